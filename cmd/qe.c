@@ -1,0 +1,76 @@
+/* qe: front command.  `qe TOOL ARGS...` runs qe-TOOL from the directory
+ * this binary lives in (so an uninstalled build tree works), else PATH. */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+static const struct {
+	const char *name, *summary;
+} tools[] = {
+	{"ingest", "validate and normalize trades, prices, fixings, vols, meters; CSV <-> HDF5"},
+	{"synth", "generate a deterministic synthetic market and book"},
+	{"price", "mark-to-market and greeks; formula mode for ad-hoc pricing"},
+	{"var", "historical, parametric and Monte Carlo VaR/ES, stress, backtesting"},
+	{"optimize", "QUBO/Ising/Max-Cut annealers; hedge and portfolio selection"},
+};
+
+static void list_tools(void)
+{
+	printf("usage: qe TOOL [ARGS...]\n       qe help [TOOL]\n\nTools:\n");
+	for (size_t i = 0; i < sizeof tools / sizeof tools[0]; i++)
+		printf("  %-10s %s\n", tools[i].name, tools[i].summary);
+	printf("\nEach tool is also installed as qe-TOOL; see qe-TOOL(1) and qe(7).\n");
+}
+
+static void run_tool(const char *tool, char **argv)
+{
+	char self[PATH_MAX], path[PATH_MAX + 80], name[64];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+	if (strchr(tool, '/') || strlen(tool) > 40)
+		cli_usage_error("unknown tool '%s'", tool);
+	snprintf(name, sizeof name, "qe-%s", tool);
+	argv[0] = name;
+	if (n > 0) {
+		self[n] = '\0';
+		char *slash = strrchr(self, '/');
+		if (slash) {
+			*slash = '\0';
+			snprintf(path, sizeof path, "%s/%s", self, name);
+			if (access(path, X_OK) == 0)
+				execv(path, argv);
+		}
+	}
+	execvp(name, argv);
+	if (errno == ENOENT)
+		cli_usage_error("unknown tool '%s' (try 'qe help')", tool);
+	cli_die(QE_INTERNAL, "cannot run %s: %s", name, strerror(errno));
+}
+
+int main(int argc, char **argv)
+{
+	cli_init(argv[0]);
+	if (argc < 2)
+		cli_usage_error("missing TOOL (try 'qe help')");
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    (strcmp(argv[1], "help") == 0 && argc == 2)) {
+		list_tools();
+		return QE_OK;
+	}
+	if (strcmp(argv[1], "--version") == 0)
+		cli_version();
+	if (strcmp(argv[1], "help") == 0) {
+		char *help_argv[] = {NULL, "--help", NULL};
+		fflush(stdout);
+		run_tool(argv[2], help_argv);
+	}
+	if (argv[1][0] == '-')
+		cli_usage_error("unknown option '%s'", argv[1]);
+	fflush(stdout);
+	run_tool(argv[1], argv + 1);
+	return QE_INTERNAL;
+}

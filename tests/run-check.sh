@@ -1,0 +1,50 @@
+#!/bin/sh
+# Runs the C unit tests, the bats behaviour tests and the man page lint,
+# counts TAP results and ends with exactly one line "N passed, N failed".
+# Environment: QE_BIN (tools), QE_UNIT_DIR (unit test binaries),
+# QE_ONLY=unit|bats to run a subset, QE_BATS_FILTER (file glob).
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top" || exit 70
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+export QE_BIN QE_TOP="$top" PATH="$QE_BIN:$PATH"
+only=${QE_ONLY:-all}
+crash=0
+
+if [ "$only" != bats ]; then
+	for t in "$QE_UNIT_DIR"/test_*; do
+		[ -x "$t" ] || continue
+		echo "# unit: $(basename "$t")" | tee -a "$log"
+		if ! "$t" > "$log.one" 2>&1; then
+			grep -q '^not ok' "$log.one" || { echo "not ok - $(basename "$t") crashed"; crash=1; } >> "$log.one"
+		fi
+		cat "$log.one" >> "$log"
+		grep '^not ok' "$log.one" || true
+		rm -f "$log.one"
+	done
+fi
+
+if [ "$only" != unit ]; then
+	for f in tests/${QE_BATS_FILTER:-*}.bats; do
+		[ -f "$f" ] || continue
+		echo "# bats: $f" | tee -a "$log"
+		bats --tap "$f" > "$log.one" 2>&1
+		cat "$log.one" >> "$log"
+		grep -A8 '^not ok' "$log.one" || true
+		grep -q '^\(not \)\?ok' "$log.one" || { echo "not ok - $f produced no results" | tee -a "$log"; }
+		rm -f "$log.one"
+	done
+	echo "# man: mandoc -Tlint -Wwarning" | tee -a "$log"
+	if lint=$(mandoc -Tlint -Wwarning man/*.[157] 2>&1) && [ -z "$lint" ]; then
+		echo "ok - mandoc lint" >> "$log"
+	else
+		echo "not ok - mandoc lint" >> "$log"
+		echo "$lint"
+	fi
+fi
+
+passed=$(grep -c '^ok' "$log")
+failed=$(grep -c '^not ok' "$log")
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ] && [ "$crash" -eq 0 ]

@@ -1,0 +1,171 @@
+/* Unit tests for lib/num, lib/date, lib/csvio and lib/outfile. */
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "csvio.h"
+#include "date.h"
+#include "num.h"
+#include "outfile.h"
+#include "unit.h"
+
+static void test_num(void)
+{
+	double v = 0;
+	int64_t i = 0;
+	char buf[NUM_BUFSZ];
+	UT_EQ_INT(num_parse_double_z("1.5", &v), NUM_OK, "parse 1.5");
+	UT_CHECK(v == 1.5, "value 1.5");
+	UT_EQ_INT(num_parse_double_z("-2e-3", &v), NUM_OK, "parse -2e-3");
+	UT_CHECK(v == -0.002, "value -2e-3");
+	UT_EQ_INT(num_parse_double_z(".5", &v), NUM_OK, "parse .5");
+	UT_EQ_INT(num_parse_double_z("5.", &v), NUM_OK, "parse 5.");
+	UT_EQ_INT(num_parse_double_z("1,5", &v), NUM_SYNTAX, "decimal comma refused");
+	UT_EQ_INT(num_parse_double_z(" 1", &v), NUM_SYNTAX, "leading space refused");
+	UT_EQ_INT(num_parse_double_z("1 ", &v), NUM_SYNTAX, "trailing space refused");
+	UT_EQ_INT(num_parse_double_z("0x10", &v), NUM_SYNTAX, "hex refused");
+	UT_EQ_INT(num_parse_double_z("nan", &v), NUM_NONFINITE, "nan refused");
+	UT_EQ_INT(num_parse_double_z("-Inf", &v), NUM_NONFINITE, "inf refused");
+	UT_EQ_INT(num_parse_double_z("1e400", &v), NUM_RANGE, "overflow refused");
+	UT_EQ_INT(num_parse_double_z("1e-400", &v), NUM_RANGE, "underflow refused");
+	UT_EQ_INT(num_parse_double_z("", &v), NUM_EMPTY, "empty refused");
+	UT_EQ_INT(num_parse_double_z("1e", &v), NUM_SYNTAX, "bare exponent refused");
+	UT_EQ_INT(num_parse_int64_z("-9223372036854775808", &i), NUM_OK, "int64 min");
+	UT_CHECK(i == INT64_MIN, "int64 min value");
+	UT_EQ_INT(num_parse_int64_z("9223372036854775808", &i), NUM_RANGE, "int64 overflow");
+	UT_EQ_INT(num_parse_int64_z("12a", &i), NUM_SYNTAX, "int junk");
+	num_format_double(buf, 0.1);
+	UT_EQ_STR(buf, "0.1", "format 0.1 shortest");
+	num_format_double(buf, 1.0 / 3.0);
+	UT_EQ_STR(buf, "0.3333333333333333", "format 1/3 shortest round-trip");
+	num_format_double(buf, -0.0);
+	UT_EQ_STR(buf, "0", "negative zero prints 0");
+	/* round trip on awkward values */
+	int rt = 1;
+	double xs[] = {5e-324, 1.7976931348623157e308, 0.3, 2.0 / 3.0, 123456789.123456789, -1e-300};
+	for (size_t k = 0; k < sizeof xs / sizeof xs[0]; k++) {
+		num_format_double(buf, xs[k]);
+		if (num_parse_double_z(buf, &v) != NUM_OK || v != xs[k])
+			rt = 0;
+	}
+	UT_CHECK(rt, "round trip of extreme values");
+}
+
+static void test_date(void)
+{
+	qe_date d;
+	char buf[16];
+	UT_EQ_INT(date_from_ymd(1970, 1, 1), 0, "epoch");
+	UT_EQ_INT(date_parse_z("2026-02-30", &d), -1, "2026-02-30 refused");
+	UT_EQ_INT(date_parse_z("2024-02-29", &d), 0, "2024-02-29 accepted");
+	UT_EQ_INT(date_parse_z("2026-1-01", &d), -1, "short month refused");
+	UT_EQ_INT(date_parse_z("2026-11-26", &d), 0, "parse today");
+	UT_EQ_INT(date_weekday(d), 4, "2026-11-26 is a Thursday");
+	date_format(buf, d);
+	UT_EQ_STR(buf, "2026-11-26", "format round trip");
+	UT_EQ_INT(date_add_months_first(d, 2), date_from_ymd(2027, 1, 1), "add months across year");
+	UT_EQ_INT(date_add_months_first(d, -11), date_from_ymd(2025, 12, 1), "subtract months");
+	int ok = 1;
+	for (qe_date t = -800000; t < 800000; t += 97) {
+		int y, m, dd;
+		date_to_ymd(t, &y, &m, &dd);
+		if (date_from_ymd(y, m, dd) != t)
+			ok = 0;
+	}
+	UT_CHECK(ok, "civil <-> days round trip over 4000 years");
+}
+
+static csv_reader *reader_on(const char *text, qe_err *e)
+{
+	FILE *fp = fmemopen((void *)text, strlen(text), "r");
+	return csvr_open_stream(fp, "t.csv", 1, e);
+}
+
+static void test_csv(void)
+{
+	qe_err e;
+	double v;
+	csv_reader *r = reader_on("\xEF\xBB\xBF" "a,b,c\r\n1,\"x,\"\"y\"\"\",3\r\n\r\n4,\"multi\nline\",6\n7,8\n9,bad\"q,1\n10,11,12", &e);
+	UT_CHECK(r != NULL, "open with BOM and CRLF");
+	if (!r)
+		return;
+	UT_EQ_INT(csvr_ncols(r), 3, "three columns");
+	UT_EQ_INT(csvr_col(r, "a"), 0, "BOM stripped from first name");
+	UT_EQ_INT(csvr_next(r, &e), CSVR_ROW, "row 1");
+	UT_EQ_STR(csvr_field(r, 1, NULL), "x,\"y\"", "quoted field unescaped");
+	UT_EQ_INT(csvr_line(r), 2, "row 1 on line 2");
+	UT_EQ_INT(csvr_next(r, &e), CSVR_ROW, "row 2 after blank line");
+	UT_EQ_STR(csvr_field(r, 1, NULL), "multi\nline", "embedded newline kept");
+	UT_EQ_INT(csvr_line(r), 4, "row 2 on line 4");
+	UT_EQ_INT(csvr_next(r, &e), CSVR_BADROW, "short row is bad");
+	UT_EQ_INT(csvr_line(r), 6, "short row on line 6");
+	UT_EQ_INT(csvr_next(r, &e), CSVR_BADROW, "bad quoting is bad");
+	UT_EQ_INT(csvr_line(r), 7, "bad quoting on line 7");
+	UT_EQ_INT(csvr_next(r, &e), CSVR_ROW, "resync after bad quoting");
+	UT_EQ_INT(csvr_get_double(r, 2, &v, &e), 0, "last row without newline");
+	UT_CHECK(v == 12, "value 12");
+	UT_EQ_INT(csvr_line(r), 8, "last row on line 8");
+	UT_EQ_INT(csvr_next(r, &e), CSVR_EOF, "eof");
+	UT_EQ_INT(csvr_records(r), 5, "five records counted");
+	csvr_close(r);
+
+	r = reader_on("x,y\n1.5, 2\n", &e);
+	csvr_next(r, &e);
+	UT_EQ_INT(csvr_get_double(r, 1, &v, &e), QE_DATA, "leading blank refused");
+	UT_EQ_STR(e.msg, "t.csv:2:2: column 'y': not a number ' 2'", "error names file:line:col");
+	csvr_close(r);
+
+	r = reader_on("", &e);
+	UT_CHECK(r == NULL && e.code == QE_DATA, "empty file is bad data");
+	r = reader_on("a,a\n", &e);
+	UT_CHECK(r == NULL && e.code == QE_DATA, "duplicate header refused");
+}
+
+static void test_writer_and_out(void)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&buf, &len);
+	csv_writer w;
+	csvw_init(&w, fp);
+	csvw_str(&w, "a,b");
+	csvw_str(&w, "q\"t");
+	csvw_double(&w, 0.1);
+	csvw_int(&w, -7);
+	csvw_date(&w, date_from_ymd(2026, 3, 29));
+	csvw_end(&w);
+	fclose(fp);
+	UT_EQ_STR(buf, "\"a,b\",\"q\"\"t\",0.1,-7,2026-03-29\n", "writer quotes per RFC 4180");
+	free(buf);
+
+	char dir[] = "/tmp/qe-unit-XXXXXX", path[64], hex[65];
+	qe_out o;
+	qe_err e;
+	UT_CHECK(mkdtemp(dir) != NULL, "temp dir");
+	snprintf(path, sizeof path, "%s/out.csv", dir);
+	UT_EQ_INT(out_open(&o, path, &e), 0, "out_open");
+	fputs("abc", o.fp);
+	UT_CHECK(access(path, F_OK) != 0, "target absent before commit");
+	UT_EQ_INT(out_commit(&o, &e), 0, "out_commit");
+	UT_CHECK(access(path, F_OK) == 0, "target present after commit");
+	UT_EQ_INT(sha256_file(path, hex, &e), 0, "sha256");
+	UT_EQ_STR(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", "sha256(abc)");
+	UT_EQ_INT(out_open(&o, path, &e), 0, "reopen");
+	fputs("partial", o.fp);
+	out_abort(&o);
+	UT_EQ_INT(sha256_file(path, hex, &e), 0, "sha256 after abort");
+	UT_EQ_STR(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", "abort keeps old file");
+	unlink(path);
+	rmdir(dir);
+	UT_EQ_INT(out_open(&o, "/dev/full", &e), 0, "open /dev/full");
+	fputs("x", o.fp);
+	UT_EQ_INT(out_commit(&o, &e), QE_IO, "ENOSPC reported as I/O error");
+}
+
+int main(void)
+{
+	test_num();
+	test_date();
+	test_csv();
+	test_writer_and_out();
+	return ut_done();
+}
