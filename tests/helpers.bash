@@ -18,10 +18,10 @@ setup() {
 	cd "$TMP" || return 1
 }
 
+bats_require_minimum_version 1.5.0
+
 # run_split CMD...: like bats' run, but keeps stdout and stderr apart
 # ($output = stdout, $stderr = stderr).
 run_split() {
-	local errf="$BATS_TEST_TMPDIR/stderr.$$"
-	run "$@" 2>"$errf"
-	stderr=$(cat "$errf")
+	run --separate-stderr "$@"
 }
