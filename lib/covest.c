@@ -179,10 +179,16 @@ int cov_cholesky(const double *S, size_t m, int repair, double *L, int *repaired
 		*repaired = 0;
 	memcpy(L, S, m * m * sizeof *L);
 	info = LAPACKE_dpotrf(LAPACK_ROW_MAJOR, 'L', (lapack_int)m, L, (lapack_int)m);
+	/* rounding lets an exactly singular matrix through with a pivot of
+	 * 1e-20: a factor whose variance is not at least 1e-12 unexplained by
+	 * the ones before it is a linear combination of them */
+	for (size_t i = 0; info == 0 && i < m; i++)
+		if (!(L[i * m + i] * L[i * m + i] > 1e-12 * S[i * m + i]))
+			info = (lapack_int)i + 1;
 	if (info != 0) {
 		if (!repair)
 			return qe_err_set(e, QE_NUMERIC,
-					  "covariance is not positive definite (Cholesky fails at factor %d); "
+					  "covariance is not positive definite: Cholesky fails at factor #%d; "
 					  "use --repair to floor its eigenvalues",
 					  (int)info);
 		double *w = malloc(m * sizeof *w), *V = malloc(m * m * sizeof *V);
@@ -246,4 +252,10 @@ int cov_write_hdf5(const char *path, const strindex *factors, const double *S, s
 			}
 		}
 	return h5file_commit(f, e);
+}
+
+long cov_cholesky_failed_at(const qe_err *e)
+{
+	const char *p = strstr(e->msg, "factor #");
+	return p ? strtol(p + 8, NULL, 10) - 1 : -1;
 }

@@ -45,6 +45,9 @@ int cov_psd(double *S, size_t m, int repair, size_t *nclipped, double *min_eig, 
  * the eigenvalues are first floored at 1e-12 times the largest so the
  * factor exists (*repaired = 1 then). */
 int cov_cholesky(const double *S, size_t m, int repair, double *L, int *repaired, qe_err *e);
+/* The factor dpotrf failed at on the last QE_NUMERIC of cov_cholesky
+ * (0-based), for naming it; -1 if none. */
+long cov_cholesky_failed_at(const qe_err *e);
 
 /* Writes the covariance as HDF5 table "cov" (columns factor1, factor2,
  * cov; every ordered pair, row-major), the same rows as the CSV form.

@@ -352,9 +352,8 @@ int var_mc(const risk_history *h, const risk_scenarios *all, const exposure *x, 
 	   var_result *res, pnl_cube *cube, qe_err *e)
 {
 	size_t m = x->nf, npf = x->npf, N = sp->paths, nblocks = (N + VAR_MC_BLOCK - 1) / VAR_MC_BLOCK;
-	size_t chunk_blocks = 16, chunk_paths = chunk_blocks * VAR_MC_BLOCK;
 	double *S = malloc(m * m * sizeof *S + 1), *L = malloc(m * m * sizeof *L + 1);
-	double *Z = NULL, *X = NULL, *pnl = NULL;
+	double *pnl = NULL;
 	int rc = 0, repaired = 0;
 	if (!S || !L) {
 		rc = qe_err_set(e, QE_INTERNAL, "out of memory");
@@ -368,65 +367,76 @@ int var_mc(const risk_history *h, const risk_scenarios *all, const exposure *x, 
 		goto out;
 	if ((rc = var_covariance(h, all, sp, 0, S, res->note, sizeof res->note, e)))
 		goto out;
-	if ((rc = cov_cholesky(S, m, sp->repair, L, &repaired, e)))
+	if ((rc = cov_cholesky(S, m, sp->repair, L, &repaired, e))) {
+		long f = cov_cholesky_failed_at(e);
+		if (f >= 0 && (size_t)f < m)
+			qe_err_set(e, rc,
+				   "covariance is not positive definite: factor '%s' is a linear combination "
+				   "of the others (Cholesky fails there); use --repair to floor the eigenvalues",
+				   sidx_name(h->factors, (size_t)f));
 		goto out;
+	}
 	if (repaired) {
 		size_t at = strlen(res->note);
 		snprintf(res->note + at, sizeof res->note - at,
 			 "%scovariance is singular: eigenvalues floored for the Cholesky factor",
 			 at ? "; " : "");
 	}
-	Z = malloc(chunk_paths * m * sizeof *Z);
-	X = malloc(chunk_paths * m * sizeof *X);
 	pnl = malloc(npf * N * sizeof *pnl);
-	if (!Z || !X || !pnl) {
+	if (!pnl) {
 		rc = qe_err_set(e, QE_INTERNAL, "out of memory for %zu paths", N);
 		goto out;
 	}
-	for (size_t b0 = 0; b0 < nblocks; b0 += chunk_blocks) {
-		size_t b1 = b0 + chunk_blocks < nblocks ? b0 + chunk_blocks : nblocks;
-		size_t p0 = b0 * VAR_MC_BLOCK, p1 = b1 * VAR_MC_BLOCK < N ? b1 * VAR_MC_BLOCK : N;
-		int alloc_fail = 0;
+	/* Each block is generated and multiplied by one thread with a
+	 * single-threaded BLAS call: a threaded dgemm may split the sums
+	 * differently with the thread count and change the last bits. */
+	int blas_threads = openblas_get_num_threads(), alloc_fail = 0;
+	openblas_set_num_threads(1);
 #pragma omp parallel
-		{
-			gsl_rng *g = rng_gsl_alloc();
-			if (!g)
-				alloc_fail = 1;
-#pragma omp for schedule(static)
-			for (size_t b = b0; b < b1; b++) {
-				if (!g)
-					continue;
-				rng_gsl_stream(g, sp->seed, (uint64_t)b);
-				size_t q0 = b * VAR_MC_BLOCK, q1 = q0 + VAR_MC_BLOCK < p1 ? q0 + VAR_MC_BLOCK : p1;
-				for (size_t q = q0; q < q1; q++) {
-					double *z = Z + (q - p0) * m;
-					rng_gsl_normals(g, z, m);
-					if (sp->df > 0) {
-						double c = sqrt((sp->df - 2) / rng_gsl_chisq(g, sp->df));
-						for (size_t f = 0; f < m; f++)
-							z[f] *= c;
-					}
+	{
+		gsl_rng *g = rng_gsl_alloc();
+		double *Zb = malloc(VAR_MC_BLOCK * m * sizeof *Zb), *Xb = malloc(VAR_MC_BLOCK * m * sizeof *Xb);
+		if (!g || !Zb || !Xb) {
+#pragma omp atomic write
+			alloc_fail = 1;
+		}
+#pragma omp for schedule(dynamic, 1)
+		for (size_t b = 0; b < nblocks; b++) {
+			if (!g || !Zb || !Xb)
+				continue;
+			rng_gsl_stream(g, sp->seed, (uint64_t)b);
+			size_t q0 = b * VAR_MC_BLOCK, q1 = q0 + VAR_MC_BLOCK < N ? q0 + VAR_MC_BLOCK : N;
+			int np = (int)(q1 - q0);
+			for (int q = 0; q < np; q++) {
+				double *z = Zb + (size_t)q * m;
+				rng_gsl_normals(g, z, m);
+				if (sp->df > 0) {
+					double c = sqrt((sp->df - 2) / rng_gsl_chisq(g, sp->df));
+					for (size_t f = 0; f < m; f++)
+						z[f] *= c;
 				}
 			}
-			if (g)
-				gsl_rng_free(g);
+			/* X = Z L': each row a correlated price change */
+			cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, np, (int)m, (int)m, 1.0, Zb, (int)m, L,
+				    (int)m, 0.0, Xb, (int)m);
+			cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)npf, np, (int)m, 1.0, x->delta,
+				    (int)m, Xb, (int)m, 0.0, pnl + q0, (int)N);
+			if (x->has_gamma) {
+				for (size_t i = 0; i < (size_t)np * m; i++)
+					Xb[i] *= Xb[i];
+				cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)npf, np, (int)m, 0.5,
+					    x->gamma, (int)m, Xb, (int)m, 1.0, pnl + q0, (int)N);
+			}
 		}
-		if (alloc_fail) {
-			rc = qe_err_set(e, QE_INTERNAL, "out of memory");
-			goto out;
-		}
-		int np = (int)(p1 - p0);
-		/* X = Z L' : each row a correlated price change */
-		cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, np, (int)m, (int)m, 1.0, Z, (int)m, L,
-			    (int)m, 0.0, X, (int)m);
-		cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)npf, np, (int)m, 1.0, x->delta,
-			    (int)m, X, (int)m, 0.0, pnl + p0, (int)N);
-		if (x->has_gamma) {
-			for (size_t i = 0; i < (size_t)np * m; i++)
-				X[i] *= X[i];
-			cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)npf, np, (int)m, 0.5,
-				    x->gamma, (int)m, X, (int)m, 1.0, pnl + p0, (int)N);
-		}
+		if (g)
+			gsl_rng_free(g);
+		free(Zb);
+		free(Xb);
+	}
+	openblas_set_num_threads(blas_threads);
+	if (alloc_fail) {
+		rc = qe_err_set(e, QE_INTERNAL, "out of memory");
+		goto out;
 	}
 	if ((rc = measure_all(pnl, npf, N, NULL, sp, res, e)))
 		goto out;
@@ -440,8 +450,6 @@ out:
 		var_result_free(res);
 	free(S);
 	free(L);
-	free(Z);
-	free(X);
 	free(pnl);
 	return rc;
 }
