@@ -147,6 +147,8 @@ static void parse(int argc, char **argv, args *a, int cmd)
 		cli_usage_error("unexpected argument '%s'", argv[optind]);
 	if (a->fields && cmd != PROBLEM_ISING)
 		cli_usage_error("--fields is for the ising command");
+	if (a->ao.has_target && a->ao.time_limit == 0 && a->ao.max_rounds == 0)
+		a->ao.time_limit = 60;
 	if (!cli_quiet && cli_progress())
 		a->ao.progress = progress;
 }
@@ -260,5 +262,5 @@ int main(int argc, char **argv)
 	parse(argc, argv, &a, cmd);
 	if (cmd <= PROBLEM_ISING)
 		return run_problem(&a, cmd, argv[1]);
-	return QE_INTERNAL;
+	cli_die(QE_USAGE, "%s: not implemented yet", argv[1]);
 }
