@@ -520,8 +520,8 @@ static void gen_trade(const synth *s, int64_t i, trade *t, qe_rng *r)
 			t->de = synth_month_end(t->ds);
 		}
 		make_option(s, r, t, m, normal);
-		if (t->expiry <= s->cfg.asof) { /* expired already: take the next month */
-			m = m < s->nmonths ? m + 1 : m;
+		while (t->expiry <= s->cfg.asof && m < s->nmonths) { /* expired: a later month */
+			m++;
 			t->ds = month_first(s, m);
 			t->de = synth_month_end(t->ds);
 			make_option(s, r, t, m, normal);
@@ -594,18 +594,18 @@ static void gen_trade(const synth *s, int64_t i, trade *t, qe_rng *r)
 			m = 1 + m % 12;
 		t->ds = month_first(s, m);
 		t->de = synth_month_end(t->ds);
-		double f1 = synth_fwd(s, t->c, m), f2 = synth_fwd(s, t->c2, m);
-		double spread = f1 - t->ratio * f2;
-		t->strike = synth_round(spread + 0.1 * fabs(spread) * rng_normal(r), t->c == C_HO ? 0.01 : 0.5);
-		t->otype = rng_uniform(r) < 0.8 ? "call" : "put";
-		t->exercise = "european";
 		t->expiry = cal_add_business_days(s->cal[t->c], t->ds, -2);
-		if (t->expiry <= s->cfg.asof) {
+		while (t->expiry <= s->cfg.asof && m < s->nmonths) {
 			m++;
 			t->ds = month_first(s, m);
 			t->de = synth_month_end(t->ds);
 			t->expiry = cal_add_business_days(s->cal[t->c], t->ds, -2);
 		}
+		double f1 = synth_fwd(s, t->c, m), f2 = synth_fwd(s, t->c2, m);
+		double spread = f1 - t->ratio * f2;
+		t->strike = synth_round(spread + 0.1 * fabs(spread) * rng_normal(r), t->c == C_HO ? 0.01 : 0.5);
+		t->otype = rng_uniform(r) < 0.8 ? "call" : "put";
+		t->exercise = "european";
 		double yrs = (t->expiry - s->cfg.asof) / 365.0;
 		double sv = synth_atm_vol(t->c, yrs, 6) * fabs(f1) / (fabs(spread) + 0.1 * fabs(f1));
 		t->price = synth_round(rough_premium(t->otype[0] == 'c', 1, spread, t->strike, sv > 3 ? 3 : sv, yrs),

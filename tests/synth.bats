@@ -60,7 +60,7 @@ d = sys.argv[1]
 h = pd.read_csv(f"{d}/history.csv", dtype={"date": str})
 c = pd.read_csv(f"{d}/curves.csv", dtype={"asof": str, "delivery_start": str})
 f = pd.read_csv(f"{d}/fixings.csv", dtype={"date": str})
-asof = c.asof.iloc[0]
+asof = c["asof"].iloc[0]
 last = h[h.date == asof]
 assert len(last) == 10 * 13, len(last)
 months = c[c.delivery_start.str.endswith("-01")]
@@ -121,9 +121,9 @@ assert got > 0.97, got
 for c in ("DE_BASE", "DE_PEAK", "PJM_WH_OFFPEAK"):
     assert (p[(c, 0)] < 0).sum() >= 3, c
 for c in ("NG_HH", "CL_WTI", "BRENT", "HO_ULSD", "TTF", "EUA"):
-    assert (p[c] > 0).all().all(), c
+    assert p[c].min().min() > 0, c
 # spikes: fat-tailed spot returns (kurtosis well above normal)
-r = np.diff(np.log(p[("NG_HH", 0)].to_numpy()))
+r = np.diff(np.log(p[("NG_HH", 0)].to_numpy())); r = r[~np.isnan(r)]
 k = ((r - r.mean())**4).mean() / r.var()**2
 assert k > 5, k
 print("ok")
@@ -185,7 +185,7 @@ assert set(zip(sp.curve, sp.curve2)) == {("DE_PEAK", "TTF"), ("HO_ULSD", "CL_WTI
 spark = sp[sp.curve == "DE_PEAK"].ratio.astype(float)
 assert spark.between(1.8, 2.2).all()
 ph = t[t.instrument == "physical"]
-assert {"base", "peak", "5x16", "7x8", "gasday"} <= set(ph.shape)
+assert {"base", "peak", "5x16", "7x8", "gasday"} <= set(ph["shape"])
 assert {"MW", "MMBtu/d"} <= set(ph.unit)
 isl = t[t.book == "ISLAMIC"]
 assert isl.instrument.isin(["future", "option"]).any() and isl.instrument.isin(["physical", "spot"]).any()
