@@ -172,8 +172,11 @@ qe_calendar *cal_load(const char *path, qe_err *e)
 		/* a date, optionally followed by blanks and a comment */
 		size_t dl = strcspn(s, " \t#");
 		qe_date d;
-		if (date_parse(s, dl, &d)) {
-			qe_err_set(e, QE_DATA, "%s:%ld: not an ISO date '%.*s'", path, lineno, (int)dl, s);
+		const char *rest = s + dl;
+		while (*rest == ' ' || *rest == '\t')
+			rest++;
+		if (date_parse(s, dl, &d) || (*rest && *rest != '#')) {
+			qe_err_set(e, QE_DATA, "%s:%ld: not an ISO date '%s'", path, lineno, s);
 			goto fail;
 		}
 		if (c->n == cap) {

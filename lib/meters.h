@@ -40,8 +40,8 @@
  *  - Period quality: M if any expected reading is missing, else E if any
  *    reading is estimated (input E or filled), else A.
  *
- * Owns: the meter_agg and the rows it hands out (valid until the next
- * meter_next_row / meter_push).  Never prints, never exits.
+ * Owns: the meter_agg and every meter id string; a row's meter_id stays
+ * valid until meter_agg_free().  Never prints, never exits.
  */
 #ifndef QE_METERS_H
 #define QE_METERS_H
