@@ -58,6 +58,7 @@ static const char usage[] =
 	"      --shocks FILE   stress: scenario,curve,tenor,shock,type rows\n"
 	"      --windows FILE  stress: name,start,end historical windows\n"
 	"      --worst         stress: add the worst --horizon-day window of the total\n"
+	"      --timing        hs, mc: print the time of the P&L and VaR steps on stderr\n"
 	"\n"
 	"Common options:\n"
 	"  -a, --alpha LIST    confidence levels, comma-separated (default 0.99)\n"
@@ -72,7 +73,7 @@ enum {
 	OPT_QUANTILE = 256, OPT_VERSION, OPT_SIGNIFICANCE, OPT_BY, OPT_GAPS, OPT_WINDOW, OPT_HORIZON,
 	OPT_SQRT, OPT_BRW, OPT_FHS, OPT_COV, OPT_LAMBDA, OPT_REPAIR, OPT_CF, OPT_PATHS, OPT_SEED,
 	OPT_DIST, OPT_DF, OPT_CUBE, OPT_RETURNS, OPT_FORMAT, OPT_DAYS, OPT_PORTFOLIO, OPT_SHOCKS,
-	OPT_WINDOWS, OPT_WORST
+	OPT_WINDOWS, OPT_WORST, OPT_TIMING
 };
 
 static const struct option long_opts[] = {
@@ -105,6 +106,7 @@ static const struct option long_opts[] = {
 	{"shocks", required_argument, NULL, OPT_SHOCKS},
 	{"windows", required_argument, NULL, OPT_WINDOWS},
 	{"worst", no_argument, NULL, OPT_WORST},
+	{"timing", no_argument, NULL, OPT_TIMING},
 	{"output", required_argument, NULL, 'o'},
 	{"quiet", no_argument, NULL, 'q'},
 	{"help", no_argument, NULL, 'h'},
@@ -116,7 +118,7 @@ struct opts {
 	var_spec sp;
 	double significance;
 	const char *output, *input, *history, *markets, *sens, *by, *cube, *portfolio, *shocks, *windows;
-	int gaps, horizon, hmode, returns, hdf5, student, worst;
+	int gaps, horizon, hmode, returns, hdf5, student, worst, timing;
 	size_t days;
 };
 
@@ -205,6 +207,7 @@ static void parse(int argc, char **argv, struct opts *o)
 		case OPT_SHOCKS: o->shocks = optarg; break;
 		case OPT_WINDOWS: o->windows = optarg; break;
 		case OPT_WORST: o->worst = 1; break;
+		case OPT_TIMING: o->timing = 1; break;
 		case 'o': o->output = optarg; break;
 		case 'q': cli_quiet = 1; break;
 		case 'h': cli_help(usage);
@@ -374,6 +377,8 @@ static int write_results(const struct opts *o, const var_inputs *in, const char 
 	csv_writer w;
 	if (r->note[0])
 		cli_info("%s", r->note);
+	if (o->timing)
+		fprintf(stderr, "%s: timing: pnl %.6f s, measures %.6f s\n", cli_prog, r->t_pnl, r->t_measure);
 	snprintf(hz, sizeof hz, "%dd%s", o->horizon, o->hmode == RH_SQRT && o->horizon > 1 ? "-sqrt" : "");
 	open_out(&out, o, &w);
 	csvw_header(&w, hdr);
