@@ -108,7 +108,7 @@ for r in rows:
 	assert_success
 }
 
-@test "asian: Haug's Turnbull-Wakeman table 4-28 (flat vol) to 1e-4; Curran agrees within 1%" {
+@test "asian: Haug's Turnbull-Wakeman table 4-28 (flat vol) to 1e-4; Curran agrees within 0.2% of the forward" {
 	printf 'type,forward,strike,vol,rate,expiry,avg_start,avg_end,fixings,haug\n' > a.csv
 	for row in "call,80,19.5152" "put,80,0.0090" "call,90,10.1437" "put,90,0.3906"; do
 		IFS=, read -r t k want <<< "$row"
@@ -121,7 +121,7 @@ import csv
 tw = list(csv.DictReader(open("tw.csv"))); cu = list(csv.DictReader(open("cu.csv")))
 for a, b in zip(tw, cu):
     assert abs(float(a["price"]) - float(a["haug"])) < 1e-4, a
-    assert abs(float(a["price"]) - float(b["price"])) < 0.01 * max(1, float(a["price"])), (a, b)
+    assert abs(float(a["price"]) - float(b["price"])) < 0.002 * float(a["forward"]), (a, b)
 '
 	assert_success
 }
@@ -201,7 +201,7 @@ import csv, QuantLib as ql
 baw = list(csv.DictReader(open("baw.csv"))); b93 = list(csv.DictReader(open("b93.csv")))
 b02 = list(csv.DictReader(open("b02.csv")))
 today = ql.Date(25, 11, 2026); ql.Settings.instance().evaluationDate = today
-dc = ql.Actual365Fixed()
+dc = ql.Actual360()   # 36 and 180 days are exactly 0.1 and 0.5 years
 for a, lo, mid in zip(baw, b93, b02):
     assert abs(float(a["price"]) - float(a["haug"])) < 3e-3, a
     S, K, v, r, T = (float(a[k]) for k in ("spot", "strike", "vol", "rate", "expiry"))
@@ -210,7 +210,7 @@ for a, lo, mid in zip(baw, b93, b02):
         ql.YieldTermStructureHandle(ql.FlatForward(today, r, dc)),
         ql.BlackVolTermStructureHandle(ql.BlackConstantVol(today, ql.NullCalendar(), v, dc)))
     opt = ql.VanillaOption(ql.PlainVanillaPayoff(ql.Option.Call if a["type"] == "call" else ql.Option.Put, K),
-                           ql.AmericanExercise(today, today + int(round(T * 365))))
+                           ql.AmericanExercise(today, today + int(round(T * 360))))
     opt.setPricingEngine(ql.FdBlackScholesVanillaEngine(proc, 800, 800))
     fd = opt.NPV()
     assert float(lo["price"]) <= float(mid["price"]) + 1e-12, (lo, mid)

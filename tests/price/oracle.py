@@ -50,7 +50,8 @@ def gen_black76(rng, i):
     vol = rng.uniform(0.05, 3.0)
     days = rnd_days(rng)
     T = days / 365.0
-    K = F * math.exp(rng.uniform(-1.5, 1.5) * vol * math.sqrt(T))
+    # moneyness up to 1.5 standard deviations, strikes within e^2.5 of F
+    K = F * math.exp(rng.uniform(-1.5, 1.5) * min(vol * math.sqrt(T), 2.5 / 1.5))
     r = rng.uniform(-0.02, 0.10)
     sd, D = vol * math.sqrt(T), math.exp(-r * T)
     bc = ql.BlackCalculator(ql.PlainVanillaPayoff(qtype(t), K), F, sd, D)
