@@ -607,7 +607,7 @@ int var_inputs_load(var_inputs *in, const char *history, const char *markets, co
 	if ((rc = rh_set_returns(&in->h, markets, e)))
 		goto fail;
 	if (sens) {
-		if ((rc = expo_read(&in->x, sens, by, in->h.factors, e)))
+		if ((rc = expo_read(&in->x, sens, by, markets, in->h.factors, e)))
 			goto fail;
 		in->have_x = 1;
 		unsigned char *used = calloc(in->h.nf + 1, 1);

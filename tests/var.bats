@@ -658,3 +658,30 @@ assert rows[-1]["date"] <= "2026-11-25" and all(float(r["var"]) > 0 for r in row
 PY
 	assert_success
 }
+
+@test "grouping: --by any sensitivities column, or a curve-master column such as commodity" {
+	make_market 300
+	printf 'curve,returns,commodity\nNG,log,gas\nTTF,log,gas\nDE,abs,power\n' > m2.csv
+	qe-var hs -q -H history.csv -m m2.csv -s sens.csv --by commodity > c.csv
+	qe-var hs -q -H history.csv -m m2.csv -s sens.csv --by trade_id > t.csv
+	run "$PYORACLE" - <<PY
+$(oracle_lib)
+dates, fac, P, isabs = load()
+R = returns(P, isabs)[-250:]; dF = np.where(isabs, R, P[-1] * np.expm1(R))
+com = {"NG": "gas", "TTF": "gas", "DE": "power"}
+grp = {}
+for r in csv.DictReader(open("sens.csv")):
+    for g in (com[r["curve"]], "T:" + r["trade_id"]):
+        k = "%s:%d" % (r["curve"], min(int(r["tenor"]), 12))
+        grp.setdefault(g, np.zeros(len(fac)))[fac.index(k)] += float(r["delta"])
+out = {**{k: v for k, v in results("c.csv").items()}, **{("T:" + k[0], k[1]): v for k, v in results("t.csv").items()}}
+assert {k[0] for k in results("c.csv")} == {"total", "gas", "power"}
+for g, d in grp.items():
+    L = np.sort(-(dF @ d)); close(float(out[g, "0.99"]["var"]), L[250 - 3], 1e-9)
+print("ok")
+PY
+	assert_success
+	run_split qe-var hs -H history.csv -m m2.csv -s sens.csv --by desk
+	[ "$status" -eq 3 ]
+	[[ "$stderr" == *"no column 'desk' to group by"* ]]
+}
