@@ -685,3 +685,26 @@ PY
 	[ "$status" -eq 3 ]
 	[[ "$stderr" == *"no column 'desk' to group by"* ]]
 }
+
+@test "mc: delta-gamma paths have the mean 1/2 tr(G Sigma) and variance of the quadratic form" {
+	make_market 300
+	printf 'trade_id,book,curve,tenor,delta,gamma\nA,B1,NG,0,20000,300000\nB,B1,TTF,1,-1000,-400\nC,B1,DE,12,300,20\n' > gsens.csv
+	qe-var mc -q -H history.csv -m markets.csv -s gsens.csv --by none --paths 100000 --seed 5 --cube cube.csv > mc.csv
+	run "$PYORACLE" - <<PY
+$(oracle_lib)
+dates, fac, P, isabs = load()
+s = np.where(isabs, 1.0, P[-1]); S = np.cov(returns(P, isabs)[-250:], rowvar=False) * np.outer(s, s)
+b = {}
+for r in csv.DictReader(open("gsens.csv")):
+    k = "%s:%s" % (r["curve"], r["tenor"]); b[k] = [float(r["delta"]), float(r["gamma"])]
+d, g = vec(b, fac, 0), vec(b, fac, 1); GS = np.diag(g) @ S
+mu = 0.5 * np.trace(GS); var = d @ S @ d + 0.5 * np.trace(GS @ GS)
+x = np.array([float(r["pnl"]) for r in csv.DictReader(open("cube.csv"))])
+assert len(x) == 100000
+se = math.sqrt(var / len(x))
+assert abs(x.mean() - mu) < 4 * se, (x.mean(), mu, se)
+assert abs(x.var() / var - 1) < 0.05, (x.var(), var)
+print("ok")
+PY
+	assert_success
+}
