@@ -356,6 +356,21 @@ PY
 	assert_file_not_exists out.csv
 }
 
+@test "hedge: --drop-uncovered leaves out ladder factors without covariance, with a warning" {
+	hedge_fixture 3 6 1
+	echo "ACME,DE_BASE,2029-06,5000,MWh" >> ladder.csv
+	run_split qe-optimize hedge --ladder ladder.csv --cov cov.csv --hedges hedges.csv --asof 2026-11-26 -o a.csv
+	[ "$status" -eq 3 ]
+	[[ "$stderr" == *"no covariance for factor DE_BASE:31"* ]] || fail "$stderr"
+	run_split qe-optimize hedge --ladder ladder.csv --cov cov.csv --hedges hedges.csv --asof 2026-11-26 \
+		--book ACME --drop-uncovered -o hedge.csv --summary s.csv
+	assert_success
+	[[ "$stderr" == *"1 ladder factors without covariance left out (sum |delta| 5000)"* ]] || fail "$stderr"
+	sed -i '$d' ladder.csv
+	run hedge_oracle brute
+	assert_output ok
+}
+
 @test "hedge: the bundled menu data/hedges.csv reads" {
 	run "$PYORACLE" -c "
 import csv
