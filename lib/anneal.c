@@ -5,8 +5,18 @@
 #include <omp.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "fastrng.h"
+
+/* CPU seconds of the calling thread: flip rates per core stay meaningful
+ * on a machine shared with other jobs. */
+static double thread_cpu(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
 
 int solver_parse(const char *s)
 {
@@ -56,7 +66,7 @@ void anneal_auto_temps(const ising_model *m, double *t0, double *t1)
 		}
 	}
 	typ = cnt ? typ / cnt : 1;
-	*t0 = 2 * typ / log(2.0);
+	*t0 = 2 * typ / log(10.0);
 	/* A coupling far below the typical one (a cost term beside a variance
 	 * term) would stretch the schedule over decades where nothing moves. */
 	double small = m->min_coupling > 1e-4 * typ ? m->min_coupling : 1e-4 * typ;
@@ -377,7 +387,7 @@ static void run_sa(run_ctx *c, int64_t round, int k, rep_out *out)
 {
 	const ising_model *m = c->m;
 	replica rp;
-	double t = omp_get_wtime();
+	double t = thread_cpu();
 	if (replica_alloc(&rp, m)) {
 		replica_free(&rp);
 		out->fail = 1;
@@ -397,7 +407,7 @@ static void run_sa(run_ctx *c, int64_t round, int k, rep_out *out)
 	memcpy(out->s, rp.s, (size_t)m->n);
 	out->sweeps = sw;
 	out->attempts = (double)sw * m->n;
-	out->busy = omp_get_wtime() - t;
+	out->busy = thread_cpu() - t;
 	replica_free(&rp);
 }
 
@@ -413,7 +423,7 @@ static void run_sb_block(run_ctx *c, int64_t round, int k0, int lanes, rep_out *
 	float *y = calloc((size_t)n * SB_LANES, sizeof *y);
 	float *sx = malloc((size_t)n * SB_LANES * sizeof *sx);
 	float *Jf = malloc((size_t)(m->nnz ? m->nnz : 1) * sizeof *Jf);
-	double t = omp_get_wtime();
+	double t = thread_cpu();
 	if (!x || !y || !sx || !Jf) {
 		for (int l = 0; l < lanes; l++)
 			outs[l].fail = 1;
@@ -492,7 +502,7 @@ static void run_sb_block(run_ctx *c, int64_t round, int k0, int lanes, rep_out *
 			outs[l].s[i] = x[(size_t)i * SB_LANES + l] < 0 ? -1 : 1;
 		outs[l].sweeps = st;
 		outs[l].attempts = (double)st * n;
-		outs[l].busy = (omp_get_wtime() - t) / lanes;
+		outs[l].busy = (thread_cpu() - t) / lanes;
 	}
 done:
 	free(x);
@@ -505,6 +515,7 @@ done:
  * The ladder starts geometric; during the first quarter of the sweeps it
  * is adapted every 50 sweeps so that neighbouring pairs swap at similar
  * rates (log-temperature gaps shrink where swaps are rare). */
+#define PT_BLOCK 10
 static void run_pt(run_ctx *c, int64_t round, rep_out *best_out, int *fail)
 {
 	const ising_model *m = c->m;
@@ -515,7 +526,7 @@ static void run_pt(run_ctx *c, int64_t round, rep_out *best_out, int *fail)
 	int64_t *tries = calloc((size_t)R, sizeof *tries), *acc = calloc((size_t)R, sizeof *acc);
 	int *slot = malloc((size_t)R * sizeof *slot); /* slot[t] = replica at temperature t */
 	frng xr;
-	double t = omp_get_wtime(), bestE = INFINITY;
+	double cpu = 0, bestE = INFINITY;
 	int bad = !rp || !temp || !gap || !tries || !acc || !slot;
 	for (int k = 0; !bad && k < R; k++)
 		bad = replica_alloc(&rp[k], m);
@@ -529,13 +540,18 @@ static void run_pt(run_ctx *c, int64_t round, rep_out *best_out, int *fail)
 		replica_random(&rp[k], m);
 		replica_set_beta(&rp[k], m, 1.0 / temp[k]);
 	}
-	int64_t sw = c->sweeps;
+	int64_t sw = (c->sweeps + PT_BLOCK - 1) / PT_BLOCK * PT_BLOCK;
 	int stop = 0;
 #pragma omp parallel
-	for (int64_t s2 = 0; s2 < c->sweeps; s2++) {
+	{
+	double tc = thread_cpu();
+	for (int64_t s2 = 0; s2 < c->sweeps; s2 += PT_BLOCK) {
+		/* PT_BLOCK sweeps between exchanges: one barrier per block keeps
+		 * threads busy on a loaded machine. */
 #pragma omp for schedule(static)
 		for (int k = 0; k < R; k++)
-			sweep(&rp[k], m);
+			for (int b = 0; b < PT_BLOCK; b++)
+				sweep(&rp[k], m);
 #pragma omp single
 		{
 			for (int k = 0; k < R; k++)
@@ -545,7 +561,7 @@ static void run_pt(run_ctx *c, int64_t round, rep_out *best_out, int *fail)
 					best_out->finish = omp_get_wtime() - c->start;
 				}
 			/* Replica exchange between neighbouring temperatures. */
-			for (int q = (int)(s2 & 1); q + 1 < R; q += 2) {
+			for (int q = (int)((s2 / PT_BLOCK) & 1); q + 1 < R; q += 2) {
 				replica *a = &rp[slot[q]], *b = &rp[slot[q + 1]];
 				double d = (a->beta - b->beta) * (a->energy - b->energy);
 				tries[q]++;
@@ -559,7 +575,7 @@ static void run_pt(run_ctx *c, int64_t round, rep_out *best_out, int *fail)
 					acc[q]++;
 				}
 			}
-			if (s2 < c->sweeps / 4 && s2 % 50 == 49 && R > 2) {
+			if (s2 < c->sweeps / 4 && (s2 / PT_BLOCK) % 10 == 9 && R > 2) {
 				double mean = 0, tot = 0;
 				for (int q = 0; q + 1 < R; q++)
 					mean += tries[q] ? (double)acc[q] / tries[q] : 0;
@@ -579,9 +595,9 @@ static void run_pt(run_ctx *c, int64_t round, rep_out *best_out, int *fail)
 					replica_set_beta(&rp[slot[q]], m, 1.0 / temp[q]);
 			}
 			if ((c->o->has_target && bestE <= c->o->target_energy) ||
-			    ((s2 & 15) == 15 && past_limit(c))) {
+			    past_limit(c)) {
 				stop = 1;
-				sw = s2 + 1;
+				sw = s2 + PT_BLOCK;
 				if (!(c->o->has_target && bestE <= c->o->target_energy))
 					c->out_of_time = 1;
 			}
@@ -590,9 +606,13 @@ static void run_pt(run_ctx *c, int64_t round, rep_out *best_out, int *fail)
 		if (stop)
 			break;
 	}
+	tc = thread_cpu() - tc;
+#pragma omp atomic
+	cpu += tc;
+	}
 	best_out->sweeps = sw * R;
 	best_out->attempts = (double)sw * R * m->n;
-	best_out->busy = (omp_get_wtime() - t) * (omp_get_max_threads() < R ? omp_get_max_threads() : R);
+	best_out->busy = cpu;
 done:
 	if (bad)
 		*fail = 1;
