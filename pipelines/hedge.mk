@@ -13,7 +13,9 @@
 HEDGE      ?= 1
 HEDGE_OUT  := $(OUT)/hedge
 HEDGE_MENU := $(DATA)/hedges.csv
-ifneq ($(wildcard pipelines/price.mk),)
+# the price step's ladder when it makes one, else this file runs qe-price
+HEDGE_PRICE_LADDER := $(shell grep -ls 'price/ladder\.csv' pipelines/price.mk 2>/dev/null)
+ifneq ($(HEDGE_PRICE_LADDER),)
 HEDGE_LADDER ?= $(OUT)/price/ladder.csv
 else
 HEDGE_LADDER ?= $(HEDGE_OUT)/ladder.csv
@@ -27,7 +29,7 @@ eod: $(HEDGE_OUT)/hedges.csv
 $(HEDGE_OUT):
 	@mkdir -p $@
 
-ifeq ($(wildcard pipelines/price.mk),)
+ifeq ($(HEDGE_PRICE_LADDER),)
 EOD_OUTPUTS += $(HEDGE_LADDER)
 $(HEDGE_LADDER): $(I)/trades.csv $(I)/curves.csv $(I)/vols.csv $(I)/rates.csv $(I)/fixings.csv \
 		$(I)/markets.csv $(QE_BIN)/qe-price | $(HEDGE_OUT)

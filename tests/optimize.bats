@@ -443,3 +443,30 @@ PY
 	[ "$status" -eq 5 ]
 	[[ "$stderr" == *"NOT MET"* ]]
 }
+
+@test "pipeline: the hedge step proposes hedges from the ladder and qe-var's covariance" {
+	# a stand-in qe-price that writes a small ladder (the real one may not be built)
+	mkdir fakebin
+	for t in "$QE_BIN"/qe-*; do ln -s "$t" fakebin/; done
+	rm -f fakebin/qe-price
+	cat > fakebin/qe-price <<'SH'
+#!/bin/sh
+while [ $# -gt 0 ]; do [ "$1" = --ladder ] && out=$2; shift; done
+printf 'book,curve,month,delta,unit\nB1,NG_HH,2026-12,-1520000,MMBtu\nB1,NG_HH,2027-01,830000,MMBtu\nB1,CL_WTI,2027-01,45000,bbl\nB1,EUA,2026-12,-12000,t\nB1,DE_BASE,2029-06,5000,MWh\n' > "$out"
+SH
+	chmod +x fakebin/qe-price
+	cd "$QE_TOP"
+	run make -s -f pipelines/eod.mk QE_BIN="$TMP/fakebin" OUT="$TMP/out" HEDGE_LADDER="$TMP/out/hedge/ladder.csv" \
+		"$TMP/out/hedge/hedges.csv"
+	assert_success
+	assert_output --partial "eod: hedge: 99% VaR"
+	cd "$TMP"
+	[ "$(head -1 out/hedge/hedges.csv)" = "instrument,curve,month,lots,quantity,cost" ]
+	run "$PYORACLE" -c "
+import csv
+s = next(csv.DictReader(open('out/hedge/summary.csv')))
+h = {r['instrument']: int(r['lots']) for r in csv.DictReader(open('out/hedge/hedges.csv'))}
+assert float(s['var_after']) < 0.05 * float(s['var_before']), s
+assert h['NG_HH_2026-12'] > 0 and h['EUA_2026-12'] == 12, h"
+	assert_success
+}
