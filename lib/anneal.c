@@ -515,8 +515,12 @@ done:
  * The ladder starts geometric; during the first quarter of the sweeps it
  * is adapted every 50 sweeps so that neighbouring pairs swap at similar
  * rates (log-temperature gaps shrink where swaps are rare). */
+/* One parallel-tempering chain, run by one thread: a round runs
+ * PT_CHAINS independent chains in parallel, so no barrier ties threads
+ * together.  Exchanges every PT_BLOCK sweeps. */
 #define PT_BLOCK 10
-static void run_pt(run_ctx *c, int64_t round, rep_out *best_out, int *fail)
+#define PT_CHAINS 2
+static void run_pt(run_ctx *c, int64_t round, int chain, rep_out *best_out)
 {
 	const ising_model *m = c->m;
 	const int R = c->replicas < 2 ? 2 : c->replicas;
@@ -526,33 +530,28 @@ static void run_pt(run_ctx *c, int64_t round, rep_out *best_out, int *fail)
 	int64_t *tries = calloc((size_t)R, sizeof *tries), *acc = calloc((size_t)R, sizeof *acc);
 	int *slot = malloc((size_t)R * sizeof *slot); /* slot[t] = replica at temperature t */
 	frng xr;
-	double cpu = 0, bestE = INFINITY;
+	double bestE = INFINITY;
 	int bad = !rp || !temp || !gap || !tries || !acc || !slot;
 	for (int k = 0; !bad && k < R; k++)
 		bad = replica_alloc(&rp[k], m);
 	if (bad)
 		goto done;
-	frng_seed(&xr, c->o->seed, stream_id(round, R));
+	/* streams (round, chain * (R + 1) + k): k < R replicas, k = R exchanges */
+	int base = chain * (R + 1);
+	frng_seed(&xr, c->o->seed, stream_id(round, base + R));
 	for (int k = 0; k < R; k++) {
 		temp[k] = c->t1 * pow(c->t0 / c->t1, R > 1 ? (double)k / (R - 1) : 0);
 		slot[k] = k;
-		frng_seed(&rp[k].rng, c->o->seed, stream_id(round, k));
+		frng_seed(&rp[k].rng, c->o->seed, stream_id(round, base + k));
 		replica_random(&rp[k], m);
 		replica_set_beta(&rp[k], m, 1.0 / temp[k]);
 	}
 	int64_t sw = (c->sweeps + PT_BLOCK - 1) / PT_BLOCK * PT_BLOCK;
-	int stop = 0;
-#pragma omp parallel
-	{
 	double tc = thread_cpu();
 	for (int64_t s2 = 0; s2 < c->sweeps; s2 += PT_BLOCK) {
-		/* PT_BLOCK sweeps between exchanges: one barrier per block keeps
-		 * threads busy on a loaded machine. */
-#pragma omp for schedule(static)
 		for (int k = 0; k < R; k++)
 			for (int b = 0; b < PT_BLOCK; b++)
 				sweep(&rp[k], m);
-#pragma omp single
 		{
 			for (int k = 0; k < R; k++)
 				if (rp[k].energy < bestE) {
@@ -594,28 +593,23 @@ static void run_pt(run_ctx *c, int64_t round, rep_out *best_out, int *fail)
 				for (int q = 0; q < R; q++)
 					replica_set_beta(&rp[slot[q]], m, 1.0 / temp[q]);
 			}
-			if ((c->o->has_target && bestE <= c->o->target_energy) ||
-			    past_limit(c)) {
-				stop = 1;
+			if (c->o->has_target && bestE <= c->o->target_energy) {
 				sw = s2 + PT_BLOCK;
-				if (!(c->o->has_target && bestE <= c->o->target_energy))
-					c->out_of_time = 1;
+				break;
+			}
+			if (c->out_of_time || past_limit(c)) {
+				c->out_of_time = 1;
+				sw = s2 + PT_BLOCK;
+				break;
 			}
 		}
-		/* stop was set inside single: every thread sees it after its barrier */
-		if (stop)
-			break;
-	}
-	tc = thread_cpu() - tc;
-#pragma omp atomic
-	cpu += tc;
 	}
 	best_out->sweeps = sw * R;
 	best_out->attempts = (double)sw * R * m->n;
-	best_out->busy = cpu;
+	best_out->busy = thread_cpu() - tc;
 done:
 	if (bad)
-		*fail = 1;
+		best_out->fail = 1;
 	for (int k = 0; rp && k < R; k++)
 		replica_free(&rp[k]);
 	free(rp);
@@ -677,7 +671,7 @@ int anneal_solve(const ising_model *m, const anneal_opts *o, anneal_result *r, q
 	int64_t max_rounds = o->max_rounds;
 	if (max_rounds <= 0)
 		max_rounds = (o->time_limit > 0 || o->has_target) ? INT64_MAX : 1;
-	int nout = o->solver == SOLVER_PT ? 1 : c.replicas;
+	int nout = o->solver == SOLVER_PT ? PT_CHAINS : c.replicas;
 	rep_out *outs = calloc((size_t)nout, sizeof *outs);
 	int fail = !outs;
 	for (int k = 0; !fail && k < nout; k++)
@@ -688,7 +682,9 @@ int anneal_solve(const ising_model *m, const anneal_opts *o, anneal_result *r, q
 			outs[k].finish = 0;
 		}
 		if (o->solver == SOLVER_PT) {
-			run_pt(&c, round, &outs[0], &fail);
+#pragma omp parallel for schedule(static, 1)
+			for (int k = 0; k < nout; k++)
+				run_pt(&c, round, k, &outs[k]);
 		} else if (o->solver == SOLVER_SA) {
 #pragma omp parallel for schedule(dynamic, 1)
 			for (int k = 0; k < nout; k++) {

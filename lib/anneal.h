@@ -12,8 +12,8 @@
  * limit makes the number of rounds depend on the machine).
  *
  * Work is split into rounds: a round runs `replicas` independent anneals
- * (SA, SB) or one parallel-tempering run with `replicas` temperatures, in
- * parallel with OpenMP; rounds repeat (restarts) until the target energy
+ * (SA, SB) or two parallel-tempering chains of `replicas` temperatures
+ * each, in parallel with OpenMP (no barrier inside a round); rounds repeat (restarts) until the target energy
  * is reached, the round limit or the time limit.
  *
  * Owns: its scratch memory; the result's spins belong to the caller
