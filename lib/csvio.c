@@ -238,6 +238,8 @@ csv_reader *csvr_open_stream(FILE *fp, const char *name, int owns, qe_err *e)
 	int bad = 0;
 	if (!r || !(r->in = malloc(READ_CHUNK)) || !(r->name = strdup(name)) || init_parser(r)) {
 		qe_err_set(e, QE_INTERNAL, "%s: out of memory", name);
+		if (owns && fp != stdin)
+			fclose(fp);
 		if (r) {
 			free(r->in);
 			free(r->name);
@@ -290,10 +292,8 @@ csv_reader *csvr_open(const char *path, qe_err *e)
 		qe_err_set(e, QE_IO, "%s: cannot open: %s", path, strerror(errno));
 		return NULL;
 	}
-	csv_reader *r = csvr_open_stream(fp, path, 1, e);
-	if (!r)
-		fclose(fp);
-	return r;
+	/* on failure csvr_open_stream has already closed the FILE it owns */
+	return csvr_open_stream(fp, path, 1, e);
 }
 
 void csvr_close(csv_reader *r)

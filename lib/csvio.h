@@ -28,6 +28,8 @@ typedef struct csv_reader csv_reader;
 /* Opens path ("-" or NULL = stdin) and reads the header.  An empty file or
  * a header with an empty or duplicate name is QE_DATA; unreadable is QE_IO. */
 csv_reader *csvr_open(const char *path, qe_err *e);
+/* With owns set, fp is closed by csvr_close() - and at once when opening
+ * fails, so the caller never closes it. */
 csv_reader *csvr_open_stream(FILE *fp, const char *name, int owns, qe_err *e);
 void csvr_close(csv_reader *r);
 

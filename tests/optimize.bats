@@ -1,0 +1,231 @@
+#!/usr/bin/env bats
+# qe-optimize: Max-Cut / QUBO / Ising solvers.  Optima are checked against
+# an independent numpy brute force (or published G-set cuts), never against
+# qe-optimize's own exact solver.
+
+load helpers
+
+# gen_graph N DENSITY SEED: random rudy graph with weights in -3..3 \ {0}
+gen_graph() {
+	"$PYORACLE" - "$@" <<'PY'
+import sys, numpy as np
+n, d, seed = int(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3])
+r = np.random.default_rng(seed)
+edges = [(i, j, int(r.choice([-3, -2, -1, 1, 2, 3]))) for i in range(1, n + 1)
+         for j in range(i + 1, n + 1) if r.random() < d]
+print(n, len(edges))
+for e in edges: print(*e)
+PY
+}
+
+# brute KIND FILE: optimum by numpy enumeration of all states
+brute() {
+	"$PYORACLE" - "$@" <<'PY'
+import sys, itertools, numpy as np
+kind, path = sys.argv[1], sys.argv[2]
+lines = [l.split() for l in open(path) if l.strip() and not l.startswith('c')]
+if kind == 'qubo':
+    n = int(lines[0][3]); terms = [(int(a), int(b), float(w)) for a, b, w in lines[1:]]
+else:
+    n = int(lines[0][0]); terms = [(int(a) - 1, int(b) - 1, float(w)) for a, b, w in lines[1:]]
+X = np.array(list(itertools.product([0, 1], repeat=n)), dtype=float)
+S = 2 * X - 1
+v = np.zeros(len(X))
+for i, j, w in terms:
+    if kind == 'maxcut': v += w * (S[:, i] != S[:, j])
+    elif kind == 'qubo': v += w * X[:, i] * X[:, j]
+    else: v += w * (S[:, i] if i == j else S[:, i] * S[:, j])
+print(repr(float(v.max() if kind == 'maxcut' else v.min())))
+PY
+}
+
+# objective KIND FILE SOLUTION: objective of a solution CSV, by numpy
+objective() {
+	"$PYORACLE" - "$@" <<'PY'
+import sys, csv
+kind, path, sol = sys.argv[1:4]
+val = {int(r['variable']): int(r['value']) for r in csv.DictReader(open(sol))}
+lines = [l.split() for l in open(path) if l.strip() and not l.startswith('c')]
+tot = 0.0
+for a, b, w in lines[1:]:
+    i, j, w = int(a), int(b), float(w)
+    if kind == 'maxcut': tot += w * (val[i] != val[j])
+    elif kind == 'qubo': tot += w * val[i] * val[j]
+print(repr(tot))
+PY
+}
+
+@test "maxcut: every solver reaches the brute-force optimum on a 16-node graph" {
+	gen_graph 16 0.4 3 > g.txt
+	want=$(brute maxcut g.txt)
+	for s in sa pt exact; do
+		run_split qe-optimize maxcut g.txt --solver "$s" --seed 5 -o sol.csv --summary sum.csv -q
+		assert_success
+		got=$(objective maxcut g.txt sol.csv)
+		[ "$got" = "$want" ] || fail "$s: cut $got, optimum $want"
+		[ "$(cut -d, -f4 sum.csv | tail -1)" = "${want%.0}" ] || fail "$s: summary objective $(cat sum.csv)"
+	done
+	for s in bsb dsb; do
+		run_split qe-optimize maxcut g.txt --solver "$s" -o sol.csv -q
+		assert_success
+		got=$(objective maxcut g.txt sol.csv)
+		"$PYORACLE" -c "import sys; sys.exit(0 if $got >= 0.9 * $want else 1)" || fail "$s: cut $got vs $want"
+	done
+}
+
+@test "maxcut: solution CSV is variable,value with 1-based nodes and 0/1 sides" {
+	gen_graph 12 0.5 9 > g.txt
+	run_split qe-optimize maxcut g.txt -q
+	assert_success
+	[ "${lines[0]}" = "variable,value" ]
+	[ "${#lines[@]}" -eq 13 ]
+	[ "${lines[1]%%,*}" = 1 ] && [ "${lines[12]%%,*}" = 12 ]
+	for l in "${lines[@]:1}"; do [[ "$l" =~ ^[0-9]+,[01]$ ]] || fail "bad row $l"; done
+}
+
+@test "maxcut: G11 reaches the published best-known cut 564 with --target" {
+	run_split qe-optimize maxcut "$QE_TOP/tests/data/G11" --target 564 --time-limit 20 --seed 1 --summary s.csv -o sol.csv
+	assert_success
+	[[ "$stderr" == *"cut 564"* ]] || fail "$stderr"
+	run "$PYORACLE" -c "
+import csv; r = next(csv.DictReader(open('s.csv')))
+assert r['cut'] == '564' and r['objective'] == '564' and r['hit_target'] == '1', r
+assert float(r['flips_per_s']) > 0 and int(r['sweeps']) > 0 and float(r['time_to_best_s']) >= 0"
+	assert_success
+	[ "$(objective maxcut "$QE_TOP/tests/data/G11" sol.csv)" = "564.0" ]
+}
+
+@test "maxcut: an unreachable target exits 1 after the allowed restarts" {
+	gen_graph 10 0.5 1 > g.txt
+	run_split qe-optimize maxcut g.txt --target 1000 --restarts 2 -q
+	[ "$status" -eq 1 ]
+	[[ "$output" == variable,value* ]]
+}
+
+@test "qubo: qbsolv file, 0-based output, equals the brute-force minimum" {
+	"$PYORACLE" - > q.qubo <<'PY'
+import numpy as np
+r = np.random.default_rng(4); n = 14
+d = [(i, i, round(r.normal(), 3)) for i in range(n)]
+c = [(i, j, round(r.normal(), 3)) for i in range(n) for j in range(i + 1, n) if r.random() < 0.4]
+print("c random QUBO"); print("p qubo 0", n, len(d), len(c))
+for t in d + c: print(*t)
+PY
+	want=$(brute qubo q.qubo)
+	for s in sa pt; do
+		run_split qe-optimize qubo q.qubo --solver "$s" -o sol.csv -q
+		assert_success
+		got=$(objective qubo q.qubo sol.csv)
+		"$PYORACLE" -c "import sys; sys.exit(0 if abs($got - $want) < 1e-9 else 1)" || fail "$s: $got vs $want"
+	done
+	[ "$(sed -n 2p sol.csv)" = "0,$(sed -n 2p sol.csv | cut -d, -f2)" ]
+}
+
+@test "ising: CSV couplings and fields, -1/+1 output, equals brute force" {
+	"$PYORACLE" - <<'PY'
+import numpy as np, itertools
+r = np.random.default_rng(8); n = 12
+J = [(i, j, round(r.normal(), 2)) for i in range(1, n + 1) for j in range(i + 1, n + 1) if r.random() < 0.5]
+h = [(i, round(r.normal(), 2)) for i in range(1, n + 1)]
+open('j.csv', 'w').write('i,j,J\n' + ''.join(f'{a},{b},{w}\n' for a, b, w in J))
+open('h.csv', 'w').write('i,h\n' + ''.join(f'{a},{w}\n' for a, w in h))
+S = np.array(list(itertools.product([-1, 1], repeat=n)))
+E = sum(w * S[:, a - 1] * S[:, b - 1] for a, b, w in J) + sum(w * S[:, a - 1] for a, w in h)
+open('want', 'w').write(repr(float(E.min())))
+PY
+	run_split qe-optimize ising j.csv --fields h.csv -o sol.csv --summary s.csv -q
+	assert_success
+	run "$PYORACLE" -c "
+import csv
+s = {int(r['variable']): int(r['value']) for r in csv.DictReader(open('sol.csv'))}
+assert set(s.values()) <= {-1, 1}, s
+J = [(int(r['i']), int(r['j']), float(r['J'])) for r in csv.DictReader(open('j.csv'))]
+h = [(int(r['i']), float(r['h'])) for r in csv.DictReader(open('h.csv'))]
+E = sum(w * s[a] * s[b] for a, b, w in J) + sum(w * s[a] for a, w in h)
+want = float(open('want').read())
+row = next(csv.DictReader(open('s.csv')))
+assert abs(E - want) < 1e-9, (E, want)
+assert row['cut'] == '' and abs(float(row['objective']) - E) < 1e-9, row"
+	assert_success
+}
+
+@test "same seed gives byte-identical output for 1 and 2 threads, every solver" {
+	gen_graph 60 0.2 2 > g.txt
+	for s in sa pt bsb dsb; do
+		OMP_NUM_THREADS=1 qe-optimize maxcut g.txt --solver "$s" --seed 9 --sweeps 300 -o a.csv -q
+		OMP_NUM_THREADS=2 qe-optimize maxcut g.txt --solver "$s" --seed 9 --sweeps 300 -o b.csv -q
+		cmp a.csv b.csv || fail "$s differs with thread count"
+	done
+}
+
+@test "options: linear schedule, explicit temperatures, no polish, stdin input" {
+	gen_graph 14 0.5 6 > g.txt
+	want=$(brute maxcut g.txt)
+	run_split qe-optimize maxcut --schedule linear --t0 5 --t1 0.1 --no-polish -o sol.csv -q < g.txt
+	assert_success
+	[ "$(objective maxcut g.txt sol.csv)" = "$want" ]
+	run_split qe-optimize maxcut --t0 0.1 --t1 5 g.txt
+	[ "$status" -eq 2 ]
+	run_split qe-optimize maxcut --solver nope g.txt
+	[ "$status" -eq 2 ]
+	run_split qe-optimize nosuch g.txt
+	[ "$status" -eq 2 ]
+	run_split qe-optimize maxcut --sweeps 0 g.txt
+	[ "$status" -eq 2 ]
+}
+
+@test "exact solver refuses more than 30 variables (usage, exit 2)" {
+	gen_graph 31 0.1 1 > g.txt
+	run_split qe-optimize maxcut g.txt --solver exact
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == *"at most 30"* ]]
+}
+
+@test "bad input: header, node range, duplicates, NaN, counts, empty -> exit 3 with file:line" {
+	printf '3\n1 2 1\n' > a.txt
+	printf '3 1\n1 4 1\n' > b.txt
+	printf '3 2\n1 2 1\n2 1 1\n' > c.txt
+	printf '3 1\n1 2 nan\n' > d.txt
+	printf '3 2\n1 2 1\n' > e.txt
+	: > f.txt
+	printf 'p qubo 0 2 1 0\n0 0 1\n0 1 1\n' > g.qubo
+	printf 'i,j,w\n1,2,inf\n' > h.csv
+	printf 'i,j\n1,2\n' > i.csv
+	printf '3 1\n1 2 1e999\n' > j.txt
+	for f in a.txt:1:"malformed header" b.txt:2:"outside 1..3" c.txt:3:"duplicate edge" \
+		 d.txt:2:"not a finite" e.txt:2:"header says 2" f.txt::"empty" g.qubo:1:"header says" \
+		 h.csv:2:"not a finite" i.csv::"'w'" j.txt:2:"out of range"; do
+		IFS=: read -r file line msg <<< "$f"
+		run_split qe-optimize maxcut "$file" -o out.csv
+		[ "$status" -eq 3 ] || fail "$file: exit $status"
+		[[ "$stderr" == "qe-optimize: $file${line:+:$line}"* ]] || fail "$file: $stderr"
+		[[ "$stderr" == *"$msg"* ]] || fail "$file: $stderr"
+		assert_file_not_exists out.csv
+	done
+	run_split qe-optimize maxcut missing.txt
+	[ "$status" -eq 4 ]
+}
+
+@test "output: /dev/full exits 4, a failed run keeps the previous file" {
+	gen_graph 10 0.5 1 > g.txt
+	run_split qe-optimize maxcut g.txt -q -o /dev/full
+	[ "$status" -eq 4 ]
+	run bash -c "qe-optimize maxcut g.txt -q > /dev/full"
+	[ "$status" -eq 4 ]
+	echo keep > out.csv
+	printf '3 1\n1 9 1\n' > bad.txt
+	run_split qe-optimize maxcut bad.txt -o out.csv
+	[ "$status" -eq 3 ]
+	[ "$(cat out.csv)" = keep ]
+	run_split qe-optimize maxcut g.txt -q --summary /dev/full -o out.csv
+	[ "$status" -eq 4 ]
+}
+
+@test "decimal-comma locale changes nothing" {
+	printf 'i,j,w\n1,2,0.5\n2,3,1.25\n1,3,0.75\n' > g.csv
+	qe-optimize maxcut g.csv -q -o a.csv --summary sa.csv --instance x
+	LC_ALL=de_DE.UTF-8 qe-optimize maxcut g.csv -q -o b.csv --summary sb.csv --instance x
+	cmp a.csv b.csv
+	[ "$(cut -d, -f1-6 sa.csv)" = "$(cut -d, -f1-6 sb.csv)" ]
+	[ "$(cut -d, -f4 sa.csv | tail -1)" = "2" ]
+}
