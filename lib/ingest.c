@@ -15,6 +15,7 @@
 #define DEFAULT_BLOCK (4u << 20)
 #define MAX_PIECES 64
 #define VALUE_SHOWN 64 /* characters of a bad value quoted in a message */
+#define ME_COL_ID 0
 
 /* One record's outcome, produced by a worker, consumed by the merge. */
 typedef struct rowres {
@@ -45,6 +46,10 @@ typedef struct piece {
 typedef struct run {
 	const ingest_opts *o;
 	const schema *s;
+	const schema *out_s; /* rows written (meters: settlement periods) */
+	meter_agg *meter;
+	char cur_meter[256], prev_meter[256];
+	const char *cur_unit, *prev_unit;
 	const char *name;
 	ingest_sink *sink;
 	ingest_counts *c;
@@ -57,7 +62,7 @@ typedef struct run {
 	FILE *spool;
 	uint32_t accepted; /* rows accepted so far (spool index) */
 	h5tab_writer *h5w;
-	strbuf tmp;
+	strbuf tmp, tmp2;
 	const char *buf;   /* current block */
 	int at_eof;
 } run;
@@ -253,7 +258,7 @@ static int emit_h5(run *R, const char *row, size_t len, qe_err *e)
 {
 	csvscan_field f[32];
 	csvscan_rec rec;
-	const schema *s = R->s;
+	const schema *s = R->out_s;
 	if (R->tmp.cap < len + 1) {
 		free(R->tmp.p);
 		R->tmp.p = malloc(len + 1);
@@ -284,6 +289,12 @@ static int emit_h5(run *R, const char *row, size_t len, qe_err *e)
 			qe_date d;
 			if (date_parse(f[i].p, f[i].len, &d) == 0)
 				h5tab_set_int64(R->h5w, i, d);
+			break;
+		}
+		case H5TAB_TIMESTAMP: {
+			qe_ts ts;
+			if (ts_parse(f[i].p, f[i].len, &ts) == 0)
+				h5tab_set_int64(R->h5w, i, ts.utc);
 			break;
 		}
 		default:
@@ -367,6 +378,80 @@ static void row_field(const char *row, size_t len, int col, const char **v, size
 	*vlen = i - start;
 }
 
+/* --- meters ------------------------------------------------------------ */
+
+static int meter_drain(run *R, qe_err *e)
+{
+	meter_row mr;
+	char nb[NUM_BUFSZ], tb[TS_BUFSZ], fl[8];
+	while (meter_next_row(R->meter, &mr)) {
+		const char *unit = strcmp(mr.meter_id, R->cur_meter) == 0 ? R->cur_unit : R->prev_unit;
+		qe_ts ts = {mr.utc, mr.offset};
+		R->tmp2.len = 0;
+		csv_put(&R->tmp2, mr.meter_id, strlen(mr.meter_id));
+		strbuf_put(&R->tmp2, ",", 1);
+		strbuf_put(&R->tmp2, tb, (size_t)ts_format(tb, ts, 0));
+		put_fmt(&R->tmp2, ",%d,%d,", (int)(mr.offset / 60), mr.period_min);
+		if (!isnan(mr.energy))
+			strbuf_put(&R->tmp2, nb, (size_t)num_format_double(nb, mr.energy));
+		meter_flags_format(fl, mr.flags);
+		put_fmt(&R->tmp2, ",%s,%c,%s,%d,%d\n", unit ? unit : "", mr.quality, fl, mr.readings,
+			mr.expected);
+		if (R->tmp2.oom)
+			return qe_err_set(e, QE_INTERNAL, "out of memory");
+		int rc = emit(R, R->tmp2.p, R->tmp2.len, e);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static int meter_feed(run *R, const piece *p, const rowres *r, const char *row, size_t len,
+		      qe_err *e)
+{
+	csvscan_field f[8];
+	csvscan_rec rec;
+	char scratch[1024], id[256];
+	meter_reading m;
+	qe_ts ts;
+	int64_t iv = 0;
+	qe_err me;
+	if (len >= sizeof scratch)
+		return reject_now(R, r, p, ME_COL_ID, row, 0, "record too long", e);
+	csvscan_next(row, len, 0, 1, f, 8, scratch, &rec);
+	if (rec.nfields != 6 || f[0].len >= sizeof id)
+		return reject_now(R, r, p, 0, f[0].p, f[0].len, "meter id too long", e);
+	memcpy(id, f[0].p, f[0].len);
+	id[f[0].len] = '\0';
+	ts_parse(f[1].p, f[1].len, &ts);
+	num_parse_int64(f[2].p, f[2].len, &iv);
+	m.meter_id = id;
+	m.utc = ts.utc;
+	m.interval_min = (int)iv;
+	m.energy = NAN;
+	if (f[3].len)
+		schema_parse_number(f[3].p, f[3].len, &m.energy);
+	m.quality = f[5].len ? f[5].p[0] : 'A';
+	m.line = 0;
+	const char *unit = f[4].len == 3 ? "kWh" : "m3";
+	if (strcmp(id, R->cur_meter) == 0 && R->cur_unit && strcmp(unit, R->cur_unit) != 0)
+		return reject_now(R, r, p, 4, f[4].p, f[4].len,
+				  "unit differs from the earlier readings of this meter", e);
+	int rc = meter_push(R->meter, &m, &me);
+	if (rc == QE_DATA)
+		return reject_now(R, r, p, 1, f[1].p, f[1].len, me.msg, e);
+	if (rc)
+		return qe_err_set(e, rc, "%s", me.msg);
+	if (strcmp(id, R->cur_meter) != 0) {
+		memcpy(R->prev_meter, R->cur_meter, sizeof id);
+		R->prev_unit = R->cur_unit;
+		memcpy(R->cur_meter, id, sizeof id);
+		R->cur_unit = unit;
+	}
+	R->c->written++;
+	return meter_drain(R, e);
+}
+
 static int merge_row(run *R, const piece *p, const rowres *r, qe_err *e)
 {
 	const char *row = p->out.p + r->out_off;
@@ -384,6 +469,8 @@ static int merge_row(run *R, const piece *p, const rowres *r, qe_err *e)
 		}
 		return 0;
 	}
+	if (R->meter)
+		return meter_feed(R, p, r, row, r->out_len, e);
 	if (!R->s->nkey)
 		return accept_row(R, row, r->out_len, e);
 
@@ -560,16 +647,17 @@ static int write_headers(run *R, qe_err *e)
 	    fputs("line,column,value,reason,record\n", R->sink->rejects) == EOF)
 		return qe_err_set(e, QE_IO, "rejects: write error: %s", strerror(errno));
 	if (R->sink->h5) {
+		const schema *s = R->out_s;
 		h5tab_colspec cols[32];
-		for (int i = 0; i < R->s->ncols; i++) {
-			cols[i].name = R->s->cols[i].name;
-			cols[i].kind = ingest_h5_kind(R->s->cols[i].type);
-			cols[i].units = R->s->cols[i].units;
+		for (int i = 0; i < s->ncols; i++) {
+			cols[i].name = s->cols[i].name;
+			cols[i].kind = ingest_h5_kind(s->cols[i].type);
+			cols[i].units = s->cols[i].units;
 		}
-		R->h5w = h5tab_begin(R->sink->h5, R->s->name, cols, R->s->ncols, e);
+		R->h5w = h5tab_begin(R->sink->h5, s->name, cols, s->ncols, e);
 		return R->h5w ? 0 : e->code;
 	}
-	schema_header(R->s, &h);
+	schema_header(R->out_s, &h);
 	if (h.oom || fwrite(h.p, 1, h.len, R->sink->csv) != h.len)
 		rc = qe_err_set(e, QE_IO, "write error: %s", strerror(errno));
 	strbuf_free(&h);
@@ -612,6 +700,16 @@ int ingest_run(FILE *in, const char *name, const ingest_opts *o, ingest_sink *si
 	R.ctx.markets = o->markets;
 	R.ctx.colmap = R.colmap;
 	R.book = o->s->kind == SK_TRADES && !o->all_versions;
+	R.out_s = o->s;
+	if (o->s->kind == SK_METERS) {
+		meter_opts mo = {.tz = o->tz, .period_min = o->period_min, .max_gap_min = o->max_gap_min};
+		R.out_s = schema_get(SK_METER_PERIODS);
+		R.meter = meter_agg_new(&mo, e);
+		if (!R.meter) {
+			free(buf);
+			return e->code;
+		}
+	}
 	if (!buf)
 		return qe_err_set(e, QE_INTERNAL, "out of memory");
 	if (o->s->nkey && !(R.keys = keyset_new(0))) {
@@ -780,6 +878,12 @@ int ingest_run(FILE *in, const char *name, const ingest_opts *o, ingest_sink *si
 	}
 	if (R.book)
 		rc = emit_book(&R, e);
+	if (!rc && R.meter) {
+		rc = meter_finish(R.meter, e);
+		if (!rc)
+			rc = meter_drain(&R, e);
+		meter_get_counts(R.meter, &c->meters);
+	}
 	if (!rc && R.h5w) {
 		rc = h5tab_finish(R.h5w, e);
 		R.h5w = NULL;
@@ -792,6 +896,8 @@ done:
 		free(R.hdr_names[i]);
 	free(R.hdr_names);
 	strbuf_free(&R.tmp);
+	strbuf_free(&R.tmp2);
+	meter_agg_free(R.meter);
 	keyset_free(R.keys);
 	free(buf);
 	return rc;
@@ -809,6 +915,7 @@ int ingest_h5_to_csv(const char *path, const char *table, FILE *out, long *rows,
 	if (!r)
 		return e->code;
 	int n = h5tab_ncols(r);
+	int offcol = h5tab_col(r, "utc_offset");
 	for (int i = 0; i < n; i++) {
 		if (i)
 			strbuf_put(&b, ",", 1);
@@ -836,6 +943,15 @@ int ingest_h5_to_csv(const char *path, const char *table, FILE *out, long *rows,
 				if (d != H5TAB_MISSING_INT) {
 					date_format(nb, (qe_date)d);
 					strbuf_put(&b, nb, 10);
+				}
+				break;
+			}
+			case H5TAB_TIMESTAMP: {
+				int64_t t = h5tab_int64(r, i);
+				int64_t off = offcol >= 0 ? h5tab_int64(r, offcol) : 0;
+				if (t != H5TAB_MISSING_INT) {
+					qe_ts ts = {t, (int32_t)(off == H5TAB_MISSING_INT ? 0 : off * 60)};
+					strbuf_put(&b, nb, (size_t)ts_format(nb, ts, 0));
 				}
 				break;
 			}

@@ -27,7 +27,9 @@
 
 #include "diag.h"
 #include "h5table.h"
+#include "meters.h"
 #include "schema.h"
+#include "tz.h"
 
 typedef struct ingest_opts {
 	const schema *s;
@@ -36,6 +38,10 @@ typedef struct ingest_opts {
 	long max_rejects;      /* stop (QE_DATA) once rejects exceed this; < 0 none */
 	int threads;           /* 0: OpenMP default */
 	size_t block_size;     /* 0: 4 MiB */
+	/* meters: readings are aggregated into settlement periods (meters.h) */
+	const qe_tz *tz;       /* market zone (required for meters) */
+	int period_min;        /* 15, 30 or 60 */
+	int max_gap_min;       /* longest gap filled by interpolation; 0 = 60 */
 } ingest_opts;
 
 typedef struct ingest_counts {
@@ -44,6 +50,8 @@ typedef struct ingest_counts {
 	long rejected;
 	long superseded;  /* trades: versions replaced by an amendment, cancelled
 			   * trades and the cancel records themselves */
+	meter_counts meters; /* meters: readings accepted are `written`; the
+			      * settlement rows written are meters.rows */
 } ingest_counts;
 
 /* msg: one diagnostic line "file:line:col: column 'x': reason 'value'". */

@@ -12,6 +12,7 @@
 #include "date.h"
 #include "keyset.h"
 #include "num.h"
+#include "tz.h"
 
 #define V(...) ((const char *const[]){__VA_ARGS__, NULL})
 #define BIG DBL_MAX
@@ -174,7 +175,8 @@ static const schema_col markets_cols[] = {
 
 static const schema_col periods_cols[] = {
 	{"meter_id", CT_ID, 1, NULL, 0, 0, 0, NULL},
-	{"period_start", CT_TS, 1, NULL, 0, 0, 0, NULL},
+	{"period_start", CT_TS, 1, NULL, 0, 0, 0, "s"},
+	{"utc_offset", CT_INT, 1, NULL, -1080, 1080, 0, "min"},
 	{"period_min", CT_INT, 1, NULL, 15, 60, 0, "min"},
 	{"energy", CT_NUM, 0, NULL, -BIG, BIG, 0, NULL},
 	{"unit", CT_UNIT, 1, meter_units, 0, 0, 0, NULL},
@@ -707,8 +709,14 @@ static int check_field(const schema_ctx *c, int i, val *v, row_check *rc)
 		v->i = d;
 		return 0;
 	}
-	case CT_TS:
-		return fail(rc, i, v, "timestamps are not supported yet");
+	case CT_TS: {
+		qe_ts ts;
+		if (ts_parse(v->p, v->len, &ts) != 0)
+			return fail(rc, i, v, "invalid timestamp (expected YYYY-MM-DDTHH:MM:SS+HH:MM)");
+		v->i = ts.utc;
+		v->d = ts.offset;
+		return 0;
+	}
 	case CT_LEI:
 		if (!lei_valid(v->p, v->len))
 			return fail(rc, i, v, "invalid LEI (ISO 17442: 20 characters, MOD 97-10 check)");
@@ -914,6 +922,12 @@ int schema_check_row(const schema_ctx *c, const csvscan_field *f, int nf, strbuf
 		case CT_INT:
 			strbuf_put(out, nb, (size_t)snprintf(nb, sizeof nb, "%lld", (long long)v[i].i));
 			break;
+		case CT_TS: {
+			char tb[TS_BUFSZ];
+			qe_ts ts = {v[i].i, (int32_t)v[i].d};
+			strbuf_put(out, tb, (size_t)ts_format(tb, ts, 0));
+			break;
+		}
 		default:
 			put_field(out, v[i].p, v[i].len);
 		}
