@@ -229,6 +229,11 @@ int main(int argc, char **argv)
 		sink.rejects = rej.fp;
 	}
 
+	/* for tests: small blocks exercise the block boundaries */
+	const char *bs = getenv("QE_INGEST_BLOCK_SIZE");
+	if (bs && *bs)
+		o.block_size = (size_t)cli_int("QE_INGEST_BLOCK_SIZE", bs, 4096, (int64_t)1 << 32);
+
 	ingest_counts n;
 	int rc = ingest_run(in, name, &o, &sink, &n, &e);
 	if (in != stdin)

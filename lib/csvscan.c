@@ -66,8 +66,11 @@ int csvscan_next(const char *buf, size_t len, size_t pos, int at_eof, csvscan_fi
 					if (!at_eof)
 						return 0;
 					/* unterminated quote: the rest of the input */
+					memcpy(sp, buf + q, len - q);
+					sp += len - q;
 					rec->lines += csvscan_count_lines(buf + q, len - q);
 					rec->bad_col = col + 1;
+					rec->unterminated = 1;
 					rec->raw_len = len - pos;
 					rec->next = len;
 					if (col < maxf) {

@@ -33,6 +33,7 @@ typedef struct csvscan_rec {
 	long lines;      /* '\n' characters consumed (terminator included) */
 	int nfields;     /* fields found (may exceed the caller's maxf) */
 	int bad_col;     /* 0, or the 1-based field where the quoting broke */
+	int unterminated; /* bad_col's quote never closes: the record runs to EOF */
 	int blank;       /* an empty line: no record */
 } csvscan_rec;
 

@@ -130,9 +130,22 @@ static void format_reject(const char *name, long line, int col, const char *coln
 		put_fmt(msg, "%s:%ld: ", name, line);
 	if (*colname)
 		put_fmt(msg, "column '%s': ", colname);
-	if (vlen)
-		put_fmt(msg, "%s '%.*s%s'", reason, shown, value, more);
-	else
+	if (vlen) {
+		/* one line per message: show control characters escaped */
+		put_fmt(msg, "%s '", reason);
+		for (int i = 0; i < shown; i++) {
+			unsigned char ch = (unsigned char)value[i];
+			if (ch == '\n')
+				strbuf_put(msg, "\\n", 2);
+			else if (ch == '\r')
+				strbuf_put(msg, "\\r", 2);
+			else if (ch < 0x20 || ch == 0x7f)
+				put_fmt(msg, "\\x%02x", ch);
+			else
+				strbuf_put(msg, value + i, 1);
+		}
+		put_fmt(msg, "%s'", more);
+	} else
 		put_fmt(msg, "%s", reason);
 	*mlen = msg->len - *moff;
 }
@@ -200,7 +213,8 @@ static void parse_piece(run *R, piece *p)
 			const char *cn = bc <= R->nhdr ? R->hdr_names[bc - 1] : "";
 			const csvscan_field *bf = bc <= maxf ? &p->f[bc - 1] : NULL;
 			format_reject(R->name, line, bc, cn, bf ? bf->p : "", bf ? bf->len : 0,
-				      "malformed CSV (bad quoting)", raw, rec.raw_len, &p->rej, &p->msg,
+				      rec.unterminated ? "malformed CSV (unterminated quote)"
+						       : "malformed CSV (bad quoting)", raw, rec.raw_len, &p->rej, &p->msg,
 				      &r->rej_off, &r->rej_len, &r->msg_off, &r->msg_len);
 		} else if (rec.nfields != R->nhdr) {
 			snprintf(reason, sizeof reason, "expected %d fields, found %d", R->nhdr,
@@ -434,6 +448,15 @@ static int meter_feed(run *R, const piece *p, const rowres *r, const char *row, 
 	m.quality = f[5].len ? f[5].p[0] : 'A';
 	m.line = 0;
 	const char *unit = f[4].len == 3 ? "kWh" : "m3";
+	/* a wall-clock time in the DST gap, or an offset from another zone */
+	int32_t zoff = tz_offset_at(R->o->tz, ts.utc, NULL, NULL);
+	if (ts.offset != 0 && ts.offset != zoff) {
+		char why[160];
+		snprintf(why, sizeof why, "UTC offset %+03d:%02d is not the offset of %s at this instant (%+03d:%02d)",
+			 ts.offset / 3600, abs(ts.offset) / 60 % 60, tz_name(R->o->tz), zoff / 3600,
+			 abs(zoff) / 60 % 60);
+		return reject_now(R, r, p, 1, f[1].p, f[1].len, why, e);
+	}
 	if (strcmp(id, R->cur_meter) == 0 && R->cur_unit && strcmp(unit, R->cur_unit) != 0)
 		return reject_now(R, r, p, 4, f[4].p, f[4].len,
 				  "unit differs from the earlier readings of this meter", e);
