@@ -17,7 +17,7 @@
 static const char usage[] =
 	"usage: qe-ingest KIND [FILE|-] [-o FILE] [--to csv|h5] [--rejects FILE]\n"
 	"                 [--max-rejects N] [--markets FILE | --no-markets] [--all-versions]\n"
-	"       qe-ingest meters [FILE|-] --tz ZONE [--period 15|30|60] [--max-gap MIN] ...\n"
+	"       qe-ingest meters [FILE|-] [--tz ZONE] [--period 15|30|60] [--max-gap MIN] ...\n"
 	"       qe-ingest --from h5 [TABLE] FILE [-o FILE]\n"
 	"\n"
 	"Validates every record of FILE (stdin when absent or '-') against the\n"
@@ -35,7 +35,7 @@ static const char usage[] =
 	"      --markets FILE    curve master (default: markets.csv next to FILE)\n"
 	"      --no-markets      do not check curves or convert lots\n"
 	"      --all-versions    trades: keep every version instead of the live book\n"
-	"      --tz ZONE         meters: market time zone (IANA name)\n"
+	"      --tz ZONE         meters: market time zone (IANA name; default: UTC periods)\n"
 	"      --period MIN      meters: settlement period, 15, 30 or 60 (default 60)\n"
 	"      --max-gap MIN     meters: longest gap filled by interpolation (default 60)\n"
 	"      --threads N       parser threads (default: OMP_NUM_THREADS or cores)\n"
@@ -184,11 +184,11 @@ int main(int argc, char **argv)
 	qe_err e;
 	qe_tz *tz = NULL;
 	if (o.s->kind == SK_METERS) {
-		if (!tzname)
-			cli_usage_error("meters: --tz ZONE is required (e.g. Europe/Berlin)");
-		if (!(tz = tz_load(tzname, &e)))
+		/* without --tz, periods are aligned on UTC and offsets not checked */
+		if (!(tz = tzname ? tz_load(tzname, &e) : tz_fixed(0)))
 			cli_usage_error("--tz: %s", e.msg);
 		o.tz = tz;
+		o.check_offsets = tzname != NULL;
 	}
 	char *mpath = NULL;
 	schema_markets *mk = NULL;

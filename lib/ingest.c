@@ -450,7 +450,7 @@ static int meter_feed(run *R, const piece *p, const rowres *r, const char *row, 
 	const char *unit = f[4].len == 3 ? "kWh" : "m3";
 	/* a wall-clock time in the DST gap, or an offset from another zone */
 	int32_t zoff = tz_offset_at(R->o->tz, ts.utc, NULL, NULL);
-	if (ts.offset != 0 && ts.offset != zoff) {
+	if (R->o->check_offsets && ts.offset != 0 && ts.offset != zoff) {
 		char why[160];
 		snprintf(why, sizeof why, "UTC offset %+03d:%02d is not the offset of %s at this instant (%+03d:%02d)",
 			 ts.offset / 3600, abs(ts.offset) / 60 % 60, tz_name(R->o->tz), zoff / 3600,

@@ -40,6 +40,7 @@ typedef struct ingest_opts {
 	size_t block_size;     /* 0: 4 MiB */
 	/* meters: readings are aggregated into settlement periods (meters.h) */
 	const qe_tz *tz;       /* market zone (required for meters) */
+	int check_offsets;     /* reject readings whose UTC offset is not tz's */
 	int period_min;        /* 15, 30 or 60 */
 	int max_gap_min;       /* longest gap filled by interpolation; 0 = 60 */
 } ingest_opts;

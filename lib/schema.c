@@ -132,7 +132,7 @@ static const schema_col cpty_cols[] = {
 static const schema_col limits_cols[] = {
 	{"limit_id", CT_ID, 1, NULL, 0, 0, 0, NULL},
 	{"type", CT_ENUM, 1, V("position", "var", "credit", "trader"), 0, 0, 0, NULL},
-	{"scope", CT_ENUM, 1, V("book", "trader", "curve", "counterparty"), 0, 0, 0, NULL},
+	{"scope", CT_ENUM, 1, V("firm", "book", "trader", "curve", "counterparty"), 0, 0, 0, NULL},
 	{"key", CT_ID, 1, NULL, 0, 0, 0, NULL},
 	{"metric", CT_ID, 1, NULL, 0, 0, 0, NULL},
 	{"limit", CT_NUM, 1, NULL, 0, BIG, 0, NULL},

@@ -204,7 +204,7 @@ assert rows[0]["record"] == src[2] and rows[1]["record"] == src[3]
 	[ "$status" -eq 2 ]
 	run_split qe-ingest trades "$D/trades.csv" --to h5
 	[ "$status" -eq 2 ]
-	run_split qe-ingest meters "$D/meters_dst.csv"
+	run_split qe-ingest meters "$D/meters_dst.csv" --tz No/Such_Zone
 	[ "$status" -eq 2 ]
 	run_split qe-ingest trades --max-rejects -1 "$D/trades.csv"
 	[ "$status" -eq 2 ]
