@@ -31,7 +31,7 @@ int main(int argc, char **argv)
 		int64_t start = 1577836800; /* 2020-01-01 */
 		int64_t acc = 0;
 		for (long i = 0; i < n; i++)
-			acc += tz_utc_to_local(ber, start + i * 97) & 0xffff;
+			acc += tz_utc_to_local(ber, start + i * 31) & 0xffff;
 		sum = (double)acc;
 	} else if (strcmp(argv[1], "shape") == 0 && argc > 3) {
 		for (int y = atoi(argv[2]); y <= atoi(argv[3]); y++)
