@@ -10,6 +10,8 @@
 #include "csvio.h"
 #include "outfile.h"
 #include "pnlcube.h"
+#include "covest.h"
+#include "varcalc.h"
 #include "varmeas.h"
 
 static const char usage[] =
@@ -18,6 +20,42 @@ static const char usage[] =
 	"Commands:\n"
 	"  measures [FILE|-]   VaR/ES per portfolio from P&L (portfolio,scenario,pnl or HDF5 cube)\n"
 	"  backtest [FILE|-]   Kupiec, Christoffersen and traffic light on date,var,pnl\n"
+	"  hs                  historical-simulation VaR/ES per portfolio\n"
+	"  param               parametric VaR/ES (delta-normal, --cornish-fisher)\n"
+	"  mc                  Monte Carlo VaR/ES (correlated normal or Student-t shocks)\n"
+	"  components          marginal, component and incremental VaR per group\n"
+	"  series              daily HS VaR vs P&L of today's book (input of backtest)\n"
+	"  cov                 covariance of price changes (or --returns) as factor1,factor2,cov\n"
+	"  stress              P&L of the book under shock files and historical windows\n"
+	"\n"
+	"Inputs (hs, param, mc, components, series, cov, stress):\n"
+	"  -H, --history FILE  price history date,curve,tenor,price\n"
+	"  -m, --markets FILE  curve master; column returns = log|abs per curve\n"
+	"  -s, --sens FILE     sensitivities of qe-price (delta, gamma per factor)\n"
+	"      --by COLUMN     group portfolios by this column (default book; none)\n"
+	"      --gaps POLICY   missing prices: ffill (default), drop, error\n"
+	"      --window N      scenarios used: the last N days (default 250; all)\n"
+	"      --horizon N     N-day returns, overlapping (default 1)\n"
+	"      --sqrt-scale    N-day returns as 1-day returns times sqrt(N) instead\n"
+	"\n"
+	"Models:\n"
+	"      --brw LAMBDA    hs: age weights lambda^age (Boudoukh-Richardson-Whitelaw)\n"
+	"      --fhs LAMBDA    hs: filter returns by EWMA volatility (Hull-White)\n"
+	"      --cov METHOD    sample (default), ewma, lw (Ledoit-Wolf)\n"
+	"      --lambda L      EWMA decay (default 0.94)\n"
+	"      --repair        clip negative eigenvalues instead of failing (exit 5)\n"
+	"      --cornish-fisher  param: delta-gamma with Cornish-Fisher expansion\n"
+	"      --paths N       mc: number of paths (default 100000)\n"
+	"      --seed N        mc: random seed (default 1)\n"
+	"      --dist D        mc: normal (default) or t\n"
+	"      --df NU         mc: Student-t degrees of freedom (default 5)\n"
+	"      --cube FILE     hs, mc: also write the P&L cube (.h5: HDF5, else CSV)\n"
+	"      --returns       cov: covariance of returns instead of price changes\n"
+	"      --format F      cov: csv (default) or hdf5 (needs -o)\n"
+	"      --days N        series: number of days (default 250)\n"
+	"      --portfolio P   series: the portfolio (default total)\n"
+	"      --shocks FILE   stress: scenario,curve,tenor,shock,type rows\n"
+	"      --windows FILE  stress: name,start,end historical windows\n"
 	"\n"
 	"Common options:\n"
 	"  -a, --alpha LIST    confidence levels, comma-separated (default 0.99)\n"
@@ -28,12 +66,42 @@ static const char usage[] =
 	"\n"
 	"See qe-var(1).\n";
 
-enum { OPT_QUANTILE = 256, OPT_VERSION, OPT_SIGNIFICANCE };
+enum {
+	OPT_QUANTILE = 256, OPT_VERSION, OPT_SIGNIFICANCE, OPT_BY, OPT_GAPS, OPT_WINDOW, OPT_HORIZON,
+	OPT_SQRT, OPT_BRW, OPT_FHS, OPT_COV, OPT_LAMBDA, OPT_REPAIR, OPT_CF, OPT_PATHS, OPT_SEED,
+	OPT_DIST, OPT_DF, OPT_CUBE, OPT_RETURNS, OPT_FORMAT, OPT_DAYS, OPT_PORTFOLIO, OPT_SHOCKS,
+	OPT_WINDOWS
+};
 
 static const struct option long_opts[] = {
 	{"alpha", required_argument, NULL, 'a'},
 	{"quantile", required_argument, NULL, OPT_QUANTILE},
 	{"significance", required_argument, NULL, OPT_SIGNIFICANCE},
+	{"history", required_argument, NULL, 'H'},
+	{"markets", required_argument, NULL, 'm'},
+	{"sens", required_argument, NULL, 's'},
+	{"by", required_argument, NULL, OPT_BY},
+	{"gaps", required_argument, NULL, OPT_GAPS},
+	{"window", required_argument, NULL, OPT_WINDOW},
+	{"horizon", required_argument, NULL, OPT_HORIZON},
+	{"sqrt-scale", no_argument, NULL, OPT_SQRT},
+	{"brw", required_argument, NULL, OPT_BRW},
+	{"fhs", required_argument, NULL, OPT_FHS},
+	{"cov", required_argument, NULL, OPT_COV},
+	{"lambda", required_argument, NULL, OPT_LAMBDA},
+	{"repair", no_argument, NULL, OPT_REPAIR},
+	{"cornish-fisher", no_argument, NULL, OPT_CF},
+	{"paths", required_argument, NULL, OPT_PATHS},
+	{"seed", required_argument, NULL, OPT_SEED},
+	{"dist", required_argument, NULL, OPT_DIST},
+	{"df", required_argument, NULL, OPT_DF},
+	{"cube", required_argument, NULL, OPT_CUBE},
+	{"returns", no_argument, NULL, OPT_RETURNS},
+	{"format", required_argument, NULL, OPT_FORMAT},
+	{"days", required_argument, NULL, OPT_DAYS},
+	{"portfolio", required_argument, NULL, OPT_PORTFOLIO},
+	{"shocks", required_argument, NULL, OPT_SHOCKS},
+	{"windows", required_argument, NULL, OPT_WINDOWS},
 	{"output", required_argument, NULL, 'o'},
 	{"quiet", no_argument, NULL, 'q'},
 	{"help", no_argument, NULL, 'h'},
@@ -41,52 +109,106 @@ static const struct option long_opts[] = {
 	{NULL, 0, NULL, 0},
 };
 
-#define MAX_ALPHA 16
 struct opts {
-	double alpha[MAX_ALPHA];
-	int nalpha, qdef;
+	var_spec sp;
 	double significance;
-	const char *output, *input;
+	const char *output, *input, *history, *markets, *sens, *by, *cube, *portfolio, *shocks, *windows;
+	int gaps, horizon, hmode, returns, hdf5, student;
+	size_t days;
 };
+
+static double unit_interval(const char *opt, const char *arg)
+{
+	double v = cli_double(opt, arg);
+	if (!(v > 0 && v < 1))
+		cli_usage_error("option %s: %g is not in (0, 1)", opt, v);
+	return v;
+}
 
 static void parse(int argc, char **argv, struct opts *o)
 {
 	int c;
-	o->alpha[0] = 0.99;
-	o->nalpha = 1;
-	o->qdef = VAR_Q_KTH;
+	var_spec *sp = &o->sp;
+	sp->alpha[0] = 0.99;
+	sp->nalpha = 1;
+	sp->qdef = VAR_Q_KTH;
+	sp->window = 250;
+	sp->cov_method = COV_SAMPLE;
+	sp->cov_lambda = 0.94;
+	sp->paths = 100000;
+	sp->seed = 1;
 	o->significance = 0.05;
-	while ((c = getopt_long(argc, argv, "a:o:qh", long_opts, NULL)) != -1) {
+	o->by = "book";
+	o->horizon = 1;
+	o->days = 250;
+	o->portfolio = "total";
+	double df = 5;
+	while ((c = getopt_long(argc, argv, "a:H:m:s:o:qh", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'a':
-			o->nalpha = cli_double_list("--alpha", optarg, o->alpha, MAX_ALPHA);
-			for (int i = 0; i < o->nalpha; i++)
-				if (!(o->alpha[i] > 0 && o->alpha[i] < 1))
-					cli_usage_error("option --alpha: %g is not in (0, 1)", o->alpha[i]);
+			sp->nalpha = cli_double_list("--alpha", optarg, sp->alpha, VAR_MAX_ALPHA);
+			for (int i = 0; i < sp->nalpha; i++)
+				if (!(sp->alpha[i] > 0 && sp->alpha[i] < 1))
+					cli_usage_error("option --alpha: %g is not in (0, 1)", sp->alpha[i]);
 			break;
 		case OPT_QUANTILE:
-			if ((o->qdef = var_quantile_parse(optarg)) < 0)
+			if ((sp->qdef = var_quantile_parse(optarg)) < 0)
 				cli_usage_error("option --quantile: unknown definition '%s' (kth, linear)", optarg);
 			break;
-		case OPT_SIGNIFICANCE:
-			o->significance = cli_double("--significance", optarg);
-			if (!(o->significance > 0 && o->significance < 1))
-				cli_usage_error("option --significance: %g is not in (0, 1)", o->significance);
+		case OPT_SIGNIFICANCE: o->significance = unit_interval("--significance", optarg); break;
+		case 'H': o->history = optarg; break;
+		case 'm': o->markets = optarg; break;
+		case 's': o->sens = optarg; break;
+		case OPT_BY: o->by = strcmp(optarg, "none") == 0 ? NULL : optarg; break;
+		case OPT_GAPS:
+			if ((o->gaps = rh_gap_parse(optarg)) < 0)
+				cli_usage_error("option --gaps: unknown policy '%s' (ffill, drop, error)", optarg);
 			break;
-		case 'o':
-			o->output = optarg;
+		case OPT_WINDOW:
+			sp->window = strcmp(optarg, "all") == 0 ? 0 : (size_t)cli_int("--window", optarg, 2, 100000000);
 			break;
-		case 'q':
-			cli_quiet = 1;
+		case OPT_HORIZON: o->horizon = (int)cli_int("--horizon", optarg, 1, 1000); break;
+		case OPT_SQRT: o->hmode = RH_SQRT; break;
+		case OPT_BRW: sp->brw_lambda = unit_interval("--brw", optarg); break;
+		case OPT_FHS: sp->fhs_lambda = unit_interval("--fhs", optarg); break;
+		case OPT_COV:
+			if ((sp->cov_method = cov_method_parse(optarg)) < 0)
+				cli_usage_error("option --cov: unknown estimator '%s' (sample, ewma, lw)", optarg);
 			break;
-		case 'h':
-			cli_help(usage);
-		case OPT_VERSION:
-			cli_version();
-		default:
-			cli_usage_error("bad option");
+		case OPT_LAMBDA: sp->cov_lambda = unit_interval("--lambda", optarg); break;
+		case OPT_REPAIR: sp->repair = 1; break;
+		case OPT_CF: sp->cornish_fisher = 1; break;
+		case OPT_PATHS: sp->paths = (size_t)cli_int("--paths", optarg, 1, 100000000); break;
+		case OPT_SEED: sp->seed = (uint64_t)cli_int("--seed", optarg, 0, INT64_MAX); break;
+		case OPT_DIST:
+			if (strcmp(optarg, "t") != 0 && strcmp(optarg, "normal") != 0)
+				cli_usage_error("option --dist: unknown distribution '%s' (normal, t)", optarg);
+			o->student = optarg[0] == 't';
+			break;
+		case OPT_DF:
+			df = cli_double("--df", optarg);
+			if (!(df > 2 && df <= 1e6))
+				cli_usage_error("option --df: %g must be above 2 (finite variance)", df);
+			break;
+		case OPT_CUBE: o->cube = optarg; break;
+		case OPT_RETURNS: o->returns = 1; break;
+		case OPT_FORMAT:
+			if (strcmp(optarg, "csv") != 0 && strcmp(optarg, "hdf5") != 0)
+				cli_usage_error("option --format: unknown format '%s' (csv, hdf5)", optarg);
+			o->hdf5 = optarg[0] == 'h';
+			break;
+		case OPT_DAYS: o->days = (size_t)cli_int("--days", optarg, 2, 100000); break;
+		case OPT_PORTFOLIO: o->portfolio = optarg; break;
+		case OPT_SHOCKS: o->shocks = optarg; break;
+		case OPT_WINDOWS: o->windows = optarg; break;
+		case 'o': o->output = optarg; break;
+		case 'q': cli_quiet = 1; break;
+		case 'h': cli_help(usage);
+		case OPT_VERSION: cli_version();
+		default: cli_usage_error("bad option");
 		}
 	}
+	sp->df = o->student ? df : 0;
 	if (argc - optind > 1)
 		cli_usage_error("too many arguments");
 	o->input = optind < argc ? argv[optind] : "-";
@@ -123,13 +245,13 @@ static int cmd_measures(const struct opts *o)
 	if (!scratch)
 		cli_die(QE_INTERNAL, "out of memory");
 	/* compute everything before opening the output: no partial files */
-	double *res = malloc(c.npf * (size_t)o->nalpha * 2 * sizeof *res);
+	double *res = malloc(c.npf * (size_t)o->sp.nalpha * 2 * sizeof *res);
 	if (!res)
 		cli_die(QE_INTERNAL, "out of memory");
 	for (size_t p = 0; p < c.npf; p++)
-		for (int a = 0; a < o->nalpha; a++) {
-			double *r = res + 2 * (p * (size_t)o->nalpha + (size_t)a);
-			if (var_measure(c.pnl + p * c.nsc, c.nsc, o->alpha[a], o->qdef, scratch, &r[0], &r[1],
+		for (int a = 0; a < o->sp.nalpha; a++) {
+			double *r = res + 2 * (p * (size_t)o->sp.nalpha + (size_t)a);
+			if (var_measure(c.pnl + p * c.nsc, c.nsc, o->sp.alpha[a], o->sp.qdef, scratch, &r[0], &r[1],
 					&e)) {
 				cli_die(e.code, "portfolio %s: %s", sidx_name(c.portfolios, p), e.msg);
 			}
@@ -137,11 +259,11 @@ static int cmd_measures(const struct opts *o)
 	open_out(&out, o, &w);
 	csvw_header(&w, hdr);
 	for (size_t p = 0; p < c.npf; p++)
-		for (int a = 0; a < o->nalpha; a++) {
-			double *r = res + 2 * (p * (size_t)o->nalpha + (size_t)a);
+		for (int a = 0; a < o->sp.nalpha; a++) {
+			double *r = res + 2 * (p * (size_t)o->sp.nalpha + (size_t)a);
 			csvw_str(&w, sidx_name(c.portfolios, p));
-			csvw_double(&w, o->alpha[a]);
-			csvw_str(&w, var_quantile_name(o->qdef));
+			csvw_double(&w, o->sp.alpha[a]);
+			csvw_str(&w, var_quantile_name(o->sp.qdef));
 			csvw_int(&w, (int64_t)c.nsc);
 			csvw_double(&w, r[0]);
 			csvw_double(&w, r[1]);
@@ -163,7 +285,7 @@ static int cmd_backtest(const struct opts *o)
 	qe_err e;
 	qe_out out;
 	csv_writer w;
-	if (o->nalpha != 1)
+	if (o->sp.nalpha != 1)
 		cli_usage_error("backtest takes one confidence level");
 	if (bt_read_series(&s, o->input, &e))
 		cli_die_err(&e);
@@ -172,14 +294,14 @@ static int cmd_backtest(const struct opts *o)
 		cli_die(QE_INTERNAL, "out of memory");
 	for (size_t i = 0; i < s.n; i++)
 		exc[i] = s.pnl[i] < -s.var[i];
-	bt_compute(exc, s.n, o->alpha[0], &r);
+	bt_compute(exc, s.n, o->sp.alpha[0], &r);
 	int reject = r.kupiec_p < o->significance || r.cc_p < o->significance || r.zone == BT_RED;
 	open_out(&out, o, &w);
 	csvw_header(&w, hdr);
 	csvw_int(&w, (int64_t)r.observations);
 	csvw_int(&w, (int64_t)r.exceptions);
 	csvw_double(&w, r.expected);
-	csvw_double(&w, o->alpha[0]);
+	csvw_double(&w, o->sp.alpha[0]);
 	csvw_double(&w, r.kupiec_lr);
 	csvw_double(&w, r.kupiec_p);
 	csvw_double(&w, r.ind_lr);
@@ -196,6 +318,216 @@ static int cmd_backtest(const struct opts *o)
 		cli_info("model rejected at significance %g: %zu exceptions in %zu days (%g expected), zone %s",
 			 o->significance, r.exceptions, r.observations, r.expected, bt_zone_name(r.zone));
 	return reject ? QE_NEGATIVE : QE_OK;
+}
+
+static void load(const struct opts *o, int need_sens, var_inputs *in)
+{
+	qe_err e;
+	if (!o->history)
+		cli_usage_error("missing --history FILE");
+	if (need_sens && !o->sens)
+		cli_usage_error("missing --sens FILE");
+	if (var_inputs_load(in, o->history, o->markets, need_sens ? o->sens : NULL, o->by, o->gaps,
+			    o->horizon, o->hmode, &e))
+		cli_die_err(&e);
+	if (in->gaps.filled)
+		cli_info("history: %zu missing prices filled forward (first: %s)", in->gaps.filled,
+			 in->gaps.first);
+	if (in->gaps.dropped)
+		cli_info("history: %zu dates dropped for missing prices (first: %s)", in->gaps.dropped,
+			 in->gaps.first);
+	if (in->have_x && in->x.capped)
+		cli_info("%s: %zu rows with tenor beyond %d months mapped to tenor %d", o->sens,
+			 in->x.capped, EXPO_MAX_TENOR, EXPO_MAX_TENOR);
+	if (o->sp.window > in->all.ns)
+		cli_info("history: only %zu scenarios for a window of %zu", in->all.ns, o->sp.window);
+}
+
+static void write_cube(const struct opts *o, const pnl_cube *c)
+{
+	qe_err e;
+	size_t n = strlen(o->cube);
+	if (n > 3 && strcmp(o->cube + n - 3, ".h5") == 0) {
+		if (pcube_write_hdf5(c, o->cube, &e))
+			cli_die_err(&e);
+		return;
+	}
+	qe_out out;
+	if (out_open(&out, o->cube, &e))
+		cli_die_err(&e);
+	pcube_write_csv(c, out.fp);
+	if (out_commit(&out, &e))
+		cli_die_err(&e);
+}
+
+static int write_results(const struct opts *o, const var_inputs *in, const char *method,
+			 const var_result *r)
+{
+	static const char *const hdr[] = {"portfolio", "method", "alpha", "horizon", "scenarios",
+					  "var", "es", NULL};
+	char hz[32];
+	qe_out out;
+	csv_writer w;
+	if (r->note[0])
+		cli_info("%s", r->note);
+	snprintf(hz, sizeof hz, "%dd%s", o->horizon, o->hmode == RH_SQRT && o->horizon > 1 ? "-sqrt" : "");
+	open_out(&out, o, &w);
+	csvw_header(&w, hdr);
+	for (size_t p = 0; p < r->npf; p++)
+		for (int a = 0; a < r->nalpha; a++) {
+			size_t k = p * (size_t)r->nalpha + (size_t)a;
+			csvw_str(&w, sidx_name(in->x.portfolios, p));
+			csvw_str(&w, method);
+			csvw_double(&w, o->sp.alpha[a]);
+			csvw_str(&w, hz);
+			csvw_int(&w, (int64_t)r->scenarios);
+			csvw_double(&w, r->var[k]);
+			csvw_double(&w, r->es[k]);
+			csvw_end(&w);
+		}
+	return commit(&out);
+}
+
+static int cmd_model(const struct opts *o, const char *cmd)
+{
+	var_inputs in;
+	var_result r;
+	pnl_cube cube, *cp = o->cube ? &cube : NULL;
+	qe_err e;
+	int rc;
+	const char *method;
+	load(o, 1, &in);
+	if (strcmp(cmd, "hs") == 0) {
+		method = o->sp.fhs_lambda > 0 ? (o->sp.brw_lambda > 0 ? "fhs-brw" : "fhs")
+			 : o->sp.brw_lambda > 0 ? "hs-brw" : "hs";
+		rc = var_hs(&in.h, &in.all, &in.x, &o->sp, &r, cp, &e);
+	} else if (strcmp(cmd, "param") == 0) {
+		if (o->cube)
+			cli_usage_error("--cube applies to hs and mc");
+		method = o->sp.cornish_fisher ? "cornish-fisher" : "delta-normal";
+		rc = var_param(&in.h, &in.all, &in.x, &o->sp, &r, &e);
+	} else {
+		method = o->sp.df > 0 ? "mc-t" : "mc-normal";
+		rc = var_mc(&in.h, &in.all, &in.x, &o->sp, &r, cp, &e);
+	}
+	if (rc)
+		cli_die_err(&e);
+	if (cp) {
+		write_cube(o, cp);
+		pcube_free(cp);
+	}
+	rc = write_results(o, &in, method, &r);
+	var_result_free(&r);
+	var_inputs_free(&in);
+	return rc;
+}
+
+static int cmd_components(const struct opts *o)
+{
+	static const char *const hdr[] = {"portfolio", "level", "name", "alpha", "var", "marginal",
+					  "component", "incremental", NULL};
+	var_inputs in;
+	var_components c;
+	qe_err e;
+	qe_out out;
+	csv_writer w;
+	load(o, 1, &in);
+	if (var_component(&in.h, &in.all, &in.x, &o->sp, &c, &e))
+		cli_die_err(&e);
+	open_out(&out, o, &w);
+	csvw_header(&w, hdr);
+	for (int lvl = 0; lvl < 2; lvl++) {
+		size_t n = lvl ? c.nfactors : c.ngroups;
+		const double *mg = lvl ? c.fmarginal : c.marginal, *cm = lvl ? c.fcomponent : c.component;
+		const double *in_ = lvl ? c.fincremental : c.incremental;
+		for (size_t g = 0; g < n; g++)
+			for (int a = 0; a < c.nalpha; a++) {
+				size_t k = g * (size_t)c.nalpha + (size_t)a;
+				csvw_str(&w, "total");
+				csvw_str(&w, lvl ? "factor" : "group");
+				csvw_str(&w, lvl ? sidx_name(in.h.factors, g) : sidx_name(in.x.portfolios, g + 1));
+				csvw_double(&w, o->sp.alpha[a]);
+				csvw_double(&w, c.total[a]);
+				csvw_double(&w, mg[k]);
+				csvw_double(&w, cm[k]);
+				csvw_double(&w, in_[k]);
+				csvw_end(&w);
+			}
+	}
+	var_components_free(&c);
+	var_inputs_free(&in);
+	return commit(&out);
+}
+
+static int cmd_series(const struct opts *o)
+{
+	static const char *const hdr[] = {"date", "var", "pnl", NULL};
+	var_inputs in;
+	qe_err e;
+	qe_out out;
+	csv_writer w;
+	load(o, 1, &in);
+	long pf = sidx_find(in.x.portfolios, o->portfolio, strlen(o->portfolio));
+	if (pf < 0)
+		cli_die(QE_DATA, "%s: no portfolio '%s'", o->sens, o->portfolio);
+	qe_date *d = malloc(o->days * sizeof *d);
+	double *v = malloc(o->days * sizeof *v), *p = malloc(o->days * sizeof *p);
+	if (!d || !v || !p)
+		cli_die(QE_INTERNAL, "out of memory");
+	if (var_series(&in.h, &in.all, &in.x, &o->sp, (size_t)pf, o->days, d, v, p, &e))
+		cli_die_err(&e);
+	open_out(&out, o, &w);
+	csvw_header(&w, hdr);
+	for (size_t i = 0; i < o->days; i++) {
+		csvw_date(&w, d[i]);
+		csvw_double(&w, v[i]);
+		csvw_double(&w, p[i]);
+		csvw_end(&w);
+	}
+	free(d);
+	free(v);
+	free(p);
+	var_inputs_free(&in);
+	return commit(&out);
+}
+
+static int cmd_cov(const struct opts *o)
+{
+	var_inputs in;
+	qe_err e;
+	char note[512];
+	load(o, 0, &in);
+	size_t m = in.h.nf;
+	double *S = malloc(m * m * sizeof *S + 1);
+	if (!S)
+		cli_die(QE_INTERNAL, "out of memory");
+	if (var_covariance(&in.h, &in.all, &o->sp, o->returns, S, note, sizeof note, &e))
+		cli_die_err(&e);
+	if (note[0])
+		cli_info("%s", note);
+	if (o->hdf5) {
+		if (!o->output || strcmp(o->output, "-") == 0)
+			cli_usage_error("--format hdf5 needs -o FILE");
+		if (cov_write_hdf5(o->output, in.h.factors, S, m, o->returns ? "return^2" : "price^2", &e))
+			cli_die_err(&e);
+	} else {
+		static const char *const hdr[] = {"factor1", "factor2", "cov", NULL};
+		qe_out out;
+		csv_writer w;
+		open_out(&out, o, &w);
+		csvw_header(&w, hdr);
+		for (size_t i = 0; i < m; i++)
+			for (size_t j = 0; j < m; j++) {
+				csvw_str(&w, sidx_name(in.h.factors, i));
+				csvw_str(&w, sidx_name(in.h.factors, j));
+				csvw_double(&w, S[i * m + j]);
+				csvw_end(&w);
+			}
+		commit(&out);
+	}
+	free(S);
+	var_inputs_free(&in);
+	return QE_OK;
 }
 
 int main(int argc, char **argv)
@@ -216,5 +548,13 @@ int main(int argc, char **argv)
 		return cmd_measures(&o);
 	if (strcmp(cmd, "backtest") == 0)
 		return cmd_backtest(&o);
+	if (strcmp(cmd, "hs") == 0 || strcmp(cmd, "param") == 0 || strcmp(cmd, "mc") == 0)
+		return cmd_model(&o, cmd);
+	if (strcmp(cmd, "components") == 0)
+		return cmd_components(&o);
+	if (strcmp(cmd, "series") == 0)
+		return cmd_series(&o);
+	if (strcmp(cmd, "cov") == 0)
+		return cmd_cov(&o);
 	cli_usage_error("unknown command '%s'", cmd);
 }

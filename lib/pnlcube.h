@@ -16,6 +16,8 @@
 #include "diag.h"
 #include "strindex.h"
 
+#define PCUBE_TABLE "pnl_cube"
+
 typedef struct pnl_cube {
 	strindex *portfolios, *scenarios;
 	size_t npf, nsc;
@@ -36,8 +38,7 @@ int pcube_write_csv(const pnl_cube *c, FILE *fp);
 /* 1 when the file starts with the HDF5 signature. */
 int pcube_is_hdf5(const char *path);
 int pcube_read_hdf5(pnl_cube *c, const char *path, qe_err *e);
-/* Writes to path directly (the caller makes it atomic by passing a
- * temporary name and renaming). */
+/* Writes path atomically (through h5table's temporary file). */
 int pcube_write_hdf5(const pnl_cube *c, const char *path, qe_err *e);
 
 #endif

@@ -218,3 +218,377 @@ PY
 	[ "$status" -eq 3 ]
 	[[ "$stderr" == *"var"* ]]
 }
+
+# history.csv (3 curves x 3 tenors, 400 business days; DE is abs), markets.csv
+# and sens.csv with two books, one gamma, one tenor beyond 12 (mapped to 12)
+make_market() {
+	"$PYORACLE" - "${1:-400}" <<'PY'
+import sys, numpy as np, datetime
+T = int(sys.argv[1])
+rng = np.random.default_rng(7)
+curves = [("NG", 3.0, "log"), ("DE", 80.0, "abs"), ("TTF", 30.0, "log")]
+days, d = [], datetime.date(2024, 1, 1)
+while len(days) < T:
+    if d.weekday() < 5: days.append(d)
+    d += datetime.timedelta(days=1)
+C = np.array([[1, .6, .3], [.6, 1, .5], [.3, .5, 1]])
+L = np.linalg.cholesky(np.kron(C, np.full((1, 1), 1.0)))
+with open("history.csv", "w") as f, open("markets.csv", "w") as g:
+    f.write("date,curve,tenor,price\n"); g.write("curve,returns,unit\n")
+    for c, p0, k in curves: g.write("%s,%s,MWh\n" % (c, k))
+    for ten in (0, 1, 12):
+        p = [p0 * (1 + 0.05 * ten) for c, p0, k in curves]
+        for dd in days:
+            z = L @ rng.standard_normal(3)
+            for i, (c, p0, k) in enumerate(curves):
+                if k == "log": p[i] *= np.exp(0.02 * z[i])
+                else: p[i] += 2.0 * z[i]
+                f.write("%s,%s,%d,%r\n" % (dd.isoformat(), c, ten, p[i]))
+with open("sens.csv", "w") as f:
+    f.write("trade_id,book,curve,delivery_start,delivery_end,tenor,delta,gamma,vega\n")
+    f.write("T1,B1,NG,2027-01-01,2027-01-31,1,10000,0,0\n")
+    f.write("T2,B1,DE,2027-01-01,2027-01-31,0,-500,0,0\n")
+    f.write("T3,B2,TTF,2027-01-01,2027-01-31,0,2000,0,0\n")
+    f.write("T4,B2,NG,2027-01-01,2027-01-31,15,-3000,0,0\n")
+    f.write("T5,B2,TTF,2027-01-01,2027-01-31,12,700,0,0\n")
+PY
+}
+
+# oracle helpers for the engine tests, in numpy
+oracle_lib() {
+	cat <<'PY'
+import csv, math, numpy as np
+from scipy.stats import norm
+def load():
+    rows = list(csv.DictReader(open("history.csv")))
+    kind = {r["curve"]: r["returns"] for r in csv.DictReader(open("markets.csv"))}
+    dates = sorted({r["date"] for r in rows}); di = {d: i for i, d in enumerate(dates)}
+    fac = []
+    for r in rows:
+        k = "%s:%s" % (r["curve"], r["tenor"])
+        if k not in fac: fac.append(k)
+    P = np.full((len(dates), len(fac)), np.nan)
+    for r in rows: P[di[r["date"]], fac.index("%s:%s" % (r["curve"], r["tenor"]))] = float(r["price"])
+    isabs = np.array([kind[f.split(":")[0]] == "abs" for f in fac])
+    return dates, fac, P, isabs
+def returns(P, isabs, h=1):
+    R = np.where(isabs, P[h:] - P[:-h], np.log(P[h:] / P[:-h]))
+    return R
+def books():
+    d = {}
+    for r in csv.DictReader(open("sens.csv")):
+        t = min(int(r["tenor"]), 12)
+        for b in ("total", r["book"]):
+            d.setdefault(b, {}).setdefault("%s:%d" % (r["curve"], t), [0.0, 0.0])
+            d[b]["%s:%d" % (r["curve"], t)][0] += float(r["delta"])
+            d[b]["%s:%d" % (r["curve"], t)][1] += float(r.get("gamma") or 0)
+    return d
+def vec(book, fac, j):
+    return np.array([book.get(f, [0, 0])[j] for f in fac])
+def results(path):
+    return {(r["portfolio"], r["alpha"]): r for r in csv.DictReader(open(path))}
+def close(a, b, tol):
+    assert abs(a - b) <= tol * max(1.0, abs(b)), (a, b)
+PY
+}
+
+@test "hs: VaR/ES of the P&L of today's book on each scenario equal numpy's" {
+	make_market
+	run_split qe-var hs -H history.csv -m markets.csv -s sens.csv -a 0.95,0.99 --window 250 -o hs.csv --cube cube.csv
+	assert_success
+	[[ "$stderr" == *"sens.csv: 1 rows with tenor beyond 12 months mapped to tenor 12"* ]]
+	qe-var measures -a 0.95,0.99 cube.csv > m.csv
+	run "$PYORACLE" - <<PY
+$(oracle_lib)
+dates, fac, P, isabs = load()
+R = returns(P, isabs)[-250:]
+F = P[-1]
+dF = np.where(isabs, R, F * np.expm1(R))
+out = results("hs.csv"); again = results("m.csv")
+for name, b in books().items():
+    pnl = dF @ vec(b, fac, 0)
+    for a in ("0.95", "0.99"):
+        L = np.sort(-pnl); k = math.ceil(250 * (1 - float(a)) - 1e-9)
+        r = out[name, a]
+        assert r["method"] == "hs" and r["horizon"] == "1d" and r["scenarios"] == "250", r
+        close(float(r["var"]), L[250 - k], 1e-9); close(float(r["es"]), L[250 - k:].mean(), 1e-9)
+        assert again[name, a]["var"] == r["var"] and again[name, a]["es"] == r["es"]
+print("ok")
+PY
+	assert_success
+}
+
+@test "hs: overlapping 10-day, sqrt-scaled, BRW and filtered variants follow their definitions" {
+	make_market
+	qe-var hs -q -H history.csv -m markets.csv -s sens.csv --by none --horizon 10 --window 200 > h10.csv
+	qe-var hs -q -H history.csv -m markets.csv -s sens.csv --by none --horizon 10 --sqrt-scale --window 200 > s10.csv
+	qe-var hs -q -H history.csv -m markets.csv -s sens.csv --by none --brw 0.98 --window 300 > brw.csv
+	qe-var hs -q -H history.csv -m markets.csv -s sens.csv --by none --fhs 0.94 --window 250 > fhs.csv
+	run "$PYORACLE" - <<PY
+$(oracle_lib)
+dates, fac, P, isabs = load()
+F = P[-1]; d = vec(books()["total"], fac, 0)
+def kth(pnl, a=0.99):
+    L = np.sort(-pnl); n = len(L); k = math.ceil(n * (1 - a) - 1e-9); return L[n - k], L[n - k:].mean()
+for path, R, hz in (("h10.csv", returns(P, isabs, 10)[-200:], "10d"),
+                    ("s10.csv", returns(P, isabs)[-200:] * math.sqrt(10), "10d-sqrt")):
+    r = results(path)["total", "0.99"]; assert r["horizon"] == hz, r
+    v, e = kth(np.where(isabs, R, F * np.expm1(R)) @ d)
+    close(float(r["var"]), v, 1e-9); close(float(r["es"]), e, 1e-9)
+# BRW: weights lam^age, VaR where the cumulated weight of the worst losses reaches 1%
+R = returns(P, isabs)[-300:]; pnl = np.where(isabs, R, F * np.expm1(R)) @ d
+lam = 0.98; w = lam ** np.arange(299, -1, -1.0); w /= w.sum()
+o = np.argsort(pnl); cw = np.cumsum(w[o]); i = np.searchsorted(cw, 0.01 * (1 - 1e-12))
+take = w[o][:i].tolist() + [0.01 - cw[i - 1] if i else 0.01]
+es = -np.dot(pnl[o][:i + 1], take) / sum(take)
+r = results("brw.csv")["total", "0.99"]; assert r["method"] == "hs-brw"
+close(float(r["var"]), -pnl[o][i], 1e-9); close(float(r["es"]), es, 1e-9)
+# Hull-White: r_t * sigma_today / sigma_t, EWMA seeded by the first 20 squares
+Rall = returns(P, isabs); n = len(Rall); S = np.empty_like(Rall)
+v = (Rall[:20] ** 2).mean(axis=0)
+for t in range(n):
+    S[t] = np.sqrt(v); v = 0.94 * v + 0.06 * Rall[t] ** 2
+Rf = (Rall * np.sqrt(v) / S)[-250:]
+vv, ee = kth(np.where(isabs, Rf, F * np.expm1(Rf)) @ d)
+r = results("fhs.csv")["total", "0.99"]; assert r["method"] == "fhs"
+close(float(r["var"]), vv, 1e-9); close(float(r["es"]), ee, 1e-9)
+print("ok")
+PY
+	assert_success
+}
+
+@test "cov: sample, EWMA and Ledoit-Wolf match numpy; price-change units; HDF5 opens in h5py" {
+	make_market
+	qe-var cov -H history.csv -m markets.csv --window 250 > sample.csv
+	qe-var cov -H history.csv -m markets.csv --window 250 --returns > sample_r.csv
+	qe-var cov -H history.csv -m markets.csv --window 250 --returns --cov ewma --lambda 0.97 > ewma.csv
+	qe-var cov -q -H history.csv -m markets.csv --window all --returns --cov lw > lw.csv
+	run_split qe-var cov -H history.csv -m markets.csv --cov lw --format hdf5 -o cov.h5
+	assert_success
+	[[ "$stderr" == *"Ledoit-Wolf shrinkage intensity"* ]]
+	run "$PYORACLE" - <<PY
+$(oracle_lib)
+import h5py
+dates, fac, P, isabs = load()
+def mat(path):
+    rows = list(csv.DictReader(open(path)))
+    assert len(rows) == len(fac) ** 2
+    M = np.zeros((len(fac), len(fac)))
+    for r in rows: M[fac.index(r["factor1"]), fac.index(r["factor2"])] = float(r["cov"])
+    return M
+R = returns(P, isabs)[-250:]
+S = np.cov(R, rowvar=False); s = np.where(isabs, 1.0, P[-1])
+np.testing.assert_allclose(mat("sample_r.csv"), S, rtol=1e-10, atol=1e-18)
+np.testing.assert_allclose(mat("sample.csv"), S * np.outer(s, s), rtol=1e-10, atol=1e-12)
+w = 0.97 ** np.arange(249, -1, -1.0); w /= w.sum()
+np.testing.assert_allclose(mat("ewma.csv"), (R * w[:, None]).T @ R, rtol=1e-10, atol=1e-18)
+# Ledoit & Wolf (2004), written from the paper: shrink S/n towards mu I
+X = returns(P, isabs); n, m = X.shape; X = X - X.mean(axis=0); S = X.T @ X / n
+mu = np.trace(S) / m; d2 = np.sum((S - mu * np.eye(m)) ** 2) / m
+b2 = sum(np.sum((np.outer(x, x) - S) ** 2) for x in X) / n ** 2 / m
+b2 = min(b2, d2); rho = b2 / d2
+np.testing.assert_allclose(mat("lw.csv"), rho * mu * np.eye(m) + (1 - rho) * S, rtol=1e-9, atol=1e-18)
+with h5py.File("cov.h5") as h:
+    g = h["cov"]
+    assert [x.decode() if isinstance(x, bytes) else x for x in g["factor1"][:3]] == [fac[0]] * 3
+    assert g["cov"].shape == (len(fac) ** 2,)
+print("ok")
+PY
+	assert_success
+}
+
+@test "param: delta-normal equals z sqrt(d'Sd); Cornish-Fisher matches its closed form" {
+	make_market
+	printf 'trade_id,book,curve,tenor,delta,gamma\nA,B1,NG,0,20000,30000\nB,B1,TTF,1,-1000,-400\nC,B2,DE,12,300,2\n' > gsens.csv
+	qe-var param -H history.csv -m markets.csv -s sens.csv -a 0.975,0.99 > dn.csv
+	qe-var param -H history.csv -m markets.csv -s gsens.csv -a 0.99 --cornish-fisher --cov ewma > cf.csv
+	run "$PYORACLE" - <<PY
+$(oracle_lib)
+dates, fac, P, isabs = load()
+s = np.where(isabs, 1.0, P[-1])
+S = np.cov(returns(P, isabs)[-250:], rowvar=False) * np.outer(s, s)
+out = results("dn.csv")
+for name, b in books().items():
+    d = vec(b, fac, 0); sd = math.sqrt(d @ S @ d)
+    for a in ("0.975", "0.99"):
+        z = norm.ppf(float(a)); r = out[name, a]
+        assert r["method"] == "delta-normal"
+        close(float(r["var"]), z * sd, 1e-12); close(float(r["es"]), sd * norm.pdf(z) / (1 - float(a)), 1e-12)
+# delta-gamma: moments of d'x + x'Gx/2 for x ~ N(0, S) by the textbook formulas
+R = returns(P, isabs)[-250:]; w = 0.94 ** np.arange(249, -1, -1.0); w /= w.sum()
+S = ((R * w[:, None]).T @ R) * np.outer(s, s)
+import csv as _c
+sens = {}
+for r in _c.DictReader(open("gsens.csv")):
+    for b in ("total", r["book"]):
+        k = "%s:%s" % (r["curve"], r["tenor"]); e = sens.setdefault(b, {}).setdefault(k, [0, 0])
+        e[0] += float(r["delta"]); e[1] += float(r["gamma"])
+out = results("cf.csv")
+for name, b in sens.items():
+    d, g = vec(b, fac, 0), vec(b, fac, 1); GS = np.diag(g) @ S
+    mu = 0.5 * np.trace(GS); var = d @ S @ d + 0.5 * np.trace(GS @ GS)
+    k3 = 3 * d @ S @ np.diag(g) @ S @ d + np.trace(GS @ GS @ GS)
+    k4 = 12 * d @ S @ np.diag(g) @ S @ np.diag(g) @ S @ d + 3 * np.trace(GS @ GS @ GS @ GS)
+    sk, ku = k3 / var ** 1.5, k4 / var ** 2; z = norm.ppf(0.01)
+    zc = z + (z*z - 1) * sk / 6 + (z**3 - 3*z) * ku / 24 - (2*z**3 - 5*z) * sk**2 / 36
+    r = out[name, "0.99"]; assert r["method"] == "cornish-fisher"
+    close(float(r["var"]), -(mu + math.sqrt(var) * zc), 1e-9)
+    # ES: tail mean of the expansion, integrated numerically
+    u = (np.arange(200000) + 0.5) / 200000 * 0.01; zz = norm.ppf(u)
+    wq = zz + (zz*zz - 1) * sk / 6 + (zz**3 - 3*zz) * ku / 24 - (2*zz**3 - 5*zz) * sk**2 / 36
+    close(float(r["es"]), -(mu + math.sqrt(var) * wq.mean()), 1e-6)
+print("ok")
+PY
+	assert_success
+}
+
+@test "components: group and factor components add up to the total VaR" {
+	make_market
+	qe-var components -H history.csv -m markets.csv -s sens.csv -a 0.95,0.99 > comp.csv
+	qe-var param -H history.csv -m markets.csv -s sens.csv -a 0.95,0.99 > dn.csv
+	run "$PYORACLE" - <<PY
+$(oracle_lib)
+rows = list(csv.DictReader(open("comp.csv"))); tot = results("dn.csv")
+for a in ("0.95", "0.99"):
+    for lvl in ("group", "factor"):
+        rs = [r for r in rows if r["alpha"] == a and r["level"] == lvl]
+        assert rs
+        close(sum(float(r["component"]) for r in rs), float(tot["total", a]["var"]), 1e-12)
+        close(float(rs[0]["var"]), float(tot["total", a]["var"]), 1e-12)
+# incremental of B1 = VaR(total) - VaR(B2 alone)
+r = [r for r in rows if r["alpha"] == "0.99" and r["name"] == "B1"][0]
+close(float(r["incremental"]), float(tot["total", "0.99"]["var"]) - float(tot["B2", "0.99"]["var"]), 1e-9)
+print("ok")
+PY
+	assert_success
+}
+
+@test "mc: linear book converges to the parametric VaR within 3 standard errors; t shocks fatten the tail" {
+	make_market
+	qe-var param -H history.csv -m markets.csv -s sens.csv --by none > dn.csv
+	qe-var mc -H history.csv -m markets.csv -s sens.csv --by none --paths 200000 --seed 11 > mc.csv
+	qe-var mc -H history.csv -m markets.csv -s sens.csv --by none --paths 200000 --seed 11 --dist t --df 4 > mct.csv
+	run "$PYORACLE" - <<'PY'
+import csv, math
+from scipy.stats import norm
+p = next(csv.DictReader(open("dn.csv"))); m = next(csv.DictReader(open("mc.csv")))
+t = next(csv.DictReader(open("mct.csv")))
+assert m["method"] == "mc-normal" and m["scenarios"] == "200000" and t["method"] == "mc-t"
+sd = float(p["var"]) / norm.ppf(0.99)
+# standard error of the 99% sample quantile: sqrt(a (1 - a) / N) / density
+se = math.sqrt(0.99 * 0.01 / 200000) / (norm.pdf(norm.ppf(0.99)) / sd)
+assert abs(float(m["var"]) - float(p["var"])) < 3 * se, (m["var"], p["var"], se)
+assert float(t["es"]) > float(m["es"])
+print("ok")
+PY
+	assert_success
+}
+
+@test "mc: --seed gives byte-identical output for any OMP_NUM_THREADS; seeds differ" {
+	make_market
+	OMP_NUM_THREADS=1 qe-var mc -H history.csv -m markets.csv -s sens.csv --paths 50000 --seed 3 --cube c1.csv > a1.csv
+	OMP_NUM_THREADS=2 qe-var mc -H history.csv -m markets.csv -s sens.csv --paths 50000 --seed 3 --cube c2.csv > a2.csv
+	OMP_NUM_THREADS=2 qe-var mc -H history.csv -m markets.csv -s sens.csv --paths 50000 --seed 3 --dist t > t2.csv
+	OMP_NUM_THREADS=1 qe-var mc -H history.csv -m markets.csv -s sens.csv --paths 50000 --seed 3 --dist t > t1.csv
+	qe-var mc -H history.csv -m markets.csv -s sens.csv --paths 50000 --seed 4 > b.csv
+	cmp a1.csv a2.csv
+	cmp c1.csv c2.csv
+	cmp t1.csv t2.csv
+	! cmp -s a1.csv b.csv
+}
+
+@test "bad input: NaN price, factor without history, short window, bad sens, nothing half-written" {
+	make_market 150
+	sed '5s/,[^,]*$/,nan/' history.csv > nan.csv
+	run_split qe-var hs -H nan.csv -m markets.csv -s sens.csv -o out.csv
+	[ "$status" -eq 3 ]
+	[[ "$stderr" == *"nan.csv:5:"*"column 'price'"* ]]
+	assert_file_not_exist out.csv
+	printf 'trade_id,book,curve,tenor,delta\nX,B,COAL,3,100\n' > nohist.csv
+	run_split qe-var param -H history.csv -m markets.csv -s nohist.csv
+	[ "$status" -eq 3 ]
+	[[ "$stderr" == *"nohist.csv:2: risk factor 'COAL:3' has no price history"* ]]
+	run_split qe-var hs -H history.csv -m markets.csv -s sens.csv --window 50
+	[ "$status" -eq 3 ]
+	[[ "$stderr" == *"50 scenarios are too few for confidence 0.99"* ]]
+	printf 'trade_id,book,curve,tenor,delta\nX,B,NG,abc,100\n' > badsens.csv
+	run_split qe-var hs -H history.csv -s badsens.csv
+	[ "$status" -eq 3 ]
+	[[ "$stderr" == *"badsens.csv:2:4: column 'tenor'"* ]]
+	printf 'trade_id,book,curve,tenor\nX,B,NG,1\n' > nodelta.csv
+	run_split qe-var hs -H history.csv -s nodelta.csv
+	[ "$status" -eq 3 ]
+	[[ "$stderr" == *"delta"* ]]
+	printf 'date,curve,tenor,price\n' > empty.csv
+	run_split qe-var cov -H empty.csv
+	[ "$status" -eq 3 ]
+	run_split qe-var hs -s sens.csv
+	[ "$status" -eq 2 ]
+	run_split qe-var hs -H history.csv -m markets.csv -s sens.csv --window 100 -a 0.95 --quantile bogus
+	[ "$status" -eq 2 ]
+	run bash -c "qe-var hs -q -H history.csv -m markets.csv -s sens.csv --window 100 -a 0.95 > /dev/full"
+	[ "$status" -eq 4 ]
+	run_split qe-var frobnicate
+	[ "$status" -eq 2 ]
+}
+
+@test "gaps: ffill reports, drop drops, error names the factor and date; log of a negative price is refused" {
+	make_market 150
+	grep -v '^2024-03-05,TTF,0,' history.csv > gap.csv
+	run_split qe-var hs -H gap.csv -m markets.csv -s sens.csv --window 100 -a 0.95 --by none
+	assert_success
+	[[ "$stderr" == *"history: 1 missing prices filled forward (first: TTF:0 on 2024-03-05)"* ]]
+	run_split qe-var hs -H gap.csv -m markets.csv -s sens.csv --window 100 -a 0.95 --by none --gaps drop
+	assert_success
+	[[ "$stderr" == *"history: 1 dates dropped for missing prices (first: TTF:0 on 2024-03-05)"* ]]
+	run_split qe-var hs -H gap.csv -m markets.csv -s sens.csv --window 100 -a 0.95 --gaps error
+	[ "$status" -eq 3 ]
+	[[ "$stderr" == *"no price for factor 'TTF:0' on 2024-03-05"* ]]
+	# a gap in a factor the book does not use is not a gap
+	printf 'trade_id,book,curve,tenor,delta\nX,B,NG,0,100\n' > ng.csv
+	run_split qe-var hs -H gap.csv -s ng.csv -m markets.csv --window 100 -a 0.95 --gaps error
+	assert_success
+	sed 's/^\(2024-02-01,NG,1,\).*/\1-0.5/' history.csv > neg.csv
+	run_split qe-var hs -H neg.csv -m markets.csv -s sens.csv --window 100 -a 0.95
+	[ "$status" -eq 3 ]
+	[[ "$stderr" == *"factor 'NG:1' has price -0.5 on 2024-02-01"* ]]
+	printf 'curve,returns\nNG,sqrt\n' > badm.csv
+	run_split qe-var hs -H history.csv -m badm.csv -s sens.csv
+	[ "$status" -eq 3 ]
+	[[ "$stderr" == *"badm.csv:2:2: column 'returns'"* ]]
+}
+
+@test "singular covariance: mc refuses with exit 5 naming the factor; --repair floors it and says so" {
+	make_market 150
+	awk -F, 'NR > 1 && $2 == "NG" && $3 == 0 { print $1 ",NGCOPY,0," $4 }' history.csv > copy.csv
+	cat history.csv copy.csv > dup.csv
+	printf 'trade_id,book,curve,tenor,delta\nX,B,NG,0,100\nY,B,NGCOPY,0,50\nZ,B,DE,0,10\n' > dsens.csv
+	run_split qe-var mc -H dup.csv -s dsens.csv --window 100 --paths 1000 -a 0.95 -o out.csv
+	[ "$status" -eq 5 ]
+	[[ "$stderr" == *"not positive definite: factor 'NGCOPY:0'"* ]]
+	assert_file_not_exist out.csv
+	run_split qe-var mc -H dup.csv -s dsens.csv --window 100 --paths 1000 -a 0.95 --repair
+	assert_success
+	[[ "$stderr" == *"eigenvalues floored"* ]]
+}
+
+@test "cube: HDF5 P&L cube re-cuts to the same VaR as the run that wrote it and opens in h5py" {
+	make_market 300
+	qe-var hs -H history.csv -m markets.csv -s sens.csv -a 0.975 --cube cube.h5 > hs.csv
+	qe-var measures -a 0.975 cube.h5 > m.csv
+	run "$PYORACLE" - <<'PY'
+import csv, h5py
+a = {r["portfolio"]: r for r in csv.DictReader(open("hs.csv"))}
+b = {r["portfolio"]: r for r in csv.DictReader(open("m.csv"))}
+assert set(a) == set(b) == {"total", "B1", "B2"}
+for k in a: assert a[k]["var"] == b[k]["var"] and a[k]["es"] == b[k]["es"], (a[k], b[k])
+with h5py.File("cube.h5") as f:
+    assert f["pnl_cube"]["pnl"].shape == (3 * 250,)
+    assert f["pnl_cube"].attrs["schema"] in (b"pnl_cube", "pnl_cube")
+PY
+	assert_success
+	echo garbage > bad.h5
+	printf '\211HDF\r\n\032\nbroken' > trunc.h5
+	run_split qe-var measures trunc.h5
+	[ "$status" -eq 3 ]
+}

@@ -1,0 +1,287 @@
+#!/usr/bin/env bats
+# qe-synth: determinism, the bundled data, consistency between files, the
+# statistics of the history (checked with numpy), LEIs (checked with an
+# independent MOD 97 in Python), bad options and I/O failures.
+
+load helpers
+
+export QE_CALENDAR_DIR="$QE_TOP/data/calendars"
+
+small() {
+	qe-synth -q --seed 7 --trades 500 --history-days 120 "$@"
+}
+
+@test "synth: the bundled data regenerates byte for byte (command from data/README.md)" {
+	cmd=$(grep '^qe-synth ' "$DATA/README.md" | head -1)
+	[ -n "$cmd" ] || fail "no qe-synth command line in data/README.md"
+	cmd=${cmd% -d data}
+	[[ "$cmd" == qe-synth* ]] || fail "odd command: $cmd"
+	run bash -c "$cmd -d '$TMP/re'"
+	assert_success
+	n=0
+	for f in "$TMP"/re/*.csv; do
+		b=$(basename "$f")
+		cmp "$f" "$DATA/$b" || fail "$b differs from data/$b"
+		n=$((n + 1))
+	done
+	[ "$n" -eq 11 ] || fail "expected 11 files, got $n"
+}
+
+@test "synth: same seed, same bytes for any OMP_NUM_THREADS; another seed differs" {
+	OMP_NUM_THREADS=1 qe-synth -q --seed 3 --trades 20000 --only trades -o t1.csv
+	OMP_NUM_THREADS=2 qe-synth -q --seed 3 --trades 20000 --only trades -o t2.csv
+	OMP_NUM_THREADS=5 qe-synth -q --seed 3 --trades 20000 --only trades > t5.csv
+	cmp t1.csv t2.csv
+	cmp t1.csv t5.csv
+	[ "$(wc -l < t1.csv)" -gt 20000 ]
+	qe-synth -q --seed 4 --trades 20000 --only trades -o t4.csv
+	! cmp -s t1.csv t4.csv
+	OMP_NUM_THREADS=1 small -d a
+	OMP_NUM_THREADS=2 small -d b
+	run diff -r a b
+	assert_success
+}
+
+@test "synth: --only KIND equals the file written by -d, for every kind" {
+	small -d all
+	for k in markets prices vols rates history fixings trades counterparties limits meters weather; do
+		f=$k.csv
+		[ "$k" = prices ] && f=curves.csv
+		small --only "$k" -o "one-$k.csv"
+		cmp "one-$k.csv" "all/$f" || fail "--only $k differs"
+	done
+	small --only curves | cmp - all/curves.csv
+}
+
+@test "synth: history ends on the as-of forward curve; fixings come from the history" {
+	run "$PYORACLE" - "$DATA" <<'EOF'
+import sys, pandas as pd
+d = sys.argv[1]
+h = pd.read_csv(f"{d}/history.csv", dtype={"date": str})
+c = pd.read_csv(f"{d}/curves.csv", dtype={"asof": str, "delivery_start": str})
+f = pd.read_csv(f"{d}/fixings.csv", dtype={"date": str})
+asof = c["asof"].iloc[0]
+last = h[h.date == asof]
+assert len(last) == 10 * 13, len(last)
+months = c[c.delivery_start.str.endswith("-01")]
+for curve, g in months.groupby("curve"):
+    fwd = list(g.sort_values("delivery_start").price[:12])
+    hist = list(last[last.curve == curve].sort_values("tenor").price[1:13])
+    assert fwd == hist, (curve, fwd, hist)
+# balance of month quote present for every curve
+assert (c.delivery_start == "2026-11-26").sum() == 10
+# fixings: tenor 0 for power, TTF, EUA; tenor 1 for futures curves
+m = f.merge(h, on=["curve", "date"])
+spot = {"TTF", "EUA", "DE_BASE", "DE_PEAK", "PJM_WH_PEAK", "PJM_WH_OFFPEAK"}
+m["want"] = m.curve.map(lambda x: 0 if x in spot else 1)
+m = m[m.tenor == m.want]
+assert len(m) == len(f), (len(m), len(f))
+assert (m.price_x == m.price_y).all()
+# every business day of the as-of month up to the as-of date is fixed
+nov = f[(f.date >= "2026-11-01") & (f.date <= asof)]
+assert nov.groupby("curve").size().min() >= 16, nov.groupby("curve").size()
+assert f.date.min() <= "2026-08-03" and f.date.max() == asof
+print("ok")
+EOF
+	assert_success
+	assert_output "ok"
+}
+
+@test "synth: history returns have the intended vols and correlations (numpy)" {
+	run "$PYORACLE" - "$DATA" <<'EOF'
+import sys, numpy as np, pandas as pd
+h = pd.read_csv(sys.argv[1] + "/history.csv", parse_dates=["date"])
+p = h.pivot_table(index="date", columns=["curve", "tenor"], values="price")
+mon = p.index.to_period("M")
+same_month = np.asarray(mon[1:] == mon[:-1])  # no contract roll in the return
+def ret(c, k, log=True):
+    x = p[(c, k)].to_numpy()
+    r = np.diff(np.log(x)) if log else np.diff(x)
+    return r[same_month]
+def vol(c, k):
+    r = ret(c, k); r = r[~np.isnan(r)]
+    return r.std() * np.sqrt(252)
+# intended: tenor-1 vol v_long + (v_front - v_long) = v_front
+for c, v in [("CL_WTI", .36), ("BRENT", .33), ("NG_HH", .60), ("TTF", .65), ("EUA", .45)]:
+    got = vol(c, 1)
+    assert abs(got / v - 1) < 0.15, (c, got, v)
+# Samuelson: tenor 12 calmer than tenor 1
+assert vol("NG_HH", 12) < 0.75 * vol("NG_HH", 1)
+def corr(a, b):
+    x = np.vstack([a, b]); x = x[:, ~np.isnan(x).any(axis=0)]
+    return np.corrcoef(x)[0, 1]
+# across curves: 0.90 x matrix entry; across tenors: 0.90 + 0.10 x 0.95^|dk|
+for (c1, c2, want) in [("CL_WTI", "BRENT", .855), ("DE_BASE", "DE_PEAK", .855), ("TTF", "DE_BASE", .63),
+                       ("NG_HH", "CL_WTI", .225)]:
+    got = corr(ret(c1, 1, c1 not in ("DE_BASE",)), ret(c2, 1, c2 not in ("DE_BASE", "DE_PEAK")))
+    assert abs(got - want) < 0.1, (c1, c2, got, want)
+got = corr(ret("NG_HH", 1), ret("NG_HH", 2))
+assert got > 0.97, got
+# power: absolute returns, negative day-ahead prices on some days, log curves never
+for c in ("DE_BASE", "DE_PEAK", "PJM_WH_OFFPEAK"):
+    assert (p[(c, 0)] < 0).sum() >= 3, c
+for c in ("NG_HH", "CL_WTI", "BRENT", "HO_ULSD", "TTF", "EUA"):
+    assert p[c].min().min() > 0, c
+# spikes: fat-tailed spot returns (kurtosis well above normal)
+r = np.diff(np.log(p[("NG_HH", 0)].to_numpy())); r = r[~np.isnan(r)]
+k = ((r - r.mean())**4).mean() / r.var()**2
+assert k > 5, k
+print("ok")
+EOF
+	assert_success
+	assert_output "ok"
+}
+
+@test "synth: LEIs pass ISO 7064 MOD 97-10 except the three broken on purpose" {
+	run "$PYORACLE" - "$DATA/counterparties.csv" <<'EOF'
+import csv, sys
+bad = []
+rows = list(csv.DictReader(open(sys.argv[1])))
+for r in rows:
+    lei = r["lei"]
+    assert len(lei) == 20 and lei.isalnum() and lei.upper() == lei
+    n = int("".join(str(int(ch, 36)) for ch in lei))
+    if n % 97 != 1:
+        bad.append(r["counterparty"])
+assert len(rows) == 43, len(rows)
+print(" ".join(bad))
+EOF
+	assert_success
+	assert_output "CP008 CP020 CP034"
+}
+
+@test "synth: the book has every instrument, book, lifecycle and special case" {
+	run "$PYORACLE" - "$DATA" <<'EOF'
+import sys, pandas as pd
+d = sys.argv[1]
+t = pd.read_csv(f"{d}/trades.csv", dtype=str, keep_default_na=False)
+mk = pd.read_csv(f"{d}/markets.csv")
+cp = pd.read_csv(f"{d}/counterparties.csv")
+asof = "2026-11-25"
+assert set(t.instrument) == {"future", "forward", "swap", "physical", "option", "asian", "spread", "spot"}, set(t.instrument)
+assert set(t.book) == {"GAS_US", "GAS_EU", "POWER_EU", "POWER_US", "OIL", "CARBON", "ISLAMIC"}
+assert set(t.curve) <= set(mk.curve) and set(t.curve2) - {""} <= set(mk.curve)
+assert set(t.counterparty) <= set(cp.counterparty)
+assert (t.status == "amend").sum() >= 30 and (t.status == "cancel").sum() >= 10
+# versions are consecutive and start with new
+for tid, g in t.groupby("trade_id"):
+    assert list(g.version.astype(int)) == list(range(1, len(g) + 1)), tid
+    assert g.status.iloc[0] == "new"
+assert (t.delivery_start <= t.delivery_end).all()
+assert (t.trade_date <= asof).all()
+opt = t[t.instrument.isin(["option", "asian", "spread"])]
+assert (opt.expiry > asof).all() and (opt.trade_date <= opt.expiry).all()
+assert (opt.strike != "").all() and set(opt.option_type) == {"call", "put"}
+o = t[t.instrument == "option"]
+assert set(o.exercise) == {"european", "american"}
+assert {"NG_HH", "CL_WTI", "BRENT", "TTF", "DE_BASE", "EUA"} <= set(o.curve)
+assert (o.model == "bachelier").any()
+sw = t[t.instrument == "swap"]
+assert ((sw.delivery_start <= asof) & (sw.delivery_end > asof)).sum() >= 5   # partly fixed
+a = t[t.instrument == "asian"]
+assert (a.avg_start < asof).sum() >= 3 and (a.avg_start == a.delivery_start).all()
+sp = t[t.instrument == "spread"]
+assert set(zip(sp.curve, sp.curve2)) == {("DE_PEAK", "TTF"), ("HO_ULSD", "CL_WTI")}
+spark = sp[sp.curve == "DE_PEAK"].ratio.astype(float)
+assert spark.between(1.8, 2.2).all()
+ph = t[t.instrument == "physical"]
+assert {"base", "peak", "5x16", "7x8", "gasday"} <= set(ph["shape"])
+assert {"MW", "MMBtu/d"} <= set(ph.unit)
+isl = t[t.book == "ISLAMIC"]
+assert isl.instrument.isin(["future", "option"]).any() and isl.instrument.isin(["physical", "spot"]).any()
+print("ok")
+EOF
+	assert_success
+	assert_output "ok"
+}
+
+@test "synth: meters cross both clock changes with gaps, duplicates, negatives and spikes" {
+	run "$PYORACLE" - "$DATA/meters.csv" "$DATA/weather.csv" <<'EOF'
+import sys, pandas as pd
+from datetime import datetime
+from zoneinfo import ZoneInfo
+m = pd.read_csv(sys.argv[1], dtype=str)
+zones = {"MTR_BER_001": "Europe/Berlin", "MTR_AMS_002": "Europe/Amsterdam", "MTR_NYC_003": "America/New_York"}
+assert set(m.meter_id) == set(zones)
+for mid, g in m.groupby("meter_id"):
+    ts = [datetime.fromisoformat(x) for x in g.timestamp]
+    # offsets are the zone's own at each instant (independent zoneinfo)
+    for t in ts:
+        assert t.utcoffset() == t.astimezone(ZoneInfo(zones[mid])).utcoffset(), (mid, t)
+    assert len({t.utcoffset() for t in ts}) == 2, mid
+    assert ts == sorted(ts), mid
+    e = g.energy.astype(float)
+    assert (e < 0).sum() == 2, mid
+    assert (e > 10 * e.median()).sum() >= 2, mid
+    assert g.timestamp.duplicated().sum() == 2, mid
+    steps = pd.Series([(b - a).total_seconds() for a, b in zip(ts, ts[1:])])
+    assert (steps == 900).mean() > 0.98 and (steps > 900).sum() >= 4, mid
+w = pd.read_csv(sys.argv[2])
+assert ((w.tmin <= w.tmean) & (w.tmean <= w.tmax)).all()
+assert set(w.station) == {"EDDF", "EHAM", "KNYC", "KORD"}
+print("ok")
+EOF
+	assert_success
+	assert_output "ok"
+}
+
+@test "synth: usage errors exit 2 with a message" {
+	run_split qe-synth --seed 1
+	[ "$status" -eq 2 ] && [[ "$stderr" == *"-d DIR"* ]]
+	run_split qe-synth --only nosuch
+	[ "$status" -eq 2 ] && [[ "$stderr" == *"unknown kind 'nosuch'"* ]]
+	run_split qe-synth --asof 2026-02-30 --only markets
+	[ "$status" -eq 2 ] && [[ "$stderr" == *"2026-02-30"* ]]
+	run_split qe-synth --trades -5 --only trades
+	[ "$status" -eq 2 ]
+	run_split qe-synth --trades 1e3 --only trades
+	[ "$status" -eq 2 ]
+	run_split qe-synth --months 0 --only prices
+	[ "$status" -eq 2 ]
+	run_split qe-synth -d x -o y
+	[ "$status" -eq 2 ]
+	run_split qe-synth --only trades extra
+	[ "$status" -eq 2 ]
+}
+
+@test "synth: write errors exit 4 and leave no partial or clobbered file" {
+	run_split qe-synth --only trades -o /dev/full
+	[ "$status" -eq 4 ] && [[ "$stderr" == *"qe-synth"* ]]
+	run bash -c "qe-synth --only history > /dev/full"
+	[ "$status" -eq 4 ]
+	run_split qe-synth --only trades -o nodir/trades.csv
+	[ "$status" -eq 4 ]
+	[ ! -e nodir ]
+	mkdir ro && echo keep > ro/trades.csv && chmod 555 ro
+	if [ "$(id -u)" != 0 ]; then
+		run_split qe-synth --only trades -o ro/trades.csv
+		[ "$status" -eq 4 ]
+	fi
+	chmod 755 ro
+	[ "$(cat ro/trades.csv)" = keep ]
+	[ -z "$(ls ro | grep -v '^trades.csv$')" ]
+	touch afile
+	run_split qe-synth -d afile/sub
+	[ "$status" -eq 4 ]
+}
+
+@test "synth: a missing or malformed holiday file is reported (exit 3 or 4)" {
+	run_split qe-synth --calendars "$TMP/none" --only markets
+	[ "$status" -eq 3 ] || [ "$status" -eq 4 ]
+	[[ "$stderr" == *"NYMEX"* ]]
+	mkdir cal && cp "$QE_CALENDAR_DIR"/*.txt cal/ && echo "2026-13-01" >> cal/EEX.txt
+	run_split qe-synth --calendars cal --only markets
+	[ "$status" -eq 3 ]
+	[[ "$stderr" == *"EEX"* ]]
+}
+
+@test "synth: other dates and sizes work; numbers are locale-independent" {
+	run qe-synth -q --asof 2027-03-31 --months 12 --history-days 60 --trades 50 -d d1
+	assert_success
+	[ "$(grep -c '^NG_HH,' d1/curves.csv)" -eq 12 ]   # no balance of month on a month end
+	LC_ALL=de_DE.UTF-8 qe-synth -q --asof 2027-03-31 --months 12 --history-days 60 --trades 50 -d d2
+	diff -r d1 d2
+	run qe-synth --trades 0 --only trades
+	assert_success
+	[ "$(echo "$output" | wc -l)" -eq 1 ]
+}

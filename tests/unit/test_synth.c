@@ -1,0 +1,108 @@
+/* Unit tests for lib/lei and lib/synth. */
+#include <stdlib.h>
+
+#include "lei.h"
+#include "synth.h"
+#include "unit.h"
+
+static void test_lei(void)
+{
+	char check[3];
+	/* published examples: DOMAIN.md's LEI, and the ISO 13616 sample IBAN
+	 * GB82 WEST 1234 5698 7654 32 rearranged (first four to the end) */
+	UT_CHECK(lei_valid("5493001KJTIIGC8Y1R12", 20), "valid LEI accepted");
+	UT_CHECK(!lei_valid("5493001KJTIIGC8Y1R13", 20), "changed check digit refused");
+	UT_CHECK(!lei_valid("5493001KJTIIGC8Y1S12", 20), "changed letter refused");
+	UT_CHECK(!lei_valid("5493001kjtiigc8y1r12", 20), "lower case refused");
+	UT_CHECK(!lei_valid("5493001KJTIIGC8Y1R1", 19), "short refused");
+	UT_CHECK(!lei_valid("5493001KJTIIGC8Y1RAB", 20), "letters as check digits refused");
+	UT_EQ_INT(mod97_remainder("WEST12345698765432GB82", 22), 1, "IBAN GB82WEST... passes MOD 97-10");
+	UT_EQ_INT(mod97_remainder("AB-1", 4), -1, "bad character");
+	UT_EQ_INT(lei_check_digits("5493001KJTIIGC8Y1R", check), 0, "check digits computed");
+	UT_EQ_STR(check, "12", "check digits of the DOMAIN.md LEI");
+	UT_EQ_INT(lei_check_digits("5493001KJTIIGC8Y1", check), -1, "17-character prefix refused");
+}
+
+static char *write_kind(synth *s, int kind)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	qe_err e;
+	FILE *fp = open_memstream(&buf, &len);
+	if (synth_write(s, kind, fp, &e) != 0) {
+		fclose(fp);
+		free(buf);
+		return NULL;
+	}
+	fclose(fp);
+	return buf;
+}
+
+static void test_synth(void)
+{
+	UT_EQ_INT(synth_kind_parse("prices"), SYNTH_PRICES, "kind prices");
+	UT_EQ_INT(synth_kind_parse("curves"), SYNTH_PRICES, "kind curves is prices");
+	UT_EQ_INT(synth_kind_parse("nope"), -1, "unknown kind");
+	UT_EQ_STR(synth_kind_file(SYNTH_PRICES), "curves.csv", "prices go to curves.csv");
+	for (int k = 0; k < SYNTH_NKINDS; k++)
+		if (synth_kind_parse(synth_kind_name(k)) != k)
+			UT_CHECK(0, "kind names round trip");
+
+	synth_cfg cfg;
+	qe_err e;
+	synth_cfg_default(&cfg);
+	cfg.months = 0;
+	UT_CHECK(synth_new(&cfg, &e) == NULL && e.code == QE_USAGE, "months 0 refused");
+	synth_cfg_default(&cfg);
+	cfg.calendar_dir = "/nonexistent-qe-calendars";
+	synth *s = synth_new(&cfg, &e);
+	UT_CHECK(s == NULL && (e.code == QE_DATA || e.code == QE_IO), "missing calendars reported");
+	synth_free(s);
+
+	/* the WEEKENDS-only world is enough to test determinism here; the
+	 * bats tests use the real holiday files */
+	synth_cfg_default(&cfg);
+	cfg.calendar_dir = getenv("QE_CALENDAR_DIR");
+	cfg.trades = 300;
+	cfg.history_days = 60;
+	synth *a = synth_new(&cfg, &e), *b = synth_new(&cfg, &e);
+	UT_CHECK(a && b, "synth_new with the holiday files");
+	if (!a || !b) {
+		synth_free(a);
+		synth_free(b);
+		return;
+	}
+	int same = 1;
+	for (int k = 0; k < SYNTH_NKINDS; k++) {
+		char *x = write_kind(a, k), *y = write_kind(b, k);
+		if (!x || !y || strcmp(x, y) != 0)
+			same = 0;
+		free(x);
+		free(y);
+	}
+	UT_CHECK(same, "same seed, same bytes for every kind");
+	char *t1 = write_kind(a, SYNTH_TRADES);
+	synth_free(b);
+	cfg.seed = 2;
+	b = synth_new(&cfg, &e);
+	char *t2 = b ? write_kind(b, SYNTH_TRADES) : NULL;
+	UT_CHECK(t1 && t2 && strcmp(t1, t2) != 0, "another seed, other trades");
+	free(t2);
+	synth_free(b);
+	cfg.seed = 1;
+	cfg.trades = 100;
+	b = synth_new(&cfg, &e);
+	t2 = b ? write_kind(b, SYNTH_TRADES) : NULL;
+	UT_CHECK(t1 && t2 && strncmp(t1, t2, strlen(t2)) == 0, "100 trades are a prefix of 300");
+	free(t1);
+	free(t2);
+	synth_free(a);
+	synth_free(b);
+}
+
+int main(void)
+{
+	test_lei();
+	test_synth();
+	return ut_done();
+}
