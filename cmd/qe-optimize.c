@@ -36,6 +36,7 @@ static const char usage[] =
 	"  --format F          auto (default), rudy, qubo or csv\n"
 	"  --fields FILE       Ising fields as CSV i,h\n"
 	"Hedge:   --ladder F --cov F --hedges F --asof DATE [--book B] [--confidence C]\n"
+	"         [--cost-weight W]\n"
 	"Portfolio: --assets F --cov F --budget B --cardinality K [--risk-aversion Q]\n"
 	"Output:\n"
 	"  -o, --output FILE   solution CSV (default stdout), written atomically\n"
@@ -47,7 +48,7 @@ static const char usage[] =
 
 enum { O_SOLVER = 256, O_SEED, O_SWEEPS, O_REPLICAS, O_RESTARTS, O_TIME, O_TARGET, O_SCHEDULE,
        O_T0, O_T1, O_NOPOLISH, O_FORMAT, O_FIELDS, O_SUMMARY, O_INSTANCE, O_VERSION, O_LADDER,
-       O_COV, O_HEDGES, O_ASOF, O_BOOK, O_CONF, O_ASSETS, O_BUDGET, O_CARD, O_RISK };
+       O_COV, O_HEDGES, O_ASOF, O_BOOK, O_CONF, O_COSTW, O_ASSETS, O_BUDGET, O_CARD, O_RISK };
 
 static const struct option longopts[] = {
 	{"solver", 1, 0, O_SOLVER}, {"seed", 1, 0, O_SEED}, {"sweeps", 1, 0, O_SWEEPS},
@@ -58,6 +59,7 @@ static const struct option longopts[] = {
 	{"output", 1, 0, 'o'}, {"quiet", 0, 0, 'q'}, {"help", 0, 0, 'h'}, {"version", 0, 0, O_VERSION},
 	{"ladder", 1, 0, O_LADDER}, {"cov", 1, 0, O_COV}, {"hedges", 1, 0, O_HEDGES},
 	{"asof", 1, 0, O_ASOF}, {"book", 1, 0, O_BOOK}, {"confidence", 1, 0, O_CONF},
+	{"cost-weight", 1, 0, O_COSTW},
 	{"assets", 1, 0, O_ASSETS}, {"budget", 1, 0, O_BUDGET}, {"cardinality", 1, 0, O_CARD},
 	{"risk-aversion", 1, 0, O_RISK}, {0, 0, 0, 0}};
 
@@ -65,6 +67,7 @@ typedef struct args {
 	anneal_opts ao;
 	int format;
 	double target;
+	int solver_given;
 	const char *file, *fields, *out, *summary, *instance;
 	hedge_args hedge;
 	portfolio_args port;
@@ -83,10 +86,12 @@ static void parse(int argc, char **argv, args *a, int cmd)
 	anneal_opts_init(&a->ao);
 	a->format = FORMAT_AUTO;
 	a->hedge.confidence = 0.99;
+	a->hedge.cost_weight = 1;
 	a->port.risk_aversion = 1;
 	while ((c = getopt_long(argc, argv, "o:qh", longopts, NULL)) != -1) {
 		switch (c) {
 		case O_SOLVER:
+			a->solver_given = 1;
 			if ((a->ao.solver = solver_parse(optarg)) < 0)
 				cli_usage_error("option --solver: unknown solver '%s'", optarg);
 			break;
@@ -128,10 +133,19 @@ static void parse(int argc, char **argv, args *a, int cmd)
 			if (!(a->hedge.confidence > 0.5 && a->hedge.confidence < 1))
 				cli_usage_error("option --confidence: must be in (0.5, 1) '%s'", optarg);
 			break;
+		case O_COSTW:
+			a->hedge.cost_weight = cli_double("--cost-weight", optarg);
+			if (a->hedge.cost_weight < 0)
+				cli_usage_error("option --cost-weight: must be >= 0 '%s'", optarg);
+			break;
 		case O_ASSETS: a->port.assets = optarg; break;
 		case O_BUDGET: a->port.budget = cli_double("--budget", optarg); a->port.has_budget = 1; break;
 		case O_CARD: a->port.cardinality = (int)cli_int("--cardinality", optarg, 1, 1 << 20); break;
-		case O_RISK: a->port.risk_aversion = cli_double("--risk-aversion", optarg); break;
+		case O_RISK:
+			a->port.risk_aversion = cli_double("--risk-aversion", optarg);
+			if (!(a->port.risk_aversion > 0))
+				cli_usage_error("option --risk-aversion: must be > 0 '%s'", optarg);
+			break;
 		case 'o': a->out = optarg; break;
 		case 'q': cli_quiet = 1; break;
 		case 'h': cli_help(usage);
@@ -147,16 +161,20 @@ static void parse(int argc, char **argv, args *a, int cmd)
 		cli_usage_error("unexpected argument '%s'", argv[optind]);
 	if (a->fields && cmd != PROBLEM_ISING)
 		cli_usage_error("--fields is for the ising command");
+	/* Penalty terms make rugged landscapes where replica exchange is the
+	 * more reliable default. */
+	if (!a->solver_given && cmd == 11)
+		a->ao.solver = SOLVER_PT;
 	if (a->ao.has_target && a->ao.time_limit == 0 && a->ao.max_rounds == 0)
 		a->ao.time_limit = 60;
 	if (!cli_quiet && cli_progress())
 		a->ao.progress = progress;
 }
 
-/* Writes the summary CSV row (and header); extra columns for hedge and
- * portfolio come from the report. */
-static void write_summary(const args *a, const char *cmdname, const opt_problem *p,
-			  const anneal_result *r, double objective, const report_row *extra)
+/* Writes the summary CSV (header and one row); hedge and portfolio add
+ * their own columns (xnames/xvals, NaN = empty). */
+static void write_summary(const args *a, const char *cmdname, int is_maxcut, const anneal_result *r,
+			  double objective, const char *const *xnames, const double *xvals, int nx)
 {
 	qe_out o;
 	qe_err e;
@@ -173,13 +191,17 @@ static void write_summary(const args *a, const char *cmdname, const opt_problem 
 		cli_die_err(&e);
 	csvw_init(&w, o.fp);
 	const char *hdr[] = {"instance", "solver", "seed", "objective", "cut", "energy", "time_to_best_s",
-			     "sweeps", "flips_per_s", "rounds", "elapsed_s", "hit_target", NULL};
-	csvw_header(&w, hdr);
+			     "sweeps", "flips_per_s", "rounds", "elapsed_s", "hit_target"};
+	for (int k = 0; k < 12; k++)
+		csvw_str(&w, hdr[k]);
+	for (int k = 0; k < nx; k++)
+		csvw_str(&w, xnames[k]);
+	csvw_end(&w);
 	csvw_str(&w, name);
 	csvw_str(&w, solver_name(a->ao.solver));
 	csvw_int(&w, (int64_t)a->ao.seed);
 	csvw_double(&w, objective);
-	if (p && p->kind == PROBLEM_MAXCUT)
+	if (is_maxcut)
 		csvw_double(&w, objective);
 	else
 		csvw_empty(&w);
@@ -193,32 +215,50 @@ static void write_summary(const args *a, const char *cmdname, const opt_problem 
 		csvw_int(&w, r->hit_target);
 	else
 		csvw_empty(&w);
+	for (int k = 0; k < nx; k++)
+		if (isnan(xvals[k]))
+			csvw_empty(&w);
+		else
+			csvw_double(&w, xvals[k]);
 	csvw_end(&w);
-	(void)extra;
 	if (out_commit(&o, &e))
 		cli_die_err(&e);
+}
+
+static void solve(args *a, const opt_problem *p, double constant, anneal_result *r)
+{
+	ising_model m;
+	qe_err e;
+	if (ising_from_problem(p, &m, &e))
+		cli_die_err(&e);
+	m.offset += constant;
+	if (anneal_solve(&m, &a->ao, r, &e))
+		cli_die_err(&e);
+	if (a->ao.progress)
+		fputc('\n', stderr);
+	ising_free(&m);
+}
+
+static double flips(const anneal_result *r)
+{
+	return r->busy_seconds > 0 ? r->attempts / r->busy_seconds : 0;
 }
 
 static int run_problem(args *a, int kind, const char *cmdname)
 {
 	opt_problem p;
-	ising_model m;
 	anneal_result r;
 	qe_err e;
 	qe_out o;
-	if (problem_read(&p, kind, a->format, a->file, a->fields, &e) ||
-	    ising_from_problem(&p, &m, &e))
+	csv_writer w;
+	if (problem_read(&p, kind, a->format, a->file, a->fields, &e))
 		cli_die_err(&e);
 	if (a->ao.has_target)
 		a->ao.target_energy = problem_energy_for(&p, a->target);
-	if (anneal_solve(&m, &a->ao, &r, &e))
-		cli_die_err(&e);
-	if (a->ao.progress)
-		fputc('\n', stderr);
+	solve(a, &p, 0, &r);
 	double obj = problem_objective(&p, r.spins);
 	if (out_open(&o, a->out, &e))
 		cli_die_err(&e);
-	csv_writer w;
 	csvw_init(&w, o.fp);
 	const char *hdr[] = {"variable", "value", NULL};
 	csvw_header(&w, hdr);
@@ -230,16 +270,139 @@ static int run_problem(args *a, int kind, const char *cmdname)
 	if (out_commit(&o, &e))
 		cli_die_err(&e);
 	if (a->summary)
-		write_summary(a, cmdname, &p, &r, obj, NULL);
+		write_summary(a, cmdname, kind == PROBLEM_MAXCUT, &r, obj, NULL, NULL, 0);
 	cli_info("%s %s seed %llu: %s %.17g, energy %.17g; best at %.3f s of %.3f s; %lld sweeps, %.3g flips/s",
 		 cmdname, solver_name(a->ao.solver), (unsigned long long)a->ao.seed,
 		 kind == PROBLEM_MAXCUT ? "cut" : "objective", obj, r.energy, r.time_to_best, r.elapsed,
-		 (long long)r.sweeps, r.busy_seconds > 0 ? r.attempts / r.busy_seconds : 0);
+		 (long long)r.sweeps, flips(&r));
 	int miss = a->ao.has_target && !r.hit_target;
 	anneal_result_free(&r);
-	ising_free(&m);
 	problem_free(&p);
 	return miss ? QE_NEGATIVE : QE_OK;
+}
+
+static int run_hedge(args *a)
+{
+	hedge_problem h;
+	opt_problem p;
+	anneal_result r;
+	qe_err e;
+	qe_out o;
+	csv_writer w;
+	double constant, relaxed_var = NAN;
+	if (!a->hedge.ladder || !a->hedge.cov || !a->hedge.hedges || !a->hedge.asof)
+		cli_usage_error("hedge needs --ladder, --cov, --hedges and --asof");
+	if (hedge_read(&h, &a->hedge, &e) || hedge_qubo(&h, &p, &constant, &e))
+		cli_die_err(&e);
+	if (a->ao.has_target)
+		a->ao.target_energy = a->target;
+	a->ao.polish_fn = hedge_polish_spins;
+	a->ao.polish_ctx = &h;
+	solve(a, &p, constant, &r);
+	int64_t *lots = malloc(((size_t)h.ni + 1) * sizeof *lots);
+	double *dl = malloc(((size_t)h.ni + 1) * sizeof *dl);
+	if (!lots || !dl)
+		cli_die(QE_INTERNAL, "out of memory");
+	hedge_decode(&h, r.spins, lots);
+	for (int k = 0; k < h.ni; k++)
+		dl[k] = (double)lots[k];
+	double v0 = hedge_variance(&h, NULL), v1 = hedge_variance(&h, dl), cost = hedge_cost(&h, lots);
+	double obj = v1 + h.cost_weight * cost;
+	if (hedge_relaxed(&h, dl, &relaxed_var, &e))
+		cli_warnf("%s", e.msg);
+	if (out_open(&o, a->out, &e))
+		cli_die_err(&e);
+	csvw_init(&w, o.fp);
+	const char *hdr[] = {"instrument", "curve", "month", "lots", "quantity", "cost", NULL};
+	csvw_header(&w, hdr);
+	for (int k = 0; k < h.ni; k++) {
+		csvw_str(&w, h.ins[k].name);
+		csvw_str(&w, h.ins[k].curve);
+		csvw_str(&w, h.ins[k].month);
+		csvw_int(&w, lots[k]);
+		csvw_double(&w, (double)lots[k] * h.ins[k].lot_size);
+		csvw_double(&w, h.ins[k].cost * (double)(lots[k] < 0 ? -lots[k] : lots[k]));
+		csvw_end(&w);
+	}
+	if (out_commit(&o, &e))
+		cli_die_err(&e);
+	if (a->summary) {
+		const char *xn[] = {"variance_before", "variance_after", "var_before", "var_after", "hedge_cost",
+				    "relaxed_variance", "confidence"};
+		double xv[] = {v0, v1, h.z * sqrt(v0), h.z * sqrt(v1), cost, relaxed_var, a->hedge.confidence};
+		write_summary(a, "hedge", 0, &r, obj, xn, xv, 7);
+	}
+	cli_info("hedge %s seed %llu: VaR(%g) %.6g -> %.6g, cost %.6g, variance %.6g -> %.6g (relaxed bound %.6g)",
+		 solver_name(a->ao.solver), (unsigned long long)a->ao.seed, a->hedge.confidence,
+		 h.z * sqrt(v0), h.z * sqrt(v1), cost, v0, v1, relaxed_var);
+	int miss = a->ao.has_target && !r.hit_target;
+	free(lots);
+	free(dl);
+	anneal_result_free(&r);
+	problem_free(&p);
+	hedge_free(&h);
+	return miss ? QE_NEGATIVE : QE_OK;
+}
+
+/* The penalty starts above any single-flip gain and is raised until the
+ * returned selection meets both constraints (at most 8 times). */
+static int run_portfolio(args *a)
+{
+	portfolio_problem pp;
+	opt_problem p;
+	anneal_result r = {0};
+	qe_err e;
+	qe_out o;
+	csv_writer w;
+	double constant, spent = 0, relaxed = NAN;
+	int count = 0, ok = 0;
+	if (!a->port.assets || !a->port.cov || !a->port.cardinality)
+		cli_usage_error("portfolio needs --assets, --cov and --cardinality");
+	if (portfolio_read(&pp, &a->port, &e))
+		cli_die_err(&e);
+	if (a->ao.has_target)
+		a->ao.target_energy = a->target;
+	a->ao.polish_fn = portfolio_polish_spins;
+	a->ao.polish_ctx = &pp;
+	for (int attempt = 0; attempt < 8 && !ok; attempt++) {
+		if (attempt) {
+			anneal_result_free(&r);
+			pp.penalty *= 4;
+		}
+		if (portfolio_qubo(&pp, &p, &constant, &e))
+			cli_die_err(&e);
+		solve(a, &p, constant, &r);
+		problem_free(&p);
+		ok = portfolio_feasible(&pp, r.spins, &spent, &count);
+	}
+	if (portfolio_relaxed(&pp, &relaxed, &e))
+		cli_warnf("%s", e.msg);
+	double obj = portfolio_objective(&pp, r.spins);
+	if (out_open(&o, a->out, &e))
+		cli_die_err(&e);
+	csvw_init(&w, o.fp);
+	const char *hdr[] = {"asset", "selected", "price", "expected_return", NULL};
+	csvw_header(&w, hdr);
+	for (int i = 0; i < pp.n; i++) {
+		csvw_str(&w, pp.name[i]);
+		csvw_int(&w, r.spins[i] > 0);
+		csvw_double(&w, pp.price[i]);
+		csvw_double(&w, pp.mu[i]);
+		csvw_end(&w);
+	}
+	if (out_commit(&o, &e))
+		cli_die_err(&e);
+	if (a->summary) {
+		const char *xn[] = {"selected", "spent", "budget", "feasible", "penalty", "relaxed_objective"};
+		double xv[] = {count, spent, pp.budget, ok, pp.penalty, relaxed};
+		write_summary(a, "portfolio", 0, &r, obj, xn, xv, 6);
+	}
+	cli_info("portfolio %s seed %llu: objective %.10g, %d assets for %.10g of %.10g, %s (penalty %g)",
+		 solver_name(a->ao.solver), (unsigned long long)a->ao.seed, obj, count, spent, pp.budget,
+		 ok ? "constraints met" : "CONSTRAINTS NOT MET", pp.penalty);
+	anneal_result_free(&r);
+	portfolio_free(&pp);
+	return ok ? QE_OK : QE_NUMERIC;
 }
 
 int main(int argc, char **argv)
@@ -262,5 +425,5 @@ int main(int argc, char **argv)
 	parse(argc, argv, &a, cmd);
 	if (cmd <= PROBLEM_ISING)
 		return run_problem(&a, cmd, argv[1]);
-	cli_die(QE_USAGE, "%s: not implemented yet", argv[1]);
+	return cmd == 10 ? run_hedge(&a) : run_portfolio(&a);
 }

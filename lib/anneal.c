@@ -57,7 +57,10 @@ void anneal_auto_temps(const ising_model *m, double *t0, double *t1)
 	}
 	typ = cnt ? typ / cnt : 1;
 	*t0 = 2 * typ / log(2.0);
-	*t1 = 2 * m->min_coupling / log(1000.0);
+	/* A coupling far below the typical one (a cost term beside a variance
+	 * term) would stretch the schedule over decades where nothing moves. */
+	double small = m->min_coupling > 1e-4 * typ ? m->min_coupling : 1e-4 * typ;
+	*t1 = 2 * small / log(1000.0);
 	if (!(*t1 < *t0))
 		*t1 = *t0 / 100;
 }
@@ -688,8 +691,11 @@ int anneal_solve(const ising_model *m, const anneal_opts *o, anneal_result *r, q
 				fail = 1;
 				break;
 			}
-			if (!o->no_polish)
+			if (!o->no_polish) {
 				anneal_polish(m, outs[k].s);
+				if (o->polish_fn)
+					o->polish_fn(o->polish_ctx, outs[k].s);
+			}
 			outs[k].energy = ising_energy(m, outs[k].s);
 			r->sweeps += outs[k].sweeps;
 			r->attempts += outs[k].attempts;

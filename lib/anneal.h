@@ -54,6 +54,10 @@ typedef struct anneal_opts {
 	int schedule;       /* SA */
 	double t0, t1;      /* initial and final temperature; 0 = automatic */
 	int no_polish;
+	/* Problem-specific polish run after the 1-opt one on every replica's
+	 * state (serially, in replica order), before the best is chosen. */
+	void (*polish_fn)(void *ctx, int8_t *spins);
+	void *polish_ctx;
 	void (*progress)(void *ctx, const anneal_progress *p);
 	void *progress_ctx;
 } anneal_opts;

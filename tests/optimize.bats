@@ -229,3 +229,202 @@ assert row['cut'] == '' and abs(float(row['objective']) - E) < 1e-9, row"
 	[ "$(cut -d, -f1-6 sa.csv)" = "$(cut -d, -f1-6 sb.csv)" ]
 	[ "$(cut -d, -f4 sa.csv | tail -1)" = "2" ]
 }
+
+# hedge_fixture NINSTR RANGE SEED: ladder.csv, cov.csv, hedges.csv (as-of 2026-11-26)
+hedge_fixture() {
+	"$PYORACLE" - "$@" <<'PY'
+import sys, numpy as np
+k, rng_, seed = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+r = np.random.default_rng(seed)
+months = ['2026-12', '2027-01', '2027-02', '2027-03', '2027-04', '2027-05']
+factors = [('NG_HH', m, 10000.0) for m in months[:max(2, k // 2)]] + [('CL_WTI', m, 1000.0) for m in months[:max(1, k - k // 2)]]
+factors = factors[:k]
+nf = len(factors)
+A = r.normal(size=(nf, nf)); C = A @ A.T / nf + np.eye(nf) * 0.1
+vol = np.array([0.1 if c == 'NG_HH' else 1.5 for c, _, _ in factors])
+S = C * np.outer(vol, vol) / np.sqrt(np.outer(np.diag(C), np.diag(C)))
+tenor = lambda m: (int(m[:4]) - 2026) * 12 + int(m[5:]) - 11
+with open('ladder.csv', 'w') as f:
+    f.write('book,curve,month,delta,unit\n')
+    for c, m, lot in factors:
+        f.write(f'ACME,{c},{m},{round(r.uniform(-0.8, 0.8) * rng_ * lot)},x\n')
+    f.write(f'OTHER,NG_HH,2026-12,123456789,MMBtu\n')
+with open('cov.csv', 'w') as f:
+    f.write('factor1,factor2,cov\n')
+    for i, (ci, mi, _) in enumerate(factors):
+        for j, (cj, mj, _) in enumerate(factors):
+            f.write(f'{ci}:{tenor(mi)},{cj}:{tenor(mj)},{S[i, j]!r}\n')
+with open('hedges.csv', 'w') as f:
+    f.write('instrument,curve,month,lot_size,cost_per_lot,min_lots,max_lots\n')
+    for c, m, lot in factors:
+        f.write(f'{c}_{m},{c},{m},{lot:g},{r.uniform(1, 3):.2f},{-rng_},{rng_}\n')
+PY
+}
+
+# hedge_oracle [brute]: numpy evaluation of hedge.csv/s.csv; brute enumerates all lots
+hedge_oracle() {
+	"$PYORACLE" - "$@" <<'PY'
+import sys, csv, itertools, numpy as np
+from scipy.stats import norm
+lad = [r for r in csv.DictReader(open('ladder.csv')) if r['book'] == 'ACME']
+hed = list(csv.DictReader(open('hedges.csv')))
+cov = list(csv.DictReader(open('cov.csv')))
+tenor = lambda m: (int(m[:4]) - 2026) * 12 + int(m[5:]) - 11
+names = sorted({r['factor1'] for r in cov}); ix = {n: i for i, n in enumerate(names)}
+S = np.zeros((len(names), len(names)))
+for r in cov: S[ix[r['factor1']], ix[r['factor2']]] = float(r['cov'])
+d0 = np.zeros(len(names))
+for r in lad: d0[ix[f"{r['curve']}:{tenor(r['month'])}"]] += float(r['delta'])
+L = np.zeros((len(names), len(hed)))
+for k, h in enumerate(hed): L[ix[f"{h['curve']}:{tenor(h['month'])}"], k] = float(h['lot_size'])
+cost = np.array([float(h['cost_per_lot']) for h in hed])
+obj = lambda n: (d0 + L @ n) @ S @ (d0 + L @ n) + cost @ np.abs(n)
+got = np.array([int(r['lots']) for r in csv.DictReader(open('hedge.csv'))])
+s = next(csv.DictReader(open('s.csv')))
+rel = lambda a, b: abs(a - b) <= 1e-9 * max(1, abs(b))
+v0, v1 = d0 @ S @ d0, (d0 + L @ got) @ S @ (d0 + L @ got)
+z = norm.ppf(0.99)
+assert rel(float(s['variance_before']), v0) and rel(float(s['variance_after']), v1), s
+assert rel(float(s['var_before']), z * v0 ** .5) and rel(float(s['var_after']), z * v1 ** .5), s
+assert rel(float(s['objective']), obj(got)), (s['objective'], obj(got))
+# continuous relaxation: least squares of the unconstrained, cost-free problem
+nrel = np.linalg.lstsq(L.T @ S @ L, -L.T @ S @ d0, rcond=None)[0]
+vrel = (d0 + L @ nrel) @ S @ (d0 + L @ nrel)
+assert abs(float(s['relaxed_variance']) - vrel) <= 1e-6 * v0, (s['relaxed_variance'], vrel)
+assert v1 >= vrel - 1e-9 * v0
+lo = np.array([int(h['min_lots']) for h in hed]); hi = np.array([int(h['max_lots']) for h in hed])
+rounded = np.clip(np.round(nrel), lo, hi)
+assert obj(got) <= obj(rounded) + 1e-9 * v0, (obj(got), obj(rounded))
+if sys.argv[1:] == ['brute']:
+    best = min(itertools.product(*[range(a, b + 1) for a, b in zip(lo, hi)]), key=lambda n: obj(np.array(n)))
+    assert rel(obj(got), obj(np.array(best))), (got, best, obj(got), obj(np.array(best)))
+print('ok')
+PY
+}
+
+@test "hedge: lots equal a numpy brute force over every integer choice" {
+	hedge_fixture 3 6 1
+	run_split qe-optimize hedge --ladder ladder.csv --cov cov.csv --hedges hedges.csv --asof 2026-11-26 \
+		--book ACME -o hedge.csv --summary s.csv
+	assert_success
+	[[ "$stderr" == *"VaR(0.99)"* ]]
+	[ "$(head -1 hedge.csv)" = "instrument,curve,month,lots,quantity,cost" ]
+	run hedge_oracle brute
+	assert_output ok
+}
+
+@test "hedge: 10 instruments, +-300 lots: beats the rounded continuous relaxation (LAPACK vs numpy)" {
+	hedge_fixture 10 300 2
+	run_split qe-optimize hedge --ladder ladder.csv --cov cov.csv --hedges hedges.csv --asof 2026-11-26 \
+		--book ACME -o hedge.csv --summary s.csv --seed 3
+	assert_success
+	run hedge_oracle
+	assert_output ok
+	OMP_NUM_THREADS=1 qe-optimize hedge --ladder ladder.csv --cov cov.csv --hedges hedges.csv \
+		--asof 2026-11-26 --book ACME -o one.csv --seed 3 -q
+	cmp one.csv hedge.csv
+}
+
+@test "hedge: bad inputs are exit 3 with file:line, missing options exit 2" {
+	hedge_fixture 3 6 1
+	h="--ladder ladder.csv --cov cov.csv --hedges hedges.csv"
+	run_split qe-optimize hedge $h
+	[ "$status" -eq 2 ]
+	run_split qe-optimize hedge $h --asof 2026-13-01
+	[ "$status" -eq 2 ]
+	sed 's/2027-01/2027-1/' ladder.csv > l2.csv
+	run_split qe-optimize hedge --ladder l2.csv --cov cov.csv --hedges hedges.csv --asof 2026-11-26
+	[ "$status" -eq 3 ]
+	[[ "$stderr" == *"l2.csv:3:3: column 'month'"* ]] || fail "$stderr"
+	grep -v 'CL_WTI:1,CL_WTI:1' cov.csv > c2.csv
+	head -3 cov.csv > c3.csv
+	run_split qe-optimize hedge --ladder ladder.csv --cov c3.csv --hedges hedges.csv --asof 2026-11-26
+	[ "$status" -eq 3 ]
+	[[ "$stderr" == *"no covariance"* ]] || fail "$stderr"
+	sed '2s/,[^,]*$/,nan/' cov.csv > c4.csv
+	run_split qe-optimize hedge --ladder ladder.csv --cov c4.csv --hedges hedges.csv --asof 2026-11-26
+	[ "$status" -eq 3 ]
+	[[ "$stderr" == *"c4.csv:2:"* ]] || fail "$stderr"
+	awk -F, 'NR==3{$3=$3+1}1' OFS=, cov.csv > c5.csv
+	run_split qe-optimize hedge --ladder ladder.csv --cov c5.csv --hedges hedges.csv --asof 2026-11-26
+	[ "$status" -eq 3 ]
+	[[ "$stderr" == *"differs"* ]] || fail "$stderr"
+	sed '2s/,-6,6$/,6,-6/' hedges.csv > h2.csv
+	run_split qe-optimize hedge --ladder ladder.csv --cov cov.csv --hedges h2.csv --asof 2026-11-26 -o out.csv
+	[ "$status" -eq 3 ]
+	[[ "$stderr" == *"h2.csv:2:"* ]] || fail "$stderr"
+	assert_file_not_exists out.csv
+}
+
+@test "hedge: the bundled menu data/hedges.csv reads" {
+	run "$PYORACLE" -c "
+import csv
+rows = list(csv.DictReader(open('$DATA/hedges.csv')))
+assert rows and all(int(r['min_lots']) <= int(r['max_lots']) and float(r['lot_size']) > 0 for r in rows)"
+	assert_success
+}
+
+# portfolio_fixture N SEED
+portfolio_fixture() {
+	"$PYORACLE" - "$@" <<'PY'
+import sys, numpy as np
+n, seed = int(sys.argv[1]), int(sys.argv[2])
+r = np.random.default_rng(seed)
+A = r.normal(size=(n, n)); S = A @ A.T / n * 0.04
+mu = r.uniform(0.01, 0.2, n).round(4); price = r.integers(1, 20, n) * 5
+open('assets.csv', 'w').write('asset,expected_return,price\n' + ''.join(f'A{i},{mu[i]},{price[i]}\n' for i in range(n)))
+open('pcov.csv', 'w').write('asset1,asset2,cov\n' + ''.join(f'A{i},A{j},{S[i, j]!r}\n' for i in range(n) for j in range(n)))
+PY
+}
+
+@test "portfolio: budget and cardinality met, optimum equals numpy brute force" {
+	portfolio_fixture 12 3
+	for kb in 4:150 3:100 5:400; do
+		k=${kb%:*} b=${kb#*:}
+		run_split qe-optimize portfolio --assets assets.csv --cov pcov.csv --budget "$b" --cardinality "$k" \
+			-o p.csv --summary s.csv
+		assert_success
+		run "$PYORACLE" - "$k" "$b" <<'PY'
+import sys, csv, itertools, numpy as np
+K, B = int(sys.argv[1]), float(sys.argv[2])
+a = list(csv.DictReader(open('assets.csv'))); n = len(a)
+mu = np.array([float(x['expected_return']) for x in a]); pr = np.array([float(x['price']) for x in a])
+S = np.zeros((n, n))
+for r in csv.DictReader(open('pcov.csv')): S[int(r['asset1'][1:]), int(r['asset2'][1:])] = float(r['cov'])
+f = lambda x: x @ S @ x - mu @ x
+best = min((f(x), tuple(x)) for c in itertools.combinations(range(n), K)
+           for x in [np.isin(np.arange(n), c).astype(float)] if pr @ x <= B)
+x = np.array([int(r['selected']) for r in csv.DictReader(open('p.csv'))], float)
+s = next(csv.DictReader(open('s.csv')))
+assert x.sum() == K and pr @ x <= B and s['feasible'] == '1' and int(float(s['selected'])) == K, s
+assert abs(f(x) - best[0]) < 1e-12 and abs(float(s['objective']) - best[0]) < 1e-12, (f(x), best)
+relaxed = -mu @ np.linalg.solve(2 * S, mu) / 2
+assert abs(float(s['relaxed_objective']) - relaxed) <= 1e-9 * abs(relaxed) and relaxed <= f(x)
+print('ok')
+PY
+		assert_output ok
+	done
+}
+
+@test "portfolio: bad inputs and impossible constraints" {
+	portfolio_fixture 5 1
+	run_split qe-optimize portfolio --assets assets.csv --cov pcov.csv --cardinality 6
+	[ "$status" -eq 2 ]
+	run_split qe-optimize portfolio --assets assets.csv --cov pcov.csv
+	[ "$status" -eq 2 ]
+	sed '3s/^A1,/A0,/' assets.csv > a2.csv
+	run_split qe-optimize portfolio --assets a2.csv --cov pcov.csv --cardinality 2
+	[ "$status" -eq 3 ]
+	[[ "$stderr" == *"a2.csv:3:1: column 'asset'"* ]] || fail "$stderr"
+	sed '2s/,[0-9]*$/,0/' assets.csv > a3.csv
+	run_split qe-optimize portfolio --assets a3.csv --cov pcov.csv --cardinality 2
+	[ "$status" -eq 3 ]
+	grep -v '^A4,' pcov.csv > c2.csv
+	run_split qe-optimize portfolio --assets assets.csv --cov c2.csv --cardinality 2
+	[ "$status" -eq 3 ]
+	[[ "$stderr" == *"no covariance for"*"A4"* ]] || fail "$stderr"
+	# a budget below the cheapest asset cannot be met: numerical failure, exit 5
+	run_split qe-optimize portfolio --assets assets.csv --cov pcov.csv --cardinality 1 --budget 1 --sweeps 200
+	[ "$status" -eq 5 ]
+	[[ "$stderr" == *"NOT MET"* ]]
+}
