@@ -196,15 +196,6 @@ int synth_write_limits(synth *s, FILE *fp, qe_err *e)
 		csvw_str(&w, b == B_GAS_EU || b == B_POWER_EU || b == B_CARBON ? "EUR" : "USD");
 		csvw_end(&w);
 	}
-	snprintf(buf, sizeof buf, "L%04d", ++id);
-	csvw_str(&w, buf);
-	csvw_str(&w, "var");
-	csvw_str(&w, "firm");
-	csvw_str(&w, "ALL");
-	csvw_str(&w, "var_99_1d");
-	csvw_double(&w, 2e7);
-	csvw_str(&w, "USD");
-	csvw_end(&w);
 	for (int i = 0; i < SYNTH_NCPTY; i += 4) {
 		char cp[16];
 		snprintf(buf, sizeof buf, "L%04d", ++id);

@@ -7,14 +7,21 @@
 
 #include "tz.h"
 
+/* European sites (one file is validated against one market zone), each
+ * meter read for the week around one clock change: the spring week for
+ * meters 001-003, the autumn week for 004-006. */
 static const struct {
 	const char *meter, *zone;
 	double base, day;     /* kWh per quarter hour: night load, daytime extra */
 	int weekday_only;     /* office-like: daytime extra on weekdays only */
+	int spring;           /* 1: the March change, 0: October */
 } sites[] = {
-	{"MTR_BER_001", "Europe/Berlin", 60, 120, 0},
-	{"MTR_AMS_002", "Europe/Amsterdam", 6, 22, 1},
-	{"MTR_NYC_003", "America/New_York", 12, 26, 0},
+	{"MTR_BER_001", "Europe/Berlin", 80, 60, 0, 1},
+	{"MTR_AMS_002", "Europe/Amsterdam", 10, 8, 1, 1},
+	{"MTR_MUC_003", "Europe/Berlin", 15, 10, 0, 1},
+	{"MTR_BER_004", "Europe/Berlin", 80, 60, 0, 0},
+	{"MTR_AMS_005", "Europe/Amsterdam", 10, 8, 1, 0},
+	{"MTR_MUC_006", "Europe/Berlin", 15, 10, 0, 0},
 };
 
 /* Local day of the spring / autumn clock change in year y for the zone:
@@ -46,8 +53,8 @@ int synth_write_meters(synth *s, FILE *fp, qe_err *e)
 			return e->code;
 		qe_rng r;
 		rng_init(&r, s->cfg.seed, synth_stream(STREAM_METERS, si));
-		for (int spring = 1; spring >= 0; spring--) {
-			qe_date c = dst_day(tz, y, spring);
+		{
+			qe_date c = dst_day(tz, y, sites[si].spring);
 			int64_t t0 = tz_day_start(tz, c - 3), t1 = tz_day_start(tz, c + 4);
 			int64_t n = (t1 - t0) / 900;
 			/* defects at fixed-but-seeded places of the window */
@@ -64,10 +71,13 @@ int synth_write_meters(synth *s, FILE *fp, qe_err *e)
 				tz_local_split(tz_utc_to_local(tz, utc), &ld, &hh, &mm, &ss);
 				double hour = hh + mm / 60.0;
 				int weekday = date_weekday(ld) <= 5;
-				double dayshape = hour >= 7 && hour < 19 ? sin(M_PI * (hour - 7) / 12) : 0;
+				/* a smooth daily cycle peaking mid-afternoon (no flat
+				 * half-day, so a rolling robust z-score sees the spikes
+				 * and not the cycle), smaller at weekends for offices */
+				double dayshape = 0.5 + 0.5 * cos(2 * M_PI * (hour - 14) / 24);
 				if (sites[si].weekday_only && !weekday)
-					dayshape *= 0.1;
-				noise_state = 0.8 * noise_state + 0.05 * rng_normal(&r);
+					dayshape *= 0.6;
+				noise_state = 0.8 * noise_state + 0.03 * rng_normal(&r);
 				double kwh = (sites[si].base + sites[si].day * dayshape) * (1 + noise_state);
 				if (i == neg)
 					kwh = -kwh * 0.5;
@@ -81,7 +91,9 @@ int synth_write_meters(synth *s, FILE *fp, qe_err *e)
 					csvw_str(&w, sites[si].meter);
 					csvw_str(&w, ts);
 					csvw_int(&w, 15);
-					csvw_double(&w, synth_round(kwh, 0.001));
+					/* odd meters repeat the reading with another value
+					 * (a conflicting duplicate), even ones verbatim */
+					csvw_double(&w, synth_round(rep && si % 2 ? kwh * 1.02 : kwh, 0.001));
 					csvw_str(&w, "kWh");
 					csvw_str(&w, "A");
 					csvw_end(&w);
