@@ -13,6 +13,7 @@
 #include "covest.h"
 #include "varcalc.h"
 #include "varmeas.h"
+#include "varstress.h"
 
 static const char usage[] =
 	"usage: qe-var COMMAND [OPTIONS] [FILE]\n"
@@ -56,6 +57,7 @@ static const char usage[] =
 	"      --portfolio P   series: the portfolio (default total)\n"
 	"      --shocks FILE   stress: scenario,curve,tenor,shock,type rows\n"
 	"      --windows FILE  stress: name,start,end historical windows\n"
+	"      --worst         stress: add the worst --horizon-day window of the total\n"
 	"\n"
 	"Common options:\n"
 	"  -a, --alpha LIST    confidence levels, comma-separated (default 0.99)\n"
@@ -70,7 +72,7 @@ enum {
 	OPT_QUANTILE = 256, OPT_VERSION, OPT_SIGNIFICANCE, OPT_BY, OPT_GAPS, OPT_WINDOW, OPT_HORIZON,
 	OPT_SQRT, OPT_BRW, OPT_FHS, OPT_COV, OPT_LAMBDA, OPT_REPAIR, OPT_CF, OPT_PATHS, OPT_SEED,
 	OPT_DIST, OPT_DF, OPT_CUBE, OPT_RETURNS, OPT_FORMAT, OPT_DAYS, OPT_PORTFOLIO, OPT_SHOCKS,
-	OPT_WINDOWS
+	OPT_WINDOWS, OPT_WORST
 };
 
 static const struct option long_opts[] = {
@@ -102,6 +104,7 @@ static const struct option long_opts[] = {
 	{"portfolio", required_argument, NULL, OPT_PORTFOLIO},
 	{"shocks", required_argument, NULL, OPT_SHOCKS},
 	{"windows", required_argument, NULL, OPT_WINDOWS},
+	{"worst", no_argument, NULL, OPT_WORST},
 	{"output", required_argument, NULL, 'o'},
 	{"quiet", no_argument, NULL, 'q'},
 	{"help", no_argument, NULL, 'h'},
@@ -113,7 +116,7 @@ struct opts {
 	var_spec sp;
 	double significance;
 	const char *output, *input, *history, *markets, *sens, *by, *cube, *portfolio, *shocks, *windows;
-	int gaps, horizon, hmode, returns, hdf5, student;
+	int gaps, horizon, hmode, returns, hdf5, student, worst;
 	size_t days;
 };
 
@@ -201,6 +204,7 @@ static void parse(int argc, char **argv, struct opts *o)
 		case OPT_PORTFOLIO: o->portfolio = optarg; break;
 		case OPT_SHOCKS: o->shocks = optarg; break;
 		case OPT_WINDOWS: o->windows = optarg; break;
+		case OPT_WORST: o->worst = 1; break;
 		case 'o': o->output = optarg; break;
 		case 'q': cli_quiet = 1; break;
 		case 'h': cli_help(usage);
@@ -530,6 +534,53 @@ static int cmd_cov(const struct opts *o)
 	return QE_OK;
 }
 
+static int cmd_stress(const struct opts *o)
+{
+	var_inputs in;
+	stress_set st;
+	pnl_cube c;
+	qe_err e;
+	qe_out out;
+	if (!o->shocks && !o->windows && !o->worst)
+		cli_usage_error("stress needs --shocks FILE, --windows FILE or --worst");
+	load(o, 1, &in);
+	if (stress_init(&st, in.h.nf, &e) ||
+	    (o->shocks && stress_read_shocks(&st, &in.h, o->shocks, &e)) ||
+	    (o->windows && stress_read_windows(&st, &in.h, o->windows, &e)))
+		cli_die_err(&e);
+	if (st.unmatched)
+		cli_warnf("%zu shock rows reach no risk factor of the book (first: %s)", st.unmatched,
+			  st.first_unmatched);
+	if (o->worst) {
+		double *dF = malloc(in.all.ns * in.h.nf * sizeof *dF + 1);
+		double *pnl = malloc(in.x.npf * in.all.ns * sizeof *pnl + 1);
+		if (!dF || !pnl)
+			cli_die(QE_INTERNAL, "out of memory");
+		rh_price_changes(&in.h, &in.all, dF);
+		var_pnl(&in.x, dF, in.all.ns, pnl);
+		if (stress_add_worst(&st, &in.h, &in.all, pnl, o->horizon, &e))
+			cli_die_err(&e);
+		free(dF);
+		free(pnl);
+	}
+	if (pcube_init(&c, &e))
+		cli_die_err(&e);
+	for (size_t p = 0; p < in.x.npf; p++)
+		sidx_add(c.portfolios, sidx_name(in.x.portfolios, p), strlen(sidx_name(in.x.portfolios, p)), NULL);
+	for (size_t k = 0; k < st.ns; k++)
+		sidx_add(c.scenarios, sidx_name(st.names, k), strlen(sidx_name(st.names, k)), NULL);
+	if (pcube_alloc(&c, &e))
+		cli_die_err(&e);
+	var_pnl(&in.x, st.dF, st.ns, c.pnl);
+	if (out_open(&out, o->output, &e))
+		cli_die_err(&e);
+	pcube_write_csv(&c, out.fp);
+	pcube_free(&c);
+	stress_free(&st);
+	var_inputs_free(&in);
+	return commit(&out);
+}
+
 int main(int argc, char **argv)
 {
 	struct opts o = {0};
@@ -556,5 +607,7 @@ int main(int argc, char **argv)
 		return cmd_series(&o);
 	if (strcmp(cmd, "cov") == 0)
 		return cmd_cov(&o);
+	if (strcmp(cmd, "stress") == 0)
+		return cmd_stress(&o);
 	cli_usage_error("unknown command '%s'", cmd);
 }

@@ -592,3 +592,69 @@ PY
 	run_split qe-var measures trunc.h5
 	[ "$status" -eq 3 ]
 }
+
+@test "stress: shock files (parallel, per curve, per tenor) and historical windows give the hand-computed P&L" {
+	make_market 300
+	printf 'scenario,curve,tenor,shock,type\nup10,*,,0.1,rel\nup10,DE,,5,abs\nfront,NG,1,-0.3,rel\nfront,*,12,2,abs\ntypo,NGX,,0.1,rel\n' > shocks.csv
+	printf 'name,start,end\nspring,2024-03-01,2024-04-15\n' > win.csv
+	run_split qe-var stress -H history.csv -m markets.csv -s sens.csv --shocks shocks.csv --windows win.csv --worst --horizon 5 -o st.csv
+	assert_success
+	[[ "$stderr" == *"1 shock rows reach no risk factor of the book (first: shocks.csv:6: NGX:*)"* ]]
+	run "$PYORACLE" - <<PY
+$(oracle_lib)
+dates, fac, P, isabs = load(); F = P[-1]
+rows = {(r["portfolio"], r["scenario"]): float(r["pnl"]) for r in csv.DictReader(open("st.csv"))}
+def shock(fn):
+    return np.array([fn(f.split(":")[0], int(f.split(":")[1]), F[i]) for i, f in enumerate(fac)])
+up = shock(lambda c, t, p: 5.0 if c == "DE" else 0.1 * p)
+front = shock(lambda c, t, p: -0.3 * p if (c, t) == ("NG", 1) else (2.0 if t == 12 else 0.0))
+a = max(i for i, d in enumerate(dates) if d <= "2024-03-01"); b = max(i for i, d in enumerate(dates) if d <= "2024-04-15")
+spring = np.where(isabs, P[b] - P[a], F * np.expm1(np.log(P[b] / P[a])))
+R5 = returns(P, isabs, 5); dF5 = np.where(isabs, R5, F * np.expm1(R5))
+for name, bk in books().items():
+    d = vec(bk, fac, 0)
+    close(rows[name, "up10"], up @ d, 1e-12); close(rows[name, "front"], front @ d, 1e-12)
+    close(rows[name, "spring"], spring @ d, 1e-12); assert rows[name, "typo"] == 0
+tot = dF5 @ vec(books()["total"], fac, 0); w = int(np.argmin(tot))
+key = "worst-5d-" + dates[w + 5]
+close(rows["total", key], tot[w], 1e-12)
+print("ok")
+PY
+	assert_success
+	printf 'name,start,end\nold,2019-01-01,2019-02-01\n' > oldwin.csv
+	run_split qe-var stress -H history.csv -m markets.csv -s sens.csv --windows oldwin.csv -o st2.csv
+	[ "$status" -eq 3 ]
+	[[ "$stderr" == *"oldwin.csv:2:2: column 'start': window 'old' is outside the history"* ]]
+	assert_file_not_exist st2.csv
+	printf 'scenario,curve,tenor,shock,type\nx,NG,,-1.5,rel\n' > neg.csv
+	run_split qe-var stress -H history.csv -m markets.csv -s sens.csv --shocks neg.csv
+	[ "$status" -eq 3 ]
+	run_split qe-var stress -H history.csv -m markets.csv -s sens.csv
+	[ "$status" -eq 2 ]
+}
+
+@test "numbers do not depend on the locale (de_DE.UTF-8 decimal comma)" {
+	make_pnl 300 5
+	qe-var measures -a 0.99,0.95 pnl.csv > c.csv
+	LC_ALL=de_DE.UTF-8 LANG=de_DE.UTF-8 qe-var measures -a 0.99,0.95 pnl.csv > de.csv
+	cmp c.csv de.csv
+	run_split env LC_ALL=de_DE.UTF-8 qe-var measures -a 0,99 pnl.csv
+	[ "$status" -eq 2 ]
+}
+
+@test "bundled data: a year of daily HS VaR against the P&L of a book on the bundled history backtests green" {
+	# a book on the bundled factors: the history is the bundled one, the
+	# positions a fixed ladder (the pipeline uses qe-price's sensitivities)
+	printf 'trade_id,book,curve,tenor,delta\nA,GAS,NG_HH,1,-200000\nB,GAS,TTF,2,50000\nC,POWER,DE_BASE,1,20000\nD,POWER,PJM_WH_PEAK,3,-10000\nE,OIL,CL_WTI,1,30000\nF,OIL,BRENT,2,-25000\nG,CARBON,EUA,12,5000\n' > book.csv
+	run_split qe-var series -H "$DATA/history.csv" -m "$DATA/markets.csv" -s book.csv --days 250 --window 250 -o series.csv
+	assert_success
+	[ "$(wc -l < series.csv)" -eq 251 ]
+	run_split qe-var backtest series.csv
+	[[ "${lines[1]}" == 250,*,green,accept ]] || fail "$output"
+	run "$PYORACLE" - <<'PY'
+import csv
+rows = list(csv.DictReader(open("series.csv")))
+assert rows[-1]["date"] <= "2026-11-25" and all(float(r["var"]) > 0 for r in rows)
+PY
+	assert_success
+}

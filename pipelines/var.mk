@@ -1,0 +1,67 @@
+# ---- var: VaR/ES by book and total, stress, backtest ----------------------
+# Positions are the sensitivities of qe-price.  When pipelines/price.mk
+# provides them ($(OUT)/price/sensitivities.csv) they are used; otherwise,
+# when qe-price is built, this file runs it for them; without qe-price the
+# risk steps are skipped with a warning.
+#
+#   var/var.csv         HS VaR/ES 97.5% and 99%, 1 day, 500 days, by book and total
+#   var/param.csv       delta-normal VaR/ES, EWMA covariance, same levels
+#   var/mc.csv          Monte Carlo VaR/ES (200,000 paths, seed 1), EWMA covariance
+#   var/components.csv  component/marginal/incremental VaR of the books
+#   var/stress.csv      P&L under pipelines/var-shocks.csv and the worst 10-day window
+#   var/cov.csv         covariance of daily price changes (for qe-optimize hedge)
+#   var/series.csv      a year of daily 99% HS VaR vs P&L of today's book
+#   var/backtest.csv    Kupiec, Christoffersen, traffic light; a rejection is
+#                       reported as an alert, not a failure of the run
+
+VAR_OUT    := $(OUT)/var
+VAR_SHOCKS := pipelines/var-shocks.csv
+VAR_IN     := -H $(I)/history.csv -m $(I)/markets.csv
+ifneq ($(wildcard pipelines/price.mk),)
+VAR_SENS   := $(OUT)/price/sensitivities.csv
+else
+VAR_SENS   := $(VAR_OUT)/sensitivities.csv
+endif
+VAR_FILES  := var param mc components stress cov series backtest
+
+ifneq ($(wildcard $(QE_BIN)/qe-price),)
+EOD_OUTPUTS += $(foreach f,$(VAR_FILES),$(VAR_OUT)/$(f).csv)
+eod: $(foreach f,$(VAR_FILES),$(VAR_OUT)/$(f).csv)
+
+$(VAR_OUT):
+	@mkdir -p $@
+
+ifeq ($(wildcard pipelines/price.mk),)
+EOD_OUTPUTS += $(VAR_SENS)
+$(VAR_SENS): $(I)/trades.csv $(I)/curves.csv $(I)/vols.csv $(I)/rates.csv $(I)/fixings.csv \
+		$(I)/markets.csv $(QE_BIN)/qe-price | $(VAR_OUT)
+	$(QE_BIN)/qe-price -q --asof $(ASOF) --trades $(I)/trades.csv --curves $(I)/curves.csv \
+		--vols $(I)/vols.csv --rates $(I)/rates.csv --markets $(I)/markets.csv \
+		--fixings $(I)/fixings.csv -o $(VAR_OUT)/valuations.csv --sensitivities $@
+endif
+
+VAR_DEPS := $(I)/history.csv $(I)/markets.csv $(VAR_SENS) $(QE_BIN)/qe-var | $(VAR_OUT)
+
+$(VAR_OUT)/var.csv: $(VAR_DEPS)
+	$(QE_BIN)/qe-var hs -q $(VAR_IN) -s $(VAR_SENS) -a 0.975,0.99 --window 500 -o $@
+$(VAR_OUT)/param.csv: $(VAR_DEPS)
+	$(QE_BIN)/qe-var param -q $(VAR_IN) -s $(VAR_SENS) -a 0.975,0.99 --window 500 --cov ewma -o $@
+$(VAR_OUT)/mc.csv: $(VAR_DEPS)
+	$(QE_BIN)/qe-var mc -q $(VAR_IN) -s $(VAR_SENS) -a 0.975,0.99 --window 500 --cov ewma \
+		--paths 200000 --seed 1 --repair -o $@
+$(VAR_OUT)/components.csv: $(VAR_DEPS)
+	$(QE_BIN)/qe-var components -q $(VAR_IN) -s $(VAR_SENS) -a 0.99 --window 500 -o $@
+$(VAR_OUT)/stress.csv: $(VAR_DEPS) $(VAR_SHOCKS)
+	$(QE_BIN)/qe-var stress -q $(VAR_IN) -s $(VAR_SENS) --shocks $(VAR_SHOCKS) --worst \
+		--horizon 10 -o $@
+$(VAR_OUT)/cov.csv: $(I)/history.csv $(I)/markets.csv $(QE_BIN)/qe-var | $(VAR_OUT)
+	$(QE_BIN)/qe-var cov -q $(VAR_IN) --window 500 --cov ewma -o $@
+$(VAR_OUT)/series.csv: $(VAR_DEPS)
+	$(QE_BIN)/qe-var series -q $(VAR_IN) -s $(VAR_SENS) -a 0.99 --window 250 --days 250 -o $@
+$(VAR_OUT)/backtest.csv: $(VAR_OUT)/series.csv $(QE_BIN)/qe-var
+	@rc=0; $(QE_BIN)/qe-var backtest -q -a 0.99 $< -o $@ || rc=$$?; \
+	if [ $$rc -eq 1 ]; then echo "eod: ALERT: VaR backtest rejected the model (see $@)" >&2; \
+	elif [ $$rc -ne 0 ]; then exit $$rc; fi
+else
+$(info eod: warning: $(QE_BIN)/qe-price not built; the var and backtest steps are skipped)
+endif

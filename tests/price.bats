@@ -1,0 +1,288 @@
+#!/usr/bin/env bats
+# qe-price: formula mode against QuantLib 1.29 and published tables, and
+# book valuation (valuations, sensitivities, ladder, errors).
+
+load helpers
+
+ORACLE="$QE_TOP/tests/price/oracle.py"
+
+# oracle_run MODEL N SEED [qe-price args...]: random cases with QuantLib's
+# answers in ql_* columns, priced by qe-price, checked by the oracle.
+oracle_run() {
+	local model=$1 n=$2 seed=$3
+	shift 3
+	"$PYORACLE" "$ORACLE" gen "$model" "$n" "$seed" > cases.csv || fail "oracle gen failed"
+	[ "$(wc -l < cases.csv)" -gt "$n" ] || fail "too few cases"
+	qe-price formula "$@" cases.csv > out.csv || fail "qe-price exited $?"
+	run "$PYORACLE" "$ORACLE" check "$model" out.csv
+	echo "$output"
+	assert_success
+}
+
+@test "black76: 1000 random cases, price and greeks within 1e-12 of QuantLib BlackCalculator" {
+	oracle_run black76 1000 101 black76
+}
+
+@test "bachelier: 1000 random cases within 1e-12 of QuantLib bachelierBlackFormula; greeks vs finite differences" {
+	oracle_run bachelier 1000 102 bachelier
+}
+
+@test "kirk: 1000 random spread options (ratio != 1 included) within 1e-10 of QuantLib KirkSpreadOptionEngine" {
+	oracle_run kirk 1000 103 kirk
+}
+
+@test "asian: 1000 random cases, partly fixed included, within 1e-10 of QuantLib TurnbullWakemanAsianEngine" {
+	oracle_run asian 1000 104 asian
+}
+
+@test "american bs1993: 1000 random cases within 1e-9 of QuantLib BjerksundStenslandApproximationEngine" {
+	oracle_run bs1993 1000 105 american --method bs1993
+}
+
+@test "american baw: 1000 random cases within 1e-6 (x strike) of QuantLib BaroneAdesiWhaleyApproximationEngine" {
+	oracle_run baw 1000 106 american --method baw
+}
+
+@test "american bs2002: 1000 random cases vs the published formulas (1e-9), below a converged FD American price" {
+	oracle_run bs2002 1000 107 american --method bs2002
+}
+
+@test "black76: Haug's example (F = K = 19, T = 0.75, r = 10%, vol = 28%): put 1.7011" {
+	printf 'type,forward,strike,vol,rate,expiry\nput,19,19,0.28,0.10,0.75\n' > c.csv
+	run_split qe-price formula black76 c.csv
+	assert_success
+	[[ "${lines[1]}" == "put,19,19,0.28,0.10,0.75,1.7010"* ]] || fail "${lines[1]}"
+}
+
+@test "black76: put-call parity on 500 random pairs to 1e-12" {
+	"$PYORACLE" - > pairs.csv <<'PY'
+import random, math
+rng = random.Random(9)
+print("type,forward,strike,vol,rate,expiry,pair")
+for i in range(500):
+    F = math.exp(rng.uniform(0, 5.5)); K = F * math.exp(rng.uniform(-1, 1))
+    v = rng.uniform(0.05, 3); r = rng.uniform(-0.02, 0.1); T = rng.randint(1, 3650) / 365
+    for t in ("call", "put"):
+        print(f"{t},{F!r},{K!r},{v!r},{r!r},{T!r},{i}")
+PY
+	qe-price formula black76 pairs.csv > o.csv
+	run "$PYORACLE" -c '
+import csv, math
+rows = list(csv.DictReader(open("o.csv")))
+assert len(rows) == 1000
+for c, p in zip(rows[::2], rows[1::2]):
+    F, K, r, T = (float(c[k]) for k in ("forward", "strike", "rate", "expiry"))
+    lhs = float(c["price"]) - float(p["price"]); rhs = math.exp(-r * T) * (F - K)
+    assert abs(lhs - rhs) <= 1e-12 * max(1, F, K), (c, lhs, rhs)
+    assert abs(float(c["delta"]) - float(p["delta"]) - math.exp(-r * T)) <= 1e-12
+    assert float(c["gamma"]) == float(p["gamma"]) and float(c["vega"]) == float(p["vega"])
+'
+	assert_success
+}
+
+@test "kirk: Haug's table (F1=28, F2=20, K=7 ... 19 cases) to 1e-4" {
+	"$PYORACLE" - > k.csv <<'PY'
+# Haug (2007) p. 214, as reproduced in QuantLib's test suite (T in days / 360)
+cases = [(28, 20, 7, .05, .29, .36, .42, 90, 2.1670), (122, 120, 3, .10, .20, .20, -.5, 36, 4.7530),
+ (122, 120, 3, .10, .20, .20, 0, 36, 3.7970), (122, 120, 3, .10, .20, .20, .5, 36, 2.5537),
+ (122, 120, 3, .10, .20, .20, -.5, 180, 10.7517), (122, 120, 3, .10, .20, .20, 0, 180, 8.7020),
+ (122, 120, 3, .10, .20, .20, .5, 180, 6.0257), (122, 120, 3, .10, .25, .20, -.5, 36, 5.4275),
+ (122, 120, 3, .10, .25, .20, 0, 36, 4.3712), (122, 120, 3, .10, .25, .20, .5, 36, 3.0086),
+ (122, 120, 3, .10, .25, .20, -.5, 180, 12.1941), (122, 120, 3, .10, .25, .20, 0, 180, 9.9340),
+ (122, 120, 3, .10, .25, .20, .5, 180, 7.0067), (122, 120, 3, .10, .20, .25, -.5, 36, 5.4061),
+ (122, 120, 3, .10, .20, .25, 0, 36, 4.3451), (122, 120, 3, .10, .20, .25, .5, 36, 2.9723),
+ (122, 120, 3, .10, .20, .25, -.5, 180, 12.1483), (122, 120, 3, .10, .20, .25, 0, 180, 9.8780),
+ (122, 120, 3, .10, .20, .25, .5, 180, 6.9284)]
+print("type,forward1,forward2,strike,vol1,vol2,corr,rate,expiry,haug")
+for F1, F2, K, r, v1, v2, rho, d, want in cases:
+    print(f"call,{F1},{F2},{K},{v1},{v2},{rho},{r},{d / 360!r},{want}")
+PY
+	qe-price formula kirk k.csv > o.csv
+	run "$PYORACLE" -c '
+import csv
+rows = list(csv.DictReader(open("o.csv")))
+assert len(rows) == 19
+for r in rows:
+    assert abs(float(r["price"]) - float(r["haug"])) < 1e-4, r
+'
+	assert_success
+}
+
+@test "asian: Haug's Turnbull-Wakeman table 4-28 (flat vol) to 1e-4; Curran agrees within 0.2% of the forward" {
+	printf 'type,forward,strike,vol,rate,expiry,avg_start,avg_end,fixings,haug\n' > a.csv
+	for row in "call,80,19.5152" "put,80,0.0090" "call,90,10.1437" "put,90,0.3906"; do
+		IFS=, read -r t k want <<< "$row"
+		echo "$t,100,$k,0.2,0.05,0.5,0.019230769230769232,0.5,26,$want" >> a.csv
+	done
+	qe-price formula asian a.csv > tw.csv
+	qe-price formula asian-curran a.csv > cu.csv
+	run "$PYORACLE" -c '
+import csv
+tw = list(csv.DictReader(open("tw.csv"))); cu = list(csv.DictReader(open("cu.csv")))
+for a, b in zip(tw, cu):
+    assert abs(float(a["price"]) - float(a["haug"])) < 1e-4, a
+    assert abs(float(a["price"]) - float(b["price"])) < 0.002 * float(a["forward"]), (a, b)
+'
+	assert_success
+}
+
+@test "asian: Curran cross-checks Turnbull-Wakeman on 300 moderate random cases (within 2% of forward x vol)" {
+	"$PYORACLE" "$ORACLE" gen asian 300 77 > c.csv
+	"$PYORACLE" -c '
+import csv, sys
+r = csv.DictReader(open("c.csv")); w = csv.DictWriter(sys.stdout, fieldnames=r.fieldnames, lineterminator="\n")
+w.writeheader()
+for row in r:
+    if float(row["vol"]) <= 0.6:
+        w.writerow(row)' > m.csv
+	qe-price formula asian m.csv > tw.csv
+	qe-price formula asian-curran m.csv > cu.csv
+	run "$PYORACLE" -c '
+import csv
+n = 0
+for a, b in zip(csv.DictReader(open("tw.csv")), csv.DictReader(open("cu.csv"))):
+    F, v = float(a["forward"]), float(a["vol"])
+    assert abs(float(a["price"]) - float(b["price"])) <= 0.02 * F * v, (a["price"], b["price"], a)
+    n += 1
+assert n > 40, n
+print(n)'
+	assert_success
+}
+
+@test "american: Haug's BAW table (b = 0) to 3e-3, BS1993 examples to 5e-5, BS2002 between BS1993 and FD on that grid" {
+	printf 'type,spot,strike,vol,rate,carry,expiry,haug\n' > am.csv
+	while IFS=, read -r t s v T want; do
+		echo "$t,$s,100,$v,0.1,0,$T,$want" >> am.csv
+	done <<'EOF2'
+call,90,0.15,0.1,0.0206
+call,100,0.15,0.1,1.8771
+call,110,0.15,0.1,10.0089
+call,90,0.25,0.1,0.3159
+call,100,0.25,0.1,3.1280
+call,110,0.25,0.1,10.3919
+call,90,0.35,0.1,0.9495
+call,100,0.35,0.1,4.3777
+call,110,0.35,0.1,11.1679
+call,90,0.15,0.5,0.8208
+call,100,0.15,0.5,4.0842
+call,110,0.15,0.5,10.8087
+call,90,0.25,0.5,2.7437
+call,100,0.25,0.5,6.8015
+call,110,0.25,0.5,13.0170
+call,90,0.35,0.5,5.0063
+call,100,0.35,0.5,9.5106
+call,110,0.35,0.5,15.5689
+put,90,0.15,0.1,10.0000
+put,100,0.15,0.1,1.8770
+put,110,0.15,0.1,0.0410
+put,90,0.25,0.1,10.2533
+put,100,0.25,0.1,3.1277
+put,110,0.25,0.1,0.4562
+put,90,0.35,0.1,10.8787
+put,100,0.35,0.1,4.3777
+put,110,0.35,0.1,1.2402
+put,90,0.15,0.5,10.5595
+put,100,0.15,0.5,4.0842
+put,110,0.15,0.5,1.0822
+put,90,0.25,0.5,12.4419
+put,100,0.25,0.5,6.8014
+put,110,0.25,0.5,3.3226
+put,90,0.35,0.5,14.6945
+put,100,0.35,0.5,9.5104
+put,110,0.35,0.5,5.8823
+EOF2
+	qe-price formula american --method baw am.csv > baw.csv
+	qe-price formula american --method bs1993 am.csv > b93.csv
+	qe-price formula american --method bs2002 am.csv > b02.csv
+	printf 'type,spot,strike,vol,rate,carry,expiry\ncall,42,40,0.35,0.04,-0.04,0.75\nput,36,40,0.2,0.06,0.06,1\n' > bs.csv
+	qe-price formula american --method bs1993 bs.csv > bs93.csv
+	run "$PYORACLE" -c '
+import csv, QuantLib as ql
+baw = list(csv.DictReader(open("baw.csv"))); b93 = list(csv.DictReader(open("b93.csv")))
+b02 = list(csv.DictReader(open("b02.csv")))
+today = ql.Date(25, 11, 2026); ql.Settings.instance().evaluationDate = today
+dc = ql.Actual360()   # 36 and 180 days are exactly 0.1 and 0.5 years
+for a, lo, mid in zip(baw, b93, b02):
+    assert abs(float(a["price"]) - float(a["haug"])) < 3e-3, a
+    S, K, v, r, T = (float(a[k]) for k in ("spot", "strike", "vol", "rate", "expiry"))
+    proc = ql.BlackScholesMertonProcess(ql.QuoteHandle(ql.SimpleQuote(S)),
+        ql.YieldTermStructureHandle(ql.FlatForward(today, r, dc)),
+        ql.YieldTermStructureHandle(ql.FlatForward(today, r, dc)),
+        ql.BlackVolTermStructureHandle(ql.BlackConstantVol(today, ql.NullCalendar(), v, dc)))
+    opt = ql.VanillaOption(ql.PlainVanillaPayoff(ql.Option.Call if a["type"] == "call" else ql.Option.Put, K),
+                           ql.AmericanExercise(today, today + int(round(T * 360))))
+    opt.setPricingEngine(ql.FdBlackScholesVanillaEngine(proc, 800, 800))
+    fd = opt.NPV()
+    assert float(lo["price"]) <= float(mid["price"]) + 1e-12, (lo, mid)
+    assert float(mid["price"]) <= fd + 1e-3, (mid, fd)
+want = [5.2704, 4.4531]   # Haug (1998) p. 27 and VBA code
+for r, w in zip(csv.DictReader(open("bs93.csv")), want):
+    assert abs(float(r["price"]) - w) < 5e-5, (r, w)
+'
+	assert_success
+}
+
+@test "formula: bad input is exit 3 with file:line:col, column and value; nothing written with -o" {
+	printf 'type,forward,strike,vol,rate,expiry\ncall,19,19,0.28,0.10,0.75\ncall,19,1,5x,0.1,1\n' > bad.csv
+	run_split qe-price formula black76 -o out.csv bad.csv
+	[ "$status" -eq 3 ]
+	[[ "$stderr" == *"bad.csv:3:"*"column 'vol'"*"5x"* ]] || fail "$stderr"
+	assert_file_not_exist out.csv
+	printf 'type,forward,strike,vol,rate,expiry\ncall,-19,19,0.28,0.10,0.75\n' > neg.csv
+	run_split qe-price formula black76 neg.csv
+	[ "$status" -eq 3 ]
+	[[ "$stderr" == *"neg.csv:2"*"positive forward"* ]] || fail "$stderr"
+	printf 'type,forward,strike,vol,rate,expiry\ncall,19,19,-0.2,0.10,0.75\n' > negvol.csv
+	run_split qe-price formula bachelier negvol.csv
+	[ "$status" -eq 3 ]
+	[[ "$stderr" == *"negative volatility"* ]] || fail "$stderr"
+	printf 'type,forward,strike,vol,rate,expiry\ncall,nan,19,0.2,0.10,0.75\ncall,1e400,1,1,1,1\n' > nan.csv
+	run_split qe-price formula black76 nan.csv
+	[ "$status" -eq 3 ]
+	printf 'type,forward,strike,vol,rate\ncall,19,19,0.2,0.1\n' > miss.csv
+	run_split qe-price formula black76 miss.csv
+	[ "$status" -eq 3 ]
+	[[ "$stderr" == *"expiry"* ]] || fail "$stderr"
+	: > empty.csv
+	run_split qe-price formula black76 empty.csv
+	[ "$status" -eq 3 ]
+	printf 'type,forward,strike,vol,rate,expiry\nmaybe,19,19,0.2,0.1,1\n' > typ.csv
+	run_split qe-price formula black76 typ.csv
+	[ "$status" -eq 3 ]
+	[[ "$stderr" == *"column 'type'"*"maybe"* ]] || fail "$stderr"
+	run_split qe-price formula nosuch bad.csv
+	[ "$status" -eq 2 ]
+	run_split qe-price formula american --method bs1999 bad.csv
+	[ "$status" -eq 2 ]
+}
+
+@test "formula: stdin, '-', unknown columns copied, /dev/full is exit 4, decimal-comma locale changes nothing" {
+	printf 'id,type,forward,strike,vol,rate,expiry,note\n7,call,19,19,0.28,0.10,0.75,"a,b"\n' > c.csv
+	run_split qe-price formula black76 < c.csv
+	assert_success
+	assert_line --index 0 "id,type,forward,strike,vol,rate,expiry,note,price,delta,gamma,vega,theta"
+	[[ "${lines[1]}" == '7,call,19,19,0.28,0.10,0.75,"a,b",1.7010507252362'* ]] || fail "${lines[1]}"
+	expected=$output
+	run_split qe-price formula black76 - < c.csv
+	[ "$output" = "$expected" ]
+	run_split env LC_ALL=de_DE.UTF-8 qe-price formula black76 c.csv
+	[ "$output" = "$expected" ]
+	run bash -c "qe-price formula black76 c.csv > /dev/full"
+	[ "$status" -eq 4 ]
+	run_split qe-price formula black76 -o /dev/full c.csv
+	[ "$status" -eq 4 ]
+}
+
+@test "formula: Black-76 at expiry and zero vol give the discounted intrinsic value" {
+	printf 'type,forward,strike,vol,rate,expiry\ncall,110,100,0.3,0.05,0\nput,90,100,0,0.05,1\ncall,90,100,0,0.05,1\n' > c.csv
+	run_split qe-price formula black76 c.csv
+	assert_success
+	assert_line --index 1 "call,110,100,0.3,0.05,0,10,1,0,0,0.5"
+	run "$PYORACLE" -c '
+import csv, math, sys
+rows = list(csv.DictReader(sys.stdin))
+assert abs(float(rows[1]["price"]) - 10 * math.exp(-0.05)) < 1e-14
+assert float(rows[2]["price"]) == 0 and float(rows[2]["delta"]) == 0
+' <<< "$output"
+	assert_success
+}

@@ -1,0 +1,106 @@
+/* Unit tests for lib/normal and the option models (lib/black76, kirk,
+ * asian, american): reference values from tables and identities. */
+#include <math.h>
+
+#include "american.h"
+#include "asian.h"
+#include "black76.h"
+#include "kirk.h"
+#include "normal.h"
+#include "unit.h"
+
+static void test_normal(void)
+{
+	/* Abramowitz & Stegun table 26.1 */
+	UT_NEAR(normal_cdf(1.0), 0.841344746068542948, 1e-15, "N(1)");
+	UT_NEAR(normal_cdf(-1.96), 0.0249978951482204, 1e-15, "N(-1.96)");
+	UT_CHECK(fabs(normal_cdf(-10.0) / 7.61985302416047e-24 - 1) < 1e-13, "N(-10) relative");
+	UT_NEAR(normal_pdf(0.0), 0.398942280401432678, 1e-16, "n(0)");
+	UT_NEAR(normal_quantile(0.975), 1.959963984540054, 1e-14, "quantile 97.5%");
+	UT_NEAR(normal_quantile(1e-10), -6.361340902404056, 1e-12, "quantile 1e-10");
+	/* bivariate: M(0,0;rho) = 1/4 + asin(rho)/(2 pi) */
+	double worst = 0;
+	for (double rho = -0.99; rho <= 0.99; rho += 0.01) {
+		double want = 0.25 + asin(rho) / (2 * M_PI);
+		worst = fmax(worst, fabs(normal_cdf2(0, 0, rho) - want));
+	}
+	UT_CHECK(worst < 1e-15, "M(0,0;rho) closed form for rho in [-0.99, 0.99]");
+	UT_NEAR(normal_cdf2(1.0, -0.5, 0.0), normal_cdf(1.0) * normal_cdf(-0.5), 1e-16,
+		"independent case factorises");
+	UT_NEAR(normal_cdf2(0.3, 0.7, 1.0), normal_cdf(0.3), 1e-15, "rho = 1");
+	UT_NEAR(normal_cdf2(0.3, 0.7, -1.0), normal_cdf(0.3) - normal_cdf(-0.7), 1e-15, "rho = -1");
+	/* symmetry M(a,b;r) = M(b,a;r) */
+	UT_NEAR(normal_cdf2(-0.4, 1.3, 0.8), normal_cdf2(1.3, -0.4, 0.8), 1e-15, "symmetry");
+}
+
+static void test_models(void)
+{
+	opt_greeks g;
+	const char *why = NULL;
+	UT_EQ_INT(black76(OPT_PUT, 19, 19, 0.28, 0.10, 0.75, &g, &why), OPT_OK, "black76 ok");
+	UT_NEAR(g.price, 1.7011, 5e-5, "Haug Black-76 put 1.7011");
+	UT_EQ_INT(black76(OPT_CALL, -1, 19, 0.28, 0.10, 0.75, &g, &why), OPT_EDOMAIN, "negative F refused");
+	UT_EQ_INT(black76(OPT_CALL, 1, 19, -0.28, 0.10, 0.75, &g, &why), OPT_EDOMAIN, "negative vol refused");
+	UT_EQ_INT(bachelier(OPT_CALL, -5, -3, 2, 0.0, 1, &g, &why), OPT_OK, "bachelier negative prices");
+	UT_NEAR(g.price, 2 * (-1 * normal_cdf(-1) + normal_pdf(-1)), 1e-15, "bachelier closed form");
+
+	/* the array kernel agrees with the scalar code */
+	enum { N = 1000 };
+	static int ty[N];
+	static double F[N], K[N], v[N], r[N], T[N], p[N], d[N], ga[N], ve[N], th[N];
+	for (int i = 0; i < N; i++) {
+		ty[i] = i % 2 ? OPT_CALL : OPT_PUT;
+		F[i] = 20 + i * 0.1;
+		K[i] = 50 + (i % 17);
+		v[i] = 0.05 + (i % 29) * 0.1;
+		r[i] = 0.01 * (i % 7);
+		T[i] = (1 + i * 3) / 365.0;
+	}
+	black76_batch(N, ty, F, K, v, r, T, p, d, ga, ve, th);
+	double worst = 0;
+	for (int i = 0; i < N; i++) {
+		black76(ty[i], F[i], K[i], v[i], r[i], T[i], &g, &why);
+		double s = fmax(1, fabs(g.price));
+		worst = fmax(worst, fabs(p[i] - g.price) / s);
+		worst = fmax(worst, fabs(d[i] - g.delta) / fmax(1, fabs(g.delta)));
+		worst = fmax(worst, fabs(ga[i] - g.gamma) / fmax(1, fabs(g.gamma)));
+		worst = fmax(worst, fabs(ve[i] - g.vega) / fmax(1, fabs(g.vega)));
+		worst = fmax(worst, fabs(th[i] - g.theta) / fmax(1, fabs(g.theta)));
+	}
+	UT_CHECK(worst < 1e-13, "black76_batch equals scalar black76 to 1e-13");
+
+	double price;
+	UT_EQ_INT(kirk_price(OPT_CALL, 28, 20, 7, 0.29, 0.36, 0.42, 1.0, 0.05, 0.25, &price, &why), OPT_OK, "kirk ok");
+	UT_NEAR(price, 2.1670, 5e-5, "Haug Kirk 2.1670");
+	/* ratio a: same as a plain spread on a*F2 */
+	double p2;
+	kirk_price(OPT_CALL, 50, 20, 3, 0.3, 0.4, 0.5, 2.0, 0.05, 1, &price, &why);
+	kirk_price(OPT_CALL, 50, 40, 3, 0.3, 0.4, 0.5, 1.0, 0.05, 1, &p2, &why);
+	UT_NEAR(price, p2, 1e-14, "kirk ratio scales F2");
+
+	double t[26];
+	UT_EQ_INT(asian_grid(1.0 / 52, 0.5, 26, 0, t, &why), OPT_OK, "asian grid");
+	asian_price(ASIAN_TW, OPT_CALL, 100, 80, 0.2, 0.05, 0.5, 26, 0, 0, t, &price, &why);
+	UT_NEAR(price, 19.5152, 5e-5, "Haug TW 19.5152");
+	/* fully fixed average: deterministic payoff */
+	asian_price(ASIAN_TW, OPT_CALL, 100, 80, 0.2, 0.05, 0.5, 4, 4, 90, t, &price, &why);
+	UT_NEAR(price, 10 * exp(-0.025), 1e-14, "fully fixed Asian");
+	/* K* <= 0: the call is a forward on the rest */
+	asian_price(ASIAN_TW, OPT_CALL, 100, 10, 0.2, 0.05, 0.5, 4, 2, 90, t, &price, &why);
+	UT_NEAR(price, exp(-0.025) * (0.5 * 100 + 0.5 * 90 - 10), 1e-13, "certain exercise is a forward");
+
+	UT_EQ_INT(american_price(AMER_BS1993, OPT_CALL, 42, 40, 0.35, 0.04, -0.04, 0.75, &price, &why), OPT_OK, "bs1993");
+	UT_NEAR(price, 5.2704, 5e-5, "Haug BS1993 5.2704");
+	/* call with b >= r is European */
+	american_price(AMER_BAW, OPT_CALL, 100, 100, 0.2, 0.05, 0.05, 1, &price, &why);
+	black76(OPT_CALL, 100 * exp(0.05), 100, 0.2, 0.05, 1, &g, &why);
+	UT_NEAR(price, g.price, 1e-14, "no early exercise when b >= r");
+	UT_EQ_INT(american_price(AMER_BAW, OPT_PUT, -1, 100, 0.2, 0.05, 0, 1, &price, &why), OPT_EDOMAIN, "negative spot refused");
+}
+
+int main(void)
+{
+	test_normal();
+	test_models();
+	return ut_done();
+}
