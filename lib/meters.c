@@ -564,6 +564,27 @@ void meter_flags_format(char *buf, unsigned flags)
 	buf[n] = '\0';
 }
 
+int meter_register_delta(double prev, double cur, double rollover, double *delta)
+{
+	if (!isfinite(prev) || !isfinite(cur) || !isfinite(rollover)) {
+		*delta = NAN;
+		return METER_REG_NEGATIVE;
+	}
+	if (cur >= prev) {
+		*delta = cur - prev;
+		return METER_REG_OK;
+	}
+	if (rollover > 0 && prev < rollover && cur >= 0) {
+		double wrapped = rollover - prev + cur;
+		if (wrapped <= rollover / 2) {
+			*delta = wrapped;
+			return METER_REG_ROLLOVER;
+		}
+	}
+	*delta = cur - prev;
+	return METER_REG_NEGATIVE;
+}
+
 double degree_days_heating(double mean, double base)
 {
 	return mean < base ? base - mean : 0.0;

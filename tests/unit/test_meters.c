@@ -353,6 +353,20 @@ static void test_outliers_brute(void)
 	UT_CHECK(flagged_total > 20, "and the random series do contain outliers");
 }
 
+static void test_registers(void)
+{
+	double d;
+	UT_EQ_INT(meter_register_delta(100, 150, 1e6, &d), METER_REG_OK, "register up");
+	UT_NEAR(d, 50, 0, "50 consumed");
+	UT_EQ_INT(meter_register_delta(999990, 15, 1e6, &d), METER_REG_ROLLOVER, "6-digit register wraps");
+	UT_NEAR(d, 25, 0, "25 consumed across the wrap");
+	UT_EQ_INT(meter_register_delta(500, 400, 1e6, &d), METER_REG_NEGATIVE, "a fall mid-range is negative");
+	UT_NEAR(d, -100, 0, "delta -100");
+	UT_EQ_INT(meter_register_delta(10, 5, 0, &d), METER_REG_NEGATIVE, "no rollover given: negative");
+	UT_EQ_INT(meter_register_delta(1e6 + 5, 3, 1e6, &d), METER_REG_NEGATIVE, "read above the range: negative");
+	UT_EQ_INT(meter_register_delta(NAN, 3, 1e6, &d), METER_REG_NEGATIVE, "NaN refused");
+}
+
 static void test_degree_days(void)
 {
 	UT_NEAR(degree_days_heating(10.0, DEGREE_DAY_BASE_C), 8.0, 0, "HDD 10 C = 8");
@@ -376,6 +390,7 @@ int main(void)
 	test_vee();
 	test_outliers();
 	test_outliers_brute();
+	test_registers();
 	test_degree_days();
 	tz_free(ber);
 	tz_free(chi);
