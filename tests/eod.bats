@@ -75,13 +75,18 @@ EOF
 	mkdir "$TMP/data"
 	cp "$QE_TOP"/data/*.csv "$TMP/data/"
 	echo 'not,a,limits,file' > "$TMP/data/limits.csv"
-	if [ -x "$QE_BIN/qe-ingest" ]; then
-		run eod_make OUT="$TMP/eod3" DATA="$TMP/data"
-		assert_failure
-		assert_output --partial "limits"
-		assert_file_not_exists "$TMP/eod3/ingest/limits.csv"
-		assert_file_not_exists "$TMP/eod3/manifest.csv"
-	fi
+	run eod_make OUT="$TMP/eod3" DATA="$TMP/data"
+	assert_failure
+	assert_output --partial "eod: ingest limits: exit 3"
+	assert_file_not_exists "$TMP/eod3/ingest/limits.csv"
+	assert_file_not_exists "$TMP/eod3/manifest.csv"
+	# a rejected row beyond the expected ones fails the step too
+	cp "$QE_TOP/data/limits.csv" "$TMP/data/limits.csv"
+	sed -i '2s/,position,/,bogus,/' "$TMP/data/limits.csv"
+	run eod_make OUT="$TMP/eod3" DATA="$TMP/data" "$TMP/eod3/ingest/limits.csv"
+	assert_failure
+	assert_output --partial "1 rejects"
+	assert_file_not_exists "$TMP/eod3/ingest/limits.csv"
 	# an unreadable as-of date is refused up front
 	: > "$TMP/data/curves.csv"
 	run eod_make OUT="$TMP/eod4" DATA="$TMP/data"
