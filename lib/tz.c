@@ -218,23 +218,14 @@ static int footer_isdst(const struct tz_footer *f, int64_t utc)
 {
 	if (!f->has_dst)
 		return 0;
+	/* The year by standard time: tzdata never puts a rule transition
+	 * within a day of New Year, so this year's two transitions decide. */
 	int y = year_of(utc + f->std_off);
-	/* Check the year before and after too, so rules whose transitions
-	 * cross a year boundary (southern hemisphere) are handled. */
-	for (int yy = y - 1; yy <= y + 1; yy++) {
-		int64_t s = rule_local(&f->start, yy) - f->std_off;
-		int64_t e = rule_local(&f->end, yy) - f->dst_off;
-		if (s < e) {
-			if (utc >= s && utc < e)
-				return 1;
-		} else {
-			/* DST spans the year end: [s, next year's end) */
-			int64_t e2 = rule_local(&f->end, yy + 1) - f->dst_off;
-			if (utc >= s && utc < e2)
-				return 1;
-		}
-	}
-	return 0;
+	int64_t s = rule_local(&f->start, y) - f->std_off;
+	int64_t e = rule_local(&f->end, y) - f->dst_off;
+	if (s < e)
+		return utc >= s && utc < e;   /* northern: DST inside the year */
+	return utc < e || utc >= s;           /* southern: DST spans New Year */
 }
 
 /* --- TZif parsing ------------------------------------------------------ */
