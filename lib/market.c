@@ -427,7 +427,7 @@ int mkt_vol(const mkt_curve *c, qe_date d, double K, int normal, double *vol)
 			vs[k] = v->vol;
 		}
 	}
-	if (n == 0) {
+	if (n == 0 || isnan(K)) {
 		if (isnan(atm))
 			return -1;
 		*vol = atm;

@@ -78,7 +78,8 @@ int mkt_fixing(const mkt_curve *c, qe_date d, double *price);
  * strike between the quoted strikes, flat beyond them (sticky strike); the
  * ATM row is used only when no strike is quoted.  A day no vol period
  * covers (the balance of the current month) uses the first period that
- * starts within 31 days after it.  -1 when none. */
+ * starts within 31 days after it.  K = NAN asks for the ATM row itself
+ * (sticky, whatever the forward).  -1 when none. */
 int mkt_vol(const mkt_curve *c, qe_date d, double K, int normal, double *vol);
 /* Discount factor to day d in currency ccy: 0, or -1 without rates. */
 int mkt_discount(const market *m, const char *ccy, qe_date d, double *df, double *zero);

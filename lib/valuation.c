@@ -586,10 +586,11 @@ static int price_spread(const market *m, const trade *t, const mkt_curve *c, dou
 		rc = avg_forward(m, c, a, t->de, &F1, w1, res);
 	if (!rc)
 		rc = avg_forward(m, c2, a, t->de, &F2, w2, res);
-	if (!rc && mkt_vol(c, a, F1, 0, &v1))
-		rc = RERR("no lognormal vol for %s", c->name);
-	if (!rc && mkt_vol(c2, a, F2, 0, &v2))
-		rc = RERR("no lognormal vol for %s", c2->name);
+	/* each leg at its at-the-money vol */
+	if (!rc && mkt_vol(c, a, NAN, 0, &v1))
+		rc = RERR("no lognormal ATM vol for %s", c->name);
+	if (!rc && mkt_vol(c2, a, NAN, 0, &v2))
+		rc = RERR("no lognormal ATM vol for %s", c2->name);
 	kirk_greeks g;
 	const char *why = NULL;
 	if (!rc && kirk_greeks_fd(t->type, F1, F2, t->strike, v1, v2, corr, t->ratio, z, T, &g, &why))
