@@ -36,7 +36,7 @@ static const char usage[] =
 	"  --format F          auto (default), rudy, qubo or csv\n"
 	"  --fields FILE       Ising fields as CSV i,h\n"
 	"Hedge:   --ladder F --cov F --hedges F --asof DATE [--book B] [--confidence C]\n"
-	"         [--cost-weight W]\n"
+	"         [--cost-weight W] [--drop-uncovered]\n"
 	"Portfolio: --assets F --cov F --budget B --cardinality K [--risk-aversion Q]\n"
 	"Output:\n"
 	"  -o, --output FILE   solution CSV (default stdout), written atomically\n"
@@ -48,7 +48,7 @@ static const char usage[] =
 
 enum { O_SOLVER = 256, O_SEED, O_SWEEPS, O_REPLICAS, O_RESTARTS, O_TIME, O_TARGET, O_SCHEDULE,
        O_T0, O_T1, O_NOPOLISH, O_FORMAT, O_FIELDS, O_SUMMARY, O_INSTANCE, O_VERSION, O_LADDER,
-       O_COV, O_HEDGES, O_ASOF, O_BOOK, O_CONF, O_COSTW, O_ASSETS, O_BUDGET, O_CARD, O_RISK };
+       O_COV, O_HEDGES, O_ASOF, O_BOOK, O_CONF, O_COSTW, O_DROP, O_ASSETS, O_BUDGET, O_CARD, O_RISK };
 
 static const struct option longopts[] = {
 	{"solver", 1, 0, O_SOLVER}, {"seed", 1, 0, O_SEED}, {"sweeps", 1, 0, O_SWEEPS},
@@ -59,7 +59,7 @@ static const struct option longopts[] = {
 	{"output", 1, 0, 'o'}, {"quiet", 0, 0, 'q'}, {"help", 0, 0, 'h'}, {"version", 0, 0, O_VERSION},
 	{"ladder", 1, 0, O_LADDER}, {"cov", 1, 0, O_COV}, {"hedges", 1, 0, O_HEDGES},
 	{"asof", 1, 0, O_ASOF}, {"book", 1, 0, O_BOOK}, {"confidence", 1, 0, O_CONF},
-	{"cost-weight", 1, 0, O_COSTW},
+	{"cost-weight", 1, 0, O_COSTW}, {"drop-uncovered", 0, 0, O_DROP},
 	{"assets", 1, 0, O_ASSETS}, {"budget", 1, 0, O_BUDGET}, {"cardinality", 1, 0, O_CARD},
 	{"risk-aversion", 1, 0, O_RISK}, {0, 0, 0, 0}};
 
@@ -138,6 +138,7 @@ static void parse(int argc, char **argv, args *a, int cmd)
 			if (a->hedge.cost_weight < 0)
 				cli_usage_error("option --cost-weight: must be >= 0 '%s'", optarg);
 			break;
+		case O_DROP: a->hedge.drop_uncovered = 1; break;
 		case O_ASSETS: a->port.assets = optarg; break;
 		case O_BUDGET: a->port.budget = cli_double("--budget", optarg); a->port.has_budget = 1; break;
 		case O_CARD: a->port.cardinality = (int)cli_int("--cardinality", optarg, 1, 1 << 20); break;
@@ -294,6 +295,9 @@ static int run_hedge(args *a)
 		cli_usage_error("hedge needs --ladder, --cov, --hedges and --asof");
 	if (hedge_read(&h, &a->hedge, &e) || hedge_qubo(&h, &p, &constant, &e))
 		cli_die_err(&e);
+	if (h.dropped)
+		cli_warnf("%s: %d ladder factors without covariance left out (sum |delta| %.10g)",
+			  a->hedge.ladder, h.dropped, h.dropped_delta);
 	if (a->ao.has_target)
 		a->ao.target_energy = a->target;
 	a->ao.polish_fn = hedge_polish_spins;

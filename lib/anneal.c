@@ -5,8 +5,18 @@
 #include <omp.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "fastrng.h"
+
+/* CPU seconds of the calling thread: flip rates per core stay meaningful
+ * on a machine shared with other jobs. */
+static double thread_cpu(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
 
 int solver_parse(const char *s)
 {
@@ -56,7 +66,7 @@ void anneal_auto_temps(const ising_model *m, double *t0, double *t1)
 		}
 	}
 	typ = cnt ? typ / cnt : 1;
-	*t0 = 2 * typ / log(2.0);
+	*t0 = 2 * typ / log(10.0);
 	/* A coupling far below the typical one (a cost term beside a variance
 	 * term) would stretch the schedule over decades where nothing moves. */
 	double small = m->min_coupling > 1e-4 * typ ? m->min_coupling : 1e-4 * typ;
@@ -377,7 +387,7 @@ static void run_sa(run_ctx *c, int64_t round, int k, rep_out *out)
 {
 	const ising_model *m = c->m;
 	replica rp;
-	double t = omp_get_wtime();
+	double t = thread_cpu();
 	if (replica_alloc(&rp, m)) {
 		replica_free(&rp);
 		out->fail = 1;
@@ -397,7 +407,7 @@ static void run_sa(run_ctx *c, int64_t round, int k, rep_out *out)
 	memcpy(out->s, rp.s, (size_t)m->n);
 	out->sweeps = sw;
 	out->attempts = (double)sw * m->n;
-	out->busy = omp_get_wtime() - t;
+	out->busy = thread_cpu() - t;
 	replica_free(&rp);
 }
 
@@ -413,7 +423,7 @@ static void run_sb_block(run_ctx *c, int64_t round, int k0, int lanes, rep_out *
 	float *y = calloc((size_t)n * SB_LANES, sizeof *y);
 	float *sx = malloc((size_t)n * SB_LANES * sizeof *sx);
 	float *Jf = malloc((size_t)(m->nnz ? m->nnz : 1) * sizeof *Jf);
-	double t = omp_get_wtime();
+	double t = thread_cpu();
 	if (!x || !y || !sx || !Jf) {
 		for (int l = 0; l < lanes; l++)
 			outs[l].fail = 1;
@@ -492,7 +502,7 @@ static void run_sb_block(run_ctx *c, int64_t round, int k0, int lanes, rep_out *
 			outs[l].s[i] = x[(size_t)i * SB_LANES + l] < 0 ? -1 : 1;
 		outs[l].sweeps = st;
 		outs[l].attempts = (double)st * n;
-		outs[l].busy = (omp_get_wtime() - t) / lanes;
+		outs[l].busy = (thread_cpu() - t) / lanes;
 	}
 done:
 	free(x);
@@ -505,7 +515,12 @@ done:
  * The ladder starts geometric; during the first quarter of the sweeps it
  * is adapted every 50 sweeps so that neighbouring pairs swap at similar
  * rates (log-temperature gaps shrink where swaps are rare). */
-static void run_pt(run_ctx *c, int64_t round, rep_out *best_out, int *fail)
+/* One parallel-tempering chain, run by one thread: a round runs
+ * PT_CHAINS independent chains in parallel, so no barrier ties threads
+ * together.  Exchanges every PT_BLOCK sweeps. */
+#define PT_BLOCK 10
+#define PT_CHAINS 2
+static void run_pt(run_ctx *c, int64_t round, int chain, rep_out *best_out)
 {
 	const ising_model *m = c->m;
 	const int R = c->replicas < 2 ? 2 : c->replicas;
@@ -515,28 +530,28 @@ static void run_pt(run_ctx *c, int64_t round, rep_out *best_out, int *fail)
 	int64_t *tries = calloc((size_t)R, sizeof *tries), *acc = calloc((size_t)R, sizeof *acc);
 	int *slot = malloc((size_t)R * sizeof *slot); /* slot[t] = replica at temperature t */
 	frng xr;
-	double t = omp_get_wtime(), bestE = INFINITY;
+	double bestE = INFINITY;
 	int bad = !rp || !temp || !gap || !tries || !acc || !slot;
 	for (int k = 0; !bad && k < R; k++)
 		bad = replica_alloc(&rp[k], m);
 	if (bad)
 		goto done;
-	frng_seed(&xr, c->o->seed, stream_id(round, R));
+	/* streams (round, chain * (R + 1) + k): k < R replicas, k = R exchanges */
+	int base = chain * (R + 1);
+	frng_seed(&xr, c->o->seed, stream_id(round, base + R));
 	for (int k = 0; k < R; k++) {
 		temp[k] = c->t1 * pow(c->t0 / c->t1, R > 1 ? (double)k / (R - 1) : 0);
 		slot[k] = k;
-		frng_seed(&rp[k].rng, c->o->seed, stream_id(round, k));
+		frng_seed(&rp[k].rng, c->o->seed, stream_id(round, base + k));
 		replica_random(&rp[k], m);
 		replica_set_beta(&rp[k], m, 1.0 / temp[k]);
 	}
-	int64_t sw = c->sweeps;
-	int stop = 0;
-#pragma omp parallel
-	for (int64_t s2 = 0; s2 < c->sweeps; s2++) {
-#pragma omp for schedule(static)
+	int64_t sw = (c->sweeps + PT_BLOCK - 1) / PT_BLOCK * PT_BLOCK;
+	double tc = thread_cpu();
+	for (int64_t s2 = 0; s2 < c->sweeps; s2 += PT_BLOCK) {
 		for (int k = 0; k < R; k++)
-			sweep(&rp[k], m);
-#pragma omp single
+			for (int b = 0; b < PT_BLOCK; b++)
+				sweep(&rp[k], m);
 		{
 			for (int k = 0; k < R; k++)
 				if (rp[k].energy < bestE) {
@@ -545,7 +560,7 @@ static void run_pt(run_ctx *c, int64_t round, rep_out *best_out, int *fail)
 					best_out->finish = omp_get_wtime() - c->start;
 				}
 			/* Replica exchange between neighbouring temperatures. */
-			for (int q = (int)(s2 & 1); q + 1 < R; q += 2) {
+			for (int q = (int)((s2 / PT_BLOCK) & 1); q + 1 < R; q += 2) {
 				replica *a = &rp[slot[q]], *b = &rp[slot[q + 1]];
 				double d = (a->beta - b->beta) * (a->energy - b->energy);
 				tries[q]++;
@@ -559,7 +574,7 @@ static void run_pt(run_ctx *c, int64_t round, rep_out *best_out, int *fail)
 					acc[q]++;
 				}
 			}
-			if (s2 < c->sweeps / 4 && s2 % 50 == 49 && R > 2) {
+			if (s2 < c->sweeps / 4 && (s2 / PT_BLOCK) % 10 == 9 && R > 2) {
 				double mean = 0, tot = 0;
 				for (int q = 0; q + 1 < R; q++)
 					mean += tries[q] ? (double)acc[q] / tries[q] : 0;
@@ -578,24 +593,23 @@ static void run_pt(run_ctx *c, int64_t round, rep_out *best_out, int *fail)
 				for (int q = 0; q < R; q++)
 					replica_set_beta(&rp[slot[q]], m, 1.0 / temp[q]);
 			}
-			if ((c->o->has_target && bestE <= c->o->target_energy) ||
-			    ((s2 & 15) == 15 && past_limit(c))) {
-				stop = 1;
-				sw = s2 + 1;
-				if (!(c->o->has_target && bestE <= c->o->target_energy))
-					c->out_of_time = 1;
+			if (c->o->has_target && bestE <= c->o->target_energy) {
+				sw = s2 + PT_BLOCK;
+				break;
+			}
+			if (c->out_of_time || past_limit(c)) {
+				c->out_of_time = 1;
+				sw = s2 + PT_BLOCK;
+				break;
 			}
 		}
-		/* stop was set inside single: every thread sees it after its barrier */
-		if (stop)
-			break;
 	}
 	best_out->sweeps = sw * R;
 	best_out->attempts = (double)sw * R * m->n;
-	best_out->busy = (omp_get_wtime() - t) * (omp_get_max_threads() < R ? omp_get_max_threads() : R);
+	best_out->busy = thread_cpu() - tc;
 done:
 	if (bad)
-		*fail = 1;
+		best_out->fail = 1;
 	for (int k = 0; rp && k < R; k++)
 		replica_free(&rp[k]);
 	free(rp);
@@ -657,7 +671,7 @@ int anneal_solve(const ising_model *m, const anneal_opts *o, anneal_result *r, q
 	int64_t max_rounds = o->max_rounds;
 	if (max_rounds <= 0)
 		max_rounds = (o->time_limit > 0 || o->has_target) ? INT64_MAX : 1;
-	int nout = o->solver == SOLVER_PT ? 1 : c.replicas;
+	int nout = o->solver == SOLVER_PT ? PT_CHAINS : c.replicas;
 	rep_out *outs = calloc((size_t)nout, sizeof *outs);
 	int fail = !outs;
 	for (int k = 0; !fail && k < nout; k++)
@@ -668,7 +682,9 @@ int anneal_solve(const ising_model *m, const anneal_opts *o, anneal_result *r, q
 			outs[k].finish = 0;
 		}
 		if (o->solver == SOLVER_PT) {
-			run_pt(&c, round, &outs[0], &fail);
+#pragma omp parallel for schedule(static, 1)
+			for (int k = 0; k < nout; k++)
+				run_pt(&c, round, k, &outs[k]);
 		} else if (o->solver == SOLVER_SA) {
 #pragma omp parallel for schedule(dynamic, 1)
 			for (int k = 0; k < nout; k++) {

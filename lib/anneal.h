@@ -12,8 +12,8 @@
  * limit makes the number of rounds depend on the machine).
  *
  * Work is split into rounds: a round runs `replicas` independent anneals
- * (SA, SB) or one parallel-tempering run with `replicas` temperatures, in
- * parallel with OpenMP; rounds repeat (restarts) until the target energy
+ * (SA, SB) or two parallel-tempering chains of `replicas` temperatures
+ * each, in parallel with OpenMP (no barrier inside a round); rounds repeat (restarts) until the target energy
  * is reached, the round limit or the time limit.
  *
  * Owns: its scratch memory; the result's spins belong to the caller
@@ -69,7 +69,7 @@ typedef struct anneal_result {
 	double elapsed;      /* seconds, whole solve */
 	int64_t sweeps;      /* sweeps (or SB steps) done, summed over replicas */
 	double attempts;     /* spin-flip attempts (or SB spin updates) */
-	double busy_seconds; /* replica compute time summed over replicas */
+	double busy_seconds; /* replica CPU time (thread CPU clock) summed over replicas */
 	int64_t rounds;
 	int hit_target;
 	double t0, t1;       /* temperatures used (SA, PT) */
@@ -85,7 +85,9 @@ void anneal_polish(const ising_model *m, int8_t *s);
  * go to the first state in Gray-code order. */
 int anneal_exact(const ising_model *m, int8_t *best, double *energy, qe_err *e);
 /* Automatic temperatures from the coupling scale: T0 accepts a typical
- * uphill move with probability 1/2, T1 the smallest one with 1/1000. */
+ * uphill move (twice the root-sum-square coupling of a spin) with
+ * probability 1/10 - a random start is already hotter than that - and T1
+ * the smallest one with 1/1000. */
 void anneal_auto_temps(const ising_model *m, double *t0, double *t1);
 
 #endif

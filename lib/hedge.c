@@ -378,12 +378,44 @@ int hedge_read(hedge_problem *h, const hedge_args *a, qe_err *e)
 		free(map);
 		goto fail;
 	}
-	for (int k = 0; k < h->nf; k++)
-		if ((map[k] = sidx_find(cov.names, h->factor[k], strlen(h->factor[k]))) < 0) {
+	/* A ladder factor without covariance is an error, or (drop_uncovered)
+	 * left out and counted; a hedge factor without one is always an error. */
+	int *newidx = malloc((size_t)h->nf * sizeof *newidx), kept = 0;
+	if (!newidx) {
+		free(map);
+		goto oom;
+	}
+	for (int k = 0; k < h->nf; k++) {
+		int hedged = 0;
+		for (int i = 0; i < h->ni; i++)
+			hedged |= h->ins[i].factor == k;
+		long found = sidx_find(cov.names, h->factor[k], strlen(h->factor[k]));
+		if (found < 0 && (hedged || !a->drop_uncovered)) {
 			rc = qe_err_set(e, QE_DATA, "%s: no covariance for factor %s", cov.file, h->factor[k]);
 			free(map);
+			free(newidx);
 			goto fail;
 		}
+		newidx[k] = found < 0 ? -1 : kept;
+		if (found >= 0)
+			map[kept++] = found;
+	}
+	/* Compact only after every check, so the error path frees each name once. */
+	for (int k = 0, to = 0; k < h->nf; k++) {
+		if (newidx[k] < 0) {
+			h->dropped++;
+			h->dropped_delta += fabs(h->d0[k]);
+			free(h->factor[k]);
+			continue;
+		}
+		h->factor[to] = h->factor[k];
+		h->d0[to] = h->d0[k];
+		to++;
+	}
+	for (int i = 0; i < h->ni; i++)
+		h->ins[i].factor = newidx[h->ins[i].factor];
+	free(newidx);
+	h->nf = kept;
 	rc = longcov_matrix(&cov, map, h->nf, h->factor, h->S, e);
 	free(map);
 	if (rc)

@@ -36,6 +36,7 @@ typedef struct hedge_args {
 	const char *ladder, *cov, *hedges, *asof, *book;
 	double confidence;  /* for the VaR figures, e.g. 0.99 */
 	double cost_weight; /* variance units per currency unit of cost */
+	int drop_uncovered; /* leave out ladder factors that have no covariance */
 } hedge_args;
 
 typedef struct hedge_instr {
@@ -57,6 +58,8 @@ typedef struct hedge_problem {
 	int nbits;
 	double cost_weight;
 	double z;          /* normal quantile of the confidence */
+	int dropped;       /* ladder factors left out for want of a covariance */
+	double dropped_delta; /* their sum of |delta| */
 } hedge_problem;
 
 int hedge_read(hedge_problem *h, const hedge_args *a, qe_err *e);

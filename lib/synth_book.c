@@ -2,11 +2,11 @@
  * and limits. */
 #include "synth_impl.h"
 
-#include <gsl/gsl_cdf.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "black76.h"
 #include "lei.h"
 
 enum { C_NG, C_CL, C_BRENT, C_HO, C_TTF, C_PJMP, C_PJMO, C_DEB, C_DEP, C_EUA };
@@ -250,27 +250,20 @@ typedef struct trade {
 	const char *model;
 } trade;
 
-static double std_normal_cdf(double x) { return gsl_cdf_ugaussian_P(x); }
-
-/* A plausible traded premium per unit (undiscounted Black-76 or
- * Bachelier at the as-of forward): the pricer values the book, this only
- * has to look like a price someone paid. */
+/* A plausible traded premium per unit: the undiscounted Black-76 or
+ * Bachelier value (lib/black76) at the as-of forward and a vol from the
+ * surface.  The pricer values the book; this only has to look like a
+ * price someone paid.  Out-of-domain inputs give 0 (then one tick). */
 static double rough_premium(int call, int normal, double f, double k, double vol, double t)
 {
+	opt_greeks g;
+	const char *why;
 	if (t < 1.0 / 365)
 		t = 1.0 / 365;
-	double sq = vol * sqrt(t), v;
-	if (normal) {
-		double sn = vol * f * sqrt(t), d = (f - k) / sn;
-		v = (f - k) * std_normal_cdf(d) + sn * exp(-0.5 * d * d) / sqrt(2 * M_PI);
-		if (!call)
-			v -= f - k;
-	} else {
-		double d1 = (log(f / k) + 0.5 * sq * sq) / sq, d2 = d1 - sq;
-		v = call ? f * std_normal_cdf(d1) - k * std_normal_cdf(d2)
-			 : k * std_normal_cdf(-d2) - f * std_normal_cdf(-d1);
-	}
-	return v > 0 ? v : 0;
+	int type = call ? OPT_CALL : OPT_PUT;
+	int st = normal ? bachelier(type, f, k, vol * fabs(f), 0, t, &g, &why)
+			: black76(type, f, k, vol, 0, t, &g, &why);
+	return st == OPT_OK && g.price > 0 ? g.price : 0;
 }
 
 static int pick_weighted(qe_rng *r, const double *w, int n)

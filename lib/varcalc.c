@@ -191,12 +191,16 @@ int var_hs(const risk_history *h, const risk_scenarios *all, const exposure *x, 
 		rc = qe_err_set(e, QE_INTERNAL, "out of memory");
 		goto out;
 	}
+	double t0 = omp_get_wtime();
 	rh_price_changes(h, &w, dF);
 	var_pnl(x, dF, w.ns, pnl);
+	double t1 = omp_get_wtime();
 	if (wt)
 		var_brw_weights(wt, w.ns, sp->brw_lambda);
 	if ((rc = measure_all(pnl, x->npf, w.ns, wt, sp, res, e)))
 		goto out;
+	res->t_pnl = t1 - t0;
+	res->t_measure = omp_get_wtime() - t1;
 	if (cube) {
 		if ((rc = fill_cube(cube, x, w.date, w.ns, pnl, e)))
 			goto out;
@@ -391,6 +395,7 @@ int var_mc(const risk_history *h, const risk_scenarios *all, const exposure *x, 
 	 * single-threaded BLAS call: a threaded dgemm may split the sums
 	 * differently with the thread count and change the last bits. */
 	int blas_threads = openblas_get_num_threads(), alloc_fail = 0;
+	double t0 = omp_get_wtime();
 	openblas_set_num_threads(1);
 #pragma omp parallel
 	{
@@ -438,8 +443,11 @@ int var_mc(const risk_history *h, const risk_scenarios *all, const exposure *x, 
 		rc = qe_err_set(e, QE_INTERNAL, "out of memory");
 		goto out;
 	}
+	double t1 = omp_get_wtime();
 	if ((rc = measure_all(pnl, npf, N, NULL, sp, res, e)))
 		goto out;
+	res->t_pnl = t1 - t0;
+	res->t_measure = omp_get_wtime() - t1;
 	if (cube) {
 		if ((rc = fill_cube(cube, x, NULL, N, pnl, e)))
 			goto out;

@@ -52,6 +52,7 @@ typedef struct var_result {
 	double *var, *es;    /* [p * nalpha + a] */
 	double *sd;          /* parametric: P&L standard deviation per portfolio */
 	char note[512];      /* repairs, shrinkage: for the caller to report */
+	double t_pnl, t_measure; /* wall seconds: scenario P&L (or paths), VaR/ES */
 } var_result;
 
 void var_result_free(var_result *r);

@@ -40,21 +40,21 @@ $(OUT) $(I):
 # except three counterparties whose LEIs are invalid on purpose: qe-ingest
 # rejects exactly those (exit 3), and the step checks that nothing else was.
 
-INGEST_KINDS := trades prices fixings vols rates history counterparties limits meters weather
+INGEST_KINDS := markets trades prices fixings vols rates history counterparties limits meters weather
 ingest_file   = $(if $(filter prices,$(1)),curves,$(1))
-INGESTED     := $(foreach k,$(INGEST_KINDS),$(I)/$(call ingest_file,$(k)).csv) $(I)/markets.csv
-EOD_INPUTS   := $(DATA)/markets.csv $(foreach k,$(INGEST_KINDS),$(DATA)/$(call ingest_file,$(k)).csv)
+INGESTED     := $(foreach k,$(INGEST_KINDS),$(I)/$(call ingest_file,$(k)).csv)
+EOD_INPUTS   := $(foreach k,$(INGEST_KINDS),$(DATA)/$(call ingest_file,$(k)).csv)
 EOD_OUTPUTS  := $(INGESTED)
 # rejects expected in the bundled data, per kind
 INGEST_EXPECT_REJECTS_counterparties := 3
 
-# the curve master is the reference the others are checked against
-$(I)/markets.csv: $(DATA)/markets.csv | $(I)
-	cp $< $@
+# per-kind options: meters are aggregated to hourly settlement periods in
+# the market zone of the sites
+INGEST_ARGS_meters := --tz Europe/Berlin --period 60
 
 define ingest_rule
-$(I)/$(call ingest_file,$(1)).csv: $(DATA)/$(call ingest_file,$(1)).csv $(I)/markets.csv $(QE_BIN)/qe-ingest | $(I)
-	@rc=0; $(QE_BIN)/qe-ingest $(1) $$< --markets $(I)/markets.csv -o $$@.tmp \
+$(I)/$(call ingest_file,$(1)).csv: $(DATA)/$(call ingest_file,$(1)).csv $(DATA)/markets.csv $(QE_BIN)/qe-ingest | $(I)
+	@rc=0; $(QE_BIN)/qe-ingest $(1) $$< --markets $(DATA)/markets.csv $(INGEST_ARGS_$(1)) -o $$@.tmp \
 		--rejects $(I)/$(call ingest_file,$(1)).rejects.csv || rc=$$$$?; \
 	n=$$$$(($$$$(wc -l < $(I)/$(call ingest_file,$(1)).rejects.csv) - 1)); \
 	if [ $$$$rc -ne 0 ] && { [ $$$$rc -ne 3 ] || [ $$$$n -ne $(or $(INGEST_EXPECT_REJECTS_$(1)),0) ]; }; then \

@@ -356,6 +356,21 @@ PY
 	assert_file_not_exists out.csv
 }
 
+@test "hedge: --drop-uncovered leaves out ladder factors without covariance, with a warning" {
+	hedge_fixture 3 6 1
+	echo "ACME,DE_BASE,2029-06,5000,MWh" >> ladder.csv
+	run_split qe-optimize hedge --ladder ladder.csv --cov cov.csv --hedges hedges.csv --asof 2026-11-26 -o a.csv
+	[ "$status" -eq 3 ]
+	[[ "$stderr" == *"no covariance for factor DE_BASE:31"* ]] || fail "$stderr"
+	run_split qe-optimize hedge --ladder ladder.csv --cov cov.csv --hedges hedges.csv --asof 2026-11-26 \
+		--book ACME --drop-uncovered -o hedge.csv --summary s.csv
+	assert_success
+	[[ "$stderr" == *"1 ladder factors without covariance left out (sum |delta| 5000)"* ]] || fail "$stderr"
+	sed -i '$d' ladder.csv
+	run hedge_oracle brute
+	assert_output ok
+}
+
 @test "hedge: the bundled menu data/hedges.csv reads" {
 	run "$PYORACLE" -c "
 import csv
@@ -427,4 +442,31 @@ PY
 	run_split qe-optimize portfolio --assets assets.csv --cov pcov.csv --cardinality 1 --budget 1 --sweeps 200
 	[ "$status" -eq 5 ]
 	[[ "$stderr" == *"NOT MET"* ]]
+}
+
+@test "pipeline: the hedge step proposes hedges from the ladder and qe-var's covariance" {
+	# a stand-in qe-price that writes a small ladder (the real one may not be built)
+	mkdir fakebin
+	for t in "$QE_BIN"/qe-*; do ln -s "$t" fakebin/; done
+	rm -f fakebin/qe-price
+	cat > fakebin/qe-price <<'SH'
+#!/bin/sh
+while [ $# -gt 0 ]; do [ "$1" = --ladder ] && out=$2; shift; done
+printf 'book,curve,month,delta,unit\nB1,NG_HH,2026-12,-1520000,MMBtu\nB1,NG_HH,2027-01,830000,MMBtu\nB1,CL_WTI,2027-01,45000,bbl\nB1,EUA,2026-12,-12000,t\nB1,DE_BASE,2029-06,5000,MWh\n' > "$out"
+SH
+	chmod +x fakebin/qe-price
+	cd "$QE_TOP"
+	run make -s -f pipelines/eod.mk QE_BIN="$TMP/fakebin" OUT="$TMP/out" HEDGE_LADDER="$TMP/out/hedge/ladder.csv" \
+		"$TMP/out/hedge/hedges.csv"
+	assert_success
+	assert_output --partial "eod: hedge: 99% VaR"
+	cd "$TMP"
+	[ "$(head -1 out/hedge/hedges.csv)" = "instrument,curve,month,lots,quantity,cost" ]
+	run "$PYORACLE" -c "
+import csv
+s = next(csv.DictReader(open('out/hedge/summary.csv')))
+h = {r['instrument']: int(r['lots']) for r in csv.DictReader(open('out/hedge/hedges.csv'))}
+assert float(s['var_after']) < 0.05 * float(s['var_before']), s
+assert h['NG_HH_2026-12'] > 0 and h['EUA_2026-12'] == 12, h"
+	assert_success
 }

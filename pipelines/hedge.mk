@@ -1,0 +1,52 @@
+# ---- hedge (optional): hedge proposal for the bundled book ------------------
+# qe-optimize hedge on the book's delta ladder (qe-price --ladder), the
+# covariance of daily price changes (var/cov.csv from qe-var cov) and the
+# hedge menu $(DATA)/hedges.csv; all books together.  Ladder tenors beyond
+# the covariance (the history has tenors 0..12) are left out with a
+# warning.  Runs when qe-price is built (the var step needs it too);
+# `make eod HEDGE=0` skips it.
+#
+#   hedge/hedges.csv   lots per instrument (instrument,curve,month,lots,quantity,cost)
+#   hedge/summary.csv  variance and 99% delta-normal VaR before and after, cost,
+#                      relaxed (continuous) variance bound
+
+HEDGE      ?= 1
+HEDGE_OUT  := $(OUT)/hedge
+HEDGE_MENU := $(DATA)/hedges.csv
+# the price step's ladder when it makes one, else this file runs qe-price
+HEDGE_PRICE_LADDER := $(shell grep -ls 'price/ladder\.csv' pipelines/price.mk 2>/dev/null)
+ifneq ($(HEDGE_PRICE_LADDER),)
+HEDGE_LADDER ?= $(OUT)/price/ladder.csv
+else
+HEDGE_LADDER ?= $(HEDGE_OUT)/ladder.csv
+endif
+
+ifeq ($(HEDGE)$(if $(wildcard $(QE_BIN)/qe-price),yes),1yes)
+EOD_INPUTS  += $(HEDGE_MENU)
+EOD_OUTPUTS += $(HEDGE_OUT)/hedges.csv $(HEDGE_OUT)/summary.csv
+eod: $(HEDGE_OUT)/hedges.csv
+
+$(HEDGE_OUT):
+	@mkdir -p $@
+
+ifeq ($(HEDGE_PRICE_LADDER),)
+EOD_OUTPUTS += $(HEDGE_LADDER)
+$(HEDGE_LADDER): $(I)/trades.csv $(I)/curves.csv $(I)/vols.csv $(I)/rates.csv $(I)/fixings.csv \
+		$(I)/markets.csv $(QE_BIN)/qe-price | $(HEDGE_OUT)
+	$(QE_BIN)/qe-price -q --asof $(ASOF) --trades $(I)/trades.csv --curves $(I)/curves.csv \
+		--vols $(I)/vols.csv --rates $(I)/rates.csv --markets $(I)/markets.csv \
+		--fixings $(I)/fixings.csv -o $(HEDGE_OUT)/valuations.csv --ladder $@
+endif
+
+# summary.csv is written by the same run
+$(HEDGE_OUT)/summary.csv: $(HEDGE_OUT)/hedges.csv
+$(HEDGE_OUT)/hedges.csv: $(HEDGE_LADDER) $(OUT)/var/cov.csv $(HEDGE_MENU) $(QE_BIN)/qe-optimize | $(HEDGE_OUT)
+	$(QE_BIN)/qe-optimize hedge -q --ladder $(HEDGE_LADDER) --cov $(OUT)/var/cov.csv \
+		--hedges $(HEDGE_MENU) --asof $(ASOF) --drop-uncovered --seed 1 \
+		--summary $(HEDGE_OUT)/summary.csv -o $@
+	@awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$$i] = i } NR == 2 { \
+		printf "eod: hedge: 99%% VaR %s -> %s, cost %s\n", $$c["var_before"], $$c["var_after"], $$c["hedge_cost"] }' \
+		$(HEDGE_OUT)/summary.csv
+else ifeq ($(HEDGE),1)
+$(info eod: note: $(QE_BIN)/qe-price not built; the hedge step is skipped)
+endif
