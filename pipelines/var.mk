@@ -35,9 +35,13 @@ ifeq ($(wildcard pipelines/price.mk),)
 EOD_OUTPUTS += $(VAR_SENS)
 $(VAR_SENS): $(I)/trades.csv $(I)/curves.csv $(I)/vols.csv $(I)/rates.csv $(I)/fixings.csv \
 		$(I)/markets.csv $(QE_BIN)/qe-price | $(VAR_OUT)
-	$(QE_BIN)/qe-price -q --asof $(ASOF) --trades $(I)/trades.csv --curves $(I)/curves.csv \
+	@rc=0; $(QE_BIN)/qe-price -q --asof $(ASOF) --trades $(I)/trades.csv --curves $(I)/curves.csv \
 		--vols $(I)/vols.csv --rates $(I)/rates.csv --markets $(I)/markets.csv \
-		--fixings $(I)/fixings.csv -o $(VAR_OUT)/valuations.csv --sensitivities $@
+		--fixings $(I)/fixings.csv -o $(VAR_OUT)/valuations.csv --sensitivities $@.tmp \
+		--errors $(VAR_OUT)/price-errors.csv || rc=$$?; \
+	if [ $$rc -eq 3 ]; then echo "eod: warning: some trades unpriced, not in VaR (see $(VAR_OUT)/price-errors.csv)" >&2; \
+	elif [ $$rc -ne 0 ]; then rm -f $@.tmp; exit $$rc; fi; \
+	mv $@.tmp $@
 endif
 
 VAR_DEPS := $(I)/history.csv $(I)/markets.csv $(VAR_SENS) $(QE_BIN)/qe-var | $(VAR_OUT)
