@@ -17,7 +17,9 @@
 VAR_OUT    := $(OUT)/var
 VAR_SHOCKS := pipelines/var-shocks.csv
 VAR_IN     := -H $(I)/history.csv -m $(I)/markets.csv
-ifneq ($(wildcard pipelines/price.mk),)
+# the price step's sensitivities when it makes them, else this file runs qe-price
+VAR_PRICE_SENS := $(shell grep -ls 'price/sensitivities\.csv' pipelines/price.mk 2>/dev/null)
+ifneq ($(VAR_PRICE_SENS),)
 VAR_SENS   := $(OUT)/price/sensitivities.csv
 else
 VAR_SENS   := $(VAR_OUT)/sensitivities.csv
@@ -31,7 +33,7 @@ eod: $(foreach f,$(VAR_FILES),$(VAR_OUT)/$(f).csv)
 $(VAR_OUT):
 	@mkdir -p $@
 
-ifeq ($(wildcard pipelines/price.mk),)
+ifeq ($(VAR_PRICE_SENS),)
 EOD_OUTPUTS += $(VAR_SENS)
 $(VAR_SENS): $(I)/trades.csv $(I)/curves.csv $(I)/vols.csv $(I)/rates.csv $(I)/fixings.csv \
 		$(I)/markets.csv $(QE_BIN)/qe-price | $(VAR_OUT)
