@@ -34,6 +34,7 @@ static void test_hedge(void)
 	opt_problem p;
 	qe_err e;
 	double constant;
+	qe_err_clear(&e);
 	a.ladder = put("l.csv", "book,curve,month,delta,unit\nX,NG,2027-01,123456,MMBtu\nX,NG,2027-02,-54321,MMBtu\n"
 				"X,CL,2027-01,7777,bbl\n");
 	a.cov = put("c.csv", "factor1,factor2,cov\nNG:2,NG:2,0.01\nNG:2,NG:3,0.008\nNG:3,NG:3,0.011\n"
@@ -98,6 +99,7 @@ static void test_portfolio(void)
 	opt_problem p;
 	qe_err e;
 	double constant;
+	qe_err_clear(&e);
 	a.assets = put("a.csv", "asset,expected_return,price\nA,0.1,10.5\nB,0.2,21\nC,0.15,31.5\nD,0.05,7\n");
 	a.cov = put("pc.csv", "asset1,asset2,cov\nA,A,0.04\nB,B,0.09\nC,C,0.0625\nD,D,0.01\nA,B,0.01\n"
 			      "A,C,0.005\nA,D,0\nB,C,0.02\nB,D,0.001\nC,D,0.002\n");
