@@ -65,3 +65,49 @@ tools() {
 	run bash -c "locale -a | grep -qi '^de_DE.utf-\?8$'"
 	assert_success
 }
+
+@test "numbers are identical under a decimal-comma locale (LC_ALL=de_DE.UTF-8)" {
+	printf 'curve,date,price\nNG_HH,2026-11-20,3.1\nNG_HH,2026-11-21,0.1e1\nTTF,2026-11-20,31.755\nTTF,2026-11-21,-0.000125\nDE_BASE,2026-11-20,1234567.891\n' > fix.csv
+	LC_ALL=C qe-ingest fixings fix.csv --no-markets -o c.csv
+	LC_ALL=de_DE.UTF-8 qe-ingest fixings fix.csv --no-markets -o de.csv
+	cmp c.csv de.csv
+	grep -qx 'NG_HH,2026-11-21,1' de.csv
+	grep -qx 'TTF,2026-11-21,-0.000125' de.csv
+	# a decimal comma in the data is refused under either locale
+	printf 'curve,date,price\nNG_HH,2026-11-20,"3,1"\n' > comma.csv
+	run_split env LC_ALL=de_DE.UTF-8 qe-ingest fixings comma.csv --no-markets
+	[ "$status" -eq 3 ]
+	[[ "$stderr" == *"comma.csv:2:3: column 'price': not a number '3,1'"* ]] || fail "$stderr"
+}
+
+# Tools that read an input file, with arguments and a generator of a small
+# valid input.  A tool that reads input adds itself here.
+stdin_cases() {
+	echo "qe-ingest|fixings --no-markets|ingest_input"
+	echo "qe-var|measures|pnl_input"
+	echo "qe-var|backtest|backtest_input"
+	echo "qe-optimize|maxcut|maxcut_input"
+}
+ingest_input() { printf 'curve,date,price\nNG_HH,2026-11-20,3.1\nNG_HH,2026-11-21,3.2\n'; }
+pnl_input() {
+	echo portfolio,scenario,pnl
+	for i in $(seq 1 120); do echo "A,$i,$(( (i * 37) % 23 - 11 ))"; done
+}
+backtest_input() {
+	echo date,var,pnl
+	for i in $(seq 1 28); do printf '2025-01-%02d,10,%d\n' "$i" $(( i % 7 - 3 )); done
+}
+maxcut_input() { printf '4 4\n1 2 1\n2 3 1\n3 4 1\n4 1 1\n'; }
+
+@test "every tool that reads input reads stdin given '-' (and the same as the file)" {
+	while IFS='|' read -r tool args gen; do
+		[ -x "$QE_BIN/$tool" ] || fail "$tool not built"
+		"$gen" > in.txt
+		# shellcheck disable=SC2086
+		"$tool" $args in.txt > from_file.out 2>/dev/null || fail "$tool $args in.txt failed"
+		# shellcheck disable=SC2086
+		"$tool" $args - < in.txt > from_stdin.out 2>/dev/null || fail "$tool $args - failed"
+		[ -s from_file.out ] || fail "$tool: no output"
+		cmp from_file.out from_stdin.out || fail "$tool $args: stdin differs from file"
+	done < <(stdin_cases)
+}

@@ -1,0 +1,412 @@
+#!/usr/bin/env bats
+# qe-ingest: validation, normalization, rejects, lifecycle, CSV <-> HDF5,
+# meters aggregation across DST, and the bad-input corpus in
+# tests/data/ingest/.
+
+load helpers
+
+D="$QE_TOP/tests/data/ingest"
+
+# counts N_READ N_WRITTEN N_REJECTED: checks the summary line on stderr and
+# that the numbers add up.
+counts() {
+	[[ "$stderr" == *": $1 read, $2 written, $3 rejected"* ]] ||
+		fail "want '$1 read, $2 written, $3 rejected' in: $stderr"
+}
+
+# bad FILE LINE:COL MESSAGE: one bad record among good ones gives exit 3,
+# the file:line:col message, the good rows in the output, and the counts.
+bad() {
+	run_split qe-ingest trades "$D/$1" -o out.csv --rejects rej.csv
+	[ "$status" -eq 3 ] || fail "$1: exit $status, want 3: $stderr"
+	[[ "$stderr" == *"$D/$1:$2: $3"* ]] || fail "$1: want '$1:$2: $3' in: $stderr"
+	[ -f out.csv ] || fail "$1: good rows not written"
+	[ -f rej.csv ] || fail "$1: no rejects file"
+}
+
+@test "clean trades: canonical book, lots and units converted, exit 0" {
+	run_split qe-ingest trades "$D/trades.csv"
+	assert_success
+	diff -u "$D/trades_expected.csv" <(echo "$output") || fail "output differs"
+	[[ "$stderr" == *"10 read, 7 written, 0 rejected, 3 superseded"* ]] || fail "$stderr"
+}
+
+@test "--all-versions keeps every version: read = written" {
+	run_split qe-ingest trades "$D/trades.csv" --all-versions
+	assert_success
+	counts 10 10 0
+	[ "$(echo "$output" | grep -c '^T0002,')" -eq 2 ]
+	echo "$output" | grep -q '^T0004,2,cancel,'
+}
+
+@test "markets.csv next to the input is the default curve master; --no-markets keeps lots" {
+	run_split qe-ingest trades "$D/trades.csv" --no-markets
+	assert_success
+	echo "$output" | grep -q '^T0001,1,new,.*,NG_HH,buy,10,lots,'
+	cp "$D/trades.csv" .
+	run_split qe-ingest trades trades.csv
+	assert_success
+	echo "$output" | grep -q '^T0001,1,new,.*,NG_HH,buy,10,lots,'
+	run_split qe-ingest trades trades.csv --markets "$D/markets.csv"
+	echo "$output" | grep -q '^T0001,1,new,.*,NG_HH,buy,100000,MMBtu,'
+	run_split qe-ingest trades trades.csv --markets nosuch.csv
+	[ "$status" -eq 4 ]
+}
+
+@test "BOM and CRLF are accepted and give the same output as the clean file" {
+	qe-ingest trades "$D/trades.csv" -o clean.csv 2>/dev/null
+	cp "$D/markets.csv" .
+	{ printf '\xEF\xBB\xBF'; cat "$D/trades.csv"; } > bom.csv
+	sed 's/$/\r/' "$D/trades.csv" > crlf.csv
+	{ printf '\xEF\xBB\xBF'; cat crlf.csv; } > both.csv
+	for f in bom crlf both; do
+		run_split qe-ingest trades $f.csv -o $f.out
+		assert_success
+		cmp clean.csv $f.out || fail "$f differs"
+	done
+}
+
+@test "stdin via - and no file give the same output" {
+	cp "$D/markets.csv" .
+	qe-ingest trades "$D/trades.csv" --markets markets.csv > a.csv 2>/dev/null
+	qe-ingest trades - --markets markets.csv < "$D/trades.csv" > b.csv 2>/dev/null
+	qe-ingest trades --markets markets.csv < "$D/trades.csv" > c.csv 2>/dev/null
+	cmp a.csv b.csv
+	cmp a.csv c.csv
+}
+
+@test "malformed quoting: exit 3, file:line:col, resync at the next line" {
+	bad bad_quoting.csv 3:8 "column 'instrument': malformed CSV (bad quoting)"
+	counts 3 2 1
+	grep -q '^T0002,' out.csv
+}
+
+@test "unterminated quote: the rest of the file is one rejected record, nothing lost" {
+	bad unterminated_quote.csv 3:1 "column 'trade_id': malformed CSV (unterminated quote)"
+	counts 2 1 1
+	# the swallowed line is kept in the rejects file
+	grep -q 'T0002,1,new' rej.csv
+}
+
+@test "missing required column: exit 3, no output at all" {
+	run_split qe-ingest trades "$D/missing_column.csv" -o out.csv
+	[ "$status" -eq 3 ]
+	[[ "$stderr" == *"missing_column.csv:1: missing required column 'quantity'"* ]]
+	[ ! -e out.csv ]
+}
+
+@test "extra and missing fields in a record" {
+	bad extra_fields.csv 3:27 "expected 26 fields, found 27"
+	counts 3 2 1
+	bad short_row.csv 3:9 "expected 26 fields, found 8"
+	counts 3 2 1
+}
+
+@test "empty file is bad data; header only is a clean empty table" {
+	run_split qe-ingest trades "$D/empty.csv" -o out.csv
+	[ "$status" -eq 3 ]
+	[[ "$stderr" == *"empty.csv: empty file"* ]]
+	[ ! -e out.csv ]
+	run_split qe-ingest trades "$D/header_only.csv"
+	assert_success
+	counts 0 0 0
+	[ "$output" = "$(head -1 "$D/trades_expected.csv")" ]
+}
+
+@test "NaN, Inf and 1e400 are rejected with the column named" {
+	bad nan_inf.csv 3:11 "column 'quantity': not a finite number 'NaN'"
+	[[ "$stderr" == *"nan_inf.csv:4:13: column 'price': not a finite number '-inf'"* ]]
+	counts 4 2 2
+	bad huge.csv 3:11 "column 'quantity': number out of range '1e400'"
+	counts 3 2 1
+}
+
+@test "impossible date, start after end, unknown enum, unknown curve" {
+	bad bad_date.csv 3:4 "column 'trade_date': invalid date (expected YYYY-MM-DD) '2026-02-30'"
+	counts 3 2 1
+	bad start_after_end.csv 3:16 "column 'delivery_end': before delivery_start 2027-02-01 '2027-01-31'"
+	bad bad_enum.csv 3:8 "column 'instrument': unknown value"
+	bad unknown_curve.csv 3:9 "column 'curve': unknown curve"
+}
+
+@test "duplicate ids and amendments of unknown trades are rejected" {
+	bad duplicate_ids.csv 4:1 "column 'trade_id': duplicate trade_id"
+	counts 3 2 1
+	bad amend_unknown.csv 3:1 "column 'trade_id': amendment of an unknown trade 'T0099'"
+	counts 3 2 1
+}
+
+@test "lifecycle: stale amendment, cancel then amend, amend after reject" {
+	h=$(head -1 "$D/trades.csv")
+	r='2026-11-02,B,t,C,future,NG_HH,buy,10,MMBtu,3,USD,2027-01-01,2027-01-31,,,,,,,,,,'
+	printf '%s\n' "$h" "A,1,new,$r" "A,1,amend,$r" "A,3,amend,$r" "A,2,amend,$r" \
+		"B,1,new,$r" "B,2,cancel,$r" "B,3,amend,$r" "B,4,new,$r" > lc.csv
+	run_split qe-ingest trades lc.csv --no-markets --rejects rej.csv
+	[ "$status" -eq 3 ]
+	[[ "$stderr" == *"lc.csv:3:2: column 'version': version must be above 1"* ]] || fail "$stderr"
+	[[ "$stderr" == *"lc.csv:5:2: column 'version': version must be above 3"* ]] || fail "$stderr"
+	[[ "$stderr" == *"lc.csv:8:1: column 'trade_id': amendment of a cancelled trade 'B'"* ]] || fail "$stderr"
+	[[ "$stderr" == *"lc.csv:9:1: column 'trade_id': trade_id of a cancelled trade 'B'"* ]] || fail "$stderr"
+	[[ "$stderr" == *"8 read, 1 written, 4 rejected, 3 superseded"* ]] || fail "$stderr"
+	[ "$(echo "$output" | sed 1d)" = "A,3,amend,$r" ]
+}
+
+@test "rejects file: header, line, column, value, reason and the original record" {
+	run_split qe-ingest trades "$D/nan_inf.csv" -o out.csv --rejects rej.csv
+	[ "$status" -eq 3 ]
+	run /usr/bin/python3 -c '
+import csv, sys
+rows = list(csv.DictReader(open("rej.csv")))
+assert list(rows[0].keys()) == ["line", "column", "value", "reason", "record"], rows[0].keys()
+assert len(rows) == 2
+assert rows[0]["line"] == "3" and rows[0]["column"] == "quantity" and rows[0]["value"] == "NaN"
+assert rows[0]["reason"] == "not a finite number"
+src = open(sys.argv[1]).read().splitlines()
+assert rows[0]["record"] == src[2] and rows[1]["record"] == src[3]
+' "$D/nan_inf.csv"
+	assert_success
+	# no row is lost: rows out + rows rejected = records in
+	[ $(( $(sed 1d out.csv | wc -l) + 2 )) -eq $(sed 1d "$D/nan_inf.csv" | wc -l) ]
+}
+
+@test "--max-rejects aborts without touching the output" {
+	echo previous > out.csv
+	run_split qe-ingest trades "$D/nan_inf.csv" -o out.csv --max-rejects 1
+	[ "$status" -eq 3 ]
+	[[ "$stderr" == *"more than 1 rejected records"* ]]
+	[ "$(cat out.csv)" = previous ]
+	run_split qe-ingest trades "$D/nan_inf.csv" --max-rejects 1
+	[ "$status" -eq 3 ]
+	[ -z "$output" ]
+	run_split qe-ingest trades "$D/nan_inf.csv" -o out.csv --max-rejects 2
+	[ "$status" -eq 3 ]
+	grep -q '^T0002,' out.csv
+}
+
+@test "output to /dev/full: exit 4, message; a failed -o leaves no file" {
+	run bash -c "qe-ingest trades '$D/trades.csv' > /dev/full"
+	[ "$status" -eq 4 ]
+	[[ "$output" == *"write error"* ]]
+	run_split qe-ingest trades "$D/trades.csv" -o /dev/full
+	[ "$status" -eq 4 ]
+	run_split qe-ingest trades "$D/trades.csv" -o nodir/out.csv
+	[ "$status" -eq 4 ]
+	[ ! -e nodir ]
+	run_split qe-ingest trades "$D/trades.csv" --to h5 -o /dev/full
+	[ "$status" -eq 4 ]
+}
+
+@test "unreadable input is an I/O error; bad usage exits 2" {
+	run_split qe-ingest trades nosuch.csv
+	[ "$status" -eq 4 ]
+	[[ "$stderr" == *"nosuch.csv: cannot open"* ]]
+	run_split qe-ingest nosuchkind "$D/trades.csv"
+	[ "$status" -eq 2 ]
+	run_split qe-ingest trades "$D/trades.csv" --to h5
+	[ "$status" -eq 2 ]
+	run_split qe-ingest meters "$D/meters_dst.csv" --tz No/Such_Zone
+	[ "$status" -eq 2 ]
+	run_split qe-ingest trades --max-rejects -1 "$D/trades.csv"
+	[ "$status" -eq 2 ]
+}
+
+@test "HDF5: h5py and pandas read the table and match the CSV" {
+	qe-ingest trades "$D/trades.csv" -o t.csv 2>/dev/null
+	run_split qe-ingest trades "$D/trades.csv" --to h5 -o t.h5
+	assert_success
+	run "$PYORACLE" - <<'EOF'
+import h5py, numpy as np, pandas as pd
+csv = pd.read_csv("t.csv", dtype=str, keep_default_na=False)
+with h5py.File("t.h5", "r") as f:
+    g = f["trades"]
+    assert g.attrs["schema"] == "trades" and int(g.attrs["schema_version"]) == 1
+    cols = g.attrs["columns"].split(",")
+    assert cols == list(csv.columns), cols
+    for c in cols:
+        d = g[c]
+        assert d.chunks is not None and d.compression == "gzip" and d.shuffle, c
+    df = pd.DataFrame({c: (g[c].asstr()[()] if g[c].dtype.kind == "O" else g[c][()]) for c in cols})
+    assert g["trade_date"].attrs["kind"] == "date"
+assert len(df) == len(csv) == 7
+for c in cols:
+    if df[c].dtype == object:
+        assert list(df[c]) == list(csv[c]), c
+    elif df[c].dtype.kind == "f":
+        want = np.array([float(x) if x else np.nan for x in csv[c]])
+        assert np.array_equal(df[c].to_numpy(), want, equal_nan=True), c
+dates = pd.to_datetime(csv["delivery_start"]).to_numpy().astype("datetime64[D]").astype(np.int64)
+assert np.array_equal(df["delivery_start"].to_numpy(), dates)
+assert list(df["quantity"]) == [100000, 50000, 20000, 2, 6, 3000, 15000]
+print("ok")
+EOF
+	assert_success
+	assert_output ok
+}
+
+@test "round trip CSV -> h5 -> CSV is byte-identical, for trades, prices and meters" {
+	qe-ingest trades "$D/trades.csv" -o t.csv 2>/dev/null
+	qe-ingest trades "$D/trades.csv" --to h5 -o t.h5 2>/dev/null
+	run_split qe-ingest --from h5 t.h5 -o back.csv
+	assert_success
+	cmp t.csv back.csv
+	run_split qe-ingest --from h5 trades t.h5
+	[ "$output" = "$(cat t.csv)" ]
+	qe-ingest prices "$D/prices.csv" -o p.csv 2>/dev/null
+	qe-ingest prices "$D/prices.csv" --to h5 -o p.h5 2>/dev/null
+	qe-ingest --from h5 p.h5 > pback.csv 2>/dev/null
+	cmp p.csv pback.csv
+	qe-ingest meters "$D/meters_dst.csv" --tz Europe/Berlin -o m.csv 2>/dev/null
+	qe-ingest meters "$D/meters_dst.csv" --tz Europe/Berlin --to h5 -o m.h5 2>/dev/null
+	qe-ingest --from h5 m.h5 > mback.csv 2>/dev/null
+	cmp m.csv mback.csv
+}
+
+@test "truncated or corrupt HDF5 gives a clear error, exit 3" {
+	qe-ingest trades "$D/trades.csv" --to h5 -o t.h5 2>/dev/null
+	head -c $(( $(stat -c %s t.h5) / 2 )) t.h5 > trunc.h5
+	run_split qe-ingest --from h5 trunc.h5 -o out.csv
+	[ "$status" -eq 3 ]
+	[[ "$stderr" == *"trunc.h5"*"truncated or corrupt"* ]] || fail "$stderr"
+	[ ! -e out.csv ]
+	run_split qe-ingest --from h5 "$D/trades.csv"
+	[ "$status" -eq 3 ]
+	[[ "$stderr" == *"not an HDF5 file"* ]]
+	run_split qe-ingest --from h5 nosuch.h5
+	[ "$status" -eq 4 ]
+}
+
+@test "prices: units and currencies canonical, checked against the curve" {
+	run_split qe-ingest prices "$D/prices.csv"
+	assert_success
+	echo "$output" | grep -qx 'NG_HH,2026-11-25,2027-02-01,2027-02-28,3.3,MMBtu,USD'
+	echo "$output" | grep -qx 'DE_BASE,2026-11-25,2027-01-01,2027-01-31,-15,MWh,EUR'
+	printf 'curve,asof,delivery_start,delivery_end,price,unit,currency\nBRENT,2026-11-25,2027-01-01,2027-01-31,80,MWh,USD\nBRENT,2026-11-25,2027-01-01,2027-01-31,80,bbl,USD\n' > p.csv
+	run_split qe-ingest prices p.csv --markets "$D/markets.csv"
+	[ "$status" -eq 3 ]
+	[[ "$stderr" == *"p.csv:2:6: column 'unit': does not match the unit of curve BRENT (bbl) 'MWh'"* ]] || fail "$stderr"
+	counts 2 1 1
+}
+
+@test "other kinds: duplicate keys, LEI check digits, percentages, weather" {
+	printf 'curve,date,price\nNG_HH,2026-11-20,3.1\nNG_HH,2026-11-21,3.2\nNG_HH,2026-11-20,3.3\n' > f.csv
+	run_split qe-ingest fixings f.csv --no-markets
+	[ "$status" -eq 3 ]
+	[[ "$stderr" == *"f.csv:4:1: column 'curve': duplicate key (first on line 2) 'NG_HH'"* ]] || fail "$stderr"
+	printf 'counterparty,name,lei,netting\nCP1,"Acme, Inc.",5493001KJTIIGC8Y1R12,YES\nCP2,Bad,5493001KJTIIGC8Y1R13,no\n' > c.csv
+	run_split qe-ingest counterparties c.csv
+	[ "$status" -eq 3 ]
+	[[ "$stderr" == *"c.csv:3:3: column 'lei': invalid LEI"* ]] || fail "$stderr"
+	[[ "$output" == *'CP1,"Acme, Inc.",5493001KJTIIGC8Y1R12,,,,,yes,'* ]] || fail "$output"
+	printf 'currency,asof,date,rate\nUSD,2026-11-25,2027-11-25,0.045\nEUR,2026-11-25,2027-11-25,4.5\n' > r.csv
+	run_split qe-ingest rates r.csv
+	[ "$status" -eq 3 ]
+	[[ "$stderr" == *"r.csv:3:4: column 'rate': out of range"* ]] || fail "$stderr"
+	printf 'station,date,tmin,tmax,tmean\nFRA,2026-11-20,-2.5,4.5,\nFRA,2026-11-21,5,1,3\n' > w.csv
+	run_split qe-ingest weather w.csv
+	[ "$status" -eq 3 ]
+	echo "$output" | grep -qx 'FRA,2026-11-20,-2.5,4.5,1'
+	[[ "$stderr" == *"w.csv:3:4: column 'tmax': below tmin 5 '1'"* ]] || fail "$stderr"
+}
+
+@test "meters: hourly periods across both DST changes match a pandas/zoneinfo oracle" {
+	run_split qe-ingest meters "$D/meters_dst.csv" --tz Europe/Berlin --period 60
+	assert_success
+	echo "$output" > out.csv
+	counts 42 42 0
+	run "$PYORACLE" - "$D/meters_dst.csv" <<'EOF'
+import sys, pandas as pd
+from zoneinfo import ZoneInfo
+inp = pd.read_csv(sys.argv[1])
+inp["utc"] = pd.to_datetime(inp["timestamp"], utc=True)
+out = pd.read_csv("out.csv", keep_default_na=False)
+B = ZoneInfo("Europe/Berlin")
+for mid, g in inp.groupby("meter_id"):
+    s = g.set_index("utc")["energy"].asfreq("15min").interpolate()
+    hourly = s.resample("60min").sum()
+    o = out[out.meter_id == mid]
+    want = [t.tz_convert(B).isoformat() for t in hourly.index]
+    assert list(o.period_start) == want, (list(o.period_start), want)
+    assert [float(x) for x in o.energy] == list(hourly.values), mid
+    assert list(o.utc_offset) == [int(t.tz_convert(B).utcoffset().total_seconds() // 60) for t in hourly.index]
+m1 = out[out.meter_id == "M1"]
+assert len(m1) == 6 and list(m1.period_start).count("2026-10-25T02:00:00+02:00") == 1
+assert "2026-10-25T02:00:00+01:00" in list(m1.period_start)
+m2 = out[out.meter_id == "M2"]
+assert not any(p.startswith("2026-03-29T02:") for p in m2.period_start)
+est = m2[m2.quality == "E"]
+assert list(est.period_start) == ["2026-03-29T03:00:00+02:00"] and list(est["flags"]) == ["E"]
+print("ok")
+EOF
+	assert_success
+	assert_output ok
+}
+
+@test "meters: 15-minute periods on the fall-back day give 100 quarters" {
+	/usr/bin/python3 - <<'EOF'
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+B = ZoneInfo("Europe/Berlin")
+t = datetime(2026, 10, 25, tzinfo=B).astimezone(timezone.utc)
+end = datetime(2026, 10, 26, tzinfo=B).astimezone(timezone.utc)
+with open("m.csv", "w") as f:
+    f.write("meter_id,timestamp,interval_min,energy,unit,quality\n")
+    while t < end:
+        for k in range(3):
+            f.write(f"X,{(t + timedelta(minutes=5 * k)).astimezone(B).isoformat()},5,2,Wh,A\n")
+        t += timedelta(minutes=15)
+EOF
+	run_split qe-ingest meters m.csv --tz Europe/Berlin --period 15
+	assert_success
+	[ "$(echo "$output" | sed 1d | wc -l)" -eq 100 ]
+	# 3 readings of 2 Wh = 0.006 kWh per quarter
+	[ "$(echo "$output" | sed 1d | cut -d, -f5 | sort -u)" = 0.006 ]
+}
+
+@test "meters: DST-gap wall clock, unsorted and negative readings, duplicates" {
+	h='meter_id,timestamp,interval_min,energy,unit,quality'
+	printf '%s\n' "$h" \
+		'G,2026-03-29T01:00:00+01:00,60,5,kWh,A' \
+		'G,2026-03-29T02:30:00+01:00,30,5,kWh,A' \
+		'G,2026-03-29T03:00:00+02:00,60,-5,kWh,A' \
+		'G,2026-03-29T04:00:00+02:00,60,5,kWh,A' \
+		'G,2026-03-29T04:00:00+02:00,60,6,kWh,A' \
+		'G,2026-03-29T01:00:00+01:00,60,5,kWh,A' > g.csv
+	run_split qe-ingest meters g.csv --tz Europe/Berlin --rejects rej.csv
+	[ "$status" -eq 3 ]
+	[[ "$stderr" == *"g.csv:3:2: column 'timestamp': UTC offset +01:00 is not the offset of Europe/Berlin at this instant (+02:00)"* ]] || fail "$stderr"
+	[[ "$stderr" == *"g.csv:7:2: column 'timestamp': "*"sorted"* ]] || fail "$stderr"
+	counts 6 4 2
+	echo "$output" | grep -q "^G,2026-03-29T03:00:00+02:00,120,60,5,kWh,E,NE,"
+	echo "$output" | grep -q '^G,2026-03-29T04:00:00+02:00,120,60,5,kWh,A,D,'
+}
+
+@test "identical output for any number of threads and block sizes" {
+	/usr/bin/python3 - "$D/trades.csv" <<'EOF'
+import sys
+lines = open(sys.argv[1]).read().splitlines()
+head, body = lines[0], [l for l in lines[1:] if ",new," in l]
+bad = 0
+with open("big.csv", "w") as f:
+    f.write(head + "\n")
+    for i in range(30000):
+        l = body[i % len(body)].replace("T000", "X%06d_" % i, 1)
+        if i % 997 == 0:
+            l = l.replace(",buy,", ",bye,")
+        if i % 1499 == 0:
+            l = l.replace("2027-01-31", "2027-02-31")
+        bad += ",bye," in l or "2027-02-31" in l
+        f.write(l + ("\r\n" if i % 2 else "\n"))
+open("want", "w").write("30000 read, %d written, %d rejected" % (30000 - bad, bad))
+EOF
+	cp "$D/markets.csv" .
+	OMP_NUM_THREADS=1 qe-ingest trades big.csv -o one.csv --rejects r1.csv 2> e1 || true
+	OMP_NUM_THREADS=2 qe-ingest trades big.csv -o two.csv --rejects r2.csv 2> e2 || true
+	qe-ingest trades big.csv --threads 7 -o seven.csv --rejects r7.csv 2> e7 || true
+	QE_INGEST_BLOCK_SIZE=65536 qe-ingest trades big.csv -o small.csv --rejects rs.csv 2> es || true
+	for o in two seven small; do cmp one.csv $o.csv || fail "$o differs"; done
+	for r in r2 r7 rs; do cmp r1.csv $r.csv || fail "$r differs"; done
+	cmp e1 e2
+	cmp e1 es
+	grep -q "$(cat want)" e1 || fail "want $(cat want): $(tail -1 e1)"
+	[ "$(grep -c "^qe-ingest: big.csv:" e1)" -gt 10 ]
+}

@@ -1,0 +1,176 @@
+/* Unit tests for lib/csvscan (against lib/csvio, which parses through
+ * libcsv), lib/keyset, and the number fast paths of lib/schema (against
+ * strtod and num_format_double). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "csvio.h"
+#include "csvscan.h"
+#include "keyset.h"
+#include "num.h"
+#include "rng.h"
+#include "schema.h"
+#include "unit.h"
+
+/* Parses text with both readers and compares records, lines, fields and
+ * badness. */
+static int same_as_csvio(const char *text)
+{
+	qe_err e;
+	FILE *fp = fmemopen((void *)text, strlen(text), "r");
+	csv_reader *r = csvr_open_stream(fp, "t", 1, &e);
+	size_t len = strlen(text), pos = 0;
+	char *scratch = malloc(len + 1);
+	csvscan_field f[16];
+	csvscan_rec rec;
+	long line = 1;
+	int ok = r != NULL, header = 1;
+	while (ok && pos < len) {
+		csvscan_next(text, len, pos, 1, f, 16, scratch, &rec);
+		pos = rec.next;
+		long start = line;
+		line += rec.lines;
+		if (rec.blank)
+			continue;
+		if (header) {
+			header = 0;
+			ok = csvr_ncols(r) == rec.nfields;
+			continue;
+		}
+		int st = csvr_next(r, &e);
+		int bad = rec.bad_col || rec.nfields != csvr_ncols(r);
+		if ((st == CSVR_BADROW) != bad || st == CSVR_EOF || csvr_line(r) != start) {
+			printf("# record at line %ld: csvio status %d line %ld, csvscan bad %d\n", start, st,
+			       csvr_line(r), bad);
+			ok = 0;
+			break;
+		}
+		if (!bad)
+			for (int i = 0; i < rec.nfields; i++) {
+				size_t l;
+				const char *s = csvr_field(r, i, &l);
+				if (l != f[i].len || memcmp(s, f[i].p, l) != 0) {
+					printf("# line %ld field %d: '%s' vs '%.*s'\n", start, i, s,
+					       (int)f[i].len, f[i].p);
+					ok = 0;
+				}
+			}
+	}
+	if (ok && csvr_next(r, &e) != CSVR_EOF)
+		ok = 0;
+	csvr_close(r);
+	free(scratch);
+	return ok;
+}
+
+static void test_csvscan(void)
+{
+	UT_CHECK(same_as_csvio("a,b,c\n1,2,3\n"), "plain");
+	UT_CHECK(same_as_csvio("a,b,c\r\n1,\"x,\"\"y\"\"\",3\r\n\r\n4,\"multi\nline\",6\n7,8\n9,bad\"q,1\n10,11,12"),
+		 "quotes, CRLF, blank line, multi-line, short row, bad quote, no final newline");
+	UT_CHECK(same_as_csvio("a,b\n\"x\"y,1\n2,3\n"), "text after closing quote");
+	UT_CHECK(same_as_csvio("a,b\n,\n\"\",\"\"\n"), "empty fields");
+	UT_CHECK(same_as_csvio("a,b\n1,2,3\n4,5\n"), "long row");
+	UT_CHECK(same_as_csvio("a,b\n3,\"1\r\n2\"\n4,5\n"), "CRLF inside quotes kept");
+
+	/* incomplete records ask for more input */
+	char scratch[64];
+	csvscan_field f[4];
+	csvscan_rec rec;
+	UT_EQ_INT(csvscan_next("1,\"ab", 5, 0, 0, f, 4, scratch, &rec), 0, "open quote needs more");
+	UT_EQ_INT(csvscan_next("1,2", 3, 0, 0, f, 4, scratch, &rec), 0, "no newline needs more");
+	UT_EQ_INT(csvscan_next("1,2", 3, 0, 1, f, 4, scratch, &rec), 1, "at EOF the record ends");
+	UT_EQ_INT(csvscan_next("1,\"ab", 5, 0, 1, f, 4, scratch, &rec), 1, "unterminated at EOF");
+	UT_CHECK(rec.bad_col == 2 && rec.unterminated, "unterminated quote flagged on field 2");
+	UT_EQ_INT(csvscan_count_lines("a\nb\n\nc", 6), 3, "count lines");
+	UT_EQ_INT(csvscan_last_newline("a\nb\nc", 5), 4, "last newline");
+}
+
+static void test_keyset(void)
+{
+	keyset *s = keyset_new(0);
+	int found, ok = 1;
+	for (uint32_t i = 0; i < 100000; i++) {
+		char k[16];
+		int n = snprintf(k, sizeof k, "K%u", i);
+		keyset_entry *e = keyset_upsert(s, keyset_hash(k, (size_t)n, 0), &found);
+		if (!e || found)
+			ok = 0;
+		else
+			e->a = i;
+	}
+	UT_CHECK(ok, "100000 distinct keys inserted");
+	UT_EQ_INT(keyset_count(s), 100000, "count");
+	for (uint32_t i = 0; i < 100000; i += 7) {
+		char k[16];
+		int n = snprintf(k, sizeof k, "K%u", i);
+		const keyset_entry *e = keyset_find(s, keyset_hash(k, (size_t)n, 0));
+		if (!e || e->a != i)
+			ok = 0;
+	}
+	UT_CHECK(ok, "values found after growth");
+	UT_CHECK(keyset_find(s, keyset_hash("nope", 4, 0)) == NULL, "absent key");
+	UT_CHECK(keyset_hash("ab", 2, 0) != keyset_hash("ba", 2, 0), "hash depends on order");
+	keyset_free(s);
+}
+
+static void test_numbers(void)
+{
+	static const char *const canon[] = {"0", "1", "-1", "0.1", "3.215", "-0.000125", "0.0001",
+					    "123456789012345", "100", "92.5"};
+	static const char *const not_canon[] = {"-0", "0.0", "1.0", "01", ".5", "5.", "+1", "1e3",
+						"0.00001", "1234567890123456", "1.50"};
+	char buf[NUM_BUFSZ];
+	double x;
+	for (size_t i = 0; i < sizeof canon / sizeof canon[0]; i++) {
+		UT_CHECK(schema_number_is_canonical(canon[i], strlen(canon[i])), canon[i]);
+		num_parse_double_z(canon[i], &x);
+		num_format_double(buf, x);
+		UT_EQ_STR(buf, canon[i], "num_format_double agrees");
+	}
+	for (size_t i = 0; i < sizeof not_canon / sizeof not_canon[0]; i++) {
+		int c = schema_number_is_canonical(not_canon[i], strlen(not_canon[i]));
+		UT_CHECK(!c, not_canon[i]);
+	}
+	/* random decimals: fast parse == strtod, canonical => printed the same */
+	qe_rng rng;
+	rng_init(&rng, 42, 0);
+	int parse_ok = 1, canon_ok = 1, ncanon = 0;
+	for (int i = 0; i < 200000; i++) {
+		char s[48];
+		uint64_t u = rng_u64(&rng);
+		int digits = 1 + (int)(u % 17), point = (int)((u >> 8) % 20), neg = (u >> 16) & 1;
+		int n = 0;
+		if (neg)
+			s[n++] = '-';
+		for (int d = 0; d < digits; d++) {
+			if (d == point && d > 0)
+				s[n++] = '.';
+			s[n++] = (char)('0' + (rng_u64(&rng) % 10));
+		}
+		s[n] = '\0';
+		double a, b;
+		if (schema_parse_number(s, (size_t)n, &a) != NUM_OK ||
+		    num_parse_double(s, (size_t)n, &b) != NUM_OK || a != b)
+			parse_ok = 0;
+		if (schema_number_is_canonical(s, (size_t)n)) {
+			ncanon++;
+			num_format_double(buf, a);
+			if (strcmp(buf, s) != 0) {
+				printf("# '%s' printed as '%s'\n", s, buf);
+				canon_ok = 0;
+			}
+		}
+	}
+	UT_CHECK(parse_ok, "fast parse equals strtod on 200000 random decimals");
+	UT_CHECK(canon_ok, "text judged canonical is what num_format_double prints");
+	UT_CHECK(ncanon > 10000, "many canonical cases exercised");
+}
+
+int main(void)
+{
+	test_csvscan();
+	test_keyset();
+	test_numbers();
+	return ut_done();
+}
