@@ -11,6 +11,7 @@
 #include "asian.h"
 #include "black76.h"
 #include "csvio.h"
+#include "h5table.h"
 #include "kirk.h"
 #include "market.h"
 #include "outfile.h"
@@ -822,6 +823,80 @@ static int write_ladder(const market *m, const trade *tr, const result *res, lon
 	return ok ? 0 : -1;
 }
 
+/* Valuations (and sensitivities) as HDF5 tables /valuations and
+ * /sensitivities of qe-formats(5). */
+static int write_h5(const market *m, const trade *tr, const result *res, long n,
+		    const char *vpath, const char *spath, qe_err *e)
+{
+	static const h5tab_colspec vcols[] = {
+		{"trade_id", H5TAB_STRING, NULL}, {"book", H5TAB_STRING, NULL},
+		{"instrument", H5TAB_STRING, NULL}, {"curve", H5TAB_STRING, NULL},
+		{"currency", H5TAB_STRING, NULL}, {"npv", H5TAB_DOUBLE, NULL},
+		{"undiscounted", H5TAB_DOUBLE, NULL}, {"delta", H5TAB_DOUBLE, NULL},
+		{"gamma", H5TAB_DOUBLE, NULL}, {"vega", H5TAB_DOUBLE, NULL},
+		{"theta", H5TAB_DOUBLE, NULL}, {"model", H5TAB_STRING, NULL}};
+	static const h5tab_colspec scols[] = {
+		{"trade_id", H5TAB_STRING, NULL}, {"book", H5TAB_STRING, NULL},
+		{"curve", H5TAB_STRING, NULL}, {"delivery_start", H5TAB_DATE, NULL},
+		{"delivery_end", H5TAB_DATE, NULL}, {"tenor", H5TAB_INT64, "months"},
+		{"delta", H5TAB_DOUBLE, NULL}, {"gamma", H5TAB_DOUBLE, NULL},
+		{"vega", H5TAB_DOUBLE, NULL}};
+	h5file *vf = h5file_create(vpath, e), *sf = NULL;
+	if (!vf)
+		return e->code;
+	if (spath && !(sf = h5file_create(spath, e))) {
+		h5file_abort(vf);
+		return e->code;
+	}
+	h5tab_writer *vw = h5tab_begin(vf, "valuations", vcols, 12, e), *sw = NULL;
+	if (!vw || (sf && !(sw = h5tab_begin(sf, "sensitivities", scols, 9, e))))
+		goto fail;
+	int ay, am, ad;
+	date_to_ymd(m->asof, &ay, &am, &ad);
+	for (long i = 0; i < n; i++) {
+		const trade *t = &tr[i];
+		const result *r = &res[i];
+		if (r->status)
+			continue;
+		const char *sv[] = {t->id, t->book, instr_names[t->instr], t->curve, t->currency};
+		for (int c = 0; c < 5; c++)
+			h5tab_set_str(vw, c, sv[c], strlen(sv[c]));
+		const double dv[] = {r->npv, r->undisc, r->delta, r->gamma, r->vega, r->theta};
+		for (int c = 0; c < 6; c++)
+			h5tab_set_double(vw, 5 + c, dv[c]);
+		h5tab_set_str(vw, 11, r->model, strlen(r->model));
+		if (h5tab_end_row(vw, e))
+			goto fail;
+		for (int k = 0; sw && k < r->ns; k++) {
+			const mkt_curve *c = &m->c[r->s[k].curve];
+			const mkt_quote *q = &c->q[r->s[k].quote];
+			int y, mo, d;
+			date_to_ymd(q->first, &y, &mo, &d);
+			h5tab_set_str(sw, 0, t->id, strlen(t->id));
+			h5tab_set_str(sw, 1, t->book, strlen(t->book));
+			h5tab_set_str(sw, 2, c->name, strlen(c->name));
+			h5tab_set_int64(sw, 3, q->first);
+			h5tab_set_int64(sw, 4, q->last);
+			h5tab_set_int64(sw, 5, (y - ay) * 12 + (mo - am));
+			h5tab_set_double(sw, 6, r->s[k].delta);
+			h5tab_set_double(sw, 7, r->s[k].gamma);
+			h5tab_set_double(sw, 8, r->s[k].vega);
+			if (h5tab_end_row(sw, e))
+				goto fail;
+		}
+	}
+	if (sf && h5file_commit(sf, e)) {
+		h5file_abort(vf);
+		return e->code;
+	}
+	return h5file_commit(vf, e);
+fail:
+	if (sf)
+		h5file_abort(sf);
+	h5file_abort(vf);
+	return e->code;
+}
+
 static int open_out(qe_out *o, const char *path, qe_err *e)
 {
 	memset(o, 0, sizeof *o);
@@ -854,9 +929,18 @@ int valuation_run(const struct val_options *o, struct val_summary *s, qe_err *e)
 
 	qe_out vo, so, lo, eo;
 	int have_s = 0, have_l = 0, have_e = 0;
-	if (open_out(&vo, o->out_path, e))
+	if (o->to_h5) {
+		if (!o->out_path || strcmp(o->out_path, "-") == 0) {
+			rc = qe_err_set(e, QE_USAGE, "HDF5 output needs -o FILE");
+			goto done;
+		}
+		/* HDF5 tables first; the CSV writers below go to /dev/null */
+		if ((rc = write_h5(m, tr, res, n, o->out_path, o->sens_path, e)))
+			goto done;
+	}
+	if (open_out(&vo, o->to_h5 ? "/dev/null" : o->out_path, e))
 		goto fail;
-	if (o->sens_path && !(have_s = !open_out(&so, o->sens_path, e)))
+	if (o->sens_path && !o->to_h5 && !(have_s = !open_out(&so, o->sens_path, e)))
 		goto fail_v;
 	if (o->ladder_path && !(have_l = !open_out(&lo, o->ladder_path, e)))
 		goto fail_s;
