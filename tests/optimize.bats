@@ -497,6 +497,9 @@ assert f(x) <= f(g) + 1e-12, (f(x), f(g))
 print('ok')
 PY
 	assert_output ok
+	OMP_NUM_THREADS=1 qe-optimize portfolio --assets assets.csv --cov pcov.csv --budget 300 --cardinality 8 \
+		--seed 2 -o one.csv -q
+	cmp one.csv p.csv
 }
 
 @test "progress: a line per round on a terminal, none with --quiet or off a terminal" {
