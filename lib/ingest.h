@@ -38,6 +38,7 @@ typedef struct ingest_opts {
 	long max_rejects;      /* stop (QE_DATA) once rejects exceed this; < 0 none */
 	int threads;           /* 0: OpenMP default */
 	size_t block_size;     /* 0: 4 MiB */
+	long long size_hint;   /* input bytes when known (sizes the key table), else 0 */
 	/* meters: readings are aggregated into settlement periods (meters.h) */
 	const qe_tz *tz;       /* market zone (required for meters) */
 	int check_offsets;     /* reject readings whose UTC offset is not tz's */
