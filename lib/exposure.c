@@ -19,8 +19,59 @@ struct srow {
 	double d, g;
 };
 
-int expo_read(exposure *x, const char *path, const char *by, const strindex *factors, qe_err *e)
+/* curve -> value of column `by` of the curve master */
+static int read_curve_attr(const char *markets, const char *by, strindex *curves, strindex *values,
+			   long **val_of, qe_err *e)
 {
+	static const char *const cols[] = {"curve"};
+	int idx, rc = 0, st, bc;
+	size_t cap = 0;
+	csv_reader *r = csvr_open(markets, e);
+	if (!r)
+		return e->code;
+	if ((rc = csvr_require(r, cols, 1, &idx, e)))
+		goto out;
+	if ((bc = csvr_col(r, by)) < 0) {
+		rc = qe_err_set(e, QE_DATA, "no column '%s' to group by in the sensitivities or in %s", by,
+				markets);
+		goto out;
+	}
+	while ((st = csvr_next(r, e)) != CSVR_EOF) {
+		const char *c, *v;
+		if (st < 0) {
+			rc = e->code ? e->code : QE_DATA;
+			goto out;
+		}
+		if (!(c = csvr_get_str(r, idx, e)) || !(v = csvr_get_str(r, bc, e))) {
+			rc = QE_DATA;
+			goto out;
+		}
+		long k = sidx_add(curves, c, strlen(c), NULL), vk = sidx_add(values, v, strlen(v), NULL);
+		if (k < 0 || vk < 0) {
+			rc = qe_err_set(e, QE_INTERNAL, "out of memory");
+			goto out;
+		}
+		if ((size_t)k >= cap) {
+			cap = cap ? 2 * cap : 64;
+			long *n = realloc(*val_of, cap * sizeof *n);
+			if (!n) {
+				rc = qe_err_set(e, QE_INTERNAL, "out of memory");
+				goto out;
+			}
+			*val_of = n;
+		}
+		(*val_of)[k] = vk;
+	}
+out:
+	csvr_close(r);
+	return rc;
+}
+
+int expo_read(exposure *x, const char *path, const char *by, const char *markets,
+	      const strindex *factors, qe_err *e)
+{
+	strindex *mcurves = NULL, *mvalues = NULL;
+	long *mval = NULL;
 	static const char *const cols[] = {"curve", "tenor", "delta"};
 	int idx[3], rc = 0, st, byc = -1, gc;
 	struct srow *rows = NULL;
@@ -41,8 +92,16 @@ int expo_read(exposure *x, const char *path, const char *by, const strindex *fac
 		goto out;
 	gc = csvr_col(r, "gamma");
 	if (by && (byc = csvr_col(r, by)) < 0) {
-		rc = qe_err_set(e, QE_DATA, "%s: no column '%s' to group by", csvr_name(r), by);
-		goto out;
+		if (!markets) {
+			rc = qe_err_set(e, QE_DATA, "%s: no column '%s' to group by", csvr_name(r), by);
+			goto out;
+		}
+		if (!(mcurves = sidx_new()) || !(mvalues = sidx_new())) {
+			rc = qe_err_set(e, QE_INTERNAL, "out of memory");
+			goto out;
+		}
+		if ((rc = read_curve_attr(markets, by, mcurves, mvalues, &mval, e)))
+			goto out;
 	}
 	while ((st = csvr_next(r, e)) != CSVR_EOF) {
 		const char *curve;
@@ -81,7 +140,19 @@ int expo_read(exposure *x, const char *path, const char *by, const strindex *fac
 			goto out;
 		}
 		long pf = 0;
-		if (byc >= 0) {
+		if (mcurves) {
+			long k = sidx_find(mcurves, curve, strlen(curve));
+			if (k < 0) {
+				rc = csvr_field_error(r, idx[0], e, "curve not in %s, cannot group by %s '%s'",
+						      markets, by, curve);
+				goto out;
+			}
+			const char *grp = sidx_name(mvalues, (size_t)mval[k]);
+			if ((pf = sidx_add(x->portfolios, grp, strlen(grp), NULL)) < 0) {
+				rc = qe_err_set(e, QE_INTERNAL, "out of memory");
+				goto out;
+			}
+		} else if (byc >= 0) {
 			size_t gl;
 			const char *grp = csvr_get_str(r, byc, e);
 			if (!grp) {
@@ -130,6 +201,9 @@ int expo_read(exposure *x, const char *path, const char *by, const strindex *fac
 	}
 out:
 	free(rows);
+	free(mval);
+	sidx_free(mcurves);
+	sidx_free(mvalues);
 	csvr_close(r);
 	if (rc)
 		expo_free(x);

@@ -6,8 +6,9 @@
  * A row's risk factor is "CURVE:TENOR"; tenors beyond 12 months are
  * mapped to 12 (the last factor the history carries) and counted.  Rows
  * are grouped by the value of one column (book by default; any column of
- * the file, e.g. trader or desk) into portfolios; portfolio "total" holds
- * everything.  delta and gamma are per unit of the factor's price; vega is
+ * the file, e.g. trader or desk, or, when the file lacks it, a column of
+ * the curve master such as commodity or venue, looked up by curve) into
+ * portfolios; portfolio "total" holds everything.  delta and gamma are per unit of the factor's price; vega is
  * not used (there is no volatility history).
  *
  * Owns its matrices and names (expo_free).  Never prints.
@@ -31,9 +32,11 @@ typedef struct exposure {
 } exposure;
 
 /* Reads path against the factor names of a history.  by = NULL groups
- * nothing (only "total").  A factor without history is QE_DATA naming the
- * file, line and factor. */
-int expo_read(exposure *x, const char *path, const char *by, const strindex *factors, qe_err *e);
+ * nothing (only "total"); markets (may be NULL) is the curve master for
+ * grouping columns the file lacks.  A factor without history is QE_DATA
+ * naming the file, line and factor. */
+int expo_read(exposure *x, const char *path, const char *by, const char *markets,
+	      const strindex *factors, qe_err *e);
 void expo_free(exposure *x);
 
 /* Marks in used[] (nf entries, zeroed by the caller) the factors with a

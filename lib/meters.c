@@ -194,22 +194,59 @@ static double median_sorted(const double *v, size_t n)
 	return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
-/* Flags outliers among the valid readings (by energy per minute). */
-static void flag_outliers(meter_agg *m)
+/* First index p with v[p] >= x in sorted v[0..n). */
+static size_t lower_bound(const double *v, size_t n, double x)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (v[mid] < x)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* k-th smallest (0-based) of |v[j] - med| for sorted v: the deviations
+ * grow outwards from med on both sides, so merge the two runs. */
+static double kth_deviation(const double *v, size_t n, double med, size_t k)
+{
+	size_t r = lower_bound(v, n, med); /* next on the right: v[r] - med */
+	size_t l = r;                       /* next on the left: med - v[l - 1] */
+	double d = 0;
+	for (size_t taken = 0; taken <= k; taken++) {
+		double dl = l > 0 ? med - v[l - 1] : INFINITY;
+		double dr = r < n ? v[r] - med : INFINITY;
+		if (dl <= dr) {
+			d = dl;
+			l--;
+		} else {
+			d = dr;
+			r++;
+		}
+	}
+	return d;
+}
+
+/* Flags outliers among the valid readings (by energy per minute).  The
+ * window is kept sorted as it slides (one delete and one insert per step),
+ * so each reading costs O(window) instead of a sort.  -1 when out of memory. */
+static int flag_outliers(meter_agg *m)
 {
 	if (m->o.outlier_z < 0)
-		return;
+		return 0;
 	size_t nv = 0;
 	for (size_t i = 0; i < m->nrd; i++)
 		nv += m->rd[i].valid;
 	if (nv < 5)
-		return;
+		return 0;
 	size_t *idx = malloc(nv * sizeof *idx);
 	double *x = malloc(nv * sizeof *x);
 	if (!idx || !x) {
 		free(idx);
 		free(x);
-		return;
+		return -1;
 	}
 	size_t k = 0;
 	for (size_t i = 0; i < m->nrd; i++)
@@ -220,28 +257,37 @@ static void flag_outliers(meter_agg *m)
 	size_t w = (size_t)m->o.outlier_window;
 	if (w > nv)
 		w = nv;
+	double *win = m->win; /* sorted copy of x[cur .. cur + w) */
+	size_t cur = 0;
+	memcpy(win, x, w * sizeof *x);
+	qsort(win, w, sizeof *win, cmp_double);
 	for (size_t i = 0; i < nv; i++) {
 		/* centred window of w values, shifted inwards at the ends */
 		size_t lo = i >= w / 2 ? i - w / 2 : 0;
 		if (lo + w > nv)
 			lo = nv - w;
-		memcpy(m->win, x + lo, w * sizeof *x);
-		qsort(m->win, w, sizeof *m->win, cmp_double);
-		double med = median_sorted(m->win, w);
-		double sum_abs = 0;
-		for (size_t j = 0; j < w; j++) {
-			m->win[j] = fabs(x[lo + j] - med);
-			sum_abs += m->win[j];
+		for (; cur < lo; cur++) {
+			size_t out = lower_bound(win, w, x[cur]);
+			memmove(win + out, win + out + 1, (w - out - 1) * sizeof *win);
+			double in = x[cur + w];
+			size_t at = lower_bound(win, w - 1, in);
+			memmove(win + at + 1, win + at, (w - 1 - at) * sizeof *win);
+			win[at] = in;
 		}
-		qsort(m->win, w, sizeof *m->win, cmp_double);
-		double mad = median_sorted(m->win, w);
-		double z;
-		if (mad > 0)
+		double med = median_sorted(win, w);
+		double mad = w % 2 ? kth_deviation(win, w, med, w / 2)
+				   : 0.5 * (kth_deviation(win, w, med, w / 2 - 1) +
+					    kth_deviation(win, w, med, w / 2));
+		double z = 0;
+		if (mad > 0) {
 			z = 0.6745 * (x[i] - med) / mad;
-		else if (sum_abs > 0)
+		} else if (x[i] != med) {
+			/* MAD 0 and x off the median: the mean deviation is > 0 */
+			double sum_abs = 0;
+			for (size_t j = 0; j < w; j++)
+				sum_abs += fabs(win[j] - med);
 			z = (x[i] - med) / (1.2533 * sum_abs / (double)w);
-		else
-			z = 0;
+		}
 		if (fabs(z) > m->o.outlier_z) {
 			m->rd[idx[i]].flags |= METER_F_OUTLIER;
 			m->c.outliers++;
@@ -249,6 +295,7 @@ static void flag_outliers(meter_agg *m)
 	}
 	free(idx);
 	free(x);
+	return 0;
 }
 
 /* --- the time line ------------------------------------------------------------ */
@@ -331,7 +378,8 @@ static int process_meter(meter_agg *m, qe_err *e)
 	if (!m->cur || m->nrd == 0)
 		return 0;
 	m->c.meters++;
-	flag_outliers(m);
+	if (flag_outliers(m))
+		goto oom;
 	m->nit = 0;
 	const struct rd *prev = NULL;
 	for (size_t i = 0; i < m->nrd; i++) {
@@ -514,6 +562,27 @@ void meter_flags_format(char *buf, unsigned flags)
 		if (flags & f[i].bit)
 			buf[n++] = f[i].ch;
 	buf[n] = '\0';
+}
+
+int meter_register_delta(double prev, double cur, double rollover, double *delta)
+{
+	if (!isfinite(prev) || !isfinite(cur) || !isfinite(rollover)) {
+		*delta = NAN;
+		return METER_REG_NEGATIVE;
+	}
+	if (cur >= prev) {
+		*delta = cur - prev;
+		return METER_REG_OK;
+	}
+	if (rollover > 0 && prev < rollover && cur >= 0) {
+		double wrapped = rollover - prev + cur;
+		if (wrapped <= rollover / 2) {
+			*delta = wrapped;
+			return METER_REG_ROLLOVER;
+		}
+	}
+	*delta = cur - prev;
+	return METER_REG_NEGATIVE;
 }
 
 double degree_days_heating(double mean, double base)

@@ -124,6 +124,21 @@ void meter_get_counts(const meter_agg *m, meter_counts *out);
  * G gap, D duplicate, N negative, O outlier, E estimated, I input estimate. */
 void meter_flags_format(char *buf, unsigned flags);
 
+/* --- cumulative registers ------------------------------------------------ */
+
+enum meter_register_status {
+	METER_REG_OK = 0,       /* cur >= prev */
+	METER_REG_ROLLOVER = 1, /* the register wrapped past `rollover` */
+	METER_REG_NEGATIVE = -1 /* went backwards: reject the interval */
+};
+/* Consumption between two reads of a cumulative register that wraps at
+ * `rollover` (1e6 for a 6-digit kWh register; 0 = never wraps).  A wrap
+ * is believed only when both reads are below `rollover` and the implied
+ * consumption (rollover - prev + cur) is at most half the register's
+ * range; otherwise a fall is negative consumption (meter exchange or bad
+ * read) and *delta is cur - prev (< 0).  Non-finite input is NEGATIVE. */
+int meter_register_delta(double prev, double cur, double rollover, double *delta);
+
 /* --- degree days ------------------------------------------------------- */
 
 #define DEGREE_DAY_BASE_C 18.0

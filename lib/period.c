@@ -330,14 +330,9 @@ int64_t shape_intervals(int shape, qe_date first, qe_date last, const qe_tz *tz,
 	if (shape_is_gas(shape)) {
 		int us = shape == SHAPE_GASDAY_US ||
 			 (shape == SHAPE_GASDAY && strncmp(tz_name(tz), "America/", 8) == 0);
-		qe_tz *chicago = NULL;
-		const qe_tz *z = tz;
-		if (us) {
-			chicago = tz_load("America/Chicago", e);
-			if (!chicago)
-				return -1;
-			z = chicago;
-		}
+		const qe_tz *z = us ? tz_get("America/Chicago", e) : tz;
+		if (!z)
+			return -1;
 		int start_hour = us ? 9 : 6;
 		int64_t a, b;
 		tz_local_to_utc(z, tz_local_make(first, start_hour, 0, 0), TZ_EARLIER, &a, NULL);
@@ -345,7 +340,6 @@ int64_t shape_intervals(int shape, qe_date first, qe_date last, const qe_tz *tz,
 		for (int64_t u = a; u < b; u += step, count++)
 			if (out && (size_t)count < cap)
 				out[count] = u;
-		tz_free(chicago);
 		return count;
 	}
 	for (qe_date d = first; d <= last; d++) {

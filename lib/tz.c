@@ -2,6 +2,7 @@
 #include "tz.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -158,7 +159,7 @@ static int parse_footer(const char *s, struct tz_footer *f)
 	f->std_off = -off; /* POSIX offsets are west-positive */
 	f->present = 1;
 	if (!*p)
-		return 0;
+		return f->std_off > -25 * 3600 && f->std_off < 26 * 3600 ? 0 : -1;
 	if (!(p = parse_abbr(p, f->dst_abbr, sizeof f->dst_abbr)))
 		return -1;
 	f->has_dst = 1;
@@ -168,6 +169,9 @@ static int parse_footer(const char *s, struct tz_footer *f)
 			return -1;
 		f->dst_off = -off;
 	}
+	if (f->std_off <= -25 * 3600 || f->std_off >= 26 * 3600 || f->dst_off <= -25 * 3600 ||
+	    f->dst_off >= 26 * 3600)
+		return -1;
 	if (*p != ',')
 		return -1; /* a DST zone without rules: not used by tzdata */
 	if (!(p = parse_rule_date(p + 1, &f->start)) || *p != ',')
@@ -448,6 +452,52 @@ qe_tz *tz_fixed(int32_t offset_seconds)
 	tz->ntypes = 1;
 	tz->nabbr = strlen(tz->abbrs);
 	return tz;
+}
+
+/* --- shared cache ----------------------------------------------------------- */
+
+static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
+static qe_tz **cache;
+static size_t cache_n, cache_cap;
+
+const qe_tz *tz_get(const char *name, qe_err *e)
+{
+	const qe_tz *found = NULL;
+	pthread_mutex_lock(&cache_lock);
+	for (size_t i = 0; i < cache_n && !found; i++)
+		if (name && strcmp(cache[i]->name, name) == 0)
+			found = cache[i];
+	if (!found) {
+		qe_tz *z = tz_load(name, e);
+		if (z && cache_n == cache_cap) {
+			size_t nc = cache_cap ? 2 * cache_cap : 16;
+			qe_tz **nz = realloc(cache, nc * sizeof *nz);
+			if (!nz) {
+				tz_free(z);
+				z = NULL;
+				qe_err_set(e, QE_INTERNAL, "out of memory");
+			} else {
+				cache = nz;
+				cache_cap = nc;
+			}
+		}
+		if (z)
+			cache[cache_n++] = z;
+		found = z;
+	}
+	pthread_mutex_unlock(&cache_lock);
+	return found;
+}
+
+void tz_cache_clear(void)
+{
+	pthread_mutex_lock(&cache_lock);
+	for (size_t i = 0; i < cache_n; i++)
+		tz_free(cache[i]);
+	free(cache);
+	cache = NULL;
+	cache_n = cache_cap = 0;
+	pthread_mutex_unlock(&cache_lock);
 }
 
 /* --- conversions -------------------------------------------------------- */

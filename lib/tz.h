@@ -15,8 +15,9 @@
  *          local = utc + offset(utc).
  *   offset seconds east of UTC (+3600 for CET, -18000 for EST).
  *
- * Owns: the qe_tz it returns (release with tz_free).  Never prints, never
- * exits, never calls setenv/tzset/localtime.  Zone files are looked up in
+ * Owns: the qe_tz it returns (release with tz_free), and the cache of
+ * shared zones behind tz_get().  Never prints, never exits, never calls
+ * setenv/tzset/localtime.  Zone files are looked up in
  * $TZDIR when set, else /usr/share/zoneinfo (Debian package tzdata).
  */
 #ifndef QE_TZ_H
@@ -40,6 +41,14 @@ qe_tz *tz_load_file(const char *path, const char *name, qe_err *e);
 /* A fixed-offset zone (no DST), e.g. for "+02:00" data; never fails. */
 qe_tz *tz_fixed(int32_t offset_seconds);
 void tz_free(qe_tz *tz);
+
+/* The process-wide cache: loads a zone once and hands out the same shared,
+ * immutable object to every caller and thread (mutex-protected).  The
+ * zone stays valid until tz_cache_clear(); never tz_free() it.  Use this
+ * when zone names come per row (markets.csv). */
+const qe_tz *tz_get(const char *name, qe_err *e);
+/* Frees every cached zone (only when no thread still uses one). */
+void tz_cache_clear(void);
 
 const char *tz_name(const qe_tz *tz);
 

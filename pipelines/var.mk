@@ -17,7 +17,9 @@
 VAR_OUT    := $(OUT)/var
 VAR_SHOCKS := pipelines/var-shocks.csv
 VAR_IN     := -H $(I)/history.csv -m $(I)/markets.csv
-ifneq ($(wildcard pipelines/price.mk),)
+# the price step's sensitivities when it makes them, else this file runs qe-price
+VAR_PRICE_SENS := $(shell grep -ls 'price/sensitivities\.csv' pipelines/price.mk 2>/dev/null)
+ifneq ($(VAR_PRICE_SENS),)
 VAR_SENS   := $(OUT)/price/sensitivities.csv
 else
 VAR_SENS   := $(VAR_OUT)/sensitivities.csv
@@ -31,13 +33,17 @@ eod: $(foreach f,$(VAR_FILES),$(VAR_OUT)/$(f).csv)
 $(VAR_OUT):
 	@mkdir -p $@
 
-ifeq ($(wildcard pipelines/price.mk),)
+ifeq ($(VAR_PRICE_SENS),)
 EOD_OUTPUTS += $(VAR_SENS)
 $(VAR_SENS): $(I)/trades.csv $(I)/curves.csv $(I)/vols.csv $(I)/rates.csv $(I)/fixings.csv \
 		$(I)/markets.csv $(QE_BIN)/qe-price | $(VAR_OUT)
-	$(QE_BIN)/qe-price -q --asof $(ASOF) --trades $(I)/trades.csv --curves $(I)/curves.csv \
+	@rc=0; $(QE_BIN)/qe-price -q --asof $(ASOF) --trades $(I)/trades.csv --curves $(I)/curves.csv \
 		--vols $(I)/vols.csv --rates $(I)/rates.csv --markets $(I)/markets.csv \
-		--fixings $(I)/fixings.csv -o $(VAR_OUT)/valuations.csv --sensitivities $@
+		--fixings $(I)/fixings.csv -o $(VAR_OUT)/valuations.csv --sensitivities $@.tmp \
+		--errors $(VAR_OUT)/price-errors.csv || rc=$$?; \
+	if [ $$rc -eq 3 ]; then echo "eod: warning: some trades unpriced, not in VaR (see $(VAR_OUT)/price-errors.csv)" >&2; \
+	elif [ $$rc -ne 0 ]; then rm -f $@.tmp; exit $$rc; fi; \
+	mv $@.tmp $@
 endif
 
 VAR_DEPS := $(I)/history.csv $(I)/markets.csv $(VAR_SENS) $(QE_BIN)/qe-var | $(VAR_OUT)

@@ -78,6 +78,32 @@ PY
 	assert_output --partial "bad 0"
 }
 
+@test "dates: UTC -> local 2036-2100 (past the zone files' last transition) matches zoneinfo" {
+	$PYORACLE - > queries <<'PY'
+import datetime as dt
+t0 = int(dt.datetime(2036, 1, 1, tzinfo=dt.timezone.utc).timestamp())
+for z in ("Europe/Berlin", "America/New_York", "Australia/Sydney"):
+    for h in range(0, 65 * 8766, 13):
+        print("u2l", z, t0 + 3600 * h)
+PY
+	drive < queries > answers
+	run $PYORACLE - <<'PY'
+import datetime as dt, zoneinfo
+bad = 0
+for q, a in zip(open("queries"), open("answers")):
+    _, z, u = q.split(); u = int(u)
+    t = dt.datetime.fromtimestamp(u, zoneinfo.ZoneInfo(z))
+    want = (int(t.replace(tzinfo=dt.timezone.utc).timestamp()), int(t.utcoffset().total_seconds()))
+    if tuple(map(int, a.split())) != want:
+        bad += 1
+        if bad < 5: print("mismatch", z, u, a.strip(), want)
+print("bad", bad)
+assert bad == 0
+PY
+	assert_success
+	assert_output --partial "bad 0"
+}
+
 @test "dates: NERC 5x16/2x16/7x8/7x24 hours per month 2026-2027 match a brute-force count" {
 	$PYORACLE - > queries <<'PY'
 import calendar

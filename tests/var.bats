@@ -658,3 +658,53 @@ assert rows[-1]["date"] <= "2026-11-25" and all(float(r["var"]) > 0 for r in row
 PY
 	assert_success
 }
+
+@test "grouping: --by any sensitivities column, or a curve-master column such as commodity" {
+	make_market 300
+	printf 'curve,returns,commodity\nNG,log,gas\nTTF,log,gas\nDE,abs,power\n' > m2.csv
+	qe-var hs -q -H history.csv -m m2.csv -s sens.csv --by commodity > c.csv
+	qe-var hs -q -H history.csv -m m2.csv -s sens.csv --by trade_id > t.csv
+	run "$PYORACLE" - <<PY
+$(oracle_lib)
+dates, fac, P, isabs = load()
+R = returns(P, isabs)[-250:]; dF = np.where(isabs, R, P[-1] * np.expm1(R))
+com = {"NG": "gas", "TTF": "gas", "DE": "power"}
+grp = {}
+for r in csv.DictReader(open("sens.csv")):
+    for g in (com[r["curve"]], "T:" + r["trade_id"]):
+        k = "%s:%d" % (r["curve"], min(int(r["tenor"]), 12))
+        grp.setdefault(g, np.zeros(len(fac)))[fac.index(k)] += float(r["delta"])
+out = {**{k: v for k, v in results("c.csv").items()}, **{("T:" + k[0], k[1]): v for k, v in results("t.csv").items()}}
+assert {k[0] for k in results("c.csv")} == {"total", "gas", "power"}
+for g, d in grp.items():
+    L = np.sort(-(dF @ d)); close(float(out[g, "0.99"]["var"]), L[250 - 3], 1e-9)
+print("ok")
+PY
+	assert_success
+	run_split qe-var hs -H history.csv -m m2.csv -s sens.csv --by desk
+	[ "$status" -eq 3 ]
+	[[ "$stderr" == *"no column 'desk' to group by"* ]]
+}
+
+@test "mc: delta-gamma paths have the mean 1/2 tr(G Sigma) and variance of the quadratic form" {
+	make_market 300
+	printf 'trade_id,book,curve,tenor,delta,gamma\nA,B1,NG,0,20000,300000\nB,B1,TTF,1,-1000,-400\nC,B1,DE,12,300,20\n' > gsens.csv
+	qe-var mc -q -H history.csv -m markets.csv -s gsens.csv --by none --paths 100000 --seed 5 --cube cube.csv > mc.csv
+	run "$PYORACLE" - <<PY
+$(oracle_lib)
+dates, fac, P, isabs = load()
+s = np.where(isabs, 1.0, P[-1]); S = np.cov(returns(P, isabs)[-250:], rowvar=False) * np.outer(s, s)
+b = {}
+for r in csv.DictReader(open("gsens.csv")):
+    k = "%s:%s" % (r["curve"], r["tenor"]); b[k] = [float(r["delta"]), float(r["gamma"])]
+d, g = vec(b, fac, 0), vec(b, fac, 1); GS = np.diag(g) @ S
+mu = 0.5 * np.trace(GS); var = d @ S @ d + 0.5 * np.trace(GS @ GS)
+x = np.array([float(r["pnl"]) for r in csv.DictReader(open("cube.csv"))])
+assert len(x) == 100000
+se = math.sqrt(var / len(x))
+assert abs(x.mean() - mu) < 4 * se, (x.mean(), mu, se)
+assert abs(x.var() / var - 1) < 0.05, (x.var(), var)
+print("ok")
+PY
+	assert_success
+}

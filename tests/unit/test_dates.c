@@ -166,6 +166,69 @@ static void test_tz(void)
 	tz_free(chi);
 }
 
+
+/* Shared cache, and corrupt zone files: every truncation of a real TZif
+ * file is refused (none crashes; ASan checks the reads under make sanitize). */
+static void test_tz_cache_and_corrupt(void)
+{
+	qe_err e;
+	const qe_tz *a = tz_get("Europe/Amsterdam", &e), *b = tz_get("Europe/Amsterdam", &e);
+	UT_CHECK(a && a == b, "tz_get shares one zone per name");
+	UT_CHECK(tz_get("Nowhere/Atlantis", &e) == NULL && e.code == QE_DATA, "tz_get refuses unknown zones");
+	const qe_tz *seen[64];
+#pragma omp parallel for
+	for (int i = 0; i < 64; i++)
+		seen[i] = tz_get(i % 2 ? "Asia/Tokyo" : "Europe/Amsterdam", NULL);
+	int same = 1;
+	for (int i = 2; i < 64; i++)
+		same &= seen[i] == seen[i % 2];
+	UT_CHECK(same && seen[0] == a && seen[1] != a, "tz_get from many threads: one object per zone");
+	tz_cache_clear();
+
+	FILE *fp = fopen("/usr/share/zoneinfo/Europe/Berlin", "rb");
+	unsigned char buf[8192];
+	size_t len = fp ? fread(buf, 1, sizeof buf, fp) : 0;
+	if (fp)
+		fclose(fp);
+	UT_CHECK(len > 100 && len < sizeof buf, "read Europe/Berlin");
+	char path[] = "/tmp/qe_tzif_XXXXXX";
+	int fd = mkstemp(path);
+	close(fd);
+	int refused = 0, tries = 0;
+	for (size_t cut = 0; cut < len; cut += (cut < 120 ? 1 : 7)) {
+		fp = fopen(path, "wb");
+		fwrite(buf, 1, cut, fp);
+		fclose(fp);
+		qe_tz *z = tz_load_file(path, "cut", &e);
+		refused += z == NULL;
+		tries++;
+		tz_free(z);
+	}
+	UT_EQ_INT(refused, tries, "every truncated TZif file refused");
+	/* flipped bytes: must not crash; offsets stay within +-26 h when accepted */
+	int sane = 1;
+	for (size_t pos = 0; pos < len; pos += 5) {
+		unsigned char save = buf[pos];
+		buf[pos] ^= 0x5a;
+		fp = fopen(path, "wb");
+		fwrite(buf, 1, len, fp);
+		fclose(fp);
+		buf[pos] = save;
+		qe_tz *z = tz_load_file(path, "flip", &e);
+		if (z) {
+			for (int64_t u = -4000000000LL; u < 6000000000LL; u += 86400 * 97) {
+				int32_t off = tz_offset_at(z, u, NULL, NULL);
+				sane &= off > -26 * 3600 && off < 26 * 3600;
+				int64_t c[2];
+				tz_local_candidates(z, u, c);
+			}
+			tz_free(z);
+		}
+	}
+	UT_CHECK(sane, "corrupted files give sane offsets or are refused");
+	unlink(path);
+}
+
 /* --- calendars ----------------------------------------------------------------- */
 
 static const char *top(void)
@@ -555,6 +618,7 @@ int main(int argc, char **argv)
 	if (argc > 1 && strcmp(argv[1], "drive") == 0)
 		return drive();
 	test_tz();
+	test_tz_cache_and_corrupt();
 	test_calendar();
 	test_periods();
 	test_shapes();

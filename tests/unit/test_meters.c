@@ -276,6 +276,97 @@ static void test_outliers(void)
 	meter_agg_free(m);
 }
 
+
+static int cmp_dbl(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+static double med_of(double *v, size_t n)
+{
+	qsort(v, n, sizeof *v, cmp_dbl);
+	return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+/* The documented rule, computed the slow way: sort every window. */
+static int brute_outlier(const double *x, size_t n, size_t i, size_t w, double thr)
+{
+	double buf[256], dev[256];
+	if (w > n)
+		w = n;
+	size_t lo = i >= w / 2 ? i - w / 2 : 0;
+	if (lo + w > n)
+		lo = n - w;
+	memcpy(buf, x + lo, w * sizeof *x);
+	double med = med_of(buf, w), mean_abs = 0;
+	for (size_t j = 0; j < w; j++) {
+		dev[j] = fabs(x[lo + j] - med);
+		mean_abs += dev[j] / (double)w;
+	}
+	double mad = med_of(dev, w), z = 0;
+	if (mad > 0)
+		z = 0.6745 * (x[i] - med) / mad;
+	else if (mean_abs > 0)
+		z = (x[i] - med) / (1.2533 * mean_abs);
+	return fabs(z) > thr;
+}
+
+static void test_outliers_brute(void)
+{
+	qe_err e;
+	enum { N = 400 };
+	static double v[N];
+	static meter_row rows[N];
+	unsigned long long s = 12345;
+	int windows[] = {5, 6, 11, 97, 255};
+	int all = 1, flagged_total = 0;
+	for (int round = 0; round < 3; round++)
+		for (size_t wi = 0; wi < sizeof windows / sizeof windows[0]; wi++) {
+			for (int i = 0; i < N; i++) {
+				s = s * 6364136223846793005ull + 1442695040888963407ull;
+				double u = (double)(s >> 11) / 9007199254740992.0;
+				/* plateaus (MAD 0 windows) in round 0, noise plus spikes otherwise */
+				v[i] = round == 0 ? (i / 50 % 2 ? 2.0 : 1.0) + (u > 0.97 ? 5 : 0)
+						  : 1.0 + u + (u > 0.98 ? 20.0 * u : 0);
+			}
+			meter_opts o = {ber, 15, 0, windows[wi], round == 2 ? 2.0 : 0};
+			meter_agg *m = meter_agg_new(&o, &e);
+			push_series(m, "R", at("2026-01-05T00:00:00+01:00"), 15, N, v, &e);
+			meter_finish(m, &e);
+			int n = drain(m, rows, N);
+			for (int i = 0; i < n && i < N; i++) {
+				int want = brute_outlier(v, N, (size_t)i, (size_t)windows[wi], round == 2 ? 2.0 : 3.5);
+				int got = !!(rows[i].flags & METER_F_OUTLIER);
+				flagged_total += got;
+				if (want != got) {
+					if (all)
+						printf("#   round %d window %d reading %d: got %d want %d\n", round,
+						       windows[wi], i, got, want);
+					all = 0;
+				}
+			}
+			all &= n == N;
+			meter_agg_free(m);
+		}
+	UT_CHECK(all, "sliding-window outlier flags equal a sort-every-window count");
+	UT_CHECK(flagged_total > 20, "and the random series do contain outliers");
+}
+
+static void test_registers(void)
+{
+	double d;
+	UT_EQ_INT(meter_register_delta(100, 150, 1e6, &d), METER_REG_OK, "register up");
+	UT_NEAR(d, 50, 0, "50 consumed");
+	UT_EQ_INT(meter_register_delta(999990, 15, 1e6, &d), METER_REG_ROLLOVER, "6-digit register wraps");
+	UT_NEAR(d, 25, 0, "25 consumed across the wrap");
+	UT_EQ_INT(meter_register_delta(500, 400, 1e6, &d), METER_REG_NEGATIVE, "a fall mid-range is negative");
+	UT_NEAR(d, -100, 0, "delta -100");
+	UT_EQ_INT(meter_register_delta(10, 5, 0, &d), METER_REG_NEGATIVE, "no rollover given: negative");
+	UT_EQ_INT(meter_register_delta(1e6 + 5, 3, 1e6, &d), METER_REG_NEGATIVE, "read above the range: negative");
+	UT_EQ_INT(meter_register_delta(NAN, 3, 1e6, &d), METER_REG_NEGATIVE, "NaN refused");
+}
+
 static void test_degree_days(void)
 {
 	UT_NEAR(degree_days_heating(10.0, DEGREE_DAY_BASE_C), 8.0, 0, "HDD 10 C = 8");
@@ -298,6 +389,8 @@ int main(void)
 	test_gaps();
 	test_vee();
 	test_outliers();
+	test_outliers_brute();
+	test_registers();
 	test_degree_days();
 	tz_free(ber);
 	tz_free(chi);
