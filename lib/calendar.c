@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 struct qe_calendar {
 	char name[64];
@@ -240,20 +241,37 @@ qe_calendar *cal_load_named(const char *name, const char *dir, qe_err *e)
 			 c->nerc ? "NERC holiday rule (built in)" : "weekends only (built in)");
 		return c;
 	}
-	if (!dir) {
-		dir = getenv("QE_CALENDAR_DIR");
-		if (!dir || !*dir)
-			dir = "data/calendars";
-	}
 	char path[4200];
-	snprintf(path, sizeof path, "%s/%s.txt", dir, name);
-	FILE *probe = fopen(path, "r");
-	if (!probe) {
-		qe_err_set(e, QE_DATA, "unknown calendar '%s' (no %s)", name, path);
-		return NULL;
+	if (dir) {
+		snprintf(path, sizeof path, "%s/%s.txt", dir, name);
+		return cal_load(path, e);
 	}
-	fclose(probe);
-	return cal_load(path, e);
+	/* $QE_CALENDAR_DIR, then ./data/calendars, then data/calendars next to
+	 * the running binary's bin/ (a build tree), then the installed share/ */
+	const char *env = getenv("QE_CALENDAR_DIR");
+	if (env && *env) {
+		snprintf(path, sizeof path, "%s/%s.txt", env, name);
+		return cal_load(path, e);
+	}
+	char self[2048];
+	ssize_t len = readlink("/proc/self/exe", self, sizeof self - 1);
+	char *slash = NULL;
+	if (len > 0) {
+		self[len] = '\0';
+		slash = strrchr(self, '/');
+		if (slash)
+			*slash = '\0';
+	}
+	char tried[3][4200];
+	snprintf(tried[0], sizeof tried[0], "data/calendars/%s.txt", name);
+	snprintf(tried[1], sizeof tried[1], "%s/../data/calendars/%s.txt", slash ? self : ".", name);
+	snprintf(tried[2], sizeof tried[2], "%s/../share/quantaenergi/calendars/%s.txt", slash ? self : ".",
+		 name);
+	for (int i = 0; i < 3; i++)
+		if (access(tried[i], R_OK) == 0)
+			return cal_load(tried[i], e);
+	qe_err_set(e, QE_DATA, "unknown calendar '%s' (no %s; set QE_CALENDAR_DIR)", name, tried[0]);
+	return NULL;
 }
 
 int cal_is_holiday(const qe_calendar *cal, qe_date d)

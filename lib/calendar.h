@@ -30,9 +30,11 @@ typedef struct qe_calendar qe_calendar;
 /* Loads a holiday file.  A malformed line is QE_DATA "file:line: ...";
  * an unreadable file QE_IO. */
 qe_calendar *cal_load(const char *path, qe_err *e);
-/* Loads NAME from directory dir (NULL: $QE_CALENDAR_DIR, else
- * "data/calendars").  NAME is [A-Za-z0-9_-]+; the built-in names
- * "WEEKENDS" (no holidays) and "NERC" (rule-based, any year) need no file. */
+/* Loads NAME.txt from directory dir; with dir NULL from $QE_CALENDAR_DIR
+ * if set, else the first of ./data/calendars, <binary's dir>/../data/calendars
+ * (a build tree) and <binary's dir>/../share/quantaenergi/calendars.  NAME
+ * is [A-Za-z0-9_-]+; the built-in names "WEEKENDS" (no holidays) and
+ * "NERC" (rule-based, any year) need no file.  Unknown: QE_DATA. */
 qe_calendar *cal_load_named(const char *name, const char *dir, qe_err *e);
 /* Builds a calendar from an explicit holiday list (any order, duplicates
  * allowed); covers [first_year, last_year]. */

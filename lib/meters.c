@@ -454,7 +454,6 @@ int meter_push(meter_agg *m, const meter_reading *r, qe_err *e)
 		snprintf(where, sizeof where, "line %ld: ", r->line);
 	if (m->qhead == m->nq)
 		m->nq = m->qhead = 0;
-	m->c.readings++;
 	int iv = r->interval_min;
 	if (iv != 1 && iv != 5 && iv != 15 && iv != 30 && iv != 60)
 		return qe_err_set(e, QE_DATA, "%sinterval of %d minutes not supported (1, 5, 15, 30 or 60)",
@@ -505,6 +504,7 @@ int meter_push(meter_agg *m, const meter_reading *r, qe_err *e)
 			int same = r->utc == last->utc && r->interval_min == last->interval &&
 				   r->quality == last->quality &&
 				   (r->energy == last->energy || (isnan(r->energy) && isnan(last->energy)));
+			m->c.readings++;
 			m->c.duplicates++;
 			if (!same)
 				last->flags |= METER_F_DUPLICATE;
@@ -513,6 +513,7 @@ int meter_push(meter_agg *m, const meter_reading *r, qe_err *e)
 	}
 	if (grow((void **)&m->rd, &m->caprd, m->nrd + 1, sizeof *m->rd))
 		return qe_err_set(e, QE_INTERNAL, "out of memory");
+	m->c.readings++;
 	struct rd *d = &m->rd[m->nrd++];
 	d->utc = r->utc;
 	d->interval = iv;

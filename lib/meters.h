@@ -83,7 +83,7 @@ typedef struct meter_row {
 } meter_row;
 
 typedef struct meter_counts {
-	long readings;       /* pushed */
+	long readings;       /* accepted by meter_push (duplicates included) */
 	long meters;
 	long rows;           /* settlement rows produced */
 	long rows_actual, rows_estimated, rows_missing;

@@ -218,23 +218,14 @@ static int footer_isdst(const struct tz_footer *f, int64_t utc)
 {
 	if (!f->has_dst)
 		return 0;
+	/* The year by standard time: tzdata never puts a rule transition
+	 * within a day of New Year, so this year's two transitions decide. */
 	int y = year_of(utc + f->std_off);
-	/* Check the year before and after too, so rules whose transitions
-	 * cross a year boundary (southern hemisphere) are handled. */
-	for (int yy = y - 1; yy <= y + 1; yy++) {
-		int64_t s = rule_local(&f->start, yy) - f->std_off;
-		int64_t e = rule_local(&f->end, yy) - f->dst_off;
-		if (s < e) {
-			if (utc >= s && utc < e)
-				return 1;
-		} else {
-			/* DST spans the year end: [s, next year's end) */
-			int64_t e2 = rule_local(&f->end, yy + 1) - f->dst_off;
-			if (utc >= s && utc < e2)
-				return 1;
-		}
-	}
-	return 0;
+	int64_t s = rule_local(&f->start, y) - f->std_off;
+	int64_t e = rule_local(&f->end, y) - f->dst_off;
+	if (s < e)
+		return utc >= s && utc < e;   /* northern: DST inside the year */
+	return utc < e || utc >= s;           /* southern: DST spans New Year */
 }
 
 /* --- TZif parsing ------------------------------------------------------ */
@@ -275,6 +266,8 @@ static size_t block_len(const struct tzif_counts *c, int tsize)
 	return (size_t)c->time * (size_t)tsize + c->time + (size_t)c->type * 6 + c->chr +
 	       (size_t)c->leap * (size_t)(tsize + 4) + c->isstd + c->isut;
 }
+
+static int extend_with_footer(qe_tz *tz);
 
 static int parse_tzif(qe_tz *tz, const unsigned char *buf, size_t len)
 {
@@ -344,6 +337,76 @@ static int parse_tzif(qe_tz *tz, const unsigned char *buf, size_t len)
 		fs[nl - p - 1] = '\0';
 		if (parse_footer(fs, &tz->foot))
 			return -1;
+		if (extend_with_footer(tz))
+			return -2;
+	}
+	return 0;
+}
+
+/* Appends the footer rule's transitions up to EXTEND_YEAR to the table, so
+ * that look-ups in the next two centuries are a binary search like any
+ * other; only instants after that evaluate the rule.  -1 when out of memory. */
+enum { EXTEND_YEAR = 2200 };
+
+static int append_abbr(qe_tz *tz, const char *a)
+{
+	size_t n = strlen(a);
+	char *na = realloc(tz->abbrs, tz->nabbr + n + 2);
+	if (!na)
+		return -1;
+	tz->abbrs = na;
+	memcpy(tz->abbrs + tz->nabbr, a, n + 1);
+	int at = (int)tz->nabbr;
+	tz->nabbr += n + 1;
+	tz->abbrs[tz->nabbr] = '\0';
+	return at;
+}
+
+static int extend_with_footer(qe_tz *tz)
+{
+	const struct tz_footer *f = &tz->foot;
+	if (!f->present || !f->has_dst || tz->ntrans == 0)
+		return 0;
+	int64_t last = tz->trans[tz->ntrans - 1];
+	int y0 = year_of(last);
+	if (y0 >= EXTEND_YEAR)
+		return 0;
+	size_t add = 2 * (size_t)(EXTEND_YEAR - y0 + 1);
+	int64_t *nt = realloc(tz->trans, (tz->ntrans + add) * sizeof *nt);
+	if (!nt)
+		return -1;
+	tz->trans = nt;
+	unsigned char *ni = realloc(tz->tidx, tz->ntrans + add);
+	if (!ni)
+		return -1;
+	tz->tidx = ni;
+	struct tz_type *ty = realloc(tz->types, (tz->ntypes + 2) * sizeof *ty);
+	if (!ty)
+		return -1;
+	tz->types = ty;
+	if (tz->ntypes + 2 > 256)
+		return 0; /* index would not fit; the rule is evaluated per call */
+	int sa = append_abbr(tz, f->std_abbr), da = append_abbr(tz, f->dst_abbr);
+	if (sa < 0 || da < 0)
+		return -1;
+	size_t std_t = tz->ntypes, dst_t = tz->ntypes + 1;
+	tz->types[std_t] = (struct tz_type){f->std_off, 0, sa};
+	tz->types[dst_t] = (struct tz_type){f->dst_off, 1, da};
+	tz->ntypes += 2;
+	for (int y = y0; y <= EXTEND_YEAR; y++) {
+		int64_t s = rule_local(&f->start, y) - f->std_off;
+		int64_t e = rule_local(&f->end, y) - f->dst_off;
+		int64_t t1 = s < e ? s : e, t2 = s < e ? e : s;
+		unsigned char i1 = (unsigned char)(s < e ? dst_t : std_t);
+		unsigned char i2 = (unsigned char)(s < e ? std_t : dst_t);
+		if (t1 > tz->trans[tz->ntrans - 1]) {
+			tz->trans[tz->ntrans] = t1;
+			tz->tidx[tz->ntrans++] = i1;
+		}
+		if (t2 > tz->trans[tz->ntrans - 1]) {
+			tz->trans[tz->ntrans] = t2;
+			tz->tidx[tz->ntrans++] = i2;
+		}
 	}
 	return 0;
 }

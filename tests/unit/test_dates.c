@@ -361,6 +361,25 @@ static void test_calendar(void)
 	cal_free(ok);
 	unlink(path);
 	UT_CHECK(cal_load_named("NOPE", "/nonexistent", &e) == NULL && e.code == QE_DATA, "unknown calendar");
+	char dir[] = "/tmp/qe_caldir_XXXXXX", file[4200];
+	UT_CHECK(mkdtemp(dir) != NULL, "temp calendar dir");
+	snprintf(file, sizeof file, "%s/MINE.txt", dir);
+	fp = fopen(file, "w");
+	fputs("# calendar: MINE\n2026-06-01\n", fp);
+	fclose(fp);
+	setenv("QE_CALENDAR_DIR", dir, 1);
+	qe_calendar *mine = cal_load_named("MINE", NULL, &e);
+	UT_CHECK(mine && cal_is_holiday(mine, ymd(2026, 6, 1)), "QE_CALENDAR_DIR is searched");
+	cal_free(mine);
+	UT_CHECK(cal_load_named("EEX", NULL, &e) == NULL, "and only it, when set");
+	unsetenv("QE_CALENDAR_DIR");
+	unlink(file);
+	rmdir(dir);
+	if (chdir(top()) == 0) {
+		qe_calendar *def = cal_load_named("EEX", NULL, &e);
+		UT_CHECK(def && strcmp(cal_name(def), "EEX") == 0, "default search finds data/calendars/EEX.txt");
+		cal_free(def);
+	}
 	UT_CHECK(cal_load_named("../x", NULL, &e) == NULL && e.code == QE_DATA, "bad calendar name");
 
 	cal_free(nymex);

@@ -200,6 +200,7 @@ static void test_vee(void)
 	meter_get_counts(m, &c);
 	UT_EQ_INT(c.duplicates, 2, "two duplicates counted");
 	UT_EQ_INT(c.negatives, 1, "one negative counted");
+	UT_EQ_INT(c.readings, 6, "six readings accepted, the five refused ones not counted");
 	meter_agg_free(m);
 
 	/* meter ids must not come back */
