@@ -29,7 +29,8 @@ eod: $(HEDGE_OUT)/hedges.csv
 $(HEDGE_OUT):
 	@mkdir -p $@
 
-ifeq ($(HEDGE_PRICE_LADDER),)
+# (also when HEDGE_LADDER is overridden to somewhere the price step does not write)
+ifneq ($(HEDGE_LADDER),$(OUT)/price/ladder.csv)
 EOD_OUTPUTS += $(HEDGE_LADDER)
 $(HEDGE_LADDER): $(I)/trades.csv $(I)/curves.csv $(I)/vols.csv $(I)/rates.csv $(I)/fixings.csv \
 		$(I)/markets.csv $(QE_BIN)/qe-price | $(HEDGE_OUT)

@@ -286,3 +286,240 @@ assert float(rows[2]["price"]) == 0 and float(rows[2]["delta"]) == 0
 ' <<< "$output"
 	assert_success
 }
+
+# ---- book valuation ----------------------------------------------------------
+
+book() {
+	qe-price -q --asof 2026-11-25 --trades "${TRADES:-$DATA/trades.csv}" --curves "${CURVES:-$DATA/curves.csv}" \
+		--vols "${VOLS:-$DATA/vols.csv}" --rates "$DATA/rates.csv" --markets "$DATA/markets.csv" \
+		--fixings "${FIXINGS:-$DATA/fixings.csv}" --calendars "$DATA/calendars" "$@"
+}
+
+@test "book: the whole bundled book prices (every instrument), identically for any OMP_NUM_THREADS" {
+	OMP_NUM_THREADS=2 book -o v2.csv --sensitivities s2.csv --ladder l2.csv --errors e2.csv
+	OMP_NUM_THREADS=1 book -o v1.csv --sensitivities s1.csv --ladder l1.csv --errors e1.csv
+	cmp v1.csv v2.csv && cmp s1.csv s2.csv && cmp l1.csv l2.csv
+	run "$PYORACLE" -c '
+import pandas as pd
+v = pd.read_csv("v2.csv"); e = pd.read_csv("e2.csv"); t = pd.read_csv("'"$DATA"'/trades.csv")
+assert len(e) == 0, e
+last = t.sort_values("version").groupby("trade_id").tail(1)
+live = last[last.status != "cancel"]
+assert len(v) == len(live), (len(v), len(live))
+assert set(v.instrument) == {"future", "forward", "swap", "physical", "option", "asian", "spread", "spot"}
+assert set(v.model) >= {"black76", "bachelier", "bs2002", "turnbull-wakeman", "kirk", "swap", "future", "forward", "spot"}
+assert v[["npv", "delta", "gamma", "vega", "theta"]].notna().all().all()
+print(len(v))'
+	assert_success
+	assert_output "2970"
+}
+
+@test "book: NPV change by book for a +-0.001 parallel shift reconciles with the ladder (delta P&L, 1e-6)" {
+	book -o v0.csv --ladder lad.csv
+	book --bump 0.001 -o up.csv
+	book --bump -0.001 -o dn.csv
+	run "$PYORACLE" -c '
+import pandas as pd
+up = pd.read_csv("up.csv"); dn = pd.read_csv("dn.csv"); lad = pd.read_csv("lad.csv")
+d = (up.groupby("book").npv.sum() - dn.groupby("book").npv.sum()) / 2
+l = lad.groupby("book").delta.sum() * 0.001
+scale = lad.assign(a=lad.delta.abs()).groupby("book").a.sum() * 0.001
+bad = ((d - l).abs() > 1e-6 * scale)
+assert len(d) == 7 and not bad.any(), pd.DataFrame({"dnpv": d, "ladder": l})
+'
+	assert_success
+}
+
+@test "book: options, futures and forwards of non-power curves match QuantLib and hand formulas" {
+	book -o v.csv
+	run env DATA="$DATA" "$PYORACLE" - <<'PY'
+import math, pandas as pd, QuantLib as ql
+import os; D = os.environ["DATA"]
+v = pd.read_csv("v.csv").set_index("trade_id")
+t = pd.read_csv(D + "/trades.csv").sort_values("version").groupby("trade_id").tail(1).set_index("trade_id")
+mk = pd.read_csv(D + "/markets.csv").set_index("curve")
+cv = pd.read_csv(D + "/curves.csv"); vol = pd.read_csv(D + "/vols.csv"); rt = pd.read_csv(D + "/rates.csv")
+asof = pd.Timestamp("2026-11-25")
+def zero(ccy, d):
+    r = rt[rt.currency == ccy]; T = [(pd.Timestamp(x) - asof).days / 365 for x in r.date]
+    t_ = (d - asof).days / 365
+    if t_ <= T[0]: return r.rate.iloc[0]
+    if t_ >= T[-1]: return r.rate.iloc[-1]
+    rtv = [a * b for a, b in zip(r.rate, T)]
+    import numpy as np
+    return float(np.interp(t_, T, rtv)) / t_
+def fwd(curve, ds):
+    c = cv[(cv.curve == curve) & (cv.delivery_start == ds)]
+    return float(c.price.iloc[0])
+def smile(curve, ds, K):
+    s = vol[(vol.curve == curve) & (vol.delivery_start == ds) & (vol.vol_type == "lognormal") & vol.strike.notna()].sort_values("strike")
+    import numpy as np
+    return float(np.interp(K, s.strike, s.vol))
+n = 0
+for tid, r in t.iterrows():
+    if r.status == "cancel" or r.curve not in ("NG_HH", "CL_WTI", "BRENT", "EUA") or r.unit != "lots": continue
+    m = mk.loc[r.curve]; Q = r.quantity * m.lot_size * (1 if r.side == "buy" else -1)
+    if pd.Timestamp(r.delivery_start) <= asof: continue
+    F = fwd(r.curve, r.delivery_start)
+    if r.instrument == "future":
+        want = Q * (F - r.price)
+    elif r.instrument == "option" and r.exercise == "european":
+        T = (pd.Timestamp(r.expiry) - asof).days / 365; z = zero(r.currency, pd.Timestamp(r.expiry))
+        s = smile(r.curve, r.delivery_start, r.strike)
+        bc = ql.BlackCalculator(ql.PlainVanillaPayoff(ql.Option.Call if r.option_type == "call" else ql.Option.Put, r.strike), F, s * math.sqrt(T), math.exp(-z * T))
+        want = Q * bc.value()
+        assert abs(v.loc[tid].delta - Q * bc.deltaForward()) <= 1e-9 * max(1, abs(Q)), tid
+    else:
+        continue
+    got = v.loc[tid].npv
+    assert abs(got - want) <= 1e-9 * max(1.0, abs(want)), (tid, got, want)
+    n += 1
+assert n > 300, n
+print(n)
+PY
+	assert_success
+}
+
+@test "book: physical power volumes follow the shape, DST-correct (743 h March, 745 h October base; peak hours)" {
+	cat > t.csv <<'CSV'
+trade_id,version,status,book,instrument,curve,side,quantity,unit,price,currency,delivery_start,delivery_end,shape
+P1,1,new,B,physical,DE_BASE,buy,1,MW,0,EUR,2027-03-01,2027-03-31,base
+P2,1,new,B,physical,DE_BASE,buy,1,MW,0,EUR,2027-10-01,2027-10-31,base
+P3,1,new,B,physical,DE_PEAK,buy,1,MW,0,EUR,2027-03-01,2027-03-31,peak
+P4,1,new,B,future,DE_BASE,sell,2,lots,0,EUR,2027-10-01,2027-10-31,base
+P5,1,new,B,physical,TTF,buy,10,MW,0,EUR,2027-03-01,2027-03-31,gasday
+P6,1,new,B,physical,NG_HH,buy,1000,MMBtu/d,0,USD,2027-02-01,2027-02-28,gasday
+CSV
+	TRADES=t.csv book -o v.csv
+	run "$PYORACLE" -c '
+import pandas as pd, math
+v = pd.read_csv("v.csv").set_index("trade_id")
+r = pd.read_csv("'"$DATA"'/rates.csv"); r = r[r.currency == "EUR"]
+asof = pd.Timestamp("2026-11-25")
+import numpy as np
+def D(day):
+    T = [(pd.Timestamp(x) - asof).days / 365 for x in r.date]; t = (pd.Timestamp(day) - asof).days / 365
+    return math.exp(-float(np.interp(t, T, [a * b for a, b in zip(r.rate, T)])))
+# March 2027 peak: 23 weekdays x 12 h
+for tid, hours, day in (("P1", 743, "2027-03-31"), ("P2", 745, "2027-10-31"), ("P3", 23 * 12, "2027-03-31"), ("P5", 10 * 743, "2027-03-31")):
+    got = v.loc[tid].delta / D(day)
+    assert abs(got - hours) < 1e-9, (tid, got, hours)
+r = pd.read_csv("'"$DATA"'/rates.csv"); r = r[r.currency == "USD"]
+got = v.loc["P6"].delta / D("2027-02-28")     # 28 gas days x 1000 MMBtu/d
+assert abs(got - 28000) < 1e-9, got
+assert v.loc["P4"].delta == -2 * 745, v.loc["P4"].delta     # futures: undiscounted
+assert v.loc["P4"].model == "future"
+print("ok")'
+	assert_success
+}
+
+@test "book: partly fixed monthly swap averages fixings for past days and the forward for the rest" {
+	cat > t.csv <<'CSV'
+trade_id,version,status,book,instrument,curve,side,quantity,unit,price,currency,delivery_start,delivery_end
+S1,1,new,B,swap,NG_HH,buy,21000,MMBtu,4,USD,2026-11-01,2026-11-30
+CSV
+	TRADES=t.csv book -o v.csv --sensitivities s.csv
+	run "$PYORACLE" -c '
+import pandas as pd, math, numpy as np
+D = "'"$DATA"'"
+hol = {l[:10] for l in open(D + "/calendars/NYMEX.txt") if l[:1].isdigit()}
+days = [d for d in pd.date_range("2026-11-01", "2026-11-30") if d.weekday() < 5 and d.strftime("%Y-%m-%d") not in hol]
+fx = pd.read_csv(D + "/fixings.csv"); fx = fx[fx.curve == "NG_HH"].set_index("date").price
+cv = pd.read_csv(D + "/curves.csv"); bom = float(cv[(cv.curve == "NG_HH") & (cv.delivery_start == "2026-11-26")].price.iloc[0])
+asof = pd.Timestamp("2026-11-25")
+px = [fx[d.strftime("%Y-%m-%d")] if d <= asof else bom for d in days]
+r = pd.read_csv(D + "/rates.csv"); r = r[r.currency == "USD"]
+T = [(pd.Timestamp(x) - asof).days / 365 for x in r.date]; t = 5 / 365
+z = r.rate.iloc[0]
+want = 21000 * (np.mean(px) - 4) * math.exp(-z * t)
+got = pd.read_csv("v.csv").npv.iloc[0]
+assert abs(got - want) < 1e-8 * abs(want), (got, want)
+fut = sum(1 for d in days if d > asof)
+s = pd.read_csv("s.csv")
+assert len(s) == 1 and s.delivery_start.iloc[0] == "2026-11-26" and s.tenor.iloc[0] == 0
+assert abs(s.delta.iloc[0] - 21000 * fut / len(days) * math.exp(-z * t)) < 1e-8 * 21000
+print(len(days), fut)'
+	assert_success
+}
+
+@test "book: a spread has one sensitivity row per leg; tenors count months from the as-of month" {
+	book -o v.csv --sensitivities s.csv --ladder l.csv
+	run "$PYORACLE" -c '
+import pandas as pd
+s = pd.read_csv("s.csv"); v = pd.read_csv("v.csv"); l = pd.read_csv("l.csv")
+sp = v[v.instrument == "spread"].trade_id
+legs = s[s.trade_id.isin(sp)].groupby("trade_id").curve.nunique()
+assert (legs == 2).all(), legs[legs != 2]
+ds = pd.to_datetime(s.delivery_start)
+assert ((ds.dt.year - 2026) * 12 + ds.dt.month - 11 == s.tenor).all()
+a = s.groupby(["book", "curve"]).delta.sum(); b = l.groupby(["book", "curve"]).delta.sum()
+assert ((a - b).abs() <= 1e-6 * (1 + a.abs())).all()
+assert list(l.columns) == ["book", "curve", "month", "delta", "unit"]
+assert l.month.str.match(r"^\d{4}-\d{2}$").all()
+'
+	assert_success
+}
+
+@test "book: bad trades go to the errors file with reasons, the rest is priced, exit 3" {
+	head -1 "$DATA/trades.csv" > t.csv
+	# good trades on curves the damaged data below leaves alone
+	grep ',new,' "$DATA/trades.csv" | grep -v 'BRENT\|NG_HH\|HO_ULSD' | head -40 >> t.csv
+	cat >> t.csv <<'CSV'
+X1,1,new,2026-11-01,OIL,x,CP001,future,CL_WTI,buy,1,lots,60,USD,2035-01-01,2035-01-31,,,,,,,,,,
+X2,1,new,2026-11-01,OIL,x,CP001,option,CL_WTI,buy,1,lots,1,USD,2027-03-01,2027-03-31,,call,60,european,2026-11-20,,,,,
+X3,1,new,2026-11-01,GAS_US,x,CP001,option,NG_HH,buy,1,lots,1,USD,2027-01-01,2027-01-31,,call,3,european,2026-12-28,,,,,
+X4,1,new,2026-11-01,OIL,x,CP001,option,BRENT,buy,1,lots,1,USD,2027-02-01,2027-02-28,,call,60,european,2026-12-28,,,,,
+X5,1,new,2026-11-01,OIL,x,CP001,swap,BRENT,buy,1000,bbl,60,USD,2026-11-01,2026-11-30,,,,,,,,,,
+X6,1,new,2026-11-01,OIL,x,CP001,future,NO_SUCH,buy,1,lots,60,USD,2027-01-01,2027-01-31,,,,,,,,,,
+X7,1,new,2026-11-01,OIL,x,CP001,future,CL_WTI,buy,abc,lots,60,USD,2027-01-01,2027-01-31,,,,,,,,,,
+X8,1,new,2026-11-01,OIL,x,CP001,option,HO_ULSD,buy,1,lots,1,USD,2027-03-01,2027-03-31,,call,2,european,2027-02-20,,,,,
+CSV
+	# NG Jan-27 forward negative (Black-76 needs F > 0), Brent vols negative,
+	# a Brent fixing missing, no HO_ULSD lognormal vols at all
+	awk -F, -v OFS=, '$1 == "NG_HH" && $3 == "2027-01-01" { $5 = -1 } 1' "$DATA/curves.csv" > c.csv
+	awk -F, -v OFS=, '$1 == "BRENT" && $3 == "2027-02-01" { $6 = -0.3 } $1 == "HO_ULSD" && $7 == "lognormal" { next } 1' "$DATA/vols.csv" > vv.csv
+	grep -v '^BRENT,2026-11-10,' "$DATA/fixings.csv" > f.csv
+	TRADES=t.csv CURVES=c.csv VOLS=vv.csv FIXINGS=f.csv run_split book -o v.csv --errors e.csv
+	[ "$status" -eq 3 ] || fail "exit $status: $stderr"
+	[[ "$stderr" == *"8 trades could not be priced"* ]] || fail "$stderr"
+	run cat e.csv
+	assert_line --index 0 "trade_id,reason"
+	assert_line --partial "X1,no forward price for CL_WTI on 2035-01-01"
+	assert_line --partial "X2,expiry in the past"
+	assert_line --partial "X3,Black-76 needs a positive forward"
+	assert_line --partial "X4,negative volatility"
+	assert_line --partial "X5,missing fixing for BRENT on 2026-11-10"
+	assert_line --partial "X6,unknown curve 'NO_SUCH'"
+	assert_line --partial "X7,"
+	assert_line --partial "X8,no lognormal vol for HO_ULSD"
+	[ "$(wc -l < e.csv)" -eq 9 ]
+	# the 40 good trades are priced (those still live), none silently at zero
+	run "$PYORACLE" -c '
+import pandas as pd
+v = pd.read_csv("v.csv"); assert len(v) >= 35 and not v.trade_id.str.startswith("X").any(), len(v)'
+	assert_success
+}
+
+@test "book: malformed market data is exit 3 naming file:line:col; outputs untouched; /dev/full is exit 4" {
+	echo "old" > v.csv
+	{ head -3 "$DATA/curves.csv"; echo "NG_HH,2026-11-25,2027-13-01,2027-01-31,4.1,MMBtu,USD"; } > c.csv
+	CURVES=c.csv run_split book -o v.csv --errors e.csv
+	[ "$status" -eq 3 ]
+	[[ "$stderr" == *"c.csv:4:3: column 'delivery_start'"*"2027-13-01"* ]] || fail "$stderr"
+	[ "$(cat v.csv)" = "old" ]
+	assert_file_not_exist e.csv
+	{ head -3 "$DATA/curves.csv"; echo "NG_HH,2026-11-25,2027-01-01,2027-01-31,NaN,MMBtu,USD"; } > c.csv
+	CURVES=c.csv run_split book -o v.csv
+	[ "$status" -eq 3 ]
+	: > empty.csv
+	TRADES=empty.csv run_split book -o v.csv
+	[ "$status" -eq 3 ]
+	run bash -c "qe-price -q --asof 2026-11-25 --trades '$DATA/trades.csv' --curves '$DATA/curves.csv' --vols '$DATA/vols.csv' --rates '$DATA/rates.csv' --markets '$DATA/markets.csv' --fixings '$DATA/fixings.csv' > /dev/full"
+	[ "$status" -eq 4 ]
+	run_split book -o v.csv --sensitivities /dev/full
+	[ "$status" -eq 4 ]
+	run_split qe-price --asof 2026-11-31 --trades x --curves y --markets z
+	[ "$status" -eq 2 ]
+	run_split qe-price --trades x
+	[ "$status" -eq 2 ]
+}

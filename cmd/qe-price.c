@@ -1,0 +1,179 @@
+/* qe-price: mark-to-market, greeks, sensitivities and position ladder for
+ * a book of energy trades; `qe-price formula MODEL` prices ad-hoc cases. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "american.h"
+#include "cli.h"
+#include "csvio.h"
+#include "formula.h"
+#include "outfile.h"
+#include "valuation.h"
+
+static const char usage[] =
+	"usage: qe-price --asof DATE --trades T --curves C --vols V --rates R\n"
+	"                [--markets M] [--fixings F] [-o FILE] [--sensitivities FILE]\n"
+	"                [--ladder FILE] [--errors FILE] [--calendars DIR]\n"
+	"                [--spread-corr RHO] [--bump X] [-q]\n"
+	"       qe-price formula MODEL [--method M] [-o FILE] [FILE|-]\n"
+	"\n"
+	"Values every live trade of the book as of DATE and writes one row per\n"
+	"trade: trade_id,book,instrument,curve,currency,npv,undiscounted,delta,\n"
+	"gamma,vega,theta,model (see qe-price(1), qe-formats(5)).\n"
+	"\n"
+	"  --asof DATE            valuation date (YYYY-MM-DD)\n"
+	"  --trades, --curves, --vols, --rates, --markets, --fixings FILE\n"
+	"                         inputs (formats in qe-formats(5))\n"
+	"  -o, --output FILE      valuations (default stdout)\n"
+	"  --sensitivities FILE   per trade, curve and delivery period\n"
+	"  --ladder FILE          net delta by book, curve and month\n"
+	"  --errors FILE          trades that could not be priced, with reasons\n"
+	"  --calendars DIR        holiday files (default: calendars/ next to --markets,\n"
+	"                         else $QE_CALENDAR_DIR or data/calendars)\n"
+	"  --spread-corr RHO      correlation of spread legs for Kirk (default 0.8)\n"
+	"  --bump X               add X to every forward quote (scenario runs)\n"
+	"  -q, --quiet            no informational messages\n"
+	"  -h, --help             this help;  --version  version\n"
+	"\n"
+	"Formula mode models: black76, bachelier, kirk, asian, asian-curran,\n"
+	"american (--method bs1993|bs2002|baw, default bs2002).\n"
+	"Exit: 0 ok, 2 usage, 3 bad data (some trades unpriced), 4 I/O, 5 numerical.\n";
+
+enum { O_ASOF = 256, O_TRADES, O_CURVES, O_VOLS, O_RATES, O_MARKETS, O_FIXINGS, O_SENS,
+       O_LADDER, O_ERRORS, O_METHOD, O_VERSION, O_CALENDARS, O_CORR, O_BUMP };
+
+static const struct option longopts[] = {
+	{"asof", required_argument, NULL, O_ASOF},
+	{"trades", required_argument, NULL, O_TRADES},
+	{"curves", required_argument, NULL, O_CURVES},
+	{"vols", required_argument, NULL, O_VOLS},
+	{"rates", required_argument, NULL, O_RATES},
+	{"markets", required_argument, NULL, O_MARKETS},
+	{"fixings", required_argument, NULL, O_FIXINGS},
+	{"sensitivities", required_argument, NULL, O_SENS},
+	{"ladder", required_argument, NULL, O_LADDER},
+	{"errors", required_argument, NULL, O_ERRORS},
+	{"method", required_argument, NULL, O_METHOD},
+	{"calendars", required_argument, NULL, O_CALENDARS},
+	{"spread-corr", required_argument, NULL, O_CORR},
+	{"bump", required_argument, NULL, O_BUMP},
+	{"output", required_argument, NULL, 'o'},
+	{"quiet", no_argument, NULL, 'q'},
+	{"help", no_argument, NULL, 'h'},
+	{"version", no_argument, NULL, O_VERSION},
+	{NULL, 0, NULL, 0},
+};
+
+static int run_formula(const char *model, int method, const char *in, const char *outpath)
+{
+	qe_err e;
+	qe_out o;
+	qe_err_clear(&e);
+	if (!formula_model_known(model))
+		cli_usage_error("unknown formula model '%s'", model);
+	csv_reader *r = csvr_open(in, &e);
+	if (!r)
+		cli_die_err(&e);
+	if (out_open(&o, outpath, &e))
+		cli_die_err(&e);
+	int rc = formula_run(model, method, r, o.fp, &e);
+	csvr_close(r);
+	if (rc) {
+		out_abort(&o);
+		cli_die_err(&e);
+	}
+	if (out_commit(&o, &e))
+		cli_die_err(&e);
+	return QE_OK;
+}
+
+int main(int argc, char **argv)
+{
+	struct val_options vo = {.spread_corr = 0.8};
+	const char *outpath = NULL, *asof = NULL;
+	int method = AMER_BS2002, c;
+	cli_init(argv[0]);
+	while ((c = getopt_long(argc, argv, "+o:qh", longopts, NULL)) != -1) {
+		switch (c) {
+		case O_ASOF: asof = optarg; break;
+		case O_TRADES: vo.trades = optarg; break;
+		case O_CURVES: vo.curves = optarg; break;
+		case O_VOLS: vo.vols = optarg; break;
+		case O_RATES: vo.rates = optarg; break;
+		case O_MARKETS: vo.markets = optarg; break;
+		case O_FIXINGS: vo.fixings = optarg; break;
+		case O_SENS: vo.sens_path = optarg; break;
+		case O_LADDER: vo.ladder_path = optarg; break;
+		case O_ERRORS: vo.errors_path = optarg; break;
+		case O_CALENDARS: vo.calendars = optarg; break;
+		case O_CORR:
+			vo.spread_corr = cli_double("--spread-corr", optarg);
+			if (vo.spread_corr < -1 || vo.spread_corr > 1)
+				cli_usage_error("option --spread-corr: outside [-1, 1] '%s'", optarg);
+			break;
+		case O_BUMP: vo.bump = cli_double("--bump", optarg); break;
+		case O_METHOD:
+			if (!(method = amer_method_parse(optarg)))
+				cli_usage_error("option --method: expected bs1993, bs2002 or baw '%s'", optarg);
+			break;
+		case 'o': outpath = optarg; break;
+		case 'q': cli_quiet = 1; break;
+		case 'h': cli_help(usage);
+		case O_VERSION: cli_version();
+		default: cli_usage_error("invalid option");
+		}
+	}
+	if (optind < argc && strcmp(argv[optind], "formula") == 0) {
+		/* options may also follow the subcommand */
+		optind++;
+		const char *model = optind < argc ? argv[optind++] : NULL;
+		if (!model)
+			cli_usage_error("formula: missing MODEL");
+		while ((c = getopt_long(argc, argv, "o:qh", longopts, NULL)) != -1) {
+			switch (c) {
+			case O_METHOD:
+				if (!(method = amer_method_parse(optarg)))
+					cli_usage_error("option --method: expected bs1993, bs2002 or baw '%s'", optarg);
+				break;
+			case 'o': outpath = optarg; break;
+			case 'q': cli_quiet = 1; break;
+			case 'h': cli_help(usage);
+			case O_VERSION: cli_version();
+			default: cli_usage_error("formula: invalid option");
+			}
+		}
+		if (argc - optind > 1)
+			cli_usage_error("formula: at most one input file");
+		return run_formula(model, method, optind < argc ? argv[optind] : NULL, outpath);
+	}
+	if (optind < argc)
+		cli_usage_error("unexpected argument '%s'", argv[optind]);
+	if (!asof || !vo.trades || !vo.curves || !vo.markets)
+		cli_usage_error("--asof, --trades, --curves and --markets are required");
+	if (date_parse_z(asof, &vo.asof))
+		cli_usage_error("option --asof: not a date (YYYY-MM-DD) '%s'", asof);
+	vo.out_path = outpath;
+	char caldir[4096];
+	if (!vo.calendars && vo.markets) {
+		/* calendars/ next to the curve master, when there is one */
+		const char *slash = strrchr(vo.markets, '/');
+		int len = slash ? (int)(slash - vo.markets) : 1;
+		snprintf(caldir, sizeof caldir, "%.*s/calendars", len, slash ? vo.markets : ".");
+		if (access(caldir, F_OK) == 0)
+			vo.calendars = caldir;
+	}
+	qe_err e;
+	qe_err_clear(&e);
+	struct val_summary sum = {0};
+	int rc = valuation_run(&vo, &sum, &e);
+	if (rc && rc != QE_DATA)
+		cli_die_err(&e);
+	if (rc == QE_DATA && e.msg[0])
+		cli_error(&e);
+	cli_info("%ld trades priced, %ld failed, %ld matured, %ld cancelled", sum.priced, sum.failed,
+		 sum.matured, sum.cancelled);
+	return rc;
+}
