@@ -9,10 +9,10 @@
 
 #include "anneal.h"
 #include "cli.h"
-#include "csvio.h"
 #include "hedge.h"
 #include "ising.h"
 #include "isingio.h"
+#include "optout.h"
 #include "outfile.h"
 
 static const char usage[] =
@@ -172,58 +172,35 @@ static void parse(int argc, char **argv, args *a, int cmd)
 		a->ao.progress = progress;
 }
 
-/* Writes the summary CSV (header and one row); hedge and portfolio add
- * their own columns (xnames/xvals, NaN = empty). */
-static void write_summary(const args *a, const char *cmdname, int is_maxcut, const anneal_result *r,
-			  double objective, const char *const *xnames, const double *xvals, int nx)
+static qe_out open_out(const char *path)
 {
 	qe_out o;
 	qe_err e;
-	csv_writer w;
+	if (out_open(&o, path, &e))
+		cli_die_err(&e);
+	return o;
+}
+
+static void commit_out(qe_out *o)
+{
+	qe_err e;
+	if (out_commit(o, &e))
+		cli_die_err(&e);
+}
+
+/* The --summary CSV; hedge and portfolio add columns (NaN = empty). */
+static void write_summary(const args *a, const char *cmdname, int is_maxcut, const anneal_result *r,
+			  double objective, const char *const *xnames, const double *xvals, int nx)
+{
 	char inst[256];
-	const char *name = a->instance;
-	if (!name) {
-		const char *f = a->file && strcmp(a->file, "-") != 0 ? a->file : cmdname;
-		const char *sl = strrchr(f, '/');
-		snprintf(inst, sizeof inst, "%s", sl ? sl + 1 : f);
-		name = inst;
-	}
-	if (out_open(&o, a->summary, &e))
-		cli_die_err(&e);
-	csvw_init(&w, o.fp);
-	const char *hdr[] = {"instance", "solver", "seed", "objective", "cut", "energy", "time_to_best_s",
-			     "sweeps", "flips_per_s", "rounds", "elapsed_s", "hit_target"};
-	for (int k = 0; k < 12; k++)
-		csvw_str(&w, hdr[k]);
-	for (int k = 0; k < nx; k++)
-		csvw_str(&w, xnames[k]);
-	csvw_end(&w);
-	csvw_str(&w, name);
-	csvw_str(&w, solver_name(a->ao.solver));
-	csvw_int(&w, (int64_t)a->ao.seed);
-	csvw_double(&w, objective);
-	if (is_maxcut)
-		csvw_double(&w, objective);
-	else
-		csvw_empty(&w);
-	csvw_double(&w, r->energy);
-	csvw_double(&w, r->time_to_best);
-	csvw_int(&w, r->sweeps);
-	csvw_double(&w, r->busy_seconds > 0 ? r->attempts / r->busy_seconds : 0);
-	csvw_int(&w, r->rounds);
-	csvw_double(&w, r->elapsed);
-	if (a->ao.has_target)
-		csvw_int(&w, r->hit_target);
-	else
-		csvw_empty(&w);
-	for (int k = 0; k < nx; k++)
-		if (isnan(xvals[k]))
-			csvw_empty(&w);
-		else
-			csvw_double(&w, xvals[k]);
-	csvw_end(&w);
-	if (out_commit(&o, &e))
-		cli_die_err(&e);
+	const char *f = a->file && strcmp(a->file, "-") != 0 ? a->file : cmdname;
+	const char *sl = strrchr(f, '/');
+	snprintf(inst, sizeof inst, "%s", sl ? sl + 1 : f);
+	opt_summary s = {a->instance ? a->instance : inst, a->ao.solver, a->ao.seed, objective, is_maxcut,
+			 a->ao.has_target, r, nx, xnames, xvals};
+	qe_out o = open_out(a->summary);
+	optout_summary(o.fp, &s);
+	commit_out(&o);
 }
 
 static void solve(args *a, const opt_problem *p, double constant, anneal_result *r)
@@ -250,26 +227,15 @@ static int run_problem(args *a, int kind, const char *cmdname)
 	opt_problem p;
 	anneal_result r;
 	qe_err e;
-	qe_out o;
-	csv_writer w;
 	if (problem_read(&p, kind, a->format, a->file, a->fields, &e))
 		cli_die_err(&e);
 	if (a->ao.has_target)
 		a->ao.target_energy = problem_energy_for(&p, a->target);
 	solve(a, &p, 0, &r);
 	double obj = problem_objective(&p, r.spins);
-	if (out_open(&o, a->out, &e))
-		cli_die_err(&e);
-	csvw_init(&w, o.fp);
-	const char *hdr[] = {"variable", "value", NULL};
-	csvw_header(&w, hdr);
-	for (int i = 0; i < p.n; i++) {
-		csvw_int(&w, i + p.base);
-		csvw_int(&w, kind == PROBLEM_ISING ? r.spins[i] : (r.spins[i] > 0));
-		csvw_end(&w);
-	}
-	if (out_commit(&o, &e))
-		cli_die_err(&e);
+	qe_out o = open_out(a->out);
+	optout_solution(o.fp, &p, r.spins);
+	commit_out(&o);
 	if (a->summary)
 		write_summary(a, cmdname, kind == PROBLEM_MAXCUT, &r, obj, NULL, NULL, 0);
 	cli_info("%s %s seed %llu: %s %.17g, energy %.17g; best at %.3f s of %.3f s; %lld sweeps, %.3g flips/s",
@@ -288,8 +254,6 @@ static int run_hedge(args *a)
 	opt_problem p;
 	anneal_result r;
 	qe_err e;
-	qe_out o;
-	csv_writer w;
 	double constant, relaxed_var = NAN;
 	if (!a->hedge.ladder || !a->hedge.cov || !a->hedge.hedges || !a->hedge.asof)
 		cli_usage_error("hedge needs --ladder, --cov, --hedges and --asof");
@@ -314,22 +278,9 @@ static int run_hedge(args *a)
 	double obj = v1 + h.cost_weight * cost;
 	if (hedge_relaxed(&h, dl, &relaxed_var, &e))
 		cli_warnf("%s", e.msg);
-	if (out_open(&o, a->out, &e))
-		cli_die_err(&e);
-	csvw_init(&w, o.fp);
-	const char *hdr[] = {"instrument", "curve", "month", "lots", "quantity", "cost", NULL};
-	csvw_header(&w, hdr);
-	for (int k = 0; k < h.ni; k++) {
-		csvw_str(&w, h.ins[k].name);
-		csvw_str(&w, h.ins[k].curve);
-		csvw_str(&w, h.ins[k].month);
-		csvw_int(&w, lots[k]);
-		csvw_double(&w, (double)lots[k] * h.ins[k].lot_size);
-		csvw_double(&w, h.ins[k].cost * (double)(lots[k] < 0 ? -lots[k] : lots[k]));
-		csvw_end(&w);
-	}
-	if (out_commit(&o, &e))
-		cli_die_err(&e);
+	qe_out o = open_out(a->out);
+	optout_hedge(o.fp, &h, lots);
+	commit_out(&o);
 	if (a->summary) {
 		const char *xn[] = {"variance_before", "variance_after", "var_before", "var_after", "hedge_cost",
 				    "relaxed_variance", "confidence"};
@@ -356,8 +307,6 @@ static int run_portfolio(args *a)
 	opt_problem p;
 	anneal_result r = {0};
 	qe_err e;
-	qe_out o;
-	csv_writer w;
 	double constant, spent = 0, relaxed = NAN;
 	int count = 0, ok = 0;
 	if (!a->port.assets || !a->port.cov || !a->port.cardinality)
@@ -382,20 +331,9 @@ static int run_portfolio(args *a)
 	if (portfolio_relaxed(&pp, &relaxed, &e))
 		cli_warnf("%s", e.msg);
 	double obj = portfolio_objective(&pp, r.spins);
-	if (out_open(&o, a->out, &e))
-		cli_die_err(&e);
-	csvw_init(&w, o.fp);
-	const char *hdr[] = {"asset", "selected", "price", "expected_return", NULL};
-	csvw_header(&w, hdr);
-	for (int i = 0; i < pp.n; i++) {
-		csvw_str(&w, pp.name[i]);
-		csvw_int(&w, r.spins[i] > 0);
-		csvw_double(&w, pp.price[i]);
-		csvw_double(&w, pp.mu[i]);
-		csvw_end(&w);
-	}
-	if (out_commit(&o, &e))
-		cli_die_err(&e);
+	qe_out o = open_out(a->out);
+	optout_portfolio(o.fp, &pp, r.spins);
+	commit_out(&o);
 	if (a->summary) {
 		const char *xn[] = {"selected", "spent", "budget", "feasible", "penalty", "relaxed_objective"};
 		double xv[] = {count, spent, pp.budget, ok, pp.penalty, relaxed};

@@ -3,8 +3,8 @@
 # covariance of daily price changes (var/cov.csv from qe-var cov) and the
 # hedge menu $(DATA)/hedges.csv; all books together.  Ladder tenors beyond
 # the covariance (the history has tenors 0..12) are left out with a
-# warning.  Runs when qe-price is built (the var step needs it too);
-# `make eod HEDGE=0` skips it.
+# warning.  Runs when qe-price is built (the var step needs it too) and
+# the data set has a hedges.csv; `make eod HEDGE=0` skips it.
 #
 #   hedge/hedges.csv   lots per instrument (instrument,curve,month,lots,quantity,cost)
 #   hedge/summary.csv  variance and 99% delta-normal VaR before and after, cost,
@@ -21,7 +21,7 @@ else
 HEDGE_LADDER ?= $(HEDGE_OUT)/ladder.csv
 endif
 
-ifeq ($(HEDGE)$(if $(wildcard $(QE_BIN)/qe-price),yes),1yes)
+ifeq ($(HEDGE)$(if $(wildcard $(QE_BIN)/qe-price),yes)$(if $(wildcard $(HEDGE_MENU)),menu),1yesmenu)
 EOD_INPUTS  += $(HEDGE_MENU)
 EOD_OUTPUTS += $(HEDGE_OUT)/hedges.csv $(HEDGE_OUT)/summary.csv
 eod: $(HEDGE_OUT)/hedges.csv
@@ -49,5 +49,5 @@ $(HEDGE_OUT)/hedges.csv: $(HEDGE_LADDER) $(OUT)/var/cov.csv $(HEDGE_MENU) $(QE_B
 		printf "eod: hedge: 99%% VaR %s -> %s, cost %s\n", $$c["var_before"], $$c["var_after"], $$c["hedge_cost"] }' \
 		$(HEDGE_OUT)/summary.csv
 else ifeq ($(HEDGE),1)
-$(info eod: note: $(QE_BIN)/qe-price not built; the hedge step is skipped)
+$(info eod: note: $(if $(wildcard $(QE_BIN)/qe-price),no $(HEDGE_MENU),$(QE_BIN)/qe-price not built); the hedge step is skipped)
 endif

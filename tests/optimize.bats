@@ -470,3 +470,31 @@ assert float(s['var_after']) < 0.05 * float(s['var_before']), s
 assert h['NG_HH_2026-12'] > 0 and h['EUA_2026-12'] == 12, h"
 	assert_success
 }
+
+@test "portfolio: 40 assets: feasible, above the LAPACK relaxation bound, no worse than numpy greedy" {
+	portfolio_fixture 40 5
+	run_split qe-optimize portfolio --assets assets.csv --cov pcov.csv --budget 300 --cardinality 8 \
+		--seed 2 -o p.csv --summary s.csv
+	assert_success
+	run "$PYORACLE" - <<'PY'
+import csv, numpy as np
+a = list(csv.DictReader(open('assets.csv'))); n = len(a)
+mu = np.array([float(x['expected_return']) for x in a]); pr = np.array([float(x['price']) for x in a])
+S = np.zeros((n, n))
+for r in csv.DictReader(open('pcov.csv')): S[int(r['asset1'][1:]), int(r['asset2'][1:])] = float(r['cov'])
+f = lambda x: x @ S @ x - mu @ x
+x = np.array([int(r['selected']) for r in csv.DictReader(open('p.csv'))], float)
+s = next(csv.DictReader(open('s.csv')))
+assert x.sum() == 8 and pr @ x <= 300 and s['feasible'] == '1', (x.sum(), pr @ x, s)
+relaxed = -mu @ np.linalg.solve(2 * S, mu) / 2
+assert abs(float(s['relaxed_objective']) - relaxed) <= 1e-9 * abs(relaxed) and relaxed <= f(x)
+# greedy: add the asset that lowers the objective most while the budget holds
+g = np.zeros(n)
+for _ in range(8):
+    best = min((f(g + np.eye(n)[j]), j) for j in range(n) if g[j] == 0 and pr @ g + pr[j] <= 300)
+    g[best[1]] = 1
+assert f(x) <= f(g) + 1e-12, (f(x), f(g))
+print('ok')
+PY
+	assert_output ok
+}
