@@ -130,6 +130,10 @@ meter_agg *meter_agg_new(const meter_opts *opts, qe_err *e)
 	}
 	if (o.outlier_z == 0)
 		o.outlier_z = 3.5;
+	if (o.max_drift_s < 0 || o.max_drift_s > 300) {
+		qe_err_set(e, QE_USAGE, "clock drift tolerance of %d s not supported (0 to 300)", o.max_drift_s);
+		return NULL;
+	}
 	if (!isfinite(o.outlier_z)) {
 		qe_err_set(e, QE_USAGE, "outlier threshold must be finite");
 		return NULL;
@@ -462,10 +466,17 @@ int meter_push(meter_agg *m, const meter_reading *r, qe_err *e)
 		return qe_err_set(e, QE_DATA, "%sinterval of %d minutes does not divide the %d-minute settlement period",
 				  where, iv, m->o.period_min);
 	int64_t local = tz_utc_to_local(m->o.tz, r->utc);
-	if (floor_div(local, iv * 60) * iv * 60 != local) {
-		fmt_ts(b1, m->o.tz, r->utc);
-		return qe_err_set(e, QE_DATA, "%sreading at %s is not aligned on its %d-minute interval", where,
-				  b1, iv);
+	int64_t utc = r->utc;
+	unsigned clock = 0;
+	int64_t off_grid = local - floor_div(local + iv * 30, iv * 60) * iv * 60; /* to the nearest boundary */
+	if (off_grid != 0) {
+		if (off_grid > m->o.max_drift_s || -off_grid > m->o.max_drift_s) {
+			fmt_ts(b1, m->o.tz, r->utc);
+			return qe_err_set(e, QE_DATA, "%sreading at %s is not aligned on its %d-minute interval",
+					  where, b1, iv);
+		}
+		utc -= off_grid; /* clock drift: snapped, and flagged */
+		clock = METER_F_CLOCK;
 	}
 	if (r->quality != 'A' && r->quality != 'E' && r->quality != 'M')
 		return qe_err_set(e, QE_DATA, "%squality '%c' is not A, E or M", where, r->quality);
@@ -493,33 +504,35 @@ int meter_push(meter_agg *m, const meter_reading *r, qe_err *e)
 		m->nrd = 0;
 	} else if (m->nrd) {
 		struct rd *last = &m->rd[m->nrd - 1];
-		if (r->utc < last->utc) {
-			fmt_ts(b1, m->o.tz, r->utc);
+		if (utc < last->utc) {
+			fmt_ts(b1, m->o.tz, utc);
 			fmt_ts(b2, m->o.tz, last->utc);
 			return qe_err_set(e, QE_DATA,
 					  "%smeter '%s': reading at %s comes after %s (input must be sorted by meter, then time)",
 					  where, r->meter_id, b1, b2);
 		}
-		if (r->utc < last->utc + (int64_t)last->interval * 60) {
-			int same = r->utc == last->utc && r->interval_min == last->interval &&
+		if (utc < last->utc + (int64_t)last->interval * 60) {
+			int same = utc == last->utc && r->interval_min == last->interval &&
 				   r->quality == last->quality &&
 				   (r->energy == last->energy || (isnan(r->energy) && isnan(last->energy)));
 			m->c.readings++;
 			m->c.duplicates++;
 			if (!same)
 				last->flags |= METER_F_DUPLICATE;
+			last->flags |= clock;
 			return 0;
 		}
 	}
 	if (grow((void **)&m->rd, &m->caprd, m->nrd + 1, sizeof *m->rd))
 		return qe_err_set(e, QE_INTERNAL, "out of memory");
 	m->c.readings++;
+	m->c.drifted += clock != 0;
 	struct rd *d = &m->rd[m->nrd++];
-	d->utc = r->utc;
+	d->utc = utc;
 	d->interval = iv;
 	d->energy = r->energy;
 	d->quality = r->quality;
-	d->flags = 0;
+	d->flags = clock;
 	d->valid = r->quality != 'M';
 	d->line = r->line;
 	if (d->valid && r->energy < 0) {
@@ -557,7 +570,8 @@ void meter_flags_format(char *buf, unsigned flags)
 		unsigned bit;
 		char ch;
 	} f[] = {{METER_F_GAP, 'G'},      {METER_F_DUPLICATE, 'D'}, {METER_F_NEGATIVE, 'N'},
-		 {METER_F_OUTLIER, 'O'},  {METER_F_ESTIMATED, 'E'}, {METER_F_INPUT_EST, 'I'}};
+		 {METER_F_OUTLIER, 'O'},  {METER_F_ESTIMATED, 'E'}, {METER_F_INPUT_EST, 'I'},
+		 {METER_F_CLOCK, 'C'}};
 	int n = 0;
 	for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
 		if (flags & f[i].bit)

@@ -37,6 +37,9 @@
  *    marked estimated (quality E, METER_F_ESTIMATED).  Longer gaps, and
  *    gaps at the start or end of a meter's series, stay missing: the
  *    period has quality M, no energy (NaN), METER_F_GAP.
+ *  - Clock drift: a start up to max_drift_s seconds (default 0) off its
+ *    interval grid is snapped to the nearest boundary and the period
+ *    flagged METER_F_CLOCK; further off is an error (QE_DATA).
  *  - Period quality: M if any expected reading is missing, else E if any
  *    reading is estimated (input E or filled), else A.
  *
@@ -67,7 +70,8 @@ enum meter_flag {
 	METER_F_NEGATIVE = 1 << 2,   /* a negative reading was rejected */
 	METER_F_OUTLIER = 1 << 3,    /* a reading failed the robust z-score test */
 	METER_F_ESTIMATED = 1 << 4,  /* a reading was filled by interpolation */
-	METER_F_INPUT_EST = 1 << 5   /* a reading arrived with quality E */
+	METER_F_INPUT_EST = 1 << 5,  /* a reading arrived with quality E */
+	METER_F_CLOCK = 1 << 6       /* a drifted timestamp was snapped to its interval */
 };
 
 typedef struct meter_row {
@@ -92,6 +96,7 @@ typedef struct meter_counts {
 	long outliers;       /* readings flagged as outliers */
 	long filled;         /* intervals filled by interpolation */
 	long missing;        /* intervals left missing inside a series */
+	long drifted;        /* readings whose timestamp was snapped (clock drift) */
 } meter_counts;
 
 typedef struct meter_opts {
@@ -100,6 +105,7 @@ typedef struct meter_opts {
 	int max_gap_min;     /* longest gap filled; 0 = 60, < 0 = never fill */
 	int outlier_window;  /* readings in the rolling window (odd); 0 = 97 */
 	double outlier_z;    /* threshold; 0 = 3.5, < 0 = no outlier test */
+	int max_drift_s;     /* clock drift tolerated, seconds (0-300); 0 = none */
 } meter_opts;
 
 typedef struct meter_agg meter_agg;
@@ -121,7 +127,8 @@ int meter_next_row(meter_agg *m, meter_row *row);
 void meter_get_counts(const meter_agg *m, meter_counts *out);
 
 /* One-letter flag string ("G", "DN", ...; "" when none) into buf (8 bytes):
- * G gap, D duplicate, N negative, O outlier, E estimated, I input estimate. */
+ * G gap, D duplicate, N negative, O outlier, E estimated, I input
+ * estimate, C clock drift snapped. */
 void meter_flags_format(char *buf, unsigned flags);
 
 /* --- cumulative registers ------------------------------------------------ */

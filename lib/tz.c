@@ -770,6 +770,8 @@ int ts_format(char *buf, qe_ts ts, int use_z)
 {
 	qe_date d;
 	int h, mi, se;
+	if (ts.offset % 60)
+		ts.offset = 0; /* a local mean time offset (pre-1900) has seconds: write UTC */
 	tz_local_split(ts.utc + ts.offset, &d, &h, &mi, &se);
 	date_format(buf, d);
 	int n = 10;
@@ -780,7 +782,6 @@ int ts_format(char *buf, qe_ts ts, int use_z)
 		return n;
 	}
 	int32_t a = ts.offset < 0 ? -ts.offset : ts.offset;
-	/* offsets with seconds (LMT) are rounded down to the minute */
 	n += snprintf(buf + n, (size_t)(TS_BUFSZ - n), "%c%02d:%02d", ts.offset < 0 ? '-' : '+',
 		      (int)(a / 3600), (int)(a / 60 % 60));
 	return n;

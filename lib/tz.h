@@ -112,7 +112,9 @@ int ts_parse(const char *s, size_t len, qe_ts *out);
 int ts_parse_z(const char *s, qe_ts *out);
 
 /* Writes "YYYY-MM-DDTHH:MM:SS+HH:MM" (or "...Z" when offset is 0 and
- * use_z is set) plus NUL; buf needs TS_BUFSZ bytes.  Returns the length. */
+ * use_z is set) plus NUL; buf needs TS_BUFSZ bytes.  Returns the length.
+ * An offset that is not whole minutes (local mean time before ~1900) is
+ * written as UTC, so the text always names the exact instant. */
 #define TS_BUFSZ 32
 int ts_format(char *buf, qe_ts ts, int use_z);
 

@@ -46,7 +46,7 @@ int main(int argc, char **argv)
 		for (long i = 0; i < n; i++)
 			v[i] = 1.0 + 0.5 * (double)((i * 7919) % 13) / 13.0;
 		t0 = now();
-		meter_opts o = {ber, 60, 0, 0, 0};
+		meter_opts o = {ber, 60, 0, 0, 0, 0};
 		meter_agg *m = meter_agg_new(&o, &e);
 		meter_row r;
 		char id[32];

@@ -141,6 +141,10 @@ static void test_tz(void)
 	UT_EQ_INT(t.utc, -1, "one second before the epoch");
 	ts_format(buf, ts_in_zone(ny, utc_of("2026-11-01T06:30:00Z")), 1);
 	UT_EQ_STR(buf, "2026-11-01T01:30:00-05:00", "second 01:30 in New York is EST");
+	qe_tz *ams = zone("Europe/Amsterdam");
+	ts_format(buf, ts_in_zone(ams, utc_of("1900-01-01T00:00:00Z")), 1);
+	UT_EQ_STR(buf, "1900-01-01T00:00:00Z", "Amsterdam mean time (+00:19:32) written as UTC");
+	tz_free(ams);
 	const char *bad[] = {"2026-03-29T03:00:00", "2026-03-29T03:00:00+2:00", "2026-03-29T24:00:00Z",
 			     "2026-02-30T00:00:00Z", "2026-03-29T03:00:00z", "2026-03-29 03:00:00Z",
 			     "2026-03-29T03:00:00+19:00", "2026-03-29T03:00:00.5Z", "2026-03-29T03:00:60Z",

@@ -30,7 +30,7 @@ static int push_series(meter_agg *m, const char *id, int64_t utc0, int iv, int n
 static meter_agg *agg(const qe_tz *tz, int period)
 {
 	qe_err e;
-	meter_opts o = {tz, period, 0, 0, 0};
+	meter_opts o = {tz, period, 0, 0, 0, 0};
 	return meter_agg_new(&o, &e);
 }
 
@@ -138,7 +138,7 @@ static void test_gaps(void)
 	meter_agg_free(m);
 
 	/* max gap 0 minutes: a 15-minute hole is not filled */
-	meter_opts o = {ber, 60, -1, 0, 0};
+	meter_opts o = {ber, 60, -1, 0, 0, 0};
 	m = meter_agg_new(&o, &e);
 	push_series(m, "G", t0, 15, 1, NULL, &e);
 	push_series(m, "G", t0 + 2 * 900, 15, 2, NULL, &e);
@@ -331,7 +331,7 @@ static void test_outliers_brute(void)
 				v[i] = round == 0 ? (i / 50 % 2 ? 2.0 : 1.0) + (u > 0.97 ? 5 : 0)
 						  : 1.0 + u + (u > 0.98 ? 20.0 * u : 0);
 			}
-			meter_opts o = {ber, 15, 0, windows[wi], round == 2 ? 2.0 : 0};
+			meter_opts o = {ber, 15, 0, windows[wi], round == 2 ? 2.0 : 0, 0};
 			meter_agg *m = meter_agg_new(&o, &e);
 			push_series(m, "R", at("2026-01-05T00:00:00+01:00"), 15, N, v, &e);
 			meter_finish(m, &e);
@@ -352,6 +352,58 @@ static void test_outliers_brute(void)
 		}
 	UT_CHECK(all, "sliding-window outlier flags equal a sort-every-window count");
 	UT_CHECK(flagged_total > 20, "and the random series do contain outliers");
+}
+
+static void test_clock_drift(void)
+{
+	qe_err e;
+	meter_row rows[8];
+	meter_counts c;
+	int64_t t0 = at("2026-06-01T00:00:00+02:00");
+	meter_opts o = {ber, 60, 0, 0, 0, 30};
+	meter_agg *m = meter_agg_new(&o, &e);
+	meter_reading r = {"C", t0, 15, 1.0, 'A', 0};
+	meter_push(m, &r, &e);
+	r.utc = t0 + 900 + 20; /* 20 s late */
+	UT_EQ_INT(meter_push(m, &r, &e), 0, "20 s drift accepted with a 30 s tolerance");
+	r.utc = t0 + 1800 - 25; /* 25 s early */
+	UT_EQ_INT(meter_push(m, &r, &e), 0, "25 s early accepted");
+	r.utc = t0 + 2700 + 31;
+	UT_EQ_INT(meter_push(m, &r, &e), QE_DATA, "31 s drift refused");
+	r.utc = t0 + 2700;
+	meter_push(m, &r, &e);
+	meter_finish(m, &e);
+	int n = drain(m, rows, 8);
+	UT_CHECK(n == 1 && rows[0].quality == 'A' && rows[0].energy == 4.0 && rows[0].readings == 4,
+		 "snapped readings fill the hour");
+	char fb[8];
+	meter_flags_format(fb, rows[0].flags);
+	UT_EQ_STR(fb, "C", "hour flagged C");
+	meter_get_counts(m, &c);
+	UT_EQ_INT(c.drifted, 2, "two readings snapped");
+	meter_agg_free(m);
+	o.max_drift_s = 301;
+	UT_CHECK(meter_agg_new(&o, &e) == NULL && e.code == QE_USAGE, "tolerance over 300 s refused");
+	meter_flags_format(fb, 0x7f);
+	UT_EQ_STR(fb, "GDNOEIC", "all seven flags fit the buffer");
+}
+
+/* A half-hour zone: hourly periods start at :30 UTC. */
+static void test_half_hour_zone(void)
+{
+	qe_err e;
+	meter_row rows[8];
+	char buf[TS_BUFSZ];
+	qe_tz *kol = tz_load("Asia/Kolkata", &e);
+	meter_agg *m = agg(kol, 60);
+	push_series(m, "K", at("2026-06-01T00:00:00+05:30"), 15, 8, NULL, &e);
+	meter_finish(m, &e);
+	int n = drain(m, rows, 8);
+	ts_format(buf, (qe_ts){rows[1].utc, rows[1].offset}, 0);
+	UT_CHECK(n == 2 && rows[0].energy == 4.0, "two local hours in Kolkata");
+	UT_EQ_STR(buf, "2026-06-01T01:00:00+05:30", "second hour starts 01:00 local (19:30Z)");
+	meter_agg_free(m);
+	tz_free(kol);
 }
 
 static void test_registers(void)
@@ -391,6 +443,8 @@ int main(void)
 	test_vee();
 	test_outliers();
 	test_outliers_brute();
+	test_clock_drift();
+	test_half_hour_zone();
 	test_registers();
 	test_degree_days();
 	tz_free(ber);
