@@ -839,6 +839,64 @@ int portfolio_relaxed(const portfolio_problem *pp, double *objective, qe_err *e)
 
 /* --- polish on the original integer problems ------------------------------ */
 
+/* g = S d for real lots x (d = d0 + L x). */
+static void hedge_gradient(const hedge_problem *h, const double *x, double *d, double *g)
+{
+	int nf = h->nf;
+	memcpy(d, h->d0, (size_t)nf * sizeof *d);
+	for (int k = 0; k < h->ni; k++)
+		d[h->ins[k].factor] += x[k] * h->ins[k].lot_size;
+	for (int i = 0; i < nf; i++) {
+		g[i] = 0;
+		for (int j = 0; j < nf; j++)
+			g[i] += h->S[(size_t)i * nf + j] * d[j];
+	}
+}
+
+/* Continuous coordinate descent from the lots: each coordinate jumps to
+ * its exact minimizer (a soft threshold for the cost, then the limits).
+ * The problem is convex, so this converges to the real-valued optimum in
+ * the box, wherever the anneal left the lots; the result is rounded. */
+static void hedge_descend_real(const hedge_problem *h, int64_t *lots)
+{
+	int nf = h->nf, ni = h->ni;
+	double *x = malloc((size_t)ni * sizeof *x), *d = malloc((size_t)nf * sizeof *d);
+	double *g = malloc((size_t)nf * sizeof *g);
+	if (!x || !d || !g)
+		goto done;
+	for (int k = 0; k < ni; k++)
+		x[k] = (double)lots[k];
+	hedge_gradient(h, x, d, g);
+	for (int pass = 0; pass < 20000; pass++) {
+		double moved = 0;
+		for (int k = 0; k < ni; k++) {
+			const hedge_instr *in = &h->ins[k];
+			int f = in->factor;
+			double l = in->lot_size, a = l * l * h->S[(size_t)f * nf + f];
+			if (!(a > 0))
+				continue;
+			double u = x[k] - 2 * l * g[f] / (2 * a), thr = h->cost_weight * in->cost / (2 * a);
+			double v = u > thr ? u - thr : (u < -thr ? u + thr : 0);
+			v = v < (double)in->min_lots ? (double)in->min_lots : (v > (double)in->max_lots ? (double)in->max_lots : v);
+			double t = (v - x[k]) * l;
+			if (t == 0)
+				continue;
+			for (int i = 0; i < nf; i++)
+				g[i] += h->S[(size_t)i * nf + f] * t;
+			moved += fabs(v - x[k]);
+			x[k] = v;
+		}
+		if (moved < 1e-6)
+			break;
+	}
+	for (int k = 0; k < ni; k++)
+		lots[k] = (int64_t)llround(x[k]);
+done:
+	free(x);
+	free(d);
+	free(g);
+}
+
 void hedge_polish(const hedge_problem *h, int64_t *lots)
 {
 	int nf = h->nf;
@@ -848,6 +906,7 @@ void hedge_polish(const hedge_problem *h, int64_t *lots)
 		free(g);
 		return;
 	}
+	hedge_descend_real(h, lots);
 	memcpy(d, h->d0, (size_t)nf * sizeof *d);
 	for (int k = 0; k < h->ni; k++)
 		d[h->ins[k].factor] += (double)lots[k] * h->ins[k].lot_size;

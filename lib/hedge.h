@@ -72,9 +72,11 @@ void hedge_decode(const hedge_problem *h, const int8_t *spins, int64_t *lots);
 /* Residual variance d'Sd for real-valued lots (NULL = no hedge). */
 double hedge_variance(const hedge_problem *h, const double *lots);
 double hedge_cost(const hedge_problem *h, const int64_t *lots);
-/* Integer coordinate descent on the lots (each instrument moved to its best
- * integer given the others, until none moves): the polish of an annealed
- * hedge in the original, not the binary, variables. */
+/* The polish of an annealed hedge in the lots themselves, not the bits:
+ * continuous coordinate descent to the real-valued optimum in the box
+ * (convex: soft threshold for the cost, clipped to the limits), rounding,
+ * then integer coordinate moves and paired one-lot moves until none
+ * improves. */
 void hedge_polish(const hedge_problem *h, int64_t *lots);
 /* Lots back into QUBO spins (net lots as buys or sells only). */
 void hedge_encode(const hedge_problem *h, const int64_t *lots, int8_t *spins);
