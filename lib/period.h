@@ -139,7 +139,8 @@ int shape_contains(int shape, const qe_tz *tz, int64_t utc);
  *   RB, HO last business day of the month before delivery
  *   EUA    last Monday of the contract month; if it is not a business day,
  *          or a non-business day falls in the 4 days after it, the
- *          penultimate Monday (ICE Endex / EEX EUA futures rule)
+ *          penultimate Monday (ICE Endex EUA futures rule, which names UK
+ *          bank holidays: pass the UK_BANK calendar)
  * delivery_month is any day of the delivery month; cal the venue's
  * business-day calendar.  Returns 0, or QE_DATA for an unknown product or
  * a date outside the calendar's coverage. */

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Regenerates the exchange holiday files NYMEX.txt, ICE_EU.txt and EEX.txt
+"""Regenerates the holiday files NYMEX.txt, ICE_EU.txt, UK_BANK.txt and EEX.txt
 from the holiday rules stated in each file's header (Python stdlib only).
 
     /usr/bin/python3 data/calendars/generate.py 2023 2030
@@ -87,6 +87,22 @@ def ice_eu(y):
     return out + uk_xmas(y)
 
 
+def uk_bank(y):
+    ny = dt.date(y, 1, 1)
+    if ny.weekday() >= 5:
+        out = [(ny + dt.timedelta(7 - ny.weekday()), "New Year's Day (substitute)")]
+    else:
+        out = [(ny, "New Year's Day")]
+    e = easter(y)
+    out += [(e - dt.timedelta(2), "Good Friday"), (e + dt.timedelta(1), "Easter Monday"),
+            (nth_weekday(y, 5, 0, 1), "Early May bank holiday"),
+            (nth_weekday(y, 5, 0, -1), "Spring bank holiday"),
+            (nth_weekday(y, 8, 0, -1), "Summer bank holiday")]
+    if y == 2023:
+        out.append((dt.date(2023, 5, 8), "Coronation of King Charles III"))
+    return out + uk_xmas(y)
+
+
 def eex(y):
     e = easter(y)
     out = [(dt.date(y, 1, 1), "New Year's Day"), (e - dt.timedelta(2), "Good Friday"),
@@ -130,6 +146,18 @@ HEADERS = {
 #   January closed for all contracts) and broker holiday notices (Brent open on Easter
 #   Monday and the Spring Bank Holiday, closed on Good Friday).  Re-check yearly.
 """,
+    "UK_BANK": """# calendar: UK_BANK
+# source: GOV.UK bank holidays, England and Wales (https://www.gov.uk/bank-holidays)
+# checked: {checked}
+# covers: {y0}-{y1}
+# rule: New Year's Day, Good Friday, Easter Monday, early May bank holiday (1st Monday
+#   of May), spring bank holiday (last Monday of May), summer bank holiday (last Monday
+#   of August), Christmas Day, Boxing Day; a weekend New Year's, Christmas or Boxing Day
+#   moves to the next free weekday.  One-offs: 8 May 2023 (coronation).  Used by the
+#   ICE Endex EUA expiry rule ("a UK Bank Holiday") and UK gas and power contracts.
+# verified: the rule and the 2023 coronation day from the GOV.UK list as remembered;
+#   the page was not reachable from the build machine.  Re-check yearly.
+""",
     "EEX": """# calendar: EEX
 # source: EEX Group trading calendar, derivatives markets (https://www.eex.com/en/markets/trading-calendar)
 # checked: {checked}
@@ -148,7 +176,7 @@ HEADERS = {
 
 def main():
     y0, y1 = (int(a) for a in sys.argv[1:3]) if len(sys.argv) > 2 else (2023, 2030)
-    for name, rule in (("NYMEX", nymex), ("ICE_EU", ice_eu), ("EEX", eex)):
+    for name, rule in (("NYMEX", nymex), ("ICE_EU", ice_eu), ("UK_BANK", uk_bank), ("EEX", eex)):
         with open(f"{sys.path[0]}/{name}.txt", "w") as f:
             f.write(HEADERS[name].format(checked=CHECKED, y0=y0, y1=y1))
             f.write("# format: one ISO date a line, optional '# comment' after it; see qe-formats(5)\n")

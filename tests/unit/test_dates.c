@@ -298,6 +298,11 @@ static void test_calendar(void)
 	static const char *const ice2027[] = {"2027-01-01", "2027-03-26", "2027-12-27", "2027-12-28"};
 	UT_CHECK(list_matches(ice, 2027, ice2027, 4), "ICE_EU 2027: Christmas/Boxing substitutes 27/28 Dec");
 	UT_CHECK(cal_is_business_day(ice, ymd(2027, 3, 29)), "Brent trades on Easter Monday");
+	qe_calendar *uk = calendar("UK_BANK");
+	static const char *const uk2024[] = {"2024-01-01", "2024-03-29", "2024-04-01", "2024-05-06",
+					     "2024-05-27", "2024-08-26", "2024-12-25", "2024-12-26"};
+	UT_CHECK(list_matches(uk, 2024, uk2024, 8), "UK bank holidays 2024 as published by GOV.UK");
+	cal_free(uk);
 
 	/* rolling (EEX): 2026-05-01 is a Friday holiday, 2026-05-31 a Sunday */
 	UT_EQ_INT(cal_following(eex, ymd(2026, 5, 1)), ymd(2026, 5, 4), "following over Labour Day");
@@ -543,7 +548,7 @@ static void test_shapes(void)
 static void test_expiry(void)
 {
 	qe_err e;
-	qe_calendar *nymex = calendar("NYMEX"), *ice = calendar("ICE_EU");
+	qe_calendar *nymex = calendar("NYMEX"), *ice = calendar("ICE_EU"), *uk = calendar("UK_BANK");
 	struct {
 		const char *product;
 		qe_date month, want;
@@ -567,7 +572,9 @@ static void test_expiry(void)
 		/* ICE EUA: last Monday of December 2023 was Christmas -> 18 December */
 		{"EUA", ymd(2023, 12, 1), ymd(2023, 12, 18), ice, "EUA Dec-23 expired 2023-12-18"},
 		{"EUA", ymd(2026, 12, 1), ymd(2026, 12, 21), ice, "EUA Dec-26: 28 Dec followed by 1 Jan -> 21 Dec"},
-		{"EUA", ymd(2026, 6, 1), ymd(2026, 6, 29), ice, "EUA Jun-26: last Monday 29 June"},
+		{"EUA", ymd(2026, 6, 1), ymd(2026, 6, 29), uk, "EUA Jun-26: last Monday 29 June"},
+		{"EUA", ymd(2027, 3, 1), ymd(2027, 3, 22), uk, "EUA Mar-27: last Monday is Easter Monday -> 22 March"},
+		{"EUA", ymd(2023, 12, 1), ymd(2023, 12, 18), uk, "EUA Dec-23 on UK bank holidays: 18 December"},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		qe_date x = 0;
@@ -580,6 +587,7 @@ static void test_expiry(void)
 	UT_CHECK(strstr(e.msg, "does not cover") != NULL, "message says the calendar does not cover it");
 	cal_free(nymex);
 	cal_free(ice);
+	cal_free(uk);
 }
 
 /* --- driver for tests/dates.bats ------------------------------------------------- */
