@@ -12,7 +12,7 @@
 #include "keyset.h"
 #include "num.h"
 
-#define DEFAULT_BLOCK (4u << 20)
+#define DEFAULT_BLOCK (2u << 20)
 #define MAX_PIECES 64
 #define VALUE_SHOWN 64 /* characters of a bad value quoted in a message */
 #define ME_COL_ID 0
