@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cblas.h>
+
 #include "backtest.h"
 #include "cli.h"
 #include "var_cmd.h"
@@ -327,6 +329,11 @@ int main(int argc, char **argv)
 {
 	struct opts o = {0};
 	cli_init(argv[0]);
+	/* OpenBLAS's own threads split the k-sums of dgemm/dsyrk differently
+	 * with the thread count (last-bit differences, house rule 9): BLAS
+	 * runs single-threaded and the engines parallelise with OpenMP over
+	 * fixed blocks whose results do not depend on the partition. */
+	openblas_set_num_threads(1);
 	if (argc < 2)
 		cli_usage_error("missing COMMAND");
 	const char *cmd = argv[1];

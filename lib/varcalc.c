@@ -97,21 +97,40 @@ int var_window(const risk_scenarios *all, const var_spec *sp, risk_scenarios *w,
 	return 0;
 }
 
+/* Scenario P&L in fixed blocks of VAR_PNL_BLOCK scenarios, each block one
+ * single-threaded dgemm (qe-var pins OpenBLAS to one thread): an entry's
+ * sum over the factors never depends on the thread count. */
+#define VAR_PNL_BLOCK 256
 void var_pnl(const exposure *x, const double *dF, size_t nsc, double *pnl)
 {
-	int npf = (int)x->npf, m = (int)x->nf, ns = (int)nsc;
-	cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, npf, ns, m, 1.0, x->delta, m, dF, m, 0.0,
-		    pnl, ns);
-	if (!x->has_gamma)
-		return;
-	double *sq = malloc(nsc * x->nf * sizeof *sq + 1);
-	if (!sq)
-		return;
-	for (size_t i = 0; i < nsc * x->nf; i++)
-		sq[i] = dF[i] * dF[i];
-	cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, npf, ns, m, 0.5, x->gamma, m, sq, m, 1.0,
-		    pnl, ns);
-	free(sq);
+	int npf = (int)x->npf, m = (int)x->nf, ldc = (int)nsc;
+	size_t nb = (nsc + VAR_PNL_BLOCK - 1) / VAR_PNL_BLOCK;
+#pragma omp parallel
+	{
+		double *sq = x->has_gamma ? malloc((size_t)VAR_PNL_BLOCK * x->nf * sizeof *sq + 1) : NULL;
+#pragma omp for schedule(static)
+		for (size_t b = 0; b < nb; b++) {
+			size_t s0 = b * VAR_PNL_BLOCK, s1 = s0 + VAR_PNL_BLOCK < nsc ? s0 + VAR_PNL_BLOCK : nsc;
+			int n = (int)(s1 - s0);
+			const double *d = dF + s0 * x->nf;
+			cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, npf, n, m, 1.0, x->delta, m, d, m,
+				    0.0, pnl + s0, ldc);
+			if (!x->has_gamma)
+				continue;
+			if (!sq) {
+				/* out of memory: mark the block so the finiteness check fails */
+				for (int p = 0; p < npf; p++)
+					for (int q = 0; q < n; q++)
+						pnl[(size_t)p * nsc + s0 + (size_t)q] = NAN;
+				continue;
+			}
+			for (size_t i = 0; i < (size_t)n * x->nf; i++)
+				sq[i] = d[i] * d[i];
+			cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, npf, n, m, 0.5, x->gamma, m, sq, m,
+				    1.0, pnl + s0, ldc);
+		}
+		free(sq);
+	}
 }
 
 /* VaR/ES of every portfolio (rows of pnl, nsc each) at every alpha. */

@@ -739,3 +739,30 @@ PY
 	[ "$status" -eq 3 ]
 	[[ "$stderr" == *"no covariance for factors 'TTF:0' and 'DE:0'"* ]]
 }
+
+# sensitivities of the bundled book (qe-price on data/), for the tests below
+bundled_sens() {
+	local asof
+	asof=$(awk -F, 'NR == 2 { print $2; exit }' "$DATA/curves.csv")
+	qe-price -q --asof "$asof" --trades "$DATA/trades.csv" --curves "$DATA/curves.csv" \
+		--vols "$DATA/vols.csv" --rates "$DATA/rates.csv" --markets "$DATA/markets.csv" \
+		--fixings "$DATA/fixings.csv" --calendars "$DATA/calendars" -o val.csv --sensitivities sens.csv
+}
+
+@test "F2: hs, mc, cov, components byte-identical for OMP_NUM_THREADS=1 and 2 on the bundled data" {
+	bundled_sens
+	unset OPENBLAS_NUM_THREADS GOTO_NUM_THREADS
+	M="-H $DATA/history.csv -m $DATA/markets.csv -s sens.csv -q --repair"
+	for n in 1 2; do
+		OMP_NUM_THREADS=$n qe-var hs $M --window all --horizon 10 > hs$n.csv
+		OMP_NUM_THREADS=$n qe-var mc $M --paths 20000 --seed 7 --cube cube$n.csv > mc$n.csv
+		OMP_NUM_THREADS=$n qe-var components $M --cov ewma > comp$n.csv
+		for c in ewma sample lw; do
+			OMP_NUM_THREADS=$n qe-var cov -q -H "$DATA/history.csv" -m "$DATA/markets.csv" --cov $c > cov$c$n.csv
+		done
+	done
+	for f in hs mc cube comp covewma covsample covlw; do
+		[ -s ${f}1.csv ]
+		cmp ${f}1.csv ${f}2.csv
+	done
+}
