@@ -258,7 +258,7 @@ static int cmd_measures(const struct opts *o)
 			double *r = res + 2 * (p * (size_t)o->sp.nalpha + (size_t)a);
 			if (var_measure(c.pnl + p * c.nsc, c.nsc, o->sp.alpha[a], o->sp.qdef, scratch, &r[0], &r[1],
 					&e)) {
-				cli_die(e.code, "portfolio %s: %s", sidx_name(c.portfolios, p), e.msg);
+				cli_die(e.code, "portfolio '%s': %s", sidx_name(c.portfolios, p), e.msg);
 			}
 		}
 	var_open_out(&out, o, &w);

@@ -245,6 +245,8 @@ int var_cmd_stress(const struct opts *o)
 			cli_die(QE_INTERNAL, "out of memory");
 		rh_price_changes(&in.h, &in.all, dF);
 		var_pnl(&in.x, dF, in.all.ns, pnl);
+		if (var_check_pnl(&in.x, pnl, in.all.ns, &e))
+			cli_die_err(&e);
 		if (stress_add_worst(&st, &in.h, &in.all, pnl, o->horizon, &e))
 			cli_die_err(&e);
 		free(dF);
@@ -259,6 +261,8 @@ int var_cmd_stress(const struct opts *o)
 	if (pcube_alloc(&c, &e))
 		cli_die_err(&e);
 	var_pnl(&in.x, st.dF, st.ns, c.pnl);
+	if (var_check_pnl(&in.x, c.pnl, st.ns, &e))
+		cli_die_err(&e);
 	if (out_open(&out, o->output, &e))
 		cli_die_err(&e);
 	pcube_write_csv(&c, out.fp);

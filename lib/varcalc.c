@@ -1,6 +1,7 @@
 #include "varcalc.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -134,8 +135,35 @@ void var_pnl(const exposure *x, const double *dF, size_t nsc, double *pnl)
 }
 
 /* VaR/ES of every portfolio (rows of pnl, nsc each) at every alpha. */
+/* Prefixes e's message with the portfolio's name. */
+static int name_err(qe_err *e, const exposure *x, size_t p)
+{
+	char msg[sizeof e->msg];
+	snprintf(msg, sizeof msg, "%s", e->msg);
+	return qe_err_set(e, e->code, "portfolio '%s': %s", sidx_name(x->portfolios, p), msg);
+}
+
+/* QE_NUMERIC naming the first portfolio (row of `per` values) with a
+ * value that is not finite. */
+static int check_rows(const double *v, size_t nrows, size_t per, const exposure *x, size_t off,
+		      const char *what, qe_err *e)
+{
+	for (size_t r = 0; r < nrows; r++)
+		for (size_t k = 0; k < per; k++)
+			if (!isfinite(v[r * per + k]))
+				return qe_err_set(e, QE_NUMERIC, "portfolio '%s': %s is not finite (%g): overflow",
+						  x ? sidx_name(x->portfolios, r + off) : "total", what,
+						  v[r * per + k]);
+	return 0;
+}
+
+int var_check_pnl(const exposure *x, const double *pnl, size_t nsc, qe_err *e)
+{
+	return check_rows(pnl, x->npf, nsc, x, 0, "scenario P&L", e);
+}
+
 static int measure_all(const double *pnl, size_t npf, size_t nsc, const double *w, const var_spec *sp,
-		       var_result *res, qe_err *e)
+		       const exposure *x, var_result *res, qe_err *e)
 {
 	int rc = 0;
 	res->scenarios = nsc;
@@ -157,6 +185,7 @@ static int measure_all(const double *pnl, size_t npf, size_t nsc, const double *
 					if (!rc) {
 						rc = lrc;
 						*e = le;
+						name_err(e, x, p);
 					}
 				}
 			}
@@ -216,7 +245,7 @@ int var_hs(const risk_history *h, const risk_scenarios *all, const exposure *x, 
 	double t1 = omp_get_wtime();
 	if (wt)
 		var_brw_weights(wt, w.ns, sp->brw_lambda);
-	if ((rc = measure_all(pnl, x->npf, w.ns, wt, sp, res, e)))
+	if ((rc = measure_all(pnl, x->npf, w.ns, wt, sp, x, res, e)))
 		goto out;
 	res->t_pnl = t1 - t0;
 	res->t_measure = omp_get_wtime() - t1;
@@ -366,6 +395,9 @@ int var_param(const risk_history *h, const risk_scenarios *all, const exposure *
 			res->es[k] = -(mu + sd * wes);
 		}
 	}
+	if ((rc = check_rows(res->var, x->npf, (size_t)sp->nalpha, x, 0, "VaR", e)) ||
+	    (rc = check_rows(res->es, x->npf, (size_t)sp->nalpha, x, 0, "ES", e)))
+		goto out;
 out:
 	if (rc)
 		var_result_free(res);
@@ -472,7 +504,7 @@ int var_mc(const risk_history *h, const risk_scenarios *all, const exposure *x, 
 		goto out;
 	}
 	double t1 = omp_get_wtime();
-	if ((rc = measure_all(pnl, npf, N, NULL, sp, res, e)))
+	if ((rc = measure_all(pnl, npf, N, NULL, sp, x, res, e)))
 		goto out;
 	res->t_pnl = t1 - t0;
 	res->t_measure = omp_get_wtime() - t1;
@@ -563,6 +595,15 @@ int var_component(const risk_history *h, const risk_scenarios *all, const exposu
 			c->fincremental[k] = c->total[a] - z * sig_without;
 		}
 	}
+	size_t na = (size_t)sp->nalpha;
+	if ((rc = check_rows(c->total, 1, na, x, 0, "VaR", e)) ||
+	    (rc = check_rows(c->marginal, ng, na, x, 1, "marginal VaR", e)) ||
+	    (rc = check_rows(c->component, ng, na, x, 1, "component VaR", e)) ||
+	    (rc = check_rows(c->incremental, ng, na, x, 1, "incremental VaR", e)) ||
+	    (rc = check_rows(c->fmarginal, 1, m * na, x, 0, "factor marginal VaR", e)) ||
+	    (rc = check_rows(c->fcomponent, 1, m * na, x, 0, "factor component VaR", e)) ||
+	    (rc = check_rows(c->fincremental, 1, m * na, x, 0, "factor incremental VaR", e)))
+		goto out;
 out:
 	if (rc)
 		var_components_free(c);
@@ -603,10 +644,17 @@ int var_series(const risk_history *h, const risk_scenarios *all, const exposure 
 		double es;
 		rc = wt ? var_measure_weighted(p + t - W, wt, W, sp->alpha[0], scratch, &var[i], &es, e)
 			: var_measure(p + t - W, W, sp->alpha[0], sp->qdef, scratch, &var[i], &es, e);
-		if (rc)
+		if (rc) {
+			name_err(e, x, pf);
 			goto out;
+		}
 		date[i] = all->date[t];
 		pnl[i] = p[t];
+		if (!isfinite(p[t])) {
+			rc = qe_err_set(e, QE_NUMERIC, "portfolio '%s': P&L on %s is not finite (%g): overflow",
+					sidx_name(x->portfolios, pf), "the series day", p[t]);
+			goto out;
+		}
 	}
 out:
 	free(dF);

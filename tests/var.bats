@@ -766,3 +766,20 @@ bundled_sens() {
 		cmp ${f}1.csv ${f}2.csv
 	done
 }
+
+@test "F3: overflowing P&L, VaR, ES, components, stress, series exit 5 naming the portfolio, no output" {
+	printf 'trade_id,book,curve,delivery_start,delivery_end,tenor,delta,gamma,vega\nT1,B,NG_HH,2027-01-01,2027-01-31,2,1e308,0,0\nT2,B,NG_HH,2027-01-01,2027-01-31,2,1e308,0,0\n' > big.csv
+	printf 'scenario,curve,tenor,shock,type\nup,NG_HH,,0.2,rel\n' > shocks.csv
+	for c in hs param mc components stress series; do
+		run_split qe-var $c -H "$DATA/history.csv" -m "$DATA/markets.csv" -s big.csv -q --paths 2000 \
+			--shocks shocks.csv -o out.csv
+		[ "$status" -eq 5 ] || { echo "$c: status $status"; false; }
+		[[ "$stderr" == *"portfolio 'total'"*"not finite"* ]] || { echo "$c: $stderr"; false; }
+		assert_file_not_exist out.csv
+	done
+	(echo portfolio,scenario,pnl; for i in $(seq 101); do echo p,s$i,-1e308; done) > pnl.csv
+	run_split qe-var measures pnl.csv -o out.csv
+	[ "$status" -eq 5 ]
+	[[ "$stderr" == *"portfolio 'p'"*"not finite"* ]]
+	assert_file_not_exist out.csv
+}
