@@ -300,7 +300,10 @@ static int cmd_backtest(const struct opts *o)
 	for (size_t i = 0; i < s.n; i++)
 		exc[i] = s.pnl[i] < -s.var[i];
 	bt_compute(exc, s.n, o->sp.alpha[0], &r);
-	int reject = r.kupiec_p < o->significance || r.cc_p < o->significance || r.zone == BT_RED;
+	/* reject on under-coverage only: an over-conservative model (fewer
+	 * exceptions than expected) is not an alert */
+	int reject = (r.exceptions > r.expected && r.kupiec_p < o->significance) ||
+		     r.ind_p < o->significance || r.zone == BT_RED;
 	var_open_out(&out, o, &w);
 	csvw_header(&w, hdr);
 	csvw_int(&w, (int64_t)r.observations);

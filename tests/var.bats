@@ -91,7 +91,7 @@ PY
 	{ echo portfolio,scenario,pnl; for i in $(seq 1 50); do echo "P,d$i,$i"; done; } > few.csv
 	run_split qe-var measures -a 0.99 -o out.csv few.csv
 	[ "$status" -eq 3 ]
-	[[ "$stderr" == *"portfolio P: 50 scenarios are too few for confidence 0.99 (need at least 100)"* ]]
+	[[ "$stderr" == *"portfolio 'P': 50 scenarios are too few for confidence 0.99 (need at least 100)"* ]]
 	assert_file_not_exist out.csv
 	printf 'portfolio,scenario,pnl\nA,s1,1\nA,s2,2\nB,s1,3\n' > gap.csv
 	run_split qe-var measures -a 0.5 gap.csv
@@ -782,4 +782,36 @@ bundled_sens() {
 	[ "$status" -eq 5 ]
 	[[ "$stderr" == *"portfolio 'p'"*"not finite"* ]]
 	assert_file_not_exist out.csv
+}
+
+@test "F5: backtest refuses a negative or NaN var as bad data" {
+	printf 'date,var,pnl\n2026-01-01,-100,5\n2026-01-02,100,-200\n' > neg.csv
+	run_split qe-var backtest neg.csv -o out.csv
+	[ "$status" -eq 3 ]
+	[ "$stderr" = "qe-var: neg.csv:2:2: column 'var': negative '-100'" ]
+	assert_file_not_exist out.csv
+	printf 'date,var,pnl\n2026-01-01,100,5\n2026-01-02,NaN,-200\n' > nan.csv
+	run_split qe-var backtest nan.csv
+	[ "$status" -eq 3 ]
+	[[ "$stderr" == "qe-var: nan.csv:3:2: column 'var': "* ]]
+}
+
+@test "F6: backtest accepts an over-conservative green model, rejects under-coverage" {
+	# zero exceptions in 250 days: two-sided Kupiec p 0.025 (scipy below), yet green and accepted
+	(echo date,var,pnl; for i in $(seq 0 249); do echo "$(date -u -d "2025-01-01 +$i day" +%F),100,10"; done) > zero.csv
+	run_split qe-var backtest zero.csv
+	assert_success
+	"$PYORACLE" -c "
+import csv; from scipy.stats import chi2; import math
+r = next(csv.DictReader(open('/dev/stdin')))
+lr = -2 * 250 * math.log(0.99)
+assert abs(float(r['kupiec_p']) - chi2.sf(lr, 1)) < 1e-12 and float(r['kupiec_p']) < 0.05, r
+assert r['exceptions'] == '0' and r['zone'] == 'green' and r['result'] == 'accept', r
+" <<< "$output"
+	# 7 exceptions spread out (yellow, Kupiec p < 0.05 on the high side): rejected, exit 1
+	(echo date,var,pnl; for i in $(seq 0 249); do p=10; [ $((i % 35)) -eq 17 ] && p=-150
+		echo "$(date -u -d "2025-01-01 +$i day" +%F),100,$p"; done) > seven.csv
+	run_split qe-var backtest seven.csv
+	[ "$status" -eq 1 ]
+	[[ "$output" == *",7,2.5,"*",yellow,reject" ]]
 }
