@@ -17,7 +17,7 @@ static const char usage[] =
 	"usage: qe-price --asof DATE --trades T --curves C --vols V --rates R\n"
 	"                [--markets M] [--fixings F] [-o FILE] [--sensitivities FILE]\n"
 	"                [--ladder FILE] [--errors FILE] [--calendars DIR]\n"
-	"                [--spread-corr RHO] [--bump X] [-q]\n"
+	"                [--spread-corr RHO] [--bump X] [--to csv|h5] [-q]\n"
 	"       qe-price formula MODEL [--method M] [-o FILE] [FILE|-]\n"
 	"\n"
 	"Values every live trade of the book as of DATE and writes one row per\n"
@@ -35,6 +35,7 @@ static const char usage[] =
 	"                         else $QE_CALENDAR_DIR or data/calendars)\n"
 	"  --spread-corr RHO      correlation of spread legs for Kirk (default 0.8)\n"
 	"  --bump X               add X to every forward quote (scenario runs)\n"
+	"  --to csv|h5            format of the valuations and sensitivities (h5 needs -o)\n"
 	"  -q, --quiet            no informational messages\n"
 	"  -h, --help             this help;  --version  version\n"
 	"\n"
@@ -43,7 +44,7 @@ static const char usage[] =
 	"Exit: 0 ok, 2 usage, 3 bad data (some trades unpriced), 4 I/O, 5 numerical.\n";
 
 enum { O_ASOF = 256, O_TRADES, O_CURVES, O_VOLS, O_RATES, O_MARKETS, O_FIXINGS, O_SENS,
-       O_LADDER, O_ERRORS, O_METHOD, O_VERSION, O_CALENDARS, O_CORR, O_BUMP };
+       O_LADDER, O_ERRORS, O_METHOD, O_VERSION, O_CALENDARS, O_CORR, O_BUMP, O_TO };
 
 static const struct option longopts[] = {
 	{"asof", required_argument, NULL, O_ASOF},
@@ -60,6 +61,7 @@ static const struct option longopts[] = {
 	{"calendars", required_argument, NULL, O_CALENDARS},
 	{"spread-corr", required_argument, NULL, O_CORR},
 	{"bump", required_argument, NULL, O_BUMP},
+	{"to", required_argument, NULL, O_TO},
 	{"output", required_argument, NULL, 'o'},
 	{"quiet", no_argument, NULL, 'q'},
 	{"help", no_argument, NULL, 'h'},
@@ -115,6 +117,12 @@ int main(int argc, char **argv)
 				cli_usage_error("option --spread-corr: outside [-1, 1] '%s'", optarg);
 			break;
 		case O_BUMP: vo.bump = cli_double("--bump", optarg); break;
+		case O_TO:
+			if (strcmp(optarg, "h5") == 0)
+				vo.to_h5 = 1;
+			else if (strcmp(optarg, "csv") != 0)
+				cli_usage_error("option --to: expected csv or h5 '%s'", optarg);
+			break;
 		case O_METHOD:
 			if (!(method = amer_method_parse(optarg)))
 				cli_usage_error("option --method: expected bs1993, bs2002 or baw '%s'", optarg);
@@ -156,6 +164,8 @@ int main(int argc, char **argv)
 	if (date_parse_z(asof, &vo.asof))
 		cli_usage_error("option --asof: not a date (YYYY-MM-DD) '%s'", asof);
 	vo.out_path = outpath;
+	if (vo.to_h5 && (!outpath || strcmp(outpath, "-") == 0))
+		cli_usage_error("--to h5 needs -o FILE");
 	char caldir[4096];
 	if (!vo.calendars && vo.markets) {
 		/* calendars/ next to the curve master, when there is one */

@@ -1,12 +1,26 @@
 #include "market.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "csvio.h"
 #include "period.h"
+
+struct hentry {
+	const mkt_curve *c;
+	int shape;
+	qe_date first, last;
+	int64_t hours;
+};
+
+struct mkt_hcache {
+	struct hentry *e;
+	size_t cap, n; /* open addressing, cap a power of two */
+};
+
 
 static int add_curve(market *m, const char *name, qe_err *e)
 {
@@ -289,6 +303,11 @@ market *mkt_load(const struct mkt_paths *p, qe_date asof, qe_err *e)
 		return NULL;
 	}
 	m->asof = asof;
+	if ((m->hours = calloc(1, sizeof *m->hours)) &&
+	    !(m->hours->e = calloc(m->hours->cap = 1024, sizeof *m->hours->e))) {
+		free(m->hours);
+		m->hours = NULL;
+	}
 
 	static const char *const mcols[] = {"curve", "commodity", "unit", "currency", "timezone",
 					    "shape", "calendar", "lot_size", "model"};
@@ -328,10 +347,75 @@ market *mkt_load(const struct mkt_paths *p, qe_date asof, qe_err *e)
 	return m;
 }
 
+static size_t hslot(const struct mkt_hcache *h, const mkt_curve *c, int shape, qe_date a, qe_date b)
+{
+	uint64_t k = (uint64_t)(uintptr_t)c * 0x9E3779B97F4A7C15ull ^ (uint64_t)shape * 0xC2B2AE3D27D4EB4Full ^
+		     (uint64_t)(uint32_t)a * 0x165667B19E3779F9ull ^ (uint64_t)(uint32_t)b * 0x27D4EB2F165667C5ull;
+	k ^= k >> 29;
+	size_t i = (size_t)k & (h->cap - 1);
+	while (h->e[i].c && !(h->e[i].c == c && h->e[i].shape == shape && h->e[i].first == a &&
+			      h->e[i].last == b))
+		i = (i + 1) & (h->cap - 1);
+	return i;
+}
+
+int64_t mkt_shape_hours(const market *m, const mkt_curve *c, int shape, qe_date first,
+			qe_date last, qe_err *e)
+{
+	struct mkt_hcache *h = m->hours;
+	int64_t got = -2;
+	if (h) {
+#pragma omp critical(mkt_hours)
+		{
+			size_t i = hslot(h, c, shape, first, last);
+			if (h->e[i].c)
+				got = h->e[i].hours;
+		}
+		if (got != -2)
+			return got;
+	}
+	int64_t hours = shape_hours(shape, first, last, c->tz, e);
+	if (hours < 0 || !h)
+		return hours;
+#pragma omp critical(mkt_hours)
+	{
+		if (2 * (h->n + 1) > h->cap) {
+			/* grow and rehash */
+			struct mkt_hcache old = *h;
+			size_t cap = old.cap * 2;
+			struct hentry *ne = calloc(cap, sizeof *ne);
+			if (ne) {
+				h->e = ne;
+				h->cap = cap;
+				h->n = 0;
+				for (size_t k = 0; k < old.cap; k++)
+					if (old.e[k].c) {
+						h->e[hslot(h, old.e[k].c, old.e[k].shape, old.e[k].first,
+							   old.e[k].last)] = old.e[k];
+						h->n++;
+					}
+				free(old.e);
+			}
+		}
+		if (2 * (h->n + 1) <= h->cap) {
+			size_t i = hslot(h, c, shape, first, last);
+			if (!h->e[i].c) {
+				h->e[i] = (struct hentry){c, shape, first, last, hours};
+				h->n++;
+			}
+		}
+	}
+	return hours;
+}
+
 void mkt_free(market *m)
 {
 	if (!m)
 		return;
+	if (m->hours) {
+		free(m->hours->e);
+		free(m->hours);
+	}
 	for (int i = 0; i < m->nc; i++) {
 		mkt_curve *c = &m->c[i];
 		tz_free(c->tz);

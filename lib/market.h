@@ -57,6 +57,7 @@ typedef struct market {
 	mkt_rates *r;
 	int nr;
 	double bump; /* added to every quote price (for reconciliation runs) */
+	struct mkt_hcache *hours; /* memo of shape hours, shared by threads */
 } market;
 
 struct mkt_paths {
@@ -81,6 +82,11 @@ int mkt_fixing(const mkt_curve *c, qe_date d, double *price);
  * starts within 31 days after it.  K = NAN asks for the ATM row itself
  * (sticky, whatever the forward).  -1 when none. */
 int mkt_vol(const mkt_curve *c, qe_date d, double K, int normal, double *vol);
+/* Delivery hours of shape over local days [first, last] of curve c (as
+ * shape_hours() of lib/period), memoised: a book has few distinct
+ * periods.  -1 with e filled on error.  Safe from many threads. */
+int64_t mkt_shape_hours(const market *m, const mkt_curve *c, int shape, qe_date first,
+			qe_date last, qe_err *e);
 /* Discount factor to day d in currency ccy: 0, or -1 without rates. */
 int mkt_discount(const market *m, const char *ccy, qe_date d, double *df, double *zero);
 

@@ -11,6 +11,7 @@
 #include "asian.h"
 #include "black76.h"
 #include "csvio.h"
+#include "h5table.h"
 #include "kirk.h"
 #include "market.h"
 #include "outfile.h"
@@ -222,8 +223,8 @@ static int is_unit(const char *a, const char *b)
 
 /* Commodity units delivered over the days [first, last] of the trade's
  * delivery period [t->ds, t->de]. */
-static int piece_volume(const trade *t, const mkt_curve *c, qe_date first, qe_date last,
-			double *out, result *res)
+static int piece_volume(const market *m, const trade *t, const mkt_curve *c, qe_date first,
+			qe_date last, double *out, result *res)
 {
 	int shape = -1;
 	qe_err e;
@@ -237,7 +238,7 @@ static int piece_volume(const trade *t, const mkt_curve *c, qe_date first, qe_da
 			return RERR("no delivery shape for %s", t->unit);
 		if (!c->tz)
 			return RERR("curve %s has no time zone (not in markets)", c->name);
-		int64_t h = shape_hours(shape, first, last, c->tz, &e);
+		int64_t h = mkt_shape_hours(m, c, shape, first, last, &e);
 		if (h < 0)
 			return RERR("%s", e.msg);
 		*out = t->qty * (double)h * (is_unit(t->unit, "lots") ? c->lot_size : 1.0);
@@ -245,8 +246,8 @@ static int piece_volume(const trade *t, const mkt_curve *c, qe_date first, qe_da
 	}
 	double frac = (double)(last - first + 1) / (double)(t->de - t->ds + 1);
 	if (hourly && shape >= 0 && c->tz && (last > first || first != t->ds || last != t->de)) {
-		int64_t hp = shape_hours(shape, first, last, c->tz, &e);
-		int64_t ht = hp >= 0 ? shape_hours(shape, t->ds, t->de, c->tz, &e) : -1;
+		int64_t hp = mkt_shape_hours(m, c, shape, first, last, &e);
+		int64_t ht = hp >= 0 ? mkt_shape_hours(m, c, shape, t->ds, t->de, &e) : -1;
 		if (hp < 0 || ht < 0)
 			return RERR("%s", e.msg);
 		frac = ht > 0 ? (double)hp / (double)ht : 0.0;
@@ -335,7 +336,7 @@ static int price_linear(const market *m, const trade *t, const mkt_curve *c, res
 		}
 		qe_date end = c->q[q].last < t->de ? c->q[q].last : t->de;
 		double vol, D = 1, z = 0, F = c->q[q].price + m->bump;
-		if (piece_volume(t, c, d, end, &vol, res))
+		if (piece_volume(m, t, c, d, end, &vol, res))
 			return -1;
 		if (!future && discount(m, t, end, &D, &z, res))
 			return -1;
@@ -405,7 +406,7 @@ static int price_swap(const market *m, const trade *t, const mkt_curve *c, resul
 			double Qp, D, z;
 			/* quantity split over the periods by pricing days */
 			trade tt = *t;
-			if (piece_volume(&tt, c, t->ds, t->de, &Qp, res)) {
+			if (piece_volume(m, &tt, c, t->ds, t->de, &Qp, res)) {
 				rc = -1;
 				break;
 			}
@@ -448,7 +449,7 @@ static int option_common(const market *m, const trade *t, const mkt_curve *c, qe
 	*T = date_yf_act365(m->asof, t->expiry);
 	if (discount(m, t, t->expiry, D, z, res))
 		return -1;
-	return piece_volume(t, c, t->ds, t->de, Q, res);
+	return piece_volume(m, t, c, t->ds, t->de, Q, res);
 }
 
 static int scale_greeks(const market *m, const trade *t, const mkt_curve *c, const double *w,
@@ -822,6 +823,80 @@ static int write_ladder(const market *m, const trade *tr, const result *res, lon
 	return ok ? 0 : -1;
 }
 
+/* Valuations (and sensitivities) as HDF5 tables /valuations and
+ * /sensitivities of qe-formats(5). */
+static int write_h5(const market *m, const trade *tr, const result *res, long n,
+		    const char *vpath, const char *spath, qe_err *e)
+{
+	static const h5tab_colspec vcols[] = {
+		{"trade_id", H5TAB_STRING, NULL}, {"book", H5TAB_STRING, NULL},
+		{"instrument", H5TAB_STRING, NULL}, {"curve", H5TAB_STRING, NULL},
+		{"currency", H5TAB_STRING, NULL}, {"npv", H5TAB_DOUBLE, NULL},
+		{"undiscounted", H5TAB_DOUBLE, NULL}, {"delta", H5TAB_DOUBLE, NULL},
+		{"gamma", H5TAB_DOUBLE, NULL}, {"vega", H5TAB_DOUBLE, NULL},
+		{"theta", H5TAB_DOUBLE, NULL}, {"model", H5TAB_STRING, NULL}};
+	static const h5tab_colspec scols[] = {
+		{"trade_id", H5TAB_STRING, NULL}, {"book", H5TAB_STRING, NULL},
+		{"curve", H5TAB_STRING, NULL}, {"delivery_start", H5TAB_DATE, NULL},
+		{"delivery_end", H5TAB_DATE, NULL}, {"tenor", H5TAB_INT64, "months"},
+		{"delta", H5TAB_DOUBLE, NULL}, {"gamma", H5TAB_DOUBLE, NULL},
+		{"vega", H5TAB_DOUBLE, NULL}};
+	h5file *vf = h5file_create(vpath, e), *sf = NULL;
+	if (!vf)
+		return e->code;
+	if (spath && !(sf = h5file_create(spath, e))) {
+		h5file_abort(vf);
+		return e->code;
+	}
+	h5tab_writer *vw = h5tab_begin(vf, "valuations", vcols, 12, e), *sw = NULL;
+	if (!vw || (sf && !(sw = h5tab_begin(sf, "sensitivities", scols, 9, e))))
+		goto fail;
+	int ay, am, ad;
+	date_to_ymd(m->asof, &ay, &am, &ad);
+	for (long i = 0; i < n; i++) {
+		const trade *t = &tr[i];
+		const result *r = &res[i];
+		if (r->status)
+			continue;
+		const char *sv[] = {t->id, t->book, instr_names[t->instr], t->curve, t->currency};
+		for (int c = 0; c < 5; c++)
+			h5tab_set_str(vw, c, sv[c], strlen(sv[c]));
+		const double dv[] = {r->npv, r->undisc, r->delta, r->gamma, r->vega, r->theta};
+		for (int c = 0; c < 6; c++)
+			h5tab_set_double(vw, 5 + c, dv[c]);
+		h5tab_set_str(vw, 11, r->model, strlen(r->model));
+		if (h5tab_end_row(vw, e))
+			goto fail;
+		for (int k = 0; sw && k < r->ns; k++) {
+			const mkt_curve *c = &m->c[r->s[k].curve];
+			const mkt_quote *q = &c->q[r->s[k].quote];
+			int y, mo, d;
+			date_to_ymd(q->first, &y, &mo, &d);
+			h5tab_set_str(sw, 0, t->id, strlen(t->id));
+			h5tab_set_str(sw, 1, t->book, strlen(t->book));
+			h5tab_set_str(sw, 2, c->name, strlen(c->name));
+			h5tab_set_int64(sw, 3, q->first);
+			h5tab_set_int64(sw, 4, q->last);
+			h5tab_set_int64(sw, 5, (y - ay) * 12 + (mo - am));
+			h5tab_set_double(sw, 6, r->s[k].delta);
+			h5tab_set_double(sw, 7, r->s[k].gamma);
+			h5tab_set_double(sw, 8, r->s[k].vega);
+			if (h5tab_end_row(sw, e))
+				goto fail;
+		}
+	}
+	if (sf && h5file_commit(sf, e)) {
+		h5file_abort(vf);
+		return e->code;
+	}
+	return h5file_commit(vf, e);
+fail:
+	if (sf)
+		h5file_abort(sf);
+	h5file_abort(vf);
+	return e->code;
+}
+
 static int open_out(qe_out *o, const char *path, qe_err *e)
 {
 	memset(o, 0, sizeof *o);
@@ -854,9 +929,18 @@ int valuation_run(const struct val_options *o, struct val_summary *s, qe_err *e)
 
 	qe_out vo, so, lo, eo;
 	int have_s = 0, have_l = 0, have_e = 0;
-	if (open_out(&vo, o->out_path, e))
+	if (o->to_h5) {
+		if (!o->out_path || strcmp(o->out_path, "-") == 0) {
+			rc = qe_err_set(e, QE_USAGE, "HDF5 output needs -o FILE");
+			goto done;
+		}
+		/* HDF5 tables first; the CSV writers below go to /dev/null */
+		if ((rc = write_h5(m, tr, res, n, o->out_path, o->sens_path, e)))
+			goto done;
+	}
+	if (open_out(&vo, o->to_h5 ? "/dev/null" : o->out_path, e))
 		goto fail;
-	if (o->sens_path && !(have_s = !open_out(&so, o->sens_path, e)))
+	if (o->sens_path && !o->to_h5 && !(have_s = !open_out(&so, o->sens_path, e)))
 		goto fail_v;
 	if (o->ladder_path && !(have_l = !open_out(&lo, o->ladder_path, e)))
 		goto fail_s;
@@ -864,6 +948,7 @@ int valuation_run(const struct val_options *o, struct val_summary *s, qe_err *e)
 		goto fail_l;
 
 	csv_writer w, ws, we;
+	(void)ws;
 	csvw_init(&w, vo.fp);
 	csvw_header(&w, (const char *const[]){"trade_id", "book", "instrument", "curve", "currency",
 					      "npv", "undiscounted", "delta", "gamma", "vega",
@@ -878,16 +963,96 @@ int valuation_run(const struct val_options *o, struct val_summary *s, qe_err *e)
 		csvw_init(&we, eo.fp);
 		csvw_header(&we, (const char *const[]){"trade_id", "reason", NULL});
 	}
-	int ay, am, ad;
-	date_to_ymd(m->asof, &ay, &am, &ad);
+	/* Rows are formatted in parallel, a block of trades per memory stream,
+	 * and written in block order: the bytes do not depend on threads. */
+	enum { BLOCK = 2048 };
+	long nblocks = (n + BLOCK - 1) / BLOCK;
+	char **vbuf = calloc((size_t)nblocks + 1, sizeof *vbuf), **sbuf = calloc((size_t)nblocks + 1, sizeof *sbuf);
+	size_t *vlen = calloc((size_t)nblocks + 1, sizeof *vlen), *slen = calloc((size_t)nblocks + 1, sizeof *slen);
+	int fmt_fail = !vbuf || !sbuf || !vlen || !slen;
+#pragma omp parallel for schedule(dynamic, 1)
+	for (long b = 0; b < nblocks; b++) {
+		if (fmt_fail)
+			continue;
+		int ay, am, ad;
+		date_to_ymd(m->asof, &ay, &am, &ad);
+		FILE *vf = open_memstream(&vbuf[b], &vlen[b]);
+		FILE *sf = have_s ? open_memstream(&sbuf[b], &slen[b]) : NULL;
+		if (!vf || (have_s && !sf)) {
+#pragma omp atomic write
+			fmt_fail = 1;
+			if (vf)
+				fclose(vf);
+			continue;
+		}
+		csv_writer bw, bs;
+		csvw_init(&bw, vf);
+		if (sf)
+			csvw_init(&bs, sf);
+		long hi = (b + 1) * BLOCK < n ? (b + 1) * BLOCK : n;
+		for (long i = b * BLOCK; i < hi; i++) {
+			const trade *t = &tr[i];
+			const result *r = &res[i];
+			if (r->status)
+				continue;
+			csvw_str(&bw, t->id);
+			csvw_str(&bw, t->book);
+			csvw_str(&bw, instr_names[t->instr]);
+			csvw_str(&bw, t->curve);
+			csvw_str(&bw, t->currency);
+			csvw_double(&bw, r->npv);
+			csvw_double(&bw, r->undisc);
+			csvw_double(&bw, r->delta);
+			csvw_double(&bw, r->gamma);
+			csvw_double(&bw, r->vega);
+			csvw_double(&bw, r->theta);
+			csvw_str(&bw, r->model);
+			csvw_end(&bw);
+			for (int k = 0; sf && k < r->ns; k++) {
+				const mkt_curve *c = &m->c[r->s[k].curve];
+				const mkt_quote *q = &c->q[r->s[k].quote];
+				int y, mo, d;
+				date_to_ymd(q->first, &y, &mo, &d);
+				csvw_str(&bs, t->id);
+				csvw_str(&bs, t->book);
+				csvw_str(&bs, c->name);
+				csvw_date(&bs, q->first);
+				csvw_date(&bs, q->last);
+				csvw_int(&bs, (y - ay) * 12 + (mo - am));
+				csvw_double(&bs, r->s[k].delta);
+				csvw_double(&bs, r->s[k].gamma);
+				csvw_double(&bs, r->s[k].vega);
+				csvw_end(&bs);
+			}
+		}
+		if (fclose(vf) || (sf && fclose(sf))) {
+#pragma omp atomic write
+			fmt_fail = 1;
+		}
+	}
+	for (long b = 0; b < nblocks && !fmt_fail; b++) {
+		if (vlen[b])
+			fwrite(vbuf[b], 1, vlen[b], vo.fp);
+		if (have_s && slen[b])
+			fwrite(sbuf[b], 1, slen[b], so.fp);
+	}
+	for (long b = 0; b < nblocks; b++) {
+		if (vbuf)
+			free(vbuf[b]);
+		if (sbuf)
+			free(sbuf[b]);
+	}
+	free(vbuf), free(sbuf), free(vlen), free(slen);
+	if (fmt_fail) {
+		qe_err_set(e, QE_INTERNAL, "out of memory formatting the outputs");
+		goto fail_e;
+	}
 	for (long i = 0; i < n; i++) {
 		const trade *t = &tr[i];
 		const result *r = &res[i];
 		if (r->status == 2) {
 			s->matured++;
-			continue;
-		}
-		if (r->status == 1) {
+		} else if (r->status == 1) {
 			if (!s->failed)
 				snprintf(s->first_error, sizeof s->first_error, "trade %s: %s", t->id, r->err);
 			s->failed++;
@@ -896,37 +1061,8 @@ int valuation_run(const struct val_options *o, struct val_summary *s, qe_err *e)
 				csvw_str(&we, r->err);
 				csvw_end(&we);
 			}
-			continue;
-		}
-		s->priced++;
-		csvw_str(&w, t->id);
-		csvw_str(&w, t->book);
-		csvw_str(&w, instr_names[t->instr]);
-		csvw_str(&w, t->curve);
-		csvw_str(&w, t->currency);
-		csvw_double(&w, r->npv);
-		csvw_double(&w, r->undisc);
-		csvw_double(&w, r->delta);
-		csvw_double(&w, r->gamma);
-		csvw_double(&w, r->vega);
-		csvw_double(&w, r->theta);
-		csvw_str(&w, r->model);
-		csvw_end(&w);
-		for (int k = 0; have_s && k < r->ns; k++) {
-			const mkt_curve *c = &m->c[r->s[k].curve];
-			const mkt_quote *q = &c->q[r->s[k].quote];
-			int y, mo, d;
-			date_to_ymd(q->first, &y, &mo, &d);
-			csvw_str(&ws, t->id);
-			csvw_str(&ws, t->book);
-			csvw_str(&ws, c->name);
-			csvw_date(&ws, q->first);
-			csvw_date(&ws, q->last);
-			csvw_int(&ws, (y - ay) * 12 + (mo - am));
-			csvw_double(&ws, r->s[k].delta);
-			csvw_double(&ws, r->s[k].gamma);
-			csvw_double(&ws, r->s[k].vega);
-			csvw_end(&ws);
+		} else {
+			s->priced++;
 		}
 	}
 	if (have_l && write_ladder(m, tr, res, n, lo.fp)) {

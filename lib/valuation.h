@@ -22,6 +22,7 @@ struct val_options {
 	const char *out_path, *sens_path, *ladder_path, *errors_path; /* NULL out = stdout */
 	double spread_corr; /* Kirk correlation between the legs of a spread */
 	double bump;        /* added to every forward quote (reconciliation runs) */
+	int to_h5;          /* valuations and sensitivities as HDF5 tables */
 };
 
 struct val_summary {

@@ -523,3 +523,28 @@ v = pd.read_csv("v.csv"); assert len(v) >= 35 and not v.trade_id.str.startswith(
 	run_split qe-price --trades x
 	[ "$status" -eq 2 ]
 }
+
+@test "book: --to h5 writes the same valuations and sensitivities as HDF5 tables h5py/pandas read" {
+	book -o v.csv --sensitivities s.csv
+	book --to h5 -o v.h5 --sensitivities s.h5
+	run "$PYORACLE" -c '
+import h5py, pandas as pd, numpy as np
+v = pd.read_csv("v.csv", float_precision="round_trip"); s = pd.read_csv("s.csv", float_precision="round_trip")
+with h5py.File("v.h5") as f:
+    g = f["valuations"]
+    assert g.attrs["schema"] == "valuations" and g.attrs["schema_version"] == 1
+    h = pd.DataFrame({c: g[c][:] for c in g.attrs["columns"].split(",")})
+for c in ("trade_id", "book", "model"):
+    h[c] = h[c].str.decode("utf-8") if h[c].dtype == object and isinstance(h[c].iloc[0], bytes) else h[c]
+assert list(h.trade_id) == list(v.trade_id)
+for c in ("npv", "delta", "gamma", "vega", "theta"):
+    assert np.array_equal(h[c].to_numpy(), v[c].to_numpy()), c
+with h5py.File("s.h5") as f:
+    g = f["sensitivities"]
+    assert len(g["delta"]) == len(s) and np.array_equal(g["delta"][:], s.delta.to_numpy())
+    assert np.array_equal(g["tenor"][:], s.tenor.to_numpy())
+'
+	assert_success
+	run_split book --to h5
+	[ "$status" -eq 2 ]
+}
