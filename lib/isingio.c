@@ -79,9 +79,13 @@ static int check_duplicates(const opt_problem *p, const linebuf *lines, const ch
 		int32_t bj = p->ti[b] < p->tj[b] ? p->tj[b] : p->ti[b];
 		if (ai == bi && aj == bj) {
 			long la = lines->v[a], lb = lines->v[b];
-			rc = qe_err_set(e, QE_DATA, "%s:%ld: duplicate %s %d %d (first on line %ld)", name,
-					la > lb ? la : lb, what, p->ti[b] + p->base, p->tj[b] + p->base,
-					la > lb ? lb : la);
+			if (p->ti[b] == p->tj[b] && p->kind == PROBLEM_ISING)
+				rc = qe_err_set(e, QE_DATA, "%s:%ld: duplicate %s %d (first on line %ld)", name,
+						la > lb ? la : lb, what, p->ti[b] + p->base, la > lb ? lb : la);
+			else
+				rc = qe_err_set(e, QE_DATA, "%s:%ld: duplicate %s %d %d (first on line %ld)", name,
+						la > lb ? la : lb, what, p->ti[b] + p->base, p->tj[b] + p->base,
+						la > lb ? lb : la);
 			break;
 		}
 	}
@@ -343,8 +347,6 @@ static int read_any(opt_problem *p, int format, const char *buf, size_t len, con
 		p->base = 1;
 		rc = read_csv_terms(p, r, 0, lines, e);
 		csvr_close(r);
-		if (!rc && p->n == 0)
-			rc = qe_err_set(e, QE_DATA, "%s: no terms", name);
 		return rc;
 	}
 	lexer lx = {buf, buf + len, 0, name};
@@ -416,8 +418,15 @@ int problem_read(opt_problem *p, int kind, int format, const char *path,
 		return rc;
 	rc = problem_read_mem(p, kind, format, buf, len, name, e);
 	free(buf);
-	if (rc || !fields_path)
+	if (rc)
 		return rc;
+	if (!fields_path) {
+		if (p->n == 0) {
+			problem_free(p);
+			return qe_err_set(e, QE_DATA, "%s: no terms", name);
+		}
+		return 0;
+	}
 	/* Ising fields: a second CSV "i,h", checked for repeats on its own. */
 	csv_reader *r = csvr_open(fields_path, e);
 	opt_problem f;
@@ -434,6 +443,8 @@ int problem_read(opt_problem *p, int kind, int format, const char *path,
 		rc = problem_add(p, f.ti[t], f.tj[t], f.tw[t], e);
 	if (!rc && f.n > p->n)
 		p->n = f.n;
+	if (!rc && p->n == 0)
+		rc = qe_err_set(e, QE_DATA, "%s: no terms", name);
 	csvr_close(r);
 	free(lines.v);
 	problem_free(&f);

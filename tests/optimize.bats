@@ -497,4 +497,35 @@ assert f(x) <= f(g) + 1e-12, (f(x), f(g))
 print('ok')
 PY
 	assert_output ok
+	OMP_NUM_THREADS=1 qe-optimize portfolio --assets assets.csv --cov pcov.csv --budget 300 --cardinality 8 \
+		--seed 2 -o one.csv -q
+	cmp one.csv p.csv
+}
+
+@test "progress: a line per round on a terminal, none with --quiet or off a terminal" {
+	gen_graph 12 0.5 3 > g.txt
+	run script -qec "qe-optimize maxcut g.txt --restarts 3 -o sol.csv" /dev/null
+	assert_success
+	assert_output --partial "round 3, best energy"
+	run script -qec "qe-optimize maxcut g.txt --restarts 3 -q -o sol.csv" /dev/null
+	assert_success
+	refute_output --partial "round"
+	run_split qe-optimize maxcut g.txt --restarts 3 -o sol.csv
+	[[ "$stderr" != *"round"* ]]
+}
+
+@test "ising: fields alone (no couplings) is a problem; nothing at all is bad data" {
+	printf 'i,j,J\n' > j.csv
+	printf 'i,h\n1,0.5\n2,-1\n' > h.csv
+	run_split qe-optimize ising j.csv --fields h.csv -q
+	assert_success
+	[ "$output" = "$(printf 'variable,value\n1,-1\n2,1')" ]
+	printf 'i,h\n' > e.csv
+	run_split qe-optimize ising j.csv --fields e.csv
+	[ "$status" -eq 3 ]
+	[[ "$stderr" == *"no terms"* ]]
+	printf 'i,h\n1,0.5\n1,2\n' > d.csv
+	run_split qe-optimize ising j.csv --fields d.csv
+	[ "$status" -eq 3 ]
+	[[ "$stderr" == *"d.csv:3: duplicate field for node 1 (first on line 2)"* ]] || fail "$stderr"
 }
