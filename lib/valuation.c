@@ -66,61 +66,139 @@ static const char *const tcols[C_N] = {
 	"price", "currency", "delivery_start", "delivery_end", "shape", "option_type", "strike",
 	"exercise", "expiry", "avg_start", "avg_end", "curve2", "ratio", "model"};
 
+/* A row of trades.csv or of the HDF5 table /trades (qe-ingest --to h5). */
+typedef struct rowsrc {
+	csv_reader *c;
+	h5tab_reader *h;
+	long row;
+} rowsrc;
+
+static const char *rs_field(const rowsrc *r, int col, size_t *len)
+{
+	const char *s;
+	if (r->c)
+		return csvr_field(r->c, col, len);
+	s = h5tab_colkind(r->h, col) == H5TAB_STRING ? h5tab_str(r->h, col) : "";
+	if (len)
+		*len = strlen(s);
+	return s;
+}
+
+static long rs_line(const rowsrc *r)
+{
+	return r->c ? csvr_line(r->c) : r->row;
+}
+
+static int rs_empty(const rowsrc *r, int col)
+{
+	if (col < 0)
+		return 1;
+	if (r->c)
+		return csvr_is_empty(r->c, col);
+	switch (h5tab_colkind(r->h, col)) {
+	case H5TAB_STRING: return h5tab_str(r->h, col)[0] == '\0';
+	case H5TAB_DOUBLE: return isnan(h5tab_double(r->h, col));
+	default: return h5tab_int64(r->h, col) == H5TAB_MISSING_INT;
+	}
+}
+
+static int rs_h5_missing(const rowsrc *r, int col, qe_err *e)
+{
+	return qe_err_set(e, QE_DATA, "row %ld: column '%s': %s", r->row, h5tab_colname(r->h, col),
+			  rs_empty(r, col) ? "missing value" : "wrong kind");
+}
+
+static int rs_double(const rowsrc *r, int col, double *out, qe_err *e)
+{
+	if (r->c)
+		return csvr_get_double(r->c, col, out, e);
+	int k = h5tab_colkind(r->h, col);
+	if (rs_empty(r, col) || (k != H5TAB_DOUBLE && k != H5TAB_INT64))
+		return rs_h5_missing(r, col, e);
+	*out = k == H5TAB_DOUBLE ? h5tab_double(r->h, col) : (double)h5tab_int64(r->h, col);
+	if (!isfinite(*out))
+		return rs_h5_missing(r, col, e);
+	return 0;
+}
+
+static int rs_int(const rowsrc *r, int col, int64_t *out, qe_err *e)
+{
+	if (r->c)
+		return csvr_get_int64(r->c, col, out, e);
+	if (rs_empty(r, col) || h5tab_colkind(r->h, col) != H5TAB_INT64)
+		return rs_h5_missing(r, col, e);
+	*out = h5tab_int64(r->h, col);
+	return 0;
+}
+
+static int rs_date(const rowsrc *r, int col, qe_date *out, qe_err *e)
+{
+	if (r->c)
+		return csvr_get_date(r->c, col, out, e);
+	if (rs_empty(r, col) || h5tab_colkind(r->h, col) != H5TAB_DATE)
+		return rs_h5_missing(r, col, e);
+	int64_t d = h5tab_int64(r->h, col);
+	if (d < -1000000 || d > 1000000)
+		return rs_h5_missing(r, col, e);
+	*out = (qe_date)d;
+	return 0;
+}
+
 #define TERR(...) (snprintf(t->err, sizeof t->err, __VA_ARGS__), 0)
 
 /* Parses one row into t; a bad field sets t->err (the row is still kept
  * so the trade is reported by id). */
-static int parse_trade(csv_reader *r, const int *ix, trade *t)
+static int parse_trade(const rowsrc *r, const int *ix, trade *t)
 {
 	qe_err e;
 	size_t len;
 	const char *s;
 	memset(t, 0, sizeof *t);
-	s = csvr_field(r, ix[C_ID], &len);
+	s = rs_field(r, ix[C_ID], &len);
 	if (len == 0 || len >= sizeof t->id)
-		snprintf(t->id, sizeof t->id, "line %ld", csvr_line(r));
+		snprintf(t->id, sizeof t->id, "line %ld", rs_line(r));
 	else
 		memcpy(t->id, s, len);
-#define GETD(col, dst) (csvr_get_double(r, ix[col], dst, &e) ? TERR("%s", e.msg) : 1)
-#define GETDATE(col, dst) (csvr_get_date(r, ix[col], dst, &e) ? TERR("%s", e.msg) : 1)
-#define OPTCOL(col) (ix[col] >= 0 && !csvr_is_empty(r, ix[col]))
+#define GETD(col, dst) (rs_double(r, ix[col], dst, &e) ? TERR("%s", e.msg) : 1)
+#define GETDATE(col, dst) (rs_date(r, ix[col], dst, &e) ? TERR("%s", e.msg) : 1)
+#define OPTCOL(col) (ix[col] >= 0 && !rs_empty(r, ix[col]))
 	int64_t v = 1;
-	if (ix[C_VERSION] >= 0 && !csvr_is_empty(r, ix[C_VERSION]) &&
-	    csvr_get_int64(r, ix[C_VERSION], &v, &e))
+	if (ix[C_VERSION] >= 0 && !rs_empty(r, ix[C_VERSION]) &&
+	    rs_int(r, ix[C_VERSION], &v, &e))
 		return TERR("%s", e.msg);
 	t->version = (int)v;
-	s = ix[C_STATUS] >= 0 ? csvr_field(r, ix[C_STATUS], &len) : "";
+	s = ix[C_STATUS] >= 0 ? rs_field(r, ix[C_STATUS], &len) : "";
 	t->cancel = strcasecmp(s, "cancel") == 0;
 	if (s[0] && !t->cancel && strcasecmp(s, "new") && strcasecmp(s, "amend"))
 		return TERR("unknown status '%s'", s);
-	s = csvr_field(r, ix[C_BOOK], &len);
+	s = rs_field(r, ix[C_BOOK], &len);
 	if (lower_copy(t->book, sizeof t->book, s, len))
 		return TERR("book name too long");
 	memcpy(t->book, s, len); /* books keep their case */
-	s = csvr_field(r, ix[C_INSTR], &len);
+	s = rs_field(r, ix[C_INSTR], &len);
 	t->instr = I_BAD;
 	for (int i = 0; i < I_BAD; i++)
 		if (strlen(instr_names[i]) == len && strncasecmp(s, instr_names[i], len) == 0)
 			t->instr = i;
 	if (t->instr == I_BAD)
 		return TERR("unknown instrument '%s'", s);
-	s = csvr_field(r, ix[C_CURVE], &len);
+	s = rs_field(r, ix[C_CURVE], &len);
 	if (len == 0 || len >= sizeof t->curve)
 		return TERR("missing or too long curve '%s'", s);
 	memcpy(t->curve, s, len);
-	s = csvr_field(r, ix[C_SIDE], &len);
+	s = rs_field(r, ix[C_SIDE], &len);
 	t->side = strcasecmp(s, "buy") == 0 ? 1 : strcasecmp(s, "sell") == 0 ? -1 : 0;
 	if (!t->side)
 		return TERR("side must be buy or sell '%s'", s);
 	if (!GETD(C_QTY, &t->qty) || !GETD(C_PRICE, &t->price))
 		return 0;
 	if (!(t->qty > 0))
-		return TERR("quantity must be positive '%s'", csvr_field(r, ix[C_QTY], NULL));
-	s = csvr_field(r, ix[C_UNIT], &len);
+		return TERR("quantity must be positive '%s'", rs_field(r, ix[C_QTY], NULL));
+	s = rs_field(r, ix[C_UNIT], &len);
 	if (len == 0 || len >= sizeof t->unit)
 		return TERR("missing or unknown unit '%s'", s);
 	memcpy(t->unit, s, len);
-	s = csvr_field(r, ix[C_CCY], &len);
+	s = rs_field(r, ix[C_CCY], &len);
 	if (len != 3)
 		return TERR("currency must be an ISO 4217 code '%s'", s);
 	memcpy(t->currency, s, len);
@@ -128,19 +206,19 @@ static int parse_trade(csv_reader *r, const int *ix, trade *t)
 		return 0;
 	if (t->de < t->ds)
 		return TERR("delivery_end before delivery_start");
-	s = ix[C_SHAPE] >= 0 ? csvr_field(r, ix[C_SHAPE], &len) : "";
+	s = ix[C_SHAPE] >= 0 ? rs_field(r, ix[C_SHAPE], &len) : "";
 	if (ix[C_SHAPE] < 0)
 		len = 0;
 	if (lower_copy(t->shape, sizeof t->shape, s, len))
 		return TERR("unknown shape '%s'", s);
 	if (OPTCOL(C_MODEL)) {
-		s = csvr_field(r, ix[C_MODEL], &len);
+		s = rs_field(r, ix[C_MODEL], &len);
 		if (lower_copy(t->model, sizeof t->model, s, len) ||
 		    (strcmp(t->model, "black76") && strcmp(t->model, "bachelier")))
 			return TERR("model must be black76 or bachelier '%s'", s);
 	}
 	if (t->instr == I_OPTION || t->instr == I_ASIAN || t->instr == I_SPREAD) {
-		s = ix[C_OTYPE] >= 0 ? csvr_field(r, ix[C_OTYPE], &len) : "";
+		s = ix[C_OTYPE] >= 0 ? rs_field(r, ix[C_OTYPE], &len) : "";
 		if (!(t->type = opt_type_parse(s)))
 			return TERR("option_type must be call or put '%s'", s);
 		if (!OPTCOL(C_STRIKE))
@@ -152,7 +230,7 @@ static int parse_trade(csv_reader *r, const int *ix, trade *t)
 		if (!GETDATE(C_EXPIRY, &t->expiry))
 			return 0;
 		t->has_expiry = 1;
-		s = ix[C_EXERCISE] >= 0 ? csvr_field(r, ix[C_EXERCISE], &len) : "";
+		s = ix[C_EXERCISE] >= 0 ? rs_field(r, ix[C_EXERCISE], &len) : "";
 		if (strcasecmp(s, "american") == 0)
 			t->american = 1;
 		else if (s[0] && strcasecmp(s, "european"))
@@ -166,7 +244,7 @@ static int parse_trade(csv_reader *r, const int *ix, trade *t)
 		t->has_avg = 1;
 	}
 	if (t->instr == I_SPREAD) {
-		s = ix[C_CURVE2] >= 0 ? csvr_field(r, ix[C_CURVE2], &len) : "";
+		s = ix[C_CURVE2] >= 0 ? rs_field(r, ix[C_CURVE2], &len) : "";
 		if (ix[C_CURVE2] < 0 || len == 0 || len >= sizeof t->curve2)
 			return TERR("spread needs curve2");
 		memcpy(t->curve2, s, len);
@@ -658,33 +736,57 @@ static void price_one(const market *m, const trade *t, double corr, result *res)
 
 /* ---- driver -------------------------------------------------------------- */
 
+static int is_hdf5(const char *path)
+{
+	unsigned char sig[8];
+	FILE *f = path && strcmp(path, "-") ? fopen(path, "rb") : NULL;
+	int yes = f && fread(sig, 1, 8, f) == 8 && memcmp(sig, "\x89HDF\r\n\x1a\n", 8) == 0;
+	if (f)
+		fclose(f);
+	return yes;
+}
+
 static int load_trades(const char *path, trade **out, long *n, long *ncancel, qe_err *e)
 {
 	int ix[C_N];
-	csv_reader *r = csvr_open(path, e);
-	if (!r)
+	rowsrc src = {0};
+	if (is_hdf5(path)) {
+		if (!(src.h = h5tab_open(path, "trades", e)))
+			return e->code;
+	} else if (!(src.c = csvr_open(path, e))) {
 		return e->code;
+	}
 	static const int required[] = {C_ID, C_BOOK, C_INSTR, C_CURVE, C_SIDE, C_QTY, C_UNIT,
 				       C_PRICE, C_CCY, C_DS, C_DE};
 	for (int i = 0; i < C_N; i++)
-		ix[i] = csvr_col(r, tcols[i]);
+		ix[i] = src.c ? csvr_col(src.c, tcols[i]) : h5tab_col(src.h, tcols[i]);
 	for (size_t i = 0; i < sizeof required / sizeof required[0]; i++)
 		if (ix[required[i]] < 0) {
 			qe_err_set(e, QE_DATA, "%s: missing column '%s'", path, tcols[required[i]]);
-			csvr_close(r);
+			csvr_close(src.c);
+			h5tab_close(src.h);
 			return QE_DATA;
 		}
 	strindex *ids = sidx_new();
 	trade *tr = NULL;
 	long cap = 0, cnt = 0;
 	int st, rc = 0;
-	while ((st = csvr_next(r, e)) != CSVR_EOF) {
+	for (;;) {
+		if (src.c) {
+			st = csvr_next(src.c, e);
+		} else {
+			st = h5tab_next(src.h, e);
+			st = st > 0 ? CSVR_ROW : st == 0 ? CSVR_EOF : CSVR_FATAL;
+			src.row++;
+		}
+		if (st == CSVR_EOF)
+			break;
 		if (st == CSVR_FATAL) {
 			rc = e->code;
 			break;
 		}
 		trade t;
-		parse_trade(r, ix, &t);
+		parse_trade(&src, ix, &t);
 		if (st == CSVR_BADROW)
 			snprintf(t.err, sizeof t.err, "%s", e->msg);
 		int added = 0;
@@ -713,7 +815,10 @@ static int load_trades(const char *path, trade **out, long *n, long *ncancel, qe
 			snprintf(tr[k].err, sizeof tr[k].err, "duplicate version %d", t.version);
 		}
 	}
-	csvr_close(r);
+	if (src.c)
+		csvr_close(src.c);
+	if (src.h)
+		h5tab_close(src.h);
 	sidx_free(ids);
 	if (rc) {
 		free(tr);

@@ -548,3 +548,16 @@ with h5py.File("s.h5") as f:
 	run_split book --to h5
 	[ "$status" -eq 2 ]
 }
+
+@test "book: trades read from HDF5 (qe-ingest --to h5) price exactly like the same trades in CSV" {
+	qe-ingest trades "$DATA/trades.csv" --markets "$DATA/markets.csv" -o ing.csv --rejects r1.csv 2>/dev/null
+	qe-ingest trades "$DATA/trades.csv" --markets "$DATA/markets.csv" --to h5 -o ing.h5 --rejects r2.csv 2>/dev/null
+	TRADES=ing.csv book -o vc.csv --sensitivities sc.csv
+	TRADES=ing.h5 book -o vh.csv --sensitivities sh.csv
+	cmp vc.csv vh.csv
+	cmp sc.csv sh.csv
+	[ "$(wc -l < vh.csv)" -eq 2971 ]
+	printf 'not hdf5 and not csv\x00\x01' > junk.h5
+	TRADES=junk.h5 run_split book -o v.csv
+	[ "$status" -eq 3 ]
+}
