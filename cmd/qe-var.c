@@ -44,6 +44,7 @@ static const char usage[] =
 	"      --fhs LAMBDA    hs: filter returns by EWMA volatility (Hull-White)\n"
 	"      --cov METHOD    sample (default), ewma, lw (Ledoit-Wolf)\n"
 	"      --lambda L      EWMA decay (default 0.94)\n"
+	"      --cov-file FILE param, mc, components: covariance of price changes given\n"
 	"      --repair        clip negative eigenvalues instead of failing (exit 5)\n"
 	"      --cornish-fisher  param: delta-gamma with Cornish-Fisher expansion\n"
 	"      --paths N       mc: number of paths (default 100000)\n"
@@ -73,7 +74,7 @@ enum {
 	OPT_QUANTILE = 256, OPT_VERSION, OPT_SIGNIFICANCE, OPT_BY, OPT_GAPS, OPT_WINDOW, OPT_HORIZON,
 	OPT_SQRT, OPT_BRW, OPT_FHS, OPT_COV, OPT_LAMBDA, OPT_REPAIR, OPT_CF, OPT_PATHS, OPT_SEED,
 	OPT_DIST, OPT_DF, OPT_CUBE, OPT_RETURNS, OPT_FORMAT, OPT_DAYS, OPT_PORTFOLIO, OPT_SHOCKS,
-	OPT_WINDOWS, OPT_WORST, OPT_TIMING
+	OPT_WINDOWS, OPT_WORST, OPT_TIMING, OPT_COV_FILE
 };
 
 static const struct option long_opts[] = {
@@ -107,6 +108,7 @@ static const struct option long_opts[] = {
 	{"windows", required_argument, NULL, OPT_WINDOWS},
 	{"worst", no_argument, NULL, OPT_WORST},
 	{"timing", no_argument, NULL, OPT_TIMING},
+	{"cov-file", required_argument, NULL, OPT_COV_FILE},
 	{"output", required_argument, NULL, 'o'},
 	{"quiet", no_argument, NULL, 'q'},
 	{"help", no_argument, NULL, 'h'},
@@ -201,6 +203,7 @@ static void parse(int argc, char **argv, struct opts *o)
 		case OPT_WINDOWS: o->windows = optarg; break;
 		case OPT_WORST: o->worst = 1; break;
 		case OPT_TIMING: o->timing = 1; break;
+		case OPT_COV_FILE: sp->cov_file = optarg; break;
 		case 'o': o->output = optarg; break;
 		case 'q': cli_quiet = 1; break;
 		case 'h': cli_help(usage);

@@ -7,6 +7,7 @@
 #include <cblas.h>
 #include <lapacke.h>
 
+#include "csvio.h"
 #include "h5table.h"
 
 int cov_method_parse(const char *s)
@@ -258,4 +259,54 @@ long cov_cholesky_failed_at(const qe_err *e)
 {
 	const char *p = strstr(e->msg, "factor #");
 	return p ? strtol(p + 8, NULL, 10) - 1 : -1;
+}
+
+int cov_read_csv(const char *path, const strindex *factors, double *S, qe_err *e)
+{
+	static const char *const cols[] = {"factor1", "factor2", "cov"};
+	size_t m = sidx_count(factors);
+	int idx[3], rc = 0, st;
+	unsigned char *seen = calloc(m * m + 1, 1);
+	csv_reader *r = seen ? csvr_open(path, e) : NULL;
+	if (!seen)
+		return qe_err_set(e, QE_INTERNAL, "out of memory");
+	if (!r) {
+		free(seen);
+		return e->code;
+	}
+	if ((rc = csvr_require(r, cols, 3, idx, e)))
+		goto out;
+	while ((st = csvr_next(r, e)) != CSVR_EOF) {
+		size_t la, lb;
+		double v;
+		if (st < 0) {
+			rc = e->code ? e->code : QE_DATA;
+			goto out;
+		}
+		const char *a = csvr_field(r, idx[0], &la), *b = csvr_field(r, idx[1], &lb);
+		long i = sidx_find(factors, a, la), j = sidx_find(factors, b, lb);
+		if (i < 0 || j < 0)
+			continue;
+		if ((rc = csvr_get_double(r, idx[2], &v, e)))
+			goto out;
+		size_t k1 = (size_t)i * m + (size_t)j, k2 = (size_t)j * m + (size_t)i;
+		if (seen[k1] && S[k1] != v) {
+			rc = csvr_field_error(r, idx[2], e, "covariance of '%s' and '%s' given as %g before '%s'",
+					      a, b, S[k1], csvr_field(r, idx[2], NULL));
+			goto out;
+		}
+		S[k1] = S[k2] = v;
+		seen[k1] = seen[k2] = 1;
+	}
+	for (size_t i = 0; i < m; i++)
+		for (size_t j = 0; j <= i; j++)
+			if (!seen[i * m + j]) {
+				rc = qe_err_set(e, QE_DATA, "%s: no covariance for factors '%s' and '%s'", path,
+						sidx_name(factors, i), sidx_name(factors, j));
+				goto out;
+			}
+out:
+	free(seen);
+	csvr_close(r);
+	return rc;
 }

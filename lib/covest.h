@@ -53,6 +53,12 @@ long cov_cholesky_failed_at(const qe_err *e);
  * cov; every ordered pair, row-major), the same rows as the CSV form.
  * Atomic (temporary file + rename). */
 #include "strindex.h"
+/* Reads a covariance written as factor1,factor2,cov (either or both
+ * orders of each pair) for the m factors named in `factors` (other rows
+ * are ignored) into S.  A missing pair, a non-finite value or a pair
+ * given twice with different values is QE_DATA naming the factors. */
+int cov_read_csv(const char *path, const strindex *factors, double *S, qe_err *e);
+
 int cov_write_hdf5(const char *path, const strindex *factors, const double *S, size_t m,
 		   const char *units, qe_err *e);
 

@@ -222,11 +222,18 @@ int var_covariance(const risk_history *h, const risk_scenarios *all, const var_s
 	risk_scenarios w;
 	double shrink = 0, min_eig = 0;
 	size_t clipped = 0;
-	int rc = var_window(all, sp, &w, e);
-	if (rc)
-		return rc;
+	int rc;
 	if (note)
 		note[0] = '\0';
+	if (sp->cov_file) {
+		if (returns)
+			return qe_err_set(e, QE_USAGE, "a covariance file holds price changes, not returns");
+		if ((rc = cov_read_csv(sp->cov_file, h->factors, S, e)))
+			return rc;
+		goto check;
+	}
+	if ((rc = var_window(all, sp, &w, e)))
+		return rc;
 	rc = cov_estimate(w.ret, w.ns, w.nf, sp->cov_method, sp->cov_lambda, S, &shrink, e);
 	rs_free(&w);
 	if (rc)
@@ -239,11 +246,12 @@ int var_covariance(const risk_history *h, const risk_scenarios *all, const var_s
 		cov_scale(S, h->nf, scale);
 		free(scale);
 	}
+check:
 	if ((rc = cov_psd(S, h->nf, sp->repair, &clipped, &min_eig, e)))
 		return rc;
 	if (note) {
 		size_t at = 0;
-		if (sp->cov_method == COV_LW)
+		if (sp->cov_method == COV_LW && !sp->cov_file)
 			at += (size_t)snprintf(note, notesz, "Ledoit-Wolf shrinkage intensity %g", shrink);
 		if (clipped && at < notesz)
 			snprintf(note + at, notesz - at, "%scovariance repaired: %zu negative eigenvalue%s clipped (smallest %g)",

@@ -39,6 +39,7 @@ typedef struct var_spec {
 	double fhs_lambda;   /* > 0: Hull-White EWMA volatility scaling */
 	int cov_method;      /* enum cov_method */
 	double cov_lambda;   /* EWMA lambda */
+	const char *cov_file; /* covariance of price changes given by the user, or NULL */
 	int repair;          /* clip/floor eigenvalues instead of failing */
 	int cornish_fisher;  /* parametric: delta-gamma Cornish-Fisher */
 	size_t paths;
@@ -69,7 +70,8 @@ int var_mc(const risk_history *h, const risk_scenarios *all, const exposure *x, 
 	   var_result *res, pnl_cube *cube, qe_err *e);
 
 /* Covariance of price changes (or of returns when returns is set) of the
- * window, PSD-checked (repaired when sp->repair).  S has nf x nf entries. */
+ * window - or read from sp->cov_file (price changes) - PSD-checked
+ * (repaired when sp->repair).  S has nf x nf entries. */
 int var_covariance(const risk_history *h, const risk_scenarios *all, const var_spec *sp, int returns,
 		   double *S, char *note, size_t notesz, qe_err *e);
 

@@ -708,3 +708,34 @@ print("ok")
 PY
 	assert_success
 }
+
+@test "cov-file: a user covariance round-trips; non-PSD is refused (exit 5) or clipped with --repair" {
+	make_market 300
+	printf 'trade_id,book,curve,tenor,delta\nA,B,NG,0,1000\nB,B,TTF,0,-500\nC,B,DE,0,20\n' > s3.csv
+	qe-var cov -q -H history.csv -m markets.csv > cov.csv
+	qe-var param -q -H history.csv -m markets.csv -s s3.csv > a.csv
+	qe-var param -q -H history.csv -m markets.csv -s s3.csv --cov-file cov.csv > b.csv
+	cmp a.csv b.csv
+	# correlations 0.9, 0.9, -0.9: eigenvalue 1 - 0.9 - 0.9 < 0
+	printf 'factor1,factor2,cov\nNG:0,NG:0,1\nTTF:0,TTF:0,1\nDE:0,DE:0,1\nNG:0,TTF:0,0.9\nNG:0,DE:0,0.9\nTTF:0,DE:0,-0.9\n' > bad.csv
+	run_split qe-var param -H history.csv -m markets.csv -s s3.csv --cov-file bad.csv -o out.csv
+	[ "$status" -eq 5 ]
+	[[ "$stderr" == *"covariance is not positive semi-definite: 1 negative eigenvalue, smallest -0.8"* ]]
+	assert_file_not_exist out.csv
+	run_split qe-var param -H history.csv -m markets.csv -s s3.csv --cov-file bad.csv --repair -o out.csv
+	assert_success
+	[[ "$stderr" == *"covariance repaired: 1 negative eigenvalue clipped (smallest -0.8"* ]]
+	run "$PYORACLE" - <<'PY'
+import csv, numpy as np
+from scipy.stats import norm
+S = np.array([[1, .9, .9], [.9, 1, -.9], [.9, -.9, 1]]); w, V = np.linalg.eigh(S)
+C = V @ np.diag(np.clip(w, 0, None)) @ V.T; d = np.array([1000, -500, 20.0])
+r = next(csv.DictReader(open("out.csv")))
+assert abs(float(r["var"]) - norm.ppf(0.99) * np.sqrt(d @ C @ d)) < 1e-8 * float(r["var"]), r
+PY
+	assert_success
+	grep -v 'TTF:0,DE:0' bad.csv > gap.csv
+	run_split qe-var param -H history.csv -m markets.csv -s s3.csv --cov-file gap.csv
+	[ "$status" -eq 3 ]
+	[[ "$stderr" == *"no covariance for factors 'TTF:0' and 'DE:0'"* ]]
+}
