@@ -8,18 +8,44 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-int out_open(qe_out *o, const char *path, qe_err *e)
+static int is_stdout_alias(const char *path)
+{
+	return strcmp(path, "-") == 0 || strcmp(path, "/dev/stdout") == 0 ||
+	       strcmp(path, "/dev/fd/1") == 0 || strcmp(path, "/proc/self/fd/1") == 0;
+}
+
+/* Devices, FIFOs and anything under /dev or /proc are written in place:
+ * renaming a temporary file over them would replace the node itself
+ * (as root, /dev/stdout -> /proc/self/fd/1 -> a log file is a "regular
+ * file" to stat(), and must still not be renamed over). */
+static int write_in_place(const char *target)
 {
 	struct stat st;
+	if (strncmp(target, "/dev/", 5) == 0 || strncmp(target, "/proc/", 6) == 0)
+		return 1;
+	return stat(target, &st) == 0 && !S_ISREG(st.st_mode);
+}
+
+int out_open(qe_out *o, const char *path, qe_err *e)
+{
+	struct stat lst;
 	memset(o, 0, sizeof *o);
-	if (!path || strcmp(path, "-") == 0) {
+	if (!path || is_stdout_alias(path)) {
 		o->fp = stdout;
 		return 0;
 	}
-	o->path = strdup(path);
-	if (!o->path)
-		return qe_err_set(e, QE_INTERNAL, "%s: out of memory", path);
-	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+	/* Through a symlink the temporary file and the rename belong next to
+	 * the link's target, so the link survives (as with GNU sort -o). */
+	if (lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode))
+		o->path = realpath(path, NULL);
+	else
+		o->path = strdup(path);
+	if (!o->path || write_in_place(o->path)) {
+		/* a dangling link (realpath failed) is written through, creating its target */
+		free(o->path);
+		o->path = strdup(path);
+		if (!o->path)
+			return qe_err_set(e, QE_INTERNAL, "%s: out of memory", path);
 		o->fp = fopen(path, "w");
 		if (!o->fp) {
 			int rc = qe_err_set(e, QE_IO, "%s: cannot open for writing: %s", path, strerror(errno));
@@ -29,6 +55,7 @@ int out_open(qe_out *o, const char *path, qe_err *e)
 		}
 		return 0;
 	}
+	path = o->path;
 	size_t n = strlen(path) + 16;
 	o->tmp = malloc(n);
 	if (!o->tmp)

@@ -1,5 +1,6 @@
 /* Unit tests for lib/num, lib/date, lib/csvio and lib/outfile. */
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "csvio.h"
@@ -154,8 +155,27 @@ static void test_writer_and_out(void)
 	out_abort(&o);
 	UT_EQ_INT(sha256_file(path, hex, &e), 0, "sha256 after abort");
 	UT_EQ_STR(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", "abort keeps old file");
+	/* through a symlink: the link survives, its target gets the data */
+	char link[80], target[80], buf2[16] = {0};
+	snprintf(target, sizeof target, "%s/target.csv", dir);
+	snprintf(link, sizeof link, "%s/link.csv", dir);
+	UT_CHECK(symlink("target.csv", link) == 0, "make symlink");
+	UT_EQ_INT(out_open(&o, link, &e), 0, "open through symlink");
+	fputs("new", o.fp);
+	UT_EQ_INT(out_commit(&o, &e), 0, "commit through symlink");
+	struct stat lst;
+	UT_CHECK(lstat(link, &lst) == 0 && S_ISLNK(lst.st_mode), "symlink still a symlink");
+	FILE *tf = fopen(target, "r");
+	UT_CHECK(tf && fgets(buf2, sizeof buf2, tf) && strcmp(buf2, "new") == 0, "target holds the output");
+	if (tf)
+		fclose(tf);
+	unlink(link);
+	unlink(target);
 	unlink(path);
 	rmdir(dir);
+	UT_EQ_INT(out_open(&o, "/dev/stdout", &e), 0, "open /dev/stdout");
+	UT_CHECK(o.fp == stdout && o.tmp == NULL, "/dev/stdout is plain stdout, never renamed over");
+	out_abort(&o);
 	UT_EQ_INT(out_open(&o, "/dev/full", &e), 0, "open /dev/full");
 	fputs("x", o.fp);
 	UT_EQ_INT(out_commit(&o, &e), QE_IO, "ENOSPC reported as I/O error");
