@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <openssl/evp.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -100,8 +101,13 @@ int out_commit(qe_out *o, qe_err *e)
 	if (o->fp == stdout) {
 		o->fp = NULL;
 		release(o);
-		if (err)
-			return qe_err_set(e, QE_IO, "%s: write error: %s", name, strerror(err));
+		if (err) {
+			/* Reported here, once: drop what cannot be written so the
+			 * close at exit does not fail and report it a second time. */
+			__fpurge(stdout);
+			clearerr(stdout);
+			return qe_err_set(e, QE_IO, "<stdout>: write error: %s", strerror(err));
+		}
 		return 0;
 	}
 	if (!err && o->tmp && fsync(fileno(o->fp)) != 0)
