@@ -140,7 +140,7 @@ static int name_err(qe_err *e, const exposure *x, size_t p)
 {
 	char msg[sizeof e->msg];
 	snprintf(msg, sizeof msg, "%s", e->msg);
-	return qe_err_set(e, e->code, "portfolio '%s': %s", sidx_name(x->portfolios, p), msg);
+	return qe_err_set(e, e->code, "portfolio '%s': %s", x->label[p], msg);
 }
 
 /* QE_NUMERIC naming the first portfolio (row of `per` values) with a
@@ -152,7 +152,7 @@ static int check_rows(const double *v, size_t nrows, size_t per, const exposure 
 		for (size_t k = 0; k < per; k++)
 			if (!isfinite(v[r * per + k]))
 				return qe_err_set(e, QE_NUMERIC, "portfolio '%s': %s is not finite (%g): overflow",
-						  x ? sidx_name(x->portfolios, r + off) : "total", what,
+						  x ? x->label[r + off] : "total", what,
 						  v[r * per + k]);
 	return 0;
 }
@@ -201,7 +201,7 @@ static int fill_cube(pnl_cube *cube, const exposure *x, const qe_date *dates, si
 	if (rc)
 		return rc;
 	for (size_t p = 0; p < x->npf; p++) {
-		const char *nm = sidx_name(x->portfolios, p);
+		const char *nm = x->label[p];
 		sidx_add(cube->portfolios, nm, strlen(nm), NULL);
 	}
 	for (size_t s = 0; s < nsc; s++) {
@@ -652,7 +652,7 @@ int var_series(const risk_history *h, const risk_scenarios *all, const exposure 
 		pnl[i] = p[t];
 		if (!isfinite(p[t])) {
 			rc = qe_err_set(e, QE_NUMERIC, "portfolio '%s': P&L on %s is not finite (%g): overflow",
-					sidx_name(x->portfolios, pf), "the series day", p[t]);
+					x->label[pf], "the series day", p[t]);
 			goto out;
 		}
 	}
@@ -674,7 +674,7 @@ void var_inputs_free(var_inputs *in)
 }
 
 int var_inputs_load(var_inputs *in, const char *history, const char *markets, const char *sens,
-		    const char *by, int gap_policy, int horizon, int horizon_mode, qe_err *e)
+		    const char *by, const expo_fx *fx, int gap_policy, int horizon, int horizon_mode, qe_err *e)
 {
 	int rc;
 	memset(in, 0, sizeof *in);
@@ -683,7 +683,7 @@ int var_inputs_load(var_inputs *in, const char *history, const char *markets, co
 	if ((rc = rh_set_returns(&in->h, markets, e)))
 		goto fail;
 	if (sens) {
-		if ((rc = expo_read(&in->x, sens, by, markets, in->h.factors, e)))
+		if ((rc = expo_read(&in->x, sens, by, markets, fx, in->h.factors, e)))
 			goto fail;
 		in->have_x = 1;
 		unsigned char *used = calloc(in->h.nf + 1, 1);

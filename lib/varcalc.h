@@ -124,7 +124,7 @@ typedef struct var_inputs {
 } var_inputs;
 
 int var_inputs_load(var_inputs *in, const char *history, const char *markets, const char *sens,
-		    const char *by, int gap_policy, int horizon, int horizon_mode, qe_err *e);
+		    const char *by, const expo_fx *fx, int gap_policy, int horizon, int horizon_mode, qe_err *e);
 void var_inputs_free(var_inputs *in);
 
 #endif

@@ -646,7 +646,9 @@ PY
 	# a book on the bundled factors: the history is the bundled one, the
 	# positions a fixed ladder (the pipeline uses qe-price's sensitivities)
 	printf 'trade_id,book,curve,tenor,delta\nA,GAS,NG_HH,1,-200000\nB,GAS,TTF,2,50000\nC,POWER,DE_BASE,1,20000\nD,POWER,PJM_WH_PEAK,3,-10000\nE,OIL,CL_WTI,1,30000\nF,OIL,BRENT,2,-25000\nG,CARBON,EUA,12,5000\n' > book.csv
-	run_split qe-var series -H "$DATA/history.csv" -m "$DATA/markets.csv" -s book.csv --days 250 --window 250 -o series.csv
+	# the book mixes USD and EUR curves: one currency's total at a time
+	run_split qe-var series -H "$DATA/history.csv" -m "$DATA/markets.csv" -s book.csv --days 250 --window 250 \
+		--portfolio total/USD -o series.csv
 	assert_success
 	[ "$(wc -l < series.csv)" -eq 251 ]
 	run_split qe-var backtest series.csv
@@ -814,4 +816,67 @@ assert r['exceptions'] == '0' and r['zone'] == 'green' and r['result'] == 'accep
 	run_split qe-var backtest seven.csv
 	[ "$status" -eq 1 ]
 	[[ "$output" == *",7,2.5,"*",yellow,reject" ]]
+}
+
+@test "F1: P&L is never added across currencies: split per currency, or --fx to --base (numpy)" {
+	make_market
+	# NG in USD; DE and TTF in EUR: books B1 and B2 and the total mix both
+	printf 'curve,returns,unit,currency\nNG,log,MWh,USD\nDE,abs,MWh,EUR\nTTF,log,MWh,EUR\n' > markets.csv
+	printf 'currency,rate\nEUR,1.08\nUSD,1\n' > fx.csv
+	run_split qe-var hs -q -H history.csv -m markets.csv -s sens.csv -a 0.95,0.99 -o split.csv --cube cube.csv
+	assert_success
+	qe-var hs -q -H history.csv -m markets.csv -s sens.csv -a 0.95,0.99 --fx fx.csv --base USD -o conv.csv
+	qe-var components -q -H history.csv -m markets.csv -s sens.csv > comp.csv
+	run "$PYORACLE" - <<PY
+$(oracle_lib)
+dates, fac, P, isabs = load()
+R = returns(P, isabs)[-250:]
+F = P[-1]
+dF = np.where(isabs, R, F * np.expm1(R))
+ccy = {"NG": "USD", "DE": "EUR", "TTF": "EUR"}; rate = {"USD": 1.0, "EUR": 1.08}
+fccy = np.array([ccy[f.split(":")[0]] for f in fac])
+frate = np.array([rate[c] for c in fccy])
+def var_es(pnl, a):
+    L = np.sort(-pnl); k = math.ceil(len(pnl) * (1 - float(a)) - 1e-9)
+    return L[len(pnl) - k], L[len(pnl) - k:].mean()
+split = {(r["portfolio"], r["currency"], r["alpha"]): r for r in csv.DictReader(open("split.csv"))}
+conv = {(r["portfolio"], r["currency"], r["alpha"]): r for r in csv.DictReader(open("conv.csv"))}
+want = set()
+for name, b in books().items():
+    d = vec(b, fac, 0)
+    for c in ("USD", "EUR"):
+        dc = np.where(fccy == c, d, 0.0)
+        if not dc.any(): continue
+        for a in ("0.95", "0.99"):
+            v, e = var_es(dF @ dc, a); r = split[name, c, a]; want.add((name, c, a))
+            close(float(r["var"]), v, 1e-9); close(float(r["es"]), e, 1e-9)
+    for a in ("0.95", "0.99"):
+        v, e = var_es(dF @ (d * frate), a); r = conv[name, "USD", a]
+        close(float(r["var"]), v, 1e-9); close(float(r["es"]), e, 1e-9)
+assert set(split) == want, (sorted(split), sorted(want))
+assert len(conv) == 2 * len(books())
+# components: one delta-normal decomposition per currency; components sum to that currency's VaR
+comp = list(csv.DictReader(open("comp.csv")))
+for c in ("USD", "EUR"):
+    g = [r for r in comp if r["currency"] == c and r["level"] == "group"]
+    f = [r for r in comp if r["currency"] == c and r["level"] == "factor"]
+    assert g and f and all(ccy[r["name"].split(":")[0]] == c for r in f), c
+    close(sum(float(r["component"]) for r in g), float(g[0]["var"]), 1e-9)
+    close(sum(float(r["component"]) for r in f), float(g[0]["var"]), 1e-9)
+cube = {r["portfolio"] for r in csv.DictReader(open("cube.csv"))}
+assert cube == {"total/USD", "total/EUR", "B1/USD", "B1/EUR", "B2/USD", "B2/EUR"}, cube
+print("ok")
+PY
+	assert_success
+	run_split qe-var series -q -H history.csv -m markets.csv -s sens.csv --days 50 --window 100
+	[ "$status" -eq 3 ]
+	[[ "$stderr" == *"portfolio 'total' holds several currencies: choose one as 'total/USD'"* ]]
+	run_split qe-var series -q -H history.csv -m markets.csv -s sens.csv --days 50 --window 100 --portfolio total/EUR
+	assert_success
+	printf 'currency,rate\nUSD,1\n' > nofx.csv
+	run_split qe-var hs -q -H history.csv -m markets.csv -s sens.csv --fx nofx.csv --base USD
+	[ "$status" -eq 3 ]
+	[[ "$stderr" == *"no FX rate for currency 'EUR'"* ]]
+	run_split qe-var hs -q -H history.csv -m markets.csv -s sens.csv --fx fx.csv
+	[ "$status" -eq 2 ]
 }
