@@ -640,3 +640,13 @@ PY
 	[ "$status" -eq 3 ]
 	[[ "$stderr" == *"d.csv:3: duplicate field for node 1 (first on line 2)"* ]] || fail "$stderr"
 }
+
+@test "optimize: -V is --version" {
+	run qe-optimize --version
+	assert_success
+	long=$output
+	[ -n "$long" ]
+	run qe-optimize -V
+	assert_success
+	[ "$output" = "$long" ]
+}
