@@ -2,7 +2,9 @@
 #include <stdlib.h>
 
 #include "lei.h"
+#include "num.h"
 #include "synth.h"
+#include "synth_impl.h"
 #include "unit.h"
 
 static void test_lei(void)
@@ -100,8 +102,49 @@ static void test_synth(void)
 	synth_free(b);
 }
 
+static void test_helpers(void)
+{
+	char buf[32];
+	num_format_double(buf, synth_round(0.1 + 0.2, 0.01));
+	UT_EQ_STR(buf, "0.3", "rounding to a tick prints short");
+	num_format_double(buf, synth_round(4.1169999, 0.001));
+	UT_EQ_STR(buf, "4.117", "NG tick 0.001");
+	num_format_double(buf, synth_round(-0.004, 0.01));
+	UT_EQ_STR(buf, "0", "no negative zero");
+	UT_EQ_INT(synth_add_months(date_from_ymd(2027, 1, 31), 1), date_from_ymd(2027, 2, 28), "Jan 31 + 1M clamps");
+	UT_EQ_INT(synth_month_end(date_from_ymd(2028, 2, 10)), date_from_ymd(2028, 2, 29), "leap February end");
+	UT_EQ_INT(synth_curve_index("TTF"), 4, "curve index");
+	UT_EQ_INT(synth_curve_index("XX"), -1, "unknown curve");
+	int ok = 1;
+	for (int c = 0; c < synth_ncurves; c++)
+		for (double k = 0.3; k < 3; k += 0.1)
+			if (!(synth_smile_vol(c, 0.4, 1.0, k) > 0))
+				ok = 0;
+	UT_CHECK(ok, "smile vols positive across strikes");
+
+	/* NG January 2027: the future's last trading day is 3 business days
+	 * before 1 Jan (a holiday Friday): Tue 29 Dec 2026; the option expires
+	 * the business day before, Mon 28 Dec 2026 (CME NG/LNE calendar) */
+	synth_cfg cfg;
+	qe_err e;
+	synth_cfg_default(&cfg);
+	cfg.calendar_dir = getenv("QE_CALENDAR_DIR");
+	synth *s = synth_new(&cfg, &e);
+	UT_CHECK(s != NULL, "synth_new");
+	if (s) {
+		UT_EQ_INT(synth_option_expiry(s, synth_curve_index("NG_HH"), date_from_ymd(2027, 1, 1)),
+			  date_from_ymd(2026, 12, 28), "NG Jan-27 option expiry");
+		UT_CHECK(synth_fwd(s, synth_curve_index("NG_HH"), 2) > synth_fwd(s, synth_curve_index("NG_HH"), 8),
+			 "NG January above July (winter premium)");
+		UT_CHECK(synth_fwd(s, synth_curve_index("DE_PEAK"), 2) > synth_fwd(s, synth_curve_index("DE_PEAK"), 7),
+			 "DE peak January above June (solar summer)");
+		synth_free(s);
+	}
+}
+
 int main(void)
 {
+	test_helpers();
 	test_lei();
 	test_synth();
 	return ut_done();
