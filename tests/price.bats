@@ -222,12 +222,13 @@ for r, w in zip(csv.DictReader(open("bs93.csv")), want):
 	assert_success
 }
 
-@test "formula: bad input is exit 3 with file:line:col, column and value; nothing written with -o" {
+@test "formula: bad input is exit 3 with file:line:col, column and value; the good rows are still written with -o" {
 	printf 'type,forward,strike,vol,rate,expiry\ncall,19,19,0.28,0.10,0.75\ncall,19,1,5x,0.1,1\n' > bad.csv
 	run_split qe-price formula black76 -o out.csv bad.csv
 	[ "$status" -eq 3 ]
-	[[ "$stderr" == *"bad.csv:3:"*"column 'vol'"*"5x"* ]] || fail "$stderr"
-	assert_file_not_exist out.csv
+	[[ "$stderr" == *"bad.csv:3:4: column 'vol'"*"5x"* ]] || fail "$stderr"
+	[ "$(wc -l < out.csv)" -eq 2 ]
+	grep -q '^call,19,19,0.28,0.10,0.75,1.7' out.csv
 	printf 'type,forward,strike,vol,rate,expiry\ncall,-19,19,0.28,0.10,0.75\n' > neg.csv
 	run_split qe-price formula black76 neg.csv
 	[ "$status" -eq 3 ]
@@ -254,6 +255,44 @@ for r, w in zip(csv.DictReader(open("bs93.csv")), want):
 	[ "$status" -eq 2 ]
 	run_split qe-price formula american --method bs1999 bad.csv
 	[ "$status" -eq 2 ]
+}
+
+@test "formula: every bad row is reported (file:line:col, column, value), every good row written, exit 3 at the end" {
+	printf 'type,forward,strike,vol,rate,expiry\ncall,19,19,0.28,0.10,0.75\ncall,19,19,-1,0.1,1\ncall,19,1,5x,0.1,1\nput,19,19,0.28,0.10,0.75\nmaybe,1,1,1,1,1\ncall,-19,19,0.2,0.1,1\ncall,19,19\ncall,19,19,0.28,0.10,0.75\n' > m.csv
+	run_split qe-price formula black76 < m.csv
+	[ "$status" -eq 3 ]
+	[ "${#lines[@]}" -eq 4 ] || fail "$output"
+	[[ "${lines[1]}" == "call,19,19,0.28,0.10,0.75,"* ]] || fail "${lines[1]}"
+	[[ "${lines[2]}" == "put,19,19,0.28,0.10,0.75,1.7"* ]] || fail "${lines[2]}"
+	[[ "${lines[3]}" == "call,19,19,0.28,0.10,0.75,"* ]] || fail "${lines[3]}"
+	run grep -c . <<< "$stderr"
+	[ "$output" -eq 6 ] || fail "$stderr"
+	grep -qxF "qe-price: <stdin>:3:4: column 'vol': negative volatility '-1'" <<< "$stderr" || fail "$stderr"
+	grep -qF "qe-price: <stdin>:4:4: column 'vol': " <<< "$stderr" || fail "$stderr"
+	grep -qF "'5x'" <<< "$stderr" || fail "$stderr"
+	grep -qF "qe-price: <stdin>:6:1: column 'type': expected call or put 'maybe'" <<< "$stderr" || fail "$stderr"
+	grep -qxF "qe-price: <stdin>:7:2: column 'forward': Black-76 needs a positive forward '-19'" <<< "$stderr" || fail "$stderr"
+	grep -qF "qe-price: <stdin>:8" <<< "$stderr" || fail "$stderr"
+	grep -qF "5 bad rows not priced" <<< "$stderr" || fail "$stderr"
+	# the column of a two-leg model is the leg at fault
+	printf 'type,forward1,forward2,strike,vol1,vol2,corr,rate,expiry\ncall,30,20,5,0.3,-0.2,0.5,0.05,1\ncall,30,20,5,0.3,0.2,1.5,0.05,1\n' > k.csv
+	run_split qe-price formula kirk k.csv
+	[ "$status" -eq 3 ]
+	grep -qxF "qe-price: k.csv:2:6: column 'vol2': negative volatility '-0.2'" <<< "$stderr" || fail "$stderr"
+	grep -qxF "qe-price: k.csv:3:7: column 'corr': correlation outside [-1, 1] '1.5'" <<< "$stderr" || fail "$stderr"
+	# -V is --version
+	run qe-price -V
+	assert_success
+	[ "$output" = "$(qe-price --version)" ]
+	run qe-price formula black76 -V
+	assert_success
+	# the synopsis says what the code requires
+	run qe-price --help
+	assert_success
+	assert_line --index 0 "usage: qe-price --asof DATE --trades T --curves C --markets M [--vols V]"
+	run_split qe-price --asof 2026-11-25 --trades t --curves c
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == *"--markets"*"required"* ]] || fail "$stderr"
 }
 
 @test "formula: stdin, '-', unknown columns copied, /dev/full is exit 4, decimal-comma locale changes nothing" {
