@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -130,6 +131,12 @@ int main(int argc, char **argv)
 	const char *table = NULL;
 	int to_h5 = 0, from = 0, no_markets = 0, c;
 	ingest_opts o = {.max_rejects = -1, .period_min = 60};
+	/* The parser threads meet once per 2 MiB block; libgomp's default is
+	 * to spin at those meetings, which on a busy machine steals the CPU
+	 * the other thread needs (two threads ran slower than one).  The wait
+	 * policy is read when libgomp loads, so set it and start again. */
+	if (!getenv("OMP_WAIT_POLICY") && setenv("OMP_WAIT_POLICY", "PASSIVE", 1) == 0)
+		execv("/proc/self/exe", argv);
 	cli_init(argv[0]);
 	while ((c = getopt_long(argc, argv, "o:qhV", longopts, NULL)) != -1) {
 		switch (c) {
@@ -205,6 +212,9 @@ int main(int argc, char **argv)
 		if (!(in = fopen(input, "rb")))
 			cli_die(QE_IO, "%s: cannot open: %s", input, strerror(errno));
 		name = input;
+		struct stat st;
+		if (fstat(fileno(in), &st) == 0 && S_ISREG(st.st_mode))
+			o.size_hint = st.st_size;
 	}
 
 	qe_out out = {0}, rej = {0};

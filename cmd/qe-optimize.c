@@ -166,6 +166,10 @@ static void parse(int argc, char **argv, args *a, int cmd)
 	 * more reliable default. */
 	if (!a->solver_given && cmd == 11)
 		a->ao.solver = SOLVER_PT;
+	/* The hedge polish reaches the convex optimum from any start: a short
+	 * anneal is enough, and keeps the pipeline step quick. */
+	if (cmd == 10 && a->ao.sweeps == 0)
+		a->ao.sweeps = 200;
 	if (a->ao.has_target && a->ao.time_limit == 0 && a->ao.max_rounds == 0)
 		a->ao.time_limit = 60;
 	if (!cli_quiet && cli_progress())

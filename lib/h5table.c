@@ -13,7 +13,7 @@
  * enough for deflate to work well, small enough that a many-column table
  * buffers only a few MB. */
 #define CHUNK_ROWS 16384
-#define DEFLATE_LEVEL 4
+#define DEFLATE_LEVEL 1
 
 static const char *const kind_names[] = {NULL, "string", "double", "int64", "date", "timestamp"};
 
@@ -148,6 +148,9 @@ static int attr_read_int(hid_t obj, const char *name, int64_t *out)
 struct wcol {
 	char *name;
 	int kind;
+	size_t width;   /* fixed-length string bytes, 0 = variable length */
+	hid_t ftype;    /* fixed-length string type, or -1 */
+	int overflow;   /* a value longer than width was set */
 	hid_t ds;
 	void *buf;      /* CHUNK_ROWS doubles, int64s or char* */
 	int set;        /* field set on the current row */
@@ -228,6 +231,8 @@ static void writer_free(h5tab_writer *w)
 	for (int i = 0; i < w->ncols; i++) {
 		if (w->cols[i].ds >= 0)
 			H5Dclose(w->cols[i].ds);
+		if (w->cols[i].ftype >= 0)
+			H5Tclose(w->cols[i].ftype);
 		free(w->cols[i].name);
 		free(w->cols[i].buf);
 	}
@@ -310,12 +315,25 @@ int h5file_commit(h5file *f, qe_err *e)
 	return 0;
 }
 
-static hid_t create_column(h5tab_writer *w, const h5tab_colspec *c)
+static hid_t fixed_str_type(size_t width)
+{
+	hid_t t = H5Tcopy(H5T_C_S1);
+	if (t < 0)
+		return t;
+	if (H5Tset_size(t, width) < 0 || H5Tset_strpad(t, H5T_STR_NULLPAD) < 0 ||
+	    H5Tset_cset(t, H5T_CSET_UTF8) < 0) {
+		H5Tclose(t);
+		return -1;
+	}
+	return t;
+}
+
+static hid_t create_column(h5tab_writer *w, const h5tab_colspec *c, struct wcol *wc)
 {
 	hsize_t dims[1] = {0}, maxdims[1] = {H5S_UNLIMITED}, chunk[1] = {CHUNK_ROWS};
 	hid_t sp = H5Screate_simple(1, dims, maxdims);
 	hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
-	hid_t ftype = c->kind == H5TAB_STRING ? w->f->strtype
+	hid_t ftype = c->kind == H5TAB_STRING ? (wc->width ? wc->ftype : w->f->strtype)
 		      : c->kind == H5TAB_DOUBLE ? H5T_IEEE_F64LE : H5T_STD_I64LE;
 	hid_t ds = -1;
 	if (sp >= 0 && dcpl >= 0 && H5Pset_chunk(dcpl, 1, chunk) >= 0 && H5Pset_shuffle(dcpl) >= 0 &&
@@ -327,7 +345,14 @@ static hid_t create_column(h5tab_writer *w, const h5tab_colspec *c)
 			int64_t miss = H5TAB_MISSING_INT;
 			H5Pset_fill_value(dcpl, H5T_NATIVE_INT64, &miss);
 		}
-		ds = H5Dcreate2(w->grp, c->name, ftype, sp, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+		/* rows are appended a whole chunk at a time: no chunk cache
+		 * (HDF5's default is 1 MiB per dataset) */
+		hid_t dapl = H5Pcreate(H5P_DATASET_ACCESS);
+		if (dapl >= 0)
+			H5Pset_chunk_cache(dapl, H5D_CHUNK_CACHE_NSLOTS_DEFAULT, 0, H5D_CHUNK_CACHE_W0_DEFAULT);
+		ds = H5Dcreate2(w->grp, c->name, ftype, sp, H5P_DEFAULT, dcpl, dapl >= 0 ? dapl : H5P_DEFAULT);
+		if (dapl >= 0)
+			H5Pclose(dapl);
 	}
 	if (ds >= 0 && (attr_write_str(ds, "kind", kind_names[c->kind]) < 0 ||
 			(c->units && *c->units && attr_write_str(ds, "units", c->units) < 0))) {
@@ -344,6 +369,12 @@ static hid_t create_column(h5tab_writer *w, const h5tab_colspec *c)
 h5tab_writer *h5tab_begin(h5file *f, const char *table, const h5tab_colspec *cols, int ncols,
 			  qe_err *e)
 {
+	return h5tab_begin_fixed(f, table, cols, ncols, NULL, e);
+}
+
+h5tab_writer *h5tab_begin_fixed(h5file *f, const char *table, const h5tab_colspec *cols,
+				int ncols, const size_t *widths, qe_err *e)
+{
 	char d[200];
 	h5tab_writer *w = calloc(1, sizeof *w);
 	size_t hdr_len = 1;
@@ -359,17 +390,26 @@ h5tab_writer *h5tab_begin(h5file *f, const char *table, const h5tab_colspec *col
 	w->f = f;
 	w->grp = -1;
 	w->ncols = ncols;
-	for (int i = 0; i < ncols; i++)
+	for (int i = 0; i < ncols; i++) {
 		w->cols[i].ds = -1;
+		w->cols[i].ftype = -1;
+	}
 	for (int i = 0; i < ncols; i++) {
 		if (!h5tab_kind_name(cols[i].kind)) {
 			qe_err_set(e, QE_INTERNAL, "h5table: column '%s': bad kind %d", cols[i].name,
 				   cols[i].kind);
 			goto fail;
 		}
-		size_t esz = cols[i].kind == H5TAB_STRING ? sizeof(char *)
+		size_t width = cols[i].kind == H5TAB_STRING && widths ? widths[i] : 0;
+		size_t esz = width ? width
+			     : cols[i].kind == H5TAB_STRING ? sizeof(char *)
 			     : cols[i].kind == H5TAB_DOUBLE ? sizeof(double) : sizeof(int64_t);
 		w->cols[i].kind = cols[i].kind;
+		w->cols[i].width = width;
+		if (width && (w->cols[i].ftype = fixed_str_type(width)) < 0) {
+			qe_err_set(e, QE_INTERNAL, "%s: cannot make a string type: %s", f->path, h5_detail(d));
+			goto fail;
+		}
 		w->cols[i].name = strdup(cols[i].name);
 		w->cols[i].buf = malloc(esz * CHUNK_ROWS);
 		if (!w->cols[i].name || !w->cols[i].buf) {
@@ -403,7 +443,7 @@ h5tab_writer *h5tab_begin(h5file *f, const char *table, const h5tab_colspec *col
 	free(hdr);
 	hdr = NULL;
 	for (int i = 0; i < ncols; i++) {
-		w->cols[i].ds = create_column(w, &cols[i]);
+		w->cols[i].ds = create_column(w, &cols[i], &w->cols[i]);
 		if (w->cols[i].ds < 0) {
 			qe_err_set(e, QE_IO, "%s: table '%s': cannot create column '%s': %s", f->path,
 				   table, cols[i].name, h5_detail(d));
@@ -425,6 +465,18 @@ void h5tab_set_str(h5tab_writer *w, int col, const char *s, size_t len)
 {
 	if (col < 0 || col >= w->ncols || w->cols[col].kind != H5TAB_STRING)
 		return;
+	struct wcol *c = &w->cols[col];
+	if (c->width) {
+		char *slot = (char *)c->buf + w->nbuf * c->width;
+		if (len > c->width) {
+			c->overflow = 1;
+			len = c->width;
+		}
+		memcpy(slot, s, len);
+		memset(slot + len, 0, c->width - len);
+		c->set = 1;
+		return;
+	}
 	size_t need = w->arena_len + len + 1;
 	if (need > w->arena_cap) {
 		size_t cap = w->arena_cap ? w->arena_cap : 65536;
@@ -472,9 +524,9 @@ static int flush_rows(h5tab_writer *w, qe_err *e)
 		return qe_err_set(e, QE_INTERNAL, "%s: %s", w->f->path, h5_detail(d));
 	for (int i = 0; i < w->ncols; i++) {
 		struct wcol *c = &w->cols[i];
-		hid_t mtype = c->kind == H5TAB_STRING ? w->f->strtype
+		hid_t mtype = c->kind == H5TAB_STRING ? (c->width ? c->ftype : w->f->strtype)
 			      : c->kind == H5TAB_DOUBLE ? H5T_NATIVE_DOUBLE : H5T_NATIVE_INT64;
-		if (c->kind == H5TAB_STRING) {
+		if (c->kind == H5TAB_STRING && !c->width) {
 			uintptr_t *off = c->buf;
 			char **ptr = c->buf;
 			for (size_t k = 0; k < w->nbuf; k++)
@@ -504,6 +556,9 @@ int h5tab_end_row(h5tab_writer *w, qe_err *e)
 {
 	for (int i = 0; i < w->ncols; i++) {
 		struct wcol *c = &w->cols[i];
+		if (c->overflow)
+			return qe_err_set(e, QE_INTERNAL, "%s: table '%s': value longer than the %zu bytes of column '%s'",
+					  w->f->path, w->table, c->width, c->name);
 		if (!c->set) {
 			if (c->kind == H5TAB_STRING)
 				h5tab_set_str(w, i, "", 0);
@@ -539,7 +594,9 @@ int64_t h5tab_rows_written(const h5tab_writer *w)
 struct rcol {
 	char *name, *units;
 	int kind;
-	hid_t ds, memtype;
+	size_t width;  /* fixed-length strings: bytes, else 0 */
+	char *cur;     /* fixed-length: the current value, NUL-terminated */
+	hid_t ds, memtype, owntype;
 	void *buf;
 };
 
@@ -573,7 +630,7 @@ static void release_strings(h5tab_reader *r)
 {
 	for (int i = 0; i < r->ncols; i++) {
 		struct rcol *c = &r->cols[i];
-		if (c->kind != H5TAB_STRING || !r->nbuf)
+		if (c->kind != H5TAB_STRING || c->width || !r->nbuf)
 			continue;
 		hsize_t n[1] = {r->nbuf};
 		hid_t sp = H5Screate_simple(1, n, NULL);
@@ -591,6 +648,9 @@ void h5tab_close(h5tab_reader *r)
 	for (int i = 0; r->cols && i < r->ncols; i++) {
 		if (r->cols[i].ds >= 0)
 			H5Dclose(r->cols[i].ds);
+		if (r->cols[i].owntype >= 0)
+			H5Tclose(r->cols[i].owntype);
+		free(r->cols[i].cur);
 		free(r->cols[i].name);
 		free(r->cols[i].units);
 		free(r->cols[i].buf);
@@ -653,6 +713,14 @@ static int open_column(h5tab_reader *r, struct rcol *c, qe_err *e)
 	} else if (cls == H5T_STRING && H5Tis_variable_str(ft) > 0) {
 		c->kind = H5TAB_STRING;
 		c->memtype = r->strtype;
+	} else if (cls == H5T_STRING) {
+		c->kind = H5TAB_STRING;
+		c->width = H5Tget_size(ft);
+		c->memtype = c->owntype = H5Tcopy(ft);
+		if (c->width == 0 || c->width > (1u << 20) || c->owntype < 0 ||
+		    !(c->cur = malloc(c->width + 1)))
+			rc = qe_err_set(e, QE_DATA, "%s: table '%s': column '%s': bad string type", r->path,
+					r->table, c->name);
 	} else if (cls == H5T_FLOAT) {
 		c->kind = H5TAB_DOUBLE;
 		c->memtype = H5T_NATIVE_DOUBLE;
@@ -670,7 +738,7 @@ static int open_column(h5tab_reader *r, struct rcol *c, qe_err *e)
 				"%s: table '%s': column '%s' has %llu rows, column '%s' has %lld", r->path,
 				r->table, c->name, (unsigned long long)dims[0], r->cols[0].name,
 				(long long)r->nrows);
-	if (!rc && !(c->buf = malloc(CHUNK_ROWS * 8)))
+	if (!rc && !(c->buf = malloc(CHUNK_ROWS * (c->width > 8 ? c->width : 8))))
 		rc = qe_err_set(e, QE_INTERNAL, "out of memory");
 	if (ft >= 0)
 		H5Tclose(ft);
@@ -752,6 +820,7 @@ h5tab_reader *h5tab_open(const char *path, const char *table, qe_err *e)
 	for (int i = 0; i < r->ncols; i++) {
 		r->cols[i].name = names[i];
 		r->cols[i].ds = -1;
+		r->cols[i].owntype = -1;
 	}
 	free(names);
 	r->strtype = utf8_vlen_type();
@@ -851,6 +920,12 @@ const char *h5tab_str(const h5tab_reader *r, int col)
 {
 	if (!readable(r, col) || r->cols[col].kind != H5TAB_STRING)
 		return "";
+	const struct rcol *c = &r->cols[col];
+	if (c->width) {
+		memcpy(c->cur, (const char *)c->buf + r->pos * c->width, c->width);
+		c->cur[c->width] = '\0';
+		return c->cur;
+	}
 	const char *s = ((char **)r->cols[col].buf)[r->pos];
 	return s ? s : "";
 }

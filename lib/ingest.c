@@ -12,7 +12,7 @@
 #include "keyset.h"
 #include "num.h"
 
-#define DEFAULT_BLOCK (4u << 20)
+#define DEFAULT_BLOCK (2u << 20)
 #define MAX_PIECES 64
 #define VALUE_SHOWN 64 /* characters of a bad value quoted in a message */
 #define ME_COL_ID 0
@@ -21,8 +21,12 @@
 typedef struct rowres {
 	long line;
 	size_t out_off, out_len;   /* canonical row in piece->out */
-	size_t rej_off, rej_len;   /* rejects CSV row in piece->rej */
-	size_t msg_off, msg_len;   /* message in piece->msg */
+	/* a reject, formatted in the merge once the line is known */
+	int rcol;                  /* 1-based field, 0 none */
+	const char *rcolname;      /* "" for the whole record */
+	const char *rval;          /* offending value (in the block or scratch) */
+	size_t rvlen;
+	size_t reason_off, reason_len; /* in piece->msg */
 	size_t raw_off, raw_len;   /* the record in the block */
 	uint64_t key;
 	int64_t version;
@@ -62,7 +66,10 @@ typedef struct run {
 	FILE *spool;
 	uint32_t accepted; /* rows accepted so far (spool index) */
 	h5tab_writer *h5w;
-	strbuf tmp, tmp2;
+	strbuf tmp, tmp2, rej, msg;
+	FILE *h5spool;     /* HDF5 output: canonical rows until the widths are known */
+	size_t h5width[32];
+	long h5rows;
 	const char *buf;   /* current block */
 	int at_eof;
 } run;
@@ -173,7 +180,7 @@ static void parse_piece(run *R, piece *p)
 {
 	const char *buf = R->buf;
 	size_t pos = p->start;
-	long line = p->line0;
+	long line = 0; /* relative: pieces are parsed before their first line is known */
 	csvscan_rec rec;
 	size_t need = p->end - p->start + 1;
 	int maxf = R->nhdr + 1;
@@ -206,22 +213,24 @@ static void parse_piece(run *R, piece *p)
 		r->line = line;
 		r->raw_off = rec.start;
 		r->raw_len = rec.raw_len;
-		const char *raw = buf + rec.start;
-		char reason[160];
 		if (rec.bad_col) {
 			int bc = rec.bad_col;
-			const char *cn = bc <= R->nhdr ? R->hdr_names[bc - 1] : "";
 			const csvscan_field *bf = bc <= maxf ? &p->f[bc - 1] : NULL;
-			format_reject(R->name, line, bc, cn, bf ? bf->p : "", bf ? bf->len : 0,
-				      rec.unterminated ? "malformed CSV (unterminated quote)"
-						       : "malformed CSV (bad quoting)", raw, rec.raw_len, &p->rej, &p->msg,
-				      &r->rej_off, &r->rej_len, &r->msg_off, &r->msg_len);
+			r->rcol = bc;
+			r->rcolname = bc <= R->nhdr ? R->hdr_names[bc - 1] : "";
+			r->rval = bf ? bf->p : "";
+			r->rvlen = bf ? bf->len : 0;
+			r->reason_off = p->msg.len;
+			put_fmt(&p->msg, "%s", rec.unterminated ? "malformed CSV (unterminated quote)"
+								: "malformed CSV (bad quoting)");
+			r->reason_len = p->msg.len - r->reason_off;
 		} else if (rec.nfields != R->nhdr) {
-			snprintf(reason, sizeof reason, "expected %d fields, found %d", R->nhdr,
-				 rec.nfields);
-			int col = (rec.nfields < R->nhdr ? rec.nfields : R->nhdr) + 1;
-			format_reject(R->name, line, col, "", "", 0, reason, raw, rec.raw_len, &p->rej,
-				      &p->msg, &r->rej_off, &r->rej_len, &r->msg_off, &r->msg_len);
+			r->rcol = (rec.nfields < R->nhdr ? rec.nfields : R->nhdr) + 1;
+			r->rcolname = "";
+			r->rval = "";
+			r->reason_off = p->msg.len;
+			put_fmt(&p->msg, "expected %d fields, found %d", R->nhdr, rec.nfields);
+			r->reason_len = p->msg.len - r->reason_off;
 		} else {
 			row_check rc;
 			size_t off = p->out.len;
@@ -233,18 +242,20 @@ static void parse_piece(run *R, piece *p)
 				r->version = rc.version;
 				r->life = rc.life;
 			} else {
-				int fc = rc.col >= 0 ? R->colmap[rc.col] + 1 : 0;
-				const char *cn = rc.col >= 0 ? R->s->cols[rc.col].name : "";
-				format_reject(R->name, line, fc, cn, rc.value, rc.value_len, rc.reason, raw,
-					      rec.raw_len, &p->rej, &p->msg, &r->rej_off, &r->rej_len,
-					      &r->msg_off, &r->msg_len);
+				r->rcol = rc.col >= 0 ? R->colmap[rc.col] + 1 : 0;
+				r->rcolname = rc.col >= 0 ? R->s->cols[rc.col].name : "";
+				r->rval = rc.value;
+				r->rvlen = rc.value_len;
+				r->reason_off = p->msg.len;
+				put_fmt(&p->msg, "%s", rc.reason);
+				r->reason_len = p->msg.len - r->reason_off;
 			}
 		}
 		pos = rec.next;
 		line += rec.lines;
 	}
 	p->consumed = pos;
-	p->lines = line - p->line0;
+	p->lines = line;
 	if (p->out.oom || p->rej.oom || p->msg.oom)
 		p->oom = 1;
 }
@@ -318,10 +329,82 @@ static int emit_h5(run *R, const char *row, size_t len, qe_err *e)
 	return h5tab_end_row(R->h5w, e);
 }
 
+/* HDF5 rows are spooled first: string columns are written fixed-length,
+ * and their widths are known only when every row has been seen. */
+static int spool_h5(run *R, const char *row, size_t len, qe_err *e)
+{
+	csvscan_field f[32];
+	csvscan_rec rec;
+	const schema *s = R->out_s;
+	uint32_t n = (uint32_t)len;
+	if (R->tmp.cap < len + 1) {
+		free(R->tmp.p);
+		R->tmp.p = malloc(len + 1);
+		R->tmp.cap = R->tmp.p ? len + 1 : 0;
+		if (!R->tmp.p)
+			return qe_err_set(e, QE_INTERNAL, "out of memory");
+	}
+	csvscan_next(row, len, 0, 1, f, 32, R->tmp.p, &rec);
+	if (rec.nfields != s->ncols || rec.bad_col)
+		return qe_err_set(e, QE_INTERNAL, "%s: canonical row does not parse", R->name);
+	for (int i = 0; i < s->ncols; i++)
+		if (f[i].len > R->h5width[i])
+			R->h5width[i] = f[i].len;
+	if (fwrite(&n, sizeof n, 1, R->h5spool) != 1 || fwrite(row, 1, len, R->h5spool) != len)
+		return qe_err_set(e, QE_IO, "%s: spool write error: %s", R->name, strerror(errno));
+	R->h5rows++;
+	return 0;
+}
+
+static int finish_h5(run *R, qe_err *e)
+{
+	const schema *s = R->out_s;
+	h5tab_colspec cols[32];
+	size_t widths[32];
+	char *row = NULL;
+	size_t cap = 0;
+	int rc = 0;
+	for (int i = 0; i < s->ncols; i++) {
+		cols[i].name = s->cols[i].name;
+		cols[i].kind = ingest_h5_kind(s->cols[i].type);
+		cols[i].units = s->cols[i].units;
+		widths[i] = cols[i].kind == H5TAB_STRING ? (R->h5width[i] ? R->h5width[i] : 1) : 0;
+	}
+	R->h5w = h5tab_begin_fixed(R->sink->h5, s->name, cols, s->ncols, widths, e);
+	if (!R->h5w)
+		return e->code;
+	if (fflush(R->h5spool) != 0 || fseek(R->h5spool, 0, SEEK_SET) != 0)
+		return qe_err_set(e, QE_IO, "%s: spool error: %s", R->name, strerror(errno));
+	for (long i = 0; i < R->h5rows && !rc; i++) {
+		uint32_t n;
+		if (fread(&n, sizeof n, 1, R->h5spool) != 1) {
+			rc = qe_err_set(e, QE_IO, "%s: spool read error", R->name);
+			break;
+		}
+		if (n > cap) {
+			free(row);
+			cap = (size_t)n * 2;
+			if (!(row = malloc(cap))) {
+				rc = qe_err_set(e, QE_INTERNAL, "out of memory");
+				break;
+			}
+		}
+		if (fread(row, 1, n, R->h5spool) != n)
+			rc = qe_err_set(e, QE_IO, "%s: spool read error", R->name);
+		else
+			rc = emit_h5(R, row, n, e);
+	}
+	free(row);
+	if (!rc)
+		rc = h5tab_finish(R->h5w, e);
+	R->h5w = NULL;
+	return rc;
+}
+
 static int emit(run *R, const char *row, size_t len, qe_err *e)
 {
-	if (R->h5w)
-		return emit_h5(R, row, len, e);
+	if (R->h5spool)
+		return spool_h5(R, row, len, e);
 	if (fwrite(row, 1, len, R->sink->csv) != len)
 		return qe_err_set(e, QE_IO, "write error: %s", strerror(errno));
 	return 0;
@@ -345,30 +428,33 @@ static int accept_row(run *R, const char *row, size_t len, qe_err *e)
 
 /* --- merge (cross-row rules) ------------------------------------------- */
 
+/* Writes a reject of record r (field fc, 1-based or 0) to the rejects file
+ * and the callback. */
+static int emit_reject(run *R, const rowres *r, int fc, const char *cn, const char *value,
+		       size_t vlen, const char *reason, qe_err *e)
+{
+	size_t ro, rl, mo, ml;
+	int rc = 0;
+	R->rej.len = R->msg.len = 0;
+	format_reject(R->name, r->line, fc, cn, value, vlen, reason, R->buf + r->raw_off, r->raw_len,
+		      &R->rej, &R->msg, &ro, &rl, &mo, &ml);
+	strbuf_put(&R->msg, "", 1);
+	if (R->rej.oom || R->msg.oom)
+		rc = qe_err_set(e, QE_INTERNAL, "out of memory");
+	if (!rc && R->sink->rejects && fwrite(R->rej.p, 1, rl, R->sink->rejects) != rl)
+		rc = qe_err_set(e, QE_IO, "rejects: write error: %s", strerror(errno));
+	if (!rc && R->sink->on_reject)
+		R->sink->on_reject(R->sink->ctx, R->msg.p);
+	R->c->rejected++;
+	return rc;
+}
+
 static int reject_now(run *R, const rowres *r, const piece *p, int schema_col,
 		      const char *value, size_t vlen, const char *reason, qe_err *e)
 {
-	strbuf rej = {0}, msg = {0};
-	size_t ro, rl, mo, ml;
-	int fc = schema_col >= 0 ? R->colmap[schema_col] + 1 : 0;
-	const char *cn = schema_col >= 0 ? R->s->cols[schema_col].name : "";
 	(void)p;
-	format_reject(R->name, r->line, fc, cn, value, vlen, reason, R->buf + r->raw_off, r->raw_len,
-		      &rej, &msg, &ro, &rl, &mo, &ml);
-	int rc = 0;
-	if (rej.oom || msg.oom)
-		rc = qe_err_set(e, QE_INTERNAL, "out of memory");
-	if (!rc && R->sink->rejects && fwrite(rej.p, 1, rl, R->sink->rejects) != rl)
-		rc = qe_err_set(e, QE_IO, "rejects: write error: %s", strerror(errno));
-	if (!rc && R->sink->on_reject) {
-		strbuf_put(&msg, "", 1);
-		msg.p[ml] = '\0';
-		R->sink->on_reject(R->sink->ctx, msg.p);
-	}
-	strbuf_free(&rej);
-	strbuf_free(&msg);
-	R->c->rejected++;
-	return rc;
+	return emit_reject(R, r, schema_col >= 0 ? R->colmap[schema_col] + 1 : 0,
+			   schema_col >= 0 ? R->s->cols[schema_col].name : "", value, vlen, reason, e);
 }
 
 /* The canonical text of schema column col in a canonical row. */
@@ -480,17 +566,11 @@ static int merge_row(run *R, const piece *p, const rowres *r, qe_err *e)
 	const char *row = p->out.p + r->out_off;
 	R->c->read++;
 	if (!r->ok) {
-		R->c->rejected++;
-		if (R->sink->rejects && fwrite(p->rej.p + r->rej_off, 1, r->rej_len, R->sink->rejects) != r->rej_len)
-			return qe_err_set(e, QE_IO, "rejects: write error: %s", strerror(errno));
-		if (R->sink->on_reject) {
-			char line[1500];
-			size_t n = r->msg_len < sizeof line - 1 ? r->msg_len : sizeof line - 1;
-			memcpy(line, p->msg.p + r->msg_off, n);
-			line[n] = '\0';
-			R->sink->on_reject(R->sink->ctx, line);
-		}
-		return 0;
+		char reason[400];
+		size_t n = r->reason_len < sizeof reason - 1 ? r->reason_len : sizeof reason - 1;
+		memcpy(reason, p->msg.p + r->reason_off, n);
+		reason[n] = '\0';
+		return emit_reject(R, r, r->rcol, r->rcolname, r->rval, r->rvlen, reason, e);
 	}
 	if (R->meter)
 		return meter_feed(R, p, r, row, r->out_len, e);
@@ -574,7 +654,8 @@ static int emit_book(run *R, qe_err *e)
 	int rc = 0;
 	if (!bits)
 		return qe_err_set(e, QE_INTERNAL, "out of memory");
-	keyset_each(R->keys, mark_winner, bits);
+	if (R->keys)
+		keyset_each(R->keys, mark_winner, bits);
 	if (fflush(R->spool) != 0 || fseek(R->spool, 0, SEEK_SET) != 0) {
 		free(bits);
 		return qe_err_set(e, QE_IO, "%s: spool error: %s", R->name, strerror(errno));
@@ -670,15 +751,10 @@ static int write_headers(run *R, qe_err *e)
 	    fputs("line,column,value,reason,record\n", R->sink->rejects) == EOF)
 		return qe_err_set(e, QE_IO, "rejects: write error: %s", strerror(errno));
 	if (R->sink->h5) {
-		const schema *s = R->out_s;
-		h5tab_colspec cols[32];
-		for (int i = 0; i < s->ncols; i++) {
-			cols[i].name = s->cols[i].name;
-			cols[i].kind = ingest_h5_kind(s->cols[i].type);
-			cols[i].units = s->cols[i].units;
-		}
-		R->h5w = h5tab_begin(R->sink->h5, s->name, cols, s->ncols, e);
-		return R->h5w ? 0 : e->code;
+		if (!(R->h5spool = tmpfile()))
+			return qe_err_set(e, QE_IO, "cannot create a temporary file: %s", strerror(errno));
+		setvbuf(R->h5spool, NULL, _IOFBF, 1 << 20);
+		return 0;
 	}
 	schema_header(R->out_s, &h);
 	if (h.oom || fwrite(h.p, 1, h.len, R->sink->csv) != h.len)
@@ -735,14 +811,12 @@ int ingest_run(FILE *in, const char *name, const ingest_opts *o, ingest_sink *si
 	}
 	if (!buf)
 		return qe_err_set(e, QE_INTERNAL, "out of memory");
-	if (o->s->nkey && !(R.keys = keyset_new(0))) {
-		free(buf);
-		return qe_err_set(e, QE_INTERNAL, "out of memory");
-	}
 	if (R.book && !(R.spool = tmpfile())) {
 		rc = qe_err_set(e, QE_IO, "cannot create a temporary file: %s", strerror(errno));
 		goto done;
 	}
+	if (R.spool)
+		setvbuf(R.spool, NULL, _IOFBF, 1 << 20);
 
 	for (;;) {
 		/* fill the buffer */
@@ -839,15 +913,6 @@ int ingest_run(FILE *in, const char *name, const ingest_opts *o, ingest_sink *si
 		}
 		pc[np - 1].end = end;
 		R.buf = buf;
-		/* line numbers of the pieces, then the pieces themselves */
-		if (np > 1) {
-#pragma omp parallel for num_threads(np) schedule(static, 1)
-			for (int k = 0; k < np - 1; k++)
-				pc[k].lines = csvscan_count_lines(buf + pc[k].start, pc[k].end - pc[k].start);
-		}
-		pc[0].line0 = line;
-		for (int k = 1; k < np; k++)
-			pc[k].line0 = pc[k - 1].line0 + pc[k - 1].lines;
 		if (np > 1) {
 #pragma omp parallel for num_threads(np) schedule(static, 1)
 			for (int k = 0; k < np; k++)
@@ -855,12 +920,36 @@ int ingest_run(FILE *in, const char *name, const ingest_opts *o, ingest_sink *si
 		} else {
 			parse_piece(&R, &pc[0]);
 		}
+		/* now the pieces' first lines are known: make lines absolute */
+		pc[0].line0 = line;
+		for (int k = 1; k < np; k++)
+			pc[k].line0 = pc[k - 1].line0 + pc[k - 1].lines;
+		for (int k = 0; k < np; k++)
+			for (size_t i = 0; i < pc[k].nrows; i++)
+				pc[k].rows[i].line += pc[k].line0;
+		if (o->s->nkey && !R.keys) {
+			/* size the key table once from the first block, so that it
+			 * does not grow (and briefly double) on big files */
+			size_t rows = 0, expected = 0;
+			for (int k = 0; k < np; k++)
+				rows += pc[k].nrows;
+			size_t bytes = pc[np - 1].consumed - pos;
+			if (o->size_hint > 0 && rows && bytes)
+				expected = (size_t)((double)o->size_hint / (double)bytes * (double)rows * 1.02);
+			if (!(R.keys = keyset_new(expected))) {
+				rc = qe_err_set(e, QE_INTERNAL, "out of memory (key table)");
+				goto done;
+			}
+		}
 		for (int k = 0; k < np && !rc; k++) {
 			if (pc[k].oom) {
 				rc = qe_err_set(e, QE_INTERNAL, "out of memory");
 				break;
 			}
 			for (size_t i = 0; i < pc[k].nrows && !rc; i++) {
+				/* key lookups miss the cache: ask for the slot early */
+				if (R.keys && i + 8 < pc[k].nrows)
+					keyset_prefetch(R.keys, pc[k].rows[i + 8].key);
 				rc = merge_row(&R, &pc[k], &pc[k].rows[i], e);
 				if (!rc && o->max_rejects >= 0 && c->rejected > o->max_rejects)
 					rc = qe_err_set(e, QE_DATA,
@@ -907,19 +996,21 @@ int ingest_run(FILE *in, const char *name, const ingest_opts *o, ingest_sink *si
 			rc = meter_drain(&R, e);
 		meter_get_counts(R.meter, &c->meters);
 	}
-	if (!rc && R.h5w) {
-		rc = h5tab_finish(R.h5w, e);
-		R.h5w = NULL;
-	}
+	if (!rc && R.h5spool)
+		rc = finish_h5(&R, e);
 done:
 	if (R.spool)
 		fclose(R.spool);
+	if (R.h5spool)
+		fclose(R.h5spool);
 	free_pieces(pc, MAX_PIECES);
 	for (int i = 0; R.hdr_names && i < R.nhdr; i++)
 		free(R.hdr_names[i]);
 	free(R.hdr_names);
 	strbuf_free(&R.tmp);
 	strbuf_free(&R.tmp2);
+	strbuf_free(&R.rej);
+	strbuf_free(&R.msg);
 	meter_agg_free(R.meter);
 	keyset_free(R.keys);
 	free(buf);

@@ -4,7 +4,7 @@
  * rejects file with its reason, and counts both, so that
  * read = written + rejected + superseded.
  *
- * Input is read in blocks (4 MiB by default) that are cut at record
+ * Input is read in blocks (2 MiB by default) that are cut at record
  * boundaries; a block is split into one piece per thread and the pieces
  * are parsed and validated in parallel (OpenMP), then merged in input
  * order, so the output and the messages are the same for any number of
@@ -37,7 +37,8 @@ typedef struct ingest_opts {
 	int all_versions;      /* trades: write every accepted version, not the book */
 	long max_rejects;      /* stop (QE_DATA) once rejects exceed this; < 0 none */
 	int threads;           /* 0: OpenMP default */
-	size_t block_size;     /* 0: 4 MiB */
+	size_t block_size;     /* 0: 2 MiB */
+	long long size_hint;   /* input bytes when known (sizes the key table), else 0 */
 	/* meters: readings are aggregated into settlement periods (meters.h) */
 	const qe_tz *tz;       /* market zone (required for meters) */
 	int check_offsets;     /* reject readings whose UTC offset is not tz's */

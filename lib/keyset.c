@@ -20,7 +20,7 @@ keyset *keyset_new(size_t expected)
 	keyset *s = calloc(1, sizeof *s);
 	if (!s)
 		return NULL;
-	s->cap = expected ? expected + expected / 4 + 64 : 1024;
+	s->cap = expected ? expected + expected / 5 + 64 : 1024;
 	s->slot = calloc(s->cap, sizeof *s->slot);
 	if (!s->slot) {
 		free(s);
@@ -72,7 +72,7 @@ keyset_entry *keyset_upsert(keyset *s, uint64_t key, int *found)
 		*found = 1;
 		return e;
 	}
-	if ((s->count + 1) * 20 > s->cap * 17) {
+	if ((s->count + 1) * 10 > s->cap * 9) {
 		if (grow(s))
 			return NULL;
 		e = probe(s->slot, s->cap, key);
@@ -90,6 +90,11 @@ const keyset_entry *keyset_find(const keyset *s, uint64_t key)
 		key = 1;
 	const keyset_entry *e = probe(s->slot, s->cap, key);
 	return e->key ? e : NULL;
+}
+
+void keyset_prefetch(const keyset *s, uint64_t key)
+{
+	__builtin_prefetch(&s->slot[reduce(key ? key : 1, s->cap)]);
 }
 
 void keyset_each(const keyset *s, void (*fn)(const keyset_entry *, void *), void *ctx)

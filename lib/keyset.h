@@ -6,7 +6,7 @@
  * Keys are 64-bit hashes of the key text (keyset_hash), so two distinct
  * keys collide with probability about n^2 / 2^65 (1e-7 for two million
  * keys); callers that cannot accept that keep the text themselves.
- * Linear probing, at most 85% full, sized by fast range reduction so the
+ * Linear probing, at most 90% full, sized by fast range reduction so the
  * table grows by half rather than doubling.
  *
  * Owns its slots.  Never prints, never exits.  Not thread-safe.
@@ -34,6 +34,8 @@ keyset_entry *keyset_upsert(keyset *s, uint64_t key, int *found);
 /* Finds key without inserting (safe to call from several threads while
  * no one inserts); NULL when absent. */
 const keyset_entry *keyset_find(const keyset *s, uint64_t key);
+/* Hints that key will be looked up soon (fetches its slot into cache). */
+void keyset_prefetch(const keyset *s, uint64_t key);
 /* Calls fn on every entry (any order). */
 void keyset_each(const keyset *s, void (*fn)(const keyset_entry *, void *), void *ctx);
 

@@ -227,10 +227,8 @@ int schema_colidx(const schema *s, const char *name)
 
 /* --- strbuf ------------------------------------------------------------- */
 
-static int strbuf_reserve(strbuf *b, size_t n)
+static int strbuf_grow(strbuf *b, size_t n)
 {
-	if (b->len + n <= b->cap)
-		return 0;
 	size_t cap = b->cap ? b->cap : 4096;
 	while (cap < b->len + n)
 		cap *= 2;
@@ -244,6 +242,11 @@ static int strbuf_reserve(strbuf *b, size_t n)
 	return 0;
 }
 
+static inline int strbuf_reserve(strbuf *b, size_t n)
+{
+	return b->len + n <= b->cap ? 0 : strbuf_grow(b, n);
+}
+
 void strbuf_put(strbuf *b, const char *s, size_t n)
 {
 	if (strbuf_reserve(b, n))
@@ -252,10 +255,39 @@ void strbuf_put(strbuf *b, const char *s, size_t n)
 	b->len += n;
 }
 
-static void strbuf_putc(strbuf *b, char c)
+static inline void strbuf_putc(strbuf *b, char c)
 {
-	if (b->len < b->cap || !strbuf_reserve(b, 1))
+	if (b->len < b->cap || !strbuf_grow(b, 1))
 		b->p[b->len++] = c;
+}
+
+/* Decimal text of v into buf (at least 21 bytes); returns the length. */
+static int format_int(char *buf, int64_t v)
+{
+	char tmp[24];
+	int n = 0, len = 0;
+	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+	do {
+		tmp[n++] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		buf[len++] = '-';
+	while (n)
+		buf[len++] = tmp[--n];
+	return len;
+}
+
+/* num_format_double, with a fast path for integral values: below 1e15 the
+ * %.15g form of an integer is its digits. */
+static int format_number(char *buf, double x)
+{
+	if (x == (double)(int64_t)x && fabs(x) < 1e15) {
+		if (x == 0)
+			return (int)(memcpy(buf, "0", 2), 1);
+		return format_int(buf, (int64_t)x);
+	}
+	return num_format_double(buf, x);
 }
 
 void strbuf_free(strbuf *b)
@@ -574,11 +606,17 @@ static int valid_utf8(const char *s, size_t n)
 	return 1;
 }
 
+/* Case-insensitive exact match of s[0..n) in a NULL-terminated list. */
 static int match_list(const char *const *list, const char *s, size_t n)
 {
-	for (int i = 0; list[i]; i++)
-		if (strlen(list[i]) == n && strncasecmp(list[i], s, n) == 0)
+	for (int i = 0; list[i]; i++) {
+		const char *w = list[i];
+		size_t k = 0;
+		while (k < n && w[k] && (w[k] == s[k] || tolower((unsigned char)w[k]) == tolower((unsigned char)s[k])))
+			k++;
+		if (k == n && w[k] == '\0')
 			return i;
+	}
 	return -1;
 }
 
@@ -917,10 +955,10 @@ int schema_check_row(const schema_ctx *c, const csvscan_field *f, int nf, strbuf
 			if (v[i].num_canon && !v[i].changed)
 				strbuf_put(out, v[i].p, v[i].len);
 			else
-				strbuf_put(out, nb, (size_t)num_format_double(nb, v[i].d));
+				strbuf_put(out, nb, (size_t)format_number(nb, v[i].d));
 			break;
 		case CT_INT:
-			strbuf_put(out, nb, (size_t)snprintf(nb, sizeof nb, "%lld", (long long)v[i].i));
+			strbuf_put(out, nb, (size_t)format_int(nb, v[i].i));
 			break;
 		case CT_TS: {
 			char tb[TS_BUFSZ];

@@ -225,8 +225,12 @@ with h5py.File("t.h5", "r") as f:
     for c in cols:
         d = g[c]
         assert d.chunks is not None and d.compression == "gzip" and d.shuffle, c
-    df = pd.DataFrame({c: (g[c].asstr()[()] if g[c].dtype.kind == "O" else g[c][()]) for c in cols})
+    strs = [c for c in cols if h5py.check_string_dtype(g[c].dtype)]
+    for c in strs:
+        assert h5py.check_string_dtype(g[c].dtype).encoding == "utf-8", c
+    df = pd.DataFrame({c: (g[c].asstr()[()] if c in strs else g[c][()]) for c in cols})
     assert g["trade_date"].attrs["kind"] == "date"
+    assert "counterparty" in strs and "quantity" not in strs
 assert len(df) == len(csv) == 7
 for c in cols:
     if df[c].dtype == object:

@@ -149,12 +149,52 @@ static void test_round_trip(const char *dir)
 	unlink(path);
 }
 
+/* Fixed-length string columns: values round trip, a value longer than
+ * the width is refused at end of row. */
+static void test_fixed(const char *dir)
+{
+	char path[256];
+	qe_err e;
+	size_t widths[2] = {6, 0};
+	snprintf(path, sizeof path, "%s/f.h5", dir);
+	h5file *f = h5file_create(path, &e);
+	h5tab_writer *w = f ? h5tab_begin_fixed(f, "t", cols, 2, widths, &e) : NULL;
+	UT_CHECK(w != NULL, "fixed-width table");
+	if (!w) {
+		h5file_abort(f);
+		return;
+	}
+	const char *vals[] = {"abcdef", "", "é", "x,y"};
+	for (int i = 0; i < 4; i++) {
+		h5tab_set_str(w, 0, vals[i], strlen(vals[i]));
+		h5tab_set_double(w, 1, i);
+		h5tab_end_row(w, &e);
+	}
+	UT_EQ_INT(h5file_commit(f, &e), 0, "commit fixed-width");
+	h5tab_reader *r = h5tab_open(path, NULL, &e);
+	int ok = r != NULL, n = 0;
+	while (r && h5tab_next(r, &e) == 1) {
+		if (strcmp(h5tab_str(r, 0), vals[n]) != 0 || h5tab_double(r, 1) != n)
+			ok = 0;
+		n++;
+	}
+	UT_CHECK(ok && n == 4, "fixed-width strings read back");
+	h5tab_close(r);
+	f = h5file_create(path, &e);
+	w = h5tab_begin_fixed(f, "t", cols, 2, widths, &e);
+	h5tab_set_str(w, 0, "toolong", 7);
+	UT_EQ_INT(h5tab_end_row(w, &e), QE_INTERNAL, "value longer than the width refused");
+	h5file_abort(f);
+	unlink(path);
+}
+
 int main(void)
 {
 	char dir[] = "/tmp/qe-h5unit-XXXXXX";
 	if (!mkdtemp(dir))
 		return 1;
 	test_round_trip(dir);
+	test_fixed(dir);
 	rmdir(dir);
 	return ut_done();
 }
