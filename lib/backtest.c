@@ -8,6 +8,7 @@
 #include <gsl/gsl_errno.h>
 
 #include "csvio.h"
+#include "varmeas.h"
 
 /* x ln y with 0 ln 0 = 0 */
 static double xlogy(double x, double y)
@@ -72,7 +73,7 @@ void bt_compute(const unsigned char *exc, size_t n, double alpha, bt_result *r)
 	}
 	r->observations = n;
 	r->exceptions = x;
-	r->expected = (double)n * p;
+	r->expected = var_tail_mass(n, alpha);
 	double dn = (double)n, dx = (double)x;
 	r->kupiec_lr = -2 * bern_ll(dx, dn, p) + 2 * bern_ll(dx, dn, dx / dn);
 	if (r->kupiec_lr < 0)

@@ -229,6 +229,8 @@ int period_format(char *buf, const qe_period *p)
 {
 	int y, m, d;
 	date_to_ymd(p->first, &y, &m, &d);
+	/* two-digit years read back as 20YY, so other centuries keep four */
+	int short_year = y >= 2000 && y <= 2099;
 	switch (p->kind) {
 	case PERIOD_DAY:
 		date_format(buf, p->first);
@@ -238,11 +240,12 @@ int period_format(char *buf, const qe_period *p)
 	case PERIOD_QUARTER:
 		return snprintf(buf, PERIOD_BUFSZ, "%04d-Q%d", y, (m + 2) / 3);
 	case PERIOD_SEASON:
-		return snprintf(buf, PERIOD_BUFSZ, "%s-%02d", m == 4 ? "Sum" : "Win", y % 100);
+		return snprintf(buf, PERIOD_BUFSZ, "%s-%0*d", m == 4 ? "Sum" : "Win", short_year ? 2 : 4,
+				short_year ? y % 100 : y);
 	case PERIOD_YEAR:
-		return snprintf(buf, PERIOD_BUFSZ, "Cal-%02d", y % 100);
+		return snprintf(buf, PERIOD_BUFSZ, "Cal-%0*d", short_year ? 2 : 4, short_year ? y % 100 : y);
 	case PERIOD_GAS_YEAR:
-		return snprintf(buf, PERIOD_BUFSZ, "GY-%02d", y % 100);
+		return snprintf(buf, PERIOD_BUFSZ, "GY-%0*d", short_year ? 2 : 4, short_year ? y % 100 : y);
 	default:
 		date_format(buf, p->first);
 		buf[10] = '/';

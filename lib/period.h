@@ -66,8 +66,9 @@ typedef struct qe_period {
 int period_parse(const char *label, size_t len, qe_date asof, qe_period *out, qe_err *e);
 int period_parse_z(const char *label, qe_date asof, qe_period *out, qe_err *e);
 /* Canonical label ("2027-01", "2027-Q1", "Sum-27", "Win-27", "Cal-27",
- * "GY-27", "2027-01-15"; weekend/BOM/range as "2027-01-09/2027-01-10")
- * into buf (PERIOD_BUFSZ bytes).  Returns the length. */
+ * "GY-27", "2027-01-15"; weekend/BOM/range as "2027-01-09/2027-01-10";
+ * years outside 2000-2099 with four digits, "Cal-2105") into buf
+ * (PERIOD_BUFSZ bytes).  Returns the length. */
 #define PERIOD_BUFSZ 32
 int period_format(char *buf, const qe_period *p);
 /* Classifies an inclusive date range (month, quarter, ...) or RANGE. */

@@ -1,8 +1,11 @@
 #include "varmeas.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "num.h"
 
 int var_quantile_parse(const char *s)
 {
@@ -27,6 +30,16 @@ static double tail_mass(double n, double alpha)
 	if (fabs(x - r) <= 1e-9 * (r > 1.0 ? r : 1.0))
 		return r;
 	return x;
+}
+
+double var_tail_mass(size_t n, double alpha)
+{
+	double x = tail_mass((double)n, alpha);
+	/* 2.500000000000002 -> 2.5: keep 12 significant digits */
+	char buf[32];
+	double y = x;
+	snprintf(buf, sizeof buf, "%.12g", x);
+	return num_parse_double_z(buf, &y) == NUM_OK ? y : x;
 }
 
 size_t var_tail_count(size_t n, double alpha)

@@ -33,6 +33,9 @@ const char *var_quantile_name(int qdef);
 
 /* k = ceil(n (1 - alpha)) with the integer tolerance above. */
 size_t var_tail_count(size_t n, double alpha);
+/* n (1 - alpha), snapped to an integer within 1e-9 (250 at 99% is 2.5, not
+ * 2.500000000000002): the expected number of losses beyond VaR. */
+double var_tail_mass(size_t n, double alpha);
 /* Fewest scenarios that leave at least one loss beyond VaR at alpha. */
 size_t var_min_scenarios(double alpha);
 

@@ -194,7 +194,7 @@ PY
 	run_split qe-var backtest series.csv
 	assert_success
 	assert_line --index 0 "observations,exceptions,expected,alpha,kupiec_lr,kupiec_p,ind_lr,ind_p,cc_lr,cc_p,zone,result"
-	[[ "${lines[1]}" == 250,2,2.5*,0.99,*,green,accept ]]
+	[[ "${lines[1]}" == 250,2,2.5,0.99,*,green,accept ]]
 }
 
 @test "backtest: bad dates, unordered dates, NaN and too short series are refused" {

@@ -461,6 +461,12 @@ static void test_periods(void)
 	period_parse_z("Jan-27", asof, &p, &e);
 	period_format(buf, &p);
 	UT_EQ_STR(buf, "2027-01", "Jan-27 formats as 2027-01");
+	period_parse_z("Cal-2105", asof, &p, &e);
+	period_format(buf, &p);
+	UT_EQ_STR(buf, "Cal-2105", "a year beyond 2099 keeps four digits");
+	p = period_season(1999, 0);
+	period_format(buf, &p);
+	UT_EQ_STR(buf, "Win-1999", "and one before 2000");
 	period_parse_z("Win-27", asof, &p, &e);
 	UT_EQ_INT(period_days(&p), 183, "Win-27 has 183 days (Feb 2028 is leap)");
 	UT_EQ_INT(gas_days_in_month(2028, 2), 29, "29 gas days in Feb 2028");
@@ -534,6 +540,10 @@ static void test_shapes(void)
 	for (int64_t i = 1; i < n; i++)
 		sorted &= iv[i] > iv[i - 1];
 	UT_CHECK(sorted, "instants strictly increasing");
+	int64_t few[3] = {0, 0, -7};
+	UT_EQ_INT(shape_intervals(SHAPE_PEAK, ymd(2026, 1, 1), ymd(2026, 1, 31), ber, 60, few, 2, &e), n,
+		  "a short buffer still gets the total count");
+	UT_CHECK(few[0] == utc_of("2026-01-01T07:00:00Z") && few[2] == -7, "and is not overrun");
 	free(iv);
 	UT_CHECK(shape_contains(SHAPE_PEAK, ber, utc_of("2026-03-30T06:00:00Z")), "08:00 CEST Monday is peak");
 	UT_CHECK(!shape_contains(SHAPE_PEAK, ber, utc_of("2026-03-30T05:00:00Z")), "07:00 CEST is not peak");
