@@ -258,6 +258,11 @@ int main(int argc, char **argv)
 			out_abort(&out);
 		if (rejects_path && (rc != QE_DATA || out_commit(&rej, &e)))
 			out_abort(&rej);
+		if (spool)
+			fclose(spool);
+		schema_markets_free(mk);
+		free(mpath);
+		tz_free(tz);
 		return rc;
 	}
 	if (h5 ? h5file_commit(h5, &e) : out_commit(&out, &e)) {
