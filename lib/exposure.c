@@ -183,18 +183,11 @@ static long add_key(strindex *ix, const char *grp, const char *ccy)
 	return r;
 }
 
-static long find_key(const strindex *ix, const char *grp, const char *ccy)
-{
-	char k[1024];
-	int len = snprintf(k, sizeof k, "%s\037%s", grp, ccy);
-	return len < (int)sizeof k ? sidx_find(ix, k, (size_t)len) : -1;
-}
-
 int expo_read(exposure *x, const char *path, const char *by, const char *markets,
 	      const expo_fx *fx, const strindex *factors, qe_err *e)
 {
 	strindex *ccurves = NULL, *cvals = NULL, *groups = NULL, *fxc = NULL;
-	long *cval = NULL;
+	long *cval = NULL, *pfmap = NULL;
 	double *fxr = NULL;
 	long base = -1;
 	strindex *mcurves = NULL, *mvalues = NULL;
@@ -365,12 +358,25 @@ int expo_read(exposure *x, const char *path, const char *by, const char *markets
 			rc = qe_err_set(e, QE_INTERNAL, "out of memory");
 			goto out;
 		}
-	for (size_t i = 0; i < n; i++)
-		if (rows[i].grp >= 0 && add_key(x->portfolios, sidx_name(groups, (size_t)rows[i].grp),
-						sidx_name(x->currencies, (size_t)rows[i].ccy)) < 0) {
+	/* portfolio of each (group, currency) pair, added on first use */
+	size_t ng = sidx_count(groups);
+	pfmap = malloc((ng * nc + 1) * sizeof *pfmap);
+	if (!pfmap) {
+		rc = qe_err_set(e, QE_INTERNAL, "out of memory");
+		goto out;
+	}
+	for (size_t k = 0; k < ng * nc; k++)
+		pfmap[k] = -1;
+	for (size_t i = 0; i < n; i++) {
+		if (rows[i].grp < 0)
+			continue;
+		size_t k = (size_t)rows[i].grp * nc + (size_t)rows[i].ccy;
+		if (pfmap[k] < 0 && (pfmap[k] = add_key(x->portfolios, sidx_name(groups, (size_t)rows[i].grp),
+							 sidx_name(x->currencies, (size_t)rows[i].ccy))) < 0) {
 			rc = qe_err_set(e, QE_INTERNAL, "out of memory");
 			goto out;
 		}
+	}
 	x->npf = sidx_count(x->portfolios);
 	x->delta = calloc(x->npf * x->nf + 1, sizeof *x->delta);
 	x->gamma = calloc(x->npf * x->nf + 1, sizeof *x->gamma);
@@ -387,8 +393,7 @@ int expo_read(exposure *x, const char *path, const char *by, const char *markets
 		x->delta[tot * x->nf + f] += rows[i].d;
 		x->gamma[tot * x->nf + f] += rows[i].g;
 		if (rows[i].grp >= 0) {
-			size_t pf = (size_t)find_key(x->portfolios, sidx_name(groups, (size_t)rows[i].grp),
-						     sidx_name(x->currencies, (size_t)rows[i].ccy));
+			size_t pf = (size_t)pfmap[(size_t)rows[i].grp * nc + (size_t)rows[i].ccy];
 			x->delta[pf * x->nf + f] += rows[i].d;
 			x->gamma[pf * x->nf + f] += rows[i].g;
 		}
@@ -399,6 +404,7 @@ out:
 	free(rows);
 	free(mval);
 	free(cval);
+	free(pfmap);
 	free(fxr);
 	sidx_free(ccurves);
 	sidx_free(cvals);
