@@ -71,7 +71,7 @@ static const char usage[] =
 	"      --quantile DEF  kth (k-th worst loss, default) or linear (numpy)\n"
 	"  -o, --output FILE   write to FILE atomically (default stdout)\n"
 	"  -q, --quiet         no informational messages\n"
-	"  -h, --help          this help;  --version  version\n"
+	"  -h, --help          this help;  -V, --version  version\n"
 	"\n"
 	"See qe-var(1).\n";
 
@@ -150,7 +150,8 @@ static void parse(int argc, char **argv, struct opts *o)
 	o->days = 250;
 	o->portfolio = "total";
 	double df = 5;
-	while ((c = getopt_long(argc, argv, "a:H:m:s:o:qh", long_opts, NULL)) != -1) {
+	opterr = 0; /* one diagnostic line, prefixed with the program and subcommand */
+	while ((c = getopt_long(argc, argv, ":a:H:m:s:o:qhV", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'a':
 			sp->nalpha = cli_double_list("--alpha", optarg, sp->alpha, VAR_MAX_ALPHA);
@@ -216,8 +217,16 @@ static void parse(int argc, char **argv, struct opts *o)
 		case 'o': o->output = optarg; break;
 		case 'q': cli_quiet = 1; break;
 		case 'h': cli_help(usage);
+		case 'V':
 		case OPT_VERSION: cli_version();
-		default: cli_usage_error("bad option");
+		case ':':
+			if (strncmp(argv[optind - 1], "--", 2) == 0)
+				cli_die(QE_USAGE, "%s: option '%s' needs an argument", argv[0], argv[optind - 1]);
+			cli_die(QE_USAGE, "%s: option '-%c' needs an argument", argv[0], optopt);
+		default:
+			if (strncmp(argv[optind - 1], "--", 2) == 0)
+				cli_die(QE_USAGE, "%s: unknown option '%s'", argv[0], argv[optind - 1]);
+			cli_die(QE_USAGE, "%s: unknown option '-%c'", argv[0], optopt);
 		}
 	}
 	sp->df = o->student ? df : 0;
@@ -351,7 +360,7 @@ int main(int argc, char **argv)
 	const char *cmd = argv[1];
 	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0)
 		cli_help(usage);
-	if (strcmp(cmd, "--version") == 0)
+	if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "-V") == 0)
 		cli_version();
 	if (cmd[0] == '-')
 		cli_usage_error("unrecognized option '%s'", cmd);

@@ -880,3 +880,21 @@ PY
 	run_split qe-var hs -q -H history.csv -m markets.csv -s sens.csv --fx fx.csv
 	[ "$status" -eq 2 ]
 }
+
+@test "F9: an unknown or incomplete option is one line naming the subcommand, exit 2; -V is --version" {
+	run_split qe-var hs --bogus
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "qe-var: hs: unknown option '--bogus'" ]
+	run_split qe-var backtest -Z
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "qe-var: backtest: unknown option '-Z'" ]
+	run_split qe-var hs --history
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "qe-var: hs: option '--history' needs an argument" ]
+	run_split qe-var -V
+	assert_success
+	[[ "$output" == "qe-var (QuantaEnergi) "* ]]
+	run_split qe-var hs -V
+	assert_success
+	[[ "$output" == "qe-var (QuantaEnergi) "* ]]
+}
