@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "var_cmd.h"
 #include "csvio.h"
+#include "date.h"
 #include "outfile.h"
 #include "pnlcube.h"
 #include "covest.h"
@@ -37,6 +38,7 @@ static const char usage[] =
 	"  -s, --sens FILE     sensitivities of qe-price (delta, gamma per factor)\n"
 	"      --by COLUMN     group portfolios by this column (default book; none)\n"
 	"      --gaps POLICY   missing prices: ffill (default), drop, error\n"
+	"      --asof DATE     refuse a curve whose history ends before DATE (exit 3)\n"
 	"      --fx FILE       currency,rate (units of --base per unit): convert P&L to\n"
 	"      --base CCY      the base currency before adding; without them portfolios\n"
 	"                      that mix currencies (of -m) are reported per currency\n"
@@ -79,7 +81,7 @@ enum {
 	OPT_QUANTILE = 256, OPT_VERSION, OPT_SIGNIFICANCE, OPT_BY, OPT_GAPS, OPT_WINDOW, OPT_HORIZON,
 	OPT_SQRT, OPT_BRW, OPT_FHS, OPT_COV, OPT_LAMBDA, OPT_REPAIR, OPT_CF, OPT_PATHS, OPT_SEED,
 	OPT_DIST, OPT_DF, OPT_CUBE, OPT_RETURNS, OPT_FORMAT, OPT_DAYS, OPT_PORTFOLIO, OPT_SHOCKS,
-	OPT_WINDOWS, OPT_WORST, OPT_TIMING, OPT_COV_FILE, OPT_FX, OPT_BASE
+	OPT_WINDOWS, OPT_WORST, OPT_TIMING, OPT_COV_FILE, OPT_FX, OPT_BASE, OPT_ASOF
 };
 
 static const struct option long_opts[] = {
@@ -116,6 +118,7 @@ static const struct option long_opts[] = {
 	{"cov-file", required_argument, NULL, OPT_COV_FILE},
 	{"fx", required_argument, NULL, OPT_FX},
 	{"base", required_argument, NULL, OPT_BASE},
+	{"asof", required_argument, NULL, OPT_ASOF},
 	{"output", required_argument, NULL, 'o'},
 	{"quiet", no_argument, NULL, 'q'},
 	{"help", no_argument, NULL, 'h'},
@@ -214,6 +217,11 @@ static void parse(int argc, char **argv, struct opts *o)
 		case OPT_COV_FILE: sp->cov_file = optarg; break;
 		case OPT_FX: o->fx.path = optarg; break;
 		case OPT_BASE: o->fx.base = optarg; break;
+		case OPT_ASOF:
+			if (date_parse_z(optarg, &o->asof) != 0)
+				cli_usage_error("option --asof: invalid date '%s' (expected YYYY-MM-DD)", optarg);
+			o->have_asof = 1;
+			break;
 		case 'o': o->output = optarg; break;
 		case 'q': cli_quiet = 1; break;
 		case 'h': cli_help(usage);

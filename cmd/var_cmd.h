@@ -14,6 +14,8 @@ struct opts {
 	int gaps, horizon, hmode, returns, hdf5, student, worst, timing;
 	size_t days;
 	expo_fx fx;          /* --fx FILE --base CCY */
+	int have_asof;       /* --asof DATE given */
+	qe_date asof;
 };
 
 /* Opens -o (or stdout) for a CSV table; exits on failure. */

@@ -16,7 +16,8 @@ static void load(const struct opts *o, int need_sens, var_inputs *in)
 		cli_usage_error("missing --history FILE");
 	if (need_sens && !o->sens)
 		cli_usage_error("missing --sens FILE");
-	if (var_inputs_load(in, o->history, o->markets, need_sens ? o->sens : NULL, o->by, &o->fx, o->gaps,
+	if (var_inputs_load(in, o->history, o->markets, need_sens ? o->sens : NULL, o->by, &o->fx,
+			    o->have_asof ? &o->asof : NULL, o->gaps,
 			    o->horizon, o->hmode, &e))
 		cli_die_err(&e);
 	if (in->gaps.filled)

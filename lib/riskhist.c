@@ -368,3 +368,34 @@ void rh_change_scale(const risk_history *h, double *scale)
 	for (size_t f = 0; f < h->nf; f++)
 		scale[f] = h->abs[f] ? 1.0 : F[f];
 }
+
+int rh_check_asof(const risk_history *h, qe_date asof, qe_err *e)
+{
+	for (size_t f = 0; f < h->nf; f++) {
+		const char *name = sidx_name(h->factors, f), *colon = strrchr(name, ':');
+		size_t cl = colon ? (size_t)(colon - name) : strlen(name);
+		int have = 0;
+		qe_date last = 0;
+		/* the curve's last price over all its factors */
+		for (size_t g = 0; g < h->nf; g++) {
+			const char *n2 = sidx_name(h->factors, g);
+			if (strncmp(n2, name, cl) != 0 || n2[cl] != ':')
+				continue;
+			for (size_t d = h->nd; d-- > 0;)
+				if (!isnan(h->price[d * h->nf + g])) {
+					if (!have || h->dates[d] > last)
+						last = h->dates[d];
+					have = 1;
+					break;
+				}
+		}
+		if (have && last < asof) {
+			char a[16], l[16];
+			date_format(a, asof);
+			date_format(l, last);
+			return qe_err_set(e, QE_DATA, "history: curve '%.*s' ends on %s, before the as-of date %s",
+					  (int)cl, name, l, a);
+		}
+	}
+	return 0;
+}

@@ -55,6 +55,11 @@ int rh_restrict(risk_history *h, const unsigned char *keep, qe_err *e);
 
 int rh_fill_gaps(risk_history *h, int policy, rh_gap_report *rep, qe_err *e);
 
+/* Before rh_fill_gaps: QE_DATA naming the first curve (in factor order)
+ * whose last price (over its tenors) is dated before asof - a stale
+ * history for positions as of asof. */
+int rh_check_asof(const risk_history *h, qe_date asof, qe_err *e);
+
 /* Latest price of each factor (after gap filling). */
 const double *rh_latest(const risk_history *h);
 

@@ -674,7 +674,8 @@ void var_inputs_free(var_inputs *in)
 }
 
 int var_inputs_load(var_inputs *in, const char *history, const char *markets, const char *sens,
-		    const char *by, const expo_fx *fx, int gap_policy, int horizon, int horizon_mode, qe_err *e)
+		    const char *by, const expo_fx *fx, const qe_date *asof, int gap_policy, int horizon,
+		    int horizon_mode, qe_err *e)
 {
 	int rc;
 	memset(in, 0, sizeof *in);
@@ -707,6 +708,8 @@ int var_inputs_load(var_inputs *in, const char *history, const char *markets, co
 		if (rc)
 			goto fail;
 	}
+	if (asof && (rc = rh_check_asof(&in->h, *asof, e)))
+		goto fail;
 	if ((rc = rh_fill_gaps(&in->h, gap_policy, &in->gaps, e)))
 		goto fail;
 	if ((rc = rh_returns(&in->h, horizon, horizon_mode, 0, &in->all, e)))

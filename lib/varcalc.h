@@ -113,8 +113,9 @@ int var_check_pnl(const exposure *x, const double *pnl, size_t nsc, qe_err *e);
 
 /* Everything a VaR run reads: the history (restricted to the factors the
  * sensitivities use, when given), the exposures, and all scenario returns
- * of the horizon.  The gap report and x.capped are for the caller to
- * print. */
+ * of the horizon.  With asof, a curve whose history ends before it is
+ * QE_DATA (rh_check_asof).  The gap report and x.capped are for the
+ * caller to print. */
 typedef struct var_inputs {
 	risk_history h;
 	exposure x;
@@ -124,7 +125,8 @@ typedef struct var_inputs {
 } var_inputs;
 
 int var_inputs_load(var_inputs *in, const char *history, const char *markets, const char *sens,
-		    const char *by, const expo_fx *fx, int gap_policy, int horizon, int horizon_mode, qe_err *e);
+		    const char *by, const expo_fx *fx, const qe_date *asof, int gap_policy, int horizon,
+		    int horizon_mode, qe_err *e);
 void var_inputs_free(var_inputs *in);
 
 #endif

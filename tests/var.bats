@@ -898,3 +898,20 @@ PY
 	assert_success
 	[[ "$output" == "qe-var (QuantaEnergi) "* ]]
 }
+
+@test "F12: --asof refuses a curve whose history ends before the as-of date" {
+	make_market 300
+	last=$(tail -n 1 history.csv | cut -d, -f1)
+	awk -F, -v l="$last" 'NR == 1 || !($2 == "TTF" && $1 >= "2025-01-01")' history.csv > stale.csv
+	run_split qe-var hs -H history.csv -m markets.csv -s sens.csv --asof "$last" -q
+	assert_success
+	run_split qe-var hs -H stale.csv -m markets.csv -s sens.csv --asof "$last" -q -o out.csv
+	[ "$status" -eq 3 ]
+	ttf_last=$(awk -F, '$2 == "TTF" { d = $1 } END { print d }' stale.csv)
+	[ "$stderr" = "qe-var: history: curve 'TTF' ends on $ttf_last, before the as-of date $last" ]
+	assert_file_not_exist out.csv
+	run_split qe-var cov -H stale.csv -m markets.csv --asof "$last"
+	[ "$status" -eq 3 ]
+	run_split qe-var hs -H history.csv -m markets.csv -s sens.csv --asof 2026-02-30
+	[ "$status" -eq 2 ]
+}
