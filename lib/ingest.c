@@ -67,6 +67,7 @@ typedef struct run {
 	uint32_t accepted; /* rows accepted so far (spool index) */
 	h5tab_writer *h5w;
 	strbuf tmp, tmp2, rej, msg;
+	strbuf keytext;    /* key columns of the current row, comma-joined */
 	FILE *h5spool;     /* HDF5 output: canonical rows until the widths are known */
 	size_t h5width[32];
 	long h5rows;
@@ -578,14 +579,32 @@ static int merge_row(run *R, const piece *p, const rowres *r, qe_err *e)
 		return accept_row(R, row, r->out_len, e);
 
 	int found;
-	keyset_entry *k = keyset_upsert(R->keys, r->key, &found);
-	if (!k)
-		return qe_err_set(e, QE_INTERNAL, "out of memory (key table)");
 	const char *kv;
 	size_t kl;
 	char reason[200];
 	int kc = R->s->key[0];
 	row_field(row, r->out_len, kc, &kv, &kl);
+	/* the exact key: canonical (CSV-quoted) fields joined by commas */
+	const char *kt = kv;
+	size_t ktl = kl;
+	if (R->s->nkey > 1) {
+		R->keytext.len = 0;
+		for (int j = 0; j < R->s->nkey; j++) {
+			const char *fv;
+			size_t fl;
+			row_field(row, r->out_len, R->s->key[j], &fv, &fl);
+			if (j)
+				strbuf_put(&R->keytext, ",", 1);
+			strbuf_put(&R->keytext, fv, fl);
+		}
+		if (R->keytext.oom)
+			return qe_err_set(e, QE_INTERNAL, "out of memory (key table)");
+		kt = R->keytext.p;
+		ktl = R->keytext.len;
+	}
+	keyset_entry *k = keyset_upsert(R->keys, r->key, kt, ktl, &found);
+	if (!k)
+		return qe_err_set(e, QE_INTERNAL, "out of memory (key table)");
 	if (R->s->kind != SK_TRADES) {
 		if (found) {
 			if (R->s->nkey == 1)
@@ -948,8 +967,14 @@ int ingest_run(FILE *in, const char *name, const ingest_opts *o, ingest_sink *si
 			}
 			for (size_t i = 0; i < pc[k].nrows && !rc; i++) {
 				/* key lookups miss the cache: ask for the slot early */
-				if (R.keys && i + 8 < pc[k].nrows)
-					keyset_prefetch(R.keys, pc[k].rows[i + 8].key);
+				if (R.keys && i + 8 < pc[k].nrows && pc[k].rows[i + 8].ok) {
+					const rowres *pr = &pc[k].rows[i + 8];
+					const char *kv = NULL;
+					size_t kl = 0;
+					if (o->s->nkey == 1)
+						row_field(pc[k].out.p + pr->out_off, pr->out_len, o->s->key[0], &kv, &kl);
+					keyset_prefetch(R.keys, pr->key, kv, kl);
+				}
 				rc = merge_row(&R, &pc[k], &pc[k].rows[i], e);
 				if (!rc && o->max_rejects >= 0 && c->rejected > o->max_rejects)
 					rc = qe_err_set(e, QE_DATA,
@@ -1009,6 +1034,7 @@ done:
 	free(R.hdr_names);
 	strbuf_free(&R.tmp);
 	strbuf_free(&R.tmp2);
+	strbuf_free(&R.keytext);
 	strbuf_free(&R.rej);
 	strbuf_free(&R.msg);
 	meter_agg_free(R.meter);

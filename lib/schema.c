@@ -415,27 +415,23 @@ struct schema_markets {
 	keyset *index; /* upper-cased curve -> index + 1 */
 };
 
-static uint64_t curve_hash(const char *s, size_t len)
+/* upper-cases a curve name of at most 128 bytes into buf */
+static void curve_upper(char *buf, const char *s, size_t len)
 {
-	char buf[128];
-	if (len > sizeof buf)
-		len = sizeof buf;
 	for (size_t i = 0; i < len; i++)
 		buf[i] = (char)toupper((unsigned char)s[i]);
-	return keyset_hash(buf, len, 0x51ed);
 }
 
 static const market_info *market_find(const schema_markets *mk, const char *s, size_t len)
 {
-	if (!mk || len > 128)
+	char buf[128];
+	if (!mk || len > sizeof buf)
 		return NULL;
-	const keyset_entry *e = keyset_find(mk->index, curve_hash(s, len));
+	curve_upper(buf, s, len);
+	const keyset_entry *e = keyset_find(mk->index, keyset_hash(buf, len, 0x51ed), buf, len);
 	if (!e || !e->a)
 		return NULL;
-	const market_info *mi = &mk->m[e->a - 1];
-	if (strlen(mi->curve) != len || strncasecmp(mi->curve, s, len) != 0)
-		return NULL;
-	return mi;
+	return &mk->m[e->a - 1];
 }
 
 schema_markets *schema_markets_load(const char *path, qe_err *e)
@@ -468,7 +464,14 @@ schema_markets *schema_markets_load(const char *path, qe_err *e)
 			goto fail;
 		}
 		int found;
-		keyset_entry *ke = keyset_upsert(mk->index, curve_hash(curve, strlen(curve)), &found);
+		size_t clen = strlen(curve);
+		if (clen > 128) {
+			csvr_field_error(r, idx[0], e, "longer than 128 bytes '%s'", curve);
+			goto fail;
+		}
+		char ubuf[128];
+		curve_upper(ubuf, curve, clen);
+		keyset_entry *ke = keyset_upsert(mk->index, keyset_hash(ubuf, clen, 0x51ed), ubuf, clen, &found);
 		if (!ke) {
 			qe_err_set(e, QE_INTERNAL, "%s: out of memory", path);
 			goto fail;
