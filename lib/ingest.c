@@ -24,8 +24,8 @@ typedef struct rowres {
 	/* a reject, formatted in the merge once the line is known */
 	int rcol;                  /* 1-based field, 0 none */
 	const char *rcolname;      /* "" for the whole record */
-	const char *rval;          /* offending value (in the block or scratch) */
-	size_t rvlen;
+	const char *rval;          /* offending value in the block; NULL: in piece->msg */
+	size_t rval_off, rvlen;
 	size_t reason_off, reason_len; /* in piece->msg */
 	size_t raw_off, raw_len;   /* the record in the block */
 	uint64_t key;
@@ -177,6 +177,20 @@ static rowres *new_row(piece *p)
 	return r;
 }
 
+/* Keeps a reject's value: an unquoted value lies in the block and stays
+ * valid; a quoted one lies in the scratch buffer, which the next record
+ * overwrites, so it is copied into piece->msg. */
+static void keep_rval(piece *p, rowres *r, const char *v, size_t n)
+{
+	r->rvlen = n;
+	r->rval = v;
+	if (p->scratch && v >= p->scratch && v < p->scratch + p->scratch_cap) {
+		r->rval = NULL;
+		r->rval_off = p->msg.len;
+		strbuf_put(&p->msg, v, n);
+	}
+}
+
 static void parse_piece(run *R, piece *p)
 {
 	const char *buf = R->buf;
@@ -219,8 +233,7 @@ static void parse_piece(run *R, piece *p)
 			const csvscan_field *bf = bc <= maxf ? &p->f[bc - 1] : NULL;
 			r->rcol = bc;
 			r->rcolname = bc <= R->nhdr ? R->hdr_names[bc - 1] : "";
-			r->rval = bf ? bf->p : "";
-			r->rvlen = bf ? bf->len : 0;
+			keep_rval(p, r, bf ? bf->p : "", bf ? bf->len : 0);
 			r->reason_off = p->msg.len;
 			put_fmt(&p->msg, "%s", rec.unterminated ? "malformed CSV (unterminated quote)"
 								: "malformed CSV (bad quoting)");
@@ -245,8 +258,7 @@ static void parse_piece(run *R, piece *p)
 			} else {
 				r->rcol = rc.col >= 0 ? R->colmap[rc.col] + 1 : 0;
 				r->rcolname = rc.col >= 0 ? R->s->cols[rc.col].name : "";
-				r->rval = rc.value;
-				r->rvlen = rc.value_len;
+				keep_rval(p, r, rc.value, rc.value_len);
 				r->reason_off = p->msg.len;
 				put_fmt(&p->msg, "%s", rc.reason);
 				r->reason_len = p->msg.len - r->reason_off;
@@ -571,7 +583,8 @@ static int merge_row(run *R, const piece *p, const rowres *r, qe_err *e)
 		size_t n = r->reason_len < sizeof reason - 1 ? r->reason_len : sizeof reason - 1;
 		memcpy(reason, p->msg.p + r->reason_off, n);
 		reason[n] = '\0';
-		return emit_reject(R, r, r->rcol, r->rcolname, r->rval, r->rvlen, reason, e);
+		return emit_reject(R, r, r->rcol, r->rcolname, r->rval ? r->rval : p->msg.p + r->rval_off,
+				   r->rvlen, reason, e);
 	}
 	if (R->meter)
 		return meter_feed(R, p, r, row, r->out_len, e);
