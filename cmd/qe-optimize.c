@@ -14,6 +14,7 @@
 #include "isingio.h"
 #include "optout.h"
 #include "outfile.h"
+#include "riskfactor.h"
 
 static const char usage[] =
 	"usage: qe-optimize maxcut|qubo|ising [OPTIONS] [FILE]\n"
@@ -36,19 +37,20 @@ static const char usage[] =
 	"  --format F          auto (default), rudy, qubo or csv\n"
 	"  --fields FILE       Ising fields as CSV i,h\n"
 	"Hedge:   --ladder F --cov F --hedges F --asof DATE [--book B] [--confidence C]\n"
-	"         [--cost-weight W] [--drop-uncovered]\n"
+	"         [--cost-weight W] [--markets F [--calendars DIR]] [--drop-uncovered]\n"
 	"Portfolio: --assets F --cov F --budget B --cardinality K [--risk-aversion Q]\n"
 	"Output:\n"
 	"  -o, --output FILE   solution CSV (default stdout), written atomically\n"
 	"  --summary FILE      one-row CSV summary (instance,solver,seed,objective,...)\n"
 	"  --instance NAME     instance name in the summary (default: file name)\n"
 	"  -q, --quiet         no summary line or progress on stderr\n"
-	"  -h, --help          this help;  --version  version\n"
+	"  -h, --help          this help;  -V, --version  version\n"
 	"Exit: 0 ok, 1 target not reached, 2 usage, 3 bad data, 4 I/O, 5 numerical.\n";
 
 enum { O_SOLVER = 256, O_SEED, O_SWEEPS, O_REPLICAS, O_RESTARTS, O_TIME, O_TARGET, O_SCHEDULE,
        O_T0, O_T1, O_NOPOLISH, O_FORMAT, O_FIELDS, O_SUMMARY, O_INSTANCE, O_VERSION, O_LADDER,
-       O_COV, O_HEDGES, O_ASOF, O_BOOK, O_CONF, O_COSTW, O_DROP, O_ASSETS, O_BUDGET, O_CARD, O_RISK };
+       O_COV, O_HEDGES, O_ASOF, O_BOOK, O_CONF, O_COSTW, O_DROP, O_ASSETS, O_BUDGET, O_CARD, O_RISK,
+       O_MARKETS, O_CALDIR };
 
 static const struct option longopts[] = {
 	{"solver", 1, 0, O_SOLVER}, {"seed", 1, 0, O_SEED}, {"sweeps", 1, 0, O_SWEEPS},
@@ -56,12 +58,13 @@ static const struct option longopts[] = {
 	{"target", 1, 0, O_TARGET}, {"schedule", 1, 0, O_SCHEDULE}, {"t0", 1, 0, O_T0},
 	{"t1", 1, 0, O_T1}, {"no-polish", 0, 0, O_NOPOLISH}, {"format", 1, 0, O_FORMAT},
 	{"fields", 1, 0, O_FIELDS}, {"summary", 1, 0, O_SUMMARY}, {"instance", 1, 0, O_INSTANCE},
-	{"output", 1, 0, 'o'}, {"quiet", 0, 0, 'q'}, {"help", 0, 0, 'h'}, {"version", 0, 0, O_VERSION},
+	{"output", 1, 0, 'o'}, {"quiet", 0, 0, 'q'}, {"help", 0, 0, 'h'}, {"version", 0, 0, 'V'},
 	{"ladder", 1, 0, O_LADDER}, {"cov", 1, 0, O_COV}, {"hedges", 1, 0, O_HEDGES},
 	{"asof", 1, 0, O_ASOF}, {"book", 1, 0, O_BOOK}, {"confidence", 1, 0, O_CONF},
 	{"cost-weight", 1, 0, O_COSTW}, {"drop-uncovered", 0, 0, O_DROP},
 	{"assets", 1, 0, O_ASSETS}, {"budget", 1, 0, O_BUDGET}, {"cardinality", 1, 0, O_CARD},
-	{"risk-aversion", 1, 0, O_RISK}, {0, 0, 0, 0}};
+	{"risk-aversion", 1, 0, O_RISK}, {"markets", 1, 0, O_MARKETS}, {"calendars", 1, 0, O_CALDIR},
+	{0, 0, 0, 0}};
 
 typedef struct args {
 	anneal_opts ao;
@@ -88,7 +91,7 @@ static void parse(int argc, char **argv, args *a, int cmd)
 	a->hedge.confidence = 0.99;
 	a->hedge.cost_weight = 1;
 	a->port.risk_aversion = 1;
-	while ((c = getopt_long(argc, argv, "o:qh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:qhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case O_SOLVER:
 			a->solver_given = 1;
@@ -128,6 +131,8 @@ static void parse(int argc, char **argv, args *a, int cmd)
 		case O_HEDGES: a->hedge.hedges = optarg; break;
 		case O_ASOF: a->hedge.asof = optarg; break;
 		case O_BOOK: a->hedge.book = optarg; break;
+		case O_MARKETS: a->hedge.markets = optarg; break;
+		case O_CALDIR: a->hedge.calendars = optarg; break;
 		case O_CONF:
 			a->hedge.confidence = cli_double("--confidence", optarg);
 			if (!(a->hedge.confidence > 0.5 && a->hedge.confidence < 1))
@@ -150,7 +155,7 @@ static void parse(int argc, char **argv, args *a, int cmd)
 		case 'o': a->out = optarg; break;
 		case 'q': cli_quiet = 1; break;
 		case 'h': cli_help(usage);
-		case O_VERSION: cli_version();
+		case 'V': cli_version();
 		default: cli_usage_error("unknown option");
 		}
 	}
@@ -264,8 +269,16 @@ static int run_hedge(args *a)
 	if (hedge_read(&h, &a->hedge, &e) || hedge_qubo(&h, &p, &constant, &e))
 		cli_die_err(&e);
 	if (h.dropped)
-		cli_warnf("%s: %d ladder factors without covariance left out (sum |delta| %.10g)",
+		cli_warnf("%s: %d ladder factors without covariance left out (sum |delta| %.10g): "
+			  "the VaR figures cover only the rest of the book",
 			  a->hedge.ladder, h.dropped, h.dropped_delta);
+	if (h.mapped)
+		cli_info("%s: %d ladder rows beyond tenor %d carried by CURVE:%d (sum |delta| %.10g), as in qe-var",
+			 a->hedge.ladder, h.mapped, RISK_MAX_TENOR, RISK_MAX_TENOR, h.mapped_delta);
+	if (h.expired)
+		cli_info("%s: %d menu rows at or past their last trading day left out", a->hedge.hedges, h.expired);
+	if (!a->hedge.markets)
+		cli_warnf("no --markets: last trading days not checked (only contracts in delivery left out)");
 	if (a->ao.has_target)
 		a->ao.target_energy = a->target;
 	a->ao.polish_fn = hedge_polish_spins;
@@ -287,9 +300,11 @@ static int run_hedge(args *a)
 	commit_out(&o);
 	if (a->summary) {
 		const char *xn[] = {"variance_before", "variance_after", "var_before", "var_after", "hedge_cost",
-				    "relaxed_variance", "confidence"};
-		double xv[] = {v0, v1, h.z * sqrt(v0), h.z * sqrt(v1), cost, relaxed_var, a->hedge.confidence};
-		write_summary(a, "hedge", 0, &r, obj, xn, xv, 7);
+				    "relaxed_variance", "confidence", "mapped_rows", "mapped_abs_delta",
+				    "uncovered_factors", "uncovered_abs_delta", "expired_menu_rows"};
+		double xv[] = {v0, v1, h.z * sqrt(v0), h.z * sqrt(v1), cost, relaxed_var, a->hedge.confidence,
+			       h.mapped, h.mapped_delta, h.dropped, h.dropped_delta, h.expired};
+		write_summary(a, "hedge", 0, &r, obj, xn, xv, 12);
 	}
 	cli_info("hedge %s seed %llu: VaR(%g) %.6g -> %.6g, cost %.6g, variance %.6g -> %.6g (relaxed bound %.6g)",
 		 solver_name(a->ao.solver), (unsigned long long)a->ao.seed, a->hedge.confidence,

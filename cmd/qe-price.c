@@ -14,8 +14,8 @@
 #include "valuation.h"
 
 static const char usage[] =
-	"usage: qe-price --asof DATE --trades T --curves C --vols V --rates R\n"
-	"                [--markets M] [--fixings F] [-o FILE] [--sensitivities FILE]\n"
+	"usage: qe-price --asof DATE --trades T --curves C --markets M [--vols V]\n"
+	"                [--rates R] [--fixings F] [-o FILE] [--sensitivities FILE]\n"
 	"                [--ladder FILE] [--errors FILE] [--calendars DIR]\n"
 	"                [--spread-corr RHO] [--bump X] [--to csv|h5] [-q]\n"
 	"       qe-price formula MODEL [--method M] [-o FILE] [FILE|-]\n"
@@ -25,8 +25,11 @@ static const char usage[] =
 	"gamma,vega,theta,model (see qe-price(1), qe-formats(5)).\n"
 	"\n"
 	"  --asof DATE            valuation date (YYYY-MM-DD)\n"
-	"  --trades, --curves, --vols, --rates, --markets, --fixings FILE\n"
-	"                         inputs (formats in qe-formats(5))\n"
+	"  --trades, --curves, --markets FILE\n"
+	"                         required inputs (formats in qe-formats(5))\n"
+	"  --vols, --rates, --fixings FILE\n"
+	"                         optional inputs (needed by options, discounting,\n"
+	"                         swaps, Asians and expired futures)\n"
 	"  -o, --output FILE      valuations (default stdout)\n"
 	"  --sensitivities FILE   per trade, curve and delivery period\n"
 	"  --ladder FILE          net delta by book, curve and month\n"
@@ -37,11 +40,14 @@ static const char usage[] =
 	"  --bump X               add X to every forward quote (scenario runs)\n"
 	"  --to csv|h5            format of the valuations and sensitivities (h5 needs -o)\n"
 	"  -q, --quiet            no informational messages\n"
-	"  -h, --help             this help;  --version  version\n"
+	"  -h, --help             this help;  -V, --version  version\n"
 	"\n"
 	"Formula mode models: black76, bachelier, kirk, asian, asian-curran,\n"
 	"american (--method bs1993|bs2002|baw, default bs2002).\n"
-	"Exit: 0 ok, 2 usage, 3 bad data (some trades unpriced), 4 I/O, 5 numerical.\n";
+	"Formula mode writes every good row and reports every bad one\n"
+	"(file:line:col: column 'x': reason 'value').\n"
+	"Exit: 0 ok, 2 usage, 3 bad data (some trades or formula rows unpriced),\n"
+	"4 I/O, 5 numerical.\n";
 
 enum { O_ASOF = 256, O_TRADES, O_CURVES, O_VOLS, O_RATES, O_MARKETS, O_FIXINGS, O_SENS,
        O_LADDER, O_ERRORS, O_METHOD, O_VERSION, O_CALENDARS, O_CORR, O_BUMP, O_TO };
@@ -69,10 +75,17 @@ static const struct option longopts[] = {
 	{NULL, 0, NULL, 0},
 };
 
+static void report_row(void *ctx, const qe_err *e)
+{
+	(void)ctx;
+	cli_error(e);
+}
+
 static int run_formula(const char *model, int method, const char *in, const char *outpath)
 {
 	qe_err e;
 	qe_out o;
+	long nbad = 0;
 	qe_err_clear(&e);
 	if (!formula_model_known(model))
 		cli_usage_error("unknown formula model '%s'", model);
@@ -81,15 +94,20 @@ static int run_formula(const char *model, int method, const char *in, const char
 		cli_die_err(&e);
 	if (out_open(&o, outpath, &e))
 		cli_die_err(&e);
-	int rc = formula_run(model, method, r, o.fp, &e);
+	int rc = formula_run(model, method, r, o.fp, report_row, NULL, &nbad, &e);
 	csvr_close(r);
-	if (rc) {
+	if (rc && rc != QE_DATA && rc != QE_NUMERIC) {
 		out_abort(&o);
 		cli_die_err(&e);
 	}
-	if (out_commit(&o, &e))
-		cli_die_err(&e);
-	return QE_OK;
+	/* bad rows were reported one by one; the good ones are kept */
+	qe_err ce;
+	qe_err_clear(&ce);
+	if (out_commit(&o, &ce))
+		cli_die_err(&ce);
+	if (rc)
+		cli_error(&e);
+	return rc;
 }
 
 int main(int argc, char **argv)
@@ -98,7 +116,7 @@ int main(int argc, char **argv)
 	const char *outpath = NULL, *asof = NULL;
 	int method = AMER_BS2002, c;
 	cli_init(argv[0]);
-	while ((c = getopt_long(argc, argv, "+o:qh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+o:qhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case O_ASOF: asof = optarg; break;
 		case O_TRADES: vo.trades = optarg; break;
@@ -130,6 +148,7 @@ int main(int argc, char **argv)
 		case 'o': outpath = optarg; break;
 		case 'q': cli_quiet = 1; break;
 		case 'h': cli_help(usage);
+		case 'V':
 		case O_VERSION: cli_version();
 		default: cli_usage_error("invalid option");
 		}
@@ -140,7 +159,7 @@ int main(int argc, char **argv)
 		const char *model = optind < argc ? argv[optind++] : NULL;
 		if (!model)
 			cli_usage_error("formula: missing MODEL");
-		while ((c = getopt_long(argc, argv, "o:qh", longopts, NULL)) != -1) {
+		while ((c = getopt_long(argc, argv, "o:qhV", longopts, NULL)) != -1) {
 			switch (c) {
 			case O_METHOD:
 				if (!(method = amer_method_parse(optarg)))
@@ -149,7 +168,8 @@ int main(int argc, char **argv)
 			case 'o': outpath = optarg; break;
 			case 'q': cli_quiet = 1; break;
 			case 'h': cli_help(usage);
-			case O_VERSION: cli_version();
+			case 'V':
+		case O_VERSION: cli_version();
 			default: cli_usage_error("formula: invalid option");
 			}
 		}

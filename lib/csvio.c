@@ -34,6 +34,7 @@ struct csv_reader {
 	int *rec_bad; /* malformed quoting in this record */
 	size_t nrec, rec_cap, cur;
 	long pending_line; /* start line of the record being built, 0 = none */
+	long row_line;     /* line of the last segment fed while no row was open */
 
 	/* current record view */
 	size_t cur_first, cur_n;
@@ -67,7 +68,7 @@ static void on_field(void *data, size_t len, void *ctx)
 	csv_reader *r = ctx;
 	size_t need_f = r->nfield + 1, need_b = r->fbuf_len + len + 1;
 	if (r->pending_line == 0)
-		r->pending_line = r->line;
+		r->pending_line = r->row_line;
 	r->foff = grow(r->foff, &r->field_cap, need_f, sizeof *r->foff, &r->oom);
 	r->fbuf = grow(r->fbuf, &r->fbuf_cap, need_b, 1, &r->oom);
 	if (r->oom)
@@ -177,6 +178,11 @@ static int feed(csv_reader *r)
 		char *nl = memchr(start, '\n', (size_t)avail);
 		size_t n = nl ? (size_t)(nl - start) + 1 : (size_t)avail;
 		long seg_line = r->line;
+		/* libcsv's ROW_NOT_BEGIN state is 0: a record that starts in this
+		 * segment starts on this line, even when its first field (quoted)
+		 * only ends lines later. */
+		if (r->parser.pstate == 0)
+			r->row_line = seg_line;
 		if (csv_parse(&r->parser, start, n, on_field, on_record, r) != n) {
 			recover_from_parse_error(r, seg_line);
 			/* drop the rest of this physical line */
@@ -251,6 +257,7 @@ csv_reader *csvr_open_stream(FILE *fp, const char *name, int owns, qe_err *e)
 	r->owns_fp = owns;
 	r->at_start = 1;
 	r->line = 1;
+	r->row_line = 1;
 	int got = pop(r, &bad);
 	if (got < 0) {
 		qe_err_set(e, QE_IO, "%s: read error: %s", name, strerror(errno));

@@ -44,7 +44,7 @@ int date_weekday(qe_date t)
 	return w + 1;
 }
 
-static int digits(const char *s, int n, int *out)
+int date_digits(const char *s, int n, int *out)
 {
 	int v = 0;
 	for (int i = 0; i < n; i++) {
@@ -61,7 +61,7 @@ int date_parse(const char *s, size_t len, qe_date *out)
 	int y, m, d;
 	if (len != 10 || s[4] != '-' || s[7] != '-')
 		return -1;
-	if (digits(s, 4, &y) || digits(s + 5, 2, &m) || digits(s + 8, 2, &d))
+	if (date_digits(s, 4, &y) || date_digits(s + 5, 2, &m) || date_digits(s + 8, 2, &d))
 		return -1;
 	if (m < 1 || m > 12 || d < 1 || d > date_days_in_month(y, m))
 		return -1;

@@ -24,6 +24,9 @@ int date_weekday(qe_date t);
  * malformed or not a real calendar day. */
 int date_parse(const char *s, size_t len, qe_date *out);
 int date_parse_z(const char *s, qe_date *out);
+/* Parses exactly n decimal digits (no sign) into *out; -1 on anything
+ * else.  The building block of the fixed-width ISO parsers. */
+int date_digits(const char *s, int n, int *out);
 /* Writes "YYYY-MM-DD" plus NUL into buf (at least 11 bytes). */
 void date_format(char *buf, qe_date t);
 

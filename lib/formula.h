@@ -11,8 +11,11 @@
  *                       avg_end,fixings[,past_fixings,past_average] -> price
  *   american            type,spot,strike,vol,rate,carry,expiry -> price
  *
- * Owns nothing beyond one call; never prints.  Stops at the first bad row
- * with "file:line:col: column 'x': reason 'value'" (QE_DATA).
+ * Owns nothing beyond one call; never prints.  A bad row ("file:line:col:
+ * column 'x': reason 'value'", or "file:line: model: reason" when no
+ * column is to blame) is handed to the caller's report function and
+ * skipped: every good row is written, and the result says whether any
+ * row was bad.
  */
 #ifndef QE_FORMULA_H
 #define QE_FORMULA_H
@@ -25,7 +28,15 @@
 /* 1 when name is a formula model. */
 int formula_model_known(const char *name);
 
-/* amer_method is an enum amer_method value (used by "american" only). */
-int formula_run(const char *model, int amer_method, csv_reader *r, FILE *out, qe_err *e);
+/* Called once per bad row with its error (e->code QE_DATA or QE_NUMERIC). */
+typedef void (*formula_report_fn)(void *ctx, const qe_err *e);
+
+/* amer_method is an enum amer_method value (used by "american" only).
+ * Returns QE_OK; QE_DATA when some row was bad (QE_NUMERIC when every bad
+ * row failed numerically), with *nbad rows reported and e summarising, the
+ * good rows still written; any other code (missing columns, read errors)
+ * stops at once. */
+int formula_run(const char *model, int amer_method, csv_reader *r, FILE *out,
+		formula_report_fn report, void *ctx, long *nbad, qe_err *e);
 
 #endif

@@ -7,8 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "contract.h"
 #include "csvio.h"
 #include "date.h"
+#include "riskfactor.h"
 #include "strindex.h"
 
 /* --- long-format covariance ------------------------------------------------ */
@@ -234,6 +236,7 @@ int hedge_read(hedge_problem *h, const hedge_args *a, qe_err *e)
 	double *dd = NULL; /* delta per factor, grown as factors appear */
 	size_t dcap = 0;
 	longcov cov = {0};
+	contract_master *cm = NULL;
 	memset(h, 0, sizeof *h);
 	h->cost_weight = a->cost_weight;
 	h->z = gsl_cdf_ugaussian_Pinv(a->confidence);
@@ -270,7 +273,13 @@ int hedge_read(hedge_problem *h, const hedge_args *a, qe_err *e)
 			rc = csvr_field_error(r, idx[2], e, "month before the as-of month '%s'", month);
 			goto fail;
 		}
-		int f = factor_of(fidx, curve, mi - asof_m, e);
+		long tenor = mi - asof_m;
+		if (!a->drop_uncovered && risk_factor_tenor(tenor) != tenor) {
+			tenor = risk_factor_tenor(tenor);
+			h->mapped++;
+			h->mapped_delta += fabs(delta);
+		}
+		int f = factor_of(fidx, curve, tenor, e);
 		if (f < 0)
 			goto fail_code;
 		if ((size_t)f >= dcap) {
@@ -287,7 +296,9 @@ int hedge_read(hedge_problem *h, const hedge_args *a, qe_err *e)
 	csvr_close(r);
 	r = NULL;
 
-	/* Hedge menu. */
+	/* Hedge menu: contracts at or past their last trading day are left out. */
+	if (a->markets && !(cm = contract_master_load(a->markets, a->calendars, e)))
+		goto fail_code;
 	const char *hcols[] = {"instrument", "curve", "month", "lot_size", "cost_per_lot", "min_lots", "max_lots"};
 	if (!(r = csvr_open(a->hedges, e)))
 		goto fail_code;
@@ -324,6 +335,22 @@ int hedge_read(hedge_problem *h, const hedge_args *a, qe_err *e)
 					      csvr_field(r, idx[6], NULL));
 			goto fail;
 		}
+		if (cm) {
+			qe_date last;
+			if (contract_last_trade(cm, curve, date_from_ymd((int)(mi / 12), (int)(mi % 12) + 1, 1), &last, e)) {
+				char why[sizeof e->msg];
+				snprintf(why, sizeof why, "%s", e->msg);
+				rc = csvr_field_error(r, idx[1], e, "no last trading day: %s", why);
+				goto fail;
+			}
+			if (asof >= last) {
+				h->expired++;
+				continue;
+			}
+		} else if (mi == asof_m) {
+			h->expired++; /* delivery has started */
+			continue;
+		}
 		in.plo = in.min_lots > 0 ? in.min_lots : 0;
 		in.phi = in.max_lots > 0 ? in.max_lots : 0;
 		in.qlo = in.max_lots < 0 ? -in.max_lots : 0;
@@ -334,7 +361,10 @@ int hedge_read(hedge_problem *h, const hedge_args *a, qe_err *e)
 		in.qbit0 = h->nbits + in.pbits;
 		h->nbits += in.pbits + in.qbits;
 		snprintf(in.month, sizeof in.month, "%s", month);
-		if ((in.factor = factor_of(fidx, curve, mi - asof_m, e)) < 0)
+		long tenor = mi - asof_m;
+		if (!a->drop_uncovered)
+			tenor = risk_factor_tenor(tenor);
+		if ((in.factor = factor_of(fidx, curve, tenor, e)) < 0)
 			goto fail_code;
 		in.name = strdup(name);
 		in.curve = strdup(curve);
@@ -351,6 +381,8 @@ int hedge_read(hedge_problem *h, const hedge_args *a, qe_err *e)
 	}
 	csvr_close(r);
 	r = NULL;
+	contract_master_free(cm);
+	cm = NULL;
 	if (h->ni == 0) {
 		rc = qe_err_set(e, QE_DATA, "%s: no hedge instruments", a->hedges);
 		goto fail;
@@ -432,6 +464,7 @@ fail_code:
 fail:
 	if (r)
 		csvr_close(r);
+	contract_master_free(cm);
 	longcov_free(&cov);
 	sidx_free(fidx);
 	free(dd);

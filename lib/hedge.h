@@ -14,7 +14,12 @@
  *
  * Each n_k = p_k - q_k (buys and sells, so the cost is linear) and p, q are
  * written in bounded binary (1, 2, 4, ..., remainder), exact for every
- * integer in range.  hedge_relaxed() solves the continuous, unbounded,
+ * integer in range.  Ladder months and menu months map to factors as in
+ * qe-var: tenor = months after the as-of month, tenors beyond
+ * RISK_MAX_TENOR on CURVE:RISK_MAX_TENOR (riskfactor.h), unless
+ * drop_uncovered.  Menu rows at or past their contract's last trading day
+ * (contract.h, with a curve master) are left out and counted.
+ * hedge_relaxed() solves the continuous, unbounded,
  * cost-free problem (LAPACKE least squares on the normal equations): a
  * lower bound on the residual variance, and the cross-check of the QUBO.
  *
@@ -34,9 +39,16 @@
 
 typedef struct hedge_args {
 	const char *ladder, *cov, *hedges, *asof, *book;
+	const char *markets;   /* curve master: menu rows at or past their last
+				* trading day are left out (NULL: only months
+				* whose delivery has started) */
+	const char *calendars; /* holiday files directory (NULL: default search) */
 	double confidence;  /* for the VaR figures, e.g. 0.99 */
 	double cost_weight; /* variance units per currency unit of cost */
-	int drop_uncovered; /* leave out ladder factors that have no covariance */
+	/* 0 (default): tenors beyond RISK_MAX_TENOR go to CURVE:RISK_MAX_TENOR
+	 * as in qe-var (riskfactor.h), so the VaR covers the whole book;
+	 * 1: no mapping, ladder factors without covariance are left out */
+	int drop_uncovered;
 } hedge_args;
 
 typedef struct hedge_instr {
@@ -60,6 +72,9 @@ typedef struct hedge_problem {
 	double z;          /* normal quantile of the confidence */
 	int dropped;       /* ladder factors left out for want of a covariance */
 	double dropped_delta; /* their sum of |delta| */
+	int mapped;        /* ladder rows beyond RISK_MAX_TENOR */
+	double mapped_delta;  /* their sum of |delta| */
+	int expired;       /* menu rows left out: at or past the last trading day */
 } hedge_problem;
 
 int hedge_read(hedge_problem *h, const hedge_args *a, qe_err *e);

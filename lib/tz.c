@@ -718,18 +718,6 @@ int64_t tz_day_length(const qe_tz *tz, qe_date d)
 
 /* --- timestamps ---------------------------------------------------------- */
 
-static int dig(const char *s, int n, int *out)
-{
-	int v = 0;
-	for (int i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		v = v * 10 + (s[i] - '0');
-	}
-	*out = v;
-	return 0;
-}
-
 int ts_parse(const char *s, size_t len, qe_ts *out)
 {
 	qe_date d;
@@ -738,7 +726,7 @@ int ts_parse(const char *s, size_t len, qe_ts *out)
 		return -1;
 	if (date_parse(s, 10, &d) || s[10] != 'T' || s[13] != ':' || s[16] != ':')
 		return -1;
-	if (dig(s + 11, 2, &h) || dig(s + 14, 2, &mi) || dig(s + 17, 2, &se))
+	if (date_digits(s + 11, 2, &h) || date_digits(s + 14, 2, &mi) || date_digits(s + 17, 2, &se))
 		return -1;
 	if (h > 23 || mi > 59 || se > 59)
 		return -1;
@@ -749,7 +737,7 @@ int ts_parse(const char *s, size_t len, qe_ts *out)
 		if ((s[19] != '+' && s[19] != '-') || s[22] != ':')
 			return -1;
 		sign = s[19] == '-' ? -1 : 1;
-		if (dig(s + 20, 2, &oh) || dig(s + 23, 2, &om) || om > 59 || oh * 60 + om > 18 * 60)
+		if (date_digits(s + 20, 2, &oh) || date_digits(s + 23, 2, &om) || om > 59 || oh * 60 + om > 18 * 60)
 			return -1;
 	}
 	int32_t off = sign * (oh * 3600 + om * 60);

@@ -697,6 +697,83 @@ static int price_spread(const market *m, const trade *t, const mkt_curve *c, dou
 	return rc;
 }
 
+/* ---- futures past their last trading day ------------------------------- */
+
+/* Exchange futures whose last trading day lib/period's contract_expiry()
+ * knows, by the curve's product code (the curve name up to the first '_':
+ * NG_HH -> NG, CL_WTI -> CL, BRENT, HO_ULSD -> HO).  cash: cash-settled at
+ * the final settlement price; else physically delivered.  EUA is left out:
+ * its last trading day lies inside the contract month, after delivery
+ * starts, so the delivery-start rule already matures it first. */
+static const struct { const char *product; int cash; } expiry_products[] = {
+	{"NG", 0}, {"CL", 0}, {"BRENT", 1}, {"B", 1}, {"HO", 0}, {"RB", 0}};
+
+static int expiry_product(const char *curve, char *prod, size_t cap)
+{
+	size_t n = strcspn(curve, "_");
+	if (n >= cap)
+		return -1;
+	memcpy(prod, curve, n);
+	prod[n] = '\0';
+	for (size_t i = 0; i < sizeof expiry_products / sizeof expiry_products[0]; i++)
+		if (strcasecmp(prod, expiry_products[i].product) == 0)
+			return expiry_products[i].cash;
+	return -1;
+}
+
+/* A future (or an option on one) of a known product whose last trading
+ * day is before the as-of date no longer trades: its price is the final
+ * settlement, read as the curve's fixing on the last trading day.
+ *   cash-settled (Brent)  npv = side x volume x (settlement - price),
+ *                         model "settled", no delta
+ *   physical (CL, NG, HO, RB)  in delivery until delivery_end: the whole
+ *                         volume is invoiced at the settlement price, so the
+ *                         same npv and no delta to the forward curve, model
+ *                         "delivery"
+ * An option on such a future is worth its intrinsic value against the
+ * settlement (exercised into the expired future if in the money), no
+ * greeks; an option expiring after its underlying future is a bad trade.
+ * Returns 1 when the trade was handled (res filled, or an error), 0 when
+ * the future is still live (or has no known expiry rule). */
+static int price_expired(const market *m, const trade *t, const mkt_curve *c, result *res)
+{
+	char prod[16], buf[16];
+	int cash = expiry_product(c->name, prod, sizeof prod);
+	/* every rule expires at most about two months before delivery; a
+	 * cash-settled future is over once delivery starts, a physical one
+	 * once the delivery period ends (the delivery-start/-end rules of
+	 * price_linear apply then) */
+	if (cash < 0 || t->ds > m->asof + 100 || (cash ? t->ds <= m->asof : t->de <= m->asof))
+		return 0;
+	if (!c->cal)
+		return RERR("curve %s has no business-day calendar for the contract expiry", c->name), 1;
+	qe_date ltd;
+	qe_err e;
+	if (contract_expiry(prod, t->ds, c->cal, &ltd, &e))
+		return RERR("contract expiry: %s", e.msg), 1;
+	if (ltd >= m->asof)
+		return 0;
+	date_format(buf, ltd);
+	if (t->instr == I_OPTION && t->expiry > ltd)
+		return RERR("option expiry after the underlying future's last trading day %s", buf), 1;
+	double fsp, vol;
+	if (mkt_fixing(c, ltd, &fsp))
+		return RERR("future expired on %s: no final settlement (fixing) for %s on that day", buf,
+			    c->name), 1;
+	if (piece_volume(m, t, c, t->ds, t->de, &vol, res))
+		return 1;
+	double v;
+	if (t->instr == I_OPTION) {
+		double x = t->type == OPT_CALL ? fsp - t->strike : t->strike - fsp;
+		v = t->side * vol * (x > 0 ? x : 0);
+	} else {
+		v = t->side * vol * (fsp - t->price);
+	}
+	res->npv = res->undisc = v;
+	res->model = cash ? "settled" : "delivery";
+	return 1;
+}
+
 static void price_one(const market *m, const trade *t, double corr, result *res)
 {
 	memset(res, 0, sizeof *res);
@@ -713,6 +790,8 @@ static void price_one(const market *m, const trade *t, double corr, result *res)
 		return;
 	}
 	int rc = 0;
+	if ((t->instr == I_FUTURE || t->instr == I_OPTION) && price_expired(m, t, c, res))
+		goto check;
 	switch (t->instr) {
 	case I_FUTURE:
 	case I_FORWARD:
@@ -723,6 +802,7 @@ static void price_one(const market *m, const trade *t, double corr, result *res)
 	case I_ASIAN: rc = price_asian(m, t, c, res); break;
 	case I_SPREAD: rc = price_spread(m, t, c, corr, res); break;
 	}
+check:
 	if (!rc && res->status == 0 &&
 	    !(isfinite(res->npv) && isfinite(res->delta) && isfinite(res->gamma) &&
 	      isfinite(res->vega) && isfinite(res->theta)))

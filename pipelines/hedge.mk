@@ -1,9 +1,11 @@
 # ---- hedge (optional): hedge proposal for the bundled book ------------------
 # qe-optimize hedge on the book's delta ladder (qe-price --ladder), the
 # covariance of daily price changes (var/cov.csv from qe-var cov) and the
-# hedge menu $(DATA)/hedges.csv; all books together.  Ladder tenors beyond
-# the covariance (the history has tenors 0..12) are left out with a
-# warning.  Runs when qe-price is built (the var step needs it too) and
+# hedge menu $(DATA)/hedges.csv; all books together.  Ladder and menu
+# tenors beyond 12 are carried by CURVE:12 exactly as qe-var does, so
+# var_before/var_after cover the whole book and agree with var/param.csv's
+# total 99% delta-normal VaR.  Menu contracts at or past their last trading
+# day (markets.csv calendars) are left out and counted.  Runs when qe-price is built (the var step needs it too) and
 # the data set has a hedges.csv; `make eod HEDGE=0` skips it.
 #
 #   hedge/hedges.csv   lots per instrument (instrument,curve,month,lots,quantity,cost)
@@ -43,10 +45,14 @@ endif
 $(HEDGE_OUT)/summary.csv: $(HEDGE_OUT)/hedges.csv
 $(HEDGE_OUT)/hedges.csv: $(HEDGE_LADDER) $(OUT)/var/cov.csv $(HEDGE_MENU) $(QE_BIN)/qe-optimize | $(HEDGE_OUT)
 	$(QE_BIN)/qe-optimize hedge -q --ladder $(HEDGE_LADDER) --cov $(OUT)/var/cov.csv \
-		--hedges $(HEDGE_MENU) --asof $(ASOF) --drop-uncovered --seed 1 \
+		--hedges $(HEDGE_MENU) --asof $(ASOF) --seed 1 --markets $(I)/markets.csv \
+		$(if $(wildcard $(DATA)/calendars),--calendars $(DATA)/calendars) \
 		--summary $(HEDGE_OUT)/summary.csv -o $@
 	@awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$$i] = i } NR == 2 { \
-		printf "eod: hedge: 99%% VaR %s -> %s, cost %s\n", $$c["var_before"], $$c["var_after"], $$c["hedge_cost"] }' \
+		printf "eod: hedge: whole book, 99%% delta-normal VaR %s -> %s, cost %s (%s expired menu rows left out)\n", \
+		$$c["var_before"], $$c["var_after"], $$c["hedge_cost"], $$c["expired_menu_rows"]; \
+		if ($$c["uncovered_factors"] && $$c["uncovered_factors"] + 0 > 0) \
+		printf "eod: hedge: WARNING: %s factors without covariance left out\n", $$c["uncovered_factors"] }' \
 		$(HEDGE_OUT)/summary.csv
 else ifeq ($(HEDGE),1)
 $(info eod: note: $(if $(wildcard $(QE_BIN)/qe-price),no $(HEDGE_MENU),$(QE_BIN)/qe-price not built); the hedge step is skipped)

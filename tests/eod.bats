@@ -93,3 +93,47 @@ EOF
 	assert_failure
 	assert_output --partial "as-of"
 }
+
+@test "eod: unpriceable trades (qe-price exit 3) alert and the run goes on; real price failures stop it; errors.csv is never deleted" {
+	mkdir "$TMP/data"
+	cp -r "$QE_TOP"/data/*.csv "$QE_TOP/data/calendars" "$TMP/data/"
+	# a trade beyond the forward curve: qe-price cannot price it (exit 3)
+	L=$(sed -n 2p "$TMP/data/trades.csv")
+	echo "${L/T00000001/T99999999}" | sed 's/,20[0-9][0-9]-[0-9][0-9]-01,20[0-9][0-9]-[0-9][0-9]-[0-9][0-9],/,2035-01-01,2035-01-31,/' >> "$TMP/data/trades.csv"
+	out="$TMP/eod5"
+	run eod_make OUT="$out" DATA="$TMP/data" HEDGE=0
+	assert_success
+	assert_output --partial "eod: ALERT: price: 1 trade(s) could not be priced (see $out/price/errors.csv)"
+	assert_output --partial "results in $out/"
+	run cat "$out/price/errors.csv"
+	assert_line --index 1 --partial "T99999999,no forward price"
+	[ "$(grep -c . "$out/price/valuations.csv")" -gt 2000 ]
+	assert_file_exists "$out/var/var.csv"
+	grep -q "^output,$out/price/errors.csv," "$out/manifest.csv"
+	# a limit on unpriced trades stops the run but keeps errors.csv
+	touch "$out/ingest/trades.csv"
+	run eod_make OUT="$out" DATA="$TMP/data" HEDGE=0 PRICE_MAX_ERRORS=0
+	assert_failure
+	assert_output --partial "exceed PRICE_MAX_ERRORS=0"
+	grep -q T99999999 "$out/price/errors.csv"
+	# any other exit of qe-price stops make; errors.csv survives
+	mkdir "$TMP/bin"
+	for f in "$QE_BIN"/qe-*; do ln -s "$f" "$TMP/bin/"; done
+	rm "$TMP/bin/qe-price"
+	printf '#!/bin/sh\n"%s/qe-price" "$@"\nexit $FAKE_RC\n' "$QE_BIN" > "$TMP/bin/qe-price"
+	chmod +x "$TMP/bin/qe-price"
+	for rc in 2 4 5 70; do
+		touch "$out/ingest/trades.csv"
+		FAKE_RC=$rc run eod_make QE_BIN="$TMP/bin" OUT="$out" DATA="$TMP/data" HEDGE=0 "$out/price/valuations.csv"
+		assert_failure
+		assert_output --partial "eod: price: qe-price failed (exit $rc)"
+		grep -q T99999999 "$out/price/errors.csv"
+	done
+	# exit 3 with nothing written (malformed market data) is a failure too
+	touch "$out/ingest/trades.csv"
+	echo 'NG_HH,2026-11-25,2027-01-01,2027-01-31,abc' >> "$out/ingest/curves.csv"
+	run eod_make OUT="$out" DATA="$TMP/data" HEDGE=0
+	assert_failure
+	assert_output --partial "eod: price: qe-price failed (exit 3)"
+	grep -q T99999999 "$out/price/errors.csv"
+}

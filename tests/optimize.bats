@@ -356,19 +356,105 @@ PY
 	assert_file_not_exists out.csv
 }
 
-@test "hedge: --drop-uncovered leaves out ladder factors without covariance, with a warning" {
+@test "hedge: --drop-uncovered leaves out ladder factors without covariance, with a warning and in the summary" {
 	hedge_fixture 3 6 1
 	echo "ACME,DE_BASE,2029-06,5000,MWh" >> ladder.csv
 	run_split qe-optimize hedge --ladder ladder.csv --cov cov.csv --hedges hedges.csv --asof 2026-11-26 -o a.csv
 	[ "$status" -eq 3 ]
-	[[ "$stderr" == *"no covariance for factor DE_BASE:31"* ]] || fail "$stderr"
+	# by default tenor 31 is carried by DE_BASE:12, as in qe-var
+	[[ "$stderr" == *"no covariance for factor DE_BASE:12"* ]] || fail "$stderr"
+	assert_file_not_exists a.csv
 	run_split qe-optimize hedge --ladder ladder.csv --cov cov.csv --hedges hedges.csv --asof 2026-11-26 \
 		--book ACME --drop-uncovered -o hedge.csv --summary s.csv
 	assert_success
 	[[ "$stderr" == *"1 ladder factors without covariance left out (sum |delta| 5000)"* ]] || fail "$stderr"
+	[ "$(mlr --icsv --ojson cut -o -f uncovered_factors,uncovered_abs_delta,mapped_rows s.csv | tr -d ' \n')" = \
+		'[{"uncovered_factors":1,"uncovered_abs_delta":5000,"mapped_rows":0}]' ]
 	sed -i '$d' ladder.csv
 	run hedge_oracle brute
 	assert_output ok
+}
+
+@test "hedge: ladder and menu tenors beyond 12 are carried by CURVE:12 (qe-var's mapping); VaR covers the whole book (numpy)" {
+	"$PYORACLE" - <<'PY'
+import numpy as np
+f = ['NG_HH:1', 'NG_HH:12', 'CL_WTI:12']
+S = np.array([[0.04, 0.02, 0.3], [0.02, 0.03, 0.2], [0.3, 0.2, 4.0]])
+with open('cov.csv', 'w') as o:
+    o.write('factor1,factor2,cov\n')
+    for i in range(3):
+        for j in range(3): o.write(f'{f[i]},{f[j]},{S[i, j]!r}\n')
+open('ladder.csv', 'w').write('book,curve,month,delta,unit\nB,NG_HH,2026-12,-400000,MMBtu\n'
+    'B,NG_HH,2027-11,250000,MMBtu\nB,NG_HH,2028-03,900000,MMBtu\nB,NG_HH,2029-01,-150000,MMBtu\n'
+    'B,CL_WTI,2029-06,70000,bbl\n')
+open('hedges.csv', 'w').write('instrument,curve,month,lot_size,cost_per_lot,min_lots,max_lots\n'
+    'NG1,NG_HH,2026-12,10000,1,-100,100\nNG13,NG_HH,2027-12,10000,1,-100,100\n'
+    'CL20,CL_WTI,2028-07,1000,1,-100,100\n')
+PY
+	run_split qe-optimize hedge --ladder ladder.csv --cov cov.csv --hedges hedges.csv --asof 2026-11-20 \
+		-o hedge.csv --summary s.csv
+	assert_success
+	[[ "$stderr" == *"3 ladder rows beyond tenor 12 carried by CURVE:12 (sum |delta| 1120000)"* ]] || fail "$stderr"
+	run "$PYORACLE" - <<'PY'
+import csv, numpy as np
+from scipy.stats import norm
+f = {'NG_HH:1': 0, 'NG_HH:12': 1, 'CL_WTI:12': 2}
+S = np.zeros((3, 3))
+for r in csv.DictReader(open('cov.csv')): S[f[r['factor1']], f[r['factor2']]] = float(r['cov'])
+ten = lambda m: min((int(m[:4]) - 2026) * 12 + int(m[5:]) - 11, 12)
+d = np.zeros(3)
+for r in csv.DictReader(open('ladder.csv')): d[f[f"{r['curve']}:{ten(r['month'])}"]] += float(r['delta'])
+lots = {r['instrument']: int(r['lots']) for r in csv.DictReader(open('hedge.csv'))}
+d1 = d.copy()
+for r in csv.DictReader(open('hedges.csv')):
+    d1[f[f"{r['curve']}:{ten(r['month'])}"]] += lots[r['instrument']] * float(r['lot_size'])
+s = next(csv.DictReader(open('s.csv')))
+z = norm.ppf(0.99)
+rel = lambda a, b: abs(a - b) <= 1e-12 * abs(b)
+assert rel(float(s['var_before']), z * np.sqrt(d @ S @ d)), (s['var_before'], z * np.sqrt(d @ S @ d))
+assert rel(float(s['var_after']), z * np.sqrt(d1 @ S @ d1)), (s['var_after'], z * np.sqrt(d1 @ S @ d1))
+assert s['mapped_rows'] == '3' and s['uncovered_factors'] == '0', s
+# the far NG hedge (tenor 13 -> NG_HH:12) offsets the far ladder
+assert lots['NG13'] < -80 and float(s['var_after']) < 0.1 * float(s['var_before']), (lots, s)
+print('ok')
+PY
+	assert_output ok
+}
+
+@test "hedge: menu contracts at or past their last trading day are left out and counted (--markets)" {
+	"$PYORACLE" - <<'PY'
+f = ['NG_HH:1', 'NG_HH:2', 'CL_WTI:1', 'CL_WTI:2', 'BRENT:1', 'BRENT:2', 'TTF:1']
+with open('cov.csv', 'w') as o:
+    o.write('factor1,factor2,cov\n')
+    for i in range(len(f)):
+        for j in range(len(f)): o.write(f'{f[i]},{f[j]},{(1.0 if i == j else 0.5)!r}\n')
+open('ladder.csv', 'w').write('book,curve,month,delta,unit\n' + ''.join(
+    f'B,{x.split(":")[0]},{"2026-12" if x.endswith(":1") else "2027-01"},-5000,u\n' for x in f))
+open('hedges.csv', 'w').write('instrument,curve,month,lot_size,cost_per_lot,min_lots,max_lots\n' + ''.join(
+    f'{x.replace(":", "_")},{x.split(":")[0]},{"2026-12" if x.endswith(":1") else "2027-01"},1000,0.01,-20,20\n' for x in f))
+PY
+	h="--ladder ladder.csv --cov cov.csv --hedges hedges.csv --markets $DATA/markets.csv --calendars $DATA/calendars"
+	# 2026-11-25: Brent Dec-26 ended 30 Oct, WTI Dec-26 on 20 Nov, NG Dec-26 ends today
+	run_split qe-optimize hedge $h --asof 2026-11-25 -o hedge.csv --summary s.csv
+	assert_success
+	[[ "$stderr" == *"hedges.csv: 3 menu rows at or past their last trading day left out"* ]] || fail "$stderr"
+	[ "$(cut -d, -f1 hedge.csv | sort | tr '\n' ' ')" = "BRENT_2 CL_WTI_2 NG_HH_2 TTF_1 instrument " ]
+	[ "$(mlr --icsv --onidx cut -f expired_menu_rows s.csv)" = 3 ]
+	# the day before, NG Dec-26 still trades
+	run_split qe-optimize hedge $h --asof 2026-11-24 -o hedge.csv --summary s.csv
+	assert_success
+	[ "$(mlr --icsv --onidx cut -f expired_menu_rows s.csv)" = 2 ]
+	grep -q '^NG_HH_1,' hedge.csv
+	# without a curve master only contracts in delivery are left out, with a warning
+	run_split qe-optimize hedge --ladder ladder.csv --cov cov.csv --hedges hedges.csv --asof 2026-11-25 -o hedge.csv
+	assert_success
+	[[ "$stderr" == *"no --markets: last trading days not checked"* ]] || fail "$stderr"
+	# a menu curve missing from the curve master is bad data naming the row
+	printf 'NOPE_1,NOPE,2027-01,1,0,-1,1\n' >> hedges.csv
+	run_split qe-optimize hedge $h --asof 2026-11-25 -o out.csv
+	[ "$status" -eq 3 ]
+	[[ "$stderr" == *"hedges.csv:9:2: column 'curve': no last trading day: curve not in"* ]] || fail "$stderr"
+	assert_file_not_exists out.csv
 }
 
 @test "hedge: the bundled menu data/hedges.csv reads" {
@@ -459,15 +545,40 @@ SH
 	run make -s -f pipelines/eod.mk QE_BIN="$TMP/fakebin" OUT="$TMP/out" HEDGE_LADDER="$TMP/out/hedge/ladder.csv" \
 		"$TMP/out/hedge/hedges.csv"
 	assert_success
-	assert_output --partial "eod: hedge: 99% VaR"
+	assert_output --partial "eod: hedge: whole book, 99% delta-normal VaR"
+	assert_output --partial "(3 expired menu rows left out)"
 	cd "$TMP"
 	[ "$(head -1 out/hedge/hedges.csv)" = "instrument,curve,month,lots,quantity,cost" ]
 	run "$PYORACLE" -c "
 import csv
 s = next(csv.DictReader(open('out/hedge/summary.csv')))
 h = {r['instrument']: int(r['lots']) for r in csv.DictReader(open('out/hedge/hedges.csv'))}
-assert float(s['var_after']) < 0.05 * float(s['var_before']), s
-assert h['NG_HH_2026-12'] > 0 and h['EUA_2026-12'] == 12, h"
+assert float(s['var_after']) < 0.2 * float(s['var_before']), s
+assert s['uncovered_factors'] == '0' and s['mapped_rows'] == '1' and s['expired_menu_rows'] == '3', s
+# expired on 2026-11-25: Brent and WTI Dec-26, NG Dec-26 (last trading day today)
+assert not {'BRENT_2026-12', 'CL_WTI_2026-12', 'NG_HH_2026-12'} & set(h), h
+# the ladder and the hedges as sensitivities (tenor = months after Nov-26)
+t = lambda m: (int(m[:4]) - 2026) * 12 + int(m[5:]) - 11
+with open('sens0.csv', 'w') as a, open('sens1.csv', 'w') as b:
+    hd = 'trade_id,book,curve,delivery_start,delivery_end,tenor,delta,gamma,vega\\n'
+    a.write(hd); b.write(hd)
+    for k, r in enumerate(csv.DictReader(open('out/hedge/ladder.csv'))):
+        row = f\"L{k},B,{r['curve']},,,{t(r['month'])},{r['delta']},0,0\\n\"
+        a.write(row); b.write(row)
+    for k, r in enumerate(csv.DictReader(open('out/hedge/hedges.csv'))):
+        b.write(f\"H{k},B,{r['curve']},,,{t(r['month'])},{r['quantity']},0,0\\n\")"
+	assert_success
+	# qe-var param on the same factors agrees before and after the hedge
+	for w in 0 1; do
+		qe-var param -q -H out/ingest/history.csv -m out/ingest/markets.csv -s sens$w.csv -a 0.99 \
+			--window 500 --cov ewma --by none -o p$w.csv
+	done
+	run "$PYORACLE" -c "
+import csv
+s = next(csv.DictReader(open('out/hedge/summary.csv')))
+v = [float(next(csv.DictReader(open(f'p{w}.csv')))['var']) for w in (0, 1)]
+assert abs(float(s['var_before']) - v[0]) <= 1e-9 * v[0], (s['var_before'], v)
+assert abs(float(s['var_after']) - v[1]) <= 1e-9 * v[0], (s['var_after'], v)"
 	assert_success
 }
 
@@ -528,4 +639,14 @@ PY
 	run_split qe-optimize ising j.csv --fields d.csv
 	[ "$status" -eq 3 ]
 	[[ "$stderr" == *"d.csv:3: duplicate field for node 1 (first on line 2)"* ]] || fail "$stderr"
+}
+
+@test "optimize: -V is --version" {
+	run qe-optimize --version
+	assert_success
+	long=$output
+	[ -n "$long" ]
+	run qe-optimize -V
+	assert_success
+	[ "$output" = "$long" ]
 }

@@ -222,12 +222,13 @@ for r, w in zip(csv.DictReader(open("bs93.csv")), want):
 	assert_success
 }
 
-@test "formula: bad input is exit 3 with file:line:col, column and value; nothing written with -o" {
+@test "formula: bad input is exit 3 with file:line:col, column and value; the good rows are still written with -o" {
 	printf 'type,forward,strike,vol,rate,expiry\ncall,19,19,0.28,0.10,0.75\ncall,19,1,5x,0.1,1\n' > bad.csv
 	run_split qe-price formula black76 -o out.csv bad.csv
 	[ "$status" -eq 3 ]
-	[[ "$stderr" == *"bad.csv:3:"*"column 'vol'"*"5x"* ]] || fail "$stderr"
-	assert_file_not_exist out.csv
+	[[ "$stderr" == *"bad.csv:3:4: column 'vol'"*"5x"* ]] || fail "$stderr"
+	[ "$(wc -l < out.csv)" -eq 2 ]
+	grep -q '^call,19,19,0.28,0.10,0.75,1.7' out.csv
 	printf 'type,forward,strike,vol,rate,expiry\ncall,-19,19,0.28,0.10,0.75\n' > neg.csv
 	run_split qe-price formula black76 neg.csv
 	[ "$status" -eq 3 ]
@@ -254,6 +255,44 @@ for r, w in zip(csv.DictReader(open("bs93.csv")), want):
 	[ "$status" -eq 2 ]
 	run_split qe-price formula american --method bs1999 bad.csv
 	[ "$status" -eq 2 ]
+}
+
+@test "formula: every bad row is reported (file:line:col, column, value), every good row written, exit 3 at the end" {
+	printf 'type,forward,strike,vol,rate,expiry\ncall,19,19,0.28,0.10,0.75\ncall,19,19,-1,0.1,1\ncall,19,1,5x,0.1,1\nput,19,19,0.28,0.10,0.75\nmaybe,1,1,1,1,1\ncall,-19,19,0.2,0.1,1\ncall,19,19\ncall,19,19,0.28,0.10,0.75\n' > m.csv
+	run_split qe-price formula black76 < m.csv
+	[ "$status" -eq 3 ]
+	[ "${#lines[@]}" -eq 4 ] || fail "$output"
+	[[ "${lines[1]}" == "call,19,19,0.28,0.10,0.75,"* ]] || fail "${lines[1]}"
+	[[ "${lines[2]}" == "put,19,19,0.28,0.10,0.75,1.7"* ]] || fail "${lines[2]}"
+	[[ "${lines[3]}" == "call,19,19,0.28,0.10,0.75,"* ]] || fail "${lines[3]}"
+	run grep -c . <<< "$stderr"
+	[ "$output" -eq 6 ] || fail "$stderr"
+	grep -qxF "qe-price: <stdin>:3:4: column 'vol': negative volatility '-1'" <<< "$stderr" || fail "$stderr"
+	grep -qF "qe-price: <stdin>:4:4: column 'vol': " <<< "$stderr" || fail "$stderr"
+	grep -qF "'5x'" <<< "$stderr" || fail "$stderr"
+	grep -qF "qe-price: <stdin>:6:1: column 'type': expected call or put 'maybe'" <<< "$stderr" || fail "$stderr"
+	grep -qxF "qe-price: <stdin>:7:2: column 'forward': Black-76 needs a positive forward '-19'" <<< "$stderr" || fail "$stderr"
+	grep -qF "qe-price: <stdin>:8" <<< "$stderr" || fail "$stderr"
+	grep -qF "5 bad rows not priced" <<< "$stderr" || fail "$stderr"
+	# the column of a two-leg model is the leg at fault
+	printf 'type,forward1,forward2,strike,vol1,vol2,corr,rate,expiry\ncall,30,20,5,0.3,-0.2,0.5,0.05,1\ncall,30,20,5,0.3,0.2,1.5,0.05,1\n' > k.csv
+	run_split qe-price formula kirk k.csv
+	[ "$status" -eq 3 ]
+	grep -qxF "qe-price: k.csv:2:6: column 'vol2': negative volatility '-0.2'" <<< "$stderr" || fail "$stderr"
+	grep -qxF "qe-price: k.csv:3:7: column 'corr': correlation outside [-1, 1] '1.5'" <<< "$stderr" || fail "$stderr"
+	# -V is --version
+	run qe-price -V
+	assert_success
+	[ "$output" = "$(qe-price --version)" ]
+	run qe-price formula black76 -V
+	assert_success
+	# the synopsis says what the code requires
+	run qe-price --help
+	assert_success
+	assert_line --index 0 "usage: qe-price --asof DATE --trades T --curves C --markets M [--vols V]"
+	run_split qe-price --asof 2026-11-25 --trades t --curves c
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == *"--markets"*"required"* ]] || fail "$stderr"
 }
 
 @test "formula: stdin, '-', unknown columns copied, /dev/full is exit 4, decimal-comma locale changes nothing" {
@@ -355,13 +394,23 @@ def smile(curve, ds, K):
     s = vol[(vol.curve == curve) & (vol.delivery_start == ds) & (vol.vol_type == "lognormal") & vol.strike.notna()].sort_values("strike")
     import numpy as np
     return float(np.interp(K, s.strike, s.vol))
-n = 0
+n = expired = 0
 for tid, r in t.iterrows():
     if r.status == "cancel" or r.curve not in ("NG_HH", "CL_WTI", "BRENT", "EUA") or r.unit != "lots": continue
     m = mk.loc[r.curve]; Q = r.quantity * m.lot_size * (1 if r.side == "buy" else -1)
     if pd.Timestamp(r.delivery_start) <= asof: continue
     F = fwd(r.curve, r.delivery_start)
-    if r.instrument == "future":
+    # last trading days of the Dec-26 contracts by the exchange rules
+    # (ICE Brent: last business day of October; NYMEX CL: 3 business days
+    # before 25 Nov): expired, valued at that day's fixing, no delta
+    ltd = {("BRENT", "2026-12-01"): "2026-10-30", ("CL_WTI", "2026-12-01"): "2026-11-20"}.get((r.curve, r.delivery_start))
+    if r.instrument == "future" and ltd:
+        fx = pd.read_csv(D + "/fixings.csv")
+        fsp = float(fx[(fx.curve == r.curve) & (fx.date == ltd)].price.iloc[0])
+        want = Q * (fsp - r.price)
+        assert v.loc[tid].delta == 0 and v.loc[tid].model == ("settled" if r.curve == "BRENT" else "delivery"), tid
+        expired += 1
+    elif r.instrument == "future":
         want = Q * (F - r.price)
     elif r.instrument == "option" and r.exercise == "european":
         T = (pd.Timestamp(r.expiry) - asof).days / 365; z = zero(r.currency, pd.Timestamp(r.expiry))
@@ -374,10 +423,57 @@ for tid, r in t.iterrows():
     got = v.loc[tid].npv
     assert abs(got - want) <= 1e-9 * max(1.0, abs(want)), (tid, got, want)
     n += 1
-assert n > 300, n
-print(n)
+assert n > 300 and expired >= 40, (n, expired)
+print(n, expired)
 PY
 	assert_success
+}
+
+@test "book: futures past their last trading day: Brent settled, CL in delivery at the final settlement, no delta; options on them at intrinsic" {
+	head -1 "$DATA/trades.csv" > t.csv
+	cat >> t.csv <<'CSV'
+E1,1,new,2026-08-01,OIL,x,CP001,future,BRENT,buy,2,lots,60,USD,2026-12-01,2026-12-31,,,,,,,,,,
+E2,1,new,2026-08-01,OIL,x,CP001,future,CL_WTI,sell,3,lots,60,USD,2026-12-01,2026-12-31,,,,,,,,,,
+E3,1,new,2026-08-01,GAS_US,x,CP001,future,NG_HH,buy,1,lots,3,USD,2026-12-01,2026-12-31,,,,,,,,,,
+E4,1,new,2026-08-01,OIL,x,CP001,option,BRENT,buy,1,lots,1,USD,2026-12-01,2026-12-31,,call,62,european,2026-10-28,,,,,
+E5,1,new,2026-08-01,OIL,x,CP001,option,CL_WTI,buy,1,lots,1,USD,2026-12-01,2026-12-31,,put,70,european,2026-12-10,,,,,
+E6,1,new,2026-08-01,OIL,x,CP001,future,BRENT,buy,1,lots,60,USD,2027-01-01,2027-01-31,,,,,,,,,,
+CSV
+	TRADES=t.csv run_split book -o v.csv --sensitivities s.csv --errors e.csv
+	[ "$status" -eq 3 ] || fail "exit $status: $stderr"
+	# fixings on the last trading days (ICE Brent Dec-26: 2026-10-30;
+	# NYMEX CL Dec-26: 2026-11-20); hand arithmetic, not our code
+	grep -q '^BRENT,2026-10-30,64.18$' "$DATA/fixings.csv"
+	grep -q '^CL_WTI,2026-11-20,64.81$' "$DATA/fixings.csv"
+	run "$PYORACLE" -c '
+import pandas as pd
+v = pd.read_csv("v.csv").set_index("trade_id"); s = pd.read_csv("s.csv")
+def chk(tid, npv, model):
+    r = v.loc[tid]
+    assert abs(r.npv - npv) <= 1e-9 * abs(npv) and r.undiscounted == r.npv, (tid, r.npv, npv)
+    assert (r.delta, r.gamma, r.vega, r.theta) == (0, 0, 0, 0) and r.model == model, (tid, r)
+    assert not (s.trade_id == tid).any(), tid
+chk("E1", 2 * 1000 * (64.18 - 60), "settled")
+chk("E2", -3 * 1000 * (64.81 - 60), "delivery")
+chk("E4", 1 * 1000 * (64.18 - 62), "settled")
+# NG Dec-26 trades until 2026-11-25 (3 business days before 1 Dec): live
+assert v.loc["E3"].model == "future" and v.loc["E3"].delta == 10000, v.loc["E3"]
+# Brent Jan-27 expires 2026-11-30: live
+assert v.loc["E6"].model == "future" and v.loc["E6"].delta == 1000
+assert "E5" not in v.index
+'
+	assert_success
+	run cat e.csv
+	assert_line --partial "E5,option expiry after the underlying future's last trading day 2026-11-20"
+	# no final settlement: an error, never a zero
+	grep -v '^BRENT,2026-10-30,' "$DATA/fixings.csv" > f.csv
+	TRADES=t.csv FIXINGS=f.csv run_split book -o v2.csv --errors e2.csv
+	[ "$status" -eq 3 ]
+	run cat e2.csv
+	assert_line --partial "E1,future expired on 2026-10-30: no final settlement (fixing) for BRENT"
+	assert_line --partial "E4,future expired on 2026-10-30"
+	run grep -c '^E[14],' v2.csv
+	[ "$output" -eq 0 ]
 }
 
 @test "book: physical power volumes follow the shape, DST-correct (743 h March, 745 h October base; peak hours)" {

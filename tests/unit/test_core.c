@@ -109,6 +109,13 @@ static void test_csv(void)
 	UT_EQ_INT(csvr_records(r), 5, "five records counted");
 	csvr_close(r);
 
+	r = reader_on("a,b\n\"first\nfield\",1\n2,3\n", &e);
+	UT_EQ_INT(csvr_next(r, &e), CSVR_ROW, "record with multi-line first field");
+	UT_EQ_INT(csvr_line(r), 2, "multi-line first field: record starts on line 2");
+	UT_EQ_INT(csvr_next(r, &e), CSVR_ROW, "following record");
+	UT_EQ_INT(csvr_line(r), 4, "following record on line 4");
+	csvr_close(r);
+
 	r = reader_on("x,y\n1.5, 2\n", &e);
 	csvr_next(r, &e);
 	UT_EQ_INT(csvr_get_double(r, 1, &v, &e), QE_DATA, "leading blank refused");

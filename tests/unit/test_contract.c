@@ -1,0 +1,83 @@
+/* Unit tests for lib/contract (last trading days of a curve master's
+ * monthly contracts) and lib/riskfactor (the tenor -> factor mapping that
+ * qe-var and qe-optimize hedge share).  Expected dates are the exchange
+ * rules of DOMAIN.md worked by hand on the bundled holiday files. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "contract.h"
+#include "exposure.h"
+#include "riskfactor.h"
+#include "unit.h"
+
+static const char *top(void)
+{
+	const char *t = getenv("QE_TOP");
+	return t && *t ? t : ".";
+}
+
+static void last_trade(const contract_master *m, const char *curve, int y, int mo, const char *want)
+{
+	qe_err e;
+	qe_date d = 0;
+	char got[16] = "error", name[96];
+	qe_err_clear(&e);
+	if (contract_last_trade(m, curve, date_from_ymd(y, mo, 1), &d, &e) == 0) {
+		int yy, mm, dd;
+		date_to_ymd(d, &yy, &mm, &dd);
+		snprintf(got, sizeof got, "%04d-%02d-%02d", yy, mm, dd);
+	} else {
+		printf("# %s\n", e.msg);
+	}
+	snprintf(name, sizeof name, "%s %04d-%02d last trading day", curve, y, mo);
+	UT_EQ_STR(got, want, name);
+}
+
+int main(void)
+{
+	char markets[4096], cals[4096];
+	qe_err e;
+	qe_err_clear(&e);
+	snprintf(markets, sizeof markets, "%s/data/markets.csv", top());
+	snprintf(cals, sizeof cals, "%s/data/calendars", top());
+	contract_master *m = contract_master_load(markets, cals, &e);
+	UT_CHECK(m != NULL, "curve master and calendars load");
+	if (!m) {
+		printf("# %s\n", e.msg);
+		return ut_done();
+	}
+	/* Brent: last business day of the second month before: 30 Oct 2026 (Fri) */
+	last_trade(m, "BRENT", 2026, 12, "2026-10-30");
+	/* Brent Jan-27: last business day of November 2026 (Mon 30th) */
+	last_trade(m, "BRENT", 2027, 1, "2026-11-30");
+	/* WTI: 3 business days before Wed 25 Nov 2026: 20 Nov (Fri) */
+	last_trade(m, "CL_WTI", 2026, 12, "2026-11-20");
+	/* NG: 3 business days before 1 Dec 2026: Nov 30, 27, 25 (26th Thanksgiving) */
+	last_trade(m, "NG_HH", 2026, 12, "2026-11-25");
+	/* NG Jan-27: before Fri 1 Jan: Dec 31, 30, 29 */
+	last_trade(m, "NG_HH", 2027, 1, "2026-12-29");
+	/* HO: last business day of the month before delivery */
+	last_trade(m, "HO_ULSD", 2026, 12, "2026-11-30");
+	/* no listed rule (TTF, power): the business day before delivery */
+	last_trade(m, "TTF", 2026, 12, "2026-11-30");
+	last_trade(m, "DE_BASE", 2027, 3, "2027-02-26");
+	UT_EQ_INT(contract_last_trade(m, "NOPE", date_from_ymd(2027, 1, 1), &(qe_date){0}, &e), QE_DATA,
+		  "a curve not in the master is bad data");
+	UT_CHECK(strstr(e.msg, "NOPE") != NULL, "the message names the curve");
+	UT_CHECK(contract_product("TTF") == NULL && strcmp(contract_product("CL_WTI"), "CL") == 0,
+		 "products from curve names");
+	contract_master_free(m);
+
+	UT_CHECK(contract_master_load("/nonexistent/markets.csv", cals, &e) == NULL && e.code == QE_IO,
+		 "a missing curve master is an I/O error");
+
+	/* the hedge and the VaR map tenors alike */
+	UT_EQ_INT(RISK_MAX_TENOR, EXPO_MAX_TENOR, "qe-var and hedge use the same last tenor");
+	UT_EQ_INT((int)risk_factor_tenor(0), 0, "tenor 0 stays");
+	UT_EQ_INT((int)risk_factor_tenor(12), 12, "tenor 12 stays");
+	UT_EQ_INT((int)risk_factor_tenor(13), 12, "tenor 13 -> 12");
+	UT_EQ_INT((int)risk_factor_tenor(400), 12, "tenor 400 -> 12");
+	return ut_done();
+}
