@@ -13,6 +13,7 @@ struct opts {
 	const char *output, *input, *history, *markets, *sens, *by, *cube, *portfolio, *shocks, *windows;
 	int gaps, horizon, hmode, returns, hdf5, student, worst, timing;
 	size_t days;
+	expo_fx fx;          /* --fx FILE --base CCY */
 };
 
 /* Opens -o (or stdout) for a CSV table; exits on failure. */

@@ -16,7 +16,7 @@ static void load(const struct opts *o, int need_sens, var_inputs *in)
 		cli_usage_error("missing --history FILE");
 	if (need_sens && !o->sens)
 		cli_usage_error("missing --sens FILE");
-	if (var_inputs_load(in, o->history, o->markets, need_sens ? o->sens : NULL, o->by, o->gaps,
+	if (var_inputs_load(in, o->history, o->markets, need_sens ? o->sens : NULL, o->by, &o->fx, o->gaps,
 			    o->horizon, o->hmode, &e))
 		cli_die_err(&e);
 	if (in->gaps.filled)
@@ -53,7 +53,7 @@ static int write_results(const struct opts *o, const var_inputs *in, const char 
 			 const var_result *r)
 {
 	static const char *const hdr[] = {"portfolio", "method", "alpha", "horizon", "scenarios",
-					  "var", "es", NULL};
+					  "var", "es", "currency", NULL};
 	char hz[32];
 	qe_out out;
 	csv_writer w;
@@ -67,13 +67,14 @@ static int write_results(const struct opts *o, const var_inputs *in, const char 
 	for (size_t p = 0; p < r->npf; p++)
 		for (int a = 0; a < r->nalpha; a++) {
 			size_t k = p * (size_t)r->nalpha + (size_t)a;
-			csvw_str(&w, sidx_name(in->x.portfolios, p));
+			csvw_str(&w, in->x.name[p]);
 			csvw_str(&w, method);
 			csvw_double(&w, o->sp.alpha[a]);
 			csvw_str(&w, hz);
 			csvw_int(&w, (int64_t)r->scenarios);
 			csvw_double(&w, r->var[k]);
 			csvw_double(&w, r->es[k]);
+			csvw_str(&w, in->x.ccy[p]);
 			csvw_end(&w);
 		}
 	return var_commit(&out);
@@ -113,39 +114,61 @@ int var_cmd_model(const struct opts *o, const char *cmd)
 	return rc;
 }
 
+/* Decomposes the total of each currency over that currency's groups and
+ * factors (one delta-normal run per currency: P&L is never added across
+ * currencies). */
 int var_cmd_components(const struct opts *o)
 {
 	static const char *const hdr[] = {"portfolio", "level", "name", "alpha", "var", "marginal",
-					  "component", "incremental", NULL};
+					  "component", "incremental", "currency", NULL};
 	var_inputs in;
-	var_components c;
 	qe_err e;
 	qe_out out;
 	csv_writer w;
 	load(o, 1, &in);
-	if (var_component(&in.h, &in.all, &in.x, &o->sp, &c, &e))
-		cli_die_err(&e);
+	size_t nt = 0;
+	for (size_t p = 0; p < in.x.npf; p++)
+		nt += strcmp(in.x.name[p], "total") == 0;
+	var_components *c = calloc(nt + 1, sizeof *c);
+	exposure *sub = calloc(nt + 1, sizeof *sub);
+	if (!c || !sub)
+		cli_die(QE_INTERNAL, "out of memory");
+	for (size_t t = 0; t < nt; t++)
+		if (expo_subset(&in.x, in.x.ccy[t], &sub[t], &e) ||
+		    var_component(&in.h, &in.all, &sub[t], &o->sp, &c[t], &e))
+			cli_die_err(&e);
 	var_open_out(&out, o, &w);
 	csvw_header(&w, hdr);
-	for (int lvl = 0; lvl < 2; lvl++) {
-		size_t n = lvl ? c.nfactors : c.ngroups;
-		const double *mg = lvl ? c.fmarginal : c.marginal, *cm = lvl ? c.fcomponent : c.component;
-		const double *in_ = lvl ? c.fincremental : c.incremental;
-		for (size_t g = 0; g < n; g++)
-			for (int a = 0; a < c.nalpha; a++) {
-				size_t k = g * (size_t)c.nalpha + (size_t)a;
-				csvw_str(&w, "total");
-				csvw_str(&w, lvl ? "factor" : "group");
-				csvw_str(&w, lvl ? sidx_name(in.h.factors, g) : sidx_name(in.x.portfolios, g + 1));
-				csvw_double(&w, o->sp.alpha[a]);
-				csvw_double(&w, c.total[a]);
-				csvw_double(&w, mg[k]);
-				csvw_double(&w, cm[k]);
-				csvw_double(&w, in_[k]);
-				csvw_end(&w);
+	for (size_t t = 0; t < nt; t++) {
+		long ck = sidx_find(in.x.currencies, in.x.ccy[t], strlen(in.x.ccy[t]));
+		for (int lvl = 0; lvl < 2; lvl++) {
+			size_t n = lvl ? c[t].nfactors : c[t].ngroups;
+			const double *mg = lvl ? c[t].fmarginal : c[t].marginal;
+			const double *cm = lvl ? c[t].fcomponent : c[t].component;
+			const double *in_ = lvl ? c[t].fincremental : c[t].incremental;
+			for (size_t g = 0; g < n; g++) {
+				if (lvl && in.x.fccy[g] != ck)
+					continue;
+				for (int a = 0; a < c[t].nalpha; a++) {
+					size_t k = g * (size_t)c[t].nalpha + (size_t)a;
+					csvw_str(&w, in.x.name[t]);
+					csvw_str(&w, lvl ? "factor" : "group");
+					csvw_str(&w, lvl ? sidx_name(in.h.factors, g) : sub[t].name[g + 1]);
+					csvw_double(&w, o->sp.alpha[a]);
+					csvw_double(&w, c[t].total[a]);
+					csvw_double(&w, mg[k]);
+					csvw_double(&w, cm[k]);
+					csvw_double(&w, in_[k]);
+					csvw_str(&w, in.x.ccy[t]);
+					csvw_end(&w);
+				}
 			}
+		}
+		var_components_free(&c[t]);
+		expo_free(&sub[t]);
 	}
-	var_components_free(&c);
+	free(c);
+	free(sub);
 	var_inputs_free(&in);
 	return var_commit(&out);
 }
@@ -158,9 +181,22 @@ int var_cmd_series(const struct opts *o)
 	qe_out out;
 	csv_writer w;
 	load(o, 1, &in);
-	long pf = sidx_find(in.x.portfolios, o->portfolio, strlen(o->portfolio));
-	if (pf < 0)
+	long pf = -1;
+	for (size_t p = 0; p < in.x.npf && pf < 0; p++) {
+		size_t nl = strlen(in.x.name[p]);
+		/* the label, or NAME/CURRENCY also when NAME has one currency */
+		if (strcmp(in.x.label[p], o->portfolio) == 0 ||
+		    (strncmp(o->portfolio, in.x.name[p], nl) == 0 && o->portfolio[nl] == '/' &&
+		     strcmp(o->portfolio + nl + 1, in.x.ccy[p]) == 0))
+			pf = (long)p;
+	}
+	if (pf < 0) {
+		for (size_t p = 0; p < in.x.npf; p++)
+			if (strcmp(in.x.name[p], o->portfolio) == 0)
+				cli_die(QE_DATA, "%s: portfolio '%s' holds several currencies: choose one as '%s'",
+					o->sens, o->portfolio, in.x.label[p]);
 		cli_die(QE_DATA, "%s: no portfolio '%s'", o->sens, o->portfolio);
+	}
 	qe_date *d = malloc(o->days * sizeof *d);
 	double *v = malloc(o->days * sizeof *v), *p = malloc(o->days * sizeof *p);
 	if (!d || !v || !p)
@@ -245,6 +281,8 @@ int var_cmd_stress(const struct opts *o)
 			cli_die(QE_INTERNAL, "out of memory");
 		rh_price_changes(&in.h, &in.all, dF);
 		var_pnl(&in.x, dF, in.all.ns, pnl);
+		if (var_check_pnl(&in.x, pnl, in.all.ns, &e))
+			cli_die_err(&e);
 		if (stress_add_worst(&st, &in.h, &in.all, pnl, o->horizon, &e))
 			cli_die_err(&e);
 		free(dF);
@@ -253,12 +291,14 @@ int var_cmd_stress(const struct opts *o)
 	if (pcube_init(&c, &e))
 		cli_die_err(&e);
 	for (size_t p = 0; p < in.x.npf; p++)
-		sidx_add(c.portfolios, sidx_name(in.x.portfolios, p), strlen(sidx_name(in.x.portfolios, p)), NULL);
+		sidx_add(c.portfolios, in.x.label[p], strlen(in.x.label[p]), NULL);
 	for (size_t k = 0; k < st.ns; k++)
 		sidx_add(c.scenarios, sidx_name(st.names, k), strlen(sidx_name(st.names, k)), NULL);
 	if (pcube_alloc(&c, &e))
 		cli_die_err(&e);
 	var_pnl(&in.x, st.dF, st.ns, c.pnl);
+	if (var_check_pnl(&in.x, c.pnl, st.ns, &e))
+		cli_die_err(&e);
 	if (out_open(&out, o->output, &e))
 		cli_die_err(&e);
 	pcube_write_csv(&c, out.fp);

@@ -124,6 +124,12 @@ int bt_read_series(bt_series *s, const char *path, qe_err *e)
 		if ((rc = csvr_get_date(r, idx[0], &d, e)) || (rc = csvr_get_double(r, idx[1], &v, e)) ||
 		    (rc = csvr_get_double(r, idx[2], &p, e)))
 			goto out;
+		/* VaR is a positive loss amount: a negative one would turn a
+		 * profit into an exception */
+		if (v < 0) {
+			rc = csvr_field_error(r, idx[1], e, "negative '%s'", csvr_field(r, idx[1], NULL));
+			goto out;
+		}
 		if (s->n > 0 && d <= s->date[s->n - 1]) {
 			rc = csvr_field_error(r, idx[0], e, "date not after the previous row '%s'",
 					      csvr_field(r, idx[0], NULL));

@@ -1,4 +1,5 @@
 #include "h5table.h"
+#include "outfile.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -180,26 +181,37 @@ struct h5file {
 h5file *h5file_create(const char *path, qe_err *e)
 {
 	char d[200];
-	struct stat st;
 	quiet_hdf5();
 	h5file *f = calloc(1, sizeof *f);
-	if (!f || !(f->path = strdup(path))) {
-		free(f);
-		qe_err_set(e, QE_INTERNAL, "%s: out of memory", path);
+	if (!f) {
+		qe_err_set(e, QE_INTERNAL, "%s: out of memory", path ? path : "-");
 		return NULL;
 	}
 	f->fid = -1;
-	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
-		/* /dev/full, a FIFO: written in place, like outfile.h */
-		f->tmp = NULL;
-	} else {
+	f->strtype = -1;
+	/* the same path rules as outfile.h: through a symlink the temporary
+	 * file and the rename act on its target, so the link survives */
+	int how = out_resolve_target(path, &f->path, e);
+	if (how < 0) {
+		free(f);
+		return NULL;
+	}
+	if (how == OUT_STDOUT || how == OUT_SPECIAL) {
+		qe_err_set(e, QE_IO, "%s: HDF5 output needs a regular file (it is written with seeks), "
+			   "not standard output, a device or a pipe", path ? path : "-");
+		free(f->path);
+		free(f);
+		return NULL;
+	}
+	path = f->path;
+	if (how == OUT_ATOMIC) {
 		size_t n = strlen(path) + 16;
 		int fd;
 		f->tmp = malloc(n);
 		if (!f->tmp) {
+			qe_err_set(e, QE_INTERNAL, "%s: out of memory", path);
 			free(f->path);
 			free(f);
-			qe_err_set(e, QE_INTERNAL, "%s: out of memory", path);
 			return NULL;
 		}
 		snprintf(f->tmp, n, "%s.tmp.XXXXXX", path);

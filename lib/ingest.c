@@ -24,8 +24,8 @@ typedef struct rowres {
 	/* a reject, formatted in the merge once the line is known */
 	int rcol;                  /* 1-based field, 0 none */
 	const char *rcolname;      /* "" for the whole record */
-	const char *rval;          /* offending value (in the block or scratch) */
-	size_t rvlen;
+	const char *rval;          /* offending value in the block; NULL: in piece->msg */
+	size_t rval_off, rvlen;
 	size_t reason_off, reason_len; /* in piece->msg */
 	size_t raw_off, raw_len;   /* the record in the block */
 	uint64_t key;
@@ -67,6 +67,7 @@ typedef struct run {
 	uint32_t accepted; /* rows accepted so far (spool index) */
 	h5tab_writer *h5w;
 	strbuf tmp, tmp2, rej, msg;
+	strbuf keytext;    /* key columns of the current row, comma-joined */
 	FILE *h5spool;     /* HDF5 output: canonical rows until the widths are known */
 	size_t h5width[32];
 	long h5rows;
@@ -176,6 +177,20 @@ static rowres *new_row(piece *p)
 	return r;
 }
 
+/* Keeps a reject's value: an unquoted value lies in the block and stays
+ * valid; a quoted one lies in the scratch buffer, which the next record
+ * overwrites, so it is copied into piece->msg. */
+static void keep_rval(piece *p, rowres *r, const char *v, size_t n)
+{
+	r->rvlen = n;
+	r->rval = v;
+	if (p->scratch && v >= p->scratch && v < p->scratch + p->scratch_cap) {
+		r->rval = NULL;
+		r->rval_off = p->msg.len;
+		strbuf_put(&p->msg, v, n);
+	}
+}
+
 static void parse_piece(run *R, piece *p)
 {
 	const char *buf = R->buf;
@@ -218,8 +233,7 @@ static void parse_piece(run *R, piece *p)
 			const csvscan_field *bf = bc <= maxf ? &p->f[bc - 1] : NULL;
 			r->rcol = bc;
 			r->rcolname = bc <= R->nhdr ? R->hdr_names[bc - 1] : "";
-			r->rval = bf ? bf->p : "";
-			r->rvlen = bf ? bf->len : 0;
+			keep_rval(p, r, bf ? bf->p : "", bf ? bf->len : 0);
 			r->reason_off = p->msg.len;
 			put_fmt(&p->msg, "%s", rec.unterminated ? "malformed CSV (unterminated quote)"
 								: "malformed CSV (bad quoting)");
@@ -244,8 +258,7 @@ static void parse_piece(run *R, piece *p)
 			} else {
 				r->rcol = rc.col >= 0 ? R->colmap[rc.col] + 1 : 0;
 				r->rcolname = rc.col >= 0 ? R->s->cols[rc.col].name : "";
-				r->rval = rc.value;
-				r->rvlen = rc.value_len;
+				keep_rval(p, r, rc.value, rc.value_len);
 				r->reason_off = p->msg.len;
 				put_fmt(&p->msg, "%s", rc.reason);
 				r->reason_len = p->msg.len - r->reason_off;
@@ -570,7 +583,8 @@ static int merge_row(run *R, const piece *p, const rowres *r, qe_err *e)
 		size_t n = r->reason_len < sizeof reason - 1 ? r->reason_len : sizeof reason - 1;
 		memcpy(reason, p->msg.p + r->reason_off, n);
 		reason[n] = '\0';
-		return emit_reject(R, r, r->rcol, r->rcolname, r->rval, r->rvlen, reason, e);
+		return emit_reject(R, r, r->rcol, r->rcolname, r->rval ? r->rval : p->msg.p + r->rval_off,
+				   r->rvlen, reason, e);
 	}
 	if (R->meter)
 		return meter_feed(R, p, r, row, r->out_len, e);
@@ -578,14 +592,32 @@ static int merge_row(run *R, const piece *p, const rowres *r, qe_err *e)
 		return accept_row(R, row, r->out_len, e);
 
 	int found;
-	keyset_entry *k = keyset_upsert(R->keys, r->key, &found);
-	if (!k)
-		return qe_err_set(e, QE_INTERNAL, "out of memory (key table)");
 	const char *kv;
 	size_t kl;
 	char reason[200];
 	int kc = R->s->key[0];
 	row_field(row, r->out_len, kc, &kv, &kl);
+	/* the exact key: canonical (CSV-quoted) fields joined by commas */
+	const char *kt = kv;
+	size_t ktl = kl;
+	if (R->s->nkey > 1) {
+		R->keytext.len = 0;
+		for (int j = 0; j < R->s->nkey; j++) {
+			const char *fv;
+			size_t fl;
+			row_field(row, r->out_len, R->s->key[j], &fv, &fl);
+			if (j)
+				strbuf_put(&R->keytext, ",", 1);
+			strbuf_put(&R->keytext, fv, fl);
+		}
+		if (R->keytext.oom)
+			return qe_err_set(e, QE_INTERNAL, "out of memory (key table)");
+		kt = R->keytext.p;
+		ktl = R->keytext.len;
+	}
+	keyset_entry *k = keyset_upsert(R->keys, r->key, kt, ktl, &found);
+	if (!k)
+		return qe_err_set(e, QE_INTERNAL, "out of memory (key table)");
 	if (R->s->kind != SK_TRADES) {
 		if (found) {
 			if (R->s->nkey == 1)
@@ -948,8 +980,14 @@ int ingest_run(FILE *in, const char *name, const ingest_opts *o, ingest_sink *si
 			}
 			for (size_t i = 0; i < pc[k].nrows && !rc; i++) {
 				/* key lookups miss the cache: ask for the slot early */
-				if (R.keys && i + 8 < pc[k].nrows)
-					keyset_prefetch(R.keys, pc[k].rows[i + 8].key);
+				if (R.keys && i + 8 < pc[k].nrows && pc[k].rows[i + 8].ok) {
+					const rowres *pr = &pc[k].rows[i + 8];
+					const char *kv = NULL;
+					size_t kl = 0;
+					if (o->s->nkey == 1)
+						row_field(pc[k].out.p + pr->out_off, pr->out_len, o->s->key[0], &kv, &kl);
+					keyset_prefetch(R.keys, pr->key, kv, kl);
+				}
 				rc = merge_row(&R, &pc[k], &pc[k].rows[i], e);
 				if (!rc && o->max_rejects >= 0 && c->rejected > o->max_rejects)
 					rc = qe_err_set(e, QE_DATA,
@@ -1009,6 +1047,7 @@ done:
 	free(R.hdr_names);
 	strbuf_free(&R.tmp);
 	strbuf_free(&R.tmp2);
+	strbuf_free(&R.keytext);
 	strbuf_free(&R.rej);
 	strbuf_free(&R.msg);
 	meter_agg_free(R.meter);

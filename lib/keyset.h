@@ -1,15 +1,19 @@
 /*
- * keyset: an open-addressing hash table of 64-bit key hashes, each with
+ * keyset: an open-addressing hash table of byte-string keys, each with
  * two 32-bit values, for duplicate detection and trade lifecycle tracking
- * over millions of rows in 16 bytes a key.
+ * over millions of rows.
  *
- * Keys are 64-bit hashes of the key text (keyset_hash), so two distinct
- * keys collide with probability about n^2 / 2^65 (1e-7 for two million
- * keys); callers that cannot accept that keep the text themselves.
- * Linear probing, at most 90% full, sized by fast range reduction so the
- * table grows by half rather than doubling.
+ * Exact: a key of up to 10 characters from [0-9A-Za-z_] (the usual trade
+ * ids) is stored inline, packed 6 bits a character; any other key is
+ * stored once in a packed arena (a length and the bytes) and its slot
+ * keeps 23 bits of the caller's 64-bit hash as a tag, a tag match being
+ * confirmed by comparing the full key text.  So two distinct keys are
+ * two entries even when their hashes are equal.  16 bytes a slot (at
+ * most 90% full, growing by half), plus length + 1 bytes for each key
+ * that is not inline.
  *
- * Owns its slots.  Never prints, never exits.  Not thread-safe.
+ * Owns its slots and the key copies.  Never prints, never exits.  Not
+ * thread-safe.
  */
 #ifndef QE_KEYSET_H
 #define QE_KEYSET_H
@@ -18,7 +22,7 @@
 #include <stdint.h>
 
 typedef struct keyset_entry {
-	uint64_t key; /* never 0 (0 marks a free slot) */
+	uint64_t key; /* 0: free; bit 63 set: inline key; else tag << 40 | arena ref */
 	uint32_t a, b;
 } keyset_entry;
 
@@ -28,14 +32,17 @@ typedef struct keyset keyset;
 keyset *keyset_new(size_t expected);
 void keyset_free(keyset *s);
 size_t keyset_count(const keyset *s);
-/* Finds key, or inserts it with a = b = 0.  *found says which.  The entry
- * pointer is valid until the next insertion.  NULL when out of memory. */
-keyset_entry *keyset_upsert(keyset *s, uint64_t key, int *found);
-/* Finds key without inserting (safe to call from several threads while
- * no one inserts); NULL when absent. */
-const keyset_entry *keyset_find(const keyset *s, uint64_t key);
-/* Hints that key will be looked up soon (fetches its slot into cache). */
-void keyset_prefetch(const keyset *s, uint64_t key);
+/* Finds the key (len bytes, hash as given: equal keys must have equal
+ * hashes), or inserts a copy of it with a = b = 0.  *found says which.
+ * The entry pointer is valid until the next insertion.  NULL when out of
+ * memory (or past 1 TiB of key text). */
+keyset_entry *keyset_upsert(keyset *s, uint64_t hash, const void *key, size_t len, int *found);
+/* Finds the key without inserting (safe to call from several threads
+ * while no one inserts); NULL when absent. */
+const keyset_entry *keyset_find(const keyset *s, uint64_t hash, const void *key, size_t len);
+/* Hints that this key will be looked up soon (key NULL: a key that is
+ * not inline, known by its hash). */
+void keyset_prefetch(const keyset *s, uint64_t hash, const void *key, size_t len);
 /* Calls fn on every entry (any order). */
 void keyset_each(const keyset *s, void (*fn)(const keyset_entry *, void *), void *ctx);
 

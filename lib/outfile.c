@@ -27,26 +27,45 @@ static int write_in_place(const char *target)
 	return stat(target, &st) == 0 && !S_ISREG(st.st_mode);
 }
 
-int out_open(qe_out *o, const char *path, qe_err *e)
+int out_resolve_target(const char *path, char **target, qe_err *e)
 {
 	struct stat lst;
+	*target = NULL;
+	if (!path || is_stdout_alias(path))
+		return OUT_STDOUT;
+	/* Through a symlink the temporary file and the rename belong next to
+	 * the link's target, so the link survives (as with GNU sort -o). */
+	if (lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode)) {
+		*target = realpath(path, NULL);
+		if (!*target) {
+			/* a dangling link is written through, creating its target */
+			if (!(*target = strdup(path)))
+				return qe_err_set(e, QE_INTERNAL, "%s: out of memory", path), -1;
+			return OUT_THROUGH;
+		}
+	} else if (!(*target = strdup(path))) {
+		return qe_err_set(e, QE_INTERNAL, "%s: out of memory", path), -1;
+	}
+	if (write_in_place(*target)) {
+		free(*target);
+		if (!(*target = strdup(path)))
+			return qe_err_set(e, QE_INTERNAL, "%s: out of memory", path), -1;
+		return OUT_SPECIAL;
+	}
+	return OUT_ATOMIC;
+}
+
+int out_open(qe_out *o, const char *path, qe_err *e)
+{
 	memset(o, 0, sizeof *o);
-	if (!path || is_stdout_alias(path)) {
+	int how = out_resolve_target(path, &o->path, e);
+	if (how < 0)
+		return e->code;
+	if (how == OUT_STDOUT) {
 		o->fp = stdout;
 		return 0;
 	}
-	/* Through a symlink the temporary file and the rename belong next to
-	 * the link's target, so the link survives (as with GNU sort -o). */
-	if (lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode))
-		o->path = realpath(path, NULL);
-	else
-		o->path = strdup(path);
-	if (!o->path || write_in_place(o->path)) {
-		/* a dangling link (realpath failed) is written through, creating its target */
-		free(o->path);
-		o->path = strdup(path);
-		if (!o->path)
-			return qe_err_set(e, QE_INTERNAL, "%s: out of memory", path);
+	if (how != OUT_ATOMIC) {
 		o->fp = fopen(path, "w");
 		if (!o->fp) {
 			int rc = qe_err_set(e, QE_IO, "%s: cannot open for writing: %s", path, strerror(errno));

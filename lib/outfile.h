@@ -24,6 +24,21 @@ typedef struct qe_out {
 	char *tmp;   /* temporary path, NULL when writing in place */
 } qe_out;
 
+/* How an output path is written (out_resolve_target). */
+enum out_target {
+	OUT_STDOUT,  /* NULL, "-", /dev/stdout, /dev/fd/1, /proc/self/fd/1 */
+	OUT_ATOMIC,  /* regular file (or new): temporary beside *target, renamed over it */
+	OUT_SPECIAL, /* device, FIFO, anything under /dev or /proc: written in place */
+	OUT_THROUGH  /* dangling symlink: written in place, creating its target */
+};
+/* Resolves an output path: a symlink is followed (realpath) so that the
+ * temporary file and the rename act on the link's target and the link
+ * survives; nothing under /dev or /proc is ever renamed over.  Returns an
+ * enum out_target and sets *target to a malloc'd path to write (NULL for
+ * OUT_STDOUT), or -1 with e set when out of memory.  Used by out_open and
+ * by other writers that need their own file handling (lib/h5table). */
+int out_resolve_target(const char *path, char **target, qe_err *e);
+
 int out_open(qe_out *o, const char *path, qe_err *e);
 int out_commit(qe_out *o, qe_err *e);
 /* Discards a partly written output (removes the temporary file). */

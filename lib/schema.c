@@ -415,27 +415,23 @@ struct schema_markets {
 	keyset *index; /* upper-cased curve -> index + 1 */
 };
 
-static uint64_t curve_hash(const char *s, size_t len)
+/* upper-cases a curve name of at most 128 bytes into buf */
+static void curve_upper(char *buf, const char *s, size_t len)
 {
-	char buf[128];
-	if (len > sizeof buf)
-		len = sizeof buf;
 	for (size_t i = 0; i < len; i++)
 		buf[i] = (char)toupper((unsigned char)s[i]);
-	return keyset_hash(buf, len, 0x51ed);
 }
 
 static const market_info *market_find(const schema_markets *mk, const char *s, size_t len)
 {
-	if (!mk || len > 128)
+	char buf[128];
+	if (!mk || len > sizeof buf)
 		return NULL;
-	const keyset_entry *e = keyset_find(mk->index, curve_hash(s, len));
+	curve_upper(buf, s, len);
+	const keyset_entry *e = keyset_find(mk->index, keyset_hash(buf, len, 0x51ed), buf, len);
 	if (!e || !e->a)
 		return NULL;
-	const market_info *mi = &mk->m[e->a - 1];
-	if (strlen(mi->curve) != len || strncasecmp(mi->curve, s, len) != 0)
-		return NULL;
-	return mi;
+	return &mk->m[e->a - 1];
 }
 
 schema_markets *schema_markets_load(const char *path, qe_err *e)
@@ -468,7 +464,14 @@ schema_markets *schema_markets_load(const char *path, qe_err *e)
 			goto fail;
 		}
 		int found;
-		keyset_entry *ke = keyset_upsert(mk->index, curve_hash(curve, strlen(curve)), &found);
+		size_t clen = strlen(curve);
+		if (clen > 128) {
+			csvr_field_error(r, idx[0], e, "longer than 128 bytes '%s'", curve);
+			goto fail;
+		}
+		char ubuf[128];
+		curve_upper(ubuf, curve, clen);
+		keyset_entry *ke = keyset_upsert(mk->index, keyset_hash(ubuf, clen, 0x51ed), ubuf, clen, &found);
 		if (!ke) {
 			qe_err_set(e, QE_INTERNAL, "%s: out of memory", path);
 			goto fail;
@@ -655,18 +658,30 @@ static int zone_name_ok(const char *s, size_t n)
 	return 1;
 }
 
+/* An identifier (ids and curve names): valid UTF-8, no leading or
+ * trailing blank, no control character anywhere. */
+static int check_ident(int i, val *v, row_check *rc)
+{
+	if (!valid_utf8(v->p, v->len))
+		return fail(rc, i, v, "invalid UTF-8");
+	if (isspace((unsigned char)v->p[0]) || isspace((unsigned char)v->p[v->len - 1]))
+		return fail(rc, i, v, "leading or trailing blank");
+	for (size_t k = 0; k < v->len; k++)
+		if ((unsigned char)v->p[k] < 0x20 || v->p[k] == 0x7f)
+			return fail(rc, i, v, "control character");
+	return 0;
+}
+
 static int check_field(const schema_ctx *c, int i, val *v, row_check *rc)
 {
 	const schema_col *col = &c->s->cols[i];
 	char list[160];
 	switch (col->type) {
-	case CT_STR:
 	case CT_ID:
+		return check_ident(i, v, rc);
+	case CT_STR:
 		if (!valid_utf8(v->p, v->len))
 			return fail(rc, i, v, "invalid UTF-8");
-		if (col->type == CT_ID &&
-		    (isspace((unsigned char)v->p[0]) || isspace((unsigned char)v->p[v->len - 1])))
-			return fail(rc, i, v, "leading or trailing blank");
 		return 0;
 	case CT_ENUM:
 		v->idx = match_list(col->values, v->p, v->len);
@@ -707,14 +722,14 @@ static int check_field(const schema_ctx *c, int i, val *v, row_check *rc)
 		return 0;
 	}
 	case CT_CURVE:
+		if (check_ident(i, v, rc))
+			return -1;
 		if (c->markets) {
 			const market_info *mi = market_find(c->markets, v->p, v->len);
 			if (!mi)
 				return fail(rc, i, v, "unknown curve (not in the markets file)");
 			v->canon = mi->curve;
 			v->idx = (int)(mi - c->markets->m);
-		} else if (!valid_utf8(v->p, v->len)) {
-			return fail(rc, i, v, "invalid UTF-8");
 		}
 		return 0;
 	case CT_NUM: {
@@ -782,6 +797,9 @@ static int need(row_check *rc, val *v, int col, const schema *s, const char *why
 	return 0;
 }
 
+static int check_market_unit(const schema_ctx *c, val *v, row_check *rc, int curve, int unit,
+			     int ccy);
+
 static int check_trade(const schema_ctx *c, val *v, row_check *rc)
 {
 	const schema *s = c->s;
@@ -816,6 +834,20 @@ static int check_trade(const schema_ctx *c, val *v, row_check *rc)
 	}
 	if (!isfinite(v[TR_QTY].d))
 		return fail(rc, TR_QTY, &v[TR_QTY], "number out of range after unit conversion");
+	if (c->markets) {
+		/* the unit and currency of the (first-leg) curve, as qe-price
+		 * needs them: MW only on a curve per MWh, MMBtu/d only on one
+		 * per MMBtu, any other unit equal to the curve's (lots were
+		 * converted above) */
+		const market_info *mi = &c->markets->m[v[TR_CURVE].idx];
+		const char *u = v[TR_UNIT].canon;
+		const char *need_cu = !strcmp(u, "MW") ? "MWh" : !strcmp(u, "MMBtu/d") ? "MMBtu" : u;
+		if (strcasecmp(need_cu, mi->unit) != 0)
+			return fail(rc, TR_UNIT, &v[TR_UNIT], "does not fit the unit of curve %s (%s)",
+				    mi->curve, mi->unit);
+		if (check_market_unit(c, v, rc, TR_CURVE, -1, TR_CCY))
+			return -1;
+	}
 	rc->version = v[TR_VERSION].i;
 	rc->life = LIFE_NEW + v[TR_STATUS].idx;
 	return 0;

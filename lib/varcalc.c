@@ -1,6 +1,7 @@
 #include "varcalc.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -97,26 +98,72 @@ int var_window(const risk_scenarios *all, const var_spec *sp, risk_scenarios *w,
 	return 0;
 }
 
+/* Scenario P&L in fixed blocks of VAR_PNL_BLOCK scenarios, each block one
+ * single-threaded dgemm (qe-var pins OpenBLAS to one thread): an entry's
+ * sum over the factors never depends on the thread count. */
+#define VAR_PNL_BLOCK 256
 void var_pnl(const exposure *x, const double *dF, size_t nsc, double *pnl)
 {
-	int npf = (int)x->npf, m = (int)x->nf, ns = (int)nsc;
-	cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, npf, ns, m, 1.0, x->delta, m, dF, m, 0.0,
-		    pnl, ns);
-	if (!x->has_gamma)
-		return;
-	double *sq = malloc(nsc * x->nf * sizeof *sq + 1);
-	if (!sq)
-		return;
-	for (size_t i = 0; i < nsc * x->nf; i++)
-		sq[i] = dF[i] * dF[i];
-	cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, npf, ns, m, 0.5, x->gamma, m, sq, m, 1.0,
-		    pnl, ns);
-	free(sq);
+	int npf = (int)x->npf, m = (int)x->nf, ldc = (int)nsc;
+	size_t nb = (nsc + VAR_PNL_BLOCK - 1) / VAR_PNL_BLOCK;
+#pragma omp parallel
+	{
+		double *sq = x->has_gamma ? malloc((size_t)VAR_PNL_BLOCK * x->nf * sizeof *sq + 1) : NULL;
+#pragma omp for schedule(static)
+		for (size_t b = 0; b < nb; b++) {
+			size_t s0 = b * VAR_PNL_BLOCK, s1 = s0 + VAR_PNL_BLOCK < nsc ? s0 + VAR_PNL_BLOCK : nsc;
+			int n = (int)(s1 - s0);
+			const double *d = dF + s0 * x->nf;
+			cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, npf, n, m, 1.0, x->delta, m, d, m,
+				    0.0, pnl + s0, ldc);
+			if (!x->has_gamma)
+				continue;
+			if (!sq) {
+				/* out of memory: mark the block so the finiteness check fails */
+				for (int p = 0; p < npf; p++)
+					for (int q = 0; q < n; q++)
+						pnl[(size_t)p * nsc + s0 + (size_t)q] = NAN;
+				continue;
+			}
+			for (size_t i = 0; i < (size_t)n * x->nf; i++)
+				sq[i] = d[i] * d[i];
+			cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, npf, n, m, 0.5, x->gamma, m, sq, m,
+				    1.0, pnl + s0, ldc);
+		}
+		free(sq);
+	}
 }
 
 /* VaR/ES of every portfolio (rows of pnl, nsc each) at every alpha. */
+/* Prefixes e's message with the portfolio's name. */
+static int name_err(qe_err *e, const exposure *x, size_t p)
+{
+	char msg[sizeof e->msg];
+	snprintf(msg, sizeof msg, "%s", e->msg);
+	return qe_err_set(e, e->code, "portfolio '%s': %s", x->label[p], msg);
+}
+
+/* QE_NUMERIC naming the first portfolio (row of `per` values) with a
+ * value that is not finite. */
+static int check_rows(const double *v, size_t nrows, size_t per, const exposure *x, size_t off,
+		      const char *what, qe_err *e)
+{
+	for (size_t r = 0; r < nrows; r++)
+		for (size_t k = 0; k < per; k++)
+			if (!isfinite(v[r * per + k]))
+				return qe_err_set(e, QE_NUMERIC, "portfolio '%s': %s is not finite (%g): overflow",
+						  x ? x->label[r + off] : "total", what,
+						  v[r * per + k]);
+	return 0;
+}
+
+int var_check_pnl(const exposure *x, const double *pnl, size_t nsc, qe_err *e)
+{
+	return check_rows(pnl, x->npf, nsc, x, 0, "scenario P&L", e);
+}
+
 static int measure_all(const double *pnl, size_t npf, size_t nsc, const double *w, const var_spec *sp,
-		       var_result *res, qe_err *e)
+		       const exposure *x, var_result *res, qe_err *e)
 {
 	int rc = 0;
 	res->scenarios = nsc;
@@ -138,6 +185,7 @@ static int measure_all(const double *pnl, size_t npf, size_t nsc, const double *
 					if (!rc) {
 						rc = lrc;
 						*e = le;
+						name_err(e, x, p);
 					}
 				}
 			}
@@ -153,7 +201,7 @@ static int fill_cube(pnl_cube *cube, const exposure *x, const qe_date *dates, si
 	if (rc)
 		return rc;
 	for (size_t p = 0; p < x->npf; p++) {
-		const char *nm = sidx_name(x->portfolios, p);
+		const char *nm = x->label[p];
 		sidx_add(cube->portfolios, nm, strlen(nm), NULL);
 	}
 	for (size_t s = 0; s < nsc; s++) {
@@ -197,7 +245,7 @@ int var_hs(const risk_history *h, const risk_scenarios *all, const exposure *x, 
 	double t1 = omp_get_wtime();
 	if (wt)
 		var_brw_weights(wt, w.ns, sp->brw_lambda);
-	if ((rc = measure_all(pnl, x->npf, w.ns, wt, sp, res, e)))
+	if ((rc = measure_all(pnl, x->npf, w.ns, wt, sp, x, res, e)))
 		goto out;
 	res->t_pnl = t1 - t0;
 	res->t_measure = omp_get_wtime() - t1;
@@ -347,6 +395,9 @@ int var_param(const risk_history *h, const risk_scenarios *all, const exposure *
 			res->es[k] = -(mu + sd * wes);
 		}
 	}
+	if ((rc = check_rows(res->var, x->npf, (size_t)sp->nalpha, x, 0, "VaR", e)) ||
+	    (rc = check_rows(res->es, x->npf, (size_t)sp->nalpha, x, 0, "ES", e)))
+		goto out;
 out:
 	if (rc)
 		var_result_free(res);
@@ -453,7 +504,7 @@ int var_mc(const risk_history *h, const risk_scenarios *all, const exposure *x, 
 		goto out;
 	}
 	double t1 = omp_get_wtime();
-	if ((rc = measure_all(pnl, npf, N, NULL, sp, res, e)))
+	if ((rc = measure_all(pnl, npf, N, NULL, sp, x, res, e)))
 		goto out;
 	res->t_pnl = t1 - t0;
 	res->t_measure = omp_get_wtime() - t1;
@@ -544,6 +595,15 @@ int var_component(const risk_history *h, const risk_scenarios *all, const exposu
 			c->fincremental[k] = c->total[a] - z * sig_without;
 		}
 	}
+	size_t na = (size_t)sp->nalpha;
+	if ((rc = check_rows(c->total, 1, na, x, 0, "VaR", e)) ||
+	    (rc = check_rows(c->marginal, ng, na, x, 1, "marginal VaR", e)) ||
+	    (rc = check_rows(c->component, ng, na, x, 1, "component VaR", e)) ||
+	    (rc = check_rows(c->incremental, ng, na, x, 1, "incremental VaR", e)) ||
+	    (rc = check_rows(c->fmarginal, 1, m * na, x, 0, "factor marginal VaR", e)) ||
+	    (rc = check_rows(c->fcomponent, 1, m * na, x, 0, "factor component VaR", e)) ||
+	    (rc = check_rows(c->fincremental, 1, m * na, x, 0, "factor incremental VaR", e)))
+		goto out;
 out:
 	if (rc)
 		var_components_free(c);
@@ -584,10 +644,17 @@ int var_series(const risk_history *h, const risk_scenarios *all, const exposure 
 		double es;
 		rc = wt ? var_measure_weighted(p + t - W, wt, W, sp->alpha[0], scratch, &var[i], &es, e)
 			: var_measure(p + t - W, W, sp->alpha[0], sp->qdef, scratch, &var[i], &es, e);
-		if (rc)
+		if (rc) {
+			name_err(e, x, pf);
 			goto out;
+		}
 		date[i] = all->date[t];
 		pnl[i] = p[t];
+		if (!isfinite(p[t])) {
+			rc = qe_err_set(e, QE_NUMERIC, "portfolio '%s': P&L on %s is not finite (%g): overflow",
+					x->label[pf], "the series day", p[t]);
+			goto out;
+		}
 	}
 out:
 	free(dF);
@@ -607,7 +674,7 @@ void var_inputs_free(var_inputs *in)
 }
 
 int var_inputs_load(var_inputs *in, const char *history, const char *markets, const char *sens,
-		    const char *by, int gap_policy, int horizon, int horizon_mode, qe_err *e)
+		    const char *by, const expo_fx *fx, int gap_policy, int horizon, int horizon_mode, qe_err *e)
 {
 	int rc;
 	memset(in, 0, sizeof *in);
@@ -616,7 +683,7 @@ int var_inputs_load(var_inputs *in, const char *history, const char *markets, co
 	if ((rc = rh_set_returns(&in->h, markets, e)))
 		goto fail;
 	if (sens) {
-		if ((rc = expo_read(&in->x, sens, by, markets, in->h.factors, e)))
+		if ((rc = expo_read(&in->x, sens, by, markets, fx, in->h.factors, e)))
 			goto fail;
 		in->have_x = 1;
 		unsigned char *used = calloc(in->h.nf + 1, 1);

@@ -105,6 +105,10 @@ int var_series(const risk_history *h, const risk_scenarios *all, const exposure 
  * pnl[p * nsc + s]. */
 void var_pnl(const exposure *x, const double *dF, size_t nsc, double *pnl);
 
+/* QE_NUMERIC naming the first portfolio whose P&L (cube pnl[p * nsc + s])
+ * is not finite (an overflow of finite positions, or NaN). */
+int var_check_pnl(const exposure *x, const double *pnl, size_t nsc, qe_err *e);
+
 
 
 /* Everything a VaR run reads: the history (restricted to the factors the
@@ -120,7 +124,7 @@ typedef struct var_inputs {
 } var_inputs;
 
 int var_inputs_load(var_inputs *in, const char *history, const char *markets, const char *sens,
-		    const char *by, int gap_policy, int horizon, int horizon_mode, qe_err *e);
+		    const char *by, const expo_fx *fx, int gap_policy, int horizon, int horizon_mode, qe_err *e);
 void var_inputs_free(var_inputs *in);
 
 #endif

@@ -149,10 +149,30 @@ static int check_args(size_t n, double alpha, qe_err *e)
 	return 0;
 }
 
+/* A P&L that is not finite (overflow of finite positions) is a numerical
+ * failure, not a loss: the measures would be inf or nan. */
+static int check_pnl(const double *pnl, size_t n, qe_err *e)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!isfinite(pnl[i]))
+			return qe_err_set(e, QE_NUMERIC, "P&L of scenario %zu is not finite (%g): overflow", i + 1,
+					  pnl[i]);
+	return 0;
+}
+
+static int check_result(double var, double es, qe_err *e)
+{
+	if (!isfinite(var) || !isfinite(es))
+		return qe_err_set(e, QE_NUMERIC, "VaR %g / ES %g not finite: the P&L overflows", var, es);
+	return 0;
+}
+
 int var_measure(const double *pnl, size_t n, double alpha, int qdef, double *s, double *var,
 		double *es, qe_err *e)
 {
 	int rc = check_args(n, alpha, e);
+	if (!rc)
+		rc = check_pnl(pnl, n, e);
 	if (rc)
 		return rc;
 	for (size_t i = 0; i < n; i++)
@@ -163,7 +183,7 @@ int var_measure(const double *pnl, size_t n, double alpha, int qdef, double *s, 
 		qsort(s + at + 1, k - 1, sizeof *s, cmp_double);
 		*var = s[at];
 		*es = var_pairwise_sum(s + at, k) / (double)k;
-		return 0;
+		return check_result(*var, *es, e);
 	}
 	/* numpy 1.24 lib/function_base.py: _quantile, method 'linear', _lerp */
 	double vi = (double)(n - 1) * alpha, lo_f = floor(vi), g = vi - lo_f;
@@ -182,7 +202,7 @@ int var_measure(const double *pnl, size_t n, double alpha, int qdef, double *s, 
 		from++;
 	*var = q;
 	*es = var_pairwise_sum(s + from, n - from) / (double)(n - from);
-	return 0;
+	return check_result(*var, *es, e);
 }
 
 struct lw {
@@ -200,6 +220,8 @@ int var_measure_weighted(const double *pnl, const double *w, size_t n, double al
 {
 	int rc = check_args(n, alpha, e);
 	double total = 0;
+	if (!rc)
+		rc = check_pnl(pnl, n, e);
 	if (rc)
 		return rc;
 	struct lw *p = (struct lw *)(void *)scratch;
@@ -230,7 +252,7 @@ int var_measure_weighted(const double *pnl, const double *w, size_t n, double al
 	}
 	*var = p[i].loss;
 	*es = cum > 0 ? sum / cum : p[i].loss;
-	return 0;
+	return check_result(*var, *es, e);
 }
 
 void var_brw_weights(double *w, size_t n, double lambda)

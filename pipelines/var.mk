@@ -10,7 +10,7 @@
 #   var/components.csv  component/marginal/incremental VaR of the books
 #   var/stress.csv      P&L under pipelines/var-shocks.csv and the worst 10-day window
 #   var/cov.csv         covariance of daily price changes (for qe-optimize hedge)
-#   var/series.csv      a year of daily 99% HS VaR vs P&L of today's book
+#   var/series.csv      a year of daily 99% HS VaR vs P&L of today's book (USD total)
 #   var/backtest.csv    Kupiec, Christoffersen, traffic light; a rejection is
 #                       reported as an alert, not a failure of the run
 
@@ -25,6 +25,9 @@ else
 VAR_SENS   := $(VAR_OUT)/sensitivities.csv
 endif
 VAR_FILES  := var param mc components stress cov series backtest
+# P&L is never added across currencies: VaR rows are per currency (column
+# currency), and the backtest series takes one currency's total
+VAR_SERIES_PORTFOLIO ?= total/USD
 
 ifneq ($(wildcard $(QE_BIN)/qe-price),)
 EOD_OUTPUTS += $(foreach f,$(VAR_FILES),$(VAR_OUT)/$(f).csv)
@@ -63,7 +66,8 @@ $(VAR_OUT)/stress.csv: $(VAR_DEPS) $(VAR_SHOCKS)
 $(VAR_OUT)/cov.csv: $(I)/history.csv $(I)/markets.csv $(QE_BIN)/qe-var | $(VAR_OUT)
 	$(QE_BIN)/qe-var cov -q $(VAR_IN) --window 500 --cov ewma -o $@
 $(VAR_OUT)/series.csv: $(VAR_DEPS)
-	$(QE_BIN)/qe-var series -q $(VAR_IN) -s $(VAR_SENS) -a 0.99 --window 250 --days 250 -o $@
+	$(QE_BIN)/qe-var series -q $(VAR_IN) -s $(VAR_SENS) -a 0.99 --window 250 --days 250 \
+		--portfolio $(VAR_SERIES_PORTFOLIO) -o $@
 $(VAR_OUT)/backtest.csv: $(VAR_OUT)/series.csv $(QE_BIN)/qe-var
 	@rc=0; $(QE_BIN)/qe-var backtest -q -a 0.99 $< -o $@ || rc=$$?; \
 	if [ $$rc -eq 1 ]; then echo "eod: ALERT: VaR backtest rejected the model (see $@)" >&2; \

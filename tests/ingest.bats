@@ -414,3 +414,72 @@ EOF
 	grep -q "$(cat want)" e1 || fail "want $(cat want): $(tail -1 e1)"
 	[ "$(grep -c "^qe-ingest: big.csv:" e1)" -gt 10 ]
 }
+
+@test "ids that are not inline keys: duplicates and lifecycle still exact" {
+	# ids with '-' or over 10 characters take the keyset's arena path
+	h=$(head -1 "$D/trades.csv")
+	r='2026-11-02,B,t,C,future,NG_HH,buy,10,MMBtu,3,USD,2027-01-01,2027-01-31,,,,,,,,,,'
+	printf '%s\n' "$h" "T-1,1,new,$r" "T-2,1,new,$r" "T-1,1,new,$r" "TRADE_000000001,1,new,$r" \
+		"TRADE_000000002,1,new,$r" "TRADE_000000001,2,amend,$r" "T-3,1,amend,$r" > ids.csv
+	run_split qe-ingest trades ids.csv --no-markets
+	[ "$status" -eq 3 ]
+	[[ "$stderr" == *"ids.csv:4:1: column 'trade_id': duplicate trade_id (status new for an existing trade) 'T-1'"* ]] || fail "$stderr"
+	[[ "$stderr" == *"ids.csv:8:1: column 'trade_id': amendment of an unknown trade 'T-3'"* ]] || fail "$stderr"
+	counts 7 4 2
+	[ "$(echo "$output" | sed 1d | cut -d, -f1,2 | tr '\n' ' ')" = "T-1,1 T-2,1 TRADE_000000002,1 TRADE_000000001,2 " ] || fail "$output"
+}
+
+@test "HDF5 -o through a symlink writes the target, keeps the link; devices and pipes are refused" {
+	mkdir sub
+	echo x > sub/t.h5
+	ln -s sub/t.h5 l.h5
+	run_split qe-ingest trades "$D/trades.csv" --to h5 -o l.h5
+	assert_success
+	[ -L l.h5 ] || fail "the symlink was replaced"
+	[ "$(readlink l.h5)" = sub/t.h5 ]
+	ls sub | grep -q tmp && fail "temporary file left: $(ls sub)"
+	run_split qe-ingest --from h5 sub/t.h5
+	assert_success
+	[ "$(echo "$output" | wc -l)" -eq 8 ]
+	# (not -o /dev/stdout here: a regression would rename over the
+	# machine's /dev/stdout; /dev/null goes through the same path rule)
+	run_split qe-ingest trades "$D/trades.csv" --to h5 -o /dev/null
+	[ "$status" -eq 4 ]
+	[[ "$stderr" == *"/dev/null: HDF5 output needs a regular file"* ]] || fail "$stderr"
+	[ -c /dev/null ]
+}
+
+@test "curve names get the identifier checks without a curve master" {
+	printf 'date,curve,tenor,price\n2026-01-01,"NG\n",0,3\n2026-01-01,"NG ",0,3\n2026-01-01," NG",0,3\n2026-01-01,"N\tG",0,3\n2026-01-01,"NG",0,3\n' > h.csv
+	run_split qe-ingest history h.csv
+	[ "$status" -eq 3 ]
+	[[ "$stderr" == *"h.csv:2:2: column 'curve': leading or trailing blank 'NG\n'"* ]] || fail "$stderr"
+	[[ "$stderr" == *"h.csv:4:2: column 'curve': leading or trailing blank 'NG '"* ]] || fail "$stderr"
+	[[ "$stderr" == *"h.csv:5:2: column 'curve': leading or trailing blank ' NG'"* ]] || fail "$stderr"
+	[[ "$stderr" == *"h.csv:6:2: column 'curve': control character 'N\x09G'"* ]] || fail "$stderr"
+	counts 5 1 4
+	[ "$(echo "$output" | sed 1d)" = "2026-01-01,NG,0,3" ]
+}
+
+@test "trades: currency and unit must fit the curve in markets.csv" {
+	h=$(head -1 "$D/trades.csv")
+	r='2026-11-02,B,t,C,future'
+	d='2027-01-01,2027-01-31'
+	printf '%s\n' "$h" \
+		"A1,1,new,$r,NG_HH,buy,10,MMBtu,3,EUR,$d,,,,,,,,,," \
+		"A2,1,new,$r,NG_HH,buy,10,MWh,3,USD,$d,,,,,,,,,," \
+		"A3,1,new,$r,NG_HH,buy,10,MW,3,USD,$d,,,,,,,,,," \
+		"A4,1,new,$r,NG_HH,buy,10,MMBtu/d,3,USD,$d,gasday,,,,,,,,," \
+		"A5,1,new,$r,NG_HH,buy,1,lots,3,usd,$d,,,,,,,,,," \
+		"A6,1,new,$r,NG_HH,buy,10,therm,3,USD,$d,,,,,,,,,," \
+		"A7,1,new,$r,CL_WTI,buy,10,MMBtu/d,80,USD,$d,,,,,,,,,," \
+		"A8,1,new,$r,DE_BASE,buy,10,MW,50,EUR,$d,base,,,,,,,,," > cur.csv
+	run_split qe-ingest trades cur.csv --markets "$D/markets.csv"
+	[ "$status" -eq 3 ]
+	[[ "$stderr" == *"cur.csv:2:14: column 'currency': does not match the currency of curve NG_HH (USD) 'EUR'"* ]] || fail "$stderr"
+	[[ "$stderr" == *"cur.csv:3:12: column 'unit': does not fit the unit of curve NG_HH (MMBtu) 'MWh'"* ]] || fail "$stderr"
+	[[ "$stderr" == *"cur.csv:4:12: column 'unit': does not fit the unit of curve NG_HH (MMBtu) 'MW'"* ]] || fail "$stderr"
+	[[ "$stderr" == *"cur.csv:8:12: column 'unit': does not fit the unit of curve CL_WTI (bbl) 'MMBtu/d'"* ]] || fail "$stderr"
+	counts 8 4 4
+	[ "$(echo "$output" | sed 1d | cut -d, -f1 | tr '\n' ' ')" = "A4 A5 A6 A8 " ] || fail "$output"
+}

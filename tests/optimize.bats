@@ -569,9 +569,13 @@ with open('sens0.csv', 'w') as a, open('sens1.csv', 'w') as b:
         b.write(f\"H{k},B,{r['curve']},,,{t(r['month'])},{r['quantity']},0,0\\n\")"
 	assert_success
 	# qe-var param on the same factors agrees before and after the hedge
+	# (qe-var keeps currencies apart unless given FX rates; hedge adds the
+	# ladder's currencies 1:1, so convert at rate 1 for the same number)
+	awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "currency") c = i; print "currency,rate"; next }
+		!seen[$c]++ { print $c ",1" }' out/ingest/markets.csv > fx1.csv
 	for w in 0 1; do
 		qe-var param -q -H out/ingest/history.csv -m out/ingest/markets.csv -s sens$w.csv -a 0.99 \
-			--window 500 --cov ewma --by none -o p$w.csv
+			--window 500 --cov ewma --by none --fx fx1.csv --base USD -o p$w.csv
 	done
 	run "$PYORACLE" -c "
 import csv

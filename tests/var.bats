@@ -91,7 +91,7 @@ PY
 	{ echo portfolio,scenario,pnl; for i in $(seq 1 50); do echo "P,d$i,$i"; done; } > few.csv
 	run_split qe-var measures -a 0.99 -o out.csv few.csv
 	[ "$status" -eq 3 ]
-	[[ "$stderr" == *"portfolio P: 50 scenarios are too few for confidence 0.99 (need at least 100)"* ]]
+	[[ "$stderr" == *"portfolio 'P': 50 scenarios are too few for confidence 0.99 (need at least 100)"* ]]
 	assert_file_not_exist out.csv
 	printf 'portfolio,scenario,pnl\nA,s1,1\nA,s2,2\nB,s1,3\n' > gap.csv
 	run_split qe-var measures -a 0.5 gap.csv
@@ -646,7 +646,9 @@ PY
 	# a book on the bundled factors: the history is the bundled one, the
 	# positions a fixed ladder (the pipeline uses qe-price's sensitivities)
 	printf 'trade_id,book,curve,tenor,delta\nA,GAS,NG_HH,1,-200000\nB,GAS,TTF,2,50000\nC,POWER,DE_BASE,1,20000\nD,POWER,PJM_WH_PEAK,3,-10000\nE,OIL,CL_WTI,1,30000\nF,OIL,BRENT,2,-25000\nG,CARBON,EUA,12,5000\n' > book.csv
-	run_split qe-var series -H "$DATA/history.csv" -m "$DATA/markets.csv" -s book.csv --days 250 --window 250 -o series.csv
+	# the book mixes USD and EUR curves: one currency's total at a time
+	run_split qe-var series -H "$DATA/history.csv" -m "$DATA/markets.csv" -s book.csv --days 250 --window 250 \
+		--portfolio total/USD -o series.csv
 	assert_success
 	[ "$(wc -l < series.csv)" -eq 251 ]
 	run_split qe-var backtest series.csv
@@ -738,4 +740,143 @@ PY
 	run_split qe-var param -H history.csv -m markets.csv -s s3.csv --cov-file gap.csv
 	[ "$status" -eq 3 ]
 	[[ "$stderr" == *"no covariance for factors 'TTF:0' and 'DE:0'"* ]]
+}
+
+# sensitivities of the bundled book (qe-price on data/), for the tests below
+bundled_sens() {
+	local asof
+	asof=$(awk -F, 'NR == 2 { print $2; exit }' "$DATA/curves.csv")
+	qe-price -q --asof "$asof" --trades "$DATA/trades.csv" --curves "$DATA/curves.csv" \
+		--vols "$DATA/vols.csv" --rates "$DATA/rates.csv" --markets "$DATA/markets.csv" \
+		--fixings "$DATA/fixings.csv" --calendars "$DATA/calendars" -o val.csv --sensitivities sens.csv
+}
+
+@test "F2: hs, mc, cov, components byte-identical for OMP_NUM_THREADS=1 and 2 on the bundled data" {
+	bundled_sens
+	unset OPENBLAS_NUM_THREADS GOTO_NUM_THREADS
+	M="-H $DATA/history.csv -m $DATA/markets.csv -s sens.csv -q --repair"
+	for n in 1 2; do
+		OMP_NUM_THREADS=$n qe-var hs $M --window all --horizon 10 > hs$n.csv
+		OMP_NUM_THREADS=$n qe-var mc $M --paths 20000 --seed 7 --cube cube$n.csv > mc$n.csv
+		OMP_NUM_THREADS=$n qe-var components $M --cov ewma > comp$n.csv
+		for c in ewma sample lw; do
+			OMP_NUM_THREADS=$n qe-var cov -q -H "$DATA/history.csv" -m "$DATA/markets.csv" --cov $c > cov$c$n.csv
+		done
+	done
+	for f in hs mc cube comp covewma covsample covlw; do
+		[ -s ${f}1.csv ]
+		cmp ${f}1.csv ${f}2.csv
+	done
+}
+
+@test "F3: overflowing P&L, VaR, ES, components, stress, series exit 5 naming the portfolio, no output" {
+	printf 'trade_id,book,curve,delivery_start,delivery_end,tenor,delta,gamma,vega\nT1,B,NG_HH,2027-01-01,2027-01-31,2,1e308,0,0\nT2,B,NG_HH,2027-01-01,2027-01-31,2,1e308,0,0\n' > big.csv
+	printf 'scenario,curve,tenor,shock,type\nup,NG_HH,,0.2,rel\n' > shocks.csv
+	for c in hs param mc components stress series; do
+		run_split qe-var $c -H "$DATA/history.csv" -m "$DATA/markets.csv" -s big.csv -q --paths 2000 \
+			--shocks shocks.csv -o out.csv
+		[ "$status" -eq 5 ] || { echo "$c: status $status"; false; }
+		[[ "$stderr" == *"portfolio 'total'"*"not finite"* ]] || { echo "$c: $stderr"; false; }
+		assert_file_not_exist out.csv
+	done
+	(echo portfolio,scenario,pnl; for i in $(seq 101); do echo p,s$i,-1e308; done) > pnl.csv
+	run_split qe-var measures pnl.csv -o out.csv
+	[ "$status" -eq 5 ]
+	[[ "$stderr" == *"portfolio 'p'"*"not finite"* ]]
+	assert_file_not_exist out.csv
+}
+
+@test "F5: backtest refuses a negative or NaN var as bad data" {
+	printf 'date,var,pnl\n2026-01-01,-100,5\n2026-01-02,100,-200\n' > neg.csv
+	run_split qe-var backtest neg.csv -o out.csv
+	[ "$status" -eq 3 ]
+	[ "$stderr" = "qe-var: neg.csv:2:2: column 'var': negative '-100'" ]
+	assert_file_not_exist out.csv
+	printf 'date,var,pnl\n2026-01-01,100,5\n2026-01-02,NaN,-200\n' > nan.csv
+	run_split qe-var backtest nan.csv
+	[ "$status" -eq 3 ]
+	[[ "$stderr" == "qe-var: nan.csv:3:2: column 'var': "* ]]
+}
+
+@test "F6: backtest accepts an over-conservative green model, rejects under-coverage" {
+	# zero exceptions in 250 days: two-sided Kupiec p 0.025 (scipy below), yet green and accepted
+	(echo date,var,pnl; for i in $(seq 0 249); do echo "$(date -u -d "2025-01-01 +$i day" +%F),100,10"; done) > zero.csv
+	run_split qe-var backtest zero.csv
+	assert_success
+	"$PYORACLE" -c "
+import csv; from scipy.stats import chi2; import math
+r = next(csv.DictReader(open('/dev/stdin')))
+lr = -2 * 250 * math.log(0.99)
+assert abs(float(r['kupiec_p']) - chi2.sf(lr, 1)) < 1e-12 and float(r['kupiec_p']) < 0.05, r
+assert r['exceptions'] == '0' and r['zone'] == 'green' and r['result'] == 'accept', r
+" <<< "$output"
+	# 7 exceptions spread out (yellow, Kupiec p < 0.05 on the high side): rejected, exit 1
+	(echo date,var,pnl; for i in $(seq 0 249); do p=10; [ $((i % 35)) -eq 17 ] && p=-150
+		echo "$(date -u -d "2025-01-01 +$i day" +%F),100,$p"; done) > seven.csv
+	run_split qe-var backtest seven.csv
+	[ "$status" -eq 1 ]
+	[[ "$output" == *",7,2.5,"*",yellow,reject" ]]
+}
+
+@test "F1: P&L is never added across currencies: split per currency, or --fx to --base (numpy)" {
+	make_market
+	# NG in USD; DE and TTF in EUR: books B1 and B2 and the total mix both
+	printf 'curve,returns,unit,currency\nNG,log,MWh,USD\nDE,abs,MWh,EUR\nTTF,log,MWh,EUR\n' > markets.csv
+	printf 'currency,rate\nEUR,1.08\nUSD,1\n' > fx.csv
+	run_split qe-var hs -q -H history.csv -m markets.csv -s sens.csv -a 0.95,0.99 -o split.csv --cube cube.csv
+	assert_success
+	qe-var hs -q -H history.csv -m markets.csv -s sens.csv -a 0.95,0.99 --fx fx.csv --base USD -o conv.csv
+	qe-var components -q -H history.csv -m markets.csv -s sens.csv > comp.csv
+	run "$PYORACLE" - <<PY
+$(oracle_lib)
+dates, fac, P, isabs = load()
+R = returns(P, isabs)[-250:]
+F = P[-1]
+dF = np.where(isabs, R, F * np.expm1(R))
+ccy = {"NG": "USD", "DE": "EUR", "TTF": "EUR"}; rate = {"USD": 1.0, "EUR": 1.08}
+fccy = np.array([ccy[f.split(":")[0]] for f in fac])
+frate = np.array([rate[c] for c in fccy])
+def var_es(pnl, a):
+    L = np.sort(-pnl); k = math.ceil(len(pnl) * (1 - float(a)) - 1e-9)
+    return L[len(pnl) - k], L[len(pnl) - k:].mean()
+split = {(r["portfolio"], r["currency"], r["alpha"]): r for r in csv.DictReader(open("split.csv"))}
+conv = {(r["portfolio"], r["currency"], r["alpha"]): r for r in csv.DictReader(open("conv.csv"))}
+want = set()
+for name, b in books().items():
+    d = vec(b, fac, 0)
+    for c in ("USD", "EUR"):
+        dc = np.where(fccy == c, d, 0.0)
+        if not dc.any(): continue
+        for a in ("0.95", "0.99"):
+            v, e = var_es(dF @ dc, a); r = split[name, c, a]; want.add((name, c, a))
+            close(float(r["var"]), v, 1e-9); close(float(r["es"]), e, 1e-9)
+    for a in ("0.95", "0.99"):
+        v, e = var_es(dF @ (d * frate), a); r = conv[name, "USD", a]
+        close(float(r["var"]), v, 1e-9); close(float(r["es"]), e, 1e-9)
+assert set(split) == want, (sorted(split), sorted(want))
+assert len(conv) == 2 * len(books())
+# components: one delta-normal decomposition per currency; components sum to that currency's VaR
+comp = list(csv.DictReader(open("comp.csv")))
+for c in ("USD", "EUR"):
+    g = [r for r in comp if r["currency"] == c and r["level"] == "group"]
+    f = [r for r in comp if r["currency"] == c and r["level"] == "factor"]
+    assert g and f and all(ccy[r["name"].split(":")[0]] == c for r in f), c
+    close(sum(float(r["component"]) for r in g), float(g[0]["var"]), 1e-9)
+    close(sum(float(r["component"]) for r in f), float(g[0]["var"]), 1e-9)
+cube = {r["portfolio"] for r in csv.DictReader(open("cube.csv"))}
+assert cube == {"total/USD", "total/EUR", "B1/USD", "B1/EUR", "B2/USD", "B2/EUR"}, cube
+print("ok")
+PY
+	assert_success
+	run_split qe-var series -q -H history.csv -m markets.csv -s sens.csv --days 50 --window 100
+	[ "$status" -eq 3 ]
+	[[ "$stderr" == *"portfolio 'total' holds several currencies: choose one as 'total/USD'"* ]]
+	run_split qe-var series -q -H history.csv -m markets.csv -s sens.csv --days 50 --window 100 --portfolio total/EUR
+	assert_success
+	printf 'currency,rate\nUSD,1\n' > nofx.csv
+	run_split qe-var hs -q -H history.csv -m markets.csv -s sens.csv --fx nofx.csv --base USD
+	[ "$status" -eq 3 ]
+	[[ "$stderr" == *"no FX rate for currency 'EUR'"* ]]
+	run_split qe-var hs -q -H history.csv -m markets.csv -s sens.csv --fx fx.csv
+	[ "$status" -eq 2 ]
 }

@@ -93,7 +93,7 @@ static void test_keyset(void)
 	for (uint32_t i = 0; i < 100000; i++) {
 		char k[16];
 		int n = snprintf(k, sizeof k, "K%u", i);
-		keyset_entry *e = keyset_upsert(s, keyset_hash(k, (size_t)n, 0), &found);
+		keyset_entry *e = keyset_upsert(s, keyset_hash(k, (size_t)n, 0), k, (size_t)n, &found);
 		if (!e || found)
 			ok = 0;
 		else
@@ -104,13 +104,77 @@ static void test_keyset(void)
 	for (uint32_t i = 0; i < 100000; i += 7) {
 		char k[16];
 		int n = snprintf(k, sizeof k, "K%u", i);
-		const keyset_entry *e = keyset_find(s, keyset_hash(k, (size_t)n, 0));
+		const keyset_entry *e = keyset_find(s, keyset_hash(k, (size_t)n, 0), k, (size_t)n);
 		if (!e || e->a != i)
 			ok = 0;
 	}
 	UT_CHECK(ok, "values found after growth");
-	UT_CHECK(keyset_find(s, keyset_hash("nope", 4, 0)) == NULL, "absent key");
+	UT_CHECK(keyset_find(s, keyset_hash("nope", 4, 0), "nope", 4) == NULL, "absent key");
 	UT_CHECK(keyset_hash("ab", 2, 0) != keyset_hash("ba", 2, 0), "hash depends on order");
+	keyset_free(s);
+}
+
+/* Distinct keys with the same 64-bit hash (forced: every key gets hash
+ * 42, or one of 3 hashes) are distinct entries; equal keys are found.
+ * Keys with '-' or over 10 characters take the arena (tag + text) path,
+ * short [0-9A-Za-z_] keys the inline path. */
+static void test_keyset_collision(void)
+{
+	keyset *s = keyset_new(0);
+	int found;
+	keyset_entry *e = keyset_upsert(s, 42, "T-1", 3, &found);
+	UT_CHECK(e && !found, "first key inserted");
+	e->a = 1;
+	e = keyset_upsert(s, 42, "T-2", 3, &found);
+	UT_CHECK(e && !found, "colliding key is new, not a duplicate");
+	e->a = 2;
+	e = keyset_upsert(s, 42, "T-1", 3, &found);
+	UT_CHECK(e && found && e->a == 1, "same key found with its own value");
+	const keyset_entry *c = keyset_find(s, 42, "T-2", 3);
+	UT_CHECK(c && c->a == 2, "colliding key keeps its own value");
+	UT_CHECK(keyset_find(s, 42, "T-3", 3) == NULL, "absent colliding key");
+	UT_CHECK(keyset_find(s, 42, "T-", 2) == NULL, "prefix is not the key");
+	e = keyset_upsert(s, 42, "T1", 2, &found);
+	UT_CHECK(e && !found, "inline key with the same hash is new");
+	e->a = 3;
+	e = keyset_upsert(s, 42, "T2", 2, &found);
+	UT_CHECK(e && !found, "second inline key with the same hash is new");
+	c = keyset_find(s, 42, "T1", 2);
+	UT_CHECK(c && c->a == 3, "inline key keeps its own value");
+	UT_EQ_INT(keyset_count(s), 4, "four distinct colliding keys");
+	keyset_free(s);
+
+	/* many keys on 3 hashes (long clusters, growth, a key over 127 bytes) */
+	s = keyset_new(0);
+	int ok = 1;
+	char big[300];
+	memset(big, 'x', sizeof big);
+	for (uint32_t i = 0; i < 3000; i++) {
+		char k[16];
+		int n = snprintf(k, sizeof k, i % 2 ? "K-%u" : "K%u", i);
+		e = keyset_upsert(s, (uint64_t)(i % 3) << 40, k, (size_t)n, &found);
+		if (!e || found)
+			ok = 0;
+		else
+			e->a = i + 1;
+	}
+	e = keyset_upsert(s, 7, big, sizeof big, &found);
+	if (!e || found)
+		ok = 0;
+	else
+		e->a = 99999;
+	UT_CHECK(ok, "3000 colliding keys all new");
+	for (uint32_t i = 0; i < 3000; i++) {
+		char k[16];
+		int n = snprintf(k, sizeof k, i % 2 ? "K-%u" : "K%u", i);
+		c = keyset_find(s, (uint64_t)(i % 3) << 40, k, (size_t)n);
+		if (!c || c->a != i + 1)
+			ok = 0;
+	}
+	c = keyset_find(s, 7, big, sizeof big);
+	UT_CHECK(ok && c && c->a == 99999, "colliding keys found after growth");
+	UT_CHECK(keyset_find(s, 7, big, sizeof big - 1) == NULL, "shorter long key absent");
+	UT_EQ_INT(keyset_count(s), 3001, "count with collisions");
 	keyset_free(s);
 }
 
@@ -171,6 +235,7 @@ int main(void)
 {
 	test_csvscan();
 	test_keyset();
+	test_keyset_collision();
 	test_numbers();
 	return ut_done();
 }
