@@ -127,11 +127,12 @@ static int row_market(market *m, csv_reader *r, const int *idx, qe_err *e)
 	return 0;
 }
 
-
-
-static int row_curve(market *m, csv_reader *r, const int *idx, qe_err *e)
+/* The curve a curves/vols row (curve in idx[0], as-of in idx[1]) belongs
+ * to; *out stays NULL for a row of another as-of date. */
+static int curve_of_row(market *m, csv_reader *r, const int *idx, mkt_curve **out, qe_err *e)
 {
 	int match = 0;
+	*out = NULL;
 	if (asof_matches(m, r, idx[1], &match, e))
 		return e->code;
 	if (!match)
@@ -142,7 +143,17 @@ static int row_curve(market *m, csv_reader *r, const int *idx, qe_err *e)
 	int i = add_curve(m, name, e);
 	if (i < 0)
 		return e->code;
-	mkt_curve *c = &m->c[i];
+	*out = &m->c[i];
+	return 0;
+}
+
+static int row_curve(market *m, csv_reader *r, const int *idx, qe_err *e)
+{
+	mkt_curve *c;
+	if (curve_of_row(m, r, idx, &c, e))
+		return e->code;
+	if (!c)
+		return 0;
 	mkt_quote q;
 	if (csvr_get_date(r, idx[2], &q.first, e) || csvr_get_date(r, idx[3], &q.last, e) ||
 	    csvr_get_double(r, idx[4], &q.price, e))
@@ -160,18 +171,11 @@ static int row_curve(market *m, csv_reader *r, const int *idx, qe_err *e)
 
 static int row_vol(market *m, csv_reader *r, const int *idx, qe_err *e)
 {
-	int match = 0;
-	if (asof_matches(m, r, idx[1], &match, e))
+	mkt_curve *c;
+	if (curve_of_row(m, r, idx, &c, e))
 		return e->code;
-	if (!match)
+	if (!c)
 		return 0;
-	const char *name = csvr_get_str(r, idx[0], e);
-	if (!name)
-		return e->code;
-	int i = add_curve(m, name, e);
-	if (i < 0)
-		return e->code;
-	mkt_curve *c = &m->c[i];
 	mkt_volpt v;
 	if (csvr_get_date(r, idx[2], &v.first, e) || csvr_get_date(r, idx[3], &v.last, e) ||
 	    csvr_get_double(r, idx[5], &v.vol, e))
