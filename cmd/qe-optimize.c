@@ -38,6 +38,9 @@ static const char usage[] =
 	"  --fields FILE       Ising fields as CSV i,h\n"
 	"Hedge:   --ladder F --cov F --hedges F --asof DATE [--book B] [--confidence C]\n"
 	"         [--cost-weight W] [--markets F [--calendars DIR]] [--drop-uncovered]\n"
+	"         [--fx FILE --base CCY] [--allow-mixed-currency]\n"
+	"  --fx FILE, --base CCY  currency,rate (units of CCY per unit): VaR in CCY\n"
+	"  --allow-mixed-currency without --fx, add deltas of several currencies 1:1\n"
 	"Portfolio: --assets F --cov F --budget B --cardinality K [--risk-aversion Q]\n"
 	"Output:\n"
 	"  -o, --output FILE   solution CSV (default stdout), written atomically\n"
@@ -50,7 +53,7 @@ static const char usage[] =
 enum { O_SOLVER = 256, O_SEED, O_SWEEPS, O_REPLICAS, O_RESTARTS, O_TIME, O_TARGET, O_SCHEDULE,
        O_T0, O_T1, O_NOPOLISH, O_FORMAT, O_FIELDS, O_SUMMARY, O_INSTANCE, O_VERSION, O_LADDER,
        O_COV, O_HEDGES, O_ASOF, O_BOOK, O_CONF, O_COSTW, O_DROP, O_ASSETS, O_BUDGET, O_CARD, O_RISK,
-       O_MARKETS, O_CALDIR };
+       O_MARKETS, O_CALDIR, O_FX, O_BASE, O_MIXED };
 
 static const struct option longopts[] = {
 	{"solver", 1, 0, O_SOLVER}, {"seed", 1, 0, O_SEED}, {"sweeps", 1, 0, O_SWEEPS},
@@ -64,6 +67,7 @@ static const struct option longopts[] = {
 	{"cost-weight", 1, 0, O_COSTW}, {"drop-uncovered", 0, 0, O_DROP},
 	{"assets", 1, 0, O_ASSETS}, {"budget", 1, 0, O_BUDGET}, {"cardinality", 1, 0, O_CARD},
 	{"risk-aversion", 1, 0, O_RISK}, {"markets", 1, 0, O_MARKETS}, {"calendars", 1, 0, O_CALDIR},
+	{"fx", 1, 0, O_FX}, {"base", 1, 0, O_BASE}, {"allow-mixed-currency", 0, 0, O_MIXED},
 	{0, 0, 0, 0}};
 
 typedef struct args {
@@ -133,6 +137,9 @@ static void parse(int argc, char **argv, args *a, int cmd)
 		case O_BOOK: a->hedge.book = optarg; break;
 		case O_MARKETS: a->hedge.markets = optarg; break;
 		case O_CALDIR: a->hedge.calendars = optarg; break;
+		case O_FX: a->hedge.fx = optarg; break;
+		case O_BASE: a->hedge.base = optarg; break;
+		case O_MIXED: a->hedge.allow_mixed = 1; break;
 		case O_CONF:
 			a->hedge.confidence = cli_double("--confidence", optarg);
 			if (!(a->hedge.confidence > 0.5 && a->hedge.confidence < 1))
@@ -165,6 +172,10 @@ static void parse(int argc, char **argv, args *a, int cmd)
 		a->file = argv[optind++];
 	if (optind < argc)
 		cli_usage_error("unexpected argument '%s'", argv[optind]);
+	if (!a->hedge.fx != !a->hedge.base)
+		cli_usage_error("--fx FILE and --base CCY go together");
+	if (a->hedge.fx && a->hedge.allow_mixed)
+		cli_usage_error("--allow-mixed-currency is for hedges without --fx");
 	if (a->fields && cmd != PROBLEM_ISING)
 		cli_usage_error("--fields is for the ising command");
 	/* Penalty terms make rugged landscapes where replica exchange is the
@@ -199,14 +210,15 @@ static void commit_out(qe_out *o)
 
 /* The --summary CSV; hedge and portfolio add columns (NaN = empty). */
 static void write_summary(const args *a, const char *cmdname, int is_maxcut, const anneal_result *r,
-			  double objective, const char *const *xnames, const double *xvals, int nx)
+			  double objective, const char *const *xnames, const double *xvals, int nx,
+			  const char *currency)
 {
 	char inst[256];
 	const char *f = a->file && strcmp(a->file, "-") != 0 ? a->file : cmdname;
 	const char *sl = strrchr(f, '/');
 	snprintf(inst, sizeof inst, "%s", sl ? sl + 1 : f);
 	opt_summary s = {a->instance ? a->instance : inst, a->ao.solver, a->ao.seed, objective, is_maxcut,
-			 a->ao.has_target, r, nx, xnames, xvals};
+			 a->ao.has_target, r, nx, xnames, xvals, currency};
 	qe_out o = open_out(a->summary);
 	optout_summary(o.fp, &s);
 	commit_out(&o);
@@ -246,7 +258,7 @@ static int run_problem(args *a, int kind, const char *cmdname)
 	optout_solution(o.fp, &p, r.spins);
 	commit_out(&o);
 	if (a->summary)
-		write_summary(a, cmdname, kind == PROBLEM_MAXCUT, &r, obj, NULL, NULL, 0);
+		write_summary(a, cmdname, kind == PROBLEM_MAXCUT, &r, obj, NULL, NULL, 0, NULL);
 	cli_info("%s %s seed %llu: %s %.17g, energy %.17g; best at %.3f s of %.3f s; %lld sweeps, %.3g flips/s",
 		 cmdname, solver_name(a->ao.solver), (unsigned long long)a->ao.seed,
 		 kind == PROBLEM_MAXCUT ? "cut" : "objective", obj, r.energy, r.time_to_best, r.elapsed,
@@ -275,6 +287,9 @@ static int run_hedge(args *a)
 	if (h.mapped)
 		cli_info("%s: %d ladder rows beyond tenor %d carried by CURVE:%d (sum |delta| %.10g), as in qe-var",
 			 a->hedge.ladder, h.mapped, RISK_MAX_TENOR, RISK_MAX_TENOR, h.mapped_delta);
+	if (h.mixed[0])
+		cli_warnf("%s: --allow-mixed-currency: deltas in %s added 1:1, the VaR figures mix currencies",
+			  a->hedge.ladder, h.mixed);
 	if (h.expired)
 		cli_info("%s: %d menu rows at or past their last trading day left out", a->hedge.hedges, h.expired);
 	if (!a->hedge.markets)
@@ -304,11 +319,11 @@ static int run_hedge(args *a)
 				    "uncovered_factors", "uncovered_abs_delta", "expired_menu_rows"};
 		double xv[] = {v0, v1, h.z * sqrt(v0), h.z * sqrt(v1), cost, relaxed_var, a->hedge.confidence,
 			       h.mapped, h.mapped_delta, h.dropped, h.dropped_delta, h.expired};
-		write_summary(a, "hedge", 0, &r, obj, xn, xv, 12);
+		write_summary(a, "hedge", 0, &r, obj, xn, xv, 12, h.currency);
 	}
-	cli_info("hedge %s seed %llu: VaR(%g) %.6g -> %.6g, cost %.6g, variance %.6g -> %.6g (relaxed bound %.6g)",
+	cli_info("hedge %s seed %llu: VaR(%g) %.6g -> %.6g%s%s, cost %.6g, variance %.6g -> %.6g (relaxed bound %.6g)",
 		 solver_name(a->ao.solver), (unsigned long long)a->ao.seed, a->hedge.confidence,
-		 h.z * sqrt(v0), h.z * sqrt(v1), cost, v0, v1, relaxed_var);
+		 h.z * sqrt(v0), h.z * sqrt(v1), h.currency[0] ? " " : "", h.currency, cost, v0, v1, relaxed_var);
 	int miss = a->ao.has_target && !r.hit_target;
 	free(lots);
 	free(dl);
@@ -356,7 +371,7 @@ static int run_portfolio(args *a)
 	if (a->summary) {
 		const char *xn[] = {"selected", "spent", "budget", "feasible", "penalty", "relaxed_objective"};
 		double xv[] = {count, spent, pp.budget, ok, pp.penalty, relaxed};
-		write_summary(a, "portfolio", 0, &r, obj, xn, xv, 6);
+		write_summary(a, "portfolio", 0, &r, obj, xn, xv, 6, NULL);
 	}
 	cli_info("portfolio %s seed %llu: objective %.10g, %d assets for %.10g of %.10g, %s (penalty %g)",
 		 solver_name(a->ao.solver), (unsigned long long)a->ao.seed, obj, count, spent, pp.budget,

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "csvio.h"
+#include "fxrate.h"
 
 void expo_free(exposure *x)
 {
@@ -28,110 +29,6 @@ struct srow {
 	long grp, ccy, f;
 	double d, g;
 };
-
-/* curve -> value of column `by` of the curve master */
-static int read_curve_attr(const char *markets, const char *by, int optional, strindex *curves,
-			   strindex *values, long **val_of, qe_err *e)
-{
-	static const char *const cols[] = {"curve"};
-	int idx, rc = 0, st, bc;
-	size_t cap = 0;
-	csv_reader *r = csvr_open(markets, e);
-	if (!r)
-		return e->code;
-	if ((rc = csvr_require(r, cols, 1, &idx, e)))
-		goto out;
-	if ((bc = csvr_col(r, by)) < 0) {
-		if (optional)
-			goto out;
-		rc = qe_err_set(e, QE_DATA, "no column '%s' to group by in the sensitivities or in %s", by,
-				markets);
-		goto out;
-	}
-	while ((st = csvr_next(r, e)) != CSVR_EOF) {
-		const char *c, *v;
-		if (st < 0) {
-			rc = e->code ? e->code : QE_DATA;
-			goto out;
-		}
-		if (!(c = csvr_get_str(r, idx, e)) || !(v = csvr_get_str(r, bc, e))) {
-			rc = QE_DATA;
-			goto out;
-		}
-		long k = sidx_add(curves, c, strlen(c), NULL), vk = sidx_add(values, v, strlen(v), NULL);
-		if (k < 0 || vk < 0) {
-			rc = qe_err_set(e, QE_INTERNAL, "out of memory");
-			goto out;
-		}
-		if ((size_t)k >= cap) {
-			cap = cap ? 2 * cap : 64;
-			long *n = realloc(*val_of, cap * sizeof *n);
-			if (!n) {
-				rc = qe_err_set(e, QE_INTERNAL, "out of memory");
-				goto out;
-			}
-			*val_of = n;
-		}
-		(*val_of)[k] = vk;
-	}
-out:
-	csvr_close(r);
-	return rc;
-}
-
-/* currency,rate rows: rate[k] for currency k of ccys */
-static int read_fx(const char *path, strindex *ccys, double **rate, qe_err *e)
-{
-	static const char *const cols[] = {"currency", "rate"};
-	int idx[2], rc = 0, st;
-	size_t cap = 0;
-	csv_reader *r = csvr_open(path, e);
-	if (!r)
-		return e->code;
-	if ((rc = csvr_require(r, cols, 2, idx, e)))
-		goto out;
-	while ((st = csvr_next(r, e)) != CSVR_EOF) {
-		const char *c;
-		double v;
-		if (st < 0) {
-			rc = e->code ? e->code : QE_DATA;
-			goto out;
-		}
-		if (!(c = csvr_get_str(r, idx[0], e))) {
-			rc = QE_DATA;
-			goto out;
-		}
-		if ((rc = csvr_get_double(r, idx[1], &v, e)))
-			goto out;
-		if (!(v > 0)) {
-			rc = csvr_field_error(r, idx[1], e, "not a positive rate '%s'", csvr_field(r, idx[1], NULL));
-			goto out;
-		}
-		size_t before = sidx_count(ccys);
-		long k = sidx_add(ccys, c, strlen(c), NULL);
-		if (k < 0) {
-			rc = qe_err_set(e, QE_INTERNAL, "out of memory");
-			goto out;
-		}
-		if ((size_t)k < before) {
-			rc = csvr_field_error(r, idx[0], e, "duplicate currency '%s'", c);
-			goto out;
-		}
-		if ((size_t)k >= cap) {
-			cap = cap ? 2 * cap : 16;
-			double *n = realloc(*rate, cap * sizeof *n);
-			if (!n) {
-				rc = qe_err_set(e, QE_INTERNAL, "out of memory");
-				goto out;
-			}
-			*rate = n;
-		}
-		(*rate)[k] = v;
-	}
-out:
-	csvr_close(r);
-	return rc;
-}
 
 static char *dupn(const char *s, size_t n)
 {
@@ -188,8 +85,8 @@ int expo_read(exposure *x, const char *path, const char *by, const char *markets
 {
 	strindex *ccurves = NULL, *cvals = NULL, *groups = NULL, *fxc = NULL;
 	long *cval = NULL, *pfmap = NULL;
+	int found = 0;
 	double *fxr = NULL;
-	long base = -1;
 	strindex *mcurves = NULL, *mvalues = NULL;
 	long *mval = NULL;
 	static const char *const cols[] = {"curve", "tenor", "delta"};
@@ -206,7 +103,7 @@ int expo_read(exposure *x, const char *path, const char *by, const char *markets
 		r = NULL;
 		goto out;
 	}
-	if (markets && (rc = read_curve_attr(markets, "currency", 1, ccurves, cvals, &cval, e))) {
+	if (markets && (rc = curve_attr_read(markets, "currency", &found, ccurves, cvals, &cval, e))) {
 		r = NULL;
 		goto out;
 	}
@@ -216,14 +113,7 @@ int expo_read(exposure *x, const char *path, const char *by, const char *markets
 			r = NULL;
 			goto out;
 		}
-		if ((rc = read_fx(fx->path, fxc, &fxr, e))) {
-			r = NULL;
-			goto out;
-		}
-		base = sidx_find(fxc, fx->base, strlen(fx->base));
-		if (base >= 0 && fxr[base] != 1) {
-			rc = qe_err_set(e, QE_DATA, "%s: base currency %s has rate %g, not 1", fx->path, fx->base,
-					fxr[base]);
+		if ((rc = fx_rates_read(fx->path, fx->base, fxc, &fxr, e))) {
 			r = NULL;
 			goto out;
 		}
@@ -244,8 +134,14 @@ int expo_read(exposure *x, const char *path, const char *by, const char *markets
 			rc = qe_err_set(e, QE_INTERNAL, "out of memory");
 			goto out;
 		}
-		if ((rc = read_curve_attr(markets, by, 0, mcurves, mvalues, &mval, e)))
+		int found_by;
+		if ((rc = curve_attr_read(markets, by, &found_by, mcurves, mvalues, &mval, e)))
 			goto out;
+		if (!found_by) {
+			rc = qe_err_set(e, QE_DATA, "no column '%s' to group by in the sensitivities or in %s", by,
+					markets);
+			goto out;
+		}
 	}
 	while ((st = csvr_next(r, e)) != CSVR_EOF) {
 		const char *curve;

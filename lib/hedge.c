@@ -10,6 +10,7 @@
 #include "contract.h"
 #include "csvio.h"
 #include "date.h"
+#include "fxrate.h"
 #include "riskfactor.h"
 #include "strindex.h"
 
@@ -197,6 +198,7 @@ void hedge_free(hedge_problem *h)
 	free(h->factor);
 	free(h->S);
 	free(h->d0);
+	free(h->rate);
 	free(h->ins);
 	memset(h, 0, sizeof *h);
 }
@@ -224,6 +226,90 @@ static int factor_of(strindex *fidx, const char *curve, long tenor, qe_err *e)
 	if (k < 0)
 		return qe_err_set(e, QE_INTERNAL, "out of memory"), -1;
 	return (int)k;
+}
+
+/* The currency of each factor (its curve's, from the curve master) and,
+ * with FX rates, the covariance scaled to the base currency: with r_f the
+ * rate of factor f's currency, S_ij r_i r_j, i.e. every delta of factor f
+ * (ladder and menu) counted as r_f * delta in base-currency P&L.  Without
+ * rates, factors in more than one currency are an error unless
+ * allow_mixed. */
+static int factor_currencies(hedge_problem *h, const hedge_args *a, qe_err *e)
+{
+	strindex *curves = sidx_new(), *ccys = sidx_new(), *fxc = sidx_new(), *used = sidx_new();
+	long *cval = NULL;
+	double *fxr = NULL;
+	int found = 0, rc = 0;
+	if (!curves || !ccys || !fxc || !used) {
+		rc = qe_err_set(e, QE_INTERNAL, "out of memory");
+		goto out;
+	}
+	if (a->markets && (rc = curve_attr_read(a->markets, "currency", &found, curves, ccys, &cval, e)))
+		goto out;
+	if (a->fx) {
+		if (!found) {
+			rc = qe_err_set(e, QE_USAGE, "--fx needs a curve master with a currency column (--markets)");
+			goto out;
+		}
+		if ((rc = fx_rates_read(a->fx, a->base, fxc, &fxr, e)))
+			goto out;
+	}
+	for (int f = 0; f < h->nf && found; f++) {
+		const char *colon = strrchr(h->factor[f], ':');
+		size_t n = colon ? (size_t)(colon - h->factor[f]) : strlen(h->factor[f]);
+		long k = sidx_find(curves, h->factor[f], n);
+		if (k < 0) {
+			if (a->fx) {
+				rc = qe_err_set(e, QE_DATA, "%s: curve %.*s not in %s, its currency is unknown",
+						a->ladder, (int)n, h->factor[f], a->markets);
+				goto out;
+			}
+			continue;
+		}
+		const char *ccy = sidx_name(ccys, (size_t)cval[k]);
+		if (a->fx) {
+			long c = sidx_find(fxc, ccy, strlen(ccy));
+			if (c < 0) {
+				rc = qe_err_set(e, QE_DATA, "no FX rate for currency '%s' (curve %.*s) in %s", ccy,
+						(int)n, h->factor[f], a->fx);
+				goto out;
+			}
+			h->rate[f] = fxr[c];
+		}
+		if (sidx_add(used, ccy, strlen(ccy), NULL) < 0) {
+			rc = qe_err_set(e, QE_INTERNAL, "out of memory");
+			goto out;
+		}
+	}
+	for (int i = 0; i < h->nf; i++)
+		for (int j = 0; j < h->nf; j++)
+			h->S[(size_t)i * h->nf + j] *= h->rate[i] * h->rate[j];
+	size_t nu = sidx_count(used);
+	if (a->fx) {
+		snprintf(h->currency, sizeof h->currency, "%s", a->base);
+	} else if (nu == 1) {
+		snprintf(h->currency, sizeof h->currency, "%s", sidx_name(used, 0));
+	} else if (nu > 1) {
+		char list[256] = "";
+		for (size_t c = 0; c < nu; c++) {
+			size_t l = strlen(list);
+			snprintf(list + l, sizeof list - l, "%s%s", c ? ", " : "", sidx_name(used, c));
+		}
+		snprintf(h->mixed, sizeof h->mixed, "%s", list);
+		if (!a->allow_mixed)
+			rc = qe_err_set(e, QE_DATA,
+					"%s: the ladder and menu mix currencies (%s): give --fx FILE --base CCY "
+					"to convert them, or --allow-mixed-currency to add them 1:1",
+					a->ladder, list);
+	}
+out:
+	sidx_free(curves);
+	sidx_free(ccys);
+	sidx_free(fxc);
+	sidx_free(used);
+	free(cval);
+	free(fxr);
+	return rc;
 }
 
 int hedge_read(hedge_problem *h, const hedge_args *a, qe_err *e)
@@ -451,6 +537,12 @@ int hedge_read(hedge_problem *h, const hedge_args *a, qe_err *e)
 	rc = longcov_matrix(&cov, map, h->nf, h->factor, h->S, e);
 	free(map);
 	if (rc)
+		goto fail;
+	if (!(h->rate = malloc(((size_t)h->nf + 1) * sizeof *h->rate)))
+		goto oom;
+	for (int k = 0; k < h->nf; k++)
+		h->rate[k] = 1;
+	if ((rc = factor_currencies(h, a, e)))
 		goto fail;
 	longcov_free(&cov);
 	sidx_free(fidx);

@@ -10,6 +10,8 @@
  * problem is
  *
  *     minimize  d' S d + cost_weight * sum_k cost_k |n_k|
+ *
+ * (with FX rates, d and S in the base currency: see hedge_args.fx)
  *     over integer lots min_k <= n_k <= max_k.
  *
  * Each n_k = p_k - q_k (buys and sells, so the cost is linear) and p, q are
@@ -49,6 +51,13 @@ typedef struct hedge_args {
 	 * as in qe-var (riskfactor.h), so the VaR covers the whole book;
 	 * 1: no mapping, ladder factors without covariance are left out */
 	int drop_uncovered;
+	/* FX rates (qe-formats(5) "FX RATES") and the base currency: each
+	 * factor's deltas (ladder and menu) are converted to the base
+	 * currency by its curve's currency (markets) before the objective is
+	 * formed; NULL: no conversion, and factors in more than one currency
+	 * are QE_DATA unless allow_mixed (then added 1:1) */
+	const char *fx, *base;
+	int allow_mixed;
 } hedge_args;
 
 typedef struct hedge_instr {
@@ -75,6 +84,9 @@ typedef struct hedge_problem {
 	int mapped;        /* ladder rows beyond RISK_MAX_TENOR */
 	double mapped_delta;  /* their sum of |delta| */
 	int expired;       /* menu rows left out: at or past the last trading day */
+	double *rate;      /* [nf] units of base per unit of the factor's currency (1 without fx) */
+	char currency[16]; /* of the variance and VaR: base, or the one currency ("" unknown/mixed) */
+	char mixed[256];   /* "EUR, USD" when factors mix currencies without fx */
 } hedge_problem;
 
 int hedge_read(hedge_problem *h, const hedge_args *a, qe_err *e);

@@ -16,6 +16,8 @@ void optout_summary(FILE *fp, const opt_summary *s)
 		csvw_str(&w, hdr[k]);
 	for (int k = 0; k < s->nx; k++)
 		csvw_str(&w, s->xnames[k]);
+	if (s->currency)
+		csvw_str(&w, "currency");
 	csvw_end(&w);
 	csvw_str(&w, s->instance);
 	csvw_str(&w, solver_name(s->solver));
@@ -40,6 +42,8 @@ void optout_summary(FILE *fp, const opt_summary *s)
 			csvw_empty(&w);
 		else
 			csvw_double(&w, s->xvals[k]);
+	if (s->currency)
+		csvw_str(&w, s->currency);
 	csvw_end(&w);
 }
 

@@ -28,6 +28,7 @@ typedef struct opt_summary {
 	int nx;          /* extra columns (hedge, portfolio); NaN = empty */
 	const char *const *xnames;
 	const double *xvals;
+	const char *currency; /* non-NULL: a last column "currency" (hedge) */
 } opt_summary;
 
 /* Header and one row: instance,solver,seed,objective,cut,energy,

@@ -5,7 +5,8 @@
 # tenors beyond 12 are carried by CURVE:12 exactly as qe-var does, so
 # var_before/var_after cover the whole book and agree with var/param.csv's
 # total 99% delta-normal VaR.  Menu contracts at or past their last trading
-# day (markets.csv calendars) are left out and counted.  Runs when qe-price is built (the var step needs it too) and
+# day (markets.csv calendars) are left out and counted.  EUR deltas are
+# converted to USD with $(DATA)/fx.csv (a sample rate): VaR is in USD.  Runs when qe-price is built (the var step needs it too) and
 # the data set has a hedges.csv; `make eod HEDGE=0` skips it.
 #
 #   hedge/hedges.csv   lots per instrument (instrument,curve,month,lots,quantity,cost)
@@ -15,6 +16,10 @@
 HEDGE      ?= 1
 HEDGE_OUT  := $(OUT)/hedge
 HEDGE_MENU := $(DATA)/hedges.csv
+# FX rates (a data set without them: deltas of several currencies are
+# added 1:1, with a warning)
+HEDGE_FX   ?= $(wildcard $(DATA)/fx.csv)
+HEDGE_BASE ?= USD
 # the price step's ladder when it makes one, else this file runs qe-price
 HEDGE_PRICE_LADDER := $(shell grep -ls 'price/ladder\.csv' pipelines/price.mk 2>/dev/null)
 ifneq ($(HEDGE_PRICE_LADDER),)
@@ -24,7 +29,7 @@ HEDGE_LADDER ?= $(HEDGE_OUT)/ladder.csv
 endif
 
 ifeq ($(HEDGE)$(if $(wildcard $(QE_BIN)/qe-price),yes)$(if $(wildcard $(HEDGE_MENU)),menu),1yesmenu)
-EOD_INPUTS  += $(HEDGE_MENU)
+EOD_INPUTS  += $(HEDGE_MENU) $(HEDGE_FX)
 EOD_OUTPUTS += $(HEDGE_OUT)/hedges.csv $(HEDGE_OUT)/summary.csv
 eod: $(HEDGE_OUT)/hedges.csv
 
@@ -43,14 +48,16 @@ endif
 
 # summary.csv is written by the same run
 $(HEDGE_OUT)/summary.csv: $(HEDGE_OUT)/hedges.csv
-$(HEDGE_OUT)/hedges.csv: $(HEDGE_LADDER) $(OUT)/var/cov.csv $(HEDGE_MENU) $(QE_BIN)/qe-optimize | $(HEDGE_OUT)
+$(HEDGE_OUT)/hedges.csv: $(HEDGE_LADDER) $(OUT)/var/cov.csv $(HEDGE_MENU) $(HEDGE_FX) $(QE_BIN)/qe-optimize \
+		| $(HEDGE_OUT)
 	$(QE_BIN)/qe-optimize hedge -q --ladder $(HEDGE_LADDER) --cov $(OUT)/var/cov.csv \
 		--hedges $(HEDGE_MENU) --asof $(ASOF) --seed 1 --markets $(I)/markets.csv \
+		$(if $(HEDGE_FX),--fx $(HEDGE_FX) --base $(HEDGE_BASE),--allow-mixed-currency) \
 		$(if $(wildcard $(DATA)/calendars),--calendars $(DATA)/calendars) \
 		--summary $(HEDGE_OUT)/summary.csv -o $@
 	@awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$$i] = i } NR == 2 { \
-		printf "eod: hedge: whole book, 99%% delta-normal VaR %s -> %s, cost %s (%s expired menu rows left out)\n", \
-		$$c["var_before"], $$c["var_after"], $$c["hedge_cost"], $$c["expired_menu_rows"]; \
+		printf "eod: hedge: whole book, 99%% delta-normal VaR %s -> %s %s, cost %s (%s expired menu rows left out)\n", \
+		$$c["var_before"], $$c["var_after"], $$c["currency"], $$c["hedge_cost"], $$c["expired_menu_rows"]; \
 		if ($$c["uncovered_factors"] && $$c["uncovered_factors"] + 0 > 0) \
 		printf "eod: hedge: WARNING: %s factors without covariance left out\n", $$c["uncovered_factors"] }' \
 		$(HEDGE_OUT)/summary.csv

@@ -433,7 +433,9 @@ open('ladder.csv', 'w').write('book,curve,month,delta,unit\n' + ''.join(
 open('hedges.csv', 'w').write('instrument,curve,month,lot_size,cost_per_lot,min_lots,max_lots\n' + ''.join(
     f'{x.replace(":", "_")},{x.split(":")[0]},{"2026-12" if x.endswith(":1") else "2027-01"},1000,0.01,-20,20\n' for x in f))
 PY
+	# (TTF is in EUR: its deltas are added 1:1 to the USD ones)
 	h="--ladder ladder.csv --cov cov.csv --hedges hedges.csv --markets $DATA/markets.csv --calendars $DATA/calendars"
+	h="$h --allow-mixed-currency"
 	# 2026-11-25: Brent Dec-26 ended 30 Oct, WTI Dec-26 on 20 Nov, NG Dec-26 ends today
 	run_split qe-optimize hedge $h --asof 2026-11-25 -o hedge.csv --summary s.csv
 	assert_success
@@ -530,6 +532,64 @@ PY
 	[[ "$stderr" == *"NOT MET"* ]]
 }
 
+@test "hedge: a ladder mixing USD and EUR is refused without --fx; --fx/--base convert to the base (numpy)" {
+	"$PYORACLE" - <<'PY'
+import numpy as np
+f = ['NG_HH:1', 'TTF:1', 'TTF:2']
+S = np.array([[0.04, 0.01, 0.008], [0.01, 2.5, 2.0], [0.008, 2.0, 2.2]])
+with open('cov.csv', 'w') as o:
+    o.write('factor1,factor2,cov\n')
+    for i in range(3):
+        for j in range(3): o.write(f'{f[i]},{f[j]},{S[i, j]!r}\n')
+open('ladder.csv', 'w').write('book,curve,month,delta,unit\nB,NG_HH,2026-12,-400000,MMBtu\n'
+    'B,TTF,2026-12,30000,MWh\nB,TTF,2027-01,-12000,MWh\n')
+open('hedges.csv', 'w').write('instrument,curve,month,lot_size,cost_per_lot,min_lots,max_lots\n'
+    'NG1,NG_HH,2026-12,10000,1,-100,100\nTTF1,TTF,2026-12,720,1,-100,100\nTTF2,TTF,2027-01,744,1,-100,100\n')
+open('fx.csv', 'w').write('currency,rate\nUSD,1\nEUR,1.05\n')
+PY
+	m="--markets $QE_TOP/data/markets.csv"
+	h="--ladder ladder.csv --cov cov.csv --hedges hedges.csv --asof 2026-11-20 $m"
+	run_split qe-optimize hedge $h -o a.csv
+	[ "$status" -eq 3 ]
+	[[ "$stderr" == *"mix currencies (USD, EUR)"*"--fx FILE --base CCY"* ]] || fail "$stderr"
+	assert_file_not_exists a.csv
+	run_split qe-optimize hedge $h --allow-mixed-currency -o a.csv --summary sa.csv
+	assert_success
+	[[ "$stderr" == *"warning"*"--allow-mixed-currency: deltas in USD, EUR added 1:1"* ]] || fail "$stderr"
+	[ "$(mlr --icsv --onidx cut -f currency sa.csv)" = "" ]
+	run_split qe-optimize hedge $h --fx fx.csv
+	[ "$status" -eq 2 ]
+	run_split qe-optimize hedge --ladder ladder.csv --cov cov.csv --hedges hedges.csv --asof 2026-11-20 \
+		--fx fx.csv --base USD
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == *"--fx needs a curve master"* ]] || fail "$stderr"
+	grep -v EUR fx.csv > fx2.csv
+	run_split qe-optimize hedge $h --fx fx2.csv --base USD
+	[ "$status" -eq 3 ]
+	[[ "$stderr" == *"no FX rate for currency 'EUR'"* ]] || fail "$stderr"
+	run_split qe-optimize hedge $h --fx fx.csv --base USD -o hedge.csv --summary s.csv
+	assert_success
+	run "$PYORACLE" - <<'PY'
+import csv, numpy as np
+from scipy.stats import norm
+f = ['NG_HH:1', 'TTF:1', 'TTF:2']; r = np.array([1, 1.05, 1.05])
+S = np.zeros((3, 3))
+for x in csv.DictReader(open('cov.csv')): S[f.index(x['factor1']), f.index(x['factor2'])] = float(x['cov'])
+d0 = np.array([-400000.0, 30000, -12000]); d1 = d0.copy()
+for x in csv.DictReader(open('hedge.csv')):
+    d1[f.index(x['curve'] + ':' + str((int(x['month'][:4]) - 2026) * 12 + int(x['month'][5:]) - 11))] += float(x['quantity'])
+z = norm.ppf(0.99); s = next(csv.DictReader(open('s.csv')))
+v = lambda d: z * np.sqrt((r * d) @ S @ (r * d))
+assert s['currency'] == 'USD', s
+assert abs(float(s['var_before']) - v(d0)) <= 1e-9 * v(d0), (s['var_before'], v(d0))
+assert abs(float(s['var_after']) - v(d1)) <= 1e-9 * v(d0), (s['var_after'], v(d1))
+# the 1:1 figure differs (so the conversion took effect)
+assert abs(z * np.sqrt(d0 @ S @ d0) - v(d0)) > 1e-3 * v(d0)
+print('ok')
+PY
+	assert_output ok
+}
+
 @test "pipeline: the hedge step proposes hedges from the ladder and qe-var's covariance" {
 	# a stand-in qe-price that writes a small ladder (the real one may not be built)
 	mkdir fakebin
@@ -546,6 +606,7 @@ SH
 		"$TMP/out/hedge/hedges.csv"
 	assert_success
 	assert_output --partial "eod: hedge: whole book, 99% delta-normal VaR"
+	assert_output --regexp "VaR [0-9.e+]+ -> [0-9.e+]+ USD, cost"
 	assert_output --partial "(3 expired menu rows left out)"
 	cd "$TMP"
 	[ "$(head -1 out/hedge/hedges.csv)" = "instrument,curve,month,lots,quantity,cost" ]
@@ -555,6 +616,7 @@ s = next(csv.DictReader(open('out/hedge/summary.csv')))
 h = {r['instrument']: int(r['lots']) for r in csv.DictReader(open('out/hedge/hedges.csv'))}
 assert float(s['var_after']) < 0.2 * float(s['var_before']), s
 assert s['uncovered_factors'] == '0' and s['mapped_rows'] == '1' and s['expired_menu_rows'] == '3', s
+assert s['currency'] == 'USD', s
 # expired on 2026-11-25: Brent and WTI Dec-26, NG Dec-26 (last trading day today)
 assert not {'BRENT_2026-12', 'CL_WTI_2026-12', 'NG_HH_2026-12'} & set(h), h
 # the ladder and the hedges as sensitivities (tenor = months after Nov-26)
@@ -568,14 +630,11 @@ with open('sens0.csv', 'w') as a, open('sens1.csv', 'w') as b:
     for k, r in enumerate(csv.DictReader(open('out/hedge/hedges.csv'))):
         b.write(f\"H{k},B,{r['curve']},,,{t(r['month'])},{r['quantity']},0,0\\n\")"
 	assert_success
-	# qe-var param on the same factors agrees before and after the hedge
-	# (qe-var keeps currencies apart unless given FX rates; hedge adds the
-	# ladder's currencies 1:1, so convert at rate 1 for the same number)
-	awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "currency") c = i; print "currency,rate"; next }
-		!seen[$c]++ { print $c ",1" }' out/ingest/markets.csv > fx1.csv
+	# qe-var param on the same factors, converted to USD with the same FX
+	# rates (data/fx.csv), agrees before and after the hedge
 	for w in 0 1; do
 		qe-var param -q -H out/ingest/history.csv -m out/ingest/markets.csv -s sens$w.csv -a 0.99 \
-			--window 500 --cov ewma --by none --fx fx1.csv --base USD -o p$w.csv
+			--window 500 --cov ewma --by none --fx "$QE_TOP/data/fx.csv" --base USD -o p$w.csv
 	done
 	run "$PYORACLE" -c "
 import csv
