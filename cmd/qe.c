@@ -61,7 +61,7 @@ int main(int argc, char **argv)
 		list_tools();
 		return QE_OK;
 	}
-	if (strcmp(argv[1], "--version") == 0)
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0)
 		cli_version();
 	if (strcmp(argv[1], "help") == 0) {
 		char *help_argv[] = {NULL, "--help", NULL};

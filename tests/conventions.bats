@@ -26,6 +26,14 @@ tools() {
 	done
 }
 
+@test "every tool: -V is --version" {
+	for t in $(tools); do
+		run_split "$t" -V
+		[ "$status" -eq 0 ] || fail "$t -V exited $status"
+		[[ "$output" == "$t (QuantaEnergi) "* ]] || fail "$t -V: '$output'"
+	done
+}
+
 @test "every tool: an unknown option is a usage error (exit 2) with a message" {
 	for t in $(tools); do
 		run_split "$t" --no-such-option-xyz
