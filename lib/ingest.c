@@ -807,6 +807,24 @@ static void free_pieces(piece *pc, int n)
 	}
 }
 
+/* No complete record fits in buf[pos..len): drop the consumed prefix,
+ * or double the buffer when there is nothing to drop. */
+static int make_room(char **buf, size_t *len, size_t *pos, size_t *cap, qe_err *e)
+{
+	if (*pos > 0) {
+		memmove(*buf, *buf + *pos, *len - *pos);
+		*len -= *pos;
+		*pos = 0;
+		return 0;
+	}
+	char *nb = realloc(*buf, 2 * *cap + 1);
+	if (!nb)
+		return qe_err_set(e, QE_INTERNAL, "out of memory");
+	*buf = nb;
+	*cap *= 2;
+	return 0;
+}
+
 int ingest_run(FILE *in, const char *name, const ingest_opts *o, ingest_sink *sink,
 	       ingest_counts *c, qe_err *e)
 {
@@ -913,20 +931,9 @@ int ingest_run(FILE *in, const char *name, const ingest_opts *o, ingest_sink *si
 		for (int k = 0; k < MAX_PIECES; k++)
 			pc[k].eof = R.at_eof || !quoted;
 		if (end <= pos && !R.at_eof) {
-			/* no complete record in the buffer: grow it */
-			if (pos > 0) {
-				memmove(buf, buf + pos, len - pos);
-				len -= pos;
-				pos = 0;
-				continue;
-			}
-			char *nb = realloc(buf, 2 * cap + 1);
-			if (!nb) {
-				rc = qe_err_set(e, QE_INTERNAL, "out of memory");
+			/* no complete record in the buffer */
+			if ((rc = make_room(&buf, &len, &pos, &cap, e)))
 				goto done;
-			}
-			buf = nb;
-			cap *= 2;
 			continue;
 		}
 		/* split into pieces at line ends */
@@ -1005,19 +1012,8 @@ int ingest_run(FILE *in, const char *name, const ingest_opts *o, ingest_sink *si
 			break;
 		if (consumed == pos) {
 			/* one record longer than the buffer */
-			if (pos > 0) {
-				memmove(buf, buf + pos, len - pos);
-				len -= pos;
-				pos = 0;
-				continue;
-			}
-			char *nb = realloc(buf, 2 * cap + 1);
-			if (!nb) {
-				rc = qe_err_set(e, QE_INTERNAL, "out of memory");
+			if ((rc = make_room(&buf, &len, &pos, &cap, e)))
 				goto done;
-			}
-			buf = nb;
-			cap *= 2;
 			continue;
 		}
 		memmove(buf, buf + consumed, len - consumed);
