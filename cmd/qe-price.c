@@ -110,6 +110,23 @@ static int run_formula(const char *model, int method, const char *in, const char
 	return rc;
 }
 
+/* Options valid both before and after "formula MODEL". */
+static void common_option(int c, int *method, const char **outpath, const char *bad)
+{
+	switch (c) {
+	case O_METHOD:
+		if (!(*method = amer_method_parse(optarg)))
+			cli_usage_error("option --method: expected bs1993, bs2002 or baw '%s'", optarg);
+		break;
+	case 'o': *outpath = optarg; break;
+	case 'q': cli_quiet = 1; break;
+	case 'h': cli_help(usage);
+	case 'V':
+	case O_VERSION: cli_version();
+	default: cli_usage_error("%s", bad);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	struct val_options vo = {.spread_corr = 0.8};
@@ -141,16 +158,7 @@ int main(int argc, char **argv)
 			else if (strcmp(optarg, "csv") != 0)
 				cli_usage_error("option --to: expected csv or h5 '%s'", optarg);
 			break;
-		case O_METHOD:
-			if (!(method = amer_method_parse(optarg)))
-				cli_usage_error("option --method: expected bs1993, bs2002 or baw '%s'", optarg);
-			break;
-		case 'o': outpath = optarg; break;
-		case 'q': cli_quiet = 1; break;
-		case 'h': cli_help(usage);
-		case 'V':
-		case O_VERSION: cli_version();
-		default: cli_usage_error("invalid option");
+		default: common_option(c, &method, &outpath, "invalid option");
 		}
 	}
 	if (optind < argc && strcmp(argv[optind], "formula") == 0) {
@@ -159,20 +167,14 @@ int main(int argc, char **argv)
 		const char *model = optind < argc ? argv[optind++] : NULL;
 		if (!model)
 			cli_usage_error("formula: missing MODEL");
-		while ((c = getopt_long(argc, argv, "o:qhV", longopts, NULL)) != -1) {
-			switch (c) {
-			case O_METHOD:
-				if (!(method = amer_method_parse(optarg)))
-					cli_usage_error("option --method: expected bs1993, bs2002 or baw '%s'", optarg);
-				break;
-			case 'o': outpath = optarg; break;
-			case 'q': cli_quiet = 1; break;
-			case 'h': cli_help(usage);
-			case 'V':
-		case O_VERSION: cli_version();
-			default: cli_usage_error("formula: invalid option");
-			}
-		}
+		/* a fresh scan (optind = 0) over the words after MODEL, so options
+		 * may also follow the input file */
+		int base = optind - 1;
+		argv[base] = argv[0]; /* getopt's messages name the program */
+		optind = 0;
+		while ((c = getopt_long(argc - base, argv + base, "o:qhV", longopts, NULL)) != -1)
+			common_option(c, &method, &outpath, "formula: invalid option");
+		optind += base;
 		if (argc - optind > 1)
 			cli_usage_error("formula: at most one input file");
 		return run_formula(model, method, optind < argc ? argv[optind] : NULL, outpath);

@@ -657,3 +657,14 @@ with h5py.File("s.h5") as f:
 	TRADES=junk.h5 run_split book -o v.csv
 	[ "$status" -eq 3 ]
 }
+
+@test "formula: options may follow the input file" {
+	printf 'type,forward,strike,vol,rate,expiry\ncall,100,100,0.2,0.01,1\n' > in.csv
+	run qe-price formula black76 in.csv -o out.csv -q
+	assert_success
+	run qe-price formula black76 in.csv
+	assert_success
+	[ "$(cat out.csv)" = "$output" ]
+	run qe-price formula black76 in.csv --bogus
+	[ "$status" -eq 2 ]
+}
