@@ -1,28 +1,39 @@
 # QuantaEnergi build.  `make` builds bin/qe and every cmd/qe-*.c against
 # lib/ (as build/libqe.a); `make check` runs all tests; `make eod` runs the
 # end-of-day pipeline on the bundled data.  Tools add their own targets in
-# mk/<tool>.mk (included below).
+# mk/<tool>.mk (included below).  The layers of lib/ are listed in
+# lib/LAYERS; ARCHITECTURE.md describes the tree.
 
 QE_VERSION := 0.1.0
 PREFIX     ?= /usr/local
 DESTDIR    ?=
+SHAREDIR    = $(PREFIX)/share/quantaenergi
 
 CC       ?= cc
 OPT      ?= -O2 -g
 CFLAGS   ?=
-WARN     := -std=c17 -Wall -Wextra -Wpedantic -Werror -Wno-format-truncation
-HDF5_INC := /usr/include/hdf5/serial
-HDF5_LIB := /usr/lib/x86_64-linux-gnu/hdf5/serial
-BLAS_INC := /usr/include/x86_64-linux-gnu/openblas-pthread
-QE_CPPFLAGS := -D_GNU_SOURCE -Ilib -Icmd -I$(HDF5_INC) -I$(BLAS_INC) -DQE_VERSION='"$(QE_VERSION)"'
-QE_CFLAGS   := $(WARN) $(OPT) -fopenmp $(CFLAGS)
-QE_LDLIBS   := -L$(HDF5_LIB) -lhdf5 -lcsv -lgsl -llapacke -lopenblas -lcrypto -lm
 LDFLAGS  ?=
+# -Werror only where the tree is checked (make check, CI), never in a
+# user's plain `make` with a newer compiler.
+WERROR   ?=
+IS_CLANG := $(shell $(CC) --version 2>/dev/null | grep -q clang && echo 1)
+WARN     := -std=c17 -Wall -Wextra -Wpedantic $(WERROR) $(if $(IS_CLANG),,-Wno-format-truncation)
+
+# Library flags from pkg-config, evaluated once and only when a rule needs
+# them (make deps installs pkg-config and the -dev packages first).
+PKG_CFLAGS = $(eval PKG_CFLAGS := $$(shell pkg-config --cflags hdf5-serial openblas lapacke gsl libcrypto 2>/dev/null))$(PKG_CFLAGS)
+PKG_LIBS   = $(eval PKG_LIBS := $$(shell pkg-config --libs-only-L hdf5-serial openblas 2>/dev/null))$(PKG_LIBS)
+
+QE_CPPFLAGS = -D_GNU_SOURCE -Ilib -Icmd $(PKG_CFLAGS) -DQE_VERSION='"$(QE_VERSION)"' \
+	-DQE_SHAREDIR='"$(SHAREDIR)"'
+QE_CFLAGS   = $(WARN) $(OPT) -fopenmp $(CFLAGS)
+# GSL's CBLAS calls go to OpenBLAS (not libgslcblas).
+QE_LDLIBS   = $(PKG_LIBS) -lhdf5 -lcsv -lgsl -llapacke -lopenblas -lcrypto -lm
 
 BUILD ?= build
 BIN   ?= bin
 
-LIB_SRC  := $(sort $(wildcard lib/*.c))
+LIB_SRC  := $(sort $(wildcard lib/*/*.c))
 LIB_OBJ  := $(LIB_SRC:lib/%.c=$(BUILD)/lib/%.o)
 CLI_OBJ  := $(BUILD)/cmd/cli.o
 TOOL_SRC := $(sort $(wildcard cmd/qe-*.c))
@@ -30,8 +41,9 @@ TOOLS    := $(TOOL_SRC:cmd/%.c=$(BIN)/%) $(BIN)/qe
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNITS    := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 LIBQE    := $(BUILD)/libqe.a
+FLAGS_FILE := $(BUILD)/CFLAGS
 
-.PHONY: all deps check unit sanitize eod bench install clean
+.PHONY: all deps check unit sanitize layers eod bench install clean FORCE
 .DELETE_ON_ERROR:
 
 all: $(TOOLS) $(UNITS)
@@ -39,29 +51,50 @@ all: $(TOOLS) $(UNITS)
 deps:
 	@sh mk/deps.sh
 
-$(BUILD)/lib/%.o: lib/%.c $(wildcard lib/*.h) | $(BUILD)/lib
-	$(CC) $(QE_CPPFLAGS) $(QE_CFLAGS) $(CFLAGS_$(notdir $*)) -c -o $@ $<
+# Objects are rebuilt when the compile flags change (a plain `make` and
+# `make check` with -Werror share build/), as git does with GIT-CFLAGS.
+$(FLAGS_FILE): FORCE | $(BUILD)
+	@f='$(CC) $(QE_CPPFLAGS) $(QE_CFLAGS)'; \
+	[ -f $@ ] && [ "$$(cat $@)" = "$$f" ] || echo "$$f" > $@
 
-$(BUILD)/cmd/%.o: cmd/%.c $(wildcard lib/*.h cmd/*.h) | $(BUILD)/cmd
-	$(CC) $(QE_CPPFLAGS) $(QE_CFLAGS) -c -o $@ $<
+$(BUILD)/lib/%.o: lib/%.c $(FLAGS_FILE)
+	@mkdir -p $(@D)
+	$(CC) $(QE_CPPFLAGS) $(QE_CFLAGS) $(CFLAGS_$(notdir $*)) -MMD -MP -c -o $@ $<
+
+$(BUILD)/cmd/%.o: cmd/%.c $(FLAGS_FILE)
+	@mkdir -p $(@D)
+	$(CC) $(QE_CPPFLAGS) $(QE_CFLAGS) -MMD -MP -c -o $@ $<
 
 $(LIBQE): $(LIB_OBJ)
 	rm -f $@
 	ar rcs $@ $^
 
 $(BIN)/%: $(BUILD)/cmd/%.o $(CLI_OBJ) $(LIBQE) | $(BIN)
-	$(CC) $(QE_CFLAGS) $(LDFLAGS) -o $@ $< $(CLI_OBJ) $(LIBQE) $(QE_LDLIBS)
+	$(CC) $(QE_CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LIBQE) $(QE_LDLIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(LIBQE) | $(BUILD)/tests
-	$(CC) $(QE_CPPFLAGS) -Itests/unit $(QE_CFLAGS) $(LDFLAGS) -o $@ $< $(LIBQE) $(QE_LDLIBS)
+# A tool's subcommands, one file each as git's builtin/, live in
+# cmd/<tool>/ (cmd/var/hs.c for `qe-var hs`) and link into bin/qe-<tool>.
+CMD_SUB_SRC := $(sort $(wildcard cmd/*/*.c))
+$(foreach t,$(TOOL_SRC:cmd/qe-%.c=%),$(eval $(BIN)/qe-$(t): $(patsubst cmd/%.c,$(BUILD)/cmd/%.o,$(filter cmd/$(t)/%,$(CMD_SUB_SRC)))))
 
-$(BUILD)/lib $(BUILD)/cmd $(BUILD)/tests $(BIN):
+$(BUILD)/tests/%: tests/unit/%.c $(FLAGS_FILE) $(LIBQE)
+	@mkdir -p $(@D)
+	$(CC) $(QE_CPPFLAGS) -Itests/unit $(QE_CFLAGS) $(LDFLAGS) -MMD -MP -o $@ $< $(LIBQE) $(QE_LDLIBS)
+
+$(BUILD) $(BIN):
 	mkdir -p $@
 
-# The whole suite: C unit tests, bats behaviour tests, man page lint.
-# Ends with one line "N passed, N failed".
+-include $(LIB_OBJ:.o=.d) $(patsubst cmd/%.c,$(BUILD)/cmd/%.d,$(wildcard cmd/*.c) $(CMD_SUB_SRC)) $(UNITS:=.d)
+
+# The layer order of lib/ (lib/LAYERS): no file includes from a higher
+# layer, no two folders include each other.
+layers:
+	@sh mk/layers.sh
+
+# The whole suite: layer check, C unit tests, bats behaviour tests, man
+# page lint.  Ends with one line "N passed, N failed".
 check: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory WERROR=-Werror all
 	@QE_BIN=$(CURDIR)/$(BIN) QE_UNIT_DIR=$(CURDIR)/$(BUILD)/tests sh tests/run-check.sh
 
 unit: all
@@ -82,11 +115,14 @@ bench: deps
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
-		$(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/man/man7
+		$(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/man/man7 \
+		$(DESTDIR)$(SHAREDIR)/calendars $(DESTDIR)$(SHAREDIR)/data
 	install -m 755 $(TOOLS) $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 	install -m 644 man/*.5 $(DESTDIR)$(PREFIX)/share/man/man5/
 	install -m 644 man/*.7 $(DESTDIR)$(PREFIX)/share/man/man7/
+	install -m 644 data/calendars/*.txt $(DESTDIR)$(SHAREDIR)/calendars/
+	install -m 644 data/*.csv data/README.md $(DESTDIR)$(SHAREDIR)/data/
 
 clean:
 	rm -rf build build-san bin bin-san out

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "num.h"
+#include "core/num.h"
 
 #ifndef QE_VERSION
 #define QE_VERSION "0"

@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <stdnoreturn.h>
 
-#include "diag.h"
+#include "core/diag.h"
 
 extern const char *cli_prog;
 extern int cli_quiet;

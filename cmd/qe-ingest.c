@@ -10,8 +10,8 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "ingest.h"
-#include "outfile.h"
+#include "ingest/ingest.h"
+#include "io/outfile.h"
 
 #define SHOWN_REJECTS 100
 

@@ -7,14 +7,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "anneal.h"
+#include "opt/anneal.h"
 #include "cli.h"
-#include "hedge.h"
-#include "ising.h"
-#include "isingio.h"
-#include "optout.h"
-#include "outfile.h"
-#include "riskfactor.h"
+#include "opt/hedge.h"
+#include "opt/ising.h"
+#include "opt/isingio.h"
+#include "opt/optout.h"
+#include "io/outfile.h"
+#include "risk/riskfactor.h"
 
 static const char usage[] =
 	"usage: qe-optimize maxcut|qubo|ising [OPTIONS] [FILE]\n"

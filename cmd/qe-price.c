@@ -6,12 +6,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "american.h"
+#include "price/american.h"
 #include "cli.h"
-#include "csvio.h"
-#include "formula.h"
-#include "outfile.h"
-#include "valuation.h"
+#include "io/csvio.h"
+#include "price/formula.h"
+#include "io/outfile.h"
+#include "price/valuation.h"
 
 static const char usage[] =
 	"usage: qe-price --asof DATE --trades T --curves C --markets M [--vols V]\n"

@@ -7,9 +7,9 @@
 #include <sys/stat.h>
 
 #include "cli.h"
-#include "date.h"
-#include "outfile.h"
-#include "synth.h"
+#include "core/date.h"
+#include "io/outfile.h"
+#include "synth/synth.h"
 
 static const char usage[] =
 	"usage: qe-synth [--seed S] [--trades N] [--asof DATE] [--months M]\n"

@@ -7,16 +7,16 @@
 
 #include <cblas.h>
 
-#include "backtest.h"
+#include "risk/backtest.h"
 #include "cli.h"
 #include "var_cmd.h"
-#include "csvio.h"
-#include "date.h"
-#include "outfile.h"
-#include "pnlcube.h"
-#include "covest.h"
-#include "varcalc.h"
-#include "varmeas.h"
+#include "io/csvio.h"
+#include "core/date.h"
+#include "io/outfile.h"
+#include "risk/pnlcube.h"
+#include "risk/covest.h"
+#include "risk/varcalc.h"
+#include "risk/varmeas.h"
 
 static const char usage[] =
 	"usage: qe-var COMMAND [OPTIONS] [FILE]\n"

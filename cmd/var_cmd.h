@@ -3,9 +3,9 @@
 #ifndef QE_VAR_CMD_H
 #define QE_VAR_CMD_H
 
-#include "csvio.h"
-#include "outfile.h"
-#include "varcalc.h"
+#include "io/csvio.h"
+#include "io/outfile.h"
+#include "risk/varcalc.h"
 
 struct opts {
 	var_spec sp;

@@ -5,9 +5,9 @@
 #include <string.h>
 
 #include "cli.h"
-#include "covest.h"
+#include "risk/covest.h"
 #include "var_cmd.h"
-#include "varstress.h"
+#include "risk/varstress.h"
 
 static void load(const struct opts *o, int need_sens, var_inputs *in)
 {

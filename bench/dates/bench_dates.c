@@ -8,9 +8,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "meters.h"
-#include "period.h"
-#include "tz.h"
+#include "ingest/meters.h"
+#include "time/period.h"
+#include "time/tz.h"
 
 static double now(void)
 {

@@ -7,9 +7,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "contract.h"
-#include "exposure.h"
-#include "riskfactor.h"
+#include "time/contract.h"
+#include "risk/exposure.h"
+#include "risk/riskfactor.h"
 #include "unit.h"
 
 static const char *top(void)

@@ -3,10 +3,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "csvio.h"
-#include "date.h"
-#include "num.h"
-#include "outfile.h"
+#include "io/csvio.h"
+#include "core/date.h"
+#include "core/num.h"
+#include "io/outfile.h"
 #include "unit.h"
 
 static void test_num(void)

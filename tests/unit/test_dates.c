@@ -15,9 +15,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "calendar.h"
-#include "period.h"
-#include "tz.h"
+#include "time/calendar.h"
+#include "time/period.h"
+#include "time/tz.h"
 #include "unit.h"
 
 static qe_date ymd(int y, int m, int d)

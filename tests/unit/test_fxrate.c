@@ -4,7 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "fxrate.h"
+#include "market/fxrate.h"
 #include "unit.h"
 
 static void put(const char *path, const char *text)

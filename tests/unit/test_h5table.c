@@ -6,7 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "h5table.h"
+#include "io/h5table.h"
 #include "unit.h"
 
 #define NROWS 40000 /* more than two chunks */

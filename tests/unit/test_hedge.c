@@ -3,8 +3,8 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "hedge.h"
-#include "ising.h"
+#include "opt/hedge.h"
+#include "opt/ising.h"
 #include "unit.h"
 
 static char dir[] = "/tmp/qe-test-hedge-XXXXXX";

@@ -4,12 +4,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "csvio.h"
-#include "csvscan.h"
-#include "keyset.h"
-#include "num.h"
-#include "rng.h"
-#include "schema.h"
+#include "io/csvio.h"
+#include "io/csvscan.h"
+#include "core/keyset.h"
+#include "core/num.h"
+#include "core/rng.h"
+#include "ingest/schema.h"
 #include "unit.h"
 
 /* Parses text with both readers and compares records, lines, fields and

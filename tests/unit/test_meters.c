@@ -1,7 +1,7 @@
 /* Unit tests for lib/meters: aggregation across DST days, VEE rules. */
 #include <stdlib.h>
 
-#include "meters.h"
+#include "ingest/meters.h"
 #include "unit.h"
 
 static qe_tz *ber, *chi;

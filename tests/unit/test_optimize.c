@@ -2,10 +2,10 @@
 #include <omp.h>
 #include <stdlib.h>
 
-#include "anneal.h"
-#include "fastrng.h"
-#include "ising.h"
-#include "isingio.h"
+#include "opt/anneal.h"
+#include "core/fastrng.h"
+#include "opt/ising.h"
+#include "opt/isingio.h"
 #include "unit.h"
 
 static int rd(opt_problem *p, int kind, const char *text, qe_err *e)

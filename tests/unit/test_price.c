@@ -2,11 +2,11 @@
  * asian, american): reference values from tables and identities. */
 #include <math.h>
 
-#include "american.h"
-#include "asian.h"
-#include "black76.h"
-#include "kirk.h"
-#include "normal.h"
+#include "price/american.h"
+#include "price/asian.h"
+#include "price/black76.h"
+#include "price/kirk.h"
+#include "core/normal.h"
 #include "unit.h"
 
 static void test_normal(void)
@@ -43,31 +43,6 @@ static void test_models(void)
 	UT_EQ_INT(black76(OPT_CALL, 1, 19, -0.28, 0.10, 0.75, &g, &why), OPT_EDOMAIN, "negative vol refused");
 	UT_EQ_INT(bachelier(OPT_CALL, -5, -3, 2, 0.0, 1, &g, &why), OPT_OK, "bachelier negative prices");
 	UT_NEAR(g.price, 2 * (-1 * normal_cdf(-1) + normal_pdf(-1)), 1e-15, "bachelier closed form");
-
-	/* the array kernel agrees with the scalar code */
-	enum { N = 1000 };
-	static int ty[N];
-	static double F[N], K[N], v[N], r[N], T[N], p[N], d[N], ga[N], ve[N], th[N];
-	for (int i = 0; i < N; i++) {
-		ty[i] = i % 2 ? OPT_CALL : OPT_PUT;
-		F[i] = 20 + i * 0.1;
-		K[i] = 50 + (i % 17);
-		v[i] = 0.05 + (i % 29) * 0.1;
-		r[i] = 0.01 * (i % 7);
-		T[i] = (1 + i * 3) / 365.0;
-	}
-	black76_batch(N, ty, F, K, v, r, T, p, d, ga, ve, th);
-	double worst = 0;
-	for (int i = 0; i < N; i++) {
-		black76(ty[i], F[i], K[i], v[i], r[i], T[i], &g, &why);
-		double s = fmax(1, fabs(g.price));
-		worst = fmax(worst, fabs(p[i] - g.price) / s);
-		worst = fmax(worst, fabs(d[i] - g.delta) / fmax(1, fabs(g.delta)));
-		worst = fmax(worst, fabs(ga[i] - g.gamma) / fmax(1, fabs(g.gamma)));
-		worst = fmax(worst, fabs(ve[i] - g.vega) / fmax(1, fabs(g.vega)));
-		worst = fmax(worst, fabs(th[i] - g.theta) / fmax(1, fabs(g.theta)));
-	}
-	UT_CHECK(worst < 1e-13, "black76_batch equals scalar black76 to 1e-13");
 
 	double price;
 	UT_EQ_INT(kirk_price(OPT_CALL, 28, 20, 7, 0.29, 0.36, 0.42, 1.0, 0.05, 0.25, &price, &why), OPT_OK, "kirk ok");

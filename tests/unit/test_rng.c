@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "rng.h"
+#include "core/rng.h"
 #include "unit.h"
 
 #define PY "/usr/bin/python3"

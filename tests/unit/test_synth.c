@@ -1,10 +1,10 @@
 /* Unit tests for lib/lei and lib/synth. */
 #include <stdlib.h>
 
-#include "lei.h"
-#include "num.h"
-#include "synth.h"
-#include "synth_impl.h"
+#include "core/lei.h"
+#include "core/num.h"
+#include "synth/synth.h"
+#include "synth/synth_impl.h"
 #include "unit.h"
 
 static void test_lei(void)

@@ -3,10 +3,10 @@
 
 #include <gsl/gsl_cdf.h>
 
-#include "backtest.h"
-#include "covest.h"
-#include "strindex.h"
-#include "varmeas.h"
+#include "risk/backtest.h"
+#include "risk/covest.h"
+#include "core/strindex.h"
+#include "risk/varmeas.h"
 #include "unit.h"
 
 static void test_measures(void)

@@ -1,0 +1,44 @@
+#include "core/lei.h"
+
+#include <string.h>
+
+int mod97_remainder(const char *s, size_t len)
+{
+	int rem = 0;
+	for (size_t i = 0; i < len; i++) {
+		int c = (unsigned char)s[i];
+		if (c >= '0' && c <= '9')
+			rem = (rem * 10 + (c - '0')) % 97;
+		else if (c >= 'A' && c <= 'Z')
+			rem = (rem * 100 + (c - 'A' + 10)) % 97;
+		else
+			return -1;
+	}
+	return rem;
+}
+
+int lei_check_digits(const char *prefix18, char check[3])
+{
+	char buf[20];
+	if (strlen(prefix18) != 18)
+		return -1;
+	memcpy(buf, prefix18, 18);
+	buf[18] = buf[19] = '0';
+	int rem = mod97_remainder(buf, 20);
+	if (rem < 0)
+		return -1;
+	int cd = 98 - rem;
+	check[0] = (char)('0' + cd / 10);
+	check[1] = (char)('0' + cd % 10);
+	check[2] = '\0';
+	return 0;
+}
+
+int lei_valid(const char *s, size_t len)
+{
+	if (len != 20)
+		return 0;
+	if (s[18] < '0' || s[18] > '9' || s[19] < '0' || s[19] > '9')
+		return 0;
+	return mod97_remainder(s, len) == 1;
+}

@@ -1,0 +1,1131 @@
+#include "ingest/ingest.h"
+
+#include <errno.h>
+#include <math.h>
+#include <omp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "io/csvscan.h"
+#include "core/date.h"
+#include "core/keyset.h"
+#include "core/num.h"
+
+#define DEFAULT_BLOCK (2u << 20)
+#define MAX_PIECES 64
+#define VALUE_SHOWN 64 /* characters of a bad value quoted in a message */
+#define ME_COL_ID 0
+
+/* One record's outcome, produced by a worker, consumed by the merge. */
+typedef struct rowres {
+	long line;
+	size_t out_off, out_len;   /* canonical row in piece->out */
+	/* a reject, formatted in the merge once the line is known */
+	int rcol;                  /* 1-based field, 0 none */
+	const char *rcolname;      /* "" for the whole record */
+	const char *rval;          /* offending value in the block; NULL: in piece->msg */
+	size_t rval_off, rvlen;
+	size_t reason_off, reason_len; /* in piece->msg */
+	size_t raw_off, raw_len;   /* the record in the block */
+	uint64_t key;
+	int64_t version;
+	int life;
+	int ok;
+} rowres;
+
+typedef struct piece {
+	size_t start, end, consumed;
+	int eof; /* records end at `end` (else the last one may run past it) */
+	long line0, lines;
+	strbuf out, rej, msg;
+	rowres *rows;
+	size_t nrows, cap;
+	char *scratch;
+	size_t scratch_cap;
+	csvscan_field *f;
+	int oom;
+} piece;
+
+typedef struct run {
+	const ingest_opts *o;
+	const schema *s;
+	const schema *out_s; /* rows written (meters: settlement periods) */
+	meter_agg *meter;
+	char cur_meter[256], prev_meter[256];
+	const char *cur_unit, *prev_unit;
+	const char *name;
+	ingest_sink *sink;
+	ingest_counts *c;
+	schema_ctx ctx;
+	int colmap[32];
+	int nhdr;
+	char **hdr_names;
+	keyset *keys;
+	int book;          /* trades lifecycle in book mode: spool */
+	FILE *spool;
+	uint32_t accepted; /* rows accepted so far (spool index) */
+	h5tab_writer *h5w;
+	strbuf tmp, tmp2, rej, msg;
+	strbuf keytext;    /* key columns of the current row, comma-joined */
+	FILE *h5spool;     /* HDF5 output: canonical rows until the widths are known */
+	size_t h5width[32];
+	long h5rows;
+	const char *buf;   /* current block */
+	int at_eof;
+} run;
+
+/* --- rejects ----------------------------------------------------------- */
+
+static void csv_put(strbuf *b, const char *s, size_t n)
+{
+	size_t i;
+	for (i = 0; i < n; i++)
+		if (s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r')
+			break;
+	if (i == n) {
+		strbuf_put(b, s, n);
+		return;
+	}
+	strbuf_put(b, "\"", 1);
+	for (i = 0; i < n; i++) {
+		if (s[i] == '"')
+			strbuf_put(b, "\"", 1);
+		strbuf_put(b, s + i, 1);
+	}
+	strbuf_put(b, "\"", 1);
+}
+
+static void put_fmt(strbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void put_fmt(strbuf *b, const char *fmt, ...)
+{
+	char tmp[1400];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+	va_end(ap);
+	if (n > (int)sizeof tmp - 1)
+		n = (int)sizeof tmp - 1;
+	if (n > 0)
+		strbuf_put(b, tmp, (size_t)n);
+}
+
+/* Formats a reject: the rejects CSV row into rej and the message into msg.
+ * col is the 1-based field (0: none), colname "" for the whole record. */
+static void format_reject(const char *name, long line, int col, const char *colname,
+			  const char *value, size_t vlen, const char *reason, const char *raw,
+			  size_t rawlen, strbuf *rej, strbuf *msg, size_t *roff, size_t *rlen,
+			  size_t *moff, size_t *mlen)
+{
+	*roff = rej->len;
+	put_fmt(rej, "%ld,", line);
+	csv_put(rej, colname, strlen(colname));
+	strbuf_put(rej, ",", 1);
+	csv_put(rej, value, vlen);
+	strbuf_put(rej, ",", 1);
+	csv_put(rej, reason, strlen(reason));
+	strbuf_put(rej, ",", 1);
+	csv_put(rej, raw, rawlen);
+	strbuf_put(rej, "\n", 1);
+	*rlen = rej->len - *roff;
+
+	*moff = msg->len;
+	int shown = vlen > VALUE_SHOWN ? VALUE_SHOWN : (int)vlen;
+	const char *more = vlen > VALUE_SHOWN ? "..." : "";
+	if (col > 0)
+		put_fmt(msg, "%s:%ld:%d: ", name, line, col);
+	else
+		put_fmt(msg, "%s:%ld: ", name, line);
+	if (*colname)
+		put_fmt(msg, "column '%s': ", colname);
+	if (vlen) {
+		/* one line per message: show control characters escaped */
+		put_fmt(msg, "%s '", reason);
+		for (int i = 0; i < shown; i++) {
+			unsigned char ch = (unsigned char)value[i];
+			if (ch == '\n')
+				strbuf_put(msg, "\\n", 2);
+			else if (ch == '\r')
+				strbuf_put(msg, "\\r", 2);
+			else if (ch < 0x20 || ch == 0x7f)
+				put_fmt(msg, "\\x%02x", ch);
+			else
+				strbuf_put(msg, value + i, 1);
+		}
+		put_fmt(msg, "%s'", more);
+	} else
+		put_fmt(msg, "%s", reason);
+	*mlen = msg->len - *moff;
+}
+
+/* --- workers ----------------------------------------------------------- */
+
+static rowres *new_row(piece *p)
+{
+	if (p->nrows == p->cap) {
+		size_t cap = p->cap ? p->cap * 2 : 1024;
+		rowres *nr = realloc(p->rows, cap * sizeof *nr);
+		if (!nr) {
+			p->oom = 1;
+			return NULL;
+		}
+		p->rows = nr;
+		p->cap = cap;
+	}
+	rowres *r = &p->rows[p->nrows++];
+	memset(r, 0, sizeof *r);
+	return r;
+}
+
+/* Keeps a reject's value: an unquoted value lies in the block and stays
+ * valid; a quoted one lies in the scratch buffer, which the next record
+ * overwrites, so it is copied into piece->msg. */
+static void keep_rval(piece *p, rowres *r, const char *v, size_t n)
+{
+	r->rvlen = n;
+	r->rval = v;
+	if (p->scratch && v >= p->scratch && v < p->scratch + p->scratch_cap) {
+		r->rval = NULL;
+		r->rval_off = p->msg.len;
+		strbuf_put(&p->msg, v, n);
+	}
+}
+
+static void parse_piece(run *R, piece *p)
+{
+	const char *buf = R->buf;
+	size_t pos = p->start;
+	long line = 0; /* relative: pieces are parsed before their first line is known */
+	csvscan_rec rec;
+	size_t need = p->end - p->start + 1;
+	int maxf = R->nhdr + 1;
+
+	p->nrows = 0;
+	p->out.len = p->rej.len = p->msg.len = 0;
+	p->oom = 0;
+	if (p->scratch_cap < need) {
+		free(p->scratch);
+		p->scratch = malloc(need);
+		p->scratch_cap = p->scratch ? need : 0;
+	}
+	if (!p->f)
+		p->f = malloc((size_t)maxf * sizeof *p->f);
+	if (!p->scratch || !p->f) {
+		p->oom = 1;
+		return;
+	}
+	while (pos < p->end) {
+		if (!csvscan_next(buf, p->end, pos, p->eof, p->f, maxf, p->scratch, &rec))
+			break;
+		if (rec.blank) {
+			pos = rec.next;
+			line += rec.lines;
+			continue;
+		}
+		rowres *r = new_row(p);
+		if (!r)
+			return;
+		r->line = line;
+		r->raw_off = rec.start;
+		r->raw_len = rec.raw_len;
+		if (rec.bad_col) {
+			int bc = rec.bad_col;
+			const csvscan_field *bf = bc <= maxf ? &p->f[bc - 1] : NULL;
+			r->rcol = bc;
+			r->rcolname = bc <= R->nhdr ? R->hdr_names[bc - 1] : "";
+			keep_rval(p, r, bf ? bf->p : "", bf ? bf->len : 0);
+			r->reason_off = p->msg.len;
+			put_fmt(&p->msg, "%s", rec.unterminated ? "malformed CSV (unterminated quote)"
+								: "malformed CSV (bad quoting)");
+			r->reason_len = p->msg.len - r->reason_off;
+		} else if (rec.nfields != R->nhdr) {
+			r->rcol = (rec.nfields < R->nhdr ? rec.nfields : R->nhdr) + 1;
+			r->rcolname = "";
+			r->rval = "";
+			r->reason_off = p->msg.len;
+			put_fmt(&p->msg, "expected %d fields, found %d", R->nhdr, rec.nfields);
+			r->reason_len = p->msg.len - r->reason_off;
+		} else {
+			row_check rc;
+			size_t off = p->out.len;
+			if (schema_check_row(&R->ctx, p->f, rec.nfields, &p->out, &rc) == 0) {
+				r->ok = 1;
+				r->out_off = off;
+				r->out_len = p->out.len - off;
+				r->key = rc.key;
+				r->version = rc.version;
+				r->life = rc.life;
+			} else {
+				r->rcol = rc.col >= 0 ? R->colmap[rc.col] + 1 : 0;
+				r->rcolname = rc.col >= 0 ? R->s->cols[rc.col].name : "";
+				keep_rval(p, r, rc.value, rc.value_len);
+				r->reason_off = p->msg.len;
+				put_fmt(&p->msg, "%s", rc.reason);
+				r->reason_len = p->msg.len - r->reason_off;
+			}
+		}
+		pos = rec.next;
+		line += rec.lines;
+	}
+	p->consumed = pos;
+	p->lines = line;
+	if (p->out.oom || p->rej.oom || p->msg.oom)
+		p->oom = 1;
+}
+
+/* --- output ------------------------------------------------------------ */
+
+int ingest_h5_kind(int col_type)
+{
+	switch (col_type) {
+	case CT_NUM:
+		return H5TAB_DOUBLE;
+	case CT_INT:
+		return H5TAB_INT64;
+	case CT_DATE:
+		return H5TAB_DATE;
+	case CT_TS:
+		return H5TAB_TIMESTAMP;
+	default:
+		return H5TAB_STRING;
+	}
+}
+
+/* Converts a canonical row (valid by construction) into an HDF5 row. */
+static int emit_h5(run *R, const char *row, size_t len, qe_err *e)
+{
+	csvscan_field f[32];
+	csvscan_rec rec;
+	const schema *s = R->out_s;
+	if (R->tmp.cap < len + 1) {
+		free(R->tmp.p);
+		R->tmp.p = malloc(len + 1);
+		R->tmp.cap = R->tmp.p ? len + 1 : 0;
+		if (!R->tmp.p)
+			return qe_err_set(e, QE_INTERNAL, "out of memory");
+	}
+	csvscan_next(row, len, 0, 1, f, 32, R->tmp.p, &rec);
+	if (rec.nfields != s->ncols || rec.bad_col)
+		return qe_err_set(e, QE_INTERNAL, "%s: canonical row does not parse", R->name);
+	for (int i = 0; i < s->ncols; i++) {
+		if (f[i].len == 0 && s->cols[i].type != CT_STR && s->cols[i].type != CT_ID)
+			continue; /* missing */
+		switch (ingest_h5_kind(s->cols[i].type)) {
+		case H5TAB_DOUBLE: {
+			double x;
+			if (schema_parse_number(f[i].p, f[i].len, &x) == NUM_OK)
+				h5tab_set_double(R->h5w, i, x);
+			break;
+		}
+		case H5TAB_INT64: {
+			int64_t x;
+			if (num_parse_int64(f[i].p, f[i].len, &x) == NUM_OK)
+				h5tab_set_int64(R->h5w, i, x);
+			break;
+		}
+		case H5TAB_DATE: {
+			qe_date d;
+			if (date_parse(f[i].p, f[i].len, &d) == 0)
+				h5tab_set_int64(R->h5w, i, d);
+			break;
+		}
+		case H5TAB_TIMESTAMP: {
+			qe_ts ts;
+			if (ts_parse(f[i].p, f[i].len, &ts) == 0)
+				h5tab_set_int64(R->h5w, i, ts.utc);
+			break;
+		}
+		default:
+			h5tab_set_str(R->h5w, i, f[i].p, f[i].len);
+		}
+	}
+	return h5tab_end_row(R->h5w, e);
+}
+
+/* HDF5 rows are spooled first: string columns are written fixed-length,
+ * and their widths are known only when every row has been seen. */
+static int spool_h5(run *R, const char *row, size_t len, qe_err *e)
+{
+	csvscan_field f[32];
+	csvscan_rec rec;
+	const schema *s = R->out_s;
+	uint32_t n = (uint32_t)len;
+	if (R->tmp.cap < len + 1) {
+		free(R->tmp.p);
+		R->tmp.p = malloc(len + 1);
+		R->tmp.cap = R->tmp.p ? len + 1 : 0;
+		if (!R->tmp.p)
+			return qe_err_set(e, QE_INTERNAL, "out of memory");
+	}
+	csvscan_next(row, len, 0, 1, f, 32, R->tmp.p, &rec);
+	if (rec.nfields != s->ncols || rec.bad_col)
+		return qe_err_set(e, QE_INTERNAL, "%s: canonical row does not parse", R->name);
+	for (int i = 0; i < s->ncols; i++)
+		if (f[i].len > R->h5width[i])
+			R->h5width[i] = f[i].len;
+	if (fwrite(&n, sizeof n, 1, R->h5spool) != 1 || fwrite(row, 1, len, R->h5spool) != len)
+		return qe_err_set(e, QE_IO, "%s: spool write error: %s", R->name, strerror(errno));
+	R->h5rows++;
+	return 0;
+}
+
+static int finish_h5(run *R, qe_err *e)
+{
+	const schema *s = R->out_s;
+	h5tab_colspec cols[32];
+	size_t widths[32];
+	char *row = NULL;
+	size_t cap = 0;
+	int rc = 0;
+	for (int i = 0; i < s->ncols; i++) {
+		cols[i].name = s->cols[i].name;
+		cols[i].kind = ingest_h5_kind(s->cols[i].type);
+		cols[i].units = s->cols[i].units;
+		widths[i] = cols[i].kind == H5TAB_STRING ? (R->h5width[i] ? R->h5width[i] : 1) : 0;
+	}
+	R->h5w = h5tab_begin_fixed(R->sink->h5, s->name, cols, s->ncols, widths, e);
+	if (!R->h5w)
+		return e->code;
+	if (fflush(R->h5spool) != 0 || fseek(R->h5spool, 0, SEEK_SET) != 0)
+		return qe_err_set(e, QE_IO, "%s: spool error: %s", R->name, strerror(errno));
+	for (long i = 0; i < R->h5rows && !rc; i++) {
+		uint32_t n;
+		if (fread(&n, sizeof n, 1, R->h5spool) != 1) {
+			rc = qe_err_set(e, QE_IO, "%s: spool read error", R->name);
+			break;
+		}
+		if (n > cap) {
+			free(row);
+			cap = (size_t)n * 2;
+			if (!(row = malloc(cap))) {
+				rc = qe_err_set(e, QE_INTERNAL, "out of memory");
+				break;
+			}
+		}
+		if (fread(row, 1, n, R->h5spool) != n)
+			rc = qe_err_set(e, QE_IO, "%s: spool read error", R->name);
+		else
+			rc = emit_h5(R, row, n, e);
+	}
+	free(row);
+	if (!rc)
+		rc = h5tab_finish(R->h5w, e);
+	R->h5w = NULL;
+	return rc;
+}
+
+static int emit(run *R, const char *row, size_t len, qe_err *e)
+{
+	if (R->h5spool)
+		return spool_h5(R, row, len, e);
+	if (fwrite(row, 1, len, R->sink->csv) != len)
+		return qe_err_set(e, QE_IO, "write error: %s", strerror(errno));
+	return 0;
+}
+
+static int accept_row(run *R, const char *row, size_t len, qe_err *e)
+{
+	if (R->book) {
+		uint32_t n = (uint32_t)len;
+		if (fwrite(&n, sizeof n, 1, R->spool) != 1 || fwrite(row, 1, len, R->spool) != len)
+			return qe_err_set(e, QE_IO, "%s: spool write error: %s", R->name, strerror(errno));
+	} else {
+		int rc = emit(R, row, len, e);
+		if (rc)
+			return rc;
+		R->c->written++;
+	}
+	R->accepted++;
+	return 0;
+}
+
+/* --- merge (cross-row rules) ------------------------------------------- */
+
+/* Writes a reject of record r (field fc, 1-based or 0) to the rejects file
+ * and the callback. */
+static int emit_reject(run *R, const rowres *r, int fc, const char *cn, const char *value,
+		       size_t vlen, const char *reason, qe_err *e)
+{
+	size_t ro, rl, mo, ml;
+	int rc = 0;
+	R->rej.len = R->msg.len = 0;
+	format_reject(R->name, r->line, fc, cn, value, vlen, reason, R->buf + r->raw_off, r->raw_len,
+		      &R->rej, &R->msg, &ro, &rl, &mo, &ml);
+	strbuf_put(&R->msg, "", 1);
+	if (R->rej.oom || R->msg.oom)
+		rc = qe_err_set(e, QE_INTERNAL, "out of memory");
+	if (!rc && R->sink->rejects && fwrite(R->rej.p, 1, rl, R->sink->rejects) != rl)
+		rc = qe_err_set(e, QE_IO, "rejects: write error: %s", strerror(errno));
+	if (!rc && R->sink->on_reject)
+		R->sink->on_reject(R->sink->ctx, R->msg.p);
+	R->c->rejected++;
+	return rc;
+}
+
+static int reject_now(run *R, const rowres *r, const piece *p, int schema_col,
+		      const char *value, size_t vlen, const char *reason, qe_err *e)
+{
+	(void)p;
+	return emit_reject(R, r, schema_col >= 0 ? R->colmap[schema_col] + 1 : 0,
+			   schema_col >= 0 ? R->s->cols[schema_col].name : "", value, vlen, reason, e);
+}
+
+/* The canonical text of schema column col in a canonical row. */
+static void row_field(const char *row, size_t len, int col, const char **v, size_t *vlen)
+{
+	/* key columns never need quoting in practice; scan honouring quotes */
+	int c = 0, inq = 0;
+	size_t i = 0, start = 0;
+	for (; i < len; i++) {
+		char ch = row[i];
+		if (ch == '"')
+			inq = !inq;
+		else if (!inq && (ch == ',' || ch == '\n')) {
+			if (c == col)
+				break;
+			c++;
+			start = i + 1;
+		}
+	}
+	*v = row + start;
+	*vlen = i - start;
+}
+
+/* --- meters ------------------------------------------------------------ */
+
+static int meter_drain(run *R, qe_err *e)
+{
+	meter_row mr;
+	char nb[NUM_BUFSZ], tb[TS_BUFSZ], fl[8];
+	while (meter_next_row(R->meter, &mr)) {
+		const char *unit = strcmp(mr.meter_id, R->cur_meter) == 0 ? R->cur_unit : R->prev_unit;
+		qe_ts ts = {mr.utc, mr.offset};
+		R->tmp2.len = 0;
+		csv_put(&R->tmp2, mr.meter_id, strlen(mr.meter_id));
+		strbuf_put(&R->tmp2, ",", 1);
+		strbuf_put(&R->tmp2, tb, (size_t)ts_format(tb, ts, 0));
+		put_fmt(&R->tmp2, ",%d,%d,", (int)(mr.offset / 60), mr.period_min);
+		if (!isnan(mr.energy))
+			strbuf_put(&R->tmp2, nb, (size_t)num_format_double(nb, mr.energy));
+		meter_flags_format(fl, mr.flags);
+		put_fmt(&R->tmp2, ",%s,%c,%s,%d,%d\n", unit ? unit : "", mr.quality, fl, mr.readings,
+			mr.expected);
+		if (R->tmp2.oom)
+			return qe_err_set(e, QE_INTERNAL, "out of memory");
+		int rc = emit(R, R->tmp2.p, R->tmp2.len, e);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static int meter_feed(run *R, const piece *p, const rowres *r, const char *row, size_t len,
+		      qe_err *e)
+{
+	csvscan_field f[8];
+	csvscan_rec rec;
+	char scratch[1024], id[256];
+	meter_reading m;
+	qe_ts ts;
+	int64_t iv = 0;
+	qe_err me;
+	if (len >= sizeof scratch)
+		return reject_now(R, r, p, ME_COL_ID, row, 0, "record too long", e);
+	csvscan_next(row, len, 0, 1, f, 8, scratch, &rec);
+	if (rec.nfields != 6 || f[0].len >= sizeof id)
+		return reject_now(R, r, p, 0, f[0].p, f[0].len, "meter id too long", e);
+	memcpy(id, f[0].p, f[0].len);
+	id[f[0].len] = '\0';
+	ts_parse(f[1].p, f[1].len, &ts);
+	num_parse_int64(f[2].p, f[2].len, &iv);
+	m.meter_id = id;
+	m.utc = ts.utc;
+	m.interval_min = (int)iv;
+	m.energy = NAN;
+	if (f[3].len)
+		schema_parse_number(f[3].p, f[3].len, &m.energy);
+	m.quality = f[5].len ? f[5].p[0] : 'A';
+	m.line = 0;
+	const char *unit = f[4].len == 3 ? "kWh" : "m3";
+	/* a wall-clock time in the DST gap, or an offset from another zone */
+	int32_t zoff = tz_offset_at(R->o->tz, ts.utc, NULL, NULL);
+	if (R->o->check_offsets && ts.offset != 0 && ts.offset != zoff) {
+		char why[160];
+		snprintf(why, sizeof why, "UTC offset %+03d:%02d is not the offset of %s at this instant (%+03d:%02d)",
+			 ts.offset / 3600, abs(ts.offset) / 60 % 60, tz_name(R->o->tz), zoff / 3600,
+			 abs(zoff) / 60 % 60);
+		return reject_now(R, r, p, 1, f[1].p, f[1].len, why, e);
+	}
+	if (strcmp(id, R->cur_meter) == 0 && R->cur_unit && strcmp(unit, R->cur_unit) != 0)
+		return reject_now(R, r, p, 4, f[4].p, f[4].len,
+				  "unit differs from the earlier readings of this meter", e);
+	int rc = meter_push(R->meter, &m, &me);
+	if (rc == QE_DATA)
+		return reject_now(R, r, p, 1, f[1].p, f[1].len, me.msg, e);
+	if (rc)
+		return qe_err_set(e, rc, "%s", me.msg);
+	if (strcmp(id, R->cur_meter) != 0) {
+		memcpy(R->prev_meter, R->cur_meter, sizeof id);
+		R->prev_unit = R->cur_unit;
+		memcpy(R->cur_meter, id, sizeof id);
+		R->cur_unit = unit;
+	}
+	R->c->written++;
+	return meter_drain(R, e);
+}
+
+static int merge_row(run *R, const piece *p, const rowres *r, qe_err *e)
+{
+	const char *row = p->out.p + r->out_off;
+	R->c->read++;
+	if (!r->ok) {
+		char reason[400];
+		size_t n = r->reason_len < sizeof reason - 1 ? r->reason_len : sizeof reason - 1;
+		memcpy(reason, p->msg.p + r->reason_off, n);
+		reason[n] = '\0';
+		return emit_reject(R, r, r->rcol, r->rcolname, r->rval ? r->rval : p->msg.p + r->rval_off,
+				   r->rvlen, reason, e);
+	}
+	if (R->meter)
+		return meter_feed(R, p, r, row, r->out_len, e);
+	if (!R->s->nkey)
+		return accept_row(R, row, r->out_len, e);
+
+	int found;
+	const char *kv;
+	size_t kl;
+	char reason[200];
+	int kc = R->s->key[0];
+	row_field(row, r->out_len, kc, &kv, &kl);
+	/* the exact key: canonical (CSV-quoted) fields joined by commas */
+	const char *kt = kv;
+	size_t ktl = kl;
+	if (R->s->nkey > 1) {
+		R->keytext.len = 0;
+		for (int j = 0; j < R->s->nkey; j++) {
+			const char *fv;
+			size_t fl;
+			row_field(row, r->out_len, R->s->key[j], &fv, &fl);
+			if (j)
+				strbuf_put(&R->keytext, ",", 1);
+			strbuf_put(&R->keytext, fv, fl);
+		}
+		if (R->keytext.oom)
+			return qe_err_set(e, QE_INTERNAL, "out of memory (key table)");
+		kt = R->keytext.p;
+		ktl = R->keytext.len;
+	}
+	keyset_entry *k = keyset_upsert(R->keys, r->key, kt, ktl, &found);
+	if (!k)
+		return qe_err_set(e, QE_INTERNAL, "out of memory (key table)");
+	if (R->s->kind != SK_TRADES) {
+		if (found) {
+			if (R->s->nkey == 1)
+				snprintf(reason, sizeof reason, "duplicate %s (first on line %u)",
+					 R->s->cols[kc].name, k->a);
+			else
+				snprintf(reason, sizeof reason, "duplicate key (first on line %u)", k->a);
+			return reject_now(R, r, p, kc, kv, kl, reason, e);
+		}
+		k->a = (uint32_t)r->line;
+		return accept_row(R, row, r->out_len, e);
+	}
+	/* trades: a = accepted index + 1 of the live version (0: cancelled),
+	 * b = its version; a new entry has a = b = 0 and found = 0. */
+	if (r->life == LIFE_NEW) {
+		if (found && k->b != UINT32_MAX)
+			return reject_now(R, r, p, kc, kv, kl,
+					  k->a ? "duplicate trade_id (status new for an existing trade)"
+					       : "trade_id of a cancelled trade", e);
+	} else {
+		const char *what = r->life == LIFE_AMEND ? "amendment" : "cancel";
+		if (!found) {
+			/* keep the slot as a tombstone: the id stays unknown */
+			k->a = 0;
+			k->b = UINT32_MAX;
+			snprintf(reason, sizeof reason, "%s of an unknown trade", what);
+			return reject_now(R, r, p, kc, kv, kl, reason, e);
+		}
+		if (k->b == UINT32_MAX) {
+			snprintf(reason, sizeof reason, "%s of an unknown trade", what);
+			return reject_now(R, r, p, kc, kv, kl, reason, e);
+		}
+		if (!k->a) {
+			snprintf(reason, sizeof reason, "%s of a cancelled trade", what);
+			return reject_now(R, r, p, kc, kv, kl, reason, e);
+		}
+		int vc = schema_colidx(R->s, "version");
+		if (r->life == LIFE_AMEND ? r->version <= (int64_t)k->b : r->version < (int64_t)k->b) {
+			const char *vv;
+			size_t vl;
+			row_field(row, r->out_len, vc, &vv, &vl);
+			snprintf(reason, sizeof reason, "version must be %s %u (the live version)",
+				 r->life == LIFE_AMEND ? "above" : "at least", k->b);
+			return reject_now(R, r, p, vc, vv, vl, reason, e);
+		}
+	}
+	k->a = r->life == LIFE_CANCEL ? 0 : R->accepted + 1;
+	k->b = (uint32_t)r->version;
+	return accept_row(R, row, r->out_len, e);
+}
+
+/* --- book mode: winners from the spool ---------------------------------- */
+
+static void mark_winner(const keyset_entry *k, void *ctx)
+{
+	uint8_t *bits = ctx;
+	if (k->a && k->b != UINT32_MAX)
+		bits[(k->a - 1) >> 3] |= (uint8_t)(1u << ((k->a - 1) & 7));
+}
+
+static int emit_book(run *R, qe_err *e)
+{
+	uint8_t *bits = calloc((size_t)R->accepted / 8 + 1, 1);
+	char *row = NULL;
+	size_t cap = 0;
+	int rc = 0;
+	if (!bits)
+		return qe_err_set(e, QE_INTERNAL, "out of memory");
+	if (R->keys)
+		keyset_each(R->keys, mark_winner, bits);
+	if (fflush(R->spool) != 0 || fseek(R->spool, 0, SEEK_SET) != 0) {
+		free(bits);
+		return qe_err_set(e, QE_IO, "%s: spool error: %s", R->name, strerror(errno));
+	}
+	for (uint32_t i = 0; i < R->accepted && !rc; i++) {
+		uint32_t n;
+		if (fread(&n, sizeof n, 1, R->spool) != 1) {
+			rc = qe_err_set(e, QE_IO, "%s: spool read error", R->name);
+			break;
+		}
+		if (n > cap) {
+			free(row);
+			cap = n * 2;
+			row = malloc(cap);
+			if (!row) {
+				rc = qe_err_set(e, QE_INTERNAL, "out of memory");
+				break;
+			}
+		}
+		if (fread(row, 1, n, R->spool) != n) {
+			rc = qe_err_set(e, QE_IO, "%s: spool read error", R->name);
+			break;
+		}
+		if (bits[i >> 3] & (1u << (i & 7))) {
+			rc = emit(R, row, n, e);
+			R->c->written++;
+		} else {
+			R->c->superseded++;
+		}
+	}
+	free(row);
+	free(bits);
+	return rc;
+}
+
+/* --- driver ------------------------------------------------------------- */
+
+/* Reads the header record: 0 (used = bytes, lines = lines consumed), -1
+ * when more input is needed, or an error code. */
+static int header(run *R, const char *buf, size_t len, int at_eof, size_t *used, long *lines,
+		  qe_err *e)
+{
+	csvscan_field f[256];
+	csvscan_rec rec;
+	size_t pos = 0;
+	char *scratch = malloc(len + 1);
+	if (!scratch)
+		return qe_err_set(e, QE_INTERNAL, "out of memory");
+	long line = 1;
+	for (;;) {
+		if (pos >= len) {
+			free(scratch);
+			if (!at_eof)
+				return -1;
+			return qe_err_set(e, QE_DATA, "%s: empty file, expected a header line", R->name);
+		}
+		if (!csvscan_next(buf, len, pos, at_eof, f, 256, scratch, &rec)) {
+			free(scratch);
+			return -1;
+		}
+		if (!rec.blank)
+			break;
+		pos = rec.next;
+		line += rec.lines;
+	}
+	if (rec.bad_col || rec.nfields > 256) {
+		free(scratch);
+		return qe_err_set(e, QE_DATA, "%s:%ld:%d: malformed header%s", R->name, line,
+				  rec.bad_col ? rec.bad_col : 257,
+				  rec.bad_col ? " (bad quoting)" : " (too many columns)");
+	}
+	R->nhdr = rec.nfields;
+	int unknown[256];
+	int rc = schema_map_header(R->s, f, rec.nfields, R->colmap, unknown, R->name, e);
+	R->hdr_names = calloc((size_t)R->nhdr, sizeof *R->hdr_names);
+	for (int i = 0; !rc && R->hdr_names && i < R->nhdr; i++)
+		R->hdr_names[i] = strndup(f[i].p, f[i].len);
+	free(scratch);
+	if (rc)
+		return rc;
+	if (!R->hdr_names)
+		return qe_err_set(e, QE_INTERNAL, "out of memory");
+	*used = rec.next;
+	*lines = line - 1 + rec.lines;
+	return 0;
+}
+
+static int write_headers(run *R, qe_err *e)
+{
+	strbuf h = {0};
+	int rc = 0;
+	if (R->sink->rejects &&
+	    fputs("line,column,value,reason,record\n", R->sink->rejects) == EOF)
+		return qe_err_set(e, QE_IO, "rejects: write error: %s", strerror(errno));
+	if (R->sink->h5) {
+		if (!(R->h5spool = tmpfile()))
+			return qe_err_set(e, QE_IO, "cannot create a temporary file: %s", strerror(errno));
+		setvbuf(R->h5spool, NULL, _IOFBF, 1 << 20);
+		return 0;
+	}
+	schema_header(R->out_s, &h);
+	if (h.oom || fwrite(h.p, 1, h.len, R->sink->csv) != h.len)
+		rc = qe_err_set(e, QE_IO, "write error: %s", strerror(errno));
+	strbuf_free(&h);
+	return rc;
+}
+
+static void free_pieces(piece *pc, int n)
+{
+	for (int i = 0; i < n; i++) {
+		strbuf_free(&pc[i].out);
+		strbuf_free(&pc[i].rej);
+		strbuf_free(&pc[i].msg);
+		free(pc[i].rows);
+		free(pc[i].scratch);
+		free(pc[i].f);
+	}
+}
+
+/* No complete record fits in buf[pos..len): drop the consumed prefix,
+ * or double the buffer when there is nothing to drop. */
+static int make_room(char **buf, size_t *len, size_t *pos, size_t *cap, qe_err *e)
+{
+	if (*pos > 0) {
+		memmove(*buf, *buf + *pos, *len - *pos);
+		*len -= *pos;
+		*pos = 0;
+		return 0;
+	}
+	char *nb = realloc(*buf, 2 * *cap + 1);
+	if (!nb)
+		return qe_err_set(e, QE_INTERNAL, "out of memory");
+	*buf = nb;
+	*cap *= 2;
+	return 0;
+}
+
+int ingest_run(FILE *in, const char *name, const ingest_opts *o, ingest_sink *sink,
+	       ingest_counts *c, qe_err *e)
+{
+	run R;
+	piece pc[MAX_PIECES];
+	size_t cap = o->block_size ? o->block_size : DEFAULT_BLOCK, len = 0, pos = 0;
+	char *buf = malloc(cap + 1);
+	int nthreads = o->threads > 0 ? o->threads : omp_get_max_threads();
+	int npieces = nthreads > MAX_PIECES ? MAX_PIECES : nthreads;
+	int rc = 0, have_header = 0, first = 1;
+	long line = 1;
+
+	memset(&R, 0, sizeof R);
+	memset(pc, 0, sizeof pc);
+	memset(c, 0, sizeof *c);
+	R.o = o;
+	R.s = o->s;
+	R.name = name;
+	R.sink = sink;
+	R.c = c;
+	R.ctx.s = o->s;
+	R.ctx.markets = o->markets;
+	R.ctx.colmap = R.colmap;
+	R.book = o->s->kind == SK_TRADES && !o->all_versions;
+	R.out_s = o->s;
+	if (o->s->kind == SK_METERS) {
+		meter_opts mo = {.tz = o->tz, .period_min = o->period_min, .max_gap_min = o->max_gap_min};
+		R.out_s = schema_get(SK_METER_PERIODS);
+		R.meter = meter_agg_new(&mo, e);
+		if (!R.meter) {
+			free(buf);
+			return e->code;
+		}
+	}
+	if (!buf)
+		return qe_err_set(e, QE_INTERNAL, "out of memory");
+	if (R.book && !(R.spool = tmpfile())) {
+		rc = qe_err_set(e, QE_IO, "cannot create a temporary file: %s", strerror(errno));
+		goto done;
+	}
+	if (R.spool)
+		setvbuf(R.spool, NULL, _IOFBF, 1 << 20);
+
+	for (;;) {
+		/* fill the buffer */
+		if (!R.at_eof && len < cap) {
+			size_t got = fread(buf + len, 1, cap - len, in);
+			if (got < cap - len) {
+				if (ferror(in)) {
+					rc = qe_err_set(e, QE_IO, "%s: read error: %s", name, strerror(errno));
+					goto done;
+				}
+				R.at_eof = 1;
+			}
+			len += got;
+			if (first && len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0) {
+				memmove(buf, buf + 3, len - 3);
+				len -= 3;
+			}
+			first = 0;
+		}
+		R.buf = buf;
+		if (!have_header) {
+			size_t used = 0;
+			long hl = 0;
+			int h = header(&R, buf, len, R.at_eof, &used, &hl, e);
+			if (h < 0) {
+				if (len == cap) {
+					char *nb = realloc(buf, 2 * cap + 1);
+					if (!nb) {
+						rc = qe_err_set(e, QE_INTERNAL, "out of memory");
+						goto done;
+					}
+					buf = nb;
+					cap *= 2;
+				}
+				continue;
+			}
+			if (h) {
+				rc = h;
+				goto done;
+			}
+			if ((rc = write_headers(&R, e)) != 0)
+				goto done;
+			have_header = 1;
+			pos = used;
+			line = 1 + hl;
+		}
+		if (pos >= len && R.at_eof)
+			break;
+
+		/* the region of complete records */
+		size_t end;
+		int quoted = memchr(buf + pos, '"', len - pos) != NULL;
+		int np = npieces;
+		if (R.at_eof)
+			end = len;
+		else if (!quoted)
+			end = pos + csvscan_last_newline(buf + pos, len - pos);
+		else
+			end = len;
+		if (quoted)
+			np = 1;
+		for (int k = 0; k < MAX_PIECES; k++)
+			pc[k].eof = R.at_eof || !quoted;
+		if (end <= pos && !R.at_eof) {
+			/* no complete record in the buffer */
+			if ((rc = make_room(&buf, &len, &pos, &cap, e)))
+				goto done;
+			continue;
+		}
+		/* split into pieces at line ends */
+		size_t span = end - pos;
+		if (span < 65536)
+			np = 1;
+		pc[0].start = pos;
+		for (int k = 1; k < np; k++) {
+			size_t cut = pos + span * (size_t)k / (size_t)np;
+			if (cut < pc[k - 1].start)
+				cut = pc[k - 1].start;
+			const char *nl = memchr(buf + cut, '\n', end - cut);
+			cut = nl ? (size_t)(nl - buf) + 1 : end;
+			pc[k - 1].end = cut;
+			pc[k].start = cut;
+		}
+		pc[np - 1].end = end;
+		R.buf = buf;
+		if (np > 1) {
+#pragma omp parallel for num_threads(np) schedule(static, 1)
+			for (int k = 0; k < np; k++)
+				parse_piece(&R, &pc[k]);
+		} else {
+			parse_piece(&R, &pc[0]);
+		}
+		/* now the pieces' first lines are known: make lines absolute */
+		pc[0].line0 = line;
+		for (int k = 1; k < np; k++)
+			pc[k].line0 = pc[k - 1].line0 + pc[k - 1].lines;
+		for (int k = 0; k < np; k++)
+			for (size_t i = 0; i < pc[k].nrows; i++)
+				pc[k].rows[i].line += pc[k].line0;
+		if (o->s->nkey && !R.keys) {
+			/* size the key table once from the first block, so that it
+			 * does not grow (and briefly double) on big files */
+			size_t rows = 0, expected = 0;
+			for (int k = 0; k < np; k++)
+				rows += pc[k].nrows;
+			size_t bytes = pc[np - 1].consumed - pos;
+			if (o->size_hint > 0 && rows && bytes)
+				expected = (size_t)((double)o->size_hint / (double)bytes * (double)rows * 1.02);
+			if (!(R.keys = keyset_new(expected))) {
+				rc = qe_err_set(e, QE_INTERNAL, "out of memory (key table)");
+				goto done;
+			}
+		}
+		for (int k = 0; k < np && !rc; k++) {
+			if (pc[k].oom) {
+				rc = qe_err_set(e, QE_INTERNAL, "out of memory");
+				break;
+			}
+			for (size_t i = 0; i < pc[k].nrows && !rc; i++) {
+				/* key lookups miss the cache: ask for the slot early */
+				if (R.keys && i + 8 < pc[k].nrows && pc[k].rows[i + 8].ok) {
+					const rowres *pr = &pc[k].rows[i + 8];
+					const char *kv = NULL;
+					size_t kl = 0;
+					if (o->s->nkey == 1)
+						row_field(pc[k].out.p + pr->out_off, pr->out_len, o->s->key[0], &kv, &kl);
+					keyset_prefetch(R.keys, pr->key, kv, kl);
+				}
+				rc = merge_row(&R, &pc[k], &pc[k].rows[i], e);
+				if (!rc && o->max_rejects >= 0 && c->rejected > o->max_rejects)
+					rc = qe_err_set(e, QE_DATA,
+							"%s: more than %ld rejected records (--max-rejects); "
+							"nothing written",
+							name, o->max_rejects);
+			}
+		}
+		if (rc)
+			goto done;
+		/* the last piece may stop early (quoted record running past the buffer) */
+		size_t consumed = pc[np - 1].consumed;
+		line = pc[np - 1].line0 + pc[np - 1].lines;
+		if (consumed == pos && R.at_eof)
+			break;
+		if (consumed == pos) {
+			/* one record longer than the buffer */
+			if ((rc = make_room(&buf, &len, &pos, &cap, e)))
+				goto done;
+			continue;
+		}
+		memmove(buf, buf + consumed, len - consumed);
+		len -= consumed;
+		pos = 0;
+		if (R.at_eof && len == 0)
+			break;
+	}
+	if (R.book)
+		rc = emit_book(&R, e);
+	if (!rc && R.meter) {
+		rc = meter_finish(R.meter, e);
+		if (!rc)
+			rc = meter_drain(&R, e);
+		meter_get_counts(R.meter, &c->meters);
+	}
+	if (!rc && R.h5spool)
+		rc = finish_h5(&R, e);
+done:
+	if (R.spool)
+		fclose(R.spool);
+	if (R.h5spool)
+		fclose(R.h5spool);
+	free_pieces(pc, MAX_PIECES);
+	for (int i = 0; R.hdr_names && i < R.nhdr; i++)
+		free(R.hdr_names[i]);
+	free(R.hdr_names);
+	strbuf_free(&R.tmp);
+	strbuf_free(&R.tmp2);
+	strbuf_free(&R.keytext);
+	strbuf_free(&R.rej);
+	strbuf_free(&R.msg);
+	meter_agg_free(R.meter);
+	keyset_free(R.keys);
+	free(buf);
+	return rc;
+}
+
+/* --- HDF5 back to CSV ---------------------------------------------------- */
+
+int ingest_h5_to_csv(const char *path, const char *table, FILE *out, long *rows, qe_err *e)
+{
+	h5tab_reader *r = h5tab_open(path, table, e);
+	strbuf b = {0};
+	char nb[NUM_BUFSZ];
+	int rc;
+	*rows = 0;
+	if (!r)
+		return e->code;
+	int n = h5tab_ncols(r);
+	int offcol = h5tab_col(r, "utc_offset");
+	for (int i = 0; i < n; i++) {
+		if (i)
+			strbuf_put(&b, ",", 1);
+		csv_put(&b, h5tab_colname(r, i), strlen(h5tab_colname(r, i)));
+	}
+	strbuf_put(&b, "\n", 1);
+	while ((rc = h5tab_next(r, e)) == 1) {
+		for (int i = 0; i < n; i++) {
+			if (i)
+				strbuf_put(&b, ",", 1);
+			switch (h5tab_colkind(r, i)) {
+			case H5TAB_STRING: {
+				const char *s = h5tab_str(r, i);
+				csv_put(&b, s, strlen(s));
+				break;
+			}
+			case H5TAB_DOUBLE: {
+				double x = h5tab_double(r, i);
+				if (!isnan(x))
+					strbuf_put(&b, nb, (size_t)num_format_double(nb, x));
+				break;
+			}
+			case H5TAB_DATE: {
+				int64_t d = h5tab_int64(r, i);
+				if (d != H5TAB_MISSING_INT) {
+					date_format(nb, (qe_date)d);
+					strbuf_put(&b, nb, 10);
+				}
+				break;
+			}
+			case H5TAB_TIMESTAMP: {
+				int64_t t = h5tab_int64(r, i);
+				int64_t off = offcol >= 0 ? h5tab_int64(r, offcol) : 0;
+				if (t != H5TAB_MISSING_INT) {
+					qe_ts ts = {t, (int32_t)(off == H5TAB_MISSING_INT ? 0 : off * 60)};
+					strbuf_put(&b, nb, (size_t)ts_format(nb, ts, 0));
+				}
+				break;
+			}
+			default: {
+				int64_t x = h5tab_int64(r, i);
+				if (x != H5TAB_MISSING_INT)
+					strbuf_put(&b, nb, (size_t)snprintf(nb, sizeof nb, "%lld", (long long)x));
+			}
+			}
+		}
+		strbuf_put(&b, "\n", 1);
+		(*rows)++;
+		if (b.len > (1u << 20)) {
+			if (fwrite(b.p, 1, b.len, out) != b.len) {
+				rc = -qe_err_set(e, QE_IO, "write error: %s", strerror(errno));
+				break;
+			}
+			b.len = 0;
+		}
+	}
+	if (rc == 0 && b.len && fwrite(b.p, 1, b.len, out) != b.len)
+		rc = -qe_err_set(e, QE_IO, "write error: %s", strerror(errno));
+	if (rc == 0 && b.oom)
+		rc = -qe_err_set(e, QE_INTERNAL, "out of memory");
+	strbuf_free(&b);
+	h5tab_close(r);
+	return rc < 0 ? -rc : 0;
+}

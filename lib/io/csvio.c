@@ -1,0 +1,541 @@
+#include "io/csvio.h"
+
+#include <csv.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/num.h"
+
+#define READ_CHUNK (64 * 1024)
+
+struct csv_reader {
+	FILE *fp;
+	int owns_fp;
+	char *name;
+	struct csv_parser parser;
+
+	/* raw input buffer */
+	char *in;
+	size_t in_len, in_pos;
+	int eof;
+	int at_start; /* BOM check pending */
+	long line;    /* line number of the next byte to feed */
+
+	/* parsed fields: all NUL-terminated, packed in fbuf */
+	char *fbuf;
+	size_t fbuf_len, fbuf_cap;
+	size_t *foff;
+	size_t nfield, field_cap;
+	/* completed records: index of their first field; rec_first[nrec] is the end */
+	size_t *rec_first;
+	long *rec_line;
+	int *rec_bad; /* malformed quoting in this record */
+	size_t nrec, rec_cap, cur;
+	long pending_line; /* start line of the record being built, 0 = none */
+	long row_line;     /* line of the last segment fed while no row was open */
+
+	/* current record view */
+	size_t cur_first, cur_n;
+	long cur_line;
+	long records;
+
+	/* header */
+	char **cols;
+	int ncols;
+	int oom;
+};
+
+static void *grow(void *p, size_t *cap, size_t need, size_t elem, int *oom)
+{
+	if (need <= *cap)
+		return p;
+	size_t ncap = *cap ? *cap : 16;
+	while (ncap < need)
+		ncap *= 2;
+	void *np = realloc(p, ncap * elem);
+	if (!np) {
+		*oom = 1;
+		return p;
+	}
+	*cap = ncap;
+	return np;
+}
+
+static void on_field(void *data, size_t len, void *ctx)
+{
+	csv_reader *r = ctx;
+	size_t need_f = r->nfield + 1, need_b = r->fbuf_len + len + 1;
+	if (r->pending_line == 0)
+		r->pending_line = r->row_line;
+	r->foff = grow(r->foff, &r->field_cap, need_f, sizeof *r->foff, &r->oom);
+	r->fbuf = grow(r->fbuf, &r->fbuf_cap, need_b, 1, &r->oom);
+	if (r->oom)
+		return;
+	r->foff[r->nfield++] = r->fbuf_len;
+	if (len)
+		memcpy(r->fbuf + r->fbuf_len, data, len);
+	r->fbuf[r->fbuf_len + len] = '\0';
+	r->fbuf_len += len + 1;
+}
+
+static void push_record(csv_reader *r, size_t first, long line, int bad)
+{
+	size_t cap = r->rec_cap;
+	r->rec_first = grow(r->rec_first, &cap, r->nrec + 2, sizeof *r->rec_first, &r->oom);
+	cap = r->rec_cap;
+	r->rec_line = grow(r->rec_line, &cap, r->nrec + 2, sizeof *r->rec_line, &r->oom);
+	cap = r->rec_cap;
+	r->rec_bad = grow(r->rec_bad, &cap, r->nrec + 2, sizeof *r->rec_bad, &r->oom);
+	r->rec_cap = cap;
+	if (r->oom)
+		return;
+	r->rec_first[r->nrec] = first;
+	r->rec_line[r->nrec] = line;
+	r->rec_bad[r->nrec] = bad;
+	r->nrec++;
+	r->rec_first[r->nrec] = r->nfield;
+}
+
+static void on_record(int term, void *ctx)
+{
+	csv_reader *r = ctx;
+	size_t first = r->nrec ? r->rec_first[r->nrec] : 0;
+	(void)term;
+	if (r->nfield == first) /* blank line */
+		return;
+	push_record(r, first, r->pending_line ? r->pending_line : r->line, 0);
+	r->pending_line = 0;
+}
+
+static int never_space(unsigned char c)
+{
+	(void)c;
+	return 0;
+}
+
+static int init_parser(csv_reader *r)
+{
+	if (csv_init(&r->parser, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0)
+		return -1;
+	/* libcsv trims blanks around unquoted fields by default; we keep them
+	 * so that " 1.5" is reported instead of silently accepted. */
+	csv_set_space_func(&r->parser, never_space);
+	return 0;
+}
+
+/* Refills the raw buffer; returns bytes available, 0 at EOF, -1 on error. */
+static long refill(csv_reader *r)
+{
+	if (r->in_pos < r->in_len)
+		return (long)(r->in_len - r->in_pos);
+	if (r->eof)
+		return 0;
+	r->in_len = fread(r->in, 1, READ_CHUNK, r->fp);
+	r->in_pos = 0;
+	if (r->in_len == 0) {
+		if (ferror(r->fp))
+			return -1;
+		r->eof = 1;
+		return 0;
+	}
+	if (r->at_start) {
+		r->at_start = 0;
+		if (r->in_len >= 3 && memcmp(r->in, "\xEF\xBB\xBF", 3) == 0)
+			r->in_pos = 3;
+	}
+	return (long)(r->in_len - r->in_pos);
+}
+
+/* A parse error: the record being built is malformed.  Keep what fields
+ * it had for the caller's message, mark it bad, restart the parser and
+ * skip to the end of the current physical line. */
+static void recover_from_parse_error(csv_reader *r, long err_line)
+{
+	size_t first = r->nrec ? r->rec_first[r->nrec] : 0;
+	csv_free(&r->parser);
+	init_parser(r);
+	(void)first;
+	push_record(r, first, r->pending_line ? r->pending_line : err_line, 1);
+	r->pending_line = 0;
+}
+
+/* Feeds input until at least one record is complete or input ends.
+ * Returns 0, or -1 on read error. */
+static int feed(csv_reader *r)
+{
+	while (r->nrec == r->cur) {
+		long avail = refill(r);
+		if (avail < 0)
+			return -1;
+		if (avail == 0) {
+			if (csv_fini(&r->parser, on_field, on_record, r) != 0)
+				recover_from_parse_error(r, r->line);
+			return 0;
+		}
+		char *start = r->in + r->in_pos;
+		char *nl = memchr(start, '\n', (size_t)avail);
+		size_t n = nl ? (size_t)(nl - start) + 1 : (size_t)avail;
+		long seg_line = r->line;
+		/* libcsv's ROW_NOT_BEGIN state is 0: a record that starts in this
+		 * segment starts on this line, even when its first field (quoted)
+		 * only ends lines later. */
+		if (r->parser.pstate == 0)
+			r->row_line = seg_line;
+		if (csv_parse(&r->parser, start, n, on_field, on_record, r) != n) {
+			recover_from_parse_error(r, seg_line);
+			/* drop the rest of this physical line */
+			if (!nl) {
+				r->in_pos += n;
+				continue;
+			}
+		}
+		r->in_pos += n;
+		if (nl)
+			r->line++;
+		if (r->oom)
+			return -1;
+	}
+	return 0;
+}
+
+/* Forgets consumed records, keeping the fields of a record in progress. */
+static void compact(csv_reader *r)
+{
+	if (r->cur < r->nrec)
+		return;
+	size_t keep_from = r->nrec ? r->rec_first[r->nrec] : 0;
+	size_t nkeep = r->nfield - keep_from;
+	if (nkeep && keep_from) {
+		size_t boff = r->foff[keep_from];
+		memmove(r->fbuf, r->fbuf + boff, r->fbuf_len - boff);
+		r->fbuf_len -= boff;
+		for (size_t i = 0; i < nkeep; i++)
+			r->foff[i] = r->foff[keep_from + i] - boff;
+	} else if (!nkeep) {
+		r->fbuf_len = 0;
+	}
+	r->nfield = nkeep;
+	r->nrec = r->cur = 0;
+	if (r->rec_first)
+		r->rec_first[0] = 0;
+}
+
+/* Pops the next completed record into the current view; 0 if none. */
+static int pop(csv_reader *r, int *bad)
+{
+	compact(r);
+	if (feed(r) != 0)
+		return -1;
+	if (r->cur == r->nrec)
+		return 0;
+	r->cur_first = r->rec_first[r->cur];
+	r->cur_n = r->rec_first[r->cur + 1] - r->cur_first;
+	r->cur_line = r->rec_line[r->cur];
+	*bad = r->rec_bad[r->cur];
+	r->cur++;
+	return 1;
+}
+
+csv_reader *csvr_open_stream(FILE *fp, const char *name, int owns, qe_err *e)
+{
+	csv_reader *r = calloc(1, sizeof *r);
+	int bad = 0;
+	if (!r || !(r->in = malloc(READ_CHUNK)) || !(r->name = strdup(name)) || init_parser(r)) {
+		qe_err_set(e, QE_INTERNAL, "%s: out of memory", name);
+		if (owns && fp != stdin)
+			fclose(fp);
+		if (r) {
+			free(r->in);
+			free(r->name);
+			free(r);
+		}
+		return NULL;
+	}
+	r->fp = fp;
+	r->owns_fp = owns;
+	r->at_start = 1;
+	r->line = 1;
+	r->row_line = 1;
+	int got = pop(r, &bad);
+	if (got < 0) {
+		qe_err_set(e, QE_IO, "%s: read error: %s", name, strerror(errno));
+		csvr_close(r);
+		return NULL;
+	}
+	if (got == 0) {
+		qe_err_set(e, QE_DATA, "%s: empty file, expected a header line", name);
+		csvr_close(r);
+		return NULL;
+	}
+	if (bad) {
+		qe_err_set(e, QE_DATA, "%s:%ld: malformed header (bad quoting)", name, r->cur_line);
+		csvr_close(r);
+		return NULL;
+	}
+	r->ncols = (int)r->cur_n;
+	r->cols = calloc((size_t)r->ncols, sizeof *r->cols);
+	for (int i = 0; r->cols && i < r->ncols; i++) {
+		const char *nm = r->fbuf + r->foff[r->cur_first + (size_t)i];
+		if (*nm == '\0' || csvr_col(r, nm) >= 0) {
+			qe_err_set(e, QE_DATA, "%s:%ld:%d: %s header name '%s'", name, r->cur_line,
+				   i + 1, *nm ? "duplicate" : "empty", nm);
+			csvr_close(r);
+			return NULL;
+		}
+		r->cols[i] = strdup(nm);
+	}
+	r->cur_n = 0;
+	return r;
+}
+
+csv_reader *csvr_open(const char *path, qe_err *e)
+{
+	if (!path || strcmp(path, "-") == 0)
+		return csvr_open_stream(stdin, "<stdin>", 0, e);
+	FILE *fp = fopen(path, "rb");
+	if (!fp) {
+		qe_err_set(e, QE_IO, "%s: cannot open: %s", path, strerror(errno));
+		return NULL;
+	}
+	/* on failure csvr_open_stream has already closed the FILE it owns */
+	return csvr_open_stream(fp, path, 1, e);
+}
+
+void csvr_close(csv_reader *r)
+{
+	if (!r)
+		return;
+	if (r->owns_fp && r->fp)
+		fclose(r->fp);
+	csv_free(&r->parser);
+	for (int i = 0; r->cols && i < r->ncols; i++)
+		free(r->cols[i]);
+	free(r->cols);
+	free(r->in);
+	free(r->name);
+	free(r->fbuf);
+	free(r->foff);
+	free(r->rec_first);
+	free(r->rec_line);
+	free(r->rec_bad);
+	free(r);
+}
+
+const char *csvr_name(const csv_reader *r) { return r->name; }
+int csvr_ncols(const csv_reader *r) { return r->ncols; }
+const char *csvr_colname(const csv_reader *r, int col)
+{
+	return col >= 0 && col < r->ncols ? r->cols[col] : "?";
+}
+long csvr_line(const csv_reader *r) { return r->cur_line; }
+long csvr_records(const csv_reader *r) { return r->records; }
+int csvr_nfields(const csv_reader *r) { return (int)r->cur_n; }
+
+int csvr_col(const csv_reader *r, const char *name)
+{
+	for (int i = 0; r->cols && i < r->ncols; i++)
+		if (r->cols[i] && strcmp(r->cols[i], name) == 0)
+			return i;
+	return -1;
+}
+
+int csvr_require(const csv_reader *r, const char *const *names, int n, int *idx, qe_err *e)
+{
+	for (int i = 0; i < n; i++) {
+		idx[i] = csvr_col(r, names[i]);
+		if (idx[i] < 0)
+			return qe_err_set(e, QE_DATA, "%s:1: missing required column '%s'", r->name, names[i]);
+	}
+	return 0;
+}
+
+int csvr_next(csv_reader *r, qe_err *e)
+{
+	int bad = 0;
+	int got = pop(r, &bad);
+	if (got < 0) {
+		r->cur_n = 0;
+		if (r->oom)
+			qe_err_set(e, QE_INTERNAL, "%s:%ld: out of memory", r->name, r->line);
+		else
+			qe_err_set(e, QE_IO, "%s: read error: %s", r->name, strerror(errno));
+		return CSVR_FATAL;
+	}
+	if (got == 0)
+		return CSVR_EOF;
+	r->records++;
+	if (bad) {
+		qe_err_set(e, QE_DATA, "%s:%ld: malformed CSV record (bad quoting)", r->name, r->cur_line);
+		return CSVR_BADROW;
+	}
+	if ((int)r->cur_n != r->ncols) {
+		qe_err_set(e, QE_DATA, "%s:%ld: expected %d fields, found %zu", r->name, r->cur_line,
+			   r->ncols, r->cur_n);
+		return CSVR_BADROW;
+	}
+	return CSVR_ROW;
+}
+
+const char *csvr_field(const csv_reader *r, int col, size_t *len)
+{
+	if (col < 0 || (size_t)col >= r->cur_n) {
+		if (len)
+			*len = 0;
+		return "";
+	}
+	size_t i = r->cur_first + (size_t)col;
+	const char *s = r->fbuf + r->foff[i];
+	if (len) {
+		size_t end = i + 1 < r->nfield ? r->foff[i + 1] - 1 : r->fbuf_len - 1;
+		*len = end - r->foff[i];
+	}
+	return s;
+}
+
+int csvr_field_error(const csv_reader *r, int col, qe_err *e, const char *fmt, ...)
+{
+	char msg[768];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	return qe_err_set(e, QE_DATA, "%s:%ld:%d: column '%s': %s", r->name, r->cur_line, col + 1,
+			  csvr_colname(r, col), msg);
+}
+
+int csvr_is_empty(const csv_reader *r, int col)
+{
+	size_t len;
+	if (col < 0)
+		return 1;
+	csvr_field(r, col, &len);
+	return len == 0;
+}
+
+int csvr_get_double(const csv_reader *r, int col, double *out, qe_err *e)
+{
+	size_t len;
+	const char *s = csvr_field(r, col, &len);
+	int st = num_parse_double(s, len, out);
+	if (st != NUM_OK)
+		return csvr_field_error(r, col, e, "%s '%.64s'", num_status_str(st), s);
+	return 0;
+}
+
+int csvr_get_int64(const csv_reader *r, int col, int64_t *out, qe_err *e)
+{
+	size_t len;
+	const char *s = csvr_field(r, col, &len);
+	int st = num_parse_int64(s, len, out);
+	if (st != NUM_OK)
+		return csvr_field_error(r, col, e, "%s '%.64s' (expected an integer)",
+					num_status_str(st), s);
+	return 0;
+}
+
+int csvr_get_date(const csv_reader *r, int col, qe_date *out, qe_err *e)
+{
+	size_t len;
+	const char *s = csvr_field(r, col, &len);
+	if (len == 0)
+		return csvr_field_error(r, col, e, "empty value (expected a date YYYY-MM-DD)");
+	if (date_parse(s, len, out) != 0)
+		return csvr_field_error(r, col, e, "invalid date '%.64s' (expected YYYY-MM-DD)", s);
+	return 0;
+}
+
+const char *csvr_get_str(const csv_reader *r, int col, qe_err *e)
+{
+	size_t len;
+	const char *s = csvr_field(r, col, &len);
+	if (len == 0) {
+		csvr_field_error(r, col, e, "empty value");
+		return NULL;
+	}
+	return s;
+}
+
+/* --- writer ------------------------------------------------------------ */
+
+void csvw_init(csv_writer *w, FILE *fp)
+{
+	w->fp = fp;
+	w->col = 0;
+}
+
+static void sep(csv_writer *w)
+{
+	if (w->col++)
+		putc(',', w->fp);
+}
+
+void csvw_strn(csv_writer *w, const char *s, size_t len)
+{
+	sep(w);
+	int quote = 0;
+	for (size_t i = 0; i < len; i++)
+		if (s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r') {
+			quote = 1;
+			break;
+		}
+	if (!quote) {
+		fwrite(s, 1, len, w->fp);
+		return;
+	}
+	putc('"', w->fp);
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] == '"')
+			putc('"', w->fp);
+		putc(s[i], w->fp);
+	}
+	putc('"', w->fp);
+}
+
+void csvw_str(csv_writer *w, const char *s)
+{
+	csvw_strn(w, s ? s : "", s ? strlen(s) : 0);
+}
+
+void csvw_double(csv_writer *w, double x)
+{
+	char buf[NUM_BUFSZ];
+	int n = num_format_double(buf, x);
+	sep(w);
+	fwrite(buf, 1, (size_t)n, w->fp);
+}
+
+void csvw_int(csv_writer *w, int64_t x)
+{
+	char buf[24];
+	int n = snprintf(buf, sizeof buf, "%lld", (long long)x);
+	sep(w);
+	fwrite(buf, 1, (size_t)n, w->fp);
+}
+
+void csvw_date(csv_writer *w, qe_date d)
+{
+	char buf[16];
+	date_format(buf, d);
+	sep(w);
+	fwrite(buf, 1, 10, w->fp);
+}
+
+void csvw_empty(csv_writer *w)
+{
+	sep(w);
+}
+
+void csvw_end(csv_writer *w)
+{
+	putc('\n', w->fp);
+	w->col = 0;
+}
+
+void csvw_header(csv_writer *w, const char *const *names)
+{
+	for (; *names; names++)
+		csvw_str(w, *names);
+	csvw_end(w);
+}

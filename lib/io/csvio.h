@@ -1,0 +1,92 @@
+/*
+ * csvio: streaming RFC 4180 CSV reader (on libcsv) and writer.
+ *
+ * The reader pulls one record at a time, addresses columns by header name,
+ * and keeps memory flat whatever the file size: it feeds libcsv one
+ * physical line at a time and keeps only the current record.  Typed getters
+ * report errors as "file:line:col: column 'name': reason 'value'".
+ * A UTF-8 BOM is skipped, CRLF and LF both end records, blank lines are
+ * ignored.  Malformed quoting rejects that record and resynchronises at the
+ * next line, so callers can count and report it and keep going.
+ *
+ * The reader owns its FILE (unless it is stdin) and its buffers; field
+ * pointers stay valid until the next csvr_next().  The writer never owns
+ * the FILE: write errors are sticky in the FILE and surface at
+ * out_commit() (outfile.h).  Neither ever prints.
+ */
+#ifndef QE_CSVIO_H
+#define QE_CSVIO_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "core/date.h"
+#include "core/diag.h"
+
+typedef struct csv_reader csv_reader;
+
+/* Opens path ("-" or NULL = stdin) and reads the header.  An empty file or
+ * a header with an empty or duplicate name is QE_DATA; unreadable is QE_IO. */
+csv_reader *csvr_open(const char *path, qe_err *e);
+/* With owns set, fp is closed by csvr_close() - and at once when opening
+ * fails, so the caller never closes it. */
+csv_reader *csvr_open_stream(FILE *fp, const char *name, int owns, qe_err *e);
+void csvr_close(csv_reader *r);
+
+const char *csvr_name(const csv_reader *r);
+int csvr_ncols(const csv_reader *r);
+const char *csvr_colname(const csv_reader *r, int col);
+/* Column index of a header name, or -1. */
+int csvr_col(const csv_reader *r, const char *name);
+/* Looks up n names into idx[]; a missing one is QE_DATA naming it. */
+int csvr_require(const csv_reader *r, const char *const *names, int n, int *idx, qe_err *e);
+
+enum csvr_status {
+	CSVR_ROW = 1,      /* a record is ready */
+	CSVR_EOF = 0,
+	CSVR_BADROW = -1,  /* this record is malformed (e says why); call again for the next */
+	CSVR_FATAL = -2    /* read error (QE_IO); stop */
+};
+/* Reads the next record.  A record whose field count differs from the
+ * header is returned as CSVR_BADROW, with its fields still accessible. */
+int csvr_next(csv_reader *r, qe_err *e);
+
+/* Line number where the current record starts (header = line 1). */
+long csvr_line(const csv_reader *r);
+/* Number of records returned so far (CSVR_ROW and CSVR_BADROW), excluding the header. */
+long csvr_records(const csv_reader *r);
+int csvr_nfields(const csv_reader *r);
+/* Field text (NUL-terminated); "" for a column beyond the record. */
+const char *csvr_field(const csv_reader *r, int col, size_t *len);
+
+/* Fills e with "file:line:col: column 'name': <msg>" and returns QE_DATA. */
+int csvr_field_error(const csv_reader *r, int col, qe_err *e, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* Typed getters: 0 on success, QE_DATA (e filled) on a bad or empty value. */
+int csvr_get_double(const csv_reader *r, int col, double *out, qe_err *e);
+int csvr_get_int64(const csv_reader *r, int col, int64_t *out, qe_err *e);
+int csvr_get_date(const csv_reader *r, int col, qe_date *out, qe_err *e);
+/* Non-empty string; returns NULL (e filled) when empty. */
+const char *csvr_get_str(const csv_reader *r, int col, qe_err *e);
+/* 1 if the field is empty or the column is absent (col < 0). */
+int csvr_is_empty(const csv_reader *r, int col);
+
+/* --- writer ------------------------------------------------------------ */
+typedef struct csv_writer {
+	FILE *fp;
+	int col; /* fields written on the current row */
+} csv_writer;
+
+void csvw_init(csv_writer *w, FILE *fp);
+void csvw_str(csv_writer *w, const char *s);
+void csvw_strn(csv_writer *w, const char *s, size_t len);
+void csvw_double(csv_writer *w, double x);   /* round-trip digits */
+void csvw_int(csv_writer *w, int64_t x);
+void csvw_date(csv_writer *w, qe_date d);
+void csvw_empty(csv_writer *w);
+void csvw_end(csv_writer *w);                 /* ends the row with "\n" */
+/* Writes a whole header row from a NULL-terminated list. */
+void csvw_header(csv_writer *w, const char *const *names);
+
+#endif

@@ -1,0 +1,168 @@
+#include "io/csvscan.h"
+
+#include <string.h>
+
+/* Bytes that end or break an unquoted field. */
+static const unsigned char special[256] = {['\n'] = 1, [','] = 1, ['"'] = 1};
+
+long csvscan_count_lines(const char *buf, size_t len)
+{
+	long n = 0;
+	const char *p = buf, *end = buf + len;
+	while (p < end && (p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		n++;
+		p++;
+	}
+	return n;
+}
+
+size_t csvscan_last_newline(const char *buf, size_t len)
+{
+	const char *p = memrchr(buf, '\n', len);
+	return p ? (size_t)(p - buf) + 1 : 0;
+}
+
+/* Ends the record at the '\n' at buf[nl] (or at len when nl == len). */
+static void finish(const char *buf, size_t len, size_t pos, size_t nl, csvscan_rec *rec)
+{
+	size_t end = nl;
+	if (end > pos && buf[end - 1] == '\r' && nl < len)
+		end--;
+	rec->raw_len = end - pos;
+	if (nl < len) {
+		rec->next = nl + 1;
+		rec->lines++;
+	} else {
+		rec->next = len;
+	}
+}
+
+int csvscan_next(const char *buf, size_t len, size_t pos, int at_eof, csvscan_field *f,
+		 int maxf, char *scratch, csvscan_rec *rec)
+{
+	size_t p = pos;
+	char *sp = scratch;
+	memset(rec, 0, sizeof *rec);
+	rec->start = pos;
+
+	/* blank line: "\n" or "\r\n" */
+	if (buf[p] == '\n' || (buf[p] == '\r' && p + 1 < len && buf[p + 1] == '\n')) {
+		rec->blank = 1;
+		rec->next = p + (buf[p] == '\n' ? 1 : 2);
+		rec->lines = 1;
+		return 1;
+	}
+	if (buf[p] == '\r' && p + 1 == len && !at_eof)
+		return 0;
+
+	for (;;) {
+		int col = rec->nfields++;
+		if (p < len && buf[p] == '"') {
+			size_t q = p + 1;
+			char *fstart = sp;
+			for (;;) {
+				const char *quote = memchr(buf + q, '"', len - q);
+				if (!quote) {
+					if (!at_eof)
+						return 0;
+					/* unterminated quote: the rest of the input */
+					memcpy(sp, buf + q, len - q);
+					sp += len - q;
+					rec->lines += csvscan_count_lines(buf + q, len - q);
+					rec->bad_col = col + 1;
+					rec->unterminated = 1;
+					rec->raw_len = len - pos;
+					rec->next = len;
+					if (col < maxf) {
+						f[col].p = fstart;
+						f[col].len = (size_t)(sp - fstart);
+					}
+					return 1;
+				}
+				size_t qi = (size_t)(quote - buf);
+				memcpy(sp, buf + q, qi - q);
+				rec->lines += csvscan_count_lines(buf + q, qi - q);
+				sp += qi - q;
+				if (qi + 1 == len && !at_eof)
+					return 0;
+				if (qi + 1 < len && buf[qi + 1] == '"') {
+					*sp++ = '"';
+					q = qi + 2;
+					continue;
+				}
+				p = qi + 1;
+				break;
+			}
+			if (col < maxf) {
+				f[col].p = fstart;
+				f[col].len = (size_t)(sp - fstart);
+			}
+			if (p == len) {
+				finish(buf, len, pos, len, rec);
+				return 1;
+			}
+			if (buf[p] == ',') {
+				p++;
+				continue;
+			}
+			if (buf[p] == '\n') {
+				finish(buf, len, pos, p, rec);
+				return 1;
+			}
+			if (buf[p] == '\r' && p + 1 == len && !at_eof)
+				return 0;
+			if (buf[p] == '\r' && p + 1 < len && buf[p + 1] == '\n') {
+				finish(buf, len, pos, p + 1, rec);
+				return 1;
+			}
+			/* text after the closing quote */
+			rec->bad_col = col + 1;
+		} else {
+			size_t q = p;
+			while (q < len && !special[(unsigned char)buf[q]])
+				q++;
+			if (q == len) {
+				if (!at_eof)
+					return 0;
+				if (col < maxf) {
+					f[col].p = buf + p;
+					f[col].len = q - p;
+				}
+				finish(buf, len, pos, len, rec);
+				return 1;
+			}
+			if (buf[q] != '"') {
+				size_t flen = q - p;
+				if (buf[q] == '\n' && flen && buf[q - 1] == '\r')
+					flen--;
+				if (col < maxf) {
+					f[col].p = buf + p;
+					f[col].len = flen;
+				}
+				if (buf[q] == ',') {
+					p = q + 1;
+					continue;
+				}
+				finish(buf, len, pos, q, rec);
+				return 1;
+			}
+			/* a quote inside an unquoted field */
+			if (col < maxf) {
+				f[col].p = buf + p;
+				f[col].len = q - p;
+			}
+			rec->bad_col = col + 1;
+			p = q;
+		}
+		/* malformed: the record ends with the physical line */
+		const char *nl = memchr(buf + p, '\n', len - p);
+		if (!nl) {
+			if (!at_eof)
+				return 0;
+			finish(buf, len, pos, len, rec);
+			return 1;
+		}
+		finish(buf, len, pos, (size_t)(nl - buf), rec);
+		return 1;
+	}
+}

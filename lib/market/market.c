@@ -1,0 +1,561 @@
+#include "market/market.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "io/csvio.h"
+#include "time/period.h"
+
+struct hentry {
+	const mkt_curve *c;
+	int shape;
+	qe_date first, last;
+	int64_t hours;
+};
+
+struct mkt_hcache {
+	struct hentry *e;
+	size_t cap, n; /* open addressing, cap a power of two */
+};
+
+
+static int add_curve(market *m, const char *name, qe_err *e)
+{
+	for (int i = 0; i < m->nc; i++)
+		if (strcmp(m->c[i].name, name) == 0)
+			return i;
+	if (strlen(name) >= sizeof m->c[0].name)
+		return qe_err_set(e, QE_DATA, "curve name too long '%s'", name), -1;
+	mkt_curve *c = realloc(m->c, sizeof *c * (size_t)(m->nc + 1));
+	if (!c)
+		return qe_err_set(e, QE_INTERNAL, "out of memory"), -1;
+	m->c = c;
+	memset(&c[m->nc], 0, sizeof c[0]);
+	strcpy(c[m->nc].name, name);
+	c[m->nc].shape = -1;
+	return m->nc++;
+}
+
+static int copy_field(const csv_reader *r, int col, char *dst, size_t cap, qe_err *e)
+{
+	size_t len;
+	const char *s = col >= 0 ? csvr_field(r, col, &len) : "";
+	if (col < 0)
+		len = 0;
+	if (len >= cap)
+		return csvr_field_error(r, col, e, "too long '%s'", s);
+	memcpy(dst, s, len);
+	dst[len] = '\0';
+	return 0;
+}
+
+/* Iterates a CSV file; calls row() for every record.  Bad rows are fatal. */
+typedef int (*row_fn)(market *m, csv_reader *r, const int *idx, qe_err *e);
+
+static int each_row(market *m, const char *path, const char *const *cols, int n, row_fn row,
+		    qe_err *e)
+{
+	int idx[16];
+	csv_reader *r = csvr_open(path, e);
+	if (!r)
+		return e->code;
+	if (csvr_require(r, cols, n, idx, e)) {
+		csvr_close(r);
+		return e->code;
+	}
+	int st, rc = 0;
+	while ((st = csvr_next(r, e)) != CSVR_EOF) {
+		if (st != CSVR_ROW) {
+			rc = e->code;
+			break;
+		}
+		if ((rc = row(m, r, idx, e)))
+			break;
+	}
+	csvr_close(r);
+	return rc;
+}
+
+static int asof_matches(market *m, csv_reader *r, int col, int *match, qe_err *e)
+{
+	qe_date d;
+	if (csvr_get_date(r, col, &d, e))
+		return e->code;
+	*match = d == m->asof;
+	return 0;
+}
+
+static int row_market(market *m, csv_reader *r, const int *idx, qe_err *e)
+{
+	const char *name = csvr_get_str(r, idx[0], e);
+	if (!name)
+		return e->code;
+	int i = add_curve(m, name, e);
+	if (i < 0)
+		return e->code;
+	mkt_curve *c = &m->c[i];
+	if (c->has_master)
+		return csvr_field_error(r, idx[0], e, "duplicate curve '%s'", name);
+	c->has_master = 1;
+	if (copy_field(r, idx[1], c->commodity, sizeof c->commodity, e) ||
+	    copy_field(r, idx[2], c->unit, sizeof c->unit, e) ||
+	    copy_field(r, idx[3], c->currency, sizeof c->currency, e) ||
+	    copy_field(r, idx[6], c->calendar, sizeof c->calendar, e) ||
+	    copy_field(r, idx[8], c->model, sizeof c->model, e))
+		return e->code;
+	for (char *p = c->model; *p; p++)
+		*p = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
+	if (c->model[0] && strcmp(c->model, "black76") && strcmp(c->model, "bachelier"))
+		return csvr_field_error(r, idx[8], e, "expected black76 or bachelier '%s'", c->model);
+	if (csvr_get_double(r, idx[7], &c->lot_size, e))
+		return e->code;
+	if (!(c->lot_size > 0))
+		return csvr_field_error(r, idx[7], e, "lot size must be positive '%s'",
+					csvr_field(r, idx[7], NULL));
+	size_t len;
+	const char *sh = csvr_field(r, idx[5], &len);
+	if (len && shape_parse(sh, len, &c->shape))
+		return csvr_field_error(r, idx[5], e, "unknown shape '%s'", sh);
+	const char *zone = csvr_get_str(r, idx[4], e);
+	if (!zone)
+		return e->code;
+	if (!(c->tz = tz_load(zone, e)))
+		return qe_err_prefix(e, csvr_name(r)), e->code;
+	return 0;
+}
+
+/* The curve a curves/vols row (curve in idx[0], as-of in idx[1]) belongs
+ * to; *out stays NULL for a row of another as-of date. */
+static int curve_of_row(market *m, csv_reader *r, const int *idx, mkt_curve **out, qe_err *e)
+{
+	int match = 0;
+	*out = NULL;
+	if (asof_matches(m, r, idx[1], &match, e))
+		return e->code;
+	if (!match)
+		return 0;
+	const char *name = csvr_get_str(r, idx[0], e);
+	if (!name)
+		return e->code;
+	int i = add_curve(m, name, e);
+	if (i < 0)
+		return e->code;
+	*out = &m->c[i];
+	return 0;
+}
+
+static int row_curve(market *m, csv_reader *r, const int *idx, qe_err *e)
+{
+	mkt_curve *c;
+	if (curve_of_row(m, r, idx, &c, e))
+		return e->code;
+	if (!c)
+		return 0;
+	mkt_quote q;
+	if (csvr_get_date(r, idx[2], &q.first, e) || csvr_get_date(r, idx[3], &q.last, e) ||
+	    csvr_get_double(r, idx[4], &q.price, e))
+		return e->code;
+	if (q.last < q.first)
+		return csvr_field_error(r, idx[3], e, "delivery ends before it starts '%s'",
+					csvr_field(r, idx[3], NULL));
+	mkt_quote *nq = realloc(c->q, sizeof *nq * (size_t)(c->nq + 1));
+	if (!nq)
+		return qe_err_set(e, QE_INTERNAL, "out of memory");
+	c->q = nq;
+	c->q[c->nq++] = q;
+	return 0;
+}
+
+static int row_vol(market *m, csv_reader *r, const int *idx, qe_err *e)
+{
+	mkt_curve *c;
+	if (curve_of_row(m, r, idx, &c, e))
+		return e->code;
+	if (!c)
+		return 0;
+	mkt_volpt v;
+	if (csvr_get_date(r, idx[2], &v.first, e) || csvr_get_date(r, idx[3], &v.last, e) ||
+	    csvr_get_double(r, idx[5], &v.vol, e))
+		return e->code;
+	v.strike = NAN;
+	if (!csvr_is_empty(r, idx[4]) && csvr_get_double(r, idx[4], &v.strike, e))
+		return e->code;
+	const char *t = csvr_field(r, idx[6], NULL);
+	if (strcasecmp(t, "normal") == 0)
+		v.normal = 1;
+	else if (strcasecmp(t, "lognormal") == 0)
+		v.normal = 0;
+	else
+		return csvr_field_error(r, idx[6], e, "expected lognormal or normal '%s'", t);
+	mkt_volpt *nv = realloc(c->v, sizeof *nv * (size_t)(c->nv + 1));
+	if (!nv)
+		return qe_err_set(e, QE_INTERNAL, "out of memory");
+	c->v = nv;
+	c->v[c->nv++] = v;
+	return 0;
+}
+
+static int row_rate(market *m, csv_reader *r, const int *idx, qe_err *e)
+{
+	int match = 0;
+	if (asof_matches(m, r, idx[1], &match, e))
+		return e->code;
+	if (!match)
+		return 0;
+	char ccy[4];
+	if (copy_field(r, idx[0], ccy, sizeof ccy, e))
+		return e->code;
+	qe_date d;
+	double rate;
+	if (csvr_get_date(r, idx[2], &d, e) || csvr_get_double(r, idx[3], &rate, e))
+		return e->code;
+	double t = date_yf_act365(m->asof, d);
+	if (!(t > 0))
+		return csvr_field_error(r, idx[2], e, "pillar not after the as-of date '%s'",
+					csvr_field(r, idx[2], NULL));
+	int i;
+	for (i = 0; i < m->nr && strcmp(m->r[i].currency, ccy); i++)
+		;
+	if (i == m->nr) {
+		mkt_rates *nr = realloc(m->r, sizeof *nr * (size_t)(m->nr + 1));
+		if (!nr)
+			return qe_err_set(e, QE_INTERNAL, "out of memory");
+		m->r = nr;
+		memset(&m->r[i], 0, sizeof m->r[i]);
+		strcpy(m->r[i].currency, ccy);
+		m->nr++;
+	}
+	mkt_rates *R = &m->r[i];
+	double *nt = realloc(R->t, sizeof *nt * (size_t)(R->n + 1));
+	if (!nt)
+		return qe_err_set(e, QE_INTERNAL, "out of memory");
+	R->t = nt;
+	double *nrt = realloc(R->rt, sizeof *nrt * (size_t)(R->n + 1));
+	if (!nrt)
+		return qe_err_set(e, QE_INTERNAL, "out of memory");
+	R->rt = nrt;
+	/* keep pillars sorted by time (insertion; files are short) */
+	int k = R->n;
+	while (k > 0 && R->t[k - 1] > t) {
+		R->t[k] = R->t[k - 1];
+		R->rt[k] = R->rt[k - 1];
+		k--;
+	}
+	if (k > 0 && R->t[k - 1] == t)
+		return csvr_field_error(r, idx[2], e, "duplicate pillar '%s'", csvr_field(r, idx[2], NULL));
+	R->t[k] = t;
+	R->rt[k] = rate * t;
+	R->n++;
+	return 0;
+}
+
+static int row_fixing(market *m, csv_reader *r, const int *idx, qe_err *e)
+{
+	const char *name = csvr_get_str(r, idx[0], e);
+	if (!name)
+		return e->code;
+	int i = add_curve(m, name, e);
+	if (i < 0)
+		return e->code;
+	mkt_curve *c = &m->c[i];
+	qe_date d;
+	double p;
+	if (csvr_get_date(r, idx[1], &d, e) || csvr_get_double(r, idx[2], &p, e))
+		return e->code;
+	if (c->nfix && c->fix_date[c->nfix - 1] >= d) {
+		/* keep sorted; the bundled files are, others may not be */
+		int k = c->nfix - 1;
+		while (k >= 0 && c->fix_date[k] > d)
+			k--;
+		if (k >= 0 && c->fix_date[k] == d)
+			return csvr_field_error(r, idx[1], e, "duplicate fixing '%s'", csvr_field(r, idx[1], NULL));
+	}
+	qe_date *nd = realloc(c->fix_date, sizeof *nd * (size_t)(c->nfix + 1));
+	if (!nd)
+		return qe_err_set(e, QE_INTERNAL, "out of memory");
+	c->fix_date = nd;
+	double *np = realloc(c->fix_price, sizeof *np * (size_t)(c->nfix + 1));
+	if (!np)
+		return qe_err_set(e, QE_INTERNAL, "out of memory");
+	c->fix_price = np;
+	int k = c->nfix;
+	while (k > 0 && c->fix_date[k - 1] > d) {
+		c->fix_date[k] = c->fix_date[k - 1];
+		c->fix_price[k] = c->fix_price[k - 1];
+		k--;
+	}
+	c->fix_date[k] = d;
+	c->fix_price[k] = p;
+	c->nfix++;
+	return 0;
+}
+
+static int cmp_quote(const void *a, const void *b)
+{
+	const mkt_quote *x = a, *y = b;
+	return (x->first > y->first) - (x->first < y->first);
+}
+
+market *mkt_load(const struct mkt_paths *p, qe_date asof, qe_err *e)
+{
+	market *m = calloc(1, sizeof *m);
+	if (!m) {
+		qe_err_set(e, QE_INTERNAL, "out of memory");
+		return NULL;
+	}
+	m->asof = asof;
+	if ((m->hours = calloc(1, sizeof *m->hours)) &&
+	    !(m->hours->e = calloc(m->hours->cap = 1024, sizeof *m->hours->e))) {
+		free(m->hours);
+		m->hours = NULL;
+	}
+
+	static const char *const mcols[] = {"curve", "commodity", "unit", "currency", "timezone",
+					    "shape", "calendar", "lot_size", "model"};
+	static const char *const ccols[] = {"curve", "asof", "delivery_start", "delivery_end", "price"};
+	static const char *const vcols[] = {"curve", "asof", "delivery_start", "delivery_end",
+					    "strike", "vol", "vol_type"};
+	static const char *const rcols[] = {"currency", "asof", "date", "rate"};
+	static const char *const fcols[] = {"curve", "date", "price"};
+	if ((p->markets && each_row(m, p->markets, mcols, 9, row_market, e)) ||
+	    each_row(m, p->curves, ccols, 5, row_curve, e) ||
+	    (p->vols && each_row(m, p->vols, vcols, 7, row_vol, e)) ||
+	    (p->rates && each_row(m, p->rates, rcols, 4, row_rate, e)) ||
+	    (p->fixings && each_row(m, p->fixings, fcols, 3, row_fixing, e))) {
+		mkt_free(m);
+		return NULL;
+	}
+	for (int i = 0; i < m->nc; i++) {
+		mkt_curve *c = &m->c[i];
+		qsort(c->q, (size_t)c->nq, sizeof *c->q, cmp_quote);
+		for (int k = 1; k < c->nq; k++)
+			if (c->q[k].first <= c->q[k - 1].last) {
+				char a[16], b[16];
+				date_format(a, c->q[k - 1].first);
+				date_format(b, c->q[k].first);
+				qe_err_set(e, QE_DATA, "%s: curve %s: quotes from %s and %s overlap",
+					   p->curves, c->name, a, b);
+				mkt_free(m);
+				return NULL;
+			}
+		if (c->has_master && c->calendar[0] &&
+		    !(c->cal = cal_load_named(c->calendar, p->calendars, e))) {
+			qe_err_prefix(e, p->markets);
+			mkt_free(m);
+			return NULL;
+		}
+	}
+	return m;
+}
+
+static size_t hslot(const struct mkt_hcache *h, const mkt_curve *c, int shape, qe_date a, qe_date b)
+{
+	uint64_t k = (uint64_t)(uintptr_t)c * 0x9E3779B97F4A7C15ull ^ (uint64_t)shape * 0xC2B2AE3D27D4EB4Full ^
+		     (uint64_t)(uint32_t)a * 0x165667B19E3779F9ull ^ (uint64_t)(uint32_t)b * 0x27D4EB2F165667C5ull;
+	k ^= k >> 29;
+	size_t i = (size_t)k & (h->cap - 1);
+	while (h->e[i].c && !(h->e[i].c == c && h->e[i].shape == shape && h->e[i].first == a &&
+			      h->e[i].last == b))
+		i = (i + 1) & (h->cap - 1);
+	return i;
+}
+
+int64_t mkt_shape_hours(const market *m, const mkt_curve *c, int shape, qe_date first,
+			qe_date last, qe_err *e)
+{
+	struct mkt_hcache *h = m->hours;
+	int64_t got = -2;
+	if (h) {
+#pragma omp critical(mkt_hours)
+		{
+			size_t i = hslot(h, c, shape, first, last);
+			if (h->e[i].c)
+				got = h->e[i].hours;
+		}
+		if (got != -2)
+			return got;
+	}
+	int64_t hours = shape_hours(shape, first, last, c->tz, e);
+	if (hours < 0 || !h)
+		return hours;
+#pragma omp critical(mkt_hours)
+	{
+		if (2 * (h->n + 1) > h->cap) {
+			/* grow and rehash */
+			struct mkt_hcache old = *h;
+			size_t cap = old.cap * 2;
+			struct hentry *ne = calloc(cap, sizeof *ne);
+			if (ne) {
+				h->e = ne;
+				h->cap = cap;
+				h->n = 0;
+				for (size_t k = 0; k < old.cap; k++)
+					if (old.e[k].c) {
+						h->e[hslot(h, old.e[k].c, old.e[k].shape, old.e[k].first,
+							   old.e[k].last)] = old.e[k];
+						h->n++;
+					}
+				free(old.e);
+			}
+		}
+		if (2 * (h->n + 1) <= h->cap) {
+			size_t i = hslot(h, c, shape, first, last);
+			if (!h->e[i].c) {
+				h->e[i] = (struct hentry){c, shape, first, last, hours};
+				h->n++;
+			}
+		}
+	}
+	return hours;
+}
+
+void mkt_free(market *m)
+{
+	if (!m)
+		return;
+	if (m->hours) {
+		free(m->hours->e);
+		free(m->hours);
+	}
+	for (int i = 0; i < m->nc; i++) {
+		mkt_curve *c = &m->c[i];
+		tz_free(c->tz);
+		cal_free(c->cal);
+		free(c->q);
+		free(c->v);
+		free(c->fix_date);
+		free(c->fix_price);
+	}
+	for (int i = 0; i < m->nr; i++) {
+		free(m->r[i].t);
+		free(m->r[i].rt);
+	}
+	free(m->c);
+	free(m->r);
+	free(m);
+}
+
+const mkt_curve *mkt_curve_find(const market *m, const char *name)
+{
+	for (int i = 0; i < m->nc; i++)
+		if (strcmp(m->c[i].name, name) == 0)
+			return &m->c[i];
+	return NULL;
+}
+
+int mkt_quote_at(const mkt_curve *c, qe_date d)
+{
+	int lo = 0, hi = c->nq - 1;
+	while (lo <= hi) {
+		int mid = (lo + hi) / 2;
+		if (d < c->q[mid].first)
+			hi = mid - 1;
+		else if (d > c->q[mid].last)
+			lo = mid + 1;
+		else
+			return mid;
+	}
+	return -1;
+}
+
+int mkt_fixing(const mkt_curve *c, qe_date d, double *price)
+{
+	int lo = 0, hi = c->nfix - 1;
+	while (lo <= hi) {
+		int mid = (lo + hi) / 2;
+		if (c->fix_date[mid] == d) {
+			*price = c->fix_price[mid];
+			return 0;
+		}
+		if (c->fix_date[mid] < d)
+			lo = mid + 1;
+		else
+			hi = mid - 1;
+	}
+	return -1;
+}
+
+int mkt_vol(const mkt_curve *c, qe_date d, double K, int normal, double *vol)
+{
+	double atm = NAN, ks[64], vs[64];
+	int n = 0;
+	/* The balance of the current month has no vol of its own: it borrows
+	 * the smile of the first quoted period starting within 31 days. */
+	int covered = 0;
+	qe_date next = d + 32;
+	for (int i = 0; i < c->nv; i++) {
+		const mkt_volpt *v = &c->v[i];
+		if (v->normal == normal && d >= v->first && d <= v->last)
+			covered = 1;
+		if (v->normal == normal && v->first > d && v->first < next)
+			next = v->first;
+	}
+	if (!covered) {
+		if (next > d + 31)
+			return -1;
+		d = next;
+	}
+	for (int i = 0; i < c->nv; i++) {
+		const mkt_volpt *v = &c->v[i];
+		if (v->normal != normal || d < v->first || d > v->last)
+			continue;
+		if (isnan(v->strike)) {
+			atm = v->vol;
+		} else if (n < 64) {
+			int k = n++;
+			while (k > 0 && ks[k - 1] > v->strike) {
+				ks[k] = ks[k - 1];
+				vs[k] = vs[k - 1];
+				k--;
+			}
+			ks[k] = v->strike;
+			vs[k] = v->vol;
+		}
+	}
+	if (n == 0 || isnan(K)) {
+		if (isnan(atm))
+			return -1;
+		*vol = atm;
+		return 0;
+	}
+	if (K <= ks[0] || n == 1) {
+		*vol = vs[0];
+	} else if (K >= ks[n - 1]) {
+		*vol = vs[n - 1];
+	} else {
+		int k = 1;
+		while (ks[k] < K)
+			k++;
+		double w = (K - ks[k - 1]) / (ks[k] - ks[k - 1]);
+		*vol = vs[k - 1] + w * (vs[k] - vs[k - 1]);
+	}
+	return 0;
+}
+
+int mkt_discount(const market *m, const char *ccy, qe_date d, double *df, double *zero)
+{
+	const mkt_rates *R = NULL;
+	for (int i = 0; i < m->nr; i++)
+		if (strcmp(m->r[i].currency, ccy) == 0)
+			R = &m->r[i];
+	if (!R || R->n == 0)
+		return -1;
+	double t = date_yf_act365(m->asof, d), z;
+	if (t <= R->t[0]) {
+		z = R->rt[0] / R->t[0];
+	} else if (t >= R->t[R->n - 1]) {
+		z = R->rt[R->n - 1] / R->t[R->n - 1];
+	} else {
+		int k = 1;
+		while (R->t[k] < t)
+			k++;
+		double w = (t - R->t[k - 1]) / (R->t[k] - R->t[k - 1]);
+		z = (R->rt[k - 1] + w * (R->rt[k] - R->rt[k - 1])) / t;
+	}
+	*zero = z;
+	*df = exp(-z * (t > 0 ? t : 0));
+	return 0;
+}

@@ -1,0 +1,93 @@
+/*
+ * market: one day's market data for valuation - the curve master
+ * (markets.csv), forward curves (curves.csv), volatility smiles
+ * (vols.csv), zero rates (rates.csv) and daily fixings (fixings.csv) -
+ * loaded from CSV and queried by curve, day and strike.
+ *
+ * Owns everything it loads (curves, quotes, smiles, fixings, the time
+ * zones and business-day calendars of the curves) until mkt_free().
+ * Never prints.  Queries are read-only and safe from many threads.
+ */
+#ifndef QE_MARKET_H
+#define QE_MARKET_H
+
+#include "time/calendar.h"
+#include "core/date.h"
+#include "core/diag.h"
+#include "time/tz.h"
+
+typedef struct mkt_quote {
+	qe_date first, last; /* inclusive delivery period of the quote */
+	double price;
+} mkt_quote;
+
+typedef struct mkt_volpt {
+	qe_date first, last;
+	double strike; /* NAN for the at-the-money row */
+	double vol;
+	int normal;    /* 1: normal (price units), 0: lognormal */
+} mkt_volpt;
+
+typedef struct mkt_curve {
+	char name[32], commodity[16], unit[8], currency[4], calendar[32], model[16];
+	int has_master;     /* listed in markets.csv */
+	int shape;          /* default delivery shape (enum shape) or -1 */
+	double lot_size;
+	qe_tz *tz;
+	qe_calendar *cal;
+	mkt_quote *q;       /* sorted by first */
+	int nq;
+	mkt_volpt *v;
+	int nv;
+	qe_date *fix_date;  /* sorted */
+	double *fix_price;
+	int nfix;
+} mkt_curve;
+
+typedef struct mkt_rates {
+	char currency[4];
+	double *t, *rt; /* pillar times (years) and rate x time */
+	int n;
+} mkt_rates;
+
+typedef struct market {
+	qe_date asof;
+	mkt_curve *c;
+	int nc;
+	mkt_rates *r;
+	int nr;
+	double bump; /* added to every quote price (for reconciliation runs) */
+	struct mkt_hcache *hours; /* memo of shape hours, shared by threads */
+} market;
+
+struct mkt_paths {
+	const char *markets, *curves, *vols, *rates, *fixings, *calendars;
+};
+
+/* Loads the files (NULL vols/rates/fixings: none).  Rows whose asof is not
+ * the valuation date are ignored.  A malformed file is QE_DATA naming
+ * file:line:col; every curve of markets.csv gets its zone and calendar. */
+market *mkt_load(const struct mkt_paths *p, qe_date asof, qe_err *e);
+void mkt_free(market *m);
+
+const mkt_curve *mkt_curve_find(const market *m, const char *name);
+/* Index of the quote covering day d, or -1. */
+int mkt_quote_at(const mkt_curve *c, qe_date d);
+/* Fixing of day d: 0 and *price, or -1 when absent. */
+int mkt_fixing(const mkt_curve *c, qe_date d, double *price);
+/* Vol for the delivery month containing day d at strike K: linear in
+ * strike between the quoted strikes, flat beyond them (sticky strike); the
+ * ATM row is used only when no strike is quoted.  A day no vol period
+ * covers (the balance of the current month) uses the first period that
+ * starts within 31 days after it.  K = NAN asks for the ATM row itself
+ * (sticky, whatever the forward).  -1 when none. */
+int mkt_vol(const mkt_curve *c, qe_date d, double K, int normal, double *vol);
+/* Delivery hours of shape over local days [first, last] of curve c (as
+ * shape_hours() of lib/period), memoised: a book has few distinct
+ * periods.  -1 with e filled on error.  Safe from many threads. */
+int64_t mkt_shape_hours(const market *m, const mkt_curve *c, int shape, qe_date first,
+			qe_date last, qe_err *e);
+/* Discount factor to day d in currency ccy: 0, or -1 without rates. */
+int mkt_discount(const market *m, const char *ccy, qe_date d, double *df, double *zero);
+
+#endif

@@ -1,0 +1,42 @@
+/*
+ * formula: qe-price's formula mode, the analyst's calculator.  Reads one
+ * case per CSV row, prices it with one model and writes the same row with
+ * the results appended (input fields are copied through unchanged, unknown
+ * columns included):
+ *   black76, bachelier  type,forward,strike,vol,rate,expiry
+ *                       -> price,delta,gamma,vega,theta
+ *   kirk                type,forward1,forward2,strike,vol1,vol2,corr,rate,
+ *                       expiry[,ratio] -> price
+ *   asian[-curran]      type,forward,strike,vol,rate,expiry,avg_start,
+ *                       avg_end,fixings[,past_fixings,past_average] -> price
+ *   american            type,spot,strike,vol,rate,carry,expiry -> price
+ *
+ * Owns nothing beyond one call; never prints.  A bad row ("file:line:col:
+ * column 'x': reason 'value'", or "file:line: model: reason" when no
+ * column is to blame) is handed to the caller's report function and
+ * skipped: every good row is written, and the result says whether any
+ * row was bad.
+ */
+#ifndef QE_FORMULA_H
+#define QE_FORMULA_H
+
+#include <stdio.h>
+
+#include "io/csvio.h"
+#include "core/diag.h"
+
+/* 1 when name is a formula model. */
+int formula_model_known(const char *name);
+
+/* Called once per bad row with its error (e->code QE_DATA or QE_NUMERIC). */
+typedef void (*formula_report_fn)(void *ctx, const qe_err *e);
+
+/* amer_method is an enum amer_method value (used by "american" only).
+ * Returns QE_OK; QE_DATA when some row was bad (QE_NUMERIC when every bad
+ * row failed numerically), with *nbad rows reported and e summarising, the
+ * good rows still written; any other code (missing columns, read errors)
+ * stops at once. */
+int formula_run(const char *model, int amer_method, csv_reader *r, FILE *out,
+		formula_report_fn report, void *ctx, long *nbad, qe_err *e);
+
+#endif

@@ -1,0 +1,1295 @@
+#include "price/valuation.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "price/american.h"
+#include "price/asian.h"
+#include "price/black76.h"
+#include "io/csvio.h"
+#include "io/h5table.h"
+#include "price/kirk.h"
+#include "market/market.h"
+#include "io/outfile.h"
+#include "time/period.h"
+#include "core/strindex.h"
+
+enum instr { I_FUTURE, I_FORWARD, I_SWAP, I_PHYSICAL, I_OPTION, I_ASIAN, I_SPREAD, I_SPOT, I_BAD };
+static const char *const instr_names[] = {"future", "forward", "swap", "physical",
+					  "option", "asian", "spread", "spot"};
+
+typedef struct trade {
+	char id[40], book[32], curve[32], curve2[32], currency[4], unit[8], shape[12];
+	char model[16];
+	int instr, side, type, american, version, cancel;
+	double qty, price, strike, ratio;
+	qe_date ds, de, expiry, avg_s, avg_e;
+	int has_expiry, has_avg, has_strike, has_ratio;
+	char err[200]; /* set when the row itself is bad */
+} trade;
+
+typedef struct sens {
+	short curve, quote;
+	double delta, gamma, vega;
+} sens;
+
+typedef struct result {
+	double npv, undisc, delta, gamma, vega, theta;
+	const char *model;
+	sens *s;
+	int ns, status; /* 0 priced, 1 error, 2 matured */
+	char err[200];
+} result;
+
+/* ---- trades ------------------------------------------------------------ */
+
+static int lower_copy(char *dst, size_t cap, const char *s, size_t len)
+{
+	if (len >= cap)
+		return -1;
+	for (size_t i = 0; i < len; i++)
+		dst[i] = (char)(s[i] >= 'A' && s[i] <= 'Z' ? s[i] + 32 : s[i]);
+	dst[len] = '\0';
+	return 0;
+}
+
+enum tcol { C_ID, C_VERSION, C_STATUS, C_BOOK, C_INSTR, C_CURVE, C_SIDE, C_QTY, C_UNIT, C_PRICE,
+	    C_CCY, C_DS, C_DE, C_SHAPE, C_OTYPE, C_STRIKE, C_EXERCISE, C_EXPIRY, C_AVGS, C_AVGE,
+	    C_CURVE2, C_RATIO, C_MODEL, C_N };
+
+static const char *const tcols[C_N] = {
+	"trade_id", "version", "status", "book", "instrument", "curve", "side", "quantity", "unit",
+	"price", "currency", "delivery_start", "delivery_end", "shape", "option_type", "strike",
+	"exercise", "expiry", "avg_start", "avg_end", "curve2", "ratio", "model"};
+
+/* A row of trades.csv or of the HDF5 table /trades (qe-ingest --to h5). */
+typedef struct rowsrc {
+	csv_reader *c;
+	h5tab_reader *h;
+	long row;
+} rowsrc;
+
+static const char *rs_field(const rowsrc *r, int col, size_t *len)
+{
+	const char *s;
+	if (r->c)
+		return csvr_field(r->c, col, len);
+	s = h5tab_colkind(r->h, col) == H5TAB_STRING ? h5tab_str(r->h, col) : "";
+	if (len)
+		*len = strlen(s);
+	return s;
+}
+
+static long rs_line(const rowsrc *r)
+{
+	return r->c ? csvr_line(r->c) : r->row;
+}
+
+static int rs_empty(const rowsrc *r, int col)
+{
+	if (col < 0)
+		return 1;
+	if (r->c)
+		return csvr_is_empty(r->c, col);
+	switch (h5tab_colkind(r->h, col)) {
+	case H5TAB_STRING: return h5tab_str(r->h, col)[0] == '\0';
+	case H5TAB_DOUBLE: return isnan(h5tab_double(r->h, col));
+	default: return h5tab_int64(r->h, col) == H5TAB_MISSING_INT;
+	}
+}
+
+static int rs_h5_missing(const rowsrc *r, int col, qe_err *e)
+{
+	return qe_err_set(e, QE_DATA, "row %ld: column '%s': %s", r->row, h5tab_colname(r->h, col),
+			  rs_empty(r, col) ? "missing value" : "wrong kind");
+}
+
+static int rs_double(const rowsrc *r, int col, double *out, qe_err *e)
+{
+	if (r->c)
+		return csvr_get_double(r->c, col, out, e);
+	int k = h5tab_colkind(r->h, col);
+	if (rs_empty(r, col) || (k != H5TAB_DOUBLE && k != H5TAB_INT64))
+		return rs_h5_missing(r, col, e);
+	*out = k == H5TAB_DOUBLE ? h5tab_double(r->h, col) : (double)h5tab_int64(r->h, col);
+	if (!isfinite(*out))
+		return rs_h5_missing(r, col, e);
+	return 0;
+}
+
+static int rs_int(const rowsrc *r, int col, int64_t *out, qe_err *e)
+{
+	if (r->c)
+		return csvr_get_int64(r->c, col, out, e);
+	if (rs_empty(r, col) || h5tab_colkind(r->h, col) != H5TAB_INT64)
+		return rs_h5_missing(r, col, e);
+	*out = h5tab_int64(r->h, col);
+	return 0;
+}
+
+static int rs_date(const rowsrc *r, int col, qe_date *out, qe_err *e)
+{
+	if (r->c)
+		return csvr_get_date(r->c, col, out, e);
+	if (rs_empty(r, col) || h5tab_colkind(r->h, col) != H5TAB_DATE)
+		return rs_h5_missing(r, col, e);
+	int64_t d = h5tab_int64(r->h, col);
+	if (d < -1000000 || d > 1000000)
+		return rs_h5_missing(r, col, e);
+	*out = (qe_date)d;
+	return 0;
+}
+
+#define TERR(...) (snprintf(t->err, sizeof t->err, __VA_ARGS__), 0)
+
+/* Parses one row into t; a bad field sets t->err (the row is still kept
+ * so the trade is reported by id). */
+static int parse_trade(const rowsrc *r, const int *ix, trade *t)
+{
+	qe_err e;
+	size_t len;
+	const char *s;
+	memset(t, 0, sizeof *t);
+	s = rs_field(r, ix[C_ID], &len);
+	if (len == 0 || len >= sizeof t->id)
+		snprintf(t->id, sizeof t->id, "line %ld", rs_line(r));
+	else
+		memcpy(t->id, s, len);
+#define GETD(col, dst) (rs_double(r, ix[col], dst, &e) ? TERR("%s", e.msg) : 1)
+#define GETDATE(col, dst) (rs_date(r, ix[col], dst, &e) ? TERR("%s", e.msg) : 1)
+#define OPTCOL(col) (ix[col] >= 0 && !rs_empty(r, ix[col]))
+	int64_t v = 1;
+	if (ix[C_VERSION] >= 0 && !rs_empty(r, ix[C_VERSION]) &&
+	    rs_int(r, ix[C_VERSION], &v, &e))
+		return TERR("%s", e.msg);
+	t->version = (int)v;
+	s = ix[C_STATUS] >= 0 ? rs_field(r, ix[C_STATUS], &len) : "";
+	t->cancel = strcasecmp(s, "cancel") == 0;
+	if (s[0] && !t->cancel && strcasecmp(s, "new") && strcasecmp(s, "amend"))
+		return TERR("unknown status '%s'", s);
+	s = rs_field(r, ix[C_BOOK], &len);
+	if (lower_copy(t->book, sizeof t->book, s, len))
+		return TERR("book name too long");
+	memcpy(t->book, s, len); /* books keep their case */
+	s = rs_field(r, ix[C_INSTR], &len);
+	t->instr = I_BAD;
+	for (int i = 0; i < I_BAD; i++)
+		if (strlen(instr_names[i]) == len && strncasecmp(s, instr_names[i], len) == 0)
+			t->instr = i;
+	if (t->instr == I_BAD)
+		return TERR("unknown instrument '%s'", s);
+	s = rs_field(r, ix[C_CURVE], &len);
+	if (len == 0 || len >= sizeof t->curve)
+		return TERR("missing or too long curve '%s'", s);
+	memcpy(t->curve, s, len);
+	s = rs_field(r, ix[C_SIDE], &len);
+	t->side = strcasecmp(s, "buy") == 0 ? 1 : strcasecmp(s, "sell") == 0 ? -1 : 0;
+	if (!t->side)
+		return TERR("side must be buy or sell '%s'", s);
+	if (!GETD(C_QTY, &t->qty) || !GETD(C_PRICE, &t->price))
+		return 0;
+	if (!(t->qty > 0))
+		return TERR("quantity must be positive '%s'", rs_field(r, ix[C_QTY], NULL));
+	s = rs_field(r, ix[C_UNIT], &len);
+	if (len == 0 || len >= sizeof t->unit)
+		return TERR("missing or unknown unit '%s'", s);
+	memcpy(t->unit, s, len);
+	s = rs_field(r, ix[C_CCY], &len);
+	if (len != 3)
+		return TERR("currency must be an ISO 4217 code '%s'", s);
+	memcpy(t->currency, s, len);
+	if (!GETDATE(C_DS, &t->ds) || !GETDATE(C_DE, &t->de))
+		return 0;
+	if (t->de < t->ds)
+		return TERR("delivery_end before delivery_start");
+	s = ix[C_SHAPE] >= 0 ? rs_field(r, ix[C_SHAPE], &len) : "";
+	if (ix[C_SHAPE] < 0)
+		len = 0;
+	if (lower_copy(t->shape, sizeof t->shape, s, len))
+		return TERR("unknown shape '%s'", s);
+	if (OPTCOL(C_MODEL)) {
+		s = rs_field(r, ix[C_MODEL], &len);
+		if (lower_copy(t->model, sizeof t->model, s, len) ||
+		    (strcmp(t->model, "black76") && strcmp(t->model, "bachelier")))
+			return TERR("model must be black76 or bachelier '%s'", s);
+	}
+	if (t->instr == I_OPTION || t->instr == I_ASIAN || t->instr == I_SPREAD) {
+		s = ix[C_OTYPE] >= 0 ? rs_field(r, ix[C_OTYPE], &len) : "";
+		if (!(t->type = opt_type_parse(s)))
+			return TERR("option_type must be call or put '%s'", s);
+		if (!OPTCOL(C_STRIKE))
+			return TERR("missing strike");
+		if (!GETD(C_STRIKE, &t->strike))
+			return 0;
+		if (!OPTCOL(C_EXPIRY))
+			return TERR("missing expiry");
+		if (!GETDATE(C_EXPIRY, &t->expiry))
+			return 0;
+		t->has_expiry = 1;
+		s = ix[C_EXERCISE] >= 0 ? rs_field(r, ix[C_EXERCISE], &len) : "";
+		if (strcasecmp(s, "american") == 0)
+			t->american = 1;
+		else if (s[0] && strcasecmp(s, "european"))
+			return TERR("exercise must be european or american '%s'", s);
+	}
+	if (t->instr == I_ASIAN && OPTCOL(C_AVGS) && OPTCOL(C_AVGE)) {
+		if (!GETDATE(C_AVGS, &t->avg_s) || !GETDATE(C_AVGE, &t->avg_e))
+			return 0;
+		if (t->avg_e < t->avg_s)
+			return TERR("avg_end before avg_start");
+		t->has_avg = 1;
+	}
+	if (t->instr == I_SPREAD) {
+		s = ix[C_CURVE2] >= 0 ? rs_field(r, ix[C_CURVE2], &len) : "";
+		if (ix[C_CURVE2] < 0 || len == 0 || len >= sizeof t->curve2)
+			return TERR("spread needs curve2");
+		memcpy(t->curve2, s, len);
+		t->ratio = 1.0;
+		if (OPTCOL(C_RATIO) && !GETD(C_RATIO, &t->ratio))
+			return 0;
+	}
+	return 0;
+}
+
+/* ---- pricing helpers ---------------------------------------------------- */
+
+static int rerr(result *res, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int rerr(result *res, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(res->err, sizeof res->err, fmt, ap);
+	va_end(ap);
+	res->status = 1;
+	return -1;
+}
+#define RERR(...) rerr(res, __VA_ARGS__)
+
+static int add_sens(result *res, int curve, int quote, double d, double g, double v)
+{
+	for (int i = 0; i < res->ns; i++)
+		if (res->s[i].curve == curve && res->s[i].quote == quote) {
+			res->s[i].delta += d;
+			res->s[i].gamma += g;
+			res->s[i].vega += v;
+			return 0;
+		}
+	sens *ns = realloc(res->s, sizeof *ns * (size_t)(res->ns + 1));
+	if (!ns)
+		return RERR("out of memory");
+	res->s = ns;
+	res->s[res->ns++] = (sens){(short)curve, (short)quote, d, g, v};
+	return 0;
+}
+
+static int trade_shape(const trade *t, const mkt_curve *c, int *shape)
+{
+	if (t->shape[0])
+		return shape_parse(t->shape, strlen(t->shape), shape);
+	*shape = c->shape;
+	return 0;
+}
+
+static int is_unit(const char *a, const char *b)
+{
+	return strcasecmp(a, b) == 0;
+}
+
+/* Commodity units delivered over the days [first, last] of the trade's
+ * delivery period [t->ds, t->de]. */
+static int piece_volume(const market *m, const trade *t, const mkt_curve *c, qe_date first,
+			qe_date last, double *out, result *res)
+{
+	int shape = -1;
+	qe_err e;
+	int hourly = is_unit(c->unit, "MWh");
+	if (trade_shape(t, c, &shape))
+		return RERR("unknown shape '%s'", t->shape);
+	if (is_unit(t->unit, "MW") || (is_unit(t->unit, "lots") && hourly)) {
+		if (!hourly)
+			return RERR("unit %s needs a curve priced per MWh, %s is per %s", t->unit, c->name, c->unit);
+		if (shape < 0)
+			return RERR("no delivery shape for %s", t->unit);
+		if (!c->tz)
+			return RERR("curve %s has no time zone (not in markets)", c->name);
+		int64_t h = mkt_shape_hours(m, c, shape, first, last, &e);
+		if (h < 0)
+			return RERR("%s", e.msg);
+		*out = t->qty * (double)h * (is_unit(t->unit, "lots") ? c->lot_size : 1.0);
+		return 0;
+	}
+	double frac = (double)(last - first + 1) / (double)(t->de - t->ds + 1);
+	if (hourly && shape >= 0 && c->tz && (last > first || first != t->ds || last != t->de)) {
+		int64_t hp = mkt_shape_hours(m, c, shape, first, last, &e);
+		int64_t ht = hp >= 0 ? mkt_shape_hours(m, c, shape, t->ds, t->de, &e) : -1;
+		if (hp < 0 || ht < 0)
+			return RERR("%s", e.msg);
+		frac = ht > 0 ? (double)hp / (double)ht : 0.0;
+	}
+	if (is_unit(t->unit, "MMBtu/d")) {
+		if (!is_unit(c->unit, "MMBtu"))
+			return RERR("unit MMBtu/d needs a curve priced per MMBtu, %s is per %s", c->name, c->unit);
+		*out = t->qty * (double)(last - first + 1);
+		return 0;
+	}
+	if (is_unit(t->unit, "lots")) {
+		*out = t->qty * c->lot_size * frac;
+		return 0;
+	}
+	if (!is_unit(t->unit, c->unit))
+		return RERR("unit %s does not match curve %s priced per %s", t->unit, c->name, c->unit);
+	*out = t->qty * frac;
+	return 0;
+}
+
+/* Day-weighted average forward of curve c over [a, b]; quote weights go
+ * to w (indexed by quote, zeroed by the caller). */
+static int avg_forward(const market *m, const mkt_curve *c, qe_date a, qe_date b, double *F,
+		       double *w, result *res)
+{
+	double sum = 0;
+	qe_date d = a;
+	while (d <= b) {
+		int q = mkt_quote_at(c, d);
+		if (q < 0) {
+			char buf[16];
+			date_format(buf, d);
+			return RERR("no forward price for %s on %s", c->name, buf);
+		}
+		qe_date end = c->q[q].last < b ? c->q[q].last : b;
+		double n = (double)(end - d + 1);
+		sum += n * (c->q[q].price + m->bump);
+		w[q] += n;
+		d = end + 1;
+	}
+	double tot = (double)(b - a + 1);
+	for (int q = 0; q < c->nq; q++)
+		w[q] /= tot;
+	*F = sum / tot;
+	return 0;
+}
+
+static int discount(const market *m, const trade *t, qe_date d, double *D, double *z, result *res)
+{
+	if (mkt_discount(m, t->currency, d, D, z))
+		return RERR("no %s rates", t->currency);
+	return 0;
+}
+
+static const mkt_curve *need_curve(const market *m, const char *name, result *res)
+{
+	const mkt_curve *c = mkt_curve_find(m, name);
+	if (!c || !c->has_master)
+		return RERR("unknown curve '%s' (not in markets)", name), NULL;
+	return c;
+}
+
+static int curve_index(const market *m, const mkt_curve *c)
+{
+	return (int)(c - m->c);
+}
+
+/* ---- instruments -------------------------------------------------------- */
+
+static int price_linear(const market *m, const trade *t, const mkt_curve *c, result *res)
+{
+	qe_date a = t->ds > m->asof ? t->ds : m->asof + 1;
+	int future = t->instr == I_FUTURE;
+	if (future ? t->ds <= m->asof : t->de <= m->asof)
+		return res->status = 2, 0;
+	if (a > t->de)
+		return res->status = 2, 0;
+	res->model = future ? "future" : t->instr == I_SPOT ? "spot" : "forward";
+	qe_date d = a;
+	while (d <= t->de) {
+		int q = mkt_quote_at(c, d);
+		if (q < 0) {
+			char buf[16];
+			date_format(buf, d);
+			return RERR("no forward price for %s on %s", c->name, buf);
+		}
+		qe_date end = c->q[q].last < t->de ? c->q[q].last : t->de;
+		double vol, D = 1, z = 0, F = c->q[q].price + m->bump;
+		if (piece_volume(m, t, c, d, end, &vol, res))
+			return -1;
+		if (!future && discount(m, t, end, &D, &z, res))
+			return -1;
+		double und = t->side * vol * (F - t->price);
+		res->undisc += und;
+		res->npv += und * D;
+		res->delta += t->side * vol * D;
+		res->theta += z * und * D;
+		if (add_sens(res, curve_index(m, c), q, t->side * vol * D, 0, 0))
+			return -1;
+		d = end + 1;
+	}
+	return 0;
+}
+
+static int price_swap(const market *m, const trade *t, const mkt_curve *c, result *res)
+{
+	if (t->de <= m->asof)
+		return res->status = 2, 0;
+	if (!c->cal)
+		return RERR("curve %s has no business-day calendar", c->name);
+	res->model = "swap";
+	int total = 0;
+	for (qe_date d = t->ds; d <= t->de; d++)
+		total += cal_is_business_day(c->cal, d);
+	if (total == 0)
+		return RERR("no pricing days in the calculation period");
+	double *w = calloc((size_t)c->nq + 1, sizeof *w);
+	if (!w)
+		return RERR("out of memory");
+	qe_date p0 = t->ds;
+	int rc = 0;
+	while (p0 <= t->de && !rc) {
+		int y, mo, dd;
+		date_to_ymd(p0, &y, &mo, &dd);
+		qe_date p1 = date_from_ymd(y, mo, date_days_in_month(y, mo));
+		if (p1 > t->de)
+			p1 = t->de;
+		int n = 0;
+		double sum = 0;
+		memset(w, 0, sizeof *w * (size_t)c->nq);
+		for (qe_date d = p0; d <= p1 && !rc; d++) {
+			if (!cal_is_business_day(c->cal, d))
+				continue;
+			n++;
+			double fx;
+			char buf[16];
+			if (d <= m->asof) {
+				if (mkt_fixing(c, d, &fx)) {
+					date_format(buf, d);
+					rc = RERR("missing fixing for %s on %s", c->name, buf);
+					break;
+				}
+				sum += fx;
+			} else {
+				int q = mkt_quote_at(c, d);
+				if (q < 0) {
+					date_format(buf, d);
+					rc = RERR("no forward price for %s on %s", c->name, buf);
+					break;
+				}
+				sum += c->q[q].price + m->bump;
+				w[q] += 1;
+			}
+		}
+		if (!rc && n > 0 && p1 > m->asof) {
+			double Qp, D, z;
+			/* quantity split over the periods by pricing days */
+			trade tt = *t;
+			if (piece_volume(m, &tt, c, t->ds, t->de, &Qp, res)) {
+				rc = -1;
+				break;
+			}
+			Qp *= (double)n / total;
+			if (discount(m, t, p1, &D, &z, res)) {
+				rc = -1;
+				break;
+			}
+			double und = t->side * Qp * (sum / n - t->price);
+			res->undisc += und;
+			res->npv += und * D;
+			res->theta += z * und * D;
+			for (int q = 0; q < c->nq && !rc; q++)
+				if (w[q] > 0) {
+					double dq = t->side * Qp * D * w[q] / n;
+					res->delta += dq;
+					rc = add_sens(res, curve_index(m, c), q, dq, 0, 0);
+				}
+		}
+		p0 = p1 + 1;
+	}
+	free(w);
+	return rc;
+}
+
+static int model_of(const trade *t, const mkt_curve *c)
+{
+	const char *mdl = t->model[0] ? t->model : c->model;
+	return strcmp(mdl, "bachelier") == 0;
+}
+
+static int option_common(const market *m, const trade *t, const mkt_curve *c, qe_date *a,
+			 double *T, double *D, double *z, double *Q, result *res)
+{
+	if (t->expiry < m->asof)
+		return RERR("expiry in the past");
+	*a = t->ds > m->asof ? t->ds : m->asof + 1;
+	if (*a > t->de)
+		return RERR("underlying delivery period is over");
+	*T = date_yf_act365(m->asof, t->expiry);
+	if (discount(m, t, t->expiry, D, z, res))
+		return -1;
+	return piece_volume(m, t, c, t->ds, t->de, Q, res);
+}
+
+static int scale_greeks(const market *m, const trade *t, const mkt_curve *c, const double *w,
+			const opt_greeks *g, double Q, double D, result *res)
+{
+	double s = t->side * Q;
+	res->npv = s * g->price;
+	res->undisc = D > 0 ? res->npv / D : res->npv;
+	res->delta = s * g->delta;
+	res->gamma = s * g->gamma;
+	res->vega = s * g->vega;
+	res->theta = s * g->theta;
+	for (int q = 0; q < c->nq; q++)
+		if (w[q] > 0 && add_sens(res, curve_index(m, c), q, w[q] * res->delta, w[q] * res->gamma,
+					 w[q] * res->vega))
+			return -1;
+	return 0;
+}
+
+static int price_option(const market *m, const trade *t, const mkt_curve *c, result *res)
+{
+	qe_date a;
+	double T, D, z, Q, F, vol;
+	if (option_common(m, t, c, &a, &T, &D, &z, &Q, res))
+		return -1;
+	double *w = calloc((size_t)c->nq + 1, sizeof *w);
+	if (!w)
+		return RERR("out of memory");
+	int rc = avg_forward(m, c, a, t->de, &F, w, res), normal = model_of(t, c);
+	if (!rc && mkt_vol(c, a, t->strike, normal, &vol))
+		rc = RERR("no %s vol for %s", normal ? "normal" : "lognormal", c->name);
+	opt_greeks g;
+	const char *why = NULL;
+	if (!rc) {
+		int st;
+		if (t->american) {
+			if (normal)
+				st = (why = "American exercise needs a lognormal model", OPT_EDOMAIN);
+			else
+				st = american_greeks_fd(AMER_BS2002, t->type, F, t->strike, vol, z, 0.0, T, &g, &why);
+			res->model = "bs2002";
+		} else {
+			st = (normal ? bachelier : black76)(t->type, F, t->strike, vol, z, T, &g, &why);
+			res->model = normal ? "bachelier" : "black76";
+		}
+		if (st)
+			rc = RERR("%s", why);
+	}
+	if (!rc)
+		rc = scale_greeks(m, t, c, w, &g, Q, D, res);
+	free(w);
+	return rc;
+}
+
+static int price_asian(const market *m, const trade *t, const mkt_curve *c, result *res)
+{
+	qe_date a;
+	double T, D, z, Q, vol;
+	if (option_common(m, t, c, &a, &T, &D, &z, &Q, res))
+		return -1;
+	if (model_of(t, c))
+		return RERR("Asian options need a lognormal model");
+	if (!c->cal)
+		return RERR("curve %s has no business-day calendar", c->name);
+	qe_date s0 = t->has_avg ? t->avg_s : t->ds, s1 = t->has_avg ? t->avg_e : t->de;
+	int n = 0, past = 0;
+	for (qe_date d = s0; d <= s1; d++)
+		n += cal_is_business_day(c->cal, d);
+	if (n == 0)
+		return RERR("no business days in the averaging period");
+	double *tt = malloc(sizeof *tt * (size_t)n), *w = calloc((size_t)c->nq + 1, sizeof *w);
+	double sumfix = 0, sumF = 0;
+	int k = 0, rc = 0;
+	if (!tt || !w)
+		rc = RERR("out of memory");
+	for (qe_date d = s0; d <= s1 && !rc; d++) {
+		if (!cal_is_business_day(c->cal, d))
+			continue;
+		char buf[16];
+		double fx;
+		if (d <= m->asof) {
+			if (mkt_fixing(c, d, &fx)) {
+				date_format(buf, d);
+				rc = RERR("missing fixing for %s on %s", c->name, buf);
+			}
+			sumfix += fx;
+			past++;
+		} else {
+			int q = mkt_quote_at(c, d);
+			if (q < 0) {
+				date_format(buf, d);
+				rc = RERR("no forward price for %s on %s", c->name, buf);
+				break;
+			}
+			sumF += c->q[q].price + m->bump;
+			w[q] += 1;
+			tt[k++] = date_yf_act365(m->asof, d);
+		}
+	}
+	opt_greeks g;
+	const char *why = NULL;
+	if (!rc) {
+		double F = k ? sumF / k : 1.0;
+		for (int q = 0; q < c->nq; q++)
+			w[q] = k ? w[q] / k : 0;
+		if (mkt_vol(c, a, t->strike, 0, &vol))
+			rc = RERR("no lognormal vol for %s", c->name);
+		else if (asian_greeks_fd(ASIAN_TW, t->type, F, t->strike, vol, z, T, n, past,
+					 past ? sumfix / past : 0, tt, &g, &why))
+			rc = RERR("%s", why);
+		res->model = "turnbull-wakeman";
+	}
+	if (!rc)
+		rc = scale_greeks(m, t, c, w, &g, Q, D, res);
+	free(tt);
+	free(w);
+	return rc;
+}
+
+static int price_spread(const market *m, const trade *t, const mkt_curve *c, double corr,
+			result *res)
+{
+	const mkt_curve *c2 = need_curve(m, t->curve2, res);
+	if (!c2)
+		return -1;
+	qe_date a;
+	double T, D, z, Q, F1, F2, v1, v2;
+	if (option_common(m, t, c, &a, &T, &D, &z, &Q, res))
+		return -1;
+	double *w1 = calloc((size_t)c->nq + 1, sizeof *w1), *w2 = calloc((size_t)c2->nq + 1, sizeof *w2);
+	int rc = 0;
+	if (!w1 || !w2)
+		rc = RERR("out of memory");
+	if (!rc)
+		rc = avg_forward(m, c, a, t->de, &F1, w1, res);
+	if (!rc)
+		rc = avg_forward(m, c2, a, t->de, &F2, w2, res);
+	/* each leg at its at-the-money vol */
+	if (!rc && mkt_vol(c, a, NAN, 0, &v1))
+		rc = RERR("no lognormal ATM vol for %s", c->name);
+	if (!rc && mkt_vol(c2, a, NAN, 0, &v2))
+		rc = RERR("no lognormal ATM vol for %s", c2->name);
+	kirk_greeks g;
+	const char *why = NULL;
+	if (!rc && kirk_greeks_fd(t->type, F1, F2, t->strike, v1, v2, corr, t->ratio, z, T, &g, &why))
+		rc = RERR("%s", why);
+	if (!rc) {
+		double s = t->side * Q;
+		res->model = "kirk";
+		res->npv = s * g.price;
+		res->undisc = res->npv / D;
+		res->delta = s * g.delta1;
+		res->gamma = s * g.gamma1;
+		res->vega = s * (g.vega1 + g.vega2);
+		res->theta = s * g.theta;
+		for (int q = 0; q < c->nq && !rc; q++)
+			if (w1[q] > 0)
+				rc = add_sens(res, curve_index(m, c), q, w1[q] * s * g.delta1,
+					      w1[q] * s * g.gamma1, w1[q] * s * g.vega1);
+		for (int q = 0; q < c2->nq && !rc; q++)
+			if (w2[q] > 0)
+				rc = add_sens(res, curve_index(m, c2), q, w2[q] * s * g.delta2,
+					      w2[q] * s * g.gamma2, w2[q] * s * g.vega2);
+	}
+	free(w1);
+	free(w2);
+	return rc;
+}
+
+/* ---- futures past their last trading day ------------------------------- */
+
+/* Exchange futures whose last trading day lib/period's contract_expiry()
+ * knows, by the curve's product code (the curve name up to the first '_':
+ * NG_HH -> NG, CL_WTI -> CL, BRENT, HO_ULSD -> HO).  cash: cash-settled at
+ * the final settlement price; else physically delivered.  EUA is left out:
+ * its last trading day lies inside the contract month, after delivery
+ * starts, so the delivery-start rule already matures it first. */
+static const struct { const char *product; int cash; } expiry_products[] = {
+	{"NG", 0}, {"CL", 0}, {"BRENT", 1}, {"B", 1}, {"HO", 0}, {"RB", 0}};
+
+static int expiry_product(const char *curve, char *prod, size_t cap)
+{
+	size_t n = strcspn(curve, "_");
+	if (n >= cap)
+		return -1;
+	memcpy(prod, curve, n);
+	prod[n] = '\0';
+	for (size_t i = 0; i < sizeof expiry_products / sizeof expiry_products[0]; i++)
+		if (strcasecmp(prod, expiry_products[i].product) == 0)
+			return expiry_products[i].cash;
+	return -1;
+}
+
+/* A future (or an option on one) of a known product whose last trading
+ * day is before the as-of date no longer trades: its price is the final
+ * settlement, read as the curve's fixing on the last trading day.
+ *   cash-settled (Brent)  npv = side x volume x (settlement - price),
+ *                         model "settled", no delta
+ *   physical (CL, NG, HO, RB)  in delivery until delivery_end: the whole
+ *                         volume is invoiced at the settlement price, so the
+ *                         same npv and no delta to the forward curve, model
+ *                         "delivery"
+ * An option on such a future is worth its intrinsic value against the
+ * settlement (exercised into the expired future if in the money), no
+ * greeks; an option expiring after its underlying future is a bad trade.
+ * Returns 1 when the trade was handled (res filled, or an error), 0 when
+ * the future is still live (or has no known expiry rule). */
+static int price_expired(const market *m, const trade *t, const mkt_curve *c, result *res)
+{
+	char prod[16], buf[16];
+	int cash = expiry_product(c->name, prod, sizeof prod);
+	/* every rule expires at most about two months before delivery; a
+	 * cash-settled future is over once delivery starts, a physical one
+	 * once the delivery period ends (the delivery-start/-end rules of
+	 * price_linear apply then) */
+	if (cash < 0 || t->ds > m->asof + 100 || (cash ? t->ds <= m->asof : t->de <= m->asof))
+		return 0;
+	if (!c->cal)
+		return RERR("curve %s has no business-day calendar for the contract expiry", c->name), 1;
+	qe_date ltd;
+	qe_err e;
+	if (contract_expiry(prod, t->ds, c->cal, &ltd, &e))
+		return RERR("contract expiry: %s", e.msg), 1;
+	if (ltd >= m->asof)
+		return 0;
+	date_format(buf, ltd);
+	if (t->instr == I_OPTION && t->expiry > ltd)
+		return RERR("option expiry after the underlying future's last trading day %s", buf), 1;
+	double fsp, vol;
+	if (mkt_fixing(c, ltd, &fsp))
+		return RERR("future expired on %s: no final settlement (fixing) for %s on that day", buf,
+			    c->name), 1;
+	if (piece_volume(m, t, c, t->ds, t->de, &vol, res))
+		return 1;
+	double v;
+	if (t->instr == I_OPTION) {
+		double x = t->type == OPT_CALL ? fsp - t->strike : t->strike - fsp;
+		v = t->side * vol * (x > 0 ? x : 0);
+	} else {
+		v = t->side * vol * (fsp - t->price);
+	}
+	res->npv = res->undisc = v;
+	res->model = cash ? "settled" : "delivery";
+	return 1;
+}
+
+static void price_one(const market *m, const trade *t, double corr, result *res)
+{
+	memset(res, 0, sizeof *res);
+	if (t->err[0]) {
+		snprintf(res->err, sizeof res->err, "%s", t->err);
+		res->status = 1;
+		return;
+	}
+	const mkt_curve *c = need_curve(m, t->curve, res);
+	if (!c)
+		return;
+	if (strcmp(t->currency, c->currency) != 0) {
+		RERR("currency %s differs from curve %s's %s", t->currency, c->name, c->currency);
+		return;
+	}
+	int rc = 0;
+	if ((t->instr == I_FUTURE || t->instr == I_OPTION) && price_expired(m, t, c, res))
+		goto check;
+	switch (t->instr) {
+	case I_FUTURE:
+	case I_FORWARD:
+	case I_PHYSICAL:
+	case I_SPOT: rc = price_linear(m, t, c, res); break;
+	case I_SWAP: rc = price_swap(m, t, c, res); break;
+	case I_OPTION: rc = price_option(m, t, c, res); break;
+	case I_ASIAN: rc = price_asian(m, t, c, res); break;
+	case I_SPREAD: rc = price_spread(m, t, c, corr, res); break;
+	}
+check:
+	if (!rc && res->status == 0 &&
+	    !(isfinite(res->npv) && isfinite(res->delta) && isfinite(res->gamma) &&
+	      isfinite(res->vega) && isfinite(res->theta)))
+		RERR("numerical failure (non-finite result)");
+	if (res->status == 1) {
+		free(res->s);
+		res->s = NULL;
+		res->ns = 0;
+	}
+}
+
+/* ---- driver -------------------------------------------------------------- */
+
+static int is_hdf5(const char *path)
+{
+	unsigned char sig[8];
+	FILE *f = path && strcmp(path, "-") ? fopen(path, "rb") : NULL;
+	int yes = f && fread(sig, 1, 8, f) == 8 && memcmp(sig, "\x89HDF\r\n\x1a\n", 8) == 0;
+	if (f)
+		fclose(f);
+	return yes;
+}
+
+static int load_trades(const char *path, trade **out, long *n, long *ncancel, qe_err *e)
+{
+	int ix[C_N];
+	rowsrc src = {0};
+	if (is_hdf5(path)) {
+		if (!(src.h = h5tab_open(path, "trades", e)))
+			return e->code;
+	} else if (!(src.c = csvr_open(path, e))) {
+		return e->code;
+	}
+	static const int required[] = {C_ID, C_BOOK, C_INSTR, C_CURVE, C_SIDE, C_QTY, C_UNIT,
+				       C_PRICE, C_CCY, C_DS, C_DE};
+	for (int i = 0; i < C_N; i++)
+		ix[i] = src.c ? csvr_col(src.c, tcols[i]) : h5tab_col(src.h, tcols[i]);
+	for (size_t i = 0; i < sizeof required / sizeof required[0]; i++)
+		if (ix[required[i]] < 0) {
+			qe_err_set(e, QE_DATA, "%s: missing column '%s'", path, tcols[required[i]]);
+			csvr_close(src.c);
+			h5tab_close(src.h);
+			return QE_DATA;
+		}
+	strindex *ids = sidx_new();
+	trade *tr = NULL;
+	long cap = 0, cnt = 0;
+	int st, rc = 0;
+	for (;;) {
+		if (src.c) {
+			st = csvr_next(src.c, e);
+		} else {
+			st = h5tab_next(src.h, e);
+			st = st > 0 ? CSVR_ROW : st == 0 ? CSVR_EOF : CSVR_FATAL;
+			src.row++;
+		}
+		if (st == CSVR_EOF)
+			break;
+		if (st == CSVR_FATAL) {
+			rc = e->code;
+			break;
+		}
+		trade t;
+		parse_trade(&src, ix, &t);
+		if (st == CSVR_BADROW)
+			snprintf(t.err, sizeof t.err, "%s", e->msg);
+		int added = 0;
+		long k = sidx_add(ids, t.id, strlen(t.id), &added);
+		if (k < 0) {
+			rc = qe_err_set(e, QE_INTERNAL, "out of memory");
+			break;
+		}
+		if (added) {
+			if (cnt == cap) {
+				cap = cap ? 2 * cap : 4096;
+				trade *nt = realloc(tr, sizeof *nt * (size_t)cap);
+				if (!nt) {
+					rc = qe_err_set(e, QE_INTERNAL, "out of memory");
+					break;
+				}
+				tr = nt;
+			}
+			tr[cnt++] = t;
+		} else if (t.err[0] && !tr[k].err[0]) {
+			tr[k].err[0] = '\0';
+			snprintf(tr[k].err, sizeof tr[k].err, "%s", t.err);
+		} else if (t.version > tr[k].version) {
+			tr[k] = t;
+		} else if (t.version == tr[k].version) {
+			snprintf(tr[k].err, sizeof tr[k].err, "duplicate version %d", t.version);
+		}
+	}
+	if (src.c)
+		csvr_close(src.c);
+	if (src.h)
+		h5tab_close(src.h);
+	sidx_free(ids);
+	if (rc) {
+		free(tr);
+		return rc;
+	}
+	/* drop cancelled trades, keep input order */
+	long j = 0;
+	*ncancel = 0;
+	for (long i = 0; i < cnt; i++) {
+		if (tr[i].cancel && !tr[i].err[0])
+			(*ncancel)++;
+		else
+			tr[j++] = tr[i];
+	}
+	*out = tr;
+	*n = j;
+	return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static int write_ladder(const market *m, const trade *tr, const result *res, long n, FILE *fp)
+{
+	/* book x curve x month; books few, months from the quotes */
+	strindex *books = sidx_new();
+	if (!books)
+		return -1;
+	for (long i = 0; i < n; i++)
+		if (res[i].status == 0 && sidx_add(books, tr[i].book, strlen(tr[i].book), NULL) < 0)
+			return sidx_free(books), -1;
+	size_t nb = sidx_count(books);
+	int maxq = 1;
+	for (int c = 0; c < m->nc; c++)
+		maxq = m->c[c].nq > maxq ? m->c[c].nq : maxq;
+	double *acc = calloc(nb * (size_t)m->nc * (size_t)maxq + 1, sizeof *acc);
+	char *used = calloc(nb * (size_t)m->nc * (size_t)maxq + 1, 1);
+	const char **bnames = malloc(sizeof *bnames * (nb + 1));
+	if (!acc || !used || !bnames) {
+		free(acc), free(used), free(bnames), sidx_free(books);
+		return -1;
+	}
+	for (long i = 0; i < n; i++) {
+		if (res[i].status)
+			continue;
+		size_t b = (size_t)sidx_find(books, tr[i].book, strlen(tr[i].book));
+		for (int k = 0; k < res[i].ns; k++) {
+			size_t at = (b * (size_t)m->nc + (size_t)res[i].s[k].curve) * (size_t)maxq +
+				    (size_t)res[i].s[k].quote;
+			acc[at] += res[i].s[k].delta;
+			used[at] = 1;
+		}
+	}
+	for (size_t b = 0; b < nb; b++)
+		bnames[b] = sidx_name(books, b);
+	qsort(bnames, nb, sizeof *bnames, cmp_str);
+	/* curves in name order */
+	int *corder = malloc(sizeof *corder * (size_t)(m->nc + 1));
+	for (int c = 0; corder && c < m->nc; c++) {
+		int k = c;
+		while (k > 0 && strcmp(m->c[corder[k - 1]].name, m->c[c].name) > 0) {
+			corder[k] = corder[k - 1];
+			k--;
+		}
+		corder[k] = c;
+	}
+	csv_writer w;
+	csvw_init(&w, fp);
+	csvw_header(&w, (const char *const[]){"book", "curve", "month", "delta", "unit", NULL});
+	for (size_t bi = 0; corder && bi < nb; bi++) {
+		size_t b = (size_t)sidx_find(books, bnames[bi], strlen(bnames[bi]));
+		for (int ci = 0; ci < m->nc; ci++) {
+			int c = corder[ci];
+			const mkt_curve *cv = &m->c[c];
+			/* quotes are sorted; merge quotes of the same month */
+			for (int q = 0; q < cv->nq;) {
+				int y, mo, d, y2, mo2;
+				date_to_ymd(cv->q[q].first, &y, &mo, &d);
+				double sum = 0;
+				int any = 0, q2 = q;
+				for (; q2 < cv->nq; q2++) {
+					date_to_ymd(cv->q[q2].first, &y2, &mo2, &d);
+					if (y2 != y || mo2 != mo)
+						break;
+					size_t at = (b * (size_t)m->nc + (size_t)c) * (size_t)maxq + (size_t)q2;
+					sum += acc[at];
+					any |= used[at];
+				}
+				if (any) {
+					char month[16];
+					snprintf(month, sizeof month, "%04d-%02d", y, mo);
+					csvw_str(&w, bnames[bi]);
+					csvw_str(&w, cv->name);
+					csvw_str(&w, month);
+					csvw_double(&w, sum);
+					csvw_str(&w, cv->unit);
+					csvw_end(&w);
+				}
+				q = q2;
+			}
+		}
+	}
+	int ok = corder != NULL;
+	free(corder), free(acc), free(used), free(bnames), sidx_free(books);
+	return ok ? 0 : -1;
+}
+
+/* Valuations (and sensitivities) as HDF5 tables /valuations and
+ * /sensitivities of qe-formats(5). */
+static int write_h5(const market *m, const trade *tr, const result *res, long n,
+		    const char *vpath, const char *spath, qe_err *e)
+{
+	static const h5tab_colspec vcols[] = {
+		{"trade_id", H5TAB_STRING, NULL}, {"book", H5TAB_STRING, NULL},
+		{"instrument", H5TAB_STRING, NULL}, {"curve", H5TAB_STRING, NULL},
+		{"currency", H5TAB_STRING, NULL}, {"npv", H5TAB_DOUBLE, NULL},
+		{"undiscounted", H5TAB_DOUBLE, NULL}, {"delta", H5TAB_DOUBLE, NULL},
+		{"gamma", H5TAB_DOUBLE, NULL}, {"vega", H5TAB_DOUBLE, NULL},
+		{"theta", H5TAB_DOUBLE, NULL}, {"model", H5TAB_STRING, NULL}};
+	static const h5tab_colspec scols[] = {
+		{"trade_id", H5TAB_STRING, NULL}, {"book", H5TAB_STRING, NULL},
+		{"curve", H5TAB_STRING, NULL}, {"delivery_start", H5TAB_DATE, NULL},
+		{"delivery_end", H5TAB_DATE, NULL}, {"tenor", H5TAB_INT64, "months"},
+		{"delta", H5TAB_DOUBLE, NULL}, {"gamma", H5TAB_DOUBLE, NULL},
+		{"vega", H5TAB_DOUBLE, NULL}};
+	h5file *vf = h5file_create(vpath, e), *sf = NULL;
+	if (!vf)
+		return e->code;
+	if (spath && !(sf = h5file_create(spath, e))) {
+		h5file_abort(vf);
+		return e->code;
+	}
+	h5tab_writer *vw = h5tab_begin(vf, "valuations", vcols, 12, e), *sw = NULL;
+	if (!vw || (sf && !(sw = h5tab_begin(sf, "sensitivities", scols, 9, e))))
+		goto fail;
+	int ay, am, ad;
+	date_to_ymd(m->asof, &ay, &am, &ad);
+	for (long i = 0; i < n; i++) {
+		const trade *t = &tr[i];
+		const result *r = &res[i];
+		if (r->status)
+			continue;
+		const char *sv[] = {t->id, t->book, instr_names[t->instr], t->curve, t->currency};
+		for (int c = 0; c < 5; c++)
+			h5tab_set_str(vw, c, sv[c], strlen(sv[c]));
+		const double dv[] = {r->npv, r->undisc, r->delta, r->gamma, r->vega, r->theta};
+		for (int c = 0; c < 6; c++)
+			h5tab_set_double(vw, 5 + c, dv[c]);
+		h5tab_set_str(vw, 11, r->model, strlen(r->model));
+		if (h5tab_end_row(vw, e))
+			goto fail;
+		for (int k = 0; sw && k < r->ns; k++) {
+			const mkt_curve *c = &m->c[r->s[k].curve];
+			const mkt_quote *q = &c->q[r->s[k].quote];
+			int y, mo, d;
+			date_to_ymd(q->first, &y, &mo, &d);
+			h5tab_set_str(sw, 0, t->id, strlen(t->id));
+			h5tab_set_str(sw, 1, t->book, strlen(t->book));
+			h5tab_set_str(sw, 2, c->name, strlen(c->name));
+			h5tab_set_int64(sw, 3, q->first);
+			h5tab_set_int64(sw, 4, q->last);
+			h5tab_set_int64(sw, 5, (y - ay) * 12 + (mo - am));
+			h5tab_set_double(sw, 6, r->s[k].delta);
+			h5tab_set_double(sw, 7, r->s[k].gamma);
+			h5tab_set_double(sw, 8, r->s[k].vega);
+			if (h5tab_end_row(sw, e))
+				goto fail;
+		}
+	}
+	if (sf && h5file_commit(sf, e)) {
+		h5file_abort(vf);
+		return e->code;
+	}
+	return h5file_commit(vf, e);
+fail:
+	if (sf)
+		h5file_abort(sf);
+	h5file_abort(vf);
+	return e->code;
+}
+
+static int open_out(qe_out *o, const char *path, qe_err *e)
+{
+	memset(o, 0, sizeof *o);
+	return out_open(o, path, e);
+}
+
+int valuation_run(const struct val_options *o, struct val_summary *s, qe_err *e)
+{
+	struct mkt_paths p = {o->markets, o->curves, o->vols, o->rates, o->fixings, o->calendars};
+	memset(s, 0, sizeof *s);
+	market *m = mkt_load(&p, o->asof, e);
+	if (!m)
+		return e->code;
+	m->bump = o->bump;
+	trade *tr = NULL;
+	long n = 0;
+	int rc = load_trades(o->trades, &tr, &n, &s->cancelled, e);
+	if (rc) {
+		mkt_free(m);
+		return rc;
+	}
+	result *res = calloc((size_t)n + 1, sizeof *res);
+	if (!res) {
+		free(tr), mkt_free(m);
+		return qe_err_set(e, QE_INTERNAL, "out of memory");
+	}
+#pragma omp parallel for schedule(dynamic, 64)
+	for (long i = 0; i < n; i++)
+		price_one(m, &tr[i], o->spread_corr, &res[i]);
+
+	qe_out vo, so, lo, eo;
+	int have_s = 0, have_l = 0, have_e = 0;
+	if (o->to_h5) {
+		if (!o->out_path || strcmp(o->out_path, "-") == 0) {
+			rc = qe_err_set(e, QE_USAGE, "HDF5 output needs -o FILE");
+			goto done;
+		}
+		/* HDF5 tables first; the CSV writers below go to /dev/null */
+		if ((rc = write_h5(m, tr, res, n, o->out_path, o->sens_path, e)))
+			goto done;
+	}
+	if (open_out(&vo, o->to_h5 ? "/dev/null" : o->out_path, e))
+		goto fail;
+	if (o->sens_path && !o->to_h5 && !(have_s = !open_out(&so, o->sens_path, e)))
+		goto fail_v;
+	if (o->ladder_path && !(have_l = !open_out(&lo, o->ladder_path, e)))
+		goto fail_s;
+	if (o->errors_path && !(have_e = !open_out(&eo, o->errors_path, e)))
+		goto fail_l;
+
+	csv_writer w, ws, we;
+	(void)ws;
+	csvw_init(&w, vo.fp);
+	csvw_header(&w, (const char *const[]){"trade_id", "book", "instrument", "curve", "currency",
+					      "npv", "undiscounted", "delta", "gamma", "vega",
+					      "theta", "model", NULL});
+	if (have_s) {
+		csvw_init(&ws, so.fp);
+		csvw_header(&ws, (const char *const[]){"trade_id", "book", "curve", "delivery_start",
+						       "delivery_end", "tenor", "delta", "gamma",
+						       "vega", NULL});
+	}
+	if (have_e) {
+		csvw_init(&we, eo.fp);
+		csvw_header(&we, (const char *const[]){"trade_id", "reason", NULL});
+	}
+	/* Rows are formatted in parallel, a block of trades per memory stream,
+	 * and written in block order: the bytes do not depend on threads. */
+	enum { BLOCK = 2048 };
+	long nblocks = (n + BLOCK - 1) / BLOCK;
+	char **vbuf = calloc((size_t)nblocks + 1, sizeof *vbuf), **sbuf = calloc((size_t)nblocks + 1, sizeof *sbuf);
+	size_t *vlen = calloc((size_t)nblocks + 1, sizeof *vlen), *slen = calloc((size_t)nblocks + 1, sizeof *slen);
+	int fmt_fail = !vbuf || !sbuf || !vlen || !slen;
+#pragma omp parallel for schedule(dynamic, 1)
+	for (long b = 0; b < nblocks; b++) {
+		if (fmt_fail)
+			continue;
+		int ay, am, ad;
+		date_to_ymd(m->asof, &ay, &am, &ad);
+		FILE *vf = open_memstream(&vbuf[b], &vlen[b]);
+		FILE *sf = have_s ? open_memstream(&sbuf[b], &slen[b]) : NULL;
+		if (!vf || (have_s && !sf)) {
+#pragma omp atomic write
+			fmt_fail = 1;
+			if (vf)
+				fclose(vf);
+			continue;
+		}
+		csv_writer bw, bs;
+		csvw_init(&bw, vf);
+		if (sf)
+			csvw_init(&bs, sf);
+		long hi = (b + 1) * BLOCK < n ? (b + 1) * BLOCK : n;
+		for (long i = b * BLOCK; i < hi; i++) {
+			const trade *t = &tr[i];
+			const result *r = &res[i];
+			if (r->status)
+				continue;
+			csvw_str(&bw, t->id);
+			csvw_str(&bw, t->book);
+			csvw_str(&bw, instr_names[t->instr]);
+			csvw_str(&bw, t->curve);
+			csvw_str(&bw, t->currency);
+			csvw_double(&bw, r->npv);
+			csvw_double(&bw, r->undisc);
+			csvw_double(&bw, r->delta);
+			csvw_double(&bw, r->gamma);
+			csvw_double(&bw, r->vega);
+			csvw_double(&bw, r->theta);
+			csvw_str(&bw, r->model);
+			csvw_end(&bw);
+			for (int k = 0; sf && k < r->ns; k++) {
+				const mkt_curve *c = &m->c[r->s[k].curve];
+				const mkt_quote *q = &c->q[r->s[k].quote];
+				int y, mo, d;
+				date_to_ymd(q->first, &y, &mo, &d);
+				csvw_str(&bs, t->id);
+				csvw_str(&bs, t->book);
+				csvw_str(&bs, c->name);
+				csvw_date(&bs, q->first);
+				csvw_date(&bs, q->last);
+				csvw_int(&bs, (y - ay) * 12 + (mo - am));
+				csvw_double(&bs, r->s[k].delta);
+				csvw_double(&bs, r->s[k].gamma);
+				csvw_double(&bs, r->s[k].vega);
+				csvw_end(&bs);
+			}
+		}
+		if (fclose(vf) || (sf && fclose(sf))) {
+#pragma omp atomic write
+			fmt_fail = 1;
+		}
+	}
+	for (long b = 0; b < nblocks && !fmt_fail; b++) {
+		if (vlen[b])
+			fwrite(vbuf[b], 1, vlen[b], vo.fp);
+		if (have_s && slen[b])
+			fwrite(sbuf[b], 1, slen[b], so.fp);
+	}
+	for (long b = 0; b < nblocks; b++) {
+		if (vbuf)
+			free(vbuf[b]);
+		if (sbuf)
+			free(sbuf[b]);
+	}
+	free(vbuf), free(sbuf), free(vlen), free(slen);
+	if (fmt_fail) {
+		qe_err_set(e, QE_INTERNAL, "out of memory formatting the outputs");
+		goto fail_e;
+	}
+	for (long i = 0; i < n; i++) {
+		const trade *t = &tr[i];
+		const result *r = &res[i];
+		if (r->status == 2) {
+			s->matured++;
+		} else if (r->status == 1) {
+			if (!s->failed)
+				snprintf(s->first_error, sizeof s->first_error, "trade %s: %s", t->id, r->err);
+			s->failed++;
+			if (have_e) {
+				csvw_str(&we, t->id);
+				csvw_str(&we, r->err);
+				csvw_end(&we);
+			}
+		} else {
+			s->priced++;
+		}
+	}
+	if (have_l && write_ladder(m, tr, res, n, lo.fp)) {
+		qe_err_set(e, QE_INTERNAL, "out of memory");
+		goto fail_e;
+	}
+	if ((have_e && out_commit(&eo, e)) || (have_l && out_commit(&lo, e)) ||
+	    (have_s && out_commit(&so, e)) || out_commit(&vo, e)) {
+		/* a commit failed: discard what is left uncommitted */
+		if (have_e && eo.fp)
+			out_abort(&eo);
+		if (have_l && lo.fp)
+			out_abort(&lo);
+		if (have_s && so.fp)
+			out_abort(&so);
+		if (vo.fp)
+			out_abort(&vo);
+		rc = e->code;
+		goto done;
+	}
+	rc = s->failed ? qe_err_set(e, QE_DATA, "%ld trade%s could not be priced (first: %s)",
+				    s->failed, s->failed == 1 ? "" : "s", s->first_error)
+		       : QE_OK;
+	goto done;
+fail_e:
+	if (have_e)
+		out_abort(&eo);
+fail_l:
+	if (have_l)
+		out_abort(&lo);
+fail_s:
+	if (have_s)
+		out_abort(&so);
+fail_v:
+	out_abort(&vo);
+fail:
+	rc = e->code;
+done:
+	for (long i = 0; i < n; i++)
+		free(res[i].s);
+	free(res);
+	free(tr);
+	mkt_free(m);
+	return rc;
+}

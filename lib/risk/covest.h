@@ -1,0 +1,65 @@
+/*
+ * covest: covariance estimators for scenario returns, positive
+ * semi-definiteness checks and repair, and Cholesky factors.
+ *
+ *  COV_SAMPLE  mean-centred, divided by n - 1 (numpy.cov)
+ *  COV_EWMA    RiskMetrics: zero mean, weight lambda^(n-1-t) on
+ *              observation t (t = n - 1 the latest), weights normalised
+ *              to sum to one
+ *  COV_LW      Ledoit-Wolf (2004) shrinkage of the mean-centred /n
+ *              covariance towards mu I, mu = trace / m, with the optimal
+ *              intensity (the estimator of scikit-learn's ledoit_wolf)
+ *
+ * Matrices are dense, row-major, m x m.  Owns nothing; never prints.
+ */
+#ifndef QE_COVEST_H
+#define QE_COVEST_H
+
+#include <stddef.h>
+
+#include "core/diag.h"
+
+enum cov_method { COV_SAMPLE = 0, COV_EWMA, COV_LW };
+
+int cov_method_parse(const char *s); /* -1 when unknown */
+const char *cov_method_name(int method);
+
+/* S = covariance of the rows of x (n observations x m variables).
+ * shrinkage receives the Ledoit-Wolf intensity (0 for the others; may be
+ * NULL).  n must be at least 2. */
+int cov_estimate(const double *x, size_t n, size_t m, int method, double lambda, double *S,
+		 double *shrinkage, qe_err *e);
+
+/* S <- diag(s) S diag(s): from return to price-change units. */
+void cov_scale(double *S, size_t m, const double *s);
+
+/* Checks S for positive semi-definiteness (smallest eigenvalue >= -1e-10
+ * times the largest).  With repair set, negative eigenvalues are clipped
+ * to zero and S rebuilt; *nclipped counts them.  Without repair a negative
+ * eigenvalue is QE_NUMERIC.  *min_eig receives the smallest eigenvalue
+ * before any repair.  Either pointer may be NULL. */
+int cov_psd(double *S, size_t m, int repair, size_t *nclipped, double *min_eig, qe_err *e);
+
+/* Lower Cholesky factor L (row-major, zeros above the diagonal) with
+ * S = L L'.  A singular or indefinite S is QE_NUMERIC; with repair set
+ * the eigenvalues are first floored at 1e-12 times the largest so the
+ * factor exists (*repaired = 1 then). */
+int cov_cholesky(const double *S, size_t m, int repair, double *L, int *repaired, qe_err *e);
+/* The factor dpotrf failed at on the last QE_NUMERIC of cov_cholesky
+ * (0-based), for naming it; -1 if none. */
+long cov_cholesky_failed_at(const qe_err *e);
+
+/* Writes the covariance as HDF5 table "cov" (columns factor1, factor2,
+ * cov; every ordered pair, row-major), the same rows as the CSV form.
+ * Atomic (temporary file + rename). */
+#include "core/strindex.h"
+/* Reads a covariance written as factor1,factor2,cov (either or both
+ * orders of each pair) for the m factors named in `factors` (other rows
+ * are ignored) into S.  A missing pair, a non-finite value or a pair
+ * given twice with different values is QE_DATA naming the factors. */
+int cov_read_csv(const char *path, const strindex *factors, double *S, qe_err *e);
+
+int cov_write_hdf5(const char *path, const strindex *factors, const double *S, size_t m,
+		   const char *units, qe_err *e);
+
+#endif

@@ -1,0 +1,72 @@
+/*
+ * exposure: the risk-factor sensitivities of portfolios, read from the
+ * sensitivities file of qe-price (trade_id,book,curve,delivery_start,
+ * delivery_end,tenor,delta,gamma,vega) and summed per group.
+ *
+ * A row's risk factor is "CURVE:TENOR"; tenors beyond 12 months are
+ * mapped to 12 (the last factor the history carries) and counted.  Rows
+ * are grouped by the value of one column (book by default; any column of
+ * the file, e.g. trader or desk, or, when the file lacks it, a column of
+ * the curve master such as commodity or venue, looked up by curve) into
+ * portfolios; portfolio "total" holds everything (per currency).  delta and gamma are per unit of the factor's price; vega is
+ * not used (there is no volatility history).
+ *
+ * Owns its matrices and names (expo_free).  Never prints.
+ */
+#ifndef QE_EXPOSURE_H
+#define QE_EXPOSURE_H
+
+#include <stddef.h>
+
+#include "core/diag.h"
+#include "core/strindex.h"
+
+#define EXPO_MAX_TENOR 12
+
+/* Currencies: with a curve master that has a `currency` column, each row
+ * is in its curve's currency.  P&L is never added across currencies:
+ * without FX rates a portfolio (and "total") is kept per currency, i.e.
+ * one portfolio per (group, currency); with FX rates (fx: currency ->
+ * units of the base currency per unit) deltas and gammas are converted to
+ * the base currency before they are summed. */
+typedef struct expo_fx {
+	const char *path; /* CSV currency,rate, or NULL for no conversion */
+	const char *base; /* base currency (needed with path) */
+} expo_fx;
+
+typedef struct exposure {
+	size_t npf, nf;
+	/* keys "group\037currency": "total" first (one per currency), then
+	 * groups in order of appearance */
+	strindex *portfolios;
+	char **name;           /* [p] the group ("total", book, ...) */
+	char **label;          /* [p] name, or "name/CCY" when the name has several currencies */
+	char **ccy;            /* [p] currency ("" when unknown) */
+	long *fccy;            /* [f] index into currencies of the factor's currency, -1 unknown */
+	strindex *currencies;
+	double *delta, *gamma; /* [p * nf + f] */
+	size_t rows, capped;   /* rows read; rows whose tenor was mapped to 12 */
+	int has_gamma;
+} exposure;
+
+/* Reads path against the factor names of a history.  by = NULL groups
+ * nothing (only "total"); markets (may be NULL) is the curve master for
+ * grouping columns the file lacks and for the currencies.  A factor
+ * without history is QE_DATA naming the file, line and factor; so is a
+ * currency missing from fx->path. */
+int expo_read(exposure *x, const char *path, const char *by, const char *markets,
+	      const expo_fx *fx, const strindex *factors, qe_err *e);
+
+/* The portfolios of currency ccy (its "total" first) and their factors
+ * of that currency, as a new exposure (for the decomposition of one
+ * currency's total). */
+int expo_subset(const exposure *x, const char *ccy, exposure *sub, qe_err *e);
+void expo_free(exposure *x);
+
+/* Marks in used[] (nf entries, zeroed by the caller) the factors with a
+ * non-zero delta or gamma in any portfolio. */
+void expo_used(const exposure *x, unsigned char *used);
+/* Keeps the factors with keep[f] set, in order (as rh_restrict does). */
+void expo_restrict(exposure *x, const unsigned char *keep);
+
+#endif

@@ -1,0 +1,401 @@
+#include "risk/riskhist.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "io/csvio.h"
+
+int rh_gap_parse(const char *s)
+{
+	if (strcmp(s, "ffill") == 0)
+		return RH_GAP_FFILL;
+	if (strcmp(s, "drop") == 0)
+		return RH_GAP_DROP;
+	if (strcmp(s, "error") == 0)
+		return RH_GAP_ERROR;
+	return -1;
+}
+
+void rh_free(risk_history *h)
+{
+	free(h->dates);
+	sidx_free(h->factors);
+	free(h->price);
+	free(h->abs);
+	memset(h, 0, sizeof *h);
+}
+
+struct hrow {
+	qe_date d;
+	long f;
+	double p;
+	long line;
+};
+
+static int cmp_date(const void *a, const void *b)
+{
+	qe_date x = *(const qe_date *)a, y = *(const qe_date *)b;
+	return (x > y) - (x < y);
+}
+
+static long find_date(const qe_date *d, size_t n, qe_date t)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (d[mid] < t)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && d[lo] == t ? (long)lo : -1;
+}
+
+int rh_read(risk_history *h, const char *path, qe_err *e)
+{
+	static const char *const cols[] = {"date", "curve", "tenor", "price"};
+	int idx[4], rc = 0, st;
+	struct hrow *rows = NULL;
+	size_t n = 0, cap = 0;
+	qe_date *ud = NULL;
+	csv_reader *r;
+
+	memset(h, 0, sizeof *h);
+	if (!(h->factors = sidx_new()))
+		return qe_err_set(e, QE_INTERNAL, "out of memory");
+	if (!(r = csvr_open(path, e))) {
+		rh_free(h);
+		return e->code;
+	}
+	if ((rc = csvr_require(r, cols, 4, idx, e)))
+		goto out;
+	while ((st = csvr_next(r, e)) != CSVR_EOF) {
+		qe_date d;
+		int64_t tenor;
+		double p;
+		const char *curve;
+		char name[256];
+		if (st < 0) {
+			rc = e->code ? e->code : QE_DATA;
+			goto out;
+		}
+		if ((rc = csvr_get_date(r, idx[0], &d, e)))
+			goto out;
+		if (!(curve = csvr_get_str(r, idx[1], e))) {
+			rc = QE_DATA;
+			goto out;
+		}
+		if ((rc = csvr_get_int64(r, idx[2], &tenor, e)))
+			goto out;
+		if (tenor < 0 || tenor > 1200) {
+			rc = csvr_field_error(r, idx[2], e, "tenor out of range '%lld'", (long long)tenor);
+			goto out;
+		}
+		if ((rc = csvr_get_double(r, idx[3], &p, e)))
+			goto out;
+		if (strlen(curve) > 200) {
+			rc = csvr_field_error(r, idx[1], e, "curve name too long");
+			goto out;
+		}
+		int len = snprintf(name, sizeof name, "%s:%d", curve, (int)tenor);
+		if (n == cap) {
+			cap = cap ? 2 * cap : 4096;
+			struct hrow *nr = realloc(rows, cap * sizeof *nr);
+			if (!nr) {
+				rc = qe_err_set(e, QE_INTERNAL, "out of memory");
+				goto out;
+			}
+			rows = nr;
+		}
+		rows[n].d = d;
+		rows[n].p = p;
+		rows[n].line = csvr_line(r);
+		if ((rows[n].f = sidx_add(h->factors, name, (size_t)len, NULL)) < 0) {
+			rc = qe_err_set(e, QE_INTERNAL, "out of memory");
+			goto out;
+		}
+		n++;
+	}
+	if (n == 0) {
+		rc = qe_err_set(e, QE_DATA, "%s: no prices", csvr_name(r));
+		goto out;
+	}
+	if (!(ud = malloc(n * sizeof *ud))) {
+		rc = qe_err_set(e, QE_INTERNAL, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++)
+		ud[i] = rows[i].d;
+	qsort(ud, n, sizeof *ud, cmp_date);
+	size_t nd = 0;
+	for (size_t i = 0; i < n; i++)
+		if (nd == 0 || ud[i] != ud[nd - 1])
+			ud[nd++] = ud[i];
+	h->nd = nd;
+	h->nf = sidx_count(h->factors);
+	h->dates = ud;
+	ud = NULL;
+	h->price = malloc(h->nd * h->nf * sizeof *h->price);
+	h->abs = calloc(h->nf, 1);
+	if (!h->price || !h->abs) {
+		rc = qe_err_set(e, QE_INTERNAL, "out of memory for %zu dates x %zu factors", h->nd, h->nf);
+		goto out;
+	}
+	for (size_t i = 0; i < h->nd * h->nf; i++)
+		h->price[i] = NAN;
+	for (size_t i = 0; i < n; i++) {
+		size_t k = (size_t)find_date(h->dates, h->nd, rows[i].d) * h->nf + (size_t)rows[i].f;
+		if (!isnan(h->price[k])) {
+			char ds[16];
+			date_format(ds, rows[i].d);
+			rc = qe_err_set(e, QE_DATA, "%s:%ld: second price for factor '%s' on %s",
+					csvr_name(r), rows[i].line, sidx_name(h->factors, (size_t)rows[i].f), ds);
+			goto out;
+		}
+		h->price[k] = rows[i].p;
+	}
+out:
+	free(ud);
+	free(rows);
+	csvr_close(r);
+	if (rc)
+		rh_free(h);
+	return rc;
+}
+
+int rh_set_returns(risk_history *h, const char *markets, qe_err *e)
+{
+	static const char *const cols[] = {"curve", "returns"};
+	int idx[2], rc = 0, st;
+	csv_reader *r;
+	if (!markets)
+		return 0;
+	if (!(r = csvr_open(markets, e)))
+		return e->code;
+	if ((rc = csvr_require(r, cols, 2, idx, e)))
+		goto out;
+	while ((st = csvr_next(r, e)) != CSVR_EOF) {
+		const char *curve, *kind;
+		int is_abs;
+		if (st < 0) {
+			rc = e->code ? e->code : QE_DATA;
+			goto out;
+		}
+		if (!(curve = csvr_get_str(r, idx[0], e)) || !(kind = csvr_get_str(r, idx[1], e))) {
+			rc = QE_DATA;
+			goto out;
+		}
+		if (strcasecmp(kind, "abs") == 0)
+			is_abs = 1;
+		else if (strcasecmp(kind, "log") == 0)
+			is_abs = 0;
+		else {
+			rc = csvr_field_error(r, idx[1], e, "expected log or abs, got '%s'", kind);
+			goto out;
+		}
+		size_t cl = strlen(curve);
+		for (size_t f = 0; f < h->nf; f++) {
+			const char *name = sidx_name(h->factors, f);
+			if (strncmp(name, curve, cl) == 0 && name[cl] == ':')
+				h->abs[f] = (unsigned char)is_abs;
+		}
+	}
+out:
+	csvr_close(r);
+	return rc;
+}
+
+int rh_restrict(risk_history *h, const unsigned char *keep, qe_err *e)
+{
+	strindex *nf = sidx_new();
+	size_t m = 0;
+	if (!nf)
+		return qe_err_set(e, QE_INTERNAL, "out of memory");
+	for (size_t f = 0; f < h->nf; f++) {
+		if (!keep[f])
+			continue;
+		const char *name = sidx_name(h->factors, f);
+		sidx_add(nf, name, strlen(name), NULL);
+		h->abs[m] = h->abs[f];
+		m++;
+	}
+	/* compact the matrix row by row: row d moves from stride nf to stride m */
+	for (size_t d = 0; d < h->nd; d++) {
+		size_t j = 0;
+		for (size_t f = 0; f < h->nf; f++)
+			if (keep[f])
+				h->price[d * m + j++] = h->price[d * h->nf + f];
+	}
+	sidx_free(h->factors);
+	h->factors = nf;
+	h->nf = m;
+	return 0;
+}
+
+static void note_first(rh_gap_report *rep, const risk_history *h, size_t d, size_t f)
+{
+	if (rep->first[0])
+		return;
+	char ds[16];
+	date_format(ds, h->dates[d]);
+	snprintf(rep->first, sizeof rep->first, "%s on %s", sidx_name(h->factors, f), ds);
+}
+
+int rh_fill_gaps(risk_history *h, int policy, rh_gap_report *rep, qe_err *e)
+{
+	memset(rep, 0, sizeof *rep);
+	size_t nf = h->nf, w = 0;
+	/* compact in place: row w receives the next kept row */
+	for (size_t d = 0; d < h->nd; d++) {
+		double *row = h->price + d * nf;
+		int missing = 0, leading = 0;
+		for (size_t f = 0; f < nf; f++) {
+			if (!isnan(row[f]))
+				continue;
+			if (policy == RH_GAP_ERROR) {
+				char ds[16];
+				date_format(ds, h->dates[d]);
+				return qe_err_set(e, QE_DATA,
+						  "history: no price for factor '%s' on %s (gap policy 'error')",
+						  sidx_name(h->factors, f), ds);
+			}
+			missing = 1;
+			if (w == 0)
+				leading = 1;
+		}
+		if (missing && (policy == RH_GAP_DROP || leading)) {
+			for (size_t f = 0; f < nf && !rep->first[0]; f++)
+				if (isnan(row[f]))
+					note_first(rep, h, d, f);
+			rep->dropped++;
+			continue;
+		}
+		if (missing)
+			for (size_t f = 0; f < nf; f++)
+				if (isnan(row[f])) {
+					note_first(rep, h, d, f);
+					row[f] = h->price[(w - 1) * nf + f];
+					rep->filled++;
+				}
+		if (w != d) {
+			memmove(h->price + w * nf, row, nf * sizeof *row);
+			h->dates[w] = h->dates[d];
+		}
+		w++;
+	}
+	h->nd = w;
+	if (h->nd < 2)
+		return qe_err_set(e, QE_DATA, "history: %zu complete dates left after the gap policy; need at least 2",
+				  h->nd);
+	return 0;
+}
+
+const double *rh_latest(const risk_history *h)
+{
+	return h->price + (h->nd - 1) * h->nf;
+}
+
+void rs_free(risk_scenarios *s)
+{
+	free(s->date);
+	free(s->ret);
+	memset(s, 0, sizeof *s);
+}
+
+int rh_returns(const risk_history *h, int horizon, int mode, size_t window, risk_scenarios *s,
+	       qe_err *e)
+{
+	size_t lag = mode == RH_OVERLAP ? (size_t)horizon : 1, nf = h->nf;
+	double scale = mode == RH_SQRT ? sqrt((double)horizon) : 1.0;
+	memset(s, 0, sizeof *s);
+	if (horizon < 1)
+		return qe_err_set(e, QE_USAGE, "horizon %d is not a positive number of days", horizon);
+	if (h->nd <= lag)
+		return qe_err_set(e, QE_DATA, "history: %zu dates give no %zu-day returns", h->nd, lag);
+	size_t total = h->nd - lag, first = 0;
+	if (window > 0 && window < total)
+		first = total - window;
+	s->ns = total - first;
+	s->nf = nf;
+	s->date = malloc(s->ns * sizeof *s->date);
+	s->ret = malloc(s->ns * nf * sizeof *s->ret + 1);
+	if (!s->date || !s->ret) {
+		rs_free(s);
+		return qe_err_set(e, QE_INTERNAL, "out of memory");
+	}
+	for (size_t i = 0; i < s->ns; i++) {
+		size_t d = first + i + lag;
+		const double *now = h->price + d * nf, *then = h->price + (d - lag) * nf;
+		s->date[i] = h->dates[d];
+		for (size_t f = 0; f < nf; f++) {
+			double r;
+			if (h->abs[f])
+				r = now[f] - then[f];
+			else {
+				if (!(now[f] > 0) || !(then[f] > 0)) {
+					char ds[16];
+					date_format(ds, h->dates[now[f] > 0 ? d - lag : d]);
+					rs_free(s);
+					return qe_err_set(e, QE_DATA,
+							  "history: factor '%s' has price %g on %s; log returns need "
+							  "positive prices (set returns=abs for the curve)",
+							  sidx_name(h->factors, f), now[f] > 0 ? then[f] : now[f], ds);
+				}
+				r = log(now[f] / then[f]);
+			}
+			s->ret[i * nf + f] = r * scale;
+		}
+	}
+	return 0;
+}
+
+void rh_price_changes(const risk_history *h, const risk_scenarios *s, double *out)
+{
+	const double *F = rh_latest(h);
+	for (size_t i = 0; i < s->ns; i++)
+		for (size_t f = 0; f < s->nf; f++) {
+			double r = s->ret[i * s->nf + f];
+			out[i * s->nf + f] = h->abs[f] ? r : F[f] * expm1(r);
+		}
+}
+
+void rh_change_scale(const risk_history *h, double *scale)
+{
+	const double *F = rh_latest(h);
+	for (size_t f = 0; f < h->nf; f++)
+		scale[f] = h->abs[f] ? 1.0 : F[f];
+}
+
+int rh_check_asof(const risk_history *h, qe_date asof, qe_err *e)
+{
+	for (size_t f = 0; f < h->nf; f++) {
+		const char *name = sidx_name(h->factors, f), *colon = strrchr(name, ':');
+		size_t cl = colon ? (size_t)(colon - name) : strlen(name);
+		int have = 0;
+		qe_date last = 0;
+		/* the curve's last price over all its factors */
+		for (size_t g = 0; g < h->nf; g++) {
+			const char *n2 = sidx_name(h->factors, g);
+			if (strncmp(n2, name, cl) != 0 || n2[cl] != ':')
+				continue;
+			for (size_t d = h->nd; d-- > 0;)
+				if (!isnan(h->price[d * h->nf + g])) {
+					if (!have || h->dates[d] > last)
+						last = h->dates[d];
+					have = 1;
+					break;
+				}
+		}
+		if (have && last < asof) {
+			char a[16], l[16];
+			date_format(a, asof);
+			date_format(l, last);
+			return qe_err_set(e, QE_DATA, "history: curve '%.*s' ends on %s, before the as-of date %s",
+					  (int)cl, name, l, a);
+		}
+	}
+	return 0;
+}

@@ -1,0 +1,88 @@
+/*
+ * riskhist: price histories of risk factors (curve x tenor) and the
+ * scenario returns built from them.
+ *
+ * A risk factor is named "CURVE:TENOR" (tenor 0..12 months, see HISTORY in
+ * qe-formats(5)).  The history is a dense date x factor matrix after a
+ * gap policy has been applied:
+ *   RH_GAP_FFILL  a missing price repeats the previous date's price (a zero
+ *                 return); dates before a factor's first price are dropped
+ *   RH_GAP_DROP   a date where any factor lacks a price is dropped
+ *   RH_GAP_ERROR  any missing price is an error naming the factor and date
+ * and every repair is counted in rh_gap_report for the caller to print.
+ * Returns are log returns, or absolute differences for curves flagged
+ * "abs" (markets.csv column returns), over a horizon of h days:
+ * overlapping h-day changes, or 1-day changes scaled by sqrt(h).
+ *
+ * Owns its arrays and names (rh_free, rs_free).  Never prints.
+ */
+#ifndef QE_RISKHIST_H
+#define QE_RISKHIST_H
+
+#include <stddef.h>
+
+#include "core/date.h"
+#include "core/diag.h"
+#include "core/strindex.h"
+
+enum rh_gap { RH_GAP_FFILL = 0, RH_GAP_DROP, RH_GAP_ERROR };
+enum rh_horizon { RH_OVERLAP = 0, RH_SQRT };
+
+typedef struct risk_history {
+	size_t nd, nf;
+	qe_date *dates;     /* increasing */
+	strindex *factors;  /* "CURVE:TENOR" */
+	double *price;      /* price[d * nf + f]; NaN = missing until rh_fill_gaps */
+	unsigned char *abs; /* per factor: 1 = absolute changes, 0 = log returns */
+} risk_history;
+
+typedef struct rh_gap_report {
+	size_t filled, dropped;
+	char first[160]; /* "FACTOR on DATE" of the first gap, "" if none */
+} rh_gap_report;
+
+int rh_gap_parse(const char *s);         /* -1 when unknown */
+int rh_read(risk_history *h, const char *path, qe_err *e);
+void rh_free(risk_history *h);
+
+/* Sets the return type of every factor from markets.csv (columns curve,
+ * returns = log|abs); path NULL leaves the default: log for all.  Curves
+ * missing from the file keep the default. */
+int rh_set_returns(risk_history *h, const char *markets, qe_err *e);
+
+/* Keeps only the factors with keep[f] set (renumbered in order). */
+int rh_restrict(risk_history *h, const unsigned char *keep, qe_err *e);
+
+int rh_fill_gaps(risk_history *h, int policy, rh_gap_report *rep, qe_err *e);
+
+/* Before rh_fill_gaps: QE_DATA naming the first curve (in factor order)
+ * whose last price (over its tenors) is dated before asof - a stale
+ * history for positions as of asof. */
+int rh_check_asof(const risk_history *h, qe_date asof, qe_err *e);
+
+/* Latest price of each factor (after gap filling). */
+const double *rh_latest(const risk_history *h);
+
+typedef struct risk_scenarios {
+	size_t ns, nf;
+	qe_date *date; /* the date each scenario ends on */
+	double *ret;   /* ret[s * nf + f] */
+} risk_scenarios;
+
+/* Returns over `horizon` days (overlapping, or 1-day scaled by sqrt
+ * (horizon)); the most recent `window` scenarios (0 = all).  A log return
+ * of a non-positive price is QE_DATA naming factor and date. */
+int rh_returns(const risk_history *h, int horizon, int mode, size_t window, risk_scenarios *s,
+	       qe_err *e);
+void rs_free(risk_scenarios *s);
+
+/* Price changes of scenario returns applied to today's prices F:
+ * F (exp(r) - 1) for log-return factors, r for absolute ones.  out has
+ * ns x nf entries. */
+void rh_price_changes(const risk_history *h, const risk_scenarios *s, double *out);
+
+/* Scale from return to price-change units for the covariance: F for log
+ * factors, 1 for absolute ones. */
+void rh_change_scale(const risk_history *h, double *scale);
+
+#endif

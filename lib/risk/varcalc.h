@@ -1,0 +1,132 @@
+/*
+ * varcalc: the VaR engines - historical simulation (optionally age
+ * weighted or volatility filtered), parametric (delta-normal and
+ * delta-gamma Cornish-Fisher), Monte Carlo - plus component VaR, the
+ * daily VaR-vs-P&L series for backtesting, and scenario P&L for stress.
+ *
+ * Positions are sensitivities (exposure.h): the P&L of a price change dF
+ * is sum_f delta_f dF_f + 1/2 gamma_f dF_f^2 (sensitivity-based
+ * revaluation; no full repricing).  Scenario price changes come from
+ * returns applied to the latest prices (riskhist.h).  Parametric and Monte
+ * Carlo use the covariance of price changes Sigma_P = diag(F) Sigma_r
+ * diag(F) (F = 1 for absolute-change factors); Monte Carlo draws price
+ * changes L z with L L' = Sigma_P, z standard normal or multivariate
+ * Student-t scaled to unit variance, in blocks of VAR_MC_BLOCK paths, block
+ * b drawing from Philox stream b of the seed, so results are identical for
+ * any number of threads.
+ *
+ * Owns the arrays of its results (var_result_free).  Never prints.
+ */
+#ifndef QE_VARCALC_H
+#define QE_VARCALC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/diag.h"
+#include "risk/exposure.h"
+#include "risk/pnlcube.h"
+#include "risk/riskhist.h"
+
+#define VAR_MAX_ALPHA 16
+#define VAR_MC_BLOCK 4096
+
+typedef struct var_spec {
+	double alpha[VAR_MAX_ALPHA];
+	int nalpha, qdef;
+	size_t window;       /* most recent scenarios used; 0 = all */
+	double brw_lambda;   /* > 0: BRW age weights */
+	double fhs_lambda;   /* > 0: Hull-White EWMA volatility scaling */
+	int cov_method;      /* enum cov_method */
+	double cov_lambda;   /* EWMA lambda */
+	const char *cov_file; /* covariance of price changes given by the user, or NULL */
+	int repair;          /* clip/floor eigenvalues instead of failing */
+	int cornish_fisher;  /* parametric: delta-gamma Cornish-Fisher */
+	size_t paths;
+	uint64_t seed;
+	double df;           /* Monte Carlo Student-t degrees of freedom; 0 = normal */
+} var_spec;
+
+typedef struct var_result {
+	size_t npf, scenarios;
+	int nalpha;
+	double *var, *es;    /* [p * nalpha + a] */
+	double *sd;          /* parametric: P&L standard deviation per portfolio */
+	char note[512];      /* repairs, shrinkage: for the caller to report */
+	double t_pnl, t_measure; /* wall seconds: scenario P&L (or paths), VaR/ES */
+} var_result;
+
+void var_result_free(var_result *r);
+
+/* Scenario returns restricted to the window (the last sp->window of all),
+ * filtered when sp->fhs_lambda > 0.  Caller frees with rs_free. */
+int var_window(const risk_scenarios *all, const var_spec *sp, risk_scenarios *w, qe_err *e);
+
+int var_hs(const risk_history *h, const risk_scenarios *all, const exposure *x, const var_spec *sp,
+	   var_result *res, pnl_cube *cube, qe_err *e);
+int var_param(const risk_history *h, const risk_scenarios *all, const exposure *x,
+	      const var_spec *sp, var_result *res, qe_err *e);
+int var_mc(const risk_history *h, const risk_scenarios *all, const exposure *x, const var_spec *sp,
+	   var_result *res, pnl_cube *cube, qe_err *e);
+
+/* Covariance of price changes (or of returns when returns is set) of the
+ * window - or read from sp->cov_file (price changes) - PSD-checked
+ * (repaired when sp->repair).  S has nf x nf entries. */
+int var_covariance(const risk_history *h, const risk_scenarios *all, const var_spec *sp, int returns,
+		   double *S, char *note, size_t notesz, qe_err *e);
+
+/* Delta-normal decomposition of the total (portfolio 0) over the groups
+ * (portfolios 1..): for each group and alpha, marginal VaR (dVaR/ds at
+ * s = 1 when the group's positions are scaled by s; by Euler's theorem it
+ * equals the component), component VaR (sums to the total's VaR) and
+ * incremental VaR (total VaR minus the VaR without the group).  Arrays [(g-1)*nalpha + a]
+ * for g = 1..npf-1, allocated here. */
+typedef struct var_components {
+	size_t ngroups, nfactors;
+	int nalpha;
+	double *total, *marginal, *component, *incremental;
+	/* the same per risk factor f ([f * nalpha + a]): marginal VaR per unit
+	 * of delta, z (Sigma d)_f / sigma; component = d_f x marginal;
+	 * incremental = VaR minus the VaR without factor f */
+	double *fmarginal, *fcomponent, *fincremental;
+} var_components;
+int var_component(const risk_history *h, const risk_scenarios *all, const exposure *x,
+		  const var_spec *sp, var_components *c, qe_err *e);
+void var_components_free(var_components *c);
+
+/* Historical-simulation VaR of portfolio pf (first alpha) on each of the
+ * last ndays days from the `window` scenarios before it, with the P&L of
+ * the same positions on that day: the series qe-var backtest reads. */
+int var_series(const risk_history *h, const risk_scenarios *all, const exposure *x,
+	       const var_spec *sp, size_t pf, size_t ndays, qe_date *date, double *var, double *pnl,
+	       qe_err *e);
+
+/* P&L of every portfolio under given price changes dF (nsc x nf): cube
+ * pnl[p * nsc + s]. */
+void var_pnl(const exposure *x, const double *dF, size_t nsc, double *pnl);
+
+/* QE_NUMERIC naming the first portfolio whose P&L (cube pnl[p * nsc + s])
+ * is not finite (an overflow of finite positions, or NaN). */
+int var_check_pnl(const exposure *x, const double *pnl, size_t nsc, qe_err *e);
+
+
+
+/* Everything a VaR run reads: the history (restricted to the factors the
+ * sensitivities use, when given), the exposures, and all scenario returns
+ * of the horizon.  With asof, a curve whose history ends before it is
+ * QE_DATA (rh_check_asof).  The gap report and x.capped are for the
+ * caller to print. */
+typedef struct var_inputs {
+	risk_history h;
+	exposure x;
+	risk_scenarios all;
+	rh_gap_report gaps;
+	int have_x;
+} var_inputs;
+
+int var_inputs_load(var_inputs *in, const char *history, const char *markets, const char *sens,
+		    const char *by, const expo_fx *fx, const qe_date *asof, int gap_policy, int horizon,
+		    int horizon_mode, qe_err *e);
+void var_inputs_free(var_inputs *in);
+
+#endif

@@ -1,0 +1,83 @@
+/*
+ * synth: a deterministic synthetic energy market and trading book, written
+ * in the contract formats of qe-formats(5).
+ *
+ * One seed names the whole data set.  Every file kind draws from its own
+ * random streams (lib/rng.h, named by kind, curve, trade number ...), so a
+ * kind written alone (--only) is byte-identical to the same kind written
+ * with all the others, and a block of trades is the same whichever thread
+ * made it.  The market is built once in memory (a dozen curves x a few
+ * years: small); trades are streamed in blocks, so memory stays flat
+ * whatever --trades is.
+ *
+ * The model, in brief (qe-synth(1) has the numbers):
+ *   forward(curve, month) = level x seasonality(month) x carry, times
+ *     exp(Y) for log-return curves or plus Y for absolute-return curves
+ *     (power), where Y is a mean-reverting random walk per delivery month
+ *     driven by daily shocks correlated across curves (a fixed correlation
+ *     matrix through a Cholesky factor) and tenors (one common factor per
+ *     curve), with Student-t day weights for fat tails.  The walk is run
+ *     backwards from the as-of date, so the history ends exactly on the
+ *     as-of forward curve.
+ *   spot (tenor 0) = front forward plus a fast mean-reverting deviation
+ *     with spikes; power also has negative-price days.
+ *
+ * Owns: the synth object and everything in it (synth_free).  Never prints,
+ * never exits; errors come back in qe_err.
+ */
+#ifndef QE_SYNTH_H
+#define QE_SYNTH_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "core/date.h"
+#include "core/diag.h"
+
+enum synth_kind {
+	SYNTH_MARKETS,
+	SYNTH_PRICES,   /* curves.csv */
+	SYNTH_VOLS,
+	SYNTH_RATES,
+	SYNTH_HISTORY,
+	SYNTH_FIXINGS,
+	SYNTH_TRADES,
+	SYNTH_COUNTERPARTIES,
+	SYNTH_LIMITS,
+	SYNTH_METERS,
+	SYNTH_WEATHER,
+	SYNTH_NKINDS
+};
+
+typedef struct synth_cfg {
+	uint64_t seed;
+	int64_t trades;        /* trade ids (each may have amend/cancel versions) */
+	qe_date asof;
+	int months;            /* monthly forward points after the as-of month */
+	int history_days;      /* weekdays of history ending on the as-of date */
+	const char *calendar_dir; /* holiday files; NULL = calendar.h default */
+} synth_cfg;
+
+/* Defaults: seed 1, 1000 trades, as-of 2026-11-25, 36 months, 750 days. */
+void synth_cfg_default(synth_cfg *cfg);
+
+/* Kind name as on the command line ("markets", "prices", "trades" ...),
+ * the file it is written to in a directory ("curves.csv" for prices), and
+ * the reverse lookup ("curves" is accepted for prices); -1 if unknown. */
+const char *synth_kind_name(int kind);
+const char *synth_kind_file(int kind);
+int synth_kind_parse(const char *name);
+
+typedef struct synth synth;
+
+/* Builds the market (curves, calendars, history).  QE_USAGE for a bad
+ * configuration, QE_DATA/QE_IO when a calendar cannot be loaded. */
+synth *synth_new(const synth_cfg *cfg, qe_err *e);
+void synth_free(synth *s);
+
+/* Writes one kind as CSV with its header to fp.  Write errors are left
+ * sticky in fp (the caller's out_commit reports them); the return value is
+ * 0 or an error code with e filled. */
+int synth_write(synth *s, int kind, FILE *fp, qe_err *e);
+
+#endif

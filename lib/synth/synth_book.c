@@ -1,0 +1,754 @@
+/* synth: the book - trades (streamed in parallel blocks), counterparties
+ * and limits. */
+#include "synth/synth_impl.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "price/black76.h"
+#include "core/lei.h"
+
+enum { C_NG, C_CL, C_BRENT, C_HO, C_TTF, C_PJMP, C_PJMO, C_DEB, C_DEP, C_EUA };
+
+/* ---- counterparties ----------------------------------------------------- */
+
+static const char *const cp_first[] = {
+	"Northwind", "Bluefjord", "Kestrel", "Ardent", "Solace", "Meridian", "Harrow", "Lumen",
+	"Corvid", "Tamsin", "Osprey", "Valdor", "Quarry", "Brightwater", "Ironbark", "Sable",
+	"Calder", "Westmark", "Halcyon", "Juniper"};
+static const char *const cp_second[] = {
+	"Energy Trading", "Power AG", "Gas Supply", "Commodities SA", "Utilities plc",
+	"Resources Ltd", "Capital LLC", "Brewing Co", "Petroleum BV", "Metals GmbH"};
+/* sector of each second name: the Shariah screen tests need banks
+ * (interest-based finance), alcohol and gambling among the counterparties */
+static const char *const cp_sector[] = {
+	"trading", "utilities", "utilities", "trading", "utilities",
+	"mining", "banking", "alcohol", "oil_gas", "mining"};
+static const char *const cp_country[] = {"US", "DE", "NL", "GB", "FR", "NO", "CH", "AE", "SA", "MY", "IT", "ES"};
+static const char *const cp_lou[] = {"5493", "5299", "2138", "3912", "8156", "9695", "7245", "2549"};
+/* counterparties whose LEI is deliberately broken (wrong check digits) */
+static int cp_bad_lei(int i) { return i == 7 || i == 19 || i == 33; }
+
+const char *synth_cpty_id(int i, char buf[16])
+{
+	snprintf(buf, 16, "CP%03d", i + 1);
+	return buf;
+}
+
+const char *synth_clearer(const char *venue)
+{
+	if (strcmp(venue, "NYMEX") == 0)
+		return "CME_CLEARING";
+	if (strcmp(venue, "EEX") == 0)
+		return "EEX_ECC";
+	return "ICE_CLEAR_EU";
+}
+
+static void cp_lei(synth *s, int i, char lei[21])
+{
+	static const char alnum[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+	qe_rng r;
+	char check[3];
+	rng_init(&r, s->cfg.seed, synth_stream(STREAM_CPTY, 1000 + (uint64_t)i));
+	memcpy(lei, cp_lou[rng_below(&r, 8)], 4);
+	lei[4] = lei[5] = '0';
+	for (int k = 6; k < 18; k++)
+		lei[k] = alnum[rng_below(&r, 36)];
+	lei[18] = '\0';
+	lei_check_digits(lei, check);
+	if (cp_bad_lei(i))
+		check[1] = (char)('0' + (check[1] - '0' + 1) % 10);
+	lei[18] = check[0];
+	lei[19] = check[1];
+	lei[20] = '\0';
+}
+
+static double round_to(double x, double step) { return round(x / step) * step; }
+
+int synth_write_counterparties(synth *s, FILE *fp, qe_err *e)
+{
+	(void)e;
+	static const char *const hdr[] = {"counterparty", "name", "lei", "country", "sector", "credit_limit",
+					  "currency", "netting", "total_assets", "market_cap", "debt", "cash",
+					  "receivables", "revenue", "nonpermissible_income", NULL};
+	static const char *const clearers[][3] = {
+		{"CME_CLEARING", "CME Clearing House", "US"},
+		{"ICE_CLEAR_EU", "ICE Clear Europe", "GB"},
+		{"EEX_ECC", "European Commodity Clearing", "DE"}};
+	csv_writer w;
+	csvw_init(&w, fp);
+	csvw_header(&w, hdr);
+	for (int i = 0; i < SYNTH_NCPTY + 3; i++) {
+		qe_rng r;
+		char id[16], name[96], lei[21];
+		const char *sector, *country;
+		rng_init(&r, s->cfg.seed, synth_stream(STREAM_CPTY, (uint64_t)i));
+		if (i < SYNTH_NCPTY) {
+			int a = i % 20, b = (i * 7 + i / 20) % 10;
+			snprintf(name, sizeof name, "%s %s", cp_first[a], cp_second[b]);
+			synth_cpty_id(i, id);
+			sector = cp_sector[b];
+			country = cp_country[rng_below(&r, 12)];
+		} else {
+			snprintf(id, sizeof id, "%s", clearers[i - SYNTH_NCPTY][0]);
+			snprintf(name, sizeof name, "%s", clearers[i - SYNTH_NCPTY][1]);
+			sector = "clearing";
+			country = clearers[i - SYNTH_NCPTY][2];
+		}
+		cp_lei(s, i, lei);
+		const char *ccy = (strcmp(country, "US") == 0) ? "USD" : "EUR";
+		double assets = round_to(exp(log(5e8) + rng_uniform(&r) * log(160.0)), 1e6);
+		double mcap = round_to(assets * (0.3 + 1.2 * rng_uniform(&r)), 1e6);
+		double debt = round_to(mcap * (0.05 + 0.55 * rng_uniform(&r)), 1e6);
+		double cash = round_to(mcap * (0.02 + 0.38 * rng_uniform(&r)), 1e6);
+		double recv = round_to(mcap * (0.05 + 0.55 * rng_uniform(&r)), 1e6);
+		double revenue = round_to(assets * (0.2 + rng_uniform(&r)), 1e6);
+		double npi_share = strcmp(sector, "banking") == 0 || strcmp(sector, "alcohol") == 0
+					   ? 0.5 + 0.4 * rng_uniform(&r)
+					   : 0.08 * rng_uniform(&r);
+		double npi = round_to(revenue * npi_share, 1e5);
+		double limit = i < SYNTH_NCPTY ? round_to(5e6 + 195e6 * rng_uniform(&r), 5e6) : 1e9;
+		int netting = rng_uniform(&r) < 0.8 || i >= SYNTH_NCPTY;
+		csvw_str(&w, id);
+		csvw_str(&w, name);
+		csvw_str(&w, lei);
+		csvw_str(&w, country);
+		csvw_str(&w, sector);
+		csvw_double(&w, limit);
+		csvw_str(&w, ccy);
+		csvw_str(&w, netting ? "yes" : "no");
+		csvw_double(&w, assets);
+		csvw_double(&w, mcap);
+		csvw_double(&w, debt);
+		csvw_double(&w, cash);
+		csvw_double(&w, recv);
+		csvw_double(&w, revenue);
+		csvw_double(&w, npi);
+		csvw_end(&w);
+	}
+	return 0;
+}
+
+/* ---- books and traders -------------------------------------------------- */
+
+enum { B_GAS_US, B_GAS_EU, B_POWER_EU, B_POWER_US, B_OIL, B_CARBON, B_ISLAMIC, NBOOKS };
+static const struct {
+	const char *name;
+	double weight;
+	const char *traders[3];
+} books[NBOOKS] = {
+	{"GAS_US", 0.20, {"jharper", "mokafor", "lchen"}},
+	{"GAS_EU", 0.12, {"svandijk", "pmuller", "aricci"}},
+	{"POWER_EU", 0.22, {"kbauer", "fschmidt", "ewagner"}},
+	{"POWER_US", 0.14, {"rdiaz", "tnguyen", "bwalsh"}},
+	{"OIL", 0.18, {"hnasser", "gcampbell", "ypetrov"}},
+	{"CARBON", 0.08, {"mlindqvist", "cdubois", "ahansen"}},
+	{"ISLAMIC", 0.06, {"fhaddad", "iyusuf", "zrahman"}},
+};
+
+int synth_write_limits(synth *s, FILE *fp, qe_err *e)
+{
+	(void)e;
+	static const char *const hdr[] = {"limit_id", "type", "scope", "key", "metric", "limit", "unit", NULL};
+	/* net delta limits in commodity units, spot-month limits in lots
+	 * (CFTC 17 CFR 150: NG 2,000, CL 6,000, HO 2,000 contracts) */
+	static const double delta_limit[] = {5e7, 5e6, 5e6, 1e8, 2e6, 5e5, 5e5, 1e6, 5e5, 5e6};
+	csv_writer w;
+	csvw_init(&w, fp);
+	csvw_header(&w, hdr);
+	int id = 0;
+	char buf[32];
+	for (int c = 0; c < synth_ncurves; c++) {
+		snprintf(buf, sizeof buf, "L%04d", ++id);
+		csvw_str(&w, buf);
+		csvw_str(&w, "position");
+		csvw_str(&w, "curve");
+		csvw_str(&w, synth_curves[c].curve);
+		csvw_str(&w, "net_delta");
+		csvw_double(&w, delta_limit[c]);
+		csvw_str(&w, synth_curves[c].unit);
+		csvw_end(&w);
+	}
+	static const struct { const char *curve; double lots; } spot_month[] = {
+		{"NG_HH", 2000}, {"CL_WTI", 6000}, {"HO_ULSD", 2000}};
+	for (int i = 0; i < 3; i++) {
+		snprintf(buf, sizeof buf, "L%04d", ++id);
+		csvw_str(&w, buf);
+		csvw_str(&w, "position");
+		csvw_str(&w, "curve");
+		csvw_str(&w, spot_month[i].curve);
+		csvw_str(&w, "spot_month_lots");
+		csvw_double(&w, spot_month[i].lots);
+		csvw_str(&w, "lots");
+		csvw_end(&w);
+	}
+	qe_rng r;
+	rng_init(&r, s->cfg.seed, synth_stream(STREAM_CPTY, 5000));
+	for (int b = 0; b < NBOOKS; b++) {
+		snprintf(buf, sizeof buf, "L%04d", ++id);
+		csvw_str(&w, buf);
+		csvw_str(&w, "var");
+		csvw_str(&w, "book");
+		csvw_str(&w, books[b].name);
+		csvw_str(&w, "var_99_1d");
+		csvw_double(&w, round_to(5e5 + 4.5e6 * rng_uniform(&r), 1e5));
+		csvw_str(&w, b == B_GAS_EU || b == B_POWER_EU || b == B_CARBON ? "EUR" : "USD");
+		csvw_end(&w);
+	}
+	for (int i = 0; i < SYNTH_NCPTY; i += 4) {
+		char cp[16];
+		snprintf(buf, sizeof buf, "L%04d", ++id);
+		csvw_str(&w, buf);
+		csvw_str(&w, "credit");
+		csvw_str(&w, "counterparty");
+		csvw_str(&w, synth_cpty_id(i, cp));
+		csvw_str(&w, "exposure");
+		csvw_double(&w, round_to(2e6 + 48e6 * rng_uniform(&r), 1e6));
+		csvw_str(&w, "USD");
+		csvw_end(&w);
+	}
+	for (int b = 0; b < NBOOKS; b++)
+		for (int t = 0; t < 3; t++) {
+			snprintf(buf, sizeof buf, "L%04d", ++id);
+			csvw_str(&w, buf);
+			csvw_str(&w, "trader");
+			csvw_str(&w, "trader");
+			csvw_str(&w, books[b].traders[t]);
+			csvw_str(&w, "max_trade_notional");
+			csvw_double(&w, round_to(5e6 + 45e6 * rng_uniform(&r), 1e6));
+			csvw_str(&w, b == B_GAS_EU || b == B_POWER_EU || b == B_CARBON ? "EUR" : "USD");
+			csvw_end(&w);
+		}
+	return 0;
+}
+
+/* ---- trades ------------------------------------------------------------- */
+
+#define NO_DATE INT32_MIN
+
+typedef struct trade {
+	char id[24];
+	int version;
+	const char *status;
+	qe_date trade_date;
+	const char *book, *trader;
+	char cpty[16];
+	const char *instrument;
+	int c, c2;
+	int buy;
+	double qty;
+	const char *unit;
+	double price;
+	qe_date ds, de;
+	const char *shape;
+	const char *otype; /* NULL: not an option */
+	double strike;
+	const char *exercise;
+	qe_date expiry, avg_s, avg_e;
+	double ratio;
+	const char *model;
+} trade;
+
+/* A plausible traded premium per unit: the undiscounted Black-76 or
+ * Bachelier value (lib/black76) at the as-of forward and a vol from the
+ * surface.  The pricer values the book; this only has to look like a
+ * price someone paid.  Out-of-domain inputs give 0 (then one tick). */
+static double rough_premium(int call, int normal, double f, double k, double vol, double t)
+{
+	opt_greeks g;
+	const char *why;
+	if (t < 1.0 / 365)
+		t = 1.0 / 365;
+	int type = call ? OPT_CALL : OPT_PUT;
+	int st = normal ? bachelier(type, f, k, vol * fabs(f), 0, t, &g, &why)
+			: black76(type, f, k, vol, 0, t, &g, &why);
+	return st == OPT_OK && g.price > 0 ? g.price : 0;
+}
+
+static int pick_weighted(qe_rng *r, const double *w, int n)
+{
+	double u = rng_uniform(r), acc = 0;
+	for (int i = 0; i < n; i++) {
+		acc += w[i];
+		if (u < acc)
+			return i;
+	}
+	return n - 1;
+}
+
+/* Front-weighted delivery month 1..max. */
+static int pick_month(qe_rng *r, int max)
+{
+	double u = rng_uniform(r);
+	int m = 1 + (int)(max * u * u);
+	return m > max ? max : m;
+}
+
+static qe_date month_first(const synth *s, int m) { return date_add_months_first(s->month0, m); }
+
+static qe_date past_trade_date(const synth *s, qe_rng *r, int c, int max_days)
+{
+	qe_date d = s->cfg.asof - (qe_date)rng_below(r, (uint64_t)max_days + 1);
+	return cal_preceding(s->cal[c], d);
+}
+
+static const char *shape_for(int c, qe_rng *r)
+{
+	if (c == C_PJMO)
+		return rng_uniform(r) < 0.6 ? "7x8" : "2x16";
+	return synth_curves[c].shape;
+}
+
+/* Option-like fields: strike near the forward, expiry from the contract
+ * rules, premium from the vol surface. */
+static void make_option(const synth *s, qe_rng *r, trade *t, int m, int normal)
+{
+	const synth_curve *k = &synth_curves[t->c];
+	double f = synth_fwd(s, t->c, m);
+	int call = rng_uniform(r) < 0.5;
+	t->otype = call ? "call" : "put";
+	t->strike = synth_round(f * exp(0.15 * rng_normal(r)), k->strike_step);
+	if (t->strike <= 0)
+		t->strike = k->strike_step;
+	t->expiry = synth_option_expiry(s, t->c, t->ds);
+	double yrs = (t->expiry - s->cfg.asof) / 365.0;
+	int cm;
+	{
+		int y, d;
+		date_to_ymd(t->ds, &y, &cm, &d);
+	}
+	double vol = synth_atm_vol(t->c, yrs, cm);
+	t->price = synth_round(rough_premium(call, normal, f, t->strike, vol, yrs), k->tick);
+	if (t->price <= 0)
+		t->price = k->tick;
+}
+
+/* Fills the first version of trade i; returns the instrument's curve. */
+static void gen_trade(const synth *s, int64_t i, trade *t, qe_rng *r)
+{
+	static const double book_w[NBOOKS] = {0.20, 0.12, 0.22, 0.14, 0.18, 0.08, 0.06};
+	memset(t, 0, sizeof *t);
+	snprintf(t->id, sizeof t->id, "T%08lld", (long long)(i + 1));
+	t->version = 1;
+	t->status = "new";
+	t->strike = NAN;
+	t->ratio = NAN;
+	t->expiry = t->avg_s = t->avg_e = NO_DATE;
+	t->c2 = -1;
+	t->shape = "";
+	t->model = "";
+	t->exercise = "";
+	int b = pick_weighted(r, book_w, NBOOKS);
+	t->book = books[b].name;
+	t->trader = books[b].traders[rng_below(r, 3)];
+	t->buy = rng_uniform(r) < 0.5;
+	const int maxm = s->nmonths < 24 ? s->nmonths : 24;
+	int m = pick_month(r, maxm);
+	enum { FUT, FWD, SWAP, PHYS, OPT, ASIAN, SPREAD, SPOT };
+	int inst;
+	double w[8] = {0};
+	switch (b) {
+	case B_GAS_US:
+		t->c = C_NG;
+		w[FUT] = 0.30, w[SWAP] = 0.25, w[OPT] = 0.20, w[ASIAN] = 0.10, w[PHYS] = 0.15;
+		break;
+	case B_GAS_EU:
+		t->c = C_TTF;
+		w[FUT] = 0.35, w[PHYS] = 0.30, w[OPT] = 0.25, w[SWAP] = 0.10;
+		break;
+	case B_POWER_EU:
+		t->c = rng_uniform(r) < 0.6 ? C_DEB : C_DEP;
+		w[FUT] = 0.30, w[PHYS] = 0.25, w[FWD] = 0.10, w[OPT] = 0.15, w[SPREAD] = 0.15, w[SWAP] = 0.05;
+		break;
+	case B_POWER_US:
+		t->c = rng_uniform(r) < 0.6 ? C_PJMP : C_PJMO;
+		w[FWD] = 0.35, w[PHYS] = 0.30, w[OPT] = 0.20, w[SWAP] = 0.15;
+		break;
+	case B_OIL:
+		t->c = rng_uniform(r) < 0.5 ? C_CL : C_BRENT;
+		w[FUT] = 0.30, w[SWAP] = 0.25, w[OPT] = 0.20, w[ASIAN] = 0.15, w[SPREAD] = 0.10;
+		break;
+	case B_CARBON:
+		t->c = C_EUA;
+		w[SPOT] = 0.30, w[FUT] = 0.45, w[OPT] = 0.25;
+		break;
+	default: { /* ISLAMIC: commodity purchases (murabaha/salam-like) and a
+		    * few conventional futures and options the screen must flag */
+		static const int cs[] = {C_NG, C_BRENT, C_CL, C_TTF, C_EUA};
+		t->c = cs[rng_below(r, 5)];
+		w[PHYS] = 0.40, w[FWD] = 0.25, w[SPOT] = 0.20, w[FUT] = 0.10, w[OPT] = 0.05;
+		if (t->c == C_EUA)
+			w[PHYS] = 0, w[FWD] = 0.25, w[SPOT] = 0.60;
+	}
+	}
+	inst = pick_weighted(r, w, 8);
+	const synth_curve *k = &synth_curves[t->c];
+	int exchange = (inst == FUT || (inst == OPT && !k->abs_returns));
+	if (exchange)
+		snprintf(t->cpty, sizeof t->cpty, "%s", synth_clearer(k->venue));
+	else
+		synth_cpty_id((int)rng_below(r, SYNTH_NCPTY), t->cpty);
+	t->trade_date = past_trade_date(s, r, t->c, 250);
+	t->ds = month_first(s, m);
+	t->de = synth_month_end(t->ds);
+	double f = synth_fwd(s, t->c, m);
+	t->price = synth_round(f * exp(0.06 * rng_normal(r)), k->tick);
+	int power = k->abs_returns, gas = strcmp(k->commodity, "gas") == 0;
+	switch (inst) {
+	case FUT:
+		t->instrument = "future";
+		if (t->c == C_EUA) { /* December contracts */
+			int dec = 1;
+			while (dec <= s->nmonths) {
+				int y, mo, d;
+				date_to_ymd(month_first(s, dec), &y, &mo, &d);
+				if (mo == 12)
+					break;
+				dec++;
+			}
+			m = dec + 12 * (int)rng_below(r, 3);
+			if (m > s->nmonths)
+				m = dec;
+			t->ds = month_first(s, m);
+			t->de = synth_month_end(t->ds);
+			t->price = synth_round(synth_fwd(s, t->c, m) * exp(0.06 * rng_normal(r)), k->tick);
+		}
+		t->qty = (double)(1 + rng_below(r, 50));
+		t->unit = "lots";
+		t->shape = k->shape;
+		break;
+	case FWD:
+		t->instrument = "forward";
+		if (power) {
+			t->qty = 5.0 * (double)(1 + rng_below(r, 10));
+			t->unit = "MW";
+			t->shape = shape_for(t->c, r);
+			if (rng_uniform(r) < 0.3 && m + 2 <= s->nmonths) /* a quarter */
+				t->de = synth_month_end(month_first(s, m + 2));
+		} else if (gas) {
+			t->qty = t->c == C_NG ? 2500.0 * (double)(1 + rng_below(r, 8)) : 5.0 * (double)(1 + rng_below(r, 10));
+			t->unit = t->c == C_NG ? "MMBtu/d" : "MW";
+			t->shape = "gasday";
+		} else if (t->c == C_EUA) {
+			t->qty = 1000.0 * (double)(1 + rng_below(r, 50));
+			t->unit = "t";
+		} else {
+			t->qty = 1000.0 * (double)(5 + rng_below(r, 96));
+			t->unit = k->unit;
+		}
+		break;
+	case SWAP:
+		t->instrument = "swap";
+		if (rng_uniform(r) < 0.2 && s->cfg.asof < synth_month_end(s->cfg.asof)) {
+			/* calculation period containing the as-of date: partly fixed */
+			m = 0;
+			t->ds = s->month0;
+			t->de = synth_month_end(t->ds);
+			t->trade_date = cal_preceding(s->cal[t->c], s->month0 - 1 - (qe_date)rng_below(r, 60));
+			t->price = synth_round(synth_fwd(s, t->c, 0) * exp(0.05 * rng_normal(r)), k->tick);
+		}
+		if (power) {
+			t->qty = 100.0 * (double)(10 + rng_below(r, 91));
+			t->unit = "MWh";
+		} else if (t->c == C_NG) {
+			t->qty = 10000.0 * (double)(1 + rng_below(r, 50));
+			t->unit = "MMBtu";
+		} else if (t->c == C_TTF) {
+			t->qty = 720.0 * (double)(1 + rng_below(r, 20));
+			t->unit = "MWh";
+		} else {
+			t->qty = 1000.0 * (double)(5 + rng_below(r, 96));
+			t->unit = k->unit;
+		}
+		break;
+	case PHYS:
+		t->instrument = "physical";
+		if (power) {
+			t->qty = (double)(1 + rng_below(r, 50));
+			t->unit = "MW";
+			t->shape = shape_for(t->c, r);
+			if (rng_uniform(r) < 0.25 && m + 2 <= s->nmonths)
+				t->de = synth_month_end(month_first(s, m + 2));
+		} else if (t->c == C_NG) {
+			t->qty = 1000.0 * (double)(1 + rng_below(r, 30));
+			t->unit = "MMBtu/d";
+			t->shape = "gasday";
+		} else if (t->c == C_TTF) {
+			t->qty = (double)(1 + rng_below(r, 30));
+			t->unit = "MW";
+			t->shape = "gasday";
+		} else if (t->c == C_EUA) {
+			t->qty = 1000.0 * (double)(1 + rng_below(r, 20));
+			t->unit = "t";
+		} else {
+			t->qty = 1000.0 * (double)(10 + rng_below(r, 91));
+			t->unit = "bbl";
+		}
+		break;
+	case OPT: {
+		t->instrument = "option";
+		int normal = power;
+		if (t->c == C_TTF && rng_uniform(r) < 0.15) { /* per-trade override */
+			t->model = "bachelier";
+			normal = 1;
+		}
+		if (t->c == C_EUA) { /* options on the December future */
+			int y, mo, d;
+			date_to_ymd(t->ds, &y, &mo, &d);
+			while (mo != 12 && m < s->nmonths) {
+				m++;
+				date_to_ymd(month_first(s, m), &y, &mo, &d);
+			}
+			t->ds = month_first(s, m);
+			t->de = synth_month_end(t->ds);
+		}
+		make_option(s, r, t, m, normal);
+		while (t->expiry <= s->cfg.asof && m < s->nmonths) { /* expired: a later month */
+			m++;
+			t->ds = month_first(s, m);
+			t->de = synth_month_end(t->ds);
+			make_option(s, r, t, m, normal);
+		}
+		t->exercise = (t->c == C_CL || t->c == C_BRENT || t->c == C_NG) && rng_uniform(r) < 0.35
+				      ? "american" : "european";
+		if (power) {
+			t->qty = 5.0 * (double)(1 + rng_below(r, 10));
+			t->unit = "MW";
+			t->shape = shape_for(t->c, r);
+		} else {
+			t->qty = (double)(1 + rng_below(r, 50));
+			t->unit = "lots";
+			t->shape = k->shape;
+		}
+		if (t->trade_date > t->expiry)
+			t->trade_date = cal_preceding(s->cal[t->c], t->expiry);
+		break;
+	}
+	case ASIAN: {
+		t->instrument = "asian";
+		int started = rng_uniform(r) < 0.3 && s->cfg.asof < synth_month_end(s->cfg.asof);
+		if (started) {
+			m = 0;
+			t->ds = s->month0;
+			t->de = synth_month_end(t->ds);
+			t->trade_date = cal_preceding(s->cal[t->c], s->month0 - 1 - (qe_date)rng_below(r, 60));
+		} else if (m > 12) {
+			m = 1 + m % 12;
+			t->ds = month_first(s, m);
+			t->de = synth_month_end(t->ds);
+		}
+		t->avg_s = t->ds;
+		t->avg_e = t->de;
+		t->expiry = cal_preceding(s->cal[t->c], t->de);
+		double fm = synth_fwd(s, t->c, m);
+		int call = rng_uniform(r) < 0.5;
+		t->otype = call ? "call" : "put";
+		t->strike = synth_round(fm * exp(0.1 * rng_normal(r)), k->strike_step);
+		double yrs = (t->expiry - s->cfg.asof) / 365.0;
+		/* an average's vol is about the spot vol / sqrt(3) */
+		t->price = synth_round(rough_premium(call, 0, fm, t->strike, synth_atm_vol(t->c, yrs, 6) * 0.6, yrs),
+				       k->tick);
+		if (t->price <= 0)
+			t->price = k->tick;
+		t->exercise = "european";
+		t->qty = t->c == C_NG ? 10000.0 * (double)(1 + rng_below(r, 20)) : 1000.0 * (double)(5 + rng_below(r, 46));
+		t->unit = k->unit;
+		break;
+	}
+	case SPREAD: {
+		t->instrument = "spread";
+		if (b == B_POWER_EU) { /* spark spread: peak power vs TTF x heat rate */
+			t->c = C_DEP;
+			t->c2 = C_TTF;
+			t->ratio = synth_round(1.8 + 0.4 * rng_uniform(r), 0.01);
+			t->unit = "MWh";
+			t->shape = "peak";
+			t->qty = 100.0 * (double)(5 + rng_below(r, 46));
+		} else { /* crack spread: heating oil (USD/gal) vs WTI per gallon */
+			t->c = C_HO;
+			t->c2 = C_CL;
+			t->ratio = 1.0 / 42.0;
+			t->unit = "gal";
+			t->qty = 42000.0 * (double)(1 + rng_below(r, 20));
+			t->shape = "";
+		}
+		k = &synth_curves[t->c];
+		if (m > 12)
+			m = 1 + m % 12;
+		t->ds = month_first(s, m);
+		t->de = synth_month_end(t->ds);
+		t->expiry = cal_add_business_days(s->cal[t->c], t->ds, -2);
+		while (t->expiry <= s->cfg.asof && m < s->nmonths) {
+			m++;
+			t->ds = month_first(s, m);
+			t->de = synth_month_end(t->ds);
+			t->expiry = cal_add_business_days(s->cal[t->c], t->ds, -2);
+		}
+		double f1 = synth_fwd(s, t->c, m), f2 = synth_fwd(s, t->c2, m);
+		double spread = f1 - t->ratio * f2;
+		t->strike = synth_round(spread + 0.1 * fabs(spread) * rng_normal(r), t->c == C_HO ? 0.01 : 0.5);
+		t->otype = rng_uniform(r) < 0.8 ? "call" : "put";
+		t->exercise = "european";
+		double yrs = (t->expiry - s->cfg.asof) / 365.0;
+		double sv = synth_atm_vol(t->c, yrs, 6) * fabs(f1) / (fabs(spread) + 0.1 * fabs(f1));
+		t->price = synth_round(rough_premium(t->otype[0] == 'c', 1, spread, t->strike, sv > 3 ? 3 : sv, yrs),
+				       k->tick);
+		if (t->price <= 0)
+			t->price = k->tick;
+		break;
+	}
+	case SPOT:
+	default:
+		t->instrument = "spot";
+		t->c = C_EUA;
+		k = &synth_curves[t->c];
+		t->trade_date = cal_preceding(s->cal[t->c], s->cfg.asof - (qe_date)rng_below(r, 2));
+		t->ds = t->de = cal_add_business_days(s->cal[t->c], s->cfg.asof, 1 + (int)rng_below(r, 2));
+		t->price = synth_round(synth_fwd(s, t->c, 0) * exp(0.01 * rng_normal(r)), k->tick);
+		t->qty = 1000.0 * (double)(1 + rng_below(r, 50));
+		t->unit = "t";
+		t->shape = "";
+		if (strcmp(t->book, "ISLAMIC") != 0)
+			snprintf(t->cpty, sizeof t->cpty, "%s", "EEX_ECC");
+		break;
+	}
+}
+
+static void write_trade(csv_writer *w, const trade *t)
+{
+	const synth_curve *k = &synth_curves[t->c];
+	csvw_str(w, t->id);
+	csvw_int(w, t->version);
+	csvw_str(w, t->status);
+	csvw_date(w, t->trade_date);
+	csvw_str(w, t->book);
+	csvw_str(w, t->trader);
+	csvw_str(w, t->cpty);
+	csvw_str(w, t->instrument);
+	csvw_str(w, k->curve);
+	csvw_str(w, t->buy ? "buy" : "sell");
+	csvw_double(w, t->qty);
+	csvw_str(w, t->unit);
+	csvw_double(w, t->price);
+	csvw_str(w, k->currency);
+	csvw_date(w, t->ds);
+	csvw_date(w, t->de);
+	csvw_str(w, t->shape);
+	if (t->otype)
+		csvw_str(w, t->otype);
+	else
+		csvw_empty(w);
+	if (isnan(t->strike))
+		csvw_empty(w);
+	else
+		csvw_double(w, t->strike);
+	csvw_str(w, t->exercise);
+	if (t->expiry == NO_DATE)
+		csvw_empty(w);
+	else
+		csvw_date(w, t->expiry);
+	if (t->avg_s == NO_DATE) {
+		csvw_empty(w);
+		csvw_empty(w);
+	} else {
+		csvw_date(w, t->avg_s);
+		csvw_date(w, t->avg_e);
+	}
+	if (t->c2 < 0) {
+		csvw_empty(w);
+		csvw_empty(w);
+	} else {
+		csvw_str(w, synth_curves[t->c2].curve);
+		csvw_double(w, t->ratio);
+	}
+	csvw_str(w, t->model);
+	csvw_end(w);
+}
+
+/* Trade i and its later versions: ~3% amended, ~1% cancelled, ~0.5%
+ * amended then cancelled. */
+static void emit_trade(const synth *s, int64_t i, csv_writer *w)
+{
+	qe_rng r;
+	trade t;
+	rng_init(&r, s->cfg.seed, synth_stream(STREAM_TRADES, (uint64_t)i));
+	gen_trade(s, i, &t, &r);
+	write_trade(w, &t);
+	double u = rng_uniform(&r);
+	if (u < 0.045) {
+		t.version = 2;
+		if (u < 0.03 || u >= 0.04) {
+			t.status = "amend";
+			if (rng_uniform(&r) < 0.5 && strcmp(t.unit, "lots") == 0)
+				t.qty = t.qty + 1;
+			else if (strcmp(t.unit, "lots") != 0)
+				t.qty = t.qty * 2;
+			else
+				t.price = synth_round(t.price + synth_curves[t.c].tick * (double)(1 + rng_below(&r, 20)),
+						      synth_curves[t.c].tick);
+			write_trade(w, &t);
+			if (u >= 0.04) {
+				t.version = 3;
+				t.status = "cancel";
+				write_trade(w, &t);
+			}
+		} else {
+			t.status = "cancel";
+			write_trade(w, &t);
+		}
+	}
+}
+
+int synth_write_trades(synth *s, FILE *fp, qe_err *e)
+{
+	static const char *const hdr[] = {"trade_id", "version", "status", "trade_date", "book", "trader",
+					  "counterparty", "instrument", "curve", "side", "quantity", "unit",
+					  "price", "currency", "delivery_start", "delivery_end", "shape",
+					  "option_type", "strike", "exercise", "expiry", "avg_start", "avg_end",
+					  "curve2", "ratio", "model", NULL};
+	csv_writer w;
+	csvw_init(&w, fp);
+	csvw_header(&w, hdr);
+	/* Blocks of trades are formatted in parallel into memory and written
+	 * in order: every trade has its own random stream, so the bytes do
+	 * not depend on the thread count. */
+	enum { BLOCK = 4096, BATCH = 16 };
+	const int64_t n = s->cfg.trades;
+	char *buf[BATCH];
+	size_t len[BATCH];
+	for (int64_t start = 0; start < n; start += (int64_t)BLOCK * BATCH) {
+		int nb = (int)((n - start + BLOCK - 1) / BLOCK);
+		if (nb > BATCH)
+			nb = BATCH;
+		int failed = 0;
+#pragma omp parallel for schedule(dynamic, 1) reduction(| : failed)
+		for (int b = 0; b < nb; b++) {
+			buf[b] = NULL;
+			len[b] = 0;
+			FILE *m = open_memstream(&buf[b], &len[b]);
+			if (!m) {
+				failed = 1;
+				continue;
+			}
+			csv_writer bw;
+			csvw_init(&bw, m);
+			int64_t lo = start + (int64_t)b * BLOCK, hi = lo + BLOCK < n ? lo + BLOCK : n;
+			for (int64_t i = lo; i < hi; i++)
+				emit_trade(s, i, &bw);
+			if (ferror(m))
+				failed = 1;
+			fclose(m);
+		}
+		for (int b = 0; b < nb; b++) {
+			if (!failed && len[b] && fwrite(buf[b], 1, len[b], fp) != len[b])
+				failed = 2;
+			free(buf[b]);
+		}
+		if (failed == 1)
+			return qe_err_set(e, QE_INTERNAL, "out of memory formatting trades");
+		if (failed)
+			return 0; /* write error: sticky in fp, reported at commit */
+	}
+	return 0;
+}

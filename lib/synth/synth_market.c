@@ -1,0 +1,617 @@
+/* synth: the market - curve master, forward curves, vols, rates, history
+ * and fixings - and the synth object itself. */
+#include "synth/synth_impl.h"
+
+#include <gsl/gsl_cdf.h>
+#include <lapacke.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "time/period.h"
+
+#define GAS_SEASON {1.16, 1.13, 1.02, 0.92, 0.91, 0.92, 0.95, 0.96, 0.95, 0.97, 1.04, 1.12}
+#define FLAT_SEASON {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1}
+
+/* Levels are late-2026 plausible, not quotes.  Seasonality: winter gas
+ * premium; European power dearer in winter, peak cheapest in the solar
+ * summer; PJM with summer (cooling) and winter peaks. */
+const synth_curve synth_curves[] = {
+	{"NG_HH", "gas", "NYMEX", "MMBtu", "USD", "America/Chicago", "NYMEX", "gasday", "black76",
+	 10000, 0, 3.90, GAS_SEASON, 0.03, 0.60, 0.30, 0.05, 0.75, 0.010, 0.15, 0.50, 0, 0.001, 0.05, 1, "NG"},
+	{"CL_WTI", "crude", "NYMEX", "bbl", "USD", "America/New_York", "NYMEX", "", "black76",
+	 1000, 0, 64.0, FLAT_SEASON, -0.04, 0.36, 0.24, 0.012, 0.60, 0, 0, 0, 0, 0.01, 0.5, 1, "CL"},
+	{"BRENT", "crude", "ICE", "bbl", "USD", "Europe/London", "ICE_EU", "", "black76",
+	 1000, 0, 67.5, FLAT_SEASON, -0.04, 0.33, 0.22, 0.010, 0.60, 0, 0, 0, 0, 0.01, 0.5, 1, "BRENT"},
+	{"HO_ULSD", "products", "NYMEX", "gal", "USD", "America/New_York", "NYMEX", "", "black76",
+	 42000, 0, 2.35, {1.06, 1.05, 1.02, 0.98, 0.97, 0.97, 0.98, 0.99, 1.0, 1.0, 1.0, 1.03},
+	 -0.03, 0.38, 0.25, 0.012, 0.60, 0, 0, 0, 0, 0.0001, 0.05, 1, "HO"},
+	{"TTF", "gas", "ICE_ENDEX", "MWh", "EUR", "Europe/Amsterdam", "ICE_EU", "gasday", "black76",
+	 1, 0, 31.0, GAS_SEASON, -0.05, 0.65, 0.32, 0.05, 0.70, 0.010, 0.15, 0.60, 0, 0.001, 0.5, 0, NULL},
+	{"PJM_WH_PEAK", "power", "OTC", "MWh", "USD", "America/New_York", "NERC", "5x16", "bachelier",
+	 1, 1, 68.0, {1.25, 1.15, 0.90, 0.85, 0.88, 1.05, 1.35, 1.30, 0.95, 0.85, 0.90, 1.10},
+	 0.02, 0.55, 0.25, 0.12, 0.50, 0.020, 0.5, 2.5, 0.004, 0.01, 1, 0, NULL},
+	{"PJM_WH_OFFPEAK", "power", "OTC", "MWh", "USD", "America/New_York", "NERC", "7x8", "bachelier",
+	 1, 1, 42.0, {1.30, 1.20, 0.95, 0.85, 0.82, 0.90, 1.10, 1.05, 0.90, 0.85, 0.95, 1.15},
+	 0.02, 0.50, 0.22, 0.12, 0.50, 0.010, 0.5, 2.0, 0.015, 0.01, 1, 0, NULL},
+	{"DE_BASE", "power", "EEX", "MWh", "EUR", "Europe/Berlin", "EEX", "base", "bachelier",
+	 1, 1, 88.0, {1.22, 1.15, 1.02, 0.88, 0.80, 0.82, 0.88, 0.90, 0.95, 1.02, 1.12, 1.18},
+	 -0.06, 0.55, 0.25, 0.14, 0.50, 0.020, 0.5, 2.5, 0.020, 0.01, 1, 0, NULL},
+	{"DE_PEAK", "power", "EEX", "MWh", "EUR", "Europe/Berlin", "EEX", "peak", "bachelier",
+	 1, 1, 99.0, {1.30, 1.20, 1.00, 0.82, 0.72, 0.74, 0.80, 0.84, 0.95, 1.05, 1.20, 1.28},
+	 -0.06, 0.60, 0.27, 0.16, 0.50, 0.020, 0.5, 2.5, 0.025, 0.01, 1, 0, NULL},
+	{"EUA", "carbon", "ICE_ENDEX", "t", "EUR", "Europe/Amsterdam", "ICE_EU", "", "black76",
+	 1000, 0, 78.0, FLAT_SEASON, 0.025, 0.45, 0.38, 0.012, 0.60, 0, 0, 0, 0, 0.01, 1, 0, "EUA"},
+};
+const int synth_ncurves = (int)(sizeof synth_curves / sizeof synth_curves[0]);
+
+/* Correlation of daily forward shocks between curves (order of the table). */
+static const double curve_corr[10][10] = {
+	{1.00, 0.25, 0.22, 0.25, 0.35, 0.60, 0.55, 0.25, 0.22, 0.15},
+	{0.25, 1.00, 0.95, 0.85, 0.25, 0.15, 0.12, 0.20, 0.18, 0.25},
+	{0.22, 0.95, 1.00, 0.85, 0.30, 0.12, 0.10, 0.25, 0.22, 0.28},
+	{0.25, 0.85, 0.85, 1.00, 0.25, 0.12, 0.10, 0.20, 0.18, 0.22},
+	{0.35, 0.25, 0.30, 0.25, 1.00, 0.20, 0.18, 0.70, 0.65, 0.45},
+	{0.60, 0.15, 0.12, 0.12, 0.20, 1.00, 0.85, 0.15, 0.15, 0.10},
+	{0.55, 0.12, 0.10, 0.10, 0.18, 0.85, 1.00, 0.12, 0.12, 0.08},
+	{0.25, 0.20, 0.25, 0.20, 0.70, 0.15, 0.12, 1.00, 0.95, 0.55},
+	{0.22, 0.18, 0.22, 0.18, 0.65, 0.15, 0.12, 0.95, 1.00, 0.50},
+	{0.15, 0.25, 0.28, 0.22, 0.45, 0.10, 0.08, 0.55, 0.50, 1.00},
+};
+/* Correlation between tenors of one curve: a common factor with weight
+ * tenor_corr plus a curve-specific part correlated month_corr^|k1-k2|
+ * between delivery months, so corr = tenor_corr + (1 - tenor_corr)
+ * month_corr^|k1-k2|. */
+static const double tenor_corr = 0.90;
+static const double month_corr = 0.95;
+/* Student-t degrees of freedom of the common daily variance weight. */
+static const double day_nu = 6.0;
+/* Mean reversion of forward deviations: half-life in trading days. */
+static const double fwd_half_life = 252.0;
+
+int synth_curve_index(const char *name)
+{
+	for (int c = 0; c < synth_ncurves; c++)
+		if (strcmp(synth_curves[c].curve, name) == 0)
+			return c;
+	return -1;
+}
+
+/* ---- small helpers ---------------------------------------------------- */
+
+double synth_round(double x, double step)
+{
+	double r = round(x / step) * step;
+	/* print 0.30000000000000004 as 0.3: go through the decimal grid */
+	double digits = ceil(-log10(step) - 1e-9);
+	if (digits > 0) {
+		double p = pow(10, digits);
+		r = round(r * p) / p;
+	}
+	return r == 0 ? 0 : r;
+}
+
+qe_date synth_month_end(qe_date d)
+{
+	return date_add_months_first(d, 1) - 1;
+}
+
+qe_date synth_add_months(qe_date d, int months)
+{
+	int y, m, dd;
+	date_to_ymd(d, &y, &m, &dd);
+	qe_date first = date_add_months_first(d, months);
+	int y2, m2, d2;
+	date_to_ymd(first, &y2, &m2, &d2);
+	int dim = date_days_in_month(y2, m2);
+	return first + (dd < dim ? dd : dim) - 1;
+}
+
+static int calmonth_of(qe_date d)
+{
+	int y, m, dd;
+	date_to_ymd(d, &y, &m, &dd);
+	return m;
+}
+
+static int month_index(qe_date d)
+{
+	int y, m, dd;
+	date_to_ymd(d, &y, &m, &dd);
+	return y * 12 + (m - 1);
+}
+
+/* Base level of curve c for the delivery month `rel` months after the
+ * as-of month. */
+static double base_level(const synth *s, int c, int rel)
+{
+	const synth_curve *k = &synth_curves[c];
+	qe_date first = date_add_months_first(s->month0, rel);
+	double years = rel / 12.0;
+	return k->level * k->season[calmonth_of(first) - 1] * (1 + k->carry * years);
+}
+
+/* Daily shock scale of curve c at tenor k months (Samuelson effect). */
+static double tenor_vol(int c, int k)
+{
+	const synth_curve *cv = &synth_curves[c];
+	if (k < 1)
+		k = 1;
+	return cv->vol_long + (cv->vol_front - cv->vol_long) * exp(-(k - 1) / 4.0);
+}
+
+double synth_fwd(const synth *s, int c, int m)
+{
+	return s->fwd[c * (s->nmonths + 1) + m];
+}
+
+double synth_atm_vol(int c, double t, int calmonth)
+{
+	const synth_curve *k = &synth_curves[c];
+	double v = k->vol_long + (k->vol_front - k->vol_long) * exp(-t / 0.4);
+	if (strcmp(k->commodity, "gas") == 0 && (calmonth >= 11 || calmonth <= 2))
+		v *= 1.08;
+	return v;
+}
+
+double synth_smile_vol(int c, double atm, double f, double k)
+{
+	/* Gas and power: call skew (upside spikes); oil and carbon: put skew. */
+	const char *com = synth_curves[c].commodity;
+	double skew = (strcmp(com, "gas") == 0 || strcmp(com, "power") == 0) ? 0.25 : -0.35;
+	double x = (f > 0 && k > 0) ? log(k / f) : (k - f) / (fabs(f) + 1);
+	double v = atm * (1 + skew * x + 0.8 * x * x);
+	return v < 0.05 ? 0.05 : v;
+}
+
+qe_date synth_option_expiry(const synth *s, int c, qe_date first)
+{
+	const synth_curve *k = &synth_curves[c];
+	const qe_calendar *cal = s->cal[c];
+	qe_date fut;
+	qe_err e;
+	if (k->expiry_product && contract_expiry(k->expiry_product, first, cal, &fut, &e) == 0) {
+		/* listed options expire before their future: NG, WTI 1 business
+		 * day, Brent 3, EUA (December) 5 days before */
+		int back = strcmp(k->expiry_product, "BRENT") == 0 ? 3
+			   : strcmp(k->expiry_product, "EUA") == 0 ? 5 : 1;
+		return cal_add_business_days(cal, fut, -back);
+	}
+	/* TTF and power months: a few business days before delivery starts */
+	return cal_add_business_days(cal, first, strcmp(k->commodity, "power") == 0 ? -4 : -5);
+}
+
+/* ---- object ----------------------------------------------------------- */
+
+void synth_cfg_default(synth_cfg *cfg)
+{
+	memset(cfg, 0, sizeof *cfg);
+	cfg->seed = 1;
+	cfg->trades = 1000;
+	cfg->asof = date_from_ymd(2026, 11, 25);
+	cfg->months = 36;
+	cfg->history_days = 750;
+}
+
+static const char *const kind_names[SYNTH_NKINDS] = {
+	"markets", "prices", "vols", "rates", "history", "fixings",
+	"trades", "counterparties", "limits", "meters", "weather"};
+static const char *const kind_files[SYNTH_NKINDS] = {
+	"markets.csv", "curves.csv", "vols.csv", "rates.csv", "history.csv", "fixings.csv",
+	"trades.csv", "counterparties.csv", "limits.csv", "meters.csv", "weather.csv"};
+
+const char *synth_kind_name(int kind)
+{
+	return kind >= 0 && kind < SYNTH_NKINDS ? kind_names[kind] : NULL;
+}
+
+const char *synth_kind_file(int kind)
+{
+	return kind >= 0 && kind < SYNTH_NKINDS ? kind_files[kind] : NULL;
+}
+
+int synth_kind_parse(const char *name)
+{
+	for (int k = 0; k < SYNTH_NKINDS; k++)
+		if (strcmp(name, kind_names[k]) == 0)
+			return k;
+	if (strcmp(name, "curves") == 0)
+		return SYNTH_PRICES;
+	return -1;
+}
+
+synth *synth_new(const synth_cfg *cfg, qe_err *e)
+{
+	if (cfg->months < 1 || cfg->months > 120)
+		return qe_err_set(e, QE_USAGE, "months %d out of range [1, 120]", cfg->months), NULL;
+	if (cfg->history_days < 30 || cfg->history_days > 5000)
+		return qe_err_set(e, QE_USAGE, "history days %d out of range [30, 5000]", cfg->history_days),
+		       NULL;
+	if (cfg->trades < 0)
+		return qe_err_set(e, QE_USAGE, "negative trade count"), NULL;
+	synth *s = calloc(1, sizeof *s);
+	if (!s)
+		return qe_err_set(e, QE_INTERNAL, "out of memory"), NULL;
+	s->cfg = *cfg;
+	s->nmonths = cfg->months;
+	s->month0 = date_add_months_first(cfg->asof, 0);
+	for (int c = 0; c < synth_ncurves; c++) {
+		int prev = -1;
+		for (int j = 0; j < c; j++)
+			if (strcmp(synth_curves[j].calendar, synth_curves[c].calendar) == 0)
+				prev = j;
+		if (prev >= 0)
+			continue;
+		s->cal[c] = cal_load_named(synth_curves[c].calendar, cfg->calendar_dir, e);
+		if (!s->cal[c]) {
+			synth_free(s);
+			return NULL;
+		}
+	}
+	for (int c = 0; c < synth_ncurves; c++)
+		if (!s->cal[c])
+			for (int j = 0; j < c; j++)
+				if (strcmp(synth_curves[j].calendar, synth_curves[c].calendar) == 0 && s->cal[j]) {
+					s->cal[c] = s->cal[j];
+					break;
+				}
+	/* As-of forward curve: the seasonal base with a little per-month
+	 * noise, so curves do not look drawn with a ruler. */
+	s->fwd = malloc(sizeof(double) * (size_t)synth_ncurves * (size_t)(s->nmonths + 1));
+	if (!s->fwd) {
+		synth_free(s);
+		return qe_err_set(e, QE_INTERNAL, "out of memory"), NULL;
+	}
+	for (int c = 0; c < synth_ncurves; c++) {
+		const synth_curve *k = &synth_curves[c];
+		qe_rng r;
+		rng_init(&r, cfg->seed, synth_stream(STREAM_FWD, (uint64_t)c));
+		for (int m = 0; m <= s->nmonths; m++) {
+			double b = base_level(s, c, m), z = rng_normal(&r);
+			double f = k->abs_returns ? b + 0.02 * b * z : b * exp(0.02 * z);
+			s->fwd[c * (s->nmonths + 1) + m] = synth_round(f, k->tick);
+		}
+	}
+	return s;
+}
+
+void synth_free(synth *s)
+{
+	if (!s)
+		return;
+	for (int c = 0; c < synth_ncurves; c++) {
+		int shared = 0;
+		for (int j = 0; j < c; j++)
+			if (s->cal[j] == s->cal[c])
+				shared = 1;
+		if (!shared)
+			cal_free(s->cal[c]);
+	}
+	free(s->fwd);
+	free(s->days);
+	free(s->hist);
+	free(s);
+}
+
+int synth_write(synth *s, int kind, FILE *fp, qe_err *e)
+{
+	switch (kind) {
+	case SYNTH_MARKETS: return synth_write_markets(s, fp, e);
+	case SYNTH_PRICES: return synth_write_prices(s, fp, e);
+	case SYNTH_VOLS: return synth_write_vols(s, fp, e);
+	case SYNTH_RATES: return synth_write_rates(s, fp, e);
+	case SYNTH_HISTORY: return synth_write_history(s, fp, e);
+	case SYNTH_FIXINGS: return synth_write_fixings(s, fp, e);
+	case SYNTH_TRADES: return synth_write_trades(s, fp, e);
+	case SYNTH_COUNTERPARTIES: return synth_write_counterparties(s, fp, e);
+	case SYNTH_LIMITS: return synth_write_limits(s, fp, e);
+	case SYNTH_METERS: return synth_write_meters(s, fp, e);
+	case SYNTH_WEATHER: return synth_write_weather(s, fp, e);
+	}
+	return qe_err_set(e, QE_INTERNAL, "unknown kind %d", kind);
+}
+
+/* ---- markets, curves, vols, rates ------------------------------------- */
+
+int synth_write_markets(synth *s, FILE *fp, qe_err *e)
+{
+	(void)s;
+	(void)e;
+	static const char *const hdr[] = {"curve", "commodity", "venue", "unit", "currency", "timezone",
+					  "calendar", "shape", "lot_size", "returns", "model", NULL};
+	csv_writer w;
+	csvw_init(&w, fp);
+	csvw_header(&w, hdr);
+	for (int c = 0; c < synth_ncurves; c++) {
+		const synth_curve *k = &synth_curves[c];
+		csvw_str(&w, k->curve);
+		csvw_str(&w, k->commodity);
+		csvw_str(&w, k->venue);
+		csvw_str(&w, k->unit);
+		csvw_str(&w, k->currency);
+		csvw_str(&w, k->timezone);
+		csvw_str(&w, k->calendar);
+		csvw_str(&w, k->shape);
+		csvw_double(&w, k->lot_size);
+		csvw_str(&w, k->abs_returns ? "abs" : "log");
+		csvw_str(&w, k->model);
+		csvw_end(&w);
+	}
+	return 0;
+}
+
+int synth_write_prices(synth *s, FILE *fp, qe_err *e)
+{
+	(void)e;
+	static const char *const hdr[] = {"curve", "asof", "delivery_start", "delivery_end",
+					  "price", "unit", "currency", NULL};
+	csv_writer w;
+	csvw_init(&w, fp);
+	csvw_header(&w, hdr);
+	qe_date asof = s->cfg.asof, mend = synth_month_end(asof);
+	for (int c = 0; c < synth_ncurves; c++) {
+		const synth_curve *k = &synth_curves[c];
+		for (int m = asof < mend ? 0 : 1; m <= s->nmonths; m++) {
+			/* m = 0: the balance of the as-of month, for swaps and
+			 * Asians whose averaging has started */
+			qe_date first = m == 0 ? asof + 1 : date_add_months_first(s->month0, m);
+			csvw_str(&w, k->curve);
+			csvw_date(&w, asof);
+			csvw_date(&w, first);
+			csvw_date(&w, synth_month_end(first));
+			csvw_double(&w, synth_fwd(s, c, m));
+			csvw_str(&w, k->unit);
+			csvw_str(&w, k->currency);
+			csvw_end(&w);
+		}
+	}
+	return 0;
+}
+
+int synth_write_vols(synth *s, FILE *fp, qe_err *e)
+{
+	(void)e;
+	static const char *const hdr[] = {"curve", "asof", "delivery_start", "delivery_end",
+					  "strike", "vol", "vol_type", NULL};
+	static const double moneyness[] = {0.7, 0.85, 1.0, 1.15, 1.3};
+	csv_writer w;
+	csvw_init(&w, fp);
+	csvw_header(&w, hdr);
+	qe_date asof = s->cfg.asof;
+	for (int c = 0; c < synth_ncurves; c++) {
+		const synth_curve *k = &synth_curves[c];
+		for (int m = 1; m <= s->nmonths; m++) {
+			qe_date first = date_add_months_first(s->month0, m), last = synth_month_end(first);
+			qe_date exp = synth_option_expiry(s, c, first);
+			double t = (exp - asof) / 365.0, f = synth_fwd(s, c, m);
+			double atm = synth_atm_vol(c, t > 0 ? t : 1 / 365.0, calmonth_of(first));
+			/* lognormal rows, then normal rows (price units per sqrt
+			 * year, ~ lognormal vol x forward): every curve has both so
+			 * a per-trade model override always finds its vol */
+			for (int type = 0; type < 2; type++) {
+				for (int j = -1; j < 5; j++) {
+					double kk = j < 0 ? f : synth_round(f * moneyness[j], k->strike_step);
+					double v = synth_smile_vol(c, atm, f, kk);
+					csvw_str(&w, k->curve);
+					csvw_date(&w, asof);
+					csvw_date(&w, first);
+					csvw_date(&w, last);
+					if (j < 0)
+						csvw_empty(&w);
+					else
+						csvw_double(&w, kk);
+					if (type == 0)
+						csvw_double(&w, synth_round(v, 0.0001));
+					else
+						csvw_double(&w, synth_round(v * f, k->tick < 0.01 ? 0.0001 : 0.01));
+					csvw_str(&w, type == 0 ? "lognormal" : "normal");
+					csvw_end(&w);
+				}
+			}
+		}
+	}
+	return 0;
+}
+
+int synth_write_rates(synth *s, FILE *fp, qe_err *e)
+{
+	(void)e;
+	static const char *const hdr[] = {"currency", "asof", "date", "rate", NULL};
+	static const int pillar_months[] = {1, 3, 6, 12, 24, 36, 60, 84, 120};
+	static const double usd[] = {3.85, 3.80, 3.72, 3.60, 3.45, 3.45, 3.55, 3.70, 3.90};
+	static const double eur[] = {1.95, 1.98, 2.02, 2.08, 2.15, 2.25, 2.45, 2.60, 2.80};
+	csv_writer w;
+	csvw_init(&w, fp);
+	csvw_header(&w, hdr);
+	for (int ccy = 0; ccy < 2; ccy++) {
+		qe_rng r;
+		rng_init(&r, s->cfg.seed, synth_stream(STREAM_RATES, (uint64_t)ccy));
+		double shift = 0.05 * rng_normal(&r); /* whole-curve level, in percent */
+		for (int p = 0; p < 9; p++) {
+			double pct = (ccy == 0 ? usd[p] : eur[p]) + shift + 0.01 * rng_normal(&r);
+			csvw_str(&w, ccy == 0 ? "USD" : "EUR");
+			csvw_date(&w, s->cfg.asof);
+			csvw_date(&w, synth_add_months(s->cfg.asof, pillar_months[p]));
+			csvw_double(&w, synth_round(pct, 0.0001) / 100);
+			csvw_end(&w);
+		}
+	}
+	return 0;
+}
+
+/* ---- history ---------------------------------------------------------- */
+
+static double *hist_at(const synth *s, int day, int c, int tenor)
+{
+	return &s->hist[((size_t)day * (size_t)synth_ncurves + (size_t)c) * SYNTH_TENORS + (size_t)tenor];
+}
+
+int synth_build_history(synth *s, qe_err *e)
+{
+	if (s->hist_ready)
+		return 0;
+	const int nc = synth_ncurves, n = s->cfg.history_days;
+	/* weekdays ending at the as-of date (or the weekday before it) */
+	s->days = malloc(sizeof(qe_date) * (size_t)n);
+	s->hist = malloc(sizeof(double) * (size_t)n * (size_t)nc * SYNTH_TENORS);
+	if (!s->days || !s->hist)
+		return qe_err_set(e, QE_INTERNAL, "out of memory");
+	qe_date d = s->cfg.asof;
+	for (int i = n - 1; i >= 0; i--) {
+		while (date_weekday(d) > 5)
+			d--;
+		s->days[i] = d--;
+	}
+	s->ndays = n;
+
+	/* Cholesky factor of the curve correlation */
+	double L[10 * 10];
+	memcpy(L, curve_corr, sizeof L);
+	if (LAPACKE_dpotrf(LAPACK_ROW_MAJOR, 'L', nc, L, nc) != 0)
+		return qe_err_set(e, QE_INTERNAL, "curve correlation matrix is not positive definite");
+	for (int i = 0; i < nc; i++)
+		for (int j = i + 1; j < nc; j++)
+			L[i * nc + j] = 0;
+
+	/* Deviation Y per curve and delivery month (relative to the as-of
+	 * month) from mlo to mhi. */
+	const int mlo = month_index(s->days[0]) - month_index(s->month0);
+	const int mhi = (s->nmonths > 12 ? s->nmonths : 12);
+	const int nm = mhi - mlo + 1;
+	double *Y = calloc((size_t)nc * (size_t)nm, sizeof(double));
+	double *front = malloc(sizeof(double) * (size_t)n * (size_t)nc);
+	if (!Y || !front) {
+		free(Y);
+		free(front);
+		return qe_err_set(e, QE_INTERNAL, "out of memory");
+	}
+	/* Start from the as-of curve: Y such that base (+|x) exp(Y) = fwd. */
+	for (int c = 0; c < nc; c++)
+		for (int m = mlo; m <= mhi; m++) {
+			double b = base_level(s, c, m), y = 0;
+			if (m >= 0 && m <= s->nmonths) {
+				double f = synth_fwd(s, c, m);
+				y = synth_curves[c].abs_returns ? f - b : log(f / b);
+			}
+			Y[c * nm + (m - mlo)] = y;
+		}
+	const double phi = exp(-log(2.0) / fwd_half_life);
+	qe_rng r;
+	rng_init(&r, s->cfg.seed, synth_stream(STREAM_HISTORY, 0));
+	for (int t = n - 1; t >= 0; t--) {
+		int mt = month_index(s->days[t]) - month_index(s->month0);
+		for (int c = 0; c < nc; c++) {
+			const synth_curve *k = &synth_curves[c];
+			for (int ten = 0; ten < SYNTH_TENORS; ten++) {
+				int m = mt + ten;
+				double b = base_level(s, c, m), y = Y[c * nm + (m - mlo)];
+				double p = k->abs_returns ? b + y : b * exp(y);
+				*hist_at(s, t, c, ten) = synth_round(p, k->tick);
+			}
+			front[t * nc + c] = *hist_at(s, t, c, 0);
+		}
+		/* The shock that led from day t-1 to day t, undone backwards:
+		 * Y(t-1) = phi Y(t) - shock(t). */
+		double xi[10], z[10];
+		for (int c = 0; c < nc; c++)
+			xi[c] = rng_normal(&r);
+		for (int c = 0; c < nc; c++) {
+			z[c] = 0;
+			for (int j = 0; j <= c; j++)
+				z[c] += L[c * nc + j] * xi[j];
+		}
+		double w = sqrt((day_nu - 2.0) / (2.0 * rng_gamma(&r, day_nu / 2.0)));
+		for (int c = 0; c < nc; c++) {
+			const synth_curve *k = &synth_curves[c];
+			double eps = 0;
+			for (int m = mlo; m <= mhi; m++) {
+				/* the curve-specific part is smooth across delivery
+				 * months (AR(1) in the month), so neighbours move
+				 * together more than distant months */
+				eps = m == mlo ? rng_normal(&r)
+					       : month_corr * eps + sqrt(1 - month_corr * month_corr) * rng_normal(&r);
+				int ten = m - mt;
+				double sd = tenor_vol(c, ten) / sqrt(252.0);
+				if (k->abs_returns)
+					sd *= base_level(s, c, m);
+				double shock = w * sd * (sqrt(tenor_corr) * z[c] + sqrt(1 - tenor_corr) * eps);
+				double *y = &Y[c * nm + (m - mlo)];
+				*y = phi * *y - shock;
+			}
+		}
+	}
+	free(Y);
+
+	/* Spot / day-ahead (tenor 0), forward in time: the as-of-month
+	 * forward plus a fast mean-reverting deviation with spikes; power has
+	 * negative days, twice as likely in the solar half-year. */
+	for (int c = 0; c < nc; c++) {
+		const synth_curve *k = &synth_curves[c];
+		qe_rng rs;
+		rng_init(&rs, s->cfg.seed, synth_stream(STREAM_SPOT, (uint64_t)c));
+		double dev = 0;
+		for (int t = 0; t < n; t++) {
+			double f = front[t * nc + c];
+			int cm = calmonth_of(s->days[t]);
+			double spike_p = k->spike_prob * ((cm >= 12 || cm <= 2) && strcmp(k->commodity, "gas") == 0 ? 3 : 1);
+			dev = k->spot_phi * dev + k->spot_sd * rng_normal(&rs);
+			double u = rng_uniform(&rs), size = rng_uniform(&rs), neg = rng_uniform(&rs);
+			if (u < spike_p)
+				dev += k->spike_lo + (k->spike_hi - k->spike_lo) * size;
+			double p = k->abs_returns ? f + dev * k->level : f * exp(dev);
+			double neg_p = k->neg_prob * (cm >= 4 && cm <= 9 ? 2 : 1);
+			if (k->abs_returns && neg < neg_p)
+				p = -(1 + 59 * size);
+			*hist_at(s, t, c, 0) = synth_round(p, k->tick);
+		}
+	}
+	free(front);
+	s->hist_ready = 1;
+	return 0;
+}
+
+int synth_write_history(synth *s, FILE *fp, qe_err *e)
+{
+	static const char *const hdr[] = {"date", "curve", "tenor", "price", NULL};
+	if (synth_build_history(s, e))
+		return e->code;
+	csv_writer w;
+	csvw_init(&w, fp);
+	csvw_header(&w, hdr);
+	for (int t = 0; t < s->ndays; t++)
+		for (int c = 0; c < synth_ncurves; c++) {
+			if (!cal_is_business_day(s->cal[c], s->days[t]))
+				continue;
+			for (int ten = 0; ten < SYNTH_TENORS; ten++) {
+				csvw_date(&w, s->days[t]);
+				csvw_str(&w, synth_curves[c].curve);
+				csvw_int(&w, ten);
+				csvw_double(&w, *hist_at(s, t, c, ten));
+				csvw_end(&w);
+			}
+		}
+	return 0;
+}
+
+int synth_write_fixings(synth *s, FILE *fp, qe_err *e)
+{
+	static const char *const hdr[] = {"curve", "date", "price", NULL};
+	if (synth_build_history(s, e))
+		return e->code;
+	csv_writer w;
+	csvw_init(&w, fp);
+	csvw_header(&w, hdr);
+	/* from the first day of the month three months before the as-of
+	 * month, so every averaging period that has started is covered */
+	qe_date from = date_add_months_first(s->cfg.asof, -3);
+	for (int c = 0; c < synth_ncurves; c++)
+		for (int t = 0; t < s->ndays; t++) {
+			if (s->days[t] < from || !cal_is_business_day(s->cal[c], s->days[t]))
+				continue;
+			csvw_str(&w, synth_curves[c].curve);
+			csvw_date(&w, s->days[t]);
+			csvw_double(&w, *hist_at(s, t, c, synth_curves[c].fixing_tenor));
+			csvw_end(&w);
+		}
+	return 0;
+}

@@ -1,0 +1,57 @@
+#!/bin/sh
+# Checks the layer order of lib/ (lib/LAYERS): every #include "dir/x.h"
+# in lib/<folder>/ names a folder at or below its own, and every quoted
+# include in lib/ and cmd/ names a folder (no bare "x.h" reaching into
+# another layer).  Prints one line per violation, file:line: message,
+# and exits 1 if there is any.  Usage: mk/layers.sh [TOP]
+set -eu
+top=${1:-$(cd "$(dirname "$0")/.." && pwd)}
+cd "$top"
+awk '
+FNR == 1 { nfile++ }
+nfile == 1 {            # lib/LAYERS
+	if ($0 ~ /^[ \t]*(#|$)/) next
+	rank[$1] = ++n
+	next
+}
+/^[ \t]*#[ \t]*include[ \t]*"/ {
+	inc = $0
+	sub(/^[^"]*"/, "", inc); sub(/".*/, "", inc)
+	split(FILENAME, p, "/")
+	if (p[1] == "lib") {
+		dir = p[2]
+		if (!(dir in rank)) {
+			if (!(dir in unlisted))
+				printf "%s: folder lib/%s is not listed in lib/LAYERS\n", FILENAME, dir
+			unlisted[dir] = bad = 1
+			next
+		}
+		own = rank[dir]
+	} else {
+		dir = p[1]; own = n + 1
+	}
+	if (inc !~ /\//) {
+		# a header beside the file in cmd/ or tests/ is local to it
+		if (p[1] == "lib") {
+			printf "%s:%d: include \"%s\" does not name its folder\n", FILENAME, FNR, inc; bad = 1
+		}
+		next
+	}
+	split(inc, q, "/")
+	if (!(q[1] in rank)) {
+		printf "%s:%d: include \"%s\" names no folder of lib/LAYERS\n", FILENAME, FNR, inc; bad = 1; next
+	}
+	if (rank[q[1]] > own) {
+		printf "%s:%d: include \"%s\" reaches up from %s to %s\n", FILENAME, FNR, inc, dir, q[1]; bad = 1
+	}
+	if (rank[q[1]] != own) uses[dir SUBSEP q[1]] = FILENAME ":" FNR
+}
+END {
+	for (k in uses) {
+		split(k, d, SUBSEP)
+		if ((d[2] SUBSEP d[1]) in uses && d[1] < d[2]) {
+			printf "%s: folders %s and %s include each other (also %s)\n", uses[k], d[1], d[2], uses[d[2] SUBSEP d[1]]; bad = 1
+		}
+	}
+	exit bad
+}' lib/LAYERS $(find lib cmd -name '*.[ch]' | sort)

@@ -1,0 +1,66 @@
+#!/usr/bin/env bats
+# The shape of the tree (ARCHITECTURE.md): lib/ in the layers of
+# lib/LAYERS, includes naming their folder, no folder reaching up.
+
+load helpers
+
+# copy of the tree's lib/ and cmd/ to break on purpose
+mini_tree() {
+	mkdir -p t/mk
+	cp -r "$QE_TOP/lib" "$QE_TOP/cmd" t/
+	cp "$QE_TOP/mk/layers.sh" t/mk/
+}
+
+@test "layers: the tree keeps the order of lib/LAYERS" {
+	run sh "$QE_TOP/mk/layers.sh" "$QE_TOP"
+	assert_success
+	assert_output ""
+}
+
+@test "layers: an include from a higher layer fails, naming file and line" {
+	mini_tree
+	printf '#include "risk/varcalc.h"\n' >> t/lib/io/csvio.c
+	run sh t/mk/layers.sh t
+	assert_failure
+	assert_output --partial 'lib/io/csvio.c:'
+	assert_output --partial 'reaches up from io to risk'
+}
+
+@test "layers: two folders including each other fail" {
+	mini_tree
+	# price below risk by LAYERS; make both reach each other
+	printf '#include "risk/varmeas.h"\n' >> t/lib/price/kirk.c
+	printf '#include "price/kirk.h"\n' >> t/lib/risk/varmeas.c
+	run sh t/mk/layers.sh t
+	assert_failure
+	assert_output --partial 'include each other'
+}
+
+@test "layers: a bare include in lib/ and an unknown folder fail" {
+	mini_tree
+	printf '#include "csvio.h"\n' >> t/lib/market/fxrate.c
+	mkdir t/lib/misc && printf '#include "core/diag.h"\n' > t/lib/misc/x.c
+	run sh t/mk/layers.sh t
+	assert_failure
+	assert_output --partial 'does not name its folder'
+	assert_output --partial 'lib/misc is not listed'
+}
+
+@test "layers: every folder of lib/ is a layer and nothing lies loose in lib/" {
+	cd "$QE_TOP/lib"
+	for d in */; do
+		grep -q "^${d%/} " LAYERS || fail "lib/$d missing from lib/LAYERS"
+	done
+	loose=$(find . -maxdepth 1 -type f ! -name LAYERS)
+	[ -z "$loose" ] || fail "loose files in lib/: $loose"
+}
+
+@test "tree: no stray files at the top" {
+	cd "$QE_TOP"
+	for f in $(git ls-files | grep -v / ); do
+		case $f in
+		Makefile|README.md|ARCHITECTURE.md|.gitignore) ;;
+		*) fail "unexpected top-level file $f" ;;
+		esac
+	done
+}
