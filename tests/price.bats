@@ -476,6 +476,41 @@ assert "E5" not in v.index
 	[ "$output" -eq 0 ]
 }
 
+@test "book and hedge menu agree (one curve master): RBOB past its last trading day is in delivery, not on the forward curve" {
+	# RBOB -> RB by its exact name in the curve master: NYMEX RB Nov-26
+	# ends on the last business day of October (Fri 30th); on Sat 31st it
+	# is left out of the hedge menu and valued at its final settlement
+	cat > m.csv <<'CSV'
+curve,commodity,venue,unit,currency,timezone,calendar,shape,lot_size,returns,model
+RBOB,products,NYMEX,gal,USD,America/New_York,WEEKENDS,,42000,log,black76
+CSV
+	printf 'curve,asof,delivery_start,delivery_end,price\nRBOB,2026-10-31,2026-11-01,2026-11-30,2.1\nRBOB,2026-10-31,2026-12-01,2026-12-31,2.2\n' > c.csv
+	printf 'curve,date,price\nRBOB,2026-10-30,2.25\n' > f.csv
+	head -1 "$DATA/trades.csv" > t.csv
+	cat >> t.csv <<'CSV'
+R1,1,new,2026-08-01,OIL,x,CP001,future,RBOB,buy,1,lots,2,USD,2026-11-01,2026-11-30,,,,,,,,,,
+R2,1,new,2026-08-01,OIL,x,CP001,future,RBOB,sell,2,lots,2,USD,2026-12-01,2026-12-31,,,,,,,,,,
+CSV
+	run_split qe-price -q --asof 2026-10-31 --trades t.csv --curves c.csv --markets m.csv --fixings f.csv \
+		-o v.csv --ladder l.csv
+	assert_success
+	# 1 lot x 42000 gal x (2.25 - 2.00) at the final settlement, no delta
+	grep -qx 'R1,OIL,future,RBOB,USD,10500,10500,0,0,0,0,delivery' v.csv || fail "$(cat v.csv)"
+	grep -q '^R2,.*,-84000,0,0,0,future$' v.csv || fail "$(cat v.csv)"
+	[ "$(cut -d, -f3 l.csv | tr '\n' ' ')" = "month 2026-12 " ] || fail "$(cat l.csv)"
+	printf 'factor1,factor2,cov\nRBOB:1,RBOB:1,0.01\nRBOB:1,RBOB:2,0.005\nRBOB:2,RBOB:1,0.005\nRBOB:2,RBOB:2,0.01\n' > cov.csv
+	printf 'instrument,curve,month,lot_size,cost_per_lot,min_lots,max_lots\nRB_NOV,RBOB,2026-11,42000,1,-5,5\nRB_DEC,RBOB,2026-12,42000,1,-5,5\n' > h.csv
+	run_split qe-optimize hedge --ladder l.csv --cov cov.csv --hedges h.csv --markets m.csv --asof 2026-10-31 \
+		-o hedge.csv --summary s.csv
+	assert_success
+	[[ "$stderr" == *"h.csv: 1 menu rows at or past their last trading day left out"* ]] || fail "$stderr"
+	[ "$(cut -d, -f1 hedge.csv | tr '\n' ' ')" = "instrument RB_DEC " ] || fail "$(cat hedge.csv)"
+	# the day before, Nov-26 still trades: on the forward curve and on the menu
+	sed 's/2026-10-31/2026-10-30/' c.csv > c30.csv
+	qe-price -q --asof 2026-10-30 --trades t.csv --curves c30.csv --markets m.csv --fixings f.csv -o v30.csv
+	grep -q '^R1,.*,42000,0,0,0,future$' v30.csv || fail "$(cat v30.csv)"
+}
+
 @test "book: physical power volumes follow the shape, DST-correct (743 h March, 745 h October base; peak hours)" {
 	cat > t.csv <<'CSV'
 trade_id,version,status,book,instrument,curve,side,quantity,unit,price,currency,delivery_start,delivery_end,shape

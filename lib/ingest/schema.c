@@ -11,6 +11,7 @@
 #include "io/csvio.h"
 #include "core/date.h"
 #include "core/keyset.h"
+#include "market/curvemaster.h"
 #include "core/num.h"
 #include "time/tz.h"
 
@@ -404,103 +405,44 @@ int schema_parse_number(const char *s, size_t len, double *out)
 
 /* --- the curve master ---------------------------------------------------- */
 
-typedef struct market_info {
-	char *curve, *unit, *currency, *commodity;
-	double lot_size;
-} market_info;
-
+/* The validator's view of the curve master (curvemaster.h reads it). */
 struct schema_markets {
-	market_info *m;
-	int n;
-	keyset *index; /* upper-cased curve -> index + 1 */
+	curvemaster *cm;
 };
 
-/* upper-cases a curve name of at most 128 bytes into buf */
-static void curve_upper(char *buf, const char *s, size_t len)
-{
-	for (size_t i = 0; i < len; i++)
-		buf[i] = (char)toupper((unsigned char)s[i]);
-}
+typedef curvemaster_curve market_info;
 
 static const market_info *market_find(const schema_markets *mk, const char *s, size_t len)
 {
-	char buf[128];
-	if (!mk || len > sizeof buf)
-		return NULL;
-	curve_upper(buf, s, len);
-	const keyset_entry *e = keyset_find(mk->index, keyset_hash(buf, len, 0x51ed), buf, len);
-	if (!e || !e->a)
-		return NULL;
-	return &mk->m[e->a - 1];
+	return mk ? curvemaster_find_nocase(mk->cm, s, len) : NULL;
+}
+
+static const market_info *market_at(const schema_markets *mk, int idx)
+{
+	return curvemaster_at(mk->cm, (size_t)idx);
 }
 
 schema_markets *schema_markets_load(const char *path, qe_err *e)
 {
 	static const char *const need[] = {"curve", "commodity", "unit", "currency", "lot_size"};
-	int idx[5];
-	double lot;
-	csv_reader *r = csvr_open(path, e);
-	if (!r)
-		return NULL;
 	schema_markets *mk = calloc(1, sizeof *mk);
-	int cap = 0, rc;
-	if (!mk || !(mk->index = keyset_new(256))) {
-		free(mk);
-		csvr_close(r);
+	if (!mk) {
 		qe_err_set(e, QE_INTERNAL, "%s: out of memory", path);
 		return NULL;
 	}
-	if (csvr_require(r, need, 5, idx, e))
+	if (!(mk->cm = curvemaster_load(path, e)) || curvemaster_require(mk->cm, need, 5, e))
 		goto fail;
-	while ((rc = csvr_next(r, e)) != CSVR_EOF) {
-		if (rc != CSVR_ROW)
-			goto fail;
-		const char *curve = csvr_get_str(r, idx[0], e);
-		if (!curve || !csvr_get_str(r, idx[1], e) || !csvr_get_str(r, idx[2], e) ||
-		    !csvr_get_str(r, idx[3], e) || csvr_get_double(r, idx[4], &lot, e))
-			goto fail;
-		if (!(lot > 0)) {
-			csvr_field_error(r, idx[4], e, "must be > 0 '%s'", csvr_field(r, idx[4], NULL));
-			goto fail;
-		}
-		int found;
-		size_t clen = strlen(curve);
-		if (clen > 128) {
-			csvr_field_error(r, idx[0], e, "longer than 128 bytes '%s'", curve);
-			goto fail;
-		}
-		char ubuf[128];
-		curve_upper(ubuf, curve, clen);
-		keyset_entry *ke = keyset_upsert(mk->index, keyset_hash(ubuf, clen, 0x51ed), ubuf, clen, &found);
-		if (!ke) {
-			qe_err_set(e, QE_INTERNAL, "%s: out of memory", path);
-			goto fail;
-		}
-		if (found && ke->a) {
-			csvr_field_error(r, idx[0], e, "duplicate curve '%s'", curve);
-			goto fail;
-		}
-		if (mk->n == cap) {
-			cap = cap ? cap * 2 : 32;
-			market_info *nm = realloc(mk->m, (size_t)cap * sizeof *nm);
-			if (!nm) {
-				qe_err_set(e, QE_INTERNAL, "%s: out of memory", path);
+	/* the validator compares trades with these: none may be empty */
+	for (size_t i = 0; i < curvemaster_count(mk->cm); i++) {
+		const market_info *mi = market_at(mk, (int)i);
+		for (int k = 1; k < 4; k++)
+			if (!curvemaster_attr(mk->cm, mi, need[k])[0]) {
+				curvemaster_field_error(mk->cm, mi, need[k], e, "empty value");
 				goto fail;
 			}
-			mk->m = nm;
-		}
-		market_info *mi = &mk->m[mk->n++];
-		mi->curve = strdup(curve);
-		mi->commodity = strdup(csvr_field(r, idx[1], NULL));
-		mi->unit = strdup(csvr_field(r, idx[2], NULL));
-		mi->currency = strdup(csvr_field(r, idx[3], NULL));
-		mi->lot_size = lot;
-		ke->a = (uint32_t)mk->n;
 	}
-	csvr_close(r);
 	return mk;
 fail:
-	csvr_close(r);
 	schema_markets_free(mk);
 	return NULL;
 }
@@ -509,18 +451,11 @@ void schema_markets_free(schema_markets *mk)
 {
 	if (!mk)
 		return;
-	for (int i = 0; i < mk->n; i++) {
-		free(mk->m[i].curve);
-		free(mk->m[i].unit);
-		free(mk->m[i].currency);
-		free(mk->m[i].commodity);
-	}
-	free(mk->m);
-	keyset_free(mk->index);
+	curvemaster_free(mk->cm);
 	free(mk);
 }
 
-int schema_markets_count(const schema_markets *mk) { return mk ? mk->n : 0; }
+int schema_markets_count(const schema_markets *mk) { return mk ? (int)curvemaster_count(mk->cm) : 0; }
 
 /* --- header ---------------------------------------------------------------- */
 
@@ -728,8 +663,8 @@ static int check_field(const schema_ctx *c, int i, val *v, row_check *rc)
 			const market_info *mi = market_find(c->markets, v->p, v->len);
 			if (!mi)
 				return fail(rc, i, v, "unknown curve (not in the markets file)");
-			v->canon = mi->curve;
-			v->idx = (int)(mi - c->markets->m);
+			v->canon = mi->name;
+			v->idx = (int)curvemaster_pos(c->markets->cm, mi);
 		}
 		return 0;
 	case CT_NUM: {
@@ -826,7 +761,7 @@ static int check_trade(const schema_ctx *c, val *v, row_check *rc)
 		v[TR_QTY].changed = 1;
 	}
 	if (!strcmp(v[TR_UNIT].canon, "lots") && c->markets) {
-		const market_info *mi = &c->markets->m[v[TR_CURVE].idx];
+		const market_info *mi = market_at(c->markets, v[TR_CURVE].idx);
 		v[TR_QTY].d *= mi->lot_size;
 		v[TR_QTY].changed = 1;
 		/* power and TTF lots are per delivery hour */
@@ -839,12 +774,12 @@ static int check_trade(const schema_ctx *c, val *v, row_check *rc)
 		 * needs them: MW only on a curve per MWh, MMBtu/d only on one
 		 * per MMBtu, any other unit equal to the curve's (lots were
 		 * converted above) */
-		const market_info *mi = &c->markets->m[v[TR_CURVE].idx];
+		const market_info *mi = market_at(c->markets, v[TR_CURVE].idx);
 		const char *u = v[TR_UNIT].canon;
 		const char *need_cu = !strcmp(u, "MW") ? "MWh" : !strcmp(u, "MMBtu/d") ? "MMBtu" : u;
 		if (strcasecmp(need_cu, mi->unit) != 0)
 			return fail(rc, TR_UNIT, &v[TR_UNIT], "does not fit the unit of curve %s (%s)",
-				    mi->curve, mi->unit);
+				    mi->name, mi->unit);
 		if (check_market_unit(c, v, rc, TR_CURVE, -1, TR_CCY))
 			return -1;
 	}
@@ -858,13 +793,13 @@ static int check_market_unit(const schema_ctx *c, val *v, row_check *rc, int cur
 {
 	if (!c->markets)
 		return 0;
-	const market_info *mi = &c->markets->m[v[curve].idx];
+	const market_info *mi = market_at(c->markets, v[curve].idx);
 	if (unit >= 0 && v[unit].present && strcasecmp(v[unit].canon, mi->unit) != 0)
-		return fail(rc, unit, &v[unit], "does not match the unit of curve %s (%s)", mi->curve,
+		return fail(rc, unit, &v[unit], "does not match the unit of curve %s (%s)", mi->name,
 			    mi->unit);
 	if (ccy >= 0 && v[ccy].present &&
 	    (v[ccy].len != strlen(mi->currency) || strncasecmp(v[ccy].p, mi->currency, v[ccy].len)))
-		return fail(rc, ccy, &v[ccy], "does not match the currency of curve %s (%s)", mi->curve,
+		return fail(rc, ccy, &v[ccy], "does not match the currency of curve %s (%s)", mi->name,
 			    mi->currency);
 	return 0;
 }

@@ -12,8 +12,8 @@
  * keys, trade lifecycle) belong to the caller (ingest.h), which gets the
  * row's key hash, version and status from here.
  *
- * Owns: the curve master it loads (schema_markets_free).  Never prints,
- * never exits.
+ * Owns: its handle on the curve master it loads through curvemaster.h
+ * (schema_markets_free).  Never prints, never exits.
  */
 #ifndef QE_SCHEMA_H
 #define QE_SCHEMA_H

@@ -5,52 +5,6 @@
 
 #include "io/csvio.h"
 
-int curve_attr_read(const char *markets, const char *col, int *found, strindex *curves, strindex *values,
-		    long **val_of, qe_err *e)
-{
-	static const char *const cols[] = {"curve"};
-	int idx, rc = 0, st, bc;
-	size_t cap = 0;
-	csv_reader *r = csvr_open(markets, e);
-	if (!r)
-		return e->code;
-	if ((rc = csvr_require(r, cols, 1, &idx, e)))
-		goto out;
-	*found = 0;
-	if ((bc = csvr_col(r, col)) < 0)
-		goto out;
-	*found = 1;
-	while ((st = csvr_next(r, e)) != CSVR_EOF) {
-		const char *c, *v;
-		if (st < 0) {
-			rc = e->code ? e->code : QE_DATA;
-			goto out;
-		}
-		if (!(c = csvr_get_str(r, idx, e)) || !(v = csvr_get_str(r, bc, e))) {
-			rc = QE_DATA;
-			goto out;
-		}
-		long k = sidx_add(curves, c, strlen(c), NULL), vk = sidx_add(values, v, strlen(v), NULL);
-		if (k < 0 || vk < 0) {
-			rc = qe_err_set(e, QE_INTERNAL, "out of memory");
-			goto out;
-		}
-		if ((size_t)k >= cap) {
-			cap = cap ? 2 * cap : 64;
-			long *n = realloc(*val_of, cap * sizeof *n);
-			if (!n) {
-				rc = qe_err_set(e, QE_INTERNAL, "out of memory");
-				goto out;
-			}
-			*val_of = n;
-		}
-		(*val_of)[k] = vk;
-	}
-out:
-	csvr_close(r);
-	return rc;
-}
-
 int fx_rates_read(const char *path, const char *base, strindex *ccys, double **rate, qe_err *e)
 {
 	static const char *const cols[] = {"currency", "rate"};

@@ -88,42 +88,47 @@ static int asof_matches(market *m, csv_reader *r, int col, int *match, qe_err *e
 	return 0;
 }
 
-static int row_market(market *m, csv_reader *r, const int *idx, qe_err *e)
+/* Copies a curve master text into a fixed field of mkt_curve. */
+static int copy_attr(const curvemaster *cm, const curvemaster_curve *mc, const char *col, const char *s,
+		     char *dst, size_t cap, qe_err *e)
 {
-	const char *name = csvr_get_str(r, idx[0], e);
-	if (!name)
+	size_t len = strlen(s);
+	if (len >= cap)
+		return curvemaster_field_error(cm, mc, col, e, "too long '%s'", s);
+	memcpy(dst, s, len + 1);
+	return 0;
+}
+
+/* A curve for every row of the curve master, in its order, with its
+ * static data and time zone. */
+static int master_curves(market *m, qe_err *e)
+{
+	static const char *const mcols[] = {"curve", "commodity", "unit", "currency", "timezone",
+					    "shape", "calendar", "lot_size", "model"};
+	const curvemaster *cm = m->master;
+	if (curvemaster_require(cm, mcols, 9, e))
 		return e->code;
-	int i = add_curve(m, name, e);
-	if (i < 0)
-		return e->code;
-	mkt_curve *c = &m->c[i];
-	if (c->has_master)
-		return csvr_field_error(r, idx[0], e, "duplicate curve '%s'", name);
-	c->has_master = 1;
-	if (copy_field(r, idx[1], c->commodity, sizeof c->commodity, e) ||
-	    copy_field(r, idx[2], c->unit, sizeof c->unit, e) ||
-	    copy_field(r, idx[3], c->currency, sizeof c->currency, e) ||
-	    copy_field(r, idx[6], c->calendar, sizeof c->calendar, e) ||
-	    copy_field(r, idx[8], c->model, sizeof c->model, e))
-		return e->code;
-	for (char *p = c->model; *p; p++)
-		*p = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
-	if (c->model[0] && strcmp(c->model, "black76") && strcmp(c->model, "bachelier"))
-		return csvr_field_error(r, idx[8], e, "expected black76 or bachelier '%s'", c->model);
-	if (csvr_get_double(r, idx[7], &c->lot_size, e))
-		return e->code;
-	if (!(c->lot_size > 0))
-		return csvr_field_error(r, idx[7], e, "lot size must be positive '%s'",
-					csvr_field(r, idx[7], NULL));
-	size_t len;
-	const char *sh = csvr_field(r, idx[5], &len);
-	if (len && shape_parse(sh, len, &c->shape))
-		return csvr_field_error(r, idx[5], e, "unknown shape '%s'", sh);
-	const char *zone = csvr_get_str(r, idx[4], e);
-	if (!zone)
-		return e->code;
-	if (!(c->tz = tz_load(zone, e)))
-		return qe_err_prefix(e, csvr_name(r)), e->code;
+	for (size_t k = 0; k < curvemaster_count(cm); k++) {
+		const curvemaster_curve *mc = curvemaster_at(cm, k);
+		int i = add_curve(m, mc->name, e);
+		if (i < 0)
+			return e->code;
+		mkt_curve *c = &m->c[i];
+		c->has_master = 1;
+		c->master = mc;
+		if (copy_attr(cm, mc, "commodity", mc->commodity, c->commodity, sizeof c->commodity, e) ||
+		    copy_attr(cm, mc, "unit", mc->unit, c->unit, sizeof c->unit, e) ||
+		    copy_attr(cm, mc, "currency", mc->currency, c->currency, sizeof c->currency, e) ||
+		    copy_attr(cm, mc, "calendar", mc->calendar, c->calendar, sizeof c->calendar, e) ||
+		    copy_attr(cm, mc, "model", mc->model, c->model, sizeof c->model, e))
+			return e->code;
+		c->lot_size = mc->lot_size;
+		c->shape = mc->shape;
+		if (!mc->timezone[0])
+			return curvemaster_field_error(cm, mc, "timezone", e, "empty value");
+		if (!(c->tz = tz_load(mc->timezone, e)))
+			return qe_err_prefix(e, curvemaster_file(cm)), e->code;
+	}
 	return 0;
 }
 
@@ -313,14 +318,12 @@ market *mkt_load(const struct mkt_paths *p, qe_date asof, qe_err *e)
 		m->hours = NULL;
 	}
 
-	static const char *const mcols[] = {"curve", "commodity", "unit", "currency", "timezone",
-					    "shape", "calendar", "lot_size", "model"};
 	static const char *const ccols[] = {"curve", "asof", "delivery_start", "delivery_end", "price"};
 	static const char *const vcols[] = {"curve", "asof", "delivery_start", "delivery_end",
 					    "strike", "vol", "vol_type"};
 	static const char *const rcols[] = {"currency", "asof", "date", "rate"};
 	static const char *const fcols[] = {"curve", "date", "price"};
-	if ((p->markets && each_row(m, p->markets, mcols, 9, row_market, e)) ||
+	if ((p->markets && (!(m->master = curvemaster_load(p->markets, e)) || master_curves(m, e))) ||
 	    each_row(m, p->curves, ccols, 5, row_curve, e) ||
 	    (p->vols && each_row(m, p->vols, vcols, 7, row_vol, e)) ||
 	    (p->rates && each_row(m, p->rates, rcols, 4, row_rate, e)) ||
@@ -341,12 +344,15 @@ market *mkt_load(const struct mkt_paths *p, qe_date asof, qe_err *e)
 				mkt_free(m);
 				return NULL;
 			}
-		if (c->has_master && c->calendar[0] &&
-		    !(c->cal = cal_load_named(c->calendar, p->calendars, e))) {
-			qe_err_prefix(e, p->markets);
+	}
+	if (m->master) {
+		if (curvemaster_load_calendars(m->master, p->calendars, e)) {
 			mkt_free(m);
 			return NULL;
 		}
+		for (int i = 0; i < m->nc; i++)
+			if (m->c[i].master)
+				m->c[i].cal = curvemaster_calendar(m->master, m->c[i].master);
 	}
 	return m;
 }
@@ -423,7 +429,6 @@ void mkt_free(market *m)
 	for (int i = 0; i < m->nc; i++) {
 		mkt_curve *c = &m->c[i];
 		tz_free(c->tz);
-		cal_free(c->cal);
 		free(c->q);
 		free(c->v);
 		free(c->fix_date);
@@ -435,6 +440,7 @@ void mkt_free(market *m)
 	}
 	free(m->c);
 	free(m->r);
+	curvemaster_free(m->master);
 	free(m);
 }
 

@@ -1,12 +1,14 @@
 /*
- * market: one day's market data for valuation - the curve master
- * (markets.csv), forward curves (curves.csv), volatility smiles
- * (vols.csv), zero rates (rates.csv) and daily fixings (fixings.csv) -
- * loaded from CSV and queried by curve, day and strike.
+ * market: one day's market data for valuation - forward curves
+ * (curves.csv), volatility smiles (vols.csv), zero rates (rates.csv) and
+ * daily fixings (fixings.csv) - loaded from CSV and queried by curve, day
+ * and strike, with each curve's static data from the curve master
+ * (markets.csv, read by curvemaster.h and nowhere else).
  *
- * Owns everything it loads (curves, quotes, smiles, fixings, the time
- * zones and business-day calendars of the curves) until mkt_free().
- * Never prints.  Queries are read-only and safe from many threads.
+ * Owns everything it loads (the curve master and its business-day
+ * calendars, curves, quotes, smiles, fixings, the time zones of the
+ * curves) until mkt_free().  Never prints.  Queries are read-only and safe
+ * from many threads.
  */
 #ifndef QE_MARKET_H
 #define QE_MARKET_H
@@ -15,6 +17,7 @@
 #include "core/date.h"
 #include "core/diag.h"
 #include "time/tz.h"
+#include "market/curvemaster.h"
 
 typedef struct mkt_quote {
 	qe_date first, last; /* inclusive delivery period of the quote */
@@ -31,10 +34,11 @@ typedef struct mkt_volpt {
 typedef struct mkt_curve {
 	char name[32], commodity[16], unit[8], currency[4], calendar[32], model[16];
 	int has_master;     /* listed in markets.csv */
+	const curvemaster_curve *master; /* its row of the curve master, or NULL */
 	int shape;          /* default delivery shape (enum shape) or -1 */
 	double lot_size;
 	qe_tz *tz;
-	qe_calendar *cal;
+	const qe_calendar *cal; /* the curve master's */
 	mkt_quote *q;       /* sorted by first */
 	int nq;
 	mkt_volpt *v;
@@ -58,6 +62,7 @@ typedef struct market {
 	int nr;
 	double bump; /* added to every quote price (for reconciliation runs) */
 	struct mkt_hcache *hours; /* memo of shape hours, shared by threads */
+	curvemaster *master;      /* NULL without a markets file */
 } market;
 
 struct mkt_paths {

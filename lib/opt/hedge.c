@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "time/contract.h"
 #include "io/csvio.h"
 #include "core/date.h"
+#include "market/curvemaster.h"
 #include "market/fxrate.h"
 #include "risk/riskfactor.h"
 #include "core/strindex.h"
@@ -228,24 +228,32 @@ static int factor_of(strindex *fidx, const char *curve, long tenor, qe_err *e)
 	return (int)k;
 }
 
+/* What hedge_read gathers on its way to the problem. */
+typedef struct hedge_reading {
+	const hedge_args *a;
+	qe_date asof;
+	long asof_m;       /* as-of month as year * 12 + month - 1 */
+	strindex *fidx;    /* factor names, in order of first use */
+	double *dd;        /* ladder delta per factor, grown as factors appear */
+	size_t dcap;
+	curvemaster *cm;   /* the curve master (NULL without a.markets) */
+} hedge_reading;
+
 /* The currency of each factor (its curve's, from the curve master) and,
  * with FX rates, the covariance scaled to the base currency: with r_f the
  * rate of factor f's currency, S_ij r_i r_j, i.e. every delta of factor f
  * (ladder and menu) counted as r_f * delta in base-currency P&L.  Without
  * rates, factors in more than one currency are an error unless
  * allow_mixed. */
-static int factor_currencies(hedge_problem *h, const hedge_args *a, qe_err *e)
+static int factor_currencies(hedge_problem *h, const hedge_args *a, const curvemaster *cm, qe_err *e)
 {
-	strindex *curves = sidx_new(), *ccys = sidx_new(), *fxc = sidx_new(), *used = sidx_new();
-	long *cval = NULL;
+	strindex *fxc = sidx_new(), *used = sidx_new();
 	double *fxr = NULL;
-	int found = 0, rc = 0;
-	if (!curves || !ccys || !fxc || !used) {
+	int found = cm && curvemaster_has(cm, "currency"), rc = 0;
+	if (!fxc || !used) {
 		rc = qe_err_set(e, QE_INTERNAL, "out of memory");
 		goto out;
 	}
-	if (a->markets && (rc = curve_attr_read(a->markets, "currency", &found, curves, ccys, &cval, e)))
-		goto out;
 	if (a->fx) {
 		if (!found) {
 			rc = qe_err_set(e, QE_USAGE, "--fx needs a curve master with a currency column (--markets)");
@@ -256,22 +264,24 @@ static int factor_currencies(hedge_problem *h, const hedge_args *a, qe_err *e)
 	}
 	for (int f = 0; f < h->nf && found; f++) {
 		const char *colon = strrchr(h->factor[f], ':');
-		size_t n = colon ? (size_t)(colon - h->factor[f]) : strlen(h->factor[f]);
-		long k = sidx_find(curves, h->factor[f], n);
-		if (k < 0) {
+		int n = (int)(colon ? (size_t)(colon - h->factor[f]) : strlen(h->factor[f]));
+		char curve[300];
+		snprintf(curve, sizeof curve, "%.*s", n, h->factor[f]);
+		const curvemaster_curve *mc = curvemaster_find(cm, curve);
+		if (!mc) {
 			if (a->fx) {
-				rc = qe_err_set(e, QE_DATA, "%s: curve %.*s not in %s, its currency is unknown",
-						a->ladder, (int)n, h->factor[f], a->markets);
+				rc = qe_err_set(e, QE_DATA, "%s: curve %s not in %s, its currency is unknown", a->ladder,
+						curve, a->markets);
 				goto out;
 			}
 			continue;
 		}
-		const char *ccy = sidx_name(ccys, (size_t)cval[k]);
+		const char *ccy = mc->currency;
 		if (a->fx) {
 			long c = sidx_find(fxc, ccy, strlen(ccy));
 			if (c < 0) {
-				rc = qe_err_set(e, QE_DATA, "no FX rate for currency '%s' (curve %.*s) in %s", ccy,
-						(int)n, h->factor[f], a->fx);
+				rc = qe_err_set(e, QE_DATA, "no FX rate for currency '%s' (curve %s) in %s", ccy, curve,
+						a->fx);
 				goto out;
 			}
 			h->rate[f] = fxr[c];
@@ -303,206 +313,224 @@ static int factor_currencies(hedge_problem *h, const hedge_args *a, qe_err *e)
 					a->ladder, list);
 	}
 out:
-	sidx_free(curves);
-	sidx_free(ccys);
 	sidx_free(fxc);
 	sidx_free(used);
-	free(cval);
 	free(fxr);
 	return rc;
 }
 
-int hedge_read(hedge_problem *h, const hedge_args *a, qe_err *e)
+/* Adds delta to factor f of the ladder, growing rd->dd. */
+static int ladder_add(hedge_reading *rd, int f, double delta, qe_err *e)
 {
-	qe_date asof;
-	int y, m, d, rc = 0, st, idx[7];
-	long asof_m;
-	csv_reader *r = NULL;
-	strindex *fidx = sidx_new();
-	double *dd = NULL; /* delta per factor, grown as factors appear */
-	size_t dcap = 0;
-	longcov cov = {0};
-	contract_master *cm = NULL;
-	memset(h, 0, sizeof *h);
-	h->cost_weight = a->cost_weight;
-	h->z = gsl_cdf_ugaussian_Pinv(a->confidence);
-	if (!fidx)
-		return qe_err_set(e, QE_INTERNAL, "out of memory");
-	if (!a->asof || date_parse_z(a->asof, &asof))
-		return sidx_free(fidx), qe_err_set(e, QE_USAGE, "--asof: want a date YYYY-MM-DD '%s'",
-						   a->asof ? a->asof : "");
-	date_to_ymd(asof, &y, &m, &d);
-	asof_m = (long)y * 12 + m - 1;
+	if ((size_t)f >= rd->dcap) {
+		size_t nc = rd->dcap ? rd->dcap * 2 : 64;
+		double *nd = realloc(rd->dd, nc * sizeof *nd);
+		if (!nd)
+			return qe_err_set(e, QE_INTERNAL, "out of memory");
+		memset(nd + rd->dcap, 0, (nc - rd->dcap) * sizeof *nd);
+		rd->dd = nd;
+		rd->dcap = nc;
+	}
+	rd->dd[f] += delta;
+	return 0;
+}
 
-	/* Ladder: sum the deltas per factor (of the chosen book). */
+/* Ladder: sum the deltas per factor (of the chosen book). */
+static int hedge_read_ladder(hedge_problem *h, hedge_reading *rd, qe_err *e)
+{
+	const hedge_args *a = rd->a;
 	const char *lcols[] = {"book", "curve", "month", "delta"};
-	if (!(r = csvr_open(a->ladder, e)))
-		goto fail_code;
+	int idx[4], rc = 0, st;
+	csv_reader *r = csvr_open(a->ladder, e);
+	if (!r)
+		return e->code;
 	if ((rc = csvr_require(r, lcols, 4, idx, e)))
-		goto fail;
+		goto out;
 	while ((st = csvr_next(r, e)) != CSVR_EOF) {
 		double delta;
 		const char *book, *curve, *month;
-		if (st != CSVR_ROW)
-			goto fail_code;
-		if (!(book = csvr_get_str(r, idx[0], e)) || !(curve = csvr_get_str(r, idx[1], e)) ||
-		    !(month = csvr_get_str(r, idx[2], e)) || (rc = csvr_get_double(r, idx[3], &delta, e)))
-			goto fail_code;
+		if (st != CSVR_ROW || !(book = csvr_get_str(r, idx[0], e)) || !(curve = csvr_get_str(r, idx[1], e)) ||
+		    !(month = csvr_get_str(r, idx[2], e)) || (rc = csvr_get_double(r, idx[3], &delta, e))) {
+			rc = e->code ? e->code : QE_DATA;
+			goto out;
+		}
 		if (a->book && strcmp(a->book, book) != 0)
 			continue;
 		long mi = parse_month(month);
-		if (mi < 0) {
-			rc = csvr_field_error(r, idx[2], e, "want YYYY-MM '%s'", month);
-			goto fail;
+		if (mi < 0 || mi < rd->asof_m) {
+			rc = csvr_field_error(r, idx[2], e, "%s '%s'",
+					      mi < 0 ? "want YYYY-MM" : "month before the as-of month", month);
+			goto out;
 		}
-		if (mi < asof_m) {
-			rc = csvr_field_error(r, idx[2], e, "month before the as-of month '%s'", month);
-			goto fail;
-		}
-		long tenor = mi - asof_m;
+		long tenor = mi - rd->asof_m;
 		if (!a->drop_uncovered && risk_factor_tenor(tenor) != tenor) {
 			tenor = risk_factor_tenor(tenor);
 			h->mapped++;
 			h->mapped_delta += fabs(delta);
 		}
-		int f = factor_of(fidx, curve, tenor, e);
-		if (f < 0)
-			goto fail_code;
-		if ((size_t)f >= dcap) {
-			size_t nc = dcap ? dcap * 2 : 64;
-			double *nd = realloc(dd, nc * sizeof *nd);
-			if (!nd)
-				goto oom;
-			memset(nd + dcap, 0, (nc - dcap) * sizeof *nd);
-			dd = nd;
-			dcap = nc;
+		int f = factor_of(rd->fidx, curve, tenor, e);
+		if (f < 0 || (rc = ladder_add(rd, f, delta, e))) {
+			rc = e->code;
+			goto out;
 		}
-		dd[f] += delta;
 	}
+out:
 	csvr_close(r);
-	r = NULL;
+	return rc;
+}
 
-	/* Hedge menu: contracts at or past their last trading day are left out. */
-	if (a->markets && !(cm = contract_master_load(a->markets, a->calendars, e)))
-		goto fail_code;
+/* The curve master, with the calendars of its contracts' last trading
+ * days (a.markets; none without). */
+static int hedge_read_master(hedge_reading *rd, qe_err *e)
+{
+	static const char *const need[] = {"calendar"};
+	if (!rd->a->markets)
+		return 0;
+	if (!(rd->cm = curvemaster_load(rd->a->markets, e)) || curvemaster_require(rd->cm, need, 1, e) ||
+	    curvemaster_load_calendars(rd->cm, rd->a->calendars, e))
+		return e->code;
+	return 0;
+}
+
+/* 1 when menu row r (curve, delivery month index mi) is at or past its
+ * contract's last trading day; without a curve master, when its delivery
+ * has started.  -1 with e filled on error. */
+static int menu_expired(const hedge_reading *rd, csv_reader *r, int curve_col, const char *curve, long mi,
+			qe_err *e)
+{
+	if (!rd->cm)
+		return mi == rd->asof_m;
+	const curvemaster_curve *mc = curvemaster_find(rd->cm, curve);
+	qe_date last;
+	if (!mc)
+		return csvr_field_error(r, curve_col, e, "no last trading day: curve not in %s '%s'",
+					curvemaster_file(rd->cm), curve), -1;
+	if (curvemaster_last_trade(rd->cm, mc, date_from_ymd((int)(mi / 12), (int)(mi % 12) + 1, 1), &last, e)) {
+		char why[sizeof e->msg];
+		snprintf(why, sizeof why, "%s", e->msg);
+		return csvr_field_error(r, curve_col, e, "no last trading day: %s", why), -1;
+	}
+	return rd->asof >= last;
+}
+
+/* One menu row into in (its bounds checked); QE_DATA at file:line:col. */
+static int menu_row(csv_reader *r, const int *idx, long asof_m, hedge_instr *in, const char **name,
+		    const char **curve, const char **month, long *mi, qe_err *e)
+{
+	memset(in, 0, sizeof *in);
+	if (!(*name = csvr_get_str(r, idx[0], e)) || !(*curve = csvr_get_str(r, idx[1], e)) ||
+	    !(*month = csvr_get_str(r, idx[2], e)) || csvr_get_double(r, idx[3], &in->lot_size, e) ||
+	    csvr_get_double(r, idx[4], &in->cost, e) || csvr_get_int64(r, idx[5], &in->min_lots, e) ||
+	    csvr_get_int64(r, idx[6], &in->max_lots, e))
+		return e->code ? e->code : QE_DATA;
+	*mi = parse_month(*month);
+	if (*mi < 0 || *mi < asof_m)
+		return csvr_field_error(r, idx[2], e, "%s '%s'",
+					*mi < 0 ? "want YYYY-MM" : "month before the as-of month", *month);
+	if (!(in->lot_size > 0))
+		return csvr_field_error(r, idx[3], e, "lot size must be > 0 '%s'", csvr_field(r, idx[3], NULL));
+	if (in->cost < 0)
+		return csvr_field_error(r, idx[4], e, "cost must be >= 0 '%s'", csvr_field(r, idx[4], NULL));
+	if (in->min_lots > in->max_lots || in->min_lots < -(1 << 20) || in->max_lots > (1 << 20))
+		return csvr_field_error(r, idx[6], e, "need min_lots <= max_lots within +-1048576 '%s'",
+					csvr_field(r, idx[6], NULL));
+	return 0;
+}
+
+/* Appends a menu instrument: its bits and factor. */
+static int menu_add(hedge_problem *h, hedge_reading *rd, hedge_instr *in, const char *name, const char *curve,
+		    const char *month, long mi, qe_err *e)
+{
+	in->plo = in->min_lots > 0 ? in->min_lots : 0;
+	in->phi = in->max_lots > 0 ? in->max_lots : 0;
+	in->qlo = in->max_lots < 0 ? -in->max_lots : 0;
+	in->qhi = in->min_lots < 0 ? -in->min_lots : 0;
+	in->pbits = nbits_for(in->phi - in->plo);
+	in->qbits = nbits_for(in->qhi - in->qlo);
+	in->pbit0 = h->nbits;
+	in->qbit0 = h->nbits + in->pbits;
+	h->nbits += in->pbits + in->qbits;
+	snprintf(in->month, sizeof in->month, "%s", month);
+	long tenor = mi - rd->asof_m;
+	if (!rd->a->drop_uncovered)
+		tenor = risk_factor_tenor(tenor);
+	if ((in->factor = factor_of(rd->fidx, curve, tenor, e)) < 0)
+		return e->code;
+	in->name = strdup(name);
+	in->curve = strdup(curve);
+	hedge_instr *ni = realloc(h->ins, ((size_t)h->ni + 1) * sizeof *ni);
+	if (ni)
+		h->ins = ni;
+	if (!in->name || !in->curve || !ni) {
+		free(in->name);
+		free(in->curve);
+		return qe_err_set(e, QE_INTERNAL, "out of memory");
+	}
+	h->ins[h->ni++] = *in;
+	return 0;
+}
+
+/* Hedge menu: contracts at or past their last trading day are left out. */
+static int hedge_read_menu(hedge_problem *h, hedge_reading *rd, qe_err *e)
+{
 	const char *hcols[] = {"instrument", "curve", "month", "lot_size", "cost_per_lot", "min_lots", "max_lots"};
-	if (!(r = csvr_open(a->hedges, e)))
-		goto fail_code;
+	int idx[7], rc = 0, st;
+	csv_reader *r = csvr_open(rd->a->hedges, e);
+	if (!r)
+		return e->code;
 	if ((rc = csvr_require(r, hcols, 7, idx, e)))
-		goto fail;
+		goto out;
 	while ((st = csvr_next(r, e)) != CSVR_EOF) {
 		hedge_instr in;
 		const char *name, *curve, *month;
-		memset(&in, 0, sizeof in);
-		if (st != CSVR_ROW)
-			goto fail_code;
-		if (!(name = csvr_get_str(r, idx[0], e)) || !(curve = csvr_get_str(r, idx[1], e)) ||
-		    !(month = csvr_get_str(r, idx[2], e)) ||
-		    (rc = csvr_get_double(r, idx[3], &in.lot_size, e)) ||
-		    (rc = csvr_get_double(r, idx[4], &in.cost, e)) ||
-		    (rc = csvr_get_int64(r, idx[5], &in.min_lots, e)) ||
-		    (rc = csvr_get_int64(r, idx[6], &in.max_lots, e)))
-			goto fail_code;
-		long mi = parse_month(month);
-		if (mi < 0 || mi < asof_m) {
-			rc = csvr_field_error(r, idx[2], e, "%s '%s'", mi < 0 ? "want YYYY-MM" : "month before the as-of month", month);
-			goto fail;
+		long mi;
+		int expired;
+		if (st != CSVR_ROW) {
+			rc = e->code ? e->code : QE_DATA;
+			goto out;
 		}
-		if (!(in.lot_size > 0)) {
-			rc = csvr_field_error(r, idx[3], e, "lot size must be > 0 '%s'", csvr_field(r, idx[3], NULL));
-			goto fail;
+		if ((rc = menu_row(r, idx, rd->asof_m, &in, &name, &curve, &month, &mi, e)))
+			goto out;
+		if ((expired = menu_expired(rd, r, idx[1], curve, mi, e)) < 0) {
+			rc = e->code;
+			goto out;
 		}
-		if (in.cost < 0) {
-			rc = csvr_field_error(r, idx[4], e, "cost must be >= 0 '%s'", csvr_field(r, idx[4], NULL));
-			goto fail;
-		}
-		if (in.min_lots > in.max_lots || in.min_lots < -(1 << 20) || in.max_lots > (1 << 20)) {
-			rc = csvr_field_error(r, idx[6], e, "need min_lots <= max_lots within +-1048576 '%s'",
-					      csvr_field(r, idx[6], NULL));
-			goto fail;
-		}
-		if (cm) {
-			qe_date last;
-			if (contract_last_trade(cm, curve, date_from_ymd((int)(mi / 12), (int)(mi % 12) + 1, 1), &last, e)) {
-				char why[sizeof e->msg];
-				snprintf(why, sizeof why, "%s", e->msg);
-				rc = csvr_field_error(r, idx[1], e, "no last trading day: %s", why);
-				goto fail;
-			}
-			if (asof >= last) {
-				h->expired++;
-				continue;
-			}
-		} else if (mi == asof_m) {
-			h->expired++; /* delivery has started */
+		if (expired) {
+			h->expired++;
 			continue;
 		}
-		in.plo = in.min_lots > 0 ? in.min_lots : 0;
-		in.phi = in.max_lots > 0 ? in.max_lots : 0;
-		in.qlo = in.max_lots < 0 ? -in.max_lots : 0;
-		in.qhi = in.min_lots < 0 ? -in.min_lots : 0;
-		in.pbits = nbits_for(in.phi - in.plo);
-		in.qbits = nbits_for(in.qhi - in.qlo);
-		in.pbit0 = h->nbits;
-		in.qbit0 = h->nbits + in.pbits;
-		h->nbits += in.pbits + in.qbits;
-		snprintf(in.month, sizeof in.month, "%s", month);
-		long tenor = mi - asof_m;
-		if (!a->drop_uncovered)
-			tenor = risk_factor_tenor(tenor);
-		if ((in.factor = factor_of(fidx, curve, tenor, e)) < 0)
-			goto fail_code;
-		in.name = strdup(name);
-		in.curve = strdup(curve);
-		hedge_instr *ni = realloc(h->ins, ((size_t)h->ni + 1) * sizeof *ni);
-		if (!in.name || !in.curve || !ni) {
-			free(in.name);
-			free(in.curve);
-			if (ni)
-				h->ins = ni;
-			goto oom;
-		}
-		h->ins = ni;
-		h->ins[h->ni++] = in;
+		if ((rc = menu_add(h, rd, &in, name, curve, month, mi, e)))
+			goto out;
 	}
+out:
 	csvr_close(r);
-	r = NULL;
-	contract_master_free(cm);
-	cm = NULL;
-	if (h->ni == 0) {
-		rc = qe_err_set(e, QE_DATA, "%s: no hedge instruments", a->hedges);
-		goto fail;
-	}
-	if (h->nbits > 4096) {
-		rc = qe_err_set(e, QE_DATA, "%s: %d lot bits, at most 4096 (narrow min_lots/max_lots)", a->hedges, h->nbits);
-		goto fail;
-	}
+	return rc;
+}
 
-	/* Covariance of the factors in use. */
-	h->nf = (int)sidx_count(fidx);
+/* Covariance of the factors in use: a ladder factor without covariance is
+ * an error, or (drop_uncovered) left out and counted; a hedge factor
+ * without one is always an error. */
+static int hedge_read_cov(hedge_problem *h, hedge_reading *rd, qe_err *e)
+{
+	const hedge_args *a = rd->a;
+	longcov cov = {0};
+	int rc;
+	h->nf = (int)sidx_count(rd->fidx);
 	h->factor = calloc((size_t)h->nf, sizeof *h->factor);
 	h->d0 = calloc((size_t)h->nf, sizeof *h->d0);
 	h->S = calloc((size_t)h->nf * h->nf, sizeof *h->S);
 	long *map = malloc((size_t)h->nf * sizeof *map);
-	if (!h->factor || !h->d0 || !h->S || !map) {
-		free(map);
-		goto oom;
+	int *newidx = malloc((size_t)h->nf * sizeof *newidx), kept = 0;
+	if (!h->factor || !h->d0 || !h->S || !map || !newidx) {
+		rc = qe_err_set(e, QE_INTERNAL, "out of memory");
+		goto out;
 	}
 	for (int k = 0; k < h->nf; k++) {
-		h->factor[k] = strdup(sidx_name(fidx, (size_t)k));
-		h->d0[k] = (size_t)k < dcap ? dd[k] : 0;
+		h->factor[k] = strdup(sidx_name(rd->fidx, (size_t)k));
+		h->d0[k] = (size_t)k < rd->dcap ? rd->dd[k] : 0;
 	}
-	if ((rc = longcov_read(&cov, a->cov, "factor1", "factor2", factor_canon, e))) {
-		free(map);
-		goto fail;
-	}
-	/* A ladder factor without covariance is an error, or (drop_uncovered)
-	 * left out and counted; a hedge factor without one is always an error. */
-	int *newidx = malloc((size_t)h->nf * sizeof *newidx), kept = 0;
-	if (!newidx) {
-		free(map);
-		goto oom;
-	}
+	if ((rc = longcov_read(&cov, a->cov, "factor1", "factor2", factor_canon, e)))
+		goto out;
 	for (int k = 0; k < h->nf; k++) {
 		int hedged = 0;
 		for (int i = 0; i < h->ni; i++)
@@ -510,9 +538,7 @@ int hedge_read(hedge_problem *h, const hedge_args *a, qe_err *e)
 		long found = sidx_find(cov.names, h->factor[k], strlen(h->factor[k]));
 		if (found < 0 && (hedged || !a->drop_uncovered)) {
 			rc = qe_err_set(e, QE_DATA, "%s: no covariance for factor %s", cov.file, h->factor[k]);
-			free(map);
-			free(newidx);
-			goto fail;
+			goto out;
 		}
 		newidx[k] = found < 0 ? -1 : kept;
 		if (found >= 0)
@@ -532,35 +558,56 @@ int hedge_read(hedge_problem *h, const hedge_args *a, qe_err *e)
 	}
 	for (int i = 0; i < h->ni; i++)
 		h->ins[i].factor = newidx[h->ins[i].factor];
-	free(newidx);
 	h->nf = kept;
 	rc = longcov_matrix(&cov, map, h->nf, h->factor, h->S, e);
+out:
 	free(map);
-	if (rc)
-		goto fail;
-	if (!(h->rate = malloc(((size_t)h->nf + 1) * sizeof *h->rate)))
-		goto oom;
+	free(newidx);
+	longcov_free(&cov);
+	return rc;
+}
+
+int hedge_read(hedge_problem *h, const hedge_args *a, qe_err *e)
+{
+	hedge_reading rd = {.a = a, .fidx = sidx_new()};
+	int y, m, d, rc = 0;
+	memset(h, 0, sizeof *h);
+	h->cost_weight = a->cost_weight;
+	h->z = gsl_cdf_ugaussian_Pinv(a->confidence);
+	if (!rd.fidx)
+		return qe_err_set(e, QE_INTERNAL, "out of memory");
+	if (!a->asof || date_parse_z(a->asof, &rd.asof)) {
+		sidx_free(rd.fidx);
+		return qe_err_set(e, QE_USAGE, "--asof: want a date YYYY-MM-DD '%s'", a->asof ? a->asof : "");
+	}
+	date_to_ymd(rd.asof, &y, &m, &d);
+	rd.asof_m = (long)y * 12 + m - 1;
+	if ((rc = hedge_read_ladder(h, &rd, e)) || (rc = hedge_read_master(&rd, e)) ||
+	    (rc = hedge_read_menu(h, &rd, e)))
+		goto out;
+	if (h->ni == 0) {
+		rc = qe_err_set(e, QE_DATA, "%s: no hedge instruments", a->hedges);
+		goto out;
+	}
+	if (h->nbits > 4096) {
+		rc = qe_err_set(e, QE_DATA, "%s: %d lot bits, at most 4096 (narrow min_lots/max_lots)", a->hedges, h->nbits);
+		goto out;
+	}
+	if ((rc = hedge_read_cov(h, &rd, e)))
+		goto out;
+	if (!(h->rate = malloc(((size_t)h->nf + 1) * sizeof *h->rate))) {
+		rc = qe_err_set(e, QE_INTERNAL, "out of memory");
+		goto out;
+	}
 	for (int k = 0; k < h->nf; k++)
 		h->rate[k] = 1;
-	if ((rc = factor_currencies(h, a, e)))
-		goto fail;
-	longcov_free(&cov);
-	sidx_free(fidx);
-	free(dd);
-	return 0;
-oom:
-	rc = qe_err_set(e, QE_INTERNAL, "out of memory");
-	goto fail;
-fail_code:
-	rc = e->code ? e->code : QE_DATA;
-fail:
-	if (r)
-		csvr_close(r);
-	contract_master_free(cm);
-	longcov_free(&cov);
-	sidx_free(fidx);
-	free(dd);
-	hedge_free(h);
+	rc = factor_currencies(h, a, rd.cm, e);
+out:
+	curvemaster_free(rd.cm);
+	sidx_free(rd.fidx);
+	free(rd.dd);
+	if (rc)
+		hedge_free(h);
 	return rc;
 }
 

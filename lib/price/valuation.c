@@ -699,29 +699,9 @@ static int price_spread(const market *m, const trade *t, const mkt_curve *c, dou
 
 /* ---- futures past their last trading day ------------------------------- */
 
-/* Exchange futures whose last trading day lib/period's contract_expiry()
- * knows, by the curve's product code (the curve name up to the first '_':
- * NG_HH -> NG, CL_WTI -> CL, BRENT, HO_ULSD -> HO).  cash: cash-settled at
- * the final settlement price; else physically delivered.  EUA is left out:
- * its last trading day lies inside the contract month, after delivery
- * starts, so the delivery-start rule already matures it first. */
-static const struct { const char *product; int cash; } expiry_products[] = {
-	{"NG", 0}, {"CL", 0}, {"BRENT", 1}, {"B", 1}, {"HO", 0}, {"RB", 0}};
-
-static int expiry_product(const char *curve, char *prod, size_t cap)
-{
-	size_t n = strcspn(curve, "_");
-	if (n >= cap)
-		return -1;
-	memcpy(prod, curve, n);
-	prod[n] = '\0';
-	for (size_t i = 0; i < sizeof expiry_products / sizeof expiry_products[0]; i++)
-		if (strcasecmp(prod, expiry_products[i].product) == 0)
-			return expiry_products[i].cash;
-	return -1;
-}
-
-/* A future (or an option on one) of a known product whose last trading
+/* A future (or an option on one) of a curve whose contracts follow a
+ * listed expiry rule (the curve master's product: the same map that
+ * leaves expired rows out of the hedge menus) and whose last trading
  * day is before the as-of date no longer trades: its price is the final
  * settlement, read as the curve's fixing on the last trading day.
  *   cash-settled (Brent)  npv = side x volume x (settlement - price),
@@ -737,8 +717,9 @@ static int expiry_product(const char *curve, char *prod, size_t cap)
  * the future is still live (or has no known expiry rule). */
 static int price_expired(const market *m, const trade *t, const mkt_curve *c, result *res)
 {
-	char prod[16], buf[16];
-	int cash = expiry_product(c->name, prod, sizeof prod);
+	char buf[16];
+	const char *prod = c->master ? c->master->product : NULL;
+	int cash = prod ? c->master->cash_settled : -1;
 	/* every rule expires at most about two months before delivery; a
 	 * cash-settled future is over once delivery starts, a physical one
 	 * once the delivery period ends (the delivery-start/-end rules of
@@ -751,7 +732,10 @@ static int price_expired(const market *m, const trade *t, const mkt_curve *c, re
 	qe_err e;
 	if (contract_expiry(prod, t->ds, c->cal, &ltd, &e))
 		return RERR("contract expiry: %s", e.msg), 1;
-	if (ltd >= m->asof)
+	/* a last trading day inside the delivery period (EUA) comes after
+	 * delivery starts: the delivery-start rule of price_linear has
+	 * matured the future by then */
+	if (ltd >= m->asof || ltd >= t->ds)
 		return 0;
 	date_format(buf, ltd);
 	if (t->instr == I_OPTION && t->expiry > ltd)

@@ -80,15 +80,14 @@ static long add_key(strindex *ix, const char *grp, const char *ccy)
 	return r;
 }
 
-int expo_read(exposure *x, const char *path, const char *by, const char *markets,
+int expo_read(exposure *x, const char *path, const char *by, const curvemaster *cm,
 	      const expo_fx *fx, const strindex *factors, qe_err *e)
 {
-	strindex *ccurves = NULL, *cvals = NULL, *groups = NULL, *fxc = NULL;
-	long *cval = NULL, *pfmap = NULL;
-	int found = 0;
+	strindex *groups = NULL, *fxc = NULL;
+	long *pfmap = NULL;
 	double *fxr = NULL;
-	strindex *mcurves = NULL, *mvalues = NULL;
-	long *mval = NULL;
+	/* group by a column of the curve master; currencies from it */
+	int by_master = 0, has_ccy = cm && curvemaster_has(cm, "currency") && curvemaster_count(cm) > 0;
 	static const char *const cols[] = {"curve", "tenor", "delta"};
 	int idx[3], rc = 0, st, byc = -1, gc;
 	struct srow *rows = NULL;
@@ -98,17 +97,13 @@ int expo_read(exposure *x, const char *path, const char *by, const char *markets
 	memset(x, 0, sizeof *x);
 	x->nf = sidx_count(factors);
 	if (!(x->portfolios = sidx_new()) || !(x->currencies = sidx_new()) || !(groups = sidx_new()) ||
-	    !(ccurves = sidx_new()) || !(cvals = sidx_new()) || !(fxc = sidx_new())) {
+	    !(fxc = sidx_new())) {
 		rc = qe_err_set(e, QE_INTERNAL, "out of memory");
 		r = NULL;
 		goto out;
 	}
-	if (markets && (rc = curve_attr_read(markets, "currency", &found, ccurves, cvals, &cval, e))) {
-		r = NULL;
-		goto out;
-	}
 	if (fx && fx->path) {
-		if (!markets || sidx_count(ccurves) == 0) {
+		if (!has_ccy) {
 			rc = qe_err_set(e, QE_USAGE, "--fx needs a curve master with a currency column (-m)");
 			r = NULL;
 			goto out;
@@ -126,22 +121,16 @@ int expo_read(exposure *x, const char *path, const char *by, const char *markets
 		goto out;
 	gc = csvr_col(r, "gamma");
 	if (by && (byc = csvr_col(r, by)) < 0) {
-		if (!markets) {
+		if (!cm) {
 			rc = qe_err_set(e, QE_DATA, "%s: no column '%s' to group by", csvr_name(r), by);
 			goto out;
 		}
-		if (!(mcurves = sidx_new()) || !(mvalues = sidx_new())) {
-			rc = qe_err_set(e, QE_INTERNAL, "out of memory");
-			goto out;
-		}
-		int found_by;
-		if ((rc = curve_attr_read(markets, by, &found_by, mcurves, mvalues, &mval, e)))
-			goto out;
-		if (!found_by) {
+		if (!curvemaster_has(cm, by)) {
 			rc = qe_err_set(e, QE_DATA, "no column '%s' to group by in the sensitivities or in %s", by,
-					markets);
+					curvemaster_file(cm));
 			goto out;
 		}
+		by_master = 1;
 	}
 	while ((st = csvr_next(r, e)) != CSVR_EOF) {
 		const char *curve;
@@ -180,14 +169,14 @@ int expo_read(exposure *x, const char *path, const char *by, const char *markets
 			goto out;
 		}
 		long grp = -1;
-		if (mcurves) {
-			long k = sidx_find(mcurves, curve, strlen(curve));
-			if (k < 0) {
+		const curvemaster_curve *mc = cm ? curvemaster_find(cm, curve) : NULL;
+		if (by_master) {
+			if (!mc) {
 				rc = csvr_field_error(r, idx[0], e, "curve not in %s, cannot group by %s '%s'",
-						      markets, by, curve);
+						      curvemaster_file(cm), by, curve);
 				goto out;
 			}
-			const char *gname = sidx_name(mvalues, (size_t)mval[k]);
+			const char *gname = curvemaster_attr(cm, mc, by);
 			if ((grp = sidx_add(groups, gname, strlen(gname), NULL)) < 0) {
 				rc = qe_err_set(e, QE_INTERNAL, "out of memory");
 				goto out;
@@ -206,14 +195,13 @@ int expo_read(exposure *x, const char *path, const char *by, const char *markets
 			}
 		}
 		const char *ccy = "";
-		if (sidx_count(ccurves) > 0) {
-			long k = sidx_find(ccurves, curve, strlen(curve));
-			if (k < 0) {
+		if (has_ccy) {
+			if (!mc) {
 				rc = csvr_field_error(r, idx[0], e, "curve not in %s, its currency is unknown '%s'",
-						      markets, curve);
+						      curvemaster_file(cm), curve);
 				goto out;
 			}
-			ccy = sidx_name(cvals, (size_t)cval[k]);
+			ccy = mc->currency;
 		}
 		if (fxr) {
 			long k = sidx_find(fxc, ccy, strlen(ccy));
@@ -298,16 +286,10 @@ int expo_read(exposure *x, const char *path, const char *by, const char *markets
 	}
 out:
 	free(rows);
-	free(mval);
-	free(cval);
 	free(pfmap);
 	free(fxr);
-	sidx_free(ccurves);
-	sidx_free(cvals);
 	sidx_free(groups);
 	sidx_free(fxc);
-	sidx_free(mcurves);
-	sidx_free(mvalues);
 	csvr_close(r);
 	if (rc)
 		expo_free(x);

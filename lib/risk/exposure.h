@@ -20,6 +20,7 @@
 
 #include "core/diag.h"
 #include "core/strindex.h"
+#include "market/curvemaster.h"
 
 #define EXPO_MAX_TENOR 12
 
@@ -50,11 +51,11 @@ typedef struct exposure {
 } exposure;
 
 /* Reads path against the factor names of a history.  by = NULL groups
- * nothing (only "total"); markets (may be NULL) is the curve master for
+ * nothing (only "total"); cm (may be NULL) is the curve master for
  * grouping columns the file lacks and for the currencies.  A factor
  * without history is QE_DATA naming the file, line and factor; so is a
  * currency missing from fx->path. */
-int expo_read(exposure *x, const char *path, const char *by, const char *markets,
+int expo_read(exposure *x, const char *path, const char *by, const curvemaster *cm,
 	      const expo_fx *fx, const strindex *factors, qe_err *e);
 
 /* The portfolios of currency ccy (its "total" first) and their factors

@@ -166,46 +166,23 @@ out:
 	return rc;
 }
 
-int rh_set_returns(risk_history *h, const char *markets, qe_err *e)
+int rh_set_returns(risk_history *h, const curvemaster *cm, qe_err *e)
 {
 	static const char *const cols[] = {"curve", "returns"};
-	int idx[2], rc = 0, st;
-	csv_reader *r;
-	if (!markets)
+	if (!cm)
 		return 0;
-	if (!(r = csvr_open(markets, e)))
+	if (curvemaster_require(cm, cols, 2, e))
 		return e->code;
-	if ((rc = csvr_require(r, cols, 2, idx, e)))
-		goto out;
-	while ((st = csvr_next(r, e)) != CSVR_EOF) {
-		const char *curve, *kind;
-		int is_abs;
-		if (st < 0) {
-			rc = e->code ? e->code : QE_DATA;
-			goto out;
-		}
-		if (!(curve = csvr_get_str(r, idx[0], e)) || !(kind = csvr_get_str(r, idx[1], e))) {
-			rc = QE_DATA;
-			goto out;
-		}
-		if (strcasecmp(kind, "abs") == 0)
-			is_abs = 1;
-		else if (strcasecmp(kind, "log") == 0)
-			is_abs = 0;
-		else {
-			rc = csvr_field_error(r, idx[1], e, "expected log or abs, got '%s'", kind);
-			goto out;
-		}
-		size_t cl = strlen(curve);
+	for (size_t k = 0; k < curvemaster_count(cm); k++) {
+		const curvemaster_curve *c = curvemaster_at(cm, k);
+		size_t cl = strlen(c->name);
 		for (size_t f = 0; f < h->nf; f++) {
 			const char *name = sidx_name(h->factors, f);
-			if (strncmp(name, curve, cl) == 0 && name[cl] == ':')
-				h->abs[f] = (unsigned char)is_abs;
+			if (strncmp(name, c->name, cl) == 0 && name[cl] == ':')
+				h->abs[f] = (unsigned char)c->returns_abs;
 		}
 	}
-out:
-	csvr_close(r);
-	return rc;
+	return 0;
 }
 
 int rh_restrict(risk_history *h, const unsigned char *keep, qe_err *e)

@@ -24,6 +24,7 @@
 #include "core/date.h"
 #include "core/diag.h"
 #include "core/strindex.h"
+#include "market/curvemaster.h"
 
 enum rh_gap { RH_GAP_FFILL = 0, RH_GAP_DROP, RH_GAP_ERROR };
 enum rh_horizon { RH_OVERLAP = 0, RH_SQRT };
@@ -45,10 +46,10 @@ int rh_gap_parse(const char *s);         /* -1 when unknown */
 int rh_read(risk_history *h, const char *path, qe_err *e);
 void rh_free(risk_history *h);
 
-/* Sets the return type of every factor from markets.csv (columns curve,
- * returns = log|abs); path NULL leaves the default: log for all.  Curves
- * missing from the file keep the default. */
-int rh_set_returns(risk_history *h, const char *markets, qe_err *e);
+/* Sets the return type of every factor from the curve master's returns
+ * column (log|abs); cm NULL leaves the default: log for all.  Curves
+ * missing from it keep the default. */
+int rh_set_returns(risk_history *h, const curvemaster *cm, qe_err *e);
 
 /* Keeps only the factors with keep[f] set (renumbered in order). */
 int rh_restrict(risk_history *h, const unsigned char *keep, qe_err *e);

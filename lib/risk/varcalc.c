@@ -678,13 +678,18 @@ int var_inputs_load(var_inputs *in, const char *history, const char *markets, co
 		    int horizon_mode, qe_err *e)
 {
 	int rc;
+	curvemaster *cm = NULL; /* read once, for the return types and the exposures */
 	memset(in, 0, sizeof *in);
 	if ((rc = rh_read(&in->h, history, e)))
 		return rc;
-	if ((rc = rh_set_returns(&in->h, markets, e)))
+	if (markets && !(cm = curvemaster_load(markets, e))) {
+		rc = e->code;
+		goto fail;
+	}
+	if ((rc = rh_set_returns(&in->h, cm, e)))
 		goto fail;
 	if (sens) {
-		if ((rc = expo_read(&in->x, sens, by, markets, fx, in->h.factors, e)))
+		if ((rc = expo_read(&in->x, sens, by, cm, fx, in->h.factors, e)))
 			goto fail;
 		in->have_x = 1;
 		unsigned char *used = calloc(in->h.nf + 1, 1);
@@ -714,8 +719,10 @@ int var_inputs_load(var_inputs *in, const char *history, const char *markets, co
 		goto fail;
 	if ((rc = rh_returns(&in->h, horizon, horizon_mode, 0, &in->all, e)))
 		goto fail;
+	curvemaster_free(cm);
 	return 0;
 fail:
+	curvemaster_free(cm);
 	var_inputs_free(in);
 	return rc;
 }

@@ -1,5 +1,5 @@
-/* Unit tests for lib/contract (last trading days of a curve master's
- * monthly contracts) and lib/riskfactor (the tenor -> factor mapping that
+/* Unit tests for lib/time/contract (last trading days of monthly
+ * contracts, asked through the curve master) and lib/riskfactor (the tenor -> factor mapping that
  * qe-var and qe-optimize hedge share).  Expected dates are the exchange
  * rules of DOMAIN.md worked by hand on the bundled holiday files. */
 #include <stdio.h>
@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "market/curvemaster.h"
 #include "time/contract.h"
 #include "risk/exposure.h"
 #include "risk/riskfactor.h"
@@ -18,13 +19,16 @@ static const char *top(void)
 	return t && *t ? t : ".";
 }
 
-static void last_trade(const contract_master *m, const char *curve, int y, int mo, const char *want)
+static void last_trade(const curvemaster *m, const char *curve, int y, int mo, const char *want)
 {
 	qe_err e;
 	qe_date d = 0;
 	char got[16] = "error", name[96];
 	qe_err_clear(&e);
-	if (contract_last_trade(m, curve, date_from_ymd(y, mo, 1), &d, &e) == 0) {
+	const curvemaster_curve *c = curvemaster_find(m, curve);
+	if (!c)
+		printf("# no curve %s\n", curve);
+	else if (curvemaster_last_trade(m, c, date_from_ymd(y, mo, 1), &d, &e) == 0) {
 		int yy, mm, dd;
 		date_to_ymd(d, &yy, &mm, &dd);
 		snprintf(got, sizeof got, "%04d-%02d-%02d", yy, mm, dd);
@@ -42,8 +46,8 @@ int main(void)
 	qe_err_clear(&e);
 	snprintf(markets, sizeof markets, "%s/data/markets.csv", top());
 	snprintf(cals, sizeof cals, "%s/data/calendars", top());
-	contract_master *m = contract_master_load(markets, cals, &e);
-	UT_CHECK(m != NULL, "curve master and calendars load");
+	curvemaster *m = curvemaster_load(markets, &e);
+	UT_CHECK(m != NULL && curvemaster_load_calendars(m, cals, &e) == 0, "curve master and calendars load");
 	if (!m) {
 		printf("# %s\n", e.msg);
 		return ut_done();
@@ -63,15 +67,24 @@ int main(void)
 	/* no listed rule (TTF, power): the business day before delivery */
 	last_trade(m, "TTF", 2026, 12, "2026-11-30");
 	last_trade(m, "DE_BASE", 2027, 3, "2027-02-26");
-	UT_EQ_INT(contract_last_trade(m, "NOPE", date_from_ymd(2027, 1, 1), &(qe_date){0}, &e), QE_DATA,
-		  "a curve not in the master is bad data");
-	UT_CHECK(strstr(e.msg, "NOPE") != NULL, "the message names the curve");
-	UT_CHECK(contract_product("TTF") == NULL && strcmp(contract_product("CL_WTI"), "CL") == 0,
+	UT_CHECK(curvemaster_find(m, "TTF")->product == NULL &&
+			 strcmp(curvemaster_find(m, "CL_WTI")->product, "CL") == 0,
 		 "products from curve names");
-	contract_master_free(m);
+	curvemaster_free(m);
 
-	UT_CHECK(contract_master_load("/nonexistent/markets.csv", cals, &e) == NULL && e.code == QE_IO,
-		 "a missing curve master is an I/O error");
+	/* the rules themselves, with no curve in sight */
+	qe_calendar *we = cal_load_named("WEEKENDS", NULL, &e);
+	qe_date d = 0;
+	UT_CHECK(we != NULL, "WEEKENDS calendar");
+	UT_EQ_INT(contract_last_trade("rb", we, date_from_ymd(2026, 12, 1), &d, &e), 0, "RB rule, any case");
+	UT_EQ_INT(d, date_from_ymd(2026, 11, 30), "RB Dec-26: last business day of November");
+	UT_EQ_INT(contract_last_trade(NULL, we, date_from_ymd(2026, 12, 1), &d, &e), 0, "no listed rule");
+	UT_EQ_INT(d, date_from_ymd(2026, 11, 30), "no rule: the business day before delivery");
+	UT_EQ_INT(contract_last_trade("XX", we, date_from_ymd(2026, 12, 1), &d, &e), QE_DATA, "unknown rule");
+	UT_CHECK(contract_rule_name("b") && strcmp(contract_rule_name("b"), "BRENT") == 0 &&
+			 contract_rule_name("RBOB") == NULL,
+		 "rule names are product codes, not curve names");
+	cal_free(we);
 
 	/* the hedge and the VaR map tenors alike */
 	UT_EQ_INT(RISK_MAX_TENOR, EXPO_MAX_TENOR, "qe-var and hedge use the same last tenor");

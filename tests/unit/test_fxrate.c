@@ -1,4 +1,5 @@
-/* Unit tests of lib/fxrate: FX rates and curve attributes. */
+/* Unit tests of lib/market/fxrate: FX rates (curve attributes are
+ * test_curvemaster's). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,20 +51,6 @@ int main(void)
 	UT_CHECK(strstr(e.msg, "base currency USD") != NULL, "base message");
 	UT_EQ_INT(read_rates(path, "currency\nEUR\n", NULL, NULL, &e), QE_DATA, "missing rate column");
 
-	strindex *curves = sidx_new(), *vals = sidx_new();
-	long *val = NULL;
-	int found = -1;
-	put(path, "curve,unit,currency\nNG_HH,MMBtu,USD\nTTF,MWh,EUR\nDE_BASE,MWh,EUR\n");
-	UT_EQ_INT(curve_attr_read(path, "currency", &found, curves, vals, &val, &e), 0, "curve attr read");
-	UT_EQ_INT(found, 1, "currency column found");
-	long k = sidx_find(curves, "DE_BASE", 7);
-	UT_CHECK(k >= 0 && strcmp(sidx_name(vals, (size_t)val[k]), "EUR") == 0, "DE_BASE in EUR");
-	UT_EQ_INT((int)sidx_count(vals), 2, "two currencies");
-	UT_EQ_INT(curve_attr_read(path, "desk", &found, curves, vals, &val, &e), 0, "absent column is no error");
-	UT_EQ_INT(found, 0, "desk column not found");
-	free(val);
-	sidx_free(curves);
-	sidx_free(vals);
 	unlink(path);
 	return ut_done();
 }
