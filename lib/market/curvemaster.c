@@ -13,11 +13,9 @@
 #include "time/period.h"
 
 /* The columns the master interprets; any other column is kept as text. */
-enum { K_CURVE, K_COMMODITY, K_VENUE, K_UNIT, K_CCY, K_TZ, K_CAL, K_SHAPE, K_LOT, K_RETURNS, K_MODEL,
-       K_PRODUCT, K_INDEX, K_N };
-static const char *const known_cols[K_N] = {"curve",    "commodity", "venue",   "unit",    "currency",
-					    "timezone", "calendar",  "shape",   "lot_size", "returns",
-					    "model",    "product",   "index"};
+enum { K_CURVE, K_COMMODITY, K_VENUE, K_UNIT, K_CCY, K_TZ, K_CAL, K_SHAPE, K_LOT, K_RETURNS, K_MODEL, K_N };
+static const char *const known_cols[K_N] = {"curve",    "commodity", "venue", "unit",     "currency", "timezone",
+					    "calendar", "shape",     "lot_size", "returns", "model"};
 
 struct curvemaster {
 	char *file;
@@ -35,8 +33,8 @@ struct curvemaster {
 	long *calof;          /* row -> index into cal, or -1 */
 };
 
-/* Exact curve names with a listed contract rule (the `product` column
- * overrides): one map for valuation and the hedge menus. */
+/* Exact curve names with a listed contract rule: one map for valuation
+ * and the hedge menus. */
 static const char *const name_products[][2] = {
 	{"NG_HH", "NG"}, {"NG", "NG"},       {"CL_WTI", "CL"},   {"CL", "CL"}, {"WTI", "CL"},
 	{"BRENT", "BRENT"}, {"B", "BRENT"}, {"HO_ULSD", "HO"}, {"HO", "HO"}, {"RBOB", "RB"},
@@ -156,16 +154,7 @@ static int read_row(curvemaster *m, csv_reader *r, curvemaster_curve *c, char **
 	if (c->model[0] && strcmp(c->model, "black76") && strcmp(c->model, "bachelier"))
 		return csvr_field_error(r, col[K_MODEL], e, "expected black76 or bachelier '%s'",
 					fields[col[K_MODEL]]);
-	c->product = NULL;
-	if (col[K_PRODUCT] >= 0) {
-		const char *s = fields[col[K_PRODUCT]];
-		if (s[0] && !(c->product = contract_rule_name(s)))
-			return csvr_field_error(r, col[K_PRODUCT], e,
-						"no contract expiry rule for product '%s' (%s)", s,
-						contract_rule_list());
-	} else {
-		c->product = product_of_name(c->name);
-	}
+	c->product = product_of_name(c->name);
 	c->cash_settled = 0;
 	c->index = CURVEMASTER_INDEX_SPOT;
 	for (size_t k = 0; c->product && k < sizeof product_facts / sizeof product_facts[0]; k++)
@@ -173,15 +162,6 @@ static int read_row(curvemaster *m, csv_reader *r, curvemaster_curve *c, char **
 			c->cash_settled = product_facts[k].cash;
 			c->index = product_facts[k].index;
 		}
-	if (col[K_INDEX] >= 0 && fields[col[K_INDEX]][0]) {
-		const char *s = fields[col[K_INDEX]];
-		int k = 0;
-		while (k < 3 && strcasecmp(s, index_names[k]))
-			k++;
-		if (k == 3)
-			return csvr_field_error(r, col[K_INDEX], e, "expected spot, front or lastday '%s'", s);
-		c->index = k;
-	}
 	return 0;
 }
 

@@ -8,15 +8,14 @@
  *
  * The curve -> product map is here and only here, so valuation
  * (lib/price) and the hedge menus (lib/opt) can never disagree about
- * which contracts are past their last trading day.  It is the `product`
- * column when the file has one (empty: no listed rule), else the exact
- * curve names NG_HH, NG -> NG; CL_WTI, CL, WTI -> CL; BRENT, B -> BRENT;
+ * which contracts are past their last trading day.  It matches exact
+ * curve names: NG_HH, NG -> NG; CL_WTI, CL, WTI -> CL; BRENT, B -> BRENT;
  * HO_ULSD, HO -> HO; RBOB, RB -> RB; EUA -> EUA.  A prefix is never
- * enough: RB_NYH has no listed rule unless its row names one.
+ * enough: RB_NYH has no listed rule.
  *
  * Only the curve column is required; every other column the file has is
  * checked once here (lot_size > 0, returns log/abs, model black76/
- * bachelier, shape, product, index) and a reader that needs one asks with
+ * bachelier, shape) and a reader that needs one asks with
  * curvemaster_require().  Errors are QE_DATA at file:line:col.
  *
  * Owns: the rows it read and the calendars it loads, until
@@ -33,8 +32,8 @@
 #include "time/calendar.h"
 
 /* What a swap on the curve averages (DOMAIN.md "Indices, rolls and the
- * life of a contract"); the `index` column, else by product: CL, BRENT,
- * HO, RB front; NG lastday; anything else spot. */
+ * life of a contract"), by product: CL, BRENT, HO, RB front; NG lastday;
+ * anything else (TTF, power, EUA) spot. */
 enum curvemaster_index {
 	CURVEMASTER_INDEX_SPOT,    /* day-ahead or spot index of each delivery day */
 	CURVEMASTER_INDEX_FRONT,   /* front-month future's settlement, rolling at expiry */

@@ -239,6 +239,31 @@ typedef struct hedge_reading {
 	curvemaster *cm;   /* the curve master (NULL without a.markets) */
 } hedge_reading;
 
+/* The problem's currency: the base with FX rates, else the one currency
+ * of the factors (used); several are an error unless allow_mixed. */
+static int problem_currency(hedge_problem *h, const hedge_args *a, const strindex *used, qe_err *e)
+{
+	size_t nu = sidx_count(used);
+	if (a->fx) {
+		snprintf(h->currency, sizeof h->currency, "%s", a->base);
+	} else if (nu == 1) {
+		snprintf(h->currency, sizeof h->currency, "%s", sidx_name(used, 0));
+	} else if (nu > 1) {
+		char list[256] = "";
+		for (size_t c = 0; c < nu; c++) {
+			size_t l = strlen(list);
+			snprintf(list + l, sizeof list - l, "%s%s", c ? ", " : "", sidx_name(used, c));
+		}
+		snprintf(h->mixed, sizeof h->mixed, "%s", list);
+		if (!a->allow_mixed)
+			return qe_err_set(e, QE_DATA,
+					  "%s: the ladder and menu mix currencies (%s): give --fx FILE --base CCY "
+					  "to convert them, or --allow-mixed-currency to add them 1:1",
+					  a->ladder, list);
+	}
+	return 0;
+}
+
 /* The currency of each factor (its curve's, from the curve master) and,
  * with FX rates, the covariance scaled to the base currency: with r_f the
  * rate of factor f's currency, S_ij r_i r_j, i.e. every delta of factor f
@@ -294,24 +319,7 @@ static int factor_currencies(hedge_problem *h, const hedge_args *a, const curvem
 	for (int i = 0; i < h->nf; i++)
 		for (int j = 0; j < h->nf; j++)
 			h->S[(size_t)i * h->nf + j] *= h->rate[i] * h->rate[j];
-	size_t nu = sidx_count(used);
-	if (a->fx) {
-		snprintf(h->currency, sizeof h->currency, "%s", a->base);
-	} else if (nu == 1) {
-		snprintf(h->currency, sizeof h->currency, "%s", sidx_name(used, 0));
-	} else if (nu > 1) {
-		char list[256] = "";
-		for (size_t c = 0; c < nu; c++) {
-			size_t l = strlen(list);
-			snprintf(list + l, sizeof list - l, "%s%s", c ? ", " : "", sidx_name(used, c));
-		}
-		snprintf(h->mixed, sizeof h->mixed, "%s", list);
-		if (!a->allow_mixed)
-			rc = qe_err_set(e, QE_DATA,
-					"%s: the ladder and menu mix currencies (%s): give --fx FILE --base CCY "
-					"to convert them, or --allow-mixed-currency to add them 1:1",
-					a->ladder, list);
-	}
+	rc = problem_currency(h, a, used, e);
 out:
 	sidx_free(fxc);
 	sidx_free(used);

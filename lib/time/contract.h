@@ -14,11 +14,6 @@
 #include "core/diag.h"
 #include "time/calendar.h"
 
-/* The canonical product code of a rule name contract_expiry() knows (NG,
- * CL, BRENT, RB, HO, EUA; any case, B for BRENT), or NULL. */
-const char *contract_rule_name(const char *product);
-/* The rule names, for messages: "NG, CL, BRENT, RB, HO, EUA". */
-const char *contract_rule_list(void);
 /* Last trading day of the contract for the delivery month starting
  * month_first: product's rule on cal; product NULL (no listed rule: TTF,
  * power) trades until the business day before its delivery month starts.

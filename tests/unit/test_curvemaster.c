@@ -1,6 +1,5 @@
 /* Unit tests of lib/market/curvemaster: the one reader of markets.csv -
- * lookups, the curve -> product map (exact names, or the product
- * column), index definitions, unknown curves, and bad files reported at
+ * lookups, the curve -> product map (exact names), index definitions, unknown curves, and bad files reported at
  * file:line:col. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -165,27 +164,6 @@ static void lookups(void)
 	curvemaster_free(m);
 }
 
-static void product_column(void)
-{
-	qe_err e;
-	put("curve,product,index\nRB_NYH,rb,\nRBOB,,\nGASOIL,HO,spot\nB,b,FRONT\n");
-	qe_err_clear(&e);
-	curvemaster *m = curvemaster_load(path, &e);
-	UT_CHECK(m != NULL, "a master with a product column loads");
-	if (!m) {
-		printf("# %s\n", e.msg);
-		return;
-	}
-	UT_EQ_STR(product(m, "RB_NYH"), "RB", "the product column maps RB_NYH");
-	UT_EQ_STR(product(m, "RBOB"), "(none)", "an empty product: no listed rule, whatever the name");
-	UT_EQ_STR(product(m, "B"), "BRENT", "canonical product code");
-	UT_EQ_STR(curvemaster_index_name(curvemaster_find(m, "GASOIL")->index), "spot", "index column wins");
-	UT_EQ_STR(curvemaster_index_name(curvemaster_find(m, "B")->index), "front", "index in any case");
-	UT_EQ_STR(curvemaster_find(m, "B")->unit, "", "absent columns are empty text");
-	UT_NEAR(curvemaster_find(m, "B")->lot_size, 0, 0, "no lot_size column: 0");
-	curvemaster_free(m);
-}
-
 static void bad_files(void)
 {
 	qe_err e;
@@ -201,10 +179,6 @@ static void bad_files(void)
 	UT_CHECK(says(&e, "2:2:", "expected black76 or bachelier 'heston'"), "model at file:line:col");
 	UT_EQ_INT(load_fails("curve,shape\nTTF,gasday\nDE,noon\n", &e), QE_DATA, "bad shape");
 	UT_CHECK(says(&e, "3:2:", "unknown shape 'noon'"), "shape at file:line:col");
-	UT_EQ_INT(load_fails("curve,product\nRB_NYH,RBOB\n", &e), QE_DATA, "a curve name is not a product");
-	UT_CHECK(says(&e, "2:2:", "no contract expiry rule for product 'RBOB'"), "product at file:line:col");
-	UT_EQ_INT(load_fails("curve,index\nCL,average\n", &e), QE_DATA, "bad index");
-	UT_CHECK(says(&e, "2:2:", "expected spot, front or lastday 'average'"), "index at file:line:col");
 	UT_EQ_INT(load_fails("curve,unit\nNG,MMBtu\n,MWh\n", &e), QE_DATA, "empty curve name");
 	UT_CHECK(says(&e, "3:1:", "empty value"), "empty curve at file:line:col");
 	UT_EQ_INT(load_fails("curve,unit\nNG,MMBtu,x\n", &e), QE_DATA, "a row with too many fields");
@@ -223,7 +197,6 @@ int main(void)
 		return 1;
 	close(fd);
 	lookups();
-	product_column();
 	bad_files();
 	unlink(path);
 	return ut_done();
