@@ -985,6 +985,11 @@ Try 'qe-var $c --help' for more information." ] || fail "$c $foreign: $stderr"
 	run_split qe-var hs -q -H history.csv -s sens.csv extra.csv
 	[ "$status" -eq 2 ]
 	[[ "$stderr" == "qe-var: hs: unexpected argument 'extra.csv'"* ]]
+	# a usage error a command finds names it and points to its --help
+	run_split qe-var stress -H history.csv -s sens.csv
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "qe-var: stress: needs --shocks FILE, --windows FILE or --worst
+Try 'qe-var stress --help' for more information." ]
 	# options and operands in any order, '=' or a separate argument
 	qe-var hs -q -H history.csv -m markets.csv -s sens.csv --window 100 -a 0.95 > a.csv
 	qe-var hs --window=100 -q --sens=sens.csv -a0.95 --markets markets.csv --history=history.csv > b.csv

@@ -134,11 +134,11 @@ int var_args_next(var_args *a)
 			sp->nalpha = cli_double_list("--alpha", optarg, sp->alpha, VAR_MAX_ALPHA);
 			for (int i = 0; i < sp->nalpha; i++)
 				if (!(sp->alpha[i] > 0 && sp->alpha[i] < 1))
-					cli_usage_error("option --alpha: %g is not in (0, 1)", sp->alpha[i]);
+					var_usage_error(a, "option --alpha: %g is not in (0, 1)", sp->alpha[i]);
 			break;
 		case VAR_OPT_QUANTILE:
 			if ((sp->qdef = var_quantile_parse(optarg)) < 0)
-				cli_usage_error("option --quantile: unknown definition '%s' (kth, linear)", optarg);
+				var_usage_error(a, "option --quantile: unknown definition '%s' (kth, linear)", optarg);
 			break;
 		case 'H': a->history = optarg; break;
 		case 'm': a->markets = optarg; break;
@@ -146,11 +146,11 @@ int var_args_next(var_args *a)
 		case VAR_OPT_BY: a->by = strcmp(optarg, "none") == 0 ? NULL : optarg; break;
 		case VAR_OPT_GAPS:
 			if ((a->gaps = rh_gap_parse(optarg)) < 0)
-				cli_usage_error("option --gaps: unknown policy '%s' (ffill, drop, error)", optarg);
+				var_usage_error(a, "option --gaps: unknown policy '%s' (ffill, drop, error)", optarg);
 			break;
 		case VAR_OPT_ASOF:
 			if (date_parse_z(optarg, &a->asof) != 0)
-				cli_usage_error("option --asof: invalid date '%s' (expected YYYY-MM-DD)", optarg);
+				var_usage_error(a, "option --asof: invalid date '%s' (expected YYYY-MM-DD)", optarg);
 			a->have_asof = 1;
 			break;
 		case VAR_OPT_FX: a->fx.path = optarg; break;
@@ -162,9 +162,9 @@ int var_args_next(var_args *a)
 		case VAR_OPT_SQRT: a->hmode = RH_SQRT; break;
 		case VAR_OPT_COV:
 			if ((sp->cov_method = cov_method_parse(optarg)) < 0)
-				cli_usage_error("option --cov: unknown estimator '%s' (sample, ewma, lw)", optarg);
+				var_usage_error(a, "option --cov: unknown estimator '%s' (sample, ewma, lw)", optarg);
 			break;
-		case VAR_OPT_LAMBDA: sp->cov_lambda = var_unit_interval("--lambda", optarg); break;
+		case VAR_OPT_LAMBDA: sp->cov_lambda = var_unit_interval(a, "--lambda", optarg); break;
 		case VAR_OPT_COV_FILE: sp->cov_file = optarg; break;
 		case VAR_OPT_REPAIR: sp->repair = 1; break;
 		case VAR_OPT_CUBE: a->cube = optarg; break;
@@ -184,25 +184,25 @@ int var_args_next(var_args *a)
 const char *var_args_input(var_args *a)
 {
 	if (!a->fx.path != !a->fx.base)
-		cli_usage_error("--fx FILE and --base CCY go together");
+		var_usage_error(a, "--fx FILE and --base CCY go together");
 	if (a->argc - optind > 1)
-		cli_usage_error("too many arguments");
+		var_usage_error(a, "too many arguments");
 	return optind < a->argc ? a->argv[optind] : "-";
 }
 
 void var_args_no_input(var_args *a)
 {
 	if (!a->fx.path != !a->fx.base)
-		cli_usage_error("--fx FILE and --base CCY go together");
+		var_usage_error(a, "--fx FILE and --base CCY go together");
 	if (optind < a->argc)
 		var_usage_error(a, "unexpected argument '%s'", a->argv[optind]);
 }
 
-double var_unit_interval(const char *opt, const char *arg)
+double var_unit_interval(const var_args *a, const char *opt, const char *arg)
 {
 	double v = cli_double(opt, arg);
 	if (!(v > 0 && v < 1))
-		cli_usage_error("option %s: %g is not in (0, 1)", opt, v);
+		var_usage_error(a, "option %s: %g is not in (0, 1)", opt, v);
 	return v;
 }
 
@@ -210,9 +210,9 @@ void var_load(const var_args *a, int need_sens, var_inputs *in)
 {
 	qe_err e;
 	if (!a->history)
-		cli_usage_error("missing --history FILE");
+		var_usage_error(a, "missing --history FILE");
 	if (need_sens && !a->sens)
-		cli_usage_error("missing --sens FILE");
+		var_usage_error(a, "missing --sens FILE");
 	if (var_inputs_load(in, a->history, a->markets, need_sens ? a->sens : NULL, a->by, &a->fx,
 			    a->have_asof ? &a->asof : NULL, a->gaps, a->horizon, a->hmode, &e))
 		cli_die_err(&e);

@@ -36,10 +36,10 @@ int cmd_var_backtest(int argc, char **argv)
 	var_args_init(&a, &command, argc, argv);
 	while ((c = var_args_next(&a)) != -1)
 		if (c == OPT_SIGNIFICANCE)
-			significance = var_unit_interval("--significance", optarg);
+			significance = var_unit_interval(&a, "--significance", optarg);
 	const char *input = var_args_input(&a);
 	if (a.sp.nalpha != 1)
-		cli_usage_error("backtest takes one confidence level");
+		var_usage_error(&a, "one confidence level only");
 	if (bt_read_series(&s, input, &e))
 		cli_die_err(&e);
 	unsigned char *exc = malloc(s.n);

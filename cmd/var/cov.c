@@ -37,7 +37,7 @@ int cmd_var_cov(int argc, char **argv)
 		case OPT_RETURNS: returns = 1; break;
 		case OPT_FORMAT:
 			if (strcmp(optarg, "csv") != 0 && strcmp(optarg, "hdf5") != 0)
-				cli_usage_error("option --format: unknown format '%s' (csv, hdf5)", optarg);
+				var_usage_error(&a, "option --format: unknown format '%s' (csv, hdf5)", optarg);
 			hdf5 = optarg[0] == 'h';
 			break;
 		}
@@ -54,7 +54,7 @@ int cmd_var_cov(int argc, char **argv)
 		cli_info("%s", note);
 	if (hdf5) {
 		if (!a.output || strcmp(a.output, "-") == 0)
-			cli_usage_error("--format hdf5 needs -o FILE");
+			var_usage_error(&a, "--format hdf5 needs -o FILE");
 		if (cov_write_hdf5(a.output, in.h.factors, S, m, returns ? "return^2" : "price^2", &e))
 			cli_die_err(&e);
 	} else {

@@ -36,8 +36,8 @@ int cmd_var_hs(int argc, char **argv)
 	var_args_init(&a, &command, argc, argv);
 	while ((c = var_args_next(&a)) != -1) {
 		switch (c) {
-		case OPT_BRW: a.sp.brw_lambda = var_unit_interval("--brw", optarg); break;
-		case OPT_FHS: a.sp.fhs_lambda = var_unit_interval("--fhs", optarg); break;
+		case OPT_BRW: a.sp.brw_lambda = var_unit_interval(&a, "--brw", optarg); break;
+		case OPT_FHS: a.sp.fhs_lambda = var_unit_interval(&a, "--fhs", optarg); break;
 		}
 	}
 	var_args_no_input(&a);

@@ -47,13 +47,13 @@ int cmd_var_mc(int argc, char **argv)
 		case OPT_SEED: a.sp.seed = (uint64_t)cli_int("--seed", optarg, 0, INT64_MAX); break;
 		case OPT_DIST:
 			if (strcmp(optarg, "t") != 0 && strcmp(optarg, "normal") != 0)
-				cli_usage_error("option --dist: unknown distribution '%s' (normal, t)", optarg);
+				var_usage_error(&a, "option --dist: unknown distribution '%s' (normal, t)", optarg);
 			student = optarg[0] == 't';
 			break;
 		case OPT_DF:
 			df = cli_double("--df", optarg);
 			if (!(df > 2 && df <= 1e6))
-				cli_usage_error("option --df: %g must be above 2 (finite variance)", df);
+				var_usage_error(&a, "option --df: %g must be above 2 (finite variance)", df);
 			break;
 		}
 	}

@@ -41,7 +41,7 @@ int cmd_var_series(int argc, char **argv)
 	var_args_init(&a, &command, argc, argv);
 	while ((c = var_args_next(&a)) != -1) {
 		switch (c) {
-		case OPT_BRW: a.sp.brw_lambda = var_unit_interval("--brw", optarg); break;
+		case OPT_BRW: a.sp.brw_lambda = var_unit_interval(&a, "--brw", optarg); break;
 		case OPT_DAYS: days = (size_t)cli_int("--days", optarg, 2, 100000); break;
 		case OPT_PORTFOLIO: portfolio = optarg; break;
 		}

@@ -46,7 +46,7 @@ int cmd_var_stress(int argc, char **argv)
 	}
 	var_args_no_input(&a);
 	if (!shocks && !windows && !worst)
-		cli_usage_error("stress needs --shocks FILE, --windows FILE or --worst");
+		var_usage_error(&a, "needs --shocks FILE, --windows FILE or --worst");
 	var_load(&a, 1, &in);
 	if (stress_init(&st, in.h.nf, &e) || (shocks && stress_read_shocks(&st, &in.h, shocks, &e)) ||
 	    (windows && stress_read_windows(&st, &in.h, windows, &e)))

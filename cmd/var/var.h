@@ -103,13 +103,14 @@ int var_args_next(var_args *a);
 const char *var_args_input(var_args *a);
 /* For a command that reads no FILE: any operand is a usage error. */
 void var_args_no_input(var_args *a);
-/* A usage error about an option value: "qe-var: CMD: msg" and the hint
- * to the command's help, exit 2. */
+/* A usage error the command finds (an option, its value, a missing
+ * input): "qe-var: CMD: msg" and the hint to the command's --help, exit 2.
+ * (A value that is not a number is reported by cli.h, for every tool.) */
 _Noreturn void var_usage_error(const var_args *a, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-/* An option value in (0, 1), else a usage error. */
-double var_unit_interval(const char *opt, const char *arg);
+/* The value of option opt in (0, 1), else a usage error. */
+double var_unit_interval(const var_args *a, const char *opt, const char *arg);
 
 /* Reads the history (-H, -m, --gaps, --asof, --horizon) and, with
  * need_sens, the book (-s, --by, --fx); reports gaps, capped tenors and a
