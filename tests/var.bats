@@ -886,7 +886,7 @@ PY
 	[ "$status" -eq 2 ]
 }
 
-@test "F9: an unknown or incomplete option is one line naming the subcommand, exit 2; -V is --version" {
+@test "F9: an unknown or incomplete option is one line naming the subcommand and a hint to its --help, exit 2; -V is --version" {
 	run_split qe-var hs --bogus
 	[ "$status" -eq 2 ]
 	[ "$stderr" = "qe-var: hs: unknown option '--bogus'
