@@ -754,11 +754,11 @@ bundled_sens() {
 @test "F2: hs, mc, cov, components byte-identical for OMP_NUM_THREADS=1 and 2 on the bundled data" {
 	bundled_sens
 	unset OPENBLAS_NUM_THREADS GOTO_NUM_THREADS
-	M="-H $DATA/history.csv -m $DATA/markets.csv -s sens.csv -q --repair"
+	M="-H $DATA/history.csv -m $DATA/markets.csv -s sens.csv -q"
 	for n in 1 2; do
 		OMP_NUM_THREADS=$n qe-var hs $M --window all --horizon 10 > hs$n.csv
-		OMP_NUM_THREADS=$n qe-var mc $M --paths 20000 --seed 7 --cube cube$n.csv > mc$n.csv
-		OMP_NUM_THREADS=$n qe-var components $M --cov ewma > comp$n.csv
+		OMP_NUM_THREADS=$n qe-var mc $M --repair --paths 20000 --seed 7 --cube cube$n.csv > mc$n.csv
+		OMP_NUM_THREADS=$n qe-var components $M --repair --cov ewma > comp$n.csv
 		for c in ewma sample lw; do
 			OMP_NUM_THREADS=$n qe-var cov -q -H "$DATA/history.csv" -m "$DATA/markets.csv" --cov $c > cov$c$n.csv
 		done
@@ -773,8 +773,13 @@ bundled_sens() {
 	printf 'trade_id,book,curve,delivery_start,delivery_end,tenor,delta,gamma,vega\nT1,B,NG_HH,2027-01-01,2027-01-31,2,1e308,0,0\nT2,B,NG_HH,2027-01-01,2027-01-31,2,1e308,0,0\n' > big.csv
 	printf 'scenario,curve,tenor,shock,type\nup,NG_HH,,0.2,rel\n' > shocks.csv
 	for c in hs param mc components stress series; do
-		run_split qe-var $c -H "$DATA/history.csv" -m "$DATA/markets.csv" -s big.csv -q --paths 2000 \
-			--shocks shocks.csv -o out.csv
+		own=
+		case $c in
+		mc) own="--paths 2000" ;;
+		stress) own="--shocks shocks.csv" ;;
+		esac
+		# shellcheck disable=SC2086
+		run_split qe-var $c -H "$DATA/history.csv" -m "$DATA/markets.csv" -s big.csv -q $own -o out.csv
 		[ "$status" -eq 5 ] || { echo "$c: status $status"; false; }
 		[[ "$stderr" == *"portfolio 'total'"*"not finite"* ]] || { echo "$c: $stderr"; false; }
 		assert_file_not_exist out.csv
@@ -881,16 +886,19 @@ PY
 	[ "$status" -eq 2 ]
 }
 
-@test "F9: an unknown or incomplete option is one line naming the subcommand, exit 2; -V is --version" {
+@test "F9: an unknown or incomplete option is one line naming the subcommand and a hint to its --help, exit 2; -V is --version" {
 	run_split qe-var hs --bogus
 	[ "$status" -eq 2 ]
-	[ "$stderr" = "qe-var: hs: unknown option '--bogus'" ]
+	[ "$stderr" = "qe-var: hs: unknown option '--bogus'
+Try 'qe-var hs --help' for more information." ]
 	run_split qe-var backtest -Z
 	[ "$status" -eq 2 ]
-	[ "$stderr" = "qe-var: backtest: unknown option '-Z'" ]
+	[ "$stderr" = "qe-var: backtest: unknown option '-Z'
+Try 'qe-var backtest --help' for more information." ]
 	run_split qe-var hs --history
 	[ "$status" -eq 2 ]
-	[ "$stderr" = "qe-var: hs: option '--history' needs an argument" ]
+	[ "$stderr" = "qe-var: hs: option '--history' needs an argument
+Try 'qe-var hs --help' for more information." ]
 	run_split qe-var -V
 	assert_success
 	[[ "$output" == "qe-var (QuantaEnergi) "* ]]
@@ -914,4 +922,110 @@ PY
 	[ "$status" -eq 3 ]
 	run_split qe-var hs -H history.csv -m markets.csv -s sens.csv --asof 2026-02-30
 	[ "$status" -eq 2 ]
+}
+
+# command | the long options its --help lists (besides -o -q -h -V) | an
+# option of another command with its argument
+var_commands() {
+	local hist="--history --markets --gaps --asof" book="--sens --by --fx --base"
+	local cov="--cov --lambda --repair"
+	cat <<END
+measures|--alpha --quantile|--paths 5
+backtest|--alpha --significance|--quantile kth
+hs|$hist $book --window --horizon --sqrt-scale --alpha --quantile --brw --fhs --cube --timing|--paths 5
+param|$hist $book --window --horizon --sqrt-scale --alpha $cov --cov-file --cornish-fisher|--cube c.csv
+mc|$hist $book --window --horizon --sqrt-scale --alpha --quantile $cov --cov-file --paths --seed --dist --df --cube --timing|--cornish-fisher
+components|$hist $book --window --horizon --sqrt-scale --alpha $cov --cov-file|--quantile kth
+series|$hist $book --window --horizon --sqrt-scale --alpha --quantile --brw --days --portfolio|--fhs 0.9
+cov|$hist --window --horizon --sqrt-scale $cov --returns --format|--sens sens.csv
+stress|$hist $book --horizon --sqrt-scale --shocks --windows --worst|--alpha 0.99
+END
+}
+
+@test "commands: each --help exits 0 and lists exactly the command's options" {
+	while IFS='|' read -r c opts _; do
+		run_split qe-var "$c" --help
+		[ "$status" -eq 0 ] || fail "$c --help: exit $status"
+		[ -z "$stderr" ] || fail "$c --help wrote to stderr: $stderr"
+		[[ "${lines[0]}" == "usage: qe-var $c "* ]] || fail "$c --help: ${lines[0]}"
+		got=$(printf '%s\n' "$output" | awk '/^ +(-[a-zA-Z], )?--[a-z]/ { for (i = 1; i <= NF; i++) if ($i ~ /^--/) { print $i; break } }' | sort)
+		want=$(printf '%s\n' $opts --output --quiet --help --version | sort)
+		[ "$got" = "$want" ] || fail "$c --help lists: $(echo $got) want: $(echo $want)"
+	done < <(var_commands)
+}
+
+@test "commands: an option of another command is a usage error naming the command, exit 2" {
+	while IFS='|' read -r c _ foreign; do
+		# shellcheck disable=SC2086
+		run_split qe-var "$c" $foreign
+		[ "$status" -eq 2 ] || fail "$c $foreign: exit $status"
+		[ "$stderr" = "qe-var: $c: unknown option '${foreign%% *}'
+Try 'qe-var $c --help' for more information." ] || fail "$c $foreign: $stderr"
+		[ -z "$output" ] || fail "$c $foreign wrote: $output"
+	done < <(var_commands)
+	# the example of the issue: measures took Monte Carlo options and exited 0
+	make_pnl 200 2
+	run_split qe-var measures --paths 5 --dist t pnl.csv
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == "qe-var: measures: unknown option '--paths'"* ]]
+}
+
+@test "commands: long options in full only; an operand where no FILE is read is a usage error" {
+	make_market 150
+	# --window is hs's, --windows stress's: no abbreviation may join them
+	run_split qe-var stress -H history.csv -s sens.csv --window 100
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == "qe-var: stress: unknown option '--window' (did you mean '--windows'?)"* ]]
+	run_split qe-var hs --hist history.csv -s sens.csv
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == "qe-var: hs: unknown option '--hist' (did you mean '--history'?)"* ]]
+	run_split qe-var hs -q --quiet=1 -H history.csv -s sens.csv
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == "qe-var: hs: option '--quiet' takes no argument"* ]]
+	run_split qe-var hs -q -H history.csv -s sens.csv extra.csv
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == "qe-var: hs: unexpected argument 'extra.csv'"* ]]
+	# a usage error a command finds names it and points to its --help
+	run_split qe-var stress -H history.csv -s sens.csv
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "qe-var: stress: needs --shocks FILE, --windows FILE or --worst
+Try 'qe-var stress --help' for more information." ]
+	# options and operands in any order, '=' or a separate argument
+	qe-var hs -q -H history.csv -m markets.csv -s sens.csv --window 100 -a 0.95 > a.csv
+	qe-var hs --window=100 -q --sens=sens.csv -a0.95 --markets markets.csv --history=history.csv > b.csv
+	cmp a.csv b.csv
+}
+
+@test "man: each command's SYNOPSIS lists exactly the options of its --help" {
+	while IFS='|' read -r c _ _; do
+		want=$(qe-var "$c" --help | awk '
+			/^  -[a-zA-Z], --/ { o = substr($1, 1, 2); if (o != "-h" && o != "-V") print o; next }
+			/^      --[a-z]/ { print $1 }' | sort)
+		got=$(awk -v cmd="$c" '
+			/^\.Sh SYNOPSIS/ { syn = 1; next }
+			syn && /^\.Sh/ { exit }
+			syn && /^\.Nm/ { on = 0; next }
+			syn && $0 == ".Cm " cmd { on = 1; next }
+			syn && on { for (i = 1; i < NF; i++) if ($i == "Fl" || $i == ".Fl") {
+				if ($(i + 1) == "Fl") { print "--" $(i + 2); i += 2 } else { print "-" $(i + 1); i++ } } }' \
+			"$QE_TOP/man/qe-var.1" | sort -u)
+		[ -n "$got" ] || fail "man/qe-var.1: no synopsis for $c"
+		[ "$got" = "$want" ] || fail "$c: man synopsis $(echo $got) but --help $(echo $want)"
+	done < <(var_commands)
+}
+
+@test "BLAS threads are the command's business: lib/ never sets them, qe-var runs BLAS single-threaded" {
+	# process-wide state (STYLE.md): a library call must not change it
+	run grep -rnE --include='*.c' 'openblas_set_num_threads|goto_set_num_threads|omp_set_num_threads|omp_set_dynamic' "$QE_TOP/lib"
+	assert_output ""
+	make_market 150
+	for n in 1 3; do
+		OPENBLAS_NUM_THREADS=$n OMP_NUM_THREADS=2 qe-var mc -q -H history.csv -m markets.csv -s sens.csv \
+			--paths 9000 --seed 5 --cube cube$n.csv > mc$n.csv
+		OPENBLAS_NUM_THREADS=$n OMP_NUM_THREADS=2 qe-var hs -q -H history.csv -m markets.csv -s sens.csv \
+			--window 100 -a 0.95 > hs$n.csv
+	done
+	cmp mc1.csv mc3.csv
+	cmp cube1.csv cube3.csv
+	cmp hs1.csv hs3.csv
 }

@@ -450,12 +450,12 @@ int var_mc(const risk_history *h, const risk_scenarios *all, const exposure *x, 
 		rc = qe_err_set(e, QE_INTERNAL, "out of memory for %zu paths", N);
 		goto out;
 	}
-	/* Each block is generated and multiplied by one thread with a
-	 * single-threaded BLAS call: a threaded dgemm may split the sums
-	 * differently with the thread count and change the last bits. */
-	int blas_threads = openblas_get_num_threads(), alloc_fail = 0;
+	/* Each block is generated and multiplied by one thread; BLAS is
+	 * single-threaded by the caller's setting (varcalc.h): a threaded
+	 * dgemm may split the sums differently with the thread count and
+	 * change the last bits. */
+	int alloc_fail = 0;
 	double t0 = omp_get_wtime();
-	openblas_set_num_threads(1);
 #pragma omp parallel
 	{
 		gsl_rng *g = rng_gsl_alloc();
@@ -498,7 +498,6 @@ int var_mc(const risk_history *h, const risk_scenarios *all, const exposure *x, 
 		free(Zb);
 		free(Xb);
 	}
-	openblas_set_num_threads(blas_threads);
 	if (alloc_fail) {
 		rc = qe_err_set(e, QE_INTERNAL, "out of memory");
 		goto out;

@@ -15,6 +15,16 @@
  * b drawing from Philox stream b of the seed, so results are identical for
  * any number of threads.
  *
+ * Threads: the engines parallelise with OpenMP over fixed blocks, so
+ * their results do not depend on OMP_NUM_THREADS, and call BLAS, also
+ * from inside their parallel regions (var_pnl, var_mc).  The BLAS thread
+ * count is process-wide state and therefore the caller's: a program
+ * makes BLAS single-threaded once, before any call here (qe-var's main
+ * calls openblas_set_num_threads(1)).  Under a threaded BLAS the results
+ * may differ in the last bits with its thread count (dgemm and dsyrk
+ * split their sums by it) and var_mc oversubscribes the cores.  This
+ * module never changes the thread count itself.
+ *
  * Owns the arrays of its results (var_result_free).  Never prints.
  */
 #ifndef QE_VARCALC_H

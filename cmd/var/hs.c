@@ -1,0 +1,57 @@
+/* qe-var hs: historical-simulation VaR/ES per portfolio, optionally age
+ * weighted (--brw) or volatility filtered (--fhs). */
+#include <getopt.h>
+
+#include "cli.h"
+#include "var.h"
+
+enum { OPT_BRW = VAR_OPT_OWN, OPT_FHS };
+
+static const var_option options[] = {
+	VAR_O_HISTORY,
+	VAR_O_BOOK,
+	VAR_O_WINDOW,
+	VAR_O_HORIZON,
+	VAR_O_ALPHA,
+	VAR_O_QUANTILE,
+	{OPT_BRW, "brw", "LAMBDA", "age weights lambda^age (Boudoukh-Richardson-Whitelaw)"},
+	{OPT_FHS, "fhs", "LAMBDA", "filter returns by EWMA volatility (Hull-White)"},
+	VAR_O_CUBE,
+	VAR_O_TIMING,
+	VAR_O_END,
+};
+
+static const var_command command = {
+	"hs", "-H FILE -s FILE [OPTIONS]", "Historical-simulation VaR/ES per portfolio.", options,
+};
+
+int cmd_var_hs(int argc, char **argv)
+{
+	var_args a;
+	var_inputs in;
+	var_result r;
+	pnl_cube cube;
+	qe_err e;
+	int c;
+	var_args_init(&a, &command, argc, argv);
+	while ((c = var_args_next(&a)) != -1) {
+		switch (c) {
+		case OPT_BRW: a.sp.brw_lambda = var_unit_interval(&a, "--brw", optarg); break;
+		case OPT_FHS: a.sp.fhs_lambda = var_unit_interval(&a, "--fhs", optarg); break;
+		}
+	}
+	var_args_no_input(&a);
+	const char *method = a.sp.fhs_lambda > 0 ? (a.sp.brw_lambda > 0 ? "fhs-brw" : "fhs")
+			     : a.sp.brw_lambda > 0 ? "hs-brw" : "hs";
+	var_load(&a, 1, &in);
+	if (var_hs(&in.h, &in.all, &in.x, &a.sp, &r, a.cube ? &cube : NULL, &e))
+		cli_die_err(&e);
+	if (a.cube) {
+		var_write_cube(&a, &cube);
+		pcube_free(&cube);
+	}
+	int rc = var_write_results(&a, &in, method, &r);
+	var_result_free(&r);
+	var_inputs_free(&in);
+	return rc;
+}

@@ -1,0 +1,140 @@
+/*
+ * var: what the subcommands of qe-var (cmd/var/<command>.c, one file per
+ * command as git's builtin/) share: a table-driven option parser with the
+ * options several commands take (args.c), the loading of a history and a
+ * book, and the writers of results (output.c).  A command lists in its
+ * own table exactly the options it takes, so an option of another command
+ * is a usage error; its --help is generated from that table.
+ *
+ * Only cmd/qe-var.c (the dispatcher) and cmd/var/ use this.  Nothing here
+ * includes cmd/qe-var.c's declarations.
+ */
+#ifndef QE_CMD_VAR_H
+#define QE_CMD_VAR_H
+
+#include <stddef.h>
+
+#include "io/csvio.h"
+#include "io/outfile.h"
+#include "risk/varcalc.h"
+
+/* Codes of the long-only options handled in args.c; a command numbers
+ * its own long-only options from VAR_OPT_OWN. */
+enum {
+	VAR_OPT_QUANTILE = 256, VAR_OPT_BY, VAR_OPT_GAPS, VAR_OPT_ASOF, VAR_OPT_FX,
+	VAR_OPT_BASE, VAR_OPT_WINDOW, VAR_OPT_HORIZON, VAR_OPT_SQRT, VAR_OPT_COV, VAR_OPT_LAMBDA,
+	VAR_OPT_COV_FILE, VAR_OPT_REPAIR, VAR_OPT_CUBE, VAR_OPT_TIMING,
+	VAR_OPT_OWN = 512
+};
+
+/* One option of a command: the short letter or a code above 255, the long
+ * name, the argument's name (NULL for a flag) and one line of help. */
+typedef struct var_option {
+	int id;
+	const char *name;
+	const char *arg;
+	const char *help;
+} var_option;
+
+/* The entries of the options several commands take, to put in a table. */
+#define VAR_O_ALPHA {'a', "alpha", "LIST", "confidence levels, comma-separated (default 0.99)"}
+#define VAR_O_QUANTILE {VAR_OPT_QUANTILE, "quantile", "DEF", "kth (k-th worst loss, default) or linear (numpy)"}
+#define VAR_O_HISTORY \
+	{'H', "history", "FILE", "price history date,curve,tenor,price"}, \
+	{'m', "markets", "FILE", "curve master; column returns = log|abs per curve"}, \
+	{VAR_OPT_GAPS, "gaps", "POLICY", "missing prices: ffill (default), drop, error"}, \
+	{VAR_OPT_ASOF, "asof", "DATE", "refuse a curve whose history ends before DATE (exit 3)"}
+#define VAR_O_BOOK \
+	{'s', "sens", "FILE", "sensitivities of qe-price (delta, gamma per factor)"}, \
+	{VAR_OPT_BY, "by", "COLUMN", "group portfolios by this column (default book; none)"}, \
+	{VAR_OPT_FX, "fx", "FILE", "currency,rate (units of --base per unit): convert P&L to"}, \
+	{VAR_OPT_BASE, "base", "CCY", "the base currency before adding; without them portfolios\n" \
+				      "that mix currencies (of -m) are reported per currency"}
+#define VAR_O_WINDOW {VAR_OPT_WINDOW, "window", "N", "scenarios used: the last N days (default 250; all)"}
+#define VAR_O_HORIZON \
+	{VAR_OPT_HORIZON, "horizon", "N", "N-day returns, overlapping (default 1)"}, \
+	{VAR_OPT_SQRT, "sqrt-scale", NULL, "N-day returns as 1-day returns times sqrt(N) instead"}
+#define VAR_O_COV \
+	{VAR_OPT_COV, "cov", "METHOD", "covariance: sample (default), ewma, lw (Ledoit-Wolf)"}, \
+	{VAR_OPT_LAMBDA, "lambda", "L", "EWMA decay (default 0.94)"}, \
+	{VAR_OPT_REPAIR, "repair", NULL, "clip negative eigenvalues instead of failing (exit 5)"}
+#define VAR_O_COV_FILE {VAR_OPT_COV_FILE, "cov-file", "FILE", "covariance of price changes given, not estimated"}
+#define VAR_O_CUBE {VAR_OPT_CUBE, "cube", "FILE", "also write the P&L cube (.h5: HDF5, else CSV)"}
+#define VAR_O_TIMING {VAR_OPT_TIMING, "timing", NULL, "print the time of the P&L and VaR steps on stderr"}
+/* Every table ends with these. */
+#define VAR_O_END \
+	{'o', "output", "FILE", "write to FILE atomically (default stdout)"}, \
+	{'q', "quiet", NULL, "no informational messages"}, \
+	{'h', "help", NULL, "this help"}, \
+	{'V', "version", NULL, "version"}, \
+	{0, NULL, NULL, NULL}
+
+/* A command: its name, the rest of its usage line, what it does (one
+ * line) and its option table. */
+typedef struct var_command {
+	const char *name, *synopsis, *summary;
+	const var_option *options;
+} var_command;
+
+/* The values of the shared options, with their defaults. */
+typedef struct var_args {
+	const var_command *cmd;
+	var_spec sp;         /* -a, --quantile, --window, --cov, --lambda, --cov-file, --repair */
+	const char *output;  /* -o, or NULL */
+	const char *history, *markets, *sens, *by, *cube;
+	int gaps, horizon, hmode, timing;
+	expo_fx fx;          /* --fx FILE --base CCY */
+	int have_asof;       /* --asof DATE given */
+	qe_date asof;
+	int argc;
+	char **argv;
+} var_args;
+
+/* Sets the defaults; argv[0] is the command's name. */
+void var_args_init(var_args *a, const var_command *cmd, int argc, char **argv);
+/* The next option of the command line: handles the shared ones (and
+ * --help, --version) itself and returns the code of the command's own,
+ * or -1 at the end.  An option missing from the command's table, an
+ * abbreviated one or a missing argument is a usage error naming the
+ * command. */
+int var_args_next(var_args *a);
+/* The operand after the options: "-" when there is none; more than one is
+ * a usage error.  Also checks that --fx and --base come together. */
+const char *var_args_input(var_args *a);
+/* For a command that reads no FILE: any operand is a usage error. */
+void var_args_no_input(var_args *a);
+/* A usage error the command finds (an option, its value, a missing
+ * input): "qe-var: CMD: msg" and the hint to the command's --help, exit 2.
+ * (A value that is not a number is reported by cli.h, for every tool.) */
+_Noreturn void var_usage_error(const var_args *a, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* The value of option opt in (0, 1), else a usage error. */
+double var_unit_interval(const var_args *a, const char *opt, const char *arg);
+
+/* Reads the history (-H, -m, --gaps, --asof, --horizon) and, with
+ * need_sens, the book (-s, --by, --fx); reports gaps, capped tenors and a
+ * short history on stderr.  Exits on failure. */
+void var_load(const var_args *a, int need_sens, var_inputs *in);
+
+/* Opens -o (or stdout) for a CSV table; exits on failure. */
+void var_open_out(qe_out *out, const var_args *a, csv_writer *w);
+/* Commits the output; exits 4 on a write error.  Returns QE_OK. */
+int var_commit(qe_out *out);
+/* hs, param, mc: the VaR/ES table of r (and the engine's note, --timing). */
+int var_write_results(const var_args *a, const var_inputs *in, const char *method, const var_result *r);
+/* hs, mc: writes the P&L cube to --cube (HDF5 when it ends in .h5). */
+void var_write_cube(const var_args *a, const pnl_cube *c);
+
+/* The commands, cmd/var/<name>.c. */
+int cmd_var_measures(int argc, char **argv);
+int cmd_var_backtest(int argc, char **argv);
+int cmd_var_hs(int argc, char **argv);
+int cmd_var_param(int argc, char **argv);
+int cmd_var_mc(int argc, char **argv);
+int cmd_var_components(int argc, char **argv);
+int cmd_var_series(int argc, char **argv);
+int cmd_var_cov(int argc, char **argv);
+int cmd_var_stress(int argc, char **argv);
+
+#endif
