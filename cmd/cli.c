@@ -1,7 +1,11 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,11 +33,199 @@ static void close_stdout(void)
 	}
 }
 
+/* ---- the output registry ------------------------------------------------
+ *
+ * The signal handler may run on any thread at any moment, so it reads
+ * only this table of temporary paths: a slot's path is written before it
+ * is marked live, and slots are never reused.  unlink() and raise() are
+ * async-signal-safe; the set itself is never touched from the handler. */
+enum { MAX_TEMPS = 128 };
+static struct temp_slot {
+	atomic_int live;
+	char path[PATH_MAX];
+} temps[MAX_TEMPS];
+static atomic_int ntemps;
+static atomic_int renaming, pending_signal;
+static qe_outset *outputs;
+
+static void remove_temps(void)
+{
+	int n = atomic_load(&ntemps);
+	for (int i = 0; i < n; i++)
+		if (atomic_load(&temps[i].live))
+			unlink(temps[i].path);
+}
+
+static void on_signal(int sig)
+{
+	int saved = errno;
+	if (atomic_load(&renaming)) {
+		/* the commit is renaming: all of them or none, then the signal */
+		atomic_store(&pending_signal, sig);
+		errno = saved;
+		return;
+	}
+	remove_temps();
+	signal(sig, SIG_DFL);
+	raise(sig);
+	errno = saved;
+}
+
+static void remove_temps_at_exit(void)
+{
+	remove_temps();
+}
+
+static int is_member_temp(const char *path)
+{
+	qe_out *o;
+	for (size_t i = 0; outputs && (o = outset_member(outputs, i)); i++)
+		if (o->tmp && strcmp(o->tmp, path) == 0)
+			return 1;
+	return 0;
+}
+
+/* Brings the slots in line with the set: new temporary files get a slot,
+ * the slots of committed or discarded ones are retired. */
+static void track_temps(void)
+{
+	int n = atomic_load(&ntemps);
+	qe_out *o;
+	for (int i = 0; i < n; i++)
+		if (atomic_load(&temps[i].live) && !is_member_temp(temps[i].path))
+			atomic_store(&temps[i].live, 0);
+	for (size_t i = 0; outputs && (o = outset_member(outputs, i)); i++) {
+		int known = 0;
+		for (int k = 0; k < n && o->tmp && !known; k++)
+			known = atomic_load(&temps[k].live) && strcmp(temps[k].path, o->tmp) == 0;
+		if (!o->tmp || known)
+			continue;
+		if (n == MAX_TEMPS || strlen(o->tmp) >= sizeof temps[n].path)
+			cli_die(QE_INTERNAL, "%s: too many outputs or too long a name", o->path);
+		strcpy(temps[n].path, o->tmp);
+		atomic_store(&temps[n].live, 1);
+		atomic_store(&ntemps, ++n);
+	}
+}
+
+/* Signals wait while the set and the slots disagree. */
+static void block_signals(sigset_t *old)
+{
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, old);
+}
+
+static void restore_signals(const sigset_t *old)
+{
+	pthread_sigmask(SIG_SETMASK, old, NULL);
+}
+
+static qe_outset *registry(void)
+{
+	if (!outputs && !(outputs = outset_new()))
+		cli_die(QE_INTERNAL, "out of memory");
+	return outputs;
+}
+
+qe_out *cli_out_open(const char *path)
+{
+	qe_err e;
+	sigset_t old;
+	qe_outset *s = registry();
+	block_signals(&old);
+	qe_out *o = outset_open(s, path, &e);
+	track_temps();
+	restore_signals(&old);
+	if (!o)
+		cli_die_err(&e);
+	return o;
+}
+
+h5file *cli_h5_create(const char *path)
+{
+	qe_err e;
+	sigset_t old;
+	qe_outset *s = registry();
+	block_signals(&old);
+	h5file *f = h5file_create_in(s, path, &e);
+	track_temps();
+	restore_signals(&old);
+	if (!f)
+		cli_die_err(&e);
+	return f;
+}
+
+void cli_out_discard(qe_out *o)
+{
+	sigset_t old;
+	block_signals(&old);
+	outset_discard(registry(), o);
+	track_temps();
+	restore_signals(&old);
+}
+
+void cli_outputs_abort(void)
+{
+	sigset_t old;
+	block_signals(&old);
+	if (outputs)
+		outset_abort(outputs);
+	track_temps();
+	restore_signals(&old);
+}
+
+int cli_outputs_commit(qe_err *e)
+{
+	sigset_t old;
+	int rc;
+	if (!outputs)
+		return 0;
+	/* until every output is written and synced, a signal removes them */
+	if ((rc = outset_sync(outputs, e)) != 0) {
+		cli_outputs_abort();
+		return rc;
+	}
+	block_signals(&old);
+	atomic_store(&renaming, 1);
+	rc = outset_commit(outputs, e);
+	track_temps();
+	atomic_store(&renaming, 0);
+	restore_signals(&old);
+	int sig = atomic_exchange(&pending_signal, 0);
+	if (sig) {
+		signal(sig, SIG_DFL);
+		raise(sig);
+	}
+	return rc;
+}
+
+static void catch_signal(int sig)
+{
+	struct sigaction sa, old;
+	/* an ignored signal (nohup, a background job) stays ignored */
+	if (sigaction(sig, NULL, &old) != 0 || old.sa_handler == SIG_IGN)
+		return;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESTART;
+	sigaction(sig, &sa, NULL);
+}
+
 void cli_init(const char *prog)
 {
 	const char *slash = strrchr(prog, '/');
 	cli_prog = slash ? slash + 1 : prog;
 	atexit(close_stdout);
+	/* runs before close_stdout, which may _exit */
+	atexit(remove_temps_at_exit);
+	catch_signal(SIGINT);
+	catch_signal(SIGTERM);
+	catch_signal(SIGHUP);
 }
 
 static void vsay(const char *kind, const char *fmt, va_list ap)

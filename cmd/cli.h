@@ -1,8 +1,8 @@
 /*
  * cli: the command layer's shared helpers - program name, one-line
  * diagnostics on stderr, exit-code mapping, --version, strict option
- * values and the stdout close check.  Only cmd/ uses this; lib/ never
- * prints.
+ * values, the stdout close check, and the registry of the run's outputs.
+ * Only cmd/ uses this; lib/ never prints and never handles signals.
  */
 #ifndef QE_CLI_H
 #define QE_CLI_H
@@ -11,12 +11,16 @@
 #include <stdnoreturn.h>
 
 #include "core/diag.h"
+#include "io/h5table.h"
+#include "io/outfile.h"
 
 extern const char *cli_prog;
 extern int cli_quiet;
 
 /* Records the program name and arranges for stdout to be closed and
- * checked at exit (a failed write turns into exit 4 with a message). */
+ * checked at exit (a failed write turns into exit 4 with a message).
+ * Installs the output registry's clean-up (below): an exit hook, and
+ * handlers for SIGINT, SIGTERM and SIGHUP unless they are ignored. */
 void cli_init(const char *prog);
 
 void cli_error(const qe_err *e);
@@ -38,6 +42,27 @@ double cli_double(const char *opt, const char *arg);
 int64_t cli_int(const char *opt, const char *arg, int64_t min, int64_t max);
 /* Comma-separated list of doubles into out[max]; returns the count. */
 int cli_double_list(const char *opt, const char *arg, double *out, int max);
+
+/* The run's outputs: one set (lib/io/outfile qe_outset) per process.
+ * Every output is written to a temporary file beside its target and
+ * cli_outputs_commit() renames them all at the end, or none.  Until then
+ * any exit (cli_die, a usage error, a return from main) removes the
+ * temporary files, and so does SIGINT, SIGTERM or SIGHUP, which is then
+ * raised again with its default action (the exit status still says what
+ * killed the process).  A signal that arrives while the renames run is
+ * acted on after them. */
+/* Opens an output (out_open path rules); a failure is fatal (cli_die). */
+qe_out *cli_out_open(const char *path);
+/* Creates an HDF5 output (h5file_create_in); a failure is fatal. */
+h5file *cli_h5_create(const char *path);
+/* Drops one output: its temporary file is removed, the others stay. */
+void cli_out_discard(qe_out *o);
+/* Flushes and fsyncs every output, then renames them all into place.  On
+ * failure none is renamed, every temporary file is removed and the
+ * previous files are left untouched; e says why. */
+int cli_outputs_commit(qe_err *e);
+/* Drops every output not committed yet. */
+void cli_outputs_abort(void);
 
 /* 1 when progress output is wanted: stderr is a TTY and not --quiet. */
 int cli_progress(void);

@@ -11,7 +11,6 @@
 
 #include "cli.h"
 #include "ingest/ingest.h"
-#include "io/outfile.h"
 
 #define SHOWN_REJECTS 100
 
@@ -91,16 +90,12 @@ static int copy_out(FILE *from, FILE *to, qe_err *e)
 
 static int from_h5(const char *table, const char *path, const char *out_path)
 {
-	qe_out out;
 	qe_err e;
 	long rows;
-	if (out_open(&out, out_path, &e))
+	qe_out *out = cli_out_open(out_path);
+	if (ingest_h5_to_csv(path, table, out->fp, &rows, &e))
 		cli_die_err(&e);
-	if (ingest_h5_to_csv(path, table, out.fp, &rows, &e)) {
-		out_abort(&out);
-		cli_die_err(&e);
-	}
-	if (out_commit(&out, &e))
+	if (cli_outputs_commit(&e))
 		cli_die_err(&e);
 	cli_info("%s: %ld rows", path, rows);
 	return QE_OK;
@@ -217,27 +212,22 @@ int main(int argc, char **argv)
 			o.size_hint = st.st_size;
 	}
 
-	qe_out out = {0}, rej = {0};
+	/* output and rejects are committed together (cli.h) */
+	qe_out *out = NULL, *rej = NULL;
 	h5file *h5 = NULL;
 	FILE *spool = NULL;
 	ingest_sink sink = {.on_reject = on_reject};
 	if (to_h5) {
-		if (!(h5 = h5file_create(out_path, &e)))
-			cli_die_err(&e);
-		sink.h5 = h5;
+		sink.h5 = h5 = cli_h5_create(out_path);
 	} else {
-		if (out_open(&out, out_path, &e))
-			cli_die_err(&e);
+		out = cli_out_open(out_path);
 		/* stdout cannot be taken back: spool it when the run may abort */
-		if (out.fp == stdout && o.max_rejects >= 0 && !(spool = tmpfile()))
+		if (out->fp == stdout && o.max_rejects >= 0 && !(spool = tmpfile()))
 			cli_die(QE_IO, "cannot create a temporary file: %s", strerror(errno));
-		sink.csv = spool ? spool : out.fp;
+		sink.csv = spool ? spool : out->fp;
 	}
-	if (rejects_path) {
-		if (out_open(&rej, rejects_path, &e))
-			cli_die_err(&e);
-		sink.rejects = rej.fp;
-	}
+	if (rejects_path)
+		sink.rejects = (rej = cli_out_open(rejects_path))->fp;
 
 	/* for tests: small blocks exercise the block boundaries */
 	const char *bs = getenv("QE_INGEST_BLOCK_SIZE");
@@ -249,28 +239,27 @@ int main(int argc, char **argv)
 	if (in != stdin)
 		fclose(in);
 	if (!rc && spool)
-		rc = copy_out(spool, out.fp, &e);
+		rc = copy_out(spool, out->fp, &e);
 	if (rc) {
 		cli_error(&e);
-		if (h5)
-			h5file_abort(h5);
-		else
-			out_abort(&out);
-		if (rejects_path && (rc != QE_DATA || out_commit(&rej, &e)))
-			out_abort(&rej);
+		/* too many rejects: no output, but the rejects so far are kept */
+		if (rc == QE_DATA && rej) {
+			if (h5)
+				h5file_abort(h5);
+			else
+				cli_out_discard(out);
+			qe_err ce;
+			if (cli_outputs_commit(&ce))
+				cli_error(&ce);
+		}
 		if (spool)
 			fclose(spool);
 		schema_markets_free(mk);
 		free(mpath);
 		tz_free(tz);
-		return rc;
+		return rc; /* the exit hook removes what was not committed */
 	}
-	if (h5 ? h5file_commit(h5, &e) : out_commit(&out, &e)) {
-		if (rejects_path)
-			out_abort(&rej);
-		cli_die_err(&e);
-	}
-	if (rejects_path && out_commit(&rej, &e))
+	if (cli_outputs_commit(&e))
 		cli_die_err(&e);
 	if (n.superseded)
 		cli_info("%s: %ld read, %ld written, %ld rejected, %ld superseded", name, n.read,

@@ -10,7 +10,6 @@
 #include "cli.h"
 #include "io/csvio.h"
 #include "price/formula.h"
-#include "io/outfile.h"
 #include "price/valuation.h"
 
 static const char usage[] =
@@ -84,7 +83,6 @@ static void report_row(void *ctx, const qe_err *e)
 static int run_formula(const char *model, int method, const char *in, const char *outpath)
 {
 	qe_err e;
-	qe_out o;
 	long nbad = 0;
 	qe_err_clear(&e);
 	if (!formula_model_known(model))
@@ -92,18 +90,15 @@ static int run_formula(const char *model, int method, const char *in, const char
 	csv_reader *r = csvr_open(in, &e);
 	if (!r)
 		cli_die_err(&e);
-	if (out_open(&o, outpath, &e))
-		cli_die_err(&e);
-	int rc = formula_run(model, method, r, o.fp, report_row, NULL, &nbad, &e);
+	qe_out *o = cli_out_open(outpath);
+	int rc = formula_run(model, method, r, o->fp, report_row, NULL, &nbad, &e);
 	csvr_close(r);
-	if (rc && rc != QE_DATA && rc != QE_NUMERIC) {
-		out_abort(&o);
+	if (rc && rc != QE_DATA && rc != QE_NUMERIC)
 		cli_die_err(&e);
-	}
 	/* bad rows were reported one by one; the good ones are kept */
 	qe_err ce;
 	qe_err_clear(&ce);
-	if (out_commit(&o, &ce))
+	if (cli_outputs_commit(&ce))
 		cli_die_err(&ce);
 	if (rc)
 		cli_error(&e);
@@ -130,8 +125,9 @@ static void common_option(int c, int *method, const char **outpath, const char *
 int main(int argc, char **argv)
 {
 	struct val_options vo = {.spread_corr = 0.8};
-	const char *outpath = NULL, *asof = NULL;
-	int method = AMER_BS2002, c;
+	const char *outpath = NULL, *asof = NULL, *sens_path = NULL, *ladder_path = NULL;
+	const char *errors_path = NULL;
+	int method = AMER_BS2002, to_h5 = 0, c;
 	cli_init(argv[0]);
 	while ((c = getopt_long(argc, argv, "+o:qhV", longopts, NULL)) != -1) {
 		switch (c) {
@@ -142,9 +138,9 @@ int main(int argc, char **argv)
 		case O_RATES: vo.rates = optarg; break;
 		case O_MARKETS: vo.markets = optarg; break;
 		case O_FIXINGS: vo.fixings = optarg; break;
-		case O_SENS: vo.sens_path = optarg; break;
-		case O_LADDER: vo.ladder_path = optarg; break;
-		case O_ERRORS: vo.errors_path = optarg; break;
+		case O_SENS: sens_path = optarg; break;
+		case O_LADDER: ladder_path = optarg; break;
+		case O_ERRORS: errors_path = optarg; break;
 		case O_CALENDARS: vo.calendars = optarg; break;
 		case O_CORR:
 			vo.spread_corr = cli_double("--spread-corr", optarg);
@@ -154,7 +150,7 @@ int main(int argc, char **argv)
 		case O_BUMP: vo.bump = cli_double("--bump", optarg); break;
 		case O_TO:
 			if (strcmp(optarg, "h5") == 0)
-				vo.to_h5 = 1;
+				to_h5 = 1;
 			else if (strcmp(optarg, "csv") != 0)
 				cli_usage_error("option --to: expected csv or h5 '%s'", optarg);
 			break;
@@ -185,8 +181,7 @@ int main(int argc, char **argv)
 		cli_usage_error("--asof, --trades, --curves and --markets are required");
 	if (date_parse_z(asof, &vo.asof))
 		cli_usage_error("option --asof: not a date (YYYY-MM-DD) '%s'", asof);
-	vo.out_path = outpath;
-	if (vo.to_h5 && (!outpath || strcmp(outpath, "-") == 0))
+	if (to_h5 && (!outpath || strcmp(outpath, "-") == 0))
 		cli_usage_error("--to h5 needs -o FILE");
 	char caldir[4096];
 	if (!vo.calendars && vo.markets) {
@@ -197,12 +192,34 @@ int main(int argc, char **argv)
 		if (access(caldir, F_OK) == 0)
 			vo.calendars = caldir;
 	}
-	qe_err e;
+	/* every output is opened first and all are committed together */
+	struct val_outputs out = {0};
+	if (to_h5) {
+		out.h5_valuations = cli_h5_create(outpath);
+		if (sens_path)
+			out.h5_sensitivities = cli_h5_create(sens_path);
+	} else {
+		out.valuations = cli_out_open(outpath)->fp;
+		if (sens_path)
+			out.sensitivities = cli_out_open(sens_path)->fp;
+	}
+	if (ladder_path)
+		out.ladder = cli_out_open(ladder_path)->fp;
+	if (errors_path)
+		out.errors = cli_out_open(errors_path)->fp;
+	qe_err e, ce;
 	qe_err_clear(&e);
-	struct val_summary sum = {0};
-	int rc = valuation_run(&vo, &sum, &e);
+	qe_err_clear(&ce);
+	val_book *book = valuation_price(&vo, &e);
+	if (!book)
+		cli_die_err(&e);
+	struct val_summary sum;
+	int rc = valuation_write(book, &out, &sum, &e);
+	valuation_free(book);
 	if (rc && rc != QE_DATA)
 		cli_die_err(&e);
+	if (cli_outputs_commit(&ce))
+		cli_die_err(&ce);
 	if (rc == QE_DATA && e.msg[0])
 		cli_error(&e);
 	cli_info("%ld trades priced, %ld failed, %ld matured, %ld cancelled", sum.priced, sum.failed,

@@ -8,7 +8,6 @@
 
 #include "cli.h"
 #include "core/date.h"
-#include "io/outfile.h"
 #include "synth/synth.h"
 
 static const char usage[] =
@@ -36,18 +35,14 @@ static const char usage[] =
 	"\n"
 	"Exit status: 0 ok, 2 usage, 3 bad calendar data, 4 I/O error.\n";
 
+/* The outputs of a run are committed together: a directory gets every
+ * file or, after a failure or a signal, none (cli.h). */
 static int write_kind(synth *s, int kind, const char *path)
 {
-	qe_out o;
 	qe_err e;
 	qe_err_clear(&e);
-	if (out_open(&o, path, &e))
-		return cli_error(&e), e.code;
-	if (synth_write(s, kind, o.fp, &e)) {
-		out_abort(&o);
-		return cli_error(&e), e.code;
-	}
-	if (out_commit(&o, &e))
+	qe_out *o = cli_out_open(path);
+	if (synth_write(s, kind, o->fp, &e))
 		return cli_error(&e), e.code;
 	return 0;
 }
@@ -131,6 +126,8 @@ int main(int argc, char **argv)
 		}
 	}
 	synth_free(s);
+	if (rc == 0 && (rc = cli_outputs_commit(&e)) != 0)
+		cli_error(&e);
 	if (rc == 0 && dir)
 		cli_info("wrote %s (seed %llu, %lld trades)", dir, (unsigned long long)cfg.seed,
 			 (long long)cfg.trades);

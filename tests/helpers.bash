@@ -25,3 +25,26 @@ bats_require_minimum_version 1.5.0
 run_split() {
 	run --separate-stderr "$@"
 }
+
+# start_interruptible CMD...: runs CMD in the background with SIGINT at its
+# default action (a non-interactive shell starts background jobs with
+# SIGINT ignored); its pid is in $bg_pid.
+start_interruptible() {
+	perl -e '$SIG{INT} = "DEFAULT"; exec @ARGV or die "exec: $!"' -- "$@" &
+	bg_pid=$!
+}
+
+# temps_in DIR: the temporary output files (NAME.tmp.XXXXXX) in DIR.
+temps_in() {
+	ls -A "$1" | grep '\.tmp\.' || true
+}
+
+# wait_temps DIR N: waits (up to 60 s) until DIR holds N temporary files.
+wait_temps() {
+	local i
+	for i in $(seq 600); do
+		[ "$(temps_in "$1" | wc -l)" -ge "$2" ] && return 0
+		sleep 0.1
+	done
+	fail "no $2 temporary files in $1: $(ls -A "$1")"
+}

@@ -483,3 +483,23 @@ EOF
 	counts 8 4 4
 	[ "$(echo "$output" | sed 1d | cut -d, -f1 | tr '\n' ' ')" = "A4 A5 A6 A8 " ] || fail "$output"
 }
+
+@test "output and rejects are committed together; a failure leaves the previous files and no temporary file" {
+	echo old > out.csv
+	echo old > rej.csv
+	run_split qe-ingest trades "$D/nan_inf.csv" -o out.csv --rejects /dev/full
+	[ "$status" -eq 4 ]
+	[[ "$stderr" == *"/dev/full"* ]] || fail "$stderr"
+	[ "$(cat out.csv)" = old ] || fail "output replaced although the rejects failed"
+	run_split qe-ingest trades "$D/nan_inf.csv" --to h5 -o out.h5 --rejects /dev/full
+	[ "$status" -eq 4 ]
+	assert_file_not_exist out.h5
+	run_split qe-ingest trades "$D/nan_inf.csv" -o out.csv --rejects nodir/rej.csv
+	[ "$status" -eq 4 ]
+	[ "$(cat out.csv)" = old ]
+	# a usage error after the outputs were opened
+	QE_INGEST_BLOCK_SIZE=1 run_split qe-ingest trades "$D/nan_inf.csv" -o out.csv --rejects rej.csv
+	[ "$status" -eq 2 ]
+	[ "$(cat out.csv)" = old ] && [ "$(cat rej.csv)" = old ]
+	[ -z "$(temps_in .)" ] || fail "temporary files left: $(temps_in .)"
+}

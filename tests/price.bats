@@ -703,3 +703,38 @@ with h5py.File("s.h5") as f:
 	run qe-price formula black76 in.csv --bogus
 	[ "$status" -eq 2 ]
 }
+
+@test "book: the outputs are committed together; one that fails leaves every previous file, no temporary file" {
+	for f in v s l e; do echo "old $f" > $f.csv; done
+	run_split book -o v.csv --sensitivities s.csv --ladder /dev/full --errors e.csv
+	[ "$status" -eq 4 ]
+	[[ "$stderr" == *"/dev/full"* ]] || fail "$stderr"
+	run_split book -o v.csv --sensitivities s.csv --ladder l.csv --errors nodir/e.csv
+	[ "$status" -eq 4 ]
+	[[ "$stderr" == *"nodir/e.csv"* ]] || fail "$stderr"
+	for f in v s l e; do [ "$(cat $f.csv)" = "old $f" ] || fail "$f.csv replaced by a failed run"; done
+	run_split book --to h5 -o v.h5 --sensitivities s.h5 --ladder /dev/full
+	[ "$status" -eq 4 ]
+	assert_file_not_exist v.h5
+	assert_file_not_exist s.h5
+	[ -z "$(temps_in .)" ] || fail "temporary files left: $(temps_in .)"
+	book -o v.csv --sensitivities s.csv --ladder l.csv --errors e.csv
+	[ "$(head -1 l.csv)" = "book,curve,month,delta,unit" ]
+	[ "$(cat e.csv)" = "trade_id,reason" ]
+}
+
+@test "book: SIGTERM or SIGINT during a run on a big book leaves no temporary file and no output" {
+	qe-synth -q --trades 60000 -d big
+	for sig in TERM INT; do
+		mkdir "$sig"
+		start_interruptible qe-price -q --asof 2026-11-25 --trades big/trades.csv \
+			--curves big/curves.csv --vols big/vols.csv --rates big/rates.csv \
+			--markets big/markets.csv --fixings big/fixings.csv --calendars "$DATA/calendars" \
+			-o "$sig/v.csv" --sensitivities "$sig/s.csv" --ladder "$sig/l.csv" --errors "$sig/e.csv"
+		wait_temps "$sig" 4
+		kill -"$sig" "$bg_pid"
+		wait "$bg_pid" && st=0 || st=$?
+		[ "$st" -eq $((128 + $(kill -l "$sig"))) ] || fail "SIG$sig: exit $st"
+		[ -z "$(ls -A "$sig")" ] || fail "SIG$sig left: $(ls -A "$sig")"
+	done
+}

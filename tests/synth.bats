@@ -315,3 +315,41 @@ EOF
 	assert_success
 	[ "$(wc -l < all.csv)" -eq "$(wc -l < "$DATA/trades.csv")" ]
 }
+
+@test "synth: a directory gets every file or none; no temporary file is left" {
+	small -d d
+	cp -r d prev
+	rm d/trades.csv
+	ln -s /dev/full d/trades.csv
+	run_split small --seed 8 -d d
+	[ "$status" -eq 4 ]
+	[[ "$stderr" == *"trades.csv: write error: No space left on device"* ]] || fail "$stderr"
+	rm d/trades.csv
+	mkdir d/trades.csv
+	run_split small --seed 8 -d d
+	[ "$status" -eq 4 ]
+	rmdir d/trades.csv
+	cp prev/trades.csv d/
+	diff -r prev d || fail "a file was replaced by a failed run"
+	[ -z "$(temps_in d)" ] || fail "temporary files left: $(temps_in d)"
+}
+
+@test "synth: SIGTERM or SIGINT during a run leaves no temporary file and no output" {
+	for sig in TERM INT; do
+		mkdir "$sig"
+		start_interruptible qe-synth -q --trades 2000000 -d "$sig"
+		wait_temps "$sig" 3
+		kill -"$sig" "$bg_pid"
+		wait "$bg_pid" && st=0 || st=$?
+		[ "$st" -eq $((128 + $(kill -l "$sig"))) ] || fail "SIG$sig: exit $st"
+		[ -z "$(ls -A "$sig")" ] || fail "SIG$sig left: $(ls -A "$sig")"
+	done
+	# an ignored SIGINT (a background job of a script) stays ignored
+	mkdir ign
+	qe-synth -q --trades 200000 -d ign &
+	pid=$!
+	wait_temps ign 3
+	kill -INT "$pid"
+	wait "$pid"
+	[ "$(ls ign | wc -l)" -eq 11 ]
+}

@@ -176,11 +176,14 @@ struct h5file {
 	char *path, *tmp;
 	h5tab_writer *tables;
 	hid_t strtype;
+	/* a member of an output set (h5file_create_in): the set owns the
+	 * temporary file, fsyncs and renames it */
+	qe_outset *set;
+	qe_out *member;
 };
 
-h5file *h5file_create(const char *path, qe_err *e)
+static h5file *h5file_new(const char *path, qe_err *e)
 {
-	char d[200];
 	quiet_hdf5();
 	h5file *f = calloc(1, sizeof *f);
 	if (!f) {
@@ -189,16 +192,37 @@ h5file *h5file_create(const char *path, qe_err *e)
 	}
 	f->fid = -1;
 	f->strtype = -1;
+	return f;
+}
+
+/* HDF5 files are written with seeks: no stdout, devices or pipes. */
+static int refuse_stream(int how, const char *path, qe_err *e)
+{
+	if (how != OUT_STDOUT && how != OUT_SPECIAL)
+		return 0;
+	return qe_err_set(e, QE_IO, "%s: HDF5 output needs a regular file (it is written with seeks), "
+			  "not standard output, a device or a pipe", path ? path : "-");
+}
+
+static int open_hdf5(h5file *f, const char *file, qe_err *e)
+{
+	char d[200];
+	f->fid = H5Fcreate(file, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+	f->strtype = utf8_vlen_type();
+	if (f->fid < 0 || f->strtype < 0)
+		return qe_err_set(e, QE_IO, "%s: cannot create HDF5 file: %s", f->path, h5_detail(d));
+	return 0;
+}
+
+h5file *h5file_create(const char *path, qe_err *e)
+{
+	h5file *f = h5file_new(path, e);
+	if (!f)
+		return NULL;
 	/* the same path rules as outfile.h: through a symlink the temporary
 	 * file and the rename act on its target, so the link survives */
 	int how = out_resolve_target(path, &f->path, e);
-	if (how < 0) {
-		free(f);
-		return NULL;
-	}
-	if (how == OUT_STDOUT || how == OUT_SPECIAL) {
-		qe_err_set(e, QE_IO, "%s: HDF5 output needs a regular file (it is written with seeks), "
-			   "not standard output, a device or a pipe", path ? path : "-");
+	if (how < 0 || refuse_stream(how, path, e)) {
 		free(f->path);
 		free(f);
 		return NULL;
@@ -228,10 +252,7 @@ h5file *h5file_create(const char *path, qe_err *e)
 		fchmod(fd, 0666 & ~mask);
 		close(fd);
 	}
-	f->fid = H5Fcreate(f->tmp ? f->tmp : path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
-	f->strtype = utf8_vlen_type();
-	if (f->fid < 0 || f->strtype < 0) {
-		qe_err_set(e, QE_IO, "%s: cannot create HDF5 file: %s", path, h5_detail(d));
+	if (open_hdf5(f, f->tmp ? f->tmp : path, e)) {
 		h5file_abort(f);
 		return NULL;
 	}
@@ -265,10 +286,9 @@ static void unlink_writer(h5tab_writer *w)
 		}
 }
 
-void h5file_abort(h5file *f)
+/* Closes whatever is open and frees f; the temporary file is left. */
+static void h5file_release(h5file *f)
 {
-	if (!f)
-		return;
 	while (f->tables) {
 		h5tab_writer *w = f->tables;
 		f->tables = w->next;
@@ -279,33 +299,101 @@ void h5file_abort(h5file *f)
 	if (f->fid >= 0)
 		H5Fclose(f->fid);
 	H5Eclear2(H5E_DEFAULT);
-	if (f->tmp)
-		unlink(f->tmp);
 	free(f->tmp);
 	free(f->path);
 	free(f);
 }
 
-int h5file_commit(h5file *f, qe_err *e)
+void h5file_abort(h5file *f)
+{
+	if (!f)
+		return;
+	if (f->set) {
+		/* the set calls member_discard(f) and removes the temporary */
+		outset_discard(f->set, f->member);
+		return;
+	}
+	char *tmp = f->tmp;
+	f->tmp = NULL;
+	h5file_release(f);
+	if (tmp)
+		unlink(tmp);
+	free(tmp);
+}
+
+/* Finishes the open tables and closes the file (f is not freed). */
+static int h5file_close(h5file *f, qe_err *e)
 {
 	char d[200];
 	int rc = 0;
 	while (f->tables && rc == 0)
 		rc = h5tab_finish(f->tables, e);
-	if (rc) {
-		h5file_abort(f);
+	if (rc)
 		return rc;
-	}
 	H5Tclose(f->strtype);
 	f->strtype = -1;
-	if (H5Fflush(f->fid, H5F_SCOPE_GLOBAL) < 0 || H5Fclose(f->fid) < 0) {
-		f->fid = -1;
+	if (H5Fflush(f->fid, H5F_SCOPE_GLOBAL) < 0 || H5Fclose(f->fid) < 0)
 		rc = qe_err_set(e, QE_IO, "%s: write error: %s", f->path, h5_detail(d));
+	f->fid = -1;
+	return rc;
+}
+
+static int member_close(void *ctx, qe_err *e)
+{
+	h5file *f = ctx;
+	int rc = h5file_close(f, e);
+	h5file_release(f);
+	return rc;
+}
+
+static void member_discard(void *ctx)
+{
+	h5file_release(ctx);
+}
+
+static const struct out_file_ops member_ops = {member_close, member_discard};
+
+h5file *h5file_create_in(qe_outset *s, const char *path, qe_err *e)
+{
+	char *target = NULL;
+	int how = out_resolve_target(path, &target, e);
+	free(target);
+	if (how < 0 || refuse_stream(how, path, e))
+		return NULL;
+	h5file *f = h5file_new(path, e);
+	qe_out *m = f ? outset_add_file(s, path, &member_ops, f, e) : NULL;
+	if (!m) {
+		free(f);
+		return NULL;
+	}
+	f->set = s;
+	f->member = m;
+	if (!(f->path = strdup(m->path))) {
+		qe_err_set(e, QE_INTERNAL, "%s: out of memory", m->path);
 		h5file_abort(f);
+		return NULL;
+	}
+	if (open_hdf5(f, m->tmp ? m->tmp : m->path, e)) {
+		h5file_abort(f);
+		return NULL;
+	}
+	return f;
+}
+
+int h5file_commit(h5file *f, qe_err *e)
+{
+	if (f->set) {
+		/* closed now; the set fsyncs and renames it with the others */
+		qe_outset *s = f->set;
+		qe_out *m = f->member;
+		m->ctx = NULL;
+		int rc = member_close(f, e);
+		if (rc)
+			outset_discard(s, m);
 		return rc;
 	}
-	f->fid = -1;
-	if (f->tmp) {
+	int rc = h5file_close(f, e);
+	if (!rc && f->tmp) {
 		int fd = open(f->tmp, O_RDONLY);
 		int err = 0;
 		if (fd < 0 || fsync(fd) != 0)
@@ -314,16 +402,16 @@ int h5file_commit(h5file *f, qe_err *e)
 			close(fd);
 		if (!err && rename(f->tmp, f->path) != 0)
 			err = errno;
-		if (err) {
+		if (err)
 			rc = qe_err_set(e, QE_IO, "%s: write error: %s", f->path, strerror(err));
-			h5file_abort(f);
-			return rc;
-		}
-		free(f->tmp);
-		f->tmp = NULL;
 	}
-	free(f->path);
-	free(f);
+	if (rc) {
+		h5file_abort(f);
+		return rc;
+	}
+	free(f->tmp);
+	f->tmp = NULL;
+	h5file_release(f);
 	return 0;
 }
 

@@ -30,6 +30,7 @@
 #include <stdint.h>
 
 #include "core/diag.h"
+#include "io/outfile.h"
 
 enum h5tab_kind {
 	H5TAB_STRING = 1,
@@ -57,8 +58,16 @@ typedef struct h5tab_writer h5tab_writer;
 
 /* Creates path (through a temporary file in the same directory). */
 h5file *h5file_create(const char *path, qe_err *e);
-/* Finishes any open table writers, closes, fsyncs and renames into place.
- * Frees f whatever the outcome. */
+/* Creates path as a member of an output set (outfile.h): the set holds
+ * the temporary file and renames it with the set's other outputs at
+ * outset_commit(), which also finishes and closes the file if
+ * h5file_commit() was not called.  h5file_abort() removes it from the
+ * set. */
+h5file *h5file_create_in(qe_outset *s, const char *path, qe_err *e);
+/* Finishes any open table writers, closes, fsyncs and renames into place
+ * (a member of a set is only finished and closed: the set fsyncs and
+ * renames it, and drops it when this fails).  Frees f whatever the
+ * outcome. */
 int h5file_commit(h5file *f, qe_err *e);
 /* Discards the file (removes the temporary); frees f and its writers. */
 void h5file_abort(h5file *f);

@@ -55,6 +55,27 @@ int out_resolve_target(const char *path, char **target, qe_err *e)
 	return OUT_ATOMIC;
 }
 
+/* A temporary file beside target, with an ordinary file's mode (mkstemp
+ * makes 0600).  Returns its descriptor, or -1 with e set. */
+static int make_temp(const char *target, char **tmp, qe_err *e)
+{
+	size_t n = strlen(target) + 16;
+	if (!(*tmp = malloc(n)))
+		return qe_err_set(e, QE_INTERNAL, "%s: out of memory", target), -1;
+	snprintf(*tmp, n, "%s.tmp.XXXXXX", target);
+	int fd = mkstemp(*tmp);
+	if (fd < 0) {
+		qe_err_set(e, QE_IO, "%s: cannot create: %s", target, strerror(errno));
+		free(*tmp);
+		*tmp = NULL;
+		return -1;
+	}
+	mode_t mask = umask(0);
+	umask(mask);
+	fchmod(fd, 0666 & ~mask);
+	return fd;
+}
+
 int out_open(qe_out *o, const char *path, qe_err *e)
 {
 	memset(o, 0, sizeof *o);
@@ -76,23 +97,12 @@ int out_open(qe_out *o, const char *path, qe_err *e)
 		return 0;
 	}
 	path = o->path;
-	size_t n = strlen(path) + 16;
-	o->tmp = malloc(n);
-	if (!o->tmp)
-		return qe_err_set(e, QE_INTERNAL, "%s: out of memory", path);
-	snprintf(o->tmp, n, "%s.tmp.XXXXXX", path);
-	int fd = mkstemp(o->tmp);
+	int fd = make_temp(path, &o->tmp, e);
 	if (fd < 0) {
-		int rc = qe_err_set(e, QE_IO, "%s: cannot create: %s", path, strerror(errno));
-		free(o->tmp);
 		free(o->path);
 		memset(o, 0, sizeof *o);
-		return rc;
+		return e->code;
 	}
-	/* mkstemp makes 0600; outputs are ordinary files. */
-	mode_t mask = umask(0);
-	umask(mask);
-	fchmod(fd, 0666 & ~mask);
 	o->fp = fdopen(fd, "w");
 	if (!o->fp) {
 		close(fd);
@@ -109,17 +119,38 @@ static void release(qe_out *o)
 	memset(o, 0, sizeof *o);
 }
 
-int out_commit(qe_out *o, qe_err *e)
+static int fsync_path(const char *path)
+{
+	int fd = open(path, O_RDONLY);
+	int err = 0;
+	if (fd < 0 || fsync(fd) != 0)
+		err = errno;
+	if (fd >= 0)
+		close(fd);
+	return err;
+}
+
+/* Flushes, fsyncs and closes o (stdout is only flushed); o->fp is NULL
+ * afterwards.  The temporary file stays until rename or abort. */
+static int member_sync(qe_out *o, qe_err *e)
 {
 	const char *name = o->path ? o->path : "<stdout>";
 	int err = 0;
+	if (o->ops) {
+		void *ctx = o->ctx;
+		o->ctx = NULL;
+		if (ctx && o->ops->close(ctx, e))
+			return e->code;
+		if (o->tmp && (err = fsync_path(o->tmp)) != 0)
+			return qe_err_set(e, QE_IO, "%s: write error: %s", name, strerror(err));
+		return 0;
+	}
 	if (!o->fp)
 		return 0;
 	if (fflush(o->fp) != 0 || ferror(o->fp))
 		err = errno ? errno : EIO;
 	if (o->fp == stdout) {
 		o->fp = NULL;
-		release(o);
 		if (err) {
 			/* Reported here, once: drop what cannot be written so the
 			 * close at exit does not fail and report it a second time. */
@@ -134,26 +165,181 @@ int out_commit(qe_out *o, qe_err *e)
 	if (fclose(o->fp) != 0 && !err)
 		err = errno;
 	o->fp = NULL;
-	if (!err && o->tmp && rename(o->tmp, o->path) != 0)
-		err = errno;
-	if (err) {
-		int rc = qe_err_set(e, QE_IO, "%s: write error: %s", name, strerror(err));
-		if (o->tmp)
-			unlink(o->tmp);
-		release(o);
-		return rc;
-	}
-	release(o);
+	if (err)
+		return qe_err_set(e, QE_IO, "%s: write error: %s", name, strerror(err));
 	return 0;
+}
+
+static int member_rename(qe_out *o, qe_err *e)
+{
+	if (o->tmp && rename(o->tmp, o->path) != 0)
+		return qe_err_set(e, QE_IO, "%s: write error: %s", o->path, strerror(errno));
+	free(o->tmp);
+	o->tmp = NULL;
+	return 0;
+}
+
+int out_commit(qe_out *o, qe_err *e)
+{
+	int rc = member_sync(o, e);
+	if (!rc)
+		rc = member_rename(o, e);
+	if (rc)
+		out_abort(o);
+	else
+		release(o);
+	return rc;
 }
 
 void out_abort(qe_out *o)
 {
+	if (o->ops && o->ctx)
+		o->ops->discard(o->ctx);
 	if (o->fp && o->fp != stdout)
 		fclose(o->fp);
 	if (o->tmp)
 		unlink(o->tmp);
 	release(o);
+}
+
+/* ---- output sets ---------------------------------------------------------- */
+
+struct qe_outset {
+	qe_out **m;
+	size_t n, cap;
+	int synced; /* outset_sync done: only the renames are left */
+};
+
+qe_outset *outset_new(void)
+{
+	return calloc(1, sizeof(qe_outset));
+}
+
+void outset_free(qe_outset *s)
+{
+	if (!s)
+		return;
+	outset_abort(s);
+	free(s->m);
+	free(s);
+}
+
+/* A new zeroed member at the end of the set, or NULL. */
+static qe_out *add_member(qe_outset *s, const char *path, qe_err *e)
+{
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? 2 * s->cap : 8;
+		qe_out **m = realloc(s->m, cap * sizeof *m);
+		if (!m)
+			return qe_err_set(e, QE_INTERNAL, "%s: out of memory", path ? path : "-"), NULL;
+		s->m = m;
+		s->cap = cap;
+	}
+	qe_out *o = calloc(1, sizeof *o);
+	if (!o)
+		return qe_err_set(e, QE_INTERNAL, "%s: out of memory", path ? path : "-"), NULL;
+	s->synced = 0;
+	return s->m[s->n++] = o;
+}
+
+static void drop_last(qe_outset *s)
+{
+	free(s->m[--s->n]);
+}
+
+qe_out *outset_open(qe_outset *s, const char *path, qe_err *e)
+{
+	qe_out *o = add_member(s, path, e);
+	if (o && out_open(o, path, e)) {
+		drop_last(s);
+		return NULL;
+	}
+	return o;
+}
+
+qe_out *outset_add_file(qe_outset *s, const char *path, const struct out_file_ops *ops,
+			void *ctx, qe_err *e)
+{
+	qe_out *o = add_member(s, path, e);
+	if (!o)
+		return NULL;
+	int how = out_resolve_target(path, &o->path, e), fd = -1;
+	if (how == OUT_STDOUT || how == OUT_SPECIAL)
+		qe_err_set(e, QE_IO, "%s: needs a regular file, not standard output or a device",
+			   path ? path : "-");
+	else if (how == OUT_ATOMIC && (fd = make_temp(o->path, &o->tmp, e)) >= 0)
+		close(fd);
+	if (how < 0 || how == OUT_STDOUT || how == OUT_SPECIAL || (how == OUT_ATOMIC && fd < 0)) {
+		free(o->path);
+		drop_last(s);
+		return NULL;
+	}
+	o->ops = ops;
+	o->ctx = ctx;
+	return o;
+}
+
+void outset_discard(qe_outset *s, qe_out *member)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (s->m[i] == member) {
+			out_abort(member);
+			free(member);
+			memmove(&s->m[i], &s->m[i + 1], (s->n - i - 1) * sizeof *s->m);
+			s->n--;
+			return;
+		}
+}
+
+qe_out *outset_member(const qe_outset *s, size_t i)
+{
+	return i < s->n ? s->m[i] : NULL;
+}
+
+void outset_abort(qe_outset *s)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		out_abort(s->m[i]);
+		free(s->m[i]);
+	}
+	s->n = 0;
+	s->synced = 0;
+}
+
+int outset_sync(qe_outset *s, qe_err *e)
+{
+	if (s->synced)
+		return 0;
+	/* temporary files first: a failure there must come before anything
+	 * written in place (stdout) goes out */
+	for (int in_place = 0; in_place < 2; in_place++)
+		for (size_t i = 0; i < s->n; i++)
+			if ((s->m[i]->tmp == NULL) == in_place && member_sync(s->m[i], e)) {
+				outset_abort(s);
+				return e->code;
+			}
+	s->synced = 1;
+	return 0;
+}
+
+int outset_commit(qe_outset *s, qe_err *e)
+{
+	if (outset_sync(s, e))
+		return e->code;
+	size_t done = 0;
+	int rc = 0;
+	for (; done < s->n && !rc; done++)
+		rc = member_rename(s->m[done], e);
+	if (rc && done > 1) {
+		/* cannot happen short of a concurrent change to the directory:
+		 * every temporary file sits beside its target */
+		char msg[sizeof e->msg];
+		memcpy(msg, e->msg, sizeof msg);
+		qe_err_set(e, QE_IO, "%s (%zu other output%s already replaced)", msg, done - 1,
+			   done == 2 ? "" : "s");
+	}
+	outset_abort(s); /* removes the temporary files a failure left */
+	return rc;
 }
 
 int sha256_file(const char *path, char hex[65], qe_err *e)

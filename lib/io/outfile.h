@@ -9,7 +9,16 @@
  * FIFO) is written in place.  Every write error, including ENOSPC, is
  * reported by out_commit() as QE_IO.
  *
- * Owns the temporary file until commit or abort.  Never prints.
+ * A run with several outputs puts them in one qe_outset: outset_commit()
+ * first flushes and fsyncs every one, and only when all of them are
+ * written renames them all into place; on any failure it removes every
+ * temporary file and leaves every previous file untouched.  HDF5 files
+ * (lib/h5table) join a set through outset_add_file().
+ *
+ * Owns the temporary files until commit or abort.  Never prints, never
+ * installs signal handlers or exit hooks: removing the temporary files of
+ * an interrupted process is the command layer's job (cmd/cli.h), which
+ * reads their names from the set (outset_member).
  */
 #ifndef QE_OUTFILE_H
 #define QE_OUTFILE_H
@@ -18,10 +27,15 @@
 
 #include "core/diag.h"
 
+struct out_file_ops;
+
 typedef struct qe_out {
 	FILE *fp;
 	char *path;  /* target, NULL for stdout */
 	char *tmp;   /* temporary path, NULL when writing in place */
+	/* a member of a set written by its own file code (outset_add_file) */
+	const struct out_file_ops *ops;
+	void *ctx;   /* NULL once closed */
 } qe_out;
 
 /* How an output path is written (out_resolve_target). */
@@ -43,6 +57,49 @@ int out_open(qe_out *o, const char *path, qe_err *e);
 int out_commit(qe_out *o, qe_err *e);
 /* Discards a partly written output (removes the temporary file). */
 void out_abort(qe_out *o);
+
+/* --- output sets ------------------------------------------------------- */
+typedef struct qe_outset qe_outset;
+
+/* How a set closes and discards a member written by its own file code
+ * (an HDF5 file): close() finishes and closes the file, before the set
+ * fsyncs and renames it, and frees ctx whatever the outcome; discard()
+ * frees ctx without finishing.  The set calls one of them, once. */
+struct out_file_ops {
+	int (*close)(void *ctx, qe_err *e);
+	void (*discard)(void *ctx);
+};
+
+/* NULL when out of memory. */
+qe_outset *outset_new(void);
+/* Discards what is left uncommitted and frees the set. */
+void outset_free(qe_outset *s);
+/* Opens one more output of the set, as out_open; write to the returned
+ * member's fp.  The member belongs to the set (valid until commit or
+ * discard).  NULL with e set on failure; the set is unchanged. */
+qe_out *outset_open(qe_outset *s, const char *path, qe_err *e);
+/* Adds an output written by its own file code: the set creates the
+ * temporary file, the writer writes to member->tmp (or member->path when
+ * the output is written in place: OUT_THROUGH).  Standard output and
+ * devices are refused (such writers seek).  ops and ctx as above; ctx may
+ * be set later (member->ctx).  NULL with e set on failure. */
+qe_out *outset_add_file(qe_outset *s, const char *path, const struct out_file_ops *ops,
+			void *ctx, qe_err *e);
+/* Removes one member: closes it, removes its temporary file. */
+void outset_discard(qe_outset *s, qe_out *member);
+/* The members in the order they were added; NULL past the end.  The
+ * command layer reads their temporary paths to clean up after signals. */
+qe_out *outset_member(const qe_outset *s, size_t i);
+/* First step of a commit: flushes, fsyncs and closes every member
+ * (temporary files first, then outputs written in place such as stdout).
+ * On failure every member is discarded and e names the output. */
+int outset_sync(qe_outset *s, qe_err *e);
+/* outset_sync() if not yet done, then renames every temporary file over
+ * its target.  The set is empty afterwards, whatever the outcome, and can
+ * be used again. */
+int outset_commit(qe_outset *s, qe_err *e);
+/* Discards every member (removes their temporary files). */
+void outset_abort(qe_outset *s);
 
 /* SHA-256 of a file as 64 lowercase hex digits + NUL (hex needs 65 bytes). */
 int sha256_file(const char *path, char hex[65], qe_err *e);

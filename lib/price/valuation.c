@@ -14,7 +14,6 @@
 #include "io/h5table.h"
 #include "price/kirk.h"
 #include "market/market.h"
-#include "io/outfile.h"
 #include "time/period.h"
 #include "core/strindex.h"
 
@@ -992,10 +991,54 @@ static int write_ladder(const market *m, const trade *tr, const result *res, lon
 	return ok ? 0 : -1;
 }
 
-/* Valuations (and sensitivities) as HDF5 tables /valuations and
- * /sensitivities of qe-formats(5). */
-static int write_h5(const market *m, const trade *tr, const result *res, long n,
-		    const char *vpath, const char *spath, qe_err *e)
+/* ---- outputs -------------------------------------------------------------- */
+
+struct val_book {
+	market *m;
+	trade *tr;
+	result *res;
+	long n, cancelled;
+};
+
+static void h5_valuation_row(h5tab_writer *w, const trade *t, const result *r)
+{
+	const char *sv[] = {t->id, t->book, instr_names[t->instr], t->curve, t->currency};
+	for (int c = 0; c < 5; c++)
+		h5tab_set_str(w, c, sv[c], strlen(sv[c]));
+	const double dv[] = {r->npv, r->undisc, r->delta, r->gamma, r->vega, r->theta};
+	for (int c = 0; c < 6; c++)
+		h5tab_set_double(w, 5 + c, dv[c]);
+	h5tab_set_str(w, 11, r->model, strlen(r->model));
+}
+
+static int h5_sensitivity_rows(h5tab_writer *w, const market *m, const trade *t, const result *r,
+			       qe_err *e)
+{
+	int ay, am, ad;
+	date_to_ymd(m->asof, &ay, &am, &ad);
+	for (int k = 0; k < r->ns; k++) {
+		const mkt_curve *c = &m->c[r->s[k].curve];
+		const mkt_quote *q = &c->q[r->s[k].quote];
+		int y, mo, d;
+		date_to_ymd(q->first, &y, &mo, &d);
+		h5tab_set_str(w, 0, t->id, strlen(t->id));
+		h5tab_set_str(w, 1, t->book, strlen(t->book));
+		h5tab_set_str(w, 2, c->name, strlen(c->name));
+		h5tab_set_int64(w, 3, q->first);
+		h5tab_set_int64(w, 4, q->last);
+		h5tab_set_int64(w, 5, (y - ay) * 12 + (mo - am));
+		h5tab_set_double(w, 6, r->s[k].delta);
+		h5tab_set_double(w, 7, r->s[k].gamma);
+		h5tab_set_double(w, 8, r->s[k].vega);
+		if (h5tab_end_row(w, e))
+			return e->code;
+	}
+	return 0;
+}
+
+/* Valuations and sensitivities as HDF5 tables /valuations and
+ * /sensitivities of qe-formats(5), into files the caller commits. */
+static int write_h5(const val_book *b, h5file *vf, h5file *sf, qe_err *e)
 {
 	static const h5tab_colspec vcols[] = {
 		{"trade_id", H5TAB_STRING, NULL}, {"book", H5TAB_STRING, NULL},
@@ -1010,270 +1053,232 @@ static int write_h5(const market *m, const trade *tr, const result *res, long n,
 		{"delivery_end", H5TAB_DATE, NULL}, {"tenor", H5TAB_INT64, "months"},
 		{"delta", H5TAB_DOUBLE, NULL}, {"gamma", H5TAB_DOUBLE, NULL},
 		{"vega", H5TAB_DOUBLE, NULL}};
-	h5file *vf = h5file_create(vpath, e), *sf = NULL;
-	if (!vf)
+	h5tab_writer *vw = NULL, *sw = NULL;
+	if ((vf && !(vw = h5tab_begin(vf, "valuations", vcols, 12, e))) ||
+	    (sf && !(sw = h5tab_begin(sf, "sensitivities", scols, 9, e))))
 		return e->code;
-	if (spath && !(sf = h5file_create(spath, e))) {
-		h5file_abort(vf);
-		return e->code;
-	}
-	h5tab_writer *vw = h5tab_begin(vf, "valuations", vcols, 12, e), *sw = NULL;
-	if (!vw || (sf && !(sw = h5tab_begin(sf, "sensitivities", scols, 9, e))))
-		goto fail;
-	int ay, am, ad;
-	date_to_ymd(m->asof, &ay, &am, &ad);
-	for (long i = 0; i < n; i++) {
-		const trade *t = &tr[i];
-		const result *r = &res[i];
+	for (long i = 0; i < b->n; i++) {
+		const result *r = &b->res[i];
 		if (r->status)
 			continue;
-		const char *sv[] = {t->id, t->book, instr_names[t->instr], t->curve, t->currency};
-		for (int c = 0; c < 5; c++)
-			h5tab_set_str(vw, c, sv[c], strlen(sv[c]));
-		const double dv[] = {r->npv, r->undisc, r->delta, r->gamma, r->vega, r->theta};
-		for (int c = 0; c < 6; c++)
-			h5tab_set_double(vw, 5 + c, dv[c]);
-		h5tab_set_str(vw, 11, r->model, strlen(r->model));
-		if (h5tab_end_row(vw, e))
-			goto fail;
-		for (int k = 0; sw && k < r->ns; k++) {
-			const mkt_curve *c = &m->c[r->s[k].curve];
-			const mkt_quote *q = &c->q[r->s[k].quote];
-			int y, mo, d;
-			date_to_ymd(q->first, &y, &mo, &d);
-			h5tab_set_str(sw, 0, t->id, strlen(t->id));
-			h5tab_set_str(sw, 1, t->book, strlen(t->book));
-			h5tab_set_str(sw, 2, c->name, strlen(c->name));
-			h5tab_set_int64(sw, 3, q->first);
-			h5tab_set_int64(sw, 4, q->last);
-			h5tab_set_int64(sw, 5, (y - ay) * 12 + (mo - am));
-			h5tab_set_double(sw, 6, r->s[k].delta);
-			h5tab_set_double(sw, 7, r->s[k].gamma);
-			h5tab_set_double(sw, 8, r->s[k].vega);
-			if (h5tab_end_row(sw, e))
-				goto fail;
+		if (vw) {
+			h5_valuation_row(vw, &b->tr[i], r);
+			if (h5tab_end_row(vw, e))
+				return e->code;
 		}
+		if (sw && h5_sensitivity_rows(sw, b->m, &b->tr[i], r, e))
+			return e->code;
 	}
-	if (sf && h5file_commit(sf, e)) {
-		h5file_abort(vf);
-		return e->code;
+	return 0;
+}
+
+static void csv_valuation_row(csv_writer *w, const trade *t, const result *r)
+{
+	csvw_str(w, t->id);
+	csvw_str(w, t->book);
+	csvw_str(w, instr_names[t->instr]);
+	csvw_str(w, t->curve);
+	csvw_str(w, t->currency);
+	csvw_double(w, r->npv);
+	csvw_double(w, r->undisc);
+	csvw_double(w, r->delta);
+	csvw_double(w, r->gamma);
+	csvw_double(w, r->vega);
+	csvw_double(w, r->theta);
+	csvw_str(w, r->model);
+	csvw_end(w);
+}
+
+static void csv_sensitivity_rows(csv_writer *w, const market *m, const trade *t, const result *r)
+{
+	int ay, am, ad;
+	date_to_ymd(m->asof, &ay, &am, &ad);
+	for (int k = 0; k < r->ns; k++) {
+		const mkt_curve *c = &m->c[r->s[k].curve];
+		const mkt_quote *q = &c->q[r->s[k].quote];
+		int y, mo, d;
+		date_to_ymd(q->first, &y, &mo, &d);
+		csvw_str(w, t->id);
+		csvw_str(w, t->book);
+		csvw_str(w, c->name);
+		csvw_date(w, q->first);
+		csvw_date(w, q->last);
+		csvw_int(w, (y - ay) * 12 + (mo - am));
+		csvw_double(w, r->s[k].delta);
+		csvw_double(w, r->s[k].gamma);
+		csvw_double(w, r->s[k].vega);
+		csvw_end(w);
 	}
-	return h5file_commit(vf, e);
-fail:
+}
+
+enum { BLOCK = 2048 };
+
+/* One block of trades' valuation and sensitivity rows, each into a
+ * memory buffer (vbuf or sbuf NULL: not wanted).  0 or -1. */
+static int format_block(const val_book *b, long blk, char **vbuf, size_t *vlen, char **sbuf,
+			size_t *slen)
+{
+	FILE *vf = vbuf ? open_memstream(vbuf, vlen) : NULL;
+	FILE *sf = sbuf ? open_memstream(sbuf, slen) : NULL;
+	int bad = (vbuf && !vf) || (sbuf && !sf);
+	csv_writer bw, bs;
+	if (vf)
+		csvw_init(&bw, vf);
 	if (sf)
-		h5file_abort(sf);
-	h5file_abort(vf);
-	return e->code;
+		csvw_init(&bs, sf);
+	long hi = (blk + 1) * BLOCK < b->n ? (blk + 1) * BLOCK : b->n;
+	for (long i = blk * BLOCK; i < hi && !bad; i++) {
+		if (b->res[i].status)
+			continue;
+		if (vf)
+			csv_valuation_row(&bw, &b->tr[i], &b->res[i]);
+		if (sf)
+			csv_sensitivity_rows(&bs, b->m, &b->tr[i], &b->res[i]);
+	}
+	if (vf && fclose(vf))
+		bad = 1;
+	if (sf && fclose(sf))
+		bad = 1;
+	return bad ? -1 : 0;
 }
 
-static int open_out(qe_out *o, const char *path, qe_err *e)
+/* Valuations and sensitivities as CSV (either fp may be NULL).  Rows are
+ * formatted in parallel, a block of trades per memory stream, and written
+ * in block order: the bytes do not depend on the number of threads. */
+static int write_csv(const val_book *b, FILE *vfp, FILE *sfp, qe_err *e)
 {
-	memset(o, 0, sizeof *o);
-	return out_open(o, path, e);
-}
-
-int valuation_run(const struct val_options *o, struct val_summary *s, qe_err *e)
-{
-	struct mkt_paths p = {o->markets, o->curves, o->vols, o->rates, o->fixings, o->calendars};
-	memset(s, 0, sizeof *s);
-	market *m = mkt_load(&p, o->asof, e);
-	if (!m)
-		return e->code;
-	m->bump = o->bump;
-	trade *tr = NULL;
-	long n = 0;
-	int rc = load_trades(o->trades, &tr, &n, &s->cancelled, e);
-	if (rc) {
-		mkt_free(m);
-		return rc;
+	csv_writer w;
+	if (vfp) {
+		csvw_init(&w, vfp);
+		csvw_header(&w, (const char *const[]){"trade_id", "book", "instrument", "curve",
+						      "currency", "npv", "undiscounted", "delta",
+						      "gamma", "vega", "theta", "model", NULL});
 	}
-	result *res = calloc((size_t)n + 1, sizeof *res);
-	if (!res) {
-		free(tr), mkt_free(m);
-		return qe_err_set(e, QE_INTERNAL, "out of memory");
+	if (sfp) {
+		csvw_init(&w, sfp);
+		csvw_header(&w, (const char *const[]){"trade_id", "book", "curve", "delivery_start",
+						      "delivery_end", "tenor", "delta", "gamma",
+						      "vega", NULL});
 	}
-#pragma omp parallel for schedule(dynamic, 64)
-	for (long i = 0; i < n; i++)
-		price_one(m, &tr[i], o->spread_corr, &res[i]);
-
-	qe_out vo, so, lo, eo;
-	int have_s = 0, have_l = 0, have_e = 0;
-	if (o->to_h5) {
-		if (!o->out_path || strcmp(o->out_path, "-") == 0) {
-			rc = qe_err_set(e, QE_USAGE, "HDF5 output needs -o FILE");
-			goto done;
-		}
-		/* HDF5 tables first; the CSV writers below go to /dev/null */
-		if ((rc = write_h5(m, tr, res, n, o->out_path, o->sens_path, e)))
-			goto done;
-	}
-	if (open_out(&vo, o->to_h5 ? "/dev/null" : o->out_path, e))
-		goto fail;
-	if (o->sens_path && !o->to_h5 && !(have_s = !open_out(&so, o->sens_path, e)))
-		goto fail_v;
-	if (o->ladder_path && !(have_l = !open_out(&lo, o->ladder_path, e)))
-		goto fail_s;
-	if (o->errors_path && !(have_e = !open_out(&eo, o->errors_path, e)))
-		goto fail_l;
-
-	csv_writer w, ws, we;
-	(void)ws;
-	csvw_init(&w, vo.fp);
-	csvw_header(&w, (const char *const[]){"trade_id", "book", "instrument", "curve", "currency",
-					      "npv", "undiscounted", "delta", "gamma", "vega",
-					      "theta", "model", NULL});
-	if (have_s) {
-		csvw_init(&ws, so.fp);
-		csvw_header(&ws, (const char *const[]){"trade_id", "book", "curve", "delivery_start",
-						       "delivery_end", "tenor", "delta", "gamma",
-						       "vega", NULL});
-	}
-	if (have_e) {
-		csvw_init(&we, eo.fp);
-		csvw_header(&we, (const char *const[]){"trade_id", "reason", NULL});
-	}
-	/* Rows are formatted in parallel, a block of trades per memory stream,
-	 * and written in block order: the bytes do not depend on threads. */
-	enum { BLOCK = 2048 };
-	long nblocks = (n + BLOCK - 1) / BLOCK;
+	long nblocks = (b->n + BLOCK - 1) / BLOCK;
 	char **vbuf = calloc((size_t)nblocks + 1, sizeof *vbuf), **sbuf = calloc((size_t)nblocks + 1, sizeof *sbuf);
 	size_t *vlen = calloc((size_t)nblocks + 1, sizeof *vlen), *slen = calloc((size_t)nblocks + 1, sizeof *slen);
 	int fmt_fail = !vbuf || !sbuf || !vlen || !slen;
 #pragma omp parallel for schedule(dynamic, 1)
-	for (long b = 0; b < nblocks; b++) {
-		if (fmt_fail)
-			continue;
-		int ay, am, ad;
-		date_to_ymd(m->asof, &ay, &am, &ad);
-		FILE *vf = open_memstream(&vbuf[b], &vlen[b]);
-		FILE *sf = have_s ? open_memstream(&sbuf[b], &slen[b]) : NULL;
-		if (!vf || (have_s && !sf)) {
-#pragma omp atomic write
-			fmt_fail = 1;
-			if (vf)
-				fclose(vf);
-			continue;
-		}
-		csv_writer bw, bs;
-		csvw_init(&bw, vf);
-		if (sf)
-			csvw_init(&bs, sf);
-		long hi = (b + 1) * BLOCK < n ? (b + 1) * BLOCK : n;
-		for (long i = b * BLOCK; i < hi; i++) {
-			const trade *t = &tr[i];
-			const result *r = &res[i];
-			if (r->status)
-				continue;
-			csvw_str(&bw, t->id);
-			csvw_str(&bw, t->book);
-			csvw_str(&bw, instr_names[t->instr]);
-			csvw_str(&bw, t->curve);
-			csvw_str(&bw, t->currency);
-			csvw_double(&bw, r->npv);
-			csvw_double(&bw, r->undisc);
-			csvw_double(&bw, r->delta);
-			csvw_double(&bw, r->gamma);
-			csvw_double(&bw, r->vega);
-			csvw_double(&bw, r->theta);
-			csvw_str(&bw, r->model);
-			csvw_end(&bw);
-			for (int k = 0; sf && k < r->ns; k++) {
-				const mkt_curve *c = &m->c[r->s[k].curve];
-				const mkt_quote *q = &c->q[r->s[k].quote];
-				int y, mo, d;
-				date_to_ymd(q->first, &y, &mo, &d);
-				csvw_str(&bs, t->id);
-				csvw_str(&bs, t->book);
-				csvw_str(&bs, c->name);
-				csvw_date(&bs, q->first);
-				csvw_date(&bs, q->last);
-				csvw_int(&bs, (y - ay) * 12 + (mo - am));
-				csvw_double(&bs, r->s[k].delta);
-				csvw_double(&bs, r->s[k].gamma);
-				csvw_double(&bs, r->s[k].vega);
-				csvw_end(&bs);
-			}
-		}
-		if (fclose(vf) || (sf && fclose(sf))) {
+	for (long k = 0; k < nblocks; k++) {
+		if (!fmt_fail && format_block(b, k, vfp ? &vbuf[k] : NULL, &vlen[k],
+					      sfp ? &sbuf[k] : NULL, &slen[k])) {
 #pragma omp atomic write
 			fmt_fail = 1;
 		}
 	}
-	for (long b = 0; b < nblocks && !fmt_fail; b++) {
-		if (vlen[b])
-			fwrite(vbuf[b], 1, vlen[b], vo.fp);
-		if (have_s && slen[b])
-			fwrite(sbuf[b], 1, slen[b], so.fp);
+	for (long k = 0; k < nblocks && !fmt_fail; k++) {
+		if (vfp && vlen[k])
+			fwrite(vbuf[k], 1, vlen[k], vfp);
+		if (sfp && slen[k])
+			fwrite(sbuf[k], 1, slen[k], sfp);
 	}
-	for (long b = 0; b < nblocks; b++) {
+	for (long k = 0; k < nblocks; k++) {
 		if (vbuf)
-			free(vbuf[b]);
+			free(vbuf[k]);
 		if (sbuf)
-			free(sbuf[b]);
+			free(sbuf[k]);
 	}
 	free(vbuf), free(sbuf), free(vlen), free(slen);
-	if (fmt_fail) {
-		qe_err_set(e, QE_INTERNAL, "out of memory formatting the outputs");
-		goto fail_e;
-	}
-	for (long i = 0; i < n; i++) {
-		const trade *t = &tr[i];
-		const result *r = &res[i];
+	if (fmt_fail)
+		return qe_err_set(e, QE_INTERNAL, "out of memory formatting the outputs");
+	return 0;
+}
+
+static void write_errors(const val_book *b, FILE *fp)
+{
+	csv_writer w;
+	csvw_init(&w, fp);
+	csvw_header(&w, (const char *const[]){"trade_id", "reason", NULL});
+	for (long i = 0; i < b->n; i++)
+		if (b->res[i].status == 1) {
+			csvw_str(&w, b->tr[i].id);
+			csvw_str(&w, b->res[i].err);
+			csvw_end(&w);
+		}
+}
+
+static void summarize(const val_book *b, struct val_summary *s)
+{
+	memset(s, 0, sizeof *s);
+	s->cancelled = b->cancelled;
+	for (long i = 0; i < b->n; i++) {
+		const result *r = &b->res[i];
 		if (r->status == 2) {
 			s->matured++;
 		} else if (r->status == 1) {
 			if (!s->failed)
-				snprintf(s->first_error, sizeof s->first_error, "trade %s: %s", t->id, r->err);
+				snprintf(s->first_error, sizeof s->first_error, "trade %s: %s",
+					 b->tr[i].id, r->err);
 			s->failed++;
-			if (have_e) {
-				csvw_str(&we, t->id);
-				csvw_str(&we, r->err);
-				csvw_end(&we);
-			}
 		} else {
 			s->priced++;
 		}
 	}
-	if (have_l && write_ladder(m, tr, res, n, lo.fp)) {
-		qe_err_set(e, QE_INTERNAL, "out of memory");
-		goto fail_e;
+}
+
+/* ---- driver -------------------------------------------------------------- */
+
+val_book *valuation_price(const struct val_options *o, qe_err *e)
+{
+	struct mkt_paths p = {o->markets, o->curves, o->vols, o->rates, o->fixings, o->calendars};
+	val_book *b = calloc(1, sizeof *b);
+	if (!b)
+		return qe_err_set(e, QE_INTERNAL, "out of memory"), NULL;
+	market *m = mkt_load(&p, o->asof, e);
+	if (!m) {
+		free(b);
+		return NULL;
 	}
-	if ((have_e && out_commit(&eo, e)) || (have_l && out_commit(&lo, e)) ||
-	    (have_s && out_commit(&so, e)) || out_commit(&vo, e)) {
-		/* a commit failed: discard what is left uncommitted */
-		if (have_e && eo.fp)
-			out_abort(&eo);
-		if (have_l && lo.fp)
-			out_abort(&lo);
-		if (have_s && so.fp)
-			out_abort(&so);
-		if (vo.fp)
-			out_abort(&vo);
-		rc = e->code;
-		goto done;
+	m->bump = o->bump;
+	b->m = m;
+	if (load_trades(o->trades, &b->tr, &b->n, &b->cancelled, e)) {
+		valuation_free(b);
+		return NULL;
 	}
-	rc = s->failed ? qe_err_set(e, QE_DATA, "%ld trade%s could not be priced (first: %s)",
-				    s->failed, s->failed == 1 ? "" : "s", s->first_error)
-		       : QE_OK;
-	goto done;
-fail_e:
-	if (have_e)
-		out_abort(&eo);
-fail_l:
-	if (have_l)
-		out_abort(&lo);
-fail_s:
-	if (have_s)
-		out_abort(&so);
-fail_v:
-	out_abort(&vo);
-fail:
-	rc = e->code;
-done:
-	for (long i = 0; i < n; i++)
-		free(res[i].s);
-	free(res);
-	free(tr);
-	mkt_free(m);
-	return rc;
+	if (!(b->res = calloc((size_t)b->n + 1, sizeof *b->res))) {
+		valuation_free(b);
+		return qe_err_set(e, QE_INTERNAL, "out of memory"), NULL;
+	}
+#pragma omp parallel for schedule(dynamic, 64)
+	for (long i = 0; i < b->n; i++)
+		price_one(m, &b->tr[i], o->spread_corr, &b->res[i]);
+	return b;
+}
+
+int valuation_write(const val_book *b, const struct val_outputs *out, struct val_summary *s,
+		    qe_err *e)
+{
+	summarize(b, s);
+	if ((out->h5_valuations || out->h5_sensitivities) &&
+	    write_h5(b, out->h5_valuations, out->h5_sensitivities, e))
+		return e->code;
+	if ((out->valuations || out->sensitivities) &&
+	    write_csv(b, out->valuations, out->sensitivities, e))
+		return e->code;
+	if (out->errors)
+		write_errors(b, out->errors);
+	if (out->ladder && write_ladder(b->m, b->tr, b->res, b->n, out->ladder))
+		return qe_err_set(e, QE_INTERNAL, "out of memory");
+	if (s->failed)
+		return qe_err_set(e, QE_DATA, "%ld trade%s could not be priced (first: %s)", s->failed,
+				  s->failed == 1 ? "" : "s", s->first_error);
+	return QE_OK;
+}
+
+void valuation_free(val_book *b)
+{
+	if (!b)
+		return;
+	for (long i = 0; b->res && i < b->n; i++)
+		free(b->res[i].s);
+	free(b->res);
+	free(b->tr);
+	mkt_free(b->m);
+	free(b);
 }

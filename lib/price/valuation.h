@@ -2,9 +2,11 @@
  * valuation: revalues a book of trades (trades.csv) against one day's
  * market data (lib/market) and writes the valuations, the sensitivity
  * long table, the delta ladder and the errors file (formats in
- * qe-formats(5): VALUATIONS, SENSITIVITIES, LADDER, PRICE ERRORS).
+ * qe-formats(5): VALUATIONS, SENSITIVITIES, LADDER, PRICE ERRORS) to
+ * outputs the caller opened and commits (together: cmd/cli.h).
  *
- * Owns the trades and results of one valuation_run() call.  Never prints:
+ * Owns the market, trades and results of a val_book.  Never prints,
+ * never opens or commits an output file:
  * a trade that cannot be priced becomes a row of the errors file (and the
  * result QE_DATA) while every other trade is still priced; nothing is
  * silently valued at zero.  Trades are priced in parallel (OpenMP); the
@@ -13,16 +15,24 @@
 #ifndef QE_VALUATION_H
 #define QE_VALUATION_H
 
+#include <stdio.h>
+
 #include "core/date.h"
 #include "core/diag.h"
+#include "io/h5table.h"
 
 struct val_options {
 	qe_date asof;
 	const char *trades, *curves, *vols, *rates, *markets, *fixings, *calendars;
-	const char *out_path, *sens_path, *ladder_path, *errors_path; /* NULL out = stdout */
 	double spread_corr; /* Kirk correlation between the legs of a spread */
 	double bump;        /* added to every forward quote (reconciliation runs) */
-	int to_h5;          /* valuations and sensitivities as HDF5 tables */
+};
+
+/* Where valuation_write() writes; NULL: not wanted.  The HDF5 tables
+ * replace the CSV valuations and sensitivities (--to h5). */
+struct val_outputs {
+	FILE *valuations, *sensitivities, *ladder, *errors;
+	h5file *h5_valuations, *h5_sensitivities;
 };
 
 struct val_summary {
@@ -30,9 +40,19 @@ struct val_summary {
 	char first_error[256];
 };
 
-/* QE_OK; QE_DATA when some trades could not be priced (outputs are still
- * written and e names the first one); any other code when nothing was
- * written (unreadable or malformed market data, I/O errors). */
-int valuation_run(const struct val_options *o, struct val_summary *s, qe_err *e);
+typedef struct val_book val_book;
+
+/* Loads the market data and the book and prices every trade (in
+ * parallel).  NULL with e set when the market data or the trades cannot
+ * be read (QE_DATA, QE_IO) or memory runs out. */
+val_book *valuation_price(const struct val_options *o, qe_err *e);
+/* Writes the results and fills s.  QE_OK; QE_DATA when some trades could
+ * not be priced (everything is still written and e names the first one);
+ * another code when an output could not be written (out of memory, an
+ * HDF5 error).  Write errors of the FILE outputs stay sticky in them for
+ * the commit to report. */
+int valuation_write(const val_book *b, const struct val_outputs *out, struct val_summary *s,
+		    qe_err *e);
+void valuation_free(val_book *b);
 
 #endif

@@ -1,0 +1,197 @@
+/* Output sets (lib/io/outfile qe_outset): several outputs, CSV and HDF5,
+ * committed together or not at all. */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "io/h5table.h"
+#include "io/outfile.h"
+#include "unit.h"
+
+static char dir[] = "/tmp/qe-outset-XXXXXX";
+
+static const char *at(const char *name)
+{
+	static char buf[4][128];
+	static int k;
+	k = (k + 1) % 4;
+	snprintf(buf[k], sizeof buf[k], "%s/%s", dir, name);
+	return buf[k];
+}
+
+static void put(const char *name, const char *text)
+{
+	FILE *f = fopen(at(name), "w");
+	fputs(text, f);
+	fclose(f);
+}
+
+/* The file's first line, or "" when it does not exist. */
+static const char *get(const char *name)
+{
+	static char buf[64];
+	FILE *f = fopen(at(name), "r");
+	buf[0] = '\0';
+	if (f) {
+		if (!fgets(buf, sizeof buf, f))
+			buf[0] = '\0';
+		fclose(f);
+	}
+	return buf;
+}
+
+/* Files of the directory whose name holds ".tmp." */
+static int temps_left(void)
+{
+	int n = 0;
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	while (d && (de = readdir(d)))
+		n += strstr(de->d_name, ".tmp.") != NULL;
+	if (d)
+		closedir(d);
+	return n;
+}
+
+static void test_all_together(void)
+{
+	qe_err e;
+	qe_outset *s = outset_new();
+	put("a.csv", "old a");
+	qe_out *a = outset_open(s, at("a.csv"), &e), *b = outset_open(s, at("b.csv"), &e);
+	UT_CHECK(a && b, "two members open");
+	fputs("new a", a->fp);
+	fputs("new b", b->fp);
+	UT_EQ_INT(temps_left(), 2, "one temporary file per member");
+	UT_EQ_INT(outset_sync(s, &e), 0, "sync");
+	UT_EQ_STR(get("a.csv"), "old a", "sync renames nothing");
+	UT_EQ_INT(access(at("b.csv"), F_OK), -1, "new target absent after sync");
+	UT_EQ_INT(outset_commit(s, &e), 0, "commit");
+	UT_EQ_STR(get("a.csv"), "new a", "first member committed");
+	UT_EQ_STR(get("b.csv"), "new b", "second member committed");
+	UT_EQ_INT(temps_left(), 0, "no temporary file after commit");
+	UT_CHECK(outset_member(s, 0) == NULL, "set empty after commit");
+	outset_free(s);
+}
+
+static void test_last_fails(void)
+{
+	qe_err e;
+	qe_outset *s = outset_new();
+	put("a.csv", "old a");
+	put("b.csv", "old b");
+	qe_out *a = outset_open(s, at("a.csv"), &e), *b = outset_open(s, at("b.csv"), &e);
+	qe_out *full = outset_open(s, "/dev/full", &e);
+	UT_CHECK(a && b && full, "three members open");
+	fputs("new a", a->fp);
+	fputs("new b", b->fp);
+	fputs("x", full->fp);
+	UT_EQ_INT(outset_commit(s, &e), QE_IO, "a failed member fails the commit");
+	UT_CHECK(strstr(e.msg, "/dev/full") != NULL, "the error names the failed output");
+	UT_EQ_STR(get("a.csv"), "old a", "first previous file untouched");
+	UT_EQ_STR(get("b.csv"), "old b", "second previous file untouched");
+	UT_EQ_INT(temps_left(), 0, "no temporary file after a failed commit");
+
+	/* an output that cannot be opened leaves the set as it was */
+	a = outset_open(s, at("a.csv"), &e);
+	fputs("newer a", a->fp);
+	UT_CHECK(outset_open(s, at("no/such/dir.csv"), &e) == NULL, "open in a missing directory");
+	UT_EQ_INT(e.code, QE_IO, "missing directory is an I/O error");
+	UT_CHECK(outset_member(s, 0) == a && outset_member(s, 1) == NULL, "set unchanged");
+	outset_abort(s);
+	UT_EQ_STR(get("a.csv"), "old a", "abort keeps the previous file");
+	UT_EQ_INT(temps_left(), 0, "no temporary file after abort");
+	outset_free(s);
+}
+
+static void test_discard_one(void)
+{
+	qe_err e;
+	qe_outset *s = outset_new();
+	put("a.csv", "old a");
+	put("b.csv", "old b");
+	qe_out *a = outset_open(s, at("a.csv"), &e), *b = outset_open(s, at("b.csv"), &e);
+	fputs("new a", a->fp);
+	fputs("new b", b->fp);
+	outset_discard(s, a);
+	UT_EQ_INT(temps_left(), 1, "discard removes that member's temporary file");
+	UT_EQ_INT(outset_commit(s, &e), 0, "commit the rest");
+	UT_EQ_STR(get("a.csv"), "old a", "discarded member's previous file kept");
+	UT_EQ_STR(get("b.csv"), "new b", "the other member committed");
+	/* freeing a set with members discards them */
+	a = outset_open(s, at("a.csv"), &e);
+	fputs("newer a", a->fp);
+	outset_free(s);
+	UT_EQ_STR(get("a.csv"), "old a", "free discards uncommitted members");
+	UT_EQ_INT(temps_left(), 0, "no temporary file after free");
+}
+
+static int write_h5_table(h5file *f, qe_err *e)
+{
+	static const h5tab_colspec cols[] = {{"x", H5TAB_DOUBLE, NULL}};
+	h5tab_writer *w = h5tab_begin(f, "t", cols, 1, e);
+	if (!w)
+		return e->code;
+	h5tab_set_double(w, 0, 1.5);
+	return h5tab_end_row(w, e);
+}
+
+static void test_hdf5_member(void)
+{
+	qe_err e;
+	qe_outset *s = outset_new();
+	put("v.h5", "old h5");
+	h5file *f = h5file_create_in(s, at("v.h5"), &e);
+	qe_out *c = outset_open(s, at("c.csv"), &e), *full = outset_open(s, "/dev/full", &e);
+	UT_CHECK(f && c && full, "HDF5 and CSV members open");
+	UT_EQ_INT(write_h5_table(f, &e), 0, "write the HDF5 table");
+	fputs("c", c->fp);
+	fputs("x", full->fp);
+	UT_EQ_INT(outset_commit(s, &e), QE_IO, "failing CSV member fails the HDF5 one too");
+	UT_EQ_STR(get("v.h5"), "old h5", "previous HDF5 target untouched");
+	UT_EQ_INT(access(at("c.csv"), F_OK), -1, "CSV member not written");
+	UT_EQ_INT(temps_left(), 0, "no temporary file left");
+
+	/* the set finishes and closes the file at commit */
+	f = h5file_create_in(s, at("v.h5"), &e);
+	c = outset_open(s, at("c.csv"), &e);
+	UT_EQ_INT(write_h5_table(f, &e), 0, "write the HDF5 table again");
+	fputs("c", c->fp);
+	UT_EQ_INT(outset_commit(s, &e), 0, "commit HDF5 and CSV");
+	h5tab_reader *r = h5tab_open(at("v.h5"), "t", &e);
+	UT_CHECK(r && h5tab_next(r, &e) == 1 && h5tab_double(r, 0) == 1.5, "HDF5 member readable");
+	h5tab_close(r);
+	UT_EQ_STR(get("c.csv"), "c", "CSV member committed");
+
+	/* h5file_abort drops a member; h5file_commit closes one early */
+	f = h5file_create_in(s, at("w.h5"), &e);
+	h5file_abort(f);
+	UT_CHECK(outset_member(s, 0) == NULL, "h5file_abort removes the member");
+	f = h5file_create_in(s, at("w.h5"), &e);
+	UT_EQ_INT(write_h5_table(f, &e), 0, "write w.h5");
+	UT_EQ_INT(h5file_commit(f, &e), 0, "h5file_commit closes a member");
+	UT_EQ_INT(access(at("w.h5"), F_OK), -1, "not renamed before the set commits");
+	UT_EQ_INT(outset_commit(s, &e), 0, "commit");
+	UT_EQ_INT(access(at("w.h5"), F_OK), 0, "renamed by the set's commit");
+	UT_CHECK(h5file_create_in(s, "/dev/null", &e) == NULL, "HDF5 member refuses a device");
+	UT_EQ_INT(temps_left(), 0, "no temporary file left");
+	outset_free(s);
+}
+
+int main(void)
+{
+	if (!mkdtemp(dir))
+		return 1;
+	test_all_together();
+	test_last_fails();
+	test_discard_one();
+	test_hdf5_member();
+	const char *names[] = {"a.csv", "b.csv", "c.csv", "v.h5", "w.h5"};
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		unlink(at(names[i]));
+	rmdir(dir);
+	return ut_done();
+}
