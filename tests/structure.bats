@@ -64,3 +64,15 @@ mini_tree() {
 		esac
 	done
 }
+
+@test "layers: cmd/ may include its subcommand folders' headers, not unknown ones" {
+	mini_tree
+	mkdir -p t/cmd/demo && printf '/* x */\n' > t/cmd/demo/demo.h
+	printf '#include "demo/demo.h"\n' > t/cmd/qe-demo.c
+	run sh t/mk/layers.sh t
+	assert_success
+	printf '#include "nodir/demo.h"\n' >> t/cmd/qe-demo.c
+	run sh t/mk/layers.sh t
+	assert_failure
+	assert_output --partial 'cmd/qe-demo.c:2: include "nodir/demo.h" names no folder'
+}
