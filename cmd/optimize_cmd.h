@@ -55,7 +55,7 @@ enum optimize_opt {
 	"Solver:\n"                                                                                    \
 	"  --solver NAME       sa, pt, bsb, dsb or exact (n <= 30); default " default_solver "\n"     \
 	"  --seed N            random seed (default 1)\n"                                              \
-	"  --sweeps N          sweeps per anneal (SA, PT) or time steps (SB); default " default_sweeps "\n" \
+	"  --sweeps N          sweeps (SA, PT) or time steps (SB); default " default_sweeps "\n"     \
 	"  --replicas N        replicas per round (PT: temperatures; default 8)\n"                     \
 	"  --restarts N        at most N rounds of replicas\n"                                         \
 	"  --time-limit S      stop starting rounds after S seconds\n"                                 \
