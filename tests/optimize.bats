@@ -713,3 +713,92 @@ PY
 	assert_success
 	[ "$output" = "$long" ]
 }
+
+# Options of each subcommand (besides the solver and output options they
+# all take), and one option of another subcommand for each.
+sub_options() {
+	echo "maxcut|--format|--ladder"
+	echo "qubo|--format|--fields"
+	echo "ising|--format --fields|--assets"
+	echo "hedge|--ladder --cov --hedges --asof --book --confidence --cost-weight --markets --calendars --drop-uncovered --fx --base --allow-mixed-currency|--format"
+	echo "portfolio|--assets --cov --cardinality --budget --risk-aversion|--fx"
+}
+SHARED_OPTIONS="--solver --seed --sweeps --replicas --restarts --time-limit --target --schedule --t0 --t1 --no-polish --output --summary --instance --quiet --help --version"
+ALL_OWN_OPTIONS="--format --fields --ladder --cov --hedges --asof --book --confidence --cost-weight --markets --calendars --drop-uncovered --fx --base --allow-mixed-currency --assets --cardinality --budget --risk-aversion"
+
+@test "subcommands: an option of another subcommand is a usage error naming the subcommand" {
+	gen_graph 8 0.5 1 > g.txt
+	while IFS='|' read -r sub own foreign; do
+		run_split qe-optimize "$sub" g.txt "$foreign" x -o out.csv
+		[ "$status" -eq 2 ] || fail "$sub $foreign: exit $status"
+		[ "${stderr_lines[0]}" = "qe-optimize: $sub: unrecognized option '$foreign'" ] || fail "$sub: $stderr"
+		[ "${stderr_lines[1]}" = "Try 'qe-optimize $sub --help' for more information." ] || fail "$sub: $stderr"
+		[ -z "$output" ] || fail "$sub: stdout $output"
+		assert_file_not_exists out.csv
+	done < <(sub_options)
+	run_split qe-optimize hedge --ladder l.csv --cov c.csv --hedges h.csv --asof 2026-11-25 --budget 5
+	[ "$status" -eq 2 ]
+	[ "${stderr_lines[0]}" = "qe-optimize: hedge: unrecognized option '--budget'" ] || fail "$stderr"
+	run_split qe-optimize maxcut g.txt --seed
+	[ "$status" -eq 2 ]
+	[ "${stderr_lines[0]}" = "qe-optimize: maxcut: option '--seed' requires an argument" ] || fail "$stderr"
+	run_split qe-optimize ising g.txt -z
+	[ "$status" -eq 2 ]
+	[ "${stderr_lines[0]}" = "qe-optimize: ising: invalid option -- 'z'" ] || fail "$stderr"
+}
+
+@test "subcommands: hedge and portfolio take no operand" {
+	for sub in hedge portfolio; do
+		run_split qe-optimize "$sub" stray.csv
+		[ "$status" -eq 2 ] || fail "$sub: exit $status"
+		[ "${stderr_lines[0]}" = "qe-optimize: $sub: unexpected argument 'stray.csv'" ] || fail "$sub: $stderr"
+	done
+}
+
+@test "subcommands: each --help exits 0 and lists its own options and the shared ones, no other" {
+	while IFS='|' read -r sub own foreign; do
+		run_split qe-optimize "$sub" --help
+		assert_success
+		[ -z "$stderr" ] || fail "$sub --help wrote to stderr: $stderr"
+		[[ "${lines[0]}" == "usage: qe-optimize $sub "* ]] || fail "$sub: ${lines[0]}"
+		for o in $own $SHARED_OPTIONS; do
+			[[ "$output" == *"$o "* ]] || fail "$sub --help does not list $o"
+		done
+		for o in $ALL_OWN_OPTIONS; do
+			[[ " $own " == *" $o "* ]] && continue
+			[[ "$output" != *"$o "* ]] || fail "$sub --help lists $o of another subcommand"
+		done
+		run_split qe-optimize "$sub" -h
+		assert_success
+	done < <(sub_options)
+	# the global help lists the subcommands, not their options
+	run_split qe-optimize --help
+	assert_success
+	for sub in maxcut qubo ising hedge portfolio; do
+		[[ "$output" == *"  $sub "* ]] || fail "global --help does not list $sub"
+	done
+	for o in $ALL_OWN_OPTIONS --seed; do
+		[[ "$output" != *"$o "* ]] || fail "global --help lists $o"
+	done
+}
+
+# man_flag --cost-weight: how mdoc writes it, "Fl \-cost\-weight"
+man_flag() {
+	local name=${1#--}
+	printf 'Fl \\-%s' "${name//-/\\-}"
+}
+
+@test "subcommands: every option of a subcommand is in its man page section" {
+	while IFS='|' read -r sub own foreign; do
+		# the subsection '.Ss sub' of COMMANDS, up to the next one
+		sect=$(awk -v s="$sub" '$0 == ".Ss " s { on = 1; next } on && /^\.S[sh] / { exit } on' \
+			"$QE_TOP/man/qe-optimize.1")
+		[ -n "$sect" ] || fail "man page has no section '.Ss $sub'"
+		for o in $own; do
+			[[ "$sect" == *"$(man_flag "$o")"* ]] || fail "man page section $sub does not list $o"
+		done
+	done < <(sub_options)
+	for o in $SHARED_OPTIONS; do
+		grep -qF -- "$(man_flag "$o")" "$QE_TOP/man/qe-optimize.1" || fail "man page does not list $o"
+	done
+}

@@ -25,18 +25,18 @@
  * cost-free problem (LAPACKE least squares on the normal equations): a
  * lower bound on the residual variance, and the cross-check of the QUBO.
  *
- * Also the portfolio problem (select assets under a budget and a
- * cardinality constraint by mean-variance, penalty formulation).
- *
- * Owns: everything in a hedge_problem / portfolio_problem, released by the
- * _free functions.  Never prints.
+ * Owns: everything in a hedge_problem, released by hedge_free().  Never
+ * prints.  The portfolio problem, which shares the covariance reader and
+ * the bounded binary encoding below, is opt/portfolio.h.
  */
 #ifndef QE_HEDGE_H
 #define QE_HEDGE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "core/diag.h"
+#include "core/strindex.h"
 #include "opt/ising.h"
 
 typedef struct hedge_args {
@@ -113,44 +113,31 @@ void hedge_polish_spins(void *ctx, int8_t *spins);
 /* Continuous relaxation: real lots minimizing d'Sd, and that variance. */
 int hedge_relaxed(const hedge_problem *h, double *lots, double *variance, qe_err *e);
 
-typedef struct portfolio_args {
-	const char *assets, *cov;
-	double budget, risk_aversion;
-	int has_budget, cardinality;
-} portfolio_args;
+/* Shared with opt/portfolio.c (and defined in hedge.c): the reader of a
+ * long-format covariance "<c1>,<c2>,cov" and the bounded binary encoding
+ * of an integer 0..range in QUBO bits. */
+typedef struct longcov {
+	strindex *names;
+	int64_t n, cap;
+	long *a, *b, *line;
+	double *v;
+	char *file;
+} longcov;
 
-typedef struct portfolio_problem {
-	int n;
-	char **name;
-	double *mu, *price;
-	double *S;          /* n x n */
-	double budget, risk_aversion;
-	int cardinality;
-	double *punits;     /* prices in budget units */
-	int64_t budget_units;
-	int slack_bits;     /* budget slack variables after the n assets (0: budget never binds) */
-	double slack_step;  /* currency per budget unit */
-	double penalty;     /* current penalty weight */
-} portfolio_problem;
-
-int portfolio_read(portfolio_problem *pp, const portfolio_args *a, qe_err *e);
-void portfolio_free(portfolio_problem *pp);
-/* Penalty QUBO over the assets then the slack bits:
- * q x'Sx - mu'x + A (sum x - K)^2 + A (price'x + slack - B)^2, prices and
- * budget in budget units, A = pp->penalty. */
-int portfolio_qubo(const portfolio_problem *pp, opt_problem *p, double *constant, qe_err *e);
-/* Mean-variance objective q x'Sx - mu'x of a selection (0/1 per asset). */
-double portfolio_objective(const portfolio_problem *pp, const int8_t *x);
-/* 1 when the selection meets the cardinality and the budget. */
-int portfolio_feasible(const portfolio_problem *pp, const int8_t *x, double *spent, int *count);
-/* Best-improvement swaps (one asset out, one in) that keep the budget:
- * the polish of a feasible selection (x: spins or 0/1, > 0 = selected). */
-void portfolio_polish(const portfolio_problem *pp, int8_t *x);
-/* anneal_opts.polish_fn for portfolios (ctx = portfolio_problem): swap
- * polish of a feasible selection, then the slack bits set to match. */
-void portfolio_polish_spins(void *ctx, int8_t *spins);
-/* Continuous unconstrained minimum of q x'Sx - mu'x (LAPACKE_dposv):
- * a lower bound of the objective of any selection. */
-int portfolio_relaxed(const portfolio_problem *pp, double *objective, qe_err *e);
+/* Reads "<c1>,<c2>,cov"; canon() may rewrite a name into canonical form
+ * (returns 0) or reject it (returns -1); NULL keeps names as they are. */
+int longcov_read(longcov *c, const char *path, const char *c1, const char *c2,
+		 int (*canon)(const char *in, char *out, size_t outsz), qe_err *e);
+/* Dense covariance over the chosen names (map[k] = index in c->names).
+ * A pair given twice with different values, or missing, is QE_DATA. */
+int longcov_matrix(const longcov *c, const long *map, int nf, char **fname, double *S, qe_err *e);
+void longcov_free(longcov *c);
+/* Bits of the bounded binary encoding of 0..range (1, 2, 4, ...,
+ * remainder: exactly the integers in range). */
+int nbits_for(int64_t range);
+/* Coefficient of bit b of the bounded binary encoding of 0..range. */
+int64_t bit_coef(int64_t range, int nb, int b);
+/* Bits of v in the bounded binary encoding of 0..range (nb spins). */
+void encode_bounded(int64_t v, int64_t range, int nb, int8_t *s);
 
 #endif

@@ -16,6 +16,7 @@
 #include "opt/anneal.h"
 #include "opt/hedge.h"
 #include "opt/ising.h"
+#include "opt/portfolio.h"
 
 typedef struct opt_summary {
 	const char *instance;

@@ -5,6 +5,7 @@
 
 #include "opt/hedge.h"
 #include "opt/ising.h"
+#include "opt/portfolio.h"
 #include "unit.h"
 
 static char dir[] = "/tmp/qe-test-hedge-XXXXXX";

@@ -1,0 +1,108 @@
+/* What the qe-optimize subcommands do alike: outputs, the solve, the
+ * --summary row, and the whole run of a problem file (maxcut, qubo,
+ * ising). */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "optimize_cmd.h"
+#include "opt/isingio.h"
+#include "opt/optout.h"
+
+qe_out optimize_open_out(const char *path)
+{
+	qe_out o;
+	qe_err e;
+	if (out_open(&o, path, &e))
+		cli_die_err(&e);
+	return o;
+}
+
+void optimize_commit_out(qe_out *o)
+{
+	qe_err e;
+	if (out_commit(o, &e))
+		cli_die_err(&e);
+}
+
+void optimize_write_summary(const optimize_opts *o, const char *input, int is_maxcut,
+			    const anneal_result *r, double objective, const char *const *xnames,
+			    const double *xvals, int nx, const char *currency)
+{
+	char inst[256];
+	const char *f = input && strcmp(input, "-") != 0 ? input : o->cmd;
+	const char *sl = strrchr(f, '/');
+	snprintf(inst, sizeof inst, "%s", sl ? sl + 1 : f);
+	opt_summary s = {o->instance ? o->instance : inst, o->ao.solver, o->ao.seed, objective, is_maxcut,
+			 o->ao.has_target, r, nx, xnames, xvals, currency};
+	qe_out out = optimize_open_out(o->summary);
+	optout_summary(out.fp, &s);
+	optimize_commit_out(&out);
+}
+
+void optimize_solve(optimize_opts *o, const opt_problem *p, double constant, anneal_result *r)
+{
+	ising_model m;
+	qe_err e;
+	if (ising_from_problem(p, &m, &e))
+		cli_die_err(&e);
+	m.offset += constant;
+	if (anneal_solve(&m, &o->ao, r, &e))
+		cli_die_err(&e);
+	if (o->ao.progress)
+		fputc('\n', stderr);
+	ising_free(&m);
+}
+
+double optimize_flips(const anneal_result *r)
+{
+	return r->busy_seconds > 0 ? r->attempts / r->busy_seconds : 0;
+}
+
+void optimize_file_option(optimize_opts *o, optimize_file *f, int c)
+{
+	if (c != OPTIMIZE_OPT_FORMAT)
+		optimize_unhandled(o, c);
+	if ((f->format = problem_format_parse(optarg)) < 0)
+		cli_usage_error("option --format: unknown format '%s'", optarg);
+}
+
+void optimize_file_operands(optimize_opts *o, optimize_file *f, int argc, char **argv)
+{
+	if (optind < argc)
+		f->path = argv[optind++];
+	optimize_no_operands(o, argc, argv);
+	optimize_opts_finish(o);
+}
+
+void optimize_no_operands(const optimize_opts *o, int argc, char **argv)
+{
+	if (optind < argc)
+		optimize_usage_error(o, "unexpected argument '%s'", argv[optind]);
+}
+
+int optimize_run_file(optimize_opts *o, const optimize_file *f, int kind)
+{
+	opt_problem p;
+	anneal_result r;
+	qe_err e;
+	if (problem_read(&p, kind, f->format, f->path, f->fields, &e))
+		cli_die_err(&e);
+	if (o->ao.has_target)
+		o->ao.target_energy = problem_energy_for(&p, o->target);
+	optimize_solve(o, &p, 0, &r);
+	double obj = problem_objective(&p, r.spins);
+	qe_out out = optimize_open_out(o->out);
+	optout_solution(out.fp, &p, r.spins);
+	optimize_commit_out(&out);
+	if (o->summary)
+		optimize_write_summary(o, f->path, kind == PROBLEM_MAXCUT, &r, obj, NULL, NULL, 0, NULL);
+	cli_info("%s %s seed %llu: %s %.17g, energy %.17g; best at %.3f s of %.3f s; %lld sweeps, %.3g flips/s",
+		 o->cmd, solver_name(o->ao.solver), (unsigned long long)o->ao.seed,
+		 kind == PROBLEM_MAXCUT ? "cut" : "objective", obj, r.energy, r.time_to_best, r.elapsed,
+		 (long long)r.sweeps, optimize_flips(&r));
+	int miss = o->ao.has_target && !r.hit_target;
+	anneal_result_free(&r);
+	problem_free(&p);
+	return miss ? QE_NEGATIVE : QE_OK;
+}
