@@ -3,13 +3,13 @@
  * problems that map onto them (hedge, portfolio).  See qe-optimize(1).
  *
  * Only the dispatch lives here: each subcommand is cmd/optimize/<sub>.c
- * with its own options (optimize_cmd.h). */
+ * with its own options (optimize/optimize.h). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
-#include "optimize_cmd.h"
+#include "optimize/optimize.h"
 
 static const struct optimize_command {
 	const char *name;

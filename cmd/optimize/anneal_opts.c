@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "optimize_cmd.h"
+#include "optimize/optimize.h"
 
 void optimize_opts_init(optimize_opts *o, const char *cmd, const char *help)
 {

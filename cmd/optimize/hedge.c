@@ -4,7 +4,7 @@
 #include <stdlib.h>
 
 #include "cli.h"
-#include "optimize_cmd.h"
+#include "optimize/optimize.h"
 #include "opt/hedge.h"
 #include "opt/optout.h"
 #include "risk/riskfactor.h"

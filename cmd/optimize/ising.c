@@ -1,5 +1,5 @@
 /* qe-optimize ising: an Ising problem, couplings and fields as CSV. */
-#include "optimize_cmd.h"
+#include "optimize/optimize.h"
 #include "opt/isingio.h"
 
 static const char usage[] =

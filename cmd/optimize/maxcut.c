@@ -1,5 +1,5 @@
 /* qe-optimize maxcut: the Max-Cut of a graph, G-set (rudy) or CSV. */
-#include "optimize_cmd.h"
+#include "optimize/optimize.h"
 #include "opt/isingio.h"
 
 static const char usage[] =

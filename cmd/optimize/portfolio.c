@@ -3,7 +3,7 @@
 #include <math.h>
 
 #include "cli.h"
-#include "optimize_cmd.h"
+#include "optimize/optimize.h"
 #include "opt/optout.h"
 #include "opt/portfolio.h"
 

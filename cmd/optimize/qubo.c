@@ -1,5 +1,5 @@
 /* qe-optimize qubo: a QUBO, qbsolv .qubo or CSV. */
-#include "optimize_cmd.h"
+#include "optimize/optimize.h"
 #include "opt/isingio.h"
 
 static const char usage[] =

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "optimize_cmd.h"
+#include "optimize/optimize.h"
 #include "opt/isingio.h"
 #include "opt/optout.h"
 

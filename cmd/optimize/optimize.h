@@ -1,5 +1,5 @@
 /*
- * optimize_cmd: what the subcommands of qe-optimize share, as git's
+ * optimize/optimize.h: what the subcommands of qe-optimize share, as git's
  * builtin.h.  Each subcommand is one file cmd/optimize/<sub>.c with its
  * own option table and --help text and a thin cmd_optimize_<sub>(); the
  * options every subcommand takes (the solver and the outputs) are spliced
