@@ -15,7 +15,6 @@
 #define DEFAULT_BLOCK (2u << 20)
 #define MAX_PIECES 64
 #define VALUE_SHOWN 64 /* characters of a bad value quoted in a message */
-#define ME_COL_ID 0
 
 /* One record's outcome, produced by a worker, consumed by the merge. */
 typedef struct rowres {
@@ -49,8 +48,8 @@ typedef struct piece {
 
 typedef struct run {
 	const ingest_opts *o;
-	const schema *s;
-	const schema *out_s; /* rows written (meters: settlement periods) */
+	const formats_table *s;
+	const formats_table *out_s; /* rows written (meters: settlement periods) */
 	meter_agg *meter;
 	char cur_meter[256], prev_meter[256];
 	const char *cur_unit, *prev_unit;
@@ -275,28 +274,12 @@ static void parse_piece(run *R, piece *p)
 
 /* --- output ------------------------------------------------------------ */
 
-int ingest_h5_kind(int col_type)
-{
-	switch (col_type) {
-	case CT_NUM:
-		return H5TAB_DOUBLE;
-	case CT_INT:
-		return H5TAB_INT64;
-	case CT_DATE:
-		return H5TAB_DATE;
-	case CT_TS:
-		return H5TAB_TIMESTAMP;
-	default:
-		return H5TAB_STRING;
-	}
-}
-
 /* Converts a canonical row (valid by construction) into an HDF5 row. */
 static int emit_h5(run *R, const char *row, size_t len, qe_err *e)
 {
 	csvscan_field f[32];
 	csvscan_rec rec;
-	const schema *s = R->out_s;
+	const formats_table *s = R->out_s;
 	if (R->tmp.cap < len + 1) {
 		free(R->tmp.p);
 		R->tmp.p = malloc(len + 1);
@@ -310,7 +293,7 @@ static int emit_h5(run *R, const char *row, size_t len, qe_err *e)
 	for (int i = 0; i < s->ncols; i++) {
 		if (f[i].len == 0 && s->cols[i].type != CT_STR && s->cols[i].type != CT_ID)
 			continue; /* missing */
-		switch (ingest_h5_kind(s->cols[i].type)) {
+		switch (h5tab_kind_of(s->cols[i].type)) {
 		case H5TAB_DOUBLE: {
 			double x;
 			if (schema_parse_number(f[i].p, f[i].len, &x) == NUM_OK)
@@ -348,7 +331,7 @@ static int spool_h5(run *R, const char *row, size_t len, qe_err *e)
 {
 	csvscan_field f[32];
 	csvscan_rec rec;
-	const schema *s = R->out_s;
+	const formats_table *s = R->out_s;
 	uint32_t n = (uint32_t)len;
 	if (R->tmp.cap < len + 1) {
 		free(R->tmp.p);
@@ -371,18 +354,16 @@ static int spool_h5(run *R, const char *row, size_t len, qe_err *e)
 
 static int finish_h5(run *R, qe_err *e)
 {
-	const schema *s = R->out_s;
+	const formats_table *s = R->out_s;
 	h5tab_colspec cols[32];
 	size_t widths[32];
 	char *row = NULL;
 	size_t cap = 0;
 	int rc = 0;
-	for (int i = 0; i < s->ncols; i++) {
-		cols[i].name = s->cols[i].name;
-		cols[i].kind = ingest_h5_kind(s->cols[i].type);
-		cols[i].units = s->cols[i].units;
+	if (h5tab_colspecs(s->kind, cols, 32) != s->ncols)
+		return qe_err_set(e, QE_INTERNAL, "%s: no HDF5 columns for %s", R->name, s->name);
+	for (int i = 0; i < s->ncols; i++)
 		widths[i] = cols[i].kind == H5TAB_STRING ? (R->h5width[i] ? R->h5width[i] : 1) : 0;
-	}
 	R->h5w = h5tab_begin_fixed(R->sink->h5, s->name, cols, s->ncols, widths, e);
 	if (!R->h5w)
 		return e->code;
@@ -530,7 +511,7 @@ static int meter_feed(run *R, const piece *p, const rowres *r, const char *row, 
 	int64_t iv = 0;
 	qe_err me;
 	if (len >= sizeof scratch)
-		return reject_now(R, r, p, ME_COL_ID, row, 0, "record too long", e);
+		return reject_now(R, r, p, FMT_ME_ID, row, 0, "record too long", e);
 	csvscan_next(row, len, 0, 1, f, 8, scratch, &rec);
 	if (rec.nfields != 6 || f[0].len >= sizeof id)
 		return reject_now(R, r, p, 0, f[0].p, f[0].len, "meter id too long", e);
@@ -618,7 +599,7 @@ static int merge_row(run *R, const piece *p, const rowres *r, qe_err *e)
 	keyset_entry *k = keyset_upsert(R->keys, r->key, kt, ktl, &found);
 	if (!k)
 		return qe_err_set(e, QE_INTERNAL, "out of memory (key table)");
-	if (R->s->kind != SK_TRADES) {
+	if (R->s->kind != FMT_TRADES) {
 		if (found) {
 			if (R->s->nkey == 1)
 				snprintf(reason, sizeof reason, "duplicate %s (first on line %u)",
@@ -654,14 +635,13 @@ static int merge_row(run *R, const piece *p, const rowres *r, qe_err *e)
 			snprintf(reason, sizeof reason, "%s of a cancelled trade", what);
 			return reject_now(R, r, p, kc, kv, kl, reason, e);
 		}
-		int vc = schema_colidx(R->s, "version");
 		if (r->life == LIFE_AMEND ? r->version <= (int64_t)k->b : r->version < (int64_t)k->b) {
 			const char *vv;
 			size_t vl;
-			row_field(row, r->out_len, vc, &vv, &vl);
+			row_field(row, r->out_len, FMT_TR_VERSION, &vv, &vl);
 			snprintf(reason, sizeof reason, "version must be %s %u (the live version)",
 				 r->life == LIFE_AMEND ? "above" : "at least", k->b);
-			return reject_now(R, r, p, vc, vv, vl, reason, e);
+			return reject_now(R, r, p, FMT_TR_VERSION, vv, vl, reason, e);
 		}
 	}
 	k->a = r->life == LIFE_CANCEL ? 0 : R->accepted + 1;
@@ -775,24 +755,30 @@ static int header(run *R, const char *buf, size_t len, int at_eof, size_t *used,
 	return 0;
 }
 
-static int write_headers(run *R, qe_err *e)
+/* The header row of t to fp; what prefixes the message of a write error. */
+static int write_header_row(const formats_table *t, FILE *fp, const char *what, qe_err *e)
 {
 	strbuf h = {0};
 	int rc = 0;
+	schema_header(t, &h);
+	if (h.oom || fwrite(h.p, 1, h.len, fp) != h.len)
+		rc = qe_err_set(e, QE_IO, "%swrite error: %s", what, strerror(errno));
+	strbuf_free(&h);
+	return rc;
+}
+
+static int write_headers(run *R, qe_err *e)
+{
 	if (R->sink->rejects &&
-	    fputs("line,column,value,reason,record\n", R->sink->rejects) == EOF)
-		return qe_err_set(e, QE_IO, "rejects: write error: %s", strerror(errno));
+	    write_header_row(formats_get(FMT_REJECTS), R->sink->rejects, "rejects: ", e))
+		return e->code;
 	if (R->sink->h5) {
 		if (!(R->h5spool = tmpfile()))
 			return qe_err_set(e, QE_IO, "cannot create a temporary file: %s", strerror(errno));
 		setvbuf(R->h5spool, NULL, _IOFBF, 1 << 20);
 		return 0;
 	}
-	schema_header(R->out_s, &h);
-	if (h.oom || fwrite(h.p, 1, h.len, R->sink->csv) != h.len)
-		rc = qe_err_set(e, QE_IO, "write error: %s", strerror(errno));
-	strbuf_free(&h);
-	return rc;
+	return write_header_row(R->out_s, R->sink->csv, "", e);
 }
 
 static void free_pieces(piece *pc, int n)
@@ -848,11 +834,11 @@ int ingest_run(FILE *in, const char *name, const ingest_opts *o, ingest_sink *si
 	R.ctx.s = o->s;
 	R.ctx.markets = o->markets;
 	R.ctx.colmap = R.colmap;
-	R.book = o->s->kind == SK_TRADES && !o->all_versions;
+	R.book = o->s->kind == FMT_TRADES && !o->all_versions;
 	R.out_s = o->s;
-	if (o->s->kind == SK_METERS) {
+	if (o->s->kind == FMT_METERS) {
 		meter_opts mo = {.tz = o->tz, .period_min = o->period_min, .max_gap_min = o->max_gap_min};
-		R.out_s = schema_get(SK_METER_PERIODS);
+		R.out_s = schema_get(FMT_METER_PERIODS);
 		R.meter = meter_agg_new(&mo, e);
 		if (!R.meter) {
 			free(buf);

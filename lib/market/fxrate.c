@@ -4,11 +4,12 @@
 #include <string.h>
 
 #include "io/csvio.h"
+#include "io/formats.h"
 
 int curve_attr_read(const char *markets, const char *col, int *found, strindex *curves, strindex *values,
 		    long **val_of, qe_err *e)
 {
-	static const char *const cols[] = {"curve"};
+	const char *const cols[] = {formats_colname(FMT_MARKETS, FMT_MK_CURVE)};
 	int idx, rc = 0, st, bc;
 	size_t cap = 0;
 	csv_reader *r = csvr_open(markets, e);
@@ -53,7 +54,8 @@ out:
 
 int fx_rates_read(const char *path, const char *base, strindex *ccys, double **rate, qe_err *e)
 {
-	static const char *const cols[] = {"currency", "rate"};
+	const char *const cols[] = {formats_colname(FMT_FX_RATES, FMT_FX_CCY),
+				    formats_colname(FMT_FX_RATES, FMT_FX_RATE)};
 	int idx[2], rc = 0, st;
 	size_t cap = 0;
 	csv_reader *r = csvr_open(path, e);

@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "io/csvio.h"
+#include "io/formats.h"
 #include "time/period.h"
 
 struct hentry {
@@ -313,13 +314,23 @@ market *mkt_load(const struct mkt_paths *p, qe_date asof, qe_err *e)
 		m->hours = NULL;
 	}
 
-	static const char *const mcols[] = {"curve", "commodity", "unit", "currency", "timezone",
-					    "shape", "calendar", "lot_size", "model"};
-	static const char *const ccols[] = {"curve", "asof", "delivery_start", "delivery_end", "price"};
-	static const char *const vcols[] = {"curve", "asof", "delivery_start", "delivery_end",
-					    "strike", "vol", "vol_type"};
-	static const char *const rcols[] = {"currency", "asof", "date", "rate"};
-	static const char *const fcols[] = {"curve", "date", "price"};
+#define MCOL(c) formats_colname(FMT_MARKETS, FMT_MK_##c)
+#define CCOL(c) formats_colname(FMT_PRICES, FMT_PR_##c)
+#define VCOL(c) formats_colname(FMT_VOLS, FMT_VO_##c)
+#define RCOL(c) formats_colname(FMT_RATES, FMT_RA_##c)
+#define FCOL(c) formats_colname(FMT_FIXINGS, FMT_FI_##c)
+	const char *const mcols[] = {MCOL(CURVE), MCOL(COMMODITY), MCOL(UNIT), MCOL(CCY), MCOL(TZ),
+				     MCOL(SHAPE), MCOL(CAL), MCOL(LOT), MCOL(MODEL)};
+	const char *const ccols[] = {CCOL(CURVE), CCOL(ASOF), CCOL(DSTART), CCOL(DEND), CCOL(PRICE)};
+	const char *const vcols[] = {VCOL(CURVE), VCOL(ASOF), VCOL(DSTART), VCOL(DEND),
+				     VCOL(STRIKE), VCOL(VOL), VCOL(TYPE)};
+	const char *const rcols[] = {RCOL(CCY), RCOL(ASOF), RCOL(DATE), RCOL(RATE)};
+	const char *const fcols[] = {FCOL(CURVE), FCOL(DATE), FCOL(PRICE)};
+#undef MCOL
+#undef CCOL
+#undef VCOL
+#undef RCOL
+#undef FCOL
 	if ((p->markets && each_row(m, p->markets, mcols, 9, row_market, e)) ||
 	    each_row(m, p->curves, ccols, 5, row_curve, e) ||
 	    (p->vols && each_row(m, p->vols, vcols, 7, row_vol, e)) ||
