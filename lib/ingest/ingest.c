@@ -793,22 +793,273 @@ static void free_pieces(piece *pc, int n)
 	}
 }
 
-/* No complete record fits in buf[pos..len): drop the consumed prefix,
- * or double the buffer when there is nothing to drop. */
-static int make_room(char **buf, size_t *len, size_t *pos, size_t *cap, qe_err *e)
+/* The read buffer: bytes [pos, len) of p are not consumed yet; line is
+ * the line number where pos starts. */
+typedef struct inbuf {
+	FILE *in;
+	char *p;
+	size_t cap, len, pos;
+	int first; /* nothing read yet: a UTF-8 BOM may follow */
+	long line;
+} inbuf;
+
+/* No complete record fits in p[pos..len): drop the consumed prefix, or
+ * double the buffer when there is nothing to drop. */
+static int make_room(inbuf *b, qe_err *e)
 {
-	if (*pos > 0) {
-		memmove(*buf, *buf + *pos, *len - *pos);
-		*len -= *pos;
-		*pos = 0;
+	if (b->pos > 0) {
+		memmove(b->p, b->p + b->pos, b->len - b->pos);
+		b->len -= b->pos;
+		b->pos = 0;
 		return 0;
 	}
-	char *nb = realloc(*buf, 2 * *cap + 1);
+	char *nb = realloc(b->p, 2 * b->cap + 1);
 	if (!nb)
 		return qe_err_set(e, QE_INTERNAL, "out of memory");
-	*buf = nb;
-	*cap *= 2;
+	b->p = nb;
+	b->cap *= 2;
 	return 0;
+}
+
+/* Tops the buffer up from the input (dropping a leading BOM); sets
+ * R->at_eof at the end of the input. */
+static int fill_buffer(run *R, inbuf *b, qe_err *e)
+{
+	if (R->at_eof || b->len >= b->cap)
+		return 0;
+	size_t got = fread(b->p + b->len, 1, b->cap - b->len, b->in);
+	if (got < b->cap - b->len) {
+		if (ferror(b->in))
+			return qe_err_set(e, QE_IO, "%s: read error: %s", R->name, strerror(errno));
+		R->at_eof = 1;
+	}
+	b->len += got;
+	if (b->first && b->len >= 3 && memcmp(b->p, "\xEF\xBB\xBF", 3) == 0) {
+		memmove(b->p, b->p + 3, b->len - 3);
+		b->len -= 3;
+	}
+	b->first = 0;
+	return 0;
+}
+
+/* Reads the header and writes the output headers: *ready is set once done,
+ * left 0 (the buffer grown if full) when the header needs more input. */
+static int read_header(run *R, inbuf *b, int *ready, qe_err *e)
+{
+	size_t used = 0;
+	long hl = 0;
+	int h = header(R, b->p, b->len, R->at_eof, &used, &hl, e);
+	if (h < 0)
+		return b->len == b->cap ? make_room(b, e) : 0;
+	if (h)
+		return h;
+	int rc = write_headers(R, e);
+	if (rc)
+		return rc;
+	*ready = 1;
+	b->pos = used;
+	b->line = 1 + hl;
+	return 0;
+}
+
+/* Cuts [pos, end) of buf into at most np pieces at line ends (one piece
+ * for a small span); returns the number of pieces. */
+static int split_pieces(const char *buf, size_t pos, size_t end, piece *pc, int np)
+{
+	size_t span = end - pos;
+	if (span < 65536)
+		np = 1;
+	pc[0].start = pos;
+	for (int k = 1; k < np; k++) {
+		size_t cut = pos + span * (size_t)k / (size_t)np;
+		if (cut < pc[k - 1].start)
+			cut = pc[k - 1].start;
+		const char *nl = memchr(buf + cut, '\n', end - cut);
+		cut = nl ? (size_t)(nl - buf) + 1 : end;
+		pc[k - 1].end = cut;
+		pc[k].start = cut;
+	}
+	pc[np - 1].end = end;
+	return np;
+}
+
+/* Parses and validates the pieces (in parallel when there are several),
+ * then numbers their rows from line. */
+static void parse_pieces(run *R, piece *pc, int np, long line)
+{
+	if (np > 1) {
+#pragma omp parallel for num_threads(np) schedule(static, 1)
+		for (int k = 0; k < np; k++)
+			parse_piece(R, &pc[k]);
+	} else {
+		parse_piece(R, &pc[0]);
+	}
+	/* now the pieces' first lines are known: make lines absolute */
+	pc[0].line0 = line;
+	for (int k = 1; k < np; k++)
+		pc[k].line0 = pc[k - 1].line0 + pc[k - 1].lines;
+	for (int k = 0; k < np; k++)
+		for (size_t i = 0; i < pc[k].nrows; i++)
+			pc[k].rows[i].line += pc[k].line0;
+}
+
+/* Creates the key table, sized once from the first block (rows per byte
+ * times the input size), so that it does not grow (and briefly double) on
+ * big files. */
+static int make_keys(run *R, const piece *pc, int np, size_t pos, qe_err *e)
+{
+	if (!R->s->nkey || R->keys)
+		return 0;
+	size_t rows = 0, expected = 0;
+	for (int k = 0; k < np; k++)
+		rows += pc[k].nrows;
+	size_t bytes = pc[np - 1].consumed - pos;
+	if (R->o->size_hint > 0 && rows && bytes)
+		expected = (size_t)((double)R->o->size_hint / (double)bytes * (double)rows * 1.02);
+	if (!(R->keys = keyset_new(expected)))
+		return qe_err_set(e, QE_INTERNAL, "out of memory (key table)");
+	return 0;
+}
+
+/* Merges the pieces' rows in input order (cross-row rules, output,
+ * rejects); stops at the --max-rejects limit. */
+static int merge_pieces(run *R, piece *pc, int np, qe_err *e)
+{
+	const formats_table *s = R->s;
+	int rc = 0;
+	for (int k = 0; k < np && !rc; k++) {
+		if (pc[k].oom)
+			return qe_err_set(e, QE_INTERNAL, "out of memory");
+		for (size_t i = 0; i < pc[k].nrows && !rc; i++) {
+			/* key lookups miss the cache: ask for the slot early */
+			if (R->keys && i + 8 < pc[k].nrows && pc[k].rows[i + 8].ok) {
+				const rowres *pr = &pc[k].rows[i + 8];
+				const char *kv = NULL;
+				size_t kl = 0;
+				if (s->nkey == 1)
+					row_field(pc[k].out.p + pr->out_off, pr->out_len, s->key[0], &kv, &kl);
+				keyset_prefetch(R->keys, pr->key, kv, kl);
+			}
+			rc = merge_row(R, &pc[k], &pc[k].rows[i], e);
+			if (!rc && R->o->max_rejects >= 0 && R->c->rejected > R->o->max_rejects)
+				rc = qe_err_set(e, QE_DATA,
+						"%s: more than %ld rejected records (--max-rejects); "
+						"nothing written",
+						R->name, R->o->max_rejects);
+		}
+	}
+	return rc;
+}
+
+/* Drops what the last piece consumed from the buffer; *done at the end of
+ * the input. */
+static int advance(run *R, inbuf *b, const piece *last, int *done, qe_err *e)
+{
+	/* the last piece may stop early (quoted record running past the buffer) */
+	size_t consumed = last->consumed;
+	b->line = last->line0 + last->lines;
+	if (consumed == b->pos && R->at_eof) {
+		*done = 1;
+		return 0;
+	}
+	if (consumed == b->pos) /* one record longer than the buffer */
+		return make_room(b, e);
+	memmove(b->p, b->p + consumed, b->len - consumed);
+	b->len -= consumed;
+	b->pos = 0;
+	*done = R->at_eof && b->len == 0;
+	return 0;
+}
+
+/* Validates and merges the complete records in the buffer, in up to
+ * npieces parallel pieces; *done at the end of the input. */
+static int ingest_block(run *R, inbuf *b, piece *pc, int npieces, int *done, qe_err *e)
+{
+	if (b->pos >= b->len && R->at_eof) {
+		*done = 1;
+		return 0;
+	}
+	/* the region of complete records: quoted fields may hold line ends,
+	 * so a block with quotes is one piece that finds its own end */
+	int quoted = memchr(b->p + b->pos, '"', b->len - b->pos) != NULL;
+	size_t end = R->at_eof || quoted ? b->len : b->pos + csvscan_last_newline(b->p + b->pos, b->len - b->pos);
+	for (int k = 0; k < MAX_PIECES; k++)
+		pc[k].eof = R->at_eof || !quoted;
+	if (end <= b->pos && !R->at_eof) /* no complete record in the buffer */
+		return make_room(b, e);
+	int np = split_pieces(b->p, b->pos, end, pc, quoted ? 1 : npieces);
+	R->buf = b->p;
+	parse_pieces(R, pc, np, b->line);
+	int rc = make_keys(R, pc, np, b->pos, e);
+	if (!rc)
+		rc = merge_pieces(R, pc, np, e);
+	return rc ? rc : advance(R, b, &pc[np - 1], done, e);
+}
+
+/* Sets up the run of o over name; R is zeroed first. */
+static int run_init(run *R, const char *name, const ingest_opts *o, ingest_sink *sink,
+		    ingest_counts *c, qe_err *e)
+{
+	memset(R, 0, sizeof *R);
+	memset(c, 0, sizeof *c);
+	R->o = o;
+	R->s = o->s;
+	R->name = name;
+	R->sink = sink;
+	R->c = c;
+	R->ctx.s = o->s;
+	R->ctx.markets = o->markets;
+	R->ctx.colmap = R->colmap;
+	R->book = o->s->kind == FMT_TRADES && !o->all_versions;
+	R->out_s = o->s;
+	if (o->s->kind == FMT_METERS) {
+		meter_opts mo = {.tz = o->tz, .period_min = o->period_min, .max_gap_min = o->max_gap_min};
+		R->out_s = schema_get(FMT_METER_PERIODS);
+		if (!(R->meter = meter_agg_new(&mo, e)))
+			return e->code;
+	}
+	if (R->book && !(R->spool = tmpfile()))
+		return qe_err_set(e, QE_IO, "cannot create a temporary file: %s", strerror(errno));
+	if (R->spool)
+		setvbuf(R->spool, NULL, _IOFBF, 1 << 20);
+	return 0;
+}
+
+/* What is written once every record is in: the book, the meter periods
+ * still held, the HDF5 table. */
+static int finish_run(run *R, qe_err *e)
+{
+	int rc = 0;
+	if (R->book)
+		rc = emit_book(R, e);
+	if (!rc && R->meter) {
+		rc = meter_finish(R->meter, e);
+		if (!rc)
+			rc = meter_drain(R, e);
+		meter_get_counts(R->meter, &R->c->meters);
+	}
+	if (!rc && R->h5spool)
+		rc = finish_h5(R, e);
+	return rc;
+}
+
+static void run_free(run *R, piece *pc)
+{
+	if (R->spool)
+		fclose(R->spool);
+	if (R->h5spool)
+		fclose(R->h5spool);
+	free_pieces(pc, MAX_PIECES);
+	for (int i = 0; R->hdr_names && i < R->nhdr; i++)
+		free(R->hdr_names[i]);
+	free(R->hdr_names);
+	strbuf_free(&R->tmp);
+	strbuf_free(&R->tmp2);
+	strbuf_free(&R->keytext);
+	strbuf_free(&R->rej);
+	strbuf_free(&R->msg);
+	meter_agg_free(R->meter);
+	keyset_free(R->keys);
 }
 
 int ingest_run(FILE *in, const char *name, const ingest_opts *o, ingest_sink *sink,
@@ -816,225 +1067,27 @@ int ingest_run(FILE *in, const char *name, const ingest_opts *o, ingest_sink *si
 {
 	run R;
 	piece pc[MAX_PIECES];
-	size_t cap = o->block_size ? o->block_size : DEFAULT_BLOCK, len = 0, pos = 0;
-	char *buf = malloc(cap + 1);
+	inbuf b = {.in = in, .cap = o->block_size ? o->block_size : DEFAULT_BLOCK, .first = 1, .line = 1};
 	int nthreads = o->threads > 0 ? o->threads : omp_get_max_threads();
 	int npieces = nthreads > MAX_PIECES ? MAX_PIECES : nthreads;
-	int rc = 0, have_header = 0, first = 1;
-	long line = 1;
+	int have_header = 0, done = 0;
 
-	memset(&R, 0, sizeof R);
 	memset(pc, 0, sizeof pc);
-	memset(c, 0, sizeof *c);
-	R.o = o;
-	R.s = o->s;
-	R.name = name;
-	R.sink = sink;
-	R.c = c;
-	R.ctx.s = o->s;
-	R.ctx.markets = o->markets;
-	R.ctx.colmap = R.colmap;
-	R.book = o->s->kind == FMT_TRADES && !o->all_versions;
-	R.out_s = o->s;
-	if (o->s->kind == FMT_METERS) {
-		meter_opts mo = {.tz = o->tz, .period_min = o->period_min, .max_gap_min = o->max_gap_min};
-		R.out_s = schema_get(FMT_METER_PERIODS);
-		R.meter = meter_agg_new(&mo, e);
-		if (!R.meter) {
-			free(buf);
-			return e->code;
-		}
-	}
-	if (!buf)
-		return qe_err_set(e, QE_INTERNAL, "out of memory");
-	if (R.book && !(R.spool = tmpfile())) {
-		rc = qe_err_set(e, QE_IO, "cannot create a temporary file: %s", strerror(errno));
-		goto done;
-	}
-	if (R.spool)
-		setvbuf(R.spool, NULL, _IOFBF, 1 << 20);
-
-	for (;;) {
-		/* fill the buffer */
-		if (!R.at_eof && len < cap) {
-			size_t got = fread(buf + len, 1, cap - len, in);
-			if (got < cap - len) {
-				if (ferror(in)) {
-					rc = qe_err_set(e, QE_IO, "%s: read error: %s", name, strerror(errno));
-					goto done;
-				}
-				R.at_eof = 1;
-			}
-			len += got;
-			if (first && len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0) {
-				memmove(buf, buf + 3, len - 3);
-				len -= 3;
-			}
-			first = 0;
-		}
-		R.buf = buf;
-		if (!have_header) {
-			size_t used = 0;
-			long hl = 0;
-			int h = header(&R, buf, len, R.at_eof, &used, &hl, e);
-			if (h < 0) {
-				if (len == cap) {
-					char *nb = realloc(buf, 2 * cap + 1);
-					if (!nb) {
-						rc = qe_err_set(e, QE_INTERNAL, "out of memory");
-						goto done;
-					}
-					buf = nb;
-					cap *= 2;
-				}
-				continue;
-			}
-			if (h) {
-				rc = h;
-				goto done;
-			}
-			if ((rc = write_headers(&R, e)) != 0)
-				goto done;
-			have_header = 1;
-			pos = used;
-			line = 1 + hl;
-		}
-		if (pos >= len && R.at_eof)
+	int rc = run_init(&R, name, o, sink, c, e);
+	if (!rc && !(b.p = malloc(b.cap + 1)))
+		rc = qe_err_set(e, QE_INTERNAL, "out of memory");
+	while (!rc && !done) {
+		if ((rc = fill_buffer(&R, &b, e)))
 			break;
-
-		/* the region of complete records */
-		size_t end;
-		int quoted = memchr(buf + pos, '"', len - pos) != NULL;
-		int np = npieces;
-		if (R.at_eof)
-			end = len;
-		else if (!quoted)
-			end = pos + csvscan_last_newline(buf + pos, len - pos);
-		else
-			end = len;
-		if (quoted)
-			np = 1;
-		for (int k = 0; k < MAX_PIECES; k++)
-			pc[k].eof = R.at_eof || !quoted;
-		if (end <= pos && !R.at_eof) {
-			/* no complete record in the buffer */
-			if ((rc = make_room(&buf, &len, &pos, &cap, e)))
-				goto done;
+		R.buf = b.p;
+		if (!have_header && ((rc = read_header(&R, &b, &have_header, e)) || !have_header))
 			continue;
-		}
-		/* split into pieces at line ends */
-		size_t span = end - pos;
-		if (span < 65536)
-			np = 1;
-		pc[0].start = pos;
-		for (int k = 1; k < np; k++) {
-			size_t cut = pos + span * (size_t)k / (size_t)np;
-			if (cut < pc[k - 1].start)
-				cut = pc[k - 1].start;
-			const char *nl = memchr(buf + cut, '\n', end - cut);
-			cut = nl ? (size_t)(nl - buf) + 1 : end;
-			pc[k - 1].end = cut;
-			pc[k].start = cut;
-		}
-		pc[np - 1].end = end;
-		R.buf = buf;
-		if (np > 1) {
-#pragma omp parallel for num_threads(np) schedule(static, 1)
-			for (int k = 0; k < np; k++)
-				parse_piece(&R, &pc[k]);
-		} else {
-			parse_piece(&R, &pc[0]);
-		}
-		/* now the pieces' first lines are known: make lines absolute */
-		pc[0].line0 = line;
-		for (int k = 1; k < np; k++)
-			pc[k].line0 = pc[k - 1].line0 + pc[k - 1].lines;
-		for (int k = 0; k < np; k++)
-			for (size_t i = 0; i < pc[k].nrows; i++)
-				pc[k].rows[i].line += pc[k].line0;
-		if (o->s->nkey && !R.keys) {
-			/* size the key table once from the first block, so that it
-			 * does not grow (and briefly double) on big files */
-			size_t rows = 0, expected = 0;
-			for (int k = 0; k < np; k++)
-				rows += pc[k].nrows;
-			size_t bytes = pc[np - 1].consumed - pos;
-			if (o->size_hint > 0 && rows && bytes)
-				expected = (size_t)((double)o->size_hint / (double)bytes * (double)rows * 1.02);
-			if (!(R.keys = keyset_new(expected))) {
-				rc = qe_err_set(e, QE_INTERNAL, "out of memory (key table)");
-				goto done;
-			}
-		}
-		for (int k = 0; k < np && !rc; k++) {
-			if (pc[k].oom) {
-				rc = qe_err_set(e, QE_INTERNAL, "out of memory");
-				break;
-			}
-			for (size_t i = 0; i < pc[k].nrows && !rc; i++) {
-				/* key lookups miss the cache: ask for the slot early */
-				if (R.keys && i + 8 < pc[k].nrows && pc[k].rows[i + 8].ok) {
-					const rowres *pr = &pc[k].rows[i + 8];
-					const char *kv = NULL;
-					size_t kl = 0;
-					if (o->s->nkey == 1)
-						row_field(pc[k].out.p + pr->out_off, pr->out_len, o->s->key[0], &kv, &kl);
-					keyset_prefetch(R.keys, pr->key, kv, kl);
-				}
-				rc = merge_row(&R, &pc[k], &pc[k].rows[i], e);
-				if (!rc && o->max_rejects >= 0 && c->rejected > o->max_rejects)
-					rc = qe_err_set(e, QE_DATA,
-							"%s: more than %ld rejected records (--max-rejects); "
-							"nothing written",
-							name, o->max_rejects);
-			}
-		}
-		if (rc)
-			goto done;
-		/* the last piece may stop early (quoted record running past the buffer) */
-		size_t consumed = pc[np - 1].consumed;
-		line = pc[np - 1].line0 + pc[np - 1].lines;
-		if (consumed == pos && R.at_eof)
-			break;
-		if (consumed == pos) {
-			/* one record longer than the buffer */
-			if ((rc = make_room(&buf, &len, &pos, &cap, e)))
-				goto done;
-			continue;
-		}
-		memmove(buf, buf + consumed, len - consumed);
-		len -= consumed;
-		pos = 0;
-		if (R.at_eof && len == 0)
-			break;
+		rc = ingest_block(&R, &b, pc, npieces, &done, e);
 	}
-	if (R.book)
-		rc = emit_book(&R, e);
-	if (!rc && R.meter) {
-		rc = meter_finish(R.meter, e);
-		if (!rc)
-			rc = meter_drain(&R, e);
-		meter_get_counts(R.meter, &c->meters);
-	}
-	if (!rc && R.h5spool)
-		rc = finish_h5(&R, e);
-done:
-	if (R.spool)
-		fclose(R.spool);
-	if (R.h5spool)
-		fclose(R.h5spool);
-	free_pieces(pc, MAX_PIECES);
-	for (int i = 0; R.hdr_names && i < R.nhdr; i++)
-		free(R.hdr_names[i]);
-	free(R.hdr_names);
-	strbuf_free(&R.tmp);
-	strbuf_free(&R.tmp2);
-	strbuf_free(&R.keytext);
-	strbuf_free(&R.rej);
-	strbuf_free(&R.msg);
-	meter_agg_free(R.meter);
-	keyset_free(R.keys);
-	free(buf);
+	if (!rc)
+		rc = finish_run(&R, e);
+	run_free(&R, pc);
+	free(b.p);
 	return rc;
 }
 
