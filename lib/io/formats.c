@@ -13,8 +13,8 @@ static const char *const trade_units[] = {"MMBtu", "bbl", "MWh", "t", "gal", "MW
 static const char *const market_units[] = {"MMBtu", "bbl", "MWh", "t", "gal", NULL};
 static const char *const meter_units[] = {"kWh", "m3", NULL};
 static const char *const shapes[] = {"base", "peak", "offpeak", "5x16", "2x16", "7x8", "7x24", "gasday", NULL};
-
-
+static const char *const instruments[] = {"future", "forward", "swap", "physical", "option",
+					   "asian", "spread", "spot", NULL};
 
 static const formats_col trades_cols[FMT_TR_N] = {
 	{"trade_id", CT_ID, 1, NULL, 0, 0, 0, NULL},
@@ -24,8 +24,7 @@ static const formats_col trades_cols[FMT_TR_N] = {
 	{"book", CT_ID, 1, NULL, 0, 0, 0, NULL},
 	{"trader", CT_ID, 1, NULL, 0, 0, 0, NULL},
 	{"counterparty", CT_ID, 1, NULL, 0, 0, 0, NULL},
-	{"instrument", CT_ENUM, 1,
-	 V("future", "forward", "swap", "physical", "option", "asian", "spread", "spot"), 0, 0, 0, NULL},
+	{"instrument", CT_ENUM, 1, instruments, 0, 0, 0, NULL},
 	{"curve", CT_CURVE, 1, NULL, 0, 0, 0, NULL},
 	{"side", CT_ENUM, 1, V("buy", "sell"), 0, 0, 0, NULL},
 	{"quantity", CT_NUM, 1, NULL, 0, BIG, 1, NULL},
@@ -165,9 +164,6 @@ static const formats_col periods_cols[] = {
 #define COL(n, t, r) {n, t, r, NULL, 0, 0, 0, NULL}
 #define NUM(n, r) {n, CT_NUM, r, NULL, -BIG, BIG, 0, NULL}
 #define INT(n, r) {n, CT_INT, r, NULL, -BIG, BIG, 0, NULL}
-
-static const char *const instruments[] = {"future", "forward", "swap", "physical", "option",
-					   "asian", "spread", "spot", NULL};
 
 static const formats_col rejects_cols[] = {
 	{"line", CT_INT, 1, NULL, 1, BIG, 0, NULL},
