@@ -175,7 +175,7 @@ int main(int argc, char **argv)
 	if (nargs > 2)
 		cli_usage_error("too many arguments");
 	o.s = schema_find(argv[optind]);
-	if (!o.s || o.s->kind == SK_METER_PERIODS)
+	if (!o.s || o.s->kind == FMT_METER_PERIODS)
 		cli_usage_error("unknown KIND '%s'", argv[optind]);
 	const char *input = nargs == 2 ? argv[optind + 1] : "-";
 	if (to_h5 && (!out_path || strcmp(out_path, "-") == 0))
@@ -185,7 +185,7 @@ int main(int argc, char **argv)
 
 	qe_err e;
 	qe_tz *tz = NULL;
-	if (o.s->kind == SK_METERS) {
+	if (o.s->kind == FMT_METERS) {
 		/* without --tz, periods are aligned on UTC and offsets not checked */
 		if (!(tz = tzname ? tz_load(tzname, &e) : tz_fixed(0)))
 			cli_usage_error("--tz: %s", e.msg);
@@ -194,7 +194,7 @@ int main(int argc, char **argv)
 	}
 	char *mpath = NULL;
 	schema_markets *mk = NULL;
-	if (!no_markets && o.s->kind != SK_MARKETS) {
+	if (!no_markets && o.s->kind != FMT_MARKETS) {
 		mpath = markets_path ? strdup(markets_path) : default_markets(input);
 		if (mpath && !(mk = schema_markets_load(mpath, &e)))
 			cli_die_err(&e);
@@ -266,7 +266,7 @@ int main(int argc, char **argv)
 			 n.written, n.rejected, n.superseded);
 	else
 		cli_info("%s: %ld read, %ld written, %ld rejected", name, n.read, n.written, n.rejected);
-	if (o.s->kind == SK_METERS)
+	if (o.s->kind == FMT_METERS)
 		cli_info("%s: %ld settlement periods (%ld actual, %ld estimated, %ld missing); "
 			 "%ld duplicates, %ld negative, %ld outliers, %ld intervals filled",
 			 name, n.meters.rows, n.meters.rows_actual, n.meters.rows_estimated,

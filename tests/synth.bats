@@ -353,3 +353,17 @@ EOF
 	wait "$pid"
 	[ "$(ls ign | wc -l)" -eq 11 ]
 }
+
+@test "synth: the market calls neither the book nor the sites; only synth.c calls all three" {
+	cd "$QE_TOP/lib/synth"
+	# the writers of the book and of the sites, and the public entry points
+	upper='synth_write_\(trades\|counterparties\|limits\|meters\|weather\)\|synth_write(\|synth_kind_'
+	run grep -n "$upper\|include \"synth/synth_\(book\|site\)\.h\"" synth_market.c synth_impl.h
+	assert_failure
+	run grep -n 'synth_write_\(meters\|weather\)\|include "synth/synth_site\.h"' synth_book.c
+	assert_failure
+	run grep -n 'synth_write_\(trades\|counterparties\|limits\)\|include "synth/synth_book\.h"\|synth_cpty_id\|synth_clearer' synth_site.c
+	assert_failure
+	grep -q 'synth_write_trades' synth.c && grep -q 'synth_write_meters' synth.c &&
+		grep -q 'synth_write_markets' synth.c
+}

@@ -15,7 +15,6 @@
 #define DEFAULT_BLOCK (2u << 20)
 #define MAX_PIECES 64
 #define VALUE_SHOWN 64 /* characters of a bad value quoted in a message */
-#define ME_COL_ID 0
 
 /* One record's outcome, produced by a worker, consumed by the merge. */
 typedef struct rowres {
@@ -49,8 +48,8 @@ typedef struct piece {
 
 typedef struct run {
 	const ingest_opts *o;
-	const schema *s;
-	const schema *out_s; /* rows written (meters: settlement periods) */
+	const formats_table *s;
+	const formats_table *out_s; /* rows written (meters: settlement periods) */
 	meter_agg *meter;
 	char cur_meter[256], prev_meter[256];
 	const char *cur_unit, *prev_unit;
@@ -275,28 +274,12 @@ static void parse_piece(run *R, piece *p)
 
 /* --- output ------------------------------------------------------------ */
 
-int ingest_h5_kind(int col_type)
-{
-	switch (col_type) {
-	case CT_NUM:
-		return H5TAB_DOUBLE;
-	case CT_INT:
-		return H5TAB_INT64;
-	case CT_DATE:
-		return H5TAB_DATE;
-	case CT_TS:
-		return H5TAB_TIMESTAMP;
-	default:
-		return H5TAB_STRING;
-	}
-}
-
 /* Converts a canonical row (valid by construction) into an HDF5 row. */
 static int emit_h5(run *R, const char *row, size_t len, qe_err *e)
 {
 	csvscan_field f[32];
 	csvscan_rec rec;
-	const schema *s = R->out_s;
+	const formats_table *s = R->out_s;
 	if (R->tmp.cap < len + 1) {
 		free(R->tmp.p);
 		R->tmp.p = malloc(len + 1);
@@ -310,7 +293,7 @@ static int emit_h5(run *R, const char *row, size_t len, qe_err *e)
 	for (int i = 0; i < s->ncols; i++) {
 		if (f[i].len == 0 && s->cols[i].type != CT_STR && s->cols[i].type != CT_ID)
 			continue; /* missing */
-		switch (ingest_h5_kind(s->cols[i].type)) {
+		switch (h5tab_kind_of(s->cols[i].type)) {
 		case H5TAB_DOUBLE: {
 			double x;
 			if (schema_parse_number(f[i].p, f[i].len, &x) == NUM_OK)
@@ -348,7 +331,7 @@ static int spool_h5(run *R, const char *row, size_t len, qe_err *e)
 {
 	csvscan_field f[32];
 	csvscan_rec rec;
-	const schema *s = R->out_s;
+	const formats_table *s = R->out_s;
 	uint32_t n = (uint32_t)len;
 	if (R->tmp.cap < len + 1) {
 		free(R->tmp.p);
@@ -371,18 +354,16 @@ static int spool_h5(run *R, const char *row, size_t len, qe_err *e)
 
 static int finish_h5(run *R, qe_err *e)
 {
-	const schema *s = R->out_s;
+	const formats_table *s = R->out_s;
 	h5tab_colspec cols[32];
 	size_t widths[32];
 	char *row = NULL;
 	size_t cap = 0;
 	int rc = 0;
-	for (int i = 0; i < s->ncols; i++) {
-		cols[i].name = s->cols[i].name;
-		cols[i].kind = ingest_h5_kind(s->cols[i].type);
-		cols[i].units = s->cols[i].units;
+	if (h5tab_colspecs(s->kind, cols, 32) != s->ncols)
+		return qe_err_set(e, QE_INTERNAL, "%s: no HDF5 columns for %s", R->name, s->name);
+	for (int i = 0; i < s->ncols; i++)
 		widths[i] = cols[i].kind == H5TAB_STRING ? (R->h5width[i] ? R->h5width[i] : 1) : 0;
-	}
 	R->h5w = h5tab_begin_fixed(R->sink->h5, s->name, cols, s->ncols, widths, e);
 	if (!R->h5w)
 		return e->code;
@@ -530,7 +511,7 @@ static int meter_feed(run *R, const piece *p, const rowres *r, const char *row, 
 	int64_t iv = 0;
 	qe_err me;
 	if (len >= sizeof scratch)
-		return reject_now(R, r, p, ME_COL_ID, row, 0, "record too long", e);
+		return reject_now(R, r, p, FMT_ME_ID, row, 0, "record too long", e);
 	csvscan_next(row, len, 0, 1, f, 8, scratch, &rec);
 	if (rec.nfields != 6 || f[0].len >= sizeof id)
 		return reject_now(R, r, p, 0, f[0].p, f[0].len, "meter id too long", e);
@@ -618,7 +599,7 @@ static int merge_row(run *R, const piece *p, const rowres *r, qe_err *e)
 	keyset_entry *k = keyset_upsert(R->keys, r->key, kt, ktl, &found);
 	if (!k)
 		return qe_err_set(e, QE_INTERNAL, "out of memory (key table)");
-	if (R->s->kind != SK_TRADES) {
+	if (R->s->kind != FMT_TRADES) {
 		if (found) {
 			if (R->s->nkey == 1)
 				snprintf(reason, sizeof reason, "duplicate %s (first on line %u)",
@@ -654,14 +635,13 @@ static int merge_row(run *R, const piece *p, const rowres *r, qe_err *e)
 			snprintf(reason, sizeof reason, "%s of a cancelled trade", what);
 			return reject_now(R, r, p, kc, kv, kl, reason, e);
 		}
-		int vc = schema_colidx(R->s, "version");
 		if (r->life == LIFE_AMEND ? r->version <= (int64_t)k->b : r->version < (int64_t)k->b) {
 			const char *vv;
 			size_t vl;
-			row_field(row, r->out_len, vc, &vv, &vl);
+			row_field(row, r->out_len, FMT_TR_VERSION, &vv, &vl);
 			snprintf(reason, sizeof reason, "version must be %s %u (the live version)",
 				 r->life == LIFE_AMEND ? "above" : "at least", k->b);
-			return reject_now(R, r, p, vc, vv, vl, reason, e);
+			return reject_now(R, r, p, FMT_TR_VERSION, vv, vl, reason, e);
 		}
 	}
 	k->a = r->life == LIFE_CANCEL ? 0 : R->accepted + 1;
@@ -775,24 +755,30 @@ static int header(run *R, const char *buf, size_t len, int at_eof, size_t *used,
 	return 0;
 }
 
-static int write_headers(run *R, qe_err *e)
+/* The header row of t to fp; what prefixes the message of a write error. */
+static int write_header_row(const formats_table *t, FILE *fp, const char *what, qe_err *e)
 {
 	strbuf h = {0};
 	int rc = 0;
+	schema_header(t, &h);
+	if (h.oom || fwrite(h.p, 1, h.len, fp) != h.len)
+		rc = qe_err_set(e, QE_IO, "%swrite error: %s", what, strerror(errno));
+	strbuf_free(&h);
+	return rc;
+}
+
+static int write_headers(run *R, qe_err *e)
+{
 	if (R->sink->rejects &&
-	    fputs("line,column,value,reason,record\n", R->sink->rejects) == EOF)
-		return qe_err_set(e, QE_IO, "rejects: write error: %s", strerror(errno));
+	    write_header_row(formats_get(FMT_REJECTS), R->sink->rejects, "rejects: ", e))
+		return e->code;
 	if (R->sink->h5) {
 		if (!(R->h5spool = tmpfile()))
 			return qe_err_set(e, QE_IO, "cannot create a temporary file: %s", strerror(errno));
 		setvbuf(R->h5spool, NULL, _IOFBF, 1 << 20);
 		return 0;
 	}
-	schema_header(R->out_s, &h);
-	if (h.oom || fwrite(h.p, 1, h.len, R->sink->csv) != h.len)
-		rc = qe_err_set(e, QE_IO, "write error: %s", strerror(errno));
-	strbuf_free(&h);
-	return rc;
+	return write_header_row(R->out_s, R->sink->csv, "", e);
 }
 
 static void free_pieces(piece *pc, int n)
@@ -807,22 +793,273 @@ static void free_pieces(piece *pc, int n)
 	}
 }
 
-/* No complete record fits in buf[pos..len): drop the consumed prefix,
- * or double the buffer when there is nothing to drop. */
-static int make_room(char **buf, size_t *len, size_t *pos, size_t *cap, qe_err *e)
+/* The read buffer: bytes [pos, len) of p are not consumed yet; line is
+ * the line number where pos starts. */
+typedef struct inbuf {
+	FILE *in;
+	char *p;
+	size_t cap, len, pos;
+	int first; /* nothing read yet: a UTF-8 BOM may follow */
+	long line;
+} inbuf;
+
+/* No complete record fits in p[pos..len): drop the consumed prefix, or
+ * double the buffer when there is nothing to drop. */
+static int make_room(inbuf *b, qe_err *e)
 {
-	if (*pos > 0) {
-		memmove(*buf, *buf + *pos, *len - *pos);
-		*len -= *pos;
-		*pos = 0;
+	if (b->pos > 0) {
+		memmove(b->p, b->p + b->pos, b->len - b->pos);
+		b->len -= b->pos;
+		b->pos = 0;
 		return 0;
 	}
-	char *nb = realloc(*buf, 2 * *cap + 1);
+	char *nb = realloc(b->p, 2 * b->cap + 1);
 	if (!nb)
 		return qe_err_set(e, QE_INTERNAL, "out of memory");
-	*buf = nb;
-	*cap *= 2;
+	b->p = nb;
+	b->cap *= 2;
 	return 0;
+}
+
+/* Tops the buffer up from the input (dropping a leading BOM); sets
+ * R->at_eof at the end of the input. */
+static int fill_buffer(run *R, inbuf *b, qe_err *e)
+{
+	if (R->at_eof || b->len >= b->cap)
+		return 0;
+	size_t got = fread(b->p + b->len, 1, b->cap - b->len, b->in);
+	if (got < b->cap - b->len) {
+		if (ferror(b->in))
+			return qe_err_set(e, QE_IO, "%s: read error: %s", R->name, strerror(errno));
+		R->at_eof = 1;
+	}
+	b->len += got;
+	if (b->first && b->len >= 3 && memcmp(b->p, "\xEF\xBB\xBF", 3) == 0) {
+		memmove(b->p, b->p + 3, b->len - 3);
+		b->len -= 3;
+	}
+	b->first = 0;
+	return 0;
+}
+
+/* Reads the header and writes the output headers: *ready is set once done,
+ * left 0 (the buffer grown if full) when the header needs more input. */
+static int read_header(run *R, inbuf *b, int *ready, qe_err *e)
+{
+	size_t used = 0;
+	long hl = 0;
+	int h = header(R, b->p, b->len, R->at_eof, &used, &hl, e);
+	if (h < 0)
+		return b->len == b->cap ? make_room(b, e) : 0;
+	if (h)
+		return h;
+	int rc = write_headers(R, e);
+	if (rc)
+		return rc;
+	*ready = 1;
+	b->pos = used;
+	b->line = 1 + hl;
+	return 0;
+}
+
+/* Cuts [pos, end) of buf into at most np pieces at line ends (one piece
+ * for a small span); returns the number of pieces. */
+static int split_pieces(const char *buf, size_t pos, size_t end, piece *pc, int np)
+{
+	size_t span = end - pos;
+	if (span < 65536)
+		np = 1;
+	pc[0].start = pos;
+	for (int k = 1; k < np; k++) {
+		size_t cut = pos + span * (size_t)k / (size_t)np;
+		if (cut < pc[k - 1].start)
+			cut = pc[k - 1].start;
+		const char *nl = memchr(buf + cut, '\n', end - cut);
+		cut = nl ? (size_t)(nl - buf) + 1 : end;
+		pc[k - 1].end = cut;
+		pc[k].start = cut;
+	}
+	pc[np - 1].end = end;
+	return np;
+}
+
+/* Parses and validates the pieces (in parallel when there are several),
+ * then numbers their rows from line. */
+static void parse_pieces(run *R, piece *pc, int np, long line)
+{
+	if (np > 1) {
+#pragma omp parallel for num_threads(np) schedule(static, 1)
+		for (int k = 0; k < np; k++)
+			parse_piece(R, &pc[k]);
+	} else {
+		parse_piece(R, &pc[0]);
+	}
+	/* now the pieces' first lines are known: make lines absolute */
+	pc[0].line0 = line;
+	for (int k = 1; k < np; k++)
+		pc[k].line0 = pc[k - 1].line0 + pc[k - 1].lines;
+	for (int k = 0; k < np; k++)
+		for (size_t i = 0; i < pc[k].nrows; i++)
+			pc[k].rows[i].line += pc[k].line0;
+}
+
+/* Creates the key table, sized once from the first block (rows per byte
+ * times the input size), so that it does not grow (and briefly double) on
+ * big files. */
+static int make_keys(run *R, const piece *pc, int np, size_t pos, qe_err *e)
+{
+	if (!R->s->nkey || R->keys)
+		return 0;
+	size_t rows = 0, expected = 0;
+	for (int k = 0; k < np; k++)
+		rows += pc[k].nrows;
+	size_t bytes = pc[np - 1].consumed - pos;
+	if (R->o->size_hint > 0 && rows && bytes)
+		expected = (size_t)((double)R->o->size_hint / (double)bytes * (double)rows * 1.02);
+	if (!(R->keys = keyset_new(expected)))
+		return qe_err_set(e, QE_INTERNAL, "out of memory (key table)");
+	return 0;
+}
+
+/* Merges the pieces' rows in input order (cross-row rules, output,
+ * rejects); stops at the --max-rejects limit. */
+static int merge_pieces(run *R, piece *pc, int np, qe_err *e)
+{
+	const formats_table *s = R->s;
+	int rc = 0;
+	for (int k = 0; k < np && !rc; k++) {
+		if (pc[k].oom)
+			return qe_err_set(e, QE_INTERNAL, "out of memory");
+		for (size_t i = 0; i < pc[k].nrows && !rc; i++) {
+			/* key lookups miss the cache: ask for the slot early */
+			if (R->keys && i + 8 < pc[k].nrows && pc[k].rows[i + 8].ok) {
+				const rowres *pr = &pc[k].rows[i + 8];
+				const char *kv = NULL;
+				size_t kl = 0;
+				if (s->nkey == 1)
+					row_field(pc[k].out.p + pr->out_off, pr->out_len, s->key[0], &kv, &kl);
+				keyset_prefetch(R->keys, pr->key, kv, kl);
+			}
+			rc = merge_row(R, &pc[k], &pc[k].rows[i], e);
+			if (!rc && R->o->max_rejects >= 0 && R->c->rejected > R->o->max_rejects)
+				rc = qe_err_set(e, QE_DATA,
+						"%s: more than %ld rejected records (--max-rejects); "
+						"nothing written",
+						R->name, R->o->max_rejects);
+		}
+	}
+	return rc;
+}
+
+/* Drops what the last piece consumed from the buffer; *done at the end of
+ * the input. */
+static int advance(run *R, inbuf *b, const piece *last, int *done, qe_err *e)
+{
+	/* the last piece may stop early (quoted record running past the buffer) */
+	size_t consumed = last->consumed;
+	b->line = last->line0 + last->lines;
+	if (consumed == b->pos && R->at_eof) {
+		*done = 1;
+		return 0;
+	}
+	if (consumed == b->pos) /* one record longer than the buffer */
+		return make_room(b, e);
+	memmove(b->p, b->p + consumed, b->len - consumed);
+	b->len -= consumed;
+	b->pos = 0;
+	*done = R->at_eof && b->len == 0;
+	return 0;
+}
+
+/* Validates and merges the complete records in the buffer, in up to
+ * npieces parallel pieces; *done at the end of the input. */
+static int ingest_block(run *R, inbuf *b, piece *pc, int npieces, int *done, qe_err *e)
+{
+	if (b->pos >= b->len && R->at_eof) {
+		*done = 1;
+		return 0;
+	}
+	/* the region of complete records: quoted fields may hold line ends,
+	 * so a block with quotes is one piece that finds its own end */
+	int quoted = memchr(b->p + b->pos, '"', b->len - b->pos) != NULL;
+	size_t end = R->at_eof || quoted ? b->len : b->pos + csvscan_last_newline(b->p + b->pos, b->len - b->pos);
+	for (int k = 0; k < MAX_PIECES; k++)
+		pc[k].eof = R->at_eof || !quoted;
+	if (end <= b->pos && !R->at_eof) /* no complete record in the buffer */
+		return make_room(b, e);
+	int np = split_pieces(b->p, b->pos, end, pc, quoted ? 1 : npieces);
+	R->buf = b->p;
+	parse_pieces(R, pc, np, b->line);
+	int rc = make_keys(R, pc, np, b->pos, e);
+	if (!rc)
+		rc = merge_pieces(R, pc, np, e);
+	return rc ? rc : advance(R, b, &pc[np - 1], done, e);
+}
+
+/* Sets up the run of o over name; R is zeroed first. */
+static int run_init(run *R, const char *name, const ingest_opts *o, ingest_sink *sink,
+		    ingest_counts *c, qe_err *e)
+{
+	memset(R, 0, sizeof *R);
+	memset(c, 0, sizeof *c);
+	R->o = o;
+	R->s = o->s;
+	R->name = name;
+	R->sink = sink;
+	R->c = c;
+	R->ctx.s = o->s;
+	R->ctx.markets = o->markets;
+	R->ctx.colmap = R->colmap;
+	R->book = o->s->kind == FMT_TRADES && !o->all_versions;
+	R->out_s = o->s;
+	if (o->s->kind == FMT_METERS) {
+		meter_opts mo = {.tz = o->tz, .period_min = o->period_min, .max_gap_min = o->max_gap_min};
+		R->out_s = schema_get(FMT_METER_PERIODS);
+		if (!(R->meter = meter_agg_new(&mo, e)))
+			return e->code;
+	}
+	if (R->book && !(R->spool = tmpfile()))
+		return qe_err_set(e, QE_IO, "cannot create a temporary file: %s", strerror(errno));
+	if (R->spool)
+		setvbuf(R->spool, NULL, _IOFBF, 1 << 20);
+	return 0;
+}
+
+/* What is written once every record is in: the book, the meter periods
+ * still held, the HDF5 table. */
+static int finish_run(run *R, qe_err *e)
+{
+	int rc = 0;
+	if (R->book)
+		rc = emit_book(R, e);
+	if (!rc && R->meter) {
+		rc = meter_finish(R->meter, e);
+		if (!rc)
+			rc = meter_drain(R, e);
+		meter_get_counts(R->meter, &R->c->meters);
+	}
+	if (!rc && R->h5spool)
+		rc = finish_h5(R, e);
+	return rc;
+}
+
+static void run_free(run *R, piece *pc)
+{
+	if (R->spool)
+		fclose(R->spool);
+	if (R->h5spool)
+		fclose(R->h5spool);
+	free_pieces(pc, MAX_PIECES);
+	for (int i = 0; R->hdr_names && i < R->nhdr; i++)
+		free(R->hdr_names[i]);
+	free(R->hdr_names);
+	strbuf_free(&R->tmp);
+	strbuf_free(&R->tmp2);
+	strbuf_free(&R->keytext);
+	strbuf_free(&R->rej);
+	strbuf_free(&R->msg);
+	meter_agg_free(R->meter);
+	keyset_free(R->keys);
 }
 
 int ingest_run(FILE *in, const char *name, const ingest_opts *o, ingest_sink *sink,
@@ -830,225 +1067,27 @@ int ingest_run(FILE *in, const char *name, const ingest_opts *o, ingest_sink *si
 {
 	run R;
 	piece pc[MAX_PIECES];
-	size_t cap = o->block_size ? o->block_size : DEFAULT_BLOCK, len = 0, pos = 0;
-	char *buf = malloc(cap + 1);
+	inbuf b = {.in = in, .cap = o->block_size ? o->block_size : DEFAULT_BLOCK, .first = 1, .line = 1};
 	int nthreads = o->threads > 0 ? o->threads : omp_get_max_threads();
 	int npieces = nthreads > MAX_PIECES ? MAX_PIECES : nthreads;
-	int rc = 0, have_header = 0, first = 1;
-	long line = 1;
+	int have_header = 0, done = 0;
 
-	memset(&R, 0, sizeof R);
 	memset(pc, 0, sizeof pc);
-	memset(c, 0, sizeof *c);
-	R.o = o;
-	R.s = o->s;
-	R.name = name;
-	R.sink = sink;
-	R.c = c;
-	R.ctx.s = o->s;
-	R.ctx.markets = o->markets;
-	R.ctx.colmap = R.colmap;
-	R.book = o->s->kind == SK_TRADES && !o->all_versions;
-	R.out_s = o->s;
-	if (o->s->kind == SK_METERS) {
-		meter_opts mo = {.tz = o->tz, .period_min = o->period_min, .max_gap_min = o->max_gap_min};
-		R.out_s = schema_get(SK_METER_PERIODS);
-		R.meter = meter_agg_new(&mo, e);
-		if (!R.meter) {
-			free(buf);
-			return e->code;
-		}
-	}
-	if (!buf)
-		return qe_err_set(e, QE_INTERNAL, "out of memory");
-	if (R.book && !(R.spool = tmpfile())) {
-		rc = qe_err_set(e, QE_IO, "cannot create a temporary file: %s", strerror(errno));
-		goto done;
-	}
-	if (R.spool)
-		setvbuf(R.spool, NULL, _IOFBF, 1 << 20);
-
-	for (;;) {
-		/* fill the buffer */
-		if (!R.at_eof && len < cap) {
-			size_t got = fread(buf + len, 1, cap - len, in);
-			if (got < cap - len) {
-				if (ferror(in)) {
-					rc = qe_err_set(e, QE_IO, "%s: read error: %s", name, strerror(errno));
-					goto done;
-				}
-				R.at_eof = 1;
-			}
-			len += got;
-			if (first && len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0) {
-				memmove(buf, buf + 3, len - 3);
-				len -= 3;
-			}
-			first = 0;
-		}
-		R.buf = buf;
-		if (!have_header) {
-			size_t used = 0;
-			long hl = 0;
-			int h = header(&R, buf, len, R.at_eof, &used, &hl, e);
-			if (h < 0) {
-				if (len == cap) {
-					char *nb = realloc(buf, 2 * cap + 1);
-					if (!nb) {
-						rc = qe_err_set(e, QE_INTERNAL, "out of memory");
-						goto done;
-					}
-					buf = nb;
-					cap *= 2;
-				}
-				continue;
-			}
-			if (h) {
-				rc = h;
-				goto done;
-			}
-			if ((rc = write_headers(&R, e)) != 0)
-				goto done;
-			have_header = 1;
-			pos = used;
-			line = 1 + hl;
-		}
-		if (pos >= len && R.at_eof)
+	int rc = run_init(&R, name, o, sink, c, e);
+	if (!rc && !(b.p = malloc(b.cap + 1)))
+		rc = qe_err_set(e, QE_INTERNAL, "out of memory");
+	while (!rc && !done) {
+		if ((rc = fill_buffer(&R, &b, e)))
 			break;
-
-		/* the region of complete records */
-		size_t end;
-		int quoted = memchr(buf + pos, '"', len - pos) != NULL;
-		int np = npieces;
-		if (R.at_eof)
-			end = len;
-		else if (!quoted)
-			end = pos + csvscan_last_newline(buf + pos, len - pos);
-		else
-			end = len;
-		if (quoted)
-			np = 1;
-		for (int k = 0; k < MAX_PIECES; k++)
-			pc[k].eof = R.at_eof || !quoted;
-		if (end <= pos && !R.at_eof) {
-			/* no complete record in the buffer */
-			if ((rc = make_room(&buf, &len, &pos, &cap, e)))
-				goto done;
+		R.buf = b.p;
+		if (!have_header && ((rc = read_header(&R, &b, &have_header, e)) || !have_header))
 			continue;
-		}
-		/* split into pieces at line ends */
-		size_t span = end - pos;
-		if (span < 65536)
-			np = 1;
-		pc[0].start = pos;
-		for (int k = 1; k < np; k++) {
-			size_t cut = pos + span * (size_t)k / (size_t)np;
-			if (cut < pc[k - 1].start)
-				cut = pc[k - 1].start;
-			const char *nl = memchr(buf + cut, '\n', end - cut);
-			cut = nl ? (size_t)(nl - buf) + 1 : end;
-			pc[k - 1].end = cut;
-			pc[k].start = cut;
-		}
-		pc[np - 1].end = end;
-		R.buf = buf;
-		if (np > 1) {
-#pragma omp parallel for num_threads(np) schedule(static, 1)
-			for (int k = 0; k < np; k++)
-				parse_piece(&R, &pc[k]);
-		} else {
-			parse_piece(&R, &pc[0]);
-		}
-		/* now the pieces' first lines are known: make lines absolute */
-		pc[0].line0 = line;
-		for (int k = 1; k < np; k++)
-			pc[k].line0 = pc[k - 1].line0 + pc[k - 1].lines;
-		for (int k = 0; k < np; k++)
-			for (size_t i = 0; i < pc[k].nrows; i++)
-				pc[k].rows[i].line += pc[k].line0;
-		if (o->s->nkey && !R.keys) {
-			/* size the key table once from the first block, so that it
-			 * does not grow (and briefly double) on big files */
-			size_t rows = 0, expected = 0;
-			for (int k = 0; k < np; k++)
-				rows += pc[k].nrows;
-			size_t bytes = pc[np - 1].consumed - pos;
-			if (o->size_hint > 0 && rows && bytes)
-				expected = (size_t)((double)o->size_hint / (double)bytes * (double)rows * 1.02);
-			if (!(R.keys = keyset_new(expected))) {
-				rc = qe_err_set(e, QE_INTERNAL, "out of memory (key table)");
-				goto done;
-			}
-		}
-		for (int k = 0; k < np && !rc; k++) {
-			if (pc[k].oom) {
-				rc = qe_err_set(e, QE_INTERNAL, "out of memory");
-				break;
-			}
-			for (size_t i = 0; i < pc[k].nrows && !rc; i++) {
-				/* key lookups miss the cache: ask for the slot early */
-				if (R.keys && i + 8 < pc[k].nrows && pc[k].rows[i + 8].ok) {
-					const rowres *pr = &pc[k].rows[i + 8];
-					const char *kv = NULL;
-					size_t kl = 0;
-					if (o->s->nkey == 1)
-						row_field(pc[k].out.p + pr->out_off, pr->out_len, o->s->key[0], &kv, &kl);
-					keyset_prefetch(R.keys, pr->key, kv, kl);
-				}
-				rc = merge_row(&R, &pc[k], &pc[k].rows[i], e);
-				if (!rc && o->max_rejects >= 0 && c->rejected > o->max_rejects)
-					rc = qe_err_set(e, QE_DATA,
-							"%s: more than %ld rejected records (--max-rejects); "
-							"nothing written",
-							name, o->max_rejects);
-			}
-		}
-		if (rc)
-			goto done;
-		/* the last piece may stop early (quoted record running past the buffer) */
-		size_t consumed = pc[np - 1].consumed;
-		line = pc[np - 1].line0 + pc[np - 1].lines;
-		if (consumed == pos && R.at_eof)
-			break;
-		if (consumed == pos) {
-			/* one record longer than the buffer */
-			if ((rc = make_room(&buf, &len, &pos, &cap, e)))
-				goto done;
-			continue;
-		}
-		memmove(buf, buf + consumed, len - consumed);
-		len -= consumed;
-		pos = 0;
-		if (R.at_eof && len == 0)
-			break;
+		rc = ingest_block(&R, &b, pc, npieces, &done, e);
 	}
-	if (R.book)
-		rc = emit_book(&R, e);
-	if (!rc && R.meter) {
-		rc = meter_finish(R.meter, e);
-		if (!rc)
-			rc = meter_drain(&R, e);
-		meter_get_counts(R.meter, &c->meters);
-	}
-	if (!rc && R.h5spool)
-		rc = finish_h5(&R, e);
-done:
-	if (R.spool)
-		fclose(R.spool);
-	if (R.h5spool)
-		fclose(R.h5spool);
-	free_pieces(pc, MAX_PIECES);
-	for (int i = 0; R.hdr_names && i < R.nhdr; i++)
-		free(R.hdr_names[i]);
-	free(R.hdr_names);
-	strbuf_free(&R.tmp);
-	strbuf_free(&R.tmp2);
-	strbuf_free(&R.keytext);
-	strbuf_free(&R.rej);
-	strbuf_free(&R.msg);
-	meter_agg_free(R.meter);
-	keyset_free(R.keys);
-	free(buf);
+	if (!rc)
+		rc = finish_run(&R, e);
+	run_free(&R, pc);
+	free(b.p);
 	return rc;
 }
 

@@ -32,7 +32,7 @@
 #include "time/tz.h"
 
 typedef struct ingest_opts {
-	const schema *s;
+	const formats_table *s;
 	const schema_markets *markets; /* NULL: curves not checked, lots kept */
 	int all_versions;      /* trades: write every accepted version, not the book */
 	long max_rejects;      /* stop (QE_DATA) once rejects exceed this; < 0 none */
@@ -76,8 +76,5 @@ int ingest_run(FILE *in, const char *name, const ingest_opts *o, ingest_sink *si
 /* Converts table `table` (NULL: the only one) of an HDF5 file written by
  * ingest_run back to canonical CSV. */
 int ingest_h5_to_csv(const char *path, const char *table, FILE *out, long *rows, qe_err *e);
-
-/* The HDF5 column kind of a schema column type. */
-int ingest_h5_kind(int col_type);
 
 #endif

@@ -15,16 +15,6 @@
 #include "core/num.h"
 #include "time/tz.h"
 
-#define V(...) ((const char *const[]){__VA_ARGS__, NULL})
-#define BIG DBL_MAX
-
-/* --- the tables of qe-formats(5) ---------------------------------------- */
-
-static const char *const trade_units[] = {"MMBtu", "bbl", "MWh", "t", "gal", "MW", "MMBtu/d", "lots", NULL};
-static const char *const market_units[] = {"MMBtu", "bbl", "MWh", "t", "gal", NULL};
-static const char *const meter_units[] = {"kWh", "m3", NULL};
-static const char *const shapes[] = {"base", "peak", "offpeak", "5x16", "2x16", "7x8", "7x24", "gasday", NULL};
-
 /* Spellings converted to a canonical unit: quantity x factor. */
 static const struct unit_alias {
 	const char *from, *to;
@@ -35,195 +25,17 @@ static const struct unit_alias {
 	{"Wh", "kWh", 1e-3},  {"m³", "m3", 1},
 };
 
-enum {
-	TR_ID, TR_VERSION, TR_STATUS, TR_DATE, TR_BOOK, TR_TRADER, TR_CPTY, TR_INSTR, TR_CURVE,
-	TR_SIDE, TR_QTY, TR_UNIT, TR_PRICE, TR_CCY, TR_DSTART, TR_DEND, TR_SHAPE, TR_OTYPE,
-	TR_STRIKE, TR_EXERCISE, TR_EXPIRY, TR_AVGS, TR_AVGE, TR_CURVE2, TR_RATIO, TR_MODEL, TR_N
-};
+/* --- the kinds qe-ingest validates ------------------------------------- */
 
-static const schema_col trades_cols[TR_N] = {
-	{"trade_id", CT_ID, 1, NULL, 0, 0, 0, NULL},
-	{"version", CT_INT, 1, NULL, 1, 2147483647, 0, NULL},
-	{"status", CT_ENUM, 1, V("new", "amend", "cancel"), 0, 0, 0, NULL},
-	{"trade_date", CT_DATE, 1, NULL, 0, 0, 0, NULL},
-	{"book", CT_ID, 1, NULL, 0, 0, 0, NULL},
-	{"trader", CT_ID, 1, NULL, 0, 0, 0, NULL},
-	{"counterparty", CT_ID, 1, NULL, 0, 0, 0, NULL},
-	{"instrument", CT_ENUM, 1,
-	 V("future", "forward", "swap", "physical", "option", "asian", "spread", "spot"), 0, 0, 0, NULL},
-	{"curve", CT_CURVE, 1, NULL, 0, 0, 0, NULL},
-	{"side", CT_ENUM, 1, V("buy", "sell"), 0, 0, 0, NULL},
-	{"quantity", CT_NUM, 1, NULL, 0, BIG, 1, NULL},
-	{"unit", CT_UNIT, 1, trade_units, 0, 0, 0, NULL},
-	{"price", CT_NUM, 0, NULL, -BIG, BIG, 0, NULL},
-	{"currency", CT_CCY, 1, NULL, 0, 0, 0, NULL},
-	{"delivery_start", CT_DATE, 1, NULL, 0, 0, 0, NULL},
-	{"delivery_end", CT_DATE, 1, NULL, 0, 0, 0, NULL},
-	{"shape", CT_ENUM, 0, shapes, 0, 0, 0, NULL},
-	{"option_type", CT_ENUM, 0, V("call", "put"), 0, 0, 0, NULL},
-	{"strike", CT_NUM, 0, NULL, -BIG, BIG, 0, NULL},
-	{"exercise", CT_ENUM, 0, V("european", "american"), 0, 0, 0, NULL},
-	{"expiry", CT_DATE, 0, NULL, 0, 0, 0, NULL},
-	{"avg_start", CT_DATE, 0, NULL, 0, 0, 0, NULL},
-	{"avg_end", CT_DATE, 0, NULL, 0, 0, 0, NULL},
-	{"curve2", CT_CURVE, 0, NULL, 0, 0, 0, NULL},
-	{"ratio", CT_NUM, 0, NULL, 0, BIG, 1, NULL},
-	{"model", CT_ENUM, 0, V("black76", "bachelier"), 0, 0, 0, NULL},
-};
-
-static const schema_col prices_cols[] = {
-	{"curve", CT_CURVE, 1, NULL, 0, 0, 0, NULL},
-	{"asof", CT_DATE, 1, NULL, 0, 0, 0, NULL},
-	{"delivery_start", CT_DATE, 1, NULL, 0, 0, 0, NULL},
-	{"delivery_end", CT_DATE, 1, NULL, 0, 0, 0, NULL},
-	{"price", CT_NUM, 1, NULL, -BIG, BIG, 0, NULL},
-	{"unit", CT_UNIT, 1, market_units, 0, 0, 0, NULL},
-	{"currency", CT_CCY, 1, NULL, 0, 0, 0, NULL},
-};
-
-static const schema_col vols_cols[] = {
-	{"curve", CT_CURVE, 1, NULL, 0, 0, 0, NULL},
-	{"asof", CT_DATE, 1, NULL, 0, 0, 0, NULL},
-	{"delivery_start", CT_DATE, 1, NULL, 0, 0, 0, NULL},
-	{"delivery_end", CT_DATE, 1, NULL, 0, 0, 0, NULL},
-	{"strike", CT_NUM, 0, NULL, -BIG, BIG, 0, NULL},
-	{"vol", CT_NUM, 1, NULL, 0, BIG, 1, NULL},
-	{"vol_type", CT_ENUM, 1, V("lognormal", "normal"), 0, 0, 0, NULL},
-};
-
-static const schema_col rates_cols[] = {
-	{"currency", CT_CCY, 1, NULL, 0, 0, 0, NULL},
-	{"asof", CT_DATE, 1, NULL, 0, 0, 0, NULL},
-	{"date", CT_DATE, 1, NULL, 0, 0, 0, NULL},
-	/* a zero rate of 1 (100%) or more is a percentage typed by mistake */
-	{"rate", CT_NUM, 1, NULL, -0.999999, 0.999999, 0, NULL},
-};
-
-static const schema_col fixings_cols[] = {
-	{"curve", CT_CURVE, 1, NULL, 0, 0, 0, NULL},
-	{"date", CT_DATE, 1, NULL, 0, 0, 0, NULL},
-	{"price", CT_NUM, 1, NULL, -BIG, BIG, 0, NULL},
-};
-
-static const schema_col history_cols[] = {
-	{"date", CT_DATE, 1, NULL, 0, 0, 0, NULL},
-	{"curve", CT_CURVE, 1, NULL, 0, 0, 0, NULL},
-	{"tenor", CT_INT, 1, NULL, 0, 1200, 0, NULL},
-	{"price", CT_NUM, 1, NULL, -BIG, BIG, 0, NULL},
-};
-
-static const schema_col cpty_cols[] = {
-	{"counterparty", CT_ID, 1, NULL, 0, 0, 0, NULL},
-	{"name", CT_STR, 1, NULL, 0, 0, 0, NULL},
-	{"lei", CT_LEI, 0, NULL, 0, 0, 0, NULL},
-	{"country", CT_COUNTRY, 0, NULL, 0, 0, 0, NULL},
-	{"sector", CT_STR, 0, NULL, 0, 0, 0, NULL},
-	{"credit_limit", CT_NUM, 0, NULL, 0, BIG, 0, NULL},
-	{"currency", CT_CCY, 0, NULL, 0, 0, 0, NULL},
-	{"netting", CT_ENUM, 0, V("yes", "no"), 0, 0, 0, NULL},
-	{"total_assets", CT_NUM, 0, NULL, 0, BIG, 0, NULL},
-	{"market_cap", CT_NUM, 0, NULL, 0, BIG, 0, NULL},
-	{"debt", CT_NUM, 0, NULL, 0, BIG, 0, NULL},
-	{"cash", CT_NUM, 0, NULL, 0, BIG, 0, NULL},
-	{"receivables", CT_NUM, 0, NULL, 0, BIG, 0, NULL},
-	{"revenue", CT_NUM, 0, NULL, 0, BIG, 0, NULL},
-	{"nonpermissible_income", CT_NUM, 0, NULL, 0, BIG, 0, NULL},
-};
-
-static const schema_col limits_cols[] = {
-	{"limit_id", CT_ID, 1, NULL, 0, 0, 0, NULL},
-	{"type", CT_ENUM, 1, V("position", "var", "credit", "trader"), 0, 0, 0, NULL},
-	{"scope", CT_ENUM, 1, V("firm", "book", "trader", "curve", "counterparty"), 0, 0, 0, NULL},
-	{"key", CT_ID, 1, NULL, 0, 0, 0, NULL},
-	{"metric", CT_ID, 1, NULL, 0, 0, 0, NULL},
-	{"limit", CT_NUM, 1, NULL, 0, BIG, 0, NULL},
-	{"unit", CT_ID, 1, NULL, 0, 0, 0, NULL},
-};
-
-enum { ME_ID, ME_TS, ME_INTERVAL, ME_ENERGY, ME_UNIT, ME_QUALITY };
-static const schema_col meters_cols[] = {
-	{"meter_id", CT_ID, 1, NULL, 0, 0, 0, NULL},
-	{"timestamp", CT_TS, 1, NULL, 0, 0, 0, NULL},
-	{"interval_min", CT_INT, 1, NULL, 1, 60, 0, "min"},
-	{"energy", CT_NUM, 0, NULL, -BIG, BIG, 0, NULL},
-	{"unit", CT_UNIT, 1, meter_units, 0, 0, 0, NULL},
-	{"quality", CT_ENUM, 0, V("A", "E", "M"), 0, 0, 0, NULL},
-};
-
-enum { WE_STATION, WE_DATE, WE_TMIN, WE_TMAX, WE_TMEAN };
-static const schema_col weather_cols[] = {
-	{"station", CT_ID, 1, NULL, 0, 0, 0, NULL},
-	{"date", CT_DATE, 1, NULL, 0, 0, 0, NULL},
-	{"tmin", CT_NUM, 1, NULL, -90, 60, 0, "degC"},
-	{"tmax", CT_NUM, 1, NULL, -90, 60, 0, "degC"},
-	{"tmean", CT_NUM, 0, NULL, -90, 60, 0, "degC"},
-};
-
-enum { MK_CURVE, MK_COMMODITY, MK_VENUE, MK_UNIT, MK_CCY, MK_TZ, MK_CAL, MK_SHAPE, MK_LOT, MK_RETURNS, MK_MODEL };
-static const schema_col markets_cols[] = {
-	{"curve", CT_ID, 1, NULL, 0, 0, 0, NULL},
-	{"commodity", CT_ENUM, 1, V("gas", "crude", "power", "carbon", "products"), 0, 0, 0, NULL},
-	{"venue", CT_ID, 1, NULL, 0, 0, 0, NULL},
-	{"unit", CT_UNIT, 1, market_units, 0, 0, 0, NULL},
-	{"currency", CT_CCY, 1, NULL, 0, 0, 0, NULL},
-	{"timezone", CT_ZONE, 1, NULL, 0, 0, 0, NULL},
-	{"calendar", CT_ID, 1, NULL, 0, 0, 0, NULL},
-	{"shape", CT_ENUM, 0, shapes, 0, 0, 0, NULL},
-	{"lot_size", CT_NUM, 1, NULL, 0, BIG, 1, NULL},
-	{"returns", CT_ENUM, 1, V("log", "abs"), 0, 0, 0, NULL},
-	{"model", CT_ENUM, 1, V("black76", "bachelier"), 0, 0, 0, NULL},
-};
-
-static const schema_col periods_cols[] = {
-	{"meter_id", CT_ID, 1, NULL, 0, 0, 0, NULL},
-	{"period_start", CT_TS, 1, NULL, 0, 0, 0, "s"},
-	{"utc_offset", CT_INT, 1, NULL, -1080, 1080, 0, "min"},
-	{"period_min", CT_INT, 1, NULL, 15, 60, 0, "min"},
-	{"energy", CT_NUM, 0, NULL, -BIG, BIG, 0, NULL},
-	{"unit", CT_UNIT, 1, meter_units, 0, 0, 0, NULL},
-	{"quality", CT_ENUM, 1, V("A", "E", "M"), 0, 0, 0, NULL},
-	{"flags", CT_STR, 0, NULL, 0, 0, 0, NULL},
-	{"readings", CT_INT, 1, NULL, 0, 3600, 0, NULL},
-	{"expected", CT_INT, 1, NULL, 1, 3600, 0, NULL},
-};
-
-#define N(a) ((int)(sizeof a / sizeof a[0]))
-#define K(...) N(((const int[]){__VA_ARGS__})), ((const int[]){__VA_ARGS__})
-
-static const schema schemas[SK_COUNT] = {
-	{SK_TRADES, "trades", TR_N, trades_cols, K(0)},
-	{SK_PRICES, "prices", N(prices_cols), prices_cols, K(0, 1, 2, 3)},
-	{SK_FIXINGS, "fixings", N(fixings_cols), fixings_cols, K(0, 1)},
-	{SK_VOLS, "vols", N(vols_cols), vols_cols, K(0, 1, 2, 3, 4, 6)},
-	{SK_RATES, "rates", N(rates_cols), rates_cols, K(0, 1, 2)},
-	{SK_HISTORY, "history", N(history_cols), history_cols, K(0, 1, 2)},
-	{SK_COUNTERPARTIES, "counterparties", N(cpty_cols), cpty_cols, K(0)},
-	{SK_LIMITS, "limits", N(limits_cols), limits_cols, K(0)},
-	{SK_METERS, "meters", N(meters_cols), meters_cols, 0, NULL},
-	{SK_WEATHER, "weather", N(weather_cols), weather_cols, K(0, 1)},
-	{SK_MARKETS, "markets", N(markets_cols), markets_cols, K(0)},
-	{SK_METER_PERIODS, "meter_periods", N(periods_cols), periods_cols, K(0, 1)},
-};
-
-const schema *schema_get(int kind)
+const formats_table *schema_get(int kind)
 {
-	return kind >= 0 && kind < SK_COUNT ? &schemas[kind] : NULL;
+	return kind >= 0 && kind < FMT_NINGEST ? formats_get(kind) : NULL;
 }
 
-const schema *schema_find(const char *name)
+const formats_table *schema_find(const char *name)
 {
-	for (int i = 0; i < SK_COUNT; i++)
-		if (strcmp(schemas[i].name, name) == 0)
-			return &schemas[i];
-	return NULL;
-}
-
-int schema_colidx(const schema *s, const char *name)
-{
-	for (int i = 0; i < s->ncols; i++)
-		if (strcmp(s->cols[i].name, name) == 0)
-			return i;
-	return -1;
+	const formats_table *t = formats_find(name);
+	return t && t->kind < FMT_NINGEST ? t : NULL;
 }
 
 /* --- strbuf ------------------------------------------------------------- */
@@ -317,7 +129,7 @@ static void put_field(strbuf *b, const char *s, size_t n)
 	strbuf_putc(b, '"');
 }
 
-void schema_header(const schema *s, strbuf *out)
+void schema_header(const formats_table *s, strbuf *out)
 {
 	for (int i = 0; i < s->ncols; i++) {
 		if (i)
@@ -424,7 +236,11 @@ static const market_info *market_at(const schema_markets *mk, int idx)
 
 schema_markets *schema_markets_load(const char *path, qe_err *e)
 {
-	static const char *const need[] = {"curve", "commodity", "unit", "currency", "lot_size"};
+	const char *const need[] = {formats_colname(FMT_MARKETS, FMT_MK_CURVE),
+				    formats_colname(FMT_MARKETS, FMT_MK_COMMODITY),
+				    formats_colname(FMT_MARKETS, FMT_MK_UNIT),
+				    formats_colname(FMT_MARKETS, FMT_MK_CCY),
+				    formats_colname(FMT_MARKETS, FMT_MK_LOT)};
 	schema_markets *mk = calloc(1, sizeof *mk);
 	if (!mk) {
 		qe_err_set(e, QE_INTERNAL, "%s: out of memory", path);
@@ -459,7 +275,7 @@ int schema_markets_count(const schema_markets *mk) { return mk ? (int)curvemaste
 
 /* --- header ---------------------------------------------------------------- */
 
-int schema_map_header(const schema *s, const csvscan_field *hdr, int nhdr, int *colmap,
+int schema_map_header(const formats_table *s, const csvscan_field *hdr, int nhdr, int *colmap,
 		      int *unknown, const char *name, qe_err *e)
 {
 	for (int i = 0; i < s->ncols; i++)
@@ -609,7 +425,7 @@ static int check_ident(int i, val *v, row_check *rc)
 
 static int check_field(const schema_ctx *c, int i, val *v, row_check *rc)
 {
-	const schema_col *col = &c->s->cols[i];
+	const formats_col *col = &c->s->cols[i];
 	char list[160];
 	switch (col->type) {
 	case CT_ID:
@@ -717,14 +533,14 @@ static int check_field(const schema_ctx *c, int i, val *v, row_check *rc)
 	return fail(rc, i, v, "internal: bad column type");
 }
 
-static int date_order(row_check *rc, val *v, int a, int b, const schema *s)
+static int date_order(row_check *rc, val *v, int a, int b, const formats_table *s)
 {
 	if (v[a].present && v[b].present && v[a].i > v[b].i)
 		return fail(rc, b, &v[b], "before %s %.*s", s->cols[a].name, (int)v[a].len, v[a].p);
 	return 0;
 }
 
-static int need(row_check *rc, val *v, int col, const schema *s, const char *why)
+static int need(row_check *rc, val *v, int col, const formats_table *s, const char *why)
 {
 	(void)s;
 	if (!v[col].present)
@@ -737,54 +553,54 @@ static int check_market_unit(const schema_ctx *c, val *v, row_check *rc, int cur
 
 static int check_trade(const schema_ctx *c, val *v, row_check *rc)
 {
-	const schema *s = c->s;
-	const char *instr = v[TR_INSTR].canon;
+	const formats_table *s = c->s;
+	const char *instr = v[FMT_TR_INSTR].canon;
 	int is_opt = !strcmp(instr, "option") || !strcmp(instr, "asian") || !strcmp(instr, "spread");
-	if (date_order(rc, v, TR_DSTART, TR_DEND, s) || date_order(rc, v, TR_AVGS, TR_AVGE, s))
+	if (date_order(rc, v, FMT_TR_DSTART, FMT_TR_DEND, s) || date_order(rc, v, FMT_TR_AVGS, FMT_TR_AVGE, s))
 		return -1;
 	if (is_opt) {
-		if (need(rc, v, TR_OTYPE, s, "for options") || need(rc, v, TR_STRIKE, s, "for options") ||
-		    need(rc, v, TR_EXPIRY, s, "for options"))
+		if (need(rc, v, FMT_TR_OTYPE, s, "for options") || need(rc, v, FMT_TR_STRIKE, s, "for options") ||
+		    need(rc, v, FMT_TR_EXPIRY, s, "for options"))
 			return -1;
-	} else if (need(rc, v, TR_PRICE, s, "for this instrument")) {
+	} else if (need(rc, v, FMT_TR_PRICE, s, "for this instrument")) {
 		return -1;
 	}
 	if (!strcmp(instr, "asian") &&
-	    (need(rc, v, TR_AVGS, s, "for asians") || need(rc, v, TR_AVGE, s, "for asians")))
+	    (need(rc, v, FMT_TR_AVGS, s, "for asians") || need(rc, v, FMT_TR_AVGE, s, "for asians")))
 		return -1;
 	if (!strcmp(instr, "spread") &&
-	    (need(rc, v, TR_CURVE2, s, "for spreads") || need(rc, v, TR_RATIO, s, "for spreads")))
+	    (need(rc, v, FMT_TR_CURVE2, s, "for spreads") || need(rc, v, FMT_TR_RATIO, s, "for spreads")))
 		return -1;
 	/* canonical units: convertible spellings, and lots through the lot size */
-	if (v[TR_UNIT].d != 1) {
-		v[TR_QTY].d *= v[TR_UNIT].d;
-		v[TR_QTY].changed = 1;
+	if (v[FMT_TR_UNIT].d != 1) {
+		v[FMT_TR_QTY].d *= v[FMT_TR_UNIT].d;
+		v[FMT_TR_QTY].changed = 1;
 	}
-	if (!strcmp(v[TR_UNIT].canon, "lots") && c->markets) {
-		const market_info *mi = market_at(c->markets, v[TR_CURVE].idx);
-		v[TR_QTY].d *= mi->lot_size;
-		v[TR_QTY].changed = 1;
+	if (!strcmp(v[FMT_TR_UNIT].canon, "lots") && c->markets) {
+		const market_info *mi = market_at(c->markets, v[FMT_TR_CURVE].idx);
+		v[FMT_TR_QTY].d *= mi->lot_size;
+		v[FMT_TR_QTY].changed = 1;
 		/* power and TTF lots are per delivery hour */
-		v[TR_UNIT].canon = strcmp(mi->unit, "MWh") == 0 ? "MW" : mi->unit;
+		v[FMT_TR_UNIT].canon = strcmp(mi->unit, "MWh") == 0 ? "MW" : mi->unit;
 	}
-	if (!isfinite(v[TR_QTY].d))
-		return fail(rc, TR_QTY, &v[TR_QTY], "number out of range after unit conversion");
+	if (!isfinite(v[FMT_TR_QTY].d))
+		return fail(rc, FMT_TR_QTY, &v[FMT_TR_QTY], "number out of range after unit conversion");
 	if (c->markets) {
 		/* the unit and currency of the (first-leg) curve, as qe-price
 		 * needs them: MW only on a curve per MWh, MMBtu/d only on one
 		 * per MMBtu, any other unit equal to the curve's (lots were
 		 * converted above) */
-		const market_info *mi = market_at(c->markets, v[TR_CURVE].idx);
-		const char *u = v[TR_UNIT].canon;
+		const market_info *mi = market_at(c->markets, v[FMT_TR_CURVE].idx);
+		const char *u = v[FMT_TR_UNIT].canon;
 		const char *need_cu = !strcmp(u, "MW") ? "MWh" : !strcmp(u, "MMBtu/d") ? "MMBtu" : u;
 		if (strcasecmp(need_cu, mi->unit) != 0)
-			return fail(rc, TR_UNIT, &v[TR_UNIT], "does not fit the unit of curve %s (%s)",
+			return fail(rc, FMT_TR_UNIT, &v[FMT_TR_UNIT], "does not fit the unit of curve %s (%s)",
 				    mi->name, mi->unit);
-		if (check_market_unit(c, v, rc, TR_CURVE, -1, TR_CCY))
+		if (check_market_unit(c, v, rc, FMT_TR_CURVE, -1, FMT_TR_CCY))
 			return -1;
 	}
-	rc->version = v[TR_VERSION].i;
-	rc->life = LIFE_NEW + v[TR_STATUS].idx;
+	rc->version = v[FMT_TR_VERSION].i;
+	rc->life = LIFE_NEW + v[FMT_TR_STATUS].idx;
 	return 0;
 }
 
@@ -806,47 +622,47 @@ static int check_market_unit(const schema_ctx *c, val *v, row_check *rc, int cur
 
 static int check_cross(const schema_ctx *c, val *v, row_check *rc)
 {
-	const schema *s = c->s;
+	const formats_table *s = c->s;
 	switch (s->kind) {
-	case SK_TRADES:
+	case FMT_TRADES:
 		return check_trade(c, v, rc);
-	case SK_PRICES:
+	case FMT_PRICES:
 		if (v[5].d != 1)
 			return fail(rc, 5, &v[5], "prices must be quoted in a curve unit");
 		return date_order(rc, v, 2, 3, s) || check_market_unit(c, v, rc, 0, 5, 6) ? -1 : 0;
-	case SK_VOLS:
+	case FMT_VOLS:
 		if (date_order(rc, v, 2, 3, s))
 			return -1;
 		/* a lognormal vol of 35 is a percentage typed by mistake */
 		if (v[6].idx == 0 && v[5].d > 5)
 			return fail(rc, 5, &v[5], "lognormal vol above 5 (500%%): a percentage?");
 		return 0;
-	case SK_FIXINGS:
-	case SK_HISTORY:
+	case FMT_FIXINGS:
+	case FMT_HISTORY:
 		return 0;
-	case SK_WEATHER:
-		if (v[WE_TMIN].d > v[WE_TMAX].d)
-			return fail(rc, WE_TMAX, &v[WE_TMAX], "below tmin %.*s", (int)v[WE_TMIN].len,
-				    v[WE_TMIN].p);
-		if (v[WE_TMEAN].present &&
-		    (v[WE_TMEAN].d < v[WE_TMIN].d || v[WE_TMEAN].d > v[WE_TMAX].d))
-			return fail(rc, WE_TMEAN, &v[WE_TMEAN], "outside [tmin, tmax]");
-		if (!v[WE_TMEAN].present) {
+	case FMT_WEATHER:
+		if (v[FMT_WE_TMIN].d > v[FMT_WE_TMAX].d)
+			return fail(rc, FMT_WE_TMAX, &v[FMT_WE_TMAX], "below tmin %.*s", (int)v[FMT_WE_TMIN].len,
+				    v[FMT_WE_TMIN].p);
+		if (v[FMT_WE_TMEAN].present &&
+		    (v[FMT_WE_TMEAN].d < v[FMT_WE_TMIN].d || v[FMT_WE_TMEAN].d > v[FMT_WE_TMAX].d))
+			return fail(rc, FMT_WE_TMEAN, &v[FMT_WE_TMEAN], "outside [tmin, tmax]");
+		if (!v[FMT_WE_TMEAN].present) {
 			/* the usual convention when no hourly mean is published */
-			v[WE_TMEAN].present = 1;
-			v[WE_TMEAN].d = (v[WE_TMIN].d + v[WE_TMAX].d) / 2;
-			v[WE_TMEAN].changed = 1;
+			v[FMT_WE_TMEAN].present = 1;
+			v[FMT_WE_TMEAN].d = (v[FMT_WE_TMIN].d + v[FMT_WE_TMAX].d) / 2;
+			v[FMT_WE_TMEAN].changed = 1;
 		}
 		return 0;
-	case SK_METERS:
-		if (v[ME_INTERVAL].i != 1 && v[ME_INTERVAL].i != 5 && v[ME_INTERVAL].i != 15 &&
-		    v[ME_INTERVAL].i != 30 && v[ME_INTERVAL].i != 60)
-			return fail(rc, ME_INTERVAL, &v[ME_INTERVAL], "unsupported interval (expected 1|5|15|30|60)");
-		if (!v[ME_ENERGY].present && !(v[ME_QUALITY].present && v[ME_QUALITY].idx == 2))
-			return fail(rc, ME_ENERGY, &v[ME_ENERGY], "empty value (required unless quality is M)");
-		if (v[ME_ENERGY].present && v[ME_UNIT].d != 1) {
-			v[ME_ENERGY].d *= v[ME_UNIT].d;
-			v[ME_ENERGY].changed = 1;
+	case FMT_METERS:
+		if (v[FMT_ME_INTERVAL].i != 1 && v[FMT_ME_INTERVAL].i != 5 && v[FMT_ME_INTERVAL].i != 15 &&
+		    v[FMT_ME_INTERVAL].i != 30 && v[FMT_ME_INTERVAL].i != 60)
+			return fail(rc, FMT_ME_INTERVAL, &v[FMT_ME_INTERVAL], "unsupported interval (expected 1|5|15|30|60)");
+		if (!v[FMT_ME_ENERGY].present && !(v[FMT_ME_QUALITY].present && v[FMT_ME_QUALITY].idx == 2))
+			return fail(rc, FMT_ME_ENERGY, &v[FMT_ME_ENERGY], "empty value (required unless quality is M)");
+		if (v[FMT_ME_ENERGY].present && v[FMT_ME_UNIT].d != 1) {
+			v[FMT_ME_ENERGY].d *= v[FMT_ME_UNIT].d;
+			v[FMT_ME_ENERGY].changed = 1;
 		}
 		return 0;
 	default:
@@ -863,7 +679,7 @@ static void put_upper(strbuf *b, const char *s, size_t n)
 int schema_check_row(const schema_ctx *c, const csvscan_field *f, int nf, strbuf *out,
 		     row_check *rc)
 {
-	const schema *s = c->s;
+	const formats_table *s = c->s;
 	val v[32];
 	size_t start = out->len;
 	size_t koff[32], klen[32];
@@ -894,7 +710,7 @@ int schema_check_row(const schema_ctx *c, const csvscan_field *f, int nf, strbuf
 		return -1;
 
 	for (int i = 0; i < s->ncols; i++) {
-		const schema_col *col = &s->cols[i];
+		const formats_col *col = &s->cols[i];
 		if (i)
 			strbuf_putc(out, ',');
 		koff[i] = out->len;

@@ -1,10 +1,10 @@
 /*
- * schema: the data contract of qe-formats(5) as tables - the columns of
- * every file kind (trades, prices, fixings, vols, rates, history,
- * counterparties, limits, meters, weather, markets), their types, enums,
- * ranges and keys - and the row validator that checks one record against
- * it and writes the canonical CSV row (lower-case enums, canonical unit
- * spellings and units, ISO dates, shortest round-trip numbers).
+ * schema: the row validator of qe-ingest, which checks one record against
+ * the table of its file kind (io/formats.h: the columns of trades, prices,
+ * fixings, vols, rates, history, counterparties, limits, meters, weather,
+ * markets, with their types, enums, ranges and keys) and writes the
+ * canonical CSV row (lower-case enums, canonical unit spellings and units,
+ * ISO dates, shortest round-trip numbers).
  *
  * The validator is pure: it reads the fields it is given and the curve
  * master, and appends to the caller's buffer, so any number of threads
@@ -22,63 +22,13 @@
 #include <stdint.h>
 
 #include "io/csvscan.h"
+#include "io/formats.h"
 #include "core/diag.h"
 
-enum col_type {
-	CT_STR = 1, /* free text */
-	CT_ID,      /* identifier: no leading/trailing blanks */
-	CT_ENUM,    /* one of values[], case-insensitive, written as listed */
-	CT_UNIT,    /* quantity unit: values[] plus convertible spellings */
-	CT_CCY,     /* ISO 4217 code: three letters, written upper case */
-	CT_COUNTRY, /* ISO 3166 alpha-2: two letters, upper case */
-	CT_CURVE,   /* a curve of the markets file (when one is loaded) */
-	CT_NUM,     /* finite decimal number within [lo, hi] */
-	CT_INT,     /* integer within [lo, hi] */
-	CT_DATE,    /* YYYY-MM-DD */
-	CT_TS,      /* YYYY-MM-DDTHH:MM:SS+HH:MM */
-	CT_LEI,     /* ISO 17442, MOD 97-10 check digits */
-	CT_ZONE     /* IANA time zone name */
-};
-
-typedef struct schema_col {
-	const char *name;
-	int type;                   /* enum col_type */
-	int required;               /* 1: non-empty value and header column required */
-	const char *const *values;  /* CT_ENUM / CT_UNIT: NULL-terminated */
-	double lo, hi;              /* CT_NUM / CT_INT: inclusive range */
-	int lo_open;                /* 1: value must be > lo */
-	const char *units;          /* units attribute in HDF5, or NULL */
-} schema_col;
-
-enum schema_kind {
-	SK_TRADES,
-	SK_PRICES,
-	SK_FIXINGS,
-	SK_VOLS,
-	SK_RATES,
-	SK_HISTORY,
-	SK_COUNTERPARTIES,
-	SK_LIMITS,
-	SK_METERS,
-	SK_WEATHER,
-	SK_MARKETS,
-	SK_METER_PERIODS, /* qe-ingest meters output */
-	SK_COUNT
-};
-
-typedef struct schema {
-	int kind;
-	const char *name;
-	int ncols;
-	const schema_col *cols;
-	int nkey;
-	const int *key;     /* key columns (unique per file) */
-} schema;
-
-const schema *schema_get(int kind);
-/* By name ("trades", ...); NULL if unknown. */
-const schema *schema_find(const char *name);
-int schema_colidx(const schema *s, const char *name);
+/* The kinds of io/formats.h that qe-ingest validates (kind <
+ * FMT_NINGEST: the input files and meter periods); NULL for the others. */
+const formats_table *schema_get(int kind);
+const formats_table *schema_find(const char *name);
 
 /* --- the curve master -------------------------------------------------- */
 typedef struct schema_markets schema_markets;
@@ -111,7 +61,7 @@ typedef struct row_check {
 } row_check;
 
 typedef struct schema_ctx {
-	const schema *s;
+	const formats_table *s;
 	const schema_markets *markets; /* NULL: curves not checked */
 	const int *colmap;  /* schema column -> field index in the record, -1 absent */
 } schema_ctx;
@@ -119,7 +69,7 @@ typedef struct schema_ctx {
 /* Builds colmap (s->ncols entries) from a header; a missing required
  * column is QE_DATA "name:1: missing required column 'x'".  unknown[]
  * (header ncols entries) is set to 1 for columns the schema ignores. */
-int schema_map_header(const schema *s, const csvscan_field *hdr, int nhdr, int *colmap,
+int schema_map_header(const formats_table *s, const csvscan_field *hdr, int nhdr, int *colmap,
 		      int *unknown, const char *name, qe_err *e);
 
 /* Validates one record of nf fields and appends its canonical CSV row
@@ -128,7 +78,7 @@ int schema_check_row(const schema_ctx *c, const csvscan_field *f, int nf, strbuf
 		     row_check *rc);
 
 /* Writes the canonical header row of s. */
-void schema_header(const schema *s, strbuf *out);
+void schema_header(const formats_table *s, strbuf *out);
 
 /* Shortest round-trip text of a decimal number already known to be valid:
  * 1 when the input text is already canonical (num_format_double would

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/num.h"
+#include "io/formats.h"
 
 #define READ_CHUNK (64 * 1024)
 
@@ -537,5 +538,13 @@ void csvw_header(csv_writer *w, const char *const *names)
 {
 	for (; *names; names++)
 		csvw_str(w, *names);
+	csvw_end(w);
+}
+
+void csvw_header_of(csv_writer *w, int kind)
+{
+	const formats_table *t = formats_get(kind);
+	for (int i = 0; t && i < t->ncols; i++)
+		csvw_str(w, t->cols[i].name);
 	csvw_end(w);
 }

@@ -88,5 +88,7 @@ void csvw_empty(csv_writer *w);
 void csvw_end(csv_writer *w);                 /* ends the row with "\n" */
 /* Writes a whole header row from a NULL-terminated list. */
 void csvw_header(csv_writer *w, const char *const *names);
+/* Writes the header row of file kind `kind` of io/formats.h. */
+void csvw_header_of(csv_writer *w, int kind);
 
 #endif

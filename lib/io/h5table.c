@@ -23,6 +23,35 @@ const char *h5tab_kind_name(int kind)
 	return kind >= H5TAB_STRING && kind <= H5TAB_TIMESTAMP ? kind_names[kind] : NULL;
 }
 
+int h5tab_kind_of(int formats_type)
+{
+	switch (formats_type) {
+	case CT_NUM:
+		return H5TAB_DOUBLE;
+	case CT_INT:
+		return H5TAB_INT64;
+	case CT_DATE:
+		return H5TAB_DATE;
+	case CT_TS:
+		return H5TAB_TIMESTAMP;
+	default:
+		return H5TAB_STRING;
+	}
+}
+
+int h5tab_colspecs(int kind, h5tab_colspec *out, int max)
+{
+	const formats_table *t = formats_get(kind);
+	if (!t || t->ncols > max)
+		return -1;
+	for (int i = 0; i < t->ncols; i++) {
+		out[i].name = t->cols[i].name;
+		out[i].kind = h5tab_kind_of(t->cols[i].type);
+		out[i].units = t->cols[i].units;
+	}
+	return t->ncols;
+}
+
 static int kind_from_name(const char *s)
 {
 	for (int k = H5TAB_STRING; k <= H5TAB_TIMESTAMP; k++)

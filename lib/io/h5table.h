@@ -30,6 +30,7 @@
 #include <stdint.h>
 
 #include "core/diag.h"
+#include "io/formats.h"
 #include "io/outfile.h"
 
 enum h5tab_kind {
@@ -41,7 +42,7 @@ enum h5tab_kind {
 };
 
 #define H5TAB_MISSING_INT INT64_MIN
-#define H5TAB_SCHEMA_VERSION 1
+#define H5TAB_SCHEMA_VERSION FORMATS_VERSION
 
 typedef struct h5tab_col {
 	const char *name;
@@ -51,6 +52,12 @@ typedef struct h5tab_col {
 
 /* "string", "double", ... for a kind; NULL if unknown. */
 const char *h5tab_kind_name(int kind);
+/* The HDF5 column kind of a column type of io/formats.h (enum formats_type). */
+int h5tab_kind_of(int formats_type);
+/* The column specs of file kind `kind` (enum formats_kind) into out[max]:
+ * its names, HDF5 kinds and units.  Returns the column count, or -1 when
+ * the kind is unknown or has more than max columns. */
+int h5tab_colspecs(int kind, h5tab_colspec *out, int max);
 
 /* --- writing ----------------------------------------------------------- */
 typedef struct h5file h5file;

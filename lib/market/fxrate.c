@@ -4,10 +4,12 @@
 #include <string.h>
 
 #include "io/csvio.h"
+#include "io/formats.h"
 
 int fx_rates_read(const char *path, const char *base, strindex *ccys, double **rate, qe_err *e)
 {
-	static const char *const cols[] = {"currency", "rate"};
+	const char *const cols[] = {formats_colname(FMT_FX_RATES, FMT_FX_CCY),
+				    formats_colname(FMT_FX_RATES, FMT_FX_RATE)};
 	int idx[2], rc = 0, st;
 	size_t cap = 0;
 	csv_reader *r = csvr_open(path, e);

@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "io/csvio.h"
+#include "io/formats.h"
 #include "time/period.h"
 
 struct hentry {
@@ -318,11 +319,19 @@ market *mkt_load(const struct mkt_paths *p, qe_date asof, qe_err *e)
 		m->hours = NULL;
 	}
 
-	static const char *const ccols[] = {"curve", "asof", "delivery_start", "delivery_end", "price"};
-	static const char *const vcols[] = {"curve", "asof", "delivery_start", "delivery_end",
-					    "strike", "vol", "vol_type"};
-	static const char *const rcols[] = {"currency", "asof", "date", "rate"};
-	static const char *const fcols[] = {"curve", "date", "price"};
+#define CCOL(c) formats_colname(FMT_PRICES, FMT_PR_##c)
+#define VCOL(c) formats_colname(FMT_VOLS, FMT_VO_##c)
+#define RCOL(c) formats_colname(FMT_RATES, FMT_RA_##c)
+#define FCOL(c) formats_colname(FMT_FIXINGS, FMT_FI_##c)
+	const char *const ccols[] = {CCOL(CURVE), CCOL(ASOF), CCOL(DSTART), CCOL(DEND), CCOL(PRICE)};
+	const char *const vcols[] = {VCOL(CURVE), VCOL(ASOF), VCOL(DSTART), VCOL(DEND),
+				     VCOL(STRIKE), VCOL(VOL), VCOL(TYPE)};
+	const char *const rcols[] = {RCOL(CCY), RCOL(ASOF), RCOL(DATE), RCOL(RATE)};
+	const char *const fcols[] = {FCOL(CURVE), FCOL(DATE), FCOL(PRICE)};
+#undef CCOL
+#undef VCOL
+#undef RCOL
+#undef FCOL
 	if ((p->markets && (!(m->master = curvemaster_load(p->markets, e)) || master_curves(m, e))) ||
 	    each_row(m, p->curves, ccols, 5, row_curve, e) ||
 	    (p->vols && each_row(m, p->vols, vcols, 7, row_vol, e)) ||

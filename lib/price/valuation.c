@@ -11,6 +11,7 @@
 #include "price/asian.h"
 #include "price/black76.h"
 #include "io/csvio.h"
+#include "io/formats.h"
 #include "io/h5table.h"
 #include "price/kirk.h"
 #include "market/market.h"
@@ -60,10 +61,17 @@ enum tcol { C_ID, C_VERSION, C_STATUS, C_BOOK, C_INSTR, C_CURVE, C_SIDE, C_QTY, 
 	    C_CCY, C_DS, C_DE, C_SHAPE, C_OTYPE, C_STRIKE, C_EXERCISE, C_EXPIRY, C_AVGS, C_AVGE,
 	    C_CURVE2, C_RATIO, C_MODEL, C_N };
 
-static const char *const tcols[C_N] = {
-	"trade_id", "version", "status", "book", "instrument", "curve", "side", "quantity", "unit",
-	"price", "currency", "delivery_start", "delivery_end", "shape", "option_type", "strike",
-	"exercise", "expiry", "avg_start", "avg_end", "curve2", "ratio", "model"};
+/* The trades columns (io/formats.h) of enum tcol. */
+static const int tcols_fmt[C_N] = {
+	FMT_TR_ID, FMT_TR_VERSION, FMT_TR_STATUS, FMT_TR_BOOK, FMT_TR_INSTR, FMT_TR_CURVE, FMT_TR_SIDE,
+	FMT_TR_QTY, FMT_TR_UNIT, FMT_TR_PRICE, FMT_TR_CCY, FMT_TR_DSTART, FMT_TR_DEND, FMT_TR_SHAPE,
+	FMT_TR_OTYPE, FMT_TR_STRIKE, FMT_TR_EXERCISE, FMT_TR_EXPIRY, FMT_TR_AVGS, FMT_TR_AVGE,
+	FMT_TR_CURVE2, FMT_TR_RATIO, FMT_TR_MODEL};
+
+static const char *tcol_name(int c)
+{
+	return formats_colname(FMT_TRADES, tcols_fmt[c]);
+}
 
 /* A row of trades.csv or of the HDF5 table /trades (qe-ingest --to h5). */
 typedef struct rowsrc {
@@ -822,10 +830,10 @@ static int load_trades(const char *path, trade **out, long *n, long *ncancel, qe
 	static const int required[] = {C_ID, C_BOOK, C_INSTR, C_CURVE, C_SIDE, C_QTY, C_UNIT,
 				       C_PRICE, C_CCY, C_DS, C_DE};
 	for (int i = 0; i < C_N; i++)
-		ix[i] = src.c ? csvr_col(src.c, tcols[i]) : h5tab_col(src.h, tcols[i]);
+		ix[i] = src.c ? csvr_col(src.c, tcol_name(i)) : h5tab_col(src.h, tcol_name(i));
 	for (size_t i = 0; i < sizeof required / sizeof required[0]; i++)
 		if (ix[required[i]] < 0) {
-			qe_err_set(e, QE_DATA, "%s: missing column '%s'", path, tcols[required[i]]);
+			qe_err_set(e, QE_DATA, "%s: missing column '%s'", path, tcol_name(required[i]));
 			csvr_close(src.c);
 			h5tab_close(src.h);
 			return QE_DATA;
@@ -952,7 +960,7 @@ static int write_ladder(const market *m, const trade *tr, const result *res, lon
 	}
 	csv_writer w;
 	csvw_init(&w, fp);
-	csvw_header(&w, (const char *const[]){"book", "curve", "month", "delta", "unit", NULL});
+	csvw_header_of(&w, FMT_LADDER);
 	for (size_t bi = 0; corder && bi < nb; bi++) {
 		size_t b = (size_t)sidx_find(books, bnames[bi], strlen(bnames[bi]));
 		for (int ci = 0; ci < m->nc; ci++) {
@@ -1040,19 +1048,9 @@ static int h5_sensitivity_rows(h5tab_writer *w, const market *m, const trade *t,
  * /sensitivities of qe-formats(5), into files the caller commits. */
 static int write_h5(const val_book *b, h5file *vf, h5file *sf, qe_err *e)
 {
-	static const h5tab_colspec vcols[] = {
-		{"trade_id", H5TAB_STRING, NULL}, {"book", H5TAB_STRING, NULL},
-		{"instrument", H5TAB_STRING, NULL}, {"curve", H5TAB_STRING, NULL},
-		{"currency", H5TAB_STRING, NULL}, {"npv", H5TAB_DOUBLE, NULL},
-		{"undiscounted", H5TAB_DOUBLE, NULL}, {"delta", H5TAB_DOUBLE, NULL},
-		{"gamma", H5TAB_DOUBLE, NULL}, {"vega", H5TAB_DOUBLE, NULL},
-		{"theta", H5TAB_DOUBLE, NULL}, {"model", H5TAB_STRING, NULL}};
-	static const h5tab_colspec scols[] = {
-		{"trade_id", H5TAB_STRING, NULL}, {"book", H5TAB_STRING, NULL},
-		{"curve", H5TAB_STRING, NULL}, {"delivery_start", H5TAB_DATE, NULL},
-		{"delivery_end", H5TAB_DATE, NULL}, {"tenor", H5TAB_INT64, "months"},
-		{"delta", H5TAB_DOUBLE, NULL}, {"gamma", H5TAB_DOUBLE, NULL},
-		{"vega", H5TAB_DOUBLE, NULL}};
+	h5tab_colspec vcols[12], scols[9];
+	h5tab_colspecs(FMT_VALUATIONS, vcols, 12);
+	h5tab_colspecs(FMT_SENSITIVITIES, scols, 9);
 	h5tab_writer *vw = NULL, *sw = NULL;
 	if ((vf && !(vw = h5tab_begin(vf, "valuations", vcols, 12, e))) ||
 	    (sf && !(sw = h5tab_begin(sf, "sensitivities", scols, 9, e))))
@@ -1150,15 +1148,11 @@ static int write_csv(const val_book *b, FILE *vfp, FILE *sfp, qe_err *e)
 	csv_writer w;
 	if (vfp) {
 		csvw_init(&w, vfp);
-		csvw_header(&w, (const char *const[]){"trade_id", "book", "instrument", "curve",
-						      "currency", "npv", "undiscounted", "delta",
-						      "gamma", "vega", "theta", "model", NULL});
+		csvw_header_of(&w, FMT_VALUATIONS);
 	}
 	if (sfp) {
 		csvw_init(&w, sfp);
-		csvw_header(&w, (const char *const[]){"trade_id", "book", "curve", "delivery_start",
-						      "delivery_end", "tenor", "delta", "gamma",
-						      "vega", NULL});
+		csvw_header_of(&w, FMT_SENSITIVITIES);
 	}
 	long nblocks = (b->n + BLOCK - 1) / BLOCK;
 	char **vbuf = calloc((size_t)nblocks + 1, sizeof *vbuf), **sbuf = calloc((size_t)nblocks + 1, sizeof *sbuf);
@@ -1194,7 +1188,7 @@ static void write_errors(const val_book *b, FILE *fp)
 {
 	csv_writer w;
 	csvw_init(&w, fp);
-	csvw_header(&w, (const char *const[]){"trade_id", "reason", NULL});
+	csvw_header_of(&w, FMT_PRICE_ERRORS);
 	for (long i = 0; i < b->n; i++)
 		if (b->res[i].status == 1) {
 			csvw_str(&w, b->tr[i].id);

@@ -1,13 +1,15 @@
 /* synth: the book - trades (streamed in parallel blocks), counterparties
  * and limits. */
-#include "synth/synth_impl.h"
+#include "synth/synth_book.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "price/black76.h"
 #include "core/lei.h"
+#include "io/formats.h"
+#include "price/black76.h"
+#include "synth/synth_impl.h"
 
 enum { C_NG, C_CL, C_BRENT, C_HO, C_TTF, C_PJMP, C_PJMO, C_DEB, C_DEP, C_EUA };
 
@@ -30,13 +32,17 @@ static const char *const cp_lou[] = {"5493", "5299", "2138", "3912", "8156", "96
 /* counterparties whose LEI is deliberately broken (wrong check digits) */
 static int cp_bad_lei(int i) { return i == 7 || i == 19 || i == 33; }
 
-const char *synth_cpty_id(int i, char buf[16])
+/* Counterparty table shared by trades and counterparties.csv. */
+enum { SYNTH_NCPTY = 40 };
+
+static const char *synth_cpty_id(int i, char buf[16])
 {
 	snprintf(buf, 16, "CP%03d", i + 1);
 	return buf;
 }
 
-const char *synth_clearer(const char *venue)
+/* Clearing house of a venue ("CME_CLEARING" ...). */
+static const char *synth_clearer(const char *venue)
 {
 	if (strcmp(venue, "NYMEX") == 0)
 		return "CME_CLEARING";
@@ -69,16 +75,13 @@ static double round_to(double x, double step) { return round(x / step) * step; }
 int synth_write_counterparties(synth *s, FILE *fp, qe_err *e)
 {
 	(void)e;
-	static const char *const hdr[] = {"counterparty", "name", "lei", "country", "sector", "credit_limit",
-					  "currency", "netting", "total_assets", "market_cap", "debt", "cash",
-					  "receivables", "revenue", "nonpermissible_income", NULL};
 	static const char *const clearers[][3] = {
 		{"CME_CLEARING", "CME Clearing House", "US"},
 		{"ICE_CLEAR_EU", "ICE Clear Europe", "GB"},
 		{"EEX_ECC", "European Commodity Clearing", "DE"}};
 	csv_writer w;
 	csvw_init(&w, fp);
-	csvw_header(&w, hdr);
+	csvw_header_of(&w, FMT_COUNTERPARTIES);
 	for (int i = 0; i < SYNTH_NCPTY + 3; i++) {
 		qe_rng r;
 		char id[16], name[96], lei[21];
@@ -150,13 +153,12 @@ static const struct {
 int synth_write_limits(synth *s, FILE *fp, qe_err *e)
 {
 	(void)e;
-	static const char *const hdr[] = {"limit_id", "type", "scope", "key", "metric", "limit", "unit", NULL};
 	/* net delta limits in commodity units, spot-month limits in lots
 	 * (CFTC 17 CFR 150: NG 2,000, CL 6,000, HO 2,000 contracts) */
 	static const double delta_limit[] = {5e7, 5e6, 5e6, 1e8, 2e6, 5e5, 5e5, 1e6, 5e5, 5e6};
 	csv_writer w;
 	csvw_init(&w, fp);
-	csvw_header(&w, hdr);
+	csvw_header_of(&w, FMT_LIMITS);
 	int id = 0;
 	char buf[32];
 	for (int c = 0; c < synth_ncurves; c++) {
@@ -324,10 +326,11 @@ static void make_option(const synth *s, qe_rng *r, trade *t, int m, int normal)
 		t->price = k->tick;
 }
 
-/* Fills the first version of trade i; returns the instrument's curve. */
-static void gen_trade(const synth *s, int64_t i, trade *t, qe_rng *r)
+enum instr { IN_FUT, IN_FWD, IN_SWAP, IN_PHYS, IN_OPT, IN_ASIAN, IN_SPREAD, IN_SPOT, IN_N };
+
+/* A trade with no optional field set. */
+static void trade_init(trade *t, int64_t i)
 {
-	static const double book_w[NBOOKS] = {0.20, 0.12, 0.22, 0.14, 0.18, 0.08, 0.06};
 	memset(t, 0, sizeof *t);
 	snprintf(t->id, sizeof t->id, "T%08lld", (long long)(i + 1));
 	t->version = 1;
@@ -339,279 +342,324 @@ static void gen_trade(const synth *s, int64_t i, trade *t, qe_rng *r)
 	t->shape = "";
 	t->model = "";
 	t->exercise = "";
+}
+
+/* The curve a trade of book b is on (t->c) and the mix of instruments
+ * the book trades on it (w[enum instr]). */
+static void book_curve_mix(int b, qe_rng *r, trade *t, double w[IN_N])
+{
+	switch (b) {
+	case B_GAS_US:
+		t->c = C_NG;
+		w[IN_FUT] = 0.30, w[IN_SWAP] = 0.25, w[IN_OPT] = 0.20, w[IN_ASIAN] = 0.10, w[IN_PHYS] = 0.15;
+		break;
+	case B_GAS_EU:
+		t->c = C_TTF;
+		w[IN_FUT] = 0.35, w[IN_PHYS] = 0.30, w[IN_OPT] = 0.25, w[IN_SWAP] = 0.10;
+		break;
+	case B_POWER_EU:
+		t->c = rng_uniform(r) < 0.6 ? C_DEB : C_DEP;
+		w[IN_FUT] = 0.30, w[IN_PHYS] = 0.25, w[IN_FWD] = 0.10, w[IN_OPT] = 0.15, w[IN_SPREAD] = 0.15,
+		w[IN_SWAP] = 0.05;
+		break;
+	case B_POWER_US:
+		t->c = rng_uniform(r) < 0.6 ? C_PJMP : C_PJMO;
+		w[IN_FWD] = 0.35, w[IN_PHYS] = 0.30, w[IN_OPT] = 0.20, w[IN_SWAP] = 0.15;
+		break;
+	case B_OIL:
+		t->c = rng_uniform(r) < 0.5 ? C_CL : C_BRENT;
+		w[IN_FUT] = 0.30, w[IN_SWAP] = 0.25, w[IN_OPT] = 0.20, w[IN_ASIAN] = 0.15, w[IN_SPREAD] = 0.10;
+		break;
+	case B_CARBON:
+		t->c = C_EUA;
+		w[IN_SPOT] = 0.30, w[IN_FUT] = 0.45, w[IN_OPT] = 0.25;
+		break;
+	default: { /* ISLAMIC: commodity purchases (murabaha/salam-like) and a
+		    * few conventional futures and options the screen must flag */
+		static const int cs[] = {C_NG, C_BRENT, C_CL, C_TTF, C_EUA};
+		t->c = cs[rng_below(r, 5)];
+		w[IN_PHYS] = 0.40, w[IN_FWD] = 0.25, w[IN_SPOT] = 0.20, w[IN_FUT] = 0.10, w[IN_OPT] = 0.05;
+		if (t->c == C_EUA)
+			w[IN_PHYS] = 0, w[IN_FWD] = 0.25, w[IN_SPOT] = 0.60;
+	}
+	}
+}
+
+/* Delivery in month m after the as-of month: the whole calendar month. */
+static void set_month(const synth *s, trade *t, int m)
+{
+	t->ds = month_first(s, m);
+	t->de = synth_month_end(t->ds);
+}
+
+/* Futures: lots of the curve's contract; EUA trades December contracts. */
+static void gen_future(const synth *s, qe_rng *r, trade *t, int m)
+{
+	const synth_curve *k = &synth_curves[t->c];
+	t->instrument = "future";
+	if (t->c == C_EUA) {
+		int dec = 1;
+		while (dec <= s->nmonths) {
+			int y, mo, d;
+			date_to_ymd(month_first(s, dec), &y, &mo, &d);
+			if (mo == 12)
+				break;
+			dec++;
+		}
+		m = dec + 12 * (int)rng_below(r, 3);
+		if (m > s->nmonths)
+			m = dec;
+		set_month(s, t, m);
+		t->price = synth_round(synth_fwd(s, t->c, m) * exp(0.06 * rng_normal(r)), k->tick);
+	}
+	t->qty = (double)(1 + rng_below(r, 50));
+	t->unit = "lots";
+	t->shape = k->shape;
+}
+
+/* Forwards: power in MW of a shape (sometimes a quarter), gas per gas day. */
+static void gen_forward(const synth *s, qe_rng *r, trade *t, int m)
+{
+	const synth_curve *k = &synth_curves[t->c];
+	t->instrument = "forward";
+	if (k->abs_returns) {
+		t->qty = 5.0 * (double)(1 + rng_below(r, 10));
+		t->unit = "MW";
+		t->shape = shape_for(t->c, r);
+		if (rng_uniform(r) < 0.3 && m + 2 <= s->nmonths) /* a quarter */
+			t->de = synth_month_end(month_first(s, m + 2));
+	} else if (strcmp(k->commodity, "gas") == 0) {
+		t->qty = t->c == C_NG ? 2500.0 * (double)(1 + rng_below(r, 8)) : 5.0 * (double)(1 + rng_below(r, 10));
+		t->unit = t->c == C_NG ? "MMBtu/d" : "MW";
+		t->shape = "gasday";
+	} else if (t->c == C_EUA) {
+		t->qty = 1000.0 * (double)(1 + rng_below(r, 50));
+		t->unit = "t";
+	} else {
+		t->qty = 1000.0 * (double)(5 + rng_below(r, 96));
+		t->unit = k->unit;
+	}
+}
+
+/* Swaps: one calculation month, sometimes the current (partly fixed) one. */
+static void gen_swap(const synth *s, qe_rng *r, trade *t)
+{
+	const synth_curve *k = &synth_curves[t->c];
+	t->instrument = "swap";
+	if (rng_uniform(r) < 0.2 && s->cfg.asof < synth_month_end(s->cfg.asof)) {
+		/* calculation period containing the as-of date: partly fixed */
+		set_month(s, t, 0);
+		t->trade_date = cal_preceding(s->cal[t->c], s->month0 - 1 - (qe_date)rng_below(r, 60));
+		t->price = synth_round(synth_fwd(s, t->c, 0) * exp(0.05 * rng_normal(r)), k->tick);
+	}
+	if (k->abs_returns) {
+		t->qty = 100.0 * (double)(10 + rng_below(r, 91));
+		t->unit = "MWh";
+	} else if (t->c == C_NG) {
+		t->qty = 10000.0 * (double)(1 + rng_below(r, 50));
+		t->unit = "MMBtu";
+	} else if (t->c == C_TTF) {
+		t->qty = 720.0 * (double)(1 + rng_below(r, 20));
+		t->unit = "MWh";
+	} else {
+		t->qty = 1000.0 * (double)(5 + rng_below(r, 96));
+		t->unit = k->unit;
+	}
+}
+
+/* Physical delivery: power in MW, gas per gas day, EUA in t, oil in bbl. */
+static void gen_physical(const synth *s, qe_rng *r, trade *t, int m)
+{
+	t->instrument = "physical";
+	if (synth_curves[t->c].abs_returns) {
+		t->qty = (double)(1 + rng_below(r, 50));
+		t->unit = "MW";
+		t->shape = shape_for(t->c, r);
+		if (rng_uniform(r) < 0.25 && m + 2 <= s->nmonths)
+			t->de = synth_month_end(month_first(s, m + 2));
+	} else if (t->c == C_NG) {
+		t->qty = 1000.0 * (double)(1 + rng_below(r, 30));
+		t->unit = "MMBtu/d";
+		t->shape = "gasday";
+	} else if (t->c == C_TTF) {
+		t->qty = (double)(1 + rng_below(r, 30));
+		t->unit = "MW";
+		t->shape = "gasday";
+	} else if (t->c == C_EUA) {
+		t->qty = 1000.0 * (double)(1 + rng_below(r, 20));
+		t->unit = "t";
+	} else {
+		t->qty = 1000.0 * (double)(10 + rng_below(r, 91));
+		t->unit = "bbl";
+	}
+}
+
+/* Options on a month's future or forward, moved to a later month until
+ * they have not expired; Bachelier for power and some TTF trades. */
+static void gen_option(const synth *s, qe_rng *r, trade *t, int m)
+{
+	const synth_curve *k = &synth_curves[t->c];
+	int power = k->abs_returns, normal = power;
+	t->instrument = "option";
+	if (t->c == C_TTF && rng_uniform(r) < 0.15) { /* per-trade override */
+		t->model = "bachelier";
+		normal = 1;
+	}
+	if (t->c == C_EUA) { /* options on the December future */
+		int y, mo, d;
+		date_to_ymd(t->ds, &y, &mo, &d);
+		while (mo != 12 && m < s->nmonths) {
+			m++;
+			date_to_ymd(month_first(s, m), &y, &mo, &d);
+		}
+		set_month(s, t, m);
+	}
+	make_option(s, r, t, m, normal);
+	while (t->expiry <= s->cfg.asof && m < s->nmonths) { /* expired: a later month */
+		m++;
+		set_month(s, t, m);
+		make_option(s, r, t, m, normal);
+	}
+	t->exercise = (t->c == C_CL || t->c == C_BRENT || t->c == C_NG) && rng_uniform(r) < 0.35
+			      ? "american" : "european";
+	if (power) {
+		t->qty = 5.0 * (double)(1 + rng_below(r, 10));
+		t->unit = "MW";
+		t->shape = shape_for(t->c, r);
+	} else {
+		t->qty = (double)(1 + rng_below(r, 50));
+		t->unit = "lots";
+		t->shape = k->shape;
+	}
+	if (t->trade_date > t->expiry)
+		t->trade_date = cal_preceding(s->cal[t->c], t->expiry);
+}
+
+/* Asian options averaging one month (sometimes the current one), expiring
+ * on its last business day. */
+static void gen_asian(const synth *s, qe_rng *r, trade *t, int m)
+{
+	const synth_curve *k = &synth_curves[t->c];
+	t->instrument = "asian";
+	int started = rng_uniform(r) < 0.3 && s->cfg.asof < synth_month_end(s->cfg.asof);
+	if (started) {
+		m = 0;
+		set_month(s, t, m);
+		t->trade_date = cal_preceding(s->cal[t->c], s->month0 - 1 - (qe_date)rng_below(r, 60));
+	} else if (m > 12) {
+		m = 1 + m % 12;
+		set_month(s, t, m);
+	}
+	t->avg_s = t->ds;
+	t->avg_e = t->de;
+	t->expiry = cal_preceding(s->cal[t->c], t->de);
+	double fm = synth_fwd(s, t->c, m);
+	int call = rng_uniform(r) < 0.5;
+	t->otype = call ? "call" : "put";
+	t->strike = synth_round(fm * exp(0.1 * rng_normal(r)), k->strike_step);
+	double yrs = (t->expiry - s->cfg.asof) / 365.0;
+	/* an average's vol is about the spot vol / sqrt(3) */
+	t->price = synth_round(rough_premium(call, 0, fm, t->strike, synth_atm_vol(t->c, yrs, 6) * 0.6, yrs),
+			       k->tick);
+	if (t->price <= 0)
+		t->price = k->tick;
+	t->exercise = "european";
+	t->qty = t->c == C_NG ? 10000.0 * (double)(1 + rng_below(r, 20)) : 1000.0 * (double)(5 + rng_below(r, 46));
+	t->unit = k->unit;
+}
+
+/* Spread options: the spark spread for European power (book b), else the
+ * heating-oil crack spread. */
+static void gen_spread(const synth *s, qe_rng *r, trade *t, int m, int b)
+{
+	t->instrument = "spread";
+	if (b == B_POWER_EU) { /* spark spread: peak power vs TTF x heat rate */
+		t->c = C_DEP;
+		t->c2 = C_TTF;
+		t->ratio = synth_round(1.8 + 0.4 * rng_uniform(r), 0.01);
+		t->unit = "MWh";
+		t->shape = "peak";
+		t->qty = 100.0 * (double)(5 + rng_below(r, 46));
+	} else { /* crack spread: heating oil (USD/gal) vs WTI per gallon */
+		t->c = C_HO;
+		t->c2 = C_CL;
+		t->ratio = 1.0 / 42.0;
+		t->unit = "gal";
+		t->qty = 42000.0 * (double)(1 + rng_below(r, 20));
+		t->shape = "";
+	}
+	const synth_curve *k = &synth_curves[t->c];
+	if (m > 12)
+		m = 1 + m % 12;
+	set_month(s, t, m);
+	t->expiry = cal_add_business_days(s->cal[t->c], t->ds, -2);
+	while (t->expiry <= s->cfg.asof && m < s->nmonths) {
+		m++;
+		set_month(s, t, m);
+		t->expiry = cal_add_business_days(s->cal[t->c], t->ds, -2);
+	}
+	double f1 = synth_fwd(s, t->c, m), f2 = synth_fwd(s, t->c2, m);
+	double spread = f1 - t->ratio * f2;
+	t->strike = synth_round(spread + 0.1 * fabs(spread) * rng_normal(r), t->c == C_HO ? 0.01 : 0.5);
+	t->otype = rng_uniform(r) < 0.8 ? "call" : "put";
+	t->exercise = "european";
+	double yrs = (t->expiry - s->cfg.asof) / 365.0;
+	double sv = synth_atm_vol(t->c, yrs, 6) * fabs(f1) / (fabs(spread) + 0.1 * fabs(f1));
+	t->price = synth_round(rough_premium(t->otype[0] == 'c', 1, spread, t->strike, sv > 3 ? 3 : sv, yrs),
+			       k->tick);
+	if (t->price <= 0)
+		t->price = k->tick;
+}
+
+/* Spot EUA, settled one or two business days after the as-of date. */
+static void gen_spot(const synth *s, qe_rng *r, trade *t)
+{
+	t->instrument = "spot";
+	t->c = C_EUA;
+	const synth_curve *k = &synth_curves[t->c];
+	t->trade_date = cal_preceding(s->cal[t->c], s->cfg.asof - (qe_date)rng_below(r, 2));
+	t->ds = t->de = cal_add_business_days(s->cal[t->c], s->cfg.asof, 1 + (int)rng_below(r, 2));
+	t->price = synth_round(synth_fwd(s, t->c, 0) * exp(0.01 * rng_normal(r)), k->tick);
+	t->qty = 1000.0 * (double)(1 + rng_below(r, 50));
+	t->unit = "t";
+	t->shape = "";
+	if (strcmp(t->book, "ISLAMIC") != 0)
+		snprintf(t->cpty, sizeof t->cpty, "%s", "EEX_ECC");
+}
+
+/* Fills the first version of trade i.  The draws from r come in a fixed
+ * order (book, trader, side, month, curve, instrument, counterparty, trade
+ * date, price, then the instrument's own), which the output depends on. */
+static void gen_trade(const synth *s, int64_t i, trade *t, qe_rng *r)
+{
+	static const double book_w[NBOOKS] = {0.20, 0.12, 0.22, 0.14, 0.18, 0.08, 0.06};
+	trade_init(t, i);
 	int b = pick_weighted(r, book_w, NBOOKS);
 	t->book = books[b].name;
 	t->trader = books[b].traders[rng_below(r, 3)];
 	t->buy = rng_uniform(r) < 0.5;
 	const int maxm = s->nmonths < 24 ? s->nmonths : 24;
 	int m = pick_month(r, maxm);
-	enum { FUT, FWD, SWAP, PHYS, OPT, ASIAN, SPREAD, SPOT };
-	int inst;
-	double w[8] = {0};
-	switch (b) {
-	case B_GAS_US:
-		t->c = C_NG;
-		w[FUT] = 0.30, w[SWAP] = 0.25, w[OPT] = 0.20, w[ASIAN] = 0.10, w[PHYS] = 0.15;
-		break;
-	case B_GAS_EU:
-		t->c = C_TTF;
-		w[FUT] = 0.35, w[PHYS] = 0.30, w[OPT] = 0.25, w[SWAP] = 0.10;
-		break;
-	case B_POWER_EU:
-		t->c = rng_uniform(r) < 0.6 ? C_DEB : C_DEP;
-		w[FUT] = 0.30, w[PHYS] = 0.25, w[FWD] = 0.10, w[OPT] = 0.15, w[SPREAD] = 0.15, w[SWAP] = 0.05;
-		break;
-	case B_POWER_US:
-		t->c = rng_uniform(r) < 0.6 ? C_PJMP : C_PJMO;
-		w[FWD] = 0.35, w[PHYS] = 0.30, w[OPT] = 0.20, w[SWAP] = 0.15;
-		break;
-	case B_OIL:
-		t->c = rng_uniform(r) < 0.5 ? C_CL : C_BRENT;
-		w[FUT] = 0.30, w[SWAP] = 0.25, w[OPT] = 0.20, w[ASIAN] = 0.15, w[SPREAD] = 0.10;
-		break;
-	case B_CARBON:
-		t->c = C_EUA;
-		w[SPOT] = 0.30, w[FUT] = 0.45, w[OPT] = 0.25;
-		break;
-	default: { /* ISLAMIC: commodity purchases (murabaha/salam-like) and a
-		    * few conventional futures and options the screen must flag */
-		static const int cs[] = {C_NG, C_BRENT, C_CL, C_TTF, C_EUA};
-		t->c = cs[rng_below(r, 5)];
-		w[PHYS] = 0.40, w[FWD] = 0.25, w[SPOT] = 0.20, w[FUT] = 0.10, w[OPT] = 0.05;
-		if (t->c == C_EUA)
-			w[PHYS] = 0, w[FWD] = 0.25, w[SPOT] = 0.60;
-	}
-	}
-	inst = pick_weighted(r, w, 8);
+	double w[IN_N] = {0};
+	book_curve_mix(b, r, t, w);
+	int inst = pick_weighted(r, w, IN_N);
 	const synth_curve *k = &synth_curves[t->c];
-	int exchange = (inst == FUT || (inst == OPT && !k->abs_returns));
-	if (exchange)
+	if (inst == IN_FUT || (inst == IN_OPT && !k->abs_returns)) /* exchange-traded */
 		snprintf(t->cpty, sizeof t->cpty, "%s", synth_clearer(k->venue));
 	else
 		synth_cpty_id((int)rng_below(r, SYNTH_NCPTY), t->cpty);
 	t->trade_date = past_trade_date(s, r, t->c, 250);
-	t->ds = month_first(s, m);
-	t->de = synth_month_end(t->ds);
-	double f = synth_fwd(s, t->c, m);
-	t->price = synth_round(f * exp(0.06 * rng_normal(r)), k->tick);
-	int power = k->abs_returns, gas = strcmp(k->commodity, "gas") == 0;
+	set_month(s, t, m);
+	t->price = synth_round(synth_fwd(s, t->c, m) * exp(0.06 * rng_normal(r)), k->tick);
 	switch (inst) {
-	case FUT:
-		t->instrument = "future";
-		if (t->c == C_EUA) { /* December contracts */
-			int dec = 1;
-			while (dec <= s->nmonths) {
-				int y, mo, d;
-				date_to_ymd(month_first(s, dec), &y, &mo, &d);
-				if (mo == 12)
-					break;
-				dec++;
-			}
-			m = dec + 12 * (int)rng_below(r, 3);
-			if (m > s->nmonths)
-				m = dec;
-			t->ds = month_first(s, m);
-			t->de = synth_month_end(t->ds);
-			t->price = synth_round(synth_fwd(s, t->c, m) * exp(0.06 * rng_normal(r)), k->tick);
-		}
-		t->qty = (double)(1 + rng_below(r, 50));
-		t->unit = "lots";
-		t->shape = k->shape;
-		break;
-	case FWD:
-		t->instrument = "forward";
-		if (power) {
-			t->qty = 5.0 * (double)(1 + rng_below(r, 10));
-			t->unit = "MW";
-			t->shape = shape_for(t->c, r);
-			if (rng_uniform(r) < 0.3 && m + 2 <= s->nmonths) /* a quarter */
-				t->de = synth_month_end(month_first(s, m + 2));
-		} else if (gas) {
-			t->qty = t->c == C_NG ? 2500.0 * (double)(1 + rng_below(r, 8)) : 5.0 * (double)(1 + rng_below(r, 10));
-			t->unit = t->c == C_NG ? "MMBtu/d" : "MW";
-			t->shape = "gasday";
-		} else if (t->c == C_EUA) {
-			t->qty = 1000.0 * (double)(1 + rng_below(r, 50));
-			t->unit = "t";
-		} else {
-			t->qty = 1000.0 * (double)(5 + rng_below(r, 96));
-			t->unit = k->unit;
-		}
-		break;
-	case SWAP:
-		t->instrument = "swap";
-		if (rng_uniform(r) < 0.2 && s->cfg.asof < synth_month_end(s->cfg.asof)) {
-			/* calculation period containing the as-of date: partly fixed */
-			m = 0;
-			t->ds = s->month0;
-			t->de = synth_month_end(t->ds);
-			t->trade_date = cal_preceding(s->cal[t->c], s->month0 - 1 - (qe_date)rng_below(r, 60));
-			t->price = synth_round(synth_fwd(s, t->c, 0) * exp(0.05 * rng_normal(r)), k->tick);
-		}
-		if (power) {
-			t->qty = 100.0 * (double)(10 + rng_below(r, 91));
-			t->unit = "MWh";
-		} else if (t->c == C_NG) {
-			t->qty = 10000.0 * (double)(1 + rng_below(r, 50));
-			t->unit = "MMBtu";
-		} else if (t->c == C_TTF) {
-			t->qty = 720.0 * (double)(1 + rng_below(r, 20));
-			t->unit = "MWh";
-		} else {
-			t->qty = 1000.0 * (double)(5 + rng_below(r, 96));
-			t->unit = k->unit;
-		}
-		break;
-	case PHYS:
-		t->instrument = "physical";
-		if (power) {
-			t->qty = (double)(1 + rng_below(r, 50));
-			t->unit = "MW";
-			t->shape = shape_for(t->c, r);
-			if (rng_uniform(r) < 0.25 && m + 2 <= s->nmonths)
-				t->de = synth_month_end(month_first(s, m + 2));
-		} else if (t->c == C_NG) {
-			t->qty = 1000.0 * (double)(1 + rng_below(r, 30));
-			t->unit = "MMBtu/d";
-			t->shape = "gasday";
-		} else if (t->c == C_TTF) {
-			t->qty = (double)(1 + rng_below(r, 30));
-			t->unit = "MW";
-			t->shape = "gasday";
-		} else if (t->c == C_EUA) {
-			t->qty = 1000.0 * (double)(1 + rng_below(r, 20));
-			t->unit = "t";
-		} else {
-			t->qty = 1000.0 * (double)(10 + rng_below(r, 91));
-			t->unit = "bbl";
-		}
-		break;
-	case OPT: {
-		t->instrument = "option";
-		int normal = power;
-		if (t->c == C_TTF && rng_uniform(r) < 0.15) { /* per-trade override */
-			t->model = "bachelier";
-			normal = 1;
-		}
-		if (t->c == C_EUA) { /* options on the December future */
-			int y, mo, d;
-			date_to_ymd(t->ds, &y, &mo, &d);
-			while (mo != 12 && m < s->nmonths) {
-				m++;
-				date_to_ymd(month_first(s, m), &y, &mo, &d);
-			}
-			t->ds = month_first(s, m);
-			t->de = synth_month_end(t->ds);
-		}
-		make_option(s, r, t, m, normal);
-		while (t->expiry <= s->cfg.asof && m < s->nmonths) { /* expired: a later month */
-			m++;
-			t->ds = month_first(s, m);
-			t->de = synth_month_end(t->ds);
-			make_option(s, r, t, m, normal);
-		}
-		t->exercise = (t->c == C_CL || t->c == C_BRENT || t->c == C_NG) && rng_uniform(r) < 0.35
-				      ? "american" : "european";
-		if (power) {
-			t->qty = 5.0 * (double)(1 + rng_below(r, 10));
-			t->unit = "MW";
-			t->shape = shape_for(t->c, r);
-		} else {
-			t->qty = (double)(1 + rng_below(r, 50));
-			t->unit = "lots";
-			t->shape = k->shape;
-		}
-		if (t->trade_date > t->expiry)
-			t->trade_date = cal_preceding(s->cal[t->c], t->expiry);
-		break;
-	}
-	case ASIAN: {
-		t->instrument = "asian";
-		int started = rng_uniform(r) < 0.3 && s->cfg.asof < synth_month_end(s->cfg.asof);
-		if (started) {
-			m = 0;
-			t->ds = s->month0;
-			t->de = synth_month_end(t->ds);
-			t->trade_date = cal_preceding(s->cal[t->c], s->month0 - 1 - (qe_date)rng_below(r, 60));
-		} else if (m > 12) {
-			m = 1 + m % 12;
-			t->ds = month_first(s, m);
-			t->de = synth_month_end(t->ds);
-		}
-		t->avg_s = t->ds;
-		t->avg_e = t->de;
-		t->expiry = cal_preceding(s->cal[t->c], t->de);
-		double fm = synth_fwd(s, t->c, m);
-		int call = rng_uniform(r) < 0.5;
-		t->otype = call ? "call" : "put";
-		t->strike = synth_round(fm * exp(0.1 * rng_normal(r)), k->strike_step);
-		double yrs = (t->expiry - s->cfg.asof) / 365.0;
-		/* an average's vol is about the spot vol / sqrt(3) */
-		t->price = synth_round(rough_premium(call, 0, fm, t->strike, synth_atm_vol(t->c, yrs, 6) * 0.6, yrs),
-				       k->tick);
-		if (t->price <= 0)
-			t->price = k->tick;
-		t->exercise = "european";
-		t->qty = t->c == C_NG ? 10000.0 * (double)(1 + rng_below(r, 20)) : 1000.0 * (double)(5 + rng_below(r, 46));
-		t->unit = k->unit;
-		break;
-	}
-	case SPREAD: {
-		t->instrument = "spread";
-		if (b == B_POWER_EU) { /* spark spread: peak power vs TTF x heat rate */
-			t->c = C_DEP;
-			t->c2 = C_TTF;
-			t->ratio = synth_round(1.8 + 0.4 * rng_uniform(r), 0.01);
-			t->unit = "MWh";
-			t->shape = "peak";
-			t->qty = 100.0 * (double)(5 + rng_below(r, 46));
-		} else { /* crack spread: heating oil (USD/gal) vs WTI per gallon */
-			t->c = C_HO;
-			t->c2 = C_CL;
-			t->ratio = 1.0 / 42.0;
-			t->unit = "gal";
-			t->qty = 42000.0 * (double)(1 + rng_below(r, 20));
-			t->shape = "";
-		}
-		k = &synth_curves[t->c];
-		if (m > 12)
-			m = 1 + m % 12;
-		t->ds = month_first(s, m);
-		t->de = synth_month_end(t->ds);
-		t->expiry = cal_add_business_days(s->cal[t->c], t->ds, -2);
-		while (t->expiry <= s->cfg.asof && m < s->nmonths) {
-			m++;
-			t->ds = month_first(s, m);
-			t->de = synth_month_end(t->ds);
-			t->expiry = cal_add_business_days(s->cal[t->c], t->ds, -2);
-		}
-		double f1 = synth_fwd(s, t->c, m), f2 = synth_fwd(s, t->c2, m);
-		double spread = f1 - t->ratio * f2;
-		t->strike = synth_round(spread + 0.1 * fabs(spread) * rng_normal(r), t->c == C_HO ? 0.01 : 0.5);
-		t->otype = rng_uniform(r) < 0.8 ? "call" : "put";
-		t->exercise = "european";
-		double yrs = (t->expiry - s->cfg.asof) / 365.0;
-		double sv = synth_atm_vol(t->c, yrs, 6) * fabs(f1) / (fabs(spread) + 0.1 * fabs(f1));
-		t->price = synth_round(rough_premium(t->otype[0] == 'c', 1, spread, t->strike, sv > 3 ? 3 : sv, yrs),
-				       k->tick);
-		if (t->price <= 0)
-			t->price = k->tick;
-		break;
-	}
-	case SPOT:
-	default:
-		t->instrument = "spot";
-		t->c = C_EUA;
-		k = &synth_curves[t->c];
-		t->trade_date = cal_preceding(s->cal[t->c], s->cfg.asof - (qe_date)rng_below(r, 2));
-		t->ds = t->de = cal_add_business_days(s->cal[t->c], s->cfg.asof, 1 + (int)rng_below(r, 2));
-		t->price = synth_round(synth_fwd(s, t->c, 0) * exp(0.01 * rng_normal(r)), k->tick);
-		t->qty = 1000.0 * (double)(1 + rng_below(r, 50));
-		t->unit = "t";
-		t->shape = "";
-		if (strcmp(t->book, "ISLAMIC") != 0)
-			snprintf(t->cpty, sizeof t->cpty, "%s", "EEX_ECC");
-		break;
+	case IN_FUT: gen_future(s, r, t, m); break;
+	case IN_FWD: gen_forward(s, r, t, m); break;
+	case IN_SWAP: gen_swap(s, r, t); break;
+	case IN_PHYS: gen_physical(s, r, t, m); break;
+	case IN_OPT: gen_option(s, r, t, m); break;
+	case IN_ASIAN: gen_asian(s, r, t, m); break;
+	case IN_SPREAD: gen_spread(s, r, t, m, b); break;
+	default: gen_spot(s, r, t); break;
 	}
 }
 
@@ -702,14 +750,9 @@ static void emit_trade(const synth *s, int64_t i, csv_writer *w)
 
 int synth_write_trades(synth *s, FILE *fp, qe_err *e)
 {
-	static const char *const hdr[] = {"trade_id", "version", "status", "trade_date", "book", "trader",
-					  "counterparty", "instrument", "curve", "side", "quantity", "unit",
-					  "price", "currency", "delivery_start", "delivery_end", "shape",
-					  "option_type", "strike", "exercise", "expiry", "avg_start", "avg_end",
-					  "curve2", "ratio", "model", NULL};
 	csv_writer w;
 	csvw_init(&w, fp);
-	csvw_header(&w, hdr);
+	csvw_header_of(&w, FMT_TRADES);
 	/* Blocks of trades are formatted in parallel into memory and written
 	 * in order: every trade has its own random stream, so the bytes do
 	 * not depend on the thread count. */

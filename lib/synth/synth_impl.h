@@ -1,7 +1,11 @@
 /*
- * synth_impl: what the synth_*.c files share - the curve table, the
- * in-memory market, stream names and small helpers.  Private to lib/synth*;
- * tools include synth.h only.
+ * synth_impl: the market of the generator (synth_market.c) as the other
+ * synth files see it - the curve table, the in-memory market, stream
+ * names, small date and rounding helpers and the market's writers.  The
+ * lowest synth header: everything declared here is defined in
+ * synth_market.c, which calls no other synth file, so the book
+ * (synth_book.h) and the sites (synth_site.h) depend on the market and
+ * never the reverse.  Private to lib/synth; tools include synth.h only.
  *
  * Owns nothing itself; the synth object (synth_market.c) owns the arrays.
  * Never prints.
@@ -93,16 +97,5 @@ int synth_write_vols(synth *s, FILE *fp, qe_err *e);
 int synth_write_rates(synth *s, FILE *fp, qe_err *e);
 int synth_write_history(synth *s, FILE *fp, qe_err *e);
 int synth_write_fixings(synth *s, FILE *fp, qe_err *e);
-int synth_write_trades(synth *s, FILE *fp, qe_err *e);
-int synth_write_counterparties(synth *s, FILE *fp, qe_err *e);
-int synth_write_limits(synth *s, FILE *fp, qe_err *e);
-int synth_write_meters(synth *s, FILE *fp, qe_err *e);
-int synth_write_weather(synth *s, FILE *fp, qe_err *e);
-
-/* Counterparty table shared by trades and counterparties.csv. */
-enum { SYNTH_NCPTY = 40 };
-const char *synth_cpty_id(int i, char buf[16]);
-/* Clearing house of a venue ("CME_CLEARING" ...). */
-const char *synth_clearer(const char *venue);
 
 #endif

@@ -1,5 +1,6 @@
 /* synth: the market - curve master, forward curves, vols, rates, history
- * and fixings - and the synth object itself. */
+ * and fixings - and the synth object itself.  The lowest synth file: it
+ * calls none of the others. */
 #include "synth/synth_impl.h"
 
 #include <gsl/gsl_cdf.h>
@@ -8,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "io/formats.h"
 #include "time/period.h"
 
 #define GAS_SEASON {1.16, 1.13, 1.02, 0.92, 0.91, 0.92, 0.95, 0.96, 0.95, 0.97, 1.04, 1.12}
@@ -183,43 +185,6 @@ qe_date synth_option_expiry(const synth *s, int c, qe_date first)
 
 /* ---- object ----------------------------------------------------------- */
 
-void synth_cfg_default(synth_cfg *cfg)
-{
-	memset(cfg, 0, sizeof *cfg);
-	cfg->seed = 1;
-	cfg->trades = 1000;
-	cfg->asof = date_from_ymd(2026, 11, 25);
-	cfg->months = 36;
-	cfg->history_days = 750;
-}
-
-static const char *const kind_names[SYNTH_NKINDS] = {
-	"markets", "prices", "vols", "rates", "history", "fixings",
-	"trades", "counterparties", "limits", "meters", "weather"};
-static const char *const kind_files[SYNTH_NKINDS] = {
-	"markets.csv", "curves.csv", "vols.csv", "rates.csv", "history.csv", "fixings.csv",
-	"trades.csv", "counterparties.csv", "limits.csv", "meters.csv", "weather.csv"};
-
-const char *synth_kind_name(int kind)
-{
-	return kind >= 0 && kind < SYNTH_NKINDS ? kind_names[kind] : NULL;
-}
-
-const char *synth_kind_file(int kind)
-{
-	return kind >= 0 && kind < SYNTH_NKINDS ? kind_files[kind] : NULL;
-}
-
-int synth_kind_parse(const char *name)
-{
-	for (int k = 0; k < SYNTH_NKINDS; k++)
-		if (strcmp(name, kind_names[k]) == 0)
-			return k;
-	if (strcmp(name, "curves") == 0)
-		return SYNTH_PRICES;
-	return -1;
-}
-
 synth *synth_new(const synth_cfg *cfg, qe_err *e)
 {
 	if (cfg->months < 1 || cfg->months > 120)
@@ -293,35 +258,15 @@ void synth_free(synth *s)
 	free(s);
 }
 
-int synth_write(synth *s, int kind, FILE *fp, qe_err *e)
-{
-	switch (kind) {
-	case SYNTH_MARKETS: return synth_write_markets(s, fp, e);
-	case SYNTH_PRICES: return synth_write_prices(s, fp, e);
-	case SYNTH_VOLS: return synth_write_vols(s, fp, e);
-	case SYNTH_RATES: return synth_write_rates(s, fp, e);
-	case SYNTH_HISTORY: return synth_write_history(s, fp, e);
-	case SYNTH_FIXINGS: return synth_write_fixings(s, fp, e);
-	case SYNTH_TRADES: return synth_write_trades(s, fp, e);
-	case SYNTH_COUNTERPARTIES: return synth_write_counterparties(s, fp, e);
-	case SYNTH_LIMITS: return synth_write_limits(s, fp, e);
-	case SYNTH_METERS: return synth_write_meters(s, fp, e);
-	case SYNTH_WEATHER: return synth_write_weather(s, fp, e);
-	}
-	return qe_err_set(e, QE_INTERNAL, "unknown kind %d", kind);
-}
-
 /* ---- markets, curves, vols, rates ------------------------------------- */
 
 int synth_write_markets(synth *s, FILE *fp, qe_err *e)
 {
 	(void)s;
 	(void)e;
-	static const char *const hdr[] = {"curve", "commodity", "venue", "unit", "currency", "timezone",
-					  "calendar", "shape", "lot_size", "returns", "model", NULL};
 	csv_writer w;
 	csvw_init(&w, fp);
-	csvw_header(&w, hdr);
+	csvw_header_of(&w, FMT_MARKETS);
 	for (int c = 0; c < synth_ncurves; c++) {
 		const synth_curve *k = &synth_curves[c];
 		csvw_str(&w, k->curve);
@@ -343,11 +288,9 @@ int synth_write_markets(synth *s, FILE *fp, qe_err *e)
 int synth_write_prices(synth *s, FILE *fp, qe_err *e)
 {
 	(void)e;
-	static const char *const hdr[] = {"curve", "asof", "delivery_start", "delivery_end",
-					  "price", "unit", "currency", NULL};
 	csv_writer w;
 	csvw_init(&w, fp);
-	csvw_header(&w, hdr);
+	csvw_header_of(&w, FMT_PRICES);
 	qe_date asof = s->cfg.asof, mend = synth_month_end(asof);
 	for (int c = 0; c < synth_ncurves; c++) {
 		const synth_curve *k = &synth_curves[c];
@@ -371,12 +314,10 @@ int synth_write_prices(synth *s, FILE *fp, qe_err *e)
 int synth_write_vols(synth *s, FILE *fp, qe_err *e)
 {
 	(void)e;
-	static const char *const hdr[] = {"curve", "asof", "delivery_start", "delivery_end",
-					  "strike", "vol", "vol_type", NULL};
 	static const double moneyness[] = {0.7, 0.85, 1.0, 1.15, 1.3};
 	csv_writer w;
 	csvw_init(&w, fp);
-	csvw_header(&w, hdr);
+	csvw_header_of(&w, FMT_VOLS);
 	qe_date asof = s->cfg.asof;
 	for (int c = 0; c < synth_ncurves; c++) {
 		const synth_curve *k = &synth_curves[c];
@@ -416,13 +357,12 @@ int synth_write_vols(synth *s, FILE *fp, qe_err *e)
 int synth_write_rates(synth *s, FILE *fp, qe_err *e)
 {
 	(void)e;
-	static const char *const hdr[] = {"currency", "asof", "date", "rate", NULL};
 	static const int pillar_months[] = {1, 3, 6, 12, 24, 36, 60, 84, 120};
 	static const double usd[] = {3.85, 3.80, 3.72, 3.60, 3.45, 3.45, 3.55, 3.70, 3.90};
 	static const double eur[] = {1.95, 1.98, 2.02, 2.08, 2.15, 2.25, 2.45, 2.60, 2.80};
 	csv_writer w;
 	csvw_init(&w, fp);
-	csvw_header(&w, hdr);
+	csvw_header_of(&w, FMT_RATES);
 	for (int ccy = 0; ccy < 2; ccy++) {
 		qe_rng r;
 		rng_init(&r, s->cfg.seed, synth_stream(STREAM_RATES, (uint64_t)ccy));
@@ -572,12 +512,11 @@ int synth_build_history(synth *s, qe_err *e)
 
 int synth_write_history(synth *s, FILE *fp, qe_err *e)
 {
-	static const char *const hdr[] = {"date", "curve", "tenor", "price", NULL};
 	if (synth_build_history(s, e))
 		return e->code;
 	csv_writer w;
 	csvw_init(&w, fp);
-	csvw_header(&w, hdr);
+	csvw_header_of(&w, FMT_HISTORY);
 	for (int t = 0; t < s->ndays; t++)
 		for (int c = 0; c < synth_ncurves; c++) {
 			if (!cal_is_business_day(s->cal[c], s->days[t]))
@@ -595,12 +534,11 @@ int synth_write_history(synth *s, FILE *fp, qe_err *e)
 
 int synth_write_fixings(synth *s, FILE *fp, qe_err *e)
 {
-	static const char *const hdr[] = {"curve", "date", "price", NULL};
 	if (synth_build_history(s, e))
 		return e->code;
 	csv_writer w;
 	csvw_init(&w, fp);
-	csvw_header(&w, hdr);
+	csvw_header_of(&w, FMT_FIXINGS);
 	/* from the first day of the month three months before the as-of
 	 * month, so every averaging period that has started is covered */
 	qe_date from = date_add_months_first(s->cfg.asof, -3);

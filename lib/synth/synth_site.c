@@ -1,10 +1,12 @@
 /* synth: sites - 15-minute meter readings across the DST changes, with the
  * defects a VEE step must catch - and daily weather by station. */
-#include "synth/synth_impl.h"
+#include "synth/synth_site.h"
 
 #include <math.h>
 #include <string.h>
 
+#include "io/formats.h"
+#include "synth/synth_impl.h"
 #include "time/tz.h"
 
 /* European sites (one file is validated against one market zone), each
@@ -37,11 +39,9 @@ static qe_date dst_day(const qe_tz *tz, int y, int spring)
 
 int synth_write_meters(synth *s, FILE *fp, qe_err *e)
 {
-	static const char *const hdr[] = {"meter_id", "timestamp", "interval_min", "energy", "unit",
-					  "quality", NULL};
 	csv_writer w;
 	csvw_init(&w, fp);
-	csvw_header(&w, hdr);
+	csvw_header_of(&w, FMT_METERS);
 	int y, mo, d;
 	date_to_ymd(s->cfg.asof, &y, &mo, &d);
 	/* the year's clock changes that lie before the as-of date */
@@ -108,7 +108,6 @@ int synth_write_meters(synth *s, FILE *fp, qe_err *e)
 int synth_write_weather(synth *s, FILE *fp, qe_err *e)
 {
 	(void)e;
-	static const char *const hdr[] = {"station", "date", "tmin", "tmax", "tmean", NULL};
 	static const struct {
 		const char *station;
 		double mean, amplitude, range;
@@ -120,7 +119,7 @@ int synth_write_weather(synth *s, FILE *fp, qe_err *e)
 	};
 	csv_writer w;
 	csvw_init(&w, fp);
-	csvw_header(&w, hdr);
+	csvw_header_of(&w, FMT_WEATHER);
 	/* calendar days covering the price history */
 	qe_date last = s->cfg.asof;
 	qe_date first = last - (qe_date)(s->cfg.history_days * 7 / 5);

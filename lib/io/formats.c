@@ -1,0 +1,462 @@
+#include "io/formats.h"
+
+#include <float.h>
+#include <stddef.h>
+#include <string.h>
+
+#define V(...) ((const char *const[]){__VA_ARGS__, NULL})
+#define BIG DBL_MAX
+
+/* --- inputs, validated by qe-ingest -------------------------------------- */
+
+static const char *const trade_units[] = {"MMBtu", "bbl", "MWh", "t", "gal", "MW", "MMBtu/d", "lots", NULL};
+static const char *const market_units[] = {"MMBtu", "bbl", "MWh", "t", "gal", NULL};
+static const char *const meter_units[] = {"kWh", "m3", NULL};
+static const char *const shapes[] = {"base", "peak", "offpeak", "5x16", "2x16", "7x8", "7x24", "gasday", NULL};
+static const char *const instruments[] = {"future", "forward", "swap", "physical", "option",
+					   "asian", "spread", "spot", NULL};
+
+static const formats_col trades_cols[FMT_TR_N] = {
+	{"trade_id", CT_ID, 1, NULL, 0, 0, 0, NULL},
+	{"version", CT_INT, 1, NULL, 1, 2147483647, 0, NULL},
+	{"status", CT_ENUM, 1, V("new", "amend", "cancel"), 0, 0, 0, NULL},
+	{"trade_date", CT_DATE, 1, NULL, 0, 0, 0, NULL},
+	{"book", CT_ID, 1, NULL, 0, 0, 0, NULL},
+	{"trader", CT_ID, 1, NULL, 0, 0, 0, NULL},
+	{"counterparty", CT_ID, 1, NULL, 0, 0, 0, NULL},
+	{"instrument", CT_ENUM, 1, instruments, 0, 0, 0, NULL},
+	{"curve", CT_CURVE, 1, NULL, 0, 0, 0, NULL},
+	{"side", CT_ENUM, 1, V("buy", "sell"), 0, 0, 0, NULL},
+	{"quantity", CT_NUM, 1, NULL, 0, BIG, 1, NULL},
+	{"unit", CT_UNIT, 1, trade_units, 0, 0, 0, NULL},
+	{"price", CT_NUM, 0, NULL, -BIG, BIG, 0, NULL},
+	{"currency", CT_CCY, 1, NULL, 0, 0, 0, NULL},
+	{"delivery_start", CT_DATE, 1, NULL, 0, 0, 0, NULL},
+	{"delivery_end", CT_DATE, 1, NULL, 0, 0, 0, NULL},
+	{"shape", CT_ENUM, 0, shapes, 0, 0, 0, NULL},
+	{"option_type", CT_ENUM, 0, V("call", "put"), 0, 0, 0, NULL},
+	{"strike", CT_NUM, 0, NULL, -BIG, BIG, 0, NULL},
+	{"exercise", CT_ENUM, 0, V("european", "american"), 0, 0, 0, NULL},
+	{"expiry", CT_DATE, 0, NULL, 0, 0, 0, NULL},
+	{"avg_start", CT_DATE, 0, NULL, 0, 0, 0, NULL},
+	{"avg_end", CT_DATE, 0, NULL, 0, 0, 0, NULL},
+	{"curve2", CT_CURVE, 0, NULL, 0, 0, 0, NULL},
+	{"ratio", CT_NUM, 0, NULL, 0, BIG, 1, NULL},
+	{"model", CT_ENUM, 0, V("black76", "bachelier"), 0, 0, 0, NULL},
+};
+
+static const formats_col prices_cols[] = {
+	{"curve", CT_CURVE, 1, NULL, 0, 0, 0, NULL},
+	{"asof", CT_DATE, 1, NULL, 0, 0, 0, NULL},
+	{"delivery_start", CT_DATE, 1, NULL, 0, 0, 0, NULL},
+	{"delivery_end", CT_DATE, 1, NULL, 0, 0, 0, NULL},
+	{"price", CT_NUM, 1, NULL, -BIG, BIG, 0, NULL},
+	{"unit", CT_UNIT, 1, market_units, 0, 0, 0, NULL},
+	{"currency", CT_CCY, 1, NULL, 0, 0, 0, NULL},
+};
+
+static const formats_col vols_cols[] = {
+	{"curve", CT_CURVE, 1, NULL, 0, 0, 0, NULL},
+	{"asof", CT_DATE, 1, NULL, 0, 0, 0, NULL},
+	{"delivery_start", CT_DATE, 1, NULL, 0, 0, 0, NULL},
+	{"delivery_end", CT_DATE, 1, NULL, 0, 0, 0, NULL},
+	{"strike", CT_NUM, 0, NULL, -BIG, BIG, 0, NULL},
+	{"vol", CT_NUM, 1, NULL, 0, BIG, 1, NULL},
+	{"vol_type", CT_ENUM, 1, V("lognormal", "normal"), 0, 0, 0, NULL},
+};
+
+static const formats_col rates_cols[] = {
+	{"currency", CT_CCY, 1, NULL, 0, 0, 0, NULL},
+	{"asof", CT_DATE, 1, NULL, 0, 0, 0, NULL},
+	{"date", CT_DATE, 1, NULL, 0, 0, 0, NULL},
+	/* a zero rate of 1 (100%) or more is a percentage typed by mistake */
+	{"rate", CT_NUM, 1, NULL, -0.999999, 0.999999, 0, NULL},
+};
+
+static const formats_col fixings_cols[] = {
+	{"curve", CT_CURVE, 1, NULL, 0, 0, 0, NULL},
+	{"date", CT_DATE, 1, NULL, 0, 0, 0, NULL},
+	{"price", CT_NUM, 1, NULL, -BIG, BIG, 0, NULL},
+};
+
+static const formats_col history_cols[] = {
+	{"date", CT_DATE, 1, NULL, 0, 0, 0, NULL},
+	{"curve", CT_CURVE, 1, NULL, 0, 0, 0, NULL},
+	{"tenor", CT_INT, 1, NULL, 0, 1200, 0, NULL},
+	{"price", CT_NUM, 1, NULL, -BIG, BIG, 0, NULL},
+};
+
+static const formats_col cpty_cols[] = {
+	{"counterparty", CT_ID, 1, NULL, 0, 0, 0, NULL},
+	{"name", CT_STR, 1, NULL, 0, 0, 0, NULL},
+	{"lei", CT_LEI, 0, NULL, 0, 0, 0, NULL},
+	{"country", CT_COUNTRY, 0, NULL, 0, 0, 0, NULL},
+	{"sector", CT_STR, 0, NULL, 0, 0, 0, NULL},
+	{"credit_limit", CT_NUM, 0, NULL, 0, BIG, 0, NULL},
+	{"currency", CT_CCY, 0, NULL, 0, 0, 0, NULL},
+	{"netting", CT_ENUM, 0, V("yes", "no"), 0, 0, 0, NULL},
+	{"total_assets", CT_NUM, 0, NULL, 0, BIG, 0, NULL},
+	{"market_cap", CT_NUM, 0, NULL, 0, BIG, 0, NULL},
+	{"debt", CT_NUM, 0, NULL, 0, BIG, 0, NULL},
+	{"cash", CT_NUM, 0, NULL, 0, BIG, 0, NULL},
+	{"receivables", CT_NUM, 0, NULL, 0, BIG, 0, NULL},
+	{"revenue", CT_NUM, 0, NULL, 0, BIG, 0, NULL},
+	{"nonpermissible_income", CT_NUM, 0, NULL, 0, BIG, 0, NULL},
+};
+
+static const formats_col limits_cols[] = {
+	{"limit_id", CT_ID, 1, NULL, 0, 0, 0, NULL},
+	{"type", CT_ENUM, 1, V("position", "var", "credit", "trader"), 0, 0, 0, NULL},
+	{"scope", CT_ENUM, 1, V("firm", "book", "trader", "curve", "counterparty"), 0, 0, 0, NULL},
+	{"key", CT_ID, 1, NULL, 0, 0, 0, NULL},
+	{"metric", CT_ID, 1, NULL, 0, 0, 0, NULL},
+	{"limit", CT_NUM, 1, NULL, 0, BIG, 0, NULL},
+	{"unit", CT_ID, 1, NULL, 0, 0, 0, NULL},
+};
+
+static const formats_col meters_cols[] = {
+	{"meter_id", CT_ID, 1, NULL, 0, 0, 0, NULL},
+	{"timestamp", CT_TS, 1, NULL, 0, 0, 0, NULL},
+	{"interval_min", CT_INT, 1, NULL, 1, 60, 0, "min"},
+	{"energy", CT_NUM, 0, NULL, -BIG, BIG, 0, NULL},
+	{"unit", CT_UNIT, 1, meter_units, 0, 0, 0, NULL},
+	{"quality", CT_ENUM, 0, V("A", "E", "M"), 0, 0, 0, NULL},
+};
+
+static const formats_col weather_cols[] = {
+	{"station", CT_ID, 1, NULL, 0, 0, 0, NULL},
+	{"date", CT_DATE, 1, NULL, 0, 0, 0, NULL},
+	{"tmin", CT_NUM, 1, NULL, -90, 60, 0, "degC"},
+	{"tmax", CT_NUM, 1, NULL, -90, 60, 0, "degC"},
+	{"tmean", CT_NUM, 0, NULL, -90, 60, 0, "degC"},
+};
+
+static const formats_col markets_cols[] = {
+	{"curve", CT_ID, 1, NULL, 0, 0, 0, NULL},
+	{"commodity", CT_ENUM, 1, V("gas", "crude", "power", "carbon", "products"), 0, 0, 0, NULL},
+	{"venue", CT_ID, 1, NULL, 0, 0, 0, NULL},
+	{"unit", CT_UNIT, 1, market_units, 0, 0, 0, NULL},
+	{"currency", CT_CCY, 1, NULL, 0, 0, 0, NULL},
+	{"timezone", CT_ZONE, 1, NULL, 0, 0, 0, NULL},
+	{"calendar", CT_ID, 1, NULL, 0, 0, 0, NULL},
+	{"shape", CT_ENUM, 0, shapes, 0, 0, 0, NULL},
+	{"lot_size", CT_NUM, 1, NULL, 0, BIG, 1, NULL},
+	{"returns", CT_ENUM, 1, V("log", "abs"), 0, 0, 0, NULL},
+	{"model", CT_ENUM, 1, V("black76", "bachelier"), 0, 0, 0, NULL},
+};
+
+static const formats_col periods_cols[] = {
+	{"meter_id", CT_ID, 1, NULL, 0, 0, 0, NULL},
+	{"period_start", CT_TS, 1, NULL, 0, 0, 0, "s"},
+	{"utc_offset", CT_INT, 1, NULL, -1080, 1080, 0, "min"},
+	{"period_min", CT_INT, 1, NULL, 15, 60, 0, "min"},
+	{"energy", CT_NUM, 0, NULL, -BIG, BIG, 0, NULL},
+	{"unit", CT_UNIT, 1, meter_units, 0, 0, 0, NULL},
+	{"quality", CT_ENUM, 1, V("A", "E", "M"), 0, 0, 0, NULL},
+	{"flags", CT_STR, 0, NULL, 0, 0, 0, NULL},
+	{"readings", CT_INT, 1, NULL, 0, 3600, 0, NULL},
+	{"expected", CT_INT, 1, NULL, 1, 3600, 0, NULL},
+};
+
+/* --- outputs and the other tools' inputs --------------------------------- */
+
+/* An unconstrained column: name, type, required. */
+#define COL(n, t, r) {n, t, r, NULL, 0, 0, 0, NULL}
+#define NUM(n, r) {n, CT_NUM, r, NULL, -BIG, BIG, 0, NULL}
+#define INT(n, r) {n, CT_INT, r, NULL, -BIG, BIG, 0, NULL}
+
+static const formats_col rejects_cols[] = {
+	{"line", CT_INT, 1, NULL, 1, BIG, 0, NULL},
+	COL("column", CT_STR, 0),
+	COL("value", CT_STR, 0),
+	COL("reason", CT_STR, 1),
+	COL("record", CT_STR, 0),
+};
+
+static const formats_col manifest_cols[] = {
+	{"role", CT_ENUM, 1, V("input", "output"), 0, 0, 0, NULL},
+	COL("path", CT_STR, 1),
+	{"bytes", CT_INT, 1, NULL, 0, BIG, 0, NULL},
+	COL("sha256", CT_STR, 1),
+};
+
+static const formats_col valuations_cols[] = {
+	COL("trade_id", CT_ID, 1),
+	COL("book", CT_ID, 1),
+	{"instrument", CT_ENUM, 1, instruments, 0, 0, 0, NULL},
+	COL("curve", CT_CURVE, 1),
+	COL("currency", CT_CCY, 1),
+	NUM("npv", 1),
+	NUM("undiscounted", 1),
+	NUM("delta", 1),
+	NUM("gamma", 1),
+	NUM("vega", 1),
+	NUM("theta", 1),
+	{"model", CT_ENUM, 1,
+	 V("future", "forward", "spot", "swap", "black76", "bachelier", "bs2002", "turnbull-wakeman",
+	   "kirk", "settled", "delivery"), 0, 0, 0, NULL},
+};
+
+static const formats_col sensitivities_cols[] = {
+	COL("trade_id", CT_ID, 1),
+	COL("book", CT_ID, 1),
+	COL("curve", CT_CURVE, 1),
+	COL("delivery_start", CT_DATE, 1),
+	COL("delivery_end", CT_DATE, 1),
+	{"tenor", CT_INT, 1, NULL, 0, BIG, 0, "months"},
+	NUM("delta", 1),
+	NUM("gamma", 0),
+	NUM("vega", 0),
+};
+
+static const formats_col ladder_cols[] = {
+	COL("book", CT_ID, 1),
+	COL("curve", CT_CURVE, 1),
+	COL("month", CT_STR, 1),
+	NUM("delta", 1),
+	COL("unit", CT_STR, 1),
+};
+
+static const formats_col price_errors_cols[] = {
+	COL("trade_id", CT_ID, 1),
+	COL("reason", CT_STR, 1),
+};
+
+static const formats_col var_cols[] = {
+	COL("portfolio", CT_ID, 1),
+	{"method", CT_ENUM, 1,
+	 V("hs", "hs-brw", "fhs", "fhs-brw", "delta-normal", "cornish-fisher", "mc-normal", "mc-t"), 0, 0,
+	 0, NULL},
+	{"alpha", CT_NUM, 1, NULL, 0, 1, 1, NULL},
+	COL("horizon", CT_STR, 1),
+	{"scenarios", CT_INT, 1, NULL, 0, BIG, 0, NULL},
+	NUM("var", 1),
+	NUM("es", 1),
+	COL("currency", CT_CCY, 0),
+};
+
+static const formats_col var_measures_cols[] = {
+	COL("portfolio", CT_ID, 1),
+	{"alpha", CT_NUM, 1, NULL, 0, 1, 1, NULL},
+	NUM("quantile", 1),
+	{"scenarios", CT_INT, 1, NULL, 0, BIG, 0, NULL},
+	NUM("var", 1),
+	NUM("es", 1),
+};
+
+static const formats_col pnl_cube_cols[] = {
+	COL("portfolio", CT_ID, 1),
+	COL("scenario", CT_ID, 1),
+	NUM("pnl", 1),
+};
+
+static const formats_col cov_cols[] = {
+	COL("factor1", CT_ID, 1),
+	COL("factor2", CT_ID, 1),
+	NUM("cov", 1), /* units price^2 or return^2, set by the writer */
+};
+
+static const formats_col var_series_cols[] = {
+	COL("date", CT_DATE, 1),
+	NUM("var", 1),
+	NUM("pnl", 1),
+};
+
+static const formats_col backtest_cols[] = {
+	{"observations", CT_INT, 1, NULL, 0, BIG, 0, NULL},
+	{"exceptions", CT_INT, 1, NULL, 0, BIG, 0, NULL},
+	NUM("expected", 1),
+	{"alpha", CT_NUM, 1, NULL, 0, 1, 1, NULL},
+	NUM("kupiec_lr", 0),
+	NUM("kupiec_p", 0),
+	NUM("ind_lr", 0),
+	NUM("ind_p", 0),
+	NUM("cc_lr", 0),
+	NUM("cc_p", 0),
+	{"zone", CT_ENUM, 1, V("green", "yellow", "red"), 0, 0, 0, NULL},
+	{"result", CT_ENUM, 1, V("accept", "reject"), 0, 0, 0, NULL},
+};
+
+static const formats_col var_components_cols[] = {
+	COL("portfolio", CT_ID, 1),
+	{"level", CT_ENUM, 1, V("group", "factor"), 0, 0, 0, NULL},
+	COL("name", CT_ID, 1),
+	{"alpha", CT_NUM, 1, NULL, 0, 1, 1, NULL},
+	NUM("var", 1),
+	NUM("marginal", 1),
+	NUM("component", 1),
+	NUM("incremental", 1),
+	COL("currency", CT_CCY, 0),
+};
+
+static const formats_col fx_rates_cols[] = {
+	COL("currency", CT_CCY, 1),
+	{"rate", CT_NUM, 1, NULL, 0, BIG, 1, NULL},
+};
+
+static const formats_col stress_shocks_cols[] = {
+	COL("scenario", CT_ID, 1),
+	COL("curve", CT_ID, 1),
+	{"tenor", CT_INT, 0, NULL, 0, BIG, 0, NULL},
+	NUM("shock", 1),
+	{"type", CT_ENUM, 1, V("rel", "abs"), 0, 0, 0, NULL},
+};
+
+static const formats_col stress_windows_cols[] = {
+	COL("name", CT_ID, 1),
+	COL("start", CT_DATE, 1),
+	COL("end", CT_DATE, 1),
+};
+
+static const formats_col edges_cols[] = {INT("i", 1), INT("j", 1), NUM("w", 1)};
+static const formats_col couplings_cols[] = {INT("i", 1), INT("j", 1), NUM("J", 1)};
+static const formats_col fields_cols[] = {INT("i", 1), NUM("h", 1)};
+static const formats_col solution_cols[] = {INT("variable", 1), INT("value", 1)};
+
+#define OPT_SUMMARY_COLS                                                                        \
+	COL("instance", CT_STR, 1), COL("solver", CT_ID, 1), INT("seed", 1), NUM("objective", 1), \
+	NUM("cut", 0), NUM("energy", 1), {"time_to_best_s", CT_NUM, 1, NULL, 0, BIG, 0, "s"},   \
+	INT("sweeps", 1), NUM("flips_per_s", 1), INT("rounds", 1),                               \
+	{"elapsed_s", CT_NUM, 1, NULL, 0, BIG, 0, "s"}, INT("hit_target", 0)
+
+static const formats_col opt_summary_cols[] = {OPT_SUMMARY_COLS};
+
+static const formats_col hedge_menu_cols[] = {
+	COL("instrument", CT_ID, 1),
+	COL("curve", CT_CURVE, 1),
+	COL("month", CT_STR, 1),
+	{"lot_size", CT_NUM, 1, NULL, 0, BIG, 1, NULL},
+	{"cost_per_lot", CT_NUM, 1, NULL, 0, BIG, 0, NULL},
+	{"min_lots", CT_INT, 1, NULL, -1048576, 1048576, 0, NULL},
+	{"max_lots", CT_INT, 1, NULL, -1048576, 1048576, 0, NULL},
+};
+
+static const formats_col hedge_proposal_cols[] = {
+	COL("instrument", CT_ID, 1),
+	COL("curve", CT_CURVE, 1),
+	COL("month", CT_STR, 1),
+	INT("lots", 1),
+	NUM("quantity", 1),
+	NUM("cost", 1),
+};
+
+static const formats_col hedge_summary_cols[] = {
+	OPT_SUMMARY_COLS,
+	NUM("variance_before", 0),
+	NUM("variance_after", 0),
+	NUM("var_before", 0),
+	NUM("var_after", 0),
+	NUM("hedge_cost", 0),
+	NUM("relaxed_variance", 0),
+	NUM("confidence", 0),
+	INT("mapped_rows", 0),
+	NUM("mapped_abs_delta", 0),
+	INT("uncovered_factors", 0),
+	NUM("uncovered_abs_delta", 0),
+	INT("expired_menu_rows", 0),
+	COL("currency", CT_CCY, 0),
+};
+
+static const formats_col portfolio_summary_cols[] = {
+	OPT_SUMMARY_COLS,
+	{"selected", CT_INT, 0, NULL, 0, BIG, 0, NULL},
+	NUM("spent", 0),
+	NUM("budget", 0),
+	{"feasible", CT_INT, 0, NULL, 0, 1, 0, NULL},
+	NUM("penalty", 0),
+	NUM("relaxed_objective", 0),
+};
+
+static const formats_col assets_cols[] = {
+	COL("asset", CT_ID, 1),
+	NUM("expected_return", 1),
+	NUM("price", 1),
+};
+
+static const formats_col asset_cov_cols[] = {
+	COL("asset1", CT_ID, 1),
+	COL("asset2", CT_ID, 1),
+	NUM("cov", 1),
+};
+
+static const formats_col selection_cols[] = {
+	COL("asset", CT_ID, 1),
+	{"selected", CT_INT, 1, NULL, 0, 1, 0, NULL},
+	NUM("price", 1),
+	NUM("expected_return", 1),
+};
+
+#define N(a) ((int)(sizeof a / sizeof a[0]))
+#define K(...) N(((const int[]){__VA_ARGS__})), ((const int[]){__VA_ARGS__})
+#define T(kind, name, section, cols) kind, name, section, N(cols), cols
+
+static const formats_table tables[FMT_COUNT] = {
+	{T(FMT_TRADES, "trades", "TRADES", trades_cols), K(0)},
+	{T(FMT_PRICES, "prices", "PRICES", prices_cols), K(0, 1, 2, 3)},
+	{T(FMT_FIXINGS, "fixings", "FIXINGS", fixings_cols), K(0, 1)},
+	{T(FMT_VOLS, "vols", "VOLATILITIES", vols_cols), K(0, 1, 2, 3, 4, 6)},
+	{T(FMT_RATES, "rates", "RATES", rates_cols), K(0, 1, 2)},
+	{T(FMT_HISTORY, "history", "HISTORY", history_cols), K(0, 1, 2)},
+	{T(FMT_COUNTERPARTIES, "counterparties", "COUNTERPARTIES", cpty_cols), K(0)},
+	{T(FMT_LIMITS, "limits", "LIMITS", limits_cols), K(0)},
+	{T(FMT_METERS, "meters", "METERS", meters_cols), 0, NULL},
+	{T(FMT_WEATHER, "weather", "WEATHER", weather_cols), K(0, 1)},
+	{T(FMT_MARKETS, "markets", "MARKETS", markets_cols), K(0)},
+	{T(FMT_METER_PERIODS, "meter_periods", "METER PERIODS", periods_cols), K(0, 1)},
+	{T(FMT_REJECTS, "rejects", "REJECTS", rejects_cols), 0, NULL},
+	{T(FMT_MANIFEST, "manifest", "RUN MANIFEST", manifest_cols), K(0, 1)},
+	{T(FMT_VALUATIONS, "valuations", "VALUATIONS", valuations_cols), K(0)},
+	{T(FMT_SENSITIVITIES, "sensitivities", "SENSITIVITIES", sensitivities_cols), K(0, 2, 3, 4)},
+	{T(FMT_LADDER, "ladder", "LADDER", ladder_cols), K(0, 1, 2)},
+	{T(FMT_PRICE_ERRORS, "price_errors", "PRICE ERRORS", price_errors_cols), K(0)},
+	{T(FMT_VAR, "var", "VAR RESULTS", var_cols), K(0, 1, 2, 3, 7)},
+	{T(FMT_VAR_MEASURES, "var_measures", "VAR RESULTS", var_measures_cols), K(0, 1)},
+	{T(FMT_PNL_CUBE, "pnl_cube", "PNL CUBE", pnl_cube_cols), K(0, 1)},
+	{T(FMT_COV, "cov", "COVARIANCE", cov_cols), K(0, 1)},
+	{T(FMT_VAR_SERIES, "var_series", "VAR SERIES", var_series_cols), K(0)},
+	{T(FMT_BACKTEST, "backtest", "BACKTEST", backtest_cols), 0, NULL},
+	{T(FMT_VAR_COMPONENTS, "var_components", "VAR COMPONENTS", var_components_cols), K(0, 1, 2, 8)},
+	{T(FMT_FX_RATES, "fx_rates", "FX RATES", fx_rates_cols), K(0)},
+	{T(FMT_STRESS_SHOCKS, "stress_shocks", "STRESS SHOCKS", stress_shocks_cols), K(0, 1, 2)},
+	{T(FMT_STRESS_WINDOWS, "stress_windows", "STRESS WINDOWS", stress_windows_cols), K(0)},
+	{T(FMT_EDGES, "edges", "OPTIMIZATION PROBLEMS", edges_cols), K(0, 1)},
+	{T(FMT_COUPLINGS, "couplings", "OPTIMIZATION PROBLEMS", couplings_cols), K(0, 1)},
+	{T(FMT_FIELDS, "fields", "OPTIMIZATION PROBLEMS", fields_cols), K(0)},
+	{T(FMT_SOLUTION, "solution", "SOLUTIONS", solution_cols), K(0)},
+	{T(FMT_OPT_SUMMARY, "opt_summary", "OPTIMIZATION SUMMARY", opt_summary_cols), 0, NULL},
+	{T(FMT_HEDGE_MENU, "hedge_menu", "HEDGE MENU", hedge_menu_cols), K(0)},
+	{T(FMT_HEDGE_PROPOSAL, "hedge_proposal", "HEDGE PROPOSAL", hedge_proposal_cols), K(0)},
+	{T(FMT_HEDGE_SUMMARY, "hedge_summary", "OPTIMIZATION SUMMARY", hedge_summary_cols), 0, NULL},
+	{T(FMT_PORTFOLIO_SUMMARY, "portfolio_summary", "OPTIMIZATION SUMMARY", portfolio_summary_cols), 0,
+	 NULL},
+	{T(FMT_ASSETS, "assets", "ASSETS", assets_cols), K(0)},
+	{T(FMT_ASSET_COV, "asset_cov", "ASSETS", asset_cov_cols), K(0, 1)},
+	{T(FMT_SELECTION, "selection", "ASSETS", selection_cols), K(0)},
+};
+
+const formats_table *formats_get(int kind)
+{
+	return kind >= 0 && kind < FMT_COUNT ? &tables[kind] : NULL;
+}
+
+const formats_table *formats_find(const char *name)
+{
+	for (int i = 0; i < FMT_COUNT; i++)
+		if (strcmp(tables[i].name, name) == 0)
+			return &tables[i];
+	return NULL;
+}
+
+int formats_colidx(const formats_table *t, const char *name)
+{
+	for (int i = 0; i < t->ncols; i++)
+		if (strcmp(t->cols[i].name, name) == 0)
+			return i;
+	return -1;
+}
+
+const char *formats_colname(int kind, int col)
+{
+	const formats_table *t = formats_get(kind);
+	return t && col >= 0 && col < t->ncols ? t->cols[col].name : NULL;
+}

@@ -1,0 +1,19 @@
+/*
+ * synth_book: the writers of the synthetic book - trades, counterparties
+ * and limits (synth_book.c).  Private to lib/synth; called by synth_write
+ * (synth.c) only.  They read the market (synth_impl.h) and never call
+ * back into synth.c or synth_site.c.
+ */
+#ifndef QE_SYNTH_BOOK_H
+#define QE_SYNTH_BOOK_H
+
+#include <stdio.h>
+
+#include "core/diag.h"
+#include "synth/synth.h"
+
+int synth_write_trades(synth *s, FILE *fp, qe_err *e);
+int synth_write_counterparties(synth *s, FILE *fp, qe_err *e);
+int synth_write_limits(synth *s, FILE *fp, qe_err *e);
+
+#endif

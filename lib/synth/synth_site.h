@@ -1,0 +1,18 @@
+/*
+ * synth_site: the writers of the synthetic sites - meter readings and
+ * weather (synth_site.c).  Private to lib/synth; called by synth_write
+ * (synth.c) only.  They use the market's helpers (synth_impl.h) and never
+ * call back into synth.c or synth_book.c.
+ */
+#ifndef QE_SYNTH_SITE_H
+#define QE_SYNTH_SITE_H
+
+#include <stdio.h>
+
+#include "core/diag.h"
+#include "synth/synth.h"
+
+int synth_write_meters(synth *s, FILE *fp, qe_err *e);
+int synth_write_weather(synth *s, FILE *fp, qe_err *e);
+
+#endif
