@@ -39,6 +39,12 @@ int64_t cli_int(const char *opt, const char *arg, int64_t min, int64_t max);
 /* Comma-separated list of doubles into out[max]; returns the count. */
 int cli_double_list(const char *opt, const char *arg, double *out, int max);
 
+/* The calendar directory of a run (cal_dir_choose() in time/calendar.h):
+ * option (--calendars), else $QE_CALENDAR_DIR, else calendars/ beside the
+ * curve master markets (NULL: none), else the installed QE_SHAREDIR/
+ * calendars.  The result lives until the next call. */
+const char *cli_calendar_dir(const char *option, const char *markets);
+
 /* 1 when progress output is wanted: stderr is a TTY and not --quiet. */
 int cli_progress(void);
 

@@ -278,6 +278,7 @@ static int run_hedge(args *a)
 	double constant, relaxed_var = NAN;
 	if (!a->hedge.ladder || !a->hedge.cov || !a->hedge.hedges || !a->hedge.asof)
 		cli_usage_error("hedge needs --ladder, --cov, --hedges and --asof");
+	a->hedge.calendars = a->hedge.markets ? cli_calendar_dir(a->hedge.calendars, a->hedge.markets) : NULL;
 	if (hedge_read(&h, &a->hedge, &e) || hedge_qubo(&h, &p, &constant, &e))
 		cli_die_err(&e);
 	if (h.dropped)

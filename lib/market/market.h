@@ -61,7 +61,9 @@ typedef struct market {
 } market;
 
 struct mkt_paths {
-	const char *markets, *curves, *vols, *rates, *fixings, *calendars;
+	const char *markets, *curves, *vols, *rates, *fixings;
+	const char *calendars; /* holiday files directory, as the caller chose it
+				* (cal_dir_choose); NULL: built-in calendars only */
 };
 
 /* Loads the files (NULL vols/rates/fixings: none).  Rows whose asof is not

@@ -37,6 +37,9 @@ contract_master *contract_master_load(const char *markets, const char *caldir, q
 	contract_master *m = calloc(1, sizeof *m);
 	csv_reader *r = NULL;
 	size_t cap = 0;
+	char beside[4200];
+	if (!caldir)
+		caldir = cal_dir_choose(NULL, NULL, markets, NULL, beside, sizeof beside);
 	if (!m || !(m->curves = sidx_new()) || !(m->calnames = sidx_new())) {
 		qe_err_set(e, QE_INTERNAL, "out of memory");
 		goto fail;

@@ -21,7 +21,8 @@
 typedef struct contract_master contract_master;
 
 /* Reads curve and calendar from markets (qe-formats(5) MARKETS) and loads
- * each calendar named there from caldir (NULL: the default search of
+ * each calendar named there from caldir (NULL: calendars/ in the
+ * directory of markets, when it exists; else only the built-ins of
  * cal_load_named).  QE_DATA / QE_IO with e filled. */
 contract_master *contract_master_load(const char *markets, const char *caldir, qe_err *e);
 void contract_master_free(contract_master *m);
