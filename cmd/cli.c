@@ -7,6 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <gsl/gsl_errno.h>
+
 #include "core/num.h"
 #include "time/calendar.h"
 
@@ -38,6 +40,7 @@ void cli_init(const char *prog)
 	const char *slash = strrchr(prog, '/');
 	cli_prog = slash ? slash + 1 : prog;
 	atexit(close_stdout);
+	gsl_set_error_handler_off();
 }
 
 const char *cli_calendar_dir(const char *option, const char *markets)

@@ -1,7 +1,8 @@
 /*
  * cli: the command layer's shared helpers - program name, one-line
  * diagnostics on stderr, exit-code mapping, --version, strict option
- * values and the stdout close check.  Only cmd/ uses this; lib/ never
+ * values, the stdout close check, and the process-wide settings every
+ * tool makes once (GSL's error handler off, in cli_init).  Only cmd/ uses this; lib/ never
  * prints.
  */
 #ifndef QE_CLI_H
@@ -15,8 +16,10 @@
 extern const char *cli_prog;
 extern int cli_quiet;
 
-/* Records the program name and arranges for stdout to be closed and
- * checked at exit (a failed write turns into exit 4 with a message). */
+/* Records the program name, arranges for stdout to be closed and checked
+ * at exit (a failed write turns into exit 4 with a message), and turns
+ * off GSL's abort-on-error handler: lib/ checks GSL's return values
+ * instead, and never changes the handler itself. */
 void cli_init(const char *prog);
 
 void cli_error(const qe_err *e);
