@@ -64,3 +64,24 @@ mini_tree() {
 		esac
 	done
 }
+
+@test "lib: changes no process-wide state (umask, GSL handler, environment, cwd, locale, re-exec)" {
+	cd "$QE_TOP"
+	# openblas_set_num_threads in lib/risk/varcalc.c is handled apart
+	run bash -c "grep -nE '\\bumask *\\(|gsl_set_error_handler|/proc/self/exe|\\b(setenv|unsetenv|putenv|chdir|fchdir|setlocale|execv|execvp|execl) *\\(' lib/*/*.c lib/*/*.h |
+		grep -vE '^[^:]+:[0-9]+:[[:space:]]*(/?\\*|//)'"
+	assert_output ""
+	# nor does a tool re-execute itself (qe finds its siblings through
+	# /proc/self/exe, as git finds its exec-path, and runs them instead)
+	run grep -rnE 'exec[a-z]* *\( *"/proc/self/exe"|setenv *\(' cmd
+	assert_output ""
+}
+
+@test "cmd: every tool's main calls cli_init, which turns GSL's abort handler off once" {
+	cd "$QE_TOP"
+	for f in cmd/qe*.c; do
+		grep -q 'cli_init(argv\[0\])' "$f" || fail "$f: main does not call cli_init"
+	done
+	sed -n '/^void cli_init/,/^}/p' cmd/cli.c | grep -q 'gsl_set_error_handler_off()' ||
+		fail "cli_init does not turn GSL's error handler off"
+}

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <math.h>
 #include <omp.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -807,6 +808,42 @@ static void free_pieces(piece *pc, int n)
 	}
 }
 
+struct piece_job {
+	run *R;
+	piece *p;
+};
+
+static void *parse_piece_thread(void *arg)
+{
+	struct piece_job *j = arg;
+	parse_piece(j->R, j->p);
+	return NULL;
+}
+
+/* Parses pieces 1..np-1 on threads of their own and piece 0 on the
+ * calling thread.  The threads last one block: while the calling thread
+ * merges, no other thread exists to spin or wait (libgomp's workers spin
+ * between parallel regions and, on a busy machine, took the CPU the
+ * merge needed).  A thread that cannot start leaves its piece to the
+ * calling thread; the output does not depend on who parsed what. */
+static void parse_pieces(run *R, piece *pc, int np)
+{
+	pthread_t th[MAX_PIECES];
+	struct piece_job job[MAX_PIECES];
+	int started[MAX_PIECES] = {0};
+	for (int k = 1; k < np; k++) {
+		job[k] = (struct piece_job){R, &pc[k]};
+		started[k] = pthread_create(&th[k], NULL, parse_piece_thread, &job[k]) == 0;
+	}
+	parse_piece(R, &pc[0]);
+	for (int k = 1; k < np; k++) {
+		if (started[k])
+			pthread_join(th[k], NULL);
+		else
+			parse_piece(R, &pc[k]);
+	}
+}
+
 /* No complete record fits in buf[pos..len): drop the consumed prefix,
  * or double the buffer when there is nothing to drop. */
 static int make_room(char **buf, size_t *len, size_t *pos, size_t *cap, qe_err *e)
@@ -952,13 +989,7 @@ int ingest_run(FILE *in, const char *name, const ingest_opts *o, ingest_sink *si
 		}
 		pc[np - 1].end = end;
 		R.buf = buf;
-		if (np > 1) {
-#pragma omp parallel for num_threads(np) schedule(static, 1)
-			for (int k = 0; k < np; k++)
-				parse_piece(&R, &pc[k]);
-		} else {
-			parse_piece(&R, &pc[0]);
-		}
+		parse_pieces(&R, pc, np);
 		/* now the pieces' first lines are known: make lines absolute */
 		pc[0].line0 = line;
 		for (int k = 1; k < np; k++)
