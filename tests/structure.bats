@@ -85,3 +85,13 @@ mini_tree() {
 	sed -n '/^void cli_init/,/^}/p' cmd/cli.c | grep -q 'gsl_set_error_handler_off()' ||
 		fail "cli_init does not turn GSL's error handler off"
 }
+
+@test "ci: make check, then the whole tree built with clang -Werror; deps installs clang" {
+	cd "$QE_TOP"
+	run grep -nE '^make check$|^make .*CC=clang .*WERROR=-Werror' .ci/run
+	assert_success
+	[ "${#lines[@]}" -eq 2 ] || fail "want 'make check' and a clang build in .ci/run: $output"
+	[[ "${lines[0]}" == *"make check" ]] || fail "make check must come first: $output"
+	grep -qw clang mk/deps.sh || fail "mk/deps.sh does not install clang"
+	grep -qw libomp-dev mk/deps.sh || fail "mk/deps.sh does not install clang's OpenMP runtime"
+}
