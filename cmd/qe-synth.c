@@ -26,7 +26,7 @@ static const char usage[] =
 	"  -m, --months M        monthly forward points after the as-of month (36)\n"
 	"  -H, --history-days D  weekdays of price history ending at the as-of date (750)\n"
 	"  -c, --calendars DIR   holiday files (default $QE_CALENDAR_DIR, else the\n"
-	"                        installed ones; data/calendars in the source tree)\n"
+	"                        installed ones; in the source tree give data/calendars)\n"
 	"  -d, --dir DIR         write every file (or the --only one) into DIR\n"
 	"  -k, --only KIND       write one kind: markets prices vols rates history\n"
 	"                        fixings trades counterparties limits meters weather\n"
