@@ -24,8 +24,11 @@ WARN     := -std=c17 -Wall -Wextra -Wpedantic $(WERROR) $(if $(IS_CLANG),,-Wno-f
 PKG_CFLAGS = $(eval PKG_CFLAGS := $$(shell pkg-config --cflags hdf5-serial openblas lapacke gsl libcrypto 2>/dev/null))$(PKG_CFLAGS)
 PKG_LIBS   = $(eval PKG_LIBS := $$(shell pkg-config --libs-only-L hdf5-serial openblas 2>/dev/null))$(PKG_LIBS)
 
-QE_CPPFLAGS = -D_GNU_SOURCE -Ilib -Icmd $(PKG_CFLAGS) -DQE_VERSION='"$(QE_VERSION)"' \
-	-DQE_SHAREDIR='"$(SHAREDIR)"'
+QE_CPPFLAGS = -D_GNU_SOURCE -Ilib -Icmd $(PKG_CFLAGS) -DQE_VERSION='"$(QE_VERSION)"'
+# Only the command layer knows where `make install` puts calendars and
+# data (cli_calendar_dir): lib/ is told.  A new PREFIX recompiles cli.o
+# alone, through $(BUILD)/SHAREDIR.
+CFLAGS_cli  = -DQE_SHAREDIR='"$(SHAREDIR)"'
 QE_CFLAGS   = $(WARN) $(OPT) -fopenmp $(CFLAGS)
 # GSL's CBLAS calls go to OpenBLAS (not libgslcblas).
 QE_LDLIBS   = $(PKG_LIBS) -lhdf5 -lcsv -lgsl -llapacke -lopenblas -lcrypto -lm
@@ -63,7 +66,11 @@ $(BUILD)/lib/%.o: lib/%.c $(FLAGS_FILE)
 
 $(BUILD)/cmd/%.o: cmd/%.c $(FLAGS_FILE)
 	@mkdir -p $(@D)
-	$(CC) $(QE_CPPFLAGS) $(QE_CFLAGS) -MMD -MP -c -o $@ $<
+	$(CC) $(QE_CPPFLAGS) $(QE_CFLAGS) $(CFLAGS_$(notdir $*)) -MMD -MP -c -o $@ $<
+
+$(BUILD)/SHAREDIR: FORCE | $(BUILD)
+	@[ -f $@ ] && [ "$$(cat $@)" = '$(SHAREDIR)' ] || echo '$(SHAREDIR)' > $@
+$(CLI_OBJ): $(BUILD)/SHAREDIR
 
 $(LIBQE): $(LIB_OBJ)
 	rm -f $@
@@ -125,6 +132,6 @@ install: all
 	install -m 644 data/*.csv data/README.md $(DESTDIR)$(SHAREDIR)/data/
 
 clean:
-	rm -rf build build-san bin bin-san out
+	rm -rf build build-san build-clang bin bin-san bin-clang out
 
 -include $(wildcard mk/*.mk)

@@ -11,10 +11,16 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <gsl/gsl_errno.h>
+
 #include "core/num.h"
+#include "time/calendar.h"
 
 #ifndef QE_VERSION
 #define QE_VERSION "0"
+#endif
+#ifndef QE_SHAREDIR
+#define QE_SHAREDIR "/usr/local/share/quantaenergi"
 #endif
 
 const char *cli_prog = "qe";
@@ -226,6 +232,16 @@ void cli_init(const char *prog)
 	catch_signal(SIGINT);
 	catch_signal(SIGTERM);
 	catch_signal(SIGHUP);
+	gsl_set_error_handler_off();
+}
+
+const char *cli_calendar_dir(const char *option, const char *markets)
+{
+	static char dir[4096];
+	const char *d = cal_dir_choose(option, getenv("QE_CALENDAR_DIR"), markets, QE_SHAREDIR, dir, sizeof dir);
+	if (!d)
+		cli_usage_error("calendar directory name too long");
+	return d;
 }
 
 static void vsay(const char *kind, const char *fmt, va_list ap)

@@ -1,8 +1,10 @@
 /*
  * cli: the command layer's shared helpers - program name, one-line
  * diagnostics on stderr, exit-code mapping, --version, strict option
- * values, the stdout close check, and the registry of the run's outputs.
- * Only cmd/ uses this; lib/ never prints and never handles signals.
+ * values, the stdout close check, the registry of the run's outputs, and
+ * the process-wide settings every tool makes once (GSL's error handler
+ * off, in cli_init).  Only cmd/ uses this; lib/ never prints and never
+ * handles signals.
  */
 #ifndef QE_CLI_H
 #define QE_CLI_H
@@ -20,7 +22,9 @@ extern int cli_quiet;
 /* Records the program name and arranges for stdout to be closed and
  * checked at exit (a failed write turns into exit 4 with a message).
  * Installs the output registry's clean-up (below): an exit hook, and
- * handlers for SIGINT, SIGTERM and SIGHUP unless they are ignored. */
+ * handlers for SIGINT, SIGTERM and SIGHUP unless they are ignored.  Turns
+ * off GSL's abort-on-error handler: lib/ checks GSL's return values
+ * instead, and never changes the handler itself. */
 void cli_init(const char *prog);
 
 void cli_error(const qe_err *e);
@@ -63,6 +67,11 @@ void cli_out_discard(qe_out *o);
 int cli_outputs_commit(qe_err *e);
 /* Drops every output not committed yet. */
 void cli_outputs_abort(void);
+/* The calendar directory of a run (cal_dir_choose() in time/calendar.h):
+ * option (--calendars), else $QE_CALENDAR_DIR, else calendars/ beside the
+ * curve master markets (NULL: none), else the installed QE_SHAREDIR/
+ * calendars.  The result lives until the next call. */
+const char *cli_calendar_dir(const char *option, const char *markets);
 
 /* 1 when progress output is wanted: stderr is a TTY and not --quiet. */
 int cli_progress(void);

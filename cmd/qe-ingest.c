@@ -126,12 +126,6 @@ int main(int argc, char **argv)
 	const char *table = NULL;
 	int to_h5 = 0, from = 0, no_markets = 0, c;
 	ingest_opts o = {.max_rejects = -1, .period_min = 60};
-	/* The parser threads meet once per 2 MiB block; libgomp's default is
-	 * to spin at those meetings, which on a busy machine steals the CPU
-	 * the other thread needs (two threads ran slower than one).  The wait
-	 * policy is read when libgomp loads, so set it and start again. */
-	if (!getenv("OMP_WAIT_POLICY") && setenv("OMP_WAIT_POLICY", "PASSIVE", 1) == 0)
-		execv("/proc/self/exe", argv);
 	cli_init(argv[0]);
 	while ((c = getopt_long(argc, argv, "o:qhV", longopts, NULL)) != -1) {
 		switch (c) {

@@ -33,8 +33,8 @@ static const char usage[] =
 	"  --sensitivities FILE   per trade, curve and delivery period\n"
 	"  --ladder FILE          net delta by book, curve and month\n"
 	"  --errors FILE          trades that could not be priced, with reasons\n"
-	"  --calendars DIR        holiday files (default: calendars/ next to --markets,\n"
-	"                         else $QE_CALENDAR_DIR or data/calendars)\n"
+	"  --calendars DIR        holiday files (default: $QE_CALENDAR_DIR, else\n"
+	"                         calendars/ next to --markets, else the installed ones)\n"
 	"  --spread-corr RHO      correlation of spread legs for Kirk (default 0.8)\n"
 	"  --bump X               add X to every forward quote (scenario runs)\n"
 	"  --to csv|h5            format of the valuations and sensitivities (h5 needs -o)\n"
@@ -183,15 +183,7 @@ int main(int argc, char **argv)
 		cli_usage_error("option --asof: not a date (YYYY-MM-DD) '%s'", asof);
 	if (to_h5 && (!outpath || strcmp(outpath, "-") == 0))
 		cli_usage_error("--to h5 needs -o FILE");
-	char caldir[4096];
-	if (!vo.calendars && vo.markets) {
-		/* calendars/ next to the curve master, when there is one */
-		const char *slash = strrchr(vo.markets, '/');
-		int len = slash ? (int)(slash - vo.markets) : 1;
-		snprintf(caldir, sizeof caldir, "%.*s/calendars", len, slash ? vo.markets : ".");
-		if (access(caldir, F_OK) == 0)
-			vo.calendars = caldir;
-	}
+	vo.calendars = cli_calendar_dir(vo.calendars, vo.markets);
 	/* every output is opened first and all are committed together */
 	struct val_outputs out = {0};
 	if (to_h5) {

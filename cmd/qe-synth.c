@@ -24,7 +24,8 @@ static const char usage[] =
 	"  -a, --asof DATE       valuation date YYYY-MM-DD (default 2026-11-25)\n"
 	"  -m, --months M        monthly forward points after the as-of month (36)\n"
 	"  -H, --history-days D  weekdays of price history ending at the as-of date (750)\n"
-	"  -c, --calendars DIR   holiday files (default $QE_CALENDAR_DIR, else data/calendars)\n"
+	"  -c, --calendars DIR   holiday files (default $QE_CALENDAR_DIR, else the\n"
+	"                        installed ones; in the source tree give data/calendars)\n"
 	"  -d, --dir DIR         write every file (or the --only one) into DIR\n"
 	"  -k, --only KIND       write one kind: markets prices vols rates history\n"
 	"                        fixings trades counterparties limits meters weather\n"
@@ -95,6 +96,7 @@ int main(int argc, char **argv)
 	}
 	if (optind < argc)
 		cli_usage_error("unexpected argument '%s'", argv[optind]);
+	cfg.calendar_dir = cli_calendar_dir(cfg.calendar_dir, NULL);
 	if (!dir && only < 0)
 		cli_usage_error("give -d DIR (all files) or --only KIND");
 	if (dir && output)

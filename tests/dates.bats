@@ -253,3 +253,137 @@ PY
 	run drive <<< "u2l No/Such_Zone 0"
 	assert_failure 3
 }
+
+# --- where holiday files come from (qe-formats(5) CALENDARS) ---------------
+
+# The example command lines of README.md (```sh blocks) and of man pages
+# (.Dl lines, .Bd -literal blocks) that read holiday files, one a line,
+# continuation lines joined.
+calendar_examples() {
+	$PYORACLE - "$@" <<'PY'
+import re, sys
+for path in sys.argv[1:]:
+    text = open(path).read()
+    if path.endswith(".md"):
+        s = "\n".join(re.findall(r"```sh\n(.*?)```", text, re.S)).replace("\\\n", " ")
+    else:
+        lines, lit = [], False
+        for l in text.splitlines():
+            if l.startswith(".Dl "):
+                lines.append(l[4:])
+            elif l.startswith(".Bd -literal"):
+                lit = True
+            elif l.startswith(".Ed"):
+                lit = False
+            elif lit:
+                lines.append(l)
+        s = "\n".join(lines).replace("\\e\n", " ").replace("\\e", "\\").replace("\\-", "-")
+    s = re.sub(r"\|\n\s*", "| ", s)
+    for l in s.splitlines():
+        l = l.strip()
+        if re.match(r"(qe-synth |qe-price --asof |qe-optimize hedge )", l):
+            print(l)
+PY
+}
+
+# A copy of the top of the tree to run examples in (they write their
+# outputs into the working directory).
+tree_copy() {
+	mkdir -p root
+	cp -r "$DATA" root/data
+	cd root || return 1
+}
+
+@test "calendars: README and man page examples that read holiday files run as written from the top of the tree" {
+	calendar_examples "$QE_TOP/README.md" "$QE_TOP"/man/*.1 > cmds
+	mapfile -t cmds < cmds
+	[ "${#cmds[@]}" -ge 9 ] || fail "expected at least 9 examples, found ${#cmds[@]}: ${cmds[*]}"
+	tree_copy
+	# the hedge examples' covariance input (README: qe-var cov)
+	qe-var cov -H data/history.csv -m data/markets.csv --cov lw -o cov.csv
+	for cmd in "${cmds[@]}"; do
+		cmd=${cmd//\/tmp\//$TMP\/}
+		run env -u QE_CALENDAR_DIR bash -o pipefail -c "$cmd" < /dev/null
+		[ "$status" -eq 0 ] || fail "'$cmd' failed with $status: ${output:0:600}"
+	done
+	# the hedge examples ran on the ladder of the qe-price example
+	[ -s ladder.csv ] && [ -s hedges.csv ]
+}
+
+@test "calendars: --calendars, then QE_CALENDAR_DIR, then calendars/ beside --markets, then share; never the working directory" {
+	tree_copy
+	val() {
+		qe-price -q --asof 2026-11-25 --trades data/trades.csv --curves data/curves.csv \
+			--vols data/vols.csv --rates data/rates.csv --fixings data/fixings.csv -o val.csv "$@"
+	}
+	mkdir nonymex && cp data/calendars/*.txt nonymex/ && rm nonymex/NYMEX.txt
+	unset QE_CALENDAR_DIR
+	# calendars/ beside --markets
+	run val --markets data/markets.csv
+	assert_success
+	# QE_CALENDAR_DIR comes before it, and is the only place looked in
+	export QE_CALENDAR_DIR="$PWD/nonymex"
+	run val --markets data/markets.csv
+	assert_failure 3
+	assert_output --partial "unknown calendar 'NYMEX' (no $PWD/nonymex/NYMEX.txt)"
+	# --calendars comes before both
+	run val --markets data/markets.csv --calendars data/calendars
+	assert_success
+	unset QE_CALENDAR_DIR
+	run val --markets data/markets.csv --calendars nonymex
+	assert_failure 3
+	assert_output --partial "(no nonymex/NYMEX.txt)"
+	# a curve master with no calendars/ beside it: the installed ones,
+	# not ./data/calendars (broken here so that reading it would show)
+	mkdir elsewhere && cp data/markets.csv elsewhere/
+	echo 2026-13-45 >> data/calendars/NYMEX.txt
+	run val --markets elsewhere/markets.csv
+	refute_output --partial "data/calendars"
+	[ "$status" -eq 0 ] || assert_output --partial "/share/quantaenergi/calendars/NYMEX.txt)"
+	run qe-synth -q --only markets -o m.csv
+	refute_output --partial "data/calendars"
+	[ "$status" -eq 0 ] || assert_output --partial "/share/quantaenergi/calendars/NYMEX.txt)"
+}
+
+@test "calendars: make install puts them in PREFIX/share/quantaenergi; installed tools find them from anywhere" {
+	[ -z "${QE_SANITIZE:-}" ] || skip "installs the normal build"
+	build=$(dirname "${QE_UNIT_DIR:-$QE_TOP/build/tests}")
+	[ -d "$build/lib" ] || skip "no build tree at $build"
+	# reuse the objects: only cli.o, which knows the share directory, and
+	# the tools are built again (same flags as that build)
+	cp -a "$build" b
+	werror=$(grep -o -- -Werror b/CFLAGS || true)
+	inst() {
+		make -C "$QE_TOP" -j2 --no-print-directory WERROR="$werror" BUILD="$TMP/b" BIN="$TMP/bin" "$@" install
+	}
+	run inst PREFIX="$TMP/usr"
+	assert_success
+	share=$TMP/usr/share/quantaenergi
+	assert_file_exists "$share/calendars/NYMEX.txt"
+	assert_file_exists "$share/data/markets.csv"
+	mkdir elsewhere && cd elsewhere
+	run env -u QE_CALENDAR_DIR "$TMP/usr/bin/qe-synth" -q --only markets -o m.csv
+	assert_success
+	# the installed sample data, with no calendars/ beside its markets.csv
+	cp "$share"/data/*.csv .
+	run env -u QE_CALENDAR_DIR "$TMP/usr/bin/qe-price" -q --asof 2026-11-25 --trades trades.csv \
+		--curves curves.csv --vols vols.csv --rates rates.csv --fixings fixings.csv \
+		--markets markets.csv -o val.csv
+	assert_success
+	# they came from share: without the file the tool names where it looked
+	rm "$share/calendars/NYMEX.txt"
+	run env -u QE_CALENDAR_DIR "$TMP/usr/bin/qe-synth" -q --only markets -o m.csv
+	assert_failure 3
+	assert_output --partial "(no $share/calendars/NYMEX.txt)"
+	# a staged install (DESTDIR) for PREFIX=/usr: files under DESTDIR, and
+	# the tools look in /usr/share/quantaenergi
+	run inst PREFIX=/usr DESTDIR="$TMP/stage"
+	assert_success
+	assert_file_exists "$TMP/stage/usr/share/quantaenergi/calendars/NYMEX.txt"
+	assert_file_exists "$TMP/stage/usr/share/quantaenergi/data/trades.csv"
+	if [ ! -e /usr/share/quantaenergi/calendars/NYMEX.txt ]; then
+		run env -u QE_CALENDAR_DIR "$TMP/stage/usr/bin/qe-synth" -q --only markets -o m.csv
+		assert_failure 3
+		assert_output --partial "(no /usr/share/quantaenergi/calendars/NYMEX.txt)"
+	fi
+}

@@ -724,7 +724,7 @@ with h5py.File("s.h5") as f:
 }
 
 @test "book: SIGTERM or SIGINT during a run on a big book leaves no temporary file and no output" {
-	qe-synth -q --trades 60000 -d big
+	qe-synth -q --calendars "$DATA/calendars" --trades 60000 -d big
 	for sig in TERM INT; do
 		mkdir "$sig"
 		start_interruptible qe-price -q --asof 2026-11-25 --trades big/trades.csv \

@@ -76,3 +76,34 @@ mini_tree() {
 	assert_failure
 	assert_output --partial 'cmd/qe-demo.c:2: include "nodir/demo.h" names no folder'
 }
+
+@test "lib: changes no process-wide state (umask, GSL handler, environment, cwd, locale, re-exec)" {
+	cd "$QE_TOP"
+	# openblas_set_num_threads in lib/risk/varcalc.c is handled apart
+	run bash -c "grep -nE '\\bumask *\\(|gsl_set_error_handler|/proc/self/exe|\\b(setenv|unsetenv|putenv|chdir|fchdir|setlocale|execv|execvp|execl) *\\(' lib/*/*.c lib/*/*.h |
+		grep -vE '^[^:]+:[0-9]+:[[:space:]]*(/?\\*|//)'"
+	assert_output ""
+	# nor does a tool re-execute itself (qe finds its siblings through
+	# /proc/self/exe, as git finds its exec-path, and runs them instead)
+	run grep -rnE 'exec[a-z]* *\( *"/proc/self/exe"|setenv *\(' cmd
+	assert_output ""
+}
+
+@test "cmd: every tool's main calls cli_init, which turns GSL's abort handler off once" {
+	cd "$QE_TOP"
+	for f in cmd/qe*.c; do
+		grep -q 'cli_init(argv\[0\])' "$f" || fail "$f: main does not call cli_init"
+	done
+	sed -n '/^void cli_init/,/^}/p' cmd/cli.c | grep -q 'gsl_set_error_handler_off()' ||
+		fail "cli_init does not turn GSL's error handler off"
+}
+
+@test "ci: make check, then the whole tree built with clang -Werror; deps installs clang" {
+	cd "$QE_TOP"
+	run grep -nE '^make check$|^make .*CC=clang .*WERROR=-Werror' .ci/run
+	assert_success
+	[ "${#lines[@]}" -eq 2 ] || fail "want 'make check' and a clang build in .ci/run: $output"
+	[[ "${lines[0]}" == *"make check" ]] || fail "make check must come first: $output"
+	grep -qw clang mk/deps.sh || fail "mk/deps.sh does not install clang"
+	grep -qw libomp-dev mk/deps.sh || fail "mk/deps.sh does not install clang's OpenMP runtime"
+}

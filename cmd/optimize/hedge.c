@@ -99,6 +99,7 @@ int cmd_optimize_hedge(int argc, char **argv)
 	parse(&o, &ha, argc, argv);
 	if (!ha.ladder || !ha.cov || !ha.hedges || !ha.asof)
 		optimize_usage_error(&o, "needs --ladder, --cov, --hedges and --asof");
+	ha.calendars = ha.markets ? cli_calendar_dir(ha.calendars, ha.markets) : NULL;
 	if (hedge_read(&h, &ha, &e) || hedge_qubo(&h, &p, &constant, &e))
 		cli_die_err(&e);
 	if (h.dropped)

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <math.h>
 #include <omp.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -793,6 +794,42 @@ static void free_pieces(piece *pc, int n)
 	}
 }
 
+struct piece_job {
+	run *R;
+	piece *p;
+};
+
+static void *parse_piece_thread(void *arg)
+{
+	struct piece_job *j = arg;
+	parse_piece(j->R, j->p);
+	return NULL;
+}
+
+/* Parses pieces 1..np-1 on threads of their own and piece 0 on the
+ * calling thread.  The threads last one block: while the calling thread
+ * merges, no other thread exists to spin or wait (libgomp's workers spin
+ * between parallel regions and, on a busy machine, took the CPU the
+ * merge needed).  A thread that cannot start leaves its piece to the
+ * calling thread; the output does not depend on who parsed what. */
+static void parse_pieces_threaded(run *R, piece *pc, int np)
+{
+	pthread_t th[MAX_PIECES];
+	struct piece_job job[MAX_PIECES];
+	int started[MAX_PIECES] = {0};
+	for (int k = 1; k < np; k++) {
+		job[k] = (struct piece_job){R, &pc[k]};
+		started[k] = pthread_create(&th[k], NULL, parse_piece_thread, &job[k]) == 0;
+	}
+	parse_piece(R, &pc[0]);
+	for (int k = 1; k < np; k++) {
+		if (started[k])
+			pthread_join(th[k], NULL);
+		else
+			parse_piece(R, &pc[k]);
+	}
+}
+
 /* The read buffer: bytes [pos, len) of p are not consumed yet; line is
  * the line number where pos starts. */
 typedef struct inbuf {
@@ -887,13 +924,7 @@ static int split_pieces(const char *buf, size_t pos, size_t end, piece *pc, int 
  * then numbers their rows from line. */
 static void parse_pieces(run *R, piece *pc, int np, long line)
 {
-	if (np > 1) {
-#pragma omp parallel for num_threads(np) schedule(static, 1)
-		for (int k = 0; k < np; k++)
-			parse_piece(R, &pc[k]);
-	} else {
-		parse_piece(R, &pc[0]);
-	}
+	parse_pieces_threaded(R, pc, np);
 	/* now the pieces' first lines are known: make lines absolute */
 	pc[0].line0 = line;
 	for (int k = 1; k < np; k++)

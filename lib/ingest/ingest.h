@@ -6,7 +6,8 @@
  *
  * Input is read in blocks (2 MiB by default) that are cut at record
  * boundaries; a block is split into one piece per thread and the pieces
- * are parsed and validated in parallel (OpenMP), then merged in input
+ * are parsed and validated in parallel (one thread per piece, for that
+ * block only: no thread outlives a block), then merged in input
  * order, so the output and the messages are the same for any number of
  * threads.  Cross-row rules run in the merge: unique keys per file kind
  * and the trade lifecycle (new, amend supersedes, cancel removes; an
@@ -36,7 +37,7 @@ typedef struct ingest_opts {
 	const schema_markets *markets; /* NULL: curves not checked, lots kept */
 	int all_versions;      /* trades: write every accepted version, not the book */
 	long max_rejects;      /* stop (QE_DATA) once rejects exceed this; < 0 none */
-	int threads;           /* 0: OpenMP default */
+	int threads;           /* 0: omp_get_max_threads() (OMP_NUM_THREADS, else the CPUs) */
 	size_t block_size;     /* 0: 2 MiB */
 	long long size_hint;   /* input bytes when known (sizes the key table), else 0 */
 	/* meters: readings are aggregated into settlement periods (meters.h) */

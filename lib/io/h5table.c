@@ -268,7 +268,7 @@ h5file *h5file_create(const char *path, qe_err *e)
 			return NULL;
 		}
 		snprintf(f->tmp, n, "%s.tmp.XXXXXX", path);
-		fd = mkstemp(f->tmp);
+		fd = out_mktemp(f->tmp);
 		if (fd < 0) {
 			qe_err_set(e, QE_IO, "%s: cannot create: %s", path, strerror(errno));
 			free(f->tmp);
@@ -276,9 +276,6 @@ h5file *h5file_create(const char *path, qe_err *e)
 			free(f);
 			return NULL;
 		}
-		mode_t mask = umask(0);
-		umask(mask);
-		fchmod(fd, 0666 & ~mask);
 		close(fd);
 	}
 	if (open_hdf5(f, f->tmp ? f->tmp : path, e)) {

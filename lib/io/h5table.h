@@ -17,11 +17,15 @@
  * Owns: the HDF5 handles and the chunk buffers of its writers and readers;
  * a file being written lives under a temporary name until h5file_commit()
  * renames it over the target (a failed run never leaves a half-written
- * file).  Never prints: the automatic HDF5 error-stack print is turned off
- * and errors come back in a qe_err (QE_IO for files that cannot be
+ * file).  Never prints: errors come back in a qe_err (QE_IO for files that cannot be
  * created, opened or written; QE_DATA for files that are not HDF5, are
  * truncated or corrupt, or do not hold the expected table).  Never exits.
  * Not thread-safe (the serial HDF5 library is not).
+ *
+ * Process state: every open or create turns off HDF5's automatic
+ * error-stack print on the default stack (H5Eset_auto2) - a setting of
+ * the HDF5 library for the whole process, not only for these files -
+ * and uses the library's global error stack to word messages.
  */
 #ifndef QE_H5TABLE_H
 #define QE_H5TABLE_H

@@ -3,10 +3,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <openssl/evp.h>
+#include <stdint.h>
 #include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 static int is_stdout_alias(const char *path)
@@ -55,24 +58,48 @@ int out_resolve_target(const char *path, char **target, qe_err *e)
 	return OUT_ATOMIC;
 }
 
-/* A temporary file beside target, with an ordinary file's mode (mkstemp
- * makes 0600).  Returns its descriptor, or -1 with e set. */
+int out_mktemp(char *tmpl)
+{
+	static const char abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+	size_t n = strlen(tmpl);
+	if (n < 6 || strcmp(tmpl + n - 6, "XXXXXX") != 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	char *x = tmpl + n - 6;
+	for (int attempt = 0; attempt < 1000; attempt++) {
+		uint64_t r;
+		if (getrandom(&r, sizeof r, GRND_NONBLOCK) != (ssize_t)sizeof r) {
+			struct timespec ts;
+			clock_gettime(CLOCK_REALTIME, &ts);
+			r = (uint64_t)ts.tv_nsec * 2654435761u ^ (uint64_t)getpid() << 32 ^ (uint64_t)attempt;
+		}
+		for (int i = 0; i < 6; i++, r /= 62)
+			x[i] = abc[r % 62];
+		int fd = open(tmpl, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+		if (fd >= 0 || errno != EEXIST)
+			return fd;
+	}
+	errno = EEXIST;
+	return -1;
+}
+
+/* A temporary file beside target, with an ordinary file's mode (0666
+ * less the umask, applied by the kernel).  Returns its descriptor, or -1
+ * with e set. */
 static int make_temp(const char *target, char **tmp, qe_err *e)
 {
 	size_t n = strlen(target) + 16;
 	if (!(*tmp = malloc(n)))
 		return qe_err_set(e, QE_INTERNAL, "%s: out of memory", target), -1;
 	snprintf(*tmp, n, "%s.tmp.XXXXXX", target);
-	int fd = mkstemp(*tmp);
+	int fd = out_mktemp(*tmp);
 	if (fd < 0) {
 		qe_err_set(e, QE_IO, "%s: cannot create: %s", target, strerror(errno));
 		free(*tmp);
 		*tmp = NULL;
 		return -1;
 	}
-	mode_t mask = umask(0);
-	umask(mask);
-	fchmod(fd, 0666 & ~mask);
 	return fd;
 }
 

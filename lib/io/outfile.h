@@ -53,6 +53,13 @@ enum out_target {
  * by other writers that need their own file handling (lib/h5table). */
 int out_resolve_target(const char *path, char **target, qe_err *e);
 
+/* Like mkstemp(3): replaces the trailing "XXXXXX" of tmpl and creates
+ * that file exclusively, returning an open read-write descriptor or -1
+ * with errno set.  Unlike mkstemp the mode is 0666 less the umask, as
+ * for any new file a tool writes, applied by the kernel: the umask is
+ * never read or changed. */
+int out_mktemp(char *tmpl);
+
 int out_open(qe_out *o, const char *path, qe_err *e);
 int out_commit(qe_out *o, qe_err *e);
 /* Discards a partly written output (removes the temporary file). */

@@ -88,7 +88,7 @@ int curvemaster_field_error(const curvemaster *m, const curvemaster_curve *c, co
 			    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
 /* Loads each business-day calendar the calendar column names, once per
- * name, from caldir (NULL: cal_load_named()'s default search).  A row
+ * name, from caldir (NULL: only the built-in WEEKENDS and NERC).  A row
  * with an empty calendar gets none.  QE_DATA / QE_IO with the file name. */
 int curvemaster_load_calendars(curvemaster *m, const char *caldir, qe_err *e);
 /* c's calendar (after curvemaster_load_calendars), or NULL. */

@@ -7,8 +7,12 @@
  *
  * Owns everything it loads (the curve master and its business-day
  * calendars, curves, quotes, smiles, fixings, the time zones of the
- * curves) until mkt_free().  Never prints.  Queries are read-only and safe
- * from many threads.
+ * curves) until mkt_free().  Never prints.  Queries leave the loaded data
+ * as they are and are safe from many threads, but one is not read-only:
+ * mkt_shape_hours() fills a memo owned by the market (m->hours) under the
+ * OpenMP named critical section "mkt_hours" - a single lock for every
+ * market of the process - so the market changes behind its const
+ * pointer, and a copy of the struct shares the memo.
  */
 #ifndef QE_MARKET_H
 #define QE_MARKET_H
@@ -66,7 +70,9 @@ typedef struct market {
 } market;
 
 struct mkt_paths {
-	const char *markets, *curves, *vols, *rates, *fixings, *calendars;
+	const char *markets, *curves, *vols, *rates, *fixings;
+	const char *calendars; /* holiday files directory, as the caller chose it
+				* (cal_dir_choose); NULL: built-in calendars only */
 };
 
 /* Loads the files (NULL vols/rates/fixings: none).  Rows whose asof is not
@@ -88,8 +94,10 @@ int mkt_fixing(const mkt_curve *c, qe_date d, double *price);
  * (sticky, whatever the forward).  -1 when none. */
 int mkt_vol(const mkt_curve *c, qe_date d, double K, int normal, double *vol);
 /* Delivery hours of shape over local days [first, last] of curve c (as
- * shape_hours() of lib/period), memoised: a book has few distinct
- * periods.  -1 with e filled on error.  Safe from many threads. */
+ * shape_hours() of lib/period), memoised in m->hours: a book has few
+ * distinct periods.  -1 with e filled on error.  Safe from many threads
+ * (the memo is read and grown inside critical(mkt_hours)); the memo's
+ * memory is the market's until mkt_free(). */
 int64_t mkt_shape_hours(const market *m, const mkt_curve *c, int shape, qe_date first,
 			qe_date last, qe_err *e);
 /* Discount factor to day d in currency ccy: 0, or -1 without rates. */

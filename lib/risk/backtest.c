@@ -5,7 +5,6 @@
 #include <string.h>
 
 #include <gsl/gsl_cdf.h>
-#include <gsl/gsl_errno.h>
 
 #include "io/csvio.h"
 #include "risk/varmeas.h"
@@ -24,7 +23,6 @@ double bt_chisq_sf(double x, int dof)
 		return erfc(sqrt(x / 2));
 	if (dof == 2)
 		return exp(-x / 2);
-	gsl_set_error_handler_off();
 	return gsl_cdf_chisq_Q(x, dof);
 }
 
@@ -36,7 +34,6 @@ const char *bt_zone_name(int zone)
 int bt_zone_of(size_t n, size_t x, double alpha)
 {
 	double p = 1.0 - alpha, cdf;
-	gsl_set_error_handler_off();
 	cdf = x >= n ? 1.0 : gsl_cdf_binomial_P((unsigned)x, p, (unsigned)n);
 	/* tolerance: the table boundaries must not hinge on the last bit */
 	if (cdf < 0.95 - 1e-12)

@@ -15,7 +15,9 @@
  * most x exceptions is below 95%, red once it reaches 99.99%, yellow in
  * between; for 250 days at 99% that is green 0-4, yellow 5-9, red >= 10.
  *
- * Owns nothing; never prints.
+ * Owns nothing; never prints.  The binomial and chi-square tails come from
+ * GSL; this module leaves GSL's error handler as the process has it (the
+ * tools turn it off once, in cli_init()).
  */
 #ifndef QE_BACKTEST_H
 #define QE_BACKTEST_H

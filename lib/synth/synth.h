@@ -55,7 +55,7 @@ typedef struct synth_cfg {
 	qe_date asof;
 	int months;            /* monthly forward points after the as-of month */
 	int history_days;      /* weekdays of history ending on the as-of date */
-	const char *calendar_dir; /* holiday files; NULL = calendar.h default */
+	const char *calendar_dir; /* holiday files (NULL: built-in calendars only) */
 } synth_cfg;
 
 /* Defaults: seed 1, 1000 trades, as-of 2026-11-25, 36 months, 750 days. */

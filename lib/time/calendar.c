@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 struct qe_calendar {
 	char name[64];
@@ -241,37 +242,54 @@ qe_calendar *cal_load_named(const char *name, const char *dir, qe_err *e)
 			 c->nerc ? "NERC holiday rule (built in)" : "weekends only (built in)");
 		return c;
 	}
+	if (!dir || !*dir) {
+		qe_err_set(e, QE_DATA, "unknown calendar '%s' (no calendar directory: give --calendars DIR)",
+			   name);
+		return NULL;
+	}
 	char path[4200];
-	if (dir) {
-		snprintf(path, sizeof path, "%s/%s.txt", dir, name);
-		return cal_load(path, e);
+	if (snprintf(path, sizeof path, "%s/%s.txt", dir, name) >= (int)sizeof path) {
+		qe_err_set(e, QE_DATA, "%s: calendar directory name too long", dir);
+		return NULL;
 	}
-	/* $QE_CALENDAR_DIR, then ./data/calendars, then data/calendars next to
-	 * the running binary's bin/ (a build tree), then the installed share/ */
-	const char *env = getenv("QE_CALENDAR_DIR");
-	if (env && *env) {
-		snprintf(path, sizeof path, "%s/%s.txt", env, name);
-		return cal_load(path, e);
+	if (access(path, F_OK) != 0 && errno == ENOENT) {
+		qe_err_set(e, QE_DATA, "unknown calendar '%s' (no %s)", name, path);
+		return NULL;
 	}
-	char self[2048];
-	ssize_t len = readlink("/proc/self/exe", self, sizeof self - 1);
-	char *slash = NULL;
-	if (len > 0) {
-		self[len] = '\0';
-		slash = strrchr(self, '/');
-		if (slash)
-			*slash = '\0';
+	return cal_load(path, e);
+}
+
+static int is_dir(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+const char *cal_dir_choose(const char *option, const char *env, const char *markets,
+			   const char *sharedir, char *buf, size_t n)
+{
+	int len;
+	if (option && *option)
+		len = snprintf(buf, n, "%s", option);
+	else if (env && *env)
+		len = snprintf(buf, n, "%s", env);
+	else {
+		len = -1;
+		if (markets && *markets && strcmp(markets, "-") != 0) {
+			const char *slash = strrchr(markets, '/');
+			if (!slash)
+				len = snprintf(buf, n, "calendars");
+			else if (slash == markets)
+				len = snprintf(buf, n, "/calendars");
+			else
+				len = snprintf(buf, n, "%.*s/calendars", (int)(slash - markets), markets);
+			if (len >= 0 && (size_t)len < n && !is_dir(buf))
+				len = -1;
+		}
+		if (len < 0 && sharedir && *sharedir)
+			len = snprintf(buf, n, "%s/calendars", sharedir);
 	}
-	char tried[3][4200];
-	snprintf(tried[0], sizeof tried[0], "data/calendars/%s.txt", name);
-	snprintf(tried[1], sizeof tried[1], "%s/../data/calendars/%s.txt", slash ? self : ".", name);
-	snprintf(tried[2], sizeof tried[2], "%s/../share/quantaenergi/calendars/%s.txt", slash ? self : ".",
-		 name);
-	for (int i = 0; i < 3; i++)
-		if (access(tried[i], R_OK) == 0)
-			return cal_load(tried[i], e);
-	qe_err_set(e, QE_DATA, "unknown calendar '%s' (no %s; set QE_CALENDAR_DIR)", name, tried[0]);
-	return NULL;
+	return len >= 0 && (size_t)len < n ? buf : NULL;
 }
 
 int cal_is_holiday(const qe_calendar *cal, qe_date d)

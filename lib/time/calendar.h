@@ -1,6 +1,6 @@
 /*
  * calendar: business-day calendars.  A calendar is a set of holidays read
- * from a holiday file (data/calendars/NAME.txt: one ISO date a line, '#'
+ * from a holiday file (calendars/NAME.txt: one ISO date a line, '#'
  * comment lines, a header giving the calendar's name, source and the date
  * it was checked - see qe-formats(5) CALENDARS); Saturdays and Sundays are
  * never business days.  Rolling (following, modified following, ...),
@@ -30,12 +30,24 @@ typedef struct qe_calendar qe_calendar;
 /* Loads a holiday file.  A malformed line is QE_DATA "file:line: ...";
  * an unreadable file QE_IO. */
 qe_calendar *cal_load(const char *path, qe_err *e);
-/* Loads NAME.txt from directory dir; with dir NULL from $QE_CALENDAR_DIR
- * if set, else the first of ./data/calendars, <binary's dir>/../data/calendars
- * (a build tree) and <binary's dir>/../share/quantaenergi/calendars.  NAME
- * is [A-Za-z0-9_-]+; the built-in names "WEEKENDS" (no holidays) and
- * "NERC" (rule-based, any year) need no file.  Unknown: QE_DATA. */
+/* Loads NAME.txt from directory dir.  NAME is [A-Za-z0-9_-]+; the
+ * built-in names "WEEKENDS" (no holidays) and "NERC" (rule-based, any
+ * year) need no file.  The caller chooses dir (cal_dir_choose()); this
+ * module looks nowhere else: with dir NULL only the built-ins are known.
+ * Unknown: QE_DATA naming the file looked for. */
 qe_calendar *cal_load_named(const char *name, const char *dir, qe_err *e);
+/* The directory a run's calendars come from: the first of these that
+ * applies, and only it (qe-formats(5) CALENDARS):
+ *   option    the tool's --calendars DIR, when given;
+ *   env       $QE_CALENDAR_DIR as the caller read it, when non-empty;
+ *   markets   the curve master's path: calendars/ in its directory, when
+ *             that directory exists;
+ *   sharedir  the installed share directory: sharedir/calendars.
+ * NULL or "" skips a source.  Writes the choice into buf[n] and returns
+ * buf, or NULL when no source applies or the path does not fit.  Reads
+ * no environment and no working directory of its own. */
+const char *cal_dir_choose(const char *option, const char *env, const char *markets,
+			   const char *sharedir, char *buf, size_t n);
 /* Builds a calendar from an explicit holiday list (any order, duplicates
  * allowed); covers [first_year, last_year]. */
 qe_calendar *cal_from_dates(const char *name, const qe_date *holidays, size_t n,

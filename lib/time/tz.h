@@ -16,9 +16,12 @@
  *   offset seconds east of UTC (+3600 for CET, -18000 for EST).
  *
  * Owns: the qe_tz it returns (release with tz_free), and the cache of
- * shared zones behind tz_get().  Never prints, never exits, never calls
- * setenv/tzset/localtime.  Zone files are looked up in
- * $TZDIR when set, else /usr/share/zoneinfo (Debian package tzdata).
+ * shared zones behind tz_get() - process-wide state: a static table and
+ * mutex in tz.c, filled on first use of each name and freed only by
+ * tz_cache_clear().  Never prints, never exits, never calls
+ * setenv/tzset/localtime.  Zone files are looked up in $TZDIR (read from
+ * the environment at each load) when set, else /usr/share/zoneinfo
+ * (Debian package tzdata).
  */
 #ifndef QE_TZ_H
 #define QE_TZ_H
@@ -44,7 +47,9 @@ void tz_free(qe_tz *tz);
 
 /* The process-wide cache: loads a zone once and hands out the same shared,
  * immutable object to every caller and thread (mutex-protected).  The
- * zone stays valid until tz_cache_clear(); never tz_free() it.  Use this
+ * zone stays valid until tz_cache_clear(); never tz_free() it.  Keyed by
+ * name only: the first load wins, a later change of $TZDIR is not seen
+ * for names already cached, and a failed load is not cached.  Use this
  * when zone names come per row (markets.csv). */
 const qe_tz *tz_get(const char *name, qe_err *e);
 /* Frees every cached zone (only when no thread still uses one). */

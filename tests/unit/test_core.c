@@ -1,4 +1,7 @@
 /* Unit tests for lib/num, lib/date, lib/csvio and lib/outfile. */
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -188,11 +191,80 @@ static void test_writer_and_out(void)
 	UT_EQ_INT(out_commit(&o, &e), QE_IO, "ENOSPC reported as I/O error");
 }
 
+/* The umask as the kernel reports it, without changing it. */
+static int umask_now(void)
+{
+	char line[256];
+	int mask = -1;
+	FILE *fp = fopen("/proc/self/status", "r");
+	while (fp && fgets(line, sizeof line, fp))
+		if (sscanf(line, "Umask: %o", (unsigned *)&mask) == 1)
+			break;
+	if (fp)
+		fclose(fp);
+	return mask;
+}
+
+static atomic_int watch_stop, watch_other;
+
+/* Another thread of the process watches the umask while outputs open. */
+static void *watch_umask(void *arg)
+{
+	(void)arg;
+	while (!atomic_load(&watch_stop)) {
+		int m = umask_now();
+		if (m >= 0 && m != 027)
+			atomic_store(&watch_other, m + 1);
+	}
+	return NULL;
+}
+
+static void test_out_mode(void)
+{
+	char dir[] = "/tmp/qe-unit-XXXXXX", path[64], tmpl[80];
+	qe_out o;
+	qe_err e;
+	struct stat st;
+	mode_t old = umask(027);
+	UT_CHECK(mkdtemp(dir) != NULL, "temp dir");
+	snprintf(path, sizeof path, "%s/out.csv", dir);
+	UT_EQ_INT(out_open(&o, path, &e), 0, "out_open under umask 027");
+	UT_CHECK(fstat(fileno(o.fp), &st) == 0 && (st.st_mode & 0777) == 0640, "temporary file 0666 less the umask");
+	UT_EQ_INT(out_commit(&o, &e), 0, "commit");
+	UT_CHECK(stat(path, &st) == 0 && (st.st_mode & 0777) == 0640, "output 0640");
+	unlink(path);
+
+	/* the umask is never changed, not even for a moment: a thread
+	 * reading it meanwhile sees 027 throughout */
+	pthread_t th;
+	UT_CHECK(pthread_create(&th, NULL, watch_umask, NULL) == 0, "watcher thread");
+	for (int i = 0; i < 3000; i++) {
+		if (out_open(&o, path, &e) == 0)
+			out_abort(&o);
+	}
+	atomic_store(&watch_stop, 1);
+	pthread_join(th, NULL);
+	UT_EQ_INT(atomic_load(&watch_other), 0, "umask never seen changed by another thread");
+	UT_EQ_INT(umask_now(), 027, "umask as it was");
+
+	snprintf(tmpl, sizeof tmpl, "%s/t.XXXXXX", dir);
+	int fd = out_mktemp(tmpl);
+	UT_CHECK(fd >= 0 && strstr(tmpl, "XXXXXX") == NULL, "out_mktemp fills in the name");
+	UT_CHECK(fstat(fd, &st) == 0 && (st.st_mode & 0777) == 0640, "out_mktemp: 0666 less the umask");
+	close(fd);
+	unlink(tmpl);
+	snprintf(tmpl, sizeof tmpl, "%s/t.XXXX", dir);
+	UT_CHECK(out_mktemp(tmpl) == -1 && errno == EINVAL, "out_mktemp: template without XXXXXX refused");
+	rmdir(dir);
+	umask(old);
+}
+
 int main(void)
 {
 	test_num();
 	test_date();
 	test_csv();
 	test_writer_and_out();
+	test_out_mode();
 	return ut_done();
 }

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "time/calendar.h"
@@ -376,19 +377,39 @@ static void test_calendar(void)
 	fp = fopen(file, "w");
 	fputs("# calendar: MINE\n2026-06-01\n", fp);
 	fclose(fp);
-	setenv("QE_CALENDAR_DIR", dir, 1);
-	qe_calendar *mine = cal_load_named("MINE", NULL, &e);
-	UT_CHECK(mine && cal_is_holiday(mine, ymd(2026, 6, 1)), "QE_CALENDAR_DIR is searched");
+	qe_calendar *mine = cal_load_named("MINE", dir, &e);
+	UT_CHECK(mine && cal_is_holiday(mine, ymd(2026, 6, 1)), "the given directory is read");
 	cal_free(mine);
-	UT_CHECK(cal_load_named("EEX", NULL, &e) == NULL, "and only it, when set");
+	UT_CHECK(cal_load_named("EEX", dir, &e) == NULL && e.code == QE_DATA, "and only it");
+	UT_CHECK(strstr(e.msg, "MINE") == NULL && strstr(e.msg, "/EEX.txt") != NULL, "message names the file looked for");
+	/* no directory: no search of the working directory or the binary's */
+	if (chdir(top()) == 0) {
+		UT_CHECK(cal_load_named("EEX", NULL, &e) == NULL && e.code == QE_DATA,
+			 "no directory given: ./data/calendars is not searched");
+		UT_CHECK(strstr(e.msg, "--calendars") != NULL, "and the message says how to give one");
+	}
+	setenv("QE_CALENDAR_DIR", dir, 1);
+	UT_CHECK(cal_load_named("MINE", NULL, &e) == NULL, "the library does not read QE_CALENDAR_DIR");
 	unsetenv("QE_CALENDAR_DIR");
+
+	/* cal_dir_choose: the order of qe-formats(5) CALENDARS */
+	char got[4200], mk[4200], sub[4200];
+	snprintf(mk, sizeof mk, "%s/markets.csv", dir);
+	snprintf(sub, sizeof sub, "%s/calendars", dir);
+	UT_EQ_STR(cal_dir_choose("opt", "env", mk, "/share", got, sizeof got), "opt", "--calendars first");
+	UT_EQ_STR(cal_dir_choose(NULL, "env", mk, "/share", got, sizeof got), "env", "then QE_CALENDAR_DIR");
+	UT_EQ_STR(cal_dir_choose("", "", mk, "/share", got, sizeof got), "/share/calendars",
+		  "empty values skipped; no calendars/ beside markets: share");
+	UT_CHECK(mkdir(sub, 0777) == 0, "make calendars/ beside markets");
+	UT_EQ_STR(cal_dir_choose(NULL, NULL, mk, "/share", got, sizeof got), sub, "calendars/ beside --markets");
+	UT_EQ_STR(cal_dir_choose(NULL, "env", mk, "/share", got, sizeof got), "env", "QE_CALENDAR_DIR before it");
+	UT_EQ_STR(cal_dir_choose(NULL, NULL, "/markets.csv", "/nonexistent-share", got, sizeof got),
+		  "/nonexistent-share/calendars", "markets in / without /calendars: share");
+	UT_CHECK(cal_dir_choose(NULL, NULL, NULL, NULL, got, sizeof got) == NULL, "nothing applies: NULL");
+	UT_CHECK(cal_dir_choose("0123456789", NULL, NULL, NULL, got, 5) == NULL, "too long: NULL");
+	rmdir(sub);
 	unlink(file);
 	rmdir(dir);
-	if (chdir(top()) == 0) {
-		qe_calendar *def = cal_load_named("EEX", NULL, &e);
-		UT_CHECK(def && strcmp(cal_name(def), "EEX") == 0, "default search finds data/calendars/EEX.txt");
-		cal_free(def);
-	}
 	UT_CHECK(cal_load_named("../x", NULL, &e) == NULL && e.code == QE_DATA, "bad calendar name");
 
 	cal_free(nymex);

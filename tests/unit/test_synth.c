@@ -7,6 +7,15 @@
 #include "synth/synth_impl.h"
 #include "unit.h"
 
+/* The source tree's holiday files (the library searches nowhere itself). */
+static const char *caldir(void)
+{
+	static char dir[4096];
+	const char *top = getenv("QE_TOP");
+	snprintf(dir, sizeof dir, "%s/data/calendars", top && *top ? top : ".");
+	return dir;
+}
+
 static void test_lei(void)
 {
 	char check[3];
@@ -61,10 +70,8 @@ static void test_synth(void)
 	UT_CHECK(s == NULL && (e.code == QE_DATA || e.code == QE_IO), "missing calendars reported");
 	synth_free(s);
 
-	/* the WEEKENDS-only world is enough to test determinism here; the
-	 * bats tests use the real holiday files */
 	synth_cfg_default(&cfg);
-	cfg.calendar_dir = getenv("QE_CALENDAR_DIR");
+	cfg.calendar_dir = caldir();
 	cfg.trades = 300;
 	cfg.history_days = 60;
 	synth *a = synth_new(&cfg, &e), *b = synth_new(&cfg, &e);
@@ -128,7 +135,7 @@ static void test_helpers(void)
 	synth_cfg cfg;
 	qe_err e;
 	synth_cfg_default(&cfg);
-	cfg.calendar_dir = getenv("QE_CALENDAR_DIR");
+	cfg.calendar_dir = caldir();
 	synth *s = synth_new(&cfg, &e);
 	UT_CHECK(s != NULL, "synth_new");
 	if (s) {
