@@ -6,6 +6,7 @@
 
 #include "cli.h"
 #include "risk/covest.h"
+#include "risk/riskfactor.h"
 #include "var_cmd.h"
 #include "risk/varstress.h"
 
@@ -28,7 +29,7 @@ static void load(const struct opts *o, int need_sens, var_inputs *in)
 			 in->gaps.first);
 	if (in->have_x && in->x.capped)
 		cli_info("%s: %zu rows with tenor beyond %d months mapped to tenor %d", o->sens,
-			 in->x.capped, EXPO_MAX_TENOR, EXPO_MAX_TENOR);
+			 in->x.capped, RISK_MAX_TENOR, RISK_MAX_TENOR);
 	if (o->sp.window > in->all.ns)
 		cli_info("history: only %zu scenarios for a window of %zu", in->all.ns, o->sp.window);
 }

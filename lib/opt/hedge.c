@@ -11,165 +11,9 @@
 #include "io/csvio.h"
 #include "core/date.h"
 #include "market/fxrate.h"
+#include "risk/covest.h"
 #include "risk/riskfactor.h"
 #include "core/strindex.h"
-
-/* --- long-format covariance ------------------------------------------------ */
-
-typedef struct longcov {
-	strindex *names;
-	int64_t n, cap;
-	long *a, *b, *line;
-	double *v;
-	char *file;
-} longcov;
-
-static void longcov_free(longcov *c)
-{
-	sidx_free(c->names);
-	free(c->a);
-	free(c->b);
-	free(c->line);
-	free(c->v);
-	free(c->file);
-	memset(c, 0, sizeof *c);
-}
-
-/* Reads "<c1>,<c2>,cov"; canon() may rewrite a name into canonical form
- * (returns 0) or reject it (returns -1). */
-static int longcov_read(longcov *c, const char *path, const char *c1, const char *c2,
-			int (*canon)(const char *in, char *out, size_t outsz), qe_err *e)
-{
-	const char *names[] = {c1, c2, "cov"};
-	int idx[3], st, rc = 0;
-	csv_reader *r;
-	memset(c, 0, sizeof *c);
-	if (!(c->names = sidx_new()))
-		return qe_err_set(e, QE_INTERNAL, "out of memory");
-	if (!(r = csvr_open(path, e)))
-		return e->code;
-	c->file = strdup(csvr_name(r));
-	if ((rc = csvr_require(r, names, 3, idx, e)))
-		goto done;
-	while ((st = csvr_next(r, e)) != CSVR_EOF) {
-		long ij[2];
-		double v;
-		if (st != CSVR_ROW) {
-			rc = e->code ? e->code : QE_DATA;
-			goto done;
-		}
-		for (int k = 0; k < 2; k++) {
-			char buf[256];
-			const char *s = csvr_get_str(r, idx[k], e);
-			if (!s) {
-				rc = e->code;
-				goto done;
-			}
-			if (canon) {
-				if (canon(s, buf, sizeof buf)) {
-					rc = csvr_field_error(r, idx[k], e, "want CURVE:TENOR '%s'", s);
-					goto done;
-				}
-				s = buf;
-			}
-			if ((ij[k] = sidx_add(c->names, s, strlen(s), NULL)) < 0) {
-				rc = qe_err_set(e, QE_INTERNAL, "out of memory");
-				goto done;
-			}
-		}
-		if ((rc = csvr_get_double(r, idx[2], &v, e)))
-			goto done;
-		if (ij[0] == ij[1] && v < 0) {
-			rc = csvr_field_error(r, idx[2], e, "negative variance '%s'", csvr_field(r, idx[2], NULL));
-			goto done;
-		}
-		if (c->n == c->cap) {
-			int64_t cap = c->cap ? 2 * c->cap : 256;
-			long *a = realloc(c->a, (size_t)cap * sizeof *a);
-			if (a)
-				c->a = a;
-			long *b = realloc(c->b, (size_t)cap * sizeof *b);
-			if (b)
-				c->b = b;
-			long *l = realloc(c->line, (size_t)cap * sizeof *l);
-			if (l)
-				c->line = l;
-			double *vv = realloc(c->v, (size_t)cap * sizeof *vv);
-			if (vv)
-				c->v = vv;
-			if (!a || !b || !l || !vv) {
-				rc = qe_err_set(e, QE_INTERNAL, "out of memory");
-				goto done;
-			}
-			c->cap = cap;
-		}
-		c->a[c->n] = ij[0];
-		c->b[c->n] = ij[1];
-		c->v[c->n] = v;
-		c->line[c->n] = csvr_line(r);
-		c->n++;
-	}
-done:
-	csvr_close(r);
-	return rc;
-}
-
-/* Dense covariance over the chosen names (map[k] = index in c->names).
- * A pair given twice with different values, or missing, is QE_DATA. */
-static int longcov_matrix(const longcov *c, const long *map, int nf, char **fname, double *S, qe_err *e)
-{
-	long nc = (long)sidx_count(c->names);
-	int *pos = malloc((size_t)(nc ? nc : 1) * sizeof *pos);
-	long *seen = calloc((size_t)nf * nf, sizeof *seen);
-	int rc = 0;
-	if (!pos || !seen) {
-		free(pos);
-		free(seen);
-		return qe_err_set(e, QE_INTERNAL, "out of memory");
-	}
-	for (long k = 0; k < nc; k++)
-		pos[k] = -1;
-	for (int k = 0; k < nf; k++)
-		pos[map[k]] = k;
-	for (int64_t t = 0; t < c->n && !rc; t++) {
-		int i = pos[c->a[t]], j = pos[c->b[t]];
-		if (i < 0 || j < 0)
-			continue;
-		for (int pass = 0; pass < 2 && !rc; pass++) {
-			int x = pass ? j : i, y = pass ? i : j;
-			long *sl = &seen[(size_t)x * nf + y];
-			if (*sl && S[(size_t)x * nf + y] != c->v[t] && !(pass && i == j))
-				rc = qe_err_set(e, QE_DATA, "%s:%ld: covariance of %s,%s differs from line %ld",
-						c->file, c->line[t], fname[i], fname[j], *sl);
-			S[(size_t)x * nf + y] = c->v[t];
-			*sl = c->line[t];
-		}
-	}
-	for (int i = 0; i < nf && !rc; i++)
-		for (int j = 0; j < nf && !rc; j++)
-			if (!seen[(size_t)i * nf + j])
-				rc = qe_err_set(e, QE_DATA, "%s: no covariance for %s,%s", c->file, fname[i], fname[j]);
-	free(pos);
-	free(seen);
-	return rc;
-}
-
-/* "NG:03" -> "NG:3"; -1 unless CURVE:TENOR with a tenor >= 0. */
-static int factor_canon(const char *in, char *out, size_t outsz)
-{
-	const char *colon = strrchr(in, ':');
-	char *end;
-	if (!colon || colon == in || !colon[1])
-		return -1;
-	for (const char *p = colon + 1; *p; p++)
-		if (*p < '0' || *p > '9')
-			return -1;
-	long t = strtol(colon + 1, &end, 10);
-	if (*end || t < 0 || t > 100000)
-		return -1;
-	int n = snprintf(out, outsz, "%.*s:%ld", (int)(colon - in), in, t);
-	return n < 0 || (size_t)n >= outsz ? -1 : 0;
-}
 
 /* "YYYY-MM" into months since year 0; -1 when malformed. */
 static long parse_month(const char *s)
@@ -221,8 +65,10 @@ static int64_t bit_coef(int64_t range, int nb, int b)
 static int factor_of(strindex *fidx, const char *curve, long tenor, qe_err *e)
 {
 	char buf[300];
-	snprintf(buf, sizeof buf, "%s:%ld", curve, tenor);
-	long k = sidx_add(fidx, buf, strlen(buf), NULL);
+	int n = risk_factor_name(buf, sizeof buf, curve, strlen(curve), tenor);
+	if (n < 0)
+		return qe_err_set(e, QE_DATA, "curve name too long '%s'", curve), -1;
+	long k = sidx_add(fidx, buf, (size_t)n, NULL);
 	if (k < 0)
 		return qe_err_set(e, QE_INTERNAL, "out of memory"), -1;
 	return (int)k;
@@ -321,7 +167,7 @@ int hedge_read(hedge_problem *h, const hedge_args *a, qe_err *e)
 	strindex *fidx = sidx_new();
 	double *dd = NULL; /* delta per factor, grown as factors appear */
 	size_t dcap = 0;
-	longcov cov = {0};
+	cov_long cov = {0};
 	contract_master *cm = NULL;
 	memset(h, 0, sizeof *h);
 	h->cost_weight = a->cost_weight;
@@ -492,7 +338,7 @@ int hedge_read(hedge_problem *h, const hedge_args *a, qe_err *e)
 		h->factor[k] = strdup(sidx_name(fidx, (size_t)k));
 		h->d0[k] = (size_t)k < dcap ? dd[k] : 0;
 	}
-	if ((rc = longcov_read(&cov, a->cov, "factor1", "factor2", factor_canon, e))) {
+	if ((rc = cov_long_read(&cov, a->cov, "factor1", "factor2", risk_factor_canon, e))) {
 		free(map);
 		goto fail;
 	}
@@ -534,7 +380,7 @@ int hedge_read(hedge_problem *h, const hedge_args *a, qe_err *e)
 		h->ins[i].factor = newidx[h->ins[i].factor];
 	free(newidx);
 	h->nf = kept;
-	rc = longcov_matrix(&cov, map, h->nf, h->factor, h->S, e);
+	rc = cov_long_matrix(&cov, map, (size_t)h->nf, h->factor, "factors", h->S, e);
 	free(map);
 	if (rc)
 		goto fail;
@@ -544,7 +390,7 @@ int hedge_read(hedge_problem *h, const hedge_args *a, qe_err *e)
 		h->rate[k] = 1;
 	if ((rc = factor_currencies(h, a, e)))
 		goto fail;
-	longcov_free(&cov);
+	cov_long_free(&cov);
 	sidx_free(fidx);
 	free(dd);
 	return 0;
@@ -557,7 +403,7 @@ fail:
 	if (r)
 		csvr_close(r);
 	contract_master_free(cm);
-	longcov_free(&cov);
+	cov_long_free(&cov);
 	sidx_free(fidx);
 	free(dd);
 	hedge_free(h);
@@ -745,7 +591,7 @@ int portfolio_read(portfolio_problem *pp, const portfolio_args *a, qe_err *e)
 	int idx[3], st, rc = 0;
 	csv_reader *r;
 	strindex *names = sidx_new();
-	longcov cov = {0};
+	cov_long cov = {0};
 	long *map = NULL;
 	memset(pp, 0, sizeof *pp);
 	pp->risk_aversion = a->risk_aversion;
@@ -801,7 +647,7 @@ int portfolio_read(portfolio_problem *pp, const portfolio_args *a, qe_err *e)
 		rc = qe_err_set(e, QE_USAGE, "--cardinality %d: want 1..%d (the number of assets)", pp->cardinality, pp->n);
 		goto done;
 	}
-	if ((rc = longcov_read(&cov, a->cov, "asset1", "asset2", NULL, e)))
+	if ((rc = cov_long_read(&cov, a->cov, "asset1", "asset2", NULL, e)))
 		goto done;
 	pp->S = calloc((size_t)pp->n * pp->n, sizeof *pp->S);
 	map = malloc((size_t)pp->n * sizeof *map);
@@ -814,7 +660,7 @@ int portfolio_read(portfolio_problem *pp, const portfolio_args *a, qe_err *e)
 			rc = qe_err_set(e, QE_DATA, "%s: no covariance for asset %s", cov.file, pp->name[i]);
 			goto done;
 		}
-	if ((rc = longcov_matrix(&cov, map, pp->n, pp->name, pp->S, e)))
+	if ((rc = cov_long_matrix(&cov, map, (size_t)pp->n, pp->name, "assets", pp->S, e)))
 		goto done;
 
 	/* Budget in integer units: cents, divided by their common divisor, so
@@ -864,7 +710,7 @@ int portfolio_read(portfolio_problem *pp, const portfolio_args *a, qe_err *e)
 done:
 	csvr_close(r);
 	free(map);
-	longcov_free(&cov);
+	cov_long_free(&cov);
 	sidx_free(names);
 	if (rc)
 		portfolio_free(pp);

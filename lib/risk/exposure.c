@@ -6,6 +6,7 @@
 
 #include "io/csvio.h"
 #include "market/fxrate.h"
+#include "risk/riskfactor.h"
 
 void expo_free(exposure *x)
 {
@@ -147,7 +148,7 @@ int expo_read(exposure *x, const char *path, const char *by, const char *markets
 		const char *curve;
 		int64_t tenor;
 		double d, g = 0;
-		char name[256];
+		char name[RISK_FACTOR_NAMESZ];
 		if (st < 0) {
 			rc = e->code ? e->code : QE_DATA;
 			goto out;
@@ -164,15 +165,15 @@ int expo_read(exposure *x, const char *path, const char *by, const char *markets
 			rc = csvr_field_error(r, idx[1], e, "negative tenor '%lld'", (long long)tenor);
 			goto out;
 		}
-		if (tenor > EXPO_MAX_TENOR) {
-			tenor = EXPO_MAX_TENOR;
+		if (risk_factor_tenor(tenor) != tenor) {
+			tenor = risk_factor_tenor(tenor);
 			x->capped++;
 		}
-		if (strlen(curve) > 200) {
+		if (strlen(curve) > RISK_CURVE_MAX) {
 			rc = csvr_field_error(r, idx[0], e, "curve name too long");
 			goto out;
 		}
-		int len = snprintf(name, sizeof name, "%s:%d", curve, (int)tenor);
+		int len = risk_factor_name(name, sizeof name, curve, strlen(curve), tenor);
 		long f = sidx_find(factors, name, (size_t)len);
 		if (f < 0) {
 			rc = qe_err_set(e, QE_DATA, "%s:%ld: risk factor '%s' has no price history", csvr_name(r),
