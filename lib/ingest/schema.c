@@ -296,24 +296,14 @@ void strbuf_free(strbuf *b)
 	memset(b, 0, sizeof *b);
 }
 
-/* RFC 4180 field. */
-static void put_field(strbuf *b, const char *s, size_t n)
+static void strbuf_sink(void *b, const char *s, size_t n)
 {
-	size_t i;
-	for (i = 0; i < n; i++)
-		if (s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r')
-			break;
-	if (i == n) {
-		strbuf_put(b, s, n);
-		return;
-	}
-	strbuf_putc(b, '"');
-	for (i = 0; i < n; i++) {
-		if (s[i] == '"')
-			strbuf_putc(b, '"');
-		strbuf_putc(b, s[i]);
-	}
-	strbuf_putc(b, '"');
+	strbuf_put(b, s, n);
+}
+
+void strbuf_put_field(strbuf *b, const char *s, size_t n)
+{
+	csv_quote_field(s, n, strbuf_sink, b);
 }
 
 void schema_header(const schema *s, strbuf *out)
@@ -974,9 +964,9 @@ int schema_check_row(const schema_ctx *c, const csvscan_field *f, int nf, strbuf
 			break;
 		case CT_CURVE:
 			if (v[i].canon)
-				put_field(out, v[i].canon, strlen(v[i].canon));
+				strbuf_put_field(out, v[i].canon, strlen(v[i].canon));
 			else
-				put_field(out, v[i].p, v[i].len);
+				strbuf_put_field(out, v[i].p, v[i].len);
 			break;
 		case CT_CCY:
 		case CT_COUNTRY:
@@ -999,7 +989,7 @@ int schema_check_row(const schema_ctx *c, const csvscan_field *f, int nf, strbuf
 			break;
 		}
 		default:
-			put_field(out, v[i].p, v[i].len);
+			strbuf_put_field(out, v[i].p, v[i].len);
 		}
 		klen[i] = out->len - koff[i];
 	}

@@ -94,6 +94,8 @@ typedef struct strbuf {
 	int oom;
 } strbuf;
 void strbuf_put(strbuf *b, const char *s, size_t n);
+/* Appends s[0..n) as one CSV field, quoted as csv_quote_field() says. */
+void strbuf_put_field(strbuf *b, const char *s, size_t n);
 void strbuf_free(strbuf *b);
 
 enum lifecycle { LIFE_NONE = 0, LIFE_NEW, LIFE_AMEND, LIFE_CANCEL };
