@@ -1036,8 +1036,7 @@ static int write_h5(const market *m, const trade *tr, const result *res, long n,
 	h5tab_writer *vw = h5tab_begin(vf, "valuations", vcols, 12, e), *sw = NULL;
 	if (!vw || (sf && !(sw = h5tab_begin(sf, "sensitivities", scols, 9, e))))
 		goto fail;
-	int ay, am, ad;
-	date_to_ymd(m->asof, &ay, &am, &ad);
+	long asof_month = date_month_index(m->asof);
 	for (long i = 0; i < n; i++) {
 		const trade *t = &tr[i];
 		const result *r = &res[i];
@@ -1055,14 +1054,12 @@ static int write_h5(const market *m, const trade *tr, const result *res, long n,
 		for (int k = 0; sw && k < r->ns; k++) {
 			const mkt_curve *c = &m->c[r->s[k].curve];
 			const mkt_quote *q = &c->q[r->s[k].quote];
-			int y, mo, d;
-			date_to_ymd(q->first, &y, &mo, &d);
 			h5tab_set_str(sw, 0, t->id, strlen(t->id));
 			h5tab_set_str(sw, 1, t->book, strlen(t->book));
 			h5tab_set_str(sw, 2, c->name, strlen(c->name));
 			h5tab_set_int64(sw, 3, q->first);
 			h5tab_set_int64(sw, 4, q->last);
-			h5tab_set_int64(sw, 5, (y - ay) * 12 + (mo - am));
+			h5tab_set_int64(sw, 5, date_month_index(q->first) - asof_month);
 			h5tab_set_double(sw, 6, r->s[k].delta);
 			h5tab_set_double(sw, 7, r->s[k].gamma);
 			h5tab_set_double(sw, 8, r->s[k].vega);
@@ -1159,8 +1156,7 @@ int valuation_run(const struct val_options *o, struct val_summary *s, qe_err *e)
 	for (long b = 0; b < nblocks; b++) {
 		if (fmt_fail)
 			continue;
-		int ay, am, ad;
-		date_to_ymd(m->asof, &ay, &am, &ad);
+		long asof_month = date_month_index(m->asof);
 		FILE *vf = open_memstream(&vbuf[b], &vlen[b]);
 		FILE *sf = have_s ? open_memstream(&sbuf[b], &slen[b]) : NULL;
 		if (!vf || (have_s && !sf)) {
@@ -1196,14 +1192,12 @@ int valuation_run(const struct val_options *o, struct val_summary *s, qe_err *e)
 			for (int k = 0; sf && k < r->ns; k++) {
 				const mkt_curve *c = &m->c[r->s[k].curve];
 				const mkt_quote *q = &c->q[r->s[k].quote];
-				int y, mo, d;
-				date_to_ymd(q->first, &y, &mo, &d);
 				csvw_str(&bs, t->id);
 				csvw_str(&bs, t->book);
 				csvw_str(&bs, c->name);
 				csvw_date(&bs, q->first);
 				csvw_date(&bs, q->last);
-				csvw_int(&bs, (y - ay) * 12 + (mo - am));
+				csvw_int(&bs, date_month_index(q->first) - asof_month);
 				csvw_double(&bs, r->s[k].delta);
 				csvw_double(&bs, r->s[k].gamma);
 				csvw_double(&bs, r->s[k].vega);
