@@ -18,15 +18,8 @@
 /* "YYYY-MM" into months since year 0; -1 when malformed. */
 static long parse_month(const char *s)
 {
-	if (strlen(s) != 7 || s[4] != '-')
-		return -1;
-	for (int k = 0; k < 7; k++)
-		if (k != 4 && (s[k] < '0' || s[k] > '9'))
-			return -1;
-	long y = strtol(s, NULL, 10), m = strtol(s + 5, NULL, 10);
-	if (m < 1 || m > 12)
-		return -1;
-	return y * 12 + m - 1;
+	long idx;
+	return date_month_parse(s, strlen(s), &idx) ? -1 : idx;
 }
 
 /* --- hedge ---------------------------------------------------------------- */
@@ -161,7 +154,7 @@ out:
 int hedge_read(hedge_problem *h, const hedge_args *a, qe_err *e)
 {
 	qe_date asof;
-	int y, m, d, rc = 0, st, idx[7];
+	int rc = 0, st, idx[7];
 	long asof_m;
 	csv_reader *r = NULL;
 	strindex *fidx = sidx_new();
@@ -177,8 +170,7 @@ int hedge_read(hedge_problem *h, const hedge_args *a, qe_err *e)
 	if (!a->asof || date_parse_z(a->asof, &asof))
 		return sidx_free(fidx), qe_err_set(e, QE_USAGE, "--asof: want a date YYYY-MM-DD '%s'",
 						   a->asof ? a->asof : "");
-	date_to_ymd(asof, &y, &m, &d);
-	asof_m = (long)y * 12 + m - 1;
+	asof_m = date_month_index(asof);
 
 	/* Ladder: sum the deltas per factor (of the chosen book). */
 	const char *lcols[] = {"book", "curve", "month", "delta"};
@@ -269,7 +261,7 @@ int hedge_read(hedge_problem *h, const hedge_args *a, qe_err *e)
 		}
 		if (cm) {
 			qe_date last;
-			if (contract_last_trade(cm, curve, date_from_ymd((int)(mi / 12), (int)(mi % 12) + 1, 1), &last, e)) {
+			if (contract_last_trade(cm, curve, date_month_first(mi), &last, e)) {
 				char why[sizeof e->msg];
 				snprintf(why, sizeof why, "%s", e->msg);
 				rc = csvr_field_error(r, idx[1], e, "no last trading day: %s", why);
