@@ -294,7 +294,7 @@ static int emit_h5(run *R, const char *row, size_t len, qe_err *e)
 		switch (ingest_h5_kind(s->cols[i].type)) {
 		case H5TAB_DOUBLE: {
 			double x;
-			if (schema_parse_number(f[i].p, f[i].len, &x) == NUM_OK)
+			if (num_parse_double(f[i].p, f[i].len, &x) == NUM_OK)
 				h5tab_set_double(R->h5w, i, x);
 			break;
 		}
@@ -524,7 +524,7 @@ static int meter_feed(run *R, const piece *p, const rowres *r, const char *row, 
 	m.interval_min = (int)iv;
 	m.energy = NAN;
 	if (f[3].len)
-		schema_parse_number(f[3].p, f[3].len, &m.energy);
+		num_parse_double(f[3].p, f[3].len, &m.energy);
 	m.quality = f[5].len ? f[5].p[0] : 'A';
 	m.line = 0;
 	const char *unit = f[4].len == 3 ? "kWh" : "m3";

@@ -318,10 +318,6 @@ void schema_header(const schema *s, strbuf *out)
 
 /* --- numbers ------------------------------------------------------------- */
 
-static const double pow10_exact[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
-				      1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
-				      1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
-
 int schema_number_is_canonical(const char *s, size_t len)
 {
 	size_t i = 0, n_int, n_frac = 0, lead_frac_zeros = 0;
@@ -357,39 +353,6 @@ int schema_number_is_canonical(const char *s, size_t len)
 		return lead_frac_zeros <= 3 && n_frac - lead_frac_zeros <= 15;
 	}
 	return n_int + n_frac <= 15;
-}
-
-/* Strict parse with the exact fast path for short plain decimals (an
- * integer mantissa below 2^53 divided by an exact power of ten is
- * correctly rounded); anything else goes through num_parse_double. */
-int schema_parse_number(const char *s, size_t len, double *out)
-{
-	size_t i = 0;
-	int neg = 0;
-	uint64_t m = 0;
-	int digits = 0, frac = 0;
-	if (len && s[0] == '-') {
-		neg = 1;
-		i = 1;
-	}
-	size_t start = i;
-	for (; i < len && s[i] >= '0' && s[i] <= '9'; i++) {
-		m = m * 10 + (uint64_t)(s[i] - '0');
-		digits++;
-	}
-	if (i < len && s[i] == '.') {
-		for (i++; i < len && s[i] >= '0' && s[i] <= '9'; i++) {
-			m = m * 10 + (uint64_t)(s[i] - '0');
-			digits++;
-			frac++;
-		}
-	}
-	if (i == len && digits > 0 && digits <= 15 && frac <= 22 && i > start) {
-		double v = (double)m / pow10_exact[frac];
-		*out = neg ? -v : v;
-		return NUM_OK;
-	}
-	return num_parse_double(s, len, out);
 }
 
 /* --- the curve master ---------------------------------------------------- */
@@ -723,7 +686,7 @@ static int check_field(const schema_ctx *c, int i, val *v, row_check *rc)
 		}
 		return 0;
 	case CT_NUM: {
-		int st = schema_parse_number(v->p, v->len, &v->d);
+		int st = num_parse_double(v->p, v->len, &v->d);
 		if (st != NUM_OK)
 			return fail(rc, i, v, "%s", num_status_str(st));
 		if (col->lo_open ? !(v->d > col->lo) : !(v->d >= col->lo)) {

@@ -136,7 +136,5 @@ void schema_header(const schema *s, strbuf *out);
  * 1 when the input text is already canonical (num_format_double would
  * print it unchanged).  Exposed for tests. */
 int schema_number_is_canonical(const char *s, size_t len);
-/* num_parse_double with an exact fast path for short plain decimals. */
-int schema_parse_number(const char *s, size_t len, double *out);
 
 #endif
