@@ -356,6 +356,16 @@ PY
 	assert_file_not_exists out.csv
 }
 
+@test "hedge: a curve name too long for a risk factor is bad data, not a truncated factor" {
+	hedge_fixture 3 6 1
+	long=$(printf 'X%.0s' $(seq 300))
+	echo "ACME,$long,2027-01,5000,MWh" >> ladder.csv
+	run_split qe-optimize hedge --ladder ladder.csv --cov cov.csv --hedges hedges.csv --asof 2026-11-26 -o a.csv
+	[ "$status" -eq 3 ]
+	[[ "$stderr" == *"curve name too long"* ]] || fail "$stderr"
+	assert_file_not_exists a.csv
+}
+
 @test "hedge: --drop-uncovered leaves out ladder factors without covariance, with a warning and in the summary" {
 	hedge_fixture 3 6 1
 	echo "ACME,DE_BASE,2029-06,5000,MWh" >> ladder.csv

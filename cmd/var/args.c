@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "core/date.h"
 #include "risk/covest.h"
+#include "risk/riskfactor.h"
 #include "risk/varmeas.h"
 #include "var.h"
 
@@ -224,7 +225,7 @@ void var_load(const var_args *a, int need_sens, var_inputs *in)
 			 in->gaps.first);
 	if (in->have_x && in->x.capped)
 		cli_info("%s: %zu rows with tenor beyond %d months mapped to tenor %d", a->sens,
-			 in->x.capped, EXPO_MAX_TENOR, EXPO_MAX_TENOR);
+			 in->x.capped, RISK_MAX_TENOR, RISK_MAX_TENOR);
 	if (a->sp.window > in->all.ns)
 		cli_info("history: only %zu scenarios for a window of %zu", in->all.ns, a->sp.window);
 }

@@ -100,11 +100,47 @@ double date_yf_act365(qe_date a, qe_date b)
 	return (double)(b - a) / 365.0;
 }
 
-qe_date date_add_months_first(qe_date t, int months)
+long date_month_index_ym(int y, int m)
+{
+	return (long)y * 12 + (m - 1);
+}
+
+long date_month_index(qe_date t)
 {
 	int y, m, d;
 	date_to_ymd(t, &y, &m, &d);
-	int idx = y * 12 + (m - 1) + months;
-	int ny = idx >= 0 ? idx / 12 : -((-idx + 11) / 12);
-	return date_from_ymd(ny, idx - ny * 12 + 1, 1);
+	return date_month_index_ym(y, m);
+}
+
+void date_month_ym(long idx, int *y, int *m)
+{
+	long ny = idx >= 0 ? idx / 12 : -((-idx + 11) / 12); /* floor */
+	*y = (int)ny;
+	*m = (int)(idx - ny * 12 + 1);
+}
+
+qe_date date_month_first(long idx)
+{
+	int y, m;
+	date_month_ym(idx, &y, &m);
+	return date_from_ymd(y, m, 1);
+}
+
+long date_months_between(qe_date a, qe_date b)
+{
+	return date_month_index(b) - date_month_index(a);
+}
+
+int date_month_parse(const char *s, size_t len, long *idx)
+{
+	int y, m;
+	if (len != 7 || s[4] != '-' || date_digits(s, 4, &y) || date_digits(s + 5, 2, &m) || m < 1 || m > 12)
+		return -1;
+	*idx = date_month_index_ym(y, m);
+	return 0;
+}
+
+qe_date date_add_months_first(qe_date t, int months)
+{
+	return date_month_first(date_month_index(t) + months);
 }

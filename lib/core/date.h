@@ -33,6 +33,21 @@ void date_format(char *buf, qe_date t);
 /* Year fraction ACT/365F between two dates (b - a) / 365. */
 double date_yf_act365(qe_date a, qe_date b);
 
+/* Month arithmetic, owned here: a month is an index, months since
+ * January of year 0 (y * 12 + m - 1), so adding months and months between
+ * are integer sums and differences.  Indices may be negative. */
+long date_month_index(qe_date t);
+long date_month_index_ym(int y, int m);
+/* The year and month (1..12) of a month index. */
+void date_month_ym(long idx, int *y, int *m);
+/* The first day of a month index. */
+qe_date date_month_first(long idx);
+/* Calendar months from the month of a to the month of b (negative when b
+ * is in an earlier month): 2026-11-30 to 2027-01-01 is 2. */
+long date_months_between(qe_date a, qe_date b);
+/* Parses exactly "YYYY-MM" (len bytes) into a month index; -1 when
+ * malformed (the month must be 01..12). */
+int date_month_parse(const char *s, size_t len, long *idx);
 /* First day of the month `months` after the month of t (months may be <0). */
 qe_date date_add_months_first(qe_date t, int months);
 

@@ -77,25 +77,6 @@ typedef struct run {
 
 /* --- rejects ----------------------------------------------------------- */
 
-static void csv_put(strbuf *b, const char *s, size_t n)
-{
-	size_t i;
-	for (i = 0; i < n; i++)
-		if (s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r')
-			break;
-	if (i == n) {
-		strbuf_put(b, s, n);
-		return;
-	}
-	strbuf_put(b, "\"", 1);
-	for (i = 0; i < n; i++) {
-		if (s[i] == '"')
-			strbuf_put(b, "\"", 1);
-		strbuf_put(b, s + i, 1);
-	}
-	strbuf_put(b, "\"", 1);
-}
-
 static void put_fmt(strbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void put_fmt(strbuf *b, const char *fmt, ...)
 {
@@ -119,13 +100,13 @@ static void format_reject(const char *name, long line, int col, const char *coln
 {
 	*roff = rej->len;
 	put_fmt(rej, "%ld,", line);
-	csv_put(rej, colname, strlen(colname));
+	strbuf_put_field(rej, colname, strlen(colname));
 	strbuf_put(rej, ",", 1);
-	csv_put(rej, value, vlen);
+	strbuf_put_field(rej, value, vlen);
 	strbuf_put(rej, ",", 1);
-	csv_put(rej, reason, strlen(reason));
+	strbuf_put_field(rej, reason, strlen(reason));
 	strbuf_put(rej, ",", 1);
-	csv_put(rej, raw, rawlen);
+	strbuf_put_field(rej, raw, rawlen);
 	strbuf_put(rej, "\n", 1);
 	*rlen = rej->len - *roff;
 
@@ -297,7 +278,7 @@ static int emit_h5(run *R, const char *row, size_t len, qe_err *e)
 		switch (h5tab_kind_of(s->cols[i].type)) {
 		case H5TAB_DOUBLE: {
 			double x;
-			if (schema_parse_number(f[i].p, f[i].len, &x) == NUM_OK)
+			if (num_parse_double(f[i].p, f[i].len, &x) == NUM_OK)
 				h5tab_set_double(R->h5w, i, x);
 			break;
 		}
@@ -483,7 +464,7 @@ static int meter_drain(run *R, qe_err *e)
 		const char *unit = strcmp(mr.meter_id, R->cur_meter) == 0 ? R->cur_unit : R->prev_unit;
 		qe_ts ts = {mr.utc, mr.offset};
 		R->tmp2.len = 0;
-		csv_put(&R->tmp2, mr.meter_id, strlen(mr.meter_id));
+		strbuf_put_field(&R->tmp2, mr.meter_id, strlen(mr.meter_id));
 		strbuf_put(&R->tmp2, ",", 1);
 		strbuf_put(&R->tmp2, tb, (size_t)ts_format(tb, ts, 0));
 		put_fmt(&R->tmp2, ",%d,%d,", (int)(mr.offset / 60), mr.period_min);
@@ -525,7 +506,7 @@ static int meter_feed(run *R, const piece *p, const rowres *r, const char *row, 
 	m.interval_min = (int)iv;
 	m.energy = NAN;
 	if (f[3].len)
-		schema_parse_number(f[3].p, f[3].len, &m.energy);
+		num_parse_double(f[3].p, f[3].len, &m.energy);
 	m.quality = f[5].len ? f[5].p[0] : 'A';
 	m.line = 0;
 	const char *unit = f[4].len == 3 ? "kWh" : "m3";
@@ -1138,7 +1119,7 @@ int ingest_h5_to_csv(const char *path, const char *table, FILE *out, long *rows,
 	for (int i = 0; i < n; i++) {
 		if (i)
 			strbuf_put(&b, ",", 1);
-		csv_put(&b, h5tab_colname(r, i), strlen(h5tab_colname(r, i)));
+		strbuf_put_field(&b, h5tab_colname(r, i), strlen(h5tab_colname(r, i)));
 	}
 	strbuf_put(&b, "\n", 1);
 	while ((rc = h5tab_next(r, e)) == 1) {
@@ -1148,7 +1129,7 @@ int ingest_h5_to_csv(const char *path, const char *table, FILE *out, long *rows,
 			switch (h5tab_colkind(r, i)) {
 			case H5TAB_STRING: {
 				const char *s = h5tab_str(r, i);
-				csv_put(&b, s, strlen(s));
+				strbuf_put_field(&b, s, strlen(s));
 				break;
 			}
 			case H5TAB_DOUBLE: {

@@ -109,24 +109,14 @@ void strbuf_free(strbuf *b)
 	memset(b, 0, sizeof *b);
 }
 
-/* RFC 4180 field. */
-static void put_field(strbuf *b, const char *s, size_t n)
+static void strbuf_sink(void *b, const char *s, size_t n)
 {
-	size_t i;
-	for (i = 0; i < n; i++)
-		if (s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r')
-			break;
-	if (i == n) {
-		strbuf_put(b, s, n);
-		return;
-	}
-	strbuf_putc(b, '"');
-	for (i = 0; i < n; i++) {
-		if (s[i] == '"')
-			strbuf_putc(b, '"');
-		strbuf_putc(b, s[i]);
-	}
-	strbuf_putc(b, '"');
+	strbuf_put(b, s, n);
+}
+
+void strbuf_put_field(strbuf *b, const char *s, size_t n)
+{
+	csv_quote_field(s, n, strbuf_sink, b);
 }
 
 void schema_header(const formats_table *s, strbuf *out)
@@ -140,10 +130,6 @@ void schema_header(const formats_table *s, strbuf *out)
 }
 
 /* --- numbers ------------------------------------------------------------- */
-
-static const double pow10_exact[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
-				      1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
-				      1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
 
 int schema_number_is_canonical(const char *s, size_t len)
 {
@@ -180,39 +166,6 @@ int schema_number_is_canonical(const char *s, size_t len)
 		return lead_frac_zeros <= 3 && n_frac - lead_frac_zeros <= 15;
 	}
 	return n_int + n_frac <= 15;
-}
-
-/* Strict parse with the exact fast path for short plain decimals (an
- * integer mantissa below 2^53 divided by an exact power of ten is
- * correctly rounded); anything else goes through num_parse_double. */
-int schema_parse_number(const char *s, size_t len, double *out)
-{
-	size_t i = 0;
-	int neg = 0;
-	uint64_t m = 0;
-	int digits = 0, frac = 0;
-	if (len && s[0] == '-') {
-		neg = 1;
-		i = 1;
-	}
-	size_t start = i;
-	for (; i < len && s[i] >= '0' && s[i] <= '9'; i++) {
-		m = m * 10 + (uint64_t)(s[i] - '0');
-		digits++;
-	}
-	if (i < len && s[i] == '.') {
-		for (i++; i < len && s[i] >= '0' && s[i] <= '9'; i++) {
-			m = m * 10 + (uint64_t)(s[i] - '0');
-			digits++;
-			frac++;
-		}
-	}
-	if (i == len && digits > 0 && digits <= 15 && frac <= 22 && i > start) {
-		double v = (double)m / pow10_exact[frac];
-		*out = neg ? -v : v;
-		return NUM_OK;
-	}
-	return num_parse_double(s, len, out);
 }
 
 /* --- the curve master ---------------------------------------------------- */
@@ -484,7 +437,7 @@ static int check_field(const schema_ctx *c, int i, val *v, row_check *rc)
 		}
 		return 0;
 	case CT_NUM: {
-		int st = schema_parse_number(v->p, v->len, &v->d);
+		int st = num_parse_double(v->p, v->len, &v->d);
 		if (st != NUM_OK)
 			return fail(rc, i, v, "%s", num_status_str(st));
 		if (col->lo_open ? !(v->d > col->lo) : !(v->d >= col->lo)) {
@@ -725,9 +678,9 @@ int schema_check_row(const schema_ctx *c, const csvscan_field *f, int nf, strbuf
 			break;
 		case CT_CURVE:
 			if (v[i].canon)
-				put_field(out, v[i].canon, strlen(v[i].canon));
+				strbuf_put_field(out, v[i].canon, strlen(v[i].canon));
 			else
-				put_field(out, v[i].p, v[i].len);
+				strbuf_put_field(out, v[i].p, v[i].len);
 			break;
 		case CT_CCY:
 		case CT_COUNTRY:
@@ -750,7 +703,7 @@ int schema_check_row(const schema_ctx *c, const csvscan_field *f, int nf, strbuf
 			break;
 		}
 		default:
-			put_field(out, v[i].p, v[i].len);
+			strbuf_put_field(out, v[i].p, v[i].len);
 		}
 		klen[i] = out->len - koff[i];
 	}

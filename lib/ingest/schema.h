@@ -44,6 +44,8 @@ typedef struct strbuf {
 	int oom;
 } strbuf;
 void strbuf_put(strbuf *b, const char *s, size_t n);
+/* Appends s[0..n) as one CSV field, quoted as csv_quote_field() says. */
+void strbuf_put_field(strbuf *b, const char *s, size_t n);
 void strbuf_free(strbuf *b);
 
 enum lifecycle { LIFE_NONE = 0, LIFE_NEW, LIFE_AMEND, LIFE_CANCEL };
@@ -84,7 +86,5 @@ void schema_header(const formats_table *s, strbuf *out);
  * 1 when the input text is already canonical (num_format_double would
  * print it unchanged).  Exposed for tests. */
 int schema_number_is_canonical(const char *s, size_t len);
-/* num_parse_double with an exact fast path for short plain decimals. */
-int schema_parse_number(const char *s, size_t len, double *out);
 
 #endif

@@ -472,26 +472,42 @@ static void sep(csv_writer *w)
 		putc(',', w->fp);
 }
 
+int csv_field_needs_quotes(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r')
+			return 1;
+	return 0;
+}
+
+void csv_quote_field(const char *s, size_t len, void (*put)(void *ctx, const char *p, size_t n), void *ctx)
+{
+	if (!csv_field_needs_quotes(s, len)) {
+		put(ctx, s, len);
+		return;
+	}
+	put(ctx, "\"", 1);
+	const char *end = s + len, *q;
+	/* each run up to and including a quote, then the quote again */
+	while ((q = memchr(s, '"', (size_t)(end - s)))) {
+		put(ctx, s, (size_t)(q - s) + 1);
+		put(ctx, "\"", 1);
+		s = q + 1;
+	}
+	if (s < end)
+		put(ctx, s, (size_t)(end - s));
+	put(ctx, "\"", 1);
+}
+
+static void put_file(void *fp, const char *p, size_t n)
+{
+	fwrite(p, 1, n, fp);
+}
+
 void csvw_strn(csv_writer *w, const char *s, size_t len)
 {
 	sep(w);
-	int quote = 0;
-	for (size_t i = 0; i < len; i++)
-		if (s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r') {
-			quote = 1;
-			break;
-		}
-	if (!quote) {
-		fwrite(s, 1, len, w->fp);
-		return;
-	}
-	putc('"', w->fp);
-	for (size_t i = 0; i < len; i++) {
-		if (s[i] == '"')
-			putc('"', w->fp);
-		putc(s[i], w->fp);
-	}
-	putc('"', w->fp);
+	csv_quote_field(s, len, put_file, w->fp);
 }
 
 void csvw_str(csv_writer *w, const char *s)

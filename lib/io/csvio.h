@@ -72,6 +72,18 @@ const char *csvr_get_str(const csv_reader *r, int col, qe_err *e);
 /* 1 if the field is empty or the column is absent (col < 0). */
 int csvr_is_empty(const csv_reader *r, int col);
 
+/* --- RFC 4180 quoting ---------------------------------------------------
+ * The one implementation of output quoting, for every CSV a tool writes
+ * (the writer below, and qe-ingest's canonical rows and rejects): a field
+ * is quoted when it holds a comma, a double quote, CR or LF, and a double
+ * quote inside is doubled.  Anything else, leading and trailing spaces
+ * included, is written as it is (RFC 4180: spaces are part of a field; the
+ * reader keeps them). */
+int csv_field_needs_quotes(const char *s, size_t len);
+/* Emits s[0..len) as one CSV field through put(ctx, bytes, n): the field
+ * itself in one piece when it needs no quotes, else in pieces. */
+void csv_quote_field(const char *s, size_t len, void (*put)(void *ctx, const char *p, size_t n), void *ctx);
+
 /* --- writer ------------------------------------------------------------ */
 typedef struct csv_writer {
 	FILE *fp;

@@ -11,170 +11,15 @@
 #include "core/date.h"
 #include "market/curvemaster.h"
 #include "market/fxrate.h"
+#include "risk/covest.h"
 #include "risk/riskfactor.h"
 #include "core/strindex.h"
-
-/* --- long-format covariance ------------------------------------------------ */
-
-void longcov_free(longcov *c)
-{
-	sidx_free(c->names);
-	free(c->a);
-	free(c->b);
-	free(c->line);
-	free(c->v);
-	free(c->file);
-	memset(c, 0, sizeof *c);
-}
-
-/* Reads "<c1>,<c2>,cov"; canon() may rewrite a name into canonical form
- * (returns 0) or reject it (returns -1). */
-int longcov_read(longcov *c, const char *path, const char *c1, const char *c2,
-			int (*canon)(const char *in, char *out, size_t outsz), qe_err *e)
-{
-	const char *names[] = {c1, c2, "cov"};
-	int idx[3], st, rc = 0;
-	csv_reader *r;
-	memset(c, 0, sizeof *c);
-	if (!(c->names = sidx_new()))
-		return qe_err_set(e, QE_INTERNAL, "out of memory");
-	if (!(r = csvr_open(path, e)))
-		return e->code;
-	c->file = strdup(csvr_name(r));
-	if ((rc = csvr_require(r, names, 3, idx, e)))
-		goto done;
-	while ((st = csvr_next(r, e)) != CSVR_EOF) {
-		long ij[2];
-		double v;
-		if (st != CSVR_ROW) {
-			rc = e->code ? e->code : QE_DATA;
-			goto done;
-		}
-		for (int k = 0; k < 2; k++) {
-			char buf[256];
-			const char *s = csvr_get_str(r, idx[k], e);
-			if (!s) {
-				rc = e->code;
-				goto done;
-			}
-			if (canon) {
-				if (canon(s, buf, sizeof buf)) {
-					rc = csvr_field_error(r, idx[k], e, "want CURVE:TENOR '%s'", s);
-					goto done;
-				}
-				s = buf;
-			}
-			if ((ij[k] = sidx_add(c->names, s, strlen(s), NULL)) < 0) {
-				rc = qe_err_set(e, QE_INTERNAL, "out of memory");
-				goto done;
-			}
-		}
-		if ((rc = csvr_get_double(r, idx[2], &v, e)))
-			goto done;
-		if (ij[0] == ij[1] && v < 0) {
-			rc = csvr_field_error(r, idx[2], e, "negative variance '%s'", csvr_field(r, idx[2], NULL));
-			goto done;
-		}
-		if (c->n == c->cap) {
-			int64_t cap = c->cap ? 2 * c->cap : 256;
-			long *a = realloc(c->a, (size_t)cap * sizeof *a);
-			if (a)
-				c->a = a;
-			long *b = realloc(c->b, (size_t)cap * sizeof *b);
-			if (b)
-				c->b = b;
-			long *l = realloc(c->line, (size_t)cap * sizeof *l);
-			if (l)
-				c->line = l;
-			double *vv = realloc(c->v, (size_t)cap * sizeof *vv);
-			if (vv)
-				c->v = vv;
-			if (!a || !b || !l || !vv) {
-				rc = qe_err_set(e, QE_INTERNAL, "out of memory");
-				goto done;
-			}
-			c->cap = cap;
-		}
-		c->a[c->n] = ij[0];
-		c->b[c->n] = ij[1];
-		c->v[c->n] = v;
-		c->line[c->n] = csvr_line(r);
-		c->n++;
-	}
-done:
-	csvr_close(r);
-	return rc;
-}
-
-/* Dense covariance over the chosen names (map[k] = index in c->names).
- * A pair given twice with different values, or missing, is QE_DATA. */
-int longcov_matrix(const longcov *c, const long *map, int nf, char **fname, double *S, qe_err *e)
-{
-	long nc = (long)sidx_count(c->names);
-	int *pos = malloc((size_t)(nc ? nc : 1) * sizeof *pos);
-	long *seen = calloc((size_t)nf * nf, sizeof *seen);
-	int rc = 0;
-	if (!pos || !seen) {
-		free(pos);
-		free(seen);
-		return qe_err_set(e, QE_INTERNAL, "out of memory");
-	}
-	for (long k = 0; k < nc; k++)
-		pos[k] = -1;
-	for (int k = 0; k < nf; k++)
-		pos[map[k]] = k;
-	for (int64_t t = 0; t < c->n && !rc; t++) {
-		int i = pos[c->a[t]], j = pos[c->b[t]];
-		if (i < 0 || j < 0)
-			continue;
-		for (int pass = 0; pass < 2 && !rc; pass++) {
-			int x = pass ? j : i, y = pass ? i : j;
-			long *sl = &seen[(size_t)x * nf + y];
-			if (*sl && S[(size_t)x * nf + y] != c->v[t] && !(pass && i == j))
-				rc = qe_err_set(e, QE_DATA, "%s:%ld: covariance of %s,%s differs from line %ld",
-						c->file, c->line[t], fname[i], fname[j], *sl);
-			S[(size_t)x * nf + y] = c->v[t];
-			*sl = c->line[t];
-		}
-	}
-	for (int i = 0; i < nf && !rc; i++)
-		for (int j = 0; j < nf && !rc; j++)
-			if (!seen[(size_t)i * nf + j])
-				rc = qe_err_set(e, QE_DATA, "%s: no covariance for %s,%s", c->file, fname[i], fname[j]);
-	free(pos);
-	free(seen);
-	return rc;
-}
-
-/* "NG:03" -> "NG:3"; -1 unless CURVE:TENOR with a tenor >= 0. */
-static int factor_canon(const char *in, char *out, size_t outsz)
-{
-	const char *colon = strrchr(in, ':');
-	char *end;
-	if (!colon || colon == in || !colon[1])
-		return -1;
-	for (const char *p = colon + 1; *p; p++)
-		if (*p < '0' || *p > '9')
-			return -1;
-	long t = strtol(colon + 1, &end, 10);
-	if (*end || t < 0 || t > 100000)
-		return -1;
-	int n = snprintf(out, outsz, "%.*s:%ld", (int)(colon - in), in, t);
-	return n < 0 || (size_t)n >= outsz ? -1 : 0;
-}
 
 /* "YYYY-MM" into months since year 0; -1 when malformed. */
 static long parse_month(const char *s)
 {
-	if (strlen(s) != 7 || s[4] != '-')
-		return -1;
-	for (int k = 0; k < 7; k++)
-		if (k != 4 && (s[k] < '0' || s[k] > '9'))
-			return -1;
-	long y = strtol(s, NULL, 10), m = strtol(s + 5, NULL, 10);
-	if (m < 1 || m > 12)
-		return -1;
-	return y * 12 + m - 1;
+	long idx;
+	return date_month_parse(s, strlen(s), &idx) ? -1 : idx;
 }
 
 /* --- hedge ---------------------------------------------------------------- */
@@ -213,8 +58,10 @@ int64_t bit_coef(int64_t range, int nb, int b)
 static int factor_of(strindex *fidx, const char *curve, long tenor, qe_err *e)
 {
 	char buf[300];
-	snprintf(buf, sizeof buf, "%s:%ld", curve, tenor);
-	long k = sidx_add(fidx, buf, strlen(buf), NULL);
+	int n = risk_factor_name(buf, sizeof buf, curve, strlen(curve), tenor);
+	if (n < 0)
+		return qe_err_set(e, QE_DATA, "curve name too long '%s'", curve), -1;
+	long k = sidx_add(fidx, buf, (size_t)n, NULL);
 	if (k < 0)
 		return qe_err_set(e, QE_INTERNAL, "out of memory"), -1;
 	return (int)k;
@@ -280,8 +127,7 @@ static int factor_currencies(hedge_problem *h, const hedge_args *a, const curvem
 			goto out;
 	}
 	for (int f = 0; f < h->nf && found; f++) {
-		const char *colon = strrchr(h->factor[f], ':');
-		int n = (int)(colon ? (size_t)(colon - h->factor[f]) : strlen(h->factor[f]));
+		int n = (int)risk_factor_curve_len(h->factor[f]);
 		char curve[300];
 		snprintf(curve, sizeof curve, "%.*s", n, h->factor[f]);
 		const curvemaster_curve *mc = curvemaster_find(cm, curve);
@@ -405,7 +251,7 @@ static int menu_expired(const hedge_reading *rd, csv_reader *r, int curve_col, c
 	if (!mc)
 		return csvr_field_error(r, curve_col, e, "no last trading day: curve not in %s '%s'",
 					curvemaster_file(rd->cm), curve), -1;
-	if (curvemaster_last_trade(rd->cm, mc, date_from_ymd((int)(mi / 12), (int)(mi % 12) + 1, 1), &last, e)) {
+	if (curvemaster_last_trade(rd->cm, mc, date_month_first(mi), &last, e)) {
 		char why[sizeof e->msg];
 		snprintf(why, sizeof why, "%s", e->msg);
 		return csvr_field_error(r, curve_col, e, "no last trading day: %s", why), -1;
@@ -513,7 +359,7 @@ out:
 static int hedge_read_cov(hedge_problem *h, hedge_reading *rd, qe_err *e)
 {
 	const hedge_args *a = rd->a;
-	longcov cov = {0};
+	cov_long cov = {0};
 	int rc;
 	h->nf = (int)sidx_count(rd->fidx);
 	h->factor = calloc((size_t)h->nf, sizeof *h->factor);
@@ -529,7 +375,7 @@ static int hedge_read_cov(hedge_problem *h, hedge_reading *rd, qe_err *e)
 		h->factor[k] = strdup(sidx_name(rd->fidx, (size_t)k));
 		h->d0[k] = (size_t)k < rd->dcap ? rd->dd[k] : 0;
 	}
-	if ((rc = longcov_read(&cov, a->cov, "factor1", "factor2", factor_canon, e)))
+	if ((rc = cov_long_read(&cov, a->cov, "factor1", "factor2", risk_factor_canon, e)))
 		goto out;
 	for (int k = 0; k < h->nf; k++) {
 		int hedged = 0;
@@ -559,18 +405,18 @@ static int hedge_read_cov(hedge_problem *h, hedge_reading *rd, qe_err *e)
 	for (int i = 0; i < h->ni; i++)
 		h->ins[i].factor = newidx[h->ins[i].factor];
 	h->nf = kept;
-	rc = longcov_matrix(&cov, map, h->nf, h->factor, h->S, e);
+	rc = cov_long_matrix(&cov, map, (size_t)h->nf, h->factor, "factors", h->S, e);
 out:
 	free(map);
 	free(newidx);
-	longcov_free(&cov);
+	cov_long_free(&cov);
 	return rc;
 }
 
 int hedge_read(hedge_problem *h, const hedge_args *a, qe_err *e)
 {
 	hedge_reading rd = {.a = a, .fidx = sidx_new()};
-	int y, m, d, rc = 0;
+	int rc = 0;
 	memset(h, 0, sizeof *h);
 	h->cost_weight = a->cost_weight;
 	h->z = gsl_cdf_ugaussian_Pinv(a->confidence);
@@ -580,8 +426,7 @@ int hedge_read(hedge_problem *h, const hedge_args *a, qe_err *e)
 		sidx_free(rd.fidx);
 		return qe_err_set(e, QE_USAGE, "--asof: want a date YYYY-MM-DD '%s'", a->asof ? a->asof : "");
 	}
-	date_to_ymd(rd.asof, &y, &m, &d);
-	rd.asof_m = (long)y * 12 + m - 1;
+	rd.asof_m = date_month_index(rd.asof);
 	if ((rc = hedge_read_ladder(h, &rd, e)) || (rc = hedge_read_master(&rd, e)) ||
 	    (rc = hedge_read_menu(h, &rd, e)))
 		goto out;

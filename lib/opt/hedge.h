@@ -114,25 +114,9 @@ void hedge_polish_spins(void *ctx, int8_t *spins);
 /* Continuous relaxation: real lots minimizing d'Sd, and that variance. */
 int hedge_relaxed(const hedge_problem *h, double *lots, double *variance, qe_err *e);
 
-/* Shared with opt/portfolio.c (and defined in hedge.c): the reader of a
- * long-format covariance "<c1>,<c2>,cov" and the bounded binary encoding
- * of an integer 0..range in QUBO bits. */
-typedef struct longcov {
-	strindex *names;
-	int64_t n, cap;
-	long *a, *b, *line;
-	double *v;
-	char *file;
-} longcov;
-
-/* Reads "<c1>,<c2>,cov"; canon() may rewrite a name into canonical form
- * (returns 0) or reject it (returns -1); NULL keeps names as they are. */
-int longcov_read(longcov *c, const char *path, const char *c1, const char *c2,
-		 int (*canon)(const char *in, char *out, size_t outsz), qe_err *e);
-/* Dense covariance over the chosen names (map[k] = index in c->names).
- * A pair given twice with different values, or missing, is QE_DATA. */
-int longcov_matrix(const longcov *c, const long *map, int nf, char **fname, double *S, qe_err *e);
-void longcov_free(longcov *c);
+/* Shared with opt/portfolio.c (and defined in hedge.c): the bounded
+ * binary encoding of an integer 0..range in QUBO bits.  The covariance
+ * reader both use is risk/covest.h's cov_long. */
 /* Bits of the bounded binary encoding of 0..range (1, 2, 4, ...,
  * remainder: exactly the integers in range). */
 int nbits_for(int64_t range);

@@ -8,6 +8,7 @@
 #include "io/csvio.h"
 #include "core/strindex.h"
 #include "opt/hedge.h"
+#include "risk/covest.h"
 
 /* --- portfolio -------------------------------------------------------------- */
 
@@ -39,7 +40,7 @@ int portfolio_read(portfolio_problem *pp, const portfolio_args *a, qe_err *e)
 	int idx[3], st, rc = 0;
 	csv_reader *r;
 	strindex *names = sidx_new();
-	longcov cov = {0};
+	cov_long cov = {0};
 	long *map = NULL;
 	memset(pp, 0, sizeof *pp);
 	pp->risk_aversion = a->risk_aversion;
@@ -95,7 +96,7 @@ int portfolio_read(portfolio_problem *pp, const portfolio_args *a, qe_err *e)
 		rc = qe_err_set(e, QE_USAGE, "--cardinality %d: want 1..%d (the number of assets)", pp->cardinality, pp->n);
 		goto done;
 	}
-	if ((rc = longcov_read(&cov, a->cov, "asset1", "asset2", NULL, e)))
+	if ((rc = cov_long_read(&cov, a->cov, "asset1", "asset2", NULL, e)))
 		goto done;
 	pp->S = calloc((size_t)pp->n * pp->n, sizeof *pp->S);
 	map = malloc((size_t)pp->n * sizeof *map);
@@ -108,7 +109,7 @@ int portfolio_read(portfolio_problem *pp, const portfolio_args *a, qe_err *e)
 			rc = qe_err_set(e, QE_DATA, "%s: no covariance for asset %s", cov.file, pp->name[i]);
 			goto done;
 		}
-	if ((rc = longcov_matrix(&cov, map, pp->n, pp->name, pp->S, e)))
+	if ((rc = cov_long_matrix(&cov, map, (size_t)pp->n, pp->name, "assets", pp->S, e)))
 		goto done;
 
 	/* Budget in integer units: cents, divided by their common divisor, so
@@ -158,7 +159,7 @@ int portfolio_read(portfolio_problem *pp, const portfolio_args *a, qe_err *e)
 done:
 	csvr_close(r);
 	free(map);
-	longcov_free(&cov);
+	cov_long_free(&cov);
 	sidx_free(names);
 	if (rc)
 		portfolio_free(pp);

@@ -1022,19 +1022,16 @@ static void h5_valuation_row(h5tab_writer *w, const trade *t, const result *r)
 static int h5_sensitivity_rows(h5tab_writer *w, const market *m, const trade *t, const result *r,
 			       qe_err *e)
 {
-	int ay, am, ad;
-	date_to_ymd(m->asof, &ay, &am, &ad);
+	long asof_month = date_month_index(m->asof);
 	for (int k = 0; k < r->ns; k++) {
 		const mkt_curve *c = &m->c[r->s[k].curve];
 		const mkt_quote *q = &c->q[r->s[k].quote];
-		int y, mo, d;
-		date_to_ymd(q->first, &y, &mo, &d);
 		h5tab_set_str(w, 0, t->id, strlen(t->id));
 		h5tab_set_str(w, 1, t->book, strlen(t->book));
 		h5tab_set_str(w, 2, c->name, strlen(c->name));
 		h5tab_set_int64(w, 3, q->first);
 		h5tab_set_int64(w, 4, q->last);
-		h5tab_set_int64(w, 5, (y - ay) * 12 + (mo - am));
+		h5tab_set_int64(w, 5, date_month_index(q->first) - asof_month);
 		h5tab_set_double(w, 6, r->s[k].delta);
 		h5tab_set_double(w, 7, r->s[k].gamma);
 		h5tab_set_double(w, 8, r->s[k].vega);
@@ -1089,19 +1086,16 @@ static void csv_valuation_row(csv_writer *w, const trade *t, const result *r)
 
 static void csv_sensitivity_rows(csv_writer *w, const market *m, const trade *t, const result *r)
 {
-	int ay, am, ad;
-	date_to_ymd(m->asof, &ay, &am, &ad);
+	long asof_month = date_month_index(m->asof);
 	for (int k = 0; k < r->ns; k++) {
 		const mkt_curve *c = &m->c[r->s[k].curve];
 		const mkt_quote *q = &c->q[r->s[k].quote];
-		int y, mo, d;
-		date_to_ymd(q->first, &y, &mo, &d);
 		csvw_str(w, t->id);
 		csvw_str(w, t->book);
 		csvw_str(w, c->name);
 		csvw_date(w, q->first);
 		csvw_date(w, q->last);
-		csvw_int(w, (y - ay) * 12 + (mo - am));
+		csvw_int(w, date_month_index(q->first) - asof_month);
 		csvw_double(w, r->s[k].delta);
 		csvw_double(w, r->s[k].gamma);
 		csvw_double(w, r->s[k].vega);

@@ -261,52 +261,172 @@ long cov_cholesky_failed_at(const qe_err *e)
 	return p ? strtol(p + 8, NULL, 10) - 1 : -1;
 }
 
-int cov_read_csv(const char *path, const strindex *factors, double *S, qe_err *e)
+void cov_long_free(cov_long *c)
 {
-	static const char *const cols[] = {"factor1", "factor2", "cov"};
-	size_t m = sidx_count(factors);
-	int idx[3], rc = 0, st;
-	unsigned char *seen = calloc(m * m + 1, 1);
-	csv_reader *r = seen ? csvr_open(path, e) : NULL;
-	if (!seen)
-		return qe_err_set(e, QE_INTERNAL, "out of memory");
-	if (!r) {
-		free(seen);
+	sidx_free(c->names);
+	free(c->a);
+	free(c->b);
+	free(c->line);
+	free(c->v);
+	free(c->file);
+	memset(c, 0, sizeof *c);
+}
+
+/* Makes room for one more row. */
+static int cov_long_grow(cov_long *c)
+{
+	if (c->n < c->cap)
+		return 0;
+	size_t cap = c->cap ? 2 * c->cap : 256;
+	long *a = realloc(c->a, cap * sizeof *a);
+	if (a)
+		c->a = a;
+	long *b = realloc(c->b, cap * sizeof *b);
+	if (b)
+		c->b = b;
+	long *l = realloc(c->line, cap * sizeof *l);
+	if (l)
+		c->line = l;
+	double *v = realloc(c->v, cap * sizeof *v);
+	if (v)
+		c->v = v;
+	if (!a || !b || !l || !v)
+		return -1;
+	c->cap = cap;
+	return 0;
+}
+
+/* The index in c->names of the name in column col of the current row. */
+static int cov_long_name(cov_long *c, csv_reader *r, int col,
+			 int (*canon)(const char *, char *, size_t), long *out, qe_err *e)
+{
+	char buf[256];
+	const char *s = csvr_get_str(r, col, e);
+	if (!s)
 		return e->code;
+	if (canon) {
+		if (canon(s, buf, sizeof buf))
+			return csvr_field_error(r, col, e, "want CURVE:TENOR '%s'", s);
+		s = buf;
+	}
+	if ((*out = sidx_add(c->names, s, strlen(s), NULL)) < 0)
+		return qe_err_set(e, QE_INTERNAL, "out of memory");
+	return 0;
+}
+
+int cov_long_read(cov_long *c, const char *path, const char *col1, const char *col2,
+		  int (*canon)(const char *name, char *out, size_t outsz), qe_err *e)
+{
+	const char *cols[] = {col1, col2, "cov"};
+	int idx[3], st, rc = 0;
+	csv_reader *r;
+	memset(c, 0, sizeof *c);
+	if (!(c->names = sidx_new()))
+		return qe_err_set(e, QE_INTERNAL, "out of memory");
+	if (!(r = csvr_open(path, e))) {
+		cov_long_free(c);
+		return e->code;
+	}
+	if (!(c->file = strdup(csvr_name(r)))) {
+		rc = qe_err_set(e, QE_INTERNAL, "out of memory");
+		goto out;
 	}
 	if ((rc = csvr_require(r, cols, 3, idx, e)))
 		goto out;
 	while ((st = csvr_next(r, e)) != CSVR_EOF) {
-		size_t la, lb;
+		long i, j;
 		double v;
-		if (st < 0) {
+		if (st != CSVR_ROW) {
 			rc = e->code ? e->code : QE_DATA;
 			goto out;
 		}
-		const char *a = csvr_field(r, idx[0], &la), *b = csvr_field(r, idx[1], &lb);
-		long i = sidx_find(factors, a, la), j = sidx_find(factors, b, lb);
-		if (i < 0 || j < 0)
-			continue;
-		if ((rc = csvr_get_double(r, idx[2], &v, e)))
+		if ((rc = cov_long_name(c, r, idx[0], canon, &i, e)) ||
+		    (rc = cov_long_name(c, r, idx[1], canon, &j, e)) ||
+		    (rc = csvr_get_double(r, idx[2], &v, e)))
 			goto out;
-		size_t k1 = (size_t)i * m + (size_t)j, k2 = (size_t)j * m + (size_t)i;
-		if (seen[k1] && S[k1] != v) {
-			rc = csvr_field_error(r, idx[2], e, "covariance of '%s' and '%s' given as %g before '%s'",
-					      a, b, S[k1], csvr_field(r, idx[2], NULL));
+		if (i == j && v < 0) {
+			rc = csvr_field_error(r, idx[2], e, "negative variance '%s'", csvr_field(r, idx[2], NULL));
 			goto out;
 		}
-		S[k1] = S[k2] = v;
-		seen[k1] = seen[k2] = 1;
+		if (cov_long_grow(c)) {
+			rc = qe_err_set(e, QE_INTERNAL, "out of memory");
+			goto out;
+		}
+		c->a[c->n] = i;
+		c->b[c->n] = j;
+		c->v[c->n] = v;
+		c->line[c->n] = csvr_line(r);
+		c->n++;
 	}
-	for (size_t i = 0; i < m; i++)
-		for (size_t j = 0; j <= i; j++)
-			if (!seen[i * m + j]) {
-				rc = qe_err_set(e, QE_DATA, "%s: no covariance for factors '%s' and '%s'", path,
-						sidx_name(factors, i), sidx_name(factors, j));
-				goto out;
-			}
 out:
-	free(seen);
 	csvr_close(r);
+	if (rc)
+		cov_long_free(c);
+	return rc;
+}
+
+int cov_long_matrix(const cov_long *c, const long *map, size_t m, char *const *name, const char *what,
+		    double *S, qe_err *e)
+{
+	size_t nc = sidx_count(c->names);
+	long *pos = malloc((nc + 1) * sizeof *pos);
+	long *seen = calloc(m * m + 1, sizeof *seen); /* line of the value, 0 = none yet */
+	int rc = 0;
+	if (!pos || !seen) {
+		free(pos);
+		free(seen);
+		return qe_err_set(e, QE_INTERNAL, "out of memory");
+	}
+	for (size_t k = 0; k < nc; k++)
+		pos[k] = -1;
+	for (size_t k = 0; k < m; k++)
+		if (map[k] >= 0)
+			pos[map[k]] = (long)k;
+	for (size_t t = 0; t < c->n && !rc; t++) {
+		long i = pos[c->a[t]], j = pos[c->b[t]];
+		if (i < 0 || j < 0)
+			continue;
+		for (int pass = 0; pass < 2 && !rc; pass++) {
+			size_t x = (size_t)(pass ? j : i), y = (size_t)(pass ? i : j);
+			long *sl = &seen[x * m + y];
+			if (*sl && S[x * m + y] != c->v[t])
+				rc = qe_err_set(e, QE_DATA, "%s:%ld: covariance of '%s' and '%s' differs from line %ld",
+						c->file, c->line[t], name[i], name[j], *sl);
+			S[x * m + y] = c->v[t];
+			*sl = c->line[t];
+		}
+	}
+	for (size_t i = 0; i < m && !rc; i++)
+		for (size_t j = 0; j <= i && !rc; j++)
+			if (!seen[i * m + j])
+				rc = qe_err_set(e, QE_DATA, "%s: no covariance for %s '%s' and '%s'", c->file, what,
+						name[i], name[j]);
+	free(pos);
+	free(seen);
+	return rc;
+}
+
+int cov_read_csv(const char *path, const strindex *factors, double *S, qe_err *e)
+{
+	size_t m = sidx_count(factors);
+	cov_long c;
+	long *map = malloc((m + 1) * sizeof *map);
+	char **name = malloc((m + 1) * sizeof *name);
+	int rc;
+	if (!map || !name) {
+		free(map);
+		free(name);
+		return qe_err_set(e, QE_INTERNAL, "out of memory");
+	}
+	if (!(rc = cov_long_read(&c, path, "factor1", "factor2", NULL, e))) {
+		for (size_t k = 0; k < m; k++) {
+			name[k] = (char *)sidx_name(factors, k);
+			map[k] = sidx_find(c.names, name[k], strlen(name[k]));
+		}
+		rc = cov_long_matrix(&c, map, m, name, "factors", S, e);
+		cov_long_free(&c);
+	}
+	free(map);
+	free(name);
 	return rc;
 }

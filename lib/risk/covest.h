@@ -49,16 +49,45 @@ int cov_cholesky(const double *S, size_t m, int repair, double *L, int *repaired
  * (0-based), for naming it; -1 if none. */
 long cov_cholesky_failed_at(const qe_err *e);
 
+#include "core/strindex.h"
+
+/* --- the covariance CSV reader ----------------------------------------------
+ * The one reader of covariances in long form, a CSV with a header naming
+ * two name columns and "cov" (factor1,factor2,cov for risk factors,
+ * asset1,asset2,cov for assets): one row per pair, in either or both
+ * orders.  Every row is read and checked (a number; a variance is not
+ * negative); the matrix of the names a caller wants is built afterwards,
+ * where a pair given twice with different values, or missing, is QE_DATA
+ * naming the pair. */
+typedef struct cov_long {
+	strindex *names;    /* every name of the file, in order of appearance */
+	size_t n, cap;      /* rows read */
+	long *a, *b, *line; /* per row: its two names (into names) and its line */
+	double *v;          /* per row: the covariance */
+	char *file;         /* the file's name, for messages */
+} cov_long;
+
+/* Reads path (columns col1, col2, "cov") into c.  canon, when not NULL,
+ * rewrites each name into its canonical form or refuses it (returns -1,
+ * then the row is QE_DATA "want CURVE:TENOR"); risk_factor_canon is the
+ * one for factor names.  c is freed on error. */
+int cov_long_read(cov_long *c, const char *path, const char *col1, const char *col2,
+		  int (*canon)(const char *name, char *out, size_t outsz), qe_err *e);
+/* Dense m x m covariance S (row-major) of the names name[0..m), where
+ * map[k] is name k's index in c->names (-1 when the file lacks it).
+ * `what` names them in messages ("factors"). */
+int cov_long_matrix(const cov_long *c, const long *map, size_t m, char *const *name, const char *what,
+		    double *S, qe_err *e);
+void cov_long_free(cov_long *c);
+
+/* Reads a covariance written as factor1,factor2,cov (cov_long_read) for
+ * the m factors named in `factors` (rows of other factors are checked,
+ * then ignored) into S (cov_long_matrix). */
+int cov_read_csv(const char *path, const strindex *factors, double *S, qe_err *e);
+
 /* Writes the covariance as HDF5 table "cov" (columns factor1, factor2,
  * cov; every ordered pair, row-major), the same rows as the CSV form.
  * Atomic (temporary file + rename). */
-#include "core/strindex.h"
-/* Reads a covariance written as factor1,factor2,cov (either or both
- * orders of each pair) for the m factors named in `factors` (other rows
- * are ignored) into S.  A missing pair, a non-finite value or a pair
- * given twice with different values is QE_DATA naming the factors. */
-int cov_read_csv(const char *path, const strindex *factors, double *S, qe_err *e);
-
 int cov_write_hdf5(const char *path, const strindex *factors, const double *S, size_t m,
 		   const char *units, qe_err *e);
 

@@ -6,6 +6,7 @@
 
 #include "io/csvio.h"
 #include "market/fxrate.h"
+#include "risk/riskfactor.h"
 
 void expo_free(exposure *x)
 {
@@ -80,217 +81,264 @@ static long add_key(strindex *ix, const char *grp, const char *ccy)
 	return r;
 }
 
-int expo_read(exposure *x, const char *path, const char *by, const curvemaster *cm,
-	      const expo_fx *fx, const strindex *factors, qe_err *e)
-{
-	strindex *groups = NULL, *fxc = NULL;
-	long *pfmap = NULL;
-	double *fxr = NULL;
-	/* group by a column of the curve master; currencies from it */
-	int by_master = 0, has_ccy = cm && curvemaster_has(cm, "currency") && curvemaster_count(cm) > 0;
-	static const char *const cols[] = {"curve", "tenor", "delta"};
-	int idx[3], rc = 0, st, byc = -1, gc;
-	struct srow *rows = NULL;
-	size_t n = 0, cap = 0;
+/* What expo_read() holds while it reads: the sensitivities file, the
+ * lookups of the curve master and the FX rates, and the rows so far. */
+typedef struct expo_reading {
 	csv_reader *r;
+	int idx[3];                  /* curve, tenor, delta */
+	int gc, byc;                 /* gamma and group-by columns, -1 absent */
+	const char *by;
+	const curvemaster *cm;       /* the curve master, or NULL */
+	int has_ccy;                 /* currencies from the curve master */
+	int by_master;               /* group by a column of the curve master */
+	const expo_fx *fx;
+	strindex *fxc;               /* currency -> FX rate */
+	double *fxr;
+	strindex *groups;            /* group names in order of appearance */
+	struct srow *rows;
+	size_t n, cap;
+} expo_reading;
 
-	memset(x, 0, sizeof *x);
-	x->nf = sidx_count(factors);
-	if (!(x->portfolios = sidx_new()) || !(x->currencies = sidx_new()) || !(groups = sidx_new()) ||
-	    !(fxc = sidx_new())) {
-		rc = qe_err_set(e, QE_INTERNAL, "out of memory");
-		r = NULL;
-		goto out;
+static void reading_free(expo_reading *g)
+{
+	free(g->rows);
+	free(g->fxr);
+	sidx_free(g->groups);
+	sidx_free(g->fxc);
+	csvr_close(g->r);
+}
+
+/* The currencies of the curve master and the FX rates. */
+static int reading_load_currencies(expo_reading *g, qe_err *e)
+{
+	int rc;
+	g->has_ccy = g->cm && curvemaster_has(g->cm, "currency") && curvemaster_count(g->cm) > 0;
+	if (!(g->groups = sidx_new()) || !(g->fxc = sidx_new()))
+		return qe_err_set(e, QE_INTERNAL, "out of memory");
+	if (g->fx && g->fx->path) {
+		if (!g->has_ccy)
+			return qe_err_set(e, QE_USAGE, "--fx needs a curve master with a currency column (-m)");
+		if ((rc = fx_rates_read(g->fx->path, g->fx->base, g->fxc, &g->fxr, e)))
+			return rc;
 	}
-	if (fx && fx->path) {
-		if (!has_ccy) {
-			rc = qe_err_set(e, QE_USAGE, "--fx needs a curve master with a currency column (-m)");
-			r = NULL;
-			goto out;
-		}
-		if ((rc = fx_rates_read(fx->path, fx->base, fxc, &fxr, e))) {
-			r = NULL;
-			goto out;
-		}
+	return 0;
+}
+
+/* Opens the sensitivities and finds the column to group by: the file's,
+ * else the curve master's. */
+static int reading_open(expo_reading *g, const char *path, qe_err *e)
+{
+	static const char *const cols[] = {"curve", "tenor", "delta"};
+	int rc;
+	g->byc = -1;
+	if (!(g->r = csvr_open(path, e)))
+		return e->code;
+	if ((rc = csvr_require(g->r, cols, 3, g->idx, e)))
+		return rc;
+	g->gc = csvr_col(g->r, "gamma");
+	if (!g->by || (g->byc = csvr_col(g->r, g->by)) >= 0)
+		return 0;
+	if (!g->cm)
+		return qe_err_set(e, QE_DATA, "%s: no column '%s' to group by", csvr_name(g->r), g->by);
+	if (!curvemaster_has(g->cm, g->by))
+		return qe_err_set(e, QE_DATA, "no column '%s' to group by in the sensitivities or in %s", g->by,
+				  curvemaster_file(g->cm));
+	g->by_master = 1;
+	return 0;
+}
+
+/* The risk factor of the current row (riskfactor.h names and caps it). */
+static int row_factor(expo_reading *g, exposure *x, const strindex *factors, const char *curve,
+		      int64_t tenor, long *f, qe_err *e)
+{
+	csv_reader *r = g->r;
+	char name[RISK_FACTOR_NAMESZ];
+	if (tenor < 0)
+		return csvr_field_error(r, g->idx[1], e, "negative tenor '%lld'", (long long)tenor);
+	if (risk_factor_tenor(tenor) != tenor) {
+		tenor = risk_factor_tenor(tenor);
+		x->capped++;
 	}
-	if (!(r = csvr_open(path, e))) {
-		rc = e->code;
-		goto out;
+	if (strlen(curve) > RISK_CURVE_MAX)
+		return csvr_field_error(r, g->idx[0], e, "curve name too long");
+	int len = risk_factor_name(name, sizeof name, curve, strlen(curve), tenor);
+	if ((*f = sidx_find(factors, name, (size_t)len)) < 0)
+		return qe_err_set(e, QE_DATA, "%s:%ld: risk factor '%s' has no price history", csvr_name(r),
+				  csvr_line(r), name);
+	return 0;
+}
+
+/* The group of the current row (-1 when not grouping). */
+static int row_group(expo_reading *g, const char *curve, long *grp, qe_err *e)
+{
+	csv_reader *r = g->r;
+	const char *gname;
+	size_t gl;
+	*grp = -1;
+	if (g->by_master) {
+		const curvemaster_curve *mc = curvemaster_find(g->cm, curve);
+		if (!mc)
+			return csvr_field_error(r, g->idx[0], e, "curve not in %s, cannot group by %s '%s'",
+						curvemaster_file(g->cm), g->by, curve);
+		gname = curvemaster_attr(g->cm, mc, g->by);
+		gl = strlen(gname);
+	} else if (g->byc >= 0) {
+		if (!(gname = csvr_get_str(r, g->byc, e)))
+			return QE_DATA;
+		csvr_field(r, g->byc, &gl);
+	} else {
+		return 0;
 	}
-	if ((rc = csvr_require(r, cols, 3, idx, e)))
-		goto out;
-	gc = csvr_col(r, "gamma");
-	if (by && (byc = csvr_col(r, by)) < 0) {
-		if (!cm) {
-			rc = qe_err_set(e, QE_DATA, "%s: no column '%s' to group by", csvr_name(r), by);
-			goto out;
-		}
-		if (!curvemaster_has(cm, by)) {
-			rc = qe_err_set(e, QE_DATA, "no column '%s' to group by in the sensitivities or in %s", by,
-					curvemaster_file(cm));
-			goto out;
-		}
-		by_master = 1;
+	if ((*grp = sidx_add(g->groups, gname, gl, NULL)) < 0)
+		return qe_err_set(e, QE_INTERNAL, "out of memory");
+	return 0;
+}
+
+/* The currency of the current row (into x->currencies), converting d and
+ * g to the base currency when there are FX rates. */
+static int row_currency(expo_reading *g, exposure *x, const char *curve, double *d, double *gm, long *ck,
+			qe_err *e)
+{
+	csv_reader *r = g->r;
+	const char *ccy = "";
+	if (g->has_ccy) {
+		const curvemaster_curve *mc = curvemaster_find(g->cm, curve);
+		if (!mc)
+			return csvr_field_error(r, g->idx[0], e, "curve not in %s, its currency is unknown '%s'",
+						curvemaster_file(g->cm), curve);
+		ccy = mc->currency;
 	}
-	while ((st = csvr_next(r, e)) != CSVR_EOF) {
-		const char *curve;
-		int64_t tenor;
-		double d, g = 0;
-		char name[256];
-		if (st < 0) {
-			rc = e->code ? e->code : QE_DATA;
-			goto out;
-		}
-		if (!(curve = csvr_get_str(r, idx[0], e))) {
-			rc = QE_DATA;
-			goto out;
-		}
-		if ((rc = csvr_get_int64(r, idx[1], &tenor, e)) || (rc = csvr_get_double(r, idx[2], &d, e)))
-			goto out;
-		if (gc >= 0 && !csvr_is_empty(r, gc) && (rc = csvr_get_double(r, gc, &g, e)))
-			goto out;
-		if (tenor < 0) {
-			rc = csvr_field_error(r, idx[1], e, "negative tenor '%lld'", (long long)tenor);
-			goto out;
-		}
-		if (tenor > EXPO_MAX_TENOR) {
-			tenor = EXPO_MAX_TENOR;
-			x->capped++;
-		}
-		if (strlen(curve) > 200) {
-			rc = csvr_field_error(r, idx[0], e, "curve name too long");
-			goto out;
-		}
-		int len = snprintf(name, sizeof name, "%s:%d", curve, (int)tenor);
-		long f = sidx_find(factors, name, (size_t)len);
-		if (f < 0) {
-			rc = qe_err_set(e, QE_DATA, "%s:%ld: risk factor '%s' has no price history", csvr_name(r),
-					csvr_line(r), name);
-			goto out;
-		}
-		long grp = -1;
-		const curvemaster_curve *mc = cm ? curvemaster_find(cm, curve) : NULL;
-		if (by_master) {
-			if (!mc) {
-				rc = csvr_field_error(r, idx[0], e, "curve not in %s, cannot group by %s '%s'",
-						      curvemaster_file(cm), by, curve);
-				goto out;
-			}
-			const char *gname = curvemaster_attr(cm, mc, by);
-			if ((grp = sidx_add(groups, gname, strlen(gname), NULL)) < 0) {
-				rc = qe_err_set(e, QE_INTERNAL, "out of memory");
-				goto out;
-			}
-		} else if (byc >= 0) {
-			size_t gl;
-			const char *gname = csvr_get_str(r, byc, e);
-			if (!gname) {
-				rc = QE_DATA;
-				goto out;
-			}
-			csvr_field(r, byc, &gl);
-			if ((grp = sidx_add(groups, gname, gl, NULL)) < 0) {
-				rc = qe_err_set(e, QE_INTERNAL, "out of memory");
-				goto out;
-			}
-		}
-		const char *ccy = "";
-		if (has_ccy) {
-			if (!mc) {
-				rc = csvr_field_error(r, idx[0], e, "curve not in %s, its currency is unknown '%s'",
-						      curvemaster_file(cm), curve);
-				goto out;
-			}
-			ccy = mc->currency;
-		}
-		if (fxr) {
-			long k = sidx_find(fxc, ccy, strlen(ccy));
-			if (k < 0) {
-				rc = qe_err_set(e, QE_DATA, "%s:%ld: no FX rate for currency '%s' (curve %s) in %s",
-						csvr_name(r), csvr_line(r), ccy, curve, fx->path);
-				goto out;
-			}
-			d *= fxr[k];
-			g *= fxr[k];
-			ccy = fx->base;
-		}
-		long ck = sidx_add(x->currencies, ccy, strlen(ccy), NULL);
-		if (ck < 0) {
-			rc = qe_err_set(e, QE_INTERNAL, "out of memory");
-			goto out;
-		}
-		if (n == cap) {
-			cap = cap ? 2 * cap : 1024;
-			struct srow *nr = realloc(rows, cap * sizeof *nr);
-			if (!nr) {
-				rc = qe_err_set(e, QE_INTERNAL, "out of memory");
-				goto out;
-			}
-			rows = nr;
-		}
-		rows[n++] = (struct srow){grp, ck, f, d, g};
+	if (g->fxr) {
+		long k = sidx_find(g->fxc, ccy, strlen(ccy));
+		if (k < 0)
+			return qe_err_set(e, QE_DATA, "%s:%ld: no FX rate for currency '%s' (curve %s) in %s",
+					  csvr_name(r), csvr_line(r), ccy, curve, g->fx->path);
+		*d *= g->fxr[k];
+		*gm *= g->fxr[k];
+		ccy = g->fx->base;
 	}
-	if (n == 0) {
-		rc = qe_err_set(e, QE_DATA, "%s: no sensitivities", csvr_name(r));
-		goto out;
+	if ((*ck = sidx_add(x->currencies, ccy, strlen(ccy), NULL)) < 0)
+		return qe_err_set(e, QE_INTERNAL, "out of memory");
+	return 0;
+}
+
+/* Reads the current row into g->rows. */
+static int read_row(expo_reading *g, exposure *x, const strindex *factors, qe_err *e)
+{
+	csv_reader *r = g->r;
+	const char *curve;
+	struct srow row = {0};
+	int rc;
+	int64_t tenor;
+	if (!(curve = csvr_get_str(r, g->idx[0], e)))
+		return QE_DATA;
+	if ((rc = csvr_get_int64(r, g->idx[1], &tenor, e)) || (rc = csvr_get_double(r, g->idx[2], &row.d, e)))
+		return rc;
+	if (g->gc >= 0 && !csvr_is_empty(r, g->gc) && (rc = csvr_get_double(r, g->gc, &row.g, e)))
+		return rc;
+	if ((rc = row_factor(g, x, factors, curve, tenor, &row.f, e)) || (rc = row_group(g, curve, &row.grp, e)) ||
+	    (rc = row_currency(g, x, curve, &row.d, &row.g, &row.ccy, e)))
+		return rc;
+	if (g->n == g->cap) {
+		size_t cap = g->cap ? 2 * g->cap : 1024;
+		struct srow *nr = realloc(g->rows, cap * sizeof *nr);
+		if (!nr)
+			return qe_err_set(e, QE_INTERNAL, "out of memory");
+		g->rows = nr;
+		g->cap = cap;
 	}
-	x->rows = n;
-	/* one "total" per currency first, then (group, currency) in order */
-	size_t nc = sidx_count(x->currencies);
+	g->rows[g->n++] = row;
+	return 0;
+}
+
+/* The portfolios: one "total" per currency first, then each (group,
+ * currency) pair in order of first use; pfmap[grp * nc + ccy] is its
+ * index. */
+static int add_portfolios(exposure *x, const expo_reading *g, long **pfmap)
+{
+	size_t nc = sidx_count(x->currencies), ng = sidx_count(g->groups);
 	for (size_t c = 0; c < nc; c++)
-		if (add_key(x->portfolios, "total", sidx_name(x->currencies, c)) < 0) {
-			rc = qe_err_set(e, QE_INTERNAL, "out of memory");
-			goto out;
-		}
-	/* portfolio of each (group, currency) pair, added on first use */
-	size_t ng = sidx_count(groups);
-	pfmap = malloc((ng * nc + 1) * sizeof *pfmap);
-	if (!pfmap) {
-		rc = qe_err_set(e, QE_INTERNAL, "out of memory");
-		goto out;
-	}
+		if (add_key(x->portfolios, "total", sidx_name(x->currencies, c)) < 0)
+			return -1;
+	long *map = *pfmap = malloc((ng * nc + 1) * sizeof *map);
+	if (!map)
+		return -1;
 	for (size_t k = 0; k < ng * nc; k++)
-		pfmap[k] = -1;
-	for (size_t i = 0; i < n; i++) {
-		if (rows[i].grp < 0)
+		map[k] = -1;
+	for (size_t i = 0; i < g->n; i++) {
+		const struct srow *w = &g->rows[i];
+		if (w->grp < 0)
 			continue;
-		size_t k = (size_t)rows[i].grp * nc + (size_t)rows[i].ccy;
-		if (pfmap[k] < 0 && (pfmap[k] = add_key(x->portfolios, sidx_name(groups, (size_t)rows[i].grp),
-							 sidx_name(x->currencies, (size_t)rows[i].ccy))) < 0) {
-			rc = qe_err_set(e, QE_INTERNAL, "out of memory");
-			goto out;
-		}
+		size_t k = (size_t)w->grp * nc + (size_t)w->ccy;
+		if (map[k] < 0 && (map[k] = add_key(x->portfolios, sidx_name(g->groups, (size_t)w->grp),
+						     sidx_name(x->currencies, (size_t)w->ccy))) < 0)
+			return -1;
 	}
+	return 0;
+}
+
+/* Sums the rows into the portfolios' deltas and gammas. */
+static int sum_rows(exposure *x, const expo_reading *g, const long *pfmap)
+{
+	size_t nc = sidx_count(x->currencies);
 	x->npf = sidx_count(x->portfolios);
 	x->delta = calloc(x->npf * x->nf + 1, sizeof *x->delta);
 	x->gamma = calloc(x->npf * x->nf + 1, sizeof *x->gamma);
 	x->fccy = malloc((x->nf + 1) * sizeof *x->fccy);
-	if (!x->delta || !x->gamma || !x->fccy || split_keys(x)) {
+	if (!x->delta || !x->gamma || !x->fccy || split_keys(x))
+		return -1;
+	for (size_t f = 0; f < x->nf; f++)
+		x->fccy[f] = -1;
+	for (size_t i = 0; i < g->n; i++) {
+		const struct srow *w = &g->rows[i];
+		size_t f = (size_t)w->f, tot = (size_t)w->ccy;
+		x->fccy[f] = w->ccy;
+		x->delta[tot * x->nf + f] += w->d;
+		x->gamma[tot * x->nf + f] += w->g;
+		if (w->grp >= 0) {
+			size_t pf = (size_t)pfmap[(size_t)w->grp * nc + (size_t)w->ccy];
+			x->delta[pf * x->nf + f] += w->d;
+			x->gamma[pf * x->nf + f] += w->g;
+		}
+		if (w->g != 0)
+			x->has_gamma = 1;
+	}
+	return 0;
+}
+
+int expo_read(exposure *x, const char *path, const char *by, const curvemaster *cm,
+	      const expo_fx *fx, const strindex *factors, qe_err *e)
+{
+	expo_reading g = {.by = by, .cm = cm, .fx = fx};
+	long *pfmap = NULL;
+	int rc, st;
+
+	memset(x, 0, sizeof *x);
+	x->nf = sidx_count(factors);
+	if (!(x->portfolios = sidx_new()) || !(x->currencies = sidx_new())) {
 		rc = qe_err_set(e, QE_INTERNAL, "out of memory");
 		goto out;
 	}
-	for (size_t f = 0; f < x->nf; f++)
-		x->fccy[f] = -1;
-	for (size_t i = 0; i < n; i++) {
-		size_t f = (size_t)rows[i].f, tot = (size_t)rows[i].ccy;
-		x->fccy[f] = rows[i].ccy;
-		x->delta[tot * x->nf + f] += rows[i].d;
-		x->gamma[tot * x->nf + f] += rows[i].g;
-		if (rows[i].grp >= 0) {
-			size_t pf = (size_t)pfmap[(size_t)rows[i].grp * nc + (size_t)rows[i].ccy];
-			x->delta[pf * x->nf + f] += rows[i].d;
-			x->gamma[pf * x->nf + f] += rows[i].g;
+	if ((rc = reading_load_currencies(&g, e)) || (rc = reading_open(&g, path, e)))
+		goto out;
+	while ((st = csvr_next(g.r, e)) != CSVR_EOF) {
+		if (st < 0) {
+			rc = e->code ? e->code : QE_DATA;
+			goto out;
 		}
-		if (rows[i].g != 0)
-			x->has_gamma = 1;
+		if ((rc = read_row(&g, x, factors, e)))
+			goto out;
 	}
+	if (g.n == 0) {
+		rc = qe_err_set(e, QE_DATA, "%s: no sensitivities", csvr_name(g.r));
+		goto out;
+	}
+	x->rows = g.n;
+	if (add_portfolios(x, &g, &pfmap) || sum_rows(x, &g, pfmap))
+		rc = qe_err_set(e, QE_INTERNAL, "out of memory");
 out:
-	free(rows);
 	free(pfmap);
-	free(fxr);
-	sidx_free(groups);
-	sidx_free(fxc);
-	csvr_close(r);
+	reading_free(&g);
 	if (rc)
 		expo_free(x);
 	return rc;

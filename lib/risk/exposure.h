@@ -3,8 +3,9 @@
  * sensitivities file of qe-price (trade_id,book,curve,delivery_start,
  * delivery_end,tenor,delta,gamma,vega) and summed per group.
  *
- * A row's risk factor is "CURVE:TENOR"; tenors beyond 12 months are
- * mapped to 12 (the last factor the history carries) and counted.  Rows
+ * A row's risk factor is "CURVE:TENOR"; tenors beyond RISK_MAX_TENOR are
+ * mapped to it (the last factor the history carries) and counted - both
+ * as riskfactor.h says, the same for every tool.  Rows
  * are grouped by the value of one column (book by default; any column of
  * the file, e.g. trader or desk, or, when the file lacks it, a column of
  * the curve master such as commodity or venue, looked up by curve) into
@@ -21,8 +22,6 @@
 #include "core/diag.h"
 #include "core/strindex.h"
 #include "market/curvemaster.h"
-
-#define EXPO_MAX_TENOR 12
 
 /* Currencies: with a curve master that has a `currency` column, each row
  * is in its curve's currency.  P&L is never added across currencies:
@@ -46,7 +45,7 @@ typedef struct exposure {
 	long *fccy;            /* [f] index into currencies of the factor's currency, -1 unknown */
 	strindex *currencies;
 	double *delta, *gamma; /* [p * nf + f] */
-	size_t rows, capped;   /* rows read; rows whose tenor was mapped to 12 */
+	size_t rows, capped;   /* rows read; rows whose tenor was capped at RISK_MAX_TENOR */
 	int has_gamma;
 } exposure;
 

@@ -1,6 +1,50 @@
 #include "risk/riskfactor.h"
 
+#include <stdio.h>
+#include <string.h>
+
 int64_t risk_factor_tenor(int64_t tenor)
 {
 	return tenor > RISK_MAX_TENOR ? RISK_MAX_TENOR : tenor;
+}
+
+int risk_factor_name(char *buf, size_t bufsz, const char *curve, size_t curvelen, int64_t tenor)
+{
+	if (curvelen > (size_t)INT32_MAX)
+		return -1;
+	int n = snprintf(buf, bufsz, "%.*s:%lld", (int)curvelen, curve, (long long)tenor);
+	return n < 0 || (size_t)n >= bufsz ? -1 : n;
+}
+
+size_t risk_factor_curve_len(const char *name)
+{
+	const char *colon = strrchr(name, ':');
+	return colon ? (size_t)(colon - name) : strlen(name);
+}
+
+int risk_factor_parse(const char *name, size_t *curvelen, long *tenor)
+{
+	const char *colon = strrchr(name, ':');
+	long t = 0;
+	if (!colon || colon == name || !colon[1])
+		return -1;
+	for (const char *p = colon + 1; *p; p++) {
+		if (*p < '0' || *p > '9')
+			return -1;
+		t = t * 10 + (*p - '0');
+		if (t > 100000)
+			return -1;
+	}
+	*curvelen = (size_t)(colon - name);
+	*tenor = t;
+	return 0;
+}
+
+int risk_factor_canon(const char *name, char *out, size_t outsz)
+{
+	size_t cl;
+	long t;
+	if (risk_factor_parse(name, &cl, &t))
+		return -1;
+	return risk_factor_name(out, outsz, name, cl, t) < 0 ? -1 : 0;
 }

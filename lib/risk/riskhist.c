@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "io/csvio.h"
+#include "risk/riskfactor.h"
 
 int rh_gap_parse(const char *s)
 {
@@ -77,7 +78,7 @@ int rh_read(risk_history *h, const char *path, qe_err *e)
 		int64_t tenor;
 		double p;
 		const char *curve;
-		char name[256];
+		char name[RISK_FACTOR_NAMESZ];
 		if (st < 0) {
 			rc = e->code ? e->code : QE_DATA;
 			goto out;
@@ -96,11 +97,11 @@ int rh_read(risk_history *h, const char *path, qe_err *e)
 		}
 		if ((rc = csvr_get_double(r, idx[3], &p, e)))
 			goto out;
-		if (strlen(curve) > 200) {
+		if (strlen(curve) > RISK_CURVE_MAX) {
 			rc = csvr_field_error(r, idx[1], e, "curve name too long");
 			goto out;
 		}
-		int len = snprintf(name, sizeof name, "%s:%d", curve, (int)tenor);
+		int len = risk_factor_name(name, sizeof name, curve, strlen(curve), tenor);
 		if (n == cap) {
 			cap = cap ? 2 * cap : 4096;
 			struct hrow *nr = realloc(rows, cap * sizeof *nr);
@@ -349,8 +350,8 @@ void rh_change_scale(const risk_history *h, double *scale)
 int rh_check_asof(const risk_history *h, qe_date asof, qe_err *e)
 {
 	for (size_t f = 0; f < h->nf; f++) {
-		const char *name = sidx_name(h->factors, f), *colon = strrchr(name, ':');
-		size_t cl = colon ? (size_t)(colon - name) : strlen(name);
+		const char *name = sidx_name(h->factors, f);
+		size_t cl = risk_factor_curve_len(name);
 		int have = 0;
 		qe_date last = 0;
 		/* the curve's last price over all its factors */

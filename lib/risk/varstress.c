@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "io/csvio.h"
+#include "risk/riskfactor.h"
 
 int stress_init(stress_set *st, size_t nf, qe_err *e)
 {
@@ -124,10 +125,13 @@ int stress_read_shocks(stress_set *st, const risk_history *h, const char *path, 
 		/* does the row reach any factor? */
 		int hit = 0;
 		for (size_t f = 0; f < h->nf && !hit; f++) {
-			const char *name = sidx_name(h->factors, f), *colon = strrchr(name, ':');
-			hit = (!sh[n - 1].curve || (strlen(sh[n - 1].curve) == (size_t)(colon - name) &&
-						    strncmp(name, sh[n - 1].curve, (size_t)(colon - name)) == 0)) &&
-			      (tenor < 0 || atol(colon + 1) == tenor);
+			const char *name = sidx_name(h->factors, f);
+			size_t cl = 0;
+			long ft = -1;
+			risk_factor_parse(name, &cl, &ft); /* rh_read built every name */
+			hit = (!sh[n - 1].curve || (strlen(sh[n - 1].curve) == cl &&
+						    strncmp(name, sh[n - 1].curve, cl) == 0)) &&
+			      (tenor < 0 || ft == tenor);
 		}
 		if (!hit && st->unmatched++ == 0)
 			snprintf(st->first_unmatched, sizeof st->first_unmatched, "%s:%ld: %s:%s", csvr_name(r),
@@ -139,9 +143,10 @@ int stress_read_shocks(stress_set *st, const risk_history *h, const char *path, 
 	}
 	const double *F = rh_latest(h);
 	for (size_t f = 0; f < h->nf; f++) {
-		const char *name = sidx_name(h->factors, f), *colon = strrchr(name, ':');
-		size_t cl = (size_t)(colon - name);
-		long tenor = atol(colon + 1);
+		const char *name = sidx_name(h->factors, f);
+		size_t cl = 0;
+		long tenor = -1;
+		risk_factor_parse(name, &cl, &tenor); /* rh_read built every name */
 		for (size_t s = 0; s < st->ns; s++) {
 			const struct shock *best = NULL;
 			for (size_t i = 0; i < n; i++) {

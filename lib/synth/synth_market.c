@@ -116,13 +116,6 @@ static int calmonth_of(qe_date d)
 	return m;
 }
 
-static int month_index(qe_date d)
-{
-	int y, m, dd;
-	date_to_ymd(d, &y, &m, &dd);
-	return y * 12 + (m - 1);
-}
-
 /* Base level of curve c for the delivery month `rel` months after the
  * as-of month. */
 static double base_level(const synth *s, int c, int rel)
@@ -415,7 +408,7 @@ int synth_build_history(synth *s, qe_err *e)
 
 	/* Deviation Y per curve and delivery month (relative to the as-of
 	 * month) from mlo to mhi. */
-	const int mlo = month_index(s->days[0]) - month_index(s->month0);
+	const int mlo = (int)date_months_between(s->month0, s->days[0]);
 	const int mhi = (s->nmonths > 12 ? s->nmonths : 12);
 	const int nm = mhi - mlo + 1;
 	double *Y = calloc((size_t)nc * (size_t)nm, sizeof(double));
@@ -439,7 +432,7 @@ int synth_build_history(synth *s, qe_err *e)
 	qe_rng r;
 	rng_init(&r, s->cfg.seed, synth_stream(STREAM_HISTORY, 0));
 	for (int t = n - 1; t >= 0; t--) {
-		int mt = month_index(s->days[t]) - month_index(s->month0);
+		int mt = (int)date_months_between(s->month0, s->days[t]);
 		for (int c = 0; c < nc; c++) {
 			const synth_curve *k = &synth_curves[c];
 			for (int ten = 0; ten < SYNTH_TENORS; ten++) {

@@ -75,7 +75,7 @@ qe_period period_from_range(qe_date first, qe_date last)
 	}
 	if (d != 1 || d2 != date_days_in_month(y2, m2))
 		return p;
-	int months = (y2 - y) * 12 + (m2 - m) + 1;
+	long months = date_months_between(first, last) + 1;
 	if (months == 1)
 		p.kind = PERIOD_MONTH;
 	else if (months == 3 && m % 3 == 1)

@@ -214,8 +214,7 @@ static void test_numbers(void)
 		}
 		s[n] = '\0';
 		double a, b;
-		if (schema_parse_number(s, (size_t)n, &a) != NUM_OK ||
-		    num_parse_double(s, (size_t)n, &b) != NUM_OK || a != b)
+		if (num_parse_double(s, (size_t)n, &a) != NUM_OK || (b = strtod(s, NULL), a != b))
 			parse_ok = 0;
 		if (schema_number_is_canonical(s, (size_t)n)) {
 			ncanon++;
