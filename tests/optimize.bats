@@ -221,6 +221,57 @@ assert row['cut'] == '' and abs(float(row['objective']) - E) < 1e-9, row"
 	[ "$status" -eq 4 ]
 }
 
+@test "output: -o and --summary commit together: /dev/full on either keeps the other's previous file" {
+	for args in "-o a.csv --summary /dev/full" "-o /dev/full --summary a.csv"; do
+		echo keep > a.csv
+		run_split qe-optimize maxcut "$QE_TOP/tests/data/G11" -q --sweeps 20 $args
+		[ "$status" -eq 4 ] || fail "$args: exit $status"
+		[[ "$stderr" == *"/dev/full"* ]] || fail "$args: $stderr"
+		[ "$(cat a.csv)" = keep ] || fail "$args: a.csv replaced"
+		[ -z "$(temps_in .)" ] || fail "$args: temporary files left: $(temps_in .)"
+	done
+}
+
+@test "output: a path in a missing directory fails before the search and keeps the previous files" {
+	gen_graph 10 0.5 1 > g.txt
+	echo keep > a.csv
+	for args in "-o a.csv --summary nodir/s.csv" "-o nodir/sol.csv --summary a.csv"; do
+		run_split qe-optimize maxcut g.txt -q $args
+		[ "$status" -eq 4 ] || fail "$args: exit $status"
+		[[ "$stderr" == *"nodir/"*"No such file or directory"* ]] || fail "$args: $stderr"
+		[ "$(cat a.csv)" = keep ] || fail "$args: a.csv replaced"
+		[ -z "$(temps_in .)" ] || fail "$args: temporary files left: $(temps_in .)"
+	done
+	# a long search is not run first: the path is refused at once
+	run_split timeout 20 qe-optimize maxcut "$QE_TOP/tests/data/G11" -q --time-limit 60 -o nodir/sol.csv
+	[ "$status" -eq 4 ]
+	portfolio_fixture 6 1
+	for args in "-o a.csv --summary nodir/s.csv" "-o nodir/p.csv --summary a.csv"; do
+		run_split qe-optimize portfolio --assets assets.csv --cov pcov.csv --cardinality 2 -q $args
+		[ "$status" -eq 4 ] || fail "portfolio $args: exit $status"
+		[ "$(cat a.csv)" = keep ] || fail "portfolio $args: a.csv replaced"
+	done
+	hedge_fixture 3 6 1
+	run_split qe-optimize hedge --ladder ladder.csv --cov cov.csv --hedges hedges.csv --asof 2026-11-26 \
+		--book ACME -q -o a.csv --summary /dev/full
+	[ "$status" -eq 4 ]
+	[ "$(cat a.csv)" = keep ]
+	[ -z "$(temps_in .)" ] || fail "temporary files left: $(temps_in .)"
+}
+
+@test "output: SIGTERM or SIGINT during a --time-limit search leaves no temporary file and no output" {
+	for sig in TERM INT; do
+		mkdir "$sig"
+		start_interruptible qe-optimize maxcut "$QE_TOP/tests/data/G11" -q --time-limit 60 \
+			-o "$sig/sol.csv" --summary "$sig/s.csv"
+		wait_temps "$sig" 2
+		kill -"$sig" "$bg_pid"
+		wait "$bg_pid" && st=0 || st=$?
+		[ "$st" -eq $((128 + $(kill -l "$sig"))) ] || fail "SIG$sig: exit $st"
+		[ -z "$(ls -A "$sig")" ] || fail "SIG$sig left: $(ls -A "$sig")"
+	done
+}
+
 @test "decimal-comma locale changes nothing" {
 	printf 'i,j,w\n1,2,0.5\n2,3,1.25\n1,3,0.75\n' > g.csv
 	qe-optimize maxcut g.csv -q -o a.csv --summary sa.csv --instance x

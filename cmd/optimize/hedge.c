@@ -120,6 +120,7 @@ int cmd_optimize_hedge(int argc, char **argv)
 		o.ao.target_energy = o.target;
 	o.ao.polish_fn = hedge_polish_spins;
 	o.ao.polish_ctx = &h;
+	optimize_open_outputs(&o);
 	optimize_solve(&o, &p, constant, &r);
 	int64_t *lots = malloc(((size_t)h.ni + 1) * sizeof *lots);
 	double *dl = malloc(((size_t)h.ni + 1) * sizeof *dl);
@@ -132,9 +133,7 @@ int cmd_optimize_hedge(int argc, char **argv)
 	double obj = v1 + h.cost_weight * cost;
 	if (hedge_relaxed(&h, dl, &relaxed_var, &e))
 		cli_warnf("%s", e.msg);
-	qe_out out = optimize_open_out(o.out);
-	optout_hedge(out.fp, &h, lots);
-	optimize_commit_out(&out);
+	optout_hedge(o.out_fp, &h, lots);
 	if (o.summary) {
 		const char *xn[] = {"variance_before", "variance_after", "var_before", "var_after", "hedge_cost",
 				    "relaxed_variance", "confidence", "mapped_rows", "mapped_abs_delta",
@@ -143,6 +142,7 @@ int cmd_optimize_hedge(int argc, char **argv)
 			       h.mapped, h.mapped_delta, h.dropped, h.dropped_delta, h.expired};
 		optimize_write_summary(&o, NULL, 0, &r, obj, xn, xv, 12, h.currency);
 	}
+	optimize_commit_outputs();
 	cli_info("hedge %s seed %llu: VaR(%g) %.6g -> %.6g%s%s, cost %.6g, variance %.6g -> %.6g (relaxed bound %.6g)",
 		 solver_name(o.ao.solver), (unsigned long long)o.ao.seed, ha.confidence,
 		 h.z * sqrt(v0), h.z * sqrt(v1), h.currency[0] ? " " : "", h.currency, cost, v0, v1, relaxed_var);

@@ -11,9 +11,9 @@
 #define QE_OPTIMIZE_CMD_H
 
 #include <getopt.h>
+#include <stdio.h>
 #include <stdnoreturn.h>
 
-#include "io/outfile.h"
 #include "opt/anneal.h"
 #include "opt/ising.h"
 
@@ -82,6 +82,8 @@ typedef struct optimize_opts {
 	double target;    /* --target, in the problem's own objective */
 	int solver_given;
 	const char *out, *summary, *instance;
+	/* the open outputs (optimize_open_outputs), NULL before */
+	FILE *out_fp, *summary_fp;
 } optimize_opts;
 
 /* A problem file (maxcut, qubo, ising): FILE or stdin, its format. */
@@ -115,13 +117,18 @@ int optimize_run_file(optimize_opts *o, const optimize_file *f, int kind);
 /* No operands after the options (hedge, portfolio). */
 void optimize_no_operands(const optimize_opts *o, int argc, char **argv);
 
-/* Output files through io/outfile.h; failures exit with their code. */
-qe_out optimize_open_out(const char *path);
-void optimize_commit_out(qe_out *o);
+/* The outputs of a run (-o and --summary) are opened in the command
+ * layer's registry (cmd/cli.h) once the input is read, before the search,
+ * so that a bad output path fails before a long run and an interrupted run
+ * leaves no temporary file; optimize_commit_outputs() renames them all into
+ * place after the last write, or none.  Failures exit with their code. */
+void optimize_open_outputs(optimize_opts *o);
+void optimize_commit_outputs(void);
 /* Builds the Ising model of p (plus constant) and anneals it. */
 void optimize_solve(optimize_opts *o, const opt_problem *p, double constant, anneal_result *r);
-/* The --summary CSV; input names the instance unless --instance (NULL or
- * "-": the subcommand); hedge and portfolio add columns (NaN = empty). */
+/* The --summary CSV, to o->summary_fp; input names the instance unless
+ * --instance (NULL or "-": the subcommand); hedge and portfolio add
+ * columns (NaN = empty). */
 void optimize_write_summary(const optimize_opts *o, const char *input, int is_maxcut,
 			    const anneal_result *r, double objective, const char *const *xnames,
 			    const double *xvals, int nx, const char *currency);

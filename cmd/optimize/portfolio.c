@@ -76,6 +76,7 @@ int cmd_optimize_portfolio(int argc, char **argv)
 		o.ao.target_energy = o.target;
 	o.ao.polish_fn = portfolio_polish_spins;
 	o.ao.polish_ctx = &pp;
+	optimize_open_outputs(&o);
 	for (int attempt = 0; attempt < 8 && !ok; attempt++) {
 		if (attempt) {
 			anneal_result_free(&r);
@@ -90,14 +91,13 @@ int cmd_optimize_portfolio(int argc, char **argv)
 	if (portfolio_relaxed(&pp, &relaxed, &e))
 		cli_warnf("%s", e.msg);
 	double obj = portfolio_objective(&pp, r.spins);
-	qe_out out = optimize_open_out(o.out);
-	optout_portfolio(out.fp, &pp, r.spins);
-	optimize_commit_out(&out);
+	optout_portfolio(o.out_fp, &pp, r.spins);
 	if (o.summary) {
 		const char *xn[] = {"selected", "spent", "budget", "feasible", "penalty", "relaxed_objective"};
 		double xv[] = {count, spent, pp.budget, ok, pp.penalty, relaxed};
 		optimize_write_summary(&o, NULL, 0, &r, obj, xn, xv, 6, NULL);
 	}
+	optimize_commit_outputs();
 	cli_info("portfolio %s seed %llu: objective %.10g, %d assets for %.10g of %.10g, %s (penalty %g)",
 		 solver_name(o.ao.solver), (unsigned long long)o.ao.seed, obj, count, spent, pp.budget,
 		 ok ? "constraints met" : "CONSTRAINTS NOT MET", pp.penalty);

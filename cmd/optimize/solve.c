@@ -9,19 +9,18 @@
 #include "opt/isingio.h"
 #include "opt/optout.h"
 
-qe_out optimize_open_out(const char *path)
+void optimize_open_outputs(optimize_opts *o)
 {
-	qe_out o;
-	qe_err e;
-	if (out_open(&o, path, &e))
-		cli_die_err(&e);
-	return o;
+	o->out_fp = cli_out_open(o->out)->fp;
+	if (o->summary)
+		o->summary_fp = cli_out_open(o->summary)->fp;
 }
 
-void optimize_commit_out(qe_out *o)
+void optimize_commit_outputs(void)
 {
 	qe_err e;
-	if (out_commit(o, &e))
+	qe_err_clear(&e);
+	if (cli_outputs_commit(&e))
 		cli_die_err(&e);
 }
 
@@ -35,9 +34,7 @@ void optimize_write_summary(const optimize_opts *o, const char *input, int is_ma
 	snprintf(inst, sizeof inst, "%s", sl ? sl + 1 : f);
 	opt_summary s = {o->instance ? o->instance : inst, o->ao.solver, o->ao.seed, objective, is_maxcut,
 			 o->ao.has_target, r, nx, xnames, xvals, currency};
-	qe_out out = optimize_open_out(o->summary);
-	optout_summary(out.fp, &s);
-	optimize_commit_out(&out);
+	optout_summary(o->summary_fp, &s);
 }
 
 void optimize_solve(optimize_opts *o, const opt_problem *p, double constant, anneal_result *r)
@@ -90,13 +87,13 @@ int optimize_run_file(optimize_opts *o, const optimize_file *f, int kind)
 		cli_die_err(&e);
 	if (o->ao.has_target)
 		o->ao.target_energy = problem_energy_for(&p, o->target);
+	optimize_open_outputs(o);
 	optimize_solve(o, &p, 0, &r);
 	double obj = problem_objective(&p, r.spins);
-	qe_out out = optimize_open_out(o->out);
-	optout_solution(out.fp, &p, r.spins);
-	optimize_commit_out(&out);
+	optout_solution(o->out_fp, &p, r.spins);
 	if (o->summary)
 		optimize_write_summary(o, f->path, kind == PROBLEM_MAXCUT, &r, obj, NULL, NULL, 0, NULL);
+	optimize_commit_outputs();
 	cli_info("%s %s seed %llu: %s %.17g, energy %.17g; best at %.3f s of %.3f s; %lld sweeps, %.3g flips/s",
 		 o->cmd, solver_name(o->ao.solver), (unsigned long long)o->ao.seed,
 		 kind == PROBLEM_MAXCUT ? "cut" : "objective", obj, r.energy, r.time_to_best, r.elapsed,

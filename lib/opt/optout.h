@@ -4,8 +4,9 @@
  * portfolio selection (qe-formats(5)).
  *
  * Writes to a FILE the caller opened (through outfile.h, so that output
- * is atomic); write errors stay sticky in the FILE and surface at
- * out_commit().  Owns nothing; never prints to stdout or stderr.
+ * is atomic); write errors stay sticky in the FILE and surface when the
+ * caller commits it (out_commit() or its output set's outset_commit()).
+ * Owns nothing; never prints to stdout or stderr.
  */
 #ifndef QE_OPTOUT_H
 #define QE_OPTOUT_H
