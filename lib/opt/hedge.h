@@ -44,8 +44,9 @@ typedef struct hedge_args {
 	const char *markets;   /* curve master: menu rows at or past their last
 				* trading day are left out (NULL: only months
 				* whose delivery has started) */
-	const char *calendars; /* holiday files directory (NULL: calendars/
-				* beside markets, as contract_master_load) */
+	const char *calendars; /* holiday files directory, chosen by the
+				* command layer (cli_calendar_dir); NULL: only
+				* the built-in calendars */
 	double confidence;  /* for the VaR figures, e.g. 0.99 */
 	double cost_weight; /* variance units per currency unit of cost */
 	/* 0 (default): tenors beyond RISK_MAX_TENOR go to CURVE:RISK_MAX_TENOR
