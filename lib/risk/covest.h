@@ -49,17 +49,19 @@ int cov_cholesky(const double *S, size_t m, int repair, double *L, int *repaired
  * (0-based), for naming it; -1 if none. */
 long cov_cholesky_failed_at(const qe_err *e);
 
-/* Writes the covariance as HDF5 table "cov" (columns factor1, factor2,
- * cov; every ordered pair, row-major), the same rows as the CSV form.
- * Atomic (temporary file + rename). */
 #include "core/strindex.h"
+#include "io/h5table.h"
 /* Reads a covariance written as factor1,factor2,cov (either or both
  * orders of each pair) for the m factors named in `factors` (other rows
  * are ignored) into S.  A missing pair, a non-finite value or a pair
  * given twice with different values is QE_DATA naming the factors. */
 int cov_read_csv(const char *path, const strindex *factors, double *S, qe_err *e);
 
-int cov_write_hdf5(const char *path, const strindex *factors, const double *S, size_t m,
-		   const char *units, qe_err *e);
+/* Writes the covariance as HDF5 table "cov" (columns factor1, factor2,
+ * cov; every ordered pair, row-major), the same rows as the CSV form, into
+ * f.  The file stays the caller's, who commits it (with the run's other
+ * outputs) or aborts it, also after a failure here. */
+int cov_write_hdf5(h5file *f, const strindex *factors, const double *S, size_t m, const char *units,
+		   qe_err *e);
 
 #endif
