@@ -1029,3 +1029,57 @@ Try 'qe-var stress --help' for more information." ]
 	cmp cube1.csv cube3.csv
 	cmp hs1.csv hs3.csv
 }
+
+@test "outputs: -o and --cube commit together; a failing one keeps every previous file, no temporary file" {
+	make_market 150
+	M="-H history.csv -m markets.csv -s sens.csv --window 100"
+	echo old > hs.csv
+	echo oldcube > cube.csv
+	# the cube fails after -o was written: -o is not replaced
+	run_split qe-var hs -q $M -o hs.csv --cube /dev/full
+	[ "$status" -eq 4 ]
+	[[ "$stderr" == *"/dev/full: write error"* ]]
+	# -o fails after the cube was written: the cube is not replaced either
+	run_split qe-var hs -q $M -o /dev/full --cube cube.csv
+	[ "$status" -eq 4 ]
+	assert_equal "$(cat cube.csv)" oldcube
+	run_split qe-var mc -q $M --paths 2000 -o /dev/full --cube cube.csv
+	[ "$status" -eq 4 ]
+	assert_equal "$(cat cube.csv)" oldcube
+	# a path in a missing directory, CSV or HDF5, fails before anything is written
+	for cube in nodir/c.csv nodir/c.h5; do
+		run_split qe-var hs -q $M -o hs.csv --cube "$cube"
+		[ "$status" -eq 4 ] || fail "$cube: exit $status"
+		[[ "$stderr" == *"$cube: cannot create"* ]] || fail "$cube: $stderr"
+	done
+	run_split qe-var mc -q $M --paths 2000 -o nodir/mc.csv --cube cube.h5
+	[ "$status" -eq 4 ]
+	assert_file_not_exist cube.h5
+	run_split qe-var cov -q -H history.csv -m markets.csv --format hdf5 -o nodir/cov.h5
+	[ "$status" -eq 4 ]
+	assert_equal "$(cat hs.csv)" old
+	assert_equal "$(cat cube.csv)" oldcube
+	[ -z "$(temps_in .)" ] || fail "temporary files left: $(temps_in .)"
+	# and a good run replaces both
+	qe-var hs -q $M -o hs.csv --cube cube.csv
+	[ "$(head -1 hs.csv)" = "portfolio,method,alpha,horizon,scenarios,var,es,currency" ]
+	[ "$(head -1 cube.csv)" = "portfolio,scenario,pnl" ]
+	[ "$(wc -l < cube.csv)" -eq $((3 * 100 + 1)) ]
+	[ -z "$(temps_in .)" ] || fail "temporary files left: $(temps_in .)"
+}
+
+@test "outputs: SIGTERM or SIGINT during a long mc run leaves no temporary file and no output" {
+	make_market 150
+	for sig in TERM INT; do
+		mkdir "$sig"
+		echo old > "$sig/mc.csv"
+		start_interruptible qe-var mc -q -H history.csv -m markets.csv -s sens.csv --paths 5000000 \
+			-o "$sig/mc.csv" --cube "$sig/cube.h5"
+		wait_temps "$sig" 2
+		kill -"$sig" "$bg_pid"
+		wait "$bg_pid" && st=0 || st=$?
+		[ "$st" -eq $((128 + $(kill -l "$sig"))) ] || fail "SIG$sig: exit $st"
+		[ "$(ls -A "$sig")" = mc.csv ] || fail "SIG$sig left: $(ls -A "$sig")"
+		assert_equal "$(cat "$sig/mc.csv")" old
+	done
+}

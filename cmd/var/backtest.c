@@ -30,7 +30,6 @@ int cmd_var_backtest(int argc, char **argv)
 	bt_series s;
 	bt_result r;
 	qe_err e;
-	qe_out out;
 	csv_writer w;
 	int c;
 	var_args_init(&a, &command, argc, argv);
@@ -52,7 +51,7 @@ int cmd_var_backtest(int argc, char **argv)
 	 * exceptions than expected) is not an alert */
 	int reject = (r.exceptions > r.expected && r.kupiec_p < significance) || r.ind_p < significance ||
 		     r.zone == BT_RED;
-	var_open_out(&out, &a, &w);
+	var_open_out(&a, &w);
 	csvw_header(&w, hdr);
 	csvw_int(&w, (int64_t)r.observations);
 	csvw_int(&w, (int64_t)r.exceptions);
@@ -69,7 +68,7 @@ int cmd_var_backtest(int argc, char **argv)
 	csvw_end(&w);
 	free(exc);
 	bt_series_free(&s);
-	var_commit(&out);
+	var_commit();
 	if (reject)
 		cli_info("model rejected at significance %g: %zu exceptions in %zu days (%g expected), zone %s",
 			 significance, r.exceptions, r.observations, r.expected, bt_zone_name(r.zone));

@@ -32,13 +32,13 @@ int cmd_var_components(int argc, char **argv)
 	var_args a;
 	var_inputs in;
 	qe_err e;
-	qe_out out;
 	csv_writer w;
 	var_args_init(&a, &command, argc, argv);
 	while (var_args_next(&a) != -1)
 		;
 	var_args_no_input(&a);
 	var_load(&a, 1, &in);
+	var_open_out(&a, &w);
 	size_t nt = 0;
 	for (size_t p = 0; p < in.x.npf; p++)
 		nt += strcmp(in.x.name[p], "total") == 0;
@@ -50,7 +50,6 @@ int cmd_var_components(int argc, char **argv)
 		if (expo_subset(&in.x, in.x.ccy[t], &sub[t], &e) ||
 		    var_component(&in.h, &in.all, &sub[t], &a.sp, &c[t], &e))
 			cli_die_err(&e);
-	var_open_out(&out, &a, &w);
 	csvw_header(&w, hdr);
 	for (size_t t = 0; t < nt; t++) {
 		long ck = sidx_find(in.x.currencies, in.x.ccy[t], strlen(in.x.ccy[t]));
@@ -83,5 +82,5 @@ int cmd_var_components(int argc, char **argv)
 	free(c);
 	free(sub);
 	var_inputs_free(&in);
-	return var_commit(&out);
+	return var_commit();
 }

@@ -43,7 +43,16 @@ int cmd_var_cov(int argc, char **argv)
 		}
 	}
 	var_args_no_input(&a);
+	if (hdf5 && (!a.output || strcmp(a.output, "-") == 0))
+		var_usage_error(&a, "--format hdf5 needs -o FILE");
 	var_load(&a, 0, &in);
+	/* the output is opened before the estimate: a bad path fails first */
+	h5file *h5 = NULL;
+	csv_writer w;
+	if (hdf5)
+		h5 = cli_h5_create(a.output);
+	else
+		var_open_out(&a, &w);
 	size_t m = in.h.nf;
 	double *S = malloc(m * m * sizeof *S + 1);
 	if (!S)
@@ -53,15 +62,10 @@ int cmd_var_cov(int argc, char **argv)
 	if (note[0])
 		cli_info("%s", note);
 	if (hdf5) {
-		if (!a.output || strcmp(a.output, "-") == 0)
-			var_usage_error(&a, "--format hdf5 needs -o FILE");
-		if (cov_write_hdf5(a.output, in.h.factors, S, m, returns ? "return^2" : "price^2", &e))
+		if (cov_write_hdf5(h5, in.h.factors, S, m, returns ? "return^2" : "price^2", &e))
 			cli_die_err(&e);
 	} else {
 		static const char *const hdr[] = {"factor1", "factor2", "cov", NULL};
-		qe_out out;
-		csv_writer w;
-		var_open_out(&out, &a, &w);
 		csvw_header(&w, hdr);
 		for (size_t i = 0; i < m; i++)
 			for (size_t j = 0; j < m; j++) {
@@ -70,9 +74,8 @@ int cmd_var_cov(int argc, char **argv)
 				csvw_double(&w, S[i * m + j]);
 				csvw_end(&w);
 			}
-		var_commit(&out);
 	}
 	free(S);
 	var_inputs_free(&in);
-	return QE_OK;
+	return var_commit();
 }

@@ -31,6 +31,8 @@ int cmd_var_hs(int argc, char **argv)
 	var_inputs in;
 	var_result r;
 	pnl_cube cube;
+	var_cube_out co;
+	csv_writer w;
 	qe_err e;
 	int c;
 	var_args_init(&a, &command, argc, argv);
@@ -44,14 +46,16 @@ int cmd_var_hs(int argc, char **argv)
 	const char *method = a.sp.fhs_lambda > 0 ? (a.sp.brw_lambda > 0 ? "fhs-brw" : "fhs")
 			     : a.sp.brw_lambda > 0 ? "hs-brw" : "hs";
 	var_load(&a, 1, &in);
+	var_open_cube(&a, &co);
+	var_open_out(&a, &w);
 	if (var_hs(&in.h, &in.all, &in.x, &a.sp, &r, a.cube ? &cube : NULL, &e))
 		cli_die_err(&e);
 	if (a.cube) {
-		var_write_cube(&a, &cube);
+		var_write_cube(&co, &cube);
 		pcube_free(&cube);
 	}
-	int rc = var_write_results(&a, &in, method, &r);
+	var_write_results(&w, &a, &in, method, &r);
 	var_result_free(&r);
 	var_inputs_free(&in);
-	return rc;
+	return var_commit();
 }

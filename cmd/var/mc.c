@@ -37,6 +37,8 @@ int cmd_var_mc(int argc, char **argv)
 	var_inputs in;
 	var_result r;
 	pnl_cube cube;
+	var_cube_out co;
+	csv_writer w;
 	qe_err e;
 	int c, student = 0;
 	double df = 5;
@@ -60,14 +62,16 @@ int cmd_var_mc(int argc, char **argv)
 	var_args_no_input(&a);
 	a.sp.df = student ? df : 0;
 	var_load(&a, 1, &in);
+	var_open_cube(&a, &co);
+	var_open_out(&a, &w);
 	if (var_mc(&in.h, &in.all, &in.x, &a.sp, &r, a.cube ? &cube : NULL, &e))
 		cli_die_err(&e);
 	if (a.cube) {
-		var_write_cube(&a, &cube);
+		var_write_cube(&co, &cube);
 		pcube_free(&cube);
 	}
-	int rc = var_write_results(&a, &in, a.sp.df > 0 ? "mc-t" : "mc-normal", &r);
+	var_write_results(&w, &a, &in, a.sp.df > 0 ? "mc-t" : "mc-normal", &r);
 	var_result_free(&r);
 	var_inputs_free(&in);
-	return rc;
+	return var_commit();
 }

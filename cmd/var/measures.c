@@ -24,7 +24,6 @@ int cmd_var_measures(int argc, char **argv)
 	var_args a;
 	pnl_cube c;
 	qe_err e;
-	qe_out out;
 	csv_writer w;
 	var_args_init(&a, &command, argc, argv);
 	while (var_args_next(&a) != -1)
@@ -38,7 +37,6 @@ int cmd_var_measures(int argc, char **argv)
 	double *scratch = malloc((c.nsc + 1) * sizeof *scratch);
 	if (!scratch)
 		cli_die(QE_INTERNAL, "out of memory");
-	/* compute everything before opening the output: no partial files */
 	double *res = malloc(c.npf * (size_t)sp->nalpha * 2 * sizeof *res);
 	if (!res)
 		cli_die(QE_INTERNAL, "out of memory");
@@ -48,7 +46,7 @@ int cmd_var_measures(int argc, char **argv)
 			if (var_measure(c.pnl + p * c.nsc, c.nsc, sp->alpha[k], sp->qdef, scratch, &r[0], &r[1], &e))
 				cli_die(e.code, "portfolio '%s': %s", sidx_name(c.portfolios, p), e.msg);
 		}
-	var_open_out(&out, &a, &w);
+	var_open_out(&a, &w);
 	csvw_header(&w, hdr);
 	for (size_t p = 0; p < c.npf; p++)
 		for (int k = 0; k < sp->nalpha; k++) {
@@ -64,5 +62,5 @@ int cmd_var_measures(int argc, char **argv)
 	free(res);
 	free(scratch);
 	pcube_free(&c);
-	return var_commit(&out);
+	return var_commit();
 }

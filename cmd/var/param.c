@@ -26,6 +26,7 @@ int cmd_var_param(int argc, char **argv)
 	var_args a;
 	var_inputs in;
 	var_result r;
+	csv_writer w;
 	qe_err e;
 	int c;
 	var_args_init(&a, &command, argc, argv);
@@ -34,10 +35,11 @@ int cmd_var_param(int argc, char **argv)
 			a.sp.cornish_fisher = 1;
 	var_args_no_input(&a);
 	var_load(&a, 1, &in);
+	var_open_out(&a, &w);
 	if (var_param(&in.h, &in.all, &in.x, &a.sp, &r, &e))
 		cli_die_err(&e);
-	int rc = var_write_results(&a, &in, a.sp.cornish_fisher ? "cornish-fisher" : "delta-normal", &r);
+	var_write_results(&w, &a, &in, a.sp.cornish_fisher ? "cornish-fisher" : "delta-normal", &r);
 	var_result_free(&r);
 	var_inputs_free(&in);
-	return rc;
+	return var_commit();
 }

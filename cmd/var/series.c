@@ -33,7 +33,6 @@ int cmd_var_series(int argc, char **argv)
 	var_args a;
 	var_inputs in;
 	qe_err e;
-	qe_out out;
 	csv_writer w;
 	size_t days = 250;
 	const char *portfolio = "total";
@@ -68,9 +67,9 @@ int cmd_var_series(int argc, char **argv)
 	double *v = malloc(days * sizeof *v), *p = malloc(days * sizeof *p);
 	if (!d || !v || !p)
 		cli_die(QE_INTERNAL, "out of memory");
+	var_open_out(&a, &w);
 	if (var_series(&in.h, &in.all, &in.x, &a.sp, (size_t)pf, days, d, v, p, &e))
 		cli_die_err(&e);
-	var_open_out(&out, &a, &w);
 	csvw_header(&w, hdr);
 	for (size_t i = 0; i < days; i++) {
 		csvw_date(&w, d[i]);
@@ -82,5 +81,5 @@ int cmd_var_series(int argc, char **argv)
 	free(v);
 	free(p);
 	var_inputs_free(&in);
-	return var_commit(&out);
+	return var_commit();
 }

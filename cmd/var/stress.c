@@ -32,7 +32,6 @@ int cmd_var_stress(int argc, char **argv)
 	stress_set st;
 	pnl_cube c;
 	qe_err e;
-	qe_out out;
 	const char *shocks = NULL, *windows = NULL;
 	int opt, worst = 0;
 	var_args_init(&a, &command, argc, argv);
@@ -48,6 +47,7 @@ int cmd_var_stress(int argc, char **argv)
 	if (!shocks && !windows && !worst)
 		var_usage_error(&a, "needs --shocks FILE, --windows FILE or --worst");
 	var_load(&a, 1, &in);
+	FILE *out = cli_out_open(a.output)->fp;
 	if (stress_init(&st, in.h.nf, &e) || (shocks && stress_read_shocks(&st, &in.h, shocks, &e)) ||
 	    (windows && stress_read_windows(&st, &in.h, windows, &e)))
 		cli_die_err(&e);
@@ -79,11 +79,9 @@ int cmd_var_stress(int argc, char **argv)
 	var_pnl(&in.x, st.dF, st.ns, c.pnl);
 	if (var_check_pnl(&in.x, c.pnl, st.ns, &e))
 		cli_die_err(&e);
-	if (out_open(&out, a.output, &e))
-		cli_die_err(&e);
-	pcube_write_csv(&c, out.fp);
+	pcube_write_csv(&c, out); /* write errors: var_commit() */
 	pcube_free(&c);
 	stress_free(&st);
 	var_inputs_free(&in);
-	return var_commit(&out);
+	return var_commit();
 }

@@ -13,9 +13,10 @@
 #define QE_CMD_VAR_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "io/csvio.h"
-#include "io/outfile.h"
+#include "io/h5table.h"
 #include "risk/varcalc.h"
 
 /* Codes of the long-only options handled in args.c; a command numbers
@@ -117,14 +118,31 @@ double var_unit_interval(const var_args *a, const char *opt, const char *arg);
  * short history on stderr.  Exits on failure. */
 void var_load(const var_args *a, int need_sens, var_inputs *in);
 
+/* Every output of a run is a member of the run's output set (cli.h):
+ * written to a temporary file beside its target, and var_commit() renames
+ * them all into place at the end, or none.  A command opens its outputs
+ * before its long computation, so that a bad path fails early; a failure
+ * or a signal before the commit leaves no temporary file and the previous
+ * files untouched. */
 /* Opens -o (or stdout) for a CSV table; exits on failure. */
-void var_open_out(qe_out *out, const var_args *a, csv_writer *w);
-/* Commits the output; exits 4 on a write error.  Returns QE_OK. */
-int var_commit(qe_out *out);
-/* hs, param, mc: the VaR/ES table of r (and the engine's note, --timing). */
-int var_write_results(const var_args *a, const var_inputs *in, const char *method, const var_result *r);
-/* hs, mc: writes the P&L cube to --cube (HDF5 when it ends in .h5). */
-void var_write_cube(const var_args *a, const pnl_cube *c);
+void var_open_out(const var_args *a, csv_writer *w);
+/* Commits every output of the run; exits 4 on a write error (none is
+ * renamed then).  Returns QE_OK. */
+int var_commit(void);
+/* hs, param, mc: writes the VaR/ES table of r to w (and the engine's
+ * note, --timing, on stderr). */
+void var_write_results(csv_writer *w, const var_args *a, const var_inputs *in, const char *method,
+		       const var_result *r);
+/* hs, mc: the P&L cube of --cube, HDF5 when it ends in .h5, else CSV; both
+ * NULL without --cube. */
+typedef struct var_cube_out {
+	FILE *csv;
+	h5file *h5;
+} var_cube_out;
+/* Opens --cube, if given, as an output of the run; exits on failure. */
+void var_open_cube(const var_args *a, var_cube_out *co);
+/* Writes the cube to the output of var_open_cube(); exits on failure. */
+void var_write_cube(const var_cube_out *co, const pnl_cube *c);
 
 /* The commands, cmd/var/<name>.c. */
 int cmd_var_measures(int argc, char **argv);

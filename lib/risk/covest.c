@@ -225,34 +225,27 @@ int cov_cholesky(const double *S, size_t m, int repair, double *L, int *repaired
 	return 0;
 }
 
-int cov_write_hdf5(const char *path, const strindex *factors, const double *S, size_t m,
-		   const char *units, qe_err *e)
+int cov_write_hdf5(h5file *f, const strindex *factors, const double *S, size_t m, const char *units,
+		   qe_err *e)
 {
 	const h5tab_colspec cols[] = {
 		{"factor1", H5TAB_STRING, NULL},
 		{"factor2", H5TAB_STRING, NULL},
 		{"cov", H5TAB_DOUBLE, units},
 	};
-	h5file *f = h5file_create(path, e);
-	if (!f)
-		return e->code;
 	h5tab_writer *w = h5tab_begin(f, "cov", cols, 3, e);
-	if (!w) {
-		h5file_abort(f);
+	if (!w)
 		return e->code;
-	}
 	for (size_t i = 0; i < m; i++)
 		for (size_t j = 0; j < m; j++) {
 			const char *a = sidx_name(factors, i), *b = sidx_name(factors, j);
 			h5tab_set_str(w, 0, a, strlen(a));
 			h5tab_set_str(w, 1, b, strlen(b));
 			h5tab_set_double(w, 2, S[i * m + j]);
-			if (h5tab_end_row(w, e)) {
-				h5file_abort(f);
+			if (h5tab_end_row(w, e))
 				return e->code;
-			}
 		}
-	return h5file_commit(f, e);
+	return h5tab_finish(w, e);
 }
 
 long cov_cholesky_failed_at(const qe_err *e)

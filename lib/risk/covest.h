@@ -50,6 +50,7 @@ int cov_cholesky(const double *S, size_t m, int repair, double *L, int *repaired
 long cov_cholesky_failed_at(const qe_err *e);
 
 #include "core/strindex.h"
+#include "io/h5table.h"
 
 /* --- the covariance CSV reader ----------------------------------------------
  * The one reader of covariances in long form, a CSV with a header naming
@@ -86,9 +87,10 @@ void cov_long_free(cov_long *c);
 int cov_read_csv(const char *path, const strindex *factors, double *S, qe_err *e);
 
 /* Writes the covariance as HDF5 table "cov" (columns factor1, factor2,
- * cov; every ordered pair, row-major), the same rows as the CSV form.
- * Atomic (temporary file + rename). */
-int cov_write_hdf5(const char *path, const strindex *factors, const double *S, size_t m,
-		   const char *units, qe_err *e);
+ * cov; every ordered pair, row-major), the same rows as the CSV form, into
+ * f.  The file stays the caller's, who commits it (with the run's other
+ * outputs) or aborts it, also after a failure here. */
+int cov_write_hdf5(h5file *f, const strindex *factors, const double *S, size_t m, const char *units,
+		   qe_err *e);
 
 #endif

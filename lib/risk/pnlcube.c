@@ -207,21 +207,16 @@ out:
 	return rc;
 }
 
-int pcube_write_hdf5(const pnl_cube *c, const char *path, qe_err *e)
+int pcube_write_hdf5(const pnl_cube *c, h5file *f, qe_err *e)
 {
 	static const h5tab_colspec cols[] = {
 		{"portfolio", H5TAB_STRING, NULL},
 		{"scenario", H5TAB_STRING, NULL},
 		{"pnl", H5TAB_DOUBLE, NULL},
 	};
-	h5file *f = h5file_create(path, e);
-	if (!f)
-		return e->code;
 	h5tab_writer *w = h5tab_begin(f, PCUBE_TABLE, cols, 3, e);
-	if (!w) {
-		h5file_abort(f);
+	if (!w)
 		return e->code;
-	}
 	for (size_t p = 0; p < c->npf; p++) {
 		const char *pn = sidx_name(c->portfolios, p);
 		for (size_t s = 0; s < c->nsc; s++) {
@@ -229,13 +224,11 @@ int pcube_write_hdf5(const pnl_cube *c, const char *path, qe_err *e)
 			h5tab_set_str(w, 0, pn, strlen(pn));
 			h5tab_set_str(w, 1, sn, strlen(sn));
 			h5tab_set_double(w, 2, c->pnl[p * c->nsc + s]);
-			if (h5tab_end_row(w, e)) {
-				h5file_abort(f);
+			if (h5tab_end_row(w, e))
 				return e->code;
-			}
 		}
 	}
-	return h5file_commit(f, e);
+	return h5tab_finish(w, e);
 }
 
 int pcube_write_csv(const pnl_cube *c, FILE *fp)

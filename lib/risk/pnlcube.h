@@ -15,6 +15,7 @@
 
 #include "core/diag.h"
 #include "core/strindex.h"
+#include "io/h5table.h"
 
 #define PCUBE_TABLE "pnl_cube"
 
@@ -38,7 +39,9 @@ int pcube_write_csv(const pnl_cube *c, FILE *fp);
 /* 1 when the file starts with the HDF5 signature. */
 int pcube_is_hdf5(const char *path);
 int pcube_read_hdf5(pnl_cube *c, const char *path, qe_err *e);
-/* Writes path atomically (through h5table's temporary file). */
-int pcube_write_hdf5(const pnl_cube *c, const char *path, qe_err *e);
+/* Writes table /pnl_cube into f.  The file stays the caller's, who
+ * commits it (with the run's other outputs) or aborts it, also after a
+ * failure here. */
+int pcube_write_hdf5(const pnl_cube *c, h5file *f, qe_err *e);
 
 #endif
