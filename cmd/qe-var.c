@@ -7,18 +7,7 @@
 #include <cblas.h>
 
 #include "cli.h"
-
-/* cmd/var/<name>.c (also declared in cmd/var/var.h, which is the
- * commands' header, not this file's) */
-int cmd_var_measures(int argc, char **argv);
-int cmd_var_backtest(int argc, char **argv);
-int cmd_var_hs(int argc, char **argv);
-int cmd_var_param(int argc, char **argv);
-int cmd_var_mc(int argc, char **argv);
-int cmd_var_components(int argc, char **argv);
-int cmd_var_series(int argc, char **argv);
-int cmd_var_cov(int argc, char **argv);
-int cmd_var_stress(int argc, char **argv);
+#include "var/var.h" /* the commands, one per file of cmd/var/ */
 
 static const struct {
 	const char *name;
