@@ -261,7 +261,10 @@ csv_reader *csvr_open_stream(FILE *fp, const char *name, int owns, qe_err *e)
 	r->row_line = 1;
 	int got = pop(r, &bad);
 	if (got < 0) {
-		qe_err_set(e, QE_IO, "%s: read error: %s", name, strerror(errno));
+		if (r->oom)
+			qe_err_set(e, QE_INTERNAL, "%s:%ld: out of memory reading the header", name, r->line);
+		else
+			qe_err_set(e, QE_IO, "%s: read error: %s", name, strerror(errno));
 		csvr_close(r);
 		return NULL;
 	}
@@ -276,8 +279,10 @@ csv_reader *csvr_open_stream(FILE *fp, const char *name, int owns, qe_err *e)
 		return NULL;
 	}
 	r->ncols = (int)r->cur_n;
-	r->cols = calloc((size_t)r->ncols, sizeof *r->cols);
-	for (int i = 0; r->cols && i < r->ncols; i++) {
+	r->cols = calloc((size_t)r->ncols + 1, sizeof *r->cols);
+	if (!r->cols)
+		goto oom;
+	for (int i = 0; i < r->ncols; i++) {
 		const char *nm = r->fbuf + r->foff[r->cur_first + (size_t)i];
 		if (*nm == '\0' || csvr_col(r, nm) >= 0) {
 			qe_err_set(e, QE_DATA, "%s:%ld:%d: %s header name '%s'", name, r->cur_line,
@@ -285,10 +290,15 @@ csv_reader *csvr_open_stream(FILE *fp, const char *name, int owns, qe_err *e)
 			csvr_close(r);
 			return NULL;
 		}
-		r->cols[i] = strdup(nm);
+		if (!(r->cols[i] = strdup(nm)))
+			goto oom;
 	}
 	r->cur_n = 0;
 	return r;
+oom:
+	qe_err_set(e, QE_INTERNAL, "%s:%ld: out of memory reading the header", name, r->cur_line);
+	csvr_close(r);
+	return NULL;
 }
 
 csv_reader *csvr_open(const char *path, qe_err *e)

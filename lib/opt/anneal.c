@@ -3,6 +3,7 @@
 #include <float.h>
 #include <math.h>
 #include <omp.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -352,7 +353,7 @@ typedef struct run_ctx {
 	double t0, t1;
 	int64_t sweeps;
 	int replicas;
-	volatile int out_of_time;
+	atomic_int out_of_time; /* set by whichever thread sees the limit first */
 } run_ctx;
 
 typedef struct rep_out {

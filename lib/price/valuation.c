@@ -1154,7 +1154,10 @@ static int write_csv(const val_book *b, FILE *vfp, FILE *sfp, qe_err *e)
 	int fmt_fail = !vbuf || !sbuf || !vlen || !slen;
 #pragma omp parallel for schedule(dynamic, 1)
 	for (long k = 0; k < nblocks; k++) {
-		if (!fmt_fail && format_block(b, k, vfp ? &vbuf[k] : NULL, &vlen[k],
+		int failed; /* another thread may be setting it: read it atomically */
+#pragma omp atomic read
+		failed = fmt_fail;
+		if (!failed && format_block(b, k, vfp ? &vbuf[k] : NULL, &vlen[k],
 					      sfp ? &sbuf[k] : NULL, &slen[k])) {
 #pragma omp atomic write
 			fmt_fail = 1;

@@ -227,6 +227,7 @@ int var_hs(const risk_history *h, const risk_scenarios *all, const exposure *x, 
 	risk_scenarios w;
 	int rc;
 	double *dF = NULL, *pnl = NULL, *wt = NULL;
+	memset(res, 0, sizeof *res); /* freeable on every error path */
 	if ((rc = var_window(all, sp, &w, e)))
 		return rc;
 	if ((rc = result_alloc(res, x->npf, sp->nalpha, e)))
@@ -342,6 +343,7 @@ int var_param(const risk_history *h, const risk_scenarios *all, const exposure *
 	double *S = malloc(m * m * sizeof *S + 1), *v = malloc(m * sizeof *v + 1);
 	double *B = NULL, *T1 = NULL, *T2 = NULL, *gv = NULL, *u = NULL;
 	int rc = 0;
+	memset(res, 0, sizeof *res); /* freeable on every error path */
 	if (!S || !v) {
 		rc = qe_err_set(e, QE_INTERNAL, "out of memory");
 		goto out;
@@ -418,6 +420,7 @@ int var_mc(const risk_history *h, const risk_scenarios *all, const exposure *x, 
 	double *S = malloc(m * m * sizeof *S + 1), *L = malloc(m * m * sizeof *L + 1);
 	double *pnl = NULL;
 	int rc = 0, repaired = 0;
+	memset(res, 0, sizeof *res); /* freeable on every error path */
 	if (!S || !L) {
 		rc = qe_err_set(e, QE_INTERNAL, "out of memory");
 		goto out;

@@ -6,6 +6,7 @@
 #include "risk/backtest.h"
 #include "risk/covest.h"
 #include "core/strindex.h"
+#include "risk/varcalc.h"
 #include "risk/varmeas.h"
 #include "unit.h"
 
@@ -128,8 +129,31 @@ static void test_strindex(void)
 	sidx_free(s);
 }
 
+/* An engine that fails before it fills its result leaves the result
+ * empty (freeable), whatever the caller's variable held before: it used
+ * to free the caller's uninitialised pointers (trust issue, item 11). */
+static void test_early_error(void)
+{
+	var_result r;
+	var_spec sp;
+	exposure x;
+	qe_err e;
+	memset(&r, 0xA5, sizeof r);
+	memset(&sp, 0, sizeof sp);
+	memset(&x, 0, sizeof x);
+	x.nf = 1;
+	x.npf = 1;
+	sp.nalpha = 1;
+	sp.alpha[0] = 0.99;
+	sp.paths = 0;
+	UT_CHECK(var_mc(NULL, NULL, &x, &sp, &r, NULL, &e) != 0, "mc with no paths fails");
+	UT_CHECK(r.var == NULL && r.es == NULL && r.sd == NULL, "mc early error: empty result");
+	var_result_free(&r);
+}
+
 int main(void)
 {
+	test_early_error();
 	test_measures();
 	test_backtest();
 	test_cov();
