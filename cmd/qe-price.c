@@ -17,7 +17,8 @@ static const char usage[] =
 	"                [--rates R] [--fixings F] [-o FILE] [--sensitivities FILE]\n"
 	"                [--ladder FILE] [--errors FILE] [--calendars DIR]\n"
 	"                [--spread-corr RHO] [--bump X] [--to csv|h5] [-q]\n"
-	"       qe-price formula MODEL [--method M] [-o FILE] [FILE|-]\n"
+	"       qe-price formula MODEL [--method M] [--allow-implausible] [-o FILE]\n"
+	"                [FILE|-]\n"
 	"\n"
 	"Values every live trade of the book as of DATE and writes one row per\n"
 	"trade: trade_id,book,instrument,curve,currency,npv,undiscounted,delta,\n"
@@ -44,12 +45,17 @@ static const char usage[] =
 	"Formula mode models: black76, bachelier, kirk, asian, asian-curran,\n"
 	"american (--method bs1993|bs2002|baw, default bs2002).\n"
 	"Formula mode writes every good row and reports every bad one\n"
-	"(file:line:col: column 'x': reason 'value').\n"
+	"(file:line:col: column 'x': reason 'value'); a lognormal vol above 5 or a\n"
+	"rate of 100% or more is bad data (a percentage?) unless\n"
+	"--allow-implausible; a row whose results are not finite is a numerical\n"
+	"failure (file:line: model: non-finite price 'inf').\n"
 	"Exit: 0 ok, 2 usage, 3 bad data (some trades or formula rows unpriced),\n"
-	"4 I/O, 5 numerical.\n";
+	"4 I/O, 5 numerical (formula rows not finite or not converged, none bad\n"
+	"data).\n";
 
 enum { O_ASOF = 256, O_TRADES, O_CURVES, O_VOLS, O_RATES, O_MARKETS, O_FIXINGS, O_SENS,
-       O_LADDER, O_ERRORS, O_METHOD, O_VERSION, O_CALENDARS, O_CORR, O_BUMP, O_TO };
+       O_LADDER, O_ERRORS, O_METHOD, O_VERSION, O_CALENDARS, O_CORR, O_BUMP, O_TO,
+       O_IMPLAUSIBLE };
 
 static const struct option longopts[] = {
 	{"asof", required_argument, NULL, O_ASOF},
@@ -63,6 +69,7 @@ static const struct option longopts[] = {
 	{"ladder", required_argument, NULL, O_LADDER},
 	{"errors", required_argument, NULL, O_ERRORS},
 	{"method", required_argument, NULL, O_METHOD},
+	{"allow-implausible", no_argument, NULL, O_IMPLAUSIBLE},
 	{"calendars", required_argument, NULL, O_CALENDARS},
 	{"spread-corr", required_argument, NULL, O_CORR},
 	{"bump", required_argument, NULL, O_BUMP},
@@ -80,7 +87,8 @@ static void report_row(void *ctx, const qe_err *e)
 	cli_error(e);
 }
 
-static int run_formula(const char *model, int method, const char *in, const char *outpath)
+static int run_formula(const char *model, const formula_opts *fo, const char *in,
+		       const char *outpath)
 {
 	qe_err e;
 	long nbad = 0;
@@ -91,7 +99,7 @@ static int run_formula(const char *model, int method, const char *in, const char
 	if (!r)
 		cli_die_err(&e);
 	qe_out *o = cli_out_open(outpath);
-	int rc = formula_run(model, method, r, o->fp, report_row, NULL, &nbad, &e);
+	int rc = formula_run(model, fo, r, o->fp, report_row, NULL, &nbad, &e);
 	csvr_close(r);
 	if (rc && rc != QE_DATA && rc != QE_NUMERIC)
 		cli_die_err(&e);
@@ -106,13 +114,14 @@ static int run_formula(const char *model, int method, const char *in, const char
 }
 
 /* Options valid both before and after "formula MODEL". */
-static void common_option(int c, int *method, const char **outpath, const char *bad)
+static void common_option(int c, formula_opts *fo, const char **outpath, const char *bad)
 {
 	switch (c) {
 	case O_METHOD:
-		if (!(*method = amer_method_parse(optarg)))
+		if (!(fo->amer_method = amer_method_parse(optarg)))
 			cli_usage_error("option --method: expected bs1993, bs2002 or baw '%s'", optarg);
 		break;
+	case O_IMPLAUSIBLE: fo->allow_implausible = 1; break;
 	case 'o': *outpath = optarg; break;
 	case 'q': cli_quiet = 1; break;
 	case 'h': cli_help(usage);
@@ -127,7 +136,8 @@ int main(int argc, char **argv)
 	struct val_options vo = {.spread_corr = 0.8};
 	const char *outpath = NULL, *asof = NULL, *sens_path = NULL, *ladder_path = NULL;
 	const char *errors_path = NULL;
-	int method = AMER_BS2002, to_h5 = 0, c;
+	formula_opts fo = {.amer_method = AMER_BS2002};
+	int to_h5 = 0, c;
 	cli_init(argv[0]);
 	while ((c = getopt_long(argc, argv, "+o:qhV", longopts, NULL)) != -1) {
 		switch (c) {
@@ -154,7 +164,7 @@ int main(int argc, char **argv)
 			else if (strcmp(optarg, "csv") != 0)
 				cli_usage_error("option --to: expected csv or h5 '%s'", optarg);
 			break;
-		default: common_option(c, &method, &outpath, "invalid option");
+		default: common_option(c, &fo, &outpath, "invalid option");
 		}
 	}
 	if (optind < argc && strcmp(argv[optind], "formula") == 0) {
@@ -169,11 +179,11 @@ int main(int argc, char **argv)
 		argv[base] = argv[0]; /* getopt's messages name the program */
 		optind = 0;
 		while ((c = getopt_long(argc - base, argv + base, "o:qhV", longopts, NULL)) != -1)
-			common_option(c, &method, &outpath, "formula: invalid option");
+			common_option(c, &fo, &outpath, "formula: invalid option");
 		optind += base;
 		if (argc - optind > 1)
 			cli_usage_error("formula: at most one input file");
-		return run_formula(model, method, optind < argc ? argv[optind] : NULL, outpath);
+		return run_formula(model, &fo, optind < argc ? argv[optind] : NULL, outpath);
 	}
 	if (optind < argc)
 		cli_usage_error("unexpected argument '%s'", argv[optind]);

@@ -326,6 +326,87 @@ assert float(rows[2]["price"]) == 0 and float(rows[2]["delta"]) == 0
 	assert_success
 }
 
+@test "formula: a non-finite result is a numerical failure: file:line, the row skipped, the others written, exit 5" {
+	printf 'type,forward,strike,vol,rate,expiry\ncall,19,19,0.28,0.10,0.75\nput,19,19,0.28,-1000,0.75\nput,19,19,0.28,0.10,0.75\n' > r.csv
+	for model in black76 bachelier; do
+		run_split qe-price formula "$model" --allow-implausible -o out.csv r.csv
+		[ "$status" -eq 5 ] || fail "$model: exit $status: $stderr"
+		grep -qxF "qe-price: r.csv:3: $model: non-finite price 'inf'" <<< "$stderr" || fail "$stderr"
+		grep -qxF "qe-price: r.csv: 1 bad row not priced" <<< "$stderr" || fail "$stderr"
+		[ "$(wc -l < out.csv)" -eq 3 ] || fail "$(cat out.csv)"
+		grep -q '^call,19,19,0.28,0.10,0.75,' out.csv
+		grep -q '^put,19,19,0.28,0.10,0.75,' out.csv
+		run grep -c -- '-1000\|inf\|nan' out.csv
+		[ "$output" -eq 0 ] || fail "$(cat out.csv)"
+	done
+	printf 'type,forward1,forward2,strike,vol1,vol2,corr,rate,expiry\ncall,30,20,5,0.3,0.2,0.5,-1000,1\ncall,30,20,5,0.3,0.2,0.5,0.05,1\n' > k.csv
+	run_split qe-price formula kirk --allow-implausible k.csv
+	[ "$status" -eq 5 ]
+	grep -qxF "qe-price: k.csv:2: kirk: non-finite price 'inf'" <<< "$stderr" || fail "$stderr"
+	[ "${#lines[@]}" -eq 2 ] && [[ "${lines[1]}" == "call,30,20,5,0.3,0.2,0.5,0.05,1,"* ]] || fail "$output"
+	# without an implausible input: a Bachelier vol (price units, no bound)
+	printf 'type,forward,strike,vol,rate,expiry\ncall,19,19,1e308,0.1,4\ncall,19,19,2,0.1,4\n' > b.csv
+	run_split qe-price formula bachelier b.csv
+	[ "$status" -eq 5 ]
+	grep -qxF "qe-price: b.csv:2: bachelier: non-finite price 'inf'" <<< "$stderr" || fail "$stderr"
+	[ "${#lines[@]}" -eq 2 ] && [[ "${lines[1]}" == "call,19,19,2,0.1,4,"* ]] || fail "$output"
+	# a bad row of data as well: exit 3, both reported
+	printf 'type,forward,strike,vol,rate,expiry\ncall,19,19,1e308,0.1,4\ncall,19,19,x,0.1,4\n' > b2.csv
+	run_split qe-price formula bachelier b2.csv
+	[ "$status" -eq 3 ]
+	grep -qF "b2.csv:2: bachelier: non-finite" <<< "$stderr" || fail "$stderr"
+	grep -qF "b2.csv:3:4: column 'vol'" <<< "$stderr" || fail "$stderr"
+}
+
+@test "formula: a vol or rate that looks like a percentage is bad data (exit 3) unless --allow-implausible" {
+	printf 'type,forward,strike,vol,rate,expiry\ncall,19,19,0.28,0.10,0.75\nput,19,19,28,0.10,0.75\nput,19,19,0.28,10,0.75\nput,19,19,0.28,-1000,0.75\ncall,19,19,5,-0.5,0.75\n' > p.csv
+	run_split qe-price formula black76 -o out.csv p.csv
+	[ "$status" -eq 3 ]
+	grep -qxF "qe-price: p.csv:3:4: column 'vol': lognormal vol above 5 (500%): a percentage? '28'" <<< "$stderr" || fail "$stderr"
+	grep -qxF "qe-price: p.csv:4:5: column 'rate': rate of 100% or more in absolute value: a percentage? '10'" <<< "$stderr" || fail "$stderr"
+	grep -qF "p.csv:5:5: column 'rate': rate of 100%" <<< "$stderr" || fail "$stderr"
+	grep -qxF "qe-price: p.csv: 3 bad rows not priced" <<< "$stderr" || fail "$stderr"
+	[ "$(wc -l < out.csv)" -eq 3 ] || fail "$(cat out.csv)"
+	grep -q '^call,19,19,0.28,0.10,0.75,' out.csv
+	grep -q '^call,19,19,5,-0.5,0.75,' out.csv
+	# the same bounds as qe-ingest's vols and rates files
+	printf 'curve,asof,delivery_start,delivery_end,strike,vol,vol_type\nX,2026-11-25,2027-01-01,2027-01-31,,28,lognormal\n' > v.csv
+	run_split qe-ingest vols v.csv
+	[ "$status" -eq 3 ]
+	[[ "$stderr" == *"lognormal vol above 5 (500%): a percentage? '28'"* ]] || fail "$stderr"
+	# accepted on request: the two plausible-looking rows are priced
+	# (vol 28 and rate 10 are finite), rate -1000 overflows (exit 5)
+	run_split qe-price formula black76 --allow-implausible p.csv
+	[ "$status" -eq 5 ] || fail "exit $status: $stderr"
+	[ "${#lines[@]}" -eq 5 ] || fail "$output"
+	[[ "${lines[2]}" == "put,19,19,28,0.10,0.75,"* ]] || fail "$output"
+	[[ "${lines[3]}" == "put,19,19,0.28,10,0.75,"* ]] || fail "$output"
+	grep -qxF "qe-price: p.csv:5: black76: non-finite price 'inf'" <<< "$stderr" || fail "$stderr"
+	head -4 p.csv > ok.csv
+	run_split qe-price formula black76 ok.csv --allow-implausible
+	assert_success
+	[ -z "$stderr" ] || fail "$stderr"
+	# every lognormal model checks its vols and its rate (and carry)
+	printf 'type,forward1,forward2,strike,vol1,vol2,corr,rate,expiry\ncall,30,20,5,0.3,20,0.5,0.05,1\n' > k.csv
+	run_split qe-price formula kirk k.csv
+	[ "$status" -eq 3 ]
+	grep -qF "k.csv:2:6: column 'vol2': lognormal vol above 5" <<< "$stderr" || fail "$stderr"
+	run_split qe-price formula kirk --allow-implausible k.csv
+	assert_success
+	printf 'type,forward,strike,vol,rate,expiry,avg_start,avg_end,fixings\ncall,30,20,30,0.05,1,0.5,1,10\n' > a.csv
+	run_split qe-price formula asian-curran a.csv
+	[ "$status" -eq 3 ]
+	grep -qF "a.csv:2:4: column 'vol': lognormal vol above 5" <<< "$stderr" || fail "$stderr"
+	printf 'type,spot,strike,vol,rate,carry,expiry\nput,30,20,0.3,0.05,5,1\n' > am.csv
+	run_split qe-price formula american am.csv
+	[ "$status" -eq 3 ]
+	grep -qF "am.csv:2:6: column 'carry': rate of 100%" <<< "$stderr" || fail "$stderr"
+	# a Bachelier vol is in price units: 28 is plausible
+	printf 'type,forward,strike,vol,rate,expiry\ncall,19,19,28,0.1,0.75\n' > n.csv
+	run_split qe-price formula bachelier n.csv
+	assert_success
+}
+
 # ---- book valuation ----------------------------------------------------------
 
 book() {

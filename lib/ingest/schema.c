@@ -587,8 +587,9 @@ static int check_cross(const schema_ctx *c, val *v, row_check *rc)
 		if (date_order(rc, v, 2, 3, s))
 			return -1;
 		/* a lognormal vol of 35 is a percentage typed by mistake */
-		if (v[6].idx == 0 && v[5].d > 5)
-			return fail(rc, 5, &v[5], "lognormal vol above 5 (500%%): a percentage?");
+		if (v[FMT_VO_TYPE].idx == 0 && schema_lognormal_vol_implausible(v[FMT_VO_VOL].d))
+			return fail(rc, FMT_VO_VOL, &v[FMT_VO_VOL], "%s",
+				    schema_lognormal_vol_implausible(v[FMT_VO_VOL].d));
 		return 0;
 	case FMT_FIXINGS:
 	case FMT_HISTORY:
@@ -621,6 +622,20 @@ static int check_cross(const schema_ctx *c, val *v, row_check *rc)
 	default:
 		return 0;
 	}
+}
+
+const char *schema_lognormal_vol_implausible(double vol)
+{
+	return vol > SCHEMA_LOGNORMAL_VOL_MAX ? "lognormal vol above 5 (500%): a percentage?" : NULL;
+}
+
+/* The bound is the rates file's column range, the one qe-ingest checks
+ * every rate of a rates file against. */
+const char *schema_rate_implausible(double rate)
+{
+	const formats_col *c = &formats_get(FMT_RATES)->cols[FMT_RA_RATE];
+	return rate < c->lo || rate > c->hi ? "rate of 100% or more in absolute value: a percentage?"
+					    : NULL;
 }
 
 static void put_upper(strbuf *b, const char *s, size_t n)

@@ -79,6 +79,18 @@ int schema_map_header(const formats_table *s, const csvscan_field *hdr, int nhdr
 int schema_check_row(const schema_ctx *c, const csvscan_field *f, int nf, strbuf *out,
 		     row_check *rc);
 
+/* --- plausibility of quotes --------------------------------------------
+ * The percentage-typo rules of qe-ingest, which qe-price's formula mode
+ * applies too, so that both read a quote the same way: a lognormal vol
+ * above 5 (500%) or a zero rate outside the range of the rates file's
+ * 'rate' column (io/formats.h: |rate| < 1, i.e. 100%) was typed as a
+ * percentage (vol 28, rate 10).  Each returns NULL when the value is
+ * plausible, else the reason (a static string, no value in it).  A
+ * normal (Bachelier) vol is in price units and has no such bound. */
+#define SCHEMA_LOGNORMAL_VOL_MAX 5.0
+const char *schema_lognormal_vol_implausible(double vol);
+const char *schema_rate_implausible(double rate);
+
 /* Writes the canonical header row of s. */
 void schema_header(const formats_table *s, strbuf *out);
 

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ingest/schema.h"
 #include "price/american.h"
 #include "price/asian.h"
 #include "price/black76.h"
@@ -105,10 +106,27 @@ static int blame(int mi, const char *why, const int *idx, const double *x)
 	return -1;
 }
 
+/* The percentage-typo check of qe-ingest on the row's vols (lognormal
+ * models only: a Bachelier vol is in price units) and rates: 0, or
+ * QE_DATA with e naming file:line:col, the column and the value. */
+static int check_plausible(int mi, csv_reader *r, const int *idx, const double *x, qe_err *e)
+{
+	for (int i = 1; models[mi].in[i]; i++) {
+		const char *col = models[mi].in[i], *why = NULL;
+		if (strcmp(col, "rate") == 0 || strcmp(col, "carry") == 0)
+			why = schema_rate_implausible(x[i]);
+		else if (mi != F_BACHELIER && strncmp(col, "vol", 3) == 0)
+			why = schema_lognormal_vol_implausible(x[i]);
+		if (why)
+			return csvr_field_error(r, idx[i], e, "%s '%s'", why, csvr_field(r, idx[i], NULL));
+	}
+	return QE_OK;
+}
+
 /* Prices the current row into res (*nres values): 0, or an error code
  * with e naming file:line:col, the column and the value. */
-static int price_row(int mi, int amer_method, csv_reader *r, const int *idx, const int *opt,
-		     int nin, double *res, int *nres, qe_err *e)
+static int price_row(int mi, const formula_opts *o, csv_reader *r, const int *idx,
+		     const int *opt, int nin, double *res, int *nres, qe_err *e)
 {
 	const char *ts = csvr_field(r, idx[0], NULL);
 	int type = opt_type_parse(ts);
@@ -118,6 +136,8 @@ static int price_row(int mi, int amer_method, csv_reader *r, const int *idx, con
 	for (int i = 1; i < nin; i++)
 		if (csvr_get_double(r, idx[i], &x[i], e))
 			return e->code;
+	if (!o->allow_implausible && check_plausible(mi, r, idx, x, e))
+		return e->code;
 	const char *why = NULL;
 	int ms = OPT_OK;
 	opt_greeks g;
@@ -168,11 +188,20 @@ static int price_row(int mi, int amer_method, csv_reader *r, const int *idx, con
 		break;
 	}
 	case F_AMERICAN:
-		ms = american_price(amer_method, type, x[1], x[2], x[3], x[4], x[5], x[6], &res[0], &why);
+		ms = american_price(o->amer_method, type, x[1], x[2], x[3], x[4], x[5], x[6], &res[0], &why);
 		break;
 	}
-	if (!ms)
+	if (!ms) {
+		/* an overflow (rate -1000: exp(750) = inf) is a failure of the
+		 * row, never a value written */
+		for (int i = 0; i < *nres; i++)
+			if (!isfinite(res[i]))
+				return qe_err_set(e, QE_NUMERIC, "%s:%ld: %s: non-finite %s '%s'",
+						  csvr_name(r), csvr_line(r), models[mi].name,
+						  models[mi].out[i],
+						  isnan(res[i]) ? "nan" : res[i] > 0 ? "inf" : "-inf");
 		return QE_OK;
+	}
 	int col = ms == OPT_EDOMAIN ? blame(mi, why, idx, x) : -1;
 	if (col >= 0)
 		return csvr_field_error(r, col, e, "%s '%s'", why, csvr_field(r, col, NULL));
@@ -180,7 +209,7 @@ static int price_row(int mi, int amer_method, csv_reader *r, const int *idx, con
 			  csvr_line(r), models[mi].name, why);
 }
 
-int formula_run(const char *model, int amer_method, csv_reader *r, FILE *out,
+int formula_run(const char *model, const formula_opts *o, csv_reader *r, FILE *out,
 		formula_report_fn report, void *ctx, long *nbad, qe_err *e)
 {
 	int mi = model_index(model), idx[MAXCOL], opt[MAXCOL];
@@ -215,7 +244,7 @@ int formula_run(const char *model, int amer_method, csv_reader *r, FILE *out,
 			return e->code;
 		double res[5];
 		int nres = 0, rc = st == CSVR_BADROW ? e->code
-			: price_row(mi, amer_method, r, idx, opt, nin, res, &nres, e);
+			: price_row(mi, o, r, idx, opt, nin, res, &nres, e);
 		if (rc == QE_INTERNAL)
 			return rc;
 		if (rc) {

@@ -15,7 +15,12 @@
  * column 'x': reason 'value'", or "file:line: model: reason" when no
  * column is to blame) is handed to the caller's report function and
  * skipped: every good row is written, and the result says whether any
- * row was bad.
+ * row was bad.  Bad rows are: a field that is not a value of its column;
+ * an input outside the model's domain; unless allowed, a lognormal vol or
+ * a rate (also american's carry) that qe-ingest would read as a
+ * percentage typo (ingest/schema.h, the same rules); and a row whose
+ * results are not all finite (numerical failure: "file:line: model:
+ * non-finite price 'inf'"), so no inf or nan is ever written.
  */
 #ifndef QE_FORMULA_H
 #define QE_FORMULA_H
@@ -31,12 +36,16 @@ int formula_model_known(const char *name);
 /* Called once per bad row with its error (e->code QE_DATA or QE_NUMERIC). */
 typedef void (*formula_report_fn)(void *ctx, const qe_err *e);
 
-/* amer_method is an enum amer_method value (used by "american" only).
- * Returns QE_OK; QE_DATA when some row was bad (QE_NUMERIC when every bad
+typedef struct formula_opts {
+	int amer_method;       /* enum amer_method ("american" only) */
+	int allow_implausible; /* 1: price vols and rates that look like percentages */
+} formula_opts;
+
+/* Returns QE_OK; QE_DATA when some row was bad (QE_NUMERIC when every bad
  * row failed numerically), with *nbad rows reported and e summarising, the
  * good rows still written; any other code (missing columns, read errors)
  * stops at once. */
-int formula_run(const char *model, int amer_method, csv_reader *r, FILE *out,
+int formula_run(const char *model, const formula_opts *o, csv_reader *r, FILE *out,
 		formula_report_fn report, void *ctx, long *nbad, qe_err *e);
 
 #endif

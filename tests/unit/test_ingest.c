@@ -230,11 +230,30 @@ static void test_numbers(void)
 	UT_CHECK(ncanon > 10000, "many canonical cases exercised");
 }
 
+/* The percentage-typo bounds qe-price's formula mode shares: the vols
+ * rule of qe-ingest and the range of the rates file's rate column. */
+static void test_plausible(void)
+{
+	UT_CHECK(!schema_lognormal_vol_implausible(0.28), "vol 0.28 plausible");
+	UT_CHECK(!schema_lognormal_vol_implausible(5), "vol 5 plausible");
+	UT_CHECK(schema_lognormal_vol_implausible(5.0000001), "vol above 5 implausible");
+	UT_CHECK(schema_lognormal_vol_implausible(28), "vol 28 implausible");
+	UT_CHECK(!schema_rate_implausible(0.1) && !schema_rate_implausible(-0.5),
+		 "rates 0.1, -0.5 plausible");
+	UT_CHECK(schema_rate_implausible(10) && schema_rate_implausible(-1000) &&
+		 schema_rate_implausible(1) && schema_rate_implausible(-1),
+		 "rates 10, -1000, 1, -1 implausible");
+	const formats_col *c = &formats_get(FMT_RATES)->cols[FMT_RA_RATE];
+	UT_CHECK(!schema_rate_implausible(c->lo) && !schema_rate_implausible(c->hi),
+		 "the rates file's range is the bound");
+}
+
 int main(void)
 {
 	test_csvscan();
 	test_keyset();
 	test_keyset_collision();
 	test_numbers();
+	test_plausible();
 	return ut_done();
 }
