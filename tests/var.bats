@@ -463,7 +463,7 @@ PY
 	assert_success
 }
 
-@test "total: a book named total is refused (exit 3, file:line:column), not added into the total twice" {
+@test "total: a book named total (or two books one label) is refused with file:line:column, not added twice" {
 	make_market
 	# two books with identical positions, one of them named like the total
 	hdr=trade_id,book,curve,delivery_start,delivery_end,tenor,delta,gamma,vega
@@ -489,6 +489,16 @@ PY
 	[[ "$stderr" == *"sens.csv:2:3: column 'curve': commodity of curve 'NG' in mk.csv is 'total', reserved"* ]]
 	run_split qe-var hs -H history.csv -m mk.csv -s sens.csv --by none
 	assert_success
+	# nor may two groups share a label: "a" split by currency is "a/USD"
+	{ echo curve,returns,unit,currency; echo NG,log,MWh,USD; echo DE,abs,MWh,EUR; echo TTF,log,MWh,EUR; } > ccy.csv
+	printf '%s\nT1,a,NG,2027-01-01,2027-01-31,1,10,0,0\nT2,a,TTF,2027-01-01,2027-01-31,0,10,0,0\nT3,a/USD,NG,2027-01-01,2027-01-31,1,5,0,0\n' "$hdr" > lab.csv
+	for c in hs stress; do
+		extra=; [ "$c" = stress ] && extra="--worst"
+		run_split qe-var $c -H history.csv -m ccy.csv -s lab.csv $extra -o out.csv --quiet
+		[ "$status" -eq 3 ] || fail "$c: status $status: $output"
+		[[ "$stderr" == *"lab.csv:4:2: column 'book': book 'a/USD' (USD) and book 'a' (USD) are both labelled 'a/USD'"* ]] || fail "$c: $stderr"
+		assert_file_not_exist out.csv
+	done
 	# renamed, the total holds each row once: twice the P&L of B, as numpy
 	sed 's/,total,/,Total,/' tot.csv > ok.csv
 	run_split qe-var hs -q -H history.csv -m markets.csv -s ok.csv -a 0.95,0.99 --window 250 -o hs.csv

@@ -27,6 +27,7 @@ void expo_free(exposure *x)
 
 struct srow {
 	long grp, ccy, f;
+	long line; /* in the sensitivities */
 	double d, g;
 };
 
@@ -99,6 +100,7 @@ typedef struct expo_reading {
 	strindex *fxc;               /* currency -> FX rate */
 	double *fxr;
 	strindex *groups;            /* group names in order of appearance */
+	long *pfline;                /* [p] line of a group portfolio's first row */
 	struct srow *rows;
 	size_t n, cap;
 } expo_reading;
@@ -106,6 +108,7 @@ typedef struct expo_reading {
 static void reading_free(expo_reading *g)
 {
 	free(g->rows);
+	free(g->pfline);
 	free(g->fxr);
 	sidx_free(g->groups);
 	sidx_free(g->fxc);
@@ -260,6 +263,7 @@ static int read_row(expo_reading *g, exposure *x, const strindex *factors, qe_er
 		g->rows = nr;
 		g->cap = cap;
 	}
+	row.line = csvr_line(r);
 	g->rows[g->n++] = row;
 	return 0;
 }
@@ -269,7 +273,7 @@ static int read_row(expo_reading *g, exposure *x, const strindex *factors, qe_er
  * index.  The totals are slots of their own, not groups: a row adds to
  * its currency's total by index and to its group's portfolio through
  * pfmap. */
-static int add_portfolios(exposure *x, const expo_reading *g, long **pfmap)
+static int add_portfolios(exposure *x, expo_reading *g, long **pfmap)
 {
 	size_t nc = sidx_count(x->currencies), ng = sidx_count(g->groups), npf = nc;
 	long *map = *pfmap = malloc((ng * nc + 1) * sizeof *map);
@@ -285,7 +289,7 @@ static int add_portfolios(exposure *x, const expo_reading *g, long **pfmap)
 		if (map[k] < 0)
 			map[k] = (long)npf++; /* counts them; numbered again below */
 	}
-	if (alloc_names(x, npf))
+	if (alloc_names(x, npf) || !(g->pfline = calloc(npf + 1, sizeof *g->pfline)))
 		return -1;
 	x->ntotal = nc;
 	for (size_t c = 0; c < nc; c++)
@@ -301,10 +305,30 @@ static int add_portfolios(exposure *x, const expo_reading *g, long **pfmap)
 		if (map[k] >= 0)
 			continue;
 		map[k] = (long)x->npf;
+		g->pfline[x->npf] = w->line;
 		if (add_portfolio(x, sidx_name(g->groups, (size_t)w->grp), sidx_name(x->currencies, (size_t)w->ccy)))
 			return -1;
 	}
 	return make_labels(x);
+}
+
+/* Two groups whose labels are the same (group "a" split by currency
+ * labels its USD part "a/USD", as a group named "a/USD" is labelled)
+ * would be one portfolio in the cube, stress and series: QE_DATA naming
+ * the first row of the later one.  Totals never collide with a group
+ * (row_group refuses their names). */
+static int check_labels(const exposure *x, const expo_reading *g, qe_err *e)
+{
+	int col = g->by_master ? g->idx[0] : g->byc;
+	for (size_t q = x->ntotal; q < x->npf; q++)
+		for (size_t p = x->ntotal; p < q; p++)
+			if (strcmp(x->label[p], x->label[q]) == 0)
+				return qe_err_set(e, QE_DATA,
+						  "%s:%ld:%d: column '%s': %s '%s' (%s) and %s '%s' (%s) are both "
+						  "labelled '%s' in the outputs; rename one",
+						  csvr_name(g->r), g->pfline[q], col + 1, csvr_colname(g->r, col), g->by,
+						  x->name[q], x->ccy[q], g->by, x->name[p], x->ccy[p], x->label[q]);
+	return 0;
 }
 
 /* Sums the rows into the portfolios' deltas and gammas: each row once
@@ -366,6 +390,8 @@ int expo_read(exposure *x, const char *path, const char *by, const curvemaster *
 	x->rows = g.n;
 	if (add_portfolios(x, &g, &pfmap) || sum_rows(x, &g, pfmap))
 		rc = qe_err_set(e, QE_INTERNAL, "out of memory");
+	else
+		rc = check_labels(x, &g, e);
 out:
 	free(pfmap);
 	reading_free(&g);

@@ -133,6 +133,10 @@ int main(void)
 	snprintf(sens, sizeof sens, "%s%s", hdr, "1,B1,ann,NG,0,10,1\n");
 	bad(sens, "commodity", mt, NULL, f, "bad.csv:2:4: column 'curve': commodity of curve 'NG' in");
 	curvemaster_free(mt);
+	/* group "a" in USD and EUR is labelled "a/USD" and "a/EUR": a group
+	 * named "a/USD" would be the same portfolio in the cube */
+	snprintf(sens, sizeof sens, "%s%s", hdr, "1,a,ann,NG,0,10,1\n2,a,ann,TTF,0,10,1\n3,a/USD,ann,NG,0,1,0\n");
+	bad(sens, "book", mk, NULL, f, "bad.csv:4:2: column 'book': book 'a/USD' (USD) and book 'a' (USD) are both labelled 'a/USD'");
 	snprintf(sens, sizeof sens, "%s%s", hdr, "1,Total,ann,NG,0,10,1\n2,totals,ann,NG,0,5,1\n");
 	UT_EQ_INT(expo_read(&x, put("ok.csv", sens), "book", NULL, NULL, f, &e), 0, "'Total' and 'totals' are groups");
 	UT_EQ_INT(x.npf, 3, "total, Total, totals");
