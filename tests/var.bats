@@ -463,6 +463,71 @@ PY
 	assert_success
 }
 
+@test "total: a book named total (or two books one label) is refused with file:line:column, not added twice" {
+	make_market
+	# two books with identical positions, one of them named like the total
+	hdr=trade_id,book,curve,delivery_start,delivery_end,tenor,delta,gamma,vega
+	printf '%s\nT1,B,NG,2027-01-01,2027-01-31,1,10000,0,0\nT2,total,NG,2027-01-01,2027-01-31,1,10000,0,0\n' "$hdr" > tot.csv
+	for c in hs param components stress; do
+		extra=; [ "$c" = stress ] && extra="--worst"
+		run_split qe-var $c -H history.csv -m markets.csv -s tot.csv $extra -o out.csv
+		[ "$status" -eq 3 ] || fail "$c: status $status: $output"
+		[[ "$stderr" == *"tot.csv:3:2: column 'book': 'total' is reserved"* ]] || fail "$c: $stderr"
+		assert_file_not_exist out.csv
+	done
+	run_split qe-var series -H history.csv -m markets.csv -s tot.csv --days 50 --window 100
+	[ "$status" -eq 3 ]
+	# the per-currency label of the total is reserved too
+	sed 's/,total,/,total\/USD,/' tot.csv > slash.csv
+	run_split qe-var hs -H history.csv -m markets.csv -s slash.csv
+	[ "$status" -eq 3 ]
+	[[ "$stderr" == *"slash.csv:3:2: column 'book': 'total/USD' is reserved"* ]]
+	# --by a column of the curve master whose value is the total's name
+	{ echo curve,returns,unit,commodity; echo NG,log,MWh,total; echo DE,abs,MWh,power; echo TTF,log,MWh,gas; } > mk.csv
+	run_split qe-var hs -H history.csv -m mk.csv -s sens.csv --by commodity
+	[ "$status" -eq 3 ]
+	[[ "$stderr" == *"sens.csv:2:3: column 'curve': commodity of curve 'NG' in mk.csv is 'total', reserved"* ]]
+	run_split qe-var hs -H history.csv -m mk.csv -s sens.csv --by none
+	assert_success
+	# nor may two groups share a label: "a" split by currency is "a/USD"
+	{ echo curve,returns,unit,currency; echo NG,log,MWh,USD; echo DE,abs,MWh,EUR; echo TTF,log,MWh,EUR; } > ccy.csv
+	printf '%s\nT1,a,NG,2027-01-01,2027-01-31,1,10,0,0\nT2,a,TTF,2027-01-01,2027-01-31,0,10,0,0\nT3,a/USD,NG,2027-01-01,2027-01-31,1,5,0,0\n' "$hdr" > lab.csv
+	for c in hs stress; do
+		extra=; [ "$c" = stress ] && extra="--worst"
+		run_split qe-var $c -H history.csv -m ccy.csv -s lab.csv $extra -o out.csv --quiet
+		[ "$status" -eq 3 ] || fail "$c: status $status: $output"
+		[[ "$stderr" == *"lab.csv:4:2: column 'book': book 'a/USD' (USD) and book 'a' (USD) are both labelled 'a/USD'"* ]] || fail "$c: $stderr"
+		assert_file_not_exist out.csv
+	done
+	# renamed, the total holds each row once: twice the P&L of B, as numpy
+	sed 's/,total,/,Total,/' tot.csv > ok.csv
+	run_split qe-var hs -q -H history.csv -m markets.csv -s ok.csv -a 0.95,0.99 --window 250 -o hs.csv
+	assert_success
+	run_split qe-var param -q -H history.csv -m markets.csv -s ok.csv -a 0.99 --window 250 -o dn.csv
+	assert_success
+	run "$PYORACLE" - <<PY
+$(oracle_lib)
+dates, fac, P, isabs = load()
+R = returns(P, isabs)[-250:]; F = P[-1]
+dF = np.where(isabs, R, F * np.expm1(R))
+pnl = dF[:, fac.index("NG:1")] * 20000.0   # B and Total, 10000 each on NG:1
+out = results("hs.csv")
+assert sorted({n for n, a in out}) == ["B", "Total", "total"], out.keys()
+for a in ("0.95", "0.99"):
+    L = np.sort(-pnl); j = math.ceil(250 * (1 - float(a)) - 1e-9)
+    close(float(out["total", a]["var"]), L[250 - j], 1e-12)
+    close(float(out["total", a]["es"]), L[250 - j:].mean(), 1e-12)
+    close(float(out["total", a]["var"]), 2 * float(out["B", a]["var"]), 1e-12)
+    assert out["B", a]["var"] == out["Total", a]["var"]
+# delta-normal: z sigma, sigma = delta F sd(returns) with the sample sd
+dn = results("dn.csv"); k = fac.index("NG:1")
+close(float(dn["total", "0.99"]["var"]), norm.ppf(0.99) * 20000.0 * F[k] * np.std(R[:, k], ddof=1), 1e-12)
+close(float(dn["total", "0.99"]["var"]), 2 * float(dn["B", "0.99"]["var"]), 1e-12)
+print("ok")
+PY
+	assert_success
+}
+
 @test "mc: linear book converges to the parametric VaR within 3 standard errors; t shocks fatten the tail" {
 	make_market
 	qe-var param -H history.csv -m markets.csv -s sens.csv --by none > dn.csv

@@ -39,9 +39,7 @@ int cmd_var_components(int argc, char **argv)
 	var_args_no_input(&a);
 	var_load(&a, 1, &in);
 	var_open_out(&a, &w);
-	size_t nt = 0;
-	for (size_t p = 0; p < in.x.npf; p++)
-		nt += strcmp(in.x.name[p], "total") == 0;
+	size_t nt = in.x.ntotal; /* portfolios 0 .. nt-1, one per currency */
 	var_components *c = calloc(nt + 1, sizeof *c);
 	exposure *sub = calloc(nt + 1, sizeof *sub);
 	if (!c || !sub)

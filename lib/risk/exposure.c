@@ -20,7 +20,6 @@ void expo_free(exposure *x)
 	free(x->ccy);
 	free(x->fccy);
 	sidx_free(x->currencies);
-	sidx_free(x->portfolios);
 	free(x->delta);
 	free(x->gamma);
 	memset(x, 0, sizeof *x);
@@ -28,6 +27,7 @@ void expo_free(exposure *x)
 
 struct srow {
 	long grp, ccy, f;
+	long line; /* in the sensitivities */
 	double d, g;
 };
 
@@ -41,26 +41,35 @@ static char *dupn(const char *s, size_t n)
 	return d;
 }
 
-/* Fills name, ccy and label from the portfolio keys "group\037currency". */
-static int split_keys(exposure *x)
+/* Room for npf portfolios' names, currencies and labels (NULL-filled). */
+static int alloc_names(exposure *x, size_t npf)
 {
-	x->name = calloc(x->npf + 1, sizeof *x->name);
-	x->label = calloc(x->npf + 1, sizeof *x->label);
-	x->ccy = calloc(x->npf + 1, sizeof *x->ccy);
-	if (!x->name || !x->label || !x->ccy)
-		return -1;
-	for (size_t p = 0; p < x->npf; p++) {
-		const char *k = sidx_name(x->portfolios, p), *sep = strchr(k, '\037');
-		size_t nl = sep ? (size_t)(sep - k) : strlen(k);
-		x->name[p] = dupn(k, nl);
-		x->ccy[p] = dupn(sep ? sep + 1 : "", sep ? strlen(sep + 1) : 0);
-		if (!x->name[p] || !x->ccy[p])
-			return -1;
-	}
+	x->name = calloc(npf + 1, sizeof *x->name);
+	x->label = calloc(npf + 1, sizeof *x->label);
+	x->ccy = calloc(npf + 1, sizeof *x->ccy);
+	return x->name && x->label && x->ccy ? 0 : -1;
+}
+
+/* Appends portfolio (name, ccy) at x->npf. */
+static int add_portfolio(exposure *x, const char *name, const char *ccy)
+{
+	size_t p = x->npf;
+	x->name[p] = dupn(name, strlen(name));
+	x->ccy[p] = dupn(ccy, strlen(ccy));
+	x->npf++;
+	return x->name[p] && x->ccy[p] ? 0 : -1;
+}
+
+/* The labels: the name, or "name/CCY" when another portfolio of the same
+ * kind (total or group) has the same name, i.e. the name spans several
+ * currencies. */
+static int make_labels(exposure *x)
+{
 	for (size_t p = 0; p < x->npf; p++) {
 		int dup = 0;
 		for (size_t q = 0; q < x->npf && !dup; q++)
-			dup = q != p && strcmp(x->name[q], x->name[p]) == 0;
+			dup = q != p && expo_is_total(x, q) == expo_is_total(x, p) &&
+			      strcmp(x->name[q], x->name[p]) == 0;
 		size_t n = strlen(x->name[p]) + strlen(x->ccy[p]) + 2;
 		if (!(x->label[p] = malloc(n)))
 			return -1;
@@ -69,16 +78,12 @@ static int split_keys(exposure *x)
 	return 0;
 }
 
-static long add_key(strindex *ix, const char *grp, const char *ccy)
+/* 1 when a group value would read as the total in the outputs: EXPO_TOTAL
+ * itself, or EXPO_TOTAL "/..." (the total's label per currency). */
+static int name_is_reserved(const char *s, size_t n)
 {
-	size_t n = strlen(grp) + strlen(ccy) + 2;
-	char *k = malloc(n);
-	if (!k)
-		return -1;
-	int len = snprintf(k, n, "%s\037%s", grp, ccy);
-	long r = sidx_add(ix, k, (size_t)len, NULL);
-	free(k);
-	return r;
+	size_t k = sizeof EXPO_TOTAL - 1;
+	return n >= k && memcmp(s, EXPO_TOTAL, k) == 0 && (n == k || s[k] == '/');
 }
 
 /* What expo_read() holds while it reads: the sensitivities file, the
@@ -95,6 +100,7 @@ typedef struct expo_reading {
 	strindex *fxc;               /* currency -> FX rate */
 	double *fxr;
 	strindex *groups;            /* group names in order of appearance */
+	long *pfline;                /* [p] line of a group portfolio's first row */
 	struct srow *rows;
 	size_t n, cap;
 } expo_reading;
@@ -102,6 +108,7 @@ typedef struct expo_reading {
 static void reading_free(expo_reading *g)
 {
 	free(g->rows);
+	free(g->pfline);
 	free(g->fxr);
 	sidx_free(g->groups);
 	sidx_free(g->fxc);
@@ -168,7 +175,10 @@ static int row_factor(expo_reading *g, exposure *x, const strindex *factors, con
 	return 0;
 }
 
-/* The group of the current row (-1 when not grouping). */
+#define RESERVED "reserved: the outputs name the total of the whole book '" EXPO_TOTAL "' (or '" EXPO_TOTAL "/CCY')"
+
+/* The group of the current row (-1 when not grouping); a value reserved
+ * for the total is an error. */
 static int row_group(expo_reading *g, const char *curve, long *grp, qe_err *e)
 {
 	csv_reader *r = g->r;
@@ -188,6 +198,12 @@ static int row_group(expo_reading *g, const char *curve, long *grp, qe_err *e)
 		csvr_field(r, g->byc, &gl);
 	} else {
 		return 0;
+	}
+	if (name_is_reserved(gname, gl)) {
+		if (g->by_master)
+			return csvr_field_error(r, g->idx[0], e, "%s of curve '%s' in %s is '%s', " RESERVED, g->by,
+						curve, curvemaster_file(g->cm), gname);
+		return csvr_field_error(r, g->byc, e, "'%s' is " RESERVED "; rename this %s", gname, g->by);
 	}
 	if ((*grp = sidx_add(g->groups, gname, gl, NULL)) < 0)
 		return qe_err_set(e, QE_INTERNAL, "out of memory");
@@ -247,19 +263,19 @@ static int read_row(expo_reading *g, exposure *x, const strindex *factors, qe_er
 		g->rows = nr;
 		g->cap = cap;
 	}
+	row.line = csvr_line(r);
 	g->rows[g->n++] = row;
 	return 0;
 }
 
-/* The portfolios: one "total" per currency first, then each (group,
+/* The portfolios: the total of each currency first, then each (group,
  * currency) pair in order of first use; pfmap[grp * nc + ccy] is its
- * index. */
-static int add_portfolios(exposure *x, const expo_reading *g, long **pfmap)
+ * index.  The totals are slots of their own, not groups: a row adds to
+ * its currency's total by index and to its group's portfolio through
+ * pfmap. */
+static int add_portfolios(exposure *x, expo_reading *g, long **pfmap)
 {
-	size_t nc = sidx_count(x->currencies), ng = sidx_count(g->groups);
-	for (size_t c = 0; c < nc; c++)
-		if (add_key(x->portfolios, "total", sidx_name(x->currencies, c)) < 0)
-			return -1;
+	size_t nc = sidx_count(x->currencies), ng = sidx_count(g->groups), npf = nc;
 	long *map = *pfmap = malloc((ng * nc + 1) * sizeof *map);
 	if (!map)
 		return -1;
@@ -270,22 +286,60 @@ static int add_portfolios(exposure *x, const expo_reading *g, long **pfmap)
 		if (w->grp < 0)
 			continue;
 		size_t k = (size_t)w->grp * nc + (size_t)w->ccy;
-		if (map[k] < 0 && (map[k] = add_key(x->portfolios, sidx_name(g->groups, (size_t)w->grp),
-						     sidx_name(x->currencies, (size_t)w->ccy))) < 0)
+		if (map[k] < 0)
+			map[k] = (long)npf++; /* counts them; numbered again below */
+	}
+	if (alloc_names(x, npf) || !(g->pfline = calloc(npf + 1, sizeof *g->pfline)))
+		return -1;
+	x->ntotal = nc;
+	for (size_t c = 0; c < nc; c++)
+		if (add_portfolio(x, EXPO_TOTAL, sidx_name(x->currencies, c)))
+			return -1;
+	for (size_t k = 0; k < ng * nc; k++)
+		map[k] = -1;
+	for (size_t i = 0; i < g->n; i++) {
+		const struct srow *w = &g->rows[i];
+		if (w->grp < 0)
+			continue;
+		size_t k = (size_t)w->grp * nc + (size_t)w->ccy;
+		if (map[k] >= 0)
+			continue;
+		map[k] = (long)x->npf;
+		g->pfline[x->npf] = w->line;
+		if (add_portfolio(x, sidx_name(g->groups, (size_t)w->grp), sidx_name(x->currencies, (size_t)w->ccy)))
 			return -1;
 	}
+	return make_labels(x);
+}
+
+/* Two groups whose labels are the same (group "a" split by currency
+ * labels its USD part "a/USD", as a group named "a/USD" is labelled)
+ * would be one portfolio in the cube, stress and series: QE_DATA naming
+ * the first row of the later one.  Totals never collide with a group
+ * (row_group refuses their names). */
+static int check_labels(const exposure *x, const expo_reading *g, qe_err *e)
+{
+	int col = g->by_master ? g->idx[0] : g->byc;
+	for (size_t q = x->ntotal; q < x->npf; q++)
+		for (size_t p = x->ntotal; p < q; p++)
+			if (strcmp(x->label[p], x->label[q]) == 0)
+				return qe_err_set(e, QE_DATA,
+						  "%s:%ld:%d: column '%s': %s '%s' (%s) and %s '%s' (%s) are both "
+						  "labelled '%s' in the outputs; rename one",
+						  csvr_name(g->r), g->pfline[q], col + 1, csvr_colname(g->r, col), g->by,
+						  x->name[q], x->ccy[q], g->by, x->name[p], x->ccy[p], x->label[q]);
 	return 0;
 }
 
-/* Sums the rows into the portfolios' deltas and gammas. */
+/* Sums the rows into the portfolios' deltas and gammas: each row once
+ * into its currency's total and once into its group. */
 static int sum_rows(exposure *x, const expo_reading *g, const long *pfmap)
 {
 	size_t nc = sidx_count(x->currencies);
-	x->npf = sidx_count(x->portfolios);
 	x->delta = calloc(x->npf * x->nf + 1, sizeof *x->delta);
 	x->gamma = calloc(x->npf * x->nf + 1, sizeof *x->gamma);
 	x->fccy = malloc((x->nf + 1) * sizeof *x->fccy);
-	if (!x->delta || !x->gamma || !x->fccy || split_keys(x))
+	if (!x->delta || !x->gamma || !x->fccy)
 		return -1;
 	for (size_t f = 0; f < x->nf; f++)
 		x->fccy[f] = -1;
@@ -315,7 +369,7 @@ int expo_read(exposure *x, const char *path, const char *by, const curvemaster *
 
 	memset(x, 0, sizeof *x);
 	x->nf = sidx_count(factors);
-	if (!(x->portfolios = sidx_new()) || !(x->currencies = sidx_new())) {
+	if (!(x->currencies = sidx_new())) {
 		rc = qe_err_set(e, QE_INTERNAL, "out of memory");
 		goto out;
 	}
@@ -336,6 +390,8 @@ int expo_read(exposure *x, const char *path, const char *by, const curvemaster *
 	x->rows = g.n;
 	if (add_portfolios(x, &g, &pfmap) || sum_rows(x, &g, pfmap))
 		rc = qe_err_set(e, QE_INTERNAL, "out of memory");
+	else
+		rc = check_labels(x, &g, e);
 out:
 	free(pfmap);
 	reading_free(&g);
@@ -378,49 +434,39 @@ int expo_subset(const exposure *x, const char *ccy, exposure *sub, qe_err *e)
 	sub->nf = x->nf;
 	sub->rows = x->rows;
 	sub->has_gamma = x->has_gamma;
-	if (!(sub->portfolios = sidx_new()) || !(sub->currencies = sidx_new()))
+	size_t *pick = malloc((x->npf + 1) * sizeof *pick), np = 0;
+	if (!pick || !(sub->currencies = sidx_new()))
 		goto oom;
 	for (size_t c = 0; c < sidx_count(x->currencies); c++) {
 		const char *cn = sidx_name(x->currencies, c);
 		if (sidx_add(sub->currencies, cn, strlen(cn), NULL) < 0)
 			goto oom;
 	}
-	size_t *pick = malloc((x->npf + 1) * sizeof *pick), np = 0;
-	if (!pick)
-		goto oom;
+	/* totals come first in x, so they do in sub */
 	for (size_t p = 0; p < x->npf; p++)
-		if (strcmp(x->ccy[p], ccy) == 0)
+		if (strcmp(x->ccy[p], ccy) == 0) {
+			sub->ntotal += expo_is_total(x, p);
 			pick[np++] = p;
+		}
 	sub->delta = calloc(np * x->nf + 1, sizeof *sub->delta);
 	sub->gamma = calloc(np * x->nf + 1, sizeof *sub->gamma);
 	sub->fccy = malloc((x->nf + 1) * sizeof *sub->fccy);
-	if (!sub->delta || !sub->gamma || !sub->fccy) {
-		free(pick);
+	if (!sub->delta || !sub->gamma || !sub->fccy || alloc_names(sub, np))
 		goto oom;
-	}
 	memcpy(sub->fccy, x->fccy, x->nf * sizeof *sub->fccy);
 	for (size_t i = 0; i < np; i++) {
-		const char *k = sidx_name(x->portfolios, pick[i]);
-		if (sidx_add(sub->portfolios, k, strlen(k), NULL) < 0) {
-			free(pick);
+		size_t p = pick[i];
+		/* labels as in the whole book */
+		sub->label[i] = dupn(x->label[p], strlen(x->label[p]));
+		if (add_portfolio(sub, x->name[p], x->ccy[p]) || !sub->label[i])
 			goto oom;
-		}
-		memcpy(sub->delta + i * x->nf, x->delta + pick[i] * x->nf, x->nf * sizeof *sub->delta);
-		memcpy(sub->gamma + i * x->nf, x->gamma + pick[i] * x->nf, x->nf * sizeof *sub->gamma);
+		memcpy(sub->delta + i * x->nf, x->delta + p * x->nf, x->nf * sizeof *sub->delta);
+		memcpy(sub->gamma + i * x->nf, x->gamma + p * x->nf, x->nf * sizeof *sub->gamma);
 	}
 	free(pick);
-	sub->npf = np;
-	if (split_keys(sub))
-		goto oom;
-	/* labels as in the whole book */
-	for (size_t p = 0; p < np; p++) {
-		long q = sidx_find(x->portfolios, sidx_name(sub->portfolios, p), strlen(sidx_name(sub->portfolios, p)));
-		free(sub->label[p]);
-		if (!(sub->label[p] = dupn(x->label[q], strlen(x->label[q]))))
-			goto oom;
-	}
 	return 0;
 oom:
+	free(pick);
 	expo_free(sub);
 	return qe_err_set(e, QE_INTERNAL, "out of memory");
 }

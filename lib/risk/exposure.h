@@ -9,8 +9,12 @@
  * are grouped by the value of one column (book by default; any column of
  * the file, e.g. trader or desk, or, when the file lacks it, a column of
  * the curve master such as commodity or venue, looked up by curve) into
- * portfolios; portfolio "total" holds everything (per currency).  delta and gamma are per unit of the factor's price; vega is
- * not used (there is no volatility history).
+ * portfolios; the total holds everything (per currency).  The total is
+ * its own slot, told by its index (expo_is_total), never a group looked
+ * up by name, so no group value can add into it; its name in outputs,
+ * EXPO_TOTAL, is reserved (expo_read refuses a group value that would be
+ * read as it).  delta and gamma are per unit of the factor's price; vega
+ * is not used (there is no volatility history).
  *
  * Owns its matrices and names (expo_free).  Never prints.
  */
@@ -22,6 +26,11 @@
 #include "core/diag.h"
 #include "core/strindex.h"
 #include "market/curvemaster.h"
+
+/* The name of the total in every output ("total", or "total/CCY" when the
+ * book has several currencies).  A group value equal to it, or starting
+ * with it and '/', would read as the total there and is refused. */
+#define EXPO_TOTAL "total"
 
 /* Currencies: with a curve master that has a `currency` column, each row
  * is in its curve's currency.  P&L is never added across currencies:
@@ -36,10 +45,11 @@ typedef struct expo_fx {
 
 typedef struct exposure {
 	size_t npf, nf;
-	/* keys "group\037currency": "total" first (one per currency), then
-	 * groups in order of appearance */
-	strindex *portfolios;
-	char **name;           /* [p] the group ("total", book, ...) */
+	/* portfolios 0 .. ntotal-1 are the totals, one per currency in the
+	 * order of currencies; then one per (group, currency) pair in order
+	 * of first use */
+	size_t ntotal;
+	char **name;           /* [p] EXPO_TOTAL for a total, else the group (book, ...) */
 	char **label;          /* [p] name, or "name/CCY" when the name has several currencies */
 	char **ccy;            /* [p] currency ("" when unknown) */
 	long *fccy;            /* [f] index into currencies of the factor's currency, -1 unknown */
@@ -50,18 +60,25 @@ typedef struct exposure {
 } exposure;
 
 /* Reads path against the factor names of a history.  by = NULL groups
- * nothing (only "total"); cm (may be NULL) is the curve master for
+ * nothing (only the totals); cm (may be NULL) is the curve master for
  * grouping columns the file lacks and for the currencies.  A factor
  * without history is QE_DATA naming the file, line and factor; so is a
- * currency missing from fx->path. */
+ * currency missing from fx->path, and a group value reserved for the
+ * total (EXPO_TOTAL, EXPO_TOTAL "/..."), named by file:line:column. */
 int expo_read(exposure *x, const char *path, const char *by, const curvemaster *cm,
 	      const expo_fx *fx, const strindex *factors, qe_err *e);
 
-/* The portfolios of currency ccy (its "total" first) and their factors
- * of that currency, as a new exposure (for the decomposition of one
- * currency's total). */
+/* The portfolios of currency ccy (its total first, the only one of sub)
+ * and their factors of that currency, as a new exposure (for the
+ * decomposition of one currency's total). */
 int expo_subset(const exposure *x, const char *ccy, exposure *sub, qe_err *e);
 void expo_free(exposure *x);
+
+/* 1 when portfolio p is a total (of one currency), 0 when it is a group. */
+static inline int expo_is_total(const exposure *x, size_t p)
+{
+	return p < x->ntotal;
+}
 
 /* Marks in used[] (nf entries, zeroed by the caller) the factors with a
  * non-zero delta or gamma in any portfolio. */

@@ -87,6 +87,15 @@ int main(void)
 	UT_CHECK(pf(&x, "total/USD") >= 0 && pf(&x, "gas/EUR") >= 0, "labels name the currency when needed");
 	UT_NEAR(delta(&x, "gas/EUR", f, "TTF:0"), 7, 0, "gas/EUR TTF:0");
 	UT_NEAR(delta(&x, "gas/USD", f, "NG:12"), 5, 0, "gas/USD NG:12");
+	UT_EQ_INT(x.ntotal, 2, "a total per currency");
+	UT_CHECK(expo_is_total(&x, 0) && expo_is_total(&x, 1) && !expo_is_total(&x, 2), "totals first");
+	exposure sub;
+	UT_EQ_INT(expo_subset(&x, "EUR", &sub, &e), 0, "subset of one currency");
+	UT_EQ_INT(sub.npf, 2, "EUR: its total and gas");
+	UT_CHECK(sub.ntotal == 1 && strcmp(sub.label[0], "total/EUR") == 0 && strcmp(sub.name[1], "gas") == 0,
+		 "the subset's total first, labels as in the book");
+	UT_NEAR(sub.delta[(size_t)sidx_find(f, "TTF:0", 5)], 7, 0, "EUR total TTF:0");
+	expo_free(&sub);
 	expo_free(&x);
 
 	expo_fx fx = {put("fx.csv", "currency,rate\nUSD,1\nEUR,2\n"), "USD"};
@@ -114,6 +123,26 @@ int main(void)
 	snprintf(sens, sizeof sens, "%s%s", hdr, "1,B1,ann,TTF,0,10,1\n");
 	bad(sens, NULL, mk, &fx2, f, "bad.csv:2: no FX rate for currency 'EUR' (curve TTF)");
 	bad(hdr, NULL, NULL, NULL, f, "bad.csv: no sensitivities");
+	/* the total is a slot of its own: a group named like it is refused,
+	 * not added into it a second time */
+	snprintf(sens, sizeof sens, "%s%s", hdr, "1,B1,ann,NG,0,10,1\n2,total,ann,NG,0,10,1\n");
+	bad(sens, "book", NULL, NULL, f, "bad.csv:3:2: column 'book': 'total' is reserved");
+	snprintf(sens, sizeof sens, "%s%s", hdr, "1,total/USD,ann,NG,0,10,1\n");
+	bad(sens, "book", NULL, NULL, f, "bad.csv:2:2: column 'book': 'total/USD' is reserved");
+	curvemaster *mt = curvemaster_load(put("mt.csv", "curve,commodity,currency\nNG,total,USD\n"), &le);
+	snprintf(sens, sizeof sens, "%s%s", hdr, "1,B1,ann,NG,0,10,1\n");
+	bad(sens, "commodity", mt, NULL, f, "bad.csv:2:4: column 'curve': commodity of curve 'NG' in");
+	curvemaster_free(mt);
+	/* group "a" in USD and EUR is labelled "a/USD" and "a/EUR": a group
+	 * named "a/USD" would be the same portfolio in the cube */
+	snprintf(sens, sizeof sens, "%s%s", hdr, "1,a,ann,NG,0,10,1\n2,a,ann,TTF,0,10,1\n3,a/USD,ann,NG,0,1,0\n");
+	bad(sens, "book", mk, NULL, f, "bad.csv:4:2: column 'book': book 'a/USD' (USD) and book 'a' (USD) are both labelled 'a/USD'");
+	snprintf(sens, sizeof sens, "%s%s", hdr, "1,Total,ann,NG,0,10,1\n2,totals,ann,NG,0,5,1\n");
+	UT_EQ_INT(expo_read(&x, put("ok.csv", sens), "book", NULL, NULL, f, &e), 0, "'Total' and 'totals' are groups");
+	UT_EQ_INT(x.npf, 3, "total, Total, totals");
+	UT_NEAR(delta(&x, "total", f, "NG:0"), 15, 0, "each row once in the total");
+	UT_NEAR(delta(&x, "Total", f, "NG:0"), 10, 0, "group Total");
+	expo_free(&x);
 	sidx_free(f);
 	curvemaster_free(mk);
 	char cmd[200];
