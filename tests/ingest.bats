@@ -503,3 +503,47 @@ EOF
 	[ "$(cat out.csv)" = old ] && [ "$(cat rej.csv)" = old ]
 	[ -z "$(temps_in .)" ] || fail "temporary files left: $(temps_in .)"
 }
+
+@test "output: a replaced file keeps its mode (a 0600 file stays 0600), CSV and HDF5; a new one is 0666 less the umask" {
+	# nan_inf.csv has rejects (exit 3): both the output and the rejects are written
+	ingest_umask() {
+		local mask=$1
+		shift
+		run --separate-stderr sh -c 'umask "$1" && shift && exec qe-ingest trades "$@"' sh "$mask" "$D/nan_inf.csv" "$@"
+		[ "$status" -eq 3 ] || fail "exit $status: $stderr"
+	}
+	for f in out.csv rej.csv out.h5; do echo old > $f; chmod 600 $f; done
+	ingest_umask 022 -o out.csv --rejects rej.csv
+	ingest_umask 022 --to h5 -o out.h5
+	for f in out.csv rej.csv out.h5; do
+		[ "$(cat $f)" != old ] || fail "$f not replaced"
+		[ "$(stat -c %a $f)" = 600 ] || fail "$f: mode $(stat -c %a $f) after the run, was 600"
+	done
+	chmod 640 out.h5
+	ingest_umask 077 --to h5 -o out.h5
+	[ "$(stat -c %a out.h5)" = 640 ] || fail "out.h5: mode $(stat -c %a out.h5), was 640"
+	ingest_umask 022 -o new.csv --rejects new-rej.csv
+	ingest_umask 022 --to h5 -o new.h5
+	for f in new.csv new-rej.csv new.h5; do
+		[ "$(stat -c %a $f)" = 644 ] || fail "$f: new file mode $(stat -c %a $f) under umask 022"
+	done
+	ingest_umask 077 -o new7.csv --rejects new7-rej.csv
+	ingest_umask 077 --to h5 -o new7.h5
+	for f in new7.csv new7-rej.csv new7.h5; do
+		[ "$(stat -c %a $f)" = 600 ] || fail "$f: new file mode $(stat -c %a $f) under umask 077"
+	done
+	[ -z "$(temps_in .)" ] || fail "temporary files left: $(temps_in .)"
+}
+
+@test "output: after the rename the directory is fsynced, CSV and HDF5 (strace)" {
+	mkdir d
+	for args in "-o d/out.csv" "--to h5 -o d/out.h5"; do
+		strace -f -e trace=openat,rename,renameat,renameat2,fsync -o trace \
+			qe-ingest trades "$D/trades.csv" $args 2> /dev/null
+		# the rename into d/, then d opened as a directory and that descriptor fsynced
+		awk '/rename.*"d\/out\.(csv|h5)"\) = 0/ { renamed = 1 }
+		     renamed && /openat\(.*"d", .*O_DIRECTORY.*\) = [0-9]+$/ { fd = $NF }
+		     fd != "" && $0 ~ "fsync\\(" fd "\\) += 0" { ok = 1 }
+		     END { exit !ok }' trace || fail "$args: no fsync of d/ after the rename: $(grep -v '/lib\|/etc\|/usr' trace)"
+	done
+}

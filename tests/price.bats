@@ -804,6 +804,24 @@ with h5py.File("s.h5") as f:
 	[ "$(cat e.csv)" = "trade_id,reason" ]
 }
 
+@test "book: replaced outputs keep their mode (0600 stays 0600), CSV and HDF5; new ones are 0666 less the umask" {
+	for f in v.csv s.csv l.csv e.csv v.h5 s.h5; do echo old > $f; chmod 600 $f; done
+	(umask 022 && book -o v.csv --sensitivities s.csv --ladder l.csv --errors e.csv)
+	(umask 022 && book --to h5 -o v.h5 --sensitivities s.h5)
+	for f in v.csv s.csv l.csv e.csv v.h5 s.h5; do
+		[ "$(cat $f)" != old ] || fail "$f not replaced"
+		[ "$(stat -c %a $f)" = 600 ] || fail "$f: mode $(stat -c %a $f) after the run, was 600"
+	done
+	(umask 022 && book -o nv.csv --to h5 --sensitivities ns.h5)
+	[ "$(stat -c %a nv.csv)" = 644 ] && [ "$(stat -c %a ns.h5)" = 644 ] ||
+		fail "new files under umask 022: $(stat -c '%n %a' nv.csv ns.h5)"
+	rm nv.csv ns.h5
+	(umask 077 && book -o nv.csv --to h5 --sensitivities ns.h5)
+	[ "$(stat -c %a nv.csv)" = 600 ] && [ "$(stat -c %a ns.h5)" = 600 ] ||
+		fail "new files under umask 077: $(stat -c '%n %a' nv.csv ns.h5)"
+	[ -z "$(temps_in .)" ] || fail "temporary files left: $(temps_in .)"
+}
+
 @test "book: SIGTERM or SIGINT during a run on a big book leaves no temporary file and no output" {
 	qe-synth -q --calendars "$DATA/calendars" --trades 60000 -d big
 	for sig in TERM INT; do

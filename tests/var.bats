@@ -1133,6 +1133,27 @@ Try 'qe-var stress --help' for more information." ]
 	[ -z "$(temps_in .)" ] || fail "temporary files left: $(temps_in .)"
 }
 
+@test "outputs: a replaced file keeps its mode (a 0600 P&L stays 0600), CSV and HDF5; a new one is 0666 less the umask" {
+	make_market 150
+	M="-H history.csv -m markets.csv -s sens.csv --window 100"
+	for f in hs.csv cube.h5 cov.h5 cov.csv; do echo old > $f; chmod 600 $f; done
+	(umask 022 && qe-var hs -q $M -o hs.csv --cube cube.h5)
+	(umask 022 && qe-var cov -q -H history.csv -m markets.csv --format hdf5 -o cov.h5)
+	(umask 022 && qe-var cov -q -H history.csv -m markets.csv -o cov.csv)
+	for f in hs.csv cube.h5 cov.h5 cov.csv; do
+		[ "$(cat $f)" != old ] || fail "$f not replaced"
+		[ "$(stat -c %a $f)" = 600 ] || fail "$f: mode $(stat -c %a $f) after the run, was 600"
+	done
+	(umask 022 && qe-var hs -q $M -o new.csv --cube new.h5)
+	[ "$(stat -c %a new.csv)" = 644 ] && [ "$(stat -c %a new.h5)" = 644 ] ||
+		fail "new files under umask 022: $(stat -c '%n %a' new.csv new.h5)"
+	rm new.csv new.h5
+	(umask 077 && qe-var hs -q $M -o new.csv --cube new.h5)
+	[ "$(stat -c %a new.csv)" = 600 ] && [ "$(stat -c %a new.h5)" = 600 ] ||
+		fail "new files under umask 077: $(stat -c '%n %a' new.csv new.h5)"
+	[ -z "$(temps_in .)" ] || fail "temporary files left: $(temps_in .)"
+}
+
 @test "outputs: SIGTERM or SIGINT during a long mc run leaves no temporary file and no output" {
 	make_market 150
 	for sig in TERM INT; do

@@ -258,20 +258,8 @@ h5file *h5file_create(const char *path, qe_err *e)
 	}
 	path = f->path;
 	if (how == OUT_ATOMIC) {
-		size_t n = strlen(path) + 16;
-		int fd;
-		f->tmp = malloc(n);
-		if (!f->tmp) {
-			qe_err_set(e, QE_INTERNAL, "%s: out of memory", path);
-			free(f->path);
-			free(f);
-			return NULL;
-		}
-		snprintf(f->tmp, n, "%s.tmp.XXXXXX", path);
-		fd = out_mktemp(f->tmp);
+		int fd = out_mktemp_beside(path, &f->tmp, e);
 		if (fd < 0) {
-			qe_err_set(e, QE_IO, "%s: cannot create: %s", path, strerror(errno));
-			free(f->tmp);
 			free(f->path);
 			free(f);
 			return NULL;
@@ -420,23 +408,30 @@ int h5file_commit(h5file *f, qe_err *e)
 	}
 	int rc = h5file_close(f, e);
 	if (!rc && f->tmp) {
-		int fd = open(f->tmp, O_RDONLY);
+		/* as outfile.c does for its members: the target's mode, fsync,
+		 * rename, then the directory */
+		int fd = open(f->tmp, O_RDONLY | O_CLOEXEC);
 		int err = 0;
-		if (fd < 0 || fsync(fd) != 0)
-			err = errno;
+		if (fd < 0 || (err = out_keep_mode(fd, f->path)) != 0 || fsync(fd) != 0)
+			err = err ? err : errno;
 		if (fd >= 0)
 			close(fd);
 		if (!err && rename(f->tmp, f->path) != 0)
 			err = errno;
-		if (err)
+		if (!err) {
+			free(f->tmp);
+			f->tmp = NULL;
+			if ((err = out_sync_dir(f->path)) != 0)
+				rc = qe_err_set(e, QE_IO, "%s: write error: syncing its directory: %s",
+						f->path, strerror(err));
+		} else {
 			rc = qe_err_set(e, QE_IO, "%s: write error: %s", f->path, strerror(err));
+		}
 	}
 	if (rc) {
 		h5file_abort(f);
 		return rc;
 	}
-	free(f->tmp);
-	f->tmp = NULL;
 	h5file_release(f);
 	return 0;
 }

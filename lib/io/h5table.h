@@ -76,9 +76,10 @@ h5file *h5file_create(const char *path, qe_err *e);
  * set. */
 h5file *h5file_create_in(qe_outset *s, const char *path, qe_err *e);
 /* Finishes any open table writers, closes, fsyncs and renames into place
- * (a member of a set is only finished and closed: the set fsyncs and
- * renames it, and drops it when this fails).  Frees f whatever the
- * outcome. */
+ * with the replaced file's permission bits, then fsyncs the directory
+ * (outfile.h; a member of a set is only finished and closed: the set
+ * fsyncs and renames it, and drops it when this fails).  Frees f
+ * whatever the outcome. */
 int h5file_commit(h5file *f, qe_err *e);
 /* Discards the file (removes the temporary); frees f and its writers. */
 void h5file_abort(h5file *f);

@@ -84,23 +84,70 @@ int out_mktemp(char *tmpl)
 	return -1;
 }
 
-/* A temporary file beside target, with an ordinary file's mode (0666
- * less the umask, applied by the kernel).  Returns its descriptor, or -1
- * with e set. */
-static int make_temp(const char *target, char **tmp, qe_err *e)
+/* The permission bits of an existing regular file target into *mode;
+ * 0 when there is none (the output is new). */
+static int target_mode(const char *target, mode_t *mode)
+{
+	struct stat st;
+	if (stat(target, &st) != 0 || !S_ISREG(st.st_mode))
+		return 0;
+	*mode = st.st_mode & 07777;
+	return 1;
+}
+
+int out_mktemp_beside(const char *target, char **tmp, qe_err *e)
 {
 	size_t n = strlen(target) + 16;
+	mode_t mode;
 	if (!(*tmp = malloc(n)))
 		return qe_err_set(e, QE_INTERNAL, "%s: out of memory", target), -1;
 	snprintf(*tmp, n, "%s.tmp.XXXXXX", target);
-	int fd = out_mktemp(*tmp);
+	int fd = out_mktemp(*tmp), err = fd < 0 ? errno : 0;
+	/* Never more open than the file it replaces, even while written:
+	 * the target's bits, plus owner read-write so that a writer which
+	 * reopens the temporary by name (HDF5) can; out_keep_mode() sets
+	 * the exact bits before the rename. */
+	if (fd >= 0 && target_mode(target, &mode) &&
+	    fchmod(fd, (mode & 0777) | S_IRUSR | S_IWUSR) != 0) {
+		err = errno;
+		close(fd);
+		unlink(*tmp);
+		fd = -1;
+	}
 	if (fd < 0) {
-		qe_err_set(e, QE_IO, "%s: cannot create: %s", target, strerror(errno));
+		qe_err_set(e, QE_IO, "%s: cannot create: %s", target, strerror(err));
 		free(*tmp);
 		*tmp = NULL;
 		return -1;
 	}
 	return fd;
+}
+
+int out_keep_mode(int fd, const char *target)
+{
+	mode_t mode;
+	if (target_mode(target, &mode) && fchmod(fd, mode) != 0)
+		return errno;
+	return 0;
+}
+
+int out_sync_dir(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir = slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path)) : strdup(".");
+	if (!dir)
+		return ENOMEM;
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), err = 0;
+	free(dir);
+	if (fd < 0)
+		/* a directory we may write but not read (mode 0300) cannot be
+		 * opened to sync: the rename stands, as it did before */
+		return errno == EACCES ? 0 : errno;
+	/* EINVAL: a file system that cannot sync a directory */
+	if (fsync(fd) != 0 && errno != EINVAL)
+		err = errno;
+	close(fd);
+	return err;
 }
 
 int out_open(qe_out *o, const char *path, qe_err *e)
@@ -124,7 +171,7 @@ int out_open(qe_out *o, const char *path, qe_err *e)
 		return 0;
 	}
 	path = o->path;
-	int fd = make_temp(path, &o->tmp, e);
+	int fd = out_mktemp_beside(path, &o->tmp, e);
 	if (fd < 0) {
 		free(o->path);
 		memset(o, 0, sizeof *o);
@@ -146,12 +193,14 @@ static void release(qe_out *o)
 	memset(o, 0, sizeof *o);
 }
 
-static int fsync_path(const char *path)
+/* Gives the temporary file tmp the mode of target (out_keep_mode) and
+ * fsyncs it. */
+static int fsync_path(const char *tmp, const char *target)
 {
-	int fd = open(path, O_RDONLY);
+	int fd = open(tmp, O_RDONLY | O_CLOEXEC);
 	int err = 0;
-	if (fd < 0 || fsync(fd) != 0)
-		err = errno;
+	if (fd < 0 || (err = out_keep_mode(fd, target)) != 0 || fsync(fd) != 0)
+		err = err ? err : errno;
 	if (fd >= 0)
 		close(fd);
 	return err;
@@ -168,7 +217,7 @@ static int member_sync(qe_out *o, qe_err *e)
 		o->ctx = NULL;
 		if (ctx && o->ops->close(ctx, e))
 			return e->code;
-		if (o->tmp && (err = fsync_path(o->tmp)) != 0)
+		if (o->tmp && (err = fsync_path(o->tmp, o->path)) != 0)
 			return qe_err_set(e, QE_IO, "%s: write error: %s", name, strerror(err));
 		return 0;
 	}
@@ -187,6 +236,8 @@ static int member_sync(qe_out *o, qe_err *e)
 		}
 		return 0;
 	}
+	if (!err && o->tmp)
+		err = out_keep_mode(fileno(o->fp), o->path);
 	if (!err && o->tmp && fsync(fileno(o->fp)) != 0)
 		err = errno;
 	if (fclose(o->fp) != 0 && !err)
@@ -199,10 +250,39 @@ static int member_sync(qe_out *o, qe_err *e)
 
 static int member_rename(qe_out *o, qe_err *e)
 {
-	if (o->tmp && rename(o->tmp, o->path) != 0)
+	if (!o->tmp)
+		return 0;
+	if (rename(o->tmp, o->path) != 0)
 		return qe_err_set(e, QE_IO, "%s: write error: %s", o->path, strerror(errno));
 	free(o->tmp);
 	o->tmp = NULL;
+	o->renamed = 1;
+	return 0;
+}
+
+/* The length of path's directory part ("" for a bare name). */
+static size_t dir_len(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	return slash ? (size_t)(slash - path) + 1 : 0;
+}
+
+/* After the renames: syncs the directory of every renamed member of
+ * m[0..n), each directory once, so that the new names survive a crash. */
+static int sync_dirs(qe_out *const *m, size_t n, qe_err *e)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (!m[i]->renamed)
+			continue;
+		size_t len = dir_len(m[i]->path), j = 0;
+		while (j < i && !(m[j]->renamed && dir_len(m[j]->path) == len &&
+				  strncmp(m[j]->path, m[i]->path, len) == 0))
+			j++;
+		int err = j < i ? 0 : out_sync_dir(m[i]->path);
+		if (err)
+			return qe_err_set(e, QE_IO, "%s: write error: syncing its directory: %s",
+					  m[i]->path, strerror(err));
+	}
 	return 0;
 }
 
@@ -211,6 +291,8 @@ int out_commit(qe_out *o, qe_err *e)
 	int rc = member_sync(o, e);
 	if (!rc)
 		rc = member_rename(o, e);
+	if (!rc)
+		rc = sync_dirs(&o, 1, e);
 	if (rc)
 		out_abort(o);
 	else
@@ -294,7 +376,7 @@ qe_out *outset_add_file(qe_outset *s, const char *path, const struct out_file_op
 	if (how == OUT_STDOUT || how == OUT_SPECIAL)
 		qe_err_set(e, QE_IO, "%s: needs a regular file, not standard output or a device",
 			   path ? path : "-");
-	else if (how == OUT_ATOMIC && (fd = make_temp(o->path, &o->tmp, e)) >= 0)
+	else if (how == OUT_ATOMIC && (fd = out_mktemp_beside(o->path, &o->tmp, e)) >= 0)
 		close(fd);
 	if (how < 0 || how == OUT_STDOUT || how == OUT_SPECIAL || (how == OUT_ATOMIC && fd < 0)) {
 		free(o->path);
@@ -365,6 +447,10 @@ int outset_commit(qe_outset *s, qe_err *e)
 		qe_err_set(e, QE_IO, "%s (%zu other output%s already replaced)", msg, done - 1,
 			   done == 2 ? "" : "s");
 	}
+	/* every output is in place; a failure here means the new names may
+	 * not survive a crash, and is a write error all the same */
+	if (!rc)
+		rc = sync_dirs(s->m, s->n, e);
 	outset_abort(s); /* removes the temporary files a failure left */
 	return rc;
 }

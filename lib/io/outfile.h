@@ -3,8 +3,10 @@
  *
  * out_open() gives a FILE to write to.  For a regular file path the data
  * go to a temporary file in the same directory; out_commit() flushes,
- * fsyncs and renames it over the target, so a failed run never leaves a
- * half-written file and never clobbers the previous good one.  "-" or
+ * fsyncs and renames it over the target, then fsyncs the directory, so a
+ * failed run never leaves a half-written file and never clobbers the
+ * previous good one.  A replaced file keeps its permission bits (the
+ * temporary file gets them); a new one is 0666 less the umask.  "-" or
  * NULL means stdout; a path that is not a regular file (/dev/full, a
  * FIFO) is written in place.  Every write error, including ENOSPC, is
  * reported by out_commit() as QE_IO.
@@ -36,6 +38,7 @@ typedef struct qe_out {
 	/* a member of a set written by its own file code (outset_add_file) */
 	const struct out_file_ops *ops;
 	void *ctx;   /* NULL once closed */
+	int renamed; /* the temporary file was renamed over path */
 } qe_out;
 
 /* How an output path is written (out_resolve_target). */
@@ -59,6 +62,21 @@ int out_resolve_target(const char *path, char **target, qe_err *e);
  * for any new file a tool writes, applied by the kernel: the umask is
  * never read or changed. */
 int out_mktemp(char *tmpl);
+/* The temporary file of an atomic output: out_mktemp() on
+ * "<target>.tmp.XXXXXX", *tmp set to its malloc'd name.  When target
+ * exists the file is never more open than target while it is written:
+ * target's permission bits plus owner read-write (out_keep_mode() gives
+ * the exact bits before the rename).  Returns the descriptor, or -1 with
+ * e set (QE_IO) and *tmp NULL. */
+int out_mktemp_beside(const char *target, char **tmp, qe_err *e);
+/* Gives fd (a temporary file) the permission bits of target, when target
+ * is an existing regular file, so that renaming over target keeps its
+ * mode: a 0600 file stays 0600.  Returns 0 or an errno value. */
+int out_keep_mode(int fd, const char *target);
+/* After a rename: fsyncs the directory that holds path.  Returns 0 or an
+ * errno value; a directory that cannot be read (EACCES) or a file system
+ * that cannot sync directories (EINVAL) is not an error. */
+int out_sync_dir(const char *path);
 
 int out_open(qe_out *o, const char *path, qe_err *e);
 int out_commit(qe_out *o, qe_err *e);
@@ -98,12 +116,14 @@ void outset_discard(qe_outset *s, qe_out *member);
  * command layer reads their temporary paths to clean up after signals. */
 qe_out *outset_member(const qe_outset *s, size_t i);
 /* First step of a commit: flushes, fsyncs and closes every member
- * (temporary files first, then outputs written in place such as stdout).
+ * (temporary files first, then outputs written in place such as stdout);
+ * a temporary file gets its target's permission bits (out_keep_mode).
  * On failure every member is discarded and e names the output. */
 int outset_sync(qe_outset *s, qe_err *e);
 /* outset_sync() if not yet done, then renames every temporary file over
- * its target.  The set is empty afterwards, whatever the outcome, and can
- * be used again. */
+ * its target and fsyncs their directories (a failure there is QE_IO,
+ * with every output already in place).  The set is empty afterwards,
+ * whatever the outcome, and can be used again. */
 int outset_commit(qe_outset *s, qe_err *e);
 /* Discards every member (removes their temporary files). */
 void outset_abort(qe_outset *s);

@@ -1,6 +1,7 @@
 /* Output sets (lib/io/outfile qe_outset): several outputs, CSV and HDF5,
  * committed together or not at all. */
 #include <dirent.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -181,6 +182,109 @@ static void test_hdf5_member(void)
 	outset_free(s);
 }
 
+static int mode_of(const char *name)
+{
+	struct stat st;
+	return stat(at(name), &st) == 0 ? (int)(st.st_mode & 07777) : -1;
+}
+
+/* The mode of the temporary file of the set's only member. */
+static int temp_mode(const qe_outset *s)
+{
+	struct stat st;
+	const qe_out *o = outset_member(s, 0);
+	return o && o->tmp && stat(o->tmp, &st) == 0 ? (int)(st.st_mode & 07777) : -1;
+}
+
+/* A replaced output keeps its permission bits (a 0600 P&L must not come
+ * back 0644); a new one is 0666 less the umask. */
+static void test_keep_mode(void)
+{
+	qe_err e;
+	qe_outset *s = outset_new();
+	mode_t old = umask(022);
+
+	put("a.csv", "old a");
+	chmod(at("a.csv"), 0600);
+	qe_out *a = outset_open(s, at("a.csv"), &e);
+	fputs("new a", a->fp);
+	UT_EQ_INT(temp_mode(s) & 077, 0, "temporary of a 0600 target not readable by others while written");
+	UT_EQ_INT(outset_commit(s, &e), 0, "commit over a 0600 file");
+	UT_EQ_STR(get("a.csv"), "new a", "0600 file replaced");
+	UT_EQ_INT(mode_of("a.csv"), 0600, "replaced CSV keeps 0600 under umask 022");
+
+	/* more open than the umask allows, and read-only: kept too */
+	chmod(at("a.csv"), 0664);
+	a = outset_open(s, at("a.csv"), &e);
+	fputs("newer a", a->fp);
+	UT_EQ_INT(outset_commit(s, &e), 0, "commit over a 0664 file");
+	UT_EQ_INT(mode_of("a.csv"), 0664, "replaced CSV keeps 0664 under umask 022");
+	chmod(at("a.csv"), 0440);
+	a = outset_open(s, at("a.csv"), &e);
+	fputs("newest a", a->fp);
+	UT_EQ_INT(outset_commit(s, &e), 0, "commit over a read-only file");
+	UT_EQ_INT(mode_of("a.csv"), 0440, "replaced read-only CSV stays 0440");
+
+	/* HDF5 members of a set, and a file of its own (h5file_create) */
+	put("v.h5", "old h5");
+	chmod(at("v.h5"), 0600);
+	h5file *f = h5file_create_in(s, at("v.h5"), &e);
+	UT_CHECK(f != NULL, "HDF5 member over a 0600 file");
+	UT_EQ_INT(temp_mode(s) & 077, 0, "HDF5 temporary not readable by others while written");
+	UT_EQ_INT(write_h5_table(f, &e), 0, "write the HDF5 table");
+	UT_EQ_INT(outset_commit(s, &e), 0, "commit the HDF5 member");
+	UT_EQ_INT(mode_of("v.h5"), 0600, "replaced HDF5 member keeps 0600");
+	chmod(at("v.h5"), 0444);
+	f = h5file_create_in(s, at("v.h5"), &e);
+	UT_CHECK(f != NULL, "HDF5 member over a read-only file");
+	UT_EQ_INT(f ? write_h5_table(f, &e) : -1, 0, "write it");
+	UT_EQ_INT(outset_commit(s, &e), 0, "commit it");
+	UT_EQ_INT(mode_of("v.h5"), 0444, "replaced read-only HDF5 member stays 0444");
+	chmod(at("v.h5"), 0640);
+	f = h5file_create(at("v.h5"), &e);
+	UT_CHECK(f != NULL, "h5file_create over a 0640 file");
+	UT_EQ_INT(f ? write_h5_table(f, &e) : -1, 0, "write it");
+	UT_EQ_INT(f ? h5file_commit(f, &e) : -1, 0, "h5file_commit");
+	UT_EQ_INT(mode_of("v.h5"), 0640, "h5file_commit keeps 0640");
+
+	/* new files: 0666 less the umask, whatever else the set holds */
+	a = outset_open(s, at("b.csv"), &e);
+	f = h5file_create_in(s, at("w.h5"), &e);
+	UT_CHECK(a && f, "new CSV and HDF5 members");
+	UT_EQ_INT(f ? write_h5_table(f, &e) : -1, 0, "write the HDF5 table");
+	UT_EQ_INT(outset_commit(s, &e), 0, "commit new files");
+	UT_EQ_INT(mode_of("b.csv"), 0644, "new CSV 0644 under umask 022");
+	UT_EQ_INT(mode_of("w.h5"), 0644, "new HDF5 0644 under umask 022");
+	unlink(at("b.csv"));
+	unlink(at("w.h5"));
+	umask(077);
+	a = outset_open(s, at("b.csv"), &e);
+	f = h5file_create_in(s, at("w.h5"), &e);
+	UT_EQ_INT(f ? write_h5_table(f, &e) : -1, 0, "write the HDF5 table");
+	UT_EQ_INT(outset_commit(s, &e), 0, "commit new files under umask 077");
+	UT_EQ_INT(mode_of("b.csv"), 0600, "new CSV 0600 under umask 077");
+	UT_EQ_INT(mode_of("w.h5"), 0600, "new HDF5 0600 under umask 077");
+	/* and a 0644 file replaced under umask 077 stays 0644 */
+	chmod(at("b.csv"), 0644);
+	qe_out o;
+	UT_EQ_INT(out_open(&o, at("b.csv"), &e), 0, "out_open over a 0644 file");
+	fputs("b", o.fp);
+	UT_EQ_INT(out_commit(&o, &e), 0, "out_commit");
+	UT_EQ_INT(mode_of("b.csv"), 0644, "out_commit keeps 0644 under umask 077");
+	UT_EQ_INT(temps_left(), 0, "no temporary file left");
+	umask(old);
+	outset_free(s);
+}
+
+/* The directory of a renamed output is synced; errors come back. */
+static void test_sync_dir(void)
+{
+	UT_EQ_INT(out_sync_dir(at("a.csv")), 0, "directory of an output synced");
+	UT_EQ_INT(out_sync_dir("bare-name.csv"), 0, "a bare name: the working directory");
+	UT_EQ_INT(out_sync_dir("/top-level.csv"), 0, "a file in /");
+	UT_EQ_INT(out_sync_dir(at("no/such/file.csv")), ENOENT, "missing directory reported");
+}
+
 int main(void)
 {
 	if (!mkdtemp(dir))
@@ -189,6 +293,8 @@ int main(void)
 	test_last_fails();
 	test_discard_one();
 	test_hdf5_member();
+	test_keep_mode();
+	test_sync_dir();
 	const char *names[] = {"a.csv", "b.csv", "c.csv", "v.h5", "w.h5"};
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
 		unlink(at(names[i]));
