@@ -12,15 +12,34 @@
 # from $(I)/... inputs (the ingested, validated data) and the tool binary,
 # then `EOD_OUTPUTS += <its files>` so the run manifest covers them:
 #
+#   PRICE_MK := $(lastword $(MAKEFILE_LIST))     (first line of the file)
 #   EOD_OUTPUTS += $(OUT)/price/valuations.csv
-#   $(OUT)/price/valuations.csv: $(I)/trades.csv $(I)/curves.csv $(QE_BIN)/qe-price | $(OUT)/price
+#   $(OUT)/price/valuations.csv: $(I)/trades.csv $(I)/curves.csv $(QE_BIN)/qe-price \
+#   		$(PRICE_MK) $(EOD_MK) | $(OUT)/price
 #   	$(QE_BIN)/qe-price --asof $(ASOF) --trades $(I)/trades.csv ... -o $@
+#
+# Every file a step reads is a prerequisite of the step: its data files,
+# the holiday files of $(DATA)/calendars/ when the tool reads them, files of
+# pipelines/ such as var-shocks.csv, the tool binary, and the Make files
+# that define the step (this file and the step's own pipelines/<tool>.mk),
+# so that a change to any of them reruns the step and what depends on it,
+# and nothing else.  A file a step writes besides its target (rejects,
+# errors, a summary) is a grouped target of the same rule (`a b &: ...`)
+# and is listed in EOD_OUTPUTS; each data file a tool reads is listed in
+# EOD_INPUTS (the tools and the Make files are prerequisites but not rows
+# of the manifest).
+
+EOD_MK := $(lastword $(MAKEFILE_LIST))
 
 QE_BIN ?= bin
 DATA   ?= data
 ASOF   ?= $(shell awk -F, 'NR == 2 { print $$2; exit }' $(DATA)/curves.csv)
 OUT    ?= out/eod/$(ASOF)
 I      := $(OUT)/ingest
+
+# the holiday files (<NAME>.txt, time/calendar) of the directory the price
+# and hedge steps read calendars from: all of them, whichever markets.csv names
+EOD_CALENDARS := $(sort $(wildcard $(DATA)/calendars/*.txt))
 
 ifeq ($(ASOF),)
 $(error eod: cannot read the as-of date from $(DATA)/curves.csv)
@@ -39,12 +58,16 @@ $(OUT) $(I):
 # qe-ingest KIND FILE -o OUT --rejects REJECTS.  The bundled data are clean
 # except three counterparties whose LEIs are invalid on purpose: qe-ingest
 # rejects exactly those (exit 3), and the step checks that nothing else was.
+# The rejects file is an output of the step (in the manifest) and is kept
+# when the step fails, since it says why.
 
 INGEST_KINDS := markets trades prices fixings vols rates history counterparties limits meters weather
 ingest_file   = $(if $(filter prices,$(1)),curves,$(1))
 INGESTED     := $(foreach k,$(INGEST_KINDS),$(I)/$(call ingest_file,$(k)).csv)
 EOD_INPUTS   := $(foreach k,$(INGEST_KINDS),$(DATA)/$(call ingest_file,$(k)).csv)
-EOD_OUTPUTS  := $(INGESTED)
+INGEST_REJECTS := $(INGESTED:.csv=.rejects.csv)
+EOD_OUTPUTS  := $(INGESTED) $(INGEST_REJECTS)
+.PRECIOUS: $(INGEST_REJECTS)
 # rejects expected in the bundled data, per kind
 INGEST_EXPECT_REJECTS_counterparties := 3
 
@@ -53,14 +76,16 @@ INGEST_EXPECT_REJECTS_counterparties := 3
 INGEST_ARGS_meters := --tz Europe/Berlin --period 60
 
 define ingest_rule
-$(I)/$(call ingest_file,$(1)).csv: $(DATA)/$(call ingest_file,$(1)).csv $(DATA)/markets.csv $(QE_BIN)/qe-ingest | $(I)
-	@rc=0; $(QE_BIN)/qe-ingest $(1) $$< --markets $(DATA)/markets.csv $(INGEST_ARGS_$(1)) -o $$@.tmp \
+$(I)/$(call ingest_file,$(1)).csv $(I)/$(call ingest_file,$(1)).rejects.csv &: $(DATA)/$(call ingest_file,$(1)).csv \
+		$(DATA)/markets.csv $(QE_BIN)/qe-ingest $(EOD_MK) | $(I)
+	@rc=0; $(QE_BIN)/qe-ingest $(1) $(DATA)/$(call ingest_file,$(1)).csv --markets $(DATA)/markets.csv \
+		$(INGEST_ARGS_$(1)) -o $(I)/$(call ingest_file,$(1)).csv.tmp \
 		--rejects $(I)/$(call ingest_file,$(1)).rejects.csv || rc=$$$$?; \
 	n=$$$$(($$$$(wc -l 2>/dev/null < $(I)/$(call ingest_file,$(1)).rejects.csv || echo 1) - 1)); \
 	if [ $$$$rc -ne 0 ] && { [ $$$$rc -ne 3 ] || [ $$$$n -ne $(or $(INGEST_EXPECT_REJECTS_$(1)),0) ]; }; then \
 		echo "eod: ingest $(1): exit $$$$rc, $$$$n rejects (see $(I)/$(call ingest_file,$(1)).rejects.csv)" >&2; \
-		rm -f $$@.tmp; exit 1; fi; \
-	mv $$@.tmp $$@
+		rm -f $(I)/$(call ingest_file,$(1)).csv.tmp; exit 1; fi; \
+	mv $(I)/$(call ingest_file,$(1)).csv.tmp $(I)/$(call ingest_file,$(1)).csv
 endef
 $(foreach k,$(INGEST_KINDS),$(eval $(call ingest_rule,$(k))))
 
@@ -68,10 +93,15 @@ $(foreach k,$(INGEST_KINDS),$(eval $(call ingest_rule,$(k))))
 -include $(filter-out pipelines/eod.mk,$(wildcard pipelines/*.mk))
 
 # ---- run manifest: SHA-256 of every input and output ----------------------
-# Written last, from the final EOD_OUTPUTS list; role,path,bytes,sha256.
-$(OUT)/manifest.csv: $(EOD_INPUTS) $(EOD_OUTPUTS) | $(OUT)
+# Written last, from the final EOD_INPUTS and EOD_OUTPUTS lists (the data
+# files read, calendars and pipelines/var-shocks.csv included; every file
+# written, rejects and errors included); role,path,bytes,sha256.
+eod_uniq = $(if $(1),$(firstword $(1)) $(call eod_uniq,$(filter-out $(firstword $(1)),$(1))))
+EOD_MANIFEST_INPUTS  = $(call eod_uniq,$(EOD_INPUTS))
+EOD_MANIFEST_OUTPUTS = $(call eod_uniq,$(EOD_OUTPUTS))
+$(OUT)/manifest.csv: $(EOD_INPUTS) $(EOD_OUTPUTS) $(sort $(wildcard $(dir $(EOD_MK))*.mk)) | $(OUT)
 	@{ echo "role,path,bytes,sha256"; \
-	  for f in $(EOD_INPUTS); do echo "input,$$f,$$(wc -c < $$f),$$(sha256sum $$f | cut -d' ' -f1)"; done; \
-	  for f in $(EOD_OUTPUTS); do echo "output,$$f,$$(wc -c < $$f),$$(sha256sum $$f | cut -d' ' -f1)"; done; \
+	  for f in $(EOD_MANIFEST_INPUTS); do echo "input,$$f,$$(wc -c < $$f),$$(sha256sum $$f | cut -d' ' -f1)"; done; \
+	  for f in $(EOD_MANIFEST_OUTPUTS); do echo "output,$$f,$$(wc -c < $$f),$$(sha256sum $$f | cut -d' ' -f1)"; done; \
 	} > $@.tmp && mv $@.tmp $@
 	@echo "eod: manifest $@"

@@ -1,3 +1,4 @@
+HEDGE_MK := $(lastword $(MAKEFILE_LIST))
 # ---- hedge (optional): hedge proposal for the bundled book ------------------
 # qe-optimize hedge on the book's delta ladder (qe-price --ladder), the
 # covariance of daily price changes (var/cov.csv from qe-var cov) and the
@@ -29,7 +30,7 @@ HEDGE_LADDER ?= $(HEDGE_OUT)/ladder.csv
 endif
 
 ifeq ($(HEDGE)$(if $(wildcard $(QE_BIN)/qe-price),yes)$(if $(wildcard $(HEDGE_MENU)),menu),1yesmenu)
-EOD_INPUTS  += $(HEDGE_MENU) $(HEDGE_FX)
+EOD_INPUTS  += $(HEDGE_MENU) $(HEDGE_FX) $(EOD_CALENDARS)
 EOD_OUTPUTS += $(HEDGE_OUT)/hedges.csv $(HEDGE_OUT)/summary.csv
 eod: $(HEDGE_OUT)/hedges.csv
 
@@ -38,23 +39,25 @@ $(HEDGE_OUT):
 
 # (also when HEDGE_LADDER is overridden to somewhere the price step does not write)
 ifneq ($(HEDGE_LADDER),$(OUT)/price/ladder.csv)
-EOD_OUTPUTS += $(HEDGE_LADDER)
-$(HEDGE_LADDER): $(I)/trades.csv $(I)/curves.csv $(I)/vols.csv $(I)/rates.csv $(I)/fixings.csv \
-		$(I)/markets.csv $(QE_BIN)/qe-price | $(HEDGE_OUT)
+EOD_OUTPUTS += $(HEDGE_LADDER) $(HEDGE_OUT)/valuations.csv
+$(HEDGE_LADDER) $(HEDGE_OUT)/valuations.csv &: $(I)/trades.csv $(I)/curves.csv $(I)/vols.csv \
+		$(I)/rates.csv $(I)/fixings.csv $(I)/markets.csv $(EOD_CALENDARS) $(QE_BIN)/qe-price \
+		$(HEDGE_MK) $(EOD_MK) | $(HEDGE_OUT)
 	$(QE_BIN)/qe-price -q --asof $(ASOF) --trades $(I)/trades.csv --curves $(I)/curves.csv \
 		--vols $(I)/vols.csv --rates $(I)/rates.csv --markets $(I)/markets.csv \
-		--fixings $(I)/fixings.csv -o $(HEDGE_OUT)/valuations.csv --ladder $@
+		--fixings $(I)/fixings.csv $(if $(wildcard $(DATA)/calendars),--calendars $(DATA)/calendars) \
+		-o $(HEDGE_OUT)/valuations.csv --ladder $(HEDGE_LADDER)
 endif
 
-# summary.csv is written by the same run
-$(HEDGE_OUT)/summary.csv: $(HEDGE_OUT)/hedges.csv
-$(HEDGE_OUT)/hedges.csv: $(HEDGE_LADDER) $(OUT)/var/cov.csv $(HEDGE_MENU) $(HEDGE_FX) $(QE_BIN)/qe-optimize \
-		| $(HEDGE_OUT)
+# hedges.csv and summary.csv are written by the same run; the holiday
+# files decide which menu contracts have expired
+$(HEDGE_OUT)/hedges.csv $(HEDGE_OUT)/summary.csv &: $(HEDGE_LADDER) $(OUT)/var/cov.csv $(HEDGE_MENU) \
+		$(HEDGE_FX) $(I)/markets.csv $(EOD_CALENDARS) $(QE_BIN)/qe-optimize $(HEDGE_MK) $(EOD_MK) | $(HEDGE_OUT)
 	$(QE_BIN)/qe-optimize hedge -q --ladder $(HEDGE_LADDER) --cov $(OUT)/var/cov.csv \
 		--hedges $(HEDGE_MENU) --asof $(ASOF) --seed 1 --markets $(I)/markets.csv \
 		$(if $(HEDGE_FX),--fx $(HEDGE_FX) --base $(HEDGE_BASE),--allow-mixed-currency) \
 		$(if $(wildcard $(DATA)/calendars),--calendars $(DATA)/calendars) \
-		--summary $(HEDGE_OUT)/summary.csv -o $@
+		--summary $(HEDGE_OUT)/summary.csv -o $(HEDGE_OUT)/hedges.csv
 	@awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$$i] = i } NR == 2 { \
 		printf "eod: hedge: whole book, 99%% delta-normal VaR %s -> %s %s, cost %s (%s expired menu rows left out)\n", \
 		$$c["var_before"], $$c["var_after"], $$c["currency"], $$c["hedge_cost"], $$c["expired_menu_rows"]; \

@@ -1,3 +1,4 @@
+PRICE_MK := $(lastword $(MAKEFILE_LIST))
 # ---- price: revalue the book ------------------------------------------------
 # qe-price values every live trade as of $(ASOF) against the ingested
 # market data:
@@ -6,6 +7,9 @@
 #                            period (the positions qe-var consumes)
 #   price/ladder.csv         net delta by book, curve and month
 #   price/errors.csv         trades that could not be priced, with reasons
+#
+# qe-price also reads the holiday files of $(DATA)/calendars/ (business
+# days): they are inputs of the step.
 #
 # Some trades unpriceable (qe-price exit 3 with all four files written): the
 # outputs are kept, an alert line names errors.csv and the count, and the
@@ -22,6 +26,7 @@ PRICE_MAX_ERRORS ?=
 
 ifneq ($(wildcard $(QE_BIN)/qe-price),)
 EOD_OUTPUTS += $(PRICE_FILES)
+EOD_INPUTS  += $(EOD_CALENDARS)
 eod: $(PRICE_FILES)
 .PRECIOUS: $(PRICE_OUT)/errors.csv
 
@@ -29,7 +34,8 @@ $(PRICE_OUT):
 	@mkdir -p $@
 
 $(PRICE_FILES) &: $(I)/trades.csv $(I)/curves.csv $(I)/vols.csv $(I)/rates.csv \
-		$(I)/fixings.csv $(I)/markets.csv $(QE_BIN)/qe-price | $(PRICE_OUT)
+		$(I)/fixings.csv $(I)/markets.csv $(EOD_CALENDARS) $(QE_BIN)/qe-price $(PRICE_MK) $(EOD_MK) \
+		| $(PRICE_OUT)
 	@rm -f $(addsuffix .new,$(PRICE_FILES)); rc=0; \
 	$(QE_BIN)/qe-price -q --asof $(ASOF) --trades $(I)/trades.csv --curves $(I)/curves.csv \
 		--vols $(I)/vols.csv --rates $(I)/rates.csv --markets $(I)/markets.csv \

@@ -1,3 +1,4 @@
+VAR_MK := $(lastword $(MAKEFILE_LIST))
 # ---- var: VaR/ES by book and total, stress, backtest ----------------------
 # Positions are the sensitivities of qe-price.  When pipelines/price.mk
 # provides them ($(OUT)/price/sensitivities.csv) they are used; otherwise,
@@ -37,38 +38,44 @@ $(VAR_OUT):
 	@mkdir -p $@
 
 ifeq ($(VAR_PRICE_SENS),)
-EOD_OUTPUTS += $(VAR_SENS)
-$(VAR_SENS): $(I)/trades.csv $(I)/curves.csv $(I)/vols.csv $(I)/rates.csv $(I)/fixings.csv \
-		$(I)/markets.csv $(QE_BIN)/qe-price | $(VAR_OUT)
+EOD_OUTPUTS += $(VAR_SENS) $(VAR_OUT)/valuations.csv $(VAR_OUT)/price-errors.csv
+EOD_INPUTS  += $(EOD_CALENDARS)
+$(VAR_SENS) $(VAR_OUT)/valuations.csv $(VAR_OUT)/price-errors.csv &: $(I)/trades.csv $(I)/curves.csv \
+		$(I)/vols.csv $(I)/rates.csv $(I)/fixings.csv $(I)/markets.csv $(EOD_CALENDARS) \
+		$(QE_BIN)/qe-price $(VAR_MK) $(EOD_MK) | $(VAR_OUT)
 	@rc=0; $(QE_BIN)/qe-price -q --asof $(ASOF) --trades $(I)/trades.csv --curves $(I)/curves.csv \
 		--vols $(I)/vols.csv --rates $(I)/rates.csv --markets $(I)/markets.csv \
-		--fixings $(I)/fixings.csv -o $(VAR_OUT)/valuations.csv --sensitivities $@.tmp \
+		--fixings $(I)/fixings.csv $(if $(wildcard $(DATA)/calendars),--calendars $(DATA)/calendars) \
+		-o $(VAR_OUT)/valuations.csv --sensitivities $(VAR_SENS).tmp \
 		--errors $(VAR_OUT)/price-errors.csv || rc=$$?; \
 	if [ $$rc -eq 3 ]; then echo "eod: warning: some trades unpriced, not in VaR (see $(VAR_OUT)/price-errors.csv)" >&2; \
-	elif [ $$rc -ne 0 ]; then rm -f $@.tmp; exit $$rc; fi; \
-	mv $@.tmp $@
+	elif [ $$rc -ne 0 ]; then rm -f $(VAR_SENS).tmp; exit $$rc; fi; \
+	mv $(VAR_SENS).tmp $(VAR_SENS)
 endif
 
-VAR_DEPS := $(I)/history.csv $(I)/markets.csv $(VAR_SENS) $(QE_BIN)/qe-var | $(VAR_OUT)
+# (the directory is an order-only prerequisite, written after the others
+# on each rule: anything after `|` would be order-only too)
+VAR_DEPS := $(I)/history.csv $(I)/markets.csv $(VAR_SENS) $(QE_BIN)/qe-var $(VAR_MK) $(EOD_MK)
+EOD_INPUTS += $(VAR_SHOCKS)
 
-$(VAR_OUT)/var.csv: $(VAR_DEPS)
+$(VAR_OUT)/var.csv: $(VAR_DEPS) | $(VAR_OUT)
 	$(QE_BIN)/qe-var hs -q $(VAR_IN) -s $(VAR_SENS) -a 0.975,0.99 --window 500 -o $@
-$(VAR_OUT)/param.csv: $(VAR_DEPS)
+$(VAR_OUT)/param.csv: $(VAR_DEPS) | $(VAR_OUT)
 	$(QE_BIN)/qe-var param -q $(VAR_IN) -s $(VAR_SENS) -a 0.975,0.99 --window 500 --cov ewma -o $@
-$(VAR_OUT)/mc.csv: $(VAR_DEPS)
+$(VAR_OUT)/mc.csv: $(VAR_DEPS) | $(VAR_OUT)
 	$(QE_BIN)/qe-var mc -q $(VAR_IN) -s $(VAR_SENS) -a 0.975,0.99 --window 500 --cov ewma \
 		--paths 200000 --seed 1 --repair -o $@
-$(VAR_OUT)/components.csv: $(VAR_DEPS)
+$(VAR_OUT)/components.csv: $(VAR_DEPS) | $(VAR_OUT)
 	$(QE_BIN)/qe-var components -q $(VAR_IN) -s $(VAR_SENS) -a 0.99 --window 500 -o $@
-$(VAR_OUT)/stress.csv: $(VAR_DEPS) $(VAR_SHOCKS)
+$(VAR_OUT)/stress.csv: $(VAR_DEPS) $(VAR_SHOCKS) | $(VAR_OUT)
 	$(QE_BIN)/qe-var stress -q $(VAR_IN) -s $(VAR_SENS) --shocks $(VAR_SHOCKS) --worst \
 		--horizon 10 -o $@
-$(VAR_OUT)/cov.csv: $(I)/history.csv $(I)/markets.csv $(QE_BIN)/qe-var | $(VAR_OUT)
+$(VAR_OUT)/cov.csv: $(I)/history.csv $(I)/markets.csv $(QE_BIN)/qe-var $(VAR_MK) $(EOD_MK) | $(VAR_OUT)
 	$(QE_BIN)/qe-var cov -q $(VAR_IN) --window 500 --cov ewma -o $@
-$(VAR_OUT)/series.csv: $(VAR_DEPS)
+$(VAR_OUT)/series.csv: $(VAR_DEPS) | $(VAR_OUT)
 	$(QE_BIN)/qe-var series -q $(VAR_IN) -s $(VAR_SENS) -a 0.99 --window 250 --days 250 \
 		--portfolio $(VAR_SERIES_PORTFOLIO) -o $@
-$(VAR_OUT)/backtest.csv: $(VAR_OUT)/series.csv $(QE_BIN)/qe-var
+$(VAR_OUT)/backtest.csv: $(VAR_OUT)/series.csv $(QE_BIN)/qe-var $(VAR_MK) $(EOD_MK)
 	@rc=0; $(QE_BIN)/qe-var backtest -q -a 0.99 $< -o $@ || rc=$$?; \
 	if [ $$rc -eq 1 ]; then echo "eod: ALERT: VaR backtest rejected the model (see $@)" >&2; \
 	elif [ $$rc -ne 0 ]; then exit $$rc; fi

@@ -1,8 +1,10 @@
 #!/usr/bin/env bats
-# The end-of-day pipeline (pipelines/eod.mk) on the bundled data, into a
-# scratch directory: outputs, manifest digests, idempotence.  The whole
-# pipeline runs once per file (setup_file); the other runs touch only the
-# ingest steps, to keep this fast.
+# The end-of-day pipeline (pipelines/eod.mk) on a scratch copy of the
+# tree's data, pipelines and tools: outputs, manifest digests, idempotence,
+# and which steps a change to each input reruns.  The whole pipeline runs
+# once per file (setup_file, under strace, so that the files each tool
+# really opens are known); the other runs touch only a few steps, and the
+# dependency checks ask make (`make -q`) instead of running anything.
 
 load helpers
 
@@ -10,9 +12,63 @@ eod_make() {
 	make --no-print-directory -C "$QE_TOP" -f pipelines/eod.mk QE_BIN="$QE_BIN" "$@"
 }
 
+# make in the scratch tree $TREE (its own data/, pipelines/ and bin/)
+tree_make() {
+	make --no-print-directory -C "$TREE" -f pipelines/eod.mk QE_BIN="$TREE/bin" OUT="$EOD" "$@"
+}
+
 setup_file() {
-	export EOD="$BATS_FILE_TMPDIR/eod"
-	eod_make OUT="$EOD" > "$BATS_FILE_TMPDIR/first.log" 2>&1 || true
+	export TREE="$BATS_FILE_TMPDIR/tree" EOD="$BATS_FILE_TMPDIR/eod"
+	mkdir -p "$TREE/bin"
+	cp -r "$QE_TOP/data" "$QE_TOP/pipelines" "$TREE/"
+	# copies, so that a test can change a tool's time stamp
+	cp -p "$QE_BIN"/qe-ingest "$QE_BIN"/qe-price "$QE_BIN"/qe-var "$QE_BIN"/qe-optimize "$TREE/bin/"
+	strace -f --seccomp-bpf -qq -e trace=openat,execve -e signal=none -o "$BATS_FILE_TMPDIR/trace" \
+		make --no-print-directory -C "$TREE" -f pipelines/eod.mk QE_BIN="$TREE/bin" OUT="$EOD" \
+		> "$BATS_FILE_TMPDIR/first.log" 2>&1 || true
+}
+
+# The files each qe-* process of the traced run opened, as lines
+# "read PATH" / "wrote PATH" / "exec PATH" after a line "process N"; paths
+# in the scratch tree (relative, as the pipeline names them) or under $EOD;
+# temporary names (NAME.tmp.XXXXXX, NAME.new, NAME.tmp) mapped to the file
+# they become.
+traced_files() {
+	"$PYORACLE" - "$BATS_FILE_TMPDIR/trace" "$TREE" "$EOD" <<'PY'
+import re, sys
+trace, tree, eod = sys.argv[1:]
+procs = {}
+order = []
+for line in open(trace):
+    m = re.match(r'(\d+)\s+(execve|openat)\((.*)', line)
+    if not m or re.search(r'= -1 ', line):
+        continue
+    pid, call, rest = m.groups()
+    path = re.match(r'(?:AT_FDCWD, )?"([^"]*)"', rest).group(1)
+    if call == 'execve':
+        if re.search(r'/qe-[a-z]+$', path):
+            procs[pid] = [('exec', path[len(tree) + 1:] if path.startswith(tree + '/') else path)]
+            order.append(pid)
+        else:
+            procs.pop(pid, None)
+        continue
+    if pid not in procs or 'O_DIRECTORY' in rest:
+        continue
+    if path.startswith(tree + '/'):
+        path = path[len(tree) + 1:]
+    elif path.startswith('/'):
+        if not path.startswith(eod + '/'):
+            continue
+    path = re.sub(r'\.tmp\.[A-Za-z0-9]{6}$', '', path)
+    path = re.sub(r'\.(new|tmp)$', '', path)
+    path = re.sub(r'\.(new|tmp)$', '', path)
+    kind = 'wrote' if re.search(r'O_WRONLY|O_RDWR|O_CREAT', rest) else 'read'
+    procs[pid].append((kind, path))
+for pid in order:
+    print('process', pid)
+    for kind, path in sorted(set(procs[pid])):
+        print(kind, path)
+PY
 }
 
 @test "eod: runs on the bundled data and says where the results are" {
@@ -25,7 +81,7 @@ setup_file() {
 }
 
 @test "eod: the manifest lists every input and output with its SHA-256 (checked with hashlib)" {
-	run "$PYORACLE" - "$EOD/manifest.csv" "$QE_TOP" <<'EOF'
+	run "$PYORACLE" - "$EOD/manifest.csv" "$TREE" <<'EOF'
 import csv, hashlib, os, sys
 rows = list(csv.DictReader(open(sys.argv[1])))
 os.chdir(sys.argv[2])
@@ -37,38 +93,196 @@ for r in rows:
     assert len(data) == int(r["bytes"]), r["path"]
 ins = [r["path"] for r in rows if r["role"] == "input"]
 mine = {f"data/{k}.csv" for k in ("markets", "trades", "curves", "fixings", "vols", "rates", "history",
-                                  "counterparties", "limits", "meters", "weather")}
-assert mine <= set(ins), ins
+                                  "counterparties", "limits", "meters", "weather", "hedges", "fx")}
+mine |= {"data/calendars/EEX.txt", "data/calendars/ICE_EU.txt", "data/calendars/NYMEX.txt",
+         "pipelines/var-shocks.csv"}
+assert mine <= set(ins), sorted(mine - set(ins))
+assert len(set(r["path"] for r in rows)) == len(rows), "a file listed twice"
 print(len(rows))
 EOF
 	assert_success
-	[ "$output" -ge 22 ]
+	[ "$output" -ge 50 ]
+}
+
+@test "eod: the manifest lists every file the run wrote (rejects and errors included) and every file a tool read" {
+	assert_file_exists "$EOD/ingest/counterparties.rejects.csv"
+	assert_file_exists "$EOD/price/errors.csv"
+	# written: every file under the output directory but the manifest
+	find "$EOD" -type f ! -name manifest.csv | sort > written
+	grep '^output,' "$EOD/manifest.csv" | cut -d, -f2 | sort > outputs
+	run diff written outputs
+	assert_success
+	# read: what the traced run's tools opened, less the outputs of earlier steps
+	traced_files > traced
+	[ "$(grep -c '^process' traced)" -ge 20 ]
+	sed -n 's/^read //p' traced | sort -u | grep -v "^$EOD/" > read
+	grep '^input,' "$EOD/manifest.csv" | cut -d, -f2 | sort > inputs
+	run comm -23 read inputs
+	assert_output ""
+	grep -qx data/trades.csv read
+	grep -qx data/calendars/NYMEX.txt read
+	grep -qx pipelines/var-shocks.csv read
+}
+
+# reruns_after_change FILE...: for each file (relative to the scratch
+# tree), a line "FILE: STEP STEP ..." with the steps a run would redo after
+# the file changed, sorted.  The file's time stamp is set to now and
+# `make -t` marks what a real run would redo as done without running it,
+# with real time stamps, so that what depends on a redone step is redone
+# too; every time stamp of the tree and the outputs is put back after each
+# file.
+reruns_after_change() {
+	"$PYORACLE" - "$TREE" "$EOD" "$@" <<'EOF'
+import os, re, subprocess, sys
+tree, eod, files = sys.argv[1], sys.argv[2], sys.argv[3:]
+def times():
+    t = {}
+    for top in (tree, eod):
+        for d, _, names in os.walk(top):
+            for n in names:
+                p = os.path.join(d, n)
+                t[p] = os.stat(p).st_mtime_ns
+    return t
+def step(path):
+    f = path[len(eod) + 1:]
+    if f == "manifest.csv":
+        return "manifest"
+    if f.startswith(("price/", "hedge/")):
+        return f.split("/")[0]
+    return re.sub(r"(\.rejects)?\.csv$", "", f)
+saved = times()
+for f in files:
+    path = f if f.startswith("/") else os.path.join(tree, f)
+    os.utime(path)
+    r = subprocess.run(["make", "--no-print-directory", "-C", tree, "-f", "pipelines/eod.mk",
+                        "QE_BIN=" + tree + "/bin", "OUT=" + eod, "ASOF=2026-11-25", "-t"],
+                       capture_output=True, text=True)
+    for p, ns in saved.items():
+        if os.stat(p).st_mtime_ns != ns:
+            os.utime(p, ns=(ns, ns))
+    if r.returncode != 0:
+        print(f"{f}: make -t failed (exit {r.returncode}): {r.stderr.strip()}")
+        continue
+    touched = re.findall(r"^touch (.*)$", r.stdout, re.M)
+    print(f + ":", " ".join(sorted({step(p) for p in touched})))
+EOF
+}
+
+@test "eod: every file a step's tool opens (strace) is a prerequisite of every file it writes" {
+	run tree_make -q "$EOD/manifest.csv"
+	assert_success
+	traced_files > traced
+	[ "$(grep -c '^process' traced)" -ge 20 ]
+	# make's data base: each target with its prerequisites
+	tree_make -pq > database 2>&1 || true
+	run "$PYORACLE" - traced database "$TREE" <<'EOF'
+import re, sys
+traced, database, tree = sys.argv[1:]
+prereqs = {}
+for line in open(database):
+    m = re.match(r"^(/\S+): (.*)$", line.rstrip("\n"))
+    if m and not line.startswith("#"):
+        prereqs[m.group(1)] = set(m.group(2).replace("|", " ").split())
+procs = []
+for line in open(traced):
+    kind, path = line.rstrip("\n").split(" ", 1)
+    if kind == "process":
+        procs.append(([], []))
+    elif kind in ("exec", "read"):
+        # make names the tools by their full path, data files relative to the tree
+        procs[-1][0].append(tree + "/" + path if path.startswith("bin/") else path)
+    else:
+        procs[-1][1].append(path)
+bad, pairs = [], 0
+for reads, writes in procs:
+    assert writes, reads
+    for w in writes:
+        if w not in prereqs:
+            bad.append(f"{w} (written with {reads[0]}) is not a target of the pipeline")
+            continue
+        for r in reads:
+            pairs += 1
+            if r not in prereqs[w]:
+                bad.append(f"{w} does not depend on {r}, which its tool read")
+print("\n".join(bad) or f"{pairs} pairs")
+EOF
+	assert_success
+	assert_output --regexp '^[0-9]+ pairs$'
+	[ "${output% pairs}" -ge 100 ]
+}
+
+@test "eod: a change to each input reruns exactly the steps that read it and the steps after them" {
+	run tree_make -q "$EOD/manifest.csv"
+	assert_success
+	ingest="ingest/markets ingest/trades ingest/curves ingest/fixings ingest/vols ingest/rates"
+	ingest="$ingest ingest/history ingest/counterparties ingest/limits ingest/meters ingest/weather"
+	var="var/var var/param var/mc var/components var/stress var/cov var/series var/backtest"
+	# the price step and all after it: the risk steps on its sensitivities
+	# (not var/cov, which reads only the history), the hedge on its ladder
+	priced="price var/var var/param var/mc var/components var/stress var/series var/backtest hedge manifest"
+	# qe-price and qe-optimize hedge read the holiday files; qe-ingest and qe-var do not
+	while read -r input steps; do
+		echo "$input $(printf '%s\n' $steps | sort | tr '\n' ' ' | sed 's/ $//')"
+	done > expected <<-EOF
+	data/markets.csv: $ingest price $var hedge manifest
+	data/trades.csv: ingest/trades $priced
+	data/curves.csv: ingest/curves $priced
+	data/fixings.csv: ingest/fixings $priced
+	data/vols.csv: ingest/vols $priced
+	data/rates.csv: ingest/rates $priced
+	data/history.csv: ingest/history $var hedge manifest
+	data/counterparties.csv: ingest/counterparties manifest
+	data/limits.csv: ingest/limits manifest
+	data/meters.csv: ingest/meters manifest
+	data/weather.csv: ingest/weather manifest
+	data/hedges.csv: hedge manifest
+	data/fx.csv: hedge manifest
+	data/calendars/EEX.txt: $priced
+	data/calendars/ICE_EU.txt: $priced
+	data/calendars/NYMEX.txt: $priced
+	data/calendars/UK_BANK.txt: $priced
+	pipelines/var-shocks.csv: var/stress manifest
+	bin/qe-ingest: $ingest price $var hedge manifest
+	bin/qe-price: $priced
+	bin/qe-var: $var hedge manifest
+	bin/qe-optimize: hedge manifest
+	pipelines/eod.mk: $ingest price $var hedge manifest
+	pipelines/price.mk: $priced
+	pipelines/var.mk: $var hedge manifest
+	pipelines/hedge.mk: hedge manifest
+	EOF
+	[ "$(wc -l < expected)" -eq 26 ]
+	reruns_after_change $(cut -d: -f1 expected) > got
+	run diff -u expected got
+	assert_success
+	run tree_make -q "$EOD/manifest.csv"
+	assert_success
 }
 
 @test "eod: a second run recomputes nothing" {
-	run eod_make OUT="$EOD" -q "$EOD/manifest.csv"
+	run tree_make -q "$EOD/manifest.csv"
 	assert_success
 	before=$(find "$EOD" -type f -printf '%p %T@\n' | sort)
-	run eod_make OUT="$EOD"
+	run tree_make
 	assert_success
 	assert_output --partial "results in $EOD/"
 	[ "$(find "$EOD" -type f -printf '%p %T@\n' | sort)" = "$before" ]
 }
 
-@test "eod: a changed input reruns only the steps that depend on it" {
-	mkdir "$TMP/data"
-	cp "$QE_TOP"/data/*.csv "$TMP/data/"
-	out="$TMP/eod2"
-	targets="$out/ingest/weather.csv $out/ingest/trades.csv"
-	eod_make OUT="$out" DATA="$TMP/data" $targets > /dev/null 2>&1
-	t_trades=$(stat -c %Y.%N "$out/ingest/trades.csv")
-	t_weather=$(stat -c %Y "$out/ingest/weather.csv")
-	sleep 1
-	touch "$TMP/data/weather.csv"
-	run eod_make OUT="$out" DATA="$TMP/data" $targets
+@test "eod: a changed pipelines/var-shocks.csv reruns the stress step and the manifest and nothing else (real run)" {
+	find "$EOD" -type f -printf '%P %T@\n' | sort > before
+	echo 'carbon-double,EUA,,1.0,rel' >> "$TREE/pipelines/var-shocks.csv"
+	run tree_make
 	assert_success
-	[ "$(stat -c %Y.%N "$out/ingest/trades.csv")" = "$t_trades" ]
-	[ "$(stat -c %Y "$out/ingest/weather.csv")" != "$t_weather" ]
+	find "$EOD" -type f -printf '%P %T@\n' | sort > after
+	run join before after
+	[ "$(echo "$output" | awk '$2 != $3 { print $1 }' | tr '\n' ' ')" = "manifest.csv var/stress.csv " ]
+	grep -q '^total/EUR,carbon-double,' "$EOD/var/stress.csv"
+	grep -qx "input,pipelines/var-shocks.csv,[0-9]*,$(sha256sum < "$TREE/pipelines/var-shocks.csv" | cut -d' ' -f1)" \
+		"$EOD/manifest.csv"
+	# and a second run after it does nothing
+	run tree_make -q "$EOD/manifest.csv"
+	assert_success
 }
 
 @test "eod: a failing step stops the pipeline, names itself and leaves no output" {
