@@ -36,7 +36,7 @@ docs_scratch() {
 # docs_run DIR FILE LABEL: runs the NUL-separated commands of FILE in DIR;
 # prints a report of each failure, and "N commands" when none failed.
 docs_run() {
-	local dir=$1 list=$2 label=$3 cmd want rc n=0 failures=
+	local dir=$1 list=$2 label=$3 cmd run_cmd want rc n=0 failures=
 	while IFS= read -r -d '' cmd; do
 		n=$((n + 1))
 		want=0

@@ -3,8 +3,9 @@
 # tree's data, pipelines and tools: outputs, manifest digests, idempotence,
 # and which steps a change to each input reruns.  The whole pipeline runs
 # once per file (setup_file, under strace, so that the files each tool
-# really opens are known); the other runs touch only a few steps, and the
-# dependency checks ask make (`make -q`) instead of running anything.
+# really opens are known); the other runs redo only a few steps, and the
+# dependency checks ask make (its data base, `make -p`, and `make -t`, which
+# marks what a run would redo) instead of running the tools.
 
 load helpers
 
