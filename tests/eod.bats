@@ -57,7 +57,7 @@ EOF
 
 @test "eod: a changed input reruns only the steps that depend on it" {
 	mkdir "$TMP/data"
-	cp "$QE_TOP"/data/*.csv "$TMP/data/"
+	cp -r "$QE_TOP"/data/*.csv "$QE_TOP/data/calendars" "$TMP/data/"
 	out="$TMP/eod2"
 	targets="$out/ingest/weather.csv $out/ingest/trades.csv"
 	eod_make OUT="$out" DATA="$TMP/data" $targets > /dev/null 2>&1
@@ -73,7 +73,7 @@ EOF
 
 @test "eod: a failing step stops the pipeline, names itself and leaves no output" {
 	mkdir "$TMP/data"
-	cp "$QE_TOP"/data/*.csv "$TMP/data/"
+	cp -r "$QE_TOP"/data/*.csv "$QE_TOP/data/calendars" "$TMP/data/"
 	echo 'not,a,limits,file' > "$TMP/data/limits.csv"
 	run eod_make OUT="$TMP/eod3" DATA="$TMP/data"
 	assert_failure

@@ -557,6 +557,31 @@ assert "E5" not in v.index
 	[ "$output" -eq 0 ]
 }
 
+@test "book: an option expiring after its live underlying future's last trading day is an error row, exit 3" {
+	head -1 "$DATA/trades.csv" > t.csv
+	# NYMEX CL Jan-27 stops Mon 21 Dec 2026 (3 business days before Thu
+	# 24 Dec, the last business day before Christmas); EEX power has no
+	# listed rule: the business day before delivery, Wed 30 Dec (31 Dec is
+	# an EEX holiday)
+	cat >> t.csv <<'CSV'
+L1,1,new,2026-11-02,OIL,x,CP001,option,CL_WTI,buy,10,lots,1,USD,2027-01-01,2027-01-31,,call,60,european,2026-12-22,,,,,
+L2,1,new,2026-11-02,OIL,x,CP001,option,CL_WTI,buy,10,lots,1,USD,2027-01-01,2027-01-31,,call,60,european,2026-12-21,,,,,
+L3,1,new,2026-11-02,OIL,x,CP001,option,CL_WTI,buy,10,lots,1,USD,2027-01-01,2027-01-31,,call,60,american,2026-12-22,,,,,
+L4,1,new,2026-11-02,PWR,x,CP001,option,DE_BASE,buy,5,MW,1,EUR,2027-01-01,2027-01-31,base,call,90,european,2027-01-04,,,,,
+L5,1,new,2026-11-02,PWR,x,CP001,option,DE_BASE,buy,5,MW,1,EUR,2027-01-01,2027-01-31,base,call,90,european,2026-12-30,,,,,
+CSV
+	TRADES=t.csv run_split book -o v.csv --errors e.csv
+	[ "$status" -eq 3 ] || fail "exit $status: $stderr"
+	[[ "$stderr" == *"3 trades could not be priced"* ]] || fail "$stderr"
+	run cat e.csv
+	assert_line --partial "L1,option expiry after the underlying future's last trading day 2026-12-21 (expiry 2026-12-22)"
+	assert_line --partial "L3,option expiry after the underlying future's last trading day 2026-12-21 (expiry 2026-12-22)"
+	assert_line --partial "L4,option expiry after the underlying future's last trading day 2026-12-30 (expiry 2027-01-04)"
+	[ "$(wc -l < e.csv)" -eq 4 ]
+	run cut -d, -f1 v.csv
+	assert_output "$(printf 'trade_id\nL2\nL5')"
+}
+
 @test "book and hedge menu agree (one curve master): RBOB past its last trading day is in delivery, not on the forward curve" {
 	# RBOB -> RB by its exact name in the curve master: NYMEX RB Nov-26
 	# ends on the last business day of October (Fri 30th); on Sat 31st it

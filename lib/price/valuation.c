@@ -719,7 +719,8 @@ static int price_spread(const market *m, const trade *t, const mkt_curve *c, dou
  *                         "delivery"
  * An option on such a future is worth its intrinsic value against the
  * settlement (exercised into the expired future if in the money), no
- * greeks; an option expiring after its underlying future is a bad trade.
+ * greeks (an option expiring after its underlying future's last trading
+ * day never gets here: check_option_expiry()).
  * Returns 1 when the trade was handled (res filled, or an error), 0 when
  * the future is still live (or has no known expiry rule). */
 static int price_expired(const market *m, const trade *t, const mkt_curve *c, result *res)
@@ -745,8 +746,6 @@ static int price_expired(const market *m, const trade *t, const mkt_curve *c, re
 	if (ltd >= m->asof || ltd >= t->ds)
 		return 0;
 	date_format(buf, ltd);
-	if (t->instr == I_OPTION && t->expiry > ltd)
-		return RERR("option expiry after the underlying future's last trading day %s", buf), 1;
 	double fsp, vol;
 	if (mkt_fixing(c, ltd, &fsp))
 		return RERR("future expired on %s: no final settlement (fixing) for %s on that day", buf,
@@ -765,6 +764,32 @@ static int price_expired(const market *m, const trade *t, const mkt_curve *c, re
 	return 1;
 }
 
+/* An option on a future must expire on or before the future's last
+ * trading day (DOMAIN.md): the day the curve master gives for the
+ * contract of the option's delivery month (its product's exchange rule,
+ * or the business day before delivery for a curve with no listed rule),
+ * the same day qe-ingest checks.  0 when the expiry is on or before it,
+ * -1 with the error in res otherwise.  A curve with no calendar has no
+ * known last trading day: an error when its product has a listed rule,
+ * else nothing to check. */
+static int check_option_expiry(const market *m, const trade *t, const mkt_curve *c, result *res)
+{
+	if (!c->cal || !m->master)
+		return c->master && c->master->product
+			       ? RERR("curve %s has no business-day calendar for the contract expiry", c->name)
+			       : 0;
+	qe_date ltd;
+	qe_err e;
+	if (curvemaster_last_trade(m->master, c->master, date_add_months_first(t->ds, 0), &ltd, &e))
+		return RERR("contract expiry: %s", e.msg);
+	if (t->expiry <= ltd)
+		return 0;
+	char lb[16], xb[16];
+	date_format(lb, ltd);
+	date_format(xb, t->expiry);
+	return RERR("option expiry after the underlying future's last trading day %s (expiry %s)", lb, xb);
+}
+
 static void price_one(const market *m, const trade *t, double corr, result *res)
 {
 	memset(res, 0, sizeof *res);
@@ -781,6 +806,8 @@ static void price_one(const market *m, const trade *t, double corr, result *res)
 		return;
 	}
 	int rc = 0;
+	if (t->instr == I_OPTION && check_option_expiry(m, t, c, res))
+		goto check;
 	if ((t->instr == I_FUTURE || t->instr == I_OPTION) && price_expired(m, t, c, res))
 		goto check;
 	switch (t->instr) {
