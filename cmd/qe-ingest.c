@@ -16,7 +16,8 @@
 
 static const char usage[] =
 	"usage: qe-ingest KIND [FILE|-] [-o FILE] [--to csv|h5] [--rejects FILE]\n"
-	"                 [--max-rejects N] [--markets FILE | --no-markets] [--all-versions]\n"
+	"                 [--max-rejects N] [--markets FILE | --no-markets] [--calendars DIR]\n"
+	"                 [--all-versions]\n"
 	"       qe-ingest meters [FILE|-] [--tz ZONE] [--period 15|30|60] [--max-gap MIN] ...\n"
 	"       qe-ingest --from h5 [TABLE] FILE [-o FILE]\n"
 	"\n"
@@ -34,6 +35,9 @@ static const char usage[] =
 	"                        records are rejected\n"
 	"      --markets FILE    curve master (default: markets.csv next to FILE)\n"
 	"      --no-markets      do not check curves or convert lots\n"
+	"      --calendars DIR   trades: holiday files for the last trading days options are\n"
+	"                        checked against (default: $QE_CALENDAR_DIR, else\n"
+	"                        calendars/ next to the markets file, else the installed ones)\n"
 	"      --all-versions    trades: keep every version instead of the live book\n"
 	"      --tz ZONE         meters: market time zone (IANA name; default: UTC periods)\n"
 	"      --period MIN      meters: settlement period, 15, 30 or 60 (default 60)\n"
@@ -47,7 +51,7 @@ static const char usage[] =
 	"still written) or bad input; 4 I/O error; 2 usage.\n";
 
 enum { OPT_TO = 256, OPT_FROM, OPT_TABLE, OPT_REJECTS, OPT_MAXREJ, OPT_MARKETS, OPT_NOMARKETS,
-       OPT_ALL, OPT_TZ, OPT_PERIOD, OPT_MAXGAP, OPT_THREADS };
+       OPT_ALL, OPT_TZ, OPT_PERIOD, OPT_MAXGAP, OPT_THREADS, OPT_CALENDARS };
 
 static const struct option longopts[] = {
 	{"output", required_argument, NULL, 'o'},   {"to", required_argument, NULL, OPT_TO},
@@ -56,6 +60,7 @@ static const struct option longopts[] = {
 	{"max-rejects", required_argument, NULL, OPT_MAXREJ},
 	{"markets", required_argument, NULL, OPT_MARKETS},
 	{"no-markets", no_argument, NULL, OPT_NOMARKETS},
+	{"calendars", required_argument, NULL, OPT_CALENDARS},
 	{"all-versions", no_argument, NULL, OPT_ALL}, {"tz", required_argument, NULL, OPT_TZ},
 	{"period", required_argument, NULL, OPT_PERIOD},
 	{"max-gap", required_argument, NULL, OPT_MAXGAP},
@@ -123,7 +128,7 @@ static char *default_markets(const char *input)
 int main(int argc, char **argv)
 {
 	const char *out_path = NULL, *rejects_path = NULL, *markets_path = NULL, *tzname = NULL;
-	const char *table = NULL;
+	const char *table = NULL, *calendars = NULL;
 	int to_h5 = 0, from = 0, no_markets = 0, c;
 	ingest_opts o = {.max_rejects = -1, .period_min = 60};
 	cli_init(argv[0]);
@@ -145,6 +150,7 @@ int main(int argc, char **argv)
 		case OPT_MAXREJ: o.max_rejects = cli_int("--max-rejects", optarg, 0, INT64_MAX / 2); break;
 		case OPT_MARKETS: markets_path = optarg; break;
 		case OPT_NOMARKETS: no_markets = 1; break;
+		case OPT_CALENDARS: calendars = optarg; break;
 		case OPT_ALL: o.all_versions = 1; break;
 		case OPT_TZ: tzname = optarg; break;
 		case OPT_PERIOD: o.period_min = (int)cli_int("--period", optarg, 15, 60); break;
@@ -192,6 +198,12 @@ int main(int argc, char **argv)
 		mpath = markets_path ? strdup(markets_path) : default_markets(input);
 		if (mpath && !(mk = schema_markets_load(mpath, &e)))
 			cli_die_err(&e);
+		/* options are checked against their future's last trading day;
+		 * without the calendars every option is rejected with the reason,
+		 * everything else is still validated */
+		if (mk && o.s->kind == FMT_TRADES &&
+		    schema_markets_load_calendars(mk, cli_calendar_dir(calendars, mpath), &e))
+			cli_warnf("%s: option expiries cannot be checked (options are rejected)", e.msg);
 	}
 	o.markets = mk;
 

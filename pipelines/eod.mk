@@ -37,8 +37,8 @@ ASOF   ?= $(shell awk -F, 'NR == 2 { print $$2; exit }' $(DATA)/curves.csv)
 OUT    ?= out/eod/$(ASOF)
 I      := $(OUT)/ingest
 
-# the holiday files (<NAME>.txt, time/calendar) of the directory the price
-# and hedge steps read calendars from: all of them, whichever markets.csv names
+# the holiday files (<NAME>.txt, time/calendar) of the directory the trades
+# ingest, price and hedge steps read calendars from: all of them, whichever markets.csv names
 EOD_CALENDARS := $(sort $(wildcard $(DATA)/calendars/*.txt))
 
 ifeq ($(ASOF),)
@@ -74,10 +74,13 @@ INGEST_EXPECT_REJECTS_counterparties := 3
 # per-kind options: meters are aggregated to hourly settlement periods in
 # the market zone of the sites
 INGEST_ARGS_meters := --tz Europe/Berlin --period 60
+# trades: options are checked against their future's last trading day,
+# from the holiday files of the calendars/ next to markets.csv
+INGEST_DEPS_trades := $(EOD_CALENDARS)
 
 define ingest_rule
 $(I)/$(call ingest_file,$(1)).csv $(I)/$(call ingest_file,$(1)).rejects.csv &: $(DATA)/$(call ingest_file,$(1)).csv \
-		$(DATA)/markets.csv $(QE_BIN)/qe-ingest $(EOD_MK) | $(I)
+		$(DATA)/markets.csv $(INGEST_DEPS_$(1)) $(QE_BIN)/qe-ingest $(EOD_MK) | $(I)
 	@rc=0; $(QE_BIN)/qe-ingest $(1) $(DATA)/$(call ingest_file,$(1)).csv --markets $(DATA)/markets.csv \
 		$(INGEST_ARGS_$(1)) -o $(I)/$(call ingest_file,$(1)).csv.tmp \
 		--rejects $(I)/$(call ingest_file,$(1)).rejects.csv || rc=$$$$?; \

@@ -221,7 +221,8 @@ EOF
 	# the price step and all after it: the risk steps on its sensitivities
 	# (not var/cov, which reads only the history), the hedge on its ladder
 	priced="price var/var var/param var/mc var/components var/stress var/series var/backtest hedge manifest"
-	# qe-price and qe-optimize hedge read the holiday files; qe-ingest and qe-var do not
+	# qe-ingest trades (option expiries), qe-price and qe-optimize hedge read the
+	# holiday files; qe-var does not
 	while read -r input steps; do
 		echo "$input $(printf '%s\n' $steps | sort | tr '\n' ' ' | sed 's/ $//')"
 	done > expected <<-EOF
@@ -238,10 +239,10 @@ EOF
 	data/weather.csv: ingest/weather manifest
 	data/hedges.csv: hedge manifest
 	data/fx.csv: hedge manifest
-	data/calendars/EEX.txt: $priced
-	data/calendars/ICE_EU.txt: $priced
-	data/calendars/NYMEX.txt: $priced
-	data/calendars/UK_BANK.txt: $priced
+	data/calendars/EEX.txt: ingest/trades $priced
+	data/calendars/ICE_EU.txt: ingest/trades $priced
+	data/calendars/NYMEX.txt: ingest/trades $priced
+	data/calendars/UK_BANK.txt: ingest/trades $priced
 	pipelines/var-shocks.csv: var/stress manifest
 	bin/qe-ingest: $ingest price $var hedge manifest
 	bin/qe-price: $priced
@@ -288,7 +289,7 @@ EOF
 
 @test "eod: a failing step stops the pipeline, names itself and leaves no output" {
 	mkdir "$TMP/data"
-	cp "$QE_TOP"/data/*.csv "$TMP/data/"
+	cp -r "$QE_TOP"/data/*.csv "$QE_TOP/data/calendars" "$TMP/data/"
 	echo 'not,a,limits,file' > "$TMP/data/limits.csv"
 	run eod_make OUT="$TMP/eod3" DATA="$TMP/data"
 	assert_failure

@@ -6,6 +6,8 @@
 load helpers
 
 D="$QE_TOP/tests/data/ingest"
+# holiday files for the last trading days options are checked against
+export QE_CALENDAR_DIR="$QE_TOP/data/calendars"
 
 # counts N_READ N_WRITTEN N_REJECTED: checks the summary line on stderr and
 # that the numbers add up.
@@ -546,4 +548,52 @@ EOF
 		     fd != "" && $0 ~ "fsync\\(" fd "\\) += 0" { ok = 1 }
 		     END { exit !ok }' trace || fail "$args: no fsync of d/ after the rename: $(grep -v '/lib\|/etc\|/usr' trace)"
 	done
+}
+
+@test "trades: an option expiring after its underlying future's last trading day is rejected with both dates" {
+	h=$(head -1 "$D/trades.csv")
+	r='2026-11-02,B,t,C,option'
+	# last trading days by the exchange rules on the bundled holiday files,
+	# worked by hand: NYMEX CL Jan-27, 3 business days before the last
+	# business day before Fri 25 Dec (Christmas): Thu 24 Dec -> Mon 21 Dec;
+	# NYMEX NG Jan-27, 3 business days before Fri 1 Jan: Tue 29 Dec; ICE
+	# EUA Dec-27, last Monday 27 Dec is a UK holiday: penultimate Monday
+	# 20 Dec; EEX power (no listed rule): the business day before delivery,
+	# 31 Dec is an EEX holiday: Wed 30 Dec
+	printf '%s\n' "$h" \
+		"O1,1,new,$r,CL_WTI,buy,1,lots,1,USD,2027-01-01,2027-01-31,,call,60,european,2026-12-22,,,,," \
+		"O2,1,new,$r,CL_WTI,buy,1,lots,1,USD,2027-01-01,2027-01-31,,call,60,european,2026-12-21,,,,," \
+		"O3,1,new,$r,NG_HH,buy,1,lots,1,USD,2027-01-01,2027-01-31,,put,3,american,2026-12-30,,,,," \
+		"O4,1,new,$r,NG_HH,buy,1,lots,1,USD,2027-01-01,2027-01-31,,put,3,american,2026-12-29,,,,," \
+		"O5,1,new,$r,EUA,buy,1,lots,1,EUR,2027-12-01,2027-12-31,,call,80,european,2027-12-21,,,,," \
+		"O6,1,new,$r,EUA,buy,1,lots,1,EUR,2027-12-01,2027-12-31,,call,80,european,2027-12-20,,,,," \
+		"O7,1,new,$r,DE_BASE,buy,5,MW,1,EUR,2027-01-01,2027-01-31,base,call,90,european,2027-01-04,,,,,bachelier" \
+		"O8,1,new,$r,DE_BASE,buy,5,MW,1,EUR,2027-01-01,2027-01-31,base,call,90,european,2026-12-30,,,,,bachelier" \
+		"O9,1,new,2026-11-02,B,t,C,asian,CL_WTI,sell,1000,bbl,1,USD,2027-01-01,2027-01-31,,put,60,european,2027-01-29,2027-01-01,2027-01-29,,," > opt.csv
+	run_split qe-ingest trades opt.csv --markets "$D/markets.csv" --rejects rej.csv
+	[ "$status" -eq 3 ] || fail "exit $status: $stderr"
+	[[ "$stderr" == *"opt.csv:2:21: column 'expiry': option expiry 2026-12-22 is after 2026-12-21, the last trading day of the underlying CL_WTI 2027-01 future '2026-12-22'"* ]] || fail "$stderr"
+	[[ "$stderr" == *"opt.csv:4:21: column 'expiry': option expiry 2026-12-30 is after 2026-12-29, the last trading day of the underlying NG_HH 2027-01 future"* ]] || fail "$stderr"
+	[[ "$stderr" == *"opt.csv:6:21: column 'expiry': option expiry 2027-12-21 is after 2027-12-20, the last trading day of the underlying EUA 2027-12 future"* ]] || fail "$stderr"
+	[[ "$stderr" == *"opt.csv:8:21: column 'expiry': option expiry 2027-01-04 is after 2026-12-30, the last trading day of the underlying DE_BASE 2027-01 future"* ]] || fail "$stderr"
+	counts 9 5 4
+	# expiring on the last trading day itself is fine; an Asian has no underlying future
+	[ "$(echo "$output" | sed 1d | cut -d, -f1 | tr '\n' ' ')" = "O2 O4 O6 O8 O9 " ] || fail "$output"
+	run cut -d, -f1-4 rej.csv
+	assert_line --index 1 "2,expiry,2026-12-22,\"option expiry 2026-12-22 is after 2026-12-21"
+	# without the holiday files the check cannot be made: every option is
+	# rejected with the reason (a warning says so once), the rest is kept
+	mkdir nocal
+	QE_CALENDAR_DIR="$PWD/nocal" run_split qe-ingest trades opt.csv --markets "$D/markets.csv"
+	[ "$status" -eq 3 ]
+	[[ "$stderr" == *"qe-ingest: warning: "*"unknown calendar 'NYMEX'"*"option expiries cannot be checked"* ]] || fail "$stderr"
+	[[ "$stderr" == *"opt.csv:3:21: column 'expiry': cannot check against the underlying future's last trading day: "*"unknown calendar 'NYMEX'"* ]] || fail "$stderr"
+	counts 9 1 8
+	# --calendars comes first
+	QE_CALENDAR_DIR="$PWD/nocal" run_split qe-ingest trades opt.csv --markets "$D/markets.csv" --calendars "$DATA/calendars"
+	counts 9 5 4
+	# no curve master: no curves, no expiry rules
+	run_split qe-ingest trades opt.csv --no-markets
+	assert_success
+	counts 9 9 0
 }

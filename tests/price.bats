@@ -557,6 +557,156 @@ assert "E5" not in v.index
 	[ "$output" -eq 0 ]
 }
 
+@test "book: an option expiring after its live underlying future's last trading day is an error row, exit 3" {
+	head -1 "$DATA/trades.csv" > t.csv
+	# NYMEX CL Jan-27 stops Mon 21 Dec 2026 (3 business days before Thu
+	# 24 Dec, the last business day before Christmas); EEX power has no
+	# listed rule: the business day before delivery, Wed 30 Dec (31 Dec is
+	# an EEX holiday)
+	cat >> t.csv <<'CSV'
+L1,1,new,2026-11-02,OIL,x,CP001,option,CL_WTI,buy,10,lots,1,USD,2027-01-01,2027-01-31,,call,60,european,2026-12-22,,,,,
+L2,1,new,2026-11-02,OIL,x,CP001,option,CL_WTI,buy,10,lots,1,USD,2027-01-01,2027-01-31,,call,60,european,2026-12-21,,,,,
+L3,1,new,2026-11-02,OIL,x,CP001,option,CL_WTI,buy,10,lots,1,USD,2027-01-01,2027-01-31,,call,60,american,2026-12-22,,,,,
+L4,1,new,2026-11-02,PWR,x,CP001,option,DE_BASE,buy,5,MW,1,EUR,2027-01-01,2027-01-31,base,call,90,european,2027-01-04,,,,,
+L5,1,new,2026-11-02,PWR,x,CP001,option,DE_BASE,buy,5,MW,1,EUR,2027-01-01,2027-01-31,base,call,90,european,2026-12-30,,,,,
+CSV
+	TRADES=t.csv run_split book -o v.csv --errors e.csv
+	[ "$status" -eq 3 ] || fail "exit $status: $stderr"
+	[[ "$stderr" == *"3 trades could not be priced"* ]] || fail "$stderr"
+	run cat e.csv
+	assert_line --partial "L1,option expiry after the underlying future's last trading day 2026-12-21 (expiry 2026-12-22)"
+	assert_line --partial "L3,option expiry after the underlying future's last trading day 2026-12-21 (expiry 2026-12-22)"
+	assert_line --partial "L4,option expiry after the underlying future's last trading day 2026-12-30 (expiry 2027-01-04)"
+	[ "$(wc -l < e.csv)" -eq 4 ]
+	run cut -d, -f1 v.csv
+	assert_output "$(printf 'trade_id\nL2\nL5')"
+}
+
+# mkt ASOF DIR: a synthetic market at ASOF (qe-synth) in DIR, for books
+# valued on another day than the bundled one.
+mkt() {
+	qe-synth -q --trades 1 --asof "$1" --history-days 60 --calendars "$DATA/calendars" -d "$2"
+}
+
+# dbook DIR TRADES ARGS...: values TRADES against the market in DIR.
+dbook() {
+	local d=$1 t=$2
+	shift 2
+	qe-price -q --asof "$(basename "$d")" --trades "$t" --curves "$d/curves.csv" --vols "$d/vols.csv" \
+		--rates "$d/rates.csv" --markets "$d/markets.csv" --fixings "$d/fixings.csv" \
+		--calendars "$DATA/calendars" "$@"
+}
+
+@test "book: a German power future in delivery is worth the delivered days at the day-ahead fixings plus the rest at the forward; only the rest carries delta" {
+	mkt 2026-10-28 2026-10-28
+	# the day-ahead auction runs every day: fixings for the weekends and
+	# the German holiday, which the synthetic fixings (business days) lack
+	awk -F, -v OFS=, 'NR == 1 { print; next } $1 == "DE_BASE" { have[$2] = 1 } { print }
+		END { for (d = 1; d <= 28; d++) { k = sprintf("2026-10-%02d", d)
+			if (!(k in have)) print "DE_BASE", k, 40 + d / 4 } }' 2026-10-28/fixings.csv > f.csv
+	mv f.csv 2026-10-28/fixings.csv
+	head -1 "$DATA/trades.csv" > t.csv
+	cat >> t.csv <<'CSV'
+P1,1,new,2026-08-03,PWR,x,CP001,future,DE_BASE,buy,5,MW,70.5,EUR,2026-10-01,2026-10-31,,,,,,,,,,
+P2,1,new,2026-08-03,PWR,x,CP001,future,DE_PEAK,sell,2,lots,90,EUR,2026-10-01,2026-10-31,,,,,,,,,,
+P3,1,new,2026-08-03,PWR,x,CP001,future,DE_BASE,sell,3720,MWh,70,EUR,2026-10-01,2026-10-31,,,,,,,,,,
+P4,1,new,2026-08-03,PWR,x,CP001,future,DE_BASE,buy,1,MW,80,EUR,2026-11-01,2026-11-30,,,,,,,,,,
+P5,1,new,2026-08-03,PWR,x,CP001,future,DE_BASE,buy,1,MW,80,EUR,2026-09-01,2026-09-30,,,,,,,,,,
+CSV
+	run_split dbook "$PWD/2026-10-28" t.csv -o v.csv --sensitivities s.csv --ladder l.csv --errors e.csv
+	assert_success
+	run "$PYORACLE" - <<'PY'
+import datetime as dt, pandas as pd
+from zoneinfo import ZoneInfo
+berlin, utc = ZoneInfo("Europe/Berlin"), dt.timezone.utc
+asof = dt.date(2026, 10, 28)
+fx = pd.read_csv("2026-10-28/fixings.csv"); cv = pd.read_csv("2026-10-28/curves.csv")
+v = pd.read_csv("v.csv").set_index("trade_id"); s = pd.read_csv("s.csv"); l = pd.read_csv("l.csv")
+def local_midnight(d):
+    return dt.datetime(d.year, d.month, d.day, tzinfo=berlin).astimezone(utc)
+def hours(curve, d):  # delivery hours of the local day: base all, peak 08-20 on weekdays
+    if curve == "DE_PEAK":
+        return 12 if d.weekday() < 5 else 0
+    return (local_midnight(d + dt.timedelta(1)) - local_midnight(d)).total_seconds() / 3600
+def fixing(curve, d):
+    return float(fx[(fx.curve == curve) & (fx.date == d.isoformat())].price.iloc[0])
+def forward(curve, d):
+    q = cv[(cv.curve == curve) & (cv.delivery_start <= d.isoformat()) & (cv.delivery_end >= d.isoformat())]
+    return float(q.price.iloc[0])
+days = [dt.date(2026, 10, 1) + dt.timedelta(k) for k in range(31)]
+assert sum(hours("DE_BASE", d) for d in days) == 745  # the October clock change
+def want(curve, mw, K):
+    npv = sum(mw * hours(curve, d) * ((fixing(curve, d) if d <= asof else forward(curve, d)) - K)
+              for d in days if hours(curve, d))
+    return npv, sum(mw * hours(curve, d) for d in days if d > asof)
+for tid, curve, mw, K in (("P1", "DE_BASE", 5, 70.5), ("P2", "DE_PEAK", -2, 90),
+                          ("P3", "DE_BASE", -3720 / 745, 70)):
+    npv, delta = want(curve, mw, K)
+    r = v.loc[tid]
+    assert abs(r.npv - npv) <= 1e-9 * abs(npv) and r.undiscounted == r.npv, (tid, r.npv, npv)
+    assert abs(r.delta - delta) <= 1e-9 * abs(delta) and r.model == "future", (tid, r.delta, delta)
+    rows = s[s.trade_id == tid]
+    assert list(rows.delivery_start) == ["2026-10-29"] and abs(rows.delta.iloc[0] - delta) <= 1e-9 * abs(delta), rows
+# Thu 29 and Fri 30 October are peak days, Sat 31 is not
+assert v.loc["P1"].delta == 5 * 72 and v.loc["P2"].delta == -2 * 24
+# not yet in delivery: the forward; delivered in full: matured
+assert v.loc["P4"].model == "future" and "P5" not in v.index
+assert abs(l[(l.curve == "DE_BASE") & (l.month == "2026-10")].delta.sum() - (360 - 3720 / 745 * 72)) < 1e-6
+print(v.loc["P1"].npv)
+PY
+	assert_success
+	# a delivered day with no fixing is an error, never a zero
+	grep -v '^DE_BASE,2026-10-25,' 2026-10-28/fixings.csv > f.csv
+	mv f.csv 2026-10-28/fixings.csv
+	run_split dbook "$PWD/2026-10-28" t.csv -o v.csv --errors e.csv
+	[ "$status" -eq 3 ]
+	run cat e.csv
+	assert_line --partial "P1,missing fixing for DE_BASE on 2026-10-25 (a delivered day of the future)"
+	assert_line --partial "P3,missing fixing for DE_BASE on 2026-10-25"
+}
+
+@test "book: an EUA December future stays live until its last trading day (the forward), then is in delivery at the final settlement" {
+	for d in 2026-12-21 2026-12-22; do mkt $d $d; done
+	head -1 "$DATA/trades.csv" > t.csv
+	cat >> t.csv <<'CSV'
+U1,1,new,2026-08-03,CARBON,x,CP001,future,EUA,buy,3,lots,70,EUR,2026-12-01,2026-12-31,,,,,,,,,,
+U2,1,new,2026-08-03,CARBON,x,CP001,future,EUA,sell,5000,t,72,EUR,2026-12-01,2026-12-31,,,,,,,,,,
+CSV
+	for d in 2026-12-21 2026-12-22; do
+		run_split dbook "$PWD/$d" t.csv -o v$d.csv --sensitivities s$d.csv
+		assert_success
+	done
+	run env DATA="$DATA" "$PYORACLE" - <<'PY'
+import datetime as dt, os, pandas as pd
+# ICE Endex EUA rule, worked from the holiday file: the last Monday of the
+# month, or the penultimate one when a holiday falls on it or in the four
+# days after it
+hol = {l.split()[0] for l in open(os.environ["DATA"] + "/calendars/ICE_EU.txt") if l[:1].isdigit()}
+last = max(dt.date(2026, 12, d) for d in range(1, 32) if dt.date(2026, 12, d).weekday() == 0)
+bad = any((last + dt.timedelta(k)).isoformat() in hol for k in range(5))
+ltd = last - dt.timedelta(7) if bad else last
+assert ltd == dt.date(2026, 12, 21), ltd
+for asof in ("2026-12-21", "2026-12-22"):
+    v = pd.read_csv(f"v{asof}.csv").set_index("trade_id"); s = pd.read_csv(f"s{asof}.csv")
+    cv = pd.read_csv(f"{asof}/curves.csv"); fx = pd.read_csv(f"{asof}/fixings.csv")
+    for tid, q, K in (("U1", 3 * 1000, 70), ("U2", -5000, 72)):
+        r = v.loc[tid]
+        if dt.date.fromisoformat(asof) <= ltd:
+            nxt = (dt.date.fromisoformat(asof) + dt.timedelta(1)).isoformat()
+            F = cv[(cv.curve == "EUA") & (cv.delivery_start == nxt)]
+            assert F.delivery_end.iloc[0] == "2026-12-31", F
+            F = float(F.price.iloc[0])
+            assert abs(r.npv - q * (F - K)) <= 1e-9 * abs(q * F) and r.delta == q and r.model == "future", (tid, r)
+            rows = s[s.trade_id == tid]
+            assert list(rows.delivery_start) == [nxt] and rows.delta.iloc[0] == q, rows
+        else:
+            fsp = float(fx[(fx.curve == "EUA") & (fx.date == ltd.isoformat())].price.iloc[0])
+            assert abs(r.npv - q * (fsp - K)) <= 1e-9 * abs(q * fsp) and r.delta == 0 and r.model == "delivery", (tid, r)
+            assert not (s.trade_id == tid).any()
+PY
+	assert_success
+}
+
 @test "book and hedge menu agree (one curve master): RBOB past its last trading day is in delivery, not on the forward curve" {
 	# RBOB -> RB by its exact name in the curve master: NYMEX RB Nov-26
 	# ends on the last business day of October (Fri 30th); on Sat 31st it

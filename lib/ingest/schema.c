@@ -173,6 +173,8 @@ int schema_number_is_canonical(const char *s, size_t len)
 /* The validator's view of the curve master (curvemaster.h reads it). */
 struct schema_markets {
 	curvemaster *cm;
+	char calerr[300]; /* why the calendars are not loaded ("": loaded or not asked) */
+	int calendars;    /* schema_markets_load_calendars() was called */
 };
 
 typedef curvemaster_curve market_info;
@@ -214,6 +216,17 @@ schema_markets *schema_markets_load(const char *path, qe_err *e)
 fail:
 	schema_markets_free(mk);
 	return NULL;
+}
+
+int schema_markets_load_calendars(schema_markets *mk, const char *caldir, qe_err *e)
+{
+	mk->calendars = 1;
+	mk->calerr[0] = '\0';
+	if (curvemaster_load_calendars(mk->cm, caldir, e)) {
+		snprintf(mk->calerr, sizeof mk->calerr, "%s", e->msg);
+		return e->code;
+	}
+	return 0;
 }
 
 void schema_markets_free(schema_markets *mk)
@@ -503,6 +516,7 @@ static int need(row_check *rc, val *v, int col, const formats_table *s, const ch
 
 static int check_market_unit(const schema_ctx *c, val *v, row_check *rc, int curve, int unit,
 			     int ccy);
+static int check_option_expiry(const schema_ctx *c, val *v, row_check *rc);
 
 static int check_trade(const schema_ctx *c, val *v, row_check *rc)
 {
@@ -552,9 +566,50 @@ static int check_trade(const schema_ctx *c, val *v, row_check *rc)
 		if (check_market_unit(c, v, rc, FMT_TR_CURVE, -1, FMT_TR_CCY))
 			return -1;
 	}
+	if (!strcmp(instr, "option") && c->markets && check_option_expiry(c, v, rc))
+		return -1;
 	rc->version = v[FMT_TR_VERSION].i;
 	rc->life = LIFE_NEW + v[FMT_TR_STATUS].idx;
 	return 0;
+}
+
+/* An option on a future expires on or before the future's last trading
+ * day (DOMAIN.md), the day the curve master gives for the contract of the
+ * delivery month (the same day qe-price checks).  Without calendars
+ * (schema_markets_load_calendars not called) nothing is checked; when
+ * they could not be loaded, or the curve has a listed expiry rule but no
+ * calendar, the option cannot be checked and is rejected with the reason. */
+static int check_option_expiry(const schema_ctx *c, val *v, row_check *rc)
+{
+	const schema_markets *mk = c->markets;
+	if (!mk->calendars)
+		return 0;
+	const market_info *mi = market_at(mk, v[FMT_TR_CURVE].idx);
+	val *x = &v[FMT_TR_EXPIRY];
+	if (mk->calerr[0])
+		return fail(rc, FMT_TR_EXPIRY, x, "cannot check against the underlying future's last trading day: %s",
+			    mk->calerr);
+	if (!curvemaster_calendar(mk->cm, mi))
+		return mi->product ? fail(rc, FMT_TR_EXPIRY, x,
+					  "cannot check against the underlying future's last trading day: "
+					  "curve %s has no calendar in %s",
+					  mi->name, curvemaster_file(mk->cm))
+				   : 0;
+	qe_date first = date_add_months_first((qe_date)v[FMT_TR_DSTART].i, 0), ltd;
+	qe_err e;
+	if (curvemaster_last_trade(mk->cm, mi, first, &ltd, &e))
+		return fail(rc, FMT_TR_EXPIRY, x, "cannot check against the underlying future's last trading day: %s",
+			    e.msg);
+	if (x->i <= ltd)
+		return 0;
+	char lb[16], xb[16];
+	int y, mo, d;
+	date_format(lb, ltd);
+	date_format(xb, (qe_date)x->i);
+	date_to_ymd(first, &y, &mo, &d);
+	return fail(rc, FMT_TR_EXPIRY, x,
+		    "option expiry %s is after %s, the last trading day of the underlying %s %04d-%02d future", xb,
+		    lb, mi->name, y, mo);
 }
 
 static int check_market_unit(const schema_ctx *c, val *v, row_check *rc, int curve, int unit,

@@ -34,6 +34,14 @@ const formats_table *schema_find(const char *name);
 typedef struct schema_markets schema_markets;
 /* Loads markets.csv (qe-formats(5) MARKETS); QE_DATA/QE_IO on failure. */
 schema_markets *schema_markets_load(const char *path, qe_err *e);
+/* Loads the business-day calendars the curve master names, from caldir
+ * (NULL: only the built-in ones), so that options are checked against
+ * their underlying future's last trading day (time/contract's rule for
+ * the curve's product, asked through curvemaster_last_trade()).  Not
+ * called: no such check.  A failure is returned (QE_DATA/QE_IO, e
+ * filled) and also kept: every option is then rejected with it as the
+ * reason, so a caller may go on validating everything else. */
+int schema_markets_load_calendars(schema_markets *m, const char *caldir, qe_err *e);
 void schema_markets_free(schema_markets *m);
 int schema_markets_count(const schema_markets *m);
 

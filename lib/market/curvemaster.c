@@ -162,6 +162,10 @@ static int read_row(curvemaster *m, csv_reader *r, curvemaster_curve *c, char **
 			c->cash_settled = product_facts[k].cash;
 			c->index = product_facts[k].index;
 		}
+	/* power futures (EEX Phelix DE, PJM) settle in cash on the spot index
+	 * of their delivery days (DOMAIN.md) */
+	if (!c->product && strcasecmp(c->commodity, "power") == 0)
+		c->cash_settled = 1;
 	return 0;
 }
 

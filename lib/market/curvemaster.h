@@ -49,7 +49,9 @@ typedef struct curvemaster_curve {
 	double lot_size;     /* > 0; 0 when the file has no lot_size column */
 	int returns_abs;     /* 1: absolute changes, 0: log returns (also when absent) */
 	const char *product; /* contract_expiry() product, NULL: no listed rule */
-	int cash_settled;    /* product settles in cash (Brent), else delivers */
+	int cash_settled;    /* settles in cash: Brent on its final settlement; power
+			      * (commodity "power", no listed rule) on the spot index
+			      * of its delivery days; else delivers */
 	int index;           /* enum curvemaster_index */
 	long line;           /* line of its row in the file */
 } curvemaster_curve;

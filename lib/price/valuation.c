@@ -704,6 +704,88 @@ static int price_spread(const market *m, const trade *t, const mkt_curve *c, dou
 	return rc;
 }
 
+/* ---- futures in their delivery period ------------------------------------ */
+
+/* A future whose last trading day falls inside its delivery month (ICE
+ * EUA: the last Monday, or the penultimate one) still trades after
+ * delivery starts: until that day it is marked to the forward like any
+ * live future, the whole volume at the forward of the days left in the
+ * delivery period (the balance-of-month quote), not discounted. */
+static int price_future_to_ltd(const market *m, const trade *t, const mkt_curve *c, result *res)
+{
+	qe_date a = m->asof + 1 > t->ds ? m->asof + 1 : t->ds;
+	if (a > t->de)
+		return RERR("future still trading after its delivery period ends");
+	double vol, F;
+	if (piece_volume(m, t, c, t->ds, t->de, &vol, res))
+		return -1;
+	double *w = calloc((size_t)c->nq + 1, sizeof *w);
+	if (!w)
+		return RERR("out of memory");
+	int rc = avg_forward(m, c, a, t->de, &F, w, res);
+	if (!rc) {
+		res->model = "future";
+		res->npv = res->undisc = t->side * vol * (F - t->price);
+		res->delta = t->side * vol;
+		for (int q = 0; q < c->nq && !rc; q++)
+			if (w[q] > 0)
+				rc = add_sens(res, curve_index(m, c), q, w[q] * res->delta, 0, 0);
+	}
+	free(w);
+	return rc;
+}
+
+/* A cash-settled future on a spot index (power: the curve master's
+ * cash_settled without a listed product) in its delivery period, until
+ * delivery_end: its final settlement is the average of the index over
+ * the delivery hours, so it is worth the delivered days at their fixings
+ * plus the days left at the forward, like an average-price swap, each
+ * day weighted by its delivery volume (the hours of the shape that day:
+ * 23 or 25 on the clock-change days, none on a weekend for peak), not
+ * discounted (daily settled).  Only the days left carry delta.  A
+ * delivered day with volume and no fixing is an error.  Returns 1 when
+ * the trade was handled (res filled, or an error), 0 when it is not such
+ * a future in delivery. */
+static int price_index_future(const market *m, const trade *t, const mkt_curve *c, result *res)
+{
+	if (!c->master || c->master->product || !c->master->cash_settled || t->ds > m->asof ||
+	    t->de <= m->asof)
+		return 0;
+	res->model = "future";
+	for (qe_date d = t->ds; d <= m->asof; d++) {
+		double vol, fx;
+		if (piece_volume(m, t, c, d, d, &vol, res))
+			return 1;
+		if (vol == 0)
+			continue;
+		if (mkt_fixing(c, d, &fx)) {
+			char buf[16];
+			date_format(buf, d);
+			return RERR("missing fixing for %s on %s (a delivered day of the future)", c->name, buf), 1;
+		}
+		res->npv += t->side * vol * (fx - t->price);
+	}
+	for (qe_date d = m->asof + 1; d <= t->de;) {
+		int q = mkt_quote_at(c, d);
+		if (q < 0) {
+			char buf[16];
+			date_format(buf, d);
+			return RERR("no forward price for %s on %s", c->name, buf), 1;
+		}
+		qe_date end = c->q[q].last < t->de ? c->q[q].last : t->de;
+		double vol;
+		if (piece_volume(m, t, c, d, end, &vol, res))
+			return 1;
+		res->npv += t->side * vol * (c->q[q].price + m->bump - t->price);
+		res->delta += t->side * vol;
+		if (add_sens(res, curve_index(m, c), q, t->side * vol, 0, 0))
+			return 1;
+		d = end + 1;
+	}
+	res->undisc = res->npv;
+	return 1;
+}
+
 /* ---- futures past their last trading day ------------------------------- */
 
 /* A future (or an option on one) of a curve whose contracts follow a
@@ -713,15 +795,19 @@ static int price_spread(const market *m, const trade *t, const mkt_curve *c, dou
  * settlement, read as the curve's fixing on the last trading day.
  *   cash-settled (Brent)  npv = side x volume x (settlement - price),
  *                         model "settled", no delta
- *   physical (CL, NG, HO, RB)  in delivery until delivery_end: the whole
- *                         volume is invoiced at the settlement price, so the
- *                         same npv and no delta to the forward curve, model
+ *   physical (CL, NG, HO, RB, EUA)  in delivery until delivery_end: the
+ *                         whole volume is invoiced at the settlement price, so
+ *                         the same npv and no delta to the forward curve, model
  *                         "delivery"
+ * A future whose last trading day falls inside its delivery month (EUA)
+ * and is not yet past goes to price_future_to_ltd().
  * An option on such a future is worth its intrinsic value against the
  * settlement (exercised into the expired future if in the money), no
- * greeks; an option expiring after its underlying future is a bad trade.
+ * greeks (an option expiring after its underlying future's last trading
+ * day never gets here: check_option_expiry()).
  * Returns 1 when the trade was handled (res filled, or an error), 0 when
- * the future is still live (or has no known expiry rule). */
+ * the future is still live before its delivery (or has no known expiry
+ * rule). */
 static int price_expired(const market *m, const trade *t, const mkt_curve *c, result *res)
 {
 	char buf[16];
@@ -739,14 +825,11 @@ static int price_expired(const market *m, const trade *t, const mkt_curve *c, re
 	qe_err e;
 	if (contract_expiry(prod, t->ds, c->cal, &ltd, &e))
 		return RERR("contract expiry: %s", e.msg), 1;
-	/* a last trading day inside the delivery period (EUA) comes after
-	 * delivery starts: the delivery-start rule of price_linear has
-	 * matured the future by then */
-	if (ltd >= m->asof || ltd >= t->ds)
-		return 0;
+	/* a last trading day inside the delivery month (EUA): the future
+	 * trades on after delivery starts, until that day */
+	if (ltd >= m->asof)
+		return t->instr == I_FUTURE && t->ds <= m->asof ? (price_future_to_ltd(m, t, c, res), 1) : 0;
 	date_format(buf, ltd);
-	if (t->instr == I_OPTION && t->expiry > ltd)
-		return RERR("option expiry after the underlying future's last trading day %s", buf), 1;
 	double fsp, vol;
 	if (mkt_fixing(c, ltd, &fsp))
 		return RERR("future expired on %s: no final settlement (fixing) for %s on that day", buf,
@@ -765,6 +848,32 @@ static int price_expired(const market *m, const trade *t, const mkt_curve *c, re
 	return 1;
 }
 
+/* An option on a future must expire on or before the future's last
+ * trading day (DOMAIN.md): the day the curve master gives for the
+ * contract of the option's delivery month (its product's exchange rule,
+ * or the business day before delivery for a curve with no listed rule),
+ * the same day qe-ingest checks.  0 when the expiry is on or before it,
+ * -1 with the error in res otherwise.  A curve with no calendar has no
+ * known last trading day: an error when its product has a listed rule,
+ * else nothing to check. */
+static int check_option_expiry(const market *m, const trade *t, const mkt_curve *c, result *res)
+{
+	if (!c->cal || !m->master)
+		return c->master && c->master->product
+			       ? RERR("curve %s has no business-day calendar for the contract expiry", c->name)
+			       : 0;
+	qe_date ltd;
+	qe_err e;
+	if (curvemaster_last_trade(m->master, c->master, date_add_months_first(t->ds, 0), &ltd, &e))
+		return RERR("contract expiry: %s", e.msg);
+	if (t->expiry <= ltd)
+		return 0;
+	char lb[16], xb[16];
+	date_format(lb, ltd);
+	date_format(xb, t->expiry);
+	return RERR("option expiry after the underlying future's last trading day %s (expiry %s)", lb, xb);
+}
+
 static void price_one(const market *m, const trade *t, double corr, result *res)
 {
 	memset(res, 0, sizeof *res);
@@ -781,7 +890,11 @@ static void price_one(const market *m, const trade *t, double corr, result *res)
 		return;
 	}
 	int rc = 0;
+	if (t->instr == I_OPTION && check_option_expiry(m, t, c, res))
+		goto check;
 	if ((t->instr == I_FUTURE || t->instr == I_OPTION) && price_expired(m, t, c, res))
+		goto check;
+	if (t->instr == I_FUTURE && price_index_future(m, t, c, res))
 		goto check;
 	switch (t->instr) {
 	case I_FUTURE:

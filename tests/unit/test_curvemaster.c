@@ -103,6 +103,8 @@ static void lookups(void)
 	UT_EQ_STR(product(m, "DE_BASE"), "(none)", "power: no listed rule");
 	UT_EQ_INT(curvemaster_find(m, "BRENT")->cash_settled, 1, "Brent settles in cash");
 	UT_EQ_INT(curvemaster_find(m, "RBOB")->cash_settled, 0, "RBOB delivers");
+	UT_EQ_INT(de->cash_settled, 1, "power settles in cash on the spot index");
+	UT_EQ_INT(curvemaster_find(m, "RB_NYH")->cash_settled, 0, "no listed rule, not power: delivers");
 	UT_EQ_STR(curvemaster_index_name(ng->index), "lastday", "NG swaps: last day");
 	UT_EQ_STR(curvemaster_index_name(curvemaster_find(m, "RBOB")->index), "front", "RBOB: front month");
 	UT_EQ_STR(curvemaster_index_name(de->index), "spot", "power: spot index");
