@@ -491,6 +491,12 @@ EOF
 	[ "$status" -eq 4 ]
 	[[ "$stderr" == *"/dev/full"* ]] || fail "$stderr"
 	[ "$(cat out.csv)" = old ] || fail "output replaced although the rejects failed"
+	[ -z "$(temps_in .)" ] || fail "temporary files left: $(temps_in .)"
+	# the other way round: the output fails, the rejects are not replaced
+	run_split qe-ingest trades "$D/nan_inf.csv" -o /dev/full --rejects rej.csv
+	[ "$status" -eq 4 ]
+	[[ "$stderr" == *"/dev/full: write error"* ]] || fail "$stderr"
+	[ "$(cat rej.csv)" = old ] || fail "rejects replaced although the output failed"
 	run_split qe-ingest trades "$D/nan_inf.csv" --to h5 -o out.h5 --rejects /dev/full
 	[ "$status" -eq 4 ]
 	assert_file_not_exist out.h5
@@ -545,5 +551,27 @@ EOF
 		     renamed && /openat\(.*"d", .*O_DIRECTORY.*\) = [0-9]+$/ { fd = $NF }
 		     fd != "" && $0 ~ "fsync\\(" fd "\\) += 0" { ok = 1 }
 		     END { exit !ok }' trace || fail "$args: no fsync of d/ after the rename: $(grep -v '/lib\|/etc\|/usr' trace)"
+	done
+}
+
+@test "output: SIGTERM or SIGINT mid-run leaves the previous output and rejects and no temporary file" {
+	for sig in TERM INT; do
+		mkdir "$sig"
+		echo old > "$sig/out.csv"
+		echo old > "$sig/rej.csv"
+		# an input that keeps coming: the run is mid-way when the signal comes
+		mkfifo "$sig/in.csv"
+		qe-synth -q --calendars "$DATA/calendars" --only trades --trades 5000000 > "$sig/in.csv" 2> /dev/null &
+		writer=$!
+		start_interruptible qe-ingest -q trades "$sig/in.csv" --no-markets -o "$sig/out.csv" --rejects "$sig/rej.csv"
+		wait_temps "$sig" 2
+		sleep 0.3
+		kill -0 "$bg_pid" || fail "SIG$sig: the run ended before the signal"
+		kill -"$sig" "$bg_pid"
+		wait "$bg_pid" && st=0 || st=$?
+		wait "$writer" || true
+		[ "$st" -eq $((128 + $(kill -l "$sig"))) ] || fail "SIG$sig: exit $st"
+		[ "$(cat "$sig/out.csv")" = old ] && [ "$(cat "$sig/rej.csv")" = old ] || fail "SIG$sig: previous files replaced"
+		[ -z "$(temps_in "$sig")" ] || fail "SIG$sig left: $(temps_in "$sig")"
 	done
 }

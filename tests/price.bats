@@ -793,6 +793,16 @@ with h5py.File("s.h5") as f:
 	run_split book -o v.csv --sensitivities s.csv --ladder l.csv --errors nodir/e.csv
 	[ "$status" -eq 4 ]
 	[[ "$stderr" == *"nodir/e.csv"* ]] || fail "$stderr"
+	# a failing errors file is reported, never silent, and replaces nothing
+	run_split book -o v.csv --sensitivities s.csv --ladder l.csv --errors /dev/full
+	[ "$status" -eq 4 ]
+	[[ "$stderr" == *"/dev/full: write error"* ]] || fail "$stderr"
+	for args in "-o /dev/full --sensitivities s.csv --ladder l.csv --errors e.csv" \
+		"-o v.csv --sensitivities /dev/full --ladder l.csv --errors e.csv"; do
+		run_split book $args
+		[ "$status" -eq 4 ] || fail "$args: exit $status"
+		[[ "$stderr" == *"/dev/full: write error"* ]] || fail "$args: $stderr"
+	done
 	for f in v s l e; do [ "$(cat $f.csv)" = "old $f" ] || fail "$f.csv replaced by a failed run"; done
 	run_split book --to h5 -o v.h5 --sensitivities s.h5 --ladder /dev/full
 	[ "$status" -eq 4 ]
@@ -822,10 +832,11 @@ with h5py.File("s.h5") as f:
 	[ -z "$(temps_in .)" ] || fail "temporary files left: $(temps_in .)"
 }
 
-@test "book: SIGTERM or SIGINT during a run on a big book leaves no temporary file and no output" {
+@test "book: SIGTERM or SIGINT during a run on a big book leaves the previous outputs and no temporary file" {
 	qe-synth -q --calendars "$DATA/calendars" --trades 60000 -d big
 	for sig in TERM INT; do
 		mkdir "$sig"
+		for f in v s l e; do echo "old $f" > "$sig/$f.csv"; done
 		start_interruptible qe-price -q --asof 2026-11-25 --trades big/trades.csv \
 			--curves big/curves.csv --vols big/vols.csv --rates big/rates.csv \
 			--markets big/markets.csv --fixings big/fixings.csv --calendars "$DATA/calendars" \
@@ -834,6 +845,7 @@ with h5py.File("s.h5") as f:
 		kill -"$sig" "$bg_pid"
 		wait "$bg_pid" && st=0 || st=$?
 		[ "$st" -eq $((128 + $(kill -l "$sig"))) ] || fail "SIG$sig: exit $st"
-		[ -z "$(ls -A "$sig")" ] || fail "SIG$sig left: $(ls -A "$sig")"
+		[ "$(ls -A "$sig" | tr '\n' ' ')" = "e.csv l.csv s.csv v.csv " ] || fail "SIG$sig left: $(ls -A "$sig")"
+		for f in v s l e; do [ "$(cat "$sig/$f.csv")" = "old $f" ] || fail "SIG$sig: $f.csv replaced"; done
 	done
 }
