@@ -53,6 +53,7 @@ static struct temp_slot {
 static atomic_int ntemps;
 static atomic_int renaming, pending_signal;
 static qe_outset *outputs;
+static _Atomic(atomic_int *) soft_interrupt; /* cli_interrupt_to */
 
 static void remove_temps(void)
 {
@@ -65,6 +66,12 @@ static void remove_temps(void)
 static void on_signal(int sig)
 {
 	int saved = errno;
+	atomic_int *soft = atomic_load(&soft_interrupt);
+	if (sig == SIGINT && soft && !atomic_exchange(soft, 1)) {
+		/* the first ^C ends the search; a second one the run */
+		errno = saved;
+		return;
+	}
 	if (atomic_load(&renaming)) {
 		/* the commit is renaming: all of them or none, then the signal */
 		atomic_store(&pending_signal, sig);
@@ -359,6 +366,11 @@ int cli_double_list(const char *opt, const char *arg, double *out, int max)
 		p = comma + 1;
 	}
 	return n;
+}
+
+void cli_interrupt_to(atomic_int *flag)
+{
+	atomic_store(&soft_interrupt, flag);
 }
 
 int cli_progress(void)

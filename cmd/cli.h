@@ -9,6 +9,7 @@
 #ifndef QE_CLI_H
 #define QE_CLI_H
 
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdnoreturn.h>
 
@@ -72,6 +73,12 @@ void cli_outputs_abort(void);
  * curve master markets (NULL: none), else the installed QE_SHAREDIR/
  * calendars.  The result lives until the next call. */
 const char *cli_calendar_dir(const char *option, const char *markets);
+
+/* While flag is armed (not NULL), a SIGINT sets *flag to 1 instead of
+ * ending the run, so that a search can stop and write what it has
+ * (qe-optimize); a second SIGINT ends the run as usual, as does SIGTERM.
+ * cli_interrupt_to(NULL) disarms it. */
+void cli_interrupt_to(atomic_int *flag);
 
 /* 1 when progress output is wanted: stderr is a TTY and not --quiet. */
 int cli_progress(void);
