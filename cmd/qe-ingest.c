@@ -229,7 +229,9 @@ int main(int argc, char **argv)
 		o.block_size = (size_t)cli_int("QE_INGEST_BLOCK_SIZE", bs, 4096, (int64_t)1 << 32);
 
 	ingest_counts n;
+	cli_progress_inputs(&input, 1);
 	int rc = ingest_run(in, name, &o, &sink, &n, &e);
+	cli_progress_end();
 	if (in != stdin)
 		fclose(in);
 	if (!rc && spool)

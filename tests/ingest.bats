@@ -575,3 +575,25 @@ EOF
 		[ -z "$(temps_in "$sig")" ] || fail "SIG$sig left: $(temps_in "$sig")"
 	done
 }
+
+@test "progress: a run over a second shows MB read, percent and ETA on a terminal; never with -q or to a file" {
+	# an input that takes seconds to read: 300000 trades, three times over
+	qe-synth -q --calendars "$DATA/calendars" --only trades --trades 300000 -o one.csv
+	{ cat one.csv; tail -n +2 one.csv; tail -n +2 one.csv; } > big.csv
+	rm one.csv
+	on_tty "qe-ingest trades big.csv --no-markets --all-versions -o out.csv"
+	progress_shown || fail "no progress: $output"
+	[[ "$output" == *"qe-ingest: read "*" of "*" MB ("*"%), ETA "* ]] || fail "$output"
+	# the line is cleared before the summary
+	[[ "$output" == *$'\r'"qe-ingest: big.csv: "*" read, "* ]] || fail "$output"
+	on_tty "qe-ingest -q trades big.csv --no-markets --all-versions -o out.csv"
+	[[ "$output" != *"ETA"* ]] || fail "-q: $output"
+	on_tty "qe-ingest trades big.csv --no-markets --all-versions -o out.csv 2> err.txt"
+	[[ "$output" != *"ETA"* ]] && ! grep -q "ETA" err.txt || fail "stderr to a file"
+	grep -q "read, " err.txt
+	on_tty "qe-ingest trades big.csv --no-markets --all-versions | tail -1"
+	[[ "$output" == *"ETA"* ]] || fail "stdout to a pipe: progress expected: $output"
+	# a short run draws nothing (stdout on the terminal: tests/var.bats)
+	on_tty "qe-ingest trades '$D/trades.csv' --no-markets -o small.csv"
+	[[ "$output" != *"ETA"* ]] || fail "short run: $output"
+}

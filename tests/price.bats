@@ -849,3 +849,16 @@ with h5py.File("s.h5") as f:
 		for f in v s l e; do [ "$(cat "$sig/$f.csv")" = "old $f" ] || fail "SIG$sig: $f.csv replaced"; done
 	done
 }
+
+@test "book: progress on a terminal (MB of the inputs read) for a run over a second; never with -q or to a file" {
+	qe-synth -q --calendars "$DATA/calendars" --trades 200000 -d big
+	P="qe-price --asof 2026-11-25 --trades big/trades.csv --curves big/curves.csv --vols big/vols.csv --rates big/rates.csv --markets big/markets.csv --fixings big/fixings.csv --calendars $DATA/calendars -o v.csv"
+	on_tty "$P"
+	assert_success
+	[[ "$output" == *$'\r'"qe-price: read "*" MB"* ]] || fail "no progress: $output"
+	[[ "$output" == *$'\r'"qe-price: "*" trades priced"* ]] || fail "line not cleared: $output"
+	on_tty "$P -q"
+	[[ "$output" != *"qe-price: read"* ]] || fail "-q: $output"
+	on_tty "$P 2> err.txt"
+	[[ "$output" != *"qe-price: read"* ]] && ! grep -q "qe-price: read" err.txt || fail "stderr to a file"
+}

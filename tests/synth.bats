@@ -369,3 +369,16 @@ EOF
 	grep -q 'synth_write_trades' synth.c && grep -q 'synth_write_meters' synth.c &&
 		grep -q 'synth_write_markets' synth.c
 }
+
+@test "synth: progress on a terminal (file k of 11, percent, MB written, ETA) for a run over a second; never with -q or to a file" {
+	on_tty "qe-synth --calendars '$DATA/calendars' --trades 300000 -d d"
+	assert_success
+	[[ "$output" == *$'\r'"qe-synth: "*".csv ("*" of 11, "*"%)"*"ETA"* ]] || fail "no progress: $output"
+	[[ "$output" == *$'\r'"qe-synth: wrote d "* ]] || fail "line not cleared before the summary: $output"
+	on_tty "qe-synth -q --calendars '$DATA/calendars' --trades 300000 -d d"
+	[[ "$output" != *"ETA"* ]] || fail "-q: $output"
+	on_tty "qe-synth --calendars '$DATA/calendars' --trades 300000 -d d 2> err.txt"
+	[[ "$output" != *"ETA"* ]] && ! grep -q ETA err.txt || fail "stderr to a file"
+	on_tty "qe-synth --calendars '$DATA/calendars' --trades 50 -d small"
+	[[ "$output" != *"ETA"* ]] || fail "short run: $output"
+}
