@@ -62,7 +62,8 @@ static atomic_int progress_drawn; /* a progress line is on the terminal */
 /* An output goes to standard output on a terminal: a progress line on
  * the same terminal would mix with it. */
 static int stdout_output_on_tty;
-static void progress_clear(void);
+static void progress_hold(void);
+static void progress_release(void);
 
 static void remove_temps(void)
 {
@@ -269,16 +270,18 @@ const char *cli_calendar_dir(const char *option, const char *markets)
 
 static void vsay(const char *kind, const char *fmt, va_list ap)
 {
-	progress_clear();
+	progress_hold();
 	fprintf(stderr, "%s: %s", cli_prog, kind);
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
+	progress_release();
 }
 
 void cli_error(const qe_err *e)
 {
-	progress_clear();
+	progress_hold();
 	fprintf(stderr, "%s: %s\n", cli_prog, e->msg[0] ? e->msg : "error");
+	progress_release();
 }
 
 void cli_errorf(const char *fmt, ...)
@@ -437,12 +440,16 @@ static void progress_blank(void)
 	atomic_store(&progress_drawn, 0);
 }
 
-static void progress_clear(void)
+/* Around a diagnostic: the line is blanked and not redrawn until the
+ * message is out (it comes back below it). */
+static void progress_hold(void)
 {
-	if (!meter.running)
-		return;
 	pthread_mutex_lock(&meter.lock);
 	progress_blank();
+}
+
+static void progress_release(void)
+{
 	pthread_mutex_unlock(&meter.lock);
 }
 
@@ -584,6 +591,7 @@ static int progress_start(void)
 	if (meter.running || !cli_progress())
 		return meter.running;
 	clock_gettime(CLOCK_MONOTONIC, &meter.start);
+	atomic_store(&meter.stop, 0);
 	sigset_t set, old;
 	/* the thread never takes a signal: the handlers run on the main one */
 	sigfillset(&set);

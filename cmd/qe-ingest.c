@@ -245,8 +245,11 @@ int main(int argc, char **argv)
 			else
 				cli_out_discard(out);
 			qe_err ce;
-			if (cli_outputs_commit(&ce))
+			/* the rejects that cannot be written are an I/O error */
+			if (cli_outputs_commit(&ce)) {
 				cli_error(&ce);
+				rc = ce.code;
+			}
 		}
 		if (spool)
 			fclose(spool);

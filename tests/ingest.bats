@@ -492,6 +492,11 @@ EOF
 	[[ "$stderr" == *"/dev/full"* ]] || fail "$stderr"
 	[ "$(cat out.csv)" = old ] || fail "output replaced although the rejects failed"
 	[ -z "$(temps_in .)" ] || fail "temporary files left: $(temps_in .)"
+	# too many rejects: no output, the rejects alone are written; failing, they are exit 4
+	run_split qe-ingest trades "$D/nan_inf.csv" -o out.csv --max-rejects 0 --rejects /dev/full
+	[ "$status" -eq 4 ] || fail "--max-rejects with failing rejects: exit $status"
+	[[ "$stderr" == *"/dev/full: write error"* ]] || fail "$stderr"
+	[ "$(cat out.csv)" = old ] || fail "output replaced"
 	# the other way round: the output fails, the rejects are not replaced
 	run_split qe-ingest trades "$D/nan_inf.csv" -o /dev/full --rejects rej.csv
 	[ "$status" -eq 4 ]
