@@ -1,6 +1,8 @@
 #include "cli.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
 #include <signal.h>
@@ -9,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <gsl/gsl_errno.h>
@@ -53,6 +57,13 @@ static struct temp_slot {
 static atomic_int ntemps;
 static atomic_int renaming, pending_signal;
 static qe_outset *outputs;
+static _Atomic(atomic_int *) soft_interrupt; /* cli_interrupt_to */
+static atomic_int progress_drawn; /* a progress line is on the terminal */
+/* An output goes to standard output on a terminal: a progress line on
+ * the same terminal would mix with it. */
+static int stdout_output_on_tty;
+static void progress_hold(void);
+static void progress_release(void);
 
 static void remove_temps(void)
 {
@@ -65,6 +76,12 @@ static void remove_temps(void)
 static void on_signal(int sig)
 {
 	int saved = errno;
+	atomic_int *soft = atomic_load(&soft_interrupt);
+	if (sig == SIGINT && soft && !atomic_exchange(soft, 1)) {
+		/* the first ^C ends the search; a second one the run */
+		errno = saved;
+		return;
+	}
 	if (atomic_load(&renaming)) {
 		/* the commit is renaming: all of them or none, then the signal */
 		atomic_store(&pending_signal, sig);
@@ -72,6 +89,8 @@ static void on_signal(int sig)
 		return;
 	}
 	remove_temps();
+	if (atomic_load(&progress_drawn))
+		(void)!write(STDERR_FILENO, "\n", 1); /* the next line starts clean */
 	signal(sig, SIG_DFL);
 	raise(sig);
 	errno = saved;
@@ -148,6 +167,10 @@ qe_out *cli_out_open(const char *path)
 	restore_signals(&old);
 	if (!o)
 		cli_die_err(&e);
+	if (o->fp == stdout && isatty(STDOUT_FILENO)) {
+		cli_progress_end();
+		stdout_output_on_tty = 1;
+	}
 	return o;
 }
 
@@ -188,6 +211,7 @@ int cli_outputs_commit(qe_err *e)
 {
 	sigset_t old;
 	int rc;
+	cli_progress_end(); /* the work is done; messages follow */
 	if (!outputs)
 		return 0;
 	/* until every output is written and synced, a signal removes them */
@@ -246,14 +270,18 @@ const char *cli_calendar_dir(const char *option, const char *markets)
 
 static void vsay(const char *kind, const char *fmt, va_list ap)
 {
+	progress_hold();
 	fprintf(stderr, "%s: %s", cli_prog, kind);
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
+	progress_release();
 }
 
 void cli_error(const qe_err *e)
 {
+	progress_hold();
 	fprintf(stderr, "%s: %s\n", cli_prog, e->msg[0] ? e->msg : "error");
+	progress_release();
 }
 
 void cli_errorf(const char *fmt, ...)
@@ -361,7 +389,284 @@ int cli_double_list(const char *opt, const char *arg, double *out, int max)
 	return n;
 }
 
+void cli_interrupt_to(atomic_int *flag)
+{
+	atomic_store(&soft_interrupt, flag);
+}
+
 int cli_progress(void)
 {
-	return !cli_quiet && isatty(STDERR_FILENO);
+	return !cli_quiet && !stdout_output_on_tty && isatty(STDERR_FILENO);
+}
+
+/* ---- progress on a terminal ---------------------------------------------- */
+
+enum { MAX_METER_INPUTS = 16 };
+static struct {
+	pthread_mutex_t lock; /* the line on stderr and the fields below */
+	pthread_t thread;
+	int running;
+	atomic_int stop;
+	struct timespec start;
+	size_t width;         /* of the line drawn, to blank it */
+	/* inputs */
+	int ninputs;
+	struct meter_input {
+		char *path;      /* realpath */
+		double size, read;
+		int seen, done;
+	} in[MAX_METER_INPUTS];
+	double read_done_at; /* seconds when every input was read, or < 0 */
+	/* steps */
+	int nsteps, step;
+	char label[64];
+	FILE *fp;
+} meter = {.lock = PTHREAD_MUTEX_INITIALIZER, .read_done_at = -1};
+
+static double seconds_since(const struct timespec *t0)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* Blanks the line; the caller holds the lock. */
+static void progress_blank(void)
+{
+	if (!atomic_load(&progress_drawn))
+		return;
+	fprintf(stderr, "\r%*s\r", (int)meter.width, "");
+	fflush(stderr);
+	atomic_store(&progress_drawn, 0);
+}
+
+/* Around a diagnostic: the line is blanked and not redrawn until the
+ * message is out (it comes back below it). */
+static void progress_hold(void)
+{
+	pthread_mutex_lock(&meter.lock);
+	progress_blank();
+}
+
+static void progress_release(void)
+{
+	pthread_mutex_unlock(&meter.lock);
+}
+
+/* The offset of every open descriptor of an input, from /proc/self/fdinfo;
+ * an input seen open and now closed has been read. */
+static void sample_inputs(void)
+{
+	int open_now[MAX_METER_INPUTS] = {0};
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *de;
+	char link[PATH_MAX + 1], name[64], buf[256];
+	while (d && (de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(name, sizeof name, "/proc/self/fd/%s", de->d_name);
+		ssize_t n = readlink(name, link, sizeof link - 1);
+		if (n <= 0)
+			continue;
+		link[n] = '\0';
+		for (int i = 0; i < meter.ninputs; i++) {
+			if (strcmp(link, meter.in[i].path) != 0)
+				continue;
+			snprintf(name, sizeof name, "/proc/self/fdinfo/%s", de->d_name);
+			int fd = open(name, O_RDONLY | O_CLOEXEC);
+			ssize_t got = fd >= 0 ? read(fd, buf, sizeof buf - 1) : -1;
+			if (fd >= 0)
+				close(fd);
+			if (got <= 0)
+				continue;
+			buf[got] = '\0';
+			long long pos;
+			if (sscanf(buf, "pos: %lld", &pos) == 1) {
+				open_now[i] = 1;
+				meter.in[i].seen = 1;
+				if ((double)pos > meter.in[i].read)
+					meter.in[i].read = (double)pos;
+			}
+		}
+	}
+	if (d)
+		closedir(d);
+	/* none open: all read (the meter starts once they are about to be
+	 * opened, and small ones come and go between two samples) */
+	int any_open = 0;
+	for (int i = 0; i < meter.ninputs; i++)
+		any_open |= open_now[i];
+	for (int i = 0; i < meter.ninputs; i++)
+		if ((meter.in[i].seen || !any_open) && !open_now[i])
+			meter.in[i].done = 1;
+}
+
+static void format_eta(char *out, size_t n, double s)
+{
+	if (s < 60)
+		snprintf(out, n, "%.0f s", s);
+	else if (s < 3600)
+		snprintf(out, n, "%d min %02d s", (int)(s / 60), (int)s % 60);
+	else
+		snprintf(out, n, "%d h %02d min", (int)(s / 3600), (int)(s / 60) % 60);
+}
+
+/* The text of the line, from the inputs or the steps. */
+static void progress_text(char *line, size_t n, double t)
+{
+	char eta[32];
+	double frac = -1;
+	if (meter.ninputs) {
+		double total = 0, read = 0;
+		sample_inputs();
+		for (int i = 0; i < meter.ninputs; i++) {
+			total += meter.in[i].size;
+			read += meter.in[i].done ? meter.in[i].size : meter.in[i].read;
+		}
+		if (read >= total) {
+			if (meter.read_done_at < 0)
+				meter.read_done_at = t;
+			snprintf(line, n, "%s: read %.1f MB; computing for %.0f s", cli_prog, total / 1e6,
+				 t - meter.read_done_at);
+			return;
+		}
+		frac = total > 0 ? read / total : 0;
+		int len = snprintf(line, n, "%s: read %.1f of %.1f MB (%.0f%%)", cli_prog, read / 1e6,
+				   total / 1e6, 100 * frac);
+		if (frac > 0.01 && len > 0 && (size_t)len < n) {
+			format_eta(eta, sizeof eta, t * (1 - frac) / frac);
+			snprintf(line + len, n - (size_t)len, ", ETA %s", eta);
+		}
+		return;
+	}
+	double mb = -1;
+	if (meter.fp) {
+		off_t pos = lseek(fileno(meter.fp), 0, SEEK_CUR);
+		if (pos >= 0)
+			mb = (double)pos / 1e6;
+	}
+	frac = meter.nsteps ? (double)meter.step / meter.nsteps : 0;
+	int len = snprintf(line, n, "%s: %s (%d of %d, %.0f%%)", cli_prog, meter.label, meter.step + 1,
+			   meter.nsteps, 100 * frac);
+	if (mb >= 0 && len > 0 && (size_t)len < n)
+		len += snprintf(line + len, n - (size_t)len, ", %.1f MB written", mb);
+	if (frac > 0 && len > 0 && (size_t)len < n) {
+		format_eta(eta, sizeof eta, t * (1 - frac) / frac);
+		snprintf(line + len, n - (size_t)len, ", ETA %s", eta);
+	}
+}
+
+static void *progress_thread(void *arg)
+{
+	(void)arg;
+	const struct timespec tick = {0, 100 * 1000 * 1000};
+	char line[256];
+	while (!atomic_load(&meter.stop)) {
+		nanosleep(&tick, NULL);
+		if (atomic_load(&meter.stop))
+			break;
+		double t = seconds_since(&meter.start);
+		pthread_mutex_lock(&meter.lock);
+		if (t >= 1.0) {
+			progress_text(line, sizeof line, t);
+			size_t len = strlen(line);
+			fprintf(stderr, "\r%s%*s", line, meter.width > len ? (int)(meter.width - len) : 0, "");
+			fflush(stderr);
+			meter.width = len;
+			atomic_store(&progress_drawn, 1);
+		}
+		pthread_mutex_unlock(&meter.lock);
+	}
+	return NULL;
+}
+
+static void progress_end_at_exit(void)
+{
+	cli_progress_end();
+}
+
+/* Starts the thread; 0 when no progress is wanted. */
+static int progress_start(void)
+{
+	if (meter.running || !cli_progress())
+		return meter.running;
+	clock_gettime(CLOCK_MONOTONIC, &meter.start);
+	atomic_store(&meter.stop, 0);
+	sigset_t set, old;
+	/* the thread never takes a signal: the handlers run on the main one */
+	sigfillset(&set);
+	pthread_sigmask(SIG_BLOCK, &set, &old);
+	int rc = pthread_create(&meter.thread, NULL, progress_thread, NULL);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc != 0)
+		return 0;
+	meter.running = 1;
+	atexit(progress_end_at_exit); /* runs before the stdout check */
+	return 1;
+}
+
+void cli_progress_inputs(const char *const *paths, int n)
+{
+	if (!cli_progress())
+		return;
+	pthread_mutex_lock(&meter.lock);
+	for (int i = 0; i < n && meter.ninputs < MAX_METER_INPUTS; i++) {
+		struct stat st;
+		char *real;
+		if (!paths[i] || strcmp(paths[i], "-") == 0 || stat(paths[i], &st) != 0 || !S_ISREG(st.st_mode) ||
+		    !(real = realpath(paths[i], NULL)))
+			continue;
+		meter.in[meter.ninputs].path = real;
+		meter.in[meter.ninputs++].size = (double)st.st_size;
+	}
+	pthread_mutex_unlock(&meter.lock);
+	if (meter.ninputs)
+		progress_start();
+}
+
+void cli_progress_steps(int n)
+{
+	if (!cli_progress())
+		return;
+	pthread_mutex_lock(&meter.lock);
+	meter.nsteps = n;
+	meter.step = 0;
+	pthread_mutex_unlock(&meter.lock);
+	progress_start();
+}
+
+void cli_progress_step(int i, const char *label)
+{
+	if (!meter.running)
+		return;
+	pthread_mutex_lock(&meter.lock);
+	meter.step = i;
+	snprintf(meter.label, sizeof meter.label, "%s", label);
+	meter.fp = NULL;
+	pthread_mutex_unlock(&meter.lock);
+}
+
+void cli_progress_writing(FILE *fp)
+{
+	if (!meter.running)
+		return;
+	pthread_mutex_lock(&meter.lock);
+	meter.fp = fp;
+	pthread_mutex_unlock(&meter.lock);
+}
+
+void cli_progress_end(void)
+{
+	if (!meter.running)
+		return;
+	atomic_store(&meter.stop, 1);
+	pthread_join(meter.thread, NULL);
+	meter.running = 0;
+	pthread_mutex_lock(&meter.lock);
+	progress_blank();
+	meter.fp = NULL;
+	for (int i = 0; i < meter.ninputs; i++)
+		free(meter.in[i].path);
+	meter.ninputs = 0;
+	pthread_mutex_unlock(&meter.lock);
 }

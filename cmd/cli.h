@@ -9,7 +9,9 @@
 #ifndef QE_CLI_H
 #define QE_CLI_H
 
+#include <stdatomic.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdnoreturn.h>
 
 #include "core/diag.h"
@@ -73,7 +75,35 @@ void cli_outputs_abort(void);
  * calendars.  The result lives until the next call. */
 const char *cli_calendar_dir(const char *option, const char *markets);
 
+/* While flag is armed (not NULL), a SIGINT sets *flag to 1 instead of
+ * ending the run, so that a search can stop and write what it has
+ * (qe-optimize); a second SIGINT ends the run as usual, as does SIGTERM.
+ * cli_interrupt_to(NULL) disarms it. */
+void cli_interrupt_to(atomic_int *flag);
+
 /* 1 when progress output is wanted: stderr is a TTY and not --quiet. */
 int cli_progress(void);
+
+/* Progress on a terminal.  When cli_progress() says so, a thread redraws
+ * one line on stderr (with \r, at most ten times a second) once the run
+ * has taken a second, and clears it when the run ends or a diagnostic is
+ * printed; otherwise these do nothing.  lib/ is not involved: the meter
+ * reads how far the process has read its input files (the file offsets
+ * of /proc/self/fdinfo) or how many steps the command says are done.
+ *
+ * cli_progress_inputs(): the input files paths[0..n) (NULL, "-" and
+ * what is not a regular file are skipped): MB read of their total,
+ * percent, ETA; once all are read, the time spent since. */
+void cli_progress_inputs(const char *const *paths, int n);
+/* cli_progress_steps(): a run of n steps (qe-synth: one file each);
+ * cli_progress_step(i, label) as step i (0-based) starts;
+ * cli_progress_writing(fp): the output the step writes (MB written). */
+void cli_progress_steps(int n);
+void cli_progress_step(int i, const char *label);
+void cli_progress_writing(FILE *fp);
+/* Stops the meter and clears its line; done by cli_outputs_commit() and
+ * at exit too.  An output to standard output on a terminal stops it for
+ * good (cli_out_open): the two would mix on one screen. */
+void cli_progress_end(void);
 
 #endif

@@ -241,7 +241,9 @@ int main(int argc, char **argv)
 		o.block_size = (size_t)cli_int("QE_INGEST_BLOCK_SIZE", bs, 4096, (int64_t)1 << 32);
 
 	ingest_counts n;
+	cli_progress_inputs(&input, 1);
 	int rc = ingest_run(in, name, &o, &sink, &n, &e);
+	cli_progress_end();
 	if (in != stdin)
 		fclose(in);
 	if (!rc && spool)
@@ -255,8 +257,11 @@ int main(int argc, char **argv)
 			else
 				cli_out_discard(out);
 			qe_err ce;
-			if (cli_outputs_commit(&ce))
+			/* the rejects that cannot be written are an I/O error */
+			if (cli_outputs_commit(&ce)) {
 				cli_error(&ce);
+				rc = ce.code;
+			}
 		}
 		if (spool)
 			fclose(spool);

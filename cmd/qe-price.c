@@ -212,6 +212,8 @@ int main(int argc, char **argv)
 	qe_err e, ce;
 	qe_err_clear(&e);
 	qe_err_clear(&ce);
+	const char *metered[] = {vo.trades, vo.curves, vo.vols, vo.rates, vo.fixings, vo.markets};
+	cli_progress_inputs(metered, 6);
 	val_book *book = valuation_price(&vo, &e);
 	if (!book)
 		cli_die_err(&e);

@@ -43,6 +43,7 @@ static int write_kind(synth *s, int kind, const char *path)
 	qe_err e;
 	qe_err_clear(&e);
 	qe_out *o = cli_out_open(path);
+	cli_progress_writing(o->fp);
 	if (synth_write(s, kind, o->fp, &e))
 		return cli_error(&e), e.code;
 	return 0;
@@ -111,10 +112,12 @@ int main(int argc, char **argv)
 	synth *s = synth_new(&cfg, &e);
 	if (!s)
 		cli_die_err(&e);
-	int rc = 0;
+	int rc = 0, step = 0;
+	cli_progress_steps(only >= 0 ? 1 : SYNTH_NKINDS);
 	for (int k = 0; k < SYNTH_NKINDS && rc == 0; k++) {
 		if (only >= 0 && k != only)
 			continue;
+		cli_progress_step(step++, synth_kind_file(k));
 		if (dir) {
 			size_t n = strlen(dir) + strlen(synth_kind_file(k)) + 2;
 			char *path = malloc(n);

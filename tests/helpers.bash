@@ -48,3 +48,15 @@ wait_temps() {
 	done
 	fail "no $2 temporary files in $1: $(ls -A "$1")"
 }
+
+# on_tty 'COMMAND LINE': runs it under script(1), on a pseudo-terminal
+# (stdin, stdout and stderr), like bats' run: what the terminal showed is
+# in $output, with carriage returns kept.
+on_tty() {
+	run script -qec "$1" /dev/null
+}
+
+# progress_shown: $output holds a redrawn progress line (percent, ETA)
+progress_shown() {
+	[[ "$output" == *$'\r'*"%"*"ETA"* ]]
+}

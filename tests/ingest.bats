@@ -493,6 +493,17 @@ EOF
 	[ "$status" -eq 4 ]
 	[[ "$stderr" == *"/dev/full"* ]] || fail "$stderr"
 	[ "$(cat out.csv)" = old ] || fail "output replaced although the rejects failed"
+	[ -z "$(temps_in .)" ] || fail "temporary files left: $(temps_in .)"
+	# too many rejects: no output, the rejects alone are written; failing, they are exit 4
+	run_split qe-ingest trades "$D/nan_inf.csv" -o out.csv --max-rejects 0 --rejects /dev/full
+	[ "$status" -eq 4 ] || fail "--max-rejects with failing rejects: exit $status"
+	[[ "$stderr" == *"/dev/full: write error"* ]] || fail "$stderr"
+	[ "$(cat out.csv)" = old ] || fail "output replaced"
+	# the other way round: the output fails, the rejects are not replaced
+	run_split qe-ingest trades "$D/nan_inf.csv" -o /dev/full --rejects rej.csv
+	[ "$status" -eq 4 ]
+	[[ "$stderr" == *"/dev/full: write error"* ]] || fail "$stderr"
+	[ "$(cat rej.csv)" = old ] || fail "rejects replaced although the output failed"
 	run_split qe-ingest trades "$D/nan_inf.csv" --to h5 -o out.h5 --rejects /dev/full
 	[ "$status" -eq 4 ]
 	assert_file_not_exist out.h5
@@ -596,4 +607,48 @@ EOF
 	run_split qe-ingest trades opt.csv --no-markets
 	assert_success
 	counts 9 9 0
+}
+
+@test "output: SIGTERM or SIGINT mid-run leaves the previous output and rejects and no temporary file" {
+	for sig in TERM INT; do
+		mkdir "$sig"
+		echo old > "$sig/out.csv"
+		echo old > "$sig/rej.csv"
+		# an input that keeps coming: the run is mid-way when the signal comes
+		mkfifo "$sig/in.csv"
+		qe-synth -q --calendars "$DATA/calendars" --only trades --trades 5000000 > "$sig/in.csv" 2> /dev/null &
+		writer=$!
+		start_interruptible qe-ingest -q trades "$sig/in.csv" --no-markets -o "$sig/out.csv" --rejects "$sig/rej.csv"
+		wait_temps "$sig" 2
+		sleep 0.3
+		kill -0 "$bg_pid" || fail "SIG$sig: the run ended before the signal"
+		kill -"$sig" "$bg_pid"
+		wait "$bg_pid" && st=0 || st=$?
+		wait "$writer" || true
+		[ "$st" -eq $((128 + $(kill -l "$sig"))) ] || fail "SIG$sig: exit $st"
+		[ "$(cat "$sig/out.csv")" = old ] && [ "$(cat "$sig/rej.csv")" = old ] || fail "SIG$sig: previous files replaced"
+		[ -z "$(temps_in "$sig")" ] || fail "SIG$sig left: $(temps_in "$sig")"
+	done
+}
+
+@test "progress: a run over a second shows MB read, percent and ETA on a terminal; never with -q or to a file" {
+	# an input that takes seconds to read: 300000 trades, three times over
+	qe-synth -q --calendars "$DATA/calendars" --only trades --trades 300000 -o one.csv
+	{ cat one.csv; tail -n +2 one.csv; tail -n +2 one.csv; } > big.csv
+	rm one.csv
+	on_tty "qe-ingest trades big.csv --no-markets --all-versions -o out.csv"
+	progress_shown || fail "no progress: $output"
+	[[ "$output" == *"qe-ingest: read "*" of "*" MB ("*"%), ETA "* ]] || fail "$output"
+	# the line is cleared before the summary
+	[[ "$output" == *$'\r'"qe-ingest: big.csv: "*" read, "* ]] || fail "$output"
+	on_tty "qe-ingest -q trades big.csv --no-markets --all-versions -o out.csv"
+	[[ "$output" != *"ETA"* ]] || fail "-q: $output"
+	on_tty "qe-ingest trades big.csv --no-markets --all-versions -o out.csv 2> err.txt"
+	[[ "$output" != *"ETA"* ]] && ! grep -q "ETA" err.txt || fail "stderr to a file"
+	grep -q "read, " err.txt
+	on_tty "qe-ingest trades big.csv --no-markets --all-versions | tail -1"
+	[[ "$output" == *"ETA"* ]] || fail "stdout to a pipe: progress expected: $output"
+	# a short run draws nothing (stdout on the terminal: tests/var.bats)
+	on_tty "qe-ingest trades '$D/trades.csv' --no-markets -o small.csv"
+	[[ "$output" != *"ETA"* ]] || fail "short run: $output"
 }

@@ -943,6 +943,16 @@ with h5py.File("s.h5") as f:
 	run_split book -o v.csv --sensitivities s.csv --ladder l.csv --errors nodir/e.csv
 	[ "$status" -eq 4 ]
 	[[ "$stderr" == *"nodir/e.csv"* ]] || fail "$stderr"
+	# a failing errors file is reported, never silent, and replaces nothing
+	run_split book -o v.csv --sensitivities s.csv --ladder l.csv --errors /dev/full
+	[ "$status" -eq 4 ]
+	[[ "$stderr" == *"/dev/full: write error"* ]] || fail "$stderr"
+	for args in "-o /dev/full --sensitivities s.csv --ladder l.csv --errors e.csv" \
+		"-o v.csv --sensitivities /dev/full --ladder l.csv --errors e.csv"; do
+		run_split book $args
+		[ "$status" -eq 4 ] || fail "$args: exit $status"
+		[[ "$stderr" == *"/dev/full: write error"* ]] || fail "$args: $stderr"
+	done
 	for f in v s l e; do [ "$(cat $f.csv)" = "old $f" ] || fail "$f.csv replaced by a failed run"; done
 	run_split book --to h5 -o v.h5 --sensitivities s.h5 --ladder /dev/full
 	[ "$status" -eq 4 ]
@@ -972,10 +982,11 @@ with h5py.File("s.h5") as f:
 	[ -z "$(temps_in .)" ] || fail "temporary files left: $(temps_in .)"
 }
 
-@test "book: SIGTERM or SIGINT during a run on a big book leaves no temporary file and no output" {
+@test "book: SIGTERM or SIGINT during a run on a big book leaves the previous outputs and no temporary file" {
 	qe-synth -q --calendars "$DATA/calendars" --trades 60000 -d big
 	for sig in TERM INT; do
 		mkdir "$sig"
+		for f in v s l e; do echo "old $f" > "$sig/$f.csv"; done
 		start_interruptible qe-price -q --asof 2026-11-25 --trades big/trades.csv \
 			--curves big/curves.csv --vols big/vols.csv --rates big/rates.csv \
 			--markets big/markets.csv --fixings big/fixings.csv --calendars "$DATA/calendars" \
@@ -984,6 +995,20 @@ with h5py.File("s.h5") as f:
 		kill -"$sig" "$bg_pid"
 		wait "$bg_pid" && st=0 || st=$?
 		[ "$st" -eq $((128 + $(kill -l "$sig"))) ] || fail "SIG$sig: exit $st"
-		[ -z "$(ls -A "$sig")" ] || fail "SIG$sig left: $(ls -A "$sig")"
+		[ "$(ls -A "$sig" | tr '\n' ' ')" = "e.csv l.csv s.csv v.csv " ] || fail "SIG$sig left: $(ls -A "$sig")"
+		for f in v s l e; do [ "$(cat "$sig/$f.csv")" = "old $f" ] || fail "SIG$sig: $f.csv replaced"; done
 	done
+}
+
+@test "book: progress on a terminal (MB of the inputs read) for a run over a second; never with -q or to a file" {
+	qe-synth -q --calendars "$DATA/calendars" --trades 200000 -d big
+	P="qe-price --asof 2026-11-25 --trades big/trades.csv --curves big/curves.csv --vols big/vols.csv --rates big/rates.csv --markets big/markets.csv --fixings big/fixings.csv --calendars $DATA/calendars -o v.csv"
+	on_tty "$P"
+	assert_success
+	[[ "$output" == *$'\r'"qe-price: read "*" MB"* ]] || fail "no progress: $output"
+	[[ "$output" == *$'\r'"qe-price: "*" trades priced"* ]] || fail "line not cleared: $output"
+	on_tty "$P -q"
+	[[ "$output" != *"qe-price: read"* ]] || fail "-q: $output"
+	on_tty "$P 2> err.txt"
+	[[ "$output" != *"qe-price: read"* ]] && ! grep -q "qe-price: read" err.txt || fail "stderr to a file"
 }

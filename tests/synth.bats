@@ -335,15 +335,16 @@ EOF
 	[ -z "$(temps_in d)" ] || fail "temporary files left: $(temps_in d)"
 }
 
-@test "synth: SIGTERM or SIGINT during a run leaves no temporary file and no output" {
+@test "synth: SIGTERM or SIGINT during a run leaves the previous files and no temporary file" {
+	small -d prev
 	for sig in TERM INT; do
-		mkdir "$sig"
+		cp -r prev "$sig"
 		start_interruptible qe-synth -q --trades 2000000 -d "$sig"
 		wait_temps "$sig" 3
 		kill -"$sig" "$bg_pid"
 		wait "$bg_pid" && st=0 || st=$?
 		[ "$st" -eq $((128 + $(kill -l "$sig"))) ] || fail "SIG$sig: exit $st"
-		[ -z "$(ls -A "$sig")" ] || fail "SIG$sig left: $(ls -A "$sig")"
+		diff -r prev "$sig" || fail "SIG$sig: previous files changed or temporary files left"
 	done
 	# an ignored SIGINT (a background job of a script) stays ignored
 	mkdir ign
@@ -367,4 +368,17 @@ EOF
 	assert_failure
 	grep -q 'synth_write_trades' synth.c && grep -q 'synth_write_meters' synth.c &&
 		grep -q 'synth_write_markets' synth.c
+}
+
+@test "synth: progress on a terminal (file k of 11, percent, MB written, ETA) for a run over a second; never with -q or to a file" {
+	on_tty "qe-synth --calendars '$DATA/calendars' --trades 300000 -d d"
+	assert_success
+	[[ "$output" == *$'\r'"qe-synth: "*".csv ("*" of 11, "*"%)"*"ETA"* ]] || fail "no progress: $output"
+	[[ "$output" == *$'\r'"qe-synth: wrote d "* ]] || fail "line not cleared before the summary: $output"
+	on_tty "qe-synth -q --calendars '$DATA/calendars' --trades 300000 -d d"
+	[[ "$output" != *"ETA"* ]] || fail "-q: $output"
+	on_tty "qe-synth --calendars '$DATA/calendars' --trades 300000 -d d 2> err.txt"
+	[[ "$output" != *"ETA"* ]] && ! grep -q ETA err.txt || fail "stderr to a file"
+	on_tty "qe-synth --calendars '$DATA/calendars' --trades 50 -d small"
+	[[ "$output" != *"ETA"* ]] || fail "short run: $output"
 }

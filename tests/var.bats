@@ -1169,3 +1169,20 @@ Try 'qe-var stress --help' for more information." ]
 		assert_equal "$(cat "$sig/mc.csv")" old
 	done
 }
+
+@test "progress: a long mc run shows its inputs read and the time computing on a terminal; never with -q, to a file or with stdout on the terminal" {
+	make_market 150
+	M="-H history.csv -m markets.csv -s sens.csv --paths 3000000"
+	on_tty "qe-var mc $M -o mc.csv"
+	assert_success
+	[[ "$output" == *$'\r'"qe-var: read "*" MB; computing for "*" s"* ]] || fail "no progress: $output"
+	on_tty "qe-var mc -q $M -o mc.csv"
+	[[ "$output" != *"computing for"* ]] || fail "-q: $output"
+	on_tty "qe-var mc $M -o mc.csv 2> err.txt"
+	[[ "$output" != *"computing for"* ]] && ! grep -q "computing for" err.txt || fail "stderr to a file"
+	# the VaR table on the terminal is not mixed with a progress line
+	on_tty "qe-var mc $M"
+	assert_success
+	[[ "$output" != *"computing for"* ]] || fail "stdout on the terminal: $output"
+	[[ "$output" == *"portfolio,method,alpha"* ]]
+}

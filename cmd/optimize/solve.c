@@ -44,7 +44,18 @@ void optimize_solve(optimize_opts *o, const opt_problem *p, double constant, ann
 	if (ising_from_problem(p, &m, &e))
 		cli_die_err(&e);
 	m.offset += constant;
-	if (anneal_solve(&m, &o->ao, r, &e))
+	/* SIGINT ends the search as --time-limit does; the best state found
+	 * is written as a complete result (stop "interrupted") */
+	static atomic_int interrupted;
+	atomic_store(&interrupted, 0);
+	if (o->ao.solver != SOLVER_EXACT) { /* which cannot stop half-way */
+		o->ao.stop = &interrupted;
+		cli_interrupt_to(&interrupted);
+	}
+	int rc = anneal_solve(&m, &o->ao, r, &e);
+	cli_interrupt_to(NULL);
+	o->ao.stop = NULL;
+	if (rc)
 		cli_die_err(&e);
 	if (o->ao.progress)
 		fputc('\n', stderr);

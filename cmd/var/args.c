@@ -214,6 +214,8 @@ void var_load(const var_args *a, int need_sens, var_inputs *in)
 		var_usage_error(a, "missing --history FILE");
 	if (need_sens && !a->sens)
 		var_usage_error(a, "missing --sens FILE");
+	const char *metered[] = {a->history, need_sens ? a->sens : NULL};
+	cli_progress_inputs(metered, 2);
 	if (var_inputs_load(in, a->history, a->markets, need_sens ? a->sens : NULL, a->by, &a->fx,
 			    a->have_asof ? &a->asof : NULL, a->gaps, a->horizon, a->hmode, &e))
 		cli_die_err(&e);

@@ -317,7 +317,8 @@ static const formats_col solution_cols[] = {INT("variable", 1), INT("value", 1)}
 	COL("instance", CT_STR, 1), COL("solver", CT_ID, 1), INT("seed", 1), NUM("objective", 1), \
 	NUM("cut", 0), NUM("energy", 1), {"time_to_best_s", CT_NUM, 1, NULL, 0, BIG, 0, "s"},   \
 	INT("sweeps", 1), NUM("flips_per_s", 1), INT("rounds", 1),                               \
-	{"elapsed_s", CT_NUM, 1, NULL, 0, BIG, 0, "s"}, INT("hit_target", 0)
+	{"elapsed_s", CT_NUM, 1, NULL, 0, BIG, 0, "s"}, INT("hit_target", 0),                    \
+	{"stop", CT_ENUM, 1, V("rounds", "target", "time", "interrupted"), 0, 0, 0, NULL}
 
 static const formats_col opt_summary_cols[] = {OPT_SUMMARY_COLS};
 

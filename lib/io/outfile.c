@@ -1,7 +1,9 @@
 #include "io/outfile.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <openssl/evp.h>
 #include <stdint.h>
 #include <stdio_ext.h>
@@ -9,6 +11,7 @@
 #include <string.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/types.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -84,6 +87,294 @@ int out_mktemp(char *tmpl)
 	return -1;
 }
 
+/* ---- commit journals and leftovers of killed runs ---------------------- */
+
+#define JOURNAL_MAGIC "qe-journal 1"
+#define JOURNAL_MAX (64u << 20)
+
+enum journal_kind { JOURNAL_ARMED, JOURNAL_NEW, JOURNAL_SEE };
+static const char *const journal_suffix[] = {".qe-journal", ".qe-journal.new", ".qe-journal.see"};
+
+/* A process that still runs (or that we may not signal: it runs too). */
+static int pid_alive(long pid)
+{
+	if (pid <= 0 || pid > INT32_MAX)
+		return 0;
+	return (pid_t)pid == getpid() || kill((pid_t)pid, 0) == 0 || errno == EPERM;
+}
+
+/* Parses the decimal digits s[0..n) into *v; 0 on success. */
+static int parse_pid(const char *s, size_t n, long *v)
+{
+	long x = 0;
+	if (n == 0 || n > 9)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		x = x * 10 + (s[i] - '0');
+	}
+	*v = x;
+	return 0;
+}
+
+/* A journal's name ".NAME.PID<suffix>": its kind and pid, or -1. */
+static int journal_name(const char *name, long *pid)
+{
+	if (name[0] != '.')
+		return -1;
+	size_t len = strlen(name);
+	for (int k = JOURNAL_ARMED; k <= JOURNAL_SEE; k++) {
+		size_t sl = strlen(journal_suffix[k]);
+		if (len <= sl + 2 || strcmp(name + len - sl, journal_suffix[k]) != 0)
+			continue;
+		const char *end = name + len - sl, *dot = end;
+		while (dot > name + 1 && dot[-1] != '.')
+			dot--;
+		if (dot > name + 1 && parse_pid(dot, (size_t)(end - dot), pid) == 0)
+			return k;
+	}
+	return -1;
+}
+
+/* A temporary file of target "BASE.tmp.PID.XXXXXX": its pid, or -1. */
+static int temp_name(const char *name, const char *base, long *pid)
+{
+	size_t bl = strlen(base), len = strlen(name);
+	if (len < bl + 5 + 1 + 7 || strncmp(name, base, bl) != 0 || strncmp(name + bl, ".tmp.", 5) != 0)
+		return -1;
+	const char *p = name + bl + 5, *x = name + len - 6;
+	if (x[-1] != '.' || x - 1 <= p)
+		return -1;
+	for (int i = 0; i < 6; i++)
+		if (!((x[i] >= 'A' && x[i] <= 'Z') || (x[i] >= 'a' && x[i] <= 'z') ||
+		      (x[i] >= '0' && x[i] <= '9')))
+			return -1;
+	return parse_pid(p, (size_t)(x - 1 - p), pid);
+}
+
+/* "dir/name" (dir "" is the working directory), malloc'd. */
+static char *join(const char *dir, size_t dlen, const char *name)
+{
+	char *p = malloc(dlen + strlen(name) + 2);
+	if (p)
+		sprintf(p, "%.*s%s%s", (int)dlen, dir, dlen && dir[dlen - 1] != '/' ? "/" : "", name);
+	return p;
+}
+
+/* A parsed journal: its fields (NUL-separated in the file) point into buf. */
+typedef struct journal {
+	char *buf;
+	const char *primary;
+	size_t npairs, nsee;
+	const char **pairs; /* tmp, target, tmp, target, ... */
+	const char **see;
+} journal;
+
+static void journal_free(journal *j)
+{
+	free(j->buf);
+	free(j->pairs);
+	free(j->see);
+	memset(j, 0, sizeof *j);
+}
+
+/* Reads and checks a whole journal; -1 when it is missing, cut short or
+ * not a journal (errno ENOENT when missing). */
+static int journal_read(const char *path, journal *j)
+{
+	memset(j, 0, sizeof *j);
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return -1;
+	size_t cap = 4096, n = 0, got;
+	char *buf = malloc(cap);
+	while (buf && (got = fread(buf + n, 1, cap - n, f)) > 0) {
+		n += got;
+		if (n == cap) {
+			char *b = cap < JOURNAL_MAX ? realloc(buf, cap *= 2) : NULL;
+			if (!b) {
+				free(buf);
+				buf = NULL;
+			}
+			buf = b;
+		}
+	}
+	int bad = !buf || ferror(f);
+	fclose(f);
+	if (bad || n == 0 || buf[n - 1] != '\0') {
+		free(buf);
+		errno = EINVAL;
+		return -1;
+	}
+	/* fields: magic, primary, npairs, (tmp, target)*, nsee, see*, "end" */
+	size_t nf = 0;
+	for (size_t i = 0; i < n; i++)
+		nf += buf[i] == '\0';
+	const char **field = malloc(nf * sizeof *field);
+	if (!field) {
+		free(buf);
+		return -1;
+	}
+	for (size_t i = 0, k = 0; i < n; i += strlen(buf + i) + 1)
+		field[k++] = buf + i;
+	char *end;
+	j->buf = buf;
+	if (nf < 5 || strcmp(field[0], JOURNAL_MAGIC) != 0)
+		goto bad;
+	j->primary = field[1];
+	j->npairs = strtoul(field[2], &end, 10);
+	if (*end || 3 + 2 * j->npairs + 2 > nf)
+		goto bad;
+	j->nsee = strtoul(field[3 + 2 * j->npairs], &end, 10);
+	if (*end || 3 + 2 * j->npairs + 1 + j->nsee + 1 != nf || strcmp(field[nf - 1], "end") != 0)
+		goto bad;
+	j->pairs = malloc((2 * j->npairs + 1) * sizeof *j->pairs);
+	j->see = malloc((j->nsee + 1) * sizeof *j->see);
+	if (!j->pairs || !j->see)
+		goto bad;
+	memcpy(j->pairs, field + 3, 2 * j->npairs * sizeof *field);
+	memcpy(j->see, field + 4 + 2 * j->npairs, j->nsee * sizeof *field);
+	free(field);
+	return 0;
+bad:
+	free(field);
+	journal_free(j);
+	errno = EINVAL;
+	return -1;
+}
+
+/* Completes the commit of an armed journal: renames every temporary file
+ * still there (one that is gone was renamed before the kill), syncs the
+ * directories, removes the copies, then the journal itself. */
+static int journal_roll_forward(const char *path, qe_err *e)
+{
+	journal j;
+	if (journal_read(path, &j) != 0) {
+		if (errno == ENOENT) /* completed by a concurrent run */
+			return 0;
+		return qe_err_set(e, QE_IO,
+				  "%s: cannot read the commit journal of an interrupted run; "
+				  "check its outputs and remove it", path);
+	}
+	for (size_t i = 0; i < j.npairs; i++) {
+		const char *tmp = j.pairs[2 * i], *target = j.pairs[2 * i + 1];
+		if (rename(tmp, target) != 0 && errno != ENOENT) {
+			int err = errno;
+			journal_free(&j);
+			return qe_err_set(e, QE_IO, "%s: cannot complete the interrupted commit of %s: %s",
+					  path, target, strerror(err));
+		}
+	}
+	for (size_t i = 0; i < j.npairs; i++) {
+		int err = out_sync_dir(j.pairs[2 * i + 1]);
+		if (err && err != ENOENT) {
+			journal_free(&j);
+			return qe_err_set(e, QE_IO, "%s: syncing the directory of %s: %s", path,
+					  j.pairs[2 * i + 1], strerror(err));
+		}
+	}
+	for (size_t i = 0; i < j.nsee; i++)
+		unlink(j.see[i]);
+	unlink(path);
+	journal_free(&j);
+	return 0;
+}
+
+/* A journal of a dead process found in a directory. */
+static int journal_settle(const char *path, int kind, qe_err *e)
+{
+	if (kind == JOURNAL_ARMED)
+		return journal_roll_forward(path, e);
+	if (kind == JOURNAL_NEW) {
+		/* never armed: nothing was renamed; the temporary files go as
+		 * leftovers of a dead process */
+		unlink(path);
+		return 0;
+	}
+	/* a copy: the set's journal decides; a copy cut short means the
+	 * journal was not even begun */
+	journal j;
+	if (journal_read(path, &j) != 0) {
+		if (errno != ENOENT)
+			unlink(path);
+		return 0;
+	}
+	struct stat st;
+	int rc = 0;
+	if (stat(j.primary, &st) == 0)
+		rc = journal_roll_forward(j.primary, e);
+	else
+		unlink(path);
+	journal_free(&j);
+	return rc;
+}
+
+int out_recover(const char *target, qe_err *e)
+{
+	const char *slash = strrchr(target, '/');
+	size_t dlen = slash ? (size_t)(slash - target) + 1 : 0;
+	const char *base = slash ? slash + 1 : target;
+	char *dirname = dlen ? strndup(target, dlen) : strdup(".");
+	if (!dirname)
+		return qe_err_set(e, QE_INTERNAL, "%s: out of memory", target);
+	DIR *d = opendir(dirname);
+	free(dirname);
+	if (!d)
+		return 0;
+	/* names first, then the changes: a directory is not changed while read */
+	char **names = NULL;
+	int *kinds = NULL;
+	size_t n = 0, cap = 0;
+	int rc = 0;
+	struct dirent *de;
+	while ((de = readdir(d)) != NULL) {
+		long pid;
+		int kind = journal_name(de->d_name, &pid);
+		if (kind < 0) {
+			if (temp_name(de->d_name, base, &pid) != 0)
+				continue;
+			kind = 3; /* a temporary file of target */
+		}
+		if (pid_alive(pid))
+			continue;
+		if (n == cap) {
+			cap = cap ? 2 * cap : 8;
+			char **nn = realloc(names, cap * sizeof *nn);
+			int *nk = nn ? realloc(kinds, cap * sizeof *nk) : NULL;
+			if (nn)
+				names = nn;
+			if (nk)
+				kinds = nk;
+			if (!nn || !nk) {
+				rc = qe_err_set(e, QE_INTERNAL, "%s: out of memory", target);
+				break;
+			}
+		}
+		if (!(names[n] = join(target, dlen, de->d_name))) {
+			rc = qe_err_set(e, QE_INTERNAL, "%s: out of memory", target);
+			break;
+		}
+		kinds[n++] = kind;
+	}
+	closedir(d);
+	/* journals before leftovers: a journal may still need its temporaries */
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < n && !rc; i++) {
+			if ((kinds[i] == 3) != pass)
+				continue;
+			if (pass == 0)
+				rc = journal_settle(names[i], kinds[i], e);
+			else
+				unlink(names[i]);
+		}
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	free(kinds);
+	return rc;
+}
+
 /* The permission bits of an existing regular file target into *mode;
  * 0 when there is none (the output is new). */
 static int target_mode(const char *target, mode_t *mode)
@@ -97,11 +388,14 @@ static int target_mode(const char *target, mode_t *mode)
 
 int out_mktemp_beside(const char *target, char **tmp, qe_err *e)
 {
-	size_t n = strlen(target) + 16;
+	size_t n = strlen(target) + 40;
 	mode_t mode;
+	*tmp = NULL;
+	if (out_recover(target, e))
+		return -1;
 	if (!(*tmp = malloc(n)))
 		return qe_err_set(e, QE_INTERNAL, "%s: out of memory", target), -1;
-	snprintf(*tmp, n, "%s.tmp.XXXXXX", target);
+	snprintf(*tmp, n, "%s.tmp.%ld.XXXXXX", target, (long)getpid());
 	int fd = out_mktemp(*tmp), err = fd < 0 ? errno : 0;
 	/* Never more open than the file it replaces, even while written:
 	 * the target's bits, plus owner read-write so that a writer which
@@ -317,7 +611,186 @@ struct qe_outset {
 	qe_out **m;
 	size_t n, cap;
 	int synced; /* outset_sync done: only the renames are left */
+	void (*hook)(void *ctx, size_t renamed); /* outset_set_commit_hook */
+	void *hook_ctx;
 };
+
+void outset_set_commit_hook(qe_outset *s, void (*fn)(void *ctx, size_t renamed), void *ctx)
+{
+	s->hook = fn;
+	s->hook_ctx = ctx;
+}
+
+/* The journal of one commit: the armed journal and its copies. */
+typedef struct commit_journal {
+	char *primary, *fresh; /* ".qe-journal" and ".qe-journal.new" */
+	char **see;
+	size_t nsee;
+	int armed;
+} commit_journal;
+
+/* "realdir/base" for path, malloc'd; NULL with errno set. */
+static char *abs_path(const char *path)
+{
+	size_t dlen = dir_len(path);
+	char *dir = dlen ? strndup(path, dlen) : strdup(".");
+	char *real = dir ? realpath(dir, NULL) : NULL;
+	free(dir);
+	if (!real)
+		return NULL;
+	char *p = join(real, strlen(real), path + dlen);
+	free(real);
+	return p;
+}
+
+/* Writes buf[0..n) to a new file at path and fsyncs it; 0 or errno. */
+static int write_synced(const char *path, const char *buf, size_t n)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666), err = 0;
+	if (fd < 0)
+		return errno;
+	for (size_t off = 0; off < n && !err;) {
+		ssize_t w = write(fd, buf + off, n - off);
+		if (w < 0 && errno != EINTR)
+			err = errno;
+		else if (w > 0)
+			off += (size_t)w;
+	}
+	if (!err && fsync(fd) != 0)
+		err = errno;
+	if (close(fd) != 0 && !err)
+		err = errno;
+	if (err)
+		unlink(path);
+	return err;
+}
+
+/* Removes what a commit journal wrote; the set's commit is over. */
+static void journal_end(commit_journal *cj)
+{
+	for (size_t i = 0; i < cj->nsee; i++) {
+		if (cj->see[i])
+			unlink(cj->see[i]);
+		free(cj->see[i]);
+	}
+	if (cj->fresh)
+		unlink(cj->fresh);
+	if (cj->primary && cj->armed)
+		unlink(cj->primary);
+	free(cj->see);
+	free(cj->fresh);
+	free(cj->primary);
+	memset(cj, 0, sizeof *cj);
+}
+
+/* Writes and arms the journal of a commit of the temporary members of s
+ * (out_recover reads it): the copies in the other directories first, then
+ * the journal, armed by its rename.  Nothing is renamed before. */
+static int journal_begin(const qe_outset *s, commit_journal *cj, qe_err *e)
+{
+	char *buf = NULL, *first = NULL, **dirs = NULL;
+	size_t len = 0, ndirs = 0;
+	int err = 0;
+	const char *what = "";
+	FILE *mem = open_memstream(&buf, &len);
+	if (!mem || !(dirs = calloc(s->n, sizeof *dirs)) || !(cj->see = calloc(s->n, sizeof *cj->see))) {
+		err = ENOMEM;
+		goto out;
+	}
+	/* the pairs, and the directories in order of first appearance */
+	size_t npairs = 0;
+	for (size_t i = 0; i < s->n; i++)
+		npairs += s->m[i]->tmp != NULL;
+	fprintf(mem, "%s%c", JOURNAL_MAGIC, 0);
+	long pid = (long)getpid();
+	for (size_t i = 0; i < s->n && !err; i++) {
+		qe_out *o = s->m[i];
+		if (!o->tmp)
+			continue;
+		char *t = abs_path(o->tmp), *p = t ? abs_path(o->path) : NULL;
+		if (!p) {
+			err = errno;
+			what = o->path;
+			free(t);
+			break;
+		}
+		size_t dl = dir_len(p), k = 0;
+		while (k < ndirs && !(strlen(dirs[k]) == dl && strncmp(dirs[k], p, dl) == 0))
+			k++;
+		if (k == ndirs && !(dirs[ndirs++] = strndup(p, dl)))
+			err = ENOMEM;
+		if (!first && !err) {
+			/* the first target names the journal */
+			size_t n = dl + strlen(p + dl) + 64;
+			if ((first = malloc(n)) && (cj->primary = malloc(n)) && (cj->fresh = malloc(n))) {
+				snprintf(first, n, "%s", p);
+				snprintf(cj->primary, n, "%.*s.%s.%ld%s", (int)dl, p, p + dl, pid,
+					 journal_suffix[JOURNAL_ARMED]);
+				snprintf(cj->fresh, n, "%s%s", cj->primary, ".new");
+				fprintf(mem, "%s%c%zu%c", cj->primary, 0, npairs, 0);
+			} else {
+				err = ENOMEM;
+			}
+		}
+		fprintf(mem, "%s%c%s%c", t, 0, p, 0);
+		free(t);
+		free(p);
+	}
+	if (err)
+		goto out;
+	const char *base = first + dir_len(first);
+	fprintf(mem, "%zu%c", ndirs - 1, 0);
+	for (size_t k = 1; k < ndirs; k++) {
+		size_t n = strlen(dirs[k]) + strlen(base) + 64;
+		if (!(cj->see[cj->nsee] = malloc(n))) {
+			err = ENOMEM;
+			goto out;
+		}
+		snprintf(cj->see[cj->nsee++], n, "%s.%s.%ld%s", dirs[k], base, pid,
+			 journal_suffix[JOURNAL_SEE]);
+		fprintf(mem, "%s%c", cj->see[cj->nsee - 1], 0);
+	}
+	fprintf(mem, "end%c", 0);
+	if (fclose(mem) != 0) {
+		mem = NULL;
+		err = ENOMEM;
+		goto out;
+	}
+	mem = NULL;
+	for (size_t k = 0; k < cj->nsee && !err; k++)
+		if ((err = write_synced(cj->see[k], buf, len)) != 0 || (err = out_sync_dir(cj->see[k])) != 0)
+			what = cj->see[k];
+	if (!err && (err = write_synced(cj->fresh, buf, len)) != 0)
+		what = cj->fresh;
+	if (!err && rename(cj->fresh, cj->primary) != 0) {
+		err = errno;
+		what = cj->primary;
+	}
+	if (!err) {
+		cj->armed = 1;
+		free(cj->fresh);
+		cj->fresh = NULL;
+		if ((err = out_sync_dir(cj->primary)) != 0)
+			what = cj->primary;
+	}
+out:
+	if (mem)
+		fclose(mem);
+	free(buf);
+	free(first);
+	for (size_t k = 0; dirs && k < ndirs; k++)
+		free(dirs[k]);
+	free(dirs);
+	if (!err)
+		return 0;
+	if (err == ENOMEM)
+		qe_err_set(e, QE_INTERNAL, "commit journal: out of memory");
+	else
+		qe_err_set(e, QE_IO, "%s: cannot write the commit journal: %s", what, strerror(err));
+	cj->armed = 1; /* remove the journal too if the rename went through */
+	journal_end(cj);
+	return e->code;
+}
 
 qe_outset *outset_new(void)
 {
@@ -435,10 +908,24 @@ int outset_commit(qe_outset *s, qe_err *e)
 {
 	if (outset_sync(s, e))
 		return e->code;
-	size_t done = 0;
+	size_t done = 0, ntemps = 0, renamed = 0;
 	int rc = 0;
-	for (; done < s->n && !rc; done++)
+	commit_journal cj = {0};
+	for (size_t i = 0; i < s->n; i++)
+		ntemps += s->m[i]->tmp != NULL;
+	/* one rename is atomic by itself; two or more need the journal */
+	if (ntemps >= 2 && (rc = journal_begin(s, &cj, e)) != 0) {
+		outset_abort(s);
+		return rc;
+	}
+	if (cj.armed && s->hook)
+		s->hook(s->hook_ctx, 0);
+	for (; done < s->n && !rc; done++) {
+		int had_tmp = s->m[done]->tmp != NULL;
 		rc = member_rename(s->m[done], e);
+		if (!rc && had_tmp && cj.armed && s->hook)
+			s->hook(s->hook_ctx, ++renamed);
+	}
 	if (rc && done > 1) {
 		/* cannot happen short of a concurrent change to the directory:
 		 * every temporary file sits beside its target */
@@ -451,6 +938,7 @@ int outset_commit(qe_outset *s, qe_err *e)
 	 * not survive a crash, and is a write error all the same */
 	if (!rc)
 		rc = sync_dirs(s->m, s->n, e);
+	journal_end(&cj);
 	outset_abort(s); /* removes the temporary files a failure left */
 	return rc;
 }

@@ -17,6 +17,23 @@
  * temporary file and leaves every previous file untouched.  HDF5 files
  * (lib/h5table) join a set through outset_add_file().
  *
+ * A commit of two or more temporary files is journaled, so that a kill
+ * (SIGKILL, a crash) between its renames never leaves a mix of old and
+ * new outputs for good: before the first rename outset_commit() writes
+ * and fsyncs a journal listing every temporary -> target pair (absolute
+ * paths), ".NAME.PID.qe-journal" beside the first target NAME (written as
+ * ".qe-journal.new" and renamed: the rename arms it), plus a copy
+ * ".NAME.PID.qe-journal.see" in every other directory of the set, written
+ * before the journal is armed; it removes them after the last rename.
+ * The next run that opens an output in one of those directories
+ * (out_recover) rolls an armed journal of a dead process forward: it
+ * completes the renames, so the set ends all new; a journal that was never
+ * armed is removed, and with it the run's temporary files: all old.
+ * Temporary files are named "<target>.tmp.<pid>.XXXXXX"; the next run that
+ * writes the same target removes those whose process is gone.  A process
+ * is "gone" when kill(pid, 0) says so: runs sharing a directory must share
+ * a pid namespace (one machine, one container).
+ *
  * Owns the temporary files until commit or abort.  Never prints, never
  * installs signal handlers or exit hooks: removing the temporary files of
  * an interrupted process is the command layer's job (cmd/cli.h), which
@@ -56,14 +73,26 @@ enum out_target {
  * by other writers that need their own file handling (lib/h5table). */
 int out_resolve_target(const char *path, char **target, qe_err *e);
 
+/* Recovery after a killed run, in the directory of target (out_mktemp_beside
+ * calls it before it creates a temporary file): every commit journal of
+ * a dead process in that directory is rolled forward (armed) or removed
+ * (never armed), then the temporary files of target left by dead
+ * processes are removed.  Journals and temporary files of live processes
+ * are left alone.  Returns 0, or QE_IO with e naming the journal when a
+ * rename it lists fails or an armed journal cannot be read (it is kept:
+ * it must be settled before any new output replaces those targets).  A
+ * directory that cannot be read is not an error here. */
+int out_recover(const char *target, qe_err *e);
+
 /* Like mkstemp(3): replaces the trailing "XXXXXX" of tmpl and creates
  * that file exclusively, returning an open read-write descriptor or -1
  * with errno set.  Unlike mkstemp the mode is 0666 less the umask, as
  * for any new file a tool writes, applied by the kernel: the umask is
  * never read or changed. */
 int out_mktemp(char *tmpl);
-/* The temporary file of an atomic output: out_mktemp() on
- * "<target>.tmp.XXXXXX", *tmp set to its malloc'd name.  When target
+/* The temporary file of an atomic output: out_recover(target), then
+ * out_mktemp() on "<target>.tmp.<pid>.XXXXXX", *tmp set to its malloc'd
+ * name.  When target
  * exists the file is never more open than target while it is written:
  * target's permission bits plus owner read-write (out_keep_mode() gives
  * the exact bits before the rename).  Returns the descriptor, or -1 with
@@ -127,6 +156,11 @@ int outset_sync(qe_outset *s, qe_err *e);
 int outset_commit(qe_outset *s, qe_err *e);
 /* Discards every member (removes their temporary files). */
 void outset_abort(qe_outset *s);
+/* For fault tests: outset_commit() calls fn(ctx, k) once the journal is
+ * armed (k = 0) and after its k-th rename (k = 1..n), so that a test can
+ * stop the process inside the commit (tests/unit/test_outfile.c).  Only
+ * journaled commits (two or more temporary files) call it. */
+void outset_set_commit_hook(qe_outset *s, void (*fn)(void *ctx, size_t renamed), void *ctx);
 
 /* SHA-256 of a file as 64 lowercase hex digits + NUL (hex needs 65 bytes). */
 int sha256_file(const char *path, char hex[65], qe_err *e);

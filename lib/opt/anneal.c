@@ -371,9 +371,21 @@ static uint64_t stream_id(int64_t round, int k)
 	return ((uint64_t)round << 24) ^ (uint64_t)k;
 }
 
+static int stop_asked(const run_ctx *c)
+{
+	return c->o->stop && atomic_load_explicit(c->o->stop, memory_order_relaxed);
+}
+
+/* The time limit is reached, or the caller asks to stop: the same end. */
 static int past_limit(const run_ctx *c)
 {
-	return c->o->time_limit > 0 && omp_get_wtime() - c->start >= c->o->time_limit;
+	return stop_asked(c) || (c->o->time_limit > 0 && omp_get_wtime() - c->start >= c->o->time_limit);
+}
+
+const char *anneal_stop_name(int stop)
+{
+	static const char *const names[] = {"rounds", "target", "time", "interrupted"};
+	return stop >= 0 && stop <= ANNEAL_STOP_INTERRUPTED ? names[stop] : "?";
 }
 
 static double temp_at(const run_ctx *c, int64_t k)
@@ -734,10 +746,13 @@ int anneal_solve(const ising_model *m, const anneal_opts *o, anneal_result *r, q
 		}
 		if (o->has_target && r->energy <= o->target_energy) {
 			r->hit_target = 1;
+			r->stop = ANNEAL_STOP_TARGET;
 			break;
 		}
-		if (c.out_of_time || past_limit(&c))
+		if (c.out_of_time || past_limit(&c)) {
+			r->stop = stop_asked(&c) ? ANNEAL_STOP_INTERRUPTED : ANNEAL_STOP_TIME;
 			break;
+		}
 	}
 	for (int k = 0; outs && k < nout; k++)
 		free(outs[k].s);

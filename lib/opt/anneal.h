@@ -22,6 +22,7 @@
 #ifndef QE_ANNEAL_H
 #define QE_ANNEAL_H
 
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include "core/diag.h"
@@ -60,7 +61,23 @@ typedef struct anneal_opts {
 	void *polish_ctx;
 	void (*progress)(void *ctx, const anneal_progress *p);
 	void *progress_ctx;
+	/* Set non-zero from anywhere (a signal handler of the command layer)
+	 * to end the search as the time limit does: running anneals stop
+	 * early, no round starts, and the best state so far is returned
+	 * (stop = ANNEAL_STOP_INTERRUPTED).  NULL: none.  The exact solver
+	 * does not look at it. */
+	const atomic_int *stop;
 } anneal_opts;
+
+/* Why the search ended (anneal_result.stop). */
+enum anneal_stop {
+	ANNEAL_STOP_ROUNDS,     /* every round (restarts, sweeps) done; exact: searched */
+	ANNEAL_STOP_TARGET,     /* the target energy was reached */
+	ANNEAL_STOP_TIME,       /* the time limit */
+	ANNEAL_STOP_INTERRUPTED /* the stop flag */
+};
+/* "rounds", "target", "time", "interrupted". */
+const char *anneal_stop_name(int stop);
 
 typedef struct anneal_result {
 	int8_t *spins;       /* n spins -1/+1, caller frees via anneal_result_free */
@@ -72,6 +89,7 @@ typedef struct anneal_result {
 	double busy_seconds; /* replica CPU time (thread CPU clock) summed over replicas */
 	int64_t rounds;
 	int hit_target;
+	int stop;            /* enum anneal_stop */
 	double t0, t1;       /* temperatures used (SA, PT) */
 } anneal_result;
 

@@ -8,7 +8,7 @@ void optout_summary(FILE *fp, const opt_summary *s)
 {
 	static const char *const hdr[] = {"instance", "solver", "seed", "objective", "cut", "energy",
 					  "time_to_best_s", "sweeps", "flips_per_s", "rounds",
-					  "elapsed_s", "hit_target"};
+					  "elapsed_s", "hit_target", "stop"};
 	const anneal_result *r = s->r;
 	csv_writer w;
 	csvw_init(&w, fp);
@@ -37,6 +37,7 @@ void optout_summary(FILE *fp, const opt_summary *s)
 		csvw_int(&w, r->hit_target);
 	else
 		csvw_empty(&w);
+	csvw_str(&w, anneal_stop_name(r->stop));
 	for (int k = 0; k < s->nx; k++)
 		if (isnan(s->xvals[k]))
 			csvw_empty(&w);

@@ -34,7 +34,7 @@ typedef struct opt_summary {
 } opt_summary;
 
 /* Header and one row: instance,solver,seed,objective,cut,energy,
- * time_to_best_s,sweeps,flips_per_s,rounds,elapsed_s,hit_target[,extra]. */
+ * time_to_best_s,sweeps,flips_per_s,rounds,elapsed_s,hit_target,stop[,extra]. */
 void optout_summary(FILE *fp, const opt_summary *s);
 /* variable,value: sides or bits 0/1 (Max-Cut, QUBO), spins -1/+1 (Ising),
  * variables numbered from the problem's base. */

@@ -5,7 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "io/h5table.h"
@@ -44,17 +46,23 @@ static const char *get(const char *name)
 	return buf;
 }
 
-/* Files of the directory whose name holds ".tmp." */
-static int temps_left(void)
+/* Files of directory dn whose name holds pat. */
+static int count_in(const char *dn, const char *pat)
 {
 	int n = 0;
-	DIR *d = opendir(dir);
+	DIR *d = opendir(dn);
 	struct dirent *de;
 	while (d && (de = readdir(d)))
-		n += strstr(de->d_name, ".tmp.") != NULL;
+		n += strstr(de->d_name, pat) != NULL;
 	if (d)
 		closedir(d);
 	return n;
+}
+
+/* Files of the directory whose name holds ".tmp." */
+static int temps_left(void)
+{
+	return count_in(dir, ".tmp.");
 }
 
 static void test_all_together(void)
@@ -285,6 +293,178 @@ static void test_sync_dir(void)
 	UT_EQ_INT(out_sync_dir(at("no/such/file.csv")), ENOENT, "missing directory reported");
 }
 
+
+/* ---- commit journal: a kill inside the commit ------------------------------ */
+
+static char sub[160]; /* a second directory: a set may span two */
+
+static void stop_at(void *ctx, size_t renamed)
+{
+	if (renamed == *(size_t *)ctx)
+		raise(SIGKILL);
+}
+
+/* Child: commits a.csv, b.csv (dir) and c.csv (sub) and is killed after
+ * the kill_at-th rename (0: just after the journal is armed). */
+static int killed_commit(size_t kill_at, int two_dirs)
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		qe_err e;
+		char c[256];
+		qe_outset *s = outset_new();
+		snprintf(c, sizeof c, "%s/c.csv", two_dirs ? sub : dir);
+		qe_out *m[3] = {outset_open(s, at("a.csv"), &e), outset_open(s, at("b.csv"), &e),
+				outset_open(s, c, &e)};
+		for (int i = 0; i < 3; i++)
+			if (!m[i] || fputs("new", m[i]->fp) < 0)
+				_exit(3);
+		outset_set_commit_hook(s, stop_at, &kill_at);
+		_exit(outset_commit(s, &e) ? 4 : 0);
+	}
+	int st;
+	waitpid(pid, &st, 0);
+	return WIFSIGNALED(st) ? WTERMSIG(st) : -WEXITSTATUS(st);
+}
+
+static const char *get_c(int two_dirs)
+{
+	static char buf[64];
+	char c[256];
+	snprintf(c, sizeof c, "%s/c.csv", two_dirs ? sub : dir);
+	FILE *f = fopen(c, "r");
+	buf[0] = '\0';
+	if (f) {
+		if (!fgets(buf, sizeof buf, f))
+			buf[0] = '\0';
+		fclose(f);
+	}
+	return buf;
+}
+
+static void put_c(int two_dirs, const char *text)
+{
+	char c[256];
+	snprintf(c, sizeof c, "%s/c.csv", two_dirs ? sub : dir);
+	FILE *f = fopen(c, "w");
+	fputs(text, f);
+	fclose(f);
+}
+
+/* For every point between two renames of a three-output commit, in one
+ * directory and across two: the killed run leaves an armed journal; the
+ * next run that opens an output in any of the directories completes the
+ * commit: every output new, no journal and no temporary file left. */
+static void test_kill_inside_commit(void)
+{
+	char name[128], c[256];
+	for (int two = 0; two < 2; two++)
+		for (size_t k = 0; k <= 3; k++) {
+			put("a.csv", "old");
+			put("b.csv", "old");
+			put_c(two, "old");
+			snprintf(name, sizeof name, "%s, killed after rename %zu", two ? "two directories" : "one directory", k);
+			int sig = killed_commit(k, two);
+			UT_EQ_INT(sig, SIGKILL, name);
+			int olds = !strcmp(get("a.csv"), "old") + !strcmp(get("b.csv"), "old") + !strcmp(get_c(two), "old");
+			UT_EQ_INT(olds, 3 - (int)k, "the kill left a mix, as a kill between renames does");
+			UT_EQ_INT(count_in(dir, ".qe-journal"), 1, "the armed journal is left beside the first output");
+			UT_EQ_INT(count_in(sub, ".qe-journal.see"), two, "and its copy in the other directory");
+			/* the next run: an output in the copy's directory (odd k) or in the first one */
+			qe_err e;
+			qe_outset *s = outset_new();
+			snprintf(c, sizeof c, "%s/other.csv", two && k % 2 ? sub : dir);
+			qe_out *o = outset_open(s, c, &e);
+			UT_CHECK(o != NULL, "the next run opens its output");
+			outset_abort(s);
+			outset_free(s);
+			UT_EQ_STR(get("a.csv"), "new", "rolled forward: a");
+			UT_EQ_STR(get("b.csv"), "new", "rolled forward: b");
+			UT_EQ_STR(get_c(two), "new", "rolled forward: c");
+			UT_EQ_INT(count_in(dir, ".qe-journal") + count_in(sub, ".qe-journal"), 0, "no journal left");
+			UT_EQ_INT(temps_left() + count_in(sub, ".tmp."), 0, "no temporary file left");
+		}
+	snprintf(c, sizeof c, "%s/c.csv", sub);
+	unlink(c);
+	unlink(at("c.csv"));
+}
+
+/* The pid of a process that has exited. */
+static long dead_pid(void)
+{
+	pid_t pid = fork();
+	if (pid == 0)
+		_exit(0);
+	waitpid(pid, NULL, 0);
+	return (long)pid;
+}
+
+/* A run killed while it wrote its journal (never armed): nothing was
+ * renamed, so the next run removes the journal, its copy and the
+ * temporary files: every previous output stays.  Leftovers of a live
+ * process are not touched; an armed journal that cannot be read stops
+ * the run with a message naming it. */
+static void test_unarmed_and_leftovers(void)
+{
+	char p[256];
+	long dead = dead_pid(), live = (long)getppid();
+	put("a.csv", "old");
+	put("b.csv", "old");
+	snprintf(p, sizeof p, "a.csv.tmp.%ld.Ab3xYz", dead);
+	put(p, "new");
+	snprintf(p, sizeof p, "b.csv.tmp.%ld.Qq0000", dead);
+	put(p, "new");
+	snprintf(p, sizeof p, ".a.csv.%ld.qe-journal.new", dead);
+	put(p, "qe-journal 1"); /* cut short */
+	snprintf(p, sizeof p, "%s/.a.csv.%ld.qe-journal.see", sub, dead);
+	FILE *f = fopen(p, "w");
+	fputs("qe-jo", f);
+	fclose(f);
+	snprintf(p, sizeof p, "a.csv.tmp.%ld.LiveXy", live);
+	put(p, "a live run's");
+	put("a.csv.tmp.OldFmt", "not ours"); /* no pid: not recognised */
+	qe_err e;
+	UT_EQ_INT(out_recover(at("a.csv"), &e), 0, "recover in the first directory");
+	UT_EQ_STR(get("a.csv"), "old", "unarmed journal: a keeps its previous content");
+	UT_EQ_STR(get("b.csv"), "old", "unarmed journal: b keeps its previous content");
+	UT_EQ_INT(count_in(dir, ".qe-journal"), 0, "the unarmed journal is removed");
+	UT_EQ_INT(count_in(dir, "a.csv.tmp."), 2, "a's dead temporary removed; a live run's and an unknown name kept");
+	UT_EQ_INT(count_in(dir, "b.csv.tmp."), 1, "b's temporary waits for a run writing b");
+	snprintf(p, sizeof p, "%s/x.csv", sub);
+	UT_EQ_INT(out_recover(p, &e), 0, "recover in the copy's directory");
+	UT_EQ_INT(count_in(sub, ".qe-journal"), 0, "the cut-short copy is removed");
+	UT_EQ_INT(out_recover(at("b.csv"), &e), 0, "recover for b");
+	UT_EQ_INT(count_in(dir, "b.csv.tmp."), 0, "b's dead temporary removed");
+	snprintf(p, sizeof p, "a.csv.tmp.%ld.LiveXy", live);
+	unlink(at(p));
+	unlink(at("a.csv.tmp.OldFmt"));
+
+	/* a live process's journal is its own business */
+	snprintf(p, sizeof p, ".a.csv.%ld.qe-journal", live);
+	put(p, "garbage");
+	UT_EQ_INT(out_recover(at("a.csv"), &e), 0, "a live run's journal is skipped");
+	UT_EQ_INT(count_in(dir, ".qe-journal"), 1, "and kept");
+	unlink(at(p));
+	/* an armed journal of a dead process that cannot be read */
+	snprintf(p, sizeof p, ".a.csv.%ld.qe-journal", dead);
+	put(p, "garbage");
+	qe_outset *s = outset_new();
+	UT_CHECK(outset_open(s, at("a.csv"), &e) == NULL, "an unreadable armed journal stops the run");
+	UT_EQ_INT(e.code, QE_IO, "as an I/O error");
+	UT_CHECK(strstr(e.msg, p) != NULL, "naming the journal");
+	outset_free(s);
+	unlink(at(p));
+
+	/* temporary files carry the pid of their run */
+	s = outset_new();
+	qe_out *o = outset_open(s, at("a.csv"), &e);
+	snprintf(p, sizeof p, "a.csv.tmp.%ld.", (long)getpid());
+	UT_CHECK(o && o->tmp && strstr(o->tmp, p), "temporary name holds the pid");
+	outset_free(s);
+	unlink(at("a.csv"));
+	unlink(at("b.csv"));
+}
+
 int main(void)
 {
 	if (!mkdtemp(dir))
@@ -295,6 +475,12 @@ int main(void)
 	test_hdf5_member();
 	test_keep_mode();
 	test_sync_dir();
+	snprintf(sub, sizeof sub, "%s/sub", dir);
+	mkdir(sub, 0777);
+	test_kill_inside_commit();
+	test_unarmed_and_leftovers();
+	unlink(at("other.csv"));
+	rmdir(sub);
 	const char *names[] = {"a.csv", "b.csv", "c.csv", "v.h5", "w.h5"};
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
 		unlink(at(names[i]));
