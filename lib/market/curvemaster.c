@@ -384,3 +384,17 @@ int curvemaster_last_trade(const curvemaster *m, const curvemaster_curve *c, qe_
 		return qe_err_set(e, QE_DATA, "curve %s has no business-day calendar in %s", c->name, m->file);
 	return contract_last_trade(c->product, cal, month_first, out, e);
 }
+
+int curvemaster_fixes_front(const curvemaster_curve *c)
+{
+	return c->product && c->index != CURVEMASTER_INDEX_SPOT;
+}
+
+int curvemaster_front_month(const curvemaster *m, const curvemaster_curve *c, qe_date d,
+			    qe_date *month_first, qe_err *e)
+{
+	const qe_calendar *cal = curvemaster_calendar(m, c);
+	if (!cal)
+		return qe_err_set(e, QE_DATA, "curve %s has no business-day calendar in %s", c->name, m->file);
+	return contract_front_month(c->product, cal, d, month_first, e);
+}
