@@ -523,8 +523,11 @@ CSV
 	TRADES=t.csv run_split book -o v.csv --sensitivities s.csv --errors e.csv
 	[ "$status" -eq 3 ] || fail "exit $status: $stderr"
 	# fixings on the last trading days (ICE Brent Dec-26: 2026-10-30;
-	# NYMEX CL Dec-26: 2026-11-20); hand arithmetic, not our code
-	grep -q '^BRENT,2026-10-30,64.18$' "$DATA/fixings.csv"
+	# NYMEX CL Dec-26: 2026-11-20); hand arithmetic, not our code.  The
+	# Brent fixing of 30 Oct is the Dec-26 contract, the history's tenor 2
+	# of that day (tenor 1, 64.18, is the expired Nov-26)
+	grep -q '^BRENT,2026-10-30,62.61$' "$DATA/fixings.csv"
+	grep -q '^2026-10-30,BRENT,2,62.61$' "$DATA/history.csv"
 	grep -q '^CL_WTI,2026-11-20,64.81$' "$DATA/fixings.csv"
 	run "$PYORACLE" -c '
 import pandas as pd
@@ -534,9 +537,9 @@ def chk(tid, npv, model):
     assert abs(r.npv - npv) <= 1e-9 * abs(npv) and r.undiscounted == r.npv, (tid, r.npv, npv)
     assert (r.delta, r.gamma, r.vega, r.theta) == (0, 0, 0, 0) and r.model == model, (tid, r)
     assert not (s.trade_id == tid).any(), tid
-chk("E1", 2 * 1000 * (64.18 - 60), "settled")
+chk("E1", 2 * 1000 * (62.61 - 60), "settled")
 chk("E2", -3 * 1000 * (64.81 - 60), "delivery")
-chk("E4", 1 * 1000 * (64.18 - 62), "settled")
+chk("E4", 1 * 1000 * (62.61 - 62), "settled")
 # NG Dec-26 trades until 2026-11-25 (3 business days before 1 Dec): live
 assert v.loc["E3"].model == "future" and v.loc["E3"].delta == 10000, v.loc["E3"]
 # Brent Jan-27 expires 2026-11-30: live
@@ -751,6 +754,39 @@ for _, r in t.iterrows():
     n_checked += 1
 assert n_checked > 50, n_checked
 print(n_checked)'
+	echo "$output"
+	assert_success
+}
+
+@test "book: an expired future settles at its own contract's price on its last trading day (Brent Dec-26 at Dec-26, not Nov-26)" {
+	book -o v.csv --errors e.csv
+	run "$PYORACLE" -c '
+import sys, datetime as dt, pandas as pd
+sys.path.insert(0, "'"$QE_TOP"'/tests/price")
+from frontmonth import Rules, RULES
+D = "'"$DATA"'"; R = Rules(D); asof = dt.date(2026, 11, 25)
+t = pd.read_csv(D + "/trades.csv", dtype=str, keep_default_na=False)
+t["version"] = t.version.astype(int)
+t = t.sort_values("version").groupby("trade_id").tail(1)
+t = t[(t.instrument == "future") & t.curve.isin(list(RULES)) & (t.status != "cancel")]
+# the history names contracts by tenor k >= 1: the month k after the date
+h = pd.read_csv(D + "/history.csv").set_index(["curve", "date", "tenor"]).price
+lots = pd.read_csv(D + "/markets.csv").set_index("curve").lot_size
+v = pd.read_csv("v.csv").set_index("trade_id")
+n = {}
+for _, r in t.iterrows():
+    ds = dt.date.fromisoformat(r.delivery_start)
+    ltd = R.ltd(r.curve, ds.year, ds.month)
+    if ltd >= asof or dt.date.fromisoformat(r.delivery_end) <= asof or (r.curve == "BRENT" and ds <= asof):
+        continue
+    k = (ds.year - ltd.year) * 12 + ds.month - ltd.month
+    fsp = h[(r.curve, ltd.isoformat(), k)]
+    want = (1 if r.side == "buy" else -1) * float(r.quantity) * lots[r.curve] * (fsp - float(r.price))
+    got = v.loc[r.trade_id]
+    assert got.model in ("settled", "delivery") and abs(got.npv - want) <= 1e-9 * max(abs(want), 1), (r.trade_id, got.npv, want)
+    n[r.curve] = n.get(r.curve, 0) + 1
+assert n.get("BRENT", 0) >= 10, n
+print(n)'
 	echo "$output"
 	assert_success
 }
