@@ -696,7 +696,7 @@ assert n > 200 and "NG_HH" in tot, n'
 	assert_success
 }
 
-@test "book: Asians on a futures index average each day's front-month forward at that contract's vol (Turnbull-Wakeman)" {
+@test "book: Asians on a futures index fix each day on its front-month contract's forward and vol (Turnbull-Wakeman)" {
 	book -o v.csv --sensitivities s.csv --errors e.csv
 	run "$PYORACLE" -c '
 import sys, math, datetime as dt, numpy as np, pandas as pd
@@ -728,8 +728,8 @@ for _, r in t.iterrows():
     past = [f[d.isoformat()] for d in days if d <= asof]
     fut = [d for d in days if d > asof]
     months = ["%04d-%02d-01" % R.front(r.curve, d) for d in fut]
-    F = np.mean([q[mo] for mo in months])
-    vol = np.mean([smile(r.curve, mo, K) for mo in months])
+    Fi = np.array([q[mo] for mo in months]); F = Fi.mean()
+    si = np.array([smile(r.curve, mo, K) for mo in months])
     n, m, k = len(days), len(past), len(fut)
     T = (ex - asof).days / 365; Df = discount(rates, r.currency, asof, ex)
     Ks = (n * K - m * (np.mean(past) if m else 0)) / k
@@ -738,7 +738,8 @@ for _, r in t.iterrows():
         price = Df * k / n * (F - Ks) if call else 0.0
     else:
         tt = np.array([(d - asof).days / 365 for d in fut])
-        M2 = F * F * np.exp(vol * vol * np.minimum.outer(tt, tt)).sum() / k / k
+        # each fixing at its own contract: M2 = sum_ij F_i F_j exp(s_i s_j min(t_i, t_j)) / k^2
+        M2 = (np.outer(Fi, Fi) * np.exp(np.outer(si, si) * np.minimum.outer(tt, tt))).sum() / k / k
         sd = math.sqrt(math.log(M2 / F / F))
         d1 = math.log(F / Ks) / sd + sd / 2; d2 = d1 - sd
         price = Df * (F * norm.cdf(d1) - Ks * norm.cdf(d2))

@@ -632,10 +632,13 @@ static int price_asian(const market *m, const trade *t, const mkt_curve *c, resu
 	if (n == 0)
 		return RERR("no business days in the averaging period");
 	double *tt = malloc(sizeof *tt * (size_t)n), *w = calloc((size_t)c->nq + 1, sizeof *w);
-	double sumfix = 0, sumF = 0, sumvol = 0;
+	/* on a futures index each remaining day has its contract's forward
+	 * and vol (NAN: the surface lacks that month) */
+	double *Fd = malloc(sizeof *Fd * (size_t)n), *vd = malloc(sizeof *vd * (size_t)n);
+	double sumfix = 0, sumF = 0;
 	int k = 0, rc = 0, nvol = 0;
 	int front = c->master && m->master && curvemaster_fixes_front(c->master);
-	if (!tt || !w)
+	if (!tt || !w || !Fd || !vd)
 		rc = RERR("out of memory");
 	for (qe_date d = s0; d <= s1 && !rc; d++) {
 		if (!cal_is_business_day(c->cal, d))
@@ -656,14 +659,12 @@ static int price_asian(const market *m, const trade *t, const mkt_curve *c, resu
 				break;
 			sumF += c->q[q].price + m->bump;
 			w[q] += 1;
-			tt[k++] = date_yf_act365(m->asof, d);
-			/* a futures index: each day at the vol of the contract
-			 * it fixes on, where the surface quotes that month */
-			double vd;
-			if (front && !mkt_vol(c, mf, t->strike, 0, &vd)) {
-				sumvol += vd;
+			Fd[k] = c->q[q].price + m->bump;
+			if (front && !mkt_vol(c, mf, t->strike, 0, &vd[k]))
 				nvol++;
-			}
+			else
+				vd[k] = NAN;
+			tt[k++] = date_yf_act365(m->asof, d);
 		}
 	}
 	opt_greeks g;
@@ -672,26 +673,33 @@ static int price_asian(const market *m, const trade *t, const mkt_curve *c, resu
 		double F = k ? sumF / k : 1.0;
 		for (int q = 0; q < c->nq; q++)
 			w[q] = k ? w[q] / k : 0;
-		/* one vol for Turnbull-Wakeman: the mean over the remaining
-		 * fixings of each one's vol (a day whose contract the surface
-		 * lacks at the vol of the first remaining delivery day) */
-		double va = NAN;
+		/* the vol of the first remaining delivery day: the one vol
+		 * of a spot index, and of a futures-index day whose contract
+		 * month the surface lacks */
 		vol = NAN;
-		if (k > 0 && nvol == k)
-			vol = sumvol / k;
-		else if (mkt_vol(c, a, t->strike, 0, &va))
+		if (!(front && k > 0 && nvol == k) && mkt_vol(c, a, t->strike, 0, &vol))
 			rc = RERR("no lognormal vol for %s", c->name);
-		else
-			vol = nvol ? (sumvol + (k - nvol) * va) / k : va;
-		if (!rc && asian_greeks_fd(ASIAN_TW, t->type, F, t->strike, vol, z, T, n, past,
-					 past ? sumfix / past : 0, tt, &g, &why))
+		double A = past ? sumfix / past : 0;
+		if (!rc && front) {
+			/* a futures index rolls through contracts: each remaining
+			 * fixing at its own contract's forward and vol */
+			for (int i = 0; i < k; i++)
+				if (isnan(vd[i]))
+					vd[i] = vol;
+			if (asian_tw_strip_greeks_fd(t->type, Fd, vd, t->strike, z, T, n, past, A, tt, &g, &why))
+				rc = RERR("%s", why);
+		} else if (!rc && asian_greeks_fd(ASIAN_TW, t->type, F, t->strike, vol, z, T, n, past, A, tt,
+						  &g, &why)) {
 			rc = RERR("%s", why);
+		}
 		res->model = "turnbull-wakeman";
 	}
 	if (!rc)
 		rc = scale_greeks(m, t, c, w, &g, Q, D, res);
 	free(tt);
 	free(w);
+	free(Fd);
+	free(vd);
 	return rc;
 }
 
