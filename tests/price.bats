@@ -696,6 +696,21 @@ assert n > 200 and "NG_HH" in tot, n'
 	assert_success
 }
 
+@test "book: a futures-index swap whose front-month contract has no quote is an error naming the contract, never a calendar-month fallback" {
+	cat > t.csv <<'CSV'
+trade_id,version,status,book,instrument,curve,side,quantity,unit,price,currency,delivery_start,delivery_end
+S9,1,new,B,swap,NG_HH,buy,1000,MMBtu,4,USD,2029-11-01,2029-11-30
+S8,1,new,B,swap,TTF,buy,1000,MWh,30,EUR,2029-11-01,2029-11-30
+CSV
+	# the curves end with Nov-29: NG days of November 2029 fix on Dec-29
+	TRADES=t.csv run_split book -o v.csv --errors e.csv
+	[ "$status" -eq 3 ] || fail "exit $status"
+	run cat e.csv
+	assert_line 'S9,"no forward price for NG_HH'"'"'s 2029-12 contract, front month on 2029-11-01"'
+	# a spot index projects with the month covering the day: priced
+	grep -q '^S8,' v.csv
+}
+
 @test "book: Asians on a futures index fix each day on its front-month contract's forward and vol (Turnbull-Wakeman)" {
 	book -o v.csv --sensitivities s.csv --errors e.csv
 	run "$PYORACLE" -c '
