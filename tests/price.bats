@@ -523,8 +523,11 @@ CSV
 	TRADES=t.csv run_split book -o v.csv --sensitivities s.csv --errors e.csv
 	[ "$status" -eq 3 ] || fail "exit $status: $stderr"
 	# fixings on the last trading days (ICE Brent Dec-26: 2026-10-30;
-	# NYMEX CL Dec-26: 2026-11-20); hand arithmetic, not our code
-	grep -q '^BRENT,2026-10-30,64.18$' "$DATA/fixings.csv"
+	# NYMEX CL Dec-26: 2026-11-20); hand arithmetic, not our code.  The
+	# Brent fixing of 30 Oct is the Dec-26 contract, the history's tenor 2
+	# of that day (tenor 1, 64.18, is the expired Nov-26)
+	grep -q '^BRENT,2026-10-30,62.61$' "$DATA/fixings.csv"
+	grep -q '^2026-10-30,BRENT,2,62.61$' "$DATA/history.csv"
 	grep -q '^CL_WTI,2026-11-20,64.81$' "$DATA/fixings.csv"
 	run "$PYORACLE" -c '
 import pandas as pd
@@ -534,9 +537,9 @@ def chk(tid, npv, model):
     assert abs(r.npv - npv) <= 1e-9 * abs(npv) and r.undiscounted == r.npv, (tid, r.npv, npv)
     assert (r.delta, r.gamma, r.vega, r.theta) == (0, 0, 0, 0) and r.model == model, (tid, r)
     assert not (s.trade_id == tid).any(), tid
-chk("E1", 2 * 1000 * (64.18 - 60), "settled")
+chk("E1", 2 * 1000 * (62.61 - 60), "settled")
 chk("E2", -3 * 1000 * (64.81 - 60), "delivery")
-chk("E4", 1 * 1000 * (64.18 - 62), "settled")
+chk("E4", 1 * 1000 * (62.61 - 62), "settled")
 # NG Dec-26 trades until 2026-11-25 (3 business days before 1 Dec): live
 assert v.loc["E3"].model == "future" and v.loc["E3"].delta == 10000, v.loc["E3"]
 # Brent Jan-27 expires 2026-11-30: live
@@ -775,32 +778,182 @@ print("ok")'
 	assert_success
 }
 
-@test "book: partly fixed monthly swap averages fixings for past days and the forward for the rest" {
+@test "book: partly fixed NG swap averages fixings for past days and projects the rest with the front-month contract" {
 	cat > t.csv <<'CSV'
 trade_id,version,status,book,instrument,curve,side,quantity,unit,price,currency,delivery_start,delivery_end
 S1,1,new,B,swap,NG_HH,buy,21000,MMBtu,4,USD,2026-11-01,2026-11-30
 CSV
 	TRADES=t.csv book -o v.csv --sensitivities s.csv
 	run "$PYORACLE" -c '
-import pandas as pd, math, numpy as np
-D = "'"$DATA"'"
-hol = {l[:10] for l in open(D + "/calendars/NYMEX.txt") if l[:1].isdigit()}
-days = [d for d in pd.date_range("2026-11-01", "2026-11-30") if d.weekday() < 5 and d.strftime("%Y-%m-%d") not in hol]
+import sys, datetime as dt, pandas as pd
+sys.path.insert(0, "'"$QE_TOP"'/tests/price")
+from frontmonth import Rules, discount
+D = "'"$DATA"'"; R = Rules(D); asof = dt.date(2026, 11, 25)
+days = [dt.date(2026, 11, k) for k in range(1, 31) if R.bday("NYMEX", dt.date(2026, 11, k))]
 fx = pd.read_csv(D + "/fixings.csv"); fx = fx[fx.curve == "NG_HH"].set_index("date").price
-cv = pd.read_csv(D + "/curves.csv"); bom = float(cv[(cv.curve == "NG_HH") & (cv.delivery_start == "2026-11-26")].price.iloc[0])
-asof = pd.Timestamp("2026-11-25")
-px = [fx[d.strftime("%Y-%m-%d")] if d <= asof else bom for d in days]
-r = pd.read_csv(D + "/rates.csv"); r = r[r.currency == "USD"]
-T = [(pd.Timestamp(x) - asof).days / 365 for x in r.date]; t = 5 / 365
-z = r.rate.iloc[0]
-want = 21000 * (np.mean(px) - 4) * math.exp(-z * t)
+cv = pd.read_csv(D + "/curves.csv"); cv = cv[cv.curve == "NG_HH"].set_index("delivery_start").price
+# Dec-26 expires on Wed 25 Nov (3 business days before 1 Dec, Thanksgiving
+# closed): Fri 27 and Mon 30 Nov fix on Jan-27
+fut = [d for d in days if d > asof]
+assert [R.front("NG_HH", d) for d in fut] == [(2027, 1)] * 2, fut
+px = [fx[d.isoformat()] if d <= asof else cv["%04d-%02d-01" % R.front("NG_HH", d)] for d in days]
+Df = discount(pd.read_csv(D + "/rates.csv"), "USD", asof, dt.date(2026, 11, 30))
+want = 21000 * (sum(px) / len(px) - 4) * Df
 got = pd.read_csv("v.csv").npv.iloc[0]
-assert abs(got - want) < 1e-8 * abs(want), (got, want)
-fut = sum(1 for d in days if d > asof)
+assert abs(got - want) <= 1e-9 * abs(want), (got, want)
 s = pd.read_csv("s.csv")
-assert len(s) == 1 and s.delivery_start.iloc[0] == "2026-11-26" and s.tenor.iloc[0] == 0
-assert abs(s.delta.iloc[0] - 21000 * fut / len(days) * math.exp(-z * t)) < 1e-8 * 21000
-print(len(days), fut)'
+assert len(s) == 1 and s.delivery_start.iloc[0] == "2027-01-01" and s.tenor.iloc[0] == 2, s
+assert abs(s.delta.iloc[0] - 21000 * len(fut) / len(days) * Df) <= 1e-9 * 21000
+print(len(days), len(fut))'
+	assert_success
+}
+
+@test "book: every swap on a futures index (NG, WTI, Brent, HO) projects each pricing day with that day's front month" {
+	book -o v.csv --sensitivities s.csv --errors e.csv
+	run "$PYORACLE" -c '
+import sys, datetime as dt, pandas as pd
+sys.path.insert(0, "'"$QE_TOP"'/tests/price")
+from frontmonth import Rules, RULES, discount
+D = "'"$DATA"'"; R = Rules(D); asof = dt.date(2026, 11, 25)
+t = pd.read_csv(D + "/trades.csv", dtype=str, keep_default_na=False)
+t["version"] = t.version.astype(int)
+t = t.sort_values("version").groupby("trade_id").tail(1)
+t = t[(t.instrument == "swap") & t.curve.isin(list(RULES)) & (t.status != "cancel")]
+fx = pd.read_csv(D + "/fixings.csv"); cv = pd.read_csv(D + "/curves.csv"); rates = pd.read_csv(D + "/rates.csv")
+v = pd.read_csv("v.csv").set_index("trade_id")
+tot, gtot, n = {}, {}, 0
+for _, r in t.iterrows():
+    ds, de = dt.date.fromisoformat(r.delivery_start), dt.date.fromisoformat(r.delivery_end)
+    if de <= asof:
+        continue
+    cal = RULES[r.curve][1]
+    f = fx[fx.curve == r.curve].set_index("date").price
+    q = cv[cv.curve == r.curve].set_index("delivery_start").price
+    days = [ds + dt.timedelta(k) for k in range((de - ds).days + 1)]
+    days = [d for d in days if R.bday(cal, d)]
+    assert ds.month == de.month and ds.year == de.year   # one calculation period
+    px = [f[d.isoformat()] if d <= asof else q["%04d-%02d-01" % R.front(r.curve, d)] for d in days]
+    side = 1 if r.side == "buy" else -1
+    want = side * float(r.quantity) * (sum(px) / len(px) - float(r.price)) * discount(rates, r.currency, asof, de)
+    got = v.loc[r.trade_id].npv
+    assert abs(got - want) <= 1e-9 * max(abs(want), 1), (r.trade_id, got, want)
+    tot[r.curve] = tot.get(r.curve, 0) + want; gtot[r.curve] = gtot.get(r.curve, 0) + got; n += 1
+for c in tot:
+    assert abs(gtot[c] - tot[c]) <= 1e-9 * abs(tot[c]), (c, gtot[c], tot[c])
+    print(c, round(tot[c], 2))
+assert n > 200 and "NG_HH" in tot, n'
+	echo "$output"
+	assert_success
+}
+
+@test "book: a futures-index swap whose front-month contract has no quote is an error naming the contract, never a calendar-month fallback" {
+	cat > t.csv <<'CSV'
+trade_id,version,status,book,instrument,curve,side,quantity,unit,price,currency,delivery_start,delivery_end
+S9,1,new,B,swap,NG_HH,buy,1000,MMBtu,4,USD,2029-11-01,2029-11-30
+S8,1,new,B,swap,TTF,buy,1000,MWh,30,EUR,2029-11-01,2029-11-30
+CSV
+	# the curves end with Nov-29: NG days of November 2029 fix on Dec-29
+	TRADES=t.csv run_split book -o v.csv --errors e.csv
+	[ "$status" -eq 3 ] || fail "exit $status"
+	run cat e.csv
+	assert_line 'S9,"no forward price for NG_HH'"'"'s 2029-12 contract, front month on 2029-11-01"'
+	# a spot index projects with the month covering the day: priced
+	grep -q '^S8,' v.csv
+}
+
+@test "book: Asians on a futures index fix each day on its front-month contract's forward and vol (Turnbull-Wakeman)" {
+	book -o v.csv --sensitivities s.csv --errors e.csv
+	run "$PYORACLE" -c '
+import sys, math, datetime as dt, numpy as np, pandas as pd
+from scipy.stats import norm
+sys.path.insert(0, "'"$QE_TOP"'/tests/price")
+from frontmonth import Rules, RULES, discount
+D = "'"$DATA"'"; R = Rules(D); asof = dt.date(2026, 11, 25)
+t = pd.read_csv(D + "/trades.csv", dtype=str, keep_default_na=False)
+t["version"] = t.version.astype(int)
+t = t.sort_values("version").groupby("trade_id").tail(1)
+t = t[(t.instrument == "asian") & t.curve.isin(list(RULES)) & (t.status != "cancel")]
+fx = pd.read_csv(D + "/fixings.csv"); cv = pd.read_csv(D + "/curves.csv"); rates = pd.read_csv(D + "/rates.csv")
+vols = pd.read_csv(D + "/vols.csv"); vols = vols[(vols.vol_type == "lognormal") & vols.strike.notna()]
+v = pd.read_csv("v.csv").set_index("trade_id"); s = pd.read_csv("s.csv")
+def smile(curve, month, K):     # linear in strike, flat beyond the quoted strikes
+    r = vols[(vols.curve == curve) & (vols.delivery_start == month)].sort_values("strike")
+    return float(np.interp(K, r.strike, r.vol))
+n_checked = 0
+for _, r in t.iterrows():
+    a0, a1 = dt.date.fromisoformat(r.avg_start), dt.date.fromisoformat(r.avg_end)
+    ex = dt.date.fromisoformat(r.expiry)
+    if ex < asof:
+        continue
+    cal = RULES[r.curve][1]; K = float(r.strike)
+    f = fx[fx.curve == r.curve].set_index("date").price
+    q = cv[cv.curve == r.curve].set_index("delivery_start").price
+    days = [a0 + dt.timedelta(k) for k in range((a1 - a0).days + 1)]
+    days = [d for d in days if R.bday(cal, d)]
+    past = [f[d.isoformat()] for d in days if d <= asof]
+    fut = [d for d in days if d > asof]
+    months = ["%04d-%02d-01" % R.front(r.curve, d) for d in fut]
+    Fi = np.array([q[mo] for mo in months]); F = Fi.mean()
+    si = np.array([smile(r.curve, mo, K) for mo in months])
+    n, m, k = len(days), len(past), len(fut)
+    T = (ex - asof).days / 365; Df = discount(rates, r.currency, asof, ex)
+    Ks = (n * K - m * (np.mean(past) if m else 0)) / k
+    call = r.option_type == "call"
+    if Ks <= 0:
+        price = Df * k / n * (F - Ks) if call else 0.0
+    else:
+        tt = np.array([(d - asof).days / 365 for d in fut])
+        # each fixing at its own contract: M2 = sum_ij F_i F_j exp(s_i s_j min(t_i, t_j)) / k^2
+        M2 = (np.outer(Fi, Fi) * np.exp(np.outer(si, si) * np.minimum.outer(tt, tt))).sum() / k / k
+        sd = math.sqrt(math.log(M2 / F / F))
+        d1 = math.log(F / Ks) / sd + sd / 2; d2 = d1 - sd
+        price = Df * (F * norm.cdf(d1) - Ks * norm.cdf(d2))
+        if not call:
+            price = Df * (Ks * norm.cdf(-d2) - F * norm.cdf(-d1))
+        price *= k / n
+    want = (1 if r.side == "buy" else -1) * float(r.quantity) * price
+    got = v.loc[r.trade_id].npv
+    assert abs(got - want) <= 1e-9 * max(abs(want), 1), (r.trade_id, got, want)
+    # delta on the contract months the fixings use, nowhere else
+    used = set(s[s.trade_id == r.trade_id].delivery_start)
+    assert used == set(months), (r.trade_id, used, set(months))
+    n_checked += 1
+assert n_checked > 50, n_checked
+print(n_checked)'
+	echo "$output"
+	assert_success
+}
+
+@test "book: an expired future settles at its own contract's price on its last trading day (Brent Dec-26 at Dec-26, not Nov-26)" {
+	book -o v.csv --errors e.csv
+	run "$PYORACLE" -c '
+import sys, datetime as dt, pandas as pd
+sys.path.insert(0, "'"$QE_TOP"'/tests/price")
+from frontmonth import Rules, RULES
+D = "'"$DATA"'"; R = Rules(D); asof = dt.date(2026, 11, 25)
+t = pd.read_csv(D + "/trades.csv", dtype=str, keep_default_na=False)
+t["version"] = t.version.astype(int)
+t = t.sort_values("version").groupby("trade_id").tail(1)
+t = t[(t.instrument == "future") & t.curve.isin(list(RULES)) & (t.status != "cancel")]
+# the history names contracts by tenor k >= 1: the month k after the date
+h = pd.read_csv(D + "/history.csv").set_index(["curve", "date", "tenor"]).price
+lots = pd.read_csv(D + "/markets.csv").set_index("curve").lot_size
+v = pd.read_csv("v.csv").set_index("trade_id")
+n = {}
+for _, r in t.iterrows():
+    ds = dt.date.fromisoformat(r.delivery_start)
+    ltd = R.ltd(r.curve, ds.year, ds.month)
+    if ltd >= asof or dt.date.fromisoformat(r.delivery_end) <= asof or (r.curve == "BRENT" and ds <= asof):
+        continue
+    k = (ds.year - ltd.year) * 12 + ds.month - ltd.month
+    fsp = h[(r.curve, ltd.isoformat(), k)]
+    want = (1 if r.side == "buy" else -1) * float(r.quantity) * lots[r.curve] * (fsp - float(r.price))
+    got = v.loc[r.trade_id]
+    assert got.model in ("settled", "delivery") and abs(got.npv - want) <= 1e-9 * max(abs(want), 1), (r.trade_id, got.npv, want)
+    n[r.curve] = n.get(r.curve, 0) + 1
+assert n.get("BRENT", 0) >= 10, n
+print(n)'
+	echo "$output"
 	assert_success
 }
 

@@ -71,11 +71,9 @@ for curve, g in months.groupby("curve"):
     assert fwd == hist, (curve, fwd, hist)
 # balance of month quote present for every curve
 assert (c.delivery_start == "2026-11-26").sum() == 10
-# fixings: tenor 0 for power, TTF, EUA; tenor 1 for futures curves
-m = f.merge(h, on=["curve", "date"])
-spot = {"TTF", "EUA", "DE_BASE", "DE_PEAK", "PJM_WH_PEAK", "PJM_WH_OFFPEAK"}
-m["want"] = m.curve.map(lambda x: 0 if x in spot else 1)
-m = m[m.tenor == m.want]
+# fixings: the history's tenor 0 for every curve (spot or day-ahead for
+# power, TTF, EUA; the front-month future for NG, WTI, Brent, HO)
+m = f.merge(h[h.tenor == 0], on=["curve", "date"])
 assert len(m) == len(f), (len(m), len(f))
 assert (m.price_x == m.price_y).all()
 # every business day of the as-of month up to the as-of date is fixed
@@ -86,6 +84,90 @@ print("ok")
 EOF
 	assert_success
 	assert_output "ok"
+}
+
+# front_month_agrees CURVE: on every date of the bundled history, the
+# contract the exchange rule (tests/price/frontmonth.py, written from the
+# rulebooks) makes front month is the one the fixings and the history's
+# tenor 0 price: tenor 0 equals tenor j, the contract delivering j months
+# after the date's month, for the j of the rule; the fixing equals both;
+# on the as-of date it is that contract's quote in curves.csv.
+front_month_agrees() {
+	run "$PYORACLE" - "$DATA" "$1" "$QE_TOP/tests/price" <<'EOF'
+import sys, datetime as dt, pandas as pd
+d, curve = sys.argv[1], sys.argv[2]
+sys.path.insert(0, sys.argv[3])
+from frontmonth import Rules, RULES
+R = Rules(d); cal = RULES[curve][1]
+h = pd.read_csv(f"{d}/history.csv", dtype={"date": str}); h = h[h.curve == curve]
+p = h.pivot_table(index="date", columns="tenor", values="price")
+f = pd.read_csv(f"{d}/fixings.csv", dtype={"date": str}); f = f[f.curve == curve].set_index("date").price
+c = pd.read_csv(f"{d}/curves.csv", dtype={"delivery_start": str}); c = c[c.curve == curve].set_index("delivery_start").price
+rolls, distinct = set(), 0
+for day, row in p.iterrows():
+    x = dt.date.fromisoformat(day)
+    assert R.bday(cal, x), (curve, day, "history on a holiday")
+    y, m = R.front(curve, x)
+    j = (y - x.year) * 12 + m - x.month
+    assert 1 <= j <= 2, (curve, day, j)
+    assert row[0] == row[j], (curve, day, "tenor 0 is not the front month", j, list(row[:4]))
+    distinct += row[1] != row[2]
+    if day in f.index:
+        assert f[day] == row[0], (curve, day, f[day], row[0])
+    rolls.add(j)
+fixed = [x for x in f.index if x not in p.index]
+assert not fixed, (curve, "fixings without history", fixed[:3])
+asof = p.index.max()
+y, m = R.front(curve, dt.date.fromisoformat(asof))
+assert p.loc[asof, 0] == c["%04d-%02d-01" % (y, m)], (curve, asof)
+# most days tell the two candidate contracts apart (neighbouring months
+# may round to the same price)
+assert distinct > 0.8 * len(p), (curve, distinct, len(p))
+print(curve, len(p), sorted(rolls), distinct)
+EOF
+	echo "$output"
+	assert_success
+}
+
+@test "data: NG_HH fixings, history tenor 0 and the NYMEX NG expiry rule name the same contract every day" {
+	front_month_agrees NG_HH
+}
+
+@test "data: CL_WTI fixings, history tenor 0 and the NYMEX WTI expiry rule name the same contract every day" {
+	front_month_agrees CL_WTI
+}
+
+@test "data: BRENT fixings, history tenor 0 and the ICE Brent expiry rule name the same contract every day" {
+	front_month_agrees BRENT
+	# the expired Dec-26 future settles on its last trading day, Fri 30 Oct
+	# 2026, at the Dec-26 price: tenor 2 of that day, not Nov-26's tenor 1
+	run "$PYORACLE" -c '
+import pandas as pd
+h = pd.read_csv("'"$DATA"'/history.csv"); f = pd.read_csv("'"$DATA"'/fixings.csv")
+day = h[(h.curve == "BRENT") & (h.date == "2026-10-30")].set_index("tenor").price
+fx = float(f[(f.curve == "BRENT") & (f.date == "2026-10-30")].price.iloc[0])
+assert fx == day[2] != day[1], (fx, day[1], day[2])'
+	assert_success
+}
+
+@test "data: HO_ULSD fixings, history tenor 0 and the NYMEX heating oil expiry rule name the same contract every day" {
+	front_month_agrees HO_ULSD
+}
+
+@test "data: spot-index curves (TTF, power, EUA) fix on their history's tenor 0, a spot price no month equals" {
+	run "$PYORACLE" - "$DATA" <<'EOF'
+import sys, pandas as pd
+d = sys.argv[1]
+h = pd.read_csv(f"{d}/history.csv", dtype={"date": str}); f = pd.read_csv(f"{d}/fixings.csv", dtype={"date": str})
+for curve in ("TTF", "EUA", "DE_BASE", "DE_PEAK", "PJM_WH_PEAK", "PJM_WH_OFFPEAK"):
+    p = h[h.curve == curve].pivot_table(index="date", columns="tenor", values="price")
+    fx = f[f.curve == curve].set_index("date").price
+    assert len(fx) > 50 and (fx == p.loc[fx.index, 0]).all(), curve
+    # a spot series, not a listed month's: it differs from tenor 1 on most days
+    assert (p[0] != p[1]).mean() > 0.9, curve
+print("ok")
+EOF
+	assert_success
 }
 
 @test "synth: history returns have the intended vols and correlations (numpy)" {
@@ -123,8 +205,9 @@ for c in ("DE_BASE", "DE_PEAK", "PJM_WH_OFFPEAK"):
     assert (p[(c, 0)] < 0).sum() >= 3, c
 for c in ("NG_HH", "CL_WTI", "BRENT", "HO_ULSD", "TTF", "EUA"):
     assert p[c].min().min() > 0, c
-# spikes: fat-tailed spot returns (kurtosis well above normal)
-r = np.diff(np.log(p[("NG_HH", 0)].to_numpy())); r = r[~np.isnan(r)]
+# spikes: fat-tailed spot returns (kurtosis well above normal); TTF's
+# tenor 0 is its spot index (NG's is the front-month future)
+r = np.diff(np.log(p[("TTF", 0)].to_numpy())); r = r[~np.isnan(r)]
 k = ((r - r.mean())**4).mean() / r.var()**2
 assert k > 5, k
 print("ok")
@@ -250,6 +333,18 @@ EOF
 	[ "$status" -eq 2 ]
 	run_split qe-synth --only trades extra
 	[ "$status" -eq 2 ]
+}
+
+@test "synth: a history whose futures front months the holiday files do not cover is exit 3, no file" {
+	echo keep > h.csv
+	run_split qe-synth --asof 2030-12-20 --history-days 60 --calendars "$DATA/calendars" --only history -o h.csv
+	[ "$status" -eq 3 ] || fail "exit $status"
+	[[ "$stderr" == "qe-synth: NG_HH: front month on 2030-11-27: calendar NYMEX does not cover"* ]] || fail "$stderr"
+	[ "$(cat h.csv)" = keep ]
+	[ -z "$(temps_in .)" ]
+	# the forward curves need no history: they still come out
+	run_split qe-synth --asof 2030-12-20 --history-days 60 --calendars "$DATA/calendars" --only prices -o p.csv
+	assert_success
 }
 
 @test "synth: write errors exit 4 and leave no partial or clobbered file" {

@@ -121,6 +121,22 @@ static const char *product_of_name(const char *curve)
 	return NULL;
 }
 
+int curvemaster_name_index(const char *name, const char **product, int *cash_settled)
+{
+	const char *prod = product_of_name(name);
+	int index = CURVEMASTER_INDEX_SPOT, cash = 0;
+	for (size_t k = 0; prod && k < sizeof product_facts / sizeof product_facts[0]; k++)
+		if (strcmp(prod, product_facts[k].product) == 0) {
+			cash = product_facts[k].cash;
+			index = product_facts[k].index;
+		}
+	if (product)
+		*product = prod;
+	if (cash_settled)
+		*cash_settled = cash;
+	return index;
+}
+
 /* Checks and interprets the known columns of the current row into c. */
 static int read_row(curvemaster *m, csv_reader *r, curvemaster_curve *c, char **fields, qe_err *e)
 {
@@ -154,14 +170,7 @@ static int read_row(curvemaster *m, csv_reader *r, curvemaster_curve *c, char **
 	if (c->model[0] && strcmp(c->model, "black76") && strcmp(c->model, "bachelier"))
 		return csvr_field_error(r, col[K_MODEL], e, "expected black76 or bachelier '%s'",
 					fields[col[K_MODEL]]);
-	c->product = product_of_name(c->name);
-	c->cash_settled = 0;
-	c->index = CURVEMASTER_INDEX_SPOT;
-	for (size_t k = 0; c->product && k < sizeof product_facts / sizeof product_facts[0]; k++)
-		if (strcmp(c->product, product_facts[k].product) == 0) {
-			c->cash_settled = product_facts[k].cash;
-			c->index = product_facts[k].index;
-		}
+	c->index = curvemaster_name_index(c->name, &c->product, &c->cash_settled);
 	/* power futures (EEX Phelix DE, PJM) settle in cash on the spot index
 	 * of their delivery days (DOMAIN.md) */
 	if (!c->product && strcasecmp(c->commodity, "power") == 0)
@@ -387,4 +396,27 @@ int curvemaster_last_trade(const curvemaster *m, const curvemaster_curve *c, qe_
 	if (!cal)
 		return qe_err_set(e, QE_DATA, "curve %s has no business-day calendar in %s", c->name, m->file);
 	return contract_last_trade(c->product, cal, month_first, out, e);
+}
+
+int curvemaster_name_fixes_front(const char *name, const char **product)
+{
+	const char *prod;
+	int index = curvemaster_name_index(name, &prod, NULL);
+	if (product)
+		*product = prod;
+	return prod && index != CURVEMASTER_INDEX_SPOT;
+}
+
+int curvemaster_fixes_front(const curvemaster_curve *c)
+{
+	return curvemaster_name_fixes_front(c->name, NULL);
+}
+
+int curvemaster_front_month(const curvemaster *m, const curvemaster_curve *c, qe_date d,
+			    qe_date *month_first, qe_err *e)
+{
+	const qe_calendar *cal = curvemaster_calendar(m, c);
+	if (!cal)
+		return qe_err_set(e, QE_DATA, "curve %s has no business-day calendar in %s", c->name, m->file);
+	return contract_front_month(c->product, cal, d, month_first, e);
 }

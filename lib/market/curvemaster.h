@@ -103,6 +103,29 @@ const qe_calendar *curvemaster_calendar(const curvemaster *m, const curvemaster_
 int curvemaster_last_trade(const curvemaster *m, const curvemaster_curve *c, qe_date month_first,
 			   qe_date *out, qe_err *e);
 
+/* What a row of the curve named name gets from the curve -> product map
+ * above, without a file: returns its index (enum curvemaster_index) and
+ * sets *product (NULL: no listed rule) and *cash_settled when not NULL.
+ * The generator (lib/synth) asks this so the data it writes follow the
+ * map the readers use. */
+int curvemaster_name_index(const char *name, const char **product, int *cash_settled);
+
+/* 1 when c's index is a futures settlement (index front or lastday: NG,
+ * CL, BRENT, HO, RB): its fixings and its history's tenor 0 are then the
+ * settlement of the front-month contract of curvemaster_front_month()
+ * (qe-formats(5) FIXINGS and HISTORY); 0 for a spot or day-ahead index. */
+int curvemaster_fixes_front(const curvemaster_curve *c);
+/* The same for a curve named name, without a file (the generator);
+ * *product, when not NULL, gets its product as curvemaster_name_index(). */
+int curvemaster_name_fixes_front(const char *name, const char **product);
+
+/* First day of the delivery month of c's front-month contract on day d:
+ * contract_front_month() with c's product on its calendar (a curve with
+ * no listed rule: the contract trading until the business day before its
+ * delivery month).  QE_DATA without a calendar or outside its coverage. */
+int curvemaster_front_month(const curvemaster *m, const curvemaster_curve *c, qe_date d,
+			    qe_date *month_first, qe_err *e);
+
 /* "spot", "front", "lastday". */
 const char *curvemaster_index_name(int index);
 

@@ -180,3 +180,98 @@ int asian_greeks_fd(int method, int type, double F, double K, double vol, double
 	}
 	return OPT_OK;
 }
+
+int asian_tw_strip(int type, const double *F, const double *vol, double K, double r, double T, int n,
+		   int m, double past_average, const double *t, double *price, const char **why)
+{
+	int k = n - m;
+	if (n < 1 || m < 0 || m > n)
+		return *why = "need 0 <= past fixings <= fixings and at least one fixing", OPT_EDOMAIN;
+	double sumF = 0, vmax = 0;
+	for (int i = 0; i < k; i++) {
+		if (!isfinite(F[i]) || !isfinite(vol[i]))
+			return *why = "non-finite input", OPT_EDOMAIN;
+		if (vol[i] < 0)
+			return *why = "negative volatility", OPT_EDOMAIN;
+		if (F[i] <= 0)
+			return *why = "lognormal Asian models need a positive forward", OPT_EDOMAIN;
+		sumF += F[i];
+		vmax = vol[i] > vmax ? vol[i] : vmax;
+	}
+	/* the checks of the one-forward model, at the mean forward */
+	double Fm = k ? sumF / k : 1.0;
+	int st = asian_price(ASIAN_TW, type, Fm, K, vmax, r, T, n, m, past_average, t, price, why);
+	if (st || k == 0)
+		return st;
+	double D = exp(-r * T), Ks = ((double)n * K - (double)m * past_average) / k, scale = (double)k / n;
+	if (Ks <= 0)
+		return OPT_OK; /* a forward: asian_price() has it, vols do not matter */
+	/* M2/M1^2 - 1 = sum_i sum_j F_i F_j expm1(s_i s_j min(t_i, t_j)) / (sum F)^2 */
+	double acc = 0;
+	for (int i = 0; i < k; i++) {
+		acc += F[i] * F[i] * expm1(vol[i] * vol[i] * t[i]);
+		for (int j = i + 1; j < k; j++)
+			acc += 2 * F[i] * F[j] * expm1(vol[i] * vol[j] * (t[i] < t[j] ? t[i] : t[j]));
+	}
+	double v = log1p(acc / (sumF * sumF));
+	double p = black_sdev(type, Fm, Ks, sqrt(v), D);
+	if (!isfinite(p))
+		return *why = "numerical failure", OPT_ENUMERIC;
+	*price = scale * p;
+	return OPT_OK;
+}
+
+int asian_tw_strip_greeks_fd(int type, const double *F, const double *vol, double K, double r, double T,
+			     int n, int m, double past_average, const double *t, opt_greeks *g,
+			     const char **why)
+{
+	int k = n - m, st;
+	if (n < 1 || m < 0 || m > n)
+		return *why = "need 0 <= past fixings <= fixings and at least one fixing", OPT_EDOMAIN;
+	st = asian_tw_strip(type, F, vol, K, r, T, n, m, past_average, t, &g->price, why);
+	if (st)
+		return st;
+	g->delta = g->gamma = g->vega = 0;
+	g->theta = r * g->price;
+	if (k == 0)
+		return OPT_OK;
+	double *x = malloc(sizeof *x * (size_t)k), up, dn, mean = 0;
+	if (!x)
+		return *why = "out of memory", OPT_ENUMERIC;
+	for (int i = 0; i < k; i++)
+		mean += F[i] / k;
+	double h = 1e-4 * mean;
+	for (int s = 1; s >= -1 && !st; s -= 2) {
+		for (int i = 0; i < k; i++)
+			x[i] = F[i] + s * h;
+		st = asian_tw_strip(type, x, vol, K, r, T, n, m, past_average, t, s > 0 ? &up : &dn, why);
+	}
+	if (!st) {
+		g->delta = (up - dn) / (2 * h);
+		g->gamma = (up - 2 * g->price + dn) / (h * h);
+	}
+	double hv = 1e-4, lo = 0;
+	for (int s = 1; s >= -1 && !st; s -= 2) {
+		for (int i = 0; i < k; i++)
+			x[i] = s > 0 ? vol[i] + hv : (vol[i] > hv ? vol[i] - hv : 0);
+		if (s < 0)
+			for (int i = 0; i < k; i++)
+				lo += (vol[i] + hv - x[i]) / k;
+		st = asian_tw_strip(type, F, x, K, r, T, n, m, past_average, t, s > 0 ? &up : &dn, why);
+	}
+	if (!st)
+		g->vega = (up - dn) / lo;
+	double ht = T > 2.0 / 365 ? 1.0 / 365 : T / 2;
+	if (!st && ht > 0) {
+		for (int s = 1; s >= -1 && !st; s -= 2) {
+			for (int i = 0; i < k; i++)
+				x[i] = fmax(0.0, t[i] + s * ht);
+			st = asian_tw_strip(type, F, vol, K, r, T + s * ht, n, m, past_average, x,
+					    s > 0 ? &up : &dn, why);
+		}
+		if (!st)
+			g->theta = -(up - dn) / (2 * ht);
+	}
+	free(x);
+	return st;
+}

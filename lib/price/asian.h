@@ -37,4 +37,20 @@ int asian_greeks_fd(int method, int type, double F, double K, double vol, double
 		    double T, int n, int m, double past_average, const double *t,
 		    opt_greeks *g, const char **why);
 
+/* Turnbull-Wakeman on a strip: the k = n - m remaining fixings each have
+ * their own forward F[i] and vol vol[i] (an index rolling through several
+ * futures contracts), treated as perfectly correlated:
+ *   M1 = mean F[i],  M2 = (1/k^2) sum_i sum_j F[i] F[j] exp(vol[i] vol[j] min(t_i, t_j)),
+ * the average lognormal with forward M1 and total variance ln(M2/M1^2),
+ * partly fixed averages as in asian_price().  With every F[i] and vol[i]
+ * equal it is asian_price(ASIAN_TW, ...). */
+int asian_tw_strip(int type, const double *F, const double *vol, double K, double r, double T, int n,
+		   int m, double past_average, const double *t, double *price, const char **why);
+/* Its price and greeks by central differences, as asian_greeks_fd() with
+ * parallel bumps: delta/gamma shift every F[i] by 1e-4 x mean F (per unit
+ * of the mean forward), vega every vol[i] by 1e-4. */
+int asian_tw_strip_greeks_fd(int type, const double *F, const double *vol, double K, double r, double T,
+			     int n, int m, double past_average, const double *t, opt_greeks *g,
+			     const char **why);
+
 #endif

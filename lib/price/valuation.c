@@ -380,6 +380,34 @@ static int avg_forward(const market *m, const mkt_curve *c, qe_date a, qe_date b
 	return 0;
 }
 
+/* The quote that projects the index fixing of pricing day d (after the
+ * as-of date) of a swap or an Asian: for a curve whose index is a
+ * futures settlement (curvemaster_fixes_front) the quote of the contract
+ * that is front month on d - the one the fixing of d will be - not the
+ * quote of the calendar month containing d; for a spot or day-ahead index
+ * the quote covering d.  *month_first is the quoted month's day that the
+ * vol surface is asked for. */
+static int index_quote(const market *m, const mkt_curve *c, qe_date d, int *q, qe_date *month_first,
+		       result *res)
+{
+	char buf[16], mb[16];
+	qe_date at = d;
+	if (c->master && m->master && curvemaster_fixes_front(c->master)) {
+		qe_err e;
+		if (curvemaster_front_month(m->master, c->master, d, &at, &e))
+			return RERR("front month of %s on pricing day: %s", c->name, e.msg);
+	}
+	if ((*q = mkt_quote_at(c, at)) < 0) {
+		date_format(buf, d);
+		if (at == d)
+			return RERR("no forward price for %s on %s", c->name, buf);
+		date_format(mb, at);
+		return RERR("no forward price for %s's %.7s contract, front month on %s", c->name, mb, buf);
+	}
+	*month_first = at;
+	return 0;
+}
+
 static int discount(const market *m, const trade *t, qe_date d, double *D, double *z, result *res)
 {
 	if (mkt_discount(m, t->currency, d, D, z))
@@ -477,12 +505,10 @@ static int price_swap(const market *m, const trade *t, const mkt_curve *c, resul
 				}
 				sum += fx;
 			} else {
-				int q = mkt_quote_at(c, d);
-				if (q < 0) {
-					date_format(buf, d);
-					rc = RERR("no forward price for %s on %s", c->name, buf);
+				int q;
+				qe_date mf;
+				if ((rc = index_quote(m, c, d, &q, &mf, res)))
 					break;
-				}
 				sum += c->q[q].price + m->bump;
 				w[q] += 1;
 			}
@@ -606,9 +632,13 @@ static int price_asian(const market *m, const trade *t, const mkt_curve *c, resu
 	if (n == 0)
 		return RERR("no business days in the averaging period");
 	double *tt = malloc(sizeof *tt * (size_t)n), *w = calloc((size_t)c->nq + 1, sizeof *w);
+	/* on a futures index each remaining day has its contract's forward
+	 * and vol (NAN: the surface lacks that month) */
+	double *Fd = malloc(sizeof *Fd * (size_t)n), *vd = malloc(sizeof *vd * (size_t)n);
 	double sumfix = 0, sumF = 0;
-	int k = 0, rc = 0;
-	if (!tt || !w)
+	int k = 0, rc = 0, nvol = 0;
+	int front = c->master && m->master && curvemaster_fixes_front(c->master);
+	if (!tt || !w || !Fd || !vd)
 		rc = RERR("out of memory");
 	for (qe_date d = s0; d <= s1 && !rc; d++) {
 		if (!cal_is_business_day(c->cal, d))
@@ -623,14 +653,17 @@ static int price_asian(const market *m, const trade *t, const mkt_curve *c, resu
 			sumfix += fx;
 			past++;
 		} else {
-			int q = mkt_quote_at(c, d);
-			if (q < 0) {
-				date_format(buf, d);
-				rc = RERR("no forward price for %s on %s", c->name, buf);
+			int q;
+			qe_date mf;
+			if ((rc = index_quote(m, c, d, &q, &mf, res)))
 				break;
-			}
 			sumF += c->q[q].price + m->bump;
 			w[q] += 1;
+			Fd[k] = c->q[q].price + m->bump;
+			if (front && !mkt_vol(c, mf, t->strike, 0, &vd[k]))
+				nvol++;
+			else
+				vd[k] = NAN;
 			tt[k++] = date_yf_act365(m->asof, d);
 		}
 	}
@@ -640,17 +673,33 @@ static int price_asian(const market *m, const trade *t, const mkt_curve *c, resu
 		double F = k ? sumF / k : 1.0;
 		for (int q = 0; q < c->nq; q++)
 			w[q] = k ? w[q] / k : 0;
-		if (mkt_vol(c, a, t->strike, 0, &vol))
+		/* the vol of the first remaining delivery day: the one vol
+		 * of a spot index, and of a futures-index day whose contract
+		 * month the surface lacks */
+		vol = NAN;
+		if (!(front && k > 0 && nvol == k) && mkt_vol(c, a, t->strike, 0, &vol))
 			rc = RERR("no lognormal vol for %s", c->name);
-		else if (asian_greeks_fd(ASIAN_TW, t->type, F, t->strike, vol, z, T, n, past,
-					 past ? sumfix / past : 0, tt, &g, &why))
+		double A = past ? sumfix / past : 0;
+		if (!rc && front) {
+			/* a futures index rolls through contracts: each remaining
+			 * fixing at its own contract's forward and vol */
+			for (int i = 0; i < k; i++)
+				if (isnan(vd[i]))
+					vd[i] = vol;
+			if (asian_tw_strip_greeks_fd(t->type, Fd, vd, t->strike, z, T, n, past, A, tt, &g, &why))
+				rc = RERR("%s", why);
+		} else if (!rc && asian_greeks_fd(ASIAN_TW, t->type, F, t->strike, vol, z, T, n, past, A, tt,
+						  &g, &why)) {
 			rc = RERR("%s", why);
+		}
 		res->model = "turnbull-wakeman";
 	}
 	if (!rc)
 		rc = scale_greeks(m, t, c, w, &g, Q, D, res);
 	free(tt);
 	free(w);
+	free(Fd);
+	free(vd);
 	return rc;
 }
 

@@ -37,7 +37,6 @@ typedef struct synth_curve {
 	double neg_prob;        /* negative-price days (power, Apr-Sep x2) */
 	double tick;            /* price rounding */
 	double strike_step;     /* option strike grid */
-	int fixing_tenor;       /* fixings: 0 spot/day-ahead, 1 front month */
 	const char *expiry_product; /* contract_expiry() product, or NULL */
 } synth_curve;
 

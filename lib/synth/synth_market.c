@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include "io/formats.h"
+#include "market/curvemaster.h"
+#include "time/contract.h"
 #include "time/period.h"
 
 #define GAS_SEASON {1.16, 1.13, 1.02, 0.92, 0.91, 0.92, 0.95, 0.96, 0.95, 0.97, 1.04, 1.12}
@@ -20,30 +22,30 @@
  * summer; PJM with summer (cooling) and winter peaks. */
 const synth_curve synth_curves[] = {
 	{"NG_HH", "gas", "NYMEX", "MMBtu", "USD", "America/Chicago", "NYMEX", "gasday", "black76",
-	 10000, 0, 3.90, GAS_SEASON, 0.03, 0.60, 0.30, 0.05, 0.75, 0.010, 0.15, 0.50, 0, 0.001, 0.05, 1, "NG"},
+	 10000, 0, 3.90, GAS_SEASON, 0.03, 0.60, 0.30, 0.05, 0.75, 0.010, 0.15, 0.50, 0, 0.001, 0.05, "NG"},
 	{"CL_WTI", "crude", "NYMEX", "bbl", "USD", "America/New_York", "NYMEX", "", "black76",
-	 1000, 0, 64.0, FLAT_SEASON, -0.04, 0.36, 0.24, 0.012, 0.60, 0, 0, 0, 0, 0.01, 0.5, 1, "CL"},
+	 1000, 0, 64.0, FLAT_SEASON, -0.04, 0.36, 0.24, 0.012, 0.60, 0, 0, 0, 0, 0.01, 0.5, "CL"},
 	{"BRENT", "crude", "ICE", "bbl", "USD", "Europe/London", "ICE_EU", "", "black76",
-	 1000, 0, 67.5, FLAT_SEASON, -0.04, 0.33, 0.22, 0.010, 0.60, 0, 0, 0, 0, 0.01, 0.5, 1, "BRENT"},
+	 1000, 0, 67.5, FLAT_SEASON, -0.04, 0.33, 0.22, 0.010, 0.60, 0, 0, 0, 0, 0.01, 0.5, "BRENT"},
 	{"HO_ULSD", "products", "NYMEX", "gal", "USD", "America/New_York", "NYMEX", "", "black76",
 	 42000, 0, 2.35, {1.06, 1.05, 1.02, 0.98, 0.97, 0.97, 0.98, 0.99, 1.0, 1.0, 1.0, 1.03},
-	 -0.03, 0.38, 0.25, 0.012, 0.60, 0, 0, 0, 0, 0.0001, 0.05, 1, "HO"},
+	 -0.03, 0.38, 0.25, 0.012, 0.60, 0, 0, 0, 0, 0.0001, 0.05, "HO"},
 	{"TTF", "gas", "ICE_ENDEX", "MWh", "EUR", "Europe/Amsterdam", "ICE_EU", "gasday", "black76",
-	 1, 0, 31.0, GAS_SEASON, -0.05, 0.65, 0.32, 0.05, 0.70, 0.010, 0.15, 0.60, 0, 0.001, 0.5, 0, NULL},
+	 1, 0, 31.0, GAS_SEASON, -0.05, 0.65, 0.32, 0.05, 0.70, 0.010, 0.15, 0.60, 0, 0.001, 0.5, NULL},
 	{"PJM_WH_PEAK", "power", "OTC", "MWh", "USD", "America/New_York", "NERC", "5x16", "bachelier",
 	 1, 1, 68.0, {1.25, 1.15, 0.90, 0.85, 0.88, 1.05, 1.35, 1.30, 0.95, 0.85, 0.90, 1.10},
-	 0.02, 0.55, 0.25, 0.12, 0.50, 0.020, 0.5, 2.5, 0.004, 0.01, 1, 0, NULL},
+	 0.02, 0.55, 0.25, 0.12, 0.50, 0.020, 0.5, 2.5, 0.004, 0.01, 1, NULL},
 	{"PJM_WH_OFFPEAK", "power", "OTC", "MWh", "USD", "America/New_York", "NERC", "7x8", "bachelier",
 	 1, 1, 42.0, {1.30, 1.20, 0.95, 0.85, 0.82, 0.90, 1.10, 1.05, 0.90, 0.85, 0.95, 1.15},
-	 0.02, 0.50, 0.22, 0.12, 0.50, 0.010, 0.5, 2.0, 0.015, 0.01, 1, 0, NULL},
+	 0.02, 0.50, 0.22, 0.12, 0.50, 0.010, 0.5, 2.0, 0.015, 0.01, 1, NULL},
 	{"DE_BASE", "power", "EEX", "MWh", "EUR", "Europe/Berlin", "EEX", "base", "bachelier",
 	 1, 1, 88.0, {1.22, 1.15, 1.02, 0.88, 0.80, 0.82, 0.88, 0.90, 0.95, 1.02, 1.12, 1.18},
-	 -0.06, 0.55, 0.25, 0.14, 0.50, 0.020, 0.5, 2.5, 0.020, 0.01, 1, 0, NULL},
+	 -0.06, 0.55, 0.25, 0.14, 0.50, 0.020, 0.5, 2.5, 0.020, 0.01, 1, NULL},
 	{"DE_PEAK", "power", "EEX", "MWh", "EUR", "Europe/Berlin", "EEX", "peak", "bachelier",
 	 1, 1, 99.0, {1.30, 1.20, 1.00, 0.82, 0.72, 0.74, 0.80, 0.84, 0.95, 1.05, 1.20, 1.28},
-	 -0.06, 0.60, 0.27, 0.16, 0.50, 0.020, 0.5, 2.5, 0.025, 0.01, 1, 0, NULL},
+	 -0.06, 0.60, 0.27, 0.16, 0.50, 0.020, 0.5, 2.5, 0.025, 0.01, 1, NULL},
 	{"EUA", "carbon", "ICE_ENDEX", "t", "EUR", "Europe/Amsterdam", "ICE_EU", "", "black76",
-	 1000, 0, 78.0, FLAT_SEASON, 0.025, 0.45, 0.38, 0.012, 0.60, 0, 0, 0, 0, 0.01, 1, 0, "EUA"},
+	 1000, 0, 78.0, FLAT_SEASON, 0.025, 0.45, 0.38, 0.012, 0.60, 0, 0, 0, 0, 0.01, 1, "EUA"},
 };
 const int synth_ncurves = (int)(sizeof synth_curves / sizeof synth_curves[0]);
 
@@ -475,11 +477,45 @@ int synth_build_history(synth *s, qe_err *e)
 	}
 	free(Y);
 
-	/* Spot / day-ahead (tenor 0), forward in time: the as-of-month
-	 * forward plus a fast mean-reverting deviation with spikes; power has
-	 * negative days, twice as likely in the solar half-year. */
+	/* Tenor 0 of a curve with a futures-settlement index (NG, WTI, Brent,
+	 * heating oil): the front-month contract of each day by the product's
+	 * expiry rule (the curve master's map and time/contract's rule, as
+	 * the pricer and qe-formats(5) HISTORY have it), which is the month
+	 * tenor j of that day for the j the rule gives. */
+	int rc = 0;
+	for (int c = 0; c < nc && !rc; c++) {
+		const char *prod;
+		if (!curvemaster_name_fixes_front(synth_curves[c].curve, &prod))
+			continue;
+		for (int t = 0; t < n && !rc; t++) {
+			qe_date mf;
+			if ((rc = contract_front_month(prod, s->cal[c], s->days[t], &mf, e))) {
+				char where[80], day[16];
+				date_format(day, s->days[t]);
+				snprintf(where, sizeof where, "%s: front month on %s", synth_curves[c].curve, day);
+				qe_err_prefix(e, where);
+				break;
+			}
+			long j = date_months_between(date_add_months_first(s->days[t], 0), mf);
+			if (j < 1 || j >= SYNTH_TENORS) {
+				rc = qe_err_set(e, QE_INTERNAL, "%s: front month %ld months ahead", synth_curves[c].curve, j);
+				break;
+			}
+			*hist_at(s, t, c, 0) = *hist_at(s, t, c, (int)j);
+		}
+	}
+	if (rc) {
+		free(front);
+		return rc;
+	}
+	/* Spot / day-ahead (tenor 0) of the other curves, forward in time:
+	 * the as-of-month forward plus a fast mean-reverting deviation with
+	 * spikes; power has negative days, twice as likely in the solar
+	 * half-year. */
 	for (int c = 0; c < nc; c++) {
 		const synth_curve *k = &synth_curves[c];
+		if (curvemaster_name_fixes_front(k->curve, NULL))
+			continue;
 		qe_rng rs;
 		rng_init(&rs, s->cfg.seed, synth_stream(STREAM_SPOT, (uint64_t)c));
 		double dev = 0;
@@ -541,7 +577,7 @@ int synth_write_fixings(synth *s, FILE *fp, qe_err *e)
 				continue;
 			csvw_str(&w, synth_curves[c].curve);
 			csvw_date(&w, s->days[t]);
-			csvw_double(&w, *hist_at(s, t, c, synth_curves[c].fixing_tenor));
+			csvw_double(&w, *hist_at(s, t, c, 0));
 			csvw_end(&w);
 		}
 	return 0;

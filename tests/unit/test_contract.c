@@ -39,6 +39,28 @@ static void last_trade(const curvemaster *m, const char *curve, int y, int mo, c
 	UT_EQ_STR(got, want, name);
 }
 
+/* The front month on day (y, mo, dd) must be the contract delivering in
+ * want ("YYYY-MM"). */
+static void front(const curvemaster *m, const char *curve, int y, int mo, int dd, const char *want)
+{
+	qe_err e;
+	qe_date f = 0;
+	char got[16] = "error", name[96];
+	qe_err_clear(&e);
+	const curvemaster_curve *c = curvemaster_find(m, curve);
+	if (c && curvemaster_front_month(m, c, date_from_ymd(y, mo, dd), &f, &e) == 0) {
+		int yy, mm, d1;
+		date_to_ymd(f, &yy, &mm, &d1);
+		snprintf(got, sizeof got, "%04d-%02d", yy, mm);
+		if (d1 != 1)
+			snprintf(got, sizeof got, "not a first day");
+	} else if (c) {
+		printf("# %s\n", e.msg);
+	}
+	snprintf(name, sizeof name, "%s front month on %04d-%02d-%02d", curve, y, mo, dd);
+	UT_EQ_STR(got, want, name);
+}
+
 int main(void)
 {
 	char markets[4096], cals[4096];
@@ -67,6 +89,30 @@ int main(void)
 	/* no listed rule (TTF, power): the business day before delivery */
 	last_trade(m, "TTF", 2026, 12, "2026-11-30");
 	last_trade(m, "DE_BASE", 2027, 3, "2027-02-26");
+	/* front months: the expiring contract counts through its last
+	 * trading day, the next one from the day after */
+	front(m, "BRENT", 2026, 10, 30, "2026-12");
+	front(m, "BRENT", 2026, 10, 31, "2027-01");
+	front(m, "BRENT", 2026, 11, 2, "2027-01");
+	front(m, "BRENT", 2026, 11, 30, "2027-01");
+	front(m, "BRENT", 2026, 12, 1, "2027-02");
+	front(m, "CL_WTI", 2026, 11, 2, "2026-12");
+	front(m, "CL_WTI", 2026, 11, 20, "2026-12");
+	front(m, "CL_WTI", 2026, 11, 23, "2027-01");
+	front(m, "NG_HH", 2026, 11, 25, "2026-12");
+	front(m, "NG_HH", 2026, 11, 26, "2027-01");
+	front(m, "NG_HH", 2026, 11, 30, "2027-01");
+	front(m, "HO_ULSD", 2026, 11, 30, "2026-12");
+	front(m, "HO_ULSD", 2026, 12, 1, "2027-01");
+	front(m, "TTF", 2026, 11, 30, "2026-12");
+	front(m, "TTF", 2026, 12, 1, "2027-01");
+	{
+		const curvemaster_curve *ng = curvemaster_find(m, "NG_HH"), *ttf = curvemaster_find(m, "TTF");
+		const curvemaster_curve *eua = curvemaster_find(m, "EUA"), *br = curvemaster_find(m, "BRENT");
+		UT_CHECK(curvemaster_fixes_front(ng) && curvemaster_fixes_front(br) &&
+				 !curvemaster_fixes_front(ttf) && !curvemaster_fixes_front(eua),
+			 "futures-index curves fix on the front month, spot-index curves do not");
+	}
 	UT_CHECK(curvemaster_find(m, "TTF")->product == NULL &&
 			 strcmp(curvemaster_find(m, "CL_WTI")->product, "CL") == 0,
 		 "products from curve names");

@@ -64,6 +64,34 @@ static void test_models(void)
 	asian_price(ASIAN_TW, OPT_CALL, 100, 10, 0.2, 0.05, 0.5, 4, 2, 90, t, &price, &why);
 	UT_NEAR(price, exp(-0.025) * (0.5 * 100 + 0.5 * 90 - 10), 1e-13, "certain exercise is a forward");
 
+	/* a strip of equal forwards and vols is the one-forward model */
+	{
+		double Fs[26], vs[26], sp;
+		opt_greeks g1, g2;
+		for (int i = 0; i < 26; i++)
+			Fs[i] = 100, vs[i] = 0.2;
+		UT_EQ_INT(asian_tw_strip(OPT_CALL, Fs, vs, 80, 0.05, 0.5, 26, 0, 0, t, &sp, &why), OPT_OK, "strip");
+		asian_price(ASIAN_TW, OPT_CALL, 100, 80, 0.2, 0.05, 0.5, 26, 0, 0, t, &price, &why);
+		UT_NEAR(sp, price, 1e-12, "equal strip = Turnbull-Wakeman");
+		asian_tw_strip_greeks_fd(OPT_PUT, Fs, vs, 95, 0.05, 0.5, 28, 2, 97, t, &g1, &why);
+		asian_greeks_fd(ASIAN_TW, OPT_PUT, 100, 95, 0.2, 0.05, 0.5, 28, 2, 97, t, &g2, &why);
+		UT_NEAR(g1.price, g2.price, 1e-12, "equal strip, partly fixed: price");
+		UT_NEAR(g1.delta, g2.delta, 1e-7, "equal strip: delta");
+		UT_NEAR(g1.vega, g2.vega, 1e-6, "equal strip: vega");
+		UT_NEAR(g1.theta, g2.theta, 1e-6, "equal strip: theta");
+		/* two fixings, hand moment matching: M1 = 95, M2 = (90^2 e^(0.04 x 0.25)
+		 * + 2 x 90 x 100 e^(0.2 x 0.3 x 0.25) + 100^2 e^(0.09 x 0.5)) / 4 */
+		double F2[2] = {90, 100}, v2[2] = {0.2, 0.3}, t2[2] = {0.25, 0.5};
+		double M2 = (8100 * exp(0.01) + 18000 * exp(0.015) + 10000 * exp(0.045)) / 4;
+		double sd = sqrt(log(M2 / (95.0 * 95.0))), d1 = log(95.0 / 94) / sd + sd / 2;
+		double want = exp(-0.05 * 0.5) * (95 * normal_cdf(d1) - 94 * normal_cdf(d1 - sd));
+		asian_tw_strip(OPT_CALL, F2, v2, 94, 0.05, 0.5, 2, 0, 0, t2, &sp, &why);
+		UT_NEAR(sp, want, 1e-12, "two-contract strip by hand");
+		F2[0] = -1;
+		UT_EQ_INT(asian_tw_strip(OPT_CALL, F2, v2, 94, 0.05, 0.5, 2, 0, 0, t2, &sp, &why), OPT_EDOMAIN,
+			  "strip: a non-positive forward is refused");
+	}
+
 	UT_EQ_INT(american_price(AMER_BS1993, OPT_CALL, 42, 40, 0.35, 0.04, -0.04, 0.75, &price, &why), OPT_OK, "bs1993");
 	UT_NEAR(price, 5.2704, 5e-5, "Haug BS1993 5.2704");
 	/* call with b >= r is European */
