@@ -382,16 +382,92 @@ np.testing.assert_allclose(mat("sample_r.csv"), S, rtol=1e-10, atol=1e-18)
 np.testing.assert_allclose(mat("sample.csv"), S * np.outer(s, s), rtol=1e-10, atol=1e-12)
 w = 0.97 ** np.arange(249, -1, -1.0); w /= w.sum()
 np.testing.assert_allclose(mat("ewma.csv"), (R * w[:, None]).T @ R, rtol=1e-10, atol=1e-18)
-# Ledoit & Wolf (2004), written from the paper: shrink S/n towards mu I
-X = returns(P, isabs); n, m = X.shape; X = X - X.mean(axis=0); S = X.T @ X / n
+# Ledoit & Wolf (2004), written from the paper, on the standardized returns
+# (sd with n - 1): the shrunk correlation scaled back by each factor's sd
+X = returns(P, isabs); n, m = X.shape; sd = X.std(axis=0, ddof=1)
+Z = (X - X.mean(axis=0)) / sd; S = Z.T @ Z / n
 mu = np.trace(S) / m; d2 = np.sum((S - mu * np.eye(m)) ** 2) / m
-b2 = sum(np.sum((np.outer(x, x) - S) ** 2) for x in X) / n ** 2 / m
+b2 = sum(np.sum((np.outer(z, z) - S) ** 2) for z in Z) / n ** 2 / m
 b2 = min(b2, d2); rho = b2 / d2
-np.testing.assert_allclose(mat("lw.csv"), rho * mu * np.eye(m) + (1 - rho) * S, rtol=1e-9, atol=1e-18)
+C = (rho * mu * np.eye(m) + (1 - rho) * S) * n / (n - 1)
+np.testing.assert_allclose(mat("lw.csv"), C * np.outer(sd, sd), rtol=1e-9, atol=1e-18)
 with h5py.File("cov.h5") as h:
     g = h["cov"]
     assert [x.decode() if isinstance(x, bytes) else x for x in g["factor1"][:3]] == [fac[0]] * 3
     assert g["cov"].shape == (len(fac) ** 2,)
+print("ok")
+PY
+	assert_success
+}
+
+@test "cov: Ledoit-Wolf shrinks the correlation of standardized returns (sklearn to 1e-10), never a variance" {
+	# NG near 3 (log), DE near 80 (absolute changes), TTF near 30 (log)
+	make_market
+	run_split qe-var cov -H history.csv -m markets.csv --window all --returns --cov lw -o lw_r.csv
+	assert_success
+	echo "$stderr" > note.txt
+	qe-var cov -q -H history.csv -m markets.csv --window all --cov lw -o lw.csv
+	run "$PYORACLE" - <<PY
+$(oracle_lib)
+import re
+from sklearn.covariance import LedoitWolf
+dates, fac, P, isabs = load()
+def mat(path):
+    M = np.zeros((len(fac), len(fac)))
+    for r in csv.DictReader(open(path)): M[fac.index(r["factor1"]), fac.index(r["factor2"])] = float(r["cov"])
+    return M
+X = returns(P, isabs); n, m = X.shape
+sd = X.std(axis=0, ddof=1); Z = (X - X.mean(axis=0)) / sd
+lw = LedoitWolf().fit(Z)   # centres again (a no-op) and uses the /n covariance
+s = float(re.search(r"shrinkage intensity (\\S+)", open("note.txt").read()).group(1))
+assert abs(s - lw.shrinkage_) <= 1e-10, (s, lw.shrinkage_)
+assert 0 < s < 1, s
+# sklearn's /n covariance of Z has diagonal (n-1)/n: times n/(n-1) it is a correlation
+R = lw.covariance_ * n / (n - 1)
+assert np.abs(np.diag(R) - 1).max() < 1e-12
+M = mat("lw_r.csv"); dm = np.sqrt(np.diag(M))
+assert np.abs(M / np.outer(dm, dm) - R).max() <= 1e-10, np.abs(M / np.outer(dm, dm) - R).max()
+np.testing.assert_allclose(dm, sd, rtol=1e-12)
+# price changes: each variance is the sample one (numpy.cov, n - 1) exactly as
+# the sample estimator gives it; covariances are the sample ones times 1 - s
+f = np.where(isabs, 1.0, P[-1]); Sp = np.cov(X, rowvar=False) * np.outer(f, f)
+L = mat("lw.csv"); off = ~np.eye(m, dtype=bool)
+np.testing.assert_allclose(np.diag(L), np.diag(Sp), rtol=1e-12)
+np.testing.assert_allclose(L[off], (1 - s) * Sp[off], rtol=1e-9)
+assert (np.abs(L[off]) <= np.abs(Sp[off])).all()
+print("ok")
+PY
+	assert_success
+}
+
+@test "bundled data: cov --cov lw keeps the sample variances; param --cov lw is of the order of the sample VaR" {
+	bundled_sens
+	M="-H $DATA/history.csv -m $DATA/markets.csv -q"
+	qe-var cov $M -o sample.csv
+	qe-var cov $M --cov lw -o lw.csv
+	qe-var cov $M --cov ewma -o ewma.csv
+	qe-var param $M -s sens.csv --by none -o p_sample.csv
+	qe-var param $M -s sens.csv --by none --cov lw -o p_lw.csv
+	run "$PYORACLE" - <<'PY'
+import csv
+def cov(path):
+    return {(r["factor1"], r["factor2"]): float(r["cov"]) for r in csv.DictReader(open(path))}
+S, L, E = cov("sample.csv"), cov("lw.csv"), cov("ewma.csv")
+assert S.keys() == L.keys()
+for (a, b), v in S.items():
+    if a == b:
+        assert abs(L[a, b] - v) <= 1e-12 * v, (a, L[a, b], v)
+    else:
+        assert abs(L[a, b]) <= abs(v), (a, b, L[a, b], v)
+# the issue's figure: CL_WTI:0 variance of the order of sample and EWMA, not 2000 times it
+assert 0.5 < L["CL_WTI:0", "CL_WTI:0"] / E["CL_WTI:0", "CL_WTI:0"] < 2
+def var(path):
+    return {(r["portfolio"], r["currency"], r["alpha"]): float(r["var"]) for r in csv.DictReader(open(path))}
+vs, vl = var("p_sample.csv"), var("p_lw.csv")
+assert vs.keys() == vl.keys() and vs
+for k in vs:
+    # shrinking correlations towards 0 moves the VaR, but never by orders of magnitude
+    assert 0.5 < vl[k] / vs[k] < 2, (k, vl[k], vs[k])
 print("ok")
 PY
 	assert_success

@@ -6,9 +6,13 @@
  *  COV_EWMA    RiskMetrics: zero mean, weight lambda^(n-1-t) on
  *              observation t (t = n - 1 the latest), weights normalised
  *              to sum to one
- *  COV_LW      Ledoit-Wolf (2004) shrinkage of the mean-centred /n
- *              covariance towards mu I, mu = trace / m, with the optimal
- *              intensity (the estimator of scikit-learn's ledoit_wolf)
+ *  COV_LW      Ledoit-Wolf (2004) shrinkage of the correlation: the
+ *              returns standardized by their sample mean and sd (n - 1),
+ *              scikit-learn's ledoit_wolf intensity s on them (target: the
+ *              identity), then scaled back by each factor's own sd, so
+ *              variances are the sample ones and covariances the sample
+ *              ones times 1 - s (factors of different scales or return
+ *              types are never shrunk towards one common variance)
  *
  * Matrices are dense, row-major, m x m.  Owns nothing; never prints.
  */

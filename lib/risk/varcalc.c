@@ -301,7 +301,7 @@ check:
 	if (note) {
 		size_t at = 0;
 		if (sp->cov_method == COV_LW && !sp->cov_file)
-			at += (size_t)snprintf(note, notesz, "Ledoit-Wolf shrinkage intensity %g", shrink);
+			at += (size_t)snprintf(note, notesz, "Ledoit-Wolf shrinkage intensity %.17g (of the correlations)", shrink);
 		if (clipped && at < notesz)
 			snprintf(note + at, notesz - at, "%scovariance repaired: %zu negative eigenvalue%s clipped (smallest %g)",
 				 at ? "; " : "", clipped, clipped > 1 ? "s" : "", min_eig);

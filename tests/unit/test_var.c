@@ -1,4 +1,5 @@
 /* Unit tests for lib/varmeas, lib/backtest, lib/covest, lib/strindex. */
+#include <math.h>
 #include <stdlib.h>
 
 #include <gsl/gsl_cdf.h>
@@ -151,12 +152,54 @@ static void test_early_error(void)
 	var_result_free(&r);
 }
 
+/* Ledoit-Wolf shrinks correlations, not variances: the diagonal is the
+ * sample one, every covariance the sample one times the same 1 - s, and s
+ * does not depend on the units of a factor; a constant factor keeps zero
+ * rows and does not move the others. */
+static void test_cov_lw(void)
+{
+	enum { N = 8, M = 3 };
+	const double base[N][M] = {{0.01, 2, -0.02}, {-0.02, 1, 0.01}, {0.03, -3, 0.02}, {0.0, 4, -0.01},
+				   {0.015, -1, 0.03}, {-0.01, 2.5, -0.02}, {0.02, -2, 0.0}, {-0.005, 0.5, 0.01}};
+	double x[N * M], y[N * 4], L[M * M], S[M * M], L2[M * M], L4[16], s1 = 0, s2 = 0, s4 = 0;
+	qe_err e;
+	for (int t = 0; t < N; t++)
+		for (int j = 0; j < M; j++)
+			x[t * M + j] = base[t][j];
+	UT_EQ_INT(cov_estimate(x, N, M, COV_LW, 0, L, &s1, &e), 0, "lw cov");
+	UT_EQ_INT(cov_estimate(x, N, M, COV_SAMPLE, 0, S, NULL, &e), 0, "sample cov");
+	UT_CHECK(s1 > 0 && s1 < 1, "lw intensity in (0, 1)");
+	for (int i = 0; i < M; i++)
+		for (int j = 0; j < M; j++) {
+			double want = i == j ? S[i * M + j] : (1 - s1) * S[i * M + j];
+			UT_NEAR(L[i * M + j], want, 1e-12 * fabs(S[i * M + i] > S[j * M + j] ? S[i * M + i] : S[j * M + j]),
+				i == j ? "lw variance = sample variance" : "lw covariance = (1 - s) sample covariance");
+		}
+	/* factor 1 in other units (x 1000): the same intensity */
+	for (int t = 0; t < N; t++)
+		x[t * M + 1] *= 1000;
+	UT_EQ_INT(cov_estimate(x, N, M, COV_LW, 0, L2, &s2, &e), 0, "lw cov, rescaled factor");
+	UT_NEAR(s2, s1, 1e-12, "lw intensity does not depend on a factor's units");
+	UT_NEAR(L2[1 * M + 1], 1e6 * L[1 * M + 1], 1e-9 * L2[1 * M + 1], "rescaled variance scales by 1e6");
+	/* a constant factor appended: zero row, the others unchanged */
+	for (int t = 0; t < N; t++) {
+		for (int j = 0; j < M; j++)
+			y[t * 4 + j] = base[t][j];
+		y[t * 4 + 3] = 5;
+	}
+	UT_EQ_INT(cov_estimate(y, N, 4, COV_LW, 0, L4, &s4, &e), 0, "lw cov with a constant factor");
+	UT_NEAR(s4, s1, 1e-12, "a constant factor does not change the intensity");
+	UT_CHECK(L4[3 * 4 + 3] == 0 && L4[0 * 4 + 3] == 0 && L4[3 * 4 + 2] == 0, "constant factor: zero row");
+	UT_NEAR(L4[0 * 4 + 2], L[0 * M + 2], 1e-15, "others unchanged");
+}
+
 int main(void)
 {
 	test_early_error();
 	test_measures();
 	test_backtest();
 	test_cov();
+	test_cov_lw();
 	test_strindex();
 	return ut_done();
 }
