@@ -197,6 +197,27 @@ PY
 	[[ "${lines[1]}" == 250,2,2.5,0.99,*,green,accept ]]
 }
 
+@test "backtest: fewer than 250 observations warn and mark the zone n/a, not a traffic-light colour" {
+	make_series 249 10 20 30 40 50 60 70 80 90 100 110
+	run_split qe-var backtest -q series.csv
+	[ "$status" -eq 1 ]   # 11 exceptions: Kupiec still rejects
+	[ "$stderr" = "qe-var: warning: series.csv: 249 observations; the traffic-light zone needs 250: zone n/a (not meaningful)" ]
+	[[ "${lines[1]}" == 249,11,*,n/a,reject* ]] || fail "${lines[1]}"
+	make_series 100 50
+	run_split qe-var backtest -o bt.csv series.csv
+	assert_success
+	[[ "$stderr" == *"100 observations; the traffic-light zone needs 250"* ]]
+	[ "$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i } NR == 2 { print $c["zone"] }' bt.csv)" = "n/a" ]
+	cat series.csv | qe-var backtest > /dev/null 2> err.txt
+	grep -q "warning: <stdin>: 100 observations" err.txt
+	# 250 observations: a zone, and no warning
+	make_series 250 50
+	run_split qe-var backtest series.csv
+	assert_success
+	[ -z "$stderr" ]
+	[[ "${lines[1]}" == 250,1,*,green,accept* ]] || fail "${lines[1]}"
+}
+
 @test "backtest: bad dates, unordered dates, NaN and too short series are refused" {
 	printf 'date,var,pnl\n2025-01-01,1,2\n2025-02-30,1,2\n' > bad.csv
 	run_split qe-var backtest bad.csv

@@ -2,6 +2,7 @@
  * a daily series date,var,pnl; exit 1 when the model is rejected. */
 #include <getopt.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cli.h"
 #include "risk/backtest.h"
@@ -47,6 +48,9 @@ int cmd_var_backtest(int argc, char **argv)
 	for (size_t i = 0; i < s.n; i++)
 		exc[i] = s.pnl[i] < -s.var[i];
 	bt_compute(exc, s.n, a.sp.alpha[0], &r);
+	if (r.zone == BT_NONE)
+		cli_warnf("%s: %zu observations; the traffic-light zone needs %d: zone n/a (not meaningful)",
+			  strcmp(input, "-") == 0 ? "<stdin>" : input, r.observations, BT_ZONE_MIN_OBS);
 	/* reject on under-coverage only: an over-conservative model (fewer
 	 * exceptions than expected) is not an alert */
 	int reject = (r.exceptions > r.expected && r.kupiec_p < significance) || r.ind_p < significance ||

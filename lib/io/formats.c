@@ -273,7 +273,7 @@ static const formats_col backtest_cols[] = {
 	NUM("ind_p", 0),
 	NUM("cc_lr", 0),
 	NUM("cc_p", 0),
-	{"zone", CT_ENUM, 1, V("green", "yellow", "red"), 0, 0, 0, NULL},
+	{"zone", CT_ENUM, 1, V("green", "yellow", "red", "n/a"), 0, 0, 0, NULL},
 	{"result", CT_ENUM, 1, V("accept", "reject"), 0, 0, 0, NULL},
 };
 

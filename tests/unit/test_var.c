@@ -1,6 +1,7 @@
 /* Unit tests for lib/varmeas, lib/backtest, lib/covest, lib/strindex. */
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <gsl/gsl_cdf.h>
 
@@ -78,6 +79,15 @@ static void test_backtest(void)
 	UT_EQ_INT(r.n01, 1, "one entry into exceptions");
 	UT_CHECK(r.ind_p < 0.01, "clustered exceptions reject independence");
 	UT_NEAR(r.cc_lr, r.kupiec_lr + r.ind_lr, 1e-15, "cc = pof + ind");
+	UT_EQ_INT(r.zone, BT_GREEN, "250 days: a zone");
+	/* ten exceptions in 249 days would be red: too few days for a zone */
+	for (int i = 0; i < 10; i++)
+		exc[20 * i + 5] = 1;
+	bt_compute(exc, 249, 0.99, &r);
+	UT_EQ_INT(r.zone, BT_NONE, "249 days: no zone");
+	UT_CHECK(strcmp(bt_zone_name(r.zone), "n/a") == 0, "no zone is named n/a");
+	bt_compute(exc, 250, 0.99, &r);
+	UT_EQ_INT(r.zone, BT_RED, "13 exceptions in 250 days: red");
 }
 
 static void test_cov(void)
