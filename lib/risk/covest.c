@@ -104,12 +104,15 @@ static int cov_lw(const double *x, size_t n, size_t m, double *S, double *shrink
 		shrink = beta == 0 ? 0 : beta / delta;
 	}
 	memset(S, 0, m * m * sizeof *S);
+	/* one product per pair, mirrored: the matrix is exactly symmetric (a
+	 * reader compares the two orders of a pair bit for bit) */
 	for (size_t a = 0; a < k; a++)
-		for (size_t b = 0; b < k; b++) {
+		for (size_t b = a; b < k; b++) {
 			size_t i = act[a], j = act[b];
 			/* the sample correlation is C n / (n - 1) */
-			S[i * m + j] = a == b ? sd[i] * sd[i]
-					      : (1 - shrink) * C[a * k + b] * ((double)n / (double)(n - 1)) * sd[i] * sd[j];
+			S[i * m + j] = S[j * m + i] =
+				a == b ? sd[i] * sd[i]
+				       : (1 - shrink) * C[a * k + b] * ((double)n / (double)(n - 1)) * (sd[i] * sd[j]);
 		}
 	if (shrinkage)
 		*shrinkage = shrink;
@@ -289,14 +292,15 @@ int cov_cholesky(const double *S, size_t m, int repair, double *L, int *repaired
 }
 
 int cov_write_hdf5(h5file *f, const strindex *factors, const double *S, size_t m, const char *units,
-		   qe_err *e)
+		   qe_date asof, qe_err *e)
 {
 	const h5tab_colspec cols[] = {
 		{"factor1", H5TAB_STRING, NULL},
 		{"factor2", H5TAB_STRING, NULL},
 		{"cov", H5TAB_DOUBLE, units},
+		{"asof", H5TAB_DATE, NULL},
 	};
-	h5tab_writer *w = h5tab_begin(f, "cov", cols, 3, e);
+	h5tab_writer *w = h5tab_begin(f, "cov", cols, 4, e);
 	if (!w)
 		return e->code;
 	for (size_t i = 0; i < m; i++)
@@ -305,6 +309,7 @@ int cov_write_hdf5(h5file *f, const strindex *factors, const double *S, size_t m
 			h5tab_set_str(w, 0, a, strlen(a));
 			h5tab_set_str(w, 1, b, strlen(b));
 			h5tab_set_double(w, 2, S[i * m + j]);
+			h5tab_set_int64(w, 3, asof);
 			if (h5tab_end_row(w, e))
 				return e->code;
 		}
