@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "io/formats.h"
 #include "risk/backtest.h"
 #include "var.h"
 
@@ -23,9 +24,6 @@ static const var_command command = {
 
 int cmd_var_backtest(int argc, char **argv)
 {
-	static const char *const hdr[] = {"observations", "exceptions", "expected", "alpha", "kupiec_lr",
-					  "kupiec_p", "ind_lr", "ind_p", "cc_lr", "cc_p", "zone",
-					  "result", NULL};
 	var_args a;
 	double significance = 0.05;
 	bt_series s;
@@ -56,7 +54,7 @@ int cmd_var_backtest(int argc, char **argv)
 	int reject = (r.exceptions > r.expected && r.kupiec_p < significance) || r.ind_p < significance ||
 		     r.zone == BT_RED;
 	var_open_out(&a, &w);
-	csvw_header(&w, hdr);
+	csvw_header_of(&w, FMT_BACKTEST);
 	csvw_int(&w, (int64_t)r.observations);
 	csvw_int(&w, (int64_t)r.exceptions);
 	csvw_double(&w, r.expected);
@@ -69,6 +67,7 @@ int cmd_var_backtest(int argc, char **argv)
 	csvw_double(&w, r.cc_p);
 	csvw_str(&w, bt_zone_name(r.zone));
 	csvw_str(&w, reject ? "reject" : "accept");
+	csvw_date(&w, s.date[s.n - 1]); /* as of the last day of the series */
 	csvw_end(&w);
 	free(exc);
 	bt_series_free(&s);

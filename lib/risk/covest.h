@@ -21,6 +21,7 @@
 
 #include <stddef.h>
 
+#include "core/date.h"
 #include "core/diag.h"
 
 enum cov_method { COV_SAMPLE = 0, COV_EWMA, COV_LW };
@@ -91,10 +92,10 @@ void cov_long_free(cov_long *c);
 int cov_read_csv(const char *path, const strindex *factors, double *S, qe_err *e);
 
 /* Writes the covariance as HDF5 table "cov" (columns factor1, factor2,
- * cov; every ordered pair, row-major), the same rows as the CSV form, into
- * f.  The file stays the caller's, who commits it (with the run's other
+ * cov, asof; every ordered pair, row-major), the same rows as the CSV
+ * form, into f.  The file stays the caller's, who commits it (with the run's other
  * outputs) or aborts it, also after a failure here. */
 int cov_write_hdf5(h5file *f, const strindex *factors, const double *S, size_t m, const char *units,
-		   qe_err *e);
+		   qe_date asof, qe_err *e);
 
 #endif

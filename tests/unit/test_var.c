@@ -1,12 +1,15 @@
 /* Unit tests for lib/varmeas, lib/backtest, lib/covest, lib/strindex. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <gsl/gsl_cdf.h>
 
 #include "risk/backtest.h"
 #include "risk/covest.h"
+#include "risk/riskhist.h"
 #include "core/strindex.h"
 #include "risk/varcalc.h"
 #include "risk/varmeas.h"
@@ -180,6 +183,9 @@ static void test_cov_lw(void)
 	UT_EQ_INT(cov_estimate(x, N, M, COV_SAMPLE, 0, S, NULL, &e), 0, "sample cov");
 	UT_CHECK(s1 > 0 && s1 < 1, "lw intensity in (0, 1)");
 	for (int i = 0; i < M; i++)
+		for (int j = 0; j < M; j++)
+			UT_CHECK(L[i * M + j] == L[j * M + i], "lw covariance exactly symmetric");
+	for (int i = 0; i < M; i++)
 		for (int j = 0; j < M; j++) {
 			double want = i == j ? S[i * M + j] : (1 - s1) * S[i * M + j];
 			UT_NEAR(L[i * M + j], want, 1e-12 * fabs(S[i * M + i] > S[j * M + j] ? S[i * M + i] : S[j * M + j]),
@@ -203,6 +209,52 @@ static void test_cov_lw(void)
 	UT_NEAR(L4[0 * 4 + 2], L[0 * M + 2], 1e-15, "others unchanged");
 }
 
+/* Writes text to a temporary file; its name into path. */
+static int write_tmp(char *path, size_t n, const char *text)
+{
+	snprintf(path, n, "/tmp/qe_test_var_XXXXXX");
+	int fd = mkstemp(path);
+	if (fd < 0)
+		return -1;
+	FILE *fp = fdopen(fd, "w");
+	if (!fp)
+		return -1;
+	fputs(text, fp);
+	return fclose(fp);
+}
+
+/* A history cut mid-row (no line end) is refused at its last line; the
+ * as-of check names a factor without a price on the last open day. */
+static void test_history_asof(void)
+{
+	char path[64];
+	risk_history h;
+	qe_err e;
+	qe_date d2, d3, d4;
+	date_parse_z("2025-01-02", &d2);
+	date_parse_z("2025-01-03", &d3); /* a Friday */
+	date_parse_z("2025-01-04", &d4);
+	UT_EQ_INT(write_tmp(path, sizeof path, "date,curve,tenor,price\n2025-01-02,A,0,1\n2025-01-02,B,0,2\n"
+			    "2025-01-03,A,0,1.1\n2025-01-03,B,0,2.0"), 0, "history written");
+	UT_EQ_INT(rh_read(&h, path, &e), QE_DATA, "history without a final line end refused");
+	UT_CHECK(strstr(e.msg, ":5: last line has no line end") != NULL, "names the last line");
+	unlink(path);
+	UT_EQ_INT(write_tmp(path, sizeof path, "date,curve,tenor,price\n2025-01-02,A,0,1\n2025-01-02,B,0,2\n"
+			    "2025-01-03,A,0,1.1\n"), 0, "history written");
+	UT_EQ_INT(rh_read(&h, path, &e), 0, "history read");
+	UT_EQ_INT(rh_check_asof(&h, "h.csv", d2, NULL, &e), 0, "complete on 2025-01-02");
+	UT_EQ_INT(rh_check_asof(&h, "h.csv", d3, NULL, &e), QE_DATA, "B lacks Friday 2025-01-03");
+	UT_CHECK(strstr(e.msg, "h.csv: as of 2025-01-03, 1 factor of 1 curve lack") != NULL &&
+			 strstr(e.msg, "B:0 (calendar WEEKENDS open on 2025-01-03; last price 2025-01-02)") != NULL,
+		 "names the factor, the day and its last price");
+	UT_EQ_INT(rh_check_asof(&h, "h.csv", d4, NULL, &e), QE_DATA, "a Saturday asks for Friday's price");
+	UT_EQ_INT(rh_cut_after(&h, d2), 1, "one date after 2025-01-02");
+	UT_EQ_INT(h.nd, 1, "one date left");
+	UT_EQ_INT(rh_check_asof(&h, "h.csv", d2, NULL, &e), 0, "complete once cut");
+	rh_free(&h);
+	unlink(path);
+}
+
 int main(void)
 {
 	test_early_error();
@@ -210,6 +262,7 @@ int main(void)
 	test_backtest();
 	test_cov();
 	test_cov_lw();
+	test_history_asof();
 	test_strindex();
 	return ut_done();
 }
