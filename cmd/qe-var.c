@@ -31,7 +31,7 @@ static const char usage[] =
 	"  mc                  Monte Carlo VaR/ES (correlated normal or Student-t shocks)\n"
 	"  components          marginal, component and incremental VaR per group\n"
 	"  series              daily HS VaR vs P&L of today's book (input of backtest)\n"
-	"  cov                 covariance of price changes (or --returns) as factor1,factor2,cov\n"
+	"  cov                 covariance of price changes (or --returns) as factor1,factor2,cov,asof\n"
 	"  stress              P&L of the book under shock files and historical windows\n"
 	"\n"
 	"Each command takes its own options: see 'qe-var COMMAND --help'.\n"

@@ -17,7 +17,9 @@ VAR_MK := $(lastword $(MAKEFILE_LIST))
 
 VAR_OUT    := $(OUT)/var
 VAR_SHOCKS := pipelines/var-shocks.csv
-VAR_IN     := -H $(I)/history.csv -m $(I)/markets.csv --asof $(ASOF)
+# the validated markets.csv has no calendars/ beside it: the data set's
+VAR_IN     := -H $(I)/history.csv -m $(I)/markets.csv --asof $(ASOF) \
+	$(if $(wildcard $(DATA)/calendars),--calendars $(DATA)/calendars)
 # the price step's sensitivities when it makes them, else this file runs qe-price
 VAR_PRICE_SENS := $(shell grep -ls 'price/sensitivities\.csv' pipelines/price.mk 2>/dev/null)
 ifneq ($(VAR_PRICE_SENS),)

@@ -751,7 +751,8 @@ with open('sens0.csv', 'w') as a, open('sens1.csv', 'w') as b:
 	# qe-var param on the same factors, converted to USD with the same FX
 	# rates (data/fx.csv), agrees before and after the hedge
 	for w in 0 1; do
-		qe-var param -q -H out/ingest/history.csv -m out/ingest/markets.csv -s sens$w.csv -a 0.99 \
+		qe-var param -q -H out/ingest/history.csv -m out/ingest/markets.csv \
+			--calendars "$QE_TOP/data/calendars" -s sens$w.csv -a 0.99 \
 			--window 500 --cov ewma --by none --fx "$QE_TOP/data/fx.csv" --base USD -o p$w.csv
 	done
 	run "$PYORACLE" -c "

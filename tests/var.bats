@@ -81,10 +81,11 @@ PY
 	{ echo portfolio,scenario,pnl; for i in $(seq 1 100); do echo "P,d$i,-$i"; done; } > t.csv
 	run_split qe-var measures -a 0.95,0.99 t.csv
 	assert_success
-	assert_line --index 1 "P,0.95,kth,100,96,98"
-	assert_line --index 2 "P,0.99,kth,100,100,100"
+	# a cube without an asof column: the as-of date is unknown (empty)
+	assert_line --index 1 "P,0.95,kth,100,96,98,"
+	assert_line --index 2 "P,0.99,kth,100,100,100,"
 	run_split qe-var measures -a 0.95 --quantile linear t.csv
-	assert_line --index 1 "P,0.95,linear,100,95.05,98"
+	assert_line --index 1 "P,0.95,linear,100,95.05,98,"
 }
 
 @test "measures: too few scenarios, gaps, duplicates, NaN and empty input are refused" {
@@ -127,7 +128,7 @@ PY
 	printf 'portfolio,scenario,pnl\nA,s1,-1e300\nA,s2,1e300\nA,s3,0\nA,s4,5\n' > big.csv
 	run_split qe-var measures -a 0.5 - < big.csv
 	assert_success
-	assert_line --index 1 "A,0.5,kth,4,0,5e+299"
+	assert_line --index 1 "A,0.5,kth,4,0,5e+299,"
 	echo old > keep.csv
 	run_split qe-var measures -a 0.99 -o keep.csv big.csv
 	[ "$status" -eq 3 ]
@@ -193,8 +194,30 @@ PY
 	make_series 250 10 100
 	run_split qe-var backtest series.csv
 	assert_success
-	assert_line --index 0 "observations,exceptions,expected,alpha,kupiec_lr,kupiec_p,ind_lr,ind_p,cc_lr,cc_p,zone,result"
-	[[ "${lines[1]}" == 250,2,2.5,0.99,*,green,accept ]]
+	assert_line --index 0 "observations,exceptions,expected,alpha,kupiec_lr,kupiec_p,ind_lr,ind_p,cc_lr,cc_p,zone,result,asof"
+	# as of the last day of the series
+	[[ "${lines[1]}" == 250,2,2.5,0.99,*,green,accept,2025-09-07 ]]
+}
+
+@test "backtest: fewer than 250 observations warn and mark the zone n/a, not a traffic-light colour" {
+	make_series 249 10 20 30 40 50 60 70 80 90 100 110
+	run_split qe-var backtest -q series.csv
+	[ "$status" -eq 1 ]   # 11 exceptions: Kupiec still rejects
+	[ "$stderr" = "qe-var: warning: series.csv: 249 observations; the traffic-light zone needs 250: zone n/a (not meaningful)" ]
+	[[ "${lines[1]}" == 249,11,*,n/a,reject* ]] || fail "${lines[1]}"
+	make_series 100 50
+	run_split qe-var backtest -o bt.csv series.csv
+	assert_success
+	[[ "$stderr" == *"100 observations; the traffic-light zone needs 250"* ]]
+	[ "$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i } NR == 2 { print $c["zone"] }' bt.csv)" = "n/a" ]
+	cat series.csv | qe-var backtest > /dev/null 2> err.txt
+	grep -q "warning: <stdin>: 100 observations" err.txt
+	# 250 observations: a zone, and no warning
+	make_series 250 50
+	run_split qe-var backtest series.csv
+	assert_success
+	[ -z "$stderr" ]
+	[[ "${lines[1]}" == 250,1,*,green,accept* ]] || fail "${lines[1]}"
 }
 
 @test "backtest: bad dates, unordered dates, NaN and too short series are refused" {
@@ -382,16 +405,93 @@ np.testing.assert_allclose(mat("sample_r.csv"), S, rtol=1e-10, atol=1e-18)
 np.testing.assert_allclose(mat("sample.csv"), S * np.outer(s, s), rtol=1e-10, atol=1e-12)
 w = 0.97 ** np.arange(249, -1, -1.0); w /= w.sum()
 np.testing.assert_allclose(mat("ewma.csv"), (R * w[:, None]).T @ R, rtol=1e-10, atol=1e-18)
-# Ledoit & Wolf (2004), written from the paper: shrink S/n towards mu I
-X = returns(P, isabs); n, m = X.shape; X = X - X.mean(axis=0); S = X.T @ X / n
+# Ledoit & Wolf (2004), written from the paper, on the standardized returns
+# (sd with n - 1): the shrunk correlation scaled back by each factor's sd
+X = returns(P, isabs); n, m = X.shape; sd = X.std(axis=0, ddof=1)
+Z = (X - X.mean(axis=0)) / sd; S = Z.T @ Z / n
 mu = np.trace(S) / m; d2 = np.sum((S - mu * np.eye(m)) ** 2) / m
-b2 = sum(np.sum((np.outer(x, x) - S) ** 2) for x in X) / n ** 2 / m
+b2 = sum(np.sum((np.outer(z, z) - S) ** 2) for z in Z) / n ** 2 / m
 b2 = min(b2, d2); rho = b2 / d2
-np.testing.assert_allclose(mat("lw.csv"), rho * mu * np.eye(m) + (1 - rho) * S, rtol=1e-9, atol=1e-18)
+C = (rho * mu * np.eye(m) + (1 - rho) * S) * n / (n - 1)
+np.testing.assert_allclose(mat("lw.csv"), C * np.outer(sd, sd), rtol=1e-9, atol=1e-18)
 with h5py.File("cov.h5") as h:
     g = h["cov"]
     assert [x.decode() if isinstance(x, bytes) else x for x in g["factor1"][:3]] == [fac[0]] * 3
     assert g["cov"].shape == (len(fac) ** 2,)
+print("ok")
+PY
+	assert_success
+}
+
+@test "cov: Ledoit-Wolf shrinks the correlation of standardized returns (sklearn to 1e-10), never a variance" {
+	# NG near 3 (log), DE near 80 (absolute changes), TTF near 30 (log)
+	make_market
+	run_split qe-var cov -H history.csv -m markets.csv --window all --returns --cov lw -o lw_r.csv
+	assert_success
+	echo "$stderr" > note.txt
+	qe-var cov -q -H history.csv -m markets.csv --window all --cov lw -o lw.csv
+	run "$PYORACLE" - <<PY
+$(oracle_lib)
+import re
+from sklearn.covariance import LedoitWolf
+dates, fac, P, isabs = load()
+def mat(path):
+    M = np.zeros((len(fac), len(fac)))
+    for r in csv.DictReader(open(path)): M[fac.index(r["factor1"]), fac.index(r["factor2"])] = float(r["cov"])
+    return M
+X = returns(P, isabs); n, m = X.shape
+sd = X.std(axis=0, ddof=1); Z = (X - X.mean(axis=0)) / sd
+lw = LedoitWolf().fit(Z)   # centres again (a no-op) and uses the /n covariance
+s = float(re.search(r"shrinkage intensity (\\S+)", open("note.txt").read()).group(1))
+assert abs(s - lw.shrinkage_) <= 1e-10, (s, lw.shrinkage_)
+assert 0 < s < 1, s
+# sklearn's /n covariance of Z has diagonal (n-1)/n: times n/(n-1) it is a correlation
+R = lw.covariance_ * n / (n - 1)
+assert np.abs(np.diag(R) - 1).max() < 1e-12
+M = mat("lw_r.csv"); dm = np.sqrt(np.diag(M))
+assert np.abs(M / np.outer(dm, dm) - R).max() <= 1e-10, np.abs(M / np.outer(dm, dm) - R).max()
+np.testing.assert_allclose(dm, sd, rtol=1e-12)
+# price changes: each variance is the sample one (numpy.cov, n - 1) exactly as
+# the sample estimator gives it; covariances are the sample ones times 1 - s
+f = np.where(isabs, 1.0, P[-1]); Sp = np.cov(X, rowvar=False) * np.outer(f, f)
+L = mat("lw.csv"); off = ~np.eye(m, dtype=bool)
+assert (L == L.T).all() and (M == M.T).all()   # readers compare both orders bit for bit
+np.testing.assert_allclose(np.diag(L), np.diag(Sp), rtol=1e-12)
+np.testing.assert_allclose(L[off], (1 - s) * Sp[off], rtol=1e-9)
+assert (np.abs(L[off]) <= np.abs(Sp[off])).all()
+print("ok")
+PY
+	assert_success
+}
+
+@test "bundled data: cov --cov lw keeps the sample variances; param --cov lw is of the order of the sample VaR" {
+	bundled_sens
+	M="-H $DATA/history.csv -m $DATA/markets.csv -q"
+	qe-var cov $M -o sample.csv
+	qe-var cov $M --cov lw -o lw.csv
+	qe-var cov $M --cov ewma -o ewma.csv
+	qe-var param $M -s sens.csv --by none -o p_sample.csv
+	qe-var param $M -s sens.csv --by none --cov lw -o p_lw.csv
+	run "$PYORACLE" - <<'PY'
+import csv
+def cov(path):
+    return {(r["factor1"], r["factor2"]): float(r["cov"]) for r in csv.DictReader(open(path))}
+S, L, E = cov("sample.csv"), cov("lw.csv"), cov("ewma.csv")
+assert S.keys() == L.keys()
+for (a, b), v in S.items():
+    if a == b:
+        assert abs(L[a, b] - v) <= 1e-12 * v, (a, L[a, b], v)
+    else:
+        assert abs(L[a, b]) <= abs(v), (a, b, L[a, b], v)
+# the issue's figure: CL_WTI:0 variance of the order of sample and EWMA, not 2000 times it
+assert 0.5 < L["CL_WTI:0", "CL_WTI:0"] / E["CL_WTI:0", "CL_WTI:0"] < 2
+def var(path):
+    return {(r["portfolio"], r["currency"], r["alpha"]): float(r["var"]) for r in csv.DictReader(open(path))}
+vs, vl = var("p_sample.csv"), var("p_lw.csv")
+assert vs.keys() == vl.keys() and vs
+for k in vs:
+    # shrinking correlations towards 0 moves the VaR, but never by orders of magnitude
+    assert 0.5 < vl[k] / vs[k] < 2, (k, vl[k], vs[k])
 print("ok")
 PY
 	assert_success
@@ -717,7 +817,7 @@ PY
 	assert_success
 	[ "$(wc -l < series.csv)" -eq 251 ]
 	run_split qe-var backtest series.csv
-	[[ "${lines[1]}" == 250,*,green,accept ]] || fail "$output"
+	[[ "${lines[1]}" == 250,*,green,accept,2026-11-25 ]] || fail "$output"
 	run "$PYORACLE" - <<'PY'
 import csv
 rows = list(csv.DictReader(open("series.csv")))
@@ -885,7 +985,7 @@ assert r['exceptions'] == '0' and r['zone'] == 'green' and r['result'] == 'accep
 		echo "$(date -u -d "2025-01-01 +$i day" +%F),100,$p"; done) > seven.csv
 	run_split qe-var backtest seven.csv
 	[ "$status" -eq 1 ]
-	[[ "$output" == *",7,2.5,"*",yellow,reject" ]]
+	[[ "$output" == *",7,2.5,"*",yellow,reject,2025-09-07" ]]
 }
 
 @test "F1: P&L is never added across currencies: split per currency, or --fx to --base (numpy)" {
@@ -981,7 +1081,8 @@ Try 'qe-var hs --help' for more information." ]
 	run_split qe-var hs -H stale.csv -m markets.csv -s sens.csv --asof "$last" -q -o out.csv
 	[ "$status" -eq 3 ]
 	ttf_last=$(awk -F, '$2 == "TTF" { d = $1 } END { print d }' stale.csv)
-	[ "$stderr" = "qe-var: history: curve 'TTF' ends on $ttf_last, before the as-of date $last" ]
+	# the book's TTF:0 and TTF:12; markets.csv names no calendar: weekdays
+	[ "$stderr" = "qe-var: stale.csv: as of $last, 2 factors of 1 curve lack a price for a day their exchange was open (truncated or stale history): TTF (every tenor; calendar WEEKENDS open on $last; last price $ttf_last)" ]
 	assert_file_not_exist out.csv
 	run_split qe-var cov -H stale.csv -m markets.csv --asof "$last"
 	[ "$status" -eq 3 ]
@@ -989,10 +1090,114 @@ Try 'qe-var hs --help' for more information." ]
 	[ "$status" -eq 2 ]
 }
 
+@test "as-of: a truncated bundled history is exit 3 naming the file and line, or the curves that lack the last day" {
+	bundled_sens
+	# cut at a byte count: the last row is cut mid-way (a price 4.5 for 4.56)
+	head -c 1000000 "$DATA/history.csv" > cut.csv
+	n=$(wc -l < cut.csv)
+	run_split qe-var hs -H cut.csv -m "$DATA/markets.csv" -s sens.csv -o var.csv
+	[ "$status" -eq 3 ]
+	[ "$stderr" = "qe-var: cut.csv:$((n + 1)): last line has no line end: the file looks truncated" ]
+	assert_file_not_exist var.csv
+	# cut at a line: 2025-02-20 has only NG_HH up to tenor 10
+	head -n "$n" "$DATA/history.csv" > lines.csv
+	[ "$(tail -n 1 lines.csv)" = "2025-02-20,NG_HH,10,4.56" ]
+	for cmd in "hs -s sens.csv" "param -s sens.csv" "series -s sens.csv --portfolio total/USD" "cov"; do
+		run_split qe-var $cmd -H lines.csv -m "$DATA/markets.csv" -o out.csv
+		[ "$status" -eq 3 ] || fail "$cmd: exit $status"
+		assert_file_not_exist out.csv
+	done
+	[[ "$stderr" == "qe-var: lines.csv: as of 2025-02-20, "*" factors of 10 curves lack a price for a day their exchange was open (truncated or stale history): NG_HH:11,12 (calendar NYMEX open on 2025-02-20; last price 2025-02-19), CL_WTI (every tenor; calendar NYMEX open on 2025-02-20; last price 2025-02-19), "*"DE_BASE (every tenor; calendar EEX open on 2025-02-20; last price 2025-02-19)"* ]] || fail "$stderr"
+	# by the calendars: on Thanksgiving 2026 (NYMEX and NERC closed) only
+	# the European curves lack a price
+	run_split qe-var cov -H "$DATA/history.csv" -m "$DATA/markets.csv" --asof 2026-11-26
+	[ "$status" -eq 3 ]
+	[[ "$stderr" == *"65 factors of 5 curves lack"*"BRENT (every tenor; calendar ICE_EU open on 2026-11-26; last price 2026-11-25)"* ]] || fail "$stderr"
+	[[ "$stderr" != *NG_HH* && "$stderr" != *CL_WTI* && "$stderr" != *PJM* ]] || fail "$stderr"
+}
+
+@test "as-of: a curve whose exchange was closed on the last date needs no price that day (its calendar beside -m)" {
+	make_market 300
+	last=$(tail -n 1 history.csv | cut -d, -f1)
+	awk -F, -v l="$last" 'NR == 1 || !($2 == "NG" && $1 == l)' history.csv > hol.csv
+	mkdir -p cal/calendars
+	printf '# calendar: TEST\n%s\n' "$last" > cal/calendars/TEST.txt
+	{ echo curve,returns,unit,calendar; echo NG,log,MWh,TEST; echo DE,abs,MWh,; echo TTF,log,MWh,WEEKENDS; } > cal/markets.csv
+	# NG's exchange was open: its missing prices are named
+	run_split qe-var hs -q -H hol.csv -m markets.csv -s sens.csv
+	[ "$status" -eq 3 ]
+	[[ "$stderr" == *"2 factors of 1 curve lack"*"NG (every tenor; calendar WEEKENDS open on $last;"* ]] || fail "$stderr"
+	# closed by its calendar (cal/calendars/TEST.txt, beside cal/markets.csv): accepted
+	run_split qe-var hs -q -H hol.csv -m cal/markets.csv -s sens.csv
+	assert_success
+	# --calendars names another directory, which lacks TEST.txt
+	mkdir other
+	run_split qe-var hs -q -H hol.csv -m cal/markets.csv --calendars other -s sens.csv
+	[ "$status" -ne 0 ]
+	[[ "$stderr" == *"other/TEST.txt"* ]] || fail "$stderr"
+	run_split qe-var hs -q -H hol.csv -m cal/markets.csv --calendars cal/calendars -s sens.csv
+	assert_success
+	run_split qe-var hs -q -H hol.csv --calendars cal/calendars -s sens.csv
+	[ "$status" -eq 2 ]
+}
+
+@test "as-of: every output carries the as-of date; without --asof it is the history's last, said on stderr" {
+	make_market 300
+	last=$(tail -n 1 history.csv | cut -d, -f1)
+	M="-H history.csv -m markets.csv -s sens.csv"
+	run_split qe-var hs $M -o hs.csv --cube cube.csv
+	assert_success
+	[[ "$stderr" == *"qe-var: as of $last (last date of history.csv)"* ]] || fail "$stderr"
+	run_split qe-var hs -q $M -o q.csv
+	[ -z "$stderr" ]
+	qe-var hs -q $M --cube cube.h5 -o /dev/null
+	qe-var param -q $M -o param.csv
+	qe-var mc -q $M --paths 1000 -o mc.csv
+	qe-var components -q $M -o comp.csv
+	qe-var series -q $M --days 20 --window 100 -o series.csv
+	qe-var stress -q $M --worst -o stress.csv
+	qe-var cov -q -H history.csv -m markets.csv -o cov.csv
+	qe-var cov -q -H history.csv -m markets.csv --format hdf5 -o cov.h5
+	qe-var measures -q cube.csv -o meas.csv
+	qe-var measures -q -a 0.9 cube.h5 -o meash5.csv
+	qe-var backtest -q series.csv -o bt.csv || true
+	sdate=$(tail -n 1 series.csv | cut -d, -f1)
+	run "$PYORACLE" - "$last" "$sdate" <<'PY'
+import csv, sys, h5py, datetime
+last, sdate = sys.argv[1], sys.argv[2]
+for f in ("hs.csv", "cube.csv", "param.csv", "mc.csv", "comp.csv", "series.csv", "stress.csv", "cov.csv",
+          "meas.csv", "meash5.csv", "bt.csv"):
+    rows = list(csv.DictReader(open(f)))
+    assert rows and all(r["asof"] == (sdate if f == "bt.csv" else last) for r in rows), (f, rows[0])
+epoch = datetime.date(1970, 1, 1)
+for f, t in (("cube.h5", "pnl_cube"), ("cov.h5", "cov")):
+    with h5py.File(f) as h:
+        d = h[t]["asof"][:]
+        assert len(set(d)) == 1 and str(epoch + datetime.timedelta(days=int(d[0]))) == last, (f, d[:3])
+print("ok")
+PY
+	assert_success
+	# --asof an earlier date: the later dates are ignored, as if the file ended there
+	asof=$(awk -F, 'NR > 1 { print $1 }' history.csv | sort -u | tail -n 30 | head -n 1)
+	awk -F, -v a="$asof" 'NR == 1 || $1 <= a' history.csv > upto.csv
+	run_split qe-var hs $M --asof "$asof" -o early.csv
+	assert_success
+	[[ "$stderr" == *"history: 29 dates after the as-of date $asof ignored"* ]] || fail "$stderr"
+	[[ "$stderr" != *"as of $asof (last date"* ]] || fail "$stderr"
+	qe-var hs -q -H upto.csv -m markets.csv -s sens.csv -o upto_hs.csv
+	cmp early.csv upto_hs.csv
+	grep -q ",$asof\$" early.csv
+	# a cube whose rows disagree on the as-of date is refused
+	awk -F, -v OFS=, 'NR == 3 { $4 = "2020-01-01" } { print }' cube.csv > mixed.csv
+	run_split qe-var measures mixed.csv
+	[ "$status" -eq 3 ]
+	[[ "$stderr" == *"mixed.csv:3:4: column 'asof'"*"differs from line 2"* ]] || fail "$stderr"
+}
+
 # command | the long options its --help lists (besides -o -q -h -V) | an
 # option of another command with its argument
 var_commands() {
-	local hist="--history --markets --gaps --asof" book="--sens --by --fx --base"
+	local hist="--history --markets --calendars --gaps --asof" book="--sens --by --fx --base"
 	local cov="--cov --lambda --repair"
 	cat <<END
 measures|--alpha --quantile|--paths 5
@@ -1127,8 +1332,8 @@ Try 'qe-var stress --help' for more information." ]
 	[ -z "$(temps_in .)" ] || fail "temporary files left: $(temps_in .)"
 	# and a good run replaces both
 	qe-var hs -q $M -o hs.csv --cube cube.csv
-	[ "$(head -1 hs.csv)" = "portfolio,method,alpha,horizon,scenarios,var,es,currency" ]
-	[ "$(head -1 cube.csv)" = "portfolio,scenario,pnl" ]
+	[ "$(head -1 hs.csv)" = "portfolio,method,alpha,horizon,scenarios,var,es,currency,asof" ]
+	[ "$(head -1 cube.csv)" = "portfolio,scenario,pnl,asof" ]
 	[ "$(wc -l < cube.csv)" -eq $((3 * 100 + 1)) ]
 	[ -z "$(temps_in .)" ] || fail "temporary files left: $(temps_in .)"
 }

@@ -143,6 +143,7 @@ int var_args_next(var_args *a)
 			break;
 		case 'H': a->history = optarg; break;
 		case 'm': a->markets = optarg; break;
+		case VAR_OPT_CALENDARS: a->calendars = optarg; break;
 		case 's': a->sens = optarg; break;
 		case VAR_OPT_BY: a->by = strcmp(optarg, "none") == 0 ? NULL : optarg; break;
 		case VAR_OPT_GAPS:
@@ -214,11 +215,20 @@ void var_load(const var_args *a, int need_sens, var_inputs *in)
 		var_usage_error(a, "missing --history FILE");
 	if (need_sens && !a->sens)
 		var_usage_error(a, "missing --sens FILE");
+	if (a->calendars && !a->markets)
+		var_usage_error(a, "--calendars DIR needs -m FILE (the calendars of its curves)");
+	const char *caldir = a->markets ? cli_calendar_dir(a->calendars, a->markets) : NULL;
 	const char *metered[] = {a->history, need_sens ? a->sens : NULL};
 	cli_progress_inputs(metered, 2);
-	if (var_inputs_load(in, a->history, a->markets, need_sens ? a->sens : NULL, a->by, &a->fx,
+	if (var_inputs_load(in, a->history, a->markets, caldir, need_sens ? a->sens : NULL, a->by, &a->fx,
 			    a->have_asof ? &a->asof : NULL, a->gaps, a->horizon, a->hmode, &e))
 		cli_die_err(&e);
+	char ds[16];
+	date_format(ds, in->asof);
+	if (!a->have_asof)
+		cli_info("as of %s (last date of %s)", ds, strcmp(a->history, "-") == 0 ? "<stdin>" : a->history);
+	if (in->cut)
+		cli_info("history: %zu dates after the as-of date %s ignored", in->cut, ds);
 	if (in->gaps.filled)
 		cli_info("history: %zu missing prices filled forward (first: %s)", in->gaps.filled,
 			 in->gaps.first);

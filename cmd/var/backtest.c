@@ -2,8 +2,10 @@
  * a daily series date,var,pnl; exit 1 when the model is rejected. */
 #include <getopt.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cli.h"
+#include "io/formats.h"
 #include "risk/backtest.h"
 #include "var.h"
 
@@ -22,9 +24,6 @@ static const var_command command = {
 
 int cmd_var_backtest(int argc, char **argv)
 {
-	static const char *const hdr[] = {"observations", "exceptions", "expected", "alpha", "kupiec_lr",
-					  "kupiec_p", "ind_lr", "ind_p", "cc_lr", "cc_p", "zone",
-					  "result", NULL};
 	var_args a;
 	double significance = 0.05;
 	bt_series s;
@@ -47,12 +46,15 @@ int cmd_var_backtest(int argc, char **argv)
 	for (size_t i = 0; i < s.n; i++)
 		exc[i] = s.pnl[i] < -s.var[i];
 	bt_compute(exc, s.n, a.sp.alpha[0], &r);
+	if (r.zone == BT_NONE)
+		cli_warnf("%s: %zu observations; the traffic-light zone needs %d: zone n/a (not meaningful)",
+			  strcmp(input, "-") == 0 ? "<stdin>" : input, r.observations, BT_ZONE_MIN_OBS);
 	/* reject on under-coverage only: an over-conservative model (fewer
 	 * exceptions than expected) is not an alert */
 	int reject = (r.exceptions > r.expected && r.kupiec_p < significance) || r.ind_p < significance ||
 		     r.zone == BT_RED;
 	var_open_out(&a, &w);
-	csvw_header(&w, hdr);
+	csvw_header_of(&w, FMT_BACKTEST);
 	csvw_int(&w, (int64_t)r.observations);
 	csvw_int(&w, (int64_t)r.exceptions);
 	csvw_double(&w, r.expected);
@@ -65,6 +67,7 @@ int cmd_var_backtest(int argc, char **argv)
 	csvw_double(&w, r.cc_p);
 	csvw_str(&w, bt_zone_name(r.zone));
 	csvw_str(&w, reject ? "reject" : "accept");
+	csvw_date(&w, s.date[s.n - 1]); /* as of the last day of the series */
 	csvw_end(&w);
 	free(exc);
 	bt_series_free(&s);

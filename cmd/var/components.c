@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "io/formats.h"
 #include "var.h"
 
 static const var_option options[] = {
@@ -27,8 +28,6 @@ static const var_command command = {
  * currencies). */
 int cmd_var_components(int argc, char **argv)
 {
-	static const char *const hdr[] = {"portfolio", "level", "name", "alpha", "var", "marginal",
-					  "component", "incremental", "currency", NULL};
 	var_args a;
 	var_inputs in;
 	qe_err e;
@@ -48,7 +47,7 @@ int cmd_var_components(int argc, char **argv)
 		if (expo_subset(&in.x, in.x.ccy[t], &sub[t], &e) ||
 		    var_component(&in.h, &in.all, &sub[t], &a.sp, &c[t], &e))
 			cli_die_err(&e);
-	csvw_header(&w, hdr);
+	csvw_header_of(&w, FMT_VAR_COMPONENTS);
 	for (size_t t = 0; t < nt; t++) {
 		long ck = sidx_find(in.x.currencies, in.x.ccy[t], strlen(in.x.ccy[t]));
 		for (int lvl = 0; lvl < 2; lvl++) {
@@ -70,6 +69,7 @@ int cmd_var_components(int argc, char **argv)
 					csvw_double(&w, cm[k]);
 					csvw_double(&w, in_[k]);
 					csvw_str(&w, in.x.ccy[t]);
+					csvw_date(&w, in.asof);
 					csvw_end(&w);
 				}
 			}

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "io/formats.h"
 #include "risk/covest.h"
 #include "var.h"
 
@@ -21,7 +22,7 @@ static const var_option options[] = {
 };
 
 static const var_command command = {
-	"cov", "-H FILE [OPTIONS]", "Covariance of price changes (or --returns) as factor1,factor2,cov.", options,
+	"cov", "-H FILE [OPTIONS]", "Covariance of price changes (or --returns) as factor1,factor2,cov,asof.", options,
 };
 
 int cmd_var_cov(int argc, char **argv)
@@ -62,16 +63,16 @@ int cmd_var_cov(int argc, char **argv)
 	if (note[0])
 		cli_info("%s", note);
 	if (hdf5) {
-		if (cov_write_hdf5(h5, in.h.factors, S, m, returns ? "return^2" : "price^2", &e))
+		if (cov_write_hdf5(h5, in.h.factors, S, m, returns ? "return^2" : "price^2", in.asof, &e))
 			cli_die_err(&e);
 	} else {
-		static const char *const hdr[] = {"factor1", "factor2", "cov", NULL};
-		csvw_header(&w, hdr);
+		csvw_header_of(&w, FMT_COV);
 		for (size_t i = 0; i < m; i++)
 			for (size_t j = 0; j < m; j++) {
 				csvw_str(&w, sidx_name(in.h.factors, i));
 				csvw_str(&w, sidx_name(in.h.factors, j));
 				csvw_double(&w, S[i * m + j]);
+				csvw_date(&w, in.asof);
 				csvw_end(&w);
 			}
 	}

@@ -51,6 +51,7 @@ int cmd_var_hs(int argc, char **argv)
 	if (var_hs(&in.h, &in.all, &in.x, &a.sp, &r, a.cube ? &cube : NULL, &e))
 		cli_die_err(&e);
 	if (a.cube) {
+		var_cube_asof(&cube, &in);
 		var_write_cube(&co, &cube);
 		pcube_free(&cube);
 	}

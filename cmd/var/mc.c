@@ -67,6 +67,7 @@ int cmd_var_mc(int argc, char **argv)
 	if (var_mc(&in.h, &in.all, &in.x, &a.sp, &r, a.cube ? &cube : NULL, &e))
 		cli_die_err(&e);
 	if (a.cube) {
+		var_cube_asof(&cube, &in);
 		var_write_cube(&co, &cube);
 		pcube_free(&cube);
 	}

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "io/formats.h"
 #include "risk/varmeas.h"
 #include "var.h"
 
@@ -20,7 +21,6 @@ static const var_command command = {
 
 int cmd_var_measures(int argc, char **argv)
 {
-	static const char *const hdr[] = {"portfolio", "alpha", "quantile", "scenarios", "var", "es", NULL};
 	var_args a;
 	pnl_cube c;
 	qe_err e;
@@ -47,7 +47,7 @@ int cmd_var_measures(int argc, char **argv)
 				cli_die(e.code, "portfolio '%s': %s", sidx_name(c.portfolios, p), e.msg);
 		}
 	var_open_out(&a, &w);
-	csvw_header(&w, hdr);
+	csvw_header_of(&w, FMT_VAR_MEASURES);
 	for (size_t p = 0; p < c.npf; p++)
 		for (int k = 0; k < sp->nalpha; k++) {
 			double *r = res + 2 * (p * (size_t)sp->nalpha + (size_t)k);
@@ -57,6 +57,10 @@ int cmd_var_measures(int argc, char **argv)
 			csvw_int(&w, (int64_t)c.nsc);
 			csvw_double(&w, r[0]);
 			csvw_double(&w, r[1]);
+			if (c.has_asof)
+				csvw_date(&w, c.asof);
+			else
+				csvw_empty(&w);
 			csvw_end(&w);
 		}
 	free(res);

@@ -6,7 +6,14 @@
 #include <string.h>
 
 #include "cli.h"
+#include "io/formats.h"
 #include "var.h"
+
+void var_cube_asof(pnl_cube *c, const var_inputs *in)
+{
+	c->asof = in->asof;
+	c->has_asof = 1;
+}
 
 void var_open_out(const var_args *a, csv_writer *w)
 {
@@ -46,15 +53,13 @@ void var_write_cube(const var_cube_out *co, const pnl_cube *c)
 void var_write_results(csv_writer *w, const var_args *a, const var_inputs *in, const char *method,
 		       const var_result *r)
 {
-	static const char *const hdr[] = {"portfolio", "method", "alpha", "horizon", "scenarios",
-					  "var", "es", "currency", NULL};
 	char hz[32];
 	if (r->note[0])
 		cli_info("%s", r->note);
 	if (a->timing)
 		fprintf(stderr, "%s: timing: pnl %.6f s, measures %.6f s\n", cli_prog, r->t_pnl, r->t_measure);
 	snprintf(hz, sizeof hz, "%dd%s", a->horizon, a->hmode == RH_SQRT && a->horizon > 1 ? "-sqrt" : "");
-	csvw_header(w, hdr);
+	csvw_header_of(w, FMT_VAR);
 	for (size_t p = 0; p < r->npf; p++)
 		for (int k_a = 0; k_a < r->nalpha; k_a++) {
 			size_t k = p * (size_t)r->nalpha + (size_t)k_a;
@@ -66,6 +71,7 @@ void var_write_results(csv_writer *w, const var_args *a, const var_inputs *in, c
 			csvw_double(w, r->var[k]);
 			csvw_double(w, r->es[k]);
 			csvw_str(w, in->x.ccy[p]);
+			csvw_date(w, in->asof);
 			csvw_end(w);
 		}
 }

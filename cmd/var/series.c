@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "io/formats.h"
 #include "var.h"
 
 enum { OPT_BRW = VAR_OPT_OWN, OPT_DAYS, OPT_PORTFOLIO };
@@ -29,7 +30,6 @@ static const var_command command = {
 
 int cmd_var_series(int argc, char **argv)
 {
-	static const char *const hdr[] = {"date", "var", "pnl", NULL};
 	var_args a;
 	var_inputs in;
 	qe_err e;
@@ -70,11 +70,12 @@ int cmd_var_series(int argc, char **argv)
 	var_open_out(&a, &w);
 	if (var_series(&in.h, &in.all, &in.x, &a.sp, (size_t)pf, days, d, v, p, &e))
 		cli_die_err(&e);
-	csvw_header(&w, hdr);
+	csvw_header_of(&w, FMT_VAR_SERIES);
 	for (size_t i = 0; i < days; i++) {
 		csvw_date(&w, d[i]);
 		csvw_double(&w, v[i]);
 		csvw_double(&w, p[i]);
+		csvw_date(&w, in.asof);
 		csvw_end(&w);
 	}
 	free(d);

@@ -76,6 +76,7 @@ int cmd_var_stress(int argc, char **argv)
 		sidx_add(c.scenarios, sidx_name(st.names, k), strlen(sidx_name(st.names, k)), NULL);
 	if (pcube_alloc(&c, &e))
 		cli_die_err(&e);
+	var_cube_asof(&c, &in);
 	var_pnl(&in.x, st.dF, st.ns, c.pnl);
 	if (var_check_pnl(&in.x, c.pnl, st.ns, &e))
 		cli_die_err(&e);

@@ -24,7 +24,7 @@
 enum {
 	VAR_OPT_QUANTILE = 256, VAR_OPT_BY, VAR_OPT_GAPS, VAR_OPT_ASOF, VAR_OPT_FX,
 	VAR_OPT_BASE, VAR_OPT_WINDOW, VAR_OPT_HORIZON, VAR_OPT_SQRT, VAR_OPT_COV, VAR_OPT_LAMBDA,
-	VAR_OPT_COV_FILE, VAR_OPT_REPAIR, VAR_OPT_CUBE, VAR_OPT_TIMING,
+	VAR_OPT_COV_FILE, VAR_OPT_REPAIR, VAR_OPT_CUBE, VAR_OPT_TIMING, VAR_OPT_CALENDARS,
 	VAR_OPT_OWN = 512
 };
 
@@ -43,8 +43,10 @@ typedef struct var_option {
 #define VAR_O_HISTORY \
 	{'H', "history", "FILE", "price history date,curve,tenor,price"}, \
 	{'m', "markets", "FILE", "curve master; column returns = log|abs per curve"}, \
+	{VAR_OPT_CALENDARS, "calendars", "DIR", "holiday files of the -m calendars (default: beside -m)"}, \
 	{VAR_OPT_GAPS, "gaps", "POLICY", "missing prices: ffill (default), drop, error"}, \
-	{VAR_OPT_ASOF, "asof", "DATE", "refuse a curve whose history ends before DATE (exit 3)"}
+	{VAR_OPT_ASOF, "asof", "DATE", "as-of date (default: the history's last); later dates\n" \
+				       "are ignored, a factor lacking its price of that day is exit 3"}
 #define VAR_O_BOOK \
 	{'s', "sens", "FILE", "sensitivities of qe-price (delta, gamma per factor)"}, \
 	{VAR_OPT_BY, "by", "COLUMN", "group portfolios by this column (default book; none)"}, \
@@ -82,7 +84,7 @@ typedef struct var_args {
 	const var_command *cmd;
 	var_spec sp;         /* -a, --quantile, --window, --cov, --lambda, --cov-file, --repair */
 	const char *output;  /* -o, or NULL */
-	const char *history, *markets, *sens, *by, *cube;
+	const char *history, *markets, *calendars, *sens, *by, *cube;
 	int gaps, horizon, hmode, timing;
 	expo_fx fx;          /* --fx FILE --base CCY */
 	int have_asof;       /* --asof DATE given */
@@ -113,9 +115,10 @@ _Noreturn void var_usage_error(const var_args *a, const char *fmt, ...)
 /* The value of option opt in (0, 1), else a usage error. */
 double var_unit_interval(const var_args *a, const char *opt, const char *arg);
 
-/* Reads the history (-H, -m, --gaps, --asof, --horizon) and, with
- * need_sens, the book (-s, --by, --fx); reports gaps, capped tenors and a
- * short history on stderr.  Exits on failure. */
+/* Reads the history (-H, -m, --calendars, --gaps, --asof, --horizon) and,
+ * with need_sens, the book (-s, --by, --fx); reports the as-of date when
+ * not given, gaps, capped tenors and a short history on stderr.  Exits on
+ * failure. */
 void var_load(const var_args *a, int need_sens, var_inputs *in);
 
 /* Every output of a run is a member of the run's output set (cli.h):
@@ -133,6 +136,8 @@ int var_commit(void);
  * note, --timing, on stderr). */
 void var_write_results(csv_writer *w, const var_args *a, const var_inputs *in, const char *method,
 		       const var_result *r);
+/* Sets the cube's as-of date to the run's. */
+void var_cube_asof(pnl_cube *c, const var_inputs *in);
 /* hs, mc: the P&L cube of --cube, HDF5 when it ends in .h5, else CSV; both
  * NULL without --cube. */
 typedef struct var_cube_out {

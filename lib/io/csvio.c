@@ -46,6 +46,7 @@ struct csv_reader {
 	char **cols;
 	int ncols;
 	int oom;
+	int unterminated; /* the file ended inside its last record (no line end) */
 };
 
 static void *grow(void *p, size_t *cap, size_t need, size_t elem, int *oom)
@@ -103,9 +104,11 @@ static void on_record(int term, void *ctx)
 {
 	csv_reader *r = ctx;
 	size_t first = r->nrec ? r->rec_first[r->nrec] : 0;
-	(void)term;
 	if (r->nfield == first) /* blank line */
 		return;
+	/* libcsv ends the last record with -1 when csv_fini() finds it open */
+	if (term == -1)
+		r->unterminated = 1;
 	push_record(r, first, r->pending_line ? r->pending_line : r->line, 0);
 	r->pending_line = 0;
 }
@@ -342,6 +345,7 @@ const char *csvr_colname(const csv_reader *r, int col)
 }
 long csvr_line(const csv_reader *r) { return r->cur_line; }
 long csvr_records(const csv_reader *r) { return r->records; }
+int csvr_unterminated(const csv_reader *r) { return r->unterminated; }
 int csvr_nfields(const csv_reader *r) { return (int)r->cur_n; }
 
 int csvr_col(const csv_reader *r, const char *name)

@@ -56,6 +56,10 @@ long csvr_line(const csv_reader *r);
 /* Number of records returned so far (CSVR_ROW and CSVR_BADROW), excluding the header. */
 long csvr_records(const csv_reader *r);
 int csvr_nfields(const csv_reader *r);
+/* After CSVR_EOF: 1 when the file's last record had no line end, the mark
+ * of a file cut short (a reader for which a cut row is still a valid row
+ * asks). */
+int csvr_unterminated(const csv_reader *r);
 /* Field text (NUL-terminated); "" for a column beyond the record. */
 const char *csvr_field(const csv_reader *r, int col, size_t *len);
 

@@ -233,33 +233,38 @@ static const formats_col var_cols[] = {
 	NUM("var", 1),
 	NUM("es", 1),
 	COL("currency", CT_CCY, 0),
+	COL("asof", CT_DATE, 1),
 };
 
 static const formats_col var_measures_cols[] = {
 	COL("portfolio", CT_ID, 1),
 	{"alpha", CT_NUM, 1, NULL, 0, 1, 1, NULL},
-	NUM("quantile", 1),
+	COL("quantile", CT_STR, 1),
 	{"scenarios", CT_INT, 1, NULL, 0, BIG, 0, NULL},
 	NUM("var", 1),
 	NUM("es", 1),
+	COL("asof", CT_DATE, 0),
 };
 
 static const formats_col pnl_cube_cols[] = {
 	COL("portfolio", CT_ID, 1),
 	COL("scenario", CT_ID, 1),
 	NUM("pnl", 1),
+	COL("asof", CT_DATE, 0),
 };
 
 static const formats_col cov_cols[] = {
 	COL("factor1", CT_ID, 1),
 	COL("factor2", CT_ID, 1),
 	NUM("cov", 1), /* units price^2 or return^2, set by the writer */
+	COL("asof", CT_DATE, 0),
 };
 
 static const formats_col var_series_cols[] = {
 	COL("date", CT_DATE, 1),
 	NUM("var", 1),
 	NUM("pnl", 1),
+	COL("asof", CT_DATE, 0),
 };
 
 static const formats_col backtest_cols[] = {
@@ -273,8 +278,9 @@ static const formats_col backtest_cols[] = {
 	NUM("ind_p", 0),
 	NUM("cc_lr", 0),
 	NUM("cc_p", 0),
-	{"zone", CT_ENUM, 1, V("green", "yellow", "red"), 0, 0, 0, NULL},
+	{"zone", CT_ENUM, 1, V("green", "yellow", "red", "n/a"), 0, 0, 0, NULL},
 	{"result", CT_ENUM, 1, V("accept", "reject"), 0, 0, 0, NULL},
+	COL("asof", CT_DATE, 1),
 };
 
 static const formats_col var_components_cols[] = {
@@ -287,6 +293,7 @@ static const formats_col var_components_cols[] = {
 	NUM("component", 1),
 	NUM("incremental", 1),
 	COL("currency", CT_CCY, 0),
+	COL("asof", CT_DATE, 1),
 };
 
 static const formats_col fx_rates_cols[] = {

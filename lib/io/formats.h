@@ -18,9 +18,10 @@
 #ifndef QE_FORMATS_H
 #define QE_FORMATS_H
 
-/* The schema version of qe-formats(5) ("schema version 1"), written as
- * the schema_version attribute of every HDF5 table. */
-#define FORMATS_VERSION 1
+/* The schema version of qe-formats(5) ("schema version 2"), written as
+ * the schema_version attribute of every HDF5 table.  2: every output of
+ * qe-var carries an asof column. */
+#define FORMATS_VERSION 2
 
 /* Column types: what a value must look like (the validator's rules,
  * ingest/schema.h) and how it is stored in HDF5 (h5tab_kind_of). */

@@ -28,7 +28,7 @@ double bt_chisq_sf(double x, int dof)
 
 const char *bt_zone_name(int zone)
 {
-	return zone == BT_GREEN ? "green" : zone == BT_YELLOW ? "yellow" : "red";
+	return zone == BT_GREEN ? "green" : zone == BT_YELLOW ? "yellow" : zone == BT_RED ? "red" : "n/a";
 }
 
 int bt_zone_of(size_t n, size_t x, double alpha)
@@ -89,7 +89,7 @@ void bt_compute(const unsigned char *exc, size_t n, double alpha, bt_result *r)
 	r->kupiec_p = bt_chisq_sf(r->kupiec_lr, 1);
 	r->ind_p = bt_chisq_sf(r->ind_lr, 1);
 	r->cc_p = bt_chisq_sf(r->cc_lr, 2);
-	r->zone = bt_zone_of(n, x, alpha);
+	r->zone = n < BT_ZONE_MIN_OBS ? BT_NONE : bt_zone_of(n, x, alpha);
 }
 
 void bt_series_free(bt_series *s)

@@ -14,6 +14,9 @@
  * rule to any n and alpha): green while the binomial probability of at
  * most x exceptions is below 95%, red once it reaches 99.99%, yellow in
  * between; for 250 days at 99% that is green 0-4, yellow 5-9, red >= 10.
+ * The Basel rule is stated for 250 observations: on fewer, bt_compute()
+ * gives no zone (BT_NONE, "n/a"), since a handful of days cannot place a
+ * model in a zone.
  *
  * Owns nothing; never prints.  The binomial and chi-square tails come from
  * GSL; this module leaves GSL's error handler as the process has it (the
@@ -24,7 +27,10 @@
 
 #include <stddef.h>
 
-enum bt_zone { BT_GREEN = 0, BT_YELLOW = 1, BT_RED = 2 };
+enum bt_zone { BT_GREEN = 0, BT_YELLOW = 1, BT_RED = 2, BT_NONE = 3 };
+
+/* Observations the traffic-light zone needs (Basel Committee 1996). */
+#define BT_ZONE_MIN_OBS 250
 
 typedef struct bt_result {
 	size_t observations, exceptions;
@@ -33,7 +39,7 @@ typedef struct bt_result {
 	double kupiec_lr, kupiec_p;
 	double ind_lr, ind_p;
 	double cc_lr, cc_p;
-	int zone;
+	int zone;                 /* BT_NONE below BT_ZONE_MIN_OBS observations */
 } bt_result;
 
 /* exc[i] is 1 when day i is an exception.  n >= 2. */
@@ -42,7 +48,9 @@ void bt_compute(const unsigned char *exc, size_t n, double alpha, bt_result *r);
 /* Survival function of the chi-square distribution (1 or 2 degrees of
  * freedom in closed form, others through GSL). */
 double bt_chisq_sf(double x, int dof);
+/* "green", "yellow", "red", or "n/a" for BT_NONE. */
 const char *bt_zone_name(int zone);
+/* The zone of x exceptions in n days by the binomial rule, whatever n. */
 int bt_zone_of(size_t n, size_t x, double alpha);
 
 #include "core/date.h"

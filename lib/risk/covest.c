@@ -33,6 +33,97 @@ static void symmetrize_upper_to_full(double *S, size_t m)
 			S[i * m + j] = S[j * m + i];
 }
 
+/* Ledoit & Wolf (2004) on the standardized returns z = (x - mean) / sd
+ * (sd with n - 1, as the sample estimator): the intensity of
+ * sklearn.covariance.ledoit_wolf_shrinkage on z, whose /n covariance has
+ * the common diagonal mu = (n - 1) / n, so the target mu I is the identity
+ * correlation.  The shrunk correlation (1 - s) R + s I is scaled back by
+ * each factor's own sd: variances stay the sample ones, covariances shrink
+ * by 1 - s.  Factors of very different scales (or units: log returns and
+ * price differences) are only comparable once standardized; shrinking
+ * their covariance towards one common variance would drag every small
+ * variance towards the large ones.  A factor with no variance (constant)
+ * takes no part and keeps zero rows. */
+static int cov_lw(const double *x, size_t n, size_t m, double *S, double *shrinkage, qe_err *e)
+{
+	size_t *act = malloc(m * sizeof *act + 1), k = 0;
+	double *sd = malloc(m * sizeof *sd + 1), *z = NULL, *C = NULL;
+	int rc = 0;
+	if (!act || !sd) {
+		rc = qe_err_set(e, QE_INTERNAL, "out of memory");
+		goto out;
+	}
+	for (size_t j = 0; j < m; j++) {
+		double mean = 0, ss = 0;
+		for (size_t t = 0; t < n; t++)
+			mean += x[t * m + j];
+		mean /= (double)n;
+		for (size_t t = 0; t < n; t++)
+			ss += (x[t * m + j] - mean) * (x[t * m + j] - mean);
+		sd[j] = sqrt(ss / (double)(n - 1));
+		if (sd[j] > 0)
+			act[k++] = j;
+	}
+	z = malloc(n * k * sizeof *z + 1);
+	C = malloc(k * k * sizeof *C + 1);
+	if (!z || !C) {
+		rc = qe_err_set(e, QE_INTERNAL, "out of memory");
+		goto out;
+	}
+	for (size_t a = 0; a < k; a++) {
+		size_t j = act[a];
+		double mean = 0;
+		for (size_t t = 0; t < n; t++)
+			mean += x[t * m + j];
+		mean /= (double)n;
+		for (size_t t = 0; t < n; t++)
+			z[t * k + a] = (x[t * m + j] - mean) / sd[j];
+	}
+	double shrink = 0;
+	if (k > 0) {
+		/* C = z'z / n, the empirical covariance sklearn shrinks */
+		double dn = (double)n, dk = (double)k, trace = 0, beta_ = 0, delta_ = 0;
+		cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, (int)k, (int)n, 1.0 / dn, z, (int)k, 0.0, C,
+			    (int)k);
+		symmetrize_upper_to_full(C, k);
+		for (size_t a = 0; a < k; a++)
+			trace += C[a * k + a];
+		double mu = trace / dk;
+		for (size_t i = 0; i < k * k; i++)
+			delta_ += C[i] * C[i];
+		for (size_t t = 0; t < n; t++) {
+			double rowsq = 0;
+			for (size_t a = 0; a < k; a++)
+				rowsq += z[t * k + a] * z[t * k + a];
+			beta_ += rowsq * rowsq;
+		}
+		double beta = 1.0 / (dk * dn) * (beta_ / dn - delta_);
+		double delta = (delta_ - 2.0 * mu * trace + dk * mu * mu) / dk;
+		if (beta > delta)
+			beta = delta;
+		shrink = beta == 0 ? 0 : beta / delta;
+	}
+	memset(S, 0, m * m * sizeof *S);
+	/* one product per pair, mirrored: the matrix is exactly symmetric (a
+	 * reader compares the two orders of a pair bit for bit) */
+	for (size_t a = 0; a < k; a++)
+		for (size_t b = a; b < k; b++) {
+			size_t i = act[a], j = act[b];
+			/* the sample correlation is C n / (n - 1) */
+			S[i * m + j] = S[j * m + i] =
+				a == b ? sd[i] * sd[i]
+				       : (1 - shrink) * C[a * k + b] * ((double)n / (double)(n - 1)) * (sd[i] * sd[j]);
+		}
+	if (shrinkage)
+		*shrinkage = shrink;
+out:
+	free(act);
+	free(sd);
+	free(z);
+	free(C);
+	return rc;
+}
+
 int cov_estimate(const double *x, size_t n, size_t m, int method, double lambda, double *S,
 		 double *shrinkage, qe_err *e)
 {
@@ -42,6 +133,8 @@ int cov_estimate(const double *x, size_t n, size_t m, int method, double lambda,
 		return qe_err_set(e, QE_DATA, "%zu observations; a covariance needs at least 2", n);
 	if (method == COV_EWMA && !(lambda > 0 && lambda < 1))
 		return qe_err_set(e, QE_USAGE, "EWMA lambda %g is not in (0, 1)", lambda);
+	if (method == COV_LW)
+		return cov_lw(x, n, m, S, shrinkage, e);
 	double *y = calloc(n * m + 1, sizeof *y);
 	if (!y)
 		return qe_err_set(e, QE_INTERNAL, "out of memory");
@@ -63,38 +156,11 @@ int cov_estimate(const double *x, size_t n, size_t m, int method, double lambda,
 			for (size_t t = 0; t < n; t++)
 				y[t * m + j] = x[t * m + j] - mean;
 		}
-		div = method == COV_SAMPLE ? (double)(n - 1) : (double)n;
+		div = (double)(n - 1);
 	}
 	cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, (int)m, (int)n, 1.0 / div, y, (int)m, 0.0, S,
 		    (int)m);
 	symmetrize_upper_to_full(S, m);
-	if (method == COV_LW) {
-		/* Ledoit & Wolf (2004), as in sklearn.covariance.ledoit_wolf_shrinkage */
-		double dn = (double)n, dm = (double)m, trace = 0, beta_ = 0, delta_ = 0;
-		for (size_t j = 0; j < m; j++)
-			trace += S[j * m + j];
-		double mu = trace / dm;
-		for (size_t i = 0; i < m * m; i++)
-			delta_ += S[i] * S[i]; /* sum (X'X/n)^2 */
-		/* beta_ = sum_ij sum_t x_ti^2 x_tj^2 / n^2 ... computed as ||X2' X2|| sum */
-		for (size_t t = 0; t < n; t++) {
-			double rowsq = 0;
-			for (size_t j = 0; j < m; j++)
-				rowsq += y[t * m + j] * y[t * m + j];
-			beta_ += rowsq * rowsq;
-		}
-		double beta = 1.0 / (dm * dn) * (beta_ / dn - delta_);
-		double delta = (delta_ - 2.0 * mu * trace + dm * mu * mu) / dm;
-		if (beta > delta)
-			beta = delta;
-		double shrink = beta == 0 ? 0 : beta / delta;
-		for (size_t i = 0; i < m * m; i++)
-			S[i] *= 1 - shrink;
-		for (size_t j = 0; j < m; j++)
-			S[j * m + j] += shrink * mu;
-		if (shrinkage)
-			*shrinkage = shrink;
-	}
 	free(y);
 	return 0;
 }
@@ -226,14 +292,15 @@ int cov_cholesky(const double *S, size_t m, int repair, double *L, int *repaired
 }
 
 int cov_write_hdf5(h5file *f, const strindex *factors, const double *S, size_t m, const char *units,
-		   qe_err *e)
+		   qe_date asof, qe_err *e)
 {
 	const h5tab_colspec cols[] = {
 		{"factor1", H5TAB_STRING, NULL},
 		{"factor2", H5TAB_STRING, NULL},
 		{"cov", H5TAB_DOUBLE, units},
+		{"asof", H5TAB_DATE, NULL},
 	};
-	h5tab_writer *w = h5tab_begin(f, "cov", cols, 3, e);
+	h5tab_writer *w = h5tab_begin(f, "cov", cols, 4, e);
 	if (!w)
 		return e->code;
 	for (size_t i = 0; i < m; i++)
@@ -242,6 +309,7 @@ int cov_write_hdf5(h5file *f, const strindex *factors, const double *S, size_t m
 			h5tab_set_str(w, 0, a, strlen(a));
 			h5tab_set_str(w, 1, b, strlen(b));
 			h5tab_set_double(w, 2, S[i * m + j]);
+			h5tab_set_int64(w, 3, asof);
 			if (h5tab_end_row(w, e))
 				return e->code;
 		}

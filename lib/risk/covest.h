@@ -6,9 +6,13 @@
  *  COV_EWMA    RiskMetrics: zero mean, weight lambda^(n-1-t) on
  *              observation t (t = n - 1 the latest), weights normalised
  *              to sum to one
- *  COV_LW      Ledoit-Wolf (2004) shrinkage of the mean-centred /n
- *              covariance towards mu I, mu = trace / m, with the optimal
- *              intensity (the estimator of scikit-learn's ledoit_wolf)
+ *  COV_LW      Ledoit-Wolf (2004) shrinkage of the correlation: the
+ *              returns standardized by their sample mean and sd (n - 1),
+ *              scikit-learn's ledoit_wolf intensity s on them (target: the
+ *              identity), then scaled back by each factor's own sd, so
+ *              variances are the sample ones and covariances the sample
+ *              ones times 1 - s (factors of different scales or return
+ *              types are never shrunk towards one common variance)
  *
  * Matrices are dense, row-major, m x m.  Owns nothing; never prints.
  */
@@ -17,6 +21,7 @@
 
 #include <stddef.h>
 
+#include "core/date.h"
 #include "core/diag.h"
 
 enum cov_method { COV_SAMPLE = 0, COV_EWMA, COV_LW };
@@ -87,10 +92,10 @@ void cov_long_free(cov_long *c);
 int cov_read_csv(const char *path, const strindex *factors, double *S, qe_err *e);
 
 /* Writes the covariance as HDF5 table "cov" (columns factor1, factor2,
- * cov; every ordered pair, row-major), the same rows as the CSV form, into
- * f.  The file stays the caller's, who commits it (with the run's other
+ * cov, asof; every ordered pair, row-major), the same rows as the CSV
+ * form, into f.  The file stays the caller's, who commits it (with the run's other
  * outputs) or aborts it, also after a failure here. */
 int cov_write_hdf5(h5file *f, const strindex *factors, const double *S, size_t m, const char *units,
-		   qe_err *e);
+		   qe_date asof, qe_err *e);
 
 #endif

@@ -1,10 +1,12 @@
 #include "risk/pnlcube.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "io/csvio.h"
+#include "io/formats.h"
 #include "io/h5table.h"
 
 int pcube_init(pnl_cube *c, qe_err *e)
@@ -121,6 +123,8 @@ int pcube_read_csv(pnl_cube *c, const char *path, qe_err *e)
 	}
 	if ((rc = csvr_require(r, cols, 3, idx, e)))
 		goto out;
+	int ca = csvr_col(r, "asof");
+	long first_line = 0;
 	while ((st = csvr_next(r, e)) != CSVR_EOF) {
 		size_t lp, ls;
 		const char *p, *s;
@@ -128,6 +132,20 @@ int pcube_read_csv(pnl_cube *c, const char *path, qe_err *e)
 		if (st == CSVR_FATAL || st == CSVR_BADROW) {
 			rc = e->code ? e->code : QE_DATA;
 			goto out;
+		}
+		if (ca >= 0) {
+			qe_date d;
+			if ((rc = csvr_get_date(r, ca, &d, e)))
+				goto out;
+			if (c->has_asof && d != c->asof) {
+				rc = csvr_field_error(r, ca, e, "as-of date '%s' differs from line %ld's",
+						      csvr_field(r, ca, NULL), first_line);
+				goto out;
+			}
+			if (!c->has_asof)
+				first_line = csvr_line(r);
+			c->asof = d;
+			c->has_asof = 1;
 		}
 		if (!(p = csvr_get_str(r, idx[0], e)) || !(s = csvr_get_str(r, idx[1], e))) {
 			rc = QE_DATA;
@@ -181,11 +199,27 @@ int pcube_read_hdf5(pnl_cube *c, const char *path, qe_err *e)
 				path, PCUBE_TABLE);
 		goto out;
 	}
+	int ca = h5tab_col(r, "asof");
+	if (ca >= 0 && h5tab_colkind(r, ca) != H5TAB_DATE) {
+		rc = qe_err_set(e, QE_DATA, "%s: /%s column asof is not a date", path, PCUBE_TABLE);
+		goto out;
+	}
 	long row = 0;
 	while ((st = h5tab_next(r, e)) > 0) {
 		const char *p = h5tab_str(r, cp), *s = h5tab_str(r, cs);
 		double v = h5tab_double(r, cv);
 		row++;
+		if (ca >= 0) {
+			int64_t d = h5tab_int64(r, ca);
+			if (d == H5TAB_MISSING_INT || d < INT32_MIN || d > INT32_MAX ||
+			    (c->has_asof && (qe_date)d != c->asof)) {
+				rc = qe_err_set(e, QE_DATA, "%s: /%s row %ld: %s as-of date", path, PCUBE_TABLE, row,
+						c->has_asof ? "a missing or different" : "a missing");
+				goto out;
+			}
+			c->asof = (qe_date)d;
+			c->has_asof = 1;
+		}
 		if (!*p || !*s || !isfinite(v)) {
 			rc = qe_err_set(e, QE_DATA, "%s: /%s row %ld: empty name or non-finite pnl", path,
 					PCUBE_TABLE, row);
@@ -213,8 +247,9 @@ int pcube_write_hdf5(const pnl_cube *c, h5file *f, qe_err *e)
 		{"portfolio", H5TAB_STRING, NULL},
 		{"scenario", H5TAB_STRING, NULL},
 		{"pnl", H5TAB_DOUBLE, NULL},
+		{"asof", H5TAB_DATE, NULL},
 	};
-	h5tab_writer *w = h5tab_begin(f, PCUBE_TABLE, cols, 3, e);
+	h5tab_writer *w = h5tab_begin(f, PCUBE_TABLE, cols, 4, e);
 	if (!w)
 		return e->code;
 	for (size_t p = 0; p < c->npf; p++) {
@@ -224,6 +259,7 @@ int pcube_write_hdf5(const pnl_cube *c, h5file *f, qe_err *e)
 			h5tab_set_str(w, 0, pn, strlen(pn));
 			h5tab_set_str(w, 1, sn, strlen(sn));
 			h5tab_set_double(w, 2, c->pnl[p * c->nsc + s]);
+			h5tab_set_int64(w, 3, c->has_asof ? (int64_t)c->asof : H5TAB_MISSING_INT);
 			if (h5tab_end_row(w, e))
 				return e->code;
 		}
@@ -233,15 +269,18 @@ int pcube_write_hdf5(const pnl_cube *c, h5file *f, qe_err *e)
 
 int pcube_write_csv(const pnl_cube *c, FILE *fp)
 {
-	static const char *const hdr[] = {"portfolio", "scenario", "pnl", NULL};
 	csv_writer w;
 	csvw_init(&w, fp);
-	csvw_header(&w, hdr);
+	csvw_header_of(&w, FMT_PNL_CUBE);
 	for (size_t p = 0; p < c->npf; p++)
 		for (size_t s = 0; s < c->nsc; s++) {
 			csvw_str(&w, sidx_name(c->portfolios, p));
 			csvw_str(&w, sidx_name(c->scenarios, s));
 			csvw_double(&w, c->pnl[p * c->nsc + s]);
+			if (c->has_asof)
+				csvw_date(&w, c->asof);
+			else
+				csvw_empty(&w);
 			csvw_end(&w);
 		}
 	return ferror(fp) ? QE_IO : 0;

@@ -1,6 +1,7 @@
 #include "risk/riskhist.h"
 
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,7 @@
 
 #include "io/csvio.h"
 #include "risk/riskfactor.h"
+#include "time/calendar.h"
 
 int rh_gap_parse(const char *s)
 {
@@ -122,6 +124,13 @@ int rh_read(risk_history *h, const char *path, qe_err *e)
 	}
 	if (n == 0) {
 		rc = qe_err_set(e, QE_DATA, "%s: no prices", csvr_name(r));
+		goto out;
+	}
+	/* a row cut mid-way can still parse (a price 4.5 for 4.56): a file
+	 * whose last line has no end is taken as truncated */
+	if (csvr_unterminated(r)) {
+		rc = qe_err_set(e, QE_DATA, "%s:%ld: last line has no line end: the file looks truncated",
+				csvr_name(r), rows[n - 1].line);
 		goto out;
 	}
 	if (!(ud = malloc(n * sizeof *ud))) {
@@ -347,33 +356,106 @@ void rh_change_scale(const risk_history *h, double *scale)
 		scale[f] = h->abs[f] ? 1.0 : F[f];
 }
 
-int rh_check_asof(const risk_history *h, qe_date asof, qe_err *e)
+size_t rh_cut_after(risk_history *h, qe_date asof)
 {
+	size_t nd = h->nd;
+	while (nd > 0 && h->dates[nd - 1] > asof)
+		nd--;
+	size_t cut = h->nd - nd;
+	h->nd = nd;
+	return cut;
+}
+
+/* Appends to buf (size n, used *at) without overflowing; "..." once full. */
+static void say(char *buf, size_t n, size_t *at, const char *fmt, ...)
+{
+	va_list ap;
+	if (*at >= n)
+		return;
+	va_start(ap, fmt);
+	int k = vsnprintf(buf + *at, n - *at, fmt, ap);
+	va_end(ap);
+	if (k < 0 || (size_t)k >= n - *at) {
+		if (n > 4)
+			memcpy(buf + n - 4, "...", 4);
+		*at = n;
+	} else
+		*at += (size_t)k;
+}
+
+int rh_check_asof(const risk_history *h, const char *file, qe_date asof, const curvemaster *cm, qe_err *e)
+{
+	qe_calendar *weekdays = cal_load_named("WEEKENDS", NULL, e);
+	unsigned char *done = calloc(h->nf + 1, 1);
+	char list[768], a[16];
+	size_t at = 0, nmissing = 0, ncurves = 0;
+	int rc = 0;
+	if (!weekdays || !done) {
+		rc = weekdays ? qe_err_set(e, QE_INTERNAL, "out of memory") : e->code;
+		goto out;
+	}
+	list[0] = '\0';
+	date_format(a, asof);
 	for (size_t f = 0; f < h->nf; f++) {
+		if (done[f])
+			continue;
 		const char *name = sidx_name(h->factors, f);
 		size_t cl = risk_factor_curve_len(name);
-		int have = 0;
+		char curve[RISK_FACTOR_NAMESZ];
+		snprintf(curve, sizeof curve, "%.*s", (int)cl, name);
+		const curvemaster_curve *c = cm ? curvemaster_find(cm, curve) : NULL;
+		const qe_calendar *cal = c ? curvemaster_calendar(cm, c) : NULL;
+		if (!cal)
+			cal = weekdays;
+		/* the last day on or before the as-of date the exchange was open */
+		qe_date open = cal_preceding(cal, asof);
+		long d = find_date(h->dates, h->nd, open);
+		size_t nt = 0, nmiss = 0;
 		qe_date last = 0;
-		/* the curve's last price over all its factors */
-		for (size_t g = 0; g < h->nf; g++) {
+		int have_last = 0;
+		char tenors[256];
+		size_t tat = 0;
+		tenors[0] = '\0';
+		for (size_t g = f; g < h->nf; g++) {
 			const char *n2 = sidx_name(h->factors, g);
 			if (strncmp(n2, name, cl) != 0 || n2[cl] != ':')
 				continue;
-			for (size_t d = h->nd; d-- > 0;)
-				if (!isnan(h->price[d * h->nf + g])) {
-					if (!have || h->dates[d] > last)
-						last = h->dates[d];
-					have = 1;
+			done[g] = 1;
+			nt++;
+			if (d >= 0 && !isnan(h->price[(size_t)d * h->nf + g]))
+				continue;
+			nmiss++;
+			say(tenors, sizeof tenors, &tat, "%s%s", nmiss > 1 ? "," : "", n2 + cl + 1);
+			for (size_t k = h->nd; k-- > 0;)
+				if (!isnan(h->price[k * h->nf + g])) {
+					if (!have_last || h->dates[k] > last)
+						last = h->dates[k];
+					have_last = 1;
 					break;
 				}
 		}
-		if (have && last < asof) {
-			char a[16], l[16];
-			date_format(a, asof);
-			date_format(l, last);
-			return qe_err_set(e, QE_DATA, "history: curve '%.*s' ends on %s, before the as-of date %s",
-					  (int)cl, name, l, a);
-		}
+		if (!nmiss)
+			continue;
+		char od[16], ld[16];
+		date_format(od, open);
+		if (have_last)
+			date_format(ld, last);
+		nmissing += nmiss;
+		if (nmiss == nt && nt > 1)
+			say(list, sizeof list, &at, "%s%s (every tenor", ncurves ? ", " : "", curve);
+		else
+			say(list, sizeof list, &at, "%s%s:%s (", ncurves ? ", " : "", curve, tenors);
+		say(list, sizeof list, &at, "%scalendar %s open on %s; last price %s)", nmiss == nt && nt > 1 ? "; " : "",
+		    cal_name(cal), od, have_last ? ld : "none");
+		ncurves++;
 	}
-	return 0;
+	if (nmissing)
+		rc = qe_err_set(e, QE_DATA,
+				"%s: as of %s, %zu factor%s of %zu curve%s lack a price for a day their exchange was "
+				"open (truncated or stale history): %s",
+				file, a, nmissing, nmissing > 1 ? "s" : "", ncurves, ncurves > 1 ? "s" : "", list);
+out:
+	cal_free(weekdays);
+	free(done);
+	return rc;
 }

@@ -56,10 +56,19 @@ int rh_restrict(risk_history *h, const unsigned char *keep, qe_err *e);
 
 int rh_fill_gaps(risk_history *h, int policy, rh_gap_report *rep, qe_err *e);
 
-/* Before rh_fill_gaps: QE_DATA naming the first curve (in factor order)
- * whose last price (over its tenors) is dated before asof - a stale
- * history for positions as of asof. */
-int rh_check_asof(const risk_history *h, qe_date asof, qe_err *e);
+/* Forgets the dates after asof (a run as of an earlier day); returns how
+ * many. */
+size_t rh_cut_after(risk_history *h, qe_date asof);
+
+/* Before rh_fill_gaps: every factor must have a price on the last day on
+ * or before asof that its curve's exchange was open - by the calendar the
+ * curve master cm gives the curve (after curvemaster_load_calendars), or
+ * WEEKENDS (Monday to Friday) for a curve without one (or cm NULL).  A history cut
+ * short or gone stale lacks some: QE_DATA "file: as of DATE, N factors of
+ * M curves lack a price ...", naming each curve with its missing tenors
+ * ("*" for all), its calendar, that day and its last price. */
+int rh_check_asof(const risk_history *h, const char *file, qe_date asof, const curvemaster *cm,
+		  qe_err *e);
 
 /* Latest price of each factor (after gap filling). */
 const double *rh_latest(const risk_history *h);

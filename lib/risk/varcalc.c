@@ -301,7 +301,7 @@ check:
 	if (note) {
 		size_t at = 0;
 		if (sp->cov_method == COV_LW && !sp->cov_file)
-			at += (size_t)snprintf(note, notesz, "Ledoit-Wolf shrinkage intensity %g", shrink);
+			at += (size_t)snprintf(note, notesz, "Ledoit-Wolf shrinkage intensity %.17g (of the correlations)", shrink);
 		if (clipped && at < notesz)
 			snprintf(note + at, notesz - at, "%scovariance repaired: %zu negative eigenvalue%s clipped (smallest %g)",
 				 at ? "; " : "", clipped, clipped > 1 ? "s" : "", min_eig);
@@ -675,16 +675,29 @@ void var_inputs_free(var_inputs *in)
 	memset(in, 0, sizeof *in);
 }
 
-int var_inputs_load(var_inputs *in, const char *history, const char *markets, const char *sens,
-		    const char *by, const expo_fx *fx, const qe_date *asof, int gap_policy, int horizon,
-		    int horizon_mode, qe_err *e)
+int var_inputs_load(var_inputs *in, const char *history, const char *markets, const char *caldir,
+		    const char *sens, const char *by, const expo_fx *fx, const qe_date *asof, int gap_policy,
+		    int horizon, int horizon_mode, qe_err *e)
 {
 	int rc;
-	curvemaster *cm = NULL; /* read once, for the return types and the exposures */
+	curvemaster *cm = NULL; /* read once, for the return types, calendars and exposures */
+	const char *hname = !history || strcmp(history, "-") == 0 ? "<stdin>" : history;
 	memset(in, 0, sizeof *in);
 	if ((rc = rh_read(&in->h, history, e)))
 		return rc;
-	if (markets && !(cm = curvemaster_load(markets, e))) {
+	in->last = in->h.dates[in->h.nd - 1];
+	if (asof) {
+		char ds[16];
+		in->cut = rh_cut_after(&in->h, *asof);
+		if (in->h.nd == 0) {
+			date_format(ds, *asof);
+			rc = qe_err_set(e, QE_DATA, "%s: no date on or before the as-of date %s", hname, ds);
+			goto fail;
+		}
+		in->asof = *asof;
+	} else
+		in->asof = in->last;
+	if (markets && (!(cm = curvemaster_load(markets, e)) || curvemaster_load_calendars(cm, caldir, e))) {
 		rc = e->code;
 		goto fail;
 	}
@@ -715,7 +728,7 @@ int var_inputs_load(var_inputs *in, const char *history, const char *markets, co
 		if (rc)
 			goto fail;
 	}
-	if (asof && (rc = rh_check_asof(&in->h, *asof, e)))
+	if ((rc = rh_check_asof(&in->h, hname, in->asof, cm, e)))
 		goto fail;
 	if ((rc = rh_fill_gaps(&in->h, gap_policy, &in->gaps, e)))
 		goto fail;

@@ -123,20 +123,26 @@ int var_check_pnl(const exposure *x, const double *pnl, size_t nsc, qe_err *e);
 
 /* Everything a VaR run reads: the history (restricted to the factors the
  * sensitivities use, when given), the exposures, and all scenario returns
- * of the horizon.  With asof, a curve whose history ends before it is
- * QE_DATA (rh_check_asof).  The gap report and x.capped are for the
- * caller to print. */
+ * of the horizon, as of one date: asof when given (later dates of the
+ * history are ignored and counted in cut), else the last date of the
+ * history.  Every factor must have a price on the last day on or before
+ * that date its exchange was open, by the calendars of the curve master
+ * read from caldir (rh_check_asof): QE_DATA otherwise.  The gap report,
+ * cut and x.capped are for the caller to print. */
 typedef struct var_inputs {
 	risk_history h;
 	exposure x;
 	risk_scenarios all;
 	rh_gap_report gaps;
 	int have_x;
+	qe_date asof;  /* the as-of date of the run */
+	qe_date last;  /* the last date of the history file */
+	size_t cut;    /* dates after asof ignored */
 } var_inputs;
 
-int var_inputs_load(var_inputs *in, const char *history, const char *markets, const char *sens,
-		    const char *by, const expo_fx *fx, const qe_date *asof, int gap_policy, int horizon,
-		    int horizon_mode, qe_err *e);
+int var_inputs_load(var_inputs *in, const char *history, const char *markets, const char *caldir,
+		    const char *sens, const char *by, const expo_fx *fx, const qe_date *asof, int gap_policy,
+		    int horizon, int horizon_mode, qe_err *e);
 void var_inputs_free(var_inputs *in);
 
 #endif

@@ -64,7 +64,7 @@ static void test_round_trip(const char *dir)
 	UT_EQ_INT(h5tab_nrows(r), NROWS, "row count");
 	UT_EQ_INT(h5tab_ncols(r), 5, "column count");
 	UT_EQ_STR(h5tab_schema(r), "trades", "schema attribute");
-	UT_EQ_INT(h5tab_schema_version(r), 1, "schema version");
+	UT_EQ_INT(h5tab_schema_version(r), FORMATS_VERSION, "schema version");
 	UT_EQ_STR(h5tab_colname(r, 3), "day", "column order kept");
 	UT_EQ_INT(h5tab_colkind(r, 3), H5TAB_DATE, "date kind");
 	UT_EQ_INT(h5tab_colkind(r, 4), H5TAB_TIMESTAMP, "timestamp kind");

@@ -1,10 +1,15 @@
 /* Unit tests for lib/varmeas, lib/backtest, lib/covest, lib/strindex. */
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include <gsl/gsl_cdf.h>
 
 #include "risk/backtest.h"
 #include "risk/covest.h"
+#include "risk/riskhist.h"
 #include "core/strindex.h"
 #include "risk/varcalc.h"
 #include "risk/varmeas.h"
@@ -77,6 +82,15 @@ static void test_backtest(void)
 	UT_EQ_INT(r.n01, 1, "one entry into exceptions");
 	UT_CHECK(r.ind_p < 0.01, "clustered exceptions reject independence");
 	UT_NEAR(r.cc_lr, r.kupiec_lr + r.ind_lr, 1e-15, "cc = pof + ind");
+	UT_EQ_INT(r.zone, BT_GREEN, "250 days: a zone");
+	/* ten exceptions in 249 days would be red: too few days for a zone */
+	for (int i = 0; i < 10; i++)
+		exc[20 * i + 5] = 1;
+	bt_compute(exc, 249, 0.99, &r);
+	UT_EQ_INT(r.zone, BT_NONE, "249 days: no zone");
+	UT_CHECK(strcmp(bt_zone_name(r.zone), "n/a") == 0, "no zone is named n/a");
+	bt_compute(exc, 250, 0.99, &r);
+	UT_EQ_INT(r.zone, BT_RED, "13 exceptions in 250 days: red");
 }
 
 static void test_cov(void)
@@ -151,12 +165,104 @@ static void test_early_error(void)
 	var_result_free(&r);
 }
 
+/* Ledoit-Wolf shrinks correlations, not variances: the diagonal is the
+ * sample one, every covariance the sample one times the same 1 - s, and s
+ * does not depend on the units of a factor; a constant factor keeps zero
+ * rows and does not move the others. */
+static void test_cov_lw(void)
+{
+	enum { N = 8, M = 3 };
+	const double base[N][M] = {{0.01, 2, -0.02}, {-0.02, 1, 0.01}, {0.03, -3, 0.02}, {0.0, 4, -0.01},
+				   {0.015, -1, 0.03}, {-0.01, 2.5, -0.02}, {0.02, -2, 0.0}, {-0.005, 0.5, 0.01}};
+	double x[N * M], y[N * 4], L[M * M], S[M * M], L2[M * M], L4[16], s1 = 0, s2 = 0, s4 = 0;
+	qe_err e;
+	for (int t = 0; t < N; t++)
+		for (int j = 0; j < M; j++)
+			x[t * M + j] = base[t][j];
+	UT_EQ_INT(cov_estimate(x, N, M, COV_LW, 0, L, &s1, &e), 0, "lw cov");
+	UT_EQ_INT(cov_estimate(x, N, M, COV_SAMPLE, 0, S, NULL, &e), 0, "sample cov");
+	UT_CHECK(s1 > 0 && s1 < 1, "lw intensity in (0, 1)");
+	for (int i = 0; i < M; i++)
+		for (int j = 0; j < M; j++)
+			UT_CHECK(L[i * M + j] == L[j * M + i], "lw covariance exactly symmetric");
+	for (int i = 0; i < M; i++)
+		for (int j = 0; j < M; j++) {
+			double want = i == j ? S[i * M + j] : (1 - s1) * S[i * M + j];
+			UT_NEAR(L[i * M + j], want, 1e-12 * fabs(S[i * M + i] > S[j * M + j] ? S[i * M + i] : S[j * M + j]),
+				i == j ? "lw variance = sample variance" : "lw covariance = (1 - s) sample covariance");
+		}
+	/* factor 1 in other units (x 1000): the same intensity */
+	for (int t = 0; t < N; t++)
+		x[t * M + 1] *= 1000;
+	UT_EQ_INT(cov_estimate(x, N, M, COV_LW, 0, L2, &s2, &e), 0, "lw cov, rescaled factor");
+	UT_NEAR(s2, s1, 1e-12, "lw intensity does not depend on a factor's units");
+	UT_NEAR(L2[1 * M + 1], 1e6 * L[1 * M + 1], 1e-9 * L2[1 * M + 1], "rescaled variance scales by 1e6");
+	/* a constant factor appended: zero row, the others unchanged */
+	for (int t = 0; t < N; t++) {
+		for (int j = 0; j < M; j++)
+			y[t * 4 + j] = base[t][j];
+		y[t * 4 + 3] = 5;
+	}
+	UT_EQ_INT(cov_estimate(y, N, 4, COV_LW, 0, L4, &s4, &e), 0, "lw cov with a constant factor");
+	UT_NEAR(s4, s1, 1e-12, "a constant factor does not change the intensity");
+	UT_CHECK(L4[3 * 4 + 3] == 0 && L4[0 * 4 + 3] == 0 && L4[3 * 4 + 2] == 0, "constant factor: zero row");
+	UT_NEAR(L4[0 * 4 + 2], L[0 * M + 2], 1e-15, "others unchanged");
+}
+
+/* Writes text to a temporary file; its name into path. */
+static int write_tmp(char *path, size_t n, const char *text)
+{
+	snprintf(path, n, "/tmp/qe_test_var_XXXXXX");
+	int fd = mkstemp(path);
+	if (fd < 0)
+		return -1;
+	FILE *fp = fdopen(fd, "w");
+	if (!fp)
+		return -1;
+	fputs(text, fp);
+	return fclose(fp);
+}
+
+/* A history cut mid-row (no line end) is refused at its last line; the
+ * as-of check names a factor without a price on the last open day. */
+static void test_history_asof(void)
+{
+	char path[64];
+	risk_history h;
+	qe_err e;
+	qe_date d2, d3, d4;
+	date_parse_z("2025-01-02", &d2);
+	date_parse_z("2025-01-03", &d3); /* a Friday */
+	date_parse_z("2025-01-04", &d4);
+	UT_EQ_INT(write_tmp(path, sizeof path, "date,curve,tenor,price\n2025-01-02,A,0,1\n2025-01-02,B,0,2\n"
+			    "2025-01-03,A,0,1.1\n2025-01-03,B,0,2.0"), 0, "history written");
+	UT_EQ_INT(rh_read(&h, path, &e), QE_DATA, "history without a final line end refused");
+	UT_CHECK(strstr(e.msg, ":5: last line has no line end") != NULL, "names the last line");
+	unlink(path);
+	UT_EQ_INT(write_tmp(path, sizeof path, "date,curve,tenor,price\n2025-01-02,A,0,1\n2025-01-02,B,0,2\n"
+			    "2025-01-03,A,0,1.1\n"), 0, "history written");
+	UT_EQ_INT(rh_read(&h, path, &e), 0, "history read");
+	UT_EQ_INT(rh_check_asof(&h, "h.csv", d2, NULL, &e), 0, "complete on 2025-01-02");
+	UT_EQ_INT(rh_check_asof(&h, "h.csv", d3, NULL, &e), QE_DATA, "B lacks Friday 2025-01-03");
+	UT_CHECK(strstr(e.msg, "h.csv: as of 2025-01-03, 1 factor of 1 curve lack") != NULL &&
+			 strstr(e.msg, "B:0 (calendar WEEKENDS open on 2025-01-03; last price 2025-01-02)") != NULL,
+		 "names the factor, the day and its last price");
+	UT_EQ_INT(rh_check_asof(&h, "h.csv", d4, NULL, &e), QE_DATA, "a Saturday asks for Friday's price");
+	UT_EQ_INT(rh_cut_after(&h, d2), 1, "one date after 2025-01-02");
+	UT_EQ_INT(h.nd, 1, "one date left");
+	UT_EQ_INT(rh_check_asof(&h, "h.csv", d2, NULL, &e), 0, "complete once cut");
+	rh_free(&h);
+	unlink(path);
+}
+
 int main(void)
 {
 	test_early_error();
 	test_measures();
 	test_backtest();
 	test_cov();
+	test_cov_lw();
+	test_history_asof();
 	test_strindex();
 	return ut_done();
 }
