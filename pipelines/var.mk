@@ -57,8 +57,9 @@ endif
 
 # (the directory is an order-only prerequisite, written after the others
 # on each rule: anything after `|` would be order-only too)
-VAR_DEPS := $(I)/history.csv $(I)/markets.csv $(VAR_SENS) $(QE_BIN)/qe-var $(VAR_MK) $(EOD_MK)
-EOD_INPUTS += $(VAR_SHOCKS)
+# qe-var checks the history's last date against the curves' holiday files
+VAR_DEPS := $(I)/history.csv $(I)/markets.csv $(EOD_CALENDARS) $(VAR_SENS) $(QE_BIN)/qe-var $(VAR_MK) $(EOD_MK)
+EOD_INPUTS += $(VAR_SHOCKS) $(EOD_CALENDARS)
 
 $(VAR_OUT)/var.csv: $(VAR_DEPS) | $(VAR_OUT)
 	$(QE_BIN)/qe-var hs -q $(VAR_IN) -s $(VAR_SENS) -a 0.975,0.99 --window 500 -o $@
@@ -72,7 +73,7 @@ $(VAR_OUT)/components.csv: $(VAR_DEPS) | $(VAR_OUT)
 $(VAR_OUT)/stress.csv: $(VAR_DEPS) $(VAR_SHOCKS) | $(VAR_OUT)
 	$(QE_BIN)/qe-var stress -q $(VAR_IN) -s $(VAR_SENS) --shocks $(VAR_SHOCKS) --worst \
 		--horizon 10 -o $@
-$(VAR_OUT)/cov.csv: $(I)/history.csv $(I)/markets.csv $(QE_BIN)/qe-var $(VAR_MK) $(EOD_MK) | $(VAR_OUT)
+$(VAR_OUT)/cov.csv: $(I)/history.csv $(I)/markets.csv $(EOD_CALENDARS) $(QE_BIN)/qe-var $(VAR_MK) $(EOD_MK) | $(VAR_OUT)
 	$(QE_BIN)/qe-var cov -q $(VAR_IN) --window 500 --cov ewma -o $@
 $(VAR_OUT)/series.csv: $(VAR_DEPS) | $(VAR_OUT)
 	$(QE_BIN)/qe-var series -q $(VAR_IN) -s $(VAR_SENS) -a 0.99 --window 250 --days 250 \

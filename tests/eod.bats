@@ -60,7 +60,11 @@ for line in open(trace):
     elif path.startswith('/'):
         if not path.startswith(eod + '/'):
             continue
-    path = re.sub(r'\.tmp\.[A-Za-z0-9]{6}$', '', path)
+    # the commit journal of a multi-output commit (io/outfile) is the
+    # tools' own bookkeeping, neither an input nor an output of the step
+    if '.qe-journal' in path:
+        continue
+    path = re.sub(r'\.tmp(\.[0-9]+)?\.[A-Za-z0-9]{6}$', '', path)
     path = re.sub(r'\.(new|tmp)$', '', path)
     path = re.sub(r'\.(new|tmp)$', '', path)
     kind = 'wrote' if re.search(r'O_WRONLY|O_RDWR|O_CREAT', rest) else 'read'
@@ -221,8 +225,8 @@ EOF
 	# the price step and all after it: the risk steps on its sensitivities
 	# (not var/cov, which reads only the history), the hedge on its ladder
 	priced="price var/var var/param var/mc var/components var/stress var/series var/backtest hedge manifest"
-	# qe-ingest trades (option expiries), qe-price and qe-optimize hedge read the
-	# holiday files; qe-var does not
+	# qe-ingest trades (option expiries), qe-price, qe-var (the history's last
+	# date) and qe-optimize hedge read the holiday files
 	while read -r input steps; do
 		echo "$input $(printf '%s\n' $steps | sort | tr '\n' ' ' | sed 's/ $//')"
 	done > expected <<-EOF
@@ -239,10 +243,10 @@ EOF
 	data/weather.csv: ingest/weather manifest
 	data/hedges.csv: hedge manifest
 	data/fx.csv: hedge manifest
-	data/calendars/EEX.txt: ingest/trades $priced
-	data/calendars/ICE_EU.txt: ingest/trades $priced
-	data/calendars/NYMEX.txt: ingest/trades $priced
-	data/calendars/UK_BANK.txt: ingest/trades $priced
+	data/calendars/EEX.txt: ingest/trades $priced var/cov
+	data/calendars/ICE_EU.txt: ingest/trades $priced var/cov
+	data/calendars/NYMEX.txt: ingest/trades $priced var/cov
+	data/calendars/UK_BANK.txt: ingest/trades $priced var/cov
 	pipelines/var-shocks.csv: var/stress manifest
 	bin/qe-ingest: $ingest price $var hedge manifest
 	bin/qe-price: $priced

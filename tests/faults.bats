@@ -135,7 +135,7 @@ setup_file() {
 	args_for() {
 		local window=250
 		[ "$1" = new ] && window=200
-		ARGS=(qe-var hs -q -H "$B/history.csv" -m "$B/markets.csv" -s sens.csv --window "$window"
+		ARGS=(qe-var hs -q -H "$B/history.csv" -m "$B/markets.csv" --calendars "$DATA/calendars" -s sens.csv --window "$window"
 			-a 0.99 -o "$2/hs.csv" --cube "$2/cube.csv")
 	}
 	kill_runs hs.csv cube.csv
