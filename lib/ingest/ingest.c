@@ -640,6 +640,27 @@ static void mark_winner(const keyset_entry *k, void *ctx)
 		bits[(k->a - 1) >> 3] |= (uint8_t)(1u << ((k->a - 1) & 7));
 }
 
+/* Writes the live version of a trade with status `new`: the book is a
+ * trades file in its own right, and an `amend` of a trade the file has
+ * not introduced would be rejected when the book is ingested again.  The
+ * version is kept, so an amended trade still shows it was amended. */
+static int emit_live(run *R, const char *row, size_t len, qe_err *e)
+{
+	const char *st;
+	size_t sl;
+	static const char live[] = "new";
+	row_field(row, len, FMT_TR_STATUS, &st, &sl);
+	if (sl == sizeof live - 1 && memcmp(st, live, sl) == 0)
+		return emit(R, row, len, e);
+	R->tmp2.len = 0;
+	strbuf_put(&R->tmp2, row, (size_t)(st - row));
+	strbuf_put(&R->tmp2, live, sizeof live - 1);
+	strbuf_put(&R->tmp2, st + sl, len - (size_t)(st - row) - sl);
+	if (R->tmp2.oom)
+		return qe_err_set(e, QE_INTERNAL, "out of memory");
+	return emit(R, R->tmp2.p, R->tmp2.len, e);
+}
+
 static int emit_book(run *R, qe_err *e)
 {
 	uint8_t *bits = calloc((size_t)R->accepted / 8 + 1, 1);
@@ -674,7 +695,7 @@ static int emit_book(run *R, qe_err *e)
 			break;
 		}
 		if (bits[i >> 3] & (1u << (i & 7))) {
-			rc = emit(R, row, n, e);
+			rc = emit_live(R, row, n, e);
 			R->c->written++;
 		} else {
 			R->c->superseded++;
