@@ -15,7 +15,6 @@
 
 #define DEFAULT_BLOCK (2u << 20)
 #define MAX_PIECES 64
-#define VALUE_SHOWN 64 /* characters of a bad value quoted in a message */
 
 /* One record's outcome, produced by a worker, consumed by the merge. */
 typedef struct rowres {
@@ -111,8 +110,6 @@ static void format_reject(const char *name, long line, int col, const char *coln
 	*rlen = rej->len - *roff;
 
 	*moff = msg->len;
-	int shown = vlen > VALUE_SHOWN ? VALUE_SHOWN : (int)vlen;
-	const char *more = vlen > VALUE_SHOWN ? "..." : "";
 	if (col > 0)
 		put_fmt(msg, "%s:%ld:%d: ", name, line, col);
 	else
@@ -120,20 +117,10 @@ static void format_reject(const char *name, long line, int col, const char *coln
 	if (*colname)
 		put_fmt(msg, "column '%s': ", colname);
 	if (vlen) {
-		/* one line per message: show control characters escaped */
+		/* one line per message, escaped as schema.h says */
 		put_fmt(msg, "%s '", reason);
-		for (int i = 0; i < shown; i++) {
-			unsigned char ch = (unsigned char)value[i];
-			if (ch == '\n')
-				strbuf_put(msg, "\\n", 2);
-			else if (ch == '\r')
-				strbuf_put(msg, "\\r", 2);
-			else if (ch < 0x20 || ch == 0x7f)
-				put_fmt(msg, "\\x%02x", ch);
-			else
-				strbuf_put(msg, value + i, 1);
-		}
-		put_fmt(msg, "%s'", more);
+		schema_show_value(msg, value, vlen);
+		strbuf_put(msg, "'", 1);
 	} else
 		put_fmt(msg, "%s", reason);
 	*mlen = msg->len - *moff;
