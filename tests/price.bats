@@ -594,13 +594,13 @@ CSV
 
 @test "book: physical power volumes follow the shape, DST-correct (743 h March, 745 h October base; peak hours)" {
 	cat > t.csv <<'CSV'
-trade_id,version,status,book,instrument,curve,side,quantity,unit,price,currency,delivery_start,delivery_end,shape
-P1,1,new,B,physical,DE_BASE,buy,1,MW,0,EUR,2027-03-01,2027-03-31,base
-P2,1,new,B,physical,DE_BASE,buy,1,MW,0,EUR,2027-10-01,2027-10-31,base
-P3,1,new,B,physical,DE_PEAK,buy,1,MW,0,EUR,2027-03-01,2027-03-31,peak
-P4,1,new,B,future,DE_BASE,sell,2,lots,0,EUR,2027-10-01,2027-10-31,base
-P5,1,new,B,physical,TTF,buy,10,MW,0,EUR,2027-03-01,2027-03-31,gasday
-P6,1,new,B,physical,NG_HH,buy,1000,MMBtu/d,0,USD,2027-02-01,2027-02-28,gasday
+trade_id,version,status,trade_date,book,trader,counterparty,instrument,curve,side,quantity,unit,price,currency,delivery_start,delivery_end,shape
+P1,1,new,2026-11-01,B,t,CP001,physical,DE_BASE,buy,1,MW,0,EUR,2027-03-01,2027-03-31,base
+P2,1,new,2026-11-01,B,t,CP001,physical,DE_BASE,buy,1,MW,0,EUR,2027-10-01,2027-10-31,base
+P3,1,new,2026-11-01,B,t,CP001,physical,DE_PEAK,buy,1,MW,0,EUR,2027-03-01,2027-03-31,peak
+P4,1,new,2026-11-01,B,t,CP001,future,DE_BASE,sell,2,lots,0,EUR,2027-10-01,2027-10-31,base
+P5,1,new,2026-11-01,B,t,CP001,physical,TTF,buy,10,MW,0,EUR,2027-03-01,2027-03-31,gasday
+P6,1,new,2026-11-01,B,t,CP001,physical,NG_HH,buy,1000,MMBtu/d,0,USD,2027-02-01,2027-02-28,gasday
 CSV
 	TRADES=t.csv book -o v.csv
 	run "$PYORACLE" -c '
@@ -627,8 +627,8 @@ print("ok")'
 
 @test "book: partly fixed monthly swap averages fixings for past days and the forward for the rest" {
 	cat > t.csv <<'CSV'
-trade_id,version,status,book,instrument,curve,side,quantity,unit,price,currency,delivery_start,delivery_end
-S1,1,new,B,swap,NG_HH,buy,21000,MMBtu,4,USD,2026-11-01,2026-11-30
+trade_id,version,status,trade_date,book,trader,counterparty,instrument,curve,side,quantity,unit,price,currency,delivery_start,delivery_end
+S1,1,new,2026-11-01,B,t,CP001,swap,NG_HH,buy,21000,MMBtu,4,USD,2026-11-01,2026-11-30
 CSV
 	TRADES=t.csv book -o v.csv --sensitivities s.csv
 	run "$PYORACLE" -c '
@@ -701,8 +701,8 @@ CSV
 	assert_line --partial "X3,Black-76 needs a positive forward"
 	assert_line --partial "X4,negative volatility"
 	assert_line --partial "X5,missing fixing for BRENT on 2026-11-10"
-	assert_line --partial "X6,unknown curve 'NO_SUCH'"
-	assert_line --partial "X7,"
+	assert_line --partial "X6,t.csv:47:9: column 'curve': unknown curve (not in the markets file) 'NO_SUCH'"
+	assert_line --partial "X7,t.csv:48:11: column 'quantity': not a number 'abc'"
 	assert_line --partial "X8,no lognormal vol for HO_ULSD"
 	[ "$(wc -l < e.csv)" -eq 9 ]
 	# the 40 good trades are priced (those still live), none silently at zero
@@ -772,6 +772,47 @@ with h5py.File("s.h5") as f:
 	printf 'not hdf5 and not csv\x00\x01' > junk.h5
 	TRADES=junk.h5 run_split book -o v.csv
 	[ "$status" -eq 3 ]
+}
+
+@test "book: trades are validated by qe-ingest's row validator: bad ones go to the errors file, CSV and HDF5" {
+	head -1 "$DATA/trades.csv" > t.csv
+	grep ',new,' "$DATA/trades.csv" | grep ',future,\|,forward,' | head -20 >> t.csv
+	r='2026-11-01,OIL,x,CP001,future,CL_WTI,buy,1,lots'
+	d='USD,2027-03-01,2027-03-31,,,,,,,,,,'
+	printf 'B1,1,new,2026-11-01,\xffBOOK,x,CP001,future,CL_WTI,buy,1,lots,60,%s\n' "$d" >> t.csv
+	{ printf 'T'; head -c 10000000 /dev/zero | tr '\0' 'x'; echo ",1,new,$r,60,$d"; } >> t.csv
+	echo "P1,1,new,$r,1e300,$d" >> t.csv
+	echo "V1,1,new,$r,60,$d" >> t.csv
+	echo "V1,2,amend,2026-11-01,OIL,x,CP001,future,CL_WTI,buy,1,lots,60,USD,2027-03-01,2027-02-01,,,,,,,,,," >> t.csv
+	TRADES=t.csv run_split book -o v.csv --ladder l.csv --errors e.csv
+	[ "$status" -eq 3 ] || fail "exit $status: $stderr"
+	[[ "$stderr" == *"4 trades could not be priced (first: trade B1: t.csv:22:5: column 'book': invalid UTF-8 '\xffBOOK')"* ]] || fail "$stderr"
+	run cat e.csv
+	assert_line --index 0 "trade_id,reason"
+	assert_line --index 1 "B1,t.csv:22:5: column 'book': invalid UTF-8 '\xffBOOK'"
+	assert_line --index 2 "line 23,t.csv:23:1: column 'trade_id': longer than 64 bytes 'T$(printf 'x%.0s' $(seq 63))...'"
+	assert_line --index 3 "P1,\"t.csv:24:13: column 'price': out of range [-1e+06, 1e+06] '1e300'\""
+	assert_line --index 4 "V1,t.csv:26:16: column 'delivery_end': before delivery_start 2027-03-01 '2027-02-01'"
+	[ "$(wc -l < e.csv)" -eq 5 ]
+	# the 20 good trades are priced; no ladder row for the bad book
+	[ "$(sed 1d v.csv | wc -l)" -eq 20 ]
+	! grep -q 'BOOK' l.csv || fail "$(cat l.csv)"
+	LC_ALL=C.UTF-8 iconv -f UTF-8 -t UTF-8 e.csv > /dev/null || fail "errors file is not UTF-8"
+	# the same bad book in an HDF5 table (h5py writes the raw bytes)
+	qe-ingest trades "$DATA/trades.csv" --markets "$DATA/markets.csv" --to h5 -o ing.h5 2>/dev/null
+	run "$PYORACLE" -c '
+import h5py
+with h5py.File("ing.h5", "r+") as f:
+    b = f["trades"]["book"]
+    v = b[0]
+    b[0] = (b"\xff" + v[1:]) if v else b"\xff"
+print("ok")'
+	assert_output ok
+	TRADES=ing.h5 run_split book -o vh.csv --errors eh.csv
+	[ "$status" -eq 3 ] || fail "exit $status: $stderr"
+	first=$(sed -n 2p "$DATA/trades.csv" | cut -d, -f1)
+	grep -q "^$first,ing.h5: row 1: column 'book': invalid UTF-8 '\\\\xff" eh.csv || fail "$(cat eh.csv)"
+	[ "$(wc -l < eh.csv)" -eq 2 ]
 }
 
 @test "formula: options may follow the input file" {
