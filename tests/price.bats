@@ -768,6 +768,10 @@ with h5py.File("s.h5") as f:
 	TRADES=ing.h5 book -o vh.csv --sensitivities sh.csv
 	cmp vc.csv vh.csv
 	cmp sc.csv sh.csv
+	# the live book values as the raw file it came from
+	book -o vr.csv --sensitivities sr.csv
+	cmp vr.csv vc.csv
+	cmp sr.csv sc.csv
 	[ "$(wc -l < vh.csv)" -eq 2971 ]
 	printf 'not hdf5 and not csv\x00\x01' > junk.h5
 	TRADES=junk.h5 run_split book -o v.csv
@@ -813,6 +817,30 @@ print("ok")'
 	first=$(sed -n 2p "$DATA/trades.csv" | cut -d, -f1)
 	grep -q "^$first,ing.h5: row 1: column 'book': invalid UTF-8 '\\\\xff" eh.csv || fail "$(cat eh.csv)"
 	[ "$(wc -l < eh.csv)" -eq 2 ]
+}
+
+@test "book: the trade lifecycle of qe-ingest: a trade whose versions break it is not priced" {
+	h=$(head -1 "$DATA/trades.csv")
+	r='2026-11-02,B,t,C,future,NG_HH,buy,1,lots,3,USD,2027-03-01,2027-03-31,,,,,,,,,,'
+	printf '%s\n' "$h" "A,1,new,$r" "A,1,amend,$r" "B,1,new,$r" "B,2,cancel,$r" "B,3,amend,$r" \
+		"C,2,amend,$r" "D,1,new,$r" "D,1,new,$r" "E,1,new,$r" "E,3,amend,$r" "F,1,new,$r" \
+		"F,2,cancel,$r" "G,1,new,$r" "G,2,amend,$r" "G,1,cancel,$r" > lc.csv
+	TRADES=lc.csv run_split book -o v.csv --errors e.csv
+	[ "$status" -eq 3 ] || fail "exit $status: $stderr"
+	run cat e.csv
+	assert_line --index 1 "A,lc.csv:3:2: column 'version': version must be above 1 (the live version) '1'"
+	assert_line --index 2 "B,lc.csv:6:1: column 'trade_id': amendment of a cancelled trade 'B'"
+	assert_line --index 3 "C,lc.csv:7:1: column 'trade_id': amendment of an unknown trade 'C'"
+	assert_line --index 4 "D,lc.csv:9:1: column 'trade_id': duplicate trade_id (status new for an existing trade) 'D'"
+	assert_line --index 5 "G,lc.csv:16:2: column 'version': version must be at least 2 (the live version) '1'"
+	[ "$(wc -l < e.csv)" -eq 6 ]
+	# E is live at version 3, F cancelled: what qe-ingest's live book holds
+	[ "$(sed 1d v.csv | cut -d, -f1)" = "E" ] || fail "$(cat v.csv)"
+	[[ "$stderr" == *"5 trades could not be priced (first: trade A: lc.csv:3:2: "* ]] || fail "$stderr"
+	# qe-ingest rejects the same records for the same reasons
+	qe-ingest trades lc.csv --markets "$DATA/markets.csv" --rejects rej.csv > /dev/null 2>&1 || true
+	[ "$(sed 1d rej.csv | cut -d, -f1,2,4 | tr '\n' ' ')" = "$(sed 1d e.csv | sed 's/^[A-Z],lc.csv:\([0-9]*\):[0-9]*: column .\([a-z_]*\).: \(.*\) .[^ ]*.$/\1,\2,\3/' | tr '\n' ' ')" ] ||
+		fail "$(cat rej.csv e.csv)"
 }
 
 @test "formula: options may follow the input file" {

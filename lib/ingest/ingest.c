@@ -582,36 +582,17 @@ static int merge_row(run *R, const piece *p, const rowres *r, qe_err *e)
 	}
 	/* trades: a = accepted index + 1 of the live version (0: cancelled),
 	 * b = its version; a new entry has a = b = 0 and found = 0. */
-	if (r->life == LIFE_NEW) {
-		if (found && k->b != UINT32_MAX)
-			return reject_now(R, r, p, kc, kv, kl,
-					  k->a ? "duplicate trade_id (status new for an existing trade)"
-					       : "trade_id of a cancelled trade", e);
-	} else {
-		const char *what = r->life == LIFE_AMEND ? "amendment" : "cancel";
+	int state = !found || k->b == UINT32_MAX ? TRADE_UNKNOWN : k->a ? TRADE_LIVE : TRADE_CANCELLED;
+	int col;
+	if (schema_lifecycle_check(state, k->b, r->life, r->version, reason, sizeof reason, &col)) {
 		if (!found) {
 			/* keep the slot as a tombstone: the id stays unknown */
 			k->a = 0;
 			k->b = UINT32_MAX;
-			snprintf(reason, sizeof reason, "%s of an unknown trade", what);
-			return reject_now(R, r, p, kc, kv, kl, reason, e);
 		}
-		if (k->b == UINT32_MAX) {
-			snprintf(reason, sizeof reason, "%s of an unknown trade", what);
-			return reject_now(R, r, p, kc, kv, kl, reason, e);
-		}
-		if (!k->a) {
-			snprintf(reason, sizeof reason, "%s of a cancelled trade", what);
-			return reject_now(R, r, p, kc, kv, kl, reason, e);
-		}
-		if (r->life == LIFE_AMEND ? r->version <= (int64_t)k->b : r->version < (int64_t)k->b) {
-			const char *vv;
-			size_t vl;
-			row_field(row, r->out_len, FMT_TR_VERSION, &vv, &vl);
-			snprintf(reason, sizeof reason, "version must be %s %u (the live version)",
-				 r->life == LIFE_AMEND ? "above" : "at least", k->b);
-			return reject_now(R, r, p, FMT_TR_VERSION, vv, vl, reason, e);
-		}
+		if (col == FMT_TR_VERSION)
+			row_field(row, r->out_len, FMT_TR_VERSION, &kv, &kl);
+		return reject_now(R, r, p, col, kv, kl, reason, e);
 	}
 	k->a = r->life == LIFE_CANCEL ? 0 : R->accepted + 1;
 	k->b = (uint32_t)r->version;

@@ -686,6 +686,33 @@ const char *schema_rate_implausible(double rate)
 					    : NULL;
 }
 
+const char *schema_lifecycle_check(int state, int64_t live, int life, int64_t version, char *buf,
+				   size_t cap, int *col)
+{
+	const char *what = life == LIFE_AMEND ? "amendment" : "cancel";
+	*col = FMT_TR_ID;
+	if (life == LIFE_NEW) {
+		if (state == TRADE_UNKNOWN)
+			return NULL;
+		snprintf(buf, cap, "%s", state == TRADE_LIVE
+						 ? "duplicate trade_id (status new for an existing trade)"
+						 : "trade_id of a cancelled trade");
+		return buf;
+	}
+	if (state != TRADE_LIVE) {
+		snprintf(buf, cap, "%s of %s trade", what,
+			 state == TRADE_UNKNOWN ? "an unknown" : "a cancelled");
+		return buf;
+	}
+	if (life == LIFE_AMEND ? version <= live : version < live) {
+		*col = FMT_TR_VERSION;
+		snprintf(buf, cap, "version must be %s %lld (the live version)",
+			 life == LIFE_AMEND ? "above" : "at least", (long long)live);
+		return buf;
+	}
+	return NULL;
+}
+
 const int schema_trades_identity[FMT_TR_N] = {
 	0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25,
 };

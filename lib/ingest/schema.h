@@ -9,8 +9,10 @@
  * The validator is pure: it reads the fields it is given and the curve
  * master, and appends to the caller's buffer, so any number of threads
  * may validate rows of the same file at once.  Cross-row rules (unique
- * keys, trade lifecycle) belong to the caller (ingest.h), which gets the
- * row's key hash, version and status from here.
+ * keys, trade lifecycle) are applied by the caller (ingest.h, qe-price's
+ * price/valuation), which gets the row's key hash, version and status
+ * from here and asks schema_lifecycle_check whether a version may follow
+ * the trade's state.
  *
  * Owns: its handle on the curve master it loads through curvemaster.h
  * (schema_markets_free).  Never prints, never exits.
@@ -78,6 +80,21 @@ int schema_map_header(const formats_table *s, const csvscan_field *hdr, int nhdr
  * (with "\n") to out.  Returns 0, or -1 with rc filled (out unchanged). */
 int schema_check_row(const schema_ctx *c, const csvscan_field *f, int nf, strbuf *out,
 		     row_check *rc);
+
+/* --- the trade lifecycle ------------------------------------------------
+ * The cross-row rule of trades, in file order (qe-ingest's merge and
+ * qe-price's book mode both apply it): a trade id first appears with
+ * status new; an amend with a higher version supersedes the live version;
+ * a cancel with a version not lower removes the trade; a new for a live
+ * or cancelled id, an amend or cancel of an unknown or cancelled trade
+ * and a version that does not supersede are bad. */
+enum schema_trade_state { TRADE_UNKNOWN, TRADE_LIVE, TRADE_CANCELLED };
+/* NULL when a record of lifecycle `life` (enum lifecycle) and `version`
+ * may follow a trade in `state` (TRADE_LIVE: at version `live`); else the
+ * reason, written into buf, and *col = the schema column it is about
+ * (FMT_TR_ID or FMT_TR_VERSION). */
+const char *schema_lifecycle_check(int state, int64_t live, int life, int64_t version, char *buf,
+				   size_t cap, int *col);
 
 /* --- plausibility of quotes --------------------------------------------
  * The percentage-typo rules of qe-ingest, which qe-price's formula mode

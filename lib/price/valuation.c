@@ -855,8 +855,25 @@ static int map_trades_header(const rowsrc *src, const char *path, int *colmap, q
  * reason 'value'" (HDF5: "file: row N: ..."), under its id when the id
  * itself is valid, else under "line N" ("row N").  canon is the caller's
  * buffer. */
+/* t->err = the reject rc of the source's current row, located as
+ * qe-ingest locates it: "file:line:col: column 'x': reason 'value'"
+ * (HDF5: "file: row N: ..."). */
+static void trade_reject(trade *t, const rowsrc *src, const char *path, const int *colmap,
+			 const row_check *rc)
+{
+	char why[sizeof t->err];
+	long line = rs_line(src);
+	schema_reject_text(schema_get(FMT_TRADES), rc, why, sizeof why);
+	if (!src->c)
+		snprintf(t->err, sizeof t->err, "%s: row %ld: %s", path, line, why);
+	else if (rc->col >= 0 && colmap[rc->col] >= 0)
+		snprintf(t->err, sizeof t->err, "%s:%ld:%d: %s", path, line, colmap[rc->col] + 1, why);
+	else
+		snprintf(t->err, sizeof t->err, "%s:%ld: %s", path, line, why);
+}
+
 static int read_trade(const rowsrc *src, const char *path, const int *colmap,
-		      const schema_ctx *ctx, strbuf *canon, trade *t)
+		      const schema_ctx *ctx, strbuf *canon, trade *t, int *life)
 {
 	csvscan_field f[FMT_TR_N];
 	char nb[FMT_TR_N][NUM_BUFSZ];
@@ -864,24 +881,18 @@ static int read_trade(const rowsrc *src, const char *path, const int *colmap,
 	for (int i = 0; i < FMT_TR_N; i++)
 		f[i] = rs_text(src, colmap[i], nb[i]);
 	canon->len = 0;
+	*life = LIFE_NONE;
 	if (schema_check_row(ctx, f, FMT_TR_N, canon, &rc)) {
-		char why[sizeof t->err];
-		long line = rs_line(src);
 		memset(t, 0, sizeof *t);
-		schema_reject_text(ctx->s, &rc, why, sizeof why);
 		/* columns are checked in order: past the id, the id is valid */
 		if (rc.col > FMT_TR_ID)
 			memcpy(t->id, f[FMT_TR_ID].p, f[FMT_TR_ID].len);
 		else
-			snprintf(t->id, sizeof t->id, "%s %ld", src->c ? "line" : "row", line);
-		if (!src->c)
-			snprintf(t->err, sizeof t->err, "%s: row %ld: %s", path, line, why);
-		else if (rc.col >= 0 && colmap[rc.col] >= 0)
-			snprintf(t->err, sizeof t->err, "%s:%ld:%d: %s", path, line, colmap[rc.col] + 1, why);
-		else
-			snprintf(t->err, sizeof t->err, "%s:%ld: %s", path, line, why);
+			snprintf(t->id, sizeof t->id, "%s %ld", src->c ? "line" : "row", rs_line(src));
+		trade_reject(t, src, path, colmap, &rc);
 		return canon->oom ? QE_INTERNAL : 0;
 	}
+	*life = rc.life;
 	/* the canonical row, one NUL-terminated field per column */
 	canon_row cr;
 	csvscan_field cf[FMT_TR_N];
@@ -944,11 +955,12 @@ static int load_trades(const struct val_options *o, trade **out, long *n, long *
 			break;
 		}
 		trade t;
+		int life = LIFE_NONE;
 		if (st == CSVR_BADROW) {
 			memset(&t, 0, sizeof t);
 			snprintf(t.id, sizeof t.id, "line %ld", rs_line(&src));
 			snprintf(t.err, sizeof t.err, "%s", e->msg);
-		} else if (read_trade(&src, path, colmap, &ctx, &canon, &t)) {
+		} else if (read_trade(&src, path, colmap, &ctx, &canon, &t, &life)) {
 			rc = qe_err_set(e, QE_INTERNAL, "out of memory");
 			break;
 		}
@@ -957,6 +969,19 @@ static int load_trades(const struct val_options *o, trade **out, long *n, long *
 		if (k < 0) {
 			rc = qe_err_set(e, QE_INTERNAL, "out of memory");
 			break;
+		}
+		/* the lifecycle rule of qe-ingest, in file order */
+		if (!t.err[0] && (added || !tr[k].err[0])) {
+			int state = added ? TRADE_UNKNOWN : tr[k].cancel ? TRADE_CANCELLED : TRADE_LIVE;
+			char vtext[24];
+			row_check lc = {0};
+			if (schema_lifecycle_check(state, added ? 0 : tr[k].version, life, t.version,
+						   lc.reason, sizeof lc.reason, &lc.col)) {
+				snprintf(vtext, sizeof vtext, "%d", t.version);
+				lc.value = lc.col == FMT_TR_VERSION ? vtext : t.id;
+				lc.value_len = strlen(lc.value);
+				trade_reject(&t, &src, path, colmap, &lc);
+			}
 		}
 		if (added) {
 			if (cnt == cap) {
@@ -974,10 +999,8 @@ static int load_trades(const struct val_options *o, trade **out, long *n, long *
 			 * amend what the bad one was meant to say */
 		} else if (t.err[0]) {
 			snprintf(tr[k].err, sizeof tr[k].err, "%s", t.err);
-		} else if (t.version > tr[k].version) {
-			tr[k] = t;
-		} else if (t.version == tr[k].version) {
-			snprintf(tr[k].err, sizeof tr[k].err, "duplicate version %d", t.version);
+		} else {
+			tr[k] = t; /* an amend or cancel that supersedes */
 		}
 	}
 	if (src.c)

@@ -386,8 +386,40 @@ static void test_show_value(void)
 	strbuf_free(&b);
 }
 
+/* The lifecycle rule qe-ingest and qe-price share. */
+static void test_lifecycle(void)
+{
+	char buf[200];
+	int col;
+	UT_CHECK(!schema_lifecycle_check(TRADE_UNKNOWN, 0, LIFE_NEW, 1, buf, sizeof buf, &col),
+		 "new of an unknown id");
+	UT_CHECK(!schema_lifecycle_check(TRADE_UNKNOWN, 0, LIFE_NEW, 7, buf, sizeof buf, &col),
+		 "new at any version (a live book's row)");
+	UT_CHECK(schema_lifecycle_check(TRADE_LIVE, 1, LIFE_NEW, 2, buf, sizeof buf, &col) &&
+			 col == FMT_TR_ID,
+		 "new of a live id");
+	UT_EQ_STR(buf, "duplicate trade_id (status new for an existing trade)", "its reason");
+	schema_lifecycle_check(TRADE_CANCELLED, 0, LIFE_NEW, 3, buf, sizeof buf, &col);
+	UT_EQ_STR(buf, "trade_id of a cancelled trade", "new of a cancelled id");
+	schema_lifecycle_check(TRADE_UNKNOWN, 0, LIFE_AMEND, 2, buf, sizeof buf, &col);
+	UT_EQ_STR(buf, "amendment of an unknown trade", "amend of unknown");
+	schema_lifecycle_check(TRADE_CANCELLED, 2, LIFE_CANCEL, 3, buf, sizeof buf, &col);
+	UT_EQ_STR(buf, "cancel of a cancelled trade", "cancel of cancelled");
+	UT_CHECK(!schema_lifecycle_check(TRADE_LIVE, 2, LIFE_AMEND, 3, buf, sizeof buf, &col),
+		 "amend above the live version");
+	UT_CHECK(schema_lifecycle_check(TRADE_LIVE, 2, LIFE_AMEND, 2, buf, sizeof buf, &col) &&
+			 col == FMT_TR_VERSION,
+		 "amend at the live version");
+	UT_EQ_STR(buf, "version must be above 2 (the live version)", "its reason");
+	UT_CHECK(!schema_lifecycle_check(TRADE_LIVE, 2, LIFE_CANCEL, 2, buf, sizeof buf, &col),
+		 "cancel at the live version");
+	schema_lifecycle_check(TRADE_LIVE, 2, LIFE_CANCEL, 1, buf, sizeof buf, &col);
+	UT_EQ_STR(buf, "version must be at least 2 (the live version)", "cancel below");
+}
+
 int main(void)
 {
+	test_lifecycle();
 	test_limits();
 	test_show_value();
 	test_csvscan();
