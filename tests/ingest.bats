@@ -150,7 +150,7 @@ bad() {
 	[[ "$stderr" == *"lc.csv:8:1: column 'trade_id': amendment of a cancelled trade 'B'"* ]] || fail "$stderr"
 	[[ "$stderr" == *"lc.csv:9:1: column 'trade_id': trade_id of a cancelled trade 'B'"* ]] || fail "$stderr"
 	[[ "$stderr" == *"8 read, 1 written, 4 rejected, 3 superseded"* ]] || fail "$stderr"
-	[ "$(echo "$output" | sed 1d)" = "A,3,amend,$r" ]
+	[ "$(echo "$output" | sed 1d)" = "A,3,new,$r" ]
 }
 
 @test "rejects file: header, line, column, value, reason and the original record" {
@@ -265,6 +265,36 @@ EOF
 	qe-ingest meters "$D/meters_dst.csv" --tz Europe/Berlin --to h5 -o m.h5 2>/dev/null
 	qe-ingest --from h5 m.h5 > mback.csv 2>/dev/null
 	cmp m.csv mback.csv
+}
+
+@test "the live book is valid input: ingest(ingest(x)) = ingest(x), CSV and HDF5, byte for byte" {
+	# the bundled book amends trades: the live book holds their last versions
+	m="$DATA/markets.csv"
+	qe-ingest trades "$DATA/trades.csv" -o b1.csv 2>/dev/null
+	qe-ingest trades "$DATA/trades.csv" --to h5 -o b1.h5 2>/dev/null
+	n=$(sed 1d b1.csv | wc -l)
+	[ "$(grep -c '^T[0-9]*,[2-9][0-9]*,' b1.csv)" -gt 50 ] || fail "no amended trades in the book"
+	# CSV -> CSV: nothing rejected, the same bytes
+	run_split qe-ingest trades b1.csv --markets "$m" -o b2.csv
+	assert_success
+	counts "$n" "$n" 0
+	cmp b1.csv b2.csv
+	# the same through a pipe, to HDF5 (a second later: no time in the file)
+	sleep 1.1
+	run_split sh -c "qe-ingest trades '$DATA/trades.csv' 2>/dev/null | qe-ingest trades - --markets '$m' --to h5 -o b2.h5"
+	assert_success
+	counts "$n" "$n" 0
+	cmp b1.h5 b2.h5
+	# HDF5 -> CSV and HDF5 -> HDF5
+	run_split sh -c "qe-ingest --from h5 b1.h5 | qe-ingest trades - --markets '$m' -o b3.csv"
+	assert_success
+	cmp b1.csv b3.csv
+	run_split sh -c "qe-ingest --from h5 b1.h5 | qe-ingest trades - --markets '$m' --to h5 -o b4.h5"
+	assert_success
+	cmp b1.h5 b4.h5
+	# the live version is written with status new, its version kept
+	grep -q '^T0002,2,new,' <(qe-ingest trades "$D/trades.csv" 2>/dev/null) || fail "T0002 not live at version 2"
+	! grep -q ',amend,\|,cancel,' b1.csv || fail "amend or cancel in the live book"
 }
 
 @test "truncated or corrupt HDF5 gives a clear error, exit 3" {
@@ -461,6 +491,54 @@ EOF
 	[[ "$stderr" == *"h.csv:6:2: column 'curve': control character 'N\x09G'"* ]] || fail "$stderr"
 	counts 5 1 4
 	[ "$(echo "$output" | sed 1d)" = "2026-01-01,NG,0,3" ]
+}
+
+@test "limits: identifiers, names, price, quantity, strike and ratio have documented bounds" {
+	h=$(head -1 "$D/trades.csv")
+	r='2026-11-02,B,t,C,future,NG_HH,buy'
+	d='USD,2027-01-01,2027-01-31'
+	o='option,NG_HH,buy,10,MMBtu,0.2,USD,2027-02-01,2027-02-28,,call'
+	id64=$(printf 'I%.0s' $(seq 64))
+	{
+		echo "$h"
+		echo "$id64,1,new,$r,10,MMBtu,3,$d,,,,,,,,,,"
+		printf 'T'; head -c 10000000 /dev/zero | tr '\0' 'x'; echo ",1,new,$r,10,MMBtu,3,$d,,,,,,,,,,"
+		echo "${id64}J,1,new,$r,10,MMBtu,3,$d,,,,,,,,,,"
+		printf 'B1,1,new,2026-11-02,\xffBOOK,t,C,future,NG_HH,buy,10,MMBtu,3,%s,,,,,,,,,,\n' "$d"
+		echo "P1,1,new,$r,10,MMBtu,1e300,$d,,,,,,,,,,"
+		echo "P2,1,new,$r,10,MMBtu,-1000000,$d,,,,,,,,,,"
+		echo "P3,1,new,$r,10,MMBtu,1000000.5,$d,,,,,,,,,,"
+		echo "Q1,1,new,$r,1e12,MMBtu,3,$d,,,,,,,,,,"
+		echo "Q2,1,new,$r,1e9,lots,3,$d,,,,,,,,,,"
+		echo "K1,1,new,2026-11-02,B,t,C,$o,0,european,2027-01-26,,,,,"
+		echo "K2,1,new,2026-11-02,B,t,C,$o,-3,european,2027-01-26,,,,,bachelier"
+		echo "K3,1,new,2026-11-02,B,t,C,spread,DE_PEAK,buy,2,MW,4.5,EUR,2027-01-01,2027-01-31,peak,call,0,european,2026-12-30,,,TTF,2,"
+		echo "K4,1,new,2026-11-02,B,t,C,spread,DE_PEAK,buy,2,MW,4.5,EUR,2027-01-01,2027-01-31,peak,call,-1,european,2026-12-30,,,TTF,2,"
+		echo "K5,1,new,2026-11-02,B,t,C,spread,DE_PEAK,buy,2,MW,4.5,EUR,2027-01-01,2027-01-31,peak,call,1,european,2026-12-30,,,TTF,1001,"
+	} > lim.csv
+	run_split qe-ingest trades lim.csv --markets "$D/markets.csv" -o out.csv
+	[ "$status" -eq 3 ]
+	[[ "$stderr" == *"lim.csv:3:1: column 'trade_id': longer than 64 bytes 'Txxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...'"* ]] || fail "$stderr"
+	[[ "$stderr" == *"lim.csv:4:1: column 'trade_id': longer than 64 bytes"* ]] || fail "$stderr"
+	[[ "$stderr" == *"lim.csv:5:5: column 'book': invalid UTF-8 '\xffBOOK'"* ]] || fail "$stderr"
+	[[ "$stderr" == *"lim.csv:6:13: column 'price': out of range [-1e+06, 1e+06] '1e300'"* ]] || fail "$stderr"
+	[[ "$stderr" == *"lim.csv:8:13: column 'price': out of range [-1e+06, 1e+06] '1000000.5'"* ]] || fail "$stderr"
+	[[ "$stderr" == *"lim.csv:10:11: column 'quantity': out of range (0, 1e+12] after unit conversion '1e9'"* ]] || fail "$stderr"
+	[[ "$stderr" == *"lim.csv:11:19: column 'strike': must be > 0 (lognormal model) '0'"* ]] || fail "$stderr"
+	[[ "$stderr" == *"lim.csv:14:19: column 'strike': must be >= 0 (Kirk) '-1'"* ]] || fail "$stderr"
+	[[ "$stderr" == *"lim.csv:15:25: column 'ratio': out of range (0, 1000] '1001'"* ]] || fail "$stderr"
+	counts 14 5 9
+	# the 10 MB id is not echoed whole: one message line stays short
+	[ "$(echo "$stderr" | awk '{ if (length($0) > m) m = length($0) } END { print m }')" -lt 400 ]
+	[ "$(sed 1d out.csv | cut -d, -f1 | tr '\n' ' ')" = "$id64 P2 Q1 K2 K3 " ] || fail "$(cat out.csv)"
+	# free text (a counterparty's name): no control character, at most 256 bytes
+	long=$(printf 'n%.0s' $(seq 257))
+	printf 'counterparty,name\nC1,"Acme\tInc"\nC2,%s\nC3,%s\n' "$long" "${long:1}" > c.csv
+	run_split qe-ingest counterparties c.csv
+	[ "$status" -eq 3 ]
+	[[ "$stderr" == *"c.csv:2:2: column 'name': control character 'Acme\x09Inc'"* ]] || fail "$stderr"
+	[[ "$stderr" == *"c.csv:3:2: column 'name': longer than 256 bytes"* ]] || fail "$stderr"
+	counts 3 1 2
 }
 
 @test "trades: currency and unit must fit the curve in markets.csv" {

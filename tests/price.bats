@@ -747,13 +747,13 @@ CSV
 
 @test "book: physical power volumes follow the shape, DST-correct (743 h March, 745 h October base; peak hours)" {
 	cat > t.csv <<'CSV'
-trade_id,version,status,book,instrument,curve,side,quantity,unit,price,currency,delivery_start,delivery_end,shape
-P1,1,new,B,physical,DE_BASE,buy,1,MW,0,EUR,2027-03-01,2027-03-31,base
-P2,1,new,B,physical,DE_BASE,buy,1,MW,0,EUR,2027-10-01,2027-10-31,base
-P3,1,new,B,physical,DE_PEAK,buy,1,MW,0,EUR,2027-03-01,2027-03-31,peak
-P4,1,new,B,future,DE_BASE,sell,2,lots,0,EUR,2027-10-01,2027-10-31,base
-P5,1,new,B,physical,TTF,buy,10,MW,0,EUR,2027-03-01,2027-03-31,gasday
-P6,1,new,B,physical,NG_HH,buy,1000,MMBtu/d,0,USD,2027-02-01,2027-02-28,gasday
+trade_id,version,status,trade_date,book,trader,counterparty,instrument,curve,side,quantity,unit,price,currency,delivery_start,delivery_end,shape
+P1,1,new,2026-11-01,B,t,CP001,physical,DE_BASE,buy,1,MW,0,EUR,2027-03-01,2027-03-31,base
+P2,1,new,2026-11-01,B,t,CP001,physical,DE_BASE,buy,1,MW,0,EUR,2027-10-01,2027-10-31,base
+P3,1,new,2026-11-01,B,t,CP001,physical,DE_PEAK,buy,1,MW,0,EUR,2027-03-01,2027-03-31,peak
+P4,1,new,2026-11-01,B,t,CP001,future,DE_BASE,sell,2,lots,0,EUR,2027-10-01,2027-10-31,base
+P5,1,new,2026-11-01,B,t,CP001,physical,TTF,buy,10,MW,0,EUR,2027-03-01,2027-03-31,gasday
+P6,1,new,2026-11-01,B,t,CP001,physical,NG_HH,buy,1000,MMBtu/d,0,USD,2027-02-01,2027-02-28,gasday
 CSV
 	TRADES=t.csv book -o v.csv
 	run "$PYORACLE" -c '
@@ -780,8 +780,8 @@ print("ok")'
 
 @test "book: partly fixed NG swap averages fixings for past days and projects the rest with the front-month contract" {
 	cat > t.csv <<'CSV'
-trade_id,version,status,book,instrument,curve,side,quantity,unit,price,currency,delivery_start,delivery_end
-S1,1,new,B,swap,NG_HH,buy,21000,MMBtu,4,USD,2026-11-01,2026-11-30
+trade_id,version,status,trade_date,book,trader,counterparty,instrument,curve,side,quantity,unit,price,currency,delivery_start,delivery_end
+S1,1,new,2026-11-01,B,t,CP001,swap,NG_HH,buy,21000,MMBtu,4,USD,2026-11-01,2026-11-30
 CSV
 	TRADES=t.csv book -o v.csv --sensitivities s.csv
 	run "$PYORACLE" -c '
@@ -1004,8 +1004,8 @@ CSV
 	assert_line --partial "X3,Black-76 needs a positive forward"
 	assert_line --partial "X4,negative volatility"
 	assert_line --partial "X5,missing fixing for BRENT on 2026-11-10"
-	assert_line --partial "X6,unknown curve 'NO_SUCH'"
-	assert_line --partial "X7,"
+	assert_line --partial "X6,t.csv:47:9: column 'curve': unknown curve (not in the markets file) 'NO_SUCH'"
+	assert_line --partial "X7,t.csv:48:11: column 'quantity': not a number 'abc'"
 	assert_line --partial "X8,no lognormal vol for HO_ULSD"
 	[ "$(wc -l < e.csv)" -eq 9 ]
 	# the 40 good trades are priced (those still live), none silently at zero
@@ -1071,10 +1071,79 @@ with h5py.File("s.h5") as f:
 	TRADES=ing.h5 book -o vh.csv --sensitivities sh.csv
 	cmp vc.csv vh.csv
 	cmp sc.csv sh.csv
+	# the live book values as the raw file it came from
+	book -o vr.csv --sensitivities sr.csv
+	cmp vr.csv vc.csv
+	cmp sr.csv sc.csv
 	[ "$(wc -l < vh.csv)" -eq 2971 ]
 	printf 'not hdf5 and not csv\x00\x01' > junk.h5
 	TRADES=junk.h5 run_split book -o v.csv
 	[ "$status" -eq 3 ]
+}
+
+@test "book: trades are validated by qe-ingest's row validator: bad ones go to the errors file, CSV and HDF5" {
+	head -1 "$DATA/trades.csv" > t.csv
+	grep ',new,' "$DATA/trades.csv" | grep ',future,\|,forward,' | head -20 >> t.csv
+	r='2026-11-01,OIL,x,CP001,future,CL_WTI,buy,1,lots'
+	d='USD,2027-03-01,2027-03-31,,,,,,,,,,'
+	printf 'B1,1,new,2026-11-01,\xffBOOK,x,CP001,future,CL_WTI,buy,1,lots,60,%s\n' "$d" >> t.csv
+	{ printf 'T'; head -c 10000000 /dev/zero | tr '\0' 'x'; echo ",1,new,$r,60,$d"; } >> t.csv
+	echo "P1,1,new,$r,1e300,$d" >> t.csv
+	echo "V1,1,new,$r,60,$d" >> t.csv
+	echo "V1,2,amend,2026-11-01,OIL,x,CP001,future,CL_WTI,buy,1,lots,60,USD,2027-03-01,2027-02-01,,,,,,,,,," >> t.csv
+	TRADES=t.csv run_split book -o v.csv --ladder l.csv --errors e.csv
+	[ "$status" -eq 3 ] || fail "exit $status: $stderr"
+	[[ "$stderr" == *"4 trades could not be priced (first: trade B1: t.csv:22:5: column 'book': invalid UTF-8 '\xffBOOK')"* ]] || fail "$stderr"
+	run cat e.csv
+	assert_line --index 0 "trade_id,reason"
+	assert_line --index 1 "B1,t.csv:22:5: column 'book': invalid UTF-8 '\xffBOOK'"
+	assert_line --index 2 "line 23,t.csv:23:1: column 'trade_id': longer than 64 bytes 'T$(printf 'x%.0s' $(seq 63))...'"
+	assert_line --index 3 "P1,\"t.csv:24:13: column 'price': out of range [-1e+06, 1e+06] '1e300'\""
+	assert_line --index 4 "V1,t.csv:26:16: column 'delivery_end': before delivery_start 2027-03-01 '2027-02-01'"
+	[ "$(wc -l < e.csv)" -eq 5 ]
+	# the 20 good trades are priced; no ladder row for the bad book
+	[ "$(sed 1d v.csv | wc -l)" -eq 20 ]
+	! grep -q 'BOOK' l.csv || fail "$(cat l.csv)"
+	LC_ALL=C.UTF-8 iconv -f UTF-8 -t UTF-8 e.csv > /dev/null || fail "errors file is not UTF-8"
+	# the same bad book in an HDF5 table (h5py writes the raw bytes)
+	qe-ingest trades "$DATA/trades.csv" --markets "$DATA/markets.csv" --to h5 -o ing.h5 2>/dev/null
+	run "$PYORACLE" -c '
+import h5py
+with h5py.File("ing.h5", "r+") as f:
+    b = f["trades"]["book"]
+    v = b[0]
+    b[0] = (b"\xff" + v[1:]) if v else b"\xff"
+print("ok")'
+	assert_output ok
+	TRADES=ing.h5 run_split book -o vh.csv --errors eh.csv
+	[ "$status" -eq 3 ] || fail "exit $status: $stderr"
+	first=$(sed -n 2p "$DATA/trades.csv" | cut -d, -f1)
+	grep -q "^$first,ing.h5: row 1: column 'book': invalid UTF-8 '\\\\xff" eh.csv || fail "$(cat eh.csv)"
+	[ "$(wc -l < eh.csv)" -eq 2 ]
+}
+
+@test "book: the trade lifecycle of qe-ingest: a trade whose versions break it is not priced" {
+	h=$(head -1 "$DATA/trades.csv")
+	r='2026-11-02,B,t,C,future,NG_HH,buy,1,lots,3,USD,2027-03-01,2027-03-31,,,,,,,,,,'
+	printf '%s\n' "$h" "A,1,new,$r" "A,1,amend,$r" "B,1,new,$r" "B,2,cancel,$r" "B,3,amend,$r" \
+		"C,2,amend,$r" "D,1,new,$r" "D,1,new,$r" "E,1,new,$r" "E,3,amend,$r" "F,1,new,$r" \
+		"F,2,cancel,$r" "G,1,new,$r" "G,2,amend,$r" "G,1,cancel,$r" > lc.csv
+	TRADES=lc.csv run_split book -o v.csv --errors e.csv
+	[ "$status" -eq 3 ] || fail "exit $status: $stderr"
+	run cat e.csv
+	assert_line --index 1 "A,lc.csv:3:2: column 'version': version must be above 1 (the live version) '1'"
+	assert_line --index 2 "B,lc.csv:6:1: column 'trade_id': amendment of a cancelled trade 'B'"
+	assert_line --index 3 "C,lc.csv:7:1: column 'trade_id': amendment of an unknown trade 'C'"
+	assert_line --index 4 "D,lc.csv:9:1: column 'trade_id': duplicate trade_id (status new for an existing trade) 'D'"
+	assert_line --index 5 "G,lc.csv:16:2: column 'version': version must be at least 2 (the live version) '1'"
+	[ "$(wc -l < e.csv)" -eq 6 ]
+	# E is live at version 3, F cancelled: what qe-ingest's live book holds
+	[ "$(sed 1d v.csv | cut -d, -f1)" = "E" ] || fail "$(cat v.csv)"
+	[[ "$stderr" == *"5 trades could not be priced (first: trade A: lc.csv:3:2: "* ]] || fail "$stderr"
+	# qe-ingest rejects the same records for the same reasons
+	qe-ingest trades lc.csv --markets "$DATA/markets.csv" --rejects rej.csv > /dev/null 2>&1 || true
+	[ "$(sed 1d rej.csv | cut -d, -f1,2,4 | tr '\n' ' ')" = "$(sed 1d e.csv | sed 's/^[A-Z],lc.csv:\([0-9]*\):[0-9]*: column .\([a-z_]*\).: \(.*\) .[^ ]*.$/\1,\2,\3/' | tr '\n' ' ')" ] ||
+		fail "$(cat rej.csv e.csv)"
 }
 
 @test "formula: options may follow the input file" {

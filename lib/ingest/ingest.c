@@ -15,7 +15,6 @@
 
 #define DEFAULT_BLOCK (2u << 20)
 #define MAX_PIECES 64
-#define VALUE_SHOWN 64 /* characters of a bad value quoted in a message */
 
 /* One record's outcome, produced by a worker, consumed by the merge. */
 typedef struct rowres {
@@ -111,8 +110,6 @@ static void format_reject(const char *name, long line, int col, const char *coln
 	*rlen = rej->len - *roff;
 
 	*moff = msg->len;
-	int shown = vlen > VALUE_SHOWN ? VALUE_SHOWN : (int)vlen;
-	const char *more = vlen > VALUE_SHOWN ? "..." : "";
 	if (col > 0)
 		put_fmt(msg, "%s:%ld:%d: ", name, line, col);
 	else
@@ -120,20 +117,10 @@ static void format_reject(const char *name, long line, int col, const char *coln
 	if (*colname)
 		put_fmt(msg, "column '%s': ", colname);
 	if (vlen) {
-		/* one line per message: show control characters escaped */
+		/* one line per message, escaped as schema.h says */
 		put_fmt(msg, "%s '", reason);
-		for (int i = 0; i < shown; i++) {
-			unsigned char ch = (unsigned char)value[i];
-			if (ch == '\n')
-				strbuf_put(msg, "\\n", 2);
-			else if (ch == '\r')
-				strbuf_put(msg, "\\r", 2);
-			else if (ch < 0x20 || ch == 0x7f)
-				put_fmt(msg, "\\x%02x", ch);
-			else
-				strbuf_put(msg, value + i, 1);
-		}
-		put_fmt(msg, "%s'", more);
+		schema_show_value(msg, value, vlen);
+		strbuf_put(msg, "'", 1);
 	} else
 		put_fmt(msg, "%s", reason);
 	*mlen = msg->len - *moff;
@@ -595,36 +582,17 @@ static int merge_row(run *R, const piece *p, const rowres *r, qe_err *e)
 	}
 	/* trades: a = accepted index + 1 of the live version (0: cancelled),
 	 * b = its version; a new entry has a = b = 0 and found = 0. */
-	if (r->life == LIFE_NEW) {
-		if (found && k->b != UINT32_MAX)
-			return reject_now(R, r, p, kc, kv, kl,
-					  k->a ? "duplicate trade_id (status new for an existing trade)"
-					       : "trade_id of a cancelled trade", e);
-	} else {
-		const char *what = r->life == LIFE_AMEND ? "amendment" : "cancel";
+	int state = !found || k->b == UINT32_MAX ? TRADE_UNKNOWN : k->a ? TRADE_LIVE : TRADE_CANCELLED;
+	int col;
+	if (schema_lifecycle_check(state, k->b, r->life, r->version, reason, sizeof reason, &col)) {
 		if (!found) {
 			/* keep the slot as a tombstone: the id stays unknown */
 			k->a = 0;
 			k->b = UINT32_MAX;
-			snprintf(reason, sizeof reason, "%s of an unknown trade", what);
-			return reject_now(R, r, p, kc, kv, kl, reason, e);
 		}
-		if (k->b == UINT32_MAX) {
-			snprintf(reason, sizeof reason, "%s of an unknown trade", what);
-			return reject_now(R, r, p, kc, kv, kl, reason, e);
-		}
-		if (!k->a) {
-			snprintf(reason, sizeof reason, "%s of a cancelled trade", what);
-			return reject_now(R, r, p, kc, kv, kl, reason, e);
-		}
-		if (r->life == LIFE_AMEND ? r->version <= (int64_t)k->b : r->version < (int64_t)k->b) {
-			const char *vv;
-			size_t vl;
-			row_field(row, r->out_len, FMT_TR_VERSION, &vv, &vl);
-			snprintf(reason, sizeof reason, "version must be %s %u (the live version)",
-				 r->life == LIFE_AMEND ? "above" : "at least", k->b);
-			return reject_now(R, r, p, FMT_TR_VERSION, vv, vl, reason, e);
-		}
+		if (col == FMT_TR_VERSION)
+			row_field(row, r->out_len, FMT_TR_VERSION, &kv, &kl);
+		return reject_now(R, r, p, col, kv, kl, reason, e);
 	}
 	k->a = r->life == LIFE_CANCEL ? 0 : R->accepted + 1;
 	k->b = (uint32_t)r->version;
@@ -638,6 +606,27 @@ static void mark_winner(const keyset_entry *k, void *ctx)
 	uint8_t *bits = ctx;
 	if (k->a && k->b != UINT32_MAX)
 		bits[(k->a - 1) >> 3] |= (uint8_t)(1u << ((k->a - 1) & 7));
+}
+
+/* Writes the live version of a trade with status `new`: the book is a
+ * trades file in its own right, and an `amend` of a trade the file has
+ * not introduced would be rejected when the book is ingested again.  The
+ * version is kept, so an amended trade still shows it was amended. */
+static int emit_live(run *R, const char *row, size_t len, qe_err *e)
+{
+	const char *st;
+	size_t sl;
+	static const char live[] = "new";
+	row_field(row, len, FMT_TR_STATUS, &st, &sl);
+	if (sl == sizeof live - 1 && memcmp(st, live, sl) == 0)
+		return emit(R, row, len, e);
+	R->tmp2.len = 0;
+	strbuf_put(&R->tmp2, row, (size_t)(st - row));
+	strbuf_put(&R->tmp2, live, sizeof live - 1);
+	strbuf_put(&R->tmp2, st + sl, len - (size_t)(st - row) - sl);
+	if (R->tmp2.oom)
+		return qe_err_set(e, QE_INTERNAL, "out of memory");
+	return emit(R, R->tmp2.p, R->tmp2.len, e);
 }
 
 static int emit_book(run *R, qe_err *e)
@@ -674,7 +663,7 @@ static int emit_book(run *R, qe_err *e)
 			break;
 		}
 		if (bits[i >> 3] & (1u << (i & 7))) {
-			rc = emit(R, row, n, e);
+			rc = emit_live(R, row, n, e);
 			R->c->written++;
 		} else {
 			R->c->superseded++;

@@ -375,18 +375,27 @@ static int zone_name_ok(const char *s, size_t n)
 	return 1;
 }
 
-/* An identifier (ids and curve names): valid UTF-8, no leading or
- * trailing blank, no control character anywhere. */
-static int check_ident(int i, val *v, row_check *rc)
+/* Text of at most max bytes, valid UTF-8, without control characters. */
+static int check_text(int i, val *v, size_t max, row_check *rc)
 {
+	if (v->len > max)
+		return fail(rc, i, v, "longer than %zu bytes", max);
 	if (!valid_utf8(v->p, v->len))
 		return fail(rc, i, v, "invalid UTF-8");
-	if (isspace((unsigned char)v->p[0]) || isspace((unsigned char)v->p[v->len - 1]))
-		return fail(rc, i, v, "leading or trailing blank");
 	for (size_t k = 0; k < v->len; k++)
 		if ((unsigned char)v->p[k] < 0x20 || v->p[k] == 0x7f)
 			return fail(rc, i, v, "control character");
 	return 0;
+}
+
+/* An identifier (ids and curve names): text of at most SCHEMA_ID_MAX
+ * bytes without leading or trailing blank. */
+static int check_ident(int i, val *v, row_check *rc)
+{
+	if (v->len <= SCHEMA_ID_MAX && valid_utf8(v->p, v->len) &&
+	    (isspace((unsigned char)v->p[0]) || isspace((unsigned char)v->p[v->len - 1])))
+		return fail(rc, i, v, "leading or trailing blank");
+	return check_text(i, v, SCHEMA_ID_MAX, rc);
 }
 
 static int check_field(const schema_ctx *c, int i, val *v, row_check *rc)
@@ -397,9 +406,7 @@ static int check_field(const schema_ctx *c, int i, val *v, row_check *rc)
 	case CT_ID:
 		return check_ident(i, v, rc);
 	case CT_STR:
-		if (!valid_utf8(v->p, v->len))
-			return fail(rc, i, v, "invalid UTF-8");
-		return 0;
+		return check_text(i, v, SCHEMA_TEXT_MAX, rc);
 	case CT_ENUM:
 		v->idx = match_list(col->values, v->p, v->len);
 		if (v->idx < 0) {
@@ -518,6 +525,42 @@ static int check_market_unit(const schema_ctx *c, val *v, row_check *rc, int cur
 			     int ccy);
 static int check_option_expiry(const schema_ctx *c, val *v, row_check *rc);
 
+/* |x| <= max for a present number column. */
+static int check_magnitude(val *v, int col, double max, row_check *rc)
+{
+	if (v[col].present && fabs(v[col].d) > max)
+		return fail(rc, col, &v[col], "out of range [%g, %g]", -max, max);
+	return 0;
+}
+
+/* The bounds of schema.h on price, strike and ratio, and the sign of the
+ * strike for the model that prices it (valuation: options by the trade's
+ * model, else the curve's; Asians by Turnbull-Wakeman; spreads by Kirk). */
+static int check_trade_limits(const schema_ctx *c, val *v, row_check *rc)
+{
+	const char *instr = v[FMT_TR_INSTR].canon;
+	if (check_magnitude(v, FMT_TR_PRICE, SCHEMA_PRICE_MAX, rc) ||
+	    check_magnitude(v, FMT_TR_STRIKE, SCHEMA_PRICE_MAX, rc))
+		return -1;
+	if (v[FMT_TR_RATIO].present && v[FMT_TR_RATIO].d > SCHEMA_RATIO_MAX)
+		return fail(rc, FMT_TR_RATIO, &v[FMT_TR_RATIO], "out of range (0, %g]", SCHEMA_RATIO_MAX);
+	if (!v[FMT_TR_STRIKE].present)
+		return 0;
+	double k = v[FMT_TR_STRIKE].d;
+	if (!strcmp(instr, "spread"))
+		return k < 0 ? fail(rc, FMT_TR_STRIKE, &v[FMT_TR_STRIKE], "must be >= 0 (Kirk)") : 0;
+	const char *model = NULL; /* NULL: not known without a curve master */
+	if (!strcmp(instr, "asian"))
+		model = "black76";
+	else if (v[FMT_TR_MODEL].present)
+		model = v[FMT_TR_MODEL].canon;
+	else if (c->markets)
+		model = market_at(c->markets, v[FMT_TR_CURVE].idx)->model;
+	if (model && strcmp(model, "bachelier") != 0 && !(k > 0))
+		return fail(rc, FMT_TR_STRIKE, &v[FMT_TR_STRIKE], "must be > 0 (lognormal model)");
+	return 0;
+}
+
 static int check_trade(const schema_ctx *c, val *v, row_check *rc)
 {
 	const formats_table *s = c->s;
@@ -552,6 +595,11 @@ static int check_trade(const schema_ctx *c, val *v, row_check *rc)
 	}
 	if (!isfinite(v[FMT_TR_QTY].d))
 		return fail(rc, FMT_TR_QTY, &v[FMT_TR_QTY], "number out of range after unit conversion");
+	if (v[FMT_TR_QTY].d > SCHEMA_QTY_MAX)
+		return fail(rc, FMT_TR_QTY, &v[FMT_TR_QTY], "out of range (0, %g]%s", SCHEMA_QTY_MAX,
+			    v[FMT_TR_QTY].changed ? " after unit conversion" : "");
+	if (check_trade_limits(c, v, rc))
+		return -1;
 	if (c->markets) {
 		/* the unit and currency of the (first-leg) curve, as qe-price
 		 * needs them: MW only on a curve per MWh, MMBtu/d only on one
@@ -691,6 +739,85 @@ const char *schema_rate_implausible(double rate)
 	const formats_col *c = &formats_get(FMT_RATES)->cols[FMT_RA_RATE];
 	return rate < c->lo || rate > c->hi ? "rate of 100% or more in absolute value: a percentage?"
 					    : NULL;
+}
+
+const char *schema_lifecycle_check(int state, int64_t live, int life, int64_t version, char *buf,
+				   size_t cap, int *col)
+{
+	const char *what = life == LIFE_AMEND ? "amendment" : "cancel";
+	*col = FMT_TR_ID;
+	if (life == LIFE_NEW) {
+		if (state == TRADE_UNKNOWN)
+			return NULL;
+		snprintf(buf, cap, "%s", state == TRADE_LIVE
+						 ? "duplicate trade_id (status new for an existing trade)"
+						 : "trade_id of a cancelled trade");
+		return buf;
+	}
+	if (state != TRADE_LIVE) {
+		snprintf(buf, cap, "%s of %s trade", what,
+			 state == TRADE_UNKNOWN ? "an unknown" : "a cancelled");
+		return buf;
+	}
+	if (life == LIFE_AMEND ? version <= live : version < live) {
+		*col = FMT_TR_VERSION;
+		snprintf(buf, cap, "version must be %s %lld (the live version)",
+			 life == LIFE_AMEND ? "above" : "at least", (long long)live);
+		return buf;
+	}
+	return NULL;
+}
+
+const int schema_trades_identity[FMT_TR_N] = {
+	0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25,
+};
+_Static_assert(FMT_TR_N == 26, "schema_trades_identity lists every trades column");
+
+void schema_show_value(strbuf *b, const char *v, size_t n)
+{
+	int utf8 = valid_utf8(v, n);
+	size_t shown = n > SCHEMA_VALUE_SHOWN ? SCHEMA_VALUE_SHOWN : n;
+	/* a cut inside a UTF-8 sequence would leave a broken character */
+	while (utf8 && shown < n && shown > 0 && ((unsigned char)v[shown] & 0xC0) == 0x80)
+		shown--;
+	for (size_t i = 0; i < shown; i++) {
+		unsigned char ch = (unsigned char)v[i];
+		char esc[8];
+		if (ch == '\n')
+			strbuf_put(b, "\\n", 2);
+		else if (ch == '\r')
+			strbuf_put(b, "\\r", 2);
+		else if (ch < 0x20 || ch == 0x7f || (ch > 0x7f && !utf8))
+			strbuf_put(b, esc, (size_t)snprintf(esc, sizeof esc, "\\x%02x", ch));
+		else
+			strbuf_putc(b, (char)ch);
+	}
+	if (shown < n)
+		strbuf_put(b, "...", 3);
+}
+
+void schema_reject_text(const formats_table *s, const row_check *rc, char *buf, size_t cap)
+{
+	strbuf b = {0};
+	if (rc->col >= 0 && rc->col < s->ncols) {
+		strbuf_put(&b, "column '", 8);
+		strbuf_put(&b, s->cols[rc->col].name, strlen(s->cols[rc->col].name));
+		strbuf_put(&b, "': ", 3);
+	}
+	strbuf_put(&b, rc->reason, strlen(rc->reason));
+	if (rc->value_len) {
+		strbuf_put(&b, " '", 2);
+		schema_show_value(&b, rc->value, rc->value_len);
+		strbuf_putc(&b, '\'');
+	}
+	if (cap && b.oom) {
+		snprintf(buf, cap, "%s", rc->reason);
+	} else if (cap) {
+		size_t n = b.len < cap - 1 ? b.len : cap - 1;
+		memcpy(buf, b.p, n);
+		buf[n] = '\0';
+	}
+	strbuf_free(&b);
 }
 
 static void put_upper(strbuf *b, const char *s, size_t n)

@@ -9,8 +9,10 @@
  * The validator is pure: it reads the fields it is given and the curve
  * master, and appends to the caller's buffer, so any number of threads
  * may validate rows of the same file at once.  Cross-row rules (unique
- * keys, trade lifecycle) belong to the caller (ingest.h), which gets the
- * row's key hash, version and status from here.
+ * keys, trade lifecycle) are applied by the caller (ingest.h, qe-price's
+ * price/valuation), which gets the row's key hash, version and status
+ * from here and asks schema_lifecycle_check whether a version may follow
+ * the trade's state.
  *
  * Owns: its handle on the curve master it loads through curvemaster.h
  * (schema_markets_free).  Never prints, never exits.
@@ -87,6 +89,21 @@ int schema_map_header(const formats_table *s, const csvscan_field *hdr, int nhdr
 int schema_check_row(const schema_ctx *c, const csvscan_field *f, int nf, strbuf *out,
 		     row_check *rc);
 
+/* --- the trade lifecycle ------------------------------------------------
+ * The cross-row rule of trades, in file order (qe-ingest's merge and
+ * qe-price's book mode both apply it): a trade id first appears with
+ * status new; an amend with a higher version supersedes the live version;
+ * a cancel with a version not lower removes the trade; a new for a live
+ * or cancelled id, an amend or cancel of an unknown or cancelled trade
+ * and a version that does not supersede are bad. */
+enum schema_trade_state { TRADE_UNKNOWN, TRADE_LIVE, TRADE_CANCELLED };
+/* NULL when a record of lifecycle `life` (enum lifecycle) and `version`
+ * may follow a trade in `state` (TRADE_LIVE: at version `live`); else the
+ * reason, written into buf, and *col = the schema column it is about
+ * (FMT_TR_ID or FMT_TR_VERSION). */
+const char *schema_lifecycle_check(int state, int64_t live, int life, int64_t version, char *buf,
+				   size_t cap, int *col);
+
 /* --- plausibility of quotes --------------------------------------------
  * The percentage-typo rules of qe-ingest, which qe-price's formula mode
  * applies too, so that both read a quote the same way: a lognormal vol
@@ -98,6 +115,39 @@ int schema_check_row(const schema_ctx *c, const csvscan_field *f, int nf, strbuf
 #define SCHEMA_LOGNORMAL_VOL_MAX 5.0
 const char *schema_lognormal_vol_implausible(double vol);
 const char *schema_rate_implausible(double rate);
+
+/* --- limits of a value ---------------------------------------------------
+ * The bounds every validated file keeps, whichever tool reads it (qe-ingest
+ * and qe-price's book mode both validate trades through schema_check_row):
+ * an identifier (ids, curve names) is at most SCHEMA_ID_MAX bytes and free
+ * text (names) at most SCHEMA_TEXT_MAX, both valid UTF-8 without control
+ * characters; a trade's |price| and |strike| are at most SCHEMA_PRICE_MAX,
+ * its quantity (in the canonical unit, after conversion) at most
+ * SCHEMA_QTY_MAX and its ratio at most SCHEMA_RATIO_MAX; the strike of an
+ * option or Asian priced by Black-76 is > 0, of a spread >= 0 (a normal
+ * (Bachelier) model takes any strike). */
+#define SCHEMA_ID_MAX 64
+#define SCHEMA_TEXT_MAX 256
+#define SCHEMA_PRICE_MAX 1e6
+#define SCHEMA_QTY_MAX 1e12
+#define SCHEMA_RATIO_MAX 1e3
+
+/* The trades table with every column at its own index (schema column i
+ * is field i), for readers that hold one trade's fields in schema order
+ * (qe-price's book mode): pass it as schema_ctx.colmap. */
+extern const int schema_trades_identity[FMT_TR_N];
+
+/* "column 'x': reason 'value'" for a failed rc of table s, into buf (always
+ * terminated): the reason part of qe-ingest's reject message. */
+void schema_reject_text(const formats_table *s, const row_check *rc, char *buf, size_t cap);
+
+/* Appends a bad value as shown in a message: at most SCHEMA_VALUE_SHOWN
+ * bytes (cut at a character boundary, "..." added when cut), control
+ * characters escaped (\n, \r, \xNN) and, when the value is not valid
+ * UTF-8, every byte above 0x7f escaped too, so a message is one line of
+ * valid UTF-8. */
+#define SCHEMA_VALUE_SHOWN 64
+void schema_show_value(strbuf *b, const char *v, size_t n);
 
 /* Writes the canonical header row of s. */
 void schema_header(const formats_table *s, strbuf *out);

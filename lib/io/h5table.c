@@ -457,8 +457,10 @@ static hid_t create_column(h5tab_writer *w, const h5tab_colspec *c, struct wcol 
 	hid_t ftype = c->kind == H5TAB_STRING ? (wc->width ? wc->ftype : w->f->strtype)
 		      : c->kind == H5TAB_DOUBLE ? H5T_IEEE_F64LE : H5T_STD_I64LE;
 	hid_t ds = -1;
+	/* no object times: the same table gives the same bytes whenever it is
+	 * written (qe-ingest is idempotent, manifests compare digests) */
 	if (sp >= 0 && dcpl >= 0 && H5Pset_chunk(dcpl, 1, chunk) >= 0 && H5Pset_shuffle(dcpl) >= 0 &&
-	    H5Pset_deflate(dcpl, DEFLATE_LEVEL) >= 0) {
+	    H5Pset_deflate(dcpl, DEFLATE_LEVEL) >= 0 && H5Pset_obj_track_times(dcpl, 0) >= 0) {
 		if (c->kind == H5TAB_DOUBLE) {
 			double nan = NAN;
 			H5Pset_fill_value(dcpl, H5T_NATIVE_DOUBLE, &nan);
@@ -539,7 +541,13 @@ h5tab_writer *h5tab_begin_fixed(h5file *f, const char *table, const h5tab_colspe
 		}
 		hdr_len += strlen(cols[i].name) + 1;
 	}
-	w->grp = H5Gcreate2(f->fid, table, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+	hid_t gcpl = H5Pcreate(H5P_GROUP_CREATE);
+	if (gcpl >= 0 && H5Pset_obj_track_times(gcpl, 0) >= 0)
+		w->grp = H5Gcreate2(f->fid, table, H5P_DEFAULT, gcpl, H5P_DEFAULT);
+	else
+		w->grp = -1;
+	if (gcpl >= 0)
+		H5Pclose(gcpl);
 	if (w->grp < 0) {
 		qe_err_set(e, QE_IO, "%s: cannot create table '%s': %s", f->path, table, h5_detail(d));
 		goto fail;

@@ -14,6 +14,8 @@
 #include "io/formats.h"
 #include "io/h5table.h"
 #include "price/kirk.h"
+#include "ingest/schema.h"
+#include "core/num.h"
 #include "market/market.h"
 #include "time/period.h"
 #include "core/strindex.h"
@@ -23,7 +25,9 @@ static const char *const instr_names[] = {"future", "forward", "swap", "physical
 					  "option", "asian", "spread", "spot"};
 
 typedef struct trade {
-	char id[40], book[32], curve[32], curve2[32], currency[4], unit[8], shape[12];
+	/* identifiers within the limit of ingest/schema.h */
+	char id[SCHEMA_ID_MAX + 1], book[SCHEMA_ID_MAX + 1], curve[SCHEMA_ID_MAX + 1];
+	char curve2[SCHEMA_ID_MAX + 1], currency[4], unit[8], shape[12];
 	char model[16];
 	int instr, side, type, american, version, cancel;
 	double qty, price, strike, ratio;
@@ -68,11 +72,6 @@ static const int tcols_fmt[C_N] = {
 	FMT_TR_OTYPE, FMT_TR_STRIKE, FMT_TR_EXERCISE, FMT_TR_EXPIRY, FMT_TR_AVGS, FMT_TR_AVGE,
 	FMT_TR_CURVE2, FMT_TR_RATIO, FMT_TR_MODEL};
 
-static const char *tcol_name(int c)
-{
-	return formats_colname(FMT_TRADES, tcols_fmt[c]);
-}
-
 /* A row of trades.csv or of the HDF5 table /trades (qe-ingest --to h5). */
 typedef struct rowsrc {
 	csv_reader *c;
@@ -80,92 +79,106 @@ typedef struct rowsrc {
 	long row;
 } rowsrc;
 
-static const char *rs_field(const rowsrc *r, int col, size_t *len)
-{
-	const char *s;
-	if (r->c)
-		return csvr_field(r->c, col, len);
-	s = h5tab_colkind(r->h, col) == H5TAB_STRING ? h5tab_str(r->h, col) : "";
-	if (len)
-		*len = strlen(s);
-	return s;
-}
-
 static long rs_line(const rowsrc *r)
 {
 	return r->c ? csvr_line(r->c) : r->row;
 }
 
-static int rs_empty(const rowsrc *r, int col)
+/* The text of source column col (-1: absent) as the validator reads it:
+ * the CSV field, or the HDF5 value printed as `qe-ingest --from h5` prints
+ * it (buf holds NUM_BUFSZ bytes). */
+static csvscan_field rs_text(const rowsrc *r, int col, char *buf)
 {
+	csvscan_field f = {"", 0};
 	if (col < 0)
-		return 1;
-	if (r->c)
-		return csvr_is_empty(r->c, col);
-	switch (h5tab_colkind(r->h, col)) {
-	case H5TAB_STRING: return h5tab_str(r->h, col)[0] == '\0';
-	case H5TAB_DOUBLE: return isnan(h5tab_double(r->h, col));
-	default: return h5tab_int64(r->h, col) == H5TAB_MISSING_INT;
+		return f;
+	if (r->c) {
+		f.p = csvr_field(r->c, col, &f.len);
+		return f;
 	}
+	switch (h5tab_colkind(r->h, col)) {
+	case H5TAB_STRING:
+		f.p = h5tab_str(r->h, col);
+		f.len = strlen(f.p);
+		return f;
+	case H5TAB_DOUBLE: {
+		double x = h5tab_double(r->h, col);
+		if (!isnan(x))
+			f.len = (size_t)num_format_double(buf, x);
+		break;
+	}
+	case H5TAB_DATE: {
+		int64_t d = h5tab_int64(r->h, col);
+		if (d != H5TAB_MISSING_INT && d > -1000000 && d < 1000000) {
+			date_format(buf, (qe_date)d);
+			f.len = 10;
+		}
+		break;
+	}
+	default: {
+		int64_t x = h5tab_int64(r->h, col);
+		if (x != H5TAB_MISSING_INT)
+			f.len = (size_t)snprintf(buf, NUM_BUFSZ, "%lld", (long long)x);
+	}
+	}
+	f.p = buf;
+	return f;
 }
 
-static int rs_h5_missing(const rowsrc *r, int col, qe_err *e)
+/* A canonical trades row (ingest/schema.h), one NUL-terminated field per
+ * trades column in schema order: what parse_trade reads. */
+typedef struct canon_row {
+	const char *v[FMT_TR_N];
+	size_t len[FMT_TR_N];
+} canon_row;
+
+static const char *rs_field(const canon_row *r, int col, size_t *len)
 {
-	return qe_err_set(e, QE_DATA, "row %ld: column '%s': %s", r->row, h5tab_colname(r->h, col),
-			  rs_empty(r, col) ? "missing value" : "wrong kind");
+	if (len)
+		*len = r->len[col];
+	return r->v[col];
 }
 
-static int rs_double(const rowsrc *r, int col, double *out, qe_err *e)
+static int rs_empty(const canon_row *r, int col)
 {
-	if (r->c)
-		return csvr_get_double(r->c, col, out, e);
-	int k = h5tab_colkind(r->h, col);
-	if (rs_empty(r, col) || (k != H5TAB_DOUBLE && k != H5TAB_INT64))
-		return rs_h5_missing(r, col, e);
-	*out = k == H5TAB_DOUBLE ? h5tab_double(r->h, col) : (double)h5tab_int64(r->h, col);
-	if (!isfinite(*out))
-		return rs_h5_missing(r, col, e);
-	return 0;
+	return r->len[col] == 0;
 }
 
-static int rs_int(const rowsrc *r, int col, int64_t *out, qe_err *e)
+/* A canonical row holds only values the validator accepted. */
+static int rs_bad(int col, qe_err *e)
 {
-	if (r->c)
-		return csvr_get_int64(r->c, col, out, e);
-	if (rs_empty(r, col) || h5tab_colkind(r->h, col) != H5TAB_INT64)
-		return rs_h5_missing(r, col, e);
-	*out = h5tab_int64(r->h, col);
-	return 0;
+	return qe_err_set(e, QE_INTERNAL, "column '%s': not a canonical value",
+			  formats_colname(FMT_TRADES, col));
 }
 
-static int rs_date(const rowsrc *r, int col, qe_date *out, qe_err *e)
+static int rs_double(const canon_row *r, int col, double *out, qe_err *e)
 {
-	if (r->c)
-		return csvr_get_date(r->c, col, out, e);
-	if (rs_empty(r, col) || h5tab_colkind(r->h, col) != H5TAB_DATE)
-		return rs_h5_missing(r, col, e);
-	int64_t d = h5tab_int64(r->h, col);
-	if (d < -1000000 || d > 1000000)
-		return rs_h5_missing(r, col, e);
-	*out = (qe_date)d;
-	return 0;
+	return num_parse_double(r->v[col], r->len[col], out) == NUM_OK ? 0 : rs_bad(col, e);
+}
+
+static int rs_int(const canon_row *r, int col, int64_t *out, qe_err *e)
+{
+	return num_parse_int64(r->v[col], r->len[col], out) == NUM_OK ? 0 : rs_bad(col, e);
+}
+
+static int rs_date(const canon_row *r, int col, qe_date *out, qe_err *e)
+{
+	return date_parse(r->v[col], r->len[col], out) == 0 ? 0 : rs_bad(col, e);
 }
 
 #define TERR(...) (snprintf(t->err, sizeof t->err, __VA_ARGS__), 0)
 
-/* Parses one row into t; a bad field sets t->err (the row is still kept
- * so the trade is reported by id). */
-static int parse_trade(const rowsrc *r, const int *ix, trade *t)
+/* Parses one canonical row (validated by ingest/schema) into t; a field
+ * pricing cannot use sets t->err (the row is still kept so the trade is
+ * reported by id).  ix maps enum tcol to the row's columns. */
+static int parse_trade(const canon_row *r, const int *ix, trade *t)
 {
 	qe_err e;
 	size_t len;
 	const char *s;
 	memset(t, 0, sizeof *t);
 	s = rs_field(r, ix[C_ID], &len);
-	if (len == 0 || len >= sizeof t->id)
-		snprintf(t->id, sizeof t->id, "line %ld", rs_line(r));
-	else
-		memcpy(t->id, s, len);
+	memcpy(t->id, s, len < sizeof t->id ? len : sizeof t->id - 1);
 #define GETD(col, dst) (rs_double(r, ix[col], dst, &e) ? TERR("%s", e.msg) : 1)
 #define GETDATE(col, dst) (rs_date(r, ix[col], dst, &e) ? TERR("%s", e.msg) : 1)
 #define OPTCOL(col) (ix[col] >= 0 && !rs_empty(r, ix[col]))
@@ -197,7 +210,8 @@ static int parse_trade(const rowsrc *r, const int *ix, trade *t)
 	t->side = strcasecmp(s, "buy") == 0 ? 1 : strcasecmp(s, "sell") == 0 ? -1 : 0;
 	if (!t->side)
 		return TERR("side must be buy or sell '%s'", s);
-	if (!GETD(C_QTY, &t->qty) || !GETD(C_PRICE, &t->price))
+	/* the validator requires a price but of options (premium, not valued) */
+	if (!GETD(C_QTY, &t->qty) || (OPTCOL(C_PRICE) && !GETD(C_PRICE, &t->price)))
 		return 0;
 	if (!(t->qty > 0))
 		return TERR("quantity must be positive '%s'", rs_field(r, ix[C_QTY], NULL));
@@ -979,9 +993,96 @@ static int is_hdf5(const char *path)
 	return yes;
 }
 
-static int load_trades(const char *path, trade **out, long *n, long *ncancel, qe_err *e)
+/* The validator of qe-ingest over the source's header: colmap[i] is the
+ * source column of trades column i (-1 absent); a missing required column
+ * is QE_DATA, as in qe-ingest. */
+static int map_trades_header(const rowsrc *src, const char *path, int *colmap, qe_err *e)
 {
-	int ix[C_N];
+	int n = src->c ? csvr_ncols(src->c) : h5tab_ncols(src->h);
+	csvscan_field *hdr = calloc((size_t)n + 1, sizeof *hdr);
+	if (!hdr)
+		return qe_err_set(e, QE_INTERNAL, "out of memory");
+	for (int j = 0; j < n; j++) {
+		hdr[j].p = src->c ? csvr_colname(src->c, j) : h5tab_colname(src->h, j);
+		hdr[j].len = strlen(hdr[j].p);
+	}
+	int rc = schema_map_header(schema_get(FMT_TRADES), hdr, n, colmap, NULL, path, e);
+	free(hdr);
+	return rc;
+}
+
+/* Reads the source's current row into t through the row validator of
+ * qe-ingest (ingest/schema.h) and parses the canonical row it writes; a
+ * row the validator rejects keeps t->err = "file:line:col: column 'x':
+ * reason 'value'" (HDF5: "file: row N: ..."), under its id when the id
+ * itself is valid, else under "line N" ("row N").  canon is the caller's
+ * buffer. */
+/* t->err = the reject rc of the source's current row, located as
+ * qe-ingest locates it: "file:line:col: column 'x': reason 'value'"
+ * (HDF5: "file: row N: ..."). */
+static void trade_reject(trade *t, const rowsrc *src, const char *path, const int *colmap,
+			 const row_check *rc)
+{
+	char why[sizeof t->err];
+	long line = rs_line(src);
+	schema_reject_text(schema_get(FMT_TRADES), rc, why, sizeof why);
+	if (!src->c)
+		snprintf(t->err, sizeof t->err, "%s: row %ld: %s", path, line, why);
+	else if (rc->col >= 0 && colmap[rc->col] >= 0)
+		snprintf(t->err, sizeof t->err, "%s:%ld:%d: %s", path, line, colmap[rc->col] + 1, why);
+	else
+		snprintf(t->err, sizeof t->err, "%s:%ld: %s", path, line, why);
+}
+
+static int read_trade(const rowsrc *src, const char *path, const int *colmap,
+		      const schema_ctx *ctx, strbuf *canon, trade *t, int *life)
+{
+	csvscan_field f[FMT_TR_N];
+	char nb[FMT_TR_N][NUM_BUFSZ];
+	row_check rc;
+	for (int i = 0; i < FMT_TR_N; i++)
+		f[i] = rs_text(src, colmap[i], nb[i]);
+	canon->len = 0;
+	*life = LIFE_NONE;
+	if (schema_check_row(ctx, f, FMT_TR_N, canon, &rc)) {
+		memset(t, 0, sizeof *t);
+		/* columns are checked in order: past the id, the id is valid */
+		if (rc.col > FMT_TR_ID)
+			memcpy(t->id, f[FMT_TR_ID].p, f[FMT_TR_ID].len);
+		else
+			snprintf(t->id, sizeof t->id, "%s %ld", src->c ? "line" : "row", rs_line(src));
+		trade_reject(t, src, path, colmap, &rc);
+		return canon->oom ? QE_INTERNAL : 0;
+	}
+	*life = rc.life;
+	/* the canonical row, one NUL-terminated field per column */
+	canon_row cr;
+	csvscan_field cf[FMT_TR_N];
+	csvscan_rec rec;
+	size_t need = 2 * canon->len + FMT_TR_N + 1;
+	char *text = malloc(need), *scratch = text + canon->len + FMT_TR_N;
+	if (!text)
+		return QE_INTERNAL;
+	csvscan_next(canon->p, canon->len, 0, 1, cf, FMT_TR_N, scratch, &rec);
+	char *w = text;
+	for (int i = 0; i < FMT_TR_N; i++) {
+		size_t len = i < rec.nfields ? cf[i].len : 0;
+		if (len)
+			memcpy(w, cf[i].p, len);
+		w[len] = '\0';
+		cr.v[i] = w;
+		cr.len[i] = len;
+		w += len + 1;
+	}
+	parse_trade(&cr, tcols_fmt, t);
+	free(text);
+	return 0;
+}
+
+static int load_trades(const struct val_options *o, trade **out, long *n, long *ncancel, qe_err *e)
+{
+	const char *path = o->trades;
+	int colmap[FMT_TR_N];
 	rowsrc src = {0};
 	if (is_hdf5(path)) {
 		if (!(src.h = h5tab_open(path, "trades", e)))
@@ -989,17 +1090,14 @@ static int load_trades(const char *path, trade **out, long *n, long *ncancel, qe
 	} else if (!(src.c = csvr_open(path, e))) {
 		return e->code;
 	}
-	static const int required[] = {C_ID, C_BOOK, C_INSTR, C_CURVE, C_SIDE, C_QTY, C_UNIT,
-				       C_PRICE, C_CCY, C_DS, C_DE};
-	for (int i = 0; i < C_N; i++)
-		ix[i] = src.c ? csvr_col(src.c, tcol_name(i)) : h5tab_col(src.h, tcol_name(i));
-	for (size_t i = 0; i < sizeof required / sizeof required[0]; i++)
-		if (ix[required[i]] < 0) {
-			qe_err_set(e, QE_DATA, "%s: missing column '%s'", path, tcol_name(required[i]));
-			csvr_close(src.c);
-			h5tab_close(src.h);
-			return QE_DATA;
-		}
+	schema_markets *mk = NULL;
+	if (map_trades_header(&src, path, colmap, e) || !(mk = schema_markets_load(o->markets, e))) {
+		csvr_close(src.c);
+		h5tab_close(src.h);
+		return e->code;
+	}
+	schema_ctx ctx = {schema_get(FMT_TRADES), mk, schema_trades_identity};
+	strbuf canon = {0};
 	strindex *ids = sidx_new();
 	trade *tr = NULL;
 	long cap = 0, cnt = 0;
@@ -1019,14 +1117,33 @@ static int load_trades(const char *path, trade **out, long *n, long *ncancel, qe
 			break;
 		}
 		trade t;
-		parse_trade(&src, ix, &t);
-		if (st == CSVR_BADROW)
+		int life = LIFE_NONE;
+		if (st == CSVR_BADROW) {
+			memset(&t, 0, sizeof t);
+			snprintf(t.id, sizeof t.id, "line %ld", rs_line(&src));
 			snprintf(t.err, sizeof t.err, "%s", e->msg);
+		} else if (read_trade(&src, path, colmap, &ctx, &canon, &t, &life)) {
+			rc = qe_err_set(e, QE_INTERNAL, "out of memory");
+			break;
+		}
 		int added = 0;
 		long k = sidx_add(ids, t.id, strlen(t.id), &added);
 		if (k < 0) {
 			rc = qe_err_set(e, QE_INTERNAL, "out of memory");
 			break;
+		}
+		/* the lifecycle rule of qe-ingest, in file order */
+		if (!t.err[0] && (added || !tr[k].err[0])) {
+			int state = added ? TRADE_UNKNOWN : tr[k].cancel ? TRADE_CANCELLED : TRADE_LIVE;
+			char vtext[24];
+			row_check lc = {0};
+			if (schema_lifecycle_check(state, added ? 0 : tr[k].version, life, t.version,
+						   lc.reason, sizeof lc.reason, &lc.col)) {
+				snprintf(vtext, sizeof vtext, "%d", t.version);
+				lc.value = lc.col == FMT_TR_VERSION ? vtext : t.id;
+				lc.value_len = strlen(lc.value);
+				trade_reject(&t, &src, path, colmap, &lc);
+			}
 		}
 		if (added) {
 			if (cnt == cap) {
@@ -1039,13 +1156,13 @@ static int load_trades(const char *path, trade **out, long *n, long *ncancel, qe
 				tr = nt;
 			}
 			tr[cnt++] = t;
-		} else if (t.err[0] && !tr[k].err[0]) {
-			tr[k].err[0] = '\0';
+		} else if (tr[k].err[0]) {
+			/* a bad version leaves the trade unpriced: a later one may
+			 * amend what the bad one was meant to say */
+		} else if (t.err[0]) {
 			snprintf(tr[k].err, sizeof tr[k].err, "%s", t.err);
-		} else if (t.version > tr[k].version) {
-			tr[k] = t;
-		} else if (t.version == tr[k].version) {
-			snprintf(tr[k].err, sizeof tr[k].err, "duplicate version %d", t.version);
+		} else {
+			tr[k] = t; /* an amend or cancel that supersedes */
 		}
 	}
 	if (src.c)
@@ -1053,6 +1170,8 @@ static int load_trades(const char *path, trade **out, long *n, long *ncancel, qe
 	if (src.h)
 		h5tab_close(src.h);
 	sidx_free(ids);
+	strbuf_free(&canon);
+	schema_markets_free(mk);
 	if (rc) {
 		free(tr);
 		return rc;
@@ -1390,7 +1509,7 @@ val_book *valuation_price(const struct val_options *o, qe_err *e)
 	}
 	m->bump = o->bump;
 	b->m = m;
-	if (load_trades(o->trades, &b->tr, &b->n, &b->cancelled, e)) {
+	if (load_trades(o, &b->tr, &b->n, &b->cancelled, e)) {
 		valuation_free(b);
 		return NULL;
 	}

@@ -5,6 +5,10 @@
  * qe-formats(5): VALUATIONS, SENSITIVITIES, LADDER, PRICE ERRORS) to
  * outputs the caller opened and commits (together: cmd/cli.h).
  *
+ * Trade rows (CSV or HDF5) go through qe-ingest's row validator
+ * (ingest/schema.h) and are valued from the canonical row it writes; a
+ * row it rejects is a trade of the errors file.
+ *
  * Owns the market, trades and results of a val_book.  Never prints,
  * never opens or commits an output file:
  * a trade that cannot be priced becomes a row of the errors file (and the

@@ -248,8 +248,180 @@ static void test_plausible(void)
 		 "the rates file's range is the bound");
 }
 
+/* One trades record (schema order) through the row validator without a
+ * curve master; fills why with schema_reject_text on failure, "" on
+ * success.  Fields: the defaults of a good future, with overrides. */
+static int check_trade_row(const char *const *set, char *why, size_t cap)
+{
+	const char *v[FMT_TR_N] = {"T1", "1", "new", "2026-11-02", "B", "t", "C", "future", "NG_HH",
+				   "buy", "10", "MMBtu", "3", "USD", "2027-01-01", "2027-01-31"};
+	for (int i = 16; i < FMT_TR_N; i++)
+		v[i] = "";
+	for (int k = 0; set && set[k]; k += 2)
+		v[formats_colidx(formats_get(FMT_TRADES), set[k])] = set[k + 1];
+	csvscan_field f[FMT_TR_N];
+	for (int i = 0; i < FMT_TR_N; i++)
+		f[i] = (csvscan_field){v[i], strlen(v[i])};
+	schema_ctx ctx = {schema_get(FMT_TRADES), NULL, schema_trades_identity};
+	strbuf out = {0};
+	row_check rc;
+	int r = schema_check_row(&ctx, f, FMT_TR_N, &out, &rc);
+	why[0] = '\0';
+	if (r)
+		schema_reject_text(ctx.s, &rc, why, cap);
+	strbuf_free(&out);
+	return r;
+}
+
+#define ROW(...) ((const char *const[]){__VA_ARGS__, NULL})
+
+/* The limits of schema.h, at and just past each bound. */
+static void test_limits(void)
+{
+	char why[300], id[SCHEMA_ID_MAX + 2], name[SCHEMA_TEXT_MAX + 2];
+	memset(id, 'I', sizeof id - 1);
+	id[SCHEMA_ID_MAX] = '\0';
+	UT_EQ_INT(check_trade_row(ROW("trade_id", id), why, sizeof why), 0, "64-byte id accepted");
+	id[SCHEMA_ID_MAX] = 'J';
+	id[SCHEMA_ID_MAX + 1] = '\0';
+	UT_EQ_INT(check_trade_row(ROW("trade_id", id), why, sizeof why), -1, "65-byte id rejected");
+	UT_EQ_STR(why, "column 'trade_id': longer than 64 bytes "
+		       "'IIIIIIIIIIIIIIIIIIIIIIIIIIIIIIIIIIIIIIIIIIIIIIIIIIIIIIIIIIIIIIII...'",
+		  "id message: value cut at 64 bytes");
+	check_trade_row(ROW("book", "\xff" "B"), why, sizeof why);
+	UT_EQ_STR(why, "column 'book': invalid UTF-8 '\\xffB'", "invalid UTF-8 escaped");
+	check_trade_row(ROW("trader", "a\x01" "b"), why, sizeof why);
+	UT_EQ_STR(why, "column 'trader': control character 'a\\x01b'", "control character");
+	check_trade_row(ROW("book", " B"), why, sizeof why);
+	UT_EQ_STR(why, "column 'book': leading or trailing blank ' B'", "blank");
+
+	UT_EQ_INT(check_trade_row(ROW("price", "1000000"), why, sizeof why), 0, "price 1e6 accepted");
+	UT_EQ_INT(check_trade_row(ROW("price", "-1000000"), why, sizeof why), 0, "price -1e6 accepted");
+	UT_EQ_INT(check_trade_row(ROW("price", "1000000.00000000001"), why, sizeof why), 0,
+		  "rounds to 1e6: accepted");
+	UT_EQ_INT(check_trade_row(ROW("price", "1000000.001"), why, sizeof why), -1, "above 1e6");
+	check_trade_row(ROW("price", "1e300"), why, sizeof why);
+	UT_EQ_STR(why, "column 'price': out of range [-1e+06, 1e+06] '1e300'", "price 1e300");
+	UT_EQ_INT(check_trade_row(ROW("quantity", "1e12"), why, sizeof why), 0, "quantity 1e12");
+	check_trade_row(ROW("quantity", "1.000001e12"), why, sizeof why);
+	UT_EQ_STR(why, "column 'quantity': out of range (0, 1e+12] '1.000001e12'", "quantity above");
+	UT_EQ_INT(check_trade_row(ROW("quantity", "1e12", "unit", "kWh"), why, sizeof why), 0,
+		  "1e12 kWh is 1e9 MWh");
+	check_trade_row(ROW("quantity", "1e10", "unit", "GWh"), why, sizeof why);
+	UT_EQ_STR(why, "column 'quantity': out of range (0, 1e+12] after unit conversion '1e10'",
+		  "bound applies after conversion");
+
+	/* strikes: sign by model */
+	const char *opt[] = {"instrument", "option", "option_type", "call", "strike", "0",
+			     "expiry", "2026-12-28", "model", "black76", NULL};
+	check_trade_row(opt, why, sizeof why);
+	UT_EQ_STR(why, "column 'strike': must be > 0 (lognormal model) '0'", "Black-76 strike 0");
+	opt[5] = "-3";
+	opt[9] = "bachelier";
+	UT_EQ_INT(check_trade_row(opt, why, sizeof why), 0, "Bachelier strike -3 accepted");
+	opt[8] = NULL;
+	UT_EQ_INT(check_trade_row(opt, why, sizeof why), 0,
+		  "no model and no curve master: the sign is not known");
+	opt[1] = "asian";
+	opt[5] = "0";
+	opt[8] = "avg_start";
+	opt[9] = "2027-01-01";
+	const char *asian[] = {opt[0], opt[1], opt[2], opt[3], opt[4], opt[5], opt[6], opt[7],
+			       opt[8], opt[9], "avg_end", "2027-01-31", NULL};
+	check_trade_row(asian, why, sizeof why);
+	UT_EQ_STR(why, "column 'strike': must be > 0 (lognormal model) '0'", "Asian strike 0");
+	const char *spr[] = {"instrument", "spread", "option_type", "put", "strike", "0", "expiry",
+			     "2026-12-28", "curve2", "TTF", "ratio", "1000", NULL};
+	UT_EQ_INT(check_trade_row(spr, why, sizeof why), 0, "spread strike 0, ratio 1000 accepted");
+	spr[5] = "-0.5";
+	check_trade_row(spr, why, sizeof why);
+	UT_EQ_STR(why, "column 'strike': must be >= 0 (Kirk) '-0.5'", "spread strike < 0");
+	spr[5] = "1";
+	spr[11] = "1000.5";
+	check_trade_row(spr, why, sizeof why);
+	UT_EQ_STR(why, "column 'ratio': out of range (0, 1000] '1000.5'", "ratio above 1000");
+	spr[11] = "1";
+	spr[5] = "2e6";
+	check_trade_row(spr, why, sizeof why);
+	UT_EQ_STR(why, "column 'strike': out of range [-1e+06, 1e+06] '2e6'", "strike magnitude");
+
+	/* free text: counterparties' names */
+	const formats_table *cp = schema_get(FMT_COUNTERPARTIES);
+	int colmap[32];
+	for (int i = 0; i < cp->ncols; i++)
+		colmap[i] = i < 2 ? i : -1;
+	schema_ctx ctx = {cp, NULL, colmap};
+	memset(name, 'n', sizeof name - 1);
+	name[SCHEMA_TEXT_MAX] = '\0';
+	csvscan_field f[2] = {{"C1", 2}, {name, SCHEMA_TEXT_MAX}};
+	strbuf out = {0};
+	row_check rc;
+	UT_EQ_INT(schema_check_row(&ctx, f, 2, &out, &rc), 0, "256-byte name accepted");
+	f[1].len = SCHEMA_TEXT_MAX + 1;
+	name[SCHEMA_TEXT_MAX] = 'n';
+	UT_EQ_INT(schema_check_row(&ctx, f, 2, &out, &rc), -1, "257-byte name rejected");
+	UT_EQ_STR(rc.reason, "longer than 256 bytes", "name reason");
+	f[1] = (csvscan_field){"Acme\tInc", 8};
+	UT_EQ_INT(schema_check_row(&ctx, f, 2, &out, &rc), -1, "tab in a name rejected");
+	UT_EQ_STR(rc.reason, "control character", "name control character");
+	strbuf_free(&out);
+}
+
+/* A message shows a value cut at a character boundary, one line of UTF-8. */
+static void test_show_value(void)
+{
+	char v[80];
+	strbuf b = {0};
+	memset(v, 'a', 63);
+	memcpy(v + 63, "\xc3\xa9zz", 4); /* U+00E9 across byte 64 */
+	schema_show_value(&b, v, 67);
+	UT_CHECK(b.len == 66 && memcmp(b.p + 63, "...", 3) == 0, "cut before a split character");
+	b.len = 0;
+	schema_show_value(&b, "\xc3\xa9\n\r\x7f", 5);
+	UT_CHECK(b.len == 10 && memcmp(b.p, "\xc3\xa9\\n\\r\\x7f", 10) == 0, "UTF-8 kept, controls escaped");
+	b.len = 0;
+	schema_show_value(&b, "\xc3\xa9\xff", 3);
+	UT_CHECK(b.len == 12 && memcmp(b.p, "\\xc3\\xa9\\xff", 12) == 0,
+		 "invalid UTF-8: every high byte escaped");
+	strbuf_free(&b);
+}
+
+/* The lifecycle rule qe-ingest and qe-price share. */
+static void test_lifecycle(void)
+{
+	char buf[200];
+	int col;
+	UT_CHECK(!schema_lifecycle_check(TRADE_UNKNOWN, 0, LIFE_NEW, 1, buf, sizeof buf, &col),
+		 "new of an unknown id");
+	UT_CHECK(!schema_lifecycle_check(TRADE_UNKNOWN, 0, LIFE_NEW, 7, buf, sizeof buf, &col),
+		 "new at any version (a live book's row)");
+	UT_CHECK(schema_lifecycle_check(TRADE_LIVE, 1, LIFE_NEW, 2, buf, sizeof buf, &col) &&
+			 col == FMT_TR_ID,
+		 "new of a live id");
+	UT_EQ_STR(buf, "duplicate trade_id (status new for an existing trade)", "its reason");
+	schema_lifecycle_check(TRADE_CANCELLED, 0, LIFE_NEW, 3, buf, sizeof buf, &col);
+	UT_EQ_STR(buf, "trade_id of a cancelled trade", "new of a cancelled id");
+	schema_lifecycle_check(TRADE_UNKNOWN, 0, LIFE_AMEND, 2, buf, sizeof buf, &col);
+	UT_EQ_STR(buf, "amendment of an unknown trade", "amend of unknown");
+	schema_lifecycle_check(TRADE_CANCELLED, 2, LIFE_CANCEL, 3, buf, sizeof buf, &col);
+	UT_EQ_STR(buf, "cancel of a cancelled trade", "cancel of cancelled");
+	UT_CHECK(!schema_lifecycle_check(TRADE_LIVE, 2, LIFE_AMEND, 3, buf, sizeof buf, &col),
+		 "amend above the live version");
+	UT_CHECK(schema_lifecycle_check(TRADE_LIVE, 2, LIFE_AMEND, 2, buf, sizeof buf, &col) &&
+			 col == FMT_TR_VERSION,
+		 "amend at the live version");
+	UT_EQ_STR(buf, "version must be above 2 (the live version)", "its reason");
+	UT_CHECK(!schema_lifecycle_check(TRADE_LIVE, 2, LIFE_CANCEL, 2, buf, sizeof buf, &col),
+		 "cancel at the live version");
+	schema_lifecycle_check(TRADE_LIVE, 2, LIFE_CANCEL, 1, buf, sizeof buf, &col);
+	UT_EQ_STR(buf, "version must be at least 2 (the live version)", "cancel below");
+}
+
 int main(void)
 {
+	test_lifecycle();
+	test_limits();
+	test_show_value();
 	test_csvscan();
 	test_keyset();
 	test_keyset_collision();
