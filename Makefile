@@ -84,9 +84,13 @@ $(BIN)/%: $(BUILD)/cmd/%.o $(CLI_OBJ) $(LIBQE) | $(BIN)
 CMD_SUB_SRC := $(sort $(wildcard cmd/*/*.c))
 $(foreach t,$(TOOL_SRC:cmd/qe-%.c=%),$(eval $(BIN)/qe-$(t): $(patsubst cmd/%.c,$(BUILD)/cmd/%.o,$(filter cmd/$(t)/%,$(CMD_SUB_SRC)))))
 
+# test_csvio makes the library's allocations fail on demand by wrapping
+# them at link time; lib/ itself has no test hooks.
+LDFLAGS_test_csvio = -Wl,--wrap=calloc,--wrap=strdup,--wrap=realloc
+
 $(BUILD)/tests/%: tests/unit/%.c $(FLAGS_FILE) $(LIBQE)
 	@mkdir -p $(@D)
-	$(CC) $(QE_CPPFLAGS) -Itests/unit $(QE_CFLAGS) $(LDFLAGS) -MMD -MP -o $@ $< $(LIBQE) $(QE_LDLIBS)
+	$(CC) $(QE_CPPFLAGS) -Itests/unit $(QE_CFLAGS) $(LDFLAGS) $(LDFLAGS_$*) -MMD -MP -o $@ $< $(LIBQE) $(QE_LDLIBS)
 
 $(BUILD) $(BIN):
 	mkdir -p $@
