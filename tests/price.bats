@@ -434,6 +434,54 @@ print(len(v))'
 	assert_output "2970"
 }
 
+@test "book: a 1 MB malformed line or field in any input is one error at file:2:1, never a row made from its tail" {
+	for k in trades curves vols rates fixings markets; do
+		long_lines "$DATA/$k.csv" "$k"
+		for v in bad long; do
+			args=(--trades "$DATA/trades.csv" --curves "$DATA/curves.csv" --vols "$DATA/vols.csv"
+			      --rates "$DATA/rates.csv" --fixings "$DATA/fixings.csv" --markets "$DATA/markets.csv")
+			for i in "${!args[@]}"; do [ "${args[$i]}" = "--$k" ] && args[i+1]=$k.$v.csv; done
+			run_split qe-price --asof 2026-11-25 "${args[@]}" --calendars "$DATA/calendars" \
+				-o val.csv --errors err.csv
+			[ "$status" -eq 3 ] || fail "$k.$v.csv: exit $status: ${stderr:0:500}"
+			want="malformed CSV record (bad quoting)"
+			[ "$v" = long ] && want="field longer than 65536 bytes"
+			if [ "$k" = trades ]; then
+				# the book is priced without the bad record: one error, the rest priced
+				[ "$(wc -l < err.csv)" -eq 2 ] || fail "$k.$v.csv: errors: $(cut -c1-200 err.csv)"
+				grep -q "^line 2,$k.$v.csv:2:1: .*$want" err.csv || fail "$(cut -c1-200 err.csv)"
+				[[ "$stderr" == *"priced, 1 failed,"* ]] || fail "${stderr:0:500}"
+			else
+				one_diagnostic "$k.$v.csv" 2:1 "$want"
+			fi
+		done
+	done
+}
+
+@test "book: every input may be gzip-compressed (by name or on stdin): the same valuations" {
+	book -o plain.csv --errors e0.csv
+	for k in trades curves vols rates fixings markets; do gzip -c "$DATA/$k.csv" > "$k.csv.gz"; done
+	qe-price -q --asof 2026-11-25 --trades trades.csv.gz --curves curves.csv.gz --vols vols.csv.gz \
+		--rates rates.csv.gz --fixings fixings.csv.gz --markets markets.csv.gz \
+		--calendars "$DATA/calendars" -o gz.csv --errors e1.csv
+	cmp plain.csv gz.csv
+	gzip -c "$DATA/trades.csv" | TRADES=- book -o stdin.csv
+	cmp plain.csv stdin.csv
+	head -c 2000 trades.csv.gz > cut.gz
+	TRADES=cut.gz run_split book -o never.csv
+	[ "$status" -eq 3 ] && [[ "$stderr" == *"cut.gz: read error: truncated gzip data"* ]] || fail "$status $stderr"
+	[ ! -e never.csv ]
+}
+
+@test "book: a semicolon-delimited trades file gets a hint naming the delimiter" {
+	tr ',' ';' < "$DATA/trades.csv" > semi.csv
+	TRADES=semi.csv run_split book -o never.csv
+	[ "$status" -eq 3 ]
+	[[ "$stderr" == *"semi.csv:1:1: header has 1 column; the file looks semicolon-delimited, qe reads comma-separated CSV"* ]] ||
+		fail "$stderr"
+	[ ! -e never.csv ]
+}
+
 @test "book: NPV change by book for a +-0.001 parallel shift reconciles with the ladder (delta P&L, 1e-6)" {
 	book -o v0.csv --ladder lad.csv
 	book --bump 0.001 -o up.csv

@@ -8,6 +8,7 @@
 
 #include "core/num.h"
 #include "io/formats.h"
+#include "io/infile.h"
 
 #define READ_CHUNK (64 * 1024)
 
@@ -300,7 +301,7 @@ csv_reader *csvr_open_stream(FILE *fp, const char *name, int owns, qe_err *e)
 		if (r->oom)
 			qe_err_set(e, QE_INTERNAL, "%s:%ld: out of memory reading the header", name, r->row_line);
 		else
-			qe_err_set(e, QE_IO, "%s: read error: %s", name, strerror(errno));
+			infile_read_error(e, name, errno);
 		csvr_close(r);
 		return NULL;
 	}
@@ -345,15 +346,12 @@ oom:
 
 csv_reader *csvr_open(const char *path, qe_err *e)
 {
-	if (!path || strcmp(path, "-") == 0)
-		return csvr_open_stream(stdin, "<stdin>", 0, e);
-	FILE *fp = fopen(path, "rb");
-	if (!fp) {
-		qe_err_set(e, QE_IO, "%s: cannot open: %s", path, strerror(errno));
+	int std = !path || strcmp(path, "-") == 0;
+	FILE *fp = infile_open(path, NULL, e); /* gzip or not */
+	if (!fp)
 		return NULL;
-	}
 	/* on failure csvr_open_stream has already closed the FILE it owns */
-	return csvr_open_stream(fp, path, 1, e);
+	return csvr_open_stream(fp, std ? "<stdin>" : path, fp != stdin, e);
 }
 
 void csvr_close(csv_reader *r)
@@ -442,7 +440,7 @@ int csvr_next(csv_reader *r, qe_err *e)
 		if (r->oom)
 			qe_err_set(e, QE_INTERNAL, "%s:%ld: out of memory", r->name, r->line);
 		else
-			qe_err_set(e, QE_IO, "%s: read error: %s", r->name, strerror(errno));
+			infile_read_error(e, r->name, errno);
 		return CSVR_FATAL;
 	}
 	if (got == 0)

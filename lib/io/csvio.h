@@ -27,8 +27,9 @@
 
 typedef struct csv_reader csv_reader;
 
-/* Opens path ("-" or NULL = stdin) and reads the header.  An empty file or
- * a header with an empty or duplicate name is QE_DATA; unreadable is QE_IO. */
+/* Opens path ("-" or NULL = stdin) and reads the header; gzip input is
+ * decompressed (io/infile.h).  An empty file or a header with an empty or
+ * duplicate name is QE_DATA; unreadable or corrupt gzip is QE_IO. */
 csv_reader *csvr_open(const char *path, qe_err *e);
 /* With owns set, fp is closed by csvr_close() - and at once when opening
  * fails, so the caller never closes it. */
@@ -62,7 +63,7 @@ enum csvr_status {
 	CSVR_ROW = 1,      /* a record is ready */
 	CSVR_EOF = 0,
 	CSVR_BADROW = -1,  /* this record is malformed (e says why); call again for the next */
-	CSVR_FATAL = -2    /* read error (QE_IO); stop */
+	CSVR_FATAL = -2    /* read error (QE_IO; QE_DATA for corrupt gzip); stop */
 };
 /* Reads the next record.  A record whose field count differs from the
  * header, with malformed quoting or with a field longer than CSV_FIELD_MAX

@@ -310,7 +310,8 @@ int curvemaster_require(const curvemaster *m, const char *const *cols, int n, qe
 {
 	for (int i = 0; i < n; i++)
 		if (col_of(m, cols[i]) < 0)
-			return qe_err_set(e, QE_DATA, "%s:1: missing required column '%s'", m->file, cols[i]);
+			return csv_missing_column(m->file, 1, m->ncols, m->ncols ? m->colname[0] : "",
+						  m->ncols ? strlen(m->colname[0]) : 0, cols[i], e);
 	return 0;
 }
 

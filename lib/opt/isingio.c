@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "io/csvio.h"
+#include "io/infile.h"
 #include "core/num.h"
 
 int problem_format_parse(const char *s)
@@ -357,12 +358,12 @@ static int read_any(opt_problem *p, int format, const char *buf, size_t len, con
 
 static int slurp(const char *path, char **buf, size_t *len, qe_err *e)
 {
-	FILE *fp = (!path || strcmp(path, "-") == 0) ? stdin : fopen(path, "rb");
-	const char *name = fp == stdin ? "<stdin>" : path;
+	const char *name = (!path || strcmp(path, "-") == 0) ? "<stdin>" : path;
+	FILE *fp = infile_open(path, NULL, e); /* gzip or not */
 	size_t cap = 1 << 16, n = 0;
 	char *b;
 	if (!fp)
-		return qe_err_set(e, QE_IO, "%s: %s", name, strerror(errno));
+		return e->code;
 	b = malloc(cap);
 	while (b) {
 		size_t got = fread(b + n, 1, cap - n, fp);
@@ -378,14 +379,14 @@ static int slurp(const char *path, char **buf, size_t *len, qe_err *e)
 		b = nb;
 		cap *= 2;
 	}
-	int bad = ferror(fp);
+	int bad = ferror(fp) ? (errno ? errno : EIO) : 0;
 	if (fp != stdin)
 		fclose(fp);
 	if (!b)
 		return qe_err_set(e, QE_INTERNAL, "out of memory");
 	if (bad) {
 		free(b);
-		return qe_err_set(e, QE_IO, "%s: read error", name);
+		return infile_read_error(e, name, bad);
 	}
 	*buf = b;
 	*len = n;

@@ -833,7 +833,11 @@ static int load_trades(const char *path, trade **out, long *n, long *ncancel, qe
 		ix[i] = src.c ? csvr_col(src.c, tcol_name(i)) : h5tab_col(src.h, tcol_name(i));
 	for (size_t i = 0; i < sizeof required / sizeof required[0]; i++)
 		if (ix[required[i]] < 0) {
-			qe_err_set(e, QE_DATA, "%s: missing column '%s'", path, tcol_name(required[i]));
+			if (src.c)
+				csvr_missing(src.c, tcol_name(required[i]), e);
+			else
+				qe_err_set(e, QE_DATA, "%s: table 'trades': missing column '%s'", path,
+					   tcol_name(required[i]));
 			csvr_close(src.c);
 			h5tab_close(src.h);
 			return QE_DATA;

@@ -1,15 +1,19 @@
 /* Unit tests for lib/io/csvio's reader on input as users get it: lines and
  * fields far longer than its 64 KiB read chunk, semicolon- and
- * tab-delimited files, the column of every record error, and out of memory
- * while reading the header.
+ * tab-delimited files, gzip input (written here with zlib's own gzip
+ * writer), the column of every record error, and out of memory while
+ * reading the header.
  *
  * Linked with -Wl,--wrap=calloc,--wrap=strdup,--wrap=realloc (Makefile,
  * LDFLAGS_test_csvio): the library's calls to these go through the
  * wrappers below, which fail on demand; nothing in lib/ knows. */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <zlib.h>
 
 #include "io/csvio.h"
+#include "io/infile.h"
 #include "unit.h"
 
 void *__real_calloc(size_t n, size_t size);
@@ -261,8 +265,132 @@ static void test_header_out_of_memory(void)
 	csvr_close(r);
 }
 
+/* Writes text to path, gzip-compressed in `members` members. */
+static int write_gz(const char *path, const char *text, size_t len, int members)
+{
+	FILE *fp = fopen(path, "wb");
+	if (!fp)
+		return -1;
+	fclose(fp);
+	size_t at = 0;
+	for (int m = 0; m < members; m++) {
+		size_t n = m == members - 1 ? len - at : len / (size_t)members;
+		gzFile gz = gzopen(path, "ab");
+		if (!gz || (n && gzwrite(gz, text + at, (unsigned)n) != (int)n) || gzclose(gz) != Z_OK)
+			return -1;
+		at += n;
+	}
+	return 0;
+}
+
+/* Every record of path as "line:f1|f2|...;" (bad records as "line:BAD;"). */
+static char *records_of(const char *path, qe_err *e)
+{
+	csv_reader *r = csvr_open(path, e);
+	char *out = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&out, &len);
+	int st;
+	if (!r) {
+		fclose(mem);
+		free(out);
+		return NULL;
+	}
+	while ((st = csvr_next(r, e)) == CSVR_ROW || st == CSVR_BADROW) {
+		fprintf(mem, "%ld:", csvr_line(r));
+		for (int i = 0; st == CSVR_ROW && i < csvr_nfields(r); i++)
+			fprintf(mem, "%s%s", i ? "|" : "", csvr_field(r, i, NULL));
+		fputs(st == CSVR_ROW ? ";" : "BAD;", mem);
+	}
+	fprintf(mem, "end %d", st);
+	fclose(mem);
+	csvr_close(r);
+	return out;
+}
+
+static void test_gzip(void)
+{
+	char dir[] = "/tmp/qe-test-csvio-XXXXXX", plain[64], gz[64], gz2[64], cut[64];
+	qe_err e;
+	size_t len;
+	if (!mkdtemp(dir)) {
+		UT_CHECK(0, "temp dir");
+		return;
+	}
+	snprintf(plain, sizeof plain, "%s/a.csv", dir);
+	snprintf(gz, sizeof gz, "%s/a.csv.gz", dir);
+	snprintf(gz2, sizeof gz2, "%s/two-members", dir);
+	snprintf(cut, sizeof cut, "%s/cut.csv.gz", dir);
+	/* long enough to span many chunks of both the decoder and the reader */
+	char *text = repeat("a,b,c\n1,\"x\ny\",3\nx,y\"", 'p', 1 << 20, ",1,2,3\n7,8,9\n", &len);
+	FILE *fp = fopen(plain, "wb");
+	fwrite(text, 1, len, fp);
+	fclose(fp);
+	UT_EQ_INT(write_gz(gz, text, len, 1), 0, "write a.csv.gz");
+	UT_EQ_INT(write_gz(gz2, text, len, 3), 0, "write three gzip members");
+
+	char *want = records_of(plain, &e), *got = records_of(gz, &e);
+	UT_EQ_STR(want, "2:1|x\ny|3;4:BAD;5:7|8|9;end 0", "the plain file's records");
+	UT_EQ_STR(got, want, ".csv.gz reads as the plain file");
+	free(got);
+	got = records_of(gz2, &e);
+	UT_EQ_STR(got, want, "concatenated gzip members, without a .gz name, read as one file");
+	free(got);
+	int is_gz = 0;
+	fp = infile_open(plain, &is_gz, &e);
+	UT_CHECK(fp && !is_gz, "a plain file is not gzip");
+	fclose(fp);
+	fp = infile_open(gz2, &is_gz, &e);
+	UT_CHECK(fp && is_gz, "gzip found by its magic bytes, not its name");
+	fclose(fp);
+
+	/* truncated and corrupt gzip: bad data, named as such */
+	FILE *in = fopen(gz, "rb"), *out = fopen(cut, "wb");
+	char buf[4096];
+	size_t n = fread(buf, 1, sizeof buf, in);
+	UT_CHECK(n > 64 && n < sizeof buf, "the gzip file is small");
+	n /= 2;
+	fwrite(buf, 1, n, out);
+	fclose(in);
+	fclose(out);
+	got = records_of(cut, &e);
+	UT_CHECK(got && strstr(got, "end -2") && e.code == QE_DATA, "truncated gzip: a fatal data error");
+	UT_CHECK(strstr(e.msg, "cut.csv.gz: read error: truncated gzip data") != NULL,
+		 "truncated gzip: the message");
+	free(got);
+	for (size_t i = 20; i < n; i += 7)
+		buf[i] ^= 0x55;
+	out = fopen(cut, "wb");
+	fwrite(buf, 1, n, out);
+	fclose(out);
+	got = records_of(cut, &e);
+	UT_CHECK(strstr(e.msg, "cut.csv.gz: read error: corrupt gzip data") != NULL && e.code == QE_DATA,
+		 "corrupt gzip: the message");
+	free(got);
+
+	/* a first byte 0x1f without 0x8b is plain text */
+	fp = fopen(plain, "wb");
+	fputs("\x1f" "a,b\n1,2\n", fp);
+	fclose(fp);
+	got = records_of(plain, &e);
+	UT_EQ_STR(got, "2:1|2;end 0", "0x1f then not 0x8b: read as it is");
+	free(got);
+	csv_reader *r = csvr_open(plain, &e);
+	UT_EQ_STR(r ? csvr_colname(r, 0) : "", "\x1f" "a", "the 0x1f byte is kept");
+	csvr_close(r);
+
+	free(want);
+	free(text);
+	unlink(plain);
+	unlink(gz);
+	unlink(gz2);
+	unlink(cut);
+	rmdir(dir);
+}
+
 int main(void)
 {
+	test_gzip();
 	test_long_lines();
 	test_columns_and_delimiters();
 	test_header_out_of_memory();
