@@ -138,6 +138,15 @@ open("bad.csv.gz", "wb").write(d)'
 	[ ! -e never.csv ]
 }
 
+@test "invalid UTF-8 and control characters in a rejected value are escaped: one valid UTF-8 line each" {
+	{ head -1 "$D/trades.csv"; sed -n 2p "$D/trades.csv" | sed 's/,buy,/,b\xffu\x01y,/'; } > u.csv
+	run_split qe-ingest trades u.csv --no-markets -o out.csv
+	[ "$status" -eq 3 ]
+	[[ "$stderr" == *"u.csv:2:10: column 'side': "*"'b\\xffu\\x01y'"* ]] || fail "$stderr"
+	[ "$(printf '%s\n' "$stderr" | wc -l)" -eq 2 ] || fail "$stderr"
+	printf '%s' "$stderr" | iconv -f UTF-8 -t UTF-8 > /dev/null || fail "not valid UTF-8"
+}
+
 @test "semicolon- and tab-delimited files get a hint naming the delimiter" {
 	tr ',' ';' < "$D/trades.csv" > semi.csv
 	run_split qe-ingest trades semi.csv --no-markets -o never.csv

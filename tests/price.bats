@@ -295,6 +295,37 @@ for r, w in zip(csv.DictReader(open("bs93.csv")), want):
 	[[ "$stderr" == *"--markets"*"required"* ]] || fail "$stderr"
 }
 
+@test "formula: a 1 MB malformed line is one bad row; the good rows around it priced, none made from its tail" {
+	printf 'type,forward,strike,vol,rate,expiry\nput,19,19,0.28,0.10,0.75\n' > good.csv
+	long_lines good.csv c
+	printf 'call,19,19,0.28,0.10,0.75\n' >> c.bad.csv
+	run_split qe-price formula black76 c.bad.csv
+	[ "$status" -eq 3 ] || fail "exit $status: ${stderr:0:500}"
+	[ "$(printf '%s\n' "$output" | wc -l)" -eq 3 ] || fail "want header + 2 rows: ${output:0:500}"
+	[[ "$output" == *$'\nput,19,19,0.28,0.10,0.75,'*$'\ncall,19,19,0.28,0.10,0.75,'* ]] || fail "${output:0:500}"
+	one_diagnostic c.bad.csv 2:1 "malformed CSV record (bad quoting)"
+	[[ "$stderr" == *"c.bad.csv: 1 bad row not priced"* ]] || fail "${stderr:0:500}"
+	printf 'put,19,19,0.28,0.10,0.75\n' >> c.long.csv
+	run_split qe-price formula black76 c.long.csv
+	[ "$status" -eq 3 ]
+	[ "$(printf '%s\n' "$output" | wc -l)" -eq 2 ] || fail "want header + 1 row: ${output:0:500}"
+	one_diagnostic c.long.csv 2:1 "column 'type': field longer than 65536 bytes"
+	# gzip on stdin
+	gzip -c good.csv | qe-price formula black76 > gz.out
+	qe-price formula black76 good.csv > plain.out
+	cmp gz.out plain.out
+}
+
+@test "formula: invalid UTF-8 and control characters in a value are escaped: one valid UTF-8 line" {
+	printf 'type,forward,strike,vol,rate,expiry\nput,1\xff\xfe9\x01,19,0.28,0.10,0.75\nput,"x\ny",19,0.28,0.10,0.75\n' > u.csv
+	run_split qe-price formula black76 u.csv
+	[ "$status" -eq 3 ]
+	[[ "$stderr" == *"u.csv:2:2: column 'forward': not a number '1\\xff\\xfe9\\x01'"* ]] || fail "$stderr"
+	[[ "$stderr" == *"u.csv:3:2: column 'forward': not a number 'x\\x0ay'"* ]] || fail "$stderr"
+	[ "$(printf '%s\n' "$stderr" | wc -l)" -eq 3 ] || fail "$stderr"
+	printf '%s' "$stderr" | iconv -f UTF-8 -t UTF-8 > /dev/null || fail "not valid UTF-8"
+}
+
 @test "formula: stdin, '-', unknown columns copied, /dev/full is exit 4, decimal-comma locale changes nothing" {
 	printf 'id,type,forward,strike,vol,rate,expiry,note\n7,call,19,19,0.28,0.10,0.75,"a,b"\n' > c.csv
 	run_split qe-price formula black76 < c.csv

@@ -388,8 +388,51 @@ static void test_gzip(void)
 	rmdir(dir);
 }
 
+/* Diagnostics are one line of valid UTF-8 whatever the value echoed. */
+static void test_escape(void)
+{
+	static const struct {
+		const char *in, *out;
+	} cases[] = {
+		{"plain ascii", "plain ascii"},
+		{"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x94\xa5", "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x94\xa5"},
+		{"latin-1 caf\xe9", "latin-1 caf\\xe9"},
+		{"a\nb\tc\rd\x7f", "a\\x0ab\\x09c\\x0dd\\x7f"},
+		{"stray \x80\xbf", "stray \\x80\\xbf"},
+		{"overlong \xc0\xaf \xe0\x80\xaf", "overlong \\xc0\\xaf \\xe0\\x80\\xaf"},
+		{"surrogate \xed\xa0\x80", "surrogate \\xed\\xa0\\x80"},
+		{"too big \xf4\x90\x80\x80", "too big \\xf4\\x90\\x80\\x80"},
+		{"cut \xe2\x82", "cut \\xe2\\x82"},
+	};
+	char out[256];
+	for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
+		char name[64];
+		snprintf(name, sizeof name, "escape case %zu", k);
+		qe_err_escape(out, sizeof out, cases[k].in, strlen(cases[k].in));
+		UT_EQ_STR(out, cases[k].out, name);
+	}
+	/* a character or escape that does not fit is left out whole */
+	qe_err_escape(out, 6, "ab\xc3\xa9\xff", 5);
+	UT_EQ_STR(out, "ab\xc3\xa9", "cut before a character that does not fit");
+	qe_err_escape(out, 6, "abcd\xff", 5);
+	UT_EQ_STR(out, "abcd", "cut before an escape that does not fit");
+
+	/* through qe_err_set and the reader's field errors */
+	qe_err e;
+	qe_err_set(&e, QE_DATA, "f.csv:2:1: bad '%s'", "\xff\x01");
+	UT_EQ_STR(e.msg, "f.csv:2:1: bad '\\xff\\x01'", "qe_err_set escapes");
+	const char *text = "a,b\n1\xfe\x02,2\n";
+	csv_reader *r = reader_on(text, strlen(text), &e);
+	double v;
+	csvr_next(r, &e);
+	csvr_get_double(r, 0, &v, &e);
+	UT_EQ_STR(e.msg, "t.csv:2:1: column 'a': not a number '1\\xfe\\x02'", "a bad number, escaped");
+	csvr_close(r);
+}
+
 int main(void)
 {
+	test_escape();
 	test_gzip();
 	test_long_lines();
 	test_columns_and_delimiters();
