@@ -192,13 +192,14 @@ assert row['cut'] == '' and abs(float(row['objective']) - E) < 1e-9, row"
 	printf 'i,j,w\n1,2,inf\n' > h.csv
 	printf 'i,j\n1,2\n' > i.csv
 	printf '3 1\n1 2 1e999\n' > j.txt
-	for f in a.txt:1:"malformed header" b.txt:2:"outside 1..3" c.txt:3:"duplicate edge" \
-		 d.txt:2:"not a finite" e.txt:2:"header says 2" f.txt::"empty" g.qubo:1:"header says" \
-		 h.csv:2:"not a finite" i.csv::"'w'" j.txt:2:"out of range"; do
-		IFS=: read -r file line msg <<< "$f"
+	# file|line:col|message (every record error names its column)
+	for f in "a.txt|1:1|malformed header" "b.txt|2:3|outside 1..3" "c.txt|3:1|duplicate edge" \
+		 "d.txt|2:5|not a finite" "e.txt|2:1|header says 2" "f.txt||empty" "g.qubo|1:1|header says" \
+		 "h.csv|2:3|not a finite" "i.csv|1:1|'w'" "j.txt|2:5|out of range"; do
+		IFS='|' read -r file line msg <<< "$f"
 		run_split qe-optimize maxcut "$file" -o out.csv
 		[ "$status" -eq 3 ] || fail "$file: exit $status"
-		[[ "$stderr" == "qe-optimize: $file${line:+:$line}"* ]] || fail "$file: $stderr"
+		[[ "$stderr" == "qe-optimize: $file${line:+:$line}"${line:+: }* ]] || fail "$file: $stderr"
 		[[ "$stderr" == *"$msg"* ]] || fail "$file: $stderr"
 		assert_file_not_exists out.csv
 	done
@@ -413,7 +414,7 @@ PY
 	echo "ACME,$long,2027-01,5000,MWh" >> ladder.csv
 	run_split qe-optimize hedge --ladder ladder.csv --cov cov.csv --hedges hedges.csv --asof 2026-11-26 -o a.csv
 	[ "$status" -eq 3 ]
-	[[ "$stderr" == *"curve name too long"* ]] || fail "$stderr"
+	[[ "$stderr" == *"ladder.csv:$(wc -l < ladder.csv):2: column 'curve': curve name too long"* ]] || fail "$stderr"
 	assert_file_not_exists a.csv
 }
 

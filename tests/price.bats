@@ -362,7 +362,7 @@ assert float(rows[2]["price"]) == 0 and float(rows[2]["delta"]) == 0
 	for model in black76 bachelier; do
 		run_split qe-price formula "$model" --allow-implausible -o out.csv r.csv
 		[ "$status" -eq 5 ] || fail "$model: exit $status: $stderr"
-		grep -qxF "qe-price: r.csv:3: $model: non-finite price 'inf'" <<< "$stderr" || fail "$stderr"
+		grep -qxF "qe-price: r.csv:3:1: $model: non-finite price 'inf'" <<< "$stderr" || fail "$stderr"
 		grep -qxF "qe-price: r.csv: 1 bad row not priced" <<< "$stderr" || fail "$stderr"
 		[ "$(wc -l < out.csv)" -eq 3 ] || fail "$(cat out.csv)"
 		grep -q '^call,19,19,0.28,0.10,0.75,' out.csv
@@ -373,19 +373,19 @@ assert float(rows[2]["price"]) == 0 and float(rows[2]["delta"]) == 0
 	printf 'type,forward1,forward2,strike,vol1,vol2,corr,rate,expiry\ncall,30,20,5,0.3,0.2,0.5,-1000,1\ncall,30,20,5,0.3,0.2,0.5,0.05,1\n' > k.csv
 	run_split qe-price formula kirk --allow-implausible k.csv
 	[ "$status" -eq 5 ]
-	grep -qxF "qe-price: k.csv:2: kirk: non-finite price 'inf'" <<< "$stderr" || fail "$stderr"
+	grep -qxF "qe-price: k.csv:2:1: kirk: non-finite price 'inf'" <<< "$stderr" || fail "$stderr"
 	[ "${#lines[@]}" -eq 2 ] && [[ "${lines[1]}" == "call,30,20,5,0.3,0.2,0.5,0.05,1,"* ]] || fail "$output"
 	# without an implausible input: a Bachelier vol (price units, no bound)
 	printf 'type,forward,strike,vol,rate,expiry\ncall,19,19,1e308,0.1,4\ncall,19,19,2,0.1,4\n' > b.csv
 	run_split qe-price formula bachelier b.csv
 	[ "$status" -eq 5 ]
-	grep -qxF "qe-price: b.csv:2: bachelier: non-finite price 'inf'" <<< "$stderr" || fail "$stderr"
+	grep -qxF "qe-price: b.csv:2:1: bachelier: non-finite price 'inf'" <<< "$stderr" || fail "$stderr"
 	[ "${#lines[@]}" -eq 2 ] && [[ "${lines[1]}" == "call,19,19,2,0.1,4,"* ]] || fail "$output"
 	# a bad row of data as well: exit 3, both reported
 	printf 'type,forward,strike,vol,rate,expiry\ncall,19,19,1e308,0.1,4\ncall,19,19,x,0.1,4\n' > b2.csv
 	run_split qe-price formula bachelier b2.csv
 	[ "$status" -eq 3 ]
-	grep -qF "b2.csv:2: bachelier: non-finite" <<< "$stderr" || fail "$stderr"
+	grep -qF "b2.csv:2:1: bachelier: non-finite" <<< "$stderr" || fail "$stderr"
 	grep -qF "b2.csv:3:4: column 'vol'" <<< "$stderr" || fail "$stderr"
 }
 
@@ -412,7 +412,7 @@ assert float(rows[2]["price"]) == 0 and float(rows[2]["delta"]) == 0
 	[ "${#lines[@]}" -eq 5 ] || fail "$output"
 	[[ "${lines[2]}" == "put,19,19,28,0.10,0.75,"* ]] || fail "$output"
 	[[ "${lines[3]}" == "put,19,19,0.28,10,0.75,"* ]] || fail "$output"
-	grep -qxF "qe-price: p.csv:5: black76: non-finite price 'inf'" <<< "$stderr" || fail "$stderr"
+	grep -qxF "qe-price: p.csv:5:1: black76: non-finite price 'inf'" <<< "$stderr" || fail "$stderr"
 	head -4 p.csv > ok.csv
 	run_split qe-price formula black76 ok.csv --allow-implausible
 	assert_success
@@ -486,6 +486,20 @@ print(len(v))'
 				one_diagnostic "$k.$v.csv" 2:1 "$want"
 			fi
 		done
+	done
+}
+
+@test "book: a curve name too long in curves, fixings or markets is bad data at file:line:col" {
+	long=$(printf 'Y%.0s' $(seq 40))
+	for k in curves fixings markets; do
+		sed "2s/^[^,]*,/$long,/" "$DATA/$k.csv" > "$k.csv"
+		args=(--curves "$DATA/curves.csv" --fixings "$DATA/fixings.csv" --markets "$DATA/markets.csv")
+		for i in "${!args[@]}"; do [ "${args[$i]}" = "--$k" ] && args[i+1]=$k.csv; done
+		run_split qe-price --asof 2026-11-25 --trades "$DATA/trades.csv" --vols "$DATA/vols.csv" \
+			--rates "$DATA/rates.csv" "${args[@]}" --calendars "$DATA/calendars" -o never.csv
+		[ "$status" -eq 3 ] || fail "$k: exit $status: $stderr"
+		one_diagnostic "$k.csv" 2:1 "column 'curve': curve name too long '$long'"
+		[ ! -e never.csv ]
 	done
 }
 

@@ -256,7 +256,7 @@ curvemaster *curvemaster_load(const char *path, qe_err *e)
 	while ((st = csvr_next(r, e)) != CSVR_EOF) {
 		if (st != CSVR_ROW) {
 			if (!e->code)
-				qe_err_set(e, QE_DATA, "%s:%ld: unreadable row", m->file, csvr_line(r));
+				qe_err_set(e, QE_DATA, "%s:%ld:1: unreadable row", m->file, csvr_line(r));
 			goto fail;
 		}
 		if (add_row(m, r, e))
