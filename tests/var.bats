@@ -255,6 +255,27 @@ PY
 }
 
 # oracle helpers for the engine tests, in numpy
+@test "inputs: a 1 MB malformed line or field in history, markets or sensitivities is one error at file:2:1; gzip reads the same" {
+	make_market 300
+	qe-var hs -q -H history.csv -m markets.csv -s sens.csv --window 250 -o plain.csv
+	for k in history markets sens; do
+		long_lines "$k.csv" "$k"
+		for v in bad long; do
+			H=history.csv M=markets.csv S=sens.csv
+			case $k in history) H=$k.$v.csv ;; markets) M=$k.$v.csv ;; sens) S=$k.$v.csv ;; esac
+			run_split qe-var hs -H "$H" -m "$M" -s "$S" --window 250 -o never.csv
+			[ "$status" -eq 3 ] || fail "$k.$v.csv: exit $status: ${stderr:0:500}"
+			want="malformed CSV record (bad quoting)"
+			[ "$v" = long ] && want="field longer than 65536 bytes"
+			one_diagnostic "$k.$v.csv" 2:1 "$want"
+			[ ! -e never.csv ]
+		done
+		gzip -c "$k.csv" > "$k.csv.gz"
+	done
+	qe-var hs -q -H history.csv.gz -m markets.csv.gz -s sens.csv.gz --window 250 -o gz.csv
+	cmp plain.csv gz.csv
+}
+
 oracle_lib() {
 	cat <<'PY'
 import csv, math, numpy as np
