@@ -114,10 +114,8 @@ static void format_reject(const char *name, long line, int col, const char *coln
 	*moff = msg->len;
 	int shown = vlen > VALUE_SHOWN ? VALUE_SHOWN : (int)vlen;
 	const char *more = vlen > VALUE_SHOWN ? "..." : "";
-	if (col > 0)
-		put_fmt(msg, "%s:%ld:%d: ", name, line, col);
-	else
-		put_fmt(msg, "%s:%ld: ", name, line);
+	/* a fault of the whole record is placed at its first column */
+	put_fmt(msg, "%s:%ld:%d: ", name, line, col > 0 ? col : 1);
 	if (*colname)
 		put_fmt(msg, "column '%s': ", colname);
 	if (vlen) {
