@@ -763,7 +763,7 @@ PY
 	printf 'i,h\n1,0.5\n1,2\n' > d.csv
 	run_split qe-optimize ising j.csv --fields d.csv
 	[ "$status" -eq 3 ]
-	[[ "$stderr" == *"d.csv:3: duplicate field for node 1 (first on line 2)"* ]] || fail "$stderr"
+	[[ "$stderr" == *"d.csv:3:1: duplicate field for node 1 (first on line 2)"* ]] || fail "$stderr"
 }
 
 @test "optimize: -V is --version" {
