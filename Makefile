@@ -31,7 +31,7 @@ QE_CPPFLAGS = -D_GNU_SOURCE -Ilib -Icmd $(PKG_CFLAGS) -DQE_VERSION='"$(QE_VERSIO
 CFLAGS_cli  = -DQE_SHAREDIR='"$(SHAREDIR)"'
 QE_CFLAGS   = $(WARN) $(OPT) -fopenmp $(CFLAGS)
 # GSL's CBLAS calls go to OpenBLAS (not libgslcblas).
-QE_LDLIBS   = $(PKG_LIBS) -lhdf5 -lcsv -lgsl -llapacke -lopenblas -lcrypto -lm
+QE_LDLIBS   = $(PKG_LIBS) -lhdf5 -lcsv -lz -lgsl -llapacke -lopenblas -lcrypto -lm
 
 BUILD ?= build
 BIN   ?= bin
@@ -84,9 +84,13 @@ $(BIN)/%: $(BUILD)/cmd/%.o $(CLI_OBJ) $(LIBQE) | $(BIN)
 CMD_SUB_SRC := $(sort $(wildcard cmd/*/*.c))
 $(foreach t,$(TOOL_SRC:cmd/qe-%.c=%),$(eval $(BIN)/qe-$(t): $(patsubst cmd/%.c,$(BUILD)/cmd/%.o,$(filter cmd/$(t)/%,$(CMD_SUB_SRC)))))
 
+# test_csvio makes the library's allocations fail on demand by wrapping
+# them at link time; lib/ itself has no test hooks.
+LDFLAGS_test_csvio = -Wl,--wrap=calloc,--wrap=strdup,--wrap=realloc
+
 $(BUILD)/tests/%: tests/unit/%.c $(FLAGS_FILE) $(LIBQE)
 	@mkdir -p $(@D)
-	$(CC) $(QE_CPPFLAGS) -Itests/unit $(QE_CFLAGS) $(LDFLAGS) -MMD -MP -o $@ $< $(LIBQE) $(QE_LDLIBS)
+	$(CC) $(QE_CPPFLAGS) -Itests/unit $(QE_CFLAGS) $(LDFLAGS) $(LDFLAGS_$*) -MMD -MP -o $@ $< $(LIBQE) $(QE_LDLIBS)
 
 $(BUILD) $(BIN):
 	mkdir -p $@

@@ -268,20 +268,32 @@ const char *cli_calendar_dir(const char *option, const char *markets)
 	return d;
 }
 
+/* Every diagnostic is one line of valid UTF-8, whatever bytes a value
+ * echoed in it holds (core/diag.h qe_err_escape). */
+static void say_line(const char *kind, const char *msg)
+{
+	size_t len = strlen(msg);
+	char *esc = malloc(4 * len + 1);
+	if (esc)
+		qe_err_escape(esc, 4 * len + 1, msg, len);
+	progress_hold();
+	fprintf(stderr, "%s: %s%s\n", cli_prog, kind, esc ? esc : "out of memory");
+	progress_release();
+	free(esc);
+}
+
 static void vsay(const char *kind, const char *fmt, va_list ap)
 {
-	progress_hold();
-	fprintf(stderr, "%s: %s", cli_prog, kind);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-	progress_release();
+	char *msg = NULL;
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
+	say_line(kind, msg ? msg : "out of memory");
+	free(msg);
 }
 
 void cli_error(const qe_err *e)
 {
-	progress_hold();
-	fprintf(stderr, "%s: %s\n", cli_prog, e->msg[0] ? e->msg : "error");
-	progress_release();
+	say_line("", e->msg[0] ? e->msg : "error");
 }
 
 void cli_errorf(const char *fmt, ...)

@@ -11,6 +11,7 @@
 
 #include "cli.h"
 #include "ingest/ingest.h"
+#include "io/infile.h"
 
 #define SHOWN_REJECTS 100
 
@@ -209,12 +210,13 @@ int main(int argc, char **argv)
 
 	FILE *in = stdin;
 	const char *name = "<stdin>";
+	int gzip = 0;
+	if (!(in = infile_open(input, &gzip, &e))) /* .csv.gz too */
+		cli_die_err(&e);
 	if (strcmp(input, "-") != 0) {
-		if (!(in = fopen(input, "rb")))
-			cli_die(QE_IO, "%s: cannot open: %s", input, strerror(errno));
 		name = input;
 		struct stat st;
-		if (fstat(fileno(in), &st) == 0 && S_ISREG(st.st_mode))
+		if (!gzip && fstat(fileno(in), &st) == 0 && S_ISREG(st.st_mode))
 			o.size_hint = st.st_size;
 	}
 

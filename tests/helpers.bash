@@ -60,3 +60,36 @@ on_tty() {
 progress_shown() {
 	[[ "$output" == *$'\r'*"%"*"ETA"* ]]
 }
+
+# long_lines GOOD NAME: from the CSV file GOOD (header, then records)
+# writes NAME.bad.csv, whose first record is preceded by its field 1 made
+# malformed and 1 MB long ('x"ppp...,' then the record: a reader that lost
+# track at its 64 KiB read chunk parsed the tail as a record), and
+# NAME.long.csv, whose first record's first field is 1 MB of well-formed
+# text (longer than the 64 KiB field limit).  Both keep every other record.
+long_lines() {
+	"$PYORACLE" - "$1" "$2" <<'PY'
+import sys
+src, name = sys.argv[1], sys.argv[2]
+lines = open(src, newline='').read().split('\n')
+hdr, first, rest = lines[0], lines[1], lines[2:]
+pad = 'p' * (1 << 20)
+tail = first.split(',', 1)[1] if ',' in first else ''
+with open(name + '.bad.csv', 'w', newline='') as f:
+    f.write('\n'.join([hdr, 'x"' + pad + ',' + first] + lines[1:]))
+with open(name + '.long.csv', 'w', newline='') as f:
+    f.write('\n'.join([hdr, 'L' * (1 << 20) + (',' + tail if ',' in first else '')] + rest))
+PY
+}
+
+# one_diagnostic FILE LINE:COL TEXT: stderr ($stderr) has exactly one
+# diagnostic naming FILE, at LINE:COL, holding TEXT, and no line longer
+# than 1000 bytes (a 1 MB value is never echoed whole).
+one_diagnostic() {
+	local n
+	n=$(printf '%s\n' "$stderr" | grep -c -- "$1:[0-9]") || true
+	[ "$n" -eq 1 ] || fail "want one diagnostic for $1, got $n: ${stderr:0:2000}"
+	[[ "$stderr" == *"$1:$2: "*"$3"* ]] || fail "want '$1:$2: ... $3' in: ${stderr:0:2000}"
+	printf '%s\n' "$stderr" | awk 'length > 1000 { bad = 1 } END { exit bad }' ||
+		fail "a diagnostic line longer than 1000 bytes"
+}

@@ -83,6 +83,84 @@ bad() {
 	grep -q '^T0002,' out.csv
 }
 
+# summary NAME: "read written rejected" from the summary line on stderr.
+summary() {
+	printf '%s\n' "$stderr" | sed -n "s/^qe-ingest: $1: \([0-9]*\) read, \([0-9]*\) written, \([0-9]*\) rejected.*/\1 \2 \3/p"
+}
+
+@test "every KIND: a 1 MB malformed line is one reject, a 1 MB field one reject, no row made from a tail" {
+	for k in trades:trades prices:curves fixings:fixings vols:vols rates:rates history:history \
+		counterparties:counterparties limits:limits meters:meters weather:weather markets:markets; do
+		kind=${k%%:*} f=${k#*:}
+		cp "$DATA/$f.csv" "$f.csv"
+		long_lines "$f.csv" "$f"
+		run_split qe-ingest "$kind" "$f.csv" --no-markets -o base.csv
+		read -r n0 w0 r0 <<< "$(summary "$f.csv")"
+		for v in bad long; do
+			# small blocks too: the bad line spans many of them
+			for bs in "" 65536; do
+				QE_INGEST_BLOCK_SIZE=$bs run_split qe-ingest "$kind" "$f.$v.csv" --no-markets -o out.csv --rejects rej.csv
+				[ "$status" -eq 3 ] || fail "$kind $f.$v.csv: exit $status: ${stderr:0:500}"
+				read -r n w r <<< "$(summary "$f.$v.csv")"
+				if [ "$v" = bad ]; then
+					[ "$n $w $r" = "$((n0 + 1)) $w0 $((r0 + 1))" ] || fail "$kind bad: $n $w $r vs $n0 $w0 $r0"
+					want="malformed CSV (bad quoting)"
+				else
+					[ "$n $r" = "$n0 $((r0 + 1))" ] || fail "$kind long: $n $w $r vs $n0 $w0 $r0"
+					want="field longer than 65536 bytes"
+				fi
+				[ "$(grep -c "^2,[a-z_]*,[^,]*,$want," rej.csv)" -eq 1 ] || fail "$kind $v: $(cut -c1-200 rej.csv)"
+				[[ "$stderr" == *"$f.$v.csv:2:1: column '"*"': $want"* ]] || fail "${stderr:0:500}"
+				printf '%s\n' "$stderr" | awk 'length > 1000 { bad = 1 } END { exit bad }' || fail "long diagnostic"
+			done
+		done
+	done
+}
+
+@test "gzip input, by name or on stdin, gives the same output; corrupt gzip is bad data" {
+	qe-ingest trades "$D/trades.csv" -o plain.csv 2>/dev/null
+	gzip -c "$D/trades.csv" > trades.csv.gz
+	cp "$D/markets.csv" .
+	run_split qe-ingest trades trades.csv.gz -o gz.csv
+	assert_success
+	cmp plain.csv gz.csv
+	gzip -c "$D/trades.csv" | qe-ingest trades --markets markets.csv -o stdin.csv
+	cmp plain.csv stdin.csv
+	# two members, and no .gz in the name
+	{ head -4 "$D/trades.csv" | gzip -c; tail -n +5 "$D/trades.csv" | gzip -c; } > trades.dat
+	qe-ingest trades trades.dat --markets markets.csv -o two.csv
+	cmp plain.csv two.csv
+	"$PYORACLE" -c '
+import sys; d = bytearray(open("trades.csv.gz", "rb").read())
+for i in range(20, len(d) - 8, 5): d[i] ^= 0x5a
+open("bad.csv.gz", "wb").write(d)'
+	run_split qe-ingest trades bad.csv.gz -o never.csv
+	[ "$status" -eq 3 ] || fail "exit $status: $stderr"
+	[[ "$stderr" == *"bad.csv.gz: read error: corrupt gzip data"* ]] || fail "$stderr"
+	[ ! -e never.csv ]
+}
+
+@test "invalid UTF-8 and control characters in a rejected value are escaped: one valid UTF-8 line each" {
+	{ head -1 "$D/trades.csv"; sed -n 2p "$D/trades.csv" | sed 's/,buy,/,b\xffu\x01y,/'; } > u.csv
+	run_split qe-ingest trades u.csv --no-markets -o out.csv
+	[ "$status" -eq 3 ]
+	[[ "$stderr" == *"u.csv:2:10: column 'side': "*"'b\\xffu\\x01y'"* ]] || fail "$stderr"
+	[ "$(printf '%s\n' "$stderr" | wc -l)" -eq 2 ] || fail "$stderr"
+	printf '%s' "$stderr" | iconv -f UTF-8 -t UTF-8 > /dev/null || fail "not valid UTF-8"
+}
+
+@test "semicolon- and tab-delimited files get a hint naming the delimiter" {
+	tr ',' ';' < "$D/trades.csv" > semi.csv
+	run_split qe-ingest trades semi.csv --no-markets -o never.csv
+	[ "$status" -eq 3 ]
+	[[ "$stderr" == *"semi.csv:1:1: header has 1 column; the file looks semicolon-delimited, qe reads comma-separated CSV (missing column 'trade_id')"* ]] ||
+		fail "$stderr"
+	tr ',' '\t' < "$D/trades.csv" > tab.csv
+	run_split qe-ingest trades tab.csv --no-markets -o never.csv
+	[[ "$stderr" == *"tab.csv:1:1: header has 1 column; the file looks tab-delimited"* ]] || fail "$stderr"
+	[ ! -e never.csv ]
+}
+
 @test "unterminated quote: the rest of the file is one rejected record, nothing lost" {
 	bad unterminated_quote.csv 3:1 "column 'trade_id': malformed CSV (unterminated quote)"
 	counts 2 1 1
@@ -93,7 +171,7 @@ bad() {
 @test "missing required column: exit 3, no output at all" {
 	run_split qe-ingest trades "$D/missing_column.csv" -o out.csv
 	[ "$status" -eq 3 ]
-	[[ "$stderr" == *"missing_column.csv:1: missing required column 'quantity'"* ]]
+	[[ "$stderr" == *"missing_column.csv:1:1: missing required column 'quantity'"* ]]
 	[ ! -e out.csv ]
 }
 

@@ -192,13 +192,14 @@ assert row['cut'] == '' and abs(float(row['objective']) - E) < 1e-9, row"
 	printf 'i,j,w\n1,2,inf\n' > h.csv
 	printf 'i,j\n1,2\n' > i.csv
 	printf '3 1\n1 2 1e999\n' > j.txt
-	for f in a.txt:1:"malformed header" b.txt:2:"outside 1..3" c.txt:3:"duplicate edge" \
-		 d.txt:2:"not a finite" e.txt:2:"header says 2" f.txt::"empty" g.qubo:1:"header says" \
-		 h.csv:2:"not a finite" i.csv::"'w'" j.txt:2:"out of range"; do
-		IFS=: read -r file line msg <<< "$f"
+	# file|line:col|message (every record error names its column)
+	for f in "a.txt|1:1|malformed header" "b.txt|2:3|outside 1..3" "c.txt|3:1|duplicate edge" \
+		 "d.txt|2:5|not a finite" "e.txt|2:1|header says 2" "f.txt||empty" "g.qubo|1:1|header says" \
+		 "h.csv|2:3|not a finite" "i.csv|1:1|'w'" "j.txt|2:5|out of range"; do
+		IFS='|' read -r file line msg <<< "$f"
 		run_split qe-optimize maxcut "$file" -o out.csv
 		[ "$status" -eq 3 ] || fail "$file: exit $status"
-		[[ "$stderr" == "qe-optimize: $file${line:+:$line}"* ]] || fail "$file: $stderr"
+		[[ "$stderr" == "qe-optimize: $file${line:+:$line}"${line:+: }* ]] || fail "$file: $stderr"
 		[[ "$stderr" == *"$msg"* ]] || fail "$file: $stderr"
 		assert_file_not_exists out.csv
 	done
@@ -470,7 +471,7 @@ PY
 	echo "ACME,$long,2027-01,5000,MWh" >> ladder.csv
 	run_split qe-optimize hedge --ladder ladder.csv --cov cov.csv --hedges hedges.csv --asof 2026-11-26 -o a.csv
 	[ "$status" -eq 3 ]
-	[[ "$stderr" == *"curve name too long"* ]] || fail "$stderr"
+	[[ "$stderr" == *"ladder.csv:$(wc -l < ladder.csv):2: column 'curve': curve name too long"* ]] || fail "$stderr"
 	assert_file_not_exists a.csv
 }
 
@@ -820,7 +821,7 @@ PY
 	printf 'i,h\n1,0.5\n1,2\n' > d.csv
 	run_split qe-optimize ising j.csv --fields d.csv
 	[ "$status" -eq 3 ]
-	[[ "$stderr" == *"d.csv:3: duplicate field for node 1 (first on line 2)"* ]] || fail "$stderr"
+	[[ "$stderr" == *"d.csv:3:1: duplicate field for node 1 (first on line 2)"* ]] || fail "$stderr"
 }
 
 @test "optimize: -V is --version" {
@@ -920,4 +921,40 @@ man_flag() {
 	for o in $SHARED_OPTIONS; do
 		grep -qF -- "$(man_flag "$o")" "$QE_TOP/man/qe-optimize.1" || fail "man page does not list $o"
 	done
+}
+
+@test "every input: a 1 MB malformed line or field is one error at file:2:1; gzip input reads the same" {
+	# problem files (CSV couplings and Ising fields)
+	printf 'i,j,w\n1,2,1\n2,3,-1\n1,3,2\n' > g.csv
+	printf 'i,h\n1,0.5\n2,-0.5\n' > h.csv
+	hedge_fixture 3 6 1
+	portfolio_fixture 5 1
+	for k in g h ladder hedges cov assets pcov; do
+		long_lines "$k.csv" "$k"
+		for v in bad long; do
+			in=(g.csv) fields=(--fields h.csv) hl=ladder.csv hh=hedges.csv hc=cov.csv pa=assets.csv pc=pcov.csv
+			case $k in
+			g) in=("$k.$v.csv") ;; h) fields=(--fields "$k.$v.csv") ;; ladder) hl=$k.$v.csv ;;
+			hedges) hh=$k.$v.csv ;; cov) hc=$k.$v.csv ;; assets) pa=$k.$v.csv ;; pcov) pc=$k.$v.csv ;;
+			esac
+			case $k in
+			g | h) run_split qe-optimize ising "${in[@]}" "${fields[@]}" --seed 1 --sweeps 50 -o never.csv ;;
+			ladder | hedges | cov) run_split qe-optimize hedge --ladder "$hl" --cov "$hc" --hedges "$hh" \
+				--asof 2026-11-26 --sweeps 50 -o never.csv ;;
+			*) run_split qe-optimize portfolio --assets "$pa" --cov "$pc" --cardinality 2 --sweeps 50 -o never.csv ;;
+			esac
+			[ "$status" -eq 3 ] || fail "$k.$v.csv: exit $status: ${stderr:0:500}"
+			want="malformed CSV record (bad quoting)"
+			[ "$v" = long ] && want="field longer than 65536 bytes"
+			one_diagnostic "$k.$v.csv" 2:1 "$want"
+			[ ! -e never.csv ]
+		done
+	done
+	qe-optimize ising g.csv --fields h.csv --seed 1 --sweeps 50 -o plain.csv
+	gzip -c g.csv > g.csv.gz
+	gzip -c h.csv > h.gz
+	qe-optimize ising g.csv.gz --fields h.gz --seed 1 --sweeps 50 -o gz.csv
+	cmp plain.csv gz.csv
+	gzip -c g.csv | qe-optimize ising --fields h.csv --seed 1 --sweeps 50 -o stdin.csv
+	cmp plain.csv stdin.csv
 }

@@ -295,6 +295,37 @@ for r, w in zip(csv.DictReader(open("bs93.csv")), want):
 	[[ "$stderr" == *"--markets"*"required"* ]] || fail "$stderr"
 }
 
+@test "formula: a 1 MB malformed line is one bad row; the good rows around it priced, none made from its tail" {
+	printf 'type,forward,strike,vol,rate,expiry\nput,19,19,0.28,0.10,0.75\n' > good.csv
+	long_lines good.csv c
+	printf 'call,19,19,0.28,0.10,0.75\n' >> c.bad.csv
+	run_split qe-price formula black76 c.bad.csv
+	[ "$status" -eq 3 ] || fail "exit $status: ${stderr:0:500}"
+	[ "$(printf '%s\n' "$output" | wc -l)" -eq 3 ] || fail "want header + 2 rows: ${output:0:500}"
+	[[ "$output" == *$'\nput,19,19,0.28,0.10,0.75,'*$'\ncall,19,19,0.28,0.10,0.75,'* ]] || fail "${output:0:500}"
+	one_diagnostic c.bad.csv 2:1 "malformed CSV record (bad quoting)"
+	[[ "$stderr" == *"c.bad.csv: 1 bad row not priced"* ]] || fail "${stderr:0:500}"
+	printf 'put,19,19,0.28,0.10,0.75\n' >> c.long.csv
+	run_split qe-price formula black76 c.long.csv
+	[ "$status" -eq 3 ]
+	[ "$(printf '%s\n' "$output" | wc -l)" -eq 2 ] || fail "want header + 1 row: ${output:0:500}"
+	one_diagnostic c.long.csv 2:1 "column 'type': field longer than 65536 bytes"
+	# gzip on stdin
+	gzip -c good.csv | qe-price formula black76 > gz.out
+	qe-price formula black76 good.csv > plain.out
+	cmp gz.out plain.out
+}
+
+@test "formula: invalid UTF-8 and control characters in a value are escaped: one valid UTF-8 line" {
+	printf 'type,forward,strike,vol,rate,expiry\nput,1\xff\xfe9\x01,19,0.28,0.10,0.75\nput,"x\ny",19,0.28,0.10,0.75\n' > u.csv
+	run_split qe-price formula black76 u.csv
+	[ "$status" -eq 3 ]
+	[[ "$stderr" == *"u.csv:2:2: column 'forward': not a number '1\\xff\\xfe9\\x01'"* ]] || fail "$stderr"
+	[[ "$stderr" == *"u.csv:3:2: column 'forward': not a number 'x\\x0ay'"* ]] || fail "$stderr"
+	[ "$(printf '%s\n' "$stderr" | wc -l)" -eq 3 ] || fail "$stderr"
+	printf '%s' "$stderr" | iconv -f UTF-8 -t UTF-8 > /dev/null || fail "not valid UTF-8"
+}
+
 @test "formula: stdin, '-', unknown columns copied, /dev/full is exit 4, decimal-comma locale changes nothing" {
 	printf 'id,type,forward,strike,vol,rate,expiry,note\n7,call,19,19,0.28,0.10,0.75,"a,b"\n' > c.csv
 	run_split qe-price formula black76 < c.csv
@@ -331,7 +362,7 @@ assert float(rows[2]["price"]) == 0 and float(rows[2]["delta"]) == 0
 	for model in black76 bachelier; do
 		run_split qe-price formula "$model" --allow-implausible -o out.csv r.csv
 		[ "$status" -eq 5 ] || fail "$model: exit $status: $stderr"
-		grep -qxF "qe-price: r.csv:3: $model: non-finite price 'inf'" <<< "$stderr" || fail "$stderr"
+		grep -qxF "qe-price: r.csv:3:1: $model: non-finite price 'inf'" <<< "$stderr" || fail "$stderr"
 		grep -qxF "qe-price: r.csv: 1 bad row not priced" <<< "$stderr" || fail "$stderr"
 		[ "$(wc -l < out.csv)" -eq 3 ] || fail "$(cat out.csv)"
 		grep -q '^call,19,19,0.28,0.10,0.75,' out.csv
@@ -342,19 +373,19 @@ assert float(rows[2]["price"]) == 0 and float(rows[2]["delta"]) == 0
 	printf 'type,forward1,forward2,strike,vol1,vol2,corr,rate,expiry\ncall,30,20,5,0.3,0.2,0.5,-1000,1\ncall,30,20,5,0.3,0.2,0.5,0.05,1\n' > k.csv
 	run_split qe-price formula kirk --allow-implausible k.csv
 	[ "$status" -eq 5 ]
-	grep -qxF "qe-price: k.csv:2: kirk: non-finite price 'inf'" <<< "$stderr" || fail "$stderr"
+	grep -qxF "qe-price: k.csv:2:1: kirk: non-finite price 'inf'" <<< "$stderr" || fail "$stderr"
 	[ "${#lines[@]}" -eq 2 ] && [[ "${lines[1]}" == "call,30,20,5,0.3,0.2,0.5,0.05,1,"* ]] || fail "$output"
 	# without an implausible input: a Bachelier vol (price units, no bound)
 	printf 'type,forward,strike,vol,rate,expiry\ncall,19,19,1e308,0.1,4\ncall,19,19,2,0.1,4\n' > b.csv
 	run_split qe-price formula bachelier b.csv
 	[ "$status" -eq 5 ]
-	grep -qxF "qe-price: b.csv:2: bachelier: non-finite price 'inf'" <<< "$stderr" || fail "$stderr"
+	grep -qxF "qe-price: b.csv:2:1: bachelier: non-finite price 'inf'" <<< "$stderr" || fail "$stderr"
 	[ "${#lines[@]}" -eq 2 ] && [[ "${lines[1]}" == "call,19,19,2,0.1,4,"* ]] || fail "$output"
 	# a bad row of data as well: exit 3, both reported
 	printf 'type,forward,strike,vol,rate,expiry\ncall,19,19,1e308,0.1,4\ncall,19,19,x,0.1,4\n' > b2.csv
 	run_split qe-price formula bachelier b2.csv
 	[ "$status" -eq 3 ]
-	grep -qF "b2.csv:2: bachelier: non-finite" <<< "$stderr" || fail "$stderr"
+	grep -qF "b2.csv:2:1: bachelier: non-finite" <<< "$stderr" || fail "$stderr"
 	grep -qF "b2.csv:3:4: column 'vol'" <<< "$stderr" || fail "$stderr"
 }
 
@@ -381,7 +412,7 @@ assert float(rows[2]["price"]) == 0 and float(rows[2]["delta"]) == 0
 	[ "${#lines[@]}" -eq 5 ] || fail "$output"
 	[[ "${lines[2]}" == "put,19,19,28,0.10,0.75,"* ]] || fail "$output"
 	[[ "${lines[3]}" == "put,19,19,0.28,10,0.75,"* ]] || fail "$output"
-	grep -qxF "qe-price: p.csv:5: black76: non-finite price 'inf'" <<< "$stderr" || fail "$stderr"
+	grep -qxF "qe-price: p.csv:5:1: black76: non-finite price 'inf'" <<< "$stderr" || fail "$stderr"
 	head -4 p.csv > ok.csv
 	run_split qe-price formula black76 ok.csv --allow-implausible
 	assert_success
@@ -432,6 +463,68 @@ assert v[["npv", "delta", "gamma", "vega", "theta"]].notna().all().all()
 print(len(v))'
 	assert_success
 	assert_output "2970"
+}
+
+@test "book: a 1 MB malformed line or field in any input is one error at file:2:1, never a row made from its tail" {
+	for k in trades curves vols rates fixings markets; do
+		long_lines "$DATA/$k.csv" "$k"
+		for v in bad long; do
+			args=(--trades "$DATA/trades.csv" --curves "$DATA/curves.csv" --vols "$DATA/vols.csv"
+			      --rates "$DATA/rates.csv" --fixings "$DATA/fixings.csv" --markets "$DATA/markets.csv")
+			for i in "${!args[@]}"; do [ "${args[$i]}" = "--$k" ] && args[i+1]=$k.$v.csv; done
+			run_split qe-price --asof 2026-11-25 "${args[@]}" --calendars "$DATA/calendars" \
+				-o val.csv --errors err.csv
+			[ "$status" -eq 3 ] || fail "$k.$v.csv: exit $status: ${stderr:0:500}"
+			want="malformed CSV record (bad quoting)"
+			[ "$v" = long ] && want="field longer than 65536 bytes"
+			if [ "$k" = trades ]; then
+				# the book is priced without the bad record: one error, the rest priced
+				[ "$(wc -l < err.csv)" -eq 2 ] || fail "$k.$v.csv: errors: $(cut -c1-200 err.csv)"
+				grep -q "^line 2,$k.$v.csv:2:1: .*$want" err.csv || fail "$(cut -c1-200 err.csv)"
+				[[ "$stderr" == *"priced, 1 failed,"* ]] || fail "${stderr:0:500}"
+			else
+				one_diagnostic "$k.$v.csv" 2:1 "$want"
+			fi
+		done
+	done
+}
+
+@test "book: a curve name too long in curves, fixings or markets is bad data at file:line:col" {
+	long=$(printf 'Y%.0s' $(seq 40))
+	for k in curves fixings markets; do
+		sed "2s/^[^,]*,/$long,/" "$DATA/$k.csv" > "$k.csv"
+		args=(--curves "$DATA/curves.csv" --fixings "$DATA/fixings.csv" --markets "$DATA/markets.csv")
+		for i in "${!args[@]}"; do [ "${args[$i]}" = "--$k" ] && args[i+1]=$k.csv; done
+		run_split qe-price --asof 2026-11-25 --trades "$DATA/trades.csv" --vols "$DATA/vols.csv" \
+			--rates "$DATA/rates.csv" "${args[@]}" --calendars "$DATA/calendars" -o never.csv
+		[ "$status" -eq 3 ] || fail "$k: exit $status: $stderr"
+		one_diagnostic "$k.csv" 2:1 "column 'curve': curve name too long '$long'"
+		[ ! -e never.csv ]
+	done
+}
+
+@test "book: every input may be gzip-compressed (by name or on stdin): the same valuations" {
+	book -o plain.csv --errors e0.csv
+	for k in trades curves vols rates fixings markets; do gzip -c "$DATA/$k.csv" > "$k.csv.gz"; done
+	qe-price -q --asof 2026-11-25 --trades trades.csv.gz --curves curves.csv.gz --vols vols.csv.gz \
+		--rates rates.csv.gz --fixings fixings.csv.gz --markets markets.csv.gz \
+		--calendars "$DATA/calendars" -o gz.csv --errors e1.csv
+	cmp plain.csv gz.csv
+	gzip -c "$DATA/trades.csv" | TRADES=- book -o stdin.csv
+	cmp plain.csv stdin.csv
+	head -c 2000 trades.csv.gz > cut.gz
+	TRADES=cut.gz run_split book -o never.csv
+	[ "$status" -eq 3 ] && [[ "$stderr" == *"cut.gz: read error: truncated gzip data"* ]] || fail "$status $stderr"
+	[ ! -e never.csv ]
+}
+
+@test "book: a semicolon-delimited trades file gets a hint naming the delimiter" {
+	tr ',' ';' < "$DATA/trades.csv" > semi.csv
+	TRADES=semi.csv run_split book -o never.csv
+	[ "$status" -eq 3 ]
+	[[ "$stderr" == *"semi.csv:1:1: header has 1 column; the file looks semicolon-delimited, qe reads comma-separated CSV"* ]] ||
+		fail "$stderr"
+	[ ! -e never.csv ]
 }
 
 @test "book: NPV change by book for a +-0.001 parallel shift reconciles with the ladder (delta P&L, 1e-6)" {

@@ -377,6 +377,25 @@ EOF
 	run_split qe-synth --calendars cal --only markets
 	[ "$status" -eq 3 ]
 	[[ "$stderr" == *"EEX"* ]]
+	n=$(wc -l < cal/EEX.txt)
+	[[ "$stderr" == *"cal/EEX.txt:$n:1: not an ISO date '2026-13-01'"* ]] || fail "$stderr"
+}
+
+@test "synth: a 1 MB line in a holiday file is one error at file:line:col; a gzip holiday file reads" {
+	mkdir cal && cp "$QE_CALENDAR_DIR"/*.txt cal/
+	qe-synth --calendars cal --only markets > plain.csv
+	n=$(($(wc -l < cal/EEX.txt) + 1))
+	head -c 1048576 /dev/zero | tr '\0' 7 >> cal/EEX.txt
+	printf '\n2027-12-24\n' >> cal/EEX.txt
+	run_split qe-synth --calendars cal --only markets
+	[ "$status" -eq 3 ]
+	[ "$(printf '%s\n' "$stderr" | wc -l)" -eq 1 ] || fail "${stderr:0:500}"
+	[[ "$stderr" == *"cal/EEX.txt:$n:511: line longer than 510 bytes"* ]] || fail "${stderr:0:500}"
+	[ -z "$output" ]
+	cp "$QE_CALENDAR_DIR"/EEX.txt cal/EEX.txt
+	gzip -c "$QE_CALENDAR_DIR"/NYMEX.txt > cal/NYMEX.txt
+	qe-synth --calendars cal --only markets > gz.csv
+	cmp plain.csv gz.csv
 }
 
 @test "synth: other dates and sizes work; numbers are locale-independent" {

@@ -278,6 +278,45 @@ PY
 }
 
 # oracle helpers for the engine tests, in numpy
+@test "inputs: a 1 MB malformed line or field in history, markets, sensitivities, P&L or series is one error at file:2:1; gzip reads the same" {
+	make_market 300
+	qe-var hs -q -H history.csv -m markets.csv -s sens.csv --window 250 -o plain.csv
+	for k in history markets sens; do
+		long_lines "$k.csv" "$k"
+		for v in bad long; do
+			H=history.csv M=markets.csv S=sens.csv
+			case $k in history) H=$k.$v.csv ;; markets) M=$k.$v.csv ;; sens) S=$k.$v.csv ;; esac
+			run_split qe-var hs -H "$H" -m "$M" -s "$S" --window 250 -o never.csv
+			[ "$status" -eq 3 ] || fail "$k.$v.csv: exit $status: ${stderr:0:500}"
+			want="malformed CSV record (bad quoting)"
+			[ "$v" = long ] && want="field longer than 65536 bytes"
+			one_diagnostic "$k.$v.csv" 2:1 "$want"
+			[ ! -e never.csv ]
+		done
+		gzip -c "$k.csv" > "$k.csv.gz"
+	done
+	qe-var hs -q -H history.csv.gz -m markets.csv.gz -s sens.csv.gz --window 250 -o gz.csv
+	cmp plain.csv gz.csv
+	# the P&L cube of measures and the series of backtest
+	make_pnl 300 1
+	make_series 250 3 50
+	for k in pnl series; do
+		long_lines "$k.csv" "$k"
+		for v in bad long; do
+			if [ "$k" = pnl ]; then
+				run_split qe-var measures -a 0.99 -o never.csv "$k.$v.csv"
+			else
+				run_split qe-var backtest -a 0.99 -o never.csv "$k.$v.csv"
+			fi
+			[ "$status" -eq 3 ] || fail "$k.$v.csv: exit $status: ${stderr:0:500}"
+			want="malformed CSV record (bad quoting)"
+			[ "$v" = long ] && want="field longer than 65536 bytes"
+			one_diagnostic "$k.$v.csv" 2:1 "$want"
+			[ ! -e never.csv ]
+		done
+	done
+}
+
 oracle_lib() {
 	cat <<'PY'
 import csv, math, numpy as np

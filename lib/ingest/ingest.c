@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "io/csvscan.h"
+#include "io/infile.h"
 #include "core/date.h"
 #include "core/keyset.h"
 #include "core/num.h"
@@ -110,10 +111,8 @@ static void format_reject(const char *name, long line, int col, const char *coln
 	*rlen = rej->len - *roff;
 
 	*moff = msg->len;
-	if (col > 0)
-		put_fmt(msg, "%s:%ld:%d: ", name, line, col);
-	else
-		put_fmt(msg, "%s:%ld: ", name, line);
+	/* a fault of the whole record is placed at its first column */
+	put_fmt(msg, "%s:%ld:%d: ", name, line, col > 0 ? col : 1);
 	if (*colname)
 		put_fmt(msg, "column '%s': ", colname);
 	if (vlen) {
@@ -159,6 +158,15 @@ static void keep_rval(piece *p, rowres *r, const char *v, size_t n)
 	}
 }
 
+/* The 1-based first of f[0..n) longer than CSV_FIELD_MAX, or 0. */
+static int long_field(const csvscan_field *f, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (f[i].len > CSV_FIELD_MAX)
+			return i + 1;
+	return 0;
+}
+
 static void parse_piece(run *R, piece *p)
 {
 	const char *buf = R->buf;
@@ -166,7 +174,7 @@ static void parse_piece(run *R, piece *p)
 	long line = 0; /* relative: pieces are parsed before their first line is known */
 	csvscan_rec rec;
 	size_t need = p->end - p->start + 1;
-	int maxf = R->nhdr + 1;
+	int maxf = R->nhdr + 1, lc;
 
 	p->nrows = 0;
 	p->out.len = p->rej.len = p->msg.len = 0;
@@ -205,6 +213,14 @@ static void parse_piece(run *R, piece *p)
 			r->reason_off = p->msg.len;
 			put_fmt(&p->msg, "%s", rec.unterminated ? "malformed CSV (unterminated quote)"
 								: "malformed CSV (bad quoting)");
+			r->reason_len = p->msg.len - r->reason_off;
+		} else if ((lc = long_field(p->f, rec.nfields < maxf ? rec.nfields : maxf))) {
+			/* as io/csvio: one bad record, its value not echoed */
+			r->rcol = lc;
+			r->rcolname = lc <= R->nhdr ? R->hdr_names[lc - 1] : "";
+			r->rval = "";
+			r->reason_off = p->msg.len;
+			put_fmt(&p->msg, "field longer than %d bytes", CSV_FIELD_MAX);
 			r->reason_len = p->msg.len - r->reason_off;
 		} else if (rec.nfields != R->nhdr) {
 			r->rcol = (rec.nfields < R->nhdr ? rec.nfields : R->nhdr) + 1;
@@ -710,9 +726,15 @@ static int header(run *R, const char *buf, size_t len, int at_eof, size_t *used,
 				  rec.bad_col ? rec.bad_col : 257,
 				  rec.bad_col ? " (bad quoting)" : " (too many columns)");
 	}
+	int lc = long_field(f, rec.nfields);
+	if (lc) {
+		free(scratch);
+		return qe_err_set(e, QE_DATA, "%s:%ld:%d: malformed header (a name longer than %d bytes)",
+				  R->name, line, lc, CSV_FIELD_MAX);
+	}
 	R->nhdr = rec.nfields;
 	int unknown[256];
-	int rc = schema_map_header(R->s, f, rec.nfields, R->colmap, unknown, R->name, e);
+	int rc = schema_map_header(R->s, f, rec.nfields, R->colmap, unknown, R->name, line, e);
 	R->hdr_names = calloc((size_t)R->nhdr, sizeof *R->hdr_names);
 	for (int i = 0; !rc && R->hdr_names && i < R->nhdr; i++)
 		R->hdr_names[i] = strndup(f[i].p, f[i].len);
@@ -837,7 +859,7 @@ static int fill_buffer(run *R, inbuf *b, qe_err *e)
 	size_t got = fread(b->p + b->len, 1, b->cap - b->len, b->in);
 	if (got < b->cap - b->len) {
 		if (ferror(b->in))
-			return qe_err_set(e, QE_IO, "%s: read error: %s", R->name, strerror(errno));
+			return infile_read_error(e, R->name, errno);
 		R->at_eof = 1;
 	}
 	b->len += got;

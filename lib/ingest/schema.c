@@ -242,7 +242,7 @@ int schema_markets_count(const schema_markets *mk) { return mk ? (int)curvemaste
 /* --- header ---------------------------------------------------------------- */
 
 int schema_map_header(const formats_table *s, const csvscan_field *hdr, int nhdr, int *colmap,
-		      int *unknown, const char *name, qe_err *e)
+		      int *unknown, const char *name, long line, qe_err *e)
 {
 	for (int i = 0; i < s->ncols; i++)
 		colmap[i] = -1;
@@ -253,11 +253,11 @@ int schema_map_header(const formats_table *s, const csvscan_field *hdr, int nhdr
 			    memcmp(s->cols[i].name, hdr[j].p, hdr[j].len) == 0)
 				hit = i;
 		if (hdr[j].len == 0)
-			return qe_err_set(e, QE_DATA, "%s:1:%d: empty header name", name, j + 1);
+			return qe_err_set(e, QE_DATA, "%s:%ld:%d: empty header name", name, line, j + 1);
 		for (int k = 0; k < j; k++)
 			if (hdr[k].len == hdr[j].len && memcmp(hdr[k].p, hdr[j].p, hdr[j].len) == 0)
-				return qe_err_set(e, QE_DATA, "%s:1:%d: duplicate header name '%.*s'", name,
-						  j + 1, (int)hdr[j].len, hdr[j].p);
+				return qe_err_set(e, QE_DATA, "%s:%ld:%d: duplicate header name '%.*s'", name,
+						  line, j + 1, (int)(hdr[j].len > 64 ? 64 : hdr[j].len), hdr[j].p);
 		if (unknown)
 			unknown[j] = hit < 0;
 		if (hit >= 0)
@@ -265,8 +265,8 @@ int schema_map_header(const formats_table *s, const csvscan_field *hdr, int nhdr
 	}
 	for (int i = 0; i < s->ncols; i++)
 		if (s->cols[i].required && colmap[i] < 0)
-			return qe_err_set(e, QE_DATA, "%s:1: missing required column '%s'", name,
-					  s->cols[i].name);
+			return csv_missing_column(name, line, nhdr, nhdr ? hdr[0].p : "",
+						  nhdr ? hdr[0].len : 0, s->cols[i].name, e);
 	return 0;
 }
 

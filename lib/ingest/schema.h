@@ -78,11 +78,12 @@ typedef struct schema_ctx {
 	const int *colmap;  /* schema column -> field index in the record, -1 absent */
 } schema_ctx;
 
-/* Builds colmap (s->ncols entries) from a header; a missing required
- * column is QE_DATA "name:1: missing required column 'x'".  unknown[]
- * (header ncols entries) is set to 1 for columns the schema ignores. */
+/* Builds colmap (s->ncols entries) from the header on line `line`; a
+ * missing required column is QE_DATA "name:line:1: missing required column
+ * 'x'" (with io/csvio's delimiter hint).  unknown[] (header ncols entries)
+ * is set to 1 for columns the schema ignores. */
 int schema_map_header(const formats_table *s, const csvscan_field *hdr, int nhdr, int *colmap,
-		      int *unknown, const char *name, qe_err *e);
+		      int *unknown, const char *name, long line, qe_err *e);
 
 /* Validates one record of nf fields and appends its canonical CSV row
  * (with "\n") to out.  Returns 0, or -1 with rc filled (out unchanged). */

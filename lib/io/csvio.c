@@ -8,6 +8,7 @@
 
 #include "core/num.h"
 #include "io/formats.h"
+#include "io/infile.h"
 
 #define READ_CHUNK (64 * 1024)
 
@@ -32,10 +33,12 @@ struct csv_reader {
 	/* completed records: index of their first field; rec_first[nrec] is the end */
 	size_t *rec_first;
 	long *rec_line;
-	int *rec_bad; /* malformed quoting in this record */
+	int *rec_bad; /* 0, CSVR_BAD_QUOTE, or the 1-based field that is too long (+ CSVR_BAD_LONG) */
 	size_t nrec, rec_cap, cur;
 	long pending_line; /* start line of the record being built, 0 = none */
 	long row_line;     /* line of the last segment fed while no row was open */
+	int skip_line;     /* after a bad record: drop input up to the next '\n' */
+	int long_col;      /* 1-based field of the record in progress that is too long */
 
 	/* current record view */
 	size_t cur_first, cur_n;
@@ -45,6 +48,7 @@ struct csv_reader {
 	/* header */
 	char **cols;
 	int ncols;
+	long hdr_line;
 	int oom;
 	int unterminated; /* the file ended inside its last record (no line end) */
 };
@@ -65,12 +69,26 @@ static void *grow(void *p, size_t *cap, size_t need, size_t elem, int *oom)
 	return np;
 }
 
+/* rec_bad values: the kind of fault in the low bits, its 1-based field above */
+enum { BAD_QUOTE = 1, BAD_LONG = 2, BAD_KIND = 3, BAD_SHIFT = 2 };
+
+static size_t record_first(const csv_reader *r)
+{
+	return r->nrec ? r->rec_first[r->nrec] : 0;
+}
+
 static void on_field(void *data, size_t len, void *ctx)
 {
 	csv_reader *r = ctx;
-	size_t need_f = r->nfield + 1, need_b = r->fbuf_len + len + 1;
 	if (r->pending_line == 0)
 		r->pending_line = r->row_line;
+	if (len > CSV_FIELD_MAX) {
+		/* kept empty: the record is reported, never used */
+		if (!r->long_col)
+			r->long_col = (int)(r->nfield - record_first(r)) + 1;
+		len = 0;
+	}
+	size_t need_f = r->nfield + 1, need_b = r->fbuf_len + len + 1;
 	r->foff = grow(r->foff, &r->field_cap, need_f, sizeof *r->foff, &r->oom);
 	r->fbuf = grow(r->fbuf, &r->fbuf_cap, need_b, 1, &r->oom);
 	if (r->oom)
@@ -103,14 +121,16 @@ static void push_record(csv_reader *r, size_t first, long line, int bad)
 static void on_record(int term, void *ctx)
 {
 	csv_reader *r = ctx;
-	size_t first = r->nrec ? r->rec_first[r->nrec] : 0;
+	size_t first = record_first(r);
 	if (r->nfield == first) /* blank line */
 		return;
 	/* libcsv ends the last record with -1 when csv_fini() finds it open */
 	if (term == -1)
 		r->unterminated = 1;
-	push_record(r, first, r->pending_line ? r->pending_line : r->line, 0);
+	push_record(r, first, r->pending_line ? r->pending_line : r->line,
+		    r->long_col ? BAD_LONG | r->long_col << BAD_SHIFT : 0);
 	r->pending_line = 0;
+	r->long_col = 0;
 }
 
 static int never_space(unsigned char c)
@@ -152,21 +172,34 @@ static long refill(csv_reader *r)
 	return (long)(r->in_len - r->in_pos);
 }
 
-/* A parse error: the record being built is malformed.  Keep what fields
- * it had for the caller's message, mark it bad, restart the parser and
- * skip to the end of the current physical line. */
-static void recover_from_parse_error(csv_reader *r, long err_line)
+/* The record being built is bad (kind BAD_QUOTE or BAD_LONG, in field
+ * col): keep what fields it had for the caller's message, mark it bad and
+ * restart the parser.  The caller drops the rest of the physical line. */
+static void recover_bad_record(csv_reader *r, long err_line, int kind, int col)
 {
-	size_t first = r->nrec ? r->rec_first[r->nrec] : 0;
+	size_t first = record_first(r);
 	csv_free(&r->parser);
 	init_parser(r);
-	(void)first;
-	push_record(r, first, r->pending_line ? r->pending_line : err_line, 1);
+	push_record(r, first, r->pending_line ? r->pending_line : err_line, kind | col << BAD_SHIFT);
 	r->pending_line = 0;
+	r->long_col = 0;
+}
+
+/* 1-based field of the record in progress that the parser is inside. */
+static int field_in_progress(const csv_reader *r)
+{
+	return (int)(r->nfield - record_first(r)) + 1;
 }
 
 /* Feeds input until at least one record is complete or input ends.
- * Returns 0, or -1 on read error. */
+ * Returns 0, or -1 on read error.
+ *
+ * Input goes to libcsv one physical line at a time, in pieces of at most
+ * READ_CHUNK bytes.  After a bad record the rest of its physical line is
+ * dropped however many chunks it spans (skip_line): the tail of a long
+ * malformed line is never parsed as a record of its own.  A field that
+ * grows past CSV_FIELD_MAX is a bad record too, found between pieces, so
+ * libcsv never holds more than CSV_FIELD_MAX + READ_CHUNK bytes of it. */
 static int feed(csv_reader *r)
 {
 	while (r->nrec == r->cur) {
@@ -174,30 +207,34 @@ static int feed(csv_reader *r)
 		if (avail < 0)
 			return -1;
 		if (avail == 0) {
-			if (csv_fini(&r->parser, on_field, on_record, r) != 0)
-				recover_from_parse_error(r, r->line);
-			return 0;
+			if (!r->skip_line && csv_fini(&r->parser, on_field, on_record, r) != 0)
+				recover_bad_record(r, r->line, BAD_QUOTE, field_in_progress(r));
+			r->skip_line = 0;
+			return r->oom ? -1 : 0;
 		}
 		char *start = r->in + r->in_pos;
 		char *nl = memchr(start, '\n', (size_t)avail);
 		size_t n = nl ? (size_t)(nl - start) + 1 : (size_t)avail;
 		long seg_line = r->line;
+		r->in_pos += n;
+		if (nl)
+			r->line++;
+		if (r->skip_line) {
+			r->skip_line = !nl;
+			continue;
+		}
 		/* libcsv's ROW_NOT_BEGIN state is 0: a record that starts in this
 		 * segment starts on this line, even when its first field (quoted)
 		 * only ends lines later. */
 		if (r->parser.pstate == 0)
 			r->row_line = seg_line;
 		if (csv_parse(&r->parser, start, n, on_field, on_record, r) != n) {
-			recover_from_parse_error(r, seg_line);
-			/* drop the rest of this physical line */
-			if (!nl) {
-				r->in_pos += n;
-				continue;
-			}
+			recover_bad_record(r, seg_line, BAD_QUOTE, field_in_progress(r));
+			r->skip_line = !nl;
+		} else if (r->parser.entry_pos > CSV_FIELD_MAX) {
+			recover_bad_record(r, r->row_line, BAD_LONG, field_in_progress(r));
+			r->skip_line = !nl;
 		}
-		r->in_pos += n;
-		if (nl)
-			r->line++;
 		if (r->oom)
 			return -1;
 	}
@@ -265,9 +302,9 @@ csv_reader *csvr_open_stream(FILE *fp, const char *name, int owns, qe_err *e)
 	int got = pop(r, &bad);
 	if (got < 0) {
 		if (r->oom)
-			qe_err_set(e, QE_INTERNAL, "%s:%ld: out of memory reading the header", name, r->line);
+			qe_err_set(e, QE_INTERNAL, "%s:%ld: out of memory reading the header", name, r->row_line);
 		else
-			qe_err_set(e, QE_IO, "%s: read error: %s", name, strerror(errno));
+			infile_read_error(e, name, errno);
 		csvr_close(r);
 		return NULL;
 	}
@@ -277,11 +314,17 @@ csv_reader *csvr_open_stream(FILE *fp, const char *name, int owns, qe_err *e)
 		return NULL;
 	}
 	if (bad) {
-		qe_err_set(e, QE_DATA, "%s:%ld: malformed header (bad quoting)", name, r->cur_line);
+		if ((bad & BAD_KIND) == BAD_LONG)
+			qe_err_set(e, QE_DATA, "%s:%ld:%d: malformed header (a name longer than %d bytes)",
+				   name, r->cur_line, bad >> BAD_SHIFT, CSV_FIELD_MAX);
+		else
+			qe_err_set(e, QE_DATA, "%s:%ld:%d: malformed header (bad quoting)", name,
+				   r->cur_line, bad >> BAD_SHIFT);
 		csvr_close(r);
 		return NULL;
 	}
 	r->ncols = (int)r->cur_n;
+	r->hdr_line = r->cur_line;
 	r->cols = calloc((size_t)r->ncols + 1, sizeof *r->cols);
 	if (!r->cols)
 		goto oom;
@@ -306,15 +349,12 @@ oom:
 
 csv_reader *csvr_open(const char *path, qe_err *e)
 {
-	if (!path || strcmp(path, "-") == 0)
-		return csvr_open_stream(stdin, "<stdin>", 0, e);
-	FILE *fp = fopen(path, "rb");
-	if (!fp) {
-		qe_err_set(e, QE_IO, "%s: cannot open: %s", path, strerror(errno));
+	int std = !path || strcmp(path, "-") == 0;
+	FILE *fp = infile_open(path, NULL, e); /* gzip or not */
+	if (!fp)
 		return NULL;
-	}
 	/* on failure csvr_open_stream has already closed the FILE it owns */
-	return csvr_open_stream(fp, path, 1, e);
+	return csvr_open_stream(fp, std ? "<stdin>" : path, fp != stdin, e);
 }
 
 void csvr_close(csv_reader *r)
@@ -356,12 +396,41 @@ int csvr_col(const csv_reader *r, const char *name)
 	return -1;
 }
 
+const char *csv_delimiter_hint(int ncols, const char *first, size_t first_len)
+{
+	if (ncols != 1)
+		return NULL;
+	if (memchr(first, ';', first_len))
+		return "semicolon";
+	if (memchr(first, '\t', first_len))
+		return "tab";
+	return NULL;
+}
+
+int csv_missing_column(const char *file, long line, int ncols, const char *first,
+		       size_t first_len, const char *missing, qe_err *e)
+{
+	const char *delim = csv_delimiter_hint(ncols, first, first_len);
+	if (delim)
+		return qe_err_set(e, QE_DATA,
+				  "%s:%ld:1: header has 1 column; the file looks %s-delimited, qe reads "
+				  "comma-separated CSV (missing column '%s')",
+				  file, line, delim, missing);
+	return qe_err_set(e, QE_DATA, "%s:%ld:1: missing required column '%s'", file, line, missing);
+}
+
+int csvr_missing(const csv_reader *r, const char *missing, qe_err *e)
+{
+	const char *first = r->ncols ? r->cols[0] : "";
+	return csv_missing_column(r->name, r->hdr_line, r->ncols, first, strlen(first), missing, e);
+}
+
 int csvr_require(const csv_reader *r, const char *const *names, int n, int *idx, qe_err *e)
 {
 	for (int i = 0; i < n; i++) {
 		idx[i] = csvr_col(r, names[i]);
 		if (idx[i] < 0)
-			return qe_err_set(e, QE_DATA, "%s:1: missing required column '%s'", r->name, names[i]);
+			return csvr_missing(r, names[i], e);
 	}
 	return 0;
 }
@@ -375,19 +444,26 @@ int csvr_next(csv_reader *r, qe_err *e)
 		if (r->oom)
 			qe_err_set(e, QE_INTERNAL, "%s:%ld: out of memory", r->name, r->line);
 		else
-			qe_err_set(e, QE_IO, "%s: read error: %s", r->name, strerror(errno));
+			infile_read_error(e, r->name, errno);
 		return CSVR_FATAL;
 	}
 	if (got == 0)
 		return CSVR_EOF;
 	r->records++;
 	if (bad) {
-		qe_err_set(e, QE_DATA, "%s:%ld: malformed CSV record (bad quoting)", r->name, r->cur_line);
+		int col = bad >> BAD_SHIFT;
+		if ((bad & BAD_KIND) == BAD_LONG)
+			csvr_field_error(r, col - 1, e, "field longer than %d bytes", CSV_FIELD_MAX);
+		else
+			qe_err_set(e, QE_DATA, "%s:%ld:%d: malformed CSV record (bad quoting)", r->name,
+				   r->cur_line, col);
 		return CSVR_BADROW;
 	}
 	if ((int)r->cur_n != r->ncols) {
-		qe_err_set(e, QE_DATA, "%s:%ld: expected %d fields, found %zu", r->name, r->cur_line,
-			   r->ncols, r->cur_n);
+		/* the column of the first missing or the first extra field */
+		int col = (int)r->cur_n < r->ncols ? (int)r->cur_n + 1 : r->ncols + 1;
+		qe_err_set(e, QE_DATA, "%s:%ld:%d: expected %d fields, found %zu", r->name, r->cur_line,
+			   col, r->ncols, r->cur_n);
 		return CSVR_BADROW;
 	}
 	return CSVR_ROW;
@@ -416,6 +492,8 @@ int csvr_field_error(const csv_reader *r, int col, qe_err *e, const char *fmt, .
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
+	if (col < 0 || col >= r->ncols) /* a field beyond the header has no name */
+		return qe_err_set(e, QE_DATA, "%s:%ld:%d: %s", r->name, r->cur_line, col + 1, msg);
 	return qe_err_set(e, QE_DATA, "%s:%ld:%d: column '%s': %s", r->name, r->cur_line, col + 1,
 			  csvr_colname(r, col), msg);
 }

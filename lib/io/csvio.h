@@ -6,8 +6,9 @@
  * physical line at a time and keeps only the current record.  Typed getters
  * report errors as "file:line:col: column 'name': reason 'value'".
  * A UTF-8 BOM is skipped, CRLF and LF both end records, blank lines are
- * ignored.  Malformed quoting rejects that record and resynchronises at the
- * next line, so callers can count and report it and keep going.
+ * ignored.  Malformed quoting, or a field longer than CSV_FIELD_MAX,
+ * rejects that record and resynchronises at the next line (however long
+ * the bad line is), so callers can count and report it and keep going.
  *
  * The reader owns its FILE (unless it is stdin) and its buffers; field
  * pointers stay valid until the next csvr_next().  The writer never owns
@@ -22,11 +23,13 @@
 
 #include "core/date.h"
 #include "core/diag.h"
+#include "io/csvscan.h" /* CSV_FIELD_MAX */
 
 typedef struct csv_reader csv_reader;
 
-/* Opens path ("-" or NULL = stdin) and reads the header.  An empty file or
- * a header with an empty or duplicate name is QE_DATA; unreadable is QE_IO. */
+/* Opens path ("-" or NULL = stdin) and reads the header; gzip input is
+ * decompressed (io/infile.h).  An empty file or a header with an empty or
+ * duplicate name is QE_DATA; unreadable or corrupt gzip is QE_IO. */
 csv_reader *csvr_open(const char *path, qe_err *e);
 /* With owns set, fp is closed by csvr_close() - and at once when opening
  * fails, so the caller never closes it. */
@@ -38,17 +41,34 @@ int csvr_ncols(const csv_reader *r);
 const char *csvr_colname(const csv_reader *r, int col);
 /* Column index of a header name, or -1. */
 int csvr_col(const csv_reader *r, const char *name);
-/* Looks up n names into idx[]; a missing one is QE_DATA naming it. */
+/* Looks up n names into idx[]; a missing one is QE_DATA naming it (with
+ * the delimiter hint below). */
 int csvr_require(const csv_reader *r, const char *const *names, int n, int *idx, qe_err *e);
+
+/* Fills e for the required column `missing` absent from r's header and
+ * returns QE_DATA: "file:line:1: missing required column 'x'", or, when
+ * the header is one name holding ';' or a tab, "file:line:1: header has 1
+ * column; the file looks semicolon-delimited, qe reads comma-separated
+ * CSV (missing column 'x')". */
+int csvr_missing(const csv_reader *r, const char *missing, qe_err *e);
+/* The same for a header read by other means (io/csvscan): ncols names,
+ * the first one first[0..first_len), on line `line` of file. */
+int csv_missing_column(const char *file, long line, int ncols, const char *first,
+		       size_t first_len, const char *missing, qe_err *e);
+/* "semicolon" or "tab" when a header of ncols names is one name holding
+ * that character, else NULL. */
+const char *csv_delimiter_hint(int ncols, const char *first, size_t first_len);
 
 enum csvr_status {
 	CSVR_ROW = 1,      /* a record is ready */
 	CSVR_EOF = 0,
 	CSVR_BADROW = -1,  /* this record is malformed (e says why); call again for the next */
-	CSVR_FATAL = -2    /* read error (QE_IO); stop */
+	CSVR_FATAL = -2    /* read error (QE_IO; QE_DATA for corrupt gzip); stop */
 };
 /* Reads the next record.  A record whose field count differs from the
- * header is returned as CSVR_BADROW, with its fields still accessible. */
+ * header, with malformed quoting or with a field longer than CSV_FIELD_MAX
+ * is returned as CSVR_BADROW, e saying "file:line:col: ...", with its
+ * fields still accessible (a too-long one reads as empty). */
 int csvr_next(csv_reader *r, qe_err *e);
 
 /* Line number where the current record starts (header = line 1). */

@@ -21,6 +21,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The longest field either reader takes, in bytes.  A longer one makes
+ * its record bad ("field longer than ..."), as malformed quoting does: no
+ * file of qe-formats(5) has a legitimate field near this size, and the
+ * limit keeps a reader's memory flat on a file with no line ends. */
+#define CSV_FIELD_MAX 65536
+
 typedef struct csvscan_field {
 	const char *p;
 	size_t len;

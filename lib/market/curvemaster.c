@@ -269,7 +269,7 @@ curvemaster *curvemaster_load(const char *path, qe_err *e)
 	while ((st = csvr_next(r, e)) != CSVR_EOF) {
 		if (st != CSVR_ROW) {
 			if (!e->code)
-				qe_err_set(e, QE_DATA, "%s:%ld: unreadable row", m->file, csvr_line(r));
+				qe_err_set(e, QE_DATA, "%s:%ld:1: unreadable row", m->file, csvr_line(r));
 			goto fail;
 		}
 		if (add_row(m, r, e))
@@ -323,7 +323,8 @@ int curvemaster_require(const curvemaster *m, const char *const *cols, int n, qe
 {
 	for (int i = 0; i < n; i++)
 		if (col_of(m, cols[i]) < 0)
-			return qe_err_set(e, QE_DATA, "%s:1: missing required column '%s'", m->file, cols[i]);
+			return csv_missing_column(m->file, 1, m->ncols, m->ncols ? m->colname[0] : "",
+						  m->ncols ? strlen(m->colname[0]) : 0, cols[i], e);
 	return 0;
 }
 

@@ -79,7 +79,7 @@ size_t curvemaster_pos(const curvemaster *m, const curvemaster_curve *c);
 
 /* 1 when the file has column col. */
 int curvemaster_has(const curvemaster *m, const char *col);
-/* QE_DATA "file:1: missing required column 'x'" for the first of cols
+/* QE_DATA "file:1:1: missing required column 'x'" for the first of cols
  * the file lacks; 0 when it has them all. */
 int curvemaster_require(const curvemaster *m, const char *const *cols, int n, qe_err *e);
 /* The text of any column col of c's row ("desk", "commodity" ...), or

@@ -29,7 +29,7 @@ static int add_curve(market *m, const char *name, qe_err *e)
 		if (strcmp(m->c[i].name, name) == 0)
 			return i;
 	if (strlen(name) >= sizeof m->c[0].name)
-		return qe_err_set(e, QE_DATA, "curve name too long '%s'", name), -1;
+		return qe_err_set(e, QE_DATA, "curve name too long '%.64s'", name), -1;
 	mkt_curve *c = realloc(m->c, sizeof *c * (size_t)(m->nc + 1));
 	if (!c)
 		return qe_err_set(e, QE_INTERNAL, "out of memory"), -1;
@@ -38,6 +38,14 @@ static int add_curve(market *m, const char *name, qe_err *e)
 	strcpy(c[m->nc].name, name);
 	c[m->nc].shape = -1;
 	return m->nc++;
+}
+
+/* add_curve failed on the curve of a row: a data error names its place. */
+static int row_curve_error(const csv_reader *r, int col, const char *name, qe_err *e)
+{
+	if (e->code != QE_DATA)
+		return e->code;
+	return csvr_field_error(r, col, e, "curve name too long '%.64s'", name);
 }
 
 static int copy_field(const csv_reader *r, int col, char *dst, size_t cap, qe_err *e)
@@ -113,7 +121,10 @@ static int master_curves(market *m, qe_err *e)
 		const curvemaster_curve *mc = curvemaster_at(cm, k);
 		int i = add_curve(m, mc->name, e);
 		if (i < 0)
-			return e->code;
+			return e->code == QE_DATA ? curvemaster_field_error(cm, mc, "curve", e,
+									      "curve name too long '%.64s'",
+									      mc->name)
+						  : e->code;
 		mkt_curve *c = &m->c[i];
 		c->has_master = 1;
 		c->master = mc;
@@ -148,7 +159,7 @@ static int curve_of_row(market *m, csv_reader *r, const int *idx, mkt_curve **ou
 		return e->code;
 	int i = add_curve(m, name, e);
 	if (i < 0)
-		return e->code;
+		return row_curve_error(r, idx[0], name, e);
 	*out = &m->c[i];
 	return 0;
 }
@@ -265,7 +276,7 @@ static int row_fixing(market *m, csv_reader *r, const int *idx, qe_err *e)
 		return e->code;
 	int i = add_curve(m, name, e);
 	if (i < 0)
-		return e->code;
+		return row_curve_error(r, idx[0], name, e);
 	mkt_curve *c = &m->c[i];
 	qe_date d;
 	double p;

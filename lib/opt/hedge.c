@@ -215,6 +215,8 @@ static int hedge_read_ladder(hedge_problem *h, hedge_reading *rd, qe_err *e)
 			h->mapped_delta += fabs(delta);
 		}
 		int f = factor_of(rd->fidx, curve, tenor, e);
+		if (f < 0 && e->code == QE_DATA)
+			csvr_field_error(r, idx[1], e, "curve name too long for a risk factor '%.64s'", curve);
 		if (f < 0 || (rc = ladder_add(rd, f, delta, e))) {
 			rc = e->code;
 			goto out;
@@ -345,8 +347,12 @@ static int hedge_read_menu(hedge_problem *h, hedge_reading *rd, qe_err *e)
 			h->expired++;
 			continue;
 		}
-		if ((rc = menu_add(h, rd, &in, name, curve, month, mi, e)))
+		if ((rc = menu_add(h, rd, &in, name, curve, month, mi, e))) {
+			if (rc == QE_DATA && strncmp(e->msg, "curve name too long", 19) == 0)
+				rc = csvr_field_error(r, idx[1], e, "curve name too long for a risk factor '%.64s'",
+						      curve);
 			goto out;
+		}
 	}
 out:
 	csvr_close(r);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "io/csvio.h"
+#include "io/infile.h"
 #include "core/num.h"
 
 int problem_format_parse(const char *s)
@@ -80,10 +81,10 @@ static int check_duplicates(const opt_problem *p, const linebuf *lines, const ch
 		if (ai == bi && aj == bj) {
 			long la = lines->v[a], lb = lines->v[b];
 			if (p->ti[b] == p->tj[b] && p->kind == PROBLEM_ISING)
-				rc = qe_err_set(e, QE_DATA, "%s:%ld: duplicate %s %d (first on line %ld)", name,
+				rc = qe_err_set(e, QE_DATA, "%s:%ld:1: duplicate %s %d (first on line %ld)", name,
 						la > lb ? la : lb, what, p->ti[b] + p->base, la > lb ? lb : la);
 			else
-				rc = qe_err_set(e, QE_DATA, "%s:%ld: duplicate %s %d %d (first on line %ld)", name,
+				rc = qe_err_set(e, QE_DATA, "%s:%ld:1: duplicate %s %d %d (first on line %ld)", name,
 						la > lb ? la : lb, what, p->ti[b] + p->base, p->tj[b] + p->base,
 						la > lb ? lb : la);
 			break;
@@ -99,7 +100,14 @@ typedef struct lexer {
 	const char *p, *end;
 	long line;
 	const char *name;
+	const char *bol; /* start of the current line: columns are counted from it */
 } lexer;
+
+/* 1-based column of t on the current line. */
+static long lx_col(const lexer *lx, const char *t)
+{
+	return (long)(t - lx->bol) + 1;
+}
 
 /* Next line into [*s, *e); returns 0 at end of input. */
 static int next_line(lexer *lx, const char **s, const char **e)
@@ -107,7 +115,7 @@ static int next_line(lexer *lx, const char **s, const char **e)
 	if (lx->p >= lx->end)
 		return 0;
 	const char *nl = memchr(lx->p, '\n', (size_t)(lx->end - lx->p));
-	*s = lx->p;
+	*s = lx->bol = lx->p;
 	*e = nl ? nl : lx->end;
 	lx->p = nl ? nl + 1 : lx->end;
 	lx->line++;
@@ -152,11 +160,11 @@ static int parse_index(lexer *lx, const char *t, size_t len, int lo, int hi, con
 	int64_t v;
 	int st = num_parse_int64(t, len, &v);
 	if (st != NUM_OK)
-		return qe_err_set(e, QE_DATA, "%s:%ld: %s: %s '%.*s'", lx->name, lx->line, what,
-				  num_status_str(st), (int)len, t);
+		return qe_err_set(e, QE_DATA, "%s:%ld:%ld: %s: %s '%.*s'", lx->name, lx->line,
+				  lx_col(lx, t), what, num_status_str(st), (int)(len > 64 ? 64 : len), t);
 	if (v < lo || v > hi)
-		return qe_err_set(e, QE_DATA, "%s:%ld: %s %lld outside %d..%d", lx->name, lx->line,
-				  what, (long long)v, lo, hi);
+		return qe_err_set(e, QE_DATA, "%s:%ld:%ld: %s %lld outside %d..%d", lx->name, lx->line,
+				  lx_col(lx, t), what, (long long)v, lo, hi);
 	*out = (int32_t)v;
 	return 0;
 }
@@ -165,8 +173,8 @@ static int parse_weight(lexer *lx, const char *t, size_t len, double *out, qe_er
 {
 	int st = num_parse_double(t, len, out);
 	if (st != NUM_OK)
-		return qe_err_set(e, QE_DATA, "%s:%ld: weight: %s '%.*s'", lx->name, lx->line,
-				  num_status_str(st), (int)len, t);
+		return qe_err_set(e, QE_DATA, "%s:%ld:%ld: weight: %s '%.*s'", lx->name, lx->line,
+				  lx_col(lx, t), num_status_str(st), (int)(len > 64 ? 64 : len), t);
 	return 0;
 }
 
@@ -182,7 +190,7 @@ static int read_rudy(opt_problem *p, lexer *lx, linebuf *lines, qe_err *e)
 	} while (blank(s, end));
 	if (tokens(s, end, tok, len, 3) != 2 || num_parse_int64(tok[0], len[0], &n) != NUM_OK ||
 	    num_parse_int64(tok[1], len[1], &m) != NUM_OK || n < 1 || n > INT32_MAX / 2 || m < 0)
-		return qe_err_set(e, QE_DATA, "%s:%ld: malformed header '%.*s' (want 'N M')",
+		return qe_err_set(e, QE_DATA, "%s:%ld:1: malformed header '%.*s' (want 'N M')",
 				  lx->name, lx->line, (int)(end - s > 60 ? 60 : end - s), s);
 	p->n = (int)n;
 	p->base = 1;
@@ -195,23 +203,23 @@ static int read_rudy(opt_problem *p, lexer *lx, linebuf *lines, qe_err *e)
 			continue;
 		nt = tokens(s, end, tok, len, 3);
 		if (nt != 3)
-			return qe_err_set(e, QE_DATA, "%s:%ld: want 'i j w', got '%.*s'", lx->name,
+			return qe_err_set(e, QE_DATA, "%s:%ld:1: want 'i j w', got '%.*s'", lx->name,
 					  lx->line, (int)(end - s > 60 ? 60 : end - s), s);
 		if (got == m)
-			return qe_err_set(e, QE_DATA, "%s:%ld: more edges than the %lld in the header",
+			return qe_err_set(e, QE_DATA, "%s:%ld:1: more edges than the %lld in the header",
 					  lx->name, lx->line, (long long)m);
 		if ((rc = parse_index(lx, tok[0], len[0], 1, (int)n, "node", &i, e)) ||
 		    (rc = parse_index(lx, tok[1], len[1], 1, (int)n, "node", &j, e)) ||
 		    (rc = parse_weight(lx, tok[2], len[2], &w, e)))
 			return rc;
 		if (i == j)
-			return qe_err_set(e, QE_DATA, "%s:%ld: self-loop on node %d", lx->name, lx->line, i);
+			return qe_err_set(e, QE_DATA, "%s:%ld:1: self-loop on node %d", lx->name, lx->line, i);
 		if ((rc = problem_add(p, i - 1, j - 1, w, e)) || (rc = lines_push(lines, lx->line, e)))
 			return rc;
 		got++;
 	}
 	if (got != m)
-		return qe_err_set(e, QE_DATA, "%s:%ld: %lld edges, header says %lld", lx->name,
+		return qe_err_set(e, QE_DATA, "%s:%ld:1: %lld edges, header says %lld", lx->name,
 				  lx->line, (long long)got, (long long)m);
 	return 0;
 }
@@ -236,7 +244,7 @@ static int read_qbsolv(opt_problem *p, lexer *lx, linebuf *lines, qe_err *e)
 				ok = num_parse_int64(tok[2 + k], len[2 + k], &hdr[k]) == NUM_OK && hdr[k] >= 0;
 			if (!ok || hdr[1] < 1 || hdr[1] > INT32_MAX / 2)
 				return qe_err_set(e, QE_DATA,
-						  "%s:%ld: malformed header '%.*s' (want 'p qubo 0 maxNodes nNodes nCouplers')",
+						  "%s:%ld:1: malformed header '%.*s' (want 'p qubo 0 maxNodes nNodes nCouplers')",
 						  lx->name, lx->line, (int)(end - s > 60 ? 60 : end - s), s);
 			have_p = 1;
 			pline = lx->line;
@@ -246,7 +254,7 @@ static int read_qbsolv(opt_problem *p, lexer *lx, linebuf *lines, qe_err *e)
 		int32_t i, j;
 		double w;
 		if (nt != 3)
-			return qe_err_set(e, QE_DATA, "%s:%ld: want 'i j value', got '%.*s'", lx->name,
+			return qe_err_set(e, QE_DATA, "%s:%ld:1: want 'i j value', got '%.*s'", lx->name,
 					  lx->line, (int)(end - s > 60 ? 60 : end - s), s);
 		if ((rc = parse_index(lx, tok[0], len[0], 0, p->n - 1, "node", &i, e)) ||
 		    (rc = parse_index(lx, tok[1], len[1], 0, p->n - 1, "node", &j, e)) ||
@@ -262,7 +270,7 @@ static int read_qbsolv(opt_problem *p, lexer *lx, linebuf *lines, qe_err *e)
 	if (!have_p)
 		return qe_err_set(e, QE_DATA, "%s: no 'p qubo' header line", lx->name);
 	if (nodes != hdr[2] || couplers != hdr[3])
-		return qe_err_set(e, QE_DATA, "%s:%ld: header says %lld nodes and %lld couplers, file has %lld and %lld",
+		return qe_err_set(e, QE_DATA, "%s:%ld:1: header says %lld nodes and %lld couplers, file has %lld and %lld",
 				  lx->name, pline, (long long)hdr[2], (long long)hdr[3], (long long)nodes,
 				  (long long)couplers);
 	return 0;
@@ -349,7 +357,7 @@ static int read_any(opt_problem *p, int format, const char *buf, size_t len, con
 		csvr_close(r);
 		return rc;
 	}
-	lexer lx = {buf, buf + len, 0, name};
+	lexer lx = {buf, buf + len, 0, name, buf};
 	if (format == FORMAT_QUBO)
 		return read_qbsolv(p, &lx, lines, e);
 	return read_rudy(p, &lx, lines, e);
@@ -357,12 +365,12 @@ static int read_any(opt_problem *p, int format, const char *buf, size_t len, con
 
 static int slurp(const char *path, char **buf, size_t *len, qe_err *e)
 {
-	FILE *fp = (!path || strcmp(path, "-") == 0) ? stdin : fopen(path, "rb");
-	const char *name = fp == stdin ? "<stdin>" : path;
+	const char *name = (!path || strcmp(path, "-") == 0) ? "<stdin>" : path;
+	FILE *fp = infile_open(path, NULL, e); /* gzip or not */
 	size_t cap = 1 << 16, n = 0;
 	char *b;
 	if (!fp)
-		return qe_err_set(e, QE_IO, "%s: %s", name, strerror(errno));
+		return e->code;
 	b = malloc(cap);
 	while (b) {
 		size_t got = fread(b + n, 1, cap - n, fp);
@@ -378,14 +386,14 @@ static int slurp(const char *path, char **buf, size_t *len, qe_err *e)
 		b = nb;
 		cap *= 2;
 	}
-	int bad = ferror(fp);
+	int bad = ferror(fp) ? (errno ? errno : EIO) : 0;
 	if (fp != stdin)
 		fclose(fp);
 	if (!b)
 		return qe_err_set(e, QE_INTERNAL, "out of memory");
 	if (bad) {
 		free(b);
-		return qe_err_set(e, QE_IO, "%s: read error", name);
+		return infile_read_error(e, name, bad);
 	}
 	*buf = b;
 	*len = n;

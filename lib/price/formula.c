@@ -171,8 +171,7 @@ static int price_row(int mi, const formula_opts *o, csv_reader *r, const int *id
 		}
 		if (pf > 0) {
 			if (opt[1] < 0)
-				return qe_err_set(e, QE_DATA, "%s:%ld: past_fixings > 0 needs a past_average column",
-						  csvr_name(r), csvr_line(r));
+				return csvr_field_error(r, opt[0], e, "past_fixings > 0 needs a past_average column");
 			if (csvr_get_double(r, opt[1], &pa, e))
 				return e->code;
 		}
@@ -196,7 +195,7 @@ static int price_row(int mi, const formula_opts *o, csv_reader *r, const int *id
 		 * row, never a value written */
 		for (int i = 0; i < *nres; i++)
 			if (!isfinite(res[i]))
-				return qe_err_set(e, QE_NUMERIC, "%s:%ld: %s: non-finite %s '%s'",
+				return qe_err_set(e, QE_NUMERIC, "%s:%ld:1: %s: non-finite %s '%s'",
 						  csvr_name(r), csvr_line(r), models[mi].name,
 						  models[mi].out[i],
 						  isnan(res[i]) ? "nan" : res[i] > 0 ? "inf" : "-inf");
@@ -205,7 +204,7 @@ static int price_row(int mi, const formula_opts *o, csv_reader *r, const int *id
 	int col = ms == OPT_EDOMAIN ? blame(mi, why, idx, x) : -1;
 	if (col >= 0)
 		return csvr_field_error(r, col, e, "%s '%s'", why, csvr_field(r, col, NULL));
-	return qe_err_set(e, ms == OPT_EDOMAIN ? QE_DATA : QE_NUMERIC, "%s:%ld: %s: %s", csvr_name(r),
+	return qe_err_set(e, ms == OPT_EDOMAIN ? QE_DATA : QE_NUMERIC, "%s:%ld:1: %s: %s", csvr_name(r),
 			  csvr_line(r), models[mi].name, why);
 }
 

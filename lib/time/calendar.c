@@ -8,6 +8,8 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
+#include "io/infile.h"
+
 struct qe_calendar {
 	char name[64];
 	char source[256];
@@ -122,6 +124,8 @@ qe_calendar *cal_load(const char *path, qe_err *e)
 			   strerror(errno));
 		return NULL;
 	}
+	if (!(fp = infile_wrap(fp, 1, NULL, e))) /* a gzip holiday file too */
+		return NULL;
 	qe_calendar *c = calloc(1, sizeof *c);
 	size_t cap = 64;
 	if (c)
@@ -146,7 +150,8 @@ qe_calendar *cal_load(const char *path, qe_err *e)
 	while (fgets(line, sizeof line, fp)) {
 		lineno++;
 		if (!strchr(line, '\n') && !feof(fp)) {
-			qe_err_set(e, QE_DATA, "%s:%ld: line too long", path, lineno);
+			qe_err_set(e, QE_DATA, "%s:%ld:%zu: line longer than %zu bytes", path, lineno,
+				   sizeof line - 1, sizeof line - 2);
 			goto fail;
 		}
 		char *s = trim(line);
@@ -161,8 +166,8 @@ qe_calendar *cal_load(const char *path, qe_err *e)
 			else if (header_value(s, "covers", &v)) {
 				int a, b, n = 0;
 				if (sscanf(v, "%4d-%4d%n", &a, &b, &n) != 2 || v[n] != '\0' || a > b) {
-					qe_err_set(e, QE_DATA, "%s:%ld: bad covers line '%s' (want YYYY-YYYY)",
-						   path, lineno, v);
+					qe_err_set(e, QE_DATA, "%s:%ld:%td: bad covers line '%.64s' (want YYYY-YYYY)",
+						   path, lineno, v - line + 1, v);
 					goto fail;
 				}
 				c->first_year = a;
@@ -178,7 +183,8 @@ qe_calendar *cal_load(const char *path, qe_err *e)
 		while (*rest == ' ' || *rest == '\t')
 			rest++;
 		if (date_parse(s, dl, &d) || (*rest && *rest != '#')) {
-			qe_err_set(e, QE_DATA, "%s:%ld: not an ISO date '%s'", path, lineno, s);
+			qe_err_set(e, QE_DATA, "%s:%ld:%td: not an ISO date '%.64s'", path, lineno,
+				   s - line + 1, s);
 			goto fail;
 		}
 		if (c->n == cap) {
@@ -193,7 +199,7 @@ qe_calendar *cal_load(const char *path, qe_err *e)
 		c->hol[c->n++] = d;
 	}
 	if (ferror(fp)) {
-		qe_err_set(e, QE_IO, "%s: read error", path);
+		infile_read_error(e, path, errno);
 		goto fail;
 	}
 	fclose(fp);

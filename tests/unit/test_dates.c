@@ -354,7 +354,7 @@ static void test_calendar(void)
 	fputs("# calendar: BAD\n2026-01-01\n2026-02-30\n", fp);
 	fclose(fp);
 	UT_CHECK(cal_load(path, &e) == NULL && e.code == QE_DATA, "impossible date refused");
-	UT_CHECK(strstr(e.msg, ":3: not an ISO date '2026-02-30'") != NULL, "message names line 3");
+	UT_CHECK(strstr(e.msg, ":3:1: not an ISO date '2026-02-30'") != NULL, "message names line 3");
 	fp = fopen(path, "w");
 	fputs("2026-01-01 Christmas\n", fp);
 	fclose(fp);

@@ -23,13 +23,13 @@ static void test_readers(void)
 	UT_EQ_INT(p.base, 1, "rudy 1-based");
 	problem_free(&p);
 	UT_EQ_INT(rd(&p, PROBLEM_MAXCUT, "3\n1 2 1\n", &e), QE_DATA, "short header");
-	UT_EQ_STR(e.msg, "t:1: malformed header '3' (want 'N M')", "header message");
+	UT_EQ_STR(e.msg, "t:1:1: malformed header '3' (want 'N M')", "header message");
 	UT_EQ_INT(rd(&p, PROBLEM_MAXCUT, "3 1\n1 4 1\n", &e), QE_DATA, "node out of range");
-	UT_EQ_STR(e.msg, "t:2: node 4 outside 1..3", "range message");
+	UT_EQ_STR(e.msg, "t:2:3: node 4 outside 1..3", "range message");
 	UT_EQ_INT(rd(&p, PROBLEM_MAXCUT, "3 2\n1 2 1\n2 1 5\n", &e), QE_DATA, "reversed duplicate");
-	UT_EQ_STR(e.msg, "t:3: duplicate edge 2 1 (first on line 2)", "duplicate message");
+	UT_EQ_STR(e.msg, "t:3:1: duplicate edge 2 1 (first on line 2)", "duplicate message");
 	UT_EQ_INT(rd(&p, PROBLEM_MAXCUT, "3 1\n1 2 nan\n", &e), QE_DATA, "nan weight");
-	UT_EQ_STR(e.msg, "t:2: weight: not a finite number 'nan'", "nan message");
+	UT_EQ_STR(e.msg, "t:2:5: weight: not a finite number 'nan'", "nan message");
 	UT_EQ_INT(rd(&p, PROBLEM_MAXCUT, "3 2\n1 2 1\n", &e), QE_DATA, "too few edges");
 	UT_EQ_INT(rd(&p, PROBLEM_MAXCUT, "3 1\n2 2 1\n", &e), QE_DATA, "self-loop");
 	UT_EQ_INT(rd(&p, PROBLEM_MAXCUT, "", &e), QE_DATA, "empty input");
