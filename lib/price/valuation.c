@@ -1006,7 +1006,8 @@ static int map_trades_header(const rowsrc *src, const char *path, int *colmap, q
 		hdr[j].p = src->c ? csvr_colname(src->c, j) : h5tab_colname(src->h, j);
 		hdr[j].len = strlen(hdr[j].p);
 	}
-	int rc = schema_map_header(schema_get(FMT_TRADES), hdr, n, colmap, NULL, path, e);
+	int rc = schema_map_header(schema_get(FMT_TRADES), hdr, n, colmap, NULL, path,
+				   src->c ? csvr_line(src->c) : 1, e);
 	free(hdr);
 	return rc;
 }
