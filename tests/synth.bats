@@ -485,7 +485,7 @@ EOF
 }
 
 @test "synth: progress on a terminal (file k of 11, percent, MB written, ETA) for a run over a second; never with -q or to a file" {
-	on_tty "qe-synth --calendars '$DATA/calendars' --trades 300000 -d d"
+	on_tty "qe-synth --calendars '$DATA/calendars' --trades 1000000 -d d"
 	assert_success
 	[[ "$output" == *$'\r'"qe-synth: "*".csv ("*" of 11, "*"%)"*"ETA"* ]] || fail "no progress: $output"
 	[[ "$output" == *$'\r'"qe-synth: wrote d "* ]] || fail "line not cleared before the summary: $output"
