@@ -132,6 +132,6 @@ install: all
 	install -m 644 data/*.csv data/README.md $(DESTDIR)$(SHAREDIR)/data/
 
 clean:
-	rm -rf build build-san build-clang bin bin-san bin-clang out
+	rm -rf build build-san build-clang build-fuzz bin bin-san bin-clang bin-fuzz out
 
 -include $(wildcard mk/*.mk)
