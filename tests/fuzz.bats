@@ -59,3 +59,14 @@ targets() {
 	[ "${#stderr_lines[@]}" -eq 2 ] || fail "want 2 lines: $stderr"
 	[[ "${stderr_lines[0]}" == *"ml.csv:2:2: column 'forward': not a number '1\\n9'" ]] || fail "$stderr"
 }
+@test "fuzz: a bare CR is data in both CSV readers, not a record end (qe-formats(5))" {
+	# csvio (qe-price formula) sees one record whose field 'forward'
+	# holds the CR, as csvscan (qe-ingest) does; it used to end the
+	# record there
+	printf 'type,forward,strike,vol,rate,expiry\nput,19\r19,19,0.28,0.10,0.75\n' > cr.csv
+	run_split qe-price formula black76 cr.csv
+	assert_failure 3
+	[[ "$stderr" == *"cr.csv:2:2: column 'forward': not a number '19"* ]] || fail "$stderr"
+	run "$FUZZ_BIN/fuzz_csvio" "$QE_TOP/tests/data/fuzz/csvio/bare_cr_is_data.csv"
+	assert_success
+}
