@@ -114,7 +114,9 @@ unit: all
 SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 sanitize: deps
 	@$(MAKE) --no-print-directory BUILD=build-san BIN=bin-san OPT="$(SAN_FLAGS)" LDFLAGS="-fsanitize=address,undefined" all
-	@ASAN_OPTIONS=detect_leaks=0 QE_SANITIZE=1 QE_BIN=$(CURDIR)/bin-san QE_UNIT_DIR=$(CURDIR)/build-san/tests sh tests/run-check.sh
+	@ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/mk/lsan.supp:print_suppressions=0 \
+		OMP_NUM_THREADS=2 QE_SANITIZE=1 QE_BIN=$(CURDIR)/bin-san QE_UNIT_DIR=$(CURDIR)/build-san/tests \
+		sh tests/run-check.sh
 
 eod: deps
 	@$(MAKE) --no-print-directory all
@@ -136,6 +138,6 @@ install: all
 	install -m 644 data/*.csv data/README.md $(DESTDIR)$(SHAREDIR)/data/
 
 clean:
-	rm -rf build build-san build-clang bin bin-san bin-clang out
+	rm -rf build build-san build-clang build-fuzz bin bin-san bin-clang bin-fuzz out
 
 -include $(wildcard mk/*.mk)

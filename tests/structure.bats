@@ -98,12 +98,33 @@ mini_tree() {
 		fail "cli_init does not turn GSL's error handler off"
 }
 
-@test "ci: make check, then the whole tree built with clang -Werror; deps installs clang" {
+@test "ci: make check, then make sanitize, then the whole tree built with clang -Werror; deps installs clang" {
 	cd "$QE_TOP"
-	run grep -nE '^make check$|^make .*CC=clang .*WERROR=-Werror' .ci/run
+	run grep -nE '^make check$|^make (-j2 )?sanitize$|^make .*CC=clang .*WERROR=-Werror' .ci/run
 	assert_success
-	[ "${#lines[@]}" -eq 2 ] || fail "want 'make check' and a clang build in .ci/run: $output"
+	[ "${#lines[@]}" -eq 3 ] || fail "want 'make check', 'make sanitize' and a clang build in .ci/run: $output"
 	[[ "${lines[0]}" == *"make check" ]] || fail "make check must come first: $output"
+	[[ "${lines[1]}" == *"sanitize" ]] || fail "make sanitize must follow make check: $output"
 	grep -qw clang mk/deps.sh || fail "mk/deps.sh does not install clang"
 	grep -qw libomp-dev mk/deps.sh || fail "mk/deps.sh does not install clang's OpenMP runtime"
+}
+
+@test "sanitize: leaks are detected; every suppression is a third-party library with a reason" {
+	rule=$(sed -n '/^sanitize:/,/^$/p' "$QE_TOP/Makefile")
+	[[ "$rule" == *detect_leaks=1* ]] || fail "make sanitize does not detect leaks: $rule"
+	[[ "$rule" == *'suppressions=$(CURDIR)/mk/lsan.supp'* ]] || fail "make sanitize does not use mk/lsan.supp"
+	[[ "$rule" != *detect_leaks=0* ]] || fail "leak detection switched off"
+	prev=
+	while IFS= read -r line; do
+		case $line in
+		leak:*)
+			[[ "$prev" == "#"* ]] || fail "mk/lsan.supp: '$line' has no reason on the line before"
+			case ${line#leak:} in
+			*qe*|*lib/*|*cmd/*|*cli_*|*csvr_*|*h5tab_*|*ingest_*) fail "mk/lsan.supp: '$line' names our own code" ;;
+			esac ;;
+		""|"#"*) ;;
+		*) fail "mk/lsan.supp: unexpected line '$line'" ;;
+		esac
+		prev=$line
+	done < "$QE_TOP/mk/lsan.supp"
 }

@@ -542,7 +542,6 @@ static int meter_feed(run *R, const piece *p, const rowres *r, const char *row, 
 
 static int merge_row(run *R, const piece *p, const rowres *r, qe_err *e)
 {
-	const char *row = p->out.p + r->out_off;
 	R->c->read++;
 	if (!r->ok) {
 		char reason[400];
@@ -552,6 +551,9 @@ static int merge_row(run *R, const piece *p, const rowres *r, qe_err *e)
 		return emit_reject(R, r, r->rcol, r->rcolname, r->rval ? r->rval : p->msg.p + r->rval_off,
 				   r->rvlen, reason, e);
 	}
+	/* only now: a piece whose rows were all rejected has no output
+	 * buffer, and NULL + 0 is undefined */
+	const char *row = p->out.p + r->out_off;
 	if (R->meter)
 		return meter_feed(R, p, r, row, r->out_len, e);
 	if (!R->s->nkey)

@@ -62,7 +62,8 @@ static inline int strbuf_reserve(strbuf *b, size_t n)
 
 void strbuf_put(strbuf *b, const char *s, size_t n)
 {
-	if (strbuf_reserve(b, n))
+	/* nothing to add: an empty buffer has no memory yet (NULL + 0) */
+	if (!n || strbuf_reserve(b, n))
 		return;
 	memcpy(b->p + b->len, s, n);
 	b->len += n;
@@ -95,7 +96,8 @@ static int format_int(char *buf, int64_t v)
  * %.15g form of an integer is its digits. */
 static int format_number(char *buf, double x)
 {
-	if (x == (double)(int64_t)x && fabs(x) < 1e15) {
+	/* the range test first: converting a double beyond int64 is undefined */
+	if (fabs(x) < 1e15 && x == (double)(int64_t)x) {
 		if (x == 0)
 			return (int)(memcpy(buf, "0", 2), 1);
 		return format_int(buf, (int64_t)x);

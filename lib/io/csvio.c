@@ -35,6 +35,7 @@ struct csv_reader {
 	long *rec_line;
 	int *rec_bad; /* 0, CSVR_BAD_QUOTE, or the 1-based field that is too long (+ CSVR_BAD_LONG) */
 	size_t nrec, rec_cap, cur;
+	int pending_cr;    /* the last segment fed ended with a '\r' held back */
 	long pending_line; /* start line of the record being built, 0 = none */
 	long row_line;     /* line of the last segment fed while no row was open */
 	int skip_line;     /* after a bad record: drop input up to the next '\n' */
@@ -139,6 +140,14 @@ static int never_space(unsigned char c)
 	return 0;
 }
 
+/* Only LF ends a record: libcsv would also end one at a bare CR, where
+ * csvscan (and RFC 4180) keep it as data.  The CR of a CRLF is dropped
+ * before libcsv sees it (feed_cr). */
+static int only_lf(unsigned char c)
+{
+	return c == '\n';
+}
+
 static int init_parser(csv_reader *r)
 {
 	if (csv_init(&r->parser, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0)
@@ -146,7 +155,21 @@ static int init_parser(csv_reader *r)
 	/* libcsv trims blanks around unquoted fields by default; we keep them
 	 * so that " 1.5" is reported instead of silently accepted. */
 	csv_set_space_func(&r->parser, never_space);
+	csv_set_term_func(&r->parser, only_lf);
 	return 0;
+}
+
+/* libcsv's FIELD_BEGUN state: inside a field (with quoted set, an open
+ * quoted one, where a CRLF is data). */
+#define LIBCSV_FIELD_BEGUN 2
+
+/* Feeds the CR of a CR that was followed by LF (crlf) or by anything
+ * else: data, unless it ends a record (a CRLF outside quotes). */
+static size_t feed_cr(csv_reader *r, int crlf)
+{
+	if (crlf && !(r->parser.quoted && r->parser.pstate == LIBCSV_FIELD_BEGUN))
+		return 1;
+	return csv_parse(&r->parser, "\r", 1, on_field, on_record, r);
 }
 
 /* Refills the raw buffer; returns bytes available, 0 at EOF, -1 on error. */
@@ -207,7 +230,11 @@ static int feed(csv_reader *r)
 		if (avail < 0)
 			return -1;
 		if (avail == 0) {
-			if (!r->skip_line && csv_fini(&r->parser, on_field, on_record, r) != 0)
+			int ok = 1;
+			if (r->pending_cr && !r->skip_line)
+				ok = feed_cr(r, 0) == 1;
+			r->pending_cr = 0;
+			if (!r->skip_line && (!ok || csv_fini(&r->parser, on_field, on_record, r) != 0))
 				recover_bad_record(r, r->line, BAD_QUOTE, field_in_progress(r));
 			r->skip_line = 0;
 			return r->oom ? -1 : 0;
@@ -220,20 +247,38 @@ static int feed(csv_reader *r)
 		if (nl)
 			r->line++;
 		if (r->skip_line) {
+			r->pending_cr = 0;
 			r->skip_line = !nl;
 			continue;
 		}
 		/* libcsv's ROW_NOT_BEGIN state is 0: a record that starts in this
 		 * segment starts on this line, even when its first field (quoted)
 		 * only ends lines later. */
-		if (r->parser.pstate == 0)
+		if (r->parser.pstate == 0 && !r->pending_cr)
 			r->row_line = seg_line;
-		if (csv_parse(&r->parser, start, n, on_field, on_record, r) != n) {
+		/* A CR is held back until the next byte shows whether it is
+		 * the CR of a CRLF (feed_cr). */
+		int crlf = nl && n >= 2 && start[n - 2] == '\r';
+		int hold = !nl && start[n - 1] == '\r';
+		size_t body = n - (size_t)crlf - (size_t)hold - (nl ? 1 : 0);
+		int ok = 1;
+		if (r->pending_cr) {
+			r->pending_cr = 0;
+			ok = feed_cr(r, start[0] == '\n') == 1;
+		}
+		ok = ok && csv_parse(&r->parser, start, body, on_field, on_record, r) == body;
+		if (ok && crlf)
+			ok = feed_cr(r, 1) == 1;
+		if (ok && nl)
+			ok = csv_parse(&r->parser, nl, 1, on_field, on_record, r) == 1;
+		r->pending_cr = ok && hold;
+		if (!ok) {
 			recover_bad_record(r, seg_line, BAD_QUOTE, field_in_progress(r));
 			r->skip_line = !nl;
 		} else if (r->parser.entry_pos > CSV_FIELD_MAX) {
 			recover_bad_record(r, r->row_line, BAD_LONG, field_in_progress(r));
 			r->skip_line = !nl;
+			r->pending_cr = 0;
 		}
 		if (r->oom)
 			return -1;
