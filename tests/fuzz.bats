@@ -57,7 +57,7 @@ targets() {
 	run_split qe-price formula black76 ml.csv
 	assert_failure 3
 	[ "${#stderr_lines[@]}" -eq 2 ] || fail "want 2 lines: $stderr"
-	[[ "${stderr_lines[0]}" == *"ml.csv:2:2: column 'forward': not a number '1\\n9'" ]] || fail "$stderr"
+	[[ "${stderr_lines[0]}" == *"ml.csv:2:2: column 'forward': not a number '1\\x0a9'" ]] || fail "$stderr"
 }
 @test "fuzz: a bare CR is data in both CSV readers, not a record end (qe-formats(5))" {
 	# csvio (qe-price formula) sees one record whose field 'forward'
