@@ -112,10 +112,12 @@ unit: all
 	@QE_BIN=$(CURDIR)/$(BIN) QE_UNIT_DIR=$(CURDIR)/$(BUILD)/tests QE_ONLY=unit sh tests/run-check.sh
 
 SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+SAN_LDFLAGS := -fsanitize=address,undefined
 sanitize: deps
-	@$(MAKE) --no-print-directory BUILD=build-san BIN=bin-san OPT="$(SAN_FLAGS)" LDFLAGS="-fsanitize=address,undefined" all
+	@$(MAKE) --no-print-directory BUILD=build-san BIN=bin-san OPT="$(SAN_FLAGS)" LDFLAGS="$(SAN_LDFLAGS)" all
 	@ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/mk/lsan.supp:print_suppressions=0 \
-		OMP_NUM_THREADS=2 QE_SANITIZE=1 QE_BIN=$(CURDIR)/bin-san QE_UNIT_DIR=$(CURDIR)/build-san/tests \
+		OMP_NUM_THREADS=2 QE_SANITIZE=1 QE_SAN_OPT="$(SAN_FLAGS)" QE_SAN_LDFLAGS="$(SAN_LDFLAGS)" \
+		QE_BIN=$(CURDIR)/bin-san QE_UNIT_DIR=$(CURDIR)/build-san/tests \
 		sh tests/run-check.sh
 
 eod: deps
