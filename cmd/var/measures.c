@@ -43,8 +43,15 @@ int cmd_var_measures(int argc, char **argv)
 	for (size_t p = 0; p < c.npf; p++)
 		for (int k = 0; k < sp->nalpha; k++) {
 			double *r = res + 2 * (p * (size_t)sp->nalpha + (size_t)k);
-			if (var_measure(c.pnl + p * c.nsc, c.nsc, sp->alpha[k], sp->qdef, scratch, &r[0], &r[1], &e))
-				cli_die(e.code, "portfolio '%s': %s", sidx_name(c.portfolios, p), e.msg);
+			if (var_measure(c.pnl + p * c.nsc, c.nsc, sp->alpha[k], sp->qdef, scratch, &r[0], &r[1], &e)) {
+				/* everything freed before exit: no leak at any exit */
+				char why[sizeof e.msg + 300];
+				snprintf(why, sizeof why, "portfolio '%.256s': %s", sidx_name(c.portfolios, p), e.msg);
+				free(res);
+				free(scratch);
+				pcube_free(&c);
+				cli_die(e.code, "%s", why);
+			}
 		}
 	var_open_out(&a, &w);
 	csvw_header_of(&w, FMT_VAR_MEASURES);
