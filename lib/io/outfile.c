@@ -158,7 +158,7 @@ static char *join(const char *dir, size_t dlen, const char *name)
 {
 	char *p = malloc(dlen + strlen(name) + 2);
 	if (p)
-		sprintf(p, "%.*s%s%s", (int)dlen, dir, dlen && dir[dlen - 1] != '/' ? "/" : "", name);
+		snprintf(p, dlen + strlen(name) + 2, "%.*s%s%s", (int)dlen, dir, dlen && dir[dlen - 1] != '/' ? "/" : "", name);
 	return p;
 }
 
