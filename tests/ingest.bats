@@ -299,7 +299,7 @@ import h5py, numpy as np, pandas as pd
 csv = pd.read_csv("t.csv", dtype=str, keep_default_na=False)
 with h5py.File("t.h5", "r") as f:
     g = f["trades"]
-    assert g.attrs["schema"] == "trades" and int(g.attrs["schema_version"]) == 2
+    assert g.attrs["schema"] == "trades" and int(g.attrs["schema_version"]) == 3
     cols = g.attrs["columns"].split(",")
     assert cols == list(csv.columns), cols
     for c in cols:
@@ -810,4 +810,28 @@ EOF
 	# a short run draws nothing (stdout on the terminal: tests/var.bats)
 	on_tty "qe-ingest trades '$D/trades.csv' --no-markets -o small.csv"
 	[[ "$output" != *"ETA"* ]] || fail "short run: $output"
+}
+
+@test "vol-history: tenors and contract months pass; an expired month, a percentage vol, a bad contract are rejected" {
+	cat > vh.csv <<'CSV'
+date,curve,contract,vol,vol_type
+2026-11-02,NG_HH,1,0.61,lognormal
+2026-11-02,NG_HH,2027-01,0.58,lognormal
+2026-11-02,NG_HH,2026-10,0.5,lognormal
+2026-11-02,CL_WTI,2,35,lognormal
+2026-11-02,DE_BASE,Jan27,20,normal
+2026-11-02,DE_BASE,3,0,normal
+2026-11-02,NOPE,1,0.3,lognormal
+CSV
+	run_split qe-ingest vol-history vh.csv --markets "$DATA/markets.csv" --rejects rej.csv -o ok.csv
+	assert_failure 3
+	assert_equal "$(cat ok.csv)" "date,curve,contract,vol,vol_type
+2026-11-02,NG_HH,1,0.61,lognormal
+2026-11-02,NG_HH,2027-01,0.58,lognormal"
+	[[ "$stderr" == *"vh.csv:4:3: column 'contract': contract month before the month of date (expired) '2026-10'"* ]]
+	[[ "$stderr" == *"vh.csv:5:4: column 'vol': lognormal vol above 5 (500%): a percentage? '35'"* ]]
+	[[ "$stderr" == *"vh.csv:6:3: column 'contract': expected a tenor (months, 0..1200) or a contract month YYYY-MM 'Jan27'"* ]]
+	[[ "$stderr" == *"vh.csv:7:4:"* ]]
+	[[ "$stderr" == *"vh.csv:8:2:"* ]]
+	assert_equal "$(tail -n +2 rej.csv | cut -d, -f1,2 | tr '\n' ' ')" "4,contract 5,vol 6,contract 7,vol 8,curve "
 }

@@ -142,6 +142,7 @@ int var_args_next(var_args *a)
 				var_usage_error(a, "option --quantile: unknown definition '%s' (kth, linear)", optarg);
 			break;
 		case 'H': a->history = optarg; break;
+		case VAR_OPT_VOL_HISTORY: a->vol_history = optarg; break;
 		case 'm': a->markets = optarg; break;
 		case VAR_OPT_CALENDARS: a->calendars = optarg; break;
 		case 's': a->sens = optarg; break;
@@ -218,9 +219,9 @@ void var_load(const var_args *a, int need_sens, var_inputs *in)
 	if (a->calendars && !a->markets)
 		var_usage_error(a, "--calendars DIR needs -m FILE (the calendars of its curves)");
 	const char *caldir = a->markets ? cli_calendar_dir(a->calendars, a->markets) : NULL;
-	const char *metered[] = {a->history, need_sens ? a->sens : NULL};
-	cli_progress_inputs(metered, 2);
-	if (var_inputs_load(in, a->history, a->markets, caldir, need_sens ? a->sens : NULL, a->by, &a->fx,
+	const char *metered[] = {a->history, need_sens ? a->sens : NULL, a->vol_history};
+	cli_progress_inputs(metered, 3);
+	if (var_inputs_load(in, a->history, a->vol_history, a->markets, caldir, need_sens ? a->sens : NULL, a->by, &a->fx,
 			    a->have_asof ? &a->asof : NULL, a->gaps, a->horizon, a->hmode, &e))
 		cli_die_err(&e);
 	char ds[16];

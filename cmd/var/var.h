@@ -25,6 +25,7 @@ enum {
 	VAR_OPT_QUANTILE = 256, VAR_OPT_BY, VAR_OPT_GAPS, VAR_OPT_ASOF, VAR_OPT_FX,
 	VAR_OPT_BASE, VAR_OPT_WINDOW, VAR_OPT_HORIZON, VAR_OPT_SQRT, VAR_OPT_COV, VAR_OPT_LAMBDA,
 	VAR_OPT_COV_FILE, VAR_OPT_REPAIR, VAR_OPT_CUBE, VAR_OPT_TIMING, VAR_OPT_CALENDARS,
+	VAR_OPT_VOL_HISTORY,
 	VAR_OPT_OWN = 512
 };
 
@@ -42,6 +43,8 @@ typedef struct var_option {
 #define VAR_O_QUANTILE {VAR_OPT_QUANTILE, "quantile", "DEF", "kth (k-th worst loss, default) or linear (numpy)"}
 #define VAR_O_HISTORY \
 	{'H', "history", "FILE", "price history date,curve,tenor,price"}, \
+	{VAR_OPT_VOL_HISTORY, "vol-history", "FILE", "ATM vol history date,curve,contract,vol,vol_type:\n" \
+						    "factors VOL:CURVE:TENOR, positions the vega of -s"}, \
 	{'m', "markets", "FILE", "curve master; column returns = log|abs per curve"}, \
 	{VAR_OPT_CALENDARS, "calendars", "DIR", "holiday files of the -m calendars (default: beside -m)"}, \
 	{VAR_OPT_GAPS, "gaps", "POLICY", "missing prices: ffill (default), drop, error"}, \
@@ -85,6 +88,7 @@ typedef struct var_args {
 	var_spec sp;         /* -a, --quantile, --window, --cov, --lambda, --cov-file, --repair */
 	const char *output;  /* -o, or NULL */
 	const char *history, *markets, *calendars, *sens, *by, *cube;
+	const char *vol_history; /* --vol-history, or NULL */
 	int gaps, horizon, hmode, timing;
 	expo_fx fx;          /* --fx FILE --base CCY */
 	int have_asof;       /* --asof DATE given */

@@ -699,6 +699,17 @@ static int check_cross(const schema_ctx *c, val *v, row_check *rc)
 	case FMT_FIXINGS:
 	case FMT_HISTORY:
 		return 0;
+	case FMT_VOL_HISTORY: {
+		int64_t tenor;
+		const char *why = schema_vol_contract_tenor(v[FMT_VH_CONTRACT].p, v[FMT_VH_CONTRACT].len,
+							    (qe_date)v[FMT_VH_DATE].i, &tenor);
+		if (why)
+			return fail(rc, FMT_VH_CONTRACT, &v[FMT_VH_CONTRACT], "%s", why);
+		if (v[FMT_VH_TYPE].idx == 0 && schema_lognormal_vol_implausible(v[FMT_VH_VOL].d))
+			return fail(rc, FMT_VH_VOL, &v[FMT_VH_VOL], "%s",
+				    schema_lognormal_vol_implausible(v[FMT_VH_VOL].d));
+		return 0;
+	}
 	case FMT_WEATHER:
 		if (v[FMT_WE_TMIN].d > v[FMT_WE_TMAX].d)
 			return fail(rc, FMT_WE_TMAX, &v[FMT_WE_TMAX], "below tmin %.*s", (int)v[FMT_WE_TMIN].len,
@@ -732,6 +743,30 @@ static int check_cross(const schema_ctx *c, val *v, row_check *rc)
 const char *schema_lognormal_vol_implausible(double vol)
 {
 	return vol > SCHEMA_LOGNORMAL_VOL_MAX ? "lognormal vol above 5 (500%): a percentage?" : NULL;
+}
+
+const char *schema_vol_contract_tenor(const char *s, size_t len, qe_date date, int64_t *tenor)
+{
+	int64_t t = 0;
+	size_t k = 0;
+	while (k < len && s[k] >= '0' && s[k] <= '9' && t <= 1200)
+		t = 10 * t + (s[k++] - '0');
+	if (k == len && len > 0) {
+		if (t > 1200)
+			return "tenor above 1200 months";
+		*tenor = t;
+		return NULL;
+	}
+	long idx;
+	if (date_month_parse(s, len, &idx) != 0)
+		return "expected a tenor (months, 0..1200) or a contract month YYYY-MM";
+	int64_t months = date_months_between(date, date_month_first(idx));
+	if (months < 0)
+		return "contract month before the month of date (expired)";
+	if (months > 1200)
+		return "contract month more than 1200 months after date";
+	*tenor = months;
+	return NULL;
 }
 
 /* The bound is the rates file's column range, the one qe-ingest checks

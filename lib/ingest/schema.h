@@ -25,6 +25,7 @@
 
 #include "io/csvscan.h"
 #include "io/formats.h"
+#include "core/date.h"
 #include "core/diag.h"
 
 /* The kinds of io/formats.h that qe-ingest validates (kind <
@@ -116,6 +117,13 @@ const char *schema_lifecycle_check(int state, int64_t live, int life, int64_t ve
 #define SCHEMA_LOGNORMAL_VOL_MAX 5.0
 const char *schema_lognormal_vol_implausible(double vol);
 const char *schema_rate_implausible(double rate);
+
+/* The tenor of the contract field of a volatility history row (VOL
+ * HISTORY): a tenor, decimal digits of value 0..1200 (whole months after
+ * the month of the row's date), or a contract month YYYY-MM, whose tenor
+ * is the number of months from the month of date to it.  NULL and *tenor
+ * set when valid, else the reason (a static string). */
+const char *schema_vol_contract_tenor(const char *s, size_t len, qe_date date, int64_t *tenor);
 
 /* --- limits of a value ---------------------------------------------------
  * The bounds every validated file keeps, whichever tool reads it (qe-ingest

@@ -86,6 +86,16 @@ static const formats_col history_cols[] = {
 	{"price", CT_NUM, 1, NULL, -BIG, BIG, 0, NULL},
 };
 
+/* contract: a tenor (whole months after the month of date, 0..1200) or a
+ * contract month YYYY-MM, checked by ingest/schema */
+static const formats_col vol_history_cols[] = {
+	{"date", CT_DATE, 1, NULL, 0, 0, 0, NULL},
+	{"curve", CT_CURVE, 1, NULL, 0, 0, 0, NULL},
+	{"contract", CT_ID, 1, NULL, 0, 0, 0, NULL},
+	{"vol", CT_NUM, 1, NULL, 0, BIG, 1, NULL},
+	{"vol_type", CT_ENUM, 1, V("lognormal", "normal"), 0, 0, 0, NULL},
+};
+
 static const formats_col cpty_cols[] = {
 	{"counterparty", CT_ID, 1, NULL, 0, 0, 0, NULL},
 	{"name", CT_STR, 1, NULL, 0, 0, 0, NULL},
@@ -411,6 +421,7 @@ static const formats_table tables[FMT_COUNT] = {
 	{T(FMT_WEATHER, "weather", "WEATHER", weather_cols), K(0, 1)},
 	{T(FMT_MARKETS, "markets", "MARKETS", markets_cols), K(0)},
 	{T(FMT_METER_PERIODS, "meter_periods", "METER PERIODS", periods_cols), K(0, 1)},
+	{T(FMT_VOL_HISTORY, "vol-history", "VOL HISTORY", vol_history_cols), K(0, 1, 2)},
 	{T(FMT_REJECTS, "rejects", "REJECTS", rejects_cols), 0, NULL},
 	{T(FMT_MANIFEST, "manifest", "RUN MANIFEST", manifest_cols), K(0, 1)},
 	{T(FMT_VALUATIONS, "valuations", "VALUATIONS", valuations_cols), K(0)},

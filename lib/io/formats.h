@@ -20,8 +20,9 @@
 
 /* The schema version of qe-formats(5) ("schema version 2"), written as
  * the schema_version attribute of every HDF5 table.  2: every output of
- * qe-var carries an asof column. */
-#define FORMATS_VERSION 2
+ * qe-var carries an asof column.  3: the volatility history (VOL HISTORY)
+ * and the factors VOL:CURVE:TENOR. */
+#define FORMATS_VERSION 3
 
 /* Column types: what a value must look like (the validator's rules,
  * ingest/schema.h) and how it is stored in HDF5 (h5tab_kind_of). */
@@ -66,6 +67,7 @@ enum formats_kind {
 	FMT_WEATHER,
 	FMT_MARKETS,
 	FMT_METER_PERIODS, /* qe-ingest meters output */
+	FMT_VOL_HISTORY,   /* qe-ingest vol-history, qe-var --vol-history */
 	FMT_NINGEST,
 	FMT_REJECTS = FMT_NINGEST, /* qe-ingest --rejects */
 	FMT_MANIFEST,              /* the end-of-day run manifest */
@@ -127,6 +129,7 @@ enum {
 	FMT_MK_SHAPE, FMT_MK_LOT, FMT_MK_RETURNS, FMT_MK_MODEL
 };
 enum { FMT_FX_CCY, FMT_FX_RATE };
+enum { FMT_VH_DATE, FMT_VH_CURVE, FMT_VH_CONTRACT, FMT_VH_VOL, FMT_VH_TYPE };
 
 /* The table of a kind; NULL if kind is out of range. */
 const formats_table *formats_get(int kind);

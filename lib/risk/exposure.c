@@ -92,6 +92,8 @@ typedef struct expo_reading {
 	csv_reader *r;
 	int idx[3];                  /* curve, tenor, delta */
 	int gc, byc;                 /* gamma and group-by columns, -1 absent */
+	int vc;                      /* vega column, -1 absent */
+	int use_vega;                /* the factors include vol factors: vega rows count */
 	const char *by;
 	const curvemaster *cm;       /* the curve master, or NULL */
 	int has_ccy;                 /* currencies from the curve master */
@@ -143,6 +145,7 @@ static int reading_open(expo_reading *g, const char *path, qe_err *e)
 	if ((rc = csvr_require(g->r, cols, 3, g->idx, e)))
 		return rc;
 	g->gc = csvr_col(g->r, "gamma");
+	g->vc = csvr_col(g->r, "vega");
 	if (!g->by || (g->byc = csvr_col(g->r, g->by)) >= 0)
 		return 0;
 	if (!g->cm)
@@ -154,9 +157,11 @@ static int reading_open(expo_reading *g, const char *path, qe_err *e)
 	return 0;
 }
 
-/* The risk factor of the current row (riskfactor.h names and caps it). */
+/* The risk factor of the current row (riskfactor.h names and caps it):
+ * the price factor CURVE:TENOR, or with vol set the vol factor
+ * VOL:CURVE:TENOR of its vega. */
 static int row_factor(expo_reading *g, exposure *x, const strindex *factors, const char *curve,
-		      int64_t tenor, long *f, qe_err *e)
+		      int64_t tenor, int vol, long *f, qe_err *e)
 {
 	csv_reader *r = g->r;
 	char name[RISK_FACTOR_NAMESZ];
@@ -164,14 +169,15 @@ static int row_factor(expo_reading *g, exposure *x, const strindex *factors, con
 		return csvr_field_error(r, g->idx[1], e, "negative tenor '%lld'", (long long)tenor);
 	if (risk_factor_tenor(tenor) != tenor) {
 		tenor = risk_factor_tenor(tenor);
-		x->capped++;
+		x->capped += !vol;
 	}
 	if (strlen(curve) > RISK_CURVE_MAX)
 		return csvr_field_error(r, g->idx[0], e, "curve name too long");
-	int len = risk_factor_name(name, sizeof name, curve, strlen(curve), tenor);
+	int len = vol ? risk_vol_factor_name(name, sizeof name, curve, strlen(curve), tenor)
+		      : risk_factor_name(name, sizeof name, curve, strlen(curve), tenor);
 	if ((*f = sidx_find(factors, name, (size_t)len)) < 0)
-		return qe_err_set(e, QE_DATA, "%s:%ld: risk factor '%s' has no price history", csvr_name(r),
-				  csvr_line(r), name);
+		return qe_err_set(e, QE_DATA, "%s:%ld: risk factor '%s' has no %s history", csvr_name(r),
+				  csvr_line(r), name, vol ? "volatility" : "price");
 	return 0;
 }
 
@@ -238,23 +244,8 @@ static int row_currency(expo_reading *g, exposure *x, const char *curve, double 
 	return 0;
 }
 
-/* Reads the current row into g->rows. */
-static int read_row(expo_reading *g, exposure *x, const strindex *factors, qe_err *e)
+static int push_row(expo_reading *g, const struct srow *row, qe_err *e)
 {
-	csv_reader *r = g->r;
-	const char *curve;
-	struct srow row = {0};
-	int rc;
-	int64_t tenor;
-	if (!(curve = csvr_get_str(r, g->idx[0], e)))
-		return QE_DATA;
-	if ((rc = csvr_get_int64(r, g->idx[1], &tenor, e)) || (rc = csvr_get_double(r, g->idx[2], &row.d, e)))
-		return rc;
-	if (g->gc >= 0 && !csvr_is_empty(r, g->gc) && (rc = csvr_get_double(r, g->gc, &row.g, e)))
-		return rc;
-	if ((rc = row_factor(g, x, factors, curve, tenor, &row.f, e)) || (rc = row_group(g, curve, &row.grp, e)) ||
-	    (rc = row_currency(g, x, curve, &row.d, &row.g, &row.ccy, e)))
-		return rc;
 	if (g->n == g->cap) {
 		size_t cap = g->cap ? 2 * g->cap : 1024;
 		struct srow *nr = realloc(g->rows, cap * sizeof *nr);
@@ -263,9 +254,45 @@ static int read_row(expo_reading *g, exposure *x, const strindex *factors, qe_er
 		g->rows = nr;
 		g->cap = cap;
 	}
-	row.line = csvr_line(r);
-	g->rows[g->n++] = row;
+	g->rows[g->n++] = *row;
 	return 0;
+}
+
+/* Reads the current row into g->rows: its delta and gamma on the price
+ * factor and, with vol factors, its vega on the vol factor (as a delta:
+ * the P&L of a vol change dvol is vega dvol). */
+static int read_row(expo_reading *g, exposure *x, const strindex *factors, qe_err *e)
+{
+	csv_reader *r = g->r;
+	const char *curve;
+	struct srow row = {0};
+	int rc;
+	int64_t tenor;
+	double vega = 0;
+	if (!(curve = csvr_get_str(r, g->idx[0], e)))
+		return QE_DATA;
+	if ((rc = csvr_get_int64(r, g->idx[1], &tenor, e)) || (rc = csvr_get_double(r, g->idx[2], &row.d, e)))
+		return rc;
+	if (g->gc >= 0 && !csvr_is_empty(r, g->gc) && (rc = csvr_get_double(r, g->gc, &row.g, e)))
+		return rc;
+	if (g->use_vega && g->vc >= 0 && !csvr_is_empty(r, g->vc) && (rc = csvr_get_double(r, g->vc, &vega, e)))
+		return rc;
+	if ((rc = row_factor(g, x, factors, curve, tenor, 0, &row.f, e)) || (rc = row_group(g, curve, &row.grp, e)) ||
+	    (rc = row_currency(g, x, curve, &row.d, &row.g, &row.ccy, e)))
+		return rc;
+	row.line = csvr_line(r);
+	if ((rc = push_row(g, &row, e)))
+		return rc;
+	if (vega == 0)
+		return 0;
+	struct srow vrow = row;
+	double none = 0;
+	vrow.d = vega;
+	vrow.g = 0;
+	if ((rc = row_factor(g, x, factors, curve, tenor, 1, &vrow.f, e)) ||
+	    (rc = row_currency(g, x, curve, &vrow.d, &none, &vrow.ccy, e)))
+		return rc;
+	return push_row(g, &vrow, e);
 }
 
 /* The portfolios: the total of each currency first, then each (group,
@@ -373,6 +400,8 @@ int expo_read(exposure *x, const char *path, const char *by, const curvemaster *
 		rc = qe_err_set(e, QE_INTERNAL, "out of memory");
 		goto out;
 	}
+	for (size_t f = 0; f < x->nf && !g.use_vega; f++)
+		g.use_vega = risk_factor_is_vol(sidx_name(factors, f));
 	if ((rc = reading_load_currencies(&g, e)) || (rc = reading_open(&g, path, e)))
 		goto out;
 	while ((st = csvr_next(g.r, e)) != CSVR_EOF) {
@@ -382,12 +411,12 @@ int expo_read(exposure *x, const char *path, const char *by, const curvemaster *
 		}
 		if ((rc = read_row(&g, x, factors, e)))
 			goto out;
+		x->rows++;
 	}
 	if (g.n == 0) {
 		rc = qe_err_set(e, QE_DATA, "%s: no sensitivities", csvr_name(g.r));
 		goto out;
 	}
-	x->rows = g.n;
 	if (add_portfolios(x, &g, &pfmap) || sum_rows(x, &g, pfmap))
 		rc = qe_err_set(e, QE_INTERNAL, "out of memory");
 	else

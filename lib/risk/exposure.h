@@ -14,7 +14,10 @@
  * up by name, so no group value can add into it; its name in outputs,
  * EXPO_TOTAL, is reserved (expo_read refuses a group value that would be
  * read as it).  delta and gamma are per unit of the factor's price; vega
- * is not used (there is no volatility history).
+ * counts only when the factors include vol factors VOL:CURVE:TENOR (a
+ * volatility history, volhist.h): then a row's vega is the delta of the
+ * vol factor of its curve and tenor (tenor capped alike), whose move is
+ * an absolute vol change; without them vega is not used.
  *
  * Owns its matrices and names (expo_free).  Never prints.
  */

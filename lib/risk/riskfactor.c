@@ -48,3 +48,23 @@ int risk_factor_canon(const char *name, char *out, size_t outsz)
 		return -1;
 	return risk_factor_name(out, outsz, name, cl, t) < 0 ? -1 : 0;
 }
+
+int risk_vol_factor_name(char *buf, size_t bufsz, const char *curve, size_t curvelen, int64_t tenor)
+{
+	size_t k = sizeof RISK_VOL_PREFIX - 1;
+	if (bufsz <= k)
+		return -1;
+	memcpy(buf, RISK_VOL_PREFIX, k);
+	int n = risk_factor_name(buf + k, bufsz - k, curve, curvelen, tenor);
+	return n < 0 ? -1 : n + (int)k;
+}
+
+int risk_factor_is_vol(const char *name)
+{
+	return strncmp(name, RISK_VOL_PREFIX, sizeof RISK_VOL_PREFIX - 1) == 0;
+}
+
+const char *risk_factor_underlying(const char *name)
+{
+	return risk_factor_is_vol(name) ? name + sizeof RISK_VOL_PREFIX - 1 : name;
+}

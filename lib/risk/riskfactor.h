@@ -40,6 +40,17 @@ size_t risk_factor_curve_len(const char *name);
  * decimal digits only (leading zeros allowed) of value at most 100000. */
 int risk_factor_parse(const char *name, size_t *curvelen, long *tenor);
 
+/* Volatility factors: the ATM implied volatility of a curve at a tenor,
+ * named RISK_VOL_PREFIX "CURVE:TENOR" ("VOL:NG_HH:3"; qe-formats(5), VOL
+ * HISTORY), capped like price tenors.  risk_vol_factor_name writes it as
+ * risk_factor_name does (-1 when it does not fit); risk_factor_is_vol
+ * tells such a name; risk_factor_underlying is the price factor's name
+ * within it (the name itself for a price factor). */
+#define RISK_VOL_PREFIX "VOL:"
+int risk_vol_factor_name(char *buf, size_t bufsz, const char *curve, size_t curvelen, int64_t tenor);
+int risk_factor_is_vol(const char *name);
+const char *risk_factor_underlying(const char *name);
+
 /* The canonical name of a factor name ("NG:03" -> "NG:3") into out; -1
  * when name does not parse (risk_factor_parse) or does not fit in outsz. */
 int risk_factor_canon(const char *name, char *out, size_t outsz);

@@ -403,7 +403,9 @@ int rh_check_asof(const risk_history *h, const char *file, qe_date asof, const c
 		size_t cl = risk_factor_curve_len(name);
 		char curve[RISK_FACTOR_NAMESZ];
 		snprintf(curve, sizeof curve, "%.*s", (int)cl, name);
-		const curvemaster_curve *c = cm ? curvemaster_find(cm, curve) : NULL;
+		/* a vol factor VOL:CURVE:TENOR is quoted on its curve's days */
+		const char *under = risk_factor_underlying(curve);
+		const curvemaster_curve *c = cm ? curvemaster_find(cm, under) : NULL;
 		const qe_calendar *cal = c ? curvemaster_calendar(cm, c) : NULL;
 		if (!cal)
 			cal = weekdays;

@@ -12,6 +12,7 @@
 #include "risk/covest.h"
 #include "core/rng_gsl.h"
 #include "risk/varmeas.h"
+#include "risk/volhist.h"
 
 void var_result_free(var_result *r)
 {
@@ -675,9 +676,9 @@ void var_inputs_free(var_inputs *in)
 	memset(in, 0, sizeof *in);
 }
 
-int var_inputs_load(var_inputs *in, const char *history, const char *markets, const char *caldir,
-		    const char *sens, const char *by, const expo_fx *fx, const qe_date *asof, int gap_policy,
-		    int horizon, int horizon_mode, qe_err *e)
+int var_inputs_load(var_inputs *in, const char *history, const char *vol_path, const char *markets,
+		    const char *caldir, const char *sens, const char *by, const expo_fx *fx, const qe_date *asof,
+		    int gap_policy, int horizon, int horizon_mode, qe_err *e)
 {
 	int rc;
 	curvemaster *cm = NULL; /* read once, for the return types, calendars and exposures */
@@ -686,6 +687,15 @@ int var_inputs_load(var_inputs *in, const char *history, const char *markets, co
 	if ((rc = rh_read(&in->h, history, e)))
 		return rc;
 	in->last = in->h.dates[in->h.nd - 1];
+	if (vol_path) {
+		vol_history v;
+		if ((rc = vh_read(&v, vol_path, e)))
+			goto fail;
+		rc = vh_merge(&in->h, &v, e);
+		vh_free(&v);
+		if (rc)
+			goto fail;
+	}
 	if (asof) {
 		char ds[16];
 		in->cut = rh_cut_after(&in->h, *asof);

@@ -128,7 +128,11 @@ int var_check_pnl(const exposure *x, const double *pnl, size_t nsc, qe_err *e);
  * history.  Every factor must have a price on the last day on or before
  * that date its exchange was open, by the calendars of the curve master
  * read from caldir (rh_check_asof): QE_DATA otherwise.  The gap report,
- * cut and x.capped are for the caller to print. */
+ * cut and x.capped are for the caller to print.  With a volatility
+ * history (vol_path not NULL, volhist.h) its factors VOL:CURVE:TENOR
+ * join the price factors (dates: the union of both files; a vol missing
+ * on a date follows the gap policy as a price does) and the
+ * sensitivities' vega is their position. */
 typedef struct var_inputs {
 	risk_history h;
 	exposure x;
@@ -140,9 +144,9 @@ typedef struct var_inputs {
 	size_t cut;    /* dates after asof ignored */
 } var_inputs;
 
-int var_inputs_load(var_inputs *in, const char *history, const char *markets, const char *caldir,
-		    const char *sens, const char *by, const expo_fx *fx, const qe_date *asof, int gap_policy,
-		    int horizon, int horizon_mode, qe_err *e);
+int var_inputs_load(var_inputs *in, const char *history, const char *vol_path, const char *markets,
+		    const char *caldir, const char *sens, const char *by, const expo_fx *fx, const qe_date *asof,
+		    int gap_policy, int horizon, int horizon_mode, qe_err *e);
 void var_inputs_free(var_inputs *in);
 
 #endif
