@@ -29,6 +29,7 @@ static const char usage[] =
 	"  -d, --dir DIR         write every file (or the --only one) into DIR\n"
 	"  -k, --only KIND       write one kind: markets prices vols rates history\n"
 	"                        fixings trades counterparties limits meters weather\n"
+	"                        vol-history\n"
 	"  -o, --output FILE     output of --only (default stdout)\n"
 	"  -q, --quiet           no summary on stderr\n"
 	"  -h, --help            this help\n"

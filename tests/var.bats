@@ -1431,3 +1431,84 @@ Try 'qe-var stress --help' for more information." ]
 	[[ "$output" != *"computing for"* ]] || fail "stdout on the terminal: $output"
 	[[ "$output" == *"portfolio,method,alpha"* ]]
 }
+
+@test "vol history: HS P&L of a vega-only book is vega x dvol, recomputed in numpy from the files" {
+	cat > sens.csv <<'CSV'
+trade_id,book,curve,delivery_start,delivery_end,tenor,delta,gamma,vega
+T1,B1,NG_HH,2026-12-01,2026-12-31,1,0,0,1000
+T2,B1,NG_HH,2027-02-01,2027-02-28,3,0,0,-400
+T3,B2,CL_WTI,2027-01-01,2027-01-31,2,0,,250.5
+T4,B2,CL_WTI,2028-02-01,2028-02-29,15,0,0,-80
+CSV
+	run_split qe-var hs -H "$DATA/history.csv" -m "$DATA/markets.csv" --vol-history "$DATA/vol_history.csv" \
+		-s sens.csv -a 0.99 --cube cube.csv -o var.csv
+	assert_success
+	run "$PYORACLE" - "$DATA" <<'PY'
+import sys, csv, math, numpy as np, pandas as pd
+D = sys.argv[1]
+h = pd.read_csv(D + "/history.csv")
+v = pd.read_csv(D + "/vol_history.csv")
+dates = sorted(set(h.date) | set(v.date))
+book = {("NG_HH", 1): ("B1", 1000.0), ("NG_HH", 3): ("B1", -400.0),
+        ("CL_WTI", 2): ("B2", 250.5), ("CL_WTI", 12): ("B2", -80.0)}
+dv = {}
+for (c, t) in book:
+    s = v[(v.curve == c) & (v.contract == t)].set_index("date").vol.reindex(dates).ffill()
+    dv[(c, t)] = s
+frame = pd.DataFrame(dv).dropna()          # dates before every factor's first vol are dropped
+moves = frame.diff().iloc[1:].iloc[-250:]
+pnl = {"total": 0, "B1": 0, "B2": 0}
+for k, (b, vega) in book.items():
+    pnl["total"] = pnl["total"] + vega * moves[k].to_numpy()
+    pnl[b] = pnl[b] + vega * moves[k].to_numpy()
+cube = pd.read_csv("cube.csv")
+for p, want in pnl.items():
+    got = cube[cube.portfolio == p]
+    assert list(got.scenario) == list(moves.index), p
+    assert np.allclose(got.pnl.to_numpy(), want, rtol=1e-12, atol=1e-9), (p, np.abs(got.pnl.to_numpy() - want).max())
+    L = np.sort(-want); n = len(L); k = math.ceil(n * 0.01)
+    row = [r for r in csv.DictReader(open("var.csv")) if r["portfolio"] == p][0]
+    assert abs(float(row["var"]) - L[n - k]) <= 1e-9 * abs(L[n - k]), (p, row, L[n - k])
+    assert abs(pnl[p]).max() > 0
+print("ok")
+PY
+	assert_success
+	assert_output ok
+	# without the vol history vega is not used: the book has no position
+	run_split qe-var hs -H "$DATA/history.csv" -m "$DATA/markets.csv" -s sens.csv
+	assert_failure 3
+	[[ "$stderr" == *"every delta and gamma is zero"* ]]
+}
+
+@test "vol history: param carries vega (equal to scipy); a vega without a vol history, mixed vol types, a bad row are exit 3" {
+	printf 'trade_id,book,curve,delivery_start,delivery_end,tenor,delta,gamma,vega\nT1,B1,NG_HH,2026-12-01,2026-12-31,1,0,0,1000\n' > sens.csv
+	run_split qe-var param -H "$DATA/history.csv" -m "$DATA/markets.csv" --vol-history "$DATA/vol_history.csv" -s sens.csv -o p.csv
+	assert_success
+	run "$PYORACLE" - "$DATA" <<'PY'
+import sys, csv, numpy as np, pandas as pd
+from scipy.stats import norm
+D = sys.argv[1]
+h = pd.read_csv(D + "/history.csv"); v = pd.read_csv(D + "/vol_history.csv")
+dates = sorted(set(h.date) | set(v.date))
+s = v[(v.curve == "NG_HH") & (v.contract == 1)].set_index("date").vol.reindex(dates).ffill().dropna()
+d = s.diff().iloc[1:].iloc[-250:].to_numpy()
+want = norm.ppf(0.99) * 1000 * d.std(ddof=1)
+got = float([r for r in csv.DictReader(open("p.csv")) if r["portfolio"] == "total"][0]["var"])
+assert abs(got - want) <= 1e-9 * want, (got, want)
+print("ok")
+PY
+	assert_output ok
+	printf 'trade_id,book,curve,delivery_start,delivery_end,tenor,delta,gamma,vega\nT1,B1,TTF,2026-12-01,2026-12-31,1,0,0,1000\n' > ttf.csv
+	printf 'date,curve,contract,vol,vol_type\n2026-11-24,NG_HH,1,0.5,lognormal\n2026-11-25,NG_HH,1,0.51,lognormal\n' > vh.csv
+	run_split qe-var hs -H "$DATA/history.csv" -m "$DATA/markets.csv" --vol-history vh.csv -s ttf.csv
+	assert_failure 3
+	[[ "$stderr" == *"ttf.csv:2: risk factor 'VOL:TTF:1' has no volatility history"* ]] || fail "$stderr"
+	printf '2026-11-23,NG_HH,2,12.5,normal\n' >> vh.csv
+	run_split qe-var hs -H "$DATA/history.csv" -m "$DATA/markets.csv" --vol-history vh.csv -s sens.csv
+	assert_failure 3
+	[[ "$stderr" == *"vh.csv:4:5: column 'vol_type': curve NG_HH has lognormal vols from line 2: one vol type per curve"* ]] || fail "$stderr"
+	printf 'date,curve,contract,vol,vol_type\n2026-11-24,NG_HH,2026-10,0.5,lognormal\n' > vh2.csv
+	run_split qe-var hs -H "$DATA/history.csv" -m "$DATA/markets.csv" --vol-history vh2.csv -s sens.csv
+	assert_failure 3
+	[[ "$stderr" == *"vh2.csv:2:3: column 'contract': contract month before the month of date (expired) '2026-10'"* ]] || fail "$stderr"
+}

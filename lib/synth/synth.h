@@ -21,6 +21,10 @@
  *     as-of forward curve.
  *   spot (tenor 0) = front forward plus a fast mean-reverting deviation
  *     with spikes; power also has negative-price days.
+ *   ATM vol history (curve x tenor) = the term structure of the ATM vol
+ *     times exp(X), X mean-reverting in log-vol (half-life 20 days),
+ *     shocks common to a curve's tenors, jumping up on the days the price
+ *     of that tenor moves more than 2.5 daily standard deviations.
  *
  * Owns: the synth object and everything in it (synth_free).  Never prints,
  * never exits; errors come back in qe_err.
@@ -46,6 +50,7 @@ enum synth_kind {
 	SYNTH_LIMITS,
 	SYNTH_METERS,
 	SYNTH_WEATHER,
+	SYNTH_VOL_HISTORY, /* vol_history.csv */
 	SYNTH_NKINDS
 };
 

@@ -582,3 +582,102 @@ int synth_write_fixings(synth *s, FILE *fp, qe_err *e)
 		}
 	return 0;
 }
+
+/* ---- ATM volatility history ------------------------------------------- */
+
+/* The price move of curve c at tenor ten from day t-1 to day t: a log
+ * return, or a change for an absolute-return curve. */
+static double price_move(const synth *s, int c, int ten, int t)
+{
+	double p1 = *hist_at(s, t, c, ten), p0 = *hist_at(s, t - 1, c, ten);
+	if (synth_curves[c].abs_returns)
+		return p1 - p0;
+	return p0 > 0 && p1 > 0 ? log(p1 / p0) : 0;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+/* The typical daily move of a tenor: 1.4826 x the median absolute move
+ * (a robust standard deviation, so that the spikes stand out of it). */
+static int move_mad(const synth *s, int c, int ten, double *scale)
+{
+	int n = s->ndays;
+	double *m = malloc(sizeof(double) * (size_t)n);
+	if (!m)
+		return -1;
+	for (int t = 1; t < n; t++)
+		m[t - 1] = fabs(price_move(s, c, ten, t));
+	qsort(m, (size_t)(n - 1), sizeof *m, cmp_double);
+	*scale = 1.4826 * m[(n - 1) / 2];
+	if (!(*scale > 0))
+		*scale = 1;
+	free(m);
+	return 0;
+}
+
+int synth_write_vol_history(synth *s, FILE *fp, qe_err *e)
+{
+	enum { NT = SYNTH_TENORS };
+	const double phi = exp(-log(2.0) / 20.0), sd_vol = 0.03, common = 0.7;
+	const int n = s->cfg.history_days, nc = synth_ncurves;
+	if (synth_build_history(s, e))
+		return e->code;
+	double *vol = malloc(sizeof(double) * (size_t)n * (size_t)nc * NT);
+	if (!vol)
+		return qe_err_set(e, QE_INTERNAL, "out of memory");
+	for (int c = 0; c < nc; c++) {
+		const synth_curve *k = &synth_curves[c];
+		int normal = strcmp(k->model, "bachelier") == 0;
+		double x[NT] = {0}, move_scale[NT];
+		for (int ten = 0; ten < NT; ten++)
+			if (move_mad(s, c, ten, &move_scale[ten])) {
+				free(vol);
+				return qe_err_set(e, QE_INTERNAL, "out of memory");
+			}
+		qe_rng r;
+		rng_init(&r, s->cfg.seed, synth_stream(STREAM_VOLHIST, (uint64_t)c));
+		for (int t = 0; t < n; t++) {
+			double zc = rng_normal(&r);
+			for (int ten = 0; ten < NT; ten++) {
+				double z = sqrt(common) * zc + sqrt(1 - common) * rng_normal(&r), jump = 0;
+				if (t > 0) {
+					double mv = price_move(s, c, ten, t) / move_scale[ten];
+					if (fabs(mv) > 2.5)
+						jump = fmin(0.1 * (fabs(mv) - 2.5), 0.5);
+				}
+				x[ten] = t == 0 ? sd_vol / sqrt(1 - phi * phi) * z : phi * x[ten] + sd_vol * z + jump;
+				qe_date first = date_add_months_first(s->days[t], ten < 1 ? 1 : ten);
+				double years = (ten < 1 ? 0.5 : ten - 0.5) / 12.0;
+				double v = synth_atm_vol(c, years, calmonth_of(first)) * exp(x[ten]);
+				if (normal)
+					v *= fabs(base_level(s, c, ten));
+				vol[((size_t)t * (size_t)nc + (size_t)c) * NT + (size_t)ten] = v;
+			}
+		}
+	}
+	csv_writer w;
+	csvw_init(&w, fp);
+	csvw_header_of(&w, FMT_VOL_HISTORY);
+	for (int t = 0; t < n; t++)
+		for (int c = 0; c < nc; c++) {
+			const synth_curve *k = &synth_curves[c];
+			int normal = strcmp(k->model, "bachelier") == 0;
+			if (!cal_is_business_day(s->cal[c], s->days[t]))
+				continue;
+			for (int ten = 0; ten < NT; ten++) {
+				double v = vol[((size_t)t * (size_t)nc + (size_t)c) * NT + (size_t)ten];
+				csvw_date(&w, s->days[t]);
+				csvw_str(&w, k->curve);
+				csvw_int(&w, ten);
+				csvw_double(&w, synth_round(v, normal && k->tick >= 0.01 ? 0.01 : 0.0001));
+				csvw_str(&w, normal ? "normal" : "lognormal");
+				csvw_end(&w);
+			}
+		}
+	free(vol);
+	return 0;
+}
