@@ -2,6 +2,8 @@
  * of the tenor cap) and lib/risk/covest's covariance CSV reader: qe-var
  * (expo_read, rh_read, cov_read_csv) and qe-optimize (hedge_read) name,
  * cap and read factors alike. */
+#include <math.h>
+#include <string.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -10,6 +12,8 @@
 #include "risk/exposure.h"
 #include "risk/riskfactor.h"
 #include "risk/riskhist.h"
+#include "risk/volhist.h"
+#include "ingest/schema.h"
 #include "unit.h"
 
 static char dir[] = "/tmp/qe-test-riskfactor-XXXXXX";
@@ -154,6 +158,48 @@ static void test_cov_reader(void)
 	sidx_free(f);
 }
 
+/* Vol factors: names, the contract field, reading and merging with the
+ * price history on the union of their dates. */
+static void test_vol_history(void)
+{
+	char buf[RISK_FACTOR_NAMESZ];
+	qe_err e;
+	int64_t t = -1;
+	UT_EQ_INT(risk_vol_factor_name(buf, sizeof buf, "NG_HH", 5, 3), 11, "VOL:NG_HH:3 length");
+	UT_EQ_STR(buf, "VOL:NG_HH:3", "vol factor name");
+	UT_CHECK(risk_factor_is_vol(buf) && !risk_factor_is_vol("NG_HH:3"), "is_vol");
+	UT_EQ_STR(risk_factor_underlying(buf), "NG_HH:3", "underlying of a vol factor");
+	UT_CHECK(schema_vol_contract_tenor("2027-02", 7, date_from_ymd(2026, 11, 30), &t) == NULL && t == 3,
+		 "contract month 2027-02 on 2026-11-30 is tenor 3");
+	UT_CHECK(schema_vol_contract_tenor("04", 2, date_from_ymd(2026, 11, 30), &t) == NULL && t == 4, "tenor 04");
+	UT_CHECK(schema_vol_contract_tenor("2026-10", 7, date_from_ymd(2026, 11, 2), &t) != NULL, "expired month");
+	UT_CHECK(schema_vol_contract_tenor("1201", 4, date_from_ymd(2026, 11, 2), &t) != NULL, "tenor > 1200");
+	UT_CHECK(schema_vol_contract_tenor("", 0, date_from_ymd(2026, 11, 2), &t) != NULL, "empty");
+
+	risk_history h;
+	vol_history v;
+	UT_EQ_INT(rh_read(&h, put("ph.csv", "date,curve,tenor,price\n2026-11-23,NG,1,3\n2026-11-25,NG,1,3.1\n"), &e), 0,
+		  "price history");
+	UT_EQ_INT(vh_read(&v, put("vh.csv", "date,curve,contract,vol,vol_type\n2026-11-24,NG,2026-12,0.5,lognormal\n"
+					    "2026-11-25,NG,1,0.52,LOGNORMAL\n"), &e), 0, e.msg);
+	UT_EQ_INT((long)v.h.nf, 1, "one vol factor: the month and the tenor are the same");
+	UT_EQ_STR(sidx_name(v.h.factors, 0), "VOL:NG:1", "its name");
+	UT_EQ_INT(vh_merge(&h, &v, &e), 0, "merged");
+	UT_EQ_INT((long)h.nd, 3, "union of the dates");
+	UT_EQ_INT((long)h.nf, 2, "two factors");
+	UT_CHECK(h.abs[1] == 1 && isnan(h.price[0 * 2 + 1]) && h.price[1 * 2 + 1] == 0.5 && isnan(h.price[1 * 2 + 0]),
+		 "vol factor absolute; NaN where a file lacks the date");
+	UT_EQ_INT(vh_merge(&h, &v, &e), QE_DATA, "a factor twice");
+	vh_free(&v);
+	rh_free(&h);
+	UT_EQ_INT(vh_read(&v, put("vh2.csv", "date,curve,contract,vol,vol_type\n2026-11-24,NG,1,0.5,lognormal\n"
+					     "2026-11-24,NG,1,0.6,lognormal\n"), &e), QE_DATA, "second vol of a factor on a date");
+	UT_CHECK(strstr(e.msg, "vh2.csv:3: second vol for factor 'VOL:NG:1' on 2026-11-24") != NULL, e.msg);
+	UT_EQ_INT(vh_read(&v, put("vh3.csv", "date,curve,contract,vol,vol_type\n2026-11-24,NG,1,-0.5,lognormal\n"), &e),
+		  QE_DATA, "negative vol");
+	UT_CHECK(strstr(e.msg, "vh3.csv:2:4:") != NULL, e.msg);
+}
+
 int main(void)
 {
 	if (!mkdtemp(dir))
@@ -161,6 +207,7 @@ int main(void)
 	test_names();
 	test_same_in_var_and_hedge();
 	test_cov_reader();
+	test_vol_history();
 	char cmd[200];
 	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
 	if (system(cmd) != 0)
