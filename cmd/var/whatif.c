@@ -121,35 +121,59 @@ int cmd_var_whatif(int argc, char **argv)
 	if (!pb || !pa || !pn || !scratch)
 		cli_die(QE_INTERNAL, "out of memory");
 	csvw_header_of(&w, FMT_WHATIF);
-	/* the book's portfolios, then those only the new trades have */
+	/* the portfolios of book and new trades, matched by name and
+	 * currency (a label may differ: the new trades may bring a
+	 * currency), the book's first */
+	size_t nu = 0, cap = frb.x.npf + frn.x.npf + 1;
+	struct upf { const char *name, *ccy, *lb, *ln; int total; } *u = calloc(cap, sizeof *u);
+	if (!u)
+		cli_die(QE_INTERNAL, "out of memory");
 	for (int pass = 0; pass < 2; pass++) {
 		const exposure *x = pass ? &frn.x : &frb.x;
 		for (size_t p = 0; p < x->npf; p++) {
-			const char *label = x->label[p];
-			if (pass && sidx_find(before.portfolios, label, strlen(label)) >= 0)
-				continue;
-			cube_row(&before, a.cube ? a.cube : "book", &added, label, a.cube && !pass, pb);
-			cube_row(&added, newpath, &added, label, 0, pn);
-			for (size_t s = 0; s < ns; s++)
-				pa[s] = pb[s] + pn[s];
-			for (int k = 0; k < a.sp.nalpha; k++) {
-				double vb, eb, va, ea;
-				if (var_measure(pb, ns, a.sp.alpha[k], a.sp.qdef, scratch, &vb, &eb, &e) ||
-				    var_measure(pa, ns, a.sp.alpha[k], a.sp.qdef, scratch, &va, &ea, &e))
-					cli_die(e.code, "portfolio '%s': %s", label, e.msg);
-				csvw_str(&w, label);
-				csvw_double(&w, a.sp.alpha[k]);
-				csvw_double(&w, vb + 0.0);
-				csvw_double(&w, va + 0.0);
-				csvw_double(&w, va - vb + 0.0);
-				csvw_double(&w, eb + 0.0);
-				csvw_double(&w, ea + 0.0);
-				csvw_str(&w, x->ccy[p]);
-				csvw_date(&w, in.asof);
-				csvw_end(&w);
-			}
+			size_t k = 0;
+			while (k < nu && !(u[k].total == expo_is_total(x, p) && strcmp(u[k].name, x->name[p]) == 0 &&
+					   strcmp(u[k].ccy, x->ccy[p]) == 0))
+				k++;
+			if (k == nu)
+				u[nu++] = (struct upf){x->name[p], x->ccy[p], NULL, NULL, expo_is_total(x, p)};
+			*(pass ? &u[k].ln : &u[k].lb) = x->label[p];
 		}
 	}
+	for (size_t k = 0; k < nu; k++) {
+		int dup = 0;
+		char label[512];
+		for (size_t j = 0; j < nu; j++)
+			dup |= j != k && u[j].total == u[k].total && strcmp(u[j].name, u[k].name) == 0;
+		snprintf(label, sizeof label, dup ? "%s/%s" : "%s", u[k].name, u[k].ccy);
+		if (u[k].lb)
+			cube_row(&before, a.cube ? a.cube : "book", &added, u[k].lb, a.cube != NULL, pb);
+		else
+			memset(pb, 0, ns * sizeof *pb);
+		if (u[k].ln)
+			cube_row(&added, newpath, &added, u[k].ln, 1, pn);
+		else
+			memset(pn, 0, ns * sizeof *pn);
+		for (size_t s = 0; s < ns; s++)
+			pa[s] = pb[s] + pn[s];
+		for (int j = 0; j < a.sp.nalpha; j++) {
+			double vb, eb, va, ea;
+			if (var_measure(pb, ns, a.sp.alpha[j], a.sp.qdef, scratch, &vb, &eb, &e) ||
+			    var_measure(pa, ns, a.sp.alpha[j], a.sp.qdef, scratch, &va, &ea, &e))
+				cli_die(e.code, "portfolio '%s': %s", label, e.msg);
+			csvw_str(&w, label);
+			csvw_double(&w, a.sp.alpha[j]);
+			csvw_double(&w, vb + 0.0);
+			csvw_double(&w, va + 0.0);
+			csvw_double(&w, va - vb + 0.0);
+			csvw_double(&w, eb + 0.0);
+			csvw_double(&w, ea + 0.0);
+			csvw_str(&w, u[k].ccy);
+			csvw_date(&w, in.asof);
+			csvw_end(&w);
+		}
+	}
+	free(u);
 	free(pb), free(pa), free(pn), free(scratch);
 	pcube_free(&before);
 	pcube_free(&added);
