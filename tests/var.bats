@@ -1239,16 +1239,18 @@ PY
 var_commands() {
 	local hist="--history --markets --calendars --gaps --asof" book="--sens --by --fx --base"
 	local cov="--cov --lambda --repair"
+	local price="--trades --curves --vols --rates --fixings --spread-corr --vol-history"
 	cat <<END
 measures|--alpha --quantile|--paths 5
 backtest|--alpha --significance|--quantile kth
-hs|$hist $book --window --horizon --sqrt-scale --alpha --quantile --brw --fhs --cube --timing|--paths 5
+hs|$hist $book --window --horizon --sqrt-scale --alpha --quantile --brw --fhs --cube --timing --full $price|--paths 5
 param|$hist $book --window --horizon --sqrt-scale --alpha $cov --cov-file --cornish-fisher|--cube c.csv
 mc|$hist $book --window --horizon --sqrt-scale --alpha --quantile $cov --cov-file --paths --seed --dist --df --cube --timing|--cornish-fisher
 components|$hist $book --window --horizon --sqrt-scale --alpha $cov --cov-file|--quantile kth
 series|$hist $book --window --horizon --sqrt-scale --alpha --quantile --brw --days --portfolio|--fhs 0.9
 cov|$hist --window --horizon --sqrt-scale $cov --returns --format|--sens sens.csv
-stress|$hist $book --horizon --sqrt-scale --shocks --windows --worst|--alpha 0.99
+stress|$hist $book --horizon --sqrt-scale --shocks --windows --worst --full $price|--alpha 0.99
+whatif|$hist --new $price --cube --by --fx --base --window --horizon --sqrt-scale --alpha --quantile|--sens sens.csv
 END
 }
 

@@ -249,6 +249,14 @@ static const formats_col whatif_cols[] = {
 	COL("asof", CT_DATE, 1),
 };
 
+static const formats_col vol_history_cols[] = {
+	COL("date", CT_DATE, 1),
+	COL("curve", CT_ID, 1),
+	COL("contract", CT_STR, 1),
+	NUM("vol", 1),
+	{"vol_type", CT_ENUM, 1, V("lognormal", "normal"), 0, 0, 0, NULL},
+};
+
 static const formats_col var_measures_cols[] = {
 	COL("portfolio", CT_ID, 1),
 	{"alpha", CT_NUM, 1, NULL, 0, 1, 1, NULL},
@@ -454,6 +462,7 @@ static const formats_table tables[FMT_COUNT] = {
 	{T(FMT_ASSET_COV, "asset_cov", "ASSETS", asset_cov_cols), K(0, 1)},
 	{T(FMT_SELECTION, "selection", "ASSETS", selection_cols), K(0)},
 	{T(FMT_WHATIF, "whatif", "WHATIF", whatif_cols), K(0, 1)},
+	{T(FMT_VOL_HISTORY, "vol_history", "VOL HISTORY", vol_history_cols), K(0, 1, 2)},
 };
 
 const formats_table *formats_get(int kind)
