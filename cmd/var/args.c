@@ -36,6 +36,7 @@ void var_args_init(var_args *a, const var_command *cmd, int argc, char **argv)
 	a->sp.seed = 1;
 	a->by = "book";
 	a->horizon = 1;
+	a->spread_corr = 0.8;
 	size_t n = 0, k = 0;
 	short_opts[k++] = ':'; /* a missing argument returns ':', not '?' */
 	for (const var_option *o = cmd->options; o->name; o++) {
@@ -171,6 +172,18 @@ int var_args_next(var_args *a)
 		case VAR_OPT_REPAIR: sp->repair = 1; break;
 		case VAR_OPT_CUBE: a->cube = optarg; break;
 		case VAR_OPT_TIMING: a->timing = 1; break;
+		case VAR_OPT_FULL: a->full = 1; break;
+		case VAR_OPT_TRADES: a->trades = optarg; break;
+		case VAR_OPT_CURVES: a->curves = optarg; break;
+		case VAR_OPT_VOLS: a->vols = optarg; break;
+		case VAR_OPT_RATES: a->rates = optarg; break;
+		case VAR_OPT_FIXINGS: a->fixings = optarg; break;
+		case VAR_OPT_VOL_HISTORY: a->vol_history = optarg; break;
+		case VAR_OPT_SPREAD_CORR:
+			a->spread_corr = cli_double("--spread-corr", optarg);
+			if (a->spread_corr < -1 || a->spread_corr > 1)
+				var_usage_error(a, "option --spread-corr: outside [-1, 1] '%s'", optarg);
+			break;
 		case 'o': a->output = optarg; break;
 		case 'q': cli_quiet = 1; break;
 		case 'h': help(a->cmd);

@@ -95,6 +95,8 @@ enum formats_kind {
 	FMT_ASSETS,
 	FMT_ASSET_COV,
 	FMT_SELECTION,
+	FMT_WHATIF,                /* qe-var whatif */
+	FMT_VOL_HISTORY,           /* qe-var --vol-history */
 	FMT_COUNT
 };
 

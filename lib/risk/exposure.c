@@ -470,3 +470,58 @@ oom:
 	expo_free(sub);
 	return qe_err_set(e, QE_INTERNAL, "out of memory");
 }
+
+int expo_groups(exposure *x, size_t n, const char *const *group, const char *const *ccy,
+		const char *const *item, long *pf, qe_err *e)
+{
+	expo_reading g = {0};
+	long *pfmap = NULL;
+	int rc = 0;
+	memset(x, 0, sizeof *x);
+	if (!(x->currencies = sidx_new()) || !(g.groups = sidx_new()) ||
+	    !(g.rows = calloc(n + 1, sizeof *g.rows)))
+		goto oom;
+	for (size_t i = 0; i < n; i++) {
+		struct srow *w = &g.rows[i];
+		w->grp = -1;
+		w->line = (long)i;
+		if (group && group[i]) {
+			size_t gl = strlen(group[i]);
+			if (name_is_reserved(group[i], gl)) {
+				rc = qe_err_set(e, QE_DATA, "%s: group '%s' is " RESERVED, item[i], group[i]);
+				goto out;
+			}
+			if ((w->grp = sidx_add(g.groups, group[i], gl, NULL)) < 0)
+				goto oom;
+		}
+		if ((w->ccy = sidx_add(x->currencies, ccy[i], strlen(ccy[i]), NULL)) < 0)
+			goto oom;
+	}
+	g.n = n;
+	x->rows = n;
+	if (add_portfolios(x, &g, &pfmap) || !(x->fccy = malloc(sizeof *x->fccy)))
+		goto oom;
+	size_t nc = sidx_count(x->currencies);
+	for (size_t i = 0; i < n; i++) {
+		const struct srow *w = &g.rows[i];
+		pf[2 * i] = w->ccy;
+		pf[2 * i + 1] = w->grp < 0 ? -1 : pfmap[(size_t)w->grp * nc + (size_t)w->ccy];
+	}
+	for (size_t q = x->ntotal; q < x->npf && !rc; q++)
+		for (size_t p = x->ntotal; p < q && !rc; p++)
+			if (strcmp(x->label[p], x->label[q]) == 0)
+				rc = qe_err_set(e, QE_DATA,
+						"%s: group '%s' (%s) and group '%s' (%s) are both labelled '%s' in "
+						"the outputs; rename one",
+						item[g.pfline[q]], x->name[q], x->ccy[q], x->name[p], x->ccy[p],
+						x->label[q]);
+	goto out;
+oom:
+	rc = qe_err_set(e, QE_INTERNAL, "out of memory");
+out:
+	free(pfmap);
+	reading_free(&g);
+	if (rc)
+		expo_free(x);
+	return rc;
+}

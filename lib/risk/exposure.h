@@ -74,6 +74,15 @@ int expo_read(exposure *x, const char *path, const char *by, const curvemaster *
 int expo_subset(const exposure *x, const char *ccy, exposure *sub, qe_err *e);
 void expo_free(exposure *x);
 
+/* The portfolios of n items (the trades of a full revaluation) as
+ * expo_read() makes them of rows: item i in currency ccy[i] and group
+ * group[i] (group NULL, or an entry NULL: only the totals).  pf[2 i] is
+ * the index of item i's total, pf[2 i + 1] of its group's portfolio or
+ * -1.  The exposure has no factors (nf 0).  A group reserved for the
+ * total, or two groups one label, is QE_DATA naming item[i]. */
+int expo_groups(exposure *x, size_t n, const char *const *group, const char *const *ccy,
+		const char *const *item, long *pf, qe_err *e);
+
 /* 1 when portfolio p is a total (of one currency), 0 when it is a group. */
 static inline int expo_is_total(const exposure *x, size_t p)
 {

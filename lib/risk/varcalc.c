@@ -266,6 +266,30 @@ out:
 	return rc;
 }
 
+int var_from_pnl(const exposure *x, const double *pnl, size_t nsc, const var_spec *sp,
+		 var_result *res, qe_err *e)
+{
+	int rc;
+	double *wt = NULL;
+	memset(res, 0, sizeof *res);
+	if ((rc = var_check_pnl(x, pnl, nsc, e)) || (rc = result_alloc(res, x->npf, sp->nalpha, e)))
+		return rc;
+	if (sp->brw_lambda > 0) {
+		if (!(wt = malloc(nsc * sizeof *wt + 1))) {
+			var_result_free(res);
+			return qe_err_set(e, QE_INTERNAL, "out of memory");
+		}
+		var_brw_weights(wt, nsc, sp->brw_lambda);
+	}
+	double t1 = omp_get_wtime();
+	if ((rc = measure_all(pnl, x->npf, nsc, wt, sp, x, res, e)))
+		var_result_free(res);
+	else
+		res->t_measure = omp_get_wtime() - t1;
+	free(wt);
+	return rc;
+}
+
 int var_covariance(const risk_history *h, const risk_scenarios *all, const var_spec *sp, int returns,
 		   double *S, char *note, size_t notesz, qe_err *e)
 {

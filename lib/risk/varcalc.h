@@ -74,6 +74,11 @@ int var_window(const risk_scenarios *all, const var_spec *sp, risk_scenarios *w,
 
 int var_hs(const risk_history *h, const risk_scenarios *all, const exposure *x, const var_spec *sp,
 	   var_result *res, pnl_cube *cube, qe_err *e);
+/* VaR/ES (sp: alpha, quantile, BRW weights) of every portfolio of x from
+ * its scenario P&L pnl[p * nsc + s] (full revaluation: fullrev.h); a
+ * P&L that is not finite is QE_NUMERIC. */
+int var_from_pnl(const exposure *x, const double *pnl, size_t nsc, const var_spec *sp,
+		 var_result *res, qe_err *e);
 int var_param(const risk_history *h, const risk_scenarios *all, const exposure *x,
 	      const var_spec *sp, var_result *res, qe_err *e);
 int var_mc(const risk_history *h, const risk_scenarios *all, const exposure *x, const var_spec *sp,
