@@ -195,28 +195,29 @@ static void descend(tabu_search *t)
 	}
 }
 
-/* The best flip not tabu, or tabu but reaching a new best (aspiration). */
+/* The best flip not tabu, or tabu but reaching a new best (aspiration);
+ * ties at random.  Two passes: a branch-free maximum, then the ties. */
 static int directed_move(tabu_search *t)
 {
 	const int n = t->m->n;
-	const double *g = t->cur.g;
-	const int64_t *tu = t->tabu_until;
+	const double *restrict g = t->cur.g;
+	const int64_t *restrict tu = t->tabu_until;
+	const int64_t now = t->iter;
 	/* a flip gaining more than this beats the best */
 	const double aspire = (t->cur.energy - t->best_energy) / 2 + t->tol;
 	double bg = -INFINITY;
-	int bi = -1, ties = 0;
 	for (int i = 0; i < n; i++) {
-		if (tu[i] > t->iter && !(g[i] > aspire))
-			continue;
-		if (g[i] > bg + t->tol || bi < 0) {
-			bg = g[i];
-			bi = i;
-			ties = 1;
-		} else if (g[i] >= bg - t->tol && frng_below(&t->rng, (uint32_t)++ties) == 0) {
-			bi = i;
-		}
+		double v = (tu[i] <= now || g[i] > aspire) ? g[i] : -INFINITY;
+		bg = v > bg ? v : bg;
 	}
-	return bi >= 0 ? bi : (int)frng_below(&t->rng, (uint32_t)n);
+	if (bg == -INFINITY)
+		return (int)frng_below(&t->rng, (uint32_t)n);
+	int bi = -1, ties = 0;
+	const double lo = bg - t->tol;
+	for (int i = 0; i < n; i++)
+		if (g[i] >= lo && (tu[i] <= now || g[i] > aspire) && frng_below(&t->rng, (uint32_t)++ties) == 0)
+			bi = i;
+	return bi;
 }
 
 /* The spin left alone longest (ties: the first). */
