@@ -1018,3 +1018,64 @@ EOF
 	[[ "$stderr" == *"ice.txt:16:4: column 'STRIP': no settlement of the underlying future 'Apr27'"* ]] || fail "$stderr"
 	[ "$(wc -l < rej.csv)" -eq 5 ]
 }
+
+@test "cme-settle: round trip qe-synth --format cme -> ingest gives the synthetic curves and smiles back" {
+	qe-synth --format cme -o cme.csv
+	qe-synth --only prices -o synth.csv
+	run_split qe-ingest cme-settle cme.csv --markets "$DATA/markets.csv" -o curves.csv --vols vols.csv
+	assert_success
+	[[ "$stderr" =~ ": "([0-9]+)" read, "([0-9]+)" futures, "([0-9]+)" options, 0 rejected" ]] || fail "$stderr"
+	[ "${BASH_REMATCH[1]}" -eq $((BASH_REMATCH[2] + BASH_REMATCH[3])) ]
+	run "$PYORACLE" - cme.csv synth.csv curves.csv vols.csv <<'EOF'
+import sys, csv, math
+from scipy.stats import norm
+rows = list(csv.DictReader(open(sys.argv[1])))
+syn = {(r["curve"], r["delivery_start"]): float(r["price"]) for r in csv.DictReader(open(sys.argv[2]))}
+got = list(csv.DictReader(open(sys.argv[3])))
+assert len(got) == sum(r["SecTyp"] == "FUT" for r in rows) > 50
+for r in got:
+    assert float(r["price"]) == syn[(r["curve"], r["delivery_start"])], r
+vols = {(r["curve"], r["delivery_start"], r["strike"]): float(r["vol"]) for r in csv.DictReader(open(sys.argv[4])) if r["strike"]}
+fut = {r["MMY"]: float(r["SettlePrice"]) for r in rows if r["Sym"] == "NG" and r["SecTyp"] == "FUT"}
+n = 0
+for r in rows:
+    # European LNE: the vol written reprices the premium by SciPy's Black-76 (rate 0)
+    if r["Sym"] != "LNE":
+        continue
+    F, K, p = fut[r["UndlyMMY"]], float(r["StrkPx"]), float(r["SettlePrice"])
+    call = r["PutCall"] == "1"
+    if call != (K >= F):
+        continue
+    key = ("NG_HH", r["UndlyMMY"][:4] + "-" + r["UndlyMMY"][4:] + "-01", r["StrkPx"])
+    if key not in vols:
+        continue  # negligible vega: no vol
+    y, m, d = map(int, r["LastTrdDt"].split("-"))
+    import datetime
+    T = (datetime.date(y, m, d) - datetime.date(2026, 11, 25)).days / 365
+    v = vols[key]
+    d1 = (math.log(F / K) + v * v * T / 2) / (v * math.sqrt(T)); d2 = d1 - v * math.sqrt(T)
+    q = F * norm.cdf(d1) - K * norm.cdf(d2) if call else K * norm.cdf(-d2) - F * norm.cdf(-d1)
+    assert abs(q - p) <= 1e-12 * max(p, 1e-3) + 1e-15, (key, q, p)
+    n += 1
+assert n > 100, n
+EOF
+	assert_success
+}
+
+@test "ice-settle: round trip qe-synth --format ice; ours against its published vols within their rounding" {
+	qe-synth --format ice -o ice.txt
+	qe-synth --only prices -o synth.csv
+	run_split qe-ingest ice-settle ice.txt --markets "$DATA/markets.csv" -o curves.csv --vols vols.csv
+	assert_success
+	# the file carries the generator's vol rounded to 0.01 vol points
+	[[ "$stderr" =~ "largest difference "(0\.00[0-5][0-9]*|[0-9]e-[0-9]+)" vol points" ]] || fail "$stderr"
+	run "$PYORACLE" - synth.csv curves.csv <<'EOF'
+import sys, csv
+syn = {(r["curve"], r["delivery_start"]): float(r["price"]) for r in csv.DictReader(open(sys.argv[1]))}
+got = list(csv.DictReader(open(sys.argv[2])))
+assert {r["curve"] for r in got} == {"BRENT", "TTF", "EUA"}, {r["curve"] for r in got}
+for r in got:
+    assert float(r["price"]) == syn[(r["curve"], r["delivery_start"])], r
+EOF
+	assert_success
+}

@@ -267,7 +267,7 @@ static const char *const synth_codes[][3] = {
 	{"EUA", "ICE:C", ""},
 };
 
-static const char *const *synth_codes_of(const char *curve)
+const char *const *synth_codes_of(const char *curve)
 {
 	for (size_t i = 0; i < sizeof synth_codes / sizeof synth_codes[0]; i++)
 		if (strcmp(synth_codes[i][0], curve) == 0)
