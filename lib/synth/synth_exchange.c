@@ -94,12 +94,13 @@ int synth_write_exchange(synth *s, const char *venue, int strikes, FILE *fp, qe_
 			if (!has_opt)
 				continue;
 			double atm = synth_atm_vol(c, t, mo);
+			/* exchanges list strikes finer than the vols file's grid */
+			double step = k->strike_step / 10;
 			for (int j = 0; j < strikes; j++) {
 				/* strikes from 0.6 to 1.4 times the forward */
 				double x = strikes > 1 ? 0.6 + 0.8 * j / (strikes - 1) : 1.0;
-				double K = synth_round(f * x, k->strike_step);
-				if (!(K > 0) || (j > 0 && K == synth_round(f * (0.6 + 0.8 * (j - 1) / (strikes - 1)),
-									  k->strike_step)))
+				double K = synth_round(f * x, step);
+				if (!(K > 0) || (j > 0 && K == synth_round(f * (0.6 + 0.8 * (j - 1) / (strikes - 1)), step)))
 					continue;
 				double v = synth_smile_vol(c, atm, f, K);
 				char ks[NUM_BUFSZ], ps[NUM_BUFSZ];
