@@ -1079,3 +1079,13 @@ for r in got:
 EOF
 	assert_success
 }
+
+@test "cme-settle: --replace rewrites only the rows the day has, the date's other rows stay" {
+	printf 'date,curve,tenor,price\n2026-12-04,NG_HH,1,1\n2026-12-04,NG_HH,7,2\n2026-12-04,TTF,0,3\n' > hist.csv
+	qe-ingest cme-settle "$X/cme.csv" --markets "$DATA/markets.csv" -o c.csv --history hist.csv --replace -q
+	grep -qx '2026-12-04,NG_HH,1,4.25' hist.csv
+	grep -qx '2026-12-04,NG_HH,7,2' hist.csv
+	grep -qx '2026-12-04,TTF,0,3' hist.csv
+	! grep -qx '2026-12-04,NG_HH,1,1' hist.csv
+	[ "$(grep -c '^2026-12-04,NG_HH,1,' hist.csv)" -eq 1 ]
+}

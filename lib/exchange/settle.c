@@ -1181,6 +1181,29 @@ static int day_has_curve(const exch_day *d, const char *curve)
 	return 0;
 }
 
+/* 1 when the day writes a row for curve and tenor (text, as in the
+ * history file). */
+static int day_has_row(const exch_day *d, const char *curve, const char *tenor, qe_err *e)
+{
+	int64_t k;
+	if (num_parse_int64_z(tenor, &k))
+		return 0;
+	long mdate = date_month_index(d->date);
+	for (size_t i = 0; i < d->nf; i++) {
+		const fut *q = &d->f[i];
+		if (strcmp(curvemaster_at(d->m, (size_t)q->curve)->name, curve) != 0)
+			continue;
+		if (k == 0) {
+			double p;
+			int rc = fixing_of(d, q->curve, &p, e);
+			return rc < 0 ? -1 : rc;
+		}
+		if (q->m0 - mdate == k)
+			return 1;
+	}
+	return 0;
+}
+
 int exch_write_history(const exch_day *d, FILE *old, const char *name, int replace, FILE *fp,
 		       qe_err *e)
 {
@@ -1205,8 +1228,20 @@ int exch_write_history(const exch_day *d, FILE *old, const char *name, int repla
 					return csvr_close(r), st == CSVR_FATAL ? e->code : QE_DATA;
 				const char *curve = csvr_field(r, idx[1], NULL);
 				if (dt == d->date && day_has_curve(d, curve)) {
-					if (replace)
+					/* --replace drops the rows the day writes anew; the
+					 * others of the date (a spot tenor 0, a tenor the
+					 * file no longer lists) stay */
+					int has = replace ? day_has_row(d, curve, csvr_field(r, idx[2], NULL), e) : 0;
+					if (has < 0)
+						return csvr_close(r), e->code;
+					if (has)
 						continue;
+					if (replace) {
+						for (int k = 0; k < 4; k++)
+							csvw_str(&w, csvr_field(r, idx[k], NULL));
+						csvw_end(&w);
+						continue;
+					}
 					char buf[16];
 					date_format(buf, d->date);
 					csvr_field_error(r, idx[0], e,

@@ -80,7 +80,8 @@ int exch_write_fixings(const exch_day *d, FILE *fp, exch_counts *n, qe_err *e);
  * messages) with the day's rows merged in date order: tenor k >= 1 the
  * contract delivering k months after the date's month, tenor 0 the
  * fixing.  A date already there for one of the day's curves is QE_DATA
- * at its line unless replace, which drops those rows. */
+ * at its line unless replace, which drops the rows the day writes anew
+ * (same date, curve and tenor) and keeps the others. */
 int exch_write_history(const exch_day *d, FILE *old, const char *name, int replace, FILE *fp,
 		       qe_err *e);
 
