@@ -11,6 +11,7 @@
 
 #include "cli.h"
 #include "ingest/ingest.h"
+#include "ingest/settle_cmd.h"
 #include "io/infile.h"
 
 #define SHOWN_REJECTS 100
@@ -21,6 +22,7 @@ static const char usage[] =
 	"                 [--all-versions]\n"
 	"       qe-ingest meters [FILE|-] [--tz ZONE] [--period 15|30|60] [--max-gap MIN] ...\n"
 	"       qe-ingest --from h5 [TABLE] FILE [-o FILE]\n"
+	"       qe-ingest cme-settle|ice-settle FILE [-o FILE] [--vols FILE] ... (see --help)\n"
 	"\n"
 	"Validates every record of FILE (stdin when absent or '-') against the\n"
 	"contract of qe-formats(5) and writes the canonical rows.\n"
@@ -133,6 +135,8 @@ int main(int argc, char **argv)
 	int to_h5 = 0, from = 0, no_markets = 0, c;
 	ingest_opts o = {.max_rejects = -1, .period_min = 60};
 	cli_init(argv[0]);
+	if (argc > 1 && (strcmp(argv[1], "cme-settle") == 0 || strcmp(argv[1], "ice-settle") == 0))
+		return cmd_ingest_settle(argc - 1, argv + 1);
 	while ((c = getopt_long(argc, argv, "o:qhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o': out_path = optarg; break;

@@ -143,6 +143,10 @@ static const formats_col markets_cols[] = {
 	{"lot_size", CT_NUM, 1, NULL, 0, BIG, 1, NULL},
 	{"returns", CT_ENUM, 1, V("log", "abs"), 0, 0, 0, NULL},
 	{"model", CT_ENUM, 1, V("black76", "bachelier"), 0, 0, 0, NULL},
+	/* exchange codes (qe-ingest cme-settle, ice-settle): optional */
+	{"futures_codes", CT_STR, 0, NULL, 0, 0, 0, NULL},
+	{"option_codes", CT_STR, 0, NULL, 0, 0, 0, NULL},
+	{"price_scale", CT_NUM, 0, NULL, 0, BIG, 1, NULL},
 };
 
 static const formats_col periods_cols[] = {

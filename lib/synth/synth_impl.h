@@ -86,6 +86,9 @@ double synth_smile_vol(int c, double atm, double f, double k);
 qe_date synth_option_expiry(const synth *s, int c, qe_date first);
 /* Last day of the month of d. */
 qe_date synth_month_end(qe_date d);
+/* The curve's exchange codes {curve, futures_codes, option_codes} as the
+ * markets file has them, or NULL (synth_market.c). */
+const char *const *synth_codes_of(const char *curve);
 qe_date synth_add_months(qe_date d, int months);
 
 int synth_build_history(synth *s, qe_err *e);

@@ -255,6 +255,26 @@ void synth_free(synth *s)
 
 /* ---- markets, curves, vols, rates ------------------------------------- */
 
+/* The exchange codes of each curve in the settlement files (qe-formats(5)
+ * MARKETS futures_codes, option_codes; price_scale 1: the exchanges quote
+ * in the curve's own unit). */
+static const char *const synth_codes[][3] = {
+	{"NG_HH", "CME:NG", "CME:LNE:european CME:ON:american"},
+	{"CL_WTI", "CME:CL", "CME:LO:american"},
+	{"BRENT", "CME:BZ ICE:B", "ICE:B:american"},
+	{"HO_ULSD", "CME:HO", "CME:OH:american"},
+	{"TTF", "ICE:TFM", ""},
+	{"EUA", "ICE:C", ""},
+};
+
+const char *const *synth_codes_of(const char *curve)
+{
+	for (size_t i = 0; i < sizeof synth_codes / sizeof synth_codes[0]; i++)
+		if (strcmp(synth_codes[i][0], curve) == 0)
+			return synth_codes[i];
+	return NULL;
+}
+
 int synth_write_markets(synth *s, FILE *fp, qe_err *e)
 {
 	(void)s;
@@ -275,6 +295,13 @@ int synth_write_markets(synth *s, FILE *fp, qe_err *e)
 		csvw_double(&w, k->lot_size);
 		csvw_str(&w, k->abs_returns ? "abs" : "log");
 		csvw_str(&w, k->model);
+		const char *const *codes = synth_codes_of(k->curve);
+		csvw_str(&w, codes ? codes[1] : "");
+		csvw_str(&w, codes ? codes[2] : "");
+		if (codes)
+			csvw_double(&w, 1);
+		else
+			csvw_empty(&w);
 		csvw_end(&w);
 	}
 	return 0;
