@@ -43,6 +43,16 @@ static double nb_otm(double x, double s)
 {
 	if (x == 0)
 		return erf(s / (2.0 * M_SQRT2));
+	{
+		/* double first: kept when its error bound, about eps times
+		 * the cancellation loss times the tail's argument
+		 * amplification, is within 16 eps */
+		double hd = x / s, td = 0.5 * s;
+		double t1 = exp(0.5 * x) * normal_cdf(hd + td), t2 = exp(-0.5 * x) * normal_cdf(hd - td);
+		double d = t1 - t2;
+		if (d > 0 && t1 / d * (4 + (hd - td) * (hd - td) - x) <= 16)
+			return d;
+	}
 	long double h = (long double)x / s, t = 0.5L * s, b;
 	if (-h + t < 512 * t) {
 		b = expl(0.5L * x) * cdfl(h + t) - expl(-0.5L * x) * cdfl(h - t);
