@@ -7,14 +7,16 @@
  * is normalised to beta = premium / (D sqrt(F K)) at log-moneyness
  * x = ln(F/K), reduced to an out-of-the-money call, given an initial
  * guess by rational cubic interpolation in one of four regions of beta,
- * and refined by two Householder steps of order 3 on the objective
- * function of its region; the normalised price is evaluated without
- * cancellation (scaled complementary error function, asymptotic and
- * small-vol expansions).  Bachelier is inverted in closed form up to
- * one rational approximation (Jaeckel's "Implied Normal Volatility",
- * 2017) polished by Householder steps.  American premia are inverted by
- * a safeguarded Newton/bisection solver (bracket kept, a step leaving it
- * bisects) on american_price().
+ * and refined by Householder steps of order 3 on the objective function
+ * of its region (two from the guess; up to eight in the far tails, until
+ * a step is below rounding); the normalised price is evaluated without
+ * cancellation (long double where double would lose digits, the
+ * asymptotic series of the Mills ratio in the far tail, its Taylor
+ * series for tiny total vol).  Bachelier is inverted on the normalised
+ * time value psi(z) = n(z) + z N(z): ln psi(z) - ln(-z) = ln(v/|F-K|) is
+ * solved by Halley steps kept inside a bracket, to rounding.  American
+ * premia are inverted by a safeguarded Newton/bisection solver (bracket
+ * kept, a step leaving it bisects) on american_price().
  *
  * Conventions as black76.h: F forward, K strike, r continuously
  * compounded, T years, premium discounted with D = exp(-r T); the vol
@@ -46,7 +48,7 @@ int iv_bachelier(int type, double F, double K, double r, double T, double premiu
 
 /* American option on a future (carry b = 0) priced with method (enum
  * amer_method of american.h): the vol at which american_price() gives
- * premium, to 1e-14 relative in the premium or the vol. */
+ * premium, the bracket closed to rounding. */
 int iv_american(int method, int type, double F, double K, double r, double T, double premium,
 		double *vol, const char **why);
 
