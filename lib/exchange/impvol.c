@@ -5,9 +5,7 @@
 
 #include "price/american.h"
 #include "price/black76.h"
-
-#define VOL_LO 1e-8
-#define VOL_HI 20.0
+#include "price/impliedvol.h"
 
 int impvol_price(int style, int type, double F, double K, double r, double T, double vol,
 		 double *price)
@@ -19,65 +17,6 @@ int impvol_price(int style, int type, double F, double K, double r, double T, do
 	int st = black76(type, F, K, vol, r, T, &g, &why);
 	*price = g.price;
 	return st;
-}
-
-/* Brent-Dekker on f(v) = price(v) - target over [a, b] with f(a) < 0 <
- * f(b): inverse quadratic interpolation or secant steps, bisection when
- * they stray or stall, to a bracket of a few ulps. */
-static int brent(int style, int type, double F, double K, double r, double T, double target,
-		 double a, double fa, double b, double fb, double *root)
-{
-	double c = a, fc = fa, d = b - a, e = d;
-	for (int it = 0; it < 200; it++) {
-		if ((fb > 0) == (fc > 0)) {
-			c = a;
-			fc = fa;
-			d = e = b - a;
-		}
-		if (fabs(fc) < fabs(fb)) {
-			a = b; b = c; c = a;
-			fa = fb; fb = fc; fc = fa;
-		}
-		double tol = 2 * DBL_EPSILON * fabs(b) + 1e-300, m = 0.5 * (c - b);
-		if (fabs(m) <= tol || fb == 0) {
-			*root = b;
-			return IMPVOL_OK;
-		}
-		if (fabs(e) >= tol && fabs(fa) > fabs(fb)) {
-			double s = fb / fa, p, q;
-			if (a == c) {
-				p = 2 * m * s;
-				q = 1 - s;
-			} else {
-				double qa = fa / fc, rr = fb / fc;
-				p = s * (2 * m * qa * (qa - rr) - (b - a) * (rr - 1));
-				q = (qa - 1) * (rr - 1) * (s - 1);
-			}
-			if (p > 0)
-				q = -q;
-			else
-				p = -p;
-			if (2 * p < fmin(3 * m * q - fabs(tol * q), fabs(e * q))) {
-				e = d;
-				d = p / q;
-			} else {
-				d = m;
-				e = m;
-			}
-		} else {
-			d = m;
-			e = m;
-		}
-		a = b;
-		fa = fb;
-		b += fabs(d) > tol ? d : (m > 0 ? tol : -tol);
-		double pb;
-		if (impvol_price(style, type, F, K, r, T, b, &pb))
-			return IMPVOL_NOCONV;
-		fb = pb - target;
-	}
-	*root = b;
-	return IMPVOL_NOCONV;
 }
 
 int impvol_solve(int style, int type, double F, double K, double r, double T, double price,
@@ -96,19 +35,18 @@ int impvol_solve(int style, int type, double F, double K, double r, double T, do
 		return *why = "price outside the no-arbitrage bounds", IMPVOL_BOUNDS;
 	if (T == 0 || price <= lower)
 		return *why = "no time value", IMPVOL_FLAT;
-	double flo, fhi;
-	if (impvol_price(style, type, F, K, r, T, VOL_LO, &flo) ||
-	    impvol_price(style, type, F, K, r, T, VOL_HI, &fhi))
-		return *why = "the model cannot price the option", IMPVOL_NOCONV;
-	flo -= price;
-	fhi -= price;
-	if (flo >= 0)
-		return *why = "no time value", IMPVOL_FLAT;
-	if (fhi <= 0)
-		return *why = "price outside the no-arbitrage bounds", IMPVOL_BOUNDS;
+	/* the inversion is the pricer's own (price/impliedvol): Let's Be
+	 * Rational for Black-76, a safeguarded Newton on BAW for American */
 	double v;
-	if (brent(style, type, F, K, r, T, price, VOL_LO, flo, VOL_HI, fhi, &v))
+	const char *ivwhy = NULL;
+	int st = style == IMPVOL_AMERICAN ? iv_american(AMER_BAW, type, F, K, r, T, price, &v, &ivwhy)
+					  : iv_black76(type, F, K, r, T, price, &v, &ivwhy);
+	if (st == OPT_EDOMAIN)
+		return *why = ivwhy ? ivwhy : "price outside the no-arbitrage bounds", IMPVOL_BOUNDS;
+	if (st)
 		return *why = "the vol search did not converge", IMPVOL_NOCONV;
+	if (!(v > 0))
+		return *why = "no time value", IMPVOL_FLAT;
 	/* vega by a central difference: negligible when vega x vol is below
 	 * 1e-6 of the price (the price then barely depends on the vol) */
 	double h = 1e-4 * v, up, dn;

@@ -1,10 +1,9 @@
 /*
- * impvol: the implied volatility of one option-on-futures settlement, by a
- * bracketed root search (Brent-Dekker) on the model price in the vol:
- * Black-76 for European exercise, Barone-Adesi-Whaley (price/american,
- * cost of carry b = 0) for American.  This is the exchange layer's own
- * inversion: it needs only a monotone price in the vol, so one solver
- * serves both models.
+ * impvol: the implied volatility of one option-on-futures settlement, by
+ * the pricer's inversions (price/impliedvol.h): Black-76 (Let's Be
+ * Rational) for European exercise, Barone-Adesi-Whaley (cost of carry
+ * b = 0) for American.  This module adds the exchange's view of a
+ * settlement: which prices have no vol, and why.
  *
  * A price outside the model's no-arbitrage bounds (below the intrinsic
  * value, at or above the discounted forward for a call or the discounted
