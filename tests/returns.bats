@@ -75,3 +75,65 @@ PY
 	assert_success
 	assert_output --partial "CL_WTI roll days"
 }
+
+@test "returns: a 4-column history derives the contracts from the tenor and the roll rule, same VaR" {
+	qe-price --asof 2026-11-25 --trades "$DATA/trades.csv" --curves "$DATA/curves.csv" --vols "$DATA/vols.csv" \
+		--rates "$DATA/rates.csv" --fixings "$DATA/fixings.csv" --markets "$DATA/markets.csv" \
+		-o val.csv --sensitivities sens.csv 2> /dev/null
+	cut -d, -f1-3,5 "$DATA/history.csv" > old.csv
+	run head -1 old.csv
+	assert_output "date,curve,tenor,price"
+	qe-var hs -q -H "$DATA/history.csv" -m "$DATA/markets.csv" -s sens.csv -a 0.99,0.975 > five.csv
+	qe-var hs -q -H old.csv -m "$DATA/markets.csv" -s sens.csv -a 0.99,0.975 > four.csv
+	run cmp five.csv four.csv
+	assert_success
+	# and the contract mode is not the constant-maturity one on this book
+	qe-var hs -q -H old.csv -m "$DATA/markets.csv" -s sens.csv -a 0.99,0.975 --returns constant-maturity > cm.csv
+	run cmp -s four.csv cm.csv
+	assert_failure
+}
+
+@test "returns: a contract that is not the tenor's month is bad data at file:line:col (qe-var, qe-ingest)" {
+	printf 'date,curve,tenor,contract,price\n2026-11-24,NG_HH,1,2026-12,4.1\n2026-11-25,NG_HH,1,2027-01,4.2\n' > h.csv
+	printf 'trade_id,book,curve,tenor,delta\nT1,B,NG_HH,1,1\n' > s.csv
+	run_split qe-var hs -H h.csv -s s.csv
+	assert_failure 3
+	assert_stderr --partial "h.csv:3:4: contract of tenor 1 on this date is 2026-12"
+	run_split qe-ingest history h.csv --rejects rej.csv -o out.csv
+	run cat rej.csv
+	assert_output --partial "contract of tenor 1 on this date is 2026-12"
+	printf 'date,curve,tenor,contract,price\n2026-11-24,NG_HH,1,,4.1\n' > e.csv
+	run_split qe-var hs -H e.csv -s s.csv
+	assert_failure 3
+	assert_stderr --partial "e.csv:2:4: empty contract"
+	printf 'date,curve,tenor,contract,price\n2026-11-24,NG_HH,0,2026-1,4.1\n' > m.csv
+	run_split qe-var hs -H m.csv -s s.csv
+	assert_failure 3
+	assert_stderr --partial "m.csv:2:4: contract month is not YYYY-MM"
+}
+
+@test "returns: a position beyond the history's longest tenor maps to it, one message counts the rows" {
+	# the bundled history reaches tenor 36: a tenor-30 position has its own factor
+	printf 'trade_id,book,curve,tenor,delta\nT1,B,CL_WTI,30,1\n' > s30.csv
+	printf 'trade_id,book,curve,tenor,delta\nT1,B,CL_WTI,36,1\n' > s36.csv
+	printf 'trade_id,book,curve,tenor,delta\nT1,B,CL_WTI,12,1\n' > s12.csv
+	printf 'trade_id,book,curve,tenor,delta\nT1,B,CL_WTI,40,1\nT2,B,CL_WTI,41,1\nT3,B,CL_WTI,36,-1\n' > s40.csv
+	for t in 30 36 12; do
+		qe-var hs -q -H "$DATA/history.csv" -m "$DATA/markets.csv" -s s$t.csv > v$t.csv
+	done
+	run cmp -s v30.csv v12.csv
+	assert_failure
+	run cmp -s v30.csv v36.csv
+	assert_failure
+	run_split qe-var hs -H "$DATA/history.csv" -m "$DATA/markets.csv" -s s40.csv
+	assert_success
+	assert_stderr --partial "s40.csv: 2 rows with a tenor beyond the history's longest of their curve mapped to it"
+	# 1 + 1 - 1 on CL_WTI:36 is the tenor-36 position
+	assert_equal "$(echo "$output" | cut -d, -f6)" "$(cut -d, -f6 v36.csv)"
+	# a history that stops at tenor 12 carries tenor 30 on tenor 12
+	awk -F, 'NR == 1 || $3 <= 12' "$DATA/history.csv" > h12.csv
+	run_split qe-var hs -H h12.csv -m "$DATA/markets.csv" -s s30.csv
+	assert_success
+	assert_stderr --partial "1 rows with a tenor beyond"
+	assert_equal "$output" "$(cat v12.csv)"
+}

@@ -511,7 +511,9 @@ int rh_derive_contracts(risk_history *h, const curvemaster *cm, qe_err *e)
 		risk_factor_parse(name, &cl, &tenor); /* rh_read built every name */
 		snprintf(curve, sizeof curve, "%.*s", (int)cl, name);
 		const curvemaster_curve *c = cm ? curvemaster_find(cm, curve) : NULL;
-		int front = tenor == 0 && c && curvemaster_fixes_front(c);
+		/* the front month is the exchange's: without its calendar it
+		 * cannot be told, and tenor 0 is left without a contract */
+		int front = tenor == 0 && c && curvemaster_fixes_front(c) && curvemaster_calendar(cm, c);
 		for (size_t d = 0; d < h->nd; d++) {
 			long *k = &h->contract[d * h->nf + f];
 			if (isnan(h->price[d * h->nf + f]))
