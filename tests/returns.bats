@@ -98,18 +98,18 @@ PY
 	printf 'trade_id,book,curve,tenor,delta\nT1,B,NG_HH,1,1\n' > s.csv
 	run_split qe-var hs -H h.csv -s s.csv
 	assert_failure 3
-	assert_stderr --partial "h.csv:3:4: contract of tenor 1 on this date is 2026-12"
+	[[ "$stderr" == *"h.csv:3:4: column 'contract': contract of tenor 1 on this date is 2026-12"* ]] || fail "$stderr"
 	run_split qe-ingest history h.csv --rejects rej.csv -o out.csv
 	run cat rej.csv
 	assert_output --partial "contract of tenor 1 on this date is 2026-12"
 	printf 'date,curve,tenor,contract,price\n2026-11-24,NG_HH,1,,4.1\n' > e.csv
 	run_split qe-var hs -H e.csv -s s.csv
 	assert_failure 3
-	assert_stderr --partial "e.csv:2:4: empty contract"
+	[[ "$stderr" == *"e.csv:2:4: column 'contract': empty contract"* ]] || fail "$stderr"
 	printf 'date,curve,tenor,contract,price\n2026-11-24,NG_HH,0,2026-1,4.1\n' > m.csv
 	run_split qe-var hs -H m.csv -s s.csv
 	assert_failure 3
-	assert_stderr --partial "m.csv:2:4: contract month is not YYYY-MM"
+	[[ "$stderr" == *"m.csv:2:4: column 'contract': contract month is not YYYY-MM"* ]] || fail "$stderr"
 }
 
 @test "returns: a position beyond the history's longest tenor maps to it, one message counts the rows" {
@@ -127,13 +127,17 @@ PY
 	assert_failure
 	run_split qe-var hs -H "$DATA/history.csv" -m "$DATA/markets.csv" -s s40.csv
 	assert_success
-	assert_stderr --partial "s40.csv: 2 rows with a tenor beyond the history's longest of their curve mapped to it"
+	[[ "$stderr" == *"s40.csv: 2 rows with a tenor beyond the history's longest of their curve mapped to it"* ]] || fail "$stderr"
 	# 1 + 1 - 1 on CL_WTI:36 is the tenor-36 position
 	assert_equal "$(echo "$output" | cut -d, -f6)" "$(cut -d, -f6 v36.csv)"
 	# a history that stops at tenor 12 carries tenor 30 on tenor 12
 	awk -F, 'NR == 1 || $3 <= 12' "$DATA/history.csv" > h12.csv
 	run_split qe-var hs -H h12.csv -m "$DATA/markets.csv" -s s30.csv
 	assert_success
-	assert_stderr --partial "1 rows with a tenor beyond"
-	assert_equal "$output" "$(cat v12.csv)"
+	[[ "$stderr" == *"1 rows with a tenor beyond"* ]] || fail "$stderr"
+	# the same VaR up to rounding: the back-adjusted levels chain other roll days
+	echo "$output" > h12var.csv
+	run paste -d, h12var.csv v12.csv
+	run awk -F, 'NR > 1 { d = $6 - $15; if (d < 0) d = -d; if (d > 1e-12 * $15) bad++ } END { print bad + 0 }' <<< "$output"
+	assert_output 0
 }

@@ -42,13 +42,15 @@ typedef struct var_option {
 #define VAR_O_QUANTILE {VAR_OPT_QUANTILE, "quantile", "DEF", "kth (k-th worst loss, default) or linear (numpy)"}
 #define VAR_O_HISTORY \
 	{'H', "history", "FILE", "price history date,curve,tenor,contract,price"}, \
-	{VAR_OPT_RETURNS, "returns", "KIND", "contract (default: the same contract day to day,\n" \
-					     "roll-adjusted) or constant-maturity (tenors as read)"}, \
 	{'m', "markets", "FILE", "curve master; column returns = log|abs per curve"}, \
 	{VAR_OPT_CALENDARS, "calendars", "DIR", "holiday files of the -m calendars (default: beside -m)"}, \
 	{VAR_OPT_GAPS, "gaps", "POLICY", "missing prices: ffill (default), drop, error"}, \
 	{VAR_OPT_ASOF, "asof", "DATE", "as-of date (default: the history's last); later dates\n" \
 				       "are ignored, a factor lacking its price of that day is exit 3"}
+/* Not in cov, whose own --returns is a flag (covariance of returns). */
+#define VAR_O_RETURNS \
+	{VAR_OPT_RETURNS, "returns", "KIND", "contract (default: the same contract day to day,\n" \
+					     "roll-adjusted) or constant-maturity (tenors as read)"}
 #define VAR_O_BOOK \
 	{'s', "sens", "FILE", "sensitivities of qe-price (delta, gamma per factor)"}, \
 	{VAR_OPT_BY, "by", "COLUMN", "group portfolios by this column (default book; none)"}, \

@@ -514,6 +514,13 @@ int rh_derive_contracts(risk_history *h, const curvemaster *cm, qe_err *e)
 		/* the front month is the exchange's: without its calendar it
 		 * cannot be told, and tenor 0 is left without a contract */
 		int front = tenor == 0 && c && curvemaster_fixes_front(c) && curvemaster_calendar(cm, c);
+		for (size_t d = 0; d < h->nd && front; d++) {
+			/* nor when its calendar does not cover every day */
+			qe_date mf;
+			if (!isnan(h->price[d * h->nf + f]) && curvemaster_front_month(cm, c, h->dates[d], &mf, e))
+				front = 0;
+		}
+		qe_err_clear(e);
 		for (size_t d = 0; d < h->nd; d++) {
 			long *k = &h->contract[d * h->nf + f];
 			if (isnan(h->price[d * h->nf + f]))
@@ -643,11 +650,11 @@ int rh_contract_factors(risk_history *h, qe_date asof, rh_roll_report *rep, qe_e
 		if (a == nd)
 			continue;
 		for (size_t i = 0; i < ns; i++) {
-			size_t g = slots[i];
-			long c = h->contract[a * nf + g], T = 0;
-			if (isnan(h->price[a * nf + g]))
-				continue;
-			if (tenor[i] > 0 && (T = c - asof_month) < 1)
+			/* tenor k >= 1 quotes the month k after the date's month
+			 * (HISTORY): a tenor the as-of day lacks (a cut or stale
+			 * history) keeps its factor, for rh_check_asof to name */
+			long T = 0;
+			if (tenor[i] > 0 && (T = date_month_index(h->dates[a]) + tenor[i] - asof_month) < 1)
 				continue; /* delivering in the as-of month or before: carried by the index */
 			char fname[RISK_FACTOR_NAMESZ];
 			int len = risk_factor_name(fname, sizeof fname, name, cl, T);
@@ -662,7 +669,7 @@ int rh_contract_factors(risk_history *h, qe_date asof, rh_roll_report *rep, qe_e
 				rc = qe_err_set(e, QE_INTERNAL, "out of memory");
 				goto out;
 			}
-			abs[m] = h->abs[g];
+			abs[m] = h->abs[slots[i]];
 			m++;
 		}
 	}
@@ -690,13 +697,13 @@ int rh_contract_factors(risk_history *h, qe_date asof, rh_roll_report *rep, qe_e
 					a = d;
 					break;
 				}
-		for (size_t i = 0; i < ns && g == nf; i++) {
-			size_t s = slots[i];
-			if (isnan(h->price[a * nf + s]))
-				continue;
-			if (T == 0 ? tenor[i] == 0 : tenor[i] > 0 && h->contract[a * nf + s] == asof_month + T)
-				g = s;
-		}
+		for (size_t i = 0; i < ns && g == nf; i++)
+			if (T == 0 ? tenor[i] == 0
+				   : tenor[i] > 0 && date_month_index(h->dates[a]) + tenor[i] == asof_month + T)
+				g = slots[i];
+		/* the series starts from the slot's own last price */
+		while (a > 0 && isnan(h->price[a * nf + g]))
+			a--;
 		rc = roll_adjust(h, slots, tenor, ns, g, a, abs[j], col, 1, rep, e);
 		for (size_t d = 0; d < nd; d++)
 			price[d * m + j] = col[d];

@@ -76,8 +76,8 @@ void rh_free(risk_history *h);
  * the quote's month; 0 the front month by the product's roll rule
  * (curvemaster_front_month) for a curve whose index is its front-month
  * future, else none (a spot or day-ahead index).  cm NULL, or a curve
- * missing from it or without a calendar in it: tenor 0 quotes no
- * contract.  A history with the column
+ * missing from it, without a calendar in it or with one that does not
+ * cover every date of the history: tenor 0 quotes no contract.  A history with the column
  * is left as read. */
 int rh_derive_contracts(risk_history *h, const curvemaster *cm, qe_err *e);
 
