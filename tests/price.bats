@@ -620,7 +620,7 @@ CSV
 	# Brent fixing of 30 Oct is the Dec-26 contract, the history's tenor 2
 	# of that day (tenor 1, 64.18, is the expired Nov-26)
 	grep -q '^BRENT,2026-10-30,62.61$' "$DATA/fixings.csv"
-	grep -q '^2026-10-30,BRENT,2,62.61$' "$DATA/history.csv"
+	grep -q '^2026-10-30,BRENT,2,2026-12,62.61$' "$DATA/history.csv"
 	grep -q '^CL_WTI,2026-11-20,64.81$' "$DATA/fixings.csv"
 	run "$PYORACLE" -c '
 import pandas as pd

@@ -493,6 +493,8 @@ EOF
 	[[ "$output" != *"ETA"* ]] || fail "-q: $output"
 	on_tty "qe-synth --calendars '$DATA/calendars' --trades 300000 -d d 2> err.txt"
 	[[ "$output" != *"ETA"* ]] && ! grep -q ETA err.txt || fail "stderr to a file"
-	on_tty "qe-synth --calendars '$DATA/calendars' --trades 50 -d small"
+	# a short run: 50 trades and a year of history (the default history,
+	# 37 tenors, is 10 MB and may take a second to write on a busy disk)
+	on_tty "qe-synth --calendars '$DATA/calendars' --trades 50 --history-days 250 -d small"
 	[[ "$output" != *"ETA"* ]] || fail "short run: $output"
 }
