@@ -748,11 +748,10 @@ const char *schema_history_contract(qe_date date, int64_t tenor, const char *s, 
 	long m, qm = date_month_index(date);
 	*month = -1;
 	if (len == 0) {
-		if (tenor == 0)
-			return NULL;
-		snprintf(buf, cap, "empty contract: tenor %lld is the contract delivering %lld months after the "
-			 "month of the date", (long long)tenor, (long long)tenor);
-		return buf;
+		/* not given: tenor k >= 1 is the month k after the date's */
+		if (tenor > 0)
+			*month = qm + tenor;
+		return NULL;
 	}
 	if (date_month_parse(s, len, &m)) {
 		snprintf(buf, cap, "contract month is not YYYY-MM");
