@@ -299,7 +299,7 @@ import h5py, numpy as np, pandas as pd
 csv = pd.read_csv("t.csv", dtype=str, keep_default_na=False)
 with h5py.File("t.h5", "r") as f:
     g = f["trades"]
-    assert g.attrs["schema"] == "trades" and int(g.attrs["schema_version"]) == 2
+    assert g.attrs["schema"] == "trades" and int(g.attrs["schema_version"]) == 3
     cols = g.attrs["columns"].split(",")
     assert cols == list(csv.columns), cols
     for c in cols:
@@ -568,7 +568,8 @@ EOF
 	[[ "$stderr" == *"h.csv:5:2: column 'curve': leading or trailing blank ' NG'"* ]] || fail "$stderr"
 	[[ "$stderr" == *"h.csv:6:2: column 'curve': control character 'N\x09G'"* ]] || fail "$stderr"
 	counts 5 1 4
-	[ "$(echo "$output" | sed 1d)" = "2026-01-01,NG,0,3" ]
+	# the canonical layout has the contract column (schema version 3), empty here
+	[ "$(echo "$output" | sed 1d)" = "2026-01-01,NG,0,,3" ]
 }
 
 @test "limits: identifiers, names, price, quantity, strike and ratio have documented bounds" {

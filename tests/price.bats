@@ -620,7 +620,7 @@ CSV
 	# Brent fixing of 30 Oct is the Dec-26 contract, the history's tenor 2
 	# of that day (tenor 1, 64.18, is the expired Nov-26)
 	grep -q '^BRENT,2026-10-30,62.61$' "$DATA/fixings.csv"
-	grep -q '^2026-10-30,BRENT,2,62.61$' "$DATA/history.csv"
+	grep -q '^2026-10-30,BRENT,2,2026-12,62.61$' "$DATA/history.csv"
 	grep -q '^CL_WTI,2026-11-20,64.81$' "$DATA/fixings.csv"
 	run "$PYORACLE" -c '
 import pandas as pd
@@ -1140,7 +1140,7 @@ import h5py, pandas as pd, numpy as np
 v = pd.read_csv("v.csv", float_precision="round_trip"); s = pd.read_csv("s.csv", float_precision="round_trip")
 with h5py.File("v.h5") as f:
     g = f["valuations"]
-    assert g.attrs["schema"] == "valuations" and g.attrs["schema_version"] == 2
+    assert g.attrs["schema"] == "valuations" and g.attrs["schema_version"] == 3
     h = pd.DataFrame({c: g[c][:] for c in g.attrs["columns"].split(",")})
 for c in ("trade_id", "book", "model"):
     h[c] = h[c].str.decode("utf-8") if h[c].dtype == object and isinstance(h[c].iloc[0], bytes) else h[c]

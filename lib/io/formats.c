@@ -83,6 +83,7 @@ static const formats_col history_cols[] = {
 	{"date", CT_DATE, 1, NULL, 0, 0, 0, NULL},
 	{"curve", CT_CURVE, 1, NULL, 0, 0, 0, NULL},
 	{"tenor", CT_INT, 1, NULL, 0, 1200, 0, NULL},
+	{"contract", CT_STR, 0, NULL, 0, 0, 0, NULL},
 	{"price", CT_NUM, 1, NULL, -BIG, BIG, 0, NULL},
 };
 
