@@ -359,31 +359,23 @@ static int cmp_rej(const void *a, const void *b)
 	return (x->line > y->line) - (x->line < y->line);
 }
 
-static void put_fp(void *ctx, const char *p, size_t n)
-{
-	fwrite(p, 1, n, ctx);
-}
-
 static void emit_rejects(exch_day *d, FILE *fp, void (*on_reject)(void *, const char *), void *ctx)
 {
 	qsort(d->r, d->nr, sizeof *d->r, cmp_rej);
+	csv_writer w;
 	if (fp) {
-		csv_writer w;
 		csvw_init(&w, fp);
 		csvw_header_of(&w, FMT_REJECTS);
 	}
 	for (size_t i = 0; i < d->nr; i++) {
 		rej *r = &d->r[i];
 		if (fp) {
-			fprintf(fp, "%ld,", r->line);
-			csv_quote_field(r->colname, strlen(r->colname), put_fp, fp);
-			fputc(',', fp);
-			csv_quote_field(r->value, strlen(r->value), put_fp, fp);
-			fputc(',', fp);
-			csv_quote_field(r->reason, strlen(r->reason), put_fp, fp);
-			fputc(',', fp);
-			csv_quote_field(r->record, strlen(r->record), put_fp, fp);
-			fputc('\n', fp);
+			csvw_int(&w, r->line);
+			csvw_str(&w, r->colname);
+			csvw_str(&w, r->value);
+			csvw_str(&w, r->reason);
+			csvw_str(&w, r->record);
+			csvw_end(&w);
 		}
 		if (on_reject) {
 			char msg[1024], val[256];
