@@ -941,9 +941,9 @@ EOF
 	qe-ingest cme-settle "$X/cme.csv" --markets "$DATA/markets.csv" -o c.csv --history hist.csv -q
 	run awk -F, 'NR > 1 { print $1 }' hist.csv
 	[ "$(echo "$output" | sort -c && echo sorted)" = sorted ] || fail "not in date order"
-	grep -qx '2026-12-04,NG_HH,0,4.25' hist.csv
-	grep -qx '2026-12-04,NG_HH,2,4.1' hist.csv
-	grep -qx '2026-12-04,BRENT,2,64.1' hist.csv
+	grep -qx '2026-12-04,NG_HH,0,,4.25' hist.csv
+	grep -qx '2026-12-04,NG_HH,2,2027-02,4.1' hist.csv
+	grep -qx '2026-12-04,BRENT,2,2027-02,64.1' hist.csv
 	cp hist.csv before.csv
 	run_split qe-ingest cme-settle "$X/cme.csv" --markets "$DATA/markets.csv" -o c2.csv --history hist.csv
 	[ "$status" -eq 3 ]
@@ -954,7 +954,7 @@ EOF
 	cmp before.csv hist.csv
 	# a new history file starts with its header
 	qe-ingest cme-settle "$X/cme.csv" --markets "$DATA/markets.csv" -o c3.csv --history new.csv -q
-	[ "$(head -1 new.csv)" = "date,curve,tenor,price" ]
+	[ "$(head -1 new.csv)" = "date,curve,tenor,contract,price" ]
 }
 
 @test "ice-settle: strips split into months that keep each strip's average; Brent options against QuantLib and ICE's vols" {
@@ -1084,9 +1084,9 @@ EOF
 @test "cme-settle: --replace rewrites only the rows the day has, the date's other rows stay" {
 	printf 'date,curve,tenor,price\n2026-12-04,NG_HH,1,1\n2026-12-04,NG_HH,7,2\n2026-12-04,TTF,0,3\n' > hist.csv
 	qe-ingest cme-settle "$X/cme.csv" --markets "$DATA/markets.csv" -o c.csv --history hist.csv --replace -q
-	grep -qx '2026-12-04,NG_HH,1,4.25' hist.csv
-	grep -qx '2026-12-04,NG_HH,7,2' hist.csv
-	grep -qx '2026-12-04,TTF,0,3' hist.csv
-	! grep -qx '2026-12-04,NG_HH,1,1' hist.csv
+	grep -qx '2026-12-04,NG_HH,1,2027-01,4.25' hist.csv
+	grep -qx '2026-12-04,NG_HH,7,,2' hist.csv
+	grep -qx '2026-12-04,TTF,0,,3' hist.csv
+	! grep -qx '2026-12-04,NG_HH,1,,1' hist.csv
 	[ "$(grep -c '^2026-12-04,NG_HH,1,' hist.csv)" -eq 1 ]
 }

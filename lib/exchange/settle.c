@@ -1147,18 +1147,25 @@ static int write_day_history(const exch_day *d, csv_writer *w, qe_err *e)
 			if (rc < 0)
 				return e->code;
 			if (rc) {
+				/* tenor 0: the index's fixing, no one contract */
 				csvw_date(w, d->date);
 				csvw_str(w, name);
 				csvw_int(w, 0);
+				csvw_empty(w);
 				csvw_double(w, p);
 				csvw_end(w);
 			}
 		}
 		if (q->m0 <= mdate)
 			continue;
+		int y, mo;
+		char ym[16];
+		date_month_ym(q->m0, &y, &mo);
+		snprintf(ym, sizeof ym, "%04d-%02d", y, mo);
 		csvw_date(w, d->date);
 		csvw_str(w, name);
 		csvw_int(w, q->m0 - mdate);
+		csvw_str(w, ym);
 		csvw_double(w, q->price);
 		csvw_end(w);
 	}
@@ -1196,6 +1203,17 @@ static int day_has_row(const exch_day *d, const char *curve, const char *tenor, 
 	return 0;
 }
 
+/* A row of the existing history as it was (date, curve, tenor, contract
+ * (empty when the file has none), price). */
+static void copy_history_row(const csv_reader *r, const int idx[4], int ccol, csv_writer *w)
+{
+	for (int k = 0; k < 3; k++)
+		csvw_str(w, csvr_field(r, idx[k], NULL));
+	csvw_str(w, ccol >= 0 ? csvr_field(r, ccol, NULL) : "");
+	csvw_str(w, csvr_field(r, idx[3], NULL));
+	csvw_end(w);
+}
+
 int exch_write_history(const exch_day *d, FILE *old, const char *name, int replace, FILE *fp,
 		       qe_err *e)
 {
@@ -1214,6 +1232,9 @@ int exch_write_history(const exch_day *d, FILE *old, const char *name, int repla
 			int idx[4], st;
 			if (csvr_require(r, cols, 4, idx, e))
 				return csvr_close(r), e->code;
+			/* an old 4-column history gains an empty contract (derived
+			 * from the tenor when read, qe-formats(5) HISTORY) */
+			int ccol = csvr_col(r, "contract");
 			while ((st = csvr_next(r, e)) != CSVR_EOF) {
 				qe_date dt;
 				if (st != CSVR_ROW || csvr_get_date(r, idx[0], &dt, e))
@@ -1229,9 +1250,7 @@ int exch_write_history(const exch_day *d, FILE *old, const char *name, int repla
 					if (has)
 						continue;
 					if (replace) {
-						for (int k = 0; k < 4; k++)
-							csvw_str(&w, csvr_field(r, idx[k], NULL));
-						csvw_end(&w);
+						copy_history_row(r, idx, ccol, &w);
 						continue;
 					}
 					char buf[16];
@@ -1246,9 +1265,7 @@ int exch_write_history(const exch_day *d, FILE *old, const char *name, int repla
 						return csvr_close(r), e->code;
 					done = 1;
 				}
-				for (int k = 0; k < 4; k++)
-					csvw_str(&w, csvr_field(r, idx[k], NULL));
-				csvw_end(&w);
+				copy_history_row(r, idx, ccol, &w);
 			}
 			csvr_close(r);
 		}
