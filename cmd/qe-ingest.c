@@ -73,7 +73,7 @@ static const struct option longopts[] = {
 
 static long shown;
 
-static void on_reject(void *ctx, const char *msg)
+void ingest_show_reject(void *ctx, const char *msg)
 {
 	(void)ctx;
 	if (shown < SHOWN_REJECTS)
@@ -110,7 +110,7 @@ static int from_h5(const char *table, const char *path, const char *out_path)
 }
 
 /* markets.csv in the input's directory, when there is one. */
-static char *default_markets(const char *input)
+char *ingest_markets_beside(const char *input)
 {
 	if (!input || strcmp(input, "-") == 0)
 		return NULL;
@@ -200,7 +200,7 @@ int main(int argc, char **argv)
 	char *mpath = NULL;
 	schema_markets *mk = NULL;
 	if (!no_markets && o.s->kind != FMT_MARKETS) {
-		mpath = markets_path ? strdup(markets_path) : default_markets(input);
+		mpath = markets_path ? strdup(markets_path) : ingest_markets_beside(input);
 		if (mpath && !(mk = schema_markets_load(mpath, &e)))
 			cli_die_err(&e);
 		/* options are checked against their future's last trading day;
@@ -228,7 +228,7 @@ int main(int argc, char **argv)
 	qe_out *out = NULL, *rej = NULL;
 	h5file *h5 = NULL;
 	FILE *spool = NULL;
-	ingest_sink sink = {.on_reject = on_reject};
+	ingest_sink sink = {.on_reject = ingest_show_reject};
 	if (to_h5) {
 		sink.h5 = h5 = cli_h5_create(out_path);
 	} else {

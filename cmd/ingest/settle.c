@@ -3,11 +3,9 @@
  * (lib/exchange/settle.h). */
 #include <errno.h>
 #include <getopt.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "exchange/settle.h"
@@ -15,7 +13,6 @@
 #include "io/infile.h"
 #include "market/curvemaster.h"
 
-#define SHOWN_REJECTS 100
 
 static const char usage[] =
 	"usage: qe-ingest cme-settle|ice-settle FILE [-o CURVES] [--vols FILE] [--fixings FILE]\n"
@@ -55,33 +52,6 @@ static const struct option longopts[] = {
 	{"rate", required_argument, NULL, OPT_RATE},   {"quiet", no_argument, NULL, 'q'},
 	{"help", no_argument, NULL, 'h'},              {NULL, 0, NULL, 0}};
 
-static long shown;
-
-static void on_reject(void *ctx, const char *msg)
-{
-	(void)ctx;
-	if (shown < SHOWN_REJECTS)
-		cli_errorf("%s", msg);
-	else if (shown == SHOWN_REJECTS)
-		cli_errorf("further rejects not shown (see --rejects)");
-	shown++;
-}
-
-static char *markets_beside(const char *input)
-{
-	if (!input || strcmp(input, "-") == 0)
-		return NULL;
-	char *copy = strdup(input), *path = NULL;
-	if (!copy || asprintf(&path, "%s/markets.csv", dirname(copy)) < 0)
-		path = NULL;
-	free(copy);
-	if (path && access(path, R_OK) != 0) {
-		free(path);
-		path = NULL;
-	}
-	return path;
-}
-
 int cmd_ingest_settle(int argc, char **argv)
 {
 	int venue = strcmp(argv[0], "cme-settle") == 0 ? EXCH_CME : EXCH_ICE;
@@ -113,7 +83,7 @@ int cmd_ingest_settle(int argc, char **argv)
 	const char *name = strcmp(input, "-") ? input : "<stdin>";
 
 	qe_err e;
-	char *mpath = markets ? strdup(markets) : markets_beside(input);
+	char *mpath = markets ? strdup(markets) : ingest_markets_beside(input);
 	if (!mpath)
 		cli_usage_error("no curve master: give --markets FILE");
 	curvemaster *m = curvemaster_load(mpath, &e);
@@ -135,7 +105,7 @@ int cmd_ingest_settle(int argc, char **argv)
 
 	exch_counts n;
 	cli_progress_inputs(&input, 1);
-	exch_day *d = exch_read(in, name, venue, m, rate, rej ? rej->fp : NULL, on_reject, NULL, &n, &e);
+	exch_day *d = exch_read(in, name, venue, m, rate, rej ? rej->fp : NULL, ingest_show_reject, NULL, &n, &e);
 	cli_progress_end();
 	if (in != stdin)
 		fclose(in);
