@@ -1408,7 +1408,7 @@ Try 'qe-var stress --help' for more information." ]
 	for sig in TERM INT; do
 		mkdir "$sig"
 		echo old > "$sig/mc.csv"
-		start_interruptible qe-var mc -q -H history.csv -m markets.csv -s sens.csv --paths 5000000 \
+		start_interruptible qe-var mc -q -H history.csv -m markets.csv -s sens.csv --paths 20000000 \
 			-o "$sig/mc.csv" --cube "$sig/cube.h5"
 		wait_temps "$sig" 2
 		kill -"$sig" "$bg_pid"
@@ -1421,7 +1421,9 @@ Try 'qe-var stress --help' for more information." ]
 
 @test "progress: a long mc run shows its inputs read and the time computing on a terminal; never with -q, to a file or with stdout on the terminal" {
 	make_market 150
-	M="-H history.csv -m markets.csv -s sens.csv --paths 10000000"
+	# 30M paths: well over the 1 s before a progress line is drawn, also
+	# with the ziggurat's faster normals
+	M="-H history.csv -m markets.csv -s sens.csv --paths 30000000"
 	on_tty "qe-var mc $M -o mc.csv"
 	assert_success
 	[[ "$output" == *$'\r'"qe-var: read "*" MB; computing for "*" s"* ]] || fail "no progress: $output"
