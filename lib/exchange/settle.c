@@ -361,7 +361,8 @@ static int cmp_rej(const void *a, const void *b)
 
 static void emit_rejects(exch_day *d, FILE *fp, void (*on_reject)(void *, const char *), void *ctx)
 {
-	qsort(d->r, d->nr, sizeof *d->r, cmp_rej);
+	if (d->nr > 1)
+		qsort(d->r, d->nr, sizeof *d->r, cmp_rej);
 	csv_writer w;
 	if (fp) {
 		csvw_init(&w, fp);
@@ -691,7 +692,8 @@ static int split_strips(exch_day *d, rowctx *x, qe_err *e)
 		}
 	}
 	d->nf = nm;
-	qsort(d->f, d->nf, sizeof *d->f, cmp_fut);
+	if (d->nf > 1)
+		qsort(d->f, d->nf, sizeof *d->f, cmp_fut);
 	/* duplicates: the later line is the reject */
 	size_t w = 0;
 	for (size_t i = 0; i < d->nf; i++) {
@@ -711,7 +713,8 @@ static int split_strips(exch_day *d, rowctx *x, qe_err *e)
 		d->f[w++] = d->f[i];
 	}
 	d->nf = w;
-	qsort(strips, ns, sizeof *strips, cmp_strip);
+	if (ns > 1) /* no strip: strips is NULL */
+		qsort(strips, ns, sizeof *strips, cmp_strip);
 	for (size_t s = 0; s < ns; s++) {
 		fut *st = &strips[s];
 		double known = 0;
