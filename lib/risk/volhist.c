@@ -10,7 +10,7 @@
 #include "io/formats.h"
 #include "risk/riskfactor.h"
 
-void vh_free(vol_history *v)
+void volhist_free(vol_history *v)
 {
 	rh_free(&v->h);
 	free(v->normal);
@@ -61,7 +61,7 @@ static int distinct_dates(const struct vrow *rows, size_t n, qe_date **out, size
 	return 0;
 }
 
-/* What vh_read holds while it reads. */
+/* What volhist_read holds while it reads. */
 typedef struct vh_reading {
 	csv_reader *r;
 	int idx[5];
@@ -208,7 +208,7 @@ static int build_matrix(vh_reading *g, vol_history *v, qe_err *e)
 	return 0;
 }
 
-int vh_read(vol_history *v, const char *path, qe_err *e)
+int volhist_read(vol_history *v, const char *path, qe_err *e)
 {
 	const formats_table *t = formats_get(FMT_VOL_HISTORY);
 	const char *cols[5];
@@ -253,16 +253,17 @@ out:
 	sidx_free(g.curves);
 	csvr_close(g.r);
 	if (rc)
-		vh_free(v);
+		volhist_free(v);
 	return rc;
 }
 
-int vh_merge(risk_history *h, const vol_history *v, qe_err *e)
+int volhist_merge(risk_history *h, const vol_history *v, qe_err *e)
 {
 	const risk_history *a = &v->h;
 	size_t nd = 0, nf = h->nf + a->nf;
 	qe_date *dates = malloc((h->nd + a->nd + 1) * sizeof *dates);
 	double *price = NULL;
+	long *contract = NULL;
 	unsigned char *abs = realloc(h->abs, nf + 1);
 	if (abs)
 		h->abs = abs;
@@ -277,12 +278,27 @@ int vh_merge(risk_history *h, const vol_history *v, qe_err *e)
 	}
 	if (!(price = malloc((nd * nf + 1) * sizeof *price)))
 		goto oom;
+	if (h->contract && !(contract = malloc((nd * nf + 1) * sizeof *contract)))
+		goto oom;
 	for (size_t d = 0; d < nd; d++) {
 		long i = date_index(h->dates, h->nd, dates[d]), j = date_index(a->dates, a->nd, dates[d]);
 		for (size_t f = 0; f < h->nf; f++)
 			price[d * nf + f] = i >= 0 ? h->price[(size_t)i * h->nf + f] : NAN;
 		for (size_t f = 0; f < a->nf; f++)
 			price[d * nf + h->nf + f] = j >= 0 ? a->price[(size_t)j * a->nf + f] : NAN;
+		if (!contract)
+			continue;
+		for (size_t f = 0; f < h->nf; f++)
+			contract[d * nf + f] = i >= 0 ? h->contract[(size_t)i * h->nf + f] : RH_NO_CONTRACT;
+		for (size_t f = 0; f < a->nf; f++) {
+			/* the vol of tenor k >= 1 is the contract k months on */
+			size_t cl;
+			long t = 0;
+			risk_factor_parse(sidx_name(a->factors, f), &cl, &t);
+			contract[d * nf + h->nf + f] = !isnan(price[d * nf + h->nf + f]) && t > 0
+							       ? date_month_index(dates[d]) + t
+							       : RH_NO_CONTRACT;
+		}
 	}
 	for (size_t f = 0; f < a->nf; f++) {
 		const char *name = sidx_name(a->factors, f);
@@ -292,19 +308,23 @@ int vh_merge(risk_history *h, const vol_history *v, qe_err *e)
 		if (!added) {
 			free(dates);
 			free(price);
+			free(contract);
 			return qe_err_set(e, QE_DATA, "factor '%s' is in the price history and the vol history", name);
 		}
 		h->abs[h->nf + f] = 1;
 	}
 	free(h->dates);
 	free(h->price);
+	free(h->contract);
 	h->dates = dates;
 	h->price = price;
+	h->contract = contract;
 	h->nd = nd;
 	h->nf = nf;
 	return 0;
 oom:
 	free(dates);
 	free(price);
+	free(contract);
 	return qe_err_set(e, QE_INTERNAL, "out of memory");
 }

@@ -6,16 +6,17 @@
  * A row's contract is a tenor (months after the month of its date) or a
  * contract month YYYY-MM, turned into the tenor of that date
  * (ingest/schema's schema_vol_contract_tenor, the rule qe-ingest checks),
- * so the factors are constant-maturity tenors as the price history's are.
+ * so the factors are tenors as the price history's are, and like them
+ * become contract factors (riskhist.h, rh_contract_factors) once merged.
  * Each curve has one vol_type (lognormal: Black-76 vols, 0.35 = 35%;
  * normal: price units per sqrt year), the unit in which qe-price's vega of
  * that curve's options is quoted.  Vol factors move by absolute changes
  * (a scenario's dvol = vol(d) - vol(d - h)), so the history is held as a
  * risk_history whose factors are all "abs" and can be merged into the
- * price history (vh_merge) for the VaR engines, whose P&L is then
+ * price history (volhist_merge) for the VaR engines, whose P&L is then
  * delta dF + gamma dF^2 / 2 + vega dvol.
  *
- * Owns its arrays (vh_free).  Never prints.
+ * Owns its arrays (volhist_free).  Never prints.
  */
 #ifndef QE_VOLHIST_H
 #define QE_VOLHIST_H
@@ -31,12 +32,16 @@ typedef struct vol_history {
 /* Reads path ("-" = stdin).  A bad field, a non-positive vol, a lognormal
  * vol above 5 (a percentage), a second vol of a factor on one date, or a
  * curve with rows of both vol types is QE_DATA naming file:line:col. */
-int vh_read(vol_history *v, const char *path, qe_err *e);
-void vh_free(vol_history *v);
+int volhist_read(vol_history *v, const char *path, qe_err *e);
+void volhist_free(vol_history *v);
 
 /* Adds the factors of v to h: the dates become the union of both (a
  * factor has no value - NaN, for the gap policy - on a date only the
- * other has).  A factor name in both is QE_DATA. */
-int vh_merge(risk_history *h, const vol_history *v, qe_err *e);
+ * other has).  When h still has its contracts, each vol of tenor k >= 1
+ * quotes the contract k months after its date's month (as HISTORY's
+ * tenors do) and a vol of tenor 0 none, so that rh_contract_factors
+ * follows a contract's vol across a roll as it does its price.  A factor
+ * name in both is QE_DATA. */
+int volhist_merge(risk_history *h, const vol_history *v, qe_err *e);
 
 #endif

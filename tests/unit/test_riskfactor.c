@@ -180,22 +180,41 @@ static void test_vol_history(void)
 	vol_history v;
 	UT_EQ_INT(rh_read(&h, put("ph.csv", "date,curve,tenor,price\n2026-11-23,NG,1,3\n2026-11-25,NG,1,3.1\n"), &e), 0,
 		  "price history");
-	UT_EQ_INT(vh_read(&v, put("vh.csv", "date,curve,contract,vol,vol_type\n2026-11-24,NG,2026-12,0.5,lognormal\n"
+	UT_EQ_INT(volhist_read(&v, put("vh.csv", "date,curve,contract,vol,vol_type\n2026-11-24,NG,2026-12,0.5,lognormal\n"
 					    "2026-11-25,NG,1,0.52,LOGNORMAL\n"), &e), 0, e.msg);
 	UT_EQ_INT((long)v.h.nf, 1, "one vol factor: the month and the tenor are the same");
 	UT_EQ_STR(sidx_name(v.h.factors, 0), "VOL:NG:1", "its name");
-	UT_EQ_INT(vh_merge(&h, &v, &e), 0, "merged");
+	UT_EQ_INT(volhist_merge(&h, &v, &e), 0, "merged");
 	UT_EQ_INT((long)h.nd, 3, "union of the dates");
 	UT_EQ_INT((long)h.nf, 2, "two factors");
 	UT_CHECK(h.abs[1] == 1 && isnan(h.price[0 * 2 + 1]) && h.price[1 * 2 + 1] == 0.5 && isnan(h.price[1 * 2 + 0]),
 		 "vol factor absolute; NaN where a file lacks the date");
-	UT_EQ_INT(vh_merge(&h, &v, &e), QE_DATA, "a factor twice");
-	vh_free(&v);
+	UT_CHECK(h.contract && h.contract[1 * 2 + 1] == date_month_index(date_from_ymd(2026, 12, 1)) &&
+			 h.contract[0 * 2 + 1] == RH_NO_CONTRACT && h.contract[1 * 2 + 0] == RH_NO_CONTRACT,
+		 "a vol of tenor 1 quotes the next month's contract; none where a file lacks the date");
+	UT_EQ_INT(volhist_merge(&h, &v, &e), QE_DATA, "a factor twice");
+	volhist_free(&v);
 	rh_free(&h);
-	UT_EQ_INT(vh_read(&v, put("vh2.csv", "date,curve,contract,vol,vol_type\n2026-11-24,NG,1,0.5,lognormal\n"
+
+	/* contract returns follow a vol across the roll: on 2026-12-01 tenor 1
+	 * is January, whose vol was tenor 2's on 2026-11-30 */
+	rh_roll_report rolls;
+	UT_EQ_INT(rh_read(&h, put("ph2.csv", "date,curve,tenor,price\n2026-11-30,NG,1,3\n2026-12-01,NG,1,3.1\n"), &e), 0,
+		  "price history");
+	UT_EQ_INT(volhist_read(&v, put("vh4.csv", "date,curve,contract,vol,vol_type\n2026-11-30,NG,2026-12,0.5,lognormal\n"
+					      "2026-11-30,NG,2027-01,0.6,lognormal\n2026-12-01,NG,2027-01,0.62,lognormal\n"), &e),
+		  0, e.msg);
+	UT_EQ_INT(volhist_merge(&h, &v, &e), 0, "merged");
+	UT_EQ_INT(rh_contract_factors(&h, date_from_ymd(2026, 12, 1), &rolls, &e), 0, e.msg);
+	long jan = sidx_find(h.factors, "VOL:NG:1", 8);
+	UT_CHECK(jan >= 0 && fabs(h.price[1 * h.nf + (size_t)jan] - h.price[0 * h.nf + (size_t)jan] - 0.02) < 1e-12,
+		 "the January vol's change, not tenor 1's (0.12)");
+	volhist_free(&v);
+	rh_free(&h);
+	UT_EQ_INT(volhist_read(&v, put("vh2.csv", "date,curve,contract,vol,vol_type\n2026-11-24,NG,1,0.5,lognormal\n"
 					     "2026-11-24,NG,1,0.6,lognormal\n"), &e), QE_DATA, "second vol of a factor on a date");
 	UT_CHECK(strstr(e.msg, "vh2.csv:3: second vol for factor 'VOL:NG:1' on 2026-11-24") != NULL, e.msg);
-	UT_EQ_INT(vh_read(&v, put("vh3.csv", "date,curve,contract,vol,vol_type\n2026-11-24,NG,1,-0.5,lognormal\n"), &e),
+	UT_EQ_INT(volhist_read(&v, put("vh3.csv", "date,curve,contract,vol,vol_type\n2026-11-24,NG,1,-0.5,lognormal\n"), &e),
 		  QE_DATA, "negative vol");
 	UT_CHECK(strstr(e.msg, "vh3.csv:2:4:") != NULL, e.msg);
 }
