@@ -6,6 +6,8 @@ VAR_MK := $(lastword $(MAKEFILE_LIST))
 # risk steps are skipped with a warning.
 #
 #   var/var.csv         HS VaR/ES 97.5% and 99%, 1 day, 500 days, by book and total
+#   (every VaR step but cov also moves the ATM vols of $(DATA)/vol_history.csv:
+#   the vega of the sensitivities is risk, factors VOL:CURVE:TENOR)
 #   var/param.csv       delta-normal VaR/ES, EWMA covariance, same levels
 #   var/mc.csv          Monte Carlo VaR/ES (200,000 paths, seed 1), EWMA covariance
 #   var/components.csv  component/marginal/incremental VaR of the books
@@ -28,6 +30,10 @@ else
 VAR_SENS   := $(VAR_OUT)/sensitivities.csv
 endif
 VAR_FILES  := var param mc components stress cov series backtest
+# the volatility history (not validated by the ingest step: qe-var reads it
+# with the checks of qe-ingest vol-history)
+VAR_VOLHIST := $(wildcard $(DATA)/vol_history.csv)
+VAR_VOL    := $(if $(VAR_VOLHIST),--vol-history $(VAR_VOLHIST))
 # P&L is never added across currencies: VaR rows are per currency (column
 # currency), and the backtest series takes one currency's total
 VAR_SERIES_PORTFOLIO ?= total/USD
@@ -58,25 +64,26 @@ endif
 # (the directory is an order-only prerequisite, written after the others
 # on each rule: anything after `|` would be order-only too)
 # qe-var checks the history's last date against the curves' holiday files
-VAR_DEPS := $(I)/history.csv $(I)/markets.csv $(EOD_CALENDARS) $(VAR_SENS) $(QE_BIN)/qe-var $(VAR_MK) $(EOD_MK)
-EOD_INPUTS += $(VAR_SHOCKS) $(EOD_CALENDARS)
+VAR_DEPS := $(I)/history.csv $(I)/markets.csv $(EOD_CALENDARS) $(VAR_SENS) $(VAR_VOLHIST) $(QE_BIN)/qe-var \
+	$(VAR_MK) $(EOD_MK)
+EOD_INPUTS += $(VAR_SHOCKS) $(EOD_CALENDARS) $(VAR_VOLHIST)
 
 $(VAR_OUT)/var.csv: $(VAR_DEPS) | $(VAR_OUT)
-	$(QE_BIN)/qe-var hs -q $(VAR_IN) -s $(VAR_SENS) -a 0.975,0.99 --window 500 -o $@
+	$(QE_BIN)/qe-var hs -q $(VAR_IN) $(VAR_VOL) -s $(VAR_SENS) -a 0.975,0.99 --window 500 -o $@
 $(VAR_OUT)/param.csv: $(VAR_DEPS) | $(VAR_OUT)
-	$(QE_BIN)/qe-var param -q $(VAR_IN) -s $(VAR_SENS) -a 0.975,0.99 --window 500 --cov ewma -o $@
+	$(QE_BIN)/qe-var param -q $(VAR_IN) $(VAR_VOL) -s $(VAR_SENS) -a 0.975,0.99 --window 500 --cov ewma -o $@
 $(VAR_OUT)/mc.csv: $(VAR_DEPS) | $(VAR_OUT)
-	$(QE_BIN)/qe-var mc -q $(VAR_IN) -s $(VAR_SENS) -a 0.975,0.99 --window 500 --cov ewma \
+	$(QE_BIN)/qe-var mc -q $(VAR_IN) $(VAR_VOL) -s $(VAR_SENS) -a 0.975,0.99 --window 500 --cov ewma \
 		--paths 200000 --seed 1 --repair -o $@
 $(VAR_OUT)/components.csv: $(VAR_DEPS) | $(VAR_OUT)
-	$(QE_BIN)/qe-var components -q $(VAR_IN) -s $(VAR_SENS) -a 0.99 --window 500 -o $@
+	$(QE_BIN)/qe-var components -q $(VAR_IN) $(VAR_VOL) -s $(VAR_SENS) -a 0.99 --window 500 -o $@
 $(VAR_OUT)/stress.csv: $(VAR_DEPS) $(VAR_SHOCKS) | $(VAR_OUT)
-	$(QE_BIN)/qe-var stress -q $(VAR_IN) -s $(VAR_SENS) --shocks $(VAR_SHOCKS) --worst \
+	$(QE_BIN)/qe-var stress -q $(VAR_IN) $(VAR_VOL) -s $(VAR_SENS) --shocks $(VAR_SHOCKS) --worst \
 		--horizon 10 -o $@
 $(VAR_OUT)/cov.csv: $(I)/history.csv $(I)/markets.csv $(EOD_CALENDARS) $(QE_BIN)/qe-var $(VAR_MK) $(EOD_MK) | $(VAR_OUT)
 	$(QE_BIN)/qe-var cov -q $(VAR_IN) --window 500 --cov ewma -o $@
 $(VAR_OUT)/series.csv: $(VAR_DEPS) | $(VAR_OUT)
-	$(QE_BIN)/qe-var series -q $(VAR_IN) -s $(VAR_SENS) -a 0.99 --window 250 --days 250 \
+	$(QE_BIN)/qe-var series -q $(VAR_IN) $(VAR_VOL) -s $(VAR_SENS) -a 0.99 --window 250 --days 250 \
 		--portfolio $(VAR_SERIES_PORTFOLIO) -o $@
 $(VAR_OUT)/backtest.csv: $(VAR_OUT)/series.csv $(QE_BIN)/qe-var $(VAR_MK) $(EOD_MK)
 	@rc=0; $(QE_BIN)/qe-var backtest -q -a 0.99 $< -o $@ || rc=$$?; \

@@ -101,7 +101,8 @@ for r in rows:
     assert len(data) == int(r["bytes"]), r["path"]
 ins = [r["path"] for r in rows if r["role"] == "input"]
 mine = {f"data/{k}.csv" for k in ("markets", "trades", "curves", "fixings", "vols", "rates", "history",
-                                  "counterparties", "limits", "meters", "weather", "hedges", "fx")}
+                                  "counterparties", "limits", "meters", "weather", "hedges", "fx",
+                                  "vol_history")}
 mine |= {"data/calendars/EEX.txt", "data/calendars/ICE_EU.txt", "data/calendars/NYMEX.txt",
          "pipelines/var-shocks.csv"}
 assert mine <= set(ins), sorted(mine - set(ins))
@@ -240,6 +241,7 @@ EOF
 	data/vols.csv: ingest/vols $priced
 	data/rates.csv: ingest/rates $priced
 	data/history.csv: ingest/history $var hedge manifest
+	data/vol_history.csv: var/var var/param var/mc var/components var/stress var/series var/backtest manifest
 	data/counterparties.csv: ingest/counterparties manifest
 	data/limits.csv: ingest/limits manifest
 	data/meters.csv: ingest/meters manifest
@@ -260,12 +262,37 @@ EOF
 	pipelines/var.mk: $var hedge manifest
 	pipelines/hedge.mk: hedge manifest
 	EOF
-	[ "$(wc -l < expected)" -eq 26 ]
+	[ "$(wc -l < expected)" -eq 27 ]
 	reruns_after_change $(cut -d: -f1 expected) > got
 	run diff -u expected got
 	assert_success
 	run tree_make -q "$EOD/manifest.csv"
 	assert_success
+}
+
+@test "eod: the VaR has vega risk: var/var.csv is HS on the vol history's VOL factors too" {
+	# the same run by hand, with and without the vol history: the eod's
+	# VaR is the one with it, and the vega of the book moves it
+	common=(-q -H "$EOD/ingest/history.csv" -m "$EOD/ingest/markets.csv" --asof 2026-11-25
+		--calendars "$TREE/data/calendars" -a 0.975,0.99 --window 500)
+	qe-var hs "${common[@]}" -s "$EOD/price/sensitivities.csv" --vol-history "$TREE/data/vol_history.csv" -o with.csv
+	qe-var hs "${common[@]}" -s "$EOD/price/sensitivities.csv" -o without.csv
+	cmp with.csv "$EOD/var/var.csv"
+	run cmp -s without.csv "$EOD/var/var.csv"
+	[ "$status" -ne 0 ]
+	# and the vol factors are in the scenarios: a vega-only copy of the
+	# book has a VaR
+	"$PYORACLE" - "$EOD/price/sensitivities.csv" <<'PY' > vega.csv
+import csv, sys
+r = csv.DictReader(open(sys.argv[1])); w = csv.DictWriter(sys.stdout, r.fieldnames, lineterminator="\n")
+w.writeheader()
+for x in r:
+    x["delta"] = x["gamma"] = "0"
+    w.writerow(x)
+PY
+	run_split qe-var hs "${common[@]}" -s vega.csv --vol-history "$TREE/data/vol_history.csv"
+	assert_success
+	echo "$output" | awk -F, 'NR > 1 && $6 > 0 { n++ } END { exit !(n > 0) }'
 }
 
 @test "eod: a second run recomputes nothing" {
