@@ -1643,7 +1643,10 @@ PY
 @test "full: one Black-76 option under a stress shock and under vol-history scenarios equals QuantLib" {
 	full_market
 	printf 'scenario,curve,tenor,shock,type\nup10,NG_HH,4,0.1,rel\ndown2,NG_HH,4,-2,abs\n' > shocks.csv
-	run_split qe-var stress -q $(full_args option.csv) --shocks shocks.csv
+	# vol shocks (absolute vol changes) alone and with a forward shock;
+	# "*" moves prices only
+	printf 'volup,VOL:NG_HH,4,0.05,abs\nboth,NG_HH,,0.1,rel\nboth,VOL:NG_HH,,-0.08,abs\nall,*,,0.1,rel\n' >> shocks.csv
+	run_split qe-var stress -q $(full_args option.csv) --shocks shocks.csv --vol-history volhist.csv
 	assert_success
 	echo "$output" > stress.csv
 	# the oracle moves tenor 4 by its constant-maturity return
@@ -1667,7 +1670,10 @@ hist = h[(h.curve == "NG_HH") & (h.tenor == 4)].set_index("date").price
 got = {x["scenario"]: float(x["pnl"]) for x in csv.DictReader(open("stress.csv")) if x["portfolio"] == "OPT"}
 Fh = hist.iloc[-1]
 want = {"up10": value(F * 1.1, 0.462) - base,
-        "down2": value(F * (1 - 2 / Fh), 0.462) - base}
+        "down2": value(F * (1 - 2 / Fh), 0.462) - base,
+        "volup": value(F, 0.462 + 0.05) - base,
+        "both": value(F * 1.1, 0.462 - 0.08) - base,
+        "all": value(F * 1.1, 0.462) - base}
 for k in want:
     assert abs(got[k] - want[k]) <= 1e-9 * abs(want[k]), (k, got[k], want[k])
 v = pd.read_csv("volhist.csv").set_index("date").vol
@@ -1773,4 +1779,28 @@ PY
 	assert_success
 	echo "$output" | tail -n +2 | awk -F, '{ if ($5 != 0 || $3 != $4) exit 1 }'
 	[ "$(echo "$output" | head -1)" = "portfolio,alpha,var_before,var_after,incremental_var,es_before,es_after,currency,asof" ]
+}
+
+@test "stress: VOL:CURVE rows shock the vol factors, P&L vega x dvol (+ delta x dF); '*' moves prices only; a rel vol shock is exit 3" {
+	printf 'trade_id,book,curve,delivery_start,delivery_end,tenor,delta,gamma,vega\nT1,B1,NG_HH,2026-12-01,2026-12-31,1,2000,0,1000\n' > sens.csv
+	printf 'scenario,curve,tenor,shock,type\nvolup,VOL:NG_HH,1,0.05,abs\nboth,NG_HH,1,0.1,abs\nboth,VOL:NG_HH,,-0.02,abs\nall,*,,0.1,abs\n' > shocks.csv
+	run_split qe-var stress -q -H "$DATA/history.csv" -m "$DATA/markets.csv" --vol-history "$DATA/vol_history.csv" \
+		-s sens.csv --shocks shocks.csv
+	assert_success
+	echo "$output" > st.csv
+	run "$PYORACLE" - <<'PY'
+import csv
+got = {r["scenario"]: float(r["pnl"]) for r in csv.DictReader(open("st.csv")) if r["portfolio"] == "B1"}
+want = {"volup": 1000 * 0.05, "both": 2000 * 0.1 + 1000 * -0.02, "all": 2000 * 0.1}
+for k, w in want.items():
+    assert abs(got[k] - w) <= 1e-9 * abs(w), (k, got[k], w)
+print("ok")
+PY
+	assert_output ok
+	printf 'scenario,curve,tenor,shock,type\nbad,VOL:NG_HH,1,0.05,rel\n' > bad.csv
+	run_split qe-var stress -q -H "$DATA/history.csv" -m "$DATA/markets.csv" --vol-history "$DATA/vol_history.csv" \
+		-s sens.csv --shocks bad.csv -o out.csv
+	assert_failure 3
+	[[ "$stderr" == *"bad.csv:2:5: column 'type': a vol shock (curve VOL:NG_HH) is an absolute vol change: type abs"* ]] || fail "$stderr"
+	[ ! -e out.csv ]
 }

@@ -68,17 +68,25 @@ static int stress_full(const var_args *a, const char *shocks, const char *window
 	FILE *out = cli_out_open(a->output)->fp;
 	var_full_options(a, &vo);
 	var_full_vols(a, &in, &vh, &vs);
-	if (a->vol_history)
-		cli_info("%s: stress scenarios move prices only; vols stay", a->vol_history);
 	val_book *b = valuation_price(&vo, &e);
-	if (!b || fullrev_init(&fr, b, &in.h, NULL, a->by, &a->fx, &e))
+	if (!b || fullrev_init(&fr, b, &in.h, a->vol_history ? &vh : NULL, a->by, &a->fx, &e))
 		cli_die_err(&e);
-	if (stress_init(&st, in.h.nf, &e) || (shocks && stress_read_shocks(&st, &in.h, shocks, &e)) ||
+	/* with a vol history its VOL:CURVE rows shock the vol points (vst,
+	 * the first scenarios of st: the shock file is read first) */
+	stress_set vst = {0};
+	if (stress_init(&st, in.h.nf, &e) || (a->vol_history && stress_init(&vst, vh.h.nf, &e)))
+		cli_die_err(&e);
+	st.rows = a->vol_history ? STRESS_PRICES : STRESS_ALL;
+	vst.rows = STRESS_VOLS;
+	if ((shocks && stress_read_shocks(&st, &in.h, shocks, &e)) ||
+	    (shocks && a->vol_history && stress_read_shocks(&vst, &vh.h, shocks, &e)) ||
 	    (windows && stress_read_windows(&st, &in.h, windows, &e)))
 		cli_die_err(&e);
-	if (st.unmatched)
-		cli_warnf("%zu shock rows reach no risk factor of the history (first: %s)", st.unmatched,
-			  st.first_unmatched);
+	if (st.unmatched + vst.unmatched)
+		cli_warnf("%zu shock rows reach no risk factor of the history (first: %s)", st.unmatched + vst.unmatched,
+			  st.unmatched ? st.first_unmatched : vst.first_unmatched);
+	if (a->vol_history && windows)
+		cli_info("%s: stress windows move prices only; vols stay", a->vol_history);
 	if (worst) {
 		double *pnl = malloc(fr.x.npf * in.all.ns * sizeof *pnl + 1);
 		if (!pnl)
@@ -102,8 +110,18 @@ static int stress_full(const var_args *a, const char *shocks, const char *window
 	if (pcube_alloc(&c, &e))
 		cli_die_err(&e);
 	var_cube_asof(&c, &in);
-	if (fullrev_pnl(&fr, ret, NULL, st.ns, names, c.pnl, &e) || var_check_pnl(&fr.x, c.pnl, st.ns, &e))
+	double *vret = NULL;
+	if (a->vol_history) {
+		/* the vol changes of the shock scenarios; none in the others */
+		if (!(vret = calloc(st.ns * vh.h.nf + 1, sizeof *vret)))
+			cli_die(QE_INTERNAL, "out of memory");
+		if (vst.ns)
+			memcpy(vret, vst.dF, vst.ns * vh.h.nf * sizeof *vret);
+	}
+	if (fullrev_pnl(&fr, ret, vret, st.ns, names, c.pnl, &e) || var_check_pnl(&fr.x, c.pnl, st.ns, &e))
 		cli_die_err(&e);
+	free(vret);
+	stress_free(&vst);
 	pcube_write_csv(&c, out); /* write errors: var_commit() */
 	pcube_free(&c);
 	free(ret);

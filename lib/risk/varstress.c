@@ -98,6 +98,12 @@ int stress_read_shocks(stress_set *st, const risk_history *h, const char *path, 
 			rc = csvr_field_error(r, idx[4], e, "expected rel or abs, got '%s'", type);
 			goto out;
 		}
+		int volrow = risk_factor_is_vol(curve);
+		if (volrow && rel) {
+			rc = csvr_field_error(r, idx[4], e, "a vol shock (curve %s) is an absolute vol change: type abs",
+					      curve);
+			goto out;
+		}
 		if (rel && v <= -1) {
 			rc = csvr_field_error(r, idx[3], e, "a relative shock of %g would make prices negative", v);
 			goto out;
@@ -122,15 +128,16 @@ int stress_read_shocks(stress_set *st, const risk_history *h, const char *path, 
 		sh[n].v = v;
 		sh[n].rel = rel;
 		n++;
-		/* does the row reach any factor? */
-		int hit = 0;
+		/* does the row reach any factor?  (a row of the other kind is
+		 * the other read's) */
+		int hit = (st->rows == STRESS_PRICES && volrow) || (st->rows == STRESS_VOLS && !volrow);
 		for (size_t f = 0; f < h->nf && !hit; f++) {
 			const char *name = sidx_name(h->factors, f);
 			size_t cl = 0;
 			long ft = -1;
 			risk_factor_parse(name, &cl, &ft); /* rh_read built every name */
-			hit = (!sh[n - 1].curve || (strlen(sh[n - 1].curve) == cl &&
-						    strncmp(name, sh[n - 1].curve, cl) == 0)) &&
+			hit = (!sh[n - 1].curve ? !risk_factor_is_vol(name)
+						: strlen(sh[n - 1].curve) == cl && strncmp(name, sh[n - 1].curve, cl) == 0) &&
 			      (tenor < 0 || ft == tenor);
 		}
 		if (!hit && st->unmatched++ == 0)
@@ -152,7 +159,8 @@ int stress_read_shocks(stress_set *st, const risk_history *h, const char *path, 
 			for (size_t i = 0; i < n; i++) {
 				const struct shock *k = &sh[i];
 				if ((size_t)k->sc != s || (k->tenor >= 0 && k->tenor != tenor) ||
-				    (k->curve && (strlen(k->curve) != cl || strncmp(k->curve, name, cl) != 0)))
+				    (k->curve && (strlen(k->curve) != cl || strncmp(k->curve, name, cl) != 0)) ||
+				    (!k->curve && risk_factor_is_vol(name)))
 					continue;
 				if (!best || specificity(k) >= specificity(best))
 					best = k;
