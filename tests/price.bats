@@ -295,6 +295,47 @@ for r, w in zip(csv.DictReader(open("bs93.csv")), want):
 	[[ "$stderr" == *"--markets"*"required"* ]] || fail "$stderr"
 }
 
+@test "formula: blocks of rows priced in parallel: same bytes and same errors in file order for 1 and 2 threads, a row per input row" {
+	# 30,000 rows cross several blocks of 8,192; bad rows (a bad number,
+	# a short record, a domain error, bad quoting) fall on both sides of
+	# block and chunk boundaries; a quoted extra column is copied through
+	/usr/bin/python3 - <<'PY'
+import random
+random.seed(7)
+bad = {2, 127, 128, 129, 8191, 8192, 8193, 16385, 24575, 29999}
+with open("many.csv", "w") as f:
+    f.write('type,forward,strike,vol,rate,expiry,note\n')
+    for i in range(30000):
+        if i in bad:
+            k = i % 4
+            f.write(['call,1x,2,0.3,0.01,1,"a,b"\n', 'put,5,5\n', 'call,5,5,-0.2,0.01,1,x\n', 'put,5,5,0.2,0.01,1,"a"b\n'][k])
+        else:
+            f.write('%s,%r,%r,%r,%r,%r,"n, %d"\n' % (random.choice(["call", "put"]), random.uniform(1, 100),
+                    random.uniform(1, 100), random.uniform(0.05, 1), random.uniform(0, 0.05), random.uniform(0.01, 3), i))
+PY
+	OMP_NUM_THREADS=1 qe-price formula black76 many.csv -o one.csv 2> one.err && fail "exit 0 with bad rows" || [ $? -eq 3 ]
+	OMP_NUM_THREADS=2 qe-price formula black76 many.csv -o two.csv 2> two.err || [ $? -eq 3 ]
+	cmp one.csv two.csv
+	cmp one.err two.err
+	# every good row once, in input order, each followed by its 5 results
+	/usr/bin/python3 - <<'PY'
+import csv
+src = list(csv.reader(open("many.csv")))[1:]
+out = list(csv.reader(open("one.csv")))
+assert out[0][-5:] == ["price", "delta", "gamma", "vega", "theta"], out[0]
+bad = {2, 127, 128, 129, 8191, 8192, 8193, 16385, 24575, 29999}
+good = [r for i, r in enumerate(src) if i not in bad]
+assert len(out) - 1 == len(good) == 29990, (len(out), len(good))
+for a, b in zip(good, out[1:]):
+    assert b[:7] == a, (a, b)
+    assert len(b) == 12
+PY
+	# errors in line order, one per bad row, and the count
+	errlines=$(grep -oE "many.csv:[0-9]+" one.err | cut -d: -f2 | paste -sd " ")
+	[ "$errlines" = "4 129 130 131 8193 8194 8195 16387 24577 30001" ] || fail "$errlines"
+	grep -qF "10 bad rows not priced" one.err || fail "$(cat one.err)"
+}
+
 @test "formula: a 1 MB malformed line is one bad row; the good rows around it priced, none made from its tail" {
 	printf 'type,forward,strike,vol,rate,expiry\nput,19,19,0.28,0.10,0.75\n' > good.csv
 	long_lines good.csv c
