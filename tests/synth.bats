@@ -337,13 +337,13 @@ EOF
 
 @test "synth: a history whose futures front months the holiday files do not cover is exit 3, no file" {
 	echo keep > h.csv
-	run_split qe-synth --asof 2030-12-20 --history-days 60 --calendars "$DATA/calendars" --only history -o h.csv
+	run_split qe-synth --asof 2036-12-20 --history-days 60 --calendars "$DATA/calendars" --only history -o h.csv
 	[ "$status" -eq 3 ] || fail "exit $status"
-	[[ "$stderr" == "qe-synth: NG_HH: front month on 2030-11-27: calendar NYMEX does not cover"* ]] || fail "$stderr"
+	[[ "$stderr" == "qe-synth: NG_HH: front month on 2036-11-26: calendar NYMEX does not cover"* ]] || fail "$stderr"
 	[ "$(cat h.csv)" = keep ]
 	[ -z "$(temps_in .)" ]
 	# the forward curves need no history: they still come out
-	run_split qe-synth --asof 2030-12-20 --history-days 60 --calendars "$DATA/calendars" --only prices -o p.csv
+	run_split qe-synth --asof 2036-12-20 --history-days 60 --calendars "$DATA/calendars" --only prices -o p.csv
 	assert_success
 }
 
