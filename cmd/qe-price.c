@@ -215,16 +215,13 @@ int main(int argc, char **argv)
 	qe_err_clear(&ce);
 	const char *metered[] = {vo.trades, vo.curves, vo.vols, vo.rates, vo.fixings, vo.markets};
 	cli_progress_inputs(metered, 6);
-	val_book *book = valuation_price(&vo, &e);
-	if (!book)
-		cli_die_err(&e);
+	/* the outputs are written into their temp files as the book streams */
 	struct val_summary sum;
-	int rc = valuation_write(book, &out, &sum, &e);
-	valuation_free(book);
-	if (rc && rc != QE_DATA)
+	if (valuation_stream(&vo, &out, &sum, &e))
 		cli_die_err(&e);
 	if (cli_outputs_commit(&ce))
 		cli_die_err(&ce);
+	int rc = sum.failed ? QE_DATA : QE_OK;
 	if (rc == QE_DATA && e.msg[0])
 		cli_error(&e);
 	cli_info("%ld trades priced, %ld failed, %ld matured, %ld cancelled", sum.priced, sum.failed,

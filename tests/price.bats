@@ -1412,3 +1412,61 @@ ivoracle_run() {
 	assert_line 'call,100,90,0,1,10,0'
 	assert_line 'put,100,90,0,1,0,0'
 }
+
+# book_args DIR: the market inputs of a qe-synth directory.
+book_args() {
+	echo --asof 2026-11-25 --calendars "$DATA/calendars" --curves "$1/curves.csv" \
+		--vols "$1/vols.csv" --rates "$1/rates.csv" --fixings "$1/fixings.csv" \
+		--markets "$1/markets.csv"
+}
+
+@test "book: streamed in blocks, the outputs are those of the in-memory path at 1 and 2 threads, amends far from their trades" {
+	qe-synth -q --seed 3 --trades 40000 --history-days 30 --calendars "$DATA/calendars" -d b
+	# amends and cancels moved far from their trades (across blocks), and
+	# rows rejected at, after and before the id
+	/usr/bin/python3 - <<'PY'
+import csv, random
+rows = list(csv.reader(open("b/trades.csv")))
+h, body = rows[0], rows[1:]
+st, q = h.index("status"), h.index("quantity")
+first = [r for r in body if r[st] == "new"]
+later = [r for r in body if r[st] != "new"]
+assert len(later) > 1000, len(later)
+random.seed(1)
+out = first[:]
+for r in later:
+    out.insert(random.randrange(len(out) // 3, len(out) + 1), r)
+b = list(out[5]); b[0] = " bad"; out.insert(100, b)
+b = list(out[7]); b[q] = "-3"; out.insert(20000, b)
+out.insert(30000, list(out[9]))
+out.insert(400, out[11][:3])
+with open("mix.csv", "w", newline="") as f:
+    w = csv.writer(f, lineterminator="\n"); w.writerow(h); w.writerows(out)
+PY
+	for n in 1 2; do
+		run_split env OMP_NUM_THREADS=$n qe-price $(book_args b) --trades mix.csv -o v$n.csv \
+			--sensitivities s$n.csv --ladder l$n.csv --errors e$n.csv
+		[ "$status" -eq 3 ] || fail "exit $status: $stderr"
+	done
+	# stdin is read once: the whole book in memory (valuation_price/write)
+	run_split qe-price $(book_args b) --trades - -o vm.csv --sensitivities sm.csv \
+		--ladder lm.csv --errors em.csv < mix.csv
+	[ "$status" -eq 3 ] || fail "exit $status: $stderr"
+	sed -e 's/\([,"]\)-:/\1mix.csv:/' -e 's/"<stdin>:/"mix.csv:/' em.csv > em2.csv
+	for k in v s l e; do
+		cmp ${k}1.csv ${k}2.csv || fail "$k: 1 and 2 threads differ"
+	done
+	cmp v1.csv vm.csv && cmp s1.csv sm.csv && cmp l1.csv lm.csv && cmp e1.csv em2.csv
+	[ "$(wc -l < v1.csv)" -gt 38000 ] && [ "$(wc -l < e1.csv)" -gt 100 ]
+	grep -q '^line 102,mix.csv:102:1:' e1.csv && grep -q 'amendment of a cancelled trade' e1.csv
+}
+
+@test "book: 200,000 trades are priced in under 150 MB of peak RSS (memory flat in the book size)" {
+	qe-synth -q --seed 5 --trades 200000 --history-days 30 --calendars "$DATA/calendars" -d b
+	run /usr/bin/time -f 'rss %M' qe-price -q $(book_args b) --trades b/trades.csv -o v.csv \
+		--sensitivities s.csv --ladder l.csv --errors e.csv
+	assert_success
+	rss=$(sed -n 's/^rss //p' <<< "$output")
+	[ "$(wc -l < v.csv)" -gt 190000 ] || fail "$(wc -l < v.csv) valuations"
+	[ "$rss" -lt 150000 ] || fail "peak RSS $rss KB"
+}

@@ -1196,43 +1196,89 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-static int write_ladder(const market *m, const trade *tr, const result *res, long n, FILE *fp)
+/* The delta ladder as it accumulates: book x curve x quote sums of the
+ * priced trades' deltas, added in trade order (so the sums do not depend
+ * on how the trades were split into blocks). */
+typedef struct ladder_acc {
+	strindex *books;
+	double **acc; /* per book: nc * maxq sums */
+	char **used;
+	size_t cap;
+	int nc, maxq;
+} ladder_acc;
+
+static void ladder_free(ladder_acc *l)
 {
-	/* book x curve x month; books few, months from the quotes */
-	strindex *books = sidx_new();
-	if (!books)
-		return -1;
-	for (long i = 0; i < n; i++)
-		if (res[i].status == 0 && sidx_add(books, tr[i].book, strlen(tr[i].book), NULL) < 0)
-			return sidx_free(books), -1;
-	size_t nb = sidx_count(books);
-	int maxq = 1;
+	size_t nb = l->books ? sidx_count(l->books) : 0;
+	for (size_t b = 0; b < nb && b < l->cap; b++)
+		free(l->acc[b]), free(l->used[b]);
+	free(l->acc), free(l->used);
+	sidx_free(l->books);
+	memset(l, 0, sizeof *l);
+}
+
+static int ladder_init(ladder_acc *l, const market *m)
+{
+	memset(l, 0, sizeof *l);
+	l->nc = m->nc;
+	l->maxq = 1;
 	for (int c = 0; c < m->nc; c++)
-		maxq = m->c[c].nq > maxq ? m->c[c].nq : maxq;
-	double *acc = calloc(nb * (size_t)m->nc * (size_t)maxq + 1, sizeof *acc);
-	char *used = calloc(nb * (size_t)m->nc * (size_t)maxq + 1, 1);
-	const char **bnames = malloc(sizeof *bnames * (nb + 1));
-	if (!acc || !used || !bnames) {
-		free(acc), free(used), free(bnames), sidx_free(books);
+		l->maxq = m->c[c].nq > l->maxq ? m->c[c].nq : l->maxq;
+	return (l->books = sidx_new()) ? 0 : -1;
+}
+
+/* Adds a priced trade's deltas.  0 or -1 (out of memory). */
+static int ladder_add(ladder_acc *l, const trade *t, const result *r)
+{
+	if (r->status)
+		return 0;
+	int added = 0;
+	long b = sidx_add(l->books, t->book, strlen(t->book), &added);
+	if (b < 0)
 		return -1;
-	}
-	for (long i = 0; i < n; i++) {
-		if (res[i].status)
-			continue;
-		size_t b = (size_t)sidx_find(books, tr[i].book, strlen(tr[i].book));
-		for (int k = 0; k < res[i].ns; k++) {
-			size_t at = (b * (size_t)m->nc + (size_t)res[i].s[k].curve) * (size_t)maxq +
-				    (size_t)res[i].s[k].quote;
-			acc[at] += res[i].s[k].delta;
-			used[at] = 1;
+	size_t cells = (size_t)l->nc * (size_t)l->maxq + 1;
+	if (added) {
+		if ((size_t)b >= l->cap) {
+			size_t nc = l->cap ? 2 * l->cap : 16;
+			double **na = realloc(l->acc, nc * sizeof *na);
+			if (!na)
+				return -1;
+			l->acc = na;
+			char **nu = realloc(l->used, nc * sizeof *nu);
+			if (!nu)
+				return -1;
+			l->used = nu;
+			l->cap = nc;
 		}
+		l->acc[b] = calloc(cells, sizeof **l->acc);
+		l->used[b] = calloc(cells, 1);
+		if (!l->acc[b] || !l->used[b])
+			return -1;
+	}
+	for (int k = 0; k < r->ns; k++) {
+		size_t at = (size_t)r->s[k].curve * (size_t)l->maxq + (size_t)r->s[k].quote;
+		l->acc[b][at] += r->s[k].delta;
+		l->used[b][at] = 1;
+	}
+	return 0;
+}
+
+/* The LADDER rows: books and curves in name order, quotes of a month
+ * merged.  0 or -1 (out of memory). */
+static int ladder_write(const ladder_acc *l, const market *m, FILE *fp)
+{
+	size_t nb = sidx_count(l->books);
+	const char **bnames = malloc(sizeof *bnames * (nb + 1));
+	int *corder = malloc(sizeof *corder * (size_t)(m->nc + 1));
+	if (!bnames || !corder) {
+		free(bnames), free(corder);
+		return -1;
 	}
 	for (size_t b = 0; b < nb; b++)
-		bnames[b] = sidx_name(books, b);
+		bnames[b] = sidx_name(l->books, b);
 	qsort(bnames, nb, sizeof *bnames, cmp_str);
 	/* curves in name order */
-	int *corder = malloc(sizeof *corder * (size_t)(m->nc + 1));
-	for (int c = 0; corder && c < m->nc; c++) {
+	for (int c = 0; c < m->nc; c++) {
 		int k = c;
 		while (k > 0 && strcmp(m->c[corder[k - 1]].name, m->c[c].name) > 0) {
 			corder[k] = corder[k - 1];
@@ -1243,8 +1289,8 @@ static int write_ladder(const market *m, const trade *tr, const result *res, lon
 	csv_writer w;
 	csvw_init(&w, fp);
 	csvw_header_of(&w, FMT_LADDER);
-	for (size_t bi = 0; corder && bi < nb; bi++) {
-		size_t b = (size_t)sidx_find(books, bnames[bi], strlen(bnames[bi]));
+	for (size_t bi = 0; bi < nb; bi++) {
+		size_t b = (size_t)sidx_find(l->books, bnames[bi], strlen(bnames[bi]));
 		for (int ci = 0; ci < m->nc; ci++) {
 			int c = corder[ci];
 			const mkt_curve *cv = &m->c[c];
@@ -1258,9 +1304,9 @@ static int write_ladder(const market *m, const trade *tr, const result *res, lon
 					date_to_ymd(cv->q[q2].first, &y2, &mo2, &d);
 					if (y2 != y || mo2 != mo)
 						break;
-					size_t at = (b * (size_t)m->nc + (size_t)c) * (size_t)maxq + (size_t)q2;
-					sum += acc[at];
-					any |= used[at];
+					size_t at = (size_t)c * (size_t)l->maxq + (size_t)q2;
+					sum += l->acc[b][at];
+					any |= l->used[b][at];
 				}
 				if (any) {
 					char month[16];
@@ -1276,9 +1322,20 @@ static int write_ladder(const market *m, const trade *tr, const result *res, lon
 			}
 		}
 	}
-	int ok = corder != NULL;
-	free(corder), free(acc), free(used), free(bnames), sidx_free(books);
-	return ok ? 0 : -1;
+	free(corder), free(bnames);
+	return 0;
+}
+
+static int write_ladder(const market *m, const trade *tr, const result *res, long n, FILE *fp)
+{
+	ladder_acc l;
+	int rc = ladder_init(&l, m);
+	for (long i = 0; i < n && !rc; i++)
+		rc = ladder_add(&l, &tr[i], &res[i]);
+	if (!rc)
+		rc = ladder_write(&l, m, fp);
+	ladder_free(&l);
+	return rc;
 }
 
 /* ---- outputs -------------------------------------------------------------- */
@@ -1420,7 +1477,7 @@ static int format_block(const val_book *b, long blk, char **vbuf, size_t *vlen, 
 /* Valuations and sensitivities as CSV (either fp may be NULL).  Rows are
  * formatted in parallel, a block of trades per memory stream, and written
  * in block order: the bytes do not depend on the number of threads. */
-static int write_csv(const val_book *b, FILE *vfp, FILE *sfp, qe_err *e)
+static void csv_headers(FILE *vfp, FILE *sfp)
 {
 	csv_writer w;
 	if (vfp) {
@@ -1431,6 +1488,11 @@ static int write_csv(const val_book *b, FILE *vfp, FILE *sfp, qe_err *e)
 		csvw_init(&w, sfp);
 		csvw_header_of(&w, FMT_SENSITIVITIES);
 	}
+}
+
+/* The rows of write_csv (no headers): also one block of a stream. */
+static int write_csv_rows(const val_book *b, FILE *vfp, FILE *sfp, qe_err *e)
+{
 	long nblocks = (b->n + BLOCK - 1) / BLOCK;
 	char **vbuf = calloc((size_t)nblocks + 1, sizeof *vbuf), **sbuf = calloc((size_t)nblocks + 1, sizeof *sbuf);
 	size_t *vlen = calloc((size_t)nblocks + 1, sizeof *vlen), *slen = calloc((size_t)nblocks + 1, sizeof *slen);
@@ -1464,11 +1526,16 @@ static int write_csv(const val_book *b, FILE *vfp, FILE *sfp, qe_err *e)
 	return 0;
 }
 
-static void write_errors(const val_book *b, FILE *fp)
+static int write_csv(const val_book *b, FILE *vfp, FILE *sfp, qe_err *e)
+{
+	csv_headers(vfp, sfp);
+	return write_csv_rows(b, vfp, sfp, e);
+}
+
+static void write_error_rows(const val_book *b, FILE *fp)
 {
 	csv_writer w;
 	csvw_init(&w, fp);
-	csvw_header_of(&w, FMT_PRICE_ERRORS);
 	for (long i = 0; i < b->n; i++)
 		if (b->res[i].status == 1) {
 			csvw_str(&w, b->tr[i].id);
@@ -1477,10 +1544,17 @@ static void write_errors(const val_book *b, FILE *fp)
 		}
 }
 
-static void summarize(const val_book *b, struct val_summary *s)
+static void write_errors(const val_book *b, FILE *fp)
 {
-	memset(s, 0, sizeof *s);
-	s->cancelled = b->cancelled;
+	csv_writer w;
+	csvw_init(&w, fp);
+	csvw_header_of(&w, FMT_PRICE_ERRORS);
+	write_error_rows(b, fp);
+}
+
+/* Adds b's trades to the counts of s (cancelled not included). */
+static void summarize_add(const val_book *b, struct val_summary *s)
+{
 	for (long i = 0; i < b->n; i++) {
 		const result *r = &b->res[i];
 		if (r->status == 2) {
@@ -1494,6 +1568,13 @@ static void summarize(const val_book *b, struct val_summary *s)
 			s->priced++;
 		}
 	}
+}
+
+static void summarize(const val_book *b, struct val_summary *s)
+{
+	memset(s, 0, sizeof *s);
+	s->cancelled = b->cancelled;
+	summarize_add(b, s);
 }
 
 /* ---- driver -------------------------------------------------------------- */
@@ -1612,4 +1693,342 @@ long valuation_reprice(const val_book *b, const market *m, double *npv, char *er
 		}
 	}
 	return bad;
+}
+
+/* ---- streaming (valuation_stream) ------------------------------------------ */
+
+enum { STREAM_BLOCK = 16384 };
+
+static void src_close(rowsrc *src)
+{
+	if (src->c)
+		csvr_close(src->c);
+	if (src->h)
+		h5tab_close(src->h);
+	memset(src, 0, sizeof *src);
+}
+
+static int src_open(const char *path, rowsrc *src, int *colmap, qe_err *e)
+{
+	memset(src, 0, sizeof *src);
+	if (is_hdf5(path)) {
+		if (!(src->h = h5tab_open(path, "trades", e)))
+			return e->code;
+	} else if (!(src->c = csvr_open(path, e))) {
+		return e->code;
+	}
+	if (map_trades_header(src, path, colmap, e)) {
+		src_close(src);
+		return e->code;
+	}
+	return 0;
+}
+
+/* CSVR_ROW, CSVR_BADROW, CSVR_EOF or CSVR_FATAL, as load_trades reads. */
+static int src_next(rowsrc *src, qe_err *e)
+{
+	if (src->c)
+		return csvr_next(src->c, e);
+	int st = h5tab_next(src->h, e);
+	src->row++;
+	return st > 0 ? CSVR_ROW : st == 0 ? CSVR_EOF : CSVR_FATAL;
+}
+
+/* The state of a stream: the rows of every id of the file (counted by a
+ * first pass), the trades read but not yet written (in order of first
+ * appearance; a trade is done when the last row of its id was read) and
+ * what accumulates over the whole book. */
+typedef struct vstream {
+	const struct val_options *o;
+	const struct val_outputs *out;
+	market *m;
+	strindex *ids;     /* the id text of every good row */
+	long *left, *slot; /* per id: rows still to read; its trade (absolute index) or -1 */
+	trade *q;          /* pending trades, q[0] has absolute index base */
+	char *done;
+	long qn, qcap, base, ndone;
+	result *res;
+	h5tab_writer *vw, *sw;
+	ladder_acc lad;
+	struct val_summary sum;
+} vstream;
+
+/* Pass 1: how many rows each id has.  *plain = 0 when an id reads like
+ * the "line N"/"row N" name a rejected row gets (then ids could clash
+ * and the caller values the book in memory). */
+static int count_ids(vstream *v, int *plain, qe_err *e)
+{
+	rowsrc src;
+	int colmap[FMT_TR_N], rc = 0, st;
+	char nb[NUM_BUFSZ];
+	long cap = 0;
+	*plain = 1;
+	if (src_open(v->o->trades, &src, colmap, e))
+		return e->code;
+	while ((st = src_next(&src, e)) != CSVR_EOF) {
+		if (st == CSVR_FATAL) {
+			rc = e->code;
+			break;
+		}
+		if (st != CSVR_ROW)
+			continue;
+		csvscan_field f = rs_text(&src, colmap[FMT_TR_ID], nb);
+		if ((f.len >= 5 && memcmp(f.p, "line ", 5) == 0) ||
+		    (f.len >= 4 && memcmp(f.p, "row ", 4) == 0)) {
+			*plain = 0;
+			break;
+		}
+		long k = sidx_add(v->ids, f.p, f.len, NULL);
+		if (k >= cap) {
+			long nc = cap ? 2 * cap : 65536;
+			long *nl = realloc(v->left, sizeof *nl * (size_t)nc);
+			if (nl)
+				v->left = nl;
+			long *ns = nl ? realloc(v->slot, sizeof *ns * (size_t)nc) : NULL;
+			if (ns)
+				v->slot = ns;
+			if (!ns) {
+				rc = qe_err_set(e, QE_INTERNAL, "out of memory");
+				break;
+			}
+			for (long i = cap; i < nc; i++)
+				v->left[i] = 0, v->slot[i] = -1;
+			cap = nc;
+		}
+		if (k < 0) {
+			rc = qe_err_set(e, QE_INTERNAL, "out of memory");
+			break;
+		}
+		v->left[k]++;
+	}
+	src_close(&src);
+	return rc;
+}
+
+/* Prices, writes and folds the first n pending trades (all done), then
+ * drops them. */
+static int stream_flush(vstream *v, long n, qe_err *e)
+{
+	long j = 0;
+	for (long i = 0; i < n; i++) {
+		if (v->q[i].cancel && !v->q[i].err[0])
+			v->sum.cancelled++;
+		else if (j++ != i)
+			v->q[j - 1] = v->q[i];
+	}
+#pragma omp parallel for schedule(dynamic, 64)
+	for (long i = 0; i < j; i++)
+		price_one(v->m, &v->q[i], v->o->spread_corr, &v->res[i]);
+	val_book blk = {.m = v->m, .tr = v->q, .res = v->res, .n = j};
+	int rc = 0;
+	summarize_add(&blk, &v->sum);
+	for (long i = 0; i < j && !rc && (v->vw || v->sw); i++) {
+		const result *r = &v->res[i];
+		if (r->status)
+			continue;
+		if (v->vw) {
+			h5_valuation_row(v->vw, &v->q[i], r);
+			rc = h5tab_end_row(v->vw, e);
+		}
+		if (!rc && v->sw)
+			rc = h5_sensitivity_rows(v->sw, v->m, &v->q[i], r, e);
+	}
+	if (!rc && (v->out->valuations || v->out->sensitivities))
+		rc = write_csv_rows(&blk, v->out->valuations, v->out->sensitivities, e);
+	if (!rc && v->out->errors)
+		write_error_rows(&blk, v->out->errors);
+	for (long i = 0; i < j && !rc && v->out->ladder; i++)
+		if (ladder_add(&v->lad, &v->q[i], &v->res[i]))
+			rc = qe_err_set(e, QE_INTERNAL, "out of memory");
+	for (long i = 0; i < j; i++) {
+		free(v->res[i].s);
+		v->res[i].s = NULL;
+	}
+	memmove(v->q, v->q + n, sizeof *v->q * (size_t)(v->qn - n));
+	memmove(v->done, v->done + n, (size_t)(v->qn - n));
+	v->qn -= n;
+	v->ndone -= n;
+	v->base += n;
+	return rc ? e->code : 0;
+}
+
+/* Appends t to the pending trades; its absolute index. */
+static long stream_push(vstream *v, const trade *t, int done, qe_err *e)
+{
+	if (v->qn == v->qcap) {
+		long nc = v->qcap ? 2 * v->qcap : STREAM_BLOCK;
+		trade *nq = realloc(v->q, sizeof *nq * (size_t)nc);
+		if (nq)
+			v->q = nq;
+		char *nd = nq ? realloc(v->done, (size_t)nc) : NULL;
+		if (nd)
+			v->done = nd;
+		result *nr = nd ? realloc(v->res, sizeof *nr * (size_t)nc) : NULL;
+		if (!nr)
+			return qe_err_set(e, QE_INTERNAL, "out of memory"), -1;
+		v->res = nr;
+		v->qcap = nc;
+	}
+	v->q[v->qn] = *t;
+	v->done[v->qn] = (char)done;
+	return v->base + v->qn++;
+}
+
+/* Pass 2: load_trades' loop, a trade leaving for the outputs as soon as
+ * it and every trade before it are final. */
+static int stream_rows(vstream *v, qe_err *e)
+{
+	const char *path = v->o->trades;
+	rowsrc src;
+	int colmap[FMT_TR_N], rc = 0, st;
+	char nb[NUM_BUFSZ];
+	schema_markets *mk = NULL;
+	if (src_open(path, &src, colmap, e))
+		return e->code;
+	if (!(mk = schema_markets_load(v->o->markets, e))) {
+		src_close(&src);
+		return e->code;
+	}
+	schema_ctx ctx = {schema_get(FMT_TRADES), mk, schema_trades_identity};
+	strbuf canon = {0};
+	while ((st = src_next(&src, e)) != CSVR_EOF) {
+		if (st == CSVR_FATAL) {
+			rc = e->code;
+			break;
+		}
+		trade t;
+		int life = LIFE_NONE;
+		long k = -1, rk = -1;
+		if (st == CSVR_BADROW) {
+			memset(&t, 0, sizeof t);
+			snprintf(t.id, sizeof t.id, "line %ld", rs_line(&src));
+			snprintf(t.err, sizeof t.err, "%s", e->msg);
+		} else {
+			csvscan_field f = rs_text(&src, colmap[FMT_TR_ID], nb);
+			if ((rk = sidx_find(v->ids, f.p, f.len)) < 0 || v->left[rk] <= 0) {
+				rc = qe_err_set(e, QE_IO, "%s: changed while being read", path);
+				break;
+			}
+			if (read_trade(&src, path, colmap, &ctx, &canon, &t, &life)) {
+				rc = qe_err_set(e, QE_INTERNAL, "out of memory");
+				break;
+			}
+			/* a row rejected before its id is valid is a trade of its own */
+			if (strlen(t.id) == f.len && memcmp(t.id, f.p, f.len) == 0)
+				k = rk;
+		}
+		long at = k >= 0 ? v->slot[k] : -1;
+		if (at >= 0 && at < v->base) {
+			rc = qe_err_set(e, QE_IO, "%s: changed while being read", path);
+			break;
+		}
+		trade *prev = at >= 0 ? &v->q[at - v->base] : NULL;
+		/* the lifecycle rule of qe-ingest, in file order */
+		if (!t.err[0] && (!prev || !prev->err[0])) {
+			int state = !prev ? TRADE_UNKNOWN : prev->cancel ? TRADE_CANCELLED : TRADE_LIVE;
+			char vtext[24];
+			row_check lc = {0};
+			if (schema_lifecycle_check(state, prev ? prev->version : 0, life, t.version,
+						   lc.reason, sizeof lc.reason, &lc.col)) {
+				snprintf(vtext, sizeof vtext, "%d", t.version);
+				lc.value = lc.col == FMT_TR_VERSION ? vtext : t.id;
+				lc.value_len = strlen(lc.value);
+				trade_reject(&t, &src, path, colmap, &lc);
+			}
+		}
+		if (!prev) {
+			if ((at = stream_push(v, &t, k < 0, e)) < 0) {
+				rc = e->code;
+				break;
+			}
+			if (k >= 0)
+				v->slot[k] = at;
+		} else if (prev->err[0]) {
+			/* a bad version leaves the trade unpriced */
+		} else if (t.err[0]) {
+			snprintf(prev->err, sizeof prev->err, "%s", t.err);
+		} else {
+			*prev = t; /* an amend or cancel that supersedes */
+		}
+		if (rk >= 0 && --v->left[rk] == 0 && v->slot[rk] >= 0)
+			v->done[v->slot[rk] - v->base] = 1;
+		while (v->ndone < v->qn && v->done[v->ndone])
+			v->ndone++;
+		if (v->ndone >= STREAM_BLOCK && (rc = stream_flush(v, v->ndone, e)))
+			break;
+	}
+	src_close(&src);
+	strbuf_free(&canon);
+	schema_markets_free(mk);
+	return rc;
+}
+
+int valuation_stream(const struct val_options *o, const struct val_outputs *out,
+		     struct val_summary *s, qe_err *e)
+{
+	vstream v = {.o = o, .out = out};
+	int plain = 0, rc;
+	memset(s, 0, sizeof *s);
+	struct mkt_paths p = {o->markets, o->curves, o->vols, o->rates, o->fixings, o->calendars};
+	if (o->trades && strcmp(o->trades, "-") != 0) {
+		/* the market first: its errors come first, as in valuation_price */
+		if (!(v.m = mkt_load(&p, o->asof, e)))
+			return e->code;
+		v.m->bump = o->bump;
+		if (!(v.ids = sidx_new())) {
+			mkt_free(v.m);
+			return qe_err_set(e, QE_INTERNAL, "out of memory");
+		}
+		rc = count_ids(&v, &plain, e);
+		if (rc || !plain) {
+			sidx_free(v.ids);
+			free(v.left), free(v.slot);
+			mkt_free(v.m);
+			if (rc)
+				return rc;
+		}
+	}
+	if (!plain) {
+		/* stdin is read once, and ids that clash with the names of
+		 * rejected rows: the whole book in memory */
+		val_book *b = valuation_price(o, e);
+		if (!b)
+			return e->code;
+		rc = valuation_write(b, out, s, e);
+		valuation_free(b);
+		return rc == QE_DATA && s->failed ? 0 : rc;
+	}
+	rc = 0;
+	h5tab_colspec vcols[12], scols[9];
+	h5tab_colspecs(FMT_VALUATIONS, vcols, 12);
+	h5tab_colspecs(FMT_SENSITIVITIES, scols, 9);
+	if (!rc && ((out->h5_valuations &&
+		     !(v.vw = h5tab_begin(out->h5_valuations, "valuations", vcols, 12, e))) ||
+		    (out->h5_sensitivities &&
+		     !(v.sw = h5tab_begin(out->h5_sensitivities, "sensitivities", scols, 9, e)))))
+		rc = e->code;
+	if (!rc && out->ladder && ladder_init(&v.lad, v.m))
+		rc = qe_err_set(e, QE_INTERNAL, "out of memory");
+	if (!rc) {
+		csv_headers(out->valuations, out->sensitivities);
+		if (out->errors) {
+			csv_writer w;
+			csvw_init(&w, out->errors);
+			csvw_header_of(&w, FMT_PRICE_ERRORS);
+		}
+		rc = stream_rows(&v, e);
+	}
+	if (!rc && v.qn)
+		rc = stream_flush(&v, v.qn, e); /* at the end every trade is final */
+	if (!rc && out->ladder && ladder_write(&v.lad, v.m, out->ladder))
+		rc = qe_err_set(e, QE_INTERNAL, "out of memory");
+	*s = v.sum;
+	ladder_free(&v.lad);
+	sidx_free(v.ids);
+	free(v.left), free(v.slot), free(v.q), free(v.done), free(v.res);
+	mkt_free(v.m);
+	if (!rc && s->failed)
+		qe_err_set(e, QE_DATA, "%ld trade%s could not be priced (first: %s)", s->failed,
+			   s->failed == 1 ? "" : "s", s->first_error);
+	return rc;
 }

@@ -58,6 +58,21 @@ val_book *valuation_price(const struct val_options *o, qe_err *e);
 int valuation_write(const val_book *b, const struct val_outputs *out, struct val_summary *s,
 		    qe_err *e);
 void valuation_free(val_book *b);
+/* Prices the book of o and writes every output of out as it goes: the
+ * trades are read in blocks, each block priced in parallel, its rows
+ * written in trade order and its deltas added to the ladder (written at
+ * the end), so memory does not grow with the book (a first pass over the
+ * trades counts the rows of each id, so that a trade leaves once its
+ * last amend or cancel is read).  Trades from stdin ("-"), or whose ids
+ * read "line N" or "row N" (the names of rejected rows), are valued in
+ * memory with valuation_price() and valuation_write().  The bytes are
+ * those of valuation_write() for any number of threads.  Returns QE_OK
+ * when every output was written, s filled (s->failed trades could not be
+ * priced: e then holds the QE_DATA message naming the first); another
+ * code (e set) when the market or the trades cannot be read or an output
+ * cannot be written. */
+int valuation_stream(const struct val_options *o, const struct val_outputs *out,
+		     struct val_summary *s, qe_err *e);
 
 /* What full revaluation (price/valscen.h) asks of a priced book. */
 struct market; /* market/market.h */
