@@ -1247,7 +1247,7 @@ measures|--alpha --quantile|--paths 5
 backtest|--alpha --significance|--quantile kth
 hs|$hist $book --window --horizon --sqrt-scale --alpha --quantile --brw --fhs --cube --timing --full $price|--paths 5
 param|$hist $book --window --horizon --sqrt-scale --alpha $cov --cov-file --cornish-fisher|--cube c.csv
-mc|$hist $book --window --horizon --sqrt-scale --alpha --quantile $cov --cov-file --paths --seed --dist --df --cube --timing|--cornish-fisher
+mc|$hist $book --window --horizon --sqrt-scale --alpha --quantile $cov --cov-file --paths --seed --dist --df --cube --timing --full ${price% --vol-history} --factor-returns|--cornish-fisher
 components|$hist $book --window --horizon --sqrt-scale --alpha $cov --cov-file|--quantile kth
 series|$hist $book --window --horizon --sqrt-scale --alpha --quantile --brw --days --portfolio|--fhs 0.9
 cov|$hist --window --horizon --sqrt-scale $cov --returns --format|--sens sens.csv
@@ -1604,6 +1604,99 @@ for r in rows:
 print("ok")
 PY
 	assert_output "ok"
+}
+
+@test "full: mc --full of a linear book has the VaR of mc with the same seed (1e-9); same bytes at 1 and 2 threads" {
+	full_market
+	qe-price --asof 2026-11-25 --trades linear.csv --curves curves.csv --vols vols.csv --rates rates.csv \
+		--markets "$DATA/markets.csv" -o val.csv --sens sens.csv
+	# 5000 paths: a full block of 4096 and a partial one
+	qe-var mc -q -H history.csv -m "$DATA/markets.csv" -s sens.csv -a 0.99,0.95 --paths 5000 --seed 3 \
+		> sens_var.csv
+	OMP_NUM_THREADS=1 qe-var mc -q $(full_args linear.csv) -a 0.99,0.95 --paths 5000 --seed 3 \
+		--cube cube1.csv > one.csv
+	run_split env OMP_NUM_THREADS=2 qe-var mc -q $(full_args linear.csv) -a 0.99,0.95 --paths 5000 --seed 3 \
+		--cube cube2.csv
+	assert_success
+	echo "$output" > full_var.csv
+	cmp one.csv full_var.csv
+	cmp cube1.csv cube2.csv
+	run "$PYORACLE" - <<'PY'
+import csv
+s = {(r["portfolio"], r["alpha"], r["currency"]): r for r in csv.DictReader(open("sens_var.csv"))}
+f = {(r["portfolio"], r["alpha"], r["currency"]): r for r in csv.DictReader(open("full_var.csv"))}
+assert set(s) == set(f) and len(s) == 8, (sorted(s), sorted(f))
+for k in s:
+    assert f[k]["method"] == "mc-full" and s[k]["method"] == "mc-normal", k
+    assert f[k]["scenarios"] == s[k]["scenarios"] == "5000", k
+    for col in ("var", "es"):
+        a, b = float(s[k][col]), float(f[k][col])
+        assert b > 0 and abs(a - b) <= 1e-9 * abs(a), (k, col, a, b)
+print("ok")
+PY
+	assert_output "ok"
+	[ "$(tail -n +2 cube2.csv | wc -l)" -eq $((4 * 5000)) ]
+	# Student-t shocks: the same paths in both modes too
+	qe-var mc -q -H history.csv -m "$DATA/markets.csv" -s sens.csv --paths 3000 --dist t --df 4 | cut -d, -f1,6 > t_sens.csv
+	qe-var mc -q $(full_args linear.csv) --paths 3000 --dist t --df 4 > t_full.csv
+	grep -q ',mc-t-full,' t_full.csv
+	run "$PYORACLE" - <<'PY'
+import csv
+s = [float(r["var"]) for r in csv.DictReader(open("t_sens.csv"))]
+f = [float(r["var"]) for r in csv.DictReader(open("t_full.csv"))]
+assert len(s) == len(f) == 4 and all(abs(a - b) <= 1e-9 * abs(a) for a, b in zip(s, f)), (s, f)
+print("ok")
+PY
+	assert_output "ok"
+}
+
+@test "full: mc --full P&L of each path of one Black-76 option equals QuantLib on the path's forward" {
+	full_market
+	run_split qe-var mc -q $(full_args option.csv) -a 0.95 --paths 300 --seed 9 --factor-returns ret.csv \
+		--cube cube.csv --returns constant-maturity
+	assert_success
+	echo "$output" > var.csv
+	run "$PYORACLE" - <<'PY'
+import csv, math, datetime as dt
+import numpy as np
+import QuantLib as ql
+K, Q, r = 3.95, 10 * 10000.0, 0.03
+T = (dt.date(2027, 2, 19) - dt.date(2026, 11, 25)).days / 365.0
+D = math.exp(-r * T)
+F = [float(x["price"]) for x in csv.DictReader(open("curves.csv"))
+     if x["curve"] == "NG_HH" and x["delivery_start"] == "2027-03-01"][0]
+def value(f):
+    return Q * ql.BlackCalculator(ql.PlainVanillaPayoff(ql.Option.Call, K), f, 0.462 * math.sqrt(T), D).value()
+base = value(F)
+ret = list(csv.DictReader(open("ret.csv")))
+assert {x["factor"] for x in ret} == {"NG_HH:4"} and len(ret) == 300, len(ret)
+rets = {x["scenario"]: float(x["return"]) for x in ret}
+cube = {x["scenario"]: float(x["pnl"]) for x in csv.DictReader(open("cube.csv")) if x["portfolio"] == "OPT"}
+assert set(cube) == set(rets) and len(cube) == 300
+want = {}
+for k, x in rets.items():
+    want[k] = value(F * math.exp(x)) - base
+    assert abs(cube[k] - want[k]) <= 1e-9 * max(abs(want[k]), 1.0), (k, cube[k], want[k])
+# the returns are draws of a normal law with the variance of the history's
+# last 250 returns of tenor 4 (300 draws: within 15%)
+import pandas as pd
+h = pd.read_csv("history.csv")
+sd = np.std(np.diff(np.log(h[(h.curve == "NG_HH") & (h.tenor == 4)].price.values))[-250:], ddof=1)
+assert 0.85 < np.std(list(rets.values()), ddof=1) / sd < 1.15, (np.std(list(rets.values())), sd)
+# VaR: the 15th worst loss of 300 (kth)
+losses = sorted(-v for v in want.values())[::-1]
+row = list(csv.DictReader(open("var.csv")))[0]
+assert row["method"] == "mc-full" and row["scenarios"] == "300"
+assert abs(float(row["var"]) - losses[14]) <= 1e-9 * losses[14], (row["var"], losses[13:16])
+print("ok")
+PY
+	assert_output "ok"
+	# usage: --factor-returns is for --full; -s with --full
+	run_split qe-var mc -q -H history.csv -m "$DATA/markets.csv" -s sens.csv --factor-returns r.csv
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == "qe-var: mc: --factor-returns needs --full"* ]]
+	run_split qe-var mc $(full_args option.csv) -s sens.csv
+	[ "$status" -eq 2 ]
 }
 
 @test "full: usage errors: -s with --full, a missing --trades, pricer options without --full" {

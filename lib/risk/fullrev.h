@@ -88,4 +88,26 @@ int fullrev_cube(const struct val_options *vo, const var_inputs *in, const vol_h
 		 const risk_scenarios *vs, const char *by, const expo_fx *fx, const var_spec *sp,
 		 pnl_cube *cube, exposure *pf, qe_err *e);
 
+/* Monte Carlo of full revaluation (qe-var mc --full): the paths of
+ * var_mc (varcalc.h: the same seed, Philox stream per block of
+ * VAR_MC_BLOCK paths, normal or Student-t shocks of sp) over the factors
+ * of in's history that the book of vo depends on (in->h is restricted to
+ * them and in->all recomputed with horizon and horizon_mode, so a book
+ * whose positions are those factors draws the same price changes as the
+ * sensitivity mode).  Each path's price changes dF become returns,
+ * log(1 + dF/F) for log-return factors (F the factor's latest price, as
+ * varcalc's covariance scales), dF for absolute ones, so a quote at the
+ * history's price moves by exactly dF; a path that takes a log-return
+ * factor to a price <= 0 is QE_NUMERIC.  The book is repriced block by
+ * block (memory: one block of paths and the cube of portfolios x paths,
+ * scenarios named path1..pathN as var_mc's cube); fn (NULL: none) sees
+ * each block's returns, np x h->nf, first path q0 (0-based), before it
+ * is repriced.  Portfolios into pf (expo_free), the number of factors
+ * into nfactors, the covariance's notes into note. */
+typedef int fullrev_paths_fn(void *ctx, const risk_history *h, size_t q0, size_t np, const double *ret,
+			     qe_err *e);
+int fullrev_mc_cube(const struct val_options *vo, var_inputs *in, int horizon, int horizon_mode,
+		    const char *by, const expo_fx *fx, const var_spec *sp, fullrev_paths_fn *fn, void *ctx,
+		    pnl_cube *cube, exposure *pf, size_t *nfactors, char *note, size_t notesz, qe_err *e);
+
 #endif

@@ -438,13 +438,61 @@ out:
 	return rc;
 }
 
+int var_mc_factor(const risk_history *h, const risk_scenarios *all, const var_spec *sp, double *S,
+		  double *L, char *note, size_t notesz, qe_err *e)
+{
+	size_t m = h->nf;
+	int rc, repaired = 0;
+	if ((rc = var_covariance(h, all, sp, 0, S, note, notesz, e)))
+		return rc;
+	if ((rc = cov_cholesky(S, m, sp->repair, L, &repaired, e))) {
+		long f = cov_cholesky_failed_at(e);
+		if (f >= 0 && (size_t)f < m)
+			qe_err_set(e, rc,
+				   "covariance is not positive definite: factor '%s' is a linear combination "
+				   "of the others (Cholesky fails there); use --repair to floor the eigenvalues",
+				   sidx_name(h->factors, (size_t)f));
+		return rc;
+	}
+	if (repaired && note) {
+		size_t at = strlen(note);
+		snprintf(note + at, notesz - at, "%scovariance is singular: eigenvalues floored for the Cholesky factor",
+			 at ? "; " : "");
+	}
+	return 0;
+}
+
+void var_mc_draw(const var_spec *sp, const double *L, size_t m, size_t b, size_t np, double *Zb)
+{
+	/* block b: Philox stream b seeds the normals' generator and then
+	 * draws the chi-squares of t shocks */
+	qe_rng p;
+	zig_rng g;
+	rng_init(&p, sp->seed, (uint64_t)b);
+	zig_seed(&g, &p);
+	for (size_t q = 0; q < np; q++) {
+		double *z = Zb + q * m;
+		zig_normals(&g, z, m);
+		if (sp->df > 0) {
+			double c = sqrt((sp->df - 2) / (2.0 * rng_gamma(&p, sp->df / 2)));
+			for (size_t f = 0; f < m; f++)
+				z[f] *= c;
+		}
+	}
+	/* Z <- Z L' in place (triangular: half a dgemm's flops), each row a
+	 * correlated price change */
+	if (L)
+		cblas_dtrmm(CblasRowMajor, CblasRight, CblasLower, CblasTrans, CblasNonUnit, (int)np, (int)m,
+			    1.0, L, (int)m, Zb, (int)m);
+}
+
 int var_mc(const risk_history *h, const risk_scenarios *all, const exposure *x, const var_spec *sp,
 	   var_result *res, pnl_cube *cube, qe_err *e)
 {
 	size_t m = x->nf, npf = x->npf, N = sp->paths, nblocks = (N + VAR_MC_BLOCK - 1) / VAR_MC_BLOCK;
 	double *S = malloc(m * m * sizeof *S + 1), *L = malloc(m * m * sizeof *L + 1);
 	double *pnl = NULL, *DL = NULL;
-	int rc = 0, repaired = 0;
+	int rc = 0;
 	memset(res, 0, sizeof *res); /* freeable on every error path */
 	if (!S || !L) {
 		rc = qe_err_set(e, QE_INTERNAL, "out of memory");
@@ -456,23 +504,8 @@ int var_mc(const risk_history *h, const risk_scenarios *all, const exposure *x, 
 	}
 	if ((rc = result_alloc(res, npf, sp->nalpha, e)))
 		goto out;
-	if ((rc = var_covariance(h, all, sp, 0, S, res->note, sizeof res->note, e)))
+	if ((rc = var_mc_factor(h, all, sp, S, L, res->note, sizeof res->note, e)))
 		goto out;
-	if ((rc = cov_cholesky(S, m, sp->repair, L, &repaired, e))) {
-		long f = cov_cholesky_failed_at(e);
-		if (f >= 0 && (size_t)f < m)
-			qe_err_set(e, rc,
-				   "covariance is not positive definite: factor '%s' is a linear combination "
-				   "of the others (Cholesky fails there); use --repair to floor the eigenvalues",
-				   sidx_name(h->factors, (size_t)f));
-		goto out;
-	}
-	if (repaired) {
-		size_t at = strlen(res->note);
-		snprintf(res->note + at, sizeof res->note - at,
-			 "%scovariance is singular: eigenvalues floored for the Cholesky factor",
-			 at ? "; " : "");
-	}
 	pnl = malloc(npf * N * sizeof *pnl);
 	if (!pnl) {
 		rc = qe_err_set(e, QE_INTERNAL, "out of memory for %zu paths", N);
@@ -509,32 +542,14 @@ int var_mc(const risk_history *h, const risk_scenarios *all, const exposure *x, 
 		for (size_t b = 0; b < nblocks; b++) {
 			if (!Zb || !Xb)
 				continue;
-			/* block b: Philox stream b seeds the normals' generator and
-			 * then draws the chi-squares of t shocks */
-			qe_rng p;
-			zig_rng g;
-			rng_init(&p, sp->seed, (uint64_t)b);
-			zig_seed(&g, &p);
 			size_t q0 = b * VAR_MC_BLOCK, q1 = q0 + VAR_MC_BLOCK < N ? q0 + VAR_MC_BLOCK : N;
 			int np = (int)(q1 - q0);
-			for (int q = 0; q < np; q++) {
-				double *z = Zb + (size_t)q * m;
-				zig_normals(&g, z, m);
-				if (sp->df > 0) {
-					double c = sqrt((sp->df - 2) / (2.0 * rng_gamma(&p, sp->df / 2)));
-					for (size_t f = 0; f < m; f++)
-						z[f] *= c;
-				}
-			}
+			var_mc_draw(sp, DL ? NULL : L, m, b, (size_t)np, Zb);
 			if (DL) {
 				cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)npf, np, (int)m, 1.0, DL,
 					    (int)m, Zb, (int)m, 0.0, pnl + q0, (int)N);
 				continue;
 			}
-			/* Z <- Z L' in place (triangular: half a dgemm's flops), each
-			 * row a correlated price change */
-			cblas_dtrmm(CblasRowMajor, CblasRight, CblasLower, CblasTrans, CblasNonUnit, np, (int)m, 1.0,
-				    L, (int)m, Zb, (int)m);
 			cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)npf, np, (int)m, 1.0, x->delta,
 				    (int)m, Zb, (int)m, 0.0, pnl + q0, (int)N);
 			if (x->has_gamma) {
