@@ -1613,3 +1613,238 @@ long valuation_reprice(const val_book *b, const market *m, double *npv, char *er
 	}
 	return bad;
 }
+
+/* ---- NPV-only repricing plan ---------------------------------------------
+ * What price_linear and price_option compute from dates alone (delivery
+ * pieces, their volumes and discount factors, year fractions, the quote
+ * day weights of an average forward) is fixed across scenarios, so a
+ * plan keeps it per trade and a scenario only redoes the arithmetic on
+ * the moved quotes and vols, in the same order and through the same
+ * closed forms, so the values equal the full path's bit for bit.  A
+ * trade of any other kind keeps the full path (price_one). */
+
+enum { VP_FULL, VP_LINEAR, VP_OPTION };
+
+typedef struct vp_piece {
+	int q;
+	double a, b; /* linear: side x volume, D; option: days */
+	double z;    /* linear: zero rate of D */
+} vp_piece;
+
+typedef struct vp_trade {
+	int kind, curve, np;
+	long off; /* first piece in plan->pc */
+	/* option */
+	qe_date a;
+	double T, D, z, Q, tot;
+	int normal;
+} vp_trade;
+
+struct val_plan {
+	vp_trade *t;
+	vp_piece *pc;
+	long npc, cap;
+	int oom;
+};
+
+static vp_piece *vp_add(val_plan *p)
+{
+	if (p->npc == p->cap) {
+		long cap = p->cap ? 2 * p->cap : 1024;
+		vp_piece *n = realloc(p->pc, sizeof *n * (size_t)cap);
+		if (!n)
+			return p->oom = 1, NULL;
+		p->pc = n, p->cap = cap;
+	}
+	return &p->pc[p->npc++];
+}
+
+/* The pieces of price_linear: the same loop, on the base market. */
+static int vp_linear(val_plan *p, vp_trade *v, const market *m, const trade *t, const mkt_curve *c)
+{
+	result scratch = {0}, *res = &scratch;
+	int future = t->instr == I_FUTURE;
+	qe_date d = t->ds > m->asof ? t->ds : m->asof + 1;
+	while (d <= t->de) {
+		int q = mkt_quote_at(c, d);
+		if (q < 0)
+			return -1;
+		qe_date end = c->q[q].last < t->de ? c->q[q].last : t->de;
+		double vol, D = 1, z = 0;
+		if (piece_volume(m, t, c, d, end, &vol, res))
+			return -1;
+		if (!future && discount(m, t, end, &D, &z, res))
+			return -1;
+		vp_piece *pc = vp_add(p);
+		if (!pc)
+			return -1;
+		*pc = (vp_piece){q, t->side * vol, D, z};
+		v->np++;
+		d = end + 1;
+	}
+	v->kind = VP_LINEAR;
+	return 0;
+}
+
+/* The fixed inputs of price_option: dates, T, D, volume, and the day
+ * count of each quote avg_forward reads. */
+static int vp_option(val_plan *p, vp_trade *v, const market *m, const trade *t, const mkt_curve *c)
+{
+	result scratch = {0}, *res = &scratch;
+	if (option_common(m, t, c, &v->a, &v->T, &v->D, &v->z, &v->Q, res))
+		return -1;
+	qe_date d = v->a;
+	while (d <= t->de) {
+		int q = mkt_quote_at(c, d);
+		if (q < 0)
+			return -1;
+		qe_date end = c->q[q].last < t->de ? c->q[q].last : t->de;
+		vp_piece *pc = vp_add(p);
+		if (!pc)
+			return -1;
+		*pc = (vp_piece){q, (double)(end - d + 1), 0, 0};
+		v->np++;
+		d = end + 1;
+	}
+	v->tot = (double)(t->de - v->a + 1);
+	v->normal = model_of(t, c);
+	v->kind = VP_OPTION;
+	return 0;
+}
+
+val_plan *valuation_plan_new(const val_book *b, qe_err *e)
+{
+	val_plan *p = calloc(1, sizeof *p);
+	if (!p || !(p->t = calloc((size_t)b->n + 1, sizeof *p->t))) {
+		free(p);
+		return qe_err_set(e, QE_INTERNAL, "out of memory"), NULL;
+	}
+	const market *m = b->m;
+	for (long i = 0; i < b->n; i++) {
+		const trade *t = &b->tr[i];
+		const result *r = &b->res[i];
+		vp_trade *v = &p->t[i];
+		v->kind = VP_FULL;
+		v->off = p->npc;
+		if (r->status != 0 || !r->model || m->bump != 0)
+			continue;
+		const mkt_curve *c = mkt_curve_find(m, t->curve);
+		if (!c)
+			continue;
+		v->curve = curve_index(m, c);
+		/* the branches of price_one that end in price_linear or
+		 * price_option, told apart by their model (dates alone decide
+		 * them, so a scenario takes the same branch) */
+		int linear = t->instr == I_FORWARD || t->instr == I_PHYSICAL || t->instr == I_SPOT ||
+			     (t->instr == I_FUTURE && strcmp(r->model, "future") == 0 && t->ds > m->asof);
+		int option = t->instr == I_OPTION &&
+			     (strcmp(r->model, "black76") == 0 || strcmp(r->model, "bachelier") == 0 ||
+			      strcmp(r->model, "bs2002") == 0);
+		int rc = linear ? vp_linear(p, v, m, t, c) : option ? vp_option(p, v, m, t, c) : 0;
+		if (p->oom) {
+			valuation_plan_free(p);
+			return qe_err_set(e, QE_INTERNAL, "out of memory"), NULL;
+		}
+		if (rc) { /* not at a trade priced at the base; the full path then */
+			p->npc = v->off;
+			v->kind = VP_FULL;
+			v->np = 0;
+		}
+	}
+	return p;
+}
+
+void valuation_plan_free(val_plan *p)
+{
+	if (!p)
+		return;
+	free(p->t);
+	free(p->pc);
+	free(p);
+}
+
+/* price_linear's arithmetic on the moved quotes. */
+static void vp_price_linear(const vp_trade *v, const vp_piece *pc, const mkt_curve *c, const trade *t,
+			    result *res)
+{
+	for (int k = 0; k < v->np; k++) {
+		double F = c->q[pc[k].q].price + 0.0;
+		double und = pc[k].a * (F - t->price);
+		res->undisc += und;
+		res->npv += und * pc[k].b;
+		res->delta += pc[k].a * pc[k].b;
+		res->theta += pc[k].z * und * pc[k].b;
+	}
+}
+
+/* price_option's arithmetic on the moved quotes and vols. */
+static void vp_price_option(const vp_trade *v, const vp_piece *pc, const mkt_curve *c, const trade *t,
+			    result *res)
+{
+	double sum = 0, vol;
+	for (int k = 0; k < v->np; k++)
+		sum += pc[k].a * (c->q[pc[k].q].price + 0.0);
+	double F = sum / v->tot;
+	if (mkt_vol(c, v->a, t->strike, v->normal, &vol)) {
+		RERR("no %s vol for %s", v->normal ? "normal" : "lognormal", c->name);
+		return;
+	}
+	opt_greeks g;
+	const char *why = NULL;
+	int st;
+	if (t->american) {
+		if (v->normal)
+			st = (why = "American exercise needs a lognormal model", OPT_EDOMAIN);
+		else
+			st = american_greeks_fd(AMER_BS2002, t->type, F, t->strike, vol, v->z, 0.0, v->T, &g, &why);
+	} else {
+		st = (v->normal ? bachelier : black76)(t->type, F, t->strike, vol, v->z, v->T, &g, &why);
+	}
+	if (st) {
+		RERR("%s", why);
+		return;
+	}
+	double s = t->side * v->Q;
+	res->npv = s * g.price;
+	res->delta = s * g.delta;
+	res->gamma = s * g.gamma;
+	res->vega = s * g.vega;
+	res->theta = s * g.theta;
+}
+
+long valuation_reprice_plan(const val_book *b, const val_plan *p, const market *m, double *npv, char *err,
+			    size_t errsz)
+{
+	long bad = -1;
+#pragma omp parallel for schedule(dynamic, 64)
+	for (long i = 0; i < b->n; i++) {
+		result r;
+		const vp_trade *v = &p->t[i];
+		if (b->res[i].status) {
+			npv[i] = b->res[i].status == 2 ? 0.0 : NAN;
+			continue;
+		}
+		if (v->kind == VP_FULL) {
+			price_one(m, &b->tr[i], b->spread_corr, &r);
+			free(r.s);
+		} else {
+			memset(&r, 0, sizeof r);
+			if (v->kind == VP_LINEAR)
+				vp_price_linear(v, p->pc + v->off, &m->c[v->curve], &b->tr[i], &r);
+			else
+				vp_price_option(v, p->pc + v->off, &m->c[v->curve], &b->tr[i], &r);
+			if (r.status == 0 && !(isfinite(r.npv) && isfinite(r.delta) && isfinite(r.gamma) &&
+					       isfinite(r.vega) && isfinite(r.theta)))
+				rerr(&r, "numerical failure (non-finite result)");
+		}
+		npv[i] = r.status == 0 ? r.npv : r.status == 2 ? 0.0 : NAN;
+		if (r.status == 1) {
+#pragma omp critical(valuation_reprice)
+			if (bad < 0 || i < bad) {
+				bad = i;
+				snprintf(err, errsz, "%s", r.err);
+			}
+		}
+	}
+	return bad;
+}
