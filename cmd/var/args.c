@@ -163,6 +163,11 @@ int var_args_next(var_args *a)
 			break;
 		case VAR_OPT_HORIZON: a->horizon = (int)cli_int("--horizon", optarg, 1, 1000); break;
 		case VAR_OPT_SQRT: a->hmode = RH_SQRT; break;
+		case VAR_OPT_RETURNS:
+			if ((a->returns = rh_returns_parse(optarg)) < 0)
+				var_usage_error(a, "option --returns: unknown kind '%s' (contract, constant-maturity)",
+						optarg);
+			break;
 		case VAR_OPT_COV:
 			if ((sp->cov_method = cov_method_parse(optarg)) < 0)
 				var_usage_error(a, "option --cov: unknown estimator '%s' (sample, ewma, lw)", optarg);
@@ -234,7 +239,7 @@ void var_load(const var_args *a, int need_sens, var_inputs *in)
 	const char *metered[] = {a->history, need_sens ? a->sens : NULL};
 	cli_progress_inputs(metered, 2);
 	if (var_inputs_load(in, a->history, a->markets, caldir, need_sens ? a->sens : NULL, a->by, &a->fx,
-			    a->have_asof ? &a->asof : NULL, a->gaps, a->horizon, a->hmode, &e))
+			    a->have_asof ? &a->asof : NULL, a->gaps, a->horizon, a->hmode, a->returns, &e))
 		cli_die_err(&e);
 	char ds[16];
 	date_format(ds, in->asof);
@@ -249,8 +254,11 @@ void var_load(const var_args *a, int need_sens, var_inputs *in)
 		cli_info("history: %zu dates dropped for missing prices (first: %s)", in->gaps.dropped,
 			 in->gaps.first);
 	if (in->have_x && in->x.capped)
-		cli_info("%s: %zu rows with tenor beyond %d months mapped to tenor %d", a->sens,
-			 in->x.capped, RISK_MAX_TENOR, RISK_MAX_TENOR);
+		cli_info("%s: %zu rows with a tenor beyond the history's longest of their curve mapped to it",
+			 a->sens, in->x.capped);
+	if (in->rolls.fallback)
+		cli_info("history: %zu returns compare two contracts: no tenor quotes one contract on both days "
+			 "(first: %s)", in->rolls.fallback, in->rolls.first);
 	if (a->sp.window > in->all.ns)
 		cli_info("history: only %zu scenarios for a window of %zu", in->all.ns, a->sp.window);
 }

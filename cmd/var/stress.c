@@ -14,6 +14,7 @@ enum { OPT_SHOCKS = VAR_OPT_OWN, OPT_WINDOWS, OPT_WORST };
 
 static const var_option options[] = {
 	VAR_O_HISTORY,
+	VAR_O_RETURNS,
 	VAR_O_BOOK,
 	VAR_O_HORIZON,
 	{OPT_SHOCKS, "shocks", "FILE", "scenario,curve,tenor,shock,type rows"},

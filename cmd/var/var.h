@@ -28,7 +28,7 @@ enum {
 	VAR_OPT_BASE, VAR_OPT_WINDOW, VAR_OPT_HORIZON, VAR_OPT_SQRT, VAR_OPT_COV, VAR_OPT_LAMBDA,
 	VAR_OPT_COV_FILE, VAR_OPT_REPAIR, VAR_OPT_CUBE, VAR_OPT_TIMING, VAR_OPT_CALENDARS,
 	VAR_OPT_FULL, VAR_OPT_TRADES, VAR_OPT_CURVES, VAR_OPT_VOLS, VAR_OPT_RATES, VAR_OPT_FIXINGS,
-	VAR_OPT_SPREAD_CORR, VAR_OPT_VOL_HISTORY,
+	VAR_OPT_SPREAD_CORR, VAR_OPT_VOL_HISTORY, VAR_OPT_RETURNS,
 	VAR_OPT_OWN = 512
 };
 
@@ -45,12 +45,16 @@ typedef struct var_option {
 #define VAR_O_ALPHA {'a', "alpha", "LIST", "confidence levels, comma-separated (default 0.99)"}
 #define VAR_O_QUANTILE {VAR_OPT_QUANTILE, "quantile", "DEF", "kth (k-th worst loss, default) or linear (numpy)"}
 #define VAR_O_HISTORY \
-	{'H', "history", "FILE", "price history date,curve,tenor,price"}, \
+	{'H', "history", "FILE", "price history date,curve,tenor,contract,price"}, \
 	{'m', "markets", "FILE", "curve master; column returns = log|abs per curve"}, \
 	{VAR_OPT_CALENDARS, "calendars", "DIR", "holiday files of the -m calendars (default: beside -m)"}, \
 	{VAR_OPT_GAPS, "gaps", "POLICY", "missing prices: ffill (default), drop, error"}, \
 	{VAR_OPT_ASOF, "asof", "DATE", "as-of date (default: the history's last); later dates\n" \
 				       "are ignored, a factor lacking its price of that day is exit 3"}
+/* Not in cov, whose own --returns is a flag (covariance of returns). */
+#define VAR_O_RETURNS \
+	{VAR_OPT_RETURNS, "returns", "KIND", "contract (default: the same contract day to day,\n" \
+					     "roll-adjusted) or constant-maturity (tenors as read)"}
 #define VAR_O_BOOK \
 	{'s', "sens", "FILE", "sensitivities of qe-price (delta, gamma per factor)"}, \
 	{VAR_OPT_BY, "by", "COLUMN", "group portfolios by this column (default book; none)"}, \
@@ -104,6 +108,7 @@ typedef struct var_args {
 	const char *output;  /* -o, or NULL */
 	const char *history, *markets, *calendars, *sens, *by, *cube;
 	int gaps, horizon, hmode, timing;
+	int returns;         /* --returns: RH_RET_CONTRACT (default) or RH_RET_CONSTANT */
 	expo_fx fx;          /* --fx FILE --base CCY */
 	int have_asof;       /* --asof DATE given */
 	qe_date asof;

@@ -3,6 +3,7 @@
 #include <math.h>
 #include <pthread.h>
 
+#include "core/fastrng.h"
 #include "core/rng.h"
 
 /* Doornik (2005), "An Improved Ziggurat Method to Generate Normal Random
@@ -29,22 +30,17 @@ static void zig_tables(void)
 		zig_ratio[i] = zig_x[i + 1] / zig_x[i];
 }
 
-static inline uint64_t rotl(uint64_t x, int k)
-{
-	return (x << k) | (x >> (64 - k));
-}
-
 uint64_t zig_u64(zig_rng *r)
 {
 	uint64_t *s = r->s;
-	uint64_t out = rotl(s[0] + s[3], 23) + s[0];
+	uint64_t out = frng_rotl(s[0] + s[3], 23) + s[0];
 	uint64_t t = s[1] << 17;
 	s[2] ^= s[0];
 	s[3] ^= s[1];
 	s[1] ^= s[2];
 	s[0] ^= s[3];
 	s[2] ^= t;
-	s[3] = rotl(s[3], 45);
+	s[3] = frng_rotl(s[3], 45);
 	return out;
 }
 

@@ -83,6 +83,7 @@ static const formats_col history_cols[] = {
 	{"date", CT_DATE, 1, NULL, 0, 0, 0, NULL},
 	{"curve", CT_CURVE, 1, NULL, 0, 0, 0, NULL},
 	{"tenor", CT_INT, 1, NULL, 0, 1200, 0, NULL},
+	{"contract", CT_STR, 0, NULL, 0, 0, 0, NULL},
 	{"price", CT_NUM, 1, NULL, -BIG, BIG, 0, NULL},
 };
 
@@ -143,6 +144,10 @@ static const formats_col markets_cols[] = {
 	{"lot_size", CT_NUM, 1, NULL, 0, BIG, 1, NULL},
 	{"returns", CT_ENUM, 1, V("log", "abs"), 0, 0, 0, NULL},
 	{"model", CT_ENUM, 1, V("black76", "bachelier"), 0, 0, 0, NULL},
+	/* exchange codes (qe-ingest cme-settle, ice-settle): optional */
+	{"futures_codes", CT_STR, 0, NULL, 0, 0, 0, NULL},
+	{"option_codes", CT_STR, 0, NULL, 0, 0, 0, NULL},
+	{"price_scale", CT_NUM, 0, NULL, 0, BIG, 1, NULL},
 };
 
 static const formats_col periods_cols[] = {

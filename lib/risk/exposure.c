@@ -154,7 +154,23 @@ static int reading_open(expo_reading *g, const char *path, qe_err *e)
 	return 0;
 }
 
-/* The risk factor of the current row (riskfactor.h names and caps it). */
+/* The longest tenor of curve (curvelen bytes) among the factors, -1 when
+ * it has none. */
+static long longest_tenor(const strindex *factors, const char *curve, size_t curvelen)
+{
+	long best = -1;
+	for (size_t f = 0; f < sidx_count(factors); f++) {
+		size_t cl;
+		long t;
+		const char *name = sidx_name(factors, f);
+		if (!risk_factor_parse(name, &cl, &t) && cl == curvelen && strncmp(name, curve, cl) == 0 && t > best)
+			best = t;
+	}
+	return best;
+}
+
+/* The risk factor of the current row (riskfactor.h names it); a tenor
+ * beyond the longest the history has for the curve goes to that one. */
 static int row_factor(expo_reading *g, exposure *x, const strindex *factors, const char *curve,
 		      int64_t tenor, long *f, qe_err *e)
 {
@@ -162,17 +178,20 @@ static int row_factor(expo_reading *g, exposure *x, const strindex *factors, con
 	char name[RISK_FACTOR_NAMESZ];
 	if (tenor < 0)
 		return csvr_field_error(r, g->idx[1], e, "negative tenor '%lld'", (long long)tenor);
-	if (risk_factor_tenor(tenor) != tenor) {
-		tenor = risk_factor_tenor(tenor);
-		x->capped++;
-	}
 	if (strlen(curve) > RISK_CURVE_MAX)
 		return csvr_field_error(r, g->idx[0], e, "curve name too long");
 	int len = risk_factor_name(name, sizeof name, curve, strlen(curve), tenor);
-	if ((*f = sidx_find(factors, name, (size_t)len)) < 0)
-		return qe_err_set(e, QE_DATA, "%s:%ld: risk factor '%s' has no price history", csvr_name(r),
-				  csvr_line(r), name);
-	return 0;
+	if ((*f = sidx_find(factors, name, (size_t)len)) >= 0)
+		return 0;
+	long longest = longest_tenor(factors, curve, strlen(curve));
+	if (longest >= 0 && tenor > longest) {
+		len = risk_factor_name(name, sizeof name, curve, strlen(curve), longest);
+		*f = sidx_find(factors, name, (size_t)len);
+		x->capped++;
+		return 0;
+	}
+	return qe_err_set(e, QE_DATA, "%s:%ld: risk factor '%s' has no price history", csvr_name(r),
+			  csvr_line(r), name);
 }
 
 #define RESERVED "reserved: the outputs name the total of the whole book '" EXPO_TOTAL "' (or '" EXPO_TOTAL "/CCY')"

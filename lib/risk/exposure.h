@@ -3,9 +3,9 @@
  * sensitivities file of qe-price (trade_id,book,curve,delivery_start,
  * delivery_end,tenor,delta,gamma,vega) and summed per group.
  *
- * A row's risk factor is "CURVE:TENOR"; tenors beyond RISK_MAX_TENOR are
- * mapped to it (the last factor the history carries) and counted - both
- * as riskfactor.h says, the same for every tool.  Rows
+ * A row's risk factor is "CURVE:TENOR"; a tenor beyond the longest the
+ * history carries for the curve is mapped to that longest one and
+ * counted.  Rows
  * are grouped by the value of one column (book by default; any column of
  * the file, e.g. trader or desk, or, when the file lacks it, a column of
  * the curve master such as commodity or venue, looked up by curve) into
@@ -55,7 +55,7 @@ typedef struct exposure {
 	long *fccy;            /* [f] index into currencies of the factor's currency, -1 unknown */
 	strindex *currencies;
 	double *delta, *gamma; /* [p * nf + f] */
-	size_t rows, capped;   /* rows read; rows whose tenor was capped at RISK_MAX_TENOR */
+	size_t rows, capped;   /* rows read; rows beyond their curve's longest tenor, mapped to it */
 	int has_gamma;
 } exposure;
 

@@ -724,7 +724,7 @@ void var_inputs_free(var_inputs *in)
 
 int var_inputs_load(var_inputs *in, const char *history, const char *markets, const char *caldir,
 		    const char *sens, const char *by, const expo_fx *fx, const qe_date *asof, int gap_policy,
-		    int horizon, int horizon_mode, qe_err *e)
+		    int horizon, int horizon_mode, int returns_mode, qe_err *e)
 {
 	int rc;
 	curvemaster *cm = NULL; /* read once, for the return types, calendars and exposures */
@@ -749,6 +749,9 @@ int var_inputs_load(var_inputs *in, const char *history, const char *markets, co
 		goto fail;
 	}
 	if ((rc = rh_set_returns(&in->h, cm, e)))
+		goto fail;
+	if (returns_mode == RH_RET_CONTRACT && ((rc = rh_derive_contracts(&in->h, cm, e)) ||
+						(rc = rh_contract_factors(&in->h, in->asof, &in->rolls, e))))
 		goto fail;
 	if (sens) {
 		if ((rc = expo_read(&in->x, sens, by, cm, fx, in->h.factors, e)))

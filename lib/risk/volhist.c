@@ -149,7 +149,8 @@ int volhist_read(vol_history *v, const char *path, qe_err *e)
 	}
 	for (size_t i = 0; i < n; i++)
 		h->dates[i] = rows[i].d;
-	qsort(h->dates, n, sizeof *h->dates, cmp_date);
+	if (n > 1)
+		qsort(h->dates, n, sizeof *h->dates, cmp_date);
 	for (size_t i = 0; i < n; i++)
 		if (h->nd == 0 || h->dates[i] != h->dates[h->nd - 1])
 			h->dates[h->nd++] = h->dates[i];
