@@ -1793,10 +1793,19 @@ static void vp_price_option(const vp_trade *v, const vp_piece *pc, const mkt_cur
 	const char *why = NULL;
 	int st;
 	if (t->american) {
+		/* NPV only: the price american_greeks_fd starts from, without
+		 * its six bumped repricings (a bump that would fail no longer
+		 * fails the scenario) */
 		if (v->normal)
 			st = (why = "American exercise needs a lognormal model", OPT_EDOMAIN);
 		else
-			st = american_greeks_fd(AMER_BS2002, t->type, F, t->strike, vol, v->z, 0.0, v->T, &g, &why);
+			st = american_price(AMER_BS2002, t->type, F, t->strike, vol, v->z, 0.0, v->T, &g.price,
+					    &why);
+		if (!st)
+			res->npv = t->side * v->Q * g.price;
+		else
+			RERR("%s", why);
+		return;
 	} else {
 		st = (v->normal ? bachelier : black76)(t->type, F, t->strike, vol, v->z, v->T, &g, &why);
 	}
