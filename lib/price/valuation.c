@@ -1623,12 +1623,13 @@ long valuation_reprice(const val_book *b, const market *m, double *npv, char *er
  * closed forms, so the values equal the full path's bit for bit.  A
  * trade of any other kind keeps the full path (price_one). */
 
-enum { VP_FULL, VP_LINEAR, VP_OPTION };
+enum { VP_FULL, VP_LINEAR, VP_OPTION, VP_SWAP };
 
 typedef struct vp_piece {
-	int q;
-	double a, b; /* linear: side x volume, D; option: days */
-	double z;    /* linear: zero rate of D */
+	int q;       /* swap: a period's count of quote runs, then a run's quote */
+	int n;       /* swap: a period's pricing days, then a run's days */
+	double a, b; /* linear: side x volume, D; option: days; swap period: Qp, D */
+	double z;    /* linear: zero rate of D; swap period: sum of its fixings */
 } vp_piece;
 
 typedef struct vp_trade {
@@ -1678,7 +1679,7 @@ static int vp_linear(val_plan *p, vp_trade *v, const market *m, const trade *t, 
 		vp_piece *pc = vp_add(p);
 		if (!pc)
 			return -1;
-		*pc = (vp_piece){q, t->side * vol, D, z};
+		*pc = (vp_piece){.q = q, .a = t->side * vol, .b = D, .z = z};
 		v->np++;
 		d = end + 1;
 	}
@@ -1702,13 +1703,82 @@ static int vp_option(val_plan *p, vp_trade *v, const market *m, const trade *t, 
 		vp_piece *pc = vp_add(p);
 		if (!pc)
 			return -1;
-		*pc = (vp_piece){q, (double)(end - d + 1), 0, 0};
+		*pc = (vp_piece){.q = q, .a = (double)(end - d + 1)};
 		v->np++;
 		d = end + 1;
 	}
 	v->tot = (double)(t->de - v->a + 1);
 	v->normal = model_of(t, c);
 	v->kind = VP_OPTION;
+	return 0;
+}
+
+/* The fixed parts of price_swap: per calculation period with a day
+ * after the as-of date, its quantity Qp, discount factor D and the sum of
+ * its past fixings (added first, as price_swap meets them first), then
+ * the quotes of its remaining pricing days as runs of equal quotes in
+ * day order, so a scenario adds the same prices in the same order. */
+static int vp_swap(val_plan *p, vp_trade *v, const market *m, const trade *t, const mkt_curve *c)
+{
+	result scratch = {0}, *res = &scratch;
+	if (!c->cal)
+		return -1;
+	int total = 0;
+	for (qe_date d = t->ds; d <= t->de; d++)
+		total += cal_is_business_day(c->cal, d);
+	if (total == 0)
+		return -1;
+	qe_date p0 = t->ds;
+	while (p0 <= t->de) {
+		int y, mo, dd;
+		date_to_ymd(p0, &y, &mo, &dd);
+		qe_date p1 = date_from_ymd(y, mo, date_days_in_month(y, mo));
+		if (p1 > t->de)
+			p1 = t->de;
+		long hdr = p->npc;
+		if (!vp_add(p))
+			return -1;
+		int n = 0, nr = 0;
+		double sum = 0;
+		for (qe_date d = p0; d <= p1; d++) {
+			if (!cal_is_business_day(c->cal, d))
+				continue;
+			n++;
+			if (d <= m->asof) {
+				double fx;
+				if (mkt_fixing(c, d, &fx))
+					return -1;
+				sum += fx;
+				continue;
+			}
+			int q;
+			qe_date mf;
+			if (index_quote(m, c, d, &q, &mf, res))
+				return -1;
+			if (nr > 0 && p->pc[p->npc - 1].q == q) {
+				p->pc[p->npc - 1].n++;
+			} else {
+				vp_piece *pc = vp_add(p);
+				if (!pc)
+					return -1;
+				*pc = (vp_piece){.q = q, .n = 1};
+				nr++;
+			}
+		}
+		if (n > 0 && p1 > m->asof) {
+			double Qp, D, z;
+			trade tt = *t;
+			if (piece_volume(m, &tt, c, t->ds, t->de, &Qp, res) || discount(m, t, p1, &D, &z, res))
+				return -1;
+			Qp *= (double)n / total;
+			p->pc[hdr] = (vp_piece){.q = nr, .n = n, .a = Qp, .b = D, .z = sum};
+			v->np += 1 + nr;
+		} else {
+			p->npc = hdr;
+		}
+		p0 = p1 + 1;
+	}
+	v->kind = VP_SWAP;
 	return 0;
 }
 
@@ -1740,7 +1810,11 @@ val_plan *valuation_plan_new(const val_book *b, qe_err *e)
 		int option = t->instr == I_OPTION &&
 			     (strcmp(r->model, "black76") == 0 || strcmp(r->model, "bachelier") == 0 ||
 			      strcmp(r->model, "bs2002") == 0);
-		int rc = linear ? vp_linear(p, v, m, t, c) : option ? vp_option(p, v, m, t, c) : 0;
+		int swap = t->instr == I_SWAP && strcmp(r->model, "swap") == 0;
+		int rc = linear ? vp_linear(p, v, m, t, c)
+			 : option ? vp_option(p, v, m, t, c)
+			 : swap	  ? vp_swap(p, v, m, t, c)
+				  : 0;
 		if (p->oom) {
 			valuation_plan_free(p);
 			return qe_err_set(e, QE_INTERNAL, "out of memory"), NULL;
@@ -1774,6 +1848,24 @@ static void vp_price_linear(const vp_trade *v, const vp_piece *pc, const mkt_cur
 		res->npv += und * pc[k].b;
 		res->delta += pc[k].a * pc[k].b;
 		res->theta += pc[k].z * und * pc[k].b;
+	}
+}
+
+/* price_swap's NPV on the moved quotes. */
+static void vp_price_swap(const vp_trade *v, const vp_piece *pc, const mkt_curve *c, const trade *t,
+			  result *res)
+{
+	for (int k = 0; k < v->np;) {
+		const vp_piece *h = &pc[k++];
+		double sum = h->z;
+		for (int r = 0; r < h->q; r++, k++) {
+			double F = c->q[pc[k].q].price + 0.0;
+			for (int j = 0; j < pc[k].n; j++)
+				sum += F;
+		}
+		double und = t->side * h->a * (sum / h->n - t->price);
+		res->undisc += und;
+		res->npv += und * h->b;
 	}
 }
 
@@ -1840,6 +1932,8 @@ long valuation_reprice_plan(const val_book *b, const val_plan *p, const market *
 			memset(&r, 0, sizeof r);
 			if (v->kind == VP_LINEAR)
 				vp_price_linear(v, p->pc + v->off, &m->c[v->curve], &b->tr[i], &r);
+			else if (v->kind == VP_SWAP)
+				vp_price_swap(v, p->pc + v->off, &m->c[v->curve], &b->tr[i], &r);
 			else
 				vp_price_option(v, p->pc + v->off, &m->c[v->curve], &b->tr[i], &r);
 			if (r.status == 0 && !(isfinite(r.npv) && isfinite(r.delta) && isfinite(r.gamma) &&
