@@ -1623,11 +1623,12 @@ long valuation_reprice(const val_book *b, const market *m, double *npv, char *er
  * closed forms, so the values equal the full path's bit for bit.  A
  * trade of any other kind keeps the full path (price_one). */
 
-enum { VP_FULL, VP_LINEAR, VP_OPTION, VP_SWAP };
+enum { VP_FULL, VP_LINEAR, VP_OPTION, VP_SWAP, VP_ASIAN };
 
 typedef struct vp_piece {
 	int q;       /* swap: a period's count of quote runs, then a run's quote */
-	int n;       /* swap: a period's pricing days, then a run's days */
+	int n;       /* swap: a period's pricing days, then a run's days; Asian: a run's days */
+	/* Asian: b the run's contract month day (a qe_date, exact in a double) */
 	double a, b; /* linear: side x volume, D; option: days; swap period: Qp, D */
 	double z;    /* linear: zero rate of D; swap period: sum of its fixings */
 } vp_piece;
@@ -1639,12 +1640,19 @@ typedef struct vp_trade {
 	qe_date a;
 	double T, D, z, Q, tot;
 	int normal;
+	/* Asian: fixings, past ones, remaining ones, on a futures index;
+	 * past average; times of the remaining ones at plan->tt + toff */
+	int n, past, k, front;
+	double A;
+	long toff;
 } vp_trade;
 
 struct val_plan {
 	vp_trade *t;
 	vp_piece *pc;
 	long npc, cap;
+	double *tt;
+	long ntt, ttcap;
 	int oom;
 };
 
@@ -1782,6 +1790,69 @@ static int vp_swap(val_plan *p, vp_trade *v, const market *m, const trade *t, co
 	return 0;
 }
 
+static int vp_add_time(val_plan *p, double t)
+{
+	if (p->ntt == p->ttcap) {
+		long cap = p->ttcap ? 2 * p->ttcap : 1024;
+		double *n = realloc(p->tt, sizeof *n * (size_t)cap);
+		if (!n)
+			return p->oom = 1, -1;
+		p->tt = n, p->ttcap = cap;
+	}
+	p->tt[p->ntt++] = t;
+	return 0;
+}
+
+/* The fixed parts of price_asian on a futures index: option_common's, the fixing counts,
+ * the past average, the time of each remaining fixing and its quote and
+ * contract month as runs in day order. */
+static int vp_asian(val_plan *p, vp_trade *v, const market *m, const trade *t, const mkt_curve *c)
+{
+	result scratch = {0}, *res = &scratch;
+	if (option_common(m, t, c, &v->a, &v->T, &v->D, &v->z, &v->Q, res) || model_of(t, c) || !c->cal)
+		return -1;
+	qe_date s0 = t->has_avg ? t->avg_s : t->ds, s1 = t->has_avg ? t->avg_e : t->de;
+	double sumfix = 0;
+	v->n = v->past = v->k = 0;
+	v->front = c->master && m->master && curvemaster_fixes_front(c->master);
+	if (!v->front) /* a spot index's Asian keeps the full path */
+		return -1;
+	v->toff = p->ntt;
+	for (qe_date d = s0; d <= s1; d++) {
+		if (!cal_is_business_day(c->cal, d))
+			continue;
+		v->n++;
+		if (d <= m->asof) {
+			double fx;
+			if (mkt_fixing(c, d, &fx))
+				return -1;
+			sumfix += fx;
+			v->past++;
+			continue;
+		}
+		int q;
+		qe_date mf;
+		if (index_quote(m, c, d, &q, &mf, res) || vp_add_time(p, date_yf_act365(m->asof, d)))
+			return -1;
+		vp_piece *last = v->np ? &p->pc[p->npc - 1] : NULL;
+		if (last && last->q == q && last->b == (double)mf) {
+			last->n++;
+		} else {
+			vp_piece *pc = vp_add(p);
+			if (!pc)
+				return -1;
+			*pc = (vp_piece){.q = q, .n = 1, .b = (double)mf};
+			v->np++;
+		}
+		v->k++;
+	}
+	if (v->n == 0)
+		return -1;
+	v->A = v->past ? sumfix / v->past : 0;
+	v->kind = VP_ASIAN;
+	return 0;
+}
+
 val_plan *valuation_plan_new(const val_book *b, qe_err *e)
 {
 	val_plan *p = calloc(1, sizeof *p);
@@ -1811,9 +1882,12 @@ val_plan *valuation_plan_new(const val_book *b, qe_err *e)
 			     (strcmp(r->model, "black76") == 0 || strcmp(r->model, "bachelier") == 0 ||
 			      strcmp(r->model, "bs2002") == 0);
 		int swap = t->instr == I_SWAP && strcmp(r->model, "swap") == 0;
+		int asian = t->instr == I_ASIAN && strcmp(r->model, "turnbull-wakeman") == 0;
+		long ntt = p->ntt;
 		int rc = linear ? vp_linear(p, v, m, t, c)
 			 : option ? vp_option(p, v, m, t, c)
 			 : swap	  ? vp_swap(p, v, m, t, c)
+			 : asian  ? vp_asian(p, v, m, t, c)
 				  : 0;
 		if (p->oom) {
 			valuation_plan_free(p);
@@ -1821,6 +1895,7 @@ val_plan *valuation_plan_new(const val_book *b, qe_err *e)
 		}
 		if (rc) { /* not at a trade priced at the base; the full path then */
 			p->npc = v->off;
+			p->ntt = ntt;
 			v->kind = VP_FULL;
 			v->np = 0;
 		}
@@ -1834,6 +1909,7 @@ void valuation_plan_free(val_plan *p)
 		return;
 	free(p->t);
 	free(p->pc);
+	free(p->tt);
 	free(p);
 }
 
@@ -1867,6 +1943,53 @@ static void vp_price_swap(const vp_trade *v, const vp_piece *pc, const mkt_curve
 		res->undisc += und;
 		res->npv += und * h->b;
 	}
+}
+
+/* price_asian's NPV on the moved quotes and vols for a futures index
+ * (each fixing at its contract's forward and vol): the value
+ * asian_tw_strip_greeks_fd starts from, without its bumped
+ * revaluations. */
+static void vp_price_asian(const val_plan *p, const vp_trade *v, const vp_piece *pc, const mkt_curve *c,
+			   const trade *t, result *res)
+{
+	double Fbuf[256], vbuf[256], *Fd = Fbuf, *vd = vbuf, vol = NAN, price;
+	const double *tt = p->tt + v->toff;
+	int k = v->k, nvol = 0, i = 0, st;
+	const char *why = NULL;
+	if (k > 256) {
+		Fd = malloc(sizeof *Fd * (size_t)k);
+		vd = malloc(sizeof *vd * (size_t)k);
+		if (!Fd || !vd) {
+			RERR("out of memory");
+			goto out;
+		}
+	}
+	for (int r = 0; r < v->np; r++) {
+		double F = c->q[pc[r].q].price + 0.0, vr = NAN;
+		int ok = v->front && !mkt_vol(c, (qe_date)pc[r].b, t->strike, 0, &vr);
+		for (int j = 0; j < pc[r].n; j++, i++) {
+			Fd[i] = F;
+			vd[i] = ok ? vr : NAN;
+			nvol += ok;
+		}
+	}
+	if (!(v->front && k > 0 && nvol == k) && mkt_vol(c, v->a, t->strike, 0, &vol)) {
+		RERR("no lognormal vol for %s", c->name);
+		goto out;
+	}
+	for (i = 0; i < k; i++)
+		if (isnan(vd[i]))
+			vd[i] = vol;
+	st = asian_tw_strip(t->type, Fd, vd, t->strike, v->z, v->T, v->n, v->past, v->A, tt, &price, &why);
+	if (st)
+		RERR("%s", why);
+	else
+		res->npv = t->side * v->Q * price;
+out:
+	if (Fd != Fbuf)
+		free(Fd);
+	if (vd != vbuf)
+		free(vd);
 }
 
 /* price_option's arithmetic on the moved quotes and vols. */
@@ -1934,6 +2057,8 @@ long valuation_reprice_plan(const val_book *b, const val_plan *p, const market *
 				vp_price_linear(v, p->pc + v->off, &m->c[v->curve], &b->tr[i], &r);
 			else if (v->kind == VP_SWAP)
 				vp_price_swap(v, p->pc + v->off, &m->c[v->curve], &b->tr[i], &r);
+			else if (v->kind == VP_ASIAN)
+				vp_price_asian(p, v, p->pc + v->off, &m->c[v->curve], &b->tr[i], &r);
 			else
 				vp_price_option(v, p->pc + v->off, &m->c[v->curve], &b->tr[i], &r);
 			if (r.status == 0 && !(isfinite(r.npv) && isfinite(r.delta) && isfinite(r.gamma) &&
