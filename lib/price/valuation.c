@@ -2032,3 +2032,466 @@ int valuation_stream(const struct val_options *o, const struct val_outputs *out,
 			   s->failed == 1 ? "" : "s", s->first_error);
 	return rc;
 }
+
+/* ---- NPV-only repricing plan ---------------------------------------------
+ * What price_linear and price_option compute from dates alone (delivery
+ * pieces, their volumes and discount factors, year fractions, the quote
+ * day weights of an average forward) is fixed across scenarios, so a
+ * plan keeps it per trade and a scenario only redoes the arithmetic on
+ * the moved quotes and vols, in the same order and through the same
+ * closed forms, so the values equal the full path's bit for bit.  A
+ * trade of any other kind keeps the full path (price_one). */
+
+enum { VP_FULL, VP_LINEAR, VP_OPTION, VP_SWAP, VP_ASIAN };
+
+typedef struct vp_piece {
+	int q;       /* swap: a period's count of quote runs, then a run's quote */
+	int n;       /* swap: a period's pricing days, then a run's days; Asian: a run's days */
+	/* Asian: b the run's contract month day (a qe_date, exact in a double) */
+	double a, b; /* linear: side x volume, D; option: days; swap period: Qp, D */
+	double z;    /* linear: zero rate of D; swap period: sum of its fixings */
+} vp_piece;
+
+typedef struct vp_trade {
+	int kind, curve, np;
+	long off; /* first piece in plan->pc */
+	/* option */
+	qe_date a;
+	double T, D, z, Q, tot;
+	int normal;
+	/* Asian: fixings, past ones, remaining ones, on a futures index;
+	 * past average; times of the remaining ones at plan->tt + toff */
+	int n, past, k, front;
+	double A;
+	long toff;
+} vp_trade;
+
+struct val_plan {
+	vp_trade *t;
+	vp_piece *pc;
+	long npc, cap;
+	double *tt;
+	long ntt, ttcap;
+	int oom;
+};
+
+static vp_piece *vp_add(val_plan *p)
+{
+	if (p->npc == p->cap) {
+		long cap = p->cap ? 2 * p->cap : 1024;
+		vp_piece *n = realloc(p->pc, sizeof *n * (size_t)cap);
+		if (!n)
+			return p->oom = 1, NULL;
+		p->pc = n, p->cap = cap;
+	}
+	return &p->pc[p->npc++];
+}
+
+/* The pieces of price_linear: the same loop, on the base market. */
+static int vp_linear(val_plan *p, vp_trade *v, const market *m, const trade *t, const mkt_curve *c)
+{
+	result scratch = {0}, *res = &scratch;
+	int future = t->instr == I_FUTURE;
+	qe_date d = t->ds > m->asof ? t->ds : m->asof + 1;
+	while (d <= t->de) {
+		int q = mkt_quote_at(c, d);
+		if (q < 0)
+			return -1;
+		qe_date end = c->q[q].last < t->de ? c->q[q].last : t->de;
+		double vol, D = 1, z = 0;
+		if (piece_volume(m, t, c, d, end, &vol, res))
+			return -1;
+		if (!future && discount(m, t, end, &D, &z, res))
+			return -1;
+		vp_piece *pc = vp_add(p);
+		if (!pc)
+			return -1;
+		*pc = (vp_piece){.q = q, .a = t->side * vol, .b = D, .z = z};
+		v->np++;
+		d = end + 1;
+	}
+	v->kind = VP_LINEAR;
+	return 0;
+}
+
+/* The fixed inputs of price_option: dates, T, D, volume, and the day
+ * count of each quote avg_forward reads. */
+static int vp_option(val_plan *p, vp_trade *v, const market *m, const trade *t, const mkt_curve *c)
+{
+	result scratch = {0}, *res = &scratch;
+	if (option_common(m, t, c, &v->a, &v->T, &v->D, &v->z, &v->Q, res))
+		return -1;
+	qe_date d = v->a;
+	while (d <= t->de) {
+		int q = mkt_quote_at(c, d);
+		if (q < 0)
+			return -1;
+		qe_date end = c->q[q].last < t->de ? c->q[q].last : t->de;
+		vp_piece *pc = vp_add(p);
+		if (!pc)
+			return -1;
+		*pc = (vp_piece){.q = q, .a = (double)(end - d + 1)};
+		v->np++;
+		d = end + 1;
+	}
+	v->tot = (double)(t->de - v->a + 1);
+	v->normal = model_of(t, c);
+	v->kind = VP_OPTION;
+	return 0;
+}
+
+/* The fixed parts of price_swap: per calculation period with a day
+ * after the as-of date, its quantity Qp, discount factor D and the sum of
+ * its past fixings (added first, as price_swap meets them first), then
+ * the quotes of its remaining pricing days as runs of equal quotes in
+ * day order, so a scenario adds the same prices in the same order. */
+static int vp_swap(val_plan *p, vp_trade *v, const market *m, const trade *t, const mkt_curve *c)
+{
+	result scratch = {0}, *res = &scratch;
+	if (!c->cal)
+		return -1;
+	int total = 0;
+	for (qe_date d = t->ds; d <= t->de; d++)
+		total += cal_is_business_day(c->cal, d);
+	if (total == 0)
+		return -1;
+	qe_date p0 = t->ds;
+	while (p0 <= t->de) {
+		int y, mo, dd;
+		date_to_ymd(p0, &y, &mo, &dd);
+		qe_date p1 = date_from_ymd(y, mo, date_days_in_month(y, mo));
+		if (p1 > t->de)
+			p1 = t->de;
+		long hdr = p->npc;
+		if (!vp_add(p))
+			return -1;
+		int n = 0, nr = 0;
+		double sum = 0;
+		for (qe_date d = p0; d <= p1; d++) {
+			if (!cal_is_business_day(c->cal, d))
+				continue;
+			n++;
+			if (d <= m->asof) {
+				double fx;
+				if (mkt_fixing(c, d, &fx))
+					return -1;
+				sum += fx;
+				continue;
+			}
+			int q;
+			qe_date mf;
+			if (index_quote(m, c, d, &q, &mf, res))
+				return -1;
+			if (nr > 0 && p->pc[p->npc - 1].q == q) {
+				p->pc[p->npc - 1].n++;
+			} else {
+				vp_piece *pc = vp_add(p);
+				if (!pc)
+					return -1;
+				*pc = (vp_piece){.q = q, .n = 1};
+				nr++;
+			}
+		}
+		if (n > 0 && p1 > m->asof) {
+			double Qp, D, z;
+			trade tt = *t;
+			if (piece_volume(m, &tt, c, t->ds, t->de, &Qp, res) || discount(m, t, p1, &D, &z, res))
+				return -1;
+			Qp *= (double)n / total;
+			p->pc[hdr] = (vp_piece){.q = nr, .n = n, .a = Qp, .b = D, .z = sum};
+			v->np += 1 + nr;
+		} else {
+			p->npc = hdr;
+		}
+		p0 = p1 + 1;
+	}
+	v->kind = VP_SWAP;
+	return 0;
+}
+
+static int vp_add_time(val_plan *p, double t)
+{
+	if (p->ntt == p->ttcap) {
+		long cap = p->ttcap ? 2 * p->ttcap : 1024;
+		double *n = realloc(p->tt, sizeof *n * (size_t)cap);
+		if (!n)
+			return p->oom = 1, -1;
+		p->tt = n, p->ttcap = cap;
+	}
+	p->tt[p->ntt++] = t;
+	return 0;
+}
+
+/* The fixed parts of price_asian on a futures index: option_common's, the fixing counts,
+ * the past average, the time of each remaining fixing and its quote and
+ * contract month as runs in day order. */
+static int vp_asian(val_plan *p, vp_trade *v, const market *m, const trade *t, const mkt_curve *c)
+{
+	result scratch = {0}, *res = &scratch;
+	if (option_common(m, t, c, &v->a, &v->T, &v->D, &v->z, &v->Q, res) || model_of(t, c) || !c->cal)
+		return -1;
+	qe_date s0 = t->has_avg ? t->avg_s : t->ds, s1 = t->has_avg ? t->avg_e : t->de;
+	double sumfix = 0;
+	v->n = v->past = v->k = 0;
+	v->front = c->master && m->master && curvemaster_fixes_front(c->master);
+	if (!v->front) /* a spot index's Asian keeps the full path */
+		return -1;
+	v->toff = p->ntt;
+	for (qe_date d = s0; d <= s1; d++) {
+		if (!cal_is_business_day(c->cal, d))
+			continue;
+		v->n++;
+		if (d <= m->asof) {
+			double fx;
+			if (mkt_fixing(c, d, &fx))
+				return -1;
+			sumfix += fx;
+			v->past++;
+			continue;
+		}
+		int q;
+		qe_date mf;
+		if (index_quote(m, c, d, &q, &mf, res) || vp_add_time(p, date_yf_act365(m->asof, d)))
+			return -1;
+		vp_piece *last = v->np ? &p->pc[p->npc - 1] : NULL;
+		if (last && last->q == q && last->b == (double)mf) {
+			last->n++;
+		} else {
+			vp_piece *pc = vp_add(p);
+			if (!pc)
+				return -1;
+			*pc = (vp_piece){.q = q, .n = 1, .b = (double)mf};
+			v->np++;
+		}
+		v->k++;
+	}
+	if (v->n == 0)
+		return -1;
+	v->A = v->past ? sumfix / v->past : 0;
+	v->kind = VP_ASIAN;
+	return 0;
+}
+
+val_plan *valuation_plan_new(const val_book *b, qe_err *e)
+{
+	val_plan *p = calloc(1, sizeof *p);
+	if (!p || !(p->t = calloc((size_t)b->n + 1, sizeof *p->t))) {
+		free(p);
+		return qe_err_set(e, QE_INTERNAL, "out of memory"), NULL;
+	}
+	const market *m = b->m;
+	for (long i = 0; i < b->n; i++) {
+		const trade *t = &b->tr[i];
+		const result *r = &b->res[i];
+		vp_trade *v = &p->t[i];
+		v->kind = VP_FULL;
+		v->off = p->npc;
+		if (r->status != 0 || !r->model || m->bump != 0)
+			continue;
+		const mkt_curve *c = mkt_curve_find(m, t->curve);
+		if (!c)
+			continue;
+		v->curve = curve_index(m, c);
+		/* the branches of price_one that end in price_linear or
+		 * price_option, told apart by their model (dates alone decide
+		 * them, so a scenario takes the same branch) */
+		int linear = t->instr == I_FORWARD || t->instr == I_PHYSICAL || t->instr == I_SPOT ||
+			     (t->instr == I_FUTURE && strcmp(r->model, "future") == 0 && t->ds > m->asof);
+		int option = t->instr == I_OPTION &&
+			     (strcmp(r->model, "black76") == 0 || strcmp(r->model, "bachelier") == 0 ||
+			      strcmp(r->model, "bs2002") == 0);
+		int swap = t->instr == I_SWAP && strcmp(r->model, "swap") == 0;
+		int asian = t->instr == I_ASIAN && strcmp(r->model, "turnbull-wakeman") == 0;
+		long ntt = p->ntt;
+		int rc = linear ? vp_linear(p, v, m, t, c)
+			 : option ? vp_option(p, v, m, t, c)
+			 : swap	  ? vp_swap(p, v, m, t, c)
+			 : asian  ? vp_asian(p, v, m, t, c)
+				  : 0;
+		if (p->oom) {
+			valuation_plan_free(p);
+			return qe_err_set(e, QE_INTERNAL, "out of memory"), NULL;
+		}
+		if (rc) { /* not at a trade priced at the base; the full path then */
+			p->npc = v->off;
+			p->ntt = ntt;
+			v->kind = VP_FULL;
+			v->np = 0;
+		}
+	}
+	return p;
+}
+
+void valuation_plan_free(val_plan *p)
+{
+	if (!p)
+		return;
+	free(p->t);
+	free(p->pc);
+	free(p->tt);
+	free(p);
+}
+
+/* price_linear's arithmetic on the moved quotes. */
+static void vp_price_linear(const vp_trade *v, const vp_piece *pc, const mkt_curve *c, const trade *t,
+			    result *res)
+{
+	for (int k = 0; k < v->np; k++) {
+		double F = c->q[pc[k].q].price + 0.0;
+		double und = pc[k].a * (F - t->price);
+		res->undisc += und;
+		res->npv += und * pc[k].b;
+		res->delta += pc[k].a * pc[k].b;
+		res->theta += pc[k].z * und * pc[k].b;
+	}
+}
+
+/* price_swap's NPV on the moved quotes. */
+static void vp_price_swap(const vp_trade *v, const vp_piece *pc, const mkt_curve *c, const trade *t,
+			  result *res)
+{
+	for (int k = 0; k < v->np;) {
+		const vp_piece *h = &pc[k++];
+		double sum = h->z;
+		for (int r = 0; r < h->q; r++, k++) {
+			double F = c->q[pc[k].q].price + 0.0;
+			for (int j = 0; j < pc[k].n; j++)
+				sum += F;
+		}
+		double und = t->side * h->a * (sum / h->n - t->price);
+		res->undisc += und;
+		res->npv += und * h->b;
+	}
+}
+
+/* price_asian's NPV on the moved quotes and vols for a futures index
+ * (each fixing at its contract's forward and vol): the value
+ * asian_tw_strip_greeks_fd starts from, without its bumped
+ * revaluations. */
+static void vp_price_asian(const val_plan *p, const vp_trade *v, const vp_piece *pc, const mkt_curve *c,
+			   const trade *t, result *res)
+{
+	double Fbuf[256], vbuf[256], *Fd = Fbuf, *vd = vbuf, vol = NAN, price;
+	const double *tt = p->tt + v->toff;
+	int k = v->k, nvol = 0, i = 0, st;
+	const char *why = NULL;
+	if (k > 256) {
+		Fd = malloc(sizeof *Fd * (size_t)k);
+		vd = malloc(sizeof *vd * (size_t)k);
+		if (!Fd || !vd) {
+			RERR("out of memory");
+			goto out;
+		}
+	}
+	for (int r = 0; r < v->np; r++) {
+		double F = c->q[pc[r].q].price + 0.0, vr = NAN;
+		int ok = v->front && !mkt_vol(c, (qe_date)pc[r].b, t->strike, 0, &vr);
+		for (int j = 0; j < pc[r].n; j++, i++) {
+			Fd[i] = F;
+			vd[i] = ok ? vr : NAN;
+			nvol += ok;
+		}
+	}
+	if (!(v->front && k > 0 && nvol == k) && mkt_vol(c, v->a, t->strike, 0, &vol)) {
+		RERR("no lognormal vol for %s", c->name);
+		goto out;
+	}
+	for (i = 0; i < k; i++)
+		if (isnan(vd[i]))
+			vd[i] = vol;
+	st = asian_tw_strip(t->type, Fd, vd, t->strike, v->z, v->T, v->n, v->past, v->A, tt, &price, &why);
+	if (st)
+		RERR("%s", why);
+	else
+		res->npv = t->side * v->Q * price;
+out:
+	if (Fd != Fbuf)
+		free(Fd);
+	if (vd != vbuf)
+		free(vd);
+}
+
+/* price_option's arithmetic on the moved quotes and vols. */
+static void vp_price_option(const vp_trade *v, const vp_piece *pc, const mkt_curve *c, const trade *t,
+			    result *res)
+{
+	double sum = 0, vol;
+	for (int k = 0; k < v->np; k++)
+		sum += pc[k].a * (c->q[pc[k].q].price + 0.0);
+	double F = sum / v->tot;
+	if (mkt_vol(c, v->a, t->strike, v->normal, &vol)) {
+		RERR("no %s vol for %s", v->normal ? "normal" : "lognormal", c->name);
+		return;
+	}
+	opt_greeks g;
+	const char *why = NULL;
+	int st;
+	if (t->american) {
+		/* NPV only: the price american_greeks_fd starts from, without
+		 * its six bumped repricings (a bump that would fail no longer
+		 * fails the scenario) */
+		if (v->normal)
+			st = (why = "American exercise needs a lognormal model", OPT_EDOMAIN);
+		else
+			st = american_price(AMER_BS2002, t->type, F, t->strike, vol, v->z, 0.0, v->T, &g.price,
+					    &why);
+		if (!st)
+			res->npv = t->side * v->Q * g.price;
+		else
+			RERR("%s", why);
+		return;
+	} else {
+		st = (v->normal ? bachelier : black76)(t->type, F, t->strike, vol, v->z, v->T, &g, &why);
+	}
+	if (st) {
+		RERR("%s", why);
+		return;
+	}
+	double s = t->side * v->Q;
+	res->npv = s * g.price;
+	res->delta = s * g.delta;
+	res->gamma = s * g.gamma;
+	res->vega = s * g.vega;
+	res->theta = s * g.theta;
+}
+
+long valuation_reprice_plan(const val_book *b, const val_plan *p, const market *m, double *npv, char *err,
+			    size_t errsz)
+{
+	long bad = -1;
+#pragma omp parallel for schedule(dynamic, 64)
+	for (long i = 0; i < b->n; i++) {
+		result r;
+		const vp_trade *v = &p->t[i];
+		if (b->res[i].status) {
+			npv[i] = b->res[i].status == 2 ? 0.0 : NAN;
+			continue;
+		}
+		if (v->kind == VP_FULL) {
+			price_one(m, &b->tr[i], b->spread_corr, &r);
+			free(r.s);
+		} else {
+			memset(&r, 0, sizeof r);
+			if (v->kind == VP_LINEAR)
+				vp_price_linear(v, p->pc + v->off, &m->c[v->curve], &b->tr[i], &r);
+			else if (v->kind == VP_SWAP)
+				vp_price_swap(v, p->pc + v->off, &m->c[v->curve], &b->tr[i], &r);
+			else if (v->kind == VP_ASIAN)
+				vp_price_asian(p, v, p->pc + v->off, &m->c[v->curve], &b->tr[i], &r);
+			else
+				vp_price_option(v, p->pc + v->off, &m->c[v->curve], &b->tr[i], &r);
+			if (r.status == 0 && !(isfinite(r.npv) && isfinite(r.delta) && isfinite(r.gamma) &&
+					       isfinite(r.vega) && isfinite(r.theta)))
+				rerr(&r, "numerical failure (non-finite result)");
+		}
+		npv[i] = r.status == 0 ? r.npv : r.status == 2 ? 0.0 : NAN;
+		if (r.status == 1) {
+#pragma omp critical(valuation_reprice)
+			if (bad < 0 || i < bad) {
+				bad = i;
+				snprintf(err, errsz, "%s", r.err);
+			}
+		}
+	}
+	return bad;
+}

@@ -101,5 +101,20 @@ void valuation_trade_quote(const val_book *b, long i, int k, int *curve, int *qu
  * base that cannot be priced on m (its reason into err). */
 long valuation_reprice(const val_book *b, const struct market *m, double *npv, char *err,
 		       size_t errsz);
+/* An NPV-only repricing plan of b: per trade, what does not change when
+ * quotes and vols move (delivery pieces, volumes, discount factors, year
+ * fractions, the quotes an average forward reads and their day counts),
+ * so valuation_reprice_plan redoes only the closed form on the moved
+ * market - futures, forwards, physicals, spots and European/American
+ * options on one curve; other trades take the full path.  The values
+ * equal valuation_reprice's bit for bit.  Owns its arrays
+ * (valuation_plan_free); b must outlive it.  NULL with e set
+ * (QE_INTERNAL) when memory runs out. */
+typedef struct val_plan val_plan;
+val_plan *valuation_plan_new(const val_book *b, qe_err *e);
+void valuation_plan_free(val_plan *p);
+/* valuation_reprice through the plan p of b. */
+long valuation_reprice_plan(const val_book *b, const val_plan *p, const struct market *m, double *npv,
+			    char *err, size_t errsz);
 
 #endif
