@@ -384,7 +384,8 @@ assert len(cme) > 1000
 hist = [r for r in csv.DictReader(open(f"{out}/ingest/history.csv")) if r["date"] == "2026-11-25"]
 # the day keeps one row per curve and tenor of the bundled history
 tenors = {r["tenor"] for r in csv.DictReader(open(f"{data}/history.csv")) if r["date"] == "2026-11-25"}
-assert len(hist) == 10 * len(tenors), (len(hist), len(tenors))
+ncurves = len(list(csv.DictReader(open(f"{data}/markets.csv"))))
+assert len(hist) == ncurves * len(tenors), (len(hist), len(tenors))
 EOF
 	assert_success
 	grep -q "data/exchange/ice-settle.txt" <(make --no-print-directory -C "$TREE" -f pipelines/eod.mk \

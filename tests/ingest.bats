@@ -1059,8 +1059,78 @@ for r in rows:
     assert abs(q - p) <= 1e-12 * max(p, 1e-3) + 1e-15, (key, q, p)
     n += 1
 assert n > 100, n
+# RBOB: NYMEX RB futures map to the RBOB curve, its American OB options
+# (BAW, rate 0) become RBOB vols that reprice the premium by QuantLib
+import QuantLib as ql
+assert sum(r["curve"] == "RBOB" for r in got) == sum(r["Sym"] == "RB" for r in rows) > 12
+rb = {r["MMY"]: float(r["SettlePrice"]) for r in rows if r["Sym"] == "RB" and r["SecTyp"] == "FUT"}
+d = ql.Date(25, 11, 2026); ql.Settings.instance().evaluationDate = d
+dc = ql.Actual365Fixed()
+n = 0
+for r in rows:
+    if r["Sym"] != "OB":
+        continue
+    assert r["UndlyID"] == "RB", r
+    F, K, p = rb[r["UndlyMMY"]], float(r["StrkPx"]), float(r["SettlePrice"])
+    call = r["PutCall"] == "1"
+    key = ("RBOB", r["UndlyMMY"][:4] + "-" + r["UndlyMMY"][4:] + "-01", r["StrkPx"])
+    if call != (K >= F) or key not in vols:
+        continue
+    y, m, dd = map(int, r["LastTrdDt"].split("-"))
+    vq = ql.SimpleQuote(vols[key])
+    proc = ql.BlackProcess(ql.QuoteHandle(ql.SimpleQuote(F)), ql.YieldTermStructureHandle(ql.FlatForward(d, 0.0, dc)),
+                           ql.BlackVolTermStructureHandle(ql.BlackConstantVol(d, ql.NullCalendar(), ql.QuoteHandle(vq), dc)))
+    o = ql.VanillaOption(ql.PlainVanillaPayoff(ql.Option.Call if call else ql.Option.Put, K), ql.AmericanExercise(d, ql.Date(dd, m, y)))
+    o.setPricingEngine(ql.BaroneAdesiWhaleyApproximationEngine(proc))
+    # QuantLib's BAW critical price is solved to 1e-6 only (see above)
+    assert abs(o.NPV() - p) <= 1e-6 * K, (key, o.NPV(), p)
+    n += 1
+assert n > 50, n
 EOF
 	assert_success
+}
+
+@test "cme-settle, ice-settle: each month's ATM vol row is its smile linear in strike at the future, flat beyond (Python)" {
+	qe-synth --format cme -o cme.csv
+	qe-synth --format ice -o ice.txt
+	qe-ingest cme-settle cme.csv --markets "$DATA/markets.csv" -o c1.csv --vols v1.csv -q
+	qe-ingest ice-settle ice.txt --markets "$DATA/markets.csv" -o c2.csv --vols v2.csv -q
+	for v in v1 v2; do
+		c=c${v#v}
+		run "$PYORACLE" - "$c.csv" "$v.csv" <<'EOF'
+import sys, csv, bisect
+fwd = {(r["curve"], r["delivery_start"]): float(r["price"]) for r in csv.DictReader(open(sys.argv[1]))}
+smile, atm = {}, {}
+for r in csv.DictReader(open(sys.argv[2])):
+    key = (r["curve"], r["delivery_start"])
+    if r["strike"] == "":
+        assert key not in atm, key
+        atm[key] = float(r["vol"])
+    else:
+        smile.setdefault(key, []).append((float(r["strike"]), float(r["vol"])))
+assert set(atm) == set(smile) and len(atm) > 10, (len(atm), len(smile))
+inside = 0
+for key, pts in smile.items():
+    pts.sort()
+    ks = [k for k, _ in pts]
+    assert len(set(ks)) == len(ks), key
+    F = fwd[key]
+    i = bisect.bisect_left(ks, F)
+    if i == 0:
+        want = pts[0][1]
+    elif i == len(ks):
+        want = pts[-1][1]
+    else:
+        (k0, v0), (k1, v1) = pts[i - 1], pts[i]
+        want = v0 + (v1 - v0) * (F - k0) / (k1 - k0)
+        inside += 1
+    assert abs(atm[key] - want) <= 1e-15 * want, (key, F, atm[key], want)
+assert inside > 10, inside
+print(len(atm), "months,", inside, "interpolated")
+EOF
+		echo "$output"
+		assert_success
+	done
 }
 
 @test "ice-settle: round trip qe-synth --format ice; ours against its published vols within their rounding" {

@@ -657,13 +657,16 @@ CSV
 	TRADES=t.csv run_split book -o v.csv --sensitivities s.csv --errors e.csv
 	[ "$status" -eq 3 ] || fail "exit $status: $stderr"
 	# fixings on the last trading days (ICE Brent Dec-26: 2026-10-30;
-	# NYMEX CL Dec-26: 2026-11-20); hand arithmetic, not our code.  The
-	# Brent fixing of 30 Oct is the Dec-26 contract, the history's tenor 2
-	# of that day (tenor 1, 64.18, is the expired Nov-26)
-	grep -q '^BRENT,2026-10-30,62.61$' "$DATA/fixings.csv"
-	grep -q '^2026-10-30,BRENT,2,2026-12,62.61$' "$DATA/history.csv"
-	grep -q '^CL_WTI,2026-11-20,64.81$' "$DATA/fixings.csv"
+	# NYMEX CL Dec-26: 2026-11-20), read from the data; hand arithmetic,
+	# not our code.  The Brent fixing of 30 Oct is the Dec-26 contract, the
+	# history's tenor 2 of that day (tenor 1 is the expired Nov-26)
+	fb=$(awk -F, '$1 == "BRENT" && $2 == "2026-10-30" { print $3 }' "$DATA/fixings.csv")
+	fc=$(awk -F, '$1 == "CL_WTI" && $2 == "2026-11-20" { print $3 }' "$DATA/fixings.csv")
+	[ -n "$fb" ] && [ -n "$fc" ] || fail "fixings missing: '$fb' '$fc'"
+	grep -q "^2026-10-30,BRENT,2,2026-12,$fb\$" "$DATA/history.csv"
+	if grep -q "^2026-10-30,BRENT,1,2026-11,$fb\$" "$DATA/history.csv"; then fail "Nov-26 settles at the Dec-26 price"; fi
 	run "$PYORACLE" -c '
+fb, fc = '"$fb, $fc"'
 import pandas as pd
 v = pd.read_csv("v.csv").set_index("trade_id"); s = pd.read_csv("s.csv")
 def chk(tid, npv, model):
@@ -671,9 +674,9 @@ def chk(tid, npv, model):
     assert abs(r.npv - npv) <= 1e-9 * abs(npv) and r.undiscounted == r.npv, (tid, r.npv, npv)
     assert (r.delta, r.gamma, r.vega, r.theta) == (0, 0, 0, 0) and r.model == model, (tid, r)
     assert not (s.trade_id == tid).any(), tid
-chk("E1", 2 * 1000 * (62.61 - 60), "settled")
-chk("E2", -3 * 1000 * (64.81 - 60), "delivery")
-chk("E4", 1 * 1000 * (62.61 - 62), "settled")
+chk("E1", 2 * 1000 * (fb - 60), "settled")
+chk("E2", -3 * 1000 * (fc - 60), "delivery")
+chk("E4", 1 * 1000 * max(fb - 62, 0), "settled")
 # NG Dec-26 trades until 2026-11-25 (3 business days before 1 Dec): live
 assert v.loc["E3"].model == "future" and v.loc["E3"].delta == 10000, v.loc["E3"]
 # Brent Jan-27 expires 2026-11-30: live

@@ -63,14 +63,15 @@ c = pd.read_csv(f"{d}/curves.csv", dtype={"asof": str, "delivery_start": str})
 f = pd.read_csv(f"{d}/fixings.csv", dtype={"date": str})
 asof = c["asof"].iloc[0]
 last = h[h.date == asof]
-assert len(last) == 10 * 37, len(last)
+ncurves = len(pd.read_csv(f"{d}/markets.csv"))
+assert len(last) == ncurves * 37, len(last)
 months = c[c.delivery_start.str.endswith("-01")]
 for curve, g in months.groupby("curve"):
     fwd = list(g.sort_values("delivery_start").price[:36])
     hist = list(last[last.curve == curve].sort_values("tenor").price[1:37])
     assert fwd == hist, (curve, fwd, hist)
 # balance of month quote present for every curve
-assert (c.delivery_start == "2026-11-26").sum() == 10
+assert (c.delivery_start == "2026-11-26").sum() == ncurves
 # fixings: the history's tenor 0 for every curve (spot or day-ahead for
 # power, TTF, EUA; the front-month future for NG, WTI, Brent, HO)
 m = f.merge(h[h.tenor == 0], on=["curve", "date"])
@@ -154,6 +155,10 @@ assert fx == day[2] != day[1], (fx, day[1], day[2])'
 	front_month_agrees HO_ULSD
 }
 
+@test "data: RBOB fixings, history tenor 0 and the NYMEX RBOB expiry rule name the same contract every day" {
+	front_month_agrees RBOB
+}
+
 @test "data: spot-index curves (TTF, power, EUA) fix on their history's tenor 0, a spot price no month equals" {
 	run "$PYORACLE" - "$DATA" <<'EOF'
 import sys, pandas as pd
@@ -203,7 +208,7 @@ assert got > 0.97, got
 # power: absolute returns, negative day-ahead prices on some days, log curves never
 for c in ("DE_BASE", "DE_PEAK", "PJM_WH_OFFPEAK"):
     assert (p[(c, 0)] < 0).sum() >= 3, c
-for c in ("NG_HH", "CL_WTI", "BRENT", "HO_ULSD", "TTF", "EUA"):
+for c in ("NG_HH", "CL_WTI", "BRENT", "HO_ULSD", "TTF", "EUA", "RBOB"):
     assert p[c].min().min() > 0, c
 # spikes: fat-tailed spot returns (kurtosis well above normal); TTF's
 # tenor 0 is its spot index (NG's is the front-month future)

@@ -23,6 +23,8 @@
 
 /* History tenors 0..max(months, SYNTH_MIN_TENOR): as far as the book trades. */
 enum { SYNTH_MIN_TENOR = 12 };
+/* Curves in synth_curves (the correlation matrix is this square). */
+enum { SYNTH_NCURVES = 11 };
 
 typedef struct synth_curve {
 	const char *curve, *commodity, *venue, *unit, *currency, *timezone;
