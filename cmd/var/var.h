@@ -116,6 +116,7 @@ typedef struct var_args {
 	int full;
 	const char *trades, *curves, *vols, *rates, *fixings, *vol_history;
 	double spread_corr;
+	int have_spread_corr; /* --spread-corr given: no correlation from the history */
 	int argc;
 	char **argv;
 } var_args;
