@@ -1755,3 +1755,39 @@ PY
 	assert_success
 	[[ "$stderr" == *"history: 1 missing prices filled forward (first: TTF:2 on 2026-06-10)"* ]] || fail "$stderr"
 }
+
+@test "full: a spread's Kirk correlation comes from -H (as qe-price -H prints it); --spread-corr overrides" {
+	{ head -1 "$DATA/trades.csv"; grep -E '^T00000011,' "$DATA/trades.csv"; } > t.csv
+	P="--asof 2026-11-25 --markets $DATA/markets.csv --trades t.csv --curves $DATA/curves.csv
+	   --vols $DATA/vols.csv --rates $DATA/rates.csv --fixings $DATA/fixings.csv"
+	run_split qe-price $P -H "$DATA/history.csv" -o /dev/null
+	assert_success
+	rho=$(sed -n 's/.*Kirk correlation CL_WTI\/HO_ULSD \([-0-9.]*\) from.*/\1/p' <<< "$stderr")
+	[ -n "$rho" ]
+	# the printed correlation is numpy's (to its 6 decimals)
+	run "$PYORACLE" - "$DATA/history.csv" "$rho" <<'PY'
+import csv, sys, numpy as np
+px = {}
+for r in csv.DictReader(open(sys.argv[1])):
+    if r["tenor"] == "1" and r["curve"] in ("CL_WTI", "HO_ULSD"):
+        px.setdefault(r["curve"], {})[r["date"]] = float(r["price"])
+d = sorted(set(px["CL_WTI"]) & set(px["HO_ULSD"]))
+x, y = (np.diff(np.log([px[c][t] for t in d])) for c in ("CL_WTI", "HO_ULSD"))
+rho = np.corrcoef(x, y)[0, 1]
+assert abs(rho - float(sys.argv[2])) < 5e-7, (rho, sys.argv[2])
+open("rho.txt", "w").write("%.17g" % rho)
+PY
+	assert_success
+	V="-q --full $P -H $DATA/history.csv --window 60 -a 0.95"
+	qe-var hs $V > hist.csv
+	qe-var hs $V --spread-corr "$(cat rho.txt)" > given.csv
+	qe-var hs $V --spread-corr 0.8 > const.csv
+	run "$PYORACLE" - <<'PY'
+import csv
+h, g, c = (next(csv.DictReader(open(f))) for f in ("hist.csv", "given.csv", "const.csv"))
+assert abs(float(h["var"]) - float(g["var"])) <= 1e-9 * float(g["var"]), (h, g)
+assert float(h["var"]) != float(c["var"]), (h, c)
+print("ok")
+PY
+	assert_output "ok"
+}
