@@ -1473,3 +1473,62 @@ PY
 	[ "$(wc -l < v.csv)" -gt 190000 ] || fail "$(wc -l < v.csv) valuations"
 	[ "$rss" -lt 150000 ] || fail "peak RSS $rss KB"
 }
+
+@test "spread correlation: -H gives Kirk each pair's history correlation (numpy corrcoef); --spread-corr overrides" {
+	{ head -1 "$DATA/trades.csv"; grep -E '^T0000001[1],|^T00000029,' "$DATA/trades.csv"; } > t.csv
+	[ "$(wc -l < t.csv)" -eq 3 ]
+	args=(--asof 2026-11-25 --trades t.csv --curves "$DATA/curves.csv" --vols "$DATA/vols.csv"
+	      --rates "$DATA/rates.csv" --markets "$DATA/markets.csv" --fixings "$DATA/fixings.csv")
+	run_split qe-price "${args[@]}" -H "$DATA/history.csv" -o h.csv
+	assert_success
+	echo "$stderr" > info.txt
+	run "$PYORACLE" - "$DATA/history.csv" <<'PY'
+import csv, re, sys, numpy as np
+absret = {r["curve"] for r in csv.DictReader(open(sys.argv[1].replace("history.csv", "markets.csv"))) if r["returns"] == "abs"}
+px = {}
+for r in csv.DictReader(open(sys.argv[1])):
+    if r["tenor"] == "1" and r["date"] <= "2026-11-25":
+        px.setdefault(r["curve"], {})[r["date"]] = float(r["price"])
+def rho(a, b):
+    d = sorted(set(px[a]) & set(px[b]))
+    def ret(c):
+        p = np.array([px[c][x] for x in d])
+        return np.diff(p) if c in absret else np.diff(np.log(p))
+    return np.corrcoef(ret(a), ret(b))[0, 1], len(d) - 1
+lines = open("info.txt").read()
+got = dict((tuple(sorted((m[0], m[1]))), (float(m[2]), int(m[3])))
+           for m in re.findall(r"Kirk correlation (\w+)/(\w+) (-?[0-9.]+) from (\d+) returns", lines))
+assert set(got) == {("CL_WTI", "HO_ULSD"), ("DE_PEAK", "TTF")}, lines
+with open("rho.txt", "w") as f:
+    for (a, b), (r, n) in sorted(got.items()):
+        want, nw = rho(a, b)
+        assert n == nw and abs(r - want) < 5e-7, (a, b, r, want, n, nw)
+        assert abs(want - 0.8) > 0.01
+        f.write("%s %s %.17g\n" % (a, b, want))
+print("ok")
+PY
+	assert_success
+	# each trade priced with its pair's numpy correlation gives the same NPV
+	while read -r a b r; do
+		grep -E "^trade_id|,($a|$b),.*,($a|$b)," t.csv > one.csv
+		qe-price "${args[@]/t.csv/one.csv}" --spread-corr "$r" -q -o want.csv
+		qe-price "${args[@]/t.csv/one.csv}" -H "$DATA/history.csv" -q -o got.csv
+		qe-price "${args[@]/t.csv/one.csv}" -q -o const.csv
+		run "$PYORACLE" - <<'PY'
+import csv
+g, w, c = (next(csv.DictReader(open(f))) for f in ("got.csv", "want.csv", "const.csv"))
+assert g["model"] == "kirk"
+assert abs(float(g["npv"]) - float(w["npv"])) <= 1e-9 * abs(float(w["npv"])), (g, w)
+assert float(g["npv"]) != float(c["npv"]), (g, c)
+PY
+		assert_success
+	done < rho.txt
+	# an explicit --spread-corr wins over -H, and says nothing of the history
+	run_split qe-price "${args[@]}" -H "$DATA/history.csv" --spread-corr 0.8 -o o.csv
+	assert_success
+	[[ "$stderr" != *"Kirk correlation"* ]] || fail "$stderr"
+	qe-price "${args[@]}" --spread-corr 0.8 -q -o c.csv
+	cmp o.csv c.csv
+	run_split qe-price "${args[@]}" -H nosuch.csv
+	[ "$status" -eq 4 ]
+}

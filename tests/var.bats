@@ -1772,3 +1772,119 @@ PY
 	echo "$output" | tail -n +2 | awk -F, '{ if ($5 != 0 || $3 != $4) exit 1 }'
 	[ "$(echo "$output" | head -1)" = "portfolio,alpha,var_before,var_after,incremental_var,es_before,es_after,currency,asof" ]
 }
+
+@test "dates: scenarios are the union of business days; a market closed by its calendar has no move that day (numpy)" {
+	cp "$DATA/markets.csv" markets.csv
+	cp -r "$DATA/calendars" calendars
+	printf 'trade_id,book,curve,tenor,delta\n' > sens.csv
+	printf 'U1,US,NG_HH,2,100000\nU2,US,CL_WTI,1,-20000\nE1,EU,TTF,2,50000\nE2,EU,EUA,1,30000\nI1,ICE,BRENT,2,-25000\n' >> sens.csv
+	# closed days are not gaps: --gaps error accepts the bundled history, ffill fills nothing
+	run_split qe-var hs -H "$DATA/history.csv" -m markets.csv -s sens.csv --returns constant-maturity \
+		-a 0.99,0.95 --window 500 --gaps error -o hs.csv --cube cube.csv
+	assert_success
+	run_split qe-var hs -H "$DATA/history.csv" -m markets.csv -s sens.csv --returns constant-maturity -a 0.99
+	assert_success
+	[[ "$stderr" != *"filled forward"* ]] || fail "$stderr"
+	run "$PYORACLE" - "$DATA/history.csv" <<'PY'
+import csv, math, sys, datetime as dt, numpy as np
+cal = {r["curve"]: r["calendar"] for r in csv.DictReader(open("markets.csv"))}
+hol = {}
+for name in set(cal.values()):
+    try:
+        lines = open("calendars/%s.txt" % name).read().splitlines()
+    except FileNotFoundError:
+        continue
+    hol[name] = {l.split("#")[0].strip() for l in lines if l.split("#")[0].strip()}
+def is_open(curve, d):
+    return dt.date.fromisoformat(d).weekday() < 5 and d not in hol[cal[curve]]
+px = {}
+for r in csv.DictReader(open(sys.argv[1])):
+    # the bundled history follows the exchange calendars: no row on a closed day
+    assert cal[r["curve"]] not in hol or is_open(r["curve"], r["date"]), r
+    px.setdefault((r["curve"], int(r["tenor"])), {})[r["date"]] = float(r["price"])
+dates = sorted({d for s in px.values() for d in s})
+book = {"US": {("NG_HH", 2): 1e5, ("CL_WTI", 1): -2e4},
+        "EU": {("TTF", 2): 5e4, ("EUA", 1): 3e4}, "ICE": {("BRENT", 2): -2.5e4}}
+def rets(key):
+    s = px[key]; out = []; last = s[dates[0]]
+    for d in dates[1:]:
+        if d in s:
+            out.append(math.log(s[d] / last)); last = s[d]
+        else:
+            assert not is_open(key[0], d), (key, d)  # a closed day: no move
+            out.append(0.0)
+    return np.array(out)
+sc = dates[1:][-500:]
+pnl = {}
+for b, pos in book.items():
+    pnl[b] = sum(q * px[k][dates[-1]] * np.expm1(rets(k)[-500:]) for k, q in pos.items())
+pnl["total/USD"] = pnl["US"] + pnl["ICE"]; pnl["total/EUR"] = pnl["EU"]
+# the US holidays of the window: the US book has no move, the EU book does
+for d in ("2025-11-27", "2026-07-03", "2026-01-19", "2026-09-07"):
+    i = sc.index(d)
+    assert pnl["US"][i] == 0 and pnl["EU"][i] != 0 and pnl["ICE"][i] != 0, (d, pnl["US"][i], pnl["EU"][i])
+# ICE Europe closed, NYMEX open (Boxing Day): the other way round
+i = sc.index("2025-12-26")
+assert pnl["EU"][i] == 0 and pnl["ICE"][i] == 0 and pnl["US"][i] != 0
+cube = {}
+for r in csv.DictReader(open("cube.csv")):
+    cube.setdefault(r["portfolio"], {})[r["scenario"]] = float(r["pnl"])
+n = 0
+for r in csv.DictReader(open("hs.csv")):
+    name = r["portfolio"] if r["portfolio"] != "total" else "total/" + r["currency"]
+    p = pnl[name]
+    assert int(r["scenarios"]) == 500
+    np.testing.assert_allclose([cube[name][d] for d in sc], p, rtol=1e-9, atol=1e-6)
+    L = np.sort(-p); k = math.ceil(500 * (1 - float(r["alpha"])) - 1e-9)
+    assert abs(float(r["var"]) - L[500 - k]) <= 1e-9 * abs(L[500 - k]), (r, L[500 - k])
+    assert abs(float(r["es"]) - L[500 - k:].mean()) <= 1e-9 * abs(L[500 - k:].mean()), r
+    n += 1
+assert n == 10, n
+print("ok")
+PY
+	assert_success
+	# a price missing on a day its exchange was open stays a gap
+	grep -v '^2026-06-10,TTF,2,' "$DATA/history.csv" > gap.csv
+	run_split qe-var hs -H gap.csv -m markets.csv -s sens.csv --returns constant-maturity --gaps error
+	[ "$status" -eq 3 ]
+	[[ "$stderr" == *"no price for factor 'TTF:2' on 2026-06-10"* ]] || fail "$stderr"
+	run_split qe-var hs -H gap.csv -m markets.csv -s sens.csv --returns constant-maturity
+	assert_success
+	[[ "$stderr" == *"history: 1 missing prices filled forward (first: TTF:2 on 2026-06-10)"* ]] || fail "$stderr"
+}
+
+@test "full: a spread's Kirk correlation comes from -H (as qe-price -H prints it); --spread-corr overrides" {
+	{ head -1 "$DATA/trades.csv"; grep -E '^T00000011,' "$DATA/trades.csv"; } > t.csv
+	P="--asof 2026-11-25 --markets $DATA/markets.csv --trades t.csv --curves $DATA/curves.csv
+	   --vols $DATA/vols.csv --rates $DATA/rates.csv --fixings $DATA/fixings.csv"
+	run_split qe-price $P -H "$DATA/history.csv" -o /dev/null
+	assert_success
+	rho=$(sed -n 's/.*Kirk correlation CL_WTI\/HO_ULSD \([-0-9.]*\) from.*/\1/p' <<< "$stderr")
+	[ -n "$rho" ]
+	# the printed correlation is numpy's (to its 6 decimals)
+	run "$PYORACLE" - "$DATA/history.csv" "$rho" <<'PY'
+import csv, sys, numpy as np
+px = {}
+for r in csv.DictReader(open(sys.argv[1])):
+    if r["tenor"] == "1" and r["curve"] in ("CL_WTI", "HO_ULSD"):
+        px.setdefault(r["curve"], {})[r["date"]] = float(r["price"])
+d = sorted(set(px["CL_WTI"]) & set(px["HO_ULSD"]))
+x, y = (np.diff(np.log([px[c][t] for t in d])) for c in ("CL_WTI", "HO_ULSD"))
+rho = np.corrcoef(x, y)[0, 1]
+assert abs(rho - float(sys.argv[2])) < 5e-7, (rho, sys.argv[2])
+open("rho.txt", "w").write("%.17g" % rho)
+PY
+	assert_success
+	V="-q --full $P -H $DATA/history.csv --window 60 -a 0.95"
+	qe-var hs $V > hist.csv
+	qe-var hs $V --spread-corr "$(cat rho.txt)" > given.csv
+	qe-var hs $V --spread-corr 0.8 > const.csv
+	run "$PYORACLE" - <<'PY'
+import csv
+h, g, c = (next(csv.DictReader(open(f))) for f in ("hist.csv", "given.csv", "const.csv"))
+assert abs(float(h["var"]) - float(g["var"])) <= 1e-9 * float(g["var"]), (h, g)
+assert float(h["var"]) != float(c["var"]), (h, c)
+print("ok")
+PY
+	assert_output "ok"
+}

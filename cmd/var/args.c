@@ -186,6 +186,7 @@ int var_args_next(var_args *a)
 		case VAR_OPT_VOL_HISTORY: a->vol_history = optarg; break;
 		case VAR_OPT_SPREAD_CORR:
 			a->spread_corr = cli_double("--spread-corr", optarg);
+			a->have_spread_corr = 1;
 			if (a->spread_corr < -1 || a->spread_corr > 1)
 				var_usage_error(a, "option --spread-corr: outside [-1, 1] '%s'", optarg);
 			break;

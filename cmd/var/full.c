@@ -5,6 +5,7 @@
 
 #include "cli.h"
 #include "risk/fullrev.h"
+#include "risk/spreadcorr.h"
 #include "var.h"
 
 void var_full_check(const var_args *a)
@@ -32,6 +33,15 @@ void var_full_options(const var_args *a, struct val_options *vo)
 	vo->fixings = a->fixings;
 	vo->calendars = cli_calendar_dir(a->calendars, a->markets);
 	vo->spread_corr = a->spread_corr;
+	/* Kirk's correlation of each pair from the history, as qe-price -H */
+	static struct val_corr *corr;
+	static size_t ncorr;
+	qe_err e;
+	if (!a->have_spread_corr && a->history && !corr &&
+	    spreadcorr_table(a->history, a->markets, a->asof, 0, &corr, &ncorr, &e))
+		cli_die_err(&e);
+	vo->corr = corr;
+	vo->ncorr = ncorr;
 }
 
 void var_full_vols(const var_args *a, const var_inputs *in, vol_history *vh, risk_scenarios *vs)

@@ -35,7 +35,7 @@ static const var_option options[] = {
 	{VAR_OPT_VOLS, "vols", "FILE", "--full: volatility smiles"},
 	{VAR_OPT_RATES, "rates", "FILE", "--full: zero rates"},
 	{VAR_OPT_FIXINGS, "fixings", "FILE", "--full: fixings"},
-	{VAR_OPT_SPREAD_CORR, "spread-corr", "RHO", "--full: Kirk correlation of spread legs (default 0.8)"},
+	{VAR_OPT_SPREAD_CORR, "spread-corr", "RHO", "--full: Kirk correlation of spread legs (default: each pair's from -H)"},
 	{OPT_FACTOR_RETURNS, "factor-returns", "FILE", "--full: also write each path's factor returns\n"
 						       "(scenario,factor,return)"},
 	VAR_O_END,

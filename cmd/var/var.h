@@ -68,7 +68,7 @@ typedef struct var_option {
 	{VAR_OPT_VOLS, "vols", "FILE", "--full: volatility smiles"}, \
 	{VAR_OPT_RATES, "rates", "FILE", "--full: zero rates"}, \
 	{VAR_OPT_FIXINGS, "fixings", "FILE", "--full: fixings"}, \
-	{VAR_OPT_SPREAD_CORR, "spread-corr", "RHO", "--full: Kirk correlation of spread legs (default 0.8)"}, \
+	{VAR_OPT_SPREAD_CORR, "spread-corr", "RHO", "--full: Kirk correlation of spread legs (default: each pair's from -H)"}, \
 	{VAR_OPT_VOL_HISTORY, "vol-history", "FILE", "--full: date,curve,contract,vol,vol_type ATM vols;\n" \
 						       "vol points move by VOL:CURVE:TENOR changes"}
 #define VAR_O_FULL \
@@ -116,6 +116,7 @@ typedef struct var_args {
 	int full;
 	const char *trades, *curves, *vols, *rates, *fixings, *vol_history;
 	double spread_corr;
+	int have_spread_corr; /* --spread-corr given: no correlation from the history */
 	int argc;
 	char **argv;
 } var_args;

@@ -1346,6 +1346,8 @@ struct val_book {
 	result *res;
 	long n, cancelled;
 	double spread_corr; /* the Kirk correlation it was priced with */
+	const struct val_corr *corr; /* per curve pair, before spread_corr */
+	size_t ncorr;
 };
 
 static void h5_valuation_row(h5tab_writer *w, const trade *t, const result *r)
@@ -1579,6 +1581,34 @@ static void summarize(const val_book *b, struct val_summary *s)
 
 /* ---- driver -------------------------------------------------------------- */
 
+/* The pair of the table t's legs are (either order), or -1. */
+static long corr_pair(const val_book *b, const trade *t)
+{
+	if (t->instr != I_SPREAD)
+		return -1;
+	for (size_t k = 0; k < b->ncorr; k++) {
+		const struct val_corr *p = &b->corr[k];
+		if ((strcmp(p->curve1, t->curve) == 0 && strcmp(p->curve2, t->curve2) == 0) ||
+		    (strcmp(p->curve2, t->curve) == 0 && strcmp(p->curve1, t->curve2) == 0))
+			return (long)k;
+	}
+	return -1;
+}
+
+static double trade_corr(const val_book *b, const trade *t)
+{
+	long k = corr_pair(b, t);
+	return k >= 0 ? b->corr[k].rho : b->spread_corr;
+}
+
+int valuation_corr_used(const val_book *b, size_t k)
+{
+	for (long i = 0; i < b->n; i++)
+		if (!b->tr[i].err[0] && corr_pair(b, &b->tr[i]) == (long)k)
+			return 1;
+	return 0;
+}
+
 val_book *valuation_price(const struct val_options *o, qe_err *e)
 {
 	struct mkt_paths p = {o->markets, o->curves, o->vols, o->rates, o->fixings, o->calendars};
@@ -1593,6 +1623,8 @@ val_book *valuation_price(const struct val_options *o, qe_err *e)
 	m->bump = o->bump;
 	b->m = m;
 	b->spread_corr = o->spread_corr;
+	b->corr = o->corr;
+	b->ncorr = o->ncorr;
 	if (load_trades(o, &b->tr, &b->n, &b->cancelled, e)) {
 		valuation_free(b);
 		return NULL;
@@ -1603,7 +1635,7 @@ val_book *valuation_price(const struct val_options *o, qe_err *e)
 	}
 #pragma omp parallel for schedule(dynamic, 64)
 	for (long i = 0; i < b->n; i++)
-		price_one(m, &b->tr[i], o->spread_corr, &b->res[i]);
+		price_one(m, &b->tr[i], trade_corr(b, &b->tr[i]), &b->res[i]);
 	return b;
 }
 
@@ -1681,7 +1713,7 @@ long valuation_reprice(const val_book *b, const market *m, double *npv, char *er
 			npv[i] = b->res[i].status == 2 ? 0.0 : NAN;
 			continue;
 		}
-		price_one(m, &b->tr[i], b->spread_corr, &r);
+		price_one(m, &b->tr[i], trade_corr(b, &b->tr[i]), &r);
 		free(r.s);
 		npv[i] = r.status == 0 ? r.npv : r.status == 2 ? 0.0 : NAN;
 		if (r.status == 1) {

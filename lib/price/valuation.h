@@ -25,10 +25,22 @@
 #include "core/diag.h"
 #include "io/h5table.h"
 
+/* The Kirk correlation of the legs of a spread on one pair of curves
+ * (either order), e.g. from their price history (risk/spreadcorr.h). */
+struct val_corr {
+	char curve1[64], curve2[64];
+	double rho;
+	size_t nret; /* the returns it was estimated from (0: given) */
+};
+
 struct val_options {
 	qe_date asof;
 	const char *trades, *curves, *vols, *rates, *markets, *fixings, *calendars;
 	double spread_corr; /* Kirk correlation between the legs of a spread */
+	/* per curve pair, before spread_corr (NULL: spread_corr for all); the
+	 * caller's, outliving the book */
+	const struct val_corr *corr;
+	size_t ncorr;
 	double bump;        /* added to every forward quote (reconciliation runs) */
 };
 
@@ -73,6 +85,10 @@ void valuation_free(val_book *b);
  * cannot be written. */
 int valuation_stream(const struct val_options *o, const struct val_outputs *out,
 		     struct val_summary *s, qe_err *e);
+
+/* The Kirk correlation of the pair k of the options' table the book was
+ * priced with, when some spread of the book uses it (1), else 0. */
+int valuation_corr_used(const val_book *b, size_t k);
 
 /* What full revaluation (price/valscen.h) asks of a priced book. */
 struct market; /* market/market.h */

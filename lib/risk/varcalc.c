@@ -795,6 +795,7 @@ int var_inputs_load(var_inputs *in, const char *history, const char *markets, co
 	}
 	if ((rc = rh_check_asof(&in->h, hname, in->asof, cm, e)))
 		goto fail;
+	in->closed = rh_carry_closed(&in->h, cm);
 	if ((rc = rh_fill_gaps(&in->h, gap_policy, &in->gaps, e)))
 		goto fail;
 	if ((rc = rh_returns(&in->h, horizon, horizon_mode, 0, &in->all, e)))

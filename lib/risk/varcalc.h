@@ -151,6 +151,7 @@ typedef struct var_inputs {
 	exposure x;
 	risk_scenarios all;
 	rh_gap_report gaps;
+	size_t closed; /* prices carried over days their exchange was closed (rh_carry_closed) */
 	rh_roll_report rolls; /* contract returns: how many changes followed a contract */
 	int have_x;
 	qe_date asof;  /* the as-of date of the run */
