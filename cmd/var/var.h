@@ -159,5 +159,6 @@ int cmd_var_components(int argc, char **argv);
 int cmd_var_series(int argc, char **argv);
 int cmd_var_cov(int argc, char **argv);
 int cmd_var_stress(int argc, char **argv);
+int cmd_var_pla(int argc, char **argv);
 
 #endif

@@ -283,6 +283,16 @@ static const formats_col backtest_cols[] = {
 	COL("asof", CT_DATE, 1),
 };
 
+static const formats_col pla_cols[] = {
+	COL("asof", CT_DATE, 0),
+	COL("portfolio", CT_ID, 1),
+	{"scenarios", CT_INT, 1, NULL, 0, BIG, 0, NULL},
+	{"spearman", CT_NUM, 0, NULL, -1, 1, 0, NULL},
+	{"ks", CT_NUM, 1, NULL, 0, 1, 0, NULL},
+	{"zone", CT_ENUM, 1, V("green", "amber", "red", "n/a"), 0, 0, 0, NULL},
+	COL("currency", CT_CCY, 0),
+};
+
 static const formats_col var_components_cols[] = {
 	COL("portfolio", CT_ID, 1),
 	{"level", CT_ENUM, 1, V("group", "factor"), 0, 0, 0, NULL},
@@ -423,6 +433,7 @@ static const formats_table tables[FMT_COUNT] = {
 	{T(FMT_COV, "cov", "COVARIANCE", cov_cols), K(0, 1)},
 	{T(FMT_VAR_SERIES, "var_series", "VAR SERIES", var_series_cols), K(0)},
 	{T(FMT_BACKTEST, "backtest", "BACKTEST", backtest_cols), 0, NULL},
+	{T(FMT_PLA, "pla", "PNL ATTRIBUTION", pla_cols), K(1)},
 	{T(FMT_VAR_COMPONENTS, "var_components", "VAR COMPONENTS", var_components_cols), K(0, 1, 2, 8)},
 	{T(FMT_FX_RATES, "fx_rates", "FX RATES", fx_rates_cols), K(0)},
 	{T(FMT_STRESS_SHOCKS, "stress_shocks", "STRESS SHOCKS", stress_shocks_cols), K(0, 1, 2)},

@@ -79,6 +79,7 @@ enum formats_kind {
 	FMT_COV,
 	FMT_VAR_SERIES,
 	FMT_BACKTEST,
+	FMT_PLA,                   /* qe-var pla */
 	FMT_VAR_COMPONENTS,
 	FMT_FX_RATES,              /* read by qe-var and qe-optimize hedge */
 	FMT_STRESS_SHOCKS,
