@@ -86,6 +86,7 @@ typedef struct var_args {
 	const char *output;  /* -o, or NULL */
 	const char *history, *markets, *calendars, *sens, *by, *cube;
 	int gaps, horizon, hmode, timing;
+	int have_horizon;    /* --horizon given: the P&L adds theta for its days */
 	expo_fx fx;          /* --fx FILE --base CCY */
 	int have_asof;       /* --asof DATE given */
 	qe_date asof;

@@ -207,6 +207,9 @@ static const formats_col sensitivities_cols[] = {
 	NUM("delta", 1),
 	NUM("gamma", 0),
 	NUM("vega", 0),
+	NUM("theta", 0),
+	COL("curve2", CT_CURVE, 0),
+	{"tenor2", CT_INT, 0, NULL, 0, BIG, 0, "months"},
 };
 
 static const formats_col ladder_cols[] = {
@@ -424,7 +427,7 @@ static const formats_table tables[FMT_COUNT] = {
 	{T(FMT_REJECTS, "rejects", "REJECTS", rejects_cols), 0, NULL},
 	{T(FMT_MANIFEST, "manifest", "RUN MANIFEST", manifest_cols), K(0, 1)},
 	{T(FMT_VALUATIONS, "valuations", "VALUATIONS", valuations_cols), K(0)},
-	{T(FMT_SENSITIVITIES, "sensitivities", "SENSITIVITIES", sensitivities_cols), K(0, 2, 3, 4)},
+	{T(FMT_SENSITIVITIES, "sensitivities", "SENSITIVITIES", sensitivities_cols), K(0, 2, 3, 4, 10, 11)},
 	{T(FMT_LADDER, "ladder", "LADDER", ladder_cols), K(0, 1, 2)},
 	{T(FMT_PRICE_ERRORS, "price_errors", "PRICE ERRORS", price_errors_cols), K(0)},
 	{T(FMT_VAR, "var", "VAR RESULTS", var_cols), K(0, 1, 2, 3, 7)},

@@ -20,8 +20,9 @@
 
 /* The schema version of qe-formats(5) ("schema version 2"), written as
  * the schema_version attribute of every HDF5 table.  2: every output of
- * qe-var carries an asof column. */
-#define FORMATS_VERSION 2
+ * qe-var carries an asof column.  3: SENSITIVITIES gain theta, curve2, tenor2
+ * (cross-gamma rows); qe-var pla's PNL ATTRIBUTION. */
+#define FORMATS_VERSION 3
 
 /* Column types: what a value must look like (the validator's rules,
  * ingest/schema.h) and how it is stored in HDF5 (h5tab_kind_of). */

@@ -1,7 +1,8 @@
 /*
  * exposure: the risk-factor sensitivities of portfolios, read from the
  * sensitivities file of qe-price (trade_id,book,curve,delivery_start,
- * delivery_end,tenor,delta,gamma,vega) and summed per group.
+ * delivery_end,tenor,delta,gamma,vega,theta,curve2,tenor2) and summed per
+ * group; a row with curve2 is a cross-gamma of two factors (expo_cross).
  *
  * A row's risk factor is "CURVE:TENOR"; tenors beyond RISK_MAX_TENOR are
  * mapped to it (the last factor the history carries) and counted - both
@@ -57,6 +58,16 @@ typedef struct exposure {
 	double *delta, *gamma; /* [p * nf + f] */
 	size_t rows, capped;   /* rows read; rows whose tenor was capped at RISK_MAX_TENOR */
 	int has_gamma;
+	/* cross-gammas (rows naming curve2, tenor2): the P&L of price changes
+	 * dF adds g dF_f1 dF_f2 for each (f1 may equal f2 when both legs map
+	 * to one factor) */
+	struct expo_cross {
+		size_t p, f1, f2;
+		double g;
+	} *cross;
+	size_t ncross;
+	double *theta;         /* [p] value change for one calendar day (column theta) */
+	double theta_days;     /* days of theta the scenario P&L adds (var_pnl); 0 by default */
 } exposure;
 
 /* Reads path against the factor names of a history.  by = NULL groups

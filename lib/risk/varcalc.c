@@ -132,6 +132,18 @@ void var_pnl(const exposure *x, const double *dF, size_t nsc, double *pnl)
 		}
 		free(sq);
 	}
+	/* the cross-gammas (each pair's two orders in one row: g dF_i dF_j)
+	 * and theta over the horizon, in a fixed order */
+	for (size_t k = 0; k < x->ncross; k++) {
+		const struct expo_cross *c = &x->cross[k];
+		double *row = pnl + c->p * nsc;
+		for (size_t s = 0; s < nsc; s++)
+			row[s] += c->g * dF[s * x->nf + c->f1] * dF[s * x->nf + c->f2];
+	}
+	if (x->theta && x->theta_days > 0)
+		for (size_t p = 0; p < x->npf; p++)
+			for (size_t s = 0; s < nsc; s++)
+				pnl[p * nsc + s] += x->theta[p] * x->theta_days;
 }
 
 /* VaR/ES of every portfolio (rows of pnl, nsc each) at every alpha. */
