@@ -31,7 +31,7 @@ QE_CPPFLAGS = -D_GNU_SOURCE -Ilib -Icmd $(PKG_CFLAGS) -DQE_VERSION='"$(QE_VERSIO
 CFLAGS_cli  = -DQE_SHAREDIR='"$(SHAREDIR)"'
 QE_CFLAGS   = $(WARN) $(OPT) -fopenmp $(CFLAGS)
 # GSL's CBLAS calls go to OpenBLAS (not libgslcblas).
-QE_LDLIBS   = $(PKG_LIBS) -lhdf5 -lcsv -lz -lgsl -llapacke -lopenblas -lcrypto -lm
+QE_LDLIBS   = $(PKG_LIBS) -lhdf5 -lcsv -lz -lgsl -llapacke -lopenblas -lcrypto -lzip -lm
 
 BUILD ?= build
 BIN   ?= bin

@@ -11,6 +11,7 @@
 
 #include "cli.h"
 #include "ingest/ingest.h"
+#include "ingest/settle_cmd.h"
 #include "io/infile.h"
 
 #define SHOWN_REJECTS 100
@@ -21,6 +22,7 @@ static const char usage[] =
 	"                 [--all-versions]\n"
 	"       qe-ingest meters [FILE|-] [--tz ZONE] [--period 15|30|60] [--max-gap MIN] ...\n"
 	"       qe-ingest --from h5 [TABLE] FILE [-o FILE]\n"
+	"       qe-ingest cme-settle|ice-settle FILE [-o FILE] [--vols FILE] ... (see --help)\n"
 	"\n"
 	"Validates every record of FILE (stdin when absent or '-') against the\n"
 	"contract of qe-formats(5) and writes the canonical rows.\n"
@@ -71,7 +73,7 @@ static const struct option longopts[] = {
 
 static long shown;
 
-static void on_reject(void *ctx, const char *msg)
+void ingest_show_reject(void *ctx, const char *msg)
 {
 	(void)ctx;
 	if (shown < SHOWN_REJECTS)
@@ -108,7 +110,7 @@ static int from_h5(const char *table, const char *path, const char *out_path)
 }
 
 /* markets.csv in the input's directory, when there is one. */
-static char *default_markets(const char *input)
+char *ingest_markets_beside(const char *input)
 {
 	if (!input || strcmp(input, "-") == 0)
 		return NULL;
@@ -133,6 +135,8 @@ int main(int argc, char **argv)
 	int to_h5 = 0, from = 0, no_markets = 0, c;
 	ingest_opts o = {.max_rejects = -1, .period_min = 60};
 	cli_init(argv[0]);
+	if (argc > 1 && (strcmp(argv[1], "cme-settle") == 0 || strcmp(argv[1], "ice-settle") == 0))
+		return cmd_ingest_settle(argc - 1, argv + 1);
 	while ((c = getopt_long(argc, argv, "o:qhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o': out_path = optarg; break;
@@ -196,7 +200,7 @@ int main(int argc, char **argv)
 	char *mpath = NULL;
 	schema_markets *mk = NULL;
 	if (!no_markets && o.s->kind != FMT_MARKETS) {
-		mpath = markets_path ? strdup(markets_path) : default_markets(input);
+		mpath = markets_path ? strdup(markets_path) : ingest_markets_beside(input);
 		if (mpath && !(mk = schema_markets_load(mpath, &e)))
 			cli_die_err(&e);
 		/* options are checked against their future's last trading day;
@@ -224,7 +228,7 @@ int main(int argc, char **argv)
 	qe_out *out = NULL, *rej = NULL;
 	h5file *h5 = NULL;
 	FILE *spool = NULL;
-	ingest_sink sink = {.on_reject = on_reject};
+	ingest_sink sink = {.on_reject = ingest_show_reject};
 	if (to_h5) {
 		sink.h5 = h5 = cli_h5_create(out_path);
 	} else {

@@ -14,6 +14,7 @@ static const char usage[] =
 	"usage: qe-synth [--seed S] [--trades N] [--asof DATE] [--months M]\n"
 	"                [--history-days D] [--calendars DIR] -d DIR\n"
 	"       qe-synth [OPTIONS] --only KIND [-o FILE]\n"
+	"       qe-synth [OPTIONS] --format cme|ice [--strikes N] [-o FILE]\n"
 	"\n"
 	"Writes a deterministic synthetic energy market and trading book in the\n"
 	"formats of qe-formats(5): the same seed gives the same bytes.\n"
@@ -29,7 +30,10 @@ static const char usage[] =
 	"  -d, --dir DIR         write every file (or the --only one) into DIR\n"
 	"  -k, --only KIND       write one kind: markets prices vols rates history\n"
 	"                        fixings trades counterparties limits meters weather\n"
-	"  -o, --output FILE     output of --only (default stdout)\n"
+	"  -o, --output FILE     output of --only or --format (default stdout)\n"
+	"      --format cme|ice  write the market as CME's settlement CSV or ICE's\n"
+	"                        settlement report (qe-ingest cme-settle, ice-settle)\n"
+	"      --strikes N       --format: option strikes per month and code (default 9)\n"
 	"  -q, --quiet           no summary on stderr\n"
 	"  -h, --help            this help\n"
 	"  -V, --version         version\n"
@@ -49,6 +53,22 @@ static int write_kind(synth *s, int kind, const char *path)
 	return 0;
 }
 
+/* --format: the market as one exchange settlement file. */
+static int write_exchange(const synth_cfg *cfg, const char *format, int strikes, const char *output)
+{
+	qe_err e;
+	qe_err_clear(&e);
+	synth *s = synth_new(cfg, &e);
+	if (!s)
+		cli_die_err(&e);
+	qe_out *o = cli_out_open(output);
+	int rc = synth_write_exchange(s, format, strikes, o->fp, &e);
+	synth_free(s);
+	if (rc || cli_outputs_commit(&e))
+		cli_die_err(&e);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -61,12 +81,15 @@ int main(int argc, char **argv)
 		{"dir", required_argument, NULL, 'd'},
 		{"only", required_argument, NULL, 'k'},
 		{"output", required_argument, NULL, 'o'},
+		{"format", required_argument, NULL, 'F'},
+		{"strikes", required_argument, NULL, 'S'},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0}};
 	synth_cfg cfg;
-	const char *dir = NULL, *output = NULL;
+	const char *dir = NULL, *output = NULL, *format = NULL;
+	int strikes = 9;
 	int only = -1, ch;
 
 	cli_init(argv[0]);
@@ -89,6 +112,12 @@ int main(int argc, char **argv)
 				cli_usage_error("option --only: unknown kind '%s'", optarg);
 			break;
 		case 'o': output = optarg; break;
+		case 'F':
+			if (strcmp(optarg, "cme") && strcmp(optarg, "ice"))
+				cli_usage_error("option --format: expected cme or ice, got '%s'", optarg);
+			format = optarg;
+			break;
+		case 'S': strikes = (int)cli_int("--strikes", optarg, 1, 10000); break;
 		case 'q': cli_quiet = 1; break;
 		case 'h': cli_help(usage);
 		case 'V': cli_version();
@@ -98,6 +127,10 @@ int main(int argc, char **argv)
 	if (optind < argc)
 		cli_usage_error("unexpected argument '%s'", argv[optind]);
 	cfg.calendar_dir = cli_calendar_dir(cfg.calendar_dir, NULL);
+	if (format && (dir || only >= 0))
+		cli_usage_error("--format goes with -o, not with -d or --only");
+	if (format)
+		return write_exchange(&cfg, format, strikes, output);
 	if (!dir && only < 0)
 		cli_usage_error("give -d DIR (all files) or --only KIND");
 	if (dir && output)

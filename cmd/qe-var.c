@@ -17,7 +17,8 @@ static const struct {
 	{"hs", cmd_var_hs},             {"param", cmd_var_param},
 	{"mc", cmd_var_mc},             {"components", cmd_var_components},
 	{"series", cmd_var_series},     {"cov", cmd_var_cov},
-	{"stress", cmd_var_stress},     {"pla", cmd_var_pla},
+	{"stress", cmd_var_stress},     {"whatif", cmd_var_whatif},
+	{"pla", cmd_var_pla},
 };
 
 static const char usage[] =
@@ -34,6 +35,7 @@ static const char usage[] =
 	"  cov                 covariance of price changes (or --returns) as factor1,factor2,cov,asof\n"
 	"  stress              P&L of the book under shock files and historical windows\n"
 	"  pla                 FRTB P&L attribution: full revaluation vs sensitivity P&L\n"
+	"  whatif              VaR/ES of the book with and without new trades (full revaluation)\n"
 	"\n"
 	"Each command takes its own options: see 'qe-var COMMAND --help'.\n"
 	"  -h, --help          this help;  -V, --version  version\n"

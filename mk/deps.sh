@@ -5,8 +5,8 @@
 set -eu
 
 PKGS="pkg-config clang libomp-dev libopenblas-dev liblapacke-dev libgsl-dev libcsv-dev zlib1g-dev libhdf5-dev
-libssl-dev bats bats-assert bats-support bats-file mandoc locales
-python3 python3-numpy python3-scipy python3-h5py python3-pandas python3-sklearn quantlib-python
+libssl-dev libzip-dev bats bats-assert bats-support bats-file mandoc locales
+python3 python3-numpy python3-scipy python3-mpmath python3-h5py python3-pandas python3-sklearn quantlib-python
 miller hyperfine tzdata time strace bsdutils afl++"
 
 missing=""

@@ -6,6 +6,8 @@
 # Variables (override on the command line):
 #   QE_BIN  directory of the qe-* tools          DATA  input data (data)
 #   ASOF    as-of date (read from curves.csv)    OUT   out/eod/$(ASOF)
+#   EXCHANGE_DIR  exchange settlement files (cme*, ice*) the curves, vols,
+#           fixings and history are built from (pipelines/exchange.mk)
 #
 # Adding a step (a few lines, here or in pipelines/<tool>.mk, which is
 # included automatically): a rule that makes files under $(OUT)/<tool>/
@@ -78,10 +80,15 @@ INGEST_ARGS_meters := --tz Europe/Berlin --period 60
 # from the holiday files of the calendars/ next to markets.csv
 INGEST_DEPS_trades := $(EOD_CALENDARS)
 
+# the file a kind is ingested from: $(DATA)'s, or with EXCHANGE_DIR=DIR the
+# curves, vols, fixings and history built from the exchange settlement
+# files there (pipelines/exchange.mk)
+ingest_src = $(if $(and $(EXCHANGE_DIR),$(filter prices vols fixings history,$(1))),$(OUT)/exchange/$(call ingest_file,$(1)).csv,$(DATA)/$(call ingest_file,$(1)).csv)
+
 define ingest_rule
-$(I)/$(call ingest_file,$(1)).csv $(I)/$(call ingest_file,$(1)).rejects.csv &: $(DATA)/$(call ingest_file,$(1)).csv \
+$(I)/$(call ingest_file,$(1)).csv $(I)/$(call ingest_file,$(1)).rejects.csv &: $(call ingest_src,$(1)) \
 		$(DATA)/markets.csv $(INGEST_DEPS_$(1)) $(QE_BIN)/qe-ingest $(EOD_MK) | $(I)
-	@rc=0; $(QE_BIN)/qe-ingest $(1) $(DATA)/$(call ingest_file,$(1)).csv --markets $(DATA)/markets.csv \
+	@rc=0; $(QE_BIN)/qe-ingest $(1) $(call ingest_src,$(1)) --markets $(DATA)/markets.csv \
 		$(INGEST_ARGS_$(1)) -o $(I)/$(call ingest_file,$(1)).csv.tmp \
 		--rejects $(I)/$(call ingest_file,$(1)).rejects.csv || rc=$$$$?; \
 	n=$$$$(($$$$(wc -l 2>/dev/null < $(I)/$(call ingest_file,$(1)).rejects.csv || echo 1) - 1)); \

@@ -360,3 +360,33 @@ EOF
 	assert_output --partial "eod: price: qe-price failed (exit 3)"
 	grep -q T99999999 "$out/price/errors.csv"
 }
+
+@test "eod: EXCHANGE_DIR builds curves, vols, fixings and history from the bundled exchange files before pricing" {
+	out="$BATS_TEST_TMPDIR/eodx"
+	make --no-print-directory -C "$TREE" -f pipelines/eod.mk QE_BIN="$TREE/bin" OUT="$out" \
+		EXCHANGE_DIR=data/exchange "$out/ingest/curves.csv" "$out/ingest/vols.csv" \
+		"$out/ingest/fixings.csv" "$out/ingest/history.csv" > log 2>&1 || { cat log; false; }
+	[ "$(wc -l < "$out/exchange/rejects.csv")" -eq 1 ]
+	# the exchange files are qe-synth --format of the bundled market: the
+	# futures months they settle give the bundled forwards back, and the
+	# other curves (OTC power) are still there
+	run "$PYORACLE" - "$TREE/data" "$out" <<'EOF'
+import sys, gzip, csv
+data, out = sys.argv[1:]
+want = {(r["curve"], r["delivery_start"]): r["price"] for r in csv.DictReader(open(f"{data}/curves.csv"))}
+got = list(csv.DictReader(open(f"{out}/ingest/curves.csv")))
+assert {(r["curve"], r["delivery_start"]) for r in got} == set(want)
+assert all(r["price"] == want[(r["curve"], r["delivery_start"])] for r in got)
+cme = [r for r in csv.DictReader(gzip.open(f"{data}/exchange/cme-settle.csv.gz", "rt")) if r["SecTyp"] == "OOF"]
+vols = [r for r in csv.DictReader(open(f"{out}/ingest/vols.csv"))]
+assert len(vols) > len(list(csv.DictReader(open(f"{data}/vols.csv")))), "no exchange vols merged"
+assert len(cme) > 1000
+hist = [r for r in csv.DictReader(open(f"{out}/ingest/history.csv")) if r["date"] == "2026-11-25"]
+# the day keeps one row per curve and tenor of the bundled history
+tenors = {r["tenor"] for r in csv.DictReader(open(f"{data}/history.csv")) if r["date"] == "2026-11-25"}
+assert len(hist) == 10 * len(tenors), (len(hist), len(tenors))
+EOF
+	assert_success
+	grep -q "data/exchange/ice-settle.txt" <(make --no-print-directory -C "$TREE" -f pipelines/eod.mk \
+		QE_BIN="$TREE/bin" OUT="$out" EXCHANGE_DIR=data/exchange -p -q "$out/exchange/curves.csv" 2>/dev/null || true)
+}

@@ -620,7 +620,7 @@ CSV
 	# Brent fixing of 30 Oct is the Dec-26 contract, the history's tenor 2
 	# of that day (tenor 1, 64.18, is the expired Nov-26)
 	grep -q '^BRENT,2026-10-30,62.61$' "$DATA/fixings.csv"
-	grep -q '^2026-10-30,BRENT,2,62.61$' "$DATA/history.csv"
+	grep -q '^2026-10-30,BRENT,2,2026-12,62.61$' "$DATA/history.csv"
 	grep -q '^CL_WTI,2026-11-20,64.81$' "$DATA/fixings.csv"
 	run "$PYORACLE" -c '
 import pandas as pd
@@ -1140,7 +1140,7 @@ import h5py, pandas as pd, numpy as np
 v = pd.read_csv("v.csv", float_precision="round_trip"); s = pd.read_csv("s.csv", float_precision="round_trip")
 with h5py.File("v.h5") as f:
     g = f["valuations"]
-    assert g.attrs["schema"] == "valuations" and g.attrs["schema_version"] == 3
+    assert g.attrs["schema"] == "valuations" and g.attrs["schema_version"] == 4
     h = pd.DataFrame({c: g[c][:] for c in g.attrs["columns"].split(",")})
 for c in ("trade_id", "book", "model"):
     h[c] = h[c].str.decode("utf-8") if h[c].dtype == object and isinstance(h[c].iloc[0], bytes) else h[c]
@@ -1329,4 +1329,45 @@ print("ok")'
 	[[ "$output" != *"qe-price: read"* ]] || fail "-q: $output"
 	on_tty "$P 2> err.txt"
 	[[ "$output" != *"qe-price: read"* ]] && ! grep -q "qe-price: read" err.txt || fail "stderr to a file"
+}
+
+# ivoracle_run MODEL: the grid of tests/price/ivoracle.py (premia from the
+# true vol by mpmath at 60 digits) through qe-price formula MODEL-iv.
+ivoracle_run() {
+	local model=$1
+	/usr/bin/python3 "$QE_TOP/tests/price/ivoracle.py" gen "$model" > cases.csv || fail "ivoracle gen failed"
+	qe-price formula "$model-iv" cases.csv > out.csv || fail "qe-price exited $?"
+	run /usr/bin/python3 "$QE_TOP/tests/price/ivoracle.py" check "$model" out.csv
+	echo "$output"
+	assert_success
+}
+
+@test "iv: black76-iv reprices to 1e-14 and finds the true vol to 1e-12 (conditioning allowed) over a deep ITM/OTM grid, vs mpmath" {
+	ivoracle_run black76
+}
+
+@test "iv: bachelier-iv reprices to 1e-14 and finds the true vol to 1e-12 (conditioning allowed) over a grid, vs mpmath" {
+	ivoracle_run bachelier
+}
+
+@test "iv: a price outside the no-arbitrage bounds is reported with file:line:col and skipped, exit 3" {
+	printf 'type,forward,strike,rate,expiry,price\ncall,100,100,0,1,8\ncall,100,100,0,1,100\nput,100,120,0,1,19.5\ncall,100,90,0,0,10.5\nput,100,100,0,1,7.9655674554057976\n' > c.csv
+	run qe-price formula black76-iv -o out.csv c.csv
+	assert_failure 3
+	assert_line --partial "c.csv:3:6: column 'price': price at or above the no-arbitrage upper bound '100'"
+	assert_line --partial "c.csv:4:6: column 'price': price below the discounted intrinsic value '19.5'"
+	assert_line --partial "c.csv:5:6: column 'price': time value at zero expiry '10.5'"
+	[ "$(wc -l < out.csv)" -eq 3 ]
+	run qe-price formula bachelier-iv c.csv
+	assert_failure 3
+	assert_line --partial "c.csv:4:6: column 'price': price below the discounted intrinsic value '19.5'"
+}
+
+@test "iv: a premium equal to the intrinsic value gives vol 0; the vol column appended" {
+	printf 'type,forward,strike,rate,expiry,price\ncall,100,90,0,1,10\nput,100,90,0,1,0\n' > c.csv
+	run qe-price formula black76-iv c.csv
+	assert_success
+	assert_line 'type,forward,strike,rate,expiry,price,vol'
+	assert_line 'call,100,90,0,1,10,0'
+	assert_line 'put,100,90,0,1,0,0'
 }

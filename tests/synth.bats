@@ -63,11 +63,11 @@ c = pd.read_csv(f"{d}/curves.csv", dtype={"asof": str, "delivery_start": str})
 f = pd.read_csv(f"{d}/fixings.csv", dtype={"date": str})
 asof = c["asof"].iloc[0]
 last = h[h.date == asof]
-assert len(last) == 10 * 13, len(last)
+assert len(last) == 10 * 37, len(last)
 months = c[c.delivery_start.str.endswith("-01")]
 for curve, g in months.groupby("curve"):
-    fwd = list(g.sort_values("delivery_start").price[:12])
-    hist = list(last[last.curve == curve].sort_values("tenor").price[1:13])
+    fwd = list(g.sort_values("delivery_start").price[:36])
+    hist = list(last[last.curve == curve].sort_values("tenor").price[1:37])
     assert fwd == hist, (curve, fwd, hist)
 # balance of month quote present for every curve
 assert (c.delivery_start == "2026-11-26").sum() == 10
@@ -493,6 +493,8 @@ EOF
 	[[ "$output" != *"ETA"* ]] || fail "-q: $output"
 	on_tty "qe-synth --calendars '$DATA/calendars' --trades 300000 -d d 2> err.txt"
 	[[ "$output" != *"ETA"* ]] && ! grep -q ETA err.txt || fail "stderr to a file"
-	on_tty "qe-synth --calendars '$DATA/calendars' --trades 50 -d small"
+	# a short run: 50 trades and a year of history (the default history,
+	# 37 tenors, is 10 MB and may take a second to write on a busy disk)
+	on_tty "qe-synth --calendars '$DATA/calendars' --trades 50 --history-days 250 -d small"
 	[[ "$output" != *"ETA"* ]] || fail "short run: $output"
 }

@@ -358,7 +358,7 @@ PY
 	make_market
 	run_split qe-var hs -H history.csv -m markets.csv -s sens.csv -a 0.95,0.99 --window 250 -o hs.csv --cube cube.csv
 	assert_success
-	[[ "$stderr" == *"sens.csv: 1 rows with tenor beyond 12 months mapped to tenor 12"* ]]
+	[[ "$stderr" == *"sens.csv: 1 rows with a tenor beyond the history's longest of their curve mapped to it"* ]]
 	qe-var measures -a 0.95,0.99 cube.csv > m.csv
 	run "$PYORACLE" - <<PY
 $(oracle_lib)
@@ -1131,8 +1131,8 @@ Try 'qe-var hs --help' for more information." ]
 
 @test "as-of: a truncated bundled history is exit 3 naming the file and line, or the curves that lack the last day" {
 	bundled_sens
-	# cut at a byte count: the last row is cut mid-way (a price 4.5 for 4.56)
-	head -c 1000000 "$DATA/history.csv" > cut.csv
+	# cut at a byte count: the last row is cut mid-way (a price 3.7 for 3.788)
+	head -c 3718090 "$DATA/history.csv" > cut.csv
 	n=$(wc -l < cut.csv)
 	run_split qe-var hs -H cut.csv -m "$DATA/markets.csv" -s sens.csv -o var.csv
 	[ "$status" -eq 3 ]
@@ -1147,12 +1147,12 @@ Try 'qe-var hs --help' for more information." ]
 		[ "$status" -eq 3 ] || fail "$cmd: exit $status"
 		assert_file_not_exist out.csv
 	done
-	[[ "$stderr" == "qe-var: lines.csv: as of 2025-02-20, "*" factors of 10 curves lack a price for a day their exchange was open (truncated or stale history): NG_HH:11,12 (calendar NYMEX open on 2025-02-20; last price 2025-02-19), CL_WTI (every tenor; calendar NYMEX open on 2025-02-20; last price 2025-02-19), "*"DE_BASE (every tenor; calendar EEX open on 2025-02-20; last price 2025-02-19)"* ]] || fail "$stderr"
+	[[ "$stderr" == "qe-var: lines.csv: as of 2025-02-20, "*" factors of 10 curves lack a price for a day their exchange was open (truncated or stale history): NG_HH:11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31,32,33,34,35,36 (calendar NYMEX open on 2025-02-20; last price 2025-02-19), CL_WTI (every tenor; calendar NYMEX open on 2025-02-20; last price 2025-02-19), "*"DE_BASE (every tenor; calendar EEX open on 2025-02-20; last price 2025-02-19)"* ]] || fail "$stderr"
 	# by the calendars: on Thanksgiving 2026 (NYMEX and NERC closed) only
 	# the European curves lack a price
 	run_split qe-var cov -H "$DATA/history.csv" -m "$DATA/markets.csv" --asof 2026-11-26
 	[ "$status" -eq 3 ]
-	[[ "$stderr" == *"65 factors of 5 curves lack"*"BRENT (every tenor; calendar ICE_EU open on 2026-11-26; last price 2026-11-25)"* ]] || fail "$stderr"
+	[[ "$stderr" == *"185 factors of 5 curves lack"*"BRENT (every tenor; calendar ICE_EU open on 2026-11-26; last price 2026-11-25)"* ]] || fail "$stderr"
 	[[ "$stderr" != *NG_HH* && "$stderr" != *CL_WTI* && "$stderr" != *PJM* ]] || fail "$stderr"
 }
 
@@ -1239,16 +1239,20 @@ PY
 var_commands() {
 	local hist="--history --markets --calendars --gaps --asof" book="--sens --by --fx --base"
 	local cov="--cov --lambda --repair"
+	local price="--trades --curves --vols --rates --fixings --spread-corr --vol-history"
+	# every command that reads a book chooses contract or constant-maturity returns
+	book="$book --returns"
 	cat <<END
 measures|--alpha --quantile|--paths 5
 backtest|--alpha --significance|--quantile kth
-hs|$hist $book --window --horizon --sqrt-scale --alpha --quantile --brw --fhs --cube --timing|--paths 5
+hs|$hist $book --window --horizon --sqrt-scale --alpha --quantile --brw --fhs --cube --timing --full $price|--paths 5
 param|$hist $book --window --horizon --sqrt-scale --alpha $cov --cov-file --cornish-fisher|--cube c.csv
 mc|$hist $book --window --horizon --sqrt-scale --alpha --quantile $cov --cov-file --paths --seed --dist --df --cube --timing|--cornish-fisher
 components|$hist $book --window --horizon --sqrt-scale --alpha $cov --cov-file|--quantile kth
 series|$hist $book --window --horizon --sqrt-scale --alpha --quantile --brw --days --portfolio|--fhs 0.9
 cov|$hist --window --horizon --sqrt-scale $cov --returns --format|--sens sens.csv
-stress|$hist $book --horizon --sqrt-scale --shocks --windows --worst|--alpha 0.99
+stress|$hist $book --horizon --sqrt-scale --shocks --windows --worst --full $price|--alpha 0.99
+whatif|$hist --new $price --cube --by --fx --base --window --horizon --sqrt-scale --alpha --quantile|--sens sens.csv
 END
 }
 
@@ -1404,7 +1408,7 @@ Try 'qe-var stress --help' for more information." ]
 	for sig in TERM INT; do
 		mkdir "$sig"
 		echo old > "$sig/mc.csv"
-		start_interruptible qe-var mc -q -H history.csv -m markets.csv -s sens.csv --paths 5000000 \
+		start_interruptible qe-var mc -q -H history.csv -m markets.csv -s sens.csv --paths 20000000 \
 			-o "$sig/mc.csv" --cube "$sig/cube.h5"
 		wait_temps "$sig" 2
 		kill -"$sig" "$bg_pid"
@@ -1417,7 +1421,9 @@ Try 'qe-var stress --help' for more information." ]
 
 @test "progress: a long mc run shows its inputs read and the time computing on a terminal; never with -q, to a file or with stdout on the terminal" {
 	make_market 150
-	M="-H history.csv -m markets.csv -s sens.csv --paths 10000000"
+	# 30M paths: well over the 1 s before a progress line is drawn, also
+	# with the ziggurat's faster normals
+	M="-H history.csv -m markets.csv -s sens.csv --paths 30000000"
 	on_tty "qe-var mc $M -o mc.csv"
 	assert_success
 	[[ "$output" == *$'\r'"qe-var: read "*" MB; computing for "*" s"* ]] || fail "no progress: $output"
@@ -1430,4 +1436,242 @@ Try 'qe-var stress --help' for more information." ]
 	assert_success
 	[[ "$output" != *"computing for"* ]] || fail "stdout on the terminal: $output"
 	[[ "$output" == *"portfolio,method,alpha"* ]]
+}
+
+# full revaluation: a clean history of NG_HH and TTF (tenors 0..12, every
+# weekday up to the as-of date 2026-11-25), forward curves whose monthly
+# quotes are the history's last prices (tenors 1..12), flat 3% rates, one
+# NG_HH March 2027 smile, an ATM vol history of tenor 4 (the March
+# contract), a linear book and a one-option book
+full_market() {
+	"$PYORACLE" - <<'PY'
+import numpy as np, datetime as dt
+rng = np.random.default_rng(11)
+asof = dt.date(2026, 11, 25)
+days, d = [], asof
+while len(days) < 300:
+    if d.weekday() < 5: days.append(d)
+    d -= dt.timedelta(days=1)
+days.reverse()
+def month(t):
+    y, m = asof.year, asof.month + t
+    y += (m - 1) // 12; m = (m - 1) % 12 + 1
+    nxt = dt.date(y + (m == 12), m % 12 + 1, 1)
+    return dt.date(y, m, 1), nxt - dt.timedelta(days=1)
+last = {}
+with open("history.csv", "w") as f:
+    f.write("date,curve,tenor,price\n")
+    for c, p0 in (("NG_HH", 3.9), ("TTF", 31.0)):
+        for t in range(13):
+            p = p0 * (1 + 0.01 * t)
+            for day in days:
+                p *= np.exp(0.02 * rng.standard_normal())
+                f.write("%s,%s,%d,%r\n" % (day, c, t, p))
+            last[c, t] = p
+with open("curves.csv", "w") as f:
+    f.write("curve,asof,delivery_start,delivery_end,price,unit,currency\n")
+    for c, u, ccy in (("NG_HH", "MMBtu", "USD"), ("TTF", "MWh", "EUR")):
+        for t in range(1, 13):
+            a, b = month(t)
+            f.write("%s,%s,%s,%s,%r,%s,%s\n" % (c, asof, a, b, last[c, t], u, ccy))
+with open("rates.csv", "w") as f:
+    f.write("currency,asof,date,rate\n")
+    for ccy in ("USD", "EUR"):
+        f.write("%s,%s,2026-12-01,0.03\n%s,%s,2031-01-01,0.03\n" % (ccy, asof, ccy, asof))
+with open("vols.csv", "w") as f:
+    f.write("curve,asof,delivery_start,delivery_end,strike,vol,vol_type\n")
+    f.write("NG_HH,%s,2027-03-01,2027-03-31,,0.462,lognormal\n" % asof)
+    f.write("NG_HH,%s,2027-03-01,2027-03-31,3.95,0.462,lognormal\n" % asof)
+with open("volhist.csv", "w") as f:
+    f.write("date,curve,contract,vol,vol_type\n")
+    v = 0.45
+    for day in days:
+        v = max(0.05, v + 0.01 * rng.standard_normal())
+        y, m = day.year, day.month + 4
+        y += (m - 1) // 12; m = (m - 1) % 12 + 1
+        f.write("%s,NG_HH,%04d-%02d,%r,lognormal\n" % (day, y, m, v))
+hdr = ("trade_id,version,status,trade_date,book,trader,counterparty,instrument,curve,side,quantity,"
+       "unit,price,currency,delivery_start,delivery_end,shape,option_type,strike,exercise,expiry,"
+       "avg_start,avg_end,curve2,ratio,model\n")
+with open("linear.csv", "w") as f:
+    f.write(hdr)
+    f.write("L1,1,new,2026-10-01,GAS_US,t,CME_CLEARING,future,NG_HH,buy,20,lots,4.1,USD,2027-01-01,2027-01-31,gasday,,,,,,,,,\n")
+    f.write("L2,1,new,2026-10-01,GAS_US,t,CP001,forward,NG_HH,sell,300000,MMBtu,3.8,USD,2027-05-01,2027-07-31,,,,,,,,,,\n")
+    f.write("L3,1,new,2026-10-01,GAS_US,t,CP001,swap,NG_HH,buy,500000,MMBtu,3.9,USD,2027-02-01,2027-03-31,,,,,,,,,,\n")
+    f.write("L4,1,new,2026-10-01,GAS_EU,t,CP006,physical,TTF,buy,15,MW,30.5,EUR,2027-04-01,2027-06-30,gasday,,,,,,,,,\n")
+    f.write("L5,1,new,2026-10-01,GAS_EU,t,CP006,forward,TTF,sell,20000,MWh,33.0,EUR,2027-09-01,2027-09-30,,,,,,,,,,\n")
+with open("option.csv", "w") as f:
+    f.write(hdr)
+    f.write("O1,1,new,2026-10-01,OPT,t,CME_CLEARING,option,NG_HH,buy,10,lots,0.3,USD,2027-03-01,2027-03-31,gasday,call,3.95,european,2027-02-19,,,,,\n")
+with open("empty.csv", "w") as f:
+    f.write(hdr)
+PY
+}
+
+# the inputs of qe-var --full for book $1
+full_args() {
+	echo --full --asof 2026-11-25 -H history.csv -m "$DATA/markets.csv" --trades "$1" --curves curves.csv \
+		--vols vols.csv --rates rates.csv
+}
+
+@test "full: a linear book has the same VaR in --full and sensitivity mode (1e-9 relative)" {
+	full_market
+	qe-price --asof 2026-11-25 --trades linear.csv --curves curves.csv --vols vols.csv --rates rates.csv \
+		--markets "$DATA/markets.csv" -o val.csv --sens sens.csv
+	qe-var hs -q -H history.csv -m "$DATA/markets.csv" -s sens.csv -a 0.99,0.95 > sens_var.csv
+	run_split qe-var hs -q $(full_args linear.csv) -a 0.99,0.95 --cube cube.csv
+	assert_success
+	echo "$output" > full_var.csv
+	run "$PYORACLE" - <<'PY'
+import csv
+s = {(r["portfolio"], r["alpha"], r["currency"]): r for r in csv.DictReader(open("sens_var.csv"))}
+f = {(r["portfolio"], r["alpha"], r["currency"]): r for r in csv.DictReader(open("full_var.csv"))}
+assert set(s) == set(f) and len(s) == 8, (sorted(s), sorted(f))
+for k in s:
+    assert f[k]["method"] == "hs-full" and s[k]["method"] == "hs", k
+    assert f[k]["scenarios"] == s[k]["scenarios"] == "250", k
+    for col in ("var", "es"):
+        a, b = float(s[k][col]), float(f[k][col])
+        assert b > 0 and abs(a - b) <= 1e-9 * abs(a), (k, col, a, b)
+print("ok")
+PY
+	assert_output "ok"
+	# the cube has every portfolio x scenario, as of the run
+	[ "$(tail -n +2 cube.csv | wc -l)" -eq $((4 * 250)) ]
+	head -2 cube.csv | tail -1 | grep -q ',2026-11-25$'
+}
+
+@test "full: one Black-76 option under a stress shock and under vol-history scenarios equals QuantLib" {
+	full_market
+	printf 'scenario,curve,tenor,shock,type\nup10,NG_HH,4,0.1,rel\ndown2,NG_HH,4,-2,abs\n' > shocks.csv
+	run_split qe-var stress -q $(full_args option.csv) --shocks shocks.csv
+	assert_success
+	echo "$output" > stress.csv
+	# the oracle moves tenor 4 by its constant-maturity return
+	run_split qe-var hs -q $(full_args option.csv) --vol-history volhist.csv --window 20 -a 0.95 --cube hs.csv \
+		--returns constant-maturity
+	assert_success
+	run "$PYORACLE" - <<'PY'
+import csv, math, datetime as dt
+import numpy as np, pandas as pd
+import QuantLib as ql
+K, Q, r = 3.95, 10 * 10000.0, 0.03
+T = (dt.date(2027, 2, 19) - dt.date(2026, 11, 25)).days / 365.0
+D = math.exp(-r * T)
+F = [float(x["price"]) for x in csv.DictReader(open("curves.csv"))
+     if x["curve"] == "NG_HH" and x["delivery_start"] == "2027-03-01"][0]
+def value(f, vol):
+    return Q * ql.BlackCalculator(ql.PlainVanillaPayoff(ql.Option.Call, K), f, vol * math.sqrt(T), D).value()
+base = value(F, 0.462)
+h = pd.read_csv("history.csv")
+hist = h[(h.curve == "NG_HH") & (h.tenor == 4)].set_index("date").price
+got = {x["scenario"]: float(x["pnl"]) for x in csv.DictReader(open("stress.csv")) if x["portfolio"] == "OPT"}
+Fh = hist.iloc[-1]
+want = {"up10": value(F * 1.1, 0.462) - base,
+        "down2": value(F * (1 - 2 / Fh), 0.462) - base}
+for k in want:
+    assert abs(got[k] - want[k]) <= 1e-9 * abs(want[k]), (k, got[k], want[k])
+v = pd.read_csv("volhist.csv").set_index("date").vol
+cube = {x["scenario"]: float(x["pnl"]) for x in csv.DictReader(open("hs.csv")) if x["portfolio"] == "OPT"}
+assert len(cube) == 20
+dates = list(hist.index)
+for day, pnl in cube.items():
+    i = dates.index(day)
+    ret = math.log(hist.iloc[i] / hist.iloc[i - 1])
+    dv = v.loc[day] - v.iloc[list(v.index).index(day) - 1]
+    w = value(F * math.exp(ret), 0.462 + dv) - base
+    assert abs(pnl - w) <= 1e-9 * max(abs(w), 1.0), (day, pnl, w)
+print("ok")
+PY
+	assert_output "ok"
+}
+
+@test "full: hs --full on the bundled data runs and its VaR is finite; the same for any thread count" {
+	B="--full --asof 2026-11-25 -H $DATA/history.csv -m $DATA/markets.csv --trades $DATA/trades.csv
+	   --curves $DATA/curves.csv --vols $DATA/vols.csv --rates $DATA/rates.csv --fixings $DATA/fixings.csv"
+	OMP_NUM_THREADS=1 qe-var hs -q $B --window 30 -a 0.95 > one.csv
+	run_split env OMP_NUM_THREADS=2 qe-var hs -q $B --window 30 -a 0.95
+	assert_success
+	echo "$output" > two.csv
+	cmp one.csv two.csv
+	run "$PYORACLE" - <<'PY'
+import csv, math
+rows = list(csv.DictReader(open("two.csv")))
+assert len(rows) >= 3 and rows[0]["portfolio"] == "total"
+for r in rows:
+    assert r["method"] == "hs-full" and r["scenarios"] == "30"
+    assert math.isfinite(float(r["var"])) and float(r["var"]) > 0, r
+print("ok")
+PY
+	assert_output "ok"
+}
+
+@test "full: usage errors: -s with --full, a missing --trades, pricer options without --full" {
+	full_market
+	run_split qe-var hs $(full_args linear.csv) -s sens.csv
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == "qe-var: hs: --full reprices the book of --trades; -s FILE is for the sensitivity mode"* ]]
+	run_split qe-var hs --full --asof 2026-11-25 -H history.csv -m "$DATA/markets.csv" --curves curves.csv
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == "qe-var: hs: --full needs --asof, --trades, --curves and --markets"* ]]
+	run_split qe-var hs -H history.csv -m "$DATA/markets.csv" -s sens.csv --trades linear.csv
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == "qe-var: hs: --trades, --curves"*"need --full"* ]]
+	run_split qe-var stress $(full_args linear.csv) -s sens.csv --worst
+	[ "$status" -eq 2 ]
+	run_split qe-var whatif $(full_args linear.csv | sed 's/--full//')
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == "qe-var: whatif: missing --new FILE"* ]]
+	# a trade the pricer refuses is exit 3 naming it, nothing written
+	sed 's/^L2,1,new,2026-10-01,GAS_US,t,CP001,forward,NG_HH/L2,1,new,2026-10-01,GAS_US,t,CP001,forward,NOPE/' linear.csv > bad.csv
+	run_split qe-var hs $(full_args bad.csv) -o out.csv
+	[ "$status" -eq 3 ]
+	[[ "$stderr" == *"L2"* ]]
+	[ ! -e out.csv ]
+}
+
+@test "full: whatif incremental VaR equals numpy on the two cubes; an empty new book adds 0; --cube reuses the book's" {
+	full_market
+	# the book: the linear trades; the new trade: the option
+	qe-var hs -q $(full_args linear.csv) -a 0.99,0.95 --cube book.csv > /dev/null
+	{ cat linear.csv; tail -n +2 option.csv; } > both.csv
+	qe-var hs -q $(full_args both.csv) -a 0.99,0.95 --cube after.csv > /dev/null
+	run_split qe-var whatif $(full_args linear.csv | sed 's/--full//') --new option.csv -a 0.99,0.95
+	assert_success
+	echo "$output" > whatif.csv
+	run_split qe-var whatif $(full_args linear.csv | sed 's/--full//') --new option.csv -a 0.99,0.95 --cube book.csv
+	assert_success
+	echo "$output" > whatif_cube.csv
+	cmp whatif.csv whatif_cube.csv
+	run "$PYORACLE" - <<'PY'
+import csv, math
+import numpy as np
+def cube(p):
+    c = {}
+    for r in csv.DictReader(open(p)):
+        c.setdefault(r["portfolio"], {})[r["scenario"]] = float(r["pnl"])
+    return c
+def kth(pnl, a):
+    loss = np.sort(-np.asarray(pnl))[::-1]
+    k = math.ceil(round(len(loss) * (1 - a), 9))
+    return loss[k - 1], loss[:k].mean()
+b, f = cube("book.csv"), cube("after.csv")
+rows = list(csv.DictReader(open("whatif.csv")))
+assert [r["portfolio"] for r in rows[::2]] == ["total/USD", "total/EUR", "GAS_US", "GAS_EU", "OPT"], rows
+for r in rows:
+    p, a = r["portfolio"], float(r["alpha"])
+    sc = sorted(f[p])
+    vb, eb = kth([b[p][s] for s in sc], a) if p in b else (0.0, 0.0)
+    va, ea = kth([f[p][s] for s in sc], a)
+    for col, want in (("var_before", vb), ("var_after", va), ("incremental_var", va - vb),
+                      ("es_before", eb), ("es_after", ea)):
+        got = float(r[col])
+        assert abs(got - want) <= 1e-9 * max(abs(want), 1.0), (p, a, col, got, want)
+print("ok")
+PY
+	assert_output "ok"
+	run_split qe-var whatif $(full_args linear.csv | sed 's/--full//') --new empty.csv
+	assert_success
+	echo "$output" | tail -n +2 | awk -F, '{ if ($5 != 0 || $3 != $4) exit 1 }'
+	[ "$(echo "$output" | head -1)" = "portfolio,alpha,var_before,var_after,incremental_var,es_before,es_after,currency,asof" ]
 }

@@ -53,7 +53,7 @@ enum optimize_opt {
 /* Their --help text; the default solver and sweeps differ by subcommand. */
 #define OPTIMIZE_SHARED_HELP(default_solver, default_sweeps)                                           \
 	"Solver:\n"                                                                                    \
-	"  --solver NAME       sa, pt, bsb, dsb or exact (n <= 30); default " default_solver "\n"     \
+	"  --solver NAME       tabu, sa, pt, bsb, dsb or exact (n <= 30); default " default_solver "\n" \
 	"  --seed N            random seed (default 1)\n"                                              \
 	"  --sweeps N          sweeps (SA, PT) or time steps (SB); default " default_sweeps "\n"     \
 	"  --replicas N        replicas per round (PT: temperatures; default 8)\n"                     \

@@ -36,6 +36,7 @@ void var_args_init(var_args *a, const var_command *cmd, int argc, char **argv)
 	a->sp.seed = 1;
 	a->by = "book";
 	a->horizon = 1;
+	a->spread_corr = 0.8;
 	size_t n = 0, k = 0;
 	short_opts[k++] = ':'; /* a missing argument returns ':', not '?' */
 	for (const var_option *o = cmd->options; o->name; o++) {
@@ -165,6 +166,11 @@ int var_args_next(var_args *a)
 			a->have_horizon = 1;
 			break;
 		case VAR_OPT_SQRT: a->hmode = RH_SQRT; break;
+		case VAR_OPT_RETURNS:
+			if ((a->returns = rh_returns_parse(optarg)) < 0)
+				var_usage_error(a, "option --returns: unknown kind '%s' (contract, constant-maturity)",
+						optarg);
+			break;
 		case VAR_OPT_COV:
 			if ((sp->cov_method = cov_method_parse(optarg)) < 0)
 				var_usage_error(a, "option --cov: unknown estimator '%s' (sample, ewma, lw)", optarg);
@@ -174,6 +180,18 @@ int var_args_next(var_args *a)
 		case VAR_OPT_REPAIR: sp->repair = 1; break;
 		case VAR_OPT_CUBE: a->cube = optarg; break;
 		case VAR_OPT_TIMING: a->timing = 1; break;
+		case VAR_OPT_FULL: a->full = 1; break;
+		case VAR_OPT_TRADES: a->trades = optarg; break;
+		case VAR_OPT_CURVES: a->curves = optarg; break;
+		case VAR_OPT_VOLS: a->vols = optarg; break;
+		case VAR_OPT_RATES: a->rates = optarg; break;
+		case VAR_OPT_FIXINGS: a->fixings = optarg; break;
+		case VAR_OPT_VOL_HISTORY: a->vol_history = optarg; break;
+		case VAR_OPT_SPREAD_CORR:
+			a->spread_corr = cli_double("--spread-corr", optarg);
+			if (a->spread_corr < -1 || a->spread_corr > 1)
+				var_usage_error(a, "option --spread-corr: outside [-1, 1] '%s'", optarg);
+			break;
 		case 'o': a->output = optarg; break;
 		case 'q': cli_quiet = 1; break;
 		case 'h': help(a->cmd);
@@ -224,7 +242,7 @@ void var_load(const var_args *a, int need_sens, var_inputs *in)
 	const char *metered[] = {a->history, need_sens ? a->sens : NULL};
 	cli_progress_inputs(metered, 2);
 	if (var_inputs_load(in, a->history, a->markets, caldir, need_sens ? a->sens : NULL, a->by, &a->fx,
-			    a->have_asof ? &a->asof : NULL, a->gaps, a->horizon, a->hmode, &e))
+			    a->have_asof ? &a->asof : NULL, a->gaps, a->horizon, a->hmode, a->returns, &e))
 		cli_die_err(&e);
 	if (in->have_x && a->have_horizon)
 		in->x.theta_days = a->horizon;
@@ -241,8 +259,11 @@ void var_load(const var_args *a, int need_sens, var_inputs *in)
 		cli_info("history: %zu dates dropped for missing prices (first: %s)", in->gaps.dropped,
 			 in->gaps.first);
 	if (in->have_x && in->x.capped)
-		cli_info("%s: %zu rows with tenor beyond %d months mapped to tenor %d", a->sens,
-			 in->x.capped, RISK_MAX_TENOR, RISK_MAX_TENOR);
+		cli_info("%s: %zu rows with a tenor beyond the history's longest of their curve mapped to it",
+			 a->sens, in->x.capped);
+	if (in->rolls.fallback)
+		cli_info("history: %zu returns compare two contracts: no tenor quotes one contract on both days "
+			 "(first: %s)", in->rolls.fallback, in->rolls.first);
 	if (a->sp.window > in->all.ns)
 		cli_info("history: only %zu scenarios for a window of %zu", in->all.ns, a->sp.window);
 }

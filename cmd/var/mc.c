@@ -10,6 +10,7 @@ enum { OPT_PATHS = VAR_OPT_OWN, OPT_SEED, OPT_DIST, OPT_DF };
 
 static const var_option options[] = {
 	VAR_O_HISTORY,
+	VAR_O_RETURNS,
 	VAR_O_BOOK,
 	VAR_O_WINDOW,
 	VAR_O_HORIZON,

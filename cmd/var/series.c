@@ -12,6 +12,7 @@ enum { OPT_BRW = VAR_OPT_OWN, OPT_DAYS, OPT_PORTFOLIO };
 
 static const var_option options[] = {
 	VAR_O_HISTORY,
+	VAR_O_RETURNS,
 	VAR_O_BOOK,
 	VAR_O_WINDOW,
 	VAR_O_HORIZON,

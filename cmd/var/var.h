@@ -17,7 +17,9 @@
 
 #include "io/csvio.h"
 #include "io/h5table.h"
+#include "price/valuation.h"
 #include "risk/varcalc.h"
+#include "risk/volhist.h"
 
 /* Codes of the long-only options handled in args.c; a command numbers
  * its own long-only options from VAR_OPT_OWN. */
@@ -25,6 +27,8 @@ enum {
 	VAR_OPT_QUANTILE = 256, VAR_OPT_BY, VAR_OPT_GAPS, VAR_OPT_ASOF, VAR_OPT_FX,
 	VAR_OPT_BASE, VAR_OPT_WINDOW, VAR_OPT_HORIZON, VAR_OPT_SQRT, VAR_OPT_COV, VAR_OPT_LAMBDA,
 	VAR_OPT_COV_FILE, VAR_OPT_REPAIR, VAR_OPT_CUBE, VAR_OPT_TIMING, VAR_OPT_CALENDARS,
+	VAR_OPT_FULL, VAR_OPT_TRADES, VAR_OPT_CURVES, VAR_OPT_VOLS, VAR_OPT_RATES, VAR_OPT_FIXINGS,
+	VAR_OPT_SPREAD_CORR, VAR_OPT_VOL_HISTORY, VAR_OPT_RETURNS,
 	VAR_OPT_OWN = 512
 };
 
@@ -41,18 +45,36 @@ typedef struct var_option {
 #define VAR_O_ALPHA {'a', "alpha", "LIST", "confidence levels, comma-separated (default 0.99)"}
 #define VAR_O_QUANTILE {VAR_OPT_QUANTILE, "quantile", "DEF", "kth (k-th worst loss, default) or linear (numpy)"}
 #define VAR_O_HISTORY \
-	{'H', "history", "FILE", "price history date,curve,tenor,price"}, \
+	{'H', "history", "FILE", "price history date,curve,tenor,contract,price"}, \
 	{'m', "markets", "FILE", "curve master; column returns = log|abs per curve"}, \
 	{VAR_OPT_CALENDARS, "calendars", "DIR", "holiday files of the -m calendars (default: beside -m)"}, \
 	{VAR_OPT_GAPS, "gaps", "POLICY", "missing prices: ffill (default), drop, error"}, \
 	{VAR_OPT_ASOF, "asof", "DATE", "as-of date (default: the history's last); later dates\n" \
 				       "are ignored, a factor lacking its price of that day is exit 3"}
+/* Not in cov, whose own --returns is a flag (covariance of returns). */
+#define VAR_O_RETURNS \
+	{VAR_OPT_RETURNS, "returns", "KIND", "contract (default: the same contract day to day,\n" \
+					     "roll-adjusted) or constant-maturity (tenors as read)"}
 #define VAR_O_BOOK \
 	{'s', "sens", "FILE", "sensitivities of qe-price (delta, gamma per factor)"}, \
 	{VAR_OPT_BY, "by", "COLUMN", "group portfolios by this column (default book; none)"}, \
 	{VAR_OPT_FX, "fx", "FILE", "currency,rate (units of --base per unit): convert P&L to"}, \
 	{VAR_OPT_BASE, "base", "CCY", "the base currency before adding; without them portfolios\n" \
 				      "that mix currencies (of -m) are reported per currency"}
+/* Full revaluation (full.c): the pricer's inputs, as qe-price reads them. */
+#define VAR_O_FULL_INPUTS \
+	{VAR_OPT_TRADES, "trades", "FILE", "--full: the book (trades of qe-ingest)"}, \
+	{VAR_OPT_CURVES, "curves", "FILE", "--full: forward curves of the as-of date"}, \
+	{VAR_OPT_VOLS, "vols", "FILE", "--full: volatility smiles"}, \
+	{VAR_OPT_RATES, "rates", "FILE", "--full: zero rates"}, \
+	{VAR_OPT_FIXINGS, "fixings", "FILE", "--full: fixings"}, \
+	{VAR_OPT_SPREAD_CORR, "spread-corr", "RHO", "--full: Kirk correlation of spread legs (default 0.8)"}, \
+	{VAR_OPT_VOL_HISTORY, "vol-history", "FILE", "--full: date,curve,contract,vol,vol_type ATM vols;\n" \
+						       "vol points move by VOL:CURVE:TENOR changes"}
+#define VAR_O_FULL \
+	{VAR_OPT_FULL, "full", NULL, "reprice every trade under every scenario (no -s;\n" \
+				     "needs --asof --trades --curves -m)"}, \
+	VAR_O_FULL_INPUTS
 #define VAR_O_WINDOW {VAR_OPT_WINDOW, "window", "N", "scenarios used: the last N days (default 250; all)"}
 #define VAR_O_HORIZON \
 	{VAR_OPT_HORIZON, "horizon", "N", "N-day returns, overlapping (default 1)"}, \
@@ -87,9 +109,14 @@ typedef struct var_args {
 	const char *history, *markets, *calendars, *sens, *by, *cube;
 	int gaps, horizon, hmode, timing;
 	int have_horizon;    /* --horizon given: the P&L adds theta for its days */
+	int returns;         /* --returns: RH_RET_CONTRACT (default) or RH_RET_CONSTANT */
 	expo_fx fx;          /* --fx FILE --base CCY */
 	int have_asof;       /* --asof DATE given */
 	qe_date asof;
+	/* --full and the pricer's inputs */
+	int full;
+	const char *trades, *curves, *vols, *rates, *fixings, *vol_history;
+	double spread_corr;
 	int argc;
 	char **argv;
 } var_args;
@@ -150,6 +177,19 @@ void var_open_cube(const var_args *a, var_cube_out *co);
 /* Writes the cube to the output of var_open_cube(); exits on failure. */
 void var_write_cube(const var_cube_out *co, const pnl_cube *c);
 
+/* Full revaluation (full.c).  The usage checks of --full (its required
+ * inputs, no -s) and of the pricer's options given without it. */
+void var_full_check(const var_args *a);
+/* The pricer's options of the run. */
+void var_full_options(const var_args *a, struct val_options *vo);
+/* The volatility history of --vol-history and its changes over the
+ * horizon (both zeroed and unused without it); exits on failure. */
+void var_full_vols(const var_args *a, const var_inputs *in, vol_history *vh, risk_scenarios *vs);
+/* The full-revaluation P&L cube of hs over the window (its portfolios
+ * into in->x, which the caller frees with var_inputs_free); exits on
+ * failure. */
+void var_full_hs_cube(const var_args *a, var_inputs *in, pnl_cube *cube);
+
 /* The commands, cmd/var/<name>.c. */
 int cmd_var_measures(int argc, char **argv);
 int cmd_var_backtest(int argc, char **argv);
@@ -161,5 +201,6 @@ int cmd_var_series(int argc, char **argv);
 int cmd_var_cov(int argc, char **argv);
 int cmd_var_stress(int argc, char **argv);
 int cmd_var_pla(int argc, char **argv);
+int cmd_var_whatif(int argc, char **argv);
 
 #endif

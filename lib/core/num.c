@@ -154,21 +154,236 @@ const char *num_status_str(int status)
 	return "bad number";
 }
 
+/* Printing.
+ *
+ * The text is the one the tools have always printed: C's "%.15g" when it
+ * reads back to x, else "%.16g" when it does, else "%.17g".  It is now
+ * computed exactly, without printf or strtod.  Let n be the length of
+ * the shortest decimal that reads back to x (the shortest in x's rounding
+ * interval, the closest to x of those, ties to even: Schubfach, R.
+ * Giulietti, "The Schubfach way to render doubles", 2020).  Then:
+ * - n <= 15: no two decimals of 15 digits read to the same double
+ *   (DBL_DIG), so "%.15g" prints that shortest decimal;
+ * - n == 17: "%.17g", the 17 digits closest to x, always reads back, so
+ *   it is in the interval and is the closest one there: the same digits;
+ * - n == 16: "%.16g" prints the 16 digits closest to x; when the interval
+ *   is symmetric they are in it whenever any 16 digits are, and are the
+ *   shortest decimal.  Only at a power of two is the interval narrower
+ *   below x than above: there the closest 16 digits may be outside it,
+ *   "%.16g" fails to read back and "%.17g" is printed.
+ * The precision (15, 16 or 17) also decides where %g switches to the
+ * exponent form.  tests/unit/test_num.c keeps the old printer as the
+ * oracle. */
+
+__extension__ typedef unsigned __int128 num_u128;
+
+#include "core/pow10tab.h"
+
+#define NUM_Q_MIN (-1074)               /* exponent of the subnormals */
+#define NUM_C_MIN (UINT64_C(1) << 52)   /* smallest normal significand */
+#define NUM_MASK63 ((UINT64_C(1) << 63) - 1)
+
+/* floor(a / 2^s), without shifting a negative number */
+static inline int num_floor_shift(int64_t a, int s)
+{
+	if (a >= 0)
+		return (int)(a >> s);
+	return -(int)((-a + ((INT64_C(1) << s) - 1)) >> s);
+}
+
+/* floor(q log10 2), floor(log10(3/4 2^q)), floor(e log2 10): exact for
+ * |q|, |e| <= 1200 (checked against exact powers in test_num). */
+static inline int num_flog10_pow2(int q)
+{
+	return num_floor_shift((int64_t)q * INT64_C(661971961084), 41);
+}
+
+static inline int num_flog10_three_quarters_pow2(int q)
+{
+	return num_floor_shift((int64_t)q * INT64_C(661971961084) - INT64_C(274743187321), 41);
+}
+
+static inline int num_flog2_pow10(int e)
+{
+	return num_floor_shift((int64_t)e * INT64_C(913124641741), 38);
+}
+
+/* g * cp / 2^127 rounded to odd (the floor, its lowest bit set when the
+ * quotient is not an integer), g = g[0] 2^63 + g[1].  Compared with an
+ * even integer, the result compares as the exact quotient does. */
+static inline uint64_t num_round_to_odd(const uint64_t g[2], uint64_t cp)
+{
+	num_u128 lo = (num_u128)g[1] * cp, hi = (num_u128)g[0] * cp;
+	uint64_t z = ((uint64_t)hi >> 1) + (uint64_t)(lo >> 64);
+	uint64_t floor_part = (uint64_t)(hi >> 64) + (z >> 63);
+	return floor_part | (((z & NUM_MASK63) + NUM_MASK63) >> 63);
+}
+
+/* vb = 4 v (rounded to odd) in units of 10^k: s or s + 1, whichever is
+ * closer to v, the even one on a tie. */
+static inline uint64_t num_closest(uint64_t vb, uint64_t s)
+{
+	uint64_t mid = 4 * s + 2;
+	return vb < mid || (vb == mid && !(s & 1)) ? s : s + 1;
+}
+
+/* Same for the multiples of ten sp10 and sp10 + 10. */
+static inline uint64_t num_closest10(uint64_t vb, uint64_t sp10)
+{
+	uint64_t mid = 4 * sp10 + 20;
+	return vb < mid || (vb == mid && !((sp10 / 10) & 1)) ? sp10 : sp10 + 10;
+}
+
+static inline int num_digit_count(uint64_t f)
+{
+	int n = 1;
+	while (f >= 10)
+		f /= 10, n++;
+	return n;
+}
+
+static inline uint64_t num_strip_zeros(uint64_t f, int *e)
+{
+	while (f % 10 == 0)
+		f /= 10, ++*e;
+	return f;
+}
+
+/* The decimal f 10^e (no trailing zeros) the old printer printed for
+ * x = c 2^q > 0; returns the precision it printed with. */
+static int num_old_printer_decimal(uint64_t c, int q, uint64_t *fp, int *ep)
+{
+	*ep = 0;
+	if (q < 0 && q > -53 && ((c >> -q) << -q) == c) {
+		/* an integer below 2^53 is its own shortest decimal */
+		*fp = num_strip_zeros(c >> -q, ep);
+		return num_digit_count(*fp) <= 15 ? 15 : 16;
+	}
+	int asym = c == NUM_C_MIN && q != NUM_Q_MIN;
+	uint64_t cb = c << 2, cbr = cb + 2, cbl = asym ? cb - 1 : cb - 2;
+	int k = asym ? num_flog10_three_quarters_pow2(q) : num_flog10_pow2(q);
+	int h = q + num_flog2_pow10(-k) + 2;
+	const uint64_t *g = pow10tab[k - POW10TAB_K_MIN];
+	uint64_t vb = num_round_to_odd(g, cb << h);
+	uint64_t vbl = num_round_to_odd(g, cbl << h), vbr = num_round_to_odd(g, cbr << h);
+	uint64_t out = c & 1; /* the interval's ends read back to x iff c is even */
+	uint64_t s = vb >> 2, sp10 = s / 10 * 10, tp10 = sp10 + 10, f;
+	/* The interval is less than 10 units wide: at most one multiple of
+	 * ten lies in it, and if one does it is shorter than s. */
+	int sp10_in = vbl + out <= sp10 << 2, tp10_in = (tp10 << 2) + out <= vbr;
+	if (sp10_in != tp10_in) {
+		f = sp10_in ? sp10 : tp10;
+	} else {
+		int s_in = vbl + out <= s << 2, t_in = ((s + 1) << 2) + out <= vbr;
+		f = s_in != t_in ? (s_in ? s : s + 1) : num_closest(vb, s);
+	}
+	int e = k;
+	uint64_t shortest = num_strip_zeros(f, &e);
+	int n = num_digit_count(shortest);
+	*fp = shortest;
+	*ep = e;
+	if (n <= 15)
+		return 15;
+	if (n == 17 || !asym)
+		return n;
+	/* n == 16 at a power of two: is it the closest 16 digits? */
+	int long_s = s >= UINT64_C(10000000000000000);
+	uint64_t closest16 = long_s ? num_closest10(vb, sp10) : num_closest(vb, s);
+	if (closest16 == f)
+		return 16;
+	/* No: "%.17g", the closest 17 digits, at 10^k or at 10^(k-1). */
+	if (long_s) {
+		e = k;
+		f = num_closest(vb, s);
+	} else {
+		e = k - 1;
+		h = q + num_flog2_pow10(-e) + 2;
+		vb = num_round_to_odd(pow10tab[e - POW10TAB_K_MIN], cb << h);
+		f = num_closest(vb, vb >> 2);
+	}
+	*fp = num_strip_zeros(f, &e);
+	*ep = e;
+	return 17;
+}
+
+/* f 10^e as "%.{prec}g" prints it (f has no trailing zeros). */
+static int num_format_g(char *buf, int negative, uint64_t f, int e, int prec)
+{
+	char digits[20];
+	int n = 0;
+	for (uint64_t v = f; v; v /= 10)
+		digits[19 - n++] = (char)('0' + v % 10);
+	const char *d = digits + 20 - n;
+	int x = n - 1 + e; /* f 10^e = d.ddd 10^x */
+	char *p = buf;
+	if (negative)
+		*p++ = '-';
+	if (x < -4 || x >= prec) {
+		*p++ = d[0];
+		if (n > 1) {
+			*p++ = '.';
+			memcpy(p, d + 1, (size_t)n - 1);
+			p += n - 1;
+		}
+		*p++ = 'e';
+		*p++ = x < 0 ? '-' : '+';
+		int ax = x < 0 ? -x : x;
+		if (ax >= 100)
+			*p++ = (char)('0' + ax / 100);
+		*p++ = (char)('0' + ax / 10 % 10);
+		*p++ = (char)('0' + ax % 10);
+	} else if (x >= 0) {
+		if (n <= x + 1) {
+			memcpy(p, d, (size_t)n);
+			p += n;
+			memset(p, '0', (size_t)(x + 1 - n));
+			p += x + 1 - n;
+		} else {
+			memcpy(p, d, (size_t)x + 1);
+			p += x + 1;
+			*p++ = '.';
+			memcpy(p, d + x + 1, (size_t)(n - x - 1));
+			p += n - x - 1;
+		}
+	} else {
+		*p++ = '0';
+		*p++ = '.';
+		memset(p, '0', (size_t)(-x - 1));
+		p += -x - 1;
+		memcpy(p, d, (size_t)n);
+		p += n;
+	}
+	*p = '\0';
+	return (int)(p - buf);
+}
+
 int num_format_double(char *buf, double x)
 {
-	int n;
 	if (isnan(x))
 		return (int)(memcpy(buf, "nan", 4), 3);
 	if (isinf(x))
 		return x > 0 ? (int)(memcpy(buf, "inf", 4), 3) : (int)(memcpy(buf, "-inf", 5), 4);
 	if (x == 0.0)
 		return (int)(memcpy(buf, "0", 2), 1);
-	/* Most values round-trip at 15 or 17 digits; try the short form first
-	 * so "0.1" stays "0.1". */
-	for (int prec = 15; prec <= 17; prec++) {
-		n = snprintf(buf, NUM_BUFSZ, "%.*g", prec, x);
-		if (prec == 17 || strtod(buf, NULL) == x)
-			break;
+	uint64_t bits;
+	memcpy(&bits, &x, sizeof bits);
+	int biased = (int)(bits >> 52 & 0x7ff);
+	uint64_t c = bits & (NUM_C_MIN - 1);
+	if (biased == 0) {
+		/* A subnormal has fewer than 15 significant digits of precision,
+		 * so "%.15g" usually reads back while being longer than the
+		 * shortest decimal, and the reasoning above fails.  They never
+		 * occur in market data: ask printf and strtod, as before. */
+		int n = 0;
+		for (int prec = 15; prec <= 17; prec++) {
+			n = snprintf(buf, NUM_BUFSZ, "%.*g", prec, x);
+			if (prec == 17 || strtod(buf, NULL) == x)
+				break;
+		}
+		return n;
 	}
-	return n;
+	uint64_t f;
+	int e;
+	int prec = num_old_printer_decimal(c | NUM_C_MIN, biased - 1075, &f, &e);
+	return num_format_g(buf, (int)(bits >> 63), f, e, prec);
 }

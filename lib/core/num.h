@@ -3,8 +3,12 @@
  *
  * Every number a tool reads from a file or the command line goes through
  * here, so "1,5", "12abc", " 3", "nan", "inf", "0x1p3" and "1e400" are
- * refused the same way everywhere.  Printing gives the shortest decimal
- * that reads back to the same double (at most 17 significant digits).
+ * refused the same way everywhere.  Printing gives the text C's "%.15g"
+ * gives when it reads back to the same double, else "%.16g", else
+ * "%.17g" (for normal doubles the shortest decimal that reads back, but
+ * for a power of two whose closest 16 digits do not), computed exactly
+ * with Schubfach's 126-bit multipliers (lib/core/pow10tab.h, written by
+ * mk/gen_pow10.py) instead of printf and strtod.
  * Owns nothing; never prints.  Relies on the process staying in the "C"
  * numeric locale: no tool calls setlocale(LC_ALL, "").
  */

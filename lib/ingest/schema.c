@@ -697,8 +697,16 @@ static int check_cross(const schema_ctx *c, val *v, row_check *rc)
 				    schema_lognormal_vol_implausible(v[FMT_VO_VOL].d));
 		return 0;
 	case FMT_FIXINGS:
-	case FMT_HISTORY:
 		return 0;
+	case FMT_HISTORY: {
+		char why[160];
+		long m;
+		const val *k = &v[FMT_HI_CONTRACT];
+		const char *bad = schema_history_contract((qe_date)v[FMT_HI_DATE].i, v[FMT_HI_TENOR].i,
+							  k->present ? k->p : "", k->present ? k->len : 0, &m, why,
+							  sizeof why);
+		return bad ? fail(rc, FMT_HI_CONTRACT, k, "%s", bad) : 0;
+	}
 	case FMT_WEATHER:
 		if (v[FMT_WE_TMIN].d > v[FMT_WE_TMAX].d)
 			return fail(rc, FMT_WE_TMAX, &v[FMT_WE_TMAX], "below tmin %.*s", (int)v[FMT_WE_TMIN].len,
@@ -732,6 +740,35 @@ static int check_cross(const schema_ctx *c, val *v, row_check *rc)
 const char *schema_lognormal_vol_implausible(double vol)
 {
 	return vol > SCHEMA_LOGNORMAL_VOL_MAX ? "lognormal vol above 5 (500%): a percentage?" : NULL;
+}
+
+const char *schema_history_contract(qe_date date, int64_t tenor, const char *s, size_t len, long *month,
+				    char *buf, size_t cap)
+{
+	long m, qm = date_month_index(date);
+	*month = -1;
+	if (len == 0) {
+		/* not given: tenor k >= 1 is the month k after the date's */
+		if (tenor > 0)
+			*month = qm + tenor;
+		return NULL;
+	}
+	if (date_month_parse(s, len, &m)) {
+		snprintf(buf, cap, "contract month is not YYYY-MM");
+		return buf;
+	}
+	if (tenor > 0 && m != qm + tenor) {
+		int y, mo;
+		date_month_ym(qm + tenor, &y, &mo);
+		snprintf(buf, cap, "contract of tenor %lld on this date is %04d-%02d", (long long)tenor, y, mo);
+		return buf;
+	}
+	if (m < qm) {
+		snprintf(buf, cap, "contract delivered before the month of the date");
+		return buf;
+	}
+	*month = m;
+	return NULL;
 }
 
 /* The bound is the rates file's column range, the one qe-ingest checks

@@ -25,6 +25,7 @@
 
 #include "io/csvscan.h"
 #include "io/formats.h"
+#include "core/date.h"
 #include "core/diag.h"
 
 /* The kinds of io/formats.h that qe-ingest validates (kind <
@@ -116,6 +117,17 @@ const char *schema_lifecycle_check(int state, int64_t live, int life, int64_t ve
 #define SCHEMA_LOGNORMAL_VOL_MAX 5.0
 const char *schema_lognormal_vol_implausible(double vol);
 const char *schema_rate_implausible(double rate);
+
+/* --- the contract of a history quote -------------------------------------
+ * The contract column of HISTORY (qe-formats(5)): YYYY-MM, and for tenor
+ * k >= 1 the month k months after the month of the quote's date; for
+ * tenor 0 a month not before the quote's (the front month), or empty for
+ * an index that is no contract (spot, day-ahead).  Empty for tenor k >= 1
+ * means that month.  qe-ingest and qe-var's history reader both apply it.
+ * Puts the month index (date_month_index) or -1 (no contract) in *month
+ * and returns NULL, or the reason into buf. */
+const char *schema_history_contract(qe_date date, int64_t tenor, const char *s, size_t len, long *month,
+				    char *buf, size_t cap);
 
 /* --- limits of a value ---------------------------------------------------
  * The bounds every validated file keeps, whichever tool reads it (qe-ingest

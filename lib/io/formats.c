@@ -83,6 +83,7 @@ static const formats_col history_cols[] = {
 	{"date", CT_DATE, 1, NULL, 0, 0, 0, NULL},
 	{"curve", CT_CURVE, 1, NULL, 0, 0, 0, NULL},
 	{"tenor", CT_INT, 1, NULL, 0, 1200, 0, NULL},
+	{"contract", CT_STR, 0, NULL, 0, 0, 0, NULL},
 	{"price", CT_NUM, 1, NULL, -BIG, BIG, 0, NULL},
 };
 
@@ -143,6 +144,10 @@ static const formats_col markets_cols[] = {
 	{"lot_size", CT_NUM, 1, NULL, 0, BIG, 1, NULL},
 	{"returns", CT_ENUM, 1, V("log", "abs"), 0, 0, 0, NULL},
 	{"model", CT_ENUM, 1, V("black76", "bachelier"), 0, 0, 0, NULL},
+	/* exchange codes (qe-ingest cme-settle, ice-settle): optional */
+	{"futures_codes", CT_STR, 0, NULL, 0, 0, 0, NULL},
+	{"option_codes", CT_STR, 0, NULL, 0, 0, 0, NULL},
+	{"price_scale", CT_NUM, 0, NULL, 0, BIG, 1, NULL},
 };
 
 static const formats_col periods_cols[] = {
@@ -228,7 +233,8 @@ static const formats_col price_errors_cols[] = {
 static const formats_col var_cols[] = {
 	COL("portfolio", CT_ID, 1),
 	{"method", CT_ENUM, 1,
-	 V("hs", "hs-brw", "fhs", "fhs-brw", "delta-normal", "cornish-fisher", "mc-normal", "mc-t"), 0, 0,
+	 V("hs", "hs-brw", "fhs", "fhs-brw", "delta-normal", "cornish-fisher", "mc-normal", "mc-t",
+	   "hs-full", "hs-brw-full", "fhs-full", "fhs-brw-full"), 0, 0,
 	 0, NULL},
 	{"alpha", CT_NUM, 1, NULL, 0, 1, 1, NULL},
 	COL("horizon", CT_STR, 1),
@@ -237,6 +243,26 @@ static const formats_col var_cols[] = {
 	NUM("es", 1),
 	COL("currency", CT_CCY, 0),
 	COL("asof", CT_DATE, 1),
+};
+
+static const formats_col whatif_cols[] = {
+	COL("portfolio", CT_ID, 1),
+	{"alpha", CT_NUM, 1, NULL, 0, 1, 1, NULL},
+	NUM("var_before", 1),
+	NUM("var_after", 1),
+	NUM("incremental_var", 1),
+	NUM("es_before", 1),
+	NUM("es_after", 1),
+	COL("currency", CT_CCY, 0),
+	COL("asof", CT_DATE, 1),
+};
+
+static const formats_col vol_history_cols[] = {
+	COL("date", CT_DATE, 1),
+	COL("curve", CT_ID, 1),
+	COL("contract", CT_STR, 1),
+	NUM("vol", 1),
+	{"vol_type", CT_ENUM, 1, V("lognormal", "normal"), 0, 0, 0, NULL},
 };
 
 static const formats_col var_measures_cols[] = {
@@ -454,6 +480,8 @@ static const formats_table tables[FMT_COUNT] = {
 	{T(FMT_ASSETS, "assets", "ASSETS", assets_cols), K(0)},
 	{T(FMT_ASSET_COV, "asset_cov", "ASSETS", asset_cov_cols), K(0, 1)},
 	{T(FMT_SELECTION, "selection", "ASSETS", selection_cols), K(0)},
+	{T(FMT_WHATIF, "whatif", "WHATIF", whatif_cols), K(0, 1)},
+	{T(FMT_VOL_HISTORY, "vol_history", "VOL HISTORY", vol_history_cols), K(0, 1, 2)},
 };
 
 const formats_table *formats_get(int kind)

@@ -18,11 +18,12 @@
 #ifndef QE_FORMATS_H
 #define QE_FORMATS_H
 
-/* The schema version of qe-formats(5) ("schema version 2"), written as
+/* The schema version of qe-formats(5) ("schema version 4"), written as
  * the schema_version attribute of every HDF5 table.  2: every output of
- * qe-var carries an asof column.  3: SENSITIVITIES gain theta, curve2, tenor2
- * (cross-gamma rows); qe-var pla's PNL ATTRIBUTION. */
-#define FORMATS_VERSION 3
+ * qe-var carries an asof column.  3: the history gains the contract month
+ * of each quote (contract column).  4: SENSITIVITIES gain theta, curve2,
+ * tenor2 (cross-gamma rows); qe-var pla's PNL ATTRIBUTION. */
+#define FORMATS_VERSION 4
 
 /* Column types: what a value must look like (the validator's rules,
  * ingest/schema.h) and how it is stored in HDF5 (h5tab_kind_of). */
@@ -97,6 +98,8 @@ enum formats_kind {
 	FMT_ASSETS,
 	FMT_ASSET_COV,
 	FMT_SELECTION,
+	FMT_WHATIF,                /* qe-var whatif */
+	FMT_VOL_HISTORY,           /* qe-var --vol-history */
 	FMT_COUNT
 };
 
@@ -124,6 +127,7 @@ enum { FMT_VO_CURVE, FMT_VO_ASOF, FMT_VO_DSTART, FMT_VO_DEND, FMT_VO_STRIKE, FMT
 enum { FMT_RA_CCY, FMT_RA_ASOF, FMT_RA_DATE, FMT_RA_RATE };
 enum { FMT_ME_ID, FMT_ME_TS, FMT_ME_INTERVAL, FMT_ME_ENERGY, FMT_ME_UNIT, FMT_ME_QUALITY };
 enum { FMT_WE_STATION, FMT_WE_DATE, FMT_WE_TMIN, FMT_WE_TMAX, FMT_WE_TMEAN };
+enum { FMT_HI_DATE, FMT_HI_CURVE, FMT_HI_TENOR, FMT_HI_CONTRACT, FMT_HI_PRICE };
 enum {
 	FMT_MK_CURVE, FMT_MK_COMMODITY, FMT_MK_VENUE, FMT_MK_UNIT, FMT_MK_CCY, FMT_MK_TZ, FMT_MK_CAL,
 	FMT_MK_SHAPE, FMT_MK_LOT, FMT_MK_RETURNS, FMT_MK_MODEL

@@ -683,6 +683,20 @@ static void journal_end(commit_journal *cj)
 	memset(cj, 0, sizeof *cj);
 }
 
+/* A field of the journal: the text and its NUL (the journal is a
+ * sequence of NUL-terminated fields; counts are decimal). */
+static void put_field(FILE *mem, const char *text)
+{
+	fwrite(text, 1, strlen(text) + 1, mem);
+}
+
+static void put_count(FILE *mem, size_t n)
+{
+	char num[32];
+	snprintf(num, sizeof num, "%zu", n);
+	put_field(mem, num);
+}
+
 /* Writes and arms the journal of a commit of the temporary members of s
  * (out_recover reads it): the copies in the other directories first, then
  * the journal, armed by its rename.  Nothing is renamed before. */
@@ -701,7 +715,7 @@ static int journal_begin(const qe_outset *s, commit_journal *cj, qe_err *e)
 	size_t npairs = 0;
 	for (size_t i = 0; i < s->n; i++)
 		npairs += s->m[i]->tmp != NULL;
-	fprintf(mem, "%s%c", JOURNAL_MAGIC, 0);
+	put_field(mem, JOURNAL_MAGIC);
 	long pid = (long)getpid();
 	for (size_t i = 0; i < s->n && !err; i++) {
 		qe_out *o = s->m[i];
@@ -727,19 +741,21 @@ static int journal_begin(const qe_outset *s, commit_journal *cj, qe_err *e)
 				snprintf(cj->primary, n, "%.*s.%s.%ld%s", (int)dl, p, p + dl, pid,
 					 journal_suffix[JOURNAL_ARMED]);
 				snprintf(cj->fresh, n, "%s%s", cj->primary, ".new");
-				fprintf(mem, "%s%c%zu%c", cj->primary, 0, npairs, 0);
+				put_field(mem, cj->primary);
+				put_count(mem, npairs);
 			} else {
 				err = ENOMEM;
 			}
 		}
-		fprintf(mem, "%s%c%s%c", t, 0, p, 0);
+		put_field(mem, t);
+		put_field(mem, p);
 		free(t);
 		free(p);
 	}
 	if (err)
 		goto out;
 	const char *base = first + dir_len(first);
-	fprintf(mem, "%zu%c", ndirs - 1, 0);
+	put_count(mem, ndirs - 1);
 	for (size_t k = 1; k < ndirs; k++) {
 		size_t n = strlen(dirs[k]) + strlen(base) + 64;
 		if (!(cj->see[cj->nsee] = malloc(n))) {
@@ -748,9 +764,9 @@ static int journal_begin(const qe_outset *s, commit_journal *cj, qe_err *e)
 		}
 		snprintf(cj->see[cj->nsee++], n, "%s.%s.%ld%s", dirs[k], base, pid,
 			 journal_suffix[JOURNAL_SEE]);
-		fprintf(mem, "%s%c", cj->see[cj->nsee - 1], 0);
+		put_field(mem, cj->see[cj->nsee - 1]);
 	}
-	fprintf(mem, "end%c", 0);
+	put_field(mem, "end");
 	if (fclose(mem) != 0) {
 		mem = NULL;
 		err = ENOMEM;

@@ -353,7 +353,8 @@ market *mkt_load(const struct mkt_paths *p, qe_date asof, qe_err *e)
 	}
 	for (int i = 0; i < m->nc; i++) {
 		mkt_curve *c = &m->c[i];
-		qsort(c->q, (size_t)c->nq, sizeof *c->q, cmp_quote);
+		if (c->nq > 1) /* a curve of the master may have no quote (q NULL) */
+			qsort(c->q, (size_t)c->nq, sizeof *c->q, cmp_quote);
 		for (int k = 1; k < c->nq; k++)
 			if (c->q[k].first <= c->q[k - 1].last) {
 				char a[16], b[16];

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "core/fastrng.h"
+#include "opt/tabu.h"
 
 /* CPU seconds of the calling thread: flip rates per core stay meaningful
  * on a machine shared with other jobs. */
@@ -31,13 +32,15 @@ int solver_parse(const char *s)
 		return SOLVER_SB_DISCRETE;
 	if (strcmp(s, "exact") == 0)
 		return SOLVER_EXACT;
+	if (strcmp(s, "tabu") == 0)
+		return SOLVER_TABU;
 	return -1;
 }
 
 const char *solver_name(int solver)
 {
-	static const char *names[] = {"sa", "pt", "bsb", "dsb", "exact"};
-	return solver >= 0 && solver <= SOLVER_EXACT ? names[solver] : "?";
+	static const char *names[] = {"sa", "pt", "bsb", "dsb", "exact", "tabu"};
+	return solver >= 0 && solver <= SOLVER_TABU ? names[solver] : "?";
 }
 
 void anneal_opts_init(anneal_opts *o)
@@ -665,6 +668,8 @@ int anneal_solve(const ising_model *m, const anneal_opts *o, anneal_result *r, q
 		return qe_err_set(e, QE_USAGE, "temperatures must satisfy t0 >= t1 > 0 (t0 %g, t1 %g)", c.t0, c.t1);
 	r->t0 = c.t0;
 	r->t1 = c.t1;
+	if (o->solver == SOLVER_TABU)
+		return tabu_solve(m, o, r, e);
 	r->spins = malloc((size_t)m->n + 1);
 	if (!r->spins)
 		return qe_err_set(e, QE_INTERNAL, "out of memory");

@@ -28,12 +28,12 @@
 #include "core/diag.h"
 #include "opt/ising.h"
 
-enum solver_kind { SOLVER_SA, SOLVER_PT, SOLVER_SB_BALLISTIC, SOLVER_SB_DISCRETE, SOLVER_EXACT };
+enum solver_kind { SOLVER_SA, SOLVER_PT, SOLVER_SB_BALLISTIC, SOLVER_SB_DISCRETE, SOLVER_EXACT, SOLVER_TABU };
 enum schedule_kind { SCHEDULE_GEOMETRIC, SCHEDULE_LINEAR };
 
 #define ANNEAL_EXACT_MAX 30
 
-/* Parses "sa", "pt", "bsb", "dsb", "exact"; -1 when unknown. */
+/* Parses "sa", "pt", "bsb", "dsb", "exact", "tabu" (opt/tabu.h); -1 when unknown. */
 int solver_parse(const char *s);
 const char *solver_name(int solver);
 

@@ -8,9 +8,11 @@
 #include "price/american.h"
 #include "price/asian.h"
 #include "price/black76.h"
+#include "price/impliedvol.h"
 #include "price/kirk.h"
 
-enum fmodel { F_BLACK76, F_BACHELIER, F_KIRK, F_ASIAN, F_ASIAN_CURRAN, F_AMERICAN, F_NONE };
+enum fmodel { F_BLACK76, F_BACHELIER, F_KIRK, F_ASIAN, F_ASIAN_CURRAN, F_AMERICAN, F_BLACK76_IV,
+	      F_BACHELIER_IV, F_NONE };
 
 static const struct {
 	const char *name;
@@ -32,6 +34,10 @@ static const struct {
 			    (const char *const[]){"past_fixings", "past_average", NULL}, (const char *const[]){"price", NULL}},
 	[F_AMERICAN] = {"american", (const char *const[]){"type", "spot", "strike", "vol", "rate", "carry", "expiry", NULL},
 			(const char *const[]){NULL}, (const char *const[]){"price", NULL}},
+	[F_BLACK76_IV] = {"black76-iv", (const char *const[]){"type", "forward", "strike", "rate", "expiry", "price", NULL},
+			  (const char *const[]){NULL}, (const char *const[]){"vol", NULL}},
+	[F_BACHELIER_IV] = {"bachelier-iv", (const char *const[]){"type", "forward", "strike", "rate", "expiry", "price", NULL},
+			    (const char *const[]){NULL}, (const char *const[]){"vol", NULL}},
 };
 
 static int model_index(const char *name)
@@ -83,6 +89,10 @@ static const struct {
 	{"a fixing counted as past lies after today", T_ANY, {"past_fixings"}},
 	{"a future fixing lies before today (past_fixings too small)", T_ANY, {"past_fixings"}},
 	{"Bjerksund-Stensland not applicable (negative rate)", T_ANY, {"rate"}},
+	{"price below the discounted intrinsic value", T_ANY, {"price"}},
+	{"price at or above the no-arbitrage upper bound", T_ANY, {"price"}},
+	{"price outside the no-arbitrage bounds", T_ANY, {"price"}},
+	{"time value at zero expiry", T_ANY, {"price"}},
 };
 
 static int blame(int mi, const char *why, const int *idx, const double *x)
@@ -186,6 +196,10 @@ static int price_row(int mi, const formula_opts *o, csv_reader *r, const int *id
 		free(t);
 		break;
 	}
+	case F_BLACK76_IV:
+	case F_BACHELIER_IV:
+		ms = (mi == F_BLACK76_IV ? iv_black76 : iv_bachelier)(type, x[1], x[2], x[3], x[4], x[5], &res[0], &why);
+		break;
 	case F_AMERICAN:
 		ms = american_price(o->amer_method, type, x[1], x[2], x[3], x[4], x[5], x[6], &res[0], &why);
 		break;

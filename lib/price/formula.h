@@ -10,13 +10,16 @@
  *   asian[-curran]      type,forward,strike,vol,rate,expiry,avg_start,
  *                       avg_end,fixings[,past_fixings,past_average] -> price
  *   american            type,spot,strike,vol,rate,carry,expiry -> price
+ *   black76-iv,         type,forward,strike,rate,expiry,price -> vol
+ *   bachelier-iv        (price the discounted premium; impliedvol.h)
  *
  * Owns nothing beyond one call; never prints.  A bad row ("file:line:col:
  * column 'x': reason 'value'", or "file:line: model: reason" when no
  * column is to blame) is handed to the caller's report function and
  * skipped: every good row is written, and the result says whether any
  * row was bad.  Bad rows are: a field that is not a value of its column;
- * an input outside the model's domain; unless allowed, a lognormal vol or
+ * an input outside the model's domain (for the -iv models a price outside
+ * the no-arbitrage bounds); unless allowed, a lognormal vol or
  * a rate (also american's carry) that qe-ingest would read as a
  * percentage typo (ingest/schema.h, the same rules); and a row whose
  * results are not all finite (numerical failure: "file:line: model:

@@ -1313,6 +1313,7 @@ struct val_book {
 	trade *tr;
 	result *res;
 	long n, cancelled;
+	double spread_corr; /* the Kirk correlation it was priced with */
 };
 
 static void h5_valuation_row(h5tab_writer *w, const trade *t, const result *r)
@@ -1560,6 +1561,7 @@ val_book *valuation_price(const struct val_options *o, qe_err *e)
 	}
 	m->bump = o->bump;
 	b->m = m;
+	b->spread_corr = o->spread_corr;
 	if (load_trades(o, &b->tr, &b->n, &b->cancelled, e)) {
 		valuation_free(b);
 		return NULL;
@@ -1604,4 +1606,60 @@ void valuation_free(val_book *b)
 	free(b->tr);
 	mkt_free(b->m);
 	free(b);
+}
+
+/* ---- scenario repricing (price/valscen.h) ---------------------------------- */
+
+long valuation_count(const val_book *b)
+{
+	return b->n;
+}
+
+const market *valuation_market(const val_book *b)
+{
+	return b->m;
+}
+
+void valuation_trade(const val_book *b, long i, struct val_trade_info *t)
+{
+	const trade *tr = &b->tr[i];
+	const result *r = &b->res[i];
+	t->id = tr->id;
+	t->book = tr->book;
+	t->curve = tr->curve;
+	t->currency = tr->currency;
+	t->status = r->status;
+	t->err = r->err;
+	t->npv = r->npv;
+	t->nquotes = r->ns;
+}
+
+void valuation_trade_quote(const val_book *b, long i, int k, int *curve, int *quote)
+{
+	*curve = b->res[i].s[k].curve;
+	*quote = b->res[i].s[k].quote;
+}
+
+long valuation_reprice(const val_book *b, const market *m, double *npv, char *err, size_t errsz)
+{
+	long bad = -1;
+#pragma omp parallel for schedule(dynamic, 64)
+	for (long i = 0; i < b->n; i++) {
+		result r;
+		if (b->res[i].status) {
+			npv[i] = b->res[i].status == 2 ? 0.0 : NAN;
+			continue;
+		}
+		price_one(m, &b->tr[i], b->spread_corr, &r);
+		free(r.s);
+		npv[i] = r.status == 0 ? r.npv : r.status == 2 ? 0.0 : NAN;
+		if (r.status == 1) {
+#pragma omp critical(valuation_reprice)
+			if (bad < 0 || i < bad) {
+				bad = i;
+				snprintf(err, errsz, "%s", r.err);
+			}
+		}
+	}
+	return bad;
 }

@@ -59,4 +59,32 @@ int valuation_write(const val_book *b, const struct val_outputs *out, struct val
 		    qe_err *e);
 void valuation_free(val_book *b);
 
+/* What full revaluation (price/valscen.h) asks of a priced book. */
+struct market; /* market/market.h */
+/* A trade as priced: status 0 priced, 1 error (err says why), 2 matured
+ * or not yet started; npv of a priced one; nquotes the (curve, quote)
+ * pairs of the market it has a sensitivity to.  The strings are the
+ * book's. */
+struct val_trade_info {
+	const char *id, *book, *curve, *currency, *err;
+	int status, nquotes;
+	double npv;
+};
+long valuation_count(const val_book *b);
+const struct market *valuation_market(const val_book *b);
+void valuation_trade(const val_book *b, long i, struct val_trade_info *t);
+/* The k-th (curve, quote) pair of trade i: indices into the market's
+ * curves and that curve's quotes. */
+void valuation_trade_quote(const val_book *b, long i, int k, int *curve, int *quote);
+/* Prices every trade of b again, through the same code as
+ * valuation_price(), against m: a market with b's market's curves in the
+ * same order whose quote prices and vols may differ (valscen.h), the
+ * same as-of date.  npv[i]: the trade's value there; 0 for a trade that
+ * is matured at the base, NAN for one that failed at the base.  In
+ * parallel over trades; the values do not depend on the number of
+ * threads.  Returns -1, or the lowest index of a trade priced at the
+ * base that cannot be priced on m (its reason into err). */
+long valuation_reprice(const val_book *b, const struct market *m, double *npv, char *err,
+		       size_t errsz);
+
 #endif

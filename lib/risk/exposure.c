@@ -164,7 +164,23 @@ static int reading_open(expo_reading *g, const char *path, qe_err *e)
 	return 0;
 }
 
-/* The risk factor of the current row (riskfactor.h names and caps it). */
+/* The longest tenor of curve (curvelen bytes) among the factors, -1 when
+ * it has none. */
+static long longest_tenor(const strindex *factors, const char *curve, size_t curvelen)
+{
+	long best = -1;
+	for (size_t f = 0; f < sidx_count(factors); f++) {
+		size_t cl;
+		long t;
+		const char *name = sidx_name(factors, f);
+		if (!risk_factor_parse(name, &cl, &t) && cl == curvelen && strncmp(name, curve, cl) == 0 && t > best)
+			best = t;
+	}
+	return best;
+}
+
+/* The risk factor of the current row (riskfactor.h names it); a tenor
+ * beyond the longest the history has for the curve goes to that one. */
 static int row_factor(expo_reading *g, exposure *x, const strindex *factors, const char *curve,
 		      int64_t tenor, long *f, qe_err *e)
 {
@@ -172,17 +188,20 @@ static int row_factor(expo_reading *g, exposure *x, const strindex *factors, con
 	char name[RISK_FACTOR_NAMESZ];
 	if (tenor < 0)
 		return csvr_field_error(r, g->idx[1], e, "negative tenor '%lld'", (long long)tenor);
-	if (risk_factor_tenor(tenor) != tenor) {
-		tenor = risk_factor_tenor(tenor);
-		x->capped++;
-	}
 	if (strlen(curve) > RISK_CURVE_MAX)
 		return csvr_field_error(r, g->idx[0], e, "curve name too long");
 	int len = risk_factor_name(name, sizeof name, curve, strlen(curve), tenor);
-	if ((*f = sidx_find(factors, name, (size_t)len)) < 0)
-		return qe_err_set(e, QE_DATA, "%s:%ld: risk factor '%s' has no price history", csvr_name(r),
-				  csvr_line(r), name);
-	return 0;
+	if ((*f = sidx_find(factors, name, (size_t)len)) >= 0)
+		return 0;
+	long longest = longest_tenor(factors, curve, strlen(curve));
+	if (longest >= 0 && tenor > longest) {
+		len = risk_factor_name(name, sizeof name, curve, strlen(curve), longest);
+		*f = sidx_find(factors, name, (size_t)len);
+		x->capped++;
+		return 0;
+	}
+	return qe_err_set(e, QE_DATA, "%s:%ld: risk factor '%s' has no price history", csvr_name(r),
+			  csvr_line(r), name);
 }
 
 #define RESERVED "reserved: the outputs name the total of the whole book '" EXPO_TOTAL "' (or '" EXPO_TOTAL "/CCY')"
@@ -525,4 +544,59 @@ oom:
 	free(pick);
 	expo_free(sub);
 	return qe_err_set(e, QE_INTERNAL, "out of memory");
+}
+
+int expo_groups(exposure *x, size_t n, const char *const *group, const char *const *ccy,
+		const char *const *item, long *pf, qe_err *e)
+{
+	expo_reading g = {0};
+	long *pfmap = NULL;
+	int rc = 0;
+	memset(x, 0, sizeof *x);
+	if (!(x->currencies = sidx_new()) || !(g.groups = sidx_new()) ||
+	    !(g.rows = calloc(n + 1, sizeof *g.rows)))
+		goto oom;
+	for (size_t i = 0; i < n; i++) {
+		struct srow *w = &g.rows[i];
+		w->grp = -1;
+		w->line = (long)i;
+		if (group && group[i]) {
+			size_t gl = strlen(group[i]);
+			if (name_is_reserved(group[i], gl)) {
+				rc = qe_err_set(e, QE_DATA, "%s: group '%s' is " RESERVED, item[i], group[i]);
+				goto out;
+			}
+			if ((w->grp = sidx_add(g.groups, group[i], gl, NULL)) < 0)
+				goto oom;
+		}
+		if ((w->ccy = sidx_add(x->currencies, ccy[i], strlen(ccy[i]), NULL)) < 0)
+			goto oom;
+	}
+	g.n = n;
+	x->rows = n;
+	if (add_portfolios(x, &g, &pfmap) || !(x->fccy = malloc(sizeof *x->fccy)))
+		goto oom;
+	size_t nc = sidx_count(x->currencies);
+	for (size_t i = 0; i < n; i++) {
+		const struct srow *w = &g.rows[i];
+		pf[2 * i] = w->ccy;
+		pf[2 * i + 1] = w->grp < 0 ? -1 : pfmap[(size_t)w->grp * nc + (size_t)w->ccy];
+	}
+	for (size_t q = x->ntotal; q < x->npf && !rc; q++)
+		for (size_t p = x->ntotal; p < q && !rc; p++)
+			if (strcmp(x->label[p], x->label[q]) == 0)
+				rc = qe_err_set(e, QE_DATA,
+						"%s: group '%s' (%s) and group '%s' (%s) are both labelled '%s' in "
+						"the outputs; rename one",
+						item[g.pfline[q]], x->name[q], x->ccy[q], x->name[p], x->ccy[p],
+						x->label[q]);
+	goto out;
+oom:
+	rc = qe_err_set(e, QE_INTERNAL, "out of memory");
+out:
+	free(pfmap);
+	reading_free(&g);
+	if (rc)
+		expo_free(x);
+	return rc;
 }

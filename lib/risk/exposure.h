@@ -4,9 +4,9 @@
  * delivery_end,tenor,delta,gamma,vega,theta,curve2,tenor2) and summed per
  * group; a row with curve2 is a cross-gamma of two factors (expo_cross).
  *
- * A row's risk factor is "CURVE:TENOR"; tenors beyond RISK_MAX_TENOR are
- * mapped to it (the last factor the history carries) and counted - both
- * as riskfactor.h says, the same for every tool.  Rows
+ * A row's risk factor is "CURVE:TENOR"; a tenor beyond the longest the
+ * history carries for the curve is mapped to that longest one and
+ * counted.  Rows
  * are grouped by the value of one column (book by default; any column of
  * the file, e.g. trader or desk, or, when the file lacks it, a column of
  * the curve master such as commodity or venue, looked up by curve) into
@@ -56,7 +56,7 @@ typedef struct exposure {
 	long *fccy;            /* [f] index into currencies of the factor's currency, -1 unknown */
 	strindex *currencies;
 	double *delta, *gamma; /* [p * nf + f] */
-	size_t rows, capped;   /* rows read; rows whose tenor was capped at RISK_MAX_TENOR */
+	size_t rows, capped;   /* rows read; rows beyond their curve's longest tenor, mapped to it */
 	int has_gamma;
 	/* cross-gammas (rows naming curve2, tenor2): the P&L of price changes
 	 * dF adds g dF_f1 dF_f2 for each (f1 may equal f2 when both legs map
@@ -84,6 +84,15 @@ int expo_read(exposure *x, const char *path, const char *by, const curvemaster *
  * decomposition of one currency's total). */
 int expo_subset(const exposure *x, const char *ccy, exposure *sub, qe_err *e);
 void expo_free(exposure *x);
+
+/* The portfolios of n items (the trades of a full revaluation) as
+ * expo_read() makes them of rows: item i in currency ccy[i] and group
+ * group[i] (group NULL, or an entry NULL: only the totals).  pf[2 i] is
+ * the index of item i's total, pf[2 i + 1] of its group's portfolio or
+ * -1.  The exposure has no factors (nf 0).  A group reserved for the
+ * total, or two groups one label, is QE_DATA naming item[i]. */
+int expo_groups(exposure *x, size_t n, const char *const *group, const char *const *ccy,
+		const char *const *item, long *pf, qe_err *e);
 
 /* 1 when portfolio p is a total (of one currency), 0 when it is a group. */
 static inline int expo_is_total(const exposure *x, size_t p)

@@ -5,9 +5,10 @@
  * the cap on tenors, so every tool that puts deltas on the factors of a
  * price history (qe-var, qe-optimize hedge) names and caps them alike.
  *
- * The bundled histories carry tenors 0..RISK_MAX_TENOR (months after the
- * as-of month); a longer tenor is carried by the factor CURVE:RISK_MAX_TENOR
- * (qe-formats(5), RISK SENSITIVITIES).
+ * qe-optimize hedge carries a tenor beyond RISK_MAX_TENOR (months after
+ * the as-of month) on the factor CURVE:RISK_MAX_TENOR (qe-formats(5),
+ * HEDGE MENU); qe-var has no such cap: its exposures go to the longest
+ * tenor the history has for the curve (risk/exposure).
  *
  * Owns nothing; never prints, never allocates.
  */

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "ingest/schema.h"
 #include "io/csvio.h"
 #include "risk/riskfactor.h"
 #include "time/calendar.h"
@@ -28,12 +29,13 @@ void rh_free(risk_history *h)
 	sidx_free(h->factors);
 	free(h->price);
 	free(h->abs);
+	free(h->contract);
 	memset(h, 0, sizeof *h);
 }
 
 struct hrow {
 	qe_date d;
-	long f;
+	long f, contract;
 	double p;
 	long line;
 };
@@ -57,6 +59,20 @@ static long find_date(const qe_date *d, size_t n, qe_date t)
 	return lo < n && d[lo] == t ? (long)lo : -1;
 }
 
+/* The contract column of the current row (ingest/schema's rule). */
+static int read_contract(csv_reader *r, int col, qe_date d, int64_t tenor, long *out, qe_err *e)
+{
+	size_t len;
+	char why[160];
+	const char *s = csvr_field(r, col, &len);
+	const char *bad = schema_history_contract(d, tenor, s, len, out, why, sizeof why);
+	if (bad)
+		return csvr_field_error(r, col, e, "%s '%.*s'", bad, (int)len, s);
+	if (*out < 0)
+		*out = RH_NO_CONTRACT;
+	return 0;
+}
+
 int rh_read(risk_history *h, const char *path, qe_err *e)
 {
 	static const char *const cols[] = {"date", "curve", "tenor", "price"};
@@ -75,6 +91,8 @@ int rh_read(risk_history *h, const char *path, qe_err *e)
 	}
 	if ((rc = csvr_require(r, cols, 4, idx, e)))
 		goto out;
+	int cc = csvr_col(r, "contract"); /* optional: the 4-column layout derives it */
+	h->contract_column = cc >= 0;
 	while ((st = csvr_next(r, e)) != CSVR_EOF) {
 		qe_date d;
 		int64_t tenor;
@@ -99,6 +117,9 @@ int rh_read(risk_history *h, const char *path, qe_err *e)
 		}
 		if ((rc = csvr_get_double(r, idx[3], &p, e)))
 			goto out;
+		long contract = RH_NO_CONTRACT;
+		if (cc >= 0 && (rc = read_contract(r, cc, d, tenor, &contract, e)))
+			goto out;
 		if (strlen(curve) > RISK_CURVE_MAX) {
 			rc = csvr_field_error(r, idx[1], e, "curve name too long");
 			goto out;
@@ -115,6 +136,7 @@ int rh_read(risk_history *h, const char *path, qe_err *e)
 		}
 		rows[n].d = d;
 		rows[n].p = p;
+		rows[n].contract = contract;
 		rows[n].line = csvr_line(r);
 		if ((rows[n].f = sidx_add(h->factors, name, (size_t)len, NULL)) < 0) {
 			rc = qe_err_set(e, QE_INTERNAL, "out of memory");
@@ -150,12 +172,15 @@ int rh_read(risk_history *h, const char *path, qe_err *e)
 	ud = NULL;
 	h->price = malloc(h->nd * h->nf * sizeof *h->price);
 	h->abs = calloc(h->nf, 1);
-	if (!h->price || !h->abs) {
+	h->contract = malloc(h->nd * h->nf * sizeof *h->contract + 1);
+	if (!h->price || !h->abs || !h->contract) {
 		rc = qe_err_set(e, QE_INTERNAL, "out of memory for %zu dates x %zu factors", h->nd, h->nf);
 		goto out;
 	}
-	for (size_t i = 0; i < h->nd * h->nf; i++)
+	for (size_t i = 0; i < h->nd * h->nf; i++) {
 		h->price[i] = NAN;
+		h->contract[i] = RH_NO_CONTRACT;
+	}
 	for (size_t i = 0; i < n; i++) {
 		size_t k = (size_t)find_date(h->dates, h->nd, rows[i].d) * h->nf + (size_t)rows[i].f;
 		if (!isnan(h->price[k])) {
@@ -166,6 +191,7 @@ int rh_read(risk_history *h, const char *path, qe_err *e)
 			goto out;
 		}
 		h->price[k] = rows[i].p;
+		h->contract[k] = rows[i].contract;
 	}
 out:
 	free(ud);
@@ -201,6 +227,8 @@ int rh_restrict(risk_history *h, const unsigned char *keep, qe_err *e)
 	size_t m = 0;
 	if (!nf)
 		return qe_err_set(e, QE_INTERNAL, "out of memory");
+	free(h->contract); /* contracts are for rh_contract_factors, before */
+	h->contract = NULL;
 	for (size_t f = 0; f < h->nf; f++) {
 		if (!keep[f])
 			continue;
@@ -235,6 +263,8 @@ int rh_fill_gaps(risk_history *h, int policy, rh_gap_report *rep, qe_err *e)
 {
 	memset(rep, 0, sizeof *rep);
 	size_t nf = h->nf, w = 0;
+	free(h->contract); /* contracts are for rh_contract_factors, before */
+	h->contract = NULL;
 	/* compact in place: row w receives the next kept row */
 	for (size_t d = 0; d < h->nd; d++) {
 		double *row = h->price + d * nf;
@@ -457,5 +487,248 @@ int rh_check_asof(const risk_history *h, const char *file, qe_date asof, const c
 out:
 	cal_free(weekdays);
 	free(done);
+	return rc;
+}
+
+int rh_returns_parse(const char *s)
+{
+	if (strcmp(s, "contract") == 0)
+		return RH_RET_CONTRACT;
+	if (strcmp(s, "constant-maturity") == 0)
+		return RH_RET_CONSTANT;
+	return -1;
+}
+
+int rh_derive_contracts(risk_history *h, const curvemaster *cm, qe_err *e)
+{
+	if (h->contract_column || !h->contract)
+		return 0;
+	for (size_t f = 0; f < h->nf; f++) {
+		const char *name = sidx_name(h->factors, f);
+		size_t cl;
+		long tenor;
+		char curve[RISK_FACTOR_NAMESZ];
+		risk_factor_parse(name, &cl, &tenor); /* rh_read built every name */
+		snprintf(curve, sizeof curve, "%.*s", (int)cl, name);
+		const curvemaster_curve *c = cm ? curvemaster_find(cm, curve) : NULL;
+		/* the front month is the exchange's: without its calendar it
+		 * cannot be told, and tenor 0 is left without a contract */
+		int front = tenor == 0 && c && curvemaster_fixes_front(c) && curvemaster_calendar(cm, c);
+		for (size_t d = 0; d < h->nd && front; d++) {
+			/* nor when its calendar does not cover every day */
+			qe_date mf;
+			if (!isnan(h->price[d * h->nf + f]) && curvemaster_front_month(cm, c, h->dates[d], &mf, e))
+				front = 0;
+		}
+		qe_err_clear(e);
+		for (size_t d = 0; d < h->nd; d++) {
+			long *k = &h->contract[d * h->nf + f];
+			if (isnan(h->price[d * h->nf + f]))
+				continue;
+			if (tenor > 0) {
+				*k = date_month_index(h->dates[d]) + tenor;
+			} else if (front) {
+				qe_date mf;
+				if (curvemaster_front_month(cm, c, h->dates[d], &mf, e)) {
+					char ds[16], where[RISK_FACTOR_NAMESZ + 64];
+					date_format(ds, h->dates[d]);
+					snprintf(where, sizeof where, "history: front month of %s on %s", curve, ds);
+					qe_err_prefix(e, where);
+					return e->code;
+				}
+				*k = date_month_index(mf);
+			}
+		}
+	}
+	return 0;
+}
+
+/* The tenor of curve slots[i] quoting contract c on day d with a price,
+ * the slot `prefer` first, then the forward tenors, the index last; -1
+ * when none does. */
+static long slot_quoting(const risk_history *h, const size_t *slots, const long *tenor, size_t ns, size_t d,
+			 long c, size_t prefer)
+{
+	const long *ct = h->contract + d * h->nf;
+	const double *p = h->price + d * h->nf;
+	if (c == RH_NO_CONTRACT)
+		return -1;
+	if (ct[prefer] == c && !isnan(p[prefer]))
+		return (long)prefer;
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < ns; i++)
+			if ((tenor[i] == 0) == pass && ct[slots[i]] == c && !isnan(p[slots[i]]))
+				return (long)slots[i];
+	return -1;
+}
+
+/* The back-adjusted series of slot g (of the curve's slots) from the
+ * anchor date a into out[d * stride]. */
+static int roll_adjust(const risk_history *h, const size_t *slots, const long *tenor, size_t ns, size_t g,
+		       size_t a, int abs_ret, double *out, size_t stride, rh_roll_report *rep, qe_err *e)
+{
+	size_t nf = h->nf, cur = a;
+	double val = h->price[a * nf + g];
+	for (size_t d = h->nd; d-- > 0;)
+		out[d * stride] = NAN;
+	out[a * stride] = val;
+	for (size_t d = a; d-- > 0;) {
+		double then = h->price[d * nf + g], now = h->price[cur * nf + g];
+		if (isnan(then))
+			continue;
+		long c = h->contract[cur * nf + g], s;
+		if (c != RH_NO_CONTRACT) {
+			if ((s = slot_quoting(h, slots, tenor, ns, d, c, g)) >= 0) {
+				then = h->price[d * nf + (size_t)s];
+			} else if ((s = slot_quoting(h, slots, tenor, ns, cur, h->contract[d * nf + g], g)) >= 0) {
+				now = h->price[cur * nf + (size_t)s];
+			} else {
+				if (!rep->first[0]) {
+					char ds[16];
+					date_format(ds, h->dates[cur]);
+					snprintf(rep->first, sizeof rep->first, "%s on %s", sidx_name(h->factors, g), ds);
+				}
+				rep->fallback++;
+			}
+			if (s >= 0 && (size_t)s != g)
+				rep->rolls++;
+		}
+		if (abs_ret) {
+			val -= now - then;
+		} else {
+			if (!(now > 0) || !(then > 0)) {
+				char ds[16];
+				date_format(ds, h->dates[now > 0 ? d : cur]);
+				return qe_err_set(e, QE_DATA,
+						  "history: factor '%s' has price %g on %s; log returns need positive "
+						  "prices (set returns=abs for the curve)",
+						  sidx_name(h->factors, g), now > 0 ? then : now, ds);
+			}
+			val *= then / now;
+		}
+		out[d * stride] = val;
+		cur = d;
+	}
+	return 0;
+}
+
+int rh_contract_factors(risk_history *h, qe_date asof, rh_roll_report *rep, qe_err *e)
+{
+	size_t nf = h->nf, nd = h->nd, m = 0;
+	strindex *names = sidx_new();
+	double *price = malloc(nd * nf * sizeof *price + 1);
+	unsigned char *abs = calloc(nf + 1, 1), *done = calloc(nf + 1, 1);
+	size_t *slots = malloc(nf * sizeof *slots + 1);
+	long *tenor = malloc(nf * sizeof *tenor + 1), asof_month = date_month_index(asof);
+	int rc = 0;
+	memset(rep, 0, sizeof *rep);
+	if (!names || !price || !abs || !done || !slots || !tenor || !h->contract) {
+		rc = qe_err_set(e, QE_INTERNAL, h->contract ? "out of memory" : "history: contracts already dropped");
+		goto out;
+	}
+	for (size_t f = 0; f < nf; f++) {
+		if (done[f])
+			continue;
+		const char *name = sidx_name(h->factors, f);
+		size_t cl = risk_factor_curve_len(name), ns = 0;
+		for (size_t g = f; g < nf; g++) {
+			const char *n2 = sidx_name(h->factors, g);
+			size_t cl2;
+			if (risk_factor_parse(n2, &cl2, &tenor[ns]) || cl2 != cl || strncmp(n2, name, cl) != 0)
+				continue;
+			done[g] = 1;
+			slots[ns++] = g;
+		}
+		/* the last date this curve has a price: the as-of day of its factors */
+		size_t a = nd;
+		for (size_t d = nd; d-- > 0 && a == nd;)
+			for (size_t i = 0; i < ns; i++)
+				if (!isnan(h->price[d * nf + slots[i]])) {
+					a = d;
+					break;
+				}
+		if (a == nd)
+			continue;
+		for (size_t i = 0; i < ns; i++) {
+			/* tenor k >= 1 quotes the month k after the date's month
+			 * (HISTORY): a tenor the as-of day lacks (a cut or stale
+			 * history) keeps its factor, for rh_check_asof to name */
+			long T = 0;
+			if (tenor[i] > 0 && (T = date_month_index(h->dates[a]) + tenor[i] - asof_month) < 1)
+				continue; /* delivering in the as-of month or before: carried by the index */
+			char fname[RISK_FACTOR_NAMESZ];
+			int len = risk_factor_name(fname, sizeof fname, name, cl, T);
+			if (sidx_find(names, fname, (size_t)len) >= 0) {
+				char ds[16];
+				date_format(ds, h->dates[a]);
+				rc = qe_err_set(e, QE_DATA, "history: two tenors of %.*s quote the contract of factor %s on %s",
+						(int)cl, name, fname, ds);
+				goto out;
+			}
+			if (sidx_add(names, fname, (size_t)len, NULL) < 0) {
+				rc = qe_err_set(e, QE_INTERNAL, "out of memory");
+				goto out;
+			}
+			abs[m] = h->abs[slots[i]];
+			m++;
+		}
+	}
+	/* the series, column by column in the order of the names */
+	double *col = malloc(nd * sizeof *col + 1);
+	if (!col) {
+		rc = qe_err_set(e, QE_INTERNAL, "out of memory");
+		goto out;
+	}
+	for (size_t j = 0; j < m && !rc; j++) {
+		const char *fname = sidx_name(names, j);
+		size_t cl, ns = 0, a = nd, g = nf;
+		long T;
+		risk_factor_parse(fname, &cl, &T); /* built above */
+		for (size_t f = 0; f < nf; f++) {
+			const char *n2 = sidx_name(h->factors, f);
+			size_t cl2;
+			if (risk_factor_parse(n2, &cl2, &tenor[ns]) || cl2 != cl || strncmp(n2, fname, cl) != 0)
+				continue;
+			slots[ns++] = f;
+		}
+		for (size_t d = nd; d-- > 0 && a == nd;)
+			for (size_t i = 0; i < ns; i++)
+				if (!isnan(h->price[d * nf + slots[i]])) {
+					a = d;
+					break;
+				}
+		for (size_t i = 0; i < ns && g == nf; i++)
+			if (T == 0 ? tenor[i] == 0
+				   : tenor[i] > 0 && date_month_index(h->dates[a]) + tenor[i] == asof_month + T)
+				g = slots[i];
+		/* the series starts from the slot's own last price */
+		while (a > 0 && isnan(h->price[a * nf + g]))
+			a--;
+		rc = roll_adjust(h, slots, tenor, ns, g, a, abs[j], col, 1, rep, e);
+		for (size_t d = 0; d < nd; d++)
+			price[d * m + j] = col[d];
+	}
+	free(col);
+	if (rc)
+		goto out;
+	sidx_free(h->factors);
+	free(h->price);
+	free(h->abs);
+	free(h->contract);
+	h->factors = names;
+	h->price = price;
+	h->abs = abs;
+	h->contract = NULL;
+	h->nf = m;
+	names = NULL;
+	price = NULL;
+	abs = NULL;
+out:
+	sidx_free(names);
+	free(price);
+	free(abs);
+	free(done);
+	free(slots);
+	free(tenor);
 	return rc;
 }

@@ -2,8 +2,15 @@
  * riskhist: price histories of risk factors (curve x tenor) and the
  * scenario returns built from them.
  *
- * A risk factor is named "CURVE:TENOR" (tenor 0..12 months, see HISTORY in
- * qe-formats(5)).  The history is a dense date x factor matrix after a
+ * A risk factor is named "CURVE:TENOR" (see HISTORY in qe-formats(5)).
+ * As read, TENOR is the history's tenor: k >= 1 the contract delivering k
+ * months after the quote's month, 0 the curve's index; each quote keeps
+ * its contract month (the contract column, or derived from the tenor and
+ * the product's roll rule, rh_derive_contracts).  rh_contract_factors
+ * turns these constant-maturity series into contract factors: CURVE:T is
+ * the contract delivering T months after the as-of month, and its returns
+ * compare that slot's contract with itself on consecutive days
+ * (roll-adjusted).  The history is a dense date x factor matrix after a
  * gap policy has been applied:
  *   RH_GAP_FFILL  a missing price repeats the previous date's price (a zero
  *                 return); dates before a factor's first price are dropped
@@ -35,7 +42,25 @@ typedef struct risk_history {
 	strindex *factors;  /* "CURVE:TENOR" */
 	double *price;      /* price[d * nf + f]; NaN = missing until rh_fill_gaps */
 	unsigned char *abs; /* per factor: 1 = absolute changes, 0 = log returns */
+	/* contract[d * nf + f]: the delivery month (date_month_index) of the
+	 * quote, RH_NO_CONTRACT for an index quote or a missing price; NULL
+	 * once rh_contract_factors, rh_restrict or rh_fill_gaps ran */
+	long *contract;
+	int contract_column; /* the file had a contract column */
 } risk_history;
+
+#define RH_NO_CONTRACT (-1L)
+
+/* How returns are built: of the same contract on consecutive days
+ * (roll-adjusted, the default), or of constant-maturity tenors as read. */
+enum rh_returns_mode { RH_RET_CONTRACT = 0, RH_RET_CONSTANT };
+int rh_returns_parse(const char *s); /* "contract", "constant-maturity"; -1 else */
+
+typedef struct rh_roll_report {
+	size_t rolls;    /* returns that followed a contract to another tenor */
+	size_t fallback; /* returns left constant-maturity: the contract had no quote the day before or after */
+	char first[160]; /* "FACTOR on DATE" of the first fallback */
+} rh_roll_report;
 
 typedef struct rh_gap_report {
 	size_t filled, dropped;
@@ -45,6 +70,30 @@ typedef struct rh_gap_report {
 int rh_gap_parse(const char *s);         /* -1 when unknown */
 int rh_read(risk_history *h, const char *path, qe_err *e);
 void rh_free(risk_history *h);
+
+/* For a history without a contract column (the 4-column layout): the
+ * contract of each quote from its tenor - k >= 1 the month k months after
+ * the quote's month; 0 the front month by the product's roll rule
+ * (curvemaster_front_month) for a curve whose index is its front-month
+ * future, else none (a spot or day-ahead index).  cm NULL, or a curve
+ * missing from it, without a calendar in it or with one that does not
+ * cover every date of the history: tenor 0 quotes no contract.  A history with the column
+ * is left as read. */
+int rh_derive_contracts(risk_history *h, const curvemaster *cm, qe_err *e);
+
+/* After rh_set_returns and before rh_restrict: replaces the factors by
+ * contract factors as of asof.  Per curve, on the last date (<= asof) it
+ * has prices, tenor 0 (the index) becomes CURVE:0 and tenor k >= 1 with
+ * contract M becomes CURVE:T, T = months from the as-of month to M
+ * (T >= 1).  Each one's prices are back-adjusted from that date: the
+ * change from one priced date to the next is the change of one contract
+ * (the slot's contract on the later date, found in whichever tenor quotes
+ * it on the earlier date; else the slot's contract of the earlier date
+ * found on the later date; else, counted in rep, the slot's own change).
+ * A quote without a contract (a spot index) changes as read.  QE_DATA for
+ * two tenors quoting one contract on a day, or a non-positive price of a
+ * log-return curve in a change. */
+int rh_contract_factors(risk_history *h, qe_date asof, rh_roll_report *rep, qe_err *e);
 
 /* Sets the return type of every factor from the curve master's returns
  * column (log|abs); cm NULL leaves the default: log for all.  Curves

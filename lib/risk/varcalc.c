@@ -10,7 +10,8 @@
 #include <omp.h>
 
 #include "risk/covest.h"
-#include "core/rng_gsl.h"
+#include "core/rng.h"
+#include "core/zignor.h"
 #include "risk/varmeas.h"
 
 void var_result_free(var_result *r)
@@ -277,6 +278,30 @@ out:
 	return rc;
 }
 
+int var_from_pnl(const exposure *x, const double *pnl, size_t nsc, const var_spec *sp,
+		 var_result *res, qe_err *e)
+{
+	int rc;
+	double *wt = NULL;
+	memset(res, 0, sizeof *res);
+	if ((rc = var_check_pnl(x, pnl, nsc, e)) || (rc = result_alloc(res, x->npf, sp->nalpha, e)))
+		return rc;
+	if (sp->brw_lambda > 0) {
+		if (!(wt = malloc(nsc * sizeof *wt + 1))) {
+			var_result_free(res);
+			return qe_err_set(e, QE_INTERNAL, "out of memory");
+		}
+		var_brw_weights(wt, nsc, sp->brw_lambda);
+	}
+	double t1 = omp_get_wtime();
+	if ((rc = measure_all(pnl, x->npf, nsc, wt, sp, x, res, e)))
+		var_result_free(res);
+	else
+		res->t_measure = omp_get_wtime() - t1;
+	free(wt);
+	return rc;
+}
+
 int var_covariance(const risk_history *h, const risk_scenarios *all, const var_spec *sp, int returns,
 		   double *S, char *note, size_t notesz, qe_err *e)
 {
@@ -430,7 +455,7 @@ int var_mc(const risk_history *h, const risk_scenarios *all, const exposure *x, 
 {
 	size_t m = x->nf, npf = x->npf, N = sp->paths, nblocks = (N + VAR_MC_BLOCK - 1) / VAR_MC_BLOCK;
 	double *S = malloc(m * m * sizeof *S + 1), *L = malloc(m * m * sizeof *L + 1);
-	double *pnl = NULL;
+	double *pnl = NULL, *DL = NULL;
 	int rc = 0, repaired = 0;
 	memset(res, 0, sizeof *res); /* freeable on every error path */
 	if (!S || !L) {
@@ -465,6 +490,20 @@ int var_mc(const risk_history *h, const risk_scenarios *all, const exposure *x, 
 		rc = qe_err_set(e, QE_INTERNAL, "out of memory for %zu paths", N);
 		goto out;
 	}
+	/* A book without gammas needs only d' L z = (L' d)' z: the deltas
+	 * carried through L once (DL = D L, portfolios x factors) make each
+	 * path's P&L a dot product of m terms instead of a triangular product
+	 * of m^2/2 and then one of m. */
+	if (!x->has_gamma) {
+		DL = malloc(npf * m * sizeof *DL + 1);
+		if (!DL) {
+			rc = qe_err_set(e, QE_INTERNAL, "out of memory");
+			goto out;
+		}
+		memcpy(DL, x->delta, npf * m * sizeof *DL);
+		cblas_dtrmm(CblasRowMajor, CblasRight, CblasLower, CblasNoTrans, CblasNonUnit, (int)npf, (int)m, 1.0,
+			    L, (int)m, DL, (int)m);
+	}
 	/* Each block is generated and multiplied by one thread; BLAS is
 	 * single-threaded by the caller's setting (varcalc.h): a threaded
 	 * dgemm may split the sums differently with the thread count and
@@ -473,27 +512,36 @@ int var_mc(const risk_history *h, const risk_scenarios *all, const exposure *x, 
 	double t0 = omp_get_wtime();
 #pragma omp parallel
 	{
-		gsl_rng *g = rng_gsl_alloc();
 		double *Zb = malloc(VAR_MC_BLOCK * m * sizeof *Zb), *Xb = malloc(VAR_MC_BLOCK * m * sizeof *Xb);
-		if (!g || !Zb || !Xb) {
+		if (!Zb || !Xb) {
 #pragma omp atomic write
 			alloc_fail = 1;
 		}
 #pragma omp for schedule(dynamic, 1)
 		for (size_t b = 0; b < nblocks; b++) {
-			if (!g || !Zb || !Xb)
+			if (!Zb || !Xb)
 				continue;
-			rng_gsl_stream(g, sp->seed, (uint64_t)b);
+			/* block b: Philox stream b seeds the normals' generator and
+			 * then draws the chi-squares of t shocks */
+			qe_rng p;
+			zig_rng g;
+			rng_init(&p, sp->seed, (uint64_t)b);
+			zig_seed(&g, &p);
 			size_t q0 = b * VAR_MC_BLOCK, q1 = q0 + VAR_MC_BLOCK < N ? q0 + VAR_MC_BLOCK : N;
 			int np = (int)(q1 - q0);
 			for (int q = 0; q < np; q++) {
 				double *z = Zb + (size_t)q * m;
-				rng_gsl_normals(g, z, m);
+				zig_normals(&g, z, m);
 				if (sp->df > 0) {
-					double c = sqrt((sp->df - 2) / rng_gsl_chisq(g, sp->df));
+					double c = sqrt((sp->df - 2) / (2.0 * rng_gamma(&p, sp->df / 2)));
 					for (size_t f = 0; f < m; f++)
 						z[f] *= c;
 				}
+			}
+			if (DL) {
+				cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)npf, np, (int)m, 1.0, DL,
+					    (int)m, Zb, (int)m, 0.0, pnl + q0, (int)N);
+				continue;
 			}
 			/* Z <- Z L' in place (triangular: half a dgemm's flops), each
 			 * row a correlated price change */
@@ -508,8 +556,6 @@ int var_mc(const risk_history *h, const risk_scenarios *all, const exposure *x, 
 					    x->gamma, (int)m, Xb, (int)m, 1.0, pnl + q0, (int)N);
 			}
 		}
-		if (g)
-			gsl_rng_free(g);
 		free(Zb);
 		free(Xb);
 	}
@@ -532,6 +578,7 @@ out:
 		var_result_free(res);
 	free(S);
 	free(L);
+	free(DL);
 	free(pnl);
 	return rc;
 }
@@ -689,7 +736,7 @@ void var_inputs_free(var_inputs *in)
 
 int var_inputs_load(var_inputs *in, const char *history, const char *markets, const char *caldir,
 		    const char *sens, const char *by, const expo_fx *fx, const qe_date *asof, int gap_policy,
-		    int horizon, int horizon_mode, qe_err *e)
+		    int horizon, int horizon_mode, int returns_mode, qe_err *e)
 {
 	int rc;
 	curvemaster *cm = NULL; /* read once, for the return types, calendars and exposures */
@@ -714,6 +761,9 @@ int var_inputs_load(var_inputs *in, const char *history, const char *markets, co
 		goto fail;
 	}
 	if ((rc = rh_set_returns(&in->h, cm, e)))
+		goto fail;
+	if (returns_mode == RH_RET_CONTRACT && ((rc = rh_derive_contracts(&in->h, cm, e)) ||
+						(rc = rh_contract_factors(&in->h, in->asof, &in->rolls, e))))
 		goto fail;
 	if (sens) {
 		if ((rc = expo_read(&in->x, sens, by, cm, fx, in->h.factors, e)))

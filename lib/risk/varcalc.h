@@ -74,6 +74,11 @@ int var_window(const risk_scenarios *all, const var_spec *sp, risk_scenarios *w,
 
 int var_hs(const risk_history *h, const risk_scenarios *all, const exposure *x, const var_spec *sp,
 	   var_result *res, pnl_cube *cube, qe_err *e);
+/* VaR/ES (sp: alpha, quantile, BRW weights) of every portfolio of x from
+ * its scenario P&L pnl[p * nsc + s] (full revaluation: fullrev.h); a
+ * P&L that is not finite is QE_NUMERIC. */
+int var_from_pnl(const exposure *x, const double *pnl, size_t nsc, const var_spec *sp,
+		 var_result *res, qe_err *e);
 int var_param(const risk_history *h, const risk_scenarios *all, const exposure *x,
 	      const var_spec *sp, var_result *res, qe_err *e);
 int var_mc(const risk_history *h, const risk_scenarios *all, const exposure *x, const var_spec *sp,
@@ -127,13 +132,17 @@ int var_check_pnl(const exposure *x, const double *pnl, size_t nsc, qe_err *e);
  * history are ignored and counted in cut), else the last date of the
  * history.  Every factor must have a price on the last day on or before
  * that date its exchange was open, by the calendars of the curve master
- * read from caldir (rh_check_asof): QE_DATA otherwise.  The gap report,
- * cut and x.capped are for the caller to print. */
+ * read from caldir (rh_check_asof): QE_DATA otherwise.  returns_mode
+ * RH_RET_CONTRACT (default) puts the positions on contract factors
+ * (rh_contract_factors), RH_RET_CONSTANT on the history's tenors as read.
+ * The gap report, roll report, cut and x.capped are for the caller to
+ * print. */
 typedef struct var_inputs {
 	risk_history h;
 	exposure x;
 	risk_scenarios all;
 	rh_gap_report gaps;
+	rh_roll_report rolls; /* contract returns: how many changes followed a contract */
 	int have_x;
 	qe_date asof;  /* the as-of date of the run */
 	qe_date last;  /* the last date of the history file */
@@ -142,7 +151,7 @@ typedef struct var_inputs {
 
 int var_inputs_load(var_inputs *in, const char *history, const char *markets, const char *caldir,
 		    const char *sens, const char *by, const expo_fx *fx, const qe_date *asof, int gap_policy,
-		    int horizon, int horizon_mode, qe_err *e);
+		    int horizon, int horizon_mode, int returns_mode, qe_err *e);
 void var_inputs_free(var_inputs *in);
 
 #endif

@@ -80,4 +80,13 @@ void synth_free(synth *s);
  * 0 or an error code with e filled. */
 int synth_write(synth *s, int kind, FILE *fp, qe_err *e);
 
+/* The market as an exchange's end-of-day settlement file (synth_exchange.c):
+ * venue "cme" (CME Group's 29-column CSV) or "ice" (ICE's pipe report),
+ * for every curve the markets file gives a code of that venue: the
+ * futures of each month whose options have not expired, and for each
+ * option code a call and a put at `strikes` strikes around the forward,
+ * priced at the smile of the vols file (Black-76 or Barone-Adesi-Whaley
+ * by the code's exercise style, rate 0).  QE_USAGE for another venue. */
+int synth_write_exchange(synth *s, const char *venue, int strikes, FILE *fp, qe_err *e);
+
 #endif

@@ -21,7 +21,8 @@
 #include "core/rng.h"
 #include "synth/synth.h"
 
-enum { SYNTH_TENORS = 13 }; /* history tenors 0..12 */
+/* History tenors 0..max(months, SYNTH_MIN_TENOR): as far as the book trades. */
+enum { SYNTH_MIN_TENOR = 12 };
 
 typedef struct synth_curve {
 	const char *curve, *commodity, *venue, *unit, *currency, *timezone;
@@ -55,6 +56,9 @@ struct synth {
 	int ndays;
 	qe_date *days;    /* weekdays, ending at the as-of date */
 	double *hist;     /* [day][curve][tenor] */
+	int ntenors;      /* tenors 0 .. ntenors-1 */
+	signed char *front; /* [day][curve]: the tenor tenor 0 quotes (its front
+			     * month), 0 for a spot index */
 };
 
 /* Stream ids: a kind tag in the top 16 bits, an index below. */
@@ -86,6 +90,9 @@ double synth_smile_vol(int c, double atm, double f, double k);
 qe_date synth_option_expiry(const synth *s, int c, qe_date first);
 /* Last day of the month of d. */
 qe_date synth_month_end(qe_date d);
+/* The curve's exchange codes {curve, futures_codes, option_codes} as the
+ * markets file has them, or NULL (synth_market.c). */
+const char *const *synth_codes_of(const char *curve);
 qe_date synth_add_months(qe_date d, int months);
 
 int synth_build_history(synth *s, qe_err *e);

@@ -5,7 +5,9 @@
 
 #include <gsl/gsl_cdf.h>
 #include <lapacke.h>
+#include <limits.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -250,10 +252,31 @@ void synth_free(synth *s)
 	free(s->fwd);
 	free(s->days);
 	free(s->hist);
+	free(s->front);
 	free(s);
 }
 
 /* ---- markets, curves, vols, rates ------------------------------------- */
+
+/* The exchange codes of each curve in the settlement files (qe-formats(5)
+ * MARKETS futures_codes, option_codes; price_scale 1: the exchanges quote
+ * in the curve's own unit). */
+static const char *const synth_codes[][3] = {
+	{"NG_HH", "CME:NG", "CME:LNE:european CME:ON:american"},
+	{"CL_WTI", "CME:CL", "CME:LO:american"},
+	{"BRENT", "CME:BZ ICE:B", "ICE:B:american"},
+	{"HO_ULSD", "CME:HO", "CME:OH:american"},
+	{"TTF", "ICE:TFM", ""},
+	{"EUA", "ICE:C", ""},
+};
+
+const char *const *synth_codes_of(const char *curve)
+{
+	for (size_t i = 0; i < sizeof synth_codes / sizeof synth_codes[0]; i++)
+		if (strcmp(synth_codes[i][0], curve) == 0)
+			return synth_codes[i];
+	return NULL;
+}
 
 int synth_write_markets(synth *s, FILE *fp, qe_err *e)
 {
@@ -275,6 +298,13 @@ int synth_write_markets(synth *s, FILE *fp, qe_err *e)
 		csvw_double(&w, k->lot_size);
 		csvw_str(&w, k->abs_returns ? "abs" : "log");
 		csvw_str(&w, k->model);
+		const char *const *codes = synth_codes_of(k->curve);
+		csvw_str(&w, codes ? codes[1] : "");
+		csvw_str(&w, codes ? codes[2] : "");
+		if (codes)
+			csvw_double(&w, 1);
+		else
+			csvw_empty(&w);
 		csvw_end(&w);
 	}
 	return 0;
@@ -378,7 +408,7 @@ int synth_write_rates(synth *s, FILE *fp, qe_err *e)
 
 static double *hist_at(const synth *s, int day, int c, int tenor)
 {
-	return &s->hist[((size_t)day * (size_t)synth_ncurves + (size_t)c) * SYNTH_TENORS + (size_t)tenor];
+	return &s->hist[((size_t)day * (size_t)synth_ncurves + (size_t)c) * (size_t)s->ntenors + (size_t)tenor];
 }
 
 int synth_build_history(synth *s, qe_err *e)
@@ -387,9 +417,11 @@ int synth_build_history(synth *s, qe_err *e)
 		return 0;
 	const int nc = synth_ncurves, n = s->cfg.history_days;
 	/* weekdays ending at the as-of date (or the weekday before it) */
+	s->ntenors = (s->nmonths > SYNTH_MIN_TENOR ? s->nmonths : SYNTH_MIN_TENOR) + 1;
 	s->days = malloc(sizeof(qe_date) * (size_t)n);
-	s->hist = malloc(sizeof(double) * (size_t)n * (size_t)nc * SYNTH_TENORS);
-	if (!s->days || !s->hist)
+	s->hist = malloc(sizeof(double) * (size_t)n * (size_t)nc * (size_t)s->ntenors);
+	s->front = calloc((size_t)n * (size_t)nc, 1);
+	if (!s->days || !s->hist || !s->front)
 		return qe_err_set(e, QE_INTERNAL, "out of memory");
 	qe_date d = s->cfg.asof;
 	for (int i = n - 1; i >= 0; i--) {
@@ -411,7 +443,7 @@ int synth_build_history(synth *s, qe_err *e)
 	/* Deviation Y per curve and delivery month (relative to the as-of
 	 * month) from mlo to mhi. */
 	const int mlo = (int)date_months_between(s->month0, s->days[0]);
-	const int mhi = (s->nmonths > 12 ? s->nmonths : 12);
+	const int mhi = s->ntenors - 1;
 	const int nm = mhi - mlo + 1;
 	double *Y = calloc((size_t)nc * (size_t)nm, sizeof(double));
 	double *front = malloc(sizeof(double) * (size_t)n * (size_t)nc);
@@ -437,7 +469,7 @@ int synth_build_history(synth *s, qe_err *e)
 		int mt = (int)date_months_between(s->month0, s->days[t]);
 		for (int c = 0; c < nc; c++) {
 			const synth_curve *k = &synth_curves[c];
-			for (int ten = 0; ten < SYNTH_TENORS; ten++) {
+			for (int ten = 0; ten < s->ntenors; ten++) {
 				int m = mt + ten;
 				double b = base_level(s, c, m), y = Y[c * nm + (m - mlo)];
 				double p = k->abs_returns ? b + y : b * exp(y);
@@ -497,11 +529,12 @@ int synth_build_history(synth *s, qe_err *e)
 				break;
 			}
 			long j = date_months_between(date_add_months_first(s->days[t], 0), mf);
-			if (j < 1 || j >= SYNTH_TENORS) {
+			if (j < 1 || j >= s->ntenors || j > SCHAR_MAX) {
 				rc = qe_err_set(e, QE_INTERNAL, "%s: front month %ld months ahead", synth_curves[c].curve, j);
 				break;
 			}
 			*hist_at(s, t, c, 0) = *hist_at(s, t, c, (int)j);
+			s->front[t * nc + c] = (signed char)j;
 		}
 	}
 	if (rc) {
@@ -550,10 +583,23 @@ int synth_write_history(synth *s, FILE *fp, qe_err *e)
 		for (int c = 0; c < synth_ncurves; c++) {
 			if (!cal_is_business_day(s->cal[c], s->days[t]))
 				continue;
-			for (int ten = 0; ten < SYNTH_TENORS; ten++) {
+			for (int ten = 0; ten < s->ntenors; ten++) {
+				/* the contract: tenor k >= 1 delivers k months after
+				 * the day's month; tenor 0 is the front month, or no
+				 * contract for a spot index */
+				int k = ten ? ten : s->front[t * synth_ncurves + c];
 				csvw_date(&w, s->days[t]);
 				csvw_str(&w, synth_curves[c].curve);
 				csvw_int(&w, ten);
+				if (k) {
+					int y, mo;
+					char month[16];
+					date_month_ym(date_month_index(s->days[t]) + k, &y, &mo);
+					snprintf(month, sizeof month, "%04d-%02d", y, mo);
+					csvw_str(&w, month);
+				} else {
+					csvw_empty(&w);
+				}
 				csvw_double(&w, *hist_at(s, t, c, ten));
 				csvw_end(&w);
 			}

@@ -1,4 +1,4 @@
-/* Unit tests for lib/ising, lib/isingio and lib/anneal. */
+/* Unit tests for lib/ising, lib/isingio, lib/anneal and lib/tabu. */
 #include <omp.h>
 #include <stdlib.h>
 
@@ -6,6 +6,7 @@
 #include "core/fastrng.h"
 #include "opt/ising.h"
 #include "opt/isingio.h"
+#include "opt/tabu.h"
 #include "unit.h"
 
 static int rd(opt_problem *p, int kind, const char *text, qe_err *e)
@@ -176,10 +177,88 @@ static void test_solvers(void)
 	problem_free(&p);
 }
 
+/* The one-flip gains kept incrementally by tabu_gains_flip() equal, after
+ * many random flips, the gains recomputed from scratch, and each gain is
+ * the energy drop of its flip measured with ising_energy(). */
+static void test_tabu_gains(void)
+{
+	for (int integral = 0; integral < 2; integral++) {
+		opt_problem p;
+		ising_model m;
+		qe_err e;
+		tabu_gains g, fresh;
+		int8_t s[40];
+		frng r;
+		random_problem(&p, PROBLEM_ISING, 40, 0.3, integral, 21 + integral);
+		ising_from_problem(&p, &m, &e);
+		frng_seed(&r, 7, integral);
+		for (int i = 0; i < 40; i++)
+			s[i] = (frng_next(&r) >> 63) ? 1 : -1;
+		UT_EQ_INT(tabu_gains_init(&g, &m, s), 0, "gains allocated");
+		double worst_g = 0, worst_drop = 0, worst_e = 0;
+		for (int k = 0; k < 5000; k++) {
+			tabu_gains_flip(&g, &m, (int)frng_below(&r, 40));
+			if (k % 500 != 499)
+				continue;
+			tabu_gains_init(&fresh, &m, g.s);
+			for (int i = 0; i < 40; i++) {
+				worst_g = fmax(worst_g, fabs(g.g[i] - fresh.g[i]));
+				double before = ising_energy(&m, g.s);
+				g.s[i] = (int8_t)-g.s[i];
+				worst_drop = fmax(worst_drop, fabs(before - ising_energy(&m, g.s) - 2 * g.g[i]));
+				g.s[i] = (int8_t)-g.s[i];
+			}
+			worst_e = fmax(worst_e, fabs(g.energy - ising_energy(&m, g.s)));
+			tabu_gains_free(&fresh);
+		}
+		UT_CHECK(worst_g < 1e-9, integral ? "incremental gains = recomputed (integer couplings)"
+						  : "incremental gains = recomputed (real couplings)");
+		UT_CHECK(worst_drop < 1e-9, "2 g_i is the energy drop of flipping i");
+		UT_CHECK(worst_e < 1e-9, "tracked energy = ising_energy after the flips");
+		tabu_gains_free(&g);
+		ising_free(&m);
+		problem_free(&p);
+	}
+}
+
+/* Breakout local search: the exact minimum of small models, the same
+ * answer for any thread count, and a target stops it. */
+static void test_tabu_solver(void)
+{
+	for (int integral = 0; integral < 2; integral++) {
+		opt_problem p;
+		ising_model m;
+		qe_err e;
+		int8_t ex[20], a[20], b[20];
+		double Eex;
+		random_problem(&p, PROBLEM_ISING, 20, 0.4, integral, 40 + integral);
+		ising_from_problem(&p, &m, &e);
+		anneal_exact(&m, ex, &Eex, &e);
+		double E1 = solve(&m, SOLVER_TABU, 1, a, 50), E3 = solve(&m, SOLVER_TABU, 3, b, 50);
+		UT_NEAR(E1, Eex, 1e-9, integral ? "tabu finds the exact minimum (integer couplings)"
+						: "tabu finds the exact minimum (real couplings)");
+		UT_CHECK(E1 == E3 && memcmp(a, b, 20) == 0, "tabu: same answer with 1 and 3 threads");
+		anneal_opts o;
+		anneal_result r;
+		anneal_opts_init(&o);
+		o.solver = SOLVER_TABU;
+		o.has_target = 1;
+		o.target_energy = Eex;
+		UT_EQ_INT(anneal_solve(&m, &o, &r, &e), 0, "tabu with a target");
+		UT_CHECK(r.hit_target && r.stop == ANNEAL_STOP_TARGET && fabs(r.energy - Eex) < 1e-9,
+			 "tabu stops at the target");
+		anneal_result_free(&r);
+		ising_free(&m);
+		problem_free(&p);
+	}
+}
+
 int main(void)
 {
 	test_readers();
 	test_mapping();
 	test_solvers();
+	test_tabu_gains();
+	test_tabu_solver();
 	return ut_done();
 }

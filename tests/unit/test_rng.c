@@ -2,10 +2,13 @@
  * Philox implementation, and the distributions against scipy (KS tests)
  * on fixed seeds, run through /usr/bin/python3 at test time. */
 #include <inttypes.h>
+#include <math.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "core/rng.h"
+#include "core/zignor.h"
 #include "unit.h"
 
 #define PY "/usr/bin/python3"
@@ -118,18 +121,17 @@ static void test_uniform_and_below(void)
 	UT_EQ_INT(rng_below(&r, 1), 0, "rng_below(1) = 0");
 }
 
-/* Writes n draws to a file and asks scipy for the KS p-value against dist. */
-static double ks_pvalue(const char *dist, double (*draw)(qe_rng *, double), double par, int n)
+/* Writes the n numbers x to a file and asks scipy for the KS p-value
+ * against dist. */
+static double ks_pvalue_of(const double *x, int n, const char *dist)
 {
 	char path[] = "/tmp/qe-rng-XXXXXX", code[1024], out[256];
 	int fd = mkstemp(path);
 	if (fd < 0)
 		return -1;
 	FILE *fp = fdopen(fd, "w");
-	qe_rng r;
-	rng_init(&r, 2026, 11);
 	for (int i = 0; i < n; i++)
-		fprintf(fp, "%.17g\n", draw(&r, par));
+		fprintf(fp, "%.17g\n", x[i]);
 	fclose(fp);
 	snprintf(code, sizeof code,
 		 "import numpy as np, scipy.stats as st\n"
@@ -140,6 +142,21 @@ static double ks_pvalue(const char *dist, double (*draw)(qe_rng *, double), doub
 	if (python(code, out, sizeof out) == 0)
 		p = strtod(out, NULL);
 	unlink(path);
+	return p;
+}
+
+/* n draws of one of rng.h's distributions on a fixed stream, KS-tested. */
+static double ks_pvalue(const char *dist, double (*draw)(qe_rng *, double), double par, int n)
+{
+	double *x = malloc((size_t)n * sizeof *x);
+	if (!x)
+		return -1;
+	qe_rng r;
+	rng_init(&r, 2026, 11);
+	for (int i = 0; i < n; i++)
+		x[i] = draw(&r, par);
+	double p = ks_pvalue_of(x, n, dist);
+	free(x);
 	return p;
 }
 
@@ -172,11 +189,73 @@ static void test_distributions(void)
 		 "bad parameters give NaN");
 }
 
+/* The Monte Carlo normals (zignor.h): the whole law by KS against scipy,
+ * the layers' edges and the tail beyond R = 3.4426 (0.06% of draws, where
+ * a wrong tail sampler would hide from a KS test of the whole law), and
+ * the naming of streams. */
+static void test_ziggurat(void)
+{
+	enum { N = 200000, NT = 4000 };
+	double *x = malloc(N * sizeof *x), *tail = malloc(NT * sizeof *tail);
+	if (!x || !tail) {
+		UT_CHECK(0, "memory");
+		free(x);
+		free(tail);
+		return;
+	}
+	qe_rng p;
+	zig_rng g;
+	rng_init(&p, 2026, 12);
+	zig_seed(&g, &p);
+	zig_normals(&g, x, N);
+	UT_CHECK(ks_pvalue_of(x, N, "\"norm\"") > 1e-3, "ziggurat: KS vs scipy norm");
+	/* KS of the shifted law refuses it: the test can fail */
+	for (int i = 0; i < N; i++)
+		x[i] -= 0.02;
+	UT_CHECK(ks_pvalue_of(x, N, "\"norm\"") < 1e-6, "ziggurat: KS detects a shift of 0.02");
+	/* the tail beyond R (the tail sampler's draws) against the truncated
+	 * normal */
+	int nt = 0;
+	long beyond_r = 0, total = 0;
+	while (nt < NT) {
+		zig_normals(&g, x, N);
+		for (int i = 0; i < N; i++) {
+			double a = fabs(x[i]);
+			beyond_r += a > 3.442619855899;
+			if (a > 3.442619855899 && nt < NT)
+				tail[nt++] = a;
+		}
+		total += N;
+	}
+	UT_CHECK(ks_pvalue_of(tail, NT, "st.truncnorm(3.442619855899, np.inf).cdf") > 1e-3,
+		 "ziggurat: |z| beyond R follows the truncated normal (KS vs scipy)");
+	/* count beyond R: binomial, expected total * 2 (1 - N(R)) */
+	double pr = erfc(3.442619855899 / sqrt(2)), mean = total * pr, sd = sqrt(total * pr * (1 - pr));
+	UT_CHECK(fabs(beyond_r - mean) < 5 * sd, "ziggurat: frequency beyond R within 5 sd");
+	/* (seed, stream) names the stream */
+	zig_rng a, b;
+	rng_init(&p, 7, 3);
+	zig_seed(&a, &p);
+	rng_init(&p, 7, 3);
+	zig_seed(&b, &p);
+	double za[64], zb[64];
+	zig_normals(&a, za, 64);
+	zig_normals(&b, zb, 64);
+	UT_CHECK(memcmp(za, zb, sizeof za) == 0, "ziggurat: same stream, same normals");
+	rng_init(&p, 7, 4);
+	zig_seed(&b, &p);
+	zig_normals(&b, zb, 64);
+	UT_CHECK(memcmp(za, zb, sizeof za) != 0, "ziggurat: another stream, other normals");
+	free(x);
+	free(tail);
+}
+
 int main(void)
 {
 	test_raw_against_numpy();
 	test_streams();
 	test_uniform_and_below();
 	test_distributions();
+	test_ziggurat();
 	return ut_done();
 }

@@ -1,0 +1,341 @@
+#include "risk/fullrev.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/date.h"
+#include "market/fxrate.h"
+#include "risk/riskfactor.h"
+
+static int oom(qe_err *e)
+{
+	return qe_err_set(e, QE_INTERNAL, "out of memory");
+}
+
+/* The factor of curve `name` (prefixed, "VOL:" for vols) at the month of
+ * first, or -1 when the history lacks it. */
+static long factor_of(const strindex *factors, const char *prefix, const char *name, qe_date first,
+		      qe_date asof, char *buf, size_t bufsz)
+{
+	char curve[RISK_CURVE_MAX + 8];
+	long tenor = date_month_index(first) - date_month_index(asof);
+	int len = snprintf(curve, sizeof curve, "%s%s", prefix, name);
+	if (len < 0 || (size_t)len >= sizeof curve)
+		return -1;
+	int n = risk_factor_name(buf, bufsz, curve, (size_t)len, risk_factor_tenor(tenor < 0 ? 0 : tenor));
+	return n < 0 ? -1 : sidx_find(factors, buf, (size_t)n);
+}
+
+static int map_factors(fullrev *fr, qe_err *e)
+{
+	const market *m = valuation_market(fr->book);
+	char buf[RISK_FACTOR_NAMESZ];
+	if (!(fr->qf = calloc((size_t)m->nc + 1, sizeof *fr->qf)) ||
+	    !(fr->vf = calloc((size_t)m->nc + 1, sizeof *fr->vf)))
+		return oom(e);
+	for (int c = 0; c < m->nc; c++) {
+		const mkt_curve *cv = &m->c[c];
+		if (!(fr->qf[c] = malloc(sizeof **fr->qf * ((size_t)cv->nq + 1))) ||
+		    !(fr->vf[c] = malloc(sizeof **fr->vf * ((size_t)cv->nv + 1))))
+			return oom(e);
+		for (int q = 0; q < cv->nq; q++)
+			fr->qf[c][q] = factor_of(fr->h->factors, "", cv->name, cv->q[q].first, m->asof, buf,
+						 sizeof buf);
+		for (int k = 0; k < cv->nv; k++)
+		{
+			long g = fr->vh ? factor_of(fr->vh->h.factors, "VOL:", cv->name, cv->v[k].first, m->asof,
+						    buf, sizeof buf)
+					: -1;
+			/* a factor moves the vols of its own type only */
+			fr->vf[c][k] = g >= 0 && fr->vh->normal[g] == cv->v[k].normal ? g : -1;
+		}
+	}
+	return 0;
+}
+
+/* Every trade priced at the base, and every quote it depends on moved by
+ * a factor of the history. */
+static int check_trades(const fullrev *fr, qe_err *e)
+{
+	const market *m = valuation_market(fr->book);
+	for (long i = 0; i < fr->n; i++) {
+		struct val_trade_info t;
+		valuation_trade(fr->book, i, &t);
+		if (t.status == 1)
+			return qe_err_set(e, QE_DATA, "trade %s cannot be priced: %s", t.id, t.err);
+		for (int k = 0; k < t.nquotes; k++) {
+			int c, q;
+			valuation_trade_quote(fr->book, i, k, &c, &q);
+			if (fr->qf[c][q] < 0) {
+				char buf[RISK_FACTOR_NAMESZ];
+				const mkt_curve *cv = &m->c[c];
+				long tenor = date_month_index(cv->q[q].first) - date_month_index(m->asof);
+				risk_factor_name(buf, sizeof buf, cv->name, strlen(cv->name),
+						 risk_factor_tenor(tenor < 0 ? 0 : tenor));
+				return qe_err_set(e, QE_DATA, "trade %s: risk factor '%s' has no price history",
+						  t.id, buf);
+			}
+		}
+	}
+	return 0;
+}
+
+/* The trades' portfolios, currencies and FX factors. */
+static int group_trades(fullrev *fr, const char *by, const expo_fx *fx, qe_err *e)
+{
+	const market *m = valuation_market(fr->book);
+	const curvemaster *cm = m->master;
+	size_t n = (size_t)fr->n;
+	const char **grp = NULL, **ccy = calloc(n + 1, sizeof *ccy), **ids = calloc(n + 1, sizeof *ids);
+	strindex *fxc = NULL;
+	double *rate = NULL;
+	int rc = 0, by_book = by && strcmp(by, "book") == 0;
+	if (!ccy || !ids || !(fr->pf = malloc(sizeof *fr->pf * (2 * n + 1))) ||
+	    !(fr->fx = malloc(sizeof *fr->fx * (n + 1))) || (by && !(grp = calloc(n + 1, sizeof *grp)))) {
+		rc = oom(e);
+		goto out;
+	}
+	if (by && !by_book && !(cm && curvemaster_has(cm, by))) {
+		rc = qe_err_set(e, QE_USAGE, "--by %s: not book and not a column of the curve master", by);
+		goto out;
+	}
+	if (fx && fx->path) {
+		if (!(fxc = sidx_new())) {
+			rc = oom(e);
+			goto out;
+		}
+		if ((rc = fx_rates_read(fx->path, fx->base, fxc, &rate, e)))
+			goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct val_trade_info t;
+		valuation_trade(fr->book, (long)i, &t);
+		ids[i] = t.id;
+		ccy[i] = t.currency;
+		fr->fx[i] = 1.0;
+		if (rate) {
+			long k = sidx_find(fxc, t.currency, strlen(t.currency));
+			if (k < 0) {
+				rc = qe_err_set(e, QE_DATA, "trade %s: no FX rate for currency '%s' in %s", t.id,
+						t.currency, fx->path);
+				goto out;
+			}
+			fr->fx[i] = rate[k];
+			ccy[i] = fx->base;
+		}
+		if (by_book) {
+			grp[i] = t.book;
+		} else if (by) {
+			const curvemaster_curve *mc = curvemaster_find(cm, t.curve);
+			grp[i] = mc ? curvemaster_attr(cm, mc, by) : NULL;
+			if (!mc && t.status == 0) {
+				rc = qe_err_set(e, QE_DATA, "trade %s: curve %s not in %s, cannot group by %s", t.id,
+						t.curve, curvemaster_file(cm), by);
+				goto out;
+			}
+		}
+	}
+	rc = expo_groups(&fr->x, n, grp, ccy, ids, fr->pf, e);
+out:
+	free(grp);
+	free(ccy);
+	free(ids);
+	free(rate);
+	sidx_free(fxc);
+	return rc;
+}
+
+int fullrev_init(fullrev *fr, const val_book *b, const risk_history *h, const vol_history *vh,
+		 const char *by, const expo_fx *fx, qe_err *e)
+{
+	int rc;
+	memset(fr, 0, sizeof *fr);
+	fr->book = b;
+	fr->h = h;
+	fr->vh = vh;
+	fr->n = valuation_count(b);
+	if (!(fr->base = malloc(sizeof *fr->base * ((size_t)fr->n + 1))) ||
+	    !(fr->npv = malloc(sizeof *fr->npv * ((size_t)fr->n + 1)))) {
+		rc = oom(e);
+		goto fail;
+	}
+	if ((rc = map_factors(fr, e)) || (rc = check_trades(fr, e)) || (rc = group_trades(fr, by, fx, e)))
+		goto fail;
+	if (!(fr->sc = vscen_new(b, e))) {
+		rc = e->code;
+		goto fail;
+	}
+	/* the base value through the same repricing as the scenarios */
+	char why[200];
+	long bad = vscen_reprice(fr->sc, fr->base, why, sizeof why);
+	if (bad >= 0) {
+		struct val_trade_info t;
+		valuation_trade(b, bad, &t);
+		rc = qe_err_set(e, QE_INTERNAL, "trade %s: %s", t.id, why);
+		goto fail;
+	}
+	return 0;
+fail:
+	fullrev_free(fr);
+	return rc;
+}
+
+void fullrev_free(fullrev *fr)
+{
+	const market *m = fr->book ? valuation_market(fr->book) : NULL;
+	for (int c = 0; m && c < m->nc; c++) {
+		if (fr->qf)
+			free(fr->qf[c]);
+		if (fr->vf)
+			free(fr->vf[c]);
+	}
+	free(fr->qf);
+	free(fr->vf);
+	free(fr->pf);
+	free(fr->fx);
+	free(fr->base);
+	free(fr->npv);
+	vscen_free(fr->sc);
+	if (fr->x.name || fr->x.currencies)
+		expo_free(&fr->x);
+	memset(fr, 0, sizeof *fr);
+}
+
+/* Moves the scenario market to scenario ret (and vret). */
+static void move_market(fullrev *fr, const double *ret, const double *vret)
+{
+	const market *m = valuation_market(fr->book);
+	for (int c = 0; c < m->nc; c++) {
+		const mkt_curve *cv = &m->c[c];
+		for (int q = 0; q < cv->nq; q++) {
+			long f = fr->qf[c][q];
+			double F = cv->q[q].price;
+			if (f >= 0)
+				vscen_set_price(fr->sc, c, q, fr->h->abs[f] ? F + ret[f] : F * exp(ret[f]));
+		}
+		for (int k = 0; vret && k < cv->nv; k++)
+			if (fr->vf[c][k] >= 0)
+				vscen_shift_vol(fr->sc, c, k, vret[fr->vf[c][k]]);
+	}
+}
+
+int fullrev_pnl(fullrev *fr, const double *ret, const double *vret, size_t ns, const char *const *names,
+		double *pnl, qe_err *e)
+{
+	size_t npf = fr->x.npf;
+	char why[200];
+	for (size_t s = 0; s < ns; s++) {
+		move_market(fr, ret + s * fr->h->nf, vret && fr->vh ? vret + s * fr->vh->h.nf : NULL);
+		long bad = vscen_reprice(fr->sc, fr->npv, why, sizeof why);
+		if (bad >= 0) {
+			struct val_trade_info t;
+			valuation_trade(fr->book, bad, &t);
+			return qe_err_set(e, QE_NUMERIC, "trade %s under scenario %s: %s", t.id,
+					  names && names[s] ? names[s] : "?", why);
+		}
+		for (size_t p = 0; p < npf; p++)
+			pnl[p * ns + s] = 0.0;
+		for (long i = 0; i < fr->n; i++) {
+			double d = (fr->npv[i] - fr->base[i]) * fr->fx[i];
+			if (isnan(fr->base[i]))
+				continue;
+			pnl[(size_t)fr->pf[2 * i] * ns + s] += d;
+			if (fr->pf[2 * i + 1] >= 0)
+				pnl[(size_t)fr->pf[2 * i + 1] * ns + s] += d;
+		}
+	}
+	vscen_reset(fr->sc);
+	return 0;
+}
+
+/* Index of date d in the increasing dates of s, or -1. */
+static long find_date(const risk_scenarios *s, qe_date d)
+{
+	size_t lo = 0, hi = s->ns;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (s->date[mid] < d)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < s->ns && s->date[lo] == d ? (long)lo : -1;
+}
+
+int fullrev_hs_cube(fullrev *fr, const var_inputs *in, const risk_scenarios *vs, const var_spec *sp,
+		    pnl_cube *cube, qe_err *e)
+{
+	risk_scenarios w;
+	int rc;
+	double *vret = NULL;
+	char (*names)[16] = NULL;
+	const char **np = NULL;
+	if ((rc = var_window(&in->all, sp, &w, e)))
+		return rc;
+	if ((rc = pcube_init(cube, e)))
+		goto out;
+	names = malloc(sizeof *names * (w.ns + 1));
+	np = malloc(sizeof *np * (w.ns + 1));
+	if (!names || !np || (vs && !(vret = malloc(sizeof *vret * (w.ns * vs->nf + 1))))) {
+		rc = oom(e);
+		goto out;
+	}
+	for (size_t s = 0; s < w.ns; s++) {
+		date_format(names[s], w.date[s]);
+		np[s] = names[s];
+		if (sidx_add(cube->scenarios, names[s], strlen(names[s]), NULL) < 0) {
+			rc = oom(e);
+			goto out;
+		}
+		if (vs) {
+			long k = find_date(vs, w.date[s]);
+			if (k < 0) {
+				rc = qe_err_set(e, QE_DATA, "the volatility history has no change ending on %s",
+						names[s]);
+				goto out;
+			}
+			memcpy(vret + s * vs->nf, vs->ret + (size_t)k * vs->nf, vs->nf * sizeof *vret);
+		}
+	}
+	for (size_t p = 0; p < fr->x.npf; p++)
+		if (sidx_add(cube->portfolios, fr->x.label[p], strlen(fr->x.label[p]), NULL) < 0) {
+			rc = oom(e);
+			goto out;
+		}
+	if ((rc = pcube_alloc(cube, e)))
+		goto out;
+	cube->asof = in->asof;
+	cube->has_asof = 1;
+	rc = fullrev_pnl(fr, w.ret, vret, w.ns, np, cube->pnl, e);
+out:
+	if (rc)
+		pcube_free(cube);
+	free(vret);
+	free(names);
+	free(np);
+	rs_free(&w);
+	return rc;
+}
+
+int fullrev_cube(const struct val_options *vo, const var_inputs *in, const vol_history *vh,
+		 const risk_scenarios *vs, const char *by, const expo_fx *fx, const var_spec *sp,
+		 pnl_cube *cube, exposure *pf, qe_err *e)
+{
+	fullrev fr;
+	int rc;
+	val_book *b = valuation_price(vo, e);
+	if (!b)
+		return e->code;
+	if ((rc = fullrev_init(&fr, b, &in->h, vh, by, fx, e)) == 0) {
+		rc = fullrev_hs_cube(&fr, in, vs, sp, cube, e);
+		if (!rc) {
+			*pf = fr.x; /* handed over */
+			memset(&fr.x, 0, sizeof fr.x);
+		}
+		fullrev_free(&fr);
+	}
+	valuation_free(b);
+	return rc;
+}
