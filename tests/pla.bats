@@ -202,3 +202,41 @@ PY
 	assert_success
 	assert_output --partial "--full-cube FILE"
 }
+
+@test "pla with the pricer's inputs: the report of the two-cube route (hs --full, qe-price, hs -s) on the bundled data" {
+	A=$(awk -F, 'NR == 2 { print $2; exit }' "$DATA/curves.csv")
+	mkt=(-H "$DATA/history.csv" -m "$DATA/markets.csv" --asof "$A" --window 120)
+	px=(--trades "$DATA/trades.csv" --curves "$DATA/curves.csv" --vols "$DATA/vols.csv" --rates "$DATA/rates.csv"
+		--fixings "$DATA/fixings.csv")
+	run_split qe-var pla -q "${mkt[@]}" "${px[@]}" -o direct.csv
+	[ "$status" -le 1 ]
+	# the two-cube route, each step a separate program
+	qe-price -q --asof "$A" "${px[@]}" --markets "$DATA/markets.csv" -o /dev/null --sensitivities sens.csv
+	qe-var hs -q "${mkt[@]}" -s sens.csv --cube scube.csv -o /dev/null
+	qe-var hs -q --full "${mkt[@]}" "${px[@]}" --cube fcube.csv -o /dev/null
+	run_split qe-var pla --full-cube fcube.csv --sens-cube scube.csv -o cubes.csv
+	[ "$status" -le 1 ]
+	run diff direct.csv cubes.csv
+	assert_success
+	run pla_oracle fcube.csv scube.csv direct.csv
+	assert_output ok
+	# every portfolio of the book, as of the run's date, over the window
+	run awk -F, -v a="$A" 'NR > 1 && ($1 != a || $3 != 120) { print "bad row: " $0 } END { print NR - 1 }' direct.csv
+	assert_output "$(( $(cut -d, -f1 fcube.csv | sort -u | wc -l) - 1 ))"
+	# the theta term of --horizon enters the sensitivity side only, as in hs -s
+	run_split qe-var pla -q "${mkt[@]}" "${px[@]}" --horizon 5 -o h5.csv
+	[ "$status" -le 1 ]
+	qe-var hs -q "${mkt[@]}" -s sens.csv --horizon 5 --cube scube5.csv -o /dev/null
+	qe-var hs -q --full "${mkt[@]}" "${px[@]}" --horizon 5 --cube fcube5.csv -o /dev/null
+	run_split qe-var pla --full-cube fcube5.csv --sens-cube scube5.csv -o cubes5.csv
+	run diff h5.csv cubes5.csv
+	assert_success
+	# usage: the pricer's inputs exclude the cubes, and need the book
+	for args in "--full-cube fcube.csv" "--daily" "--portfolio total"; do
+		run_split qe-var pla "${mkt[@]}" "${px[@]}" $args
+		[ "$status" -eq 2 ] || fail "$args: status $status"
+	done
+	run_split qe-var pla "${mkt[@]}" --curves "$DATA/curves.csv"
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == *"the book's P&L needs -H, -m, --asof, --trades and --curves"* ]]
+}

@@ -1,8 +1,12 @@
 /* qe-var pla: the FRTB P&L attribution test - full-revaluation P&L
  * against the sensitivity-based P&L of each portfolio, Spearman and
  * Kolmogorov-Smirnov with the MAR32 zones; exit 1 when a portfolio is
- * red. */
+ * red.  The two P&L come from two cubes, two series (--daily), or from
+ * the pricer's inputs: the cube of hs --full and the cube of hs -s with
+ * the sensitivities qe-price would write, both computed here. */
+#include <errno.h>
 #include <getopt.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,11 +24,20 @@ static const var_option options[] = {
 	{OPT_FULL_SERIES, "full-series", "FILE", "--daily: series of full revaluation (date,var,pnl)"},
 	{OPT_SENS_SERIES, "sens-series", "FILE", "--daily: series of the sensitivities (qe-var series)"},
 	{OPT_PORTFOLIO, "portfolio", "P", "--daily: the portfolio the series are of (default total)"},
+	VAR_O_HISTORY,
+	VAR_O_RETURNS,
+	{VAR_OPT_BY, "by", "COLUMN", "group portfolios by this column (default book; none)"},
+	{VAR_OPT_FX, "fx", "FILE", "currency,rate (units of --base per unit): convert P&L to"},
+	{VAR_OPT_BASE, "base", "CCY", "the base currency before adding"},
+	VAR_O_WINDOW,
+	VAR_O_HORIZON,
+	VAR_O_FULL_INPUTS,
 	VAR_O_END,
 };
 
 static const var_command command = {
-	"pla", "--full-cube FILE --sens-cube FILE | --daily --full-series FILE --sens-series FILE",
+	"pla", "--full-cube FILE --sens-cube FILE | --daily --full-series FILE --sens-series FILE |\n"
+	       "    -H FILE -m FILE --asof DATE --trades FILE --curves FILE [OPTIONS]",
 	"FRTB P&L attribution: Spearman, KS and zone per portfolio (exit 1: a red zone).", options,
 };
 
@@ -54,6 +67,52 @@ static void read_series(const char *path, const char *portfolio, pnl_cube *c)
 		cli_die_err(&e);
 }
 
+/* The two cubes from the pricer's inputs: full revaluation as hs --full
+ * computes it, and the sensitivity P&L of hs -s over the sensitivities
+ * the pricer writes for the same book (in-process, through a temporary
+ * file), over the same history, window and horizon. */
+static void book_cubes(var_args *a, pnl_cube *fc, pnl_cube *sc)
+{
+	var_inputs in;
+	struct val_options vo;
+	struct val_outputs out = {0};
+	struct val_summary sum;
+	var_result r;
+	qe_err e;
+	var_load(a, 0, &in);
+	var_full_hs_cube(a, &in, fc);
+	var_inputs_free(&in);
+	var_full_options(a, &vo);
+	val_book *b = valuation_price(&vo, &e);
+	if (!b)
+		cli_die_err(&e);
+	if (!(out.sensitivities = tmpfile()))
+		cli_die(QE_IO, "a temporary file for the sensitivities: %s", strerror(errno));
+	int rc = valuation_write(b, &out, &sum, &e);
+	valuation_free(b);
+	if (rc)
+		cli_die_err(&e);
+	if (fflush(out.sensitivities) || ferror(out.sensitivities) || fseek(out.sensitivities, 0, SEEK_SET))
+		cli_die(QE_IO, "the temporary file of the sensitivities: %s", strerror(errno));
+	char name[300];
+	snprintf(name, sizeof name, "%.240s (sensitivities)", a->trades);
+	if (var_inputs_load_stream(&in, a->history, a->markets, cli_calendar_dir(a->calendars, a->markets),
+				   out.sensitivities, name, a->by, &a->fx, &a->asof, a->gaps, a->horizon, a->hmode,
+				   a->returns, &e))
+		cli_die_err(&e);
+	if (a->have_horizon)
+		in.x.theta_days = a->horizon;
+	if (in.x.capped)
+		cli_info("%s: %zu rows with a tenor beyond the history's longest of their curve mapped to it", name,
+			 in.x.capped);
+	if (var_hs(&in.h, &in.all, &in.x, &a->sp, &r, sc, &e))
+		cli_die_err(&e);
+	var_cube_asof(sc, &in);
+	var_result_free(&r);
+	var_inputs_free(&in);
+	fclose(out.sensitivities);
+}
+
 int cmd_var_pla(int argc, char **argv)
 {
 	var_args a;
@@ -73,7 +132,16 @@ int cmd_var_pla(int argc, char **argv)
 		}
 	}
 	var_args_no_input(&a);
-	if (daily) {
+	int book = a.history || a.trades || a.curves || a.markets || a.vols || a.rates || a.fixings ||
+		   a.vol_history || a.have_asof;
+	if (book) {
+		if (daily || full || sens || full_series || sens_series || portfolio)
+			var_usage_error(&a, "the pricer's inputs replace --full-cube/--sens-cube and --daily");
+		if (!a.history || !a.markets || !a.have_asof || !a.trades || !a.curves)
+			var_usage_error(&a, "the book's P&L needs -H, -m, --asof, --trades and --curves");
+		a.full = 1;
+		var_full_check(&a);
+	} else if (daily) {
 		if (full || sens)
 			var_usage_error(&a, "--daily compares two series (--full-series, --sens-series), not cubes");
 		if (!full_series || !sens_series)
@@ -86,11 +154,14 @@ int cmd_var_pla(int argc, char **argv)
 		if (!full || !sens)
 			var_usage_error(&a, "needs --full-cube FILE and --sens-cube FILE");
 	}
-	if (strcmp(daily ? full_series : full, "-") == 0 && strcmp(daily ? sens_series : sens, "-") == 0)
+	if (!book && strcmp(daily ? full_series : full, "-") == 0 && strcmp(daily ? sens_series : sens, "-") == 0)
 		var_usage_error(&a, "only one input can be stdin");
 	pnl_cube fc, sc;
-	const char *fpath = daily ? full_series : full, *spath = daily ? sens_series : sens;
-	if (daily) {
+	const char *fpath = book ? "full revaluation" : daily ? full_series : full;
+	const char *spath = book ? "sensitivities" : daily ? sens_series : sens;
+	if (book) {
+		book_cubes(&a, &fc, &sc);
+	} else if (daily) {
 		read_series(fpath, portfolio, &fc);
 		read_series(spath, portfolio, &sc);
 	} else {

@@ -93,6 +93,8 @@ static int name_is_reserved(const char *s, size_t n)
  * lookups of the curve master and the FX rates, and the rows so far. */
 typedef struct expo_reading {
 	csv_reader *r;
+	FILE *fp;                    /* expo_read_stream(): read this, named name */
+	const char *name;
 	int idx[3];                  /* curve, tenor, delta */
 	int gc, byc;                 /* gamma and group-by columns, -1 absent */
 	int thc, c2c, t2c;           /* theta, curve2, tenor2 columns, -1 absent */
@@ -143,7 +145,7 @@ static int reading_open(expo_reading *g, const char *path, qe_err *e)
 	static const char *const cols[] = {"curve", "tenor", "delta"};
 	int rc;
 	g->byc = -1;
-	if (!(g->r = csvr_open(path, e)))
+	if (!(g->r = g->fp ? csvr_open_stream(g->fp, g->name, 0, e) : csvr_open(path, e)))
 		return e->code;
 	if ((rc = csvr_require(g->r, cols, 3, g->idx, e)))
 		return rc;
@@ -421,10 +423,25 @@ static int sum_rows(exposure *x, const expo_reading *g, const long *pfmap)
 	return 0;
 }
 
+static int read_all(expo_reading *gp, exposure *x, const char *path, const strindex *factors, qe_err *e);
+
 int expo_read(exposure *x, const char *path, const char *by, const curvemaster *cm,
 	      const expo_fx *fx, const strindex *factors, qe_err *e)
 {
 	expo_reading g = {.by = by, .cm = cm, .fx = fx};
+	return read_all(&g, x, path, factors, e);
+}
+
+int expo_read_stream(exposure *x, FILE *fp, const char *name, const char *by, const curvemaster *cm,
+		     const expo_fx *fx, const strindex *factors, qe_err *e)
+{
+	expo_reading g = {.fp = fp, .name = name, .by = by, .cm = cm, .fx = fx};
+	return read_all(&g, x, name, factors, e);
+}
+
+static int read_all(expo_reading *gp, exposure *x, const char *path, const strindex *factors, qe_err *e)
+{
+	expo_reading g = *gp;
 	long *pfmap = NULL;
 	int rc, st;
 

@@ -23,6 +23,7 @@
 #define QE_EXPOSURE_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "core/diag.h"
 #include "core/strindex.h"
@@ -78,6 +79,11 @@ typedef struct exposure {
  * total (EXPO_TOTAL, EXPO_TOTAL "/..."), named by file:line:column. */
 int expo_read(exposure *x, const char *path, const char *by, const curvemaster *cm,
 	      const expo_fx *fx, const strindex *factors, qe_err *e);
+/* The same from an open stream read from its current position (not
+ * closed), named name in the messages: the sensitivities a caller had
+ * the pricer write in-process (qe-var pla with the pricer's inputs). */
+int expo_read_stream(exposure *x, FILE *fp, const char *name, const char *by, const curvemaster *cm,
+		     const expo_fx *fx, const strindex *factors, qe_err *e);
 
 /* The portfolios of currency ccy (its total first, the only one of sub)
  * and their factors of that currency, as a new exposure (for the

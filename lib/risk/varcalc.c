@@ -734,9 +734,30 @@ void var_inputs_free(var_inputs *in)
 	memset(in, 0, sizeof *in);
 }
 
+static int inputs_load(var_inputs *in, const char *history, const char *markets, const char *caldir,
+		       const char *sens, FILE *sens_fp, const char *by, const expo_fx *fx, const qe_date *asof,
+		       int gap_policy, int horizon, int horizon_mode, int returns_mode, qe_err *e);
+
 int var_inputs_load(var_inputs *in, const char *history, const char *markets, const char *caldir,
 		    const char *sens, const char *by, const expo_fx *fx, const qe_date *asof, int gap_policy,
 		    int horizon, int horizon_mode, int returns_mode, qe_err *e)
+{
+	return inputs_load(in, history, markets, caldir, sens, NULL, by, fx, asof, gap_policy, horizon,
+			   horizon_mode, returns_mode, e);
+}
+
+int var_inputs_load_stream(var_inputs *in, const char *history, const char *markets, const char *caldir,
+			   FILE *sens_fp, const char *sens_name, const char *by, const expo_fx *fx,
+			   const qe_date *asof, int gap_policy, int horizon, int horizon_mode, int returns_mode,
+			   qe_err *e)
+{
+	return inputs_load(in, history, markets, caldir, sens_name, sens_fp, by, fx, asof, gap_policy, horizon,
+			   horizon_mode, returns_mode, e);
+}
+
+static int inputs_load(var_inputs *in, const char *history, const char *markets, const char *caldir,
+		       const char *sens, FILE *sens_fp, const char *by, const expo_fx *fx, const qe_date *asof,
+		       int gap_policy, int horizon, int horizon_mode, int returns_mode, qe_err *e)
 {
 	int rc;
 	curvemaster *cm = NULL; /* read once, for the return types, calendars and exposures */
@@ -766,7 +787,8 @@ int var_inputs_load(var_inputs *in, const char *history, const char *markets, co
 						(rc = rh_contract_factors(&in->h, in->asof, &in->rolls, e))))
 		goto fail;
 	if (sens) {
-		if ((rc = expo_read(&in->x, sens, by, cm, fx, in->h.factors, e)))
+		if ((rc = sens_fp ? expo_read_stream(&in->x, sens_fp, sens, by, cm, fx, in->h.factors, e)
+				  : expo_read(&in->x, sens, by, cm, fx, in->h.factors, e)))
 			goto fail;
 		in->have_x = 1;
 		unsigned char *used = calloc(in->h.nf + 1, 1);
