@@ -227,19 +227,22 @@ EOF
 	var="var/var var/param var/mc var/components var/stress var/cov var/series var/backtest"
 	# the price step and all after it: the risk steps on its sensitivities
 	# (not var/cov, which reads only the history), the hedge on its ladder
+	# with the full-revaluation steps on the trades it could price
+	full="var/var-full var/pla"
 	priced="price var/var var/param var/mc var/components var/stress var/series var/backtest hedge manifest"
+	priced="$priced var/priced-trades $full"
 	# qe-ingest trades (option expiries), qe-price, qe-var (the history's last
 	# date) and qe-optimize hedge read the holiday files
 	while read -r input steps; do
 		echo "$input $(printf '%s\n' $steps | sort | tr '\n' ' ' | sed 's/ $//')"
 	done > expected <<-EOF
-	data/markets.csv: $ingest price $var hedge manifest
+	data/markets.csv: $ingest price $var $full var/priced-trades hedge manifest
 	data/trades.csv: ingest/trades $priced
 	data/curves.csv: ingest/curves $priced
 	data/fixings.csv: ingest/fixings $priced
 	data/vols.csv: ingest/vols $priced
 	data/rates.csv: ingest/rates $priced
-	data/history.csv: ingest/history $var hedge manifest
+	data/history.csv: ingest/history $var $full hedge manifest
 	data/counterparties.csv: ingest/counterparties manifest
 	data/limits.csv: ingest/limits manifest
 	data/meters.csv: ingest/meters manifest
@@ -251,16 +254,17 @@ EOF
 	data/calendars/NYMEX.txt: ingest/trades $priced var/cov
 	data/calendars/UK_BANK.txt: ingest/trades $priced var/cov
 	pipelines/var-shocks.csv: var/stress manifest
-	bin/qe-ingest: $ingest price $var hedge manifest
+	bin/qe-ingest: $ingest price $var $full var/priced-trades hedge manifest
 	bin/qe-price: $priced
-	bin/qe-var: $var hedge manifest
+	bin/qe-var: $var $full hedge manifest
 	bin/qe-optimize: hedge manifest
-	pipelines/eod.mk: $ingest price $var hedge manifest
+	pipelines/eod.mk: $ingest price $var $full var/priced-trades hedge manifest
 	pipelines/price.mk: $priced
 	pipelines/var.mk: $var hedge manifest
 	pipelines/hedge.mk: hedge manifest
+	pipelines/varfull.mk: var/priced-trades $full manifest
 	EOF
-	[ "$(wc -l < expected)" -eq 26 ]
+	[ "$(wc -l < expected)" -eq 27 ]
 	reruns_after_change $(cut -d: -f1 expected) > got
 	run diff -u expected got
 	assert_success
