@@ -299,7 +299,7 @@ import h5py, numpy as np, pandas as pd
 csv = pd.read_csv("t.csv", dtype=str, keep_default_na=False)
 with h5py.File("t.h5", "r") as f:
     g = f["trades"]
-    assert g.attrs["schema"] == "trades" and int(g.attrs["schema_version"]) == 3
+    assert g.attrs["schema"] == "trades" and int(g.attrs["schema_version"]) == 4
     cols = g.attrs["columns"].split(",")
     assert cols == list(csv.columns), cols
     for c in cols:

@@ -1184,7 +1184,7 @@ import h5py, pandas as pd, numpy as np
 v = pd.read_csv("v.csv", float_precision="round_trip"); s = pd.read_csv("s.csv", float_precision="round_trip")
 with h5py.File("v.h5") as f:
     g = f["valuations"]
-    assert g.attrs["schema"] == "valuations" and g.attrs["schema_version"] == 3
+    assert g.attrs["schema"] == "valuations" and g.attrs["schema_version"] == 4
     h = pd.DataFrame({c: g[c][:] for c in g.attrs["columns"].split(",")})
 for c in ("trade_id", "book", "model"):
     h[c] = h[c].str.decode("utf-8") if h[c].dtype == object and isinstance(h[c].iloc[0], bytes) else h[c]

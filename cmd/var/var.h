@@ -108,6 +108,7 @@ typedef struct var_args {
 	const char *output;  /* -o, or NULL */
 	const char *history, *markets, *calendars, *sens, *by, *cube;
 	int gaps, horizon, hmode, timing;
+	int have_horizon;    /* --horizon given: the P&L adds theta for its days */
 	int returns;         /* --returns: RH_RET_CONTRACT (default) or RH_RET_CONSTANT */
 	expo_fx fx;          /* --fx FILE --base CCY */
 	int have_asof;       /* --asof DATE given */
@@ -200,6 +201,7 @@ int cmd_var_components(int argc, char **argv);
 int cmd_var_series(int argc, char **argv);
 int cmd_var_cov(int argc, char **argv);
 int cmd_var_stress(int argc, char **argv);
+int cmd_var_pla(int argc, char **argv);
 int cmd_var_whatif(int argc, char **argv);
 
 #endif

@@ -18,11 +18,12 @@
 #ifndef QE_FORMATS_H
 #define QE_FORMATS_H
 
-/* The schema version of qe-formats(5) ("schema version 3"), written as
+/* The schema version of qe-formats(5) ("schema version 4"), written as
  * the schema_version attribute of every HDF5 table.  2: every output of
  * qe-var carries an asof column.  3: the history gains the contract month
- * of each quote (contract column). */
-#define FORMATS_VERSION 3
+ * of each quote (contract column).  4: SENSITIVITIES gain theta, curve2,
+ * tenor2 (cross-gamma rows); qe-var pla's PNL ATTRIBUTION. */
+#define FORMATS_VERSION 4
 
 /* Column types: what a value must look like (the validator's rules,
  * ingest/schema.h) and how it is stored in HDF5 (h5tab_kind_of). */
@@ -80,6 +81,7 @@ enum formats_kind {
 	FMT_COV,
 	FMT_VAR_SERIES,
 	FMT_BACKTEST,
+	FMT_PLA,                   /* qe-var pla */
 	FMT_VAR_COMPONENTS,
 	FMT_FX_RATES,              /* read by qe-var and qe-optimize hedge */
 	FMT_STRESS_SHOCKS,

@@ -39,6 +39,7 @@ typedef struct trade {
 typedef struct sens {
 	short curve, quote;
 	double delta, gamma, vega;
+	short curve2, quote2; /* a cross-gamma row: the second factor; -1 otherwise */
 } sens;
 
 typedef struct result {
@@ -293,7 +294,7 @@ static int rerr(result *res, const char *fmt, ...)
 static int add_sens(result *res, int curve, int quote, double d, double g, double v)
 {
 	for (int i = 0; i < res->ns; i++)
-		if (res->s[i].curve == curve && res->s[i].quote == quote) {
+		if (res->s[i].curve == curve && res->s[i].quote == quote && res->s[i].curve2 < 0) {
 			res->s[i].delta += d;
 			res->s[i].gamma += g;
 			res->s[i].vega += v;
@@ -303,7 +304,25 @@ static int add_sens(result *res, int curve, int quote, double d, double g, doubl
 	if (!ns)
 		return RERR("out of memory");
 	res->s = ns;
-	res->s[res->ns++] = (sens){(short)curve, (short)quote, d, g, v};
+	res->s[res->ns++] = (sens){(short)curve, (short)quote, d, g, v, -1, -1};
+	return 0;
+}
+
+/* A cross-gamma row: d2V/dF_i dF_j of quote i (curve, quote) and quote j
+ * (curve2, quote2), one row for the pair (qe-formats(5), SENSITIVITIES). */
+static int add_cross(result *res, int curve, int quote, int curve2, int quote2, double g)
+{
+	for (int i = 0; i < res->ns; i++)
+		if (res->s[i].curve == curve && res->s[i].quote == quote && res->s[i].curve2 == curve2 &&
+		    res->s[i].quote2 == quote2) {
+			res->s[i].gamma += g;
+			return 0;
+		}
+	sens *ns = realloc(res->s, sizeof *ns * (size_t)(res->ns + 1));
+	if (!ns)
+		return RERR("out of memory");
+	res->s = ns;
+	res->s[res->ns++] = (sens){(short)curve, (short)quote, 0, g, 0, (short)curve2, (short)quote2};
 	return 0;
 }
 
@@ -761,6 +780,12 @@ static int price_spread(const market *m, const trade *t, const mkt_curve *c, dou
 			if (w2[q] > 0)
 				rc = add_sens(res, curve_index(m, c2), q, w2[q] * s * g.delta2,
 					      w2[q] * s * g.gamma2, w2[q] * s * g.vega2);
+		/* the cross-gamma of the legs, pro rata to both legs' quotes */
+		for (int q = 0; q < c->nq && !rc; q++)
+			for (int q2 = 0; q2 < c2->nq && !rc && w1[q] > 0; q2++)
+				if (w2[q2] > 0)
+					rc = add_cross(res, curve_index(m, c), q, curve_index(m, c2), q2,
+						       w1[q] * w2[q2] * s * g.gamma12);
 	}
 	free(w1);
 	free(w2);
@@ -1361,6 +1386,13 @@ static void h5_valuation_row(h5tab_writer *w, const trade *t, const result *r)
 	h5tab_set_str(w, 11, r->model, strlen(r->model));
 }
 
+/* The theta of sensitivity row k: the value change of the trade for one
+ * calendar day (theta per year / 365) on its first row, 0 on the others. */
+static double sens_theta(const result *r, int k)
+{
+	return k == 0 ? r->theta / 365 : 0;
+}
+
 static int h5_sensitivity_rows(h5tab_writer *w, const market *m, const trade *t, const result *r,
 			       qe_err *e)
 {
@@ -1377,6 +1409,15 @@ static int h5_sensitivity_rows(h5tab_writer *w, const market *m, const trade *t,
 		h5tab_set_double(w, 6, r->s[k].delta);
 		h5tab_set_double(w, 7, r->s[k].gamma);
 		h5tab_set_double(w, 8, r->s[k].vega);
+		h5tab_set_double(w, 9, sens_theta(r, k));
+		if (r->s[k].curve2 >= 0) {
+			const mkt_curve *c2 = &m->c[r->s[k].curve2];
+			h5tab_set_str(w, 10, c2->name, strlen(c2->name));
+			h5tab_set_int64(w, 11, date_month_index(c2->q[r->s[k].quote2].first) - asof_month);
+		} else {
+			h5tab_set_str(w, 10, "", 0);
+			h5tab_set_int64(w, 11, H5TAB_MISSING_INT);
+		}
 		if (h5tab_end_row(w, e))
 			return e->code;
 	}
@@ -1387,12 +1428,12 @@ static int h5_sensitivity_rows(h5tab_writer *w, const market *m, const trade *t,
  * /sensitivities of qe-formats(5), into files the caller commits. */
 static int write_h5(const val_book *b, h5file *vf, h5file *sf, qe_err *e)
 {
-	h5tab_colspec vcols[12], scols[9];
+	h5tab_colspec vcols[12], scols[12];
 	h5tab_colspecs(FMT_VALUATIONS, vcols, 12);
-	h5tab_colspecs(FMT_SENSITIVITIES, scols, 9);
+	h5tab_colspecs(FMT_SENSITIVITIES, scols, 12);
 	h5tab_writer *vw = NULL, *sw = NULL;
 	if ((vf && !(vw = h5tab_begin(vf, "valuations", vcols, 12, e))) ||
-	    (sf && !(sw = h5tab_begin(sf, "sensitivities", scols, 9, e))))
+	    (sf && !(sw = h5tab_begin(sf, "sensitivities", scols, 12, e))))
 		return e->code;
 	for (long i = 0; i < b->n; i++) {
 		const result *r = &b->res[i];
@@ -1441,6 +1482,15 @@ static void csv_sensitivity_rows(csv_writer *w, const market *m, const trade *t,
 		csvw_double(w, r->s[k].delta);
 		csvw_double(w, r->s[k].gamma);
 		csvw_double(w, r->s[k].vega);
+		csvw_double(w, sens_theta(r, k));
+		if (r->s[k].curve2 >= 0) {
+			const mkt_curve *c2 = &m->c[r->s[k].curve2];
+			csvw_str(w, c2->name);
+			csvw_int(w, date_month_index(c2->q[r->s[k].quote2].first) - asof_month);
+		} else {
+			csvw_empty(w);
+			csvw_empty(w);
+		}
 		csvw_end(w);
 	}
 }

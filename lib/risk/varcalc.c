@@ -133,6 +133,18 @@ void var_pnl(const exposure *x, const double *dF, size_t nsc, double *pnl)
 		}
 		free(sq);
 	}
+	/* the cross-gammas (each pair's two orders in one row: g dF_i dF_j)
+	 * and theta over the horizon, in a fixed order */
+	for (size_t k = 0; k < x->ncross; k++) {
+		const struct expo_cross *c = &x->cross[k];
+		double *row = pnl + c->p * nsc;
+		for (size_t s = 0; s < nsc; s++)
+			row[s] += c->g * dF[s * x->nf + c->f1] * dF[s * x->nf + c->f2];
+	}
+	if (x->theta && x->theta_days > 0)
+		for (size_t p = 0; p < x->npf; p++)
+			for (size_t s = 0; s < nsc; s++)
+				pnl[p * nsc + s] += x->theta[p] * x->theta_days;
 }
 
 /* VaR/ES of every portfolio (rows of pnl, nsc each) at every alpha. */
@@ -737,9 +749,30 @@ void var_inputs_free(var_inputs *in)
 	memset(in, 0, sizeof *in);
 }
 
+static int inputs_load(var_inputs *in, const char *history, const char *markets, const char *caldir,
+		       const char *sens, FILE *sens_fp, const char *by, const expo_fx *fx, const qe_date *asof,
+		       int gap_policy, int horizon, int horizon_mode, int returns_mode, qe_err *e);
+
 int var_inputs_load(var_inputs *in, const char *history, const char *markets, const char *caldir,
 		    const char *sens, const char *by, const expo_fx *fx, const qe_date *asof, int gap_policy,
 		    int horizon, int horizon_mode, int returns_mode, qe_err *e)
+{
+	return inputs_load(in, history, markets, caldir, sens, NULL, by, fx, asof, gap_policy, horizon,
+			   horizon_mode, returns_mode, e);
+}
+
+int var_inputs_load_stream(var_inputs *in, const char *history, const char *markets, const char *caldir,
+			   FILE *sens_fp, const char *sens_name, const char *by, const expo_fx *fx,
+			   const qe_date *asof, int gap_policy, int horizon, int horizon_mode, int returns_mode,
+			   qe_err *e)
+{
+	return inputs_load(in, history, markets, caldir, sens_name, sens_fp, by, fx, asof, gap_policy, horizon,
+			   horizon_mode, returns_mode, e);
+}
+
+static int inputs_load(var_inputs *in, const char *history, const char *markets, const char *caldir,
+		       const char *sens, FILE *sens_fp, const char *by, const expo_fx *fx, const qe_date *asof,
+		       int gap_policy, int horizon, int horizon_mode, int returns_mode, qe_err *e)
 {
 	int rc;
 	curvemaster *cm = NULL; /* read once, for the return types, calendars and exposures */
@@ -769,7 +802,8 @@ int var_inputs_load(var_inputs *in, const char *history, const char *markets, co
 						(rc = rh_contract_factors(&in->h, in->asof, &in->rolls, e))))
 		goto fail;
 	if (sens) {
-		if ((rc = expo_read(&in->x, sens, by, cm, fx, in->h.factors, e)))
+		if ((rc = sens_fp ? expo_read_stream(&in->x, sens_fp, sens, by, cm, fx, in->h.factors, e)
+				  : expo_read(&in->x, sens, by, cm, fx, in->h.factors, e)))
 			goto fail;
 		in->have_x = 1;
 		unsigned char *used = calloc(in->h.nf + 1, 1);

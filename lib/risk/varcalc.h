@@ -162,6 +162,12 @@ typedef struct var_inputs {
 int var_inputs_load(var_inputs *in, const char *history, const char *markets, const char *caldir,
 		    const char *sens, const char *by, const expo_fx *fx, const qe_date *asof, int gap_policy,
 		    int horizon, int horizon_mode, int returns_mode, qe_err *e);
+/* The same with the sensitivities read from an open stream (its current
+ * position, not closed), named sens_name in the messages. */
+int var_inputs_load_stream(var_inputs *in, const char *history, const char *markets, const char *caldir,
+			   FILE *sens_fp, const char *sens_name, const char *by, const expo_fx *fx,
+			   const qe_date *asof, int gap_policy, int horizon, int horizon_mode, int returns_mode,
+			   qe_err *e);
 void var_inputs_free(var_inputs *in);
 
 #endif
