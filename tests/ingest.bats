@@ -1090,3 +1090,28 @@ EOF
 	! grep -qx '2026-12-04,NG_HH,1,,1' hist.csv
 	[ "$(grep -c '^2026-12-04,NG_HH,1,' hist.csv)" -eq 1 ]
 }
+
+@test "fx-history: the bundled file is clean; each bad row is exit 3 at file:line:col, the good rows written" {
+	run_split qe-ingest fx-history "$QE_TOP/data/fx_history.csv" -o out.csv
+	assert_success
+	cmp out.csv "$QE_TOP/data/fx_history.csv" || fail "the bundled FX history is not canonical"
+	printf 'date,currency,rate\n2026-11-24,EUR,0.95\n2026-11-24,gbp,0.79\n' > fx.csv
+	# one bad row at a time: line:col and reason
+	check() {
+		printf 'date,currency,rate\n2026-11-24,EUR,0.95\n%s\n' "$1" > bad.csv
+		run_split qe-ingest fx-history bad.csv -o out.csv --rejects rej.csv
+		[ "$status" -eq 3 ] || fail "'$1': exit $status, want 3: $stderr"
+		[[ "$stderr" == *"bad.csv:3:$2: column '$3': $4"* ]] || fail "'$1': want 3:$2 $3 '$4' in: $stderr"
+		[ "$(cat out.csv)" = "$(printf 'date,currency,rate\n2026-11-24,EUR,0.95')" ] || fail "'$1': good row not written"
+	}
+	check "2026-11-25,EUR,0" 3 rate "must be > 0"
+	check "2026-11-25,EUR,-0.9" 3 rate "must be > 0"
+	check "2026-11-25,EUR,inf" 3 rate "not a finite number"
+	check "2026-11-25,EURO,0.9" 2 currency "not an ISO 4217 currency code"
+	check "2026-11-25,E1R,0.9" 2 currency "not an ISO 4217 currency code"
+	check "2026-11-31,EUR,0.9" 1 date "invalid date"
+	check "2026-11-24,eur,0.96" 1 date "duplicate key (first on line 2)"
+	run_split qe-ingest fx-history fx.csv
+	assert_success
+	[[ "$output" == *"2026-11-24,GBP,0.79"* ]] || fail "currency not upper-cased: $output"
+}

@@ -21,8 +21,9 @@
 /* The schema version of qe-formats(5) ("schema version 3"), written as
  * the schema_version attribute of every HDF5 table.  2: every output of
  * qe-var carries an asof column.  3: the history gains the contract month
- * of each quote (contract column). */
-#define FORMATS_VERSION 3
+ * of each quote (contract column).  4: FX HISTORY (date,currency,rate),
+ * the FX:CCY risk factors of qe-var --fx-history. */
+#define FORMATS_VERSION 4
 
 /* Column types: what a value must look like (the validator's rules,
  * ingest/schema.h) and how it is stored in HDF5 (h5tab_kind_of). */
@@ -66,6 +67,7 @@ enum formats_kind {
 	FMT_METERS,
 	FMT_WEATHER,
 	FMT_MARKETS,
+	FMT_FX_HISTORY,    /* qe-var --fx-history */
 	FMT_METER_PERIODS, /* qe-ingest meters output */
 	FMT_NINGEST,
 	FMT_REJECTS = FMT_NINGEST, /* qe-ingest --rejects */
@@ -131,6 +133,7 @@ enum {
 	FMT_MK_SHAPE, FMT_MK_LOT, FMT_MK_RETURNS, FMT_MK_MODEL
 };
 enum { FMT_FX_CCY, FMT_FX_RATE };
+enum { FMT_FH_DATE, FMT_FH_CCY, FMT_FH_RATE };
 
 /* The table of a kind; NULL if kind is out of range. */
 const formats_table *formats_get(int kind);
