@@ -90,7 +90,7 @@ summary() {
 
 @test "every KIND: a 1 MB malformed line is one reject, a 1 MB field one reject, no row made from a tail" {
 	for k in trades:trades prices:curves fixings:fixings vols:vols rates:rates history:history \
-		counterparties:counterparties limits:limits meters:meters weather:weather markets:markets; do
+		counterparties:counterparties limits:limits meters:meters weather:weather markets:markets fx-history:fx_history; do
 		kind=${k%%:*} f=${k#*:}
 		cp "$DATA/$f.csv" "$f.csv"
 		long_lines "$f.csv" "$f"
