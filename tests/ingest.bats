@@ -90,7 +90,7 @@ summary() {
 
 @test "every KIND: a 1 MB malformed line is one reject, a 1 MB field one reject, no row made from a tail" {
 	for k in trades:trades prices:curves fixings:fixings vols:vols rates:rates history:history \
-		counterparties:counterparties limits:limits meters:meters weather:weather markets:markets; do
+		counterparties:counterparties limits:limits meters:meters weather:weather markets:markets fx-history:fx_history; do
 		kind=${k%%:*} f=${k#*:}
 		cp "$DATA/$f.csv" "$f.csv"
 		long_lines "$f.csv" "$f"
@@ -295,11 +295,13 @@ assert rows[0]["record"] == src[2] and rows[1]["record"] == src[3]
 	run_split qe-ingest trades "$D/trades.csv" --to h5 -o t.h5
 	assert_success
 	run "$PYORACLE" - <<'EOF'
-import h5py, numpy as np, pandas as pd
+import os, re, h5py, numpy as np, pandas as pd
 csv = pd.read_csv("t.csv", dtype=str, keep_default_na=False)
 with h5py.File("t.h5", "r") as f:
     g = f["trades"]
-    assert g.attrs["schema"] == "trades" and int(g.attrs["schema_version"]) == 4
+    # the version qe-formats(5) states
+    ver = int(re.search(r"schema version (\d+)", open(os.environ["QE_TOP"] + "/man/qe-formats.5").read()).group(1))
+    assert g.attrs["schema"] == "trades" and int(g.attrs["schema_version"]) == ver
     cols = g.attrs["columns"].split(",")
     assert cols == list(csv.columns), cols
     for c in cols:
@@ -1159,4 +1161,29 @@ EOF
 	grep -qx '2026-12-04,TTF,0,,3' hist.csv
 	! grep -qx '2026-12-04,NG_HH,1,,1' hist.csv
 	[ "$(grep -c '^2026-12-04,NG_HH,1,' hist.csv)" -eq 1 ]
+}
+
+@test "fx-history: the bundled file is clean; each bad row is exit 3 at file:line:col, the good rows written" {
+	run_split qe-ingest fx-history "$QE_TOP/data/fx_history.csv" -o out.csv
+	assert_success
+	cmp out.csv "$QE_TOP/data/fx_history.csv" || fail "the bundled FX history is not canonical"
+	printf 'date,currency,rate\n2026-11-24,EUR,0.95\n2026-11-24,gbp,0.79\n' > fx.csv
+	# one bad row at a time: line:col and reason
+	check() {
+		printf 'date,currency,rate\n2026-11-24,EUR,0.95\n%s\n' "$1" > bad.csv
+		run_split qe-ingest fx-history bad.csv -o out.csv --rejects rej.csv
+		[ "$status" -eq 3 ] || fail "'$1': exit $status, want 3: $stderr"
+		[[ "$stderr" == *"bad.csv:3:$2: column '$3': $4"* ]] || fail "'$1': want 3:$2 $3 '$4' in: $stderr"
+		[ "$(cat out.csv)" = "$(printf 'date,currency,rate\n2026-11-24,EUR,0.95')" ] || fail "'$1': good row not written"
+	}
+	check "2026-11-25,EUR,0" 3 rate "must be > 0"
+	check "2026-11-25,EUR,-0.9" 3 rate "must be > 0"
+	check "2026-11-25,EUR,inf" 3 rate "not a finite number"
+	check "2026-11-25,EURO,0.9" 2 currency "not an ISO 4217 currency code"
+	check "2026-11-25,E1R,0.9" 2 currency "not an ISO 4217 currency code"
+	check "2026-11-31,EUR,0.9" 1 date "invalid date"
+	check "2026-11-24,eur,0.96" 1 date "duplicate key (first on line 2)"
+	run_split qe-ingest fx-history fx.csv
+	assert_success
+	[[ "$output" == *"2026-11-24,GBP,0.79"* ]] || fail "currency not upper-cased: $output"
 }

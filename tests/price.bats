@@ -1180,11 +1180,12 @@ v = pd.read_csv("v.csv"); assert len(v) >= 35 and not v.trade_id.str.startswith(
 	book -o v.csv --sensitivities s.csv
 	book --to h5 -o v.h5 --sensitivities s.h5
 	run "$PYORACLE" -c '
-import h5py, pandas as pd, numpy as np
+import os, re, h5py, pandas as pd, numpy as np
 v = pd.read_csv("v.csv", float_precision="round_trip"); s = pd.read_csv("s.csv", float_precision="round_trip")
 with h5py.File("v.h5") as f:
     g = f["valuations"]
-    assert g.attrs["schema"] == "valuations" and g.attrs["schema_version"] == 4
+    ver = int(re.search(r"schema version (\d+)", open(os.environ["QE_TOP"] + "/man/qe-formats.5").read()).group(1))
+    assert g.attrs["schema"] == "valuations" and g.attrs["schema_version"] == ver
     h = pd.DataFrame({c: g[c][:] for c in g.attrs["columns"].split(",")})
 for c in ("trade_id", "book", "model"):
     h[c] = h[c].str.decode("utf-8") if h[c].dtype == object and isinstance(h[c].iloc[0], bytes) else h[c]

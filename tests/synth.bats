@@ -25,7 +25,7 @@ small() {
 		cmp "$f" "$DATA/$b" || fail "$b differs from data/$b"
 		n=$((n + 1))
 	done
-	[ "$n" -eq 11 ] || fail "expected 11 files, got $n"
+	[ "$n" -eq 12 ] || fail "expected 12 files, got $n"
 }
 
 @test "synth: same seed, same bytes for any OMP_NUM_THREADS; another seed differs" {
@@ -45,7 +45,7 @@ small() {
 
 @test "synth: --only KIND equals the file written by -d, for every kind" {
 	small -d all
-	for k in markets prices vols rates history fixings trades counterparties limits meters weather; do
+	for k in markets prices vols rates history fixings trades counterparties limits meters weather fx_history; do
 		f=$k.csv
 		[ "$k" = prices ] && f=curves.csv
 		small --only "$k" -o "one-$k.csv"
@@ -472,7 +472,7 @@ EOF
 	wait_temps ign 3
 	kill -INT "$pid"
 	wait "$pid"
-	[ "$(ls ign | wc -l)" -eq 11 ]
+	[ "$(ls ign | wc -l)" -eq 12 ]
 }
 
 @test "synth: the market calls neither the book nor the sites; only synth.c calls all three" {
@@ -489,10 +489,10 @@ EOF
 		grep -q 'synth_write_markets' synth.c
 }
 
-@test "synth: progress on a terminal (file k of 11, percent, MB written, ETA) for a run over a second; never with -q or to a file" {
+@test "synth: progress on a terminal (file k of 12, percent, MB written, ETA) for a run over a second; never with -q or to a file" {
 	on_tty "qe-synth --calendars '$DATA/calendars' --trades 1000000 -d d"
 	assert_success
-	[[ "$output" == *$'\r'"qe-synth: "*".csv ("*" of 11, "*"%)"*"ETA"* ]] || fail "no progress: $output"
+	[[ "$output" == *$'\r'"qe-synth: "*".csv ("*" of 12, "*"%)"*"ETA"* ]] || fail "no progress: $output"
 	[[ "$output" == *$'\r'"qe-synth: wrote d "* ]] || fail "line not cleared before the summary: $output"
 	on_tty "qe-synth -q --calendars '$DATA/calendars' --trades 300000 -d d"
 	[[ "$output" != *"ETA"* ]] || fail "-q: $output"
@@ -502,4 +502,27 @@ EOF
 	# 37 tenors, is 10 MB and may take a second to write on a busy disk)
 	on_tty "qe-synth --calendars '$DATA/calendars' --trades 50 --history-days 250 -d small"
 	[[ "$output" != *"ETA"* ]] || fail "short run: $output"
+}
+
+@test "data: fx_history has EUR per USD on every date of history.csv, ends on fx.csv inverted, daily log-vol about 0.5%" {
+	run "$PYORACLE" - "$DATA" <<'EOF2'
+import sys, numpy as np, pandas as pd
+d = sys.argv[1]
+h = pd.read_csv(f"{d}/history.csv", dtype={"date": str})
+x = pd.read_csv(f"{d}/fx_history.csv", dtype={"date": str})
+q = pd.read_csv(f"{d}/fx.csv")
+assert list(x.columns) == ["date", "currency", "rate"], list(x.columns)
+# the book's currencies other than the base USD, from the curve master
+m = pd.read_csv(f"{d}/markets.csv")
+assert set(x.currency) == set(m.currency) - {"USD"}, (set(x.currency), set(m.currency))
+e = x[x.currency == "EUR"]
+assert list(e.date) == sorted(set(h.date)), "dates differ from history.csv"
+usd_per_eur = float(q[q.currency == "EUR"].rate.iloc[0])
+assert abs(e.rate.iloc[-1] - round(1 / usd_per_eur, 6)) < 1e-12, (e.rate.iloc[-1], 1 / usd_per_eur)
+r = np.diff(np.log(e.rate.to_numpy()))
+assert 0.004 < r.std(ddof=1) < 0.006, r.std(ddof=1)
+assert (e.rate > 0.7).all() and (e.rate < 1.3).all()
+print("ok")
+EOF2
+	assert_success
 }

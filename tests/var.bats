@@ -1249,7 +1249,7 @@ var_commands() {
 	cat <<END
 measures|--alpha --quantile|--paths 5
 backtest|--alpha --significance|--quantile kth
-hs|$hist $book --window --horizon --sqrt-scale --alpha --quantile --brw --fhs --cube --timing --full $price|--paths 5
+hs|$hist $book --window --horizon --sqrt-scale --alpha --quantile --brw --fhs --cube --timing --full $price --fx-history|--paths 5
 param|$hist $book --window --horizon --sqrt-scale --alpha $cov --cov-file --cornish-fisher|--cube c.csv
 mc|$hist $book --window --horizon --sqrt-scale --alpha --quantile $cov --cov-file --paths --seed --dist --df --cube --timing --full ${price% --vol-history} --factor-returns|--cornish-fisher
 components|$hist $book --window --horizon --sqrt-scale --alpha $cov --cov-file|--quantile kth
@@ -1887,4 +1887,95 @@ assert float(h["var"]) != float(c["var"]), (h, c)
 print("ok")
 PY
 	assert_output "ok"
+}
+
+# an FX history for full_market: EUR per USD on each date of history.csv,
+# and today's rate in fx.csv (USD per EUR, its inverse)
+fx_history_market() {
+	"$PYORACLE" - <<'PY'
+import numpy as np, pandas as pd
+rng = np.random.default_rng(12)
+dates = sorted(set(pd.read_csv("history.csv").date))
+r = 0.92 * np.exp(np.cumsum(0.005 * rng.standard_normal(len(dates))))
+with open("fxh.csv", "w") as f:
+    f.write("date,currency,rate\n")
+    for d, v in zip(dates, r):
+        f.write("%s,EUR,%r\n" % (d, v))
+with open("fx.csv", "w") as f:
+    f.write("currency,rate\nUSD,1\nEUR,%r\n" % (1 / r[-1]))
+PY
+}
+
+@test "full: --fx-history makes FX:EUR a factor: VaR in USD of a EUR/USD book equals numpy; an all-USD book is unchanged" {
+	full_market
+	fx_history_market
+	qe-price --asof 2026-11-25 --trades linear.csv --curves curves.csv --vols vols.csv --rates rates.csv \
+		--markets "$DATA/markets.csv" -o val.csv --sens sens.csv
+	B="$(full_args linear.csv) --returns constant-maturity --fx fx.csv --base USD -a 0.99,0.95"
+	run_split qe-var hs -q $B --fx-history fxh.csv
+	assert_success
+	echo "$output" > fxvar.csv
+	run "$PYORACLE" - <<'PY'
+import csv, math, numpy as np, pandas as pd
+from fractions import Fraction
+h = pd.read_csv("history.csv")
+P = h.pivot_table(index="date", columns=["curve", "tenor"], values="price").sort_index()
+R = np.log(P).diff().iloc[1:].iloc[-250:]
+fx = pd.read_csv("fxh.csv").set_index("date").rate
+x = np.log(fx).diff().loc[R.index].to_numpy()
+usd_per_eur = float(pd.read_csv("fx.csv").set_index("currency").rate["EUR"])
+last = P.iloc[-1]
+sens, val = pd.read_csv("sens.csv"), pd.read_csv("val.csv")
+pnl = {}
+for _, t in val.iterrows():
+    dv = np.zeros(len(R))
+    for _, s in sens[sens.trade_id == t.trade_id].iterrows():
+        k = (s.curve, int(s.tenor))
+        dF = last[k] * np.expm1(R[k].to_numpy())
+        dv += s.delta * dF + 0.5 * s.gamma * dF ** 2
+    # base P&L = (V + dV) / rate_scen - V / rate_today, rate in EUR per USD
+    p = ((t.npv + dv) * np.exp(-x) - t.npv) * usd_per_eur if t.currency == "EUR" else dv
+    for pf in ("total", t.book):
+        pnl[pf] = pnl.get(pf, 0) + p
+got = {(r["portfolio"], r["alpha"]): r for r in csv.DictReader(open("fxvar.csv"))}
+assert set(got) == {(p, a) for p in ("total", "GAS_US", "GAS_EU") for a in ("0.99", "0.95")}, sorted(got)
+for (pf, a), r in got.items():
+    assert r["currency"] == "USD" and r["scenarios"] == "250", r
+    loss = np.sort(-pnl[pf])[::-1]
+    k = math.ceil(len(loss) * (1 - Fraction(a)))
+    for col, want in (("var", loss[k - 1]), ("es", loss[:k].mean())):
+        assert abs(float(r[col]) - want) <= 1e-9 * abs(want), (pf, a, col, r[col], want)
+print("ok")
+PY
+	assert_output "ok"
+	# FX risk is in it: GAS_EU's VaR differs from the run at today's rate
+	qe-var hs -q $B | grep '^GAS_EU,' > nofx.csv
+	grep '^GAS_EU,' fxvar.csv | cmp -s - nofx.csv && fail "--fx-history changed nothing"
+	# an all-USD book: the same VaR with and without the FX history
+	qe-var hs -q $(full_args option.csv) --fx fx.csv --base USD > usd.csv
+	run_split qe-var hs -q $(full_args option.csv) --fx fx.csv --base USD --fx-history fxh.csv
+	assert_success
+	[ "$output" = "$(cat usd.csv)" ] || fail "all-USD book changed: $output vs $(cat usd.csv)"
+}
+
+@test "full: a bad FX history is exit 3 at file:line:col; --fx-history needs --full, --fx and --base" {
+	full_market
+	fx_history_market
+	B="$(full_args linear.csv) --fx fx.csv --base USD"
+	# a date of the history missing: the line of the next rate
+	sed '101d' fxh.csv > gap.csv
+	day=$(sed -n 101p fxh.csv | cut -d, -f1)
+	run_split qe-var hs -q $B --fx-history gap.csv
+	[ "$status" -eq 3 ] || fail "exit $status: $stderr"
+	[[ "$stderr" == *"gap.csv:101:1: no EUR rate on $day, a date of the price history"* ]] || fail "$stderr"
+	# a rate that is not positive
+	sed '51s/,[^,]*$/,-0.9/' fxh.csv > neg.csv
+	run_split qe-var hs -q $B --fx-history neg.csv
+	[ "$status" -eq 3 ] || fail "exit $status: $stderr"
+	[[ "$stderr" == *"neg.csv:51:3: "*"not a positive rate '-0.9'"* ]] || fail "$stderr"
+	[ -z "$output" ]
+	run_split qe-var hs -q $(full_args linear.csv) --fx-history fxh.csv
+	[ "$status" -eq 2 ] && [[ "$stderr" == *"--fx-history"* ]] || fail "no --fx: $status $stderr"
+	run_split qe-var hs -q -H history.csv -m "$DATA/markets.csv" -s x.csv --fx fx.csv --base USD --fx-history fxh.csv
+	[ "$status" -eq 2 ] && [[ "$stderr" == *"--fx-history needs --full"* ]] || fail "no --full: $status $stderr"
 }

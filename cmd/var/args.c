@@ -187,6 +187,7 @@ int var_args_next(var_args *a)
 		case VAR_OPT_RATES: a->rates = optarg; break;
 		case VAR_OPT_FIXINGS: a->fixings = optarg; break;
 		case VAR_OPT_VOL_HISTORY: a->vol_history = optarg; break;
+		case VAR_OPT_FX_HISTORY: a->fx_history = optarg; break;
 		case VAR_OPT_SPREAD_CORR:
 			a->spread_corr = cli_double("--spread-corr", optarg);
 			a->have_spread_corr = 1;

@@ -29,6 +29,7 @@ enum {
 	VAR_OPT_COV_FILE, VAR_OPT_REPAIR, VAR_OPT_CUBE, VAR_OPT_TIMING, VAR_OPT_CALENDARS,
 	VAR_OPT_FULL, VAR_OPT_TRADES, VAR_OPT_CURVES, VAR_OPT_VOLS, VAR_OPT_RATES, VAR_OPT_FIXINGS,
 	VAR_OPT_SPREAD_CORR, VAR_OPT_VOL_HISTORY, VAR_OPT_RETURNS,
+	VAR_OPT_FX_HISTORY,
 	VAR_OPT_OWN = 512
 };
 
@@ -71,6 +72,10 @@ typedef struct var_option {
 	{VAR_OPT_SPREAD_CORR, "spread-corr", "RHO", "--full: Kirk correlation of spread legs (default: each pair's from -H)"}, \
 	{VAR_OPT_VOL_HISTORY, "vol-history", "FILE", "--full: date,curve,contract,vol,vol_type ATM vols;\n" \
 						       "vol points move by VOL:CURVE:TENOR changes"}
+/* hs --full only, for now */
+#define VAR_O_FX_HISTORY \
+	{VAR_OPT_FX_HISTORY, "fx-history", "FILE", "--full: date,currency,rate (units per --base unit):\n" \
+						     "FX:CCY factors; P&L in --base at the scenario's rate"}
 #define VAR_O_FULL \
 	{VAR_OPT_FULL, "full", NULL, "reprice every trade under every scenario (no -s;\n" \
 				     "needs --asof --trades --curves -m)"}, \
@@ -116,6 +121,7 @@ typedef struct var_args {
 	/* --full and the pricer's inputs */
 	int full;
 	const char *trades, *curves, *vols, *rates, *fixings, *vol_history;
+	const char *fx_history; /* --fx-history */
 	double spread_corr;
 	int have_spread_corr; /* --spread-corr given: no correlation from the history */
 	int argc;

@@ -87,6 +87,13 @@ static const formats_col history_cols[] = {
 	{"price", CT_NUM, 1, NULL, -BIG, BIG, 0, NULL},
 };
 
+/* units of the currency per one unit of the base currency (USD) */
+static const formats_col fx_history_cols[] = {
+	{"date", CT_DATE, 1, NULL, 0, 0, 0, NULL},
+	{"currency", CT_CCY, 1, NULL, 0, 0, 0, NULL},
+	{"rate", CT_NUM, 1, NULL, 0, BIG, 1, NULL},
+};
+
 static const formats_col cpty_cols[] = {
 	{"counterparty", CT_ID, 1, NULL, 0, 0, 0, NULL},
 	{"name", CT_STR, 1, NULL, 0, 0, 0, NULL},
@@ -449,6 +456,7 @@ static const formats_table tables[FMT_COUNT] = {
 	{T(FMT_METERS, "meters", "METERS", meters_cols), 0, NULL},
 	{T(FMT_WEATHER, "weather", "WEATHER", weather_cols), K(0, 1)},
 	{T(FMT_MARKETS, "markets", "MARKETS", markets_cols), K(0)},
+	{T(FMT_FX_HISTORY, "fx_history", "FX HISTORY", fx_history_cols), K(0, 1)},
 	{T(FMT_METER_PERIODS, "meter_periods", "METER PERIODS", periods_cols), K(0, 1)},
 	{T(FMT_REJECTS, "rejects", "REJECTS", rejects_cols), 0, NULL},
 	{T(FMT_MANIFEST, "manifest", "RUN MANIFEST", manifest_cols), K(0, 1)},

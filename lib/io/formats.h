@@ -18,12 +18,13 @@
 #ifndef QE_FORMATS_H
 #define QE_FORMATS_H
 
-/* The schema version of qe-formats(5) ("schema version 4"), written as
+/* The schema version of qe-formats(5) ("schema version 5"), written as
  * the schema_version attribute of every HDF5 table.  2: every output of
  * qe-var carries an asof column.  3: the history gains the contract month
  * of each quote (contract column).  4: SENSITIVITIES gain theta, curve2,
- * tenor2 (cross-gamma rows); qe-var pla's PNL ATTRIBUTION. */
-#define FORMATS_VERSION 4
+ * tenor2 (cross-gamma rows); qe-var pla's PNL ATTRIBUTION.  5: FX HISTORY
+ * (date,currency,rate), the FX:CCY risk factors of qe-var --fx-history. */
+#define FORMATS_VERSION 5
 
 /* Column types: what a value must look like (the validator's rules,
  * ingest/schema.h) and how it is stored in HDF5 (h5tab_kind_of). */
@@ -67,6 +68,7 @@ enum formats_kind {
 	FMT_METERS,
 	FMT_WEATHER,
 	FMT_MARKETS,
+	FMT_FX_HISTORY,    /* qe-var --fx-history */
 	FMT_METER_PERIODS, /* qe-ingest meters output */
 	FMT_NINGEST,
 	FMT_REJECTS = FMT_NINGEST, /* qe-ingest --rejects */
@@ -133,6 +135,7 @@ enum {
 	FMT_MK_SHAPE, FMT_MK_LOT, FMT_MK_RETURNS, FMT_MK_MODEL
 };
 enum { FMT_FX_CCY, FMT_FX_RATE };
+enum { FMT_FH_DATE, FMT_FH_CCY, FMT_FH_RATE };
 
 /* The table of a kind; NULL if kind is out of range. */
 const formats_table *formats_get(int kind);

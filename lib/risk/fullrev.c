@@ -7,6 +7,7 @@
 
 #include "core/date.h"
 #include "market/fxrate.h"
+#include "risk/fxhist.h"
 #include "risk/riskfactor.h"
 
 static int oom(qe_err *e)
@@ -93,12 +94,18 @@ static int group_trades(fullrev *fr, const char *by, const expo_fx *fx, qe_err *
 	double *rate = NULL;
 	int rc = 0, by_book = by && strcmp(by, "book") == 0;
 	if (!ccy || !ids || !(fr->pf = malloc(sizeof *fr->pf * (2 * n + 1))) ||
-	    !(fr->fx = malloc(sizeof *fr->fx * (n + 1))) || (by && !(grp = calloc(n + 1, sizeof *grp)))) {
+	    !(fr->fx = malloc(sizeof *fr->fx * (n + 1))) || !(fr->xf = malloc(sizeof *fr->xf * (n + 1))) ||
+	    (by && !(grp = calloc(n + 1, sizeof *grp)))) {
 		rc = oom(e);
 		goto out;
 	}
 	if (by && !by_book && !(cm && curvemaster_has(cm, by))) {
 		rc = qe_err_set(e, QE_USAGE, "--by %s: not book and not a column of the curve master", by);
+		goto out;
+	}
+	int fx_history = fxh_present(fr->h);
+	if (fx_history && !(fx && fx->path)) {
+		rc = qe_err_set(e, QE_USAGE, "an FX history needs the base currency and today's rates (--fx, --base)");
 		goto out;
 	}
 	if (fx && fx->path) {
@@ -115,6 +122,7 @@ static int group_trades(fullrev *fr, const char *by, const expo_fx *fx, qe_err *
 		ids[i] = t.id;
 		ccy[i] = t.currency;
 		fr->fx[i] = 1.0;
+		fr->xf[i] = -1;
 		if (rate) {
 			long k = sidx_find(fxc, t.currency, strlen(t.currency));
 			if (k < 0) {
@@ -124,6 +132,12 @@ static int group_trades(fullrev *fr, const char *by, const expo_fx *fx, qe_err *
 			}
 			fr->fx[i] = rate[k];
 			ccy[i] = fx->base;
+			if (fx_history && t.status == 0 && strcmp(t.currency, fx->base) != 0 &&
+			    (fr->xf[i] = fxh_factor(fr->h, t.currency)) < 0) {
+				rc = qe_err_set(e, QE_DATA, "trade %s: currency %s has no rate in the FX history", t.id,
+						t.currency);
+				goto out;
+			}
 		}
 		if (by_book) {
 			grp[i] = t.book;
@@ -195,6 +209,7 @@ void fullrev_free(fullrev *fr)
 	free(fr->vf);
 	free(fr->pf);
 	free(fr->fx);
+	free(fr->xf);
 	free(fr->base);
 	free(fr->npv);
 	vscen_free(fr->sc);
@@ -237,8 +252,12 @@ int fullrev_pnl(fullrev *fr, const double *ret, const double *vret, size_t ns, c
 		}
 		for (size_t p = 0; p < npf; p++)
 			pnl[p * ns + s] = 0.0;
+		const double *r = ret + s * fr->h->nf;
 		for (long i = 0; i < fr->n; i++) {
-			double d = (fr->npv[i] - fr->base[i]) * fr->fx[i];
+			/* in the base currency: (V + dV) / rate_scen - V / rate_today,
+			 * rate_scen = rate_today exp(return of FX:CCY) */
+			double v = fr->xf[i] >= 0 ? fr->npv[i] * exp(-r[fr->xf[i]]) : fr->npv[i];
+			double d = (v - fr->base[i]) * fr->fx[i];
 			if (isnan(fr->base[i]))
 				continue;
 			pnl[(size_t)fr->pf[2 * i] * ns + s] += d;

@@ -11,6 +11,10 @@
  * before the as-of month is tenor 0): F exp(r) for a log-return factor,
  * F + r for an absolute one (the curve master's returns column), the
  * move qe-var's sensitivity mode applies to the history's price.
+ * With an FX history (fxhist.h factors FX:CCY in h) the P&L of a trade
+ * in a currency other than the base is (V + dV) exp(-x) / rate - V / rate
+ * in the base currency, x the log change of the rate (units of CCY per
+ * base unit, rate = 1 / fx's today), so FX moves are risk.
  * Quotes of curves or tenors the history lacks stay where they are; a
  * trade with a sensitivity to one is QE_DATA at fullrev_init.  With a
  * volatility history (riskhist.h matrix of factors VOL:CURVE:TENOR,
@@ -49,6 +53,7 @@ typedef struct fullrev {
 	long n;          /* trades */
 	long *pf;        /* [2 i] trade i's total, [2 i + 1] its group or -1 */
 	double *fx;      /* [i] units of the portfolio's currency per unit of the trade's */
+	long *xf;        /* [i] the factor FX:CCY of the trade's currency in h, or -1 */
 	double *base;    /* [i] value at the base market */
 	long **qf;       /* [curve][quote] price factor or -1 */
 	long **vf;       /* [curve][vol point] vol factor or -1 */

@@ -72,7 +72,8 @@ enum {
 	STREAM_CPTY,
 	STREAM_RATES,
 	STREAM_METERS,
-	STREAM_WEATHER
+	STREAM_WEATHER,
+	STREAM_FX
 };
 static inline uint64_t synth_stream(int tag, uint64_t index)
 {
@@ -105,5 +106,6 @@ int synth_write_vols(synth *s, FILE *fp, qe_err *e);
 int synth_write_rates(synth *s, FILE *fp, qe_err *e);
 int synth_write_history(synth *s, FILE *fp, qe_err *e);
 int synth_write_fixings(synth *s, FILE *fp, qe_err *e);
+int synth_write_fx_history(synth *s, FILE *fp, qe_err *e);
 
 #endif

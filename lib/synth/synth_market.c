@@ -635,3 +635,42 @@ int synth_write_fixings(synth *s, FILE *fp, qe_err *e)
 		}
 	return 0;
 }
+
+/* The FX history: EUR per USD (qe-formats(5) "FX HISTORY"), the one
+ * currency other than USD the curves use.  A random walk of daily log
+ * returns with sd 0.5% (EUR/USD's usual daily move), run backwards from
+ * the as-of date so that its last rate is data/fx.csv's EUR 1.05 USD per
+ * EUR inverted; written on every day some curve trades (the dates of the
+ * history file). */
+#define SYNTH_USD_PER_EUR 1.05
+#define SYNTH_FX_DAILY_SD 0.005
+
+int synth_write_fx_history(synth *s, FILE *fp, qe_err *e)
+{
+	if (synth_build_history(s, e))
+		return e->code;
+	double *logr = malloc((size_t)s->ndays * sizeof *logr);
+	if (!logr)
+		return qe_err_set(e, QE_INTERNAL, "out of memory");
+	qe_rng r;
+	rng_init(&r, s->cfg.seed, synth_stream(STREAM_FX, 0));
+	logr[s->ndays - 1] = -log(SYNTH_USD_PER_EUR);
+	for (int t = s->ndays - 1; t > 0; t--)
+		logr[t - 1] = logr[t] - SYNTH_FX_DAILY_SD * rng_normal(&r);
+	csv_writer w;
+	csvw_init(&w, fp);
+	csvw_header_of(&w, FMT_FX_HISTORY);
+	for (int t = 0; t < s->ndays; t++) {
+		int open = 0;
+		for (int c = 0; c < synth_ncurves && !open; c++)
+			open = cal_is_business_day(s->cal[c], s->days[t]);
+		if (!open)
+			continue;
+		csvw_date(&w, s->days[t]);
+		csvw_str(&w, "EUR");
+		csvw_double(&w, synth_round(exp(logr[t]), 1e-6));
+		csvw_end(&w);
+	}
+	free(logr);
+	return 0;
+}
