@@ -243,12 +243,15 @@ int main(int argc, char **argv)
 					 corr[k].curve2, corr[k].rho, corr[k].nret, history);
 		vrc = valuation_write(book, &out, &sum, &e);
 		valuation_free(book);
+		if (vrc == QE_DATA) /* trades that failed: counted in sum */
+			vrc = QE_OK;
 	} else {
-		/* the outputs are written into their temp files as the book streams */
+		/* the outputs are written into their temp files as the book
+		 * streams; failed trades are counted in sum, any code is fatal */
 		vrc = valuation_stream(&vo, &out, &sum, &e);
 	}
 	free(corr);
-	if (vrc && vrc != QE_DATA)
+	if (vrc)
 		cli_die_err(&e);
 	if (cli_outputs_commit(&ce))
 		cli_die_err(&ce);

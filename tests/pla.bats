@@ -211,7 +211,8 @@ PY
 	run_split qe-var pla -q "${mkt[@]}" "${px[@]}" -o direct.csv
 	[ "$status" -le 1 ]
 	# the two-cube route, each step a separate program
-	qe-price -q --asof "$A" "${px[@]}" --markets "$DATA/markets.csv" -o /dev/null --sensitivities sens.csv
+	# with -H, as qe-var: Kirk correlations from the history
+	qe-price -q --asof "$A" "${px[@]}" --markets "$DATA/markets.csv" -H "$DATA/history.csv" -o /dev/null --sensitivities sens.csv
 	qe-var hs -q "${mkt[@]}" -s sens.csv --cube scube.csv -o /dev/null
 	qe-var hs -q --full "${mkt[@]}" "${px[@]}" --cube fcube.csv -o /dev/null
 	run_split qe-var pla --full-cube fcube.csv --sens-cube scube.csv -o cubes.csv

@@ -2081,13 +2081,13 @@ int valuation_stream(const struct val_options *o, const struct val_outputs *out,
 		return rc == QE_DATA && s->failed ? 0 : rc;
 	}
 	rc = 0;
-	h5tab_colspec vcols[12], scols[9];
+	h5tab_colspec vcols[12], scols[12];
 	h5tab_colspecs(FMT_VALUATIONS, vcols, 12);
-	h5tab_colspecs(FMT_SENSITIVITIES, scols, 9);
+	h5tab_colspecs(FMT_SENSITIVITIES, scols, 12);
 	if (!rc && ((out->h5_valuations &&
 		     !(v.vw = h5tab_begin(out->h5_valuations, "valuations", vcols, 12, e))) ||
 		    (out->h5_sensitivities &&
-		     !(v.sw = h5tab_begin(out->h5_sensitivities, "sensitivities", scols, 9, e)))))
+		     !(v.sw = h5tab_begin(out->h5_sensitivities, "sensitivities", scols, 12, e)))))
 		rc = e->code;
 	if (!rc && out->ladder && ladder_init(&v.lad, v.m))
 		rc = qe_err_set(e, QE_INTERNAL, "out of memory");
