@@ -27,7 +27,7 @@ static const char usage[] =
 	"Validates every record of FILE (stdin when absent or '-') against the\n"
 	"contract of qe-formats(5) and writes the canonical rows.\n"
 	"KIND: trades prices fixings vols rates history vol-history counterparties limits\n"
-	"      meters weather markets\n"
+	"      meters weather markets fx-history\n"
 	"\n"
 	"  -o, --output FILE     write here (atomically) instead of stdout\n"
 	"      --to csv|h5       output format (h5 needs -o)\n"
@@ -180,6 +180,8 @@ int main(int argc, char **argv)
 	if (nargs > 2)
 		cli_usage_error("too many arguments");
 	o.s = schema_find(argv[optind]);
+	if (!o.s && strcmp(argv[optind], "fx-history") == 0)
+		o.s = schema_get(FMT_FX_HISTORY); /* the kind's table is fx_history */
 	if (!o.s || o.s->kind == FMT_METER_PERIODS)
 		cli_usage_error("unknown KIND '%s'", argv[optind]);
 	const char *input = nargs == 2 ? argv[optind + 1] : "-";

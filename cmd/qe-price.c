@@ -11,12 +11,13 @@
 #include "io/csvio.h"
 #include "price/formula.h"
 #include "price/valuation.h"
+#include "risk/spreadcorr.h"
 
 static const char usage[] =
 	"usage: qe-price --asof DATE --trades T --curves C --markets M [--vols V]\n"
 	"                [--rates R] [--fixings F] [-o FILE] [--sensitivities FILE]\n"
 	"                [--ladder FILE] [--errors FILE] [--calendars DIR]\n"
-	"                [--spread-corr RHO] [--bump X] [--to csv|h5] [-q]\n"
+	"                [-H HISTORY] [--spread-corr RHO] [--bump X] [--to csv|h5] [-q]\n"
 	"       qe-price formula MODEL [--method M] [--allow-implausible] [-o FILE]\n"
 	"                [FILE|-]\n"
 	"\n"
@@ -36,7 +37,10 @@ static const char usage[] =
 	"  --errors FILE          trades that could not be priced, with reasons\n"
 	"  --calendars DIR        holiday files (default: $QE_CALENDAR_DIR, else\n"
 	"                         calendars/ next to --markets, else the installed ones)\n"
-	"  --spread-corr RHO      correlation of spread legs for Kirk (default 0.8)\n"
+	"  -H, --history FILE     price history: Kirk correlation of each spread's legs\n"
+	"                         from their returns (qe-price(1))\n"
+	"  --spread-corr RHO      correlation of spread legs for Kirk, for every pair\n"
+	"                         (default: from -H, else 0.8)\n"
 	"  --bump X               add X to every forward quote (scenario runs)\n"
 	"  --to csv|h5            format of the valuations and sensitivities (h5 needs -o)\n"
 	"  -q, --quiet            no informational messages\n"
@@ -73,6 +77,7 @@ static const struct option longopts[] = {
 	{"allow-implausible", no_argument, NULL, O_IMPLAUSIBLE},
 	{"calendars", required_argument, NULL, O_CALENDARS},
 	{"spread-corr", required_argument, NULL, O_CORR},
+	{"history", required_argument, NULL, 'H'},
 	{"bump", required_argument, NULL, O_BUMP},
 	{"to", required_argument, NULL, O_TO},
 	{"output", required_argument, NULL, 'o'},
@@ -138,9 +143,10 @@ int main(int argc, char **argv)
 	const char *outpath = NULL, *asof = NULL, *sens_path = NULL, *ladder_path = NULL;
 	const char *errors_path = NULL;
 	formula_opts fo = {.amer_method = AMER_BS2002};
-	int to_h5 = 0, c;
+	const char *history = NULL;
+	int to_h5 = 0, have_corr = 0, c;
 	cli_init(argv[0]);
-	while ((c = getopt_long(argc, argv, "+o:qhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+o:qhVH:", longopts, NULL)) != -1) {
 		switch (c) {
 		case O_ASOF: asof = optarg; break;
 		case O_TRADES: vo.trades = optarg; break;
@@ -153,7 +159,9 @@ int main(int argc, char **argv)
 		case O_LADDER: ladder_path = optarg; break;
 		case O_ERRORS: errors_path = optarg; break;
 		case O_CALENDARS: vo.calendars = optarg; break;
+		case 'H': history = optarg; break;
 		case O_CORR:
+			have_corr = 1;
 			vo.spread_corr = cli_double("--spread-corr", optarg);
 			if (vo.spread_corr < -1 || vo.spread_corr > 1)
 				cli_usage_error("option --spread-corr: outside [-1, 1] '%s'", optarg);
@@ -215,16 +223,39 @@ int main(int argc, char **argv)
 	qe_err_clear(&ce);
 	const char *metered[] = {vo.trades, vo.curves, vo.vols, vo.rates, vo.fixings, vo.markets};
 	cli_progress_inputs(metered, 6);
-	val_book *book = valuation_price(&vo, &e);
-	if (!book)
-		cli_die_err(&e);
+	struct val_corr *corr = NULL;
+	if (history && !have_corr) {
+		if (spreadcorr_table(history, vo.markets, vo.asof, 0, &corr, &vo.ncorr, &e))
+			cli_die_err(&e);
+		vo.corr = corr;
+	}
 	struct val_summary sum;
-	int rc = valuation_write(book, &out, &sum, &e);
-	valuation_free(book);
-	if (rc && rc != QE_DATA)
+	int vrc;
+	if (corr) {
+		/* the pairs a book uses are known once it is priced: with -H the
+		 * book is valued in memory, to name them */
+		val_book *book = valuation_price(&vo, &e);
+		if (!book)
+			cli_die_err(&e);
+		for (size_t k = 0; k < vo.ncorr; k++)
+			if (valuation_corr_used(book, k))
+				cli_info("Kirk correlation %s/%s %.6f from %zu returns of %s", corr[k].curve1,
+					 corr[k].curve2, corr[k].rho, corr[k].nret, history);
+		vrc = valuation_write(book, &out, &sum, &e);
+		valuation_free(book);
+		if (vrc == QE_DATA) /* trades that failed: counted in sum */
+			vrc = QE_OK;
+	} else {
+		/* the outputs are written into their temp files as the book
+		 * streams; failed trades are counted in sum, any code is fatal */
+		vrc = valuation_stream(&vo, &out, &sum, &e);
+	}
+	free(corr);
+	if (vrc)
 		cli_die_err(&e);
 	if (cli_outputs_commit(&ce))
 		cli_die_err(&ce);
+	int rc = sum.failed ? QE_DATA : QE_OK;
 	if (rc == QE_DATA && e.msg[0])
 		cli_error(&e);
 	cli_info("%ld trades priced, %ld failed, %ld matured, %ld cancelled", sum.priced, sum.failed,

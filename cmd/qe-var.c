@@ -18,6 +18,7 @@ static const struct {
 	{"mc", cmd_var_mc},             {"components", cmd_var_components},
 	{"series", cmd_var_series},     {"cov", cmd_var_cov},
 	{"stress", cmd_var_stress},     {"whatif", cmd_var_whatif},
+	{"pla", cmd_var_pla},
 };
 
 static const char usage[] =
@@ -33,6 +34,7 @@ static const char usage[] =
 	"  series              daily HS VaR vs P&L of today's book (input of backtest)\n"
 	"  cov                 covariance of price changes (or --returns) as factor1,factor2,cov,asof\n"
 	"  stress              P&L of the book under shock files and historical windows\n"
+	"  pla                 FRTB P&L attribution: full revaluation vs sensitivity P&L\n"
 	"  whatif              VaR/ES of the book with and without new trades (full revaluation)\n"
 	"\n"
 	"Each command takes its own options: see 'qe-var COMMAND --help'.\n"

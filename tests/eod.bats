@@ -228,19 +228,22 @@ EOF
 	var="var/var var/param var/mc var/components var/stress var/cov var/series var/backtest"
 	# the price step and all after it: the risk steps on its sensitivities
 	# (not var/cov, which reads only the history), the hedge on its ladder
+	# with the full-revaluation steps on the trades it could price
+	full="var/var-full var/pla"
 	priced="price var/var var/param var/mc var/components var/stress var/series var/backtest hedge manifest"
+	priced="$priced var/priced-trades $full"
 	# qe-ingest trades (option expiries), qe-price, qe-var (the history's last
 	# date) and qe-optimize hedge read the holiday files
 	while read -r input steps; do
 		echo "$input $(printf '%s\n' $steps | sort | tr '\n' ' ' | sed 's/ $//')"
 	done > expected <<-EOF
-	data/markets.csv: $ingest price $var hedge manifest
+	data/markets.csv: $ingest price $var $full var/priced-trades hedge manifest
 	data/trades.csv: ingest/trades $priced
 	data/curves.csv: ingest/curves $priced
 	data/fixings.csv: ingest/fixings $priced
 	data/vols.csv: ingest/vols $priced
 	data/rates.csv: ingest/rates $priced
-	data/history.csv: ingest/history $var hedge manifest
+	data/history.csv: ingest/history $var $full hedge manifest
 	data/vol_history.csv: var/var var/param var/mc var/components var/stress var/series var/backtest manifest
 	data/counterparties.csv: ingest/counterparties manifest
 	data/limits.csv: ingest/limits manifest
@@ -253,14 +256,15 @@ EOF
 	data/calendars/NYMEX.txt: ingest/trades $priced var/cov
 	data/calendars/UK_BANK.txt: ingest/trades $priced var/cov
 	pipelines/var-shocks.csv: var/stress manifest
-	bin/qe-ingest: $ingest price $var hedge manifest
+	bin/qe-ingest: $ingest price $var $full var/priced-trades hedge manifest
 	bin/qe-price: $priced
-	bin/qe-var: $var hedge manifest
+	bin/qe-var: $var $full hedge manifest
 	bin/qe-optimize: hedge manifest
-	pipelines/eod.mk: $ingest price $var hedge manifest
+	pipelines/eod.mk: $ingest price $var $full var/priced-trades hedge manifest
 	pipelines/price.mk: $priced
 	pipelines/var.mk: $var hedge manifest
 	pipelines/hedge.mk: hedge manifest
+	pipelines/varfull.mk: var/priced-trades $full manifest
 	EOF
 	[ "$(wc -l < expected)" -eq 27 ]
 	reruns_after_change $(cut -d: -f1 expected) > got
@@ -411,9 +415,89 @@ assert len(cme) > 1000
 hist = [r for r in csv.DictReader(open(f"{out}/ingest/history.csv")) if r["date"] == "2026-11-25"]
 # the day keeps one row per curve and tenor of the bundled history
 tenors = {r["tenor"] for r in csv.DictReader(open(f"{data}/history.csv")) if r["date"] == "2026-11-25"}
-assert len(hist) == 10 * len(tenors), (len(hist), len(tenors))
+ncurves = len(list(csv.DictReader(open(f"{data}/markets.csv"))))
+assert len(hist) == ncurves * len(tenors), (len(hist), len(tenors))
 EOF
 	assert_success
 	grep -q "data/exchange/ice-settle.txt" <(make --no-print-directory -C "$TREE" -f pipelines/eod.mk \
 		QE_BIN="$TREE/bin" OUT="$out" EXCHANGE_DIR=data/exchange -p -q "$out/exchange/curves.csv" 2>/dev/null || true)
+}
+
+@test "eod: full-revaluation VaR and the P&L attribution report, by book and total, with their columns" {
+	head -1 "$EOD/var/var.csv" > want
+	run head -1 "$EOD/var/var-full.csv"
+	assert_output "$(cat want)"
+	run "$PYORACLE" - "$EOD" <<'EOF'
+import sys, csv
+eod = sys.argv[1]
+books = {r["book"] for r in csv.DictReader(open(f"{eod}/ingest/trades.csv"))}
+full = list(csv.DictReader(open(f"{eod}/var/var-full.csv")))
+sens = list(csv.DictReader(open(f"{eod}/var/var.csv")))
+assert {r["method"] for r in full} == {"hs-full"}
+key = lambda rows: sorted((r["portfolio"], r["alpha"], r["currency"], r["scenarios"]) for r in rows)
+assert key(full) == key(sens), "full revaluation and sensitivities report other portfolios"
+rows = list(csv.reader(open(f"{eod}/var/pla.csv")))
+assert rows[0] == "asof,portfolio,scenarios,spearman,ks,zone,currency".split(","), rows[0]
+pla = [dict(zip(rows[0], r)) for r in rows[1:]]
+assert {r["portfolio"].split("/")[0] for r in pla} == books | {"total"}, pla
+for r in pla:
+    assert r["asof"] == "2026-11-25" and r["scenarios"] == "250", r
+    assert r["zone"] in ("green", "amber", "red"), r
+    assert -1 <= float(r["spearman"]) <= 1 and 0 <= float(r["ks"]) <= 1, r
+print("ok")
+EOF
+	assert_output ok
+	grep -q "^output,$EOD/var/pla.csv," "$EOD/manifest.csv"
+	grep -q "^output,$EOD/var/var-full.csv," "$EOD/manifest.csv"
+}
+
+@test "eod: the linear books are green; a red book warns and the run goes on; another failure of pla stops it" {
+	mkdir "$TMP/data"
+	cp -r "$QE_TOP"/data/*.csv "$QE_TOP/data/calendars" "$TMP/data/"
+	# only futures, forwards, swaps, physicals and spot: every book linear
+	"$PYORACLE" - "$QE_TOP/data/trades.csv" "$TMP/data/trades.csv" <<'EOF'
+import csv, sys
+r = csv.DictReader(open(sys.argv[1]))
+w = csv.DictWriter(open(sys.argv[2], "w", newline=""), r.fieldnames, lineterminator="\n")
+w.writeheader()
+w.writerows(x for x in r if x["instrument"] in ("future", "forward", "swap", "physical", "spot"))
+EOF
+	out="$TMP/eodl"
+	run eod_make OUT="$out" DATA="$TMP/data" "$out/var/pla.csv"
+	assert_success
+	refute_output --partial WARNING
+	run "$PYORACLE" - "$TMP/data/trades.csv" "$out/var/pla.csv" <<'EOF'
+import csv, sys
+books = {r["book"] for r in csv.DictReader(open(sys.argv[1]))}
+pla = list(csv.DictReader(open(sys.argv[2])))
+assert {r["portfolio"].split("/")[0] for r in pla} == books | {"total"}, pla
+print("\n".join("not green: %s" % r for r in pla if r["zone"] != "green") or "ok")
+EOF
+	assert_output ok
+	# a red book (qe-var pla's exit 1, its report written): one warning line
+	mkdir "$TMP/bin"
+	for f in "$QE_BIN"/qe-*; do ln -s "$f" "$TMP/bin/"; done
+	rm "$TMP/bin/qe-var"
+	cat > "$TMP/bin/qe-var" <<EOF
+#!/bin/sh
+[ "\$1" = pla ] || exec "$QE_BIN/qe-var" "\$@"
+"$QE_BIN/qe-var" "\$@" || exit \$?
+prev=; for a in "\$@"; do [ "\$prev" = -o ] && out=\$a; prev=\$a; done
+sed -i '4s/,green,/,red,/' "\$out"
+exit \$FAKE_RC
+EOF
+	chmod +x "$TMP/bin/qe-var"
+	FAKE_RC=1 run eod_make QE_BIN="$TMP/bin" OUT="$out" DATA="$TMP/data" "$out/var/pla.csv"
+	assert_success
+	red=$(awk -F, 'NR == 4 { print $2 }' "$out/var/pla.csv")
+	[ "$(awk -F, '$6 == "red"' "$out/var/pla.csv" | wc -l)" -eq 1 ]
+	assert_output --partial "eod: WARNING: P&L attribution red: $red (see $out/var/pla.csv)"
+	# any other exit stops the run and leaves no report
+	for rc in 3 4; do
+		touch "$out/ingest/trades.csv"
+		FAKE_RC=$rc run eod_make QE_BIN="$TMP/bin" OUT="$out" DATA="$TMP/data" "$out/var/pla.csv"
+		assert_failure
+		assert_output --partial "eod: pla: qe-var failed (exit $rc)"
+		assert_file_not_exists "$out/var/pla.csv"
+	done
 }

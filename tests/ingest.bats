@@ -90,7 +90,7 @@ summary() {
 
 @test "every KIND: a 1 MB malformed line is one reject, a 1 MB field one reject, no row made from a tail" {
 	for k in trades:trades prices:curves fixings:fixings vols:vols rates:rates history:history \
-		counterparties:counterparties limits:limits meters:meters weather:weather markets:markets; do
+		counterparties:counterparties limits:limits meters:meters weather:weather markets:markets fx-history:fx_history; do
 		kind=${k%%:*} f=${k#*:}
 		cp "$DATA/$f.csv" "$f.csv"
 		long_lines "$f.csv" "$f"
@@ -295,11 +295,13 @@ assert rows[0]["record"] == src[2] and rows[1]["record"] == src[3]
 	run_split qe-ingest trades "$D/trades.csv" --to h5 -o t.h5
 	assert_success
 	run "$PYORACLE" - <<'EOF'
-import h5py, numpy as np, pandas as pd
+import os, re, h5py, numpy as np, pandas as pd
 csv = pd.read_csv("t.csv", dtype=str, keep_default_na=False)
 with h5py.File("t.h5", "r") as f:
     g = f["trades"]
-    assert g.attrs["schema"] == "trades" and int(g.attrs["schema_version"]) == 3
+    # the version qe-formats(5) states
+    ver = int(re.search(r"schema version (\d+)", open(os.environ["QE_TOP"] + "/man/qe-formats.5").read()).group(1))
+    assert g.attrs["schema"] == "trades" and int(g.attrs["schema_version"]) == ver
     cols = g.attrs["columns"].split(",")
     assert cols == list(csv.columns), cols
     for c in cols:
@@ -1083,8 +1085,78 @@ for r in rows:
     assert abs(q - p) <= 1e-12 * max(p, 1e-3) + 1e-15, (key, q, p)
     n += 1
 assert n > 100, n
+# RBOB: NYMEX RB futures map to the RBOB curve, its American OB options
+# (BAW, rate 0) become RBOB vols that reprice the premium by QuantLib
+import QuantLib as ql
+assert sum(r["curve"] == "RBOB" for r in got) == sum(r["Sym"] == "RB" for r in rows) > 12
+rb = {r["MMY"]: float(r["SettlePrice"]) for r in rows if r["Sym"] == "RB" and r["SecTyp"] == "FUT"}
+d = ql.Date(25, 11, 2026); ql.Settings.instance().evaluationDate = d
+dc = ql.Actual365Fixed()
+n = 0
+for r in rows:
+    if r["Sym"] != "OB":
+        continue
+    assert r["UndlyID"] == "RB", r
+    F, K, p = rb[r["UndlyMMY"]], float(r["StrkPx"]), float(r["SettlePrice"])
+    call = r["PutCall"] == "1"
+    key = ("RBOB", r["UndlyMMY"][:4] + "-" + r["UndlyMMY"][4:] + "-01", r["StrkPx"])
+    if call != (K >= F) or key not in vols:
+        continue
+    y, m, dd = map(int, r["LastTrdDt"].split("-"))
+    vq = ql.SimpleQuote(vols[key])
+    proc = ql.BlackProcess(ql.QuoteHandle(ql.SimpleQuote(F)), ql.YieldTermStructureHandle(ql.FlatForward(d, 0.0, dc)),
+                           ql.BlackVolTermStructureHandle(ql.BlackConstantVol(d, ql.NullCalendar(), ql.QuoteHandle(vq), dc)))
+    o = ql.VanillaOption(ql.PlainVanillaPayoff(ql.Option.Call if call else ql.Option.Put, K), ql.AmericanExercise(d, ql.Date(dd, m, y)))
+    o.setPricingEngine(ql.BaroneAdesiWhaleyApproximationEngine(proc))
+    # QuantLib's BAW critical price is solved to 1e-6 only (see above)
+    assert abs(o.NPV() - p) <= 1e-6 * K, (key, o.NPV(), p)
+    n += 1
+assert n > 50, n
 EOF
 	assert_success
+}
+
+@test "cme-settle, ice-settle: each month's ATM vol row is its smile linear in strike at the future, flat beyond (Python)" {
+	qe-synth --format cme -o cme.csv
+	qe-synth --format ice -o ice.txt
+	qe-ingest cme-settle cme.csv --markets "$DATA/markets.csv" -o c1.csv --vols v1.csv -q
+	qe-ingest ice-settle ice.txt --markets "$DATA/markets.csv" -o c2.csv --vols v2.csv -q
+	for v in v1 v2; do
+		c=c${v#v}
+		run "$PYORACLE" - "$c.csv" "$v.csv" <<'EOF'
+import sys, csv, bisect
+fwd = {(r["curve"], r["delivery_start"]): float(r["price"]) for r in csv.DictReader(open(sys.argv[1]))}
+smile, atm = {}, {}
+for r in csv.DictReader(open(sys.argv[2])):
+    key = (r["curve"], r["delivery_start"])
+    if r["strike"] == "":
+        assert key not in atm, key
+        atm[key] = float(r["vol"])
+    else:
+        smile.setdefault(key, []).append((float(r["strike"]), float(r["vol"])))
+assert set(atm) == set(smile) and len(atm) > 10, (len(atm), len(smile))
+inside = 0
+for key, pts in smile.items():
+    pts.sort()
+    ks = [k for k, _ in pts]
+    assert len(set(ks)) == len(ks), key
+    F = fwd[key]
+    i = bisect.bisect_left(ks, F)
+    if i == 0:
+        want = pts[0][1]
+    elif i == len(ks):
+        want = pts[-1][1]
+    else:
+        (k0, v0), (k1, v1) = pts[i - 1], pts[i]
+        want = v0 + (v1 - v0) * (F - k0) / (k1 - k0)
+        inside += 1
+    assert abs(atm[key] - want) <= 1e-15 * want, (key, F, atm[key], want)
+assert inside > 10, inside
+print(len(atm), "months,", inside, "interpolated")
+EOF
+		echo "$output"
+		assert_success
+	done
 }
 
 @test "ice-settle: round trip qe-synth --format ice; ours against its published vols within their rounding" {
@@ -1113,4 +1185,29 @@ EOF
 	grep -qx '2026-12-04,TTF,0,,3' hist.csv
 	! grep -qx '2026-12-04,NG_HH,1,,1' hist.csv
 	[ "$(grep -c '^2026-12-04,NG_HH,1,' hist.csv)" -eq 1 ]
+}
+
+@test "fx-history: the bundled file is clean; each bad row is exit 3 at file:line:col, the good rows written" {
+	run_split qe-ingest fx-history "$QE_TOP/data/fx_history.csv" -o out.csv
+	assert_success
+	cmp out.csv "$QE_TOP/data/fx_history.csv" || fail "the bundled FX history is not canonical"
+	printf 'date,currency,rate\n2026-11-24,EUR,0.95\n2026-11-24,gbp,0.79\n' > fx.csv
+	# one bad row at a time: line:col and reason
+	check() {
+		printf 'date,currency,rate\n2026-11-24,EUR,0.95\n%s\n' "$1" > bad.csv
+		run_split qe-ingest fx-history bad.csv -o out.csv --rejects rej.csv
+		[ "$status" -eq 3 ] || fail "'$1': exit $status, want 3: $stderr"
+		[[ "$stderr" == *"bad.csv:3:$2: column '$3': $4"* ]] || fail "'$1': want 3:$2 $3 '$4' in: $stderr"
+		[ "$(cat out.csv)" = "$(printf 'date,currency,rate\n2026-11-24,EUR,0.95')" ] || fail "'$1': good row not written"
+	}
+	check "2026-11-25,EUR,0" 3 rate "must be > 0"
+	check "2026-11-25,EUR,-0.9" 3 rate "must be > 0"
+	check "2026-11-25,EUR,inf" 3 rate "not a finite number"
+	check "2026-11-25,EURO,0.9" 2 currency "not an ISO 4217 currency code"
+	check "2026-11-25,E1R,0.9" 2 currency "not an ISO 4217 currency code"
+	check "2026-11-31,EUR,0.9" 1 date "invalid date"
+	check "2026-11-24,eur,0.96" 1 date "duplicate key (first on line 2)"
+	run_split qe-ingest fx-history fx.csv
+	assert_success
+	[[ "$output" == *"2026-11-24,GBP,0.79"* ]] || fail "currency not upper-cased: $output"
 }

@@ -45,7 +45,7 @@ small() {
 
 @test "synth: --only KIND equals the file written by -d, for every kind" {
 	small -d all
-	for k in markets prices vols rates history fixings trades counterparties limits meters weather; do
+	for k in markets prices vols rates history fixings trades counterparties limits meters weather fx_history; do
 		f=$k.csv
 		[ "$k" = prices ] && f=curves.csv
 		small --only "$k" -o "one-$k.csv"
@@ -63,14 +63,15 @@ c = pd.read_csv(f"{d}/curves.csv", dtype={"asof": str, "delivery_start": str})
 f = pd.read_csv(f"{d}/fixings.csv", dtype={"date": str})
 asof = c["asof"].iloc[0]
 last = h[h.date == asof]
-assert len(last) == 10 * 37, len(last)
+ncurves = len(pd.read_csv(f"{d}/markets.csv"))
+assert len(last) == ncurves * 37, len(last)
 months = c[c.delivery_start.str.endswith("-01")]
 for curve, g in months.groupby("curve"):
     fwd = list(g.sort_values("delivery_start").price[:36])
     hist = list(last[last.curve == curve].sort_values("tenor").price[1:37])
     assert fwd == hist, (curve, fwd, hist)
 # balance of month quote present for every curve
-assert (c.delivery_start == "2026-11-26").sum() == 10
+assert (c.delivery_start == "2026-11-26").sum() == ncurves
 # fixings: the history's tenor 0 for every curve (spot or day-ahead for
 # power, TTF, EUA; the front-month future for NG, WTI, Brent, HO)
 m = f.merge(h[h.tenor == 0], on=["curve", "date"])
@@ -154,6 +155,10 @@ assert fx == day[2] != day[1], (fx, day[1], day[2])'
 	front_month_agrees HO_ULSD
 }
 
+@test "data: RBOB fixings, history tenor 0 and the NYMEX RBOB expiry rule name the same contract every day" {
+	front_month_agrees RBOB
+}
+
 @test "data: spot-index curves (TTF, power, EUA) fix on their history's tenor 0, a spot price no month equals" {
 	run "$PYORACLE" - "$DATA" <<'EOF'
 import sys, pandas as pd
@@ -203,7 +208,7 @@ assert got > 0.97, got
 # power: absolute returns, negative day-ahead prices on some days, log curves never
 for c in ("DE_BASE", "DE_PEAK", "PJM_WH_OFFPEAK"):
     assert (p[(c, 0)] < 0).sum() >= 3, c
-for c in ("NG_HH", "CL_WTI", "BRENT", "HO_ULSD", "TTF", "EUA"):
+for c in ("NG_HH", "CL_WTI", "BRENT", "HO_ULSD", "TTF", "EUA", "RBOB"):
     assert p[c].min().min() > 0, c
 # spikes: fat-tailed spot returns (kurtosis well above normal); TTF's
 # tenor 0 is its spot index (NG's is the front-month future)
@@ -337,13 +342,13 @@ EOF
 
 @test "synth: a history whose futures front months the holiday files do not cover is exit 3, no file" {
 	echo keep > h.csv
-	run_split qe-synth --asof 2030-12-20 --history-days 60 --calendars "$DATA/calendars" --only history -o h.csv
+	run_split qe-synth --asof 2036-12-20 --history-days 60 --calendars "$DATA/calendars" --only history -o h.csv
 	[ "$status" -eq 3 ] || fail "exit $status"
-	[[ "$stderr" == "qe-synth: NG_HH: front month on 2030-11-27: calendar NYMEX does not cover"* ]] || fail "$stderr"
+	[[ "$stderr" == "qe-synth: NG_HH: front month on 2036-11-26: calendar NYMEX does not cover"* ]] || fail "$stderr"
 	[ "$(cat h.csv)" = keep ]
 	[ -z "$(temps_in .)" ]
 	# the forward curves need no history: they still come out
-	run_split qe-synth --asof 2030-12-20 --history-days 60 --calendars "$DATA/calendars" --only prices -o p.csv
+	run_split qe-synth --asof 2036-12-20 --history-days 60 --calendars "$DATA/calendars" --only prices -o p.csv
 	assert_success
 }
 
@@ -497,4 +502,27 @@ EOF
 	# 37 tenors, is 10 MB and may take a second to write on a busy disk)
 	on_tty "qe-synth --calendars '$DATA/calendars' --trades 50 --history-days 250 -d small"
 	[[ "$output" != *"ETA"* ]] || fail "short run: $output"
+}
+
+@test "data: fx_history has EUR per USD on every date of history.csv, ends on fx.csv inverted, daily log-vol about 0.5%" {
+	run "$PYORACLE" - "$DATA" <<'EOF2'
+import sys, numpy as np, pandas as pd
+d = sys.argv[1]
+h = pd.read_csv(f"{d}/history.csv", dtype={"date": str})
+x = pd.read_csv(f"{d}/fx_history.csv", dtype={"date": str})
+q = pd.read_csv(f"{d}/fx.csv")
+assert list(x.columns) == ["date", "currency", "rate"], list(x.columns)
+# the book's currencies other than the base USD, from the curve master
+m = pd.read_csv(f"{d}/markets.csv")
+assert set(x.currency) == set(m.currency) - {"USD"}, (set(x.currency), set(m.currency))
+e = x[x.currency == "EUR"]
+assert list(e.date) == sorted(set(h.date)), "dates differ from history.csv"
+usd_per_eur = float(q[q.currency == "EUR"].rate.iloc[0])
+assert abs(e.rate.iloc[-1] - round(1 / usd_per_eur, 6)) < 1e-12, (e.rate.iloc[-1], 1 / usd_per_eur)
+r = np.diff(np.log(e.rate.to_numpy()))
+assert 0.004 < r.std(ddof=1) < 0.006, r.std(ddof=1)
+assert (e.rate > 0.7).all() and (e.rate < 1.3).all()
+print("ok")
+EOF2
+	assert_success
 }

@@ -1131,8 +1131,11 @@ Try 'qe-var hs --help' for more information." ]
 
 @test "as-of: a truncated bundled history is exit 3 naming the file and line, or the curves that lack the last day" {
 	bundled_sens
-	# cut at a byte count: the last row is cut mid-way (a price 3.7 for 3.788)
-	head -c 3718090 "$DATA/history.csv" > cut.csv
+	# cut at a byte count: the last row (2025-02-20, NG_HH tenor 13) is cut
+	# mid-way, its price's last two characters gone
+	row=$(grep -m1 '^2025-02-20,NG_HH,13,' "$DATA/history.csv")
+	at=$(grep -b -m1 '^2025-02-20,NG_HH,13,' "$DATA/history.csv" | cut -d: -f1)
+	head -c $((at + ${#row} - 2)) "$DATA/history.csv" > cut.csv
 	n=$(wc -l < cut.csv)
 	run_split qe-var hs -H cut.csv -m "$DATA/markets.csv" -s sens.csv -o var.csv
 	[ "$status" -eq 3 ]
@@ -1147,7 +1150,8 @@ Try 'qe-var hs --help' for more information." ]
 		[ "$status" -eq 3 ] || fail "$cmd: exit $status"
 		assert_file_not_exist out.csv
 	done
-	[[ "$stderr" == "qe-var: lines.csv: as of 2025-02-20, "*" factors of 10 curves lack a price for a day their exchange was open (truncated or stale history): NG_HH:11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31,32,33,34,35,36 (calendar NYMEX open on 2025-02-20; last price 2025-02-19), CL_WTI (every tenor; calendar NYMEX open on 2025-02-20; last price 2025-02-19), "*"DE_BASE (every tenor; calendar EEX open on 2025-02-20; last price 2025-02-19)"* ]] || fail "$stderr"
+	ncurves=$(($(wc -l < "$DATA/markets.csv") - 1))
+	[[ "$stderr" == "qe-var: lines.csv: as of 2025-02-20, "*" factors of $ncurves curves lack a price for a day their exchange was open (truncated or stale history): NG_HH:11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31,32,33,34,35,36 (calendar NYMEX open on 2025-02-20; last price 2025-02-19), CL_WTI (every tenor; calendar NYMEX open on 2025-02-20; last price 2025-02-19), "*"DE_BASE (every tenor; calendar EEX open on 2025-02-20; last price 2025-02-19)"* ]] || fail "$stderr"
 	# by the calendars: on Thanksgiving 2026 (NYMEX and NERC closed) only
 	# the European curves lack a price
 	run_split qe-var cov -H "$DATA/history.csv" -m "$DATA/markets.csv" --asof 2026-11-26
@@ -1245,9 +1249,9 @@ var_commands() {
 	cat <<END
 measures|--alpha --quantile|--paths 5
 backtest|--alpha --significance|--quantile kth
-hs|$hist $book --window --horizon --sqrt-scale --alpha --quantile --brw --fhs --cube --timing --full $price|--paths 5
+hs|$hist $book --window --horizon --sqrt-scale --alpha --quantile --brw --fhs --cube --timing --full $price --fx-history|--paths 5
 param|$hist $book --window --horizon --sqrt-scale --alpha $cov --cov-file --cornish-fisher|--cube c.csv
-mc|$hist $book --window --horizon --sqrt-scale --alpha --quantile $cov --cov-file --paths --seed --dist --df --cube --timing|--cornish-fisher
+mc|$hist $book --window --horizon --sqrt-scale --alpha --quantile $cov --cov-file --paths --seed --dist --df --cube --timing --full ${price% --vol-history} --factor-returns|--cornish-fisher
 components|$hist $book --window --horizon --sqrt-scale --alpha $cov --cov-file|--quantile kth
 series|$hist $book --window --horizon --sqrt-scale --alpha --quantile --brw --days --portfolio|--fhs 0.9
 cov|$hist --window --horizon --sqrt-scale $cov --returns --format|--sens sens.csv
@@ -1711,6 +1715,99 @@ PY
 	assert_output "ok"
 }
 
+@test "full: mc --full of a linear book has the VaR of mc with the same seed (1e-9); same bytes at 1 and 2 threads" {
+	full_market
+	qe-price --asof 2026-11-25 --trades linear.csv --curves curves.csv --vols vols.csv --rates rates.csv \
+		--markets "$DATA/markets.csv" -o val.csv --sens sens.csv
+	# 5000 paths: a full block of 4096 and a partial one
+	qe-var mc -q -H history.csv -m "$DATA/markets.csv" -s sens.csv -a 0.99,0.95 --paths 5000 --seed 3 \
+		> sens_var.csv
+	OMP_NUM_THREADS=1 qe-var mc -q $(full_args linear.csv) -a 0.99,0.95 --paths 5000 --seed 3 \
+		--cube cube1.csv > one.csv
+	run_split env OMP_NUM_THREADS=2 qe-var mc -q $(full_args linear.csv) -a 0.99,0.95 --paths 5000 --seed 3 \
+		--cube cube2.csv
+	assert_success
+	echo "$output" > full_var.csv
+	cmp one.csv full_var.csv
+	cmp cube1.csv cube2.csv
+	run "$PYORACLE" - <<'PY'
+import csv
+s = {(r["portfolio"], r["alpha"], r["currency"]): r for r in csv.DictReader(open("sens_var.csv"))}
+f = {(r["portfolio"], r["alpha"], r["currency"]): r for r in csv.DictReader(open("full_var.csv"))}
+assert set(s) == set(f) and len(s) == 8, (sorted(s), sorted(f))
+for k in s:
+    assert f[k]["method"] == "mc-full" and s[k]["method"] == "mc-normal", k
+    assert f[k]["scenarios"] == s[k]["scenarios"] == "5000", k
+    for col in ("var", "es"):
+        a, b = float(s[k][col]), float(f[k][col])
+        assert b > 0 and abs(a - b) <= 1e-9 * abs(a), (k, col, a, b)
+print("ok")
+PY
+	assert_output "ok"
+	[ "$(tail -n +2 cube2.csv | wc -l)" -eq $((4 * 5000)) ]
+	# Student-t shocks: the same paths in both modes too
+	qe-var mc -q -H history.csv -m "$DATA/markets.csv" -s sens.csv --paths 3000 --dist t --df 4 | cut -d, -f1,6 > t_sens.csv
+	qe-var mc -q $(full_args linear.csv) --paths 3000 --dist t --df 4 > t_full.csv
+	grep -q ',mc-t-full,' t_full.csv
+	run "$PYORACLE" - <<'PY'
+import csv
+s = [float(r["var"]) for r in csv.DictReader(open("t_sens.csv"))]
+f = [float(r["var"]) for r in csv.DictReader(open("t_full.csv"))]
+assert len(s) == len(f) == 4 and all(abs(a - b) <= 1e-9 * abs(a) for a, b in zip(s, f)), (s, f)
+print("ok")
+PY
+	assert_output "ok"
+}
+
+@test "full: mc --full P&L of each path of one Black-76 option equals QuantLib on the path's forward" {
+	full_market
+	run_split qe-var mc -q $(full_args option.csv) -a 0.95 --paths 300 --seed 9 --factor-returns ret.csv \
+		--cube cube.csv --returns constant-maturity
+	assert_success
+	echo "$output" > var.csv
+	run "$PYORACLE" - <<'PY'
+import csv, math, datetime as dt
+import numpy as np
+import QuantLib as ql
+K, Q, r = 3.95, 10 * 10000.0, 0.03
+T = (dt.date(2027, 2, 19) - dt.date(2026, 11, 25)).days / 365.0
+D = math.exp(-r * T)
+F = [float(x["price"]) for x in csv.DictReader(open("curves.csv"))
+     if x["curve"] == "NG_HH" and x["delivery_start"] == "2027-03-01"][0]
+def value(f):
+    return Q * ql.BlackCalculator(ql.PlainVanillaPayoff(ql.Option.Call, K), f, 0.462 * math.sqrt(T), D).value()
+base = value(F)
+ret = list(csv.DictReader(open("ret.csv")))
+assert {x["factor"] for x in ret} == {"NG_HH:4"} and len(ret) == 300, len(ret)
+rets = {x["scenario"]: float(x["return"]) for x in ret}
+cube = {x["scenario"]: float(x["pnl"]) for x in csv.DictReader(open("cube.csv")) if x["portfolio"] == "OPT"}
+assert set(cube) == set(rets) and len(cube) == 300
+want = {}
+for k, x in rets.items():
+    want[k] = value(F * math.exp(x)) - base
+    assert abs(cube[k] - want[k]) <= 1e-9 * max(abs(want[k]), 1.0), (k, cube[k], want[k])
+# the returns are draws of a normal law with the variance of the history's
+# last 250 returns of tenor 4 (300 draws: within 15%)
+import pandas as pd
+h = pd.read_csv("history.csv")
+sd = np.std(np.diff(np.log(h[(h.curve == "NG_HH") & (h.tenor == 4)].price.values))[-250:], ddof=1)
+assert 0.85 < np.std(list(rets.values()), ddof=1) / sd < 1.15, (np.std(list(rets.values())), sd)
+# VaR: the 15th worst loss of 300 (kth)
+losses = sorted(-v for v in want.values())[::-1]
+row = list(csv.DictReader(open("var.csv")))[0]
+assert row["method"] == "mc-full" and row["scenarios"] == "300"
+assert abs(float(row["var"]) - losses[14]) <= 1e-9 * losses[14], (row["var"], losses[13:16])
+print("ok")
+PY
+	assert_output "ok"
+	# usage: --factor-returns is for --full; -s with --full
+	run_split qe-var mc -q -H history.csv -m "$DATA/markets.csv" -s sens.csv --factor-returns r.csv
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == "qe-var: mc: --factor-returns needs --full"* ]]
+	run_split qe-var mc $(full_args option.csv) -s sens.csv
+	[ "$status" -eq 2 ]
+}
+
 @test "full: usage errors: -s with --full, a missing --trades, pricer options without --full" {
 	full_market
 	run_split qe-var hs $(full_args linear.csv) -s sens.csv
@@ -1803,4 +1900,211 @@ PY
 	assert_failure 3
 	[[ "$stderr" == *"bad.csv:2:5: column 'type': a vol shock (curve VOL:NG_HH) is an absolute vol change: type abs"* ]] || fail "$stderr"
 	[ ! -e out.csv ]
+}
+
+@test "dates: scenarios are the union of business days; a market closed by its calendar has no move that day (numpy)" {
+	cp "$DATA/markets.csv" markets.csv
+	cp -r "$DATA/calendars" calendars
+	printf 'trade_id,book,curve,tenor,delta\n' > sens.csv
+	printf 'U1,US,NG_HH,2,100000\nU2,US,CL_WTI,1,-20000\nE1,EU,TTF,2,50000\nE2,EU,EUA,1,30000\nI1,ICE,BRENT,2,-25000\n' >> sens.csv
+	# closed days are not gaps: --gaps error accepts the bundled history, ffill fills nothing
+	run_split qe-var hs -H "$DATA/history.csv" -m markets.csv -s sens.csv --returns constant-maturity \
+		-a 0.99,0.95 --window 500 --gaps error -o hs.csv --cube cube.csv
+	assert_success
+	run_split qe-var hs -H "$DATA/history.csv" -m markets.csv -s sens.csv --returns constant-maturity -a 0.99
+	assert_success
+	[[ "$stderr" != *"filled forward"* ]] || fail "$stderr"
+	run "$PYORACLE" - "$DATA/history.csv" <<'PY'
+import csv, math, sys, datetime as dt, numpy as np
+cal = {r["curve"]: r["calendar"] for r in csv.DictReader(open("markets.csv"))}
+hol = {}
+for name in set(cal.values()):
+    try:
+        lines = open("calendars/%s.txt" % name).read().splitlines()
+    except FileNotFoundError:
+        continue
+    hol[name] = {l.split("#")[0].strip() for l in lines if l.split("#")[0].strip()}
+def is_open(curve, d):
+    return dt.date.fromisoformat(d).weekday() < 5 and d not in hol[cal[curve]]
+px = {}
+for r in csv.DictReader(open(sys.argv[1])):
+    # the bundled history follows the exchange calendars: no row on a closed day
+    assert cal[r["curve"]] not in hol or is_open(r["curve"], r["date"]), r
+    px.setdefault((r["curve"], int(r["tenor"])), {})[r["date"]] = float(r["price"])
+dates = sorted({d for s in px.values() for d in s})
+book = {"US": {("NG_HH", 2): 1e5, ("CL_WTI", 1): -2e4},
+        "EU": {("TTF", 2): 5e4, ("EUA", 1): 3e4}, "ICE": {("BRENT", 2): -2.5e4}}
+def rets(key):
+    s = px[key]; out = []; last = s[dates[0]]
+    for d in dates[1:]:
+        if d in s:
+            out.append(math.log(s[d] / last)); last = s[d]
+        else:
+            assert not is_open(key[0], d), (key, d)  # a closed day: no move
+            out.append(0.0)
+    return np.array(out)
+sc = dates[1:][-500:]
+pnl = {}
+for b, pos in book.items():
+    pnl[b] = sum(q * px[k][dates[-1]] * np.expm1(rets(k)[-500:]) for k, q in pos.items())
+pnl["total/USD"] = pnl["US"] + pnl["ICE"]; pnl["total/EUR"] = pnl["EU"]
+# the US holidays of the window: the US book has no move, the EU book does
+for d in ("2025-11-27", "2026-07-03", "2026-01-19", "2026-09-07"):
+    i = sc.index(d)
+    assert pnl["US"][i] == 0 and pnl["EU"][i] != 0 and pnl["ICE"][i] != 0, (d, pnl["US"][i], pnl["EU"][i])
+# ICE Europe closed, NYMEX open (Boxing Day): the other way round
+i = sc.index("2025-12-26")
+assert pnl["EU"][i] == 0 and pnl["ICE"][i] == 0 and pnl["US"][i] != 0
+cube = {}
+for r in csv.DictReader(open("cube.csv")):
+    cube.setdefault(r["portfolio"], {})[r["scenario"]] = float(r["pnl"])
+n = 0
+for r in csv.DictReader(open("hs.csv")):
+    name = r["portfolio"] if r["portfolio"] != "total" else "total/" + r["currency"]
+    p = pnl[name]
+    assert int(r["scenarios"]) == 500
+    np.testing.assert_allclose([cube[name][d] for d in sc], p, rtol=1e-9, atol=1e-6)
+    L = np.sort(-p); k = math.ceil(500 * (1 - float(r["alpha"])) - 1e-9)
+    assert abs(float(r["var"]) - L[500 - k]) <= 1e-9 * abs(L[500 - k]), (r, L[500 - k])
+    assert abs(float(r["es"]) - L[500 - k:].mean()) <= 1e-9 * abs(L[500 - k:].mean()), r
+    n += 1
+assert n == 10, n
+print("ok")
+PY
+	assert_success
+	# a price missing on a day its exchange was open stays a gap
+	grep -v '^2026-06-10,TTF,2,' "$DATA/history.csv" > gap.csv
+	run_split qe-var hs -H gap.csv -m markets.csv -s sens.csv --returns constant-maturity --gaps error
+	[ "$status" -eq 3 ]
+	[[ "$stderr" == *"no price for factor 'TTF:2' on 2026-06-10"* ]] || fail "$stderr"
+	run_split qe-var hs -H gap.csv -m markets.csv -s sens.csv --returns constant-maturity
+	assert_success
+	[[ "$stderr" == *"history: 1 missing prices filled forward (first: TTF:2 on 2026-06-10)"* ]] || fail "$stderr"
+}
+
+@test "full: a spread's Kirk correlation comes from -H (as qe-price -H prints it); --spread-corr overrides" {
+	{ head -1 "$DATA/trades.csv"; grep -E '^T00000011,' "$DATA/trades.csv"; } > t.csv
+	P="--asof 2026-11-25 --markets $DATA/markets.csv --trades t.csv --curves $DATA/curves.csv
+	   --vols $DATA/vols.csv --rates $DATA/rates.csv --fixings $DATA/fixings.csv"
+	run_split qe-price $P -H "$DATA/history.csv" -o /dev/null
+	assert_success
+	rho=$(sed -n 's/.*Kirk correlation CL_WTI\/HO_ULSD \([-0-9.]*\) from.*/\1/p' <<< "$stderr")
+	[ -n "$rho" ]
+	# the printed correlation is numpy's (to its 6 decimals)
+	run "$PYORACLE" - "$DATA/history.csv" "$rho" <<'PY'
+import csv, sys, numpy as np
+px = {}
+for r in csv.DictReader(open(sys.argv[1])):
+    if r["tenor"] == "1" and r["curve"] in ("CL_WTI", "HO_ULSD"):
+        px.setdefault(r["curve"], {})[r["date"]] = float(r["price"])
+d = sorted(set(px["CL_WTI"]) & set(px["HO_ULSD"]))
+x, y = (np.diff(np.log([px[c][t] for t in d])) for c in ("CL_WTI", "HO_ULSD"))
+rho = np.corrcoef(x, y)[0, 1]
+assert abs(rho - float(sys.argv[2])) < 5e-7, (rho, sys.argv[2])
+open("rho.txt", "w").write("%.17g" % rho)
+PY
+	assert_success
+	V="-q --full $P -H $DATA/history.csv --window 60 -a 0.95"
+	qe-var hs $V > hist.csv
+	qe-var hs $V --spread-corr "$(cat rho.txt)" > given.csv
+	qe-var hs $V --spread-corr 0.8 > const.csv
+	run "$PYORACLE" - <<'PY'
+import csv
+h, g, c = (next(csv.DictReader(open(f))) for f in ("hist.csv", "given.csv", "const.csv"))
+assert abs(float(h["var"]) - float(g["var"])) <= 1e-9 * float(g["var"]), (h, g)
+assert float(h["var"]) != float(c["var"]), (h, c)
+print("ok")
+PY
+	assert_output "ok"
+}
+
+# an FX history for full_market: EUR per USD on each date of history.csv,
+# and today's rate in fx.csv (USD per EUR, its inverse)
+fx_history_market() {
+	"$PYORACLE" - <<'PY'
+import numpy as np, pandas as pd
+rng = np.random.default_rng(12)
+dates = sorted(set(pd.read_csv("history.csv").date))
+r = 0.92 * np.exp(np.cumsum(0.005 * rng.standard_normal(len(dates))))
+with open("fxh.csv", "w") as f:
+    f.write("date,currency,rate\n")
+    for d, v in zip(dates, r):
+        f.write("%s,EUR,%r\n" % (d, v))
+with open("fx.csv", "w") as f:
+    f.write("currency,rate\nUSD,1\nEUR,%r\n" % (1 / r[-1]))
+PY
+}
+
+@test "full: --fx-history makes FX:EUR a factor: VaR in USD of a EUR/USD book equals numpy; an all-USD book is unchanged" {
+	full_market
+	fx_history_market
+	qe-price --asof 2026-11-25 --trades linear.csv --curves curves.csv --vols vols.csv --rates rates.csv \
+		--markets "$DATA/markets.csv" -o val.csv --sens sens.csv
+	B="$(full_args linear.csv) --returns constant-maturity --fx fx.csv --base USD -a 0.99,0.95"
+	run_split qe-var hs -q $B --fx-history fxh.csv
+	assert_success
+	echo "$output" > fxvar.csv
+	run "$PYORACLE" - <<'PY'
+import csv, math, numpy as np, pandas as pd
+from fractions import Fraction
+h = pd.read_csv("history.csv")
+P = h.pivot_table(index="date", columns=["curve", "tenor"], values="price").sort_index()
+R = np.log(P).diff().iloc[1:].iloc[-250:]
+fx = pd.read_csv("fxh.csv").set_index("date").rate
+x = np.log(fx).diff().loc[R.index].to_numpy()
+usd_per_eur = float(pd.read_csv("fx.csv").set_index("currency").rate["EUR"])
+last = P.iloc[-1]
+sens, val = pd.read_csv("sens.csv"), pd.read_csv("val.csv")
+pnl = {}
+for _, t in val.iterrows():
+    dv = np.zeros(len(R))
+    for _, s in sens[sens.trade_id == t.trade_id].iterrows():
+        k = (s.curve, int(s.tenor))
+        dF = last[k] * np.expm1(R[k].to_numpy())
+        dv += s.delta * dF + 0.5 * s.gamma * dF ** 2
+    # base P&L = (V + dV) / rate_scen - V / rate_today, rate in EUR per USD
+    p = ((t.npv + dv) * np.exp(-x) - t.npv) * usd_per_eur if t.currency == "EUR" else dv
+    for pf in ("total", t.book):
+        pnl[pf] = pnl.get(pf, 0) + p
+got = {(r["portfolio"], r["alpha"]): r for r in csv.DictReader(open("fxvar.csv"))}
+assert set(got) == {(p, a) for p in ("total", "GAS_US", "GAS_EU") for a in ("0.99", "0.95")}, sorted(got)
+for (pf, a), r in got.items():
+    assert r["currency"] == "USD" and r["scenarios"] == "250", r
+    loss = np.sort(-pnl[pf])[::-1]
+    k = math.ceil(len(loss) * (1 - Fraction(a)))
+    for col, want in (("var", loss[k - 1]), ("es", loss[:k].mean())):
+        assert abs(float(r[col]) - want) <= 1e-9 * abs(want), (pf, a, col, r[col], want)
+print("ok")
+PY
+	assert_output "ok"
+	# FX risk is in it: GAS_EU's VaR differs from the run at today's rate
+	qe-var hs -q $B | grep '^GAS_EU,' > nofx.csv
+	grep '^GAS_EU,' fxvar.csv | cmp -s - nofx.csv && fail "--fx-history changed nothing"
+	# an all-USD book: the same VaR with and without the FX history
+	qe-var hs -q $(full_args option.csv) --fx fx.csv --base USD > usd.csv
+	run_split qe-var hs -q $(full_args option.csv) --fx fx.csv --base USD --fx-history fxh.csv
+	assert_success
+	[ "$output" = "$(cat usd.csv)" ] || fail "all-USD book changed: $output vs $(cat usd.csv)"
+}
+
+@test "full: a bad FX history is exit 3 at file:line:col; --fx-history needs --full, --fx and --base" {
+	full_market
+	fx_history_market
+	B="$(full_args linear.csv) --fx fx.csv --base USD"
+	# a date of the history missing: the line of the next rate
+	sed '101d' fxh.csv > gap.csv
+	day=$(sed -n 101p fxh.csv | cut -d, -f1)
+	run_split qe-var hs -q $B --fx-history gap.csv
+	[ "$status" -eq 3 ] || fail "exit $status: $stderr"
+	[[ "$stderr" == *"gap.csv:101:1: no EUR rate on $day, a date of the price history"* ]] || fail "$stderr"
+	# a rate that is not positive
+	sed '51s/,[^,]*$/,-0.9/' fxh.csv > neg.csv
+	run_split qe-var hs -q $B --fx-history neg.csv
+	[ "$status" -eq 3 ] || fail "exit $status: $stderr"
+	[[ "$stderr" == *"neg.csv:51:3: "*"not a positive rate '-0.9'"* ]] || fail "$stderr"
+	[ -z "$output" ]
+	run_split qe-var hs -q $(full_args linear.csv) --fx-history fxh.csv
+	[ "$status" -eq 2 ] && [[ "$stderr" == *"--fx-history"* ]] || fail "no --fx: $status $stderr"
+	run_split qe-var hs -q -H history.csv -m "$DATA/markets.csv" -s x.csv --fx fx.csv --base USD --fx-history fxh.csv
+	[ "$status" -eq 2 ] && [[ "$stderr" == *"--fx-history needs --full"* ]] || fail "no --full: $status $stderr"
 }

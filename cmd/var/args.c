@@ -162,7 +162,10 @@ int var_args_next(var_args *a)
 		case VAR_OPT_WINDOW:
 			sp->window = strcmp(optarg, "all") == 0 ? 0 : (size_t)cli_int("--window", optarg, 2, 100000000);
 			break;
-		case VAR_OPT_HORIZON: a->horizon = (int)cli_int("--horizon", optarg, 1, 1000); break;
+		case VAR_OPT_HORIZON:
+			a->horizon = (int)cli_int("--horizon", optarg, 1, 1000);
+			a->have_horizon = 1;
+			break;
 		case VAR_OPT_SQRT: a->hmode = RH_SQRT; break;
 		case VAR_OPT_RETURNS:
 			if ((a->returns = rh_returns_parse(optarg)) < 0)
@@ -184,8 +187,10 @@ int var_args_next(var_args *a)
 		case VAR_OPT_VOLS: a->vols = optarg; break;
 		case VAR_OPT_RATES: a->rates = optarg; break;
 		case VAR_OPT_FIXINGS: a->fixings = optarg; break;
+		case VAR_OPT_FX_HISTORY: a->fx_history = optarg; break;
 		case VAR_OPT_SPREAD_CORR:
 			a->spread_corr = cli_double("--spread-corr", optarg);
+			a->have_spread_corr = 1;
 			if (a->spread_corr < -1 || a->spread_corr > 1)
 				var_usage_error(a, "option --spread-corr: outside [-1, 1] '%s'", optarg);
 			break;
@@ -243,6 +248,8 @@ void var_load(const var_args *a, int need_sens, var_inputs *in)
 	if (var_inputs_load(in, a->history, vol, a->markets, caldir, need_sens ? a->sens : NULL, a->by,
 			    &a->fx, a->have_asof ? &a->asof : NULL, a->gaps, a->horizon, a->hmode, a->returns, &e))
 		cli_die_err(&e);
+	if (in->have_x && a->have_horizon)
+		in->x.theta_days = a->horizon;
 	char ds[16];
 	date_format(ds, in->asof);
 	if (!a->have_asof)

@@ -5,6 +5,8 @@
 
 #include "cli.h"
 #include "risk/fullrev.h"
+#include "risk/spreadcorr.h"
+#include "risk/fxhist.h"
 #include "var.h"
 
 void var_full_check(const var_args *a)
@@ -12,8 +14,12 @@ void var_full_check(const var_args *a)
 	if (!a->full) {
 		if (a->trades || a->curves || a->vols || a->rates || a->fixings)
 			var_usage_error(a, "--trades, --curves, --vols, --rates and --fixings need --full");
+		if (a->fx_history)
+			var_usage_error(a, "--fx-history needs --full (the sensitivity mode has no FX factors yet)");
 		return;
 	}
+	if (a->fx_history && !a->fx.path)
+		var_usage_error(a, "--fx-history needs --fx FILE --base CCY (today's rates, the base currency)");
 	if (a->sens)
 		var_usage_error(a, "--full reprices the book of --trades; -s FILE is for the sensitivity mode");
 	if (!a->have_asof || !a->trades || !a->curves || !a->markets)
@@ -32,6 +38,15 @@ void var_full_options(const var_args *a, struct val_options *vo)
 	vo->fixings = a->fixings;
 	vo->calendars = cli_calendar_dir(a->calendars, a->markets);
 	vo->spread_corr = a->spread_corr;
+	/* Kirk's correlation of each pair from the history, as qe-price -H */
+	static struct val_corr *corr;
+	static size_t ncorr;
+	qe_err e;
+	if (!a->have_spread_corr && a->history && !corr &&
+	    spreadcorr_table(a->history, a->markets, a->asof, 0, &corr, &ncorr, &e))
+		cli_die_err(&e);
+	vo->corr = corr;
+	vo->ncorr = ncorr;
 }
 
 void var_full_vols(const var_args *a, const var_inputs *in, vol_history *vh, risk_scenarios *vs)
@@ -62,6 +77,14 @@ void var_full_hs_cube(const var_args *a, var_inputs *in, pnl_cube *cube)
 	qe_err e;
 	var_full_options(a, &vo);
 	var_full_vols(a, in, &vh, &vs);
+	if (a->fx_history) {
+		/* the FX factors join the price factors, and the scenarios are
+		 * rebuilt with their returns */
+		rs_free(&in->all);
+		if (fxh_append(&in->h, a->fx_history, a->fx.base, &e) ||
+		    rh_returns(&in->h, a->horizon, a->hmode, 0, &in->all, &e))
+			cli_die_err(&e);
+	}
 	if (fullrev_cube(&vo, in, a->vol_history ? &vh : NULL, a->vol_history ? &vs : NULL, a->by, &a->fx,
 			 &a->sp, cube, &in->x, &e))
 		cli_die_err(&e);

@@ -29,6 +29,7 @@ enum {
 	VAR_OPT_COV_FILE, VAR_OPT_REPAIR, VAR_OPT_CUBE, VAR_OPT_TIMING, VAR_OPT_CALENDARS,
 	VAR_OPT_FULL, VAR_OPT_TRADES, VAR_OPT_CURVES, VAR_OPT_VOLS, VAR_OPT_RATES, VAR_OPT_FIXINGS,
 	VAR_OPT_SPREAD_CORR, VAR_OPT_VOL_HISTORY, VAR_OPT_RETURNS,
+	VAR_OPT_FX_HISTORY,
 	VAR_OPT_OWN = 512
 };
 
@@ -70,7 +71,11 @@ typedef struct var_option {
 	{VAR_OPT_VOLS, "vols", "FILE", "--full: volatility smiles"}, \
 	{VAR_OPT_RATES, "rates", "FILE", "--full: zero rates"}, \
 	{VAR_OPT_FIXINGS, "fixings", "FILE", "--full: fixings"}, \
-	{VAR_OPT_SPREAD_CORR, "spread-corr", "RHO", "--full: Kirk correlation of spread legs (default 0.8)"}
+	{VAR_OPT_SPREAD_CORR, "spread-corr", "RHO", "--full: Kirk correlation of spread legs (default: each pair's from -H)"}
+/* hs --full only, for now */
+#define VAR_O_FX_HISTORY \
+	{VAR_OPT_FX_HISTORY, "fx-history", "FILE", "--full: date,currency,rate (units per --base unit):\n" \
+						     "FX:CCY factors; P&L in --base at the scenario's rate"}
 #define VAR_O_FULL \
 	{VAR_OPT_FULL, "full", NULL, "reprice every trade under every scenario (no -s;\n" \
 				     "needs --asof --trades --curves -m)"}, \
@@ -109,6 +114,7 @@ typedef struct var_args {
 	const char *history, *markets, *calendars, *sens, *by, *cube;
 	const char *vol_history; /* --vol-history (every command of VAR_O_HISTORY), or NULL */
 	int gaps, horizon, hmode, timing;
+	int have_horizon;    /* --horizon given: the P&L adds theta for its days */
 	int returns;         /* --returns: RH_RET_CONTRACT (default) or RH_RET_CONSTANT */
 	expo_fx fx;          /* --fx FILE --base CCY */
 	int have_asof;       /* --asof DATE given */
@@ -116,7 +122,9 @@ typedef struct var_args {
 	/* --full and the pricer's inputs */
 	int full;
 	const char *trades, *curves, *vols, *rates, *fixings;
+	const char *fx_history; /* --fx-history */
 	double spread_corr;
+	int have_spread_corr; /* --spread-corr given: no correlation from the history */
 	int argc;
 	char **argv;
 } var_args;
@@ -200,6 +208,7 @@ int cmd_var_components(int argc, char **argv);
 int cmd_var_series(int argc, char **argv);
 int cmd_var_cov(int argc, char **argv);
 int cmd_var_stress(int argc, char **argv);
+int cmd_var_pla(int argc, char **argv);
 int cmd_var_whatif(int argc, char **argv);
 
 #endif

@@ -2,7 +2,7 @@
 """Regenerates the holiday files NYMEX.txt, ICE_EU.txt, UK_BANK.txt and EEX.txt
 from the holiday rules stated in each file's header (Python stdlib only).
 
-    /usr/bin/python3 data/calendars/generate.py 2023 2030
+    /usr/bin/python3 data/calendars/generate.py 2023 2036
 
 The files, not this script, are what the tools read: edit a file by hand
 for a one-off closure and note it in its header.  Re-check the rules
@@ -175,7 +175,7 @@ HEADERS = {
 
 
 def main():
-    y0, y1 = (int(a) for a in sys.argv[1:3]) if len(sys.argv) > 2 else (2023, 2030)
+    y0, y1 = (int(a) for a in sys.argv[1:3]) if len(sys.argv) > 2 else (2023, 2036)
     for name, rule in (("NYMEX", nymex), ("ICE_EU", ice_eu), ("UK_BANK", uk_bank), ("EEX", eex)):
         with open(f"{sys.path[0]}/{name}.txt", "w") as f:
             f.write(HEADERS[name].format(checked=CHECKED, y0=y0, y1=y1))

@@ -97,6 +97,13 @@ static const formats_col vol_history_cols[] = {
 	{"vol_type", CT_ENUM, 1, V("lognormal", "normal"), 0, 0, 0, NULL},
 };
 
+/* units of the currency per one unit of the base currency (USD) */
+static const formats_col fx_history_cols[] = {
+	{"date", CT_DATE, 1, NULL, 0, 0, 0, NULL},
+	{"currency", CT_CCY, 1, NULL, 0, 0, 0, NULL},
+	{"rate", CT_NUM, 1, NULL, 0, BIG, 1, NULL},
+};
+
 static const formats_col cpty_cols[] = {
 	{"counterparty", CT_ID, 1, NULL, 0, 0, 0, NULL},
 	{"name", CT_STR, 1, NULL, 0, 0, 0, NULL},
@@ -222,6 +229,9 @@ static const formats_col sensitivities_cols[] = {
 	NUM("delta", 1),
 	NUM("gamma", 0),
 	NUM("vega", 0),
+	NUM("theta", 0),
+	COL("curve2", CT_CURVE, 0),
+	{"tenor2", CT_INT, 0, NULL, 0, BIG, 0, "months"},
 };
 
 static const formats_col ladder_cols[] = {
@@ -309,6 +319,16 @@ static const formats_col backtest_cols[] = {
 	{"zone", CT_ENUM, 1, V("green", "yellow", "red", "n/a"), 0, 0, 0, NULL},
 	{"result", CT_ENUM, 1, V("accept", "reject"), 0, 0, 0, NULL},
 	COL("asof", CT_DATE, 1),
+};
+
+static const formats_col pla_cols[] = {
+	COL("asof", CT_DATE, 0),
+	COL("portfolio", CT_ID, 1),
+	{"scenarios", CT_INT, 1, NULL, 0, BIG, 0, NULL},
+	{"spearman", CT_NUM, 0, NULL, -1, 1, 0, NULL},
+	{"ks", CT_NUM, 1, NULL, 0, 1, 0, NULL},
+	{"zone", CT_ENUM, 1, V("green", "amber", "red", "n/a"), 0, 0, 0, NULL},
+	COL("currency", CT_CCY, 0),
 };
 
 static const formats_col var_components_cols[] = {
@@ -438,12 +458,13 @@ static const formats_table tables[FMT_COUNT] = {
 	{T(FMT_METERS, "meters", "METERS", meters_cols), 0, NULL},
 	{T(FMT_WEATHER, "weather", "WEATHER", weather_cols), K(0, 1)},
 	{T(FMT_MARKETS, "markets", "MARKETS", markets_cols), K(0)},
+	{T(FMT_FX_HISTORY, "fx_history", "FX HISTORY", fx_history_cols), K(0, 1)},
 	{T(FMT_METER_PERIODS, "meter_periods", "METER PERIODS", periods_cols), K(0, 1)},
 	{T(FMT_VOL_HISTORY, "vol-history", "VOL HISTORY", vol_history_cols), K(0, 1, 2)},
 	{T(FMT_REJECTS, "rejects", "REJECTS", rejects_cols), 0, NULL},
 	{T(FMT_MANIFEST, "manifest", "RUN MANIFEST", manifest_cols), K(0, 1)},
 	{T(FMT_VALUATIONS, "valuations", "VALUATIONS", valuations_cols), K(0)},
-	{T(FMT_SENSITIVITIES, "sensitivities", "SENSITIVITIES", sensitivities_cols), K(0, 2, 3, 4)},
+	{T(FMT_SENSITIVITIES, "sensitivities", "SENSITIVITIES", sensitivities_cols), K(0, 2, 3, 4, 10, 11)},
 	{T(FMT_LADDER, "ladder", "LADDER", ladder_cols), K(0, 1, 2)},
 	{T(FMT_PRICE_ERRORS, "price_errors", "PRICE ERRORS", price_errors_cols), K(0)},
 	{T(FMT_VAR, "var", "VAR RESULTS", var_cols), K(0, 1, 2, 3, 7)},
@@ -452,6 +473,7 @@ static const formats_table tables[FMT_COUNT] = {
 	{T(FMT_COV, "cov", "COVARIANCE", cov_cols), K(0, 1)},
 	{T(FMT_VAR_SERIES, "var_series", "VAR SERIES", var_series_cols), K(0)},
 	{T(FMT_BACKTEST, "backtest", "BACKTEST", backtest_cols), 0, NULL},
+	{T(FMT_PLA, "pla", "PNL ATTRIBUTION", pla_cols), K(1)},
 	{T(FMT_VAR_COMPONENTS, "var_components", "VAR COMPONENTS", var_components_cols), K(0, 1, 2, 8)},
 	{T(FMT_FX_RATES, "fx_rates", "FX RATES", fx_rates_cols), K(0)},
 	{T(FMT_STRESS_SHOCKS, "stress_shocks", "STRESS SHOCKS", stress_shocks_cols), K(0, 1, 2)},

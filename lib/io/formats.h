@@ -18,13 +18,15 @@
 #ifndef QE_FORMATS_H
 #define QE_FORMATS_H
 
-/* The schema version of qe-formats(5) ("schema version 3"), written as
+/* The schema version of qe-formats(5) ("schema version 5"), written as
  * the schema_version attribute of every HDF5 table.  2: every output of
  * qe-var carries an asof column.  3: the history gains the contract month
- * of each quote (contract column).
+ * of each quote (contract column).  4: SENSITIVITIES gain theta, curve2,
+ * tenor2 (cross-gamma rows); qe-var pla's PNL ATTRIBUTION.  5: FX HISTORY
+ * (date,currency,rate), the FX:CCY risk factors of qe-var --fx-history.
  * 3 also: the volatility history (VOL HISTORY) and the factors
  * VOL:CURVE:TENOR. */
-#define FORMATS_VERSION 3
+#define FORMATS_VERSION 5
 
 /* Column types: what a value must look like (the validator's rules,
  * ingest/schema.h) and how it is stored in HDF5 (h5tab_kind_of). */
@@ -68,6 +70,7 @@ enum formats_kind {
 	FMT_METERS,
 	FMT_WEATHER,
 	FMT_MARKETS,
+	FMT_FX_HISTORY,    /* qe-var --fx-history */
 	FMT_METER_PERIODS, /* qe-ingest meters output */
 	FMT_VOL_HISTORY,   /* qe-ingest vol-history, qe-var --vol-history */
 	FMT_NINGEST,
@@ -83,6 +86,7 @@ enum formats_kind {
 	FMT_COV,
 	FMT_VAR_SERIES,
 	FMT_BACKTEST,
+	FMT_PLA,                   /* qe-var pla */
 	FMT_VAR_COMPONENTS,
 	FMT_FX_RATES,              /* read by qe-var and qe-optimize hedge */
 	FMT_STRESS_SHOCKS,
@@ -134,6 +138,7 @@ enum {
 };
 enum { FMT_FX_CCY, FMT_FX_RATE };
 enum { FMT_VH_DATE, FMT_VH_CURVE, FMT_VH_CONTRACT, FMT_VH_VOL, FMT_VH_TYPE };
+enum { FMT_FH_DATE, FMT_FH_CCY, FMT_FH_RATE };
 
 /* The table of a kind; NULL if kind is out of range. */
 const formats_table *formats_get(int kind);

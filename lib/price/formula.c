@@ -1,9 +1,15 @@
 #include "price/formula.h"
 
 #include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
+#include "core/num.h"
 #include "ingest/schema.h"
 #include "price/american.h"
 #include "price/asian.h"
@@ -39,6 +45,58 @@ static const struct {
 	[F_BACHELIER_IV] = {"bachelier-iv", (const char *const[]){"type", "forward", "strike", "rate", "expiry", "price", NULL},
 			    (const char *const[]){NULL}, (const char *const[]){"vol", NULL}},
 };
+
+/* One data row of a block, as price_row() reads it: the fields (each
+ * NUL-terminated in the block's arena), its line and the reader for the
+ * file name and the header. */
+typedef struct frow {
+	const csv_reader *r;
+	const char *arena;
+	const size_t *off, *len; /* ncols entries */
+	long line;
+} frow;
+
+static const char *fr_field(const frow *v, int col, size_t *len)
+{
+	if (col < 0 || col >= csvr_ncols(v->r)) {
+		if (len)
+			*len = 0;
+		return "";
+	}
+	if (len)
+		*len = v->len[col];
+	return v->arena + v->off[col];
+}
+
+static int fr_is_empty(const frow *v, int col)
+{
+	return col < 0 || v->len[col] == 0;
+}
+
+/* The message of csvr_field_error() for a row of a block. */
+static int fr_field_error(const frow *v, int col, qe_err *e, const char *fmt, ...)
+{
+	char msg[768];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	if (col < 0 || col >= csvr_ncols(v->r))
+		return qe_err_set(e, QE_DATA, "%s:%ld:%d: %s", csvr_name(v->r), v->line, col + 1, msg);
+	return qe_err_set(e, QE_DATA, "%s:%ld:%d: column '%s': %s", csvr_name(v->r), v->line, col + 1,
+			  csvr_colname(v->r, col), msg);
+}
+
+/* csvr_get_double() for a row of a block. */
+static int fr_get_double(const frow *v, int col, double *out, qe_err *e)
+{
+	size_t len;
+	const char *s = fr_field(v, col, &len);
+	int st = num_parse_double(s, len, out);
+	if (st != NUM_OK)
+		return fr_field_error(v, col, e, "%s '%.64s'", num_status_str(st), s);
+	return 0;
+}
 
 static int model_index(const char *name)
 {
@@ -119,7 +177,7 @@ static int blame(int mi, const char *why, const int *idx, const double *x)
 /* The percentage-typo check of qe-ingest on the row's vols (lognormal
  * models only: a Bachelier vol is in price units) and rates: 0, or
  * QE_DATA with e naming file:line:col, the column and the value. */
-static int check_plausible(int mi, csv_reader *r, const int *idx, const double *x, qe_err *e)
+static int check_plausible(int mi, const frow *r, const int *idx, const double *x, qe_err *e)
 {
 	for (int i = 1; models[mi].in[i]; i++) {
 		const char *col = models[mi].in[i], *why = NULL;
@@ -128,23 +186,23 @@ static int check_plausible(int mi, csv_reader *r, const int *idx, const double *
 		else if (mi != F_BACHELIER && strncmp(col, "vol", 3) == 0)
 			why = schema_lognormal_vol_implausible(x[i]);
 		if (why)
-			return csvr_field_error(r, idx[i], e, "%s '%s'", why, csvr_field(r, idx[i], NULL));
+			return fr_field_error(r, idx[i], e, "%s '%s'", why, fr_field(r, idx[i], NULL));
 	}
 	return QE_OK;
 }
 
 /* Prices the current row into res (*nres values): 0, or an error code
  * with e naming file:line:col, the column and the value. */
-static int price_row(int mi, const formula_opts *o, csv_reader *r, const int *idx,
+static int price_row(int mi, const formula_opts *o, const frow *r, const int *idx,
 		     const int *opt, int nin, double *res, int *nres, qe_err *e)
 {
-	const char *ts = csvr_field(r, idx[0], NULL);
+	const char *ts = fr_field(r, idx[0], NULL);
 	int type = opt_type_parse(ts);
 	if (!type)
-		return csvr_field_error(r, idx[0], e, "expected call or put '%s'", ts);
+		return fr_field_error(r, idx[0], e, "expected call or put '%s'", ts);
 	double x[MAXCOL];
 	for (int i = 1; i < nin; i++)
-		if (csvr_get_double(r, idx[i], &x[i], e))
+		if (fr_get_double(r, idx[i], &x[i], e))
 			return e->code;
 	if (!o->allow_implausible && check_plausible(mi, r, idx, x, e))
 		return e->code;
@@ -161,7 +219,7 @@ static int price_row(int mi, const formula_opts *o, csv_reader *r, const int *id
 		break;
 	case F_KIRK: {
 		double ratio = 1.0;
-		if (opt[0] >= 0 && !csvr_is_empty(r, opt[0]) && csvr_get_double(r, opt[0], &ratio, e))
+		if (opt[0] >= 0 && !fr_is_empty(r, opt[0]) && fr_get_double(r, opt[0], &ratio, e))
 			return e->code;
 		ms = kirk_price(type, x[1], x[2], x[3], x[4], x[5], x[6], ratio, x[7], x[8], &res[0], &why);
 		break;
@@ -170,19 +228,19 @@ static int price_row(int mi, const formula_opts *o, csv_reader *r, const int *id
 	case F_ASIAN_CURRAN: {
 		double nf = x[8], pf = 0, pa = 0;
 		if (nf != floor(nf) || nf < 1 || nf > 100000)
-			return csvr_field_error(r, idx[8], e, "expected a whole number from 1 to 100000 '%s'",
-						csvr_field(r, idx[8], NULL));
-		if (opt[0] >= 0 && !csvr_is_empty(r, opt[0])) {
-			if (csvr_get_double(r, opt[0], &pf, e))
+			return fr_field_error(r, idx[8], e, "expected a whole number from 1 to 100000 '%s'",
+						fr_field(r, idx[8], NULL));
+		if (opt[0] >= 0 && !fr_is_empty(r, opt[0])) {
+			if (fr_get_double(r, opt[0], &pf, e))
 				return e->code;
 			if (pf != floor(pf) || pf < 0 || pf > nf)
-				return csvr_field_error(r, opt[0], e, "expected a whole number from 0 to fixings '%s'",
-							csvr_field(r, opt[0], NULL));
+				return fr_field_error(r, opt[0], e, "expected a whole number from 0 to fixings '%s'",
+							fr_field(r, opt[0], NULL));
 		}
 		if (pf > 0) {
 			if (opt[1] < 0)
-				return csvr_field_error(r, opt[0], e, "past_fixings > 0 needs a past_average column");
-			if (csvr_get_double(r, opt[1], &pa, e))
+				return fr_field_error(r, opt[0], e, "past_fixings > 0 needs a past_average column");
+			if (fr_get_double(r, opt[1], &pa, e))
 				return e->code;
 		}
 		int n = (int)nf, m = (int)pf;
@@ -210,16 +268,144 @@ static int price_row(int mi, const formula_opts *o, csv_reader *r, const int *id
 		for (int i = 0; i < *nres; i++)
 			if (!isfinite(res[i]))
 				return qe_err_set(e, QE_NUMERIC, "%s:%ld:1: %s: non-finite %s '%s'",
-						  csvr_name(r), csvr_line(r), models[mi].name,
+						  csvr_name(r->r), r->line, models[mi].name,
 						  models[mi].out[i],
 						  isnan(res[i]) ? "nan" : res[i] > 0 ? "inf" : "-inf");
 		return QE_OK;
 	}
 	int col = ms == OPT_EDOMAIN ? blame(mi, why, idx, x) : -1;
 	if (col >= 0)
-		return csvr_field_error(r, col, e, "%s '%s'", why, csvr_field(r, col, NULL));
-	return qe_err_set(e, ms == OPT_EDOMAIN ? QE_DATA : QE_NUMERIC, "%s:%ld:1: %s: %s", csvr_name(r),
-			  csvr_line(r), models[mi].name, why);
+		return fr_field_error(r, col, e, "%s '%s'", why, fr_field(r, col, NULL));
+	return qe_err_set(e, ms == OPT_EDOMAIN ? QE_DATA : QE_NUMERIC, "%s:%ld:1: %s: %s", csvr_name(r->r),
+			  r->line, models[mi].name, why);
+}
+
+/* A block of rows read serially and priced in parallel.  Rows are
+ * priced in chunks of FCHUNK consecutive rows; a chunk's printed rows go
+ * to the buffer of the thread that priced it, at [coff, coff + clen). */
+#define FBLOCK_ROWS 8192
+#define FCHUNK 128
+#define FNCHUNK (FBLOCK_ROWS / FCHUNK)
+
+typedef struct fblock {
+	int ncols, n;
+	long *line;
+	qe_err **err;    /* per row: NULL, or why the row is bad */
+	size_t *off, *len; /* n * ncols */
+	strbuf arena;    /* the fields, each NUL-terminated */
+	int cthr[FNCHUNK];
+	size_t coff[FNCHUNK], clen[FNCHUNK];
+	/* filled by the reader */
+	int rc, eof;
+	qe_err e;
+} fblock;
+
+static int fblock_init(fblock *b, int ncols, qe_err *e)
+{
+	memset(b, 0, sizeof *b);
+	b->ncols = ncols;
+	b->line = malloc(sizeof *b->line * FBLOCK_ROWS);
+	b->err = calloc(FBLOCK_ROWS, sizeof *b->err);
+	b->off = malloc(sizeof *b->off * FBLOCK_ROWS * (size_t)ncols);
+	b->len = malloc(sizeof *b->len * FBLOCK_ROWS * (size_t)ncols);
+	if (!b->line || !b->err || !b->off || !b->len)
+		return qe_err_set(e, QE_INTERNAL, "out of memory");
+	return QE_OK;
+}
+
+static void fblock_clear(fblock *b)
+{
+	for (int i = 0; i < b->n; i++) {
+		free(b->err[i]);
+		b->err[i] = NULL;
+	}
+	b->n = 0;
+	b->arena.len = 0;
+}
+
+static void fblock_free(fblock *b)
+{
+	if (b->err)
+		fblock_clear(b);
+	free(b->line);
+	free(b->err);
+	free(b->off);
+	free(b->len);
+	strbuf_free(&b->arena);
+}
+
+/* Reads up to FBLOCK_ROWS records into b, b->eof set at the end of input.
+ * A malformed record keeps its error and no fields.  b->rc is 0, or the
+ * reader's fatal error (or QE_INTERNAL) with b->e filled. */
+static void fblock_fill(fblock *b, csv_reader *r)
+{
+	fblock_clear(b);
+	b->rc = QE_OK;
+	while (b->n < FBLOCK_ROWS) {
+		int st = csvr_next(r, &b->e);
+		if (st == CSVR_EOF) {
+			b->eof = 1;
+			break;
+		}
+		if (st == CSVR_FATAL) {
+			b->rc = b->e.code;
+			return;
+		}
+		int i = b->n++;
+		b->line[i] = csvr_line(r);
+		if (st == CSVR_BADROW) {
+			if (!(b->err[i] = malloc(sizeof *b->err[i]))) {
+				b->rc = qe_err_set(&b->e, QE_INTERNAL, "out of memory");
+				return;
+			}
+			*b->err[i] = b->e;
+			continue;
+		}
+		size_t *off = b->off + (size_t)i * (size_t)b->ncols, *len = b->len + (size_t)i * (size_t)b->ncols;
+		for (int c = 0; c < b->ncols; c++) {
+			const char *f = csvr_field(r, c, &len[c]);
+			off[c] = b->arena.len;
+			strbuf_put(&b->arena, f, len[c]);
+			strbuf_put(&b->arena, "", 1);
+		}
+		if (b->arena.oom) {
+			b->rc = qe_err_set(&b->e, QE_INTERNAL, "%s: out of memory", csvr_name(r));
+			return;
+		}
+	}
+}
+
+/* Prices row i of b and prints it with its results into w; a row that
+ * fails gets its error in b->err (0), -1 when out of memory. */
+static int fblock_row(fblock *b, int i, int mi, const formula_opts *o, const csv_reader *r,
+		      const int *idx, const int *opt, int nin, strbuf *w)
+{
+	if (b->err[i])
+		return 0;
+	frow v = {r, b->arena.p, b->off + (size_t)i * (size_t)b->ncols,
+		  b->len + (size_t)i * (size_t)b->ncols, b->line[i]};
+	double res[5];
+	int nres = 0;
+	qe_err e;
+	if (price_row(mi, o, &v, idx, opt, nin, res, &nres, &e)) {
+		if (!(b->err[i] = malloc(sizeof e)))
+			return -1;
+		*b->err[i] = e;
+		return 0;
+	}
+	for (int c = 0; c < b->ncols; c++) {
+		if (c)
+			strbuf_put(w, ",", 1);
+		strbuf_put_field(w, v.arena + v.off[c], v.len[c]);
+	}
+	for (int k = 0; k < nres; k++) {
+		char buf[NUM_BUFSZ + 1];
+		buf[0] = ',';
+		int n = num_format_double(buf + 1, res[k]);
+		strbuf_put(w, buf, (size_t)n + 1);
+	}
+	strbuf_put(w, "\n", 1);
+	return 0;
 }
 
 int formula_run(const char *model, const formula_opts *o, csv_reader *r, FILE *out,
@@ -246,37 +432,95 @@ int formula_run(const char *model, const formula_opts *o, csv_reader *r, FILE *o
 		csvw_str(&w, models[mi].out[i]);
 	csvw_end(&w);
 
-	/* a bad row is reported and skipped; the worst code is returned */
-	int worst = QE_OK;
+	/* Rows are read in blocks by one thread while the others price and
+	 * print the block before (chunks of rows, each printed into the
+	 * buffer of the thread that priced it); the block's rows are then
+	 * written and its errors reported in file order, so the output is the
+	 * same for any number of threads.  A bad row is reported and skipped;
+	 * the worst code is returned. */
+	int worst = QE_OK, rc = QE_OK, nthr = 1;
+#ifdef _OPENMP
+	nthr = omp_get_max_threads();
+#endif
 	*nbad = 0;
-	for (;;) {
-		int st = csvr_next(r, e);
-		if (st == CSVR_EOF)
+	fblock blk[2];
+	strbuf *tout = calloc((size_t)nthr, sizeof *tout);
+	int oom = !tout;
+	memset(blk, 0, sizeof blk);
+	if (oom || fblock_init(&blk[0], csvr_ncols(r), e) || fblock_init(&blk[1], csvr_ncols(r), e)) {
+		rc = qe_err_set(e, QE_INTERNAL, "out of memory");
+		goto done;
+	}
+	fblock *cur = &blk[0], *next = &blk[1];
+	fblock_fill(cur, r);
+	while (cur->n > 0 || cur->rc) {
+		int more = !cur->eof && !cur->rc;
+		for (int t = 0; t < nthr; t++)
+			tout[t].len = 0;
+		int nch = (cur->n + FCHUNK - 1) / FCHUNK;
+#pragma omp parallel num_threads(nthr)
+		{
+#pragma omp single nowait
+			if (more)
+				fblock_fill(next, r);
+			int t = 0;
+#ifdef _OPENMP
+			t = omp_get_thread_num();
+#endif
+#pragma omp for schedule(dynamic, 1)
+			for (int c = 0; c < nch; c++) {
+				cur->cthr[c] = t;
+				cur->coff[c] = tout[t].len;
+				int end = (c + 1) * FCHUNK < cur->n ? (c + 1) * FCHUNK : cur->n;
+				for (int i = c * FCHUNK; i < end; i++)
+					if (fblock_row(cur, i, mi, o, r, idx, opt, nin, &tout[t]))
+						tout[t].oom = 1;
+				cur->clen[c] = tout[t].len - cur->coff[c];
+			}
+		}
+		for (int t = 0; t < nthr; t++)
+			if (tout[t].oom)
+				oom = 1;
+		if (oom) {
+			rc = qe_err_set(e, QE_INTERNAL, "%s: out of memory", csvr_name(r));
 			break;
-		if (st == CSVR_FATAL)
-			return e->code;
-		double res[5];
-		int nres = 0, rc = st == CSVR_BADROW ? e->code
-			: price_row(mi, o, r, idx, opt, nin, res, &nres, e);
-		if (rc == QE_INTERNAL)
-			return rc;
-		if (rc) {
+		}
+		/* rows in file order: errors up to a fatal one, output by chunk */
+		for (int i = 0; i < cur->n && !rc; i++) {
+			if (!cur->err[i])
+				continue;
+			if (cur->err[i]->code == QE_INTERNAL) {
+				*e = *cur->err[i];
+				rc = QE_INTERNAL;
+				break;
+			}
 			(*nbad)++;
 			if (report)
-				report(ctx, e);
+				report(ctx, cur->err[i]);
 			if (worst != QE_DATA)
-				worst = rc;
-			continue;
+				worst = cur->err[i]->code;
 		}
-		for (int c = 0; c < csvr_ncols(r); c++) {
-			size_t len;
-			const char *f = csvr_field(r, c, &len);
-			csvw_strn(&w, f, len);
+		for (int c = 0; c < nch && !rc; c++)
+			if (cur->clen[c])
+				fwrite(tout[cur->cthr[c]].p + cur->coff[c], 1, cur->clen[c], out);
+		if (!rc && cur->rc) {
+			*e = cur->e;
+			rc = cur->rc;
 		}
-		for (int i = 0; i < nres; i++)
-			csvw_double(&w, res[i]);
-		csvw_end(&w);
+		if (rc || !more)
+			break;
+		fblock *sw = cur;
+		cur = next;
+		next = sw;
 	}
+done:
+	fblock_free(&blk[0]);
+	fblock_free(&blk[1]);
+	for (int t = 0; tout && t < nthr; t++)
+		strbuf_free(&tout[t]);
+	free(tout);
+	if (rc)
+		return rc;
 	if (worst)
 		qe_err_set(e, worst, "%s: %ld bad row%s not priced", csvr_name(r), *nbad,
 			   *nbad == 1 ? "" : "s");

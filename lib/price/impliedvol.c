@@ -94,6 +94,14 @@ static double nb_otm(double x, double s)
 /* b_max - b(x, s) = e^{x/2} N(-h-t) + e^{-x/2} N(h-t): no cancellation. */
 static double nb_otm_gap(double x, double s)
 {
+	{
+		/* a sum of two positive terms: in double each carries about
+		 * eps (1 + y^2) from rounding the argument y of N in the
+		 * tail; kept when that is within 16 eps */
+		double hd = x / s, td = 0.5 * s, y1 = -hd - td, y2 = hd - td;
+		if (y1 * y1 <= 15 && y2 * y2 <= 15)
+			return exp(0.5 * x) * normal_cdf(y1) + exp(-0.5 * x) * normal_cdf(y2);
+	}
 	long double h = (long double)x / s, t = 0.5L * s;
 	return (double)(expl(0.5L * x) * cdfl(-h - t) + expl(-0.5L * x) * cdfl(h - t));
 }
@@ -101,8 +109,12 @@ static double nb_otm_gap(double x, double s)
 /* db/ds = e^{x/2} n(h + t) = exp(-(h^2 + t^2)/2) / sqrt(2 pi). */
 static double nb_vega(double x, double s)
 {
-	long double h = (long double)x / s, t = 0.5L * s;
-	return (double)(expl(-0.5L * (h * h + t * t)) / SQRT_2PI);
+	/* only the Householder steps use it: in double its relative error,
+	 * about eps (h^2 + t^2) / 2 (below 1e-13 until it underflows), moves
+	 * a step by that fraction of the step, which the next step (or the
+	 * converged residual) absorbs */
+	double h = x / s, t = 0.5 * s;
+	return exp(-0.5 * (h * h + t * t)) / SQRT_2PI;
 }
 
 double iv_normalised_black(double x, double s, int theta)

@@ -51,6 +51,15 @@ int kirk_greeks_fd(int type, double F1, double F2, double K, double vol1, double
 		return st;
 	g->delta2 = (up - dn) / (2 * h);
 	g->gamma2 = (up - 2 * p0 + dn) / (h * h);
+	{
+		double h1 = 1e-4 * F1, h2 = 1e-4 * F2, pp, pm, mp, mm;
+		if ((st = KP(F1 + h1, F2 + h2, vol1, vol2, T, &pp)) ||
+		    (st = KP(F1 + h1, F2 - h2, vol1, vol2, T, &pm)) ||
+		    (st = KP(F1 - h1, F2 + h2, vol1, vol2, T, &mp)) ||
+		    (st = KP(F1 - h1, F2 - h2, vol1, vol2, T, &mm)))
+			return st;
+		g->gamma12 = (pp - pm - mp + mm) / (4 * h1 * h2);
+	}
 	h = 1e-4;
 	if ((st = KP(F1, F2, vol1 + h, vol2, T, &up)) ||
 	    (st = KP(F1, F2, vol1 > h ? vol1 - h : 0, vol2, T, &dn)))

@@ -20,9 +20,10 @@ int kirk_price(int type, double F1, double F2, double K, double vol1, double vol
 	       double corr, double ratio, double r, double T, double *price, const char **why);
 
 /* Sensitivities: dV/dF1, dV/dF2, d2V/dF1^2, d2V/dF2^2, dV/dvol1,
- * dV/dvol2, theta = -dV/dT (per year). */
+ * dV/dvol2, theta = -dV/dT (per year), and the cross-gamma d2V/dF1dF2
+ * (the four-point central difference with the bumps of the gammas). */
 typedef struct kirk_greeks {
-	double price, delta1, delta2, gamma1, gamma2, vega1, vega2, theta;
+	double price, delta1, delta2, gamma1, gamma2, vega1, vega2, theta, gamma12;
 } kirk_greeks;
 
 int kirk_greeks_fd(int type, double F1, double F2, double K, double vol1, double vol2,

@@ -28,6 +28,10 @@ val_scenario *vscen_new(const val_book *b, qe_err *e)
 			return qe_err_set(e, QE_INTERNAL, "out of memory"), NULL;
 		}
 	}
+	if (!(s->plan = valuation_plan_new(b, e))) {
+		vscen_free(s);
+		return NULL;
+	}
 	vscen_reset(s);
 	return s;
 }
@@ -41,6 +45,7 @@ void vscen_free(val_scenario *s)
 		free(s->c[k].v);
 	}
 	free(s->c);
+	valuation_plan_free(s->plan);
 	free(s);
 }
 
@@ -71,6 +76,11 @@ void vscen_shift_vol(val_scenario *s, int c, int k, double dvol)
 }
 
 long vscen_reprice(const val_scenario *s, double *npv, char *err, size_t errsz)
+{
+	return valuation_reprice_plan(s->book, s->plan, &s->m, npv, err, errsz);
+}
+
+long vscen_reprice_full(const val_scenario *s, double *npv, char *err, size_t errsz)
 {
 	return valuation_reprice(s->book, &s->m, npv, err, errsz);
 }

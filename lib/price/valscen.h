@@ -10,7 +10,7 @@
  * (vscen_set_price) and per vol point (vscen_shift_vol) and undone by
  * vscen_reset.  The as-of date is the base's: time does not pass.
  *
- * Owns the copied quote and vol arrays (vscen_free).  Never prints.
+ * Owns the copied quote and vol arrays and the plan (vscen_free).  Never prints.
  */
 #ifndef QE_VALSCEN_H
 #define QE_VALSCEN_H
@@ -25,6 +25,7 @@ typedef struct val_scenario {
 	const val_book *book;
 	market m;      /* the moved market; m.c[k].q and m.c[k].v are ours */
 	mkt_curve *c;  /* m.c */
+	val_plan *plan; /* the book's NPV-only repricing plan */
 } val_scenario;
 
 /* A scenario market equal to the book's.  NULL with e set (QE_INTERNAL)
@@ -39,7 +40,10 @@ void vscen_set_price(val_scenario *s, int c, int q, double price);
 /* Adds dvol to vol point k of curve c (an absolute vol change, in the
  * point's own units). */
 void vscen_shift_vol(val_scenario *s, int c, int k, double dvol);
-/* Every trade's value on the scenario market (valuation_reprice). */
+/* Every trade's value on the scenario market, NPV only, through the
+ * book's plan (valuation_reprice_plan): equal to vscen_reprice_full. */
 long vscen_reprice(const val_scenario *s, double *npv, char *err, size_t errsz);
+/* The same through qe-price's full path (valuation_reprice). */
+long vscen_reprice_full(const val_scenario *s, double *npv, char *err, size_t errsz);
 
 #endif

@@ -39,6 +39,7 @@ typedef struct trade {
 typedef struct sens {
 	short curve, quote;
 	double delta, gamma, vega;
+	short curve2, quote2; /* a cross-gamma row: the second factor; -1 otherwise */
 } sens;
 
 typedef struct result {
@@ -293,7 +294,7 @@ static int rerr(result *res, const char *fmt, ...)
 static int add_sens(result *res, int curve, int quote, double d, double g, double v)
 {
 	for (int i = 0; i < res->ns; i++)
-		if (res->s[i].curve == curve && res->s[i].quote == quote) {
+		if (res->s[i].curve == curve && res->s[i].quote == quote && res->s[i].curve2 < 0) {
 			res->s[i].delta += d;
 			res->s[i].gamma += g;
 			res->s[i].vega += v;
@@ -303,7 +304,25 @@ static int add_sens(result *res, int curve, int quote, double d, double g, doubl
 	if (!ns)
 		return RERR("out of memory");
 	res->s = ns;
-	res->s[res->ns++] = (sens){(short)curve, (short)quote, d, g, v};
+	res->s[res->ns++] = (sens){(short)curve, (short)quote, d, g, v, -1, -1};
+	return 0;
+}
+
+/* A cross-gamma row: d2V/dF_i dF_j of quote i (curve, quote) and quote j
+ * (curve2, quote2), one row for the pair (qe-formats(5), SENSITIVITIES). */
+static int add_cross(result *res, int curve, int quote, int curve2, int quote2, double g)
+{
+	for (int i = 0; i < res->ns; i++)
+		if (res->s[i].curve == curve && res->s[i].quote == quote && res->s[i].curve2 == curve2 &&
+		    res->s[i].quote2 == quote2) {
+			res->s[i].gamma += g;
+			return 0;
+		}
+	sens *ns = realloc(res->s, sizeof *ns * (size_t)(res->ns + 1));
+	if (!ns)
+		return RERR("out of memory");
+	res->s = ns;
+	res->s[res->ns++] = (sens){(short)curve, (short)quote, 0, g, 0, (short)curve2, (short)quote2};
 	return 0;
 }
 
@@ -761,6 +780,12 @@ static int price_spread(const market *m, const trade *t, const mkt_curve *c, dou
 			if (w2[q] > 0)
 				rc = add_sens(res, curve_index(m, c2), q, w2[q] * s * g.delta2,
 					      w2[q] * s * g.gamma2, w2[q] * s * g.vega2);
+		/* the cross-gamma of the legs, pro rata to both legs' quotes */
+		for (int q = 0; q < c->nq && !rc; q++)
+			for (int q2 = 0; q2 < c2->nq && !rc && w1[q] > 0; q2++)
+				if (w2[q2] > 0)
+					rc = add_cross(res, curve_index(m, c), q, curve_index(m, c2), q2,
+						       w1[q] * w2[q2] * s * g.gamma12);
 	}
 	free(w1);
 	free(w2);
@@ -1196,43 +1221,89 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-static int write_ladder(const market *m, const trade *tr, const result *res, long n, FILE *fp)
+/* The delta ladder as it accumulates: book x curve x quote sums of the
+ * priced trades' deltas, added in trade order (so the sums do not depend
+ * on how the trades were split into blocks). */
+typedef struct ladder_acc {
+	strindex *books;
+	double **acc; /* per book: nc * maxq sums */
+	char **used;
+	size_t cap;
+	int nc, maxq;
+} ladder_acc;
+
+static void ladder_free(ladder_acc *l)
 {
-	/* book x curve x month; books few, months from the quotes */
-	strindex *books = sidx_new();
-	if (!books)
-		return -1;
-	for (long i = 0; i < n; i++)
-		if (res[i].status == 0 && sidx_add(books, tr[i].book, strlen(tr[i].book), NULL) < 0)
-			return sidx_free(books), -1;
-	size_t nb = sidx_count(books);
-	int maxq = 1;
+	size_t nb = l->books ? sidx_count(l->books) : 0;
+	for (size_t b = 0; b < nb && b < l->cap; b++)
+		free(l->acc[b]), free(l->used[b]);
+	free(l->acc), free(l->used);
+	sidx_free(l->books);
+	memset(l, 0, sizeof *l);
+}
+
+static int ladder_init(ladder_acc *l, const market *m)
+{
+	memset(l, 0, sizeof *l);
+	l->nc = m->nc;
+	l->maxq = 1;
 	for (int c = 0; c < m->nc; c++)
-		maxq = m->c[c].nq > maxq ? m->c[c].nq : maxq;
-	double *acc = calloc(nb * (size_t)m->nc * (size_t)maxq + 1, sizeof *acc);
-	char *used = calloc(nb * (size_t)m->nc * (size_t)maxq + 1, 1);
-	const char **bnames = malloc(sizeof *bnames * (nb + 1));
-	if (!acc || !used || !bnames) {
-		free(acc), free(used), free(bnames), sidx_free(books);
+		l->maxq = m->c[c].nq > l->maxq ? m->c[c].nq : l->maxq;
+	return (l->books = sidx_new()) ? 0 : -1;
+}
+
+/* Adds a priced trade's deltas.  0 or -1 (out of memory). */
+static int ladder_add(ladder_acc *l, const trade *t, const result *r)
+{
+	if (r->status)
+		return 0;
+	int added = 0;
+	long b = sidx_add(l->books, t->book, strlen(t->book), &added);
+	if (b < 0)
 		return -1;
-	}
-	for (long i = 0; i < n; i++) {
-		if (res[i].status)
-			continue;
-		size_t b = (size_t)sidx_find(books, tr[i].book, strlen(tr[i].book));
-		for (int k = 0; k < res[i].ns; k++) {
-			size_t at = (b * (size_t)m->nc + (size_t)res[i].s[k].curve) * (size_t)maxq +
-				    (size_t)res[i].s[k].quote;
-			acc[at] += res[i].s[k].delta;
-			used[at] = 1;
+	size_t cells = (size_t)l->nc * (size_t)l->maxq + 1;
+	if (added) {
+		if ((size_t)b >= l->cap) {
+			size_t nc = l->cap ? 2 * l->cap : 16;
+			double **na = realloc(l->acc, nc * sizeof *na);
+			if (!na)
+				return -1;
+			l->acc = na;
+			char **nu = realloc(l->used, nc * sizeof *nu);
+			if (!nu)
+				return -1;
+			l->used = nu;
+			l->cap = nc;
 		}
+		l->acc[b] = calloc(cells, sizeof **l->acc);
+		l->used[b] = calloc(cells, 1);
+		if (!l->acc[b] || !l->used[b])
+			return -1;
+	}
+	for (int k = 0; k < r->ns; k++) {
+		size_t at = (size_t)r->s[k].curve * (size_t)l->maxq + (size_t)r->s[k].quote;
+		l->acc[b][at] += r->s[k].delta;
+		l->used[b][at] = 1;
+	}
+	return 0;
+}
+
+/* The LADDER rows: books and curves in name order, quotes of a month
+ * merged.  0 or -1 (out of memory). */
+static int ladder_write(const ladder_acc *l, const market *m, FILE *fp)
+{
+	size_t nb = sidx_count(l->books);
+	const char **bnames = malloc(sizeof *bnames * (nb + 1));
+	int *corder = malloc(sizeof *corder * (size_t)(m->nc + 1));
+	if (!bnames || !corder) {
+		free(bnames), free(corder);
+		return -1;
 	}
 	for (size_t b = 0; b < nb; b++)
-		bnames[b] = sidx_name(books, b);
+		bnames[b] = sidx_name(l->books, b);
 	qsort(bnames, nb, sizeof *bnames, cmp_str);
 	/* curves in name order */
-	int *corder = malloc(sizeof *corder * (size_t)(m->nc + 1));
-	for (int c = 0; corder && c < m->nc; c++) {
+	for (int c = 0; c < m->nc; c++) {
 		int k = c;
 		while (k > 0 && strcmp(m->c[corder[k - 1]].name, m->c[c].name) > 0) {
 			corder[k] = corder[k - 1];
@@ -1243,8 +1314,8 @@ static int write_ladder(const market *m, const trade *tr, const result *res, lon
 	csv_writer w;
 	csvw_init(&w, fp);
 	csvw_header_of(&w, FMT_LADDER);
-	for (size_t bi = 0; corder && bi < nb; bi++) {
-		size_t b = (size_t)sidx_find(books, bnames[bi], strlen(bnames[bi]));
+	for (size_t bi = 0; bi < nb; bi++) {
+		size_t b = (size_t)sidx_find(l->books, bnames[bi], strlen(bnames[bi]));
 		for (int ci = 0; ci < m->nc; ci++) {
 			int c = corder[ci];
 			const mkt_curve *cv = &m->c[c];
@@ -1258,9 +1329,9 @@ static int write_ladder(const market *m, const trade *tr, const result *res, lon
 					date_to_ymd(cv->q[q2].first, &y2, &mo2, &d);
 					if (y2 != y || mo2 != mo)
 						break;
-					size_t at = (b * (size_t)m->nc + (size_t)c) * (size_t)maxq + (size_t)q2;
-					sum += acc[at];
-					any |= used[at];
+					size_t at = (size_t)c * (size_t)l->maxq + (size_t)q2;
+					sum += l->acc[b][at];
+					any |= l->used[b][at];
 				}
 				if (any) {
 					char month[16];
@@ -1276,9 +1347,20 @@ static int write_ladder(const market *m, const trade *tr, const result *res, lon
 			}
 		}
 	}
-	int ok = corder != NULL;
-	free(corder), free(acc), free(used), free(bnames), sidx_free(books);
-	return ok ? 0 : -1;
+	free(corder), free(bnames);
+	return 0;
+}
+
+static int write_ladder(const market *m, const trade *tr, const result *res, long n, FILE *fp)
+{
+	ladder_acc l;
+	int rc = ladder_init(&l, m);
+	for (long i = 0; i < n && !rc; i++)
+		rc = ladder_add(&l, &tr[i], &res[i]);
+	if (!rc)
+		rc = ladder_write(&l, m, fp);
+	ladder_free(&l);
+	return rc;
 }
 
 /* ---- outputs -------------------------------------------------------------- */
@@ -1289,6 +1371,8 @@ struct val_book {
 	result *res;
 	long n, cancelled;
 	double spread_corr; /* the Kirk correlation it was priced with */
+	const struct val_corr *corr; /* per curve pair, before spread_corr */
+	size_t ncorr;
 };
 
 static void h5_valuation_row(h5tab_writer *w, const trade *t, const result *r)
@@ -1300,6 +1384,13 @@ static void h5_valuation_row(h5tab_writer *w, const trade *t, const result *r)
 	for (int c = 0; c < 6; c++)
 		h5tab_set_double(w, 5 + c, dv[c]);
 	h5tab_set_str(w, 11, r->model, strlen(r->model));
+}
+
+/* The theta of sensitivity row k: the value change of the trade for one
+ * calendar day (theta per year / 365) on its first row, 0 on the others. */
+static double sens_theta(const result *r, int k)
+{
+	return k == 0 ? r->theta / 365 : 0;
 }
 
 static int h5_sensitivity_rows(h5tab_writer *w, const market *m, const trade *t, const result *r,
@@ -1318,6 +1409,15 @@ static int h5_sensitivity_rows(h5tab_writer *w, const market *m, const trade *t,
 		h5tab_set_double(w, 6, r->s[k].delta);
 		h5tab_set_double(w, 7, r->s[k].gamma);
 		h5tab_set_double(w, 8, r->s[k].vega);
+		h5tab_set_double(w, 9, sens_theta(r, k));
+		if (r->s[k].curve2 >= 0) {
+			const mkt_curve *c2 = &m->c[r->s[k].curve2];
+			h5tab_set_str(w, 10, c2->name, strlen(c2->name));
+			h5tab_set_int64(w, 11, date_month_index(c2->q[r->s[k].quote2].first) - asof_month);
+		} else {
+			h5tab_set_str(w, 10, "", 0);
+			h5tab_set_int64(w, 11, H5TAB_MISSING_INT);
+		}
 		if (h5tab_end_row(w, e))
 			return e->code;
 	}
@@ -1328,12 +1428,12 @@ static int h5_sensitivity_rows(h5tab_writer *w, const market *m, const trade *t,
  * /sensitivities of qe-formats(5), into files the caller commits. */
 static int write_h5(const val_book *b, h5file *vf, h5file *sf, qe_err *e)
 {
-	h5tab_colspec vcols[12], scols[9];
+	h5tab_colspec vcols[12], scols[12];
 	h5tab_colspecs(FMT_VALUATIONS, vcols, 12);
-	h5tab_colspecs(FMT_SENSITIVITIES, scols, 9);
+	h5tab_colspecs(FMT_SENSITIVITIES, scols, 12);
 	h5tab_writer *vw = NULL, *sw = NULL;
 	if ((vf && !(vw = h5tab_begin(vf, "valuations", vcols, 12, e))) ||
-	    (sf && !(sw = h5tab_begin(sf, "sensitivities", scols, 9, e))))
+	    (sf && !(sw = h5tab_begin(sf, "sensitivities", scols, 12, e))))
 		return e->code;
 	for (long i = 0; i < b->n; i++) {
 		const result *r = &b->res[i];
@@ -1382,6 +1482,15 @@ static void csv_sensitivity_rows(csv_writer *w, const market *m, const trade *t,
 		csvw_double(w, r->s[k].delta);
 		csvw_double(w, r->s[k].gamma);
 		csvw_double(w, r->s[k].vega);
+		csvw_double(w, sens_theta(r, k));
+		if (r->s[k].curve2 >= 0) {
+			const mkt_curve *c2 = &m->c[r->s[k].curve2];
+			csvw_str(w, c2->name);
+			csvw_int(w, date_month_index(c2->q[r->s[k].quote2].first) - asof_month);
+		} else {
+			csvw_empty(w);
+			csvw_empty(w);
+		}
 		csvw_end(w);
 	}
 }
@@ -1420,7 +1529,7 @@ static int format_block(const val_book *b, long blk, char **vbuf, size_t *vlen, 
 /* Valuations and sensitivities as CSV (either fp may be NULL).  Rows are
  * formatted in parallel, a block of trades per memory stream, and written
  * in block order: the bytes do not depend on the number of threads. */
-static int write_csv(const val_book *b, FILE *vfp, FILE *sfp, qe_err *e)
+static void csv_headers(FILE *vfp, FILE *sfp)
 {
 	csv_writer w;
 	if (vfp) {
@@ -1431,6 +1540,11 @@ static int write_csv(const val_book *b, FILE *vfp, FILE *sfp, qe_err *e)
 		csvw_init(&w, sfp);
 		csvw_header_of(&w, FMT_SENSITIVITIES);
 	}
+}
+
+/* The rows of write_csv (no headers): also one block of a stream. */
+static int write_csv_rows(const val_book *b, FILE *vfp, FILE *sfp, qe_err *e)
+{
 	long nblocks = (b->n + BLOCK - 1) / BLOCK;
 	char **vbuf = calloc((size_t)nblocks + 1, sizeof *vbuf), **sbuf = calloc((size_t)nblocks + 1, sizeof *sbuf);
 	size_t *vlen = calloc((size_t)nblocks + 1, sizeof *vlen), *slen = calloc((size_t)nblocks + 1, sizeof *slen);
@@ -1464,11 +1578,16 @@ static int write_csv(const val_book *b, FILE *vfp, FILE *sfp, qe_err *e)
 	return 0;
 }
 
-static void write_errors(const val_book *b, FILE *fp)
+static int write_csv(const val_book *b, FILE *vfp, FILE *sfp, qe_err *e)
+{
+	csv_headers(vfp, sfp);
+	return write_csv_rows(b, vfp, sfp, e);
+}
+
+static void write_error_rows(const val_book *b, FILE *fp)
 {
 	csv_writer w;
 	csvw_init(&w, fp);
-	csvw_header_of(&w, FMT_PRICE_ERRORS);
 	for (long i = 0; i < b->n; i++)
 		if (b->res[i].status == 1) {
 			csvw_str(&w, b->tr[i].id);
@@ -1477,10 +1596,17 @@ static void write_errors(const val_book *b, FILE *fp)
 		}
 }
 
-static void summarize(const val_book *b, struct val_summary *s)
+static void write_errors(const val_book *b, FILE *fp)
 {
-	memset(s, 0, sizeof *s);
-	s->cancelled = b->cancelled;
+	csv_writer w;
+	csvw_init(&w, fp);
+	csvw_header_of(&w, FMT_PRICE_ERRORS);
+	write_error_rows(b, fp);
+}
+
+/* Adds b's trades to the counts of s (cancelled not included). */
+static void summarize_add(const val_book *b, struct val_summary *s)
+{
 	for (long i = 0; i < b->n; i++) {
 		const result *r = &b->res[i];
 		if (r->status == 2) {
@@ -1496,7 +1622,42 @@ static void summarize(const val_book *b, struct val_summary *s)
 	}
 }
 
+static void summarize(const val_book *b, struct val_summary *s)
+{
+	memset(s, 0, sizeof *s);
+	s->cancelled = b->cancelled;
+	summarize_add(b, s);
+}
+
 /* ---- driver -------------------------------------------------------------- */
+
+/* The pair of the table t's legs are (either order), or -1. */
+static long corr_pair(const val_book *b, const trade *t)
+{
+	if (t->instr != I_SPREAD)
+		return -1;
+	for (size_t k = 0; k < b->ncorr; k++) {
+		const struct val_corr *p = &b->corr[k];
+		if ((strcmp(p->curve1, t->curve) == 0 && strcmp(p->curve2, t->curve2) == 0) ||
+		    (strcmp(p->curve2, t->curve) == 0 && strcmp(p->curve1, t->curve2) == 0))
+			return (long)k;
+	}
+	return -1;
+}
+
+static double trade_corr(const val_book *b, const trade *t)
+{
+	long k = corr_pair(b, t);
+	return k >= 0 ? b->corr[k].rho : b->spread_corr;
+}
+
+int valuation_corr_used(const val_book *b, size_t k)
+{
+	for (long i = 0; i < b->n; i++)
+		if (!b->tr[i].err[0] && corr_pair(b, &b->tr[i]) == (long)k)
+			return 1;
+	return 0;
+}
 
 val_book *valuation_price(const struct val_options *o, qe_err *e)
 {
@@ -1512,6 +1673,8 @@ val_book *valuation_price(const struct val_options *o, qe_err *e)
 	m->bump = o->bump;
 	b->m = m;
 	b->spread_corr = o->spread_corr;
+	b->corr = o->corr;
+	b->ncorr = o->ncorr;
 	if (load_trades(o, &b->tr, &b->n, &b->cancelled, e)) {
 		valuation_free(b);
 		return NULL;
@@ -1522,7 +1685,7 @@ val_book *valuation_price(const struct val_options *o, qe_err *e)
 	}
 #pragma omp parallel for schedule(dynamic, 64)
 	for (long i = 0; i < b->n; i++)
-		price_one(m, &b->tr[i], o->spread_corr, &b->res[i]);
+		price_one(m, &b->tr[i], trade_corr(b, &b->tr[i]), &b->res[i]);
 	return b;
 }
 
@@ -1600,8 +1763,809 @@ long valuation_reprice(const val_book *b, const market *m, double *npv, char *er
 			npv[i] = b->res[i].status == 2 ? 0.0 : NAN;
 			continue;
 		}
-		price_one(m, &b->tr[i], b->spread_corr, &r);
+		price_one(m, &b->tr[i], trade_corr(b, &b->tr[i]), &r);
 		free(r.s);
+		npv[i] = r.status == 0 ? r.npv : r.status == 2 ? 0.0 : NAN;
+		if (r.status == 1) {
+#pragma omp critical(valuation_reprice)
+			if (bad < 0 || i < bad) {
+				bad = i;
+				snprintf(err, errsz, "%s", r.err);
+			}
+		}
+	}
+	return bad;
+}
+
+/* ---- streaming (valuation_stream) ------------------------------------------ */
+
+enum { STREAM_BLOCK = 16384 };
+
+static void src_close(rowsrc *src)
+{
+	if (src->c)
+		csvr_close(src->c);
+	if (src->h)
+		h5tab_close(src->h);
+	memset(src, 0, sizeof *src);
+}
+
+static int src_open(const char *path, rowsrc *src, int *colmap, qe_err *e)
+{
+	memset(src, 0, sizeof *src);
+	if (is_hdf5(path)) {
+		if (!(src->h = h5tab_open(path, "trades", e)))
+			return e->code;
+	} else if (!(src->c = csvr_open(path, e))) {
+		return e->code;
+	}
+	if (map_trades_header(src, path, colmap, e)) {
+		src_close(src);
+		return e->code;
+	}
+	return 0;
+}
+
+/* CSVR_ROW, CSVR_BADROW, CSVR_EOF or CSVR_FATAL, as load_trades reads. */
+static int src_next(rowsrc *src, qe_err *e)
+{
+	if (src->c)
+		return csvr_next(src->c, e);
+	int st = h5tab_next(src->h, e);
+	src->row++;
+	return st > 0 ? CSVR_ROW : st == 0 ? CSVR_EOF : CSVR_FATAL;
+}
+
+/* The state of a stream: the rows of every id of the file (counted by a
+ * first pass), the trades read but not yet written (in order of first
+ * appearance; a trade is done when the last row of its id was read) and
+ * what accumulates over the whole book. */
+typedef struct vstream {
+	const struct val_options *o;
+	const struct val_outputs *out;
+	market *m;
+	strindex *ids;     /* the id text of every good row */
+	long *left, *slot; /* per id: rows still to read; its trade (absolute index) or -1 */
+	trade *q;          /* pending trades, q[0] has absolute index base */
+	char *done;
+	long qn, qcap, base, ndone;
+	result *res;
+	h5tab_writer *vw, *sw;
+	ladder_acc lad;
+	struct val_summary sum;
+} vstream;
+
+/* Pass 1: how many rows each id has.  *plain = 0 when an id reads like
+ * the "line N"/"row N" name a rejected row gets (then ids could clash
+ * and the caller values the book in memory). */
+static int count_ids(vstream *v, int *plain, qe_err *e)
+{
+	rowsrc src;
+	int colmap[FMT_TR_N], rc = 0, st;
+	char nb[NUM_BUFSZ];
+	long cap = 0;
+	*plain = 1;
+	if (src_open(v->o->trades, &src, colmap, e))
+		return e->code;
+	while ((st = src_next(&src, e)) != CSVR_EOF) {
+		if (st == CSVR_FATAL) {
+			rc = e->code;
+			break;
+		}
+		if (st != CSVR_ROW)
+			continue;
+		csvscan_field f = rs_text(&src, colmap[FMT_TR_ID], nb);
+		if ((f.len >= 5 && memcmp(f.p, "line ", 5) == 0) ||
+		    (f.len >= 4 && memcmp(f.p, "row ", 4) == 0)) {
+			*plain = 0;
+			break;
+		}
+		long k = sidx_add(v->ids, f.p, f.len, NULL);
+		if (k >= cap) {
+			long nc = cap ? 2 * cap : 65536;
+			long *nl = realloc(v->left, sizeof *nl * (size_t)nc);
+			if (nl)
+				v->left = nl;
+			long *ns = nl ? realloc(v->slot, sizeof *ns * (size_t)nc) : NULL;
+			if (ns)
+				v->slot = ns;
+			if (!ns) {
+				rc = qe_err_set(e, QE_INTERNAL, "out of memory");
+				break;
+			}
+			for (long i = cap; i < nc; i++)
+				v->left[i] = 0, v->slot[i] = -1;
+			cap = nc;
+		}
+		if (k < 0) {
+			rc = qe_err_set(e, QE_INTERNAL, "out of memory");
+			break;
+		}
+		v->left[k]++;
+	}
+	src_close(&src);
+	return rc;
+}
+
+/* Prices, writes and folds the first n pending trades (all done), then
+ * drops them. */
+static int stream_flush(vstream *v, long n, qe_err *e)
+{
+	long j = 0;
+	for (long i = 0; i < n; i++) {
+		if (v->q[i].cancel && !v->q[i].err[0])
+			v->sum.cancelled++;
+		else if (j++ != i)
+			v->q[j - 1] = v->q[i];
+	}
+#pragma omp parallel for schedule(dynamic, 64)
+	for (long i = 0; i < j; i++)
+		price_one(v->m, &v->q[i], v->o->spread_corr, &v->res[i]);
+	val_book blk = {.m = v->m, .tr = v->q, .res = v->res, .n = j};
+	int rc = 0;
+	summarize_add(&blk, &v->sum);
+	for (long i = 0; i < j && !rc && (v->vw || v->sw); i++) {
+		const result *r = &v->res[i];
+		if (r->status)
+			continue;
+		if (v->vw) {
+			h5_valuation_row(v->vw, &v->q[i], r);
+			rc = h5tab_end_row(v->vw, e);
+		}
+		if (!rc && v->sw)
+			rc = h5_sensitivity_rows(v->sw, v->m, &v->q[i], r, e);
+	}
+	if (!rc && (v->out->valuations || v->out->sensitivities))
+		rc = write_csv_rows(&blk, v->out->valuations, v->out->sensitivities, e);
+	if (!rc && v->out->errors)
+		write_error_rows(&blk, v->out->errors);
+	for (long i = 0; i < j && !rc && v->out->ladder; i++)
+		if (ladder_add(&v->lad, &v->q[i], &v->res[i]))
+			rc = qe_err_set(e, QE_INTERNAL, "out of memory");
+	for (long i = 0; i < j; i++) {
+		free(v->res[i].s);
+		v->res[i].s = NULL;
+	}
+	memmove(v->q, v->q + n, sizeof *v->q * (size_t)(v->qn - n));
+	memmove(v->done, v->done + n, (size_t)(v->qn - n));
+	v->qn -= n;
+	v->ndone -= n;
+	v->base += n;
+	return rc ? e->code : 0;
+}
+
+/* Appends t to the pending trades; its absolute index. */
+static long stream_push(vstream *v, const trade *t, int done, qe_err *e)
+{
+	if (v->qn == v->qcap) {
+		long nc = v->qcap ? 2 * v->qcap : STREAM_BLOCK;
+		trade *nq = realloc(v->q, sizeof *nq * (size_t)nc);
+		if (nq)
+			v->q = nq;
+		char *nd = nq ? realloc(v->done, (size_t)nc) : NULL;
+		if (nd)
+			v->done = nd;
+		result *nr = nd ? realloc(v->res, sizeof *nr * (size_t)nc) : NULL;
+		if (!nr)
+			return qe_err_set(e, QE_INTERNAL, "out of memory"), -1;
+		v->res = nr;
+		v->qcap = nc;
+	}
+	v->q[v->qn] = *t;
+	v->done[v->qn] = (char)done;
+	return v->base + v->qn++;
+}
+
+/* Pass 2: load_trades' loop, a trade leaving for the outputs as soon as
+ * it and every trade before it are final. */
+static int stream_rows(vstream *v, qe_err *e)
+{
+	const char *path = v->o->trades;
+	rowsrc src;
+	int colmap[FMT_TR_N], rc = 0, st;
+	char nb[NUM_BUFSZ];
+	schema_markets *mk = NULL;
+	if (src_open(path, &src, colmap, e))
+		return e->code;
+	if (!(mk = schema_markets_load(v->o->markets, e))) {
+		src_close(&src);
+		return e->code;
+	}
+	schema_ctx ctx = {schema_get(FMT_TRADES), mk, schema_trades_identity};
+	strbuf canon = {0};
+	while ((st = src_next(&src, e)) != CSVR_EOF) {
+		if (st == CSVR_FATAL) {
+			rc = e->code;
+			break;
+		}
+		trade t;
+		int life = LIFE_NONE;
+		long k = -1, rk = -1;
+		if (st == CSVR_BADROW) {
+			memset(&t, 0, sizeof t);
+			snprintf(t.id, sizeof t.id, "line %ld", rs_line(&src));
+			snprintf(t.err, sizeof t.err, "%s", e->msg);
+		} else {
+			csvscan_field f = rs_text(&src, colmap[FMT_TR_ID], nb);
+			if ((rk = sidx_find(v->ids, f.p, f.len)) < 0 || v->left[rk] <= 0) {
+				rc = qe_err_set(e, QE_IO, "%s: changed while being read", path);
+				break;
+			}
+			if (read_trade(&src, path, colmap, &ctx, &canon, &t, &life)) {
+				rc = qe_err_set(e, QE_INTERNAL, "out of memory");
+				break;
+			}
+			/* a row rejected before its id is valid is a trade of its own */
+			if (strlen(t.id) == f.len && memcmp(t.id, f.p, f.len) == 0)
+				k = rk;
+		}
+		long at = k >= 0 ? v->slot[k] : -1;
+		if (at >= 0 && at < v->base) {
+			rc = qe_err_set(e, QE_IO, "%s: changed while being read", path);
+			break;
+		}
+		trade *prev = at >= 0 ? &v->q[at - v->base] : NULL;
+		/* the lifecycle rule of qe-ingest, in file order */
+		if (!t.err[0] && (!prev || !prev->err[0])) {
+			int state = !prev ? TRADE_UNKNOWN : prev->cancel ? TRADE_CANCELLED : TRADE_LIVE;
+			char vtext[24];
+			row_check lc = {0};
+			if (schema_lifecycle_check(state, prev ? prev->version : 0, life, t.version,
+						   lc.reason, sizeof lc.reason, &lc.col)) {
+				snprintf(vtext, sizeof vtext, "%d", t.version);
+				lc.value = lc.col == FMT_TR_VERSION ? vtext : t.id;
+				lc.value_len = strlen(lc.value);
+				trade_reject(&t, &src, path, colmap, &lc);
+			}
+		}
+		if (!prev) {
+			if ((at = stream_push(v, &t, k < 0, e)) < 0) {
+				rc = e->code;
+				break;
+			}
+			if (k >= 0)
+				v->slot[k] = at;
+		} else if (prev->err[0]) {
+			/* a bad version leaves the trade unpriced */
+		} else if (t.err[0]) {
+			snprintf(prev->err, sizeof prev->err, "%s", t.err);
+		} else {
+			*prev = t; /* an amend or cancel that supersedes */
+		}
+		if (rk >= 0 && --v->left[rk] == 0 && v->slot[rk] >= 0)
+			v->done[v->slot[rk] - v->base] = 1;
+		while (v->ndone < v->qn && v->done[v->ndone])
+			v->ndone++;
+		if (v->ndone >= STREAM_BLOCK && (rc = stream_flush(v, v->ndone, e)))
+			break;
+	}
+	src_close(&src);
+	strbuf_free(&canon);
+	schema_markets_free(mk);
+	return rc;
+}
+
+int valuation_stream(const struct val_options *o, const struct val_outputs *out,
+		     struct val_summary *s, qe_err *e)
+{
+	vstream v = {.o = o, .out = out};
+	int plain = 0, rc;
+	memset(s, 0, sizeof *s);
+	struct mkt_paths p = {o->markets, o->curves, o->vols, o->rates, o->fixings, o->calendars};
+	if (o->trades && strcmp(o->trades, "-") != 0) {
+		/* the market first: its errors come first, as in valuation_price */
+		if (!(v.m = mkt_load(&p, o->asof, e)))
+			return e->code;
+		v.m->bump = o->bump;
+		if (!(v.ids = sidx_new())) {
+			mkt_free(v.m);
+			return qe_err_set(e, QE_INTERNAL, "out of memory");
+		}
+		rc = count_ids(&v, &plain, e);
+		if (rc || !plain) {
+			sidx_free(v.ids);
+			free(v.left), free(v.slot);
+			mkt_free(v.m);
+			if (rc)
+				return rc;
+		}
+	}
+	if (!plain) {
+		/* stdin is read once, and ids that clash with the names of
+		 * rejected rows: the whole book in memory */
+		val_book *b = valuation_price(o, e);
+		if (!b)
+			return e->code;
+		rc = valuation_write(b, out, s, e);
+		valuation_free(b);
+		return rc == QE_DATA && s->failed ? 0 : rc;
+	}
+	rc = 0;
+	h5tab_colspec vcols[12], scols[12];
+	h5tab_colspecs(FMT_VALUATIONS, vcols, 12);
+	h5tab_colspecs(FMT_SENSITIVITIES, scols, 12);
+	if (!rc && ((out->h5_valuations &&
+		     !(v.vw = h5tab_begin(out->h5_valuations, "valuations", vcols, 12, e))) ||
+		    (out->h5_sensitivities &&
+		     !(v.sw = h5tab_begin(out->h5_sensitivities, "sensitivities", scols, 12, e)))))
+		rc = e->code;
+	if (!rc && out->ladder && ladder_init(&v.lad, v.m))
+		rc = qe_err_set(e, QE_INTERNAL, "out of memory");
+	if (!rc) {
+		csv_headers(out->valuations, out->sensitivities);
+		if (out->errors) {
+			csv_writer w;
+			csvw_init(&w, out->errors);
+			csvw_header_of(&w, FMT_PRICE_ERRORS);
+		}
+		rc = stream_rows(&v, e);
+	}
+	if (!rc && v.qn)
+		rc = stream_flush(&v, v.qn, e); /* at the end every trade is final */
+	if (!rc && out->ladder && ladder_write(&v.lad, v.m, out->ladder))
+		rc = qe_err_set(e, QE_INTERNAL, "out of memory");
+	*s = v.sum;
+	ladder_free(&v.lad);
+	sidx_free(v.ids);
+	free(v.left), free(v.slot), free(v.q), free(v.done), free(v.res);
+	mkt_free(v.m);
+	if (!rc && s->failed)
+		qe_err_set(e, QE_DATA, "%ld trade%s could not be priced (first: %s)", s->failed,
+			   s->failed == 1 ? "" : "s", s->first_error);
+	return rc;
+}
+
+/* ---- NPV-only repricing plan ---------------------------------------------
+ * What price_linear and price_option compute from dates alone (delivery
+ * pieces, their volumes and discount factors, year fractions, the quote
+ * day weights of an average forward) is fixed across scenarios, so a
+ * plan keeps it per trade and a scenario only redoes the arithmetic on
+ * the moved quotes and vols, in the same order and through the same
+ * closed forms, so the values equal the full path's bit for bit.  A
+ * trade of any other kind keeps the full path (price_one). */
+
+enum { VP_FULL, VP_LINEAR, VP_OPTION, VP_SWAP, VP_ASIAN };
+
+typedef struct vp_piece {
+	int q;       /* swap: a period's count of quote runs, then a run's quote */
+	int n;       /* swap: a period's pricing days, then a run's days; Asian: a run's days */
+	/* Asian: b the run's contract month day (a qe_date, exact in a double) */
+	double a, b; /* linear: side x volume, D; option: days; swap period: Qp, D */
+	double z;    /* linear: zero rate of D; swap period: sum of its fixings */
+} vp_piece;
+
+typedef struct vp_trade {
+	int kind, curve, np;
+	long off; /* first piece in plan->pc */
+	/* option */
+	qe_date a;
+	double T, D, z, Q, tot;
+	int normal;
+	/* Asian: fixings, past ones, remaining ones, on a futures index;
+	 * past average; times of the remaining ones at plan->tt + toff */
+	int n, past, k, front;
+	double A;
+	long toff;
+} vp_trade;
+
+struct val_plan {
+	vp_trade *t;
+	vp_piece *pc;
+	long npc, cap;
+	double *tt;
+	long ntt, ttcap;
+	int oom;
+};
+
+static vp_piece *vp_add(val_plan *p)
+{
+	if (p->npc == p->cap) {
+		long cap = p->cap ? 2 * p->cap : 1024;
+		vp_piece *n = realloc(p->pc, sizeof *n * (size_t)cap);
+		if (!n)
+			return p->oom = 1, NULL;
+		p->pc = n, p->cap = cap;
+	}
+	return &p->pc[p->npc++];
+}
+
+/* The pieces of price_linear: the same loop, on the base market. */
+static int vp_linear(val_plan *p, vp_trade *v, const market *m, const trade *t, const mkt_curve *c)
+{
+	result scratch = {0}, *res = &scratch;
+	int future = t->instr == I_FUTURE;
+	qe_date d = t->ds > m->asof ? t->ds : m->asof + 1;
+	while (d <= t->de) {
+		int q = mkt_quote_at(c, d);
+		if (q < 0)
+			return -1;
+		qe_date end = c->q[q].last < t->de ? c->q[q].last : t->de;
+		double vol, D = 1, z = 0;
+		if (piece_volume(m, t, c, d, end, &vol, res))
+			return -1;
+		if (!future && discount(m, t, end, &D, &z, res))
+			return -1;
+		vp_piece *pc = vp_add(p);
+		if (!pc)
+			return -1;
+		*pc = (vp_piece){.q = q, .a = t->side * vol, .b = D, .z = z};
+		v->np++;
+		d = end + 1;
+	}
+	v->kind = VP_LINEAR;
+	return 0;
+}
+
+/* The fixed inputs of price_option: dates, T, D, volume, and the day
+ * count of each quote avg_forward reads. */
+static int vp_option(val_plan *p, vp_trade *v, const market *m, const trade *t, const mkt_curve *c)
+{
+	result scratch = {0}, *res = &scratch;
+	if (option_common(m, t, c, &v->a, &v->T, &v->D, &v->z, &v->Q, res))
+		return -1;
+	qe_date d = v->a;
+	while (d <= t->de) {
+		int q = mkt_quote_at(c, d);
+		if (q < 0)
+			return -1;
+		qe_date end = c->q[q].last < t->de ? c->q[q].last : t->de;
+		vp_piece *pc = vp_add(p);
+		if (!pc)
+			return -1;
+		*pc = (vp_piece){.q = q, .a = (double)(end - d + 1)};
+		v->np++;
+		d = end + 1;
+	}
+	v->tot = (double)(t->de - v->a + 1);
+	v->normal = model_of(t, c);
+	v->kind = VP_OPTION;
+	return 0;
+}
+
+/* The fixed parts of price_swap: per calculation period with a day
+ * after the as-of date, its quantity Qp, discount factor D and the sum of
+ * its past fixings (added first, as price_swap meets them first), then
+ * the quotes of its remaining pricing days as runs of equal quotes in
+ * day order, so a scenario adds the same prices in the same order. */
+static int vp_swap(val_plan *p, vp_trade *v, const market *m, const trade *t, const mkt_curve *c)
+{
+	result scratch = {0}, *res = &scratch;
+	if (!c->cal)
+		return -1;
+	int total = 0;
+	for (qe_date d = t->ds; d <= t->de; d++)
+		total += cal_is_business_day(c->cal, d);
+	if (total == 0)
+		return -1;
+	qe_date p0 = t->ds;
+	while (p0 <= t->de) {
+		int y, mo, dd;
+		date_to_ymd(p0, &y, &mo, &dd);
+		qe_date p1 = date_from_ymd(y, mo, date_days_in_month(y, mo));
+		if (p1 > t->de)
+			p1 = t->de;
+		long hdr = p->npc;
+		if (!vp_add(p))
+			return -1;
+		int n = 0, nr = 0;
+		double sum = 0;
+		for (qe_date d = p0; d <= p1; d++) {
+			if (!cal_is_business_day(c->cal, d))
+				continue;
+			n++;
+			if (d <= m->asof) {
+				double fx;
+				if (mkt_fixing(c, d, &fx))
+					return -1;
+				sum += fx;
+				continue;
+			}
+			int q;
+			qe_date mf;
+			if (index_quote(m, c, d, &q, &mf, res))
+				return -1;
+			if (nr > 0 && p->pc[p->npc - 1].q == q) {
+				p->pc[p->npc - 1].n++;
+			} else {
+				vp_piece *pc = vp_add(p);
+				if (!pc)
+					return -1;
+				*pc = (vp_piece){.q = q, .n = 1};
+				nr++;
+			}
+		}
+		if (n > 0 && p1 > m->asof) {
+			double Qp, D, z;
+			trade tt = *t;
+			if (piece_volume(m, &tt, c, t->ds, t->de, &Qp, res) || discount(m, t, p1, &D, &z, res))
+				return -1;
+			Qp *= (double)n / total;
+			p->pc[hdr] = (vp_piece){.q = nr, .n = n, .a = Qp, .b = D, .z = sum};
+			v->np += 1 + nr;
+		} else {
+			p->npc = hdr;
+		}
+		p0 = p1 + 1;
+	}
+	v->kind = VP_SWAP;
+	return 0;
+}
+
+static int vp_add_time(val_plan *p, double t)
+{
+	if (p->ntt == p->ttcap) {
+		long cap = p->ttcap ? 2 * p->ttcap : 1024;
+		double *n = realloc(p->tt, sizeof *n * (size_t)cap);
+		if (!n)
+			return p->oom = 1, -1;
+		p->tt = n, p->ttcap = cap;
+	}
+	p->tt[p->ntt++] = t;
+	return 0;
+}
+
+/* The fixed parts of price_asian on a futures index: option_common's, the fixing counts,
+ * the past average, the time of each remaining fixing and its quote and
+ * contract month as runs in day order. */
+static int vp_asian(val_plan *p, vp_trade *v, const market *m, const trade *t, const mkt_curve *c)
+{
+	result scratch = {0}, *res = &scratch;
+	if (option_common(m, t, c, &v->a, &v->T, &v->D, &v->z, &v->Q, res) || model_of(t, c) || !c->cal)
+		return -1;
+	qe_date s0 = t->has_avg ? t->avg_s : t->ds, s1 = t->has_avg ? t->avg_e : t->de;
+	double sumfix = 0;
+	v->n = v->past = v->k = 0;
+	v->front = c->master && m->master && curvemaster_fixes_front(c->master);
+	if (!v->front) /* a spot index's Asian keeps the full path */
+		return -1;
+	v->toff = p->ntt;
+	for (qe_date d = s0; d <= s1; d++) {
+		if (!cal_is_business_day(c->cal, d))
+			continue;
+		v->n++;
+		if (d <= m->asof) {
+			double fx;
+			if (mkt_fixing(c, d, &fx))
+				return -1;
+			sumfix += fx;
+			v->past++;
+			continue;
+		}
+		int q;
+		qe_date mf;
+		if (index_quote(m, c, d, &q, &mf, res) || vp_add_time(p, date_yf_act365(m->asof, d)))
+			return -1;
+		vp_piece *last = v->np ? &p->pc[p->npc - 1] : NULL;
+		if (last && last->q == q && last->b == (double)mf) {
+			last->n++;
+		} else {
+			vp_piece *pc = vp_add(p);
+			if (!pc)
+				return -1;
+			*pc = (vp_piece){.q = q, .n = 1, .b = (double)mf};
+			v->np++;
+		}
+		v->k++;
+	}
+	if (v->n == 0)
+		return -1;
+	v->A = v->past ? sumfix / v->past : 0;
+	v->kind = VP_ASIAN;
+	return 0;
+}
+
+val_plan *valuation_plan_new(const val_book *b, qe_err *e)
+{
+	val_plan *p = calloc(1, sizeof *p);
+	if (!p || !(p->t = calloc((size_t)b->n + 1, sizeof *p->t))) {
+		free(p);
+		return qe_err_set(e, QE_INTERNAL, "out of memory"), NULL;
+	}
+	const market *m = b->m;
+	for (long i = 0; i < b->n; i++) {
+		const trade *t = &b->tr[i];
+		const result *r = &b->res[i];
+		vp_trade *v = &p->t[i];
+		v->kind = VP_FULL;
+		v->off = p->npc;
+		if (r->status != 0 || !r->model || m->bump != 0)
+			continue;
+		const mkt_curve *c = mkt_curve_find(m, t->curve);
+		if (!c)
+			continue;
+		v->curve = curve_index(m, c);
+		/* the branches of price_one that end in price_linear or
+		 * price_option, told apart by their model (dates alone decide
+		 * them, so a scenario takes the same branch) */
+		int linear = t->instr == I_FORWARD || t->instr == I_PHYSICAL || t->instr == I_SPOT ||
+			     (t->instr == I_FUTURE && strcmp(r->model, "future") == 0 && t->ds > m->asof);
+		int option = t->instr == I_OPTION &&
+			     (strcmp(r->model, "black76") == 0 || strcmp(r->model, "bachelier") == 0 ||
+			      strcmp(r->model, "bs2002") == 0);
+		int swap = t->instr == I_SWAP && strcmp(r->model, "swap") == 0;
+		int asian = t->instr == I_ASIAN && strcmp(r->model, "turnbull-wakeman") == 0;
+		long ntt = p->ntt;
+		int rc = linear ? vp_linear(p, v, m, t, c)
+			 : option ? vp_option(p, v, m, t, c)
+			 : swap	  ? vp_swap(p, v, m, t, c)
+			 : asian  ? vp_asian(p, v, m, t, c)
+				  : 0;
+		if (p->oom) {
+			valuation_plan_free(p);
+			return qe_err_set(e, QE_INTERNAL, "out of memory"), NULL;
+		}
+		if (rc) { /* not at a trade priced at the base; the full path then */
+			p->npc = v->off;
+			p->ntt = ntt;
+			v->kind = VP_FULL;
+			v->np = 0;
+		}
+	}
+	return p;
+}
+
+void valuation_plan_free(val_plan *p)
+{
+	if (!p)
+		return;
+	free(p->t);
+	free(p->pc);
+	free(p->tt);
+	free(p);
+}
+
+/* price_linear's arithmetic on the moved quotes. */
+static void vp_price_linear(const vp_trade *v, const vp_piece *pc, const mkt_curve *c, const trade *t,
+			    result *res)
+{
+	for (int k = 0; k < v->np; k++) {
+		double F = c->q[pc[k].q].price + 0.0;
+		double und = pc[k].a * (F - t->price);
+		res->undisc += und;
+		res->npv += und * pc[k].b;
+		res->delta += pc[k].a * pc[k].b;
+		res->theta += pc[k].z * und * pc[k].b;
+	}
+}
+
+/* price_swap's NPV on the moved quotes. */
+static void vp_price_swap(const vp_trade *v, const vp_piece *pc, const mkt_curve *c, const trade *t,
+			  result *res)
+{
+	for (int k = 0; k < v->np;) {
+		const vp_piece *h = &pc[k++];
+		double sum = h->z;
+		for (int r = 0; r < h->q; r++, k++) {
+			double F = c->q[pc[k].q].price + 0.0;
+			for (int j = 0; j < pc[k].n; j++)
+				sum += F;
+		}
+		double und = t->side * h->a * (sum / h->n - t->price);
+		res->undisc += und;
+		res->npv += und * h->b;
+	}
+}
+
+/* price_asian's NPV on the moved quotes and vols for a futures index
+ * (each fixing at its contract's forward and vol): the value
+ * asian_tw_strip_greeks_fd starts from, without its bumped
+ * revaluations. */
+static void vp_price_asian(const val_plan *p, const vp_trade *v, const vp_piece *pc, const mkt_curve *c,
+			   const trade *t, result *res)
+{
+	double Fbuf[256], vbuf[256], *Fd = Fbuf, *vd = vbuf, vol = NAN, price;
+	const double *tt = p->tt + v->toff;
+	int k = v->k, nvol = 0, i = 0, st;
+	const char *why = NULL;
+	if (k > 256) {
+		Fd = malloc(sizeof *Fd * (size_t)k);
+		vd = malloc(sizeof *vd * (size_t)k);
+		if (!Fd || !vd) {
+			RERR("out of memory");
+			goto out;
+		}
+	}
+	for (int r = 0; r < v->np; r++) {
+		double F = c->q[pc[r].q].price + 0.0, vr = NAN;
+		int ok = v->front && !mkt_vol(c, (qe_date)pc[r].b, t->strike, 0, &vr);
+		for (int j = 0; j < pc[r].n; j++, i++) {
+			Fd[i] = F;
+			vd[i] = ok ? vr : NAN;
+			nvol += ok;
+		}
+	}
+	if (!(v->front && k > 0 && nvol == k) && mkt_vol(c, v->a, t->strike, 0, &vol)) {
+		RERR("no lognormal vol for %s", c->name);
+		goto out;
+	}
+	for (i = 0; i < k; i++)
+		if (isnan(vd[i]))
+			vd[i] = vol;
+	st = asian_tw_strip(t->type, Fd, vd, t->strike, v->z, v->T, v->n, v->past, v->A, tt, &price, &why);
+	if (st)
+		RERR("%s", why);
+	else
+		res->npv = t->side * v->Q * price;
+out:
+	if (Fd != Fbuf)
+		free(Fd);
+	if (vd != vbuf)
+		free(vd);
+}
+
+/* price_option's arithmetic on the moved quotes and vols. */
+static void vp_price_option(const vp_trade *v, const vp_piece *pc, const mkt_curve *c, const trade *t,
+			    result *res)
+{
+	double sum = 0, vol;
+	for (int k = 0; k < v->np; k++)
+		sum += pc[k].a * (c->q[pc[k].q].price + 0.0);
+	double F = sum / v->tot;
+	if (mkt_vol(c, v->a, t->strike, v->normal, &vol)) {
+		RERR("no %s vol for %s", v->normal ? "normal" : "lognormal", c->name);
+		return;
+	}
+	opt_greeks g;
+	const char *why = NULL;
+	int st;
+	if (t->american) {
+		/* NPV only: the price american_greeks_fd starts from, without
+		 * its six bumped repricings (a bump that would fail no longer
+		 * fails the scenario) */
+		if (v->normal)
+			st = (why = "American exercise needs a lognormal model", OPT_EDOMAIN);
+		else
+			st = american_price(AMER_BS2002, t->type, F, t->strike, vol, v->z, 0.0, v->T, &g.price,
+					    &why);
+		if (!st)
+			res->npv = t->side * v->Q * g.price;
+		else
+			RERR("%s", why);
+		return;
+	} else {
+		st = (v->normal ? bachelier : black76)(t->type, F, t->strike, vol, v->z, v->T, &g, &why);
+	}
+	if (st) {
+		RERR("%s", why);
+		return;
+	}
+	double s = t->side * v->Q;
+	res->npv = s * g.price;
+	res->delta = s * g.delta;
+	res->gamma = s * g.gamma;
+	res->vega = s * g.vega;
+	res->theta = s * g.theta;
+}
+
+long valuation_reprice_plan(const val_book *b, const val_plan *p, const market *m, double *npv, char *err,
+			    size_t errsz)
+{
+	long bad = -1;
+#pragma omp parallel for schedule(dynamic, 64)
+	for (long i = 0; i < b->n; i++) {
+		result r;
+		const vp_trade *v = &p->t[i];
+		if (b->res[i].status) {
+			npv[i] = b->res[i].status == 2 ? 0.0 : NAN;
+			continue;
+		}
+		if (v->kind == VP_FULL) {
+			price_one(m, &b->tr[i], b->spread_corr, &r);
+			free(r.s);
+		} else {
+			memset(&r, 0, sizeof r);
+			if (v->kind == VP_LINEAR)
+				vp_price_linear(v, p->pc + v->off, &m->c[v->curve], &b->tr[i], &r);
+			else if (v->kind == VP_SWAP)
+				vp_price_swap(v, p->pc + v->off, &m->c[v->curve], &b->tr[i], &r);
+			else if (v->kind == VP_ASIAN)
+				vp_price_asian(p, v, p->pc + v->off, &m->c[v->curve], &b->tr[i], &r);
+			else
+				vp_price_option(v, p->pc + v->off, &m->c[v->curve], &b->tr[i], &r);
+			if (r.status == 0 && !(isfinite(r.npv) && isfinite(r.delta) && isfinite(r.gamma) &&
+					       isfinite(r.vega) && isfinite(r.theta)))
+				rerr(&r, "numerical failure (non-finite result)");
+		}
 		npv[i] = r.status == 0 ? r.npv : r.status == 2 ? 0.0 : NAN;
 		if (r.status == 1) {
 #pragma omp critical(valuation_reprice)

@@ -25,10 +25,22 @@
 #include "core/diag.h"
 #include "io/h5table.h"
 
+/* The Kirk correlation of the legs of a spread on one pair of curves
+ * (either order), e.g. from their price history (risk/spreadcorr.h). */
+struct val_corr {
+	char curve1[64], curve2[64];
+	double rho;
+	size_t nret; /* the returns it was estimated from (0: given) */
+};
+
 struct val_options {
 	qe_date asof;
 	const char *trades, *curves, *vols, *rates, *markets, *fixings, *calendars;
 	double spread_corr; /* Kirk correlation between the legs of a spread */
+	/* per curve pair, before spread_corr (NULL: spread_corr for all); the
+	 * caller's, outliving the book */
+	const struct val_corr *corr;
+	size_t ncorr;
 	double bump;        /* added to every forward quote (reconciliation runs) */
 };
 
@@ -58,6 +70,25 @@ val_book *valuation_price(const struct val_options *o, qe_err *e);
 int valuation_write(const val_book *b, const struct val_outputs *out, struct val_summary *s,
 		    qe_err *e);
 void valuation_free(val_book *b);
+/* Prices the book of o and writes every output of out as it goes: the
+ * trades are read in blocks, each block priced in parallel, its rows
+ * written in trade order and its deltas added to the ladder (written at
+ * the end), so memory does not grow with the book (a first pass over the
+ * trades counts the rows of each id, so that a trade leaves once its
+ * last amend or cancel is read).  Trades from stdin ("-"), or whose ids
+ * read "line N" or "row N" (the names of rejected rows), are valued in
+ * memory with valuation_price() and valuation_write().  The bytes are
+ * those of valuation_write() for any number of threads.  Returns QE_OK
+ * when every output was written, s filled (s->failed trades could not be
+ * priced: e then holds the QE_DATA message naming the first); another
+ * code (e set) when the market or the trades cannot be read or an output
+ * cannot be written. */
+int valuation_stream(const struct val_options *o, const struct val_outputs *out,
+		     struct val_summary *s, qe_err *e);
+
+/* The Kirk correlation of the pair k of the options' table the book was
+ * priced with, when some spread of the book uses it (1), else 0. */
+int valuation_corr_used(const val_book *b, size_t k);
 
 /* What full revaluation (price/valscen.h) asks of a priced book. */
 struct market; /* market/market.h */
@@ -86,5 +117,20 @@ void valuation_trade_quote(const val_book *b, long i, int k, int *curve, int *qu
  * base that cannot be priced on m (its reason into err). */
 long valuation_reprice(const val_book *b, const struct market *m, double *npv, char *err,
 		       size_t errsz);
+/* An NPV-only repricing plan of b: per trade, what does not change when
+ * quotes and vols move (delivery pieces, volumes, discount factors, year
+ * fractions, the quotes an average forward reads and their day counts),
+ * so valuation_reprice_plan redoes only the closed form on the moved
+ * market - futures, forwards, physicals, spots and European/American
+ * options on one curve; other trades take the full path.  The values
+ * equal valuation_reprice's bit for bit.  Owns its arrays
+ * (valuation_plan_free); b must outlive it.  NULL with e set
+ * (QE_INTERNAL) when memory runs out. */
+typedef struct val_plan val_plan;
+val_plan *valuation_plan_new(const val_book *b, qe_err *e);
+void valuation_plan_free(val_plan *p);
+/* valuation_reprice through the plan p of b. */
+long valuation_reprice_plan(const val_book *b, const val_plan *p, const struct market *m, double *npv,
+			    char *err, size_t errsz);
 
 #endif

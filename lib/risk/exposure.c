@@ -22,13 +22,16 @@ void expo_free(exposure *x)
 	sidx_free(x->currencies);
 	free(x->delta);
 	free(x->gamma);
+	free(x->cross);
+	free(x->theta);
 	memset(x, 0, sizeof *x);
 }
 
 struct srow {
 	long grp, ccy, f;
+	long f2;   /* a cross-gamma row: the second factor; -1 otherwise */
 	long line; /* in the sensitivities */
-	double d, g;
+	double d, g, th;
 };
 
 static char *dupn(const char *s, size_t n)
@@ -90,10 +93,14 @@ static int name_is_reserved(const char *s, size_t n)
  * lookups of the curve master and the FX rates, and the rows so far. */
 typedef struct expo_reading {
 	csv_reader *r;
+	FILE *fp;                    /* expo_read_stream(): read this, named name */
+	const char *name;
 	int idx[3];                  /* curve, tenor, delta */
 	int gc, byc;                 /* gamma and group-by columns, -1 absent */
 	int vc;                      /* vega column, -1 absent */
 	int use_vega;                /* the factors include vol factors: vega rows count */
+	int thc, c2c, t2c;           /* theta, curve2, tenor2 columns, -1 absent */
+	size_t ncross;               /* cross-gamma rows */
 	const char *by;
 	const curvemaster *cm;       /* the curve master, or NULL */
 	int has_ccy;                 /* currencies from the curve master */
@@ -140,12 +147,17 @@ static int reading_open(expo_reading *g, const char *path, qe_err *e)
 	static const char *const cols[] = {"curve", "tenor", "delta"};
 	int rc;
 	g->byc = -1;
-	if (!(g->r = csvr_open(path, e)))
+	if (!(g->r = g->fp ? csvr_open_stream(g->fp, g->name, 0, e) : csvr_open(path, e)))
 		return e->code;
 	if ((rc = csvr_require(g->r, cols, 3, g->idx, e)))
 		return rc;
 	g->gc = csvr_col(g->r, "gamma");
 	g->vc = csvr_col(g->r, "vega");
+	g->thc = csvr_col(g->r, "theta");
+	g->c2c = csvr_col(g->r, "curve2");
+	g->t2c = csvr_col(g->r, "tenor2");
+	if ((g->c2c < 0) != (g->t2c < 0))
+		return qe_err_set(e, QE_DATA, "%s: columns curve2 and tenor2 go together", csvr_name(g->r));
 	if (!g->by || (g->byc = csvr_col(g->r, g->by)) >= 0)
 		return 0;
 	if (!g->cm)
@@ -238,8 +250,8 @@ static int row_group(expo_reading *g, const char *curve, long *grp, qe_err *e)
 
 /* The currency of the current row (into x->currencies), converting d and
  * g to the base currency when there are FX rates. */
-static int row_currency(expo_reading *g, exposure *x, const char *curve, double *d, double *gm, long *ck,
-			qe_err *e)
+static int row_currency(expo_reading *g, exposure *x, const char *curve, double *d, double *gm, double *th,
+			long *ck, qe_err *e)
 {
 	csv_reader *r = g->r;
 	const char *ccy = "";
@@ -257,6 +269,7 @@ static int row_currency(expo_reading *g, exposure *x, const char *curve, double 
 					  csvr_name(r), csvr_line(r), ccy, curve, g->fx->path);
 		*d *= g->fxr[k];
 		*gm *= g->fxr[k];
+		*th *= g->fxr[k];
 		ccy = g->fx->base;
 	}
 	if ((*ck = sidx_add(x->currencies, ccy, strlen(ccy), NULL)) < 0)
@@ -285,7 +298,7 @@ static int read_row(expo_reading *g, exposure *x, const strindex *factors, qe_er
 {
 	csv_reader *r = g->r;
 	const char *curve;
-	struct srow row = {0};
+	struct srow row = {.f2 = -1};
 	int rc;
 	int64_t tenor;
 	double vega = 0;
@@ -295,22 +308,42 @@ static int read_row(expo_reading *g, exposure *x, const strindex *factors, qe_er
 		return rc;
 	if (g->gc >= 0 && !csvr_is_empty(r, g->gc) && (rc = csvr_get_double(r, g->gc, &row.g, e)))
 		return rc;
+	if (g->thc >= 0 && !csvr_is_empty(r, g->thc) && (rc = csvr_get_double(r, g->thc, &row.th, e)))
+		return rc;
 	if (g->use_vega && g->vc >= 0 && !csvr_is_empty(r, g->vc) && (rc = csvr_get_double(r, g->vc, &vega, e)))
 		return rc;
+	if (g->c2c >= 0 && !csvr_is_empty(r, g->c2c)) {
+		/* a cross-gamma row: d2V/dF dF2 in gamma, nothing else */
+		const char *curve2;
+		int64_t tenor2;
+		if (!(curve2 = csvr_get_str(r, g->c2c, e)))
+			return QE_DATA;
+		if ((rc = csvr_get_int64(r, g->t2c, &tenor2, e)))
+			return rc;
+		if (row.d != 0 || row.th != 0)
+			return csvr_field_error(r, g->idx[2], e, "a cross-gamma row (curve2 %s) has a delta or theta",
+						curve2);
+		if ((rc = row_factor(g, x, factors, curve2, tenor2, 0, &row.f2, e)))
+			return rc;
+		g->ncross++;
+	}
 	if ((rc = row_factor(g, x, factors, curve, tenor, 0, &row.f, e)) || (rc = row_group(g, curve, &row.grp, e)) ||
-	    (rc = row_currency(g, x, curve, &row.d, &row.g, &row.ccy, e)))
+	    (rc = row_currency(g, x, curve, &row.d, &row.g, &row.th, &row.ccy, e)))
 		return rc;
 	row.line = csvr_line(r);
 	if ((rc = push_row(g, &row, e)))
 		return rc;
 	if (vega == 0)
 		return 0;
+	/* the vega on the vol factor, as a delta: the P&L of dvol is vega dvol */
 	struct srow vrow = row;
-	double none = 0;
+	double none = 0, noth = 0;
 	vrow.d = vega;
 	vrow.g = 0;
+	vrow.th = 0;
+	vrow.f2 = -1;
 	if ((rc = row_factor(g, x, factors, curve, tenor, 1, &vrow.f, e)) ||
-	    (rc = row_currency(g, x, curve, &vrow.d, &none, &vrow.ccy, e)))
+	    (rc = row_currency(g, x, curve, &vrow.d, &none, &noth, &vrow.ccy, e)))
 		return rc;
 	return push_row(g, &vrow, e);
 }
@@ -386,7 +419,9 @@ static int sum_rows(exposure *x, const expo_reading *g, const long *pfmap)
 	x->delta = calloc(x->npf * x->nf + 1, sizeof *x->delta);
 	x->gamma = calloc(x->npf * x->nf + 1, sizeof *x->gamma);
 	x->fccy = malloc((x->nf + 1) * sizeof *x->fccy);
-	if (!x->delta || !x->gamma || !x->fccy)
+	x->theta = calloc(x->npf + 1, sizeof *x->theta);
+	x->cross = malloc((2 * g->ncross + 1) * sizeof *x->cross);
+	if (!x->delta || !x->gamma || !x->fccy || !x->theta || !x->cross)
 		return -1;
 	for (size_t f = 0; f < x->nf; f++)
 		x->fccy[f] = -1;
@@ -394,6 +429,18 @@ static int sum_rows(exposure *x, const expo_reading *g, const long *pfmap)
 		const struct srow *w = &g->rows[i];
 		size_t f = (size_t)w->f, tot = (size_t)w->ccy;
 		x->fccy[f] = w->ccy;
+		x->theta[tot] += w->th;
+		if (w->grp >= 0)
+			x->theta[pfmap[(size_t)w->grp * nc + (size_t)w->ccy]] += w->th;
+		if (w->f2 >= 0) {
+			x->cross[x->ncross++] = (struct expo_cross){tot, f, (size_t)w->f2, w->g};
+			if (w->grp >= 0)
+				x->cross[x->ncross++] = (struct expo_cross){
+					(size_t)pfmap[(size_t)w->grp * nc + (size_t)w->ccy], f, (size_t)w->f2, w->g};
+			if (w->g != 0)
+				x->has_gamma = 1;
+			continue;
+		}
 		x->delta[tot * x->nf + f] += w->d;
 		x->gamma[tot * x->nf + f] += w->g;
 		if (w->grp >= 0) {
@@ -407,10 +454,25 @@ static int sum_rows(exposure *x, const expo_reading *g, const long *pfmap)
 	return 0;
 }
 
+static int read_all(expo_reading *gp, exposure *x, const char *path, const strindex *factors, qe_err *e);
+
 int expo_read(exposure *x, const char *path, const char *by, const curvemaster *cm,
 	      const expo_fx *fx, const strindex *factors, qe_err *e)
 {
 	expo_reading g = {.by = by, .cm = cm, .fx = fx};
+	return read_all(&g, x, path, factors, e);
+}
+
+int expo_read_stream(exposure *x, FILE *fp, const char *name, const char *by, const curvemaster *cm,
+		     const expo_fx *fx, const strindex *factors, qe_err *e)
+{
+	expo_reading g = {.fp = fp, .name = name, .by = by, .cm = cm, .fx = fx};
+	return read_all(&g, x, name, factors, e);
+}
+
+static int read_all(expo_reading *gp, exposure *x, const char *path, const strindex *factors, qe_err *e)
+{
+	expo_reading g = *gp;
 	long *pfmap = NULL;
 	int rc, st;
 
@@ -455,6 +517,9 @@ void expo_used(const exposure *x, unsigned char *used)
 		for (size_t f = 0; f < x->nf; f++)
 			if (x->delta[p * x->nf + f] != 0 || x->gamma[p * x->nf + f] != 0)
 				used[f] = 1;
+	for (size_t k = 0; k < x->ncross; k++)
+		if (x->cross[k].g != 0)
+			used[x->cross[k].f1] = used[x->cross[k].f2] = 1;
 }
 
 void expo_restrict(exposure *x, const unsigned char *keep)
@@ -471,6 +536,17 @@ void expo_restrict(exposure *x, const unsigned char *keep)
 				j++;
 			}
 	}
+	/* the cross-gammas of dropped factors go with them */
+	size_t *to = malloc((x->nf + 1) * sizeof *to), kept = 0;
+	for (size_t f = 0, j = 0; to && f < x->nf; f++)
+		to[f] = keep[f] ? j++ : (size_t)-1;
+	for (size_t k = 0; to && k < x->ncross; k++) {
+		struct expo_cross c = x->cross[k];
+		if (to[c.f1] != (size_t)-1 && to[c.f2] != (size_t)-1)
+			x->cross[kept++] = (struct expo_cross){c.p, to[c.f1], to[c.f2], c.g};
+	}
+	x->ncross = to ? kept : 0;
+	free(to);
 	for (size_t f = 0, j = 0; f < x->nf; f++)
 		if (keep[f])
 			x->fccy[j++] = x->fccy[f];

@@ -1,7 +1,8 @@
 /*
  * exposure: the risk-factor sensitivities of portfolios, read from the
  * sensitivities file of qe-price (trade_id,book,curve,delivery_start,
- * delivery_end,tenor,delta,gamma,vega) and summed per group.
+ * delivery_end,tenor,delta,gamma,vega,theta,curve2,tenor2) and summed per
+ * group; a row with curve2 is a cross-gamma of two factors (expo_cross).
  *
  * A row's risk factor is "CURVE:TENOR"; a tenor beyond the longest the
  * history carries for the curve is mapped to that longest one and
@@ -25,6 +26,7 @@
 #define QE_EXPOSURE_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "core/diag.h"
 #include "core/strindex.h"
@@ -60,6 +62,16 @@ typedef struct exposure {
 	double *delta, *gamma; /* [p * nf + f] */
 	size_t rows, capped;   /* rows read; rows beyond their curve's longest tenor, mapped to it */
 	int has_gamma;
+	/* cross-gammas (rows naming curve2, tenor2): the P&L of price changes
+	 * dF adds g dF_f1 dF_f2 for each (f1 may equal f2 when both legs map
+	 * to one factor) */
+	struct expo_cross {
+		size_t p, f1, f2;
+		double g;
+	} *cross;
+	size_t ncross;
+	double *theta;         /* [p] value change for one calendar day (column theta) */
+	double theta_days;     /* days of theta the scenario P&L adds (var_pnl); 0 by default */
 } exposure;
 
 /* Reads path against the factor names of a history.  by = NULL groups
@@ -70,6 +82,11 @@ typedef struct exposure {
  * total (EXPO_TOTAL, EXPO_TOTAL "/..."), named by file:line:column. */
 int expo_read(exposure *x, const char *path, const char *by, const curvemaster *cm,
 	      const expo_fx *fx, const strindex *factors, qe_err *e);
+/* The same from an open stream read from its current position (not
+ * closed), named name in the messages: the sensitivities a caller had
+ * the pricer write in-process (qe-var pla with the pricer's inputs). */
+int expo_read_stream(exposure *x, FILE *fp, const char *name, const char *by, const curvemaster *cm,
+		     const expo_fx *fx, const strindex *factors, qe_err *e);
 
 /* The portfolios of currency ccy (its total first, the only one of sub)
  * and their factors of that currency, as a new exposure (for the

@@ -7,6 +7,7 @@
 
 #include "core/date.h"
 #include "market/fxrate.h"
+#include "risk/fxhist.h"
 #include "risk/riskfactor.h"
 
 static int oom(qe_err *e)
@@ -93,12 +94,18 @@ static int group_trades(fullrev *fr, const char *by, const expo_fx *fx, qe_err *
 	double *rate = NULL;
 	int rc = 0, by_book = by && strcmp(by, "book") == 0;
 	if (!ccy || !ids || !(fr->pf = malloc(sizeof *fr->pf * (2 * n + 1))) ||
-	    !(fr->fx = malloc(sizeof *fr->fx * (n + 1))) || (by && !(grp = calloc(n + 1, sizeof *grp)))) {
+	    !(fr->fx = malloc(sizeof *fr->fx * (n + 1))) || !(fr->xf = malloc(sizeof *fr->xf * (n + 1))) ||
+	    (by && !(grp = calloc(n + 1, sizeof *grp)))) {
 		rc = oom(e);
 		goto out;
 	}
 	if (by && !by_book && !(cm && curvemaster_has(cm, by))) {
 		rc = qe_err_set(e, QE_USAGE, "--by %s: not book and not a column of the curve master", by);
+		goto out;
+	}
+	int fx_history = fxh_present(fr->h);
+	if (fx_history && !(fx && fx->path)) {
+		rc = qe_err_set(e, QE_USAGE, "an FX history needs the base currency and today's rates (--fx, --base)");
 		goto out;
 	}
 	if (fx && fx->path) {
@@ -115,6 +122,7 @@ static int group_trades(fullrev *fr, const char *by, const expo_fx *fx, qe_err *
 		ids[i] = t.id;
 		ccy[i] = t.currency;
 		fr->fx[i] = 1.0;
+		fr->xf[i] = -1;
 		if (rate) {
 			long k = sidx_find(fxc, t.currency, strlen(t.currency));
 			if (k < 0) {
@@ -124,6 +132,12 @@ static int group_trades(fullrev *fr, const char *by, const expo_fx *fx, qe_err *
 			}
 			fr->fx[i] = rate[k];
 			ccy[i] = fx->base;
+			if (fx_history && t.status == 0 && strcmp(t.currency, fx->base) != 0 &&
+			    (fr->xf[i] = fxh_factor(fr->h, t.currency)) < 0) {
+				rc = qe_err_set(e, QE_DATA, "trade %s: currency %s has no rate in the FX history", t.id,
+						t.currency);
+				goto out;
+			}
 		}
 		if (by_book) {
 			grp[i] = t.book;
@@ -195,6 +209,7 @@ void fullrev_free(fullrev *fr)
 	free(fr->vf);
 	free(fr->pf);
 	free(fr->fx);
+	free(fr->xf);
 	free(fr->base);
 	free(fr->npv);
 	vscen_free(fr->sc);
@@ -237,8 +252,12 @@ int fullrev_pnl(fullrev *fr, const double *ret, const double *vret, size_t ns, c
 		}
 		for (size_t p = 0; p < npf; p++)
 			pnl[p * ns + s] = 0.0;
+		const double *r = ret + s * fr->h->nf;
 		for (long i = 0; i < fr->n; i++) {
-			double d = (fr->npv[i] - fr->base[i]) * fr->fx[i];
+			/* in the base currency: (V + dV) / rate_scen - V / rate_today,
+			 * rate_scen = rate_today exp(return of FX:CCY) */
+			double v = fr->xf[i] >= 0 ? fr->npv[i] * exp(-r[fr->xf[i]]) : fr->npv[i];
+			double d = (v - fr->base[i]) * fr->fx[i];
 			if (isnan(fr->base[i]))
 				continue;
 			pnl[(size_t)fr->pf[2 * i] * ns + s] += d;
@@ -337,5 +356,162 @@ int fullrev_cube(const struct val_options *vo, const var_inputs *in, const vol_h
 		fullrev_free(&fr);
 	}
 	valuation_free(b);
+	return rc;
+}
+
+/* The price factors of h that a quote of a priced trade of fr depends on. */
+static size_t used_factors(const fullrev *fr, unsigned char *used)
+{
+	size_t n = 0;
+	for (long i = 0; i < fr->n; i++) {
+		struct val_trade_info t;
+		valuation_trade(fr->book, i, &t);
+		for (int k = 0; t.status == 0 && k < t.nquotes; k++) {
+			int c, q;
+			valuation_trade_quote(fr->book, i, k, &c, &q);
+			long f = fr->qf[c][q];
+			if (f >= 0 && !used[f]) {
+				used[f] = 1;
+				n++;
+			}
+		}
+	}
+	return n;
+}
+
+/* Block b's np paths of price changes dF into log or absolute returns
+ * of the factors in place: r = log(1 + dF / F) (log factors, F the
+ * factor's latest price), dF (absolute ones), so that the quote moves by
+ * exactly the price change the sensitivity mode applies. */
+static int changes_to_returns(const risk_history *h, const double *scale, double *Zb, size_t q0, size_t np,
+			      qe_err *e)
+{
+	size_t m = h->nf;
+	for (size_t q = 0; q < np; q++)
+		for (size_t f = 0; f < m; f++) {
+			double *x = &Zb[q * m + f];
+			if (h->abs[f])
+				continue;
+			double g = *x / scale[f];
+			if (!(g > -1))
+				return qe_err_set(e, QE_NUMERIC,
+						  "path%zu moves log-return factor '%s' to a price <= 0 (a change of "
+						  "%g on %g); full revaluation needs a positive price",
+						  q0 + q + 1, sidx_name(h->factors, f), *x, scale[f]);
+			*x = log1p(g);
+		}
+	return 0;
+}
+
+int fullrev_mc_cube(const struct val_options *vo, var_inputs *in, int horizon, int horizon_mode,
+		    const char *by, const expo_fx *fx, const var_spec *sp, fullrev_paths_fn *fn, void *ctx,
+		    pnl_cube *cube, exposure *pf, size_t *nfactors, char *note, size_t notesz, qe_err *e)
+{
+	fullrev fr;
+	int rc, have_fr = 0;
+	size_t N = sp->paths, m = 0, npf = 0;
+	double *S = NULL, *L = NULL, *scale = NULL, *Zb = NULL, *blk = NULL;
+	unsigned char *used = NULL;
+	char (*names)[32] = NULL;
+	const char **np = NULL;
+	memset(cube, 0, sizeof *cube);
+	if (N == 0)
+		return qe_err_set(e, QE_USAGE, "no Monte Carlo paths");
+	val_book *b = valuation_price(vo, e);
+	if (!b)
+		return e->code;
+	/* the covariance of the factors the book depends on, as the
+	 * sensitivity mode restricts the history to the factors of its
+	 * positions: the same factors draw the same paths */
+	if ((rc = fullrev_init(&fr, b, &in->h, NULL, by, fx, e)))
+		goto out;
+	if (!(used = calloc(in->h.nf + 1, 1))) {
+		fullrev_free(&fr);
+		rc = oom(e);
+		goto out;
+	}
+	size_t nused = used_factors(&fr, used);
+	fullrev_free(&fr);
+	if (nused == 0) {
+		rc = qe_err_set(e, QE_DATA, "no trade of the book depends on a factor of the history; nothing to measure");
+		goto out;
+	}
+	rs_free(&in->all);
+	if ((rc = rh_restrict(&in->h, used, e)) ||
+	    (rc = rh_returns(&in->h, horizon, horizon_mode, 0, &in->all, e)) ||
+	    (rc = fullrev_init(&fr, b, &in->h, NULL, by, fx, e)))
+		goto out;
+	have_fr = 1;
+	m = in->h.nf;
+	npf = fr.x.npf;
+	S = malloc(m * m * sizeof *S + 1);
+	L = malloc(m * m * sizeof *L + 1);
+	scale = malloc(m * sizeof *scale + 1);
+	Zb = malloc(VAR_MC_BLOCK * m * sizeof *Zb + 1);
+	blk = malloc(VAR_MC_BLOCK * npf * sizeof *blk + 1);
+	names = malloc(VAR_MC_BLOCK * sizeof *names);
+	np = malloc(VAR_MC_BLOCK * sizeof *np);
+	if (!S || !L || !scale || !Zb || !blk || !names || !np) {
+		rc = oom(e);
+		goto out;
+	}
+	if ((rc = var_mc_factor(&in->h, &in->all, sp, S, L, note, notesz, e)))
+		goto out;
+	rh_change_scale(&in->h, scale);
+	if ((rc = pcube_init(cube, e)))
+		goto out;
+	for (size_t p = 0; p < npf; p++)
+		if (sidx_add(cube->portfolios, fr.x.label[p], strlen(fr.x.label[p]), NULL) < 0) {
+			rc = oom(e);
+			goto out;
+		}
+	for (size_t s = 0; s < N; s++) {
+		char nm[32];
+		int len = snprintf(nm, sizeof nm, "path%zu", s + 1);
+		if (sidx_add(cube->scenarios, nm, (size_t)len, NULL) < 0) {
+			rc = oom(e);
+			goto out;
+		}
+	}
+	if ((rc = pcube_alloc(cube, e)))
+		goto out;
+	cube->asof = in->asof;
+	cube->has_asof = 1;
+	/* block by block, in order: the paths of block b are those of var_mc
+	 * (Philox stream b), so the result does not depend on the threads
+	 * the repricing uses; only one block of paths is held at a time */
+	for (size_t bl = 0, q0 = 0; q0 < N; bl++, q0 += VAR_MC_BLOCK) {
+		size_t n = N - q0 < VAR_MC_BLOCK ? N - q0 : VAR_MC_BLOCK;
+		var_mc_draw(sp, L, m, bl, n, Zb);
+		if ((rc = changes_to_returns(&in->h, scale, Zb, q0, n, e)))
+			goto out;
+		if (fn && (rc = fn(ctx, &in->h, q0, n, Zb, e)))
+			goto out;
+		for (size_t s = 0; s < n; s++) {
+			snprintf(names[s], sizeof names[s], "path%zu", q0 + s + 1);
+			np[s] = names[s];
+		}
+		if ((rc = fullrev_pnl(&fr, Zb, NULL, n, np, blk, e)))
+			goto out;
+		for (size_t p = 0; p < npf; p++)
+			memcpy(cube->pnl + p * N + q0, blk + p * n, n * sizeof *blk);
+	}
+	*nfactors = m;
+	*pf = fr.x; /* handed over */
+	memset(&fr.x, 0, sizeof fr.x);
+out:
+	if (rc && (cube->portfolios || cube->scenarios || cube->pnl))
+		pcube_free(cube);
+	if (have_fr)
+		fullrev_free(&fr);
+	valuation_free(b);
+	free(used);
+	free(S);
+	free(L);
+	free(scale);
+	free(Zb);
+	free(blk);
+	free(names);
+	free(np);
 	return rc;
 }

@@ -11,6 +11,10 @@
  * before the as-of month is tenor 0): F exp(r) for a log-return factor,
  * F + r for an absolute one (the curve master's returns column), the
  * move qe-var's sensitivity mode applies to the history's price.
+ * With an FX history (fxhist.h factors FX:CCY in h) the P&L of a trade
+ * in a currency other than the base is (V + dV) exp(-x) / rate - V / rate
+ * in the base currency, x the log change of the rate (units of CCY per
+ * base unit, rate = 1 / fx's today), so FX moves are risk.
  * Quotes of curves or tenors the history lacks stay where they are; a
  * trade with a sensitivity to one is QE_DATA at fullrev_init.  With a
  * volatility history (riskhist.h matrix of factors VOL:CURVE:TENOR,
@@ -49,6 +53,7 @@ typedef struct fullrev {
 	long n;          /* trades */
 	long *pf;        /* [2 i] trade i's total, [2 i + 1] its group or -1 */
 	double *fx;      /* [i] units of the portfolio's currency per unit of the trade's */
+	long *xf;        /* [i] the factor FX:CCY of the trade's currency in h, or -1 */
 	double *base;    /* [i] value at the base market */
 	long **qf;       /* [curve][quote] price factor or -1 */
 	long **vf;       /* [curve][vol point] vol factor or -1 */
@@ -87,5 +92,27 @@ int fullrev_hs_cube(fullrev *fr, const var_inputs *in, const risk_scenarios *vs,
 int fullrev_cube(const struct val_options *vo, const var_inputs *in, const vol_history *vh,
 		 const risk_scenarios *vs, const char *by, const expo_fx *fx, const var_spec *sp,
 		 pnl_cube *cube, exposure *pf, qe_err *e);
+
+/* Monte Carlo of full revaluation (qe-var mc --full): the paths of
+ * var_mc (varcalc.h: the same seed, Philox stream per block of
+ * VAR_MC_BLOCK paths, normal or Student-t shocks of sp) over the factors
+ * of in's history that the book of vo depends on (in->h is restricted to
+ * them and in->all recomputed with horizon and horizon_mode, so a book
+ * whose positions are those factors draws the same price changes as the
+ * sensitivity mode).  Each path's price changes dF become returns,
+ * log(1 + dF/F) for log-return factors (F the factor's latest price, as
+ * varcalc's covariance scales), dF for absolute ones, so a quote at the
+ * history's price moves by exactly dF; a path that takes a log-return
+ * factor to a price <= 0 is QE_NUMERIC.  The book is repriced block by
+ * block (memory: one block of paths and the cube of portfolios x paths,
+ * scenarios named path1..pathN as var_mc's cube); fn (NULL: none) sees
+ * each block's returns, np x h->nf, first path q0 (0-based), before it
+ * is repriced.  Portfolios into pf (expo_free), the number of factors
+ * into nfactors, the covariance's notes into note. */
+typedef int fullrev_paths_fn(void *ctx, const risk_history *h, size_t q0, size_t np, const double *ret,
+			     qe_err *e);
+int fullrev_mc_cube(const struct val_options *vo, var_inputs *in, int horizon, int horizon_mode,
+		    const char *by, const expo_fx *fx, const var_spec *sp, fullrev_paths_fn *fn, void *ctx,
+		    pnl_cube *cube, exposure *pf, size_t *nfactors, char *note, size_t notesz, qe_err *e);
 
 #endif

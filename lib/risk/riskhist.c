@@ -310,6 +310,32 @@ int rh_fill_gaps(risk_history *h, int policy, rh_gap_report *rep, qe_err *e)
 	return 0;
 }
 
+size_t rh_carry_closed(risk_history *h, const curvemaster *cm)
+{
+	size_t n = 0, nf = h->nf;
+	if (!cm)
+		return 0;
+	for (size_t f = 0; f < nf; f++) {
+		const char *name = sidx_name(h->factors, f);
+		char curve[RISK_FACTOR_NAMESZ];
+		snprintf(curve, sizeof curve, "%.*s", (int)risk_factor_curve_len(name), name);
+		const curvemaster_curve *c = curvemaster_find(cm, curve);
+		const qe_calendar *cal = c ? curvemaster_calendar(cm, c) : NULL;
+		if (!cal)
+			continue;
+		for (size_t d = 1; d < h->nd; d++) {
+			double *p = &h->price[d * nf + f];
+			qe_date t = h->dates[d];
+			if (isnan(*p) && !isnan(p[-(ptrdiff_t)nf]) && cal_covers(cal, t) &&
+			    !cal_is_business_day(cal, t)) {
+				*p = p[-(ptrdiff_t)nf];
+				n++;
+			}
+		}
+	}
+	return n;
+}
+
 const double *rh_latest(const risk_history *h)
 {
 	return h->price + (h->nd - 1) * h->nf;

@@ -105,6 +105,17 @@ int rh_restrict(risk_history *h, const unsigned char *keep, qe_err *e);
 
 int rh_fill_gaps(risk_history *h, int policy, rh_gap_report *rep, qe_err *e);
 
+/* Before rh_fill_gaps: the dates are the union of the markets' business
+ * days, so a curve lacks prices on the days its own exchange is closed.
+ * On such a day (a holiday or weekend of the calendar cm gives the curve,
+ * within the years it covers) a missing price repeats the curve's
+ * previous date: the closed market contributes no move that day, and its
+ * next open day's return compares with its last open day.  Not a gap:
+ * the gap policy sees only prices missing on open days (and closed days
+ * before a factor's first price).  A curve without a calendar (or cm
+ * NULL) has no closed days here.  Returns how many prices it carried. */
+size_t rh_carry_closed(risk_history *h, const curvemaster *cm);
+
 /* Forgets the dates after asof (a run as of an earlier day); returns how
  * many. */
 size_t rh_cut_after(risk_history *h, qe_date asof);

@@ -134,6 +134,18 @@ void var_pnl(const exposure *x, const double *dF, size_t nsc, double *pnl)
 		}
 		free(sq);
 	}
+	/* the cross-gammas (each pair's two orders in one row: g dF_i dF_j)
+	 * and theta over the horizon, in a fixed order */
+	for (size_t k = 0; k < x->ncross; k++) {
+		const struct expo_cross *c = &x->cross[k];
+		double *row = pnl + c->p * nsc;
+		for (size_t s = 0; s < nsc; s++)
+			row[s] += c->g * dF[s * x->nf + c->f1] * dF[s * x->nf + c->f2];
+	}
+	if (x->theta && x->theta_days > 0)
+		for (size_t p = 0; p < x->npf; p++)
+			for (size_t s = 0; s < nsc; s++)
+				pnl[p * nsc + s] += x->theta[p] * x->theta_days;
 }
 
 /* VaR/ES of every portfolio (rows of pnl, nsc each) at every alpha. */
@@ -439,13 +451,61 @@ out:
 	return rc;
 }
 
+int var_mc_factor(const risk_history *h, const risk_scenarios *all, const var_spec *sp, double *S,
+		  double *L, char *note, size_t notesz, qe_err *e)
+{
+	size_t m = h->nf;
+	int rc, repaired = 0;
+	if ((rc = var_covariance(h, all, sp, 0, S, note, notesz, e)))
+		return rc;
+	if ((rc = cov_cholesky(S, m, sp->repair, L, &repaired, e))) {
+		long f = cov_cholesky_failed_at(e);
+		if (f >= 0 && (size_t)f < m)
+			qe_err_set(e, rc,
+				   "covariance is not positive definite: factor '%s' is a linear combination "
+				   "of the others (Cholesky fails there); use --repair to floor the eigenvalues",
+				   sidx_name(h->factors, (size_t)f));
+		return rc;
+	}
+	if (repaired && note) {
+		size_t at = strlen(note);
+		snprintf(note + at, notesz - at, "%scovariance is singular: eigenvalues floored for the Cholesky factor",
+			 at ? "; " : "");
+	}
+	return 0;
+}
+
+void var_mc_draw(const var_spec *sp, const double *L, size_t m, size_t b, size_t np, double *Zb)
+{
+	/* block b: Philox stream b seeds the normals' generator and then
+	 * draws the chi-squares of t shocks */
+	qe_rng p;
+	zig_rng g;
+	rng_init(&p, sp->seed, (uint64_t)b);
+	zig_seed(&g, &p);
+	for (size_t q = 0; q < np; q++) {
+		double *z = Zb + q * m;
+		zig_normals(&g, z, m);
+		if (sp->df > 0) {
+			double c = sqrt((sp->df - 2) / (2.0 * rng_gamma(&p, sp->df / 2)));
+			for (size_t f = 0; f < m; f++)
+				z[f] *= c;
+		}
+	}
+	/* Z <- Z L' in place (triangular: half a dgemm's flops), each row a
+	 * correlated price change */
+	if (L)
+		cblas_dtrmm(CblasRowMajor, CblasRight, CblasLower, CblasTrans, CblasNonUnit, (int)np, (int)m,
+			    1.0, L, (int)m, Zb, (int)m);
+}
+
 int var_mc(const risk_history *h, const risk_scenarios *all, const exposure *x, const var_spec *sp,
 	   var_result *res, pnl_cube *cube, qe_err *e)
 {
 	size_t m = x->nf, npf = x->npf, N = sp->paths, nblocks = (N + VAR_MC_BLOCK - 1) / VAR_MC_BLOCK;
 	double *S = malloc(m * m * sizeof *S + 1), *L = malloc(m * m * sizeof *L + 1);
 	double *pnl = NULL, *DL = NULL;
-	int rc = 0, repaired = 0;
+	int rc = 0;
 	memset(res, 0, sizeof *res); /* freeable on every error path */
 	if (!S || !L) {
 		rc = qe_err_set(e, QE_INTERNAL, "out of memory");
@@ -457,23 +517,8 @@ int var_mc(const risk_history *h, const risk_scenarios *all, const exposure *x, 
 	}
 	if ((rc = result_alloc(res, npf, sp->nalpha, e)))
 		goto out;
-	if ((rc = var_covariance(h, all, sp, 0, S, res->note, sizeof res->note, e)))
+	if ((rc = var_mc_factor(h, all, sp, S, L, res->note, sizeof res->note, e)))
 		goto out;
-	if ((rc = cov_cholesky(S, m, sp->repair, L, &repaired, e))) {
-		long f = cov_cholesky_failed_at(e);
-		if (f >= 0 && (size_t)f < m)
-			qe_err_set(e, rc,
-				   "covariance is not positive definite: factor '%s' is a linear combination "
-				   "of the others (Cholesky fails there); use --repair to floor the eigenvalues",
-				   sidx_name(h->factors, (size_t)f));
-		goto out;
-	}
-	if (repaired) {
-		size_t at = strlen(res->note);
-		snprintf(res->note + at, sizeof res->note - at,
-			 "%scovariance is singular: eigenvalues floored for the Cholesky factor",
-			 at ? "; " : "");
-	}
 	pnl = malloc(npf * N * sizeof *pnl);
 	if (!pnl) {
 		rc = qe_err_set(e, QE_INTERNAL, "out of memory for %zu paths", N);
@@ -510,32 +555,14 @@ int var_mc(const risk_history *h, const risk_scenarios *all, const exposure *x, 
 		for (size_t b = 0; b < nblocks; b++) {
 			if (!Zb || !Xb)
 				continue;
-			/* block b: Philox stream b seeds the normals' generator and
-			 * then draws the chi-squares of t shocks */
-			qe_rng p;
-			zig_rng g;
-			rng_init(&p, sp->seed, (uint64_t)b);
-			zig_seed(&g, &p);
 			size_t q0 = b * VAR_MC_BLOCK, q1 = q0 + VAR_MC_BLOCK < N ? q0 + VAR_MC_BLOCK : N;
 			int np = (int)(q1 - q0);
-			for (int q = 0; q < np; q++) {
-				double *z = Zb + (size_t)q * m;
-				zig_normals(&g, z, m);
-				if (sp->df > 0) {
-					double c = sqrt((sp->df - 2) / (2.0 * rng_gamma(&p, sp->df / 2)));
-					for (size_t f = 0; f < m; f++)
-						z[f] *= c;
-				}
-			}
+			var_mc_draw(sp, DL ? NULL : L, m, b, (size_t)np, Zb);
 			if (DL) {
 				cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)npf, np, (int)m, 1.0, DL,
 					    (int)m, Zb, (int)m, 0.0, pnl + q0, (int)N);
 				continue;
 			}
-			/* Z <- Z L' in place (triangular: half a dgemm's flops), each
-			 * row a correlated price change */
-			cblas_dtrmm(CblasRowMajor, CblasRight, CblasLower, CblasTrans, CblasNonUnit, np, (int)m, 1.0,
-				    L, (int)m, Zb, (int)m);
 			cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)npf, np, (int)m, 1.0, x->delta,
 				    (int)m, Zb, (int)m, 0.0, pnl + q0, (int)N);
 			if (x->has_gamma) {
@@ -723,9 +750,32 @@ void var_inputs_free(var_inputs *in)
 	memset(in, 0, sizeof *in);
 }
 
+static int inputs_load(var_inputs *in, const char *history, const char *vol_path, const char *markets,
+		       const char *caldir, const char *sens, FILE *sens_fp, const char *by, const expo_fx *fx,
+		       const qe_date *asof, int gap_policy, int horizon, int horizon_mode, int returns_mode,
+		       qe_err *e);
+
 int var_inputs_load(var_inputs *in, const char *history, const char *vol_path, const char *markets,
 		    const char *caldir, const char *sens, const char *by, const expo_fx *fx, const qe_date *asof,
 		    int gap_policy, int horizon, int horizon_mode, int returns_mode, qe_err *e)
+{
+	return inputs_load(in, history, vol_path, markets, caldir, sens, NULL, by, fx, asof, gap_policy, horizon,
+			   horizon_mode, returns_mode, e);
+}
+
+int var_inputs_load_stream(var_inputs *in, const char *history, const char *vol_path, const char *markets,
+			   const char *caldir, FILE *sens_fp, const char *sens_name, const char *by, const expo_fx *fx,
+			   const qe_date *asof, int gap_policy, int horizon, int horizon_mode, int returns_mode,
+			   qe_err *e)
+{
+	return inputs_load(in, history, vol_path, markets, caldir, sens_name, sens_fp, by, fx, asof, gap_policy, horizon,
+			   horizon_mode, returns_mode, e);
+}
+
+static int inputs_load(var_inputs *in, const char *history, const char *vol_path, const char *markets,
+		       const char *caldir, const char *sens, FILE *sens_fp, const char *by, const expo_fx *fx,
+		       const qe_date *asof, int gap_policy, int horizon, int horizon_mode, int returns_mode,
+		       qe_err *e)
 {
 	int rc;
 	curvemaster *cm = NULL; /* read once, for the return types, calendars and exposures */
@@ -764,7 +814,8 @@ int var_inputs_load(var_inputs *in, const char *history, const char *vol_path, c
 						(rc = rh_contract_factors(&in->h, in->asof, &in->rolls, e))))
 		goto fail;
 	if (sens) {
-		if ((rc = expo_read(&in->x, sens, by, cm, fx, in->h.factors, e)))
+		if ((rc = sens_fp ? expo_read_stream(&in->x, sens_fp, sens, by, cm, fx, in->h.factors, e)
+				  : expo_read(&in->x, sens, by, cm, fx, in->h.factors, e)))
 			goto fail;
 		in->have_x = 1;
 		unsigned char *used = calloc(in->h.nf + 1, 1);
@@ -790,6 +841,7 @@ int var_inputs_load(var_inputs *in, const char *history, const char *vol_path, c
 	}
 	if ((rc = rh_check_asof(&in->h, hname, in->asof, cm, e)))
 		goto fail;
+	in->closed = rh_carry_closed(&in->h, cm);
 	if ((rc = rh_fill_gaps(&in->h, gap_policy, &in->gaps, e)))
 		goto fail;
 	if ((rc = rh_returns(&in->h, horizon, horizon_mode, 0, &in->all, e)))

@@ -83,6 +83,15 @@ int var_param(const risk_history *h, const risk_scenarios *all, const exposure *
 	      const var_spec *sp, var_result *res, qe_err *e);
 int var_mc(const risk_history *h, const risk_scenarios *all, const exposure *x, const var_spec *sp,
 	   var_result *res, pnl_cube *cube, qe_err *e);
+/* var_mc's steps, for full revaluation (fullrev.h) to draw the same
+ * paths: the covariance of price changes of the h->nf factors into S and
+ * its Cholesky factor into L (both nf x nf; a repair or shrinkage said in
+ * note, may be NULL); and block b's np paths (np <= VAR_MC_BLOCK) into Zb
+ * (np x nf): the normals (t shocks with sp->df) of Philox stream b of
+ * sp->seed, times L' when L is not NULL (price changes). */
+int var_mc_factor(const risk_history *h, const risk_scenarios *all, const var_spec *sp, double *S,
+		  double *L, char *note, size_t notesz, qe_err *e);
+void var_mc_draw(const var_spec *sp, const double *L, size_t m, size_t b, size_t np, double *Zb);
 
 /* Covariance of price changes (or of returns when returns is set) of the
  * window - or read from sp->cov_file (price changes) - PSD-checked
@@ -146,6 +155,7 @@ typedef struct var_inputs {
 	exposure x;
 	risk_scenarios all;
 	rh_gap_report gaps;
+	size_t closed; /* prices carried over days their exchange was closed (rh_carry_closed) */
 	rh_roll_report rolls; /* contract returns: how many changes followed a contract */
 	int have_x;
 	qe_date asof;  /* the as-of date of the run */
@@ -156,6 +166,12 @@ typedef struct var_inputs {
 int var_inputs_load(var_inputs *in, const char *history, const char *vol_path, const char *markets,
 		    const char *caldir, const char *sens, const char *by, const expo_fx *fx, const qe_date *asof,
 		    int gap_policy, int horizon, int horizon_mode, int returns_mode, qe_err *e);
+/* The same with the sensitivities read from an open stream (its current
+ * position, not closed), named sens_name in the messages. */
+int var_inputs_load_stream(var_inputs *in, const char *history, const char *vol_path, const char *markets,
+			   const char *caldir, FILE *sens_fp, const char *sens_name, const char *by,
+			   const expo_fx *fx, const qe_date *asof, int gap_policy, int horizon, int horizon_mode,
+			   int returns_mode, qe_err *e);
 void var_inputs_free(var_inputs *in);
 
 #endif

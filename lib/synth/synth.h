@@ -50,6 +50,7 @@ enum synth_kind {
 	SYNTH_LIMITS,
 	SYNTH_METERS,
 	SYNTH_WEATHER,
+	SYNTH_FX_HISTORY, /* fx_history.csv: EUR per USD on the history's dates */
 	SYNTH_VOL_HISTORY, /* vol_history.csv */
 	SYNTH_NKINDS
 };

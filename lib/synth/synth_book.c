@@ -155,7 +155,8 @@ int synth_write_limits(synth *s, FILE *fp, qe_err *e)
 	(void)e;
 	/* net delta limits in commodity units, spot-month limits in lots
 	 * (CFTC 17 CFR 150: NG 2,000, CL 6,000, HO 2,000 contracts) */
-	static const double delta_limit[] = {5e7, 5e6, 5e6, 1e8, 2e6, 5e5, 5e5, 1e6, 5e5, 5e6};
+	static const double delta_limit[] = {5e7, 5e6, 5e6, 1e8, 2e6, 5e5, 5e5, 1e6, 5e5, 5e6, 1e8};
+	_Static_assert(sizeof delta_limit / sizeof delta_limit[0] == SYNTH_NCURVES, "a limit per curve");
 	csv_writer w;
 	csvw_init(&w, fp);
 	csvw_header_of(&w, FMT_LIMITS);

@@ -23,6 +23,8 @@
 
 /* History tenors 0..max(months, SYNTH_MIN_TENOR): as far as the book trades. */
 enum { SYNTH_MIN_TENOR = 12 };
+/* Curves in synth_curves (the correlation matrix is this square). */
+enum { SYNTH_NCURVES = 11 };
 
 typedef struct synth_curve {
 	const char *curve, *commodity, *venue, *unit, *currency, *timezone;
@@ -71,6 +73,7 @@ enum {
 	STREAM_RATES,
 	STREAM_METERS,
 	STREAM_WEATHER,
+	STREAM_FX,
 	STREAM_VOLHIST
 };
 static inline uint64_t synth_stream(int tag, uint64_t index)
@@ -105,5 +108,6 @@ int synth_write_rates(synth *s, FILE *fp, qe_err *e);
 int synth_write_history(synth *s, FILE *fp, qe_err *e);
 int synth_write_fixings(synth *s, FILE *fp, qe_err *e);
 int synth_write_vol_history(synth *s, FILE *fp, qe_err *e);
+int synth_write_fx_history(synth *s, FILE *fp, qe_err *e);
 
 #endif

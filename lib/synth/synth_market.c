@@ -48,21 +48,27 @@ const synth_curve synth_curves[] = {
 	 -0.06, 0.60, 0.27, 0.16, 0.50, 0.020, 0.5, 2.5, 0.025, 0.01, 1, NULL},
 	{"EUA", "carbon", "ICE_ENDEX", "t", "EUR", "Europe/Amsterdam", "ICE_EU", "", "black76",
 	 1000, 0, 78.0, FLAT_SEASON, 0.025, 0.45, 0.38, 0.012, 0.60, 0, 0, 0, 0, 0.01, 1, "EUA"},
+	/* RBOB gasoline: summer-grade premium from spring to August */
+	{"RBOB", "products", "NYMEX", "gal", "USD", "America/New_York", "NYMEX", "", "black76",
+	 42000, 0, 1.95, {0.95, 0.96, 1.02, 1.06, 1.06, 1.05, 1.04, 1.02, 0.98, 0.96, 0.95, 0.95},
+	 -0.03, 0.40, 0.26, 0.012, 0.60, 0, 0, 0, 0, 0.0001, 0.05, "RB"},
 };
 const int synth_ncurves = (int)(sizeof synth_curves / sizeof synth_curves[0]);
+_Static_assert(sizeof synth_curves / sizeof synth_curves[0] == SYNTH_NCURVES, "SYNTH_NCURVES is the curve count");
 
 /* Correlation of daily forward shocks between curves (order of the table). */
-static const double curve_corr[10][10] = {
-	{1.00, 0.25, 0.22, 0.25, 0.35, 0.60, 0.55, 0.25, 0.22, 0.15},
-	{0.25, 1.00, 0.95, 0.85, 0.25, 0.15, 0.12, 0.20, 0.18, 0.25},
-	{0.22, 0.95, 1.00, 0.85, 0.30, 0.12, 0.10, 0.25, 0.22, 0.28},
-	{0.25, 0.85, 0.85, 1.00, 0.25, 0.12, 0.10, 0.20, 0.18, 0.22},
-	{0.35, 0.25, 0.30, 0.25, 1.00, 0.20, 0.18, 0.70, 0.65, 0.45},
-	{0.60, 0.15, 0.12, 0.12, 0.20, 1.00, 0.85, 0.15, 0.15, 0.10},
-	{0.55, 0.12, 0.10, 0.10, 0.18, 0.85, 1.00, 0.12, 0.12, 0.08},
-	{0.25, 0.20, 0.25, 0.20, 0.70, 0.15, 0.12, 1.00, 0.95, 0.55},
-	{0.22, 0.18, 0.22, 0.18, 0.65, 0.15, 0.12, 0.95, 1.00, 0.50},
-	{0.15, 0.25, 0.28, 0.22, 0.45, 0.10, 0.08, 0.55, 0.50, 1.00},
+static const double curve_corr[SYNTH_NCURVES][SYNTH_NCURVES] = {
+	{1.00, 0.25, 0.22, 0.25, 0.35, 0.60, 0.55, 0.25, 0.22, 0.15, 0.22},
+	{0.25, 1.00, 0.95, 0.85, 0.25, 0.15, 0.12, 0.20, 0.18, 0.25, 0.85},
+	{0.22, 0.95, 1.00, 0.85, 0.30, 0.12, 0.10, 0.25, 0.22, 0.28, 0.82},
+	{0.25, 0.85, 0.85, 1.00, 0.25, 0.12, 0.10, 0.20, 0.18, 0.22, 0.80},
+	{0.35, 0.25, 0.30, 0.25, 1.00, 0.20, 0.18, 0.70, 0.65, 0.45, 0.22},
+	{0.60, 0.15, 0.12, 0.12, 0.20, 1.00, 0.85, 0.15, 0.15, 0.10, 0.12},
+	{0.55, 0.12, 0.10, 0.10, 0.18, 0.85, 1.00, 0.12, 0.12, 0.08, 0.10},
+	{0.25, 0.20, 0.25, 0.20, 0.70, 0.15, 0.12, 1.00, 0.95, 0.55, 0.18},
+	{0.22, 0.18, 0.22, 0.18, 0.65, 0.15, 0.12, 0.95, 1.00, 0.50, 0.16},
+	{0.15, 0.25, 0.28, 0.22, 0.45, 0.10, 0.08, 0.55, 0.50, 1.00, 0.20},
+	{0.22, 0.85, 0.82, 0.80, 0.22, 0.12, 0.10, 0.18, 0.16, 0.20, 1.00},
 };
 /* Correlation between tenors of one curve: a common factor with weight
  * tenor_corr plus a curve-specific part correlated month_corr^|k1-k2|
@@ -268,6 +274,7 @@ static const char *const synth_codes[][3] = {
 	{"HO_ULSD", "CME:HO", "CME:OH:american"},
 	{"TTF", "ICE:TFM", ""},
 	{"EUA", "ICE:C", ""},
+	{"RBOB", "CME:RB", "CME:OB:american"},
 };
 
 const char *const *synth_codes_of(const char *curve)
@@ -432,7 +439,7 @@ int synth_build_history(synth *s, qe_err *e)
 	s->ndays = n;
 
 	/* Cholesky factor of the curve correlation */
-	double L[10 * 10];
+	double L[SYNTH_NCURVES * SYNTH_NCURVES];
 	memcpy(L, curve_corr, sizeof L);
 	if (LAPACKE_dpotrf(LAPACK_ROW_MAJOR, 'L', nc, L, nc) != 0)
 		return qe_err_set(e, QE_INTERNAL, "curve correlation matrix is not positive definite");
@@ -479,7 +486,7 @@ int synth_build_history(synth *s, qe_err *e)
 		}
 		/* The shock that led from day t-1 to day t, undone backwards:
 		 * Y(t-1) = phi Y(t) - shock(t). */
-		double xi[10], z[10];
+		double xi[SYNTH_NCURVES], z[SYNTH_NCURVES];
 		for (int c = 0; c < nc; c++)
 			xi[c] = rng_normal(&r);
 		for (int c = 0; c < nc; c++) {
@@ -742,5 +749,44 @@ int synth_write_vol_history(synth *s, FILE *fp, qe_err *e)
 	free(vol);
 	free(x);
 	free(move_scale);
+	return 0;
+}
+
+/* The FX history: EUR per USD (qe-formats(5) "FX HISTORY"), the one
+ * currency other than USD the curves use.  A random walk of daily log
+ * returns with sd 0.5% (EUR/USD's usual daily move), run backwards from
+ * the as-of date so that its last rate is data/fx.csv's EUR 1.05 USD per
+ * EUR inverted; written on every day some curve trades (the dates of the
+ * history file). */
+#define SYNTH_USD_PER_EUR 1.05
+#define SYNTH_FX_DAILY_SD 0.005
+
+int synth_write_fx_history(synth *s, FILE *fp, qe_err *e)
+{
+	if (synth_build_history(s, e))
+		return e->code;
+	double *logr = malloc((size_t)s->ndays * sizeof *logr);
+	if (!logr)
+		return qe_err_set(e, QE_INTERNAL, "out of memory");
+	qe_rng r;
+	rng_init(&r, s->cfg.seed, synth_stream(STREAM_FX, 0));
+	logr[s->ndays - 1] = -log(SYNTH_USD_PER_EUR);
+	for (int t = s->ndays - 1; t > 0; t--)
+		logr[t - 1] = logr[t] - SYNTH_FX_DAILY_SD * rng_normal(&r);
+	csv_writer w;
+	csvw_init(&w, fp);
+	csvw_header_of(&w, FMT_FX_HISTORY);
+	for (int t = 0; t < s->ndays; t++) {
+		int open = 0;
+		for (int c = 0; c < synth_ncurves && !open; c++)
+			open = cal_is_business_day(s->cal[c], s->days[t]);
+		if (!open)
+			continue;
+		csvw_date(&w, s->days[t]);
+		csvw_str(&w, "EUR");
+		csvw_double(&w, synth_round(exp(logr[t]), 1e-6));
+		csvw_end(&w);
+	}
+	free(logr);
 	return 0;
 }

@@ -8,7 +8,7 @@ lib/time/contract, for the tests of swaps, Asians, fixings and history.
                     month before delivery; 3 before the last business day
                     preceding the 25th when the 25th is not a business day
     BRENT  (ICE)    last business day of the second month before delivery
-    HO     (NYMEX)  last business day of the month before delivery
+    HO, RB (NYMEX)  last business day of the month before delivery
 
 The front month on day d is the contract with the earliest last trading
 day on or after d.  Holidays come from the bundled calendar files.
@@ -17,7 +17,8 @@ import datetime as dt
 import math
 
 RULES = {"NG_HH": ("NG", "NYMEX"), "CL_WTI": ("CL", "NYMEX"),
-         "BRENT": ("BRENT", "ICE_EU"), "HO_ULSD": ("HO", "NYMEX")}
+         "BRENT": ("BRENT", "ICE_EU"), "HO_ULSD": ("HO", "NYMEX"),
+         "RBOB": ("RB", "NYMEX")}
 
 
 def holidays(data, cal):
@@ -58,7 +59,7 @@ class Rules:
             d25 = dt.date(py, pm, 25)
             base = d25 if self.bday(cal, d25) else self.back(cal, d25, 1)
             return self.back(cal, base, 3)
-        if prod == "HO":
+        if prod in ("HO", "RB"):
             return self.last_bday(cal, py, pm)
         qy, qm = (py, pm - 1) if pm > 1 else (py - 1, 12)
         return self.last_bday(cal, qy, qm)   # BRENT

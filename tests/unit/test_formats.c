@@ -240,7 +240,9 @@ static void test_h5_specs(void)
 	UT_CHECK(c[0].kind == H5TAB_STRING && c[4].kind == H5TAB_STRING && c[5].kind == H5TAB_DOUBLE &&
 			 c[10].kind == H5TAB_DOUBLE && c[11].kind == H5TAB_STRING && !c[5].units,
 		 "valuations: strings, doubles, model string");
-	UT_EQ_INT(h5tab_colspecs(FMT_SENSITIVITIES, c, 16), 9, "sensitivities: 9 HDF5 columns");
+	UT_EQ_INT(h5tab_colspecs(FMT_SENSITIVITIES, c, 16), 12, "sensitivities: 12 HDF5 columns");
+	UT_CHECK(c[9].kind == H5TAB_DOUBLE && c[10].kind == H5TAB_STRING && c[11].kind == H5TAB_INT64,
+		 "sensitivities: theta, curve2, tenor2");
 	UT_CHECK(c[3].kind == H5TAB_DATE && c[4].kind == H5TAB_DATE && c[5].kind == H5TAB_INT64 &&
 			 c[5].units && !strcmp(c[5].units, "months"),
 		 "sensitivities: dates, tenor in months");

@@ -1,0 +1,37 @@
+/*
+ * fxhist: the FX rate history of qe-var --fx-history (qe-formats(5) "FX
+ * HISTORY": date,currency,rate = units of the currency per unit of the
+ * base currency) as risk factors FX:CCY of a price history.
+ *
+ * Each currency of the file other than the base becomes a log-return
+ * factor "FX:CCY" whose price on each date of the history is that day's
+ * rate, so the scenario returns of riskhist.h carry the log change of
+ * the rate next to the price factors.  A rate is needed on every date of
+ * the history (no fill: an FX market is open every day a commodity
+ * exchange is); rates of other dates are ignored.
+ *
+ * Owns nothing: it grows the caller's history.  Never prints.
+ */
+#ifndef QE_FXHIST_H
+#define QE_FXHIST_H
+
+#include "core/diag.h"
+#include "risk/riskhist.h"
+
+/* The factor name prefix of an FX rate. */
+#define FXH_PREFIX "FX:"
+
+/* Appends the factors FX:CCY of the FX history at path to h (after
+ * rh_fill_gaps; before rh_returns).  base's rows, if any, must have rate
+ * 1.  A rate that is not a finite number above 0, a bad date or currency,
+ * a repeated date x currency, or a currency lacking a rate on a date of
+ * h is QE_DATA at file:line:col (for a missing rate, the currency's next
+ * row after the date, or its last row). */
+int fxh_append(risk_history *h, const char *path, const char *base, qe_err *e);
+
+/* The factor of currency ccy in h, or -1 (no FX history for it). */
+long fxh_factor(const risk_history *h, const char *ccy);
+/* 1 when h has any FX factor. */
+int fxh_present(const risk_history *h);
+
+#endif
