@@ -266,7 +266,7 @@ EOF
 	pipelines/hedge.mk: hedge manifest
 	pipelines/varfull.mk: var/priced-trades $full manifest
 	EOF
-	[ "$(wc -l < expected)" -eq 27 ]
+	[ "$(wc -l < expected)" -eq 28 ]
 	reruns_after_change $(cut -d: -f1 expected) > got
 	run diff -u expected got
 	assert_success
