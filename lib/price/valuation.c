@@ -1747,6 +1747,21 @@ void valuation_trade(const val_book *b, long i, struct val_trade_info *t)
 	t->nquotes = r->ns;
 }
 
+/* The NPV of trade i from its repricing r into npv[i] (matured 0, failed
+ * NaN); a failure of the lowest index so far becomes *bad, its message
+ * err.  Called from the threads of a parallel loop. */
+static void reprice_keep(long i, const result *r, double *npv, long *bad, char *err, size_t errsz)
+{
+	npv[i] = r->status == 0 ? r->npv : r->status == 2 ? 0.0 : NAN;
+	if (r->status == 1) {
+#pragma omp critical(valuation_reprice)
+		if (*bad < 0 || i < *bad) {
+			*bad = i;
+			snprintf(err, errsz, "%s", r->err);
+		}
+	}
+}
+
 void valuation_trade_quote(const val_book *b, long i, int k, int *curve, int *quote)
 {
 	*curve = b->res[i].s[k].curve;
@@ -1765,14 +1780,7 @@ long valuation_reprice(const val_book *b, const market *m, double *npv, char *er
 		}
 		price_one(m, &b->tr[i], trade_corr(b, &b->tr[i]), &r);
 		free(r.s);
-		npv[i] = r.status == 0 ? r.npv : r.status == 2 ? 0.0 : NAN;
-		if (r.status == 1) {
-#pragma omp critical(valuation_reprice)
-			if (bad < 0 || i < bad) {
-				bad = i;
-				snprintf(err, errsz, "%s", r.err);
-			}
-		}
+		reprice_keep(i, &r, npv, &bad, err, errsz);
 	}
 	return bad;
 }
@@ -2550,7 +2558,7 @@ long valuation_reprice_plan(const val_book *b, const val_plan *p, const market *
 			continue;
 		}
 		if (v->kind == VP_FULL) {
-			price_one(m, &b->tr[i], b->spread_corr, &r);
+			price_one(m, &b->tr[i], trade_corr(b, &b->tr[i]), &r);
 			free(r.s);
 		} else {
 			memset(&r, 0, sizeof r);
@@ -2566,14 +2574,7 @@ long valuation_reprice_plan(const val_book *b, const val_plan *p, const market *
 					       isfinite(r.vega) && isfinite(r.theta)))
 				rerr(&r, "numerical failure (non-finite result)");
 		}
-		npv[i] = r.status == 0 ? r.npv : r.status == 2 ? 0.0 : NAN;
-		if (r.status == 1) {
-#pragma omp critical(valuation_reprice)
-			if (bad < 0 || i < bad) {
-				bad = i;
-				snprintf(err, errsz, "%s", r.err);
-			}
-		}
+		reprice_keep(i, &r, npv, &bad, err, errsz);
 	}
 	return bad;
 }
