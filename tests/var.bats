@@ -1617,6 +1617,37 @@ full_args() {
 		--vols vols.csv --rates rates.csv
 }
 
+@test "full: a future beyond tenor 12 moves with its own tenor's history, as in the sensitivity mode (bundled data, 1e-9)" {
+	# the bundled book's futures delivering 14 or more months out, one version each
+	"$PYORACLE" - "$DATA/trades.csv" <<'PY'
+import csv, collections, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+n = collections.Counter(r["trade_id"] for r in rows)
+keep = [r for r in rows if n[r["trade_id"]] == 1 and r["instrument"] == "future"
+        and r["status"] == "new" and r["delivery_start"] >= "2028-01-01"]
+assert len(keep) >= 5, len(keep)
+with open("far.csv", "w", newline="") as f:
+    w = csv.DictWriter(f, fieldnames=list(rows[0].keys()), lineterminator="\n")
+    w.writeheader(); w.writerows(keep)
+PY
+	M=(-H "$DATA/history.csv" -m "$DATA/markets.csv" --asof 2026-11-25 -a 0.99,0.95)
+	P=(--trades far.csv --curves "$DATA/curves.csv" --vols "$DATA/vols.csv" --rates "$DATA/rates.csv"
+	   --fixings "$DATA/fixings.csv")
+	qe-price -q "${P[@]}" --asof 2026-11-25 --markets "$DATA/markets.csv" -o /dev/null --sensitivities sens.csv
+	qe-var hs -q "${M[@]}" -s sens.csv -o s.csv
+	qe-var hs -q --full "${M[@]}" "${P[@]}" -o f.csv
+	run "$PYORACLE" - <<'PY'
+import csv
+s = {(r["portfolio"], r["alpha"], r["currency"]): float(r["var"]) for r in csv.DictReader(open("s.csv"))}
+f = {(r["portfolio"], r["alpha"], r["currency"]): float(r["var"]) for r in csv.DictReader(open("f.csv"))}
+assert s.keys() == f.keys() and len(s) >= 4, (s, f)
+for k in s:
+    assert abs(s[k] - f[k]) <= 1e-9 * abs(s[k]), (k, s[k], f[k])
+print("ok")
+PY
+	assert_output ok
+}
+
 @test "full: a linear book has the same VaR in --full and sensitivity mode (1e-9 relative)" {
 	full_market
 	qe-price --asof 2026-11-25 --trades linear.csv --curves curves.csv --vols vols.csv --rates rates.csv \

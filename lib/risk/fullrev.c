@@ -25,8 +25,17 @@ static long factor_of(const strindex *factors, const char *prefix, const char *n
 	int len = snprintf(curve, sizeof curve, "%s%s", prefix, name);
 	if (len < 0 || (size_t)len >= sizeof curve)
 		return -1;
-	int n = risk_factor_name(buf, bufsz, curve, (size_t)len, risk_factor_tenor(tenor < 0 ? 0 : tenor));
-	return n < 0 ? -1 : sidx_find(factors, buf, (size_t)n);
+	/* the quote's own month; beyond the longest tenor the history has for
+	 * the curve, that longest one (as the sensitivity mode maps it) */
+	for (long k = tenor < 0 ? 0 : tenor; k >= 0; k--) {
+		int n = risk_factor_name(buf, bufsz, curve, (size_t)len, k);
+		if (n < 0)
+			return -1;
+		long f = sidx_find(factors, buf, (size_t)n);
+		if (f >= 0 || k == 0)
+			return f;
+	}
+	return -1;
 }
 
 static int map_factors(fullrev *fr, qe_err *e)
@@ -73,8 +82,7 @@ static int check_trades(const fullrev *fr, qe_err *e)
 				char buf[RISK_FACTOR_NAMESZ];
 				const mkt_curve *cv = &m->c[c];
 				long tenor = date_month_index(cv->q[q].first) - date_month_index(m->asof);
-				risk_factor_name(buf, sizeof buf, cv->name, strlen(cv->name),
-						 risk_factor_tenor(tenor < 0 ? 0 : tenor));
+				risk_factor_name(buf, sizeof buf, cv->name, strlen(cv->name), tenor < 0 ? 0 : tenor);
 				return qe_err_set(e, QE_DATA, "trade %s: risk factor '%s' has no price history",
 						  t.id, buf);
 			}
