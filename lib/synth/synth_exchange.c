@@ -53,6 +53,18 @@ static void us_date(char *buf, size_t cap, qe_date d)
 	snprintf(buf, cap, "%d/%d/%d", m, dd, y);
 }
 
+/* Writes one record of n fields joined by sep (no field this file writes
+ * holds sep, a quote or a line end). */
+static void put_record(FILE *fp, char sep, const char *const *f, int n)
+{
+	for (int i = 0; i < n; i++) {
+		if (i)
+			putc(sep, fp);
+		fputs(f[i], fp);
+	}
+	putc('\n', fp);
+}
+
 int synth_write_exchange(synth *s, const char *venue, int strikes, FILE *fp, qe_err *e)
 {
 	int cme = strcasecmp(venue, "cme") == 0;
@@ -82,14 +94,24 @@ int synth_write_exchange(synth *s, const char *venue, int strikes, FILE *fp, qe_
 			double f = synth_fwd(s, c, m), t = (exp - asof) / 365.0;
 			char fs[NUM_BUFSZ], es[16];
 			num_format_double(fs, f);
+			/* CME: the contract ID (code, YY, MM) and MMY (YYYYMM); ICE:
+			 * the strip (Mon YY) and the product's description */
+			char id[48], mmy[16], desc[64], strip[16];
+			snprintf(id, sizeof id, "%s%02d%02d", fcode, y % 100, mo);
+			snprintf(mmy, sizeof mmy, "%04d%02d", y, mo);
+			snprintf(strip, sizeof strip, "%s%02d", mon[mo - 1], y % 100);
 			if (cme) {
 				date_format(es, exp);
-				fprintf(fp, "%s,%s,%s%02d%02d,,FUT,%04d%02d,,,NYMEX,%s futures,,,,%s,,,,,,,,0,0,,,,,,Y\n",
-					today, fcode, fcode, y % 100, mo, y, mo, fcode, fs);
+				snprintf(desc, sizeof desc, "%s futures", fcode);
+				const char *f[29] = {today, fcode, id, "", "FUT", mmy, "", "", "NYMEX", desc,
+						     "", "", "", fs, "", "", "", "", "", "", "", "0", "0",
+						     "", "", "", "", "", "Y"};
+				put_record(fp, ',', f, 29);
 			} else {
 				us_date(es, sizeof es, exp);
-				fprintf(fp, "%s|%s|%s Futures|%s%02d|%s|F||%s|0|%s|0||\n", uday, k->curve,
-					k->curve, mon[mo - 1], y % 100, fcode, fs, es);
+				snprintf(desc, sizeof desc, "%s Futures", k->curve);
+				const char *f[13] = {uday, k->curve, desc, strip, fcode, "F", "", fs, "0", es, "0", "", ""};
+				put_record(fp, '|', f, 13);
 			}
 			if (!has_opt)
 				continue;
@@ -118,14 +140,24 @@ int synth_write_exchange(synth *s, const char *venue, int strikes, FILE *fp, qe_
 						p = g.price;
 					}
 					num_format_double(ps, p);
-					if (cme)
-						fprintf(fp, "%s,%s,%s%02d%02d,%s,OOF,%04d%02d,%s,%d,NYMEX,%s option,%s,,,%s,,,,,,,,0,0,,NYMEX,%s,FUT,%04d%02d,Y\n",
-							today, ocode, ocode, y % 100, mo, ks, y, mo, es,
-							type == OPT_CALL, ocode, es, ps, fcode, y, mo);
-					else
-						fprintf(fp, "%s|%s|%s Options|%s%02d|%s|%c|%s|%s|0|%s|0|%.2f|0\n", uday,
-							k->curve, k->curve, mon[mo - 1], y % 100, ocode,
-							type == OPT_CALL ? 'C' : 'P', ks, ps, es, 100 * v);
+					char oid[48], odesc[64], ivol[32];
+					if (cme) {
+						snprintf(oid, sizeof oid, "%s%02d%02d", ocode, y % 100, mo);
+						snprintf(odesc, sizeof odesc, "%s option", ocode);
+						const char *f[29] = {today, ocode, oid, ks, "OOF", mmy, es,
+								     type == OPT_CALL ? "1" : "0", "NYMEX", odesc, es,
+								     "", "", ps, "", "", "", "", "", "", "", "0", "0",
+								     "", "NYMEX", fcode, "FUT", mmy, "Y"};
+						put_record(fp, ',', f, 29);
+					} else {
+						/* ICE publishes the vol in percent, to 2 decimals */
+						snprintf(ivol, sizeof ivol, "%.2f", 100 * v);
+						snprintf(odesc, sizeof odesc, "%s Options", k->curve);
+						const char *f[13] = {uday, k->curve, odesc, strip, ocode,
+								     type == OPT_CALL ? "C" : "P", ks, ps, "0", es, "0",
+								     ivol, "0"};
+						put_record(fp, '|', f, 13);
+					}
 				}
 			}
 		}
