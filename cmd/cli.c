@@ -433,7 +433,8 @@ static struct {
 	int nsteps, step;
 	char label[64];
 	FILE *fp;
-} meter = {.lock = PTHREAD_MUTEX_INITIALIZER, .read_done_at = -1};
+	double delay; /* seconds before the first line */
+} meter = {.lock = PTHREAD_MUTEX_INITIALIZER, .read_done_at = -1, .delay = 1.0};
 
 static double seconds_since(const struct timespec *t0)
 {
@@ -579,7 +580,7 @@ static void *progress_thread(void *arg)
 			break;
 		double t = seconds_since(&meter.start);
 		pthread_mutex_lock(&meter.lock);
-		if (t >= 1.0) {
+		if (t >= meter.delay) {
 			progress_text(line, sizeof line, t);
 			size_t len = strlen(line);
 			fprintf(stderr, "\r%s%*s", line, meter.width > len ? (int)(meter.width - len) : 0, "");
@@ -602,6 +603,14 @@ static int progress_start(void)
 {
 	if (meter.running || !cli_progress())
 		return meter.running;
+	/* QE_PROGRESS_DELAY: seconds before the first line (tests draw at once) */
+	const char *d = getenv("QE_PROGRESS_DELAY");
+	if (d && *d) {
+		char *end;
+		double v = strtod(d, &end);
+		if (*end == '\0' && v >= 0 && v <= 3600)
+			meter.delay = v;
+	}
 	clock_gettime(CLOCK_MONOTONIC, &meter.start);
 	atomic_store(&meter.stop, 0);
 	sigset_t set, old;

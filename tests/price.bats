@@ -1366,7 +1366,7 @@ print("ok")'
 @test "book: progress on a terminal (MB of the inputs read) for a run over a second; never with -q or to a file" {
 	qe-synth -q --calendars "$DATA/calendars" --trades 200000 -d big
 	P="qe-price --asof 2026-11-25 --trades big/trades.csv --curves big/curves.csv --vols big/vols.csv --rates big/rates.csv --markets big/markets.csv --fixings big/fixings.csv --calendars $DATA/calendars -o v.csv"
-	on_tty "$P"
+	on_tty "QE_PROGRESS_DELAY=0 $P"
 	assert_success
 	[[ "$output" == *$'\r'"qe-price: read "*" MB"* ]] || fail "no progress: $output"
 	[[ "$output" == *$'\r'"qe-price: "*" trades priced"* ]] || fail "line not cleared: $output"

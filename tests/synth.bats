@@ -490,7 +490,7 @@ EOF
 }
 
 @test "synth: progress on a terminal (file k of 13, percent, MB written, ETA) for a run over a second; never with -q or to a file" {
-	on_tty "qe-synth --calendars '$DATA/calendars' --trades 1000000 -d d"
+	on_tty "QE_PROGRESS_DELAY=0 qe-synth --calendars '$DATA/calendars' --trades 1000000 -d d"
 	assert_success
 	[[ "$output" == *$'\r'"qe-synth: "*".csv ("*" of 13, "*"%)"*"ETA"* ]] || fail "no progress: $output"
 	[[ "$output" == *$'\r'"qe-synth: wrote d "* ]] || fail "line not cleared before the summary: $output"
