@@ -772,14 +772,19 @@ static int price_spread(const market *m, const trade *t, const mkt_curve *c, dou
 		res->gamma = s * g.gamma1;
 		res->vega = s * (g.vega1 + g.vega2);
 		res->theta = s * g.theta;
+		/* a leg's vega rows per unit of its curve's own vol type (that
+		 * of its options and of its vol history): per 1.00 of normal vol
+		 * on a Bachelier curve, dsigma_ln = dsigma_n / F */
+		double k1 = strcmp(c->model, "bachelier") == 0 ? 1 / F1 : 1;
+		double k2 = strcmp(c2->model, "bachelier") == 0 ? 1 / F2 : 1;
 		for (int q = 0; q < c->nq && !rc; q++)
 			if (w1[q] > 0)
 				rc = add_sens(res, curve_index(m, c), q, w1[q] * s * g.delta1,
-					      w1[q] * s * g.gamma1, w1[q] * s * g.vega1);
+					      w1[q] * s * g.gamma1, w1[q] * s * g.vega1 * k1);
 		for (int q = 0; q < c2->nq && !rc; q++)
 			if (w2[q] > 0)
 				rc = add_sens(res, curve_index(m, c2), q, w2[q] * s * g.delta2,
-					      w2[q] * s * g.gamma2, w2[q] * s * g.vega2);
+					      w2[q] * s * g.gamma2, w2[q] * s * g.vega2 * k2);
 		/* the cross-gamma of the legs, pro rata to both legs' quotes */
 		for (int q = 0; q < c->nq && !rc; q++)
 			for (int q2 = 0; q2 < c2->nq && !rc && w1[q] > 0; q2++)

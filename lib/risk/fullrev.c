@@ -38,17 +38,30 @@ static long factor_of(const strindex *factors, const char *prefix, const char *n
 	return -1;
 }
 
+/* The price of the quote of curve cv delivering in the month of d, or
+ * NAN. */
+static double month_forward(const mkt_curve *cv, qe_date d)
+{
+	long mi = date_month_index(d);
+	for (int q = 0; q < cv->nq; q++)
+		if (date_month_index(cv->q[q].first) == mi)
+			return cv->q[q].price;
+	return NAN;
+}
+
 static int map_factors(fullrev *fr, qe_err *e)
 {
 	const market *m = valuation_market(fr->book);
 	char buf[RISK_FACTOR_NAMESZ];
 	if (!(fr->qf = calloc((size_t)m->nc + 1, sizeof *fr->qf)) ||
-	    !(fr->vf = calloc((size_t)m->nc + 1, sizeof *fr->vf)))
+	    !(fr->vf = calloc((size_t)m->nc + 1, sizeof *fr->vf)) ||
+	    !(fr->vk = calloc((size_t)m->nc + 1, sizeof *fr->vk)))
 		return oom(e);
 	for (int c = 0; c < m->nc; c++) {
 		const mkt_curve *cv = &m->c[c];
 		if (!(fr->qf[c] = malloc(sizeof **fr->qf * ((size_t)cv->nq + 1))) ||
-		    !(fr->vf[c] = malloc(sizeof **fr->vf * ((size_t)cv->nv + 1))))
+		    !(fr->vf[c] = malloc(sizeof **fr->vf * ((size_t)cv->nv + 1))) ||
+		    !(fr->vk[c] = malloc(sizeof **fr->vk * ((size_t)cv->nv + 1))))
 			return oom(e);
 		for (int q = 0; q < cv->nq; q++)
 			fr->qf[c][q] = factor_of(fr->h->factors, "", cv->name, cv->q[q].first, m->asof, buf,
@@ -58,8 +71,18 @@ static int map_factors(fullrev *fr, qe_err *e)
 			long g = fr->vh ? factor_of(fr->vh->h.factors, "VOL:", cv->name, cv->v[k].first, m->asof,
 						    buf, sizeof buf)
 					: -1;
-			/* a factor moves the vols of its own type only */
-			fr->vf[c][k] = g >= 0 && fr->vh->normal[g] == cv->v[k].normal ? g : -1;
+			/* a factor moves the vols of its own type; a point of the
+			 * other type (the lognormal vols of a Kirk leg on a curve
+			 * whose options are Bachelier) by the change converted at
+			 * its month's forward, sigma_n = sigma_ln F, as qe-price
+			 * converts that leg's vega */
+			fr->vf[c][k] = g;
+			fr->vk[c][k] = 1;
+			if (g >= 0 && fr->vh->normal[g] != cv->v[k].normal) {
+				double F = month_forward(cv, cv->v[k].first);
+				fr->vf[c][k] = F > 0 ? g : -1;
+				fr->vk[c][k] = cv->v[k].normal ? F : 1 / F;
+			}
 		}
 	}
 	return 0;
@@ -212,9 +235,12 @@ void fullrev_free(fullrev *fr)
 			free(fr->qf[c]);
 		if (fr->vf)
 			free(fr->vf[c]);
+		if (fr->vk)
+			free(fr->vk[c]);
 	}
 	free(fr->qf);
 	free(fr->vf);
+	free(fr->vk);
 	free(fr->pf);
 	free(fr->fx);
 	free(fr->xf);
@@ -240,7 +266,7 @@ static void move_market(fullrev *fr, const double *ret, const double *vret)
 		}
 		for (int k = 0; vret && k < cv->nv; k++)
 			if (fr->vf[c][k] >= 0)
-				vscen_shift_vol(fr->sc, c, k, vret[fr->vf[c][k]]);
+				vscen_shift_vol(fr->sc, c, k, vret[fr->vf[c][k]] * fr->vk[c][k]);
 	}
 }
 

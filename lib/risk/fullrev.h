@@ -57,6 +57,9 @@ typedef struct fullrev {
 	double *base;    /* [i] value at the base market */
 	long **qf;       /* [curve][quote] price factor or -1 */
 	long **vf;       /* [curve][vol point] vol factor or -1 */
+	double **vk;     /* [curve][vol point] factor change to vol change: 1, or
+			  * 1/F (F) for a lognormal (normal) point moved by a
+			  * normal (lognormal) factor */
 	double *npv;     /* [i] scratch: value on the scenario market */
 } fullrev;
 

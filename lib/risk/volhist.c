@@ -257,6 +257,31 @@ out:
 	return rc;
 }
 
+/* The contract a vol of factor f quotes on date d: the vol of tenor
+ * k >= 1 is that of the contract k months on; tenor 0 and a missing vol
+ * none. */
+static long vol_contract(const risk_history *a, size_t f, qe_date d, double vol)
+{
+	size_t cl;
+	long t = 0;
+	risk_factor_parse(sidx_name(a->factors, f), &cl, &t);
+	return !isnan(vol) && t > 0 ? date_month_index(d) + t : RH_NO_CONTRACT;
+}
+
+int volhist_contracts(vol_history *v, qe_err *e)
+{
+	risk_history *h = &v->h;
+	long *contract = malloc((h->nd * h->nf + 1) * sizeof *contract);
+	if (!contract)
+		return qe_err_set(e, QE_INTERNAL, "out of memory");
+	for (size_t d = 0; d < h->nd; d++)
+		for (size_t f = 0; f < h->nf; f++)
+			contract[d * h->nf + f] = vol_contract(h, f, h->dates[d], h->price[d * h->nf + f]);
+	free(h->contract);
+	h->contract = contract;
+	return 0;
+}
+
 int volhist_merge(risk_history *h, const vol_history *v, qe_err *e)
 {
 	const risk_history *a = &v->h;
@@ -290,15 +315,8 @@ int volhist_merge(risk_history *h, const vol_history *v, qe_err *e)
 			continue;
 		for (size_t f = 0; f < h->nf; f++)
 			contract[d * nf + f] = i >= 0 ? h->contract[(size_t)i * h->nf + f] : RH_NO_CONTRACT;
-		for (size_t f = 0; f < a->nf; f++) {
-			/* the vol of tenor k >= 1 is the contract k months on */
-			size_t cl;
-			long t = 0;
-			risk_factor_parse(sidx_name(a->factors, f), &cl, &t);
-			contract[d * nf + h->nf + f] = !isnan(price[d * nf + h->nf + f]) && t > 0
-							       ? date_month_index(dates[d]) + t
-							       : RH_NO_CONTRACT;
-		}
+		for (size_t f = 0; f < a->nf; f++)
+			contract[d * nf + h->nf + f] = vol_contract(a, f, dates[d], price[d * nf + h->nf + f]);
 	}
 	for (size_t f = 0; f < a->nf; f++) {
 		const char *name = sidx_name(a->factors, f);

@@ -43,5 +43,9 @@ void volhist_free(vol_history *v);
  * follows a contract's vol across a roll as it does its price.  A factor
  * name in both is QE_DATA. */
 int volhist_merge(risk_history *h, const vol_history *v, qe_err *e);
+/* Gives v's own history (read alone, as full revaluation does) the
+ * contract of each vol by the rule above, so that rh_contract_factors
+ * turns its tenors into contract factors as it does a price history's. */
+int volhist_contracts(vol_history *v, qe_err *e);
 
 #endif

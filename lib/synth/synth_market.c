@@ -642,7 +642,12 @@ int synth_write_fixings(synth *s, FILE *fp, qe_err *e)
  * return, or a change for an absolute-return curve. */
 static double price_move(const synth *s, int c, int ten, int t)
 {
-	double p1 = *hist_at(s, t, c, ten), p0 = *hist_at(s, t - 1, c, ten);
+	/* the same contract the day before: across a month end the contract
+	 * of tenor ten was that of tenor ten + 1 (tenor 0, the index, stays) */
+	int ten0 = ten + (ten > 0 ? (int)(date_month_index(s->days[t]) - date_month_index(s->days[t - 1])) : 0);
+	if (ten0 >= s->ntenors)
+		ten0 = ten;
+	double p1 = *hist_at(s, t, c, ten), p0 = *hist_at(s, t - 1, c, ten0);
 	if (synth_curves[c].abs_returns)
 		return p1 - p0;
 	return p0 > 0 && p1 > 0 ? log(p1 / p0) : 0;
@@ -680,23 +685,32 @@ int synth_write_vol_history(synth *s, FILE *fp, qe_err *e)
 		return e->code;
 	/* the price history's tenors (as far as the book trades) */
 	const int NT = s->ntenors;
+	/* each contract month has its own vol shock, so that a contract's
+	 * vol moves smoothly across a month end as its price does (the
+	 * contract of tenor k becomes that of tenor k - 1): one state per
+	 * contract month from the first day's month to the last's + NT */
+	const long m0 = date_month_index(s->days[0]);
+	const int NM = (int)(date_month_index(s->days[n - 1]) - m0) + NT + 1;
 	double *vol = malloc(sizeof(double) * (size_t)n * (size_t)nc * (size_t)NT);
-	double *x = malloc(sizeof(double) * (size_t)NT), *move_scale = malloc(sizeof(double) * (size_t)NT);
-	if (!vol || !x || !move_scale) {
+	double *x = malloc(sizeof(double) * (size_t)NM), *move_scale = malloc(sizeof(double) * (size_t)NT);
+	unsigned char *seen = malloc((size_t)NM);
+	if (!vol || !x || !move_scale || !seen) {
 		free(vol);
 		free(x);
 		free(move_scale);
+		free(seen);
 		return qe_err_set(e, QE_INTERNAL, "out of memory");
 	}
 	for (int c = 0; c < nc; c++) {
 		const synth_curve *k = &synth_curves[c];
 		int normal = strcmp(k->model, "bachelier") == 0;
+		memset(seen, 0, (size_t)NM);
 		for (int ten = 0; ten < NT; ten++) {
-			x[ten] = 0;
 			if (move_mad(s, c, ten, &move_scale[ten])) {
 				free(vol);
 				free(x);
 				free(move_scale);
+				free(seen);
 				return qe_err_set(e, QE_INTERNAL, "out of memory");
 			}
 		}
@@ -704,6 +718,7 @@ int synth_write_vol_history(synth *s, FILE *fp, qe_err *e)
 		rng_init(&r, s->cfg.seed, synth_stream(STREAM_VOLHIST, (uint64_t)c));
 		for (int t = 0; t < n; t++) {
 			double zc = rng_normal(&r);
+			long mt = date_month_index(s->days[t]);
 			for (int ten = 0; ten < NT; ten++) {
 				double z = sqrt(common) * zc + sqrt(1 - common) * rng_normal(&r), jump = 0;
 				if (t > 0) {
@@ -711,16 +726,34 @@ int synth_write_vol_history(synth *s, FILE *fp, qe_err *e)
 					if (fabs(mv) > 2.5)
 						jump = fmin(0.1 * (fabs(mv) - 2.5), 0.5);
 				}
-				x[ten] = t == 0 ? sd_vol / sqrt(1 - phi * phi) * z : phi * x[ten] + sd_vol * z + jump;
+				/* tenor 0 (the balance of the month) borrows the
+				 * front month's contract, as qe-price's vols do */
+				int cm = (int)(mt - m0) + (ten < 1 ? 1 : ten);
+				if (ten == 0) {
+					/* its own draw, not a second step of the front's */
+				} else if (!seen[cm]) {
+					x[cm] = sd_vol / sqrt(1 - phi * phi) * z;
+					seen[cm] = 1;
+				} else {
+					x[cm] = phi * x[cm] + sd_vol * z + jump;
+				}
 				qe_date first = date_add_months_first(s->days[t], ten < 1 ? 1 : ten);
-				double years = (ten < 1 ? 0.5 : ten - 0.5) / 12.0;
-				double v = synth_atm_vol(c, years, calmonth_of(first)) * exp(x[ten]);
+				/* time to delivery in days: the Samuelson decay is
+				 * continuous, not a step at each month end */
+				double years = (double)(first - s->days[t]) / 365.25;
+				if (years < 1 / 24.0)
+					years = 1 / 24.0;
+				double xs = seen[cm] ? x[cm] : 0;
+				double v = synth_atm_vol(c, years, calmonth_of(first)) * exp(xs);
+				/* a normal vol: the lognormal one times that contract's
+				 * price that day */
 				if (normal)
-					v *= fabs(base_level(s, c, ten));
+					v *= fabs(*hist_at(s, t, c, ten < 1 ? 1 : ten));
 				vol[((size_t)t * (size_t)nc + (size_t)c) * (size_t)NT + (size_t)ten] = v;
 			}
 		}
 	}
+	free(seen);
 	csv_writer w;
 	csvw_init(&w, fp);
 	csvw_header_of(&w, FMT_VOL_HISTORY);
