@@ -14,10 +14,10 @@ void var_full_check(const var_args *a)
 	if (!a->full) {
 		if (a->trades || a->curves || a->vols || a->rates || a->fixings)
 			var_usage_error(a, "--trades, --curves, --vols, --rates and --fixings need --full");
-		if (a->fx_history)
-			var_usage_error(a, "--fx-history needs --full (the sensitivity mode has no FX factors yet)");
-		return;
+		return; /* the sensitivity mode's --fx-history: var_load */
 	}
+	if (a->valuations)
+		var_usage_error(a, "--valuations is for the sensitivity mode (-s); --full values the book itself");
 	if (a->fx_history && !a->fx.path)
 		var_usage_error(a, "--fx-history needs --fx FILE --base CCY (today's rates, the base currency)");
 	if (a->sens)
