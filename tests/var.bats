@@ -1256,7 +1256,7 @@ components|$hist $book --fx-history --valuations --window --horizon --sqrt-scale
 series|$hist $book --window --horizon --sqrt-scale --alpha --quantile --brw --days --portfolio|--fhs 0.9
 cov|$hist --window --horizon --sqrt-scale $cov --returns --format|--sens sens.csv
 stress|$hist $book --horizon --sqrt-scale --shocks --windows --worst --full $price|--alpha 0.99
-whatif|$hist --new $price --cube --by --fx --base --window --horizon --sqrt-scale --alpha --quantile|--sens sens.csv
+whatif|$hist --new $price --cube --by --fx --base --fx-history --window --horizon --sqrt-scale --alpha --quantile|--sens sens.csv
 END
 }
 

@@ -9,10 +9,13 @@ load helpers
 # tenors 0..12, EUR per USD on each date), today's rates fx.csv (USD per
 # EUR, the inverse of the history's last), and two books: book.csv (a
 # NG_HH forward in USD, a TTF forward in EUR) and usd.csv (the USD one).
-# Each is priced by qe-price into val-BOOK.csv and sens-BOOK.csv.
+# Each is priced by qe-price into val-BOOK.csv and sens-BOOK.csv.  With
+# "flat", every tenor of a curve has the same price each day, so that
+# contract (roll-adjusted) and constant-maturity returns are one series.
 fx_market() {
-	"$PYORACLE" - <<'PY'
-import numpy as np, datetime as dt
+	"$PYORACLE" - "$@" <<'PY'
+import sys, numpy as np, datetime as dt
+flat = sys.argv[1:] == ["flat"]
 rng = np.random.default_rng(21)
 asof = dt.date(2026, 11, 25)
 days, d = [], asof
@@ -29,12 +32,12 @@ last = {}
 with open("history.csv", "w") as f:
     f.write("date,curve,tenor,price\n")
     for c, p0 in (("NG_HH", 3.9), ("TTF", 31.0)):
+        path = p0 * np.exp(np.cumsum(0.02 * rng.standard_normal(len(days))))
         for t in range(13):
-            p = p0 * (1 + 0.01 * t)
-            for day in days:
-                p *= np.exp(0.02 * rng.standard_normal())
-                f.write("%s,%s,%d,%r\n" % (day, c, t, p))
-            last[c, t] = p
+            p = path if flat else p0 * (1 + 0.01 * t) * np.exp(np.cumsum(0.02 * rng.standard_normal(len(days))))
+            for day, v in zip(days, p):
+                f.write("%s,%s,%d,%r\n" % (day, c, t, v))
+            last[c, t] = p[-1]
 with open("curves.csv", "w") as f:
     f.write("curve,asof,delivery_start,delivery_end,price,unit,currency\n")
     for c, u, ccy in (("NG_HH", "MMBtu", "USD"), ("TTF", "MWh", "EUR")):
@@ -60,6 +63,7 @@ us = "F1,1,new,2026-10-01,GAS_US,t,CP001,forward,NG_HH,sell,300000,MMBtu,3.8,USD
 eu = "F2,1,new,2026-10-01,GAS_EU,t,CP006,forward,TTF,buy,40000,MWh,1.0,EUR,2027-03-01,2027-04-30,,,,,,,,,,\n"
 open("book.csv", "w").write(hdr + us + eu)
 open("usd.csv", "w").write(hdr + us)
+open("eur.csv", "w").write(hdr + eu)
 PY
 	for b in book usd; do
 		qe-price --asof 2026-11-25 --trades $b.csv --curves curves.csv --rates rates.csv \
@@ -257,4 +261,56 @@ PY
 	sed '101d' fxh.csv > gap.csv
 	run_split qe-var hs -q $M --fx-history gap.csv --valuations val-book.csv
 	[ "$status" -eq 3 ] && [[ "$stderr" == *"gap.csv:101:1: no EUR rate on"* ]] || fail "$status $stderr"
+}
+
+@test "varfx: whatif --fx-history: VaR before and after a EUR trade on a USD book, in USD, equal numpy" {
+	fx_market flat
+	run_split qe-var whatif -q --new eur.csv -H history.csv -m "$DATA/markets.csv" --asof 2026-11-25 \
+		--trades usd.csv --curves curves.csv --rates rates.csv --fx fx.csv --base USD --fx-history fxh.csv \
+		-a 0.99,0.95
+	assert_success
+	echo "$output" > whatif.csv
+	run "$PYORACLE" - "$DATA/markets.csv" <<'PY'
+import csv, math, sys, numpy as np, pandas as pd
+from fractions import Fraction
+ccy = pd.read_csv(sys.argv[1]).set_index("curve").currency
+h = pd.read_csv("history.csv")
+# every tenor of a curve has one price: its contract and constant-maturity returns agree
+P = h[h.tenor == 1].pivot(index="date", columns="curve", values="price").sort_index()
+R = np.log(P).diff().iloc[1:].iloc[-250:]
+x = np.log(pd.read_csv("fxh.csv").set_index("date").rate).diff().loc[R.index].to_numpy()
+usd_per_eur = float(pd.read_csv("fx.csv").set_index("currency").rate["EUR"])
+sens, val = pd.read_csv("sens-book.csv"), pd.read_csv("val-book.csv")
+def pnl(t):
+    dv = sum(s.delta * P[s.curve].iloc[-1] * np.expm1(R[s.curve].to_numpy())
+             for _, s in sens[sens.trade_id == t.trade_id].iterrows())
+    if ccy[t.curve] == "EUR":
+        return ((t.npv + dv) * np.exp(-x) - t.npv) * usd_per_eur
+    return dv
+before, after = {}, {}
+for _, t in val.iterrows():
+    p = pnl(t)
+    for pf in ("total", t.book):
+        if t.trade_id == "F1":
+            before[pf] = before.get(pf, 0) + p
+        after[pf] = after.get(pf, 0) + p
+def var_es(p, a):
+    if p is None:
+        return 0.0, 0.0
+    loss = np.sort(-p)[::-1]
+    k = math.ceil(len(loss) * (1 - Fraction(a)))
+    return loss[k - 1], loss[:k].mean()
+rows = list(csv.DictReader(open("whatif.csv")))
+assert {(r["portfolio"], r["alpha"]) for r in rows} == \
+    {(p, a) for p in ("total", "GAS_US", "GAS_EU") for a in ("0.99", "0.95")}, rows
+for r in rows:
+    assert r["currency"] == "USD", r
+    vb, eb = var_es(before.get(r["portfolio"]), r["alpha"])
+    va, ea = var_es(after[r["portfolio"]], r["alpha"])
+    for col, want in (("var_before", vb), ("var_after", va), ("incremental_var", va - vb),
+                      ("es_before", eb), ("es_after", ea)):
+        assert abs(float(r[col]) - want) <= 1e-9 * max(abs(va), 1.0), (r, col, want)
+print("ok")
+PY
+	assert_output "ok"
 }

@@ -69,6 +69,19 @@ void var_full_vols(const var_args *a, const var_inputs *in, vol_history *vh, ris
 		cli_info("%s: %zu missing vols filled forward (first: %s)", a->vol_history, rep.filled, rep.first);
 }
 
+void var_full_fx(const var_args *a, var_inputs *in)
+{
+	qe_err e;
+	if (!a->fx_history)
+		return;
+	/* the FX factors join the price factors, and the scenarios are
+	 * rebuilt with their returns */
+	rs_free(&in->all);
+	if (fxh_append(&in->h, a->fx_history, a->fx.base, &e) ||
+	    rh_returns(&in->h, a->horizon, a->hmode, 0, &in->all, &e))
+		cli_die_err(&e);
+}
+
 void var_full_hs_cube(const var_args *a, var_inputs *in, pnl_cube *cube)
 {
 	struct val_options vo;
@@ -77,14 +90,7 @@ void var_full_hs_cube(const var_args *a, var_inputs *in, pnl_cube *cube)
 	qe_err e;
 	var_full_options(a, &vo);
 	var_full_vols(a, in, &vh, &vs);
-	if (a->fx_history) {
-		/* the FX factors join the price factors, and the scenarios are
-		 * rebuilt with their returns */
-		rs_free(&in->all);
-		if (fxh_append(&in->h, a->fx_history, a->fx.base, &e) ||
-		    rh_returns(&in->h, a->horizon, a->hmode, 0, &in->all, &e))
-			cli_die_err(&e);
-	}
+	var_full_fx(a, in);
 	if (fullrev_cube(&vo, in, a->vol_history ? &vh : NULL, a->vol_history ? &vs : NULL, a->by, &a->fx,
 			 &a->sp, cube, &in->x, &e))
 		cli_die_err(&e);

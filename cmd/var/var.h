@@ -198,6 +198,10 @@ void var_full_options(const var_args *a, struct val_options *vo);
 /* The volatility history of --vol-history and its changes over the
  * horizon (both zeroed and unused without it); exits on failure. */
 void var_full_vols(const var_args *a, const var_inputs *in, vol_history *vh, risk_scenarios *vs);
+/* --fx-history of the full mode: its factors FX:CCY join in->h and the
+ * scenarios in->all are rebuilt with them (nothing without it); exits on
+ * failure. */
+void var_full_fx(const var_args *a, var_inputs *in);
 /* The full-revaluation P&L cube of hs over the window (its portfolios
  * into in->x, which the caller frees with var_inputs_free); exits on
  * failure. */
