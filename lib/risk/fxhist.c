@@ -235,6 +235,12 @@ int fxh_sens_finish(exposure *x, const risk_history *h, const curvemaster *cm, q
 	if (x->nf != nf)
 		return qe_err_set(e, QE_INTERNAL, "fxh_sens_finish: %zu factors in the exposure, %zu in the history",
 				  x->nf, nf);
+	/* each factor's local currency, once (NULL: an FX factor or unknown) */
+	const char **ccy = malloc((nf + 1) * sizeof *ccy);
+	if (!ccy)
+		return qe_err_set(e, QE_INTERNAL, "out of memory");
+	for (size_t f = 0; f < nf; f++)
+		ccy[f] = factor_currency(cm, sidx_name(h->factors, f));
 	for (int pass = 0; pass < 2; pass++) {
 		for (size_t g = 0; g < nf; g++) {
 			const char *fx = sidx_name(h->factors, g);
@@ -246,8 +252,7 @@ int fxh_sens_finish(exposure *x, const risk_history *h, const curvemaster *cm, q
 					x->delta[p * nf + g] /= P;
 				for (size_t f = 0; f < nf; f++) {
 					double d = x->delta[p * nf + f];
-					const char *ccy = d != 0 && f != g ? factor_currency(cm, sidx_name(h->factors, f)) : NULL;
-					if (!ccy || strcmp(ccy, fx + plen) != 0)
+					if (d == 0 || f == g || !ccy[f] || strcmp(ccy[f], fx + plen) != 0)
 						continue;
 					if (pass == 0)
 						nnew++;
@@ -258,10 +263,13 @@ int fxh_sens_finish(exposure *x, const risk_history *h, const curvemaster *cm, q
 		}
 		if (pass == 0) {
 			struct expo_cross *c = realloc(x->cross, (x->ncross + nnew + 1) * sizeof *c);
-			if (!c)
+			if (!c) {
+				free(ccy);
 				return qe_err_set(e, QE_INTERNAL, "out of memory");
+			}
 			x->cross = c;
 		}
 	}
+	free(ccy);
 	return 0;
 }
