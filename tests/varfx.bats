@@ -180,6 +180,29 @@ print("ok")
 PY
 		assert_output "ok"
 	done
+	# the P&L attribution of the two modes' cubes: the same P&L, scenario by scenario
+	qe-var hs -q $(fx_args book) --cube s.csv > /dev/null
+	qe-var hs -q --full --asof 2026-11-25 -H history.csv -m "$DATA/markets.csv" --trades book.csv \
+		--curves curves.csv --rates rates.csv --returns constant-maturity --fx fx.csv --base USD \
+		--fx-history fxh.csv --cube f.csv > /dev/null
+	run_split qe-var pla --full-cube f.csv --sens-cube s.csv
+	assert_success
+	run "$PYORACLE" - "$output" <<'PY'
+import csv, io, sys
+import pandas as pd
+from scipy.stats import spearmanr, ks_2samp
+rows = list(csv.DictReader(io.StringIO(sys.argv[1])))
+f, s = (pd.read_csv(n) for n in ("f.csv", "s.csv"))
+assert {r["portfolio"] for r in rows} == {"total", "GAS_US", "GAS_EU"}, rows
+for r in rows:
+    a = f[f.portfolio == r["portfolio"]].set_index("scenario").pnl
+    b = s[s.portfolio == r["portfolio"]].set_index("scenario").pnl.loc[a.index]
+    assert ((a - b).abs() <= 1e-9 * a.abs().max()).all(), r
+    assert r["zone"] == "green" and abs(float(r["spearman"]) - spearmanr(a, b).statistic) <= 1e-12, r
+    assert abs(float(r["ks"]) - ks_2samp(a, b).statistic) <= 1e-12, r
+print("ok")
+PY
+	assert_output "ok"
 }
 
 @test "varfx: an all-USD book is unchanged with and without --fx-history (hs, param, mc, components)" {
