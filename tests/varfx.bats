@@ -280,6 +280,14 @@ PY
 	[ "$status" -eq 3 ] || fail "$status $stderr"
 	[[ "$stderr" == *"val-book.csv:3:$ccol: "*"EUR, which has no rate in the FX history (factor FX:EUR)"* ]] || fail "$stderr"
 	[ ! -e out.csv ]
+	# --by a column of the sensitivities that the valuations lack
+	run_split qe-var hs -q $M --fx-history fxh.csv --valuations val-book.csv --by delivery_start
+	[ "$status" -eq 3 ] && [[ "$stderr" == *"val-book.csv: no column 'delivery_start' to group by"* ]] ||
+		fail "$status $stderr"
+	# --by a column of the curve master groups both files by it
+	run_split qe-var hs -q $M --fx-history fxh.csv --valuations val-book.csv --by commodity
+	assert_success
+	[ "$(cut -d, -f1 <<< "$output" | sort | tr '\n' ' ')" = "gas portfolio total " ] || fail "$output"
 	# an FX history missing a date of the price history
 	sed '101d' fxh.csv > gap.csv
 	run_split qe-var hs -q $M --fx-history gap.csv --valuations val-book.csv
