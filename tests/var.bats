@@ -1249,14 +1249,14 @@ var_commands() {
 	cat <<END
 measures|--alpha --quantile|--paths 5
 backtest|--alpha --significance|--quantile kth
-hs|$hist $book --window --horizon --sqrt-scale --alpha --quantile --brw --fhs --cube --timing --full $price --fx-history|--paths 5
-param|$hist $book --window --horizon --sqrt-scale --alpha $cov --cov-file --cornish-fisher|--cube c.csv
-mc|$hist $book --window --horizon --sqrt-scale --alpha --quantile $cov --cov-file --paths --seed --dist --df --cube --timing --full ${price% --vol-history} --factor-returns|--cornish-fisher
-components|$hist $book --window --horizon --sqrt-scale --alpha $cov --cov-file|--quantile kth
+hs|$hist $book --window --horizon --sqrt-scale --alpha --quantile --brw --fhs --cube --timing --full $price --fx-history --valuations|--paths 5
+param|$hist $book --fx-history --valuations --window --horizon --sqrt-scale --alpha $cov --cov-file --cornish-fisher|--cube c.csv
+mc|$hist $book --fx-history --valuations --window --horizon --sqrt-scale --alpha --quantile $cov --cov-file --paths --seed --dist --df --cube --timing --full ${price% --vol-history} --factor-returns|--cornish-fisher
+components|$hist $book --fx-history --valuations --window --horizon --sqrt-scale --alpha $cov --cov-file|--quantile kth
 series|$hist $book --window --horizon --sqrt-scale --alpha --quantile --brw --days --portfolio|--fhs 0.9
 cov|$hist --window --horizon --sqrt-scale $cov --returns --format|--sens sens.csv
 stress|$hist $book --horizon --sqrt-scale --shocks --windows --worst --full $price|--alpha 0.99
-whatif|$hist --new $price --cube --by --fx --base --window --horizon --sqrt-scale --alpha --quantile|--sens sens.csv
+whatif|$hist --new $price --cube --by --fx --base --fx-history --window --horizon --sqrt-scale --alpha --quantile|--sens sens.csv
 END
 }
 
@@ -2118,7 +2118,7 @@ PY
 	[ "$output" = "$(cat usd.csv)" ] || fail "all-USD book changed: $output vs $(cat usd.csv)"
 }
 
-@test "full: a bad FX history is exit 3 at file:line:col; --fx-history needs --full, --fx and --base" {
+@test "full: a bad FX history is exit 3 at file:line:col; --fx-history needs --fx and --base" {
 	full_market
 	fx_history_market
 	B="$(full_args linear.csv) --fx fx.csv --base USD"
@@ -2136,6 +2136,7 @@ PY
 	[ -z "$output" ]
 	run_split qe-var hs -q $(full_args linear.csv) --fx-history fxh.csv
 	[ "$status" -eq 2 ] && [[ "$stderr" == *"--fx-history"* ]] || fail "no --fx: $status $stderr"
+	# the sensitivity mode takes it with --valuations (tests/varfx.bats)
 	run_split qe-var hs -q -H history.csv -m "$DATA/markets.csv" -s x.csv --fx fx.csv --base USD --fx-history fxh.csv
-	[ "$status" -eq 2 ] && [[ "$stderr" == *"--fx-history needs --full"* ]] || fail "no --full: $status $stderr"
+	[ "$status" -eq 2 ] && [[ "$stderr" == *"--fx-history and --valuations go together"* ]] || fail "-s: $status $stderr"
 }

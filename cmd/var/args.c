@@ -188,6 +188,7 @@ int var_args_next(var_args *a)
 		case VAR_OPT_RATES: a->rates = optarg; break;
 		case VAR_OPT_FIXINGS: a->fixings = optarg; break;
 		case VAR_OPT_FX_HISTORY: a->fx_history = optarg; break;
+		case VAR_OPT_VALUATIONS: a->valuations = optarg; break;
 		case VAR_OPT_SPREAD_CORR:
 			a->spread_corr = cli_double("--spread-corr", optarg);
 			a->have_spread_corr = 1;
@@ -241,12 +242,26 @@ void var_load(const var_args *a, int need_sens, var_inputs *in)
 	if (a->calendars && !a->markets)
 		var_usage_error(a, "--calendars DIR needs -m FILE (the calendars of its curves)");
 	const char *caldir = a->markets ? cli_calendar_dir(a->calendars, a->markets) : NULL;
+	/* the sensitivity mode's FX risk: the FX history's factors and each
+	 * trade's value in its currency (--full reads them in full.c) */
+	expo_fx fx = a->fx;
+	if (!a->full && (a->fx_history || a->valuations)) {
+		if (!a->fx_history || !a->valuations)
+			var_usage_error(a, "--fx-history and --valuations go together with -s (the FX positions are "
+					   "the valuations' npv)");
+		if (!a->fx.path)
+			var_usage_error(a, "--fx-history needs --fx FILE --base CCY (today's rates, the base currency)");
+		if (!a->markets)
+			var_usage_error(a, "--fx-history needs -m FILE (the currency of each curve)");
+		fx.history = a->fx_history;
+		fx.valuations = a->valuations;
+	}
 	const char *metered[] = {a->history, need_sens ? a->sens : NULL, a->full ? NULL : a->vol_history};
 	cli_progress_inputs(metered, 3);
 	/* --full moves the vol surfaces itself (var_full_vols) */
 	const char *vol = a->full ? NULL : a->vol_history;
 	if (var_inputs_load(in, a->history, vol, a->markets, caldir, need_sens ? a->sens : NULL, a->by,
-			    &a->fx, a->have_asof ? &a->asof : NULL, a->gaps, a->horizon, a->hmode, a->returns, &e))
+			    &fx, a->have_asof ? &a->asof : NULL, a->gaps, a->horizon, a->hmode, a->returns, &e))
 		cli_die_err(&e);
 	if (in->have_x && a->have_horizon)
 		in->x.theta_days = a->horizon;

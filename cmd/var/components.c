@@ -11,6 +11,8 @@ static const var_option options[] = {
 	VAR_O_HISTORY,
 	VAR_O_RETURNS,
 	VAR_O_BOOK,
+	VAR_O_FX_HISTORY,
+	VAR_O_VALUATIONS,
 	VAR_O_WINDOW,
 	VAR_O_HORIZON,
 	VAR_O_ALPHA,

@@ -14,10 +14,10 @@ void var_full_check(const var_args *a)
 	if (!a->full) {
 		if (a->trades || a->curves || a->vols || a->rates || a->fixings)
 			var_usage_error(a, "--trades, --curves, --vols, --rates and --fixings need --full");
-		if (a->fx_history)
-			var_usage_error(a, "--fx-history needs --full (the sensitivity mode has no FX factors yet)");
-		return;
+		return; /* the sensitivity mode's --fx-history: var_load */
 	}
+	if (a->valuations)
+		var_usage_error(a, "--valuations is for the sensitivity mode (-s); --full values the book itself");
 	if (a->fx_history && !a->fx.path)
 		var_usage_error(a, "--fx-history needs --fx FILE --base CCY (today's rates, the base currency)");
 	if (a->sens)
@@ -76,6 +76,19 @@ void var_full_vols(const var_args *a, const var_inputs *in, vol_history *vh, ris
 		cli_info("%s: %zu missing vols filled forward (first: %s)", a->vol_history, rep.filled, rep.first);
 }
 
+void var_full_fx(const var_args *a, var_inputs *in)
+{
+	qe_err e;
+	if (!a->fx_history)
+		return;
+	/* the FX factors join the price factors, and the scenarios are
+	 * rebuilt with their returns */
+	rs_free(&in->all);
+	if (fxh_append(&in->h, a->fx_history, a->fx.base, &e) ||
+	    rh_returns(&in->h, a->horizon, a->hmode, 0, &in->all, &e))
+		cli_die_err(&e);
+}
+
 void var_full_hs_cube(const var_args *a, var_inputs *in, pnl_cube *cube)
 {
 	struct val_options vo;
@@ -84,14 +97,7 @@ void var_full_hs_cube(const var_args *a, var_inputs *in, pnl_cube *cube)
 	qe_err e;
 	var_full_options(a, &vo);
 	var_full_vols(a, in, &vh, &vs);
-	if (a->fx_history) {
-		/* the FX factors join the price factors, and the scenarios are
-		 * rebuilt with their returns */
-		rs_free(&in->all);
-		if (fxh_append(&in->h, a->fx_history, a->fx.base, &e) ||
-		    rh_returns(&in->h, a->horizon, a->hmode, 0, &in->all, &e))
-			cli_die_err(&e);
-	}
+	var_full_fx(a, in);
 	if (fullrev_cube(&vo, in, a->vol_history ? &vh : NULL, a->vol_history ? &vs : NULL, a->by, &a->fx,
 			 &a->sp, cube, &in->x, &e))
 		cli_die_err(&e);

@@ -23,6 +23,7 @@ static const var_option options[] = {
 	VAR_O_TIMING,
 	VAR_O_FULL,
 	VAR_O_FX_HISTORY,
+	VAR_O_VALUATIONS,
 	VAR_O_END,
 };
 

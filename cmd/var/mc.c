@@ -15,6 +15,8 @@ static const var_option options[] = {
 	VAR_O_HISTORY,
 	VAR_O_RETURNS,
 	VAR_O_BOOK,
+	VAR_O_FX_HISTORY,
+	VAR_O_VALUATIONS,
 	VAR_O_WINDOW,
 	VAR_O_HORIZON,
 	VAR_O_ALPHA,
@@ -138,6 +140,8 @@ int cmd_var_mc(int argc, char **argv)
 	a.sp.df = student ? df : 0;
 	if (returns_path && !a.full)
 		var_usage_error(&a, "--factor-returns needs --full");
+	if (a.full && a.fx_history)
+		var_usage_error(&a, "--fx-history is for the sensitivity mode (-s) of mc; mc --full has no FX factors");
 	if (a.full)
 		return mc_full(&a, returns_path);
 	var_load(&a, 1, &in);

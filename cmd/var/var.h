@@ -29,7 +29,7 @@ enum {
 	VAR_OPT_COV_FILE, VAR_OPT_REPAIR, VAR_OPT_CUBE, VAR_OPT_TIMING, VAR_OPT_CALENDARS,
 	VAR_OPT_FULL, VAR_OPT_TRADES, VAR_OPT_CURVES, VAR_OPT_VOLS, VAR_OPT_RATES, VAR_OPT_FIXINGS,
 	VAR_OPT_SPREAD_CORR, VAR_OPT_VOL_HISTORY, VAR_OPT_RETURNS,
-	VAR_OPT_FX_HISTORY,
+	VAR_OPT_FX_HISTORY, VAR_OPT_VALUATIONS,
 	VAR_OPT_OWN = 512
 };
 
@@ -72,10 +72,14 @@ typedef struct var_option {
 	{VAR_OPT_RATES, "rates", "FILE", "--full: zero rates"}, \
 	{VAR_OPT_FIXINGS, "fixings", "FILE", "--full: fixings"}, \
 	{VAR_OPT_SPREAD_CORR, "spread-corr", "RHO", "--full: Kirk correlation of spread legs (default: each pair's from -H)"}
-/* hs --full only, for now */
+/* hs (both modes); param, mc, components (the sensitivity mode, with
+ * --valuations) */
 #define VAR_O_FX_HISTORY \
-	{VAR_OPT_FX_HISTORY, "fx-history", "FILE", "--full: date,currency,rate (units per --base unit):\n" \
-						     "FX:CCY factors; P&L in --base at the scenario's rate"}
+	{VAR_OPT_FX_HISTORY, "fx-history", "FILE", "date,currency,rate (units per --base unit): FX:CCY\n" \
+						     "factors; P&L in --base at the scenario's rate"}
+#define VAR_O_VALUATIONS \
+	{VAR_OPT_VALUATIONS, "valuations", "FILE", "-s with --fx-history: valuations of qe-price, whose npv\n" \
+						   "is each trade's position in its currency's FX:CCY"}
 #define VAR_O_FULL \
 	{VAR_OPT_FULL, "full", NULL, "reprice every trade under every scenario (no -s;\n" \
 				     "needs --asof --trades --curves -m)"}, \
@@ -123,6 +127,7 @@ typedef struct var_args {
 	int full;
 	const char *trades, *curves, *vols, *rates, *fixings;
 	const char *fx_history; /* --fx-history */
+	const char *valuations; /* --valuations (the sensitivity mode's FX positions) */
 	double spread_corr;
 	int have_spread_corr; /* --spread-corr given: no correlation from the history */
 	int argc;
@@ -193,6 +198,10 @@ void var_full_options(const var_args *a, struct val_options *vo);
 /* The volatility history of --vol-history and its changes over the
  * horizon (both zeroed and unused without it); exits on failure. */
 void var_full_vols(const var_args *a, const var_inputs *in, vol_history *vh, risk_scenarios *vs);
+/* --fx-history of the full mode: its factors FX:CCY join in->h and the
+ * scenarios in->all are rebuilt with them (nothing without it); exits on
+ * failure. */
+void var_full_fx(const var_args *a, var_inputs *in);
 /* The full-revaluation P&L cube of hs over the window (its portfolios
  * into in->x, which the caller frees with var_inputs_free); exits on
  * failure. */

@@ -22,6 +22,7 @@ static const var_option options[] = {
 	{VAR_OPT_BY, "by", "COLUMN", "group portfolios: book (default), a curve master column, none"},
 	{VAR_OPT_FX, "fx", "FILE", "currency,rate (units of --base per unit): convert P&L to"},
 	{VAR_OPT_BASE, "base", "CCY", "the base currency before adding"},
+	VAR_O_FX_HISTORY,
 	VAR_O_WINDOW,
 	VAR_O_HORIZON,
 	VAR_O_ALPHA,
@@ -101,6 +102,7 @@ int cmd_var_whatif(int argc, char **argv)
 	var_open_out(&a, &w);
 	var_full_options(&a, &vo);
 	var_full_vols(&a, &in, &vh, &vs);
+	var_full_fx(&a, &in);
 	const vol_history *vhp = a.vol_history ? &vh : NULL;
 	const risk_scenarios *vsp = a.vol_history ? &vs : NULL;
 	val_book *book = valuation_price(&vo, &e);

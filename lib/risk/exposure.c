@@ -6,6 +6,7 @@
 
 #include "io/csvio.h"
 #include "market/fxrate.h"
+#include "risk/fxhist.h"
 #include "risk/riskfactor.h"
 
 void expo_free(exposure *x)
@@ -456,6 +457,55 @@ static int sum_rows(exposure *x, const expo_reading *g, const long *pfmap)
 
 static int read_all(expo_reading *gp, exposure *x, const char *path, const strindex *factors, qe_err *e);
 
+/* The FX rows of the valuations g->fx->valuations (after the
+ * sensitivities, whose reader it replaces): each trade whose curve is in a
+ * currency other than the base puts its npv, converted to the base at
+ * today's rate, as a delta on the factor FX:CCY, in the portfolios its
+ * sensitivities go to (grouped by the same rule). */
+static int read_valuations(expo_reading *g, exposure *x, const strindex *factors, qe_err *e)
+{
+	static const char *const cols[] = {"curve", "npv"};
+	int idx[2], rc, st;
+	csvr_close(g->r);
+	g->fp = NULL;
+	if (!(g->r = csvr_open(g->fx->valuations, e)))
+		return e->code;
+	if ((rc = csvr_require(g->r, cols, 2, idx, e)))
+		return rc;
+	g->idx[0] = idx[0];
+	if (!g->by_master && g->by && (g->byc = csvr_col(g->r, g->by)) < 0)
+		return qe_err_set(e, QE_DATA, "%s: no column '%s' to group by (the sensitivities have it)",
+				  csvr_name(g->r), g->by);
+	while ((st = csvr_next(g->r, e)) != CSVR_EOF) {
+		const char *curve;
+		struct srow row = {.f2 = -1};
+		double none = 0, noth = 0;
+		if (st < 0)
+			return e->code ? e->code : QE_DATA;
+		if (!(curve = csvr_get_str(g->r, idx[0], e)))
+			return QE_DATA;
+		const curvemaster_curve *mc = curvemaster_find(g->cm, curve);
+		if (!mc)
+			return csvr_field_error(g->r, idx[0], e, "curve not in %s, its currency is unknown '%s'",
+						curvemaster_file(g->cm), curve);
+		if (strcmp(mc->currency, g->fx->base) == 0)
+			continue; /* no FX risk */
+		char name[16];
+		snprintf(name, sizeof name, "%s%s", FXH_PREFIX, mc->currency);
+		if ((row.f = sidx_find(factors, name, strlen(name))) < 0)
+			return csvr_field_error(g->r, idx[0], e,
+						"curve '%s' is in %s, which has no rate in the FX history (factor %s)",
+						curve, mc->currency, name);
+		if ((rc = csvr_get_double(g->r, idx[1], &row.d, e)) || (rc = row_group(g, curve, &row.grp, e)) ||
+		    (rc = row_currency(g, x, curve, &row.d, &none, &noth, &row.ccy, e)))
+			return rc;
+		row.line = csvr_line(g->r);
+		if ((rc = push_row(g, &row, e)))
+			return rc;
+	}
+	return 0;
+}
+
 int expo_read(exposure *x, const char *path, const char *by, const curvemaster *cm,
 	      const expo_fx *fx, const strindex *factors, qe_err *e)
 {
@@ -499,6 +549,8 @@ static int read_all(expo_reading *gp, exposure *x, const char *path, const strin
 		rc = qe_err_set(e, QE_DATA, "%s: no sensitivities", csvr_name(g.r));
 		goto out;
 	}
+	if (g.fx && g.fx->valuations && g.fxr && (rc = read_valuations(&g, x, factors, e)))
+		goto out;
 	if (add_portfolios(x, &g, &pfmap) || sum_rows(x, &g, pfmap))
 		rc = qe_err_set(e, QE_INTERNAL, "out of memory");
 	else

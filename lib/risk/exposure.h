@@ -46,6 +46,14 @@
 typedef struct expo_fx {
 	const char *path; /* CSV currency,rate, or NULL for no conversion */
 	const char *base; /* base currency (needed with path) */
+	/* The sensitivity mode's FX risk (fxhist.h): the FX history whose
+	 * factors FX:CCY var_inputs_load() adds, and the valuations of
+	 * qe-price (trade_id,book,curve,...,npv) whose npv, in base units,
+	 * expo_read() puts as a delta on FX:CCY of the curve's currency
+	 * (fxh_sens_finish() makes it a delta per unit of the factor).  Both
+	 * NULL otherwise; valuations needs path and FX factors. */
+	const char *history;
+	const char *valuations;
 } expo_fx;
 
 typedef struct exposure {

@@ -9,6 +9,7 @@
 #include "core/date.h"
 #include "io/csvio.h"
 #include "io/formats.h"
+#include "risk/riskfactor.h"
 
 typedef struct fxh_row {
 	qe_date date;
@@ -85,7 +86,8 @@ static int read_rows(csv_reader *r, const char *base, strindex *ccys, fxh_row **
 	return 0;
 }
 
-int fxh_append(risk_history *h, const char *path, const char *base, qe_err *e)
+/* fxh_append, with the price of each factor 1 / rate when invert is set. */
+static int append(risk_history *h, const char *path, const char *base, int invert, qe_err *e)
 {
 	int rc;
 	fxh_row *rows = NULL;
@@ -158,7 +160,8 @@ int fxh_append(risk_history *h, const char *path, const char *base, qe_err *e)
 	}
 	for (size_t d = 0; d < nd; d++) {
 		memcpy(price + d * nf2, h->price + d * nf, nf * sizeof *price);
-		memcpy(price + d * nf2 + nf, rate + d * nc, nc * sizeof *price);
+		for (size_t c = 0; c < nc; c++)
+			price[d * nf2 + nf + c] = invert ? 1 / rate[d * nc + c] : rate[d * nc + c];
 	}
 	for (size_t c = 0; c < nc; c++) {
 		char name[16];
@@ -200,5 +203,73 @@ int fxh_present(const risk_history *h)
 	for (size_t f = 0; f < h->nf; f++)
 		if (strncmp(sidx_name(h->factors, f), FXH_PREFIX, strlen(FXH_PREFIX)) == 0)
 			return 1;
+	return 0;
+}
+
+int fxh_append(risk_history *h, const char *path, const char *base, qe_err *e)
+{
+	return append(h, path, base, 0, e);
+}
+
+int fxh_append_value(risk_history *h, const char *path, const char *base, qe_err *e)
+{
+	return append(h, path, base, 1, e);
+}
+
+/* The currency of factor name's curve (a vol factor's: its underlying's)
+ * in cm, or NULL. */
+static const char *factor_currency(const curvemaster *cm, const char *name)
+{
+	char curve[RISK_FACTOR_NAMESZ];
+	snprintf(curve, sizeof curve, "%.*s", (int)risk_factor_curve_len(name), name);
+	const curvemaster_curve *c = curvemaster_find(cm, risk_factor_underlying(curve));
+	return c ? c->currency : NULL;
+}
+
+int fxh_sens_finish(exposure *x, const risk_history *h, const curvemaster *cm, qe_err *e)
+{
+	size_t nf = h->nf, plen = strlen(FXH_PREFIX), nnew = 0;
+	const double *today = h->price + (h->nd - 1) * nf;
+	if (!cm)
+		return qe_err_set(e, QE_USAGE, "FX factors need a curve master (-m) for the currency of each curve");
+	if (x->nf != nf)
+		return qe_err_set(e, QE_INTERNAL, "fxh_sens_finish: %zu factors in the exposure, %zu in the history",
+				  x->nf, nf);
+	/* each factor's local currency, once (NULL: an FX factor or unknown) */
+	const char **ccy = malloc((nf + 1) * sizeof *ccy);
+	if (!ccy)
+		return qe_err_set(e, QE_INTERNAL, "out of memory");
+	for (size_t f = 0; f < nf; f++)
+		ccy[f] = factor_currency(cm, sidx_name(h->factors, f));
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t g = 0; g < nf; g++) {
+			const char *fx = sidx_name(h->factors, g);
+			if (strncmp(fx, FXH_PREFIX, plen) != 0)
+				continue;
+			double P = today[g]; /* units of the base per unit of the currency */
+			for (size_t p = 0; p < x->npf; p++) {
+				if (pass == 1)
+					x->delta[p * nf + g] /= P;
+				for (size_t f = 0; f < nf; f++) {
+					double d = x->delta[p * nf + f];
+					if (d == 0 || f == g || !ccy[f] || strcmp(ccy[f], fx + plen) != 0)
+						continue;
+					if (pass == 0)
+						nnew++;
+					else
+						x->cross[x->ncross++] = (struct expo_cross){p, f, g, d / P};
+				}
+			}
+		}
+		if (pass == 0) {
+			struct expo_cross *c = realloc(x->cross, (x->ncross + nnew + 1) * sizeof *c);
+			if (!c) {
+				free(ccy);
+				return qe_err_set(e, QE_INTERNAL, "out of memory");
+			}
+			x->cross = c;
+		}
+	}
+	free(ccy);
 	return 0;
 }

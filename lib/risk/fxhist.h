@@ -16,6 +16,8 @@
 #define QE_FXHIST_H
 
 #include "core/diag.h"
+#include "market/curvemaster.h"
+#include "risk/exposure.h"
 #include "risk/riskhist.h"
 
 /* The factor name prefix of an FX rate. */
@@ -28,6 +30,22 @@
  * h is QE_DATA at file:line:col (for a missing rate, the currency's next
  * row after the date, or its last row). */
 int fxh_append(risk_history *h, const char *path, const char *base, qe_err *e);
+
+/* The sensitivity mode's factors (var_inputs_load with expo_fx.history):
+ * as fxh_append, but the price of FX:CCY is 1 / rate, the value in the
+ * base currency of one unit of CCY, so that a position of V units of
+ * CCY has the linear P&L V dF, dF the change of that price. */
+int fxh_append_value(risk_history *h, const char *path, const char *base, qe_err *e);
+
+/* After expo_read() of sensitivities and valuations (expo_fx.valuations)
+ * against h's factors, with the factors of fxh_append_value: each delta
+ * on FX:CCY, the npv in the base currency at today's rate, becomes a
+ * delta per unit of the factor (divided by its price P on h's last date),
+ * and for each portfolio and each factor f of a curve in CCY (by cm; a
+ * vol factor by its curve) with base delta d_f it adds the cross term
+ * d_f / P dF_f dF_FX (an expo_cross): the first-order local P&L moves
+ * with the rate as the value does.  x must have h's factors. */
+int fxh_sens_finish(exposure *x, const risk_history *h, const curvemaster *cm, qe_err *e);
 
 /* The factor of currency ccy in h, or -1 (no FX history for it). */
 long fxh_factor(const risk_history *h, const char *ccy);

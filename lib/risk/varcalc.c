@@ -10,6 +10,7 @@
 #include <omp.h>
 
 #include "risk/covest.h"
+#include "risk/fxhist.h"
 #include "core/rng.h"
 #include "core/zignor.h"
 #include "risk/varmeas.h"
@@ -813,11 +814,17 @@ static int inputs_load(var_inputs *in, const char *history, const char *vol_path
 	if (returns_mode == RH_RET_CONTRACT && ((rc = rh_derive_contracts(&in->h, cm, e)) ||
 						(rc = rh_contract_factors(&in->h, in->asof, &in->rolls, e))))
 		goto fail;
+	/* the sensitivity mode's FX factors, whose price is the value of one
+	 * unit of the currency (fxhist.h) */
+	if (sens && fx && fx->history && (rc = fxh_append_value(&in->h, fx->history, fx->base, e)))
+		goto fail;
 	if (sens) {
 		if ((rc = sens_fp ? expo_read_stream(&in->x, sens_fp, sens, by, cm, fx, in->h.factors, e)
 				  : expo_read(&in->x, sens, by, cm, fx, in->h.factors, e)))
 			goto fail;
 		in->have_x = 1;
+		if (fx && fx->history && (rc = fxh_sens_finish(&in->x, &in->h, cm, e)))
+			goto fail;
 		unsigned char *used = calloc(in->h.nf + 1, 1);
 		if (!used) {
 			rc = qe_err_set(e, QE_INTERNAL, "out of memory");

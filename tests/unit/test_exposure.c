@@ -98,7 +98,7 @@ int main(void)
 	expo_free(&sub);
 	expo_free(&x);
 
-	expo_fx fx = {put("fx.csv", "currency,rate\nUSD,1\nEUR,2\n"), "USD"};
+	expo_fx fx = {.path = put("fx.csv", "currency,rate\nUSD,1\nEUR,2\n"), .base = "USD"};
 	UT_EQ_INT(expo_read(&x, sp, "book", mk, &fx, f, &e), 0, "with FX rates");
 	UT_EQ_INT(x.npf, 3, "one currency: total, B1, B2");
 	UT_NEAR(delta(&x, "B1", f, "TTF:0"), 14, 0, "EUR converted to USD");
@@ -119,7 +119,7 @@ int main(void)
 	sidx_add(f, "XX:0", 4, NULL);
 	bad(sens, "commodity", mk, NULL, f, "bad.csv:3:4: column 'curve': curve not in");
 	bad(sens, NULL, mk, NULL, f, "its currency is unknown 'XX'");
-	expo_fx fx2 = {put("fx2.csv", "currency,rate\nUSD,1\n"), "USD"};
+	expo_fx fx2 = {.path = put("fx2.csv", "currency,rate\nUSD,1\n"), .base = "USD"};
 	snprintf(sens, sizeof sens, "%s%s", hdr, "1,B1,ann,TTF,0,10,1\n");
 	bad(sens, NULL, mk, &fx2, f, "bad.csv:2: no FX rate for currency 'EUR' (curve TTF)");
 	bad(hdr, NULL, NULL, NULL, f, "bad.csv: no sensitivities");
