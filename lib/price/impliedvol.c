@@ -277,7 +277,13 @@ static double implied_s_otm(double beta, double x, int *steps)
 		return s;
 	}
 	double emx = exp(-0.5 * x), ax = -x, sc = sqrt(2 * ax);
-	double bc = nb_otm(x, sc, bmax, emx, NB_GUESS), vc = nb_vega(x, sc);
+	/* at the inflection point s_c = sqrt(2|x|), h + t = 0 and
+	 * h^2 = t^2 = |x|/2: b_c = e^{x/2}/2 - e^{-x/2} N(-s_c) and
+	 * b'(s_c) = e^{x/2} / sqrt(2 pi), one normal CDF and no exp (the
+	 * general evaluation where the difference cancels too much) */
+	double bc = 0.5 * bmax - emx * normal_cdf(-sc), vc = bmax / (double)SQRT_2PI;
+	if (!(bc > 0) || 0.5 * bmax / bc * (4 + sc * sc - x) > NB_GUESS)
+		bc = nb_otm(x, sc, bmax, emx, NB_GUESS);
 	double s, sl = sc - bc / vc, su = sc + (bmax - bc) / vc;
 	int reg;
 	if (beta <= bc) {
