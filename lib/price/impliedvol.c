@@ -16,6 +16,17 @@
 #define SQRT_2PI 2.50662827463100050241576528481104525L
 #define SQRT3 1.73205080756887729352744634150587237
 
+/* Error bounds (in eps) under which nb_otm keeps its double evaluation:
+ * full accuracy where the value decides the answer (the last Householder
+ * steps, iv_normalised_black), about 1e-10 relative for the initial
+ * guess and the first step, which the following steps absorb. */
+#define NB_EXACT 16.0
+#define NB_GUESS 1048576.0
+
+/* A Householder(3) correction below this fraction of s leaves an error
+ * of its fourth power (times a modest constant): below rounding. */
+#define IV_STEP_DONE 0x1p-20
+
 /* N(y) in long double: erfcl keeps the lower tail's relative precision. */
 static long double cdfl(long double y)
 {
@@ -39,18 +50,21 @@ static long double mills(long double y)
  * else by the odd Taylor terms of Y(h +- t) in t (Y' = 1 + hY,
  * Y^(n+1) = h Y^(n) + n Y^(n-1)), the cancellation of 1 + hY costing at
  * most h^2 < 100 in long double. */
-static double nb_otm(double x, double s)
+static double nb_otm(double x, double s, double ex, double emx, double slack)
 {
 	if (x == 0)
 		return erf(s / (2.0 * M_SQRT2));
 	{
 		/* double first: kept when its error bound, about eps times
 		 * the cancellation loss times the tail's argument
-		 * amplification, is within 16 eps */
+		 * amplification, is within slack eps (16 where the result
+		 * decides the answer; looser for the initial guess and the
+		 * first step, whose errors the next steps absorb).  ex and
+		 * emx are e^{x/2} and e^{-x/2}, computed once per option. */
 		double hd = x / s, td = 0.5 * s;
-		double t1 = exp(0.5 * x) * normal_cdf(hd + td), t2 = exp(-0.5 * x) * normal_cdf(hd - td);
+		double t1 = ex * normal_cdf(hd + td), t2 = emx * normal_cdf(hd - td);
 		double d = t1 - t2;
-		if (d > 0 && t1 / d * (4 + (hd - td) * (hd - td) - x) <= 16)
+		if (d > 0 && t1 / d * (4 + (hd - td) * (hd - td) - x) <= slack)
 			return d;
 	}
 	long double h = (long double)x / s, t = 0.5L * s, b;
@@ -92,7 +106,7 @@ static double nb_otm(double x, double s)
 }
 
 /* b_max - b(x, s) = e^{x/2} N(-h-t) + e^{-x/2} N(h-t): no cancellation. */
-static double nb_otm_gap(double x, double s)
+static double nb_otm_gap(double x, double s, double ex, double emx)
 {
 	{
 		/* a sum of two positive terms: in double each carries about
@@ -100,7 +114,7 @@ static double nb_otm_gap(double x, double s)
 		 * tail; kept when that is within 16 eps */
 		double hd = x / s, td = 0.5 * s, y1 = -hd - td, y2 = hd - td;
 		if (y1 * y1 <= 15 && y2 * y2 <= 15)
-			return exp(0.5 * x) * normal_cdf(y1) + exp(-0.5 * x) * normal_cdf(y2);
+			return ex * normal_cdf(y1) + emx * normal_cdf(y2);
 	}
 	long double h = (long double)x / s, t = 0.5L * s;
 	return (double)(expl(0.5L * x) * cdfl(-h - t) + expl(-0.5L * x) * cdfl(h - t));
@@ -131,7 +145,7 @@ double iv_normalised_black(double x, double s, int theta)
 		return intrinsic;
 	if (isinf(s))
 		return theta > 0 ? exp(0.5 * x) : exp(-0.5 * x);
-	return intrinsic + nb_otm(xo, s);
+	return intrinsic + nb_otm(xo, s, exp(0.5 * xo), exp(-0.5 * xo), NB_EXACT);
 }
 
 /* Delbourgo-Gregory rational cubic on [xl, xr] through (xl, yl), (xr, yr)
@@ -203,14 +217,15 @@ enum { R_LOW, R_MIDLOW, R_MIDHIGH, R_HIGH };
 
 /* The Householder step of order 3 for the objective of region reg:
  * the correction to add to s. */
-static double householder(int reg, double x, double s, double beta, double bmax)
+static double householder(int reg, double x, double s, double beta, double bmax, double emx,
+			  double slack)
 {
 	double bs = nb_vega(x, s), r2, r3;
 	nb_ratios(x, s, &r2, &r3);
 	double bss = bs * r2, bsss = bs * r3, g, g1, g2, g3;
 	if (reg == R_LOW) {
 		/* g = 1/ln b - 1/ln beta: nearly linear in s for small beta */
-		double b = nb_otm(x, s);
+		double b = nb_otm(x, s, bmax, emx, slack);
 		if (!(b > 0))
 			return s; /* far below: double s */
 		double L = log(b), L1 = bs / b, L2 = bss / b - L1 * L1,
@@ -221,13 +236,13 @@ static double householder(int reg, double x, double s, double beta, double bmax)
 		g3 = -L3 / (L * L) + 6 * L1 * L2 / (L * L * L) - 6 * L1 * L1 * L1 / (L * L * L * L);
 	} else if (reg == R_HIGH) {
 		/* g = ln(b_max - beta) - ln(b_max - b) */
-		double c = nb_otm_gap(x, s);
+		double c = nb_otm_gap(x, s, bmax, emx);
 		g = log((bmax - beta) / c);
 		g1 = bs / c;
 		g2 = bss / c + bs * bs / (c * c);
 		g3 = bsss / c + 3 * bs * bss / (c * c) + 2 * bs * bs * bs / (c * c * c);
 	} else {
-		g = nb_otm(x, s) - beta;
+		g = nb_otm(x, s, bmax, emx, slack) - beta;
 		g1 = bs, g2 = bss, g3 = bsss;
 	}
 	if (!(g1 != 0) || !isfinite(g) || !isfinite(g1))
@@ -240,8 +255,9 @@ static double householder(int reg, double x, double s, double beta, double bmax)
 }
 
 /* s with b(x, s) = beta for x <= 0, 0 < beta < e^{x/2}. */
-static double implied_s_otm(double beta, double x)
+static double implied_s_otm(double beta, double x, int *steps)
 {
+	int nsteps = 0;
 	double bmax = exp(0.5 * x);
 	if (x == 0) {
 		/* erf(s / 2 sqrt 2) = beta: the initial guess from the
@@ -250,18 +266,28 @@ static double implied_s_otm(double beta, double x)
 		double s = reg == R_HIGH ? -2 * normal_quantile(0.5 - 0.5 * beta)
 					 : 2 * normal_quantile(0.5 + 0.5 * beta);
 		for (int i = 0; i < 4; i++) {
-			double ds = householder(reg, x, s, beta, bmax);
+			double ds = householder(reg, x, s, beta, bmax, 1 / bmax, NB_EXACT);
 			s += ds;
-			if (fabs(ds) <= 4 * DBL_EPSILON * s)
+			nsteps++;
+			if (i >= 1 && fabs(ds) <= IV_STEP_DONE * s)
 				break;
 		}
+		if (steps)
+			*steps = nsteps;
 		return s;
 	}
-	double ax = -x, sc = sqrt(2 * ax), bc = nb_otm(x, sc), vc = nb_vega(x, sc);
+	double emx = exp(-0.5 * x), ax = -x, sc = sqrt(2 * ax);
+	/* at the inflection point s_c = sqrt(2|x|), h + t = 0 and
+	 * h^2 = t^2 = |x|/2: b_c = e^{x/2}/2 - e^{-x/2} N(-s_c) and
+	 * b'(s_c) = e^{x/2} / sqrt(2 pi), one normal CDF and no exp (the
+	 * general evaluation where the difference cancels too much) */
+	double bc = 0.5 * bmax - emx * normal_cdf(-sc), vc = bmax / (double)SQRT_2PI;
+	if (!(bc > 0) || 0.5 * bmax / bc * (4 + sc * sc - x) > NB_GUESS)
+		bc = nb_otm(x, sc, bmax, emx, NB_GUESS);
 	double s, sl = sc - bc / vc, su = sc + (bmax - bc) / vc;
 	int reg;
 	if (beta <= bc) {
-		double bl = sl > 0 ? nb_otm(x, sl) : 0;
+		double bl = sl > 0 ? nb_otm(x, sl, bmax, emx, NB_GUESS) : 0;
 		if (sl > 0 && beta < bl) {
 			reg = R_LOW;
 			double vl = nb_vega(x, sl), r2, r3, fs, fss;
@@ -288,7 +314,7 @@ static double implied_s_otm(double beta, double x)
 			s = vl > 0 ? rcubic(bl, bc, sl, sc, dl, dr, r, beta) : sc * beta / bc;
 		}
 	} else {
-		double bu = nb_otm(x, su);
+		double bu = nb_otm(x, su, bmax, emx, NB_GUESS);
 		if (beta <= bu) {
 			reg = R_MIDHIGH;
 			double vu = nb_vega(x, su), r2, r3;
@@ -313,22 +339,36 @@ static double implied_s_otm(double beta, double x)
 	}
 	if (!(s > 0) || !isfinite(s))
 		s = sc;
-	/* Two steps reach machine precision from the guesses above; a few
-	 * more are allowed for the corners (s far in either tail) where the
-	 * guess is poorer, stopping once the correction is below rounding. */
+	/* Two steps reach machine precision from the guesses above: the
+	 * first (on the guess-accuracy b) leaves an error e, the second (on
+	 * the full-accuracy b) about e^4, so a second step below
+	 * IV_STEP_DONE s ends the iteration without a third step to confirm
+	 * it.  A few more are allowed for the corners (s far in either tail)
+	 * where the guess is poorer, until a correction is below
+	 * IV_STEP_DONE s or rounding. */
 	for (int i = 0; i < 8; i++) {
-		double ds = householder(reg, x, s, beta, bmax);
+		double ds = householder(reg, x, s, beta, bmax, emx, i == 0 ? NB_GUESS : NB_EXACT);
 		if (s + ds <= 0)
 			ds = -0.5 * s;
 		s += ds;
-		if (i >= 1 && fabs(ds) <= 4 * DBL_EPSILON * s)
+		nsteps++;
+		if (i >= 1 && fabs(ds) <= IV_STEP_DONE * s)
 			break;
 	}
+	if (steps)
+		*steps = nsteps;
 	return s;
 }
 
 double iv_normalised_implied(double beta, double x, int theta)
 {
+	return iv_normalised_implied_steps(beta, x, theta, NULL);
+}
+
+double iv_normalised_implied_steps(double beta, double x, int theta, int *steps)
+{
+	if (steps)
+		*steps = 0;
 	if (isnan(beta) || isnan(x) || (theta != 1 && theta != -1))
 		return -1;
 	double intrinsic = theta * x > 0 ? theta * (exp(0.5 * x) - exp(-0.5 * x)) : 0;
@@ -338,7 +378,7 @@ double iv_normalised_implied(double beta, double x, int theta)
 	double b = beta - intrinsic;
 	if (b == 0)
 		return 0;
-	return implied_s_otm(b, -fabs(x));
+	return implied_s_otm(b, -fabs(x), steps);
 }
 
 static int check_inputs(int type, double F, double K, double r, double T, double premium,
@@ -383,7 +423,7 @@ int iv_black76(int type, double F, double K, double r, double T, double premium,
 	 * F - K is exact there (Sterbenz) */
 	if (F <= 2 * K && K <= 2 * F)
 		x = log1p((F - K) / K);
-	double s = implied_s_otm(tv / sqrt(F * K), -fabs(x));
+	double s = implied_s_otm(tv / sqrt(F * K), -fabs(x), NULL);
 	if (!(s > 0) || !isfinite(s))
 		return *why = "price outside the no-arbitrage bounds", OPT_EDOMAIN;
 	*vol = s / sqrt(T);

@@ -8,8 +8,9 @@
  * x = ln(F/K), reduced to an out-of-the-money call, given an initial
  * guess by rational cubic interpolation in one of four regions of beta,
  * and refined by Householder steps of order 3 on the objective function
- * of its region (two from the guess; up to eight in the far tails, until
- * a step is below rounding); the normalised price is evaluated without
+ * of its region (two from the guess, the first on a price good to about
+ * 1e-10; more, up to eight, only in the far corners, until a correction
+ * is below 2^-20 of s); the normalised price is evaluated without
  * cancellation (long double where double would lose digits, the
  * asymptotic series of the Mills ratio in the far tail, its Taylor
  * series for tiny total vol).  Bachelier is inverted on the normalised
@@ -58,5 +59,9 @@ int iv_american(int method, int type, double F, double K, double r, double T, do
  * b(x, s, theta) = beta (-1 when beta is outside [intrinsic, e^{theta x/2})). */
 double iv_normalised_black(double x, double s, int theta);
 double iv_normalised_implied(double beta, double x, int theta);
+/* The same, reporting in *steps the Householder steps it took (0 when no
+ * iteration ran): two wherever the initial guess is in its region's
+ * range, a few more only in the far corners. */
+double iv_normalised_implied_steps(double beta, double x, int theta, int *steps);
 
 #endif

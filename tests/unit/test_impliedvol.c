@@ -71,6 +71,54 @@ static void test_normalised(void)
 	UT_CHECK(iv_normalised_implied(2.0, 0.0, 1) < 0, "normalised: above b_max refused");
 }
 
+/* The number of Householder steps: two from the rational guess, as
+ * "Let's Be Rational" promises, over the desk's range (|x| up to 1.5 s,
+ * s from 0.002 to 6: bench/price/iv's options), and never more than
+ * three over the wide grid of test_normalised down to b = 1e-300; the
+ * answer to 1e-13 (plus the conditioning of b) everywhere. */
+static void test_steps(void)
+{
+	int n = 0, over2 = 0, over3 = 0, bad = 0, hist[9] = {0};
+	for (int i = 0; i <= 60; i++) {
+		double s = 0.002 * pow(3000.0, i / 60.0);
+		for (int j = -20; j <= 20; j++)
+			for (int theta = -1; theta <= 1; theta += 2) {
+				double x = 1.5 * s * j / 20, b = iv_normalised_black(x, s, theta);
+				int steps = -1;
+				double back = iv_normalised_implied_steps(b, x, theta, &steps);
+				double vega = exp(-0.5 * (x * x / (s * s) + s * s / 4)) / sqrt(2 * M_PI);
+				n++;
+				over2 += steps > 2;
+				if (steps >= 0 && steps <= 8)
+					hist[steps]++;
+				if (!(fabs(back - s) <= 1e-13 * s + 4e-16 * b / vega))
+					bad++;
+			}
+	}
+	for (double x = -40; x <= 40; x += 0.5)
+		for (int i = 0; i <= 40; i++) {
+			double s = 1e-3 * pow(1e4, i / 40.0);
+			for (int theta = -1; theta <= 1; theta += 2) {
+				double b = iv_normalised_black(x, s, theta);
+				double otm = theta * x > 0 ? b - theta * (exp(0.5 * x) - exp(-0.5 * x)) : b;
+				double bmax = theta > 0 ? exp(0.5 * x) : exp(-0.5 * x);
+				if (!(otm > 1e-300) || b >= bmax)
+					continue;
+				int steps = -1;
+				iv_normalised_implied_steps(b, x, theta, &steps);
+				if (steps >= 0 && steps <= 8)
+					hist[steps]++;
+				over3 += steps > 3;
+			}
+		}
+	printf("# steps: 1:%d 2:%d 3:%d 4+:%d\n", hist[1], hist[2], hist[3],
+	       hist[4] + hist[5] + hist[6] + hist[7] + hist[8]);
+	UT_CHECK(n > 4000, "steps: enough cases");
+	UT_EQ_INT(over2, 0, "steps: two Householder steps over the desk's range");
+	UT_EQ_INT(over3, 0, "steps: at most three anywhere");
+	UT_EQ_INT(bad, 0, "steps: the answer to 1e-13 over the desk's range");
+}
+
 static void test_bachelier(void)
 {
 	double vol;
@@ -119,6 +167,7 @@ int main(void)
 {
 	test_black76();
 	test_normalised();
+	test_steps();
 	test_bachelier();
 	test_american();
 	return ut_done();
