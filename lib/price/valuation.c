@@ -2501,16 +2501,40 @@ static void vp_price_swap(const vp_trade *v, const vp_piece *pc, const mkt_curve
 	}
 }
 
+/* The vol of each remaining fixing of an Asian of the plan on c's vols,
+ * into vd[v->k]: 0, or -1 with res's error set. */
+static int vp_asian_vols(const vp_trade *v, const vp_piece *pc, const mkt_curve *c, const trade *t, double *vd,
+			 result *res)
+{
+	double vol = NAN;
+	int k = v->k, nvol = 0, i = 0;
+	for (int r = 0; r < v->np; r++) {
+		double vr = NAN;
+		int ok = v->front && !mkt_vol(c, (qe_date)pc[r].b, t->strike, 0, &vr);
+		for (int j = 0; j < pc[r].n; j++, i++) {
+			vd[i] = ok ? vr : NAN;
+			nvol += ok;
+		}
+	}
+	if (!(v->front && k > 0 && nvol == k) && mkt_vol(c, v->a, t->strike, 0, &vol))
+		return RERR("no lognormal vol for %s", c->name);
+	for (i = 0; i < k; i++)
+		if (isnan(vd[i]))
+			vd[i] = vol;
+	return 0;
+}
+
 /* price_asian's NPV on the moved quotes and vols for a futures index
  * (each fixing at its contract's forward and vol): the value
  * asian_tw_strip_greeks_fd starts from, without its bumped
- * revaluations. */
+ * revaluations.  vols: the fixings' vols from vp_asian_vols when the
+ * caller has them (unmoved vols), else NULL to look them up on c. */
 static void vp_price_asian(const val_plan *p, const vp_trade *v, const vp_piece *pc, const mkt_curve *c,
-			   const trade *t, result *res)
+			   const trade *t, const double *vols, result *res)
 {
-	double Fbuf[256], vbuf[256], *Fd = Fbuf, *vd = vbuf, vol = NAN, price;
+	double Fbuf[256], vbuf[256], *Fd = Fbuf, *vd = vbuf, price;
 	const double *tt = p->tt + v->toff;
-	int k = v->k, nvol = 0, i = 0, st;
+	int k = v->k, i = 0, st;
 	const char *why = NULL;
 	if (k > 256) {
 		Fd = malloc(sizeof *Fd * (size_t)k);
@@ -2521,21 +2545,14 @@ static void vp_price_asian(const val_plan *p, const vp_trade *v, const vp_piece 
 		}
 	}
 	for (int r = 0; r < v->np; r++) {
-		double F = c->q[pc[r].q].price + 0.0, vr = NAN;
-		int ok = v->front && !mkt_vol(c, (qe_date)pc[r].b, t->strike, 0, &vr);
-		for (int j = 0; j < pc[r].n; j++, i++) {
+		double F = c->q[pc[r].q].price + 0.0;
+		for (int j = 0; j < pc[r].n; j++, i++)
 			Fd[i] = F;
-			vd[i] = ok ? vr : NAN;
-			nvol += ok;
-		}
 	}
-	if (!(v->front && k > 0 && nvol == k) && mkt_vol(c, v->a, t->strike, 0, &vol)) {
-		RERR("no lognormal vol for %s", c->name);
+	if (vols)
+		memcpy(vd, vols, sizeof *vd * (size_t)k);
+	else if (vp_asian_vols(v, pc, c, t, vd, res))
 		goto out;
-	}
-	for (i = 0; i < k; i++)
-		if (isnan(vd[i]))
-			vd[i] = vol;
 	st = asian_tw_strip(t->type, Fd, vd, t->strike, v->z, v->T, v->n, v->past, v->A, tt, &price, &why);
 	if (st)
 		RERR("%s", why);
@@ -2634,9 +2651,9 @@ static void vp_price_spread(const vp_trade *v, const vp_piece *pc, const mkt_cur
 
 /* Trade i of the plan on market m; vol (and vol2, spreads) the trade's
  * vol there, from vp_option_vol / vp_spread_vols, for an option or a
- * spread. */
+ * spread; avols an Asian's fixing vols there or NULL (vp_price_asian). */
 static void vp_price(const val_book *b, const val_plan *p, long i, const market *m, double vol, double vol2,
-		     result *r)
+		     const double *avols, result *r)
 {
 	const vp_trade *v = &p->t[i];
 	memset(r, 0, sizeof *r);
@@ -2645,7 +2662,7 @@ static void vp_price(const val_book *b, const val_plan *p, long i, const market 
 	else if (v->kind == VP_SWAP)
 		vp_price_swap(v, p->pc + v->off, &m->c[v->curve], &b->tr[i], r);
 	else if (v->kind == VP_ASIAN)
-		vp_price_asian(p, v, p->pc + v->off, &m->c[v->curve], &b->tr[i], r);
+		vp_price_asian(p, v, p->pc + v->off, &m->c[v->curve], &b->tr[i], avols, r);
 	else if (v->kind == VP_SPREAD)
 		vp_price_spread(v, p->pc + v->off, &m->c[v->curve], &m->c[v->curve2], &b->tr[i], vol, vol2, r);
 	else
@@ -2701,16 +2718,25 @@ long valuation_reprice_plan_block(const val_book *b, const val_plan *p, const ma
 			}
 			continue;
 		}
-		/* unmoved vols: the trade's vol looked up once, not per scenario */
-		double vol = NAN, vol2 = NAN;
+		/* unmoved vols: the trade's vols looked up once, not per scenario */
+		double vol = NAN, vol2 = NAN, abuf[256], *avols = NULL;
 		int vok = same_vols ? vp_vols(p, i, m[0], t, &vol, &vol2, &r) : 0;
+		if (same_vols && v->kind == VP_ASIAN) {
+			avols = v->k <= 256 ? abuf : malloc(sizeof *avols * (size_t)v->k);
+			if (avols)
+				vok = vp_asian_vols(v, p->pc + v->off, &m[0]->c[v->curve], t, avols, &r);
+			else
+				vok = rerr(&r, "out of memory");
+		}
 		for (size_t s = 0; s < nm; s++) {
 			if (!same_vols)
 				vok = vp_vols(p, i, m[s], t, &vol, &vol2, &r);
 			if (vok == 0)
-				vp_price(b, p, i, m[s], vol, vol2, &r);
+				vp_price(b, p, i, m[s], vol, vol2, avols, &r);
 			reprice_keep((long)s * n + i, &r, npv, &bad, err, errsz);
 		}
+		if (avols != abuf)
+			free(avols);
 	}
 	return bad;
 }
@@ -2733,7 +2759,7 @@ long valuation_reprice_plan(const val_book *b, const val_plan *p, const market *
 		} else {
 			double vol, vol2;
 			if (vp_vols(p, i, m, &b->tr[i], &vol, &vol2, &r) == 0)
-				vp_price(b, p, i, m, vol, vol2, &r);
+				vp_price(b, p, i, m, vol, vol2, NULL, &r);
 		}
 		reprice_keep(i, &r, npv, &bad, err, errsz);
 	}

@@ -247,7 +247,7 @@ static void move_market(fullrev *fr, val_scenario *sc, const double *ret, const 
 /* Scenarios repriced together: each trade's fixed inputs are read once
  * for the block and one parallel loop serves it (not one per scenario,
  * whose barrier dominated); the values held are block x trades. */
-enum { FULLREV_BLOCK = 16 };
+enum { FULLREV_BLOCK = 32 };
 
 /* Scenario s's P&L per portfolio from npv, the trades' values there, in
  * trade order (the sums do not depend on the block or the threads). */
