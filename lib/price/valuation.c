@@ -2649,6 +2649,18 @@ static void vp_price_spread(const vp_trade *v, const vp_piece *pc, const mkt_cur
 		res->npv = t->side * v->Q * price;
 }
 
+/* A result as memset would leave it, without clearing the message
+ * buffer (read only once rerr has written it): 272 bytes per
+ * (scenario, trade) cost a linear trade as much as its arithmetic. */
+static void vp_result_clear(result *r)
+{
+	r->npv = r->undisc = r->delta = r->gamma = r->vega = r->theta = 0.0;
+	r->model = NULL;
+	r->s = NULL;
+	r->ns = r->status = 0;
+	r->err[0] = '\0';
+}
+
 /* Trade i of the plan on market m; vol (and vol2, spreads) the trade's
  * vol there, from vp_option_vol / vp_spread_vols, for an option or a
  * spread; avols an Asian's fixing vols there or NULL (vp_price_asian). */
@@ -2656,7 +2668,7 @@ static void vp_price(const val_book *b, const val_plan *p, long i, const market 
 		     const double *avols, result *r)
 {
 	const vp_trade *v = &p->t[i];
-	memset(r, 0, sizeof *r);
+	vp_result_clear(r);
 	if (v->kind == VP_LINEAR)
 		vp_price_linear(v, p->pc + v->off, &m->c[v->curve], &b->tr[i], r);
 	else if (v->kind == VP_SWAP)
@@ -2677,7 +2689,7 @@ static int vp_vols(const val_plan *p, long i, const market *m, const trade *t, d
 		   result *r)
 {
 	const vp_trade *v = &p->t[i];
-	memset(r, 0, sizeof *r);
+	vp_result_clear(r);
 	*vol = *vol2 = NAN;
 	if (v->kind == VP_OPTION)
 		return vp_option_vol(v, &m->c[v->curve], t, vol, r);
