@@ -75,6 +75,40 @@ static const double gl_w[3][10] = {
 	 0.10193011981724026, 0.11819453196151825, 0.13168863844917653, 0.14209610931838187,
 	 0.14917298647260366, 0.15275338713072578}};
 
+/* The sines of Genz's rule for correlation r (|r| < 0.925, r != 0):
+ * sn[2 i] and sn[2 i + 1] at the nodes +-x_i, and asin(r).  They depend
+ * on r alone, and a caller meets few correlations (Bjerksund-Stensland
+ * asks for +-sqrt(t1 / T) four times per psi, and full revaluation
+ * reprices one trade under many scenarios at the same T), so the last
+ * two of each thread are kept: the same expressions, so the same bits,
+ * without 20 sines and an arcsine per call. */
+typedef struct bvnd_sines {
+	double r, asr, sn[20];
+	int valid;
+} bvnd_sines;
+
+static const double *bvnd_sines_of(double r, int ng, int lg, double *asr)
+{
+	static _Thread_local bvnd_sines memo[2];
+	static _Thread_local int next;
+	for (int k = 0; k < 2; k++)
+		if (memo[k].valid && memo[k].r == r) {
+			*asr = memo[k].asr;
+			return memo[k].sn;
+		}
+	bvnd_sines *m = &memo[next];
+	next ^= 1;
+	m->r = r;
+	m->asr = asin(r);
+	for (int i = 0; i < lg; i++) {
+		m->sn[2 * i] = sin(m->asr * (gl_x[ng][i] + 1.0) / 2.0);
+		m->sn[2 * i + 1] = sin(m->asr * (-gl_x[ng][i] + 1.0) / 2.0);
+	}
+	m->valid = 1;
+	*asr = m->asr;
+	return m->sn;
+}
+
 /* Genz's BVND: P(X > dh, Y > dk) with correlation r. */
 static double bvnd(double dh, double dk, double r)
 {
@@ -92,11 +126,12 @@ static double bvnd(double dh, double dk, double r)
 	}
 	if (fabs(r) < 0.925) {
 		if (r != 0.0) {
-			double hs = (h * h + k * k) / 2.0, asr = asin(r);
+			double hs = (h * h + k * k) / 2.0, asr;
+			const double *sines = bvnd_sines_of(r, ng, lg, &asr);
 			for (int i = 0; i < lg; i++) {
-				double sn = sin(asr * (gl_x[ng][i] + 1.0) / 2.0);
+				double sn = sines[2 * i];
 				bvn += gl_w[ng][i] * exp((sn * hk - hs) / (1.0 - sn * sn));
-				sn = sin(asr * (-gl_x[ng][i] + 1.0) / 2.0);
+				sn = sines[2 * i + 1];
 				bvn += gl_w[ng][i] * exp((sn * hk - hs) / (1.0 - sn * sn));
 			}
 			bvn = bvn * asr / (2.0 * TWO_PI);

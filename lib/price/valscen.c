@@ -3,7 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-val_scenario *vscen_new(const val_book *b, qe_err *e)
+/* The scenario market of b, a copy of its base, without a plan. */
+static val_scenario *vscen_market(const val_book *b, qe_err *e)
 {
 	const market *base = valuation_market(b);
 	val_scenario *s = calloc(1, sizeof *s);
@@ -28,12 +29,29 @@ val_scenario *vscen_new(const val_book *b, qe_err *e)
 			return qe_err_set(e, QE_INTERNAL, "out of memory"), NULL;
 		}
 	}
+	vscen_reset(s);
+	return s;
+}
+
+val_scenario *vscen_new(const val_book *b, qe_err *e)
+{
+	val_scenario *s = vscen_market(b, e);
+	if (!s)
+		return NULL;
+	s->owns_plan = 1;
 	if (!(s->plan = valuation_plan_new(b, e))) {
 		vscen_free(s);
 		return NULL;
 	}
-	vscen_reset(s);
 	return s;
+}
+
+val_scenario *vscen_new_sibling(const val_scenario *s, qe_err *e)
+{
+	val_scenario *t = vscen_market(s->book, e);
+	if (t)
+		t->plan = s->plan;
+	return t;
 }
 
 void vscen_free(val_scenario *s)
@@ -45,7 +63,8 @@ void vscen_free(val_scenario *s)
 		free(s->c[k].v);
 	}
 	free(s->c);
-	valuation_plan_free(s->plan);
+	if (s->owns_plan)
+		valuation_plan_free(s->plan);
 	free(s);
 }
 
@@ -83,4 +102,24 @@ long vscen_reprice(const val_scenario *s, double *npv, char *err, size_t errsz)
 long vscen_reprice_full(const val_scenario *s, double *npv, char *err, size_t errsz)
 {
 	return valuation_reprice(s->book, &s->m, npv, err, errsz);
+}
+
+long vscen_reprice_block(val_scenario *const *s, size_t ns, int same_vols, double *npv, char *err,
+			 size_t errsz)
+{
+	/* in chunks of markets, in order, so the first failing chunk holds
+	 * the lowest failure */
+	enum { CHUNK = 64 };
+	const market *mk[CHUNK];
+	long n = valuation_count(s[0]->book);
+	for (size_t k0 = 0; k0 < ns; k0 += CHUNK) {
+		size_t nk = ns - k0 < CHUNK ? ns - k0 : CHUNK;
+		for (size_t k = 0; k < nk; k++)
+			mk[k] = &s[k0 + k]->m;
+		long bad = valuation_reprice_plan_block(s[0]->book, s[0]->plan, mk, nk, same_vols,
+							npv + (long)k0 * n, err, errsz);
+		if (bad >= 0)
+			return bad + (long)k0 * n;
+	}
+	return -1;
 }

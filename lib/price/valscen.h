@@ -26,11 +26,17 @@ typedef struct val_scenario {
 	market m;      /* the moved market; m.c[k].q and m.c[k].v are ours */
 	mkt_curve *c;  /* m.c */
 	val_plan *plan; /* the book's NPV-only repricing plan */
+	int owns_plan;  /* 0 for a sibling (vscen_new_sibling) */
 } val_scenario;
 
 /* A scenario market equal to the book's.  NULL with e set (QE_INTERNAL)
  * when memory runs out. */
 val_scenario *vscen_new(const val_book *b, qe_err *e);
+/* Another scenario market of s's book, equal to the base, sharing s's
+ * plan (s must outlive it): the markets of a block of scenarios
+ * repriced together (vscen_reprice_block).  NULL with e set (QE_INTERNAL)
+ * when memory runs out. */
+val_scenario *vscen_new_sibling(const val_scenario *s, qe_err *e);
 void vscen_free(val_scenario *s);
 /* Back to the base market's quotes and vols. */
 void vscen_reset(val_scenario *s);
@@ -43,6 +49,12 @@ void vscen_shift_vol(val_scenario *s, int c, int k, double dvol);
 /* Every trade's value on the scenario market, NPV only, through the
  * book's plan (valuation_reprice_plan): equal to vscen_reprice_full. */
 long vscen_reprice(const val_scenario *s, double *npv, char *err, size_t errsz);
+/* vscen_reprice on the markets s[0..ns) of one book (s[0] and its
+ * siblings) at once: npv[k n + i] trade i's value on s[k], through
+ * valuation_reprice_plan_block (same_vols as there).  Returns -1 or the
+ * lowest k n + i that fails (its reason into err). */
+long vscen_reprice_block(val_scenario *const *s, size_t ns, int same_vols, double *npv, char *err,
+			 size_t errsz);
 /* The same through qe-price's full path (valuation_reprice). */
 long vscen_reprice_full(const val_scenario *s, double *npv, char *err, size_t errsz);
 

@@ -1750,6 +1750,7 @@ void valuation_trade(const val_book *b, long i, struct val_trade_info *t)
 	t->err = r->err;
 	t->npv = r->npv;
 	t->nquotes = r->ns;
+	t->model = r->status == 0 ? r->model : NULL;
 }
 
 /* The NPV of trade i from its repricing r into npv[i] (matured 0, failed
@@ -2137,7 +2138,7 @@ int valuation_stream(const struct val_options *o, const struct val_outputs *out,
  * closed forms, so the values equal the full path's bit for bit.  A
  * trade of any other kind keeps the full path (price_one). */
 
-enum { VP_FULL, VP_LINEAR, VP_OPTION, VP_SWAP, VP_ASIAN };
+enum { VP_FULL, VP_LINEAR, VP_OPTION, VP_SWAP, VP_ASIAN, VP_SPREAD };
 
 typedef struct vp_piece {
 	int q;       /* swap: a period's count of quote runs, then a run's quote */
@@ -2154,6 +2155,10 @@ typedef struct vp_trade {
 	qe_date a;
 	double T, D, z, Q, tot;
 	int normal;
+	/* spread: the second leg's curve and its pieces after the first
+	 * leg's np; the pair's correlation (fixed for the book) */
+	int curve2, np2;
+	double corr;
 	/* Asian: fixings, past ones, remaining ones, on a futures index;
 	 * past average; times of the remaining ones at plan->tt + toff */
 	int n, past, k, front;
@@ -2232,6 +2237,46 @@ static int vp_option(val_plan *p, vp_trade *v, const market *m, const trade *t, 
 	v->tot = (double)(t->de - v->a + 1);
 	v->normal = model_of(t, c);
 	v->kind = VP_OPTION;
+	return 0;
+}
+
+/* The pieces of one leg's avg_forward from a to b (as vp_option's). */
+static int vp_leg(val_plan *p, const mkt_curve *c, qe_date a, qe_date b, int *np)
+{
+	qe_date d = a;
+	while (d <= b) {
+		int q = mkt_quote_at(c, d);
+		if (q < 0)
+			return -1;
+		qe_date end = c->q[q].last < b ? c->q[q].last : b;
+		vp_piece *pc = vp_add(p);
+		if (!pc)
+			return -1;
+		*pc = (vp_piece){.q = q, .a = (double)(end - d + 1)};
+		(*np)++;
+		d = end + 1;
+	}
+	return 0;
+}
+
+/* The fixed inputs of price_spread: option_common's, both legs' average
+ * forward pieces, the pair's correlation.  Kirk's greeks by bumping are
+ * not needed for an NPV, so a scenario costs one kirk_price instead of
+ * kirk_greeks_fd's seventeen. */
+static int vp_spread(val_plan *p, vp_trade *v, const market *m, const trade *t, const mkt_curve *c,
+		     double corr)
+{
+	result scratch = {0}, *res = &scratch;
+	const mkt_curve *c2 = mkt_curve_find(m, t->curve2);
+	if (!c2 || option_common(m, t, c, &v->a, &v->T, &v->D, &v->z, &v->Q, res))
+		return -1;
+	v->np = v->np2 = 0;
+	if (vp_leg(p, c, v->a, t->de, &v->np) || vp_leg(p, c2, v->a, t->de, &v->np2))
+		return -1;
+	v->curve2 = curve_index(m, c2);
+	v->tot = (double)(t->de - v->a + 1);
+	v->corr = corr;
+	v->kind = VP_SPREAD;
 	return 0;
 }
 
@@ -2397,11 +2442,13 @@ val_plan *valuation_plan_new(const val_book *b, qe_err *e)
 			      strcmp(r->model, "bs2002") == 0);
 		int swap = t->instr == I_SWAP && strcmp(r->model, "swap") == 0;
 		int asian = t->instr == I_ASIAN && strcmp(r->model, "turnbull-wakeman") == 0;
+		int spread = t->instr == I_SPREAD && strcmp(r->model, "kirk") == 0;
 		long ntt = p->ntt;
 		int rc = linear ? vp_linear(p, v, m, t, c)
 			 : option ? vp_option(p, v, m, t, c)
 			 : swap	  ? vp_swap(p, v, m, t, c)
 			 : asian  ? vp_asian(p, v, m, t, c)
+			 : spread ? vp_spread(p, v, m, t, c, trade_corr(b, t))
 				  : 0;
 		if (p->oom) {
 			valuation_plan_free(p);
@@ -2459,16 +2506,40 @@ static void vp_price_swap(const vp_trade *v, const vp_piece *pc, const mkt_curve
 	}
 }
 
+/* The vol of each remaining fixing of an Asian of the plan on c's vols,
+ * into vd[v->k]: 0, or -1 with res's error set. */
+static int vp_asian_vols(const vp_trade *v, const vp_piece *pc, const mkt_curve *c, const trade *t, double *vd,
+			 result *res)
+{
+	double vol = NAN;
+	int k = v->k, nvol = 0, i = 0;
+	for (int r = 0; r < v->np; r++) {
+		double vr = NAN;
+		int ok = v->front && !mkt_vol(c, (qe_date)pc[r].b, t->strike, 0, &vr);
+		for (int j = 0; j < pc[r].n; j++, i++) {
+			vd[i] = ok ? vr : NAN;
+			nvol += ok;
+		}
+	}
+	if (!(v->front && k > 0 && nvol == k) && mkt_vol(c, v->a, t->strike, 0, &vol))
+		return RERR("no lognormal vol for %s", c->name);
+	for (i = 0; i < k; i++)
+		if (isnan(vd[i]))
+			vd[i] = vol;
+	return 0;
+}
+
 /* price_asian's NPV on the moved quotes and vols for a futures index
  * (each fixing at its contract's forward and vol): the value
  * asian_tw_strip_greeks_fd starts from, without its bumped
- * revaluations. */
+ * revaluations.  vols: the fixings' vols from vp_asian_vols when the
+ * caller has them (unmoved vols), else NULL to look them up on c. */
 static void vp_price_asian(const val_plan *p, const vp_trade *v, const vp_piece *pc, const mkt_curve *c,
-			   const trade *t, result *res)
+			   const trade *t, const double *vols, result *res)
 {
-	double Fbuf[256], vbuf[256], *Fd = Fbuf, *vd = vbuf, vol = NAN, price;
+	double Fbuf[256], vbuf[256], *Fd = Fbuf, *vd = vbuf, price;
 	const double *tt = p->tt + v->toff;
-	int k = v->k, nvol = 0, i = 0, st;
+	int k = v->k, i = 0, st;
 	const char *why = NULL;
 	if (k > 256) {
 		Fd = malloc(sizeof *Fd * (size_t)k);
@@ -2479,21 +2550,14 @@ static void vp_price_asian(const val_plan *p, const vp_trade *v, const vp_piece 
 		}
 	}
 	for (int r = 0; r < v->np; r++) {
-		double F = c->q[pc[r].q].price + 0.0, vr = NAN;
-		int ok = v->front && !mkt_vol(c, (qe_date)pc[r].b, t->strike, 0, &vr);
-		for (int j = 0; j < pc[r].n; j++, i++) {
+		double F = c->q[pc[r].q].price + 0.0;
+		for (int j = 0; j < pc[r].n; j++, i++)
 			Fd[i] = F;
-			vd[i] = ok ? vr : NAN;
-			nvol += ok;
-		}
 	}
-	if (!(v->front && k > 0 && nvol == k) && mkt_vol(c, v->a, t->strike, 0, &vol)) {
-		RERR("no lognormal vol for %s", c->name);
+	if (vols)
+		memcpy(vd, vols, sizeof *vd * (size_t)k);
+	else if (vp_asian_vols(v, pc, c, t, vd, res))
 		goto out;
-	}
-	for (i = 0; i < k; i++)
-		if (isnan(vd[i]))
-			vd[i] = vol;
 	st = asian_tw_strip(t->type, Fd, vd, t->strike, v->z, v->T, v->n, v->past, v->A, tt, &price, &why);
 	if (st)
 		RERR("%s", why);
@@ -2506,18 +2570,23 @@ out:
 		free(vd);
 }
 
-/* price_option's arithmetic on the moved quotes and vols. */
-static void vp_price_option(const vp_trade *v, const vp_piece *pc, const mkt_curve *c, const trade *t,
-			    result *res)
+/* price_option's vol lookup on the moved vols: 0, or -1 with res's
+ * error set. */
+static int vp_option_vol(const vp_trade *v, const mkt_curve *c, const trade *t, double *vol, result *res)
 {
-	double sum = 0, vol;
+	if (mkt_vol(c, v->a, t->strike, v->normal, vol))
+		return RERR("no %s vol for %s", v->normal ? "normal" : "lognormal", c->name);
+	return 0;
+}
+
+/* price_option's arithmetic on the moved quotes at vol (vp_option_vol's). */
+static void vp_price_option(const vp_trade *v, const vp_piece *pc, const mkt_curve *c, const trade *t,
+			    double vol, result *res)
+{
+	double sum = 0;
 	for (int k = 0; k < v->np; k++)
 		sum += pc[k].a * (c->q[pc[k].q].price + 0.0);
 	double F = sum / v->tot;
-	if (mkt_vol(c, v->a, t->strike, v->normal, &vol)) {
-		RERR("no %s vol for %s", v->normal ? "normal" : "lognormal", c->name);
-		return;
-	}
 	opt_greeks g;
 	const char *why = NULL;
 	int st;
@@ -2550,6 +2619,145 @@ static void vp_price_option(const vp_trade *v, const vp_piece *pc, const mkt_cur
 	res->theta = s * g.theta;
 }
 
+/* price_spread's vol lookups (each leg at its ATM vol) on the moved
+ * vols: 0, or -1 with res's error set. */
+static int vp_spread_vols(const vp_trade *v, const mkt_curve *c, const mkt_curve *c2, double *v1, double *v2,
+			  result *res)
+{
+	if (mkt_vol(c, v->a, NAN, 0, v1))
+		return RERR("no lognormal ATM vol for %s", c->name);
+	if (mkt_vol(c2, v->a, NAN, 0, v2))
+		return RERR("no lognormal ATM vol for %s", c2->name);
+	return 0;
+}
+
+/* One leg's avg_forward on the moved quotes. */
+static double vp_leg_forward(const vp_trade *v, const vp_piece *pc, int np, const mkt_curve *c)
+{
+	double sum = 0;
+	for (int k = 0; k < np; k++)
+		sum += pc[k].a * (c->q[pc[k].q].price + 0.0);
+	return sum / v->tot;
+}
+
+/* price_spread's NPV on the moved quotes at the legs' vols v1, v2: the
+ * value kirk_greeks_fd starts from, without its bumped repricings (a
+ * bump that would fail no longer fails the scenario). */
+static void vp_price_spread(const vp_trade *v, const vp_piece *pc, const mkt_curve *c, const mkt_curve *c2,
+			    const trade *t, double v1, double v2, result *res)
+{
+	double F1 = vp_leg_forward(v, pc, v->np, c), F2 = vp_leg_forward(v, pc + v->np, v->np2, c2), price;
+	const char *why = NULL;
+	if (kirk_price(t->type, F1, F2, t->strike, v1, v2, v->corr, t->ratio, v->z, v->T, &price, &why))
+		RERR("%s", why);
+	else
+		res->npv = t->side * v->Q * price;
+}
+
+/* A result as memset would leave it, without clearing the message
+ * buffer (read only once rerr has written it): 272 bytes per
+ * (scenario, trade) cost a linear trade as much as its arithmetic. */
+static void vp_result_clear(result *r)
+{
+	r->npv = r->undisc = r->delta = r->gamma = r->vega = r->theta = 0.0;
+	r->model = NULL;
+	r->s = NULL;
+	r->ns = r->status = 0;
+	r->err[0] = '\0';
+}
+
+/* Trade i of the plan on market m; vol (and vol2, spreads) the trade's
+ * vol there, from vp_option_vol / vp_spread_vols, for an option or a
+ * spread; avols an Asian's fixing vols there or NULL (vp_price_asian). */
+static void vp_price(const val_book *b, const val_plan *p, long i, const market *m, double vol, double vol2,
+		     const double *avols, result *r)
+{
+	const vp_trade *v = &p->t[i];
+	vp_result_clear(r);
+	if (v->kind == VP_LINEAR)
+		vp_price_linear(v, p->pc + v->off, &m->c[v->curve], &b->tr[i], r);
+	else if (v->kind == VP_SWAP)
+		vp_price_swap(v, p->pc + v->off, &m->c[v->curve], &b->tr[i], r);
+	else if (v->kind == VP_ASIAN)
+		vp_price_asian(p, v, p->pc + v->off, &m->c[v->curve], &b->tr[i], avols, r);
+	else if (v->kind == VP_SPREAD)
+		vp_price_spread(v, p->pc + v->off, &m->c[v->curve], &m->c[v->curve2], &b->tr[i], vol, vol2, r);
+	else
+		vp_price_option(v, p->pc + v->off, &m->c[v->curve], &b->tr[i], vol, r);
+	if (r->status == 0 && !(isfinite(r->npv) && isfinite(r->delta) && isfinite(r->gamma) &&
+				isfinite(r->vega) && isfinite(r->theta)))
+		rerr(r, "numerical failure (non-finite result)");
+}
+
+/* The vols trade i of the plan reads on m: 0, or -1 with r's error set. */
+static int vp_vols(const val_plan *p, long i, const market *m, const trade *t, double *vol, double *vol2,
+		   result *r)
+{
+	const vp_trade *v = &p->t[i];
+	vp_result_clear(r);
+	*vol = *vol2 = NAN;
+	if (v->kind == VP_OPTION)
+		return vp_option_vol(v, &m->c[v->curve], t, vol, r);
+	if (v->kind == VP_SPREAD)
+		return vp_spread_vols(v, &m->c[v->curve], &m->c[v->curve2], vol, vol2, r);
+	return 0;
+}
+
+int valuation_plan_planned(const val_plan *p, long i)
+{
+	return p->t[i].kind != VP_FULL;
+}
+
+long valuation_reprice_plan_block(const val_book *b, const val_plan *p, const market *const *m, size_t nm,
+				  int same_vols, double *npv, char *err, size_t errsz)
+{
+	long bad = -1, n = b->n;
+	/* a fixed split of the trades; each (scenario, trade) value is
+	 * computed alone and stored in its own cell, so the values do not
+	 * depend on the threads, and the failure kept is the one of the
+	 * lowest scenario, then trade (index s n + i) */
+#pragma omp parallel for schedule(static, 64)
+	for (long i = 0; i < n; i++) {
+		result r;
+		const vp_trade *v = &p->t[i];
+		const trade *t = &b->tr[i];
+		if (b->res[i].status) {
+			for (size_t s = 0; s < nm; s++)
+				npv[(long)s * n + i] = b->res[i].status == 2 ? 0.0 : NAN;
+			continue;
+		}
+		if (v->kind == VP_FULL) {
+			double corr = trade_corr(b, t);
+			for (size_t s = 0; s < nm; s++) {
+				price_one(m[s], t, corr, &r);
+				free(r.s);
+				reprice_keep((long)s * n + i, &r, npv, &bad, err, errsz);
+			}
+			continue;
+		}
+		/* unmoved vols: the trade's vols looked up once, not per scenario */
+		double vol = NAN, vol2 = NAN, abuf[256], *avols = NULL;
+		int vok = same_vols ? vp_vols(p, i, m[0], t, &vol, &vol2, &r) : 0;
+		if (same_vols && v->kind == VP_ASIAN) {
+			avols = v->k <= 256 ? abuf : malloc(sizeof *avols * (size_t)v->k);
+			if (avols)
+				vok = vp_asian_vols(v, p->pc + v->off, &m[0]->c[v->curve], t, avols, &r);
+			else
+				vok = rerr(&r, "out of memory");
+		}
+		for (size_t s = 0; s < nm; s++) {
+			if (!same_vols)
+				vok = vp_vols(p, i, m[s], t, &vol, &vol2, &r);
+			if (vok == 0)
+				vp_price(b, p, i, m[s], vol, vol2, avols, &r);
+			reprice_keep((long)s * n + i, &r, npv, &bad, err, errsz);
+		}
+		if (avols != abuf)
+			free(avols);
+	}
+	return bad;
+}
+
 long valuation_reprice_plan(const val_book *b, const val_plan *p, const market *m, double *npv, char *err,
 			    size_t errsz)
 {
@@ -2566,18 +2774,9 @@ long valuation_reprice_plan(const val_book *b, const val_plan *p, const market *
 			price_one(m, &b->tr[i], trade_corr(b, &b->tr[i]), &r);
 			free(r.s);
 		} else {
-			memset(&r, 0, sizeof r);
-			if (v->kind == VP_LINEAR)
-				vp_price_linear(v, p->pc + v->off, &m->c[v->curve], &b->tr[i], &r);
-			else if (v->kind == VP_SWAP)
-				vp_price_swap(v, p->pc + v->off, &m->c[v->curve], &b->tr[i], &r);
-			else if (v->kind == VP_ASIAN)
-				vp_price_asian(p, v, p->pc + v->off, &m->c[v->curve], &b->tr[i], &r);
-			else
-				vp_price_option(v, p->pc + v->off, &m->c[v->curve], &b->tr[i], &r);
-			if (r.status == 0 && !(isfinite(r.npv) && isfinite(r.delta) && isfinite(r.gamma) &&
-					       isfinite(r.vega) && isfinite(r.theta)))
-				rerr(&r, "numerical failure (non-finite result)");
+			double vol, vol2;
+			if (vp_vols(p, i, m, &b->tr[i], &vol, &vol2, &r) == 0)
+				vp_price(b, p, i, m, vol, vol2, NULL, &r);
 		}
 		reprice_keep(i, &r, npv, &bad, err, errsz);
 	}

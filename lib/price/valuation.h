@@ -94,12 +94,14 @@ int valuation_corr_used(const val_book *b, size_t k);
 struct market; /* market/market.h */
 /* A trade as priced: status 0 priced, 1 error (err says why), 2 matured
  * or not yet started; npv of a priced one; nquotes the (curve, quote)
- * pairs of the market it has a sensitivity to.  The strings are the
- * book's. */
+ * pairs of the market it has a sensitivity to; model the pricing model
+ * of a priced one ("black76", "kirk", ...; NULL otherwise).  The strings
+ * are the book's. */
 struct val_trade_info {
 	const char *id, *book, *curve, *currency, *err;
 	int status, nquotes;
 	double npv;
+	const char *model;
 };
 long valuation_count(const val_book *b);
 const struct market *valuation_market(const val_book *b);
@@ -121,8 +123,9 @@ long valuation_reprice(const val_book *b, const struct market *m, double *npv, c
  * quotes and vols move (delivery pieces, volumes, discount factors, year
  * fractions, the quotes an average forward reads and their day counts),
  * so valuation_reprice_plan redoes only the closed form on the moved
- * market - futures, forwards, physicals, spots and European/American
- * options on one curve; other trades take the full path.  The values
+ * market - futures, forwards, physicals, spots, swaps, Asians on a
+ * futures index, European/American options on one curve and Kirk
+ * spread options; other trades take the full path.  The values
  * equal valuation_reprice's bit for bit.  Owns its arrays
  * (valuation_plan_free); b must outlive it.  NULL with e set
  * (QE_INTERNAL) when memory runs out. */
@@ -132,5 +135,19 @@ void valuation_plan_free(val_plan *p);
 /* valuation_reprice through the plan p of b. */
 long valuation_reprice_plan(const val_book *b, const val_plan *p, const struct market *m, double *npv,
 			    char *err, size_t errsz);
+/* valuation_reprice_plan on nm markets at once (a block of scenarios):
+ * npv[s n + i] trade i's value on m[s] (n = valuation_count(b)).  One
+ * parallel loop over the trades, each repriced on every market of the
+ * block, so the work per scenario is not repeated per trade: with
+ * same_vols (the caller vouches that every m[s] has the vols of m[0])
+ * a trade's vol is looked up once for the block.  Returns -1, or the
+ * lowest s n + i of a trade priced at the base that cannot be priced
+ * on m[s] (its reason into err); the values and that index do not
+ * depend on the number of threads. */
+long valuation_reprice_plan_block(const val_book *b, const val_plan *p, const struct market *const *m,
+				  size_t nm, int same_vols, double *npv, char *err, size_t errsz);
+/* 1 when trade i of b reprices through the plan p, 0 when it takes the
+ * full path (price_one); for tests and profiles. */
+int valuation_plan_planned(const val_plan *p, long i);
 
 #endif

@@ -252,8 +252,8 @@ void fullrev_free(fullrev *fr)
 	memset(fr, 0, sizeof *fr);
 }
 
-/* Moves the scenario market to scenario ret (and vret). */
-static void move_market(fullrev *fr, const double *ret, const double *vret)
+/* Moves the scenario market sc to scenario ret (and vret). */
+static void move_market(fullrev *fr, val_scenario *sc, const double *ret, const double *vret)
 {
 	const market *m = valuation_market(fr->book);
 	for (int c = 0; c < m->nc; c++) {
@@ -262,45 +262,80 @@ static void move_market(fullrev *fr, const double *ret, const double *vret)
 			long f = fr->qf[c][q];
 			double F = cv->q[q].price;
 			if (f >= 0)
-				vscen_set_price(fr->sc, c, q, fr->h->abs[f] ? F + ret[f] : F * exp(ret[f]));
+				vscen_set_price(sc, c, q, fr->h->abs[f] ? F + ret[f] : F * exp(ret[f]));
 		}
 		for (int k = 0; vret && k < cv->nv; k++)
 			if (fr->vf[c][k] >= 0)
-				vscen_shift_vol(fr->sc, c, k, vret[fr->vf[c][k]] * fr->vk[c][k]);
+				vscen_shift_vol(sc, c, k, vret[fr->vf[c][k]] * fr->vk[c][k]);
+	}
+}
+
+/* Scenarios repriced together: each trade's fixed inputs are read once
+ * for the block and one parallel loop serves it (not one per scenario,
+ * whose barrier dominated); the values held are block x trades. */
+enum { FULLREV_BLOCK = 32 };
+
+/* Scenario s's P&L per portfolio from npv, the trades' values there, in
+ * trade order (the sums do not depend on the block or the threads). */
+static void scenario_pnl(const fullrev *fr, const double *npv, const double *r, size_t s, size_t ns,
+			 double *pnl)
+{
+	for (size_t p = 0; p < fr->x.npf; p++)
+		pnl[p * ns + s] = 0.0;
+	for (long i = 0; i < fr->n; i++) {
+		/* in the base currency: (V + dV) / rate_scen - V / rate_today,
+		 * rate_scen = rate_today exp(return of FX:CCY) */
+		double v = fr->xf[i] >= 0 ? npv[i] * exp(-r[fr->xf[i]]) : npv[i];
+		double d = (v - fr->base[i]) * fr->fx[i];
+		if (isnan(fr->base[i]))
+			continue;
+		pnl[(size_t)fr->pf[2 * i] * ns + s] += d;
+		if (fr->pf[2 * i + 1] >= 0)
+			pnl[(size_t)fr->pf[2 * i + 1] * ns + s] += d;
 	}
 }
 
 int fullrev_pnl(fullrev *fr, const double *ret, const double *vret, size_t ns, const char *const *names,
 		double *pnl, qe_err *e)
 {
-	size_t npf = fr->x.npf;
 	char why[200];
-	for (size_t s = 0; s < ns; s++) {
-		move_market(fr, ret + s * fr->h->nf, vret && fr->vh ? vret + s * fr->vh->h.nf : NULL);
-		long bad = vscen_reprice(fr->sc, fr->npv, why, sizeof why);
+	int rc = 0;
+	size_t nb = ns < FULLREV_BLOCK ? ns : FULLREV_BLOCK;
+	val_scenario *sc[FULLREV_BLOCK] = {fr->sc};
+	double *npv = malloc(sizeof *npv * (nb * (size_t)fr->n + 1));
+	/* the vols move only with a vol history; else every market of the
+	 * block has the base vols */
+	const double *vr = vret && fr->vh ? vret : NULL;
+	if (!npv)
+		return oom(e);
+	for (size_t k = 1; k < nb; k++)
+		if (!(sc[k] = vscen_new_sibling(fr->sc, e))) {
+			rc = e->code;
+			goto out;
+		}
+	for (size_t s0 = 0; s0 < ns; s0 += nb) {
+		size_t n = ns - s0 < nb ? ns - s0 : nb;
+		for (size_t k = 0; k < n; k++)
+			move_market(fr, sc[k], ret + (s0 + k) * fr->h->nf, vr ? vr + (s0 + k) * fr->vh->h.nf : NULL);
+		long bad = vscen_reprice_block(sc, n, vr == NULL, npv, why, sizeof why);
 		if (bad >= 0) {
 			struct val_trade_info t;
-			valuation_trade(fr->book, bad, &t);
-			return qe_err_set(e, QE_NUMERIC, "trade %s under scenario %s: %s", t.id,
-					  names && names[s] ? names[s] : "?", why);
+			size_t s = s0 + (size_t)(bad / fr->n);
+			valuation_trade(fr->book, bad % fr->n, &t);
+			rc = qe_err_set(e, QE_NUMERIC, "trade %s under scenario %s: %s", t.id,
+					names && names[s] ? names[s] : "?", why);
+			goto out;
 		}
-		for (size_t p = 0; p < npf; p++)
-			pnl[p * ns + s] = 0.0;
-		const double *r = ret + s * fr->h->nf;
-		for (long i = 0; i < fr->n; i++) {
-			/* in the base currency: (V + dV) / rate_scen - V / rate_today,
-			 * rate_scen = rate_today exp(return of FX:CCY) */
-			double v = fr->xf[i] >= 0 ? fr->npv[i] * exp(-r[fr->xf[i]]) : fr->npv[i];
-			double d = (v - fr->base[i]) * fr->fx[i];
-			if (isnan(fr->base[i]))
-				continue;
-			pnl[(size_t)fr->pf[2 * i] * ns + s] += d;
-			if (fr->pf[2 * i + 1] >= 0)
-				pnl[(size_t)fr->pf[2 * i + 1] * ns + s] += d;
-		}
+#pragma omp parallel for schedule(static)
+		for (size_t k = 0; k < n; k++)
+			scenario_pnl(fr, npv + k * (size_t)fr->n, ret + (s0 + k) * fr->h->nf, s0 + k, ns, pnl);
 	}
+out:
+	for (size_t k = 1; k < nb; k++)
+		vscen_free(sc[k]);
+	free(npv);
 	vscen_reset(fr->sc);
-	return 0;
+	return rc;
 }
 
 /* Index of date d in the increasing dates of s, or -1. */

@@ -31,6 +31,23 @@ static void test_normal(void)
 	UT_NEAR(normal_cdf2(0.3, 0.7, -1.0), normal_cdf(0.3) - normal_cdf(-0.7), 1e-15, "rho = -1");
 	/* symmetry M(a,b;r) = M(b,a;r) */
 	UT_NEAR(normal_cdf2(-0.4, 1.3, 0.8), normal_cdf2(1.3, -0.4, 0.8), 1e-15, "symmetry");
+	/* a value does not depend on the correlations asked before (the
+	 * sines of the last two are kept per thread): each (a, b, rho) alone
+	 * after a different rho, then all interleaved over five
+	 * correlations, three of one Gauss-Legendre rule */
+	const double rhos[5] = {0.786151377757423, -0.786151377757423, 0.8, 0.5, -0.2};
+	double alone[5][7], mixed[5][7];
+	for (int j = 0; j < 5; j++)
+		for (int i = 0; i < 7; i++) {
+			(void)normal_cdf2(0.1, 0.2, 0.6 - 0.1 * j); /* another rho first */
+			alone[j][i] = normal_cdf2(-1.5 + 0.5 * i, 0.3 * i - 1, rhos[j]);
+		}
+	for (int i = 0; i < 7; i++)
+		for (int j = 0; j < 5; j++)
+			mixed[(j * 3) % 5][i] = normal_cdf2(-1.5 + 0.5 * i, 0.3 * i - 1, rhos[(j * 3) % 5]);
+	UT_CHECK(memcmp(alone, mixed, sizeof alone) == 0, "M(a,b;rho) the same bits whatever rho came before");
+	UT_NEAR(normal_cdf2(0, 0, rhos[0]), 0.25 + asin(rhos[0]) / (2 * M_PI), 1e-15,
+		"M(0,0;rho) closed form after the memo is warm");
 }
 
 static void test_models(void)

@@ -46,6 +46,92 @@ static int quote_of(const market *m, int c, int y, int mo)
 	return -1;
 }
 
+/* Random moves of every quote (log-normal, 8%) of s, and of every vol
+ * point (up to +-20% of its level) when vols. */
+static void random_moves(val_scenario *s, const market *m, unsigned *seed, int vols)
+{
+	vscen_reset(s);
+	for (int c = 0; c < m->nc; c++) {
+		for (int q = 0; q < m->c[c].nq; q++) {
+			double u1 = (rand_r(seed) + 1.0) / (RAND_MAX + 2.0);
+			double u2 = (rand_r(seed) + 1.0) / (RAND_MAX + 2.0);
+			double z = sqrt(-2 * log(u1)) * cos(2 * M_PI * u2);
+			vscen_set_price(s, c, q, vscen_base_price(s, c, q) * exp(0.08 * z));
+		}
+		for (int k = 0; vols && k < m->c[c].nv; k++) {
+			double u = rand_r(seed) / (double)RAND_MAX;
+			vscen_shift_vol(s, c, k, m->c[c].v[k].vol * 0.4 * (u - 0.5));
+		}
+	}
+}
+
+/* A block of scenario markets repriced together (vscen_reprice_block)
+ * against each repriced alone (vscen_reprice): the same values to the
+ * last bit and the same first failure, with moved vols and with the
+ * base vols (same_vols: a vol looked up once per trade), on 1 and 2
+ * threads; a block larger than one chunk of markets. */
+static void block_equals_single(val_scenario *s, long n, unsigned *seed)
+{
+	enum { NB = 70 };
+	const market *m = valuation_market(s->book);
+	val_scenario *sc[NB] = {s};
+	qe_err e;
+	int made = 1;
+	for (int k = 1; k < NB; k++)
+		made &= (sc[k] = vscen_new_sibling(s, &e)) != NULL;
+	UT_CHECK(made, "sibling scenario markets");
+	double *blk = malloc(sizeof *blk * (size_t)n * NB), *blk1 = malloc(sizeof *blk1 * (size_t)n * NB);
+	double *one = malloc(sizeof *one * (size_t)n);
+	for (int vols = 0; vols < 2 && made && blk && blk1 && one; vols++) {
+		long diff = 0, bad_single = -1;
+		char eb[200] = "", e1[200] = "", es[200] = "";
+		for (int k = 0; k < NB; k++)
+			random_moves(sc[k], m, seed, vols);
+		if (vols) { /* scenario 66 (the second chunk) fails an option */
+			for (long i = 0; i < n; i++) {
+				struct val_trade_info t;
+				valuation_trade(s->book, i, &t);
+				if (t.status == 0 && t.model && strcmp(t.model, "black76") == 0) {
+					int c, q;
+					valuation_trade_quote(s->book, i, 0, &c, &q);
+					vscen_set_price(sc[66], c, q, -1.0);
+					break;
+				}
+			}
+		}
+		long bb = vscen_reprice_block(sc, NB, !vols, blk, eb, sizeof eb);
+		omp_set_num_threads(1);
+		long b1 = vscen_reprice_block(sc, NB, !vols, blk1, e1, sizeof e1);
+		omp_set_num_threads(2);
+		for (int k = 0; k < NB; k++) {
+			long bad = vscen_reprice(sc[k], one, es, sizeof es);
+			if (bad >= 0 && bad_single < 0)
+				bad_single = k * n + bad;
+			if (bad_single >= 0)
+				break; /* a block stops at its first failing chunk */
+			for (long i = 0; i < n; i++)
+				if (memcmp(&one[i], &blk[k * n + i], sizeof one[i]) != 0 ||
+				    memcmp(&one[i], &blk1[k * n + i], sizeof one[i]) != 0) {
+					if (diff++ < 5)
+						printf("# vols %d scenario %d trade %ld: block %.17g alone %.17g\n",
+						       vols, k, i, blk[k * n + i], one[i]);
+				}
+		}
+		UT_EQ_INT(diff, 0, vols ? "block = one scenario at a time, moved vols"
+					: "block = one scenario at a time, base vols looked up once");
+		UT_CHECK(!vols || bad_single / n == 66, "a negative forward fails scenario 66");
+		UT_EQ_INT(bb, bad_single, "block: the same first failure");
+		UT_EQ_INT(b1, bad_single, "block on 1 thread: the same first failure");
+		UT_CHECK(bb < 0 || (strcmp(eb, es) == 0 && strcmp(e1, es) == 0), "block: the same reason");
+	}
+	for (int k = 1; k < NB; k++)
+		vscen_free(sc[k]);
+	vscen_reset(s);
+	free(blk);
+	free(blk1);
+	free(one);
+}
+
 /* The NPV-only plan against qe-price's full path on the bundled book
  * under random moves of every quote (log-normal, 8%) and every vol
  * point (up to +-20% of its level): the same values to the last bit,
@@ -119,6 +205,20 @@ static void bundled_book(const char *top)
 	}
 	UT_EQ_INT(diff, 0, "plan = full path to the last bit, 12 random scenarios, 1 and 2 threads");
 	printf("# scenarios with a failing trade: %ld\n", fails);
+	/* Kirk spreads are in the plan (one kirk_price per scenario, not
+	 * kirk_greeks_fd's 17), so the comparison above covers them */
+	long spreads = 0, spreads_full = 0;
+	for (long i = 0; i < n; i++) {
+		struct val_trade_info t;
+		valuation_trade(b, i, &t);
+		if (t.status == 0 && t.model && strcmp(t.model, "kirk") == 0) {
+			spreads++;
+			spreads_full += !valuation_plan_planned(s->plan, i);
+		}
+	}
+	UT_CHECK(spreads > 10, "the bundled book has priced Kirk spreads");
+	UT_EQ_INT(spreads_full, 0, "every priced Kirk spread reprices through the plan");
+	block_equals_single(s, n, &seed);
 	free(fast);
 	free(full);
 	free(one);
