@@ -1214,3 +1214,71 @@ EOF
 	assert_success
 	[[ "$output" == *"2026-11-24,GBP,0.79"* ]] || fail "currency not upper-cased: $output"
 }
+
+@test "threads: 1, 2 and 3 threads over 4 KiB blocks give the same rows, rejects and diagnostics" {
+	# errors, quoted line ends, CRLF, amendments, cancels and duplicate
+	# ids spread across many blocks (parsed ahead while the last merges)
+	/usr/bin/python3 - "$D/trades.csv" <<'PY'
+import sys
+lines = open(sys.argv[1]).read().splitlines()
+head, t1 = lines[0], lines[1].split(",")
+line, n, side = 1, 0, []
+with open("mix.csv", "w", newline="") as f:
+    f.write(head + "\n")
+    def put(fields, eol):
+        global line, n
+        text = ",".join(fields)
+        f.write(text + eol)
+        line += 1 + text.count("\n")
+        n += 1
+    for i in range(3000):
+        r = list(t1)
+        r[0] = "G%05d" % i
+        if i % 97 == 5:
+            r[9] = "bye"
+            side.append(line + 1)
+        if 1000 <= i < 1400 and i % 7 == 0 and i % 97 != 5:
+            r[5] = '"al\nice"' if i % 2 else '"alice"'
+        if i % 211 == 17:
+            r[0] = "G%05d" % (i // 2)  # a duplicate new
+        put(r, "\r\n" if i % 3 == 0 else "\n")
+        if i % 50 == 0 and i >= 50:
+            a = list(t1)
+            a[0], a[1], a[2], a[10] = "G%05d" % (i - 45), "2", "amend", "11"
+            put(a, "\n")
+        if i % 50 == 25 and i >= 100:
+            c = list(t1)
+            c[0], c[1], c[2] = "G%05d" % (i - 80), "3", "cancel"
+            put(c, "\n")
+open("want_side", "w").write("".join("%d\n" % l for l in side))
+open("want_read", "w").write("%d read" % n)
+PY
+	cp "$D/markets.csv" .
+	for t in 1 2 3; do
+		QE_INGEST_BLOCK_SIZE=4096 qe-ingest trades mix.csv --threads $t -o o$t.csv --rejects r$t.csv 2> e$t || true
+	done
+	OMP_NUM_THREADS=2 qe-ingest trades mix.csv -o od.csv --rejects rd.csv 2> ed || true
+	for t in 2 3 d; do
+		cmp o1.csv o$t.csv || fail "rows differ ($t)"
+		cmp r1.csv r$t.csv || fail "rejects differ ($t)"
+		cmp e1 e$t || fail "diagnostics differ ($t): $(diff e1 e$t | head -5)"
+	done
+	grep -q "$(cat want_read)" e1 || fail "want $(cat want_read): $(tail -1 e1)"
+	grep -o "^qe-ingest: mix.csv:[0-9]*:10: column 'side'" e1 | cut -d: -f3 > got_side
+	diff want_side got_side || fail "side rejects on other lines"
+	grep -q "amend" o1.csv && fail "book rows keep status amend"
+	[ "$(grep -c '^G[0-9]*,2,new,' o1.csv)" -gt 20 ] || fail "amendments lost"
+	[ "$(grep -c 'duplicate trade_id' e1)" -gt 5 ] || fail "duplicates not found"
+}
+
+@test "output and spools go through large writes and reads, not 4 KiB ones" {
+	qe-synth -q --seed 1 --trades 20000 --only trades -o big.csv
+	strace -f -e trace=read,write -o st qe-ingest -q trades big.csv \
+		--markets "$QE_TOP/data/markets.csv" -o out.csv
+	size=$(wc -c < out.csv)
+	[ "$size" -gt 2000000 ] || fail "output of $size bytes is too small for this test"
+	# the input is read in 2 MiB blocks: 4 KiB writes or spool reads
+	# would be over a thousand calls here
+	n=$(grep -cE '^[0-9]+ +(read|write)\(' st)
+	[ "$n" -lt 100 ] || fail "$n read/write calls for $size bytes: $(grep -E '(read|write)\(' st | awk '{print $NF}' | sort | uniq -c | sort -rn | head -3)"
+}

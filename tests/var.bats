@@ -2140,3 +2140,14 @@ PY
 	run_split qe-var hs -q -H history.csv -m "$DATA/markets.csv" -s x.csv --fx fx.csv --base USD --fx-history fxh.csv
 	[ "$status" -eq 2 ] && [[ "$stderr" == *"--fx-history and --valuations go together"* ]] || fail "-s: $status $stderr"
 }
+
+@test "hs --timing: the P&L matrix step and the price changes it multiplies are timed apart" {
+	make_market
+	run_split qe-var hs -q --timing -H history.csv -m markets.csv -s sens.csv --window 250 -o t.csv
+	assert_success
+	# the GFLOP/s of bench/var divide by the matrix step alone
+	[[ "$stderr" =~ timing:\ pnl\ [0-9]+\.[0-9]{6}\ s,\ measures\ [0-9]+\.[0-9]{6}\ s,\ scenarios\ [0-9]+\.[0-9]{6}\ s$ ]] ||
+		fail "$stderr"
+	qe-var hs -q -H history.csv -m markets.csv -s sens.csv --window 250 -o plain.csv
+	cmp t.csv plain.csv
+}

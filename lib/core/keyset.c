@@ -56,6 +56,19 @@ static size_t home(uint64_t w, size_t cap)
 	return (size_t)(((u128)h * cap) >> 64);
 }
 
+/* Writes a byte of every page of a fresh table.  calloc's big blocks are
+ * the shared zero page until written, and a lookup reads a slot before the
+ * insert writes it: each page then faults twice, and the second fault
+ * replaces a mapping, which flushes the TLB of every CPU the process runs
+ * on (an interrupt to each while other threads run).  A first write maps
+ * the page once. */
+static void touch_pages(void *p, size_t bytes)
+{
+	volatile unsigned char *c = p;
+	for (size_t i = 0; i < bytes; i += 4096)
+		c[i] = 0;
+}
+
 keyset *keyset_new(size_t expected)
 {
 	keyset *s = calloc(1, sizeof *s);
@@ -67,6 +80,7 @@ keyset *keyset_new(size_t expected)
 		free(s);
 		return NULL;
 	}
+	touch_pages(s->slot, s->cap * sizeof *s->slot);
 	return s;
 }
 
@@ -120,6 +134,7 @@ static int grow(keyset *s)
 	keyset_entry *ns = calloc(ncap, sizeof *ns);
 	if (!ns)
 		return -1;
+	touch_pages(ns, ncap * sizeof *ns);
 	/* keys are distinct: only free slots need finding */
 	for (size_t i = 0; i < s->cap; i++)
 		if (s->slot[i].key) {

@@ -16,6 +16,10 @@
 
 #define DEFAULT_BLOCK (2u << 20)
 #define MAX_PIECES 64
+/* Canonical rows are gathered and handed to the output in writes of this
+ * size, and the spools get buffers of it: stdio's own buffer is the file
+ * system's block (4 KiB), one system call per 4 KiB. */
+#define WRITE_CHUNK (1u << 20)
 
 /* One record's outcome, produced by a worker, consumed by the merge. */
 typedef struct rowres {
@@ -35,6 +39,8 @@ typedef struct rowres {
 } rowres;
 
 typedef struct piece {
+	struct run *R;
+	const char *buf; /* the block the piece lies in */
 	size_t start, end, consumed;
 	int eof; /* records end at `end` (else the last one may run past it) */
 	long line0, lines;
@@ -64,6 +70,8 @@ typedef struct run {
 	keyset *keys;
 	int book;          /* trades lifecycle in book mode: spool */
 	FILE *spool;
+	char *spool_buf, *h5spool_buf; /* the spools' stdio buffers (WRITE_CHUNK) */
+	strbuf wout;       /* canonical CSV rows not yet written */
 	uint32_t accepted; /* rows accepted so far (spool index) */
 	h5tab_writer *h5w;
 	strbuf tmp, tmp2, rej, msg;
@@ -169,7 +177,7 @@ static int long_field(const csvscan_field *f, int n)
 
 static void parse_piece(run *R, piece *p)
 {
-	const char *buf = R->buf;
+	const char *buf = p->buf;
 	size_t pos = p->start;
 	long line = 0; /* relative: pieces are parsed before their first line is known */
 	csvscan_rec rec;
@@ -380,13 +388,33 @@ static int finish_h5(run *R, qe_err *e)
 	return rc;
 }
 
+/* Hands the gathered canonical rows to the output in one write. */
+static int flush_out(run *R, qe_err *e)
+{
+	if (R->wout.oom)
+		return qe_err_set(e, QE_INTERNAL, "out of memory");
+	if (R->wout.len && fwrite(R->wout.p, 1, R->wout.len, R->sink->csv) != R->wout.len)
+		return qe_err_set(e, QE_IO, "write error: %s", strerror(errno));
+	R->wout.len = 0;
+	return 0;
+}
+
 static int emit(run *R, const char *row, size_t len, qe_err *e)
 {
 	if (R->h5spool)
 		return spool_h5(R, row, len, e);
-	if (fwrite(row, 1, len, R->sink->csv) != len)
-		return qe_err_set(e, QE_IO, "write error: %s", strerror(errno));
-	return 0;
+	strbuf_put(&R->wout, row, len);
+	return R->wout.len >= WRITE_CHUNK || R->wout.oom ? flush_out(R, e) : 0;
+}
+
+/* A spool: a temporary file with a WRITE_CHUNK buffer of its own (glibc
+ * ignores the size of setvbuf without a buffer). */
+static FILE *spool_open(char **buf)
+{
+	FILE *f = tmpfile();
+	if (f && (*buf = malloc(WRITE_CHUNK)))
+		setvbuf(f, *buf, _IOFBF, WRITE_CHUNK);
+	return f;
 }
 
 static int accept_row(run *R, const char *row, size_t len, qe_err *e)
@@ -768,9 +796,8 @@ static int write_headers(run *R, qe_err *e)
 	    write_header_row(formats_get(FMT_REJECTS), R->sink->rejects, "rejects: ", e))
 		return e->code;
 	if (R->sink->h5) {
-		if (!(R->h5spool = tmpfile()))
+		if (!(R->h5spool = spool_open(&R->h5spool_buf)))
 			return qe_err_set(e, QE_IO, "cannot create a temporary file: %s", strerror(errno));
-		setvbuf(R->h5spool, NULL, _IOFBF, 1 << 20);
 		return 0;
 	}
 	return write_header_row(R->out_s, R->sink->csv, "", e);
@@ -785,42 +812,6 @@ static void free_pieces(piece *pc, int n)
 		free(pc[i].rows);
 		free(pc[i].scratch);
 		free(pc[i].f);
-	}
-}
-
-struct piece_job {
-	run *R;
-	piece *p;
-};
-
-static void *parse_piece_thread(void *arg)
-{
-	struct piece_job *j = arg;
-	parse_piece(j->R, j->p);
-	return NULL;
-}
-
-/* Parses pieces 1..np-1 on threads of their own and piece 0 on the
- * calling thread.  The threads last one block: while the calling thread
- * merges, no other thread exists to spin or wait (libgomp's workers spin
- * between parallel regions and, on a busy machine, took the CPU the
- * merge needed).  A thread that cannot start leaves its piece to the
- * calling thread; the output does not depend on who parsed what. */
-static void parse_pieces_threaded(run *R, piece *pc, int np)
-{
-	pthread_t th[MAX_PIECES];
-	struct piece_job job[MAX_PIECES];
-	int started[MAX_PIECES] = {0};
-	for (int k = 1; k < np; k++) {
-		job[k] = (struct piece_job){R, &pc[k]};
-		started[k] = pthread_create(&th[k], NULL, parse_piece_thread, &job[k]) == 0;
-	}
-	parse_piece(R, &pc[0]);
-	for (int k = 1; k < np; k++) {
-		if (started[k])
-			pthread_join(th[k], NULL);
-		else
-			parse_piece(R, &pc[k]);
 	}
 }
 
@@ -914,18 +905,130 @@ static int split_pieces(const char *buf, size_t pos, size_t end, piece *pc, int 
 	return np;
 }
 
-/* Parses and validates the pieces (in parallel when there are several),
- * then numbers their rows from line. */
-static void parse_pieces(run *R, piece *pc, int np, long line)
+/* A block of the input: its buffer, its pieces and their threads. */
+typedef struct block {
+	inbuf b;
+	piece pc[MAX_PIECES];
+	pthread_t th[MAX_PIECES];
+	int started[MAX_PIECES];
+	int np;
+} block;
+
+enum { BLOCK_READY, BLOCK_NEEDS_ROOM, BLOCK_NONE };
+
+/* Splits the complete records of k's buffer into at most npieces pieces:
+ * BLOCK_READY, BLOCK_NEEDS_ROOM when no complete record is in the buffer
+ * yet, BLOCK_NONE at the end of the input. */
+static int split_block(run *R, block *k, int npieces)
 {
-	parse_pieces_threaded(R, pc, np);
-	/* now the pieces' first lines are known: make lines absolute */
-	pc[0].line0 = line;
-	for (int k = 1; k < np; k++)
-		pc[k].line0 = pc[k - 1].line0 + pc[k - 1].lines;
-	for (int k = 0; k < np; k++)
-		for (size_t i = 0; i < pc[k].nrows; i++)
-			pc[k].rows[i].line += pc[k].line0;
+	inbuf *b = &k->b;
+	k->np = 0;
+	if (b->pos >= b->len && R->at_eof)
+		return BLOCK_NONE;
+	/* the region of complete records: quoted fields may hold line ends,
+	 * so a block with quotes is one piece that finds its own end */
+	int quoted = memchr(b->p + b->pos, '"', b->len - b->pos) != NULL;
+	size_t end = R->at_eof || quoted ? b->len : b->pos + csvscan_last_newline(b->p + b->pos, b->len - b->pos);
+	if (end <= b->pos && !R->at_eof)
+		return BLOCK_NEEDS_ROOM;
+	k->np = split_pieces(b->p, b->pos, end, k->pc, quoted ? 1 : npieces);
+	for (int i = 0; i < k->np; i++) {
+		k->pc[i].eof = R->at_eof || !quoted;
+		k->pc[i].buf = b->p;
+		k->pc[i].R = R;
+	}
+	return BLOCK_READY;
+}
+
+static void *parse_piece_thread(void *arg)
+{
+	piece *p = arg;
+	parse_piece(p->R, p);
+	return NULL;
+}
+
+/* Starts the parse of pieces from..np-1 of k on threads of their own (the
+ * others are parsed by finish_parse on the calling thread).  The threads
+ * last one block: no thread outlives it to spin or wait (libgomp's
+ * workers spin between parallel regions and, on a busy machine, took the
+ * CPU the merge needed).  A thread that cannot start leaves its piece to
+ * the calling thread; the output does not depend on who parsed what. */
+static void start_parse(block *k, int from)
+{
+	for (int i = 0; i < k->np; i++)
+		k->started[i] = i >= from &&
+				pthread_create(&k->th[i], NULL, parse_piece_thread, &k->pc[i]) == 0;
+}
+
+/* Parses what start_parse left, waits for the threads, and numbers the
+ * rows from the block's first line (known only now). */
+static void finish_parse(run *R, block *k)
+{
+	for (int i = 0; i < k->np; i++)
+		if (!k->started[i])
+			parse_piece(R, &k->pc[i]);
+	for (int i = 0; i < k->np; i++)
+		if (k->started[i])
+			pthread_join(k->th[i], NULL);
+	piece *pc = k->pc;
+	if (k->np)
+		pc[0].line0 = k->b.line;
+	for (int i = 1; i < k->np; i++)
+		pc[i].line0 = pc[i - 1].line0 + pc[i - 1].lines;
+	for (int i = 0; i < k->np; i++)
+		for (size_t j = 0; j < pc[i].nrows; j++)
+			pc[i].rows[j].line += pc[i].line0;
+}
+
+/* The end of what k's pieces consumed. */
+static size_t block_consumed(const block *k)
+{
+	return k->np ? k->pc[k->np - 1].consumed : k->b.pos;
+}
+
+/* Parses block k now (pieces from `from` on threads), growing its buffer
+ * until it holds a complete record or the input ends. */
+static int parse_block_now(run *R, block *k, int npieces, int from, qe_err *e)
+{
+	for (;;) {
+		int st = split_block(R, k, npieces);
+		if (st == BLOCK_NONE)
+			return 0;
+		if (st == BLOCK_READY) {
+			start_parse(k, from);
+			finish_parse(R, k);
+			/* a quoted record may run past the buffer */
+			if (block_consumed(k) > k->b.pos || R->at_eof)
+				return 0;
+		}
+		k->np = 0;
+		int rc = make_room(&k->b, e);
+		if (!rc)
+			rc = fill_buffer(R, &k->b, e);
+		if (rc)
+			return rc;
+	}
+}
+
+/* Starts block nx with what block k did not consume, topped up from the
+ * input. */
+static int carry_over(run *R, const block *k, block *nx, qe_err *e)
+{
+	size_t used = block_consumed(k), left = k->b.len - used;
+	if (nx->b.cap < k->b.cap || !nx->b.p) {
+		char *np = realloc(nx->b.p, k->b.cap + 1);
+		if (!np)
+			return qe_err_set(e, QE_INTERNAL, "out of memory");
+		nx->b.p = np;
+		nx->b.cap = k->b.cap;
+	}
+	memcpy(nx->b.p, k->b.p + used, left);
+	nx->b.in = k->b.in;
+	nx->b.len = left;
+	nx->b.pos = 0;
+	nx->b.first = 0;
+	nx->b.line = k->np ? k->pc[k->np - 1].line0 + k->pc[k->np - 1].lines : k->b.line;
+	return fill_buffer(R, &nx->b, e);
 }
 
 /* Creates the key table, sized once from the first block (rows per byte
@@ -938,7 +1041,7 @@ static int make_keys(run *R, const piece *pc, int np, size_t pos, qe_err *e)
 	size_t rows = 0, expected = 0;
 	for (int k = 0; k < np; k++)
 		rows += pc[k].nrows;
-	size_t bytes = pc[np - 1].consumed - pos;
+	size_t bytes = np ? pc[np - 1].consumed - pos : 0;
 	if (R->o->size_hint > 0 && rows && bytes)
 		expected = (size_t)((double)R->o->size_hint / (double)bytes * (double)rows * 1.02);
 	if (!(R->keys = keyset_new(expected)))
@@ -976,51 +1079,6 @@ static int merge_pieces(run *R, piece *pc, int np, qe_err *e)
 	return rc;
 }
 
-/* Drops what the last piece consumed from the buffer; *done at the end of
- * the input. */
-static int advance(run *R, inbuf *b, const piece *last, int *done, qe_err *e)
-{
-	/* the last piece may stop early (quoted record running past the buffer) */
-	size_t consumed = last->consumed;
-	b->line = last->line0 + last->lines;
-	if (consumed == b->pos && R->at_eof) {
-		*done = 1;
-		return 0;
-	}
-	if (consumed == b->pos) /* one record longer than the buffer */
-		return make_room(b, e);
-	memmove(b->p, b->p + consumed, b->len - consumed);
-	b->len -= consumed;
-	b->pos = 0;
-	*done = R->at_eof && b->len == 0;
-	return 0;
-}
-
-/* Validates and merges the complete records in the buffer, in up to
- * npieces parallel pieces; *done at the end of the input. */
-static int ingest_block(run *R, inbuf *b, piece *pc, int npieces, int *done, qe_err *e)
-{
-	if (b->pos >= b->len && R->at_eof) {
-		*done = 1;
-		return 0;
-	}
-	/* the region of complete records: quoted fields may hold line ends,
-	 * so a block with quotes is one piece that finds its own end */
-	int quoted = memchr(b->p + b->pos, '"', b->len - b->pos) != NULL;
-	size_t end = R->at_eof || quoted ? b->len : b->pos + csvscan_last_newline(b->p + b->pos, b->len - b->pos);
-	for (int k = 0; k < MAX_PIECES; k++)
-		pc[k].eof = R->at_eof || !quoted;
-	if (end <= b->pos && !R->at_eof) /* no complete record in the buffer */
-		return make_room(b, e);
-	int np = split_pieces(b->p, b->pos, end, pc, quoted ? 1 : npieces);
-	R->buf = b->p;
-	parse_pieces(R, pc, np, b->line);
-	int rc = make_keys(R, pc, np, b->pos, e);
-	if (!rc)
-		rc = merge_pieces(R, pc, np, e);
-	return rc ? rc : advance(R, b, &pc[np - 1], done, e);
-}
-
 /* Sets up the run of o over name; R is zeroed first. */
 static int run_init(run *R, const char *name, const ingest_opts *o, ingest_sink *sink,
 		    ingest_counts *c, qe_err *e)
@@ -1043,10 +1101,8 @@ static int run_init(run *R, const char *name, const ingest_opts *o, ingest_sink 
 		if (!(R->meter = meter_agg_new(&mo, e)))
 			return e->code;
 	}
-	if (R->book && !(R->spool = tmpfile()))
+	if (R->book && !(R->spool = spool_open(&R->spool_buf)))
 		return qe_err_set(e, QE_IO, "cannot create a temporary file: %s", strerror(errno));
-	if (R->spool)
-		setvbuf(R->spool, NULL, _IOFBF, 1 << 20);
 	return 0;
 }
 
@@ -1065,16 +1121,24 @@ static int finish_run(run *R, qe_err *e)
 	}
 	if (!rc && R->h5spool)
 		rc = finish_h5(R, e);
+	if (!rc && R->sink->csv)
+		rc = flush_out(R, e);
 	return rc;
 }
 
-static void run_free(run *R, piece *pc)
+static void run_free(run *R, block *blk)
 {
 	if (R->spool)
 		fclose(R->spool);
 	if (R->h5spool)
 		fclose(R->h5spool);
-	free_pieces(pc, MAX_PIECES);
+	free(R->spool_buf);
+	free(R->h5spool_buf);
+	strbuf_free(&R->wout);
+	for (int k = 0; k < 2; k++) {
+		free_pieces(blk[k].pc, MAX_PIECES);
+		free(blk[k].b.p);
+	}
 	for (int i = 0; R->hdr_names && i < R->nhdr; i++)
 		free(R->hdr_names[i]);
 	free(R->hdr_names);
@@ -1087,32 +1151,74 @@ static void run_free(run *R, piece *pc)
 	keyset_free(R->keys);
 }
 
+/* Validates and merges every record after the header (blk[0] holds the
+ * bytes after it).  With two or more threads the blocks are pipelined:
+ * while the calling thread merges block k (the serial part: keys,
+ * lifecycle, output), the next block is parsed and validated on threads
+ * of its own, pieces cut at line ends.  The merge is always in input
+ * order, so nothing written depends on the number of threads. */
+static int ingest_blocks(run *R, block *blk, int nthreads, qe_err *e)
+{
+	int npieces = nthreads > MAX_PIECES ? MAX_PIECES : nthreads;
+	int from = nthreads > 1 ? 1 : MAX_PIECES; /* piece 0 on the calling thread */
+	int cur = 0;
+	int rc = parse_block_now(R, &blk[0], npieces, from, e);
+	while (!rc) {
+		block *k = &blk[cur], *nx = &blk[!cur];
+		size_t used = block_consumed(k);
+		int done = R->at_eof && (used == k->b.len || used == k->b.pos);
+		int ahead = 0;
+		if (!done && !(rc = carry_over(R, k, nx, e)) && nthreads > 1 &&
+		    split_block(R, nx, npieces) == BLOCK_READY) {
+			start_parse(nx, 0);
+			ahead = 1;
+		}
+		if (!rc)
+			rc = make_keys(R, k->pc, k->np, k->b.pos, e);
+		if (!rc) {
+			R->buf = k->b.p;
+			rc = merge_pieces(R, k->pc, k->np, e);
+		}
+		if (ahead)
+			finish_parse(R, nx); /* before any return: the threads read nx */
+		if (rc || done)
+			break;
+		if (!ahead || (block_consumed(nx) == nx->b.pos && !R->at_eof)) {
+			nx->np = 0;
+			rc = parse_block_now(R, nx, npieces, from, e);
+		}
+		cur = !cur;
+	}
+	return rc;
+}
+
 int ingest_run(FILE *in, const char *name, const ingest_opts *o, ingest_sink *sink,
 	       ingest_counts *c, qe_err *e)
 {
 	run R;
-	piece pc[MAX_PIECES];
-	inbuf b = {.in = in, .cap = o->block_size ? o->block_size : DEFAULT_BLOCK, .first = 1, .line = 1};
+	block *blk = calloc(2, sizeof *blk);
+	if (!blk)
+		return qe_err_set(e, QE_INTERNAL, "out of memory");
+	inbuf *b = &blk[0].b;
+	*b = (inbuf){.in = in, .cap = o->block_size ? o->block_size : DEFAULT_BLOCK, .first = 1, .line = 1};
 	int nthreads = o->threads > 0 ? o->threads : omp_get_max_threads();
-	int npieces = nthreads > MAX_PIECES ? MAX_PIECES : nthreads;
-	int have_header = 0, done = 0;
+	int have_header = 0;
 
-	memset(pc, 0, sizeof pc);
 	int rc = run_init(&R, name, o, sink, c, e);
-	if (!rc && !(b.p = malloc(b.cap + 1)))
+	if (!rc && !(b->p = malloc(b->cap + 1)))
 		rc = qe_err_set(e, QE_INTERNAL, "out of memory");
-	while (!rc && !done) {
-		if ((rc = fill_buffer(&R, &b, e)))
+	while (!rc && !have_header) {
+		if ((rc = fill_buffer(&R, b, e)))
 			break;
-		R.buf = b.p;
-		if (!have_header && ((rc = read_header(&R, &b, &have_header, e)) || !have_header))
-			continue;
-		rc = ingest_block(&R, &b, pc, npieces, &done, e);
+		R.buf = b->p;
+		rc = read_header(&R, b, &have_header, e);
 	}
 	if (!rc)
+		rc = ingest_blocks(&R, blk, nthreads, e);
+	if (!rc)
 		rc = finish_run(&R, e);
-	run_free(&R, pc);
-	free(b.p);
+	run_free(&R, blk);
+	free(blk);
 	return rc;
 }
 

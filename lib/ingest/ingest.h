@@ -9,7 +9,9 @@
  * are parsed and validated in parallel (one thread per piece, for that
  * block only: no thread outlives a block), then merged in input
  * order, so the output and the messages are the same for any number of
- * threads.  Cross-row rules run in the merge: unique keys per file kind
+ * threads.  With two threads or more the blocks are pipelined: the next
+ * block is parsed while the calling thread merges the current one (two
+ * block buffers).  Canonical CSV rows are written 1 MiB at a time.  Cross-row rules run in the merge: unique keys per file kind
  * and the trade lifecycle (new, amend supersedes, cancel removes; an
  * amendment or cancel of an unknown trade is rejected).  Memory is the
  * block buffers plus 16 bytes per distinct key; trades in book mode also

@@ -199,7 +199,11 @@ static int row_factor(expo_reading *g, exposure *x, const strindex *factors, con
 	if (strlen(curve) > RISK_CURVE_MAX)
 		return csvr_field_error(r, g->idx[0], e, "curve name too long");
 	char vc[RISK_CURVE_MAX + sizeof RISK_VOL_PREFIX];
-	int cl = snprintf(vc, sizeof vc, "%s%s", vol ? RISK_VOL_PREFIX : "", curve);
+	/* copied, not snprintf'd: once per sensitivity row */
+	size_t pl = vol ? sizeof RISK_VOL_PREFIX - 1 : 0, cl0 = strlen(curve);
+	memcpy(vc, RISK_VOL_PREFIX, pl);
+	memcpy(vc + pl, curve, cl0 + 1);
+	int cl = (int)(pl + cl0);
 	int len = risk_factor_name(name, sizeof name, vc, (size_t)cl, tenor);
 	if ((*f = sidx_find(factors, name, (size_t)len)) >= 0)
 		return 0;

@@ -64,6 +64,7 @@ typedef struct var_result {
 	double *sd;          /* parametric: P&L standard deviation per portfolio */
 	char note[512];      /* repairs, shrinkage: for the caller to report */
 	double t_pnl, t_measure; /* wall seconds: scenario P&L (or paths), VaR/ES */
+	double t_scen;           /* hs: wall seconds building the price changes */
 } var_result;
 
 void var_result_free(var_result *r);

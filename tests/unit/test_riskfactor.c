@@ -41,6 +41,24 @@ static void test_names(void)
 	UT_EQ_STR(buf, "TTF:12", "only curvelen bytes of the curve");
 	UT_EQ_INT(risk_factor_name(small, sizeof small, "NG_HH", 5, 3), -1, "a name that does not fit is refused");
 	UT_EQ_INT(risk_factor_name(small, sizeof small, "NG", 2, 10), 5, "a name that just fits");
+	/* against libc's printf: every tenor width, both signs, the int64
+	 * extremes, and every buffer size around the fit */
+	const int64_t tenors[] = {0, 1, 9, 10, 99, 100, 12345, -1, -10, 1000000007,
+				  INT64_MAX, INT64_MIN, INT64_MIN + 1};
+	for (size_t k = 0; k < sizeof tenors / sizeof *tenors; k++)
+		for (size_t bs = 1; bs < 32; bs++) {
+			char want[64], got[64];
+			int wn = snprintf(want, sizeof want, "%.*s:%lld", 4, "CL_WTI", (long long)tenors[k]);
+			int gn = risk_factor_name(got, bs, "CL_WTI", 4, tenors[k]);
+			if ((size_t)wn >= bs) {
+				UT_EQ_INT(gn, -1, "does not fit: refused");
+			} else {
+				UT_EQ_INT(gn, wn, "length as printf's");
+				UT_EQ_STR(got, want, "text as printf's");
+			}
+		}
+	UT_EQ_INT(risk_factor_name(buf, sizeof buf, "NG\0XX", 5, 4), 4, "the curve ends at a NUL");
+	UT_EQ_STR(buf, "NG:4", "as %.*s");
 
 	UT_EQ_INT(risk_factor_parse("DE_BASE:11", &cl, &t), 0, "parse");
 	UT_CHECK(cl == 7 && t == 11, "curve length and tenor");
