@@ -69,6 +69,11 @@ void var_full_vols(const var_args *a, const var_inputs *in, vol_history *vh, ris
 		cli_info("%s: %zu missing vols filled forward (first: %s)", a->vol_history, rep.filled, rep.first);
 }
 
+int var_full_hz_days(const var_args *a)
+{
+	return a->full && a->have_horizon ? a->horizon : 0;
+}
+
 void var_full_hs_cube(const var_args *a, var_inputs *in, pnl_cube *cube)
 {
 	struct val_options vo;
@@ -86,7 +91,7 @@ void var_full_hs_cube(const var_args *a, var_inputs *in, pnl_cube *cube)
 			cli_die_err(&e);
 	}
 	if (fullrev_cube(&vo, in, a->vol_history ? &vh : NULL, a->vol_history ? &vs : NULL, a->by, &a->fx,
-			 &a->sp, cube, &in->x, &e))
+			 &a->sp, var_full_hz_days(a), cube, &in->x, &e))
 		cli_die_err(&e);
 	in->have_x = 1;
 	volhist_free(&vh);

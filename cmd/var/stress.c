@@ -69,7 +69,8 @@ static int stress_full(const var_args *a, const char *shocks, const char *window
 	var_full_options(a, &vo);
 	var_full_vols(a, &in, &vh, &vs);
 	val_book *b = valuation_price(&vo, &e);
-	if (!b || fullrev_init(&fr, b, &in.h, a->vol_history ? &vh : NULL, a->by, &a->fx, &e))
+	if (!b || fullrev_init(&fr, b, &in.h, a->vol_history ? &vh : NULL, a->by, &a->fx, &e) ||
+	    fullrev_set_horizon(&fr, var_full_hz_days(a), &e))
 		cli_die_err(&e);
 	/* with a vol history its VOL:CURVE rows shock the vol points (vst,
 	 * the first scenarios of st: the shock file is read first) */

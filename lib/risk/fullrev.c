@@ -221,9 +221,27 @@ void fullrev_free(fullrev *fr)
 	free(fr->base);
 	free(fr->npv);
 	vscen_free(fr->sc);
+	if (fr->hz) {
+		fullhz_free(fr->hz);
+		free(fr->hz);
+	}
 	if (fr->x.name || fr->x.currencies)
 		expo_free(&fr->x);
 	memset(fr, 0, sizeof *fr);
+}
+
+int fullrev_set_horizon(fullrev *fr, int days, qe_err *e)
+{
+	if (days == 0)
+		return 0;
+	if (!(fr->hz = malloc(sizeof *fr->hz)))
+		return oom(e);
+	int rc = fullhz_init(fr->hz, fr->book, days, e);
+	if (rc) {
+		free(fr->hz);
+		fr->hz = NULL;
+	}
+	return rc;
 }
 
 /* Moves the scenario market to scenario ret (and vret). */
@@ -251,7 +269,8 @@ int fullrev_pnl(fullrev *fr, const double *ret, const double *vret, size_t ns, c
 	char why[200];
 	for (size_t s = 0; s < ns; s++) {
 		move_market(fr, ret + s * fr->h->nf, vret && fr->vh ? vret + s * fr->vh->h.nf : NULL);
-		long bad = vscen_reprice(fr->sc, fr->npv, why, sizeof why);
+		long bad = fr->hz ? fullhz_reprice(fr->hz, fr->sc, fr->npv, why, sizeof why)
+				  : vscen_reprice(fr->sc, fr->npv, why, sizeof why);
 		if (bad >= 0) {
 			struct val_trade_info t;
 			valuation_trade(fr->book, bad, &t);
@@ -347,7 +366,7 @@ out:
 }
 
 int fullrev_cube(const struct val_options *vo, const var_inputs *in, const vol_history *vh,
-		 const risk_scenarios *vs, const char *by, const expo_fx *fx, const var_spec *sp,
+		 const risk_scenarios *vs, const char *by, const expo_fx *fx, const var_spec *sp, int hz_days,
 		 pnl_cube *cube, exposure *pf, qe_err *e)
 {
 	fullrev fr;
@@ -356,7 +375,8 @@ int fullrev_cube(const struct val_options *vo, const var_inputs *in, const vol_h
 	if (!b)
 		return e->code;
 	if ((rc = fullrev_init(&fr, b, &in->h, vh, by, fx, e)) == 0) {
-		rc = fullrev_hs_cube(&fr, in, vs, sp, cube, e);
+		if (!(rc = fullrev_set_horizon(&fr, hz_days, e)))
+			rc = fullrev_hs_cube(&fr, in, vs, sp, cube, e);
 		if (!rc) {
 			*pf = fr.x; /* handed over */
 			memset(&fr.x, 0, sizeof fr.x);
@@ -411,7 +431,7 @@ static int changes_to_returns(const risk_history *h, const double *scale, double
 	return 0;
 }
 
-int fullrev_mc_cube(const struct val_options *vo, var_inputs *in, int horizon, int horizon_mode,
+int fullrev_mc_cube(const struct val_options *vo, var_inputs *in, int horizon, int horizon_mode, int hz_days,
 		    const char *by, const expo_fx *fx, const var_spec *sp, fullrev_paths_fn *fn, void *ctx,
 		    pnl_cube *cube, exposure *pf, size_t *nfactors, char *note, size_t notesz, qe_err *e)
 {
@@ -450,6 +470,8 @@ int fullrev_mc_cube(const struct val_options *vo, var_inputs *in, int horizon, i
 	    (rc = fullrev_init(&fr, b, &in->h, NULL, by, fx, e)))
 		goto out;
 	have_fr = 1;
+	if ((rc = fullrev_set_horizon(&fr, hz_days, e)))
+		goto out;
 	m = in->h.nf;
 	npf = fr.x.npf;
 	S = malloc(m * m * sizeof *S + 1);
