@@ -279,3 +279,82 @@ PY
 	qe-var mc -q $(hz_args option.csv) --paths 300 --seed 2 -a 0.95 --cube m1.csv -o /dev/null --horizon 1
 	! cmp -s m0.csv m1.csv
 }
+
+# a vol history by contract month: each contract's vol walks on its own,
+# so a tenor's vol jumps when the month changes while a contract's does
+# not; every price is 4.0 on every day, so no contract or tenor has a
+# price move and the P&L is the vol move alone
+contract_vols() {
+	"$PYORACLE" - <<'PY'
+import numpy as np, datetime as dt, csv
+rng = np.random.default_rng(5)
+days = sorted({r["date"] for r in csv.DictReader(open("history.csv"))})
+with open("flat.csv", "w") as f:
+    f.write("date,curve,tenor,price\n")
+    for day in days:
+        for c, t in sorted({(r["curve"], r["tenor"]) for r in csv.DictReader(open("history.csv"))}):
+            f.write("%s,%s,%s,4.0\n" % (day, c, t))
+vol = {}
+with open("cvols.csv", "w") as f:
+    f.write("date,curve,contract,vol,vol_type\n")
+    for day in days:
+        y, m = int(day[:4]), int(day[5:7])
+        for k in range(1, 7):
+            mi = y * 12 + m - 1 + k
+            c = "%04d-%02d" % (mi // 12, mi % 12 + 1)
+            vol[c] = max(0.05, vol.get(c, 0.30 + 0.03 * (mi % 12)) + 0.01 * rng.standard_normal())
+            f.write("%s,NG_HH,%s,%r,lognormal\n" % (day, c, vol[c]))
+PY
+}
+
+@test "full --vol-history: an option's vol moves by its own contract month's vol change (contract returns), by its tenor's with constant-maturity (numpy)" {
+	hz_market
+	contract_vols
+	A="--full --asof 2026-11-25 -H flat.csv -m $DATA/markets.csv --trades option.csv --curves curves.csv --vols vols.csv --rates rates.csv --vol-history cvols.csv --window 40 -a 0.95"
+	grep -v '^O2,' option.csv > o1.csv
+	qe-var hs -q ${A/option.csv/o1.csv} --cube ccube.csv -o /dev/null
+	qe-var hs -q ${A/option.csv/o1.csv} --returns constant-maturity --cube mcube.csv -o /dev/null
+	run "$PYORACLE" - <<'PY'
+import csv, math, datetime as dt
+import numpy as np, pandas as pd
+import QuantLib as ql
+T = (dt.date(2027, 2, 19) - dt.date(2026, 11, 25)).days / 365.0
+F = [float(x["price"]) for x in csv.DictReader(open("curves.csv")) if x["delivery_start"] == "2027-03-01"
+     and x["curve"] == "NG_HH"][0]
+def value(vol):
+    return 1e5 * ql.BlackCalculator(ql.PlainVanillaPayoff(ql.Option.Call, 3.95), F, vol * math.sqrt(T),
+                                     math.exp(-0.03 * T)).value()
+base = value(0.462)
+v = pd.read_csv("cvols.csv")
+dates = sorted(v.date.unique())
+vol = {(d, c): x for d, c, x in zip(v.date, v.contract, v.vol)}
+def month(d, k):
+    mi = int(d[:4]) * 12 + int(d[5:7]) - 1 + k
+    return "%04d-%02d" % (mi // 12, mi % 12 + 1)
+# the option's vol point is tenor 4 (March 2027).  Contract returns: the
+# change of the contract tenor 4 quotes on the scenario day, from the day
+# before to that day (one contract month, as the price factor NG_HH:4
+# moves); constant-maturity: tenor 4's vol on each day (two contracts
+# across a month change)
+def dv_contract(d, p):
+    c = month(d, 4)
+    return vol[d, c] - vol[p, c]
+def dv_tenor(d, p):
+    return vol[d, month(d, 4)] - vol[p, month(p, 4)]
+for cube, dvf in (("ccube.csv", dv_contract), ("mcube.csv", dv_tenor)):
+    got = {x["scenario"]: float(x["pnl"]) for x in csv.DictReader(open(cube)) if x["portfolio"] == "OPT"}
+    assert len(got) == 40
+    for d, pnl in got.items():
+        i = dates.index(d)
+        dv = dvf(d, dates[i - 1])
+        w = value(0.462 + dv)
+        w -= base
+        assert abs(pnl - w) <= 1e-9 * max(abs(w), 1.0), (cube, d, pnl, w)
+# the two readings differ on the days the month changes
+c = {x["scenario"]: float(x["pnl"]) for x in csv.DictReader(open("ccube.csv")) if x["portfolio"] == "OPT"}
+m = {x["scenario"]: float(x["pnl"]) for x in csv.DictReader(open("mcube.csv")) if x["portfolio"] == "OPT"}
+assert c["2026-11-02"] != m["2026-11-02"] and c["2026-11-03"] == m["2026-11-03"]
+print("ok")
+PY
+	assert_output "ok"
+}

@@ -62,6 +62,11 @@ void var_full_vols(const var_args *a, const var_inputs *in, vol_history *vh, ris
 	rh_cut_after(&vh->h, in->asof);
 	if (vh->h.nd < 2)
 		cli_die(QE_DATA, "%s: fewer than two dates on or before the as-of date", a->vol_history);
+	/* contract returns: each vol follows its contract month, as the
+	 * prices do; constant-maturity reads the tenors */
+	rh_roll_report rolls;
+	if (a->returns == RH_RET_CONTRACT && volhist_contract_factors(vh, in->asof, &rolls, &e))
+		cli_die_err(&e);
 	if (rh_fill_gaps(&vh->h, a->gaps, &rep, &e) ||
 	    rh_returns(&vh->h, a->horizon, a->hmode, 0, vs, &e))
 		cli_die_err(&e);
