@@ -1747,6 +1747,7 @@ void valuation_trade(const val_book *b, long i, struct val_trade_info *t)
 	t->nquotes = r->ns;
 	t->has_expiry = tr->has_expiry;
 	t->expiry = tr->has_expiry ? tr->expiry : 0;
+	t->delivery_end = tr->de;
 }
 
 /* The NPV of trade i from its repricing r into npv[i] (matured 0, failed

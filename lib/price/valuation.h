@@ -101,7 +101,7 @@ struct val_trade_info {
 	int status, nquotes;
 	double npv;
 	int has_expiry;   /* options, Asians, spreads: expiry is their expiry date */
-	qe_date expiry;
+	qe_date expiry, delivery_end;
 };
 long valuation_count(const val_book *b);
 const struct market *valuation_market(const val_book *b);

@@ -29,8 +29,15 @@ static int trade_date(const val_book *b, long i, int days, qe_date *d, qe_err *e
 		return qe_err_set(e, QE_DATA, "trade %s: curve %s has no business-day calendar to move %d days on",
 				  t.id, t.curve, days);
 	*d = cal_add_business_days(c->cal, m->asof, days);
+	/* an option is priced at the latest on its expiry day, and on the
+	 * day before its delivery ends (an Asian expiring on its last
+	 * averaging day), the last day qe-price can price it */
 	if (t.has_expiry && t.expiry < *d)
-		*d = t.expiry < m->asof ? m->asof : t.expiry;
+		*d = t.expiry;
+	if (t.has_expiry && t.delivery_end - 1 < *d)
+		*d = t.delivery_end - 1;
+	if (*d < m->asof)
+		*d = m->asof;
 	return 0;
 }
 

@@ -6,7 +6,9 @@
  * column, as qe-price's contract rules use it), or on its expiry day when
  * an option, Asian or spread expires before that date (priced there as
  * qe-price prices it on its expiry day: the intrinsic value on the
- * scenario's forward).
+ * scenario's forward), or on the day before its delivery ends when that
+ * comes first (the last day qe-price prices an Asian expiring on its last
+ * averaging day: that day's price still projected).
  *
  * The days between today and the horizon are not known today: each
  * calendar day d after the as-of date, up to the last horizon date, gets
