@@ -358,3 +358,70 @@ print("ok")
 PY
 	assert_output "ok"
 }
+
+@test "stress --full --vol-history: a window moves an option's forward and vol by their changes over it (QuantLib, numpy)" {
+	hz_market
+	contract_vols
+	grep -v '^O2,' option.csv > o1.csv
+	printf 'name,start,end\nw1,2026-09-25,2026-10-20\nw2,2026-10-09,2026-11-13\n' > windows.csv
+	# constant-maturity: tenor 4's price and vol as read
+	run_split qe-var stress -q $(hz_args o1.csv) --vol-history cvols.csv --windows windows.csv \
+		--returns constant-maturity
+	assert_success
+	echo "$output" > cm.csv
+	# contract returns on flat prices: the vol alone, followed by contract
+	run_split qe-var stress -q $(hz_args o1.csv | sed 's/history.csv/flat.csv/') --vol-history cvols.csv \
+		--windows windows.csv
+	assert_success
+	echo "$output" > ct.csv
+	run "$PYORACLE" - <<'PY'
+import csv, math, datetime as dt
+import numpy as np, pandas as pd
+import QuantLib as ql
+T = (dt.date(2027, 2, 19) - dt.date(2026, 11, 25)).days / 365.0
+F = [float(x["price"]) for x in csv.DictReader(open("curves.csv")) if x["delivery_start"] == "2027-03-01"
+     and x["curve"] == "NG_HH"][0]
+def value(f, vol):
+    return 1e5 * ql.BlackCalculator(ql.PlainVanillaPayoff(ql.Option.Call, 3.95), f, vol * math.sqrt(T),
+                                     math.exp(-0.03 * T)).value()
+base = value(F, 0.462)
+h = pd.read_csv("history.csv")
+p4 = h[(h.curve == "NG_HH") & (h.tenor == 4)].set_index("date").price
+v = pd.read_csv("cvols.csv")
+vol = {(d, c): x for d, c, x in zip(v.date, v.contract, v.vol)}
+dates = sorted(v.date.unique())
+def month(d, k):
+    mi = int(d[:4]) * 12 + int(d[5:7]) - 1 + k
+    return "%04d-%02d" % (mi // 12, mi % 12 + 1)
+def on_or_before(d):
+    return [x for x in dates if x <= d][-1]
+cm = {x["scenario"]: float(x["pnl"]) for x in csv.DictReader(open("cm.csv")) if x["portfolio"] == "OPT"}
+ct = {x["scenario"]: float(x["pnl"]) for x in csv.DictReader(open("ct.csv")) if x["portfolio"] == "OPT"}
+for name, s, e in (("w1", "2026-09-25", "2026-10-20"), ("w2", "2026-10-09", "2026-11-13")):
+    a, b = on_or_before(s), on_or_before(e)
+    # constant maturity: tenor 4 at each end
+    dv = vol[b, month(b, 4)] - vol[a, month(a, 4)]
+    w = value(F * p4[b] / p4[a], 0.462 + dv) - base
+    assert abs(cm[name] - w) <= 1e-9 * abs(w), (name, cm[name], w)
+    # contract: each day's change of the contract tenor 4 quotes that day
+    i, j = dates.index(a), dates.index(b)
+    dv = sum(vol[dates[k], month(dates[k], 4)] - vol[dates[k - 1], month(dates[k], 4)] for k in range(i + 1, j + 1))
+    w = value(F, 0.462 + dv) - base
+    assert abs(ct[name] - w) <= 1e-9 * abs(w), (name, ct[name], w)
+    assert abs(dv) > 1e-3
+print("ok")
+PY
+	assert_output "ok"
+}
+
+@test "full --horizon 25: an Asian expiring on its last averaging day before the horizon is valued the day before (no exit 5)" {
+	hz_market
+	head -1 option.csv > asian.csv
+	echo "A1,1,new,2026-10-01,ASIAN,t,CP001,asian,NG_HH,buy,20000,MMBtu,0.3,USD,2026-12-01,2026-12-31,,call,3.9,european,2026-12-31,2026-12-01,2026-12-31,,," >> asian.csv
+	run_split qe-var hs -q $(hz_args asian.csv) --horizon 25 --window 30 -a 0.95 --cube c.csv
+	assert_success
+	[[ "$output" == *"hs-full,0.95,25d,30,"* ]] || fail "$output"
+	run_split qe-var hs -q $(hz_args asian.csv) --window 30 -a 0.95 --cube c0.csv
+	assert_success
+	! cmp -s c.csv c0.csv
+}
