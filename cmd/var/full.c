@@ -62,12 +62,10 @@ void var_full_vols(const var_args *a, const var_inputs *in, vol_history *vh, ris
 	rh_cut_after(&vh->h, in->asof);
 	if (vh->h.nd < 2)
 		cli_die(QE_DATA, "%s: fewer than two dates on or before the as-of date", a->vol_history);
-	/* contract returns: a vol follows its contract across a roll as the
-	 * prices of --full do (a seasonal power smile otherwise jumps by a
-	 * month's worth of seasonality at each month end) */
+	/* contract returns: each vol follows its contract month, as the
+	 * prices do; constant-maturity reads the tenors */
 	rh_roll_report rolls;
-	if (a->returns == RH_RET_CONTRACT &&
-	    (volhist_contracts(vh, &e) || rh_contract_factors(&vh->h, in->asof, &rolls, &e)))
+	if (a->returns == RH_RET_CONTRACT && volhist_contract_factors(vh, in->asof, &rolls, &e))
 		cli_die_err(&e);
 	if (rh_fill_gaps(&vh->h, a->gaps, &rep, &e) ||
 	    rh_returns(&vh->h, a->horizon, a->hmode, 0, vs, &e))
@@ -89,6 +87,11 @@ void var_full_fx(const var_args *a, var_inputs *in)
 		cli_die_err(&e);
 }
 
+int var_full_hz_days(const var_args *a)
+{
+	return a->full && a->have_horizon ? a->horizon : 0;
+}
+
 void var_full_hs_cube(const var_args *a, var_inputs *in, pnl_cube *cube)
 {
 	struct val_options vo;
@@ -99,7 +102,7 @@ void var_full_hs_cube(const var_args *a, var_inputs *in, pnl_cube *cube)
 	var_full_vols(a, in, &vh, &vs);
 	var_full_fx(a, in);
 	if (fullrev_cube(&vo, in, a->vol_history ? &vh : NULL, a->vol_history ? &vs : NULL, a->by, &a->fx,
-			 &a->sp, cube, &in->x, &e))
+			 &a->sp, var_full_hz_days(a), cube, &in->x, &e))
 		cli_die_err(&e);
 	in->have_x = 1;
 	volhist_free(&vh);

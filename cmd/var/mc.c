@@ -87,7 +87,7 @@ static int mc_full(var_args *a, const char *returns_path)
 	}
 	var_full_options(a, &vo);
 	double t0 = omp_get_wtime();
-	if (fullrev_mc_cube(&vo, &in, a->horizon, a->hmode, a->by, &a->fx, &a->sp,
+	if (fullrev_mc_cube(&vo, &in, a->horizon, a->hmode, var_full_hz_days(a), a->by, &a->fx, &a->sp,
 			    returns_path ? write_returns : NULL, &rw, &cube, &in.x, &nf, note, sizeof note, &e))
 		cli_die_err(&e);
 	in.have_x = 1;

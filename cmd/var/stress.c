@@ -69,7 +69,8 @@ static int stress_full(const var_args *a, const char *shocks, const char *window
 	var_full_options(a, &vo);
 	var_full_vols(a, &in, &vh, &vs);
 	val_book *b = valuation_price(&vo, &e);
-	if (!b || fullrev_init(&fr, b, &in.h, a->vol_history ? &vh : NULL, a->by, &a->fx, &e))
+	if (!b || fullrev_init(&fr, b, &in.h, a->vol_history ? &vh : NULL, a->by, &a->fx, &e) ||
+	    fullrev_set_horizon(&fr, var_full_hz_days(a), &e))
 		cli_die_err(&e);
 	/* with a vol history its VOL:CURVE rows shock the vol points (vst,
 	 * the first scenarios of st: the shock file is read first) */
@@ -79,14 +80,19 @@ static int stress_full(const var_args *a, const char *shocks, const char *window
 	st.rows = a->vol_history ? STRESS_PRICES : STRESS_ALL;
 	vst.rows = STRESS_VOLS;
 	if ((shocks && stress_read_shocks(&st, &in.h, shocks, &e)) ||
-	    (shocks && a->vol_history && stress_read_shocks(&vst, &vh.h, shocks, &e)) ||
-	    (windows && stress_read_windows(&st, &in.h, windows, &e)))
+	    (shocks && a->vol_history && stress_read_shocks(&vst, &vh.h, shocks, &e)))
+		cli_die_err(&e);
+	/* the windows move the vols by their change over the window too (vwin,
+	 * the scenarios of st from w0 on) */
+	stress_set vwin = {0};
+	size_t w0 = st.ns;
+	if ((windows && stress_read_windows(&st, &in.h, windows, &e)) ||
+	    (windows && a->vol_history &&
+	     (stress_init(&vwin, vh.h.nf, &e) || stress_read_windows(&vwin, &vh.h, windows, &e))))
 		cli_die_err(&e);
 	if (st.unmatched + vst.unmatched)
 		cli_warnf("%zu shock rows reach no risk factor of the history (first: %s)", st.unmatched + vst.unmatched,
 			  st.unmatched ? st.first_unmatched : vst.first_unmatched);
-	if (a->vol_history && windows)
-		cli_info("%s: stress windows move prices only; vols stay", a->vol_history);
 	if (worst) {
 		double *pnl = malloc(fr.x.npf * in.all.ns * sizeof *pnl + 1);
 		if (!pnl)
@@ -117,11 +123,14 @@ static int stress_full(const var_args *a, const char *shocks, const char *window
 			cli_die(QE_INTERNAL, "out of memory");
 		if (vst.ns)
 			memcpy(vret, vst.dF, vst.ns * vh.h.nf * sizeof *vret);
+		if (vwin.ns)
+			memcpy(vret + w0 * vh.h.nf, vwin.dF, vwin.ns * vh.h.nf * sizeof *vret);
 	}
 	if (fullrev_pnl(&fr, ret, vret, st.ns, names, c.pnl, &e) || var_check_pnl(&fr.x, c.pnl, st.ns, &e))
 		cli_die_err(&e);
 	free(vret);
 	stress_free(&vst);
+	stress_free(&vwin);
 	pcube_write_csv(&c, out); /* write errors: var_commit() */
 	pcube_free(&c);
 	free(ret);

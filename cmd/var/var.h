@@ -206,6 +206,9 @@ void var_full_fx(const var_args *a, var_inputs *in);
  * into in->x, which the caller frees with var_inputs_free); exits on
  * failure. */
 void var_full_hs_cube(const var_args *a, var_inputs *in, pnl_cube *cube);
+/* The business days --full moves the valuation date (--horizon given),
+ * else 0 (time does not pass). */
+int var_full_hz_days(const var_args *a);
 
 /* The commands, cmd/var/<name>.c. */
 int cmd_var_measures(int argc, char **argv);

@@ -106,12 +106,14 @@ int cmd_var_whatif(int argc, char **argv)
 	const vol_history *vhp = a.vol_history ? &vh : NULL;
 	const risk_scenarios *vsp = a.vol_history ? &vs : NULL;
 	val_book *book = valuation_price(&vo, &e);
-	if (!book || fullrev_init(&frb, book, &in.h, vhp, a.by, &a.fx, &e))
+	if (!book || fullrev_init(&frb, book, &in.h, vhp, a.by, &a.fx, &e) ||
+	    fullrev_set_horizon(&frb, var_full_hz_days(&a), &e))
 		cli_die_err(&e);
 	book_cube(&a, &in, &frb, vsp, &before);
 	vo.trades = newpath;
 	val_book *nb = valuation_price(&vo, &e);
 	if (!nb || fullrev_init(&frn, nb, &in.h, vhp, a.by, &a.fx, &e) ||
+	    fullrev_set_horizon(&frn, var_full_hz_days(&a), &e) ||
 	    fullrev_hs_cube(&frn, &in, vsp, &a.sp, &added, &e))
 		cli_die_err(&e);
 	if (before.nsc != added.nsc)

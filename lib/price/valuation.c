@@ -1751,6 +1751,9 @@ void valuation_trade(const val_book *b, long i, struct val_trade_info *t)
 	t->npv = r->npv;
 	t->nquotes = r->ns;
 	t->model = r->status == 0 ? r->model : NULL;
+	t->has_expiry = tr->has_expiry;
+	t->expiry = tr->has_expiry ? tr->expiry : 0;
+	t->delivery_end = tr->de;
 }
 
 /* The NPV of trade i from its repricing r into npv[i] (matured 0, failed
@@ -1779,6 +1782,25 @@ long valuation_reprice(const val_book *b, const market *m, double *npv, char *er
 	long bad = -1;
 #pragma omp parallel for schedule(dynamic, 64)
 	for (long i = 0; i < b->n; i++) {
+		result r;
+		if (b->res[i].status) {
+			npv[i] = b->res[i].status == 2 ? 0.0 : NAN;
+			continue;
+		}
+		price_one(m, &b->tr[i], trade_corr(b, &b->tr[i]), &r);
+		free(r.s);
+		reprice_keep(i, &r, npv, &bad, err, errsz);
+	}
+	return bad;
+}
+
+long valuation_reprice_some(const val_book *b, const market *m, const long *idx, long n, double *npv,
+			    char *err, size_t errsz)
+{
+	long bad = -1;
+#pragma omp parallel for schedule(dynamic, 64)
+	for (long j = 0; j < n; j++) {
+		long i = idx[j];
 		result r;
 		if (b->res[i].status) {
 			npv[i] = b->res[i].status == 2 ? 0.0 : NAN;

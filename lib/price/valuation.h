@@ -102,6 +102,8 @@ struct val_trade_info {
 	int status, nquotes;
 	double npv;
 	const char *model;
+	int has_expiry;   /* options, Asians, spreads: expiry is their expiry date */
+	qe_date expiry, delivery_end;
 };
 long valuation_count(const val_book *b);
 const struct market *valuation_market(const val_book *b);
@@ -119,6 +121,12 @@ void valuation_trade_quote(const val_book *b, long i, int k, int *curve, int *qu
  * base that cannot be priced on m (its reason into err). */
 long valuation_reprice(const val_book *b, const struct market *m, double *npv, char *err,
 		       size_t errsz);
+/* valuation_reprice of the n trades idx[0..n-1] only (npv[idx[j]]; the
+ * other entries of npv are not touched), against a market m whose as-of
+ * date may be later than b's (full revaluation at a horizon: risk/fullhz.h):
+ * each trade is priced as on that day. */
+long valuation_reprice_some(const val_book *b, const struct market *m, const long *idx, long n,
+			    double *npv, char *err, size_t errsz);
 /* An NPV-only repricing plan of b: per trade, what does not change when
  * quotes and vols move (delivery pieces, volumes, discount factors, year
  * fractions, the quotes an average forward reads and their day counts),

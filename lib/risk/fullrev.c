@@ -247,9 +247,27 @@ void fullrev_free(fullrev *fr)
 	free(fr->base);
 	free(fr->npv);
 	vscen_free(fr->sc);
+	if (fr->hz) {
+		fullhz_free(fr->hz);
+		free(fr->hz);
+	}
 	if (fr->x.name || fr->x.currencies)
 		expo_free(&fr->x);
 	memset(fr, 0, sizeof *fr);
+}
+
+int fullrev_set_horizon(fullrev *fr, int days, qe_err *e)
+{
+	if (days == 0)
+		return 0;
+	if (!(fr->hz = malloc(sizeof *fr->hz)))
+		return oom(e);
+	int rc = fullhz_init(fr->hz, fr->book, days, e);
+	if (rc) {
+		free(fr->hz);
+		fr->hz = NULL;
+	}
+	return rc;
 }
 
 /* Moves the scenario market sc to scenario ret (and vret). */
@@ -317,7 +335,17 @@ int fullrev_pnl(fullrev *fr, const double *ret, const double *vret, size_t ns, c
 		size_t n = ns - s0 < nb ? ns - s0 : nb;
 		for (size_t k = 0; k < n; k++)
 			move_market(fr, sc[k], ret + (s0 + k) * fr->h->nf, vr ? vr + (s0 + k) * fr->vh->h.nf : NULL);
-		long bad = vscen_reprice_block(sc, n, vr == NULL, npv, why, sizeof why);
+		/* with a time move, each scenario through the horizon's dates */
+		long bad = -1;
+		if (fr->hz) {
+			for (size_t k = 0; k < n && bad < 0; k++) {
+				long b1 = fullhz_reprice(fr->hz, sc[k], npv + k * (size_t)fr->n, why, sizeof why);
+				if (b1 >= 0)
+					bad = (long)k * fr->n + b1;
+			}
+		} else {
+			bad = vscen_reprice_block(sc, n, vr == NULL, npv, why, sizeof why);
+		}
 		if (bad >= 0) {
 			struct val_trade_info t;
 			size_t s = s0 + (size_t)(bad / fr->n);
@@ -408,7 +436,7 @@ out:
 }
 
 int fullrev_cube(const struct val_options *vo, const var_inputs *in, const vol_history *vh,
-		 const risk_scenarios *vs, const char *by, const expo_fx *fx, const var_spec *sp,
+		 const risk_scenarios *vs, const char *by, const expo_fx *fx, const var_spec *sp, int hz_days,
 		 pnl_cube *cube, exposure *pf, qe_err *e)
 {
 	fullrev fr;
@@ -417,7 +445,8 @@ int fullrev_cube(const struct val_options *vo, const var_inputs *in, const vol_h
 	if (!b)
 		return e->code;
 	if ((rc = fullrev_init(&fr, b, &in->h, vh, by, fx, e)) == 0) {
-		rc = fullrev_hs_cube(&fr, in, vs, sp, cube, e);
+		if (!(rc = fullrev_set_horizon(&fr, hz_days, e)))
+			rc = fullrev_hs_cube(&fr, in, vs, sp, cube, e);
 		if (!rc) {
 			*pf = fr.x; /* handed over */
 			memset(&fr.x, 0, sizeof fr.x);
@@ -472,7 +501,7 @@ static int changes_to_returns(const risk_history *h, const double *scale, double
 	return 0;
 }
 
-int fullrev_mc_cube(const struct val_options *vo, var_inputs *in, int horizon, int horizon_mode,
+int fullrev_mc_cube(const struct val_options *vo, var_inputs *in, int horizon, int horizon_mode, int hz_days,
 		    const char *by, const expo_fx *fx, const var_spec *sp, fullrev_paths_fn *fn, void *ctx,
 		    pnl_cube *cube, exposure *pf, size_t *nfactors, char *note, size_t notesz, qe_err *e)
 {
@@ -511,6 +540,8 @@ int fullrev_mc_cube(const struct val_options *vo, var_inputs *in, int horizon, i
 	    (rc = fullrev_init(&fr, b, &in->h, NULL, by, fx, e)))
 		goto out;
 	have_fr = 1;
+	if ((rc = fullrev_set_horizon(&fr, hz_days, e)))
+		goto out;
 	m = in->h.nf;
 	npf = fr.x.npf;
 	S = malloc(m * m * sizeof *S + 1);

@@ -20,7 +20,9 @@
  * volatility history (riskhist.h matrix of factors VOL:CURVE:TENOR,
  * absolute changes) each vol point of the market moves by the change of
  * its factor, matched to the price scenarios by date.  Time does not
- * pass: the scenario market has the base's as-of date.
+ * pass (the scenario market has the base's as-of date) unless
+ * fullrev_set_horizon moves it (fullhz.h): the P&L is then the value at
+ * the horizon date under the scenario minus the value today.
  *
  * Scenarios are processed one at a time (memory does not grow with
  * their number beyond the P&L cube), trades in parallel; the P&L of a
@@ -39,6 +41,7 @@
 #include "price/valscen.h"
 #include "price/valuation.h"
 #include "risk/exposure.h"
+#include "risk/fullhz.h"
 #include "risk/pnlcube.h"
 #include "risk/riskhist.h"
 #include "risk/varcalc.h"
@@ -61,6 +64,7 @@ typedef struct fullrev {
 			  * 1/F (F) for a lognormal (normal) point moved by a
 			  * normal (lognormal) factor */
 	double *npv;     /* [i] scratch: value on the scenario market */
+	fullhz *hz;      /* --horizon: the time move (fullrev_set_horizon), or NULL */
 } fullrev;
 
 /* Maps the book's quotes (and vol points, vh not NULL) to the factors of
@@ -71,6 +75,9 @@ typedef struct fullrev {
 int fullrev_init(fullrev *fr, const val_book *b, const risk_history *h, const vol_history *vh,
 		 const char *by, const expo_fx *fx, qe_err *e);
 void fullrev_free(fullrev *fr);
+/* Moves the scenario valuation date `days` business days forward
+ * (fullhz.h); days 0 leaves time where it is.  QE_DATA as fullhz_init. */
+int fullrev_set_horizon(fullrev *fr, int days, qe_err *e);
 
 /* P&L of every portfolio under ns scenarios: ret[s * h->nf + f] the
  * return of price factor f (log or absolute per h->abs), vret (NULL: no
@@ -91,9 +98,10 @@ int fullrev_hs_cube(fullrev *fr, const var_inputs *in, const risk_scenarios *vs,
 /* Everything in one call (qe-var hs --full, qe-var pla): prices the book
  * of vo, builds the full-revaluation cube over the history of in (loaded
  * without sensitivities) and returns it with its portfolios in pf
- * (expo_free).  vh/vs: vol history and its scenarios, or NULL. */
+ * (expo_free).  vh/vs: vol history and its scenarios, or NULL; hz_days
+ * business days of time move (fullrev_set_horizon), 0 none. */
 int fullrev_cube(const struct val_options *vo, const var_inputs *in, const vol_history *vh,
-		 const risk_scenarios *vs, const char *by, const expo_fx *fx, const var_spec *sp,
+		 const risk_scenarios *vs, const char *by, const expo_fx *fx, const var_spec *sp, int hz_days,
 		 pnl_cube *cube, exposure *pf, qe_err *e);
 
 /* Monte Carlo of full revaluation (qe-var mc --full): the paths of
@@ -110,11 +118,12 @@ int fullrev_cube(const struct val_options *vo, const var_inputs *in, const vol_h
  * block (memory: one block of paths and the cube of portfolios x paths,
  * scenarios named path1..pathN as var_mc's cube); fn (NULL: none) sees
  * each block's returns, np x h->nf, first path q0 (0-based), before it
- * is repriced.  Portfolios into pf (expo_free), the number of factors
+ * is repriced; hz_days business days of time move (fullrev_set_horizon).
+ * Portfolios into pf (expo_free), the number of factors
  * into nfactors, the covariance's notes into note. */
 typedef int fullrev_paths_fn(void *ctx, const risk_history *h, size_t q0, size_t np, const double *ret,
 			     qe_err *e);
-int fullrev_mc_cube(const struct val_options *vo, var_inputs *in, int horizon, int horizon_mode,
+int fullrev_mc_cube(const struct val_options *vo, var_inputs *in, int horizon, int horizon_mode, int hz_days,
 		    const char *by, const expo_fx *fx, const var_spec *sp, fullrev_paths_fn *fn, void *ctx,
 		    pnl_cube *cube, exposure *pf, size_t *nfactors, char *note, size_t notesz, qe_err *e);
 

@@ -268,20 +268,6 @@ static long vol_contract(const risk_history *a, size_t f, qe_date d, double vol)
 	return !isnan(vol) && t > 0 ? date_month_index(d) + t : RH_NO_CONTRACT;
 }
 
-int volhist_contracts(vol_history *v, qe_err *e)
-{
-	risk_history *h = &v->h;
-	long *contract = malloc((h->nd * h->nf + 1) * sizeof *contract);
-	if (!contract)
-		return qe_err_set(e, QE_INTERNAL, "out of memory");
-	for (size_t d = 0; d < h->nd; d++)
-		for (size_t f = 0; f < h->nf; f++)
-			contract[d * h->nf + f] = vol_contract(h, f, h->dates[d], h->price[d * h->nf + f]);
-	free(h->contract);
-	h->contract = contract;
-	return 0;
-}
-
 int volhist_merge(risk_history *h, const vol_history *v, qe_err *e)
 {
 	const risk_history *a = &v->h;
@@ -345,4 +331,57 @@ oom:
 	free(price);
 	free(contract);
 	return qe_err_set(e, QE_INTERNAL, "out of memory");
+}
+
+int volhist_contract_factors(vol_history *v, qe_date asof, rh_roll_report *rep, qe_err *e)
+{
+	risk_history *h = &v->h;
+	size_t nf = h->nf, nd = h->nd;
+	int rc;
+	/* every factor of a curve has the curve's vol type (volhist_read) */
+	strindex *curves = sidx_new();
+	unsigned char *ctype = malloc(nf + 1), *normal = NULL;
+	long *contract = malloc(nd * nf * sizeof *contract + 1);
+	if (!curves || !ctype || !contract) {
+		rc = qe_err_set(e, QE_INTERNAL, "out of memory");
+		goto out;
+	}
+	for (size_t f = 0; f < nf; f++) {
+		size_t cl;
+		long t = 0;
+		const char *name = sidx_name(h->factors, f);
+		risk_factor_parse(name, &cl, &t);
+		long k = sidx_add(curves, name, cl, NULL);
+		if (k < 0) {
+			rc = qe_err_set(e, QE_INTERNAL, "out of memory");
+			goto out;
+		}
+		ctype[k] = v->normal[f];
+		for (size_t d = 0; d < nd; d++)
+			contract[d * nf + f] = vol_contract(h, f, h->dates[d], h->price[d * nf + f]);
+	}
+	free(h->contract);
+	h->contract = contract;
+	contract = NULL;
+	if ((rc = rh_contract_factors(h, asof, rep, e)))
+		goto out;
+	if (!(normal = malloc(h->nf + 1))) {
+		rc = qe_err_set(e, QE_INTERNAL, "out of memory");
+		goto out;
+	}
+	for (size_t f = 0; f < h->nf; f++) {
+		size_t cl;
+		long t = 0;
+		const char *name = sidx_name(h->factors, f);
+		risk_factor_parse(name, &cl, &t);
+		long k = sidx_find(curves, name, cl);
+		normal[f] = k >= 0 ? ctype[k] : 0;
+	}
+	free(v->normal);
+	v->normal = normal;
+out:
+	sidx_free(curves);
+	free(ctype);
+	free(contract);
+	return rc;
 }

@@ -43,9 +43,14 @@ void volhist_free(vol_history *v);
  * follows a contract's vol across a roll as it does its price.  A factor
  * name in both is QE_DATA. */
 int volhist_merge(risk_history *h, const vol_history *v, qe_err *e);
-/* Gives v's own history (read alone, as full revaluation does) the
- * contract of each vol by the rule above, so that rh_contract_factors
- * turns its tenors into contract factors as it does a price history's. */
-int volhist_contracts(vol_history *v, qe_err *e);
+
+/* Full revaluation's contract vols (qe-var --full with contract
+ * returns): the factors of v become contract factors as of asof, as
+ * rh_contract_factors makes them of prices (each vol of tenor k >= 1
+ * quotes the contract k months after its date's month, tenor 0 none), so
+ * VOL:CURVE:T changes by the vol of one contract month from day to day,
+ * the month whose price moves CURVE:T.  Before rh_fill_gaps; the vol
+ * type of each curve is kept.  rep counts the rolls. */
+int volhist_contract_factors(vol_history *v, qe_date asof, rh_roll_report *rep, qe_err *e);
 
 #endif
