@@ -136,3 +136,72 @@ EOF
 	[[ "$stderr" == *"ov.csv: curve TTF: lognormal vol periods from 2027-01-01 and 2027-01-01 overlap"* ]] || fail "$stderr"
 	[ ! -e out.csv ]
 }
+
+# reprice OPTIONS_FILE CURVES VOLS RATE: every C/P row of an ICE file is
+# repriced by QuantLib's Black formula at the vol ingested for its curve,
+# month and strike, discounted at RATE to its expiry; prints the count per
+# curve.
+reprice() {
+	"$PYORACLE" - "$@" <<'EOF'
+import sys, csv, math, QuantLib as ql
+from datetime import date
+rows = list(csv.DictReader(open(sys.argv[1]), delimiter="|"))
+mon = {m: i + 1 for i, m in enumerate("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split())}
+def month(strip):
+    return "20%s-%02d-01" % (strip[3:], mon[strip[:3]])
+def mdy(s):
+    m, d, y = map(int, s.split("/")); return date(y, m, d)
+fwd = {(r["curve"], r["delivery_start"]): float(r["price"]) for r in csv.DictReader(open(sys.argv[2]))}
+vol = {(r["curve"], r["delivery_start"], float(r["strike"])): float(r["vol"])
+       for r in csv.DictReader(open(sys.argv[3])) if r["strike"] != ""}
+rate = float(sys.argv[4])
+n = {}
+for x in rows:
+    if x["CONTRACT TYPE"] not in ("C", "P") or x["HUB"] not in ("TTF", "EUA"):
+        continue
+    key = (x["HUB"], month(x["STRIP"]))
+    K, premium = float(x["STRIKE"]), float(x["SETTLEMENT PRICE"])
+    T = (mdy(x["EXPIRATION DATE"]) - mdy(x["TRADE DATE"])).days / 365
+    v = vol[key + (K,)]
+    t = ql.Option.Call if x["CONTRACT TYPE"] == "C" else ql.Option.Put
+    got = ql.blackFormula(t, K, fwd[key], v * math.sqrt(T), math.exp(-rate * T))
+    assert abs(got - premium) <= 1e-12 * max(premium, 1), (x, got, premium)
+    # the vol is QuantLib's own implied vol of the premium
+    want = ql.blackFormulaImpliedStdDev(t, K, fwd[key], premium, math.exp(-rate * T), 0.0, 0.5, 1e-14, 1000) / math.sqrt(T)
+    assert abs(v - want) <= 1e-9 * want, (x, v, want)
+    n[x["HUB"]] = n.get(x["HUB"], 0) + 1
+print(" ".join("%s %d" % kv for kv in sorted(n.items())))
+EOF
+}
+
+@test "smile: TTF (TFO) and EUA (C) options of a hand-written ICE file become vols that reprice their settlements (QuantLib)" {
+	export QE_CALENDAR_DIR="$DATA/calendars"
+	X="$QE_TOP/tests/data/exchange/ice_endex.txt"
+	grep -q '|TTF|Dutch TTF Gas Options|.*|TFO|C|' "$X"
+	grep -q '|EUA|EUA Futures Options|.*|C|P|' "$X"
+	run_split qe-ingest ice-settle "$X" --markets "$DATA/markets.csv" --rate 0.04 -o c.csv --vols v.csv
+	assert_success
+	[[ "$stderr" == *"12 read, 3 futures, 9 options, 0 rejected"* ]] || fail "$stderr"
+	# the file's OPTION_VOLATILITY is the premium's vol to 2 decimals, the
+	# premium to a tenth of a cent
+	[[ "$stderr" =~ "ICE's OPTION_VOLATILITY against ours: 9 options, largest difference "0\.0[0-2] ]] || fail "$stderr"
+	run reprice "$X" c.csv v.csv 0.04
+	assert_success
+	assert_output "EUA 3 TTF 6"
+}
+
+@test "smile: qe-synth's ICE file carries TTF and EUA option rows; ingested, their vols reprice them" {
+	export QE_CALENDAR_DIR="$DATA/calendars"
+	qe-synth --format ice -o ice.txt
+	grep -q '|TTF|TTF Options|[A-Z][a-z][a-z][0-9][0-9]|TFO|C|' ice.txt
+	grep -q '|EUA|EUA Options|[A-Z][a-z][a-z][0-9][0-9]|C|P|' ice.txt
+	grep -q '^TTF,.*,ICE:TFO:european,' "$DATA/markets.csv"
+	grep -q '^EUA,.*,ICE:C:european,' "$DATA/markets.csv"
+	run_split qe-ingest ice-settle ice.txt --markets "$DATA/markets.csv" -o c.csv --vols v.csv
+	assert_success
+	[[ "$stderr" == *", 0 rejected;"* ]] || fail "$stderr"
+	# synth prices with no discounting: --rate defaults to 0
+	run reprice ice.txt c.csv v.csv 0
+	assert_success
+	[[ "$output" =~ ^"EUA "[0-9]{3}" TTF "[0-9]{3}$ ]] || fail "$output"
+}
