@@ -331,26 +331,28 @@ static int cmp_quote(const void *a, const void *b)
 	return (x->first > y->first) - (x->first < y->first);
 }
 
-/* Sort order of the vol index: type, period, then strike with the ATM
- * rows first, then file order (so equal strikes keep it). */
-static const mkt_volpt *vix_sort_v;
+/* A vol point's sort key: type, period, then strike with the ATM rows
+ * first, then file order (so equal strikes keep it). */
+struct volkey {
+	int normal, atm, i;
+	qe_date first, last;
+	double strike;
+};
 
-static int cmp_volpt(const void *a, const void *b)
+static int cmp_volkey(const void *a, const void *b)
 {
-	int i = *(const int *)a, j = *(const int *)b;
-	const mkt_volpt *x = &vix_sort_v[i], *y = &vix_sort_v[j];
+	const struct volkey *x = a, *y = b;
 	if (x->normal != y->normal)
 		return x->normal - y->normal;
 	if (x->first != y->first)
 		return (x->first > y->first) - (x->first < y->first);
 	if (x->last != y->last)
 		return (x->last > y->last) - (x->last < y->last);
-	int xa = isnan(x->strike), ya = isnan(y->strike);
-	if (xa != ya)
-		return ya - xa;
-	if (!xa && x->strike != y->strike)
+	if (x->atm != y->atm)
+		return y->atm - x->atm;
+	if (!x->atm && x->strike != y->strike)
 		return (x->strike > y->strike) - (x->strike < y->strike);
-	return (i > j) - (i < j);
+	return (x->i > y->i) - (x->i < y->i);
 }
 
 /* Indexes the vol points of c once, so that mkt_vol is a binary search
@@ -369,12 +371,17 @@ static int vol_index(mkt_curve *c, const char *path, qe_err *e)
 		return qe_err_set(e, QE_INTERNAL, "out of memory");
 	}
 	c->vix = x;
+	struct volkey *k = malloc(sizeof *k * (size_t)c->nv);
+	if (!k)
+		return qe_err_set(e, QE_INTERNAL, "out of memory");
+	for (int i = 0; i < c->nv; i++) {
+		const mkt_volpt *v = &c->v[i];
+		k[i] = (struct volkey){v->normal, isnan(v->strike) != 0, i, v->first, v->last, v->strike};
+	}
+	qsort(k, (size_t)c->nv, sizeof *k, cmp_volkey);
 	for (int i = 0; i < c->nv; i++)
-		x->ix[i] = i;
-	/* qsort's comparator takes no context: load is single-threaded */
-	vix_sort_v = c->v;
-	qsort(x->ix, (size_t)c->nv, sizeof *x->ix, cmp_volpt);
-	vix_sort_v = NULL;
+		x->ix[i] = k[i].i;
+	free(k);
 	for (int i = 0; i < c->nv;) {
 		const mkt_volpt *v = &c->v[x->ix[i]];
 		int t = v->normal;
