@@ -22,6 +22,21 @@ struct mkt_hcache {
 	size_t cap, n; /* open addressing, cap a power of two */
 };
 
+/* One quoted vol period of one type: its strike rows are ix[lo..hi) of
+ * the index, by ascending strike (file order among equal strikes, as the
+ * insertion sort of the scan this replaces kept them). */
+struct mkt_volper {
+	qe_date first, last;
+	int lo, hi;
+	int atm; /* index into v of the ATM row (the file's last), or -1 */
+};
+
+struct mkt_volidx {
+	struct mkt_volper *per[2]; /* [normal], sorted by first, disjoint */
+	int nper[2];
+	int *ix;                   /* indices into the curve's v */
+};
+
 
 static int add_curve(market *m, const char *name, qe_err *e)
 {
@@ -316,6 +331,84 @@ static int cmp_quote(const void *a, const void *b)
 	return (x->first > y->first) - (x->first < y->first);
 }
 
+/* A vol point's sort key: type, period, then strike with the ATM rows
+ * first, then file order (so equal strikes keep it). */
+struct volkey {
+	int normal, atm, i;
+	qe_date first, last;
+	double strike;
+};
+
+static int cmp_volkey(const void *a, const void *b)
+{
+	const struct volkey *x = a, *y = b;
+	if (x->normal != y->normal)
+		return x->normal - y->normal;
+	if (x->first != y->first)
+		return (x->first > y->first) - (x->first < y->first);
+	if (x->last != y->last)
+		return (x->last > y->last) - (x->last < y->last);
+	if (x->atm != y->atm)
+		return y->atm - x->atm;
+	if (!x->atm && x->strike != y->strike)
+		return (x->strike > y->strike) - (x->strike < y->strike);
+	return (x->i > y->i) - (x->i < y->i);
+}
+
+/* Indexes the vol points of c once, so that mkt_vol is a binary search
+ * rather than a scan of every point of the curve per call. */
+static int vol_index(mkt_curve *c, const char *path, qe_err *e)
+{
+	struct mkt_volidx *x = calloc(1, sizeof *x);
+	if (!x || !(x->ix = malloc(sizeof *x->ix * (size_t)c->nv)) ||
+	    !(x->per[0] = malloc(sizeof *x->per[0] * (size_t)c->nv)) ||
+	    !(x->per[1] = malloc(sizeof *x->per[1] * (size_t)c->nv))) {
+		if (x) {
+			free(x->ix);
+			free(x->per[0]);
+			free(x);
+		}
+		return qe_err_set(e, QE_INTERNAL, "out of memory");
+	}
+	c->vix = x;
+	struct volkey *k = malloc(sizeof *k * (size_t)c->nv);
+	if (!k)
+		return qe_err_set(e, QE_INTERNAL, "out of memory");
+	for (int i = 0; i < c->nv; i++) {
+		const mkt_volpt *v = &c->v[i];
+		k[i] = (struct volkey){v->normal, isnan(v->strike) != 0, i, v->first, v->last, v->strike};
+	}
+	qsort(k, (size_t)c->nv, sizeof *k, cmp_volkey);
+	for (int i = 0; i < c->nv; i++)
+		x->ix[i] = k[i].i;
+	free(k);
+	for (int i = 0; i < c->nv;) {
+		const mkt_volpt *v = &c->v[x->ix[i]];
+		int t = v->normal;
+		struct mkt_volper *p = &x->per[t][x->nper[t]];
+		if (x->nper[t] && p[-1].last >= v->first) {
+			char a[16], b[16];
+			date_format(a, p[-1].first);
+			date_format(b, v->first);
+			return qe_err_set(e, QE_DATA, "%s: curve %s: %s vol periods from %s and %s overlap",
+					  path, c->name, t ? "normal" : "lognormal", a, b);
+		}
+		*p = (struct mkt_volper){v->first, v->last, i, i, -1};
+		for (; i < c->nv; i++) {
+			const mkt_volpt *w = &c->v[x->ix[i]];
+			if (w->normal != t || w->first != p->first || w->last != p->last)
+				break;
+			if (isnan(w->strike)) { /* ATM rows sort first, in file order */
+				p->atm = x->ix[i];
+				p->lo = i + 1;
+			}
+		}
+		p->hi = i;
+		x->nper[t]++;
+	}
+	return 0;
+}
+
 market *mkt_load(const struct mkt_paths *p, qe_date asof, qe_err *e)
 {
 	market *m = calloc(1, sizeof *m);
@@ -365,6 +458,13 @@ market *mkt_load(const struct mkt_paths *p, qe_date asof, qe_err *e)
 				mkt_free(m);
 				return NULL;
 			}
+	}
+	for (int i = 0; i < m->nc; i++) {
+		m->c[i].asof = asof;
+		if (m->c[i].nv && vol_index(&m->c[i], p->vols, e)) {
+			mkt_free(m);
+			return NULL;
+		}
 	}
 	if (m->master) {
 		if (curvemaster_load_calendars(m->master, p->calendars, e)) {
@@ -452,6 +552,12 @@ void mkt_free(market *m)
 		tz_free(c->tz);
 		free(c->q);
 		free(c->v);
+		if (c->vix) {
+			free(c->vix->per[0]);
+			free(c->vix->per[1]);
+			free(c->vix->ix);
+			free((struct mkt_volidx *)c->vix);
+		}
 		free(c->fix_date);
 		free(c->fix_price);
 	}
@@ -505,60 +611,75 @@ int mkt_fixing(const mkt_curve *c, qe_date d, double *price)
 	return -1;
 }
 
-int mkt_vol(const mkt_curve *c, qe_date d, double K, int normal, double *vol)
+/* The smile of period p at strike K: linear between the quoted strikes,
+ * flat beyond them, the ATM row without strikes or for K = NAN. */
+static int vol_smile(const mkt_curve *c, const struct mkt_volper *p, double K, double *vol)
 {
-	double atm = NAN, ks[64], vs[64];
-	int n = 0;
-	/* The balance of the current month has no vol of its own: it borrows
-	 * the smile of the first quoted period starting within 31 days. */
-	int covered = 0;
-	qe_date next = d + 32;
-	for (int i = 0; i < c->nv; i++) {
-		const mkt_volpt *v = &c->v[i];
-		if (v->normal == normal && d >= v->first && d <= v->last)
-			covered = 1;
-		if (v->normal == normal && v->first > d && v->first < next)
-			next = v->first;
-	}
-	if (!covered) {
-		if (next > d + 31)
-			return -1;
-		d = next;
-	}
-	for (int i = 0; i < c->nv; i++) {
-		const mkt_volpt *v = &c->v[i];
-		if (v->normal != normal || d < v->first || d > v->last)
-			continue;
-		if (isnan(v->strike)) {
-			atm = v->vol;
-		} else if (n < 64) {
-			int k = n++;
-			while (k > 0 && ks[k - 1] > v->strike) {
-				ks[k] = ks[k - 1];
-				vs[k] = vs[k - 1];
-				k--;
-			}
-			ks[k] = v->strike;
-			vs[k] = v->vol;
-		}
-	}
+	const int *ix = c->vix->ix + p->lo;
+	int n = p->hi - p->lo;
 	if (n == 0 || isnan(K)) {
-		if (isnan(atm))
+		if (p->atm < 0)
 			return -1;
-		*vol = atm;
+		*vol = c->v[p->atm].vol;
 		return 0;
 	}
-	if (K <= ks[0] || n == 1) {
-		*vol = vs[0];
-	} else if (K >= ks[n - 1]) {
-		*vol = vs[n - 1];
+	const mkt_volpt *v = c->v;
+	if (K <= v[ix[0]].strike || n == 1) {
+		*vol = v[ix[0]].vol;
+	} else if (K >= v[ix[n - 1]].strike) {
+		*vol = v[ix[n - 1]].vol;
 	} else {
-		int k = 1;
-		while (ks[k] < K)
-			k++;
-		double w = (K - ks[k - 1]) / (ks[k] - ks[k - 1]);
-		*vol = vs[k - 1] + w * (vs[k] - vs[k - 1]);
+		int lo = 1, hi = n - 1; /* the first strike not below K */
+		while (lo < hi) {
+			int mid = (lo + hi) / 2;
+			if (v[ix[mid]].strike < K)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		const mkt_volpt *a = &v[ix[lo - 1]], *b = &v[ix[lo]];
+		double w = (K - a->strike) / (b->strike - a->strike);
+		*vol = a->vol + w * (b->vol - a->vol);
 	}
+	return 0;
+}
+
+int mkt_vol(const mkt_curve *c, qe_date d, double K, int normal, double *vol)
+{
+	const struct mkt_volidx *x = c->vix;
+	int t = normal ? 1 : 0;
+	if (!x || x->nper[t] == 0)
+		return -1;
+	const struct mkt_volper *p = x->per[t];
+	int n = x->nper[t], lo = 0, hi = n; /* lo: the first period starting after d */
+	while (lo < hi) {
+		int mid = (lo + hi) / 2;
+		if (p[mid].first <= d)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo > 0 && d <= p[lo - 1].last)
+		return vol_smile(c, &p[lo - 1], K, vol);
+	/* before the first period: flat, which is also what total variance
+	 * interpolated from zero at the as-of date gives */
+	if (lo == 0)
+		return vol_smile(c, &p[0], K, vol);
+	if (lo == n)
+		return d - p[n - 1].last > MKT_VOL_EXTRAP_DAYS ? -1 : vol_smile(c, &p[n - 1], K, vol);
+	double s1, s2;
+	if (vol_smile(c, &p[lo - 1], K, &s1) || vol_smile(c, &p[lo], K, &s2))
+		return -1;
+	double tt = date_yf_act365(c->asof, d), t1 = date_yf_act365(c->asof, p[lo - 1].first),
+	       t2 = date_yf_act365(c->asof, p[lo].first);
+	if (!(s1 >= 0 && s2 >= 0) || !(tt > 0)) {
+		/* a bad vol goes on to the pricer, which names it */
+		*vol = !(s1 >= 0) ? s1 : s2;
+		return 0;
+	}
+	t1 = t1 > 0 ? t1 : 0;
+	double w = (tt - t1) / (t2 - t1);
+	*vol = sqrt(((1 - w) * s1 * s1 * t1 + w * s2 * s2 * t2) / tt);
 	return 0;
 }
 

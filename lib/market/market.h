@@ -50,6 +50,11 @@ typedef struct mkt_curve {
 	qe_date *fix_date;  /* sorted */
 	double *fix_price;
 	int nfix;
+	qe_date asof;       /* the market's, for the time of a vol period */
+	/* v indexed by mkt_load (periods by start, strikes ascending): indices
+	 * into v, so a copy of the curve with its own v (a scenario with moved
+	 * vols) shares it.  Owned by the market; NULL without vols. */
+	const struct mkt_volidx *vix;
 } mkt_curve;
 
 typedef struct mkt_rates {
@@ -76,7 +81,8 @@ struct mkt_paths {
 };
 
 /* Loads the files (NULL vols/rates/fixings: none).  Rows whose asof is not
- * the valuation date are ignored.  A malformed file is QE_DATA naming
+ * the valuation date are ignored; vol periods of one curve and type that
+ * overlap are QE_DATA.  A malformed file is QE_DATA naming
  * file:line:col; every curve of markets.csv gets its zone and calendar. */
 market *mkt_load(const struct mkt_paths *p, qe_date asof, qe_err *e);
 void mkt_free(market *m);
@@ -86,12 +92,19 @@ const mkt_curve *mkt_curve_find(const market *m, const char *name);
 int mkt_quote_at(const mkt_curve *c, qe_date d);
 /* Fixing of day d: 0 and *price, or -1 when absent. */
 int mkt_fixing(const mkt_curve *c, qe_date d, double *price);
-/* Vol for the delivery month containing day d at strike K: linear in
- * strike between the quoted strikes, flat beyond them (sticky strike); the
- * ATM row is used only when no strike is quoted.  A day no vol period
- * covers (the balance of the current month) uses the first period that
- * starts within 31 days after it.  K = NAN asks for the ATM row itself
- * (sticky, whatever the forward).  -1 when none. */
+/* Vol for the delivery month containing day d at strike K, from the
+ * points of v of that type (lognormal or normal).  Within a quoted period:
+ * linear in strike between the quoted strikes, flat beyond them (sticky
+ * strike); the ATM row is used only when no strike is quoted, and K = NAN
+ * asks for the ATM row itself (sticky, whatever the forward).  A day no
+ * period covers: before the first period, the first period's smile (the
+ * balance of the current month included); between two periods, linear in
+ * total variance sigma^2 t at the same strike, t the act/365 time from the
+ * as-of date to each period's delivery start (floored at zero) and to d;
+ * after the last period, its smile up to MKT_VOL_EXTRAP_DAYS days after its
+ * end, and none further out.  O(log n) on the index of mkt_load.  -1
+ * when none. */
+#define MKT_VOL_EXTRAP_DAYS 366
 int mkt_vol(const mkt_curve *c, qe_date d, double K, int normal, double *vol);
 /* Delivery hours of shape over local days [first, last] of curve c (as
  * shape_hours() of lib/period), memoised in m->hours: a book has few

@@ -272,8 +272,10 @@ static const char *const synth_codes[][3] = {
 	{"CL_WTI", "CME:CL", "CME:LO:american"},
 	{"BRENT", "CME:BZ ICE:B", "ICE:B:american"},
 	{"HO_ULSD", "CME:HO", "CME:OH:american"},
-	{"TTF", "ICE:TFM", ""},
-	{"EUA", "ICE:C", ""},
+	/* ICE Endex: Dutch TTF Gas Options (TFO) and EUA Futures Options
+	 * (C), both European-style options on the futures */
+	{"TTF", "ICE:TFM", "ICE:TFO:european"},
+	{"EUA", "ICE:C", "ICE:C:european"},
 	{"RBOB", "CME:RB", "CME:OB:american"},
 };
 
