@@ -701,3 +701,91 @@ void csvw_header_of(csv_writer *w, int kind)
 		csvw_str(w, t->cols[i].name);
 	csvw_end(w);
 }
+
+/* ---- one column, fast (csv_scan_column) ---------------------------------- */
+
+enum { SCAN_CHUNK = 1 << 20 };
+
+int csv_scan_column(const char *path, int ncols, int col,
+		    int (*fn)(void *ctx, const char *text, size_t len), void *ctx, qe_err *e)
+{
+	FILE *fp = infile_open(path, NULL, e);
+	if (!fp)
+		return e->code;
+	size_t cap = SCAN_CHUNK, len = 0, pos = 0;
+	char *buf = malloc(cap), *scratch = malloc(cap);
+	csvscan_field *f = calloc((size_t)ncols + 1, sizeof *f);
+	int rc = 0, eof = 0, header = 1, first = 1;
+	if (!buf || !scratch || !f)
+		rc = qe_err_set(e, QE_INTERNAL, "%s: out of memory", path);
+	while (!rc) {
+		if (pos == len && eof)
+			break;
+		csvscan_rec rec;
+		if (pos == len || !csvscan_next(buf, len, pos, eof, f, ncols + 1, scratch, &rec)) {
+			/* the record runs past the buffer: keep it, read more */
+			memmove(buf, buf + pos, len - pos);
+			len -= pos;
+			pos = 0;
+			if (len == cap) {
+				/* a record of ncols fields of at most CSV_FIELD_MAX
+				 * bytes (each at worst quoted and doubled) fits */
+				if (cap > 2 * ((size_t)ncols + 1) * (CSV_FIELD_MAX + 3)) {
+					rc = -1;
+					break;
+				}
+				char *nb = realloc(buf, 2 * cap), *ns = nb ? realloc(scratch, 2 * cap) : NULL;
+				if (nb)
+					buf = nb;
+				if (ns)
+					scratch = ns;
+				if (!ns) {
+					rc = qe_err_set(e, QE_INTERNAL, "%s: out of memory", path);
+					break;
+				}
+				cap *= 2;
+			}
+			size_t got = fread(buf + len, 1, cap - len, fp);
+			if (got == 0) {
+				if (ferror(fp)) {
+					rc = infile_read_error(e, path, errno);
+					break;
+				}
+				eof = 1;
+			}
+			if (first && len + got >= 3) {
+				first = 0;
+				if (memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
+					pos = 3;
+			} else if (first && eof) {
+				first = 0;
+			}
+			len += got;
+			continue;
+		}
+		pos = rec.next;
+		if (rec.blank)
+			continue;
+		/* a quoted field past the limit is a bad record in csvr, which
+		 * then drops the rest of its physical line only */
+		for (int i = 0; i < rec.nfields && i <= ncols; i++)
+			if (f[i].len > CSV_FIELD_MAX)
+				rc = -1;
+		if (rc)
+			break;
+		if (header) {
+			header = 0;
+			continue;
+		}
+		if (rec.bad_col || rec.nfields != ncols)
+			continue;
+		if (fn(ctx, f[col].p, f[col].len))
+			rc = 1;
+	}
+	free(buf);
+	free(scratch);
+	free(f);
+	if (fp != stdin)
+		fclose(fp);
+	return rc;
+}

@@ -96,6 +96,19 @@ const char *csvr_get_str(const csv_reader *r, int col, qe_err *e);
 /* 1 if the field is empty or the column is absent (col < 0). */
 int csvr_is_empty(const csv_reader *r, int col);
 
+/* A fast first pass over one column: calls fn(ctx, text, len) with field
+ * col of every record of path (gzip or not; not stdin) that csvr_next
+ * would return as CSVR_ROW under a header of ncols names, in file order,
+ * the header itself skipped.  Records are split by csvscan in large reads,
+ * with no per-field copy (quoted fields are unescaped), for a reader that
+ * needs one column of the whole file before it reads the file through
+ * csvr (qe-price's ids).  Returns 0; 1 when fn returned nonzero (the scan
+ * stops there); -1 when a field is longer than CSV_FIELD_MAX (where csvr
+ * resynchronises differently: the caller must not rely on the pass);
+ * else the code of e (QE_IO, QE_DATA for corrupt gzip, QE_INTERNAL). */
+int csv_scan_column(const char *path, int ncols, int col,
+		    int (*fn)(void *ctx, const char *text, size_t len), void *ctx, qe_err *e);
+
 /* --- RFC 4180 quoting ---------------------------------------------------
  * The one implementation of output quoting, for every CSV a tool writes
  * (the writer below, and qe-ingest's canonical rows and rejects): a field

@@ -1846,15 +1846,66 @@ typedef struct vstream {
 /* Pass 1: how many rows each id has.  *plain = 0 when an id reads like
  * the "line N"/"row N" name a rejected row gets (then ids could clash
  * and the caller values the book in memory). */
+/* What count_id stops at, besides an id. */
+enum { COUNT_OK, COUNT_NOT_PLAIN, COUNT_OOM };
+
+typedef struct id_count {
+	vstream *v;
+	long cap;
+	int stop;
+} id_count;
+
+/* One good row's id into the counts; nonzero stops the pass. */
+static int count_id(void *ctx, const char *p, size_t len)
+{
+	id_count *c = ctx;
+	vstream *v = c->v;
+	if ((len >= 5 && memcmp(p, "line ", 5) == 0) || (len >= 4 && memcmp(p, "row ", 4) == 0))
+		return c->stop = COUNT_NOT_PLAIN;
+	long k = sidx_add(v->ids, p, len, NULL);
+	if (k < 0)
+		return c->stop = COUNT_OOM;
+	if (k >= c->cap) {
+		long nc = c->cap ? 2 * c->cap : 65536;
+		long *nl = realloc(v->left, sizeof *nl * (size_t)nc);
+		if (nl)
+			v->left = nl;
+		long *ns = nl ? realloc(v->slot, sizeof *ns * (size_t)nc) : NULL;
+		if (ns)
+			v->slot = ns;
+		if (!ns)
+			return c->stop = COUNT_OOM;
+		for (long i = c->cap; i < nc; i++)
+			v->left[i] = 0, v->slot[i] = -1;
+		c->cap = nc;
+	}
+	v->left[k]++;
+	return 0;
+}
+
 static int count_ids(vstream *v, int *plain, qe_err *e)
 {
 	rowsrc src;
 	int colmap[FMT_TR_N], rc = 0, st;
 	char nb[NUM_BUFSZ];
-	long cap = 0;
+	id_count c = {v, 0, COUNT_OK};
 	*plain = 1;
 	if (src_open(v->o->trades, &src, colmap, e))
 		return e->code;
+	if (src.c) {
+		/* CSV: only the id column, split by csvscan (io/csvio.h), not
+		 * parsed field by field as pass 2 parses it */
+		int ncols = csvr_ncols(src.c);
+		src_close(&src);
+		rc = csv_scan_column(v->o->trades, ncols, colmap[FMT_TR_ID], count_id, &c, e);
+		if (rc < 0)
+			*plain = 0; /* a field past the limit: the in-memory path says so */
+		else if (c.stop == COUNT_NOT_PLAIN)
+			*plain = 0;
+		else if (c.stop == COUNT_OOM)
+			return qe_err_set(e, QE_INTERNAL, "out of memory");
+		return rc > 1 ? rc : 0;
+	}
 	while ((st = src_next(&src, e)) != CSVR_EOF) {
 		if (st == CSVR_FATAL) {
 			rc = e->code;
@@ -1863,35 +1914,14 @@ static int count_ids(vstream *v, int *plain, qe_err *e)
 		if (st != CSVR_ROW)
 			continue;
 		csvscan_field f = rs_text(&src, colmap[FMT_TR_ID], nb);
-		if ((f.len >= 5 && memcmp(f.p, "line ", 5) == 0) ||
-		    (f.len >= 4 && memcmp(f.p, "row ", 4) == 0)) {
-			*plain = 0;
+		if (count_id(&c, f.p, f.len))
 			break;
-		}
-		long k = sidx_add(v->ids, f.p, f.len, NULL);
-		if (k >= cap) {
-			long nc = cap ? 2 * cap : 65536;
-			long *nl = realloc(v->left, sizeof *nl * (size_t)nc);
-			if (nl)
-				v->left = nl;
-			long *ns = nl ? realloc(v->slot, sizeof *ns * (size_t)nc) : NULL;
-			if (ns)
-				v->slot = ns;
-			if (!ns) {
-				rc = qe_err_set(e, QE_INTERNAL, "out of memory");
-				break;
-			}
-			for (long i = cap; i < nc; i++)
-				v->left[i] = 0, v->slot[i] = -1;
-			cap = nc;
-		}
-		if (k < 0) {
-			rc = qe_err_set(e, QE_INTERNAL, "out of memory");
-			break;
-		}
-		v->left[k]++;
 	}
 	src_close(&src);
+	if (!rc && c.stop == COUNT_NOT_PLAIN)
+		*plain = 0;
+	else if (!rc && c.stop == COUNT_OOM)
+		rc = qe_err_set(e, QE_INTERNAL, "out of memory");
 	return rc;
 }
 
