@@ -599,14 +599,55 @@ const char *csvr_get_str(const csv_reader *r, int col, qe_err *e)
 
 void csvw_init(csv_writer *w, FILE *fp)
 {
+	memset(w, 0, sizeof *w);
 	w->fp = fp;
+}
+
+void csvw_init_mem(csv_writer *w)
+{
+	memset(w, 0, sizeof *w);
+}
+
+void csvw_mem_clear(csv_writer *w)
+{
+	w->len = 0;
 	w->col = 0;
+	w->oom = 0;
+}
+
+void csvw_mem_free(csv_writer *w)
+{
+	free(w->mem);
+	csvw_init_mem(w);
+}
+
+/* Appends p[0..n) to the writer's FILE or memory. */
+static void emit(csv_writer *w, const char *p, size_t n)
+{
+	if (w->fp) {
+		fwrite(p, 1, n, w->fp);
+		return;
+	}
+	if (w->len + n > w->cap) {
+		size_t nc = w->cap ? w->cap : 4096;
+		while (nc < w->len + n)
+			nc *= 2;
+		char *nm = realloc(w->mem, nc);
+		if (!nm) {
+			w->oom = 1;
+			return;
+		}
+		w->mem = nm;
+		w->cap = nc;
+	}
+	memcpy(w->mem + w->len, p, n);
+	w->len += n;
 }
 
 static void sep(csv_writer *w)
 {
 	if (w->col++)
-		putc(',', w->fp);
+		emit(w, ",", 1);
 }
 
 int csv_field_needs_quotes(const char *s, size_t len)
@@ -636,15 +677,15 @@ void csv_quote_field(const char *s, size_t len, void (*put)(void *ctx, const cha
 	put(ctx, "\"", 1);
 }
 
-static void put_file(void *fp, const char *p, size_t n)
+static void put_writer(void *w, const char *p, size_t n)
 {
-	fwrite(p, 1, n, fp);
+	emit(w, p, n);
 }
 
 void csvw_strn(csv_writer *w, const char *s, size_t len)
 {
 	sep(w);
-	csv_quote_field(s, len, put_file, w->fp);
+	csv_quote_field(s, len, put_writer, w);
 }
 
 void csvw_str(csv_writer *w, const char *s)
@@ -657,7 +698,7 @@ void csvw_double(csv_writer *w, double x)
 	char buf[NUM_BUFSZ];
 	int n = num_format_double(buf, x);
 	sep(w);
-	fwrite(buf, 1, (size_t)n, w->fp);
+	emit(w, buf, (size_t)n);
 }
 
 void csvw_int(csv_writer *w, int64_t x)
@@ -665,7 +706,7 @@ void csvw_int(csv_writer *w, int64_t x)
 	char buf[24];
 	int n = snprintf(buf, sizeof buf, "%lld", (long long)x);
 	sep(w);
-	fwrite(buf, 1, (size_t)n, w->fp);
+	emit(w, buf, (size_t)n);
 }
 
 void csvw_date(csv_writer *w, qe_date d)
@@ -673,7 +714,7 @@ void csvw_date(csv_writer *w, qe_date d)
 	char buf[16];
 	date_format(buf, d);
 	sep(w);
-	fwrite(buf, 1, 10, w->fp);
+	emit(w, buf, 10);
 }
 
 void csvw_empty(csv_writer *w)
@@ -683,7 +724,7 @@ void csvw_empty(csv_writer *w)
 
 void csvw_end(csv_writer *w)
 {
-	putc('\n', w->fp);
+	emit(w, "\n", 1);
 	w->col = 0;
 }
 

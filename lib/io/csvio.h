@@ -125,9 +125,21 @@ void csv_quote_field(const char *s, size_t len, void (*put)(void *ctx, const cha
 typedef struct csv_writer {
 	FILE *fp;
 	int col; /* fields written on the current row */
+	/* a memory writer (fp NULL): the text, its length and capacity; oom
+	 * set when growing it failed (the text is then incomplete) */
+	char *mem;
+	size_t len, cap;
+	int oom;
 } csv_writer;
 
 void csvw_init(csv_writer *w, FILE *fp);
+/* A writer into memory (w->mem, w->len), for rows formatted in parallel
+ * and written in order later: no FILE, no lock per byte.  csvw_mem_clear
+ * empties it and keeps its buffer for the next rows; csvw_mem_free frees
+ * it. */
+void csvw_init_mem(csv_writer *w);
+void csvw_mem_clear(csv_writer *w);
+void csvw_mem_free(csv_writer *w);
 void csvw_str(csv_writer *w, const char *s);
 void csvw_strn(csv_writer *w, const char *s, size_t len);
 void csvw_double(csv_writer *w, double x);   /* round-trip digits */

@@ -1498,32 +1498,23 @@ static void csv_sensitivity_rows(csv_writer *w, const market *m, const trade *t,
 enum { BLOCK = 2048 };
 
 /* One block of trades' valuation and sensitivity rows, each into a
- * memory buffer (vbuf or sbuf NULL: not wanted).  0 or -1. */
-static int format_block(const val_book *b, long blk, char **vbuf, size_t *vlen, char **sbuf,
-			size_t *slen)
+ * memory writer (vw or sw NULL: not wanted).  0 or -1. */
+static int format_block(const val_book *b, long blk, csv_writer *vw, csv_writer *sw)
 {
-	FILE *vf = vbuf ? open_memstream(vbuf, vlen) : NULL;
-	FILE *sf = sbuf ? open_memstream(sbuf, slen) : NULL;
-	int bad = (vbuf && !vf) || (sbuf && !sf);
-	csv_writer bw, bs;
-	if (vf)
-		csvw_init(&bw, vf);
-	if (sf)
-		csvw_init(&bs, sf);
+	if (vw)
+		csvw_mem_clear(vw);
+	if (sw)
+		csvw_mem_clear(sw);
 	long hi = (blk + 1) * BLOCK < b->n ? (blk + 1) * BLOCK : b->n;
-	for (long i = blk * BLOCK; i < hi && !bad; i++) {
+	for (long i = blk * BLOCK; i < hi; i++) {
 		if (b->res[i].status)
 			continue;
-		if (vf)
-			csv_valuation_row(&bw, &b->tr[i], &b->res[i]);
-		if (sf)
-			csv_sensitivity_rows(&bs, b->m, &b->tr[i], &b->res[i]);
+		if (vw)
+			csv_valuation_row(vw, &b->tr[i], &b->res[i]);
+		if (sw)
+			csv_sensitivity_rows(sw, b->m, &b->tr[i], &b->res[i]);
 	}
-	if (vf && fclose(vf))
-		bad = 1;
-	if (sf && fclose(sf))
-		bad = 1;
-	return bad ? -1 : 0;
+	return (vw && vw->oom) || (sw && sw->oom) ? -1 : 0;
 }
 
 /* Valuations and sensitivities as CSV (either fp may be NULL).  Rows are
@@ -1542,37 +1533,60 @@ static void csv_headers(FILE *vfp, FILE *sfp)
 	}
 }
 
-/* The rows of write_csv (no headers): also one block of a stream. */
-static int write_csv_rows(const val_book *b, FILE *vfp, FILE *sfp, qe_err *e)
+/* Memory writers of the blocks of write_csv_rows, two per block
+ * (valuations, sensitivities), kept by a stream from one flush to the
+ * next so that formatting allocates nothing once they have grown. */
+typedef struct fmt_pool {
+	csv_writer *w;
+	long n;
+} fmt_pool;
+
+static void fmt_pool_free(fmt_pool *p)
+{
+	for (long i = 0; i < p->n; i++)
+		csvw_mem_free(&p->w[i]);
+	free(p->w);
+	p->w = NULL;
+	p->n = 0;
+}
+
+/* The rows of write_csv (no headers): also one block of a stream, with
+ * the stream's pool (NULL: a pool of this call). */
+static int write_csv_rows(const val_book *b, FILE *vfp, FILE *sfp, fmt_pool *pool, qe_err *e)
 {
 	long nblocks = (b->n + BLOCK - 1) / BLOCK;
-	char **vbuf = calloc((size_t)nblocks + 1, sizeof *vbuf), **sbuf = calloc((size_t)nblocks + 1, sizeof *sbuf);
-	size_t *vlen = calloc((size_t)nblocks + 1, sizeof *vlen), *slen = calloc((size_t)nblocks + 1, sizeof *slen);
-	int fmt_fail = !vbuf || !sbuf || !vlen || !slen;
+	fmt_pool own = {0};
+	fmt_pool *p = pool ? pool : &own;
+	int fmt_fail = 0;
+	if (p->n < 2 * nblocks) {
+		csv_writer *nw = realloc(p->w, sizeof *nw * (size_t)(2 * nblocks));
+		if (nw) {
+			p->w = nw;
+			for (long i = p->n; i < 2 * nblocks; i++)
+				csvw_init_mem(&p->w[i]);
+			p->n = 2 * nblocks;
+		} else {
+			fmt_fail = 1;
+		}
+	}
 #pragma omp parallel for schedule(dynamic, 1)
 	for (long k = 0; k < nblocks; k++) {
 		int failed; /* another thread may be setting it: read it atomically */
 #pragma omp atomic read
 		failed = fmt_fail;
-		if (!failed && format_block(b, k, vfp ? &vbuf[k] : NULL, &vlen[k],
-					      sfp ? &sbuf[k] : NULL, &slen[k])) {
+		if (!failed && format_block(b, k, vfp ? &p->w[2 * k] : NULL,
+					      sfp ? &p->w[2 * k + 1] : NULL)) {
 #pragma omp atomic write
 			fmt_fail = 1;
 		}
 	}
 	for (long k = 0; k < nblocks && !fmt_fail; k++) {
-		if (vfp && vlen[k])
-			fwrite(vbuf[k], 1, vlen[k], vfp);
-		if (sfp && slen[k])
-			fwrite(sbuf[k], 1, slen[k], sfp);
+		if (vfp && p->w[2 * k].len)
+			fwrite(p->w[2 * k].mem, 1, p->w[2 * k].len, vfp);
+		if (sfp && p->w[2 * k + 1].len)
+			fwrite(p->w[2 * k + 1].mem, 1, p->w[2 * k + 1].len, sfp);
 	}
-	for (long k = 0; k < nblocks; k++) {
-		if (vbuf)
-			free(vbuf[k]);
-		if (sbuf)
-			free(sbuf[k]);
-	}
-	free(vbuf), free(sbuf), free(vlen), free(slen);
+	fmt_pool_free(&own);
 	if (fmt_fail)
 		return qe_err_set(e, QE_INTERNAL, "out of memory formatting the outputs");
 	return 0;
@@ -1581,7 +1595,7 @@ static int write_csv_rows(const val_book *b, FILE *vfp, FILE *sfp, qe_err *e)
 static int write_csv(const val_book *b, FILE *vfp, FILE *sfp, qe_err *e)
 {
 	csv_headers(vfp, sfp);
-	return write_csv_rows(b, vfp, sfp, e);
+	return write_csv_rows(b, vfp, sfp, NULL, e);
 }
 
 static void write_error_rows(const val_book *b, FILE *fp)
@@ -1840,6 +1854,7 @@ typedef struct vstream {
 	result *res;
 	h5tab_writer *vw, *sw;
 	ladder_acc lad;
+	fmt_pool pool; /* write_csv_rows' writers */
 	struct val_summary sum;
 } vstream;
 
@@ -1954,7 +1969,7 @@ static int stream_flush(vstream *v, long n, qe_err *e)
 			rc = h5_sensitivity_rows(v->sw, v->m, &v->q[i], r, e);
 	}
 	if (!rc && (v->out->valuations || v->out->sensitivities))
-		rc = write_csv_rows(&blk, v->out->valuations, v->out->sensitivities, e);
+		rc = write_csv_rows(&blk, v->out->valuations, v->out->sensitivities, &v->pool, e);
 	if (!rc && v->out->errors)
 		write_error_rows(&blk, v->out->errors);
 	for (long i = 0; i < j && !rc && v->out->ladder; i++)
@@ -2144,6 +2159,7 @@ int valuation_stream(const struct val_options *o, const struct val_outputs *out,
 		rc = qe_err_set(e, QE_INTERNAL, "out of memory");
 	*s = v.sum;
 	ladder_free(&v.lad);
+	fmt_pool_free(&v.pool);
 	sidx_free(v.ids);
 	free(v.left), free(v.slot), free(v.q), free(v.done), free(v.res);
 	mkt_free(v.m);

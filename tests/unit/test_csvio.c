@@ -529,6 +529,49 @@ static void test_scan_column(void)
 	rmdir(dir);
 }
 
+/* The same row through a FILE writer and a memory writer. */
+static void write_row(csv_writer *w, int k)
+{
+	csvw_str(w, k ? "a,\"b\"" : "plain");
+	csvw_double(w, 0.1 * k);
+	csvw_int(w, -k);
+	csvw_date(w, 20000 + k);
+	csvw_empty(w);
+	csvw_strn(w, "x\ny", 3);
+	csvw_end(w);
+}
+
+static void test_memory_writer(void)
+{
+	char *want = NULL;
+	size_t wlen = 0;
+	FILE *mem = open_memstream(&want, &wlen);
+	csv_writer fw, mw;
+	csvw_init(&fw, mem);
+	csvw_init_mem(&mw);
+	for (int k = 0; k < 2000; k++) {
+		write_row(&fw, k);
+		write_row(&mw, k);
+	}
+	fclose(mem);
+	UT_CHECK(!mw.oom && mw.len == wlen && memcmp(mw.mem, want, wlen) == 0,
+		 "a memory writer writes a FILE writer's bytes");
+	char *kept = mw.mem;
+	csvw_mem_clear(&mw);
+	write_row(&mw, 0);
+	UT_CHECK(mw.mem == kept && mw.len == strlen("plain,0,0,2024-10-04,,\"x\ny\"\n") &&
+			 memcmp(mw.mem, "plain,0,0,2024-10-04,,\"x\ny\"\n", mw.len) == 0,
+		 "cleared, it keeps its buffer and starts over");
+	fail_realloc = 1;
+	for (int k = 0; k < 100000 && !mw.oom; k++) /* past what it holds */
+		write_row(&mw, k);
+	fail_realloc = 0;
+	UT_CHECK(mw.oom, "a buffer that cannot grow sets oom");
+	csvw_mem_free(&mw);
+	UT_CHECK(mw.mem == NULL && mw.len == 0 && !mw.oom, "freed");
+	free(want);
+}
+
 int main(void)
 {
 	test_escape();
@@ -537,5 +580,6 @@ int main(void)
 	test_columns_and_delimiters();
 	test_header_out_of_memory();
 	test_scan_column();
+	test_memory_writer();
 	return ut_done();
 }
