@@ -1,6 +1,7 @@
 #include "price/valuation.h"
 
 #include <math.h>
+#include <omp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1550,6 +1551,20 @@ static void fmt_pool_free(fmt_pool *p)
 	p->n = 0;
 }
 
+/* format_block of block k into the pool's writers, unless another block
+ * failed; a failure sets *fail. */
+static void format_block_once(const val_book *b, long k, FILE *vfp, FILE *sfp, fmt_pool *p,
+			      int *fail)
+{
+	int failed; /* another thread may be setting it: read it atomically */
+#pragma omp atomic read
+	failed = *fail;
+	if (!failed && format_block(b, k, vfp ? &p->w[2 * k] : NULL, sfp ? &p->w[2 * k + 1] : NULL)) {
+#pragma omp atomic write
+		*fail = 1;
+	}
+}
+
 /* The rows of write_csv (no headers): also one block of a stream, with
  * the stream's pool (NULL: a pool of this call). */
 static int write_csv_rows(const val_book *b, FILE *vfp, FILE *sfp, fmt_pool *pool, qe_err *e)
@@ -1569,16 +1584,16 @@ static int write_csv_rows(const val_book *b, FILE *vfp, FILE *sfp, fmt_pool *poo
 			fmt_fail = 1;
 		}
 	}
+	/* within a stream's parallel region (a task of stream_rows): tasks
+	 * for the team's idle threads; else a team of its own */
+	if (omp_in_parallel()) {
+#pragma omp taskloop grainsize(1) shared(fmt_fail)
+		for (long k = 0; k < nblocks; k++)
+			format_block_once(b, k, vfp, sfp, p, &fmt_fail);
+	} else {
 #pragma omp parallel for schedule(dynamic, 1)
-	for (long k = 0; k < nblocks; k++) {
-		int failed; /* another thread may be setting it: read it atomically */
-#pragma omp atomic read
-		failed = fmt_fail;
-		if (!failed && format_block(b, k, vfp ? &p->w[2 * k] : NULL,
-					      sfp ? &p->w[2 * k + 1] : NULL)) {
-#pragma omp atomic write
-			fmt_fail = 1;
-		}
+		for (long k = 0; k < nblocks; k++)
+			format_block_once(b, k, vfp, sfp, p, &fmt_fail);
 	}
 	for (long k = 0; k < nblocks && !fmt_fail; k++) {
 		if (vfp && p->w[2 * k].len)
@@ -1852,6 +1867,13 @@ typedef struct vstream {
 	char *done;
 	long qn, qcap, base, ndone;
 	result *res;
+	/* the batch being priced and written while the next is read: its
+	 * trades and results, and how it ended (rc, be) */
+	trade *bt;
+	long bn, bcap;
+	int brc;
+	qe_err be;
+	/* what only the batch side touches */
 	h5tab_writer *vw, *sw;
 	ladder_acc lad;
 	fmt_pool pool; /* write_csv_rows' writers */
@@ -1940,21 +1962,31 @@ static int count_ids(vstream *v, int *plain, qe_err *e)
 	return rc;
 }
 
-/* Prices, writes and folds the first n pending trades (all done), then
- * drops them. */
-static int stream_flush(vstream *v, long n, qe_err *e)
+/* Prices, writes and folds the batch (v->bt[0..bn)): the batch side,
+ * which alone touches the outputs, the ladder and the summary.  Its
+ * pricing and formatting are tasks for the idle threads of the team;
+ * each trade's numbers do not depend on which thread priced it, and the
+ * rows go out in trade order. */
+static int batch_write(vstream *v, qe_err *e)
 {
-	long j = 0;
+	long j = 0, n = v->bn;
+	trade *q = v->bt;
 	for (long i = 0; i < n; i++) {
-		if (v->q[i].cancel && !v->q[i].err[0])
+		if (q[i].cancel && !q[i].err[0])
 			v->sum.cancelled++;
 		else if (j++ != i)
-			v->q[j - 1] = v->q[i];
+			q[j - 1] = q[i];
 	}
+	if (omp_in_parallel()) {
+#pragma omp taskloop grainsize(64)
+		for (long i = 0; i < j; i++)
+			price_one(v->m, &q[i], v->o->spread_corr, &v->res[i]);
+	} else {
 #pragma omp parallel for schedule(dynamic, 64)
-	for (long i = 0; i < j; i++)
-		price_one(v->m, &v->q[i], v->o->spread_corr, &v->res[i]);
-	val_book blk = {.m = v->m, .tr = v->q, .res = v->res, .n = j};
+		for (long i = 0; i < j; i++)
+			price_one(v->m, &q[i], v->o->spread_corr, &v->res[i]);
+	}
+	val_book blk = {.m = v->m, .tr = q, .res = v->res, .n = j};
 	int rc = 0;
 	summarize_add(&blk, &v->sum);
 	for (long i = 0; i < j && !rc && (v->vw || v->sw); i++) {
@@ -1962,29 +1994,64 @@ static int stream_flush(vstream *v, long n, qe_err *e)
 		if (r->status)
 			continue;
 		if (v->vw) {
-			h5_valuation_row(v->vw, &v->q[i], r);
+			h5_valuation_row(v->vw, &q[i], r);
 			rc = h5tab_end_row(v->vw, e);
 		}
 		if (!rc && v->sw)
-			rc = h5_sensitivity_rows(v->sw, v->m, &v->q[i], r, e);
+			rc = h5_sensitivity_rows(v->sw, v->m, &q[i], r, e);
 	}
 	if (!rc && (v->out->valuations || v->out->sensitivities))
 		rc = write_csv_rows(&blk, v->out->valuations, v->out->sensitivities, &v->pool, e);
 	if (!rc && v->out->errors)
 		write_error_rows(&blk, v->out->errors);
 	for (long i = 0; i < j && !rc && v->out->ladder; i++)
-		if (ladder_add(&v->lad, &v->q[i], &v->res[i]))
+		if (ladder_add(&v->lad, &q[i], &v->res[i]))
 			rc = qe_err_set(e, QE_INTERNAL, "out of memory");
 	for (long i = 0; i < j; i++) {
 		free(v->res[i].s);
 		v->res[i].s = NULL;
 	}
+	return rc ? e->code : 0;
+}
+
+/* Waits for the batch in flight (a task of stream_rows' team, or none);
+ * its code, e filled from it. */
+static int batch_wait(vstream *v, qe_err *e)
+{
+#pragma omp taskwait
+	if (v->brc)
+		*e = v->be;
+	return v->brc;
+}
+
+/* The reader side: hands the first n pending trades (all done) to the
+ * batch side and drops them from the queue.  Inside stream_rows' team
+ * the batch is a task, priced and written while the reader reads on; the
+ * previous batch is finished first, so batches go out in order. */
+static int stream_flush(vstream *v, long n, qe_err *e)
+{
+	if (batch_wait(v, e))
+		return e->code;
+	if (n > v->bcap) {
+		trade *nb = realloc(v->bt, sizeof *nb * (size_t)n);
+		result *nr = nb ? realloc(v->res, sizeof *nr * (size_t)n) : NULL;
+		if (nb)
+			v->bt = nb;
+		if (!nr)
+			return qe_err_set(e, QE_INTERNAL, "out of memory");
+		v->res = nr;
+		v->bcap = n;
+	}
+	memcpy(v->bt, v->q, sizeof *v->q * (size_t)n);
+	v->bn = n;
 	memmove(v->q, v->q + n, sizeof *v->q * (size_t)(v->qn - n));
 	memmove(v->done, v->done + n, (size_t)(v->qn - n));
 	v->qn -= n;
 	v->ndone -= n;
 	v->base += n;
-	return rc ? e->code : 0;
+#pragma omp task firstprivate(v)
+	v->brc = batch_write(v, &v->be);
+	return 0;
 }
 
 /* Appends t to the pending trades; its absolute index. */
@@ -1996,12 +2063,9 @@ static long stream_push(vstream *v, const trade *t, int done, qe_err *e)
 		if (nq)
 			v->q = nq;
 		char *nd = nq ? realloc(v->done, (size_t)nc) : NULL;
-		if (nd)
-			v->done = nd;
-		result *nr = nd ? realloc(v->res, sizeof *nr * (size_t)nc) : NULL;
-		if (!nr)
+		if (!nd)
 			return qe_err_set(e, QE_INTERNAL, "out of memory"), -1;
-		v->res = nr;
+		v->done = nd;
 		v->qcap = nc;
 	}
 	v->q[v->qn] = *t;
@@ -2098,6 +2162,26 @@ static int stream_rows(vstream *v, qe_err *e)
 	return rc;
 }
 
+/* stream_rows on one thread of a team whose other threads price and
+ * write the batches (stream_flush's tasks), then the last batch. */
+static int stream_team(vstream *v, qe_err *e)
+{
+	int rc = 0;
+#pragma omp parallel shared(rc)
+#pragma omp single
+	{
+		rc = stream_rows(v, e);
+		if (!rc && v->qn)
+			rc = stream_flush(v, v->qn, e); /* at the end every trade is final */
+#pragma omp taskwait
+		if (!rc && v->brc) {
+			*e = v->be;
+			rc = v->brc;
+		}
+	}
+	return rc;
+}
+
 int valuation_stream(const struct val_options *o, const struct val_outputs *out,
 		     struct val_summary *s, qe_err *e)
 {
@@ -2151,17 +2235,15 @@ int valuation_stream(const struct val_options *o, const struct val_outputs *out,
 			csvw_init(&w, out->errors);
 			csvw_header_of(&w, FMT_PRICE_ERRORS);
 		}
-		rc = stream_rows(&v, e);
+		rc = stream_team(&v, e);
 	}
-	if (!rc && v.qn)
-		rc = stream_flush(&v, v.qn, e); /* at the end every trade is final */
 	if (!rc && out->ladder && ladder_write(&v.lad, v.m, out->ladder))
 		rc = qe_err_set(e, QE_INTERNAL, "out of memory");
 	*s = v.sum;
 	ladder_free(&v.lad);
 	fmt_pool_free(&v.pool);
 	sidx_free(v.ids);
-	free(v.left), free(v.slot), free(v.q), free(v.done), free(v.res);
+	free(v.left), free(v.slot), free(v.q), free(v.done), free(v.res), free(v.bt);
 	mkt_free(v.m);
 	if (!rc && s->failed)
 		qe_err_set(e, QE_DATA, "%ld trade%s could not be priced (first: %s)", s->failed,
