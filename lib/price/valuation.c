@@ -1062,7 +1062,7 @@ static void trade_reject(trade *t, const rowsrc *src, const char *path, const in
 }
 
 static int read_trade(const rowsrc *src, const char *path, const int *colmap,
-		      const schema_ctx *ctx, strbuf *canon, trade *t, int *life)
+		      const schema_ctx *ctx, strbuf *canon, strbuf *work, trade *t, int *life)
 {
 	csvscan_field f[FMT_TR_N];
 	char nb[FMT_TR_N][NUM_BUFSZ];
@@ -1086,10 +1086,17 @@ static int read_trade(const rowsrc *src, const char *path, const int *colmap,
 	canon_row cr;
 	csvscan_field cf[FMT_TR_N];
 	csvscan_rec rec;
+	/* the fields and csvscan's scratch, in the caller's buffer: no
+	 * allocation per row once it has grown */
 	size_t need = 2 * canon->len + FMT_TR_N + 1;
-	char *text = malloc(need), *scratch = text + canon->len + FMT_TR_N;
-	if (!text)
-		return QE_INTERNAL;
+	if (need > work->cap) {
+		char *nw = realloc(work->p, 2 * need);
+		if (!nw)
+			return QE_INTERNAL;
+		work->p = nw;
+		work->cap = 2 * need;
+	}
+	char *text = work->p, *scratch = text + canon->len + FMT_TR_N;
 	csvscan_next(canon->p, canon->len, 0, 1, cf, FMT_TR_N, scratch, &rec);
 	char *w = text;
 	for (int i = 0; i < FMT_TR_N; i++) {
@@ -1102,7 +1109,6 @@ static int read_trade(const rowsrc *src, const char *path, const int *colmap,
 		w += len + 1;
 	}
 	parse_trade(&cr, tcols_fmt, t);
-	free(text);
 	return 0;
 }
 
@@ -1124,7 +1130,7 @@ static int load_trades(const struct val_options *o, trade **out, long *n, long *
 		return e->code;
 	}
 	schema_ctx ctx = {schema_get(FMT_TRADES), mk, schema_trades_identity};
-	strbuf canon = {0};
+	strbuf canon = {0}, work = {0};
 	strindex *ids = sidx_new();
 	trade *tr = NULL;
 	long cap = 0, cnt = 0;
@@ -1149,7 +1155,7 @@ static int load_trades(const struct val_options *o, trade **out, long *n, long *
 			memset(&t, 0, sizeof t);
 			snprintf(t.id, sizeof t.id, "line %ld", rs_line(&src));
 			snprintf(t.err, sizeof t.err, "%s", e->msg);
-		} else if (read_trade(&src, path, colmap, &ctx, &canon, &t, &life)) {
+		} else if (read_trade(&src, path, colmap, &ctx, &canon, &work, &t, &life)) {
 			rc = qe_err_set(e, QE_INTERNAL, "out of memory");
 			break;
 		}
@@ -1198,6 +1204,7 @@ static int load_trades(const struct val_options *o, trade **out, long *n, long *
 		h5tab_close(src.h);
 	sidx_free(ids);
 	strbuf_free(&canon);
+	strbuf_free(&work);
 	schema_markets_free(mk);
 	if (rc) {
 		free(tr);
@@ -2089,7 +2096,7 @@ static int stream_rows(vstream *v, qe_err *e)
 		return e->code;
 	}
 	schema_ctx ctx = {schema_get(FMT_TRADES), mk, schema_trades_identity};
-	strbuf canon = {0};
+	strbuf canon = {0}, work = {0};
 	while ((st = src_next(&src, e)) != CSVR_EOF) {
 		if (st == CSVR_FATAL) {
 			rc = e->code;
@@ -2108,7 +2115,7 @@ static int stream_rows(vstream *v, qe_err *e)
 				rc = qe_err_set(e, QE_IO, "%s: changed while being read", path);
 				break;
 			}
-			if (read_trade(&src, path, colmap, &ctx, &canon, &t, &life)) {
+			if (read_trade(&src, path, colmap, &ctx, &canon, &work, &t, &life)) {
 				rc = qe_err_set(e, QE_INTERNAL, "out of memory");
 				break;
 			}
@@ -2158,6 +2165,7 @@ static int stream_rows(vstream *v, qe_err *e)
 	}
 	src_close(&src);
 	strbuf_free(&canon);
+	strbuf_free(&work);
 	schema_markets_free(mk);
 	return rc;
 }
