@@ -1594,9 +1594,11 @@ static int write_csv_rows(const val_book *b, FILE *vfp, FILE *sfp, fmt_pool *poo
 	/* within a stream's parallel region (a task of stream_rows): tasks
 	 * for the team's idle threads; else a team of its own */
 	if (omp_in_parallel()) {
+		/* an unsigned count: clang's taskloop compares it unsigned */
+		size_t nb = (size_t)nblocks;
 #pragma omp taskloop grainsize(1) shared(fmt_fail)
-		for (long k = 0; k < nblocks; k++)
-			format_block_once(b, k, vfp, sfp, p, &fmt_fail);
+		for (size_t k = 0; k < nb; k++)
+			format_block_once(b, (long)k, vfp, sfp, p, &fmt_fail);
 	} else {
 #pragma omp parallel for schedule(dynamic, 1)
 		for (long k = 0; k < nblocks; k++)
@@ -1985,8 +1987,9 @@ static int batch_write(vstream *v, qe_err *e)
 			q[j - 1] = q[i];
 	}
 	if (omp_in_parallel()) {
+		size_t nj = (size_t)j;
 #pragma omp taskloop grainsize(64)
-		for (long i = 0; i < j; i++)
+		for (size_t i = 0; i < nj; i++)
 			price_one(v->m, &q[i], v->o->spread_corr, &v->res[i]);
 	} else {
 #pragma omp parallel for schedule(dynamic, 64)
