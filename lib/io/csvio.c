@@ -599,14 +599,55 @@ const char *csvr_get_str(const csv_reader *r, int col, qe_err *e)
 
 void csvw_init(csv_writer *w, FILE *fp)
 {
+	memset(w, 0, sizeof *w);
 	w->fp = fp;
+}
+
+void csvw_init_mem(csv_writer *w)
+{
+	memset(w, 0, sizeof *w);
+}
+
+void csvw_mem_clear(csv_writer *w)
+{
+	w->len = 0;
 	w->col = 0;
+	w->oom = 0;
+}
+
+void csvw_mem_free(csv_writer *w)
+{
+	free(w->mem);
+	csvw_init_mem(w);
+}
+
+/* Appends p[0..n) to the writer's FILE or memory. */
+static void emit(csv_writer *w, const char *p, size_t n)
+{
+	if (w->fp) {
+		fwrite(p, 1, n, w->fp);
+		return;
+	}
+	if (w->len + n > w->cap) {
+		size_t nc = w->cap ? w->cap : 4096;
+		while (nc < w->len + n)
+			nc *= 2;
+		char *nm = realloc(w->mem, nc);
+		if (!nm) {
+			w->oom = 1;
+			return;
+		}
+		w->mem = nm;
+		w->cap = nc;
+	}
+	memcpy(w->mem + w->len, p, n);
+	w->len += n;
 }
 
 static void sep(csv_writer *w)
 {
 	if (w->col++)
-		putc(',', w->fp);
+		emit(w, ",", 1);
 }
 
 int csv_field_needs_quotes(const char *s, size_t len)
@@ -636,15 +677,15 @@ void csv_quote_field(const char *s, size_t len, void (*put)(void *ctx, const cha
 	put(ctx, "\"", 1);
 }
 
-static void put_file(void *fp, const char *p, size_t n)
+static void put_writer(void *w, const char *p, size_t n)
 {
-	fwrite(p, 1, n, fp);
+	emit(w, p, n);
 }
 
 void csvw_strn(csv_writer *w, const char *s, size_t len)
 {
 	sep(w);
-	csv_quote_field(s, len, put_file, w->fp);
+	csv_quote_field(s, len, put_writer, w);
 }
 
 void csvw_str(csv_writer *w, const char *s)
@@ -657,7 +698,7 @@ void csvw_double(csv_writer *w, double x)
 	char buf[NUM_BUFSZ];
 	int n = num_format_double(buf, x);
 	sep(w);
-	fwrite(buf, 1, (size_t)n, w->fp);
+	emit(w, buf, (size_t)n);
 }
 
 void csvw_int(csv_writer *w, int64_t x)
@@ -665,7 +706,7 @@ void csvw_int(csv_writer *w, int64_t x)
 	char buf[24];
 	int n = snprintf(buf, sizeof buf, "%lld", (long long)x);
 	sep(w);
-	fwrite(buf, 1, (size_t)n, w->fp);
+	emit(w, buf, (size_t)n);
 }
 
 void csvw_date(csv_writer *w, qe_date d)
@@ -673,7 +714,7 @@ void csvw_date(csv_writer *w, qe_date d)
 	char buf[16];
 	date_format(buf, d);
 	sep(w);
-	fwrite(buf, 1, 10, w->fp);
+	emit(w, buf, 10);
 }
 
 void csvw_empty(csv_writer *w)
@@ -683,7 +724,7 @@ void csvw_empty(csv_writer *w)
 
 void csvw_end(csv_writer *w)
 {
-	putc('\n', w->fp);
+	emit(w, "\n", 1);
 	w->col = 0;
 }
 
@@ -700,4 +741,92 @@ void csvw_header_of(csv_writer *w, int kind)
 	for (int i = 0; t && i < t->ncols; i++)
 		csvw_str(w, t->cols[i].name);
 	csvw_end(w);
+}
+
+/* ---- one column, fast (csv_scan_column) ---------------------------------- */
+
+enum { SCAN_CHUNK = 1 << 20 };
+
+int csv_scan_column(const char *path, int ncols, int col,
+		    int (*fn)(void *ctx, const char *text, size_t len), void *ctx, qe_err *e)
+{
+	FILE *fp = infile_open(path, NULL, e);
+	if (!fp)
+		return e->code;
+	size_t cap = SCAN_CHUNK, len = 0, pos = 0;
+	char *buf = malloc(cap), *scratch = malloc(cap);
+	csvscan_field *f = calloc((size_t)ncols + 1, sizeof *f);
+	int rc = 0, eof = 0, header = 1, first = 1;
+	if (!buf || !scratch || !f)
+		rc = qe_err_set(e, QE_INTERNAL, "%s: out of memory", path);
+	while (!rc) {
+		if (pos == len && eof)
+			break;
+		csvscan_rec rec;
+		if (pos == len || !csvscan_next(buf, len, pos, eof, f, ncols + 1, scratch, &rec)) {
+			/* the record runs past the buffer: keep it, read more */
+			memmove(buf, buf + pos, len - pos);
+			len -= pos;
+			pos = 0;
+			if (len == cap) {
+				/* a record of ncols fields of at most CSV_FIELD_MAX
+				 * bytes (each at worst quoted and doubled) fits */
+				if (cap > 2 * ((size_t)ncols + 1) * (CSV_FIELD_MAX + 3)) {
+					rc = -1;
+					break;
+				}
+				char *nb = realloc(buf, 2 * cap), *ns = nb ? realloc(scratch, 2 * cap) : NULL;
+				if (nb)
+					buf = nb;
+				if (ns)
+					scratch = ns;
+				if (!ns) {
+					rc = qe_err_set(e, QE_INTERNAL, "%s: out of memory", path);
+					break;
+				}
+				cap *= 2;
+			}
+			size_t got = fread(buf + len, 1, cap - len, fp);
+			if (got == 0) {
+				if (ferror(fp)) {
+					rc = infile_read_error(e, path, errno);
+					break;
+				}
+				eof = 1;
+			}
+			if (first && len + got >= 3) {
+				first = 0;
+				if (memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
+					pos = 3;
+			} else if (first && eof) {
+				first = 0;
+			}
+			len += got;
+			continue;
+		}
+		pos = rec.next;
+		if (rec.blank)
+			continue;
+		/* a quoted field past the limit is a bad record in csvr, which
+		 * then drops the rest of its physical line only */
+		for (int i = 0; i < rec.nfields && i <= ncols; i++)
+			if (f[i].len > CSV_FIELD_MAX)
+				rc = -1;
+		if (rc)
+			break;
+		if (header) {
+			header = 0;
+			continue;
+		}
+		if (rec.bad_col || rec.nfields != ncols)
+			continue;
+		if (fn(ctx, f[col].p, f[col].len))
+			rc = 1;
+	}
+	free(buf);
+	free(scratch);
+	free(f);
+	if (fp != stdin)
+		fclose(fp);
+	return rc;
 }

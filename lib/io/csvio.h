@@ -96,6 +96,19 @@ const char *csvr_get_str(const csv_reader *r, int col, qe_err *e);
 /* 1 if the field is empty or the column is absent (col < 0). */
 int csvr_is_empty(const csv_reader *r, int col);
 
+/* A fast first pass over one column: calls fn(ctx, text, len) with field
+ * col of every record of path (gzip or not; not stdin) that csvr_next
+ * would return as CSVR_ROW under a header of ncols names, in file order,
+ * the header itself skipped.  Records are split by csvscan in large reads,
+ * with no per-field copy (quoted fields are unescaped), for a reader that
+ * needs one column of the whole file before it reads the file through
+ * csvr (qe-price's ids).  Returns 0; 1 when fn returned nonzero (the scan
+ * stops there); -1 when a field is longer than CSV_FIELD_MAX (where csvr
+ * resynchronises differently: the caller must not rely on the pass);
+ * else the code of e (QE_IO, QE_DATA for corrupt gzip, QE_INTERNAL). */
+int csv_scan_column(const char *path, int ncols, int col,
+		    int (*fn)(void *ctx, const char *text, size_t len), void *ctx, qe_err *e);
+
 /* --- RFC 4180 quoting ---------------------------------------------------
  * The one implementation of output quoting, for every CSV a tool writes
  * (the writer below, and qe-ingest's canonical rows and rejects): a field
@@ -112,9 +125,21 @@ void csv_quote_field(const char *s, size_t len, void (*put)(void *ctx, const cha
 typedef struct csv_writer {
 	FILE *fp;
 	int col; /* fields written on the current row */
+	/* a memory writer (fp NULL): the text, its length and capacity; oom
+	 * set when growing it failed (the text is then incomplete) */
+	char *mem;
+	size_t len, cap;
+	int oom;
 } csv_writer;
 
 void csvw_init(csv_writer *w, FILE *fp);
+/* A writer into memory (w->mem, w->len), for rows formatted in parallel
+ * and written in order later: no FILE, no lock per byte.  csvw_mem_clear
+ * empties it and keeps its buffer for the next rows; csvw_mem_free frees
+ * it. */
+void csvw_init_mem(csv_writer *w);
+void csvw_mem_clear(csv_writer *w);
+void csvw_mem_free(csv_writer *w);
 void csvw_str(csv_writer *w, const char *s);
 void csvw_strn(csv_writer *w, const char *s, size_t len);
 void csvw_double(csv_writer *w, double x);   /* round-trip digits */

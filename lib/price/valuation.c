@@ -1,6 +1,7 @@
 #include "price/valuation.h"
 
 #include <math.h>
+#include <omp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1066,7 +1067,7 @@ static void trade_reject(trade *t, const rowsrc *src, const char *path, const in
 }
 
 static int read_trade(const rowsrc *src, const char *path, const int *colmap,
-		      const schema_ctx *ctx, strbuf *canon, trade *t, int *life)
+		      const schema_ctx *ctx, strbuf *canon, strbuf *work, trade *t, int *life)
 {
 	csvscan_field f[FMT_TR_N];
 	char nb[FMT_TR_N][NUM_BUFSZ];
@@ -1090,10 +1091,17 @@ static int read_trade(const rowsrc *src, const char *path, const int *colmap,
 	canon_row cr;
 	csvscan_field cf[FMT_TR_N];
 	csvscan_rec rec;
+	/* the fields and csvscan's scratch, in the caller's buffer: no
+	 * allocation per row once it has grown */
 	size_t need = 2 * canon->len + FMT_TR_N + 1;
-	char *text = malloc(need), *scratch = text + canon->len + FMT_TR_N;
-	if (!text)
-		return QE_INTERNAL;
+	if (need > work->cap) {
+		char *nw = realloc(work->p, 2 * need);
+		if (!nw)
+			return QE_INTERNAL;
+		work->p = nw;
+		work->cap = 2 * need;
+	}
+	char *text = work->p, *scratch = text + canon->len + FMT_TR_N;
 	csvscan_next(canon->p, canon->len, 0, 1, cf, FMT_TR_N, scratch, &rec);
 	char *w = text;
 	for (int i = 0; i < FMT_TR_N; i++) {
@@ -1106,7 +1114,6 @@ static int read_trade(const rowsrc *src, const char *path, const int *colmap,
 		w += len + 1;
 	}
 	parse_trade(&cr, tcols_fmt, t);
-	free(text);
 	return 0;
 }
 
@@ -1128,7 +1135,7 @@ static int load_trades(const struct val_options *o, trade **out, long *n, long *
 		return e->code;
 	}
 	schema_ctx ctx = {schema_get(FMT_TRADES), mk, schema_trades_identity};
-	strbuf canon = {0};
+	strbuf canon = {0}, work = {0};
 	strindex *ids = sidx_new();
 	trade *tr = NULL;
 	long cap = 0, cnt = 0;
@@ -1153,7 +1160,7 @@ static int load_trades(const struct val_options *o, trade **out, long *n, long *
 			memset(&t, 0, sizeof t);
 			snprintf(t.id, sizeof t.id, "line %ld", rs_line(&src));
 			snprintf(t.err, sizeof t.err, "%s", e->msg);
-		} else if (read_trade(&src, path, colmap, &ctx, &canon, &t, &life)) {
+		} else if (read_trade(&src, path, colmap, &ctx, &canon, &work, &t, &life)) {
 			rc = qe_err_set(e, QE_INTERNAL, "out of memory");
 			break;
 		}
@@ -1202,6 +1209,7 @@ static int load_trades(const struct val_options *o, trade **out, long *n, long *
 		h5tab_close(src.h);
 	sidx_free(ids);
 	strbuf_free(&canon);
+	strbuf_free(&work);
 	schema_markets_free(mk);
 	if (rc) {
 		free(tr);
@@ -1503,32 +1511,23 @@ static void csv_sensitivity_rows(csv_writer *w, const market *m, const trade *t,
 enum { BLOCK = 2048 };
 
 /* One block of trades' valuation and sensitivity rows, each into a
- * memory buffer (vbuf or sbuf NULL: not wanted).  0 or -1. */
-static int format_block(const val_book *b, long blk, char **vbuf, size_t *vlen, char **sbuf,
-			size_t *slen)
+ * memory writer (vw or sw NULL: not wanted).  0 or -1. */
+static int format_block(const val_book *b, long blk, csv_writer *vw, csv_writer *sw)
 {
-	FILE *vf = vbuf ? open_memstream(vbuf, vlen) : NULL;
-	FILE *sf = sbuf ? open_memstream(sbuf, slen) : NULL;
-	int bad = (vbuf && !vf) || (sbuf && !sf);
-	csv_writer bw, bs;
-	if (vf)
-		csvw_init(&bw, vf);
-	if (sf)
-		csvw_init(&bs, sf);
+	if (vw)
+		csvw_mem_clear(vw);
+	if (sw)
+		csvw_mem_clear(sw);
 	long hi = (blk + 1) * BLOCK < b->n ? (blk + 1) * BLOCK : b->n;
-	for (long i = blk * BLOCK; i < hi && !bad; i++) {
+	for (long i = blk * BLOCK; i < hi; i++) {
 		if (b->res[i].status)
 			continue;
-		if (vf)
-			csv_valuation_row(&bw, &b->tr[i], &b->res[i]);
-		if (sf)
-			csv_sensitivity_rows(&bs, b->m, &b->tr[i], &b->res[i]);
+		if (vw)
+			csv_valuation_row(vw, &b->tr[i], &b->res[i]);
+		if (sw)
+			csv_sensitivity_rows(sw, b->m, &b->tr[i], &b->res[i]);
 	}
-	if (vf && fclose(vf))
-		bad = 1;
-	if (sf && fclose(sf))
-		bad = 1;
-	return bad ? -1 : 0;
+	return (vw && vw->oom) || (sw && sw->oom) ? -1 : 0;
 }
 
 /* Valuations and sensitivities as CSV (either fp may be NULL).  Rows are
@@ -1547,37 +1546,76 @@ static void csv_headers(FILE *vfp, FILE *sfp)
 	}
 }
 
-/* The rows of write_csv (no headers): also one block of a stream. */
-static int write_csv_rows(const val_book *b, FILE *vfp, FILE *sfp, qe_err *e)
+/* Memory writers of the blocks of write_csv_rows, two per block
+ * (valuations, sensitivities), kept by a stream from one flush to the
+ * next so that formatting allocates nothing once they have grown. */
+typedef struct fmt_pool {
+	csv_writer *w;
+	long n;
+} fmt_pool;
+
+static void fmt_pool_free(fmt_pool *p)
+{
+	for (long i = 0; i < p->n; i++)
+		csvw_mem_free(&p->w[i]);
+	free(p->w);
+	p->w = NULL;
+	p->n = 0;
+}
+
+/* format_block of block k into the pool's writers, unless another block
+ * failed; a failure sets *fail. */
+static void format_block_once(const val_book *b, long k, FILE *vfp, FILE *sfp, fmt_pool *p,
+			      int *fail)
+{
+	int failed; /* another thread may be setting it: read it atomically */
+#pragma omp atomic read
+	failed = *fail;
+	if (!failed && format_block(b, k, vfp ? &p->w[2 * k] : NULL, sfp ? &p->w[2 * k + 1] : NULL)) {
+#pragma omp atomic write
+		*fail = 1;
+	}
+}
+
+/* The rows of write_csv (no headers): also one block of a stream, with
+ * the stream's pool (NULL: a pool of this call). */
+static int write_csv_rows(const val_book *b, FILE *vfp, FILE *sfp, fmt_pool *pool, qe_err *e)
 {
 	long nblocks = (b->n + BLOCK - 1) / BLOCK;
-	char **vbuf = calloc((size_t)nblocks + 1, sizeof *vbuf), **sbuf = calloc((size_t)nblocks + 1, sizeof *sbuf);
-	size_t *vlen = calloc((size_t)nblocks + 1, sizeof *vlen), *slen = calloc((size_t)nblocks + 1, sizeof *slen);
-	int fmt_fail = !vbuf || !sbuf || !vlen || !slen;
-#pragma omp parallel for schedule(dynamic, 1)
-	for (long k = 0; k < nblocks; k++) {
-		int failed; /* another thread may be setting it: read it atomically */
-#pragma omp atomic read
-		failed = fmt_fail;
-		if (!failed && format_block(b, k, vfp ? &vbuf[k] : NULL, &vlen[k],
-					      sfp ? &sbuf[k] : NULL, &slen[k])) {
-#pragma omp atomic write
+	fmt_pool own = {0};
+	fmt_pool *p = pool ? pool : &own;
+	int fmt_fail = 0;
+	if (p->n < 2 * nblocks) {
+		csv_writer *nw = realloc(p->w, sizeof *nw * (size_t)(2 * nblocks));
+		if (nw) {
+			p->w = nw;
+			for (long i = p->n; i < 2 * nblocks; i++)
+				csvw_init_mem(&p->w[i]);
+			p->n = 2 * nblocks;
+		} else {
 			fmt_fail = 1;
 		}
 	}
+	/* within a stream's parallel region (a task of stream_rows): tasks
+	 * for the team's idle threads; else a team of its own */
+	if (omp_in_parallel()) {
+		/* an unsigned count: clang's taskloop compares it unsigned */
+		size_t nb = (size_t)nblocks;
+#pragma omp taskloop grainsize(1) shared(fmt_fail)
+		for (size_t k = 0; k < nb; k++)
+			format_block_once(b, (long)k, vfp, sfp, p, &fmt_fail);
+	} else {
+#pragma omp parallel for schedule(dynamic, 1)
+		for (long k = 0; k < nblocks; k++)
+			format_block_once(b, k, vfp, sfp, p, &fmt_fail);
+	}
 	for (long k = 0; k < nblocks && !fmt_fail; k++) {
-		if (vfp && vlen[k])
-			fwrite(vbuf[k], 1, vlen[k], vfp);
-		if (sfp && slen[k])
-			fwrite(sbuf[k], 1, slen[k], sfp);
+		if (vfp && p->w[2 * k].len)
+			fwrite(p->w[2 * k].mem, 1, p->w[2 * k].len, vfp);
+		if (sfp && p->w[2 * k + 1].len)
+			fwrite(p->w[2 * k + 1].mem, 1, p->w[2 * k + 1].len, sfp);
 	}
-	for (long k = 0; k < nblocks; k++) {
-		if (vbuf)
-			free(vbuf[k]);
-		if (sbuf)
-			free(sbuf[k]);
-	}
-	free(vbuf), free(sbuf), free(vlen), free(slen);
+	fmt_pool_free(&own);
 	if (fmt_fail)
 		return qe_err_set(e, QE_INTERNAL, "out of memory formatting the outputs");
 	return 0;
@@ -1586,7 +1624,7 @@ static int write_csv_rows(const val_book *b, FILE *vfp, FILE *sfp, qe_err *e)
 static int write_csv(const val_book *b, FILE *vfp, FILE *sfp, qe_err *e)
 {
 	csv_headers(vfp, sfp);
-	return write_csv_rows(b, vfp, sfp, e);
+	return write_csv_rows(b, vfp, sfp, NULL, e);
 }
 
 static void write_error_rows(const val_book *b, FILE *fp)
@@ -1866,23 +1904,82 @@ typedef struct vstream {
 	char *done;
 	long qn, qcap, base, ndone;
 	result *res;
+	/* the batch being priced and written while the next is read: its
+	 * trades and results, and how it ended (rc, be) */
+	trade *bt;
+	long bn, bcap;
+	int brc;
+	qe_err be;
+	/* what only the batch side touches */
 	h5tab_writer *vw, *sw;
 	ladder_acc lad;
+	fmt_pool pool; /* write_csv_rows' writers */
 	struct val_summary sum;
 } vstream;
 
 /* Pass 1: how many rows each id has.  *plain = 0 when an id reads like
  * the "line N"/"row N" name a rejected row gets (then ids could clash
  * and the caller values the book in memory). */
+/* What count_id stops at, besides an id. */
+enum { COUNT_OK, COUNT_NOT_PLAIN, COUNT_OOM };
+
+typedef struct id_count {
+	vstream *v;
+	long cap;
+	int stop;
+} id_count;
+
+/* One good row's id into the counts; nonzero stops the pass. */
+static int count_id(void *ctx, const char *p, size_t len)
+{
+	id_count *c = ctx;
+	vstream *v = c->v;
+	if ((len >= 5 && memcmp(p, "line ", 5) == 0) || (len >= 4 && memcmp(p, "row ", 4) == 0))
+		return c->stop = COUNT_NOT_PLAIN;
+	long k = sidx_add(v->ids, p, len, NULL);
+	if (k < 0)
+		return c->stop = COUNT_OOM;
+	if (k >= c->cap) {
+		long nc = c->cap ? 2 * c->cap : 65536;
+		long *nl = realloc(v->left, sizeof *nl * (size_t)nc);
+		if (nl)
+			v->left = nl;
+		long *ns = nl ? realloc(v->slot, sizeof *ns * (size_t)nc) : NULL;
+		if (ns)
+			v->slot = ns;
+		if (!ns)
+			return c->stop = COUNT_OOM;
+		for (long i = c->cap; i < nc; i++)
+			v->left[i] = 0, v->slot[i] = -1;
+		c->cap = nc;
+	}
+	v->left[k]++;
+	return 0;
+}
+
 static int count_ids(vstream *v, int *plain, qe_err *e)
 {
 	rowsrc src;
 	int colmap[FMT_TR_N], rc = 0, st;
 	char nb[NUM_BUFSZ];
-	long cap = 0;
+	id_count c = {v, 0, COUNT_OK};
 	*plain = 1;
 	if (src_open(v->o->trades, &src, colmap, e))
 		return e->code;
+	if (src.c) {
+		/* CSV: only the id column, split by csvscan (io/csvio.h), not
+		 * parsed field by field as pass 2 parses it */
+		int ncols = csvr_ncols(src.c);
+		src_close(&src);
+		rc = csv_scan_column(v->o->trades, ncols, colmap[FMT_TR_ID], count_id, &c, e);
+		if (rc < 0)
+			*plain = 0; /* a field past the limit: the in-memory path says so */
+		else if (c.stop == COUNT_NOT_PLAIN)
+			*plain = 0;
+		else if (c.stop == COUNT_OOM)
+			return qe_err_set(e, QE_INTERNAL, "out of memory");
+		return rc > 1 ? rc : 0;
+	}
 	while ((st = src_next(&src, e)) != CSVR_EOF) {
 		if (st == CSVR_FATAL) {
 			rc = e->code;
@@ -1891,53 +1988,43 @@ static int count_ids(vstream *v, int *plain, qe_err *e)
 		if (st != CSVR_ROW)
 			continue;
 		csvscan_field f = rs_text(&src, colmap[FMT_TR_ID], nb);
-		if ((f.len >= 5 && memcmp(f.p, "line ", 5) == 0) ||
-		    (f.len >= 4 && memcmp(f.p, "row ", 4) == 0)) {
-			*plain = 0;
+		if (count_id(&c, f.p, f.len))
 			break;
-		}
-		long k = sidx_add(v->ids, f.p, f.len, NULL);
-		if (k >= cap) {
-			long nc = cap ? 2 * cap : 65536;
-			long *nl = realloc(v->left, sizeof *nl * (size_t)nc);
-			if (nl)
-				v->left = nl;
-			long *ns = nl ? realloc(v->slot, sizeof *ns * (size_t)nc) : NULL;
-			if (ns)
-				v->slot = ns;
-			if (!ns) {
-				rc = qe_err_set(e, QE_INTERNAL, "out of memory");
-				break;
-			}
-			for (long i = cap; i < nc; i++)
-				v->left[i] = 0, v->slot[i] = -1;
-			cap = nc;
-		}
-		if (k < 0) {
-			rc = qe_err_set(e, QE_INTERNAL, "out of memory");
-			break;
-		}
-		v->left[k]++;
 	}
 	src_close(&src);
+	if (!rc && c.stop == COUNT_NOT_PLAIN)
+		*plain = 0;
+	else if (!rc && c.stop == COUNT_OOM)
+		rc = qe_err_set(e, QE_INTERNAL, "out of memory");
 	return rc;
 }
 
-/* Prices, writes and folds the first n pending trades (all done), then
- * drops them. */
-static int stream_flush(vstream *v, long n, qe_err *e)
+/* Prices, writes and folds the batch (v->bt[0..bn)): the batch side,
+ * which alone touches the outputs, the ladder and the summary.  Its
+ * pricing and formatting are tasks for the idle threads of the team;
+ * each trade's numbers do not depend on which thread priced it, and the
+ * rows go out in trade order. */
+static int batch_write(vstream *v, qe_err *e)
 {
-	long j = 0;
+	long j = 0, n = v->bn;
+	trade *q = v->bt;
 	for (long i = 0; i < n; i++) {
-		if (v->q[i].cancel && !v->q[i].err[0])
+		if (q[i].cancel && !q[i].err[0])
 			v->sum.cancelled++;
 		else if (j++ != i)
-			v->q[j - 1] = v->q[i];
+			q[j - 1] = q[i];
 	}
+	if (omp_in_parallel()) {
+		size_t nj = (size_t)j;
+#pragma omp taskloop grainsize(64)
+		for (size_t i = 0; i < nj; i++)
+			price_one(v->m, &q[i], v->o->spread_corr, &v->res[i]);
+	} else {
 #pragma omp parallel for schedule(dynamic, 64)
-	for (long i = 0; i < j; i++)
-		price_one(v->m, &v->q[i], v->o->spread_corr, &v->res[i]);
-	val_book blk = {.m = v->m, .tr = v->q, .res = v->res, .n = j};
+		for (long i = 0; i < j; i++)
+			price_one(v->m, &q[i], v->o->spread_corr, &v->res[i]);
+	}
+	val_book blk = {.m = v->m, .tr = q, .res = v->res, .n = j};
 	int rc = 0;
 	summarize_add(&blk, &v->sum);
 	for (long i = 0; i < j && !rc && (v->vw || v->sw); i++) {
@@ -1945,29 +2032,64 @@ static int stream_flush(vstream *v, long n, qe_err *e)
 		if (r->status)
 			continue;
 		if (v->vw) {
-			h5_valuation_row(v->vw, &v->q[i], r);
+			h5_valuation_row(v->vw, &q[i], r);
 			rc = h5tab_end_row(v->vw, e);
 		}
 		if (!rc && v->sw)
-			rc = h5_sensitivity_rows(v->sw, v->m, &v->q[i], r, e);
+			rc = h5_sensitivity_rows(v->sw, v->m, &q[i], r, e);
 	}
 	if (!rc && (v->out->valuations || v->out->sensitivities))
-		rc = write_csv_rows(&blk, v->out->valuations, v->out->sensitivities, e);
+		rc = write_csv_rows(&blk, v->out->valuations, v->out->sensitivities, &v->pool, e);
 	if (!rc && v->out->errors)
 		write_error_rows(&blk, v->out->errors);
 	for (long i = 0; i < j && !rc && v->out->ladder; i++)
-		if (ladder_add(&v->lad, &v->q[i], &v->res[i]))
+		if (ladder_add(&v->lad, &q[i], &v->res[i]))
 			rc = qe_err_set(e, QE_INTERNAL, "out of memory");
 	for (long i = 0; i < j; i++) {
 		free(v->res[i].s);
 		v->res[i].s = NULL;
 	}
+	return rc ? e->code : 0;
+}
+
+/* Waits for the batch in flight (a task of stream_rows' team, or none);
+ * its code, e filled from it. */
+static int batch_wait(vstream *v, qe_err *e)
+{
+#pragma omp taskwait
+	if (v->brc)
+		*e = v->be;
+	return v->brc;
+}
+
+/* The reader side: hands the first n pending trades (all done) to the
+ * batch side and drops them from the queue.  Inside stream_rows' team
+ * the batch is a task, priced and written while the reader reads on; the
+ * previous batch is finished first, so batches go out in order. */
+static int stream_flush(vstream *v, long n, qe_err *e)
+{
+	if (batch_wait(v, e))
+		return e->code;
+	if (n > v->bcap) {
+		trade *nb = realloc(v->bt, sizeof *nb * (size_t)n);
+		result *nr = nb ? realloc(v->res, sizeof *nr * (size_t)n) : NULL;
+		if (nb)
+			v->bt = nb;
+		if (!nr)
+			return qe_err_set(e, QE_INTERNAL, "out of memory");
+		v->res = nr;
+		v->bcap = n;
+	}
+	memcpy(v->bt, v->q, sizeof *v->q * (size_t)n);
+	v->bn = n;
 	memmove(v->q, v->q + n, sizeof *v->q * (size_t)(v->qn - n));
 	memmove(v->done, v->done + n, (size_t)(v->qn - n));
 	v->qn -= n;
 	v->ndone -= n;
 	v->base += n;
-	return rc ? e->code : 0;
+#pragma omp task firstprivate(v)
+	v->brc = batch_write(v, &v->be);
+	return 0;
 }
 
 /* Appends t to the pending trades; its absolute index. */
@@ -1979,12 +2101,9 @@ static long stream_push(vstream *v, const trade *t, int done, qe_err *e)
 		if (nq)
 			v->q = nq;
 		char *nd = nq ? realloc(v->done, (size_t)nc) : NULL;
-		if (nd)
-			v->done = nd;
-		result *nr = nd ? realloc(v->res, sizeof *nr * (size_t)nc) : NULL;
-		if (!nr)
+		if (!nd)
 			return qe_err_set(e, QE_INTERNAL, "out of memory"), -1;
-		v->res = nr;
+		v->done = nd;
 		v->qcap = nc;
 	}
 	v->q[v->qn] = *t;
@@ -2008,7 +2127,7 @@ static int stream_rows(vstream *v, qe_err *e)
 		return e->code;
 	}
 	schema_ctx ctx = {schema_get(FMT_TRADES), mk, schema_trades_identity};
-	strbuf canon = {0};
+	strbuf canon = {0}, work = {0};
 	while ((st = src_next(&src, e)) != CSVR_EOF) {
 		if (st == CSVR_FATAL) {
 			rc = e->code;
@@ -2027,7 +2146,7 @@ static int stream_rows(vstream *v, qe_err *e)
 				rc = qe_err_set(e, QE_IO, "%s: changed while being read", path);
 				break;
 			}
-			if (read_trade(&src, path, colmap, &ctx, &canon, &t, &life)) {
+			if (read_trade(&src, path, colmap, &ctx, &canon, &work, &t, &life)) {
 				rc = qe_err_set(e, QE_INTERNAL, "out of memory");
 				break;
 			}
@@ -2077,7 +2196,28 @@ static int stream_rows(vstream *v, qe_err *e)
 	}
 	src_close(&src);
 	strbuf_free(&canon);
+	strbuf_free(&work);
 	schema_markets_free(mk);
+	return rc;
+}
+
+/* stream_rows on one thread of a team whose other threads price and
+ * write the batches (stream_flush's tasks), then the last batch. */
+static int stream_team(vstream *v, qe_err *e)
+{
+	int rc = 0;
+#pragma omp parallel shared(rc)
+#pragma omp single
+	{
+		rc = stream_rows(v, e);
+		if (!rc && v->qn)
+			rc = stream_flush(v, v->qn, e); /* at the end every trade is final */
+#pragma omp taskwait
+		if (!rc && v->brc) {
+			*e = v->be;
+			rc = v->brc;
+		}
+	}
 	return rc;
 }
 
@@ -2134,16 +2274,15 @@ int valuation_stream(const struct val_options *o, const struct val_outputs *out,
 			csvw_init(&w, out->errors);
 			csvw_header_of(&w, FMT_PRICE_ERRORS);
 		}
-		rc = stream_rows(&v, e);
+		rc = stream_team(&v, e);
 	}
-	if (!rc && v.qn)
-		rc = stream_flush(&v, v.qn, e); /* at the end every trade is final */
 	if (!rc && out->ladder && ladder_write(&v.lad, v.m, out->ladder))
 		rc = qe_err_set(e, QE_INTERNAL, "out of memory");
 	*s = v.sum;
 	ladder_free(&v.lad);
+	fmt_pool_free(&v.pool);
 	sidx_free(v.ids);
-	free(v.left), free(v.slot), free(v.q), free(v.done), free(v.res);
+	free(v.left), free(v.slot), free(v.q), free(v.done), free(v.res), free(v.bt);
 	mkt_free(v.m);
 	if (!rc && s->failed)
 		qe_err_set(e, QE_DATA, "%ld trade%s could not be priced (first: %s)", s->failed,

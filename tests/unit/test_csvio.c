@@ -430,6 +430,148 @@ static void test_escape(void)
 	csvr_close(r);
 }
 
+/* Column col of every CSVR_ROW of path, as csvr reads it: "a;b;..." */
+static char *column_by_csvr(const char *path, int col, qe_err *e)
+{
+	csv_reader *r = csvr_open(path, e);
+	char *out = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&out, &len);
+	int st;
+	while (r && (st = csvr_next(r, e)) != CSVR_EOF && st != CSVR_FATAL)
+		if (st == CSVR_ROW)
+			fprintf(mem, "%s;", csvr_field(r, col, NULL));
+	fclose(mem);
+	csvr_close(r);
+	return out;
+}
+
+static int put_field(void *ctx, const char *p, size_t n)
+{
+	fwrite(p, 1, n, ctx);
+	fputc(';', ctx);
+	return 0;
+}
+
+/* The same by csv_scan_column; *rc its return. */
+static char *column_by_scan(const char *path, int ncols, int col, int *rc, qe_err *e)
+{
+	char *out = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&out, &len);
+	*rc = csv_scan_column(path, ncols, col, put_field, mem, e);
+	fclose(mem);
+	return out;
+}
+
+static void test_scan_column(void)
+{
+	char dir[] = "/tmp/qe-test-csvscan-XXXXXX", path[64], gz[64];
+	qe_err e;
+	int rc;
+	if (!mkdtemp(dir)) {
+		UT_CHECK(0, "temp dir");
+		return;
+	}
+	snprintf(path, sizeof path, "%s/t.csv", dir);
+	snprintf(gz, sizeof gz, "%s/t.csv.gz", dir);
+	/* a BOM, CRLF, blank lines, quoted ids with commas, doubled quotes
+	 * and line ends, a short and a long row, bad quoting in mid-record
+	 * and after a closing quote, a bare CR as data, and a record that
+	 * straddles the scanner's 1 MiB read (a 60 KB field near it) */
+	char *out = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&out, &len);
+	fputs("\xEF\xBB\xBF\n\nid,x,y\r\n", mem);
+	fputs("a,1,2\r\n\"b,1\",1,2\n\n\"c\"\"q\",1,2\n\"d\nd\",1,2\nshort,1\nlong,1,2,3\n", mem);
+	fputs("e,1\"x,2\nf\"g,1,2\n\"h\"x,1,2\ni\rj,1,2\n", mem);
+	for (int k = 0; ftell(mem) < (1 << 20) - 30000; k++)
+		fprintf(mem, "r%d,%d,\"%s\"\n", k, k, k % 2 ? "p,q" : "z");
+	fputs("big,\"", mem);
+	for (int k = 0; k < 60000; k++)
+		fputc(k % 100 ? 'w' : '\n', mem);
+	fputs("\",2\nlast,1,2\n\"unterminated,1,2\nnever,1,2\n", mem);
+	fclose(mem);
+	FILE *fp = fopen(path, "wb");
+	fwrite(out, 1, len, fp);
+	fclose(fp);
+	UT_EQ_INT(write_gz(gz, out, len, 2), 0, "write t.csv.gz");
+	for (int col = 0; col < 3; col++) {
+		char *want = column_by_csvr(path, col, &e);
+		char *got = column_by_scan(path, 3, col, &rc, &e);
+		UT_EQ_INT(rc, 0, "csv_scan_column reads the whole file");
+		UT_CHECK(want && got && strcmp(want, got) == 0, "csv_scan_column sees csvr's good rows");
+		if (col == 0)
+			UT_CHECK(want && strncmp(want, "a;b,1;c\"q;d\nd;i\rj;r0;", 21) == 0,
+				 "the good rows, unescaped");
+		free(got);
+		got = column_by_scan(gz, 3, col, &rc, &e);
+		UT_CHECK(rc == 0 && want && got && strcmp(want, got) == 0, "and from gzip");
+		free(got);
+		free(want);
+	}
+	free(out);
+	/* a field past the limit: csvr resynchronises its own way */
+	fp = fopen(path, "wb");
+	fputs("id,x\na,\"", fp);
+	for (int k = 0; k < CSV_FIELD_MAX + 10; k++)
+		fputc(k % 1000 ? 'v' : '\n', fp);
+	fputs("\"\nb,1\n", fp);
+	fclose(fp);
+	free(column_by_scan(path, 2, 0, &rc, &e));
+	UT_EQ_INT(rc, -1, "a field longer than CSV_FIELD_MAX: -1, not a guess");
+	snprintf(path, sizeof path, "%s/none.csv", dir);
+	free(column_by_scan(path, 2, 0, &rc, &e));
+	UT_EQ_INT(rc, QE_IO, "a missing file is QE_IO");
+	snprintf(path, sizeof path, "%s/t.csv", dir);
+	unlink(path);
+	unlink(gz);
+	rmdir(dir);
+}
+
+/* The same row through a FILE writer and a memory writer. */
+static void write_row(csv_writer *w, int k)
+{
+	csvw_str(w, k ? "a,\"b\"" : "plain");
+	csvw_double(w, 0.1 * k);
+	csvw_int(w, -k);
+	csvw_date(w, 20000 + k);
+	csvw_empty(w);
+	csvw_strn(w, "x\ny", 3);
+	csvw_end(w);
+}
+
+static void test_memory_writer(void)
+{
+	char *want = NULL;
+	size_t wlen = 0;
+	FILE *mem = open_memstream(&want, &wlen);
+	csv_writer fw, mw;
+	csvw_init(&fw, mem);
+	csvw_init_mem(&mw);
+	for (int k = 0; k < 2000; k++) {
+		write_row(&fw, k);
+		write_row(&mw, k);
+	}
+	fclose(mem);
+	UT_CHECK(!mw.oom && mw.len == wlen && memcmp(mw.mem, want, wlen) == 0,
+		 "a memory writer writes a FILE writer's bytes");
+	char *kept = mw.mem;
+	csvw_mem_clear(&mw);
+	write_row(&mw, 0);
+	UT_CHECK(mw.mem == kept && mw.len == strlen("plain,0,0,2024-10-04,,\"x\ny\"\n") &&
+			 memcmp(mw.mem, "plain,0,0,2024-10-04,,\"x\ny\"\n", mw.len) == 0,
+		 "cleared, it keeps its buffer and starts over");
+	fail_realloc = 1;
+	for (int k = 0; k < 100000 && !mw.oom; k++) /* past what it holds */
+		write_row(&mw, k);
+	fail_realloc = 0;
+	UT_CHECK(mw.oom, "a buffer that cannot grow sets oom");
+	csvw_mem_free(&mw);
+	UT_CHECK(mw.mem == NULL && mw.len == 0 && !mw.oom, "freed");
+	free(want);
+}
+
 int main(void)
 {
 	test_escape();
@@ -437,5 +579,7 @@ int main(void)
 	test_long_lines();
 	test_columns_and_delimiters();
 	test_header_out_of_memory();
+	test_scan_column();
+	test_memory_writer();
 	return ut_done();
 }
