@@ -170,9 +170,10 @@ int num_parse_double(const char *s, size_t len, double *out)
 
 	if (len == 0)
 		return NUM_EMPTY;
-	if (parse_short_decimal(s, len, out) == 0)
-		return NUM_OK;
+	/* one pass over the digits for nearly every number; zeros next */
 	if (parse_eisel_lemire(s, len, out) == 0)
+		return NUM_OK;
+	if (parse_short_decimal(s, len, out) == 0)
 		return NUM_OK;
 	if (!decimal_grammar_ok(s, len))
 		return looks_nonfinite(s, len) ? NUM_NONFINITE : NUM_SYNTAX;
