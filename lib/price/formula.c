@@ -374,7 +374,8 @@ static void fblock_fill_raw(fblock *b, csv_reader *r, fraw *st)
 	strbuf *t = &b->text;
 	if (strbuf_room(t, st->carry.len + FRAW_READ))
 		goto oom;
-	memcpy(t->p, st->carry.p, st->carry.len);
+	if (st->carry.len)
+		memcpy(t->p, st->carry.p, st->carry.len);
 	t->len = st->carry.len;
 	st->carry.len = 0;
 	size_t pos = 0;
