@@ -10,3 +10,9 @@ setup() {
 	[ "$status" -eq 0 ]
 	diff <(printf '%s\n' "$output") lib/core/pow10tab.h
 }
+
+@test "lib/core/pow10exact.h is what mk/gen_pow10exact.py prints" {
+	run /usr/bin/python3 mk/gen_pow10exact.py
+	[ "$status" -eq 0 ]
+	diff <(printf '%s\n' "$output") lib/core/pow10exact.h
+}

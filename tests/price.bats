@@ -336,6 +336,103 @@ PY
 	grep -qF "10 bad rows not priced" one.err || fail "$(cat one.err)"
 }
 
+@test "formula: the fast reader parses tricky numbers as Python's float does, keeps csvio's lines, blanks, CRLF and messages" {
+	# Unquoted rows are split by the pricing threads (no libcsv) and their
+	# numbers parsed by core/num's Eisel-Lemire path: every tricky text
+	# (exponents, 17 to 25 digits, subnormals, -0, leading +) must price
+	# exactly as its value's shortest repr (Python's float, correctly
+	# rounded) does; refused texts give file:line:col; blank lines, CRLF,
+	# a last line without a line end, and a quoted row after several
+	# blocks (the rest read by csvio) keep their line numbers.
+	/usr/bin/python3 - <<'PY'
+import random
+random.seed(13)
+tricky = {
+    1: ["19", "1.9e1", "+19", "190E-1", "0.0000000000000000019e19", "18.999999999999998",
+        "19.000000000000004", "1.90000000000000000e+01", "19.0000000000000000000001",
+        "18.99999999999999999999", "00000019.000", "1.9000000000000001e1", "19.00000000000000177635683940025046"],
+    2: ["19", "2e1", "+1.8e+1", "17.999999999999996447286321199499070644378662109375", "21.000000000000004"],
+    3: ["0.28", "2.8E-1", "+.28", "0.28000000000000002665", "0.27999999999999997", "28e-2"],
+    4: ["0.10", "-0", "-0.0", "0e0", "+0", "1e-320", "-4.9406564584124654e-324", "2.2250738585072011e-308",
+        "0.1000000000000000055511151231257827", "1E-1", "-1.5e-2"],
+    5: ["0.75", "7.5e-1", ".75", "0.75000000000000000000001", "0.74999999999999994", "75e-2"],
+}
+refused = [(1, "19 ", "not a number"), (1, " 19", "not a number"), (2, "0x13", "not a number"),
+           (3, "nan", "not a finite number"), (5, "inf", "not a finite number"),
+           (1, "1e400", "number out of range"), (4, "1e-400", "number out of range"), (2, "1_9", "not a number")]
+rows, expect_err = [], []
+line = 2
+ends = ["\n", "\r\n"]
+def emit(fields, end="\n"):
+    global line
+    rows.append(",".join(fields) + end)
+    line += 1
+for i in range(30000):
+    f = [random.choice(["call", "put"]), "19", "19", "0.28", "0.10", "0.75"]
+    k = i % 7
+    if k in (1, 2, 3, 4, 5) and i % 5 == 0:
+        f[k] = random.choice(tricky[k])
+        twin = list(f)
+        twin[k] = repr(float(f[k]))
+        emit(f, random.choice(ends))
+        emit(twin, random.choice(ends))
+        continue
+    if i % 997 == 0:
+        c, t, why = refused[(i // 997) % len(refused)]
+        f[c] = t
+        expect_err.append("qe-price: t.csv:%d:%d: column '%s': %s '%s'" % (line, c + 1,
+                          ["type", "forward", "strike", "vol", "rate", "expiry"][c], why, t))
+        emit(f)
+        continue
+    if i % 1009 == 0:
+        rows.append(random.choice(["\n", "\r\n"]))
+        line += 1
+        continue
+    if i % 1013 == 0:
+        expect_err.append("qe-price: t.csv:%d:7: expected 6 fields, found 7" % line)
+        emit(f + ["x"])
+        continue
+    if i == 25000:
+        f.append('"q"')   # a quote: csvio reads from here on
+        expect_err.append("qe-price: t.csv:%d:7: expected 6 fields, found 7" % line)
+        emit(f)
+        continue
+    f[1] = repr(random.uniform(1, 100))
+    f[2] = repr(random.uniform(1, 100))
+    emit(f, random.choice(ends))
+rows.append("call,19,19,0.28,0.10,0.75")   # no line end at the end
+open("t.csv", "w", newline="").write("type,forward,strike,vol,rate,expiry\n" + "".join(rows))
+open("want.err", "w").write("\n".join(expect_err) + "\n")
+PY
+	OMP_NUM_THREADS=1 qe-price formula black76 t.csv -o one.csv 2> one.err && fail "exit 0 with bad rows" || [ $? -eq 3 ]
+	OMP_NUM_THREADS=2 qe-price formula black76 t.csv -o two.csv 2> two.err || [ $? -eq 3 ]
+	cmp one.csv two.csv
+	cmp one.err two.err
+	grep -v "bad rows\? not priced" one.err > got.err
+	diff want.err got.err
+	/usr/bin/python3 - <<'PY'
+import csv
+src = [r for r in csv.reader(open("t.csv", newline="")) if r]
+out = list(csv.reader(open("one.csv", newline="")))
+good = [r for r in src[1:] if len(r) == 6 and not any(t in r for t in
+        ("19 ", " 19", "0x13", "nan", "inf", "1e400", "1e-400", "1_9"))]
+assert len(out) - 1 == len(good), (len(out), len(good))
+assert out[-1][:6] == ["call", "19", "19", "0.28", "0.10", "0.75"], out[-1]
+pairs = 0
+for a, b in zip(good, out[1:]):
+    assert b[:6] == a, (a, b)
+# a tricky row and its repr twin (the next row) give the same results
+rows = out[1:]
+for i in range(len(rows) - 1):
+    x, y = rows[i], rows[i + 1]
+    d = [k for k in range(1, 6) if x[k] != y[k]]
+    if len(d) == 1 and repr(float(x[d[0]])) == y[d[0]] and x[0] == y[0]:
+        assert x[6:] == y[6:], (x, y)
+        pairs += 1
+assert pairs > 2000, pairs
+PY
+}
+
 @test "formula: a 1 MB malformed line is one bad row; the good rows around it priced, none made from its tail" {
 	printf 'type,forward,strike,vol,rate,expiry\nput,19,19,0.28,0.10,0.75\n' > good.csv
 	long_lines good.csv c

@@ -8,7 +8,11 @@
  * "%.17g" (for normal doubles the shortest decimal that reads back, but
  * for a power of two whose closest 16 digits do not), computed exactly
  * with Schubfach's 126-bit multipliers (lib/core/pow10tab.h, written by
- * mk/gen_pow10.py) instead of printf and strtod.
+ * mk/gen_pow10.py) instead of printf and strtod.  Parsing is correctly
+ * rounded, bit for bit strtod's result: short plain decimals by one
+ * division, up to 19 significant digits by the Eisel-Lemire method (128-bit
+ * powers of ten, lib/core/pow10exact.h from mk/gen_pow10exact.py), the
+ * rest (and the rare product too close to a rounding boundary) by strtod.
  * Owns nothing; never prints.  Relies on the process staying in the "C"
  * numeric locale: no tool calls setlocale(LC_ALL, "").
  */

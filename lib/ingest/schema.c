@@ -60,6 +60,11 @@ static inline int strbuf_reserve(strbuf *b, size_t n)
 	return b->len + n <= b->cap ? 0 : strbuf_grow(b, n);
 }
 
+int strbuf_room(strbuf *b, size_t n)
+{
+	return strbuf_reserve(b, n);
+}
+
 void strbuf_put(strbuf *b, const char *s, size_t n)
 {
 	/* nothing to add: an empty buffer has no memory yet (NULL + 0) */

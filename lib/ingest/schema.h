@@ -55,6 +55,9 @@ typedef struct strbuf {
 	int oom;
 } strbuf;
 void strbuf_put(strbuf *b, const char *s, size_t n);
+/* Room for n more bytes after b->len, for a caller writing into b->p
+ * itself: 0, or -1 (oom set) when out of memory. */
+int strbuf_room(strbuf *b, size_t n);
 /* Appends s[0..n) as one CSV field, quoted as csv_quote_field() says. */
 void strbuf_put_field(strbuf *b, const char *s, size_t n);
 void strbuf_free(strbuf *b);

@@ -514,6 +514,53 @@ int csvr_next(csv_reader *r, qe_err *e)
 	return CSVR_ROW;
 }
 
+long csvr_raw_read(csv_reader *r, char *buf, size_t cap, qe_err *e)
+{
+	if (r->cur != r->nrec || r->parser.pstate != 0 || r->pending_cr || r->skip_line ||
+	    r->nfield != record_first(r))
+		return -2;
+	if (cap == 0)
+		return 0;
+	if (r->in_pos < r->in_len) {
+		size_t n = r->in_len - r->in_pos < cap ? r->in_len - r->in_pos : cap;
+		memcpy(buf, r->in + r->in_pos, n);
+		r->in_pos += n;
+		return (long)n;
+	}
+	if (r->eof || cap == 0)
+		return 0;
+	size_t n = fread(buf, 1, cap, r->fp);
+	if (n == 0) {
+		if (ferror(r->fp)) {
+			infile_read_error(e, r->name, errno);
+			return -1;
+		}
+		r->eof = 1;
+	}
+	return (long)n;
+}
+
+long csvr_raw_line(const csv_reader *r)
+{
+	return r->line;
+}
+
+int csvr_raw_unread(csv_reader *r, const char *buf, size_t len, long line)
+{
+	size_t pend = r->in_len - r->in_pos;
+	char *in = malloc(len + pend > READ_CHUNK ? len + pend : READ_CHUNK);
+	if (!in)
+		return -1;
+	memcpy(in, buf, len);
+	memcpy(in + len, r->in + r->in_pos, pend);
+	free(r->in);
+	r->in = in;
+	r->in_pos = 0;
+	r->in_len = len + pend;
+	r->line = r->row_line = line;
+	return 0;
+}
+
 const char *csvr_field(const csv_reader *r, int col, size_t *len)
 {
 	if (col < 0 || (size_t)col >= r->cur_n) {

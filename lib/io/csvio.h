@@ -71,6 +71,22 @@ enum csvr_status {
  * fields still accessible (a too-long one reads as empty). */
 int csvr_next(csv_reader *r, qe_err *e);
 
+/* Raw access for a bulk reader that scans records itself (io/csvscan),
+ * as qe-price's formula mode does.  csvr_raw_read() hands over the input
+ * not yet parsed (the reader's buffered bytes first, then the stream):
+ * up to cap bytes into buf; returns the count, 0 at end of input, or -1
+ * (QE_IO or QE_DATA for bad gzip, e filled).  Only between records, right
+ * after the header and before any csvr_next(): it returns -2 (and reads
+ * nothing) when the reader holds part of a record (cap 0 only asks).
+ * csvr_raw_unread() gives back len bytes that start a record on line
+ * `line`: csvr_next() then parses them, then the rest of the stream,
+ * with its own rules and messages (a bulk reader hands over what it does
+ * not handle); -1 when out of memory. */
+long csvr_raw_read(csv_reader *r, char *buf, size_t cap, qe_err *e);
+/* The line the next byte csvr_raw_read() hands over is on. */
+long csvr_raw_line(const csv_reader *r);
+int csvr_raw_unread(csv_reader *r, const char *buf, size_t len, long line);
+
 /* Line number where the current record starts (header = line 1). */
 long csvr_line(const csv_reader *r);
 /* Number of records returned so far (CSVR_ROW and CSVR_BADROW), excluding the header. */

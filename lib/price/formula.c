@@ -10,6 +10,7 @@
 #endif
 
 #include "core/num.h"
+#include "io/csvscan.h"
 #include "ingest/schema.h"
 #include "price/american.h"
 #include "price/asian.h"
@@ -293,12 +294,29 @@ typedef struct fblock {
 	qe_err **err;    /* per row: NULL, or why the row is bad */
 	size_t *off, *len; /* n * ncols */
 	strbuf arena;    /* the fields, each NUL-terminated */
+	/* raw rows (the fast path): row i is text[rstart[i], rstart[i + 1]),
+	 * its line end included, split into fields by the thread pricing it */
+	int raw;
+	strbuf text;
+	size_t *rstart;  /* FBLOCK_ROWS + 1 entries */
 	int cthr[FNCHUNK];
 	size_t coff[FNCHUNK], clen[FNCHUNK];
 	/* filled by the reader */
 	int rc, eof;
 	qe_err e;
 } fblock;
+
+/* The fast reader's state: input bytes read but not yet in a block (the
+ * start of a row cut by a read), the line they start on, and whether the
+ * rest of the input goes to csvr_next() (slow). */
+typedef struct fraw {
+	strbuf carry;
+	long line;
+	int eof, slow;
+} fraw;
+
+/* Bytes read from the stream at a time by the fast reader. */
+#define FRAW_READ (256 * 1024)
 
 static int fblock_init(fblock *b, int ncols, qe_err *e)
 {
@@ -308,7 +326,8 @@ static int fblock_init(fblock *b, int ncols, qe_err *e)
 	b->err = calloc(FBLOCK_ROWS, sizeof *b->err);
 	b->off = malloc(sizeof *b->off * FBLOCK_ROWS * (size_t)ncols);
 	b->len = malloc(sizeof *b->len * FBLOCK_ROWS * (size_t)ncols);
-	if (!b->line || !b->err || !b->off || !b->len)
+	b->rstart = malloc(sizeof *b->rstart * (FBLOCK_ROWS + 1));
+	if (!b->line || !b->err || !b->off || !b->len || !b->rstart)
 		return qe_err_set(e, QE_INTERNAL, "out of memory");
 	return QE_OK;
 }
@@ -321,6 +340,8 @@ static void fblock_clear(fblock *b)
 	}
 	b->n = 0;
 	b->arena.len = 0;
+	b->text.len = 0;
+	b->raw = 0;
 }
 
 static void fblock_free(fblock *b)
@@ -331,7 +352,81 @@ static void fblock_free(fblock *b)
 	free(b->err);
 	free(b->off);
 	free(b->len);
+	free(b->rstart);
 	strbuf_free(&b->arena);
+	strbuf_free(&b->text);
+}
+
+static void fblock_fill(fblock *b, csv_reader *r);
+
+/* The fast reader: fills b with up to FBLOCK_ROWS raw rows, each a line
+ * of text (blank lines skipped, as csvio does).  Lines are found with
+ * memchr alone; the fields are split by the pricing threads.  A line with
+ * a double quote (a quoted field may hold line ends, so lines are no
+ * longer rows) or longer than CSV_FIELD_MAX (the field limit) is handed
+ * back to the csv_reader with everything after it, and the rest of the
+ * input is read by csvr_next() (fblock_fill): its rules, its messages. */
+static void fblock_fill_raw(fblock *b, csv_reader *r, fraw *st)
+{
+	fblock_clear(b);
+	b->rc = QE_OK;
+	b->raw = 1;
+	strbuf *t = &b->text;
+	if (strbuf_room(t, st->carry.len + FRAW_READ))
+		goto oom;
+	if (st->carry.len)
+		memcpy(t->p, st->carry.p, st->carry.len);
+	t->len = st->carry.len;
+	st->carry.len = 0;
+	size_t pos = 0;
+	while (b->n < FBLOCK_ROWS) {
+		char *nl = memchr(t->p + pos, '\n', t->len - pos);
+		if (!nl && !st->eof && t->len - pos <= CSV_FIELD_MAX) {
+			if (strbuf_room(t, FRAW_READ))
+				goto oom;
+			long got = csvr_raw_read(r, t->p + t->len, FRAW_READ, &b->e);
+			if (got == -1) {
+				b->rc = b->e.code;
+				break;
+			}
+			if (got == 0)
+				st->eof = 1;
+			t->len += (size_t)got;
+			continue;
+		}
+		size_t next = nl ? (size_t)(nl - t->p) + 1 : t->len;
+		if (next == pos)
+			break; /* end of input */
+		if (next - pos > CSV_FIELD_MAX || memchr(t->p + pos, '"', next - pos)) {
+			if (csvr_raw_unread(r, t->p + pos, t->len - pos, st->line))
+				goto oom;
+			t->len = pos;
+			st->slow = 1;
+			break;
+		}
+		size_t body = next - pos - (nl ? 1 : 0);
+		if (nl && (body == 0 || (body == 1 && t->p[pos] == '\r'))) {
+			st->line++;
+			pos = next;
+			continue; /* blank line */
+		}
+		b->rstart[b->n] = pos; /* a row ends at its first '\n' (csvscan) */
+		b->line[b->n++] = st->line;
+		st->line++;
+		pos = next;
+	}
+	b->rstart[b->n] = pos;
+	if (!st->slow && pos < t->len) {
+		strbuf_put(&st->carry, t->p + pos, t->len - pos);
+		if (st->carry.oom)
+			goto oom;
+	}
+	b->eof = st->eof && !st->slow && st->carry.len == 0;
+	if (st->slow && b->n == 0 && !b->rc)
+		fblock_fill(b, r); /* handed over before any row: this block too */
+	return;
+oom:
+	b->rc = qe_err_set(&b->e, QE_INTERNAL, "%s: out of memory", csvr_name(r));
 }
 
 /* Reads up to FBLOCK_ROWS records into b, b->eof set at the end of input.
@@ -375,15 +470,66 @@ static void fblock_fill(fblock *b, csv_reader *r)
 	}
 }
 
+/* A pricing thread's scratch for raw rows: the row's text with its
+ * fields NUL-terminated in place, and their offsets and lengths. */
+typedef struct fscratch {
+	strbuf row;
+	csvscan_field *f;
+	size_t *off, *len;
+} fscratch;
+
+/* Splits raw row i of b into fields in sc (csvscan's rules, which are
+ * csvio's; the row holds no quote).  0, or QE_DATA with e saying what
+ * csvr_next() says of a row with the wrong number of fields; -1 when
+ * out of memory. */
+static int fblock_split(const fblock *b, int i, const csv_reader *r, fscratch *sc, qe_err *e)
+{
+	size_t n = b->rstart[i + 1] - b->rstart[i];
+	sc->row.len = 0;
+	if (strbuf_room(&sc->row, 2 * n + 1)) /* the row, and csvscan's scratch */
+		return -1;
+	memcpy(sc->row.p, b->text.p + b->rstart[i], n);
+	csvscan_rec rec;
+	int maxf = b->ncols + 1;
+	csvscan_next(sc->row.p, n, 0, 1, sc->f, maxf, sc->row.p + n, &rec);
+	if (rec.nfields != b->ncols) {
+		int col = rec.nfields < b->ncols ? rec.nfields + 1 : b->ncols + 1;
+		return qe_err_set(e, QE_DATA, "%s:%ld:%d: expected %d fields, found %d", csvr_name(r),
+				  b->line[i], col, b->ncols, rec.nfields);
+	}
+	for (int c = 0; c < b->ncols; c++) {
+		char *p = sc->row.p + (sc->f[c].p - sc->row.p);
+		p[sc->f[c].len] = '\0';
+		sc->off[c] = (size_t)(p - sc->row.p);
+		sc->len[c] = sc->f[c].len;
+	}
+	return 0;
+}
+
 /* Prices row i of b and prints it with its results into w; a row that
  * fails gets its error in b->err (0), -1 when out of memory. */
 static int fblock_row(fblock *b, int i, int mi, const formula_opts *o, const csv_reader *r,
-		      const int *idx, const int *opt, int nin, strbuf *w)
+		      const int *idx, const int *opt, int nin, strbuf *w, fscratch *sc)
 {
 	if (b->err[i])
 		return 0;
 	frow v = {r, b->arena.p, b->off + (size_t)i * (size_t)b->ncols,
 		  b->len + (size_t)i * (size_t)b->ncols, b->line[i]};
+	if (b->raw) {
+		qe_err e;
+		int st = fblock_split(b, i, r, sc, &e);
+		if (st < 0)
+			return -1;
+		if (st) {
+			if (!(b->err[i] = malloc(sizeof e)))
+				return -1;
+			*b->err[i] = e;
+			return 0;
+		}
+		v.arena = sc->row.p;
+		v.off = sc->off;
+		v.len = sc->len;
+	}
 	double res[5];
 	int nres = 0;
 	qe_err e;
@@ -435,8 +581,11 @@ int formula_run(const char *model, const formula_opts *o, csv_reader *r, FILE *o
 	/* Rows are read in blocks by one thread while the others price and
 	 * print the block before (chunks of rows, each printed into the
 	 * buffer of the thread that priced it); the block's rows are then
-	 * written and its errors reported in file order, so the output is the
-	 * same for any number of threads.  A bad row is reported and skipped;
+	 * written (one write) and its errors reported in file order, so the
+	 * output is the same for any number of threads.  The reader only
+	 * finds line ends (fblock_fill_raw); splitting the fields and parsing
+	 * the numbers is done by the thread that prices the row, so the
+	 * parse runs on every thread.  A bad row is reported and skipped;
 	 * the worst code is returned. */
 	int worst = QE_OK, rc = QE_OK, nthr = 1;
 #ifdef _OPENMP
@@ -444,15 +593,34 @@ int formula_run(const char *model, const formula_opts *o, csv_reader *r, FILE *o
 #endif
 	*nbad = 0;
 	fblock blk[2];
+	fraw st = {.line = 0};
+	strbuf wout = {0};
 	strbuf *tout = calloc((size_t)nthr, sizeof *tout);
-	int oom = !tout;
+	fscratch *scr = calloc((size_t)nthr, sizeof *scr);
+	int oom = !tout || !scr, ncols = csvr_ncols(r);
 	memset(blk, 0, sizeof blk);
-	if (oom || fblock_init(&blk[0], csvr_ncols(r), e) || fblock_init(&blk[1], csvr_ncols(r), e)) {
+	for (int t = 0; !oom && t < nthr; t++) {
+		scr[t].f = malloc(sizeof *scr[t].f * (size_t)(ncols + 1));
+		scr[t].off = malloc(sizeof *scr[t].off * (size_t)ncols);
+		scr[t].len = malloc(sizeof *scr[t].len * (size_t)ncols);
+		oom = !scr[t].f || !scr[t].off || !scr[t].len;
+	}
+	if (oom || fblock_init(&blk[0], ncols, e) || fblock_init(&blk[1], ncols, e)) {
 		rc = qe_err_set(e, QE_INTERNAL, "out of memory");
 		goto done;
 	}
+	/* the first line after the header; a reader holding part of a record
+	 * (never, after a header) keeps every row to csvr_next() */
+	st.line = csvr_raw_line(r);
 	fblock *cur = &blk[0], *next = &blk[1];
-	fblock_fill(cur, r);
+	{
+		long got = csvr_raw_read(r, NULL, 0, e);
+		st.slow = got == -2;
+	}
+	if (st.slow)
+		fblock_fill(cur, r);
+	else
+		fblock_fill_raw(cur, r, &st);
 	while (cur->n > 0 || cur->rc) {
 		int more = !cur->eof && !cur->rc;
 		for (int t = 0; t < nthr; t++)
@@ -461,8 +629,12 @@ int formula_run(const char *model, const formula_opts *o, csv_reader *r, FILE *o
 #pragma omp parallel num_threads(nthr)
 		{
 #pragma omp single nowait
-			if (more)
-				fblock_fill(next, r);
+			if (more) {
+				if (st.slow)
+					fblock_fill(next, r);
+				else
+					fblock_fill_raw(next, r, &st);
+			}
 			int t = 0;
 #ifdef _OPENMP
 			t = omp_get_thread_num();
@@ -473,7 +645,7 @@ int formula_run(const char *model, const formula_opts *o, csv_reader *r, FILE *o
 				cur->coff[c] = tout[t].len;
 				int end = (c + 1) * FCHUNK < cur->n ? (c + 1) * FCHUNK : cur->n;
 				for (int i = c * FCHUNK; i < end; i++)
-					if (fblock_row(cur, i, mi, o, r, idx, opt, nin, &tout[t]))
+					if (fblock_row(cur, i, mi, o, r, idx, opt, nin, &tout[t], &scr[t]))
 						tout[t].oom = 1;
 				cur->clen[c] = tout[t].len - cur->coff[c];
 			}
@@ -500,9 +672,15 @@ int formula_run(const char *model, const formula_opts *o, csv_reader *r, FILE *o
 			if (worst != QE_DATA)
 				worst = cur->err[i]->code;
 		}
+		wout.len = 0;
 		for (int c = 0; c < nch && !rc; c++)
-			if (cur->clen[c])
-				fwrite(tout[cur->cthr[c]].p + cur->coff[c], 1, cur->clen[c], out);
+			strbuf_put(&wout, tout[cur->cthr[c]].p + cur->coff[c], cur->clen[c]);
+		if (wout.oom) {
+			rc = qe_err_set(e, QE_INTERNAL, "%s: out of memory", csvr_name(r));
+			break;
+		}
+		if (wout.len)
+			fwrite(wout.p, 1, wout.len, out);
 		if (!rc && cur->rc) {
 			*e = cur->e;
 			rc = cur->rc;
@@ -519,6 +697,15 @@ done:
 	for (int t = 0; tout && t < nthr; t++)
 		strbuf_free(&tout[t]);
 	free(tout);
+	for (int t = 0; scr && t < nthr; t++) {
+		strbuf_free(&scr[t].row);
+		free(scr[t].f);
+		free(scr[t].off);
+		free(scr[t].len);
+	}
+	free(scr);
+	strbuf_free(&wout);
+	strbuf_free(&st.carry);
 	if (rc)
 		return rc;
 	if (worst)

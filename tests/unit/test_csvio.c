@@ -572,6 +572,41 @@ static void test_memory_writer(void)
 	free(want);
 }
 
+/* csvr_raw_read() hands over the bytes after the header (buffered ones
+ * first), from its line; csvr_raw_unread() gives some back and
+ * csvr_next() parses them, then the rest of the stream, with its lines. */
+static void test_raw_handover(void)
+{
+	static const char text[] = "a,b\r\n\"x\ny\",2\n1,2\n3,\"q\"\n\n5,6\n7,8\n";
+	qe_err e;
+	csv_reader *r = reader_on(text, sizeof text - 1, &e);
+	UT_CHECK(r != NULL, "raw: header read");
+	if (!r)
+		return;
+	UT_EQ_INT(csvr_raw_line(r), 2, "raw: the first byte after a CRLF header is on line 2");
+	UT_EQ_INT((int)csvr_raw_read(r, NULL, 0, &e), 0, "raw: between records, asking reads nothing");
+	char buf[8];
+	long got = csvr_raw_read(r, buf, 6, &e);
+	UT_EQ_INT((int)got, 6, "raw: up to cap bytes");
+	UT_CHECK(memcmp(buf, "\"x\ny\",", 6) == 0, "raw: the bytes after the header, as they are");
+	/* give back all but the quoted field's start: csvr_next reads from line 2 */
+	UT_EQ_INT(csvr_raw_unread(r, buf, 6, 2), 0, "raw: unread");
+	UT_EQ_INT(csvr_next(r, &e), CSVR_ROW, "raw: a record from the unread bytes");
+	UT_EQ_STR(csvr_field(r, 0, NULL), "x\ny", "raw: the quoted field spans the unread bytes and the stream");
+	UT_EQ_STR(csvr_field(r, 1, NULL), "2", "raw: the rest of the record from the stream");
+	UT_EQ_INT((int)csvr_line(r), 2, "raw: its line");
+	UT_EQ_INT(csvr_next(r, &e), CSVR_ROW, "raw: next record");
+	UT_EQ_INT((int)csvr_line(r), 4, "raw: on line 4");
+	UT_EQ_INT(csvr_next(r, &e), CSVR_ROW, "raw: a record with a quoted field");
+	UT_EQ_INT((int)csvr_line(r), 5, "raw: on line 5");
+	UT_EQ_INT(csvr_next(r, &e), CSVR_ROW, "raw: after a blank line");
+	UT_EQ_INT((int)csvr_line(r), 7, "raw: on line 7");
+	UT_EQ_INT(csvr_next(r, &e), CSVR_ROW, "raw: the last record");
+	UT_EQ_STR(csvr_field(r, 1, NULL), "8", "raw: its last field");
+	UT_EQ_INT(csvr_next(r, &e), CSVR_EOF, "raw: then the end");
+	csvr_close(r);
+}
+
 int main(void)
 {
 	test_escape();
@@ -581,5 +616,6 @@ int main(void)
 	test_header_out_of_memory();
 	test_scan_column();
 	test_memory_writer();
+	test_raw_handover();
 	return ut_done();
 }
