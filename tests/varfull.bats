@@ -425,3 +425,29 @@ PY
 	assert_success
 	! cmp -s c.csv c0.csv
 }
+
+@test "full --horizon: a future whose delivery starts before the horizon is valued on its last day, not at zero (equals the sensitivity mode)" {
+	# TTF Dec-26 futures: delivery starts 2026-12-01, before the 5-day
+	# horizon; valued at zero once settled, their P&L was -V in every
+	# scenario (a VaR of -1376 EUR)
+	A=2026-11-25
+	awk -F, 'NR == 1 || ($8 == "future" && $9 == "TTF" && $15 == "2026-12-01" && $3 == "new")' "$DATA/trades.csv" > ttf.csv
+	[ "$(wc -l < ttf.csv)" -gt 5 ]
+	mkt=(-H "$DATA/history.csv" -m "$DATA/markets.csv" --asof "$A" --calendars "$DATA/calendars" --by none)
+	px=(--trades ttf.csv --curves "$DATA/curves.csv" --vols "$DATA/vols.csv" --rates "$DATA/rates.csv" --fixings "$DATA/fixings.csv")
+	qe-price -q --asof "$A" "${px[@]}" --markets "$DATA/markets.csv" --calendars "$DATA/calendars" -o /dev/null --sensitivities s.csv
+	qe-var hs -q "${mkt[@]}" -s s.csv --horizon 5 -o sens.csv
+	qe-var hs -q --full "${mkt[@]}" "${px[@]}" --horizon 5 -o full.csv --cube cube.csv
+	run "$PYORACLE" - sens.csv full.csv cube.csv <<'PY'
+import csv, sys
+s, f = (list(csv.DictReader(open(p))) for p in sys.argv[1:3])
+assert len(s) == len(f) == 1, (s, f)
+for k in ("var", "es"):
+    a, b = float(s[0][k]), float(f[0][k])
+    assert b > 0 and abs(a - b) <= 1e-9 * abs(a), (k, a, b)
+pnl = {float(r["pnl"]) for r in csv.DictReader(open(sys.argv[3]))}
+assert len(pnl) > 200, len(pnl)
+print("ok")
+PY
+	assert_output ok
+}

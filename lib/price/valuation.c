@@ -1791,6 +1791,7 @@ void valuation_trade(const val_book *b, long i, struct val_trade_info *t)
 	t->model = r->status == 0 ? r->model : NULL;
 	t->has_expiry = tr->has_expiry;
 	t->expiry = tr->has_expiry ? tr->expiry : 0;
+	t->delivery_start = tr->ds;
 	t->delivery_end = tr->de;
 }
 

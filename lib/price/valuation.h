@@ -103,7 +103,7 @@ struct val_trade_info {
 	double npv;
 	const char *model;
 	int has_expiry;   /* options, Asians, spreads: expiry is their expiry date */
-	qe_date expiry, delivery_end;
+	qe_date expiry, delivery_start, delivery_end;
 };
 long valuation_count(const val_book *b);
 const struct market *valuation_market(const val_book *b);

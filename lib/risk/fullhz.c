@@ -36,6 +36,20 @@ static int trade_date(const val_book *b, long i, int days, qe_date *d, qe_err *e
 		*d = t.expiry;
 	if (t.has_expiry && t.delivery_end - 1 < *d)
 		*d = t.delivery_end - 1;
+	/* a linear trade is valued on the last day it is alive, not at zero
+	 * once it has settled: its P&L to the horizon is then that of the
+	 * cash it settles for (at the scenario's prices, undiscounted over
+	 * the few days), as a future's variation margin or a swap's
+	 * settlement would pay it.  A future lives until its delivery starts
+	 * (one in delivery, and every other linear trade, until the day
+	 * before its delivery ends) */
+	if (!t.has_expiry) {
+		qe_date last = t.model && strcmp(t.model, "future") == 0 && t.delivery_start > m->asof
+				       ? t.delivery_start - 1
+				       : t.delivery_end - 1;
+		if (last < *d)
+			*d = last;
+	}
 	if (*d < m->asof)
 		*d = m->asof;
 	return 0;
