@@ -1818,19 +1818,7 @@ void valuation_trade_quote(const val_book *b, long i, int k, int *curve, int *qu
 
 long valuation_reprice(const val_book *b, const market *m, double *npv, char *err, size_t errsz)
 {
-	long bad = -1;
-#pragma omp parallel for schedule(dynamic, 64)
-	for (long i = 0; i < b->n; i++) {
-		result r;
-		if (b->res[i].status) {
-			npv[i] = b->res[i].status == 2 ? 0.0 : NAN;
-			continue;
-		}
-		price_one(m, &b->tr[i], trade_corr(b, &b->tr[i]), &r);
-		free(r.s);
-		reprice_keep(i, &r, npv, &bad, err, errsz);
-	}
-	return bad;
+	return valuation_reprice_some(b, m, NULL, b->n, npv, err, errsz);
 }
 
 long valuation_reprice_some(const val_book *b, const market *m, const long *idx, long n, double *npv,
@@ -1839,7 +1827,7 @@ long valuation_reprice_some(const val_book *b, const market *m, const long *idx,
 	long bad = -1;
 #pragma omp parallel for schedule(dynamic, 64)
 	for (long j = 0; j < n; j++) {
-		long i = idx[j];
+		long i = idx ? idx[j] : j;
 		result r;
 		if (b->res[i].status) {
 			npv[i] = b->res[i].status == 2 ? 0.0 : NAN;

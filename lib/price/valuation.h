@@ -121,8 +121,8 @@ void valuation_trade_quote(const val_book *b, long i, int k, int *curve, int *qu
  * base that cannot be priced on m (its reason into err). */
 long valuation_reprice(const val_book *b, const struct market *m, double *npv, char *err,
 		       size_t errsz);
-/* valuation_reprice of the n trades idx[0..n-1] only (npv[idx[j]]; the
- * other entries of npv are not touched), against a market m whose as-of
+/* valuation_reprice of the n trades idx[0..n-1] only (idx NULL: trades
+ * 0..n-1; npv[idx[j]]; the other entries of npv are not touched), against a market m whose as-of
  * date may be later than b's (full revaluation at a horizon: risk/fullhz.h):
  * each trade is priced as on that day. */
 long valuation_reprice_some(const val_book *b, const struct market *m, const long *idx, long n,
