@@ -10,47 +10,16 @@ load helpers
 # (tenors 1..12), flat 3% rates, NG_HH smiles of January and March 2027,
 # an option book and a linear book
 hz_market() {
-	"$PYORACLE" - <<'PY'
-import numpy as np, datetime as dt
-rng = np.random.default_rng(17)
-asof = dt.date(2026, 11, 25)
-days, d = [], asof
-while len(days) < 300:
-    if d.weekday() < 5: days.append(d)
-    d -= dt.timedelta(days=1)
-days.reverse()
-def month(t):
-    y, m = asof.year, asof.month + t
-    y += (m - 1) // 12; m = (m - 1) % 12 + 1
-    nxt = dt.date(y + (m == 12), m % 12 + 1, 1)
-    return dt.date(y, m, 1), nxt - dt.timedelta(days=1)
-last = {}
-with open("history.csv", "w") as f:
-    f.write("date,curve,tenor,price\n")
-    for c, p0 in (("NG_HH", 3.9), ("TTF", 31.0)):
-        for t in range(13):
-            p = p0 * (1 + 0.01 * t)
-            for day in days:
-                p *= np.exp(0.02 * rng.standard_normal())
-                f.write("%s,%s,%d,%r\n" % (day, c, t, p))
-            last[c, t] = p
-with open("curves.csv", "w") as f:
-    f.write("curve,asof,delivery_start,delivery_end,price,unit,currency\n")
-    for c, u, ccy in (("NG_HH", "MMBtu", "USD"), ("TTF", "MWh", "EUR")):
-        for t in range(1, 13):
-            a, b = month(t)
-            f.write("%s,%s,%s,%s,%r,%s,%s\n" % (c, asof, a, b, last[c, t], u, ccy))
-with open("rates.csv", "w") as f:
-    f.write("currency,asof,date,rate\n")
-    for ccy in ("USD", "EUR"):
-        f.write("%s,%s,2026-12-01,0.03\n%s,%s,2031-01-01,0.03\n" % (ccy, asof, ccy, asof))
+	"$PYORACLE" - "$QE_TOP/tests/var" <<'PY'
+import sys; sys.path.insert(0, sys.argv[1])
+from synmarket import *
+rng, days, last = write_market(17)
+asof = ASOF
 with open("vols.csv", "w") as f:
     f.write("curve,asof,delivery_start,delivery_end,strike,vol,vol_type\n")
     f.write("NG_HH,%s,2027-01-01,2027-01-31,,0.51,lognormal\n" % asof)
     f.write("NG_HH,%s,2027-03-01,2027-03-31,,0.462,lognormal\n" % asof)
-hdr = ("trade_id,version,status,trade_date,book,trader,counterparty,instrument,curve,side,quantity,"
-       "unit,price,currency,delivery_start,delivery_end,shape,option_type,strike,exercise,expiry,"
-       "avg_start,avg_end,curve2,ratio,model\n")
+hdr = TRADES_HEADER
 with open("option.csv", "w") as f:
     f.write(hdr)
     # expires long after the horizon

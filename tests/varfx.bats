@@ -13,41 +13,11 @@ load helpers
 # "flat", every tenor of a curve has the same price each day, so that
 # contract (roll-adjusted) and constant-maturity returns are one series.
 fx_market() {
-	"$PYORACLE" - "$@" <<'PY'
-import sys, numpy as np, datetime as dt
-flat = sys.argv[1:] == ["flat"]
-rng = np.random.default_rng(21)
-asof = dt.date(2026, 11, 25)
-days, d = [], asof
-while len(days) < 300:
-    if d.weekday() < 5: days.append(d)
-    d -= dt.timedelta(days=1)
-days.reverse()
-def month(t):
-    y, m = asof.year, asof.month + t
-    y += (m - 1) // 12; m = (m - 1) % 12 + 1
-    nxt = dt.date(y + (m == 12), m % 12 + 1, 1)
-    return dt.date(y, m, 1), nxt - dt.timedelta(days=1)
-last = {}
-with open("history.csv", "w") as f:
-    f.write("date,curve,tenor,price\n")
-    for c, p0 in (("NG_HH", 3.9), ("TTF", 31.0)):
-        path = p0 * np.exp(np.cumsum(0.02 * rng.standard_normal(len(days))))
-        for t in range(13):
-            p = path if flat else p0 * (1 + 0.01 * t) * np.exp(np.cumsum(0.02 * rng.standard_normal(len(days))))
-            for day, v in zip(days, p):
-                f.write("%s,%s,%d,%r\n" % (day, c, t, v))
-            last[c, t] = p[-1]
-with open("curves.csv", "w") as f:
-    f.write("curve,asof,delivery_start,delivery_end,price,unit,currency\n")
-    for c, u, ccy in (("NG_HH", "MMBtu", "USD"), ("TTF", "MWh", "EUR")):
-        for t in range(1, 13):
-            a, b = month(t)
-            f.write("%s,%s,%s,%s,%r,%s,%s\n" % (c, asof, a, b, last[c, t], u, ccy))
-with open("rates.csv", "w") as f:
-    f.write("currency,asof,date,rate\n")
-    for ccy in ("USD", "EUR"):
-        f.write("%s,%s,2026-12-01,0.03\n%s,%s,2031-01-01,0.03\n" % (ccy, asof, ccy, asof))
+	"$PYORACLE" - "$QE_TOP/tests/var" "$@" <<'PY'
+import sys; sys.path.insert(0, sys.argv[1])
+from synmarket import *
+flat = sys.argv[2:] == ["flat"]
+rng, days, last = write_market(21, style="vector", flat=flat)
 # EUR per USD (a volatile year: FX risk is visible next to the price risk)
 r = 0.93 * np.exp(np.cumsum(0.012 * rng.standard_normal(len(days))))
 with open("fxh.csv", "w") as f:
@@ -56,9 +26,7 @@ with open("fxh.csv", "w") as f:
         f.write("%s,EUR,%r\n" % (d, v))
 with open("fx.csv", "w") as f:
     f.write("currency,rate\nUSD,1\nEUR,%r\n" % (1 / r[-1]))
-hdr = ("trade_id,version,status,trade_date,book,trader,counterparty,instrument,curve,side,quantity,"
-       "unit,price,currency,delivery_start,delivery_end,shape,option_type,strike,exercise,expiry,"
-       "avg_start,avg_end,curve2,ratio,model\n")
+hdr = TRADES_HEADER
 us = "F1,1,new,2026-10-01,GAS_US,t,CP001,forward,NG_HH,sell,300000,MMBtu,3.8,USD,2027-05-01,2027-07-31,,,,,,,,,,\n"
 eu = "F2,1,new,2026-10-01,GAS_EU,t,CP006,forward,TTF,buy,40000,MWh,1.0,EUR,2027-03-01,2027-04-30,,,,,,,,,,\n"
 open("book.csv", "w").write(hdr + us + eu)
