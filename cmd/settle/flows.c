@@ -38,19 +38,14 @@ static const char usage[] =
 	"Exit status: 0 ok; 2 usage; 3 bad input (unknown counterparty, missing fixing\n"
 	"or settlement, no payment calendar); 4 I/O error.\n";
 
-enum { OPT_FROM = 256, OPT_TO, OPT_DATA, OPT_TRADES, OPT_MARKETS, OPT_FIXINGS, OPT_HISTORY,
-       OPT_CPTY, OPT_CCY, OPT_TERMS, OPT_CALENDARS };
+enum { OPT_FROM = SETTLE_OPT_OWN, OPT_TO, OPT_TRADES, OPT_MARKETS, OPT_FIXINGS, OPT_HISTORY };
 
 static const struct option longopts[] = {
 	{"from", required_argument, NULL, OPT_FROM},       {"to", required_argument, NULL, OPT_TO},
-	{"output", required_argument, NULL, 'o'},          {"data", required_argument, NULL, OPT_DATA},
+	{"output", required_argument, NULL, 'o'},
 	{"trades", required_argument, NULL, OPT_TRADES},   {"markets", required_argument, NULL, OPT_MARKETS},
 	{"fixings", required_argument, NULL, OPT_FIXINGS}, {"history", required_argument, NULL, OPT_HISTORY},
-	{"counterparties", required_argument, NULL, OPT_CPTY},
-	{"currencies", required_argument, NULL, OPT_CCY},  {"terms", required_argument, NULL, OPT_TERMS},
-	{"calendars", required_argument, NULL, OPT_CALENDARS},
-	{"quiet", no_argument, NULL, 'q'},                 {"help", no_argument, NULL, 'h'},
-	{NULL, 0, NULL, 0}};
+	SETTLE_LONGOPTS_COMMON,                            {NULL, 0, NULL, 0}};
 
 int settle_flows_main(int argc, char **argv)
 {
@@ -62,18 +57,13 @@ int settle_flows_main(int argc, char **argv)
 		case OPT_FROM: from = optarg; break;
 		case OPT_TO: to = optarg; break;
 		case 'o': out_path = optarg; break;
-		case OPT_DATA: p.data = optarg; break;
 		case OPT_TRADES: p.trades = optarg; break;
 		case OPT_MARKETS: p.markets = optarg; break;
 		case OPT_FIXINGS: p.fixings = optarg; break;
 		case OPT_HISTORY: p.history = optarg; break;
-		case OPT_CPTY: p.counterparties = optarg; break;
-		case OPT_CCY: p.currencies = optarg; break;
-		case OPT_TERMS: p.terms = optarg; break;
-		case OPT_CALENDARS: p.calendars = optarg; break;
-		case 'q': cli_quiet = 1; break;
-		case 'h': cli_help(usage);
-		default: cli_usage_error("unknown option");
+		default:
+			if (!settle_common_option(c, optarg, &p, usage))
+				cli_usage_error("unknown option");
 		}
 	}
 	if (optind < argc)

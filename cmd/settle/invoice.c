@@ -34,17 +34,12 @@ static const char usage[] =
 	"\n"
 	"Exit status: 0 ok; 2 usage; 3 bad input; 4 I/O error.\n";
 
-enum { OPT_FROM = 256, OPT_TO, OPT_HTML, OPT_DATA, OPT_CPTY, OPT_CCY, OPT_TERMS, OPT_CALENDARS };
+enum { OPT_FROM = SETTLE_OPT_OWN, OPT_TO, OPT_HTML };
 
 static const struct option longopts[] = {
-	{"from", required_argument, NULL, OPT_FROM},     {"to", required_argument, NULL, OPT_TO},
-	{"output", required_argument, NULL, 'o'},        {"html", required_argument, NULL, OPT_HTML},
-	{"data", required_argument, NULL, OPT_DATA},
-	{"counterparties", required_argument, NULL, OPT_CPTY},
-	{"currencies", required_argument, NULL, OPT_CCY}, {"terms", required_argument, NULL, OPT_TERMS},
-	{"calendars", required_argument, NULL, OPT_CALENDARS},
-	{"quiet", no_argument, NULL, 'q'},               {"help", no_argument, NULL, 'h'},
-	{NULL, 0, NULL, 0}};
+	{"from", required_argument, NULL, OPT_FROM}, {"to", required_argument, NULL, OPT_TO},
+	{"output", required_argument, NULL, 'o'},    {"html", required_argument, NULL, OPT_HTML},
+	SETTLE_LONGOPTS_COMMON,                      {NULL, 0, NULL, 0}};
 
 int settle_invoice_main(int argc, char **argv)
 {
@@ -57,14 +52,9 @@ int settle_invoice_main(int argc, char **argv)
 		case OPT_TO: to_s = optarg; break;
 		case 'o': out_path = optarg; break;
 		case OPT_HTML: html = optarg; break;
-		case OPT_DATA: p.data = optarg; break;
-		case OPT_CPTY: p.counterparties = optarg; break;
-		case OPT_CCY: p.currencies = optarg; break;
-		case OPT_TERMS: p.terms = optarg; break;
-		case OPT_CALENDARS: p.calendars = optarg; break;
-		case 'q': cli_quiet = 1; break;
-		case 'h': cli_help(usage);
-		default: cli_usage_error("unknown option");
+		default:
+			if (!settle_common_option(c, optarg, &p, usage))
+				cli_usage_error("unknown option");
 		}
 	}
 	if (argc - optind > 1)
@@ -79,8 +69,7 @@ int settle_invoice_main(int argc, char **argv)
 	flows_list f = {0};
 	net_list n = {0};
 	qe_err e;
-	if (flows_read(input, &f, &e) || net_compute(&f, t, &n, &e))
-		cli_die_err(&e);
+	settle_read_net(input, t, &f, &n);
 	qe_out *out = cli_out_open(out_path);
 	invoice_csv_header(out->fp);
 	size_t count = 0;

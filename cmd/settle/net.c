@@ -26,15 +26,8 @@ static const char usage[] =
 	"\n"
 	"Exit status: 0 ok; 2 usage; 3 bad input; 4 I/O error.\n";
 
-enum { OPT_DATA = 256, OPT_CPTY, OPT_CCY, OPT_TERMS, OPT_CALENDARS };
-
 static const struct option longopts[] = {
-	{"output", required_argument, NULL, 'o'},        {"data", required_argument, NULL, OPT_DATA},
-	{"counterparties", required_argument, NULL, OPT_CPTY},
-	{"currencies", required_argument, NULL, OPT_CCY}, {"terms", required_argument, NULL, OPT_TERMS},
-	{"calendars", required_argument, NULL, OPT_CALENDARS},
-	{"quiet", no_argument, NULL, 'q'},               {"help", no_argument, NULL, 'h'},
-	{NULL, 0, NULL, 0}};
+	{"output", required_argument, NULL, 'o'}, SETTLE_LONGOPTS_COMMON, {NULL, 0, NULL, 0}};
 
 int settle_net_main(int argc, char **argv)
 {
@@ -44,14 +37,9 @@ int settle_net_main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "o:qh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o': out_path = optarg; break;
-		case OPT_DATA: p.data = optarg; break;
-		case OPT_CPTY: p.counterparties = optarg; break;
-		case OPT_CCY: p.currencies = optarg; break;
-		case OPT_TERMS: p.terms = optarg; break;
-		case OPT_CALENDARS: p.calendars = optarg; break;
-		case 'q': cli_quiet = 1; break;
-		case 'h': cli_help(usage);
-		default: cli_usage_error("unknown option");
+		default:
+			if (!settle_common_option(c, optarg, &p, usage))
+				cli_usage_error("unknown option");
 		}
 	}
 	if (argc - optind > 1)
@@ -61,8 +49,7 @@ int settle_net_main(int argc, char **argv)
 	flows_list f = {0};
 	net_list n = {0};
 	qe_err e;
-	if (flows_read(input, &f, &e) || net_compute(&f, t, &n, &e))
-		cli_die_err(&e);
+	settle_read_net(input, t, &f, &n);
 	qe_out *out = cli_out_open(out_path);
 	net_write(out->fp, &n);
 	if (cli_outputs_commit(&e))

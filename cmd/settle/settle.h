@@ -21,6 +21,27 @@ struct settle_paths {
 	const char *data, *trades, *markets, *fixings, *history, *counterparties, *currencies,
 		*terms, *calendars;
 };
+/* The options every command takes (codes above 255; a command numbers
+ * its own from SETTLE_OPT_OWN), as struct option entries. */
+enum { SETTLE_OPT_DATA = 256, SETTLE_OPT_CPTY, SETTLE_OPT_CCY, SETTLE_OPT_TERMS,
+       SETTLE_OPT_CALENDARS, SETTLE_OPT_OWN = 512 };
+#define SETTLE_LONGOPTS_COMMON \
+	{"data", required_argument, NULL, SETTLE_OPT_DATA}, \
+	{"counterparties", required_argument, NULL, SETTLE_OPT_CPTY}, \
+	{"currencies", required_argument, NULL, SETTLE_OPT_CCY}, \
+	{"terms", required_argument, NULL, SETTLE_OPT_TERMS}, \
+	{"calendars", required_argument, NULL, SETTLE_OPT_CALENDARS}, \
+	{"quiet", no_argument, NULL, 'q'}, {"help", no_argument, NULL, 'h'}
+/* Handles option c when it is one of SETTLE_LONGOPTS_COMMON (-h prints
+ * help and exits): 1, else 0. */
+int settle_common_option(int c, const char *arg, struct settle_paths *p, const char *help);
+
+struct flows_list;
+struct net_list;
+/* Reads the flows file input and nets them (cli_die on failure). */
+void settle_read_net(const char *input, const settle_terms *t, struct flows_list *f,
+		     struct net_list *n);
+
 /* path, or data/name (malloc'd, never freed: one per run). */
 const char *settle_path(const char *path, const char *data, const char *name);
 /* Loads the currencies, payment terms and counterparties (cli_die on failure). */

@@ -50,17 +50,34 @@ static int grow(void **p, size_t *cap, size_t need, size_t size)
 	return 0;
 }
 
+/* Opens a reference table and finds its n required columns; NULL (e
+ * filled) on failure. */
+static csv_reader *open_table(const char *path, const char *const *cols, int n, int *ix, qe_err *e)
+{
+	csv_reader *r = csvr_open(path, e);
+	if (r && csvr_require(r, cols, n, ix, e)) {
+		csvr_close(r);
+		return NULL;
+	}
+	return r;
+}
+
+/* The end of a table's loop: the reader's error when it stopped on one. */
+static int close_table(csv_reader *r, int st, int rc, qe_err *e)
+{
+	if (!rc && (st == CSVR_BADROW || st == CSVR_FATAL))
+		rc = e->code;
+	csvr_close(r);
+	return rc;
+}
+
 static int load_currencies(settle_terms *t, const char *path, const char *caldir, qe_err *e)
 {
 	static const char *const cols[] = {"currency", "exponent", "calendar"};
 	int ix[3], st, rc = 0;
-	csv_reader *r = csvr_open(path, e);
+	csv_reader *r = open_table(path, cols, 3, ix, e);
 	if (!r)
 		return e->code;
-	if (csvr_require(r, cols, 3, ix, e)) {
-		csvr_close(r);
-		return e->code;
-	}
 	while ((st = csvr_next(r, e)) == CSVR_ROW) {
 		size_t len;
 		const char *c = csvr_field(r, ix[0], &len);
@@ -94,23 +111,16 @@ static int load_currencies(settle_terms *t, const char *path, const char *caldir
 			break;
 		}
 	}
-	if (st == CSVR_BADROW || st == CSVR_FATAL)
-		rc = e->code;
-	csvr_close(r);
-	return rc;
+	return close_table(r, st, rc, e);
 }
 
 static int load_payment_terms(settle_terms *t, const char *path, qe_err *e)
 {
 	static const char *const cols[] = {"kind", "curve", "business_days"};
 	int ix[3], st, rc = 0;
-	csv_reader *r = csvr_open(path, e);
+	csv_reader *r = open_table(path, cols, 3, ix, e);
 	if (!r)
 		return e->code;
-	if (csvr_require(r, cols, 3, ix, e)) {
-		csvr_close(r);
-		return e->code;
-	}
 	while ((st = csvr_next(r, e)) == CSVR_ROW) {
 		const char *kind = csvr_field(r, ix[0], NULL), *curve = csvr_field(r, ix[1], NULL);
 		int64_t d;
@@ -141,23 +151,16 @@ static int load_payment_terms(settle_terms *t, const char *path, qe_err *e)
 		}
 		t->days[k] = (int)d;
 	}
-	if (st == CSVR_BADROW || st == CSVR_FATAL)
-		rc = e->code;
-	csvr_close(r);
-	return rc;
+	return close_table(r, st, rc, e);
 }
 
 static int load_counterparties(settle_terms *t, const char *path, qe_err *e)
 {
 	static const char *const cols[] = {"counterparty", "netting"};
 	int ix[2], st, rc = 0;
-	csv_reader *r = csvr_open(path, e);
+	csv_reader *r = open_table(path, cols, 2, ix, e);
 	if (!r)
 		return e->code;
-	if (csvr_require(r, cols, 2, ix, e)) {
-		csvr_close(r);
-		return e->code;
-	}
 	while ((st = csvr_next(r, e)) == CSVR_ROW) {
 		size_t len;
 		const char *c = csvr_field(r, ix[0], &len), *n = csvr_field(r, ix[1], NULL);
@@ -177,10 +180,7 @@ static int load_counterparties(settle_terms *t, const char *path, qe_err *e)
 		}
 		t->net[k] = (signed char)net;
 	}
-	if (st == CSVR_BADROW || st == CSVR_FATAL)
-		rc = e->code;
-	csvr_close(r);
-	return rc;
+	return close_table(r, st, rc, e);
 }
 
 settle_terms *terms_load(const char *currencies, const char *payment_terms,
