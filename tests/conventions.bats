@@ -95,6 +95,12 @@ stdin_cases() {
 	echo "qe-var|measures|pnl_input"
 	echo "qe-var|backtest|backtest_input"
 	echo "qe-optimize|maxcut|maxcut_input"
+	echo "qe-settle|net --data $DATA|settle_input"
+}
+settle_input() {
+	echo trade_id,counterparty,kind,direction,value_date,currency,amount_minor
+	echo T1,CP001,option_premium,pay,2026-12-01,USD,1250
+	echo T2,CP001,swap_settlement,receive,2026-12-01,USD,99
 }
 ingest_input() { printf 'curve,date,price\nNG_HH,2026-11-20,3.1\nNG_HH,2026-11-21,3.2\n'; }
 pnl_input() {

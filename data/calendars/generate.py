@@ -1,8 +1,11 @@
 #!/usr/bin/python3
 """Regenerates the holiday files NYMEX.txt, ICE_EU.txt, UK_BANK.txt and EEX.txt
-from the holiday rules stated in each file's header (Python stdlib only).
+(exchanges, 2023-2036) and TARGET2.txt and FED.txt (payment calendars of EUR
+and USD, 2020-2035) from the holiday rules stated in each file's header
+(Python stdlib only).
 
-    /usr/bin/python3 data/calendars/generate.py 2023 2036
+    /usr/bin/python3 data/calendars/generate.py            # each its own years
+    /usr/bin/python3 data/calendars/generate.py 2023 2036  # every file these years
 
 The files, not this script, are what the tools read: edit a file by hand
 for a one-off closure and note it in its header.  Re-check the rules
@@ -112,6 +115,39 @@ def eex(y):
     return [h for h in out if h[0].weekday() < 5]
 
 
+def target2(y):
+    """TARGET2 (T2) closing days: no substitute days."""
+    e = easter(y)
+    out = [(dt.date(y, 1, 1), "New Year's Day"), (e - dt.timedelta(2), "Good Friday"),
+           (e + dt.timedelta(1), "Easter Monday"), (dt.date(y, 5, 1), "Labour Day"),
+           (dt.date(y, 12, 25), "Christmas Day"), (dt.date(y, 12, 26), "Boxing Day")]
+    return [h for h in out if h[0].weekday() < 5]
+
+
+def fed_observed(d):
+    """Federal Reserve: a Sunday holiday is observed on the Monday after; on
+    a Saturday one the Reserve Banks are open the Friday before (no day)."""
+    if d.weekday() == 6:
+        return d + dt.timedelta(1)
+    return d
+
+
+def fed(y):
+    out = [(fed_observed(dt.date(y, 1, 1)), "New Year's Day"),
+           (nth_weekday(y, 1, 0, 3), "Birthday of Martin Luther King, Jr."),
+           (nth_weekday(y, 2, 0, 3), "Washington's Birthday"),
+           (nth_weekday(y, 5, 0, -1), "Memorial Day")]
+    if y >= 2021:
+        out.append((fed_observed(dt.date(y, 6, 19)), "Juneteenth National Independence Day"))
+    out += [(fed_observed(dt.date(y, 7, 4)), "Independence Day"),
+            (nth_weekday(y, 9, 0, 1), "Labor Day"),
+            (nth_weekday(y, 10, 0, 2), "Columbus Day"),
+            (fed_observed(dt.date(y, 11, 11)), "Veterans Day"),
+            (nth_weekday(y, 11, 3, 4), "Thanksgiving Day"),
+            (fed_observed(dt.date(y, 12, 25)), "Christmas Day")]
+    return [h for h in out if h[0].weekday() < 5]
+
+
 HEADERS = {
     "NYMEX": """# calendar: NYMEX
 # source: CME Group holiday calendar (https://www.cmegroup.com/tools-information/holiday-calendar.html)
@@ -171,14 +207,48 @@ HEADERS = {
 #   (Good Friday, Easter Monday, 1 May, 24/25/26/31 December, 1 January); the EEX PDF
 #   itself was not reachable from the build machine.  Re-check yearly.
 """,
+    "TARGET2": """# calendar: TARGET2
+# source: ECB, TARGET2 / T2 closing days (https://www.ecb.europa.eu/paym/target/t2/html/index.en.html)
+# checked: {checked}
+# covers: {y0}-{y1}
+# rule: the payment calendar of EUR: T2 is closed on Saturdays, Sundays, New Year's
+#   Day (1 January), Good Friday, Easter Monday, Labour Day (1 May), Christmas Day
+#   (25 December) and 26 December; no substitute days (a weekend holiday is simply
+#   dropped).
+# verified: the closing days as published by the ECB since 2002, from the rule; the
+#   page was not reachable from the build machine.  Re-check yearly.
+""",
+    "FED": """# calendar: FED
+# source: Federal Reserve Bank Services holiday schedule (https://www.frbservices.org/about/holiday-schedules)
+# checked: {checked}
+# covers: {y0}-{y1}
+# rule: the payment calendar of USD (Fedwire): the 11 federal holidays - New Year's
+#   Day, Birthday of Martin Luther King, Jr. (3rd Monday of January), Washington's
+#   Birthday (3rd Monday of February), Memorial Day (last Monday of May), Juneteenth
+#   (19 June, from 2021), Independence Day (4 July), Labor Day (1st Monday of
+#   September), Columbus Day (2nd Monday of October), Veterans Day (11 November),
+#   Thanksgiving (4th Thursday of November), Christmas Day.  A holiday on a Sunday is
+#   observed on the Monday after; for one on a Saturday the Reserve Banks are open
+#   the Friday before, so no weekday is closed.
+# verified: from the rule as published in the Reserve Banks' schedules; the page
+#   was not reachable from the build machine.  Re-check yearly.
+""",
 }
+
+# Each file's own years and checked date when no years are given.
+CALENDARS = (("NYMEX", nymex, 2023, 2036, CHECKED), ("ICE_EU", ice_eu, 2023, 2036, CHECKED),
+             ("UK_BANK", uk_bank, 2023, 2036, CHECKED), ("EEX", eex, 2023, 2036, CHECKED),
+             ("TARGET2", target2, 2020, 2035, "2026-12-06"),
+             ("FED", fed, 2020, 2035, "2026-12-06"))
 
 
 def main():
-    y0, y1 = (int(a) for a in sys.argv[1:3]) if len(sys.argv) > 2 else (2023, 2036)
-    for name, rule in (("NYMEX", nymex), ("ICE_EU", ice_eu), ("UK_BANK", uk_bank), ("EEX", eex)):
+    years = [int(a) for a in sys.argv[1:3]] if len(sys.argv) > 2 else None
+    for name, rule, y0, y1, checked in CALENDARS:
+        if years:
+            y0, y1 = years
         with open(f"{sys.path[0]}/{name}.txt", "w") as f:
-            f.write(HEADERS[name].format(checked=CHECKED, y0=y0, y1=y1))
+            f.write(HEADERS[name].format(checked=checked, y0=y0, y1=y1))
             f.write("# format: one ISO date a line, optional '# comment' after it; see qe-formats(5)\n")
             for y in range(y0, y1 + 1):
                 for d, what in sorted(rule(y)):

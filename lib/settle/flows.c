@@ -1,0 +1,710 @@
+/* flows: the cash flows of a book in a range of value dates (flows.h). */
+#include "settle/flows.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/num.h"
+#include "core/strindex.h"
+#include "ingest/schema.h"
+#include "io/csvio.h"
+#include "io/csvscan.h"
+#include "io/formats.h"
+#include "market/curvemaster.h"
+#include "time/period.h"
+#include "time/tz.h"
+
+/* ---- market data: fixings and the price history ------------------------ */
+
+typedef struct quote {
+	int curve;   /* curvemaster_pos */
+	long month;  /* contract month (history), 0 for fixings */
+	qe_date d;
+	double p;
+} quote;
+
+typedef struct quotes {
+	quote *v;
+	size_t n, cap;
+	const char *file;
+} quotes;
+
+static int quote_cmp(const void *a, const void *b)
+{
+	const quote *x = a, *y = b;
+	if (x->curve != y->curve)
+		return x->curve < y->curve ? -1 : 1;
+	if (x->month != y->month)
+		return x->month < y->month ? -1 : 1;
+	return x->d < y->d ? -1 : x->d > y->d;
+}
+
+static int quotes_push(quotes *q, quote x)
+{
+	if (q->n == q->cap) {
+		size_t n = q->cap ? 2 * q->cap : 4096;
+		quote *v = realloc(q->v, n * sizeof *v);
+		if (!v)
+			return -1;
+		q->v = v;
+		q->cap = n;
+	}
+	q->v[q->n++] = x;
+	return 0;
+}
+
+/* Reads fixings (curve,date,price) or, with hist, the history
+ * (date,curve,tenor,contract,price: contract quotes only).  Curves not in
+ * the curve master are skipped; a day given twice keeps its first price. */
+static int quotes_load(quotes *q, const char *path, int hist, const curvemaster *m, qe_err *e)
+{
+	static const char *const cols[] = {"curve", "date", "price", "tenor", "contract"};
+	int ix[5], st, rc = 0;
+	csv_reader *r = csvr_open(path, e);
+	q->file = path;
+	if (!r)
+		return e->code;
+	if (csvr_require(r, cols, hist ? 5 : 3, ix, e)) {
+		csvr_close(r);
+		return e->code;
+	}
+	while ((st = csvr_next(r, e)) == CSVR_ROW) {
+		size_t len;
+		const char *name = csvr_field(r, ix[0], &len);
+		const curvemaster_curve *c = curvemaster_find(m, name);
+		quote x = {0};
+		if (!c)
+			continue;
+		x.curve = (int)curvemaster_pos(m, c);
+		if ((rc = csvr_get_date(r, ix[1], &x.d, e)) || (rc = csvr_get_double(r, ix[2], &x.p, e)))
+			break;
+		if (!isfinite(x.p)) {
+			rc = csvr_field_error(r, ix[2], e, "price must be finite");
+			break;
+		}
+		if (hist) {
+			int64_t tenor;
+			char why[120];
+			const char *s = csvr_field(r, ix[4], &len), *bad;
+			if ((rc = csvr_get_int64(r, ix[3], &tenor, e)))
+				break;
+			if ((bad = schema_history_contract(x.d, tenor, s, len, &x.month, why, sizeof why))) {
+				rc = csvr_field_error(r, ix[4], e, "%s", bad);
+				break;
+			}
+			if (x.month < 0)
+				continue; /* an index, no contract */
+		}
+		if (quotes_push(q, x)) {
+			rc = qe_err_set(e, QE_INTERNAL, "out of memory");
+			break;
+		}
+	}
+	if (!rc && (st == CSVR_BADROW || st == CSVR_FATAL))
+		rc = e->code;
+	csvr_close(r);
+	if (rc)
+		return rc;
+	qsort(q->v, q->n, sizeof *q->v, quote_cmp);
+	size_t w = 0;
+	for (size_t i = 0; i < q->n; i++)
+		if (!w || quote_cmp(&q->v[w - 1], &q->v[i]))
+			q->v[w++] = q->v[i];
+	q->n = w;
+	return 0;
+}
+
+/* First quote of (curve, month) on or after d, or NULL. */
+static const quote *quotes_from(const quotes *q, int curve, long month, qe_date d)
+{
+	size_t lo = 0, hi = q->n;
+	quote key = {curve, month, d, 0};
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (quote_cmp(&q->v[mid], &key) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < q->n && q->v[lo].curve == curve && q->v[lo].month == month ? &q->v[lo] : NULL;
+}
+
+static const quote *quotes_at(const quotes *q, int curve, long month, qe_date d)
+{
+	const quote *x = quotes_from(q, curve, month, d);
+	return x && x->d == d ? x : NULL;
+}
+
+/* ---- the book ---------------------------------------------------------- */
+
+enum { I_FUTURE, I_FORWARD, I_SWAP, I_PHYSICAL, I_OPTION, I_ASIAN, I_SPREAD, I_SPOT, I_OTHER };
+static const char *const instr_names[] = {"future", "forward", "swap", "physical",
+					  "option", "asian", "spread", "spot"};
+
+typedef struct trade {
+	char id[72], cpty[72], curve[72], ccy[4], unit[12], shape[16];
+	int instr, side, cancel, has_price;
+	int64_t version;
+	double qty, price;
+	qe_date td, ds, de;
+	long line;
+	int col_cpty, col_curve, col_ccy; /* 1-based columns in the file */
+} trade;
+
+typedef struct book {
+	trade *v;
+	size_t n, cap;
+} book;
+
+static void copy_field(char *dst, size_t cap, const csvscan_field *f)
+{
+	size_t n = f->len < cap ? f->len : cap - 1;
+	memcpy(dst, f->p, n);
+	dst[n] = '\0';
+}
+
+/* One canonical row (ingest/schema) into t. */
+static int parse_canon(const strbuf *canon, strbuf *work, trade *t, qe_err *e)
+{
+	csvscan_field f[FMT_TR_N];
+	csvscan_rec rec;
+	size_t need = canon->len + 1;
+	if (need > work->cap) {
+		char *w = realloc(work->p, 2 * need);
+		if (!w)
+			return qe_err_set(e, QE_INTERNAL, "out of memory");
+		work->p = w;
+		work->cap = 2 * need;
+	}
+	csvscan_next(canon->p, canon->len, 0, 1, f, FMT_TR_N, work->p, &rec);
+	for (int i = rec.nfields; i < FMT_TR_N; i++)
+		f[i].len = 0;
+	char buf[80];
+	copy_field(t->id, sizeof t->id, &f[FMT_TR_ID]);
+	copy_field(t->cpty, sizeof t->cpty, &f[FMT_TR_CPTY]);
+	copy_field(t->curve, sizeof t->curve, &f[FMT_TR_CURVE]);
+	copy_field(t->ccy, sizeof t->ccy, &f[FMT_TR_CCY]);
+	copy_field(t->unit, sizeof t->unit, &f[FMT_TR_UNIT]);
+	copy_field(t->shape, sizeof t->shape, &f[FMT_TR_SHAPE]);
+	copy_field(buf, sizeof buf, &f[FMT_TR_STATUS]);
+	t->cancel = strcmp(buf, "cancel") == 0;
+	copy_field(buf, sizeof buf, &f[FMT_TR_INSTR]);
+	t->instr = I_OTHER;
+	for (int i = 0; i < I_OTHER; i++)
+		if (strcmp(buf, instr_names[i]) == 0)
+			t->instr = i;
+	copy_field(buf, sizeof buf, &f[FMT_TR_SIDE]);
+	t->side = strcmp(buf, "sell") == 0 ? -1 : 1;
+	t->has_price = f[FMT_TR_PRICE].len > 0;
+	if (num_parse_double(f[FMT_TR_QTY].p, f[FMT_TR_QTY].len, &t->qty) != NUM_OK ||
+	    (t->has_price &&
+	     num_parse_double(f[FMT_TR_PRICE].p, f[FMT_TR_PRICE].len, &t->price) != NUM_OK) ||
+	    date_parse(f[FMT_TR_DATE].p, f[FMT_TR_DATE].len, &t->td) ||
+	    date_parse(f[FMT_TR_DSTART].p, f[FMT_TR_DSTART].len, &t->ds) ||
+	    date_parse(f[FMT_TR_DEND].p, f[FMT_TR_DEND].len, &t->de))
+		return qe_err_set(e, QE_INTERNAL, "trade %s: not a canonical row", t->id);
+	return 0;
+}
+
+/* Reads the trades through the row validator and lifecycle rule of
+ * qe-ingest: the live version of each trade, cancelled ones dropped. */
+static int book_load(book *b, const char *path, const char *markets, qe_err *e)
+{
+	int colmap[FMT_TR_N], st, rc = 0;
+	csv_reader *r = csvr_open(path, e);
+	if (!r)
+		return e->code;
+	int nh = csvr_ncols(r);
+	csvscan_field *hdr = calloc((size_t)nh + 1, sizeof *hdr);
+	if (!hdr) {
+		csvr_close(r);
+		return qe_err_set(e, QE_INTERNAL, "out of memory");
+	}
+	for (int j = 0; j < nh; j++) {
+		hdr[j].p = csvr_colname(r, j);
+		hdr[j].len = strlen(hdr[j].p);
+	}
+	rc = schema_map_header(schema_get(FMT_TRADES), hdr, nh, colmap, NULL, path, 1, e);
+	free(hdr);
+	schema_markets *mk = rc ? NULL : schema_markets_load(markets, e);
+	if (!mk) {
+		csvr_close(r);
+		return e->code;
+	}
+	schema_ctx ctx = {schema_get(FMT_TRADES), mk, schema_trades_identity};
+	strbuf canon = {0}, work = {0};
+	strindex *ids = sidx_new();
+	if (!ids)
+		rc = qe_err_set(e, QE_INTERNAL, "out of memory");
+	while (!rc && (st = csvr_next(r, e)) != CSVR_EOF) {
+		if (st != CSVR_ROW) {
+			rc = e->code;
+			break;
+		}
+		csvscan_field f[FMT_TR_N];
+		row_check ck;
+		for (int i = 0; i < FMT_TR_N; i++) {
+			f[i].p = colmap[i] >= 0 ? csvr_field(r, colmap[i], &f[i].len) : "";
+			if (colmap[i] < 0)
+				f[i].len = 0;
+		}
+		canon.len = 0;
+		if (schema_check_row(&ctx, f, FMT_TR_N, &canon, &ck)) {
+			char why[300];
+			schema_reject_text(schema_get(FMT_TRADES), &ck, why, sizeof why);
+			if (ck.col >= 0 && colmap[ck.col] >= 0)
+				rc = qe_err_set(e, QE_DATA, "%s:%ld:%d: %s", path, csvr_line(r),
+						colmap[ck.col] + 1, why);
+			else
+				rc = qe_err_set(e, QE_DATA, "%s:%ld: %s", path, csvr_line(r), why);
+			break;
+		}
+		trade t;
+		memset(&t, 0, sizeof t);
+		if ((rc = parse_canon(&canon, &work, &t, e)))
+			break;
+		t.version = ck.version;
+		t.line = csvr_line(r);
+		t.col_cpty = colmap[FMT_TR_CPTY] + 1;
+		t.col_curve = colmap[FMT_TR_CURVE] + 1;
+		t.col_ccy = colmap[FMT_TR_CCY] + 1;
+		int added;
+		long k = sidx_add(ids, t.id, strlen(t.id), &added);
+		if (k < 0) {
+			rc = qe_err_set(e, QE_INTERNAL, "out of memory");
+			break;
+		}
+		int state = added ? TRADE_UNKNOWN : b->v[k].cancel ? TRADE_CANCELLED : TRADE_LIVE;
+		char why[200];
+		int col;
+		if (schema_lifecycle_check(state, added ? 0 : b->v[k].version, ck.life, t.version, why,
+					   sizeof why, &col)) {
+			rc = qe_err_set(e, QE_DATA, "%s:%ld:%d: %s", path, t.line, colmap[col] + 1, why);
+			break;
+		}
+		if (added) {
+			if (b->n == b->cap) {
+				size_t n = b->cap ? 2 * b->cap : 1024;
+				trade *v = realloc(b->v, n * sizeof *v);
+				if (!v) {
+					rc = qe_err_set(e, QE_INTERNAL, "out of memory");
+					break;
+				}
+				b->v = v;
+				b->cap = n;
+			}
+			b->n++;
+		}
+		b->v[k] = t;
+	}
+	sidx_free(ids);
+	strbuf_free(&canon);
+	strbuf_free(&work);
+	schema_markets_free(mk);
+	csvr_close(r);
+	return rc;
+}
+
+/* ---- flows ------------------------------------------------------------- */
+
+typedef struct ctx {
+	const struct flows_options *o;
+	const curvemaster *m;
+	quotes fix, hist;
+	flows_list *out;
+	const char *path;
+} ctx;
+
+/* The value date of a flow of kind fixed on day event into *v; *in = 1
+ * when it lies in the range (and the amount is wanted). */
+static int due(ctx *c, const trade *t, int kind, qe_date event, qe_date *v, int *in, qe_err *e)
+{
+	const settle_terms *tm = c->o->terms;
+	int days = terms_days(tm, kind, t->curve);
+	*in = 0;
+	if (event > c->o->to || event < c->o->from - 100)
+		return 0; /* at most 60 business days of terms: cannot pay in the range */
+	if (days < 0)
+		return qe_err_set(e, QE_DATA, "%s:%ld:%d: trade %s: no payment terms for %s on %s",
+				  c->path, t->line, t->col_curve, t->id, terms_kind_name(kind), t->curve);
+	if (terms_exponent(tm, t->ccy) < 0)
+		return qe_err_set(e, QE_DATA, "%s:%ld:%d: trade %s: currency %s is not in the currencies file",
+				  c->path, t->line, t->col_ccy, t->id, t->ccy);
+	if (terms_value_date(tm, t->ccy, days, event, v, e))
+		return qe_err_set(e, QE_DATA, "%s:%ld:%d: trade %s: %s", c->path, t->line, t->col_ccy,
+				  t->id, e->msg);
+	*in = *v >= c->o->from && *v <= c->o->to;
+	return 0;
+}
+
+/* Adds the flow of amount (major units, signed: + we receive) fixed on
+ * event and paid on v. */
+static int flow_add(ctx *c, const trade *t, int kind, qe_date event, qe_date v, double amount,
+		    qe_err *e)
+{
+	int exp = terms_exponent(c->o->terms, t->ccy);
+	settle_flow f;
+	memset(&f, 0, sizeof f);
+	snprintf(f.trade_id, sizeof f.trade_id, "%s", t->id);
+	snprintf(f.cpty, sizeof f.cpty, "%s", t->cpty);
+	memcpy(f.ccy, t->ccy, 4);
+	f.kind = kind;
+	f.event = event;
+	f.value = v;
+	int64_t minor;
+	if (terms_to_minor(amount, exp, &minor, e))
+		return qe_err_set(e, QE_NUMERIC, "%s:%ld: trade %s: %s", c->path, t->line, t->id, e->msg);
+	f.dir = minor < 0 ? -1 : 1;
+	f.minor = minor < 0 ? -minor : minor;
+	flows_list *l = c->out;
+	if (l->n == l->cap) {
+		size_t n = l->cap ? 2 * l->cap : 1024;
+		settle_flow *nv = realloc(l->v, n * sizeof *nv);
+		if (!nv)
+			return qe_err_set(e, QE_INTERNAL, "out of memory");
+		l->v = nv;
+		l->cap = n;
+	}
+	l->v[l->n++] = f;
+	return 0;
+}
+
+/* Commodity units delivered over [first, last] of the trade's delivery
+ * period, the rule of qe-price (price/valuation): MW and lots of an hourly
+ * curve by the shape's hours in the curve's zone, MMBtu/d by days, other
+ * units and lots in proportion of the days (hours for hourly curves). */
+static int volume(ctx *c, const trade *t, const curvemaster_curve *cv, qe_date first, qe_date last,
+		  double *out, qe_err *e)
+{
+	int shape = cv->shape, hourly = strcasecmp(cv->unit, "MWh") == 0;
+	int lots = strcmp(t->unit, "lots") == 0;
+	const qe_tz *tz = NULL;
+	if (t->shape[0] && shape_parse(t->shape, strlen(t->shape), &shape))
+		return qe_err_set(e, QE_DATA, "%s:%ld: trade %s: unknown shape '%s'", c->path, t->line,
+				  t->id, t->shape);
+	if (hourly && shape >= 0 && !(tz = tz_get(cv->timezone, e)))
+		return qe_err_set(e, QE_DATA, "%s:%ld:%d: trade %s: %s", c->path, t->line, t->col_curve,
+				  t->id, e->msg);
+	if (strcmp(t->unit, "MW") == 0 || (lots && hourly)) {
+		if (!tz)
+			return qe_err_set(e, QE_DATA, "%s:%ld:%d: trade %s: unit %s needs an hourly curve with a shape",
+					  c->path, t->line, t->col_curve, t->id, t->unit);
+		int64_t h = shape_hours(shape, first, last, tz, e);
+		if (h < 0)
+			return e->code;
+		*out = t->qty * (double)h * (lots ? cv->lot_size : 1.0);
+		return 0;
+	}
+	if (strcmp(t->unit, "MMBtu/d") == 0) {
+		*out = t->qty * (double)(last - first + 1);
+		return 0;
+	}
+	double frac = (double)(last - first + 1) / (double)(t->de - t->ds + 1);
+	if (tz && (first != t->ds || last != t->de)) {
+		int64_t hp = shape_hours(shape, first, last, tz, e);
+		int64_t ht = hp >= 0 ? shape_hours(shape, t->ds, t->de, tz, e) : -1;
+		if (hp < 0 || ht < 0)
+			return e->code;
+		frac = ht > 0 ? (double)hp / (double)ht : 0.0;
+	}
+	*out = t->qty * (lots ? cv->lot_size : 1.0) * frac;
+	return 0;
+}
+
+static int missing(ctx *c, const trade *t, const char *what, const char *file, qe_date d, qe_err *e)
+{
+	char buf[16];
+	date_format(buf, d);
+	return qe_err_set(e, QE_DATA, "%s:%ld:%d: trade %s: no %s of %s on %s in %s", c->path, t->line,
+			  t->col_curve, t->id, what, t->curve, buf, file);
+}
+
+/* Daily variation margin of a future: (settle today - settle before) x
+ * units, the first against the trade price. */
+static int flows_future(ctx *c, const trade *t, const curvemaster_curve *cv, int pos, qe_err *e)
+{
+	double units;
+	qe_date v;
+	int in;
+	if (!t->has_price)
+		return 0;
+	if (volume(c, t, cv, t->ds, t->de, &units, e))
+		return e->code;
+	int y, mo, d;
+	date_to_ymd(t->ds, &y, &mo, &d);
+	long month = date_month_index_ym(y, mo);
+	double prev = t->price;
+	for (const quote *q = quotes_from(&c->hist, pos, month, t->td);
+	     q < c->hist.v + c->hist.n && q->curve == pos && q->month == month && q->d <= c->o->to;
+	     q++) {
+		if (due(c, t, SETTLE_VM, q->d, &v, &in, e) ||
+		    (in && flow_add(c, t, SETTLE_VM, q->d, v, (q->p - prev) * units * t->side, e)))
+			return e->code;
+		prev = q->p;
+	}
+	/* an EUA future delivers allowances at its last settlement */
+	if (strcmp(cv->commodity, "carbon") == 0 && cv->product) {
+		qe_date ltd;
+		if (curvemaster_last_trade(c->m, cv, date_from_ymd(y, mo, 1), &ltd, e))
+			return qe_err_set(e, QE_DATA, "%s:%ld: trade %s: %s", c->path, t->line, t->id, e->msg);
+		if (ltd < t->td || due(c, t, SETTLE_EUA, ltd, &v, &in, e))
+			return e->code;
+		if (!in)
+			return 0;
+		const quote *q = quotes_at(&c->hist, pos, month, ltd);
+		if (!q)
+			return missing(c, t, "final settlement", c->hist.file, ltd, e);
+		return flow_add(c, t, SETTLE_EUA, ltd, v, -q->p * units * t->side, e);
+	}
+	return 0;
+}
+
+/* The index of the pricing days of [first, last]: the mean of the
+ * fixings of the curve calendar's business days (a swap on NG's final
+ * settlement: the fixing of the month future's last trading day). */
+static int realised(ctx *c, const trade *t, const curvemaster_curve *cv, int pos, qe_date first,
+		    qe_date last, double *avg, qe_err *e)
+{
+	const qe_calendar *cal = curvemaster_calendar(c->m, cv);
+	if (cv->index == CURVEMASTER_INDEX_LASTDAY) {
+		qe_date ltd;
+		int y, mo, d;
+		date_to_ymd(first, &y, &mo, &d);
+		if (curvemaster_last_trade(c->m, cv, date_from_ymd(y, mo, 1), &ltd, e))
+			return qe_err_set(e, QE_DATA, "%s:%ld: trade %s: %s", c->path, t->line, t->id, e->msg);
+		const quote *q = quotes_at(&c->fix, pos, 0, ltd);
+		if (!q)
+			return missing(c, t, "fixing", c->fix.file, ltd, e);
+		*avg = q->p;
+		return 0;
+	}
+	double sum = 0;
+	int n = 0;
+	for (qe_date d = first; d <= last; d++) {
+		if (cal ? !cal_is_business_day(cal, d) : date_weekday(d) > 5)
+			continue;
+		const quote *q = quotes_at(&c->fix, pos, 0, d);
+		if (!q)
+			return missing(c, t, "fixing", c->fix.file, d, e);
+		sum += q->p;
+		n++;
+	}
+	if (!n)
+		return qe_err_set(e, QE_DATA, "%s:%ld: trade %s: no pricing day in a calculation period",
+				  c->path, t->line, t->id);
+	*avg = sum / n;
+	return 0;
+}
+
+/* Swaps, physical deliveries and forwards: one flow per delivery month. */
+static int flows_monthly(ctx *c, const trade *t, const curvemaster_curve *cv, int pos, qe_err *e)
+{
+	for (qe_date first = t->ds; first <= t->de;) {
+		int y, mo, d;
+		date_to_ymd(first, &y, &mo, &d);
+		qe_date last = date_from_ymd(y, mo, date_days_in_month(y, mo));
+		if (last > t->de)
+			last = t->de;
+		double vol, avg = 0;
+		int kind = t->instr == I_SWAP ? SETTLE_SWAP : SETTLE_PHYSICAL, in;
+		qe_date v;
+		if (due(c, t, kind, last, &v, &in, e))
+			return e->code;
+		if (in) {
+			if (volume(c, t, cv, first, last, &vol, e))
+				return e->code;
+			if (kind == SETTLE_SWAP) {
+				if (realised(c, t, cv, pos, first, last, &avg, e) ||
+				    flow_add(c, t, kind, last, v, (avg - t->price) * vol * t->side, e))
+					return e->code;
+			} else if (flow_add(c, t, kind, last, v, -t->price * vol * t->side, e)) {
+				return e->code;
+			}
+		}
+		first = last + 1;
+	}
+	return 0;
+}
+
+static int trade_flows(ctx *c, const trade *t, qe_err *e)
+{
+	const curvemaster_curve *cv = curvemaster_find(c->m, t->curve);
+	if (!cv)
+		return qe_err_set(e, QE_DATA, "%s:%ld:%d: trade %s: curve %s is not in %s", c->path, t->line,
+				  t->col_curve, t->id, t->curve, curvemaster_file(c->m));
+	if (terms_netting(c->o->terms, t->cpty) < 0)
+		return qe_err_set(e, QE_DATA, "%s:%ld:%d: trade %s: unknown counterparty '%s'", c->path,
+				  t->line, t->col_cpty, t->id, t->cpty);
+	int pos = (int)curvemaster_pos(c->m, cv);
+	int carbon = strcmp(cv->commodity, "carbon") == 0;
+	double vol;
+	qe_date ev, v;
+	int in;
+	switch (t->instr) {
+	case I_FUTURE:
+		return flows_future(c, t, cv, pos, e);
+	case I_SWAP:
+		return t->has_price ? flows_monthly(c, t, cv, pos, e) : 0;
+	case I_PHYSICAL:
+	case I_FORWARD:
+	case I_SPOT:
+		if (!t->has_price)
+			return 0;
+		if (!carbon)
+			return flows_monthly(c, t, cv, pos, e);
+		/* allowances delivered against cash on the delivery day */
+		ev = t->instr == I_SPOT ? t->ds : t->de;
+		if (due(c, t, SETTLE_EUA, ev, &v, &in, e) ||
+		    (in && volume(c, t, cv, t->ds, t->de, &vol, e)))
+			return e->code;
+		return in ? flow_add(c, t, SETTLE_EUA, ev, v, -t->price * vol * t->side, e) : 0;
+	case I_OPTION:
+		if (!t->has_price)
+			return 0;
+		if (due(c, t, SETTLE_PREMIUM, t->td, &v, &in, e) ||
+		    (in && volume(c, t, cv, t->ds, t->de, &vol, e)))
+			return e->code;
+		return in ? flow_add(c, t, SETTLE_PREMIUM, t->td, v, -t->price * vol * t->side, e) : 0;
+	default:
+		return 0; /* Asians and spread options: not yet (qe-settle(1) BUGS) */
+	}
+}
+
+static int flow_cmp(const void *a, const void *b)
+{
+	const settle_flow *x = a, *y = b;
+	int r;
+	if (x->value != y->value)
+		return x->value < y->value ? -1 : 1;
+	if ((r = strcmp(x->cpty, y->cpty)) || (r = strcmp(x->ccy, y->ccy)) ||
+	    (r = strcmp(x->trade_id, y->trade_id)))
+		return r;
+	if (x->event != y->event)
+		return x->event < y->event ? -1 : 1;
+	return x->kind - y->kind;
+}
+
+int flows_compute(const struct flows_options *o, flows_list *out, qe_err *e)
+{
+	ctx c = {.o = o, .out = out, .path = o->trades};
+	book b = {0};
+	curvemaster *m = curvemaster_load(o->markets, e);
+	int rc = 0;
+	qe_err_clear(e);
+	if (!m || curvemaster_load_calendars(m, o->calendars, e) ||
+	    quotes_load(&c.fix, o->fixings, 0, m, e) || quotes_load(&c.hist, o->history, 1, m, e) ||
+	    book_load(&b, o->trades, o->markets, e))
+		rc = e->code ? e->code : QE_INTERNAL;
+	c.m = m;
+	for (size_t i = 0; !rc && i < b.n; i++)
+		if (!b.v[i].cancel)
+			rc = trade_flows(&c, &b.v[i], e);
+	if (!rc)
+		qsort(out->v, out->n, sizeof *out->v, flow_cmp);
+	free(b.v);
+	free(c.fix.v);
+	free(c.hist.v);
+	curvemaster_free(m);
+	return rc;
+}
+
+void flows_free(flows_list *l)
+{
+	free(l->v);
+	memset(l, 0, sizeof *l);
+}
+
+void flows_write(FILE *fp, const flows_list *l)
+{
+	static const char *const hdr[] = {"trade_id", "counterparty", "kind", "direction",
+					  "value_date", "currency", "amount_minor", NULL};
+	csv_writer w;
+	csvw_init(&w, fp);
+	csvw_header(&w, hdr);
+	for (size_t i = 0; i < l->n; i++) {
+		const settle_flow *f = &l->v[i];
+		csvw_str(&w, f->trade_id);
+		csvw_str(&w, f->cpty);
+		csvw_str(&w, terms_kind_name(f->kind));
+		csvw_str(&w, f->dir < 0 ? "pay" : "receive");
+		csvw_date(&w, f->value);
+		csvw_str(&w, f->ccy);
+		csvw_int(&w, f->minor);
+		csvw_end(&w);
+	}
+}
+
+int flows_read(const char *path, flows_list *out, qe_err *e)
+{
+	static const char *const cols[] = {"trade_id", "counterparty", "kind", "direction",
+					   "value_date", "currency", "amount_minor"};
+	int ix[7], st, rc = 0;
+	csv_reader *r = csvr_open(path, e);
+	if (!r)
+		return e->code;
+	if (csvr_require(r, cols, 7, ix, e)) {
+		csvr_close(r);
+		return e->code;
+	}
+	while ((st = csvr_next(r, e)) == CSVR_ROW) {
+		settle_flow f;
+		size_t len;
+		const char *s;
+		memset(&f, 0, sizeof f);
+		s = csvr_field(r, ix[0], &len);
+		if (!len || len >= sizeof f.trade_id) {
+			rc = csvr_field_error(r, ix[0], e, "a trade id of 1..%zu bytes", sizeof f.trade_id - 1);
+			break;
+		}
+		memcpy(f.trade_id, s, len);
+		s = csvr_field(r, ix[1], &len);
+		if (!len || len >= sizeof f.cpty) {
+			rc = csvr_field_error(r, ix[1], e, "a counterparty of 1..%zu bytes", sizeof f.cpty - 1);
+			break;
+		}
+		memcpy(f.cpty, s, len);
+		if ((f.kind = terms_kind_parse(csvr_field(r, ix[2], NULL))) < 0) {
+			rc = csvr_field_error(r, ix[2], e, "unknown kind '%s'", csvr_field(r, ix[2], NULL));
+			break;
+		}
+		s = csvr_field(r, ix[3], NULL);
+		f.dir = strcmp(s, "pay") == 0 ? -1 : strcmp(s, "receive") == 0 ? 1 : 0;
+		if (!f.dir) {
+			rc = csvr_field_error(r, ix[3], e, "direction must be pay or receive '%s'", s);
+			break;
+		}
+		if ((rc = csvr_get_date(r, ix[4], &f.value, e)))
+			break;
+		f.event = f.value;
+		s = csvr_field(r, ix[5], &len);
+		if (len != 3) {
+			rc = csvr_field_error(r, ix[5], e, "not an ISO 4217 code '%s'", s);
+			break;
+		}
+		memcpy(f.ccy, s, 3);
+		if ((rc = csvr_get_int64(r, ix[6], &f.minor, e)))
+			break;
+		if (f.minor < 0 || f.minor > INT64_MAX / 1024) {
+			rc = csvr_field_error(r, ix[6], e, "amount must be 0..%lld minor units",
+					      (long long)(INT64_MAX / 1024));
+			break;
+		}
+		if (out->n == out->cap) {
+			size_t n = out->cap ? 2 * out->cap : 1024;
+			settle_flow *v = realloc(out->v, n * sizeof *v);
+			if (!v) {
+				rc = qe_err_set(e, QE_INTERNAL, "out of memory");
+				break;
+			}
+			out->v = v;
+			out->cap = n;
+		}
+		out->v[out->n++] = f;
+	}
+	if (!rc && (st == CSVR_BADROW || st == CSVR_FATAL))
+		rc = e->code;
+	csvr_close(r);
+	return rc;
+}

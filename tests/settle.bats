@@ -1,0 +1,214 @@
+#!/usr/bin/env bats
+# qe-settle flows, net, invoice.  Every amount is checked against an
+# independent pandas/zoneinfo recomputation from the same input files
+# (tests/settle/flows_oracle.py), never against qe-settle's own output.
+
+load helpers
+
+ORACLE="$QE_TOP/tests/settle/flows_oracle.py"
+
+# A small book: DST month of power (745 h), gas days, swaps on a spot, a
+# front and a last-day index, an EUA spot, a future whose margin rolls over
+# Columbus Day (Fedwire closed), a NERC 5x16 delivery, an amend and a cancel.
+small_book() {
+	cat > book.csv <<'CSV'
+trade_id,version,status,trade_date,book,trader,counterparty,instrument,curve,side,quantity,unit,price,currency,delivery_start,delivery_end,shape,option_type,strike,exercise,expiry,avg_start,avg_end,curve2,ratio,model
+S1,1,new,2026-08-20,POWER_EU,t1,CP003,physical,DE_BASE,buy,10,MW,80.5,EUR,2026-10-01,2026-10-31,base,,,,,,,,,
+S2,1,new,2026-08-20,GAS_EU,t1,CP002,swap,TTF,sell,1000,MWh,35,EUR,2026-09-01,2026-09-30,,,,,,,,,,
+S3,1,new,2026-08-20,GAS_US,t1,CP001,swap,NG_HH,buy,10000,MMBtu,2.9,USD,2026-09-01,2026-09-30,,,,,,,,,,
+S4,1,new,2026-08-20,OIL,t1,CP001,swap,CL_WTI,buy,5000,bbl,61.25,USD,2026-10-01,2026-10-31,,,,,,,,,,
+S5,1,new,2026-11-20,CARBON,t1,CP002,spot,EUA,buy,500,t,80.125,EUR,2026-11-26,2026-11-26,,,,,,,,,,
+S6,1,new,2026-08-20,GAS_EU,t1,CP002,physical,TTF,sell,5,MW,33.3,EUR,2026-10-01,2026-10-31,gasday,,,,,,,,,
+S7,1,new,2026-10-05,GAS_US,t1,CME_CLEARING,future,NG_HH,buy,2,lots,3.1,USD,2026-12-01,2026-12-31,gasday,,,,,,,,,
+S8,1,new,2026-08-20,POWER_US,t1,CP001,physical,PJM_WH_PEAK,sell,25,MW,55.5,USD,2026-09-01,2026-09-30,5x16,,,,,,,,,
+S9,1,new,2026-08-20,POWER_EU,t1,CP003,physical,DE_BASE,buy,99,MW,80,EUR,2026-10-01,2026-10-31,base,,,,,,,,,
+S9,2,cancel,2026-08-21,POWER_EU,t1,CP003,physical,DE_BASE,buy,99,MW,80,EUR,2026-10-01,2026-10-31,base,,,,,,,,,
+S2,2,amend,2026-08-21,GAS_EU,t1,CP002,swap,TTF,sell,1200,MWh,35.5,EUR,2026-09-01,2026-09-30,,,,,,,,,,
+CSV
+}
+
+@test "settle: --help of the tool and of each command; an option of another command is exit 2" {
+	run qe-settle --help
+	assert_success
+	assert_output --partial "invoice"
+	for c in flows net invoice; do
+		run qe-settle "$c" --help
+		assert_success
+		assert_output --partial "usage: qe-settle $c"
+	done
+	run qe-settle net --html x
+	[ "$status" -eq 2 ]
+	run qe-settle flows --from 2026-13-01 --to 2026-12-01
+	[ "$status" -eq 2 ]
+	run qe-settle nosuch
+	[ "$status" -eq 2 ]
+}
+
+@test "settle: the calendars bundle TARGET2 and the Federal Reserve's, 2020-2035" {
+	grep -q '^2026-04-06 ' "$DATA/calendars/TARGET2.txt"   # Easter Monday
+	grep -q '^2026-12-25 ' "$DATA/calendars/TARGET2.txt"
+	! grep -q '^2026-05-25 ' "$DATA/calendars/TARGET2.txt" # Whit Monday is open
+	grep -q '^2026-10-12 ' "$DATA/calendars/FED.txt"       # Columbus Day
+	grep -q '^2026-11-11 ' "$DATA/calendars/FED.txt"       # Veterans Day
+	grep -q '^2022-12-26 ' "$DATA/calendars/FED.txt"       # Christmas on a Sunday
+	! grep -q '^2021-12-31 ' "$DATA/calendars/FED.txt"     # Saturday 1 Jan 2022: open Friday
+	grep -q '^# covers: 2020-2035' "$DATA/calendars/FED.txt"
+	[ "$(grep -c '^2035-' "$DATA/calendars/FED.txt")" -ge 10 ]
+}
+
+@test "settle: flows of the bundled book, Sep-Nov 2026, equal the pandas recomputation" {
+	run_split qe-settle flows --data "$DATA" --from 2026-09-01 --to 2026-11-30 -o flows.csv
+	assert_success
+	"$PYORACLE" "$ORACLE" "$DATA" "$DATA/trades.csv" 2026-09-01 2026-11-30 "$DATA/calendars" > want.csv
+	[ "$(wc -l < want.csv)" -gt 1000 ]
+	diff want.csv flows.csv
+}
+
+@test "settle: DST power month, gas days, swaps, EUA, holiday roll equal the recomputation" {
+	small_book
+	run qe-settle flows --data "$DATA" --trades book.csv --from 2026-09-01 --to 2026-12-04 -o flows.csv
+	assert_success
+	"$PYORACLE" "$ORACLE" "$DATA" book.csv 2026-09-01 2026-12-04 "$DATA/calendars" > want.csv
+	diff want.csv flows.csv
+	# October 2026 in Europe/Berlin has 745 hours: 10 MW x 745 h x 80.5
+	grep -qx 'S1,CP003,physical_delivery,pay,2026-11-13,EUR,59972500' flows.csv
+	grep -q '^S2,CP002,swap_settlement,' flows.csv
+	grep -q '^S3,CP001,swap_settlement,' flows.csv
+	grep -q '^S4,CP001,swap_settlement,' flows.csv
+	grep -qx 'S5,CP002,eua_delivery,pay,2026-12-01,EUR,4006250' flows.csv
+	grep -q '^S8,CP001,physical_delivery,receive,' flows.csv
+	! grep -q '^S9,' flows.csv
+	# the margin of Friday 9 October pays Tuesday 13: Monday is Columbus Day
+	grep -q '^S7,CME_CLEARING,variation_margin,.*,2026-10-13,USD,' flows.csv
+	! grep -q ',2026-10-12,USD,' flows.csv
+}
+
+@test "settle: unknown counterparty, missing fixing, no payment calendar are exit 3 at file:line:col" {
+	small_book
+	sed -i 's/^S4,1,new,2026-08-20,OIL,t1,CP001/S4,1,new,2026-08-20,OIL,t1,CP999/' book.csv
+	run qe-settle flows --data "$DATA" --trades book.csv --from 2026-09-01 --to 2026-12-04
+	[ "$status" -eq 3 ]
+	assert_output --partial "book.csv:5:7: trade S4: unknown counterparty 'CP999'"
+	# November's swaps settle on fixings after the market's last day
+	run qe-settle flows --data "$DATA" --from 2026-11-01 --to 2026-12-10
+	[ "$status" -eq 3 ]
+	assert_output --regexp "trades.csv:[0-9]+:9: trade T[0-9]+: no fixing of [A-Z_]+ on 2026-11-2[6-9]"
+	small_book
+	cp "$DATA/currencies.csv" ccy.csv
+	sed -i 's/^EUR,2,TARGET2,/EUR,2,,/' ccy.csv
+	run qe-settle flows --data "$DATA" --currencies ccy.csv --trades book.csv --from 2026-09-01 --to 2026-12-04
+	[ "$status" -eq 3 ]
+	assert_output --partial "no payment calendar for currency EUR"
+	printf 'currency,exponent,calendar\nEUR,9,TARGET2\n' > bad.csv
+	run qe-settle flows --data "$DATA" --currencies bad.csv --trades book.csv --from 2026-09-01 --to 2026-12-04
+	[ "$status" -eq 3 ]
+	assert_output --partial "bad.csv:2:2:"
+}
+
+@test "settle: a bad trade row is exit 3 at its line and column; no output is left" {
+	small_book
+	sed -i 's/^S3,1,new,2026-08-20/S3,1,new,2026-02-30/' book.csv
+	run qe-settle flows --data "$DATA" --trades book.csv --from 2026-09-01 --to 2026-12-04 -o out.csv
+	[ "$status" -eq 3 ]
+	assert_output --partial "book.csv:4:4:"
+	assert_file_not_exists out.csv
+	printf 'trade_id,version\n' > empty.csv
+	run qe-settle flows --data "$DATA" --trades empty.csv --from 2026-09-01 --to 2026-12-04
+	[ "$status" -eq 3 ]
+}
+
+@test "settle: output to /dev/full is exit 4" {
+	small_book
+	run qe-settle flows --data "$DATA" --trades book.csv --from 2026-09-01 --to 2026-12-04 -o /dev/full
+	[ "$status" -eq 4 ]
+	qe-settle flows --data "$DATA" --trades book.csv --from 2026-09-01 --to 2026-12-04 -o f.csv
+	run qe-settle net --data "$DATA" f.csv -o /dev/full
+	[ "$status" -eq 4 ]
+}
+
+@test "settle: nets of random books reconcile exactly with their gross flows (pandas)" {
+	for seed in 1 2 3 4 5; do
+		"$PYORACLE" - "$DATA/counterparties.csv" "$seed" > flows.csv <<'PY'
+import sys, numpy as np, pandas as pd
+cp = pd.read_csv(sys.argv[1])['counterparty'].tolist()
+r = np.random.default_rng(int(sys.argv[2]))
+n = int(r.integers(1, 3000))
+print('trade_id,counterparty,kind,direction,value_date,currency,amount_minor')
+for i in range(n):
+    print(f"T{r.integers(0, 400):05d},{cp[r.integers(0, len(cp))]},"
+          f"{['variation_margin','swap_settlement','physical_delivery','option_premium','eua_delivery'][r.integers(0, 5)]},"
+          f"{['pay','receive'][r.integers(0, 2)]},2026-12-{r.integers(1, 6):02d},"
+          f"{['EUR','USD','JPY'][r.integers(0, 3)]},{int(r.integers(0, 10**int(r.integers(1, 13))))}")
+PY
+		run_split qe-settle net --data "$DATA" flows.csv -o net.csv
+		assert_success
+		"$PYORACLE" - "$DATA/counterparties.csv" flows.csv net.csv <<'PY'
+import sys, pandas as pd
+cp = pd.read_csv(sys.argv[1]).set_index('counterparty')['netting']
+f = pd.read_csv(sys.argv[2], keep_default_na=False)
+n = pd.read_csv(sys.argv[3], keep_default_na=False)
+f['s'] = f.amount_minor.where(f.direction == 'receive', -f.amount_minor)
+n['s'] = n.amount_minor.where(n.direction == 'receive', -n.amount_minor)
+net = f[f.counterparty.map(cp) == 'yes'].groupby(['counterparty', 'currency', 'value_date']).agg(
+    s=('s', 'sum'), k=('s', 'size'))
+got = n[n.basis == 'net'].set_index(['counterparty', 'currency', 'value_date'])
+assert set(got.index) == set(net.index), 'netted groups differ'
+assert (got.loc[net.index, 's'] == net.s).all(), 'net amounts differ'
+assert (got.loc[net.index, 'flows'] == net.k).all(), 'flow counts differ'
+g = f[f.counterparty.map(cp) == 'no']
+gn = n[n.basis == 'gross']
+assert len(g) == len(gn) and (gn.flows == 1).all()
+assert sorted(zip(g.trade_id, g.s)) == sorted(zip(gn.trade_id, gn.s)), 'gross payments differ'
+for key, s in f.groupby(['counterparty', 'currency'])['s'].sum().items():
+    assert n[(n.counterparty == key[0]) & (n.currency == key[1])].s.sum() == s, key
+PY
+	done
+}
+
+@test "settle: invoice totals equal the netted flows; HTML is self-contained and escaped" {
+	small_book
+	qe-settle flows --data "$DATA" --trades book.csv --from 2026-09-01 --to 2026-12-04 -o f.csv
+	qe-settle net --data "$DATA" f.csv -o net.csv
+	mkdir html
+	run_split qe-settle invoice --data "$DATA" --from 2026-10-01 --to 2026-11-30 f.csv -o inv.csv --html html
+	assert_success
+	"$PYORACLE" - net.csv inv.csv <<'PY'
+import sys, pandas as pd
+n = pd.read_csv(sys.argv[1], keep_default_na=False)
+v = pd.read_csv(sys.argv[2], keep_default_na=False, dtype={'amount': str})
+n = n[(n.value_date >= '2026-10-01') & (n.value_date <= '2026-11-30')]
+n['s'] = n.amount_minor.where(n.direction == 'receive', -n.amount_minor)
+v['s'] = v.amount_minor.where(v.direction == 'receive', -v.amount_minor)
+tot = v[v.row == 'total'].set_index(['counterparty', 'currency']).s
+want = n.groupby(['counterparty', 'currency']).s.sum()
+assert len(tot) == len(want) and (tot.loc[want.index] == want).all(), (tot, want)
+pay = v[v.row == 'payment']
+assert sorted(zip(pay.counterparty, pay.value_date, pay.s)) == sorted(zip(n.counterparty, n.value_date, n.s))
+lines = v[v.row == 'line'].groupby(['counterparty', 'currency']).s.sum()
+assert (lines.loc[want.index] == want).all()
+# the decimal amount is the minor units over 10^2
+assert all(int(a.replace('.', '').replace('-', '')) == abs(m) for a, m in zip(v.amount, v.s))
+PY
+	[ "$(ls html | wc -l)" -eq "$(grep -c ',total,' inv.csv)" ]
+	grep -q '<td class="n">-599725.00</td>' html/INV-20261001-CP003.html
+	! grep -qiE 'https?:|<script|<link|src=' html/*.html
+	# a counterparty name with markup is escaped
+	printf 'trade_id,counterparty,kind,direction,value_date,currency,amount_minor\nX1,"A<b>&""c",option_premium,pay,2026-10-02,EUR,125\n' > x.csv
+	printf 'counterparty,netting\n"A<b>&""c",yes\n' > cps.csv
+	mkdir h2
+	run qe-settle invoice --data "$DATA" --counterparties cps.csv --from 2026-10-01 --to 2026-10-31 x.csv --html h2
+	assert_success
+	grep -q 'A&lt;b&gt;&amp;&quot;c' h2/*.html
+	! grep -q 'A<b>' h2/*.html
+}
+
+@test "settle: a bad flows file is exit 3 at file:line:col" {
+	printf 'trade_id,counterparty,kind,direction,value_date,currency,amount_minor\nX,CP001,option_premium,owe,2026-10-02,EUR,1\n' > f.csv
+	run qe-settle net --data "$DATA" f.csv
+	[ "$status" -eq 3 ]
+	assert_output --partial "f.csv:2:4:"
+	printf 'trade_id,counterparty,kind,direction,value_date,currency,amount_minor\nX,CP999,option_premium,pay,2026-10-02,EUR,1\n' > g.csv
+	run qe-settle net --data "$DATA" g.csv
+	[ "$status" -eq 3 ]
+	assert_output --partial "unknown counterparty 'CP999'"
+}
