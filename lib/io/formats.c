@@ -274,6 +274,19 @@ static const formats_col whatif_cols[] = {
 	COL("asof", CT_DATE, 1),
 };
 
+static const formats_col breaches_cols[] = {
+	COL("asof", CT_DATE, 1),
+	COL("rule_set", CT_ID, 1),
+	COL("rule", CT_ID, 1),
+	{"severity", CT_ENUM, 1, V("info", "warning", "breach"), 0, 0, 0, NULL},
+	{"entity_type", CT_ENUM, 1, V("trade", "counterparty", "book", "trader", "curve"), 0, 0, 0, NULL},
+	COL("entity_id", CT_ID, 1),
+	NUM("value", 0),
+	NUM("limit", 0),
+	NUM("utilisation", 0),
+	COL("message", CT_STR, 1),
+};
+
 static const formats_col var_measures_cols[] = {
 	COL("portfolio", CT_ID, 1),
 	{"alpha", CT_NUM, 1, NULL, 0, 1, 1, NULL},
@@ -492,6 +505,7 @@ static const formats_table tables[FMT_COUNT] = {
 	{T(FMT_ASSET_COV, "asset_cov", "ASSETS", asset_cov_cols), K(0, 1)},
 	{T(FMT_SELECTION, "selection", "ASSETS", selection_cols), K(0)},
 	{T(FMT_WHATIF, "whatif", "WHATIF", whatif_cols), K(0, 1)},
+	{T(FMT_BREACHES, "breaches", "BREACHES", breaches_cols), 0, NULL},
 };
 
 const formats_table *formats_get(int kind)

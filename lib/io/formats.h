@@ -104,6 +104,7 @@ enum formats_kind {
 	FMT_ASSET_COV,
 	FMT_SELECTION,
 	FMT_WHATIF,                /* qe-var whatif */
+	FMT_BREACHES,              /* qe-screen check */
 	FMT_COUNT
 };
 
