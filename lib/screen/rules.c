@@ -365,6 +365,17 @@ static int limit_position(const rtable *lim, size_t i, const rtable *lad, breach
 			  fabs(net), unit, rtable_get(lim, i, LI_ID), limit);
 }
 
+/* The entity type (static) of a limit's scope: firm-wide limits are the
+ * book "total" of qe-var. */
+static const char *entity_of_scope(const char *scope)
+{
+	static const char *const types[] = {"trader", "curve", "counterparty"};
+	for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
+		if (strcmp(scope, types[i]) == 0)
+			return types[i];
+	return "book";
+}
+
 int rules_limits(const rules_inputs *in, breach_list *l, qe_err *e)
 {
 	rtable lim = {0}, var = {0}, lad = {0};
@@ -391,8 +402,7 @@ int rules_limits(const rules_inputs *in, breach_list *l, qe_err *e)
 		else if (strcmp(type, "credit") == 0 && strcmp(scope, "counterparty") == 0 && in->valuations)
 			continue; /* below, with the counterparty master's limits */
 		else
-			rc = breach_add(l, "limits", "unchecked", BREACH_INFO,
-					strcmp(scope, "firm") == 0 ? "book" : scope, rtable_get(&lim, i, LI_KEY), NAN,
+			rc = breach_add(l, "limits", "unchecked", BREACH_INFO, entity_of_scope(scope), rtable_get(&lim, i, LI_KEY), NAN,
 					NAN, e, "limit %s (%s %s %s) not checked: %s", rtable_get(&lim, i, LI_ID),
 					type, scope, metric, "no input given for it or metric not screened yet");
 		if (rc)
