@@ -287,6 +287,21 @@ static const formats_col breaches_cols[] = {
 	COL("message", CT_STR, 1),
 };
 
+static const formats_col sharia_profiles_cols[] = {
+	COL("profile", CT_ID, 1),
+	COL("rule", CT_ID, 1),
+	{"test", CT_ENUM, 1, V("sector", "ratio"), 0, 0, 0, NULL},
+	COL("fields", CT_ID, 1),
+	COL("base", CT_ID, 0),
+	{"threshold", CT_NUM, 0, NULL, 0, BIG, 0, NULL},
+};
+
+static const formats_col sharia_instruments_cols[] = {
+	COL("instrument", CT_ID, 1),
+	{"severity", CT_ENUM, 1, V("none", "info", "warning", "breach"), 0, 0, 0, NULL},
+	COL("reason", CT_STR, 1),
+};
+
 static const formats_col var_measures_cols[] = {
 	COL("portfolio", CT_ID, 1),
 	{"alpha", CT_NUM, 1, NULL, 0, 1, 1, NULL},
@@ -506,6 +521,8 @@ static const formats_table tables[FMT_COUNT] = {
 	{T(FMT_SELECTION, "selection", "ASSETS", selection_cols), K(0)},
 	{T(FMT_WHATIF, "whatif", "WHATIF", whatif_cols), K(0, 1)},
 	{T(FMT_BREACHES, "breaches", "BREACHES", breaches_cols), 0, NULL},
+	{T(FMT_SHARIA_PROFILES, "sharia_profiles", "SHARIA PROFILES", sharia_profiles_cols), K(0, 1)},
+	{T(FMT_SHARIA_INSTRUMENTS, "sharia_instruments", "SHARIA INSTRUMENTS", sharia_instruments_cols), K(0)},
 };
 
 const formats_table *formats_get(int kind)

@@ -105,6 +105,8 @@ enum formats_kind {
 	FMT_SELECTION,
 	FMT_WHATIF,                /* qe-var whatif */
 	FMT_BREACHES,              /* qe-screen check */
+	FMT_SHARIA_PROFILES,       /* read by qe-screen check */
+	FMT_SHARIA_INSTRUMENTS,
 	FMT_COUNT
 };
 
