@@ -360,3 +360,95 @@ assert abs(float(r["value"]) - 5 / 100) < 1e-15, r'
 	run rows regulatory lei
 	assert_output $'CP008 breach\nCP020 breach\nCP034 breach'
 }
+
+# spot_dates: python's last trading days (CME rules on the NYMEX holiday
+# file) of NG Jan-2027 (3rd last business day of December) and CL
+# Jan-2027 (3 business days before the 25th of December, 4 when the 25th
+# is not a business day), each with the 3 business days before it:
+# "NG d3 d2 d1 ltd" and "CL d3 d2 d1 ltd"
+spot_dates() {
+	"$PYORACLE" - "$DATA/calendars/NYMEX.txt" <<'PY'
+import sys, datetime as dt
+hol = set()
+for line in open(sys.argv[1]):
+    line = line.split("#")[0].strip()
+    if line:
+        hol.add(dt.date.fromisoformat(line))
+bd = lambda d: d.weekday() < 5 and d not in hol
+def back(d, n):
+    while n:
+        d -= dt.timedelta(1)
+        n -= bd(d)
+    return d
+ng = back(dt.date(2027, 1, 1), 3)
+d25 = dt.date(2026, 12, 25)
+cl = back(d25, 3 if bd(d25) else 4)
+for name, ltd in (("NG", ng), ("CL", cl)):
+    print(name, back(ltd, 3), back(ltd, 2), back(ltd, 1), ltd)
+PY
+}
+
+spot_book() {
+	cp -r "$DATA/calendars" "$DATA/markets.csv" "$DATA/spot_month_limits.csv" .
+	printf '%s\n' 'counterparty,name,lei,country,sector,credit_limit,currency,netting,total_assets,market_cap,debt,cash,receivables,revenue,nonpermissible_income' \
+		'CME,CME,5493001KJTIIGC8Y1R12,US,clearing,1,USD,yes,1,1,0,0,0,1,0' > cp.csv
+	cat > trades.csv <<'CSV'
+trade_id,version,status,book,counterparty,instrument,curve,side,quantity,unit,delivery_start,delivery_end
+N1,1,new,A,CME,future,NG_HH,buy,1600,lots,2027-01-01,2027-01-31
+N2,1,new,B,CME,swap,NG_HH,buy,5000000,MMBtu,2027-01-01,2027-01-31
+N3,1,new,B,CME,swap,NG_HH,sell,100000,MMBtu/d,2027-01-01,2027-01-10
+N4,1,new,A,CME,future,NG_HH,buy,9000,lots,2027-02-01,2027-02-28
+N5,1,new,A,CME,option,NG_HH,buy,9000,lots,2027-01-01,2027-01-31
+N6,1,new,A,CME,future,NG_HH,buy,9000,lots,2027-01-01,2027-01-31
+N6,2,cancel,A,CME,future,NG_HH,buy,9000,lots,2027-01-01,2027-01-31
+C1,1,new,A,CME,future,CL_WTI,buy,4000,lots,2027-01-01,2027-01-31
+C2,1,new,B,CME,swap,CL_WTI,buy,500000,bbl,2027-01-01,2027-01-31
+C3,1,new,B,CME,future,CL_WTI,sell,1,lots,2027-01-01,2027-01-31
+CSV
+}
+
+spot_check() {
+	qe-screen check --rules regulatory --asof "$1" -c cp.csv -t trades.csv -m markets.csv \
+		--calendars calendars --spot-limits spot_month_limits.csv -q -o b.csv
+}
+
+@test "check regulatory: NG spot month nets futures and swaps across books at 2000 lots; at the limit inside" {
+	spot_book
+	read -r _ ng3 ng2 ng1 ngltd < <(spot_dates | grep '^NG')
+	# 1600 + 5,000,000/10,000 - 10 days x 100,000/10,000 = 2000 lots
+	for d in "$ng2" "$ng1" "$ngltd"; do
+		spot_check "$d"
+		run rows regulatory spot_month
+		assert_output ''
+	done
+	sed -i 's/^N1,1,new,A,CME,future,NG_HH,buy,1600,/N1,1,new,A,CME,future,NG_HH,buy,1600.5,/' trades.csv
+	run spot_check "$ng2"
+	assert_failure 1
+	run rows regulatory spot_month
+	assert_output 'NG_HH:2027-01 breach'
+	grep -q '2000.5,2000,1.00025,' b.csv
+	# three business days before the last trade: not the spot period yet
+	spot_check "$ng3"
+	run rows regulatory spot_month
+	assert_output ''
+}
+
+@test "check regulatory: CL spot month steps down 6000, 5000, 4000 over the last three trading days" {
+	spot_book
+	read -r _ cl3 cl2 cl1 clltd < <(spot_dates | grep '^CL')
+	# 4000 + 500 - 1 = 4499 lots: inside 6000 and 5000, above 4000
+	for d in "$cl3" "$cl2" "$cl1"; do
+		spot_check "$d"
+		run rows regulatory spot_month
+		assert_output ''
+	done
+	run spot_check "$clltd"
+	assert_failure 1
+	run rows regulatory spot_month
+	assert_output 'CL_WTI:2027-01 breach'
+	grep -q ',4499,4000,' b.csv
+	sed -i 's/^C1,1,new,A,CME,future,CL_WTI,buy,4000,/C1,1,new,A,CME,future,CL_WTI,buy,4502,/' trades.csv
+	run spot_check "$cl1"
+	assert_failure 1
+	grep -q ',5001,5000,' b.csv
+}

@@ -35,12 +35,14 @@ static const char usage[] =
 	"      --profile NAME        profile to apply (default AAOIFI)\n"
 	"      --instruments FILE    Shariah instrument rules (Islamic books)\n"
 	"      --islamic-books LIST  books screened for instrument permissibility\n"
+	"      --spot-limits FILE    spot-month position limits (regulatory; needs -t, -m)\n"
+	"      --calendars DIR       holiday files (default: beside --markets, $QE_CALENDAR_DIR)\n"
 	"  -q, --quiet               no summary on stderr\n"
 	"  -h, --help                this help\n";
 
 enum {
 	OPT_FAIL_ON = 256, OPT_VALUATIONS, OPT_VAR, OPT_LADDER, OPT_FX, OPT_PROFILES, OPT_PROFILE,
-	OPT_INSTRUMENTS, OPT_ISLAMIC
+	OPT_INSTRUMENTS, OPT_ISLAMIC, OPT_SPOT, OPT_CALENDARS
 };
 
 static const struct {
@@ -87,6 +89,8 @@ int cmd_screen_check(int argc, char **argv)
 		{"profile", required_argument, NULL, OPT_PROFILE},
 		{"instruments", required_argument, NULL, OPT_INSTRUMENTS},
 		{"islamic-books", required_argument, NULL, OPT_ISLAMIC},
+		{"spot-limits", required_argument, NULL, OPT_SPOT},
+		{"calendars", required_argument, NULL, OPT_CALENDARS},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -94,6 +98,7 @@ int cmd_screen_check(int argc, char **argv)
 	rules_inputs in = {0};
 	const char *output = NULL, *rules[NSETS], *books[64];
 	char *rules_arg = NULL, *books_arg = NULL;
+	const char *calendars = NULL;
 	int nrules = 0, fail_on = BREACH_BREACH, have_asof = 0, c;
 	while ((c = getopt_long(argc, argv, "r:d:o:c:l:t:m:qh", opts, NULL)) != -1) {
 		switch (c) {
@@ -120,6 +125,8 @@ int cmd_screen_check(int argc, char **argv)
 		case OPT_PROFILE: in.profile = optarg; break;
 		case OPT_INSTRUMENTS: in.instruments = optarg; break;
 		case OPT_ISLAMIC: books_arg = optarg; break;
+		case OPT_SPOT: in.spot_limits = optarg; break;
+		case OPT_CALENDARS: calendars = optarg; break;
 		case 'q': cli_quiet = 1; break;
 		case 'h': cli_help(usage);
 		default: cli_usage_error("see 'qe-screen check --help'");
@@ -135,6 +142,8 @@ int cmd_screen_check(int argc, char **argv)
 	if (books_arg)
 		in.nislamic = split_list("--islamic-books", books_arg, books, 64);
 	in.islamic_books = books;
+	if (in.spot_limits)
+		in.calendars = cli_calendar_dir(calendars, in.markets);
 	int run[NSETS] = {0};
 	for (int i = 0; i < nrules; i++) {
 		size_t k = 0;

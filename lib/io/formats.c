@@ -302,6 +302,13 @@ static const formats_col sharia_instruments_cols[] = {
 	COL("reason", CT_STR, 1),
 };
 
+static const formats_col spot_limits_cols[] = {
+	COL("curve", CT_CURVE, 1),
+	{"days_left", CT_INT, 1, NULL, 0, 1000, 0, NULL},
+	{"limit", CT_NUM, 1, NULL, 0, BIG, 0, "lots"},
+	COL("instruments", CT_ID, 1),
+};
+
 static const formats_col var_measures_cols[] = {
 	COL("portfolio", CT_ID, 1),
 	{"alpha", CT_NUM, 1, NULL, 0, 1, 1, NULL},
@@ -523,6 +530,7 @@ static const formats_table tables[FMT_COUNT] = {
 	{T(FMT_BREACHES, "breaches", "BREACHES", breaches_cols), 0, NULL},
 	{T(FMT_SHARIA_PROFILES, "sharia_profiles", "SHARIA PROFILES", sharia_profiles_cols), K(0, 1)},
 	{T(FMT_SHARIA_INSTRUMENTS, "sharia_instruments", "SHARIA INSTRUMENTS", sharia_instruments_cols), K(0)},
+	{T(FMT_SPOT_LIMITS, "spot_month_limits", "SPOT-MONTH LIMITS", spot_limits_cols), K(0, 1)},
 };
 
 const formats_table *formats_get(int kind)

@@ -107,6 +107,7 @@ enum formats_kind {
 	FMT_BREACHES,              /* qe-screen check */
 	FMT_SHARIA_PROFILES,       /* read by qe-screen check */
 	FMT_SHARIA_INSTRUMENTS,
+	FMT_SPOT_LIMITS,
 	FMT_COUNT
 };
 

@@ -9,6 +9,7 @@
 #include "core/strindex.h"
 #include "market/curvemaster.h"
 #include "market/fxrate.h"
+#include "time/calendar.h"
 #include "screen/leicheck.h"
 #include "screen/rtable.h"
 
@@ -28,10 +29,16 @@ static int read_cpty(const rules_inputs *in, rtable *t, qe_err *e)
 	return rtable_read(in->counterparties, cpty_cols, NULL, CP_NCOLS, t, e);
 }
 
-enum { TR_ID, TR_VERSION, TR_STATUS, TR_BOOK, TR_CPTY, TR_INSTR, TR_CURVE, TR_CURVE2, TR_NCOLS };
-static const char *const trade_cols[] = {"trade_id", "version", "status",     "book",
-					 "counterparty", "instrument", "curve", "curve2"};
-static const int trade_optional[] = {0, 0, 0, 0, 0, 0, 0, 1};
+enum {
+	TR_ID, TR_VERSION, TR_STATUS, TR_BOOK, TR_CPTY, TR_INSTR, TR_CURVE, TR_CURVE2, TR_SIDE, TR_QTY, TR_UNIT,
+	TR_DSTART, TR_DEND, TR_NCOLS
+};
+static const char *const trade_cols[] = {
+	"trade_id", "version", "status", "book", "counterparty", "instrument", "curve",
+	"curve2", "side", "quantity", "unit", "delivery_start", "delivery_end",
+};
+/* what only the spot-month rule reads may be absent for the others */
+static const int trade_optional[] = {0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1};
 
 /* The live trades of t: rows of the highest version of each trade_id
  * whose status is not cancel, in the order of first appearance. */
@@ -630,9 +637,140 @@ static int lei_rule(const rules_inputs *in, const char *set, int severity, breac
 	return rc;
 }
 
+enum { SM_CURVE, SM_DAYS, SM_LIMIT, SM_INSTR, SM_NCOLS };
+static const char *const spot_cols[] = {"curve", "days_left", "limit", "instruments"};
+
+/* The trade's signed position in lots of c: buy positive.  Quantities in
+ * lots as they are; total commodity units over the lot size; MMBtu/d per
+ * gas day of the delivery period.  QE_DATA for another unit. */
+static int trade_lots(const live_set *live, size_t i, const curvemaster_curve *c, double *lots, qe_err *e)
+{
+	const rtable *t = &live->t;
+	double q;
+	if (rtable_num(t, i, TR_QTY, 0, &q, e))
+		return e->code;
+	const char *unit = rtable_get(t, i, TR_UNIT), *side = rtable_get(t, i, TR_SIDE);
+	if (strcmp(unit, "lots") != 0) {
+		if (!(c->lot_size > 0))
+			return rtable_error(t, i, TR_UNIT, e, "curve %s has no lot_size to count '%s' in lots", c->name,
+					    unit);
+		if (strcmp(unit, "MMBtu/d") == 0) {
+			qe_date a, b;
+			if (date_parse_z(rtable_get(t, i, TR_DSTART), &a) || date_parse_z(rtable_get(t, i, TR_DEND), &b))
+				return rtable_error(t, i, TR_DSTART, e, "delivery dates needed for a daily quantity");
+			q *= (double)(b - a + 1);
+		} else if (strcmp(unit, c->unit) != 0) {
+			return rtable_error(t, i, TR_UNIT, e, "'%s' is neither lots nor the unit %s of curve %s", unit,
+					    c->unit, c->name);
+		}
+		q /= c->lot_size;
+	}
+	if (strcmp(side, "sell") == 0)
+		q = -q;
+	else if (strcmp(side, "buy") != 0)
+		return rtable_error(t, i, TR_SIDE, e, "side is buy or sell, not '%s'", side);
+	*lots = q;
+	return 0;
+}
+
+/* US federal spot-month limits (table of in->spot_limits): for each curve
+ * of the table, its front contract on the as-of date; when the business
+ * days left to its last trading day are at most the largest days_left of
+ * the curve's rows, the row with the smallest days_left not below them
+ * applies, to the net lots (long minus short, all books) of the live
+ * trades of its instruments delivering in that contract's month. */
+static int spot_month(const rules_inputs *in, breach_list *l, qe_err *e)
+{
+	rtable sm = {0};
+	live_set live = {0};
+	curvemaster *m = NULL;
+	int rc;
+	if (!in->trades || !in->markets)
+		return qe_err_set(e, QE_USAGE, "rule set regulatory: spot-month limits need the trades and markets files");
+	if ((rc = rtable_read(in->spot_limits, spot_cols, NULL, SM_NCOLS, &sm, e)))
+		return rc;
+	if (!(m = curvemaster_load(in->markets, e)) || curvemaster_load_calendars(m, in->calendars, e) ||
+	    read_live(in->trades, &live, e)) {
+		rc = e->code;
+		goto done;
+	}
+	for (size_t r = 0; r < sm.n; r++) {
+		const char *name = rtable_get(&sm, r, SM_CURVE);
+		long first = rtable_find(&sm, SM_CURVE, name);
+		if (first != (long)r)
+			continue; /* each curve once, with all its rows */
+		const curvemaster_curve *c = curvemaster_find(m, name);
+		if (!c) {
+			rc = rtable_error(&sm, r, SM_CURVE, e, "curve '%s' is not in %s", name, curvemaster_file(m));
+			goto done;
+		}
+		const qe_calendar *cal = curvemaster_calendar(m, c);
+		qe_date month, ltd;
+		if (!cal) {
+			rc = rtable_error(&sm, r, SM_CURVE, e, "curve '%s' has no calendar", name);
+			goto done;
+		}
+		if ((rc = curvemaster_front_month(m, c, in->asof, &month, e)) ||
+		    (rc = curvemaster_last_trade(m, c, month, &ltd, e)))
+			goto done;
+		int left = cal_business_days(cal, in->asof + 1, ltd);
+		long row = -1;
+		double best = INFINITY, d, limit;
+		for (size_t k = (size_t)first; k < sm.n; k++) {
+			if (strcmp(rtable_get(&sm, k, SM_CURVE), name) != 0)
+				continue;
+			if ((rc = rtable_num(&sm, k, SM_DAYS, 0, &d, e)))
+				goto done;
+			if (d >= left && d < best) {
+				best = d;
+				row = (long)k;
+			}
+		}
+		if (row < 0)
+			continue; /* the front contract is not in its spot period yet */
+		if ((rc = rtable_num(&sm, (size_t)row, SM_LIMIT, 0, &limit, e)))
+			goto done;
+		double net = 0, lots = 0;
+		for (size_t k = 0; k < live.n; k++) {
+			size_t i = live.row[k];
+			qe_date ds;
+			if (strcmp(rtable_get(&live.t, i, TR_CURVE), name) != 0 ||
+			    !in_list(rtable_get(&sm, (size_t)row, SM_INSTR), rtable_get(&live.t, i, TR_INSTR)))
+				continue;
+			if (date_parse_z(rtable_get(&live.t, i, TR_DSTART), &ds)) {
+				rc = rtable_error(&live.t, i, TR_DSTART, e, "not a date '%s'",
+						  rtable_get(&live.t, i, TR_DSTART));
+				goto done;
+			}
+			if (date_month_index(ds) != date_month_index(month))
+				continue;
+			if ((rc = trade_lots(&live, i, c, &lots, e)))
+				goto done;
+			net += lots;
+		}
+		char id[128], ms[16];
+		date_format(ms, month);
+		snprintf(id, sizeof id, "%s:%.7s", name, ms);
+		if (fabs(net) > limit &&
+		    (rc = breach_add(l, "regulatory", "spot_month", BREACH_BREACH, "curve", id, fabs(net), limit, e,
+				     "net %s %.6g lots of %s in its spot month (%d business days to the last trade "
+				     "%s), above the spot-month limit %.0f",
+				     net > 0 ? "long" : "short", fabs(net), id, left, ms, limit)))
+			goto done;
+	}
+done:
+	rtable_free(&sm);
+	live_free(&live);
+	curvemaster_free(m);
+	return rc;
+}
+
 int rules_regulatory(const rules_inputs *in, breach_list *l, qe_err *e)
 {
-	return lei_rule(in, "regulatory", BREACH_BREACH, l, e);
+	int rc = lei_rule(in, "regulatory", BREACH_BREACH, l, e);
+	if (!rc && in->spot_limits)
+		rc = spot_month(in, l, e);
+	return rc;
 }
 
 int rules_quality(const rules_inputs *in, breach_list *l, qe_err *e)

@@ -28,6 +28,8 @@ typedef struct rules_inputs {
 	const char *profiles;       /* SHARIA PROFILES */
 	const char *profile;        /* the profile's name */
 	const char *instruments;    /* SHARIA INSTRUMENTS */
+	const char *spot_limits;    /* SPOT-MONTH LIMITS */
+	const char *calendars;      /* holiday files directory (NULL: built-in only) */
 	const char *const *islamic_books;
 	int nislamic;
 } rules_inputs;
@@ -42,7 +44,8 @@ int rules_limits(const rules_inputs *in, breach_list *l, qe_err *e);
  * counterparties), and the instrument rules for the trades of the
  * Islamic books. */
 int rules_sharia(const rules_inputs *in, breach_list *l, qe_err *e);
-/* regulatory: the LEI of every counterparty. */
+/* regulatory: the LEI of every counterparty; with spot-month limits,
+ * the net position of the front contract in its spot period. */
 int rules_regulatory(const rules_inputs *in, breach_list *l, qe_err *e);
 /* quality: live trades on curves the markets file lacks; counterparties
  * without a valid LEI. */
