@@ -274,6 +274,41 @@ static const formats_col whatif_cols[] = {
 	COL("asof", CT_DATE, 1),
 };
 
+static const formats_col breaches_cols[] = {
+	COL("asof", CT_DATE, 1),
+	COL("rule_set", CT_ID, 1),
+	COL("rule", CT_ID, 1),
+	{"severity", CT_ENUM, 1, V("info", "warning", "breach"), 0, 0, 0, NULL},
+	{"entity_type", CT_ENUM, 1, V("trade", "counterparty", "book", "trader", "curve"), 0, 0, 0, NULL},
+	COL("entity_id", CT_ID, 1),
+	NUM("value", 0),
+	NUM("limit", 0),
+	NUM("utilisation", 0),
+	COL("message", CT_STR, 1),
+};
+
+static const formats_col sharia_profiles_cols[] = {
+	COL("profile", CT_ID, 1),
+	COL("rule", CT_ID, 1),
+	{"test", CT_ENUM, 1, V("sector", "ratio"), 0, 0, 0, NULL},
+	COL("fields", CT_ID, 1),
+	COL("base", CT_ID, 0),
+	{"threshold", CT_NUM, 0, NULL, 0, BIG, 0, NULL},
+};
+
+static const formats_col sharia_instruments_cols[] = {
+	COL("instrument", CT_ID, 1),
+	{"severity", CT_ENUM, 1, V("none", "info", "warning", "breach"), 0, 0, 0, NULL},
+	COL("reason", CT_STR, 1),
+};
+
+static const formats_col spot_limits_cols[] = {
+	COL("curve", CT_CURVE, 1),
+	{"days_left", CT_INT, 1, NULL, 0, 1000, 0, NULL},
+	{"limit", CT_NUM, 1, NULL, 0, BIG, 0, "lots"},
+	COL("instruments", CT_ID, 1),
+};
+
 static const formats_col var_measures_cols[] = {
 	COL("portfolio", CT_ID, 1),
 	{"alpha", CT_NUM, 1, NULL, 0, 1, 1, NULL},
@@ -492,6 +527,10 @@ static const formats_table tables[FMT_COUNT] = {
 	{T(FMT_ASSET_COV, "asset_cov", "ASSETS", asset_cov_cols), K(0, 1)},
 	{T(FMT_SELECTION, "selection", "ASSETS", selection_cols), K(0)},
 	{T(FMT_WHATIF, "whatif", "WHATIF", whatif_cols), K(0, 1)},
+	{T(FMT_BREACHES, "breaches", "BREACHES", breaches_cols), 0, NULL},
+	{T(FMT_SHARIA_PROFILES, "sharia_profiles", "SHARIA PROFILES", sharia_profiles_cols), K(0, 1)},
+	{T(FMT_SHARIA_INSTRUMENTS, "sharia_instruments", "SHARIA INSTRUMENTS", sharia_instruments_cols), K(0)},
+	{T(FMT_SPOT_LIMITS, "spot_month_limits", "SPOT-MONTH LIMITS", spot_limits_cols), K(0, 1)},
 };
 
 const formats_table *formats_get(int kind)

@@ -104,6 +104,10 @@ enum formats_kind {
 	FMT_ASSET_COV,
 	FMT_SELECTION,
 	FMT_WHATIF,                /* qe-var whatif */
+	FMT_BREACHES,              /* qe-screen check */
+	FMT_SHARIA_PROFILES,       /* read by qe-screen check */
+	FMT_SHARIA_INSTRUMENTS,
+	FMT_SPOT_LIMITS,
 	FMT_COUNT
 };
 

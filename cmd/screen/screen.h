@@ -1,0 +1,8 @@
+/* The commands of qe-screen, one per file of cmd/screen/. */
+#ifndef QE_CMD_SCREEN_H
+#define QE_CMD_SCREEN_H
+
+int cmd_screen_lei(int argc, char **argv);
+int cmd_screen_check(int argc, char **argv);
+
+#endif

@@ -1,0 +1,127 @@
+#include "screen/rtable.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/num.h"
+#include "io/csvio.h"
+
+void rtable_free(rtable *t)
+{
+	if (t->cell)
+		for (size_t i = 0; i < t->n * (size_t)t->ncols; i++)
+			free(t->cell[i]);
+	free(t->cell);
+	free(t->line);
+	free(t->filecol);
+	free(t->file);
+	memset(t, 0, sizeof *t);
+}
+
+static int grow(rtable *t, size_t *cap)
+{
+	if (t->n < *cap)
+		return 0;
+	size_t nc = *cap ? 2 * *cap : 64;
+	char **cell = realloc(t->cell, nc * (size_t)t->ncols * sizeof *cell);
+	if (!cell)
+		return -1;
+	t->cell = cell;
+	long *line = realloc(t->line, nc * sizeof *line);
+	if (!line)
+		return -1;
+	t->line = line;
+	*cap = nc;
+	return 0;
+}
+
+int rtable_read(const char *path, const char *const *cols, const int *optional, int ncols, rtable *t,
+		qe_err *e)
+{
+	memset(t, 0, sizeof *t);
+	csv_reader *r = csvr_open(path, e);
+	if (!r)
+		return e->code;
+	t->ncols = ncols;
+	t->names = cols;
+	t->file = strdup(csvr_name(r));
+	t->filecol = malloc((size_t)ncols * sizeof *t->filecol);
+	if (!t->file || !t->filecol) {
+		csvr_close(r);
+		rtable_free(t);
+		return qe_err_set(e, QE_INTERNAL, "out of memory");
+	}
+	for (int j = 0; j < ncols; j++) {
+		t->filecol[j] = csvr_col(r, cols[j]);
+		if (t->filecol[j] < 0 && !(optional && optional[j])) {
+			csvr_missing(r, cols[j], e);
+			csvr_close(r);
+			rtable_free(t);
+			return e->code;
+		}
+	}
+	size_t cap = 0;
+	int st;
+	while ((st = csvr_next(r, e)) != CSVR_EOF) {
+		if (st != CSVR_ROW || grow(t, &cap)) {
+			if (st == CSVR_ROW)
+				qe_err_set(e, QE_INTERNAL, "out of memory");
+			csvr_close(r);
+			rtable_free(t);
+			return e->code;
+		}
+		char **row = t->cell + t->n * (size_t)ncols;
+		for (int j = 0; j < ncols; j++) {
+			size_t len = 0;
+			const char *f = t->filecol[j] < 0 ? "" : csvr_field(r, t->filecol[j], &len);
+			row[j] = strndup(f, len);
+			if (!row[j]) {
+				for (int k = 0; k < j; k++)
+					free(row[k]);
+				csvr_close(r);
+				rtable_free(t);
+				return qe_err_set(e, QE_INTERNAL, "out of memory");
+			}
+		}
+		t->line[t->n++] = csvr_line(r);
+	}
+	csvr_close(r);
+	return 0;
+}
+
+int rtable_error(const rtable *t, size_t row, int col, qe_err *e, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	return qe_err_set(e, QE_DATA, "%s:%ld:%d: column '%s': %s", t->file, t->line[row],
+			  t->filecol[col] < 0 ? 1 : t->filecol[col] + 1, t->names[col], msg);
+}
+
+int rtable_num(const rtable *t, size_t row, int col, int empty_ok, double *out, qe_err *e)
+{
+	const char *s = rtable_get(t, row, col);
+	if (!*s) {
+		if (empty_ok) {
+			*out = NAN;
+			return 0;
+		}
+		return rtable_error(t, row, col, e, "empty, a number is required");
+	}
+	if (num_parse_double_z(s, out) || !isfinite(*out))
+		return rtable_error(t, row, col, e, "not a finite number '%s'", s);
+	return 0;
+}
+
+long rtable_find(const rtable *t, int col, const char *s)
+{
+	for (size_t i = 0; i < t->n; i++)
+		if (strcmp(rtable_get(t, i, col), s) == 0)
+			return (long)i;
+	return -1;
+}

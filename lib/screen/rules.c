@@ -1,0 +1,806 @@
+#include "screen/rules.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/num.h"
+#include "core/strindex.h"
+#include "market/curvemaster.h"
+#include "market/fxrate.h"
+#include "time/calendar.h"
+#include "screen/leicheck.h"
+#include "screen/rtable.h"
+
+/* --- shared inputs -------------------------------------------------- */
+
+enum { CP_ID, CP_LEI, CP_SECTOR, CP_LIMIT, CP_CCY, CP_NETTING, CP_FIGURES };
+static const char *const cpty_cols[] = {
+	"counterparty", "lei", "sector", "credit_limit", "currency", "netting", "total_assets",
+	"market_cap", "debt", "cash", "receivables", "revenue", "nonpermissible_income",
+};
+#define CP_NCOLS ((int)(sizeof cpty_cols / sizeof cpty_cols[0]))
+
+static int read_cpty(const rules_inputs *in, rtable *t, qe_err *e)
+{
+	if (!in->counterparties)
+		return qe_err_set(e, QE_USAGE, "no counterparties file given");
+	return rtable_read(in->counterparties, cpty_cols, NULL, CP_NCOLS, t, e);
+}
+
+enum {
+	TR_ID, TR_VERSION, TR_STATUS, TR_BOOK, TR_CPTY, TR_INSTR, TR_CURVE, TR_CURVE2, TR_SIDE, TR_QTY, TR_UNIT,
+	TR_DSTART, TR_DEND, TR_NCOLS
+};
+static const char *const trade_cols[] = {
+	"trade_id", "version", "status", "book", "counterparty", "instrument", "curve",
+	"curve2", "side", "quantity", "unit", "delivery_start", "delivery_end",
+};
+/* what only the spot-month rule reads may be absent for the others */
+static const int trade_optional[] = {0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1};
+
+/* The live trades of t: rows of the highest version of each trade_id
+ * whose status is not cancel, in the order of first appearance. */
+typedef struct live_set {
+	rtable t;
+	size_t *row;
+	size_t n;
+	strindex *ids; /* trade_id -> index into best[] */
+	long *best;    /* per id: its live row, or -1 when cancelled */
+} live_set;
+
+static void live_free(live_set *s)
+{
+	rtable_free(&s->t);
+	free(s->row);
+	free(s->best);
+	if (s->ids)
+		sidx_free(s->ids);
+	memset(s, 0, sizeof *s);
+}
+
+static int read_live(const char *path, live_set *s, qe_err *e)
+{
+	memset(s, 0, sizeof *s);
+	if (!path)
+		return qe_err_set(e, QE_USAGE, "no trades file given");
+	if (rtable_read(path, trade_cols, trade_optional, TR_NCOLS, &s->t, e))
+		return e->code;
+	s->ids = sidx_new();
+	s->best = malloc((s->t.n + 1) * sizeof *s->best);
+	double *ver = malloc((s->t.n + 1) * sizeof *ver);
+	s->row = malloc((s->t.n + 1) * sizeof *s->row);
+	if (!s->ids || !s->best || !ver || !s->row) {
+		free(ver);
+		live_free(s);
+		return qe_err_set(e, QE_INTERNAL, "out of memory");
+	}
+	for (size_t i = 0; i < s->t.n; i++) {
+		double v;
+		if (rtable_num(&s->t, i, TR_VERSION, 0, &v, e)) {
+			free(ver);
+			live_free(s);
+			return e->code;
+		}
+		const char *id = rtable_get(&s->t, i, TR_ID);
+		int added;
+		long k = sidx_add(s->ids, id, strlen(id), &added);
+		if (k < 0) {
+			free(ver);
+			live_free(s);
+			return qe_err_set(e, QE_INTERNAL, "out of memory");
+		}
+		if (added || v >= ver[k]) {
+			ver[k] = v;
+			s->best[k] = (long)i;
+		}
+	}
+	free(ver);
+	for (size_t k = 0; k < sidx_count(s->ids); k++) {
+		size_t i = (size_t)s->best[k];
+		if (strcmp(rtable_get(&s->t, i, TR_STATUS), "cancel") == 0)
+			s->best[k] = -1;
+		else
+			s->row[s->n++] = i;
+	}
+	return 0;
+}
+
+static int is_islamic(const rules_inputs *in, const char *book)
+{
+	for (int i = 0; i < in->nislamic; i++)
+		if (strcmp(in->islamic_books[i], book) == 0)
+			return 1;
+	return 0;
+}
+
+/* FX: amounts converted through units of the file's base per unit. */
+typedef struct fx_table {
+	strindex *ccys;
+	double *rate;
+} fx_table;
+
+static int fx_load(const rules_inputs *in, fx_table *fx, qe_err *e)
+{
+	memset(fx, 0, sizeof *fx);
+	if (!in->fx)
+		return 0;
+	fx->ccys = sidx_new();
+	if (!fx->ccys)
+		return qe_err_set(e, QE_INTERNAL, "out of memory");
+	return fx_rates_read(in->fx, NULL, fx->ccys, &fx->rate, e);
+}
+
+static void fx_free(fx_table *fx)
+{
+	if (fx->ccys)
+		sidx_free(fx->ccys);
+	free(fx->rate);
+}
+
+/* amount in `from` expressed in `to`; QE_DATA naming where when no rate. */
+static int fx_convert(const fx_table *fx, double amount, const char *from, const char *to, double *out,
+		      const char *where, qe_err *e)
+{
+	if (strcmp(from, to) == 0) {
+		*out = amount;
+		return 0;
+	}
+	long a = fx->ccys ? sidx_find(fx->ccys, from, strlen(from)) : -1;
+	long b = fx->ccys ? sidx_find(fx->ccys, to, strlen(to)) : -1;
+	if (a < 0 || b < 0)
+		return qe_err_set(e, QE_DATA, "%s: no FX rate to convert %s to %s (FX rates file: %s)", where, from,
+				  to, fx->ccys ? "lacks it" : "none given");
+	*out = amount * fx->rate[a] / fx->rate[b];
+	return 0;
+}
+
+/* --- limits ----------------------------------------------------------- */
+
+enum { LI_ID, LI_TYPE, LI_SCOPE, LI_KEY, LI_METRIC, LI_LIMIT, LI_UNIT, LI_NCOLS };
+static const char *const limit_cols[] = {"limit_id", "type", "scope", "key", "metric", "limit", "unit"};
+
+enum { VR_PORTFOLIO, VR_METHOD, VR_ALPHA, VR_HORIZON, VR_VAR, VR_CCY, VR_NCOLS };
+static const char *const var_cols[] = {"portfolio", "method", "alpha", "horizon", "var", "currency"};
+
+/* metric var_PP_Nd: alpha PP/100 (PP may have a fraction: var_97.5_1d),
+ * horizon "Nd".  0, or -1 when the metric is not of that form. */
+static int var_metric(const char *m, double *alpha, char horizon[16])
+{
+	if (strncmp(m, "var_", 4) != 0)
+		return -1;
+	const char *p = m + 4, *u = strchr(p, '_');
+	if (!u || (size_t)(u - p) >= 16 || strlen(u + 1) >= 16 || strlen(u + 1) < 2)
+		return -1;
+	double pct;
+	if (num_parse_double(p, (size_t)(u - p), &pct) || !(pct > 0 && pct < 100))
+		return -1;
+	*alpha = pct / 100;
+	strcpy(horizon, u + 1);
+	return 0;
+}
+
+static int limit_var(const rules_inputs *in, const rtable *lim, size_t i, const rtable *var, const fx_table *fx,
+		     breach_list *l, qe_err *e)
+{
+	double alpha, limit;
+	char horizon[16];
+	if (var_metric(rtable_get(lim, i, LI_METRIC), &alpha, horizon))
+		return rtable_error(lim, i, LI_METRIC, e, "a var limit's metric is var_PP_Nd (var_99_1d), not '%s'",
+				    rtable_get(lim, i, LI_METRIC));
+	if (rtable_num(lim, i, LI_LIMIT, 0, &limit, e))
+		return e->code;
+	const char *scope = rtable_get(lim, i, LI_SCOPE), *key = rtable_get(lim, i, LI_KEY);
+	const char *portfolio = strcmp(scope, "firm") == 0 ? "total" : key;
+	const char *unit = rtable_get(lim, i, LI_UNIT);
+	int found = 0;
+	(void)in;
+	for (size_t r = 0; r < var->n; r++) {
+		double a, v, vc;
+		if (strcmp(rtable_get(var, r, VR_PORTFOLIO), portfolio) != 0 ||
+		    strcmp(rtable_get(var, r, VR_HORIZON), horizon) != 0)
+			continue;
+		if (rtable_num(var, r, VR_ALPHA, 0, &a, e) || rtable_num(var, r, VR_VAR, 0, &v, e))
+			return e->code;
+		if (fabs(a - alpha) > 1e-12)
+			continue;
+		found = 1;
+		char where[600];
+		snprintf(where, sizeof where, "%s:%ld", var->file, var->line[r]);
+		if (fx_convert(fx, v, rtable_get(var, r, VR_CCY), unit, &vc, where, e))
+			return e->code;
+		if (vc > limit &&
+		    breach_add(l, "limits", "var", BREACH_BREACH, "book", key, vc, limit, e,
+			       "%s VaR %s of %s is %.0f %s, above limit %s of %.0f %s",
+			       rtable_get(var, r, VR_METHOD), rtable_get(lim, i, LI_METRIC), key, vc, unit,
+			       rtable_get(lim, i, LI_ID), limit, unit))
+			return e->code;
+	}
+	if (!found && breach_add(l, "limits", "var", BREACH_WARNING, "book", key, NAN, limit, e,
+				 "no VaR at alpha %g horizon %s for %s in %s: limit %s not checked", alpha,
+				 horizon, portfolio, var->file, rtable_get(lim, i, LI_ID)))
+		return e->code;
+	return 0;
+}
+
+enum { VA_ID, VA_CCY, VA_NPV, VA_NCOLS };
+static const char *const val_cols[] = {"trade_id", "currency", "npv"};
+
+/* Credit exposure per counterparty of cp, in its own currency: positive
+ * MTM, netted (max(0, sum)) when netting is yes, else gross (sum of the
+ * positive values). */
+static int credit_exposure(const rules_inputs *in, const rtable *cp, const fx_table *fx, double *expo,
+			   qe_err *e)
+{
+	rtable val;
+	live_set live;
+	if (read_live(in->trades, &live, e))
+		return e->code;
+	if (rtable_read(in->valuations, val_cols, NULL, VA_NCOLS, &val, e)) {
+		live_free(&live);
+		return e->code;
+	}
+	double *sum = calloc(cp->n + 1, sizeof *sum), *pos = calloc(cp->n + 1, sizeof *pos);
+	strindex *ids = sidx_new();
+	int rc = 0;
+	if (!sum || !pos || !ids) {
+		rc = qe_err_set(e, QE_INTERNAL, "out of memory");
+		goto done;
+	}
+	for (size_t i = 0; i < cp->n; i++) {
+		const char *id = rtable_get(cp, i, CP_ID);
+		if (sidx_add(ids, id, strlen(id), NULL) != (long)i) {
+			rc = rtable_error(cp, i, CP_ID, e, "counterparty '%s' listed twice", id);
+			goto done;
+		}
+	}
+	for (size_t r = 0; r < val.n; r++) {
+		const char *tid = rtable_get(&val, r, VA_ID);
+		long k = sidx_find(live.ids, tid, strlen(tid));
+		if (k < 0 || live.best[k] < 0) {
+			rc = rtable_error(&val, r, VA_ID, e, "trade '%s' is not a live trade of %s", tid,
+					  live.t.file);
+			goto done;
+		}
+		const char *cid = rtable_get(&live.t, (size_t)live.best[k], TR_CPTY);
+		long c = sidx_find(ids, cid, strlen(cid));
+		if (c < 0) {
+			rc = rtable_error(&live.t, (size_t)live.best[k], TR_CPTY, e,
+					  "counterparty '%s' is not in %s", cid, cp->file);
+			goto done;
+		}
+		double npv, x;
+		char where[600];
+		snprintf(where, sizeof where, "%s:%ld", val.file, val.line[r]);
+		if ((rc = rtable_num(&val, r, VA_NPV, 0, &npv, e)) ||
+		    (rc = fx_convert(fx, npv, rtable_get(&val, r, VA_CCY), rtable_get(cp, (size_t)c, CP_CCY), &x,
+				     where, e)))
+			goto done;
+		sum[c] += x;
+		if (x > 0)
+			pos[c] += x;
+	}
+	for (size_t i = 0; i < cp->n; i++) {
+		const char *net = rtable_get(cp, i, CP_NETTING);
+		if (strcmp(net, "yes") != 0 && strcmp(net, "no") != 0) {
+			rc = rtable_error(cp, i, CP_NETTING, e, "netting is yes or no, not '%s'", net);
+			goto done;
+		}
+		expo[i] = strcmp(net, "yes") == 0 ? (sum[i] > 0 ? sum[i] : 0) : pos[i];
+	}
+done:
+	free(sum);
+	free(pos);
+	if (ids)
+		sidx_free(ids);
+	rtable_free(&val);
+	live_free(&live);
+	return rc;
+}
+
+static int credit_breach(breach_list *l, const char *cid, double expo, double limit, const char *ccy,
+			 const char *source, qe_err *e)
+{
+	if (!(expo > limit))
+		return 0;
+	return breach_add(l, "limits", "credit", BREACH_BREACH, "counterparty", cid, expo, limit, e,
+			  "credit exposure of %s is %.0f %s, %.1f%% of its limit %.0f (%s)", cid, expo, ccy,
+			  100 * expo / limit, limit, source);
+}
+
+static int limits_credit(const rules_inputs *in, const rtable *lim, const fx_table *fx, breach_list *l,
+			 qe_err *e)
+{
+	rtable cp;
+	if (read_cpty(in, &cp, e))
+		return e->code;
+	double *expo = calloc(cp.n + 1, sizeof *expo);
+	int rc = 0;
+	if (!expo) {
+		rc = qe_err_set(e, QE_INTERNAL, "out of memory");
+		goto done;
+	}
+	if ((rc = credit_exposure(in, &cp, fx, expo, e)))
+		goto done;
+	for (size_t i = 0; i < cp.n; i++) {
+		double limit, x;
+		if ((rc = rtable_num(&cp, i, CP_LIMIT, 1, &limit, e)))
+			goto done;
+		const char *cid = rtable_get(&cp, i, CP_ID), *ccy = rtable_get(&cp, i, CP_CCY);
+		if (isfinite(limit) && (rc = credit_breach(l, cid, expo[i], limit, ccy, "credit_limit", e)))
+			goto done;
+		for (size_t j = 0; lim && j < lim->n; j++) {
+			if (strcmp(rtable_get(lim, j, LI_TYPE), "credit") != 0 ||
+			    strcmp(rtable_get(lim, j, LI_KEY), cid) != 0)
+				continue;
+			char where[600];
+			snprintf(where, sizeof where, "%s:%ld", lim->file, lim->line[j]);
+			if ((rc = rtable_num(lim, j, LI_LIMIT, 0, &limit, e)) ||
+			    (rc = fx_convert(fx, expo[i], ccy, rtable_get(lim, j, LI_UNIT), &x, where, e)) ||
+			    (rc = credit_breach(l, cid, x, limit, rtable_get(lim, j, LI_UNIT),
+						rtable_get(lim, j, LI_ID), e)))
+				goto done;
+		}
+	}
+done:
+	free(expo);
+	rtable_free(&cp);
+	return rc;
+}
+
+enum { LA_CURVE, LA_DELTA, LA_NCOLS };
+static const char *const ladder_cols[] = {"curve", "delta"};
+
+static int limit_position(const rtable *lim, size_t i, const rtable *lad, breach_list *l, qe_err *e)
+{
+	double limit, net = 0, d;
+	if (rtable_num(lim, i, LI_LIMIT, 0, &limit, e))
+		return e->code;
+	const char *curve = rtable_get(lim, i, LI_KEY), *unit = rtable_get(lim, i, LI_UNIT);
+	for (size_t r = 0; r < lad->n; r++) {
+		if (strcmp(rtable_get(lad, r, LA_CURVE), curve) != 0)
+			continue;
+		if (rtable_num(lad, r, LA_DELTA, 0, &d, e))
+			return e->code;
+		net += d;
+	}
+	if (!(fabs(net) > limit))
+		return 0;
+	return breach_add(l, "limits", "position", BREACH_BREACH, "curve", curve, fabs(net), limit, e,
+			  "net delta of %s is %s %.0f %s, above limit %s of %.0f", curve, net > 0 ? "long" : "short",
+			  fabs(net), unit, rtable_get(lim, i, LI_ID), limit);
+}
+
+/* The entity type (static) of a limit's scope: firm-wide limits are the
+ * book "total" of qe-var. */
+static const char *entity_of_scope(const char *scope)
+{
+	static const char *const types[] = {"trader", "curve", "counterparty"};
+	for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
+		if (strcmp(scope, types[i]) == 0)
+			return types[i];
+	return "book";
+}
+
+int rules_limits(const rules_inputs *in, breach_list *l, qe_err *e)
+{
+	rtable lim = {0}, var = {0}, lad = {0};
+	fx_table fx;
+	int rc;
+	if (!in->limits)
+		return qe_err_set(e, QE_USAGE, "rule set limits: no limits file given");
+	if (!in->var && !in->valuations && !in->ladder)
+		return qe_err_set(e, QE_USAGE, "rule set limits: give VaR results, valuations or a ladder");
+	if (in->valuations && !in->trades)
+		return qe_err_set(e, QE_USAGE, "rule set limits: valuations need the trades file");
+	if ((rc = fx_load(in, &fx, e)) || (rc = rtable_read(in->limits, limit_cols, NULL, LI_NCOLS, &lim, e)) ||
+	    (in->var && (rc = rtable_read(in->var, var_cols, NULL, VR_NCOLS, &var, e))) ||
+	    (in->ladder && (rc = rtable_read(in->ladder, ladder_cols, NULL, LA_NCOLS, &lad, e))))
+		goto done;
+	for (size_t i = 0; i < lim.n; i++) {
+		const char *type = rtable_get(&lim, i, LI_TYPE), *metric = rtable_get(&lim, i, LI_METRIC);
+		const char *scope = rtable_get(&lim, i, LI_SCOPE);
+		if (strcmp(type, "var") == 0 && in->var && (!strcmp(scope, "book") || !strcmp(scope, "firm")))
+			rc = limit_var(in, &lim, i, &var, &fx, l, e);
+		else if (strcmp(type, "position") == 0 && strcmp(scope, "curve") == 0 &&
+			 strcmp(metric, "net_delta") == 0 && in->ladder)
+			rc = limit_position(&lim, i, &lad, l, e);
+		else if (strcmp(type, "credit") == 0 && strcmp(scope, "counterparty") == 0 && in->valuations)
+			continue; /* below, with the counterparty master's limits */
+		else
+			rc = breach_add(l, "limits", "unchecked", BREACH_INFO, entity_of_scope(scope), rtable_get(&lim, i, LI_KEY), NAN,
+					NAN, e, "limit %s (%s %s %s) not checked: %s", rtable_get(&lim, i, LI_ID),
+					type, scope, metric, "no input given for it or metric not screened yet");
+		if (rc)
+			goto done;
+	}
+	if (in->valuations)
+		rc = limits_credit(in, &lim, &fx, l, e);
+done:
+	rtable_free(&lim);
+	rtable_free(&var);
+	rtable_free(&lad);
+	fx_free(&fx);
+	return rc;
+}
+
+/* --- sharia ------------------------------------------------------------ */
+
+enum { SP_PROFILE, SP_RULE, SP_TEST, SP_FIELDS, SP_BASE, SP_THRESHOLD, SP_NCOLS };
+static const char *const profile_cols[] = {"profile", "rule", "test", "fields", "base", "threshold"};
+enum { SI_INSTR, SI_SEVERITY, SI_REASON, SI_NCOLS };
+static const char *const instr_cols[] = {"instrument", "severity", "reason"};
+
+static int cpty_figure_col(const char *name, size_t len)
+{
+	for (int j = CP_FIGURES; j < CP_NCOLS; j++)
+		if (strlen(cpty_cols[j]) == len && strncmp(cpty_cols[j], name, len) == 0)
+			return j;
+	return -1;
+}
+
+/* 1 when s is one of the ';'-separated items of list. */
+static int in_list(const char *list, const char *s)
+{
+	size_t n = strlen(s);
+	for (const char *p = list; *p;) {
+		const char *q = strchr(p, ';');
+		size_t len = q ? (size_t)(q - p) : strlen(p);
+		if (len == n && strncmp(p, s, n) == 0)
+			return 1;
+		if (!q)
+			break;
+		p = q + 1;
+	}
+	return 0;
+}
+
+/* The sum of the '+'-separated figures of fields for counterparty row i:
+ * 0 and *sum, 1 when a figure is empty (*missing names it), or QE_DATA. */
+static int figure_sum(const rtable *prof, size_t pr, int pcol, const rtable *cp, size_t i, double *sum,
+		      const char **missing, qe_err *e)
+{
+	const char *p = rtable_get(prof, pr, pcol);
+	*sum = 0;
+	for (;;) {
+		const char *q = strchr(p, '+');
+		size_t len = q ? (size_t)(q - p) : strlen(p);
+		int c = cpty_figure_col(p, len);
+		if (c < 0)
+			return rtable_error(prof, pr, pcol, e, "'%.*s' is not a figure of the counterparties file",
+					    (int)len, p);
+		double x;
+		if (rtable_num(cp, i, c, 1, &x, e))
+			return e->code;
+		if (isnan(x)) {
+			*missing = cpty_cols[c];
+			return 1;
+		}
+		*sum += x;
+		if (!q)
+			return 0;
+		p = q + 1;
+	}
+}
+
+static int sharia_screen_cpty(const rtable *prof, const char *profile, const rtable *cp, size_t i,
+			      breach_list *l, qe_err *e)
+{
+	const char *cid = rtable_get(cp, i, CP_ID);
+	int clean = 1, rc;
+	for (size_t r = 0; r < prof->n; r++) {
+		if (strcmp(rtable_get(prof, r, SP_PROFILE), profile) != 0)
+			continue;
+		const char *rule = rtable_get(prof, r, SP_RULE), *test = rtable_get(prof, r, SP_TEST);
+		if (strcmp(test, "sector") == 0) {
+			const char *sector = rtable_get(cp, i, CP_SECTOR);
+			if (in_list(rtable_get(prof, r, SP_FIELDS), sector)) {
+				clean = 0;
+				if ((rc = breach_add(l, "sharia", "sector", BREACH_BREACH, "counterparty", cid, NAN,
+						     NAN, e, "%s is in sector '%s', prohibited by profile %s (%s)",
+						     cid, sector, profile, rule)))
+					return rc;
+			}
+			continue;
+		}
+		if (strcmp(test, "ratio") != 0)
+			return rtable_error(prof, r, SP_TEST, e, "test is sector or ratio, not '%s'", test);
+		double num, base = 0, threshold;
+		const char *missing = NULL;
+		if ((rc = rtable_num(prof, r, SP_THRESHOLD, 0, &threshold, e)))
+			return rc;
+		int m = figure_sum(prof, r, SP_FIELDS, cp, i, &num, &missing, e);
+		if (m < 0 || m > 1)
+			return m;
+		if (!m && (m = figure_sum(prof, r, SP_BASE, cp, i, &base, &missing, e)) > 1)
+			return m;
+		if (m == 1 || !(base > 0)) {
+			clean = 0;
+			if ((rc = breach_add(l, "sharia", rule, BREACH_WARNING, "counterparty", cid, NAN, threshold, e,
+					     "%s cannot be screened for %s: %s", cid, rule,
+					     m == 1 ? missing : "base not positive")))
+				return rc;
+			continue;
+		}
+		double ratio = num / base;
+		if (ratio > threshold) {
+			clean = 0;
+			if ((rc = breach_add(l, "sharia", rule, BREACH_BREACH, "counterparty", cid, ratio, threshold,
+					     e, "%s: %s / %s = %.4g, above %g (profile %s)", cid,
+					     rtable_get(prof, r, SP_FIELDS), rtable_get(prof, r, SP_BASE), ratio,
+					     threshold, profile)))
+				return rc;
+		}
+	}
+	/* purification: the non-permissible share of income, to be given
+	 * away from what the counterparty pays (dividends, profit) */
+	double npi, rev;
+	if ((rc = rtable_num(cp, i, CP_FIGURES + 6, 1, &npi, e)) || (rc = rtable_num(cp, i, CP_FIGURES + 5, 1, &rev, e)))
+		return rc;
+	if (clean && npi > 0 && rev > 0)
+		return breach_add(l, "sharia", "purification", BREACH_INFO, "counterparty", cid, npi / rev, NAN, e,
+				  "purify %.4g%% of income received from %s (non-permissible income %.0f of revenue %.0f)",
+				  100 * npi / rev, cid, npi, rev);
+	return 0;
+}
+
+static int sharia_instruments(const rules_inputs *in, const live_set *live, breach_list *l, qe_err *e)
+{
+	rtable ins;
+	int rc;
+	if ((rc = rtable_read(in->instruments, instr_cols, NULL, SI_NCOLS, &ins, e)))
+		return rc;
+	for (size_t r = 0; r < ins.n; r++) {
+		const char *sev = rtable_get(&ins, r, SI_SEVERITY);
+		if (strcmp(sev, "none") != 0 && breach_severity_parse(sev) < 0) {
+			rc = rtable_error(&ins, r, SI_SEVERITY, e, "severity is none, info, warning or breach, not '%s'",
+					  sev);
+			goto done;
+		}
+	}
+	for (size_t k = 0; k < live->n; k++) {
+		size_t i = live->row[k];
+		if (!is_islamic(in, rtable_get(&live->t, i, TR_BOOK)))
+			continue;
+		const char *instr = rtable_get(&live->t, i, TR_INSTR), *tid = rtable_get(&live->t, i, TR_ID);
+		long r = rtable_find(&ins, SI_INSTR, instr);
+		if (r < 0)
+			rc = breach_add(l, "sharia", "instrument", BREACH_WARNING, "trade", tid, NAN, NAN, e,
+					"%s in Islamic book %s: instrument '%s' is not in %s", tid,
+					rtable_get(&live->t, i, TR_BOOK), instr, ins.file);
+		else if (strcmp(rtable_get(&ins, (size_t)r, SI_SEVERITY), "none") != 0)
+			rc = breach_add(l, "sharia", "instrument",
+					breach_severity_parse(rtable_get(&ins, (size_t)r, SI_SEVERITY)), "trade", tid,
+					NAN, NAN, e, "%s in Islamic book %s: %s: %s", tid,
+					rtable_get(&live->t, i, TR_BOOK), instr, rtable_get(&ins, (size_t)r, SI_REASON));
+		if (rc)
+			goto done;
+	}
+done:
+	rtable_free(&ins);
+	return rc;
+}
+
+int rules_sharia(const rules_inputs *in, breach_list *l, qe_err *e)
+{
+	rtable cp = {0}, prof = {0};
+	live_set live = {0};
+	int rc;
+	if (!in->profiles)
+		return qe_err_set(e, QE_USAGE, "rule set sharia: no Shariah profiles file given");
+	if (in->nislamic && (!in->trades || !in->instruments))
+		return qe_err_set(e, QE_USAGE, "rule set sharia: Islamic books need the trades and instrument rules");
+	if ((rc = read_cpty(in, &cp, e)) ||
+	    (rc = rtable_read(in->profiles, profile_cols, NULL, SP_NCOLS, &prof, e)) ||
+	    (in->nislamic && (rc = read_live(in->trades, &live, e))))
+		goto done;
+	const char *profile = in->profile ? in->profile : "AAOIFI";
+	if (rtable_find(&prof, SP_PROFILE, profile) < 0) {
+		rc = qe_err_set(e, QE_DATA, "%s: no profile '%s'", prof.file, profile);
+		goto done;
+	}
+	for (size_t i = 0; i < cp.n; i++) {
+		int screened = !in->nislamic;
+		for (size_t k = 0; k < live.n && !screened; k++)
+			screened = is_islamic(in, rtable_get(&live.t, live.row[k], TR_BOOK)) &&
+				   strcmp(rtable_get(&live.t, live.row[k], TR_CPTY), rtable_get(&cp, i, CP_ID)) == 0;
+		if (screened && (rc = sharia_screen_cpty(&prof, profile, &cp, i, l, e)))
+			goto done;
+	}
+	if (in->nislamic)
+		rc = sharia_instruments(in, &live, l, e);
+done:
+	rtable_free(&cp);
+	rtable_free(&prof);
+	live_free(&live);
+	return rc;
+}
+
+/* --- regulatory and quality ------------------------------------------- */
+
+static int lei_rule(const rules_inputs *in, const char *set, int severity, breach_list *l, qe_err *e)
+{
+	rtable cp;
+	int rc;
+	if ((rc = read_cpty(in, &cp, e)))
+		return rc;
+	for (size_t i = 0; i < cp.n && !rc; i++) {
+		const char *lei = rtable_get(&cp, i, CP_LEI);
+		char buf[128];
+		const char *why = leicheck_reason(lei, strlen(lei), buf, sizeof buf);
+		if (why)
+			rc = breach_add(l, set, "lei", severity, "counterparty", rtable_get(&cp, i, CP_ID), NAN, NAN,
+					e, "LEI '%s' of %s is invalid: %s", lei, rtable_get(&cp, i, CP_ID), why);
+	}
+	rtable_free(&cp);
+	return rc;
+}
+
+enum { SM_CURVE, SM_DAYS, SM_LIMIT, SM_INSTR, SM_NCOLS };
+static const char *const spot_cols[] = {"curve", "days_left", "limit", "instruments"};
+
+/* The trade's signed position in lots of c: buy positive.  Quantities in
+ * lots as they are; total commodity units over the lot size; MMBtu/d per
+ * gas day of the delivery period.  QE_DATA for another unit. */
+static int trade_lots(const live_set *live, size_t i, const curvemaster_curve *c, double *lots, qe_err *e)
+{
+	const rtable *t = &live->t;
+	double q;
+	if (rtable_num(t, i, TR_QTY, 0, &q, e))
+		return e->code;
+	const char *unit = rtable_get(t, i, TR_UNIT), *side = rtable_get(t, i, TR_SIDE);
+	if (strcmp(unit, "lots") != 0) {
+		if (!(c->lot_size > 0))
+			return rtable_error(t, i, TR_UNIT, e, "curve %s has no lot_size to count '%s' in lots", c->name,
+					    unit);
+		if (strcmp(unit, "MMBtu/d") == 0) {
+			qe_date a, b;
+			if (date_parse_z(rtable_get(t, i, TR_DSTART), &a) || date_parse_z(rtable_get(t, i, TR_DEND), &b))
+				return rtable_error(t, i, TR_DSTART, e, "delivery dates needed for a daily quantity");
+			q *= (double)(b - a + 1);
+		} else if (strcmp(unit, c->unit) != 0) {
+			return rtable_error(t, i, TR_UNIT, e, "'%s' is neither lots nor the unit %s of curve %s", unit,
+					    c->unit, c->name);
+		}
+		q /= c->lot_size;
+	}
+	if (strcmp(side, "sell") == 0)
+		q = -q;
+	else if (strcmp(side, "buy") != 0)
+		return rtable_error(t, i, TR_SIDE, e, "side is buy or sell, not '%s'", side);
+	*lots = q;
+	return 0;
+}
+
+/* US federal spot-month limits (table of in->spot_limits): for each curve
+ * of the table, its front contract on the as-of date; when the business
+ * days left to its last trading day are at most the largest days_left of
+ * the curve's rows, the row with the smallest days_left not below them
+ * applies, to the net lots (long minus short, all books) of the live
+ * trades of its instruments delivering in that contract's month. */
+static int spot_month(const rules_inputs *in, breach_list *l, qe_err *e)
+{
+	rtable sm = {0};
+	live_set live = {0};
+	curvemaster *m = NULL;
+	int rc;
+	if (!in->trades || !in->markets)
+		return qe_err_set(e, QE_USAGE, "rule set regulatory: spot-month limits need the trades and markets files");
+	if ((rc = rtable_read(in->spot_limits, spot_cols, NULL, SM_NCOLS, &sm, e)))
+		return rc;
+	if (!(m = curvemaster_load(in->markets, e)) || curvemaster_load_calendars(m, in->calendars, e) ||
+	    read_live(in->trades, &live, e)) {
+		rc = e->code;
+		goto done;
+	}
+	for (size_t r = 0; r < sm.n; r++) {
+		const char *name = rtable_get(&sm, r, SM_CURVE);
+		long first = rtable_find(&sm, SM_CURVE, name);
+		if (first != (long)r)
+			continue; /* each curve once, with all its rows */
+		const curvemaster_curve *c = curvemaster_find(m, name);
+		if (!c) {
+			rc = rtable_error(&sm, r, SM_CURVE, e, "curve '%s' is not in %s", name, curvemaster_file(m));
+			goto done;
+		}
+		const qe_calendar *cal = curvemaster_calendar(m, c);
+		qe_date month, ltd;
+		if (!cal) {
+			rc = rtable_error(&sm, r, SM_CURVE, e, "curve '%s' has no calendar", name);
+			goto done;
+		}
+		if ((rc = curvemaster_front_month(m, c, in->asof, &month, e)) ||
+		    (rc = curvemaster_last_trade(m, c, month, &ltd, e)))
+			goto done;
+		int left = cal_business_days(cal, in->asof + 1, ltd);
+		long row = -1;
+		double best = INFINITY, d, limit;
+		for (size_t k = (size_t)first; k < sm.n; k++) {
+			if (strcmp(rtable_get(&sm, k, SM_CURVE), name) != 0)
+				continue;
+			if ((rc = rtable_num(&sm, k, SM_DAYS, 0, &d, e)))
+				goto done;
+			if (d >= left && d < best) {
+				best = d;
+				row = (long)k;
+			}
+		}
+		if (row < 0)
+			continue; /* the front contract is not in its spot period yet */
+		if ((rc = rtable_num(&sm, (size_t)row, SM_LIMIT, 0, &limit, e)))
+			goto done;
+		double net = 0, lots = 0;
+		for (size_t k = 0; k < live.n; k++) {
+			size_t i = live.row[k];
+			qe_date ds;
+			if (strcmp(rtable_get(&live.t, i, TR_CURVE), name) != 0 ||
+			    !in_list(rtable_get(&sm, (size_t)row, SM_INSTR), rtable_get(&live.t, i, TR_INSTR)))
+				continue;
+			if (date_parse_z(rtable_get(&live.t, i, TR_DSTART), &ds)) {
+				rc = rtable_error(&live.t, i, TR_DSTART, e, "not a date '%s'",
+						  rtable_get(&live.t, i, TR_DSTART));
+				goto done;
+			}
+			if (date_month_index(ds) != date_month_index(month))
+				continue;
+			if ((rc = trade_lots(&live, i, c, &lots, e)))
+				goto done;
+			net += lots;
+		}
+		char id[128], ms[16];
+		date_format(ms, month);
+		snprintf(id, sizeof id, "%s:%.7s", name, ms);
+		if (fabs(net) > limit &&
+		    (rc = breach_add(l, "regulatory", "spot_month", BREACH_BREACH, "curve", id, fabs(net), limit, e,
+				     "net %s %.6g lots of %s in its spot month (%d business days to the last trade "
+				     "%s), above the spot-month limit %.0f",
+				     net > 0 ? "long" : "short", fabs(net), id, left, ms, limit)))
+			goto done;
+	}
+done:
+	rtable_free(&sm);
+	live_free(&live);
+	curvemaster_free(m);
+	return rc;
+}
+
+int rules_regulatory(const rules_inputs *in, breach_list *l, qe_err *e)
+{
+	int rc = lei_rule(in, "regulatory", BREACH_BREACH, l, e);
+	if (!rc && in->spot_limits)
+		rc = spot_month(in, l, e);
+	return rc;
+}
+
+int rules_quality(const rules_inputs *in, breach_list *l, qe_err *e)
+{
+	int rc;
+	if (!in->trades || !in->markets)
+		return qe_err_set(e, QE_USAGE, "rule set quality: needs the trades and markets files");
+	if ((rc = lei_rule(in, "quality", BREACH_WARNING, l, e)))
+		return rc;
+	curvemaster *m = curvemaster_load(in->markets, e);
+	if (!m)
+		return e->code;
+	live_set live;
+	if ((rc = read_live(in->trades, &live, e))) {
+		curvemaster_free(m);
+		return rc;
+	}
+	for (size_t k = 0; k < live.n && !rc; k++) {
+		size_t i = live.row[k];
+		for (int c = TR_CURVE; c <= TR_CURVE2 && !rc; c++) {
+			const char *curve = rtable_get(&live.t, i, c);
+			if ((*curve || c == TR_CURVE) && !curvemaster_find(m, curve))
+				rc = breach_add(l, "quality", "unknown_curve", BREACH_BREACH, "trade",
+						rtable_get(&live.t, i, TR_ID), NAN, NAN, e,
+						"%s:%ld: trade %s is on curve '%s', not in %s", live.t.file,
+						live.t.line[i], rtable_get(&live.t, i, TR_ID), curve,
+						curvemaster_file(m));
+		}
+	}
+	live_free(&live);
+	curvemaster_free(m);
+	return rc;
+}

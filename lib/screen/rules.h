@@ -1,0 +1,54 @@
+/*
+ * rules: the rule sets of qe-screen check (qe-screen(1) RULE SETS), each
+ * reading the files it needs (qe-formats(5)) and appending its findings
+ * to a breach list.  Every threshold and table comes from a data file
+ * (limits, counterparties, Shariah profiles, instrument rules); none is
+ * in the code.  A value exactly at its limit is inside (a breach is
+ * strictly above).
+ *
+ * Owns nothing beyond a call; never prints.
+ */
+#ifndef QE_RULES_H
+#define QE_RULES_H
+
+#include "core/date.h"
+#include "core/diag.h"
+#include "screen/breach.h"
+
+typedef struct rules_inputs {
+	qe_date asof;
+	const char *counterparties; /* COUNTERPARTIES */
+	const char *limits;         /* LIMITS */
+	const char *trades;         /* TRADES (live trades: highest version, cancels removed) */
+	const char *valuations;     /* VALUATIONS of qe-price */
+	const char *var;            /* VAR RESULTS of qe-var */
+	const char *ladder;         /* LADDER of qe-price */
+	const char *markets;        /* MARKETS */
+	const char *fx;             /* FX RATES (units of a base per unit) */
+	const char *profiles;       /* SHARIA PROFILES */
+	const char *profile;        /* the profile's name */
+	const char *instruments;    /* SHARIA INSTRUMENTS */
+	const char *spot_limits;    /* SPOT-MONTH LIMITS */
+	const char *calendars;      /* holiday files directory (NULL: built-in only) */
+	const char *const *islamic_books;
+	int nislamic;
+} rules_inputs;
+
+/* limits: VaR by book (var), credit exposure per counterparty
+ * (valuations, trades, counterparties), net delta by curve (ladder),
+ * each run when its input is given; limits.csv rows of other metrics are
+ * listed as info "not checked". */
+int rules_limits(const rules_inputs *in, breach_list *l, qe_err *e);
+/* sharia: the profile's counterparty screens and the purification ratio
+ * (counterparties; with trades and Islamic books, only their
+ * counterparties), and the instrument rules for the trades of the
+ * Islamic books. */
+int rules_sharia(const rules_inputs *in, breach_list *l, qe_err *e);
+/* regulatory: the LEI of every counterparty; with spot-month limits,
+ * the net position of the front contract in its spot period. */
+int rules_regulatory(const rules_inputs *in, breach_list *l, qe_err *e);
+/* quality: live trades on curves the markets file lacks; counterparties
+ * without a valid LEI. */
+int rules_quality(const rules_inputs *in, breach_list *l, qe_err *e);
+
+#endif

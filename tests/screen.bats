@@ -1,0 +1,454 @@
+#!/usr/bin/env bats
+# qe-screen: the LEI utility and the rule sets of check.  Expected answers
+# (MOD 97-10, credit exposures, ratios) are computed here by Debian's
+# python, never taken from qe-screen's own output.
+
+load helpers
+
+# LEIs published in the GLEIF register (the first is DOMAIN.md's example).
+REAL_LEIS="5493001KJTIIGC8Y1R12 7LTWFZYICNSX8D621K86 HWUPKR0MPOU8FGXBT394 529900T8BM49AURSDO55 INR2EJN1ERAN0W5ZP974 506700GE1G29325QX363 B4TYDEB6GKMZO031MB27"
+
+@test "lei: published LEIs are valid (exit 0), valid,reason appended to every column" {
+	{ echo 'name,lei'; i=0; for l in $REAL_LEIS; do i=$((i+1)); echo "\"n, $i\",$l"; done; } > in.csv
+	run_split qe-screen lei in.csv
+	assert_success
+	[ "${lines[0]}" = "name,lei,valid,reason" ]
+	[ "${#lines[@]}" -eq 8 ]
+	for i in $(seq 1 7); do [[ "${lines[$i]}" == \"n,\ $i\",*,true, ]] || fail "line $i: ${lines[$i]}"; done
+}
+
+@test "lei: every single-character corruption of published LEIs, answer computed by python" {
+	"$PYORACLE" - $REAL_LEIS > in.csv <<'PY'
+import sys
+alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+print("lei")
+for lei in sys.argv[1:]:
+    for i in range(20):
+        for c in alphabet:
+            if c != lei[i]:
+                print(lei[:i] + c + lei[i+1:])
+PY
+	run qe-screen lei -q -o out.csv in.csv
+	[ "$status" -eq 1 ] || fail "exit $status, want 1"
+	"$PYORACLE" - <<'PY'
+import csv, re
+rows = list(csv.DictReader(open("out.csv")))
+assert len(rows) == 7 * 20 * 35, len(rows)
+def valid(s):
+    if not re.fullmatch(r"[0-9A-Z]{18}[0-9]{2}", s):
+        return False
+    return int("".join(str(int(c, 36)) for c in s)) % 97 == 1
+missed = 0
+for r in rows:
+    want = valid(r["lei"])
+    missed += want
+    assert r["valid"] == ("true" if want else "false"), r
+    assert (r["reason"] == "") == want, r
+# MOD 97-10 misses some corruptions (a digit for a letter): the test must
+# see at least one, or it would not tell the check from "all invalid"
+assert missed > 0, "no undetected corruption: the oracle set is too small"
+PY
+}
+
+@test "lei: reasons for length, characters, check digits; empty lei" {
+	printf 'lei\n5493001KJTIIGC8Y1R1\n5493001kJTIIGC8Y1R12\n5493001KJTIIGC8Y1RX2\n5493001KJTIIGC8Y1R13\n""\n' > in.csv
+	run_split qe-screen lei in.csv
+	assert_failure 1
+	assert_line --index 1 '5493001KJTIIGC8Y1R1,false,"19 characters, not 20"'
+	assert_line --index 2 "5493001kJTIIGC8Y1R12,false,character 8 'k' is not 0-9 or A-Z"
+	assert_line --index 3 "5493001KJTIIGC8Y1RX2,false,check digits 'X2' are not two digits"
+	assert_line --index 4 "5493001KJTIIGC8Y1R13,false,\"check digits fail ISO 7064 MOD 97-10 (remainder 2, not 1)\""
+	assert_line --index 5 ',false,empty'
+	[[ "$stderr" == *"5 identifiers, 5 invalid"* ]]
+}
+
+@test "lei: stdin; missing column, malformed row exit 3 with file:line:col; /dev/full exit 4" {
+	echo $'lei\n5493001KJTIIGC8Y1R12' | qe-screen lei - > out.csv
+	grep -qx '5493001KJTIIGC8Y1R12,true,' out.csv
+	printf 'id\nx\n' > nocol.csv
+	run_split qe-screen lei nocol.csv
+	assert_failure 3
+	[[ "$stderr" == *"nocol.csv:1:1: missing required column 'lei'"* ]] || fail "$stderr"
+	printf 'lei,x\n5493001KJTIIGC8Y1R12\n' > bad.csv
+	run_split qe-screen lei -o out2.csv bad.csv
+	assert_failure 3
+	[[ "$stderr" == *"bad.csv:2:"* ]] || fail "$stderr"
+	[ ! -e out2.csv ]
+	run_split qe-screen lei -o /dev/full nocol.csv
+	assert_failure 3
+	echo $'lei\n5493001KJTIIGC8Y1R12' > ok.csv
+	run_split qe-screen lei -o /dev/full ok.csv
+	assert_failure 4
+	run_split qe-screen lei --bogus
+	assert_failure 2
+}
+
+# A crafted book for check: counterparties, limits, trades, valuations,
+# VaR results, ladder and the Shariah tables, each rule tripped once and
+# missed once just inside (a value exactly at a limit is inside).
+crafted() {
+	cat > cp.csv <<'CSV'
+counterparty,name,lei,country,sector,credit_limit,currency,netting,total_assets,market_cap,debt,cash,receivables,revenue,nonpermissible_income
+NETYES,Net Yes,5493001KJTIIGC8Y1R12,US,utilities,70,USD,yes,1000,100,30,30,10,100,5
+NETNO,Net No,7LTWFZYICNSX8D621K86,US,utilities,70,USD,no,1000,100,30.000001,29,10,100,5.01
+BREW,Brewery,HWUPKR0MPOU8FGXBT394,US,alcohol,1000,USD,yes,1000,100,1,1,1,100,0
+BADLEI,Bad Lei,5493001KJTIIGC8Y1R13,DE,mining,1000,EUR,yes,1000,100,1,1,1,100,1
+CSV
+	cat > lim.csv <<'CSV'
+limit_id,type,scope,key,metric,limit,unit
+V1,var,book,INSIDE,var_99_1d,1000,USD
+V2,var,book,OUTSIDE,var_99_1d,1000,USD
+V3,var,book,EURBOOK,var_99_1d,1050,USD
+P1,position,curve,NG_HH,net_delta,500,MMBtu
+P2,position,curve,TTF,net_delta,500,MWh
+C1,credit,counterparty,BADLEI,exposure,10,USD
+T1,trader,trader,bob,max_trade_notional,5,USD
+CSV
+	cat > var.csv <<'CSV'
+portfolio,method,alpha,horizon,scenarios,var,es,currency,asof
+INSIDE,hs,0.99,1d,250,1000,1100,USD,2026-11-25
+OUTSIDE,hs,0.99,1d,250,1000.0000001,1100,USD,2026-11-25
+OUTSIDE,hs,0.975,1d,250,5000,6000,USD,2026-11-25
+EURBOOK,hs,0.99,1d,250,1000.5,1100,EUR,2026-11-25
+CSV
+	printf 'currency,rate\nUSD,1\nEUR,1.05\n' > fx.csv
+	cat > ladder.csv <<'CSV'
+book,curve,month,delta,unit
+A,NG_HH,2027-01,-300,MMBtu
+B,NG_HH,2027-02,-200,MMBtu
+A,TTF,2027-01,400,MWh
+B,TTF,2027-03,100.5,MWh
+CSV
+	cat > trades.csv <<'CSV'
+trade_id,version,status,book,trader,counterparty,instrument,curve,curve2
+T1,1,new,A,bob,NETYES,swap,NG_HH,
+T2,1,new,A,bob,NETYES,swap,NG_HH,
+T3,1,new,A,bob,NETNO,swap,NG_HH,
+T4,1,new,A,bob,NETNO,swap,NG_HH,
+T5,1,new,ISL,ali,BREW,physical,NG_HH,
+T6,1,new,ISL,ali,NETYES,future,NG_HH,
+T7,1,new,ISL,ali,NETYES,forward,NG_HH,
+T8,1,new,ISL,ali,NETYES,physical,NOPE,
+T8,2,cancel,ISL,ali,NETYES,physical,NOPE,
+T9,1,new,A,bob,BADLEI,future,TTF,NOPE2
+T10,1,new,A,bob,BADLEI,future,TTF,
+CSV
+	cat > val.csv <<'CSV'
+trade_id,book,instrument,curve,currency,npv
+T1,A,swap,NG_HH,USD,100
+T2,A,swap,NG_HH,USD,-30
+T3,A,swap,NG_HH,USD,100
+T4,A,swap,NG_HH,USD,-30
+T9,A,future,TTF,EUR,10
+T10,A,future,TTF,EUR,-0.5
+CSV
+	cp "$DATA/sharia_profiles.csv" "$DATA/sharia_instruments.csv" "$DATA/markets.csv" .
+}
+
+check_all() {
+	qe-screen check --asof 2026-11-25 -c cp.csv -l lim.csv -t trades.csv --valuations val.csv \
+		--var var.csv --ladder ladder.csv --fx fx.csv -m markets.csv --profiles sharia_profiles.csv \
+		--instruments sharia_instruments.csv "$@"
+}
+
+# rows RULESET RULE: "entity_id severity" of the rows of that rule, sorted
+rows() {
+	"$PYORACLE" - "$1" "$2" <<'PY'
+import csv, sys
+for r in sorted(csv.DictReader(open("b.csv")), key=lambda r: r["entity_id"]):
+    if r["rule_set"] == sys.argv[1] and r["rule"] == sys.argv[2]:
+        print(r["entity_id"], r["severity"])
+PY
+}
+
+@test "check limits: VaR over the limit trips, exactly at it does not; other alpha ignored; EUR VaR in USD" {
+	crafted
+	run_split check_all --rules limits -o b.csv
+	assert_failure 1
+	run rows limits var
+	assert_output $'EURBOOK breach\nOUTSIDE breach'
+	# 1000.5 EUR at 1.05 USD/EUR = 1050.525 USD against 1050
+	"$PYORACLE" -c '
+import csv
+r = [r for r in csv.DictReader(open("b.csv")) if r["entity_id"] == "EURBOOK"][0]
+assert abs(float(r["value"]) - 1000.5 * 1.05) < 1e-9, r
+assert abs(float(r["utilisation"]) - 1000.5 * 1.05 / 1050) < 1e-12, r'
+}
+
+@test "check limits: credit exposure netted where netting=yes, gross otherwise, against credit_limit and limits.csv" {
+	crafted
+	run_split check_all --rules limits -o b.csv
+	assert_failure 1
+	# independent: exposures from the valuations and the master
+	"$PYORACLE" - <<'PY'
+import csv
+cp = {r["counterparty"]: r for r in csv.DictReader(open("cp.csv"))}
+tr = {r["trade_id"]: r["counterparty"] for r in csv.DictReader(open("trades.csv"))}
+fx = {r["currency"]: float(r["rate"]) for r in csv.DictReader(open("fx.csv"))}
+vals = {}
+for v in csv.DictReader(open("val.csv")):
+    c = tr[v["trade_id"]]
+    vals.setdefault(c, []).append(float(v["npv"]) * fx[v["currency"]] / fx[cp[c]["currency"]])
+want = {}
+for c, v in vals.items():
+    e = max(0.0, sum(v)) if cp[c]["netting"] == "yes" else sum(x for x in v if x > 0)
+    if e > float(cp[c]["credit_limit"]):
+        want[(c, float(cp[c]["credit_limit"]))] = e
+lim = [r for r in csv.DictReader(open("lim.csv")) if r["type"] == "credit"]
+for l in lim:
+    c = l["key"]
+    e = max(0.0, sum(vals[c])) if cp[c]["netting"] == "yes" else sum(x for x in vals[c] if x > 0)
+    e *= fx[cp[c]["currency"]] / fx[l["unit"]]
+    if e > float(l["limit"]):
+        want[(c, float(l["limit"]))] = e
+got = {(r["entity_id"], float(r["limit"])): float(r["value"])
+       for r in csv.DictReader(open("b.csv")) if r["rule"] == "credit"}
+assert set(got) == set(want), (got, want)
+for k in want:
+    assert abs(got[k] - want[k]) <= 1e-9 * max(1, want[k]), (k, got[k], want[k])
+# NETYES nets 100 - 30 = 70, exactly its limit: inside
+assert not any(k[0] == "NETYES" for k in got)
+assert ("NETNO", 70.0) in got
+PY
+}
+
+@test "check limits: net delta across books and months, short or long; at the limit is inside" {
+	crafted
+	run_split check_all --rules limits -o b.csv
+	run rows limits position
+	assert_output 'TTF breach'
+	grep -q 'net delta of TTF is long 500' b.csv
+	run rows limits unchecked
+	assert_output 'bob info'
+}
+
+@test "check sharia: AAOIFI ratios at 30%/5% inside, just above outside; sector; purification; Islamic instruments" {
+	crafted
+	run_split check_all --rules sharia --islamic-books ISL -o b.csv
+	assert_failure 1
+	# only the counterparties of book ISL's live trades: BREW and NETYES
+	# (NETNO trades in book A only); NETYES's debt and cash are exactly
+	# 30% of market cap and its income exactly 5% of revenue: inside
+	run rows sharia debt
+	assert_output ''
+	run rows sharia cash
+	assert_output ''
+	run rows sharia income
+	assert_output ''
+	run rows sharia sector
+	assert_output 'BREW breach'
+	run rows sharia purification
+	assert_output 'NETYES info'
+	# trades of book ISL only: T6 future (breach), T7 forward (warning),
+	# T5 physical allowed, T8 cancelled, book A's futures not screened
+	run rows sharia instrument
+	assert_output $'T6 breach\nT7 warning'
+	"$PYORACLE" -c '
+import csv
+r = [r for r in csv.DictReader(open("b.csv")) if r["rule"] == "purification"][0]
+assert abs(float(r["value"]) - 5 / 100) < 1e-15, r'
+}
+
+@test "check sharia: every counterparty without Islamic books; profiles DJIM and MSCI move the thresholds" {
+	crafted
+	check_all --rules sharia -q -o b.csv || true
+	run rows sharia debt
+	assert_output 'NETNO breach'
+	run rows sharia income
+	assert_output 'NETNO breach'
+	run rows sharia purification
+	assert_output $'BADLEI info\nNETYES info'
+	check_all --rules sharia --profile DJIM -q -o b.csv || true
+	run rows sharia debt
+	assert_output ''
+	run rows sharia sector
+	assert_output 'BREW breach'
+	check_all --rules sharia --profile MSCI -q -o b.csv || true
+	run rows sharia debt
+	assert_output ''
+	run_split check_all --rules sharia --profile NOPE -o b.csv
+	assert_failure 3
+	[[ "$stderr" == *"no profile 'NOPE'"* ]]
+}
+
+@test "check regulatory and quality: invalid LEI; live trades on unknown curves (cancelled ones not)" {
+	crafted
+	run_split check_all --rules regulatory,quality -o b.csv
+	assert_failure 1
+	run rows regulatory lei
+	assert_output 'BADLEI breach'
+	run rows quality lei
+	assert_output 'BADLEI warning'
+	run rows quality unknown_curve
+	assert_output 'T9 breach'
+	grep -q "trades.csv:11: trade T9 is on curve 'NOPE2'" b.csv
+}
+
+@test "check: --fail-on gates, summary on stderr, header of BREACHES" {
+	crafted
+	run_split check_all --rules quality,regulatory --fail-on breach -o b.csv
+	assert_failure 1
+	sed -i 's/^T9,1,new,A,bob,BADLEI,future,TTF,NOPE2$/T9,1,new,A,bob,BADLEI,future,TTF,/' trades.csv
+	run_split check_all --rules quality -o b.csv
+	assert_success
+	[[ "$stderr" == *"0 breach, 1 warning, 0 info; 0 at or above breach"* ]] || fail "$stderr"
+	run_split check_all --rules quality --fail-on warning -o b.csv
+	assert_failure 1
+	[ "$(head -1 b.csv)" = "asof,rule_set,rule,severity,entity_type,entity_id,value,limit,utilisation,message" ]
+	run_split check_all --rules quality --fail-on info -q -o b.csv
+	assert_failure 1
+	[ -z "$stderr" ]
+}
+
+@test "check: bad inputs exit 3 with file:line:col and no output; usage exit 2; /dev/full exit 4" {
+	crafted
+	sed -i 's/^V2,var,book,OUTSIDE,var_99_1d,1000,USD$/V2,var,book,OUTSIDE,var_99_1d,1e400,USD/' lim.csv
+	run_split check_all --rules limits -o b.csv
+	assert_failure 3
+	[[ "$stderr" == *"lim.csv:3:6: column 'limit': not a finite number '1e400'"* ]] || fail "$stderr"
+	[ ! -e b.csv ]
+	crafted
+	sed -i 's/^T9,A,future,TTF,EUR,10$/T9,A,future,TTF,EUR,nan/' val.csv
+	run_split check_all --rules limits -o b.csv
+	assert_failure 3
+	[[ "$stderr" == *"val.csv:6:"*"column 'npv'"* ]] || fail "$stderr"
+	crafted
+	echo 'X9,A,future,TTF,EUR,1' >> val.csv
+	run_split check_all --rules limits -o b.csv
+	assert_failure 3
+	[[ "$stderr" == *"val.csv:8:1: column 'trade_id': trade 'X9' is not a live trade"* ]] || fail "$stderr"
+	crafted
+	cut -d, -f1-12 cp.csv > cp2.csv; mv cp2.csv cp.csv
+	run_split check_all --rules regulatory -o b.csv
+	assert_failure 3
+	[[ "$stderr" == *"cp.csv:1:1: missing required column 'receivables'"* ]] || fail "$stderr"
+	crafted
+	: > empty.csv
+	run_split check_all --rules regulatory -c empty.csv -o b.csv
+	assert_failure 3
+	crafted
+	run_split check_all --rules limits --fx /dev/null -o b.csv
+	assert_failure 3
+	run_split check_all --rules bogus
+	assert_failure 2
+	run_split check_all -o b.csv
+	assert_failure 2
+	run_split qe-screen check --rules quality --asof 2026-11-25 -c cp.csv
+	assert_failure 2
+	run_split qe-screen check --rules regulatory --asof 2026-13-01 -c cp.csv
+	assert_failure 2
+	run_split check_all --rules regulatory -o /dev/full
+	assert_failure 4
+	[ ! -e b.csv ]
+}
+
+@test "check: the bundled data breaches every rule set on purpose" {
+	qe-price --asof 2026-11-25 --trades "$DATA/trades.csv" --curves "$DATA/curves.csv" --vols "$DATA/vols.csv" \
+		--rates "$DATA/rates.csv" --fixings "$DATA/fixings.csv" --markets "$DATA/markets.csv" \
+		-o val.csv --ladder ladder.csv --sensitivities sens.csv -q
+	qe-var hs -H "$DATA/history.csv" -m "$DATA/markets.csv" -s sens.csv -a 0.99 --by book -q -o var.csv
+	run_split qe-screen check --rules limits,sharia,regulatory,quality --asof 2026-11-25 \
+		-c "$DATA/counterparties.csv" -l "$DATA/limits.csv" -t "$DATA/trades.csv" --valuations val.csv \
+		--var var.csv --ladder ladder.csv --fx "$DATA/fx.csv" -m "$DATA/markets.csv" \
+		--profiles "$DATA/sharia_profiles.csv" --instruments "$DATA/sharia_instruments.csv" \
+		--islamic-books ISLAMIC -o b.csv
+	assert_failure 1
+	for set in limits sharia regulatory quality; do
+		grep -Eq "^2026-11-25,$set,[a-z_]+,(breach|warning)," b.csv || fail "no $set finding"
+	done
+	# the LEIs data/README.md says are invalid on purpose
+	run rows regulatory lei
+	assert_output $'CP008 breach\nCP020 breach\nCP034 breach'
+}
+
+# spot_dates: python's last trading days (CME rules on the NYMEX holiday
+# file) of NG Jan-2027 (3rd last business day of December) and CL
+# Jan-2027 (3 business days before the 25th of December, 4 when the 25th
+# is not a business day), each with the 3 business days before it:
+# "NG d3 d2 d1 ltd" and "CL d3 d2 d1 ltd"
+spot_dates() {
+	"$PYORACLE" - "$DATA/calendars/NYMEX.txt" <<'PY'
+import sys, datetime as dt
+hol = set()
+for line in open(sys.argv[1]):
+    line = line.split("#")[0].strip()
+    if line:
+        hol.add(dt.date.fromisoformat(line))
+bd = lambda d: d.weekday() < 5 and d not in hol
+def back(d, n):
+    while n:
+        d -= dt.timedelta(1)
+        n -= bd(d)
+    return d
+ng = back(dt.date(2027, 1, 1), 3)
+d25 = dt.date(2026, 12, 25)
+cl = back(d25, 3 if bd(d25) else 4)
+for name, ltd in (("NG", ng), ("CL", cl)):
+    print(name, back(ltd, 3), back(ltd, 2), back(ltd, 1), ltd)
+PY
+}
+
+spot_book() {
+	cp -r "$DATA/calendars" "$DATA/markets.csv" "$DATA/spot_month_limits.csv" .
+	printf '%s\n' 'counterparty,name,lei,country,sector,credit_limit,currency,netting,total_assets,market_cap,debt,cash,receivables,revenue,nonpermissible_income' \
+		'CME,CME,5493001KJTIIGC8Y1R12,US,clearing,1,USD,yes,1,1,0,0,0,1,0' > cp.csv
+	cat > trades.csv <<'CSV'
+trade_id,version,status,book,counterparty,instrument,curve,side,quantity,unit,delivery_start,delivery_end
+N1,1,new,A,CME,future,NG_HH,buy,1600,lots,2027-01-01,2027-01-31
+N2,1,new,B,CME,swap,NG_HH,buy,5000000,MMBtu,2027-01-01,2027-01-31
+N3,1,new,B,CME,swap,NG_HH,sell,100000,MMBtu/d,2027-01-01,2027-01-10
+N4,1,new,A,CME,future,NG_HH,buy,9000,lots,2027-02-01,2027-02-28
+N5,1,new,A,CME,option,NG_HH,buy,9000,lots,2027-01-01,2027-01-31
+N6,1,new,A,CME,future,NG_HH,buy,9000,lots,2027-01-01,2027-01-31
+N6,2,cancel,A,CME,future,NG_HH,buy,9000,lots,2027-01-01,2027-01-31
+C1,1,new,A,CME,future,CL_WTI,buy,4000,lots,2027-01-01,2027-01-31
+C2,1,new,B,CME,swap,CL_WTI,buy,500000,bbl,2027-01-01,2027-01-31
+C3,1,new,B,CME,future,CL_WTI,sell,1,lots,2027-01-01,2027-01-31
+CSV
+}
+
+spot_check() {
+	qe-screen check --rules regulatory --asof "$1" -c cp.csv -t trades.csv -m markets.csv \
+		--calendars calendars --spot-limits spot_month_limits.csv -q -o b.csv
+}
+
+@test "check regulatory: NG spot month nets futures and swaps across books at 2000 lots; at the limit inside" {
+	spot_book
+	read -r _ ng3 ng2 ng1 ngltd < <(spot_dates | grep '^NG')
+	# 1600 + 5,000,000/10,000 - 10 days x 100,000/10,000 = 2000 lots
+	for d in "$ng2" "$ng1" "$ngltd"; do
+		spot_check "$d"
+		run rows regulatory spot_month
+		assert_output ''
+	done
+	sed -i 's/^N1,1,new,A,CME,future,NG_HH,buy,1600,/N1,1,new,A,CME,future,NG_HH,buy,1600.5,/' trades.csv
+	run spot_check "$ng2"
+	assert_failure 1
+	run rows regulatory spot_month
+	assert_output 'NG_HH:2027-01 breach'
+	grep -q '2000.5,2000,1.00025,' b.csv
+	# three business days before the last trade: not the spot period yet
+	spot_check "$ng3"
+	run rows regulatory spot_month
+	assert_output ''
+}
+
+@test "check regulatory: CL spot month steps down 6000, 5000, 4000 over the last three trading days" {
+	spot_book
+	read -r _ cl3 cl2 cl1 clltd < <(spot_dates | grep '^CL')
+	# 4000 + 500 - 1 = 4499 lots: inside 6000 and 5000, above 4000
+	for d in "$cl3" "$cl2" "$cl1"; do
+		spot_check "$d"
+		run rows regulatory spot_month
+		assert_output ''
+	done
+	run spot_check "$clltd"
+	assert_failure 1
+	run rows regulatory spot_month
+	assert_output 'CL_WTI:2027-01 breach'
+	grep -q ',4499,4000,' b.csv
+	sed -i 's/^C1,1,new,A,CME,future,CL_WTI,buy,4000,/C1,1,new,A,CME,future,CL_WTI,buy,4502,/' trades.csv
+	run spot_check "$cl1"
+	assert_failure 1
+	grep -q ',5001,5000,' b.csv
+}
