@@ -235,10 +235,13 @@ int main(int argc, char **argv)
 		sink.h5 = h5 = cli_h5_create(out_path);
 	} else {
 		out = cli_out_open(out_path);
-		/* stdout cannot be taken back: spool it when the run may abort */
-		if (out->fp == stdout && o.max_rejects >= 0 && !(spool = tmpfile()))
+		/* stdout cannot be taken back: spool it when the run may abort
+		 * after rows were written */
+		if (out->fp == stdout && o.max_rejects >= 0 && ingest_writes_early(&o) &&
+		    !out_is_null(out->fp) && !(spool = tmpfile()))
 			cli_die(QE_IO, "cannot create a temporary file: %s", strerror(errno));
-		sink.csv = spool ? spool : out->fp;
+		/* the null device: validate and count, write nothing */
+		sink.csv = spool ? spool : out_is_null(out->fp) ? NULL : out->fp;
 	}
 	if (rejects_path)
 		sink.rejects = (rej = cli_out_open(rejects_path))->fp;

@@ -263,6 +263,40 @@ assert rows[0]["record"] == src[2] and rows[1]["record"] == src[3]
 	grep -q '^T0002,' out.csv
 }
 
+@test "validation only (-o /dev/null, > /dev/null): the rejects, messages and counts of a written run" {
+	# nothing is formatted or written for the null device, so the run to a
+	# file is the reference: same exit, stderr and rejects, for the book,
+	# every version, another kind, and the small blocks that cut records
+	for args in "trades $D/trades.csv" "trades $D/amend_unknown.csv" "trades $D/duplicate_ids.csv" \
+		"trades $D/nan_inf.csv" "trades $D/unterminated_quote.csv" "trades $D/bad_enum.csv" \
+		"trades $D/amend_unknown.csv --all-versions" "prices $D/prices.csv" \
+		"trades $D/short_row.csv --max-rejects 0"; do
+		for bs in "" 4096; do
+			QE_INGEST_BLOCK_SIZE=$bs run_split qe-ingest $args -o out.csv --rejects r1.csv
+			local st=$status err=$stderr
+			rm -f out.csv
+			QE_INGEST_BLOCK_SIZE=$bs run_split qe-ingest $args -o /dev/null --rejects r2.csv
+			[ "$status" -eq "$st" ] || fail "$args: exit $status, want $st"
+			[ "$stderr" = "$err" ] || fail "$args: stderr '$stderr', want '$err'"
+			cmp r1.csv r2.csv || fail "$args: rejects differ"
+			QE_INGEST_BLOCK_SIZE=$bs run bash -c "qe-ingest $args --rejects r3.csv > /dev/null"
+			[ "$status" -eq "$st" ] || fail "$args > /dev/null: exit $status, want $st"
+			cmp r1.csv r3.csv || fail "$args > /dev/null: rejects differ"
+			rm -f r1.csv r2.csv r3.csv
+		done
+	done
+	# the book's counts without the book: amendments and cancels superseded
+	run_split qe-ingest trades "$D/trades.csv" -o /dev/null
+	[[ "$stderr" == *"10 read, 7 written, 0 rejected, 3 superseded"* ]] || fail "$stderr"
+	h=$(head -1 "$D/trades.csv")
+	r='2026-11-02,B,t,C,future,NG_HH,buy,10,MMBtu,3,USD,2027-01-01,2027-01-31,,,,,,,,,,'
+	printf '%s\n' "$h" "A,1,new,$r" "A,1,amend,$r" "A,3,amend,$r" "A,2,amend,$r" \
+		"B,1,new,$r" "B,2,cancel,$r" "B,3,amend,$r" "B,4,new,$r" > lc.csv
+	run_split qe-ingest trades lc.csv --no-markets -o /dev/null
+	[ "$status" -eq 3 ]
+	[[ "$stderr" == *"8 read, 1 written, 4 rejected, 3 superseded"* ]] || fail "$stderr"
+}
+
 @test "output to /dev/full: exit 4, message; a failed -o leaves no file" {
 	run bash -c "qe-ingest trades '$D/trades.csv' > /dev/full"
 	[ "$status" -eq 4 ]

@@ -1,13 +1,17 @@
 #include "core/keyset.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 __extension__ typedef unsigned __int128 u128;
 
 struct keyset {
 	keyset_entry *slot;
 	size_t cap, count;
+	void *map;      /* the mapping slot lies in (NULL: slot is malloc'd) */
+	size_t map_len;
 	unsigned char *arena; /* arena keys: length (7 bits a byte, low first), bytes */
 	size_t alen, acap;
 };
@@ -62,11 +66,51 @@ static size_t home(uint64_t w, size_t cap)
  * replaces a mapping, which flushes the TLB of every CPU the process runs
  * on (an interrupt to each while other threads run).  A first write maps
  * the page once. */
-static void touch_pages(void *p, size_t bytes)
+static void touch_pages(void *p, size_t bytes, size_t page)
 {
 	volatile unsigned char *c = p;
-	for (size_t i = 0; i < bytes; i += 4096)
+	for (size_t i = 0; i < bytes; i += page)
 		c[i] = 0;
+}
+
+#define HUGE_PAGE ((size_t)2 << 20)
+
+/* A zeroed table of cap slots.  A big one gets a mapping of its own,
+ * aligned on and asking for 2 MiB pages: every lookup lands on a random
+ * slot, and with 4 KiB pages nearly every one also missed the TLB (a page
+ * walk, slow under a hypervisor, was most of the lookup).  Where the
+ * kernel gives no huge pages the mapping is ordinary memory. */
+static keyset_entry *slots_new(size_t cap, void **map, size_t *map_len)
+{
+	size_t bytes = cap * sizeof(keyset_entry);
+	*map = NULL;
+	*map_len = 0;
+	if (bytes >= 2 * HUGE_PAGE) {
+		size_t len = (bytes + 2 * HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE;
+		void *m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (m != MAP_FAILED) {
+			uintptr_t at = ((uintptr_t)m + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1);
+#ifdef MADV_HUGEPAGE
+			madvise((void *)at, len - (at - (uintptr_t)m), MADV_HUGEPAGE);
+#endif
+			touch_pages((void *)at, bytes, 4096);
+			*map = m;
+			*map_len = len;
+			return (keyset_entry *)at;
+		}
+	}
+	keyset_entry *p = calloc(cap, sizeof *p);
+	if (p)
+		touch_pages(p, bytes, 4096);
+	return p;
+}
+
+static void slots_free(keyset_entry *slot, void *map, size_t map_len)
+{
+	if (map)
+		munmap(map, map_len);
+	else
+		free(slot);
 }
 
 keyset *keyset_new(size_t expected)
@@ -75,19 +119,18 @@ keyset *keyset_new(size_t expected)
 	if (!s)
 		return NULL;
 	s->cap = expected ? expected + expected / 5 + 64 : 1024;
-	s->slot = calloc(s->cap, sizeof *s->slot);
+	s->slot = slots_new(s->cap, &s->map, &s->map_len);
 	if (!s->slot) {
 		free(s);
 		return NULL;
 	}
-	touch_pages(s->slot, s->cap * sizeof *s->slot);
 	return s;
 }
 
 void keyset_free(keyset *s)
 {
 	if (s) {
-		free(s->slot);
+		slots_free(s->slot, s->map, s->map_len);
 		free(s->arena);
 		free(s);
 	}
@@ -131,10 +174,11 @@ static keyset_entry *probe(const keyset *s, uint64_t hash, const void *key, size
 static int grow(keyset *s)
 {
 	size_t ncap = s->cap + s->cap / 2;
-	keyset_entry *ns = calloc(ncap, sizeof *ns);
+	void *map;
+	size_t map_len;
+	keyset_entry *ns = slots_new(ncap, &map, &map_len);
 	if (!ns)
 		return -1;
-	touch_pages(ns, ncap * sizeof *ns);
 	/* keys are distinct: only free slots need finding */
 	for (size_t i = 0; i < s->cap; i++)
 		if (s->slot[i].key) {
@@ -144,8 +188,10 @@ static int grow(keyset *s)
 					j = 0;
 			ns[j] = s->slot[i];
 		}
-	free(s->slot);
+	slots_free(s->slot, s->map, s->map_len);
 	s->slot = ns;
+	s->map = map;
+	s->map_len = map_len;
 	s->cap = ncap;
 	return 0;
 }

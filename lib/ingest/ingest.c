@@ -69,7 +69,8 @@ typedef struct run {
 	char **hdr_names;
 	keyset *keys;
 	int book;          /* trades lifecycle in book mode: spool */
-	FILE *spool;
+	int discard;       /* no output (sink has neither csv nor h5): counts only */
+	FILE *spool;       /* book mode with an output */
 	char *spool_buf, *h5spool_buf; /* the spools' stdio buffers (WRITE_CHUNK) */
 	strbuf wout;       /* canonical CSV rows not yet written */
 	uint32_t accepted; /* rows accepted so far (spool index) */
@@ -401,6 +402,8 @@ static int flush_out(run *R, qe_err *e)
 
 static int emit(run *R, const char *row, size_t len, qe_err *e)
 {
+	if (R->discard)
+		return 0;
 	if (R->h5spool)
 		return spool_h5(R, row, len, e);
 	strbuf_put(&R->wout, row, len);
@@ -419,11 +422,11 @@ static FILE *spool_open(char **buf)
 
 static int accept_row(run *R, const char *row, size_t len, qe_err *e)
 {
-	if (R->book) {
+	if (R->spool) {
 		uint32_t n = (uint32_t)len;
 		if (fwrite(&n, sizeof n, 1, R->spool) != 1 || fwrite(row, 1, len, R->spool) != len)
 			return qe_err_set(e, QE_IO, "%s: spool write error: %s", R->name, strerror(errno));
-	} else {
+	} else if (!R->book) {
 		int rc = emit(R, row, len, e);
 		if (rc)
 			return rc;
@@ -647,6 +650,8 @@ static int merge_row(run *R, const piece *p, const rowres *r, qe_err *e)
 
 /* --- book mode: winners from the spool ---------------------------------- */
 
+static int write_header_row(const formats_table *t, FILE *fp, const char *what, qe_err *e);
+
 static void mark_winner(const keyset_entry *k, void *ctx)
 {
 	uint8_t *bits = ctx;
@@ -675,6 +680,23 @@ static int emit_live(run *R, const char *row, size_t len, qe_err *e)
 	return emit(R, R->tmp2.p, R->tmp2.len, e);
 }
 
+static void count_winner(const keyset_entry *k, void *ctx)
+{
+	if (k->a && k->b != UINT32_MAX)
+		(*(long *)ctx)++;
+}
+
+/* The book's counts when nothing is written: the live versions are the
+ * written rows, every other accepted record was superseded. */
+static void count_book(run *R)
+{
+	long live = 0;
+	if (R->keys)
+		keyset_each(R->keys, count_winner, &live);
+	R->c->written += live;
+	R->c->superseded += (long)R->accepted - live;
+}
+
 static int emit_book(run *R, qe_err *e)
 {
 	uint8_t *bits = calloc((size_t)R->accepted / 8 + 1, 1);
@@ -683,6 +705,10 @@ static int emit_book(run *R, qe_err *e)
 	int rc = 0;
 	if (!bits)
 		return qe_err_set(e, QE_INTERNAL, "out of memory");
+	if (R->sink->csv && write_header_row(R->out_s, R->sink->csv, "", e)) {
+		free(bits);
+		return e->code;
+	}
 	if (R->keys)
 		keyset_each(R->keys, mark_winner, bits);
 	if (fflush(R->spool) != 0 || fseek(R->spool, 0, SEEK_SET) != 0) {
@@ -800,7 +826,9 @@ static int write_headers(run *R, qe_err *e)
 			return qe_err_set(e, QE_IO, "cannot create a temporary file: %s", strerror(errno));
 		return 0;
 	}
-	return write_header_row(R->out_s, R->sink->csv, "", e);
+	/* the book's header comes with its rows (emit_book): nothing reaches
+	 * the output before every record is in */
+	return R->discard || R->book ? 0 : write_header_row(R->out_s, R->sink->csv, "", e);
 }
 
 static void free_pieces(piece *pc, int n)
@@ -1094,6 +1122,16 @@ static int run_init(run *R, const char *name, const ingest_opts *o, ingest_sink 
 	R->ctx.markets = o->markets;
 	R->ctx.colmap = R->colmap;
 	R->book = o->s->kind == FMT_TRADES && !o->all_versions;
+	R->discard = !sink->csv && !sink->h5;
+	/* nothing written: the canonical row needs only what the merge reads
+	 * (the key, and the version a lifecycle reject shows); meters are
+	 * aggregated from the whole row */
+	if (R->discard && o->s->kind != FMT_METERS && o->s->ncols <= 32) {
+		for (int k = 0; k < o->s->nkey; k++)
+			R->ctx.out_cols |= (uint32_t)1 << o->s->key[k];
+		if (o->s->kind == FMT_TRADES)
+			R->ctx.out_cols |= (uint32_t)1 << FMT_TR_VERSION;
+	}
 	R->out_s = o->s;
 	if (o->s->kind == FMT_METERS) {
 		meter_opts mo = {.tz = o->tz, .period_min = o->period_min, .max_gap_min = o->max_gap_min};
@@ -1101,7 +1139,7 @@ static int run_init(run *R, const char *name, const ingest_opts *o, ingest_sink 
 		if (!(R->meter = meter_agg_new(&mo, e)))
 			return e->code;
 	}
-	if (R->book && !(R->spool = spool_open(&R->spool_buf)))
+	if (R->book && !R->discard && !(R->spool = spool_open(&R->spool_buf)))
 		return qe_err_set(e, QE_IO, "cannot create a temporary file: %s", strerror(errno));
 	return 0;
 }
@@ -1111,7 +1149,9 @@ static int run_init(run *R, const char *name, const ingest_opts *o, ingest_sink 
 static int finish_run(run *R, qe_err *e)
 {
 	int rc = 0;
-	if (R->book)
+	if (R->book && R->discard)
+		count_book(R);
+	else if (R->book)
 		rc = emit_book(R, e);
 	if (!rc && R->meter) {
 		rc = meter_finish(R->meter, e);
@@ -1190,6 +1230,11 @@ static int ingest_blocks(run *R, block *blk, int nthreads, qe_err *e)
 		cur = !cur;
 	}
 	return rc;
+}
+
+int ingest_writes_early(const ingest_opts *o)
+{
+	return !(o->s->kind == FMT_TRADES && !o->all_versions);
 }
 
 int ingest_run(FILE *in, const char *name, const ingest_opts *o, ingest_sink *sink,

@@ -16,7 +16,7 @@
  * amendment or cancel of an unknown trade is rejected).  Memory is the
  * block buffers plus 16 bytes per distinct key; trades in book mode also
  * spool accepted rows to a temporary file until the last version of each
- * trade is known.
+ * trade is known (not when nothing is written: see ingest_sink).
  *
  * Owns: its buffers, key table and spool.  Writes only to the FILEs and
  * HDF5 file the caller passes (never closes them); never prints (rejects
@@ -62,8 +62,11 @@ typedef struct ingest_counts {
 /* msg: one diagnostic line "file:line:col: column 'x': reason 'value'". */
 typedef void (*ingest_reject_fn)(void *ctx, const char *msg);
 
+/* With neither csv nor h5 nothing is written but the rejects: every
+ * record is still validated and the counts are those of a run with an
+ * output (validation only: the output is /dev/null). */
 typedef struct ingest_sink {
-	FILE *csv;       /* canonical CSV (header + rows), or NULL when h5 is set */
+	FILE *csv;       /* canonical CSV (header + rows), or NULL */
 	h5file *h5;      /* HDF5 output: one table named after the schema */
 	FILE *rejects;   /* rejects CSV (qe-formats(5) REJECTS), or NULL */
 	ingest_reject_fn on_reject;
@@ -75,6 +78,12 @@ typedef struct ingest_sink {
  * file, bad header, --max-rejects exceeded), QE_IO for read errors. */
 int ingest_run(FILE *in, const char *name, const ingest_opts *o, ingest_sink *sink,
 	       ingest_counts *c, qe_err *e);
+
+/* 1 when ingest_run may write output rows before it has read every
+ * record (so before it knows whether --max-rejects stops the run); 0 for
+ * trades in book mode, whose output, header included, is written at the
+ * end. */
+int ingest_writes_early(const ingest_opts *o);
 
 /* Converts table `table` (NULL: the only one) of an HDF5 file written by
  * ingest_run back to canonical CSV. */

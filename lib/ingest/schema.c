@@ -123,7 +123,10 @@ static void strbuf_sink(void *b, const char *s, size_t n)
 
 void strbuf_put_field(strbuf *b, const char *s, size_t n)
 {
-	csv_quote_field(s, n, strbuf_sink, b);
+	if (csv_field_needs_quotes(s, n))
+		csv_quote_field(s, n, strbuf_sink, b);
+	else
+		strbuf_put(b, s, n);
 }
 
 void schema_header(const formats_table *s, strbuf *out)
@@ -333,13 +336,20 @@ static int valid_utf8(const char *s, size_t n)
 	return 1;
 }
 
+/* tolower() of the C locale (no tool sets another), without the call. */
+static inline unsigned char ascii_lower(unsigned char c)
+{
+	return c >= 'A' && c <= 'Z' ? (unsigned char)(c + ('a' - 'A')) : c;
+}
+
 /* Case-insensitive exact match of s[0..n) in a NULL-terminated list. */
 static int match_list(const char *const *list, const char *s, size_t n)
 {
 	for (int i = 0; list[i]; i++) {
 		const char *w = list[i];
 		size_t k = 0;
-		while (k < n && w[k] && (w[k] == s[k] || tolower((unsigned char)w[k]) == tolower((unsigned char)s[k])))
+		while (k < n && w[k] &&
+		       (w[k] == s[k] || ascii_lower((unsigned char)w[k]) == ascii_lower((unsigned char)s[k])))
 			k++;
 		if (k == n && w[k] == '\0')
 			return i;
@@ -382,11 +392,26 @@ static int zone_name_ok(const char *s, size_t n)
 	return 1;
 }
 
+/* 1 when s[0..n) is printable ASCII (no byte below 0x20, 0x7f or above):
+ * valid UTF-8 without control characters, the usual field, found in one
+ * pass. */
+static int plain_ascii(const char *s, size_t n)
+{
+	unsigned bad = 0;
+	for (size_t k = 0; k < n; k++) {
+		unsigned char c = (unsigned char)s[k];
+		bad |= (unsigned)(c < 0x20) | (unsigned)(c >= 0x7f);
+	}
+	return !bad;
+}
+
 /* Text of at most max bytes, valid UTF-8, without control characters. */
 static int check_text(int i, val *v, size_t max, row_check *rc)
 {
 	if (v->len > max)
 		return fail(rc, i, v, "longer than %zu bytes", max);
+	if (plain_ascii(v->p, v->len))
+		return 0;
 	if (!valid_utf8(v->p, v->len))
 		return fail(rc, i, v, "invalid UTF-8");
 	for (size_t k = 0; k < v->len; k++)
@@ -399,6 +424,8 @@ static int check_text(int i, val *v, size_t max, row_check *rc)
  * bytes without leading or trailing blank. */
 static int check_ident(int i, val *v, row_check *rc)
 {
+	if (v->len <= SCHEMA_ID_MAX && plain_ascii(v->p, v->len))
+		return v->p[0] == ' ' || v->p[v->len - 1] == ' ' ? fail(rc, i, v, "leading or trailing blank") : 0;
 	if (v->len <= SCHEMA_ID_MAX && valid_utf8(v->p, v->len) &&
 	    (isspace((unsigned char)v->p[0]) || isspace((unsigned char)v->p[v->len - 1])))
 		return fail(rc, i, v, "leading or trailing blank");
@@ -943,7 +970,7 @@ int schema_check_row(const schema_ctx *c, const csvscan_field *f, int nf, strbuf
 		if (i)
 			strbuf_putc(out, ',');
 		koff[i] = out->len;
-		if (!v[i].present) {
+		if (!v[i].present || (c->out_cols && !(c->out_cols >> i & 1))) {
 			klen[i] = 0;
 			continue;
 		}

@@ -80,6 +80,11 @@ typedef struct schema_ctx {
 	const formats_table *s;
 	const schema_markets *markets; /* NULL: curves not checked */
 	const int *colmap;  /* schema column -> field index in the record, -1 absent */
+	/* 0: the canonical row has every column; else only the columns of
+	 * this mask (bit i: schema column i) get their text, the others are
+	 * left empty (every field is still checked): for a run that keeps
+	 * nothing but the keys */
+	uint32_t out_cols;
 } schema_ctx;
 
 /* Builds colmap (s->ncols entries) from the header on line `line`; a

@@ -480,6 +480,13 @@ int out_open(qe_out *o, const char *path, qe_err *e)
 	return 0;
 }
 
+int out_is_null(FILE *fp)
+{
+	struct stat st, null;
+	return fp && fstat(fileno(fp), &st) == 0 && S_ISCHR(st.st_mode) &&
+	       stat("/dev/null", &null) == 0 && S_ISCHR(null.st_mode) && st.st_rdev == null.st_rdev;
+}
+
 static void release(qe_out *o)
 {
 	free(o->path);

@@ -108,6 +108,9 @@ int out_keep_mode(int fd, const char *target);
 int out_sync_dir(const char *path);
 
 int out_open(qe_out *o, const char *path, qe_err *e);
+/* 1 when fp writes to the null device (-o /dev/null, or stdout redirected
+ * there): whatever is written is discarded, so a writer may skip it. */
+int out_is_null(FILE *fp);
 int out_commit(qe_out *o, qe_err *e);
 /* Discards a partly written output (removes the temporary file). */
 void out_abort(qe_out *o);

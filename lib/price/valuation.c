@@ -1134,7 +1134,7 @@ static int load_trades(const struct val_options *o, trade **out, long *n, long *
 		h5tab_close(src.h);
 		return e->code;
 	}
-	schema_ctx ctx = {schema_get(FMT_TRADES), mk, schema_trades_identity};
+	schema_ctx ctx = {.s = schema_get(FMT_TRADES), .markets = mk, .colmap = schema_trades_identity};
 	strbuf canon = {0}, work = {0};
 	strindex *ids = sidx_new();
 	trade *tr = NULL;
@@ -2115,7 +2115,7 @@ static int stream_rows(vstream *v, qe_err *e)
 		src_close(&src);
 		return e->code;
 	}
-	schema_ctx ctx = {schema_get(FMT_TRADES), mk, schema_trades_identity};
+	schema_ctx ctx = {.s = schema_get(FMT_TRADES), .markets = mk, .colmap = schema_trades_identity};
 	strbuf canon = {0}, work = {0};
 	while ((st = src_next(&src, e)) != CSVR_EOF) {
 		if (st == CSVR_FATAL) {

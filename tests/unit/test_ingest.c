@@ -262,7 +262,7 @@ static int check_trade_row(const char *const *set, char *why, size_t cap)
 	csvscan_field f[FMT_TR_N];
 	for (int i = 0; i < FMT_TR_N; i++)
 		f[i] = (csvscan_field){v[i], strlen(v[i])};
-	schema_ctx ctx = {schema_get(FMT_TRADES), NULL, schema_trades_identity};
+	schema_ctx ctx = {.s = schema_get(FMT_TRADES), .colmap = schema_trades_identity};
 	strbuf out = {0};
 	row_check rc;
 	int r = schema_check_row(&ctx, f, FMT_TR_N, &out, &rc);
@@ -350,7 +350,7 @@ static void test_limits(void)
 	int colmap[32];
 	for (int i = 0; i < cp->ncols; i++)
 		colmap[i] = i < 2 ? i : -1;
-	schema_ctx ctx = {cp, NULL, colmap};
+	schema_ctx ctx = {.s = cp, .colmap = colmap};
 	memset(name, 'n', sizeof name - 1);
 	name[SCHEMA_TEXT_MAX] = '\0';
 	csvscan_field f[2] = {{"C1", 2}, {name, SCHEMA_TEXT_MAX}};
