@@ -12,7 +12,9 @@
  * mkt_shape_hours() fills a memo owned by the market (m->hours) under the
  * OpenMP named critical section "mkt_hours" - a single lock for every
  * market of the process - so the market changes behind its const
- * pointer, and a copy of the struct shares the memo.
+ * pointer, and a copy of the struct shares the memo.  mkt_load() also
+ * tabulates the front month of every day of a curve whose index is a
+ * futures settlement (mkt_front_month), read-only once loaded.
  */
 #ifndef QE_MARKET_H
 #define QE_MARKET_H
