@@ -12,6 +12,7 @@
 #include "price/american.h"
 #include "price/asian.h"
 #include "price/black76.h"
+#include "price/formula.h"
 #include "io/csvio.h"
 #include "io/formats.h"
 #include "io/h5table.h"
@@ -2306,14 +2307,14 @@ static int stream_merge(vstream *v, trade *t, int life, long rk, int idok, int c
 }
 
 /* ---- pass 2 over CSV without libcsv ---------------------------------------
- * As formula mode reads (price/formula.c): lines found with memchr, each
- * a record while it holds no double quote and is no longer than the
+ * Formula mode's reader (formula_lines_fill): lines found with memchr,
+ * each a record while it holds no double quote and is no longer than the
  * field limit, split by csvscan (csvio's rules), validated and parsed in
  * parallel, then merged in file order.  The first line that is not so
  * simple is handed back to the csv_reader with the rest of the input,
  * and csvr_next() reads on: its rules, its messages. */
 
-enum { RAW_ROWS = 8192, RAW_READ = 256 * 1024, RAW_GRAIN = 128 };
+enum { RAW_ROWS = 8192, RAW_GRAIN = 128 };
 
 typedef struct rawblk {
 	strbuf text, carry;
@@ -2336,59 +2337,18 @@ typedef struct rawscr {
 	csvscan_field *f;
 } rawscr;
 
-/* Fills b with up to RAW_ROWS simple lines; b->slow once a line was
- * handed back to r.  0, or the code of e. */
+/* Fills b with up to RAW_ROWS simple lines (formula_lines_fill); b->slow
+ * once a line was handed back to r.  0, or the code of e. */
 static int raw_fill(rawblk *b, csv_reader *r, qe_err *e)
 {
-	strbuf *t = &b->text;
-	b->n = 0;
-	if (strbuf_room(t, b->carry.len + RAW_READ))
-		return qe_err_set(e, QE_INTERNAL, "out of memory");
-	if (b->carry.len)
-		memcpy(t->p, b->carry.p, b->carry.len);
-	t->len = b->carry.len;
-	b->carry.len = 0;
-	size_t pos = 0;
-	while (b->n < RAW_ROWS) {
-		char *nl = memchr(t->p + pos, '\n', t->len - pos);
-		if (!nl && !b->eof && t->len - pos <= CSV_FIELD_MAX) {
-			if (strbuf_room(t, RAW_READ))
-				return qe_err_set(e, QE_INTERNAL, "out of memory");
-			long got = csvr_raw_read(r, t->p + t->len, RAW_READ, e);
-			if (got == -1)
-				return e->code;
-			if (got == 0)
-				b->eof = 1;
-			t->len += (size_t)got;
-			continue;
-		}
-		size_t next = nl ? (size_t)(nl - t->p) + 1 : t->len;
-		if (next == pos)
-			break; /* end of input */
-		if (next - pos > CSV_FIELD_MAX || memchr(t->p + pos, '"', next - pos)) {
-			if (csvr_raw_unread(r, t->p + pos, t->len - pos, b->next_line))
-				return qe_err_set(e, QE_INTERNAL, "out of memory");
-			t->len = pos;
-			b->slow = 1;
-			break;
-		}
-		size_t body = next - pos - (nl ? 1 : 0);
-		if (nl && (body == 0 || (body == 1 && t->p[pos] == '\r'))) {
-			b->next_line++;
-			pos = next;
-			continue; /* blank line */
-		}
-		b->start[b->n] = pos; /* a record ends at its first '\n' (csvscan) */
-		b->line[b->n++] = b->next_line++;
-		pos = next;
-	}
-	b->start[b->n] = pos;
-	if (!b->slow && pos < t->len) {
-		strbuf_put(&b->carry, t->p + pos, t->len - pos);
-		if (b->carry.oom)
-			return qe_err_set(e, QE_INTERNAL, "out of memory");
-	}
-	return 0;
+	formula_lines L = {&b->text, &b->carry, b->start, b->line, 0, RAW_ROWS, b->next_line, b->eof,
+			   b->slow};
+	int rc = formula_lines_fill(&L, r, e);
+	b->n = L.n;
+	b->next_line = L.next_line;
+	b->eof = L.eof;
+	b->slow = L.slow;
+	return rc;
 }
 
 /* Splits, validates and parses line i of b into b->t[i] as stream_rows
