@@ -162,6 +162,9 @@ void csvw_double(csv_writer *w, double x);   /* round-trip digits */
 void csvw_int(csv_writer *w, int64_t x);
 void csvw_date(csv_writer *w, qe_date d);
 void csvw_empty(csv_writer *w);
+/* n fields already formatted by a writer (quoted where needed, joined by
+ * commas): text[0..len), e.g. cells that many rows repeat, formatted once. */
+void csvw_cells(csv_writer *w, const char *text, size_t len, int n);
 void csvw_end(csv_writer *w);                 /* ends the row with "\n" */
 /* Writes a whole header row from a NULL-terminated list. */
 void csvw_header(csv_writer *w, const char *const *names);

@@ -8,6 +8,7 @@
 
 #include "io/csvio.h"
 #include "io/formats.h"
+#include "time/contract.h"
 #include "time/period.h"
 
 struct hentry {
@@ -409,6 +410,57 @@ static int vol_index(mkt_curve *c, const char *path, qe_err *e)
 	return 0;
 }
 
+
+/* c->front: the front month of each day from the one after the as-of
+ * date to the end of c's last quote, by contract_front_month()'s rule
+ * (the first month from d's on whose contract's last trading day is on
+ * or after d, within 24 months) walked once over the days: the front
+ * month never goes back, so each month's last trading day is asked
+ * once.  A day whose answer is an error stays -1 (the caller asks
+ * curvemaster_front_month(), which reports it).  0, or -1 when out of
+ * memory. */
+static int front_table(const market *m, mkt_curve *c)
+{
+	if (!c->master || !m->master || !c->cal || c->nq == 0 || !curvemaster_fixes_front(c->master))
+		return 0;
+	qe_date first = m->asof + 1, last = c->q[c->nq - 1].last;
+	if (last < first)
+		return 0;
+	long n = (long)(last - first) + 1;
+	qe_date *at = malloc(sizeof *at * (size_t)n);
+	if (!at)
+		return -1;
+	for (long i = 0; i < n; i++)
+		at[i] = -1;
+	qe_date month = 0, ltd = 0;
+	int have = 0;
+	qe_err le;
+	for (long i = 0; i < n; i++) {
+		qe_date d = first + (qe_date)i, m0 = date_add_months_first(d, 0);
+		qe_date mend = date_add_months_first(m0, 24);
+		if (!have || month < m0) {
+			month = m0;
+			if (contract_last_trade(c->master->product, c->cal, month, &ltd, &le))
+				break;
+			have = 1;
+		}
+		int ok = 1;
+		while (ltd < d) {
+			month = date_add_months_first(month, 1);
+			if (month >= mend || contract_last_trade(c->master->product, c->cal, month, &ltd, &le)) {
+				ok = 0;
+				break;
+			}
+		}
+		if (!ok)
+			break;
+		at[i] = month;
+	}
+	c->front = at;
+	c->front_first = first;
+	c->nfront = n;
+	return 0;
+}
 market *mkt_load(const struct mkt_paths *p, qe_date asof, qe_err *e)
 {
 	market *m = calloc(1, sizeof *m);
@@ -474,8 +526,23 @@ market *mkt_load(const struct mkt_paths *p, qe_date asof, qe_err *e)
 		for (int i = 0; i < m->nc; i++)
 			if (m->c[i].master)
 				m->c[i].cal = curvemaster_calendar(m->master, m->c[i].master);
+		for (int i = 0; i < m->nc; i++)
+			if (front_table(m, &m->c[i])) {
+				mkt_free(m);
+				qe_err_set(e, QE_INTERNAL, "out of memory");
+				return NULL;
+			}
 	}
 	return m;
+}
+
+int mkt_front_month(const mkt_curve *c, qe_date d, qe_date *month_first)
+{
+	long i = (long)d - (long)c->front_first;
+	if (!c->front || i < 0 || i >= c->nfront || c->front[i] < 0)
+		return 0;
+	*month_first = c->front[i];
+	return 1;
 }
 
 static size_t hslot(const struct mkt_hcache *h, const mkt_curve *c, int shape, qe_date a, qe_date b)
@@ -560,6 +627,7 @@ void mkt_free(market *m)
 		}
 		free(c->fix_date);
 		free(c->fix_price);
+		free((qe_date *)c->front);
 	}
 	for (int i = 0; i < m->nr; i++) {
 		free(m->r[i].t);

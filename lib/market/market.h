@@ -12,7 +12,9 @@
  * mkt_shape_hours() fills a memo owned by the market (m->hours) under the
  * OpenMP named critical section "mkt_hours" - a single lock for every
  * market of the process - so the market changes behind its const
- * pointer, and a copy of the struct shares the memo.
+ * pointer, and a copy of the struct shares the memo.  mkt_load() also
+ * tabulates the front month of every day of a curve whose index is a
+ * futures settlement (mkt_front_month), read-only once loaded.
  */
 #ifndef QE_MARKET_H
 #define QE_MARKET_H
@@ -55,6 +57,13 @@ typedef struct mkt_curve {
 	 * into v, so a copy of the curve with its own v (a scenario with moved
 	 * vols) shares it.  Owned by the market; NULL without vols. */
 	const struct mkt_volidx *vix;
+	/* a curve whose index is a futures settlement: the first day of the
+	 * front-month contract of each day front_first + i (i < nfront), -1
+	 * where curvemaster_front_month() must be asked; built by mkt_load,
+	 * owned by the market, shared by a copy (mkt_front_month) */
+	const qe_date *front;
+	qe_date front_first;
+	long nfront;
 } mkt_curve;
 
 typedef struct mkt_rates {
@@ -106,6 +115,13 @@ int mkt_fixing(const mkt_curve *c, qe_date d, double *price);
  * when none. */
 #define MKT_VOL_EXTRAP_DAYS 366
 int mkt_vol(const mkt_curve *c, qe_date d, double K, int normal, double *vol);
+/* The first day of the front-month contract on day d of a curve whose
+ * index is a futures settlement, as curvemaster_front_month() gives it,
+ * from a table mkt_load() fills for the days from the one after the
+ * as-of date to the end of the curve's last quote (a swap or an Asian
+ * asks for every pricing day): 1 with *month_first set, 0 when d is not
+ * in the table (ask curvemaster_front_month()). */
+int mkt_front_month(const mkt_curve *c, qe_date d, qe_date *month_first);
 /* Delivery hours of shape over local days [first, last] of curve c (as
  * shape_hours() of lib/period), memoised in m->hours: a book has few
  * distinct periods.  -1 with e filled on error.  Safe from many threads

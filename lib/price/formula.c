@@ -366,31 +366,30 @@ static void fblock_fill(fblock *b, csv_reader *r);
  * longer rows) or longer than CSV_FIELD_MAX (the field limit) is handed
  * back to the csv_reader with everything after it, and the rest of the
  * input is read by csvr_next() (fblock_fill): its rules, its messages. */
-static void fblock_fill_raw(fblock *b, csv_reader *r, fraw *st)
+int formula_lines_fill(formula_lines *L, csv_reader *r, qe_err *e)
 {
-	fblock_clear(b);
-	b->rc = QE_OK;
-	b->raw = 1;
-	strbuf *t = &b->text;
-	if (strbuf_room(t, st->carry.len + FRAW_READ))
+	strbuf *t = L->text;
+	int rc = 0;
+	L->n = 0;
+	if (strbuf_room(t, L->carry->len + FRAW_READ))
 		goto oom;
-	if (st->carry.len)
-		memcpy(t->p, st->carry.p, st->carry.len);
-	t->len = st->carry.len;
-	st->carry.len = 0;
+	if (L->carry->len)
+		memcpy(t->p, L->carry->p, L->carry->len);
+	t->len = L->carry->len;
+	L->carry->len = 0;
 	size_t pos = 0;
-	while (b->n < FBLOCK_ROWS) {
+	while (L->n < L->max) {
 		char *nl = memchr(t->p + pos, '\n', t->len - pos);
-		if (!nl && !st->eof && t->len - pos <= CSV_FIELD_MAX) {
+		if (!nl && !L->eof && t->len - pos <= CSV_FIELD_MAX) {
 			if (strbuf_room(t, FRAW_READ))
 				goto oom;
-			long got = csvr_raw_read(r, t->p + t->len, FRAW_READ, &b->e);
+			long got = csvr_raw_read(r, t->p + t->len, FRAW_READ, e);
 			if (got == -1) {
-				b->rc = b->e.code;
+				rc = e->code;
 				break;
 			}
 			if (got == 0)
-				st->eof = 1;
+				L->eof = 1;
 			t->len += (size_t)got;
 			continue;
 		}
@@ -398,35 +397,52 @@ static void fblock_fill_raw(fblock *b, csv_reader *r, fraw *st)
 		if (next == pos)
 			break; /* end of input */
 		if (next - pos > CSV_FIELD_MAX || memchr(t->p + pos, '"', next - pos)) {
-			if (csvr_raw_unread(r, t->p + pos, t->len - pos, st->line))
+			if (csvr_raw_unread(r, t->p + pos, t->len - pos, L->next_line))
 				goto oom;
 			t->len = pos;
-			st->slow = 1;
+			L->slow = 1;
 			break;
 		}
 		size_t body = next - pos - (nl ? 1 : 0);
 		if (nl && (body == 0 || (body == 1 && t->p[pos] == '\r'))) {
-			st->line++;
+			L->next_line++;
 			pos = next;
 			continue; /* blank line */
 		}
-		b->rstart[b->n] = pos; /* a row ends at its first '\n' (csvscan) */
-		b->line[b->n++] = st->line;
-		st->line++;
+		L->start[L->n] = pos; /* a row ends at its first '\n' (csvscan) */
+		L->line[L->n++] = L->next_line++;
 		pos = next;
 	}
-	b->rstart[b->n] = pos;
-	if (!st->slow && pos < t->len) {
-		strbuf_put(&st->carry, t->p + pos, t->len - pos);
-		if (st->carry.oom)
+	L->start[L->n] = pos;
+	if (!L->slow && pos < t->len) {
+		strbuf_put(L->carry, t->p + pos, t->len - pos);
+		if (L->carry->oom)
 			goto oom;
 	}
-	b->eof = st->eof && !st->slow && st->carry.len == 0;
-	if (st->slow && b->n == 0 && !b->rc)
-		fblock_fill(b, r); /* handed over before any row: this block too */
-	return;
+	return rc;
 oom:
-	b->rc = qe_err_set(&b->e, QE_INTERNAL, "%s: out of memory", csvr_name(r));
+	return qe_err_set(e, QE_INTERNAL, "%s: out of memory", csvr_name(r));
+}
+
+/* The fast reader: fills b with up to FBLOCK_ROWS raw rows
+ * (formula_lines_fill); the fields are split by the pricing threads. */
+static void fblock_fill_raw(fblock *b, csv_reader *r, fraw *st)
+{
+	fblock_clear(b);
+	b->rc = QE_OK;
+	b->raw = 1;
+	formula_lines L = {&b->text, &st->carry, b->rstart, b->line, 0, FBLOCK_ROWS, st->line,
+			   st->eof, st->slow};
+	b->rc = formula_lines_fill(&L, r, &b->e);
+	b->n = (int)L.n;
+	st->line = L.next_line;
+	st->eof = L.eof;
+	st->slow = L.slow;
+	if (b->rc)
+		return;
+	b->eof = st->eof && !st->slow && st->carry.len == 0;
+	if (st->slow && b->n == 0)
+		fblock_fill(b, r); /* handed over before any row: this block too */
 }
 
 /* Reads up to FBLOCK_ROWS records into b, b->eof set at the end of input.

@@ -32,9 +32,30 @@
 
 #include "io/csvio.h"
 #include "core/diag.h"
+#include "ingest/schema.h"
 
 /* 1 when name is a formula model. */
 int formula_model_known(const char *name);
+
+/* The fast row reader of formula mode and of the book's trades
+ * (price/valuation): up to max lines of r's input after its header,
+ * found with memchr, each a record (blank lines skipped, as csvio does)
+ * while it holds no double quote and is no longer than CSV_FIELD_MAX;
+ * the first line that is not so simple is handed back to r with
+ * everything after it (slow set: csvr_next() reads on, with its rules
+ * and messages).  text holds the lines (start[i] .. start[i + 1], the
+ * line number line[i]); carry the start of a line cut by a read, for the
+ * next call; next_line the line the next byte is on (the caller sets it
+ * from csvr_raw_line() first).  0, or the code of e (a read error, out
+ * of memory). */
+typedef struct formula_lines {
+	strbuf *text, *carry;
+	size_t *start; /* max + 1 entries */
+	long *line;    /* max entries */
+	long n, max, next_line;
+	int eof, slow;
+} formula_lines;
+int formula_lines_fill(formula_lines *L, csv_reader *r, qe_err *e);
 
 /* Called once per bad row with its error (e->code QE_DATA or QE_NUMERIC). */
 typedef void (*formula_report_fn)(void *ctx, const qe_err *e);

@@ -3,6 +3,7 @@
 #include <math.h>
 #include <omp.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include "price/american.h"
 #include "price/asian.h"
 #include "price/black76.h"
+#include "price/formula.h"
 #include "io/csvio.h"
 #include "io/formats.h"
 #include "io/h5table.h"
@@ -426,7 +428,9 @@ static int index_quote(const market *m, const mkt_curve *c, qe_date d, int *q, q
 {
 	char buf[16], mb[16];
 	qe_date at = d;
-	if (c->master && m->master && curvemaster_fixes_front(c->master)) {
+	if (mkt_front_month(c, d, &at)) {
+		/* the market's table */
+	} else if (c->master && m->master && curvemaster_fixes_front(c->master)) {
 		qe_err e;
 		if (curvemaster_front_month(m->master, c->master, d, &at, &e))
 			return RERR("front month of %s on pricing day: %s", c->name, e.msg);
@@ -614,7 +618,50 @@ static int scale_greeks(const market *m, const trade *t, const mkt_curve *c, con
 	return 0;
 }
 
-static int price_option(const market *m, const trade *t, const mkt_curve *c, result *res)
+/* A thread's memo of American option greeks by their exact inputs
+ * (compared bit for bit): a book holds many options on one contract,
+ * strike and expiry, and an American costs many bivariate normals.  The
+ * values are american_greeks_fd's whichever thread or order filled it. */
+enum { AMEMO_SLOTS = 4096 };
+typedef struct amer_entry {
+	double key[5]; /* F, K, vol, r, T */
+	int type, used, st;
+	opt_greeks g;
+	const char *why;
+} amer_entry;
+typedef struct amer_memo {
+	amer_entry e[AMEMO_SLOTS];
+} amer_memo;
+
+/* american_greeks_fd (BS2002, futures) through the memo mm (NULL: none). */
+static int american_memo(amer_memo *mm, int type, double F, double K, double vol, double r,
+			 double T, opt_greeks *g, const char **why)
+{
+	if (!mm)
+		return american_greeks_fd(AMER_BS2002, type, F, K, vol, r, 0.0, T, g, why);
+	double key[5] = {F, K, vol, r, T};
+	uint64_t h = 1469598103934665603ULL ^ (uint64_t)type;
+	const unsigned char *kb = (const unsigned char *)key;
+	for (size_t i = 0; i < sizeof key; i++)
+		h = (h ^ kb[i]) * 1099511628211ULL;
+	amer_entry *e = &mm->e[(h ^ (h >> 32)) & (AMEMO_SLOTS - 1)];
+	if (e->used && e->type == type && memcmp(e->key, key, sizeof key) == 0) {
+		*g = e->g;
+		*why = e->why;
+		return e->st;
+	}
+	int st = american_greeks_fd(AMER_BS2002, type, F, K, vol, r, 0.0, T, g, why);
+	memcpy(e->key, key, sizeof key);
+	e->type = type;
+	e->used = 1;
+	e->st = st;
+	e->g = *g;
+	e->why = *why;
+	return st;
+}
+
+static int price_option(const market *m, const trade *t, const mkt_curve *c, amer_memo *mm,
+			result *res)
 {
 	qe_date a;
 	double T, D, z, Q, F, vol;
@@ -634,7 +681,7 @@ static int price_option(const market *m, const trade *t, const mkt_curve *c, res
 			if (normal)
 				st = (why = "American exercise needs a lognormal model", OPT_EDOMAIN);
 			else
-				st = american_greeks_fd(AMER_BS2002, t->type, F, t->strike, vol, z, 0.0, T, &g, &why);
+				st = american_memo(mm, t->type, F, t->strike, vol, z, T, &g, &why);
 			res->model = "bs2002";
 		} else {
 			st = (normal ? bachelier : black76)(t->type, F, t->strike, vol, z, T, &g, &why);
@@ -968,7 +1015,9 @@ static int check_option_expiry(const market *m, const trade *t, const mkt_curve 
 	return RERR("option expiry after the underlying future's last trading day %s (expiry %s)", lb, xb);
 }
 
-static void price_one(const market *m, const trade *t, double corr, result *res)
+/* Prices t on m into res; mm: the calling thread's memo of American
+ * options (NULL: none). */
+static void price_one_memo(const market *m, const trade *t, double corr, amer_memo *mm, result *res)
 {
 	memset(res, 0, sizeof *res);
 	if (t->err[0]) {
@@ -996,7 +1045,7 @@ static void price_one(const market *m, const trade *t, double corr, result *res)
 	case I_PHYSICAL:
 	case I_SPOT: rc = price_linear(m, t, c, res); break;
 	case I_SWAP: rc = price_swap(m, t, c, res); break;
-	case I_OPTION: rc = price_option(m, t, c, res); break;
+	case I_OPTION: rc = price_option(m, t, c, mm, res); break;
 	case I_ASIAN: rc = price_asian(m, t, c, res); break;
 	case I_SPREAD: rc = price_spread(m, t, c, corr, res); break;
 	}
@@ -1010,6 +1059,11 @@ check:
 		res->s = NULL;
 		res->ns = 0;
 	}
+}
+
+static void price_one(const market *m, const trade *t, double corr, result *res)
+{
+	price_one_memo(m, t, corr, NULL, res);
 }
 
 /* ---- driver -------------------------------------------------------------- */
@@ -1043,22 +1097,15 @@ static int map_trades_header(const rowsrc *src, const char *path, int *colmap, q
 	return rc;
 }
 
-/* Reads the source's current row into t through the row validator of
- * qe-ingest (ingest/schema.h) and parses the canonical row it writes; a
- * row the validator rejects keeps t->err = "file:line:col: column 'x':
- * reason 'value'" (HDF5: "file: row N: ..."), under its id when the id
- * itself is valid, else under "line N" ("row N").  canon is the caller's
- * buffer. */
-/* t->err = the reject rc of the source's current row, located as
- * qe-ingest locates it: "file:line:col: column 'x': reason 'value'"
- * (HDF5: "file: row N: ..."). */
-static void trade_reject(trade *t, const rowsrc *src, const char *path, const int *colmap,
-			 const row_check *rc)
+/* t->err = the reject rc of a row on line `line` (HDF5, !csv: row
+ * `line`), located as qe-ingest locates it: "file:line:col: column 'x':
+ * reason 'value'" (HDF5: "file: row N: ..."). */
+static void trade_reject_at(trade *t, int csv, long line, const char *path, const int *colmap,
+			    const row_check *rc)
 {
 	char why[sizeof t->err];
-	long line = rs_line(src);
 	schema_reject_text(schema_get(FMT_TRADES), rc, why, sizeof why);
-	if (!src->c)
+	if (!csv)
 		snprintf(t->err, sizeof t->err, "%s: row %ld: %s", path, line, why);
 	else if (rc->col >= 0 && colmap[rc->col] >= 0)
 		snprintf(t->err, sizeof t->err, "%s:%ld:%d: %s", path, line, colmap[rc->col] + 1, why);
@@ -1066,14 +1113,25 @@ static void trade_reject(trade *t, const rowsrc *src, const char *path, const in
 		snprintf(t->err, sizeof t->err, "%s:%ld: %s", path, line, why);
 }
 
-static int read_trade(const rowsrc *src, const char *path, const int *colmap,
-		      const schema_ctx *ctx, strbuf *canon, strbuf *work, trade *t, int *life)
+/* trade_reject_at for the source's current row. */
+static void trade_reject(trade *t, const rowsrc *src, const char *path, const int *colmap,
+			 const row_check *rc)
 {
-	csvscan_field f[FMT_TR_N];
-	char nb[FMT_TR_N][NUM_BUFSZ];
+	trade_reject_at(t, src->c != NULL, rs_line(src), path, colmap, rc);
+}
+
+/* Reads a row's fields f (in trades column order, "" for an absent
+ * column) into t through the row validator of qe-ingest
+ * (ingest/schema.h) and parses the canonical row it writes; a row it
+ * rejects keeps t->err (trade_reject_at), under its id when the id
+ * itself is valid, else under "line N" ("row N": !csv).  canon and work
+ * are the caller's buffers (no allocation per row once they have
+ * grown).  0, or QE_INTERNAL when out of memory. */
+static int read_fields(const csvscan_field *f, int csv, long line, const char *path,
+		       const int *colmap, const schema_ctx *ctx, strbuf *canon, strbuf *work,
+		       trade *t, int *life)
+{
 	row_check rc;
-	for (int i = 0; i < FMT_TR_N; i++)
-		f[i] = rs_text(src, colmap[i], nb[i]);
 	canon->len = 0;
 	*life = LIFE_NONE;
 	if (schema_check_row(ctx, f, FMT_TR_N, canon, &rc)) {
@@ -1082,8 +1140,8 @@ static int read_trade(const rowsrc *src, const char *path, const int *colmap,
 		if (rc.col > FMT_TR_ID)
 			memcpy(t->id, f[FMT_TR_ID].p, f[FMT_TR_ID].len);
 		else
-			snprintf(t->id, sizeof t->id, "%s %ld", src->c ? "line" : "row", rs_line(src));
-		trade_reject(t, src, path, colmap, &rc);
+			snprintf(t->id, sizeof t->id, "%s %ld", csv ? "line" : "row", line);
+		trade_reject_at(t, csv, line, path, colmap, &rc);
 		return canon->oom ? QE_INTERNAL : 0;
 	}
 	*life = rc.life;
@@ -1091,8 +1149,6 @@ static int read_trade(const rowsrc *src, const char *path, const int *colmap,
 	canon_row cr;
 	csvscan_field cf[FMT_TR_N];
 	csvscan_rec rec;
-	/* the fields and csvscan's scratch, in the caller's buffer: no
-	 * allocation per row once it has grown */
 	size_t need = 2 * canon->len + FMT_TR_N + 1;
 	if (need > work->cap) {
 		char *nw = realloc(work->p, 2 * need);
@@ -1115,6 +1171,17 @@ static int read_trade(const rowsrc *src, const char *path, const int *colmap,
 	}
 	parse_trade(&cr, tcols_fmt, t);
 	return 0;
+}
+
+/* read_fields of the source's current row. */
+static int read_trade(const rowsrc *src, const char *path, const int *colmap,
+		      const schema_ctx *ctx, strbuf *canon, strbuf *work, trade *t, int *life)
+{
+	csvscan_field f[FMT_TR_N];
+	char nb[FMT_TR_N][NUM_BUFSZ];
+	for (int i = 0; i < FMT_TR_N; i++)
+		f[i] = rs_text(src, colmap[i], nb[i]);
+	return read_fields(f, src->c != NULL, rs_line(src), path, colmap, ctx, canon, work, t, life);
 }
 
 static int load_trades(const struct val_options *o, trade **out, long *n, long *ncancel, qe_err *e)
@@ -1378,7 +1445,61 @@ static int write_ladder(const market *m, const trade *tr, const result *res, lon
 
 /* ---- outputs -------------------------------------------------------------- */
 
+/* The curve, first, last and tenor cells of a sensitivity row for every
+ * quote of the market, formatted once per run: a quote is on the rows of
+ * many trades. */
+typedef struct quote_cells {
+	int *base;   /* per curve: the index of its first quote */
+	size_t *off; /* per quote: its cells in w.mem[off[k]..off[k + 1]) */
+	csv_writer w;
+} quote_cells;
+
+static void qcells_free(quote_cells *qc)
+{
+	free(qc->base);
+	free(qc->off);
+	csvw_mem_free(&qc->w);
+	memset(qc, 0, sizeof *qc);
+}
+
+/* 0, or -1 when out of memory. */
+static int qcells_init(quote_cells *qc, const market *m)
+{
+	size_t nq = 0;
+	for (int c = 0; c < m->nc; c++)
+		nq += (size_t)m->c[c].nq;
+	memset(qc, 0, sizeof *qc);
+	csvw_init_mem(&qc->w);
+	qc->base = malloc(sizeof *qc->base * (size_t)(m->nc + 1));
+	qc->off = malloc(sizeof *qc->off * (nq + 1));
+	if (!qc->base || !qc->off) {
+		qcells_free(qc);
+		return -1;
+	}
+	long asof_month = date_month_index(m->asof);
+	size_t k = 0;
+	for (int c = 0; c < m->nc; c++) {
+		const mkt_curve *cv = &m->c[c];
+		qc->base[c] = (int)k;
+		for (int q = 0; q < cv->nq; q++) {
+			qc->off[k++] = qc->w.len;
+			csvw_str(&qc->w, cv->name);
+			csvw_date(&qc->w, cv->q[q].first);
+			csvw_date(&qc->w, cv->q[q].last);
+			csvw_int(&qc->w, date_month_index(cv->q[q].first) - asof_month);
+			qc->w.col = 0; /* cells, not a row */
+		}
+	}
+	qc->off[k] = qc->w.len;
+	if (qc->w.oom) {
+		qcells_free(qc);
+		return -1;
+	}
+	return 0;
+}
+
 struct val_book {
+	const quote_cells *qc; /* formatting a book's CSV sensitivities */
 	market *m;
 	trade *tr;
 	result *res;
@@ -1480,18 +1601,15 @@ static void csv_valuation_row(csv_writer *w, const trade *t, const result *r)
 	csvw_end(w);
 }
 
-static void csv_sensitivity_rows(csv_writer *w, const market *m, const trade *t, const result *r)
+static void csv_sensitivity_rows(csv_writer *w, const market *m, const quote_cells *qc,
+				 const trade *t, const result *r)
 {
 	long asof_month = date_month_index(m->asof);
 	for (int k = 0; k < r->ns; k++) {
-		const mkt_curve *c = &m->c[r->s[k].curve];
-		const mkt_quote *q = &c->q[r->s[k].quote];
+		size_t at = (size_t)qc->base[r->s[k].curve] + (size_t)r->s[k].quote;
 		csvw_str(w, t->id);
 		csvw_str(w, t->book);
-		csvw_str(w, c->name);
-		csvw_date(w, q->first);
-		csvw_date(w, q->last);
-		csvw_int(w, date_month_index(q->first) - asof_month);
+		csvw_cells(w, qc->w.mem + qc->off[at], qc->off[at + 1] - qc->off[at], 4);
 		csvw_double(w, r->s[k].delta);
 		csvw_double(w, r->s[k].gamma);
 		csvw_double(w, r->s[k].vega);
@@ -1525,7 +1643,7 @@ static int format_block(const val_book *b, long blk, csv_writer *vw, csv_writer 
 		if (vw)
 			csv_valuation_row(vw, &b->tr[i], &b->res[i]);
 		if (sw)
-			csv_sensitivity_rows(sw, b->m, &b->tr[i], &b->res[i]);
+			csv_sensitivity_rows(sw, b->m, b->qc, &b->tr[i], &b->res[i]);
 	}
 	return (vw && vw->oom) || (sw && sw->oom) ? -1 : 0;
 }
@@ -1623,8 +1741,15 @@ static int write_csv_rows(const val_book *b, FILE *vfp, FILE *sfp, fmt_pool *poo
 
 static int write_csv(const val_book *b, FILE *vfp, FILE *sfp, qe_err *e)
 {
+	quote_cells qc;
+	if (qcells_init(&qc, b->m))
+		return qe_err_set(e, QE_INTERNAL, "out of memory formatting the outputs");
+	val_book bq = *b;
+	bq.qc = &qc;
 	csv_headers(vfp, sfp);
-	return write_csv_rows(b, vfp, sfp, NULL, e);
+	int rc = write_csv_rows(&bq, vfp, sfp, NULL, e);
+	qcells_free(&qc);
+	return rc;
 }
 
 static void write_error_rows(const val_book *b, FILE *fp)
@@ -1889,6 +2014,8 @@ typedef struct vstream {
 	market *m;
 	strindex *ids;     /* the id text of every good row */
 	long *left, *slot; /* per id: rows still to read; its trade (absolute index) or -1 */
+	uint32_t *rowid;   /* per good row of pass 1, in file order: its id */
+	long nrows, rowcap, nrow; /* rows in rowid, its capacity, rows pass 2 has read */
 	trade *q;          /* pending trades, q[0] has absolute index base */
 	char *done;
 	long qn, qcap, base, ndone;
@@ -1903,8 +2030,18 @@ typedef struct vstream {
 	h5tab_writer *vw, *sw;
 	ladder_acc lad;
 	fmt_pool pool; /* write_csv_rows' writers */
+	quote_cells qc;
+	amer_memo *amemo; /* one per thread of the team */
+	int namemo;
 	struct val_summary sum;
 } vstream;
+
+/* The calling thread's memo of American options, or NULL. */
+static amer_memo *thread_memo(const vstream *v)
+{
+	int k = omp_get_thread_num();
+	return k < v->namemo ? &v->amemo[k] : NULL;
+}
 
 /* Pass 1: how many rows each id has.  *plain = 0 when an id reads like
  * the "line N"/"row N" name a rejected row gets (then ids could clash
@@ -1943,7 +2080,28 @@ static int count_id(void *ctx, const char *p, size_t len)
 		c->cap = nc;
 	}
 	v->left[k]++;
+	if (v->nrows == v->rowcap) {
+		long nc = v->rowcap ? 2 * v->rowcap : 65536;
+		uint32_t *nr = k <= (long)UINT32_MAX ? realloc(v->rowid, sizeof *nr * (size_t)nc) : NULL;
+		if (!nr)
+			return c->stop = COUNT_OOM;
+		v->rowid = nr;
+		v->rowcap = nc;
+	}
+	v->rowid[v->nrows++] = (uint32_t)k;
 	return 0;
+}
+
+/* Pass 2: the id of the next good row, as pass 1 found it (no second
+ * lookup), or -1 when the row's id p[0..len) is not the one pass 1 read
+ * there (the file changed between the passes). */
+static long next_row_id(vstream *v, const char *p, size_t len)
+{
+	if (v->nrow >= v->nrows)
+		return -1;
+	long k = v->rowid[v->nrow++];
+	const char *name = sidx_name(v->ids, (size_t)k);
+	return strlen(name) == len && memcmp(name, p, len) == 0 ? k : -1;
 }
 
 static int count_ids(vstream *v, int *plain, qe_err *e)
@@ -2007,13 +2165,13 @@ static int batch_write(vstream *v, qe_err *e)
 		size_t nj = (size_t)j;
 #pragma omp taskloop grainsize(64)
 		for (size_t i = 0; i < nj; i++)
-			price_one(v->m, &q[i], v->o->spread_corr, &v->res[i]);
+			price_one_memo(v->m, &q[i], v->o->spread_corr, thread_memo(v), &v->res[i]);
 	} else {
 #pragma omp parallel for schedule(dynamic, 64)
 		for (long i = 0; i < j; i++)
-			price_one(v->m, &q[i], v->o->spread_corr, &v->res[i]);
+			price_one_memo(v->m, &q[i], v->o->spread_corr, thread_memo(v), &v->res[i]);
 	}
-	val_book blk = {.m = v->m, .tr = q, .res = v->res, .n = j};
+	val_book blk = {.qc = &v->qc, .m = v->m, .tr = q, .res = v->res, .n = j};
 	int rc = 0;
 	summarize_add(&blk, &v->sum);
 	for (long i = 0; i < j && !rc && (v->vw || v->sw); i++) {
@@ -2100,6 +2258,226 @@ static long stream_push(vstream *v, const trade *t, int done, qe_err *e)
 	return v->base + v->qn++;
 }
 
+/* One row of pass 2 into the pending trades, in file order: t as read
+ * (rk its id's index from pass 1, -1 for a row that is not CSVR_ROW;
+ * idok: t is filed under that id, not as a rejected row of its own),
+ * through the lifecycle rule of qe-ingest; flushes the trades that are
+ * final.  0 or the code of e. */
+static int stream_merge(vstream *v, trade *t, int life, long rk, int idok, int csv, long line,
+			const int *colmap, qe_err *e)
+{
+	const char *path = v->o->trades;
+	long k = idok ? rk : -1;
+	long at = k >= 0 ? v->slot[k] : -1;
+	if (at >= 0 && at < v->base)
+		return qe_err_set(e, QE_IO, "%s: changed while being read", path);
+	trade *prev = at >= 0 ? &v->q[at - v->base] : NULL;
+	/* the lifecycle rule of qe-ingest, in file order */
+	if (!t->err[0] && (!prev || !prev->err[0])) {
+		int state = !prev ? TRADE_UNKNOWN : prev->cancel ? TRADE_CANCELLED : TRADE_LIVE;
+		char vtext[24];
+		row_check lc = {0};
+		if (schema_lifecycle_check(state, prev ? prev->version : 0, life, t->version, lc.reason,
+					   sizeof lc.reason, &lc.col)) {
+			snprintf(vtext, sizeof vtext, "%d", t->version);
+			lc.value = lc.col == FMT_TR_VERSION ? vtext : t->id;
+			lc.value_len = strlen(lc.value);
+			trade_reject_at(t, csv, line, path, colmap, &lc);
+		}
+	}
+	if (!prev) {
+		if ((at = stream_push(v, t, k < 0, e)) < 0)
+			return e->code;
+		if (k >= 0)
+			v->slot[k] = at;
+	} else if (prev->err[0]) {
+		/* a bad version leaves the trade unpriced */
+	} else if (t->err[0]) {
+		snprintf(prev->err, sizeof prev->err, "%s", t->err);
+	} else {
+		*prev = *t; /* an amend or cancel that supersedes */
+	}
+	if (rk >= 0 && --v->left[rk] == 0 && v->slot[rk] >= 0)
+		v->done[v->slot[rk] - v->base] = 1;
+	while (v->ndone < v->qn && v->done[v->ndone])
+		v->ndone++;
+	if (v->ndone >= STREAM_BLOCK)
+		return stream_flush(v, v->ndone, e);
+	return 0;
+}
+
+/* ---- pass 2 over CSV without libcsv ---------------------------------------
+ * Formula mode's reader (formula_lines_fill): lines found with memchr,
+ * each a record while it holds no double quote and is no longer than the
+ * field limit, split by csvscan (csvio's rules), validated and parsed in
+ * parallel, then merged in file order.  The first line that is not so
+ * simple is handed back to the csv_reader with the rest of the input,
+ * and csvr_next() reads on: its rules, its messages. */
+
+enum { RAW_ROWS = 8192, RAW_GRAIN = 128 };
+
+typedef struct rawblk {
+	strbuf text, carry;
+	size_t start[RAW_ROWS + 1];
+	long line[RAW_ROWS];
+	long n, next_line;
+	int eof, slow;
+	/* per row, filled by the parsing threads */
+	trade *t;
+	int *life;
+	long *rk;   /* -1 a good record, -2 a bad one */
+	const char **idp; /* a good record's id text (in text), idlen bytes */
+	size_t *idlen;
+	char *idok;
+} rawblk;
+
+/* A parsing thread's buffers. */
+typedef struct rawscr {
+	strbuf canon, work, scratch;
+	csvscan_field *f;
+} rawscr;
+
+/* Fills b with up to RAW_ROWS simple lines (formula_lines_fill); b->slow
+ * once a line was handed back to r.  0, or the code of e. */
+static int raw_fill(rawblk *b, csv_reader *r, qe_err *e)
+{
+	formula_lines L = {&b->text, &b->carry, b->start, b->line, 0, RAW_ROWS, b->next_line, b->eof,
+			   b->slow};
+	int rc = formula_lines_fill(&L, r, e);
+	b->n = L.n;
+	b->next_line = L.next_line;
+	b->eof = L.eof;
+	b->slow = L.slow;
+	return rc;
+}
+
+/* Splits, validates and parses line i of b into b->t[i] as stream_rows
+ * reads a row of csvr_next.  0, or -1 when out of memory. */
+static int raw_row(const vstream *v, rawblk *b, long i, const csv_reader *r, const int *colmap,
+		   const schema_ctx *ctx, rawscr *sc)
+{
+	const char *p = b->text.p + b->start[i];
+	size_t n = b->start[i + 1] - b->start[i];
+	int ncols = csvr_ncols(r);
+	trade *t = &b->t[i];
+	csvscan_rec rec;
+	b->life[i] = LIFE_NONE;
+	b->rk[i] = -2; /* not a CSVR_ROW */
+	b->idok[i] = 0;
+	sc->scratch.len = 0;
+	if (strbuf_room(&sc->scratch, n + 1))
+		return -1;
+	csvscan_next(p, n, 0, 1, sc->f, ncols + 1, sc->scratch.p, &rec);
+	if (rec.nfields != ncols) {
+		/* csvr_next's CSVR_BADROW */
+		int col = rec.nfields < ncols ? rec.nfields + 1 : ncols + 1;
+		memset(t, 0, sizeof *t);
+		snprintf(t->id, sizeof t->id, "line %ld", b->line[i]);
+		snprintf(t->err, sizeof t->err, "%s:%ld:%d: expected %d fields, found %d", csvr_name(r),
+			 b->line[i], col, ncols, rec.nfields);
+		return 0;
+	}
+	csvscan_field f[FMT_TR_N];
+	for (int c = 0; c < FMT_TR_N; c++)
+		f[c] = colmap[c] >= 0 ? sc->f[colmap[c]] : (csvscan_field){"", 0};
+	b->rk[i] = -1;
+	b->idp[i] = f[FMT_TR_ID].p;
+	b->idlen[i] = f[FMT_TR_ID].len;
+	int life;
+	if (read_fields(f, 1, b->line[i], v->o->trades, colmap, ctx, &sc->canon, &sc->work, t, &life))
+		return -1;
+	b->life[i] = life;
+	/* a row rejected before its id is valid is a trade of its own */
+	b->idok[i] = strlen(t->id) == f[FMT_TR_ID].len && memcmp(t->id, f[FMT_TR_ID].p, f[FMT_TR_ID].len) == 0;
+	return 0;
+}
+
+static void rawblk_free(rawblk *b)
+{
+	strbuf_free(&b->text);
+	strbuf_free(&b->carry);
+	free(b->t), free(b->life), free(b->rk), free(b->idok), free(b->idp), free(b->idlen);
+}
+
+/* Pass 2 over the lines of the fast path, until the input ends or a line
+ * goes back to src's reader (*slow). */
+static int stream_raw(vstream *v, rowsrc *src, const int *colmap, const schema_ctx *ctx, int *slow,
+		      qe_err *e)
+{
+	rawblk *b = calloc(1, sizeof *b);
+	int nthr = omp_get_max_threads(), rc = 0, oom = 0;
+	if (omp_in_parallel())
+		nthr = omp_get_num_threads();
+	rawscr *scr = calloc((size_t)nthr, sizeof *scr);
+	int ncols = csvr_ncols(src->c);
+	if (b) {
+		b->t = malloc(sizeof *b->t * RAW_ROWS);
+		b->life = malloc(sizeof *b->life * RAW_ROWS);
+		b->rk = malloc(sizeof *b->rk * RAW_ROWS);
+		b->idok = malloc(RAW_ROWS);
+		b->idp = malloc(sizeof *b->idp * RAW_ROWS);
+		b->idlen = malloc(sizeof *b->idlen * RAW_ROWS);
+	}
+	oom = !b || !scr || !b->t || !b->life || !b->rk || !b->idok || !b->idp || !b->idlen;
+	for (int k = 0; k < nthr && !oom; k++)
+		oom = !(scr[k].f = malloc(sizeof *scr[k].f * (size_t)(ncols + 1)));
+	if (oom) {
+		rc = qe_err_set(e, QE_INTERNAL, "out of memory");
+		goto done;
+	}
+	b->next_line = csvr_raw_line(src->c);
+	while (!rc) {
+		if ((rc = raw_fill(b, src->c, e)))
+			break;
+		long n = b->n;
+		int fail = 0;
+		if (omp_in_parallel()) {
+			size_t nn = (size_t)n;
+#pragma omp taskloop grainsize(RAW_GRAIN) shared(fail)
+			for (size_t i = 0; i < nn; i++) {
+				int failed;
+#pragma omp atomic read
+				failed = fail;
+				if (!failed && raw_row(v, b, (long)i, src->c, colmap, ctx, &scr[omp_get_thread_num()])) {
+#pragma omp atomic write
+					fail = 1;
+				}
+			}
+		} else {
+			for (long i = 0; i < n && !fail; i++)
+				fail = raw_row(v, b, i, src->c, colmap, ctx, &scr[0]);
+		}
+		if (fail) {
+			rc = qe_err_set(e, QE_INTERNAL, "out of memory");
+			break;
+		}
+		for (long i = 0; i < n && !rc; i++) {
+			long rk = b->rk[i] == -1 ? next_row_id(v, b->idp[i], b->idlen[i]) : -2;
+			if (rk == -1 || (rk >= 0 && v->left[rk] <= 0)) {
+				rc = qe_err_set(e, QE_IO, "%s: changed while being read", v->o->trades);
+				break;
+			}
+			rc = stream_merge(v, &b->t[i], b->life[i], rk < 0 ? -1 : rk, b->idok[i], 1, b->line[i],
+					  colmap, e);
+		}
+		if (rc || b->slow || n == 0)
+			break;
+	}
+	*slow = b->slow;
+done:
+	if (b)
+		rawblk_free(b);
+	free(b);
+	for (int k = 0; scr && k < nthr; k++) {
+		strbuf_free(&scr[k].canon);
+		strbuf_free(&scr[k].work);
+		strbuf_free(&scr[k].scratch);
+		free(scr[k].f);
+	}
+	free(scr);
+	return rc;
+}
+
 /* Pass 2: load_trades' loop, a trade leaving for the outputs as soon as
  * it and every trade before it are final. */
 static int stream_rows(vstream *v, qe_err *e)
@@ -2117,21 +2495,27 @@ static int stream_rows(vstream *v, qe_err *e)
 	}
 	schema_ctx ctx = {.s = schema_get(FMT_TRADES), .markets = mk, .colmap = schema_trades_identity};
 	strbuf canon = {0}, work = {0};
-	while ((st = src_next(&src, e)) != CSVR_EOF) {
+	int slow = 1;
+	/* a reader holding part of a record (never, after a header) keeps
+	 * every row to csvr_next() */
+	if (src.c && csvr_raw_read(src.c, NULL, 0, e) != -2)
+		rc = stream_raw(v, &src, colmap, &ctx, &slow, e);
+	while (!rc && slow && (st = src_next(&src, e)) != CSVR_EOF) {
 		if (st == CSVR_FATAL) {
 			rc = e->code;
 			break;
 		}
 		trade t;
 		int life = LIFE_NONE;
-		long k = -1, rk = -1;
+		long rk = -1;
+		int idok = 0;
 		if (st == CSVR_BADROW) {
 			memset(&t, 0, sizeof t);
 			snprintf(t.id, sizeof t.id, "line %ld", rs_line(&src));
 			snprintf(t.err, sizeof t.err, "%s", e->msg);
 		} else {
 			csvscan_field f = rs_text(&src, colmap[FMT_TR_ID], nb);
-			if ((rk = sidx_find(v->ids, f.p, f.len)) < 0 || v->left[rk] <= 0) {
+			if ((rk = next_row_id(v, f.p, f.len)) < 0 || v->left[rk] <= 0) {
 				rc = qe_err_set(e, QE_IO, "%s: changed while being read", path);
 				break;
 			}
@@ -2140,48 +2524,9 @@ static int stream_rows(vstream *v, qe_err *e)
 				break;
 			}
 			/* a row rejected before its id is valid is a trade of its own */
-			if (strlen(t.id) == f.len && memcmp(t.id, f.p, f.len) == 0)
-				k = rk;
+			idok = strlen(t.id) == f.len && memcmp(t.id, f.p, f.len) == 0;
 		}
-		long at = k >= 0 ? v->slot[k] : -1;
-		if (at >= 0 && at < v->base) {
-			rc = qe_err_set(e, QE_IO, "%s: changed while being read", path);
-			break;
-		}
-		trade *prev = at >= 0 ? &v->q[at - v->base] : NULL;
-		/* the lifecycle rule of qe-ingest, in file order */
-		if (!t.err[0] && (!prev || !prev->err[0])) {
-			int state = !prev ? TRADE_UNKNOWN : prev->cancel ? TRADE_CANCELLED : TRADE_LIVE;
-			char vtext[24];
-			row_check lc = {0};
-			if (schema_lifecycle_check(state, prev ? prev->version : 0, life, t.version,
-						   lc.reason, sizeof lc.reason, &lc.col)) {
-				snprintf(vtext, sizeof vtext, "%d", t.version);
-				lc.value = lc.col == FMT_TR_VERSION ? vtext : t.id;
-				lc.value_len = strlen(lc.value);
-				trade_reject(&t, &src, path, colmap, &lc);
-			}
-		}
-		if (!prev) {
-			if ((at = stream_push(v, &t, k < 0, e)) < 0) {
-				rc = e->code;
-				break;
-			}
-			if (k >= 0)
-				v->slot[k] = at;
-		} else if (prev->err[0]) {
-			/* a bad version leaves the trade unpriced */
-		} else if (t.err[0]) {
-			snprintf(prev->err, sizeof prev->err, "%s", t.err);
-		} else {
-			*prev = t; /* an amend or cancel that supersedes */
-		}
-		if (rk >= 0 && --v->left[rk] == 0 && v->slot[rk] >= 0)
-			v->done[v->slot[rk] - v->base] = 1;
-		while (v->ndone < v->qn && v->done[v->ndone])
-			v->ndone++;
-		if (v->ndone >= STREAM_BLOCK && (rc = stream_flush(v, v->ndone, e)))
-			break;
+		rc = stream_merge(v, &t, life, rk, idok, src.c != NULL, rs_line(&src), colmap, e);
 	}
 	src_close(&src);
 	strbuf_free(&canon);
@@ -2229,7 +2574,7 @@ int valuation_stream(const struct val_options *o, const struct val_outputs *out,
 		rc = count_ids(&v, &plain, e);
 		if (rc || !plain) {
 			sidx_free(v.ids);
-			free(v.left), free(v.slot);
+			free(v.left), free(v.slot), free(v.rowid);
 			mkt_free(v.m);
 			if (rc)
 				return rc;
@@ -2256,6 +2601,14 @@ int valuation_stream(const struct val_options *o, const struct val_outputs *out,
 		rc = e->code;
 	if (!rc && out->ladder && ladder_init(&v.lad, v.m))
 		rc = qe_err_set(e, QE_INTERNAL, "out of memory");
+	if (!rc && qcells_init(&v.qc, v.m))
+		rc = qe_err_set(e, QE_INTERNAL, "out of memory");
+	if (!rc) {
+		/* no memo when out of memory: the same values, priced each time */
+		v.namemo = omp_get_max_threads();
+		if (!(v.amemo = calloc((size_t)v.namemo, sizeof *v.amemo)))
+			v.namemo = 0;
+	}
 	if (!rc) {
 		csv_headers(out->valuations, out->sensitivities);
 		if (out->errors) {
@@ -2269,9 +2622,11 @@ int valuation_stream(const struct val_options *o, const struct val_outputs *out,
 		rc = qe_err_set(e, QE_INTERNAL, "out of memory");
 	*s = v.sum;
 	ladder_free(&v.lad);
+	qcells_free(&v.qc);
+	free(v.amemo);
 	fmt_pool_free(&v.pool);
 	sidx_free(v.ids);
-	free(v.left), free(v.slot), free(v.q), free(v.done), free(v.res), free(v.bt);
+	free(v.left), free(v.slot), free(v.rowid), free(v.q), free(v.done), free(v.res), free(v.bt);
 	mkt_free(v.m);
 	if (!rc && s->failed)
 		qe_err_set(e, QE_DATA, "%ld trade%s could not be priced (first: %s)", s->failed,

@@ -14,7 +14,9 @@
  * a trade that cannot be priced becomes a row of the errors file (and the
  * result QE_DATA) while every other trade is still priced; nothing is
  * silently valued at zero.  Trades are priced in parallel (OpenMP); the
- * output does not depend on the number of threads.
+ * output does not depend on the number of threads.  A stream keeps, per
+ * thread, a memo of American option greeks by their exact inputs (the
+ * same bits whichever thread computed them).
  */
 #ifndef QE_VALUATION_H
 #define QE_VALUATION_H

@@ -132,8 +132,49 @@ static char *random_vols(qe_rng *r)
 	return s;
 }
 
+/* mkt_front_month's table against curvemaster_front_month (the contract
+ * rule asked day by day) on the bundled market: every day of every
+ * curve whose index is a futures settlement. */
+static void front_months(void)
+{
+	const char *top = getenv("QE_TOP");
+	char path[4][512];
+	const char *names[] = {"curves.csv", "markets.csv", "calendars", "fixings.csv"};
+	for (int i = 0; i < 4; i++)
+		snprintf(path[i], sizeof path[i], "%s/data/%s", top ? top : ".", names[i]);
+	struct mkt_paths p = {.curves = path[0], .markets = path[1], .calendars = path[2],
+			      .fixings = path[3]};
+	qe_err e = {0};
+	market *m = mkt_load(&p, date_from_ymd(2026, 11, 25), &e);
+	UT_CHECK(m != NULL, "bundled market loads");
+	long days = 0, diff = 0, tables = 0;
+	for (int c = 0; m && c < m->nc; c++) {
+		const mkt_curve *cv = &m->c[c];
+		if (!cv->master || !curvemaster_fixes_front(cv->master) || cv->nq == 0)
+			continue;
+		tables += cv->front != NULL;
+		for (qe_date d = m->asof - 3; d <= cv->q[cv->nq - 1].last + 3; d++) {
+			qe_date a = -1, b = -1;
+			int in = mkt_front_month(cv, d, &a);
+			int rb = curvemaster_front_month(m->master, cv->master, d, &b, &e);
+			if (!in) {
+				/* outside the table: only before the as-of date or past the quotes */
+				diff += d > m->asof && d <= cv->q[cv->nq - 1].last && rb == 0;
+				continue;
+			}
+			days++;
+			diff += rb != 0 || a != b;
+		}
+	}
+	UT_CHECK(tables >= 3, "futures-index curves have a front-month table");
+	UT_CHECK(days > 3000, "many days compared");
+	UT_EQ_INT(diff, 0, "the table gives curvemaster_front_month's month on every day");
+	mkt_free(m);
+}
+
 int main(void)
 {
+	front_months();
 	if (!mkdtemp(dir))
 		return 70;
 	qe_err e = {0};
