@@ -104,6 +104,11 @@ enum formats_kind {
 	FMT_ASSET_COV,
 	FMT_SELECTION,
 	FMT_WHATIF,                /* qe-var whatif */
+	FMT_CURRENCIES,            /* qe-settle's reference data */
+	FMT_PAYMENT_TERMS,
+	FMT_SETTLE_FLOWS,          /* qe-settle flows, net, invoice */
+	FMT_SETTLE_PAYMENTS,
+	FMT_INVOICES,
 	FMT_COUNT
 };
 
