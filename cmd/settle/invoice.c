@@ -73,17 +73,13 @@ int settle_invoice_main(int argc, char **argv)
 	qe_out *out = cli_out_open(out_path);
 	invoice_csv_header(out->fp);
 	size_t count = 0;
+	const char *last = NULL;
 	for (size_t i = 0; i < n.n; i++) {
 		const char *cp = n.v[i].cpty;
-		if (n.v[i].value < from || n.v[i].value > to)
-			continue;
 		/* payments are sorted by counterparty: one invoice at its first */
-		int seen = 0;
-		for (size_t j = i; j-- > 0 && strcmp(n.v[j].cpty, cp) == 0;)
-			if (n.v[j].value >= from && n.v[j].value <= to)
-				seen = 1;
-		if (seen)
+		if (n.v[i].value < from || n.v[i].value > to || (last && strcmp(last, cp) == 0))
 			continue;
+		last = cp;
 		count++;
 		invoice_csv(out->fp, cp, from, to, &f, &n, t);
 		if (html) {

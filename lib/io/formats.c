@@ -422,6 +422,52 @@ static const formats_col hedge_menu_cols[] = {
 	{"max_lots", CT_INT, 1, NULL, -1048576, 1048576, 0, NULL},
 };
 
+static const formats_col currencies_cols[] = {
+	{"currency", CT_CCY, 1, NULL, 0, 0, 0, NULL},
+	{"exponent", CT_INT, 1, NULL, 0, 4, 0, NULL},
+	COL("calendar", CT_ID, 0),
+};
+
+static const formats_col payment_terms_cols[] = {
+	COL("kind", CT_ID, 1),
+	COL("curve", CT_ID, 1),
+	{"business_days", CT_INT, 1, NULL, 0, 60, 0, NULL},
+};
+
+static const formats_col settle_flows_cols[] = {
+	COL("trade_id", CT_ID, 1),
+	COL("counterparty", CT_ID, 1),
+	COL("kind", CT_ID, 1),
+	COL("direction", CT_ID, 1),
+	COL("value_date", CT_DATE, 1),
+	{"currency", CT_CCY, 1, NULL, 0, 0, 0, NULL},
+	INT("amount_minor", 1),
+};
+
+static const formats_col settle_payments_cols[] = {
+	COL("counterparty", CT_ID, 1),
+	{"currency", CT_CCY, 1, NULL, 0, 0, 0, NULL},
+	COL("value_date", CT_DATE, 1),
+	COL("basis", CT_ID, 1),
+	INT("flows", 1),
+	COL("direction", CT_ID, 1),
+	INT("amount_minor", 1),
+	COL("trade_id", CT_ID, 0),
+};
+
+static const formats_col invoices_cols[] = {
+	COL("invoice_id", CT_ID, 1),
+	COL("counterparty", CT_ID, 1),
+	COL("row", CT_ID, 1),
+	COL("trade_id", CT_ID, 0),
+	COL("kind", CT_ID, 0),
+	COL("value_date", CT_DATE, 0),
+	{"currency", CT_CCY, 1, NULL, 0, 0, 0, NULL},
+	COL("direction", CT_ID, 1),
+	INT("amount_minor", 1),
+	COL("amount", CT_STR, 1),
+};
+
 static const formats_col hedge_proposal_cols[] = {
 	COL("instrument", CT_ID, 1),
 	COL("curve", CT_CURVE, 1),
@@ -531,6 +577,12 @@ static const formats_table tables[FMT_COUNT] = {
 	{T(FMT_SHARIA_PROFILES, "sharia_profiles", "SHARIA PROFILES", sharia_profiles_cols), K(0, 1)},
 	{T(FMT_SHARIA_INSTRUMENTS, "sharia_instruments", "SHARIA INSTRUMENTS", sharia_instruments_cols), K(0)},
 	{T(FMT_SPOT_LIMITS, "spot_month_limits", "SPOT-MONTH LIMITS", spot_limits_cols), K(0, 1)},
+	{T(FMT_CURRENCIES, "currencies", "CURRENCIES", currencies_cols), K(0)},
+	{T(FMT_PAYMENT_TERMS, "payment_terms", "PAYMENT TERMS", payment_terms_cols), K(0, 1)},
+	{T(FMT_SETTLE_FLOWS, "settlement_flows", "SETTLEMENT FLOWS", settle_flows_cols), 0, NULL},
+	{T(FMT_SETTLE_PAYMENTS, "settlement_payments", "SETTLEMENT PAYMENTS", settle_payments_cols), 0,
+	 NULL},
+	{T(FMT_INVOICES, "invoices", "INVOICES", invoices_cols), 0, NULL},
 };
 
 const formats_table *formats_get(int kind)

@@ -108,6 +108,11 @@ enum formats_kind {
 	FMT_SHARIA_PROFILES,       /* read by qe-screen check */
 	FMT_SHARIA_INSTRUMENTS,
 	FMT_SPOT_LIMITS,
+	FMT_CURRENCIES,            /* qe-settle's reference data */
+	FMT_PAYMENT_TERMS,
+	FMT_SETTLE_FLOWS,          /* qe-settle flows, net, invoice */
+	FMT_SETTLE_PAYMENTS,
+	FMT_INVOICES,
 	FMT_COUNT
 };
 

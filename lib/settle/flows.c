@@ -618,11 +618,9 @@ void flows_free(flows_list *l)
 
 void flows_write(FILE *fp, const flows_list *l)
 {
-	static const char *const hdr[] = {"trade_id", "counterparty", "kind", "direction",
-					  "value_date", "currency", "amount_minor", NULL};
 	csv_writer w;
 	csvw_init(&w, fp);
-	csvw_header(&w, hdr);
+	csvw_header_of(&w, FMT_SETTLE_FLOWS);
 	for (size_t i = 0; i < l->n; i++) {
 		const settle_flow *f = &l->v[i];
 		csvw_str(&w, f->trade_id);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "io/csvio.h"
+#include "io/formats.h"
 
 void invoice_id(char *buf, size_t cap, const char *cpty, qe_date from)
 {
@@ -28,12 +29,9 @@ static void fmt_amount(char *buf, size_t cap, int64_t signed_minor, int exp)
 
 void invoice_csv_header(FILE *fp)
 {
-	static const char *const hdr[] = {"invoice_id", "counterparty", "row", "trade_id", "kind",
-					  "value_date", "currency", "direction", "amount_minor",
-					  "amount", NULL};
 	csv_writer w;
 	csvw_init(&w, fp);
-	csvw_header(&w, hdr);
+	csvw_header_of(&w, FMT_INVOICES);
 }
 
 /* The currencies of cpty's payments in the period, in payment order. */

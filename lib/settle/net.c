@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "io/csvio.h"
+#include "io/formats.h"
 
 static int by_payment(const void *a, const void *b)
 {
@@ -68,11 +69,9 @@ void net_free(net_list *l)
 
 void net_write(FILE *fp, const net_list *l)
 {
-	static const char *const hdr[] = {"counterparty", "currency", "value_date", "basis", "flows",
-					  "direction", "amount_minor", "trade_id", NULL};
 	csv_writer w;
 	csvw_init(&w, fp);
-	csvw_header(&w, hdr);
+	csvw_header_of(&w, FMT_SETTLE_PAYMENTS);
 	for (size_t i = 0; i < l->n; i++) {
 		const settle_payment *p = &l->v[i];
 		csvw_str(&w, p->cpty);
