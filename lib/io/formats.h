@@ -104,6 +104,10 @@ enum formats_kind {
 	FMT_ASSET_COV,
 	FMT_SELECTION,
 	FMT_WHATIF,                /* qe-var whatif */
+	FMT_GARCH,                 /* qe-forecast garch */
+	FMT_GARCH_FORECAST,
+	FMT_REGRESSION,            /* qe-forecast regress */
+	FMT_REGRESSION_FIT,
 	FMT_COUNT
 };
 
