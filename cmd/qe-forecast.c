@@ -12,6 +12,7 @@ static const struct {
 	int (*run)(int argc, char **argv);
 } commands[] = {
 	{"garch", cmd_forecast_garch},
+	{"regress", cmd_forecast_regress},
 };
 
 static const char usage[] =
@@ -19,6 +20,7 @@ static const char usage[] =
 	"\n"
 	"Commands:\n"
 	"  garch [FILE|-]      GARCH(1,1) / GJR-GARCH(1,1) by maximum likelihood; variance forecasts\n"
+	"  regress [FILE|-]    OLS with intercept: coefficients, errors (Newey-West with --hac), R2, F\n"
 	"\n"
 	"Each command takes its own options: see 'qe-forecast COMMAND --help'.\n"
 	"  -h, --help          this help;  -V, --version  version\n"

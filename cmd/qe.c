@@ -17,7 +17,7 @@ static const struct {
 	{"price", "mark-to-market and greeks; formula mode for ad-hoc pricing"},
 	{"var", "historical, parametric and Monte Carlo VaR/ES, stress, backtesting"},
 	{"optimize", "QUBO/Ising/Max-Cut annealers; hedge and portfolio selection"},
-	{"forecast", "GARCH volatility forecasts"},
+	{"forecast", "GARCH volatility forecasts; OLS regression with Newey-West errors"},
 };
 
 static void list_tools(void)

@@ -250,3 +250,60 @@ PY
 	run qe forecast garch -q r.csv
 	assert_success
 }
+
+@test "regress: OLS and Newey-West errors equal statsmodels to 1e-9" {
+	"$PYORACLE" "$ORACLE" regress-data 3 250 > d.csv
+	qe-forecast regress -q --y load --x hdd,weekday,temp --summary s.csv d.csv > c.csv
+	run "$PYORACLE" "$ORACLE" regress-check c.csv s.csv d.csv load hdd,weekday,temp
+	assert_success
+	for lags in 0 5; do
+		qe-forecast regress -q --y load --x hdd,temp --hac $lags --summary s.csv -o c.csv < d.csv
+		run "$PYORACLE" "$ORACLE" regress-check c.csv s.csv d.csv load hdd,temp $lags
+		assert_success
+	done
+	run head -1 c.csv
+	assert_output "term,coef,se,t,p"
+	run head -1 s.csv
+	assert_output "n,k,r2,adj_r2,f,f_p,sigma,hac_lags"
+}
+
+@test "regress: bad input is exit 3 with file:line:column, collinearity exit 5" {
+	"$PYORACLE" "$ORACLE" regress-data 4 30 > d.csv
+	sed '6s/,[^,]*$/,nan/' d.csv > nan.csv
+	run qe-forecast regress --y load --x hdd,temp nan.csv
+	assert_failure 3
+	assert_output --partial "nan.csv:6:5: column 'temp'"
+	sed '4s/,[^,]*$/,/' d.csv > empty.csv
+	run qe-forecast regress --y load --x temp empty.csv
+	assert_failure 3
+	assert_output --partial "empty.csv:4:5: column 'temp'"
+	run qe-forecast regress --y load --x wind d.csv
+	assert_failure 3
+	assert_output --partial "missing required column 'wind'"
+	head -3 d.csv > short.csv
+	run qe-forecast regress --y load --x hdd,weekday,temp short.csv
+	assert_failure 3
+	assert_output --partial "short.csv: 2 observations for 4 coefficients"
+	"$PYORACLE" -c "
+import csv, sys
+r = list(csv.DictReader(open('d.csv')))
+print('load,hdd,hdd2,temp')
+for x in r: print(x['load'], x['hdd'], repr(2 * float(x['hdd'])), x['temp'], sep=',')" > col.csv
+	echo old > out.csv
+	run qe-forecast regress --y load --x hdd,temp,hdd2 col.csv -o out.csv
+	assert_failure 5
+	assert_output --partial "col.csv: regressor 'hdd2' is collinear"
+	run cat out.csv
+	assert_output old
+	run qe-forecast regress --y load d.csv
+	assert_failure 2
+	run qe-forecast regress --y load --x temp,temp d.csv
+	assert_failure 2
+	run qe-forecast regress --y load --x load d.csv
+	assert_failure 2
+	run qe-forecast regress --y load --x temp --dist t d.csv
+	assert_failure 2
+	assert_output --partial "regress: unrecognized option '--dist'"
+	run bash -c "qe-forecast regress -q --y load --x temp d.csv > /dev/full"
+	assert_failure 4
+}

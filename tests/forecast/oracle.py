@@ -10,6 +10,10 @@ except to check them.
       1e-4 (omega relative to the mean square), log-likelihood never worse
       than scipy's by more than 1e-6 and equal to this file's likelihood at
       qe's parameters.  Exit 1 with the differences on failure.
+  oracle.py regress-data SEED N                    load,hdd,weekday,temp with AR(1) errors
+  oracle.py regress-check COEF.csv SUMMARY.csv DATA.csv Y X1,X2.. [LAGS]
+      statsmodels OLS (with HAC maxlags=LAGS when given) against qe's
+      tables: every number within 1e-9 (relative above 1).
 """
 import csv
 import datetime
@@ -143,11 +147,69 @@ def garch_check(qe_path, returns_path, model, dist):
     sys.exit(1 if bad else 0)
 
 
+def regress_data(seed, n):
+    rng = np.random.default_rng(seed)
+    temp = rng.normal(10, 8, n)
+    hdd = np.maximum(18 - temp, 0)
+    wk = (np.arange(n) % 7 < 5).astype(float)
+    e = np.zeros(n)
+    for t in range(1, n):
+        e[t] = 0.6 * e[t - 1] + rng.normal()
+    load = 100 + 2.5 * hdd + 8 * wk + 3 * e
+    d0 = datetime.date(2025, 1, 1)
+    print("date,load,hdd,weekday,temp")
+    for t in range(n):
+        print(f"{d0 + datetime.timedelta(days=t)},{load[t]!r},{hdd[t]!r},{wk[t]!r},{temp[t]!r}")
+
+
+def regress_check(coef_path, summary_path, data_path, y, xs, lags=None):
+    import pandas as pd
+    import statsmodels.api as sm
+    d = pd.read_csv(data_path)
+    cols = xs.split(",")
+    X = sm.add_constant(d[cols], has_constant="add")
+    if lags is None:
+        m = sm.OLS(d[y], X).fit()
+    else:
+        m = sm.OLS(d[y], X).fit(cov_type="HAC", cov_kwds={"maxlags": int(lags)})
+    rows = list(csv.DictReader(open(coef_path)))
+    s = next(csv.DictReader(open(summary_path)))
+    bad = []
+
+    def near(what, got, want):
+        if not abs(float(got) - want) <= 1e-9 * max(1.0, abs(want)):
+            bad.append(f"{what}: qe {got} statsmodels {want!r}")
+
+    terms = ["const"] + cols
+    if [r["term"] for r in rows] != terms:
+        bad.append(f"terms {[r['term'] for r in rows]} want {terms}")
+    for r, name in zip(rows, terms):
+        near(f"{name} coef", r["coef"], m.params[name])
+        near(f"{name} se", r["se"], m.bse[name])
+        near(f"{name} t", r["t"], m.tvalues[name])
+        near(f"{name} p", r["p"], m.pvalues[name])
+    near("n", s["n"], m.nobs)
+    near("k", s["k"], len(terms))
+    near("r2", s["r2"], m.rsquared)
+    near("adj_r2", s["adj_r2"], m.rsquared_adj)
+    near("f", s["f"], float(m.fvalue))
+    near("f_p", s["f_p"], float(m.f_pvalue))
+    near("sigma", s["sigma"], math.sqrt(m.scale))
+    if s["hac_lags"] != ("" if lags is None else str(lags)):
+        bad.append(f"hac_lags {s['hac_lags']}")
+    print("\n".join(bad))
+    sys.exit(1 if bad else 0)
+
+
 if __name__ == "__main__":
     cmd = sys.argv[1]
     if cmd == "sim":
         a = sys.argv[2:]
         sim(int(a[0]), int(a[1]), *map(float, a[2:7]))
+    elif cmd == "regress-data":
+        regress_data(int(sys.argv[2]), int(sys.argv[3]))
+    elif cmd == "regress-check":
+        regress_check(*sys.argv[2:])
     elif cmd == "garch-check":
         garch_check(*sys.argv[2:6])
     else:

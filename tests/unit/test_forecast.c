@@ -8,6 +8,7 @@
 
 #include "core/rng.h"
 #include "forecast/garch.h"
+#include "forecast/ols.h"
 #include "forecast/series.h"
 #include "unit.h"
 
@@ -105,11 +106,47 @@ static void test_bad_series(void)
 	UT_EQ_INT(fseries_check(&s, 4, "a GARCH fit", &e), QE_DATA, "too short for the model");
 }
 
+/* x = 0..3, y = 1 3 4 8: slope Sxy/Sxx = 11/5, intercept 4 - 2.2 * 1.5;
+ * residuals 0.3 0.1 -1.1 0.7, SSR 1.8, s^2 0.9, SST 26. */
+static void test_ols_by_hand(void)
+{
+	double x[] = {0, 1, 2, 3}, y[] = {1, 3, 4, 8};
+	char name[] = "x", *names[] = {name};
+	ols_data d = {.n = 4, .nx = 1, .y = y, .x = x, .names = names};
+	ols_result r;
+	qe_err e;
+	UT_EQ_INT(ols_fit(&d, -1, &r, &e), 0, "OLS fits");
+	UT_NEAR(r.coef[0], 0.7, 1e-14, "intercept");
+	UT_NEAR(r.coef[1], 2.2, 1e-14, "slope");
+	UT_NEAR(r.se[1], sqrt(0.9 / 5), 1e-14, "slope standard error s^2 / Sxx");
+	UT_NEAR(r.se[0], sqrt(0.9 * (0.25 + 1.5 * 1.5 / 5)), 1e-14, "intercept standard error");
+	UT_NEAR(r.r2, 1 - 1.8 / 26, 1e-14, "R2");
+	UT_NEAR(r.adj_r2, 1 - (1.8 / 26) * 3 / 2, 1e-14, "adjusted R2");
+	UT_NEAR(r.f, (26 - 1.8) / 0.9, 1e-12, "F is the squared t of the one slope");
+	UT_NEAR(r.f, r.t[1] * r.t[1], 1e-12, "F = t^2");
+	UT_NEAR(r.sigma, sqrt(0.9), 1e-14, "sigma");
+	ols_result_free(&r);
+	/* White (HAC, 0 lags): sum of x_i^2 e_i^2 sandwich; slope
+	 * variance sum (x_i - xbar)^2 e_i^2 / Sxx^2 */
+	UT_EQ_INT(ols_fit(&d, 0, &r, &e), 0, "HAC 0 fits");
+	double w = (2.25 * 0.09 + 0.25 * 0.01 + 0.25 * 1.21 + 2.25 * 0.49) / 25;
+	UT_NEAR(r.se[1], sqrt(w), 1e-14, "White standard error of the slope");
+	ols_result_free(&r);
+	double xx[] = {0, 0, 1, 2, 2, 4, 3, 6}; /* the second column twice the first */
+	char n2[] = "x2", *names2[] = {name, n2};
+	ols_data d2 = {.n = 4, .nx = 2, .y = y, .x = xx, .names = names2};
+	UT_EQ_INT(ols_fit(&d2, -1, &r, &e), QE_NUMERIC, "collinear regressors");
+	UT_CHECK(strstr(e.msg, "'x2' is collinear") != NULL, "the message names the collinear one");
+	d.n = 2;
+	UT_EQ_INT(ols_fit(&d, -1, &r, &e), QE_DATA, "as many observations as coefficients");
+}
+
 int main(void)
 {
 	test_loglik_by_hand();
 	test_forecast_path();
 	test_fit_recovers();
 	test_bad_series();
+	test_ols_by_hand();
 	return ut_done();
 }
