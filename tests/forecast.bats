@@ -249,6 +249,11 @@ PY
 	assert_output --partial "usage: qe-forecast garch"
 	run qe forecast garch -q r.csv
 	assert_success
+	# numbers do not depend on the locale
+	qe-forecast garch -q --model gjr r.csv --horizon 3 --forecast c-path.csv > c.csv
+	LC_ALL=de_DE.UTF-8 qe-forecast garch -q --model gjr r.csv --horizon 3 --forecast de-path.csv > de.csv
+	cmp c.csv de.csv
+	cmp c-path.csv de-path.csv
 }
 
 @test "regress: OLS and Newey-West errors equal statsmodels to 1e-9" {
@@ -306,4 +311,21 @@ for x in r: print(x['load'], x['hdd'], repr(2 * float(x['hdd'])), x['temp'], sep
 	assert_output --partial "regress: unrecognized option '--dist'"
 	run bash -c "qe-forecast regress -q --y load --x temp d.csv > /dev/full"
 	assert_failure 4
+}
+
+@test "every option of each command's --help is documented in qe-forecast(1)" {
+	mandoc -Tascii "$QE_TOP/man/qe-forecast.1" | col -b > page.txt
+	for cmd in garch regress; do
+		run qe-forecast $cmd --help
+		assert_success
+		for opt in $(grep -o -- '--[a-z][a-z-]*' <<< "$output" | sort -u); do
+			grep -q -- "$opt\b" page.txt || fail "$cmd: $opt is not in man/qe-forecast.1"
+		done
+	done
+	# and the other way round: each command's help names every option its
+	# table takes (an option of the other command is refused)
+	run qe-forecast garch --y x
+	assert_failure 2
+	run qe-forecast regress --model gjr
+	assert_failure 2
 }

@@ -18,12 +18,8 @@ void forecast_opts_init(forecast_opts *o, const char *cmd, const char *help)
 void forecast_usage_error(const forecast_opts *o, const char *fmt, ...)
 {
 	va_list ap;
-	fprintf(stderr, "%s: %s: ", cli_prog, o->cmd);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\nTry '%s %s --help' for more information.\n", cli_prog, o->cmd);
-	exit(QE_USAGE);
+	cli_sub_vusage_error(o->cmd, fmt, ap);
 }
 
 int forecast_getopt(forecast_opts *o, int argc, char **argv, const char *shortopts,
@@ -32,22 +28,7 @@ int forecast_getopt(forecast_opts *o, int argc, char **argv, const char *shortop
 	char spec[64];
 	int c;
 	snprintf(spec, sizeof spec, ":o:qhV%s", shortopts ? shortopts : "");
-	opterr = 0; /* one diagnostic, naming the subcommand */
-	while ((c = getopt_long(argc, argv, spec, longopts, NULL)) != -1) {
-		const char *opt = argv[optind - 1];
-		if (c == ':') {
-			if (strncmp(opt, "--", 2) == 0)
-				forecast_usage_error(o, "option '%s' requires an argument", opt);
-			forecast_usage_error(o, "option requires an argument -- '%c'", optopt);
-		}
-		if (c == '?') {
-			if (strncmp(opt, "--", 2) != 0)
-				forecast_usage_error(o, "invalid option -- '%c'", optopt);
-			if (optopt == 0)
-				forecast_usage_error(o, "unrecognized option '%s'", opt);
-			forecast_usage_error(o, "option '%.*s' doesn't allow an argument", (int)strcspn(opt, "="),
-					     opt);
-		}
+	while ((c = cli_sub_getopt(o->cmd, argc, argv, spec, longopts)) != -1) {
 		switch (c) {
 		case 'o': o->output = optarg; break;
 		case 'q': cli_quiet = 1; break;
