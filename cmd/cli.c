@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <limits.h>
 #include <pthread.h>
 #include <signal.h>
@@ -345,6 +346,58 @@ void cli_usage_error(const char *fmt, ...)
 	va_end(ap);
 	fprintf(stderr, "Try '%s --help' for more information.\n", cli_prog);
 	exit(QE_USAGE);
+}
+
+void cli_sub_vusage_error(const char *sub, const char *fmt, va_list ap)
+{
+	cli_progress_end();
+	fprintf(stderr, "%s: %s: ", cli_prog, sub);
+	vfprintf(stderr, fmt, ap);
+	fprintf(stderr, "\nTry '%s %s --help' for more information.\n", cli_prog, sub);
+	exit(QE_USAGE);
+}
+
+void cli_sub_usage_error(const char *sub, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	cli_sub_vusage_error(sub, fmt, ap);
+}
+
+int cli_sub_getopt(const char *sub, int argc, char **argv, const char *shortopts, const struct option *longopts)
+{
+	opterr = 0; /* one diagnostic, naming the subcommand */
+	int c = getopt_long(argc, argv, shortopts, longopts, NULL);
+	if (c != ':' && c != '?')
+		return c;
+	const char *opt = argv[optind - 1];
+	if (c == ':') {
+		if (strncmp(opt, "--", 2) == 0)
+			cli_sub_usage_error(sub, "option '%s' requires an argument", opt);
+		cli_sub_usage_error(sub, "option requires an argument -- '%c'", optopt);
+	}
+	if (strncmp(opt, "--", 2) != 0)
+		cli_sub_usage_error(sub, "invalid option -- '%c'", optopt);
+	if (optopt == 0) /* unknown here (maybe another subcommand's), or ambiguous */
+		cli_sub_usage_error(sub, "unrecognized option '%s'", opt);
+	cli_sub_usage_error(sub, "option '%.*s' doesn't allow an argument", (int)strcspn(opt, "="), opt);
+}
+
+int cli_dispatch(int argc, char **argv, const cli_command *commands, size_t n, const char *usage)
+{
+	if (argc < 2)
+		cli_usage_error("missing COMMAND");
+	const char *cmd = argv[1];
+	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0)
+		cli_help(usage);
+	if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "-V") == 0)
+		cli_version();
+	if (cmd[0] == '-')
+		cli_usage_error("unrecognized option '%s'", cmd);
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(cmd, commands[i].name) == 0)
+			return commands[i].run(argc - 1, argv + 1);
+	cli_usage_error("unknown command '%s'", cmd);
 }
 
 void cli_version(void)

@@ -9,7 +9,9 @@
 #ifndef QE_CLI_H
 #define QE_CLI_H
 
+#include <stdarg.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdnoreturn.h>
@@ -39,6 +41,26 @@ noreturn void cli_die(int code, const char *fmt, ...) __attribute__((format(prin
 noreturn void cli_die_err(const qe_err *e);
 /* "prog: msg" + "Try 'prog --help'.", exit 2. */
 noreturn void cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A subcommand's usage error: "prog: sub: msg" and "Try 'prog sub
+ * --help' ...", exit 2. */
+noreturn void cli_sub_usage_error(const char *sub, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+noreturn void cli_sub_vusage_error(const char *sub, const char *fmt, va_list ap);
+/* getopt_long for subcommand sub (argv[0] the subcommand; shortopts must
+ * start with ':'): a missing argument, an unknown, ambiguous or
+ * abbreviated-wrong option is a usage error naming sub; returns the next
+ * option, or -1 at the end. */
+struct option;
+int cli_sub_getopt(const char *sub, int argc, char **argv, const char *shortopts, const struct option *longopts);
+/* A tool made of subcommands (qe-var, qe-forecast): the table of
+ * commands, dispatched by main. */
+typedef struct cli_command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+} cli_command;
+/* main() of such a tool after cli_init: --help prints usage, --version,
+ * else runs the command argv[1] with argv + 1; no command, an option or an
+ * unknown command is a usage error. */
+int cli_dispatch(int argc, char **argv, const cli_command *commands, size_t n, const char *usage);
 noreturn void cli_version(void);
 /* Prints help text to stdout and exits 0. */
 noreturn void cli_help(const char *text);

@@ -19,6 +19,7 @@ static const struct {
 	{"optimize", "QUBO/Ising/Max-Cut annealers; hedge and portfolio selection"},
 	{"screen", "compliance and limit gates: LEI checks, limits, Shariah, regulatory, data quality"},
 	{"settle", "cash flows, netting and invoices of settlement"},
+	{"forecast", "GARCH volatility forecasts; OLS regression with Newey-West errors"},
 };
 
 static void list_tools(void)

@@ -96,6 +96,7 @@ stdin_cases() {
 	echo "qe-var|backtest|backtest_input"
 	echo "qe-optimize|maxcut|maxcut_input"
 	echo "qe-settle|net --data $DATA|settle_input"
+	echo "qe-forecast|regress --y y --x x|regress_input"
 }
 settle_input() {
 	echo trade_id,counterparty,kind,direction,value_date,currency,amount_minor
@@ -112,6 +113,7 @@ backtest_input() {
 	for i in $(seq 1 28); do printf '2025-01-%02d,10,%d\n' "$i" $(( i % 7 - 3 )); done
 }
 maxcut_input() { printf '4 4\n1 2 1\n2 3 1\n3 4 1\n4 1 1\n'; }
+regress_input() { printf 'y,x\n1,0\n3,1\n4,2\n8,3\n'; }
 
 @test "every tool that reads input reads stdin given '-' (and the same as the file)" {
 	while IFS='|' read -r tool args gen; do

@@ -20,12 +20,8 @@ void optimize_opts_init(optimize_opts *o, const char *cmd, const char *help)
 void optimize_usage_error(const optimize_opts *o, const char *fmt, ...)
 {
 	va_list ap;
-	fprintf(stderr, "%s: %s: ", cli_prog, o->cmd);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\nTry '%s %s --help' for more information.\n", cli_prog, o->cmd);
-	exit(QE_USAGE);
+	cli_sub_vusage_error(o->cmd, fmt, ap);
 }
 
 void optimize_unhandled(const optimize_opts *o, int c)
@@ -77,21 +73,7 @@ static int shared_option(optimize_opts *o, int c, const char *arg)
 int optimize_getopt(optimize_opts *o, int argc, char **argv, const struct option *longopts)
 {
 	int c;
-	opterr = 0; /* one diagnostic, naming the subcommand */
-	while ((c = getopt_long(argc, argv, ":o:qhV", longopts, NULL)) != -1) {
-		const char *opt = argv[optind - 1];
-		if (c == ':') {
-			if (strncmp(opt, "--", 2) == 0)
-				optimize_usage_error(o, "option '%s' requires an argument", opt);
-			optimize_usage_error(o, "option requires an argument -- '%c'", optopt);
-		}
-		if (c == '?') {
-			if (strncmp(opt, "--", 2) != 0)
-				optimize_usage_error(o, "invalid option -- '%c'", optopt);
-			if (optopt == 0) /* unknown here (maybe another subcommand's), or ambiguous */
-				optimize_usage_error(o, "unrecognized option '%s'", opt);
-			optimize_usage_error(o, "option '%.*s' doesn't allow an argument", (int)strcspn(opt, "="), opt);
-		}
+	while ((c = cli_sub_getopt(o->cmd, argc, argv, ":o:qhV", longopts)) != -1) {
 		if (!shared_option(o, c, optarg))
 			return c;
 	}

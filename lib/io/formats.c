@@ -307,6 +307,46 @@ static const formats_col spot_limits_cols[] = {
 	{"days_left", CT_INT, 1, NULL, 0, 1000, 0, NULL},
 	{"limit", CT_NUM, 1, NULL, 0, BIG, 0, "lots"},
 	COL("instruments", CT_ID, 1),
+static const formats_col garch_cols[] = {
+	COL("series", CT_STR, 1),
+	{"model", CT_ENUM, 1, V("garch", "gjr"), 0, 0, 0, NULL},
+	{"dist", CT_ENUM, 1, V("normal", "t"), 0, 0, 0, NULL},
+	{"omega", CT_NUM, 1, NULL, 0, BIG, 1, NULL},
+	{"alpha", CT_NUM, 1, NULL, 0, BIG, 0, NULL},
+	{"beta", CT_NUM, 1, NULL, 0, BIG, 0, NULL},
+	NUM("gamma", 0),
+	{"nu", CT_NUM, 0, NULL, 2, BIG, 1, NULL},
+	NUM("loglik", 1),
+	{"n", CT_INT, 1, NULL, 0, BIG, 0, NULL},
+	{"persistence", CT_NUM, 1, NULL, 0, BIG, 0, NULL},
+	{"half_life", CT_NUM, 0, NULL, 0, BIG, 0, "days"},
+};
+
+static const formats_col garch_forecast_cols[] = {
+	COL("series", CT_STR, 1),
+	{"day", CT_INT, 1, NULL, 1, BIG, 0, NULL},
+	{"variance", CT_NUM, 1, NULL, 0, BIG, 1, NULL},
+	{"vol", CT_NUM, 1, NULL, 0, BIG, 1, NULL},
+	{"term_vol", CT_NUM, 1, NULL, 0, BIG, 1, NULL},
+};
+
+static const formats_col regression_cols[] = {
+	COL("term", CT_STR, 1),
+	NUM("coef", 1),
+	NUM("se", 1),
+	NUM("t", 1),
+	{"p", CT_NUM, 1, NULL, 0, 1, 0, NULL},
+};
+
+static const formats_col regression_fit_cols[] = {
+	{"n", CT_INT, 1, NULL, 0, BIG, 0, NULL},
+	{"k", CT_INT, 1, NULL, 0, BIG, 0, NULL},
+	NUM("r2", 1),
+	NUM("adj_r2", 1),
+	NUM("f", 0),
+	{"f_p", CT_NUM, 0, NULL, 0, 1, 0, NULL},
+	{"sigma", CT_NUM, 1, NULL, 0, BIG, 0, NULL},
+	{"hac_lags", CT_INT, 0, NULL, 0, BIG, 0, NULL},
 };
 
 static const formats_col var_measures_cols[] = {
@@ -583,6 +623,10 @@ static const formats_table tables[FMT_COUNT] = {
 	{T(FMT_SETTLE_PAYMENTS, "settlement_payments", "SETTLEMENT PAYMENTS", settle_payments_cols), 0,
 	 NULL},
 	{T(FMT_INVOICES, "invoices", "INVOICES", invoices_cols), 0, NULL},
+	{T(FMT_GARCH, "garch", "GARCH FIT", garch_cols), K(0)},
+	{T(FMT_GARCH_FORECAST, "garch_forecast", "GARCH FORECAST", garch_forecast_cols), K(0, 1)},
+	{T(FMT_REGRESSION, "regression", "REGRESSION", regression_cols), K(0)},
+	{T(FMT_REGRESSION_FIT, "regression_fit", "REGRESSION", regression_fit_cols), 0, NULL},
 };
 
 const formats_table *formats_get(int kind)

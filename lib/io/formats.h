@@ -113,6 +113,10 @@ enum formats_kind {
 	FMT_SETTLE_FLOWS,          /* qe-settle flows, net, invoice */
 	FMT_SETTLE_PAYMENTS,
 	FMT_INVOICES,
+	FMT_GARCH,                 /* qe-forecast garch */
+	FMT_GARCH_FORECAST,
+	FMT_REGRESSION,            /* qe-forecast regress */
+	FMT_REGRESSION_FIT,
 	FMT_COUNT
 };
 

@@ -1,0 +1,206 @@
+/* qe-forecast garch: GARCH(1,1) or GJR-GARCH(1,1) by maximum likelihood on
+ * a return series (forecast/garch.h) and, with --horizon, its variance
+ * forecast path. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "forecast/forecast_cmd.h"
+#include "forecast/garch.h"
+#include "forecast/series.h"
+#include "io/csvio.h"
+#include "io/formats.h"
+#include "risk/riskfactor.h"
+
+static const char usage[] =
+	"usage: qe-forecast garch [OPTIONS] [FILE|-]\n"
+	"       qe-forecast garch -H HISTORY --curve CURVE --tenor T [OPTIONS]\n"
+	"Fit GARCH(1,1) or GJR-GARCH(1,1) by maximum likelihood to the returns\n"
+	"date,value of FILE (or standard input) and write one row\n"
+	"series,model,dist,omega,alpha,beta,gamma,nu,loglik,n,persistence,half_life.\n"
+	"Mean zero; the first variance is the mean of the squared returns.\n\n"
+	"Input:\n"
+	"  --prices            FILE holds prices date,value: fit their log returns\n"
+	"  --column NAME       the value column (default value)\n"
+	"  -H, --history FILE  price history date,curve,tenor,contract,price\n"
+	"  --curve CURVE       with -H: the curve\n"
+	"  --tenor T           with -H: the tenor (log returns of its quotes as read)\n"
+	"Model:\n"
+	"  --model M           garch (default) or gjr (GJR-GARCH, leverage term gamma)\n"
+	"  --dist D            normal (default) or t (Student-t, unit variance)\n"
+	"Forecast:\n"
+	"  --horizon H         forecast the variance of the next H days ...\n"
+	"  --forecast FILE     ... into FILE: series,day,variance,vol,term_vol\n"
+	"  --days-per-year Y   annualisation of vol and term_vol (default 252)\n"
+	"Output:\n"
+	FORECAST_SHARED_HELP;
+
+enum { O_PRICES = FORECAST_OPT_OWN, O_COLUMN, O_CURVE, O_TENOR, O_MODEL, O_DIST, O_HORIZON, O_FORECAST,
+       O_DPY };
+
+static const struct option longopts[] = {
+	FORECAST_SHARED_OPTIONS,
+	{"prices", no_argument, NULL, O_PRICES},
+	{"column", required_argument, NULL, O_COLUMN},
+	{"history", required_argument, NULL, 'H'},
+	{"curve", required_argument, NULL, O_CURVE},
+	{"tenor", required_argument, NULL, O_TENOR},
+	{"model", required_argument, NULL, O_MODEL},
+	{"dist", required_argument, NULL, O_DIST},
+	{"horizon", required_argument, NULL, O_HORIZON},
+	{"forecast", required_argument, NULL, O_FORECAST},
+	{"days-per-year", required_argument, NULL, O_DPY},
+	{0},
+};
+
+typedef struct garch_args {
+	int prices, model, dist, horizon;
+	long tenor;
+	double days_per_year;
+	const char *column, *history, *curve, *forecast;
+} garch_args;
+
+static void parse(forecast_opts *o, garch_args *g, int argc, char **argv)
+{
+	int c;
+	while ((c = forecast_getopt(o, argc, argv, "H:", longopts)) != -1) {
+		switch (c) {
+		case O_PRICES: g->prices = 1; break;
+		case O_COLUMN: g->column = optarg; break;
+		case 'H': g->history = optarg; break;
+		case O_CURVE: g->curve = optarg; break;
+		case O_TENOR: g->tenor = (long)cli_int("--tenor", optarg, 0, 100000); break;
+		case O_MODEL:
+			if (strcmp(optarg, "garch") == 0)
+				g->model = GARCH_PLAIN;
+			else if (strcmp(optarg, "gjr") == 0)
+				g->model = GARCH_GJR;
+			else
+				forecast_usage_error(o, "option --model: unknown model '%s' (garch, gjr)", optarg);
+			break;
+		case O_DIST:
+			if (strcmp(optarg, "normal") == 0)
+				g->dist = GARCH_NORMAL;
+			else if (strcmp(optarg, "t") == 0)
+				g->dist = GARCH_T;
+			else
+				forecast_usage_error(o, "option --dist: unknown distribution '%s' (normal, t)", optarg);
+			break;
+		case O_HORIZON: g->horizon = (int)cli_int("--horizon", optarg, 1, 100000); break;
+		case O_FORECAST: g->forecast = optarg; break;
+		case O_DPY:
+			g->days_per_year = cli_double("--days-per-year", optarg);
+			if (!(g->days_per_year > 0 && g->days_per_year <= 366))
+				forecast_usage_error(o, "option --days-per-year: must be in (0, 366] '%s'", optarg);
+			break;
+		default: cli_die(QE_INTERNAL, "garch: option %d has no handler", c);
+		}
+	}
+}
+
+static void read_series(const forecast_opts *o, const garch_args *g, int argc, char **argv, fseries *s)
+{
+	qe_err e;
+	if (g->history) {
+		char factor[RISK_FACTOR_NAMESZ];
+		if (optind < argc)
+			forecast_usage_error(o, "-H and an input file '%s' together", argv[optind]);
+		if (!g->curve || g->tenor < 0)
+			forecast_usage_error(o, "-H needs --curve and --tenor");
+		if (g->prices || g->column)
+			forecast_usage_error(o, "--prices and --column are for FILE, not -H");
+		if (risk_factor_name(factor, sizeof factor, g->curve, strlen(g->curve), g->tenor) < 0)
+			forecast_usage_error(o, "option --curve: name too long");
+		if (fseries_read_history(s, g->history, factor, &e))
+			cli_die_err(&e);
+	} else {
+		if (g->curve || g->tenor >= 0)
+			forecast_usage_error(o, "--curve and --tenor need -H");
+		if (fseries_read_csv(s, forecast_input(o, argc, argv), g->column, g->prices, &e))
+			cli_die_err(&e);
+	}
+	if (fseries_check(s, GARCH_MIN_OBS, "a GARCH fit", &e))
+		cli_die_err(&e);
+}
+
+static void write_fit(csv_writer *w, const char *series, const garch_fit *f)
+{
+	csvw_header_of(w, FMT_GARCH);
+	csvw_str(w, series);
+	csvw_str(w, f->model == GARCH_GJR ? "gjr" : "garch");
+	csvw_str(w, f->dist == GARCH_T ? "t" : "normal");
+	csvw_double(w, f->omega);
+	csvw_double(w, f->alpha);
+	csvw_double(w, f->beta);
+	if (f->model == GARCH_GJR)
+		csvw_double(w, f->gamma);
+	else
+		csvw_empty(w);
+	if (f->dist == GARCH_T)
+		csvw_double(w, f->nu);
+	else
+		csvw_empty(w);
+	csvw_double(w, f->loglik);
+	csvw_int(w, (int64_t)f->n);
+	csvw_double(w, f->persistence);
+	if (isnan(f->half_life))
+		csvw_empty(w);
+	else
+		csvw_double(w, f->half_life);
+	csvw_end(w);
+}
+
+static void write_forecast(csv_writer *w, const char *series, const garch_fit *f, int horizon, double dpy)
+{
+	double *var = malloc((size_t)horizon * sizeof *var), sum = 0;
+	if (!var)
+		cli_die(QE_INTERNAL, "out of memory");
+	garch_forecast(f, horizon, var);
+	csvw_header_of(w, FMT_GARCH_FORECAST);
+	for (int k = 0; k < horizon; k++) {
+		sum += var[k];
+		csvw_str(w, series);
+		csvw_int(w, k + 1);
+		csvw_double(w, var[k]);
+		csvw_double(w, sqrt(dpy * var[k]));
+		csvw_double(w, sqrt(dpy * sum / (k + 1)));
+		csvw_end(w);
+	}
+	free(var);
+}
+
+int cmd_forecast_garch(int argc, char **argv)
+{
+	forecast_opts o;
+	garch_args g = {0};
+	fseries s;
+	garch_fit f = {0};
+	csv_writer w, fw;
+	qe_err e;
+	g.tenor = -1;
+	g.days_per_year = 252;
+	forecast_opts_init(&o, "garch", usage);
+	parse(&o, &g, argc, argv);
+	if ((g.horizon > 0) != (g.forecast != NULL))
+		forecast_usage_error(&o, "--horizon and --forecast go together");
+	read_series(&o, &g, argc, argv, &s);
+	/* outputs open before the fit: a bad path fails first */
+	csvw_init(&w, cli_out_open(o.output)->fp);
+	if (g.forecast)
+		csvw_init(&fw, cli_out_open(g.forecast)->fp);
+	f.model = g.model;
+	f.dist = g.dist;
+	if (garch_estimate(&f, s.value, s.n, &e)) {
+		qe_err_prefix(&e, s.name);
+		cli_die_err(&e);
+	}
+	write_fit(&w, s.name, &f);
+	if (g.forecast)
+		write_forecast(&fw, s.name, &f, g.horizon, g.days_per_year);
+	cli_info("%s: %s-%s fit of %zu returns in %d BFGS iterations: loglik %.10g, persistence %.6g",
+		 s.name, f.model == GARCH_GJR ? "gjr" : "garch", f.dist == GARCH_T ? "t" : "normal", f.n,
+		 f.iterations, f.loglik, f.persistence);
+	fseries_free(&s);
+	return forecast_commit();
+}

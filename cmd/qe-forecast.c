@@ -1,0 +1,31 @@
+/* qe-forecast: volatility forecasts and regressions of the market
+ * intelligence side.  This file only dispatches: each command is one file
+ * in cmd/forecast/ with its own options and --help, as git's builtin/. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "forecast/forecast_cmd.h"
+
+static const cli_command commands[] = {
+	{"garch", cmd_forecast_garch},
+	{"regress", cmd_forecast_regress},
+};
+
+static const char usage[] =
+	"usage: qe-forecast COMMAND [OPTIONS] [FILE]\n"
+	"\n"
+	"Commands:\n"
+	"  garch [FILE|-]      GARCH(1,1) / GJR-GARCH(1,1) by maximum likelihood; variance forecasts\n"
+	"  regress [FILE|-]    OLS with intercept: coefficients, errors (Newey-West with --hac), R2, F\n"
+	"\n"
+	"Each command takes its own options: see 'qe-forecast COMMAND --help'.\n"
+	"  -h, --help          this help;  -V, --version  version\n"
+	"\n"
+	"See qe-forecast(1).\n";
+
+int main(int argc, char **argv)
+{
+	cli_init(argv[0]);
+	return cli_dispatch(argc, argv, commands, sizeof commands / sizeof commands[0], usage);
+}

@@ -1,0 +1,331 @@
+#!/usr/bin/env bats
+# qe-forecast: GARCH fits are checked against an independent maximum
+# likelihood fit with scipy (tests/forecast/oracle.py: its own likelihood,
+# SLSQP and Nelder-Mead from several starts), never against qe-forecast's
+# own numbers; bad input is exit 3 with file:line, non-convergence exit 5.
+
+load helpers
+
+ORACLE="$QE_TOP/tests/forecast/oracle.py"
+
+# sim_series FILE SEED N GAMMA NU: a GJR-GARCH path of N returns
+# (omega 4e-5, alpha 0.08, beta 0.86), Student-t innovations (NU 0: normal)
+sim_series() {
+	"$PYORACLE" "$ORACLE" sim "$2" "$3" 4e-5 0.08 0.86 "$4" "$5" > "$1"
+}
+
+# garch_check QE.csv RETURNS.csv MODEL DIST: qe's fit against scipy's
+garch_check() {
+	run "$PYORACLE" -W ignore "$ORACLE" garch-check "$@"
+	[ "$status" -eq 0 ] || fail "qe-forecast garch $3 $4 differs from scipy: $output"
+}
+
+# history_returns CURVE TENOR: the log returns of the bundled history's
+# quotes of that tenor in date order, as date,value, by pandas
+history_returns() {
+	"$PYORACLE" - "$DATA/history.csv" "$1" "$2" <<'PY'
+import sys, numpy as np, pandas as pd
+h = pd.read_csv(sys.argv[1])
+s = h[(h.curve == sys.argv[2]) & (h.tenor == int(sys.argv[3]))].sort_values("date")
+p = s.price.to_numpy()
+pd.DataFrame({"date": s.date.to_numpy()[1:], "value": np.log(p[1:] / p[:-1])}).to_csv(
+    sys.stdout, index=False, float_format="%.17g")
+PY
+}
+
+@test "garch: the four models of a simulated GJR-t series agree with scipy" {
+	sim_series r.csv 7 1200 0.06 6
+	for m in garch gjr; do
+		for d in normal t; do
+			qe-forecast garch -q --model $m --dist $d r.csv > q.csv
+			garch_check q.csv r.csv $m $d
+		done
+	done
+	# the header of qe-formats(5) GARCH FIT, gamma and nu empty when not fitted
+	qe-forecast garch -q r.csv > q.csv
+	run head -1 q.csv
+	assert_output "series,model,dist,omega,alpha,beta,gamma,nu,loglik,n,persistence,half_life"
+	run cut -d, -f1-3,7,8,10 q.csv
+	assert_line --index 1 "r.csv,garch,normal,,,1200"
+}
+
+@test "garch: a tenor of the bundled history (-H --curve --tenor) agrees with scipy" {
+	history_returns NG_HH 1 > ng1.csv
+	for md in "garch normal" "gjr t"; do
+		set -- $md
+		qe-forecast garch -q -H "$DATA/history.csv" --curve NG_HH --tenor 1 --model $1 --dist $2 > q.csv
+		garch_check q.csv ng1.csv $1 $2
+		run cut -d, -f1 q.csv
+		assert_line --index 1 "NG_HH:1"
+	done
+}
+
+@test "garch --prices: the log returns of a price series, as the returns file gives" {
+	sim_series r.csv 11 400 0 0
+	"$PYORACLE" - r.csv > prices.csv <<'PY'
+import csv, math, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+p = 50.0
+print("date,value")
+print(f"2019-12-31,{p!r}")
+for r in rows:
+    p *= math.exp(float(r["value"]))
+    print(f"{r['date']},{p!r}")
+PY
+	qe-forecast garch -q --prices prices.csv > q.csv
+	garch_check q.csv r.csv garch normal
+	# the same series on stdin is named -
+	qe-forecast garch -q --prices < prices.csv > s.csv
+	run cut -d, -f1 s.csv
+	assert_line --index 1 "-"
+}
+
+@test "garch --horizon: variance path omega + persistence h and annualised term vols" {
+	sim_series r.csv 3 600 0.05 0
+	qe-forecast garch -q --model gjr r.csv --horizon 10 --forecast path.csv > q.csv
+	qe-forecast garch -q --model gjr r.csv --horizon 3 --forecast path3.csv --days-per-year 365 -o q365.csv
+	run "$PYORACLE" - q.csv path.csv path3.csv r.csv <<'PY'
+import csv, math, sys
+import numpy as np
+from scipy import signal
+fit = next(csv.DictReader(open(sys.argv[1])))
+path = list(csv.DictReader(open(sys.argv[2])))
+path3 = list(csv.DictReader(open(sys.argv[3])))
+r = np.array([float(x["value"]) for x in csv.DictReader(open(sys.argv[4]))])
+om, a, b, g = (float(fit[k]) for k in ("omega", "alpha", "beta", "gamma"))
+# h_{n+1} from this file's own recursion of the conditional variance
+h = r @ r / len(r)
+for x in r:
+    h = om + (a + g * (x < 0)) * x * x + b * h
+want, tot = [], 0.0
+for k in range(10):
+    want.append(h)
+    h = om + (a + b + g / 2) * h
+bad = []
+assert [int(p["day"]) for p in path] == list(range(1, 11))
+for k, p in enumerate(path):
+    tot += want[k]
+    for col, w in (("variance", want[k]), ("vol", math.sqrt(252 * want[k])),
+                   ("term_vol", math.sqrt(252 * tot / (k + 1)))):
+        if abs(float(p[col]) - w) > 1e-9 * w:
+            bad.append(f"day {k+1} {col} {p[col]} want {w!r}")
+tot = 0.0
+for k, p in enumerate(path3):
+    tot += want[k]
+    if abs(float(p["term_vol"]) - math.sqrt(365 * tot / (k + 1))) > 1e-9:
+        bad.append(f"365: day {k+1} term_vol {p['term_vol']}")
+print("\n".join(bad))
+sys.exit(1 if bad else 0)
+PY
+	assert_success
+	run head -1 path.csv
+	assert_output "series,day,variance,vol,term_vol"
+}
+
+@test "garch: half_life is empty when the persistence reaches 1" {
+	# an integrated series: the fit is driven to alpha + beta = 1 or more
+	"$PYORACLE" - > r.csv <<'PY'
+import datetime, numpy as np
+rng = np.random.default_rng(9)
+print("date,value")
+h = 1e-4
+for t in range(800):
+    r = np.sqrt(h) * rng.standard_normal()
+    h = 0.2 * r * r + 0.85 * h
+    print(f"{datetime.date(2020,1,1) + datetime.timedelta(days=t)},{r!r}")
+PY
+	qe-forecast garch -q r.csv > q.csv
+	run "$PYORACLE" -c "import csv,sys; r=next(csv.DictReader(open('q.csv'))); p=float(r['persistence']); sys.exit(0 if (p>=1)==(r['half_life']=='') and p>0.99 else 1)"
+	assert_success
+}
+
+@test "garch: bad input is exit 3 with file:line:column" {
+	sim_series r.csv 5 100 0 0
+	sed '5s/,.*/,nan/' r.csv > nan.csv
+	run qe-forecast garch nan.csv
+	assert_failure 3
+	assert_output --partial "nan.csv:5:2: column 'value'"
+	sed '7s/,.*/,inf/' r.csv > inf.csv
+	run qe-forecast garch inf.csv
+	assert_failure 3
+	assert_output --partial "inf.csv:7:2:"
+	sed '9s/^2020-01-08/2020-01-02/' r.csv > dup.csv
+	run qe-forecast garch dup.csv
+	assert_failure 3
+	assert_output --partial "dup.csv:9:1: column 'date': date not after the previous row's '2020-01-02'"
+	sed '4s/^2020-01-03/2020-13-03/' r.csv > baddate.csv
+	run qe-forecast garch baddate.csv
+	assert_failure 3
+	assert_output --partial "baddate.csv:4:1:"
+	sed '1s/value/val/' r.csv > nocol.csv
+	run qe-forecast garch nocol.csv
+	assert_failure 3
+	assert_output --partial "missing required column 'value'"
+	sed '6s/$/,extra/' r.csv > fields.csv
+	run qe-forecast garch fields.csv
+	assert_failure 3
+	assert_output --partial "fields.csv:6:"
+	printf 'date,value\n2020-01-01,"0.1\n' > quote.csv
+	run qe-forecast garch quote.csv
+	assert_failure 3
+	: > empty.csv
+	run qe-forecast garch empty.csv
+	assert_failure 3
+	head -21 r.csv > short.csv
+	run qe-forecast garch short.csv
+	assert_failure 3
+	assert_output --partial "short.csv: 20 values; a GARCH fit needs at least 30"
+	"$PYORACLE" -c "
+import datetime
+print('date,value')
+for t in range(40): print(f'{datetime.date(2020,1,1)+datetime.timedelta(days=t)},0.01')" > const.csv
+	run qe-forecast garch const.csv
+	assert_failure 3
+	assert_output --partial "const.csv:41: every value from line 2 on is 0.01"
+	sed 's/,0.01$/,42/' const.csv > constp.csv
+	run qe-forecast garch --prices constp.csv
+	assert_failure 3
+	assert_output --partial "every value from line 3 on is 0"
+	sed '3s/,.*/,-1/' constp.csv > negp.csv
+	run qe-forecast garch --prices negp.csv
+	assert_failure 3
+	assert_output --partial "negp.csv:3:2: column 'value': price not positive (log returns) '-1'"
+	run qe-forecast garch -H "$DATA/history.csv" --curve DE_PEAK --tenor 0
+	assert_failure 3
+	assert_output --partial "DE_PEAK:0: price -11.37 on 2024-01-11 not positive"
+	run qe-forecast garch -H "$DATA/history.csv" --curve NOPE --tenor 1
+	assert_failure 3
+	assert_output --partial "no prices of NOPE:1 in the history"
+}
+
+@test "garch: a t fit whose nu runs off is exit 5 naming the last iterate" {
+	# returns of constant size: lighter tails than the normal
+	"$PYORACLE" - > pm.csv <<'PY'
+import datetime, numpy as np
+rng = np.random.default_rng(5)
+print("date,value")
+for t in range(300):
+    print(f"{datetime.date(2021,1,1) + datetime.timedelta(days=t)},{0.01 if rng.random() < 0.5 else -0.01}")
+PY
+	echo old > out.csv
+	run qe-forecast garch --dist t pm.csv -o out.csv
+	assert_failure 5
+	assert_output --regexp "pm.csv: the likelihood did not converge \(nu runs off to infinity.*\); last iterate omega=.* alpha=.* beta=.* nu=.* loglik="
+	run cat out.csv
+	assert_output old
+	[ -z "$(temps_in .)" ]
+}
+
+@test "garch: usage errors are exit 2, /dev/full is exit 4 and -o keeps the old file" {
+	sim_series r.csv 5 100 0 0
+	run qe-forecast garch --model egarch r.csv
+	assert_failure 2
+	assert_output --partial "qe-forecast: garch: option --model: unknown model 'egarch'"
+	run qe-forecast garch --dist cauchy r.csv
+	assert_failure 2
+	run qe-forecast garch --horizon 5 r.csv
+	assert_failure 2
+	assert_output --partial "--horizon and --forecast go together"
+	run qe-forecast garch --curve NG_HH r.csv
+	assert_failure 2
+	run qe-forecast garch -H "$DATA/history.csv" --curve NG_HH
+	assert_failure 2
+	run qe-forecast garch r.csv r.csv
+	assert_failure 2
+	run qe-forecast garch --hac 3 r.csv
+	assert_failure 2
+	assert_output --partial "garch: unrecognized option '--hac'"
+	run qe-forecast arima r.csv
+	assert_failure 2
+	run bash -c "qe-forecast garch -q r.csv > /dev/full"
+	assert_failure 4
+	echo old > q.csv
+	run qe-forecast garch -q r.csv -o q.csv --horizon 2 --forecast /nonexistent/dir/p.csv
+	assert_failure 4
+	run cat q.csv
+	assert_output old
+	run qe-forecast garch --help
+	assert_success
+	assert_output --partial "usage: qe-forecast garch"
+	run qe forecast garch -q r.csv
+	assert_success
+	# numbers do not depend on the locale
+	qe-forecast garch -q --model gjr r.csv --horizon 3 --forecast c-path.csv > c.csv
+	LC_ALL=de_DE.UTF-8 qe-forecast garch -q --model gjr r.csv --horizon 3 --forecast de-path.csv > de.csv
+	cmp c.csv de.csv
+	cmp c-path.csv de-path.csv
+}
+
+@test "regress: OLS and Newey-West errors equal statsmodels to 1e-9" {
+	"$PYORACLE" "$ORACLE" regress-data 3 250 > d.csv
+	qe-forecast regress -q --y load --x hdd,weekday,temp --summary s.csv d.csv > c.csv
+	run "$PYORACLE" "$ORACLE" regress-check c.csv s.csv d.csv load hdd,weekday,temp
+	assert_success
+	for lags in 0 5; do
+		qe-forecast regress -q --y load --x hdd,temp --hac $lags --summary s.csv -o c.csv < d.csv
+		run "$PYORACLE" "$ORACLE" regress-check c.csv s.csv d.csv load hdd,temp $lags
+		assert_success
+	done
+	run head -1 c.csv
+	assert_output "term,coef,se,t,p"
+	run head -1 s.csv
+	assert_output "n,k,r2,adj_r2,f,f_p,sigma,hac_lags"
+}
+
+@test "regress: bad input is exit 3 with file:line:column, collinearity exit 5" {
+	"$PYORACLE" "$ORACLE" regress-data 4 30 > d.csv
+	sed '6s/,[^,]*$/,nan/' d.csv > nan.csv
+	run qe-forecast regress --y load --x hdd,temp nan.csv
+	assert_failure 3
+	assert_output --partial "nan.csv:6:5: column 'temp'"
+	sed '4s/,[^,]*$/,/' d.csv > empty.csv
+	run qe-forecast regress --y load --x temp empty.csv
+	assert_failure 3
+	assert_output --partial "empty.csv:4:5: column 'temp'"
+	run qe-forecast regress --y load --x wind d.csv
+	assert_failure 3
+	assert_output --partial "missing required column 'wind'"
+	head -3 d.csv > short.csv
+	run qe-forecast regress --y load --x hdd,weekday,temp short.csv
+	assert_failure 3
+	assert_output --partial "short.csv: 2 observations for 4 coefficients"
+	"$PYORACLE" -c "
+import csv, sys
+r = list(csv.DictReader(open('d.csv')))
+print('load,hdd,hdd2,temp')
+for x in r: print(x['load'], x['hdd'], repr(2 * float(x['hdd'])), x['temp'], sep=',')" > col.csv
+	echo old > out.csv
+	run qe-forecast regress --y load --x hdd,temp,hdd2 col.csv -o out.csv
+	assert_failure 5
+	assert_output --partial "col.csv: regressor 'hdd2' is collinear"
+	run cat out.csv
+	assert_output old
+	run qe-forecast regress --y load d.csv
+	assert_failure 2
+	run qe-forecast regress --y load --x temp,temp d.csv
+	assert_failure 2
+	run qe-forecast regress --y load --x load d.csv
+	assert_failure 2
+	run qe-forecast regress --y load --x temp --dist t d.csv
+	assert_failure 2
+	assert_output --partial "regress: unrecognized option '--dist'"
+	run bash -c "qe-forecast regress -q --y load --x temp d.csv > /dev/full"
+	assert_failure 4
+}
+
+@test "every option of each command's --help is documented in qe-forecast(1)" {
+	mandoc -Tascii "$QE_TOP/man/qe-forecast.1" | col -b > page.txt
+	for cmd in garch regress; do
+		run qe-forecast $cmd --help
+		assert_success
+		for opt in $(grep -o -- '--[a-z][a-z-]*' <<< "$output" | sort -u); do
+			grep -q -- "$opt\b" page.txt || fail "$cmd: $opt is not in man/qe-forecast.1"
+		done
+	done
+	# and the other way round: each command's help names every option its
+	# table takes (an option of the other command is refused)
+	run qe-forecast garch --y x
+	assert_failure 2
+	run qe-forecast regress --model gjr
+	assert_failure 2
+}

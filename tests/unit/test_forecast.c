@@ -1,0 +1,152 @@
+/* Unit tests for lib/forecast: the GARCH likelihood on a series small
+ * enough to work by hand, the variance forecast recursion, a fit that
+ * recovers the parameters of a long simulated series, and the series
+ * checks.  tests/forecast.bats compares fits with scipy. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/rng.h"
+#include "forecast/garch.h"
+#include "forecast/ols.h"
+#include "forecast/series.h"
+#include "unit.h"
+
+static void test_loglik_by_hand(void)
+{
+	/* r = (0.1, -0.2, 0.3): h1 = (0.01 + 0.04 + 0.09)/3 = 0.14/3;
+	 * h2 = w + a 0.01 + b h1; h3 = w + (a + g) 0.04 + b h2 */
+	double r[] = {0.1, -0.2, 0.3}, h[4];
+	garch_fit f = {.model = GARCH_GJR, .dist = GARCH_NORMAL, .omega = 0.01, .alpha = 0.1, .beta = 0.8,
+		       .gamma = 0.05};
+	double h1 = 0.14 / 3, h2 = 0.01 + 0.1 * 0.01 + 0.8 * h1, h3 = 0.01 + 0.15 * 0.04 + 0.8 * h2;
+	double h4 = 0.01 + 0.1 * 0.09 + 0.8 * h3;
+	double want = 0;
+	double hs[] = {h1, h2, h3};
+	for (int t = 0; t < 3; t++)
+		want += -0.5 * (log(2 * M_PI) + log(hs[t]) + r[t] * r[t] / hs[t]);
+	UT_NEAR(garch_loglik(&f, r, 3, h), want, 1e-14, "GJR normal log-likelihood, constants included");
+	UT_NEAR(h[0], h1, 1e-15, "h1 is the mean square");
+	UT_NEAR(h[2], h3, 1e-15, "gamma acts after a negative return");
+	UT_NEAR(h[3], h4, 1e-15, "h_{n+1}");
+	f.dist = GARCH_T;
+	f.nu = 5;
+	want = 0;
+	for (int t = 0; t < 3; t++)
+		want += lgamma(3) - lgamma(2.5) - 0.5 * log(M_PI * 3 * hs[t]) -
+			3 * log(1 + r[t] * r[t] / (3 * hs[t]));
+	UT_NEAR(garch_loglik(&f, r, 3, NULL), want, 1e-14, "Student-t (unit variance) log-likelihood");
+	f.model = GARCH_PLAIN;
+	f.dist = GARCH_NORMAL;
+	f.gamma = 0.3; /* ignored by plain GARCH */
+	double h3p = 0.01 + 0.1 * 0.04 + 0.8 * h2;
+	garch_loglik(&f, r, 3, h);
+	UT_NEAR(h[2], h3p, 1e-15, "plain GARCH ignores gamma");
+}
+
+static void test_forecast_path(void)
+{
+	garch_fit f = {.omega = 0.02, .alpha = 0.1, .beta = 0.8, .gamma = 0.1, .model = GARCH_GJR};
+	double v[3];
+	f.persistence = 0.95;
+	f.h_next = 2;
+	garch_forecast(&f, 3, v);
+	UT_NEAR(v[0], 2, 0, "day 1 is h_{n+1}");
+	UT_NEAR(v[1], 0.02 + 0.95 * 2, 1e-15, "day 2: omega + persistence h");
+	UT_NEAR(v[2], 0.02 + 0.95 * (0.02 + 0.95 * 2), 1e-15, "day 3");
+}
+
+/* A GARCH(1,1) path of 20000 normal returns recovers its parameters to a
+ * few standard errors. */
+static void test_fit_recovers(void)
+{
+	enum { N = 20000 };
+	static double r[N];
+	qe_rng g;
+	double h = 1e-4 / (1 - 0.1 - 0.85);
+	rng_init(&g, 42, 0);
+	for (int t = 0; t < N; t++) {
+		r[t] = sqrt(h) * rng_normal(&g);
+		h = 1e-4 + 0.1 * r[t] * r[t] + 0.85 * h;
+	}
+	garch_fit f = {.model = GARCH_PLAIN, .dist = GARCH_NORMAL};
+	qe_err e;
+	UT_EQ_INT(garch_estimate(&f, r, N, &e), 0, "fit converges");
+	UT_NEAR(f.alpha, 0.1, 0.02, "alpha recovered");
+	UT_NEAR(f.beta, 0.85, 0.03, "beta recovered");
+	UT_NEAR(f.persistence, f.alpha + f.beta, 1e-15, "persistence alpha + beta");
+	UT_NEAR(f.half_life, log(0.5) / log(f.persistence), 1e-12, "half-life");
+	UT_NEAR(f.loglik, garch_loglik(&f, r, N, NULL), 1e-12, "loglik is the likelihood of the parameters");
+	garch_fit worse = f;
+	worse.alpha += 0.01;
+	UT_CHECK(garch_loglik(&worse, r, N, NULL) < f.loglik, "a nearby point is worse");
+}
+
+static void test_bad_series(void)
+{
+	double r[40];
+	garch_fit f = {0};
+	qe_err e;
+	for (int t = 0; t < 40; t++)
+		r[t] = 0;
+	UT_EQ_INT(garch_estimate(&f, r, 40, &e), QE_DATA, "all-zero returns are bad data");
+	UT_EQ_INT(garch_estimate(&f, r, 10, &e), QE_DATA, "too few returns");
+	UT_CHECK(strstr(e.msg, "at least 30") != NULL, "the message says how many are needed");
+	r[3] = NAN;
+	UT_EQ_INT(garch_estimate(&f, r, 40, &e), QE_DATA, "a NaN return is bad data");
+	double v[3] = {1, 1, 1};
+	long line[3] = {2, 3, 4};
+	fseries s = {.n = 3, .value = v, .line = line};
+	snprintf(s.name, sizeof s.name, "x.csv");
+	UT_EQ_INT(fseries_check(&s, 2, "a GARCH fit", &e), QE_DATA, "constant series");
+	UT_EQ_STR(e.msg, "x.csv:4: every value from line 2 on is 1: a GARCH fit cannot fit a constant series",
+		  "constant series names the file and line");
+	v[1] = 2;
+	UT_EQ_INT(fseries_check(&s, 2, "a GARCH fit", &e), 0, "varying series ok");
+	UT_EQ_INT(fseries_check(&s, 4, "a GARCH fit", &e), QE_DATA, "too short for the model");
+}
+
+/* x = 0..3, y = 1 3 4 8: slope Sxy/Sxx = 11/5, intercept 4 - 2.2 * 1.5;
+ * residuals 0.3 0.1 -1.1 0.7, SSR 1.8, s^2 0.9, SST 26. */
+static void test_ols_by_hand(void)
+{
+	double x[] = {0, 1, 2, 3}, y[] = {1, 3, 4, 8};
+	char name[] = "x", *names[] = {name};
+	ols_data d = {.n = 4, .nx = 1, .y = y, .x = x, .names = names};
+	ols_result r;
+	qe_err e;
+	UT_EQ_INT(ols_fit(&d, -1, &r, &e), 0, "OLS fits");
+	UT_NEAR(r.coef[0], 0.7, 1e-14, "intercept");
+	UT_NEAR(r.coef[1], 2.2, 1e-14, "slope");
+	UT_NEAR(r.se[1], sqrt(0.9 / 5), 1e-14, "slope standard error s^2 / Sxx");
+	UT_NEAR(r.se[0], sqrt(0.9 * (0.25 + 1.5 * 1.5 / 5)), 1e-14, "intercept standard error");
+	UT_NEAR(r.r2, 1 - 1.8 / 26, 1e-14, "R2");
+	UT_NEAR(r.adj_r2, 1 - (1.8 / 26) * 3 / 2, 1e-14, "adjusted R2");
+	UT_NEAR(r.f, (26 - 1.8) / 0.9, 1e-12, "F is the squared t of the one slope");
+	UT_NEAR(r.f, r.t[1] * r.t[1], 1e-12, "F = t^2");
+	UT_NEAR(r.sigma, sqrt(0.9), 1e-14, "sigma");
+	ols_result_free(&r);
+	/* White (HAC, 0 lags): sum of x_i^2 e_i^2 sandwich; slope
+	 * variance sum (x_i - xbar)^2 e_i^2 / Sxx^2 */
+	UT_EQ_INT(ols_fit(&d, 0, &r, &e), 0, "HAC 0 fits");
+	double w = (2.25 * 0.09 + 0.25 * 0.01 + 0.25 * 1.21 + 2.25 * 0.49) / 25;
+	UT_NEAR(r.se[1], sqrt(w), 1e-14, "White standard error of the slope");
+	ols_result_free(&r);
+	double xx[] = {0, 0, 1, 2, 2, 4, 3, 6}; /* the second column twice the first */
+	char n2[] = "x2", *names2[] = {name, n2};
+	ols_data d2 = {.n = 4, .nx = 2, .y = y, .x = xx, .names = names2};
+	UT_EQ_INT(ols_fit(&d2, -1, &r, &e), QE_NUMERIC, "collinear regressors");
+	UT_CHECK(strstr(e.msg, "'x2' is collinear") != NULL, "the message names the collinear one");
+	d.n = 2;
+	UT_EQ_INT(ols_fit(&d, -1, &r, &e), QE_DATA, "as many observations as coefficients");
+}
+
+int main(void)
+{
+	test_loglik_by_hand();
+	test_forecast_path();
+	test_fit_recovers();
+	test_bad_series();
+	test_ols_by_hand();
+	return ut_done();
+}
