@@ -9,10 +9,7 @@
 #include "cli.h"
 #include "var/var.h" /* the commands, one per file of cmd/var/ */
 
-static const struct {
-	const char *name;
-	int (*run)(int argc, char **argv);
-} commands[] = {
+static const cli_command commands[] = {
 	{"measures", cmd_var_measures}, {"backtest", cmd_var_backtest},
 	{"hs", cmd_var_hs},             {"param", cmd_var_param},
 	{"mc", cmd_var_mc},             {"components", cmd_var_components},
@@ -51,17 +48,5 @@ int main(int argc, char **argv)
 	 * lib/risk/varcalc.h parallelise with OpenMP over fixed blocks whose
 	 * results do not depend on the partition. */
 	openblas_set_num_threads(1);
-	if (argc < 2)
-		cli_usage_error("missing COMMAND");
-	const char *cmd = argv[1];
-	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0)
-		cli_help(usage);
-	if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "-V") == 0)
-		cli_version();
-	if (cmd[0] == '-')
-		cli_usage_error("unrecognized option '%s'", cmd);
-	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-		if (strcmp(cmd, commands[i].name) == 0)
-			return commands[i].run(argc - 1, argv + 1);
-	cli_usage_error("unknown command '%s'", cmd);
+	return cli_dispatch(argc, argv, commands, sizeof commands / sizeof commands[0], usage);
 }
