@@ -65,6 +65,16 @@ noreturn void cli_version(void);
 /* Prints help text to stdout and exits 0. */
 noreturn void cli_help(const char *text);
 
+/* A tool made of subcommands (qe-var, qe-screen): argv[1] names one of
+ * cmds[0..n), which runs with argv shifted by one; --help prints usage,
+ * --version the version; a missing, unknown or option-like command is a
+ * usage error.  Returns the subcommand's exit status. */
+typedef struct cli_command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+} cli_command;
+int cli_dispatch(int argc, char **argv, const cli_command *cmds, size_t n, const char *usage);
+
 /* Option values: strict; a bad value is a usage error naming the option. */
 double cli_double(const char *opt, const char *arg);
 int64_t cli_int(const char *opt, const char *arg, int64_t min, int64_t max);

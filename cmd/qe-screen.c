@@ -5,10 +5,7 @@
 #include "cli.h"
 #include "screen/screen.h" /* the commands, one per file of cmd/screen/ */
 
-static const struct {
-	const char *name;
-	int (*run)(int argc, char **argv);
-} commands[] = {
+static const cli_command commands[] = {
 	{"lei", cmd_screen_lei},
 	{"check", cmd_screen_check},
 };
@@ -28,17 +25,5 @@ static const char usage[] =
 int main(int argc, char **argv)
 {
 	cli_init(argv[0]);
-	if (argc < 2)
-		cli_usage_error("missing COMMAND");
-	const char *cmd = argv[1];
-	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0)
-		cli_help(usage);
-	if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "-V") == 0)
-		cli_version();
-	if (cmd[0] == '-')
-		cli_usage_error("unrecognized option '%s'", cmd);
-	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-		if (strcmp(cmd, commands[i].name) == 0)
-			return commands[i].run(argc - 1, argv + 1);
-	cli_usage_error("unknown command '%s'", cmd);
+	return cli_dispatch(argc, argv, commands, sizeof commands / sizeof commands[0], usage);
 }
