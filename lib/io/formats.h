@@ -104,6 +104,11 @@ enum formats_kind {
 	FMT_ASSET_COV,
 	FMT_SELECTION,
 	FMT_WHATIF,                /* qe-var whatif */
+	FMT_LEDGER,                /* qe-settle ledger: the ledger file */
+	FMT_LEDGER_REQUESTS,       /* qe-settle ledger append's input */
+	FMT_LEDGER_CHECKPOINT,
+	FMT_LEDGER_BALANCE,        /* qe-settle ledger balance */
+	FMT_LEDGER_ENTRIES,        /* qe-settle ledger show */
 	FMT_COUNT
 };
 
