@@ -17,6 +17,7 @@ static const struct {
 	{"price", "mark-to-market and greeks; formula mode for ad-hoc pricing"},
 	{"var", "historical, parametric and Monte Carlo VaR/ES, stress, backtesting"},
 	{"optimize", "QUBO/Ising/Max-Cut annealers; hedge and portfolio selection"},
+	{"settle", "settlement; the signed, hash-chained carbon-allowance ledger"},
 };
 
 static void list_tools(void)
