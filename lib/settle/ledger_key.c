@@ -57,26 +57,25 @@ void ledger_hex(const unsigned char *b, size_t n, char *out)
 	out[2 * n] = '\0';
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1; /* upper case is refused: one spelling per value */
-}
+/* Digit value + 1 of the lowercase hex digits, 0 for any other byte
+ * (upper case is refused: one spelling per value).  A table, since
+ * verify reads 200 hex digits per entry. */
+static const unsigned char hex_plus1[256] = {
+	['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6, ['6'] = 7, ['7'] = 8,
+	['8'] = 9, ['9'] = 10, ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
+};
 
 int ledger_unhex(const char *s, size_t len, unsigned char *out, size_t n)
 {
 	if (len != 2 * n)
 		return -1;
+	unsigned bad = 0;
 	for (size_t i = 0; i < n; i++) {
-		int hi = hexval(s[2 * i]), lo = hexval(s[2 * i + 1]);
-		if (hi < 0 || lo < 0)
-			return -1;
-		out[i] = (unsigned char)(hi << 4 | lo);
+		unsigned hi = hex_plus1[(unsigned char)s[2 * i]], lo = hex_plus1[(unsigned char)s[2 * i + 1]];
+		bad |= !hi | !lo;
+		out[i] = (unsigned char)((hi - 1) << 4 | ((lo - 1) & 15));
 	}
-	return 0;
+	return bad ? -1 : 0;
 }
 
 /* The id of an Ed25519 key: SHA-256 of the raw public key, first 8 bytes. */
