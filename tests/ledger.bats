@@ -411,3 +411,31 @@ b-acct,EUA,2026,250,0,0"
 	fi
 	chmod u+w ckdir
 }
+
+@test "ledger: an append killed at random points leaves the old ledger, the new one, or a torn tail to cut" {
+	book
+	awk -v h="$HDR" 'BEGIN { print h; for (i = 0; i < 3000; i++) printf "transfer,A-1,B-%d,EUA,2026,1,%d,%d,\n", i % 7, i + 1, i + 1 }' > big.csv
+	for seed in 1 2 3 4 5 6; do
+		cp L.csv K.csv && cp L.csv.checkpoint K.csv.checkpoint
+		start_interruptible qe-settle ledger append -q K.csv big.csv --key a.pem --time 2026-12-05T00:00:00Z
+		sleep "0.$((seed * 7 % 10))$seed"
+		kill -9 "$bg_pid" 2>/dev/null || true
+		wait "$bg_pid" || true
+		run_split qe-settle ledger verify K.csv --trusted-keys trusted
+		if [ "$status" -eq 1 ]; then
+			[[ "$stderr" == *"torn entry"* ]] || fail "seed $seed: $stderr"
+			size=$(sed -n 's/.*good up to byte \([0-9]*\).*/\1/p' <<< "$stderr")
+			truncate -s "$size" K.csv
+			run qe-settle ledger verify K.csv --trusted-keys trusted
+		fi
+		[ "$status" -eq 0 ] || fail "seed $seed: verify exit $status after the kill"
+		n=$(($(wc -l < K.csv) - 1))
+		[ "$n" -eq 6 ] || [ "$n" -eq 3006 ] || fail "seed $seed: $n entries, want 6 or 3006"
+		# the next append works, and cleans up the kill's temporary files
+		printf '%s\n' "$HDR" 'issue,,C-1,EUA,2026,1,900001,900001,' |
+			qe-settle ledger append -q K.csv --key b.pem --time 2026-12-06T00:00:00Z
+		run qe-settle ledger verify K.csv --trusted-keys trusted
+		assert_success
+	done
+	[ -z "$(temps_in .)" ] || fail "temporary files left: $(temps_in .)"
+}

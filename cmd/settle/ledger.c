@@ -26,7 +26,7 @@ static const struct {
 	{{"no-fsync", no_argument, NULL, O_NO_FSYNC}, A_APPEND, NULL, "do not fsync the ledger (benchmarks only)"},
 	{{"trusted-keys", required_argument, NULL, O_TRUSTED}, A_VERIFY | A_BALANCE | A_SHOW, "DIR",
 	 "verify signatures with the PEM public keys of DIR"},
-	{{"no-signatures", no_argument, NULL, O_NO_SIGS}, A_VERIFY, NULL, "verify the chain only"},
+	{{"no-signatures", no_argument, NULL, O_NO_SIGS}, A_VERIFY, NULL, "check everything but the signatures"},
 	{{"checkpoint", required_argument, NULL, O_CHECKPOINT}, A_APPEND | A_VERIFY, "FILE",
 	 "the anchored head (default LEDGER.checkpoint)"},
 	{{"account", required_argument, NULL, O_ACCOUNT}, A_BALANCE | A_SHOW, "A", "only account A"},

@@ -91,9 +91,9 @@ static int time_ok(const char *s, size_t len)
 		if (shape[i] == 'd' ? (s[i] < '0' || s[i] > '9') : s[i] != shape[i])
 			return 0;
 	qe_date d;
-	int hh = (s[11] - '0') * 10 + s[12] - '0', mm = (s[14] - '0') * 10 + s[15] - '0',
-	    ss = (s[17] - '0') * 10 + s[18] - '0';
-	return date_parse(s, 10, &d) == 0 && hh < 24 && mm < 60 && ss < 60;
+	int hh, mm, ss;
+	return date_parse(s, 10, &d) == 0 && !date_digits(s + 11, 2, &hh) && !date_digits(s + 14, 2, &mm) &&
+	       !date_digits(s + 17, 2, &ss) && hh < 24 && mm < 60 && ss < 60;
 }
 
 int ledger_entry_check(const ledger_entry *en, const char **column, qe_err *e)
