@@ -378,7 +378,9 @@ b-acct,EUA,2026,250,0,0"
 	run qe-settle ledger append L.csv q.csv
 	[ "$status" -eq 2 ]
 	run qe-settle ledger append L.csv q.csv --key a.pem --time 2026-12-01
-	[ "$status" -eq 2 ] || [ "$status" -eq 0 ]
+	[ "$status" -eq 2 ]
+	run qe-settle ledger append L.csv q.csv --key a.pem --time 2026-02-30T00:00:00Z
+	[ "$status" -eq 2 ]
 	printf '%s\n' "$HDR" 'issue,,A-1,EUA,2026,1,9001,9001,' > q.csv
 	run_split qe-settle ledger append L.csv q.csv --key a.pem --time 2026-12-31
 	[ "$status" -eq 2 ] || fail "bad --time: exit $status"

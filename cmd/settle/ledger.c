@@ -155,6 +155,8 @@ static int run_append(args *a, const char *ledger, const char *requests)
 		strftime(a->time_buf, sizeof a->time_buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
 		a->time = a->time_buf;
 	}
+	if (!ledger_time_ok(a->time, strlen(a->time)))
+		usage_error(a, "--time '%s' is not YYYY-MM-DDTHH:MM:SSZ", a->time);
 	qe_err e;
 	ledger_key *key;
 	ledger_entry *req;
@@ -195,6 +197,9 @@ static int run_verify(args *a, const char *ledger)
 	ledger_keyring_free(ring);
 	if (rc)
 		cli_die_err(&e);
+	if (r.entries > ck.entries)
+		cli_warnf("%s: entries %lld-%lld are not anchored by the checkpoint yet (an append stopped "
+			  "before replacing it?)", ledger, (long long)ck.entries + 1, (long long)r.entries);
 	cli_info("%s: %lld entries good (chain%s, holdings, checkpoint at %lld); head %s", ledger,
 		 (long long)r.entries, a->no_sigs ? "" : ", signatures", (long long)ck.entries, r.head);
 	return QE_OK;

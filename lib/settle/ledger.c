@@ -82,7 +82,7 @@ static int canon_int(const char *s, size_t len, int64_t *out)
 	return 0;
 }
 
-static int time_ok(const char *s, size_t len)
+int ledger_time_ok(const char *s, size_t len)
 {
 	static const char shape[] = "dddd-dd-ddTdd:dd:ddZ";
 	if (len != LEDGER_TIME_LEN)
@@ -333,7 +333,7 @@ static int parse_fields(const char **f, const size_t *fl, ledger_entry *en, cons
 	memcpy(en->dst, f[field], fl[field]);                                                              \
 	en->dst[fl[field]] = '\0'
 	NEED(canon_int(f[F_SEQ], fl[F_SEQ], &en->seq) == 0, "seq");
-	NEED(time_ok(f[F_TIME], fl[F_TIME]), "time");
+	NEED(ledger_time_ok(f[F_TIME], fl[F_TIME]), "time");
 	memcpy(en->time, f[F_TIME], LEDGER_TIME_LEN);
 	en->time[LEDGER_TIME_LEN] = '\0';
 	NEED((en->kind = kind_parse(f[F_KIND], fl[F_KIND])) >= 0, "kind");
@@ -562,7 +562,7 @@ static int build_entries(const ledger_entry *req, size_t n, const ledger_key *ke
 	size_t at = 0;
 	if (fresh)
 		at = (size_t)sprintf(b, "%s\n", ledger_header);
-	if (!time_ok(o->time, strlen(o->time))) {
+	if (!ledger_time_ok(o->time, strlen(o->time))) {
 		free(b);
 		return qe_err_set(e, QE_USAGE, "time '%s' is not YYYY-MM-DDTHH:MM:SSZ", o->time);
 	}

@@ -65,6 +65,8 @@ typedef struct ledger_entry {
 } ledger_entry;
 
 const char *ledger_kind_name(int kind);
+/* 1 if s[0..len) is a valid time YYYY-MM-DDTHH:MM:SSZ. */
+int ledger_time_ok(const char *s, size_t len);
 
 /* --- keys ---------------------------------------------------------------- */
 typedef struct ledger_key ledger_key;
