@@ -555,7 +555,9 @@ static int write_all(int fd, const char *buf, size_t len, off_t at)
 static int build_entries(const ledger_entry *req, size_t n, const ledger_key *key, const ledger_append_opts *o,
 			 ledger_state *s, ledger_scan_result *r, int fresh, char **buf, size_t *len, qe_err *e)
 {
-	size_t cap = (n + 1) * LEDGER_LINE_MAX + sizeof ledger_header;
+	/* grown as needed: a batch of a million entries is ~350 MB, not n
+	 * times the longest line */
+	size_t cap = sizeof ledger_header + 1 + 64 * 1024;
 	char *b = malloc(cap), line[LEDGER_LINE_MAX + 2 * LEDGER_HASH_HEX + LEDGER_SIG_HEX];
 	if (!b)
 		return qe_err_set(e, QE_INTERNAL, "out of memory");
@@ -601,6 +603,16 @@ static int build_entries(const ledger_entry *req, size_t n, const ledger_key *ke
 		llen += (size_t)sprintf(line + llen, ",%s", sig);
 		EVP_Digest(line, llen, md, NULL, EVP_sha256(), NULL);
 		ledger_hex(md, 32, r->head);
+		if (at + llen + 1 > cap) {
+			size_t ncap = 2 * cap + llen + 1;
+			char *nb = realloc(b, ncap);
+			if (!nb) {
+				free(b);
+				return qe_err_set(e, QE_INTERNAL, "out of memory");
+			}
+			b = nb;
+			cap = ncap;
+		}
 		memcpy(b + at, line, llen);
 		b[at + llen] = '\n';
 		at += llen + 1;
