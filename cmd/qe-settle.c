@@ -1,4 +1,5 @@
-/* qe-settle: settlement - cash flows, netting and invoices.  This file
+/* qe-settle: settlement - cash flows, netting, invoices and the
+ * carbon-allowance ledger.  This file
  * only dispatches: each command is one file in cmd/settle/ with its own
  * options and --help, as git's builtin/. */
 #include <stdio.h>
@@ -14,6 +15,7 @@ static const struct {
 	{"flows", settle_flows_main},
 	{"net", settle_net_main},
 	{"invoice", settle_invoice_main},
+	{"ledger", settle_ledger_main},
 };
 
 static const char usage[] =
@@ -23,6 +25,7 @@ static const char usage[] =
 	"  flows     cash flows of the book due in a range of value dates\n"
 	"  net       payments netted per counterparty x currency x value date\n"
 	"  invoice   one invoice per counterparty and period (CSV and HTML)\n"
+	"  ledger append|verify|balance|show   the signed, hash-chained allowance ledger\n"
 	"\n"
 	"Each command takes its own options: see 'qe-settle COMMAND --help'.\n"
 	"  -h, --help          this help;  -V, --version  version\n"

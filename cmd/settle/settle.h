@@ -48,5 +48,8 @@ const char *settle_path(const char *path, const char *data, const char *name);
 settle_terms *settle_load_terms(const struct settle_paths *p);
 /* --from/--to as a date, a usage error when not YYYY-MM-DD. */
 qe_date settle_date_arg(const char *opt, const char *arg);
+/* qe-settle ledger append|verify|balance|show (cmd/settle/ledger.c);
+ * argv[0] is "ledger". */
+int settle_ledger_main(int argc, char **argv);
 
 #endif

@@ -563,6 +563,49 @@ static const formats_col selection_cols[] = {
 	NUM("expected_return", 1),
 };
 
+/* qe-settle ledger (settle/ledger.h checks the values itself) */
+#define LEDGER_KIND {"kind", CT_ENUM, 1, V("issue", "transfer", "surrender", "retire"), 0, 0, 0, NULL}
+#define LEDGER_MOVE_COLS \
+	COL("from_account", CT_ID, 0), \
+	COL("to_account", CT_ID, 0), \
+	COL("unit", CT_ID, 1), \
+	{"vintage", CT_INT, 1, NULL, 1990, 2199, 0, NULL}, \
+	{"quantity", CT_INT, 1, NULL, 1, 1e15, 0, NULL}, \
+	{"serial_first", CT_INT, 1, NULL, 1, 1e15, 0, NULL}, \
+	{"serial_last", CT_INT, 1, NULL, 1, 1e15, 0, NULL}, \
+	COL("reference", CT_STR, 0)
+#define LEDGER_ENTRY_COLS \
+	{"seq", CT_INT, 1, NULL, 1, BIG, 0, NULL}, \
+	COL("time", CT_STR, 1), \
+	LEDGER_KIND, \
+	LEDGER_MOVE_COLS, \
+	COL("signer", CT_STR, 1)
+
+static const formats_col ledger_cols[] = {
+	LEDGER_ENTRY_COLS,
+	COL("prev_hash", CT_STR, 1),
+	COL("hash", CT_STR, 1),
+	COL("signature", CT_STR, 1),
+};
+
+static const formats_col ledger_entries_cols[] = {LEDGER_ENTRY_COLS};
+
+static const formats_col ledger_requests_cols[] = {LEDGER_KIND, LEDGER_MOVE_COLS};
+
+static const formats_col ledger_checkpoint_cols[] = {
+	{"entries", CT_INT, 1, NULL, 0, BIG, 0, NULL},
+	COL("head", CT_STR, 1),
+};
+
+static const formats_col ledger_balance_cols[] = {
+	COL("account", CT_ID, 1),
+	COL("unit", CT_ID, 1),
+	{"vintage", CT_INT, 1, NULL, 1990, 2199, 0, NULL},
+	{"held", CT_INT, 1, NULL, 0, BIG, 0, NULL},
+	{"surrendered", CT_INT, 1, NULL, 0, BIG, 0, NULL},
+	{"retired", CT_INT, 1, NULL, 0, BIG, 0, NULL},
+};
+
 #define N(a) ((int)(sizeof a / sizeof a[0]))
 #define K(...) N(((const int[]){__VA_ARGS__})), ((const int[]){__VA_ARGS__})
 #define T(kind, name, section, cols) kind, name, section, N(cols), cols
@@ -627,6 +670,11 @@ static const formats_table tables[FMT_COUNT] = {
 	{T(FMT_GARCH_FORECAST, "garch_forecast", "GARCH FORECAST", garch_forecast_cols), K(0, 1)},
 	{T(FMT_REGRESSION, "regression", "REGRESSION", regression_cols), K(0)},
 	{T(FMT_REGRESSION_FIT, "regression_fit", "REGRESSION", regression_fit_cols), 0, NULL},
+	{T(FMT_LEDGER, "ledger", "LEDGER", ledger_cols), K(0)},
+	{T(FMT_LEDGER_REQUESTS, "ledger_requests", "LEDGER REQUESTS", ledger_requests_cols), 0, NULL},
+	{T(FMT_LEDGER_CHECKPOINT, "ledger_checkpoint", "LEDGER CHECKPOINT", ledger_checkpoint_cols), 0, NULL},
+	{T(FMT_LEDGER_BALANCE, "ledger_balance", "LEDGER BALANCE", ledger_balance_cols), K(0, 1, 2)},
+	{T(FMT_LEDGER_ENTRIES, "ledger_entries", "LEDGER", ledger_entries_cols), K(0)},
 };
 
 const formats_table *formats_get(int kind)

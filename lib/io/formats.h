@@ -117,6 +117,11 @@ enum formats_kind {
 	FMT_GARCH_FORECAST,
 	FMT_REGRESSION,            /* qe-forecast regress */
 	FMT_REGRESSION_FIT,
+	FMT_LEDGER,                /* qe-settle ledger: the ledger file */
+	FMT_LEDGER_REQUESTS,       /* qe-settle ledger append's input */
+	FMT_LEDGER_CHECKPOINT,
+	FMT_LEDGER_BALANCE,        /* qe-settle ledger balance */
+	FMT_LEDGER_ENTRIES,        /* qe-settle ledger show */
 	FMT_COUNT
 };
 
