@@ -744,20 +744,3 @@ void cli_progress_end(void)
 	meter.ninputs = 0;
 	pthread_mutex_unlock(&meter.lock);
 }
-
-int cli_dispatch(int argc, char **argv, const cli_command *cmds, size_t n, const char *usage)
-{
-	if (argc < 2)
-		cli_usage_error("missing COMMAND");
-	const char *cmd = argv[1];
-	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0)
-		cli_help(usage);
-	if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "-V") == 0)
-		cli_version();
-	if (cmd[0] == '-')
-		cli_usage_error("unrecognized option '%s'", cmd);
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(cmd, cmds[i].name) == 0)
-			return cmds[i].run(argc - 1, argv + 1);
-	cli_usage_error("unknown command '%s'", cmd);
-}

@@ -51,7 +51,7 @@ noreturn void cli_sub_vusage_error(const char *sub, const char *fmt, va_list ap)
  * option, or -1 at the end. */
 struct option;
 int cli_sub_getopt(const char *sub, int argc, char **argv, const char *shortopts, const struct option *longopts);
-/* A tool made of subcommands (qe-var, qe-forecast): the table of
+/* A tool made of subcommands (qe-var, qe-forecast, qe-screen): the table of
  * commands, dispatched by main. */
 typedef struct cli_command {
 	const char *name;
@@ -65,15 +65,6 @@ noreturn void cli_version(void);
 /* Prints help text to stdout and exits 0. */
 noreturn void cli_help(const char *text);
 
-/* A tool made of subcommands (qe-var, qe-screen): argv[1] names one of
- * cmds[0..n), which runs with argv shifted by one; --help prints usage,
- * --version the version; a missing, unknown or option-like command is a
- * usage error.  Returns the subcommand's exit status. */
-typedef struct cli_command {
-	const char *name;
-	int (*run)(int argc, char **argv);
-} cli_command;
-int cli_dispatch(int argc, char **argv, const cli_command *cmds, size_t n, const char *usage);
 
 /* Option values: strict; a bad value is a usage error naming the option. */
 double cli_double(const char *opt, const char *arg);

@@ -307,6 +307,8 @@ static const formats_col spot_limits_cols[] = {
 	{"days_left", CT_INT, 1, NULL, 0, 1000, 0, NULL},
 	{"limit", CT_NUM, 1, NULL, 0, BIG, 0, "lots"},
 	COL("instruments", CT_ID, 1),
+};
+
 static const formats_col garch_cols[] = {
 	COL("series", CT_STR, 1),
 	{"model", CT_ENUM, 1, V("garch", "gjr"), 0, 0, 0, NULL},

@@ -233,7 +233,7 @@ static int book_load(book *b, const char *path, const char *markets, qe_err *e)
 		csvr_close(r);
 		return e->code;
 	}
-	schema_ctx ctx = {schema_get(FMT_TRADES), mk, schema_trades_identity};
+	schema_ctx ctx = {.s = schema_get(FMT_TRADES), .markets = mk, .colmap = schema_trades_identity};
 	strbuf canon = {0}, work = {0};
 	strindex *ids = sidx_new();
 	if (!ids)
