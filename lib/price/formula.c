@@ -2,6 +2,7 @@
 
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -516,6 +517,16 @@ static void fblock_fill(fblock *b, csv_reader *r)
 	}
 }
 
+/* 1 when one of the 8 bytes v is a ',', '\n' or '\r': a byte of v ^ c
+ * is 0 where v holds c, and (x - 0x01..) & ~x & 0x80.. is nonzero iff x
+ * has a zero byte. */
+static inline int fsplit_has_special(uint64_t v)
+{
+	const uint64_t ones = UINT64_C(0x0101010101010101), highs = UINT64_C(0x8080808080808080);
+	uint64_t a = v ^ (ones * ','), b = v ^ (ones * '\n'), c = v ^ (ones * '\r');
+	return (((a - ones) & ~a) | ((b - ones) & ~b) | ((c - ones) & ~c)) & highs ? 1 : 0;
+}
+
 /* Splits raw row i of b into fields in sc, pointing into b->text: a row
  * of the fast reader holds no quote, so its fields are the text between
  * commas, the last one ending before the row's "\n" or "\r\n" (at the
@@ -533,6 +544,16 @@ static int fblock_split(const fblock *b, int i, const csv_reader *r, fscratch *s
 	size_t f0 = 0, ncr = 0;
 	/* a row ends at its first '\n' (blank lines after it are in its span) */
 	for (k = 0; k < n; k++) {
+		/* skip 8 bytes at a time while none is a ',', '\n' or '\r' */
+		while (k + 8 <= n) {
+			uint64_t v;
+			memcpy(&v, p + k, 8);
+			if (fsplit_has_special(v))
+				break;
+			k += 8;
+		}
+		if (k == n)
+			break;
 		char ch = p[k];
 		if (ch == ',') {
 			if (nf < ncols) {
