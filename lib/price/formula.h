@@ -36,7 +36,9 @@
 /* 1 when name is a formula model. */
 int formula_model_known(const char *name);
 
-/* Called once per bad row with its error (e->code QE_DATA or QE_NUMERIC). */
+/* Called once per bad row with its error (e->code QE_DATA or QE_NUMERIC),
+ * on the thread that called formula_run, in file order (a block's bad
+ * rows are reported once the block after it has been priced). */
 typedef void (*formula_report_fn)(void *ctx, const qe_err *e);
 
 typedef struct formula_opts {
