@@ -73,6 +73,28 @@ static int parse_short_decimal(const char *s, size_t len, double *out)
 
 #include "core/pow10exact.h"
 
+/* 1 when the 8 bytes v (read from memory, little-endian) are all digits:
+ * each byte's high nibble is 3 and adding 6 to the low one does not
+ * carry (D. Lemire's test). */
+static inline int num_eight_digits(uint64_t v)
+{
+	return ((v & UINT64_C(0xF0F0F0F0F0F0F0F0)) |
+		(((v + UINT64_C(0x0606060606060606)) & UINT64_C(0xF0F0F0F0F0F0F0F0)) >> 4)) ==
+	       UINT64_C(0x3333333333333333);
+}
+
+/* The value of 8 digit bytes, first byte most significant: pairs, then
+ * quadruples, then the whole, by multiplies within the word. */
+static inline uint32_t num_eight_digits_value(uint64_t v)
+{
+	const uint64_t mask = UINT64_C(0x000000FF000000FF);
+	const uint64_t mul1 = UINT64_C(100) + (UINT64_C(1000000) << 32);
+	const uint64_t mul2 = UINT64_C(1) + (UINT64_C(10000) << 32);
+	v -= UINT64_C(0x3030303030303030);
+	v = v * 10 + (v >> 8);
+	return (uint32_t)(((v & mask) * mul1 + ((v >> 16) & mask) * mul2) >> 32);
+}
+
 __extension__ typedef unsigned __int128 num_parse_u128;
 
 /* The correctly rounded parser for every other decimal with at most 19
@@ -105,14 +127,30 @@ static int parse_eisel_lemire(const char *s, size_t len, double *out)
 		w = w * 10 + (uint64_t)(s[i] - '0');
 	}
 	if (i < len && s[i] == '.')
-		for (i++; i < len && s[i] >= '0' && s[i] <= '9'; i++) {
+		for (i++; i < len;) {
+			/* eight significant digits at once while they fit */
+			if (w != 0 && nd <= 11 && len - i >= 8) {
+				uint64_t eight;
+				memcpy(&eight, s + i, 8);
+				if (num_eight_digits(eight)) {
+					w = w * 100000000 + num_eight_digits_value(eight);
+					nd += 8;
+					q -= 8;
+					i += 8;
+					continue;
+				}
+			}
+			if (s[i] < '0' || s[i] > '9')
+				break;
 			any = 1;
 			q--;
-			if (w == 0 && s[i] == '0')
+			if (w == 0 && s[i] == '0') {
+				i++;
 				continue;
+			}
 			if (nd++ == 19)
 				return -1;
-			w = w * 10 + (uint64_t)(s[i] - '0');
+			w = w * 10 + (uint64_t)(s[i++] - '0');
 		}
 	if (!any)
 		return -1;
@@ -327,12 +365,20 @@ static inline uint64_t num_closest10(uint64_t vb, uint64_t sp10)
 	return vb < mid || (vb == mid && !((sp10 / 10) & 1)) ? sp10 : sp10 + 10;
 }
 
+static const uint64_t num_pow10_u64[20] = {
+	UINT64_C(1), UINT64_C(10), UINT64_C(100), UINT64_C(1000), UINT64_C(10000), UINT64_C(100000),
+	UINT64_C(1000000), UINT64_C(10000000), UINT64_C(100000000), UINT64_C(1000000000),
+	UINT64_C(10000000000), UINT64_C(100000000000), UINT64_C(1000000000000),
+	UINT64_C(10000000000000), UINT64_C(100000000000000), UINT64_C(1000000000000000),
+	UINT64_C(10000000000000000), UINT64_C(100000000000000000), UINT64_C(1000000000000000000),
+	UINT64_C(10000000000000000000)};
+
+/* Decimal digits of f: floor(log10 f) + 1 from the bit length (1233 /
+ * 4096 is log10 2 a little low), corrected by one comparison. */
 static inline int num_digit_count(uint64_t f)
 {
-	int n = 1;
-	while (f >= 10)
-		f /= 10, n++;
-	return n;
+	int t = (64 - __builtin_clzll(f | 1)) * 1233 >> 12;
+	return t + (f >= num_pow10_u64[t]);
 }
 
 static inline uint64_t num_strip_zeros(uint64_t f, int *e)
@@ -399,24 +445,56 @@ static int num_old_printer_decimal(uint64_t c, int q, uint64_t *fp, int *ep)
 	return 17;
 }
 
+static const char num_digit_pairs[201] =
+	"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+	"8081828384858687888990919293949596979899";
+
+/* The n decimal digits of f (n = num_digit_count(f)) at q[0..n), from
+ * the right, 8 at a time and two per table look-up.  Written where they
+ * go, not copied there: a copy would read back bytes just stored in
+ * pieces, which the CPU cannot forward (a stall per number). */
+static inline void num_put_digits(char *q, uint64_t f, int n)
+{
+	char *e = q + n;
+	while (f >= 100000000) {
+		uint32_t lo = (uint32_t)(f % 100000000), hi = lo / 10000, lo4 = lo % 10000;
+		f /= 100000000;
+		e -= 8;
+		memcpy(e, num_digit_pairs + 2 * (hi / 100), 2);
+		memcpy(e + 2, num_digit_pairs + 2 * (hi % 100), 2);
+		memcpy(e + 4, num_digit_pairs + 2 * (lo4 / 100), 2);
+		memcpy(e + 6, num_digit_pairs + 2 * (lo4 % 100), 2);
+	}
+	uint32_t v = (uint32_t)f;
+	while (v >= 100) {
+		e -= 2;
+		memcpy(e, num_digit_pairs + 2 * (v % 100), 2);
+		v /= 100;
+	}
+	if (v >= 10)
+		memcpy(e - 2, num_digit_pairs + 2 * v, 2);
+	else
+		e[-1] = (char)('0' + v);
+}
+
 /* f 10^e as "%.{prec}g" prints it (f has no trailing zeros). */
 static int num_format_g(char *buf, int negative, uint64_t f, int e, int prec)
 {
-	char digits[20];
-	int n = 0;
-	for (uint64_t v = f; v; v /= 10)
-		digits[19 - n++] = (char)('0' + v % 10);
-	const char *d = digits + 20 - n;
+	int n = num_digit_count(f);
 	int x = n - 1 + e; /* f 10^e = d.ddd 10^x */
 	char *p = buf;
 	if (negative)
 		*p++ = '-';
 	if (x < -4 || x >= prec) {
-		*p++ = d[0];
+		/* the digits one to the right, then the first moved before the point */
+		num_put_digits(p + 1, f, n);
+		p[0] = p[1];
 		if (n > 1) {
-			*p++ = '.';
-			memcpy(p, d + 1, (size_t)n - 1);
-			p += n - 1;
+			p[1] = '.';
+			p += n + 1;
+		} else {
+			p++;
 		}
 		*p++ = 'e';
 		*p++ = x < 0 ? '-' : '+';
@@ -427,23 +505,23 @@ static int num_format_g(char *buf, int negative, uint64_t f, int e, int prec)
 		*p++ = (char)('0' + ax % 10);
 	} else if (x >= 0) {
 		if (n <= x + 1) {
-			memcpy(p, d, (size_t)n);
+			num_put_digits(p, f, n);
 			p += n;
 			memset(p, '0', (size_t)(x + 1 - n));
 			p += x + 1 - n;
 		} else {
-			memcpy(p, d, (size_t)x + 1);
-			p += x + 1;
-			*p++ = '.';
-			memcpy(p, d + x + 1, (size_t)(n - x - 1));
-			p += n - x - 1;
+			num_put_digits(p + 1, f, n);
+			for (int i = 0; i <= x; i++)
+				p[i] = p[i + 1];
+			p[x + 1] = '.';
+			p += n + 1;
 		}
 	} else {
 		*p++ = '0';
 		*p++ = '.';
 		memset(p, '0', (size_t)(-x - 1));
 		p += -x - 1;
-		memcpy(p, d, (size_t)n);
+		num_put_digits(p, f, n);
 		p += n;
 	}
 	*p = '\0';

@@ -1,15 +1,22 @@
 #include "price/black76.h"
 
 #include <math.h>
+#include <string.h>
 #include <strings.h>
 
 #include "core/normal.h"
 
 int opt_type_parse(const char *s)
 {
-	if (strcasecmp(s, "call") == 0)
+	return opt_type_parse_n(s, strlen(s));
+}
+
+int opt_type_parse_n(const char *s, size_t len)
+{
+	len = strnlen(s, len);
+	if (len == 4 && strncasecmp(s, "call", 4) == 0)
 		return OPT_CALL;
-	if (strcasecmp(s, "put") == 0)
+	if (len == 3 && strncasecmp(s, "put", 3) == 0)
 		return OPT_PUT;
 	return 0;
 }

@@ -29,6 +29,8 @@ enum opt_status { OPT_OK = 0, OPT_EDOMAIN = 1, OPT_ENUMERIC = 2 };
 
 /* Parses "call"/"put" (case-insensitive); 0 when neither. */
 int opt_type_parse(const char *s);
+/* Same for s[0..len), which ends at its first NUL byte if it has one. */
+int opt_type_parse_n(const char *s, size_t len);
 
 /* Returns OPT_OK, or OPT_EDOMAIN with *why set (F <= 0, K <= 0, vol < 0,
  * T < 0, non-finite input). */

@@ -2,6 +2,7 @@
 
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,12 +48,12 @@ static const struct {
 			    (const char *const[]){NULL}, (const char *const[]){"vol", NULL}},
 };
 
-/* One data row of a block, as price_row() reads it: the fields (each
- * NUL-terminated in the block's arena), its line and the reader for the
- * file name and the header. */
+/* One data row of a block, as price_row() reads it: its fields (field c
+ * is base[off[c], off[c] + len[c]), not NUL-terminated), its line and the
+ * reader for the file name and the header. */
 typedef struct frow {
 	const csv_reader *r;
-	const char *arena;
+	const char *base;
 	const size_t *off, *len; /* ncols entries */
 	long line;
 } frow;
@@ -60,13 +61,11 @@ typedef struct frow {
 static const char *fr_field(const frow *v, int col, size_t *len)
 {
 	if (col < 0 || col >= csvr_ncols(v->r)) {
-		if (len)
-			*len = 0;
+		*len = 0;
 		return "";
 	}
-	if (len)
-		*len = v->len[col];
-	return v->arena + v->off[col];
+	*len = v->len[col];
+	return v->base + v->off[col];
 }
 
 static int fr_is_empty(const frow *v, int col)
@@ -88,6 +87,15 @@ static int fr_field_error(const frow *v, int col, qe_err *e, const char *fmt, ..
 			  csvr_colname(v->r, col), msg);
 }
 
+/* "why 'value'" for a field, the value shown up to max bytes (and, as
+ * the NUL-terminated fields of csvio always were, up to a NUL byte). */
+static int fr_value_error(const frow *v, int col, qe_err *e, const char *why, size_t max)
+{
+	size_t len;
+	const char *s = fr_field(v, col, &len);
+	return fr_field_error(v, col, e, "%s '%.*s'", why, (int)(len < max ? len : max), s);
+}
+
 /* csvr_get_double() for a row of a block. */
 static int fr_get_double(const frow *v, int col, double *out, qe_err *e)
 {
@@ -95,7 +103,7 @@ static int fr_get_double(const frow *v, int col, double *out, qe_err *e)
 	const char *s = fr_field(v, col, &len);
 	int st = num_parse_double(s, len, out);
 	if (st != NUM_OK)
-		return fr_field_error(v, col, e, "%s '%.64s'", num_status_str(st), s);
+		return fr_value_error(v, col, e, num_status_str(st), 64);
 	return 0;
 }
 
@@ -175,37 +183,71 @@ static int blame(int mi, const char *why, const int *idx, const double *x)
 	return -1;
 }
 
+/* What a run prices, fixed before the first row: the model, its options,
+ * the input columns of its required (idx) and optional (opt) inputs, and
+ * which inputs get the percentage-typo check. */
+enum { P_NONE, P_RATE, P_LOGVOL };
+typedef struct fjob {
+	int mi, nin;
+	const formula_opts *o;
+	int idx[MAXCOL], opt[MAXCOL];
+	char plaus[MAXCOL];
+} fjob;
+
+/* A pricing thread's scratch: the fields of the row it prices (offsets
+ * and lengths), and the fixing times of an Asian row. */
+typedef struct fscratch {
+	size_t *off, *len;
+	double *t;
+	size_t tcap;
+} fscratch;
+
 /* The percentage-typo check of qe-ingest on the row's vols (lognormal
- * models only: a Bachelier vol is in price units) and rates: 0, or
- * QE_DATA with e naming file:line:col, the column and the value. */
-static int check_plausible(int mi, const frow *r, const int *idx, const double *x, qe_err *e)
+ * models only: a Bachelier vol is in price units) and rates: the kind of
+ * check of each input column. */
+static void job_plausible_init(fjob *j)
 {
-	for (int i = 1; models[mi].in[i]; i++) {
-		const char *col = models[mi].in[i], *why = NULL;
+	for (int i = 0; i < MAXCOL; i++)
+		j->plaus[i] = P_NONE;
+	for (int i = 1; models[j->mi].in[i]; i++) {
+		const char *col = models[j->mi].in[i];
 		if (strcmp(col, "rate") == 0 || strcmp(col, "carry") == 0)
+			j->plaus[i] = P_RATE;
+		else if (j->mi != F_BACHELIER && strncmp(col, "vol", 3) == 0)
+			j->plaus[i] = P_LOGVOL;
+	}
+}
+
+/* 0, or QE_DATA with e naming file:line:col, the column and the value. */
+static int check_plausible(const fjob *j, const frow *r, const double *x, qe_err *e)
+{
+	for (int i = 1; i < j->nin; i++) {
+		const char *why = NULL;
+		if (j->plaus[i] == P_RATE)
 			why = schema_rate_implausible(x[i]);
-		else if (mi != F_BACHELIER && strncmp(col, "vol", 3) == 0)
+		else if (j->plaus[i] == P_LOGVOL)
 			why = schema_lognormal_vol_implausible(x[i]);
 		if (why)
-			return fr_field_error(r, idx[i], e, "%s '%s'", why, fr_field(r, idx[i], NULL));
+			return fr_value_error(r, j->idx[i], e, why, (size_t)-1);
 	}
 	return QE_OK;
 }
 
 /* Prices the current row into res (*nres values): 0, or an error code
  * with e naming file:line:col, the column and the value. */
-static int price_row(int mi, const formula_opts *o, const frow *r, const int *idx,
-		     const int *opt, int nin, double *res, int *nres, qe_err *e)
+static int price_row(const fjob *j, const frow *r, fscratch *sc, double *res, int *nres, qe_err *e)
 {
-	const char *ts = fr_field(r, idx[0], NULL);
-	int type = opt_type_parse(ts);
+	const int mi = j->mi, *idx = j->idx, *opt = j->opt;
+	size_t tlen;
+	const char *ts = fr_field(r, idx[0], &tlen);
+	int type = opt_type_parse_n(ts, tlen);
 	if (!type)
-		return fr_field_error(r, idx[0], e, "expected call or put '%s'", ts);
+		return fr_value_error(r, idx[0], e, "expected call or put", (size_t)-1);
 	double x[MAXCOL];
-	for (int i = 1; i < nin; i++)
+	for (int i = 1; i < j->nin; i++)
 		if (fr_get_double(r, idx[i], &x[i], e))
 			return e->code;
-	if (!o->allow_implausible && check_plausible(mi, r, idx, x, e))
+	if (!j->o->allow_implausible && check_plausible(j, r, x, e))
 		return e->code;
 	const char *why = NULL;
 	int ms = OPT_OK;
@@ -229,14 +271,14 @@ static int price_row(int mi, const formula_opts *o, const frow *r, const int *id
 	case F_ASIAN_CURRAN: {
 		double nf = x[8], pf = 0, pa = 0;
 		if (nf != floor(nf) || nf < 1 || nf > 100000)
-			return fr_field_error(r, idx[8], e, "expected a whole number from 1 to 100000 '%s'",
-						fr_field(r, idx[8], NULL));
+			return fr_value_error(r, idx[8], e, "expected a whole number from 1 to 100000",
+					      (size_t)-1);
 		if (opt[0] >= 0 && !fr_is_empty(r, opt[0])) {
 			if (fr_get_double(r, opt[0], &pf, e))
 				return e->code;
 			if (pf != floor(pf) || pf < 0 || pf > nf)
-				return fr_field_error(r, opt[0], e, "expected a whole number from 0 to fixings '%s'",
-							fr_field(r, opt[0], NULL));
+				return fr_value_error(r, opt[0], e, "expected a whole number from 0 to fixings",
+						      (size_t)-1);
 		}
 		if (pf > 0) {
 			if (opt[1] < 0)
@@ -245,14 +287,17 @@ static int price_row(int mi, const formula_opts *o, const frow *r, const int *id
 				return e->code;
 		}
 		int n = (int)nf, m = (int)pf;
-		double *t = malloc(sizeof *t * (size_t)n);
-		if (!t)
-			return qe_err_set(e, QE_INTERNAL, "out of memory");
-		ms = asian_grid(x[6], x[7], n, m, t, &why);
+		if (sc->tcap < (size_t)n) {
+			double *t = realloc(sc->t, sizeof *t * (size_t)n);
+			if (!t)
+				return qe_err_set(e, QE_INTERNAL, "out of memory");
+			sc->t = t;
+			sc->tcap = (size_t)n;
+		}
+		ms = asian_grid(x[6], x[7], n, m, sc->t, &why);
 		if (!ms)
 			ms = asian_price(mi == F_ASIAN ? ASIAN_TW : ASIAN_CURRAN, type, x[1], x[2], x[3],
-					 x[4], x[5], n, m, pa, t, &res[0], &why);
-		free(t);
+					 x[4], x[5], n, m, pa, sc->t, &res[0], &why);
 		break;
 	}
 	case F_BLACK76_IV:
@@ -260,7 +305,7 @@ static int price_row(int mi, const formula_opts *o, const frow *r, const int *id
 		ms = (mi == F_BLACK76_IV ? iv_black76 : iv_bachelier)(type, x[1], x[2], x[3], x[4], x[5], &res[0], &why);
 		break;
 	case F_AMERICAN:
-		ms = american_price(o->amer_method, type, x[1], x[2], x[3], x[4], x[5], x[6], &res[0], &why);
+		ms = american_price(j->o->amer_method, type, x[1], x[2], x[3], x[4], x[5], x[6], &res[0], &why);
 		break;
 	}
 	if (!ms) {
@@ -276,14 +321,15 @@ static int price_row(int mi, const formula_opts *o, const frow *r, const int *id
 	}
 	int col = ms == OPT_EDOMAIN ? blame(mi, why, idx, x) : -1;
 	if (col >= 0)
-		return fr_field_error(r, col, e, "%s '%s'", why, fr_field(r, col, NULL));
+		return fr_value_error(r, col, e, why, (size_t)-1);
 	return qe_err_set(e, ms == OPT_EDOMAIN ? QE_DATA : QE_NUMERIC, "%s:%ld:1: %s: %s", csvr_name(r->r),
 			  r->line, models[mi].name, why);
 }
 
 /* A block of rows read serially and priced in parallel.  Rows are
  * priced in chunks of FCHUNK consecutive rows; a chunk's printed rows go
- * to the buffer of the thread that priced it, at [coff, coff + clen). */
+ * to the chunk's own buffer, so that the block's output is its chunks'
+ * buffers in order, written while the next block is priced. */
 #define FBLOCK_ROWS 8192
 #define FCHUNK 128
 #define FNCHUNK (FBLOCK_ROWS / FCHUNK)
@@ -299,8 +345,7 @@ typedef struct fblock {
 	int raw;
 	strbuf text;
 	size_t *rstart;  /* FBLOCK_ROWS + 1 entries */
-	int cthr[FNCHUNK];
-	size_t coff[FNCHUNK], clen[FNCHUNK];
+	strbuf out[FNCHUNK];
 	/* filled by the reader */
 	int rc, eof;
 	qe_err e;
@@ -355,6 +400,8 @@ static void fblock_free(fblock *b)
 	free(b->rstart);
 	strbuf_free(&b->arena);
 	strbuf_free(&b->text);
+	for (int c = 0; c < FNCHUNK; c++)
+		strbuf_free(&b->out[c]);
 }
 
 static void fblock_fill(fblock *b, csv_reader *r);
@@ -486,105 +533,197 @@ static void fblock_fill(fblock *b, csv_reader *r)
 	}
 }
 
-/* A pricing thread's scratch for raw rows: the row's text with its
- * fields NUL-terminated in place, and their offsets and lengths. */
-typedef struct fscratch {
-	strbuf row;
-	csvscan_field *f;
-	size_t *off, *len;
-} fscratch;
-
-/* Splits raw row i of b into fields in sc (csvscan's rules, which are
- * csvio's; the row holds no quote).  0, or QE_DATA with e saying what
- * csvr_next() says of a row with the wrong number of fields; -1 when
- * out of memory. */
-static int fblock_split(const fblock *b, int i, const csv_reader *r, fscratch *sc, qe_err *e)
+/* 1 when one of the 8 bytes v is a ',', '\n' or '\r': a byte of v ^ c
+ * is 0 where v holds c, and (x - 0x01..) & ~x & 0x80.. is nonzero iff x
+ * has a zero byte. */
+static inline int fsplit_has_special(uint64_t v)
 {
-	size_t n = b->rstart[i + 1] - b->rstart[i];
-	sc->row.len = 0;
-	if (strbuf_room(&sc->row, 2 * n + 1)) /* the row, and csvscan's scratch */
-		return -1;
-	memcpy(sc->row.p, b->text.p + b->rstart[i], n);
-	csvscan_rec rec;
-	int maxf = b->ncols + 1;
-	csvscan_next(sc->row.p, n, 0, 1, sc->f, maxf, sc->row.p + n, &rec);
-	if (rec.nfields != b->ncols) {
-		int col = rec.nfields < b->ncols ? rec.nfields + 1 : b->ncols + 1;
+	const uint64_t ones = UINT64_C(0x0101010101010101), highs = UINT64_C(0x8080808080808080);
+	uint64_t a = v ^ (ones * ','), b = v ^ (ones * '\n'), c = v ^ (ones * '\r');
+	return (((a - ones) & ~a) | ((b - ones) & ~b) | ((c - ones) & ~c)) & highs ? 1 : 0;
+}
+
+/* Splits raw row i of b into fields in sc, pointing into b->text: a row
+ * of the fast reader holds no quote, so its fields are the text between
+ * commas, the last one ending before the row's "\n" or "\r\n" (at the
+ * end of input with no line end, before nothing: csvscan's rules, which
+ * are csvio's).  Sets *body to the row's length without its line end and
+ * *plain to 1 when it holds no '\r', i.e. when printing its fields as CSV
+ * gives the same bytes back.  0, or QE_DATA with e saying what
+ * csvr_next() says of a row with the wrong number of fields. */
+static int fblock_split(const fblock *b, int i, const csv_reader *r, fscratch *sc, size_t *body,
+			int *plain, qe_err *e)
+{
+	size_t start = b->rstart[i], n = b->rstart[i + 1] - start, k;
+	const char *p = b->text.p + start;
+	int nf = 0, ncols = b->ncols;
+	size_t f0 = 0, ncr = 0;
+	/* a row ends at its first '\n' (blank lines after it are in its span) */
+	for (k = 0; k < n; k++) {
+		/* skip 8 bytes at a time while none is a ',', '\n' or '\r' */
+		while (k + 8 <= n) {
+			uint64_t v;
+			memcpy(&v, p + k, 8);
+			if (fsplit_has_special(v))
+				break;
+			k += 8;
+		}
+		if (k == n)
+			break;
+		char ch = p[k];
+		if (ch == ',') {
+			if (nf < ncols) {
+				sc->off[nf] = start + f0;
+				sc->len[nf] = k - f0;
+			}
+			nf++;
+			f0 = k + 1;
+		} else if (ch == '\n') {
+			break;
+		} else if (ch == '\r') {
+			ncr++;
+		}
+	}
+	if (k < n && k > f0 && p[k - 1] == '\r') {
+		k--; /* CRLF */
+		ncr--;
+	}
+	if (nf < ncols) {
+		sc->off[nf] = start + f0;
+		sc->len[nf] = k - f0;
+	}
+	nf++;
+	*body = k;
+	*plain = ncr == 0;
+	if (nf != ncols) {
+		int col = nf < ncols ? nf + 1 : ncols + 1;
 		return qe_err_set(e, QE_DATA, "%s:%ld:%d: expected %d fields, found %d", csvr_name(r),
-				  b->line[i], col, b->ncols, rec.nfields);
+				  b->line[i], col, ncols, nf);
 	}
-	for (int c = 0; c < b->ncols; c++) {
-		char *p = sc->row.p + (sc->f[c].p - sc->row.p);
-		p[sc->f[c].len] = '\0';
-		sc->off[c] = (size_t)(p - sc->row.p);
-		sc->len[c] = sc->f[c].len;
-	}
+	return 0;
+}
+
+/* Keeps row i's error (a copy of e) in b: 0, or -1 when out of memory. */
+static int fblock_row_bad(fblock *b, int i, const qe_err *e)
+{
+	if (!(b->err[i] = malloc(sizeof *e)))
+		return -1;
+	*b->err[i] = *e;
 	return 0;
 }
 
 /* Prices row i of b and prints it with its results into w; a row that
  * fails gets its error in b->err (0), -1 when out of memory. */
-static int fblock_row(fblock *b, int i, int mi, const formula_opts *o, const csv_reader *r,
-		      const int *idx, const int *opt, int nin, strbuf *w, fscratch *sc)
+static int fblock_row(fblock *b, int i, const fjob *j, const csv_reader *r, strbuf *w, fscratch *sc)
 {
 	if (b->err[i])
 		return 0;
 	frow v = {r, b->arena.p, b->off + (size_t)i * (size_t)b->ncols,
 		  b->len + (size_t)i * (size_t)b->ncols, b->line[i]};
+	size_t body = 0;
+	int plain = 0;
+	qe_err e;
 	if (b->raw) {
-		qe_err e;
-		int st = fblock_split(b, i, r, sc, &e);
-		if (st < 0)
-			return -1;
-		if (st) {
-			if (!(b->err[i] = malloc(sizeof e)))
-				return -1;
-			*b->err[i] = e;
-			return 0;
-		}
-		v.arena = sc->row.p;
+		if (fblock_split(b, i, r, sc, &body, &plain, &e))
+			return fblock_row_bad(b, i, &e);
+		v.base = b->text.p;
 		v.off = sc->off;
 		v.len = sc->len;
 	}
 	double res[5];
 	int nres = 0;
-	qe_err e;
-	if (price_row(mi, o, &v, idx, opt, nin, res, &nres, &e)) {
-		if (!(b->err[i] = malloc(sizeof e)))
+	if (price_row(j, &v, sc, res, &nres, &e))
+		return fblock_row_bad(b, i, &e);
+	if (plain) {
+		/* the fields and their commas are the row's text */
+		if (strbuf_room(w, body + (size_t)nres * (NUM_BUFSZ + 1) + 1))
 			return -1;
-		*b->err[i] = e;
-		return 0;
+		memcpy(w->p + w->len, b->text.p + b->rstart[i], body);
+		w->len += body;
+	} else {
+		for (int c = 0; c < b->ncols; c++) {
+			if (c)
+				strbuf_put(w, ",", 1);
+			strbuf_put_field(w, v.base + v.off[c], v.len[c]);
+		}
+		if (strbuf_room(w, (size_t)nres * (NUM_BUFSZ + 1) + 1))
+			return -1;
 	}
-	for (int c = 0; c < b->ncols; c++) {
-		if (c)
-			strbuf_put(w, ",", 1);
-		strbuf_put_field(w, v.arena + v.off[c], v.len[c]);
-	}
+	char *p = w->p + w->len;
 	for (int k = 0; k < nres; k++) {
-		char buf[NUM_BUFSZ + 1];
-		buf[0] = ',';
-		int n = num_format_double(buf + 1, res[k]);
-		strbuf_put(w, buf, (size_t)n + 1);
+		*p++ = ',';
+		p += num_format_double(p, res[k]);
 	}
-	strbuf_put(w, "\n", 1);
+	*p++ = '\n';
+	w->len = (size_t)(p - w->p);
 	return 0;
+}
+
+/* The first row of b whose failure stops the run (out of memory while
+ * pricing it), or b->n. */
+static int fblock_fatal_row(const fblock *b)
+{
+	for (int i = 0; i < b->n; i++)
+		if (b->err[i] && b->err[i]->code == QE_INTERNAL)
+			return i;
+	return b->n;
+}
+
+/* Writes b's output, its chunks in row order; nothing when a row's
+ * failure stops the run. */
+static void fblock_write(const fblock *b, FILE *out)
+{
+	if (fblock_fatal_row(b) < b->n)
+		return;
+	for (int c = 0; c < FNCHUNK && c * FCHUNK < b->n; c++)
+		if (b->out[c].len)
+			fwrite(b->out[c].p, 1, b->out[c].len, out);
+}
+
+/* Reports b's bad rows in file order, up to one whose failure stops the
+ * run; then the reader's error that ended b, if any.  Returns 0 or the
+ * code that stops the run, with e filled. */
+static int fblock_report(const fblock *b, formula_report_fn report, void *ctx, long *nbad, int *worst,
+			 qe_err *e)
+{
+	for (int i = 0; i < b->n; i++) {
+		if (!b->err[i])
+			continue;
+		if (b->err[i]->code == QE_INTERNAL) {
+			*e = *b->err[i];
+			return QE_INTERNAL;
+		}
+		(*nbad)++;
+		if (report)
+			report(ctx, b->err[i]);
+		if (*worst != QE_DATA)
+			*worst = b->err[i]->code;
+	}
+	if (b->rc) {
+		*e = b->e;
+		return b->rc;
+	}
+	return QE_OK;
 }
 
 int formula_run(const char *model, const formula_opts *o, csv_reader *r, FILE *out,
 		formula_report_fn report, void *ctx, long *nbad, qe_err *e)
 {
-	int mi = model_index(model), idx[MAXCOL], opt[MAXCOL];
+	fjob job = {.mi = model_index(model), .o = o};
+	int mi = job.mi;
 	if (mi == F_NONE)
 		return qe_err_set(e, QE_USAGE, "unknown model '%s'", model);
-	int nin = count(models[mi].in), nopt = count(models[mi].opt);
-	if (csvr_require(r, models[mi].in, nin, idx, e))
+	job.nin = count(models[mi].in);
+	int nopt = count(models[mi].opt);
+	if (csvr_require(r, models[mi].in, job.nin, job.idx, e))
 		return e->code;
 	for (int i = 0; i < nopt; i++)
-		opt[i] = csvr_col(r, models[mi].opt[i]);
+		job.opt[i] = csvr_col(r, models[mi].opt[i]);
 	for (int i = 0; models[mi].out[i]; i++)
 		if (csvr_col(r, models[mi].out[i]) >= 0)
 			return qe_err_set(e, QE_DATA, "%s: input already has a column '%s'",
 					  csvr_name(r), models[mi].out[i]);
+	job_plausible_init(&job);
 
 	csv_writer w;
 	csvw_init(&w, out);
@@ -594,41 +733,40 @@ int formula_run(const char *model, const formula_opts *o, csv_reader *r, FILE *o
 		csvw_str(&w, models[mi].out[i]);
 	csvw_end(&w);
 
-	/* Rows are read in blocks by one thread while the others price and
-	 * print the block before (chunks of rows, each printed into the
-	 * buffer of the thread that priced it); the block's rows are then
-	 * written (one write) and its errors reported in file order, so the
-	 * output is the same for any number of threads.  The reader only
-	 * finds line ends (fblock_fill_raw); splitting the fields and parsing
-	 * the numbers is done by the thread that prices the row, so the
-	 * parse runs on every thread.  A bad row is reported and skipped;
-	 * the worst code is returned. */
+	/* A pipeline of three blocks: while the threads price block k (in
+	 * chunks of rows, each printed into the chunk's buffer), one thread
+	 * reads block k + 1 and another writes block k - 1 (its chunks in
+	 * order); the calling thread then reports block k - 1's bad rows in
+	 * file order, so the output and the messages are the same for any
+	 * number of threads.  The reader only finds line ends
+	 * (fblock_fill_raw); splitting the fields and parsing the numbers is
+	 * done by the thread that prices the row.  A bad row is reported and
+	 * skipped; the worst code is returned. */
 	int worst = QE_OK, rc = QE_OK, nthr = 1;
 #ifdef _OPENMP
 	nthr = omp_get_max_threads();
 #endif
 	*nbad = 0;
-	fblock blk[2];
+	fblock blk[3];
 	fraw st = {.line = 0};
-	strbuf wout = {0};
-	strbuf *tout = calloc((size_t)nthr, sizeof *tout);
 	fscratch *scr = calloc((size_t)nthr, sizeof *scr);
-	int oom = !tout || !scr, ncols = csvr_ncols(r);
+	int oom = !scr, ncols = csvr_ncols(r);
 	memset(blk, 0, sizeof blk);
 	for (int t = 0; !oom && t < nthr; t++) {
-		scr[t].f = malloc(sizeof *scr[t].f * (size_t)(ncols + 1));
 		scr[t].off = malloc(sizeof *scr[t].off * (size_t)ncols);
 		scr[t].len = malloc(sizeof *scr[t].len * (size_t)ncols);
-		oom = !scr[t].f || !scr[t].off || !scr[t].len;
+		oom = !scr[t].off || !scr[t].len;
 	}
-	if (oom || fblock_init(&blk[0], ncols, e) || fblock_init(&blk[1], ncols, e)) {
+	for (int k = 0; k < 3 && !oom; k++)
+		oom = fblock_init(&blk[k], ncols, e) != QE_OK;
+	if (oom) {
 		rc = qe_err_set(e, QE_INTERNAL, "out of memory");
 		goto done;
 	}
 	/* the first line after the header; a reader holding part of a record
 	 * (never, after a header) keeps every row to csvr_next() */
 	st.line = csvr_raw_line(r);
-	fblock *cur = &blk[0], *next = &blk[1];
+	fblock *prev = NULL, *cur = &blk[0], *next = &blk[1], *spare = &blk[2];
 	{
 		long got = csvr_raw_read(r, NULL, 0, e);
 		st.slow = got == -2;
@@ -637,11 +775,15 @@ int formula_run(const char *model, const formula_opts *o, csv_reader *r, FILE *o
 		fblock_fill(cur, r);
 	else
 		fblock_fill_raw(cur, r, &st);
-	while (cur->n > 0 || cur->rc) {
-		int more = !cur->eof && !cur->rc;
-		for (int t = 0; t < nthr; t++)
-			tout[t].len = 0;
-		int nch = (cur->n + FCHUNK - 1) / FCHUNK;
+	while (cur || prev) {
+		if (cur && cur->n == 0 && !cur->rc)
+			cur = NULL; /* end of input */
+		if (!cur && !prev)
+			break;
+		int more = cur && !cur->eof && !cur->rc;
+		int nch = cur ? (cur->n + FCHUNK - 1) / FCHUNK : 0;
+		for (int c = 0; c < nch; c++)
+			cur->out[c].len = 0;
 #pragma omp parallel num_threads(nthr)
 		{
 #pragma omp single nowait
@@ -651,76 +793,56 @@ int formula_run(const char *model, const formula_opts *o, csv_reader *r, FILE *o
 				else
 					fblock_fill_raw(next, r, &st);
 			}
+#pragma omp single nowait
+			if (prev)
+				fblock_write(prev, out);
 			int t = 0;
 #ifdef _OPENMP
 			t = omp_get_thread_num();
 #endif
 #pragma omp for schedule(dynamic, 1)
 			for (int c = 0; c < nch; c++) {
-				cur->cthr[c] = t;
-				cur->coff[c] = tout[t].len;
 				int end = (c + 1) * FCHUNK < cur->n ? (c + 1) * FCHUNK : cur->n;
 				for (int i = c * FCHUNK; i < end; i++)
-					if (fblock_row(cur, i, mi, o, r, idx, opt, nin, &tout[t], &scr[t]))
-						tout[t].oom = 1;
-				cur->clen[c] = tout[t].len - cur->coff[c];
+					if (fblock_row(cur, i, &job, r, &cur->out[c], &scr[t]))
+						cur->out[c].oom = 1;
 			}
 		}
-		for (int t = 0; t < nthr; t++)
-			if (tout[t].oom)
+		for (int c = 0; c < nch; c++)
+			if (cur->out[c].oom)
 				oom = 1;
+		if (prev && (rc = fblock_report(prev, report, ctx, nbad, &worst, e)))
+			break;
 		if (oom) {
 			rc = qe_err_set(e, QE_INTERNAL, "%s: out of memory", csvr_name(r));
 			break;
 		}
-		/* rows in file order: errors up to a fatal one, output by chunk */
-		for (int i = 0; i < cur->n && !rc; i++) {
-			if (!cur->err[i])
-				continue;
-			if (cur->err[i]->code == QE_INTERNAL) {
-				*e = *cur->err[i];
-				rc = QE_INTERNAL;
-				break;
+		/* block k - 1's buffers take block k + 2 */
+		fblock *done_blk = prev ? prev : spare;
+		prev = cur;
+		if (more) {
+			cur = next;
+			next = done_blk;
+		} else {
+			/* the last block: written and reported alone */
+			cur = NULL;
+			if (prev) {
+				fblock_write(prev, out);
+				rc = fblock_report(prev, report, ctx, nbad, &worst, e);
 			}
-			(*nbad)++;
-			if (report)
-				report(ctx, cur->err[i]);
-			if (worst != QE_DATA)
-				worst = cur->err[i]->code;
-		}
-		wout.len = 0;
-		for (int c = 0; c < nch && !rc; c++)
-			strbuf_put(&wout, tout[cur->cthr[c]].p + cur->coff[c], cur->clen[c]);
-		if (wout.oom) {
-			rc = qe_err_set(e, QE_INTERNAL, "%s: out of memory", csvr_name(r));
 			break;
 		}
-		if (wout.len)
-			fwrite(wout.p, 1, wout.len, out);
-		if (!rc && cur->rc) {
-			*e = cur->e;
-			rc = cur->rc;
-		}
-		if (rc || !more)
-			break;
-		fblock *sw = cur;
-		cur = next;
-		next = sw;
+		spare = NULL;
 	}
 done:
-	fblock_free(&blk[0]);
-	fblock_free(&blk[1]);
-	for (int t = 0; tout && t < nthr; t++)
-		strbuf_free(&tout[t]);
-	free(tout);
+	for (int k = 0; k < 3; k++)
+		fblock_free(&blk[k]);
 	for (int t = 0; scr && t < nthr; t++) {
-		strbuf_free(&scr[t].row);
-		free(scr[t].f);
 		free(scr[t].off);
 		free(scr[t].len);
+		free(scr[t].t);
 	}
 	free(scr);
-	strbuf_free(&wout);
 	strbuf_free(&st.carry);
 	if (rc)
 		return rc;

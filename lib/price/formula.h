@@ -57,7 +57,9 @@ typedef struct formula_lines {
 } formula_lines;
 int formula_lines_fill(formula_lines *L, csv_reader *r, qe_err *e);
 
-/* Called once per bad row with its error (e->code QE_DATA or QE_NUMERIC). */
+/* Called once per bad row with its error (e->code QE_DATA or QE_NUMERIC),
+ * on the thread that called formula_run, in file order (a block's bad
+ * rows are reported once the block after it has been priced). */
 typedef void (*formula_report_fn)(void *ctx, const qe_err *e);
 
 typedef struct formula_opts {
