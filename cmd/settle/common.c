@@ -7,14 +7,33 @@
 #include "settle/net.h"
 #include "settle/settle.h"
 
+/* The paths settle_path built, freed at exit (they live as long as the
+ * command). */
+static char **built;
+static size_t nbuilt;
+
+static void free_built(void)
+{
+	for (size_t i = 0; i < nbuilt; i++)
+		free(built[i]);
+	free(built);
+}
+
 const char *settle_path(const char *path, const char *data, const char *name)
 {
 	if (path)
 		return path;
 	size_t n = strlen(data) + strlen(name) + 2;
 	char *p = malloc(n);
-	if (!p)
+	char **b = realloc(built, (nbuilt + 1) * sizeof *b);
+	if (!p || !b) {
+		free(p);
 		cli_die(QE_INTERNAL, "out of memory");
+	}
+	if (!built)
+		atexit(free_built);
+	built = b;
+	built[nbuilt++] = p;
 	snprintf(p, n, "%s/%s", data, name);
 	return p;
 }

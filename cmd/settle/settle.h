@@ -42,7 +42,7 @@ struct net_list;
 void settle_read_net(const char *input, const settle_terms *t, struct flows_list *f,
 		     struct net_list *n);
 
-/* path, or data/name (malloc'd, never freed: one per run). */
+/* path, or data/name (malloc'd; freed at exit). */
 const char *settle_path(const char *path, const char *data, const char *name);
 /* Loads the currencies, payment terms and counterparties (cli_die on failure). */
 settle_terms *settle_load_terms(const struct settle_paths *p);
