@@ -279,7 +279,9 @@ EOF
 	check "${L[@]:0:4}" "$(tail -n 1 O.csv)" "${L[@]:4}"   # inserted
 	one_diagnostic T.csv 5 "chain is broken"
 	# the checkpoint itself edited: its head no longer matches
-	sed 's/^6,./6,0/; s/^6,00/6,11/' L.csv.checkpoint > T.ck
+	# flip the head's first hex digit (0 becomes 1, anything else 0)
+	sed 's/^6,0/6,#/; s/^6,[^#]/6,0/; s/^6,#/6,1/' L.csv.checkpoint > T.ck
+	! cmp -s L.csv.checkpoint T.ck || fail "the checkpoint was not edited"
 	run_split qe-settle ledger verify L.csv --checkpoint T.ck --trusted-keys trusted
 	[ "$status" -eq 1 ]
 	[[ "$stderr" == *"not the checkpoint's head"* ]] || fail "$stderr"
