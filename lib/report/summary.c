@@ -1,0 +1,247 @@
+#include "report/summary.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "screen/rtable.h"
+
+void rtext_printf(report_text *t, const char *fmt, ...)
+{
+	if (t->oom)
+		return;
+	for (;;) {
+		va_list ap;
+		va_start(ap, fmt);
+		size_t room = t->cap - t->len;
+		int n = vsnprintf(t->s ? t->s + t->len : NULL, room, fmt, ap);
+		va_end(ap);
+		if (n < 0) {
+			t->oom = 1;
+			return;
+		}
+		if ((size_t)n < room) {
+			t->len += (size_t)n;
+			return;
+		}
+		size_t nc = t->cap ? 2 * t->cap : 1024;
+		while (nc - t->len <= (size_t)n)
+			nc *= 2;
+		char *s = realloc(t->s, nc);
+		if (!s) {
+			t->oom = 1;
+			return;
+		}
+		t->s = s;
+		t->cap = nc;
+	}
+}
+
+void rtext_free(report_text *t)
+{
+	free(t->s);
+	memset(t, 0, sizeof *t);
+}
+
+char *report_thousands(char *buf, double x)
+{
+	if (!isfinite(x)) {
+		snprintf(buf, 32, "%s", isnan(x) ? "n/a" : x > 0 ? "inf" : "-inf");
+		return buf;
+	}
+	char digits[32];
+	snprintf(digits, sizeof digits, "%.0f", fabs(x));
+	size_t n = strlen(digits), k = 0;
+	if (x <= -0.5)
+		buf[k++] = '-';
+	for (size_t i = 0; i < n; i++) {
+		if (i && (n - i) % 3 == 0)
+			buf[k++] = ',';
+		buf[k++] = digits[i];
+	}
+	buf[k] = 0;
+	return buf;
+}
+
+enum { R_SECTION, R_PORT, R_ITEM, R_VALUE, R_LIMIT, R_UTIL, R_CCY, R_STATUS, R_NCOLS };
+
+static const char *paint(const struct report_summary_in *in, const char *word, int bad)
+{
+	if (!in->color)
+		return word;
+	static char buf[4][64];
+	static int k;
+	k = (k + 1) % 4;
+	snprintf(buf[k], sizeof buf[k], "\033[%sm%s\033[0m", bad ? "1;31" : "32", word);
+	return buf[k];
+}
+
+static int risk_lines(const struct report_summary_in *in, report_text *t, long *alerts, qe_err *e)
+{
+	static const char *const cols[R_NCOLS] = {"section", "portfolio", "item", "value", "limit",
+						  "utilisation", "currency", "status"};
+	rtable r;
+	int rc = rtable_read(in->risk, cols, NULL, R_NCOLS, &r, e);
+	if (rc)
+		return rc;
+	char a[32], b[32];
+	int head = 0;
+	/* VaR against limits */
+	for (size_t i = 0; i < r.n && !rc; i++) {
+		if (strcmp(rtable_get(&r, i, R_SECTION), "var") != 0)
+			continue;
+		double v, lim = NAN, u = NAN;
+		if ((rc = rtable_num(&r, i, R_VALUE, 0, &v, e)) || (rc = rtable_num(&r, i, R_LIMIT, 1, &lim, e)) ||
+		    (rc = rtable_num(&r, i, R_UTIL, 1, &u, e)))
+			break;
+		if (isnan(lim) && strcmp(rtable_get(&r, i, R_PORT), "total") != 0)
+			continue; /* books without a limit at this confidence: in the CSV */
+		if (!head++)
+			rtext_printf(t, "%-12.12s %-11s %15s %15s %6s %s\n", "VaR", "measure", "value", "limit", "used",
+				     "status");
+		const char *st = rtable_get(&r, i, R_STATUS);
+		int bad = strcmp(st, "breach") == 0;
+		*alerts += bad;
+		char used[16] = "";
+		if (!isnan(u))
+			snprintf(used, sizeof used, "%5.1f%%", 100 * u);
+		char val[40], lm[40];
+		snprintf(val, sizeof val, "%s %s", report_thousands(a, v), rtable_get(&r, i, R_CCY));
+		snprintf(lm, sizeof lm, "%s", isnan(lim) ? "-" : report_thousands(b, lim));
+		rtext_printf(t, "%-12.12s %-11.11s %15s %15s %6s %s\n", rtable_get(&r, i, R_PORT),
+			     rtable_get(&r, i, R_ITEM), val, lm, used,
+			     paint(in, bad ? "BREACH" : isnan(lim) ? "-" : "OK", bad));
+	}
+	/* backtest, P&L attribution, stress */
+	long zones[3] = {0}, nworst = -1;
+	double worst = INFINITY;
+	for (size_t i = 0; i < r.n && !rc; i++) {
+		const char *sec = rtable_get(&r, i, R_SECTION), *st = rtable_get(&r, i, R_STATUS);
+		double v, lim;
+		if (strcmp(sec, "backtest") == 0) {
+			if ((rc = rtable_num(&r, i, R_VALUE, 0, &v, e)) || (rc = rtable_num(&r, i, R_LIMIT, 1, &lim, e)))
+				break;
+			int bad = strcmp(st, "green") != 0;
+			rtext_printf(t, "Backtest %s: %.0f exceptions (expected %.1f), zone %s\n",
+				     rtable_get(&r, i, R_ITEM), v, lim, paint(in, st, bad));
+		} else if (strcmp(sec, "pla") == 0 && strcmp(rtable_get(&r, i, R_ITEM), "spearman") == 0) {
+			zones[strcmp(st, "green") == 0 ? 0 : strcmp(st, "amber") == 0 ? 1 : 2]++;
+		} else if (strcmp(sec, "stress") == 0) {
+			if ((rc = rtable_num(&r, i, R_VALUE, 0, &v, e)))
+				break;
+			if (strcmp(rtable_get(&r, i, R_PORT), "total") == 0 && v < worst) {
+				worst = v;
+				nworst = (long)i;
+			}
+		}
+	}
+	if (!rc && zones[0] + zones[1] + zones[2])
+		rtext_printf(t, "P&L attribution: %ld green, %ld amber, %ld red\n", zones[0], zones[1], zones[2]);
+	if (!rc && nworst >= 0)
+		rtext_printf(t, "Worst stress: %.30s %s %s\n", rtable_get(&r, (size_t)nworst, R_ITEM),
+			     report_thousands(a, worst), rtable_get(&r, (size_t)nworst, R_CCY));
+	rtable_free(&r);
+	return rc;
+}
+
+static int breach_lines(const struct report_summary_in *in, report_text *t, long *alerts, qe_err *e)
+{
+	static const char *const cols[] = {"rule_set", "severity"};
+	rtable b;
+	int rc = rtable_read(in->breaches, cols, NULL, 2, &b, e);
+	if (rc)
+		return rc;
+	static const char *const sev[] = {"breach", "warning", "info"};
+	long n[3] = {0};
+	for (size_t i = 0; i < b.n; i++)
+		for (int k = 0; k < 3; k++)
+			if (strcmp(rtable_get(&b, i, 1), sev[k]) == 0)
+				n[k]++;
+	*alerts += n[0];
+	rtext_printf(t, "Compliance: %s %ld, warning %ld, info %ld\n", paint(in, "breach", n[0] > 0), n[0], n[1],
+		     n[2]);
+	/* the breaches per rule set, in file order */
+	for (size_t i = 0; i < b.n; i++) {
+		if (strcmp(rtable_get(&b, i, 1), "breach") != 0)
+			continue;
+		const char *rs = rtable_get(&b, i, 0);
+		size_t j = 0;
+		while (j < i && !(strcmp(rtable_get(&b, j, 1), "breach") == 0 && strcmp(rtable_get(&b, j, 0), rs) == 0))
+			j++;
+		if (j < i)
+			continue;
+		long c = 0;
+		for (size_t k = i; k < b.n; k++)
+			c += strcmp(rtable_get(&b, k, 1), "breach") == 0 && strcmp(rtable_get(&b, k, 0), rs) == 0;
+		rtext_printf(t, "  %-32.32s %ld breach%s\n", rs, c, c == 1 ? "" : "es");
+	}
+	rtable_free(&b);
+	return 0;
+}
+
+typedef struct pos {
+	size_t row;
+	double lots;
+} pos;
+
+static int cmp_pos(const void *a, const void *b)
+{
+	const pos *x = a, *y = b;
+	double ax = fabs(x->lots), ay = fabs(y->lots);
+	if (ax != ay)
+		return ax < ay ? 1 : -1;
+	return (x->row > y->row) - (x->row < y->row);
+}
+
+static int position_lines(const struct report_summary_in *in, report_text *t, qe_err *e)
+{
+	static const char *const cols[] = {"level", "curve", "month", "unit", "delta", "lots"};
+	rtable p;
+	int rc = rtable_read(in->position, cols, NULL, 6, &p, e);
+	if (rc)
+		return rc;
+	pos *v = malloc((p.n ? p.n : 1) * sizeof *v);
+	size_t n = 0;
+	if (!v)
+		rc = qe_err_set(e, QE_INTERNAL, "out of memory");
+	for (size_t i = 0; i < p.n && !rc; i++) {
+		if (strcmp(rtable_get(&p, i, 0), "curve") != 0)
+			continue;
+		v[n].row = i;
+		if (!(rc = rtable_num(&p, i, 5, 0, &v[n].lots, e)))
+			n++;
+	}
+	if (!rc && n) {
+		qsort(v, n, sizeof *v, cmp_pos);
+		int top = in->top > 0 ? in->top : 5;
+		rtext_printf(t, "Largest positions (lots, net of books):\n");
+		for (size_t k = 0; k < n && (int)k < top; k++) {
+			char a[32], b[32];
+			double d;
+			if ((rc = rtable_num(&p, v[k].row, 4, 0, &d, e)))
+				break;
+			rtext_printf(t, "  %-16.16s %-7.7s %12s lots %18s %.5s\n", rtable_get(&p, v[k].row, 1),
+				     rtable_get(&p, v[k].row, 2), report_thousands(a, v[k].lots), report_thousands(b, d),
+				     rtable_get(&p, v[k].row, 3));
+		}
+	}
+	free(v);
+	rtable_free(&p);
+	return rc;
+}
+
+int report_summary(const struct report_summary_in *in, report_text *out, long *alerts, qe_err *e)
+{
+	*alerts = 0;
+	rtext_printf(out, "QuantaEnergi end of day %s\n", in->asof ? in->asof : "");
+	int rc = risk_lines(in, out, alerts, e);
+	if (!rc && in->breaches)
+		rc = breach_lines(in, out, alerts, e);
+	if (!rc && in->position)
+		rc = position_lines(in, out, e);
+	if (!rc && out->oom)
+		rc = qe_err_set(e, QE_INTERNAL, "out of memory");
+	return rc;
+}

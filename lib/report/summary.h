@@ -1,0 +1,44 @@
+/*
+ * summary: the day in a few lines of at most 80 columns, for a terminal or
+ * a cron mail - from the CSV files qe-report risk and position write and
+ * the breaches of qe-screen: VaR against limits per portfolio, the
+ * backtest and P&L attribution zones, the worst stress, breaches by
+ * severity and rule set, the largest positions.
+ *
+ * Numbers are written for people: thousands separators, signs, units;
+ * status words (OK, BREACH) carry the meaning, colour (ANSI, when asked)
+ * only repeats it.  Never prints: the text goes into a report_text.
+ */
+#ifndef QE_REPORT_SUMMARY_H
+#define QE_REPORT_SUMMARY_H
+
+#include <stddef.h>
+
+#include "core/diag.h"
+
+typedef struct report_text {
+	char *s;
+	size_t len, cap;
+	int oom;
+} report_text;
+
+void rtext_printf(report_text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void rtext_free(report_text *t);
+
+/* x rounded to an integer with a comma every three digits and a leading
+ * minus: "-1,234,568".  buf of at least 32 bytes. */
+char *report_thousands(char *buf, double x);
+
+struct report_summary_in {
+	const char *asof;
+	const char *risk;      /* qe-report risk output (required) */
+	const char *position;  /* qe-report position output (NULL: none) */
+	const char *breaches;  /* qe-screen check output (NULL: none) */
+	int top;               /* largest positions listed (default 5) */
+	int color;             /* ANSI colour on status words */
+};
+
+/* *alerts: VaR rows over their limit plus breaches of severity breach. */
+int report_summary(const struct report_summary_in *in, report_text *out, long *alerts, qe_err *e);
+
+#endif

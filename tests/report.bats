@@ -1,0 +1,305 @@
+#!/usr/bin/env bats
+# qe-report: position, risk and summary.  Expected sums, lots (shape hours
+# counted by python's zoneinfo), utilisations and rankings are computed
+# here by Debian's python, never taken from qe-report's own output.
+
+load helpers
+
+# A ladder over three books: DE_BASE in the DST months (743 and 745 hours),
+# TTF gas days, NG in MMBtu (lots of 10,000; MWh in the gas roll-up), EUA.
+ladder() {
+	cat > ladder.csv <<'CSV'
+book,curve,month,delta,unit
+A,DE_BASE,2027-03,7430,MWh
+B,DE_BASE,2027-03,-743,MWh
+A,DE_BASE,2027-10,1490,MWh
+A,TTF,2027-10,74500,MWh
+B,NG_HH,2027-10,-250000,MMBtu
+C,NG_HH,2027-10,30000,MMBtu
+C,EUA,2027-12,-12345.5,t
+CSV
+	cat > prev.csv <<'CSV'
+book,curve,month,delta,unit
+A,DE_BASE,2027-03,5000,MWh
+A,TTF,2027-10,74500,MWh
+A,CL_WTI,2027-01,1000,bbl
+CSV
+}
+
+@test "position: sums over books, lots by shape hours and lot size, gas roll-up in MWh, change (python)" {
+	ladder
+	run_split qe-report position -l ladder.csv -m "$DATA/markets.csv" --prev prev.csv -o pos.csv
+	assert_success
+	"$PYORACLE" - "$DATA/markets.csv" <<'PY'
+import csv, sys, datetime as dt
+from zoneinfo import ZoneInfo
+mk = {r['curve']: r for r in csv.DictReader(open(sys.argv[1]))}
+def hours(zone, y, m, gasday):
+    # hours of the local days of month m (gas days run 06:00 to 06:00)
+    z = ZoneInfo(zone); h0 = 6 if gasday else 0
+    a = dt.datetime(y, m, 1, h0, tzinfo=z)
+    b = dt.datetime(y + (m == 12), m % 12 + 1, 1, h0, tzinfo=z)
+    return round((b.astimezone(dt.timezone.utc) - a.astimezone(dt.timezone.utc)).total_seconds() / 3600)
+def agg(path):
+    s = {}
+    for r in csv.DictReader(open(path)):
+        k = (r['curve'], r['month']); s[k] = s.get(k, 0.0) + float(r['delta'])
+    return s
+now, prev = agg('ladder.csv'), agg('prev.csv')
+rows = list(csv.DictReader(open('pos.csv')))
+cur = {(r['curve'], r['month']): r for r in rows if r['level'] == 'curve'}
+assert set(cur) == set(now) | set(prev), sorted(cur)
+for k, r in cur.items():
+    m = mk[k[0]]; d = now.get(k, 0.0); p = prev.get(k, 0.0)
+    assert r['unit'] == m['unit'] and r['commodity'] == m['commodity'], r
+    lot = float(m['lot_size'])
+    if m['unit'] == 'MWh' and m['shape']:
+        y, mo = map(int, k[1].split('-'))
+        lot *= hours(m['timezone'], y, mo, m['shape'] == 'gasday')
+    assert abs(float(r['delta']) - d) <= 1e-9 * max(1, abs(d)), (r, d)
+    assert abs(float(r['lots']) - d / lot) <= 1e-12 * max(1, abs(d / lot)), (r, d / lot)
+    assert abs(float(r['prev_delta']) - p) <= 1e-9 * max(1, abs(p)) and abs(float(r['change']) - (d - p)) <= 1e-9 * max(1, abs(d)), r
+# DE_BASE March 2027 has 743 hours, October 745 (DOMAIN.md)
+assert float(cur[('DE_BASE', '2027-03')]['lots']) == 6687 / 743
+assert float(cur[('DE_BASE', '2027-10')]['lots']) == 2.0
+com = {(r['commodity'], r['month']): r for r in rows if r['level'] == 'commodity'}
+g = com[('gas', '2027-10')]
+assert g['unit'] == 'MWh' and g['lots'] == '' and g['curve'] == '', g
+want = 74500 + (-250000 + 30000) / 3.412141633
+assert abs(float(g['delta']) - want) < 1e-6, (g, want)
+assert abs(float(com[('crude', '2027-01')]['change']) - (-1000)) < 1e-9
+# the curves of a commodity come before its roll-up, commodities sorted
+order = [(r['commodity'], r['level']) for r in rows]
+assert order == sorted(order, key=lambda x: (x[0], x[1] == 'commodity')), order
+PY
+	[[ "$stderr" == *"position rows"* ]] || fail "$stderr"
+}
+
+@test "position: without --prev the prev_delta and change columns are empty" {
+	ladder
+	run_split qe-report position -l ladder.csv -m "$DATA/markets.csv" -q
+	assert_success
+	[ "${lines[0]}" = "level,commodity,curve,month,unit,delta,lots,prev_delta,change" ]
+	[[ "${lines[1]}" == curve,carbon,EUA,2027-12,t,-12345.5,-12.3455,, ]] || fail "${lines[1]}"
+	[ -z "$stderr" ]
+}
+
+@test "position: bad input names file, line and column (exit 3); usage exit 2; /dev/full exit 4" {
+	ladder
+	sed 's/^A,TTF,/A,NOPE,/' ladder.csv > l1.csv
+	run_split qe-report position -l l1.csv -m "$DATA/markets.csv"
+	assert_failure 3
+	one_diagnostic l1.csv "5:2" "curve 'NOPE' is not in"
+	sed 's/^C,EUA,2027-12,-12345.5,t/C,EUA,2027-12,-12345.5,MWh/' ladder.csv > l2.csv
+	run_split qe-report position -l l2.csv -m "$DATA/markets.csv"
+	assert_failure 3
+	one_diagnostic l2.csv "8:5" "unit 'MWh'"
+	sed 's/2027-10,1490/2027-13,1490/' ladder.csv > l3.csv
+	run_split qe-report position -l l3.csv -m "$DATA/markets.csv"
+	assert_failure 3
+	one_diagnostic l3.csv "4:3" "not a month"
+	for bad in nan inf 1e999 x; do
+		sed "s/,-743,/,$bad,/" ladder.csv > l4.csv
+		run_split qe-report position -l l4.csv -m "$DATA/markets.csv"
+		assert_failure 3
+		one_diagnostic l4.csv "3:4" "column 'delta'"
+	done
+	cut -d, -f1-3,5 ladder.csv > l5.csv
+	run_split qe-report position -l l5.csv -m "$DATA/markets.csv"
+	assert_failure 3
+	[[ "$stderr" == *"l5.csv:1:1: missing required column 'delta'"* ]] || fail "$stderr"
+	: > empty.csv
+	run_split qe-report position -l empty.csv -m "$DATA/markets.csv"
+	assert_failure 3
+	[[ "$stderr" == *empty.csv* ]] || fail "$stderr"
+	run_split qe-report position -l nope.csv -m "$DATA/markets.csv"
+	assert_failure 4
+	run_split qe-report position -l ladder.csv -m "$DATA/markets.csv" -o /dev/full
+	assert_failure 4
+	run_split qe-report position -l ladder.csv -m "$DATA/markets.csv" -o out.csv extra
+	assert_failure 2
+	run_split qe-report position -l ladder.csv
+	assert_failure 2
+	[ ! -e out.csv ]
+}
+
+# VaR results with a limit met exactly, one above, one in another currency.
+risk_files() {
+	cat > var.csv <<'CSV'
+portfolio,method,alpha,horizon,scenarios,var,es,currency,asof
+total,hs,0.99,1d,500,900,1000,USD,2026-11-25
+A,hs,0.99,1d,500,100,120,USD,2026-11-25
+B,hs,0.99,1d,500,200.5,250,EUR,2026-11-25
+C,hs,0.975,1d,500,50,60,USD,2026-11-25
+C,param,0.975,1d,500,70,,USD,2026-11-25
+D,hs,0.99,10d,500,400,500,USD,2026-11-25
+CSV
+	cat > limits.csv <<'CSV'
+limit_id,type,scope,key,metric,limit,unit
+L1,var,book,A,var_99_1d,100,USD
+L2,var,book,B,var_99_1d,210,USD
+L3,var,book,C,var_97.5_1d,49.99,USD
+L4,var,firm,firm,var_99_1d,1000,USD
+L5,position,curve,NG_HH,net_delta,5,MMBtu
+CSV
+	printf 'currency,rate\nUSD,1\nEUR,1.05\n' > fx.csv
+}
+
+@test "risk: VaR against limits - at the limit is inside, above is a breach, FX converts the limit (exit 1)" {
+	risk_files
+	run_split qe-report risk --var var.csv -l limits.csv --fx fx.csv -o r.csv
+	assert_failure 1
+	[[ "$stderr" == *"2 VaR limit breaches"* ]] || fail "$stderr"
+	"$PYORACLE" - <<'PY'
+import csv
+rows = {(r['section'], r['portfolio'], r['item'], r['currency']): r for r in csv.DictReader(open('r.csv'))}
+a = rows[('var', 'A', 'var_99_1d', 'USD')]
+assert a['status'] == 'ok' and float(a['utilisation']) == 1.0, a
+b = rows[('var', 'B', 'var_99_1d', 'EUR')]   # 210 USD = 200 EUR: 200.5 is above
+assert abs(float(b['limit']) - 210 / 1.05) < 1e-12, b
+assert b['status'] == 'breach', b
+assert abs(float(b['utilisation']) - 200.5 / (210 / 1.05)) < 1e-12, b
+c = rows[('var', 'C', 'var_97.5_1d', 'USD')]
+assert c['status'] == 'breach' and c['limit'] == '49.99', c
+t = rows[('var', 'total', 'var_99_1d', 'USD')]
+assert t['status'] == 'ok' and float(t['utilisation']) == 0.9, t
+d = rows[('var', 'D', 'var_99_10d', 'USD')]
+assert d['status'] == 'no limit' and d['limit'] == '', d
+assert ('var', 'C', 'var_97.5_1d', 'USD') in rows and not any(k[1] == 'C' and r['value'] == '70' for k, r in rows.items())
+assert rows[('es', 'A', 'es_99_1d', 'USD')]['value'] == '120'
+assert ('es', 'C', 'es_97.5_1d', 'USD') in rows
+PY
+	# the same limits, B just inside: exit 0
+	sed -i 's/^L2,var,book,B,var_99_1d,210,USD/L2,var,book,B,var_99_1d,210.525,USD/; s/49.99/50/' limits.csv
+	run_split qe-report risk --var var.csv -l limits.csv --fx fx.csv -o r.csv
+	assert_success
+	# param rows on request; without --fx a limit in another currency is said so
+	run_split qe-report risk --var var.csv -l limits.csv --method param
+	assert_failure 1
+	[[ "$output" == *"var,C,var_97.5_1d,70,50,1.4,USD,breach"* ]] || fail "$output"
+	run_split qe-report risk --var var.csv -l limits.csv
+	[[ "$output" == *"var,B,var_99_1d,200.5,,,EUR,no FX rate"* ]] || fail "$output"
+}
+
+@test "risk: bundled book - sections, zones and the top component contributors (python)" {
+	qe-price --asof 2026-11-25 --trades "$DATA/trades.csv" --curves "$DATA/curves.csv" --vols "$DATA/vols.csv" \
+		--rates "$DATA/rates.csv" --fixings "$DATA/fixings.csv" --markets "$DATA/markets.csv" \
+		-o val.csv --sensitivities sens.csv -q
+	qe-var hs -H "$DATA/history.csv" -m "$DATA/markets.csv" -s sens.csv -a 0.975,0.99 --by book -q -o var.csv
+	qe-var stress -H "$DATA/history.csv" -m "$DATA/markets.csv" -s sens.csv --shocks "$QE_TOP/pipelines/var-shocks.csv" \
+		--worst -q -o stress.csv
+	qe-var components -H "$DATA/history.csv" -m "$DATA/markets.csv" -s sens.csv -a 0.99 -q -o comp.csv
+	run_split qe-report risk --var var.csv -l "$DATA/limits.csv" --fx "$DATA/fx.csv" --stress stress.csv \
+		--components comp.csv --top 3 -o r.csv
+	[ "$status" -le 1 ] || fail "$stderr"
+	"$PYORACLE" - "$DATA/limits.csv" <<'PY'
+import csv, sys
+var = list(csv.DictReader(open('var.csv')))
+lim = [l for l in csv.DictReader(open(sys.argv[1])) if l['type'] == 'var']
+fx = {r['currency']: float(r['rate']) for r in csv.DictReader(open(sys.argv[1].replace('limits', 'fx')))}
+out = list(csv.DictReader(open('r.csv')))
+v = [r for r in out if r['section'] == 'var']
+assert len(v) == sum(r['method'] == 'hs' for r in var)
+for r, src in zip(v, [x for x in var if x['method'] == 'hs']):
+    assert r['portfolio'] == src['portfolio'] and r['value'] == src['var'], (r, src)
+    metric = 'var_%g_%s' % (float(src['alpha']) * 100, src['horizon'])
+    L = [l for l in lim if l['metric'] == metric and ((l['scope'] == 'book' and l['key'] == src['portfolio']) or (l['scope'] == 'firm' and src['portfolio'] == 'total'))]
+    if not L:
+        assert r['status'] == 'no limit', r; continue
+    limit = float(L[0]['limit']) * fx[L[0]['unit']] / fx[src['currency']]
+    assert abs(float(r['limit']) - limit) <= 1e-9 * limit, (r, limit)
+    assert r['status'] == ('breach' if float(src['var']) > limit else 'ok'), r
+comp = [c for c in csv.DictReader(open('comp.csv'))]
+for level in ('group', 'factor'):
+    want = sorted([c for c in comp if c['level'] == level], key=lambda c: -abs(float(c['component'])))[:3]
+    got = [r for r in out if r['section'] == 'component' and r['item'].startswith(level + ':')]
+    assert [r['item'] for r in got] == [level + ':' + c['name'] for c in want], (got, want)
+st = [r for r in out if r['section'] == 'stress']
+src = list(csv.DictReader(open('stress.csv')))
+assert len(st) == len(src) > 0
+for r, x in zip(st, src):
+    p, _, ccy = x['portfolio'].partition('/')
+    assert (r['portfolio'], r['item'], r['value'], r['currency']) == (p, x['scenario'], x['pnl'], ccy), (r, x)
+    assert r['status'] == ('loss' if float(x['pnl']) < 0 else 'gain'), r
+PY
+}
+
+@test "risk: bad input is exit 3 at file:line:column, a missing --var is usage (exit 2)" {
+	risk_files
+	sed 's/^A,hs,0.99,1d,500,100,/A,hs,0.99,1d,500,abc,/' var.csv > v1.csv
+	run_split qe-report risk --var v1.csv -l limits.csv
+	assert_failure 3
+	one_diagnostic v1.csv "3:6" "column 'var'"
+	sed 's/^A,hs,0.99,/A,hs,1.5,/' var.csv > v2.csv
+	run_split qe-report risk --var v2.csv
+	assert_failure 3
+	one_diagnostic v2.csv "3:3" "not in (0, 1)"
+	sed 's/^L1,var,book,A,var_99_1d,100,/L1,var,book,A,var_99_1d,NaN,/' limits.csv > l1.csv
+	run_split qe-report risk --var var.csv -l l1.csv
+	assert_failure 3
+	one_diagnostic l1.csv "2:6" "column 'limit'"
+	cut -d, -f1-5 var.csv > v3.csv
+	run_split qe-report risk --var v3.csv
+	assert_failure 3
+	[[ "$stderr" == *"v3.csv:1:1: missing required column"* ]] || fail "$stderr"
+	run_split qe-report risk -l limits.csv
+	assert_failure 2
+	run_split qe-report risk --var var.csv --top 0
+	assert_failure 2
+	run_split qe-report risk --var var.csv -o /dev/full
+	assert_failure 4
+}
+
+summary_inputs() {
+	risk_files
+	qe-report risk --var var.csv -l limits.csv --fx fx.csv -o r.csv -q || true
+	ladder
+	qe-report position -l ladder.csv -m "$DATA/markets.csv" -o p.csv -q
+	cat > b.csv <<'CSV'
+asof,rule_set,rule,severity,entity_type,entity_id,value,limit,utilisation,message
+2026-11-25,limits,var,breach,book,B,1,1,1,x
+2026-11-25,sharia,debt,breach,counterparty,CP1,1,1,1,x
+2026-11-25,sharia,debt,breach,counterparty,CP2,1,1,1,x
+2026-11-25,quality,lei,warning,counterparty,CP3,,,,x
+2026-11-25,limits,unchecked,info,trader,t,,,,x
+CSV
+}
+
+@test "summary: at most 80 columns, breaches counted per rule set, positions by lots, exit 1 on alerts" {
+	summary_inputs
+	run_split qe-report summary --risk r.csv --position p.csv --breaches b.csv -d 2026-11-25
+	assert_failure 1
+	[ "${lines[0]}" = "QuantaEnergi end of day 2026-11-25" ]
+	printf '%s\n' "$output" | awk 'length > 80 { print; bad = 1 } END { exit bad }' || fail "a line over 80 columns"
+	[[ "$output" != *$'\033'* ]] || fail "colour when stdout is not a terminal"
+	[[ "$output" == *"Compliance: breach 3, warning 1, info 1"* ]] || fail "$output"
+	[[ "$output" == *"sharia"*"2 breaches"* ]] || fail "$output"
+	[[ "$output" == *"limits"*"1 breach"* ]] || fail "$output"
+	# C is 50 USD against 49.99: 100.0% used, BREACH in words
+	printf '%s\n' "$output" | grep -E '^C +var_97.5_1d +50 USD +50 +100\.0% BREACH$' || fail "$output"
+	# the largest position in lots first: NG 2027-10 is -22 lots, TTF 2027-10 100 MW
+	printf '%s\n' "$output" | grep -A1 '^Largest positions' | tail -1 | grep -q 'TTF  *2027-10  *100 lots  *74,500 MWh' || fail "$output"
+	# thousands separators
+	[[ "$output" == *"-12,346 t"* ]] || fail "$output"
+}
+
+@test "summary: colour only when asked or on a terminal without NO_COLOR; no alerts is exit 0" {
+	summary_inputs
+	run_split qe-report summary --risk r.csv --color always
+	[[ "$output" == *$'\033[1;31mBREACH\033[0m'* ]] || fail "$output"
+	on_tty "qe-report summary --risk r.csv"
+	[[ "$output" == *$'\033['* ]] || fail "no colour on a terminal: $output"
+	on_tty "NO_COLOR=1 qe-report summary --risk r.csv"
+	[[ "$output" != *$'\033['* ]] || fail "colour despite NO_COLOR: $output"
+	printf 'section,portfolio,item,value,limit,utilisation,currency,status\nvar,A,var_99_1d,1,2,0.5,USD,ok\n' > ok.csv
+	run_split qe-report summary --risk ok.csv
+	assert_success
+	run_split qe-report summary --risk ok.csv --color sometimes
+	assert_failure 2
+	run_split qe-report summary --risk ok.csv -o /dev/full
+	assert_failure 4
+	printf 'section,portfolio\nvar,A\n' > bad.csv
+	run_split qe-report summary --risk bad.csv
+	assert_failure 3
+	[[ "$stderr" == *"bad.csv:1:1: missing required column"* ]] || fail "$stderr"
+}
