@@ -20,6 +20,7 @@ static const struct {
 	{"screen", "compliance and limit gates: LEI checks, limits, Shariah, regulatory, data quality"},
 	{"settle", "cash flows, netting, invoices; the carbon-allowance ledger"},
 	{"forecast", "GARCH volatility forecasts; OLS regression with Newey-West errors"},
+	{"report", "position, risk and summary reports from the other tools' outputs"},
 };
 
 static void list_tools(void)

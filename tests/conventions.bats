@@ -97,7 +97,9 @@ stdin_cases() {
 	echo "qe-optimize|maxcut|maxcut_input"
 	echo "qe-settle|net --data $DATA|settle_input"
 	echo "qe-forecast|regress --y y --x x|regress_input"
+	echo "qe-report|position -m $DATA/markets.csv -l|ladder_input"
 }
+ladder_input() { printf 'book,curve,month,delta,unit\nA,NG_HH,2027-01,-30000,MMBtu\nB,TTF,2027-01,744,MWh\n'; }
 settle_input() {
 	echo trade_id,counterparty,kind,direction,value_date,currency,amount_minor
 	echo T1,CP001,option_premium,pay,2026-12-01,USD,1250
