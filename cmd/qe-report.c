@@ -8,6 +8,7 @@ static const cli_command commands[] = {
 	{"position", cmd_report_position},
 	{"risk", cmd_report_risk},
 	{"summary", cmd_report_summary},
+	{"html", cmd_report_html},
 };
 
 static const char usage[] =
@@ -17,6 +18,7 @@ static const char usage[] =
 	"  position --ladder FILE -m FILE  net delta per curve and commodity x month, in units and lots\n"
 	"  risk --var FILE                 VaR/ES against limits, stress, backtest, P&L attribution, top contributors\n"
 	"  summary --risk FILE             the day in at most 80 columns, for a terminal or a cron mail\n"
+	"  html -o FILE                    a self-contained HTML dashboard (no script, no request)\n"
 	"\n"
 	"Each command takes its own options: see 'qe-report COMMAND --help'.\n"
 	"  -h, --help          this help;  -V, --version  version\n"

@@ -303,3 +303,111 @@ CSV
 	assert_failure 3
 	[[ "$stderr" == *"bad.csv:1:1: missing required column"* ]] || fail "$stderr"
 }
+
+# The bundled book through qe-price, qe-var (hs by book, series) and
+# qe-report risk/position, with a crafted breaches file.
+bundled_reports() {
+	qe-price --asof 2026-11-25 --trades "$DATA/trades.csv" --curves "$DATA/curves.csv" --vols "$DATA/vols.csv" \
+		--rates "$DATA/rates.csv" --fixings "$DATA/fixings.csv" --markets "$DATA/markets.csv" \
+		-o val.csv --sensitivities sens.csv --ladder ladder.csv -q
+	qe-var hs -H "$DATA/history.csv" -m "$DATA/markets.csv" -s sens.csv -a 0.99 --by book -q -o var.csv
+	qe-var series -H "$DATA/history.csv" -m "$DATA/markets.csv" -s sens.csv -a 0.99 --window 250 --days 250 --portfolio total/USD \
+		-q -o series.csv
+	qe-var stress -H "$DATA/history.csv" -m "$DATA/markets.csv" -s sens.csv --shocks "$QE_TOP/pipelines/var-shocks.csv" \
+		-q -o stress.csv
+	qe-report risk --var var.csv -l "$DATA/limits.csv" --fx "$DATA/fx.csv" --stress stress.csv -q -o risk.csv || true
+	qe-report position -l ladder.csv -m "$DATA/markets.csv" -q -o pos.csv
+	{
+		echo 'asof,rule_set,rule,severity,entity_type,entity_id,value,limit,utilisation,message'
+		for i in $(seq 1 30); do echo "2026-11-25,sharia,debt,breach,counterparty,CP$i,1,1,1,\"<b>&'x\"\" $i\""; done
+		echo '2026-11-25,quality,lei,warning,counterparty,CPX,,,,bad lei'
+	} > b.csv
+}
+
+@test "html: one self-contained file - no script, no request, escaped text, aggregated (python)" {
+	bundled_reports
+	run_split qe-report html --series series.csv --risk risk.csv --position pos.csv --breaches b.csv \
+		-d 2026-11-25 -o dash.html
+	assert_success
+	[[ "$stderr" == *"dashboard: "*" bytes"* ]] || fail "$stderr"
+	"$PYORACLE" - <<'PY'
+import csv, re, html.parser
+s = open('dash.html', encoding='utf-8').read()
+assert len(s.encode()) < 2_000_000
+for bad in ('<script', 'http://', 'https://', '@import', 'url(', '<link', ' src=', '<iframe', '<object'):
+    assert bad not in s.lower(), bad
+# well formed enough for a parser, the crafted markup escaped, 20 of 30 breaches listed
+class P(html.parser.HTMLParser):
+    def __init__(self):
+        super().__init__(); self.tags = []
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+p = P(); p.feed(s)
+assert "<b>&'x" not in s and 'script' not in p.tags, 'breach text was not escaped'
+assert '&lt;b&gt;&amp;&#39;x&quot; 7' in s
+assert s.count('<tr><td>sharia debt</td>') == 20 and '20 of 30 breaches shown' in s
+ser = list(csv.DictReader(open('series.csv')))
+exc = sum(float(r['pnl']) < -float(r['var']) for r in ser)
+assert s.count('class=exception') == exc and ('%d exception' % exc) in s, exc
+PY
+	# a bigger breaches file or more days do not list more: the size is bounded
+	for i in $(seq 31 5000); do echo "2026-11-25,sharia,debt,breach,counterparty,CP$i,1,1,1,m"; done >> b.csv
+	qe-report html --risk risk.csv --position pos.csv --breaches b.csv -o big.html 2>/dev/null
+	[ "$(stat -c %s big.html)" -lt $(( $(stat -c %s dash.html) + 1000 )) ] || fail "the page grew with the breaches"
+}
+
+@test "html: every chart renders in a real headless Chromium at 1280 and 390 pixels, offline, no console error, no horizontal scroll" {
+	bundled_reports
+	qe-report html --series series.csv --risk risk.csv --position pos.csv --breaches b.csv -d 2026-11-25 \
+		-o dash.html 2>/dev/null
+	"$PYORACLE" "$QE_TOP/tests/report/browser.py" dash.html 1280,390 shot > probe.json
+	"$PYORACLE" - <<'PY'
+import csv, json
+pages = [json.loads(l) for l in open('probe.json')]
+assert [p['width'] for p in pages] == [1280, 390]
+ser = list(csv.DictReader(open('series.csv')))
+exc = sum(float(r['pnl']) < -float(r['var']) for r in ser)
+risk = list(csv.DictReader(open('risk.csv')))
+limits = sum(r['section'] == 'var' and r['utilisation'] != '' for r in risk)
+breach = sum(r['section'] == 'var' and r['status'] == 'breach' for r in risk)
+stress = sum(r['section'] == 'stress' and r['portfolio'] == 'total' and r['currency'] == risk[0]['currency'] for r in risk)
+pos = [r for r in csv.DictReader(open('pos.csv')) if r['level'] == 'curve']
+months = sorted({r['month'] for r in pos})[:24]
+cells = sum(r['month'] in months for r in pos)
+for p in pages:
+    w = p['width']
+    assert not p.get('errors'), (w, p.get('errors'))
+    assert not p.get('requests') and not p['resources'], (w, p.get('requests'), p['resources'])
+    assert p['scrollWidth'] <= p['clientWidth'] == w, ('horizontal scroll', w, p['scrollWidth'])
+    ch = {c['id']: c for c in p['charts']}
+    assert sorted(ch) == ['chart-limits', 'chart-positions', 'chart-stress', 'chart-var'], sorted(ch)
+    for c in ch.values():
+        assert c['w'] > 0.8 * min(w, 1100) - 60 and c['h'] > 50 and c['right'] <= w, (w, c['id'], c['w'], c['h'])
+        assert c['inked'] > 0.02 and c['colours'] >= 3, ('blank chart', w, c['id'], c['inked'], c['colours'])
+    v = ch['chart-var']
+    assert v['pnl'] + v['exception'] == len(ser) and v['exception'] == exc, (v['pnl'], v['exception'], exc)
+    assert ser[0]['date'] in v['texts'] and ser[-1]['date'] in v['texts']
+    assert ch['chart-limits']['limit'] == limits and ch['chart-limits']['breach'] == breach > 0
+    assert any('BREACH' in t for t in ch['chart-limits']['texts'])
+    assert ch['chart-stress']['stress'] == stress > 0
+    assert ch['chart-positions']['cell'] == cells > 0
+    assert 'breach-counts' in p['tables'] and 'breach-rows' in p['tables']
+PY
+	[ -s shot-1280.png ] && [ -s shot-390.png ]
+}
+
+@test "html: bad input is exit 3 at file:line:column, no input is usage (exit 2), /dev/full exit 4" {
+	printf 'date,var,pnl\n2026-01-01,10,1\n2026-01-02,x,1\n' > s.csv
+	run_split qe-report html --series s.csv -o d.html
+	assert_failure 3
+	one_diagnostic s.csv "3:2" "column 'var'"
+	[ ! -e d.html ]
+	run_split qe-report html -o d.html
+	assert_failure 2
+	printf 'date,var,pnl\n2026-01-01,10,1\n2026-01-02,10,-20\n' > s.csv
+	run_split qe-report html --series s.csv -o /dev/full
+	assert_failure 4
+	run_split qe-report html --series s.csv
+	assert_success
+	[[ "$output" == *"1 exception</span> in 2 days"* ]] || fail "$output"
+}

@@ -1,0 +1,476 @@
+#include "report/html.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "screen/rtable.h"
+
+#define W 640.0 /* the SVG user space: every chart is W wide and scales to the page */
+
+static void esc(report_text *t, const char *s)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '&': rtext_printf(t, "&amp;"); break;
+		case '<': rtext_printf(t, "&lt;"); break;
+		case '>': rtext_printf(t, "&gt;"); break;
+		case '"': rtext_printf(t, "&quot;"); break;
+		case '\'': rtext_printf(t, "&#39;"); break;
+		default: rtext_printf(t, "%c", *s);
+		}
+	}
+}
+
+static const char css[] =
+	"*{box-sizing:border-box}"
+	"body{margin:0;padding:12px;font:15px/1.4 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;"
+	"color:#1a1a1a;background:#f4f5f7}"
+	"main{max-width:1100px;margin:0 auto}"
+	"h1{font-size:1.4em;margin:0 0 4px}h2{font-size:1.1em;margin:0 0 8px}"
+	".sub{color:#555;margin:0 0 12px}"
+	".tiles{display:grid;grid-template-columns:repeat(auto-fit,minmax(150px,1fr));gap:8px;margin-bottom:12px}"
+	".tile{background:#fff;border-radius:6px;padding:8px 10px;border:1px solid #ddd}"
+	".tile b{display:block;font-size:1.25em}"
+	".card{background:#fff;border:1px solid #ddd;border-radius:6px;padding:10px;margin-bottom:12px;"
+	"break-inside:avoid}"
+	"svg.chart{display:block;width:100%;height:auto}"
+	"svg text{font:11px system-ui,sans-serif;fill:#333}"
+	".note{color:#555;font-size:.9em;margin:6px 0 0}"
+	"table{width:100%;border-collapse:collapse;table-layout:fixed;font-size:.9em}"
+	"td,th{border-bottom:1px solid #eee;padding:3px 4px;text-align:left;overflow-wrap:anywhere;"
+	"vertical-align:top}"
+	"td.n,th.n{text-align:right}"
+	".bad{color:#b00020;font-weight:600}.ok{color:#1b5e20}"
+	"@media (max-width:480px){body{padding:6px;font-size:14px}.card{padding:6px}svg text{font-size:17px}}"
+	"@media print{body{background:#fff}.card,.tile{border:1px solid #999}}";
+
+/* "1,234,567" */
+static const char *th(char *b, double x)
+{
+	return report_thousands(b, x);
+}
+
+/* ---- VaR history ------------------------------------------------------- */
+
+static int var_chart(const struct report_html_in *in, report_text *t, qe_err *e)
+{
+	static const char *const cols[] = {"date", "var", "pnl"};
+	rtable s;
+	int rc = rtable_read(in->series, cols, NULL, 3, &s, e);
+	if (rc)
+		return rc;
+	size_t n = s.n;
+	double *v = malloc((n ? n : 1) * 2 * sizeof *v);
+	if (!v) {
+		rtable_free(&s);
+		return qe_err_set(e, QE_INTERNAL, "out of memory");
+	}
+	double lo = 0, hi = 0;
+	for (size_t i = 0; i < n && !rc; i++) {
+		if ((rc = rtable_num(&s, i, 1, 0, &v[2 * i], e)) || (rc = rtable_num(&s, i, 2, 0, &v[2 * i + 1], e)))
+			break;
+		lo = fmin(lo, fmin(-v[2 * i], v[2 * i + 1]));
+		hi = fmax(hi, v[2 * i + 1]);
+	}
+	if (rc) {
+		free(v);
+		rtable_free(&s);
+		return rc;
+	}
+	long exc = 0;
+	for (size_t i = 0; i < n; i++)
+		exc += v[2 * i + 1] < -v[2 * i];
+	char a[32], b[32];
+	rtext_printf(t, "<section class=card id=var-history><h2>VaR and realized P&amp;L</h2>");
+	if (n < 2) {
+		rtext_printf(t, "<p class=note>Fewer than two days in the VaR series.</p></section>");
+		free(v);
+		rtable_free(&s);
+		return 0;
+	}
+	double H = 260, x0 = 62, x1 = W - 10, y0 = 14, y1 = H - 28;
+	if (hi == lo)
+		hi = lo + 1;
+	double pad = 0.05 * (hi - lo);
+	lo -= pad;
+	hi += pad;
+#define X(i) (x0 + (x1 - x0) * (double)(i) / (double)(n - 1))
+#define Y(y) (y0 + (y1 - y0) * (hi - (y)) / (hi - lo))
+	rtext_printf(t, "<svg class=chart id=chart-var viewBox=\"0 0 %.0f %.0f\" role=img aria-label=\"VaR against "
+		     "P&amp;L, %ld exceptions\">", W, H, exc);
+	rtext_printf(t, "<line x1=%.1f x2=%.1f y1=%.1f y2=%.1f stroke=#999 />", x0, x1, Y(0), Y(0));
+	rtext_printf(t, "<text x=%.1f y=%.1f text-anchor=end>%s</text>", x0 - 4, Y(hi - pad) + 4, th(a, hi - pad));
+	rtext_printf(t, "<text x=%.1f y=%.1f text-anchor=end>0</text>", x0 - 4, Y(0) + 4);
+	rtext_printf(t, "<text x=%.1f y=%.1f text-anchor=end>%s</text>", x0 - 4, Y(lo + pad) + 4, th(b, lo + pad));
+	rtext_printf(t, "<text x=%.1f y=%.1f>", x0, H - 8);
+	esc(t, rtable_get(&s, 0, 0));
+	rtext_printf(t, "</text><text x=%.1f y=%.1f text-anchor=end>", x1, H - 8);
+	esc(t, rtable_get(&s, n - 1, 0));
+	rtext_printf(t, "</text>");
+	for (size_t i = 0; i < n; i++) {
+		double p = v[2 * i + 1];
+		if (p < -v[2 * i])
+			continue;
+		rtext_printf(t, "<circle class=pnl cx=%.1f cy=%.1f r=1.8 fill=#5477a8 />", X(i), Y(p));
+	}
+	rtext_printf(t, "<polyline class=var-line fill=none stroke=#b00020 stroke-width=1.5 points=\"");
+	for (size_t i = 0; i < n; i++)
+		rtext_printf(t, "%s%.1f,%.1f", i ? " " : "", X(i), Y(-v[2 * i]));
+	rtext_printf(t, "\" />");
+	for (size_t i = 0; i < n; i++) { /* exceptions: a cross, not only a colour */
+		double p = v[2 * i + 1];
+		if (!(p < -v[2 * i]))
+			continue;
+		double x = X(i), y = Y(p);
+		rtext_printf(t, "<path class=exception d=\"M%.1f %.1fl8 8m0 -8l-8 8\" stroke=#b00020 stroke-width=2>"
+			     "<title>", x - 4, y - 4);
+		esc(t, rtable_get(&s, i, 0));
+		rtext_printf(t, ": P&amp;L %s beyond VaR %s</title></path>", th(a, p), th(b, v[2 * i]));
+	}
+	rtext_printf(t, "</svg><p class=note>Line: minus the one-day VaR; dots: the day's P&amp;L; crosses: "
+		     "<span class=%s>%ld exception%s</span> in %zu days (a loss beyond the VaR).</p></section>",
+		     exc ? "bad" : "ok", exc, exc == 1 ? "" : "s", n);
+#undef X
+#undef Y
+	free(v);
+	rtable_free(&s);
+	return 0;
+}
+
+/* ---- risk: limit utilisation and stress --------------------------------- */
+
+enum { R_SECTION, R_PORT, R_ITEM, R_VALUE, R_LIMIT, R_UTIL, R_CCY, R_STATUS, R_NCOLS };
+
+static int risk_charts(const struct report_html_in *in, report_text *t, qe_err *e)
+{
+	static const char *const cols[R_NCOLS] = {"section", "portfolio", "item", "value", "limit",
+						  "utilisation", "currency", "status"};
+	rtable r;
+	int rc = rtable_read(in->risk, cols, NULL, R_NCOLS, &r, e);
+	if (rc)
+		return rc;
+	char a[32], b[32];
+	size_t nl = 0, ns = 0;
+	double smax = 0;
+	for (size_t i = 0; i < r.n && !rc; i++) {
+		const char *sec = rtable_get(&r, i, R_SECTION);
+		double x;
+		if (strcmp(sec, "var") == 0 && *rtable_get(&r, i, R_UTIL)) {
+			nl++;
+		} else if (strcmp(sec, "stress") == 0 && strcmp(rtable_get(&r, i, R_PORT), "total") == 0 &&
+			   strcmp(rtable_get(&r, i, R_CCY), rtable_get(&r, 0, R_CCY)) == 0) {
+			if (!(rc = rtable_num(&r, i, R_VALUE, 0, &x, e))) {
+				ns++;
+				smax = fmax(smax, fabs(x));
+			}
+		}
+	}
+	/* limit utilisation: one bar per VaR limit, the 100% line dashed */
+	rtext_printf(t, "<section class=card id=limits><h2>VaR limit utilisation</h2>");
+	if (!nl)
+		rtext_printf(t, "<p class=note>No VaR row has a limit.</p>");
+	else {
+		double row = 22, H = 20 + row * (double)nl, lx = 200, rx = W - 110, full = (rx - lx) / 2;
+		rtext_printf(t, "<svg class=chart id=chart-limits viewBox=\"0 0 %.0f %.0f\" role=img "
+			     "aria-label=\"VaR limit utilisation\">", W, H);
+		size_t k = 0;
+		for (size_t i = 0; i < r.n && !rc; i++) {
+			if (strcmp(rtable_get(&r, i, R_SECTION), "var") != 0 || !*rtable_get(&r, i, R_UTIL))
+				continue;
+			double u;
+			if ((rc = rtable_num(&r, i, R_UTIL, 0, &u, e)))
+				break;
+			int bad = strcmp(rtable_get(&r, i, R_STATUS), "breach") == 0;
+			double y = 10 + row * (double)k++, len = full * fmin(fmax(u, 0), 2);
+			rtext_printf(t, "<text x=%.1f y=%.1f text-anchor=end>", lx - 6, y + 13);
+			esc(t, rtable_get(&r, i, R_PORT));
+			rtext_printf(t, " ");
+			esc(t, rtable_get(&r, i, R_ITEM));
+			rtext_printf(t, "</text><rect class=\"limit-bar%s\" x=%.1f y=%.1f width=%.1f height=14 fill=%s />",
+				     bad ? " breach" : "", lx, y + 2, len, bad ? "#b00020" : "#4f7f52");
+			rtext_printf(t, "<text x=%.1f y=%.1f>%.1f%% %s</text>", rx + 6, y + 13, 100 * u,
+				     bad ? "BREACH" : "ok");
+		}
+		rtext_printf(t, "<line x1=%.1f x2=%.1f y1=4 y2=%.1f stroke=#333 stroke-dasharray=\"4 3\" />"
+			     "<text x=%.1f y=%.1f text-anchor=middle>100%%</text></svg>",
+			     lx + full, lx + full, H - 14, lx + full, H - 2);
+	}
+	rtext_printf(t, "</section>");
+	/* stress: bars from a centre line, losses left */
+	rtext_printf(t, "<section class=card id=stress><h2>Stress scenarios (total)</h2>");
+	if (!ns)
+		rtext_printf(t, "<p class=note>No stress results.</p>");
+	else {
+		double row = 20, H = 14 + row * (double)ns, cx = 330, half = 150;
+		rtext_printf(t, "<svg class=chart id=chart-stress viewBox=\"0 0 %.0f %.0f\" role=img "
+			     "aria-label=\"stress results\">", W, H);
+		size_t k = 0;
+		for (size_t i = 0; i < r.n && !rc; i++) {
+			if (strcmp(rtable_get(&r, i, R_SECTION), "stress") != 0 ||
+			    strcmp(rtable_get(&r, i, R_PORT), "total") != 0 ||
+			    strcmp(rtable_get(&r, i, R_CCY), rtable_get(&r, 0, R_CCY)) != 0)
+				continue;
+			double x;
+			if ((rc = rtable_num(&r, i, R_VALUE, 0, &x, e)))
+				break;
+			double y = 8 + row * (double)k++, len = smax > 0 ? half * fabs(x) / smax : 0;
+			rtext_printf(t, "<text x=6 y=%.1f>", y + 12);
+			esc(t, rtable_get(&r, i, R_ITEM));
+			rtext_printf(t, "</text><rect class=stress-bar x=%.1f y=%.1f width=%.1f height=12 fill=%s />"
+				     "<text x=%.1f y=%.1f%s>%s</text>",
+				     x < 0 ? cx - len : cx, y + 2, len, x < 0 ? "#c0602a" : "#4f7f52",
+				     x < 0 ? cx + 4 : cx - 4, y + 12, x < 0 ? "" : " text-anchor=end", th(a, x));
+		}
+		rtext_printf(t, "<line x1=%.1f x2=%.1f y1=2 y2=%.1f stroke=#333 /></svg>", cx, cx, H - 2);
+		rtext_printf(t, "<p class=note>P&amp;L of each scenario in %s; losses to the left, in orange.</p>",
+			     rtable_get(&r, 0, R_CCY));
+	}
+	rtext_printf(t, "</section>");
+	(void)b;
+	rtable_free(&r);
+	return rc;
+}
+
+/* ---- positions ----------------------------------------------------------- */
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static int heatmap(const struct report_html_in *in, report_text *t, qe_err *e)
+{
+	static const char *const cols[] = {"level", "curve", "month", "lots", "unit", "delta"};
+	rtable p;
+	int rc = rtable_read(in->position, cols, NULL, 6, &p, e);
+	if (rc)
+		return rc;
+	const char **curves = malloc((p.n ? p.n : 1) * sizeof *curves);
+	const char **months = malloc((p.n ? p.n : 1) * sizeof *months);
+	size_t nc = 0, nm = 0;
+	double amax = 0;
+	if (!curves || !months)
+		rc = qe_err_set(e, QE_INTERNAL, "out of memory");
+	for (size_t i = 0; i < p.n && !rc; i++) {
+		if (strcmp(rtable_get(&p, i, 0), "curve") != 0)
+			continue;
+		double l;
+		if ((rc = rtable_num(&p, i, 3, 0, &l, e)))
+			break;
+		const char *c = rtable_get(&p, i, 1), *m = rtable_get(&p, i, 2);
+		size_t k;
+		for (k = 0; k < nc && strcmp(curves[k], c); k++)
+			;
+		if (k == nc)
+			curves[nc++] = c;
+		for (k = 0; k < nm && strcmp(months[k], m); k++)
+			;
+		if (k == nm)
+			months[nm++] = m;
+	}
+	if (!rc)
+		qsort(months, nm, sizeof *months, cmp_str);
+	int ncols = (int)nm < in->months ? (int)nm : in->months;
+	for (size_t i = 0; i < p.n && !rc; i++) {
+		double l;
+		if (strcmp(rtable_get(&p, i, 0), "curve") != 0 || ncols == 0 ||
+		    strcmp(rtable_get(&p, i, 2), months[ncols - 1]) > 0)
+			continue;
+		if (!(rc = rtable_num(&p, i, 3, 0, &l, e)))
+			amax = fmax(amax, fabs(l));
+	}
+	if (!rc) {
+		rtext_printf(t, "<section class=card id=positions><h2>Net position by curve and month (lots)</h2>");
+		if (!nc || !ncols) {
+			rtext_printf(t, "<p class=note>No position.</p>");
+		} else {
+			double lx = 110, cw = (W - lx - 6) / ncols, ch = 18, H = 26 + ch * (double)nc;
+			rtext_printf(t, "<svg class=chart id=chart-positions viewBox=\"0 0 %.0f %.0f\" role=img "
+				     "aria-label=\"position heatmap\">", W, H);
+			for (int j = 0; j < ncols; j += 3) {
+				rtext_printf(t, "<text x=%.1f y=12>", lx + cw * j);
+				esc(t, months[j] + 2); /* YY-MM */
+				rtext_printf(t, "</text>");
+			}
+			for (size_t k = 0; k < nc; k++) {
+				rtext_printf(t, "<text x=%.1f y=%.1f text-anchor=end>", lx - 4, 18 + ch * (double)k + 13);
+				esc(t, curves[k]);
+				rtext_printf(t, "</text>");
+			}
+			char a[32];
+			for (size_t i = 0; i < p.n && !rc; i++) {
+				if (strcmp(rtable_get(&p, i, 0), "curve") != 0)
+					continue;
+				const char *c = rtable_get(&p, i, 1), *m = rtable_get(&p, i, 2);
+				const char **mp = bsearch(&m, months, (size_t)ncols, sizeof *months, cmp_str);
+				if (!mp)
+					continue;
+				size_t k = 0;
+				while (strcmp(curves[k], c))
+					k++;
+				double l;
+				if ((rc = rtable_num(&p, i, 3, 0, &l, e)))
+					break;
+				double f = amax > 0 ? sqrt(fabs(l) / amax) : 0; /* sqrt: small positions stay visible */
+				int r0 = l >= 0 ? 33 : 192, g0 = l >= 0 ? 102 : 96, b0 = l >= 0 ? 172 : 42;
+				int rr = (int)lround(255 - f * (255 - r0)), gg = (int)lround(255 - f * (255 - g0)),
+				    bb = (int)lround(255 - f * (255 - b0));
+				double x = lx + cw * (double)(mp - months), y = 18 + ch * (double)k;
+				rtext_printf(t, "<rect class=cell x=%.1f y=%.1f width=%.1f height=%.1f fill=\"#%02x%02x%02x\">"
+					     "<title>", x, y, cw - 1, ch - 1, rr, gg, bb);
+				esc(t, c);
+				rtext_printf(t, " ");
+				esc(t, m);
+				rtext_printf(t, ": %s lots, %s ", th(a, l), l >= 0 ? "long" : "short");
+				esc(t, rtable_get(&p, i, 4));
+				rtext_printf(t, "</title></rect>");
+				if (f > 0.25) /* the sign, for readers without colour */
+					rtext_printf(t, "<text x=%.1f y=%.1f text-anchor=middle fill=%s>%s</text>", x + cw / 2,
+						     y + 13, f > 0.6 ? "#fff" : "#000", l >= 0 ? "+" : "&#8722;");
+			}
+			rtext_printf(t, "</svg><p class=note>Blue and + long, orange and &#8722; short; the deeper the "
+				     "colour, the larger (largest: %s lots). First %d delivery months.</p>",
+				     th(a, amax), ncols);
+		}
+		rtext_printf(t, "</section>");
+	}
+	free(curves);
+	free(months);
+	rtable_free(&p);
+	return rc;
+}
+
+/* ---- breaches ------------------------------------------------------------- */
+
+static int breach_table(const struct report_html_in *in, report_text *t, qe_err *e)
+{
+	static const char *const cols[] = {"rule_set", "rule", "severity", "entity_type", "entity_id", "message"};
+	rtable b;
+	int rc = rtable_read(in->breaches, cols, NULL, 6, &b, e);
+	if (rc)
+		return rc;
+	static const char *const sev[] = {"breach", "warning", "info"};
+	rtext_printf(t, "<section class=card id=breaches><h2>Compliance findings</h2><table id=breach-counts>"
+		     "<tr><th>rule set</th><th class=n>breach</th><th class=n>warning</th><th class=n>info</th></tr>");
+	for (size_t i = 0; i < b.n; i++) {
+		const char *rs = rtable_get(&b, i, 0);
+		size_t j = 0;
+		while (j < i && strcmp(rtable_get(&b, j, 0), rs))
+			j++;
+		if (j < i)
+			continue;
+		long n[3] = {0};
+		for (size_t k = i; k < b.n; k++)
+			if (strcmp(rtable_get(&b, k, 0), rs) == 0)
+				for (int s = 0; s < 3; s++)
+					n[s] += strcmp(rtable_get(&b, k, 2), sev[s]) == 0;
+		rtext_printf(t, "<tr><td>");
+		esc(t, rs);
+		rtext_printf(t, "</td><td class=\"n%s\">%ld</td><td class=n>%ld</td><td class=n>%ld</td></tr>",
+			     n[0] ? " bad" : "", n[0], n[1], n[2]);
+	}
+	rtext_printf(t, "</table>");
+	long shown = 0, total = 0;
+	for (size_t i = 0; i < b.n; i++)
+		total += strcmp(rtable_get(&b, i, 2), "breach") == 0;
+	if (total) {
+		rtext_printf(t, "<h2 style=\"margin-top:10px\">Breaches</h2><table id=breach-rows><tr><th style=\"width:22%%\">"
+			     "rule</th><th style=\"width:22%%\">entity</th><th>message</th></tr>");
+		for (size_t i = 0; i < b.n && shown < in->max_breaches; i++) {
+			if (strcmp(rtable_get(&b, i, 2), "breach") != 0)
+				continue;
+			shown++;
+			rtext_printf(t, "<tr><td>");
+			esc(t, rtable_get(&b, i, 0));
+			rtext_printf(t, " ");
+			esc(t, rtable_get(&b, i, 1));
+			rtext_printf(t, "</td><td>");
+			esc(t, rtable_get(&b, i, 3));
+			rtext_printf(t, " ");
+			esc(t, rtable_get(&b, i, 4));
+			rtext_printf(t, "</td><td>");
+			esc(t, rtable_get(&b, i, 5));
+			rtext_printf(t, "</td></tr>");
+		}
+		rtext_printf(t, "</table>");
+		if (shown < total)
+			rtext_printf(t, "<p class=note>%ld of %ld breaches shown; all are in the breaches file.</p>", shown,
+				     total);
+	}
+	rtext_printf(t, "</section>");
+	rtable_free(&b);
+	return 0;
+}
+
+/* The key figures: the total's VaR rows, breaches, exceptions. */
+static int tiles(const struct report_html_in *in, report_text *t, qe_err *e)
+{
+	rtext_printf(t, "<div class=tiles>");
+	if (in->risk) {
+		static const char *const cols[] = {"section", "portfolio", "item", "value", "currency", "status"};
+		rtable r;
+		int rc = rtable_read(in->risk, cols, NULL, 6, &r, e);
+		if (rc)
+			return rc;
+		long breaches = 0;
+		char a[32];
+		for (size_t i = 0; i < r.n && !rc; i++) {
+			const char *sec = rtable_get(&r, i, 0);
+			breaches += strcmp(sec, "var") == 0 && strcmp(rtable_get(&r, i, 5), "breach") == 0;
+			if (strcmp(sec, "var") == 0 && strcmp(rtable_get(&r, i, 1), "total") == 0) {
+				double v;
+				if ((rc = rtable_num(&r, i, 3, 0, &v, e)))
+					break;
+				rtext_printf(t, "<div class=tile>VaR total ");
+				esc(t, rtable_get(&r, i, 2));
+				rtext_printf(t, "<b>%s ", th(a, v));
+				esc(t, rtable_get(&r, i, 4));
+				rtext_printf(t, "</b></div>");
+			} else if (strcmp(sec, "backtest") == 0) {
+				rtext_printf(t, "<div class=tile>Backtest zone<b>");
+				esc(t, rtable_get(&r, i, 5));
+				rtext_printf(t, "</b></div>");
+			}
+		}
+		if (!rc)
+			rtext_printf(t, "<div class=tile>VaR limit breaches<b class=%s>%ld</b></div>", breaches ? "bad" : "ok",
+				     breaches);
+		rtable_free(&r);
+		if (rc)
+			return rc;
+	}
+	rtext_printf(t, "</div>");
+	return 0;
+}
+
+int report_html(const struct report_html_in *in, report_text *out, qe_err *e)
+{
+	struct report_html_in x = *in;
+	if (x.months <= 0)
+		x.months = 24;
+	if (x.max_breaches <= 0)
+		x.max_breaches = 20;
+	rtext_printf(out, "<!DOCTYPE html>\n<html lang=en><head><meta charset=utf-8>"
+			  "<meta name=viewport content=\"width=device-width,initial-scale=1\">"
+			  "<title>QuantaEnergi end of day ");
+	esc(out, x.asof ? x.asof : "");
+	rtext_printf(out, "</title><style>%s</style></head><body><main><h1>QuantaEnergi end of day ", css);
+	esc(out, x.asof ? x.asof : "");
+	rtext_printf(out, "</h1><p class=sub>Risk, positions and compliance. P&amp;L explain is not in this "
+			  "version of the dashboard.</p>");
+	int rc = tiles(&x, out, e);
+	if (!rc && x.series)
+		rc = var_chart(&x, out, e);
+	if (!rc && x.risk)
+		rc = risk_charts(&x, out, e);
+	if (!rc && x.position)
+		rc = heatmap(&x, out, e);
+	if (!rc && x.breaches)
+		rc = breach_table(&x, out, e);
+	rtext_printf(out, "</main></body></html>\n");
+	if (!rc && out->oom)
+		rc = qe_err_set(e, QE_INTERNAL, "out of memory");
+	return rc;
+}

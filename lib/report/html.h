@@ -1,0 +1,35 @@
+/*
+ * html: the dashboard of qe-report - one self-contained HTML file (inline
+ * CSS and SVG, no script, no font, no request of any kind) with the VaR
+ * history against the realized P&L (exceptions marked), the limit
+ * utilisation, the position heatmap, the stress results and the
+ * compliance findings, from the CSV files the other commands and tools
+ * write.  It aggregates and never lists trades, so its size does not grow
+ * with the book.  Readable at a 390-pixel-wide viewport (every chart
+ * scales to the width, tables wrap) and printable.
+ *
+ * Numbers carry thousands separators and units; long and short, breach
+ * and inside are told by a sign, a word or a shape as well as a colour.
+ * Never prints: the page goes into a report_text.
+ */
+#ifndef QE_REPORT_HTML_H
+#define QE_REPORT_HTML_H
+
+#include "core/diag.h"
+#include "report/summary.h"
+
+struct report_html_in {
+	const char *asof;
+	const char *risk;      /* qe-report risk (limits, stress) */
+	const char *position;  /* qe-report position (heatmap) */
+	const char *breaches;  /* qe-screen check */
+	const char *series;    /* qe-var series: date,var,pnl (VaR history) */
+	int months;            /* heatmap columns (default 24) */
+	int max_breaches;      /* breach rows listed (default 20) */
+};
+
+/* At least one input must be given (QE_USAGE otherwise is the caller's
+ * business); a section whose file is not given says so on the page. */
+int report_html(const struct report_html_in *in, report_text *out, qe_err *e);
+
+#endif
