@@ -141,17 +141,13 @@ static int var_chart(const struct report_html_in *in, report_text *t, qe_err *e)
 
 /* ---- risk: limit utilisation and stress --------------------------------- */
 
-enum { R_SECTION, R_PORT, R_ITEM, R_VALUE, R_LIMIT, R_UTIL, R_CCY, R_STATUS, R_NCOLS };
-
 static int risk_charts(const struct report_html_in *in, report_text *t, qe_err *e)
 {
-	static const char *const cols[R_NCOLS] = {"section", "portfolio", "item", "value", "limit",
-						  "utilisation", "currency", "status"};
 	rtable r;
-	int rc = rtable_read(in->risk, cols, NULL, R_NCOLS, &r, e);
+	int rc = report_risk_table(in->risk, &r, e);
 	if (rc)
 		return rc;
-	char a[32], b[32];
+	char a[32];
 	size_t nl = 0, ns = 0;
 	double smax = 0;
 	for (size_t i = 0; i < r.n && !rc; i++) {
@@ -228,7 +224,6 @@ static int risk_charts(const struct report_html_in *in, report_text *t, qe_err *
 			     rtable_get(&r, 0, R_CCY));
 	}
 	rtext_printf(t, "</section>");
-	(void)b;
 	rtable_free(&r);
 	return rc;
 }
@@ -409,28 +404,27 @@ static int tiles(const struct report_html_in *in, report_text *t, qe_err *e)
 {
 	rtext_printf(t, "<div class=tiles>");
 	if (in->risk) {
-		static const char *const cols[] = {"section", "portfolio", "item", "value", "currency", "status"};
 		rtable r;
-		int rc = rtable_read(in->risk, cols, NULL, 6, &r, e);
+		int rc = report_risk_table(in->risk, &r, e);
 		if (rc)
 			return rc;
 		long breaches = 0;
 		char a[32];
 		for (size_t i = 0; i < r.n && !rc; i++) {
-			const char *sec = rtable_get(&r, i, 0);
-			breaches += strcmp(sec, "var") == 0 && strcmp(rtable_get(&r, i, 5), "breach") == 0;
-			if (strcmp(sec, "var") == 0 && strcmp(rtable_get(&r, i, 1), "total") == 0) {
+			const char *sec = rtable_get(&r, i, R_SECTION);
+			breaches += strcmp(sec, "var") == 0 && strcmp(rtable_get(&r, i, R_STATUS), "breach") == 0;
+			if (strcmp(sec, "var") == 0 && strcmp(rtable_get(&r, i, R_PORT), "total") == 0) {
 				double v;
-				if ((rc = rtable_num(&r, i, 3, 0, &v, e)))
+				if ((rc = rtable_num(&r, i, R_VALUE, 0, &v, e)))
 					break;
 				rtext_printf(t, "<div class=tile>VaR total ");
-				esc(t, rtable_get(&r, i, 2));
+				esc(t, rtable_get(&r, i, R_ITEM));
 				rtext_printf(t, "<b>%s ", th(a, v));
-				esc(t, rtable_get(&r, i, 4));
+				esc(t, rtable_get(&r, i, R_CCY));
 				rtext_printf(t, "</b></div>");
 			} else if (strcmp(sec, "backtest") == 0) {
 				rtext_printf(t, "<div class=tile>Backtest zone<b>");
-				esc(t, rtable_get(&r, i, 5));
+				esc(t, rtable_get(&r, i, R_STATUS));
 				rtext_printf(t, "</b></div>");
 			}
 		}

@@ -65,7 +65,12 @@ char *report_thousands(char *buf, double x)
 	return buf;
 }
 
-enum { R_SECTION, R_PORT, R_ITEM, R_VALUE, R_LIMIT, R_UTIL, R_CCY, R_STATUS, R_NCOLS };
+int report_risk_table(const char *path, rtable *t, qe_err *e)
+{
+	static const char *const cols[R_NCOLS] = {"section", "portfolio", "item", "value", "limit",
+						  "utilisation", "currency", "status"};
+	return rtable_read(path, cols, NULL, R_NCOLS, t, e);
+}
 
 static const char *paint(const struct report_summary_in *in, const char *word, int bad)
 {
@@ -80,10 +85,8 @@ static const char *paint(const struct report_summary_in *in, const char *word, i
 
 static int risk_lines(const struct report_summary_in *in, report_text *t, long *alerts, qe_err *e)
 {
-	static const char *const cols[R_NCOLS] = {"section", "portfolio", "item", "value", "limit",
-						  "utilisation", "currency", "status"};
 	rtable r;
-	int rc = rtable_read(in->risk, cols, NULL, R_NCOLS, &r, e);
+	int rc = report_risk_table(in->risk, &r, e);
 	if (rc)
 		return rc;
 	char a[32], b[32];

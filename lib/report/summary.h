@@ -15,6 +15,7 @@
 #include <stddef.h>
 
 #include "core/diag.h"
+#include "screen/rtable.h"
 
 typedef struct report_text {
 	char *s;
@@ -28,6 +29,11 @@ void rtext_free(report_text *t);
 /* x rounded to an integer with a comma every three digits and a leading
  * minus: "-1,234,568".  buf of at least 32 bytes. */
 char *report_thousands(char *buf, double x);
+
+/* The columns of a RISK REPORT (qe-report risk) as report_risk_table()
+ * reads them. */
+enum { R_SECTION, R_PORT, R_ITEM, R_VALUE, R_LIMIT, R_UTIL, R_CCY, R_STATUS, R_NCOLS };
+int report_risk_table(const char *path, rtable *t, qe_err *e);
 
 struct report_summary_in {
 	const char *asof;
