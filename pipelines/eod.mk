@@ -108,12 +108,13 @@ $(foreach k,$(INGEST_KINDS),$(eval $(call ingest_rule,$(k))))
 # files read, calendars and pipelines/var-shocks.csv included; every file
 # written, rejects and errors included) and every file of the directories
 # of EOD_OUTPUT_DIRS (a step whose output is a set of files named by the
-# data, such as the invoice pages of pipelines/settle.mk; the directory is
-# the step's target); role,path,bytes,sha256.
+# data, such as the invoice pages of pipelines/settle.mk: the directory
+# DIR is written, whole, by the rule of DIR.csv, which stands for it, since
+# make -t cannot touch a directory); role,path,bytes,sha256.
 eod_uniq = $(if $(1),$(firstword $(1)) $(call eod_uniq,$(filter-out $(firstword $(1)),$(1))))
 EOD_MANIFEST_INPUTS  = $(call eod_uniq,$(EOD_INPUTS))
 EOD_MANIFEST_OUTPUTS = $(call eod_uniq,$(EOD_OUTPUTS))
-$(OUT)/manifest.csv: $(EOD_INPUTS) $(EOD_OUTPUTS) $(EOD_OUTPUT_DIRS) $(sort $(wildcard $(dir $(EOD_MK))*.mk)) | $(OUT)
+$(OUT)/manifest.csv: $(EOD_INPUTS) $(EOD_OUTPUTS) $(sort $(wildcard $(dir $(EOD_MK))*.mk)) | $(OUT)
 	@{ echo "role,path,bytes,sha256"; \
 	  for f in $(EOD_MANIFEST_INPUTS); do echo "input,$$f,$$(wc -c < $$f),$$(sha256sum $$f | cut -d' ' -f1)"; done; \
 	  for f in $(EOD_MANIFEST_OUTPUTS) $(if $(EOD_OUTPUT_DIRS),$$(find $(EOD_OUTPUT_DIRS) -type f | LC_ALL=C sort)); do \

@@ -15,8 +15,10 @@ SCREEN_MK := $(lastword $(MAKEFILE_LIST))
 #                        breach): what the gate acts on; a header alone
 #                        when there are none
 #
-# The gate (GATE, default alert) runs on every `make eod`, before the
-# settle steps, whether or not the screen step was redone:
+# The gate (GATE, default alert) is the first command of the settle steps
+# (pipelines/settle.mk), which depend on the findings and on GATE (recorded
+# in screen/gate.txt, rewritten when another GATE is given: a change of
+# GATE redoes them):
 #   GATE=alert  one line "eod: ALERT: screen: N finding(s) at or above
 #               breach (see .../screen/breaches.csv)" on standard error,
 #               and the run goes on: the bundled data breaches on purpose,
@@ -53,9 +55,8 @@ endif
 ifneq ($(and $(wildcard $(QE_BIN)/qe-price),$(wildcard $(QE_BIN)/qe-screen)),)
 EOD_INPUTS  += $(SCREEN_REF) $(EOD_CALENDARS)
 EOD_OUTPUTS += $(SCREEN_FILES)
-eod: $(SCREEN_FILES) | screen-gate
+eod: $(SCREEN_FILES)
 .PRECIOUS: $(SCREEN_FILES)
-.PHONY: screen-gate
 
 $(SCREEN_OUT):
 	@mkdir -p $@
@@ -82,10 +83,20 @@ $(SCREEN_FILES) &: $(I)/trades.csv $(I)/limits.csv $(I)/markets.csv $(OUT)/price
 	mv -f $(SCREEN_OUT)/alerts.csv.new $(SCREEN_OUT)/alerts.csv && \
 	mv -f $(SCREEN_OUT)/breaches.csv.new $(SCREEN_OUT)/breaches.csv
 
-# the gate: every run, after the screen step (a phony order-only
-# prerequisite of the settle steps: it never makes them out of date)
-screen-gate: $(SCREEN_FILES)
-	@n=$$(($$(wc -l < $(SCREEN_OUT)/alerts.csv) - 1)); \
+# GATE as a file, rewritten (atomically) when make reads this file with
+# another GATE than the one recorded, so that the settle steps, which
+# depend on it, are redone, and so gated, when GATE changes
+SCREEN_GATE_FILE := $(SCREEN_OUT)/gate.txt
+EOD_OUTPUTS += $(SCREEN_GATE_FILE)
+$(shell mkdir -p $(SCREEN_OUT) && { [ "$$(cat $(SCREEN_GATE_FILE) 2>/dev/null)" = "GATE=$(GATE)" ] || \
+	{ echo "GATE=$(GATE)" > $(SCREEN_GATE_FILE).tmp && mv -f $(SCREEN_GATE_FILE).tmp $(SCREEN_GATE_FILE); }; })
+
+# the gate, the first command of the steps after it (pipelines/settle.mk):
+# what it depends on, and the shell command that stops or alerts.  The
+# rule_set, rule and severity columns come before any quoted field of
+# BREACHES, so awk -F, reads them.
+SCREEN_GATE_DEPS := $(SCREEN_FILES) $(SCREEN_GATE_FILE)
+screen_gate = n=$$(($$(wc -l < $(SCREEN_OUT)/alerts.csv) - 1)); \
 	if [ $$n -gt 0 ]; then \
 		what="$$n finding(s) at or above $(SCREEN_FAIL_ON): $$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$$i] = i; next } \
 			{ k = $$c["rule_set"] "/" $$c["rule"]; if (!(k in m)) o[++n] = k; m[k]++ } \
@@ -94,7 +105,7 @@ screen-gate: $(SCREEN_FILES)
 			echo "eod: GATE=stop: screen: $$what; settlement not run (see $(SCREEN_OUT)/breaches.csv)" >&2; exit 1; fi; \
 		echo "eod: ALERT: screen: $$what (see $(SCREEN_OUT)/breaches.csv)" >&2; fi
 else
-screen-gate: ;
-.PHONY: screen-gate
+SCREEN_GATE_DEPS :=
+screen_gate = :
 $(info eod: note: $(QE_BIN)/qe-$(if $(wildcard $(QE_BIN)/qe-price),screen,price) not built; the screen gate is skipped)
 endif

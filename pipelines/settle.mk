@@ -49,24 +49,25 @@ endif
 EOD_INPUTS      += $(SETTLE_REF) $(EOD_CALENDARS)
 EOD_OUTPUTS     += $(SETTLE_FILES)
 EOD_OUTPUT_DIRS += $(SETTLE_OUT)/invoices
-eod: $(SETTLE_FILES) $(SETTLE_OUT)/invoices
+eod: $(SETTLE_FILES)
 
 $(SETTLE_OUT):
 	@mkdir -p $@
 
-# after the gate: screen-gate is a phony order-only prerequisite, so it runs
-# first on every run without making the flows out of date
+# after the gate (pipelines/screen.mk): GATE=stop with findings fails here
 $(SETTLE_OUT)/flows.csv: $(I)/trades.csv $(I)/markets.csv $(I)/fixings.csv $(I)/history.csv \
-		$(SETTLE_DEPS) | $(SETTLE_OUT) screen-gate
-	@$(SETTLE_RUN) flows -q --from $(SETTLE_FROM) --to $(SETTLE_TO) --trades $(I)/trades.csv \
+		$(SCREEN_GATE_DEPS) $(SETTLE_DEPS) | $(SETTLE_OUT)
+	@$(screen_gate); \
+	$(SETTLE_RUN) flows -q --from $(SETTLE_FROM) --to $(SETTLE_TO) --trades $(I)/trades.csv \
 		--markets $(I)/markets.csv --fixings $(I)/fixings.csv --history $(I)/history.csv \
 		$(SETTLE_OPTS) -o $@ || { rc=$$?; echo "eod: settle: qe-settle flows failed (exit $$rc)" >&2; exit $$rc; }
-$(SETTLE_OUT)/payments.csv: $(SETTLE_OUT)/flows.csv $(SETTLE_DEPS) | screen-gate
+$(SETTLE_OUT)/payments.csv: $(SETTLE_OUT)/flows.csv $(SETTLE_DEPS)
 	@$(SETTLE_RUN) net -q $< $(SETTLE_OPTS) -o $@ \
 		|| { rc=$$?; echo "eod: settle: qe-settle net failed (exit $$rc)" >&2; exit $$rc; }
 # the pages go to invoices.new/, which replaces invoices/ once qe-settle has
-# committed them with invoices.csv
-$(SETTLE_OUT)/invoices.csv $(SETTLE_OUT)/invoices &: $(SETTLE_OUT)/flows.csv $(SETTLE_DEPS) | screen-gate
+# committed them with invoices.csv (the directory is not a target: make -t
+# cannot touch one; invoices.csv stands for both, and is moved last)
+$(SETTLE_OUT)/invoices.csv: $(SETTLE_OUT)/flows.csv $(SETTLE_DEPS)
 	@rm -rf $(SETTLE_OUT)/invoices.new $(SETTLE_OUT)/invoices.old; mkdir $(SETTLE_OUT)/invoices.new; \
 	$(SETTLE_RUN) invoice -q --from $(SETTLE_FROM) --to $(SETTLE_TO) $< $(SETTLE_OPTS) \
 		-o $(SETTLE_OUT)/invoices.csv.new --html $(SETTLE_OUT)/invoices.new \
@@ -74,7 +75,7 @@ $(SETTLE_OUT)/invoices.csv $(SETTLE_OUT)/invoices &: $(SETTLE_OUT)/flows.csv $(S
 			rm -rf $(SETTLE_OUT)/invoices.new; exit $$rc; }; \
 	if [ -d $(SETTLE_OUT)/invoices ]; then mv $(SETTLE_OUT)/invoices $(SETTLE_OUT)/invoices.old; fi; \
 	mv $(SETTLE_OUT)/invoices.new $(SETTLE_OUT)/invoices && rm -rf $(SETTLE_OUT)/invoices.old && \
-	touch $(SETTLE_OUT)/invoices && mv -f $(SETTLE_OUT)/invoices.csv.new $(SETTLE_OUT)/invoices.csv
+	mv -f $(SETTLE_OUT)/invoices.csv.new $(SETTLE_OUT)/invoices.csv
 
 # ---- to come: ledger append of the day's EUA deliveries --------------------
 # The eua_delivery rows of settle/flows.csv become ledger transfers once the
