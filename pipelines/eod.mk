@@ -8,6 +8,15 @@
 #   ASOF    as-of date (read from curves.csv)    OUT   out/eod/$(ASOF)
 #   EXCHANGE_DIR  exchange settlement files (cme*, ice*) the curves, vols,
 #           fixings and history are built from (pipelines/exchange.mk)
+#   GATE    alert (default) or stop: what a screen finding does to the
+#           settle steps (pipelines/screen.mk)
+#   RUN_ID  the settle steps' run id (eod-$(ASOF); pipelines/settle.mk)
+#   HEDGE=0, FORECAST=0  skip the hedge, forecast steps
+#
+# The chain: ingest; forecast (GARCH vols of the history) and price; var
+# and the full-revaluation VaR on the prices; hedge; the screen gate on
+# the VaR, valuations and ladder; settle (flows, payments, invoices) after
+# the gate; the manifest last.
 #
 # Adding a step (a few lines, here or in pipelines/<tool>.mk, which is
 # included automatically): a rule that makes files under $(OUT)/<tool>/

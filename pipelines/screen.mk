@@ -52,7 +52,11 @@ ifeq ($(filter $(SCREEN_ORDER),$(SCREEN_FAIL_ON)),)
 $(error eod: SCREEN_FAIL_ON=$(SCREEN_FAIL_ON): info, warning or breach)
 endif
 
-ifneq ($(and $(wildcard $(QE_BIN)/qe-price),$(wildcard $(QE_BIN)/qe-screen)),)
+SCREEN_MISSING := $(if $(wildcard $(QE_BIN)/qe-price),,$(QE_BIN)/qe-price) \
+	$(if $(wildcard $(QE_BIN)/qe-screen),,$(QE_BIN)/qe-screen) $(filter-out $(wildcard $(SCREEN_REF)),$(SCREEN_REF))
+SCREEN_MISSING := $(strip $(SCREEN_MISSING))
+
+ifeq ($(SCREEN_MISSING),)
 EOD_INPUTS  += $(SCREEN_REF) $(EOD_CALENDARS)
 EOD_OUTPUTS += $(SCREEN_FILES)
 eod: $(SCREEN_FILES)
@@ -105,7 +109,11 @@ screen_gate = n=$$(($$(wc -l < $(SCREEN_OUT)/alerts.csv) - 1)); \
 			echo "eod: GATE=stop: screen: $$what; settlement not run (see $(SCREEN_OUT)/breaches.csv)" >&2; exit 1; fi; \
 		echo "eod: ALERT: screen: $$what (see $(SCREEN_OUT)/breaches.csv)" >&2; fi
 else
+# without the screen (tools not built, or a data set without the reference
+# files, such as qe-synth's): GATE=alert settles with a note, GATE=stop
+# refuses to settle unscreened
 SCREEN_GATE_DEPS :=
-screen_gate = :
-$(info eod: note: $(QE_BIN)/qe-$(if $(wildcard $(QE_BIN)/qe-price),screen,price) not built; the screen gate is skipped)
+screen_gate = $(if $(filter stop,$(GATE)),echo "eod: GATE=stop: the screen step cannot run (no \
+	$(SCREEN_MISSING)); settlement not run" >&2; exit 1,:)
+$(info eod: note: no $(SCREEN_MISSING); the screen gate is skipped)
 endif

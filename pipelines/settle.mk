@@ -42,7 +42,10 @@ SETTLE_RUN   := QE_RUN_ID='$(RUN_ID)' $(QE_BIN)/qe-settle
 SETTLE_FILES := $(SETTLE_OUT)/flows.csv $(SETTLE_OUT)/payments.csv $(SETTLE_OUT)/invoices.csv
 SETTLE_DEPS  := $(SETTLE_REF) $(EOD_CALENDARS) $(QE_BIN)/qe-settle $(SETTLE_MK) $(EOD_MK)
 
-ifneq ($(wildcard $(QE_BIN)/qe-settle),)
+SETTLE_MISSING := $(strip $(if $(wildcard $(QE_BIN)/qe-settle),,$(QE_BIN)/qe-settle) \
+	$(filter-out $(wildcard $(SETTLE_REF)),$(SETTLE_REF)))
+
+ifeq ($(SETTLE_MISSING),)
 ifeq ($(SETTLE_TO),)
 $(error eod: settle: cannot add SETTLE_DAYS=$(SETTLE_DAYS) days to $(ASOF))
 endif
@@ -87,5 +90,5 @@ $(SETTLE_OUT)/invoices.csv: $(SETTLE_OUT)/flows.csv $(SETTLE_DEPS)
 # with the run id and a fixed --time, so that a rerun appends nothing twice.
 # ---- to come: qe-settle pay (ISO 20022 pain.001) and margin (issue 15) -----
 else
-$(info eod: note: $(QE_BIN)/qe-settle not built; the settle steps are skipped)
+$(info eod: note: no $(SETTLE_MISSING); the settle steps are skipped)
 endif
