@@ -8,6 +8,15 @@
 #   ASOF    as-of date (read from curves.csv)    OUT   out/eod/$(ASOF)
 #   EXCHANGE_DIR  exchange settlement files (cme*, ice*) the curves, vols,
 #           fixings and history are built from (pipelines/exchange.mk)
+#   GATE    alert (default) or stop: what a screen finding does to the
+#           settle steps (pipelines/screen.mk)
+#   RUN_ID  the settle steps' run id (eod-$(ASOF); pipelines/settle.mk)
+#   HEDGE=0, FORECAST=0  skip the hedge, forecast steps
+#
+# The chain: ingest; forecast (GARCH vols of the history) and price; var
+# and the full-revaluation VaR on the prices; hedge; the screen gate on
+# the VaR, valuations and ladder; settle (flows, payments, invoices) after
+# the gate; the manifest last.
 #
 # Adding a step (a few lines, here or in pipelines/<tool>.mk, which is
 # included automatically): a rule that makes files under $(OUT)/<tool>/
@@ -69,6 +78,7 @@ INGESTED     := $(foreach k,$(INGEST_KINDS),$(I)/$(call ingest_file,$(k)).csv)
 EOD_INPUTS   := $(foreach k,$(INGEST_KINDS),$(DATA)/$(call ingest_file,$(k)).csv)
 INGEST_REJECTS := $(INGESTED:.csv=.rejects.csv)
 EOD_OUTPUTS  := $(INGESTED) $(INGEST_REJECTS)
+EOD_OUTPUT_DIRS :=
 .PRECIOUS: $(INGEST_REJECTS)
 # rejects expected in the bundled data, per kind
 INGEST_EXPECT_REJECTS_counterparties := 3
@@ -105,13 +115,18 @@ $(foreach k,$(INGEST_KINDS),$(eval $(call ingest_rule,$(k))))
 # ---- run manifest: SHA-256 of every input and output ----------------------
 # Written last, from the final EOD_INPUTS and EOD_OUTPUTS lists (the data
 # files read, calendars and pipelines/var-shocks.csv included; every file
-# written, rejects and errors included); role,path,bytes,sha256.
+# written, rejects and errors included) and every file of the directories
+# of EOD_OUTPUT_DIRS (a step whose output is a set of files named by the
+# data, such as the invoice pages of pipelines/settle.mk: the directory
+# DIR is written, whole, by the rule of DIR.csv, which stands for it, since
+# make -t cannot touch a directory); role,path,bytes,sha256.
 eod_uniq = $(if $(1),$(firstword $(1)) $(call eod_uniq,$(filter-out $(firstword $(1)),$(1))))
 EOD_MANIFEST_INPUTS  = $(call eod_uniq,$(EOD_INPUTS))
 EOD_MANIFEST_OUTPUTS = $(call eod_uniq,$(EOD_OUTPUTS))
 $(OUT)/manifest.csv: $(EOD_INPUTS) $(EOD_OUTPUTS) $(sort $(wildcard $(dir $(EOD_MK))*.mk)) | $(OUT)
 	@{ echo "role,path,bytes,sha256"; \
 	  for f in $(EOD_MANIFEST_INPUTS); do echo "input,$$f,$$(wc -c < $$f),$$(sha256sum $$f | cut -d' ' -f1)"; done; \
-	  for f in $(EOD_MANIFEST_OUTPUTS); do echo "output,$$f,$$(wc -c < $$f),$$(sha256sum $$f | cut -d' ' -f1)"; done; \
+	  for f in $(EOD_MANIFEST_OUTPUTS) $(if $(EOD_OUTPUT_DIRS),$$(find $(EOD_OUTPUT_DIRS) -type f | LC_ALL=C sort)); do \
+		echo "output,$$f,$$(wc -c < $$f),$$(sha256sum $$f | cut -d' ' -f1)"; done; \
 	} > $@.tmp && mv $@.tmp $@
 	@echo "eod: manifest $@"

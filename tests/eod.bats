@@ -23,7 +23,8 @@ setup_file() {
 	mkdir -p "$TREE/bin"
 	cp -r "$QE_TOP/data" "$QE_TOP/pipelines" "$TREE/"
 	# copies, so that a test can change a tool's time stamp
-	cp -p "$QE_BIN"/qe-ingest "$QE_BIN"/qe-price "$QE_BIN"/qe-var "$QE_BIN"/qe-optimize "$TREE/bin/"
+	cp -p "$QE_BIN"/qe-ingest "$QE_BIN"/qe-price "$QE_BIN"/qe-var "$QE_BIN"/qe-optimize \
+		"$QE_BIN"/qe-forecast "$QE_BIN"/qe-screen "$QE_BIN"/qe-settle "$TREE/bin/"
 	# LeakSanitizer cannot run under ptrace (make sanitize): leaks are
 	# checked on the untraced runs of the later tests
 	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
@@ -70,6 +71,8 @@ for line in open(trace):
     path = re.sub(r'\.tmp(\.[0-9]+)?\.[A-Za-z0-9]{6}$', '', path)
     path = re.sub(r'\.(new|tmp)$', '', path)
     path = re.sub(r'\.(new|tmp)$', '', path)
+    # the files of an output directory are written into DIR.new/ first
+    path = re.sub(r'\.new/', '/', path)
     kind = 'wrote' if re.search(r'O_WRONLY|O_RDWR|O_CREAT', rest) else 'read'
     procs[pid].append((kind, path))
 for pid in order:
@@ -103,8 +106,10 @@ ins = [r["path"] for r in rows if r["role"] == "input"]
 mine = {f"data/{k}.csv" for k in ("markets", "trades", "curves", "fixings", "vols", "rates", "history",
                                   "counterparties", "limits", "meters", "weather", "hedges", "fx",
                                   "vol_history")}
+mine |= {f"data/{k}.csv" for k in ("currencies", "payment_terms", "sharia_profiles", "sharia_instruments",
+                                   "spot_month_limits")}
 mine |= {"data/calendars/EEX.txt", "data/calendars/ICE_EU.txt", "data/calendars/NYMEX.txt",
-         "pipelines/var-shocks.csv"}
+         "data/calendars/TARGET2.txt", "data/calendars/FED.txt", "pipelines/var-shocks.csv"}
 assert mine <= set(ins), sorted(mine - set(ins))
 assert len(set(r["path"] for r in rows)) == len(rows), "a file listed twice"
 print(len(rows))
@@ -131,6 +136,8 @@ EOF
 	grep -qx data/trades.csv read
 	grep -qx data/calendars/NYMEX.txt read
 	grep -qx pipelines/var-shocks.csv read
+	grep -qx data/payment_terms.csv read
+	grep -qx data/sharia_profiles.csv read
 }
 
 # reruns_after_change FILE...: for each file (relative to the scratch
@@ -156,7 +163,7 @@ def step(path):
     f = path[len(eod) + 1:]
     if f == "manifest.csv":
         return "manifest"
-    if f.startswith(("price/", "hedge/")):
+    if f.startswith(("price/", "hedge/", "forecast/", "screen/", "settle/")):
         return f.split("/")[0]
     return re.sub(r"(\.rejects)?\.csv$", "", f)
 saved = times()
@@ -185,7 +192,7 @@ EOF
 	# make's data base: each target with its prerequisites
 	tree_make -pq > database 2>&1 || true
 	run "$PYORACLE" - traced database "$TREE" <<'EOF'
-import re, sys
+import os, re, sys
 traced, database, tree = sys.argv[1:]
 prereqs = {}
 for line in open(database):
@@ -206,6 +213,10 @@ bad, pairs = [], 0
 for reads, writes in procs:
     assert writes, reads
     for w in writes:
+        # a page of an output directory DIR/ (invoices/) is written by the
+        # rule of DIR.csv (pipelines/eod.mk, EOD_OUTPUT_DIRS)
+        if w not in prereqs and os.path.dirname(w) + ".csv" in prereqs:
+            w = os.path.dirname(w) + ".csv"
         if w not in prereqs:
             bad.append(f"{w} (written with {reads[0]}) is not a target of the pipeline")
             continue
@@ -230,43 +241,61 @@ EOF
 	# (not var/cov, which reads only the history), the hedge on its ladder
 	# with the full-revaluation steps on the trades it could price
 	full="var/var-full var/pla"
+	# after var: the screen gate (on var/var.csv, the valuations and the
+	# ladder) and the settle steps after it (on the findings, the trades,
+	# fixings and history)
+	gated="screen settle"
 	priced="price var/var var/param var/mc var/components var/stress var/series var/backtest hedge manifest"
-	priced="$priced var/priced-trades $full"
+	priced="$priced var/priced-trades $full $gated"
 	# qe-ingest trades (option expiries), qe-price, qe-var (the history's last
-	# date) and qe-optimize hedge read the holiday files
+	# date), qe-optimize hedge, qe-screen (spot months) and qe-settle (value
+	# dates) read the holiday files; qe-forecast reads the history only
 	while read -r input steps; do
 		echo "$input $(printf '%s\n' $steps | sort | tr '\n' ' ' | sed 's/ $//')"
 	done > expected <<-EOF
-	data/markets.csv: $ingest price $var $full var/priced-trades hedge manifest
+	data/markets.csv: $ingest price $var $full var/priced-trades hedge forecast $gated manifest
 	data/trades.csv: ingest/trades $priced
 	data/curves.csv: ingest/curves $priced
 	data/fixings.csv: ingest/fixings $priced
 	data/vols.csv: ingest/vols $priced
 	data/rates.csv: ingest/rates $priced
-	data/history.csv: ingest/history $var $full hedge manifest
-	data/vol_history.csv: var/var var/param var/mc var/components var/stress var/series var/backtest manifest
-	data/counterparties.csv: ingest/counterparties manifest
-	data/limits.csv: ingest/limits manifest
+	data/history.csv: ingest/history $var $full hedge forecast $gated manifest
+	data/vol_history.csv: var/var var/param var/mc var/components var/stress var/series var/backtest $gated manifest
+	data/counterparties.csv: ingest/counterparties $gated manifest
+	data/limits.csv: ingest/limits $gated manifest
 	data/meters.csv: ingest/meters manifest
 	data/weather.csv: ingest/weather manifest
 	data/hedges.csv: hedge manifest
-	data/fx.csv: hedge manifest
+	data/fx.csv: hedge $gated manifest
+	data/sharia_profiles.csv: $gated manifest
+	data/sharia_instruments.csv: $gated manifest
+	data/spot_month_limits.csv: $gated manifest
+	data/currencies.csv: settle manifest
+	data/payment_terms.csv: settle manifest
 	data/calendars/EEX.txt: ingest/trades $priced var/cov
 	data/calendars/ICE_EU.txt: ingest/trades $priced var/cov
 	data/calendars/NYMEX.txt: ingest/trades $priced var/cov
 	data/calendars/UK_BANK.txt: ingest/trades $priced var/cov
+	data/calendars/TARGET2.txt: ingest/trades $priced var/cov
+	data/calendars/FED.txt: ingest/trades $priced var/cov
 	pipelines/var-shocks.csv: var/stress manifest
-	bin/qe-ingest: $ingest price $var $full var/priced-trades hedge manifest
+	bin/qe-ingest: $ingest price $var $full var/priced-trades hedge forecast $gated manifest
 	bin/qe-price: $priced
-	bin/qe-var: $var $full hedge manifest
+	bin/qe-var: $var $full hedge $gated manifest
 	bin/qe-optimize: hedge manifest
-	pipelines/eod.mk: $ingest price $var $full var/priced-trades hedge manifest
+	bin/qe-forecast: forecast manifest
+	bin/qe-screen: $gated manifest
+	bin/qe-settle: settle manifest
+	pipelines/eod.mk: $ingest price $var $full var/priced-trades hedge forecast $gated manifest
 	pipelines/price.mk: $priced
-	pipelines/var.mk: $var hedge manifest
+	pipelines/var.mk: $var hedge $gated manifest
 	pipelines/hedge.mk: hedge manifest
 	pipelines/varfull.mk: var/priced-trades $full manifest
+	pipelines/forecast.mk: forecast manifest
+	pipelines/screen.mk: $gated manifest
+	pipelines/settle.mk: settle manifest
 	EOF
-	[ "$(wc -l < expected)" -eq 28 ]
+	[ "$(wc -l < expected)" -eq 41 ]
 	reruns_after_change $(cut -d: -f1 expected) > got
 	run diff -u expected got
 	assert_success
@@ -355,7 +384,7 @@ PY
 	L=$(sed -n 2p "$TMP/data/trades.csv")
 	echo "${L/T00000001/T99999999}" | sed 's/,20[0-9][0-9]-[0-9][0-9]-01,20[0-9][0-9]-[0-9][0-9]-[0-9][0-9],/,2035-01-01,2035-01-31,/' >> "$TMP/data/trades.csv"
 	out="$TMP/eod5"
-	run eod_make OUT="$out" DATA="$TMP/data" HEDGE=0
+	run eod_make OUT="$out" DATA="$TMP/data" HEDGE=0 FORECAST=0
 	assert_success
 	assert_output --partial "eod: ALERT: price: 1 trade(s) could not be priced (see $out/price/errors.csv)"
 	assert_output --partial "results in $out/"
@@ -366,7 +395,7 @@ PY
 	grep -q "^output,$out/price/errors.csv," "$out/manifest.csv"
 	# a limit on unpriced trades stops the run but keeps errors.csv
 	touch "$out/ingest/trades.csv"
-	run eod_make OUT="$out" DATA="$TMP/data" HEDGE=0 PRICE_MAX_ERRORS=0
+	run eod_make OUT="$out" DATA="$TMP/data" HEDGE=0 FORECAST=0 PRICE_MAX_ERRORS=0
 	assert_failure
 	assert_output --partial "exceed PRICE_MAX_ERRORS=0"
 	grep -q T99999999 "$out/price/errors.csv"
@@ -378,7 +407,7 @@ PY
 	chmod +x "$TMP/bin/qe-price"
 	for rc in 2 4 5 70; do
 		touch "$out/ingest/trades.csv"
-		FAKE_RC=$rc run eod_make QE_BIN="$TMP/bin" OUT="$out" DATA="$TMP/data" HEDGE=0 "$out/price/valuations.csv"
+		FAKE_RC=$rc run eod_make QE_BIN="$TMP/bin" OUT="$out" DATA="$TMP/data" HEDGE=0 FORECAST=0 "$out/price/valuations.csv"
 		assert_failure
 		assert_output --partial "eod: price: qe-price failed (exit $rc)"
 		grep -q T99999999 "$out/price/errors.csv"
@@ -386,7 +415,7 @@ PY
 	# exit 3 with nothing written (malformed market data) is a failure too
 	touch "$out/ingest/trades.csv"
 	echo 'NG_HH,2026-11-25,2027-01-01,2027-01-31,abc' >> "$out/ingest/curves.csv"
-	run eod_make OUT="$out" DATA="$TMP/data" HEDGE=0
+	run eod_make OUT="$out" DATA="$TMP/data" HEDGE=0 FORECAST=0
 	assert_failure
 	assert_output --partial "eod: price: qe-price failed (exit 3)"
 	grep -q T99999999 "$out/price/errors.csv"
@@ -499,5 +528,181 @@ EOF
 		assert_failure
 		assert_output --partial "eod: pla: qe-var failed (exit $rc)"
 		assert_file_not_exists "$out/var/pla.csv"
+	done
+}
+
+@test "eod: GATE=alert (default) raises the screen findings and runs the whole chain; alerts.csv is in the manifest" {
+	run cat "$BATS_FILE_TMPDIR/first.log"
+	assert_output --regexp "eod: ALERT: screen: [0-9]+ finding\(s\) at or above breach: .*regulatory/lei 3.* \(see $EOD/screen/breaches.csv\)"
+	assert_output --partial "results in $EOD/"
+	# alerts.csv: the breach rows of breaches.csv (csv module), the header kept
+	run "$PYORACLE" - "$EOD" "$TREE/data" <<'EOF'
+import csv, sys
+eod, data = sys.argv[1:]
+rows = list(csv.reader(open(f"{eod}/screen/breaches.csv")))
+alerts = list(csv.reader(open(f"{eod}/screen/alerts.csv")))
+head = "asof,rule_set,rule,severity,entity_type,entity_id,value,limit,utilisation,message".split(",")
+assert rows[0] == head and alerts[0] == head
+sev = head.index("severity")
+assert alerts[1:] == [r for r in rows[1:] if r[sev] == "breach"]
+sets = {r[1] for r in alerts[1:]}
+# the bundled data breaches every rule set but quality (its LEI rule warns)
+assert {"limits", "sharia", "regulatory"} <= sets, sets
+assert {r[1] for r in rows[1:]} == {"limits", "sharia", "regulatory", "quality"}
+# the three counterparties the ingest step rejects are the LEI findings
+rejected = {r["record"].split(",")[0] for r in csv.DictReader(open(f"{eod}/ingest/counterparties.rejects.csv"))}
+assert {r[5] for r in alerts[1:] if r[2] == "lei"} == rejected, rejected
+print(len(alerts) - 1)
+EOF
+	assert_success
+	[ "$output" -gt 0 ]
+	for f in screen/breaches.csv screen/alerts.csv screen/gate.txt settle/flows.csv settle/payments.csv \
+			settle/invoices.csv forecast/garch.csv forecast/garch-path.csv; do
+		grep -q "^output,$EOD/$f," "$EOD/manifest.csv"
+	done
+	[ "$(cat "$EOD/screen/gate.txt")" = GATE=alert ]
+}
+
+@test "eod: GATE=stop stops before settlement on the bundled breaches; GATE=alert then settles byte for byte as before" {
+	# a copy of the run (time stamps kept) without its settle outputs
+	out="$BATS_TEST_TMPDIR/eodg"
+	cp -a "$EOD" "$out"
+	rm -rf "$out/settle" "$out/manifest.csv"
+	run tree_make OUT="$out" GATE=stop
+	assert_failure
+	assert_output --regexp "eod: GATE=stop: screen: [0-9]+ finding\(s\) at or above breach: .*; settlement not run \(see $out/screen/breaches.csv\)"
+	refute_output --partial "qe-settle"
+	assert_file_not_exists "$out/manifest.csv"
+	[ -z "$(find "$out/settle" -type f 2>/dev/null)" ]
+	cmp "$EOD/screen/breaches.csv" "$out/screen/breaches.csv"
+	[ "$(cat "$out/screen/gate.txt")" = GATE=stop ]
+	# alert: the chain goes on and settles what the first run settled
+	run tree_make OUT="$out"
+	assert_success
+	assert_output --partial "eod: ALERT: screen:"
+	for f in flows.csv payments.csv invoices.csv $(cd "$EOD/settle" && ls -d invoices/*); do
+		cmp "$EOD/settle/$f" "$out/settle/$f"
+	done
+	diff <(sed "s|$EOD/||" "$EOD/manifest.csv") <(sed "s|$out/||" "$out/manifest.csv")
+	# settled already: GATE=stop still stops (GATE is a prerequisite of the
+	# settle steps) and leaves the outputs as they were
+	before=$(find "$out/settle" -type f -printf '%p %T@\n' | sort)
+	run tree_make OUT="$out" GATE=stop
+	assert_failure
+	assert_output --partial "settlement not run"
+	[ "$(find "$out/settle" -type f -printf '%p %T@\n' | sort)" = "$before" ]
+	# screened for data quality alone (its LEI rule warns): nothing at or
+	# above breach, and GATE=stop settles
+	rm "$out/screen/breaches.csv"
+	run tree_make OUT="$out" GATE=stop SCREEN_RULES=quality "$out/settle/flows.csv"
+	assert_success
+	refute_output --partial "ALERT"
+	run tree_make OUT="$out" GATE=bogus
+	assert_failure
+	assert_output --partial "GATE=bogus: alert or stop"
+}
+
+@test "eod: settle: the flows of the as-of week, netted payments and invoices reconcile (python)" {
+	run "$PYORACLE" - "$EOD" "$TREE/data" <<'EOF'
+import csv, datetime, os, sys
+from collections import defaultdict
+eod, data = sys.argv[1:]
+rd = lambda f: list(csv.DictReader(open(f)))
+flows, pays, invs = rd(f"{eod}/settle/flows.csv"), rd(f"{eod}/settle/payments.csv"), rd(f"{eod}/settle/invoices.csv")
+asof = datetime.date(2026, 11, 25)
+lo, hi = asof.isoformat(), (asof + datetime.timedelta(days=7)).isoformat()
+assert flows and all(lo <= f["value_date"] <= hi for f in flows)
+assert {f["kind"] for f in flows} >= {"variation_margin", "option_premium"}
+live = {r["trade_id"] for r in rd(f"{eod}/ingest/trades.csv")}
+assert {f["trade_id"] for f in flows} <= live
+sign = lambda r: int(r["amount_minor"]) * (1 if r["direction"] == "receive" else -1)
+nets = {r["counterparty"]: r["netting"] == "yes" for r in rd(f"{data}/counterparties.csv")}
+gross = defaultdict(int)
+count = defaultdict(int)
+for f in flows:
+    k = (f["counterparty"], f["currency"], f["value_date"])
+    gross[k] += sign(f)
+    count[k] += 1
+paid = defaultdict(int)
+for p in pays:
+    k = (p["counterparty"], p["currency"], p["value_date"])
+    paid[k] += sign(p)
+    if p["basis"] == "net":
+        assert nets.get(p["counterparty"], True), p
+        assert int(p["flows"]) == count[k] and p["trade_id"] == "", p
+    else:
+        assert p["trade_id"], p
+# netted sums = gross flows, per counterparty, currency and value date
+assert set(paid) == set(gross) and all(paid[k] == gross[k] for k in gross), \
+    [(k, paid[k], gross[k]) for k in gross if paid[k] != gross[k]][:5]
+# gross counterparties: one payment per flow
+for cp in {k[0] for k in gross if not nets.get(k[0], True)}:
+    assert sum(1 for p in pays if p["counterparty"] == cp) == sum(1 for f in flows if f["counterparty"] == cp)
+# invoices: the lines are the flows, the totals the payments, per counterparty and currency
+lines = defaultdict(int)
+tot = defaultdict(int)
+for r in invs:
+    k = (r["counterparty"], r["currency"])
+    if r["row"] == "line":
+        lines[k] += sign(r)
+    elif r["row"] == "total":
+        tot[k] += sign(r)
+        assert abs(float(r["amount"]) * 100 - sign(r)) < 1e-6, r
+byccy = defaultdict(int)
+for (cp, ccy, _), v in gross.items():
+    byccy[(cp, ccy)] += v
+assert dict(lines) == dict(byccy) and dict(tot) == dict(byccy)
+ids = {r["invoice_id"] for r in invs}
+assert sorted(i + ".html" for i in ids) == sorted(os.listdir(f"{eod}/settle/invoices"))
+print(len(flows), len(pays), len(ids))
+EOF
+	assert_success
+	[ "$(grep -c "^output,$EOD/settle/invoices/INV-20261125-.*\.html," "$EOD/manifest.csv")" -eq "${output##* }" ]
+}
+
+@test "eod: GARCH forecasts for every log-return curve and tenor 1-3: likelihood and variance path recomputed in python" {
+	run "$PYORACLE" - "$EOD" <<'EOF'
+import csv, math, sys
+from collections import defaultdict
+eod = sys.argv[1]
+logc = [r["curve"] for r in csv.DictReader(open(f"{eod}/ingest/markets.csv")) if r["returns"] == "log"]
+fits = list(csv.DictReader(open(f"{eod}/forecast/garch.csv")))
+want = [f"{c}:{t}" for c in logc for t in (1, 2, 3)]
+assert [f["series"] for f in fits] == want, [f["series"] for f in fits]
+prices = defaultdict(list)
+for r in csv.DictReader(open(f"{eod}/ingest/history.csv")):
+    prices[f'{r["curve"]}:{r["tenor"]}'].append(float(r["price"]))
+paths = defaultdict(list)
+for r in csv.DictReader(open(f"{eod}/forecast/garch-path.csv")):
+    paths[r["series"]].append(r)
+for f in fits:
+    p = prices[f["series"]]
+    r = [math.log(b / a) for a, b in zip(p, p[1:])]
+    w, a, b = float(f["omega"]), float(f["alpha"]), float(f["beta"])
+    assert f["model"] == "garch" and f["dist"] == "normal" and int(f["n"]) == len(r), f
+    h = sum(x * x for x in r) / len(r)
+    ll = 0.0
+    for x in r:
+        ll += -0.5 * (math.log(2 * math.pi) + math.log(h) + x * x / h)
+        h = w + a * x * x + b * h
+    assert abs(ll - float(f["loglik"])) < 1e-7 * abs(ll), (f["series"], ll, f["loglik"])
+    path = paths[f["series"]]
+    assert [int(x["day"]) for x in path] == list(range(1, 21)), f["series"]
+    s = 0.0
+    for k, x in enumerate(path, 1):
+        s += h
+        assert abs(float(x["variance"]) - h) <= 1e-9 * h, (f["series"], k)
+        assert abs(float(x["vol"]) - math.sqrt(252 * h)) <= 1e-9, (f["series"], k)
+        assert abs(float(x["term_vol"]) - math.sqrt(252 * s / k)) <= 1e-9, (f["series"], k)
+        h = w + (a + b) * h
+print(len(fits))
+EOF
+	assert_success
+	assert_output 21
+	# the per-series files are the rows of garch.csv
+	for f in "$EOD"/forecast/garch/*-path.csv; do
+		s=$(basename "$f" -path.csv)
+		grep -q "^output,$f," "$EOD/manifest.csv"
+		[ "$(tail -n +2 "${f%-path.csv}.csv")" = "$(grep "^${s%-*}:${s##*-}," "$EOD/forecast/garch.csv")" ]
 	done
 }

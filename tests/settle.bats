@@ -212,3 +212,14 @@ PY
 	[ "$status" -eq 3 ]
 	assert_output --partial "unknown counterparty 'CP999'"
 }
+
+@test "settle: a future whose month the history does not quote pays no margin (no crash)" {
+	# the first future of the bundled book, moved to a month beyond the history's tenors
+	{ head -1 "$DATA/trades.csv"
+	  grep -m1 ',future,NG_HH,' "$DATA/trades.csv" | sed 's/^T[0-9]*,/T99999999,/' |
+		sed 's/,20[0-9][0-9]-[0-9][0-9]-01,20[0-9][0-9]-[0-9][0-9]-[0-9][0-9],/,2035-01-01,2035-01-31,/'; } > far.csv
+	grep -q ',2035-01-01,2035-01-31,' far.csv
+	run_split qe-settle flows --data "$DATA" --trades far.csv --from 2026-01-01 --to 2026-12-04 -o flows.csv
+	assert_success
+	[ "$(cat flows.csv)" = "trade_id,counterparty,kind,direction,value_date,currency,amount_minor" ]
+}

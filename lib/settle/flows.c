@@ -436,8 +436,10 @@ static int flows_future(ctx *c, const trade *t, const curvemaster_curve *cv, int
 	date_to_ymd(t->ds, &y, &mo, &d);
 	long month = date_month_index_ym(y, mo);
 	double prev = t->price;
+	/* no quote of the month (a contract beyond the history's tenors): no
+	 * margin, as on a day without a settlement */
 	for (const quote *q = quotes_from(&c->hist, pos, month, t->td);
-	     q < c->hist.v + c->hist.n && q->curve == pos && q->month == month && q->d <= c->o->to;
+	     q && q < c->hist.v + c->hist.n && q->curve == pos && q->month == month && q->d <= c->o->to;
 	     q++) {
 		if (due(c, t, SETTLE_VM, q->d, &v, &in, e) ||
 		    (in && flow_add(c, t, SETTLE_VM, q->d, v, (q->p - prev) * units * t->side, e)))
