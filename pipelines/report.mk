@@ -1,0 +1,60 @@
+REPORT_MK := $(lastword $(MAKEFILE_LIST))
+# ---- report: positions, risk, the summary of the day and the dashboard ----
+# After price and var (and the screen, when it runs: its findings go into
+# the summary and the dashboard), qe-report writes under report/:
+#
+#   report/position.csv   net delta per curve and commodity x month, in
+#                         units and lots (qe-report position)
+#   report/risk.csv       VaR/ES by book against the VaR limits, stress,
+#                         backtest, P&L attribution, top contributors
+#                         (qe-report risk; a VaR above its limit is an
+#                         alert on stderr, and the run goes on)
+#   report/summary.txt    the day in 80 columns (qe-report summary)
+#   report/dashboard.html the self-contained HTML dashboard
+#
+# The screen's findings are read when pipelines/screen.mk makes them
+# (SCREEN_GATE_DEPS, known once every pipelines/*.mk is read: a second
+# expansion of the prerequisites).
+
+REPORT_OUT   := $(OUT)/report
+REPORT_FILES := $(REPORT_OUT)/position.csv $(REPORT_OUT)/risk.csv $(REPORT_OUT)/summary.txt \
+	$(REPORT_OUT)/dashboard.html
+REPORT_VAR   := $(OUT)/var/var.csv $(OUT)/var/stress.csv $(OUT)/var/backtest.csv $(OUT)/var/pla.csv \
+	$(OUT)/var/components.csv $(OUT)/var/series.csv
+
+ifneq ($(wildcard $(QE_BIN)/qe-report),)
+EOD_INPUTS  += $(DATA)/fx.csv
+EOD_OUTPUTS += $(REPORT_FILES)
+eod: $(REPORT_FILES)
+
+$(REPORT_OUT):
+	@mkdir -p $@
+
+$(REPORT_OUT)/position.csv: $(OUT)/price/ladder.csv $(I)/markets.csv $(QE_BIN)/qe-report $(REPORT_MK) \
+		$(EOD_MK) | $(REPORT_OUT)
+	$(QE_BIN)/qe-report position -q -l $(OUT)/price/ladder.csv -m $(I)/markets.csv -o $@
+
+# exit 1: a VaR above its limit, an alert
+$(REPORT_OUT)/risk.csv: $(REPORT_VAR) $(I)/limits.csv $(DATA)/fx.csv $(QE_BIN)/qe-report $(REPORT_MK) \
+		$(EOD_MK) | $(REPORT_OUT)
+	@rc=0; $(QE_BIN)/qe-report risk -q --var $(OUT)/var/var.csv -l $(I)/limits.csv --fx $(DATA)/fx.csv \
+		--stress $(OUT)/var/stress.csv --backtest $(OUT)/var/backtest.csv --pla $(OUT)/var/pla.csv \
+		--components $(OUT)/var/components.csv -o $@ || rc=$$?; \
+	if [ $$rc -eq 1 ]; then echo "eod: ALERT: report: a VaR is above its limit (see $@)" >&2; \
+	elif [ $$rc -ne 0 ]; then exit $$rc; fi
+
+.SECONDEXPANSION:
+$(REPORT_OUT)/summary.txt: $(REPORT_OUT)/risk.csv $(REPORT_OUT)/position.csv \
+		$$(if $$(SCREEN_GATE_DEPS),$(OUT)/screen/breaches.csv) $(QE_BIN)/qe-report $(REPORT_MK) $(EOD_MK)
+	@rc=0; $(QE_BIN)/qe-report summary --risk $(REPORT_OUT)/risk.csv --position $(REPORT_OUT)/position.csv \
+		$(if $(SCREEN_GATE_DEPS),--breaches $(OUT)/screen/breaches.csv) -d $(ASOF) -o $@ || rc=$$?; \
+	[ $$rc -le 1 ] || exit $$rc
+
+$(REPORT_OUT)/dashboard.html: $(REPORT_OUT)/risk.csv $(REPORT_OUT)/position.csv $(OUT)/var/series.csv \
+		$$(if $$(SCREEN_GATE_DEPS),$(OUT)/screen/breaches.csv) $(QE_BIN)/qe-report $(REPORT_MK) $(EOD_MK)
+	$(QE_BIN)/qe-report html -q --series $(OUT)/var/series.csv --risk $(REPORT_OUT)/risk.csv \
+		--position $(REPORT_OUT)/position.csv $(if $(SCREEN_GATE_DEPS),--breaches $(OUT)/screen/breaches.csv) \
+		-d $(ASOF) -o $@
+else
+$(info eod: note: no $(QE_BIN)/qe-report; the reports are skipped)
+endif
