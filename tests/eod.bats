@@ -24,7 +24,7 @@ setup_file() {
 	cp -r "$QE_TOP/data" "$QE_TOP/pipelines" "$TREE/"
 	# copies, so that a test can change a tool's time stamp
 	cp -p "$QE_BIN"/qe-ingest "$QE_BIN"/qe-price "$QE_BIN"/qe-var "$QE_BIN"/qe-optimize \
-		"$QE_BIN"/qe-forecast "$QE_BIN"/qe-screen "$QE_BIN"/qe-settle "$TREE/bin/"
+		"$QE_BIN"/qe-forecast "$QE_BIN"/qe-screen "$QE_BIN"/qe-settle "$QE_BIN"/qe-report "$TREE/bin/"
 	# LeakSanitizer cannot run under ptrace (make sanitize): leaks are
 	# checked on the untraced runs of the later tests
 	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
@@ -89,6 +89,26 @@ PY
 		assert_file_exists "$EOD/ingest/$f.csv"
 	done
 	assert_file_exists "$EOD/manifest.csv"
+}
+
+@test "eod: the reports: positions, risk against limits, the summary in 80 columns and a self-contained dashboard" {
+	for f in position.csv risk.csv summary.txt dashboard.html; do assert_file_exists "$EOD/report/$f"; done
+	grep -q "ALERT: report: a VaR is above its limit" "$BATS_FILE_TMPDIR/first.log"
+	awk 'length > 80 { bad = 1 } END { exit bad }' "$EOD/report/summary.txt"
+	grep -Eq '^POWER_EU +var_99_1d .* BREACH$' "$EOD/report/summary.txt"
+	grep -q '^Compliance: breach [1-9]' "$EOD/report/summary.txt"
+	"$PYORACLE" - "$EOD" <<'PY'
+import csv, sys
+eod = sys.argv[1]
+s = open(eod + '/report/dashboard.html').read()
+assert '<script' not in s and 'http' not in s and 'id=breach-counts' in s and 'id=chart-var' in s
+# the position report is the ladder summed over books
+lad = {}
+for r in csv.DictReader(open(eod + '/price/ladder.csv')):
+    k = (r['curve'], r['month']); lad[k] = lad.get(k, 0.0) + float(r['delta'])
+pos = {(r['curve'], r['month']): float(r['delta']) for r in csv.DictReader(open(eod + '/report/position.csv')) if r['level'] == 'curve'}
+assert pos.keys() == lad.keys() and all(abs(pos[k] - lad[k]) <= 1e-9 * max(1, abs(lad[k])) for k in lad)
+PY
 }
 
 @test "eod: the manifest lists every input and output with its SHA-256 (checked with hashlib)" {
