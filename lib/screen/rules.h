@@ -20,6 +20,7 @@ typedef struct rules_inputs {
 	const char *counterparties; /* COUNTERPARTIES */
 	const char *limits;         /* LIMITS */
 	const char *trades;         /* TRADES (live trades: highest version, cancels removed) */
+	const char *new_trades;     /* qe-screen whatif: TRADES added to the book (NULL: none) */
 	const char *valuations;     /* VALUATIONS of qe-price */
 	const char *var;            /* VAR RESULTS of qe-var */
 	const char *ladder;         /* LADDER of qe-price */
