@@ -11,7 +11,10 @@
 #include "time/calendar.h"
 #include "screen/leicheck.h"
 #include "screen/live.h"
+#include "screen/mandate.h"
+#include "screen/regulatory.h"
 #include "screen/rtable.h"
+#include "screen/unsettled.h"
 
 /* --- shared inputs -------------------------------------------------- */
 
@@ -44,6 +47,10 @@ static const char *const limit_cols[] = {"limit_id", "type", "scope", "key", "me
 
 enum { VR_PORTFOLIO, VR_METHOD, VR_ALPHA, VR_HORIZON, VR_VAR, VR_CCY, VR_NCOLS };
 static const char *const var_cols[] = {"portfolio", "method", "alpha", "horizon", "var", "currency"};
+/* qe-var whatif's WHATIF file: the VaR with the new trades, no method or
+ * horizon (the run's --horizon, which must be the limits') */
+static const char *const whatif_var_cols[] = {"portfolio", "method", "alpha", "horizon", "var_after", "currency"};
+static const int whatif_var_optional[] = {0, 1, 0, 1, 0, 0};
 
 /* metric var_PP_Nd: alpha PP/100 (PP may have a fraction: var_97.5_1d),
  * horizon "Nd".  0, or -1 when the metric is not of that form. */
@@ -80,7 +87,7 @@ static int limit_var(const rules_inputs *in, const rtable *lim, size_t i, const 
 	for (size_t r = 0; r < var->n; r++) {
 		double a, v, vc;
 		if (strcmp(rtable_get(var, r, VR_PORTFOLIO), portfolio) != 0 ||
-		    strcmp(rtable_get(var, r, VR_HORIZON), horizon) != 0)
+		    (*rtable_get(var, r, VR_HORIZON) && strcmp(rtable_get(var, r, VR_HORIZON), horizon) != 0))
 			continue;
 		if (rtable_num(var, r, VR_ALPHA, 0, &a, e) || rtable_num(var, r, VR_VAR, 0, &v, e))
 			return e->code;
@@ -94,7 +101,7 @@ static int limit_var(const rules_inputs *in, const rtable *lim, size_t i, const 
 		if (vc > limit &&
 		    breach_add(l, "limits", "var", BREACH_BREACH, "book", key, vc, limit, e,
 			       "%s VaR %s of %s is %.0f %s, above limit %s of %.0f %s",
-			       rtable_get(var, r, VR_METHOD), rtable_get(lim, i, LI_METRIC), key, vc, unit,
+			       *rtable_get(var, r, VR_METHOD) ? rtable_get(var, r, VR_METHOD) : "what-if", rtable_get(lim, i, LI_METRIC), key, vc, unit,
 			       rtable_get(lim, i, LI_ID), limit, unit))
 			return e->code;
 	}
@@ -123,9 +130,10 @@ static int credit_exposure(const rules_inputs *in, const rtable *cp, const live_
 		return e->code;
 	}
 	double *sum = calloc(cp->n + 1, sizeof *sum), *pos = calloc(cp->n + 1, sizeof *pos);
+	double *recv = calloc(cp->n + 1, sizeof *recv), *pay = calloc(cp->n + 1, sizeof *pay);
 	strindex *ids = sidx_new();
 	int rc = 0;
-	if (!sum || !pos || !ids) {
+	if (!sum || !pos || !recv || !pay || !ids) {
 		rc = qe_err_set(e, QE_INTERNAL, "out of memory");
 		goto done;
 	}
@@ -162,17 +170,24 @@ static int credit_exposure(const rules_inputs *in, const rtable *cp, const live_
 		if (x > 0)
 			pos[c] += x;
 	}
+	if (in->flows &&
+	    (rc = unsettled_add(in->flows, in->currencies, in->asof, cp, CP_ID, CP_CCY, fx, recv, pay, e)))
+		goto done;
 	for (size_t i = 0; i < cp->n; i++) {
 		const char *net = rtable_get(cp, i, CP_NETTING);
 		if (strcmp(net, "yes") != 0 && strcmp(net, "no") != 0) {
 			rc = rtable_error(cp, i, CP_NETTING, e, "netting is yes or no, not '%s'", net);
 			goto done;
 		}
-		expo[i] = strcmp(net, "yes") == 0 ? (sum[i] > 0 ? sum[i] : 0) : pos[i];
+		/* unsettled: receivables add; payables offset only under netting */
+		double x = sum[i] + recv[i] - pay[i];
+		expo[i] = strcmp(net, "yes") == 0 ? (x > 0 ? x : 0) : pos[i] + recv[i];
 	}
 done:
 	free(sum);
 	free(pos);
+	free(recv);
+	free(pay);
 	if (ids)
 		sidx_free(ids);
 	rtable_free(&val);
@@ -271,12 +286,15 @@ int rules_limits(const rules_inputs *in, breach_list *l, qe_err *e)
 	int rc;
 	if (!in->limits)
 		return qe_err_set(e, QE_USAGE, "rule set limits: no limits file given");
-	if (!in->var && !in->valuations && !in->ladder)
-		return qe_err_set(e, QE_USAGE, "rule set limits: give VaR results, valuations or a ladder");
+	if (!in->var && !in->valuations && !in->ladder && !in->mandates)
+		return qe_err_set(e, QE_USAGE, "rule set limits: give VaR results, valuations, a ladder or mandates");
+	if (in->flows && !in->valuations)
+		return qe_err_set(e, QE_USAGE, "rule set limits: settlement flows add to the credit exposure of valuations");
 	if (in->valuations && !in->trades)
 		return qe_err_set(e, QE_USAGE, "rule set limits: valuations need the trades file");
 	if ((rc = live_fx_load(in->fx, &fx, e)) || (rc = rtable_read(in->limits, limit_cols, NULL, LI_NCOLS, &lim, e)) ||
-	    (in->var && (rc = rtable_read(in->var, var_cols, NULL, VR_NCOLS, &var, e))) ||
+	    (in->var && (rc = rtable_read(in->var, in->var_is_whatif ? whatif_var_cols : var_cols,
+					  in->var_is_whatif ? whatif_var_optional : NULL, VR_NCOLS, &var, e))) ||
 	    (in->ladder && (rc = rtable_read(in->ladder, ladder_cols, NULL, LA_NCOLS, &lad, e))))
 		goto done;
 	for (size_t i = 0; i < lim.n; i++) {
@@ -298,6 +316,8 @@ int rules_limits(const rules_inputs *in, breach_list *l, qe_err *e)
 	}
 	if (in->valuations)
 		rc = limits_credit(in, &lim, &fx, l, e);
+	if (!rc && in->mandates)
+		rc = mandate_check(in, l, e);
 done:
 	rtable_free(&lim);
 	rtable_free(&var);
@@ -602,6 +622,10 @@ int rules_regulatory(const rules_inputs *in, breach_list *l, qe_err *e)
 	int rc = lei_rule(in, "regulatory", BREACH_BREACH, l, e);
 	if (!rc && in->spot_limits)
 		rc = spot_month(in, l, e);
+	if (!rc && in->levels)
+		rc = regulatory_levels(in, l, e);
+	if (!rc && in->reporting_lei)
+		rc = regulatory_report_fields(in, l, e);
 	return rc;
 }
 
