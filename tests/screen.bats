@@ -452,3 +452,281 @@ spot_check() {
 	assert_failure 1
 	grep -q ',5001,5000,' b.csv
 }
+
+# --- issue 14: trader mandates, unsettled credit, position levels,
+# reporting fields, whatif.  Expected rows computed by python here.
+
+mandate_book() {
+	cp "$DATA/markets.csv" .
+	printf 'currency,rate\nUSD,1\nEUR,1.05\n' > fx.csv
+	cat > mand.csv <<'CSV'
+trader,commodities,instruments,max_tenor_months,max_notional,currency,books
+ann,gas,future;swap;option,12,1000000,USD,G1;G2
+bob,*,*,,,USD,*
+eve,power;TTF,forward,11,298000,EUR,P1
+CSV
+	cat > trades.csv <<'CSV'
+trade_id,version,status,book,trader,counterparty,instrument,curve,curve2,side,quantity,unit,price,currency,delivery_start,delivery_end,shape,strike
+A1,1,new,G1,ann,C,future,NG_HH,,buy,10,lots,5,USD,2027-11-01,2027-11-30,,
+A2,1,new,G2,ann,C,future,NG_HH,,buy,20,lots,5,USD,2027-12-01,2027-12-31,,
+A3,1,new,G3,ann,C,asian,NG_HH,,buy,1,lots,0.3,USD,2027-01-01,2027-01-31,,
+A4,1,new,G1,ann,C,swap,CL_WTI,,buy,1000,bbl,70,USD,2027-01-01,2027-01-31,,
+A5,1,new,G1,ann,C,future,NG_HH,,sell,20.0001,lots,5,USD,2027-01-01,2027-01-31,,
+A6,1,new,G1,ann,C,swap,NG_HH,PJM_WH_PEAK,buy,10000,MMBtu,0.5,USD,2027-01-01,2027-01-31,,
+A7,1,new,G1,ann,C,option,NG_HH,,buy,25,lots,0.3,USD,2027-01-01,2027-01-31,,4.0001
+A8,1,new,G1,ann,C,option,NG_HH,,buy,25,lots,0.3,USD,2027-01-01,2027-01-31,,4
+B1,1,new,ANY,bob,C,spread,BRENT,CL_WTI,buy,1000000,bbl,99,USD,2031-01-01,2031-01-31,,
+E1,1,new,P1,eve,C,forward,DE_BASE,,buy,1,MW,100,EUR,2027-03-01,2027-03-31,,
+E2,1,new,P1,eve,C,forward,TTF,,buy,10,MW,40,EUR,2027-10-01,2027-10-31,,
+E3,1,new,P1,eve,C,forward,TTF,,buy,10,MW,40.0001,EUR,2027-10-01,2027-10-31,,
+E4,1,new,P1,eve,C,forward,DE_BASE,,buy,1,MW,100,USD,2027-10-01,2027-11-01,,
+X1,1,new,G1,zed,C,future,NG_HH,,buy,1,lots,5,USD,2027-01-01,2027-01-31,,
+X2,1,new,G1,zed,C,future,NG_HH,,buy,1,lots,5,USD,2027-01-01,2027-01-31,,
+X2,2,cancel,G1,zed,C,future,NG_HH,,buy,1,lots,5,USD,2027-01-01,2027-01-31,,
+CSV
+}
+
+mandate_check() {
+	qe-screen check --rules limits --asof 2026-11-25 -l "$DATA/limits.csv" -t trades.csv -m markets.csv \
+		--fx fx.csv --mandates mand.csv "$@"
+}
+
+# the mandate rows "rule trade value limit" expected by python: lists,
+# tenor in months from the as-of month, notional = |quantity in curve
+# units| x strike (options) or price, MW by the hours of the shape in
+# the curve's zone (base: midnight to midnight; gasday: 06:00 to 06:00)
+mandate_oracle() {
+	"$PYORACLE" - <<'PY'
+import csv, datetime as dt
+from zoneinfo import ZoneInfo
+mk = {r["curve"]: r for r in csv.DictReader(open("markets.csv"))}
+fx = {r["currency"]: float(r["rate"]) for r in csv.DictReader(open("fx.csv"))}
+ma = {r["trader"]: r for r in csv.DictReader(open("mand.csv"))}
+rows = list(csv.DictReader(open("trades.csv")))
+live = {}
+for r in rows:
+    if r["trade_id"] not in live or int(r["version"]) >= int(live[r["trade_id"]]["version"]):
+        live[r["trade_id"]] = r
+asof = dt.date(2026, 11, 25)
+ok = lambda lst, x: lst == "*" or x in lst.split(";")
+def hours(curve, a, b):
+    z = ZoneInfo(mk[curve]["timezone"]); h0 = 6 if mk[curve]["shape"] == "gasday" else 0
+    t0 = dt.datetime(a.year, a.month, a.day, h0, tzinfo=z)
+    e = b + dt.timedelta(1)
+    t1 = dt.datetime(e.year, e.month, e.day, h0, tzinfo=z)
+    return (t1.timestamp() - t0.timestamp()) / 3600
+out = []
+for r in live.values():
+    if r["status"] == "cancel":
+        continue
+    t, tid = r["trader"], r["trade_id"]
+    if t not in ma:
+        out.append(("mandate_trader", tid, "", "")); continue
+    m = ma[t]
+    for c in (r["curve"], r["curve2"]):
+        if c and not (ok(m["commodities"], c) or mk[c]["commodity"] in m["commodities"].split(";")):
+            out.append(("mandate_commodity", tid, "", ""))
+    if not ok(m["instruments"], r["instrument"]): out.append(("mandate_instrument", tid, "", ""))
+    if not ok(m["books"], r["book"]): out.append(("mandate_book", tid, "", ""))
+    a, b = dt.date.fromisoformat(r["delivery_start"]), dt.date.fromisoformat(r["delivery_end"])
+    if m["max_tenor_months"]:
+        months = (b.year - asof.year) * 12 + b.month - asof.month
+        if months > float(m["max_tenor_months"]): out.append(("mandate_tenor", tid, months, m["max_tenor_months"]))
+    if m["max_notional"]:
+        q, u, c = float(r["quantity"]), r["unit"], r["curve"]
+        q = q * float(mk[c]["lot_size"]) if u == "lots" else q * hours(c, a, b) if u == "MW" else q
+        p = float(r["strike"]) if r["instrument"] == "option" and r["strike"] else float(r["price"])
+        n = abs(q * p) * fx[r["currency"]] / fx[m["currency"]]
+        if n > float(m["max_notional"]): out.append(("mandate_notional", tid, n, m["max_notional"]))
+for o in sorted(out, key=lambda o: (o[1], o[0])):
+    print(*o)
+PY
+}
+
+# the same from b.csv: the trade is the word after "trade" in the message
+mandate_got() {
+	"$PYORACLE" - <<'PY'
+import csv
+out = []
+for r in csv.DictReader(open("b.csv")):
+    if r["rule"].startswith("mandate_"):
+        tid = r["message"].split()[1]
+        out.append((r["rule"], tid, r["value"], r["limit"]))
+for o in sorted(out, key=lambda o: (o[1], o[0])):
+    print(*o)
+PY
+}
+
+@test "check limits: mandates - one row per violated clause; tenor and notional at the limit inside" {
+	mandate_book
+	run_split mandate_check -o b.csv
+	assert_failure 1
+	# compare rules and trades exactly, values to 1e-9 relative
+	"$PYORACLE" - <(mandate_oracle) <(mandate_got) <<'PY'
+import sys
+want = [l.split() for l in open(sys.argv[1])]
+got = [l.split() for l in open(sys.argv[2])]
+assert [w[:2] for w in want] == [g[:2] for g in got], (want, got)
+for w, g in zip(want, got):
+    for x, y in zip(w[2:], g[2:]):
+        assert abs(float(x) - float(y)) <= 1e-9 * max(1, abs(float(x))), (w, g)
+PY
+	# the crafted boundaries: A1 12 months and A2 1,000,000 exactly,
+	# A8 25 lots x 10,000 x strike 4 = 1,000,000, E2 10 MW x 745 h x 40
+	# = 298,000 EUR (October 2027 has 745 hours in Amsterdam): inside
+	run mandate_got
+	for t in A1 A8 E1 E2 B1; do
+		[[ "$output" != *" $t "* ]] || fail "$t should be inside: $output"
+	done
+	[[ "$output" == *"mandate_tenor A2 13 12"* ]] || fail "$output"
+	[[ "$output" == *"mandate_notional A7 "* ]] || fail "$output"
+	[[ "$output" == *"mandate_notional E3 "* ]] || fail "$output"
+	[[ "$output" == *"mandate_commodity A6 "* ]] || fail "$output"
+	[[ "$output" == *"mandate_trader X1 "* && "$output" != *" X2 "* ]] || fail "$output"
+	grep -q '^2026-11-25,limits,mandate_book,breach,trader,ann,,,,' b.csv
+}
+
+@test "check limits: mandates need the trader; bad mandate numbers exit 3 at file:line:col" {
+	mandate_book
+	cut -d, -f1-4,6- trades.csv > t2.csv && mv t2.csv trades.csv
+	run_split mandate_check -o b.csv
+	assert_failure 3
+	[[ "$stderr" == *"trades.csv:2:1: column 'trader': empty: mandates need the trader of every trade"* ]] || fail "$stderr"
+	[ ! -e b.csv ]
+	mandate_book
+	sed -i 's/^ann,gas,future;swap;option,12,/ann,gas,future;swap;option,twelve,/' mand.csv
+	run_split mandate_check -o b.csv
+	assert_failure 3
+	[[ "$stderr" == *"mand.csv:2:4: column 'max_tenor_months': not a finite number 'twelve'"* ]] || fail "$stderr"
+	mandate_book
+	echo 'ann,gas,future,1,1,USD,G1' >> mand.csv
+	run_split mandate_check -o b.csv
+	assert_failure 3
+	[[ "$stderr" == *"mand.csv:5:1: column 'trader': trader 'ann' listed twice"* ]] || fail "$stderr"
+	run_split qe-screen check --rules limits --asof 2026-11-25 -l "$DATA/limits.csv" -t trades.csv --mandates mand.csv
+	assert_failure 2
+}
+
+credit_book() {
+	cat > cp.csv <<'CSV'
+counterparty,name,lei,country,sector,credit_limit,currency,netting,total_assets,market_cap,debt,cash,receivables,revenue,nonpermissible_income
+NY,Net Yes,5493001KJTIIGC8Y1R12,US,utilities,100,USD,yes,1,1,0,0,0,1,0
+NN,Net No,7LTWFZYICNSX8D621K86,US,utilities,100,USD,no,1,1,0,0,0,1,0
+NE,Net Eur,HWUPKR0MPOU8FGXBT394,DE,utilities,100,EUR,yes,1,1,0,0,0,1,0
+CSV
+	printf 'limit_id,type,scope,key,metric,limit,unit\n' > lim.csv
+	printf 'currency,rate\nUSD,1\nEUR,1.05\n' > fx.csv
+	cat > trades.csv <<'CSV'
+trade_id,version,status,book,counterparty,instrument,curve
+T1,1,new,A,NY,swap,NG_HH
+T2,1,new,A,NY,swap,NG_HH
+T3,1,new,A,NN,swap,NG_HH
+T4,1,new,A,NN,swap,NG_HH
+T5,1,new,A,NE,swap,TTF
+CSV
+	cat > val.csv <<'CSV'
+trade_id,currency,npv
+T1,USD,80
+T2,USD,-30
+T3,USD,80
+T4,USD,-30
+T5,EUR,0
+CSV
+	# value dates on or before the as-of date are settled: not counted
+	cat > flows.csv <<'CSV'
+trade_id,counterparty,kind,direction,value_date,currency,amount_minor
+T1,NY,swap,receive,2026-11-26,USD,7000
+T2,NY,swap,pay,2026-11-27,USD,2000
+T1,NY,swap,receive,2026-11-25,USD,100000
+T3,NN,swap,receive,2026-12-01,USD,1500
+T4,NN,swap,pay,2026-12-01,USD,5000
+T5,NE,swap,receive,2026-12-02,USD,21000
+T5,NE,swap,pay,2026-11-20,EUR,99999
+CSV
+	cp "$DATA/currencies.csv" .
+}
+
+credit_run() {
+	qe-screen check --rules limits --asof 2026-11-25 -c cp.csv -l lim.csv -t trades.csv --valuations val.csv \
+		--fx fx.csv --flows flows.csv --currencies currencies.csv -q -o b.csv "$@"
+}
+
+# python: exposure = max(0, MTM + receivables - payables) with netting,
+# positive MTM + receivables without; flows after the as-of date only
+credit_oracle() {
+	"$PYORACLE" - <<'PY'
+import csv
+cp = {r["counterparty"]: r for r in csv.DictReader(open("cp.csv"))}
+tr = {r["trade_id"]: r["counterparty"] for r in csv.DictReader(open("trades.csv"))}
+fx = {r["currency"]: float(r["rate"]) for r in csv.DictReader(open("fx.csv"))}
+ex = {r["currency"]: int(r["exponent"]) for r in csv.DictReader(open("currencies.csv"))}
+conv = lambda x, a, b: x * fx[a] / fx[b]
+mtm = {c: [] for c in cp}
+for v in csv.DictReader(open("val.csv")):
+    c = tr[v["trade_id"]]
+    mtm[c].append(conv(float(v["npv"]), v["currency"], cp[c]["currency"]))
+rec = {c: 0.0 for c in cp}; pay = {c: 0.0 for c in cp}
+for f in csv.DictReader(open("flows.csv")):
+    if f["value_date"] <= "2026-11-25":
+        continue
+    c = f["counterparty"]
+    x = conv(int(f["amount_minor"]) / 10 ** ex[f["currency"]], f["currency"], cp[c]["currency"])
+    (rec if f["direction"] == "receive" else pay)[c] += x
+got = {r["entity_id"]: float(r["value"]) for r in csv.DictReader(open("b.csv")) if r["rule"] == "credit"}
+want = {}
+for c, r in cp.items():
+    if r["netting"] == "yes":
+        e = max(0.0, sum(mtm[c]) + rec[c] - pay[c])
+    else:
+        e = sum(x for x in mtm[c] if x > 0) + rec[c]
+    if e > float(r["credit_limit"]):
+        want[c] = e
+assert set(got) == set(want), (got, want)
+for c in want:
+    assert abs(got[c] - want[c]) <= 1e-9 * want[c], (c, got[c], want[c])
+print(" ".join(sorted(want)))
+PY
+}
+
+@test "check limits: credit exposure adds unsettled receivables, nets payables only under netting; at the limit inside" {
+	credit_book
+	# NY 50 + 70 - 20 = 100 and NN 80 + 15 = 95: inside; NE 210 USD = 200 EUR
+	run credit_run
+	assert_failure 1
+	run credit_oracle
+	assert_output 'NE'
+	grep -q 'credit exposure of NE is 200 EUR, 200.0% of its limit 100' b.csv
+	grep -q ',NE,200,100,2,' b.csv
+	sed -i 's/^T2,NY,swap,pay,2026-11-27,USD,2000$/T2,NY,swap,pay,2026-11-27,USD,1999/' flows.csv
+	sed -i 's/^T3,NN,swap,receive,2026-12-01,USD,1500$/T3,NN,swap,receive,2026-12-01,USD,2001/' flows.csv
+	run credit_run
+	assert_failure 1
+	run credit_oracle
+	assert_output 'NE NN NY'
+}
+
+@test "check limits: bad flows exit 3 at file:line:col; flows need currencies and valuations (exit 2)" {
+	credit_book
+	sed -i 's/^T4,NN,swap,pay,/T4,NN,swap,both,/' flows.csv
+	run_split credit_run
+	assert_failure 3
+	[[ "$stderr" == *"flows.csv:6:4: column 'direction': direction is pay or receive, not 'both'"* ]] || fail "$stderr"
+	[ ! -e b.csv ]
+	credit_book
+	echo 'T9,XX,swap,pay,2026-12-01,USD,1' >> flows.csv
+	run_split credit_run
+	assert_failure 3
+	[[ "$stderr" == *"flows.csv:9:2: column 'counterparty': counterparty 'XX' is not in cp.csv"* ]] || fail "$stderr"
+	credit_book
+	echo 'T9,NY,swap,pay,2026-12-01,XAU,1' >> flows.csv
+	run_split credit_run
+	assert_failure 3
+	[[ "$stderr" == *"flows.csv:9:6: column 'currency': currency 'XAU' is not in currencies.csv"* ]] || fail "$stderr"
+	credit_book
+	run_split qe-screen check --rules limits --asof 2026-11-25 -c cp.csv -l lim.csv -t trades.csv \
+		--valuations val.csv --flows flows.csv
+	assert_failure 2
+	run_split qe-screen check --rules limits --asof 2026-11-25 -c cp.csv -l lim.csv -t trades.csv \
+		--flows flows.csv --currencies currencies.csv --mandates "$DATA/trader_mandates.csv" -m "$DATA/markets.csv"
+	assert_failure 2
+}

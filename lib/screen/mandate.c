@@ -64,7 +64,7 @@ static int check_trade(const rules_inputs *in, const rtable *ma, size_t r, const
 	}
 	if (!allowed(rtable_get(ma, r, MA_INSTRUMENTS), instr) &&
 	    breach_add(l, "limits", "mandate_instrument", BREACH_BREACH, "trader", trader, NAN, NAN, e,
-		       "trade %s of %s is a %s, outside the mandate's instruments '%s'", tid, trader, instr,
+		       "trade %s of %s is instrument %s, outside the mandate's instruments '%s'", tid, trader, instr,
 		       rtable_get(ma, r, MA_INSTRUMENTS)))
 		return e->code;
 	if (!allowed(rtable_get(ma, r, MA_BOOKS), book) &&
@@ -96,7 +96,7 @@ static int check_trade(const rules_inputs *in, const rtable *ma, size_t r, const
 			return e->code;
 		if (y > max_notional &&
 		    breach_add(l, "limits", "mandate_notional", BREACH_BREACH, "trader", trader, y, max_notional, e,
-			       "trade %s of %s has a notional of %.2f %s, %.1f%% of the mandate's %.0f", tid, trader,
+			       "trade %s of %s has a notional of %.2f %s, %.4g%% of the mandate's %.0f", tid, trader,
 			       y, ccy, 100 * y / max_notional, max_notional))
 			return e->code;
 	}
