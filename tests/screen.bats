@@ -730,3 +730,229 @@ PY
 		--flows flows.csv --currencies currencies.csv --mandates "$DATA/trader_mandates.csv" -m "$DATA/markets.csv"
 	assert_failure 2
 }
+
+clean_cp() {
+	printf '%s\n' 'counterparty,name,lei,country,sector,credit_limit,currency,netting,total_assets,market_cap,debt,cash,receivables,revenue,nonpermissible_income' \
+		'C,C,5493001KJTIIGC8Y1R12,US,utilities,1,USD,yes,1,1,0,0,0,1,0' > cp.csv
+}
+
+levels_book() {
+	clean_cp
+	cp -r "$DATA/calendars" "$DATA/markets.csv" .
+	cat > levels.csv <<'CSV'
+curve,kind,level,unit,instruments,source
+NG_HH,accountability_single,100,lots,future;swap,test table
+NG_HH,accountability_all,250,lots,future;swap,test table
+NG_HH,reportable,50,lots,future,test table
+TTF,eu_spot_month,1000,MWh,future;swap,test table
+TTF,eu_other_months,2000,MWh,future;swap,test table
+CSV
+	cat > trades.csv <<'CSV'
+trade_id,version,status,book,counterparty,instrument,curve,side,quantity,unit,delivery_start,delivery_end
+N1,1,new,A,C,future,NG_HH,buy,100,lots,2027-02-01,2027-02-28
+N2,1,new,B,C,swap,NG_HH,buy,300000,MMBtu,2027-03-01,2027-04-30
+N3,1,new,A,C,future,NG_HH,buy,100,lots,2027-05-01,2027-05-31
+N4,1,new,B,C,future,NG_HH,sell,50,lots,2027-06-01,2027-06-30
+N5,1,new,A,C,option,NG_HH,buy,9999,lots,2027-06-01,2027-06-30
+N6,1,new,A,C,future,NG_HH,buy,49.99,lots,2027-07-01,2027-07-31
+N7,1,new,A,C,future,NG_HH,buy,0.01,lots,2027-08-01,2027-08-31
+F1,1,new,A,C,future,TTF,buy,1000,MWh,2026-12-01,2026-12-31
+F2,1,new,B,C,swap,TTF,buy,2500,MWh,2027-01-01,2027-01-31
+F3,1,new,A,C,future,TTF,sell,500,MWh,2027-02-01,2027-02-28
+CSV
+}
+
+levels_run() {
+	qe-screen check --rules regulatory --asof 2026-11-25 -c cp.csv -t trades.csv \
+		-m markets.csv --calendars calendars --levels levels.csv -q -o b.csv
+}
+
+# python: net per contract month (a strip by its days in each month),
+# single-month above, all months above, reportable at or above, EU spot
+# month (December 2026 on 25 November) and the other months together
+levels_oracle() {
+	"$PYORACLE" - <<'PY'
+import csv, datetime as dt
+lot = {"NG_HH": 10000, "TTF": 1}
+unit = {"NG_HH": "MMBtu", "TTF": "MWh"}
+tr = list(csv.DictReader(open("trades.csv")))
+want = []
+for L in csv.DictReader(open("levels.csv")):
+    c, kind, level = L["curve"], L["kind"], float(L["level"])
+    net = {}
+    for t in tr:
+        if t["curve"] != c or t["instrument"] not in L["instruments"].split(";"):
+            continue
+        q = float(t["quantity"]) * (1 if t["side"] == "buy" else -1)
+        if L["unit"] == "lots" and t["unit"] != "lots": q /= lot[c]
+        if L["unit"] != "lots" and t["unit"] == "lots": q *= lot[c]
+        a, b = dt.date.fromisoformat(t["delivery_start"]), dt.date.fromisoformat(t["delivery_end"])
+        days = {}
+        d = a
+        while d <= b:
+            days[d.strftime("%Y-%m")] = days.get(d.strftime("%Y-%m"), 0) + 1
+            d += dt.timedelta(1)
+        for k, n in days.items():
+            net[k] = net.get(k, 0) + q * n / ((b - a).days + 1)
+    spot = "2026-12"
+    if kind == "accountability_single":
+        want += [("accountability_single", f"{c}:{k}", abs(x)) for k, x in net.items() if abs(x) > level]
+    if kind == "reportable":
+        want += [("reportable", f"{c}:{k}", abs(x)) for k, x in net.items() if abs(x) >= level]
+    if kind == "eu_spot_month" and abs(net.get(spot, 0)) > level:
+        want.append(("eu_spot_month", f"{c}:{spot}", abs(net[spot])))
+    if kind in ("accountability_all", "eu_other_months"):
+        s = sum(x for k, x in net.items() if kind == "accountability_all" or k != spot)
+        if abs(s) > level:
+            want.append((kind, c, abs(s)))
+got = [(r["rule"], r["entity_id"], float(r["value"])) for r in csv.DictReader(open("b.csv"))
+       if r["rule"] in ("accountability_single", "accountability_all", "reportable", "eu_spot_month", "eu_other_months")]
+want.sort(); got.sort()
+assert [w[:2] for w in want] == [g[:2] for g in got], (want, got)
+for w, g in zip(want, got):
+    assert abs(w[2] - g[2]) <= 1e-9 * max(1, w[2]), (w, g)
+for w in want:
+    print(w[0], w[1])
+PY
+}
+
+@test "check regulatory: accountability (above), reportable (at or above), EU spot and other months; strips split by days" {
+	levels_book
+	# all months 100 + 30 + 100 - 50 + 49.99 + 0.01 = 230 and Feb 100
+	# inside; reportable: Feb, May at 100, Jun at 50 (not Jul 49.99); TTF
+	# spot month 1000 and other months 2500 - 500 = 2000 inside
+	run levels_run
+	assert_success
+	run levels_oracle
+	assert_output $'reportable NG_HH:2027-02\nreportable NG_HH:2027-05\nreportable NG_HH:2027-06'
+	grep -q ',reportable,info,curve,NG_HH:2027-06,50,50,1,' b.csv
+	sed -i -e 's/^N3,1,new,A,C,future,NG_HH,buy,100,/N3,1,new,A,C,future,NG_HH,buy,120.01,/' \
+		-e 's/^F1,1,new,A,C,future,TTF,buy,1000,/F1,1,new,A,C,future,TTF,buy,1000.5,/' \
+		-e 's/^F3,1,new,A,C,future,TTF,sell,500,/F3,1,new,A,C,future,TTF,sell,499,/' trades.csv
+	run levels_run
+	assert_failure 1
+	run levels_oracle
+	assert_output $'accountability_all NG_HH\naccountability_single NG_HH:2027-05\neu_other_months TTF\neu_spot_month TTF:2026-12\nreportable NG_HH:2027-02\nreportable NG_HH:2027-05\nreportable NG_HH:2027-06'
+	grep -q 'regulatory,accountability_single,warning,curve,NG_HH:2027-05,120.01,100,' b.csv
+	grep -q 'regulatory,eu_other_months,breach,curve,TTF,2001,2000,' b.csv
+}
+
+@test "check regulatory: bad level rows exit 3 at file:line:col" {
+	levels_book
+	sed -i 's/^NG_HH,reportable,50,lots/NG_HH,reportible,50,lots/' levels.csv
+	run_split levels_run
+	assert_failure 3
+	[[ "$stderr" == *"levels.csv:4:2: column 'kind': kind is accountability_single"* ]] || fail "$stderr"
+	levels_book
+	sed -i 's/^TTF,eu_spot_month,1000,MWh/TTF,eu_spot_month,1000,MMBtu/' levels.csv
+	run_split levels_run
+	assert_failure 3
+	[[ "$stderr" == *"levels.csv:5:4: column 'unit': unit is lots or MWh (the unit of TTF), not 'MMBtu'"* ]] || fail "$stderr"
+	levels_book
+	sed -i 's/^TTF,eu_spot_month,1000,/TTF,eu_spot_month,0,/' levels.csv
+	run_split levels_run
+	assert_failure 3
+	[[ "$stderr" == *"levels.csv:5:3: column 'level': a level is positive, not '0'"* ]] || fail "$stderr"
+}
+
+report_book() {
+	cp "$DATA/counterparties.csv" .
+	L=5493001KJTIIGC8Y1R12
+	cat > trades.csv <<CSV
+trade_id,version,status,book,counterparty,instrument,curve,uti,venue,exec_time
+R1,1,new,A,CP001,future,NG_HH,${L}R1,XNYM,2026-11-25T14:03:07.25-05:00
+R2,1,new,A,CP001,swap,NG_HH,${L}$(printf '%032d' 2),XOFF,2026-11-25T19:03:07Z
+R3,1,new,A,CP001,swap,NG_HH,${L}$(printf '%033d' 3),XOFF,2026-11-25T19:03:07Z
+R4,1,new,A,CP008,swap,NG_HH,5493001KJTIIGC8Y1R13R4,xoff,2026-11-25T19:03:07
+R5,1,new,A,CP001,swap,NG_HH,,,
+CSV
+}
+
+@test "check regulatory: reporting fields - UTI up to 52 with an LEI prefix, both LEIs, MIC, timestamp with offset" {
+	report_book
+	run_split qe-screen check --rules regulatory --asof 2026-11-25 -c counterparties.csv -t trades.csv \
+		--reporting-lei 5493001KJTIIGC8Y1R12 -q -o b.csv
+	assert_failure 1
+	"$PYORACLE" - <<'PY'
+import csv, re
+lei_ok = lambda s: bool(re.fullmatch(r"[0-9A-Z]{18}[0-9]{2}", s)) and int("".join(str(int(c, 36)) for c in s)) % 97 == 1
+cp = {r["counterparty"]: r["lei"] for r in csv.DictReader(open("counterparties.csv"))}
+want = set()
+for t in csv.DictReader(open("trades.csv")):
+    u, v, x = t["uti"], t["venue"], t["exec_time"]
+    if not lei_ok(cp[t["counterparty"]]): want.add(("report_cpty_lei", t["trade_id"]))
+    if not (re.fullmatch(r"[0-9A-Z]{21,52}", u) and lei_ok(u[:20])): want.add(("uti", t["trade_id"]))
+    if not re.fullmatch(r"[0-9A-Z]{4}", v): want.add(("venue", t["trade_id"]))
+    if not re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?(Z|[+-]\d\d:\d\d)", x): want.add(("exec_time", t["trade_id"]))
+got = {(r["rule"], r["entity_id"]) for r in csv.DictReader(open("b.csv")) if r["rule"] not in ("lei",)}
+assert got == want, (sorted(got), sorted(want))
+assert ("uti", "R2") not in got and ("uti", "R3") in got
+PY
+	run_split qe-screen check --rules regulatory --asof 2026-11-25 -c counterparties.csv -t trades.csv \
+		--reporting-lei 5493001KJTIIGC8Y1R13 -q -o b.csv
+	grep -q '^2026-11-25,regulatory,report_lei,breach,counterparty,5493001KJTIIGC8Y1R13,' b.csv
+}
+
+whatif_book() {
+	mandate_book
+	clean_cp
+	sed -i '/^\(A2\|A3\|A4\|A5\|A6\|A7\|E3\|E4\|X1\|X2\)/d' trades.csv
+	printf 'trade_id,version,status,book,trader,counterparty,instrument,curve,side,quantity,unit,price,currency,delivery_start,delivery_end\n' > new.csv
+	printf 'limit_id,type,scope,key,metric,limit,unit\nV1,var,book,G1,var_99_1d,1000,USD\n' > lim.csv
+	printf 'portfolio,alpha,var_before,var_after,incremental_var,es_before,es_after,currency,asof\nG1,0.99,900,1000,100,1000,1100,USD,2026-11-25\n' > wi.csv
+}
+
+whatif_run() {
+	qe-screen whatif --asof 2026-11-25 -c cp.csv -l lim.csv -t trades.csv -m markets.csv --fx fx.csv --mandates mand.csv \
+		--new new.csv --var-whatif wi.csv -q -o b.csv "$@"
+}
+
+@test "whatif: exit 0 when the new trades fit, 1 with the breaches they would cause; var_after at the limit inside" {
+	whatif_book
+	run whatif_run
+	assert_success
+	[ "$(wc -l < b.csv)" -eq 1 ]
+	# ann's book is at 1,000,000 with A1's 500,000; a new 20-lot trade at
+	# 5 is exactly 1,000,000: fits; at 5.0001 it would breach
+	echo 'W1,1,new,G1,ann,C,future,NG_HH,buy,20,lots,5,USD,2027-01-01,2027-01-31' >> new.csv
+	run whatif_run
+	assert_success
+	echo 'W2,1,new,G1,ann,C,future,NG_HH,buy,20,lots,5.0001,USD,2027-01-01,2027-01-31' >> new.csv
+	run whatif_run
+	assert_failure 1
+	run mandate_got
+	assert_output 'mandate_notional W2 1000020 1000000'
+	# an amendment in the new file replaces the book's trade
+	echo 'A1,2,amend,G9,ann,C,future,NG_HH,buy,10,lots,5,USD,2027-11-01,2027-11-30' >> new.csv
+	run whatif_run
+	run mandate_got
+	assert_output $'mandate_book A1  \nmandate_notional W2 1000020 1000000'
+	# VaR with the new trades: var_after above the limit
+	sed -i 's/^G1,0.99,900,1000,/G1,0.99,900,1000.01,/' wi.csv
+	run whatif_run
+	assert_failure 1
+	grep -q '^2026-11-25,limits,var,breach,book,G1,1000.01,1000,' b.csv
+	grep -q 'what-if VaR var_99_1d of G1' b.csv
+}
+
+@test "whatif: usage errors exit 2; bad new trades exit 3 naming the new file; check refuses --new" {
+	whatif_book
+	run_split qe-screen whatif --asof 2026-11-25 -l lim.csv -t trades.csv -m markets.csv --mandates mand.csv
+	assert_failure 2
+	[[ "$stderr" == *"--new is required"* ]] || fail "$stderr"
+	run_split whatif_run --rules sharia
+	assert_failure 2
+	run_split whatif_run --var var.csv
+	assert_failure 2
+	run_split qe-screen check --rules limits --asof 2026-11-25 -l lim.csv -t trades.csv --new new.csv
+	assert_failure 2
+	[[ "$stderr" == *"--new is an option of 'qe-screen whatif'"* ]] || fail "$stderr"
+	echo 'W1,x,new,G1,ann,C,future,NG_HH,buy,20,lots,5,USD,2027-01-01,2027-01-31' >> new.csv
+	run_split whatif_run
+	assert_failure 3
+	[[ "$stderr" == *"new.csv:2:2: column 'version': not a finite number 'x'"* ]] || fail "$stderr"
+	[ ! -e b.csv ]
+	run qe-screen whatif --help
+	assert_success
+	[[ "$output" == *"--var-whatif FILE"* ]]
+}
