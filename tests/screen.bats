@@ -956,3 +956,20 @@ whatif_run() {
 	assert_success
 	[[ "$output" == *"--var-whatif FILE"* ]]
 }
+
+@test "check: the bundled mandates and position levels trip on purpose (bwalsh options, iyusuf tenor, kbauer notional)" {
+	run_split qe-screen check --rules limits,regulatory --asof 2026-11-25 -c "$DATA/counterparties.csv" \
+		-l "$DATA/limits.csv" -t "$DATA/trades.csv" -m "$DATA/markets.csv" --fx "$DATA/fx.csv" \
+		--mandates "$DATA/trader_mandates.csv" --levels "$DATA/position_levels.csv" -o b.csv
+	assert_failure 1
+	"$PYORACLE" - <<'PY'
+import csv
+rows = list(csv.DictReader(open("b.csv")))
+by = {}
+for r in rows:
+    if r["rule"].startswith("mandate_"):
+        by.setdefault(r["rule"], set()).add(r["entity_id"])
+assert by == {"mandate_instrument": {"bwalsh"}, "mandate_tenor": {"iyusuf"}, "mandate_notional": {"kbauer"}}, by
+assert any(r["rule"] == "reportable" for r in rows)
+PY
+}
