@@ -8,6 +8,7 @@
 static const cli_command commands[] = {
 	{"lei", cmd_screen_lei},
 	{"check", cmd_screen_check},
+	{"whatif", cmd_screen_whatif},
 };
 
 static const char usage[] =
@@ -16,6 +17,7 @@ static const char usage[] =
 	"Commands:\n"
 	"  lei [FILE|-]        ISO 17442 check of column lei: rows with valid,reason appended (exit 1: invalid)\n"
 	"  check --rules LIST  limits, sharia, regulatory, quality rules: breaches.csv (exit 1: breach)\n"
+	"  whatif --new FILE   pre-deal: limits and regulatory on the book plus new trades (exit 1: would breach)\n"
 	"\n"
 	"Each command takes its own options: see 'qe-screen COMMAND --help'.\n"
 	"  -h, --help          this help;  -V, --version  version\n"

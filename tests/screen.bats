@@ -452,3 +452,524 @@ spot_check() {
 	assert_failure 1
 	grep -q ',5001,5000,' b.csv
 }
+
+# --- issue 14: trader mandates, unsettled credit, position levels,
+# reporting fields, whatif.  Expected rows computed by python here.
+
+mandate_book() {
+	cp "$DATA/markets.csv" .
+	printf 'currency,rate\nUSD,1\nEUR,1.05\n' > fx.csv
+	cat > mand.csv <<'CSV'
+trader,commodities,instruments,max_tenor_months,max_notional,currency,books
+ann,gas,future;swap;option,12,1000000,USD,G1;G2
+bob,*,*,,,USD,*
+eve,power;TTF,forward,11,298000,EUR,P1
+CSV
+	cat > trades.csv <<'CSV'
+trade_id,version,status,book,trader,counterparty,instrument,curve,curve2,side,quantity,unit,price,currency,delivery_start,delivery_end,shape,strike
+A1,1,new,G1,ann,C,future,NG_HH,,buy,10,lots,5,USD,2027-11-01,2027-11-30,,
+A2,1,new,G2,ann,C,future,NG_HH,,buy,20,lots,5,USD,2027-12-01,2027-12-31,,
+A3,1,new,G3,ann,C,asian,NG_HH,,buy,1,lots,0.3,USD,2027-01-01,2027-01-31,,
+A4,1,new,G1,ann,C,swap,CL_WTI,,buy,1000,bbl,70,USD,2027-01-01,2027-01-31,,
+A5,1,new,G1,ann,C,future,NG_HH,,sell,20.0001,lots,5,USD,2027-01-01,2027-01-31,,
+A6,1,new,G1,ann,C,swap,NG_HH,PJM_WH_PEAK,buy,10000,MMBtu,0.5,USD,2027-01-01,2027-01-31,,
+A7,1,new,G1,ann,C,option,NG_HH,,buy,25,lots,0.3,USD,2027-01-01,2027-01-31,,4.0001
+A8,1,new,G1,ann,C,option,NG_HH,,buy,25,lots,0.3,USD,2027-01-01,2027-01-31,,4
+B1,1,new,ANY,bob,C,spread,BRENT,CL_WTI,buy,1000000,bbl,99,USD,2031-01-01,2031-01-31,,
+E1,1,new,P1,eve,C,forward,DE_BASE,,buy,1,MW,100,EUR,2027-03-01,2027-03-31,,
+E2,1,new,P1,eve,C,forward,TTF,,buy,10,MW,40,EUR,2027-10-01,2027-10-31,,
+E3,1,new,P1,eve,C,forward,TTF,,buy,10,MW,40.0001,EUR,2027-10-01,2027-10-31,,
+E4,1,new,P1,eve,C,forward,DE_BASE,,buy,1,MW,100,USD,2027-10-01,2027-11-01,,
+X1,1,new,G1,zed,C,future,NG_HH,,buy,1,lots,5,USD,2027-01-01,2027-01-31,,
+X2,1,new,G1,zed,C,future,NG_HH,,buy,1,lots,5,USD,2027-01-01,2027-01-31,,
+X2,2,cancel,G1,zed,C,future,NG_HH,,buy,1,lots,5,USD,2027-01-01,2027-01-31,,
+CSV
+}
+
+mandate_check() {
+	qe-screen check --rules limits --asof 2026-11-25 -l "$DATA/limits.csv" -t trades.csv -m markets.csv \
+		--fx fx.csv --mandates mand.csv "$@"
+}
+
+# the mandate rows "rule trade value limit" expected by python: lists,
+# tenor in months from the as-of month, notional = |quantity in curve
+# units| x strike (options) or price, MW by the hours of the shape in
+# the curve's zone (base: midnight to midnight; gasday: 06:00 to 06:00)
+mandate_oracle() {
+	"$PYORACLE" - <<'PY'
+import csv, datetime as dt
+from zoneinfo import ZoneInfo
+mk = {r["curve"]: r for r in csv.DictReader(open("markets.csv"))}
+fx = {r["currency"]: float(r["rate"]) for r in csv.DictReader(open("fx.csv"))}
+ma = {r["trader"]: r for r in csv.DictReader(open("mand.csv"))}
+rows = list(csv.DictReader(open("trades.csv")))
+live = {}
+for r in rows:
+    if r["trade_id"] not in live or int(r["version"]) >= int(live[r["trade_id"]]["version"]):
+        live[r["trade_id"]] = r
+asof = dt.date(2026, 11, 25)
+ok = lambda lst, x: lst == "*" or x in lst.split(";")
+def hours(curve, a, b):
+    z = ZoneInfo(mk[curve]["timezone"]); h0 = 6 if mk[curve]["shape"] == "gasday" else 0
+    t0 = dt.datetime(a.year, a.month, a.day, h0, tzinfo=z)
+    e = b + dt.timedelta(1)
+    t1 = dt.datetime(e.year, e.month, e.day, h0, tzinfo=z)
+    return (t1.timestamp() - t0.timestamp()) / 3600
+out = []
+for r in live.values():
+    if r["status"] == "cancel":
+        continue
+    t, tid = r["trader"], r["trade_id"]
+    if t not in ma:
+        out.append(("mandate_trader", tid, "", "")); continue
+    m = ma[t]
+    for c in (r["curve"], r["curve2"]):
+        if c and not (ok(m["commodities"], c) or mk[c]["commodity"] in m["commodities"].split(";")):
+            out.append(("mandate_commodity", tid, "", ""))
+    if not ok(m["instruments"], r["instrument"]): out.append(("mandate_instrument", tid, "", ""))
+    if not ok(m["books"], r["book"]): out.append(("mandate_book", tid, "", ""))
+    a, b = dt.date.fromisoformat(r["delivery_start"]), dt.date.fromisoformat(r["delivery_end"])
+    if m["max_tenor_months"]:
+        months = (b.year - asof.year) * 12 + b.month - asof.month
+        if months > float(m["max_tenor_months"]): out.append(("mandate_tenor", tid, months, m["max_tenor_months"]))
+    if m["max_notional"]:
+        q, u, c = float(r["quantity"]), r["unit"], r["curve"]
+        q = q * float(mk[c]["lot_size"]) if u == "lots" else q * hours(c, a, b) if u == "MW" else q
+        p = float(r["strike"]) if r["instrument"] == "option" and r["strike"] else float(r["price"])
+        n = abs(q * p) * fx[r["currency"]] / fx[m["currency"]]
+        if n > float(m["max_notional"]): out.append(("mandate_notional", tid, n, m["max_notional"]))
+for o in sorted(out, key=lambda o: (o[1], o[0])):
+    print(*o)
+PY
+}
+
+# the same from b.csv: the trade is the word after "trade" in the message
+mandate_got() {
+	"$PYORACLE" - <<'PY'
+import csv
+out = []
+for r in csv.DictReader(open("b.csv")):
+    if r["rule"].startswith("mandate_"):
+        tid = r["message"].split()[1]
+        out.append((r["rule"], tid, r["value"], r["limit"]))
+for o in sorted(out, key=lambda o: (o[1], o[0])):
+    print(*o)
+PY
+}
+
+@test "check limits: mandates - one row per violated clause; tenor and notional at the limit inside" {
+	mandate_book
+	run_split mandate_check -o b.csv
+	assert_failure 1
+	# compare rules and trades exactly, values to 1e-9 relative
+	"$PYORACLE" - <(mandate_oracle) <(mandate_got) <<'PY'
+import sys
+want = [l.split() for l in open(sys.argv[1])]
+got = [l.split() for l in open(sys.argv[2])]
+assert [w[:2] for w in want] == [g[:2] for g in got], (want, got)
+for w, g in zip(want, got):
+    for x, y in zip(w[2:], g[2:]):
+        assert abs(float(x) - float(y)) <= 1e-9 * max(1, abs(float(x))), (w, g)
+PY
+	# the crafted boundaries: A1 12 months and A2 1,000,000 exactly,
+	# A8 25 lots x 10,000 x strike 4 = 1,000,000, E2 10 MW x 745 h x 40
+	# = 298,000 EUR (October 2027 has 745 hours in Amsterdam): inside
+	run mandate_got
+	for t in A1 A8 E1 E2 B1; do
+		[[ "$output" != *" $t "* ]] || fail "$t should be inside: $output"
+	done
+	[[ "$output" == *"mandate_tenor A2 13 12"* ]] || fail "$output"
+	[[ "$output" == *"mandate_notional A7 "* ]] || fail "$output"
+	[[ "$output" == *"mandate_notional E3 "* ]] || fail "$output"
+	[[ "$output" == *"mandate_commodity A6 "* ]] || fail "$output"
+	[[ "$output" == *"mandate_trader X1 "* && "$output" != *" X2 "* ]] || fail "$output"
+	grep -q '^2026-11-25,limits,mandate_book,breach,trader,ann,,,,' b.csv
+}
+
+@test "check limits: mandates need the trader; bad mandate numbers exit 3 at file:line:col" {
+	mandate_book
+	cut -d, -f1-4,6- trades.csv > t2.csv && mv t2.csv trades.csv
+	run_split mandate_check -o b.csv
+	assert_failure 3
+	[[ "$stderr" == *"trades.csv:2:1: column 'trader': empty: mandates need the trader of every trade"* ]] || fail "$stderr"
+	[ ! -e b.csv ]
+	mandate_book
+	sed -i 's/^ann,gas,future;swap;option,12,/ann,gas,future;swap;option,twelve,/' mand.csv
+	run_split mandate_check -o b.csv
+	assert_failure 3
+	[[ "$stderr" == *"mand.csv:2:4: column 'max_tenor_months': not a finite number 'twelve'"* ]] || fail "$stderr"
+	mandate_book
+	echo 'ann,gas,future,1,1,USD,G1' >> mand.csv
+	run_split mandate_check -o b.csv
+	assert_failure 3
+	[[ "$stderr" == *"mand.csv:5:1: column 'trader': trader 'ann' listed twice"* ]] || fail "$stderr"
+	run_split qe-screen check --rules limits --asof 2026-11-25 -l "$DATA/limits.csv" -t trades.csv --mandates mand.csv
+	assert_failure 2
+}
+
+credit_book() {
+	cat > cp.csv <<'CSV'
+counterparty,name,lei,country,sector,credit_limit,currency,netting,total_assets,market_cap,debt,cash,receivables,revenue,nonpermissible_income
+NY,Net Yes,5493001KJTIIGC8Y1R12,US,utilities,100,USD,yes,1,1,0,0,0,1,0
+NN,Net No,7LTWFZYICNSX8D621K86,US,utilities,100,USD,no,1,1,0,0,0,1,0
+NE,Net Eur,HWUPKR0MPOU8FGXBT394,DE,utilities,100,EUR,yes,1,1,0,0,0,1,0
+CSV
+	printf 'limit_id,type,scope,key,metric,limit,unit\n' > lim.csv
+	printf 'currency,rate\nUSD,1\nEUR,1.05\n' > fx.csv
+	cat > trades.csv <<'CSV'
+trade_id,version,status,book,counterparty,instrument,curve
+T1,1,new,A,NY,swap,NG_HH
+T2,1,new,A,NY,swap,NG_HH
+T3,1,new,A,NN,swap,NG_HH
+T4,1,new,A,NN,swap,NG_HH
+T5,1,new,A,NE,swap,TTF
+CSV
+	cat > val.csv <<'CSV'
+trade_id,currency,npv
+T1,USD,80
+T2,USD,-30
+T3,USD,80
+T4,USD,-30
+T5,EUR,0
+CSV
+	# value dates on or before the as-of date are settled: not counted
+	cat > flows.csv <<'CSV'
+trade_id,counterparty,kind,direction,value_date,currency,amount_minor
+T1,NY,swap,receive,2026-11-26,USD,7000
+T2,NY,swap,pay,2026-11-27,USD,2000
+T1,NY,swap,receive,2026-11-25,USD,100000
+T3,NN,swap,receive,2026-12-01,USD,1500
+T4,NN,swap,pay,2026-12-01,USD,5000
+T5,NE,swap,receive,2026-12-02,USD,21000
+T5,NE,swap,pay,2026-11-20,EUR,99999
+CSV
+	cp "$DATA/currencies.csv" .
+}
+
+credit_run() {
+	qe-screen check --rules limits --asof 2026-11-25 -c cp.csv -l lim.csv -t trades.csv --valuations val.csv \
+		--fx fx.csv --flows flows.csv --currencies currencies.csv -q -o b.csv "$@"
+}
+
+# python: exposure = max(0, MTM + receivables - payables) with netting,
+# positive MTM + receivables without; flows after the as-of date only
+credit_oracle() {
+	"$PYORACLE" - <<'PY'
+import csv
+cp = {r["counterparty"]: r for r in csv.DictReader(open("cp.csv"))}
+tr = {r["trade_id"]: r["counterparty"] for r in csv.DictReader(open("trades.csv"))}
+fx = {r["currency"]: float(r["rate"]) for r in csv.DictReader(open("fx.csv"))}
+ex = {r["currency"]: int(r["exponent"]) for r in csv.DictReader(open("currencies.csv"))}
+conv = lambda x, a, b: x * fx[a] / fx[b]
+mtm = {c: [] for c in cp}
+for v in csv.DictReader(open("val.csv")):
+    c = tr[v["trade_id"]]
+    mtm[c].append(conv(float(v["npv"]), v["currency"], cp[c]["currency"]))
+rec = {c: 0.0 for c in cp}; pay = {c: 0.0 for c in cp}
+for f in csv.DictReader(open("flows.csv")):
+    if f["value_date"] <= "2026-11-25":
+        continue
+    c = f["counterparty"]
+    x = conv(int(f["amount_minor"]) / 10 ** ex[f["currency"]], f["currency"], cp[c]["currency"])
+    (rec if f["direction"] == "receive" else pay)[c] += x
+got = {r["entity_id"]: float(r["value"]) for r in csv.DictReader(open("b.csv")) if r["rule"] == "credit"}
+want = {}
+for c, r in cp.items():
+    if r["netting"] == "yes":
+        e = max(0.0, sum(mtm[c]) + rec[c] - pay[c])
+    else:
+        e = sum(x for x in mtm[c] if x > 0) + rec[c]
+    if e > float(r["credit_limit"]):
+        want[c] = e
+assert set(got) == set(want), (got, want)
+for c in want:
+    assert abs(got[c] - want[c]) <= 1e-9 * want[c], (c, got[c], want[c])
+print(" ".join(sorted(want)))
+PY
+}
+
+@test "check limits: credit exposure adds unsettled receivables, nets payables only under netting; at the limit inside" {
+	credit_book
+	# NY 50 + 70 - 20 = 100 and NN 80 + 15 = 95: inside; NE 210 USD = 200 EUR
+	run credit_run
+	assert_failure 1
+	run credit_oracle
+	assert_output 'NE'
+	grep -q 'credit exposure of NE is 200 EUR, 200.0% of its limit 100' b.csv
+	grep -q ',NE,200,100,2,' b.csv
+	sed -i 's/^T2,NY,swap,pay,2026-11-27,USD,2000$/T2,NY,swap,pay,2026-11-27,USD,1999/' flows.csv
+	sed -i 's/^T3,NN,swap,receive,2026-12-01,USD,1500$/T3,NN,swap,receive,2026-12-01,USD,2001/' flows.csv
+	run credit_run
+	assert_failure 1
+	run credit_oracle
+	assert_output 'NE NN NY'
+}
+
+@test "check limits: bad flows exit 3 at file:line:col; flows need currencies and valuations (exit 2)" {
+	credit_book
+	sed -i 's/^T4,NN,swap,pay,/T4,NN,swap,both,/' flows.csv
+	run_split credit_run
+	assert_failure 3
+	[[ "$stderr" == *"flows.csv:6:4: column 'direction': direction is pay or receive, not 'both'"* ]] || fail "$stderr"
+	[ ! -e b.csv ]
+	credit_book
+	echo 'T9,XX,swap,pay,2026-12-01,USD,1' >> flows.csv
+	run_split credit_run
+	assert_failure 3
+	[[ "$stderr" == *"flows.csv:9:2: column 'counterparty': counterparty 'XX' is not in cp.csv"* ]] || fail "$stderr"
+	credit_book
+	echo 'T9,NY,swap,pay,2026-12-01,XAU,1' >> flows.csv
+	run_split credit_run
+	assert_failure 3
+	[[ "$stderr" == *"flows.csv:9:6: column 'currency': currency 'XAU' is not in currencies.csv"* ]] || fail "$stderr"
+	credit_book
+	run_split qe-screen check --rules limits --asof 2026-11-25 -c cp.csv -l lim.csv -t trades.csv \
+		--valuations val.csv --flows flows.csv
+	assert_failure 2
+	run_split qe-screen check --rules limits --asof 2026-11-25 -c cp.csv -l lim.csv -t trades.csv \
+		--flows flows.csv --currencies currencies.csv --mandates "$DATA/trader_mandates.csv" -m "$DATA/markets.csv"
+	assert_failure 2
+}
+
+clean_cp() {
+	printf '%s\n' 'counterparty,name,lei,country,sector,credit_limit,currency,netting,total_assets,market_cap,debt,cash,receivables,revenue,nonpermissible_income' \
+		'C,C,5493001KJTIIGC8Y1R12,US,utilities,1,USD,yes,1,1,0,0,0,1,0' > cp.csv
+}
+
+levels_book() {
+	clean_cp
+	cp -r "$DATA/calendars" "$DATA/markets.csv" .
+	cat > levels.csv <<'CSV'
+curve,kind,level,unit,instruments,source
+NG_HH,accountability_single,100,lots,future;swap,test table
+NG_HH,accountability_all,250,lots,future;swap,test table
+NG_HH,reportable,50,lots,future,test table
+TTF,eu_spot_month,1000,MWh,future;swap,test table
+TTF,eu_other_months,2000,MWh,future;swap,test table
+CSV
+	cat > trades.csv <<'CSV'
+trade_id,version,status,book,counterparty,instrument,curve,side,quantity,unit,delivery_start,delivery_end
+N1,1,new,A,C,future,NG_HH,buy,100,lots,2027-02-01,2027-02-28
+N2,1,new,B,C,swap,NG_HH,buy,300000,MMBtu,2027-03-01,2027-04-30
+N3,1,new,A,C,future,NG_HH,buy,100,lots,2027-05-01,2027-05-31
+N4,1,new,B,C,future,NG_HH,sell,50,lots,2027-06-01,2027-06-30
+N5,1,new,A,C,option,NG_HH,buy,9999,lots,2027-06-01,2027-06-30
+N6,1,new,A,C,future,NG_HH,buy,49.99,lots,2027-07-01,2027-07-31
+N7,1,new,A,C,future,NG_HH,buy,0.01,lots,2027-08-01,2027-08-31
+F1,1,new,A,C,future,TTF,buy,1000,MWh,2026-12-01,2026-12-31
+F2,1,new,B,C,swap,TTF,buy,2500,MWh,2027-01-01,2027-01-31
+F3,1,new,A,C,future,TTF,sell,500,MWh,2027-02-01,2027-02-28
+CSV
+}
+
+levels_run() {
+	qe-screen check --rules regulatory --asof 2026-11-25 -c cp.csv -t trades.csv \
+		-m markets.csv --calendars calendars --levels levels.csv -q -o b.csv
+}
+
+# python: net per contract month (a strip by its days in each month),
+# single-month above, all months above, reportable at or above, EU spot
+# month (December 2026 on 25 November) and the other months together
+levels_oracle() {
+	"$PYORACLE" - <<'PY'
+import csv, datetime as dt
+lot = {"NG_HH": 10000, "TTF": 1}
+unit = {"NG_HH": "MMBtu", "TTF": "MWh"}
+tr = list(csv.DictReader(open("trades.csv")))
+want = []
+for L in csv.DictReader(open("levels.csv")):
+    c, kind, level = L["curve"], L["kind"], float(L["level"])
+    net = {}
+    for t in tr:
+        if t["curve"] != c or t["instrument"] not in L["instruments"].split(";"):
+            continue
+        q = float(t["quantity"]) * (1 if t["side"] == "buy" else -1)
+        if L["unit"] == "lots" and t["unit"] != "lots": q /= lot[c]
+        if L["unit"] != "lots" and t["unit"] == "lots": q *= lot[c]
+        a, b = dt.date.fromisoformat(t["delivery_start"]), dt.date.fromisoformat(t["delivery_end"])
+        days = {}
+        d = a
+        while d <= b:
+            days[d.strftime("%Y-%m")] = days.get(d.strftime("%Y-%m"), 0) + 1
+            d += dt.timedelta(1)
+        for k, n in days.items():
+            net[k] = net.get(k, 0) + q * n / ((b - a).days + 1)
+    spot = "2026-12"
+    if kind == "accountability_single":
+        want += [("accountability_single", f"{c}:{k}", abs(x)) for k, x in net.items() if abs(x) > level]
+    if kind == "reportable":
+        want += [("reportable", f"{c}:{k}", abs(x)) for k, x in net.items() if abs(x) >= level]
+    if kind == "eu_spot_month" and abs(net.get(spot, 0)) > level:
+        want.append(("eu_spot_month", f"{c}:{spot}", abs(net[spot])))
+    if kind in ("accountability_all", "eu_other_months"):
+        s = sum(x for k, x in net.items() if kind == "accountability_all" or k != spot)
+        if abs(s) > level:
+            want.append((kind, c, abs(s)))
+got = [(r["rule"], r["entity_id"], float(r["value"])) for r in csv.DictReader(open("b.csv"))
+       if r["rule"] in ("accountability_single", "accountability_all", "reportable", "eu_spot_month", "eu_other_months")]
+want.sort(); got.sort()
+assert [w[:2] for w in want] == [g[:2] for g in got], (want, got)
+for w, g in zip(want, got):
+    assert abs(w[2] - g[2]) <= 1e-9 * max(1, w[2]), (w, g)
+for w in want:
+    print(w[0], w[1])
+PY
+}
+
+@test "check regulatory: accountability (above), reportable (at or above), EU spot and other months; strips split by days" {
+	levels_book
+	# all months 100 + 30 + 100 - 50 + 49.99 + 0.01 = 230 and Feb 100
+	# inside; reportable: Feb, May at 100, Jun at 50 (not Jul 49.99); TTF
+	# spot month 1000 and other months 2500 - 500 = 2000 inside
+	run levels_run
+	assert_success
+	run levels_oracle
+	assert_output $'reportable NG_HH:2027-02\nreportable NG_HH:2027-05\nreportable NG_HH:2027-06'
+	grep -q ',reportable,info,curve,NG_HH:2027-06,50,50,1,' b.csv
+	sed -i -e 's/^N3,1,new,A,C,future,NG_HH,buy,100,/N3,1,new,A,C,future,NG_HH,buy,120.01,/' \
+		-e 's/^F1,1,new,A,C,future,TTF,buy,1000,/F1,1,new,A,C,future,TTF,buy,1000.5,/' \
+		-e 's/^F3,1,new,A,C,future,TTF,sell,500,/F3,1,new,A,C,future,TTF,sell,499,/' trades.csv
+	run levels_run
+	assert_failure 1
+	run levels_oracle
+	assert_output $'accountability_all NG_HH\naccountability_single NG_HH:2027-05\neu_other_months TTF\neu_spot_month TTF:2026-12\nreportable NG_HH:2027-02\nreportable NG_HH:2027-05\nreportable NG_HH:2027-06'
+	grep -q 'regulatory,accountability_single,warning,curve,NG_HH:2027-05,120.01,100,' b.csv
+	grep -q 'regulatory,eu_other_months,breach,curve,TTF,2001,2000,' b.csv
+}
+
+@test "check regulatory: bad level rows exit 3 at file:line:col" {
+	levels_book
+	sed -i 's/^NG_HH,reportable,50,lots/NG_HH,reportible,50,lots/' levels.csv
+	run_split levels_run
+	assert_failure 3
+	[[ "$stderr" == *"levels.csv:4:2: column 'kind': kind is accountability_single"* ]] || fail "$stderr"
+	levels_book
+	sed -i 's/^TTF,eu_spot_month,1000,MWh/TTF,eu_spot_month,1000,MMBtu/' levels.csv
+	run_split levels_run
+	assert_failure 3
+	[[ "$stderr" == *"levels.csv:5:4: column 'unit': unit is lots or MWh (the unit of TTF), not 'MMBtu'"* ]] || fail "$stderr"
+	levels_book
+	sed -i 's/^TTF,eu_spot_month,1000,/TTF,eu_spot_month,0,/' levels.csv
+	run_split levels_run
+	assert_failure 3
+	[[ "$stderr" == *"levels.csv:5:3: column 'level': a level is positive, not '0'"* ]] || fail "$stderr"
+}
+
+report_book() {
+	cp "$DATA/counterparties.csv" .
+	L=5493001KJTIIGC8Y1R12
+	cat > trades.csv <<CSV
+trade_id,version,status,book,counterparty,instrument,curve,uti,venue,exec_time
+R1,1,new,A,CP001,future,NG_HH,${L}R1,XNYM,2026-11-25T14:03:07.25-05:00
+R2,1,new,A,CP001,swap,NG_HH,${L}$(printf '%032d' 2),XOFF,2026-11-25T19:03:07Z
+R3,1,new,A,CP001,swap,NG_HH,${L}$(printf '%033d' 3),XOFF,2026-11-25T19:03:07Z
+R4,1,new,A,CP008,swap,NG_HH,5493001KJTIIGC8Y1R13R4,xoff,2026-11-25T19:03:07
+R5,1,new,A,CP001,swap,NG_HH,,,
+CSV
+}
+
+@test "check regulatory: reporting fields - UTI up to 52 with an LEI prefix, both LEIs, MIC, timestamp with offset" {
+	report_book
+	run_split qe-screen check --rules regulatory --asof 2026-11-25 -c counterparties.csv -t trades.csv \
+		--reporting-lei 5493001KJTIIGC8Y1R12 -q -o b.csv
+	assert_failure 1
+	"$PYORACLE" - <<'PY'
+import csv, re
+lei_ok = lambda s: bool(re.fullmatch(r"[0-9A-Z]{18}[0-9]{2}", s)) and int("".join(str(int(c, 36)) for c in s)) % 97 == 1
+cp = {r["counterparty"]: r["lei"] for r in csv.DictReader(open("counterparties.csv"))}
+want = set()
+for t in csv.DictReader(open("trades.csv")):
+    u, v, x = t["uti"], t["venue"], t["exec_time"]
+    if not lei_ok(cp[t["counterparty"]]): want.add(("report_cpty_lei", t["trade_id"]))
+    if not (re.fullmatch(r"[0-9A-Z]{21,52}", u) and lei_ok(u[:20])): want.add(("uti", t["trade_id"]))
+    if not re.fullmatch(r"[0-9A-Z]{4}", v): want.add(("venue", t["trade_id"]))
+    if not re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?(Z|[+-]\d\d:\d\d)", x): want.add(("exec_time", t["trade_id"]))
+got = {(r["rule"], r["entity_id"]) for r in csv.DictReader(open("b.csv")) if r["rule"] not in ("lei",)}
+assert got == want, (sorted(got), sorted(want))
+assert ("uti", "R2") not in got and ("uti", "R3") in got
+PY
+	run_split qe-screen check --rules regulatory --asof 2026-11-25 -c counterparties.csv -t trades.csv \
+		--reporting-lei 5493001KJTIIGC8Y1R13 -q -o b.csv
+	grep -q '^2026-11-25,regulatory,report_lei,breach,counterparty,5493001KJTIIGC8Y1R13,' b.csv
+}
+
+whatif_book() {
+	mandate_book
+	clean_cp
+	sed -i '/^\(A2\|A3\|A4\|A5\|A6\|A7\|E3\|E4\|X1\|X2\)/d' trades.csv
+	printf 'trade_id,version,status,book,trader,counterparty,instrument,curve,side,quantity,unit,price,currency,delivery_start,delivery_end\n' > new.csv
+	printf 'limit_id,type,scope,key,metric,limit,unit\nV1,var,book,G1,var_99_1d,1000,USD\n' > lim.csv
+	printf 'portfolio,alpha,var_before,var_after,incremental_var,es_before,es_after,currency,asof\nG1,0.99,900,1000,100,1000,1100,USD,2026-11-25\n' > wi.csv
+}
+
+whatif_run() {
+	qe-screen whatif --asof 2026-11-25 -c cp.csv -l lim.csv -t trades.csv -m markets.csv --fx fx.csv --mandates mand.csv \
+		--new new.csv --var-whatif wi.csv -q -o b.csv "$@"
+}
+
+@test "whatif: exit 0 when the new trades fit, 1 with the breaches they would cause; var_after at the limit inside" {
+	whatif_book
+	run whatif_run
+	assert_success
+	[ "$(wc -l < b.csv)" -eq 1 ]
+	# ann's book is at 1,000,000 with A1's 500,000; a new 20-lot trade at
+	# 5 is exactly 1,000,000: fits; at 5.0001 it would breach
+	echo 'W1,1,new,G1,ann,C,future,NG_HH,buy,20,lots,5,USD,2027-01-01,2027-01-31' >> new.csv
+	run whatif_run
+	assert_success
+	echo 'W2,1,new,G1,ann,C,future,NG_HH,buy,20,lots,5.0001,USD,2027-01-01,2027-01-31' >> new.csv
+	run whatif_run
+	assert_failure 1
+	run mandate_got
+	assert_output 'mandate_notional W2 1000020 1000000'
+	# an amendment in the new file replaces the book's trade
+	echo 'A1,2,amend,G9,ann,C,future,NG_HH,buy,10,lots,5,USD,2027-11-01,2027-11-30' >> new.csv
+	run whatif_run
+	run mandate_got
+	assert_output $'mandate_book A1  \nmandate_notional W2 1000020 1000000'
+	# VaR with the new trades: var_after above the limit
+	sed -i 's/^G1,0.99,900,1000,/G1,0.99,900,1000.01,/' wi.csv
+	run whatif_run
+	assert_failure 1
+	grep -q '^2026-11-25,limits,var,breach,book,G1,1000.01,1000,' b.csv
+	grep -q 'what-if VaR var_99_1d of G1' b.csv
+}
+
+@test "whatif: usage errors exit 2; bad new trades exit 3 naming the new file; check refuses --new" {
+	whatif_book
+	run_split qe-screen whatif --asof 2026-11-25 -l lim.csv -t trades.csv -m markets.csv --mandates mand.csv
+	assert_failure 2
+	[[ "$stderr" == *"--new is required"* ]] || fail "$stderr"
+	run_split whatif_run --rules sharia
+	assert_failure 2
+	run_split whatif_run --var var.csv
+	assert_failure 2
+	run_split qe-screen check --rules limits --asof 2026-11-25 -l lim.csv -t trades.csv --new new.csv
+	assert_failure 2
+	[[ "$stderr" == *"--new is an option of 'qe-screen whatif'"* ]] || fail "$stderr"
+	echo 'W1,x,new,G1,ann,C,future,NG_HH,buy,20,lots,5,USD,2027-01-01,2027-01-31' >> new.csv
+	run_split whatif_run
+	assert_failure 3
+	[[ "$stderr" == *"new.csv:2:2: column 'version': not a finite number 'x'"* ]] || fail "$stderr"
+	[ ! -e b.csv ]
+	run qe-screen whatif --help
+	assert_success
+	[[ "$output" == *"--var-whatif FILE"* ]]
+}
+
+@test "check: the bundled mandates and position levels trip on purpose (bwalsh options, iyusuf tenor, kbauer notional)" {
+	run_split qe-screen check --rules limits,regulatory --asof 2026-11-25 -c "$DATA/counterparties.csv" \
+		-l "$DATA/limits.csv" -t "$DATA/trades.csv" -m "$DATA/markets.csv" --fx "$DATA/fx.csv" \
+		--mandates "$DATA/trader_mandates.csv" --levels "$DATA/position_levels.csv" -o b.csv
+	assert_failure 1
+	"$PYORACLE" - <<'PY'
+import csv
+rows = list(csv.DictReader(open("b.csv")))
+by = {}
+for r in rows:
+    if r["rule"].startswith("mandate_"):
+        by.setdefault(r["rule"], set()).add(r["entity_id"])
+assert by == {"mandate_instrument": {"bwalsh"}, "mandate_tenor": {"iyusuf"}, "mandate_notional": {"kbauer"}}, by
+assert any(r["rule"] == "reportable" for r in rows)
+PY
+}

@@ -1,6 +1,8 @@
 /* qe-screen check: runs the rule sets named by --rules over the book's
  * files and writes the findings (qe-formats(5) BREACHES); exit 1 when one
- * reaches --fail-on (default breach). */
+ * reaches --fail-on (default breach).  Also the shared parsing of
+ * qe-screen whatif (screen_run), which adds --new and --var-whatif and
+ * runs limits and regulatory on the book plus the new trades. */
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,14 +38,34 @@ static const char usage[] =
 	"      --instruments FILE    Shariah instrument rules (Islamic books)\n"
 	"      --islamic-books LIST  books screened for instrument permissibility\n"
 	"      --spot-limits FILE    spot-month position limits (regulatory; needs -t, -m)\n"
+	"      --levels FILE         accountability, reportable and EU position levels (regulatory)\n"
+	"      --reporting-lei LEI   our LEI: check the reporting fields of every trade (regulatory)\n"
+	"      --mandates FILE       trader mandates (limits; needs -t, -m)\n"
+	"      --flows FILE          qe-settle flows: unsettled amounts in credit exposure (limits)\n"
+	"      --currencies FILE     minor units of the flows' currencies (with --flows)\n"
 	"      --calendars DIR       holiday files (default: beside --markets, $QE_CALENDAR_DIR)\n"
 	"  -q, --quiet               no summary on stderr\n"
 	"  -h, --help                this help\n";
 
 enum {
 	OPT_FAIL_ON = 256, OPT_VALUATIONS, OPT_VAR, OPT_LADDER, OPT_FX, OPT_PROFILES, OPT_PROFILE,
-	OPT_INSTRUMENTS, OPT_ISLAMIC, OPT_SPOT, OPT_CALENDARS
+	OPT_INSTRUMENTS, OPT_ISLAMIC, OPT_SPOT, OPT_CALENDARS, OPT_LEVELS, OPT_REPORTING_LEI, OPT_MANDATES,
+	OPT_FLOWS, OPT_CURRENCIES, OPT_NEW, OPT_VAR_WHATIF
 };
+
+static const char whatif_usage[] =
+	"usage: qe-screen whatif --new FILE --asof DATE -t FILE [OPTIONS]\n"
+	"\n"
+	"The pre-deal check: runs the rule sets limits and regulatory (or those of\n"
+	"--rules) on the live trades of -t plus the trades of --new, and writes the\n"
+	"findings as check does.  Exit 0 when the new trades fit, 1 when the book\n"
+	"with them would breach (a row at or above --fail-on), 3 for bad inputs.\n"
+	"\n"
+	"      --new FILE            the new trades (trades format; a new version of a book\n"
+	"                            trade replaces it)\n"
+	"      --var-whatif FILE     qe-var whatif's output: var_after against the VaR limits\n"
+	"  -r, --rules LIST          limits, regulatory or both (default both)\n"
+	"  and every input option of 'qe-screen check' (see its --help)\n";
 
 static const struct {
 	const char *name;
@@ -70,7 +92,7 @@ static int split_list(const char *opt, char *s, const char **out, int max)
 	return n;
 }
 
-int cmd_screen_check(int argc, char **argv)
+int screen_run(int argc, char **argv, int whatif)
 {
 	static const struct option opts[] = {
 		{"rules", required_argument, NULL, 'r'},
@@ -91,6 +113,13 @@ int cmd_screen_check(int argc, char **argv)
 		{"islamic-books", required_argument, NULL, OPT_ISLAMIC},
 		{"spot-limits", required_argument, NULL, OPT_SPOT},
 		{"calendars", required_argument, NULL, OPT_CALENDARS},
+		{"levels", required_argument, NULL, OPT_LEVELS},
+		{"reporting-lei", required_argument, NULL, OPT_REPORTING_LEI},
+		{"mandates", required_argument, NULL, OPT_MANDATES},
+		{"flows", required_argument, NULL, OPT_FLOWS},
+		{"currencies", required_argument, NULL, OPT_CURRENCIES},
+		{"new", required_argument, NULL, OPT_NEW},
+		{"var-whatif", required_argument, NULL, OPT_VAR_WHATIF},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -117,7 +146,11 @@ int cmd_screen_check(int argc, char **argv)
 		case 'l': in.limits = optarg; break;
 		case 't': in.trades = optarg; break;
 		case OPT_VALUATIONS: in.valuations = optarg; break;
-		case OPT_VAR: in.var = optarg; break;
+		case OPT_VAR:
+			if (whatif)
+				cli_usage_error("--var: whatif reads qe-var whatif's output, --var-whatif");
+			in.var = optarg;
+			break;
 		case OPT_LADDER: in.ladder = optarg; break;
 		case 'm': in.markets = optarg; break;
 		case OPT_FX: in.fx = optarg; break;
@@ -127,13 +160,34 @@ int cmd_screen_check(int argc, char **argv)
 		case OPT_ISLAMIC: books_arg = optarg; break;
 		case OPT_SPOT: in.spot_limits = optarg; break;
 		case OPT_CALENDARS: calendars = optarg; break;
+		case OPT_LEVELS: in.levels = optarg; break;
+		case OPT_REPORTING_LEI: in.reporting_lei = optarg; break;
+		case OPT_MANDATES: in.mandates = optarg; break;
+		case OPT_FLOWS: in.flows = optarg; break;
+		case OPT_CURRENCIES: in.currencies = optarg; break;
+		case OPT_NEW:
+		case OPT_VAR_WHATIF:
+			if (!whatif)
+				cli_usage_error("--%s is an option of 'qe-screen whatif'", c == OPT_NEW ? "new" : "var-whatif");
+			if (c == OPT_NEW)
+				in.new_trades = optarg;
+			else
+				in.var = optarg, in.var_is_whatif = 1;
+			break;
 		case 'q': cli_quiet = 1; break;
-		case 'h': cli_help(usage);
+		case 'h': cli_help(whatif ? whatif_usage : usage);
 		default: cli_usage_error("see 'qe-screen check --help'");
 		}
 	}
 	if (optind < argc)
 		cli_usage_error("unexpected argument '%s'", argv[optind]);
+	if (whatif && !in.new_trades)
+		cli_usage_error("--new is required");
+	if (whatif && !in.trades)
+		cli_usage_error("-t/--trades (the book) is required");
+	static char both[] = "limits,regulatory";
+	if (!rules_arg && whatif)
+		rules_arg = both;
 	if (!rules_arg)
 		cli_usage_error("--rules is required");
 	if (!have_asof)
@@ -142,7 +196,7 @@ int cmd_screen_check(int argc, char **argv)
 	if (books_arg)
 		in.nislamic = split_list("--islamic-books", books_arg, books, 64);
 	in.islamic_books = books;
-	if (in.spot_limits)
+	if (in.spot_limits || in.levels)
 		in.calendars = cli_calendar_dir(calendars, in.markets);
 	int run[NSETS] = {0};
 	for (int i = 0; i < nrules; i++) {
@@ -151,6 +205,8 @@ int cmd_screen_check(int argc, char **argv)
 			k++;
 		if (k == NSETS)
 			cli_usage_error("--rules: unknown rule set '%s' (limits, sharia, regulatory, quality)", rules[i]);
+		if (whatif && strcmp(rules[i], "limits") != 0 && strcmp(rules[i], "regulatory") != 0)
+			cli_usage_error("--rules: whatif runs limits and regulatory, not '%s'", rules[i]);
 		run[k] = 1;
 	}
 	breach_list l;
@@ -183,4 +239,9 @@ int cmd_screen_check(int argc, char **argv)
 		 l.count[BREACH_WARNING], l.count[BREACH_INFO], failing, breach_severity_name(fail_on));
 	breach_list_free(&l);
 	return failing ? QE_NEGATIVE : QE_OK;
+}
+
+int cmd_screen_check(int argc, char **argv)
+{
+	return screen_run(argc, argv, 0);
 }

@@ -4,5 +4,8 @@
 
 int cmd_screen_lei(int argc, char **argv);
 int cmd_screen_check(int argc, char **argv);
+int cmd_screen_whatif(int argc, char **argv);
+/* check (whatif 0) and whatif (1): one option table, in check.c. */
+int screen_run(int argc, char **argv, int whatif);
 
 #endif

@@ -309,6 +309,26 @@ static const formats_col spot_limits_cols[] = {
 	COL("instruments", CT_ID, 1),
 };
 
+static const formats_col trader_mandates_cols[] = {
+	COL("trader", CT_ID, 1),
+	COL("commodities", CT_STR, 1),
+	COL("instruments", CT_STR, 1),
+	{"max_tenor_months", CT_NUM, 0, NULL, 0, BIG, 0, "months"},
+	{"max_notional", CT_NUM, 0, NULL, 0, BIG, 0, NULL},
+	{"currency", CT_CCY, 1, NULL, 0, 0, 0, NULL},
+	COL("books", CT_STR, 1),
+};
+
+static const formats_col position_levels_cols[] = {
+	COL("curve", CT_CURVE, 1),
+	{"kind", CT_ENUM, 1, V("accountability_single", "accountability_all", "reportable", "eu_spot_month",
+			      "eu_other_months"), 0, 0, 0, NULL},
+	{"level", CT_NUM, 1, NULL, 0, BIG, 1, NULL},
+	COL("unit", CT_ID, 1),
+	COL("instruments", CT_ID, 1),
+	COL("source", CT_STR, 0),
+};
+
 static const formats_col garch_cols[] = {
 	COL("series", CT_STR, 1),
 	{"model", CT_ENUM, 1, V("garch", "gjr"), 0, 0, 0, NULL},
@@ -662,6 +682,8 @@ static const formats_table tables[FMT_COUNT] = {
 	{T(FMT_SHARIA_PROFILES, "sharia_profiles", "SHARIA PROFILES", sharia_profiles_cols), K(0, 1)},
 	{T(FMT_SHARIA_INSTRUMENTS, "sharia_instruments", "SHARIA INSTRUMENTS", sharia_instruments_cols), K(0)},
 	{T(FMT_SPOT_LIMITS, "spot_month_limits", "SPOT-MONTH LIMITS", spot_limits_cols), K(0, 1)},
+	{T(FMT_TRADER_MANDATES, "trader_mandates", "TRADER MANDATES", trader_mandates_cols), K(0)},
+	{T(FMT_POSITION_LEVELS, "position_levels", "POSITION LEVELS", position_levels_cols), K(0, 1)},
 	{T(FMT_CURRENCIES, "currencies", "CURRENCIES", currencies_cols), K(0)},
 	{T(FMT_PAYMENT_TERMS, "payment_terms", "PAYMENT TERMS", payment_terms_cols), K(0, 1)},
 	{T(FMT_SETTLE_FLOWS, "settlement_flows", "SETTLEMENT FLOWS", settle_flows_cols), 0, NULL},

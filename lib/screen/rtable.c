@@ -18,6 +18,8 @@ void rtable_free(rtable *t)
 	free(t->line);
 	free(t->filecol);
 	free(t->file);
+	free(t->filecol2);
+	free(t->file2);
 	memset(t, 0, sizeof *t);
 }
 
@@ -38,6 +40,43 @@ static int grow(rtable *t, size_t *cap)
 	return 0;
 }
 
+/* Maps the columns of r into filecol (missing required one: QE_DATA). */
+static int map_cols(csv_reader *r, const char *const *cols, const int *optional, int ncols, int *filecol,
+		    qe_err *e)
+{
+	for (int j = 0; j < ncols; j++) {
+		filecol[j] = csvr_col(r, cols[j]);
+		if (filecol[j] < 0 && !(optional && optional[j]))
+			return csvr_missing(r, cols[j], e);
+	}
+	return 0;
+}
+
+/* Appends every record of r, columns at filecol. */
+static int read_rows(csv_reader *r, const int *filecol, rtable *t, size_t *cap, qe_err *e)
+{
+	int st, ncols = t->ncols;
+	while ((st = csvr_next(r, e)) != CSVR_EOF) {
+		if (st != CSVR_ROW)
+			return e->code;
+		if (grow(t, cap))
+			return qe_err_set(e, QE_INTERNAL, "out of memory");
+		char **row = t->cell + t->n * (size_t)ncols;
+		for (int j = 0; j < ncols; j++) {
+			size_t len = 0;
+			const char *f = filecol[j] < 0 ? "" : csvr_field(r, filecol[j], &len);
+			row[j] = strndup(f, len);
+			if (!row[j]) {
+				for (int k = 0; k < j; k++)
+					free(row[k]);
+				return qe_err_set(e, QE_INTERNAL, "out of memory");
+			}
+		}
+		t->line[t->n++] = csvr_line(r);
+	}
+	return 0;
+}
+
 int rtable_read(const char *path, const char *const *cols, const int *optional, int ncols, rtable *t,
 		qe_err *e)
 {
@@ -49,47 +88,34 @@ int rtable_read(const char *path, const char *const *cols, const int *optional, 
 	t->names = cols;
 	t->file = strdup(csvr_name(r));
 	t->filecol = malloc((size_t)ncols * sizeof *t->filecol);
-	if (!t->file || !t->filecol) {
-		csvr_close(r);
-		rtable_free(t);
-		return qe_err_set(e, QE_INTERNAL, "out of memory");
-	}
-	for (int j = 0; j < ncols; j++) {
-		t->filecol[j] = csvr_col(r, cols[j]);
-		if (t->filecol[j] < 0 && !(optional && optional[j])) {
-			csvr_missing(r, cols[j], e);
-			csvr_close(r);
-			rtable_free(t);
-			return e->code;
-		}
-	}
 	size_t cap = 0;
-	int st;
-	while ((st = csvr_next(r, e)) != CSVR_EOF) {
-		if (st != CSVR_ROW || grow(t, &cap)) {
-			if (st == CSVR_ROW)
-				qe_err_set(e, QE_INTERNAL, "out of memory");
-			csvr_close(r);
-			rtable_free(t);
-			return e->code;
-		}
-		char **row = t->cell + t->n * (size_t)ncols;
-		for (int j = 0; j < ncols; j++) {
-			size_t len = 0;
-			const char *f = t->filecol[j] < 0 ? "" : csvr_field(r, t->filecol[j], &len);
-			row[j] = strndup(f, len);
-			if (!row[j]) {
-				for (int k = 0; k < j; k++)
-					free(row[k]);
-				csvr_close(r);
-				rtable_free(t);
-				return qe_err_set(e, QE_INTERNAL, "out of memory");
-			}
-		}
-		t->line[t->n++] = csvr_line(r);
-	}
+	int rc = !t->file || !t->filecol ? qe_err_set(e, QE_INTERNAL, "out of memory")
+					 : map_cols(r, cols, optional, ncols, t->filecol, e);
+	if (!rc)
+		rc = read_rows(r, t->filecol, t, &cap, e);
 	csvr_close(r);
-	return 0;
+	if (rc)
+		rtable_free(t);
+	return rc;
+}
+
+int rtable_append(const char *path, const int *optional, rtable *t, qe_err *e)
+{
+	if (t->file2)
+		return qe_err_set(e, QE_INTERNAL, "rtable_append: a second append");
+	csv_reader *r = csvr_open(path, e);
+	if (!r)
+		return e->code;
+	t->first2 = t->n;
+	t->file2 = strdup(csvr_name(r));
+	t->filecol2 = malloc((size_t)t->ncols * sizeof *t->filecol2);
+	size_t cap = t->n; /* grow() doubles from the exact size */
+	int rc = !t->file2 || !t->filecol2 ? qe_err_set(e, QE_INTERNAL, "out of memory")
+					   : map_cols(r, t->names, optional, t->ncols, t->filecol2, e);
+	if (!rc)
+		rc = read_rows(r, t->filecol2, t, &cap, e);
+	csvr_close(r);
+	return rc;
 }
 
 int rtable_error(const rtable *t, size_t row, int col, qe_err *e, const char *fmt, ...)
@@ -99,8 +125,9 @@ int rtable_error(const rtable *t, size_t row, int col, qe_err *e, const char *fm
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	return qe_err_set(e, QE_DATA, "%s:%ld:%d: column '%s': %s", t->file, t->line[row],
-			  t->filecol[col] < 0 ? 1 : t->filecol[col] + 1, t->names[col], msg);
+	const int *filecol = t->file2 && row >= t->first2 ? t->filecol2 : t->filecol;
+	return qe_err_set(e, QE_DATA, "%s:%ld:%d: column '%s': %s", rtable_file(t, row), t->line[row],
+			  filecol[col] < 0 ? 1 : filecol[col] + 1, t->names[col], msg);
 }
 
 int rtable_num(const rtable *t, size_t row, int col, int empty_ok, double *out, qe_err *e)

@@ -23,6 +23,11 @@ typedef struct rtable {
 	size_t n;        /* rows */
 	char **cell;     /* cell[row * ncols + col] */
 	long *line;      /* line of each row */
+	/* rows [first2, n) come from a second file (rtable_append), with its
+	 * own name and column positions; file2 NULL when none */
+	char *file2;
+	int *filecol2;
+	size_t first2;
 } rtable;
 
 /* Reads path (gzip too) keeping columns cols[0..ncols) (missing one:
@@ -32,6 +37,14 @@ typedef struct rtable {
 int rtable_read(const char *path, const char *const *cols, const int *optional, int ncols, rtable *t,
 		qe_err *e);
 void rtable_free(rtable *t);
+/* Appends the rows of a second file with the same columns (its own
+ * order); messages about them name that file.  At most one append. */
+int rtable_append(const char *path, const int *optional, rtable *t, qe_err *e);
+/* The file row came from, as in messages. */
+static inline const char *rtable_file(const rtable *t, size_t row)
+{
+	return t->file2 && row >= t->first2 ? t->file2 : t->file;
+}
 
 static inline const char *rtable_get(const rtable *t, size_t row, int col)
 {

@@ -8,10 +8,13 @@
 #include "core/num.h"
 #include "core/strindex.h"
 #include "market/curvemaster.h"
-#include "market/fxrate.h"
 #include "time/calendar.h"
 #include "screen/leicheck.h"
+#include "screen/live.h"
+#include "screen/mandate.h"
+#include "screen/regulatory.h"
 #include "screen/rtable.h"
+#include "screen/unsettled.h"
 
 /* --- shared inputs -------------------------------------------------- */
 
@@ -29,130 +32,11 @@ static int read_cpty(const rules_inputs *in, rtable *t, qe_err *e)
 	return rtable_read(in->counterparties, cpty_cols, NULL, CP_NCOLS, t, e);
 }
 
-enum {
-	TR_ID, TR_VERSION, TR_STATUS, TR_BOOK, TR_CPTY, TR_INSTR, TR_CURVE, TR_CURVE2, TR_SIDE, TR_QTY, TR_UNIT,
-	TR_DSTART, TR_DEND, TR_NCOLS
-};
-static const char *const trade_cols[] = {
-	"trade_id", "version", "status", "book", "counterparty", "instrument", "curve",
-	"curve2", "side", "quantity", "unit", "delivery_start", "delivery_end",
-};
-/* what only the spot-month rule reads may be absent for the others */
-static const int trade_optional[] = {0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1};
-
-/* The live trades of t: rows of the highest version of each trade_id
- * whose status is not cancel, in the order of first appearance. */
-typedef struct live_set {
-	rtable t;
-	size_t *row;
-	size_t n;
-	strindex *ids; /* trade_id -> index into best[] */
-	long *best;    /* per id: its live row, or -1 when cancelled */
-} live_set;
-
-static void live_free(live_set *s)
-{
-	rtable_free(&s->t);
-	free(s->row);
-	free(s->best);
-	if (s->ids)
-		sidx_free(s->ids);
-	memset(s, 0, sizeof *s);
-}
-
-static int read_live(const char *path, live_set *s, qe_err *e)
-{
-	memset(s, 0, sizeof *s);
-	if (!path)
-		return qe_err_set(e, QE_USAGE, "no trades file given");
-	if (rtable_read(path, trade_cols, trade_optional, TR_NCOLS, &s->t, e))
-		return e->code;
-	s->ids = sidx_new();
-	s->best = malloc((s->t.n + 1) * sizeof *s->best);
-	double *ver = malloc((s->t.n + 1) * sizeof *ver);
-	s->row = malloc((s->t.n + 1) * sizeof *s->row);
-	if (!s->ids || !s->best || !ver || !s->row) {
-		free(ver);
-		live_free(s);
-		return qe_err_set(e, QE_INTERNAL, "out of memory");
-	}
-	for (size_t i = 0; i < s->t.n; i++) {
-		double v;
-		if (rtable_num(&s->t, i, TR_VERSION, 0, &v, e)) {
-			free(ver);
-			live_free(s);
-			return e->code;
-		}
-		const char *id = rtable_get(&s->t, i, TR_ID);
-		int added;
-		long k = sidx_add(s->ids, id, strlen(id), &added);
-		if (k < 0) {
-			free(ver);
-			live_free(s);
-			return qe_err_set(e, QE_INTERNAL, "out of memory");
-		}
-		if (added || v >= ver[k]) {
-			ver[k] = v;
-			s->best[k] = (long)i;
-		}
-	}
-	free(ver);
-	for (size_t k = 0; k < sidx_count(s->ids); k++) {
-		size_t i = (size_t)s->best[k];
-		if (strcmp(rtable_get(&s->t, i, TR_STATUS), "cancel") == 0)
-			s->best[k] = -1;
-		else
-			s->row[s->n++] = i;
-	}
-	return 0;
-}
-
 static int is_islamic(const rules_inputs *in, const char *book)
 {
 	for (int i = 0; i < in->nislamic; i++)
 		if (strcmp(in->islamic_books[i], book) == 0)
 			return 1;
-	return 0;
-}
-
-/* FX: amounts converted through units of the file's base per unit. */
-typedef struct fx_table {
-	strindex *ccys;
-	double *rate;
-} fx_table;
-
-static int fx_load(const rules_inputs *in, fx_table *fx, qe_err *e)
-{
-	memset(fx, 0, sizeof *fx);
-	if (!in->fx)
-		return 0;
-	fx->ccys = sidx_new();
-	if (!fx->ccys)
-		return qe_err_set(e, QE_INTERNAL, "out of memory");
-	return fx_rates_read(in->fx, NULL, fx->ccys, &fx->rate, e);
-}
-
-static void fx_free(fx_table *fx)
-{
-	if (fx->ccys)
-		sidx_free(fx->ccys);
-	free(fx->rate);
-}
-
-/* amount in `from` expressed in `to`; QE_DATA naming where when no rate. */
-static int fx_convert(const fx_table *fx, double amount, const char *from, const char *to, double *out,
-		      const char *where, qe_err *e)
-{
-	if (strcmp(from, to) == 0) {
-		*out = amount;
-		return 0;
-	}
-	long a = fx->ccys ? sidx_find(fx->ccys, from, strlen(from)) : -1;
-	long b = fx->ccys ? sidx_find(fx->ccys, to, strlen(to)) : -1;
-	if (a < 0 || b < 0)
-		return qe_err_set(e, QE_DATA, "%s: no FX rate to convert %s to %s (FX rates file: %s)", where, from,
-				  to, fx->ccys ? "lacks it" : "none given");
-	*out = amount * fx->rate[a] / fx->rate[b];
 	return 0;
 }
 
@@ -163,6 +47,10 @@ static const char *const limit_cols[] = {"limit_id", "type", "scope", "key", "me
 
 enum { VR_PORTFOLIO, VR_METHOD, VR_ALPHA, VR_HORIZON, VR_VAR, VR_CCY, VR_NCOLS };
 static const char *const var_cols[] = {"portfolio", "method", "alpha", "horizon", "var", "currency"};
+/* qe-var whatif's WHATIF file: the VaR with the new trades, no method or
+ * horizon (the run's --horizon, which must be the limits') */
+static const char *const whatif_var_cols[] = {"portfolio", "method", "alpha", "horizon", "var_after", "currency"};
+static const int whatif_var_optional[] = {0, 1, 0, 1, 0, 0};
 
 /* metric var_PP_Nd: alpha PP/100 (PP may have a fraction: var_97.5_1d),
  * horizon "Nd".  0, or -1 when the metric is not of that form. */
@@ -181,7 +69,7 @@ static int var_metric(const char *m, double *alpha, char horizon[16])
 	return 0;
 }
 
-static int limit_var(const rules_inputs *in, const rtable *lim, size_t i, const rtable *var, const fx_table *fx,
+static int limit_var(const rules_inputs *in, const rtable *lim, size_t i, const rtable *var, const live_fx *fx,
 		     breach_list *l, qe_err *e)
 {
 	double alpha, limit;
@@ -199,7 +87,7 @@ static int limit_var(const rules_inputs *in, const rtable *lim, size_t i, const 
 	for (size_t r = 0; r < var->n; r++) {
 		double a, v, vc;
 		if (strcmp(rtable_get(var, r, VR_PORTFOLIO), portfolio) != 0 ||
-		    strcmp(rtable_get(var, r, VR_HORIZON), horizon) != 0)
+		    (*rtable_get(var, r, VR_HORIZON) && strcmp(rtable_get(var, r, VR_HORIZON), horizon) != 0))
 			continue;
 		if (rtable_num(var, r, VR_ALPHA, 0, &a, e) || rtable_num(var, r, VR_VAR, 0, &v, e))
 			return e->code;
@@ -208,12 +96,12 @@ static int limit_var(const rules_inputs *in, const rtable *lim, size_t i, const 
 		found = 1;
 		char where[600];
 		snprintf(where, sizeof where, "%s:%ld", var->file, var->line[r]);
-		if (fx_convert(fx, v, rtable_get(var, r, VR_CCY), unit, &vc, where, e))
+		if (live_fx_convert(fx, v, rtable_get(var, r, VR_CCY), unit, &vc, where, e))
 			return e->code;
 		if (vc > limit &&
 		    breach_add(l, "limits", "var", BREACH_BREACH, "book", key, vc, limit, e,
 			       "%s VaR %s of %s is %.0f %s, above limit %s of %.0f %s",
-			       rtable_get(var, r, VR_METHOD), rtable_get(lim, i, LI_METRIC), key, vc, unit,
+			       *rtable_get(var, r, VR_METHOD) ? rtable_get(var, r, VR_METHOD) : "what-if", rtable_get(lim, i, LI_METRIC), key, vc, unit,
 			       rtable_get(lim, i, LI_ID), limit, unit))
 			return e->code;
 	}
@@ -230,21 +118,22 @@ static const char *const val_cols[] = {"trade_id", "currency", "npv"};
 /* Credit exposure per counterparty of cp, in its own currency: positive
  * MTM, netted (max(0, sum)) when netting is yes, else gross (sum of the
  * positive values). */
-static int credit_exposure(const rules_inputs *in, const rtable *cp, const fx_table *fx, double *expo,
+static int credit_exposure(const rules_inputs *in, const rtable *cp, const live_fx *fx, double *expo,
 			   qe_err *e)
 {
 	rtable val;
 	live_set live;
-	if (read_live(in->trades, &live, e))
+	if (live_read(in->trades, in->new_trades, &live, e))
 		return e->code;
 	if (rtable_read(in->valuations, val_cols, NULL, VA_NCOLS, &val, e)) {
 		live_free(&live);
 		return e->code;
 	}
 	double *sum = calloc(cp->n + 1, sizeof *sum), *pos = calloc(cp->n + 1, sizeof *pos);
+	double *recv = calloc(cp->n + 1, sizeof *recv), *pay = calloc(cp->n + 1, sizeof *pay);
 	strindex *ids = sidx_new();
 	int rc = 0;
-	if (!sum || !pos || !ids) {
+	if (!sum || !pos || !recv || !pay || !ids) {
 		rc = qe_err_set(e, QE_INTERNAL, "out of memory");
 		goto done;
 	}
@@ -274,24 +163,31 @@ static int credit_exposure(const rules_inputs *in, const rtable *cp, const fx_ta
 		char where[600];
 		snprintf(where, sizeof where, "%s:%ld", val.file, val.line[r]);
 		if ((rc = rtable_num(&val, r, VA_NPV, 0, &npv, e)) ||
-		    (rc = fx_convert(fx, npv, rtable_get(&val, r, VA_CCY), rtable_get(cp, (size_t)c, CP_CCY), &x,
+		    (rc = live_fx_convert(fx, npv, rtable_get(&val, r, VA_CCY), rtable_get(cp, (size_t)c, CP_CCY), &x,
 				     where, e)))
 			goto done;
 		sum[c] += x;
 		if (x > 0)
 			pos[c] += x;
 	}
+	if (in->flows &&
+	    (rc = unsettled_add(in->flows, in->currencies, in->asof, cp, CP_ID, CP_CCY, fx, recv, pay, e)))
+		goto done;
 	for (size_t i = 0; i < cp->n; i++) {
 		const char *net = rtable_get(cp, i, CP_NETTING);
 		if (strcmp(net, "yes") != 0 && strcmp(net, "no") != 0) {
 			rc = rtable_error(cp, i, CP_NETTING, e, "netting is yes or no, not '%s'", net);
 			goto done;
 		}
-		expo[i] = strcmp(net, "yes") == 0 ? (sum[i] > 0 ? sum[i] : 0) : pos[i];
+		/* unsettled: receivables add; payables offset only under netting */
+		double x = sum[i] + recv[i] - pay[i];
+		expo[i] = strcmp(net, "yes") == 0 ? (x > 0 ? x : 0) : pos[i] + recv[i];
 	}
 done:
 	free(sum);
 	free(pos);
+	free(recv);
+	free(pay);
 	if (ids)
 		sidx_free(ids);
 	rtable_free(&val);
@@ -309,7 +205,7 @@ static int credit_breach(breach_list *l, const char *cid, double expo, double li
 			  100 * expo / limit, limit, source);
 }
 
-static int limits_credit(const rules_inputs *in, const rtable *lim, const fx_table *fx, breach_list *l,
+static int limits_credit(const rules_inputs *in, const rtable *lim, const live_fx *fx, breach_list *l,
 			 qe_err *e)
 {
 	rtable cp;
@@ -337,7 +233,7 @@ static int limits_credit(const rules_inputs *in, const rtable *lim, const fx_tab
 			char where[600];
 			snprintf(where, sizeof where, "%s:%ld", lim->file, lim->line[j]);
 			if ((rc = rtable_num(lim, j, LI_LIMIT, 0, &limit, e)) ||
-			    (rc = fx_convert(fx, expo[i], ccy, rtable_get(lim, j, LI_UNIT), &x, where, e)) ||
+			    (rc = live_fx_convert(fx, expo[i], ccy, rtable_get(lim, j, LI_UNIT), &x, where, e)) ||
 			    (rc = credit_breach(l, cid, x, limit, rtable_get(lim, j, LI_UNIT),
 						rtable_get(lim, j, LI_ID), e)))
 				goto done;
@@ -386,16 +282,19 @@ static const char *entity_of_scope(const char *scope)
 int rules_limits(const rules_inputs *in, breach_list *l, qe_err *e)
 {
 	rtable lim = {0}, var = {0}, lad = {0};
-	fx_table fx;
+	live_fx fx;
 	int rc;
 	if (!in->limits)
 		return qe_err_set(e, QE_USAGE, "rule set limits: no limits file given");
-	if (!in->var && !in->valuations && !in->ladder)
-		return qe_err_set(e, QE_USAGE, "rule set limits: give VaR results, valuations or a ladder");
+	if (!in->var && !in->valuations && !in->ladder && !in->mandates)
+		return qe_err_set(e, QE_USAGE, "rule set limits: give VaR results, valuations, a ladder or mandates");
+	if (in->flows && !in->valuations)
+		return qe_err_set(e, QE_USAGE, "rule set limits: settlement flows add to the credit exposure of valuations");
 	if (in->valuations && !in->trades)
 		return qe_err_set(e, QE_USAGE, "rule set limits: valuations need the trades file");
-	if ((rc = fx_load(in, &fx, e)) || (rc = rtable_read(in->limits, limit_cols, NULL, LI_NCOLS, &lim, e)) ||
-	    (in->var && (rc = rtable_read(in->var, var_cols, NULL, VR_NCOLS, &var, e))) ||
+	if ((rc = live_fx_load(in->fx, &fx, e)) || (rc = rtable_read(in->limits, limit_cols, NULL, LI_NCOLS, &lim, e)) ||
+	    (in->var && (rc = rtable_read(in->var, in->var_is_whatif ? whatif_var_cols : var_cols,
+					  in->var_is_whatif ? whatif_var_optional : NULL, VR_NCOLS, &var, e))) ||
 	    (in->ladder && (rc = rtable_read(in->ladder, ladder_cols, NULL, LA_NCOLS, &lad, e))))
 		goto done;
 	for (size_t i = 0; i < lim.n; i++) {
@@ -417,11 +316,13 @@ int rules_limits(const rules_inputs *in, breach_list *l, qe_err *e)
 	}
 	if (in->valuations)
 		rc = limits_credit(in, &lim, &fx, l, e);
+	if (!rc && in->mandates)
+		rc = mandate_check(in, l, e);
 done:
 	rtable_free(&lim);
 	rtable_free(&var);
 	rtable_free(&lad);
-	fx_free(&fx);
+	live_fx_free(&fx);
 	return rc;
 }
 
@@ -438,22 +339,6 @@ static int cpty_figure_col(const char *name, size_t len)
 		if (strlen(cpty_cols[j]) == len && strncmp(cpty_cols[j], name, len) == 0)
 			return j;
 	return -1;
-}
-
-/* 1 when s is one of the ';'-separated items of list. */
-static int in_list(const char *list, const char *s)
-{
-	size_t n = strlen(s);
-	for (const char *p = list; *p;) {
-		const char *q = strchr(p, ';');
-		size_t len = q ? (size_t)(q - p) : strlen(p);
-		if (len == n && strncmp(p, s, n) == 0)
-			return 1;
-		if (!q)
-			break;
-		p = q + 1;
-	}
-	return 0;
 }
 
 /* The sum of the '+'-separated figures of fields for counterparty row i:
@@ -495,7 +380,7 @@ static int sharia_screen_cpty(const rtable *prof, const char *profile, const rta
 		const char *rule = rtable_get(prof, r, SP_RULE), *test = rtable_get(prof, r, SP_TEST);
 		if (strcmp(test, "sector") == 0) {
 			const char *sector = rtable_get(cp, i, CP_SECTOR);
-			if (in_list(rtable_get(prof, r, SP_FIELDS), sector)) {
+			if (live_in_list(rtable_get(prof, r, SP_FIELDS), sector)) {
 				clean = 0;
 				if ((rc = breach_add(l, "sharia", "sector", BREACH_BREACH, "counterparty", cid, NAN,
 						     NAN, e, "%s is in sector '%s', prohibited by profile %s (%s)",
@@ -593,7 +478,7 @@ int rules_sharia(const rules_inputs *in, breach_list *l, qe_err *e)
 		return qe_err_set(e, QE_USAGE, "rule set sharia: Islamic books need the trades and instrument rules");
 	if ((rc = read_cpty(in, &cp, e)) ||
 	    (rc = rtable_read(in->profiles, profile_cols, NULL, SP_NCOLS, &prof, e)) ||
-	    (in->nislamic && (rc = read_live(in->trades, &live, e))))
+	    (in->nislamic && (rc = live_read(in->trades, in->new_trades, &live, e))))
 		goto done;
 	const char *profile = in->profile ? in->profile : "AAOIFI";
 	if (rtable_find(&prof, SP_PROFILE, profile) < 0) {
@@ -640,39 +525,6 @@ static int lei_rule(const rules_inputs *in, const char *set, int severity, breac
 enum { SM_CURVE, SM_DAYS, SM_LIMIT, SM_INSTR, SM_NCOLS };
 static const char *const spot_cols[] = {"curve", "days_left", "limit", "instruments"};
 
-/* The trade's signed position in lots of c: buy positive.  Quantities in
- * lots as they are; total commodity units over the lot size; MMBtu/d per
- * gas day of the delivery period.  QE_DATA for another unit. */
-static int trade_lots(const live_set *live, size_t i, const curvemaster_curve *c, double *lots, qe_err *e)
-{
-	const rtable *t = &live->t;
-	double q;
-	if (rtable_num(t, i, TR_QTY, 0, &q, e))
-		return e->code;
-	const char *unit = rtable_get(t, i, TR_UNIT), *side = rtable_get(t, i, TR_SIDE);
-	if (strcmp(unit, "lots") != 0) {
-		if (!(c->lot_size > 0))
-			return rtable_error(t, i, TR_UNIT, e, "curve %s has no lot_size to count '%s' in lots", c->name,
-					    unit);
-		if (strcmp(unit, "MMBtu/d") == 0) {
-			qe_date a, b;
-			if (date_parse_z(rtable_get(t, i, TR_DSTART), &a) || date_parse_z(rtable_get(t, i, TR_DEND), &b))
-				return rtable_error(t, i, TR_DSTART, e, "delivery dates needed for a daily quantity");
-			q *= (double)(b - a + 1);
-		} else if (strcmp(unit, c->unit) != 0) {
-			return rtable_error(t, i, TR_UNIT, e, "'%s' is neither lots nor the unit %s of curve %s", unit,
-					    c->unit, c->name);
-		}
-		q /= c->lot_size;
-	}
-	if (strcmp(side, "sell") == 0)
-		q = -q;
-	else if (strcmp(side, "buy") != 0)
-		return rtable_error(t, i, TR_SIDE, e, "side is buy or sell, not '%s'", side);
-	*lots = q;
-	return 0;
-}
-
 /* US federal spot-month limits (table of in->spot_limits): for each curve
  * of the table, its front contract on the as-of date; when the business
  * days left to its last trading day are at most the largest days_left of
@@ -690,7 +542,7 @@ static int spot_month(const rules_inputs *in, breach_list *l, qe_err *e)
 	if ((rc = rtable_read(in->spot_limits, spot_cols, NULL, SM_NCOLS, &sm, e)))
 		return rc;
 	if (!(m = curvemaster_load(in->markets, e)) || curvemaster_load_calendars(m, in->calendars, e) ||
-	    read_live(in->trades, &live, e)) {
+	    live_read(in->trades, in->new_trades, &live, e)) {
 		rc = e->code;
 		goto done;
 	}
@@ -735,7 +587,7 @@ static int spot_month(const rules_inputs *in, breach_list *l, qe_err *e)
 			size_t i = live.row[k];
 			qe_date ds;
 			if (strcmp(rtable_get(&live.t, i, TR_CURVE), name) != 0 ||
-			    !in_list(rtable_get(&sm, (size_t)row, SM_INSTR), rtable_get(&live.t, i, TR_INSTR)))
+			    !live_in_list(rtable_get(&sm, (size_t)row, SM_INSTR), rtable_get(&live.t, i, TR_INSTR)))
 				continue;
 			if (date_parse_z(rtable_get(&live.t, i, TR_DSTART), &ds)) {
 				rc = rtable_error(&live.t, i, TR_DSTART, e, "not a date '%s'",
@@ -744,7 +596,7 @@ static int spot_month(const rules_inputs *in, breach_list *l, qe_err *e)
 			}
 			if (date_month_index(ds) != date_month_index(month))
 				continue;
-			if ((rc = trade_lots(&live, i, c, &lots, e)))
+			if ((rc = live_position(&live, i, c, 1, &lots, e)))
 				goto done;
 			net += lots;
 		}
@@ -770,6 +622,10 @@ int rules_regulatory(const rules_inputs *in, breach_list *l, qe_err *e)
 	int rc = lei_rule(in, "regulatory", BREACH_BREACH, l, e);
 	if (!rc && in->spot_limits)
 		rc = spot_month(in, l, e);
+	if (!rc && in->levels)
+		rc = regulatory_levels(in, l, e);
+	if (!rc && in->reporting_lei)
+		rc = regulatory_report_fields(in, l, e);
 	return rc;
 }
 
@@ -784,7 +640,7 @@ int rules_quality(const rules_inputs *in, breach_list *l, qe_err *e)
 	if (!m)
 		return e->code;
 	live_set live;
-	if ((rc = read_live(in->trades, &live, e))) {
+	if ((rc = live_read(in->trades, in->new_trades, &live, e))) {
 		curvemaster_free(m);
 		return rc;
 	}

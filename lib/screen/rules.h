@@ -20,8 +20,15 @@ typedef struct rules_inputs {
 	const char *counterparties; /* COUNTERPARTIES */
 	const char *limits;         /* LIMITS */
 	const char *trades;         /* TRADES (live trades: highest version, cancels removed) */
+	const char *new_trades;     /* qe-screen whatif: TRADES added to the book (NULL: none) */
+	const char *mandates;       /* TRADER MANDATES (limits) */
+	const char *flows;          /* SETTLEMENT FLOWS of qe-settle flows (credit: unsettled amounts) */
+	const char *currencies;     /* CURRENCIES: minor-unit exponents of the flows */
+	const char *levels;         /* POSITION LEVELS: accountability, reportable, EU limits (regulatory) */
+	const char *reporting_lei;  /* our LEI: with it, the reporting fields of every trade (regulatory) */
 	const char *valuations;     /* VALUATIONS of qe-price */
 	const char *var;            /* VAR RESULTS of qe-var */
+	int var_is_whatif;          /* var is qe-var whatif's WHATIF: its var_after is checked */
 	const char *ladder;         /* LADDER of qe-price */
 	const char *markets;        /* MARKETS */
 	const char *fx;             /* FX RATES (units of a base per unit) */
@@ -35,7 +42,8 @@ typedef struct rules_inputs {
 } rules_inputs;
 
 /* limits: VaR by book (var), credit exposure per counterparty
- * (valuations, trades, counterparties), net delta by curve (ladder),
+ * (valuations, trades, counterparties; unsettled amounts of flows), net
+ * delta by curve (ladder), trader mandates (mandates: screen/mandate),
  * each run when its input is given; limits.csv rows of other metrics are
  * listed as info "not checked". */
 int rules_limits(const rules_inputs *in, breach_list *l, qe_err *e);
@@ -45,7 +53,9 @@ int rules_limits(const rules_inputs *in, breach_list *l, qe_err *e);
  * Islamic books. */
 int rules_sharia(const rules_inputs *in, breach_list *l, qe_err *e);
 /* regulatory: the LEI of every counterparty; with spot-month limits,
- * the net position of the front contract in its spot period. */
+ * the net position of the front contract in its spot period; with
+ * levels, accountability, reportable and EU levels; with our LEI, the
+ * reporting fields of every trade (screen/regulatory). */
 int rules_regulatory(const rules_inputs *in, breach_list *l, qe_err *e);
 /* quality: live trades on curves the markets file lacks; counterparties
  * without a valid LEI. */

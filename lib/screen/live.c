@@ -1,0 +1,179 @@
+#include "screen/live.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/date.h"
+#include "market/fxrate.h"
+#include "time/period.h"
+#include "time/tz.h"
+
+static const char *const trade_cols[TR_NCOLS] = {
+	"trade_id", "version", "status", "book", "counterparty", "instrument", "curve", "curve2",
+	"side", "quantity", "unit", "delivery_start", "delivery_end", "trader", "price", "currency",
+	"strike", "shape", "uti", "venue", "exec_time",
+};
+/* what only some rules read may be absent for the others */
+static const int trade_optional[TR_NCOLS] = {0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
+
+void live_free(live_set *s)
+{
+	rtable_free(&s->t);
+	free(s->row);
+	free(s->best);
+	if (s->ids)
+		sidx_free(s->ids);
+	memset(s, 0, sizeof *s);
+}
+
+int live_read(const char *path, const char *extra, live_set *s, qe_err *e)
+{
+	memset(s, 0, sizeof *s);
+	if (!path)
+		return qe_err_set(e, QE_USAGE, "no trades file given");
+	if (rtable_read(path, trade_cols, trade_optional, TR_NCOLS, &s->t, e))
+		return e->code;
+	if (extra && rtable_append(extra, trade_optional, &s->t, e)) {
+		live_free(s);
+		return e->code;
+	}
+	s->ids = sidx_new();
+	s->best = malloc((s->t.n + 1) * sizeof *s->best);
+	double *ver = malloc((s->t.n + 1) * sizeof *ver);
+	s->row = malloc((s->t.n + 1) * sizeof *s->row);
+	if (!s->ids || !s->best || !ver || !s->row) {
+		free(ver);
+		live_free(s);
+		return qe_err_set(e, QE_INTERNAL, "out of memory");
+	}
+	for (size_t i = 0; i < s->t.n; i++) {
+		double v;
+		if (rtable_num(&s->t, i, TR_VERSION, 0, &v, e)) {
+			free(ver);
+			live_free(s);
+			return e->code;
+		}
+		const char *id = rtable_get(&s->t, i, TR_ID);
+		int added;
+		long k = sidx_add(s->ids, id, strlen(id), &added);
+		if (k < 0) {
+			free(ver);
+			live_free(s);
+			return qe_err_set(e, QE_INTERNAL, "out of memory");
+		}
+		if (added || v >= ver[k]) {
+			ver[k] = v;
+			s->best[k] = (long)i;
+		}
+	}
+	free(ver);
+	for (size_t k = 0; k < sidx_count(s->ids); k++) {
+		size_t i = (size_t)s->best[k];
+		if (strcmp(rtable_get(&s->t, i, TR_STATUS), "cancel") == 0)
+			s->best[k] = -1;
+		else
+			s->row[s->n++] = i;
+	}
+	return 0;
+}
+
+int live_position(const live_set *s, size_t i, const curvemaster_curve *c, int in_lots, double *out,
+		  qe_err *e)
+{
+	const rtable *t = &s->t;
+	double q;
+	if (rtable_num(t, i, TR_QTY, 0, &q, e))
+		return e->code;
+	const char *unit = rtable_get(t, i, TR_UNIT), *side = rtable_get(t, i, TR_SIDE);
+	int lots = strcmp(unit, "lots") == 0;
+	if (lots != in_lots || (!lots && strcmp(unit, c->unit) != 0)) {
+		if (lots != in_lots && !(c->lot_size > 0))
+			return rtable_error(t, i, TR_UNIT, e, "curve %s has no lot_size to count '%s' in %s", c->name,
+					    unit, in_lots ? "lots" : c->unit);
+		if (strcmp(unit, "MMBtu/d") == 0 || strcmp(unit, "MW") == 0) {
+			qe_date a, b;
+			if (date_parse_z(rtable_get(t, i, TR_DSTART), &a) || date_parse_z(rtable_get(t, i, TR_DEND), &b) ||
+			    b < a)
+				return rtable_error(t, i, TR_DSTART, e, "delivery dates needed for a rate quantity");
+			if (unit[1] == 'M') {
+				q *= (double)(b - a + 1);
+			} else {
+				int shape = c->shape;
+				const char *sh = rtable_get(t, i, TR_SHAPE);
+				if (*sh && shape_parse(sh, strlen(sh), &shape))
+					return rtable_error(t, i, TR_SHAPE, e, "not a shape '%s'", sh);
+				const qe_tz *tz = tz_get(c->timezone, e);
+				if (!tz || shape < 0)
+					return rtable_error(t, i, TR_UNIT, e, "MW of curve %s: no zone or shape to count hours",
+							    c->name);
+				int64_t h = shape_hours(shape, a, b, tz, e);
+				if (h < 0)
+					return e->code;
+				q *= (double)h;
+			}
+		} else if (!lots && strcmp(unit, c->unit) != 0) {
+			return rtable_error(t, i, TR_UNIT, e, "'%s' is neither lots nor the unit %s of curve %s", unit,
+					    c->unit, c->name);
+		}
+		if (in_lots)
+			q /= c->lot_size;
+		else if (lots)
+			q *= c->lot_size;
+	}
+	if (strcmp(side, "sell") == 0)
+		q = -q;
+	else if (strcmp(side, "buy") != 0)
+		return rtable_error(t, i, TR_SIDE, e, "side is buy or sell, not '%s'", side);
+	*out = q;
+	return 0;
+}
+
+int live_in_list(const char *list, const char *s)
+{
+	size_t n = strlen(s);
+	for (const char *p = list; *p;) {
+		const char *q = strchr(p, ';');
+		size_t len = q ? (size_t)(q - p) : strlen(p);
+		if (len == n && strncmp(p, s, n) == 0)
+			return 1;
+		if (!q)
+			break;
+		p = q + 1;
+	}
+	return 0;
+}
+
+int live_fx_load(const char *path, live_fx *fx, qe_err *e)
+{
+	memset(fx, 0, sizeof *fx);
+	if (!path)
+		return 0;
+	fx->ccys = sidx_new();
+	if (!fx->ccys)
+		return qe_err_set(e, QE_INTERNAL, "out of memory");
+	return fx_rates_read(path, NULL, fx->ccys, &fx->rate, e);
+}
+
+void live_fx_free(live_fx *fx)
+{
+	if (fx->ccys)
+		sidx_free(fx->ccys);
+	free(fx->rate);
+	memset(fx, 0, sizeof *fx);
+}
+
+int live_fx_convert(const live_fx *fx, double amount, const char *from, const char *to, double *out,
+		    const char *where, qe_err *e)
+{
+	if (strcmp(from, to) == 0) {
+		*out = amount;
+		return 0;
+	}
+	long a = fx->ccys ? sidx_find(fx->ccys, from, strlen(from)) : -1;
+	long b = fx->ccys ? sidx_find(fx->ccys, to, strlen(to)) : -1;
+	if (a < 0 || b < 0)
+		return qe_err_set(e, QE_DATA, "%s: no FX rate to convert %s to %s (FX rates file: %s)", where, from,
+				  to, fx->ccys ? "lacks it" : "none given");
+	*out = amount * fx->rate[a] / fx->rate[b];
+	return 0;
+}

@@ -1,0 +1,40 @@
+/*
+ * regulatory: the position levels and the trade-report fields of the
+ * regulatory rule set (qe-screen(1) Position levels, Reporting fields).
+ *
+ * Position levels (qe-formats(5) POSITION LEVELS): exchange single-month
+ * and all-months accountability levels (warning above), reportable
+ * (large-trader) levels (info at or above: "equals or exceeds", 17 CFR
+ * 15.00), and EU position limits for the spot month and the other months
+ * together (breach above), each on the net position - long minus short,
+ * all books, futures and economically equivalent swaps per the row's
+ * instruments - a trade spread over its delivery months by days.
+ *
+ * Reporting fields: per live trade, the UTI (ISO 23897: at most 52
+ * characters A-Z 0-9, the first 20 the generating entity's LEI), both
+ * LEIs (ours, and the counterparty's from the master), the venue (an ISO
+ * 10383 MIC: 4 characters A-Z 0-9) and the execution timestamp with its
+ * UTC offset.
+ *
+ * Owns nothing beyond a call; never prints.
+ */
+#ifndef QE_REGULATORY_H
+#define QE_REGULATORY_H
+
+#include <stddef.h>
+
+#include "core/diag.h"
+#include "screen/breach.h"
+#include "screen/rules.h"
+
+/* Needs in->levels, in->trades, in->markets (calendars for the spot month). */
+int regulatory_levels(const rules_inputs *in, breach_list *l, qe_err *e);
+/* Needs in->reporting_lei, in->trades, in->counterparties. */
+int regulatory_report_fields(const rules_inputs *in, breach_list *l, qe_err *e);
+
+/* The shape checks, NULL when s is well-formed, else why (into buf). */
+const char *regulatory_uti_reason(const char *s, char *buf, size_t cap);
+const char *regulatory_mic_reason(const char *s);
+const char *regulatory_timestamp_reason(const char *s);
+
+#endif
