@@ -88,11 +88,11 @@ PY
 # missed once just inside (a value exactly at a limit is inside).
 crafted() {
 	cat > cp.csv <<'CSV'
-counterparty,name,lei,country,sector,credit_limit,currency,netting,total_assets,market_cap,debt,cash,receivables,revenue,nonpermissible_income
-NETYES,Net Yes,5493001KJTIIGC8Y1R12,US,utilities,70,USD,yes,1000,100,30,30,10,100,5
-NETNO,Net No,7LTWFZYICNSX8D621K86,US,utilities,70,USD,no,1000,100,30.000001,29,10,100,5.01
-BREW,Brewery,HWUPKR0MPOU8FGXBT394,US,alcohol,1000,USD,yes,1000,100,1,1,1,100,0
-BADLEI,Bad Lei,5493001KJTIIGC8Y1R13,DE,mining,1000,EUR,yes,1000,100,1,1,1,100,1
+counterparty,name,lei,country,sector,credit_limit,currency,netting,total_assets,market_cap,debt,cash,receivables,revenue,nonpermissible_income,market_cap_24m,market_cap_36m
+NETYES,Net Yes,5493001KJTIIGC8Y1R12,US,utilities,70,USD,yes,1000,100,30,30,10,100,5,100,100
+NETNO,Net No,7LTWFZYICNSX8D621K86,US,utilities,70,USD,no,1000,100,30.000001,29,10,100,5.01,100,100
+BREW,Brewery,HWUPKR0MPOU8FGXBT394,US,alcohol,1000,USD,yes,1000,100,1,1,1,100,0,100,100
+BADLEI,Bad Lei,5493001KJTIIGC8Y1R13,DE,mining,1000,EUR,yes,1000,100,1,1,1,100,1,100,100
 CSV
 	cat > lim.csv <<'CSV'
 limit_id,type,scope,key,metric,limit,unit

@@ -2,6 +2,7 @@
  * files and writes the findings (qe-formats(5) BREACHES); exit 1 when one
  * reaches --fail-on (default breach). */
 #include <getopt.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,7 +16,7 @@ static const char usage[] =
 	"usage: qe-screen check --rules LIST --asof DATE [OPTIONS]\n"
 	"\n"
 	"Runs the rule sets of LIST (comma-separated: limits, sharia, regulatory,\n"
-	"quality) and writes asof,rule_set,rule,severity,entity_type,entity_id,value,\n"
+	"quality, abuse) and writes asof,rule_set,rule,severity,entity_type,entity_id,value,\n"
 	"limit,utilisation,message; a summary on stderr.  Exit 1 when a row reaches\n"
 	"--fail-on, 3 for unreadable inputs.\n"
 	"\n"
@@ -36,13 +37,20 @@ static const char usage[] =
 	"      --instruments FILE    Shariah instrument rules (Islamic books)\n"
 	"      --islamic-books LIST  books screened for instrument permissibility\n"
 	"      --spot-limits FILE    spot-month position limits (regulatory; needs -t, -m)\n"
+	"      --history FILE        settlement price history (abuse price range, quality)\n"
+	"      --fixings FILE        fixings (quality: fixed swap and Asian days)\n"
+	"      --thresholds FILE     abuse and quality thresholds\n"
+	"      --wash-window SECONDS offsetting trades closer than this are washes\n"
+	"                            (default: the thresholds file's, 300 in the bundled one)\n"
+	"      --islamic-terms FILE  contract terms of Islamic trades (sharia)\n"
 	"      --calendars DIR       holiday files (default: beside --markets, $QE_CALENDAR_DIR)\n"
 	"  -q, --quiet               no summary on stderr\n"
 	"  -h, --help                this help\n";
 
 enum {
 	OPT_FAIL_ON = 256, OPT_VALUATIONS, OPT_VAR, OPT_LADDER, OPT_FX, OPT_PROFILES, OPT_PROFILE,
-	OPT_INSTRUMENTS, OPT_ISLAMIC, OPT_SPOT, OPT_CALENDARS
+	OPT_INSTRUMENTS, OPT_ISLAMIC, OPT_SPOT, OPT_CALENDARS,
+	OPT_HISTORY, OPT_FIXINGS, OPT_THRESHOLDS, OPT_WASH, OPT_TERMS
 };
 
 static const struct {
@@ -53,6 +61,7 @@ static const struct {
 	{"sharia", rules_sharia},
 	{"regulatory", rules_regulatory},
 	{"quality", rules_quality},
+	{"abuse", rules_abuse},
 };
 #define NSETS (sizeof rule_sets / sizeof rule_sets[0])
 
@@ -91,11 +100,16 @@ int cmd_screen_check(int argc, char **argv)
 		{"islamic-books", required_argument, NULL, OPT_ISLAMIC},
 		{"spot-limits", required_argument, NULL, OPT_SPOT},
 		{"calendars", required_argument, NULL, OPT_CALENDARS},
+		{"history", required_argument, NULL, OPT_HISTORY},
+		{"fixings", required_argument, NULL, OPT_FIXINGS},
+		{"thresholds", required_argument, NULL, OPT_THRESHOLDS},
+		{"wash-window", required_argument, NULL, OPT_WASH},
+		{"islamic-terms", required_argument, NULL, OPT_TERMS},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	rules_inputs in = {0};
+	rules_inputs in = {.wash_window = NAN};
 	const char *output = NULL, *rules[NSETS], *books[64];
 	char *rules_arg = NULL, *books_arg = NULL;
 	const char *calendars = NULL;
@@ -127,6 +141,14 @@ int cmd_screen_check(int argc, char **argv)
 		case OPT_ISLAMIC: books_arg = optarg; break;
 		case OPT_SPOT: in.spot_limits = optarg; break;
 		case OPT_CALENDARS: calendars = optarg; break;
+		case OPT_HISTORY: in.history = optarg; break;
+		case OPT_FIXINGS: in.fixings = optarg; break;
+		case OPT_THRESHOLDS: in.thresholds = optarg; break;
+		case OPT_WASH: in.wash_window = cli_double("--wash-window", optarg);
+			if (!(in.wash_window >= 0))
+				cli_usage_error("--wash-window: seconds >= 0, not '%s'", optarg);
+			break;
+		case OPT_TERMS: in.islamic_terms = optarg; break;
 		case 'q': cli_quiet = 1; break;
 		case 'h': cli_help(usage);
 		default: cli_usage_error("see 'qe-screen check --help'");
@@ -142,7 +164,7 @@ int cmd_screen_check(int argc, char **argv)
 	if (books_arg)
 		in.nislamic = split_list("--islamic-books", books_arg, books, 64);
 	in.islamic_books = books;
-	if (in.spot_limits)
+	if (in.spot_limits || in.fixings || in.history)
 		in.calendars = cli_calendar_dir(calendars, in.markets);
 	int run[NSETS] = {0};
 	for (int i = 0; i < nrules; i++) {
@@ -150,7 +172,7 @@ int cmd_screen_check(int argc, char **argv)
 		while (k < NSETS && strcmp(rules[i], rule_sets[k].name) != 0)
 			k++;
 		if (k == NSETS)
-			cli_usage_error("--rules: unknown rule set '%s' (limits, sharia, regulatory, quality)", rules[i]);
+			cli_usage_error("--rules: unknown rule set '%s' (limits, sharia, regulatory, quality, abuse)", rules[i]);
 		run[k] = 1;
 	}
 	breach_list l;

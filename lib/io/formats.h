@@ -108,6 +108,8 @@ enum formats_kind {
 	FMT_SHARIA_PROFILES,       /* read by qe-screen check */
 	FMT_SHARIA_INSTRUMENTS,
 	FMT_SPOT_LIMITS,
+	FMT_SCREEN_THRESHOLDS,     /* qe-screen check: abuse, quality, Islamic terms */
+	FMT_ISLAMIC_TERMS,
 	FMT_CURRENCIES,            /* qe-settle's reference data */
 	FMT_PAYMENT_TERMS,
 	FMT_SETTLE_FLOWS,          /* qe-settle flows, net, invoice */
