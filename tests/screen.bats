@@ -452,3 +452,209 @@ spot_check() {
 	assert_failure 1
 	grep -q ',5001,5000,' b.csv
 }
+
+# --- abuse, quality market checks, Islamic terms (issue 14) ------------
+
+thresholds() {
+	cat > thr.csv <<'CSV'
+rule_set,rule,parameter,value
+abuse,wash_offset,window_seconds,300
+abuse,price_range,tolerance,0.25
+abuse,layering,count,3
+abuse,layering,window_seconds,60
+quality,stale,days,3
+quality,jump,k,5
+quality,jump,window,30
+quality,jump,min_returns,10
+sharia,salam_prepaid,min_fraction,1
+sharia,arboun_down_payment,above_fraction,0
+CSV
+}
+
+# A book where each abuse rule trips once and is missed once just inside.
+abuse_book() {
+	thresholds
+	cat > cp.csv <<'CSV'
+counterparty,name,lei,beneficial_owner
+A,A,5493001KJTIIGC8Y1R12,G1
+B,B,7LTWFZYICNSX8D621K86,G1
+C,C,HWUPKR0MPOU8FGXBT394,C
+D,D,529900T8BM49AURSDO55,D
+CSV
+	cat > hist.csv <<'CSV'
+date,curve,tenor,contract,price
+2026-11-24,NG_HH,2,2027-01,4
+2026-11-25,NG_HH,2,2027-01,4.5
+2026-11-25,NG_HH,3,,4.25
+CSV
+	cat > trades.csv <<'CSV'
+trade_id,version,status,trade_date,book,trader,counterparty,instrument,curve,side,quantity,unit,price,delivery_start,delivery_end,exec_time
+W1,1,new,2026-11-20,X,t1,A,swap,NG_HH,buy,100,lots,3,2027-02-01,2027-02-28,2026-11-20T09:00:00Z
+W2,1,new,2026-11-20,X,t1,B,swap,NG_HH,sell,100.0,lots,3.5,2027-02-01,2027-02-28,2026-11-20T15:00:00Z
+W3,1,new,2026-11-20,X,t1,A,swap,NG_HH,buy,200,lots,3,2027-02-01,2027-02-28,2026-11-20T09:00:00Z
+W4,1,new,2026-11-20,X,t1,C,swap,NG_HH,sell,200,lots,3.5,2027-02-01,2027-02-28,2026-11-20T09:00:00Z
+W5,1,new,2026-11-20,X,t1,A,swap,NG_HH,buy,300,lots,3,2027-02-01,2027-02-28,2026-11-20T09:00:00Z
+W6,1,new,2026-11-20,X,t1,B,swap,NG_HH,sell,300,lots,3,2027-03-01,2027-03-31,2026-11-20T09:00:00Z
+O1,1,new,2026-11-20,Y,t2,C,future,TTF,buy,10,lots,30,2027-03-01,2027-03-31,2026-11-20T10:00:00+01:00
+O2,1,new,2026-11-20,Y,t2,D,future,TTF,sell,10,lots,30,2027-03-01,2027-03-31,2026-11-20T09:04:59Z
+O3,1,new,2026-11-20,Y,t2,C,future,TTF,buy,20,lots,31,2027-03-01,2027-03-31,2026-11-20T11:00:00Z
+O4,1,new,2026-11-20,Y,t2,D,future,TTF,sell,20,lots,31,2027-03-01,2027-03-31,2026-11-20T11:05:00Z
+O5,1,new,2026-11-20,Z,t2,D,future,TTF,sell,10,lots,30,2027-03-01,2027-03-31,2026-11-20T09:01:00Z
+O6,1,new,2026-11-20,Y,t2,D,future,TTF,sell,10,lots,30.01,2027-03-01,2027-03-31,2026-11-20T09:01:00Z
+P1,1,new,2026-11-25,P,t3,C,future,NG_HH,buy,1,lots,5.625,2027-01-01,2027-01-31,
+P2,1,new,2026-11-25,P,t3,C,future,NG_HH,buy,2,lots,5.626,2027-01-01,2027-01-31,
+P3,1,new,2026-11-25,P,t3,C,forward,NG_HH,buy,3,lots,3,2027-01-01,2027-01-31,
+P4,1,new,2026-11-25,P,t3,C,swap,NG_HH,buy,4,lots,2.999,2027-01-01,2027-01-31,
+P5,1,new,2026-11-25,P,t3,C,option,NG_HH,buy,5,lots,0.1,2027-01-01,2027-01-31,
+P6,1,new,2026-11-25,P,t3,C,swap,NG_HH,buy,6,lots,9,2027-01-01,2027-02-28,
+P7,1,new,2026-11-26,P,t3,C,swap,NG_HH,buy,7,lots,9,2027-01-01,2027-01-31,
+P8,1,new,2026-11-25,P,t3,C,swap,NG_HH,buy,8,lots,9,2027-01-01,2027-01-31,
+P8,2,cancel,2026-11-25,P,t3,C,swap,NG_HH,buy,8,lots,9,2027-01-01,2027-01-31,2026-11-25T08:00:00Z
+L1,1,new,2026-11-25,Q,lay,C,physical,TTF,buy,1,MW,30,2027-05-01,2027-05-31,2026-11-25T08:00:00Z
+L1,2,amend,2026-11-25,Q,lay,C,physical,TTF,buy,2,MW,30,2027-05-01,2027-05-31,2026-11-25T10:00:00Z
+L1,3,amend,2026-11-25,Q,lay,C,physical,TTF,buy,3,MW,30,2027-05-01,2027-05-31,2026-11-25T10:00:20Z
+L2,1,new,2026-11-25,Q,lay,C,physical,TTF,buy,4,MW,30,2027-05-01,2027-05-31,2026-11-25T08:00:00Z
+L2,2,amend,2026-11-25,Q,lay,C,physical,TTF,buy,5,MW,30,2027-05-01,2027-05-31,2026-11-25T11:00:40+01:00
+L2,3,cancel,2026-11-25,Q,lay,C,physical,TTF,buy,5,MW,30,2027-05-01,2027-05-31,2026-11-25T10:01:00Z
+K1,1,new,2026-11-25,Q,ok,C,physical,TTF,buy,6,MW,30,2027-05-01,2027-05-31,2026-11-25T08:00:00Z
+K1,2,amend,2026-11-25,Q,ok,C,physical,TTF,buy,7,MW,30,2027-05-01,2027-05-31,2026-11-25T10:00:00Z
+K1,3,amend,2026-11-25,Q,ok,C,physical,TTF,buy,8,MW,30,2027-05-01,2027-05-31,2026-11-25T10:00:30Z
+K1,4,amend,2026-11-25,Q,ok,C,physical,TTF,buy,9,MW,30,2027-05-01,2027-05-31,2026-11-25T10:01:00Z
+K1,5,amend,2026-11-25,Q,ok,C,physical,TTF,buy,10,MW,30,2027-05-01,2027-05-31,2026-11-25T10:01:01Z
+CSV
+}
+
+abuse_check() {
+	qe-screen check --rules abuse --asof 2026-11-25 -c cp.csv -t trades.csv --history hist.csv \
+		--thresholds thr.csv "$@"
+}
+
+# The abuse findings computed by python from the crafted files, as
+# "rule entity value" lines, sorted (value empty when the rule has none).
+abuse_oracle() {
+	"$PYORACLE" - "$@" <<'PY'
+import csv, sys, datetime as dt
+window = float(sys.argv[1]) if len(sys.argv) > 1 else 300.0
+thr = {(r["rule_set"], r["rule"], r["parameter"]): float(r["value"]) for r in csv.DictReader(open("thr.csv"))}
+rows = list(csv.DictReader(open("trades.csv")))
+top = {}
+for r in rows:
+    if r["trade_id"] not in top or int(r["version"]) >= int(top[r["trade_id"]]["version"]):
+        top[r["trade_id"]] = r
+live = [r for r in top.values() if r["status"] != "cancel"]
+owner = {r["counterparty"]: r["beneficial_owner"] for r in csv.DictReader(open("cp.csv"))}
+ts = lambda s: dt.datetime.fromisoformat(s.replace("Z", "+00:00")).timestamp()
+out = []
+def pairs(key, ok):
+    groups = {}
+    for r in live:
+        k = key(r)
+        if k is not None:
+            groups.setdefault(k, []).append(r)
+    for g in groups.values():
+        g.sort(key=lambda r: (ts(r["exec_time"]) if r["exec_time"] else 0))
+        used = set()
+        for j, b in enumerate(g):
+            for i in range(j):
+                a = g[i]
+                if i in used or j in used or a["side"] == b["side"] or not ok(a, b):
+                    continue
+                used |= {i, j}
+                yield a, b
+                break
+common = lambda r: (r["curve"], r["instrument"], r["delivery_start"], r["delivery_end"], r["unit"], float(r["quantity"]))
+for a, b in pairs(lambda r: (owner.get(r["counterparty"]),) + common(r) if owner.get(r["counterparty"]) else None, lambda a, b: True):
+    out.append(("wash_owner", b["trade_id"], ""))
+for a, b in pairs(lambda r: (r["book"], float(r["price"])) + common(r) if r["exec_time"] else None,
+                  lambda a, b: abs(ts(b["exec_time"]) - ts(a["exec_time"])) < window):
+    out.append(("wash_offset", b["trade_id"], "%g" % (ts(b["exec_time"]) - ts(a["exec_time"]))))
+hist = {}
+for r in csv.DictReader(open("hist.csv")):
+    hist[(r["curve"], r["contract"], r["date"])] = float(r["price"])
+tol = thr[("abuse", "price_range", "tolerance")]
+for r in live:
+    if r["instrument"] not in ("future", "forward", "swap", "physical") or r["delivery_start"][:7] != r["delivery_end"][:7]:
+        continue
+    d = dt.date.fromisoformat(r["trade_date"])
+    today = hist.get((r["curve"], r["delivery_start"][:7], str(d)))
+    if today is None:
+        continue
+    before = next((hist[k] for k in ((r["curve"], r["delivery_start"][:7], str(d - dt.timedelta(n))) for n in range(1, 11)) if k in hist), today)
+    lo, hi = min(today, before), max(today, before)
+    p = float(r["price"])
+    if p < lo - tol * abs(lo) or p > hi + tol * abs(hi):
+        out.append(("price_range", r["trade_id"], "%g" % p))
+n, span = thr[("abuse", "layering", "count")], thr[("abuse", "layering", "window_seconds")]
+ev = {}
+for r in rows:
+    if r["status"] in ("amend", "cancel") and r["exec_time"]:
+        ev.setdefault(r["trader"], []).append(ts(r["exec_time"]))
+for trader, t in ev.items():
+    t.sort()
+    most = max(sum(1 for y in t if x <= y <= x + span) for x in t)
+    if most > n:
+        out.append(("layering", trader, "%g" % most))
+for o in sorted(out):
+    print(*o)
+PY
+}
+
+abuse_found() {
+	"$PYORACLE" -c '
+import csv
+for r in sorted(csv.DictReader(open("b.csv")), key=lambda r: (r["rule"], r["entity_id"])):
+    if r["rule_set"] == "abuse":
+        v = "%g" % float(r["value"]) if r["value"] else ""
+        print(r["rule"], r["entity_id"], v)'
+}
+
+@test "check abuse: wash by owner and by offset, price range, layering each tripped and just inside, python oracle" {
+	abuse_book
+	run_split abuse_check -o b.csv
+	assert_failure 1
+	want=$(abuse_oracle)
+	# the oracle itself must see what the book was built for
+	[ "$want" = $'layering lay 4\nprice_range P2 5.626\nprice_range P4 2.999\nwash_offset O2 299\nwash_owner W2 ' ] || fail "oracle: $want"
+	run abuse_found
+	assert_output "$want"
+	[[ "$stderr" == *"abuse: 5 rows"* ]] || fail "$stderr"
+	# the wash window from the command line: 299 s apart is then not a wash
+	abuse_check --wash-window 299 -q -o b.csv || true
+	run abuse_found
+	assert_output "$(abuse_oracle 299)"
+	run rows abuse wash_offset
+	assert_output ''
+	# no beneficial owners in the master: no wash_owner
+	cut -d, -f1-3 cp.csv > cp2.csv
+	abuse_check -q -o b.csv -c cp2.csv || true
+	run rows abuse wash_owner
+	assert_output ''
+}
+
+@test "check abuse: without exec_time an info row says what was not checked; bad inputs exit 3 or 2" {
+	abuse_book
+	cut -d, -f1-15 trades.csv > notime.csv
+	run_split abuse_check -t notime.csv -o b.csv
+	assert_failure 1
+	run rows abuse unchecked
+	assert_output 'all info'
+	run rows abuse layering
+	assert_output ''
+	# a malformed timestamp names its cell
+	sed 's/2026-11-20T09:04:59Z/2026-11-20 09:04:59/' trades.csv > badtime.csv
+	rm b.csv
+	run_split abuse_check -t badtime.csv -o b.csv
+	assert_failure 3
+	[[ "$stderr" == *"badtime.csv:9:16: column 'exec_time'"* ]] || fail "$stderr"
+	[ ! -e b.csv ]
+	# a threshold the rule needs is missing
+	grep -v layering thr.csv > thr2.csv
+	run_split abuse_check --thresholds thr2.csv -o b.csv
+	assert_failure 3
+	[[ "$stderr" == *"thr2.csv: no row abuse,layering,count"* ]] || fail "$stderr"
+	run_split qe-screen check --rules abuse --asof 2026-11-25 -t trades.csv
+	assert_failure 2
+	[[ "$stderr" == *"no thresholds file given"* ]] || fail "$stderr"
+	run_split abuse_check --wash-window -1
+	assert_failure 2
+}
