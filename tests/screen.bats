@@ -658,3 +658,168 @@ for r in sorted(csv.DictReader(open("b.csv")), key=lambda r: (r["rule"], r["enti
 	run_split abuse_check --wash-window -1
 	assert_failure 2
 }
+
+# A history where each quality market rule trips once and is missed once
+# just inside, with fixings and trades; python writes it from the NYMEX
+# and ICE_EU holiday files.
+quality_book() {
+	thresholds
+	cp -r "$DATA/calendars" "$DATA/markets.csv" .
+	"$PYORACLE" - <<'PY'
+import csv, math, datetime as dt
+def cal(name):
+    hol = set()
+    for line in open("calendars/%s.txt" % name):
+        line = line.split("#")[0].strip()
+        if line:
+            hol.add(dt.date.fromisoformat(line))
+    return lambda d: d.weekday() < 5 and d not in hol
+ny, ice = cal("NYMEX"), cal("ICE_EU")
+asof = dt.date(2026, 11, 25)
+def days(bd, n):
+    out, d = [], asof
+    while len(out) < n:
+        if bd(d):
+            out.append(d)
+        d -= dt.timedelta(1)
+    return out[::-1]
+rows = []
+def series(curve, contract, dates, prices):
+    rows.extend((str(d), curve, 2, contract, "%.10g" % p) for d, p in zip(dates, prices))
+def walk(n, seed, last=None, flat=0):
+    p, out = 4.0, []
+    for i in range(n):
+        r = 0.01 * math.sin(seed * 7.1 + i * 1.3) + 0.004 * math.cos(seed + i * 2.9)
+        p *= math.exp(r)
+        out.append(p)
+    if last is not None:
+        out[-1] = out[-2] * math.exp(last)
+    for j in range(1, flat + 1):
+        out[-1 - j + 1] = out[-1 - flat]
+    return out
+d = days(ny, 40)
+series("NG_HH", "2027-01", d, walk(40, 1, flat=4))   # unchanged 4 steps: stale
+series("NG_HH", "2027-02", d, walk(40, 2, flat=3))   # 3 steps: inside
+series("NG_HH", "2027-03", d, walk(40, 3, last=0.2)) # a jump
+series("NG_HH", "2027-05", d, walk(40, 5))
+series("CL_WTI", "2027-01", d[:-1], walk(39, 6))     # not settled on its day
+series("TTF", "2027-01", days(ice, 40), walk(40, 7))
+rows.append((str(asof), "NG_HH", 0, "", "3.9"))       # the spot index
+with open("hist.csv", "w") as f:
+    f.write("date,curve,tenor,contract,price\n")
+    for r in rows:
+        f.write(",".join(map(str, r)) + "\n")
+with open("fix.csv", "w") as f:
+    f.write("curve,date,price\n")
+    d = dt.date(2026, 11, 1)
+    while d <= asof:
+        if ny(d) and d != dt.date(2026, 11, 10):
+            f.write("NG_HH,%s,4\n" % d)
+        d += dt.timedelta(1)
+PY
+	cat > trades.csv <<'CSV'
+trade_id,version,status,book,counterparty,instrument,curve,delivery_start,delivery_end,avg_start,avg_end
+Q1,1,new,A,CP001,future,NG_HH,2027-01-01,2027-05-31,,
+Q2,1,new,A,CP001,future,CL_WTI,2027-01-01,2027-01-31,,
+Q3,1,new,A,CP001,future,TTF,2026-12-01,2026-12-31,,
+Q4,1,new,A,CP001,future,NG_HH,2029-01-01,2029-01-31,,
+Q5,1,new,A,CP001,spot,CL_WTI,2026-11-25,2026-11-25,,
+S1,1,new,A,CP001,swap,NG_HH,2026-11-01,2026-11-30,,
+S2,1,new,A,CP001,swap,NG_HH,2026-12-01,2026-12-31,,
+A1,1,new,A,CP001,asian,NG_HH,2027-01-01,2027-01-31,2026-11-11,2026-11-20
+A2,1,new,A,CP001,asian,NG_HH,2027-01-01,2027-01-31,2026-11-09,2026-11-13
+CSV
+}
+
+quality_check() {
+	qe-screen check --rules quality --asof 2026-11-25 -c "$DATA/counterparties.csv" -t trades.csv -m markets.csv \
+		--calendars calendars --history hist.csv --fixings fix.csv --thresholds thr.csv -q "$@"
+}
+
+# "rule entity value" of the quality market findings, by python from the
+# crafted files (K: the jump threshold to use instead of thr.csv's).
+quality_oracle() {
+	"$PYORACLE" - "$@" <<'PY'
+import csv, sys, math, statistics as st
+thr = {(r["rule_set"], r["rule"], r["parameter"]): float(r["value"]) for r in csv.DictReader(open("thr.csv"))}
+k = float(sys.argv[1]) if len(sys.argv) > 1 else thr[("quality", "jump", "k")]
+days, window, minret = thr[("quality", "stale", "days")], int(thr[("quality", "jump", "window")]), thr[("quality", "jump", "min_returns")]
+ser = {}
+for r in csv.DictReader(open("hist.csv")):
+    ser.setdefault((r["curve"], r["contract"] or "spot"), []).append((r["date"], float(r["price"])))
+out = []
+for (curve, contract), s in sorted(ser.items()):
+    s.sort()
+    if s[-1][0] != "2026-11-25":
+        continue
+    p = [x[1] for x in s]
+    run = 0
+    while run + 1 < len(p) and p[-1 - run] == p[-2 - run]:
+        run += 1
+    if run > days:
+        out.append(("stale", "%s:%s" % (curve, contract), "%g" % run))
+    if len(p) - 2 < minret:
+        continue
+    p = p[-(window + 2):]
+    rets = [math.log(b / a) for a, b in zip(p, p[1:])]
+    today, past = rets[-1], rets[:-1]
+    med = st.median(past)
+    sigma = 1.4826 * st.median([abs(x - med) for x in past])
+    if sigma > 0 and abs(today - med) / sigma > k:
+        out.append(("jump", "%s:%s" % (curve, contract), "%.6g" % (abs(today - med) / sigma)))
+out += [("missing_settlement", "CL_WTI", ""), ("missing_settlement", "NG_HH:2027-04", ""),
+        ("missing_fixing", "A2", "1"), ("missing_fixing", "S1", "1")]
+for o in sorted(out):
+    print(*o)
+PY
+}
+
+quality_found() {
+	"$PYORACLE" -c '
+import csv
+for r in sorted(csv.DictReader(open("b.csv")), key=lambda r: (r["rule"], r["entity_id"])):
+    if r["rule_set"] == "quality" and r["rule"] not in ("lei", "unknown_curve"):
+        v = r["value"] and ("%.6g" % float(r["value"]) if r["rule"] == "jump" else "%g" % float(r["value"]))
+        print(r["rule"], r["entity_id"], v)'
+}
+
+@test "check quality: stale, jump, missing settlement and fixings tripped and just inside, python oracle" {
+	quality_book
+	quality_check -o b.csv || true
+	want=$(quality_oracle)
+	[[ "$want" == *"stale NG_HH:2027-01 4"* && "$want" != *"NG_HH:2027-02"* && "$want" == *"jump NG_HH:2027-03"* ]] ||
+		fail "oracle: $want"
+	run quality_found
+	assert_output "$want"
+	# the jump threshold at the jump's own size is inside; just below it trips
+	z=$("$PYORACLE" -c 'import csv; print(repr([float(r["value"]) for r in csv.DictReader(open("b.csv")) if r["rule"] == "jump" and r["entity_id"] == "NG_HH:2027-03"][0]))')
+	for f in 1.000000001 0.999999999; do
+		kk=$("$PYORACLE" -c "print(repr($z * $f))")
+		sed "s/^quality,jump,k,.*/quality,jump,k,$kk/" thr.csv > thr2.csv
+		quality_check --thresholds thr2.csv -o b.csv || true
+		run quality_found
+		assert_output "$(cp thr2.csv thr.csv; quality_oracle "$kk")"
+	done
+	run rows quality jump
+	assert_output 'NG_HH:2027-03 warning'
+}
+
+@test "check quality: stale exactly at days is inside; a history without contracts; bad history exit 3" {
+	quality_book
+	sed -i 's/^quality,stale,days,.*/quality,stale,days,4/' thr.csv
+	quality_check -o b.csv || true
+	run rows quality stale
+	assert_output ''
+	printf 'date,curve,tenor,contract,price\n2026-11-25,NG_HH,2,2027-01,x\n' > bad.csv
+	run_split quality_check --history bad.csv -o b2.csv
+	assert_failure 3
+	[[ "$stderr" == *"bad.csv:2:5: column 'price'"* ]] || fail "$stderr"
+	[ ! -e b2.csv ]
+	printf 'date,curve,tenor,contract,price\n2026-11-25,NG_HH,2,2027-13,4\n' > bad.csv
+	run_split quality_check --history bad.csv -o b2.csv
+	assert_failure 3
+	[[ "$stderr" == *"bad.csv:2:4: column 'contract'"* ]] || fail "$stderr"
+	run_split qe-screen check --rules quality --asof 2026-11-25 -c "$DATA/counterparties.csv" -t trades.csv \
+		-m markets.csv --history hist.csv
+	assert_failure 2
+}
