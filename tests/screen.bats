@@ -823,3 +823,91 @@ for r in sorted(csv.DictReader(open("b.csv")), key=lambda r: (r["rule"], r["enti
 		-m markets.csv --history hist.csv
 	assert_failure 2
 }
+
+@test "check sharia: Islamic contract terms per Standard 20; salam exactly paid in full inside; DJIM/S&P on 24/36-month caps" {
+	thresholds
+	cp "$DATA/sharia_profiles.csv" "$DATA/sharia_instruments.csv" .
+	cat > cp.csv <<'CSV'
+counterparty,name,lei,country,sector,credit_limit,currency,netting,total_assets,market_cap,debt,cash,receivables,revenue,nonpermissible_income,beneficial_owner,parent,market_cap_24m,market_cap_36m
+K,K,5493001KJTIIGC8Y1R12,US,utilities,1,USD,yes,1000,100,33,1,1,100,0,K,,99.99,100
+CSV
+	cat > trades.csv <<'CSV'
+trade_id,version,status,book,counterparty,instrument,curve
+M1,1,new,ISL,K,physical,NG_HH
+M2,1,new,ISL,K,physical,NG_HH
+M3,1,new,ISL,K,physical,NG_HH
+S1,1,new,ISL,K,physical,NG_HH
+S2,1,new,ISL,K,physical,NG_HH
+R1,1,new,ISL,K,physical,NG_HH
+R2,1,new,ISL,K,physical,NG_HH
+I1,1,new,ISL,K,physical,NG_HH
+I2,1,new,ISL,K,physical,NG_HH
+X1,1,new,ISL,K,physical,NG_HH
+C1,1,new,ISL,K,physical,NG_HH
+C1,2,cancel,ISL,K,physical,NG_HH
+B1,1,new,CONV,K,physical,NG_HH
+CSV
+	cat > terms.csv <<'CSV'
+trade_id,contract,owned_commodity,markup_disclosed,prepaid_fraction,late_payment_interest
+M1,murabaha,yes,yes,0,no
+M2,murabaha,no,yes,0,no
+M3,murabaha,yes,no,0,no
+S1,salam,yes,yes,1,no
+S2,salam,yes,yes,0.999999,no
+R1,arboun,yes,yes,0,no
+R2,arboun,yes,yes,0.000001,no
+I1,istisna,yes,yes,0,no
+I2,wa'd,yes,yes,0,yes
+C1,murabaha,no,no,0,yes
+B1,murabaha,no,no,0,yes
+CSV
+	run_split qe-screen check --rules sharia --asof 2026-11-25 -c cp.csv -t trades.csv --profiles sharia_profiles.csv \
+		--instruments sharia_instruments.csv --islamic-books ISL --islamic-terms terms.csv --thresholds thr.csv -o b.csv
+	assert_failure 1
+	"$PYORACLE" - <<'PY'
+import csv
+got = sorted((r["rule"], r["entity_id"], r["severity"]) for r in csv.DictReader(open("b.csv"))
+             if r["entity_type"] == "trade" and r["rule"] != "instrument")
+thr = {(r["rule"], r["parameter"]): float(r["value"]) for r in csv.DictReader(open("thr.csv")) if r["rule_set"] == "sharia"}
+live = {r["trade_id"]: r for r in csv.DictReader(open("trades.csv"))}
+want = []
+for t in csv.DictReader(open("terms.csv")):
+    tr = live[t["trade_id"]]
+    if tr["status"] == "cancel" or tr["book"] != "ISL":
+        continue
+    c, tid, pre = t["contract"], t["trade_id"], float(t["prepaid_fraction"])
+    if c == "murabaha" and t["owned_commodity"] == "no": want.append(("murabaha_owned", tid, "breach"))
+    if c == "murabaha" and t["markup_disclosed"] == "no": want.append(("murabaha_markup", tid, "breach"))
+    if c == "salam" and pre < thr[("salam_prepaid", "min_fraction")]: want.append(("salam_prepaid", tid, "breach"))
+    if c == "arboun" and not pre > thr[("arboun_down_payment", "above_fraction")]: want.append(("arboun_down_payment", tid, "warning"))
+    if t["late_payment_interest"] == "yes": want.append(("late_payment_interest", tid, "breach"))
+want.append(("terms", "X1", "warning"))
+assert got == sorted(want), (got, sorted(want))
+PY
+	# DJIM divides by the 24-month average (33/99.99 > 0.33), S&P by the
+	# 36-month one (33/100 = 0.33, inside), AAOIFI by the current cap
+	for p in DJIM SP AAOIFI; do
+		qe-screen check --rules sharia --asof 2026-11-25 -c cp.csv --profiles sharia_profiles.csv --profile $p -q -o b.csv || true
+		"$PYORACLE" - $p <<'PY'
+import csv, sys
+p = sys.argv[1]
+cp = next(csv.DictReader(open("cp.csv")))
+prof = [r for r in csv.DictReader(open("sharia_profiles.csv")) if r["profile"] == p and r["rule"] == "debt"][0]
+ratio = float(cp["debt"]) / float(cp[prof["base"]])
+want = ratio > float(prof["threshold"])
+got = [r for r in csv.DictReader(open("b.csv")) if r["rule"] == "debt"]
+assert bool(got) == want, (p, ratio, got)
+if got:
+    assert abs(float(got[0]["value"]) - ratio) < 1e-15, got
+assert {"DJIM": "market_cap_24m", "SP": "market_cap_36m", "AAOIFI": "market_cap"}[p] == prof["base"]
+assert p == "AAOIFI" or (p == "DJIM") == want, (p, want)
+PY
+	done
+	# a contract the format lacks
+	sed -i 's/^I1,istisna/I1,ijara/' terms.csv
+	run_split qe-screen check --rules sharia --asof 2026-11-25 -c cp.csv -t trades.csv --profiles sharia_profiles.csv \
+		--islamic-terms terms.csv --thresholds thr.csv -o b2.csv
+	assert_failure 3
+	[[ "$stderr" == *"terms.csv:9:2: column 'contract'"* ]] || fail "$stderr"
+	[ ! -e b2.csv ]
+}
