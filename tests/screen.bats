@@ -495,6 +495,8 @@ W3,1,new,2026-11-20,X,t1,A,swap,NG_HH,buy,200,lots,3,2027-02-01,2027-02-28,2026-
 W4,1,new,2026-11-20,X,t1,C,swap,NG_HH,sell,200,lots,3.5,2027-02-01,2027-02-28,2026-11-20T09:00:00Z
 W5,1,new,2026-11-20,X,t1,A,swap,NG_HH,buy,300,lots,3,2027-02-01,2027-02-28,2026-11-20T09:00:00Z
 W6,1,new,2026-11-20,X,t1,B,swap,NG_HH,sell,300,lots,3,2027-03-01,2027-03-31,2026-11-20T09:00:00Z
+W7,1,new,2026-11-20,X,t1,A,swap,NG_HH,buy,400,lots,3,2027-02-01,2027-02-28,2026-11-20T09:00:00Z
+W8,1,new,2026-11-20,X,t1,A,swap,NG_HH,sell,400,lots,3.5,2027-02-01,2027-02-28,2026-11-20T09:00:00Z
 O1,1,new,2026-11-20,Y,t2,C,future,TTF,buy,10,lots,30,2027-03-01,2027-03-31,2026-11-20T10:00:00+01:00
 O2,1,new,2026-11-20,Y,t2,D,future,TTF,sell,10,lots,30,2027-03-01,2027-03-31,2026-11-20T09:04:59Z
 O3,1,new,2026-11-20,Y,t2,C,future,TTF,buy,20,lots,31,2027-03-01,2027-03-31,2026-11-20T11:00:00Z
@@ -563,7 +565,8 @@ def pairs(key, ok):
                 yield a, b
                 break
 common = lambda r: (r["curve"], r["instrument"], r["delivery_start"], r["delivery_end"], r["unit"], float(r["quantity"]))
-for a, b in pairs(lambda r: (owner.get(r["counterparty"]),) + common(r) if owner.get(r["counterparty"]) else None, lambda a, b: True):
+for a, b in pairs(lambda r: (owner.get(r["counterparty"]),) + common(r) if owner.get(r["counterparty"]) else None,
+                  lambda a, b: a["counterparty"] != b["counterparty"]):
     out.append(("wash_owner", b["trade_id"], ""))
 for a, b in pairs(lambda r: (r["book"], float(r["price"])) + common(r) if r["exec_time"] else None,
                   lambda a, b: abs(ts(b["exec_time"]) - ts(a["exec_time"])) < window):
@@ -645,7 +648,7 @@ for r in sorted(csv.DictReader(open("b.csv")), key=lambda r: (r["rule"], r["enti
 	rm b.csv
 	run_split abuse_check -t badtime.csv -o b.csv
 	assert_failure 3
-	[[ "$stderr" == *"badtime.csv:9:16: column 'exec_time'"* ]] || fail "$stderr"
+	[[ "$stderr" == *"badtime.csv:11:16: column 'exec_time'"* ]] || fail "$stderr"
 	[ ! -e b.csv ]
 	# a threshold the rule needs is missing
 	grep -v layering thr.csv > thr2.csv

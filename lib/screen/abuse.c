@@ -141,6 +141,10 @@ static int wash_pairs(const rtable *t, wash_item *w, size_t n, int by_owner, dou
 			for (size_t i = g; i < j; i++) {
 				if (paired[i] || w[i].buy == w[j].buy)
 					continue;
+				/* one counterparty on both sides (a clearing house, a
+				 * close-out) is not a wash by ownership */
+				if (by_owner && !strcmp(rtable_get(t, w[i].row, AB_CPTY), rtable_get(t, w[j].row, AB_CPTY)))
+					continue;
 				double dt = by_owner ? NAN : (double)(w[j].at - w[i].at);
 				if (!by_owner && !(dt < window))
 					continue;
