@@ -914,3 +914,32 @@ PY
 	[[ "$stderr" == *"terms.csv:9:2: column 'contract'"* ]] || fail "$stderr"
 	[ ! -e b2.csv ]
 }
+
+@test "check sharia and quality: the bundled Islamic terms break Standard 20 on purpose; the bundled history is clean" {
+	run_split qe-screen check --rules sharia,quality --asof 2026-11-25 -c "$DATA/counterparties.csv" \
+		-t "$DATA/trades.csv" -m "$DATA/markets.csv" --history "$DATA/history.csv" --fixings "$DATA/fixings.csv" \
+		--thresholds "$DATA/screen_thresholds.csv" --profiles "$DATA/sharia_profiles.csv" \
+		--islamic-terms "$DATA/islamic_terms.csv" --islamic-books ISLAMIC \
+		--instruments "$DATA/sharia_instruments.csv" -o b.csv
+	assert_failure 1
+	"$PYORACLE" - "$DATA" <<'PY'
+import csv, sys
+d = sys.argv[1]
+rows = list(csv.DictReader(open("b.csv")))
+top = {}
+for r in csv.DictReader(open(d + "/trades.csv")):
+    if r["trade_id"] not in top or int(r["version"]) >= int(top[r["trade_id"]]["version"]):
+        top[r["trade_id"]] = r
+live = {k for k, r in top.items() if r["status"] != "cancel" and r["book"] == "ISLAMIC"}
+want = set()
+for t in csv.DictReader(open(d + "/islamic_terms.csv")):
+    if t["trade_id"] not in live:
+        continue
+    if t["contract"] == "murabaha" and t["owned_commodity"] == "no": want.add(("murabaha_owned", t["trade_id"]))
+    if t["contract"] == "salam" and float(t["prepaid_fraction"]) < 1: want.add(("salam_prepaid", t["trade_id"]))
+    if t["late_payment_interest"] == "yes": want.add(("late_payment_interest", t["trade_id"]))
+got = {(r["rule"], r["entity_id"]) for r in rows if r["rule"] in ("murabaha_owned", "salam_prepaid", "late_payment_interest")}
+assert got == want and {w[0] for w in want} == {"murabaha_owned", "salam_prepaid", "late_payment_interest"}, (got, want)
+assert not [r for r in rows if r["rule"] in ("stale", "jump", "missing_settlement", "missing_fixing")], "history not clean"
+PY
+}
