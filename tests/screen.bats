@@ -88,11 +88,11 @@ PY
 # missed once just inside (a value exactly at a limit is inside).
 crafted() {
 	cat > cp.csv <<'CSV'
-counterparty,name,lei,country,sector,credit_limit,currency,netting,total_assets,market_cap,debt,cash,receivables,revenue,nonpermissible_income
-NETYES,Net Yes,5493001KJTIIGC8Y1R12,US,utilities,70,USD,yes,1000,100,30,30,10,100,5
-NETNO,Net No,7LTWFZYICNSX8D621K86,US,utilities,70,USD,no,1000,100,30.000001,29,10,100,5.01
-BREW,Brewery,HWUPKR0MPOU8FGXBT394,US,alcohol,1000,USD,yes,1000,100,1,1,1,100,0
-BADLEI,Bad Lei,5493001KJTIIGC8Y1R13,DE,mining,1000,EUR,yes,1000,100,1,1,1,100,1
+counterparty,name,lei,country,sector,credit_limit,currency,netting,total_assets,market_cap,debt,cash,receivables,revenue,nonpermissible_income,market_cap_24m,market_cap_36m
+NETYES,Net Yes,5493001KJTIIGC8Y1R12,US,utilities,70,USD,yes,1000,100,30,30,10,100,5,100,100
+NETNO,Net No,7LTWFZYICNSX8D621K86,US,utilities,70,USD,no,1000,100,30.000001,29,10,100,5.01,100,100
+BREW,Brewery,HWUPKR0MPOU8FGXBT394,US,alcohol,1000,USD,yes,1000,100,1,1,1,100,0,100,100
+BADLEI,Bad Lei,5493001KJTIIGC8Y1R13,DE,mining,1000,EUR,yes,1000,100,1,1,1,100,1,100,100
 CSV
 	cat > lim.csv <<'CSV'
 limit_id,type,scope,key,metric,limit,unit
@@ -971,5 +971,496 @@ for r in rows:
         by.setdefault(r["rule"], set()).add(r["entity_id"])
 assert by == {"mandate_instrument": {"bwalsh"}, "mandate_tenor": {"iyusuf"}, "mandate_notional": {"kbauer"}}, by
 assert any(r["rule"] == "reportable" for r in rows)
+PY
+}
+
+# --- abuse, quality market checks, Islamic terms (issue 14) ------------
+
+thresholds() {
+	cat > thr.csv <<'CSV'
+rule_set,rule,parameter,value
+abuse,wash_offset,window_seconds,300
+abuse,price_range,tolerance,0.25
+abuse,layering,count,3
+abuse,layering,window_seconds,60
+quality,stale,days,3
+quality,jump,k,5
+quality,jump,window,30
+quality,jump,min_returns,10
+sharia,salam_prepaid,min_fraction,1
+sharia,arboun_down_payment,above_fraction,0
+CSV
+}
+
+# A book where each abuse rule trips once and is missed once just inside.
+abuse_book() {
+	thresholds
+	cat > cp.csv <<'CSV'
+counterparty,name,lei,beneficial_owner
+A,A,5493001KJTIIGC8Y1R12,G1
+B,B,7LTWFZYICNSX8D621K86,G1
+C,C,HWUPKR0MPOU8FGXBT394,C
+D,D,529900T8BM49AURSDO55,D
+CSV
+	cat > hist.csv <<'CSV'
+date,curve,tenor,contract,price
+2026-11-24,NG_HH,2,2027-01,4
+2026-11-25,NG_HH,2,2027-01,4.5
+2026-11-25,NG_HH,3,,4.25
+CSV
+	cat > trades.csv <<'CSV'
+trade_id,version,status,trade_date,book,trader,counterparty,instrument,curve,side,quantity,unit,price,delivery_start,delivery_end,exec_time
+W1,1,new,2026-11-20,X,t1,A,swap,NG_HH,buy,100,lots,3,2027-02-01,2027-02-28,2026-11-20T09:00:00Z
+W2,1,new,2026-11-20,X,t1,B,swap,NG_HH,sell,100.0,lots,3.5,2027-02-01,2027-02-28,2026-11-20T15:00:00Z
+W3,1,new,2026-11-20,X,t1,A,swap,NG_HH,buy,200,lots,3,2027-02-01,2027-02-28,2026-11-20T09:00:00Z
+W4,1,new,2026-11-20,X,t1,C,swap,NG_HH,sell,200,lots,3.5,2027-02-01,2027-02-28,2026-11-20T09:00:00Z
+W5,1,new,2026-11-20,X,t1,A,swap,NG_HH,buy,300,lots,3,2027-02-01,2027-02-28,2026-11-20T09:00:00Z
+W6,1,new,2026-11-20,X,t1,B,swap,NG_HH,sell,300,lots,3,2027-03-01,2027-03-31,2026-11-20T09:00:00Z
+W7,1,new,2026-11-20,X,t1,A,swap,NG_HH,buy,400,lots,3,2027-02-01,2027-02-28,2026-11-20T09:00:00Z
+W8,1,new,2026-11-20,X,t1,A,swap,NG_HH,sell,400,lots,3.5,2027-02-01,2027-02-28,2026-11-20T09:00:00Z
+O1,1,new,2026-11-20,Y,t2,C,future,TTF,buy,10,lots,30,2027-03-01,2027-03-31,2026-11-20T10:00:00+01:00
+O2,1,new,2026-11-20,Y,t2,D,future,TTF,sell,10,lots,30,2027-03-01,2027-03-31,2026-11-20T09:04:59Z
+O3,1,new,2026-11-20,Y,t2,C,future,TTF,buy,20,lots,31,2027-03-01,2027-03-31,2026-11-20T11:00:00Z
+O4,1,new,2026-11-20,Y,t2,D,future,TTF,sell,20,lots,31,2027-03-01,2027-03-31,2026-11-20T11:05:00Z
+O5,1,new,2026-11-20,Z,t2,D,future,TTF,sell,10,lots,30,2027-03-01,2027-03-31,2026-11-20T09:01:00Z
+O6,1,new,2026-11-20,Y,t2,D,future,TTF,sell,10,lots,30.01,2027-03-01,2027-03-31,2026-11-20T09:01:00Z
+P1,1,new,2026-11-25,P,t3,C,future,NG_HH,buy,1,lots,5.625,2027-01-01,2027-01-31,
+P2,1,new,2026-11-25,P,t3,C,future,NG_HH,buy,2,lots,5.626,2027-01-01,2027-01-31,
+P3,1,new,2026-11-25,P,t3,C,forward,NG_HH,buy,3,lots,3,2027-01-01,2027-01-31,
+P4,1,new,2026-11-25,P,t3,C,swap,NG_HH,buy,4,lots,2.999,2027-01-01,2027-01-31,
+P5,1,new,2026-11-25,P,t3,C,option,NG_HH,buy,5,lots,0.1,2027-01-01,2027-01-31,
+P6,1,new,2026-11-25,P,t3,C,swap,NG_HH,buy,6,lots,9,2027-01-01,2027-02-28,
+P7,1,new,2026-11-26,P,t3,C,swap,NG_HH,buy,7,lots,9,2027-01-01,2027-01-31,
+P8,1,new,2026-11-25,P,t3,C,swap,NG_HH,buy,8,lots,9,2027-01-01,2027-01-31,
+P8,2,cancel,2026-11-25,P,t3,C,swap,NG_HH,buy,8,lots,9,2027-01-01,2027-01-31,2026-11-25T08:00:00Z
+L1,1,new,2026-11-25,Q,lay,C,physical,TTF,buy,1,MW,30,2027-05-01,2027-05-31,2026-11-25T08:00:00Z
+L1,2,amend,2026-11-25,Q,lay,C,physical,TTF,buy,2,MW,30,2027-05-01,2027-05-31,2026-11-25T10:00:00Z
+L1,3,amend,2026-11-25,Q,lay,C,physical,TTF,buy,3,MW,30,2027-05-01,2027-05-31,2026-11-25T10:00:20Z
+L2,1,new,2026-11-25,Q,lay,C,physical,TTF,buy,4,MW,30,2027-05-01,2027-05-31,2026-11-25T08:00:00Z
+L2,2,amend,2026-11-25,Q,lay,C,physical,TTF,buy,5,MW,30,2027-05-01,2027-05-31,2026-11-25T11:00:40+01:00
+L2,3,cancel,2026-11-25,Q,lay,C,physical,TTF,buy,5,MW,30,2027-05-01,2027-05-31,2026-11-25T10:01:00Z
+K1,1,new,2026-11-25,Q,ok,C,physical,TTF,buy,6,MW,30,2027-05-01,2027-05-31,2026-11-25T08:00:00Z
+K1,2,amend,2026-11-25,Q,ok,C,physical,TTF,buy,7,MW,30,2027-05-01,2027-05-31,2026-11-25T10:00:00Z
+K1,3,amend,2026-11-25,Q,ok,C,physical,TTF,buy,8,MW,30,2027-05-01,2027-05-31,2026-11-25T10:00:30Z
+K1,4,amend,2026-11-25,Q,ok,C,physical,TTF,buy,9,MW,30,2027-05-01,2027-05-31,2026-11-25T10:01:00Z
+K1,5,amend,2026-11-25,Q,ok,C,physical,TTF,buy,10,MW,30,2027-05-01,2027-05-31,2026-11-25T10:01:01Z
+CSV
+}
+
+abuse_check() {
+	qe-screen check --rules abuse --asof 2026-11-25 -c cp.csv -t trades.csv --history hist.csv \
+		--thresholds thr.csv "$@"
+}
+
+# The abuse findings computed by python from the crafted files, as
+# "rule entity value" lines, sorted (value empty when the rule has none).
+abuse_oracle() {
+	"$PYORACLE" - "$@" <<'PY'
+import csv, sys, datetime as dt
+window = float(sys.argv[1]) if len(sys.argv) > 1 else 300.0
+thr = {(r["rule_set"], r["rule"], r["parameter"]): float(r["value"]) for r in csv.DictReader(open("thr.csv"))}
+rows = list(csv.DictReader(open("trades.csv")))
+top = {}
+for r in rows:
+    if r["trade_id"] not in top or int(r["version"]) >= int(top[r["trade_id"]]["version"]):
+        top[r["trade_id"]] = r
+live = [r for r in top.values() if r["status"] != "cancel"]
+owner = {r["counterparty"]: r["beneficial_owner"] for r in csv.DictReader(open("cp.csv"))}
+ts = lambda s: dt.datetime.fromisoformat(s.replace("Z", "+00:00")).timestamp()
+out = []
+def pairs(key, ok):
+    groups = {}
+    for r in live:
+        k = key(r)
+        if k is not None:
+            groups.setdefault(k, []).append(r)
+    for g in groups.values():
+        g.sort(key=lambda r: (ts(r["exec_time"]) if r["exec_time"] else 0))
+        used = set()
+        for j, b in enumerate(g):
+            for i in range(j):
+                a = g[i]
+                if i in used or j in used or a["side"] == b["side"] or not ok(a, b):
+                    continue
+                used |= {i, j}
+                yield a, b
+                break
+common = lambda r: (r["curve"], r["instrument"], r["delivery_start"], r["delivery_end"], r["unit"], float(r["quantity"]))
+for a, b in pairs(lambda r: (owner.get(r["counterparty"]),) + common(r) if owner.get(r["counterparty"]) else None,
+                  lambda a, b: a["counterparty"] != b["counterparty"]):
+    out.append(("wash_owner", b["trade_id"], ""))
+for a, b in pairs(lambda r: (r["book"], float(r["price"])) + common(r) if r["exec_time"] else None,
+                  lambda a, b: abs(ts(b["exec_time"]) - ts(a["exec_time"])) < window):
+    out.append(("wash_offset", b["trade_id"], "%g" % (ts(b["exec_time"]) - ts(a["exec_time"]))))
+hist = {}
+for r in csv.DictReader(open("hist.csv")):
+    hist[(r["curve"], r["contract"], r["date"])] = float(r["price"])
+tol = thr[("abuse", "price_range", "tolerance")]
+for r in live:
+    if r["instrument"] not in ("future", "forward", "swap", "physical") or r["delivery_start"][:7] != r["delivery_end"][:7]:
+        continue
+    d = dt.date.fromisoformat(r["trade_date"])
+    today = hist.get((r["curve"], r["delivery_start"][:7], str(d)))
+    if today is None:
+        continue
+    before = next((hist[k] for k in ((r["curve"], r["delivery_start"][:7], str(d - dt.timedelta(n))) for n in range(1, 11)) if k in hist), today)
+    lo, hi = min(today, before), max(today, before)
+    p = float(r["price"])
+    if p < lo - tol * abs(lo) or p > hi + tol * abs(hi):
+        out.append(("price_range", r["trade_id"], "%g" % p))
+n, span = thr[("abuse", "layering", "count")], thr[("abuse", "layering", "window_seconds")]
+ev = {}
+for r in rows:
+    if r["status"] in ("amend", "cancel") and r["exec_time"]:
+        ev.setdefault(r["trader"], []).append(ts(r["exec_time"]))
+for trader, t in ev.items():
+    t.sort()
+    most = max(sum(1 for y in t if x <= y <= x + span) for x in t)
+    if most > n:
+        out.append(("layering", trader, "%g" % most))
+for o in sorted(out):
+    print(*o)
+PY
+}
+
+abuse_found() {
+	"$PYORACLE" -c '
+import csv
+for r in sorted(csv.DictReader(open("b.csv")), key=lambda r: (r["rule"], r["entity_id"])):
+    if r["rule_set"] == "abuse":
+        v = "%g" % float(r["value"]) if r["value"] else ""
+        print(r["rule"], r["entity_id"], v)'
+}
+
+@test "check abuse: wash by owner and by offset, price range, layering each tripped and just inside, python oracle" {
+	abuse_book
+	run_split abuse_check -o b.csv
+	assert_failure 1
+	want=$(abuse_oracle)
+	# the oracle itself must see what the book was built for
+	[ "$want" = $'layering lay 4\nprice_range P2 5.626\nprice_range P4 2.999\nwash_offset O2 299\nwash_owner W2 ' ] || fail "oracle: $want"
+	run abuse_found
+	assert_output "$want"
+	[[ "$stderr" == *"abuse: 5 rows"* ]] || fail "$stderr"
+	# the wash window from the command line: 299 s apart is then not a wash
+	abuse_check --wash-window 299 -q -o b.csv || true
+	run abuse_found
+	assert_output "$(abuse_oracle 299)"
+	run rows abuse wash_offset
+	assert_output ''
+	# no beneficial owners in the master: no wash_owner
+	cut -d, -f1-3 cp.csv > cp2.csv
+	abuse_check -q -o b.csv -c cp2.csv || true
+	run rows abuse wash_owner
+	assert_output ''
+}
+
+@test "check abuse: without exec_time an info row says what was not checked; bad inputs exit 3 or 2" {
+	abuse_book
+	cut -d, -f1-15 trades.csv > notime.csv
+	run_split abuse_check -t notime.csv -o b.csv
+	assert_failure 1
+	run rows abuse unchecked
+	assert_output 'all info'
+	run rows abuse layering
+	assert_output ''
+	# a malformed timestamp names its cell
+	sed 's/2026-11-20T09:04:59Z/2026-11-20 09:04:59/' trades.csv > badtime.csv
+	rm b.csv
+	run_split abuse_check -t badtime.csv -o b.csv
+	assert_failure 3
+	[[ "$stderr" == *"badtime.csv:11:16: column 'exec_time'"* ]] || fail "$stderr"
+	[ ! -e b.csv ]
+	# a threshold the rule needs is missing
+	grep -v layering thr.csv > thr2.csv
+	run_split abuse_check --thresholds thr2.csv -o b.csv
+	assert_failure 3
+	[[ "$stderr" == *"thr2.csv: no row abuse,layering,count"* ]] || fail "$stderr"
+	run_split qe-screen check --rules abuse --asof 2026-11-25 -t trades.csv
+	assert_failure 2
+	[[ "$stderr" == *"no thresholds file given"* ]] || fail "$stderr"
+	run_split abuse_check --wash-window -1
+	assert_failure 2
+}
+
+# A history where each quality market rule trips once and is missed once
+# just inside, with fixings and trades; python writes it from the NYMEX
+# and ICE_EU holiday files.
+quality_book() {
+	thresholds
+	cp -r "$DATA/calendars" "$DATA/markets.csv" .
+	"$PYORACLE" - <<'PY'
+import csv, math, datetime as dt
+def cal(name):
+    hol = set()
+    for line in open("calendars/%s.txt" % name):
+        line = line.split("#")[0].strip()
+        if line:
+            hol.add(dt.date.fromisoformat(line))
+    return lambda d: d.weekday() < 5 and d not in hol
+ny, ice = cal("NYMEX"), cal("ICE_EU")
+asof = dt.date(2026, 11, 25)
+def days(bd, n):
+    out, d = [], asof
+    while len(out) < n:
+        if bd(d):
+            out.append(d)
+        d -= dt.timedelta(1)
+    return out[::-1]
+rows = []
+def series(curve, contract, dates, prices):
+    rows.extend((str(d), curve, 2, contract, "%.10g" % p) for d, p in zip(dates, prices))
+def walk(n, seed, last=None, flat=0):
+    p, out = 4.0, []
+    for i in range(n):
+        r = 0.01 * math.sin(seed * 7.1 + i * 1.3) + 0.004 * math.cos(seed + i * 2.9)
+        p *= math.exp(r)
+        out.append(p)
+    if last is not None:
+        out[-1] = out[-2] * math.exp(last)
+    for j in range(1, flat + 1):
+        out[-1 - j + 1] = out[-1 - flat]
+    return out
+d = days(ny, 40)
+series("NG_HH", "2027-01", d, walk(40, 1, flat=4))   # unchanged 4 steps: stale
+series("NG_HH", "2027-02", d, walk(40, 2, flat=3))   # 3 steps: inside
+series("NG_HH", "2027-03", d, walk(40, 3, last=0.2)) # a jump
+series("NG_HH", "2027-05", d, walk(40, 5))
+series("CL_WTI", "2027-01", d[:-1], walk(39, 6))     # not settled on its day
+series("TTF", "2027-01", days(ice, 40), walk(40, 7))
+rows.append((str(asof), "NG_HH", 0, "", "3.9"))       # the spot index
+with open("hist.csv", "w") as f:
+    f.write("date,curve,tenor,contract,price\n")
+    for r in rows:
+        f.write(",".join(map(str, r)) + "\n")
+with open("fix.csv", "w") as f:
+    f.write("curve,date,price\n")
+    d = dt.date(2026, 11, 1)
+    while d <= asof:
+        if ny(d) and d != dt.date(2026, 11, 10):
+            f.write("NG_HH,%s,4\n" % d)
+        d += dt.timedelta(1)
+PY
+	cat > trades.csv <<'CSV'
+trade_id,version,status,book,counterparty,instrument,curve,delivery_start,delivery_end,avg_start,avg_end
+Q1,1,new,A,CP001,future,NG_HH,2027-01-01,2027-05-31,,
+Q2,1,new,A,CP001,future,CL_WTI,2027-01-01,2027-01-31,,
+Q3,1,new,A,CP001,future,TTF,2026-12-01,2026-12-31,,
+Q4,1,new,A,CP001,future,NG_HH,2029-01-01,2029-01-31,,
+Q5,1,new,A,CP001,spot,CL_WTI,2026-11-25,2026-11-25,,
+S1,1,new,A,CP001,swap,NG_HH,2026-11-01,2026-11-30,,
+S2,1,new,A,CP001,swap,NG_HH,2026-12-01,2026-12-31,,
+A1,1,new,A,CP001,asian,NG_HH,2027-01-01,2027-01-31,2026-11-11,2026-11-20
+A2,1,new,A,CP001,asian,NG_HH,2027-01-01,2027-01-31,2026-11-09,2026-11-13
+CSV
+}
+
+quality_check() {
+	qe-screen check --rules quality --asof 2026-11-25 -c "$DATA/counterparties.csv" -t trades.csv -m markets.csv \
+		--calendars calendars --history hist.csv --fixings fix.csv --thresholds thr.csv -q "$@"
+}
+
+# "rule entity value" of the quality market findings, by python from the
+# crafted files (K: the jump threshold to use instead of thr.csv's).
+quality_oracle() {
+	"$PYORACLE" - "$@" <<'PY'
+import csv, sys, math, statistics as st
+thr = {(r["rule_set"], r["rule"], r["parameter"]): float(r["value"]) for r in csv.DictReader(open("thr.csv"))}
+k = float(sys.argv[1]) if len(sys.argv) > 1 else thr[("quality", "jump", "k")]
+days, window, minret = thr[("quality", "stale", "days")], int(thr[("quality", "jump", "window")]), thr[("quality", "jump", "min_returns")]
+ser = {}
+for r in csv.DictReader(open("hist.csv")):
+    ser.setdefault((r["curve"], r["contract"] or "spot"), []).append((r["date"], float(r["price"])))
+out = []
+for (curve, contract), s in sorted(ser.items()):
+    s.sort()
+    if s[-1][0] != "2026-11-25":
+        continue
+    p = [x[1] for x in s]
+    run = 0
+    while run + 1 < len(p) and p[-1 - run] == p[-2 - run]:
+        run += 1
+    if run > days:
+        out.append(("stale", "%s:%s" % (curve, contract), "%g" % run))
+    if len(p) - 2 < minret:
+        continue
+    p = p[-(window + 2):]
+    rets = [math.log(b / a) for a, b in zip(p, p[1:])]
+    today, past = rets[-1], rets[:-1]
+    med = st.median(past)
+    sigma = 1.4826 * st.median([abs(x - med) for x in past])
+    if sigma > 0 and abs(today - med) / sigma > k:
+        out.append(("jump", "%s:%s" % (curve, contract), "%.6g" % (abs(today - med) / sigma)))
+out += [("missing_settlement", "CL_WTI", ""), ("missing_settlement", "NG_HH:2027-04", ""),
+        ("missing_fixing", "A2", "1"), ("missing_fixing", "S1", "1")]
+for o in sorted(out):
+    print(*o)
+PY
+}
+
+quality_found() {
+	"$PYORACLE" -c '
+import csv
+for r in sorted(csv.DictReader(open("b.csv")), key=lambda r: (r["rule"], r["entity_id"])):
+    if r["rule_set"] == "quality" and r["rule"] not in ("lei", "unknown_curve"):
+        v = r["value"] and ("%.6g" % float(r["value"]) if r["rule"] == "jump" else "%g" % float(r["value"]))
+        print(r["rule"], r["entity_id"], v)'
+}
+
+@test "check quality: stale, jump, missing settlement and fixings tripped and just inside, python oracle" {
+	quality_book
+	quality_check -o b.csv || true
+	want=$(quality_oracle)
+	[[ "$want" == *"stale NG_HH:2027-01 4"* && "$want" != *"NG_HH:2027-02"* && "$want" == *"jump NG_HH:2027-03"* ]] ||
+		fail "oracle: $want"
+	run quality_found
+	assert_output "$want"
+	# the jump threshold at the jump's own size is inside; just below it trips
+	z=$("$PYORACLE" -c 'import csv; print(repr([float(r["value"]) for r in csv.DictReader(open("b.csv")) if r["rule"] == "jump" and r["entity_id"] == "NG_HH:2027-03"][0]))')
+	for f in 1.000000001 0.999999999; do
+		kk=$("$PYORACLE" -c "print(repr($z * $f))")
+		sed "s/^quality,jump,k,.*/quality,jump,k,$kk/" thr.csv > thr2.csv
+		quality_check --thresholds thr2.csv -o b.csv || true
+		run quality_found
+		assert_output "$(cp thr2.csv thr.csv; quality_oracle "$kk")"
+	done
+	run rows quality jump
+	assert_output 'NG_HH:2027-03 warning'
+}
+
+@test "check quality: stale exactly at days is inside; a history without contracts; bad history exit 3" {
+	quality_book
+	sed -i 's/^quality,stale,days,.*/quality,stale,days,4/' thr.csv
+	quality_check -o b.csv || true
+	run rows quality stale
+	assert_output ''
+	printf 'date,curve,tenor,contract,price\n2026-11-25,NG_HH,2,2027-01,x\n' > bad.csv
+	run_split quality_check --history bad.csv -o b2.csv
+	assert_failure 3
+	[[ "$stderr" == *"bad.csv:2:5: column 'price'"* ]] || fail "$stderr"
+	[ ! -e b2.csv ]
+	printf 'date,curve,tenor,contract,price\n2026-11-25,NG_HH,2,2027-13,4\n' > bad.csv
+	run_split quality_check --history bad.csv -o b2.csv
+	assert_failure 3
+	[[ "$stderr" == *"bad.csv:2:4: column 'contract'"* ]] || fail "$stderr"
+	run_split qe-screen check --rules quality --asof 2026-11-25 -c "$DATA/counterparties.csv" -t trades.csv \
+		-m markets.csv --history hist.csv
+	assert_failure 2
+}
+
+@test "check sharia: Islamic contract terms per Standard 20; salam exactly paid in full inside; DJIM/S&P on 24/36-month caps" {
+	thresholds
+	cp "$DATA/sharia_profiles.csv" "$DATA/sharia_instruments.csv" .
+	cat > cp.csv <<'CSV'
+counterparty,name,lei,country,sector,credit_limit,currency,netting,total_assets,market_cap,debt,cash,receivables,revenue,nonpermissible_income,beneficial_owner,parent,market_cap_24m,market_cap_36m
+K,K,5493001KJTIIGC8Y1R12,US,utilities,1,USD,yes,1000,100,33,1,1,100,0,K,,99.99,100
+CSV
+	cat > trades.csv <<'CSV'
+trade_id,version,status,book,counterparty,instrument,curve
+M1,1,new,ISL,K,physical,NG_HH
+M2,1,new,ISL,K,physical,NG_HH
+M3,1,new,ISL,K,physical,NG_HH
+S1,1,new,ISL,K,physical,NG_HH
+S2,1,new,ISL,K,physical,NG_HH
+R1,1,new,ISL,K,physical,NG_HH
+R2,1,new,ISL,K,physical,NG_HH
+I1,1,new,ISL,K,physical,NG_HH
+I2,1,new,ISL,K,physical,NG_HH
+X1,1,new,ISL,K,physical,NG_HH
+C1,1,new,ISL,K,physical,NG_HH
+C1,2,cancel,ISL,K,physical,NG_HH
+B1,1,new,CONV,K,physical,NG_HH
+CSV
+	cat > terms.csv <<'CSV'
+trade_id,contract,owned_commodity,markup_disclosed,prepaid_fraction,late_payment_interest
+M1,murabaha,yes,yes,0,no
+M2,murabaha,no,yes,0,no
+M3,murabaha,yes,no,0,no
+S1,salam,yes,yes,1,no
+S2,salam,yes,yes,0.999999,no
+R1,arboun,yes,yes,0,no
+R2,arboun,yes,yes,0.000001,no
+I1,istisna,yes,yes,0,no
+I2,wa'd,yes,yes,0,yes
+C1,murabaha,no,no,0,yes
+B1,murabaha,no,no,0,yes
+CSV
+	run_split qe-screen check --rules sharia --asof 2026-11-25 -c cp.csv -t trades.csv --profiles sharia_profiles.csv \
+		--instruments sharia_instruments.csv --islamic-books ISL --islamic-terms terms.csv --thresholds thr.csv -o b.csv
+	assert_failure 1
+	"$PYORACLE" - <<'PY'
+import csv
+got = sorted((r["rule"], r["entity_id"], r["severity"]) for r in csv.DictReader(open("b.csv"))
+             if r["entity_type"] == "trade" and r["rule"] != "instrument")
+thr = {(r["rule"], r["parameter"]): float(r["value"]) for r in csv.DictReader(open("thr.csv")) if r["rule_set"] == "sharia"}
+live = {r["trade_id"]: r for r in csv.DictReader(open("trades.csv"))}
+want = []
+for t in csv.DictReader(open("terms.csv")):
+    tr = live[t["trade_id"]]
+    if tr["status"] == "cancel" or tr["book"] != "ISL":
+        continue
+    c, tid, pre = t["contract"], t["trade_id"], float(t["prepaid_fraction"])
+    if c == "murabaha" and t["owned_commodity"] == "no": want.append(("murabaha_owned", tid, "breach"))
+    if c == "murabaha" and t["markup_disclosed"] == "no": want.append(("murabaha_markup", tid, "breach"))
+    if c == "salam" and pre < thr[("salam_prepaid", "min_fraction")]: want.append(("salam_prepaid", tid, "breach"))
+    if c == "arboun" and not pre > thr[("arboun_down_payment", "above_fraction")]: want.append(("arboun_down_payment", tid, "warning"))
+    if t["late_payment_interest"] == "yes": want.append(("late_payment_interest", tid, "breach"))
+want.append(("terms", "X1", "warning"))
+assert got == sorted(want), (got, sorted(want))
+PY
+	# DJIM divides by the 24-month average (33/99.99 > 0.33), S&P by the
+	# 36-month one (33/100 = 0.33, inside), AAOIFI by the current cap
+	for p in DJIM SP AAOIFI; do
+		qe-screen check --rules sharia --asof 2026-11-25 -c cp.csv --profiles sharia_profiles.csv --profile $p -q -o b.csv || true
+		"$PYORACLE" - $p <<'PY'
+import csv, sys
+p = sys.argv[1]
+cp = next(csv.DictReader(open("cp.csv")))
+prof = [r for r in csv.DictReader(open("sharia_profiles.csv")) if r["profile"] == p and r["rule"] == "debt"][0]
+ratio = float(cp["debt"]) / float(cp[prof["base"]])
+want = ratio > float(prof["threshold"])
+got = [r for r in csv.DictReader(open("b.csv")) if r["rule"] == "debt"]
+assert bool(got) == want, (p, ratio, got)
+if got:
+    assert abs(float(got[0]["value"]) - ratio) < 1e-15, got
+assert {"DJIM": "market_cap_24m", "SP": "market_cap_36m", "AAOIFI": "market_cap"}[p] == prof["base"]
+assert p == "AAOIFI" or (p == "DJIM") == want, (p, want)
+PY
+	done
+	# a contract the format lacks
+	sed -i 's/^I1,istisna/I1,ijara/' terms.csv
+	run_split qe-screen check --rules sharia --asof 2026-11-25 -c cp.csv -t trades.csv --profiles sharia_profiles.csv \
+		--islamic-terms terms.csv --thresholds thr.csv -o b2.csv
+	assert_failure 3
+	[[ "$stderr" == *"terms.csv:9:2: column 'contract'"* ]] || fail "$stderr"
+	[ ! -e b2.csv ]
+}
+
+@test "check sharia and quality: the bundled Islamic terms break Standard 20 on purpose; the bundled history is clean" {
+	run_split qe-screen check --rules sharia,quality --asof 2026-11-25 -c "$DATA/counterparties.csv" \
+		-t "$DATA/trades.csv" -m "$DATA/markets.csv" --history "$DATA/history.csv" --fixings "$DATA/fixings.csv" \
+		--thresholds "$DATA/screen_thresholds.csv" --profiles "$DATA/sharia_profiles.csv" \
+		--islamic-terms "$DATA/islamic_terms.csv" --islamic-books ISLAMIC \
+		--instruments "$DATA/sharia_instruments.csv" -o b.csv
+	assert_failure 1
+	"$PYORACLE" - "$DATA" <<'PY'
+import csv, sys
+d = sys.argv[1]
+rows = list(csv.DictReader(open("b.csv")))
+top = {}
+for r in csv.DictReader(open(d + "/trades.csv")):
+    if r["trade_id"] not in top or int(r["version"]) >= int(top[r["trade_id"]]["version"]):
+        top[r["trade_id"]] = r
+live = {k for k, r in top.items() if r["status"] != "cancel" and r["book"] == "ISLAMIC"}
+want = set()
+for t in csv.DictReader(open(d + "/islamic_terms.csv")):
+    if t["trade_id"] not in live:
+        continue
+    if t["contract"] == "murabaha" and t["owned_commodity"] == "no": want.add(("murabaha_owned", t["trade_id"]))
+    if t["contract"] == "salam" and float(t["prepaid_fraction"]) < 1: want.add(("salam_prepaid", t["trade_id"]))
+    if t["late_payment_interest"] == "yes": want.add(("late_payment_interest", t["trade_id"]))
+got = {(r["rule"], r["entity_id"]) for r in rows if r["rule"] in ("murabaha_owned", "salam_prepaid", "late_payment_interest")}
+assert got == want and {w[0] for w in want} == {"murabaha_owned", "salam_prepaid", "late_payment_interest"}, (got, want)
+assert not [r for r in rows if r["rule"] in ("stale", "jump", "missing_settlement", "missing_fixing")], "history not clean"
 PY
 }

@@ -4,6 +4,7 @@
  * qe-screen whatif (screen_run), which adds --new and --var-whatif and
  * runs limits and regulatory on the book plus the new trades. */
 #include <getopt.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,7 +18,7 @@ static const char usage[] =
 	"usage: qe-screen check --rules LIST --asof DATE [OPTIONS]\n"
 	"\n"
 	"Runs the rule sets of LIST (comma-separated: limits, sharia, regulatory,\n"
-	"quality) and writes asof,rule_set,rule,severity,entity_type,entity_id,value,\n"
+	"quality, abuse) and writes asof,rule_set,rule,severity,entity_type,entity_id,value,\n"
 	"limit,utilisation,message; a summary on stderr.  Exit 1 when a row reaches\n"
 	"--fail-on, 3 for unreadable inputs.\n"
 	"\n"
@@ -43,6 +44,12 @@ static const char usage[] =
 	"      --mandates FILE       trader mandates (limits; needs -t, -m)\n"
 	"      --flows FILE          qe-settle flows: unsettled amounts in credit exposure (limits)\n"
 	"      --currencies FILE     minor units of the flows' currencies (with --flows)\n"
+	"      --history FILE        settlement price history (abuse price range, quality)\n"
+	"      --fixings FILE        fixings (quality: fixed swap and Asian days)\n"
+	"      --thresholds FILE     abuse and quality thresholds\n"
+	"      --wash-window SECONDS offsetting trades closer than this are washes\n"
+	"                            (default: the thresholds file's, 300 in the bundled one)\n"
+	"      --islamic-terms FILE  contract terms of Islamic trades (sharia)\n"
 	"      --calendars DIR       holiday files (default: beside --markets, $QE_CALENDAR_DIR)\n"
 	"  -q, --quiet               no summary on stderr\n"
 	"  -h, --help                this help\n";
@@ -50,7 +57,8 @@ static const char usage[] =
 enum {
 	OPT_FAIL_ON = 256, OPT_VALUATIONS, OPT_VAR, OPT_LADDER, OPT_FX, OPT_PROFILES, OPT_PROFILE,
 	OPT_INSTRUMENTS, OPT_ISLAMIC, OPT_SPOT, OPT_CALENDARS, OPT_LEVELS, OPT_REPORTING_LEI, OPT_MANDATES,
-	OPT_FLOWS, OPT_CURRENCIES, OPT_NEW, OPT_VAR_WHATIF
+	OPT_FLOWS, OPT_CURRENCIES, OPT_NEW, OPT_VAR_WHATIF, OPT_HISTORY, OPT_FIXINGS, OPT_THRESHOLDS, OPT_WASH,
+	OPT_TERMS
 };
 
 static const char whatif_usage[] =
@@ -75,6 +83,7 @@ static const struct {
 	{"sharia", rules_sharia},
 	{"regulatory", rules_regulatory},
 	{"quality", rules_quality},
+	{"abuse", rules_abuse},
 };
 #define NSETS (sizeof rule_sets / sizeof rule_sets[0])
 
@@ -120,11 +129,16 @@ int screen_run(int argc, char **argv, int whatif)
 		{"currencies", required_argument, NULL, OPT_CURRENCIES},
 		{"new", required_argument, NULL, OPT_NEW},
 		{"var-whatif", required_argument, NULL, OPT_VAR_WHATIF},
+		{"history", required_argument, NULL, OPT_HISTORY},
+		{"fixings", required_argument, NULL, OPT_FIXINGS},
+		{"thresholds", required_argument, NULL, OPT_THRESHOLDS},
+		{"wash-window", required_argument, NULL, OPT_WASH},
+		{"islamic-terms", required_argument, NULL, OPT_TERMS},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	rules_inputs in = {0};
+	rules_inputs in = {.wash_window = NAN};
 	const char *output = NULL, *rules[NSETS], *books[64];
 	char *rules_arg = NULL, *books_arg = NULL;
 	const char *calendars = NULL;
@@ -174,6 +188,14 @@ int screen_run(int argc, char **argv, int whatif)
 			else
 				in.var = optarg, in.var_is_whatif = 1;
 			break;
+		case OPT_HISTORY: in.history = optarg; break;
+		case OPT_FIXINGS: in.fixings = optarg; break;
+		case OPT_THRESHOLDS: in.thresholds = optarg; break;
+		case OPT_WASH: in.wash_window = cli_double("--wash-window", optarg);
+			if (!(in.wash_window >= 0))
+				cli_usage_error("--wash-window: seconds >= 0, not '%s'", optarg);
+			break;
+		case OPT_TERMS: in.islamic_terms = optarg; break;
 		case 'q': cli_quiet = 1; break;
 		case 'h': cli_help(whatif ? whatif_usage : usage);
 		default: cli_usage_error("see 'qe-screen check --help'");
@@ -196,7 +218,7 @@ int screen_run(int argc, char **argv, int whatif)
 	if (books_arg)
 		in.nislamic = split_list("--islamic-books", books_arg, books, 64);
 	in.islamic_books = books;
-	if (in.spot_limits || in.levels)
+	if (in.spot_limits || in.levels || in.fixings || in.history)
 		in.calendars = cli_calendar_dir(calendars, in.markets);
 	int run[NSETS] = {0};
 	for (int i = 0; i < nrules; i++) {
@@ -204,7 +226,7 @@ int screen_run(int argc, char **argv, int whatif)
 		while (k < NSETS && strcmp(rules[i], rule_sets[k].name) != 0)
 			k++;
 		if (k == NSETS)
-			cli_usage_error("--rules: unknown rule set '%s' (limits, sharia, regulatory, quality)", rules[i]);
+			cli_usage_error("--rules: unknown rule set '%s' (limits, sharia, regulatory, quality, abuse)", rules[i]);
 		if (whatif && strcmp(rules[i], "limits") != 0 && strcmp(rules[i], "regulatory") != 0)
 			cli_usage_error("--rules: whatif runs limits and regulatory, not '%s'", rules[i]);
 		run[k] = 1;

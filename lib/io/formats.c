@@ -120,6 +120,10 @@ static const formats_col cpty_cols[] = {
 	{"receivables", CT_NUM, 0, NULL, 0, BIG, 0, NULL},
 	{"revenue", CT_NUM, 0, NULL, 0, BIG, 0, NULL},
 	{"nonpermissible_income", CT_NUM, 0, NULL, 0, BIG, 0, NULL},
+	{"beneficial_owner", CT_ID, 0, NULL, 0, 0, 0, NULL},
+	{"parent", CT_ID, 0, NULL, 0, 0, 0, NULL},
+	{"market_cap_24m", CT_NUM, 0, NULL, 0, BIG, 0, NULL},
+	{"market_cap_36m", CT_NUM, 0, NULL, 0, BIG, 0, NULL},
 };
 
 static const formats_col limits_cols[] = {
@@ -327,6 +331,22 @@ static const formats_col position_levels_cols[] = {
 	COL("unit", CT_ID, 1),
 	COL("instruments", CT_ID, 1),
 	COL("source", CT_STR, 0),
+};
+
+static const formats_col screen_thresholds_cols[] = {
+	{"rule_set", CT_ENUM, 1, V("abuse", "quality", "sharia"), 0, 0, 0, NULL},
+	COL("rule", CT_ID, 1),
+	COL("parameter", CT_ID, 1),
+	{"value", CT_NUM, 1, NULL, 0, BIG, 0, NULL},
+};
+
+static const formats_col islamic_terms_cols[] = {
+	COL("trade_id", CT_ID, 1),
+	{"contract", CT_ENUM, 1, V("murabaha", "salam", "istisna", "wa'd", "arboun"), 0, 0, 0, NULL},
+	{"owned_commodity", CT_ENUM, 1, V("yes", "no"), 0, 0, 0, NULL},
+	{"markup_disclosed", CT_ENUM, 1, V("yes", "no"), 0, 0, 0, NULL},
+	{"prepaid_fraction", CT_NUM, 1, NULL, 0, 1, 0, NULL},
+	{"late_payment_interest", CT_ENUM, 1, V("yes", "no"), 0, 0, 0, NULL},
 };
 
 static const formats_col garch_cols[] = {
@@ -684,6 +704,8 @@ static const formats_table tables[FMT_COUNT] = {
 	{T(FMT_SPOT_LIMITS, "spot_month_limits", "SPOT-MONTH LIMITS", spot_limits_cols), K(0, 1)},
 	{T(FMT_TRADER_MANDATES, "trader_mandates", "TRADER MANDATES", trader_mandates_cols), K(0)},
 	{T(FMT_POSITION_LEVELS, "position_levels", "POSITION LEVELS", position_levels_cols), K(0, 1)},
+	{T(FMT_SCREEN_THRESHOLDS, "screen_thresholds", "SCREEN THRESHOLDS", screen_thresholds_cols), K(0, 1, 2)},
+	{T(FMT_ISLAMIC_TERMS, "islamic_terms", "ISLAMIC TERMS", islamic_terms_cols), K(0)},
 	{T(FMT_CURRENCIES, "currencies", "CURRENCIES", currencies_cols), K(0)},
 	{T(FMT_PAYMENT_TERMS, "payment_terms", "PAYMENT TERMS", payment_terms_cols), K(0, 1)},
 	{T(FMT_SETTLE_FLOWS, "settlement_flows", "SETTLEMENT FLOWS", settle_flows_cols), 0, NULL},

@@ -110,6 +110,8 @@ enum formats_kind {
 	FMT_SPOT_LIMITS,
 	FMT_TRADER_MANDATES,       /* qe-screen check --mandates */
 	FMT_POSITION_LEVELS,       /* qe-screen check --levels */
+	FMT_SCREEN_THRESHOLDS,     /* qe-screen check: abuse, quality, Islamic terms */
+	FMT_ISLAMIC_TERMS,
 	FMT_CURRENCIES,            /* qe-settle's reference data */
 	FMT_PAYMENT_TERMS,
 	FMT_SETTLE_FLOWS,          /* qe-settle flows, net, invoice */

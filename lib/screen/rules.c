@@ -22,14 +22,17 @@ enum { CP_ID, CP_LEI, CP_SECTOR, CP_LIMIT, CP_CCY, CP_NETTING, CP_FIGURES };
 static const char *const cpty_cols[] = {
 	"counterparty", "lei", "sector", "credit_limit", "currency", "netting", "total_assets",
 	"market_cap", "debt", "cash", "receivables", "revenue", "nonpermissible_income",
+	"market_cap_24m", "market_cap_36m",
 };
+/* the trailing averages are newer: files without them still read */
+static const int cpty_optional[] = {[13] = 1, [14] = 1};
 #define CP_NCOLS ((int)(sizeof cpty_cols / sizeof cpty_cols[0]))
 
 static int read_cpty(const rules_inputs *in, rtable *t, qe_err *e)
 {
 	if (!in->counterparties)
 		return qe_err_set(e, QE_USAGE, "no counterparties file given");
-	return rtable_read(in->counterparties, cpty_cols, NULL, CP_NCOLS, t, e);
+	return rtable_read(in->counterparties, cpty_cols, cpty_optional, CP_NCOLS, t, e);
 }
 
 static int is_islamic(const rules_inputs *in, const char *book)
@@ -495,6 +498,8 @@ int rules_sharia(const rules_inputs *in, breach_list *l, qe_err *e)
 	}
 	if (in->nislamic)
 		rc = sharia_instruments(in, &live, l, e);
+	if (!rc && in->islamic_terms)
+		rc = sharia_terms(in, l, e);
 done:
 	rtable_free(&cp);
 	rtable_free(&prof);
@@ -614,6 +619,8 @@ done:
 	rtable_free(&sm);
 	live_free(&live);
 	curvemaster_free(m);
+	if (!rc && (in->history || in->fixings))
+		rc = quality_market(in, l, e);
 	return rc;
 }
 
@@ -658,5 +665,7 @@ int rules_quality(const rules_inputs *in, breach_list *l, qe_err *e)
 	}
 	live_free(&live);
 	curvemaster_free(m);
+	if (!rc && (in->history || in->fixings))
+		rc = quality_market(in, l, e);
 	return rc;
 }

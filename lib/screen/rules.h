@@ -39,6 +39,12 @@ typedef struct rules_inputs {
 	const char *calendars;      /* holiday files directory (NULL: built-in only) */
 	const char *const *islamic_books;
 	int nislamic;
+	/* abuse, quality's market checks, sharia's contract terms */
+	const char *history;        /* HISTORY (settlement prices) */
+	const char *fixings;        /* FIXINGS */
+	const char *thresholds;     /* SCREEN THRESHOLDS */
+	const char *islamic_terms;  /* ISLAMIC TERMS */
+	double wash_window;         /* seconds; NaN: the thresholds file's */
 } rules_inputs;
 
 /* limits: VaR by book (var), credit exposure per counterparty
@@ -60,5 +66,18 @@ int rules_regulatory(const rules_inputs *in, breach_list *l, qe_err *e);
 /* quality: live trades on curves the markets file lacks; counterparties
  * without a valid LEI. */
 int rules_quality(const rules_inputs *in, breach_list *l, qe_err *e);
+
+/* abuse (screen/abuse): wash trades by beneficial owner and by
+ * offsetting trades within the wash window, prices outside the day's
+ * settlement range, bursts of amendments and cancels by one trader. */
+int rules_abuse(const rules_inputs *in, breach_list *l, qe_err *e);
+/* quality's market checks (screen/quality), run by rules_quality when a
+ * history is given: stale, missing and jumping settlement prices, and
+ * missing fixings of already fixed swap and Asian days. */
+int quality_market(const rules_inputs *in, breach_list *l, qe_err *e);
+/* sharia's per-trade contract terms (screen/sharia2), run by
+ * rules_sharia when a terms file is given: AAOIFI Standard 20 checks of
+ * murabaha, salam, istisna, wa'd and arboun. */
+int sharia_terms(const rules_inputs *in, breach_list *l, qe_err *e);
 
 #endif

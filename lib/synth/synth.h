@@ -52,6 +52,7 @@ enum synth_kind {
 	SYNTH_WEATHER,
 	SYNTH_FX_HISTORY, /* fx_history.csv: EUR per USD on the history's dates */
 	SYNTH_VOL_HISTORY, /* vol_history.csv */
+	SYNTH_ISLAMIC_TERMS, /* islamic_terms.csv: contract terms of book ISLAMIC's trades */
 	SYNTH_NKINDS
 };
 

@@ -113,6 +113,17 @@ int synth_write_counterparties(synth *s, FILE *fp, qe_err *e)
 		double npi = round_to(revenue * npi_share, 1e5);
 		double limit = i < SYNTH_NCPTY ? round_to(5e6 + 195e6 * rng_uniform(&r), 5e6) : 1e9;
 		int netting = rng_uniform(&r) < 0.8 || i >= SYNTH_NCPTY;
+		/* trailing averages (drawn last, so the figures above keep
+		 * their values): within -20%/+20% (24 months) and -30%/+30% (36) */
+		double mcap24 = round_to(mcap * (0.8 + 0.4 * rng_uniform(&r)), 1e6);
+		double mcap36 = round_to(mcap * (0.7 + 0.6 * rng_uniform(&r)), 1e6);
+		/* CP012 is CP011's subsidiary: one beneficial owner on purpose */
+		char owner[16], parent[16] = "";
+		snprintf(owner, sizeof owner, "%s", id);
+		if (i == 11) {
+			synth_cpty_id(10, parent);
+			snprintf(owner, sizeof owner, "%s", parent);
+		}
 		csvw_str(&w, id);
 		csvw_str(&w, name);
 		csvw_str(&w, lei);
@@ -128,6 +139,10 @@ int synth_write_counterparties(synth *s, FILE *fp, qe_err *e)
 		csvw_double(&w, recv);
 		csvw_double(&w, revenue);
 		csvw_double(&w, npi);
+		csvw_str(&w, owner);
+		csvw_str(&w, parent);
+		csvw_double(&w, mcap24);
+		csvw_double(&w, mcap36);
 		csvw_end(&w);
 	}
 	return 0;
@@ -793,6 +808,48 @@ int synth_write_trades(synth *s, FILE *fp, qe_err *e)
 			return qe_err_set(e, QE_INTERNAL, "out of memory formatting trades");
 		if (failed)
 			return 0; /* write error: sticky in fp, reported at commit */
+	}
+	return 0;
+}
+
+int synth_write_islamic_terms(synth *s, FILE *fp, qe_err *e)
+{
+	(void)e;
+	csv_writer w;
+	csvw_init(&w, fp);
+	csvw_header_of(&w, FMT_ISLAMIC_TERMS);
+	int murabaha = 0, salam = 0;
+	for (int64_t i = 0; i < s->cfg.trades; i++) {
+		qe_rng r, u;
+		trade t;
+		rng_init(&r, s->cfg.seed, synth_stream(STREAM_TRADES, (uint64_t)i));
+		gen_trade(s, i, &t, &r);
+		if (strcmp(t.book, "ISLAMIC") != 0)
+			continue;
+		rng_init(&u, s->cfg.seed, synth_stream(STREAM_TERMS, (uint64_t)i));
+		const char *kind = "istisna";
+		if (!strcmp(t.instrument, "physical") || !strcmp(t.instrument, "forward") ||
+		    !strcmp(t.instrument, "spot"))
+			kind = rng_uniform(&u) < 0.7 ? "murabaha" : "salam";
+		else if (!strcmp(t.instrument, "swap") || !strcmp(t.instrument, "future"))
+			kind = "wa'd";
+		else if (!strcmp(t.instrument, "option"))
+			kind = "arboun";
+		int odd = i % 7 == 0, owned = 1, late = 0;
+		double prepaid = !strcmp(kind, "salam") ? 1 : !strcmp(kind, "arboun") ? 0.1 : 0;
+		if (odd && !strcmp(kind, "murabaha") && !murabaha++)
+			owned = 0;
+		else if (odd && !strcmp(kind, "salam") && !salam++)
+			prepaid = 0.5;
+		else if (odd)
+			late = 1;
+		csvw_str(&w, t.id);
+		csvw_str(&w, kind);
+		csvw_str(&w, owned ? "yes" : "no");
+		csvw_str(&w, "yes");
+		csvw_double(&w, prepaid);
+		csvw_str(&w, late ? "yes" : "no");
+		csvw_end(&w);
 	}
 	return 0;
 }

@@ -14,6 +14,13 @@
 
 int synth_write_trades(synth *s, FILE *fp, qe_err *e);
 int synth_write_counterparties(synth *s, FILE *fp, qe_err *e);
+/* The contract terms of book ISLAMIC's trades (qe-formats(5) ISLAMIC
+ * TERMS): physical and forward trades murabaha or salam, swaps wa'd,
+ * options arboun, the rest istisna; a few break Standard 20 on purpose
+ * (trade index multiple of 7: the first such murabaha sells a commodity
+ * not owned, salam is prepaid in part, others carry late-payment
+ * interest). */
+int synth_write_islamic_terms(synth *s, FILE *fp, qe_err *e);
 int synth_write_limits(synth *s, FILE *fp, qe_err *e);
 
 #endif

@@ -1,9 +1,16 @@
-/* lib/screen: LEI reasons, breach rows and their utilisation, severities. */
+/* lib/screen: LEI reasons, breach rows and their utilisation, severities;
+ * the thresholds file, live trade versions and the settlement index. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "screen/breach.h"
 #include "screen/leicheck.h"
+#include "screen/params.h"
+#include "screen/settleidx.h"
+#include "screen/versions.h"
 #include "unit.h"
 
 static void test_lei_reasons(void)
@@ -57,9 +64,93 @@ static void test_breaches(void)
 	breach_list_free(&l);
 }
 
+/* Writes text to a fresh temp file; its path into path[64]. */
+static int temp_with(char path[64], const char *text)
+{
+	snprintf(path, 64, "/tmp/qe-test-screen-XXXXXX");
+	int fd = mkstemp(path);
+	if (fd < 0)
+		return -1;
+	size_t n = strlen(text);
+	int ok = write(fd, text, n) == (ssize_t)n;
+	close(fd);
+	return ok ? 0 : -1;
+}
+
+static void test_params(void)
+{
+	char path[64];
+	qe_err e;
+	screen_params p;
+	double v = -1;
+	UT_EQ_INT(temp_with(path, "rule_set,rule,parameter,value\nabuse,layering,count,5\nquality,jump,k,-1\n"), 0,
+		  "thresholds file");
+	UT_EQ_INT(params_read(path, "test", &p, &e), 0, "read thresholds");
+	UT_EQ_INT(params_get(&p, "abuse", "layering", "count", &v, &e), 0, "present row");
+	UT_NEAR(v, 5, 0, "its value");
+	UT_EQ_INT(params_get(&p, "abuse", "layering", "window_seconds", &v, &e), QE_DATA, "missing row");
+	UT_CHECK(strstr(e.msg, "no row abuse,layering,window_seconds") != NULL, "missing row named");
+	UT_EQ_INT(params_get(&p, "quality", "jump", "k", &v, &e), QE_DATA, "negative threshold");
+	UT_CHECK(strstr(e.msg, ":3:4:") != NULL, "negative threshold at its cell");
+	params_free(&p);
+	UT_EQ_INT(params_read(NULL, "rule set x", &p, &e), QE_USAGE, "no file is a usage error");
+	unlink(path);
+}
+
+static void test_versions(void)
+{
+	char path[64];
+	static const char *const cols[] = {"trade_id", "version", "status"};
+	rtable t;
+	qe_err e;
+	size_t *rows = NULL, n = 0;
+	UT_EQ_INT(temp_with(path, "trade_id,version,status\nA,1,new\nB,1,new\nA,2,amend\nB,2,cancel\nC,2,amend\n"
+				  "C,1,new\nD,1,new\nD,1,cancel\n"),
+		  0, "trades file");
+	UT_EQ_INT(rtable_read(path, cols, NULL, 3, &t, &e), 0, "read trades");
+	UT_EQ_INT(versions_live(&t, 0, 1, 2, &rows, &n, &e), 0, "live versions");
+	/* A's version 2 (row 2), C's version 2 though listed first (row 4);
+	 * B cancelled; D's later row of the same version wins: cancelled */
+	UT_EQ_INT(n, 2, "two live trades");
+	UT_CHECK(n == 2 && rows[0] == 2 && rows[1] == 4, "highest versions, in first-appearance order");
+	free(rows);
+	rtable_free(&t);
+	UT_EQ_INT(temp_with(path, "trade_id,version,status\nA,x,new\n"), 0, "bad version file");
+	UT_EQ_INT(rtable_read(path, cols, NULL, 3, &t, &e), 0, "read it");
+	UT_EQ_INT(versions_live(&t, 0, 1, 2, &rows, &n, &e), QE_DATA, "bad version");
+	rtable_free(&t);
+	unlink(path);
+}
+
+static void test_settleidx(void)
+{
+	char path[64];
+	settleidx s;
+	qe_err e;
+	UT_EQ_INT(temp_with(path, "date,curve,tenor,contract,price\n2026-11-25,NG_HH,1,2026-12,4.3\n"
+				  "2026-11-25,NG_HH,2,2026-12,9\n2026-11-25,NG_HH,3,,4.5\n2026-11-25,TTF,0,,30\n"),
+		  0, "history file");
+	UT_EQ_INT(settleidx_load(path, &s, &e), 0, "load");
+	qe_date d;
+	date_parse_z("2026-11-25", &d);
+	UT_NEAR(settleidx_price(&s, "NG_HH", "2026-12", d), 4.3, 0, "first of two tenors on one contract");
+	UT_NEAR(settleidx_price(&s, "NG_HH", "2027-02-01", d), 4.5, 0, "empty contract of tenor 3: Feb 2027");
+	UT_NEAR(settleidx_price(&s, "TTF", "spot", d), 30, 0, "tenor 0 without contract: spot");
+	UT_CHECK(isnan(settleidx_price(&s, "NG_HH", "2026-12", d - 1)), "no price the day before");
+	settleidx_free(&s);
+	UT_EQ_INT(temp_with(path, "date,curve,tenor,contract,price\n2026-11-25,NG_HH,1,2026-1,4.3\n"), 0, "bad");
+	UT_EQ_INT(settleidx_load(path, &s, &e), QE_DATA, "bad contract");
+	UT_CHECK(strstr(e.msg, ":2:4: column 'contract'") != NULL, "at its cell");
+	settleidx_free(&s);
+	unlink(path);
+}
+
 int main(void)
 {
 	test_lei_reasons();
 	test_breaches();
+	test_params();
+	test_versions();
+	test_settleidx();
 	return ut_done();
 }
