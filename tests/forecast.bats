@@ -7,6 +7,27 @@
 load helpers
 
 ORACLE="$QE_TOP/tests/forecast/oracle.py"
+# sentiment: an independent python implementation of the documented rule,
+# the daily index and the evaluation metrics
+SREF="$QE_TOP/tests/forecast/sentiment_ref.py"
+LEXICON="$DATA/sentiment_lexicon.csv"
+KEYWORDS="$DATA/sentiment_commodities.csv"
+
+# sent ARGS...: qe-forecast sentiment with the bundled lexicon
+sent() {
+	qe-forecast sentiment -q --lexicon "$LEXICON" --commodities "$KEYWORDS" "$@"
+}
+
+# labelled_headlines OUT: the hand-labelled set as a headlines file
+labelled_headlines() {
+	"$PYORACLE" - "$QE_TOP/tests/forecast/headlines_labelled.csv" > "$1" <<'PY'
+import csv, sys
+w = csv.writer(sys.stdout, lineterminator="\n")
+w.writerow(["timestamp", "source", "headline"])
+for i, r in enumerate(csv.DictReader(open(sys.argv[1], newline="", encoding="utf-8"))):
+    w.writerow([f"2026-11-{1 + i % 28:02d}T{i % 24:02d}:15:00+01:00", "LAB", r["headline"]])
+PY
+}
 
 # sim_series FILE SEED N GAMMA NU: a GJR-GARCH path of N returns
 # (omega 4e-5, alpha 0.08, beta 0.86), Student-t innovations (NU 0: normal)
@@ -315,7 +336,7 @@ for x in r: print(x['load'], x['hdd'], repr(2 * float(x['hdd'])), x['temp'], sep
 
 @test "every option of each command's --help is documented in qe-forecast(1)" {
 	mandoc -Tascii "$QE_TOP/man/qe-forecast.1" | col -b > page.txt
-	for cmd in garch regress; do
+	for cmd in garch regress sentiment; do
 		run qe-forecast $cmd --help
 		assert_success
 		for opt in $(grep -o -- '--[a-z][a-z-]*' <<< "$output" | sort -u); do
@@ -328,4 +349,188 @@ for x in r: print(x['load'], x['hdd'], repr(2 * float(x['hdd'])), x['temp'], sep
 	assert_failure 2
 	run qe-forecast regress --model gjr
 	assert_failure 2
+}
+
+@test "sentiment: the labelled set beats the majority class; fails below macro-F1 0.75" {
+	labelled_headlines h.csv
+	sent h.csv > s.csv
+	run "$PYORACLE" "$SREF" eval "$QE_TOP/tests/forecast/headlines_labelled.csv" s.csv 0.75
+	echo "$output"
+	assert_success
+	# the number the man page states
+	grep -q 'fails below a macro-F1 of' <(mandoc -Tascii "$QE_TOP/man/qe-forecast.1" | col -b)
+	grep -q '0\.75' <(mandoc -Tascii "$QE_TOP/man/qe-forecast.1" | col -b | grep -A1 'fails below a macro-F1')
+	# at least 200 headlines, every class and commodity present
+	"$PYORACLE" - "$QE_TOP/tests/forecast/headlines_labelled.csv" <<'PY'
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1], newline="", encoding="utf-8")))
+assert len(rows) >= 200, len(rows)
+assert {r["label"] for r in rows} == {"positive", "negative", "neutral"}
+tags = {c for r in rows for c in r["commodities"].split(",") if c}
+assert tags == {"power", "gas", "oil", "carbon"}, tags
+PY
+}
+
+@test "sentiment: scores, labels and commodities equal an independent python implementation" {
+	labelled_headlines h.csv
+	sent h.csv > s.csv
+	run "$PYORACLE" "$SREF" check "$LEXICON" "$KEYWORDS" h.csv s.csv
+	assert_success
+	sent "$DATA/headlines.csv" > b.csv
+	run "$PYORACLE" "$SREF" check "$LEXICON" "$KEYWORDS" "$DATA/headlines.csv" b.csv
+	assert_success
+	# other parameters
+	sent --window 5 --alpha 1 --threshold 0.3 "$DATA/headlines.csv" > b2.csv
+	run "$PYORACLE" "$SREF" check "$LEXICON" "$KEYWORDS" "$DATA/headlines.csv" b2.csv 5 1 0.3
+	assert_success
+	sent --window 1 h.csv > s1.csv
+	run "$PYORACLE" "$SREF" check "$LEXICON" "$KEYWORDS" h.csv s1.csv 1 4 0.1
+	assert_success
+	# stdin and -o give the same bytes
+	sent < "$DATA/headlines.csv" > b3.csv
+	cmp b.csv b3.csv
+	sent -o b4.csv - < "$DATA/headlines.csv"
+	cmp b.csv b4.csv
+}
+
+@test "sentiment --daily: the daily index per commodity recomputed in python" {
+	sent --daily d.csv -o s.csv "$DATA/headlines.csv"
+	run "$PYORACLE" "$SREF" daily s.csv d.csv
+	assert_success
+	head -1 d.csv | grep -qx 'date,commodity,n,mean_score,pos,neg,neu'
+	# the local date of the timestamp, not the UTC one: 23:30-05:00 is the
+	# 20th in New York, the 21st in UTC
+	printf '%s\n' timestamp,source,headline \
+		'2026-11-20T23:30:00-05:00,W,Gas output falls' \
+		'2026-11-21T00:30:00+01:00,W,Gas demand falls' \
+		'2026-11-21T09:00:00+01:00,W,Power and gas outage' \
+		'2026-11-21T10:00:00+01:00,W,Ministers meet' > t.csv
+	sent --daily td.csv t.csv > ts.csv
+	run cat td.csv
+	assert_output "date,commodity,n,mean_score,pos,neg,neu
+2026-11-20,gas,1,0.4472135954999579,1,0,0
+2026-11-21,gas,2,0,1,1,0
+2026-11-21,power,1,0.4472135954999579,1,0,0"
+	run "$PYORACLE" "$SREF" daily ts.csv td.csv
+	assert_success
+}
+
+@test "sentiment: the bundled headlines follow the history's spikes (python finds the spikes)" {
+	sent "$DATA/headlines.csv" > s.csv
+	"$PYORACLE" - "$DATA/history.csv" "$DATA/markets.csv" s.csv <<'PY'
+import csv, sys, math
+from collections import defaultdict
+hist = defaultdict(dict)
+for r in csv.DictReader(open(sys.argv[1])):
+    if r["tenor"] == "0":
+        hist[r["curve"]][r["date"]] = (float(r["price"]), r["contract"])
+mk = {r["curve"]: r for r in csv.DictReader(open(sys.argv[2]))}
+news = defaultdict(list)
+for r in csv.DictReader(open(sys.argv[3])):
+    if r["source"] != "MARKETFEED":
+        for c in r["commodities"].split(";"):
+            news[(r["timestamp"][:10], c)].append(float(r["score"]))
+com = {"gas": "gas", "crude": "oil", "products": "oil", "power": "power", "carbon": "carbon"}
+agree = total = 0
+for curve, d in hist.items():
+    days = sorted(d)
+    mv = []
+    for a, b in zip(days, days[1:]):
+        (p0, c0), (p1, c1) = d[a], d[b]
+        if c0 != c1 or a[:7] != b[:7]:
+            continue
+        x = p1 - p0 if mk[curve]["returns"] == "abs" else (math.log(p1 / p0) if p0 > 0 and p1 > 0 else None)
+        if x is not None:
+            mv.append((b, x))
+    med = sorted(abs(x) for _, x in mv)[len(mv) // 2] * 1.4826
+    for day, x in mv:
+        if abs(x) > 4 * med:
+            s = news.get((day, com[mk[curve]["commodity"]]))
+            if s:
+                total += 1
+                agree += (sum(s) > 0) == (x > 0)
+print(f"{total} spikes with a headline, {agree} scored in the direction of the move")
+assert total >= 100, total
+assert agree >= 0.8 * total, (agree, total)
+PY
+}
+
+@test "sentiment: bad headlines and lexicons are exit 3 with file:line:column" {
+	printf '%s\n' timestamp,source,headline '2026-11-20T08:00:00+01:00,W,Gas rises' > ok.csv
+	cp ok.csv nooff.csv; echo '2026-11-20T08:00:00,W,Gas rises' >> nooff.csv
+	run sent nooff.csv
+	assert_failure 3
+	assert_output --partial "nooff.csv:3:1: column 'timestamp': invalid timestamp (expected YYYY-MM-DDTHH:MM:SS+HH:MM) '2026-11-20T08:00:00'"
+	cp ok.csv blank.csv; echo '2026-11-20T08:00:00Z,W,"   "' >> blank.csv
+	run sent blank.csv
+	assert_failure 3
+	assert_output --partial "blank.csv:3:3: column 'headline': blank headline"
+	cp ok.csv empty.csv; echo '2026-11-20T08:00:00Z,W,' >> empty.csv
+	run sent empty.csv
+	assert_failure 3
+	assert_output --partial "empty.csv:3:3: column 'headline': empty value"
+	cp ok.csv nosrc.csv; echo '2026-11-20T08:00:00Z,,Gas' >> nosrc.csv
+	run sent nosrc.csv
+	assert_failure 3
+	assert_output --partial "nosrc.csv:3:2: column 'source': empty value"
+	cp ok.csv utf.csv; printf '2026-11-20T08:00:00Z,W,Gas \xff rises\n' >> utf.csv
+	run sent utf.csv
+	assert_failure 3
+	assert_output --partial "utf.csv:3:3: column 'headline': invalid UTF-8 'Gas \xff rises'"
+	cp ok.csv ctl.csv; printf '2026-11-20T08:00:00Z,W,Gas\x01rises\n' >> ctl.csv
+	run sent ctl.csv
+	assert_failure 3
+	assert_output --partial "ctl.csv:3:3: column 'headline': control character"
+	cp ok.csv long.csv; printf '2026-11-20T08:00:00Z,W,%0300d\n' 0 >> long.csv
+	run sent long.csv
+	assert_failure 3
+	assert_output --partial "long.csv:3:3: column 'headline': too long"
+	cp ok.csv fields.csv; echo '2026-11-20T08:00:00Z,W,Gas,rises' >> fields.csv
+	run sent fields.csv
+	assert_failure 3
+	assert_output --partial "fields.csv:3:"
+	printf 'time,source,headline\n' > nocol.csv
+	run sent nocol.csv
+	assert_failure 3
+	assert_output --partial "nocol.csv:1:1: missing required column 'timestamp'"
+	# -o keeps the old file on failure
+	echo old > out.csv
+	run sent -o out.csv nooff.csv
+	assert_failure 3
+	[ "$(cat out.csv)" = old ]
+	# lexicons
+	printf 'term,kind,weight\noutage,polar,1\nglut,bogus,1\n' > lx1.csv
+	run sent --lexicon lx1.csv ok.csv
+	assert_failure 3
+	assert_output --partial "lx1.csv:3:2: column 'kind': unknown kind 'bogus'"
+	printf 'term,kind,weight\noutage,polar,\n' > lx2.csv
+	run sent --lexicon lx2.csv ok.csv
+	assert_failure 3
+	assert_output --partial "lx2.csv:2:3: column 'weight': a polar term needs a weight"
+	printf 'term,kind,weight\nOutage,polar,1\noutage,polar,2\n' > lx3.csv
+	run sent --lexicon lx3.csv ok.csv
+	assert_failure 3
+	assert_output --partial "lx3.csv:3:1: column 'term': term 'outage' twice"
+	printf 'term,kind,weight\nrises,up,x\n' > lx4.csv
+	run sent --lexicon lx4.csv ok.csv
+	assert_failure 3
+	assert_output --partial "lx4.csv:2:3: column 'weight'"
+	printf 'keyword,commodity\ngas,gas\ngas,power\n' > kw.csv
+	run sent --commodities kw.csv ok.csv
+	assert_failure 3
+	assert_output --partial "kw.csv:3:1: column 'keyword': keyword 'gas' of two commodities ('gas', 'power')"
+	run sent --lexicon nothere.csv ok.csv
+	assert_failure 4
+	# usage
+	run sent --window 0 ok.csv
+	assert_failure 2
+	run sent --threshold 1 ok.csv
+	assert_failure 2
+	run sent --alpha 0 ok.csv
+	assert_failure 2
+	run sent --y x ok.csv
+	assert_failure 2
+	run sent ok.csv > /dev/full
+	run bash -c "qe-forecast sentiment -q --lexicon '$LEXICON' --commodities '$KEYWORDS' ok.csv > /dev/full"
+	assert_failure 4
 }
