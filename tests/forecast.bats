@@ -457,38 +457,23 @@ PY
 
 @test "sentiment: bad headlines and lexicons are exit 3 with file:line:column" {
 	printf '%s\n' timestamp,source,headline '2026-11-20T08:00:00+01:00,W,Gas rises' > ok.csv
-	cp ok.csv nooff.csv; echo '2026-11-20T08:00:00,W,Gas rises' >> nooff.csv
-	run sent nooff.csv
-	assert_failure 3
-	assert_output --partial "nooff.csv:3:1: column 'timestamp': invalid timestamp (expected YYYY-MM-DDTHH:MM:SS+HH:MM) '2026-11-20T08:00:00'"
-	cp ok.csv blank.csv; echo '2026-11-20T08:00:00Z,W,"   "' >> blank.csv
-	run sent blank.csv
-	assert_failure 3
-	assert_output --partial "blank.csv:3:3: column 'headline': blank headline"
-	cp ok.csv empty.csv; echo '2026-11-20T08:00:00Z,W,' >> empty.csv
-	run sent empty.csv
-	assert_failure 3
-	assert_output --partial "empty.csv:3:3: column 'headline': empty value"
-	cp ok.csv nosrc.csv; echo '2026-11-20T08:00:00Z,,Gas' >> nosrc.csv
-	run sent nosrc.csv
-	assert_failure 3
-	assert_output --partial "nosrc.csv:3:2: column 'source': empty value"
-	cp ok.csv utf.csv; printf '2026-11-20T08:00:00Z,W,Gas \xff rises\n' >> utf.csv
-	run sent utf.csv
-	assert_failure 3
-	assert_output --partial "utf.csv:3:3: column 'headline': invalid UTF-8 'Gas \xff rises'"
-	cp ok.csv ctl.csv; printf '2026-11-20T08:00:00Z,W,Gas\x01rises\n' >> ctl.csv
-	run sent ctl.csv
-	assert_failure 3
-	assert_output --partial "ctl.csv:3:3: column 'headline': control character"
-	cp ok.csv long.csv; printf '2026-11-20T08:00:00Z,W,%0300d\n' 0 >> long.csv
-	run sent long.csv
-	assert_failure 3
-	assert_output --partial "long.csv:3:3: column 'headline': too long"
-	cp ok.csv fields.csv; echo '2026-11-20T08:00:00Z,W,Gas,rises' >> fields.csv
-	run sent fields.csv
-	assert_failure 3
-	assert_output --partial "fields.csv:3:"
+	# bad NAME ROW MESSAGE: ok.csv plus ROW (printf %b) is exit 3 with MESSAGE
+	bad() {
+		cp ok.csv "$1.csv"
+		printf '%b\n' "$2" >> "$1.csv"
+		run sent "$1.csv"
+		assert_failure 3
+		assert_output --partial "$1.csv:$3"
+	}
+	bad nooff '2026-11-20T08:00:00,W,Gas rises' \
+		"3:1: column 'timestamp': invalid timestamp (expected YYYY-MM-DDTHH:MM:SS+HH:MM) '2026-11-20T08:00:00'"
+	bad blank '2026-11-20T08:00:00Z,W,"   "' "3:3: column 'headline': blank headline"
+	bad empty '2026-11-20T08:00:00Z,W,' "3:3: column 'headline': empty value"
+	bad nosrc '2026-11-20T08:00:00Z,,Gas' "3:2: column 'source': empty value"
+	bad utf '2026-11-20T08:00:00Z,W,Gas \xff rises' "3:3: column 'headline': invalid UTF-8 'Gas \\xff rises'"
+	bad ctl '2026-11-20T08:00:00Z,W,Gas\x01rises' "3:3: column 'headline': control character"
+	bad long "2026-11-20T08:00:00Z,W,$(printf '%0300d' 0)" "3:3: column 'headline': too long"
+	bad fields '2026-11-20T08:00:00Z,W,Gas,rises' "3:"
 	printf 'time,source,headline\n' > nocol.csv
 	run sent nocol.csv
 	assert_failure 3

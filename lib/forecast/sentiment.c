@@ -12,6 +12,23 @@
 #include "io/formats.h"
 #include "time/tz.h"
 
+/* Room for element index `need` in *arr (elem bytes each, *cap of them):
+ * doubles from `first`.  0, or -1 when out of memory (*arr kept). */
+static int grow(void *arr, size_t *cap, size_t need, size_t elem, size_t first)
+{
+	if (need < *cap)
+		return 0;
+	size_t nc = *cap ? 2 * *cap : first;
+	while (nc <= need)
+		nc *= 2;
+	void *p = realloc(*(void **)arr, nc * elem);
+	if (!p)
+		return -1;
+	*(void **)arr = p;
+	*cap = nc;
+	return 0;
+}
+
 typedef struct sent_term {
 	int kind;
 	double weight;
@@ -73,18 +90,10 @@ static int tokenize(const char *s, size_t n, tokens *t)
 		while (b > a && t->text[b - 1] == '\'')
 			b--;
 		if (b > a) {
-			if (t->n == t->cap) {
-				size_t nc = t->cap ? 2 * t->cap : 32;
-				size_t *ns = realloc(t->start, nc * sizeof *ns);
-				if (!ns)
-					return -1;
-				t->start = ns;
-				size_t *nl = realloc(t->len, nc * sizeof *nl);
-				if (!nl)
-					return -1;
-				t->len = nl;
-				t->cap = nc;
-			}
+			size_t cap = t->cap;
+			if (grow(&t->start, &cap, t->n, sizeof *t->start, 32) ||
+			    grow(&t->len, &t->cap, t->n, sizeof *t->len, 32))
+				return -1;
 			t->start[t->n] = a;
 			t->len[t->n] = b - a;
 			t->n++;
@@ -196,14 +205,8 @@ int sent_lexicon_add(sent_lexicon *lx, const char *term, int kind, double weight
 		return qe_err_set(e, QE_INTERNAL, "out of memory");
 	if (!added)
 		return qe_err_set(e, QE_DATA, "term '%s' twice (as '%s')", term, buf);
-	if ((size_t)i >= lx->cap) {
-		size_t nc = lx->cap ? 2 * lx->cap : 256;
-		sent_term *nt = realloc(lx->term, nc * sizeof *nt);
-		if (!nt)
-			return qe_err_set(e, QE_INTERNAL, "out of memory");
-		lx->term = nt;
-		lx->cap = nc;
-	}
+	if (grow(&lx->term, &lx->cap, (size_t)i, sizeof *lx->term, 256))
+		return qe_err_set(e, QE_INTERNAL, "out of memory");
 	lx->term[i].kind = kind;
 	lx->term[i].weight = weight;
 	if (ntok > lx->max_tokens)
@@ -233,14 +236,8 @@ int sent_lexicon_add_keyword(sent_lexicon *lx, const char *keyword, const char *
 					  sent_commodity(lx, lx->keyword_of[i]), commodity);
 		return qe_err_set(e, QE_DATA, "keyword '%s' twice for '%s'", keyword, commodity);
 	}
-	if ((size_t)i >= lx->kcap) {
-		size_t nc = lx->kcap ? 2 * lx->kcap : 64;
-		int *nk = realloc(lx->keyword_of, nc * sizeof *nk);
-		if (!nk)
-			return qe_err_set(e, QE_INTERNAL, "out of memory");
-		lx->keyword_of = nk;
-		lx->kcap = nc;
-	}
+	if (grow(&lx->keyword_of, &lx->kcap, (size_t)i, sizeof *lx->keyword_of, 64))
+		return qe_err_set(e, QE_INTERNAL, "out of memory");
 	lx->keyword_of[i] = (int)c;
 	if (ntok > lx->max_tokens)
 		lx->max_tokens = ntok;
@@ -492,14 +489,8 @@ static int daily_add(sent_daily *d, qe_date date, const sent_result *r, int nc, 
 	for (int c = 0; c < nc; c++) {
 		if (!(r->commodities & ((uint32_t)1 << c)))
 			continue;
-		if (d->n == d->cap) {
-			size_t ncap = d->cap ? 2 * d->cap : 1024;
-			daily_obs *no = realloc(d->o, ncap * sizeof *no);
-			if (!no)
-				return qe_err_set(e, QE_INTERNAL, "out of memory");
-			d->o = no;
-			d->cap = ncap;
-		}
+		if (grow(&d->o, &d->cap, d->n, sizeof *d->o, 1024))
+			return qe_err_set(e, QE_INTERNAL, "out of memory");
 		d->o[d->n] = (daily_obs){date, c, 0, r->label, d->n, r->score};
 		d->n++;
 	}
