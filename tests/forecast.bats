@@ -483,27 +483,22 @@ PY
 	run sent -o out.csv nooff.csv
 	assert_failure 3
 	[ "$(cat out.csv)" = old ]
-	# lexicons
-	printf 'term,kind,weight\noutage,polar,1\nglut,bogus,1\n' > lx1.csv
-	run sent --lexicon lx1.csv ok.csv
-	assert_failure 3
-	assert_output --partial "lx1.csv:3:2: column 'kind': unknown kind 'bogus'"
-	printf 'term,kind,weight\noutage,polar,\n' > lx2.csv
-	run sent --lexicon lx2.csv ok.csv
-	assert_failure 3
-	assert_output --partial "lx2.csv:2:3: column 'weight': a polar term needs a weight"
-	printf 'term,kind,weight\nOutage,polar,1\noutage,polar,2\n' > lx3.csv
-	run sent --lexicon lx3.csv ok.csv
-	assert_failure 3
-	assert_output --partial "lx3.csv:3:1: column 'term': term 'outage' twice"
-	printf 'term,kind,weight\nrises,up,x\n' > lx4.csv
-	run sent --lexicon lx4.csv ok.csv
-	assert_failure 3
-	assert_output --partial "lx4.csv:2:3: column 'weight'"
-	printf 'keyword,commodity\ngas,gas\ngas,power\n' > kw.csv
-	run sent --commodities kw.csv ok.csv
-	assert_failure 3
-	assert_output --partial "kw.csv:3:1: column 'keyword': keyword 'gas' of two commodities ('gas', 'power')"
+	# badlex OPTION NAME CONTENT MESSAGE: a lexicon (--lexicon) or keyword
+	# file (--commodities) of CONTENT is exit 3 with MESSAGE
+	badlex() {
+		printf '%b' "$3" > "$2.csv"
+		run sent "$1" "$2.csv" ok.csv
+		assert_failure 3
+		assert_output --partial "$2.csv:$4"
+	}
+	badlex --lexicon lx1 'term,kind,weight\noutage,polar,1\nglut,bogus,1\n' "3:2: column 'kind': unknown kind 'bogus'"
+	badlex --lexicon lx2 'term,kind,weight\noutage,polar,\n' "2:3: column 'weight': a polar term needs a weight"
+	badlex --lexicon lx3 'term,kind,weight\nOutage,polar,1\noutage,polar,2\n' "3:1: column 'term': term 'outage' twice"
+	badlex --lexicon lx4 'term,kind,weight\nrises,up,x\n' "2:3: column 'weight'"
+	badlex --lexicon lx5 'term,kind,weight\nrises,up,-1\n' "2:1: column 'term': term 'rises': weight -1 not positive"
+	badlex --lexicon lx6 'term,kind,weight\na b c d e,polar,1\n' "2:1: column 'term': term 'a b c d e' has 5 words"
+	badlex --commodities kw 'keyword,commodity\ngas,gas\ngas,power\n' \
+		"3:1: column 'keyword': keyword 'gas' of two commodities ('gas', 'power')"
 	run sent --lexicon nothere.csv ok.csv
 	assert_failure 4
 	# usage
