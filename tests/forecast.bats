@@ -391,6 +391,9 @@ PY
 	cmp b.csv b3.csv
 	sent -o b4.csv - < "$DATA/headlines.csv"
 	cmp b.csv b4.csv
+	# from the top of the tree the bundled lexicon is the default
+	(cd "$QE_TOP" && qe-forecast sentiment -q data/headlines.csv) > b5.csv
+	cmp b.csv b5.csv
 }
 
 @test "sentiment --daily: the daily index per commodity recomputed in python" {

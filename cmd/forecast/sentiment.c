@@ -13,9 +13,10 @@ static const char usage[] =
 	"standard input) in [-1, 1] with the energy-market lexicon; write\n"
 	"timestamp,source,headline,score,label,commodities.\n\n"
 	"Lexicon:\n"
-	"  --lexicon FILE      terms (term,kind,weight; default data/sentiment_lexicon.csv)\n"
+	"  --lexicon FILE      terms (term,kind,weight; default data/sentiment_lexicon.csv,\n"
+	"                      else the installed one)\n"
 	"  --commodities FILE  commodity keywords (keyword,commodity;\n"
-	"                      default data/sentiment_commodities.csv)\n"
+	"                      default data/sentiment_commodities.csv, else the installed one)\n"
 	"  --window N          negation, intensifier and subject window in words (default 3)\n"
 	"  --alpha A           score = S / sqrt(S^2 + A) (default 4)\n"
 	"  --threshold T       positive above T, negative below -T (default 0.1)\n"
@@ -39,7 +40,7 @@ static const struct option longopts[] = {
 int cmd_forecast_sentiment(int argc, char **argv)
 {
 	forecast_opts o;
-	const char *lexicon = "data/sentiment_lexicon.csv", *commodities = "data/sentiment_commodities.csv";
+	const char *lexicon = NULL, *commodities = NULL;
 	const char *daily_path = NULL;
 	sent_params p;
 	int c;
@@ -67,6 +68,10 @@ int cmd_forecast_sentiment(int argc, char **argv)
 		}
 	}
 	const char *input = forecast_input(&o, argc, argv);
+	if (!lexicon)
+		lexicon = cli_bundled_data("sentiment_lexicon.csv", 0);
+	if (!commodities)
+		commodities = cli_bundled_data("sentiment_commodities.csv", 1);
 	sent_lexicon *lx = sent_lexicon_load(lexicon, commodities, &e);
 	if (!lx)
 		cli_die_err(&e);
