@@ -260,6 +260,16 @@ void cli_init(const char *prog)
 	gsl_set_error_handler_off();
 }
 
+const char *cli_bundled_data(const char *name, int slot)
+{
+	static char path[2][4096];
+	char *p = path[slot ? 1 : 0];
+	snprintf(p, sizeof path[0], "data/%s", name);
+	if (access(p, F_OK) != 0)
+		snprintf(p, sizeof path[0], "%s/data/%s", QE_SHAREDIR, name);
+	return p;
+}
+
 const char *cli_calendar_dir(const char *option, const char *markets)
 {
 	static char dir[4096];

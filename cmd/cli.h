@@ -97,6 +97,11 @@ void cli_outputs_abort(void);
  * curve master markets (NULL: none), else the installed QE_SHAREDIR/
  * calendars.  The result lives until the next call. */
 const char *cli_calendar_dir(const char *option, const char *markets);
+/* A bundled data file (the sentiment lexicon): data/NAME under the working
+ * directory when there is one (a run from the top of the tree), else the
+ * installed QE_SHAREDIR/data/NAME.  The result lives until the next call
+ * with the same slot (0 or 1). */
+const char *cli_bundled_data(const char *name, int slot);
 
 /* While flag is armed (not NULL), a SIGINT sets *flag to 1 instead of
  * ending the run, so that a search can stop and write what it has

@@ -10,6 +10,7 @@
 static const cli_command commands[] = {
 	{"garch", cmd_forecast_garch},
 	{"regress", cmd_forecast_regress},
+	{"sentiment", cmd_forecast_sentiment},
 };
 
 static const char usage[] =
@@ -18,6 +19,7 @@ static const char usage[] =
 	"Commands:\n"
 	"  garch [FILE|-]      GARCH(1,1) / GJR-GARCH(1,1) by maximum likelihood; variance forecasts\n"
 	"  regress [FILE|-]    OLS with intercept: coefficients, errors (Newey-West with --hac), R2, F\n"
+	"  sentiment [FILE|-]  headline sentiment in [-1, 1] by lexicon; daily index per commodity\n"
 	"\n"
 	"Each command takes its own options: see 'qe-forecast COMMAND --help'.\n"
 	"  -h, --help          this help;  -V, --version  version\n"

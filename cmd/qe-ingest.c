@@ -27,7 +27,7 @@ static const char usage[] =
 	"Validates every record of FILE (stdin when absent or '-') against the\n"
 	"contract of qe-formats(5) and writes the canonical rows.\n"
 	"KIND: trades prices fixings vols rates history vol-history counterparties limits\n"
-	"      meters weather markets fx-history\n"
+	"      meters weather markets fx-history headlines\n"
 	"\n"
 	"  -o, --output FILE     write here (atomically) instead of stdout\n"
 	"      --to csv|h5       output format (h5 needs -o)\n"

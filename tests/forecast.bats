@@ -7,6 +7,27 @@
 load helpers
 
 ORACLE="$QE_TOP/tests/forecast/oracle.py"
+# sentiment: an independent python implementation of the documented rule,
+# the daily index and the evaluation metrics
+SREF="$QE_TOP/tests/forecast/sentiment_ref.py"
+LEXICON="$DATA/sentiment_lexicon.csv"
+KEYWORDS="$DATA/sentiment_commodities.csv"
+
+# sent ARGS...: qe-forecast sentiment with the bundled lexicon
+sent() {
+	qe-forecast sentiment -q --lexicon "$LEXICON" --commodities "$KEYWORDS" "$@"
+}
+
+# labelled_headlines OUT: the hand-labelled set as a headlines file
+labelled_headlines() {
+	"$PYORACLE" - "$QE_TOP/tests/forecast/headlines_labelled.csv" > "$1" <<'PY'
+import csv, sys
+w = csv.writer(sys.stdout, lineterminator="\n")
+w.writerow(["timestamp", "source", "headline"])
+for i, r in enumerate(csv.DictReader(open(sys.argv[1], newline="", encoding="utf-8"))):
+    w.writerow([f"2026-11-{1 + i % 28:02d}T{i % 24:02d}:15:00+01:00", "LAB", r["headline"]])
+PY
+}
 
 # sim_series FILE SEED N GAMMA NU: a GJR-GARCH path of N returns
 # (omega 4e-5, alpha 0.08, beta 0.86), Student-t innovations (NU 0: normal)
@@ -315,7 +336,7 @@ for x in r: print(x['load'], x['hdd'], repr(2 * float(x['hdd'])), x['temp'], sep
 
 @test "every option of each command's --help is documented in qe-forecast(1)" {
 	mandoc -Tascii "$QE_TOP/man/qe-forecast.1" | col -b > page.txt
-	for cmd in garch regress; do
+	for cmd in garch regress sentiment; do
 		run qe-forecast $cmd --help
 		assert_success
 		for opt in $(grep -o -- '--[a-z][a-z-]*' <<< "$output" | sort -u); do
@@ -328,4 +349,171 @@ for x in r: print(x['load'], x['hdd'], repr(2 * float(x['hdd'])), x['temp'], sep
 	assert_failure 2
 	run qe-forecast regress --model gjr
 	assert_failure 2
+}
+
+@test "sentiment: the labelled set beats the majority class; fails below macro-F1 0.75" {
+	labelled_headlines h.csv
+	sent h.csv > s.csv
+	run "$PYORACLE" "$SREF" eval "$QE_TOP/tests/forecast/headlines_labelled.csv" s.csv 0.75
+	echo "$output"
+	assert_success
+	# the number the man page states
+	grep -q 'fails below a macro-F1 of' <(mandoc -Tascii "$QE_TOP/man/qe-forecast.1" | col -b)
+	grep -q '0\.75' <(mandoc -Tascii "$QE_TOP/man/qe-forecast.1" | col -b | grep -A1 'fails below a macro-F1')
+	# at least 200 headlines, every class and commodity present
+	"$PYORACLE" - "$QE_TOP/tests/forecast/headlines_labelled.csv" <<'PY'
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1], newline="", encoding="utf-8")))
+assert len(rows) >= 200, len(rows)
+assert {r["label"] for r in rows} == {"positive", "negative", "neutral"}
+tags = {c for r in rows for c in r["commodities"].split(",") if c}
+assert tags == {"power", "gas", "oil", "carbon"}, tags
+PY
+}
+
+@test "sentiment: scores, labels and commodities equal an independent python implementation" {
+	labelled_headlines h.csv
+	sent h.csv > s.csv
+	run "$PYORACLE" "$SREF" check "$LEXICON" "$KEYWORDS" h.csv s.csv
+	assert_success
+	sent "$DATA/headlines.csv" > b.csv
+	run "$PYORACLE" "$SREF" check "$LEXICON" "$KEYWORDS" "$DATA/headlines.csv" b.csv
+	assert_success
+	# other parameters
+	sent --window 5 --alpha 1 --threshold 0.3 "$DATA/headlines.csv" > b2.csv
+	run "$PYORACLE" "$SREF" check "$LEXICON" "$KEYWORDS" "$DATA/headlines.csv" b2.csv 5 1 0.3
+	assert_success
+	sent --window 1 h.csv > s1.csv
+	run "$PYORACLE" "$SREF" check "$LEXICON" "$KEYWORDS" h.csv s1.csv 1 4 0.1
+	assert_success
+	# stdin and -o give the same bytes
+	sent < "$DATA/headlines.csv" > b3.csv
+	cmp b.csv b3.csv
+	sent -o b4.csv - < "$DATA/headlines.csv"
+	cmp b.csv b4.csv
+	# from the top of the tree the bundled lexicon is the default
+	(cd "$QE_TOP" && qe-forecast sentiment -q data/headlines.csv) > b5.csv
+	cmp b.csv b5.csv
+}
+
+@test "sentiment --daily: the daily index per commodity recomputed in python" {
+	sent --daily d.csv -o s.csv "$DATA/headlines.csv"
+	run "$PYORACLE" "$SREF" daily s.csv d.csv
+	assert_success
+	head -1 d.csv | grep -qx 'date,commodity,n,mean_score,pos,neg,neu'
+	# the local date of the timestamp, not the UTC one: 23:30-05:00 is the
+	# 20th in New York, the 21st in UTC
+	printf '%s\n' timestamp,source,headline \
+		'2026-11-20T23:30:00-05:00,W,Gas output falls' \
+		'2026-11-21T00:30:00+01:00,W,Gas demand falls' \
+		'2026-11-21T09:00:00+01:00,W,Power and gas outage' \
+		'2026-11-21T10:00:00+01:00,W,Ministers meet' > t.csv
+	sent --daily td.csv t.csv > ts.csv
+	run cat td.csv
+	assert_output "date,commodity,n,mean_score,pos,neg,neu
+2026-11-20,gas,1,0.4472135954999579,1,0,0
+2026-11-21,gas,2,0,1,1,0
+2026-11-21,power,1,0.4472135954999579,1,0,0"
+	run "$PYORACLE" "$SREF" daily ts.csv td.csv
+	assert_success
+}
+
+@test "sentiment: the bundled headlines follow the history's spikes (python finds the spikes)" {
+	sent "$DATA/headlines.csv" > s.csv
+	"$PYORACLE" - "$DATA/history.csv" "$DATA/markets.csv" s.csv <<'PY'
+import csv, sys, math
+from collections import defaultdict
+hist = defaultdict(dict)
+for r in csv.DictReader(open(sys.argv[1])):
+    if r["tenor"] == "0":
+        hist[r["curve"]][r["date"]] = (float(r["price"]), r["contract"])
+mk = {r["curve"]: r for r in csv.DictReader(open(sys.argv[2]))}
+news = defaultdict(list)
+for r in csv.DictReader(open(sys.argv[3])):
+    if r["source"] != "MARKETFEED":
+        for c in r["commodities"].split(";"):
+            news[(r["timestamp"][:10], c)].append(float(r["score"]))
+com = {"gas": "gas", "crude": "oil", "products": "oil", "power": "power", "carbon": "carbon"}
+agree = total = 0
+for curve, d in hist.items():
+    days = sorted(d)
+    mv = []
+    for a, b in zip(days, days[1:]):
+        (p0, c0), (p1, c1) = d[a], d[b]
+        if c0 != c1 or a[:7] != b[:7]:
+            continue
+        x = p1 - p0 if mk[curve]["returns"] == "abs" else (math.log(p1 / p0) if p0 > 0 and p1 > 0 else None)
+        if x is not None:
+            mv.append((b, x))
+    med = sorted(abs(x) for _, x in mv)[len(mv) // 2] * 1.4826
+    for day, x in mv:
+        if abs(x) > 4 * med:
+            s = news.get((day, com[mk[curve]["commodity"]]))
+            if s:
+                total += 1
+                agree += (sum(s) > 0) == (x > 0)
+print(f"{total} spikes with a headline, {agree} scored in the direction of the move")
+assert total >= 100, total
+assert agree >= 0.8 * total, (agree, total)
+PY
+}
+
+@test "sentiment: bad headlines and lexicons are exit 3 with file:line:column" {
+	printf '%s\n' timestamp,source,headline '2026-11-20T08:00:00+01:00,W,Gas rises' > ok.csv
+	# bad NAME ROW MESSAGE: ok.csv plus ROW (printf %b) is exit 3 with MESSAGE
+	bad() {
+		cp ok.csv "$1.csv"
+		printf '%b\n' "$2" >> "$1.csv"
+		run sent "$1.csv"
+		assert_failure 3
+		assert_output --partial "$1.csv:$3"
+	}
+	bad nooff '2026-11-20T08:00:00,W,Gas rises' \
+		"3:1: column 'timestamp': invalid timestamp (expected YYYY-MM-DDTHH:MM:SS+HH:MM) '2026-11-20T08:00:00'"
+	bad blank '2026-11-20T08:00:00Z,W,"   "' "3:3: column 'headline': blank headline"
+	bad empty '2026-11-20T08:00:00Z,W,' "3:3: column 'headline': empty value"
+	bad nosrc '2026-11-20T08:00:00Z,,Gas' "3:2: column 'source': empty value"
+	bad utf '2026-11-20T08:00:00Z,W,Gas \xff rises' "3:3: column 'headline': invalid UTF-8 'Gas \\xff rises'"
+	bad ctl '2026-11-20T08:00:00Z,W,Gas\x01rises' "3:3: column 'headline': control character"
+	bad long "2026-11-20T08:00:00Z,W,$(printf '%0300d' 0)" "3:3: column 'headline': too long"
+	bad fields '2026-11-20T08:00:00Z,W,Gas,rises' "3:"
+	printf 'time,source,headline\n' > nocol.csv
+	run sent nocol.csv
+	assert_failure 3
+	assert_output --partial "nocol.csv:1:1: missing required column 'timestamp'"
+	# -o keeps the old file on failure
+	echo old > out.csv
+	run sent -o out.csv nooff.csv
+	assert_failure 3
+	[ "$(cat out.csv)" = old ]
+	# badlex OPTION NAME CONTENT MESSAGE: a lexicon (--lexicon) or keyword
+	# file (--commodities) of CONTENT is exit 3 with MESSAGE
+	badlex() {
+		printf '%b' "$3" > "$2.csv"
+		run sent "$1" "$2.csv" ok.csv
+		assert_failure 3
+		assert_output --partial "$2.csv:$4"
+	}
+	badlex --lexicon lx1 'term,kind,weight\noutage,polar,1\nglut,bogus,1\n' "3:2: column 'kind': unknown kind 'bogus'"
+	badlex --lexicon lx2 'term,kind,weight\noutage,polar,\n' "2:3: column 'weight': a polar term needs a weight"
+	badlex --lexicon lx3 'term,kind,weight\nOutage,polar,1\noutage,polar,2\n' "3:1: column 'term': term 'outage' twice"
+	badlex --lexicon lx4 'term,kind,weight\nrises,up,x\n' "2:3: column 'weight'"
+	badlex --lexicon lx5 'term,kind,weight\nrises,up,-1\n' "2:1: column 'term': term 'rises': weight -1 not positive"
+	badlex --lexicon lx6 'term,kind,weight\na b c d e,polar,1\n' "2:1: column 'term': term 'a b c d e' has 5 words"
+	badlex --commodities kw 'keyword,commodity\ngas,gas\ngas,power\n' \
+		"3:1: column 'keyword': keyword 'gas' of two commodities ('gas', 'power')"
+	run sent --lexicon nothere.csv ok.csv
+	assert_failure 4
+	# usage
+	run sent --window 0 ok.csv
+	assert_failure 2
+	run sent --threshold 1 ok.csv
+	assert_failure 2
+	run sent --alpha 0 ok.csv
+	assert_failure 2
+	run sent --y x ok.csv
+	assert_failure 2
+	run sent ok.csv > /dev/full
+	run bash -c "qe-forecast sentiment -q --lexicon '$LEXICON' --commodities '$KEYWORDS' ok.csv > /dev/full"
+	assert_failure 4
 }

@@ -90,7 +90,8 @@ summary() {
 
 @test "every KIND: a 1 MB malformed line is one reject, a 1 MB field one reject, no row made from a tail" {
 	for k in trades:trades prices:curves fixings:fixings vols:vols rates:rates history:history \
-		counterparties:counterparties limits:limits meters:meters weather:weather markets:markets fx-history:fx_history; do
+		counterparties:counterparties limits:limits meters:meters weather:weather markets:markets fx-history:fx_history \
+		headlines:headlines; do
 		kind=${k%%:*} f=${k#*:}
 		cp "$DATA/$f.csv" "$f.csv"
 		long_lines "$f.csv" "$f"
@@ -456,6 +457,35 @@ EOF
 	[ "$status" -eq 3 ]
 	echo "$output" | grep -qx 'FRA,2026-11-20,-2.5,4.5,1'
 	[[ "$stderr" == *"w.csv:3:4: column 'tmax': below tmin 5 '1'"* ]] || fail "$stderr"
+}
+
+@test "headlines: timestamps with offset, a source, a non-blank UTF-8 headline; rejects with reasons" {
+	printf '%s\n' timestamp,source,headline \
+		'2026-11-20T08:15:00+01:00,WIRE,"Cold snap lifts gas, power"' \
+		'2026-11-20T08:15:00,WIRE,No offset' \
+		'2026-11-31T08:15:00Z,WIRE,No such day' \
+		'2026-11-20T08:15:00Z,WIRE,"   "' \
+		'2026-11-20T08:15:00Z,WIRE,' \
+		'2026-11-20T08:15:00Z, WIRE,Blank around the source' \
+		'2026-11-20T07:15:00Z,WIRE,Cold snap lifts gas, power' > h.csv
+	printf '2026-11-20T08:15:00Z,WIRE,Bad \xff byte\n2026-11-20T09:15:00-05:00,WIRE,Gas \xc3\xa9t\xc3\xa9 fine\n' >> h.csv
+	run_split qe-ingest headlines h.csv --rejects rej.csv
+	[ "$status" -eq 3 ]
+	[[ "$stderr" == *"h.csv:3:1: column 'timestamp': invalid timestamp"* ]] || fail "$stderr"
+	[[ "$stderr" == *"h.csv:4:1: column 'timestamp': invalid timestamp"* ]] || fail "$stderr"
+	[[ "$stderr" == *"h.csv:5:3: column 'headline': blank headline"* ]] || fail "$stderr"
+	[[ "$stderr" == *"h.csv:6:3: column 'headline': empty value"* ]] || fail "$stderr"
+	[[ "$stderr" == *"h.csv:7:2: column 'source': leading or trailing blank"* ]] || fail "$stderr"
+	[[ "$stderr" == *"h.csv:8:"* ]] || fail "an unquoted comma is a bad row: $stderr"
+	[[ "$stderr" == *"h.csv:9:3: column 'headline': invalid UTF-8 'Bad \xff byte'"* ]] || fail "$stderr"
+	[ "$(printf '%s\n' "$output" | wc -l)" -eq 3 ] || fail "$output"
+	printf '%s\n' "$output" | grep -qx 'timestamp,source,headline'
+	printf '%s\n' "$output" | grep -qx '2026-11-20T08:15:00+01:00,WIRE,"Cold snap lifts gas, power"'
+	printf '%s\n' "$output" | grep -qx '2026-11-20T09:15:00-05:00,WIRE,Gas été fine'
+	[ "$(tail -n +2 rej.csv | wc -l)" -eq 7 ] || fail "$(cat rej.csv)"
+	run_split qe-ingest headlines "$DATA/headlines.csv" -o ok.csv
+	assert_success
+	cmp ok.csv "$DATA/headlines.csv"
 }
 
 @test "meters: hourly periods across both DST changes match a pandas/zoneinfo oracle" {

@@ -45,7 +45,7 @@ small() {
 
 @test "synth: --only KIND equals the file written by -d, for every kind" {
 	small -d all
-	for k in markets prices vols rates history fixings trades counterparties limits meters weather fx_history; do
+	for k in markets prices vols rates history fixings trades counterparties limits meters weather fx_history headlines; do
 		f=$k.csv
 		[ "$k" = prices ] && f=curves.csv
 		small --only "$k" -o "one-$k.csv"

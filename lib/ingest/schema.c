@@ -405,19 +405,27 @@ static int plain_ascii(const char *s, size_t n)
 	return !bad;
 }
 
+const char *schema_text_problem(const char *s, size_t n, size_t max)
+{
+	if (n > max)
+		return "too long";
+	if (plain_ascii(s, n))
+		return NULL;
+	if (!valid_utf8(s, n))
+		return "invalid UTF-8";
+	for (size_t k = 0; k < n; k++)
+		if ((unsigned char)s[k] < 0x20 || s[k] == 0x7f)
+			return "control character";
+	return NULL;
+}
+
 /* Text of at most max bytes, valid UTF-8, without control characters. */
 static int check_text(int i, val *v, size_t max, row_check *rc)
 {
 	if (v->len > max)
 		return fail(rc, i, v, "longer than %zu bytes", max);
-	if (plain_ascii(v->p, v->len))
-		return 0;
-	if (!valid_utf8(v->p, v->len))
-		return fail(rc, i, v, "invalid UTF-8");
-	for (size_t k = 0; k < v->len; k++)
-		if ((unsigned char)v->p[k] < 0x20 || v->p[k] == 0x7f)
-			return fail(rc, i, v, "control character");
-	return 0;
+	const char *why = schema_text_problem(v->p, v->len, max);
+	return why ? fail(rc, i, v, "%s", why) : 0;
 }
 
 /* An identifier (ids and curve names): text of at most SCHEMA_ID_MAX
@@ -764,6 +772,13 @@ static int check_cross(const schema_ctx *c, val *v, row_check *rc)
 			v[FMT_WE_TMEAN].changed = 1;
 		}
 		return 0;
+	case FMT_HEADLINES: {
+		const val *h = &v[FMT_HL_HEADLINE];
+		size_t k = 0;
+		while (k < h->len && isspace((unsigned char)h->p[k]))
+			k++;
+		return k == h->len ? fail(rc, FMT_HL_HEADLINE, h, "blank headline") : 0;
+	}
 	case FMT_METERS:
 		if (v[FMT_ME_INTERVAL].i != 1 && v[FMT_ME_INTERVAL].i != 5 && v[FMT_ME_INTERVAL].i != 15 &&
 		    v[FMT_ME_INTERVAL].i != 30 && v[FMT_ME_INTERVAL].i != 60)

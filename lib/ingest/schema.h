@@ -177,6 +177,12 @@ void schema_reject_text(const formats_table *s, const row_check *rc, char *buf, 
 #define SCHEMA_VALUE_SHOWN 64
 void schema_show_value(strbuf *b, const char *v, size_t n);
 
+/* NULL when s[0..n) is free text as the validator accepts it (at most
+ * max bytes, valid UTF-8, no control character), else the reason ("too
+ * long", "invalid UTF-8", "control character"): for readers of a file
+ * kind that check its text columns themselves (qe-forecast sentiment). */
+const char *schema_text_problem(const char *s, size_t n, size_t max);
+
 /* Writes the canonical header row of s. */
 void schema_header(const formats_table *s, strbuf *out);
 

@@ -153,6 +153,14 @@ static const formats_col weather_cols[] = {
 	{"tmean", CT_NUM, 0, NULL, -90, 60, 0, "degC"},
 };
 
+/* A headline is free text (SCHEMA_TEXT_MAX bytes, valid UTF-8); the
+ * source an identifier (a wire, a desk, a feed). */
+static const formats_col headlines_cols[] = {
+	{"timestamp", CT_TS, 1, NULL, 0, 0, 0, NULL},
+	{"source", CT_ID, 1, NULL, 0, 0, 0, NULL},
+	{"headline", CT_STR, 1, NULL, 0, 0, 0, NULL},
+};
+
 static const formats_col markets_cols[] = {
 	{"curve", CT_ID, 1, NULL, 0, 0, 0, NULL},
 	{"commodity", CT_ENUM, 1, V("gas", "crude", "power", "carbon", "products"), 0, 0, 0, NULL},
@@ -648,6 +656,39 @@ static const formats_col ledger_balance_cols[] = {
 	{"retired", CT_INT, 1, NULL, 0, BIG, 0, NULL},
 };
 
+static const char *const sentiment_labels[] = {"positive", "negative", "neutral", NULL};
+
+static const formats_col sentiment_cols[] = {
+	{"timestamp", CT_TS, 1, NULL, 0, 0, 0, NULL},
+	COL("source", CT_ID, 1),
+	COL("headline", CT_STR, 1),
+	{"score", CT_NUM, 1, NULL, -1, 1, 0, NULL},
+	{"label", CT_ENUM, 1, sentiment_labels, 0, 0, 0, NULL},
+	COL("commodities", CT_STR, 0),
+};
+
+static const formats_col sentiment_daily_cols[] = {
+	COL("date", CT_DATE, 1),
+	COL("commodity", CT_ID, 1),
+	{"n", CT_INT, 1, NULL, 1, BIG, 0, NULL},
+	{"mean_score", CT_NUM, 1, NULL, -1, 1, 0, NULL},
+	{"pos", CT_INT, 1, NULL, 0, BIG, 0, NULL},
+	{"neg", CT_INT, 1, NULL, 0, BIG, 0, NULL},
+	{"neu", CT_INT, 1, NULL, 0, BIG, 0, NULL},
+};
+
+static const formats_col sentiment_lexicon_cols[] = {
+	COL("term", CT_STR, 1),
+	{"kind", CT_ENUM, 1, V("polar", "up", "down", "supply", "demand", "price", "negator", "intensifier"),
+	 0, 0, 0, NULL},
+	NUM("weight", 0),
+};
+
+static const formats_col sentiment_commodities_cols[] = {
+	COL("keyword", CT_STR, 1),
+	COL("commodity", CT_ID, 1),
+};
+
 #define N(a) ((int)(sizeof a / sizeof a[0]))
 #define K(...) N(((const int[]){__VA_ARGS__})), ((const int[]){__VA_ARGS__})
 #define T(kind, name, section, cols) kind, name, section, N(cols), cols
@@ -667,6 +708,7 @@ static const formats_table tables[FMT_COUNT] = {
 	{T(FMT_FX_HISTORY, "fx_history", "FX HISTORY", fx_history_cols), K(0, 1)},
 	{T(FMT_METER_PERIODS, "meter_periods", "METER PERIODS", periods_cols), K(0, 1)},
 	{T(FMT_VOL_HISTORY, "vol-history", "VOL HISTORY", vol_history_cols), K(0, 1, 2)},
+	{T(FMT_HEADLINES, "headlines", "HEADLINES", headlines_cols), 0, NULL},
 	{T(FMT_REJECTS, "rejects", "REJECTS", rejects_cols), 0, NULL},
 	{T(FMT_MANIFEST, "manifest", "RUN MANIFEST", manifest_cols), K(0, 1)},
 	{T(FMT_VALUATIONS, "valuations", "VALUATIONS", valuations_cols), K(0)},
@@ -716,6 +758,11 @@ static const formats_table tables[FMT_COUNT] = {
 	{T(FMT_GARCH_FORECAST, "garch_forecast", "GARCH FORECAST", garch_forecast_cols), K(0, 1)},
 	{T(FMT_REGRESSION, "regression", "REGRESSION", regression_cols), K(0)},
 	{T(FMT_REGRESSION_FIT, "regression_fit", "REGRESSION", regression_fit_cols), 0, NULL},
+	{T(FMT_SENTIMENT, "sentiment", "SENTIMENT", sentiment_cols), 0, NULL},
+	{T(FMT_SENTIMENT_DAILY, "sentiment_daily", "SENTIMENT", sentiment_daily_cols), K(0, 1)},
+	{T(FMT_SENTIMENT_LEXICON, "sentiment_lexicon", "SENTIMENT LEXICON", sentiment_lexicon_cols), K(0)},
+	{T(FMT_SENTIMENT_COMMODITIES, "sentiment_commodities", "SENTIMENT LEXICON", sentiment_commodities_cols),
+	 K(0, 1)},
 	{T(FMT_LEDGER, "ledger", "LEDGER", ledger_cols), K(0)},
 	{T(FMT_LEDGER_REQUESTS, "ledger_requests", "LEDGER REQUESTS", ledger_requests_cols), 0, NULL},
 	{T(FMT_LEDGER_CHECKPOINT, "ledger_checkpoint", "LEDGER CHECKPOINT", ledger_checkpoint_cols), 0, NULL},

@@ -73,6 +73,7 @@ enum formats_kind {
 	FMT_FX_HISTORY,    /* qe-var --fx-history */
 	FMT_METER_PERIODS, /* qe-ingest meters output */
 	FMT_VOL_HISTORY,   /* qe-ingest vol-history, qe-var --vol-history */
+	FMT_HEADLINES,     /* news headlines: qe-ingest, qe-forecast sentiment */
 	FMT_NINGEST,
 	FMT_REJECTS = FMT_NINGEST, /* qe-ingest --rejects */
 	FMT_MANIFEST,              /* the end-of-day run manifest */
@@ -121,6 +122,10 @@ enum formats_kind {
 	FMT_GARCH_FORECAST,
 	FMT_REGRESSION,            /* qe-forecast regress */
 	FMT_REGRESSION_FIT,
+	FMT_SENTIMENT,             /* qe-forecast sentiment */
+	FMT_SENTIMENT_DAILY,
+	FMT_SENTIMENT_LEXICON,     /* read by qe-forecast sentiment */
+	FMT_SENTIMENT_COMMODITIES,
 	FMT_LEDGER,                /* qe-settle ledger: the ledger file */
 	FMT_LEDGER_REQUESTS,       /* qe-settle ledger append's input */
 	FMT_LEDGER_CHECKPOINT,
@@ -161,6 +166,9 @@ enum {
 enum { FMT_FX_CCY, FMT_FX_RATE };
 enum { FMT_VH_DATE, FMT_VH_CURVE, FMT_VH_CONTRACT, FMT_VH_VOL, FMT_VH_TYPE };
 enum { FMT_FH_DATE, FMT_FH_CCY, FMT_FH_RATE };
+enum { FMT_HL_TS, FMT_HL_SOURCE, FMT_HL_HEADLINE };
+enum { FMT_SL_TERM, FMT_SL_KIND, FMT_SL_WEIGHT };
+enum { FMT_SC_KEYWORD, FMT_SC_COMMODITY };
 
 /* The table of a kind; NULL if kind is out of range. */
 const formats_table *formats_get(int kind);

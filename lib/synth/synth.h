@@ -25,6 +25,10 @@
  *     times exp(X), X mean-reverting in log-vol (half-life 20 days),
  *     shocks common to a curve's tenors, jumping up on the days the price
  *     of that tenor moves more than 2.5 daily standard deviations.
+ *   headlines: on each day a curve's index (tenor 0) moves more than
+ *     4 robust daily standard deviations, a headline that
+ *     explains the move (outages, sanctions, cold up; mild weather,
+ *     oversupply down), plus neutral and weakly opinionated noise.
  *
  * Owns: the synth object and everything in it (synth_free).  Never prints,
  * never exits; errors come back in qe_err.
@@ -53,6 +57,7 @@ enum synth_kind {
 	SYNTH_FX_HISTORY, /* fx_history.csv: EUR per USD on the history's dates */
 	SYNTH_VOL_HISTORY, /* vol_history.csv */
 	SYNTH_ISLAMIC_TERMS, /* islamic_terms.csv: contract terms of book ISLAMIC's trades */
+	SYNTH_HEADLINES,   /* headlines.csv: news tied to the history's spikes */
 	SYNTH_NKINDS
 };
 

@@ -75,7 +75,8 @@ enum {
 	STREAM_WEATHER,
 	STREAM_FX,
 	STREAM_VOLHIST,
-	STREAM_TERMS
+	STREAM_TERMS,
+	STREAM_NEWS
 };
 static inline uint64_t synth_stream(int tag, uint64_t index)
 {
@@ -101,6 +102,8 @@ const char *const *synth_codes_of(const char *curve);
 qe_date synth_add_months(qe_date d, int months);
 
 int synth_build_history(synth *s, qe_err *e);
+/* The built history's price of curve c at tenor on day (index in days). */
+double synth_hist_price(const synth *s, int day, int c, int tenor);
 
 int synth_write_markets(synth *s, FILE *fp, qe_err *e);
 int synth_write_prices(synth *s, FILE *fp, qe_err *e);

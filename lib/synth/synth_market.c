@@ -420,6 +420,11 @@ static double *hist_at(const synth *s, int day, int c, int tenor)
 	return &s->hist[((size_t)day * (size_t)synth_ncurves + (size_t)c) * (size_t)s->ntenors + (size_t)tenor];
 }
 
+double synth_hist_price(const synth *s, int day, int c, int tenor)
+{
+	return *hist_at(s, day, c, tenor);
+}
+
 int synth_build_history(synth *s, qe_err *e)
 {
 	if (s->hist_ready)

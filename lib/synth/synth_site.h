@@ -1,7 +1,7 @@
 /*
  * synth_site: the writers of the synthetic sites - meter readings and
- * weather (synth_site.c).  Private to lib/synth; called by synth_write
- * (synth.c) only.  They use the market's helpers (synth_impl.h) and never
+ * weather (synth_site.c) - and of the news headlines (synth_news.c).
+ * Private to lib/synth; called by synth_write (synth.c) only.  They use the market's helpers (synth_impl.h) and never
  * call back into synth.c or synth_book.c.
  */
 #ifndef QE_SYNTH_SITE_H
@@ -14,5 +14,7 @@
 
 int synth_write_meters(synth *s, FILE *fp, qe_err *e);
 int synth_write_weather(synth *s, FILE *fp, qe_err *e);
+/* News headlines (synth_news.c), tied to the history's price spikes. */
+int synth_write_headlines(synth *s, FILE *fp, qe_err *e);
 
 #endif

@@ -1,7 +1,9 @@
 /* Unit tests for lib/forecast: the GARCH likelihood on a series small
  * enough to work by hand, the variance forecast recursion, a fit that
  * recovers the parameters of a long simulated series, and the series
- * checks.  tests/forecast.bats compares fits with scipy. */
+ * checks; the sentiment rule (negation, intensifiers, subjects, the
+ * normalization) on headlines worked by hand.  tests/forecast.bats compares
+ * fits with scipy and the sentiment with a python implementation. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -10,6 +12,7 @@
 #include "forecast/garch.h"
 #include "forecast/ols.h"
 #include "forecast/series.h"
+#include "forecast/sentiment.h"
 #include "unit.h"
 
 static void test_loglik_by_hand(void)
@@ -141,8 +144,89 @@ static void test_ols_by_hand(void)
 	UT_EQ_INT(ols_fit(&d, -1, &r, &e), QE_DATA, "as many observations as coefficients");
 }
 
+/* The score of text under lx with the default parameters. */
+static double score_of(const sent_lexicon *lx, const char *text, sent_result *r)
+{
+	sent_params p;
+	qe_err e;
+	sent_params_default(&p);
+	if (sent_score(lx, &p, text, strlen(text), r, &e))
+		return NAN;
+	return r->score;
+}
+
+static void test_sentiment_rule(void)
+{
+	qe_err e;
+	sent_result r;
+	sent_lexicon *lx = sent_lexicon_new();
+	UT_CHECK(lx != NULL, "lexicon");
+	UT_EQ_INT(sent_lexicon_add(lx, "outage", SENT_POLAR, 1, &e), 0, "polar term");
+	UT_EQ_INT(sent_lexicon_add(lx, "Mild weather", SENT_POLAR, -1, &e), 0, "two-word polar term");
+	UT_EQ_INT(sent_lexicon_add(lx, "rises", SENT_UP, 1, &e), 0, "up");
+	UT_EQ_INT(sent_lexicon_add(lx, "falls", SENT_DOWN, 1, &e), 0, "down");
+	UT_EQ_INT(sent_lexicon_add(lx, "output", SENT_SUPPLY, 0, &e), 0, "supply");
+	UT_EQ_INT(sent_lexicon_add(lx, "demand", SENT_DEMAND, 0, &e), 0, "demand");
+	UT_EQ_INT(sent_lexicon_add(lx, "not", SENT_NEGATOR, 0, &e), 0, "negator");
+	UT_EQ_INT(sent_lexicon_add(lx, "fails to", SENT_NEGATOR, 0, &e), 0, "two-word negator");
+	UT_EQ_INT(sent_lexicon_add(lx, "sharply", SENT_INTENSIFIER, 1.5, &e), 0, "intensifier");
+	UT_EQ_INT(sent_lexicon_add(lx, "record", SENT_INTENSIFIER, 2, &e), 0, "intensifier 2");
+	UT_EQ_INT(sent_lexicon_add_keyword(lx, "gas", "gas", &e), 0, "keyword");
+	UT_EQ_INT(sent_lexicon_add_keyword(lx, "natural gas", "gas", &e), 0, "two-word keyword");
+	UT_EQ_INT(sent_lexicon_add_keyword(lx, "power", "power", &e), 0, "keyword 2");
+	UT_EQ_INT(sent_lexicon_add(lx, "OUTAGE", SENT_POLAR, 1, &e), QE_DATA, "a term twice (any case)");
+	UT_EQ_INT(sent_lexicon_add(lx, "a b c d e", SENT_POLAR, 1, &e), QE_DATA, "five words");
+	UT_EQ_INT(sent_lexicon_add(lx, "--", SENT_POLAR, 1, &e), QE_DATA, "no word");
+	UT_EQ_INT(sent_lexicon_add(lx, "jumps", SENT_UP, -1, &e), QE_DATA, "a direction's weight is > 0");
+	UT_EQ_INT(sent_lexicon_add_keyword(lx, "gas", "power", &e), QE_DATA, "a keyword of two commodities");
+
+	const double one = 1 / sqrt(5.0); /* S = 1, alpha 4 */
+	UT_NEAR(score_of(lx, "Outage at gas plant", &r), one, 1e-15, "one polar term: 1/sqrt(5)");
+	UT_EQ_INT(r.label, SENT_POSITIVE, "positive above 0.1");
+	UT_EQ_INT((int)r.commodities, 1, "tagged gas");
+	UT_NEAR(score_of(lx, "Mild weather; no outage news", &r), 0, 0, "two terms cancel");
+	UT_EQ_INT(r.label, SENT_NEUTRAL, "zero is neutral");
+	/* negation: a negator flips the terms starting < 3 words after it */
+	UT_NEAR(score_of(lx, "Outage not expected", &r), one, 1e-15, "a negator after the term does nothing");
+	UT_NEAR(score_of(lx, "Not an outage", &r), -one, 1e-15, "negator 1 word before: flipped");
+	UT_NEAR(score_of(lx, "Not a big outage", &r), -one, 1e-15, "negator 2 words before: flipped");
+	UT_NEAR(score_of(lx, "Not a big new outage", &r), one, 1e-15, "3 words before: outside the window");
+	UT_NEAR(score_of(lx, "Repair fails to end outage", &r), -one, 1e-15, "a two-word negator");
+	UT_NEAR(score_of(lx, "Not not outage", &r), one, 1e-15, "two negators cancel");
+	/* intensifiers multiply terms within the window on either side */
+	double s15 = 1.5 / sqrt(1.5 * 1.5 + 4);
+	UT_NEAR(score_of(lx, "Outage sharply", &r), s15, 1e-15, "intensifier after");
+	UT_NEAR(score_of(lx, "Sharply higher outage", &r), s15, 1e-15, "intensifier 1 word before");
+	UT_NEAR(score_of(lx, "Record outage, sharply", &r), 3 / sqrt(9 + 4.0), 1e-15, "two intensifiers multiply");
+	UT_NEAR(score_of(lx, "Sharply a b c outage", &r), one, 1e-15, "3 words away: outside the window");
+	UT_NEAR(score_of(lx, "Not a sharply outage", &r), -s15, 1e-15, "negated and intensified");
+	/* directions take their sign from the nearest subject */
+	UT_NEAR(score_of(lx, "Prices rises", &r), one, 1e-15, "no subject: the price, up");
+	UT_NEAR(score_of(lx, "Output falls", &r), one, 1e-15, "supply down: bullish");
+	UT_NEAR(score_of(lx, "Output rises sharply", &r), -s15, 1e-15, "supply up, intensified: bearish");
+	UT_NEAR(score_of(lx, "Demand falls", &r), -one, 1e-15, "demand down: bearish");
+	UT_NEAR(score_of(lx, "Demand for natural gas falls", &r), -one, 1e-15, "demand 2 words before");
+	UT_EQ_INT((int)r.commodities, 1, "natural gas is gas (longest keyword and the word gas)");
+	UT_NEAR(score_of(lx, "Output falls as demand rises", &r), 2 / sqrt(8.0), 1e-15,
+		"each direction takes its nearest subject");
+	UT_NEAR(score_of(lx, "Output does not fall, it falls", &r), one, 1e-15, "fall is not a term: falls is");
+	UT_NEAR(score_of(lx, "Gas and power outage", &r), one, 1e-15, "score");
+	UT_EQ_INT((int)r.commodities, 3, "two commodities");
+	/* a threshold of 0.5 makes one plain term neutral */
+	sent_params p;
+	sent_params_default(&p);
+	p.threshold = 0.5;
+	UT_EQ_INT(sent_score(lx, &p, "Outage", 6, &r, &e), 0, "scored");
+	UT_EQ_INT(r.label, SENT_NEUTRAL, "0.447 is neutral at threshold 0.5");
+	p.window = 5;
+	UT_EQ_INT(sent_score(lx, &p, "Not a big new outage", 20, &r, &e), 0, "scored");
+	UT_NEAR(r.score, -one, 1e-15, "a window of 5 reaches 3 words");
+	sent_lexicon_free(lx);
+}
+
 int main(void)
 {
+	test_sentiment_rule();
 	test_loglik_by_hand();
 	test_forecast_path();
 	test_fit_recovers();
