@@ -510,6 +510,36 @@ static const formats_col invoices_cols[] = {
 	COL("amount", CT_STR, 1),
 };
 
+static const formats_col span_ranges_cols[] = {
+	COL("curve", CT_CURVE, 1),
+	{"price_scan", CT_NUM, 1, NULL, 0, 1e12, 1, NULL},
+	{"vol_scan", CT_NUM, 1, NULL, 0, 0.99, 0, NULL},
+	{"extreme_move", CT_NUM, 1, NULL, 0, 10, 0, NULL},
+	{"extreme_cover", CT_NUM, 1, NULL, 0, 1, 0, NULL},
+	{"spread_charge", CT_NUM, 1, NULL, 0, 1e12, 0, NULL},
+	{"short_option_min", CT_NUM, 1, NULL, 0, 1e12, 0, NULL},
+};
+
+static const formats_col margin_cols[] = {
+	COL("account", CT_ID, 1),
+	{"currency", CT_CCY, 1, NULL, 0, 0, 0, NULL},
+	NUM("scan_risk", 1),
+	NUM("spread_charge", 1),
+	NUM("short_option_min", 1),
+	NUM("margin", 1),
+};
+
+static const formats_col margin_scenarios_cols[] = {
+	COL("account", CT_ID, 1),
+	{"currency", CT_CCY, 1, NULL, 0, 0, 0, NULL},
+	COL("curve", CT_CURVE, 1),
+	{"scenario", CT_INT, 1, NULL, 1, 16, 0, NULL},
+	NUM("price_move", 1),
+	NUM("vol_move", 1),
+	NUM("cover", 1),
+	NUM("loss", 1),
+};
+
 static const formats_col hedge_proposal_cols[] = {
 	COL("instrument", CT_ID, 1),
 	COL("curve", CT_CURVE, 1),
@@ -677,6 +707,9 @@ static const formats_table tables[FMT_COUNT] = {
 	{T(FMT_LEDGER_CHECKPOINT, "ledger_checkpoint", "LEDGER CHECKPOINT", ledger_checkpoint_cols), 0, NULL},
 	{T(FMT_LEDGER_BALANCE, "ledger_balance", "LEDGER BALANCE", ledger_balance_cols), K(0, 1, 2)},
 	{T(FMT_LEDGER_ENTRIES, "ledger_entries", "LEDGER", ledger_entries_cols), K(0)},
+	{T(FMT_SPAN_RANGES, "span_ranges", "SPAN RANGES", span_ranges_cols), K(0)},
+	{T(FMT_MARGIN, "margin", "MARGIN", margin_cols), K(0, 1)},
+	{T(FMT_MARGIN_SCENARIOS, "margin_scenarios", "MARGIN", margin_scenarios_cols), K(0, 2, 3)},
 };
 
 const formats_table *formats_get(int kind)
