@@ -212,3 +212,111 @@ PY
 	[ "$status" -eq 3 ]
 	assert_output --partial "unknown counterparty 'CP999'"
 }
+
+# qe-settle margin.  Every scenario loss and every margin is checked against
+# an independent scipy recomputation (tests/settle/margin_oracle.py).
+MORACLE="$QE_TOP/tests/settle/margin_oracle.py"
+CLOSE="$QE_TOP/tests/settle/csv_close.py"
+
+# Two accounts: NG futures over two months (a spread) and a short NG put,
+# a CL call, Bachelier DE_BASE options in MW with a DE future, an EUA
+# short call; an amend, a cancel, an expired option, a future already in
+# delivery and an HO future (no scan range): the last three not scanned.
+margin_book() {
+	cat > book.csv <<'CSV'
+trade_id,version,status,trade_date,book,trader,counterparty,instrument,curve,side,quantity,unit,price,currency,delivery_start,delivery_end,shape,option_type,strike,exercise,expiry,avg_start,avg_end,curve2,ratio,model
+M1,1,new,2026-10-01,GAS_US,t1,CME_CLEARING,future,NG_HH,buy,10,lots,3.9,USD,2027-01-01,2027-01-31,,,,,,,,,,
+M2,1,new,2026-10-01,GAS_US,t1,CME_CLEARING,future,NG_HH,sell,6,lots,3.8,USD,2027-03-01,2027-03-31,,,,,,,,,,
+M3,1,new,2026-10-01,GAS_US,t1,CME_CLEARING,option,NG_HH,sell,4,lots,0.2,USD,2027-02-01,2027-02-28,,put,3.75,european,2027-01-27,,,,,
+M4,1,new,2026-10-01,GAS_US,t1,CME_CLEARING,option,CL_WTI,buy,3,lots,2.1,USD,2027-06-01,2027-06-30,,call,62,american,2027-05-17,,,,,
+M5,1,new,2026-10-01,POWER_EU,t1,CP003,option,DE_BASE,sell,5,MW,6.5,EUR,2027-03-01,2027-03-31,base,put,78,european,2027-02-24,,,,,
+M6,1,new,2026-10-01,POWER_EU,t1,EEX_CLEARING,future,DE_BASE,buy,2,lots,80,EUR,2027-03-01,2027-03-31,,,,,,,,,,
+M7,1,new,2026-10-01,POWER_EU,t1,ICE_CLEAR_EU,option,EUA,sell,7,lots,4,EUR,2027-12-01,2027-12-31,,call,90,european,2027-12-13,,,,,
+M8,1,new,2026-10-01,POWER_EU,t1,EEX_CLEARING,future,DE_BASE,buy,9,lots,80,EUR,2027-04-01,2027-04-30,,,,,,,,,,
+M8,2,cancel,2026-10-02,POWER_EU,t1,EEX_CLEARING,future,DE_BASE,buy,9,lots,80,EUR,2027-04-01,2027-04-30,,,,,,,,,,
+M1,2,amend,2026-10-02,GAS_US,t1,CME_CLEARING,future,NG_HH,buy,12,lots,3.9,USD,2027-01-01,2027-01-31,,,,,,,,,,
+M9,1,new,2026-10-01,GAS_US,t1,CME_CLEARING,option,NG_HH,sell,4,lots,0.2,USD,2026-12-01,2026-12-31,,call,4,european,2026-11-24,,,,,
+M10,1,new,2026-10-01,POWER_EU,t1,EEX_CLEARING,future,DE_BASE,buy,2,lots,80,EUR,2026-11-01,2026-11-30,,,,,,,,,,
+M11,1,new,2026-10-01,OIL,t1,CME_CLEARING,future,HO_ULSD,buy,2,lots,2.5,USD,2027-03-01,2027-03-31,,,,,,,,,,
+CSV
+}
+
+@test "settle margin: every scenario loss and margin of a crafted book equal the scipy recomputation" {
+	margin_book
+	run_split qe-settle margin --data "$DATA" --trades book.csv --asof 2026-11-25 -o m.csv --scenarios s.csv
+	assert_success
+	[[ "$stderr" == *"2 accounts, 7 positions scanned, 3 futures and options not scanned"* ]]
+	"$PYORACLE" "$MORACLE" "$DATA" book.csv "$DATA/span_ranges.csv" 2026-11-25 want_m.csv want_s.csv
+	"$PYORACLE" "$CLOSE" s.csv want_s.csv
+	"$PYORACLE" "$CLOSE" m.csv want_m.csv
+	[ "$(wc -l < s.csv)" -eq $((1 + 16 * 4)) ]
+	# the spread: 12 long Jan against 6 short Mar (and the put's delta) in NG
+	"$PYORACLE" - <<'PY'
+import csv
+m = {r['account']: r for r in csv.DictReader(open('m.csv'))}
+assert float(m['GAS_US']['spread_charge']) > 0
+assert float(m['GAS_US']['short_option_min']) == 4 * 150
+assert float(m['POWER_EU']['short_option_min']) == 5 * 60 + 7 * 100
+PY
+}
+
+@test "settle margin: one long future's scan is its extreme move x 35%, by hand" {
+	margin_book
+	head -2 book.csv > one.csv
+	run qe-settle margin --data "$DATA" --trades one.csv --asof 2026-11-25 --scenarios s.csv
+	assert_success
+	# 10 lots x 10,000 MMBtu x 3 x 0.75 USD x 0.35 = 78,750 (> 1 scan: 75,000)
+	assert_line --index 1 "GAS_US,USD,78750,0,0,78750"
+	run grep -c ',NG_HH,' s.csv
+	assert_output 16
+	grep -q '^GAS_US,USD,NG_HH,13,-0.75,0.2,1,75000$' s.csv
+}
+
+@test "settle margin: the bundled book, every account and scenario, equal the scipy recomputation" {
+	run_split qe-settle margin --data "$DATA" --asof 2026-11-25 -o m.csv --scenarios s.csv
+	assert_success
+	"$PYORACLE" "$MORACLE" "$DATA" "$DATA/trades.csv" "$DATA/span_ranges.csv" 2026-11-25 want_m.csv want_s.csv
+	"$PYORACLE" "$CLOSE" s.csv want_s.csv
+	"$PYORACLE" "$CLOSE" m.csv want_m.csv
+	[ "$(wc -l < m.csv)" -ge 7 ]
+}
+
+@test "settle margin: bad scan ranges and unpriceable positions are exit 3 at file:line:column, no output" {
+	margin_book
+	printf 'curve,price_scan,vol_scan,extreme_move,extreme_cover,spread_charge,short_option_min\nNG_HH,-1,0.2,3,0.35,600,150\n' > r1.csv
+	run qe-settle margin --data "$DATA" --trades book.csv --ranges r1.csv --asof 2026-11-25 -o m.csv
+	[ "$status" -eq 3 ]
+	assert_output --partial "r1.csv:2:2: column 'price_scan': must be above 0"
+	assert_file_not_exists m.csv
+	printf 'curve,price_scan,vol_scan,extreme_move,extreme_cover,spread_charge,short_option_min\nNG_HH,1,0.2,3,0.35,600,150\nXX,1,0.2,3,0.35,600,150\n' > r2.csv
+	run qe-settle margin --data "$DATA" --trades book.csv --ranges r2.csv --asof 2026-11-25
+	[ "$status" -eq 3 ]
+	assert_output --partial "r2.csv:3:1: column 'curve': 'XX' is not in"
+	printf 'curve,price_scan,vol_scan,extreme_move,extreme_cover,spread_charge,short_option_min\nNG_HH,1,0.2,3,1.5,600,150\n' > r3.csv
+	run qe-settle margin --data "$DATA" --trades book.csv --ranges r3.csv --asof 2026-11-25
+	[ "$status" -eq 3 ]
+	assert_output --partial "r3.csv:2:5: column 'extreme_cover': must be 0..1, not 1.5"
+	printf 'curve,price_scan,vol_scan\nNG_HH,1,0.2\n' > r4.csv
+	run qe-settle margin --data "$DATA" --trades book.csv --ranges r4.csv --asof 2026-11-25
+	[ "$status" -eq 3 ]
+	# a lognormal forward scanned to zero or below
+	printf 'curve,price_scan,vol_scan,extreme_move,extreme_cover,spread_charge,short_option_min\nNG_HH,2,0.2,3,0.35,600,150\n' > r5.csv
+	run qe-settle margin --data "$DATA" --trades book.csv --ranges r5.csv --asof 2026-11-25
+	[ "$status" -eq 3 ]
+	assert_output --regexp "r5.csv:2:2: the scan of NG_HH moves the forward [0-9.]+ of trade M[0-9] to -[0-9.]+, not above zero"
+	# a position with no forward (delivery beyond the curve)
+	sed 's/^M2,1,new,\(.*\),2027-03-01,2027-03-31,/M2,1,new,\1,2035-03-01,2035-03-31,/' book.csv > far.csv
+	run qe-settle margin --data "$DATA" --trades far.csv --asof 2026-11-25 -o m.csv
+	[ "$status" -eq 3 ]
+	assert_output --partial "far.csv:3:9: trade M2: no forward of NG_HH for 2035-03-01"
+	assert_file_not_exists m.csv
+	# a row the trade validator rejects
+	sed 's/^M4,1,new,2026-10-01,GAS_US,t1,CME_CLEARING,option,CL_WTI,buy,3,/M4,1,new,2026-10-01,GAS_US,t1,CME_CLEARING,option,CL_WTI,buy,-3,/' book.csv > neg.csv
+	run qe-settle margin --data "$DATA" --trades neg.csv --asof 2026-11-25
+	[ "$status" -eq 3 ]
+	assert_output --regexp "neg.csv:5:11: "
+	run qe-settle margin --data "$DATA" --trades book.csv
+	[ "$status" -eq 2 ]
+	run qe-settle margin --data "$DATA" --trades book.csv --asof 2026-11-25 -o /dev/full
+	[ "$status" -eq 4 ]
+}

@@ -68,12 +68,12 @@ static int ranges_load(ranges *rg, const char *path, const curvemaster *cm, qe_e
 		const char *name = csvr_field(r, ix[0], &len);
 		memset(&x, 0, sizeof x);
 		if (!curvemaster_find(cm, name) || len >= sizeof x.curve) {
-			rc = csvr_field_error(r, ix[0], e, "curve '%s' is not in %s", name,
+			rc = csvr_field_error(r, ix[0], e, "'%s' is not in %s", name,
 					      curvemaster_file(cm));
 			break;
 		}
 		if (ranges_find(rg, name)) {
-			rc = csvr_field_error(r, ix[0], e, "curve '%s' given twice", name);
+			rc = csvr_field_error(r, ix[0], e, "'%s' given twice", name);
 			break;
 		}
 		memcpy(x.curve, name, len + 1);
@@ -82,10 +82,12 @@ static int ranges_load(ranges *rg, const char *path, const curvemaster *cm, qe_e
 		for (int k = 0; !rc && k < 6; k++) {
 			if ((rc = csvr_get_double(r, ix[k + 1], num[k], e)))
 				break;
-			if (!(*num[k] >= lo[k] && *num[k] <= hi[k]) || (k == 0 && *num[k] <= 0))
-				rc = csvr_field_error(r, ix[k + 1], e, "%s must be %s%g..%g, not %s",
-						      cols[k + 1], k == 0 ? "above " : "", lo[k], hi[k],
-						      csvr_field(r, ix[k + 1], NULL));
+			const char *s = csvr_field(r, ix[k + 1], NULL);
+			if (k == 0 && !(*num[k] > 0 && *num[k] <= hi[k]))
+				rc = csvr_field_error(r, ix[k + 1], e, "must be above 0 and at most %g, not %s",
+						      hi[k], s);
+			else if (!(*num[k] >= lo[k] && *num[k] <= hi[k]))
+				rc = csvr_field_error(r, ix[k + 1], e, "must be %g..%g, not %s", lo[k], hi[k], s);
 		}
 		if (rc)
 			break;
