@@ -12,6 +12,7 @@
 #include "io/csvio.h"
 #include "io/formats.h"
 #include "market/curvemaster.h"
+#include "price/black76.h"
 #include "time/period.h"
 #include "time/tz.h"
 
@@ -208,8 +209,12 @@ static int missing(ctx *c, const settle_trade *t, const char *what, const char *
 			  t->col_curve, t->id, what, t->curve, buf, file);
 }
 
+static int realised(ctx *c, const settle_trade *t, const curvemaster_curve *cv, int pos,
+		    qe_date first, qe_date last, double *avg, qe_err *e);
+
 /* Daily variation margin of a future: (settle today - settle before) x
- * units, the first against the trade price. */
+ * units, the first against the trade price; the final cash settlement of
+ * a power future; the delivery of an EUA future. */
 static int flows_future(ctx *c, const settle_trade *t, const curvemaster_curve *cv, int pos, qe_err *e)
 {
 	double units;
@@ -230,6 +235,17 @@ static int flows_future(ctx *c, const settle_trade *t, const curvemaster_curve *
 		    (in && flow_add(c, t, SETTLE_VM, q->d, v, (q->p - prev) * units * t->side, e)))
 			return e->code;
 		prev = q->p;
+	}
+	/* a power future settles in cash on the index of its delivery days */
+	if (cv->cash_settled && strcmp(cv->commodity, "power") == 0) {
+		double avg;
+		if (due(c, t, SETTLE_FINAL, t->de, &v, &in, e))
+			return e->code;
+		if (!in)
+			return 0;
+		if (realised(c, t, cv, pos, t->ds, t->de, &avg, e))
+			return e->code;
+		return flow_add(c, t, SETTLE_FINAL, t->de, v, (avg - prev) * units * t->side, e);
 	}
 	/* an EUA future delivers allowances at its last settlement */
 	if (strcmp(cv->commodity, "carbon") == 0 && cv->product) {
@@ -315,6 +331,65 @@ static int flows_monthly(ctx *c, const settle_trade *t, const curvemaster_curve 
 	return 0;
 }
 
+/* The premium of an option, an Asian or a spread option on the trade
+ * date: price x the volume of its (first leg's) delivery period. */
+static int flows_premium(ctx *c, const settle_trade *t, const curvemaster_curve *cv, qe_err *e)
+{
+	double vol;
+	qe_date v;
+	int in;
+	if (!t->has_price)
+		return 0;
+	if (due(c, t, SETTLE_PREMIUM, t->td, &v, &in, e) ||
+	    (in && settle_trade_volume(t, cv, t->ds, t->de, c->path, &vol, e)))
+		return e->code;
+	return in ? flow_add(c, t, SETTLE_PREMIUM, t->td, v, -t->price * vol * t->side, e) : 0;
+}
+
+/* The exercise of an option at its expiry, against the settlement price
+ * S of its underlying contract that day (the price history), when it is
+ * in the money: a European option pays its intrinsic value in cash
+ * (option_exercise); an American one is exercised into a future on the
+ * same contract at the strike (a call's holder long, a put's short),
+ * whose variation margin starts with S - strike on the expiry day. */
+static int flows_exercise(ctx *c, const settle_trade *t, const curvemaster_curve *cv, int pos,
+			  qe_err *e)
+{
+	int y, mo, d, in, w = t->opt_type == OPT_PUT ? -1 : 1;
+	qe_date v;
+	if (!t->expiry || !t->has_strike || !t->opt_type || t->expiry > c->o->to)
+		return 0;
+	if (t->american) {
+		if (t->expiry < c->o->from - 100)
+			return 0;
+		date_to_ymd(t->ds, &y, &mo, &d);
+		const quote *q = quotes_at(&c->hist, pos, date_month_index_ym(y, mo), t->expiry);
+		if (!q)
+			return missing(c, t, "settlement", c->hist.file, t->expiry, e);
+		if (w * (q->p - t->strike) <= 0)
+			return 0;
+		settle_trade f = *t;
+		f.instr = SETTLE_I_FUTURE;
+		f.price = t->strike;
+		f.has_price = 1;
+		f.td = t->expiry;
+		f.side = t->side * w;
+		return flows_future(c, &f, cv, pos, e);
+	}
+	if (due(c, t, SETTLE_EXERCISE, t->expiry, &v, &in, e) || !in)
+		return e->code;
+	date_to_ymd(t->ds, &y, &mo, &d);
+	const quote *q = quotes_at(&c->hist, pos, date_month_index_ym(y, mo), t->expiry);
+	if (!q)
+		return missing(c, t, "settlement", c->hist.file, t->expiry, e);
+	double intrinsic = w * (q->p - t->strike), vol;
+	if (intrinsic <= 0)
+		return 0;
+	if (settle_trade_volume(t, cv, t->ds, t->de, c->path, &vol, e))
+		return e->code;
+	return flow_add(c, t, SETTLE_EXERCISE, t->expiry, v, intrinsic * vol * t->side, e);
+}
+
 static int trade_flows(ctx *c, const settle_trade *t, qe_err *e)
 {
 	const curvemaster_curve *cv = curvemaster_find(c->m, t->curve);
@@ -348,14 +423,14 @@ static int trade_flows(ctx *c, const settle_trade *t, qe_err *e)
 			return e->code;
 		return in ? flow_add(c, t, SETTLE_EUA, ev, v, -t->price * vol * t->side, e) : 0;
 	case SETTLE_I_OPTION:
-		if (!t->has_price)
-			return 0;
-		if (due(c, t, SETTLE_PREMIUM, t->td, &v, &in, e) ||
-		    (in && settle_trade_volume(t, cv, t->ds, t->de, c->path, &vol, e)))
+		if (flows_exercise(c, t, cv, pos, e))
 			return e->code;
-		return in ? flow_add(c, t, SETTLE_PREMIUM, t->td, v, -t->price * vol * t->side, e) : 0;
+		return flows_premium(c, t, cv, e);
+	case SETTLE_I_ASIAN:
+	case SETTLE_I_SPREAD:
+		return flows_premium(c, t, cv, e);
 	default:
-		return 0; /* Asians and spread options: not yet (qe-settle(1) BUGS) */
+		return 0;
 	}
 }
 
