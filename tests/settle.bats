@@ -64,12 +64,18 @@ CSV
 	diff want.csv flows.csv
 }
 
+# flows_vs_oracle BOOK FROM TO: qe-settle flows of BOOK into flows.csv,
+# equal to the oracle's recomputation.
+flows_vs_oracle() {
+	run qe-settle flows --data "$DATA" --trades "$1" --from "$2" --to "$3" -o flows.csv
+	assert_success
+	"$PYORACLE" "$ORACLE" "$DATA" "$1" "$2" "$3" "$DATA/calendars" > want.csv
+	diff want.csv flows.csv
+}
+
 @test "settle: DST power month, gas days, swaps, EUA, holiday roll equal the recomputation" {
 	small_book
-	run qe-settle flows --data "$DATA" --trades book.csv --from 2026-09-01 --to 2026-12-04 -o flows.csv
-	assert_success
-	"$PYORACLE" "$ORACLE" "$DATA" book.csv 2026-09-01 2026-12-04 "$DATA/calendars" > want.csv
-	diff want.csv flows.csv
+	flows_vs_oracle book.csv 2026-09-01 2026-12-04
 	# October 2026 in Europe/Berlin has 745 hours: 10 MW x 745 h x 80.5
 	grep -qx 'S1,CP003,physical_delivery,pay,2026-11-13,EUR,59972500' flows.csv
 	grep -q '^S2,CP002,swap_settlement,' flows.csv
@@ -223,22 +229,7 @@ CLOSE="$QE_TOP/tests/settle/csv_close.py"
 # short call; an amend, a cancel, an expired option, a future already in
 # delivery and an HO future (no scan range): the last three not scanned.
 margin_book() {
-	cat > book.csv <<'CSV'
-trade_id,version,status,trade_date,book,trader,counterparty,instrument,curve,side,quantity,unit,price,currency,delivery_start,delivery_end,shape,option_type,strike,exercise,expiry,avg_start,avg_end,curve2,ratio,model
-M1,1,new,2026-10-01,GAS_US,t1,CME_CLEARING,future,NG_HH,buy,10,lots,3.9,USD,2027-01-01,2027-01-31,,,,,,,,,,
-M2,1,new,2026-10-01,GAS_US,t1,CME_CLEARING,future,NG_HH,sell,6,lots,3.8,USD,2027-03-01,2027-03-31,,,,,,,,,,
-M3,1,new,2026-10-01,GAS_US,t1,CME_CLEARING,option,NG_HH,sell,4,lots,0.2,USD,2027-02-01,2027-02-28,,put,3.75,european,2027-01-27,,,,,
-M4,1,new,2026-10-01,GAS_US,t1,CME_CLEARING,option,CL_WTI,buy,3,lots,2.1,USD,2027-06-01,2027-06-30,,call,62,american,2027-05-17,,,,,
-M5,1,new,2026-10-01,POWER_EU,t1,CP003,option,DE_BASE,sell,5,MW,6.5,EUR,2027-03-01,2027-03-31,base,put,78,european,2027-02-24,,,,,
-M6,1,new,2026-10-01,POWER_EU,t1,CP003,future,DE_BASE,buy,2,lots,80,EUR,2027-03-01,2027-03-31,,,,,,,,,,
-M7,1,new,2026-10-01,POWER_EU,t1,ICE_CLEAR_EU,option,EUA,sell,7,lots,4,EUR,2027-12-01,2027-12-31,,call,90,european,2027-12-13,,,,,
-M8,1,new,2026-10-01,POWER_EU,t1,CP003,future,DE_BASE,buy,9,lots,80,EUR,2027-04-01,2027-04-30,,,,,,,,,,
-M8,2,cancel,2026-10-02,POWER_EU,t1,CP003,future,DE_BASE,buy,9,lots,80,EUR,2027-04-01,2027-04-30,,,,,,,,,,
-M1,2,amend,2026-10-02,GAS_US,t1,CME_CLEARING,future,NG_HH,buy,12,lots,3.9,USD,2027-01-01,2027-01-31,,,,,,,,,,
-M9,1,new,2026-10-01,GAS_US,t1,CME_CLEARING,option,NG_HH,sell,4,lots,0.2,USD,2026-12-01,2026-12-31,,call,4,european,2026-11-24,,,,,
-M10,1,new,2026-10-01,POWER_EU,t1,CP003,future,DE_BASE,buy,2,lots,80,EUR,2026-11-01,2026-11-30,,,,,,,,,,
-M11,1,new,2026-10-01,OIL,t1,CME_CLEARING,future,HO_ULSD,buy,2,lots,2.5,USD,2027-03-01,2027-03-31,,,,,,,,,,
-CSV
+	cp "$QE_TOP/tests/settle/margin_book.csv" book.csv
 }
 
 @test "settle margin: every scenario loss and margin of a crafted book equal the scipy recomputation" {
@@ -327,21 +318,9 @@ PY
 	# future at the strike from expiry; X8 its call: nothing; X4 a European
 	# DE_BASE call in MW; X5 a DE_BASE future settled on September's index;
 	# X6 an Asian and X7 a spread option: premiums.
-	cat > book.csv <<'CSV'
-trade_id,version,status,trade_date,book,trader,counterparty,instrument,curve,side,quantity,unit,price,currency,delivery_start,delivery_end,shape,option_type,strike,exercise,expiry,avg_start,avg_end,curve2,ratio,model
-X1,1,new,2026-08-20,GAS_US,t1,CME_CLEARING,option,NG_HH,buy,3,lots,0.1,USD,2026-12-01,2026-12-31,,call,4,european,2026-11-20,,,,,
-X2,1,new,2026-08-20,GAS_US,t1,CME_CLEARING,option,NG_HH,buy,3,lots,0.1,USD,2026-12-01,2026-12-31,,put,4,european,2026-11-20,,,,,
-X3,1,new,2026-08-20,OIL,t1,CME_CLEARING,option,CL_WTI,sell,2,lots,1.5,USD,2027-01-01,2027-01-31,,put,65,american,2026-11-16,,,,,
-X4,1,new,2026-08-20,POWER_EU,t1,CP003,option,DE_BASE,buy,5,MW,3,EUR,2026-11-01,2026-11-30,base,call,100,european,2026-10-28,,,,,
-X5,1,new,2026-07-01,POWER_EU,t1,CP003,future,DE_BASE,buy,2,lots,90,EUR,2026-09-01,2026-09-30,,,,,,,,,,
-X6,1,new,2026-09-18,OIL,t1,CP028,asian,BRENT,buy,42000,bbl,0.08,USD,2027-01-01,2027-01-31,,put,60,european,2027-01-29,2027-01-01,2027-01-31,,,
-X7,1,new,2026-09-04,OIL,t1,CP016,spread,HO_ULSD,sell,462000,gal,0.1111,USD,2027-03-01,2027-03-31,,call,0.8,european,2027-02-25,,,CL_WTI,0.023809523809523808,
-X8,1,new,2026-08-20,OIL,t1,CME_CLEARING,option,CL_WTI,buy,2,lots,1.5,USD,2027-01-01,2027-01-31,,call,65,american,2026-11-16,,,,,
-CSV
-	run_split qe-settle flows --data "$DATA" --trades book.csv --from 2026-09-01 --to 2026-11-30 -o got.csv
-	assert_success
-	"$PYORACLE" "$ORACLE" "$DATA" book.csv 2026-09-01 2026-11-30 "$DATA/calendars" > want.csv
-	diff got.csv want.csv
+	cp "$QE_TOP/tests/settle/exercise_book.csv" book.csv
+	flows_vs_oracle book.csv 2026-09-01 2026-11-30
+	mv flows.csv got.csv
 	# by hand: NG (4.254 - 4) x 30,000 MMBtu; DE (102.32 - 100) x 5 MW x 720 h
 	grep -qx 'X1,CME_CLEARING,option_exercise,receive,2026-11-23,USD,762000' got.csv
 	grep -qx 'X4,CP003,option_exercise,receive,2026-10-29,EUR,835200' got.csv

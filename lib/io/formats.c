@@ -510,34 +510,23 @@ static const formats_col invoices_cols[] = {
 	COL("amount", CT_STR, 1),
 };
 
+/* scan ranges of qe-settle margin: numbers 0..hi (open: above 0) */
+#define SPAN(n, hi, open) {n, CT_NUM, 1, NULL, 0, hi, open, NULL}
 static const formats_col span_ranges_cols[] = {
-	COL("curve", CT_CURVE, 1),
-	{"price_scan", CT_NUM, 1, NULL, 0, 1e12, 1, NULL},
-	{"vol_scan", CT_NUM, 1, NULL, 0, 0.99, 0, NULL},
-	{"extreme_move", CT_NUM, 1, NULL, 0, 10, 0, NULL},
-	{"extreme_cover", CT_NUM, 1, NULL, 0, 1, 0, NULL},
-	{"spread_charge", CT_NUM, 1, NULL, 0, 1e12, 0, NULL},
-	{"short_option_min", CT_NUM, 1, NULL, 0, 1e12, 0, NULL},
+	COL("curve", CT_CURVE, 1), SPAN("price_scan", 1e12, 1), SPAN("vol_scan", 0.99, 0),
+	SPAN("extreme_move", 10, 0), SPAN("extreme_cover", 1, 0), SPAN("spread_charge", 1e12, 0),
+	SPAN("short_option_min", 1e12, 0),
 };
 
+/* qe-settle margin: per account and currency, and per scenario */
+#define MARGIN_KEY COL("account", CT_ID, 1), {"currency", CT_CCY, 1, NULL, 0, 0, 0, NULL}
 static const formats_col margin_cols[] = {
-	COL("account", CT_ID, 1),
-	{"currency", CT_CCY, 1, NULL, 0, 0, 0, NULL},
-	NUM("scan_risk", 1),
-	NUM("spread_charge", 1),
-	NUM("short_option_min", 1),
+	MARGIN_KEY, NUM("scan_risk", 1), NUM("spread_charge", 1), NUM("short_option_min", 1),
 	NUM("margin", 1),
 };
-
 static const formats_col margin_scenarios_cols[] = {
-	COL("account", CT_ID, 1),
-	{"currency", CT_CCY, 1, NULL, 0, 0, 0, NULL},
-	COL("curve", CT_CURVE, 1),
-	{"scenario", CT_INT, 1, NULL, 1, 16, 0, NULL},
-	NUM("price_move", 1),
-	NUM("vol_move", 1),
-	NUM("cover", 1),
-	NUM("loss", 1),
+	MARGIN_KEY, COL("curve", CT_CURVE, 1), {"scenario", CT_INT, 1, NULL, 1, 16, 0, NULL},
+	NUM("price_move", 1), NUM("vol_move", 1), NUM("cover", 1), NUM("loss", 1),
 };
 
 static const formats_col hedge_proposal_cols[] = {

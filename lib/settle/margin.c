@@ -162,8 +162,8 @@ typedef struct mctx {
 	settle_book b;
 	strindex *groups;
 	margin_result *out;
-	month_delta *md;
-	size_t nmd, capmd;
+	month_delta *md; /* one per scanned position: as many as the book's trades */
+	size_t nmd;
 } mctx;
 
 /* The group (account x curve) of t, created on first use: its index or -1. */
@@ -268,14 +268,6 @@ static int scan_trade(mctx *c, const settle_trade *t, qe_err *e)
 	c->out->positions++;
 	if (opt && t->side < 0)
 		g->short_option_min += -p.contracts * sr->short_option_min;
-	if (c->nmd == c->capmd) {
-		size_t n = c->capmd ? 2 * c->capmd : 256;
-		month_delta *v = realloc(c->md, n * sizeof *v);
-		if (!v)
-			return qe_err_set(e, QE_INTERNAL, "out of memory");
-		c->md = v;
-		c->capmd = n;
-	}
 	int y, mo, dd;
 	date_to_ymd(t->ds, &y, &mo, &dd);
 	c->md[c->nmd++] = (month_delta){k, date_month_index_ym(y, mo), p.contracts * d0};
@@ -352,7 +344,7 @@ int margin_compute(const struct margin_options *o, margin_result *out, qe_err *e
 	else if (ranges_load(&c.rg, o->ranges, c.m->master, e) ||
 		 settle_book_load(&c.b, o->trades, o->markets, e))
 		rc = e->code ? e->code : QE_INTERNAL;
-	else if (!(c.groups = sidx_new()))
+	else if (!(c.groups = sidx_new()) || !(c.md = malloc((c.b.n + 1) * sizeof *c.md)))
 		rc = qe_err_set(e, QE_INTERNAL, "out of memory");
 	for (size_t i = 0; !rc && i < c.b.n; i++)
 		if (!c.b.v[i].cancel)

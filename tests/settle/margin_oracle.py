@@ -20,10 +20,11 @@ import csv
 import datetime as dt
 import math
 import sys
-from zoneinfo import ZoneInfo
 
 import numpy as np
 from scipy.stats import norm
+
+from shapes import hours
 
 data, trades_path, ranges_path, asof, out_margin, out_scen = sys.argv[1:7]
 D = dt.date.fromisoformat
@@ -53,27 +54,6 @@ for r in rows(trades_path):
     if r['trade_id'] not in LIVE or int(r['version']) > int(LIVE[r['trade_id']]['version']):
         LIVE[r['trade_id']] = r
 ORDER = [k for k in dict.fromkeys(r['trade_id'] for r in rows(trades_path))]
-
-
-def hours(shape, zone, first, last):
-    tz = ZoneInfo(zone)
-
-    def at(d, h):
-        return dt.datetime(d.year, d.month, d.day, h, tzinfo=tz).astimezone(dt.timezone.utc)
-
-    n, d = 0, first
-    while d <= last:
-        nd = d + dt.timedelta(1)
-        if shape == 'base':
-            n += round((at(nd, 0) - at(d, 0)).total_seconds() / 3600)
-        elif shape == 'peak':
-            n += 12 if d.weekday() < 5 else 0
-        elif shape == 'gasday':
-            n += round((at(nd, 6) - at(d, 6)).total_seconds() / 3600)
-        else:
-            raise SystemExit(f"oracle: shape {shape} not covered")
-        d = nd
-    return n
 
 
 def units_and_contracts(t, c):
