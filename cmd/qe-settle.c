@@ -1,5 +1,5 @@
-/* qe-settle: settlement - cash flows, netting, invoices and the
- * carbon-allowance ledger.  This file
+/* qe-settle: settlement - cash flows, netting, invoices, the
+ * carbon-allowance ledger, and the margin estimate.  This file
  * only dispatches: each command is one file in cmd/settle/ with its own
  * options and --help, as git's builtin/. */
 #include <stdio.h>
@@ -15,6 +15,7 @@ static const struct {
 	{"flows", settle_flows_main},
 	{"net", settle_net_main},
 	{"invoice", settle_invoice_main},
+	{"margin", settle_margin_main},
 	{"ledger", settle_ledger_main},
 };
 
@@ -25,6 +26,7 @@ static const char usage[] =
 	"  flows     cash flows of the book due in a range of value dates\n"
 	"  net       payments netted per counterparty x currency x value date\n"
 	"  invoice   one invoice per counterparty and period (CSV and HTML)\n"
+	"  margin    initial margin per account, a SPAN-style estimate\n"
 	"  ledger append|verify|balance|show   the signed, hash-chained allowance ledger\n"
 	"\n"
 	"Each command takes its own options: see 'qe-settle COMMAND --help'.\n"

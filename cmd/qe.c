@@ -18,7 +18,7 @@ static const struct {
 	{"var", "historical, parametric and Monte Carlo VaR/ES, stress, backtesting"},
 	{"optimize", "QUBO/Ising/Max-Cut annealers; hedge and portfolio selection"},
 	{"screen", "compliance and limit gates: LEI checks, limits, Shariah, regulatory, data quality"},
-	{"settle", "cash flows, netting, invoices; the carbon-allowance ledger"},
+	{"settle", "cash flows, netting, invoices, margin; the carbon-allowance ledger"},
 	{"forecast", "GARCH volatility forecasts; OLS regression with Newey-West errors"},
 	{"report", "position, risk and summary reports from the other tools' outputs"},
 };

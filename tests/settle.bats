@@ -64,12 +64,18 @@ CSV
 	diff want.csv flows.csv
 }
 
+# flows_vs_oracle BOOK FROM TO: qe-settle flows of BOOK into flows.csv,
+# equal to the oracle's recomputation.
+flows_vs_oracle() {
+	run qe-settle flows --data "$DATA" --trades "$1" --from "$2" --to "$3" -o flows.csv
+	assert_success
+	"$PYORACLE" "$ORACLE" "$DATA" "$1" "$2" "$3" "$DATA/calendars" > want.csv
+	diff want.csv flows.csv
+}
+
 @test "settle: DST power month, gas days, swaps, EUA, holiday roll equal the recomputation" {
 	small_book
-	run qe-settle flows --data "$DATA" --trades book.csv --from 2026-09-01 --to 2026-12-04 -o flows.csv
-	assert_success
-	"$PYORACLE" "$ORACLE" "$DATA" book.csv 2026-09-01 2026-12-04 "$DATA/calendars" > want.csv
-	diff want.csv flows.csv
+	flows_vs_oracle book.csv 2026-09-01 2026-12-04
 	# October 2026 in Europe/Berlin has 745 hours: 10 MW x 745 h x 80.5
 	grep -qx 'S1,CP003,physical_delivery,pay,2026-11-13,EUR,59972500' flows.csv
 	grep -q '^S2,CP002,swap_settlement,' flows.csv
@@ -222,4 +228,122 @@ PY
 	run_split qe-settle flows --data "$DATA" --trades far.csv --from 2026-01-01 --to 2026-12-04 -o flows.csv
 	assert_success
 	[ "$(cat flows.csv)" = "trade_id,counterparty,kind,direction,value_date,currency,amount_minor" ]
+}
+
+# qe-settle margin.  Every scenario loss and every margin is checked against
+# an independent scipy recomputation (tests/settle/margin_oracle.py).
+MORACLE="$QE_TOP/tests/settle/margin_oracle.py"
+CLOSE="$QE_TOP/tests/settle/csv_close.py"
+
+# Two accounts: NG futures over two months (a spread) and a short NG put,
+# a CL call, Bachelier DE_BASE options in MW with a DE future, an EUA
+# short call; an amend, a cancel, an expired option, a future already in
+# delivery and an HO future (no scan range): the last three not scanned.
+margin_book() {
+	cp "$QE_TOP/tests/settle/margin_book.csv" book.csv
+}
+
+@test "settle margin: every scenario loss and margin of a crafted book equal the scipy recomputation" {
+	margin_book
+	run_split qe-settle margin --data "$DATA" --trades book.csv --asof 2026-11-25 -o m.csv --scenarios s.csv
+	assert_success
+	[[ "$stderr" == *"2 accounts, 7 positions scanned, 3 futures and options not scanned"* ]]
+	"$PYORACLE" "$MORACLE" "$DATA" book.csv "$DATA/span_ranges.csv" 2026-11-25 want_m.csv want_s.csv
+	"$PYORACLE" "$CLOSE" s.csv want_s.csv
+	"$PYORACLE" "$CLOSE" m.csv want_m.csv
+	[ "$(wc -l < s.csv)" -eq $((1 + 16 * 4)) ]
+	# the spread: 12 long Jan against 6 short Mar (and the put's delta) in NG
+	"$PYORACLE" - <<'PY'
+import csv
+m = {r['account']: r for r in csv.DictReader(open('m.csv'))}
+assert float(m['GAS_US']['spread_charge']) > 0
+assert float(m['GAS_US']['short_option_min']) == 4 * 150
+assert float(m['POWER_EU']['short_option_min']) == 5 * 60 + 7 * 100
+PY
+}
+
+@test "settle margin: one long future's scan is its extreme move x 35%, by hand" {
+	margin_book
+	head -2 book.csv > one.csv
+	run qe-settle margin --data "$DATA" --trades one.csv --asof 2026-11-25 --scenarios s.csv
+	assert_success
+	# 10 lots x 10,000 MMBtu x 3 x 0.75 USD x 0.35 = 78,750 (> 1 scan: 75,000)
+	assert_line --index 1 "GAS_US,USD,78750,0,0,78750"
+	run grep -c ',NG_HH,' s.csv
+	assert_output 16
+	grep -q '^GAS_US,USD,NG_HH,13,-0.75,0.2,1,75000$' s.csv
+}
+
+@test "settle margin: the bundled book, every account and scenario, equal the scipy recomputation" {
+	run_split qe-settle margin --data "$DATA" --asof 2026-11-25 -o m.csv --scenarios s.csv
+	assert_success
+	"$PYORACLE" "$MORACLE" "$DATA" "$DATA/trades.csv" "$DATA/span_ranges.csv" 2026-11-25 want_m.csv want_s.csv
+	"$PYORACLE" "$CLOSE" s.csv want_s.csv
+	"$PYORACLE" "$CLOSE" m.csv want_m.csv
+	[ "$(wc -l < m.csv)" -ge 7 ]
+}
+
+@test "settle margin: bad scan ranges and unpriceable positions are exit 3 at file:line:column, no output" {
+	margin_book
+	printf 'curve,price_scan,vol_scan,extreme_move,extreme_cover,spread_charge,short_option_min\nNG_HH,-1,0.2,3,0.35,600,150\n' > r1.csv
+	run qe-settle margin --data "$DATA" --trades book.csv --ranges r1.csv --asof 2026-11-25 -o m.csv
+	[ "$status" -eq 3 ]
+	assert_output --partial "r1.csv:2:2: column 'price_scan': must be above 0"
+	assert_file_not_exists m.csv
+	printf 'curve,price_scan,vol_scan,extreme_move,extreme_cover,spread_charge,short_option_min\nNG_HH,1,0.2,3,0.35,600,150\nXX,1,0.2,3,0.35,600,150\n' > r2.csv
+	run qe-settle margin --data "$DATA" --trades book.csv --ranges r2.csv --asof 2026-11-25
+	[ "$status" -eq 3 ]
+	assert_output --partial "r2.csv:3:1: column 'curve': 'XX' is not in"
+	printf 'curve,price_scan,vol_scan,extreme_move,extreme_cover,spread_charge,short_option_min\nNG_HH,1,0.2,3,1.5,600,150\n' > r3.csv
+	run qe-settle margin --data "$DATA" --trades book.csv --ranges r3.csv --asof 2026-11-25
+	[ "$status" -eq 3 ]
+	assert_output --partial "r3.csv:2:5: column 'extreme_cover': must be 0..1, not 1.5"
+	printf 'curve,price_scan,vol_scan\nNG_HH,1,0.2\n' > r4.csv
+	run qe-settle margin --data "$DATA" --trades book.csv --ranges r4.csv --asof 2026-11-25
+	[ "$status" -eq 3 ]
+	# a lognormal forward scanned to zero or below
+	printf 'curve,price_scan,vol_scan,extreme_move,extreme_cover,spread_charge,short_option_min\nNG_HH,2,0.2,3,0.35,600,150\n' > r5.csv
+	run qe-settle margin --data "$DATA" --trades book.csv --ranges r5.csv --asof 2026-11-25
+	[ "$status" -eq 3 ]
+	assert_output --regexp "r5.csv:2:2: the scan of NG_HH moves the forward [0-9.]+ of trade M[0-9] to -[0-9.]+, not above zero"
+	# a position with no forward (delivery beyond the curve)
+	sed 's/^M2,1,new,\(.*\),2027-03-01,2027-03-31,/M2,1,new,\1,2035-03-01,2035-03-31,/' book.csv > far.csv
+	run qe-settle margin --data "$DATA" --trades far.csv --asof 2026-11-25 -o m.csv
+	[ "$status" -eq 3 ]
+	assert_output --partial "far.csv:3:9: trade M2: no forward of NG_HH for 2035-03-01"
+	assert_file_not_exists m.csv
+	# a row the trade validator rejects
+	sed 's/^M4,1,new,2026-10-01,GAS_US,t1,CME_CLEARING,option,CL_WTI,buy,3,/M4,1,new,2026-10-01,GAS_US,t1,CME_CLEARING,option,CL_WTI,buy,-3,/' book.csv > neg.csv
+	run qe-settle margin --data "$DATA" --trades neg.csv --asof 2026-11-25
+	[ "$status" -eq 3 ]
+	assert_output --regexp "neg.csv:5:11: "
+	run qe-settle margin --data "$DATA" --trades book.csv
+	[ "$status" -eq 2 ]
+	run qe-settle margin --data "$DATA" --trades book.csv --asof 2026-11-25 -o /dev/full
+	[ "$status" -eq 4 ]
+}
+
+@test "settle flows: option exercises, power final settlement, Asian and spread premiums equal the recomputation" {
+	# X1 European NG call in the money at expiry: cash; X2 its put: out of
+	# the money, nothing; X3 a short American CL put in the money: a long
+	# future at the strike from expiry; X8 its call: nothing; X4 a European
+	# DE_BASE call in MW; X5 a DE_BASE future settled on September's index;
+	# X6 an Asian and X7 a spread option: premiums.
+	cp "$QE_TOP/tests/settle/exercise_book.csv" book.csv
+	flows_vs_oracle book.csv 2026-09-01 2026-11-30
+	mv flows.csv got.csv
+	# by hand: NG (4.254 - 4) x 30,000 MMBtu; DE (102.32 - 100) x 5 MW x 720 h
+	grep -qx 'X1,CME_CLEARING,option_exercise,receive,2026-11-23,USD,762000' got.csv
+	grep -qx 'X4,CP003,option_exercise,receive,2026-10-29,EUR,835200' got.csv
+	# the exercised put: long 2,000 bbl at 65 against 63.5 on expiry
+	grep -qx 'X3,CME_CLEARING,variation_margin,pay,2026-11-17,USD,300000' got.csv
+	[ "$(grep -c '^X5,CP003,final_settlement,' got.csv)" -eq 1 ]
+	[ "$(grep -c '^X6,CP028,option_premium,pay,' got.csv)" -eq 1 ]
+	[ "$(grep -c '^X7,CP016,option_premium,receive,' got.csv)" -eq 1 ]
+	! grep -q '^X2,\|^X8,' got.csv
+	# an exercise whose settlement is missing is exit 3 at the trade
+	sed 's/,call,4,european,2026-11-20,/,call,4,european,2026-11-21,/' book.csv > sat.csv
+	run qe-settle flows --data "$DATA" --trades sat.csv --from 2026-09-01 --to 2026-11-30
+	[ "$status" -eq 3 ]
+	assert_output --partial "sat.csv:2:9: trade X1: no settlement of NG_HH on 2026-11-21"
 }

@@ -14,6 +14,7 @@
 int settle_flows_main(int argc, char **argv);
 int settle_net_main(int argc, char **argv);
 int settle_invoice_main(int argc, char **argv);
+int settle_margin_main(int argc, char **argv);
 
 /* The reference files of a run: each given by its option, else
  * DIR/<default name> with DIR the --data directory (default "data"). */

@@ -558,6 +558,25 @@ static const formats_col invoices_cols[] = {
 	COL("amount", CT_STR, 1),
 };
 
+/* scan ranges of qe-settle margin: numbers 0..hi (open: above 0) */
+#define SPAN(n, hi, open) {n, CT_NUM, 1, NULL, 0, hi, open, NULL}
+static const formats_col span_ranges_cols[] = {
+	COL("curve", CT_CURVE, 1), SPAN("price_scan", 1e12, 1), SPAN("vol_scan", 0.99, 0),
+	SPAN("extreme_move", 10, 0), SPAN("extreme_cover", 1, 0), SPAN("spread_charge", 1e12, 0),
+	SPAN("short_option_min", 1e12, 0),
+};
+
+/* qe-settle margin: per account and currency, and per scenario */
+#define MARGIN_KEY COL("account", CT_ID, 1), {"currency", CT_CCY, 1, NULL, 0, 0, 0, NULL}
+static const formats_col margin_cols[] = {
+	MARGIN_KEY, NUM("scan_risk", 1), NUM("spread_charge", 1), NUM("short_option_min", 1),
+	NUM("margin", 1),
+};
+static const formats_col margin_scenarios_cols[] = {
+	MARGIN_KEY, COL("curve", CT_CURVE, 1), {"scenario", CT_INT, 1, NULL, 1, 16, 0, NULL},
+	NUM("price_move", 1), NUM("vol_move", 1), NUM("cover", 1), NUM("loss", 1),
+};
+
 static const formats_col hedge_proposal_cols[] = {
 	COL("instrument", CT_ID, 1),
 	COL("curve", CT_CURVE, 1),
@@ -768,6 +787,9 @@ static const formats_table tables[FMT_COUNT] = {
 	{T(FMT_LEDGER_CHECKPOINT, "ledger_checkpoint", "LEDGER CHECKPOINT", ledger_checkpoint_cols), 0, NULL},
 	{T(FMT_LEDGER_BALANCE, "ledger_balance", "LEDGER BALANCE", ledger_balance_cols), K(0, 1, 2)},
 	{T(FMT_LEDGER_ENTRIES, "ledger_entries", "LEDGER", ledger_entries_cols), K(0)},
+	{T(FMT_SPAN_RANGES, "span_ranges", "SPAN RANGES", span_ranges_cols), K(0)},
+	{T(FMT_MARGIN, "margin", "MARGIN", margin_cols), K(0, 1)},
+	{T(FMT_MARGIN_SCENARIOS, "margin_scenarios", "MARGIN", margin_scenarios_cols), K(0, 2, 3)},
 };
 
 const formats_table *formats_get(int kind)

@@ -131,6 +131,9 @@ enum formats_kind {
 	FMT_LEDGER_CHECKPOINT,
 	FMT_LEDGER_BALANCE,        /* qe-settle ledger balance */
 	FMT_LEDGER_ENTRIES,        /* qe-settle ledger show */
+	FMT_SPAN_RANGES,           /* qe-settle margin: scan ranges (read) */
+	FMT_MARGIN,                /* qe-settle margin */
+	FMT_MARGIN_SCENARIOS,
 	FMT_COUNT
 };
 

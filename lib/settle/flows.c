@@ -1,5 +1,6 @@
 /* flows: the cash flows of a book in a range of value dates (flows.h). */
 #include "settle/flows.h"
+#include "settle/book.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -7,12 +8,11 @@
 #include <strings.h>
 
 #include "core/num.h"
-#include "core/strindex.h"
 #include "ingest/schema.h"
 #include "io/csvio.h"
-#include "io/csvscan.h"
 #include "io/formats.h"
 #include "market/curvemaster.h"
+#include "price/black76.h"
 #include "time/period.h"
 #include "time/tz.h"
 
@@ -137,176 +137,6 @@ static const quote *quotes_at(const quotes *q, int curve, long month, qe_date d)
 	return x && x->d == d ? x : NULL;
 }
 
-/* ---- the book ---------------------------------------------------------- */
-
-enum { I_FUTURE, I_FORWARD, I_SWAP, I_PHYSICAL, I_OPTION, I_ASIAN, I_SPREAD, I_SPOT, I_OTHER };
-static const char *const instr_names[] = {"future", "forward", "swap", "physical",
-					  "option", "asian", "spread", "spot"};
-
-typedef struct trade {
-	char id[72], cpty[72], curve[72], ccy[4], unit[12], shape[16];
-	int instr, side, cancel, has_price;
-	int64_t version;
-	double qty, price;
-	qe_date td, ds, de;
-	long line;
-	int col_cpty, col_curve, col_ccy; /* 1-based columns in the file */
-} trade;
-
-typedef struct book {
-	trade *v;
-	size_t n, cap;
-} book;
-
-static void copy_field(char *dst, size_t cap, const csvscan_field *f)
-{
-	size_t n = f->len < cap ? f->len : cap - 1;
-	memcpy(dst, f->p, n);
-	dst[n] = '\0';
-}
-
-/* One canonical row (ingest/schema) into t. */
-static int parse_canon(const strbuf *canon, strbuf *work, trade *t, qe_err *e)
-{
-	csvscan_field f[FMT_TR_N];
-	csvscan_rec rec;
-	size_t need = canon->len + 1;
-	if (need > work->cap) {
-		char *w = realloc(work->p, 2 * need);
-		if (!w)
-			return qe_err_set(e, QE_INTERNAL, "out of memory");
-		work->p = w;
-		work->cap = 2 * need;
-	}
-	csvscan_next(canon->p, canon->len, 0, 1, f, FMT_TR_N, work->p, &rec);
-	for (int i = rec.nfields; i < FMT_TR_N; i++)
-		f[i].len = 0;
-	char buf[80];
-	copy_field(t->id, sizeof t->id, &f[FMT_TR_ID]);
-	copy_field(t->cpty, sizeof t->cpty, &f[FMT_TR_CPTY]);
-	copy_field(t->curve, sizeof t->curve, &f[FMT_TR_CURVE]);
-	copy_field(t->ccy, sizeof t->ccy, &f[FMT_TR_CCY]);
-	copy_field(t->unit, sizeof t->unit, &f[FMT_TR_UNIT]);
-	copy_field(t->shape, sizeof t->shape, &f[FMT_TR_SHAPE]);
-	copy_field(buf, sizeof buf, &f[FMT_TR_STATUS]);
-	t->cancel = strcmp(buf, "cancel") == 0;
-	copy_field(buf, sizeof buf, &f[FMT_TR_INSTR]);
-	t->instr = I_OTHER;
-	for (int i = 0; i < I_OTHER; i++)
-		if (strcmp(buf, instr_names[i]) == 0)
-			t->instr = i;
-	copy_field(buf, sizeof buf, &f[FMT_TR_SIDE]);
-	t->side = strcmp(buf, "sell") == 0 ? -1 : 1;
-	t->has_price = f[FMT_TR_PRICE].len > 0;
-	if (num_parse_double(f[FMT_TR_QTY].p, f[FMT_TR_QTY].len, &t->qty) != NUM_OK ||
-	    (t->has_price &&
-	     num_parse_double(f[FMT_TR_PRICE].p, f[FMT_TR_PRICE].len, &t->price) != NUM_OK) ||
-	    date_parse(f[FMT_TR_DATE].p, f[FMT_TR_DATE].len, &t->td) ||
-	    date_parse(f[FMT_TR_DSTART].p, f[FMT_TR_DSTART].len, &t->ds) ||
-	    date_parse(f[FMT_TR_DEND].p, f[FMT_TR_DEND].len, &t->de))
-		return qe_err_set(e, QE_INTERNAL, "trade %s: not a canonical row", t->id);
-	return 0;
-}
-
-/* Reads the trades through the row validator and lifecycle rule of
- * qe-ingest: the live version of each trade, cancelled ones dropped. */
-static int book_load(book *b, const char *path, const char *markets, qe_err *e)
-{
-	int colmap[FMT_TR_N], st, rc = 0;
-	csv_reader *r = csvr_open(path, e);
-	if (!r)
-		return e->code;
-	int nh = csvr_ncols(r);
-	csvscan_field *hdr = calloc((size_t)nh + 1, sizeof *hdr);
-	if (!hdr) {
-		csvr_close(r);
-		return qe_err_set(e, QE_INTERNAL, "out of memory");
-	}
-	for (int j = 0; j < nh; j++) {
-		hdr[j].p = csvr_colname(r, j);
-		hdr[j].len = strlen(hdr[j].p);
-	}
-	rc = schema_map_header(schema_get(FMT_TRADES), hdr, nh, colmap, NULL, path, 1, e);
-	free(hdr);
-	schema_markets *mk = rc ? NULL : schema_markets_load(markets, e);
-	if (!mk) {
-		csvr_close(r);
-		return e->code;
-	}
-	schema_ctx ctx = {.s = schema_get(FMT_TRADES), .markets = mk, .colmap = schema_trades_identity};
-	strbuf canon = {0}, work = {0};
-	strindex *ids = sidx_new();
-	if (!ids)
-		rc = qe_err_set(e, QE_INTERNAL, "out of memory");
-	while (!rc && (st = csvr_next(r, e)) != CSVR_EOF) {
-		if (st != CSVR_ROW) {
-			rc = e->code;
-			break;
-		}
-		csvscan_field f[FMT_TR_N];
-		row_check ck;
-		for (int i = 0; i < FMT_TR_N; i++) {
-			f[i].p = colmap[i] >= 0 ? csvr_field(r, colmap[i], &f[i].len) : "";
-			if (colmap[i] < 0)
-				f[i].len = 0;
-		}
-		canon.len = 0;
-		if (schema_check_row(&ctx, f, FMT_TR_N, &canon, &ck)) {
-			char why[300];
-			schema_reject_text(schema_get(FMT_TRADES), &ck, why, sizeof why);
-			if (ck.col >= 0 && colmap[ck.col] >= 0)
-				rc = qe_err_set(e, QE_DATA, "%s:%ld:%d: %s", path, csvr_line(r),
-						colmap[ck.col] + 1, why);
-			else
-				rc = qe_err_set(e, QE_DATA, "%s:%ld: %s", path, csvr_line(r), why);
-			break;
-		}
-		trade t;
-		memset(&t, 0, sizeof t);
-		if ((rc = parse_canon(&canon, &work, &t, e)))
-			break;
-		t.version = ck.version;
-		t.line = csvr_line(r);
-		t.col_cpty = colmap[FMT_TR_CPTY] + 1;
-		t.col_curve = colmap[FMT_TR_CURVE] + 1;
-		t.col_ccy = colmap[FMT_TR_CCY] + 1;
-		int added;
-		long k = sidx_add(ids, t.id, strlen(t.id), &added);
-		if (k < 0) {
-			rc = qe_err_set(e, QE_INTERNAL, "out of memory");
-			break;
-		}
-		int state = added ? TRADE_UNKNOWN : b->v[k].cancel ? TRADE_CANCELLED : TRADE_LIVE;
-		char why[200];
-		int col;
-		if (schema_lifecycle_check(state, added ? 0 : b->v[k].version, ck.life, t.version, why,
-					   sizeof why, &col)) {
-			rc = qe_err_set(e, QE_DATA, "%s:%ld:%d: %s", path, t.line, colmap[col] + 1, why);
-			break;
-		}
-		if (added) {
-			if (b->n == b->cap) {
-				size_t n = b->cap ? 2 * b->cap : 1024;
-				trade *v = realloc(b->v, n * sizeof *v);
-				if (!v) {
-					rc = qe_err_set(e, QE_INTERNAL, "out of memory");
-					break;
-				}
-				b->v = v;
-				b->cap = n;
-			}
-			b->n++;
-		}
-		b->v[k] = t;
-	}
-	sidx_free(ids);
-	strbuf_free(&canon);
-	strbuf_free(&work);
-	schema_markets_free(mk);
-	csvr_close(r);
-	return rc;
-}
-
 /* ---- flows ------------------------------------------------------------- */
 
 typedef struct ctx {
@@ -319,7 +149,7 @@ typedef struct ctx {
 
 /* The value date of a flow of kind fixed on day event into *v; *in = 1
  * when it lies in the range (and the amount is wanted). */
-static int due(ctx *c, const trade *t, int kind, qe_date event, qe_date *v, int *in, qe_err *e)
+static int due(ctx *c, const settle_trade *t, int kind, qe_date event, qe_date *v, int *in, qe_err *e)
 {
 	const settle_terms *tm = c->o->terms;
 	int days = terms_days(tm, kind, t->curve);
@@ -341,7 +171,7 @@ static int due(ctx *c, const trade *t, int kind, qe_date event, qe_date *v, int 
 
 /* Adds the flow of amount (major units, signed: + we receive) fixed on
  * event and paid on v. */
-static int flow_add(ctx *c, const trade *t, int kind, qe_date event, qe_date v, double amount,
+static int flow_add(ctx *c, const settle_trade *t, int kind, qe_date event, qe_date v, double amount,
 		    qe_err *e)
 {
 	int exp = terms_exponent(c->o->terms, t->ccy);
@@ -371,49 +201,7 @@ static int flow_add(ctx *c, const trade *t, int kind, qe_date event, qe_date v, 
 	return 0;
 }
 
-/* Commodity units delivered over [first, last] of the trade's delivery
- * period, the rule of qe-price (price/valuation): MW and lots of an hourly
- * curve by the shape's hours in the curve's zone, MMBtu/d by days, other
- * units and lots in proportion of the days (hours for hourly curves). */
-static int volume(ctx *c, const trade *t, const curvemaster_curve *cv, qe_date first, qe_date last,
-		  double *out, qe_err *e)
-{
-	int shape = cv->shape, hourly = strcasecmp(cv->unit, "MWh") == 0;
-	int lots = strcmp(t->unit, "lots") == 0;
-	const qe_tz *tz = NULL;
-	if (t->shape[0] && shape_parse(t->shape, strlen(t->shape), &shape))
-		return qe_err_set(e, QE_DATA, "%s:%ld: trade %s: unknown shape '%s'", c->path, t->line,
-				  t->id, t->shape);
-	if (hourly && shape >= 0 && !(tz = tz_get(cv->timezone, e)))
-		return qe_err_set(e, QE_DATA, "%s:%ld:%d: trade %s: %s", c->path, t->line, t->col_curve,
-				  t->id, e->msg);
-	if (strcmp(t->unit, "MW") == 0 || (lots && hourly)) {
-		if (!tz)
-			return qe_err_set(e, QE_DATA, "%s:%ld:%d: trade %s: unit %s needs an hourly curve with a shape",
-					  c->path, t->line, t->col_curve, t->id, t->unit);
-		int64_t h = shape_hours(shape, first, last, tz, e);
-		if (h < 0)
-			return e->code;
-		*out = t->qty * (double)h * (lots ? cv->lot_size : 1.0);
-		return 0;
-	}
-	if (strcmp(t->unit, "MMBtu/d") == 0) {
-		*out = t->qty * (double)(last - first + 1);
-		return 0;
-	}
-	double frac = (double)(last - first + 1) / (double)(t->de - t->ds + 1);
-	if (tz && (first != t->ds || last != t->de)) {
-		int64_t hp = shape_hours(shape, first, last, tz, e);
-		int64_t ht = hp >= 0 ? shape_hours(shape, t->ds, t->de, tz, e) : -1;
-		if (hp < 0 || ht < 0)
-			return e->code;
-		frac = ht > 0 ? (double)hp / (double)ht : 0.0;
-	}
-	*out = t->qty * (lots ? cv->lot_size : 1.0) * frac;
-	return 0;
-}
-
-static int missing(ctx *c, const trade *t, const char *what, const char *file, qe_date d, qe_err *e)
+static int missing(ctx *c, const settle_trade *t, const char *what, const char *file, qe_date d, qe_err *e)
 {
 	char buf[16];
 	date_format(buf, d);
@@ -421,16 +209,20 @@ static int missing(ctx *c, const trade *t, const char *what, const char *file, q
 			  t->col_curve, t->id, what, t->curve, buf, file);
 }
 
+static int realised(ctx *c, const settle_trade *t, const curvemaster_curve *cv, int pos,
+		    qe_date first, qe_date last, double *avg, qe_err *e);
+
 /* Daily variation margin of a future: (settle today - settle before) x
- * units, the first against the trade price. */
-static int flows_future(ctx *c, const trade *t, const curvemaster_curve *cv, int pos, qe_err *e)
+ * units, the first against the trade price; the final cash settlement of
+ * a power future; the delivery of an EUA future. */
+static int flows_future(ctx *c, const settle_trade *t, const curvemaster_curve *cv, int pos, qe_err *e)
 {
 	double units;
 	qe_date v;
 	int in;
 	if (!t->has_price)
 		return 0;
-	if (volume(c, t, cv, t->ds, t->de, &units, e))
+	if (settle_trade_volume(t, cv, t->ds, t->de, c->path, &units, e))
 		return e->code;
 	int y, mo, d;
 	date_to_ymd(t->ds, &y, &mo, &d);
@@ -445,6 +237,17 @@ static int flows_future(ctx *c, const trade *t, const curvemaster_curve *cv, int
 		    (in && flow_add(c, t, SETTLE_VM, q->d, v, (q->p - prev) * units * t->side, e)))
 			return e->code;
 		prev = q->p;
+	}
+	/* a power future settles in cash on the index of its delivery days */
+	if (cv->cash_settled && strcmp(cv->commodity, "power") == 0) {
+		double avg;
+		if (due(c, t, SETTLE_FINAL, t->de, &v, &in, e))
+			return e->code;
+		if (!in)
+			return 0;
+		if (realised(c, t, cv, pos, t->ds, t->de, &avg, e))
+			return e->code;
+		return flow_add(c, t, SETTLE_FINAL, t->de, v, (avg - prev) * units * t->side, e);
 	}
 	/* an EUA future delivers allowances at its last settlement */
 	if (strcmp(cv->commodity, "carbon") == 0 && cv->product) {
@@ -466,7 +269,7 @@ static int flows_future(ctx *c, const trade *t, const curvemaster_curve *cv, int
 /* The index of the pricing days of [first, last]: the mean of the
  * fixings of the curve calendar's business days (a swap on NG's final
  * settlement: the fixing of the month future's last trading day). */
-static int realised(ctx *c, const trade *t, const curvemaster_curve *cv, int pos, qe_date first,
+static int realised(ctx *c, const settle_trade *t, const curvemaster_curve *cv, int pos, qe_date first,
 		    qe_date last, double *avg, qe_err *e)
 {
 	const qe_calendar *cal = curvemaster_calendar(c->m, cv);
@@ -501,7 +304,7 @@ static int realised(ctx *c, const trade *t, const curvemaster_curve *cv, int pos
 }
 
 /* Swaps, physical deliveries and forwards: one flow per delivery month. */
-static int flows_monthly(ctx *c, const trade *t, const curvemaster_curve *cv, int pos, qe_err *e)
+static int flows_monthly(ctx *c, const settle_trade *t, const curvemaster_curve *cv, int pos, qe_err *e)
 {
 	for (qe_date first = t->ds; first <= t->de;) {
 		int y, mo, d;
@@ -510,12 +313,12 @@ static int flows_monthly(ctx *c, const trade *t, const curvemaster_curve *cv, in
 		if (last > t->de)
 			last = t->de;
 		double vol, avg = 0;
-		int kind = t->instr == I_SWAP ? SETTLE_SWAP : SETTLE_PHYSICAL, in;
+		int kind = t->instr == SETTLE_I_SWAP ? SETTLE_SWAP : SETTLE_PHYSICAL, in;
 		qe_date v;
 		if (due(c, t, kind, last, &v, &in, e))
 			return e->code;
 		if (in) {
-			if (volume(c, t, cv, first, last, &vol, e))
+			if (settle_trade_volume(t, cv, first, last, c->path, &vol, e))
 				return e->code;
 			if (kind == SETTLE_SWAP) {
 				if (realised(c, t, cv, pos, first, last, &avg, e) ||
@@ -530,7 +333,66 @@ static int flows_monthly(ctx *c, const trade *t, const curvemaster_curve *cv, in
 	return 0;
 }
 
-static int trade_flows(ctx *c, const trade *t, qe_err *e)
+/* The premium of an option, an Asian or a spread option on the trade
+ * date: price x the volume of its (first leg's) delivery period. */
+static int flows_premium(ctx *c, const settle_trade *t, const curvemaster_curve *cv, qe_err *e)
+{
+	double vol;
+	qe_date v;
+	int in;
+	if (!t->has_price)
+		return 0;
+	if (due(c, t, SETTLE_PREMIUM, t->td, &v, &in, e) ||
+	    (in && settle_trade_volume(t, cv, t->ds, t->de, c->path, &vol, e)))
+		return e->code;
+	return in ? flow_add(c, t, SETTLE_PREMIUM, t->td, v, -t->price * vol * t->side, e) : 0;
+}
+
+/* The exercise of an option at its expiry, against the settlement price
+ * S of its underlying contract that day (the price history), when it is
+ * in the money: a European option pays its intrinsic value in cash
+ * (option_exercise); an American one is exercised into a future on the
+ * same contract at the strike (a call's holder long, a put's short),
+ * whose variation margin starts with S - strike on the expiry day. */
+static int flows_exercise(ctx *c, const settle_trade *t, const curvemaster_curve *cv, int pos,
+			  qe_err *e)
+{
+	int y, mo, d, in, w = t->opt_type == OPT_PUT ? -1 : 1;
+	qe_date v;
+	if (!t->expiry || !t->has_strike || !t->opt_type || t->expiry > c->o->to)
+		return 0;
+	if (t->american) {
+		if (t->expiry < c->o->from - 100)
+			return 0;
+		date_to_ymd(t->ds, &y, &mo, &d);
+		const quote *q = quotes_at(&c->hist, pos, date_month_index_ym(y, mo), t->expiry);
+		if (!q)
+			return missing(c, t, "settlement", c->hist.file, t->expiry, e);
+		if (w * (q->p - t->strike) <= 0)
+			return 0;
+		settle_trade f = *t;
+		f.instr = SETTLE_I_FUTURE;
+		f.price = t->strike;
+		f.has_price = 1;
+		f.td = t->expiry;
+		f.side = t->side * w;
+		return flows_future(c, &f, cv, pos, e);
+	}
+	if (due(c, t, SETTLE_EXERCISE, t->expiry, &v, &in, e) || !in)
+		return e->code;
+	date_to_ymd(t->ds, &y, &mo, &d);
+	const quote *q = quotes_at(&c->hist, pos, date_month_index_ym(y, mo), t->expiry);
+	if (!q)
+		return missing(c, t, "settlement", c->hist.file, t->expiry, e);
+	double intrinsic = w * (q->p - t->strike), vol;
+	if (intrinsic <= 0)
+		return 0;
+	if (settle_trade_volume(t, cv, t->ds, t->de, c->path, &vol, e))
+		return e->code;
+	return flow_add(c, t, SETTLE_EXERCISE, t->expiry, v, intrinsic * vol * t->side, e);
+}
+
+static int trade_flows(ctx *c, const settle_trade *t, qe_err *e)
 {
 	const curvemaster_curve *cv = curvemaster_find(c->m, t->curve);
 	if (!cv)
@@ -545,32 +407,32 @@ static int trade_flows(ctx *c, const trade *t, qe_err *e)
 	qe_date ev, v;
 	int in;
 	switch (t->instr) {
-	case I_FUTURE:
+	case SETTLE_I_FUTURE:
 		return flows_future(c, t, cv, pos, e);
-	case I_SWAP:
+	case SETTLE_I_SWAP:
 		return t->has_price ? flows_monthly(c, t, cv, pos, e) : 0;
-	case I_PHYSICAL:
-	case I_FORWARD:
-	case I_SPOT:
+	case SETTLE_I_PHYSICAL:
+	case SETTLE_I_FORWARD:
+	case SETTLE_I_SPOT:
 		if (!t->has_price)
 			return 0;
 		if (!carbon)
 			return flows_monthly(c, t, cv, pos, e);
 		/* allowances delivered against cash on the delivery day */
-		ev = t->instr == I_SPOT ? t->ds : t->de;
+		ev = t->instr == SETTLE_I_SPOT ? t->ds : t->de;
 		if (due(c, t, SETTLE_EUA, ev, &v, &in, e) ||
-		    (in && volume(c, t, cv, t->ds, t->de, &vol, e)))
+		    (in && settle_trade_volume(t, cv, t->ds, t->de, c->path, &vol, e)))
 			return e->code;
 		return in ? flow_add(c, t, SETTLE_EUA, ev, v, -t->price * vol * t->side, e) : 0;
-	case I_OPTION:
-		if (!t->has_price)
-			return 0;
-		if (due(c, t, SETTLE_PREMIUM, t->td, &v, &in, e) ||
-		    (in && volume(c, t, cv, t->ds, t->de, &vol, e)))
+	case SETTLE_I_OPTION:
+		if (flows_exercise(c, t, cv, pos, e))
 			return e->code;
-		return in ? flow_add(c, t, SETTLE_PREMIUM, t->td, v, -t->price * vol * t->side, e) : 0;
+		return flows_premium(c, t, cv, e);
+	case SETTLE_I_ASIAN:
+	case SETTLE_I_SPREAD:
+		return flows_premium(c, t, cv, e);
 	default:
-		return 0; /* Asians and spread options: not yet (qe-settle(1) BUGS) */
+		return 0;
 	}
 }
 
@@ -591,13 +453,13 @@ static int flow_cmp(const void *a, const void *b)
 int flows_compute(const struct flows_options *o, flows_list *out, qe_err *e)
 {
 	ctx c = {.o = o, .out = out, .path = o->trades};
-	book b = {0};
+	settle_book b = {0};
 	curvemaster *m = curvemaster_load(o->markets, e);
 	int rc = 0;
 	qe_err_clear(e);
 	if (!m || curvemaster_load_calendars(m, o->calendars, e) ||
 	    quotes_load(&c.fix, o->fixings, 0, m, e) || quotes_load(&c.hist, o->history, 1, m, e) ||
-	    book_load(&b, o->trades, o->markets, e))
+	    settle_book_load(&b, o->trades, o->markets, e))
 		rc = e->code ? e->code : QE_INTERNAL;
 	c.m = m;
 	for (size_t i = 0; !rc && i < b.n; i++)
@@ -605,7 +467,7 @@ int flows_compute(const struct flows_options *o, flows_list *out, qe_err *e)
 			rc = trade_flows(&c, &b.v[i], e);
 	if (!rc)
 		qsort(out->v, out->n, sizeof *out->v, flow_cmp);
-	free(b.v);
+	settle_book_free(&b);
 	free(c.fix.v);
 	free(c.hist.v);
 	curvemaster_free(m);

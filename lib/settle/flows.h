@@ -5,8 +5,12 @@
  * per calculation month from the realised average of the index's fixings
  * (the curve master's index rule), physical deliveries per delivery month
  * (volume of the delivery shape, DST-correct hours and gas days through
- * time/period, times the price), option premiums on the trade date and EUA
- * deliveries (spot, forwards and expiring futures against allowances).
+ * time/period, times the price), premiums of options, Asians and spread
+ * options on the trade date, option exercises at expiry (a European
+ * option's intrinsic value in cash; an American one becomes a future at
+ * the strike, whose variation margin follows), the final cash settlement
+ * of a power future on its index, and EUA deliveries (spot, forwards and
+ * expiring futures against allowances).
  * Each flow's value date is its event day plus the payment terms in
  * business days of the payment currency's calendar (settle/terms); its
  * amount is rounded once, half away from zero, to the currency's minor

@@ -9,7 +9,8 @@
 #include "io/csvio.h"
 
 static const char *const kind_names[SETTLE_NKINDS] = {
-	"variation_margin", "swap_settlement", "physical_delivery", "option_premium", "eua_delivery"};
+	"variation_margin", "swap_settlement", "physical_delivery", "option_premium", "eua_delivery",
+	"option_exercise", "final_settlement"};
 
 const char *terms_kind_name(int kind)
 {

@@ -24,6 +24,8 @@ enum settle_kind {
 	SETTLE_PHYSICAL, /* physical_delivery: one per delivery month */
 	SETTLE_PREMIUM,  /* option_premium: on the trade date */
 	SETTLE_EUA,      /* eua_delivery: allowances against cash */
+	SETTLE_EXERCISE, /* option_exercise: a European option's cash at expiry */
+	SETTLE_FINAL,    /* final_settlement: a power future against its index */
 	SETTLE_NKINDS
 };
 const char *terms_kind_name(int kind);

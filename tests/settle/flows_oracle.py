@@ -12,9 +12,10 @@ premiums and EUA spot/forward deliveries."""
 import datetime as dt
 import sys
 from decimal import Decimal, ROUND_HALF_UP
-from zoneinfo import ZoneInfo
 
 import pandas as pd
+
+from shapes import hours, nerc
 
 data, trades_path, d_from, d_to, caldir = sys.argv[1:6]
 D = dt.date.fromisoformat
@@ -65,44 +66,9 @@ for r in hist.itertuples():
         continue
     HIST.setdefault((r.curve, y, m), {}).setdefault(d, float(r.price))
 
-def nerc(d):
-    y = d.year
-    def nth(m, wd, k):
-        x = dt.date(y, m, 1) + dt.timedelta((wd - dt.date(y, m, 1).weekday()) % 7)
-        return x + dt.timedelta(7 * (k - 1))
-    last_mon_may = dt.date(y, 5, 31) - dt.timedelta((dt.date(y, 5, 31).weekday()) % 7)
-    hs = [dt.date(y, 1, 1), last_mon_may, dt.date(y, 7, 4), nth(9, 0, 1), nth(11, 3, 4), dt.date(y, 12, 25)]
-    hs = [h + dt.timedelta(1) if h.weekday() == 6 else h for h in hs]
-    return d in hs
-
-def hours(shape, zone, first, last):
-    tz = ZoneInfo(zone)
-    utc = dt.timezone.utc
-    def at(d, h):
-        return dt.datetime(d.year, d.month, d.day, h, tzinfo=tz).astimezone(utc)
-    n = 0
-    d = first
-    while d <= last:
-        nd = d + dt.timedelta(1)
-        if shape == 'base':
-            n += round((at(nd, 0) - at(d, 0)).total_seconds() / 3600)
-        elif shape == 'peak':
-            n += 12 if d.weekday() < 5 else 0
-        elif shape == 'gasday' and not zone.startswith('America/'):
-            n += round((at(nd, 6) - at(d, 6)).total_seconds() / 3600)
-        elif shape in ('5x16', '2x16'):
-            off = d.weekday() >= 5 or nerc(d)
-            n += 16 if off == (shape == '2x16') else 0
-        elif shape == '7x8':
-            n += round((at(nd, 0) - at(d, 0)).total_seconds() / 3600) - 16
-        else:
-            raise SystemExit(f"oracle: shape {shape} in {zone} not covered")
-        d = nd
-    return n
-
 def volume(t, c, first, last):
     hourly = c.unit == 'MWh'
-    shape = t.shape or c.shape
+    shape = t.shape or c['shape']
     lots = t.unit == 'lots'
     if t.unit == 'MW' or (lots and hourly):
         h = hours(shape, c.timezone, first, last)
@@ -120,7 +86,8 @@ def minor(x, cur):
     return int(Decimal(x * [1.0, 10.0, 100.0, 1000.0][e]).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 KIND = {'vm': 'variation_margin', 'swap': 'swap_settlement', 'phys': 'physical_delivery',
-        'prem': 'option_premium', 'eua': 'eua_delivery'}
+        'prem': 'option_premium', 'eua': 'eua_delivery', 'exer': 'option_exercise',
+        'final': 'final_settlement'}
 out = []
 def flow(t, kind, event, amount):
     days = TERMS.get((KIND[kind], t.curve), TERMS.get((KIND[kind], '*')))
@@ -149,6 +116,56 @@ def last_trade(curve, y, m):
         return d
     return None
 
+def realised_avg(t, c, first, last):
+    days = [d for d in (first + dt.timedelta(k) for k in range((last - first).days + 1))
+            if is_bd(c.calendar, d)]
+    if any((t.curve, d) not in FIX for d in days):
+        return None
+    s = 0.0
+    for d in days:
+        s += FIX[(t.curve, d)]
+    return s / len(days)
+
+def future_flows(t, c, price, side, td):
+    """Variation margin from td against price; a power future's final cash
+    settlement on the index average of its delivery days; an EUA future's
+    delivery at its last trading day."""
+    ds, de = D(t.delivery_start), D(t.delivery_end)
+    units = volume(t, c, ds, de)
+    prev = price
+    series = HIST.get((t.curve, ds.year, ds.month), {})
+    for d in sorted(series):
+        if d < td or d > d_to:
+            continue
+        if d >= d_from - dt.timedelta(100):
+            flow(t, 'vm', d, (series[d] - prev) * units * side)
+        prev = series[d]
+    if c.commodity == 'power' and de <= d_to:
+        avg = realised_avg(t, c, ds, de)
+        if avg is not None:
+            flow(t, 'final', de, (avg - prev) * units * side)
+    if c.commodity == 'carbon':
+        ltd = last_trade(t.curve, ds.year, ds.month)
+        if ltd >= td and d_from - dt.timedelta(100) <= ltd <= d_to and ltd in series:
+            flow(t, 'eua', ltd, -series[ltd] * units * side)
+
+def exercise(t, c, side):
+    """At expiry, in the money against the underlying contract's settlement:
+    European options pay the intrinsic value in cash, American ones become
+    a future at the strike (call holder long, put holder short)."""
+    E, K = D(t.expiry), float(t.strike)
+    if E > d_to:
+        return
+    ds, de = D(t.delivery_start), D(t.delivery_end)
+    S = HIST[(t.curve, ds.year, ds.month)][E]
+    w = 1.0 if t.option_type == 'call' else -1.0
+    if w * (S - K) <= 0:
+        return
+    if t.exercise == 'american':
+        future_flows(t, c, K, side * w, E)
+    else:
+        flow(t, 'exer', E, w * (S - K) * volume(t, c, ds, de) * side)
+
 tr = pd.read_csv(trades_path, dtype=str, keep_default_na=False)
 live = {}
 for r in tr.itertuples():
@@ -159,25 +176,15 @@ for r in tr.itertuples():
 for t in live.values():
     t = t._replace(quantity=float(t.quantity))
     c = mk.loc[t.curve]
+    side = 1.0 if t.side == 'buy' else -1.0
+    if t.instrument == 'option' and t.expiry:
+        exercise(t, c, side)
     if not t.price:
         continue
     price = float(t.price)
-    side = 1.0 if t.side == 'buy' else -1.0
     ds, de = D(t.delivery_start), D(t.delivery_end)
     if t.instrument == 'future':
-        units = volume(t, c, ds, de)
-        prev = price
-        series = HIST.get((t.curve, ds.year, ds.month), {})
-        for d in sorted(series):
-            if d < D(t.trade_date) or d > d_to:
-                continue
-            if d >= d_from - dt.timedelta(100):
-                flow(t, 'vm', d, (series[d] - prev) * units * side)
-            prev = series[d]
-        if c.commodity == 'carbon':
-            ltd = last_trade(t.curve, ds.year, ds.month)
-            if ltd >= D(t.trade_date) and d_from - dt.timedelta(100) <= ltd <= d_to and ltd in series:
-                flow(t, 'eua', ltd, -series[ltd] * units * side)
+        future_flows(t, c, price, side, D(t.trade_date))
     elif t.instrument in ('swap', 'physical', 'forward', 'spot'):
         if c.commodity == 'carbon':
             ev = ds if t.instrument == 'spot' else de
@@ -205,7 +212,7 @@ for t in live.values():
             else:
                 flow(t, 'phys', last, -price * vol * side)
             first = last + dt.timedelta(1)
-    elif t.instrument == 'option':
+    elif t.instrument in ('option', 'asian', 'spread'):
         if d_from - dt.timedelta(100) <= D(t.trade_date) <= d_to:
             flow(t, 'prem', D(t.trade_date), -price * volume(t, c, ds, de) * side)
 
