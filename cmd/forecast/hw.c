@@ -36,10 +36,11 @@ static const char usage[] =
 	"Output:\n"
 	"  --horizon H         forecast H steps (required)\n"
 	"  --fitted FILE       the one-step predictions time,value,fitted,residual\n"
-	"  --summary FILE      one row of the fit: alpha,beta,gamma,gamma2,phi,sse,aic...\n" FORECAST_SHARED_HELP;
+	"  --summary FILE      one row of the fit: alpha,beta,gamma,gamma2,phi,sse,aic...\n"
+	"  --states FILE       the initial states used, as --init FILE reads them\n" FORECAST_SHARED_HELP;
 
 enum { O_COLUMN = FORECAST_OPT_OWN, O_ZONE, O_PERIOD, O_TREND, O_DAMPED, O_SEASONAL, O_ALPHA, O_BETA, O_GAMMA,
-       O_GAMMA2, O_PHI, O_INIT, O_MAXITER, O_HORIZON, O_FITTED, O_SUMMARY };
+       O_GAMMA2, O_PHI, O_INIT, O_MAXITER, O_HORIZON, O_FITTED, O_SUMMARY, O_STATES };
 
 static const struct option longopts[] = {
 	FORECAST_SHARED_OPTIONS,
@@ -59,6 +60,7 @@ static const struct option longopts[] = {
 	{"horizon", required_argument, NULL, O_HORIZON},
 	{"fitted", required_argument, NULL, O_FITTED},
 	{"summary", required_argument, NULL, O_SUMMARY},
+	{"states", required_argument, NULL, O_STATES},
 	{0},
 };
 
@@ -68,7 +70,7 @@ typedef struct hw_args {
 	unsigned fixed;
 	int horizon, max_iter;
 	int init_file, estimate; /* --init FILE; --init estimated (the default) */
-	const char *column, *zone, *init, *fitted, *summary;
+	const char *column, *zone, *init, *fitted, *summary, *states;
 } hw_args;
 
 static double unit_param(const forecast_opts *o, const char *opt, const char *arg)
@@ -129,6 +131,7 @@ static void parse(forecast_opts *o, hw_args *a, int argc, char **argv)
 		case O_HORIZON: a->horizon = (int)cli_int("--horizon", optarg, 1, 10000000); break;
 		case O_FITTED: a->fitted = optarg; break;
 		case O_SUMMARY: a->summary = optarg; break;
+		case O_STATES: a->states = optarg; break;
 		default: cli_die(QE_INTERNAL, "hw: option %d has no handler", c);
 		}
 	}
@@ -197,6 +200,29 @@ static void write_summary(csv_writer *w, const fseries *s, const hw_args *a, con
 	csvw_end(w);
 }
 
+static void write_states(csv_writer *w, const hw_model *m, const hw_states *st)
+{
+	static const char *const names[] = {"seasonal", "seasonal2"};
+	csvw_header_of(w, FMT_HW_INIT);
+	csvw_str(w, "level");
+	csvw_empty(w);
+	csvw_double(w, st->level);
+	csvw_end(w);
+	if (m->trend != HW_TREND_NONE) {
+		csvw_str(w, "trend");
+		csvw_empty(w);
+		csvw_double(w, st->trend);
+		csvw_end(w);
+	}
+	for (int j = 0; j < m->nperiods; j++)
+		for (size_t i = 0; i < m->period[j]; i++) {
+			csvw_str(w, names[j]);
+			csvw_int(w, (int64_t)i + 1);
+			csvw_double(w, st->season[j][i]);
+			csvw_end(w);
+		}
+}
+
 static void write_fitted(csv_writer *w, const fseries *s, const double *fitted)
 {
 	char t[32];
@@ -231,7 +257,7 @@ int cmd_forecast_hw(int argc, char **argv)
 	fseries s;
 	hw_states init, last;
 	hw_fit_info info;
-	csv_writer w, fw, sw;
+	csv_writer w, fw, sw, stw;
 	qe_err e;
 	a.model.trend = HW_TREND_ADD;
 	a.params.phi = 1;
@@ -263,6 +289,8 @@ int cmd_forecast_hw(int argc, char **argv)
 		csvw_init(&fw, cli_out_open(a.fitted)->fp);
 	if (a.summary)
 		csvw_init(&sw, cli_out_open(a.summary)->fp);
+	if (a.states)
+		csvw_init(&stw, cli_out_open(a.states)->fp);
 	if (hw_fit(&a.model, &a.params, a.fixed, &init, a.estimate, s.value, s.n, a.max_iter, &info, &e)) {
 		qe_err_prefix(&e, s.name);
 		cli_die_err(&e);
@@ -280,6 +308,8 @@ int cmd_forecast_hw(int argc, char **argv)
 		write_fitted(&fw, &s, fitted);
 	if (a.summary)
 		write_summary(&sw, &s, &a, &info);
+	if (a.states)
+		write_states(&stw, &a.model, &init);
 	cli_info("%s: %zu values, %d starts, %d SSE evaluations: alpha %.6g gamma %.6g sse %.10g", s.name, s.n,
 		 info.starts, info.evaluations, a.params.alpha, a.params.gamma, info.sse);
 	free(fitted);

@@ -480,7 +480,11 @@ static double residuals(const hw_model *m, const hw_params *p, const hw_states *
  * multiplicative one.  The Jacobian is of forward differences; the step
  * solves its least squares by LAPACK's rank-revealing QR (dgelsy: the
  * level and the mean seasonal trade off exactly in an additive model, so
- * the Jacobian is rank deficient), halved until the SSE falls.  Returns
+ * the Jacobian is rank deficient, and with both seasonal smoothings near
+ * zero a daily pattern trades off between Taylor's two seasonal sets
+ * nearly so: directions below 1e-7 of the largest are not moved along),
+ * halved until the SSE falls; an additive model's seasonal means then go
+ * into the level, which leaves every prediction as it is.  Returns
  * the SSE, init updated; NaN when out of memory. */
 static double estimate_states(const hw_model *m, const hw_params *p, hw_states *init, const double *y, size_t n)
 {
@@ -510,7 +514,7 @@ static double estimate_states(const hw_model *m, const hw_params *p, hw_states *
 		memset(jpvt, 0, k * sizeof *jpvt);
 		lapack_int rank;
 		if (LAPACKE_dgelsy(LAPACK_COL_MAJOR, (lapack_int)n, (lapack_int)k, 1, J, (lapack_int)n, rj, (lapack_int)n,
-				   jpvt, 1e-10, &rank) != 0)
+				   jpvt, 1e-7, &rank) != 0)
 			break;
 		int improved = 0;
 		for (double step = 1; step > 1e-6 && !improved; step /= 2) {
@@ -534,6 +538,16 @@ static double estimate_states(const hw_model *m, const hw_params *p, hw_states *
 		if (!improved)
 			break;
 	}
+	if (m->seasonal == HW_SEASONAL_ADD && isfinite(sse))
+		for (int q = 0; q < m->nperiods; q++) {
+			double mean = 0;
+			for (size_t j = 0; j < m->period[q]; j++)
+				mean += init->season[q][j];
+			mean /= (double)m->period[q];
+			for (size_t j = 0; j < m->period[q]; j++)
+				init->season[q][j] -= mean;
+			init->level += mean;
+		}
 out:
 	free(J);
 	free(r0);

@@ -52,6 +52,7 @@ enum synth_kind {
 	SYNTH_WEATHER,
 	SYNTH_FX_HISTORY, /* fx_history.csv: EUR per USD on the history's dates */
 	SYNTH_VOL_HISTORY, /* vol_history.csv */
+	SYNTH_LOAD,     /* load.csv: three years of hourly load by zone */
 	SYNTH_NKINDS
 };
 

@@ -74,7 +74,8 @@ enum {
 	STREAM_METERS,
 	STREAM_WEATHER,
 	STREAM_FX,
-	STREAM_VOLHIST
+	STREAM_VOLHIST,
+	STREAM_LOAD
 };
 static inline uint64_t synth_stream(int tag, uint64_t index)
 {
