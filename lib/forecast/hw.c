@@ -425,10 +425,23 @@ static int simplex(hw_problem *pr, gsl_vector *u, double step, int max_iter, dou
 	}
 	gsl_vector_set_all(ss, step);
 	if (gsl_multimin_fminimizer_set(s, &fn, u, ss) == GSL_SUCCESS) {
+		double fbest = gsl_multimin_fminimizer_minimum(s);
+		int since = 0, window = 50 * ((int)k + 1);
 		for (int it = 0; it < max_iter; it++) {
 			if (gsl_multimin_fminimizer_iterate(s) != GSL_SUCCESS)
 				break;
 			if (gsl_multimin_test_size(gsl_multimin_fminimizer_size(s), HW_SIZE_TOL) == GSL_SUCCESS) {
+				converged = 1;
+				break;
+			}
+			/* a parameter at a bound of the box is flat in u there, and the
+			 * simplex may roll along it without shrinking: no gain over a
+			 * long window is convergence too */
+			double fnow = gsl_multimin_fminimizer_minimum(s);
+			if (fnow < fbest - 1e-13 * fabs(fbest)) {
+				fbest = fnow;
+				since = 0;
+			} else if (++since >= window) {
 				converged = 1;
 				break;
 			}
@@ -475,9 +488,11 @@ static double residuals(const hw_model *m, const hw_params *p, const hw_states *
 	return sse;
 }
 
-/* Gauss-Newton on the initial states with p fixed: the errors are linear
- * in the states of an additive model (one step is exact), nearly so in a
- * multiplicative one.  The Jacobian is of forward differences; the step
+/* Gauss-Newton on the initial states and the np free parameters pidx of
+ * p (kept in [0, 1] by projection): the errors are linear in the states
+ * of an additive model, so with the parameters fixed one step is exact;
+ * the parameters join so that a direction coupling them with the states
+ * (beta with the initial trend) is not left to alternation.  The Jacobian is of forward differences; the step
  * solves its least squares by LAPACK's rank-revealing QR (dgelsy: the
  * level and the mean seasonal trade off exactly in an additive model, so
  * the Jacobian is rank deficient, and with both seasonal smoothings near
@@ -486,9 +501,10 @@ static double residuals(const hw_model *m, const hw_params *p, const hw_states *
  * halved until the SSE falls; an additive model's seasonal means then go
  * into the level, which leaves every prediction as it is.  Returns
  * the SSE, init updated; NaN when out of memory. */
-static double estimate_states(const hw_model *m, const hw_params *p, hw_states *init, const double *y, size_t n)
+static double estimate_states(const hw_model *m, hw_params *p, const int *pidx, int np, hw_states *init,
+			      const double *y, size_t n)
 {
-	size_t k = nstates(m);
+	size_t ks = nstates(m), k = ks + (size_t)np;
 	double *J = malloc(n * k * sizeof *J), *r0 = malloc(n * sizeof *r0), *rj = malloc(n * sizeof *rj);
 	double *x0 = malloc(k * sizeof *x0);
 	lapack_int *jpvt = calloc(k, sizeof *jpvt);
@@ -498,9 +514,10 @@ static double estimate_states(const hw_model *m, const hw_params *p, hw_states *
 	if (!J || !r0 || !rj || !x0 || !jpvt || hw_states_alloc(&trial, m, &e))
 		goto out;
 	sse = residuals(m, p, init, y, n, r0);
-	for (int it = 0; it < 8 && isfinite(sse); it++) {
+	for (int it = 0; it < 20 && isfinite(sse); it++) {
 		for (size_t j = 0; j < k; j++) {
-			double *slot = state_slot(m, init, j), keep = *slot, h = 1e-4 * (1 + fabs(keep));
+			double *slot = j < ks ? state_slot(m, init, j) : param_slot(p, pidx[j - ks]);
+			double keep = *slot, h = j < ks ? 1e-4 * (1 + fabs(keep)) : keep > 0.5 ? -1e-7 : 1e-7;
 			*slot = keep + h;
 			residuals(m, p, init, y, n, rj);
 			*slot = keep;
@@ -522,17 +539,21 @@ static double estimate_states(const hw_model *m, const hw_params *p, hw_states *
 			trial.trend = init->trend;
 			for (int q = 0; q < m->nperiods; q++)
 				memcpy(trial.season[q], init->season[q], m->period[q] * sizeof(double));
-			for (size_t j = 0; j < k; j++)
+			hw_params tp = *p;
+			for (size_t j = 0; j < ks; j++)
 				*state_slot(m, &trial, j) = x0[j] + step * rj[j];
-			double st = hw_filter(m, p, &trial, y, n, NULL, NULL);
+			for (size_t j = ks; j < k; j++)
+				*param_slot(&tp, pidx[j - ks]) = fmin(1, fmax(0, x0[j] + step * rj[j]));
+			double st = hw_filter(m, &tp, &trial, y, n, NULL, NULL);
 			if (st < sse) {
-				for (size_t j = 0; j < k; j++)
+				for (size_t j = 0; j < ks; j++)
 					*state_slot(m, init, j) = *state_slot(m, &trial, j);
+				*p = tp;
 				improved = 1;
 				double gain = (sse - st) / sse;
 				sse = residuals(m, p, init, y, n, r0);
 				if (gain < 1e-12)
-					it = 8;
+					it = 20;
 			}
 		}
 		if (!improved)
@@ -633,22 +654,36 @@ int hw_fit(const hw_model *m, hw_params *p, unsigned fixed, hw_states *init, int
 	for (int round = 0; round < (estimate_init ? 30 : 1); round++) {
 		double prev = sse, f;
 		if (pr.nfree > 0) {
-			double here[1][5] = {{p->alpha, p->beta, p->gamma, p->gamma2, p->phi}};
+			/* every round from the starts and from where the last one
+			 * ended: new states can move the best basin */
+			double here[8][5];
+			memcpy(here, starts, sizeof starts);
+			here[nstart][0] = p->alpha;
+			here[nstart][1] = p->beta;
+			here[nstart][2] = p->gamma;
+			here[nstart][3] = p->gamma2;
+			here[nstart][4] = p->phi;
 			pr.base = *p;
-			ok = round == 0 ? fit_params(&pr, starts, nstart, max_iter, p, &f, &info->starts)
-					: fit_params(&pr, (const double(*)[5])here, 1, max_iter, p, &f, &info->starts);
+			ok = fit_params(&pr, (const double(*)[5])here, nstart + (round > 0), max_iter, p, &f, &info->starts);
 			if (ok < 0)
 				return qe_err_set(e, QE_INTERNAL, "out of memory");
 		}
 		sse = hw_filter(m, p, init, y, n, NULL, NULL);
 		if (estimate_init) {
-			double s2 = estimate_states(m, p, init, y, n);
+			double s2 = estimate_states(m, p, pr.index, 0, init, y, n);
 			if (isnan(s2))
 				return qe_err_set(e, QE_INTERNAL, "out of memory");
 			sse = s2;
 		}
 		if (!(sse < prev * (1 - 1e-8)) && round > 0)
 			break;
+	}
+	if (estimate_init && pr.nfree > 0) {
+		/* a last joint polish of states and parameters */
+		double s2 = estimate_states(m, p, pr.index, pr.nfree, init, y, n);
+		if (isnan(s2))
+			return qe_err_set(e, QE_INTERNAL, "out of memory");
+		sse = s2;
 	}
 	info->sse = sse;
 	info->aic = hw_aic(m, info->sse, n);
