@@ -464,7 +464,7 @@ PY
 	run qe-forecast hw --period 24 --seasonal mul --horizon 2 neg.csv
 	assert_failure 3
 	assert_output --partial "neg.csv:30: value -3 not positive (--seasonal mul)"
-	sed '20s/T19/T18/' s.csv > back.csv
+	sed '20s/T18/T17/' s.csv > back.csv
 	run qe-forecast hw --period 24 --horizon 2 back.csv
 	assert_failure 3
 	assert_output --partial "back.csv:20:1: column 'timestamp': timestamp not after the previous row's"
