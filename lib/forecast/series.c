@@ -25,33 +25,45 @@ void fseries_free(fseries *s)
 	s->n = 0;
 }
 
+/* Reallocates *p to n elements of size bytes; 0, or -1 (*p kept). */
+static int resize(void **p, size_t n, size_t size)
+{
+	void *q = realloc(*p, n * size);
+	if (!q)
+		return -1;
+	*p = q;
+	return 0;
+}
+
 static int grow(fseries *s, size_t *cap, qe_err *e)
 {
 	if (s->n < *cap)
 		return 0;
 	size_t nc = *cap ? 2 * *cap : 1024;
-	qe_date *d = realloc(s->date, nc * sizeof *d);
-	if (d)
-		s->date = d;
-	double *v = realloc(s->value, nc * sizeof *v);
-	if (v)
-		s->value = v;
-	long *l = realloc(s->line, nc * sizeof *l);
-	if (l)
-		s->line = l;
-	if (!d || !v || !l)
+	int bad = resize((void **)&s->date, nc, sizeof *s->date) | resize((void **)&s->value, nc, sizeof *s->value) |
+		  resize((void **)&s->line, nc, sizeof *s->line);
+	if (s->timed >= 0)
+		bad |= resize((void **)&s->utc, nc, sizeof *s->utc) | resize((void **)&s->offset, nc, sizeof *s->offset);
+	if (bad)
 		return qe_err_set(e, QE_INTERNAL, "out of memory");
-	if (s->timed >= 0) {
-		int64_t *u = realloc(s->utc, nc * sizeof *u);
-		if (u)
-			s->utc = u;
-		int32_t *o = realloc(s->offset, nc * sizeof *o);
-		if (o)
-			s->offset = o;
-		if (!u || !o)
-			return qe_err_set(e, QE_INTERNAL, "out of memory");
-	}
 	*cap = nc;
+	return 0;
+}
+
+/* Appends one value (utc and offset kept when the series has them). */
+static int append(fseries *s, size_t *cap, qe_date d, double v, long line, int64_t utc, int32_t offset, qe_err *e)
+{
+	int rc = grow(s, cap, e);
+	if (rc)
+		return rc;
+	s->date[s->n] = d;
+	s->value[s->n] = v;
+	s->line[s->n] = line;
+	if (s->timed >= 0) {
+		s->utc[s->n] = utc;
+		s->offset[s->n] = offset;
+	}
+	s->n++;
 	return 0;
 }
 
@@ -98,12 +110,8 @@ int fseries_read_csv(fseries *s, const char *path, const char *column, int price
 					      csvr_field(r, idx[1], NULL));
 			goto out;
 		}
-		if ((rc = grow(s, &cap, e)))
+		if ((rc = append(s, &cap, d, v, csvr_line(r), 0, 0, e)))
 			goto out;
-		s->date[s->n] = d;
-		s->value[s->n] = v;
-		s->line[s->n] = csvr_line(r);
-		s->n++;
 	}
 	if (prices)
 		to_log_returns(s);
@@ -193,14 +201,8 @@ int fseries_read_regular(fseries *s, const char *path, const char *column, const
 					      csvr_field(r, idx[0], NULL), got, s->line[s->n - 1], want);
 			goto out;
 		}
-		if ((rc = grow(s, &cap, e)))
+		if ((rc = append(s, &cap, d, v, csvr_line(r), utc, off, e)))
 			goto out;
-		s->date[s->n] = d;
-		s->value[s->n] = v;
-		s->line[s->n] = csvr_line(r);
-		s->utc[s->n] = utc;
-		s->offset[s->n] = off;
-		s->n++;
 	}
 out:
 	csvr_close(r);
@@ -257,12 +259,8 @@ int fseries_read_history(fseries *s, const char *path, const char *factor, qe_er
 					canon, p, ds);
 			goto out;
 		}
-		if ((rc = grow(s, &cap, e)))
+		if ((rc = append(s, &cap, h.dates[d], p, 0, 0, 0, e)))
 			goto out;
-		s->date[s->n] = h.dates[d];
-		s->value[s->n] = p;
-		s->line[s->n] = 0;
-		s->n++;
 	}
 	to_log_returns(s);
 out:
