@@ -163,10 +163,10 @@ out:
 
 /* --- heuristic initial states ------------------------------------------ */
 
-/* The centred moving average of order p at i of the values x[0..len) whose
- * running sums are csum (a 2 x p one
- * when p is even), as pandas' rolling(p, center=True) (then shift(-1) and
- * rolling(2) for even p) gives it; NaN where the window leaves x. */
+/* The centred moving average of order p (2 x p when p is even) at i of
+ * the values x[0..len) whose running sums are csum, as pandas'
+ * rolling(p, center=True) (then shift(-1) and rolling(2) for even p)
+ * gives it; NaN where the window leaves x. */
 static double centred_ma(size_t len, size_t p, size_t i, const double *csum)
 {
 	if (p % 2) {

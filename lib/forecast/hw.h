@@ -23,7 +23,7 @@
  *   no trend: b = 0; not damped: phi = 1.  The forecast k steps after the
  *   last value n is l_n + (phi + ... + phi^k) b_n with the latest
  *   seasonal of the step's phase (s_{n+k-m(floor((k-1)/m)+1)}).
- *   Initial states ("heuristic", statsmodels' initialization_method):
+ *   Initial states "heuristic" (statsmodels' initialization_method):
  *   the seasonals are the mean detrended values of the first min(5, n/m)
  *   cycles (at least enough for 10 + 2 floor(m/2) values) around a
  *   centred 2 x m moving average, normalised to mean 0 (add) or 1 (mul);
@@ -31,7 +31,7 @@
  *   first 10 values of that moving average (x = 1..10).  With two
  *   periods the moving average is of order m2, the daily seasonal d is
  *   the mean of the weekly profile over the phases t mod m1 and the weekly
- *   w what remains.
+ *   w what remains.  "estimated" (hw_fit's estimate_init) starts there.
  *   The fit minimises the sum of squared one-step errors over every
  *   parameter not fixed, each in [0, 1], with GSL's Nelder-Mead simplex
  *   (nmsimplex2) on a box transform p = sin^2(u), from several starts,
