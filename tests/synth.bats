@@ -25,7 +25,7 @@ small() {
 		cmp "$f" "$DATA/$b" || fail "$b differs from data/$b"
 		n=$((n + 1))
 	done
-	[ "$n" -eq 13 ] || fail "expected 13 files, got $n"
+	[ "$n" -eq 14 ] || fail "expected 14 files, got $n"
 }
 
 @test "synth: same seed, same bytes for any OMP_NUM_THREADS; another seed differs" {
@@ -45,7 +45,7 @@ small() {
 
 @test "synth: --only KIND equals the file written by -d, for every kind" {
 	small -d all
-	for k in markets prices vols rates history fixings trades counterparties limits meters weather fx_history; do
+	for k in markets prices vols rates history fixings trades counterparties limits meters weather fx_history load; do
 		f=$k.csv
 		[ "$k" = prices ] && f=curves.csv
 		small --only "$k" -o "one-$k.csv"
@@ -472,7 +472,7 @@ EOF
 	wait_temps ign 3
 	kill -INT "$pid"
 	wait "$pid"
-	[ "$(ls ign | wc -l)" -eq 13 ]
+	[ "$(ls ign | wc -l)" -eq 14 ]
 }
 
 @test "synth: the market calls neither the book nor the sites; only synth.c calls all three" {
