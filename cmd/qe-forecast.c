@@ -1,4 +1,4 @@
-/* qe-forecast: volatility forecasts and regressions of the market
+/* qe-forecast: volatility forecasts, regressions and Holt-Winters of the market
  * intelligence side.  This file only dispatches: each command is one file
  * in cmd/forecast/ with its own options and --help, as git's builtin/. */
 #include <stdio.h>
@@ -11,6 +11,7 @@ static const cli_command commands[] = {
 	{"garch", cmd_forecast_garch},
 	{"regress", cmd_forecast_regress},
 	{"sentiment", cmd_forecast_sentiment},
+	{"hw", cmd_forecast_hw},
 };
 
 static const char usage[] =
@@ -20,6 +21,7 @@ static const char usage[] =
 	"  garch [FILE|-]      GARCH(1,1) / GJR-GARCH(1,1) by maximum likelihood; variance forecasts\n"
 	"  regress [FILE|-]    OLS with intercept: coefficients, errors (Newey-West with --hac), R2, F\n"
 	"  sentiment [FILE|-]  headline sentiment in [-1, 1] by lexicon; daily index per commodity\n"
+	"  hw [FILE|-]         Holt-Winters (Taylor's double seasonal with two periods): forecasts\n"
 	"\n"
 	"Each command takes its own options: see 'qe-forecast COMMAND --help'.\n"
 	"  -h, --help          this help;  -V, --version  version\n"

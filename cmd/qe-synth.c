@@ -30,7 +30,7 @@ static const char usage[] =
 	"  -d, --dir DIR         write every file (or the --only one) into DIR\n"
 	"  -k, --only KIND       write one kind: markets prices vols rates history\n"
 	"                        fixings trades counterparties limits meters weather\n"
-	"                        vol-history fx_history headlines\n"
+	"                        vol-history fx_history islamic_terms headlines load\n"
 	"  -o, --output FILE     output of --only or --format (default stdout)\n"
 	"      --format cme|ice  write the market as CME's settlement CSV or ICE's\n"
 	"                        settlement report (qe-ingest cme-settle, ice-settle)\n"

@@ -102,7 +102,7 @@ setup_file() {
 		ARGS=(qe-synth -q --calendars "$DATA/calendars" --trades 3000 --seed "$seed" -d "$2")
 	}
 	kill_runs markets.csv curves.csv vols.csv rates.csv history.csv fixings.csv trades.csv \
-		counterparties.csv limits.csv meters.csv weather.csv fx_history.csv vol_history.csv
+		counterparties.csv limits.csv meters.csv weather.csv fx_history.csv vol_history.csv load.csv
 }
 
 @test "faults: qe-ingest killed at random points keeps output and rejects together; the next run cleans up" {

@@ -336,7 +336,7 @@ for x in r: print(x['load'], x['hdd'], repr(2 * float(x['hdd'])), x['temp'], sep
 
 @test "every option of each command's --help is documented in qe-forecast(1)" {
 	mandoc -Tascii "$QE_TOP/man/qe-forecast.1" | col -b > page.txt
-	for cmd in garch regress sentiment; do
+	for cmd in garch regress sentiment hw; do
 		run qe-forecast $cmd --help
 		assert_success
 		for opt in $(grep -o -- '--[a-z][a-z-]*' <<< "$output" | sort -u); do
@@ -515,5 +515,195 @@ PY
 	assert_failure 2
 	run sent ok.csv > /dev/full
 	run bash -c "qe-forecast sentiment -q --lexicon '$LEXICON' --commodities '$KEYWORDS' ok.csv > /dev/full"
+	assert_failure 4
+}
+
+# --- hw: Holt-Winters and Taylor's double seasonal method -------------------
+# Checked against statsmodels' ExponentialSmoothing and ETSModel and a
+# Python transcription of Taylor's recursions (tests/forecast/hw_oracle.py).
+
+HWO="$QE_TOP/tests/forecast/hw_oracle.py"
+
+hw_oracle() {
+	run "$PYORACLE" "$HWO" "$@"
+	[ "$status" -eq 0 ] || fail "hw $1 differs: $output"
+}
+
+@test "hw: fixed parameters and states equal statsmodels to 1e-9 (add, mul, damped, no trend)" {
+	"$PYORACLE" "$HWO" series s.csv 1 1000
+	"$PYORACLE" "$HWO" series sm.csv 2 1000 mul
+	"$PYORACLE" "$HWO" init ia.csv 3 add 24
+	"$PYORACLE" "$HWO" init in.csv 4 none 24
+	"$PYORACLE" "$HWO" init ima.csv 5 add mul:24
+	"$PYORACLE" "$HWO" init imn.csv 6 none mul:24
+	# TREND DAMPED SEASONAL SERIES INIT
+	for c in "add 0 add s.csv ia.csv" "add 1 add s.csv ia.csv" "none 0 add s.csv in.csv" \
+		"add 0 mul sm.csv ima.csv" "add 1 mul sm.csv ima.csv" "none 0 mul sm.csv imn.csv"; do
+		set -- $c
+		opts=(--period 24 --trend $1 --seasonal $3 --alpha 0.3 --gamma 0.2 --init $5 --horizon 60)
+		[ $1 = add ] && opts+=(--beta 0.05)
+		[ $2 = 1 ] && opts+=(--damped --phi 0.9)
+		qe-forecast hw -q "${opts[@]}" --fitted f.csv --summary su.csv $4 > fc.csv
+		hw_oracle fixed $4 $5 fc.csv f.csv su.csv $1 $2 $3 24 0.3 0.05 0.2 0.9
+	done
+	# the rows: step, the time after the last value (hourly UTC), forecast
+	run sed -n '1p;2p;61p' fc.csv
+	assert_line --index 0 "step,time,forecast"
+	assert_line --index 1 --regexp '^1,2026-02-15T16:00:00\+00:00,'
+	assert_line --index 2 --regexp '^60,2026-02-18T03:00:00\+00:00,'
+	run cut -d, -f1,2 f.csv
+	assert_line --index 0 "time,value"
+	assert_line --index 1 "2026-01-05T00:00:00+00:00,$(sed -n 2p sm.csv | cut -d, -f2)"
+}
+
+@test "hw: fitted, the SSE is no worse than statsmodels' fit by more than 0.1%" {
+	"$PYORACLE" "$HWO" series s.csv 7 1200
+	"$PYORACLE" "$HWO" series sm.csv 8 1200 mul
+	# (a multiplicative model with a trend can stop 0.2% above statsmodels:
+	# qe-forecast(1) BUGS)
+	for c in "add 0 add s.csv" "add 1 add s.csv" "none 0 add s.csv" "none 0 mul sm.csv"; do
+		set -- $c
+		d=()
+		[ $2 = 1 ] && d=(--damped)
+		qe-forecast hw -q --period 24 --trend $1 "${d[@]}" --seasonal $3 --horizon 1 --summary su.csv $4 > /dev/null
+		hw_oracle fit $4 su.csv $1 $2 $3 24
+	done
+	# a slice of the bundled load (NL, eight weeks), daily period
+	awk -F, 'NR == 1 { print "timestamp,value" } $1 == "NL" && n++ < 1344 { print $2 "," $3 }' "$DATA/load.csv" > nl.csv
+	qe-forecast hw -q --period 24 --horizon 24 --summary su.csv nl.csv > /dev/null
+	hw_oracle fit nl.csv su.csv add 0 add 24
+	qe-forecast hw -q --period 24 --trend none --seasonal mul --horizon 24 --summary su.csv nl.csv > /dev/null
+	hw_oracle fit nl.csv su.csv none 0 mul 24
+	run cut -d, -f2-6,14 su.csv
+	assert_line --index 1 "none,0,mul,24,1344,estimated"
+}
+
+@test "hw: Taylor's double seasonal method equals the recursions written in Python to 1e-9" {
+	"$PYORACLE" "$HWO" series s.csv 9 1200
+	"$PYORACLE" "$HWO" init it.csv 10 add 24 168
+	qe-forecast hw -q --period 24,168 --init it.csv --alpha 0.3 --beta 0.05 --gamma 0.2 --gamma2 0.1 \
+		--horizon 400 --fitted f.csv --summary su.csv s.csv > fc.csv
+	hw_oracle taylor s.csv it.csv fc.csv f.csv su.csv add 0 24 168
+	# fitted (states estimated, damped): the summary's parameters and the
+	# --states written give back its predictions, forecasts and sse
+	qe-forecast hw -q --period 24,168 --damped --horizon 200 --fitted f.csv --summary su.csv --states st.csv s.csv > fc.csv
+	hw_oracle taylor s.csv st.csv fc.csv f.csv su.csv add 1 24 168
+	# --states reads back as --init: the same forecast from fixed everything
+	IFS=, read -r _ _ _ _ _ _ a b g g2 phi _ < <(sed -n 2p su.csv | sed 's/"24,168"/P/')
+	qe-forecast hw -q --period 24,168 --damped --init st.csv --alpha $a --beta $b --gamma $g --gamma2 $g2 --phi $phi \
+		--horizon 200 s.csv > fc2.csv
+	run diff fc.csv fc2.csv
+	assert_success
+	# on the bundled load: two seasons fit better than the daily one alone
+	awk -F, 'NR == 1 { print "timestamp,value" } $1 == "DE_LU" && n++ < 2016 { print $2 "," $3 }' "$DATA/load.csv" > de.csv
+	qe-forecast hw -q --period 24 --horizon 1 --summary s1.csv de.csv > /dev/null
+	qe-forecast hw -q --period 24,168 --horizon 1 --summary s2.csv de.csv > /dev/null
+	run "$PYORACLE" -c "import csv; a,b=(float(next(csv.DictReader(open(f)))['sse']) for f in ('s1.csv','s2.csv')); print(a,b); assert b < 0.8*a"
+	assert_success
+}
+
+@test "hw: the bundled load is hourly in local time, DST days 23 and 25 rows, one regular UTC grid" {
+	run "$PYORACLE" - "$DATA/load.csv" <<'PY'
+import sys, pandas as pd
+d = pd.read_csv(sys.argv[1])
+for z, g in d.groupby("zone"):
+    assert len(g) == 26280, (z, len(g))
+    t = pd.to_datetime(g.timestamp, utc=True)
+    assert (t.diff().dropna() == pd.Timedelta(hours=1)).all(), z
+    day = g.timestamp.str[:10].value_counts()
+    assert sorted(day.unique()) == [23, 24, 25], (z, sorted(day.unique()))
+    assert (day == 23).sum() == 3 and (day == 25).sum() == 3, z
+    assert g.holiday.sum() > 0 and (g.load > 0).all(), z
+print("ok")
+PY
+	assert_success
+	# and qe-forecast reads one zone of it as it is
+	run qe-forecast hw -q --zone NL --column load --period 24 --trend none --horizon 2 "$DATA/load.csv"
+	assert_success
+	assert_line --index 1 --regexp '^1,2026-11-26T00:00:00\+01:00,[0-9.]+$'
+}
+
+@test "hw: bad input is exit 3 with file:line, no convergence exit 5 with the last iterate" {
+	"$PYORACLE" "$HWO" series s.csv 11 200
+	head -40 s.csv > short.csv
+	run qe-forecast hw --period 24 --horizon 2 short.csv
+	assert_failure 3
+	assert_output --partial "short.csv: 39 values; Holt-Winters with period 24 needs at least 48"
+	run qe-forecast hw --period 24,168 --horizon 2 s.csv
+	assert_failure 3
+	assert_output --partial "needs at least 336"
+	sed '2,$s/,.*/,7.5/' s.csv > const.csv
+	run qe-forecast hw --period 24 --horizon 2 const.csv
+	assert_failure 3
+	assert_output --partial "const.csv:201: every value from line 2 on is 7.5"
+	sed '50d' s.csv > gap.csv
+	run qe-forecast hw --period 24 --horizon 2 gap.csv
+	assert_failure 3
+	assert_output --partial "gap.csv:50:1: column 'timestamp': gap: '2026-01-07T01:00:00+00:00' is 2 hours after the previous row (line 49), the series steps by 1 hour"
+	sed '60s/,.*/,nan/' s.csv > nan.csv
+	run qe-forecast hw --period 24 --horizon 2 nan.csv
+	assert_failure 3
+	assert_output --partial "nan.csv:60:2: column 'value'"
+	sed '61s/,.*/,-inf/' s.csv > inf.csv
+	run qe-forecast hw --period 24 --horizon 2 inf.csv
+	assert_failure 3
+	assert_output --partial "inf.csv:61:2:"
+	sed '30s/,.*/,-3/' s.csv > neg.csv
+	run qe-forecast hw --period 24 --seasonal mul --horizon 2 neg.csv
+	assert_failure 3
+	assert_output --partial "neg.csv:30: value -3 not positive (--seasonal mul)"
+	sed '20s/T18/T17/' s.csv > back.csv
+	run qe-forecast hw --period 24 --horizon 2 back.csv
+	assert_failure 3
+	assert_output --partial "back.csv:20:1: column 'timestamp': timestamp not after the previous row's"
+	# --init: a missing seasonal, an index out of range, a stray component
+	"$PYORACLE" "$HWO" init i.csv 1 add 24
+	sed '/^seasonal,7,/d' i.csv > i1.csv
+	run qe-forecast hw --period 24 --init i1.csv --horizon 2 s.csv
+	assert_failure 3
+	assert_output --partial "i1.csv: incomplete initial states: level 1 of 1, trend 1 of 1, seasonal 23 of 24"
+	sed 's/^seasonal,24,/seasonal,25,/' i.csv > i2.csv
+	run qe-forecast hw --period 24 --init i2.csv --horizon 2 s.csv
+	assert_failure 3
+	assert_output --partial "i2.csv:27:2: column 'index': seasonal index 25 out of 1..24"
+	run qe-forecast hw --period 24 --trend none --init i.csv --horizon 2 s.csv
+	assert_failure 3
+	assert_output --partial "i.csv:3:1: column 'component': component 'trend' is not a state of this model"
+	# a simplex held to 3 iterations does not converge: exit 5, no output
+	echo old > out.csv
+	run qe-forecast hw --period 24 --max-iter 3 --horizon 2 s.csv -o out.csv
+	assert_failure 5
+	assert_output --regexp "s.csv: the SSE minimisation did not converge in 3 iterations; last iterate alpha=.* beta=.* gamma=.* sse="
+	run cat out.csv
+	assert_output old
+	[ -z "$(temps_in .)" ]
+}
+
+@test "hw: usage errors are exit 2, /dev/full exit 4" {
+	"$PYORACLE" "$HWO" series s.csv 12 200
+	run qe-forecast hw --horizon 2 s.csv
+	assert_failure 2
+	assert_output --partial "hw: --period is required"
+	run qe-forecast hw --period 24 s.csv
+	assert_failure 2
+	run qe-forecast hw --period 24,12 --horizon 2 s.csv
+	assert_failure 2
+	assert_output --partial "second period must be longer"
+	run qe-forecast hw --period 24,168 --seasonal mul --horizon 2 s.csv
+	assert_failure 2
+	run qe-forecast hw --period 24 --trend none --damped --horizon 2 s.csv
+	assert_failure 2
+	run qe-forecast hw --period 24 --alpha 1.5 --horizon 2 s.csv
+	assert_failure 2
+	run qe-forecast hw --period 24 --phi 0.9 --horizon 2 s.csv
+	assert_failure 2
+	assert_output --partial "--phi needs --damped"
+	run qe-forecast hw --period 24 --gamma2 0.1 --horizon 2 s.csv
+	assert_failure 2
+	run qe-forecast hw --period 1.5 --horizon 2 s.csv
+	assert_failure 2
+	run qe-forecast hw --period 24 --horizon 2 --model gjr s.csv
+	assert_failure 2
+	run bash -c "qe-forecast hw -q --period 24 --horizon 2 s.csv > /dev/full"
 	assert_failure 4
 }

@@ -25,7 +25,7 @@ small() {
 		cmp "$f" "$DATA/$b" || fail "$b differs from data/$b"
 		n=$((n + 1))
 	done
-	[ "$n" -eq 15 ] || fail "expected 15 files, got $n"
+	[ "$n" -eq 16 ] || fail "expected 16 files, got $n"
 }
 
 @test "synth: same seed, same bytes for any OMP_NUM_THREADS; another seed differs" {
@@ -45,7 +45,7 @@ small() {
 
 @test "synth: --only KIND equals the file written by -d, for every kind" {
 	small -d all
-	for k in markets prices vols rates history fixings trades counterparties limits meters weather fx_history headlines; do
+	for k in markets prices vols rates history fixings trades counterparties limits meters weather fx_history headlines load; do
 		f=$k.csv
 		[ "$k" = prices ] && f=curves.csv
 		small --only "$k" -o "one-$k.csv"
@@ -472,7 +472,7 @@ EOF
 	wait_temps ign 3
 	kill -INT "$pid"
 	wait "$pid"
-	[ "$(ls ign | wc -l)" -eq 15 ]
+	[ "$(ls ign | wc -l)" -eq 16 ]
 }
 
 @test "synth: the market calls neither the book nor the sites; only synth.c calls all three" {
@@ -489,10 +489,10 @@ EOF
 		grep -q 'synth_write_markets' synth.c
 }
 
-@test "synth: progress on a terminal (file k of 15, percent, MB written, ETA) for a run over a second; never with -q or to a file" {
+@test "synth: progress on a terminal (file k of 16, percent, MB written, ETA) for a run over a second; never with -q or to a file" {
 	on_tty "QE_PROGRESS_DELAY=0 qe-synth --calendars '$DATA/calendars' --trades 1000000 -d d"
 	assert_success
-	[[ "$output" == *$'\r'"qe-synth: "*".csv ("*" of 15, "*"%)"*"ETA"* ]] || fail "no progress: $output"
+	[[ "$output" == *$'\r'"qe-synth: "*".csv ("*" of 16, "*"%)"*"ETA"* ]] || fail "no progress: $output"
 	[[ "$output" == *$'\r'"qe-synth: wrote d "* ]] || fail "line not cleared before the summary: $output"
 	on_tty "qe-synth -q --calendars '$DATA/calendars' --trades 300000 -d d"
 	[[ "$output" != *"ETA"* ]] || fail "-q: $output"

@@ -16,6 +16,7 @@
 int cmd_forecast_garch(int argc, char **argv);
 int cmd_forecast_regress(int argc, char **argv);
 int cmd_forecast_sentiment(int argc, char **argv);
+int cmd_forecast_hw(int argc, char **argv);
 
 /* A subcommand numbers its own long-only options from FORECAST_OPT_OWN. */
 enum { FORECAST_OPT_OWN = 256 };

@@ -399,6 +399,50 @@ static const formats_col regression_fit_cols[] = {
 	{"hac_lags", CT_INT, 0, NULL, 0, BIG, 0, NULL},
 };
 
+static const formats_col hw_forecast_cols[] = {
+	{"step", CT_INT, 1, NULL, 1, BIG, 0, NULL},
+	COL("time", CT_STR, 1),
+	NUM("forecast", 1),
+};
+
+static const formats_col hw_fitted_cols[] = {
+	COL("time", CT_STR, 1),
+	NUM("value", 1),
+	NUM("fitted", 1),
+	NUM("residual", 1),
+};
+
+static const formats_col hw_summary_cols[] = {
+	COL("series", CT_STR, 1),
+	{"trend", CT_ENUM, 1, V("add", "none"), 0, 0, 0, NULL},
+	{"damped", CT_INT, 1, NULL, 0, 1, 0, NULL},
+	{"seasonal", CT_ENUM, 1, V("add", "mul"), 0, 0, 0, NULL},
+	COL("periods", CT_STR, 1),
+	{"n", CT_INT, 1, NULL, 0, BIG, 0, NULL},
+	{"alpha", CT_NUM, 1, NULL, 0, 1, 0, NULL},
+	{"beta", CT_NUM, 0, NULL, 0, 1, 0, NULL},
+	{"gamma", CT_NUM, 1, NULL, 0, 1, 0, NULL},
+	{"gamma2", CT_NUM, 0, NULL, 0, 1, 0, NULL},
+	{"phi", CT_NUM, 0, NULL, 0, 1, 0, NULL},
+	{"sse", CT_NUM, 1, NULL, 0, BIG, 0, NULL},
+	NUM("aic", 1),
+	{"init", CT_ENUM, 1, V("estimated", "heuristic", "file"), 0, 0, 0, NULL},
+};
+
+static const formats_col hw_init_cols[] = {
+	{"component", CT_ENUM, 1, V("level", "trend", "seasonal", "seasonal2"), 0, 0, 0, NULL},
+	{"index", CT_INT, 0, NULL, 1, BIG, 0, NULL},
+	NUM("value", 1),
+};
+
+static const formats_col load_cols[] = {
+	COL("zone", CT_ID, 1),
+	COL("timestamp", CT_TS, 1),
+	{"load", CT_NUM, 1, NULL, 0, BIG, 0, "MW"},
+	{"temperature", CT_NUM, 1, NULL, -90, 60, 0, "degC"},
+	{"holiday", CT_INT, 1, NULL, 0, 1, 0, NULL},
+};
+
 static const formats_col var_measures_cols[] = {
 	COL("portfolio", CT_ID, 1),
 	{"alpha", CT_NUM, 1, NULL, 0, 1, 1, NULL},
@@ -782,6 +826,11 @@ static const formats_table tables[FMT_COUNT] = {
 	{T(FMT_SENTIMENT_LEXICON, "sentiment_lexicon", "SENTIMENT LEXICON", sentiment_lexicon_cols), K(0)},
 	{T(FMT_SENTIMENT_COMMODITIES, "sentiment_commodities", "SENTIMENT LEXICON", sentiment_commodities_cols),
 	 K(0, 1)},
+	{T(FMT_HW_FORECAST, "hw_forecast", "HOLT-WINTERS", hw_forecast_cols), K(0)},
+	{T(FMT_HW_FITTED, "hw_fitted", "HOLT-WINTERS", hw_fitted_cols), K(0)},
+	{T(FMT_HW_SUMMARY, "hw_summary", "HOLT-WINTERS", hw_summary_cols), 0, NULL},
+	{T(FMT_HW_INIT, "hw_init", "HOLT-WINTERS INIT", hw_init_cols), K(0, 1)},
+	{T(FMT_LOAD, "load", "LOAD", load_cols), K(0, 1)},
 	{T(FMT_LEDGER, "ledger", "LEDGER", ledger_cols), K(0)},
 	{T(FMT_LEDGER_REQUESTS, "ledger_requests", "LEDGER REQUESTS", ledger_requests_cols), 0, NULL},
 	{T(FMT_LEDGER_CHECKPOINT, "ledger_checkpoint", "LEDGER CHECKPOINT", ledger_checkpoint_cols), 0, NULL},

@@ -126,6 +126,11 @@ enum formats_kind {
 	FMT_SENTIMENT_DAILY,
 	FMT_SENTIMENT_LEXICON,     /* read by qe-forecast sentiment */
 	FMT_SENTIMENT_COMMODITIES,
+	FMT_HW_FORECAST,           /* qe-forecast hw */
+	FMT_HW_FITTED,
+	FMT_HW_SUMMARY,
+	FMT_HW_INIT,               /* qe-forecast hw --init */
+	FMT_LOAD,                  /* qe-synth: hourly load by zone */
 	FMT_LEDGER,                /* qe-settle ledger: the ledger file */
 	FMT_LEDGER_REQUESTS,       /* qe-settle ledger append's input */
 	FMT_LEDGER_CHECKPOINT,

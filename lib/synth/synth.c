@@ -23,11 +23,11 @@ void synth_cfg_default(synth_cfg *cfg)
 static const char *const kind_names[SYNTH_NKINDS] = {
 	"markets", "prices", "vols", "rates", "history", "fixings",
 	"trades", "counterparties", "limits", "meters", "weather", "fx_history", "vol-history",
-	"islamic_terms", "headlines"};
+	"islamic_terms", "headlines", "load"};
 static const char *const kind_files[SYNTH_NKINDS] = {
 	"markets.csv", "curves.csv", "vols.csv", "rates.csv", "history.csv", "fixings.csv",
 	"trades.csv", "counterparties.csv", "limits.csv", "meters.csv", "weather.csv",
-	"fx_history.csv", "vol_history.csv", "islamic_terms.csv", "headlines.csv"};
+	"fx_history.csv", "vol_history.csv", "islamic_terms.csv", "headlines.csv", "load.csv"};
 
 const char *synth_kind_name(int kind)
 {
@@ -63,6 +63,7 @@ int synth_write(synth *s, int kind, FILE *fp, qe_err *e)
 	case SYNTH_LIMITS: return synth_write_limits(s, fp, e);
 	case SYNTH_METERS: return synth_write_meters(s, fp, e);
 	case SYNTH_WEATHER: return synth_write_weather(s, fp, e);
+	case SYNTH_LOAD: return synth_write_load(s, fp, e);
 	case SYNTH_VOL_HISTORY: return synth_write_vol_history(s, fp, e);
 	case SYNTH_FX_HISTORY: return synth_write_fx_history(s, fp, e);
 	case SYNTH_ISLAMIC_TERMS: return synth_write_islamic_terms(s, fp, e);

@@ -58,6 +58,7 @@ enum synth_kind {
 	SYNTH_VOL_HISTORY, /* vol_history.csv */
 	SYNTH_ISLAMIC_TERMS, /* islamic_terms.csv: contract terms of book ISLAMIC's trades */
 	SYNTH_HEADLINES,   /* headlines.csv: news tied to the history's spikes */
+	SYNTH_LOAD,     /* load.csv: three years of hourly load by zone */
 	SYNTH_NKINDS
 };
 

@@ -76,7 +76,8 @@ enum {
 	STREAM_FX,
 	STREAM_VOLHIST,
 	STREAM_TERMS,
-	STREAM_NEWS
+	STREAM_NEWS,
+	STREAM_LOAD
 };
 static inline uint64_t synth_stream(int tag, uint64_t index)
 {

@@ -147,3 +147,80 @@ int synth_write_weather(synth *s, FILE *fp, qe_err *e)
 	}
 	return 0;
 }
+
+/* The calendar of the curves whose holiday calendar is name, or NULL. */
+static const qe_calendar *calendar_named(const synth *s, const char *name)
+{
+	for (int c = 0; c < synth_ncurves; c++)
+		if (strcmp(synth_curves[c].calendar, name) == 0)
+			return s->cal[c];
+	return NULL;
+}
+
+/* Hourly load: a local-time daily profile (night trough, morning and
+ * evening peaks), weekends and holidays (the zone's calendar) as Sunday,
+ * heating below 15 C and cooling above 22 C on an hourly temperature (a
+ * seasonal mean, an AR(1) daily anomaly and a diurnal swing), a slow
+ * drift and AR(1) noise.  Hours are the zone's local hours: the spring
+ * DST day has 23 rows, the autumn one 25 (its repeated hour twice, with
+ * two offsets), so the instants are a regular hourly UTC grid. */
+int synth_write_load(synth *s, FILE *fp, qe_err *e)
+{
+	static const struct {
+		const char *zone, *tz, *calendar;
+		double base, tmean, tamp, heat, cool;
+	} zones[] = {
+		{"DE_LU", "Europe/Berlin", "EEX", 55000, 10.5, 9.5, 0.010, 0.012},
+		{"NL", "Europe/Amsterdam", "ICE_EU", 12500, 10.8, 7.0, 0.011, 0.010},
+		{"PJM", "America/New_York", "NERC", 90000, 12.5, 12.0, 0.008, 0.030},
+	};
+	csv_writer w;
+	csvw_init(&w, fp);
+	csvw_header_of(&w, FMT_LOAD);
+	qe_date first = s->cfg.asof - 1094, last = s->cfg.asof;
+	for (size_t z = 0; z < sizeof zones / sizeof zones[0]; z++) {
+		const qe_tz *tz = tz_get(zones[z].tz, e);
+		const qe_calendar *cal = calendar_named(s, zones[z].calendar);
+		if (!tz)
+			return e->code;
+		qe_rng r;
+		rng_init(&r, s->cfg.seed, synth_stream(STREAM_LOAD, z));
+		/* local midnight of the first day to local midnight after the last */
+		int64_t utc = tz_local_make(first, 0, 0, 0) - ts_in_zone(tz, tz_local_make(first, 0, 0, 0)).offset;
+		int64_t end = tz_local_make(last + 1, 0, 0, 0) - ts_in_zone(tz, tz_local_make(last + 1, 0, 0, 0)).offset;
+		double anomaly = 0, noise = 0;
+		qe_date day = -1;
+		for (; utc < end; utc += 3600) {
+			qe_ts ts = ts_in_zone(tz, utc);
+			qe_date d;
+			int hour, minute, second, y, m, dd;
+			tz_local_split(utc + ts.offset, &d, &hour, &minute, &second);
+			if (d != day) {
+				anomaly = 0.75 * anomaly + 2.0 * rng_normal(&r);
+				day = d;
+			}
+			date_to_ymd(d, &y, &m, &dd);
+			double doy = d - date_from_ymd(y, 1, 1);
+			double temp = zones[z].tmean - zones[z].tamp * cos(2 * M_PI * (doy - 15) / 365.25) + anomaly +
+				      4.0 * sin(2 * M_PI * (hour - 9) / 24.0);
+			int dow = (int)(((d % 7) + 7 + 3) % 7); /* 0 Monday (1970-01-01 was a Thursday) */
+			int holiday = cal && cal_covers(cal, d) && cal_is_holiday(cal, d) && dow < 5;
+			double week = holiday || dow == 6 ? 0.80 : dow == 5 ? 0.88 : 1.0;
+			double profile = 0.78 + 0.16 * exp(-pow((hour - 9.5) / 3.0, 2)) + 0.22 * exp(-pow((hour - 19.0) / 2.5, 2)) +
+					 0.08 * (hour >= 7 && hour <= 21);
+			double weather = 1 + zones[z].heat * fmax(0, 15 - temp) + zones[z].cool * fmax(0, temp - 22);
+			noise = 0.9 * noise + 0.006 * rng_normal(&r);
+			double load = zones[z].base * profile * (week + (1 - week) * 0.3 * (hour < 7)) * weather *
+				      (1 + 0.00001 * (d - first)) * (1 + noise);
+			char buf[TS_BUFSZ];
+			ts_format(buf, ts, 0);
+			csvw_str(&w, zones[z].zone);
+			csvw_str(&w, buf);
+			csvw_double(&w, synth_round(load, 0.1));
+			csvw_double(&w, synth_round(temp, 0.1));
+			csvw_int(&w, holiday);
+			csvw_end(&w);
+		}
+	}
+	return 0;
+}

@@ -2,14 +2,17 @@
  * enough to work by hand, the variance forecast recursion, a fit that
  * recovers the parameters of a long simulated series, and the series
  * checks; the sentiment rule (negation, intensifiers, subjects, the
- * normalization) on headlines worked by hand.  tests/forecast.bats compares
- * fits with scipy and the sentiment with a python implementation. */
+ * normalization) on headlines worked by hand; Holt-Winters' recursions and
+ * forecast worked by hand, its model checks and a fit that recovers a
+ * noiseless seasonal series.  tests/forecast.bats compares fits with scipy
+ * and statsmodels and the sentiment with a python implementation. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "core/rng.h"
 #include "forecast/garch.h"
+#include "forecast/hw.h"
 #include "forecast/ols.h"
 #include "forecast/series.h"
 #include "forecast/sentiment.h"
@@ -224,9 +227,95 @@ static void test_sentiment_rule(void)
 	sent_lexicon_free(lx);
 }
 
+/* m = 2, additive, trend: two steps by hand, then the forecast. */
+static void test_hw_by_hand(void)
+{
+	hw_model m = {HW_TREND_ADD, 0, HW_SEASONAL_ADD, 1, {2, 0}};
+	hw_params p = {0.5, 0.2, 0.3, 0, 1};
+	double s0[2] = {1, -1}, y[2] = {12, 9}, fit[2], fc[3];
+	hw_states init = {10, 0.5, {s0, NULL}}, last;
+	qe_err e;
+	UT_EQ_INT(hw_states_alloc(&last, &m, &e), 0, "states allocate");
+	/* t=0: yhat = 10 + 0.5 + 1 = 11.5; l = .5(12-1) + .5(10.5) = 10.75;
+	 * b = .2(0.75) + .8(.5) = .55; s = .3(12-10.5) + .7(1) = 1.15
+	 * t=1: yhat = 10.75 + .55 - 1 = 10.3; l = .5(9+1) + .5(11.3) = 10.65;
+	 * b = .2(-.1) + .8(.55) = .42; s = .3(9-11.3) + .7(-1) = -1.39 */
+	double sse = hw_filter(&m, &p, &init, y, 2, fit, &last);
+	UT_NEAR(fit[0], 11.5, 1e-14, "first one-step prediction");
+	UT_NEAR(fit[1], 10.3, 1e-14, "second one-step prediction");
+	UT_NEAR(sse, 0.25 + 1.3 * 1.3, 1e-13, "sse");
+	UT_NEAR(last.level, 10.65, 1e-14, "last level");
+	UT_NEAR(last.trend, 0.42, 1e-14, "last trend");
+	UT_NEAR(last.season[0][0], 1.15, 1e-14, "next step's seasonal");
+	UT_NEAR(last.season[0][1], -1.39, 1e-14, "the one after");
+	hw_forecast(&m, &p, &last, 3, fc);
+	UT_NEAR(fc[0], 10.65 + 0.42 + 1.15, 1e-13, "forecast 1");
+	UT_NEAR(fc[1], 10.65 + 0.84 - 1.39, 1e-13, "forecast 2");
+	UT_NEAR(fc[2], 10.65 + 1.26 + 1.15, 1e-13, "forecast 3 wraps to the latest seasonal");
+	m.damped = 1;
+	p.phi = 0.5;
+	hw_forecast(&m, &p, &last, 2, fc);
+	UT_NEAR(fc[1], 10.65 + 0.75 * 0.42 - 1.39, 1e-13, "damped: (phi + phi^2) b");
+	hw_states_free(&last);
+}
+
+static void test_hw_model(void)
+{
+	hw_model m = {HW_TREND_NONE, 1, HW_SEASONAL_ADD, 1, {24, 0}};
+	qe_err e;
+	UT_EQ_INT(hw_model_check(&m, &e), QE_USAGE, "damped without a trend");
+	m.damped = 0;
+	UT_EQ_INT(hw_model_check(&m, &e), 0, "add, no trend");
+	UT_EQ_INT((int)hw_min_obs(&m), 48, "two cycles");
+	UT_EQ_INT(hw_aic_k(&m), 24 + 2, "k: seasonals, level, alpha");
+	m.trend = HW_TREND_ADD;
+	m.damped = 1;
+	UT_EQ_INT(hw_aic_k(&m), 24 + 2 + 2 + 1, "k: and trend, beta, phi");
+	m.nperiods = 2;
+	m.period[1] = 168;
+	m.seasonal = HW_SEASONAL_MUL;
+	UT_EQ_INT(hw_model_check(&m, &e), QE_USAGE, "Taylor is additive only");
+	m.seasonal = HW_SEASONAL_ADD;
+	UT_EQ_INT(hw_model_check(&m, &e), 0, "24,168");
+	UT_EQ_INT((int)hw_min_obs(&m), 336, "two weeks");
+	m.period[1] = 12;
+	UT_EQ_INT(hw_model_check(&m, &e), QE_USAGE, "periods must increase");
+	m.nperiods = 1;
+	m.period[0] = 2;
+	UT_EQ_INT((int)hw_min_obs(&m), 12, "10 + 2 floor(m/2) for the heuristic");
+}
+
+/* A noiseless additive seasonal series with a level shift is fitted to
+ * an SSE far below the series' own variation. */
+static void test_hw_fit(void)
+{
+	enum { N = 24 * 20 };
+	static double y[N];
+	hw_model m = {HW_TREND_NONE, 0, HW_SEASONAL_ADD, 1, {24, 0}};
+	hw_params p = {0, 0, 0, 0, 1};
+	hw_states init;
+	hw_fit_info info;
+	qe_err e;
+	for (int t = 0; t < N; t++)
+		y[t] = 100 + 10 * sin(2 * M_PI * t / 24) + (t >= N / 2 ? 5 : 0);
+	UT_EQ_INT(hw_states_alloc(&init, &m, &e), 0, "states allocate");
+	UT_EQ_INT(hw_init_heuristic(&m, y, N, &init, &e), 0, "heuristic states");
+	UT_NEAR(init.season[0][6], 10, 1e-9, "the seasonal of the peak hour");
+	UT_EQ_INT(hw_fit(&m, &p, 0, &init, 0, y, N, 0, &info, &e), 0, "fit converges");
+	UT_CHECK(info.sse < 100, "the level shift costs about one 5^2 error, against 24,000 of variation");
+	UT_CHECK(p.alpha > 0.5, "alpha follows the shift");
+	UT_NEAR(info.aic, N * log(info.sse / N) + 2 * 26, 1e-9, "aic");
+	UT_EQ_INT(hw_fit(&m, &p, 0, &init, 0, y, N, 2, &info, &e), QE_NUMERIC, "two iterations do not converge");
+	UT_CHECK(strstr(e.msg, "last iterate alpha=") != NULL, "the message names the last iterate");
+	hw_states_free(&init);
+}
+
 int main(void)
 {
 	test_sentiment_rule();
+	test_hw_by_hand();
+	test_hw_model();
+	test_hw_fit();
 	test_loglik_by_hand();
 	test_forecast_path();
 	test_fit_recovers();
