@@ -122,6 +122,85 @@ PY
 	assert_output "series,day,variance,vol,term_vol"
 }
 
+@test "garch --to-vols: a vols file qe-price prices with, vols as python forecasts them" {
+	history_returns EUA 2 > eua2.csv
+	qe-forecast garch -q -H "$DATA/history.csv" --curve EUA --tenor 2 --horizon 60 --to-vols v.csv -o fit.csv
+	run "$PYORACLE" - fit.csv eua2.csv v.csv <<'PY'
+import csv, math, sys
+import numpy as np
+fit = next(csv.DictReader(open(sys.argv[1])))
+ret = list(csv.DictReader(open(sys.argv[2])))
+rows = list(csv.DictReader(open(sys.argv[3])))
+r = np.array([float(x["value"]) for x in ret])
+om, a, b = (float(fit[k]) for k in ("omega", "alpha", "beta"))
+h = r @ r / len(r)
+for x in r:
+    h = om + a * x * x + b * h
+var = []
+for k in range(60):
+    var.append(h)
+    h = om + (a + b) * h
+asof = np.datetime64(ret[-1]["date"])
+want = []
+m = asof.astype("datetime64[M]") + 1
+while True:
+    start = m.astype("datetime64[D]")
+    days = max(1, int(np.busday_count(asof + 1, start)))
+    if want and days > 60:
+        break
+    days = min(days, 60)
+    end = (m + 1).astype("datetime64[D]") - 1
+    want.append(("EUA", str(asof), str(start), str(end), "", math.sqrt(252 * sum(var[:days]) / days), "lognormal"))
+    m += 1
+bad = []
+if len(rows) != len(want):
+    bad.append(f"{len(rows)} rows, want {len(want)}")
+for row, w in zip(rows, want):
+    got = tuple(row[c] for c in ("curve", "asof", "delivery_start", "delivery_end", "strike"))
+    if got != w[:5] or row["vol_type"] != w[6] or abs(float(row["vol"]) - w[5]) > 1e-12 * w[5]:
+        bad.append(f"{row} want {w}")
+if len({row["vol"] for row in rows}) < 2:
+    bad.append("no term structure")
+print("\n".join(bad))
+sys.exit(1 if bad else 0)
+PY
+	assert_success
+	run head -1 v.csv
+	assert_output "curve,asof,delivery_start,delivery_end,strike,vol,vol_type"
+	# qe-price takes it: an EUA Dec-26 call prices as with the python vol
+	head -1 "$DATA/trades.csv" > t.csv
+	grep '^T00000132,' "$DATA/trades.csv" >> t.csv
+	"$PYORACLE" - v.csv > pv.csv <<'PY'
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+print("curve,asof,delivery_start,delivery_end,strike,vol,vol_type")
+r = rows[0]
+print(f"EUA,{r['asof']},2026-12-01,2026-12-31,,{float(r['vol'])!r},lognormal")
+PY
+	for v in v pv; do
+		qe-price -q --asof 2026-11-25 --trades t.csv --curves "$DATA/curves.csv" --vols $v.csv \
+			--rates "$DATA/rates.csv" --markets "$DATA/markets.csv" --calendars "$DATA/calendars" -o val-$v.csv
+	done
+	run "$PYORACLE" -c "
+import csv
+a = next(csv.DictReader(open('val-v.csv'))); b = next(csv.DictReader(open('val-pv.csv')))
+assert a['model'] == 'black76', a
+assert float(a['vega']) != 0, a
+assert abs(float(a['npv']) - float(b['npv'])) <= 1e-9 * abs(float(b['npv'])), (a, b)"
+	assert_success
+	# a returns file names its curve with --curve
+	history_returns EUA 2 > e.csv
+	qe-forecast garch -q e.csv --curve EUA --horizon 60 --to-vols v2.csv > /dev/null
+	cut -d, -f1-5,7 v.csv > a.txt
+	cut -d, -f1-5,7 v2.csv > b.txt
+	cmp a.txt b.txt
+	run "$PYORACLE" -c "
+import csv
+for a, b in zip(csv.DictReader(open('v.csv')), csv.DictReader(open('v2.csv'))):
+    assert abs(float(a['vol']) - float(b['vol'])) <= 1e-9 * float(a['vol']), (a, b)"
+	assert_success
+}
+
 @test "garch: half_life is empty when the persistence reaches 1" {
 	# an integrated series: the fit is driven to alpha + beta = 1 or more
 	"$PYORACLE" - > r.csv <<'PY'
@@ -225,7 +304,14 @@ PY
 	assert_failure 2
 	run qe-forecast garch --horizon 5 r.csv
 	assert_failure 2
-	assert_output --partial "--horizon and --forecast go together"
+	assert_output --partial "--horizon goes with --forecast or --to-vols"
+	run qe-forecast garch --to-vols v.csv r.csv
+	assert_failure 2
+	run qe-forecast garch --horizon 5 --to-vols v.csv r.csv
+	assert_failure 2
+	assert_output --partial "--to-vols needs the curve"
+	run qe-forecast garch --curve EUA --tenor 1 --horizon 5 --to-vols v.csv r.csv
+	assert_failure 2
 	run qe-forecast garch --curve NG_HH r.csv
 	assert_failure 2
 	run qe-forecast garch -H "$DATA/history.csv" --curve NG_HH

@@ -7,6 +7,7 @@
 #include <gsl/gsl_cdf.h>
 #include <lapacke.h>
 
+#include "core/grow.h"
 #include "forecast/ols.h"
 #include "io/csvio.h"
 
@@ -56,19 +57,10 @@ int ols_read_csv(ols_data *d, const char *path, const char *ycol, const char *co
 			rc = e->code ? e->code : QE_DATA;
 			goto out;
 		}
-		if (d->n == cap) {
-			size_t nc = cap ? 2 * cap : 1024;
-			double *ny = realloc(d->y, nc * sizeof *ny);
-			if (ny)
-				d->y = ny;
-			double *nxv = realloc(d->x, nc * (nx ? nx : 1) * sizeof *nxv);
-			if (nxv)
-				d->x = nxv;
-			if (!ny || !nxv) {
-				rc = qe_err_set(e, QE_INTERNAL, "out of memory");
-				goto out;
-			}
-			cap = nc;
+		const grow_array a[] = {GROW_ARRAY(d->y), {&d->x, (nx ? nx : 1) * sizeof *d->x}};
+		if (grow_arrays(d->n, &cap, 1024, a, 2)) {
+			rc = qe_err_set(e, QE_INTERNAL, "out of memory");
+			goto out;
 		}
 		if ((rc = csvr_get_double(r, idx[0], &d->y[d->n], e)))
 			goto out;

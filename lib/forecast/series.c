@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/grow.h"
 #include "forecast/series.h"
 #include "io/csvio.h"
 #include "risk/riskfactor.h"
@@ -22,21 +23,9 @@ void fseries_free(fseries *s)
 
 static int grow(fseries *s, size_t *cap, qe_err *e)
 {
-	if (s->n < *cap)
-		return 0;
-	size_t nc = *cap ? 2 * *cap : 1024;
-	qe_date *d = realloc(s->date, nc * sizeof *d);
-	if (d)
-		s->date = d;
-	double *v = realloc(s->value, nc * sizeof *v);
-	if (v)
-		s->value = v;
-	long *l = realloc(s->line, nc * sizeof *l);
-	if (l)
-		s->line = l;
-	if (!d || !v || !l)
+	const grow_array a[] = {GROW_ARRAY(s->date), GROW_ARRAY(s->value), GROW_ARRAY(s->line)};
+	if (grow_arrays(s->n, cap, 1024, a, 3))
 		return qe_err_set(e, QE_INTERNAL, "out of memory");
-	*cap = nc;
 	return 0;
 }
 
