@@ -10,6 +10,8 @@
 static const cli_command commands[] = {
 	{"garch", cmd_forecast_garch},
 	{"regress", cmd_forecast_regress},
+	{"demand", cmd_forecast_demand},
+	{"backtest", cmd_forecast_backtest},
 };
 
 static const char usage[] =
@@ -18,6 +20,9 @@ static const char usage[] =
 	"Commands:\n"
 	"  garch [FILE|-]      GARCH(1,1) / GJR-GARCH(1,1) by maximum likelihood; variance forecasts\n"
 	"  regress [FILE|-]    OLS with intercept: coefficients, errors (Newey-West with --hac), R2, F\n"
+	"  demand [FILE|-]     demand on degree days, lagged temperature, weekday and holidays;\n"
+	"                      forecast from a weather forecast with prediction intervals\n"
+	"  backtest MODEL ...  rolling-origin MAE, RMSE, MAPE, MASE against the seasonal naive\n"
 	"\n"
 	"Each command takes its own options: see 'qe-forecast COMMAND --help'.\n"
 	"  -h, --help          this help;  -V, --version  version\n"

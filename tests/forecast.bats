@@ -415,3 +415,130 @@ for x in r: print(x['load'], x['hdd'], repr(2 * float(x['hdd'])), x['temp'], sep
 	run qe-forecast regress --model gjr
 	assert_failure 2
 }
+
+# weather_forecast FILE: 14 days after the bundled weather for EDDF and KNYC
+weather_forecast() {
+	"$PYORACLE" - > "$1" <<'PY'
+import datetime, random
+rng = random.Random(3)
+print("station,date,tmin,tmax,tmean")
+for st in ("EDDF", "KNYC"):
+    for k in range(1, 15):
+        d = datetime.date(2026, 11, 25) + datetime.timedelta(days=k)
+        t = round(rng.uniform(-5, 12), 1)
+        print(f"{st},{d},{t - 4:.1f},{t + 4:.1f},{t}")
+PY
+}
+
+DORACLE="$QE_TOP/tests/forecast/demand_oracle.py"
+
+@test "demand: coefficients, errors and prediction intervals equal statsmodels on a python-built design" {
+	weather_forecast fw.csv
+	qe-forecast demand -q --weather "$DATA/weather.csv" --station EDDF --calendar EEX --calendars "$DATA/calendars" \
+		--lags 2 --summary s.csv --forecast-weather fw.csv --forecast f.csv --level 0.9 "$DATA/demand.csv" > c.csv
+	run "$PYORACLE" "$DORACLE" demand-check c.csv s.csv f.csv "$DATA/weather.csv" fw.csv "$DATA/demand.csv" \
+		"$DATA/calendars/EEX.txt" EDDF c 18 2 0.9
+	assert_success
+	run head -1 f.csv
+	assert_output "date,mean,mean_se,mean_ci_lower,mean_ci_upper,obs_ci_lower,obs_ci_upper"
+	run cut -d, -f1 c.csv
+	assert_output "$(printf 'term\nconst\nhdd\ncdd\ntmean_lag1\ntmean_lag2\ntue\nwed\nthu\nfri\nsat\nsun\nholiday')"
+	# the default level is 95%, the same fit
+	qe-forecast demand -q --weather "$DATA/weather.csv" --station EDDF --calendar EEX --calendars "$DATA/calendars" \
+		--lags 2 --summary s.csv --forecast-weather fw.csv --forecast f95.csv "$DATA/demand.csv" > c95.csv
+	cmp c.csv c95.csv
+	run "$PYORACLE" "$DORACLE" demand-check c.csv s.csv f95.csv "$DATA/weather.csv" fw.csv "$DATA/demand.csv" \
+		"$DATA/calendars/EEX.txt" EDDF c 18 2 0.95
+	assert_success
+}
+
+@test "demand: a US station counts degree days in Fahrenheit base 65; --unit and --base override" {
+	weather_forecast fw.csv
+	# a New York demand made up in python from KNYC's Fahrenheit degree days
+	"$PYORACLE" - "$DATA/weather.csv" > ny.csv <<'PY'
+import csv, random, sys
+rng = random.Random(8)
+print("date,load")
+for r in csv.DictReader(open(sys.argv[1])):
+    if r["station"] == "KNYC":
+        f = float(r["tmean"]) * 9 / 5 + 32
+        print(f"{r['date']},{900 + 9 * max(0, 65 - f) + 14 * max(0, f - 65) + rng.gauss(0, 20):.3f}")
+PY
+	qe-forecast demand -q --weather "$DATA/weather.csv" --station KNYC --column load --lags 0 \
+		--summary s.csv --forecast-weather fw.csv --forecast f.csv ny.csv > c.csv
+	run "$PYORACLE" "$DORACLE" demand-check c.csv s.csv f.csv "$DATA/weather.csv" fw.csv ny.csv - KNYC f 65 0 0.95
+	assert_success
+	# hdd near its true 9 per degree F
+	run "$PYORACLE" -c "
+import csv; r = {x['term']: float(x['coef']) for x in csv.DictReader(open('c.csv'))}; assert abs(r['hdd'] - 9) < 0.5, r"
+	assert_success
+	sed 's/,load$/,value/; s/^date,load/date,value/' ny.csv > ny2.csv
+	qe-forecast demand -q --weather "$DATA/weather.csv" --station KNYC --unit c --base 16 --lags 3 \
+		--summary s.csv --forecast-weather fw.csv --forecast f.csv ny2.csv > c.csv
+	run "$PYORACLE" "$DORACLE" demand-check c.csv s.csv f.csv "$DATA/weather.csv" fw.csv ny2.csv - KNYC c 16 3 0.95
+	assert_success
+}
+
+@test "demand: bad input is exit 3 with file:line:column, usage exit 2" {
+	weather_forecast fw.csv
+	W=(--weather "$DATA/weather.csv" --station EDDF)
+	sed '5s/,[^,]*$/,x/' "$DATA/demand.csv" > bad.csv
+	run qe-forecast demand "${W[@]}" bad.csv
+	assert_failure 3
+	assert_output --partial "bad.csv:5:2: column 'value'"
+	sed '/^2025-03-04,/d' "$DATA/demand.csv" > gap.csv
+	sed '/^EDDF,2025-03-04,/d' "$DATA/weather.csv" > wgap.csv
+	run qe-forecast demand --weather wgap.csv --station EDDF "$DATA/demand.csv"
+	assert_failure 3
+	assert_output --partial "demand.csv:421: no weather of station EDDF on 2025-03-04"
+	# a gap in the demand is only a missing observation
+	run qe-forecast demand -q "${W[@]}" gap.csv
+	assert_success
+	sed '3s/,-\{0,1\}[0-9.]*$/,nan/' "$DATA/weather.csv" > wnan.csv
+	run qe-forecast demand --weather wnan.csv --station EDDF "$DATA/demand.csv"
+	assert_failure 3
+	assert_output --partial "wnan.csv:3:5: column 'tmean'"
+	sed '3s/,-\{0,1\}[0-9.]*$/,451/' "$DATA/weather.csv" > whot.csv
+	run qe-forecast demand --weather whot.csv --station EDDF "$DATA/demand.csv"
+	assert_failure 3
+	assert_output --partial "whot.csv:3:5: column 'tmean': not a plausible temperature in Celsius '451'"
+	run qe-forecast demand --weather "$DATA/weather.csv" --station LFPG "$DATA/demand.csv"
+	assert_failure 3
+	assert_output --partial "no row of station 'LFPG'"
+	# a forecast day already in the weather file
+	sed 's/2026-11-26/2026-11-25/' fw.csv > fdup.csv
+	run qe-forecast demand "${W[@]}" --forecast-weather fdup.csv --forecast f.csv "$DATA/demand.csv"
+	assert_failure 3
+	assert_output --partial "fdup.csv:2:2: column 'date': EDDF: date not after 2026-11-25 (the weather file's last)"
+	# a forecast day whose lag falls in a hole
+	sed '/^EDDF,2026-11-28,/d' fw.csv > fhole.csv
+	run qe-forecast demand "${W[@]}" --forecast-weather fhole.csv --forecast f.csv "$DATA/demand.csv"
+	assert_failure 3
+	assert_output --partial "fhole.csv:4: no weather of station EDDF on 2026-11-28"
+	run qe-forecast demand "${W[@]}" --calendar NOPE --calendars "$DATA/calendars" "$DATA/demand.csv"
+	assert_failure 3
+	head -5 "$DATA/demand.csv" > short.csv
+	run qe-forecast demand "${W[@]}" short.csv
+	assert_failure 3
+	assert_output --partial "short.csv: 3 observations for 10 coefficients"
+	echo old > out.csv
+	run qe-forecast demand "${W[@]}" "$DATA/demand.csv" --forecast-weather fhole.csv --forecast f.csv -o out.csv
+	assert_failure 3
+	run cat out.csv
+	assert_output old
+	[ ! -e f.csv ]
+	run qe-forecast demand --station EDDF "$DATA/demand.csv"
+	assert_failure 2
+	run qe-forecast demand "${W[@]}" --unit k "$DATA/demand.csv"
+	assert_failure 2
+	run qe-forecast demand "${W[@]}" --lags 31 "$DATA/demand.csv"
+	assert_failure 2
+	run qe-forecast demand "${W[@]}" --level 1 "$DATA/demand.csv"
+	assert_failure 2
+	run qe-forecast demand "${W[@]}" --forecast f.csv "$DATA/demand.csv"
+	assert_failure 2
+	run qe-forecast demand "${W[@]}" --hac 3 "$DATA/demand.csv"
+	assert_failure 2
+	run bash -c "qe-forecast demand -q --weather '$DATA/weather.csv' --station EDDF '$DATA/demand.csv' > /dev/full"
+	assert_failure 4
+}

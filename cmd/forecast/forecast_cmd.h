@@ -15,6 +15,8 @@
 
 int cmd_forecast_garch(int argc, char **argv);
 int cmd_forecast_regress(int argc, char **argv);
+int cmd_forecast_demand(int argc, char **argv);
+int cmd_forecast_backtest(int argc, char **argv);
 
 /* A subcommand numbers its own long-only options from FORECAST_OPT_OWN. */
 enum { FORECAST_OPT_OWN = 256 };

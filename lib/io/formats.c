@@ -340,6 +340,26 @@ static const formats_col regression_cols[] = {
 	{"p", CT_NUM, 1, NULL, 0, 1, 0, NULL},
 };
 
+static const formats_col demand_forecast_cols[] = {
+	COL("date", CT_DATE, 1),
+	NUM("mean", 1),
+	{"mean_se", CT_NUM, 1, NULL, 0, BIG, 0, NULL},
+	NUM("mean_ci_lower", 1),
+	NUM("mean_ci_upper", 1),
+	NUM("obs_ci_lower", 1),
+	NUM("obs_ci_upper", 1),
+};
+
+static const formats_col forecast_backtest_cols[] = {
+	COL("model", CT_STR, 1),
+	{"origins", CT_INT, 1, NULL, 1, BIG, 0, NULL},
+	{"forecasts", CT_INT, 1, NULL, 1, BIG, 0, NULL},
+	{"mae", CT_NUM, 1, NULL, 0, BIG, 0, NULL},
+	{"rmse", CT_NUM, 1, NULL, 0, BIG, 0, NULL},
+	{"mape", CT_NUM, 0, NULL, 0, BIG, 0, "percent"},
+	{"mase", CT_NUM, 0, NULL, 0, BIG, 0, NULL},
+};
+
 static const formats_col regression_fit_cols[] = {
 	{"n", CT_INT, 1, NULL, 0, BIG, 0, NULL},
 	{"k", CT_INT, 1, NULL, 0, BIG, 0, NULL},
@@ -672,6 +692,8 @@ static const formats_table tables[FMT_COUNT] = {
 	{T(FMT_GARCH_FORECAST, "garch_forecast", "GARCH FORECAST", garch_forecast_cols), K(0, 1)},
 	{T(FMT_REGRESSION, "regression", "REGRESSION", regression_cols), K(0)},
 	{T(FMT_REGRESSION_FIT, "regression_fit", "REGRESSION", regression_fit_cols), 0, NULL},
+	{T(FMT_DEMAND_FORECAST, "demand_forecast", "DEMAND FORECAST", demand_forecast_cols), K(0)},
+	{T(FMT_FORECAST_BACKTEST, "forecast_backtest", "FORECAST BACKTEST", forecast_backtest_cols), K(0)},
 	{T(FMT_LEDGER, "ledger", "LEDGER", ledger_cols), K(0)},
 	{T(FMT_LEDGER_REQUESTS, "ledger_requests", "LEDGER REQUESTS", ledger_requests_cols), 0, NULL},
 	{T(FMT_LEDGER_CHECKPOINT, "ledger_checkpoint", "LEDGER CHECKPOINT", ledger_checkpoint_cols), 0, NULL},

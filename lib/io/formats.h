@@ -117,6 +117,8 @@ enum formats_kind {
 	FMT_GARCH_FORECAST,
 	FMT_REGRESSION,            /* qe-forecast regress */
 	FMT_REGRESSION_FIT,
+	FMT_DEMAND_FORECAST,       /* qe-forecast demand --forecast */
+	FMT_FORECAST_BACKTEST,     /* qe-forecast backtest */
 	FMT_LEDGER,                /* qe-settle ledger: the ledger file */
 	FMT_LEDGER_REQUESTS,       /* qe-settle ledger append's input */
 	FMT_LEDGER_CHECKPOINT,
