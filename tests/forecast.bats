@@ -401,7 +401,7 @@ for x in r: print(x['load'], x['hdd'], repr(2 * float(x['hdd'])), x['temp'], sep
 
 @test "every option of each command's --help is documented in qe-forecast(1)" {
 	mandoc -Tascii "$QE_TOP/man/qe-forecast.1" | col -b > page.txt
-	for cmd in garch regress; do
+	for cmd in garch regress demand backtest; do
 		run qe-forecast $cmd --help
 		assert_success
 		for opt in $(grep -o -- '--[a-z][a-z-]*' <<< "$output" | sort -u); do
@@ -540,5 +540,91 @@ import csv; r = {x['term']: float(x['coef']) for x in csv.DictReader(open('c.csv
 	run qe-forecast demand "${W[@]}" --hac 3 "$DATA/demand.csv"
 	assert_failure 2
 	run bash -c "qe-forecast demand -q --weather '$DATA/weather.csv' --station EDDF '$DATA/demand.csv' > /dev/full"
+	assert_failure 4
+}
+
+@test "backtest regress: rolling origins, MAE RMSE MAPE MASE and the seasonal naive equal numpy/statsmodels" {
+	"$PYORACLE" "$ORACLE" regress-data 3 250 > d.csv
+	qe-forecast backtest regress -q --y load --x hdd,temp --initial 100 --horizon 7 --step 5 --period 7 d.csv > bt.csv
+	run "$PYORACLE" "$DORACLE" backtest-check bt.csv d.csv load 100 7 5 7 regress hdd temp
+	assert_success
+	run head -1 bt.csv
+	assert_output "model,origins,forecasts,mae,rmse,mape,mase"
+	# defaults: initial half the series, horizon 1, step = horizon, period 1
+	qe-forecast backtest regress -q --y load --x hdd,weekday,temp -o bt1.csv < d.csv
+	run "$PYORACLE" "$DORACLE" backtest-check bt1.csv d.csv load 125 1 1 1 regress hdd weekday temp
+	assert_success
+	# a zero actual: MAPE undefined, left empty
+	"$PYORACLE" -c "
+import csv
+r = list(csv.DictReader(open('d.csv')))
+r[200]['load'] = '0'
+w = csv.DictWriter(open('z.csv', 'w'), fieldnames=list(r[0])); w.writeheader(); w.writerows(r)"
+	qe-forecast backtest regress -q --y load --x hdd,temp --initial 150 --horizon 3 z.csv > btz.csv
+	run "$PYORACLE" "$DORACLE" backtest-check btz.csv z.csv load 150 3 3 1 regress hdd temp
+	assert_success
+	run cut -d, -f6 btz.csv
+	assert_output "$(printf 'mape\n\n')"
+}
+
+@test "backtest garch: the variance forecasts of refits at each origin score as scipy's fits do" {
+	"$PYORACLE" "$ORACLE" sim 7 300 4e-5 0.08 0.86 0 0 > r.csv
+	qe-forecast backtest garch -q --initial 200 --horizon 5 --step 20 r.csv > bg.csv
+	run "$PYORACLE" "$DORACLE" backtest-check bg.csv r.csv value 200 5 20 1 garch
+	assert_success
+	run cut -d, -f1-3 bg.csv
+	assert_output "$(printf 'model,origins,forecasts\ngarch,5,25\nsnaive,5,25')"
+	# a tenor of the history
+	qe-forecast backtest garch -q -H "$DATA/history.csv" --curve EUA --tenor 2 --initial 600 --step 40 --horizon 10 > bh.csv
+	run cut -d, -f1-3 bh.csv
+	assert_output "$(printf 'model,origins,forecasts\ngarch,4,40\nsnaive,4,40')"
+}
+
+@test "backtest: bad input is exit 3 with file:line:column, usage exit 2" {
+	"$PYORACLE" "$ORACLE" sim 5 100 4e-5 0.08 0.86 0 0 > r.csv
+	sed '5s/,.*/,nan/' r.csv > nan.csv
+	run qe-forecast backtest garch nan.csv
+	assert_failure 3
+	assert_output --partial "nan.csv:5:2: column 'value'"
+	sed '9s/^2020-01-08/2020-01-02/' r.csv > dup.csv
+	run qe-forecast backtest garch dup.csv
+	assert_failure 3
+	assert_output --partial "dup.csv:9:1: column 'date'"
+	run qe-forecast backtest garch --initial 20 r.csv
+	assert_failure 3
+	assert_output --partial "r.csv: initial window of 20 values; garch needs at least 30"
+	run qe-forecast backtest garch --initial 95 --horizon 10 r.csv
+	assert_failure 3
+	assert_output --partial "r.csv: 100 values: no origin with an initial window of 95 and a horizon of 10"
+	"$PYORACLE" "$ORACLE" regress-data 4 40 > d.csv
+	sed '6s/,[^,]*$/,x/' d.csv > bad.csv
+	run qe-forecast backtest regress --y load --x hdd,temp bad.csv
+	assert_failure 3
+	assert_output --partial "bad.csv:6:5: column 'temp'"
+	run qe-forecast backtest regress --y load --x hdd,temp --period 20 --initial 20 d.csv
+	assert_failure 3
+	assert_output --partial "the seasonal naive of period 20 needs more"
+	echo old > out.csv
+	run qe-forecast backtest regress --y load --x hdd,hdd --initial 20 d.csv -o out.csv
+	assert_failure 5
+	assert_output --partial "d.csv: regress at origin 20: regressor 'hdd' is collinear"
+	run cat out.csv
+	assert_output old
+	run qe-forecast backtest
+	assert_failure 2
+	run qe-forecast backtest arima r.csv
+	assert_failure 2
+	assert_output --partial "unknown model 'arima'"
+	run qe-forecast backtest garch --y load r.csv
+	assert_failure 2
+	run qe-forecast backtest regress --y load --x hdd --model gjr d.csv
+	assert_failure 2
+	run qe-forecast backtest regress --y load d.csv
+	assert_failure 2
+	run qe-forecast backtest garch --horizon 0 r.csv
+	assert_failure 2
+	run qe-forecast backtest garch --hac 2 r.csv
+	assert_failure 2
+	run bash -c "qe-forecast backtest garch -q --initial 90 --step 5 r.csv > /dev/full"
 	assert_failure 4
 }
