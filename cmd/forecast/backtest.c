@@ -13,7 +13,6 @@
 #include "forecast/series.h"
 #include "io/csvio.h"
 #include "io/formats.h"
-#include "risk/riskfactor.h"
 
 static const char usage[] =
 	"usage: qe-forecast backtest MODEL [OPTIONS] [FILE|-]\n"
@@ -38,32 +37,24 @@ static const char usage[] =
 	"Output:\n"
 	FORECAST_SHARED_HELP;
 
-enum { O_INITIAL = FORECAST_OPT_OWN, O_HORIZON, O_STEP, O_PERIOD, O_PRICES, O_COLUMN, O_CURVE, O_TENOR,
-       O_MODEL, O_DIST, O_Y, O_X };
+enum { O_INITIAL = FORECAST_OPT_OWN, O_HORIZON, O_STEP, O_PERIOD, O_Y, O_X };
 
 static const struct option longopts[] = {
 	FORECAST_SHARED_OPTIONS,
-	{"initial", required_argument, NULL, O_INITIAL},
-	{"horizon", required_argument, NULL, O_HORIZON},
-	{"step", required_argument, NULL, O_STEP},
-	{"period", required_argument, NULL, O_PERIOD},
-	{"prices", no_argument, NULL, O_PRICES},
-	{"column", required_argument, NULL, O_COLUMN},
-	{"history", required_argument, NULL, 'H'},
-	{"curve", required_argument, NULL, O_CURVE},
-	{"tenor", required_argument, NULL, O_TENOR},
-	{"model", required_argument, NULL, O_MODEL},
-	{"dist", required_argument, NULL, O_DIST},
-	{"y", required_argument, NULL, O_Y},
-	{"x", required_argument, NULL, O_X},
+	FORECAST_GARCH_OPTIONS,
+	{"initial", required_argument, NULL, O_INITIAL}, {"horizon", required_argument, NULL, O_HORIZON},
+	{"step", required_argument, NULL, O_STEP},       {"period", required_argument, NULL, O_PERIOD},
+	{"y", required_argument, NULL, O_Y},             {"x", required_argument, NULL, O_X},
 	{0},
 };
 
 typedef struct bt_args {
 	const forecast_opts *o;
-	long initial, tenor;
-	int horizon, step, period, prices, model, dist;
-	const char *column, *history, *curve, *y, *x, *input;
+	forecast_garch_in in;
+	long initial;
+	int horizon, step, period, argc;
+	char **argv;
+	const char *y, *x, *input;
 } bt_args;
 
 /* What a model's reader hands the evaluation: the actual values, the
@@ -80,7 +71,7 @@ typedef struct bt_data {
 
 typedef struct bt_entry {
 	rolling_model model;
-	void (*read)(const bt_args *a, bt_data *b);
+	void (*read)(bt_args *a, bt_data *b);
 	void (*release)(bt_data *b);
 } bt_entry;
 
@@ -90,36 +81,18 @@ static void refuse(const bt_args *a, int given, const char *opt)
 		forecast_usage_error(a->o, "option %s is not one of this model's", opt);
 }
 
-static void garch_read(const bt_args *a, bt_data *b)
+static void garch_read(bt_args *a, bt_data *b)
 {
-	qe_err e;
 	refuse(a, a->y || a->x, "--y/--x");
-	if (a->history) {
-		char factor[RISK_FACTOR_NAMESZ];
-		if (strcmp(a->input, "-") != 0)
-			forecast_usage_error(a->o, "-H and an input file '%s' together", a->input);
-		if (!a->curve || a->tenor < 0)
-			forecast_usage_error(a->o, "-H needs --curve and --tenor");
-		if (risk_factor_name(factor, sizeof factor, a->curve, strlen(a->curve), a->tenor) < 0)
-			forecast_usage_error(a->o, "option --curve: name too long");
-		if (fseries_read_history(&b->s, a->history, factor, &e))
-			cli_die_err(&e);
-	} else {
-		if (a->curve || a->tenor >= 0)
-			forecast_usage_error(a->o, "--curve and --tenor need -H");
-		if (fseries_read_csv(&b->s, a->input, a->column, a->prices, &e))
-			cli_die_err(&e);
-	}
-	if (fseries_check(&b->s, GARCH_MIN_OBS, "a GARCH fit", &e))
-		cli_die_err(&e);
+	forecast_garch_series(a->o, &a->in, a->argc, a->argv, 0, &b->s);
 	b->n = b->s.n;
 	if (!(b->y = malloc(b->n * sizeof *b->y)))
 		cli_die(QE_INTERNAL, "out of memory");
 	for (size_t i = 0; i < b->n; i++)
 		b->y[i] = b->s.value[i] * b->s.value[i];
 	b->g.r = b->s.value;
-	b->g.model = a->model;
-	b->g.dist = a->dist;
+	b->g.model = a->in.model;
+	b->g.dist = a->in.dist;
 	b->ctx = &b->g;
 	snprintf(b->name, sizeof b->name, "%s", b->s.name);
 }
@@ -130,13 +103,14 @@ static void garch_release(bt_data *b)
 	free(b->y);
 }
 
-static void regress_read(const bt_args *a, bt_data *b)
+static void regress_read(bt_args *a, bt_data *b)
 {
 	enum { MAXX = 256 };
 	char *xnames[MAXX], *list;
 	size_t nx = 0;
 	qe_err e;
-	refuse(a, a->history || a->curve || a->tenor >= 0 || a->prices || a->column || a->model || a->dist,
+	const forecast_garch_in *g = &a->in;
+	refuse(a, g->history || g->curve || g->tenor >= 0 || g->prices || g->column || g->model || g->dist,
 	       "of garch");
 	if (!a->y || !a->x)
 		forecast_usage_error(a->o, "regress needs --y and --x");
@@ -147,6 +121,7 @@ static void regress_read(const bt_args *a, bt_data *b)
 			forecast_usage_error(a->o, "option --x: more than %d columns", MAXX);
 		xnames[nx++] = p;
 	}
+	a->input = forecast_input(a->o, a->argc, a->argv);
 	if (ols_read_csv(&b->d, a->input, a->y, (const char *const *)xnames, nx, &e))
 		cli_die_err(&e);
 	free(list);
@@ -168,26 +143,25 @@ static const bt_entry models[] = {
 
 static void write_score(csv_writer *w, const char *name, const rolling_score *s)
 {
+	const double opt[2] = {s->mape, s->mase};
 	csvw_str(w, name);
 	csvw_int(w, (int64_t)s->origins);
 	csvw_int(w, (int64_t)s->forecasts);
 	csvw_double(w, s->mae);
 	csvw_double(w, s->rmse);
-	if (isnan(s->mape))
-		csvw_empty(w);
-	else
-		csvw_double(w, s->mape);
-	if (isnan(s->mase))
-		csvw_empty(w);
-	else
-		csvw_double(w, s->mase);
+	for (int k = 0; k < 2; k++) {
+		if (isnan(opt[k]))
+			csvw_empty(w);
+		else
+			csvw_double(w, opt[k]);
+	}
 	csvw_end(w);
 }
 
 int cmd_forecast_backtest(int argc, char **argv)
 {
 	forecast_opts o;
-	bt_args a = {.o = &o, .initial = -1, .tenor = -1, .horizon = 1, .period = 1};
+	bt_args a = {.o = &o, .in.tenor = -1, .initial = -1, .horizon = 1, .period = 1, .argc = argc, .argv = argv};
 	const bt_entry *m = NULL;
 	bt_data b;
 	rolling_score sm, sn;
@@ -196,32 +170,13 @@ int cmd_forecast_backtest(int argc, char **argv)
 	int c;
 	forecast_opts_init(&o, "backtest", usage);
 	while ((c = forecast_getopt(&o, argc, argv, "H:", longopts)) != -1) {
+		if (forecast_garch_option(&o, &a.in, c, optarg))
+			continue;
 		switch (c) {
 		case O_INITIAL: a.initial = (long)cli_int("--initial", optarg, 1, 100000000); break;
 		case O_HORIZON: a.horizon = (int)cli_int("--horizon", optarg, 1, 100000); break;
 		case O_STEP: a.step = (int)cli_int("--step", optarg, 1, 100000); break;
 		case O_PERIOD: a.period = (int)cli_int("--period", optarg, 1, 100000); break;
-		case O_PRICES: a.prices = 1; break;
-		case O_COLUMN: a.column = optarg; break;
-		case 'H': a.history = optarg; break;
-		case O_CURVE: a.curve = optarg; break;
-		case O_TENOR: a.tenor = (long)cli_int("--tenor", optarg, 0, 100000); break;
-		case O_MODEL:
-			if (strcmp(optarg, "garch") == 0)
-				a.model = GARCH_PLAIN;
-			else if (strcmp(optarg, "gjr") == 0)
-				a.model = GARCH_GJR;
-			else
-				forecast_usage_error(&o, "option --model: unknown model '%s' (garch, gjr)", optarg);
-			break;
-		case O_DIST:
-			if (strcmp(optarg, "normal") == 0)
-				a.dist = GARCH_NORMAL;
-			else if (strcmp(optarg, "t") == 0)
-				a.dist = GARCH_T;
-			else
-				forecast_usage_error(&o, "option --dist: unknown distribution '%s' (normal, t)", optarg);
-			break;
 		case O_Y: a.y = optarg; break;
 		case O_X: a.x = optarg; break;
 		default: cli_die(QE_INTERNAL, "backtest: option %d has no handler", c);
@@ -235,7 +190,6 @@ int cmd_forecast_backtest(int argc, char **argv)
 	if (!m)
 		forecast_usage_error(&o, "unknown model '%s' (garch, regress)", argv[optind]);
 	optind++;
-	a.input = forecast_input(&o, argc, argv);
 	memset(&b, 0, sizeof b);
 	m->read(&a, &b);
 	rolling_opts ro = {.initial = a.initial >= 0 ? (size_t)a.initial : b.n / 2,

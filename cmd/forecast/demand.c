@@ -39,28 +39,28 @@ static const char usage[] =
 	"  --summary FILE      one row n,k,r2,adj_r2,f,f_p,sigma,hac_lags\n"
 	FORECAST_SHARED_HELP;
 
-enum { O_WEATHER = FORECAST_OPT_OWN, O_STATION, O_UNIT, O_BASE, O_LAGS, O_CALENDAR, O_CALENDARS, O_COLUMN,
-       O_FWEATHER, O_FORECAST, O_LEVEL, O_SUMMARY };
+/* The options that name a file or a word, stored as given (path[]), then
+ * the ones parse() checks. */
+enum { P_WEATHER, P_STATION, P_CALENDAR, P_CALENDARS, P_COLUMN, P_FWEATHER, P_FORECAST, P_SUMMARY, NPATH };
+enum { O_PATH = FORECAST_OPT_OWN, O_UNIT = O_PATH + NPATH, O_BASE, O_LAGS, O_LEVEL };
 
 static const struct option longopts[] = {
 	FORECAST_SHARED_OPTIONS,
-	{"weather", required_argument, NULL, O_WEATHER},
-	{"station", required_argument, NULL, O_STATION},
-	{"unit", required_argument, NULL, O_UNIT},
-	{"base", required_argument, NULL, O_BASE},
-	{"lags", required_argument, NULL, O_LAGS},
-	{"calendar", required_argument, NULL, O_CALENDAR},
-	{"calendars", required_argument, NULL, O_CALENDARS},
-	{"column", required_argument, NULL, O_COLUMN},
-	{"forecast-weather", required_argument, NULL, O_FWEATHER},
-	{"forecast", required_argument, NULL, O_FORECAST},
-	{"level", required_argument, NULL, O_LEVEL},
-	{"summary", required_argument, NULL, O_SUMMARY},
+	{"weather", required_argument, NULL, O_PATH + P_WEATHER},
+	{"station", required_argument, NULL, O_PATH + P_STATION},
+	{"calendar", required_argument, NULL, O_PATH + P_CALENDAR},
+	{"calendars", required_argument, NULL, O_PATH + P_CALENDARS},
+	{"column", required_argument, NULL, O_PATH + P_COLUMN},
+	{"forecast-weather", required_argument, NULL, O_PATH + P_FWEATHER},
+	{"forecast", required_argument, NULL, O_PATH + P_FORECAST},
+	{"summary", required_argument, NULL, O_PATH + P_SUMMARY},
+	{"unit", required_argument, NULL, O_UNIT}, {"base", required_argument, NULL, O_BASE},
+	{"lags", required_argument, NULL, O_LAGS}, {"level", required_argument, NULL, O_LEVEL},
 	{0},
 };
 
 typedef struct demand_args {
-	const char *weather, *station, *calendar, *calendars, *column, *fweather, *forecast, *summary;
+	const char *path[NPATH];
 	int unit, lags; /* unit: -1 station's, 0 c, 1 f */
 	double base, level;
 } demand_args;
@@ -69,14 +69,15 @@ static void parse(forecast_opts *o, demand_args *a, int argc, char **argv)
 {
 	int c;
 	while ((c = forecast_getopt(o, argc, argv, NULL, longopts)) != -1) {
+		if (c >= O_PATH && c < O_PATH + NPATH) {
+			a->path[c - O_PATH] = optarg;
+			continue;
+		}
 		switch (c) {
-		case O_WEATHER: a->weather = optarg; break;
-		case O_STATION: a->station = optarg; break;
 		case O_UNIT:
-			if (strcmp(optarg, "c") == 0 || strcmp(optarg, "f") == 0)
-				a->unit = optarg[0] == 'f';
-			else
+			if (strcmp(optarg, "c") != 0 && strcmp(optarg, "f") != 0)
 				forecast_usage_error(o, "option --unit: unknown unit '%s' (c, f)", optarg);
+			a->unit = optarg[0] == 'f';
 			break;
 		case O_BASE:
 			a->base = cli_double("--base", optarg);
@@ -84,25 +85,19 @@ static void parse(forecast_opts *o, demand_args *a, int argc, char **argv)
 				forecast_usage_error(o, "option --base: not a plausible temperature '%s'", optarg);
 			break;
 		case O_LAGS: a->lags = (int)cli_int("--lags", optarg, 0, DEMAND_MAX_LAGS); break;
-		case O_CALENDAR: a->calendar = optarg; break;
-		case O_CALENDARS: a->calendars = optarg; break;
-		case O_COLUMN: a->column = optarg; break;
-		case O_FWEATHER: a->fweather = optarg; break;
-		case O_FORECAST: a->forecast = optarg; break;
 		case O_LEVEL:
 			a->level = cli_double("--level", optarg);
 			if (!(a->level > 0 && a->level < 1))
 				forecast_usage_error(o, "option --level: must be in (0, 1) '%s'", optarg);
 			break;
-		case O_SUMMARY: a->summary = optarg; break;
 		default: cli_die(QE_INTERNAL, "demand: option %d has no handler", c);
 		}
 	}
-	if (!a->weather || !a->station)
+	if (!a->path[P_WEATHER] || !a->path[P_STATION])
 		forecast_usage_error(o, "needs --weather and --station");
-	if ((a->fweather != NULL) != (a->forecast != NULL))
+	if ((a->path[P_FWEATHER] != NULL) != (a->path[P_FORECAST] != NULL))
 		forecast_usage_error(o, "--forecast-weather and --forecast go together");
-	if (a->calendars && !a->calendar)
+	if (a->path[P_CALENDARS] && !a->path[P_CALENDAR])
 		forecast_usage_error(o, "--calendars without --calendar");
 }
 
@@ -189,7 +184,7 @@ int cmd_forecast_demand(int argc, char **argv)
 	forecast_opts_init(&o, "demand", usage);
 	parse(&o, &a, argc, argv);
 	const char *input = forecast_input(&o, argc, argv);
-	demand_cfg_station(&cfg, a.station);
+	demand_cfg_station(&cfg, a.path[P_STATION]);
 	if (a.unit >= 0 && a.unit != cfg.fahrenheit) {
 		cfg.fahrenheit = a.unit;
 		cfg.base = a.unit ? 65.0 : 18.0;
@@ -197,33 +192,33 @@ int cmd_forecast_demand(int argc, char **argv)
 	if (!isnan(a.base))
 		cfg.base = a.base;
 	cfg.lags = a.lags;
-	if (a.calendar) {
-		if (!(cal = cal_load_named(a.calendar, cli_calendar_dir(a.calendars, NULL), &e)))
+	if (a.path[P_CALENDAR]) {
+		if (!(cal = cal_load_named(a.path[P_CALENDAR], cli_calendar_dir(a.path[P_CALENDARS], NULL), &e)))
 			cli_die_err(&e);
 		cfg.cal = cal;
 	}
-	if (demand_weather_read(&w, a.weather, a.station, 0, &e))
+	if (demand_weather_read(&w, a.path[P_WEATHER], a.path[P_STATION], 0, &e))
 		cli_die_err(&e);
-	if (a.fweather && demand_weather_read(&w, a.fweather, a.station, 1, &e))
+	if (a.path[P_FWEATHER] && demand_weather_read(&w, a.path[P_FWEATHER], a.path[P_STATION], 1, &e))
 		cli_die_err(&e);
-	if (fseries_read_csv(&s, input, a.column, 0, &e))
+	if (fseries_read_csv(&s, input, a.path[P_COLUMN], 0, &e))
 		cli_die_err(&e);
 	design(&cfg, &w, &s, &d);
 	csvw_init(&cw, cli_out_open(o.output)->fp);
-	if (a.summary)
-		csvw_init(&sw, cli_out_open(a.summary)->fp);
-	if (a.forecast)
-		csvw_init(&fw, cli_out_open(a.forecast)->fp);
+	if (a.path[P_SUMMARY])
+		csvw_init(&sw, cli_out_open(a.path[P_SUMMARY])->fp);
+	if (a.path[P_FORECAST])
+		csvw_init(&fw, cli_out_open(a.path[P_FORECAST])->fp);
 	if (ols_fit(&d, -1, &r, &e)) {
 		qe_err_prefix(&e, s.name);
 		cli_die_err(&e);
 	}
 	ols_write_coefficients(&cw, &d, &r);
-	if (a.summary)
+	if (a.path[P_SUMMARY])
 		ols_write_summary(&sw, &r);
-	if (a.forecast)
+	if (a.path[P_FORECAST])
 		write_forecast(&fw, &cfg, &w, &r, a.level);
-	cli_info("%s on %s (%s, base %g): %zu days, %zu features, R2 %.6g", s.name, a.station,
+	cli_info("%s on %s (%s, base %g): %zu days, %zu features, R2 %.6g", s.name, a.path[P_STATION],
 		 cfg.fahrenheit ? "F" : "C", cfg.base, r.n, d.nx, r.r2);
 	ols_result_free(&r);
 	ols_data_free(&d);

@@ -48,15 +48,13 @@ int demand_weather_read(demand_weather *w, const char *path, const char *station
 		return e->code;
 	if ((rc = csvr_require(r, cols, 3, idx, e)))
 		goto out;
-	while ((st = csvr_next(r, e)) != CSVR_EOF) {
+	for (st = csvr_next(r, e); st != CSVR_EOF; st = csvr_next(r, e)) {
 		size_t len;
 		const char *s;
 		qe_date d;
 		double t;
-		if (st < 0) {
-			rc = e->code ? e->code : QE_DATA;
-			goto out;
-		}
+		if (st < 0)
+			break;
 		s = csvr_field(r, idx[0], &len);
 		if (len != strlen(station) || memcmp(s, station, len) != 0)
 			continue;
@@ -85,7 +83,9 @@ int demand_weather_read(demand_weather *w, const char *path, const char *station
 		w->line[w->n] = csvr_line(r);
 		w->n++;
 	}
-	if (w->n == before)
+	if (st < 0)
+		rc = e->code ? e->code : QE_DATA;
+	else if (w->n == before)
 		rc = qe_err_set(e, QE_DATA, "%s: no row of station '%s'", csvr_name(r), station);
 	if (!forecast)
 		w->nhist = w->n;
@@ -118,20 +118,20 @@ void demand_feature_name(const demand_cfg *c, size_t j, char *buf, size_t n)
 		snprintf(buf, n, "holiday");
 }
 
+static int date_cmp(const void *a, const void *b)
+{
+	qe_date x = *(const qe_date *)a, y = *(const qe_date *)b;
+	return (x > y) - (x < y);
+}
+
 /* The station's tmean of day d in the unit of c; NaN when absent. */
 static double temp_of(const demand_cfg *c, const demand_weather *w, qe_date d)
 {
-	size_t lo = 0, hi = w->n;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (w->date[mid] < d)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo == w->n || w->date[lo] != d)
+	const qe_date *p = w->n ? bsearch(&d, w->date, w->n, sizeof d, date_cmp) : NULL;
+	if (!p)
 		return NAN;
-	return c->fahrenheit ? w->tmean[lo] * 9 / 5 + 32 : w->tmean[lo];
+	double t = w->tmean[p - w->date];
+	return c->fahrenheit ? t * 9 / 5 + 32 : t;
 }
 
 int demand_features(const demand_cfg *c, const demand_weather *w, qe_date d, double *x, qe_date *missing,

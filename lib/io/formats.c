@@ -340,24 +340,20 @@ static const formats_col regression_cols[] = {
 	{"p", CT_NUM, 1, NULL, 0, 1, 0, NULL},
 };
 
+/* a number of at least 0, required or not, in a unit (NULL: none) */
+#define NONNEG(n, r, u) {n, CT_NUM, r, NULL, 0, BIG, 0, u}
+#define COUNT(n) {n, CT_INT, 1, NULL, 1, BIG, 0, NULL}
+
 static const formats_col demand_forecast_cols[] = {
-	COL("date", CT_DATE, 1),
-	NUM("mean", 1),
-	{"mean_se", CT_NUM, 1, NULL, 0, BIG, 0, NULL},
-	NUM("mean_ci_lower", 1),
-	NUM("mean_ci_upper", 1),
-	NUM("obs_ci_lower", 1),
+	COL("date", CT_DATE, 1),       NUM("mean", 1),          NONNEG("mean_se", 1, NULL),
+	NUM("mean_ci_lower", 1), NUM("mean_ci_upper", 1), NUM("obs_ci_lower", 1),
 	NUM("obs_ci_upper", 1),
 };
 
 static const formats_col forecast_backtest_cols[] = {
-	COL("model", CT_STR, 1),
-	{"origins", CT_INT, 1, NULL, 1, BIG, 0, NULL},
-	{"forecasts", CT_INT, 1, NULL, 1, BIG, 0, NULL},
-	{"mae", CT_NUM, 1, NULL, 0, BIG, 0, NULL},
-	{"rmse", CT_NUM, 1, NULL, 0, BIG, 0, NULL},
-	{"mape", CT_NUM, 0, NULL, 0, BIG, 0, "percent"},
-	{"mase", CT_NUM, 0, NULL, 0, BIG, 0, NULL},
+	COL("model", CT_STR, 1),      COUNT("origins"),             COUNT("forecasts"),
+	NONNEG("mae", 1, NULL),       NONNEG("rmse", 1, NULL),      NONNEG("mape", 0, "percent"),
+	NONNEG("mase", 0, NULL),
 };
 
 static const formats_col regression_fit_cols[] = {
