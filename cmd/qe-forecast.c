@@ -12,6 +12,8 @@ static const cli_command commands[] = {
 	{"regress", cmd_forecast_regress},
 	{"sentiment", cmd_forecast_sentiment},
 	{"hw", cmd_forecast_hw},
+	{"demand", cmd_forecast_demand},
+	{"backtest", cmd_forecast_backtest},
 };
 
 static const char usage[] =
@@ -22,6 +24,9 @@ static const char usage[] =
 	"  regress [FILE|-]    OLS with intercept: coefficients, errors (Newey-West with --hac), R2, F\n"
 	"  sentiment [FILE|-]  headline sentiment in [-1, 1] by lexicon; daily index per commodity\n"
 	"  hw [FILE|-]         Holt-Winters (Taylor's double seasonal with two periods): forecasts\n"
+	"  demand [FILE|-]     demand on degree days, lagged temperature, weekday and holidays;\n"
+	"                      forecast from a weather forecast with prediction intervals\n"
+	"  backtest MODEL ...  rolling-origin MAE, RMSE, MAPE, MASE against the seasonal naive\n"
 	"\n"
 	"Each command takes its own options: see 'qe-forecast COMMAND --help'.\n"
 	"  -h, --help          this help;  -V, --version  version\n"

@@ -143,6 +143,85 @@ PY
 	assert_output "series,day,variance,vol,term_vol"
 }
 
+@test "garch --to-vols: a vols file qe-price prices with, vols as python forecasts them" {
+	history_returns EUA 2 > eua2.csv
+	qe-forecast garch -q -H "$DATA/history.csv" --curve EUA --tenor 2 --horizon 60 --to-vols v.csv -o fit.csv
+	run "$PYORACLE" - fit.csv eua2.csv v.csv <<'PY'
+import csv, math, sys
+import numpy as np
+fit = next(csv.DictReader(open(sys.argv[1])))
+ret = list(csv.DictReader(open(sys.argv[2])))
+rows = list(csv.DictReader(open(sys.argv[3])))
+r = np.array([float(x["value"]) for x in ret])
+om, a, b = (float(fit[k]) for k in ("omega", "alpha", "beta"))
+h = r @ r / len(r)
+for x in r:
+    h = om + a * x * x + b * h
+var = []
+for k in range(60):
+    var.append(h)
+    h = om + (a + b) * h
+asof = np.datetime64(ret[-1]["date"])
+want = []
+m = asof.astype("datetime64[M]") + 1
+while True:
+    start = m.astype("datetime64[D]")
+    days = max(1, int(np.busday_count(asof + 1, start)))
+    if want and days > 60:
+        break
+    days = min(days, 60)
+    end = (m + 1).astype("datetime64[D]") - 1
+    want.append(("EUA", str(asof), str(start), str(end), "", math.sqrt(252 * sum(var[:days]) / days), "lognormal"))
+    m += 1
+bad = []
+if len(rows) != len(want):
+    bad.append(f"{len(rows)} rows, want {len(want)}")
+for row, w in zip(rows, want):
+    got = tuple(row[c] for c in ("curve", "asof", "delivery_start", "delivery_end", "strike"))
+    if got != w[:5] or row["vol_type"] != w[6] or abs(float(row["vol"]) - w[5]) > 1e-12 * w[5]:
+        bad.append(f"{row} want {w}")
+if len({row["vol"] for row in rows}) < 2:
+    bad.append("no term structure")
+print("\n".join(bad))
+sys.exit(1 if bad else 0)
+PY
+	assert_success
+	run head -1 v.csv
+	assert_output "curve,asof,delivery_start,delivery_end,strike,vol,vol_type"
+	# qe-price takes it: an EUA Dec-26 call prices as with the python vol
+	head -1 "$DATA/trades.csv" > t.csv
+	grep '^T00000132,' "$DATA/trades.csv" >> t.csv
+	"$PYORACLE" - v.csv > pv.csv <<'PY'
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+print("curve,asof,delivery_start,delivery_end,strike,vol,vol_type")
+r = rows[0]
+print(f"EUA,{r['asof']},2026-12-01,2026-12-31,,{float(r['vol'])!r},lognormal")
+PY
+	for v in v pv; do
+		qe-price -q --asof 2026-11-25 --trades t.csv --curves "$DATA/curves.csv" --vols $v.csv \
+			--rates "$DATA/rates.csv" --markets "$DATA/markets.csv" --calendars "$DATA/calendars" -o val-$v.csv
+	done
+	run "$PYORACLE" -c "
+import csv
+a = next(csv.DictReader(open('val-v.csv'))); b = next(csv.DictReader(open('val-pv.csv')))
+assert a['model'] == 'black76', a
+assert float(a['vega']) != 0, a
+assert abs(float(a['npv']) - float(b['npv'])) <= 1e-9 * abs(float(b['npv'])), (a, b)"
+	assert_success
+	# a returns file names its curve with --curve
+	history_returns EUA 2 > e.csv
+	qe-forecast garch -q e.csv --curve EUA --horizon 60 --to-vols v2.csv > /dev/null
+	cut -d, -f1-5,7 v.csv > a.txt
+	cut -d, -f1-5,7 v2.csv > b.txt
+	cmp a.txt b.txt
+	run "$PYORACLE" -c "
+import csv
+for a, b in zip(csv.DictReader(open('v.csv')), csv.DictReader(open('v2.csv'))):
+    assert abs(float(a['vol']) - float(b['vol'])) <= 1e-9 * float(a['vol']), (a, b)"
+	assert_success
+}
+
 @test "garch: half_life is empty when the persistence reaches 1" {
 	# an integrated series: the fit is driven to alpha + beta = 1 or more
 	"$PYORACLE" - > r.csv <<'PY'
@@ -246,7 +325,14 @@ PY
 	assert_failure 2
 	run qe-forecast garch --horizon 5 r.csv
 	assert_failure 2
-	assert_output --partial "--horizon and --forecast go together"
+	assert_output --partial "--horizon goes with --forecast or --to-vols"
+	run qe-forecast garch --to-vols v.csv r.csv
+	assert_failure 2
+	run qe-forecast garch --horizon 5 --to-vols v.csv r.csv
+	assert_failure 2
+	assert_output --partial "--to-vols needs the curve"
+	run qe-forecast garch --curve EUA --tenor 1 --horizon 5 --to-vols v.csv r.csv
+	assert_failure 2
 	run qe-forecast garch --curve NG_HH r.csv
 	assert_failure 2
 	run qe-forecast garch -H "$DATA/history.csv" --curve NG_HH
@@ -336,7 +422,7 @@ for x in r: print(x['load'], x['hdd'], repr(2 * float(x['hdd'])), x['temp'], sep
 
 @test "every option of each command's --help is documented in qe-forecast(1)" {
 	mandoc -Tascii "$QE_TOP/man/qe-forecast.1" | col -b > page.txt
-	for cmd in garch regress sentiment hw; do
+	for cmd in garch regress sentiment hw demand backtest; do
 		run qe-forecast $cmd --help
 		assert_success
 		for opt in $(grep -o -- '--[a-z][a-z-]*' <<< "$output" | sort -u); do
@@ -705,5 +791,218 @@ PY
 	run qe-forecast hw --period 24 --horizon 2 --model gjr s.csv
 	assert_failure 2
 	run bash -c "qe-forecast hw -q --period 24 --horizon 2 s.csv > /dev/full"
+	assert_failure 4
+}
+
+# weather_forecast FILE: 14 days after the bundled weather for EDDF and KNYC
+weather_forecast() {
+	"$PYORACLE" - > "$1" <<'PY'
+import datetime, random
+rng = random.Random(3)
+print("station,date,tmin,tmax,tmean")
+for st in ("EDDF", "KNYC"):
+    for k in range(1, 15):
+        d = datetime.date(2026, 11, 25) + datetime.timedelta(days=k)
+        t = round(rng.uniform(-5, 12), 1)
+        print(f"{st},{d},{t - 4:.1f},{t + 4:.1f},{t}")
+PY
+}
+
+DORACLE="$QE_TOP/tests/forecast/demand_oracle.py"
+
+@test "demand: coefficients, errors and prediction intervals equal statsmodels on a python-built design" {
+	weather_forecast fw.csv
+	qe-forecast demand -q --weather "$DATA/weather.csv" --station EDDF --calendar EEX --calendars "$DATA/calendars" \
+		--lags 2 --summary s.csv --forecast-weather fw.csv --forecast f.csv --level 0.9 "$DATA/demand.csv" > c.csv
+	run "$PYORACLE" "$DORACLE" demand-check c.csv s.csv f.csv "$DATA/weather.csv" fw.csv "$DATA/demand.csv" \
+		"$DATA/calendars/EEX.txt" EDDF c 18 2 0.9
+	assert_success
+	run head -1 f.csv
+	assert_output "date,mean,mean_se,mean_ci_lower,mean_ci_upper,obs_ci_lower,obs_ci_upper"
+	run cut -d, -f1 c.csv
+	assert_output "$(printf 'term\nconst\nhdd\ncdd\ntmean_lag1\ntmean_lag2\ntue\nwed\nthu\nfri\nsat\nsun\nholiday')"
+	# the default level is 95%, the same fit
+	qe-forecast demand -q --weather "$DATA/weather.csv" --station EDDF --calendar EEX --calendars "$DATA/calendars" \
+		--lags 2 --summary s.csv --forecast-weather fw.csv --forecast f95.csv "$DATA/demand.csv" > c95.csv
+	cmp c.csv c95.csv
+	run "$PYORACLE" "$DORACLE" demand-check c.csv s.csv f95.csv "$DATA/weather.csv" fw.csv "$DATA/demand.csv" \
+		"$DATA/calendars/EEX.txt" EDDF c 18 2 0.95
+	assert_success
+}
+
+@test "demand: a US station counts degree days in Fahrenheit base 65; --unit and --base override" {
+	weather_forecast fw.csv
+	# a New York demand made up in python from KNYC's Fahrenheit degree days
+	"$PYORACLE" - "$DATA/weather.csv" > ny.csv <<'PY'
+import csv, random, sys
+rng = random.Random(8)
+print("date,load")
+for r in csv.DictReader(open(sys.argv[1])):
+    if r["station"] == "KNYC":
+        f = float(r["tmean"]) * 9 / 5 + 32
+        print(f"{r['date']},{900 + 9 * max(0, 65 - f) + 14 * max(0, f - 65) + rng.gauss(0, 20):.3f}")
+PY
+	qe-forecast demand -q --weather "$DATA/weather.csv" --station KNYC --column load --lags 0 \
+		--summary s.csv --forecast-weather fw.csv --forecast f.csv ny.csv > c.csv
+	run "$PYORACLE" "$DORACLE" demand-check c.csv s.csv f.csv "$DATA/weather.csv" fw.csv ny.csv - KNYC f 65 0 0.95
+	assert_success
+	# hdd near its true 9 per degree F
+	run "$PYORACLE" -c "
+import csv; r = {x['term']: float(x['coef']) for x in csv.DictReader(open('c.csv'))}; assert abs(r['hdd'] - 9) < 0.5, r"
+	assert_success
+	sed 's/,load$/,value/; s/^date,load/date,value/' ny.csv > ny2.csv
+	qe-forecast demand -q --weather "$DATA/weather.csv" --station KNYC --unit c --base 16 --lags 3 \
+		--summary s.csv --forecast-weather fw.csv --forecast f.csv ny2.csv > c.csv
+	run "$PYORACLE" "$DORACLE" demand-check c.csv s.csv f.csv "$DATA/weather.csv" fw.csv ny2.csv - KNYC c 16 3 0.95
+	assert_success
+}
+
+@test "demand: bad input is exit 3 with file:line:column, usage exit 2" {
+	weather_forecast fw.csv
+	W=(--weather "$DATA/weather.csv" --station EDDF)
+	sed '5s/,[^,]*$/,x/' "$DATA/demand.csv" > bad.csv
+	run qe-forecast demand "${W[@]}" bad.csv
+	assert_failure 3
+	assert_output --partial "bad.csv:5:2: column 'value'"
+	sed '/^2025-03-04,/d' "$DATA/demand.csv" > gap.csv
+	sed '/^EDDF,2025-03-04,/d' "$DATA/weather.csv" > wgap.csv
+	run qe-forecast demand --weather wgap.csv --station EDDF "$DATA/demand.csv"
+	assert_failure 3
+	assert_output --partial "demand.csv:421: no weather of station EDDF on 2025-03-04"
+	# a gap in the demand is only a missing observation
+	run qe-forecast demand -q "${W[@]}" gap.csv
+	assert_success
+	sed '3s/,-\{0,1\}[0-9.]*$/,nan/' "$DATA/weather.csv" > wnan.csv
+	run qe-forecast demand --weather wnan.csv --station EDDF "$DATA/demand.csv"
+	assert_failure 3
+	assert_output --partial "wnan.csv:3:5: column 'tmean'"
+	sed '3s/,-\{0,1\}[0-9.]*$/,451/' "$DATA/weather.csv" > whot.csv
+	run qe-forecast demand --weather whot.csv --station EDDF "$DATA/demand.csv"
+	assert_failure 3
+	assert_output --partial "whot.csv:3:5: column 'tmean': not a plausible temperature in Celsius '451'"
+	run qe-forecast demand --weather "$DATA/weather.csv" --station LFPG "$DATA/demand.csv"
+	assert_failure 3
+	assert_output --partial "no row of station 'LFPG'"
+	# a forecast day already in the weather file
+	sed 's/2026-11-26/2026-11-25/' fw.csv > fdup.csv
+	run qe-forecast demand "${W[@]}" --forecast-weather fdup.csv --forecast f.csv "$DATA/demand.csv"
+	assert_failure 3
+	assert_output --partial "fdup.csv:2:2: column 'date': EDDF: date not after 2026-11-25 (the weather file's last)"
+	# a forecast day whose lag falls in a hole
+	sed '/^EDDF,2026-11-28,/d' fw.csv > fhole.csv
+	run qe-forecast demand "${W[@]}" --forecast-weather fhole.csv --forecast f.csv "$DATA/demand.csv"
+	assert_failure 3
+	assert_output --partial "fhole.csv:4: no weather of station EDDF on 2026-11-28"
+	run qe-forecast demand "${W[@]}" --calendar NOPE --calendars "$DATA/calendars" "$DATA/demand.csv"
+	assert_failure 3
+	head -5 "$DATA/demand.csv" > short.csv
+	run qe-forecast demand "${W[@]}" short.csv
+	assert_failure 3
+	assert_output --partial "short.csv: 3 observations for 10 coefficients"
+	echo old > out.csv
+	run qe-forecast demand "${W[@]}" "$DATA/demand.csv" --forecast-weather fhole.csv --forecast f.csv -o out.csv
+	assert_failure 3
+	run cat out.csv
+	assert_output old
+	[ ! -e f.csv ]
+	run qe-forecast demand --station EDDF "$DATA/demand.csv"
+	assert_failure 2
+	run qe-forecast demand "${W[@]}" --unit k "$DATA/demand.csv"
+	assert_failure 2
+	run qe-forecast demand "${W[@]}" --lags 31 "$DATA/demand.csv"
+	assert_failure 2
+	run qe-forecast demand "${W[@]}" --level 1 "$DATA/demand.csv"
+	assert_failure 2
+	run qe-forecast demand "${W[@]}" --forecast f.csv "$DATA/demand.csv"
+	assert_failure 2
+	run qe-forecast demand "${W[@]}" --hac 3 "$DATA/demand.csv"
+	assert_failure 2
+	run bash -c "qe-forecast demand -q --weather '$DATA/weather.csv' --station EDDF '$DATA/demand.csv' > /dev/full"
+	assert_failure 4
+}
+
+@test "backtest regress: rolling origins, MAE RMSE MAPE MASE and the seasonal naive equal numpy/statsmodels" {
+	"$PYORACLE" "$ORACLE" regress-data 3 250 > d.csv
+	qe-forecast backtest regress -q --y load --x hdd,temp --initial 100 --horizon 7 --step 5 --period 7 d.csv > bt.csv
+	run "$PYORACLE" "$DORACLE" backtest-check bt.csv d.csv load 100 7 5 7 regress hdd temp
+	assert_success
+	run head -1 bt.csv
+	assert_output "model,origins,forecasts,mae,rmse,mape,mase"
+	# defaults: initial half the series, horizon 1, step = horizon, period 1
+	qe-forecast backtest regress -q --y load --x hdd,weekday,temp -o bt1.csv < d.csv
+	run "$PYORACLE" "$DORACLE" backtest-check bt1.csv d.csv load 125 1 1 1 regress hdd weekday temp
+	assert_success
+	# a zero actual: MAPE undefined, left empty
+	"$PYORACLE" -c "
+import csv
+r = list(csv.DictReader(open('d.csv')))
+r[200]['load'] = '0'
+w = csv.DictWriter(open('z.csv', 'w'), fieldnames=list(r[0])); w.writeheader(); w.writerows(r)"
+	qe-forecast backtest regress -q --y load --x hdd,temp --initial 150 --horizon 3 z.csv > btz.csv
+	run "$PYORACLE" "$DORACLE" backtest-check btz.csv z.csv load 150 3 3 1 regress hdd temp
+	assert_success
+	run cut -d, -f6 btz.csv
+	assert_output "$(printf 'mape\n\n')"
+}
+
+@test "backtest garch: the variance forecasts of refits at each origin score as scipy's fits do" {
+	"$PYORACLE" "$ORACLE" sim 7 300 4e-5 0.08 0.86 0 0 > r.csv
+	qe-forecast backtest garch -q --initial 200 --horizon 5 --step 20 r.csv > bg.csv
+	run "$PYORACLE" "$DORACLE" backtest-check bg.csv r.csv value 200 5 20 1 garch
+	assert_success
+	run cut -d, -f1-3 bg.csv
+	assert_output "$(printf 'model,origins,forecasts\ngarch,5,25\nsnaive,5,25')"
+	# a tenor of the history
+	qe-forecast backtest garch -q -H "$DATA/history.csv" --curve EUA --tenor 2 --initial 600 --step 40 --horizon 10 > bh.csv
+	run cut -d, -f1-3 bh.csv
+	assert_output "$(printf 'model,origins,forecasts\ngarch,4,40\nsnaive,4,40')"
+}
+
+@test "backtest: bad input is exit 3 with file:line:column, usage exit 2" {
+	"$PYORACLE" "$ORACLE" sim 5 100 4e-5 0.08 0.86 0 0 > r.csv
+	sed '5s/,.*/,nan/' r.csv > nan.csv
+	run qe-forecast backtest garch nan.csv
+	assert_failure 3
+	assert_output --partial "nan.csv:5:2: column 'value'"
+	sed '9s/^2020-01-08/2020-01-02/' r.csv > dup.csv
+	run qe-forecast backtest garch dup.csv
+	assert_failure 3
+	assert_output --partial "dup.csv:9:1: column 'date'"
+	run qe-forecast backtest garch --initial 20 r.csv
+	assert_failure 3
+	assert_output --partial "r.csv: initial window of 20 values; garch needs at least 30"
+	run qe-forecast backtest garch --initial 95 --horizon 10 r.csv
+	assert_failure 3
+	assert_output --partial "r.csv: 100 values: no origin with an initial window of 95 and a horizon of 10"
+	"$PYORACLE" "$ORACLE" regress-data 4 40 > d.csv
+	sed '6s/,[^,]*$/,x/' d.csv > bad.csv
+	run qe-forecast backtest regress --y load --x hdd,temp bad.csv
+	assert_failure 3
+	assert_output --partial "bad.csv:6:5: column 'temp'"
+	run qe-forecast backtest regress --y load --x hdd,temp --period 20 --initial 20 d.csv
+	assert_failure 3
+	assert_output --partial "the seasonal naive of period 20 needs more"
+	echo old > out.csv
+	run qe-forecast backtest regress --y load --x hdd,hdd --initial 20 d.csv -o out.csv
+	assert_failure 5
+	assert_output --partial "d.csv: regress at origin 20: regressor 'hdd' is collinear"
+	run cat out.csv
+	assert_output old
+	run qe-forecast backtest
+	assert_failure 2
+	run qe-forecast backtest arima r.csv
+	assert_failure 2
+	assert_output --partial "unknown model 'arima'"
+	run qe-forecast backtest garch --y load r.csv
+	assert_failure 2
+	run qe-forecast backtest regress --y load --x hdd --model gjr d.csv
+	assert_failure 2
+	run qe-forecast backtest regress --y load d.csv
+	assert_failure 2
+	run qe-forecast backtest garch --horizon 0 r.csv
+	assert_failure 2
+	run qe-forecast backtest garch --hac 2 r.csv
+	assert_failure 2
+	run bash -c "qe-forecast backtest garch -q --initial 90 --step 5 r.csv > /dev/full"
 	assert_failure 4
 }

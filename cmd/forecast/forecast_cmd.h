@@ -17,6 +17,8 @@ int cmd_forecast_garch(int argc, char **argv);
 int cmd_forecast_regress(int argc, char **argv);
 int cmd_forecast_sentiment(int argc, char **argv);
 int cmd_forecast_hw(int argc, char **argv);
+int cmd_forecast_demand(int argc, char **argv);
+int cmd_forecast_backtest(int argc, char **argv);
 
 /* A subcommand numbers its own long-only options from FORECAST_OPT_OWN. */
 enum { FORECAST_OPT_OWN = 256 };
@@ -30,6 +32,27 @@ enum { FORECAST_OPT_OWN = 256 };
 	"  -q, --quiet         no informational messages\n"                                           \
 	"  -h, --help          this help;  -V, --version  version\n"                                  \
 	"Exit: 0 ok, 2 usage, 3 bad data, 4 I/O, 5 numerical (no convergence).\n"
+
+/* The series and model options of a GARCH fit, shared by garch and
+ * backtest garch: FILE (--prices, --column) or -H HISTORY --curve C
+ * --tenor T; --model garch|gjr, --dist normal|t. */
+enum { FORECAST_O_PRICES = 1000, FORECAST_O_COLUMN, FORECAST_O_CURVE, FORECAST_O_TENOR, FORECAST_O_MODEL,
+       FORECAST_O_DIST };
+
+#define FORECAST_GARCH_OPTIONS                                                                         \
+	{"prices", no_argument, NULL, FORECAST_O_PRICES},                                              \
+	{"column", required_argument, NULL, FORECAST_O_COLUMN},                                        \
+	{"history", required_argument, NULL, 'H'}, {"curve", required_argument, NULL, FORECAST_O_CURVE}, \
+	{"tenor", required_argument, NULL, FORECAST_O_TENOR},                                          \
+	{"model", required_argument, NULL, FORECAST_O_MODEL}, {"dist", required_argument, NULL, FORECAST_O_DIST}
+
+typedef struct forecast_garch_in {
+	int prices, model, dist; /* model, dist: forecast/garch.h enums */
+	long tenor;              /* -1 until --tenor */
+	const char *column, *history, *curve;
+} forecast_garch_in;
+
+typedef struct fseries fseries;
 
 typedef struct forecast_opts {
 	const char *cmd;    /* the subcommand, for messages */
@@ -51,6 +74,14 @@ const char *forecast_input(const forecast_opts *o, int argc, char **argv);
 /* "qe-forecast: <sub>: msg" and "Try 'qe-forecast <sub> --help' ...", exit 2. */
 noreturn void forecast_usage_error(const forecast_opts *o, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* Parses option c (from forecast_getopt) into g when it is one of
+ * FORECAST_GARCH_OPTIONS: 1, else 0. */
+int forecast_garch_option(const struct forecast_opts *o, forecast_garch_in *g, int c, const char *arg);
+/* Reads the returns g names into s (the operand after optind, or -H),
+ * checked for a GARCH fit; exits on a usage or data error.  curve_alone:
+ * --curve without -H is allowed (it names the curve of an output). */
+void forecast_garch_series(const struct forecast_opts *o, const forecast_garch_in *g, int argc, char **argv,
+			   int curve_alone, fseries *s);
 /* Commits every output of the run (cli.h); exits 4 on a write error.
  * Returns 0. */
 int forecast_commit(void);

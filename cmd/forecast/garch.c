@@ -11,7 +11,6 @@
 #include "forecast/series.h"
 #include "io/csvio.h"
 #include "io/formats.h"
-#include "risk/riskfactor.h"
 
 static const char usage[] =
 	"usage: qe-forecast garch [OPTIONS] [FILE|-]\n"
@@ -24,7 +23,7 @@ static const char usage[] =
 	"  --prices            FILE holds prices date,value: fit their log returns\n"
 	"  --column NAME       the value column (default value)\n"
 	"  -H, --history FILE  price history date,curve,tenor,contract,price\n"
-	"  --curve CURVE       with -H: the curve\n"
+	"  --curve CURVE       with -H: the curve (with FILE: the curve of --to-vols)\n"
 	"  --tenor T           with -H: the tenor (log returns of its quotes as read)\n"
 	"Model:\n"
 	"  --model M           garch (default) or gjr (GJR-GARCH, leverage term gamma)\n"
@@ -32,63 +31,42 @@ static const char usage[] =
 	"Forecast:\n"
 	"  --horizon H         forecast the variance of the next H days ...\n"
 	"  --forecast FILE     ... into FILE: series,day,variance,vol,term_vol\n"
+	"  --to-vols FILE      ... and/or as a vols file (qe-formats(5) VOLATILITIES):\n"
+	"                      ATM lognormal vol of each delivery month starting\n"
+	"                      within H weekdays, as of the last return's date\n"
 	"  --days-per-year Y   annualisation of vol and term_vol (default 252)\n"
 	"Output:\n"
 	FORECAST_SHARED_HELP;
 
-enum { O_PRICES = FORECAST_OPT_OWN, O_COLUMN, O_CURVE, O_TENOR, O_MODEL, O_DIST, O_HORIZON, O_FORECAST,
-       O_DPY };
+enum { O_HORIZON = FORECAST_OPT_OWN, O_FORECAST, O_DPY, O_TO_VOLS };
 
 static const struct option longopts[] = {
 	FORECAST_SHARED_OPTIONS,
-	{"prices", no_argument, NULL, O_PRICES},
-	{"column", required_argument, NULL, O_COLUMN},
-	{"history", required_argument, NULL, 'H'},
-	{"curve", required_argument, NULL, O_CURVE},
-	{"tenor", required_argument, NULL, O_TENOR},
-	{"model", required_argument, NULL, O_MODEL},
-	{"dist", required_argument, NULL, O_DIST},
+	FORECAST_GARCH_OPTIONS,
 	{"horizon", required_argument, NULL, O_HORIZON},
 	{"forecast", required_argument, NULL, O_FORECAST},
 	{"days-per-year", required_argument, NULL, O_DPY},
+	{"to-vols", required_argument, NULL, O_TO_VOLS},
 	{0},
 };
 
 typedef struct garch_args {
-	int prices, model, dist, horizon;
-	long tenor;
+	forecast_garch_in in;
+	int horizon;
 	double days_per_year;
-	const char *column, *history, *curve, *forecast;
+	const char *forecast, *to_vols;
 } garch_args;
 
 static void parse(forecast_opts *o, garch_args *g, int argc, char **argv)
 {
 	int c;
 	while ((c = forecast_getopt(o, argc, argv, "H:", longopts)) != -1) {
+		if (forecast_garch_option(o, &g->in, c, optarg))
+			continue;
 		switch (c) {
-		case O_PRICES: g->prices = 1; break;
-		case O_COLUMN: g->column = optarg; break;
-		case 'H': g->history = optarg; break;
-		case O_CURVE: g->curve = optarg; break;
-		case O_TENOR: g->tenor = (long)cli_int("--tenor", optarg, 0, 100000); break;
-		case O_MODEL:
-			if (strcmp(optarg, "garch") == 0)
-				g->model = GARCH_PLAIN;
-			else if (strcmp(optarg, "gjr") == 0)
-				g->model = GARCH_GJR;
-			else
-				forecast_usage_error(o, "option --model: unknown model '%s' (garch, gjr)", optarg);
-			break;
-		case O_DIST:
-			if (strcmp(optarg, "normal") == 0)
-				g->dist = GARCH_NORMAL;
-			else if (strcmp(optarg, "t") == 0)
-				g->dist = GARCH_T;
-			else
-				forecast_usage_error(o, "option --dist: unknown distribution '%s' (normal, t)", optarg);
-			break;
 		case O_HORIZON: g->horizon = (int)cli_int("--horizon", optarg, 1, 100000); break;
 		case O_FORECAST: g->forecast = optarg; break;
+		case O_TO_VOLS: g->to_vols = optarg; break;
 		case O_DPY:
 			g->days_per_year = cli_double("--days-per-year", optarg);
 			if (!(g->days_per_year > 0 && g->days_per_year <= 366))
@@ -97,31 +75,6 @@ static void parse(forecast_opts *o, garch_args *g, int argc, char **argv)
 		default: cli_die(QE_INTERNAL, "garch: option %d has no handler", c);
 		}
 	}
-}
-
-static void read_series(const forecast_opts *o, const garch_args *g, int argc, char **argv, fseries *s)
-{
-	qe_err e;
-	if (g->history) {
-		char factor[RISK_FACTOR_NAMESZ];
-		if (optind < argc)
-			forecast_usage_error(o, "-H and an input file '%s' together", argv[optind]);
-		if (!g->curve || g->tenor < 0)
-			forecast_usage_error(o, "-H needs --curve and --tenor");
-		if (g->prices || g->column)
-			forecast_usage_error(o, "--prices and --column are for FILE, not -H");
-		if (risk_factor_name(factor, sizeof factor, g->curve, strlen(g->curve), g->tenor) < 0)
-			forecast_usage_error(o, "option --curve: name too long");
-		if (fseries_read_history(s, g->history, factor, &e))
-			cli_die_err(&e);
-	} else {
-		if (g->curve || g->tenor >= 0)
-			forecast_usage_error(o, "--curve and --tenor need -H");
-		if (fseries_read_csv(s, forecast_input(o, argc, argv), g->column, g->prices, &e))
-			cli_die_err(&e);
-	}
-	if (fseries_check(s, GARCH_MIN_OBS, "a GARCH fit", &e))
-		cli_die_err(&e);
 }
 
 static void write_fit(csv_writer *w, const char *series, const garch_fit *f)
@@ -170,27 +123,58 @@ static void write_forecast(csv_writer *w, const char *series, const garch_fit *f
 	free(var);
 }
 
+/* The forecast as a vols file: one ATM lognormal row per delivery month
+ * (forecast/garch.h garch_month_vols), as of the last return's date. */
+static void write_vols(csv_writer *w, const char *curve, qe_date asof, const garch_fit *f, int horizon,
+		       double dpy)
+{
+	size_t max = (size_t)horizon / 15 + 2;
+	double *var = malloc((size_t)horizon * sizeof *var);
+	garch_month_vol *mv = malloc(max * sizeof *mv);
+	if (!var || !mv)
+		cli_die(QE_INTERNAL, "out of memory");
+	garch_forecast(f, horizon, var);
+	size_t m = garch_month_vols(var, horizon, dpy, asof, mv, max);
+	csvw_header_of(w, FMT_VOLS);
+	for (size_t i = 0; i < m; i++) {
+		csvw_str(w, curve);
+		csvw_date(w, asof);
+		csvw_date(w, mv[i].start);
+		csvw_date(w, mv[i].end);
+		csvw_empty(w);
+		csvw_double(w, mv[i].vol);
+		csvw_str(w, "lognormal");
+		csvw_end(w);
+	}
+	free(var);
+	free(mv);
+}
+
 int cmd_forecast_garch(int argc, char **argv)
 {
 	forecast_opts o;
 	garch_args g = {0};
 	fseries s;
 	garch_fit f = {0};
-	csv_writer w, fw;
+	csv_writer w, fw, vw;
 	qe_err e;
-	g.tenor = -1;
+	g.in.tenor = -1;
 	g.days_per_year = 252;
 	forecast_opts_init(&o, "garch", usage);
 	parse(&o, &g, argc, argv);
-	if ((g.horizon > 0) != (g.forecast != NULL))
-		forecast_usage_error(&o, "--horizon and --forecast go together");
-	read_series(&o, &g, argc, argv, &s);
+	if ((g.horizon > 0) != (g.forecast != NULL || g.to_vols != NULL))
+		forecast_usage_error(&o, "--horizon goes with --forecast or --to-vols");
+	if (g.to_vols && !g.in.curve)
+		forecast_usage_error(&o, "--to-vols needs the curve: -H with --curve, or --curve");
+	forecast_garch_series(&o, &g.in, argc, argv, g.to_vols != NULL, &s);
 	/* outputs open before the fit: a bad path fails first */
 	csvw_init(&w, cli_out_open(o.output)->fp);
 	if (g.forecast)
 		csvw_init(&fw, cli_out_open(g.forecast)->fp);
-	f.model = g.model;
-	f.dist = g.dist;
+	if (g.to_vols)
+		csvw_init(&vw, cli_out_open(g.to_vols)->fp);
+	f.model = g.in.model;
+	f.dist = g.in.dist;
 	if (garch_estimate(&f, s.value, s.n, &e)) {
 		qe_err_prefix(&e, s.name);
 		cli_die_err(&e);
@@ -198,6 +182,8 @@ int cmd_forecast_garch(int argc, char **argv)
 	write_fit(&w, s.name, &f);
 	if (g.forecast)
 		write_forecast(&fw, s.name, &f, g.horizon, g.days_per_year);
+	if (g.to_vols)
+		write_vols(&vw, g.in.curve, s.date[s.n - 1], &f, g.horizon, g.days_per_year);
 	cli_info("%s: %s-%s fit of %zu returns in %d BFGS iterations: loglik %.10g, persistence %.6g",
 		 s.name, f.model == GARCH_GJR ? "gjr" : "garch", f.dist == GARCH_T ? "t" : "normal", f.n,
 		 f.iterations, f.loglik, f.persistence);

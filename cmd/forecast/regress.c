@@ -57,14 +57,6 @@ static size_t split_names(const forecast_opts *o, char *list, char **names, size
 	return n;
 }
 
-static void write_opt(csv_writer *w, double v)
-{
-	if (isnan(v))
-		csvw_empty(w);
-	else
-		csvw_double(w, v);
-}
-
 int cmd_forecast_regress(int argc, char **argv)
 {
 	enum { MAXX = 256 };
@@ -102,30 +94,9 @@ int cmd_forecast_regress(int argc, char **argv)
 		qe_err_prefix(&e, strcmp(input, "-") == 0 ? "<stdin>" : input);
 		cli_die_err(&e);
 	}
-	csvw_header_of(&w, FMT_REGRESSION);
-	for (size_t j = 0; j < r.k; j++) {
-		csvw_str(&w, j == 0 ? "const" : d.names[j - 1]);
-		csvw_double(&w, r.coef[j]);
-		csvw_double(&w, r.se[j]);
-		csvw_double(&w, r.t[j]);
-		csvw_double(&w, r.p[j]);
-		csvw_end(&w);
-	}
-	if (summary) {
-		csvw_header_of(&sw, FMT_REGRESSION_FIT);
-		csvw_int(&sw, (int64_t)r.n);
-		csvw_int(&sw, (int64_t)r.k);
-		csvw_double(&sw, r.r2);
-		csvw_double(&sw, r.adj_r2);
-		write_opt(&sw, r.f);
-		write_opt(&sw, r.f_p);
-		csvw_double(&sw, r.sigma);
-		if (hac >= 0)
-			csvw_int(&sw, hac);
-		else
-			csvw_empty(&sw);
-		csvw_end(&sw);
-	}
+	ols_write_coefficients(&w, &d, &r);
+	if (summary)
+		ols_write_summary(&sw, &r);
 	cli_info("%s on %zu regressors, %zu observations: R2 %.6g%s", ycol, nx, r.n, r.r2,
 		 hac >= 0 ? " (Newey-West errors)" : "");
 	ols_result_free(&r);

@@ -428,3 +428,32 @@ void garch_forecast(const garch_fit *f, int horizon, double *var)
 	for (int k = 1; k < horizon; k++)
 		var[k] = f->omega + f->persistence * var[k - 1];
 }
+
+size_t garch_month_vols(const double *var, int horizon, double days_per_year, qe_date asof,
+			garch_month_vol *out, size_t max)
+{
+	size_t m = 0;
+	int days = 0;
+	double sum = 0; /* variances of days 1..days */
+	qe_date d = asof;
+	for (int months = 1; m < max && horizon >= 1; months++) {
+		qe_date start = date_add_months_first(asof, months);
+		for (; d + 1 < start; d++)
+			if (date_weekday(d + 1) <= 5)
+				days++;
+		int k = days < 1 ? 1 : days;
+		if (m > 0 && k > horizon)
+			break;
+		if (k > horizon)
+			k = horizon;
+		sum = 0;
+		for (int j = 0; j < k; j++)
+			sum += var[j];
+		out[m].start = start;
+		out[m].end = date_add_months_first(asof, months + 1) - 1;
+		out[m].days = k;
+		out[m].vol = sqrt(days_per_year * sum / k);
+		m++;
+	}
+	return m;
+}

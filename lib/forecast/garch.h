@@ -27,6 +27,7 @@
 
 #include <stddef.h>
 
+#include "core/date.h"
 #include "core/diag.h"
 
 enum garch_model { GARCH_PLAIN = 0, GARCH_GJR };
@@ -65,5 +66,23 @@ int garch_estimate(garch_fit *f, const double *r, size_t n, qe_err *e);
  * into var[horizon]: h_{n+1}, then h_{n+k} = omega + persistence h_{n+k-1}
  * (the innovations are symmetric, so E[r^2 [r < 0]] = h/2). */
 void garch_forecast(const garch_fit *f, int horizon, double *var);
+
+/* One monthly row of a vols file made from a forecast (qe-forecast
+ * garch --to-vols): the delivery month [start, end], the trading days
+ * from the as-of date to its start (weekdays after asof and before
+ * start, at least 1, at most the horizon) and the annualised vol of
+ * the return over those days, sqrt(Y/days * sum of their variances). */
+typedef struct garch_month_vol {
+	qe_date start, end;
+	int days;
+	double vol;
+} garch_month_vol;
+
+/* The delivery months whose start lies within horizon trading days of
+ * asof (weekdays counted), the first month after asof's always, into
+ * out[max] from the forecast variances var[horizon]; returns how many
+ * (at most max).  Y = days_per_year. */
+size_t garch_month_vols(const double *var, int horizon, double days_per_year, qe_date asof,
+			garch_month_vol *out, size_t max);
 
 #endif

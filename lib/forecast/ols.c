@@ -7,8 +7,10 @@
 #include <gsl/gsl_cdf.h>
 #include <lapacke.h>
 
+#include "core/grow.h"
 #include "forecast/ols.h"
 #include "io/csvio.h"
+#include "io/formats.h"
 
 void ols_data_free(ols_data *d)
 {
@@ -56,19 +58,10 @@ int ols_read_csv(ols_data *d, const char *path, const char *ycol, const char *co
 			rc = e->code ? e->code : QE_DATA;
 			goto out;
 		}
-		if (d->n == cap) {
-			size_t nc = cap ? 2 * cap : 1024;
-			double *ny = realloc(d->y, nc * sizeof *ny);
-			if (ny)
-				d->y = ny;
-			double *nxv = realloc(d->x, nc * (nx ? nx : 1) * sizeof *nxv);
-			if (nxv)
-				d->x = nxv;
-			if (!ny || !nxv) {
-				rc = qe_err_set(e, QE_INTERNAL, "out of memory");
-				goto out;
-			}
-			cap = nc;
+		const grow_array a[] = {GROW_ARRAY(d->y), {&d->x, (nx ? nx : 1) * sizeof *d->x}};
+		if (grow_arrays(d->n, &cap, 1024, a, 2)) {
+			rc = qe_err_set(e, QE_INTERNAL, "out of memory");
+			goto out;
 		}
 		if ((rc = csvr_get_double(r, idx[0], &d->y[d->n], e)))
 			goto out;
@@ -93,6 +86,7 @@ void ols_result_free(ols_result *r)
 	free(r->se);
 	free(r->t);
 	free(r->p);
+	free(r->cov);
 	memset(r, 0, sizeof *r);
 }
 
@@ -134,7 +128,8 @@ int ols_fit(const ols_data *d, int hac_lags, ols_result *r, qe_err *e)
 	r->se = calloc(k, sizeof *r->se);
 	r->t = calloc(k, sizeof *r->t);
 	r->p = calloc(k, sizeof *r->p);
-	if (!X || !QR || !qty || !tau || !Rinv || !V || !res || !S || !T || !r->coef || !r->se || !r->t || !r->p) {
+	r->cov = calloc(k * k, sizeof *r->cov);
+	if (!r->cov || !X || !QR || !qty || !tau || !Rinv || !V || !res || !S || !T || !r->coef || !r->se || !r->t || !r->p) {
 		rc = qe_err_set(e, QE_INTERNAL, "out of memory");
 		goto out;
 	}
@@ -225,6 +220,7 @@ int ols_fit(const ols_data *d, int hac_lags, ols_result *r, qe_err *e)
 				V[i * k + j] = s;
 			}
 	}
+	memcpy(r->cov, V, k * k * sizeof *V);
 	for (size_t j = 0; j < k; j++) {
 		r->se[j] = sqrt(V[j * k + j]);
 		r->t[j] = r->coef[j] / r->se[j];
@@ -265,4 +261,61 @@ out:
 	if (rc)
 		ols_result_free(r);
 	return rc;
+}
+
+void ols_predict(const ols_result *r, const double *x, double level, ols_prediction *p)
+{
+	size_t k = r->k;
+	double mean = r->coef[0], q = 0;
+	for (size_t j = 1; j < k; j++)
+		mean += r->coef[j] * x[j - 1];
+	for (size_t i = 0; i < k; i++)
+		for (size_t j = 0; j < k; j++)
+			q += (i ? x[i - 1] : 1) * r->cov[i * k + j] * (j ? x[j - 1] : 1);
+	double t = gsl_cdf_tdist_Pinv(1 - (1 - level) / 2, (double)(r->n - k));
+	double se = sqrt(q > 0 ? q : 0), obs = sqrt(q + r->sigma * r->sigma);
+	p->mean = mean;
+	p->mean_se = se;
+	p->mean_lo = mean - t * se;
+	p->mean_hi = mean + t * se;
+	p->obs_lo = mean - t * obs;
+	p->obs_hi = mean + t * obs;
+}
+
+static void write_opt(csv_writer *w, double v)
+{
+	if (isnan(v))
+		csvw_empty(w);
+	else
+		csvw_double(w, v);
+}
+
+void ols_write_coefficients(csv_writer *w, const ols_data *d, const ols_result *r)
+{
+	csvw_header_of(w, FMT_REGRESSION);
+	for (size_t j = 0; j < r->k; j++) {
+		csvw_str(w, j == 0 ? "const" : d->names[j - 1]);
+		csvw_double(w, r->coef[j]);
+		csvw_double(w, r->se[j]);
+		csvw_double(w, r->t[j]);
+		csvw_double(w, r->p[j]);
+		csvw_end(w);
+	}
+}
+
+void ols_write_summary(csv_writer *w, const ols_result *r)
+{
+	csvw_header_of(w, FMT_REGRESSION_FIT);
+	csvw_int(w, (int64_t)r->n);
+	csvw_int(w, (int64_t)r->k);
+	csvw_double(w, r->r2);
+	csvw_double(w, r->adj_r2);
+	write_opt(w, r->f);
+	write_opt(w, r->f_p);
+	csvw_double(w, r->sigma);
+	if (r->hac_lags >= 0)
+		csvw_int(w, r->hac_lags);
+	else
+		csvw_empty(w);
+	csvw_end(w);
 }

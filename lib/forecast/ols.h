@@ -23,6 +23,7 @@
 #include <stddef.h>
 
 #include "core/diag.h"
+#include "io/csvio.h"
 
 typedef struct ols_data {
 	size_t n, nx;  /* observations, regressors (the intercept not counted) */
@@ -41,6 +42,7 @@ void ols_data_free(ols_data *d);
 typedef struct ols_result {
 	size_t n, k;      /* observations, coefficients (intercept first) */
 	double *coef, *se, *t, *p;
+	double *cov;      /* k x k covariance of coef (classical or HAC), row-major */
 	double r2, adj_r2, f, f_p, sigma;
 	int hac_lags;     /* -1: classical errors */
 } ols_result;
@@ -51,5 +53,23 @@ typedef struct ols_result {
  * first that is. */
 int ols_fit(const ols_data *d, int hac_lags, ols_result *r, qe_err *e);
 void ols_result_free(ols_result *r);
+
+/* The prediction of a fit at the regressors x[0..k-1) (intercept not
+ * included), statsmodels' get_prediction().summary_frame(alpha = 1 -
+ * level): the mean x'b, its standard error sqrt(x' V x) with V the
+ * fit's coefficient covariance, the confidence interval of the mean and
+ * the prediction interval of an observation, mean -+ t se with se^2 =
+ * mean_se^2 + sigma^2 for the latter, t the 1 - (1 - level)/2 quantile of
+ * Student's t with n - k degrees of freedom. */
+typedef struct ols_prediction {
+	double mean, mean_se, mean_lo, mean_hi, obs_lo, obs_hi;
+} ols_prediction;
+/* The fit as REGRESSION rows term,coef,se,t,p (intercept "const"
+ * first) and its summary row n,k,r2,adj_r2,f,f_p,sigma,hac_lags
+ * (qe-formats(5)), headers included. */
+void ols_write_coefficients(csv_writer *w, const ols_data *d, const ols_result *r);
+void ols_write_summary(csv_writer *w, const ols_result *r);
+
+void ols_predict(const ols_result *r, const double *x, double level, ols_prediction *p);
 
 #endif

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/grow.h"
 #include "forecast/series.h"
 #include "io/csvio.h"
 #include "risk/riskfactor.h"
@@ -25,28 +26,13 @@ void fseries_free(fseries *s)
 	s->n = 0;
 }
 
-/* Reallocates *p to n elements of size bytes; 0, or -1 (*p kept). */
-static int resize(void **p, size_t n, size_t size)
-{
-	void *q = realloc(*p, n * size);
-	if (!q)
-		return -1;
-	*p = q;
-	return 0;
-}
-
 static int grow(fseries *s, size_t *cap, qe_err *e)
 {
-	if (s->n < *cap)
-		return 0;
-	size_t nc = *cap ? 2 * *cap : 1024;
-	int bad = resize((void **)&s->date, nc, sizeof *s->date) | resize((void **)&s->value, nc, sizeof *s->value) |
-		  resize((void **)&s->line, nc, sizeof *s->line);
-	if (s->timed >= 0)
-		bad |= resize((void **)&s->utc, nc, sizeof *s->utc) | resize((void **)&s->offset, nc, sizeof *s->offset);
-	if (bad)
+	/* utc and offset only for a timed series: both or neither grow */
+	grow_array a[5] = {GROW_ARRAY(s->date), GROW_ARRAY(s->value), GROW_ARRAY(s->line), GROW_ARRAY(s->utc),
+			   GROW_ARRAY(s->offset)};
+	if (grow_arrays(s->n, cap, 1024, a, s->timed >= 0 ? 5 : 3))
 		return qe_err_set(e, QE_INTERNAL, "out of memory");
-	*cap = nc;
 	return 0;
 }
 

@@ -388,6 +388,22 @@ static const formats_col regression_cols[] = {
 	{"p", CT_NUM, 1, NULL, 0, 1, 0, NULL},
 };
 
+/* a number of at least 0, required or not, in a unit (NULL: none) */
+#define NONNEG(n, r, u) {n, CT_NUM, r, NULL, 0, BIG, 0, u}
+#define COUNT(n) {n, CT_INT, 1, NULL, 1, BIG, 0, NULL}
+
+static const formats_col demand_forecast_cols[] = {
+	COL("date", CT_DATE, 1),       NUM("mean", 1),          NONNEG("mean_se", 1, NULL),
+	NUM("mean_ci_lower", 1), NUM("mean_ci_upper", 1), NUM("obs_ci_lower", 1),
+	NUM("obs_ci_upper", 1),
+};
+
+static const formats_col forecast_backtest_cols[] = {
+	COL("model", CT_STR, 1),      COUNT("origins"),             COUNT("forecasts"),
+	NONNEG("mae", 1, NULL),       NONNEG("rmse", 1, NULL),      NONNEG("mape", 0, "percent"),
+	NONNEG("mase", 0, NULL),
+};
+
 static const formats_col regression_fit_cols[] = {
 	{"n", CT_INT, 1, NULL, 0, BIG, 0, NULL},
 	{"k", CT_INT, 1, NULL, 0, BIG, 0, NULL},
@@ -831,6 +847,8 @@ static const formats_table tables[FMT_COUNT] = {
 	{T(FMT_HW_SUMMARY, "hw_summary", "HOLT-WINTERS", hw_summary_cols), 0, NULL},
 	{T(FMT_HW_INIT, "hw_init", "HOLT-WINTERS INIT", hw_init_cols), K(0, 1)},
 	{T(FMT_LOAD, "load", "LOAD", load_cols), K(0, 1)},
+	{T(FMT_DEMAND_FORECAST, "demand_forecast", "DEMAND FORECAST", demand_forecast_cols), K(0)},
+	{T(FMT_FORECAST_BACKTEST, "forecast_backtest", "FORECAST BACKTEST", forecast_backtest_cols), K(0)},
 	{T(FMT_LEDGER, "ledger", "LEDGER", ledger_cols), K(0)},
 	{T(FMT_LEDGER_REQUESTS, "ledger_requests", "LEDGER REQUESTS", ledger_requests_cols), 0, NULL},
 	{T(FMT_LEDGER_CHECKPOINT, "ledger_checkpoint", "LEDGER CHECKPOINT", ledger_checkpoint_cols), 0, NULL},

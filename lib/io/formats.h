@@ -131,6 +131,8 @@ enum formats_kind {
 	FMT_HW_SUMMARY,
 	FMT_HW_INIT,               /* qe-forecast hw --init */
 	FMT_LOAD,                  /* qe-synth: hourly load by zone */
+	FMT_DEMAND_FORECAST,       /* qe-forecast demand --forecast */
+	FMT_FORECAST_BACKTEST,     /* qe-forecast backtest */
 	FMT_LEDGER,                /* qe-settle ledger: the ledger file */
 	FMT_LEDGER_REQUESTS,       /* qe-settle ledger append's input */
 	FMT_LEDGER_CHECKPOINT,

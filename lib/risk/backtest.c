@@ -6,6 +6,7 @@
 
 #include <gsl/gsl_cdf.h>
 
+#include "core/grow.h"
 #include "io/csvio.h"
 #include "risk/varmeas.h"
 
@@ -132,21 +133,10 @@ int bt_read_series(bt_series *s, const char *path, qe_err *e)
 					      csvr_field(r, idx[0], NULL));
 			goto out;
 		}
-		if (s->n == cap) {
-			cap = cap ? 2 * cap : 512;
-			qe_date *nd = realloc(s->date, cap * sizeof *nd);
-			if (nd)
-				s->date = nd;
-			double *nv = realloc(s->var, cap * sizeof *nv);
-			if (nv)
-				s->var = nv;
-			double *np = realloc(s->pnl, cap * sizeof *np);
-			if (np)
-				s->pnl = np;
-			if (!nd || !nv || !np) {
-				rc = qe_err_set(e, QE_INTERNAL, "out of memory");
-				goto out;
-			}
+		const grow_array a[] = {GROW_ARRAY(s->date), GROW_ARRAY(s->var), GROW_ARRAY(s->pnl)};
+		if (grow_arrays(s->n, &cap, 512, a, 3)) {
+			rc = qe_err_set(e, QE_INTERNAL, "out of memory");
+			goto out;
 		}
 		s->date[s->n] = d;
 		s->var[s->n] = v;

@@ -7,6 +7,7 @@
 #include <cblas.h>
 #include <lapacke.h>
 
+#include "core/grow.h"
 #include "io/csvio.h"
 #include "io/h5table.h"
 
@@ -336,25 +337,8 @@ void cov_long_free(cov_long *c)
 /* Makes room for one more row. */
 static int cov_long_grow(cov_long *c)
 {
-	if (c->n < c->cap)
-		return 0;
-	size_t cap = c->cap ? 2 * c->cap : 256;
-	long *a = realloc(c->a, cap * sizeof *a);
-	if (a)
-		c->a = a;
-	long *b = realloc(c->b, cap * sizeof *b);
-	if (b)
-		c->b = b;
-	long *l = realloc(c->line, cap * sizeof *l);
-	if (l)
-		c->line = l;
-	double *v = realloc(c->v, cap * sizeof *v);
-	if (v)
-		c->v = v;
-	if (!a || !b || !l || !v)
-		return -1;
-	c->cap = cap;
-	return 0;
+	const grow_array a[] = {GROW_ARRAY(c->a), GROW_ARRAY(c->b), GROW_ARRAY(c->line), GROW_ARRAY(c->v)};
+	return grow_arrays(c->n, &c->cap, 256, a, 4);
 }
 
 /* The index in c->names of the name in column col of the current row. */

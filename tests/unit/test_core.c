@@ -8,6 +8,7 @@
 
 #include "io/csvio.h"
 #include "core/date.h"
+#include "core/grow.h"
 #include "core/num.h"
 #include "io/outfile.h"
 #include "unit.h"
@@ -259,8 +260,34 @@ static void test_out_mode(void)
 	umask(old);
 }
 
+/* core/grow: parallel arrays grow together and keep their contents */
+static void test_grow(void)
+{
+	double *v = NULL;
+	long *l = NULL;
+	size_t cap = 0, n;
+	for (n = 0; n < 1000; n++) {
+		const grow_array a[] = {GROW_ARRAY(v), GROW_ARRAY(l)};
+		if (grow_arrays(n, &cap, 16, a, 2))
+			break;
+		v[n] = 0.5 * (double)n;
+		l[n] = (long)n;
+	}
+	UT_EQ_INT((long)n, 1000, "grow_arrays: 1000 rows appended");
+	UT_EQ_INT((long)cap, 1024, "grow_arrays: capacity doubles from the first");
+	int same = 1;
+	for (size_t i = 0; i < n; i++)
+		same &= v[i] == 0.5 * (double)i && l[i] == (long)i;
+	UT_CHECK(same, "grow_arrays: the contents survive every move");
+	const grow_array a[] = {GROW_ARRAY(v), GROW_ARRAY(l)};
+	UT_CHECK(grow_arrays(10, &cap, 16, a, 2) == 0 && cap == 1024, "grow_arrays: no move while there is room");
+	free(v);
+	free(l);
+}
+
 int main(void)
 {
+	test_grow();
 	test_num();
 	test_date();
 	test_csv();
