@@ -1,4 +1,5 @@
-/* qe-settle: settlement - cash flows, netting, invoices and the
+/* qe-settle: settlement - cash flows, netting, invoices, payment
+ * files and the
  * carbon-allowance ledger.  This file
  * only dispatches: each command is one file in cmd/settle/ with its own
  * options and --help, as git's builtin/. */
@@ -15,6 +16,7 @@ static const struct {
 	{"flows", settle_flows_main},
 	{"net", settle_net_main},
 	{"invoice", settle_invoice_main},
+	{"pay", settle_pay_main},
 	{"ledger", settle_ledger_main},
 };
 
@@ -25,6 +27,7 @@ static const char usage[] =
 	"  flows     cash flows of the book due in a range of value dates\n"
 	"  net       payments netted per counterparty x currency x value date\n"
 	"  invoice   one invoice per counterparty and period (CSV and HTML)\n"
+	"  pay       ISO 20022 pain.001 credit transfer of the payments we owe\n"
 	"  ledger append|verify|balance|show   the signed, hash-chained allowance ledger\n"
 	"\n"
 	"Each command takes its own options: see 'qe-settle COMMAND --help'.\n"

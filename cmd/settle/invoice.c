@@ -23,16 +23,7 @@ static const char usage[] =
 	"      --from DATE           first value date of the period\n"
 	"      --to DATE             last value date of the period\n"
 	"  -o, --output FILE         invoice rows (default stdout)\n"
-	"      --html DIR            also write the HTML invoices into DIR (which must exist)\n"
-	"      --data DIR            directory of the inputs not named (default data)\n"
-	"      --counterparties FILE counterparty master (default DIR/counterparties.csv)\n"
-	"      --currencies FILE     currencies (default DIR/currencies.csv)\n"
-	"      --terms FILE          payment terms (default DIR/payment_terms.csv)\n"
-	"      --calendars DIR       holiday files of the currencies\n"
-	"  -q, --quiet               no counts on stderr\n"
-	"  -h, --help                this help\n"
-	"\n"
-	"Exit status: 0 ok; 2 usage; 3 bad input; 4 I/O error.\n";
+	"      --html DIR            also write the HTML invoices into DIR (which must exist)\n";
 
 enum { OPT_FROM = SETTLE_OPT_OWN, OPT_TO, OPT_HTML };
 
@@ -53,7 +44,7 @@ int settle_invoice_main(int argc, char **argv)
 		case 'o': out_path = optarg; break;
 		case OPT_HTML: html = optarg; break;
 		default:
-			if (!settle_common_option(c, optarg, &p, usage))
+			if (!settle_common_option(c, optarg, &p, usage, settle_status))
 				cli_usage_error("unknown option");
 		}
 	}

@@ -15,18 +15,6 @@ void invoice_id(char *buf, size_t cap, const char *cpty, qe_date from)
 	snprintf(buf, cap, "INV-%04d%02d%02d-%s", y, m, d, cpty);
 }
 
-/* minor units as a decimal amount of exponent exp ("-1234.50"). */
-static void fmt_amount(char *buf, size_t cap, int64_t signed_minor, int exp)
-{
-	static const int64_t p10[] = {1, 10, 100, 1000, 10000};
-	int64_t a = signed_minor < 0 ? -signed_minor : signed_minor;
-	if (exp <= 0)
-		snprintf(buf, cap, "%s%" PRId64, signed_minor < 0 ? "-" : "", a);
-	else
-		snprintf(buf, cap, "%s%" PRId64 ".%0*" PRId64, signed_minor < 0 ? "-" : "",
-			 a / p10[exp], exp, a % p10[exp]);
-}
-
 void invoice_csv_header(FILE *fp)
 {
 	csv_writer w;
@@ -85,7 +73,7 @@ static void csv_row(csv_writer *w, const char *id, const char *cpty, const char 
 	csvw_str(w, ccy);
 	csvw_str(w, signed_minor < 0 ? "pay" : "receive");
 	csvw_int(w, signed_minor < 0 ? -signed_minor : signed_minor);
-	fmt_amount(amt, sizeof amt, signed_minor, terms_exponent(t, ccy));
+	terms_format_minor(amt, sizeof amt, signed_minor, terms_exponent(t, ccy));
 	csvw_str(w, amt);
 	csvw_end(w);
 }
@@ -139,7 +127,7 @@ static void html_cell(FILE *fp, const char *s, int num)
 static void html_amount(FILE *fp, int64_t signed_minor, const char *ccy, const settle_terms *t)
 {
 	char amt[48];
-	fmt_amount(amt, sizeof amt, signed_minor, terms_exponent(t, ccy));
+	terms_format_minor(amt, sizeof amt, signed_minor, terms_exponent(t, ccy));
 	html_cell(fp, amt, 1);
 }
 
