@@ -77,8 +77,13 @@ int settle_invoice_main(int argc, char **argv)
 			char id[160], path[4200];
 			invoice_id(id, sizeof id, cp, from);
 			snprintf(path, sizeof path, "%s/%s.html", html, id);
+			strbuf page = {0};
+			invoice_html(&page, cp, from, to, &f, &n, t);
+			if (page.oom)
+				cli_die(QE_INTERNAL, "out of memory");
 			qe_out *h = cli_out_open(path);
-			invoice_html(h->fp, cp, from, to, &f, &n, t);
+			fwrite(page.p, 1, page.len, h->fp);
+			strbuf_free(&page);
 		}
 	}
 	if (cli_outputs_commit(&e))
