@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 #include "settle/pay.h"
@@ -65,7 +66,11 @@ static qe_date date_in(const char *s)
  * messages under one id. */
 static void check_rerun(const char *path, const char *run_id, const strbuf *xml)
 {
-	FILE *fp = path && strcmp(path, "-") ? fopen(path, "rb") : NULL;
+	struct stat st;
+	/* only a regular file holds a message (a device may read forever) */
+	if (!path || !strcmp(path, "-") || stat(path, &st) || !S_ISREG(st.st_mode))
+		return;
+	FILE *fp = fopen(path, "rb");
 	if (!fp)
 		return;
 	char tag[64];
