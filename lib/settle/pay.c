@@ -160,36 +160,40 @@ static void put_text(strbuf *b, const char *s, size_t max)
 	}
 }
 
-/* <tag>text</tag> at indent depth, text escaped and cut at max characters. */
-static void element(strbuf *b, int depth, const char *tag, const char *text, size_t max)
+/* "<tag>" or "</tag>" (slash "/") at indent depth, a line end after it
+ * when eol. */
+static void tag(strbuf *b, int depth, const char *slash, const char *name, int eol)
 {
 	for (int i = 0; i < depth; i++)
 		put(b, "  ");
 	put(b, "<");
-	put(b, tag);
-	put(b, ">");
+	put(b, slash);
+	put(b, name);
+	put(b, eol ? ">\n" : ">");
+}
+
+/* <name>text</name> at indent depth, text escaped and cut at max characters. */
+static void element(strbuf *b, int depth, const char *name, const char *text, size_t max)
+{
+	tag(b, depth, "", name, 0);
 	put_text(b, text, max);
-	put(b, "</");
-	put(b, tag);
-	put(b, ">\n");
+	tag(b, 0, "/", name, 1);
 }
 
-static void open_tag(strbuf *b, int depth, const char *tag)
-{
-	for (int i = 0; i < depth; i++)
-		put(b, "  ");
-	put(b, "<");
-	put(b, tag);
-	put(b, ">\n");
-}
+static void open_tag(strbuf *b, int depth, const char *name) { tag(b, depth, "", name, 1); }
 
-static void close_tag(strbuf *b, int depth, const char *tag)
+static void close_tag(strbuf *b, int depth, const char *name) { tag(b, depth, "/", name, 1); }
+
+/* <outer><inner><name>text</name></inner></outer>: an agent's BIC, an
+ * account's IBAN. */
+static void element2(strbuf *b, int depth, const char *outer, const char *inner, const char *name,
+		     const char *text, size_t max)
 {
-	for (int i = 0; i < depth; i++)
-		put(b, "  ");
-	put(b, "</");
-	put(b, tag);
-	put(b, ">\n");
+	open_tag(b, depth, outer);
+	open_tag(b, depth + 1, inner);
+	element(b, depth + 2, name, text, max);
+	close_tag(b, depth + 1, inner);
+	close_tag(b, depth, outer);
 }
 
 /* An exact decimal sum of amounts of exponents up to 4: whole units and
@@ -260,19 +264,11 @@ static void write_tx(strbuf *b, const pay_run *run, long seq, const tx *t)
 	put(b, amt);
 	put(b, "</InstdAmt>\n");
 	close_tag(b, 4, "Amt");
-	open_tag(b, 4, "CdtrAgt");
-	open_tag(b, 5, "FinInstnId");
-	element(b, 6, "BICFI", t->cp->bic, 11);
-	close_tag(b, 5, "FinInstnId");
-	close_tag(b, 4, "CdtrAgt");
+	element2(b, 4, "CdtrAgt", "FinInstnId", "BICFI", t->cp->bic, 11);
 	open_tag(b, 4, "Cdtr");
 	element(b, 5, "Nm", t->cp->name[0] ? t->cp->name : p->cpty, 140);
 	close_tag(b, 4, "Cdtr");
-	open_tag(b, 4, "CdtrAcct");
-	open_tag(b, 5, "Id");
-	element(b, 6, "IBAN", t->cp->iban, 34);
-	close_tag(b, 5, "Id");
-	close_tag(b, 4, "CdtrAcct");
+	element2(b, 4, "CdtrAcct", "Id", "IBAN", t->cp->iban, 34);
 	open_tag(b, 4, "RmtInf");
 	qe_date from = run->invoice_from;
 	if (!from) {
@@ -403,11 +399,7 @@ int pay_build(const net_list *n, const char *counterparties, const char *account
 		close_tag(b, 4, "Id");
 		element(b, 4, "Ccy", v[i].p->ccy, 3);
 		close_tag(b, 3, "DbtrAcct");
-		open_tag(b, 3, "DbtrAgt");
-		open_tag(b, 4, "FinInstnId");
-		element(b, 5, "BICFI", acc->bic, 11);
-		close_tag(b, 4, "FinInstnId");
-		close_tag(b, 3, "DbtrAgt");
+		element2(b, 3, "DbtrAgt", "FinInstnId", "BICFI", acc->bic, 11);
 		for (size_t k = i; k < j; k++)
 			write_tx(b, run, ++seq, &v[k]);
 		close_tag(b, 2, "PmtInf");
