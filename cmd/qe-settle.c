@@ -1,5 +1,5 @@
-/* qe-settle: settlement - cash flows, netting, invoices, the
- * carbon-allowance ledger, and the margin estimate.  This file
+/* qe-settle: settlement - cash flows, netting, invoices, payment
+ * files, the carbon-allowance ledger, and the margin estimate.  This file
  * only dispatches: each command is one file in cmd/settle/ with its own
  * options and --help, as git's builtin/. */
 #include <stdio.h>
@@ -16,6 +16,7 @@ static const struct {
 	{"net", settle_net_main},
 	{"invoice", settle_invoice_main},
 	{"margin", settle_margin_main},
+	{"pay", settle_pay_main},
 	{"ledger", settle_ledger_main},
 };
 
@@ -27,6 +28,7 @@ static const char usage[] =
 	"  net       payments netted per counterparty x currency x value date\n"
 	"  invoice   one invoice per counterparty and period (CSV and HTML)\n"
 	"  margin    initial margin per account, a SPAN-style estimate\n"
+	"  pay       ISO 20022 pain.001 credit transfer of the payments we owe\n"
 	"  ledger append|verify|balance|show   the signed, hash-chained allowance ledger\n"
 	"\n"
 	"Each command takes its own options: see 'qe-settle COMMAND --help'.\n"

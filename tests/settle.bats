@@ -31,7 +31,7 @@ CSV
 	run qe-settle --help
 	assert_success
 	assert_output --partial "invoice"
-	for c in flows net invoice; do
+	for c in flows net invoice pay; do
 		run qe-settle "$c" --help
 		assert_success
 		assert_output --partial "usage: qe-settle $c"
@@ -346,4 +346,164 @@ PY
 	run qe-settle flows --data "$DATA" --trades sat.csv --from 2026-09-01 --to 2026-11-30
 	[ "$status" -eq 3 ]
 	assert_output --partial "sat.csv:2:9: trade X1: no settlement of NG_HH on 2026-11-21"
+}
+
+# --- qe-settle pay ------------------------------------------------------------
+PAY_ORACLE="$QE_TOP/tests/settle/pay_oracle.py"
+XSD="$QE_TOP/data/schema/pain.001.001.09-subset.xsd"
+
+# The payments of the bundled book, Sep-Nov 2026 (net.csv).
+bundled_net() {
+	qe-settle flows -q --data "$DATA" --from 2026-09-01 --to 2026-11-30 -o f.csv
+	qe-settle net -q --data "$DATA" f.csv -o net.csv
+}
+
+@test "settle pay: the bundled book's payment file validates against the XSD; every count and sum agrees (python)" {
+	bundled_net
+	run_split qe-settle pay --data "$DATA" --asof 2026-11-25 net.csv -o pain.xml --rejects rej.csv
+	# CP037's IBAN is cut short on purpose (qe-synth): its payments are held back
+	[ "$status" -eq 3 ]
+	[[ "$stderr" == *"counterparties.csv:38:16: column 'iban': IBAN length is not its country's 'DE809422621623202624': payment to CP037 "* ]]
+	xmllint --noout --schema "$XSD" pain.xml
+	run "$PYORACLE" "$PAY_ORACLE" net.csv "$DATA/counterparties.csv" "$DATA/accounts.csv" \
+		"$DATA/currencies.csv" pain.xml rej.csv
+	assert_success
+	assert_output --regexp '^[1-9][0-9]+ paid, [1-9][0-9]* held back$'
+	grep -q '<MsgId>eod-2026-11-25</MsgId>' pain.xml
+	grep -q '<CreDtTm>2026-11-25T00:00:00+00:00</CreDtTm>' pain.xml
+	[ "$(grep -c ',CP037,' <(sed 's/^/,/' rej.csv))" -ge 1 ]
+	! grep -q 'DE809422621623202624' pain.xml
+}
+
+@test "settle pay: synthetic bank details are valid but for the three broken on purpose (python MOD 97)" {
+	"$PYORACLE" - "$DATA/counterparties.csv" "$PAY_ORACLE" <<'PY'
+import sys, importlib.util
+spec = importlib.util.spec_from_file_location('o', sys.argv[2]); o = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(o)
+bad = sorted(r['counterparty'] for r in o.rows(sys.argv[1]) if not (o.iban_ok(r['iban']) and o.bic_ok(r['bic'])))
+assert bad == ['CP012', 'CP027', 'CP037'], bad
+PY
+}
+
+@test "settle pay: bad bank details hold back that counterparty only, named at file:line:col, exit 3" {
+	bundled_net
+	cp "$DATA/counterparties.csv" cps.csv
+	# CP001 (line 2): a check digit off by one; CP004 (line 5): a 9-character BIC;
+	# CP012 (line 13): broken by qe-synth; CP011 (line 12): no IBAN at all
+	"$PYORACLE" - cps.csv <<'PY'
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1], newline='')))
+h = rows[0]; i, b = h.index('iban'), h.index('bic')
+rows[1][i] = rows[1][i][:3] + str((int(rows[1][i][3]) + 1) % 10) + rows[1][i][4:]
+rows[4][b] = rows[4][b][:9]
+rows[11][i] = ''
+csv.writer(open(sys.argv[1], 'w', newline=''), lineterminator='\n').writerows(rows)
+PY
+	grep -q '^CP001,.*,pay,' net.csv || skip "CP001 owes nothing"
+	run_split qe-settle pay --data "$DATA" --counterparties cps.csv --asof 2026-11-25 net.csv -o pain.xml --rejects rej.csv
+	[ "$status" -eq 3 ]
+	[[ "$stderr" == *"cps.csv:2:16: column 'iban': IBAN check digits do not verify (MOD 97-10) '"* ]]
+	xmllint --noout --schema "$XSD" pain.xml
+	run "$PYORACLE" "$PAY_ORACLE" net.csv cps.csv "$DATA/accounts.csv" "$DATA/currencies.csv" pain.xml rej.csv
+	assert_success
+	grep -q ',CP001,' <(sed 's/^/,/' rej.csv)
+	grep -q 'cps.csv:2:16' rej.csv
+	for c in CP004 CP011; do
+		if grep -q "^$c,.*,pay," net.csv; then grep -q "^$c," rej.csv; fi
+	done
+	! grep -q 'Northwind Energy Trading' pain.xml
+}
+
+@test "settle pay: amounts are exact from minor units and the ISO 4217 exponent; names are escaped" {
+	cat > net.csv <<'CSV'
+counterparty,currency,value_date,basis,flows,direction,amount_minor,trade_id
+CP001,EUR,2026-12-01,net,3,pay,900719925474099,
+CP001,EUR,2026-12-01,net,1,pay,1,
+CP002,JPY,2026-12-02,gross,1,pay,123456789,T9
+CP004,USD,2026-12-02,net,2,pay,5,
+CP004,USD,2026-12-03,net,2,receive,77,
+CP004,USD,2026-12-04,net,2,pay,0,
+CSV
+	printf 'counterparty,name,netting,iban,bic\nCP001,"A&B <Power> ""Trading""",yes,DE89370400440532013000,DEUTDEFFXXX\nCP002,Bluefjord,yes,GB82WEST12345698765432,WESTGB22\nCP004,Ardent,no,NL91ABNA0417164300,ABNANL2A\n' > cps.csv
+	run_split qe-settle pay --data "$DATA" --counterparties cps.csv --run-id T-2026-12-01 net.csv -o pain.xml
+	assert_success
+	xmllint --noout --schema "$XSD" pain.xml
+	grep -q '<InstdAmt Ccy="EUR">9007199254740.99</InstdAmt>' pain.xml
+	grep -q '<InstdAmt Ccy="EUR">0.01</InstdAmt>' pain.xml
+	grep -q '<InstdAmt Ccy="JPY">123456789</InstdAmt>' pain.xml
+	grep -q '<InstdAmt Ccy="USD">0.05</InstdAmt>' pain.xml
+	grep -q '<Nm>A&amp;B &lt;Power&gt; &quot;Trading&quot;</Nm>' pain.xml
+	grep -q '<Ustrd>INV-20261201-CP002 trade T9 value 2026-12-02</Ustrd>' pain.xml
+	[ "$(grep -c '<CdtTrfTxInf>' pain.xml)" -eq 4 ]
+	run "$PYORACLE" "$PAY_ORACLE" net.csv cps.csv "$DATA/accounts.csv" "$DATA/currencies.csv" pain.xml -
+	assert_success
+	# the control sum adds exponents 2 and 0 exactly (Decimal)
+	"$PYORACLE" - pain.xml <<'PY'
+import sys, xml.etree.ElementTree as ET
+from decimal import Decimal
+ns = {'p': 'urn:iso:std:iso:20022:tech:xsd:pain.001.001.09'}
+d = ET.parse(sys.argv[1]).getroot()
+want = Decimal('9007199254740.99') + Decimal('0.01') + Decimal(123456789) + Decimal('0.05')
+assert Decimal(d.find('p:CstmrCdtTrfInitn/p:GrpHdr/p:CtrlSum', ns).text) == want
+assert d.find('p:CstmrCdtTrfInitn/p:GrpHdr/p:MsgId', ns).text == 'T-2026-12-01'
+PY
+}
+
+@test "settle pay: a rerun is byte-identical; a run id never names two different files" {
+	bundled_net
+	run qe-settle pay -q --data "$DATA" --asof 2026-11-25 net.csv -o a.xml
+	[ "$status" -eq 3 ]
+	QE_RUN_ID=eod-2026-11-25 run qe-settle pay -q --data "$DATA" net.csv -o b.xml
+	[ "$status" -eq 3 ]
+	cmp a.xml b.xml
+	# the same run again over the same file: same bytes, accepted
+	run qe-settle pay -q --data "$DATA" --asof 2026-11-25 net.csv -o a.xml
+	[ "$status" -eq 3 ]
+	cmp a.xml b.xml
+	# other payments under the same run id: refused, the file is kept
+	head -n 40 net.csv > less.csv
+	run qe-settle pay -q --data "$DATA" --asof 2026-11-25 less.csv -o a.xml
+	[ "$status" -eq 3 ]
+	assert_output --partial "a.xml: holds run eod-2026-11-25 with other payments"
+	cmp a.xml b.xml
+	# a new run id writes a new message
+	run qe-settle pay -q --data "$DATA" --run-id eod-2026-11-25-r2 less.csv -o a.xml
+	grep -q '<MsgId>eod-2026-11-25-r2</MsgId>' a.xml
+	run qe-settle pay --data "$DATA" net.csv
+	[ "$status" -eq 2 ]
+	run qe-settle pay --data "$DATA" --run-id 'bad id' --asof 2026-11-25 net.csv
+	[ "$status" -eq 2 ]
+	run qe-settle pay --data "$DATA" --run-id aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa --asof 2026-11-25 net.csv
+	[ "$status" -eq 2 ]
+}
+
+@test "settle pay: bad input, missing columns, /dev/full: exit 3 or 4 and no payment file" {
+	bundled_net
+	run qe-settle pay -q --data "$DATA" --asof 2026-11-25 net.csv -o /dev/full
+	[ "$status" -eq 4 ]
+	# a counterparty master without bank details
+	cut -d, -f1-15 "$DATA/counterparties.csv" > nobank.csv
+	run qe-settle pay --data "$DATA" --counterparties nobank.csv --asof 2026-11-25 net.csv -o pain.xml --rejects rej.csv
+	[ "$status" -eq 3 ]
+	assert_output --partial "nobank.csv:1:1: missing required column 'iban'"
+	assert_file_not_exists pain.xml
+	assert_file_not_exists rej.csv
+	# a payments file without its amount
+	cut -d, -f1-6 net.csv > cut.csv
+	run qe-settle pay --data "$DATA" --asof 2026-11-25 cut.csv -o pain.xml
+	[ "$status" -eq 3 ]
+	assert_output --partial "missing required column 'amount_minor'"
+	# a bad row, at its line and column
+	sed '3s/,pay,/,owe,/;3s/,receive,/,owe,/' net.csv > bad.csv
+	run qe-settle pay --data "$DATA" --asof 2026-11-25 bad.csv -o pain.xml
+	[ "$status" -eq 3 ]
+	assert_output --partial "bad.csv:3:6: column 'direction'"
+	# our own account with a wrong check digit is the whole run's error
+	sed 's/^EUR,DE93/EUR,DE94/' "$DATA/accounts.csv" > acc.csv
+	run qe-settle pay --data "$DATA" --accounts acc.csv --asof 2026-11-25 net.csv -o pain.xml --rejects rej.csv
+	[ "$status" -eq 3 ]
+	assert_output --partial "acc.csv:2:2: column 'iban': IBAN check digits do not verify"
+	assert_file_not_exists pain.xml
+	assert_file_not_exists rej.csv
+	[ -z "$(ls | grep '\.tmp\.')" ]
 }

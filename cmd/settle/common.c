@@ -1,5 +1,6 @@
 /* What the qe-settle commands share (settle.h). */
 #include <stdio.h>
+#include <stdnoreturn.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -60,7 +61,31 @@ qe_date settle_date_arg(const char *opt, const char *arg)
 	return d;
 }
 
-int settle_common_option(int c, const char *arg, struct settle_paths *p, const char *help)
+/* The help lines of SETTLE_LONGOPTS_COMMON, in one place for every
+ * command that takes no other reference file. */
+static const char common_help[] =
+	"      --data DIR            directory of the inputs not named (default data)\n"
+	"      --counterparties FILE counterparty master (default DIR/counterparties.csv)\n"
+	"      --currencies FILE     currencies (default DIR/currencies.csv)\n"
+	"      --terms FILE          payment terms (default DIR/payment_terms.csv)\n"
+	"      --calendars DIR       holiday files of the currencies\n"
+	"  -q, --quiet               no counts on stderr\n"
+	"  -h, --help                this help\n"
+	"\n";
+
+const char settle_status[] = "Exit status: 0 ok; 2 usage; 3 bad input; 4 I/O error.\n";
+
+static noreturn void settle_help(const char *help, const char *status)
+{
+	if (!status)
+		cli_help(help);
+	fputs(help, stdout);
+	fputs(common_help, stdout);
+	cli_help(status);
+}
+
+int settle_common_option(int c, const char *arg, struct settle_paths *p, const char *help,
+			 const char *status)
 {
 	switch (c) {
 	case SETTLE_OPT_DATA: p->data = arg; return 1;
@@ -69,7 +94,7 @@ int settle_common_option(int c, const char *arg, struct settle_paths *p, const c
 	case SETTLE_OPT_TERMS: p->terms = arg; return 1;
 	case SETTLE_OPT_CALENDARS: p->calendars = arg; return 1;
 	case 'q': cli_quiet = 1; return 1;
-	case 'h': cli_help(help);
+	case 'h': settle_help(help, status);
 	default: return 0;
 	}
 }

@@ -62,7 +62,7 @@ int settle_flows_main(int argc, char **argv)
 		case OPT_FIXINGS: p.fixings = optarg; break;
 		case OPT_HISTORY: p.history = optarg; break;
 		default:
-			if (!settle_common_option(c, optarg, &p, usage))
+			if (!settle_common_option(c, optarg, &p, usage, NULL))
 				cli_usage_error("unknown option");
 		}
 	}

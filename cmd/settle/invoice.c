@@ -23,16 +23,7 @@ static const char usage[] =
 	"      --from DATE           first value date of the period\n"
 	"      --to DATE             last value date of the period\n"
 	"  -o, --output FILE         invoice rows (default stdout)\n"
-	"      --html DIR            also write the HTML invoices into DIR (which must exist)\n"
-	"      --data DIR            directory of the inputs not named (default data)\n"
-	"      --counterparties FILE counterparty master (default DIR/counterparties.csv)\n"
-	"      --currencies FILE     currencies (default DIR/currencies.csv)\n"
-	"      --terms FILE          payment terms (default DIR/payment_terms.csv)\n"
-	"      --calendars DIR       holiday files of the currencies\n"
-	"  -q, --quiet               no counts on stderr\n"
-	"  -h, --help                this help\n"
-	"\n"
-	"Exit status: 0 ok; 2 usage; 3 bad input; 4 I/O error.\n";
+	"      --html DIR            also write the HTML invoices into DIR (which must exist)\n";
 
 enum { OPT_FROM = SETTLE_OPT_OWN, OPT_TO, OPT_HTML };
 
@@ -53,7 +44,7 @@ int settle_invoice_main(int argc, char **argv)
 		case 'o': out_path = optarg; break;
 		case OPT_HTML: html = optarg; break;
 		default:
-			if (!settle_common_option(c, optarg, &p, usage))
+			if (!settle_common_option(c, optarg, &p, usage, settle_status))
 				cli_usage_error("unknown option");
 		}
 	}
@@ -86,8 +77,13 @@ int settle_invoice_main(int argc, char **argv)
 			char id[160], path[4200];
 			invoice_id(id, sizeof id, cp, from);
 			snprintf(path, sizeof path, "%s/%s.html", html, id);
+			strbuf page = {0};
+			invoice_html(&page, cp, from, to, &f, &n, t);
+			if (page.oom)
+				cli_die(QE_INTERNAL, "out of memory");
 			qe_out *h = cli_out_open(path);
-			invoice_html(h->fp, cp, from, to, &f, &n, t);
+			fwrite(page.p, 1, page.len, h->fp);
+			strbuf_free(&page);
 		}
 	}
 	if (cli_outputs_commit(&e))

@@ -65,7 +65,7 @@ int settle_margin_main(int argc, char **argv)
 		case OPT_RATES: rates = optarg; break;
 		case OPT_RANGES: ranges = optarg; break;
 		default:
-			if (!settle_common_option(c, optarg, &p, usage))
+			if (!settle_common_option(c, optarg, &p, usage, NULL))
 				cli_usage_error("unknown option");
 		}
 	}

@@ -15,16 +15,7 @@ static const char usage[] =
 	"the counterparty master's netting column says yes, gross otherwise:\n"
 	"counterparty,currency,value_date,basis,flows,direction,amount_minor,trade_id.\n"
 	"\n"
-	"  -o, --output FILE         payments (default stdout)\n"
-	"      --data DIR            directory of the inputs not named (default data)\n"
-	"      --counterparties FILE counterparty master (default DIR/counterparties.csv)\n"
-	"      --currencies FILE     currencies (default DIR/currencies.csv)\n"
-	"      --terms FILE          payment terms (default DIR/payment_terms.csv)\n"
-	"      --calendars DIR       holiday files of the currencies\n"
-	"  -q, --quiet               no counts on stderr\n"
-	"  -h, --help                this help\n"
-	"\n"
-	"Exit status: 0 ok; 2 usage; 3 bad input; 4 I/O error.\n";
+	"  -o, --output FILE         payments (default stdout)\n";
 
 static const struct option longopts[] = {
 	{"output", required_argument, NULL, 'o'}, SETTLE_LONGOPTS_COMMON, {NULL, 0, NULL, 0}};
@@ -38,7 +29,7 @@ int settle_net_main(int argc, char **argv)
 		switch (c) {
 		case 'o': out_path = optarg; break;
 		default:
-			if (!settle_common_option(c, optarg, &p, usage))
+			if (!settle_common_option(c, optarg, &p, usage, settle_status))
 				cli_usage_error("unknown option");
 		}
 	}

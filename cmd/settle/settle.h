@@ -15,6 +15,7 @@ int settle_flows_main(int argc, char **argv);
 int settle_net_main(int argc, char **argv);
 int settle_invoice_main(int argc, char **argv);
 int settle_margin_main(int argc, char **argv);
+int settle_pay_main(int argc, char **argv);
 
 /* The reference files of a run: each given by its option, else
  * DIR/<default name> with DIR the --data directory (default "data"). */
@@ -34,8 +35,14 @@ enum { SETTLE_OPT_DATA = 256, SETTLE_OPT_CPTY, SETTLE_OPT_CCY, SETTLE_OPT_TERMS,
 	{"calendars", required_argument, NULL, SETTLE_OPT_CALENDARS}, \
 	{"quiet", no_argument, NULL, 'q'}, {"help", no_argument, NULL, 'h'}
 /* Handles option c when it is one of SETTLE_LONGOPTS_COMMON (-h prints
- * help and exits): 1, else 0. */
-int settle_common_option(int c, const char *arg, struct settle_paths *p, const char *help);
+ * help and exits): 1, else 0.  The help is help then, unless status is
+ * NULL (help is then the whole text), the lines of the common options
+ * and status (the exit status paragraph). */
+int settle_common_option(int c, const char *arg, struct settle_paths *p, const char *help,
+			 const char *status);
+/* The exit status paragraph of a command whose only bad outcome is bad
+ * input or an I/O error. */
+extern const char settle_status[];
 
 struct flows_list;
 struct net_list;

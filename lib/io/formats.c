@@ -124,6 +124,8 @@ static const formats_col cpty_cols[] = {
 	{"parent", CT_ID, 0, NULL, 0, 0, 0, NULL},
 	{"market_cap_24m", CT_NUM, 0, NULL, 0, BIG, 0, NULL},
 	{"market_cap_36m", CT_NUM, 0, NULL, 0, BIG, 0, NULL},
+	{"iban", CT_ID, 0, NULL, 0, 0, 0, NULL},
+	{"bic", CT_ID, 0, NULL, 0, 0, 0, NULL},
 };
 
 static const formats_col limits_cols[] = {
@@ -637,6 +639,22 @@ static const formats_col margin_scenarios_cols[] = {
 	NUM("price_move", 1), NUM("vol_move", 1), NUM("cover", 1), NUM("loss", 1),
 };
 
+static const formats_col debtor_accounts_cols[] = {
+	{"currency", CT_CCY, 1, NULL, 0, 0, 0, NULL},
+	COL("iban", CT_ID, 1),
+	COL("bic", CT_ID, 1),
+	COL("name", CT_STR, 1),
+};
+
+static const formats_col payment_rejects_cols[] = {
+	COL("counterparty", CT_ID, 1),
+	{"currency", CT_CCY, 1, NULL, 0, 0, 0, NULL},
+	COL("value_date", CT_DATE, 1),
+	INT("amount_minor", 1),
+	COL("source", CT_STR, 1),
+	COL("reason", CT_STR, 1),
+};
+
 static const formats_col hedge_proposal_cols[] = {
 	COL("instrument", CT_ID, 1),
 	COL("curve", CT_CURVE, 1),
@@ -833,6 +851,8 @@ static const formats_table tables[FMT_COUNT] = {
 	{T(FMT_SETTLE_PAYMENTS, "settlement_payments", "SETTLEMENT PAYMENTS", settle_payments_cols), 0,
 	 NULL},
 	{T(FMT_INVOICES, "invoices", "INVOICES", invoices_cols), 0, NULL},
+	{T(FMT_DEBTOR_ACCOUNTS, "debtor_accounts", "DEBTOR ACCOUNTS", debtor_accounts_cols), K(0)},
+	{T(FMT_PAYMENT_REJECTS, "payment_rejects", "PAYMENT REJECTS", payment_rejects_cols), 0, NULL},
 	{T(FMT_GARCH, "garch", "GARCH FIT", garch_cols), K(0)},
 	{T(FMT_GARCH_FORECAST, "garch_forecast", "GARCH FORECAST", garch_forecast_cols), K(0, 1)},
 	{T(FMT_REGRESSION, "regression", "REGRESSION", regression_cols), K(0)},

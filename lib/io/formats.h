@@ -118,6 +118,8 @@ enum formats_kind {
 	FMT_SETTLE_FLOWS,          /* qe-settle flows, net, invoice */
 	FMT_SETTLE_PAYMENTS,
 	FMT_INVOICES,
+	FMT_DEBTOR_ACCOUNTS,       /* qe-settle pay: our accounts, its rejects */
+	FMT_PAYMENT_REJECTS,
 	FMT_GARCH,                 /* qe-forecast garch */
 	FMT_GARCH_FORECAST,
 	FMT_REGRESSION,            /* qe-forecast regress */

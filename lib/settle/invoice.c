@@ -8,23 +8,13 @@
 #include "io/csvio.h"
 #include "io/formats.h"
 
+static void put(strbuf *b, const char *s) { strbuf_put(b, s, strlen(s)); }
+
 void invoice_id(char *buf, size_t cap, const char *cpty, qe_date from)
 {
 	int y, m, d;
 	date_to_ymd(from, &y, &m, &d);
 	snprintf(buf, cap, "INV-%04d%02d%02d-%s", y, m, d, cpty);
-}
-
-/* minor units as a decimal amount of exponent exp ("-1234.50"). */
-static void fmt_amount(char *buf, size_t cap, int64_t signed_minor, int exp)
-{
-	static const int64_t p10[] = {1, 10, 100, 1000, 10000};
-	int64_t a = signed_minor < 0 ? -signed_minor : signed_minor;
-	if (exp <= 0)
-		snprintf(buf, cap, "%s%" PRId64, signed_minor < 0 ? "-" : "", a);
-	else
-		snprintf(buf, cap, "%s%" PRId64 ".%0*" PRId64, signed_minor < 0 ? "-" : "",
-			 a / p10[exp], exp, a % p10[exp]);
 }
 
 void invoice_csv_header(FILE *fp)
@@ -85,7 +75,7 @@ static void csv_row(csv_writer *w, const char *id, const char *cpty, const char 
 	csvw_str(w, ccy);
 	csvw_str(w, signed_minor < 0 ? "pay" : "receive");
 	csvw_int(w, signed_minor < 0 ? -signed_minor : signed_minor);
-	fmt_amount(amt, sizeof amt, signed_minor, terms_exponent(t, ccy));
+	terms_format_minor(amt, sizeof amt, signed_minor, terms_exponent(t, ccy));
 	csvw_str(w, amt);
 	csvw_end(w);
 }
@@ -115,35 +105,35 @@ void invoice_csv(FILE *fp, const char *cpty, qe_date from, qe_date to, const flo
 		csv_row(&w, id, cpty, "total", NULL, NULL, 0, tot[k].ccy, tot[k].sum, t);
 }
 
-static void html_text(FILE *fp, const char *s)
+static void html_text(strbuf *b, const char *s)
 {
 	for (; *s; s++) {
 		switch (*s) {
-		case '&': fputs("&amp;", fp); break;
-		case '<': fputs("&lt;", fp); break;
-		case '>': fputs("&gt;", fp); break;
-		case '"': fputs("&quot;", fp); break;
-		case '\'': fputs("&#39;", fp); break;
-		default: fputc(*s, fp);
+		case '&': put(b, "&amp;"); break;
+		case '<': put(b, "&lt;"); break;
+		case '>': put(b, "&gt;"); break;
+		case '"': put(b, "&quot;"); break;
+		case '\'': put(b, "&#39;"); break;
+		default: strbuf_put(b, s, 1);
 		}
 	}
 }
 
-static void html_cell(FILE *fp, const char *s, int num)
+static void html_cell(strbuf *b, const char *s, int num)
 {
-	fputs(num ? "<td class=\"n\">" : "<td>", fp);
-	html_text(fp, s);
-	fputs("</td>", fp);
+	put(b, num ? "<td class=\"n\">" : "<td>");
+	html_text(b, s);
+	put(b, "</td>");
 }
 
-static void html_amount(FILE *fp, int64_t signed_minor, const char *ccy, const settle_terms *t)
+static void html_amount(strbuf *b, int64_t signed_minor, const char *ccy, const settle_terms *t)
 {
 	char amt[48];
-	fmt_amount(amt, sizeof amt, signed_minor, terms_exponent(t, ccy));
-	html_cell(fp, amt, 1);
+	terms_format_minor(amt, sizeof amt, signed_minor, terms_exponent(t, ccy));
+	html_cell(b, amt, 1);
 }
 
-void invoice_html(FILE *fp, const char *cpty, qe_date from, qe_date to, const flows_list *f,
+void invoice_html(strbuf *b, const char *cpty, qe_date from, qe_date to, const flows_list *f,
 		  const net_list *p, const settle_terms *t)
 {
 	char id[160], d1[16], d2[16];
@@ -151,34 +141,36 @@ void invoice_html(FILE *fp, const char *cpty, qe_date from, qe_date to, const fl
 	invoice_id(id, sizeof id, cpty, from);
 	date_format(d1, from);
 	date_format(d2, to);
-	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>", fp);
-	html_text(fp, id);
-	fputs("</title>\n<style>\nbody{font-family:serif;margin:2em}table{border-collapse:collapse;"
+	put(b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>");
+	html_text(b, id);
+	put(b, "</title>\n<style>\nbody{font-family:serif;margin:2em}table{border-collapse:collapse;"
 	      "margin-bottom:1.5em}td,th{border:1px solid #888;padding:2px 6px}td.n{text-align:right}"
-	      "\n@media print{body{margin:0}}\n</style>\n</head>\n<body>\n<h1>Invoice ", fp);
-	html_text(fp, id);
-	fputs("</h1>\n<p>Counterparty: ", fp);
-	html_text(fp, cpty);
-	fprintf(fp, "<br>Period: value dates %s to %s<br>Signs: positive amounts are due to us, "
+	      "\n@media print{body{margin:0}}\n</style>\n</head>\n<body>\n<h1>Invoice ");
+	html_text(b, id);
+	put(b, "</h1>\n<p>Counterparty: ");
+	html_text(b, cpty);
+	char para[512];
+	snprintf(para, sizeof para, "<br>Period: value dates %s to %s<br>Signs: positive amounts are due to us, "
 		    "negative ones are due from us.<br>EU wholesale gas and power between businesses: "
 		    "reverse charge, no VAT charged.</p>\n<h2>Lines</h2>\n<table>\n<tr><th>trade</th>"
 		    "<th>kind</th><th>value date</th><th>currency</th><th>amount</th></tr>\n", d1, d2);
+	put(b, para);
 	for (size_t i = 0; i < f->n; i++) {
 		const settle_flow *x = &f->v[i];
 		char d[16];
 		if (strcmp(x->cpty, cpty) || x->value < from || x->value > to)
 			continue;
 		date_format(d, x->value);
-		fputs("<tr>", fp);
-		html_cell(fp, x->trade_id, 0);
-		html_cell(fp, terms_kind_name(x->kind), 0);
-		html_cell(fp, d, 0);
-		html_cell(fp, x->ccy, 0);
-		html_amount(fp, x->dir * x->minor, x->ccy, t);
-		fputs("</tr>\n", fp);
+		put(b, "<tr>");
+		html_cell(b, x->trade_id, 0);
+		html_cell(b, terms_kind_name(x->kind), 0);
+		html_cell(b, d, 0);
+		html_cell(b, x->ccy, 0);
+		html_amount(b, x->dir * x->minor, x->ccy, t);
+		put(b, "</tr>\n");
 	}
-	fputs("</table>\n<h2>Payments</h2>\n<table>\n<tr><th>value date</th><th>currency</th>"
-	      "<th>basis</th><th>flows</th><th>amount</th></tr>\n", fp);
+	put(b, "</table>\n<h2>Payments</h2>\n<table>\n<tr><th>value date</th><th>currency</th>"
+	      "<th>basis</th><th>flows</th><th>amount</th></tr>\n");
 	for (size_t i = 0; i < p->n; i++) {
 		const settle_payment *x = &p->v[i];
 		char d[16], nb[24];
@@ -186,21 +178,21 @@ void invoice_html(FILE *fp, const char *cpty, qe_date from, qe_date to, const fl
 			continue;
 		date_format(d, x->value);
 		snprintf(nb, sizeof nb, "%ld", x->nflows);
-		fputs("<tr>", fp);
-		html_cell(fp, d, 0);
-		html_cell(fp, x->ccy, 0);
-		html_cell(fp, x->netted ? "net" : "gross", 0);
-		html_cell(fp, nb, 1);
-		html_amount(fp, x->dir * x->minor, x->ccy, t);
-		fputs("</tr>\n", fp);
+		put(b, "<tr>");
+		html_cell(b, d, 0);
+		html_cell(b, x->ccy, 0);
+		html_cell(b, x->netted ? "net" : "gross", 0);
+		html_cell(b, nb, 1);
+		html_amount(b, x->dir * x->minor, x->ccy, t);
+		put(b, "</tr>\n");
 	}
-	fputs("</table>\n<h2>Totals</h2>\n<table>\n<tr><th>currency</th><th>total</th></tr>\n", fp);
+	put(b, "</table>\n<h2>Totals</h2>\n<table>\n<tr><th>currency</th><th>total</th></tr>\n");
 	size_t n = totals(cpty, from, to, p, tot, 64);
 	for (size_t k = 0; k < n; k++) {
-		fputs("<tr>", fp);
-		html_cell(fp, tot[k].ccy, 0);
-		html_amount(fp, tot[k].sum, tot[k].ccy, t);
-		fputs("</tr>\n", fp);
+		put(b, "<tr>");
+		html_cell(b, tot[k].ccy, 0);
+		html_amount(b, tot[k].sum, tot[k].ccy, t);
+		put(b, "</tr>\n");
 	}
-	fputs("</table>\n</body>\n</html>\n", fp);
+	put(b, "</table>\n</body>\n</html>\n");
 }

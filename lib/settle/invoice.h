@@ -7,13 +7,15 @@
  * The totals are sums of the rounded minor-unit amounts, so they equal
  * the netted payments exactly.
  *
- * Never prints, never exits; writes only to the FILEs it is given.
+ * Never prints, never exits; the CSV rows go through io/csvio to the FILE
+ * it is given, the HTML page is built as text for the caller to write.
  */
 #ifndef QE_SETTLE_INVOICE_H
 #define QE_SETTLE_INVOICE_H
 
 #include <stdio.h>
 
+#include "ingest/schema.h" /* strbuf */
 #include "settle/flows.h"
 #include "settle/net.h"
 #include "settle/terms.h"
@@ -29,8 +31,9 @@ void invoice_csv_header(FILE *fp);
  * leaves them. */
 void invoice_csv(FILE *fp, const char *cpty, qe_date from, qe_date to, const flows_list *f,
 		 const net_list *p, const settle_terms *t);
-/* The HTML invoice of cpty. */
-void invoice_html(FILE *fp, const char *cpty, qe_date from, qe_date to, const flows_list *f,
+/* The HTML invoice of cpty, appended to b (b->oom set when out of
+ * memory): the command layer writes it. */
+void invoice_html(strbuf *b, const char *cpty, qe_date from, qe_date to, const flows_list *f,
 		  const net_list *p, const settle_terms *t);
 
 #endif

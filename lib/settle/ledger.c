@@ -259,7 +259,14 @@ static int checkpoint_write(const char *path, int64_t entries, const char *head,
 	qe_out o;
 	if (out_open(&o, path, e))
 		return e->code;
-	fprintf(o.fp, "%s\n%" PRId64 ",%s\n", checkpoint_header, entries, head);
+	/* entries,head: the header and one row, through the CSV writer (a hash
+	 * and a count never need quoting, so the bytes are the reader's) */
+	csv_writer w;
+	csvw_init(&w, o.fp);
+	csvw_header_of(&w, FMT_LEDGER_CHECKPOINT);
+	csvw_int(&w, entries);
+	csvw_str(&w, head);
+	csvw_end(&w);
 	return out_commit(&o, e);
 }
 
@@ -563,7 +570,7 @@ static int build_entries(const ledger_entry *req, size_t n, const ledger_key *ke
 		return qe_err_set(e, QE_INTERNAL, "out of memory");
 	size_t at = 0;
 	if (fresh)
-		at = (size_t)sprintf(b, "%s\n", ledger_header);
+		at = (size_t)snprintf(b, cap, "%s\n", ledger_header);
 	if (!ledger_time_ok(o->time, strlen(o->time))) {
 		free(b);
 		return qe_err_set(e, QE_USAGE, "time '%s' is not YYYY-MM-DDTHH:MM:SSZ", o->time);
@@ -600,7 +607,7 @@ static int build_entries(const ledger_entry *req, size_t n, const ledger_key *ke
 			return rc;
 		}
 		size_t llen = clen + 1 + LEDGER_HASH_HEX;
-		llen += (size_t)sprintf(line + llen, ",%s", sig);
+		llen += (size_t)snprintf(line + llen, sizeof line - llen, ",%s", sig);
 		EVP_Digest(line, llen, md, NULL, EVP_sha256(), NULL);
 		ledger_hex(md, 32, r->head);
 		if (at + llen + 1 > cap) {

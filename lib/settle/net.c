@@ -88,3 +88,97 @@ void net_write(FILE *fp, const net_list *l)
 		csvw_end(&w);
 	}
 }
+
+/* Copies field col of r into dst (cap bytes with the NUL): 1..cap-1 bytes
+ * unless it may be empty. */
+static int field_copy(csv_reader *r, int col, char *dst, size_t cap, int may_be_empty, qe_err *e)
+{
+	size_t len;
+	const char *s = csvr_field(r, col, &len);
+	if ((!len && !may_be_empty) || len >= cap)
+		return csvr_field_error(r, col, e, "%s1..%zu bytes '%s'", may_be_empty ? "0 or " : "",
+					cap - 1, s);
+	memcpy(dst, s, len);
+	dst[len] = '\0';
+	return 0;
+}
+
+int net_read(const char *path, net_list *out, qe_err *e)
+{
+	static const char *const cols[] = {"counterparty", "currency", "value_date", "basis",
+					   "flows", "direction", "amount_minor", "trade_id"};
+	int ix[8], st, rc = 0;
+	size_t cap = 0;
+	memset(out, 0, sizeof *out);
+	out->path = path;
+	csv_reader *r = csvr_open(path, e);
+	if (!r)
+		return e->code;
+	if (csvr_require(r, cols, 8, ix, e)) {
+		csvr_close(r);
+		return e->code;
+	}
+	while ((st = csvr_next(r, e)) == CSVR_ROW) {
+		settle_payment p;
+		memset(&p, 0, sizeof p);
+		p.line = csvr_line(r);
+		if ((rc = field_copy(r, ix[0], p.cpty, sizeof p.cpty, 0, e)))
+			break;
+		const char *s = csvr_field(r, ix[1], NULL);
+		if (strlen(s) != 3) {
+			rc = csvr_field_error(r, ix[1], e, "not an ISO 4217 code '%s'", s);
+			break;
+		}
+		memcpy(p.ccy, s, 4);
+		if ((rc = csvr_get_date(r, ix[2], &p.value, e)))
+			break;
+		s = csvr_field(r, ix[3], NULL);
+		p.netted = strcmp(s, "net") == 0 ? 1 : strcmp(s, "gross") == 0 ? 0 : -1;
+		if (p.netted < 0) {
+			rc = csvr_field_error(r, ix[3], e, "basis must be net or gross '%s'", s);
+			break;
+		}
+		int64_t k;
+		if ((rc = csvr_get_int64(r, ix[4], &k, e)))
+			break;
+		if (k < 1) {
+			rc = csvr_field_error(r, ix[4], e, "at least one flow '%s'", csvr_field(r, ix[4], NULL));
+			break;
+		}
+		p.nflows = (long)k;
+		s = csvr_field(r, ix[5], NULL);
+		p.dir = strcmp(s, "pay") == 0 ? -1 : strcmp(s, "receive") == 0 ? 1 : 0;
+		if (!p.dir) {
+			rc = csvr_field_error(r, ix[5], e, "direction must be pay or receive '%s'", s);
+			break;
+		}
+		if ((rc = csvr_get_int64(r, ix[6], &p.minor, e)))
+			break;
+		if (p.minor < 0 || p.minor > INT64_MAX / 1024) {
+			rc = csvr_field_error(r, ix[6], e, "amount must be 0..%lld minor units '%s'",
+					      (long long)(INT64_MAX / 1024), csvr_field(r, ix[6], NULL));
+			break;
+		}
+		if ((rc = field_copy(r, ix[7], p.trade_id, sizeof p.trade_id, p.netted, e)))
+			break;
+		if (out->n == cap) {
+			size_t nc = cap ? 2 * cap : 256;
+			settle_payment *v = realloc(out->v, nc * sizeof *v);
+			if (!v) {
+				rc = qe_err_set(e, QE_INTERNAL, "out of memory");
+				break;
+			}
+			out->v = v;
+			cap = nc;
+		}
+		out->v[out->n++] = p;
+	}
+	if (!rc && st != CSVR_EOF)
+		rc = e->code;
+	csvr_close(r);
+	if (rc) {
+		net_free(out);
+		out->path = path;
+	}
+	return rc;
+}

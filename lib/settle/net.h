@@ -24,11 +24,13 @@ typedef struct settle_payment {
 	long nflows;
 	int dir;       /* +1 we receive, -1 we pay */
 	int64_t minor; /* >= 0 */
+	long line;     /* net_read: the row's line in its file */
 } settle_payment;
 
 typedef struct net_list {
 	settle_payment *v;
 	size_t n;
+	const char *path; /* net_read: the file read (the caller's string) */
 } net_list;
 
 /* Nets the flows (any order; sorted in place by counterparty, currency,
@@ -37,5 +39,9 @@ int net_compute(flows_list *f, const settle_terms *t, net_list *out, qe_err *e);
 void net_free(net_list *l);
 /* counterparty,currency,value_date,basis,flows,direction,amount_minor,trade_id */
 void net_write(FILE *fp, const net_list *l);
+/* Reads what net_write wrote (SETTLEMENT PAYMENTS; "-" is stdin), in file
+ * order, each payment with its line.  QE_DATA at file:line:col for a bad
+ * row or a missing column, QE_IO when unreadable. */
+int net_read(const char *path, net_list *out, qe_err *e);
 
 #endif

@@ -1,7 +1,9 @@
 /* terms: currencies, payment terms and netting flags (terms.h). */
 #include "settle/terms.h"
 
+#include <inttypes.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -274,4 +276,15 @@ int terms_to_minor(double x, int exp, int64_t *out, qe_err *e)
 		return qe_err_set(e, QE_NUMERIC, "amount %g out of range", x);
 	*out = (int64_t)llround(y); /* half away from zero */
 	return 0;
+}
+
+void terms_format_minor(char *buf, size_t cap, int64_t signed_minor, int exp)
+{
+	static const int64_t p10[] = {1, 10, 100, 1000, 10000};
+	int64_t a = signed_minor < 0 ? -signed_minor : signed_minor;
+	if (exp <= 0 || exp > 4)
+		snprintf(buf, cap, "%s%" PRId64, signed_minor < 0 ? "-" : "", a);
+	else
+		snprintf(buf, cap, "%s%" PRId64 ".%0*" PRId64, signed_minor < 0 ? "-" : "",
+			 a / p10[exp], exp, a % p10[exp]);
 }

@@ -11,6 +11,7 @@
 #ifndef QE_SETTLE_TERMS_H
 #define QE_SETTLE_TERMS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "core/date.h"
@@ -63,5 +64,10 @@ int terms_value_date(const settle_terms *t, const char *ccy, int days, qe_date d
  * once, half away from zero; QE_NUMERIC (e filled) when x is not finite
  * or out of the int64 range. */
 int terms_to_minor(double x, int exp, int64_t *out, qe_err *e);
+
+/* signed_minor minor units of a currency of exponent exp (0..4) as the
+ * exact decimal amount ("-1234.50", "1234" for exponent 0) into buf
+ * (cap >= 24); no rounding, no floating point. */
+void terms_format_minor(char *buf, size_t cap, int64_t signed_minor, int exp);
 
 #endif

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/iban.h"
 #include "core/lei.h"
 #include "io/formats.h"
 #include "price/black76.h"
@@ -70,6 +71,44 @@ static void cp_lei(synth *s, int i, char lei[21])
 	lei[20] = '\0';
 }
 
+/* counterparties whose bank details are deliberately wrong, so that qe-settle
+ * pay has payments to hold back: wrong IBAN check digits, a BIC of the wrong
+ * shape, an IBAN cut short */
+static int cp_bad_bank(int i) { return i == 11 ? 1 : i == 26 ? 2 : i == 36 ? 3 : 0; }
+
+/* The bank details of counterparty i: an IBAN of its country (of GB when
+ * its country has no IBAN: a sterling/euro account in London) with valid
+ * check digits, and its bank's BIC; a separate stream, so the other
+ * columns are those of seeds before bank details existed. */
+static void cp_bank(synth *s, int i, const char *country, char iban[40], char bic[16])
+{
+	static const char letters[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+	qe_rng r;
+	char cc[3], bank[5], bban[36], check[3];
+	rng_init(&r, s->cfg.seed, synth_stream(STREAM_CPTY, 2000 + (uint64_t)i));
+	snprintf(cc, sizeof cc, "%s", iban_country_length(country) ? country : "GB");
+	int len = iban_country_length(cc);
+	for (int k = 0; k < 4; k++)
+		bank[k] = letters[rng_below(&r, 26)];
+	bank[4] = '\0';
+	/* GB and NL BBANs open with the bank's four letters; digits elsewhere */
+	int lead = strcmp(cc, "GB") == 0 || strcmp(cc, "NL") == 0 ? 4 : 0;
+	memcpy(bban, bank, (size_t)lead);
+	for (int k = lead; k < len - 4; k++)
+		bban[k] = (char)('0' + rng_below(&r, 10));
+	bban[len - 4] = '\0';
+	iban_check_digits(cc, bban, check);
+	snprintf(iban, 40, "%s%s%s", cc, check, bban);
+	snprintf(bic, 16, "%s%s%c%cXXX", bank, cc, letters[rng_below(&r, 26)],
+		 (char)('0' + rng_below(&r, 10)));
+	switch (cp_bad_bank(i)) {
+	case 1: iban[3] = (char)('0' + (iban[3] - '0' + 1) % 10); break;
+	case 2: bic[9] = '\0'; break; /* 9 characters */
+	case 3: iban[len - 2] = '\0'; break;
+	default: break;
+	}
+}
+
 static double round_to(double x, double step) { return round(x / step) * step; }
 
 int synth_write_counterparties(synth *s, FILE *fp, qe_err *e)
@@ -84,7 +123,7 @@ int synth_write_counterparties(synth *s, FILE *fp, qe_err *e)
 	csvw_header_of(&w, FMT_COUNTERPARTIES);
 	for (int i = 0; i < SYNTH_NCPTY + 3; i++) {
 		qe_rng r;
-		char id[16], name[96], lei[21];
+		char id[16], name[96], lei[21], iban[40], bic[16];
 		const char *sector, *country;
 		rng_init(&r, s->cfg.seed, synth_stream(STREAM_CPTY, (uint64_t)i));
 		if (i < SYNTH_NCPTY) {
@@ -100,6 +139,7 @@ int synth_write_counterparties(synth *s, FILE *fp, qe_err *e)
 			country = clearers[i - SYNTH_NCPTY][2];
 		}
 		cp_lei(s, i, lei);
+		cp_bank(s, i, country, iban, bic);
 		const char *ccy = (strcmp(country, "US") == 0) ? "USD" : "EUR";
 		double assets = round_to(exp(log(5e8) + rng_uniform(&r) * log(160.0)), 1e6);
 		double mcap = round_to(assets * (0.3 + 1.2 * rng_uniform(&r)), 1e6);
@@ -143,6 +183,8 @@ int synth_write_counterparties(synth *s, FILE *fp, qe_err *e)
 		csvw_str(&w, parent);
 		csvw_double(&w, mcap24);
 		csvw_double(&w, mcap36);
+		csvw_str(&w, iban);
+		csvw_str(&w, bic);
 		csvw_end(&w);
 	}
 	return 0;
