@@ -265,6 +265,9 @@ EOF
 	# ladder) and the settle steps after it (on the findings, the trades,
 	# fixings and history)
 	gated="screen settle"
+	# the reports: on the ladder, the VaR outputs, the limits, FX and the
+	# screen's findings
+	gated="$gated report"
 	priced="price var/var var/param var/mc var/components var/stress var/series var/backtest hedge manifest"
 	priced="$priced var/priced-trades $full $gated"
 	# qe-ingest trades (option expiries), qe-price, qe-var (the history's last
@@ -298,7 +301,7 @@ EOF
 	data/calendars/UK_BANK.txt: ingest/trades $priced var/cov
 	data/calendars/TARGET2.txt: ingest/trades $priced var/cov
 	data/calendars/FED.txt: ingest/trades $priced var/cov
-	pipelines/var-shocks.csv: var/stress manifest
+	pipelines/var-shocks.csv: var/stress report manifest
 	bin/qe-ingest: $ingest price $var $full var/priced-trades hedge forecast $gated manifest
 	bin/qe-price: $priced
 	bin/qe-var: $var $full hedge $gated manifest
@@ -306,16 +309,18 @@ EOF
 	bin/qe-forecast: forecast manifest
 	bin/qe-screen: $gated manifest
 	bin/qe-settle: settle manifest
+	bin/qe-report: report manifest
 	pipelines/eod.mk: $ingest price $var $full var/priced-trades hedge forecast $gated manifest
 	pipelines/price.mk: $priced
 	pipelines/var.mk: $var hedge $gated manifest
 	pipelines/hedge.mk: hedge manifest
-	pipelines/varfull.mk: var/priced-trades $full manifest
+	pipelines/varfull.mk: var/priced-trades $full report manifest
 	pipelines/forecast.mk: forecast manifest
 	pipelines/screen.mk: $gated manifest
 	pipelines/settle.mk: settle manifest
+	pipelines/report.mk: report manifest
 	EOF
-	[ "$(wc -l < expected)" -eq 41 ]
+	[ "$(wc -l < expected)" -eq 43 ]
 	reruns_after_change $(cut -d: -f1 expected) > got
 	run diff -u expected got
 	assert_success
@@ -365,7 +370,7 @@ PY
 	assert_success
 	find "$EOD" -type f -printf '%P %T@\n' | sort > after
 	run join before after
-	[ "$(echo "$output" | awk '$2 != $3 { print $1 }' | tr '\n' ' ')" = "manifest.csv var/stress.csv " ]
+	[ "$(echo "$output" | awk '$2 != $3 { print $1 }' | tr '\n' ' ')" = "manifest.csv report/dashboard.html report/risk.csv report/summary.txt var/stress.csv " ]
 	grep -q '^total/EUR,carbon-double,' "$EOD/var/stress.csv"
 	grep -qx "input,pipelines/var-shocks.csv,[0-9]*,$(sha256sum < "$TREE/pipelines/var-shocks.csv" | cut -d' ' -f1)" \
 		"$EOD/manifest.csv"

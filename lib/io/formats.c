@@ -639,6 +639,29 @@ static const formats_col margin_scenarios_cols[] = {
 	NUM("price_move", 1), NUM("vol_move", 1), NUM("cover", 1), NUM("loss", 1),
 };
 
+static const formats_col position_report_cols[] = {
+	{"level", CT_ENUM, 1, V("curve", "commodity"), 0, 0, 0, NULL},
+	COL("commodity", CT_ID, 1),
+	COL("curve", CT_ID, 0),
+	COL("month", CT_ID, 1),
+	COL("unit", CT_ID, 1),
+	NUM("delta", 1),
+	NUM("lots", 0),
+	NUM("prev_delta", 0),
+	NUM("change", 0),
+};
+
+static const formats_col risk_report_cols[] = {
+	{"section", CT_ENUM, 1, V("var", "es", "stress", "backtest", "pla", "component"), 0, 0, 0, NULL},
+	COL("portfolio", CT_ID, 1),
+	COL("item", CT_STR, 1),
+	NUM("value", 0),
+	NUM("limit", 0),
+	NUM("utilisation", 0),
+	COL("currency", CT_ID, 0),
+	COL("status", CT_STR, 0),
+};
+
 static const formats_col debtor_accounts_cols[] = {
 	{"currency", CT_CCY, 1, NULL, 0, 0, 0, NULL},
 	COL("iban", CT_ID, 1),
@@ -877,6 +900,8 @@ static const formats_table tables[FMT_COUNT] = {
 	{T(FMT_SPAN_RANGES, "span_ranges", "SPAN RANGES", span_ranges_cols), K(0)},
 	{T(FMT_MARGIN, "margin", "MARGIN", margin_cols), K(0, 1)},
 	{T(FMT_MARGIN_SCENARIOS, "margin_scenarios", "MARGIN", margin_scenarios_cols), K(0, 2, 3)},
+	{T(FMT_POSITION_REPORT, "position_report", "POSITION REPORT", position_report_cols), K(0, 1, 2, 3)},
+	{T(FMT_RISK_REPORT, "risk_report", "RISK REPORT", risk_report_cols), 0, NULL},
 };
 
 const formats_table *formats_get(int kind)

@@ -25,8 +25,12 @@
  * tenor2 (cross-gamma rows); qe-var pla's PNL ATTRIBUTION.  5: FX HISTORY
  * (date,currency,rate), the FX:CCY risk factors of qe-var --fx-history.
  * 3 also: the volatility history (VOL HISTORY) and the factors
- * VOL:CURVE:TENOR. */
-#define FORMATS_VERSION 5
+ * VOL:CURVE:TENOR.  6: COUNTERPARTIES gain beneficial_owner, parent,
+ * market_cap_24m, market_cap_36m, iban, bic (optional); the files of
+ * qe-screen, qe-settle, qe-forecast and qe-report added since 5 (headlines,
+ * load, mandates, position levels, Islamic terms, thresholds, accounts,
+ * scan ranges, margin, pay rejects, reports). */
+#define FORMATS_VERSION 6
 
 /* Column types: what a value must look like (the validator's rules,
  * ingest/schema.h) and how it is stored in HDF5 (h5tab_kind_of). */
@@ -143,6 +147,8 @@ enum formats_kind {
 	FMT_SPAN_RANGES,           /* qe-settle margin: scan ranges (read) */
 	FMT_MARGIN,                /* qe-settle margin */
 	FMT_MARGIN_SCENARIOS,
+	FMT_POSITION_REPORT,       /* qe-report position */
+	FMT_RISK_REPORT,           /* qe-report risk */
 	FMT_COUNT
 };
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/date.h"
+#include "io/formats.h"
 #include "screen/rtable.h"
 #include "time/period.h"
 #include "time/tz.h"
@@ -202,9 +203,7 @@ int report_position(const char *ladder, const char *prev, const char *markets, c
 	if (!rc) {
 		sort_m = &m;
 		qsort(s.c, s.n, sizeof *s.c, cmp_cell);
-		static const char *const hdr[] = {"level", "commodity", "curve", "month", "unit", "delta",
-						  "lots", "prev_delta", "change", NULL};
-		csvw_header(w, hdr);
+		csvw_header_of(w, FMT_POSITION_REPORT);
 		*rows = 0;
 		for (size_t i = 0; i < s.n && !rc; i++) {
 			const cell *c = &s.c[i];

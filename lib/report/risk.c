@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/strindex.h"
+#include "io/formats.h"
 #include "market/fxrate.h"
 #include "screen/rtable.h"
 
@@ -239,8 +240,6 @@ static int components_section(const char *path, int top, out *o, qe_err *e)
 int report_risk(const struct report_risk_in *in, csv_writer *w, long *rows, long *breaches, qe_err *e)
 {
 	static const char *const lcols[LI_NCOLS] = {"limit_id", "type", "scope", "key", "metric", "limit", "unit"};
-	static const char *const hdr[] = {"section", "portfolio", "item", "value", "limit", "utilisation",
-					  "currency", "status", NULL};
 	rtable lim;
 	fx f = {0};
 	int have_lim = 0, rc = 0;
@@ -258,7 +257,7 @@ int report_risk(const struct report_risk_in *in, csv_writer *w, long *rows, long
 			rc = fx_rates_read(in->fx, NULL, f.ccys, &f.rate, e);
 	}
 	if (!rc) {
-		csvw_header(w, hdr);
+		csvw_header_of(w, FMT_RISK_REPORT);
 		rc = var_section(in, have_lim ? &lim : NULL, &f, &o, breaches, e);
 	}
 	if (!rc && in->stress)

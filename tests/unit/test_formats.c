@@ -21,7 +21,7 @@
 #include "io/h5table.h"
 #include "unit.h"
 
-#define MAXSEC 64
+#define MAXSEC 128
 #define MAXPIECE 16
 #define MAXTAG 64
 
