@@ -183,7 +183,7 @@ def step(path):
     f = path[len(eod) + 1:]
     if f == "manifest.csv":
         return "manifest"
-    if f.startswith(("price/", "hedge/", "forecast/", "screen/", "settle/")):
+    if f.startswith(("price/", "hedge/", "forecast/", "screen/", "settle/", "report/")):
         return f.split("/")[0]
     return re.sub(r"(\.rejects)?\.csv$", "", f)
 saved = times()

@@ -13,16 +13,21 @@ only=${QE_ONLY:-all}
 crash=0
 
 if [ "$only" != bats ]; then
-	for t in "$QE_UNIT_DIR"/test_*; do
-		[ -x "$t" ] || continue
+	# QE_CHECK_JOBS at a time too, reported in name order
+	udir=$(mktemp -d)
+	for t in "$QE_UNIT_DIR"/test_*; do [ -x "$t" ] && echo "$t"; done > "$udir/list"
+	xargs -P "${QE_CHECK_JOBS:-2}" -I{} sh -c '"$1" > "$2/$(basename "$1").out" 2>&1; echo $? > "$2/$(basename "$1").rc"' \
+		_ {} "$udir" < "$udir/list"
+	while read -r t; do
+		one="$udir/$(basename "$t").out"
 		echo "# unit: $(basename "$t")" | tee -a "$log"
-		if ! "$t" > "$log.one" 2>&1; then
-			grep -q '^not ok' "$log.one" || { echo "not ok - $(basename "$t") crashed"; crash=1; } >> "$log.one"
+		if [ "$(cat "$udir/$(basename "$t").rc")" != 0 ]; then
+			grep -q '^not ok' "$one" || { echo "not ok - $(basename "$t") crashed"; crash=1; } >> "$one"
 		fi
-		cat "$log.one" >> "$log"
-		grep '^not ok' "$log.one" || true
-		rm -f "$log.one"
-	done
+		cat "$one" >> "$log"
+		grep '^not ok' "$one" || true
+	done < "$udir/list"
+	rm -rf "$udir"
 fi
 
 if [ "$only" != unit ]; then
