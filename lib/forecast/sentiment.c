@@ -518,7 +518,8 @@ int sent_daily_write(sent_daily *d, const sent_lexicon *lx, csv_writer *w, qe_er
 	}
 	for (size_t i = 0; i < d->n; i++)
 		d->o[i].rank = rank[d->o[i].commodity];
-	qsort(d->o, d->n, sizeof *d->o, cmp_obs);
+	if (d->n > 1) /* a null base of no rows is undefined */
+		qsort(d->o, d->n, sizeof *d->o, cmp_obs);
 	csvw_header_of(w, FMT_SENTIMENT_DAILY);
 	for (size_t i = 0; i < d->n;) {
 		size_t j = i;

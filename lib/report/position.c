@@ -202,7 +202,8 @@ int report_position(const char *ladder, const char *prev, const char *markets, c
 	}
 	if (!rc) {
 		sort_m = &m;
-		qsort(s.c, s.n, sizeof *s.c, cmp_cell);
+		if (s.n > 1) /* a null base of no rows is undefined */
+			qsort(s.c, s.n, sizeof *s.c, cmp_cell);
 		csvw_header_of(w, FMT_POSITION_REPORT);
 		*rows = 0;
 		for (size_t i = 0; i < s.n && !rc; i++) {

@@ -117,7 +117,8 @@ static int wash_items(const rtable *t, const size_t *live, size_t nlive, int by_
 		w[n].buy = strcmp(rtable_get(t, i, AB_SIDE), "buy") == 0;
 		n++;
 	}
-	qsort(w, n, sizeof *w, wash_cmp);
+	if (n > 1) /* a null base of no rows is undefined */
+		qsort(w, n, sizeof *w, wash_cmp);
 	*out = w;
 	*nout = n;
 	return 0;
@@ -257,7 +258,8 @@ static int layering(const rtable *t, double count, double window, breach_list *l
 			continue;
 		ev[n++].trader = rtable_get(t, i, AB_TRADER);
 	}
-	qsort(ev, n, sizeof *ev, amend_cmp);
+	if (n > 1) /* a null base of no rows is undefined */
+		qsort(ev, n, sizeof *ev, amend_cmp);
 	for (size_t g = 0; g < n && !rc;) {
 		size_t end = g, most = 0, first = g;
 		while (end < n && strcmp(ev[end].trader, ev[g].trader) == 0)

@@ -81,7 +81,8 @@ static int dbl_cmp(const void *a, const void *b)
 
 static double median_of(double *v, size_t n)
 {
-	qsort(v, n, sizeof *v, dbl_cmp);
+	if (n > 1) /* a null base of no rows is undefined */
+		qsort(v, n, sizeof *v, dbl_cmp);
 	return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
@@ -342,7 +343,8 @@ static int history_checks(quality_ctx *q, const screen_params *p)
 			hk[j] = (hist_key){rtable_get(&q->hs.h, r, SX_CURVE), q->hs.contract[r],
 					   rtable_get(&q->hs.h, r, SX_DATE), r};
 		}
-		qsort(hk, n, sizeof *hk, hist_cmp);
+		if (n > 1) /* a null base of no rows is undefined */
+			qsort(hk, n, sizeof *hk, hist_cmp);
 		/* one row per curve, contract and date (tenors share contracts) */
 		size_t u = 0;
 		for (size_t j = 0; j < n; j++) {

@@ -107,7 +107,8 @@ static int quotes_load(quotes *q, const char *path, int hist, const curvemaster 
 	csvr_close(r);
 	if (rc)
 		return rc;
-	qsort(q->v, q->n, sizeof *q->v, quote_cmp);
+	if (q->n > 1) /* a null base of no rows is undefined */
+		qsort(q->v, q->n, sizeof *q->v, quote_cmp);
 	size_t w = 0;
 	for (size_t i = 0; i < q->n; i++)
 		if (!w || quote_cmp(&q->v[w - 1], &q->v[i]))
@@ -465,7 +466,7 @@ int flows_compute(const struct flows_options *o, flows_list *out, qe_err *e)
 	for (size_t i = 0; !rc && i < b.n; i++)
 		if (!b.v[i].cancel)
 			rc = trade_flows(&c, &b.v[i], e);
-	if (!rc)
+	if (!rc && out->n) /* qsort of no rows: a null base is undefined */
 		qsort(out->v, out->n, sizeof *out->v, flow_cmp);
 	settle_book_free(&b);
 	free(c.fix.v);

@@ -291,7 +291,8 @@ int ledger_state_balances(const ledger_state *s, ledger_balance **out, size_t *n
 	}
 	free(w.v);
 	free(w.unit);
-	qsort(rows, w.n, sizeof *rows, balance_cmp);
+	if (w.n > 1) /* a null base of no rows is undefined */
+		qsort(rows, w.n, sizeof *rows, balance_cmp);
 	size_t m = 0;
 	for (size_t i = 0; i < w.n; i++) {
 		if (m && !balance_cmp(&rows[m - 1], &rows[i])) {

@@ -277,7 +277,8 @@ static int scan_trade(mctx *c, const settle_trade *t, qe_err *e)
 /* The spread charges of the groups from the month deltas. */
 static void spread_charges(mctx *c)
 {
-	qsort(c->md, c->nmd, sizeof *c->md, month_delta_cmp);
+	if (c->nmd > 1) /* a null base of no rows is undefined */
+		qsort(c->md, c->nmd, sizeof *c->md, month_delta_cmp);
 	for (size_t i = 0; i < c->nmd;) {
 		long k = c->md[i].group;
 		double lng = 0, sht = 0;
@@ -299,7 +300,8 @@ static void spread_charges(mctx *c)
 
 static int accounts(margin_result *r, qe_err *e)
 {
-	qsort(r->curves, r->ncurves, sizeof *r->curves, curve_cmp);
+	if (r->ncurves > 1) /* a null base of no rows is undefined */
+		qsort(r->curves, r->ncurves, sizeof *r->curves, curve_cmp);
 	for (size_t i = 0; i < r->ncurves; i++) {
 		margin_curve *g = &r->curves[i];
 		g->scan_risk = 0;

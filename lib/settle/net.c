@@ -27,7 +27,8 @@ static int by_payment(const void *a, const void *b)
 int net_compute(flows_list *f, const settle_terms *t, net_list *out, qe_err *e)
 {
 	memset(out, 0, sizeof *out);
-	qsort(f->v, f->n, sizeof *f->v, by_payment);
+	if (f->n > 1) /* a null base of no rows is undefined */
+		qsort(f->v, f->n, sizeof *f->v, by_payment);
 	if (f->n && !(out->v = calloc(f->n, sizeof *out->v)))
 		return qe_err_set(e, QE_INTERNAL, "out of memory");
 	for (size_t i = 0; i < f->n;) {

@@ -342,7 +342,8 @@ int pay_build(const net_list *n, const char *counterparties, const char *account
 		}
 		v[nv++] = (tx){p, cp, exp};
 	}
-	qsort(v, nv, sizeof *v, by_block);
+	if (nv > 1) /* a null base of no rows is undefined */
+		qsort(v, nv, sizeof *v, by_block);
 
 	/* the group header's totals first: they are written before the blocks */
 	dsum all = {0, 0, 0};
