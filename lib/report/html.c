@@ -12,14 +12,12 @@
 static void esc(report_text *t, const char *s)
 {
 	for (; *s; s++) {
-		switch (*s) {
-		case '&': rtext_printf(t, "&amp;"); break;
-		case '<': rtext_printf(t, "&lt;"); break;
-		case '>': rtext_printf(t, "&gt;"); break;
-		case '"': rtext_printf(t, "&quot;"); break;
-		case '\'': rtext_printf(t, "&#39;"); break;
-		default: rtext_printf(t, "%c", *s);
-		}
+		const char *e = *s == '&' ? "&amp;" : *s == '<' ? "&lt;" : *s == '>' ? "&gt;" : *s == '"' ? "&quot;"
+			      : *s == '\'' ? "&#39;" : NULL;
+		if (e)
+			rtext_put(t, e, strlen(e));
+		else
+			rtext_put(t, s, 1);
 	}
 }
 
@@ -83,9 +81,9 @@ static int var_chart(const struct report_html_in *in, report_text *t, qe_err *e)
 	for (size_t i = 0; i < n; i++)
 		exc += v[2 * i + 1] < -v[2 * i];
 	char a[32], b[32];
-	rtext_printf(t, "<section class=card id=var-history><h2>VaR and realized P&amp;L</h2>");
+	rtext_addf(t, "<section class=card id=var-history><h2>VaR and realized P&amp;L</h2>");
 	if (n < 2) {
-		rtext_printf(t, "<p class=note>Fewer than two days in the VaR series.</p></section>");
+		rtext_addf(t, "<p class=note>Fewer than two days in the VaR series.</p></section>");
 		free(v);
 		rtable_free(&s);
 		return 0;
@@ -98,38 +96,38 @@ static int var_chart(const struct report_html_in *in, report_text *t, qe_err *e)
 	hi += pad;
 #define X(i) (x0 + (x1 - x0) * (double)(i) / (double)(n - 1))
 #define Y(y) (y0 + (y1 - y0) * (hi - (y)) / (hi - lo))
-	rtext_printf(t, "<svg class=chart id=chart-var viewBox=\"0 0 %.0f %.0f\" role=img aria-label=\"VaR against "
+	rtext_addf(t, "<svg class=chart id=chart-var viewBox=\"0 0 %.0f %.0f\" role=img aria-label=\"VaR against "
 		     "P&amp;L, %ld exceptions\">", W, H, exc);
-	rtext_printf(t, "<line x1=%.1f x2=%.1f y1=%.1f y2=%.1f stroke=#999 />", x0, x1, Y(0), Y(0));
-	rtext_printf(t, "<text x=%.1f y=%.1f text-anchor=end>%s</text>", x0 - 4, Y(hi - pad) + 4, th(a, hi - pad));
-	rtext_printf(t, "<text x=%.1f y=%.1f text-anchor=end>0</text>", x0 - 4, Y(0) + 4);
-	rtext_printf(t, "<text x=%.1f y=%.1f text-anchor=end>%s</text>", x0 - 4, Y(lo + pad) + 4, th(b, lo + pad));
-	rtext_printf(t, "<text x=%.1f y=%.1f>", x0, H - 8);
+	rtext_addf(t, "<line x1=%.1f x2=%.1f y1=%.1f y2=%.1f stroke=#999 />", x0, x1, Y(0), Y(0));
+	rtext_addf(t, "<text x=%.1f y=%.1f text-anchor=end>%s</text>", x0 - 4, Y(hi - pad) + 4, th(a, hi - pad));
+	rtext_addf(t, "<text x=%.1f y=%.1f text-anchor=end>0</text>", x0 - 4, Y(0) + 4);
+	rtext_addf(t, "<text x=%.1f y=%.1f text-anchor=end>%s</text>", x0 - 4, Y(lo + pad) + 4, th(b, lo + pad));
+	rtext_addf(t, "<text x=%.1f y=%.1f>", x0, H - 8);
 	esc(t, rtable_get(&s, 0, 0));
-	rtext_printf(t, "</text><text x=%.1f y=%.1f text-anchor=end>", x1, H - 8);
+	rtext_addf(t, "</text><text x=%.1f y=%.1f text-anchor=end>", x1, H - 8);
 	esc(t, rtable_get(&s, n - 1, 0));
-	rtext_printf(t, "</text>");
+	rtext_addf(t, "</text>");
 	for (size_t i = 0; i < n; i++) {
 		double p = v[2 * i + 1];
 		if (p < -v[2 * i])
 			continue;
-		rtext_printf(t, "<circle class=pnl cx=%.1f cy=%.1f r=1.8 fill=#5477a8 />", X(i), Y(p));
+		rtext_addf(t, "<circle class=pnl cx=%.1f cy=%.1f r=1.8 fill=#5477a8 />", X(i), Y(p));
 	}
-	rtext_printf(t, "<polyline class=var-line fill=none stroke=#b00020 stroke-width=1.5 points=\"");
+	rtext_addf(t, "<polyline class=var-line fill=none stroke=#b00020 stroke-width=1.5 points=\"");
 	for (size_t i = 0; i < n; i++)
-		rtext_printf(t, "%s%.1f,%.1f", i ? " " : "", X(i), Y(-v[2 * i]));
-	rtext_printf(t, "\" />");
+		rtext_addf(t, "%s%.1f,%.1f", i ? " " : "", X(i), Y(-v[2 * i]));
+	rtext_addf(t, "\" />");
 	for (size_t i = 0; i < n; i++) { /* exceptions: a cross, not only a colour */
 		double p = v[2 * i + 1];
 		if (!(p < -v[2 * i]))
 			continue;
 		double x = X(i), y = Y(p);
-		rtext_printf(t, "<path class=exception d=\"M%.1f %.1fl8 8m0 -8l-8 8\" stroke=#b00020 stroke-width=2>"
+		rtext_addf(t, "<path class=exception d=\"M%.1f %.1fl8 8m0 -8l-8 8\" stroke=#b00020 stroke-width=2>"
 			     "<title>", x - 4, y - 4);
 		esc(t, rtable_get(&s, i, 0));
-		rtext_printf(t, ": P&amp;L %s beyond VaR %s</title></path>", th(a, p), th(b, v[2 * i]));
+		rtext_addf(t, ": P&amp;L %s beyond VaR %s</title></path>", th(a, p), th(b, v[2 * i]));
 	}
-	rtext_printf(t, "</svg><p class=note>Line: minus the one-day VaR; dots: the day's P&amp;L; crosses: "
+	rtext_addf(t, "</svg><p class=note>Line: minus the one-day VaR; dots: the day's P&amp;L; crosses: "
 		     "<span class=%s>%ld exception%s</span> in %zu days (a loss beyond the VaR).</p></section>",
 		     exc ? "bad" : "ok", exc, exc == 1 ? "" : "s", n);
 #undef X
@@ -164,12 +162,12 @@ static int risk_charts(const struct report_html_in *in, report_text *t, qe_err *
 		}
 	}
 	/* limit utilisation: one bar per VaR limit, the 100% line dashed */
-	rtext_printf(t, "<section class=card id=limits><h2>VaR limit utilisation</h2>");
+	rtext_addf(t, "<section class=card id=limits><h2>VaR limit utilisation</h2>");
 	if (!nl)
-		rtext_printf(t, "<p class=note>No VaR row has a limit.</p>");
+		rtext_addf(t, "<p class=note>No VaR row has a limit.</p>");
 	else {
 		double row = 22, H = 20 + row * (double)nl, lx = 200, rx = W - 110, full = (rx - lx) / 2;
-		rtext_printf(t, "<svg class=chart id=chart-limits viewBox=\"0 0 %.0f %.0f\" role=img "
+		rtext_addf(t, "<svg class=chart id=chart-limits viewBox=\"0 0 %.0f %.0f\" role=img "
 			     "aria-label=\"VaR limit utilisation\">", W, H);
 		size_t k = 0;
 		for (size_t i = 0; i < r.n && !rc; i++) {
@@ -180,27 +178,27 @@ static int risk_charts(const struct report_html_in *in, report_text *t, qe_err *
 				break;
 			int bad = strcmp(rtable_get(&r, i, R_STATUS), "breach") == 0;
 			double y = 10 + row * (double)k++, len = full * fmin(fmax(u, 0), 2);
-			rtext_printf(t, "<text x=%.1f y=%.1f text-anchor=end>", lx - 6, y + 13);
+			rtext_addf(t, "<text x=%.1f y=%.1f text-anchor=end>", lx - 6, y + 13);
 			esc(t, rtable_get(&r, i, R_PORT));
-			rtext_printf(t, " ");
+			rtext_addf(t, " ");
 			esc(t, rtable_get(&r, i, R_ITEM));
-			rtext_printf(t, "</text><rect class=\"limit-bar%s\" x=%.1f y=%.1f width=%.1f height=14 fill=%s />",
+			rtext_addf(t, "</text><rect class=\"limit-bar%s\" x=%.1f y=%.1f width=%.1f height=14 fill=%s />",
 				     bad ? " breach" : "", lx, y + 2, len, bad ? "#b00020" : "#4f7f52");
-			rtext_printf(t, "<text x=%.1f y=%.1f>%.1f%% %s</text>", rx + 6, y + 13, 100 * u,
+			rtext_addf(t, "<text x=%.1f y=%.1f>%.1f%% %s</text>", rx + 6, y + 13, 100 * u,
 				     bad ? "BREACH" : "ok");
 		}
-		rtext_printf(t, "<line x1=%.1f x2=%.1f y1=4 y2=%.1f stroke=#333 stroke-dasharray=\"4 3\" />"
+		rtext_addf(t, "<line x1=%.1f x2=%.1f y1=4 y2=%.1f stroke=#333 stroke-dasharray=\"4 3\" />"
 			     "<text x=%.1f y=%.1f text-anchor=middle>100%%</text></svg>",
 			     lx + full, lx + full, H - 14, lx + full, H - 2);
 	}
-	rtext_printf(t, "</section>");
+	rtext_addf(t, "</section>");
 	/* stress: bars from a centre line, losses left */
-	rtext_printf(t, "<section class=card id=stress><h2>Stress scenarios (total)</h2>");
+	rtext_addf(t, "<section class=card id=stress><h2>Stress scenarios (total)</h2>");
 	if (!ns)
-		rtext_printf(t, "<p class=note>No stress results.</p>");
+		rtext_addf(t, "<p class=note>No stress results.</p>");
 	else {
 		double row = 20, H = 14 + row * (double)ns, cx = 330, half = 150;
-		rtext_printf(t, "<svg class=chart id=chart-stress viewBox=\"0 0 %.0f %.0f\" role=img "
+		rtext_addf(t, "<svg class=chart id=chart-stress viewBox=\"0 0 %.0f %.0f\" role=img "
 			     "aria-label=\"stress results\">", W, H);
 		size_t k = 0;
 		for (size_t i = 0; i < r.n && !rc; i++) {
@@ -212,18 +210,18 @@ static int risk_charts(const struct report_html_in *in, report_text *t, qe_err *
 			if ((rc = rtable_num(&r, i, R_VALUE, 0, &x, e)))
 				break;
 			double y = 8 + row * (double)k++, len = smax > 0 ? half * fabs(x) / smax : 0;
-			rtext_printf(t, "<text x=6 y=%.1f>", y + 12);
+			rtext_addf(t, "<text x=6 y=%.1f>", y + 12);
 			esc(t, rtable_get(&r, i, R_ITEM));
-			rtext_printf(t, "</text><rect class=stress-bar x=%.1f y=%.1f width=%.1f height=12 fill=%s />"
+			rtext_addf(t, "</text><rect class=stress-bar x=%.1f y=%.1f width=%.1f height=12 fill=%s />"
 				     "<text x=%.1f y=%.1f%s>%s</text>",
 				     x < 0 ? cx - len : cx, y + 2, len, x < 0 ? "#c0602a" : "#4f7f52",
 				     x < 0 ? cx + 4 : cx - 4, y + 12, x < 0 ? "" : " text-anchor=end", th(a, x));
 		}
-		rtext_printf(t, "<line x1=%.1f x2=%.1f y1=2 y2=%.1f stroke=#333 /></svg>", cx, cx, H - 2);
-		rtext_printf(t, "<p class=note>P&amp;L of each scenario in %s; losses to the left, in orange.</p>",
+		rtext_addf(t, "<line x1=%.1f x2=%.1f y1=2 y2=%.1f stroke=#333 /></svg>", cx, cx, H - 2);
+		rtext_addf(t, "<p class=note>P&amp;L of each scenario in %s; losses to the left, in orange.</p>",
 			     rtable_get(&r, 0, R_CCY));
 	}
-	rtext_printf(t, "</section>");
+	rtext_addf(t, "</section>");
 	rtable_free(&r);
 	return rc;
 }
@@ -277,22 +275,22 @@ static int heatmap(const struct report_html_in *in, report_text *t, qe_err *e)
 			amax = fmax(amax, fabs(l));
 	}
 	if (!rc) {
-		rtext_printf(t, "<section class=card id=positions><h2>Net position by curve and month (lots)</h2>");
+		rtext_addf(t, "<section class=card id=positions><h2>Net position by curve and month (lots)</h2>");
 		if (!nc || !ncols) {
-			rtext_printf(t, "<p class=note>No position.</p>");
+			rtext_addf(t, "<p class=note>No position.</p>");
 		} else {
 			double lx = 110, cw = (W - lx - 6) / ncols, ch = 18, H = 26 + ch * (double)nc;
-			rtext_printf(t, "<svg class=chart id=chart-positions viewBox=\"0 0 %.0f %.0f\" role=img "
+			rtext_addf(t, "<svg class=chart id=chart-positions viewBox=\"0 0 %.0f %.0f\" role=img "
 				     "aria-label=\"position heatmap\">", W, H);
 			for (int j = 0; j < ncols; j += 3) {
-				rtext_printf(t, "<text x=%.1f y=12>", lx + cw * j);
+				rtext_addf(t, "<text x=%.1f y=12>", lx + cw * j);
 				esc(t, months[j] + 2); /* YY-MM */
-				rtext_printf(t, "</text>");
+				rtext_addf(t, "</text>");
 			}
 			for (size_t k = 0; k < nc; k++) {
-				rtext_printf(t, "<text x=%.1f y=%.1f text-anchor=end>", lx - 4, 18 + ch * (double)k + 13);
+				rtext_addf(t, "<text x=%.1f y=%.1f text-anchor=end>", lx - 4, 18 + ch * (double)k + 13);
 				esc(t, curves[k]);
-				rtext_printf(t, "</text>");
+				rtext_addf(t, "</text>");
 			}
 			char a[32];
 			for (size_t i = 0; i < p.n && !rc; i++) {
@@ -313,23 +311,23 @@ static int heatmap(const struct report_html_in *in, report_text *t, qe_err *e)
 				int rr = (int)lround(255 - f * (255 - r0)), gg = (int)lround(255 - f * (255 - g0)),
 				    bb = (int)lround(255 - f * (255 - b0));
 				double x = lx + cw * (double)(mp - months), y = 18 + ch * (double)k;
-				rtext_printf(t, "<rect class=cell x=%.1f y=%.1f width=%.1f height=%.1f fill=\"#%02x%02x%02x\">"
+				rtext_addf(t, "<rect class=cell x=%.1f y=%.1f width=%.1f height=%.1f fill=\"#%02x%02x%02x\">"
 					     "<title>", x, y, cw - 1, ch - 1, rr, gg, bb);
 				esc(t, c);
-				rtext_printf(t, " ");
+				rtext_addf(t, " ");
 				esc(t, m);
-				rtext_printf(t, ": %s lots, %s ", th(a, l), l >= 0 ? "long" : "short");
+				rtext_addf(t, ": %s lots, %s ", th(a, l), l >= 0 ? "long" : "short");
 				esc(t, rtable_get(&p, i, 4));
-				rtext_printf(t, "</title></rect>");
+				rtext_addf(t, "</title></rect>");
 				if (f > 0.25) /* the sign, for readers without colour */
-					rtext_printf(t, "<text x=%.1f y=%.1f text-anchor=middle fill=%s>%s</text>", x + cw / 2,
+					rtext_addf(t, "<text x=%.1f y=%.1f text-anchor=middle fill=%s>%s</text>", x + cw / 2,
 						     y + 13, f > 0.6 ? "#fff" : "#000", l >= 0 ? "+" : "&#8722;");
 			}
-			rtext_printf(t, "</svg><p class=note>Blue and + long, orange and &#8722; short; the deeper the "
+			rtext_addf(t, "</svg><p class=note>Blue and + long, orange and &#8722; short; the deeper the "
 				     "colour, the larger (largest: %s lots). First %d delivery months.</p>",
 				     th(a, amax), ncols);
 		}
-		rtext_printf(t, "</section>");
+		rtext_addf(t, "</section>");
 	}
 	free(curves);
 	free(months);
@@ -347,7 +345,7 @@ static int breach_table(const struct report_html_in *in, report_text *t, qe_err 
 	if (rc)
 		return rc;
 	static const char *const sev[] = {"breach", "warning", "info"};
-	rtext_printf(t, "<section class=card id=breaches><h2>Compliance findings</h2><table id=breach-counts>"
+	rtext_addf(t, "<section class=card id=breaches><h2>Compliance findings</h2><table id=breach-counts>"
 		     "<tr><th>rule set</th><th class=n>breach</th><th class=n>warning</th><th class=n>info</th></tr>");
 	for (size_t i = 0; i < b.n; i++) {
 		const char *rs = rtable_get(&b, i, 0);
@@ -361,40 +359,40 @@ static int breach_table(const struct report_html_in *in, report_text *t, qe_err 
 			if (strcmp(rtable_get(&b, k, 0), rs) == 0)
 				for (int s = 0; s < 3; s++)
 					n[s] += strcmp(rtable_get(&b, k, 2), sev[s]) == 0;
-		rtext_printf(t, "<tr><td>");
+		rtext_addf(t, "<tr><td>");
 		esc(t, rs);
-		rtext_printf(t, "</td><td class=\"n%s\">%ld</td><td class=n>%ld</td><td class=n>%ld</td></tr>",
+		rtext_addf(t, "</td><td class=\"n%s\">%ld</td><td class=n>%ld</td><td class=n>%ld</td></tr>",
 			     n[0] ? " bad" : "", n[0], n[1], n[2]);
 	}
-	rtext_printf(t, "</table>");
+	rtext_addf(t, "</table>");
 	long shown = 0, total = 0;
 	for (size_t i = 0; i < b.n; i++)
 		total += strcmp(rtable_get(&b, i, 2), "breach") == 0;
 	if (total) {
-		rtext_printf(t, "<h2 style=\"margin-top:10px\">Breaches</h2><table id=breach-rows><tr><th style=\"width:22%%\">"
+		rtext_addf(t, "<h2 style=\"margin-top:10px\">Breaches</h2><table id=breach-rows><tr><th style=\"width:22%%\">"
 			     "rule</th><th style=\"width:22%%\">entity</th><th>message</th></tr>");
 		for (size_t i = 0; i < b.n && shown < in->max_breaches; i++) {
 			if (strcmp(rtable_get(&b, i, 2), "breach") != 0)
 				continue;
 			shown++;
-			rtext_printf(t, "<tr><td>");
+			rtext_addf(t, "<tr><td>");
 			esc(t, rtable_get(&b, i, 0));
-			rtext_printf(t, " ");
+			rtext_addf(t, " ");
 			esc(t, rtable_get(&b, i, 1));
-			rtext_printf(t, "</td><td>");
+			rtext_addf(t, "</td><td>");
 			esc(t, rtable_get(&b, i, 3));
-			rtext_printf(t, " ");
+			rtext_addf(t, " ");
 			esc(t, rtable_get(&b, i, 4));
-			rtext_printf(t, "</td><td>");
+			rtext_addf(t, "</td><td>");
 			esc(t, rtable_get(&b, i, 5));
-			rtext_printf(t, "</td></tr>");
+			rtext_addf(t, "</td></tr>");
 		}
-		rtext_printf(t, "</table>");
+		rtext_addf(t, "</table>");
 		if (shown < total)
-			rtext_printf(t, "<p class=note>%ld of %ld breaches shown; all are in the breaches file.</p>", shown,
+			rtext_addf(t, "<p class=note>%ld of %ld breaches shown; all are in the breaches file.</p>", shown,
 				     total);
 	}
-	rtext_printf(t, "</section>");
+	rtext_addf(t, "</section>");
 	rtable_free(&b);
 	return 0;
 }
@@ -402,7 +400,7 @@ static int breach_table(const struct report_html_in *in, report_text *t, qe_err 
 /* The key figures: the total's VaR rows, breaches, exceptions. */
 static int tiles(const struct report_html_in *in, report_text *t, qe_err *e)
 {
-	rtext_printf(t, "<div class=tiles>");
+	rtext_addf(t, "<div class=tiles>");
 	if (in->risk) {
 		rtable r;
 		int rc = report_risk_table(in->risk, &r, e);
@@ -417,25 +415,25 @@ static int tiles(const struct report_html_in *in, report_text *t, qe_err *e)
 				double v;
 				if ((rc = rtable_num(&r, i, R_VALUE, 0, &v, e)))
 					break;
-				rtext_printf(t, "<div class=tile>VaR total ");
+				rtext_addf(t, "<div class=tile>VaR total ");
 				esc(t, rtable_get(&r, i, R_ITEM));
-				rtext_printf(t, "<b>%s ", th(a, v));
+				rtext_addf(t, "<b>%s ", th(a, v));
 				esc(t, rtable_get(&r, i, R_CCY));
-				rtext_printf(t, "</b></div>");
+				rtext_addf(t, "</b></div>");
 			} else if (strcmp(sec, "backtest") == 0) {
-				rtext_printf(t, "<div class=tile>Backtest zone<b>");
+				rtext_addf(t, "<div class=tile>Backtest zone<b>");
 				esc(t, rtable_get(&r, i, R_STATUS));
-				rtext_printf(t, "</b></div>");
+				rtext_addf(t, "</b></div>");
 			}
 		}
 		if (!rc)
-			rtext_printf(t, "<div class=tile>VaR limit breaches<b class=%s>%ld</b></div>", breaches ? "bad" : "ok",
+			rtext_addf(t, "<div class=tile>VaR limit breaches<b class=%s>%ld</b></div>", breaches ? "bad" : "ok",
 				     breaches);
 		rtable_free(&r);
 		if (rc)
 			return rc;
 	}
-	rtext_printf(t, "</div>");
+	rtext_addf(t, "</div>");
 	return 0;
 }
 
@@ -446,13 +444,13 @@ int report_html(const struct report_html_in *in, report_text *out, qe_err *e)
 		x.months = 24;
 	if (x.max_breaches <= 0)
 		x.max_breaches = 20;
-	rtext_printf(out, "<!DOCTYPE html>\n<html lang=en><head><meta charset=utf-8>"
+	rtext_addf(out, "<!DOCTYPE html>\n<html lang=en><head><meta charset=utf-8>"
 			  "<meta name=viewport content=\"width=device-width,initial-scale=1\">"
 			  "<title>QuantaEnergi end of day ");
 	esc(out, x.asof ? x.asof : "");
-	rtext_printf(out, "</title><style>%s</style></head><body><main><h1>QuantaEnergi end of day ", css);
+	rtext_addf(out, "</title><style>%s</style></head><body><main><h1>QuantaEnergi end of day ", css);
 	esc(out, x.asof ? x.asof : "");
-	rtext_printf(out, "</h1><p class=sub>Risk, positions and compliance. P&amp;L explain is not in this "
+	rtext_addf(out, "</h1><p class=sub>Risk, positions and compliance. P&amp;L explain is not in this "
 			  "version of the dashboard.</p>");
 	int rc = tiles(&x, out, e);
 	if (!rc && x.series)
@@ -463,7 +461,7 @@ int report_html(const struct report_html_in *in, report_text *out, qe_err *e)
 		rc = heatmap(&x, out, e);
 	if (!rc && x.breaches)
 		rc = breach_table(&x, out, e);
-	rtext_printf(out, "</main></body></html>\n");
+	rtext_addf(out, "</main></body></html>\n");
 	if (!rc && out->oom)
 		rc = qe_err_set(e, QE_INTERNAL, "out of memory");
 	return rc;

@@ -8,7 +8,7 @@
 
 #include "screen/rtable.h"
 
-void rtext_printf(report_text *t, const char *fmt, ...)
+void rtext_addf(report_text *t, const char *fmt, ...)
 {
 	if (t->oom)
 		return;
@@ -37,6 +37,27 @@ void rtext_printf(report_text *t, const char *fmt, ...)
 		t->s = s;
 		t->cap = nc;
 	}
+}
+
+void rtext_put(report_text *t, const char *s, size_t n)
+{
+	if (t->oom)
+		return;
+	if (t->cap - t->len <= n) {
+		size_t nc = t->cap ? 2 * t->cap : 1024;
+		while (nc - t->len <= n)
+			nc *= 2;
+		char *p = realloc(t->s, nc);
+		if (!p) {
+			t->oom = 1;
+			return;
+		}
+		t->s = p;
+		t->cap = nc;
+	}
+	memcpy(t->s + t->len, s, n);
+	t->len += n;
+	t->s[t->len] = 0;
 }
 
 void rtext_free(report_text *t)
@@ -102,7 +123,7 @@ static int risk_lines(const struct report_summary_in *in, report_text *t, long *
 		if (isnan(lim) && strcmp(rtable_get(&r, i, R_PORT), "total") != 0)
 			continue; /* books without a limit at this confidence: in the CSV */
 		if (!head++)
-			rtext_printf(t, "%-12.12s %-11s %15s %15s %6s %s\n", "VaR", "measure", "value", "limit", "used",
+			rtext_addf(t, "%-12.12s %-11s %15s %15s %6s %s\n", "VaR", "measure", "value", "limit", "used",
 				     "status");
 		const char *st = rtable_get(&r, i, R_STATUS);
 		int bad = strcmp(st, "breach") == 0;
@@ -113,7 +134,7 @@ static int risk_lines(const struct report_summary_in *in, report_text *t, long *
 		char val[40], lm[40];
 		snprintf(val, sizeof val, "%s %s", report_thousands(a, v), rtable_get(&r, i, R_CCY));
 		snprintf(lm, sizeof lm, "%s", isnan(lim) ? "-" : report_thousands(b, lim));
-		rtext_printf(t, "%-12.12s %-11.11s %15s %15s %6s %s\n", rtable_get(&r, i, R_PORT),
+		rtext_addf(t, "%-12.12s %-11.11s %15s %15s %6s %s\n", rtable_get(&r, i, R_PORT),
 			     rtable_get(&r, i, R_ITEM), val, lm, used,
 			     paint(in, bad ? "BREACH" : isnan(lim) ? "-" : "OK", bad));
 	}
@@ -127,7 +148,7 @@ static int risk_lines(const struct report_summary_in *in, report_text *t, long *
 			if ((rc = rtable_num(&r, i, R_VALUE, 0, &v, e)) || (rc = rtable_num(&r, i, R_LIMIT, 1, &lim, e)))
 				break;
 			int bad = strcmp(st, "green") != 0;
-			rtext_printf(t, "Backtest %s: %.0f exceptions (expected %.1f), zone %s\n",
+			rtext_addf(t, "Backtest %s: %.0f exceptions (expected %.1f), zone %s\n",
 				     rtable_get(&r, i, R_ITEM), v, lim, paint(in, st, bad));
 		} else if (strcmp(sec, "pla") == 0 && strcmp(rtable_get(&r, i, R_ITEM), "spearman") == 0) {
 			zones[strcmp(st, "green") == 0 ? 0 : strcmp(st, "amber") == 0 ? 1 : 2]++;
@@ -141,9 +162,9 @@ static int risk_lines(const struct report_summary_in *in, report_text *t, long *
 		}
 	}
 	if (!rc && zones[0] + zones[1] + zones[2])
-		rtext_printf(t, "P&L attribution: %ld green, %ld amber, %ld red\n", zones[0], zones[1], zones[2]);
+		rtext_addf(t, "P&L attribution: %ld green, %ld amber, %ld red\n", zones[0], zones[1], zones[2]);
 	if (!rc && nworst >= 0)
-		rtext_printf(t, "Worst stress: %.30s %s %s\n", rtable_get(&r, (size_t)nworst, R_ITEM),
+		rtext_addf(t, "Worst stress: %.30s %s %s\n", rtable_get(&r, (size_t)nworst, R_ITEM),
 			     report_thousands(a, worst), rtable_get(&r, (size_t)nworst, R_CCY));
 	rtable_free(&r);
 	return rc;
@@ -163,7 +184,7 @@ static int breach_lines(const struct report_summary_in *in, report_text *t, long
 			if (strcmp(rtable_get(&b, i, 1), sev[k]) == 0)
 				n[k]++;
 	*alerts += n[0];
-	rtext_printf(t, "Compliance: %s %ld, warning %ld, info %ld\n", paint(in, "breach", n[0] > 0), n[0], n[1],
+	rtext_addf(t, "Compliance: %s %ld, warning %ld, info %ld\n", paint(in, "breach", n[0] > 0), n[0], n[1],
 		     n[2]);
 	/* the breaches per rule set, in file order */
 	for (size_t i = 0; i < b.n; i++) {
@@ -178,7 +199,7 @@ static int breach_lines(const struct report_summary_in *in, report_text *t, long
 		long c = 0;
 		for (size_t k = i; k < b.n; k++)
 			c += strcmp(rtable_get(&b, k, 1), "breach") == 0 && strcmp(rtable_get(&b, k, 0), rs) == 0;
-		rtext_printf(t, "  %-32.32s %ld breach%s\n", rs, c, c == 1 ? "" : "es");
+		rtext_addf(t, "  %-32.32s %ld breach%s\n", rs, c, c == 1 ? "" : "es");
 	}
 	rtable_free(&b);
 	return 0;
@@ -219,13 +240,13 @@ static int position_lines(const struct report_summary_in *in, report_text *t, qe
 	if (!rc && n) {
 		qsort(v, n, sizeof *v, cmp_pos);
 		int top = in->top > 0 ? in->top : 5;
-		rtext_printf(t, "Largest positions (lots, net of books):\n");
+		rtext_addf(t, "Largest positions (lots, net of books):\n");
 		for (size_t k = 0; k < n && (int)k < top; k++) {
 			char a[32], b[32];
 			double d;
 			if ((rc = rtable_num(&p, v[k].row, 4, 0, &d, e)))
 				break;
-			rtext_printf(t, "  %-16.16s %-7.7s %12s lots %18s %.5s\n", rtable_get(&p, v[k].row, 1),
+			rtext_addf(t, "  %-16.16s %-7.7s %12s lots %18s %.5s\n", rtable_get(&p, v[k].row, 1),
 				     rtable_get(&p, v[k].row, 2), report_thousands(a, v[k].lots), report_thousands(b, d),
 				     rtable_get(&p, v[k].row, 3));
 		}
@@ -238,7 +259,7 @@ static int position_lines(const struct report_summary_in *in, report_text *t, qe
 int report_summary(const struct report_summary_in *in, report_text *out, long *alerts, qe_err *e)
 {
 	*alerts = 0;
-	rtext_printf(out, "QuantaEnergi end of day %s\n", in->asof ? in->asof : "");
+	rtext_addf(out, "QuantaEnergi end of day %s\n", in->asof ? in->asof : "");
 	int rc = risk_lines(in, out, alerts, e);
 	if (!rc && in->breaches)
 		rc = breach_lines(in, out, alerts, e);

@@ -23,7 +23,9 @@ typedef struct report_text {
 	int oom;
 } report_text;
 
-void rtext_printf(report_text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Appends formatted text (vsnprintf into the buffer), or s[0..n). */
+void rtext_addf(report_text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void rtext_put(report_text *t, const char *s, size_t n);
 void rtext_free(report_text *t);
 
 /* x rounded to an integer with a comma every three digits and a leading
