@@ -142,7 +142,7 @@ void store_ddl_table(const formats_table *t, strbuf *out)
 	store_table_name(t, tn, sizeof tn);
 	put(out, "CREATE TABLE IF NOT EXISTS ");
 	put_table(out, tn);
-	put(out, " (\n  qe_run text NOT NULL,\n  qe_asof date NOT NULL,\n  qe_row integer NOT NULL");
+	put(out, " (\n  qe_run text NOT NULL,\n  qe_asof date NOT NULL,\n  qe_row integer NOT NULL,\n  qe_extra text[]");
 	for (int i = 0; i < t->ncols; i++) {
 		put(out, ",\n  ");
 		store_put_ident(out, t->cols[i].name);
@@ -217,7 +217,8 @@ static const char schema_sql[] =
 	"  run_id text NOT NULL,\n"
 	"  asof date NOT NULL,\n"
 	"  rows bigint NOT NULL,\n"
-	"  columns text NOT NULL,\n"
+	"  columns text[] NOT NULL,\n"
+	"  extra text[] NOT NULL,\n"
 	"  source text NOT NULL,\n"
 	"  loaded_at timestamptz NOT NULL DEFAULT clock_timestamp(),\n"
 	"  loaded_by text NOT NULL DEFAULT current_user,\n"
@@ -303,6 +304,27 @@ void store_copy_field(strbuf *b, const char *s, size_t len)
 		run = i + 1;
 	}
 	strbuf_put(b, s + run, len - run);
+}
+
+void store_array_literal(strbuf *b, const char *const *vals, const size_t *lens, int n)
+{
+	strbuf_put(b, "{", 1);
+	for (int i = 0; i < n; i++) {
+		if (i)
+			strbuf_put(b, ",", 1);
+		if (!vals[i]) {
+			strbuf_put(b, "NULL", 4);
+			continue;
+		}
+		strbuf_put(b, "\"", 1);
+		for (size_t k = 0; k < lens[i]; k++) {
+			if (vals[i][k] == '"' || vals[i][k] == '\\')
+				strbuf_put(b, "\\", 1);
+			strbuf_put(b, vals[i] + k, 1);
+		}
+		strbuf_put(b, "\"", 1);
+	}
+	strbuf_put(b, "}", 1);
 }
 
 long store_copy_unescape(char *s, size_t len)

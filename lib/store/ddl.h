@@ -7,7 +7,9 @@
  *
  * A kind's table has the run's columns qe_run (the run id), qe_asof (the
  * as-of date of the load) and qe_row (the record's position in the file),
- * then every column of the kind in header order, typed: CT_NUM numeric,
+ * then qe_extra (the fields of columns the file had that the kind does
+ * not define, which the tools ignore, as a text array), then every
+ * column of the kind in header order, typed: CT_NUM numeric,
  * CT_INT bigint, CT_DATE date, CT_TS timestamptz, the rest text.  A typed
  * column has a companion "<name>__text" holding the field as written when
  * the typed value would not print back as the same text (1e-05, 007, a
@@ -64,6 +66,9 @@ void store_put_ident(strbuf *b, const char *s);
 /* Appends s[0..len) as one field of COPY's text format (backslash, tab,
  * newline and carriage return escaped). */
 void store_copy_field(strbuf *b, const char *s, size_t len);
+/* Appends a PostgreSQL array literal of n texts ({"a","b\\"c",NULL});
+ * vals[i] NULL: a NULL element. */
+void store_array_literal(strbuf *b, const char *const *vals, const size_t *lens, int n);
 /* Unescapes one field of COPY's text format in place; returns its new
  * length, or -1 for "\N" (NULL). */
 long store_copy_unescape(char *s, size_t len);

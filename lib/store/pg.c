@@ -176,7 +176,8 @@ typedef struct loader {
 	schema_ctx ctx;
 	int colmap[64];
 	csvscan_field f[64];
-	strbuf canon, copy;
+	strbuf canon, copy, arr;
+	int extra[64], nextra; /* the file's columns the kind does not define */
 	const char *run;
 	char asof[11];
 	long rows;
@@ -239,6 +240,20 @@ static int put_record(loader *L, qe_err *e)
 	int hn = snprintf(head, sizeof head, "\t%s\t%ld", L->asof, L->rows + 1);
 	store_copy_field(&L->copy, L->run, strlen(L->run));
 	strbuf_put(&L->copy, head, (size_t)hn);
+	if (L->nextra) {
+		const char *v[64];
+		size_t vl[64];
+		for (int k = 0; k < L->nextra; k++) {
+			int fi = L->extra[k];
+			v[k] = fi < nf && L->f[fi].len ? L->f[fi].p : NULL;
+			vl[k] = v[k] ? L->f[fi].len : 0;
+		}
+		L->arr.len = 0;
+		store_array_literal(&L->arr, v, vl, L->nextra);
+		strbuf_put(&L->copy, "\t", 1);
+		store_copy_field(&L->copy, L->arr.p, L->arr.len);
+	} else
+		strbuf_put(&L->copy, "\t\\N", 3);
 	for (int i = 0; i < L->t->ncols; i++) {
 		int type = L->t->cols[i].type, fi = L->colmap[i];
 		size_t len = 0;
@@ -288,29 +303,32 @@ static int flush_copy(loader *L, qe_err *e)
 
 /* The file's header against the kind's columns: every name known (or the
  * dump could not give the file back), the required ones present. */
-static int map_header(loader *L, strbuf *cols, qe_err *e)
+static int map_header(loader *L, strbuf *cols, strbuf *extra, qe_err *e)
 {
 	int n = csvr_ncols(L->r), unknown[64];
 	if (n > 64)
 		return qe_err_set(e, QE_DATA, "%s:1:65: too many columns for %s", csvr_name(L->r), L->t->name);
 	csvscan_field hdr[64];
+	const char *names[64], *xnames[64];
+	size_t lens[64], xlens[64];
 	for (int i = 0; i < n; i++) {
-		hdr[i].p = csvr_colname(L->r, i);
-		hdr[i].len = strlen(hdr[i].p);
+		hdr[i].p = names[i] = csvr_colname(L->r, i);
+		hdr[i].len = lens[i] = strlen(hdr[i].p);
 	}
 	int rc = schema_map_header(L->t, hdr, n, L->colmap, unknown, csvr_name(L->r), 1, e);
 	if (rc)
 		return rc;
-	for (int i = 0; i < n; i++) {
-		if (unknown[i])
-			return qe_err_set(e, QE_DATA, "%s:1:%d: column '%s' is not a column of %s (qe-formats(5) %s)",
-					  csvr_name(L->r), i + 1, hdr[i].p, L->t->name, L->t->section);
-		if (i)
-			strbuf_put(cols, ",", 1);
-		strbuf_put(cols, hdr[i].p, hdr[i].len);
-	}
+	for (int i = 0; i < n; i++)
+		if (unknown[i]) {
+			xnames[L->nextra] = names[i];
+			xlens[L->nextra] = lens[i];
+			L->extra[L->nextra++] = i;
+		}
+	store_array_literal(cols, names, lens, n);
+	store_array_literal(extra, xnames, xlens, L->nextra);
 	strbuf_put(cols, "", 1);
-	return 0;
+	strbuf_put(extra, "", 1);
+	return cols->oom || extra->oom ? qe_err_set(e, QE_INTERNAL, "out of memory") : 0;
 }
 
 static int load_rows(loader *L, int st, qe_err *e)
@@ -330,7 +348,7 @@ static int load_rows(loader *L, int st, qe_err *e)
 int store_load(store_conn *c, const store_load_opts *o, long *rows, char *asof, qe_err *e)
 {
 	loader L = {.pg = c->pg, .t = o->t, .run = o->run};
-	strbuf cols = {0}, sql = {0};
+	strbuf cols = {0}, extra = {0}, sql = {0};
 	char tn[64];
 	int rc, in_copy = 0, vsch = 0;
 	store_table_name(o->t, tn, sizeof tn);
@@ -342,7 +360,7 @@ int store_load(store_conn *c, const store_load_opts *o, long *rows, char *asof, 
 		return e->code;
 	L.ctx.s = o->t;
 	L.ctx.colmap = L.colmap;
-	rc = map_header(&L, &cols, e);
+	rc = map_header(&L, &cols, &extra, e);
 	int st = rc ? CSVR_FATAL : csvr_next(L.r, e);
 	if (!rc && st == CSVR_BADROW)
 		rc = e->code;
@@ -392,7 +410,7 @@ int store_load(store_conn *c, const store_load_opts *o, long *rows, char *asof, 
 		sql.len = 0;
 		strbuf_put(&sql, "COPY " STORE_SCHEMA ".", strlen("COPY " STORE_SCHEMA "."));
 		store_put_ident(&sql, tn);
-		strbuf_put(&sql, " (qe_run, qe_asof, qe_row", strlen(" (qe_run, qe_asof, qe_row"));
+		strbuf_put(&sql, " (qe_run, qe_asof, qe_row, qe_extra", strlen(" (qe_run, qe_asof, qe_row, qe_extra"));
 		for (int i = 0; i < o->t->ncols; i++) {
 			char id[160];
 			strbuf_put(&sql, ", ", 2);
@@ -429,14 +447,15 @@ int store_load(store_conn *c, const store_load_opts *o, long *rows, char *asof, 
 	if (!rc) {
 		char nrows[32];
 		snprintf(nrows, sizeof nrows, "%ld", L.rows);
-		const char *p[] = {o->t->name, o->run, L.asof, nrows, cols.p, strcmp(o->path, "-") ? o->path : "(stdin)"};
+		const char *p[] = {o->t->name, o->run,  L.asof, nrows, cols.p, extra.p,
+				   strcmp(o->path, "-") ? o->path : "(stdin)"};
 		PGresult *r = exec_params(
 			c->pg,
-			"INSERT INTO " STORE_SCHEMA ".loads (kind, run_id, asof, rows, columns, source) "
-			"VALUES ($1, $2, $3::date, $4::bigint, $5, $6) ON CONFLICT (kind, run_id) DO UPDATE SET "
-			"asof = EXCLUDED.asof, rows = EXCLUDED.rows, columns = EXCLUDED.columns, "
+			"INSERT INTO " STORE_SCHEMA ".loads (kind, run_id, asof, rows, columns, extra, source) "
+			"VALUES ($1, $2, $3::date, $4::bigint, $5::text[], $6::text[], $7) ON CONFLICT (kind, run_id) DO UPDATE SET "
+			"asof = EXCLUDED.asof, rows = EXCLUDED.rows, columns = EXCLUDED.columns, extra = EXCLUDED.extra, "
 			"source = EXCLUDED.source, loaded_at = clock_timestamp(), loaded_by = current_user",
-			6, p);
+			7, p);
 		rc = PQresultStatus(r) == PGRES_COMMAND_OK ? (PQclear(r), 0) : res_fail(c->pg, r, e, QE_IO, "load: recording the load");
 	}
 	if (!rc)
@@ -450,7 +469,9 @@ int store_load(store_conn *c, const store_load_opts *o, long *rows, char *asof, 
 	csvr_close(L.r);
 	strbuf_free(&L.canon);
 	strbuf_free(&L.copy);
+	strbuf_free(&L.arr);
 	strbuf_free(&cols);
+	strbuf_free(&extra);
 	strbuf_free(&sql);
 	return rc;
 }
@@ -495,12 +516,57 @@ static int dump_rows(PGconn *pg, csv_writer *w, int ncols, long *rows, qe_err *e
 	return rc;
 }
 
+/* The select list of a run's columns as loaded (header order), and the
+ * header itself into w: a column of the kind by its typed value or its
+ * source text, a column the kind does not define from qe_extra. */
+static int dump_columns(PGconn *pg, const formats_table *t, const char *run, strbuf *sql, csv_writer *w,
+			int *ncols, qe_err *e)
+{
+	const char *q[] = {t->name, run};
+	PGresult *h = exec_params(pg,
+				  "SELECT u.c, u.c = ANY (l.extra) FROM " STORE_SCHEMA ".loads l, "
+				  "unnest(l.columns) WITH ORDINALITY AS u(c, n) "
+				  "WHERE l.kind = $1 AND l.run_id = $2 ORDER BY u.n",
+				  2, q);
+	if (PQresultStatus(h) != PGRES_TUPLES_OK)
+		return res_fail(pg, h, e, QE_IO, "dump");
+	int n = PQntuples(h), nx = 0;
+	for (int k = 0; k < n; k++) {
+		const char *name = PQgetvalue(h, k, 0);
+		int i = formats_colidx(t, name);
+		if (k)
+			strbuf_put(sql, ", ", 2);
+		if (strcmp(PQgetvalue(h, k, 1), "t") == 0) {
+			char x[32];
+			strbuf_put(sql, x, (size_t)snprintf(x, sizeof x, "qe_extra[%d]", ++nx));
+		} else if (i < 0) {
+			PQclear(h);
+			return qe_err_set(e, QE_IO, "dump %s: run %s has column '%s', unknown to this qe-store", t->name,
+					  run, name);
+		} else if (store_typed(t->cols[i].type)) {
+			char id[160];
+			snprintf(id, sizeof id, "%s%s", name, STORE_TEXT_SUFFIX);
+			strbuf_put(sql, "coalesce(", 9);
+			store_put_ident(sql, id);
+			strbuf_put(sql, ", ", 2);
+			store_put_ident(sql, name);
+			strbuf_put(sql, "::text)", 7);
+		} else
+			store_put_ident(sql, name);
+		csvw_str(w, name);
+	}
+	csvw_end(w);
+	PQclear(h);
+	*ncols = n;
+	return 0;
+}
+
 int store_dump(store_conn *c, const formats_table *t, const char *run, const char *asof,
 	       csv_writer *w, long *rows, char *run_out, qe_err *e)
 {
 	PGconn *pg = c->pg;
 	char tn[64];
-	int vsch, rc;
+	int vsch, rc, ncols = 0;
 	*rows = 0;
 	store_table_name(t, tn, sizeof tn);
 	if ((rc = db_version(pg, &vsch, e)))
@@ -510,10 +576,10 @@ int store_dump(store_conn *c, const formats_table *t, const char *run, const cha
 	const char *p[] = {t->name, run ? run : asof};
 	PGresult *r = exec_params(
 		pg,
-		run ? "SELECT run_id, columns, asof FROM " STORE_SCHEMA ".loads WHERE kind = $1 AND run_id = $2"
-		: asof ? "SELECT run_id, columns, asof FROM " STORE_SCHEMA ".loads WHERE kind = $1 AND asof = $2::date "
+		run ? "SELECT run_id, asof FROM " STORE_SCHEMA ".loads WHERE kind = $1 AND run_id = $2"
+		: asof ? "SELECT run_id, asof FROM " STORE_SCHEMA ".loads WHERE kind = $1 AND asof = $2::date "
 			 "ORDER BY loaded_at DESC, run_id DESC LIMIT 1"
-		       : "SELECT run_id, columns, asof FROM " STORE_SCHEMA ".loads WHERE kind = $1 "
+		       : "SELECT run_id, asof FROM " STORE_SCHEMA ".loads WHERE kind = $1 "
 			 "ORDER BY loaded_at DESC, run_id DESC LIMIT 1",
 		run || asof ? 2 : 1, p);
 	if (PQresultStatus(r) != PGRES_TUPLES_OK)
@@ -527,58 +593,27 @@ int store_dump(store_conn *c, const formats_table *t, const char *run, const cha
 		return qe_err_set(e, QE_DATA, "dump %s: nothing loaded yet", t->name);
 	}
 	snprintf(run_out, 128, "%s", PQgetvalue(r, 0, 0));
-	char *cols = strdup(PQgetvalue(r, 0, 1)), *hdr = strdup(PQgetvalue(r, 0, 1));
 	char *lit_run = PQescapeLiteral(pg, PQgetvalue(r, 0, 0), strlen(PQgetvalue(r, 0, 0)));
-	char *lit_asof = PQescapeLiteral(pg, PQgetvalue(r, 0, 2), strlen(PQgetvalue(r, 0, 2)));
+	char *lit_asof = PQescapeLiteral(pg, PQgetvalue(r, 0, 1), strlen(PQgetvalue(r, 0, 1)));
 	PQclear(r);
 	strbuf sql = {0};
-	int ncols = 0;
-	if (!cols || !hdr || !lit_run || !lit_asof)
+	if (!lit_run || !lit_asof)
 		rc = qe_err_set(e, QE_INTERNAL, "out of memory");
 	strbuf_put(&sql, "COPY (SELECT ", strlen("COPY (SELECT "));
-	for (char *name = cols, *next; !rc && name; name = next) {
-		next = strchr(name, ',');
-		if (next)
-			*next++ = '\0';
-		int i = formats_colidx(t, name);
-		if (i < 0) {
-			rc = qe_err_set(e, QE_IO, "dump %s: run %s was loaded with column '%s', unknown to this qe-store",
-					t->name, run_out, name);
-			break;
-		}
-		if (ncols)
-			strbuf_put(&sql, ", ", 2);
-		if (store_typed(t->cols[i].type)) {
-			char id[160];
-			snprintf(id, sizeof id, "%s%s", name, STORE_TEXT_SUFFIX);
-			strbuf_put(&sql, "coalesce(", 9);
-			store_put_ident(&sql, id);
-			strbuf_put(&sql, ", ", 2);
-			store_put_ident(&sql, name);
-			strbuf_put(&sql, "::text)", 7);
-		} else
-			store_put_ident(&sql, name);
-		ncols++;
-	}
+	if (!rc)
+		rc = dump_columns(pg, t, run_out, &sql, w, &ncols, e);
 	if (!rc) {
-		strbuf_put(&sql, " FROM " STORE_SCHEMA ".", strlen(" FROM " STORE_SCHEMA "."));
-		store_put_ident(&sql, tn);
-		strbuf_put(&sql, " WHERE qe_run = ", strlen(" WHERE qe_run = "));
-		strbuf_put(&sql, lit_run, strlen(lit_run));
-		strbuf_put(&sql, " AND qe_asof = ", strlen(" AND qe_asof = "));
-		strbuf_put(&sql, lit_asof, strlen(lit_asof));
-		const char *tail = "::date ORDER BY qe_row) TO STDOUT";
-		strbuf_put(&sql, tail, strlen(tail) + 1);
+		const char *parts[] = {" FROM " STORE_SCHEMA ".", NULL, " WHERE qe_run = ", lit_run,
+				       " AND qe_asof = ", lit_asof, "::date ORDER BY qe_row) TO STDOUT"};
+		for (size_t k = 0; k < sizeof parts / sizeof parts[0]; k++) {
+			if (parts[k])
+				strbuf_put(&sql, parts[k], strlen(parts[k]));
+			else
+				store_put_ident(&sql, tn);
+		}
+		strbuf_put(&sql, "", 1);
 		if (sql.oom)
 			rc = qe_err_set(e, QE_INTERNAL, "out of memory");
-	}
-	if (!rc) {
-		/* the header as the file had it: the stored names, in order */
-		for (const char *name = hdr; name; name = strchr(name, ',') ? strchr(name, ',') + 1 : NULL) {
-			const char *end = strchr(name, ',');
-			csvw_strn(w, name, end ? (size_t)(end - name) : strlen(name));
-		}
-		csvw_end(w);
 	}
 	if (!rc) {
 		r = PQexec(pg, sql.p);
@@ -589,8 +624,6 @@ int store_dump(store_conn *c, const formats_table *t, const char *run, const cha
 			rc = dump_rows(pg, w, ncols, rows, e);
 		}
 	}
-	free(cols);
-	free(hdr);
 	PQfreemem(lit_run);
 	PQfreemem(lit_asof);
 	strbuf_free(&sql);
