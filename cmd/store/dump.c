@@ -16,9 +16,7 @@ static const char usage[] =
 	"  -r, --run RUN_ID        that run\n"
 	"  -a, --asof DATE         the run loaded last for that as-of date\n"
 	"  -o, --output FILE       write here (atomic) instead of stdout\n"
-	"  -d, --dbname CONNINFO   libpq connection string or URI (default: PG* variables)\n"
-	"  -q, --quiet             no summary on stderr\n"
-	"  -h, --help              this help\n"
+	STORE_HELP_COMMON
 	"\n"
 	"Exit status: 0 ok; 2 usage; 3 no such run; 4 I/O, connection or server error.\n";
 
@@ -26,9 +24,7 @@ int cmd_store_dump(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"run", required_argument, NULL, 'r'},    {"asof", required_argument, NULL, 'a'},
-		{"output", required_argument, NULL, 'o'}, {"dbname", required_argument, NULL, 'd'},
-		{"quiet", no_argument, NULL, 'q'},        {"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+		{"output", required_argument, NULL, 'o'}, STORE_LONGOPTS_COMMON,
 	};
 	const char *conninfo = NULL, *run = NULL, *asof = NULL, *output = NULL;
 	int c;

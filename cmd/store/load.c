@@ -15,9 +15,7 @@ static const char usage[] =
 	"  -r, --run RUN_ID        the run the rows belong to (required)\n"
 	"  -a, --asof DATE         as-of date of the run (default: the file's asof\n"
 	"                          column, else the date YYYY-MM-DD in RUN_ID)\n"
-	"  -d, --dbname CONNINFO   libpq connection string or URI (default: PG* variables)\n"
-	"  -q, --quiet             no summary on stderr\n"
-	"  -h, --help              this help\n"
+	STORE_HELP_COMMON
 	"\n"
 	"Exit status: 0 ok; 2 usage; 3 the file fails its checks; 4 I/O, connection,\n"
 	"server, permission error or a schema that needs qe-store migrate.\n";
@@ -26,8 +24,7 @@ int cmd_store_load(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"run", required_argument, NULL, 'r'},    {"asof", required_argument, NULL, 'a'},
-		{"dbname", required_argument, NULL, 'd'}, {"quiet", no_argument, NULL, 'q'},
-		{"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+		STORE_LONGOPTS_COMMON,
 	};
 	const char *conninfo = NULL;
 	store_load_opts o = {0};

@@ -11,11 +11,9 @@ static const char usage[] =
 	"to this qe-store's schema version, in one transaction, as the role that owns it.\n"
 	"Run again at any time: it only adds what is missing.\n"
 	"\n"
-	"  -d, --dbname CONNINFO   libpq connection string or URI (default: PG* variables)\n"
 	"      --loader ROLE       grant ROLE what qe-store load needs (no DDL right)\n"
 	"      --reader ROLE       grant ROLE read access (qe-store dump, queries)\n"
-	"  -q, --quiet             no summary on stderr\n"
-	"  -h, --help              this help\n"
+	STORE_HELP_COMMON
 	"\n"
 	"Exit status: 0 ok; 2 usage; 4 connection, server or permission error.\n";
 
@@ -23,9 +21,9 @@ int cmd_store_migrate(int argc, char **argv)
 {
 	enum { OPT_LOADER = 256, OPT_READER };
 	static const struct option opts[] = {
-		{"dbname", required_argument, NULL, 'd'},       {"loader", required_argument, NULL, OPT_LOADER},
-		{"reader", required_argument, NULL, OPT_READER}, {"quiet", no_argument, NULL, 'q'},
-		{"help", no_argument, NULL, 'h'},                {NULL, 0, NULL, 0},
+		{"loader", required_argument, NULL, OPT_LOADER},
+		{"reader", required_argument, NULL, OPT_READER},
+		STORE_LONGOPTS_COMMON,
 	};
 	const char *conninfo = NULL, *loader = NULL, *reader = NULL;
 	int c;
