@@ -289,3 +289,17 @@ EOF2
 	[ "$status" -eq 4 ]
 	[[ "$stderr" == *"newer than this qe-store"* ]] || fail "$stderr"
 }
+
+@test "store: make eod loads the day's results only when QE_PG is set" {
+	cp -r "$QE_TOP/pipelines" "$QE_TOP/data" .
+	make -n -f pipelines/eod.mk QE_BIN="$QE_BIN" > with.txt 2>&1
+	mv pipelines/store.mk store.mk.off
+	make -n -f pipelines/eod.mk QE_BIN="$QE_BIN" > without.txt 2>&1
+	cmp with.txt without.txt
+	! grep -q qe-store with.txt
+	mv store.mk.off pipelines/store.mk
+	make -n -f pipelines/eod.mk QE_BIN="$QE_BIN" QE_PG="dbname=$PGDATABASE" > pg.txt 2>&1
+	grep -qF 'qe-store load -q -d "$QE_PG" $k $f --run eod-2026-11-25 --asof 2026-11-25' pg.txt
+	grep -qF 'valuations:out/eod/2026-11-25/price/valuations.csv' pg.txt
+	grep -qF 'manifest:out/eod/2026-11-25/manifest.csv' pg.txt
+}
