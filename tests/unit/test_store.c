@@ -35,6 +35,12 @@ static void test_names(void)
 		ok &= strlen(tn) + 8 <= 63;
 	}
 	UT_CHECK(ok, "table and partition names fit 63 bytes");
+	/* the loader checks every kind with ingest/schema's row validator,
+	 * which holds at most 32 columns */
+	ok = 1;
+	for (int k = 0; k < FMT_COUNT; k++)
+		ok &= formats_get(k)->ncols <= 32;
+	UT_CHECK(ok, "every kind fits the row validator");
 }
 
 static void test_exact(void)
