@@ -21,6 +21,7 @@ static const struct {
 	{"settle", "cash flows, netting, invoices, margin; the carbon-allowance ledger"},
 	{"forecast", "GARCH volatility forecasts; OLS regression with Newey-West errors"},
 	{"report", "position, risk and summary reports from the other tools' outputs"},
+	{"feed", "smart-meter readings from an MQTT broker into period files"},
 };
 
 static void list_tools(void)
