@@ -84,9 +84,12 @@ static void on_connect(struct mosquitto *m, void *obj, int rc)
 		return;
 	}
 	R->connected = 1;
-	for (int i = 0; i < R->ntopics; i++)
-		mosquitto_subscribe(m, NULL, R->topics[i], R->qos);
-	cli_info("connected; subscribed to %d topic%s", R->ntopics, R->ntopics > 1 ? "s" : "");
+	/* one SUBSCRIBE for every filter: one SUBACK says they are all live */
+	if (mosquitto_subscribe_multiple(m, NULL, R->ntopics, (char *const *)R->topics, R->qos, 0, NULL) !=
+	    MOSQ_ERR_SUCCESS) {
+		qe_err_set(&R->err, QE_IO, "cannot send the subscription");
+		R->fatal = QE_IO;
+	}
 }
 
 static void on_subscribe(struct mosquitto *m, void *obj, int mid, int n, const int *granted)
@@ -95,9 +98,12 @@ static void on_subscribe(struct mosquitto *m, void *obj, int mid, int n, const i
 	run *R = obj;
 	for (int i = 0; i < n; i++)
 		if (granted[i] > 2) {
-			qe_err_set(&R->err, QE_IO, "broker refused the subscription (not authorised?)");
+			qe_err_set(&R->err, QE_IO, "broker refused the subscription to '%s' (not authorised?)",
+				   i < R->ntopics ? R->topics[i] : "?");
 			R->fatal = QE_IO;
+			return;
 		}
+	cli_info("connected; subscribed to %d topic%s", n, n > 1 ? "s" : "");
 }
 
 static void on_message(struct mosquitto *m, void *obj, const struct mosquitto_message *msg)
