@@ -22,6 +22,7 @@ static const struct {
 	{"forecast", "GARCH volatility forecasts; OLS regression with Newey-West errors"},
 	{"report", "position, risk and summary reports from the other tools' outputs"},
 	{"store", "load and dump the data contract's tables in PostgreSQL"},
+	{"feed", "smart-meter readings from an MQTT broker into period files"},
 };
 
 static void list_tools(void)

@@ -662,6 +662,13 @@ static const formats_col risk_report_cols[] = {
 	COL("status", CT_STR, 0),
 };
 
+/* qe-feed: a payload (or one record of it) that is not a valid reading */
+static const formats_col feed_rejects_cols[] = {
+	COL("received", CT_TS, 1), COL("topic", CT_STR, 1), {"line", CT_INT, 1, NULL, 1, BIG, 0, NULL},
+	COL("column", CT_STR, 0), COL("value", CT_STR, 0), COL("reason", CT_STR, 1),
+	COL("record", CT_STR, 0),
+};
+
 static const formats_col debtor_accounts_cols[] = {
 	{"currency", CT_CCY, 1, NULL, 0, 0, 0, NULL},
 	COL("iban", CT_ID, 1),
@@ -902,6 +909,7 @@ static const formats_table tables[FMT_COUNT] = {
 	{T(FMT_MARGIN_SCENARIOS, "margin_scenarios", "MARGIN", margin_scenarios_cols), K(0, 2, 3)},
 	{T(FMT_POSITION_REPORT, "position_report", "POSITION REPORT", position_report_cols), K(0, 1, 2, 3)},
 	{T(FMT_RISK_REPORT, "risk_report", "RISK REPORT", risk_report_cols), 0, NULL},
+	{T(FMT_FEED_REJECTS, "feed_rejects", "FEED REJECTS", feed_rejects_cols), 0, NULL},
 };
 
 const formats_table *formats_get(int kind)

@@ -149,6 +149,7 @@ enum formats_kind {
 	FMT_MARGIN_SCENARIOS,
 	FMT_POSITION_REPORT,       /* qe-report position */
 	FMT_RISK_REPORT,           /* qe-report risk */
+	FMT_FEED_REJECTS,          /* qe-feed: rejected payloads */
 	FMT_COUNT
 };
 
