@@ -149,6 +149,8 @@ enum formats_kind {
 	FMT_MARGIN_SCENARIOS,
 	FMT_POSITION_REPORT,       /* qe-report position */
 	FMT_RISK_REPORT,           /* qe-report risk */
+	FMT_PNL,                   /* qe-report pnl: by trade */
+	FMT_PNL_EXPLAIN,           /* qe-report pnl --explain: roll-ups */
 	FMT_COUNT
 };
 
