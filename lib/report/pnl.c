@@ -112,7 +112,14 @@ static int day_read(pnl_day *d, const struct report_pnl_day *in, const struct re
 		if (sidx_find(d->ccys, c, strlen(c)) < 0)
 			return rtable_error(&d->t, r, TC_CCY, e, "currency '%s' is not in %s", c, in->fx);
 	}
-	struct val_options o = {.asof = in->asof, .trades = in->trades, .curves = in->curves,
+	return 0;
+}
+
+/* Prices the trades of file trades on the market of day in. */
+static int day_price(pnl_day *d, const char *trades, const struct report_pnl_day *in,
+		     const struct report_pnl_in *all, qe_err *e)
+{
+	struct val_options o = {.asof = in->asof, .trades = trades, .curves = in->curves,
 				.vols = in->vols, .rates = in->rates, .markets = all->markets,
 				.fixings = in->fixings, .calendars = all->calendars, .spread_corr = 0.8};
 	d->b = valuation_price(&o, e);
@@ -141,7 +148,7 @@ static int book_check(const pnl_day *d, const char *trades, qe_err *e)
 		struct val_trade_info t;
 		valuation_trade(d->b, i, &t);
 		if (t.status == 1)
-			return qe_err_set(e, QE_DATA, "%s: trade %s cannot be priced: %s", trades, t.id, t.err);
+			return qe_err_set(e, QE_DATA, "%s (%s: trade %s cannot be priced)", t.err, trades, t.id);
 	}
 	return 0;
 }
@@ -324,7 +331,7 @@ static const char *commodity_of(const struct pnl_run *r, const char *curve)
 }
 
 static int emit(struct pnl_run *r, csv_writer *by_trade, struct report_pnl_totals *tot, const char *id,
-		const char *book, const char *desk, const char *curve, int change, double v0, double v1,
+		const char *book, const char *desk, const char *curve, int change, int64_t v0, int64_t v1,
 		const int64_t *part)
 {
 	const char *com = commodity_of(r, curve);
@@ -337,8 +344,8 @@ static int emit(struct pnl_run *r, csv_writer *by_trade, struct report_pnl_total
 		csvw_str(by_trade, curve);
 		csvw_str(by_trade, r->in->base);
 		csvw_str(by_trade, change_names[change]);
-		csvw_str(by_trade, report_pnl_cents(buf, cents(v0)));
-		csvw_str(by_trade, report_pnl_cents(buf, cents(v1)));
+		csvw_str(by_trade, report_pnl_cents(buf, v0));
+		csvw_str(by_trade, report_pnl_cents(buf, v1));
 		write_parts(by_trade, part);
 		csvw_end(by_trade);
 	}
@@ -365,20 +372,6 @@ static int run(struct pnl_run *r, csv_writer *by_trade, csv_writer *explain, str
 	}
 	if (day_read(&r->d0, &in->d0, in, e) || day_read(&r->d1, &in->d1, in, e))
 		return e->code;
-	/* D0's book on D1's market */
-	struct report_pnl_day d01 = in->d1;
-	d01.trades = in->d0.trades;
-	struct val_options o = {.asof = d01.asof, .trades = d01.trades, .curves = d01.curves,
-				.vols = d01.vols, .rates = d01.rates, .markets = in->markets,
-				.fixings = d01.fixings, .calendars = in->calendars, .spread_corr = 0.8};
-	if (!(r->d01.b = valuation_price(&o, e)))
-		return e->code;
-	if (book_check(&r->d0, in->d0.trades, e) || book_check(&r->d01, in->d0.trades, e) ||
-	    book_check(&r->d1, in->d1.trades, e))
-		return e->code;
-	long n0 = valuation_count(r->d0.b), n1 = valuation_count(r->d1.b);
-	if (valuation_count(r->d01.b) != n0)
-		return qe_err_set(e, QE_INTERNAL, "%s: the book differs between the days", in->d0.trades);
 	/* a trade's currency cannot change between the books */
 	for (size_t row = 0; row < r->d1.t.n; row++) {
 		long r0 = day_row(&r->d0, rtable_get(&r->d1.t, row, TC_ID));
@@ -387,6 +380,16 @@ static int run(struct pnl_run *r, csv_writer *by_trade, csv_writer *explain, str
 					    rtable_get(&r->d1.t, row, TC_CCY), rtable_get(&r->d0.t, (size_t)r0, TC_CCY),
 					    in->d0.trades);
 	}
+	/* each book on its market, and D0's book on D1's market */
+	if (day_price(&r->d0, in->d0.trades, &in->d0, in, e) || day_price(&r->d1, in->d1.trades, &in->d1, in, e) ||
+	    day_price(&r->d01, in->d0.trades, &in->d1, in, e))
+		return e->code;
+	if (book_check(&r->d0, in->d0.trades, e) || book_check(&r->d01, in->d0.trades, e) ||
+	    book_check(&r->d1, in->d1.trades, e))
+		return e->code;
+	long n0 = valuation_count(r->d0.b), n1 = valuation_count(r->d1.b);
+	if (valuation_count(r->d01.b) != n0)
+		return qe_err_set(e, QE_INTERNAL, "%s: the book differs between the days", in->d0.trades);
 	if (!(r->live0 = sidx_new()) || !(r->live1 = sidx_new()))
 		return qe_err_set(e, QE_INTERNAL, "out of memory");
 	for (int d = 0; d < 2; d++) {
@@ -465,7 +468,7 @@ static int run(struct pnl_run *r, csv_writer *by_trade, csv_writer *explain, str
 				change = CH_MATURED;
 		}
 		int64_t dsum = 0, gsum = 0;
-		if (t0.status == 0 && taylor(r, i, fx0, &dsum, &gsum))
+		if (t0.status == 0 && change != CH_CANCELLED && taylor(r, i, fx0, &dsum, &gsum))
 			return qe_err_set(e, QE_INTERNAL, "out of memory");
 		part[PNL_THETA] = Lt - L0;
 		part[PNL_DELTA] = dsum;
@@ -473,18 +476,21 @@ static int run(struct pnl_run *r, csv_writer *by_trade, csv_writer *explain, str
 		part[PNL_UNEXPLAINED] = (Lp - Lt) - dsum - gsum;
 		part[PNL_VEGA] = Lv - Lp;
 		part[PNL_FX] = Lf - Lv;
-		if (change == CH_CANCELLED)
-			part[PNL_CANCELLED] = Lx - Lf;
-		else if (change == CH_AMENDED)
+		if (change == CH_CANCELLED) {
+			/* out of the book at its D0 value: no market P&L */
+			memset(part, 0, sizeof part);
+			part[PNL_CANCELLED] = -L0;
+		} else if (change == CH_AMENDED)
 			part[PNL_AMENDED] = Lx - Lf;
 		else
 			part[PNL_UNEXPLAINED] += Lx - Lf;
-		part[PNL_CASH] = cash;
-		part[PNL_TOTAL] = Lx + cash - L0;
+		if (change != CH_CANCELLED)
+			part[PNL_CASH] = cash;
+		part[PNL_TOTAL] = change == CH_CANCELLED ? -L0 : Lx + cash - L0;
 		long row = day_row(j >= 0 ? &r->d1 : &r->d0, t0.id);
 		const rtable *tt = j >= 0 ? &r->d1.t : &r->d0.t;
 		const char *desk = row >= 0 ? rtable_get(tt, (size_t)row, TC_TRADER) : "";
-		if (emit(r, by_trade, tot, t0.id, t0.book, desk, t0.curve, change, v0, j >= 0 ? v1 : 0, part))
+		if (emit(r, by_trade, tot, t0.id, t0.book, desk, t0.curve, change, L0, change == CH_CANCELLED ? 0 : Lx, part))
 			return qe_err_set(e, QE_INTERNAL, "out of memory");
 	}
 	/* new trades of D1's book */
@@ -498,7 +504,7 @@ static int run(struct pnl_run *r, csv_writer *by_trade, csv_writer *explain, str
 		part[PNL_NEW] = part[PNL_TOTAL] = cents(v1 * fx1);
 		long row = day_row(&r->d1, t1.id);
 		if (emit(r, by_trade, tot, t1.id, t1.book, row >= 0 ? rtable_get(&r->d1.t, (size_t)row, TC_TRADER) : "",
-			 t1.curve, CH_NEW, 0, v1, part))
+			 t1.curve, CH_NEW, 0, part[PNL_NEW], part))
 			return qe_err_set(e, QE_INTERNAL, "out of memory");
 	}
 	if (explain)

@@ -17,10 +17,10 @@
  *           currency of the FX files: each trade converted at its day's
  *           rate);
  *   trades  D1's book: new trades (D1's value), amended ones (D1's value
- *           less the previous version's on D1's market), cancelled ones
- *           (less their value on D1's market); an unchanged trade's
- *           difference (none: the same pricer on the same market) is
- *           unexplained;
+ *           less the previous version's on D1's market); an unchanged
+ *           trade's difference (none: the same pricer on the same market)
+ *           is unexplained.  A cancelled trade leaves the book at its D0
+ *           value before the market steps: all its P&L is cancelled;
  *   cash    trades of D0's book that matured by D1 (expiry, delivery or
  *           settlement): the value they settled at, priced on D0's date
  *           with D1's quotes and vols, at D1's FX rate.
