@@ -317,6 +317,8 @@ bundled_reports() {
 		-q -o stress.csv
 	qe-report risk --var var.csv -l "$DATA/limits.csv" --fx "$DATA/fx.csv" --stress stress.csv -q -o risk.csv || true
 	qe-report position -l ladder.csv -m "$DATA/markets.csv" -q -o pos.csv
+	qe-report pnl -q --from 2026-11-24 --to 2026-11-25 -m "$DATA/markets.csv" --dir0 "$DATA/prev" --dir1 "$DATA" \
+		-o pnl.csv -e explain.csv
 	{
 		echo 'asof,rule_set,rule,severity,entity_type,entity_id,value,limit,utilisation,message'
 		for i in $(seq 1 30); do echo "2026-11-25,sharia,debt,breach,counterparty,CP$i,1,1,1,\"<b>&'x\"\" $i\""; done
@@ -358,8 +360,8 @@ PY
 
 @test "html: every chart renders in a real headless Chromium at 1280 and 390 pixels, offline, no console error, no horizontal scroll" {
 	bundled_reports
-	qe-report html --series series.csv --risk risk.csv --position pos.csv --breaches b.csv -d 2026-11-25 \
-		-o dash.html 2>/dev/null
+	qe-report html --series series.csv --pnl explain.csv --risk risk.csv --position pos.csv --breaches b.csv \
+		-d 2026-11-25 -o dash.html 2>/dev/null
 	"$PYORACLE" "$QE_TOP/tests/report/browser.py" dash.html 1280,390 shot > probe.json
 	"$PYORACLE" - <<'PY'
 import csv, json
@@ -380,7 +382,7 @@ for p in pages:
     assert not p.get('requests') and not p['resources'], (w, p.get('requests'), p['resources'])
     assert p['scrollWidth'] <= p['clientWidth'] == w, ('horizontal scroll', w, p['scrollWidth'])
     ch = {c['id']: c for c in p['charts']}
-    assert sorted(ch) == ['chart-limits', 'chart-positions', 'chart-stress', 'chart-var'], sorted(ch)
+    assert sorted(ch) == ['chart-limits', 'chart-pnl', 'chart-positions', 'chart-stress', 'chart-var'], sorted(ch)
     for c in ch.values():
         assert c['w'] > 0.8 * min(w, 1100) - 60 and c['h'] > 50 and c['right'] <= w, (w, c['id'], c['w'], c['h'])
         assert c['inked'] > 0.02 and c['colours'] >= 3, ('blank chart', w, c['id'], c['inked'], c['colours'])
@@ -391,6 +393,13 @@ for p in pages:
     assert any('BREACH' in t for t in ch['chart-limits']['texts'])
     assert ch['chart-stress']['stress'] == stress > 0
     assert ch['chart-positions']['cell'] == cells > 0
+    # the P&L waterfall: a bar per part and the total, each labelled, the total's value shown
+    wf = ch['chart-pnl']
+    assert wf['waterfall'] == 11, wf['waterfall']
+    assert wf['parts'] == ['theta', 'delta', 'gamma', 'vega', 'fx', 'new', 'amended', 'cancelled', 'cash',
+                           'unexplained', 'total'], wf['parts']
+    allrow = [r for r in csv.DictReader(open('explain.csv')) if r['level'] == 'all'][0]
+    assert '{:,}'.format(int(round(float(allrow['total']) / 1000))) in wf['texts'], (allrow['total'], wf['texts'])
     assert 'breach-counts' in p['tables'] and 'breach-rows' in p['tables']
 PY
 	[ -s shot-1280.png ] && [ -s shot-390.png ]
@@ -600,4 +609,26 @@ PY
 	assert_failure 2
 	pnl --from 2026-11-24 --to 2026-11-25 -o /dev/full
 	assert_failure 4
+}
+
+@test "summary: --pnl prints the day's P&L, the unexplained share and every part within 80 columns (python)" {
+	pnl_bundled
+	printf 'section,portfolio,item,value,limit,utilisation,currency,status\nvar,total,var_99_1d,100,,,USD,\n' > r.csv
+	run_split qe-report summary --risk r.csv --pnl explain.csv -d 2026-11-25
+	assert_success
+	printf '%s\n' "$output" > sum.txt
+	"$PYORACLE" - <<'PY'
+import csv, re
+out = open('sum.txt').read().splitlines()
+assert all(len(l) <= 80 for l in out), max(out, key=len)
+a = [r for r in csv.DictReader(open('explain.csv')) if r['level'] == 'all'][0]
+def fmt(x):
+    v = round(float(x))
+    return ('+' if v > 0 else '') + '{:,}'.format(v)
+assert out[1].startswith('P&L %s USD, unexplained %s (%.2f%%)' % (fmt(a['total']), fmt(a['unexplained']),
+       100 * abs(float(a['unexplained']) / float(a['total'])))), out[1]
+text = '\n'.join(out[2:5])
+for p in ('theta', 'delta', 'gamma', 'vega', 'fx', 'new', 'amended', 'cancelled', 'cash'):
+    assert re.search(r'\b%s +%s(\s|$)' % (p, re.escape(fmt(a[p]))), text), (p, fmt(a[p]), text)
+PY
 }
