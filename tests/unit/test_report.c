@@ -122,8 +122,9 @@ static void test_pnl_futures(void)
 	snprintf(t0, sizeof t0, "%s%s%s", head,
 		 "T1,1,new,2026-11-02,A,ann,CP001,future,NG_HH,buy,2,lots,4.00,USD,2027-01-01,2027-01-31,,,,,,,,,,\n",
 		 "T2,1,new,2026-11-02,A,bob,CP001,future,NG_HH,sell,1,lots,4.00,USD,2027-01-01,2027-01-31,,,,,,,,,,\n");
-	snprintf(t1, sizeof t1, "%s%s%s%s", head,
+	snprintf(t1, sizeof t1, "%s%s%s%s%s", head,
 		 "T1,1,new,2026-11-02,A,ann,CP001,future,NG_HH,buy,2,lots,4.00,USD,2027-01-01,2027-01-31,,,,,,,,,,\n",
+		 "T2,1,new,2026-11-02,A,bob,CP001,future,NG_HH,sell,1,lots,4.00,USD,2027-01-01,2027-01-31,,,,,,,,,,\n",
 		 "T2,2,cancel,2026-11-02,A,bob,CP001,future,NG_HH,sell,1,lots,4.00,USD,2027-01-01,2027-01-31,,,,,,,,,,\n",
 		 "T3,1,new,2026-11-25,B,bob,CP001,future,NG_HH,buy,1,lots,4.50,USD,2027-01-01,2027-01-31,,,,,,,,,,\n");
 	char *tr0 = write_tmp(t0), *tr1 = write_tmp(t1);
