@@ -880,24 +880,27 @@ int synth_write_vol_history(synth *s, FILE *fp, qe_err *e)
 #define SYNTH_FX_DAILY_SD 0.005
 
 /* The log of EUR per USD on each day of the history, ending at the
- * bundled rate (logr: ndays entries). */
-static void fx_log_rates(const synth *s, double *logr)
+ * bundled rate: ndays entries, the caller's to free; NULL with e set. */
+static double *fx_log_rates(synth *s, qe_err *e)
 {
+	if (synth_build_history(s, e))
+		return NULL;
+	double *logr = malloc((size_t)s->ndays * sizeof *logr);
+	if (!logr)
+		return qe_err_set(e, QE_INTERNAL, "out of memory"), NULL;
 	qe_rng r;
 	rng_init(&r, s->cfg.seed, synth_stream(STREAM_FX, 0));
 	logr[s->ndays - 1] = -log(SYNTH_USD_PER_EUR);
 	for (int t = s->ndays - 1; t > 0; t--)
 		logr[t - 1] = logr[t] - SYNTH_FX_DAILY_SD * rng_normal(&r);
+	return logr;
 }
 
 int synth_write_fx_history(synth *s, FILE *fp, qe_err *e)
 {
-	if (synth_build_history(s, e))
-		return e->code;
-	double *logr = malloc((size_t)s->ndays * sizeof *logr);
+	double *logr = fx_log_rates(s, e);
 	if (!logr)
-		return qe_err_set(e, QE_INTERNAL, "out of memory");
-	fx_log_rates(s, logr);
+		return e->code;
 	csv_writer w;
 	csvw_init(&w, fp);
 	csvw_header_of(&w, FMT_FX_HISTORY);
@@ -920,12 +923,9 @@ int synth_write_fx_history(synth *s, FILE *fp, qe_err *e)
  * that day (the as-of day's is the bundled fx.csv's 1.05). */
 int synth_write_prev_fx(synth *s, FILE *fp, qe_err *e)
 {
-	if (synth_build_history(s, e))
-		return e->code;
-	double *logr = malloc((size_t)s->ndays * sizeof *logr);
+	double *logr = fx_log_rates(s, e);
 	if (!logr)
-		return qe_err_set(e, QE_INTERNAL, "out of memory");
-	fx_log_rates(s, logr);
+		return e->code;
 	double eur_per_usd = synth_round(exp(logr[s->ndays - 2]), 1e-6);
 	free(logr);
 	csv_writer w;
