@@ -632,3 +632,27 @@ for p in ('theta', 'delta', 'gamma', 'vega', 'fx', 'new', 'amended', 'cancelled'
     assert re.search(r'\b%s +%s(\s|$)' % (p, re.escape(fmt(a[p]))), text), (p, fmt(a[p]), text)
 PY
 }
+
+@test "pnl: a trade that matured between the days shows its settlement as cash, the same trade's value leaving by theta (python)" {
+	mkdir d0 d1
+	cp "$DATA"/prev/*.csv d0/
+	cp "$DATA"/trades.csv "$DATA"/curves.csv "$DATA"/vols.csv "$DATA"/rates.csv "$DATA"/fixings.csv "$DATA"/fx.csv d1/
+	# an EUA spot delivered on the day: priced on D0, matured on D1
+	row='T99999998,1,new,2026-11-20,CARBON,cdubois,EEX_ECC,spot,EUA,buy,10000,t,70.00,EUR,2026-11-25,2026-11-25,,,,,,,,,,'
+	echo "$row" >> d0/trades.csv
+	echo "$row" >> d1/trades.csv
+	run_split qe-report pnl --from 2026-11-24 --to 2026-11-25 -m "$DATA/markets.csv" --dir0 d0 --dir1 d1 -o pnl.csv
+	assert_success
+	"$PYORACLE" - <<'PY'
+import csv
+r = [x for x in csv.DictReader(open('pnl.csv')) if x['trade_id'] == 'T99999998'][0]
+assert r['change'] == 'matured', r
+fx1 = {x['currency']: float(x['rate']) for x in csv.DictReader(open('d1/fx.csv'))}
+# settled at D1's price of the rest of the month (the quote covering the D0 balance's last day)
+bal = [x for x in csv.DictReader(open('d1/curves.csv')) if x['curve'] == 'EUA' and x['delivery_end'] == '2026-11-30'][0]
+want = 10000 * (float(bal['price']) - 70.0) * fx1['EUR']
+assert abs(float(r['cash']) - want) <= 1e-3 * abs(want) + 0.01, (r['cash'], want)
+assert float(r['v1']) == 0 and float(r['theta']) == -float(r['v0']), r
+assert round(float(r['total']), 2) == round(float(r['cash']) - float(r['v0']), 2), r
+PY
+}
