@@ -12,7 +12,7 @@
 
 static const char usage[] =
 	"usage: qe-synth [--seed S] [--trades N] [--asof DATE] [--months M]\n"
-	"                [--history-days D] [--calendars DIR] -d DIR\n"
+	"                [--history-days D] [--calendars DIR] [--prev] -d DIR\n"
 	"       qe-synth [OPTIONS] --only KIND [-o FILE]\n"
 	"       qe-synth [OPTIONS] --format cme|ice [--strikes N] [-o FILE]\n"
 	"\n"
@@ -28,9 +28,13 @@ static const char usage[] =
 	"  -c, --calendars DIR   holiday files (default $QE_CALENDAR_DIR, else the\n"
 	"                        installed ones; in the source tree give data/calendars)\n"
 	"  -d, --dir DIR         write every file (or the --only one) into DIR\n"
+	"      --prev            -d: also the previous as-of date's market and book\n"
+	"                        in DIR/prev/ (for qe-report pnl)\n"
 	"  -k, --only KIND       write one kind: markets prices vols rates history\n"
 	"                        fixings trades counterparties limits meters weather\n"
 	"                        vol-history fx_history islamic_terms headlines load\n"
+	"                        prev-prices prev-vols prev-rates prev-fixings prev-fx\n"
+	"                        prev-trades\n"
 	"  -o, --output FILE     output of --only or --format (default stdout)\n"
 	"      --format cme|ice  write the market as CME's settlement CSV or ICE's\n"
 	"                        settlement report (qe-ingest cme-settle, ice-settle)\n"
@@ -84,6 +88,7 @@ int main(int argc, char **argv)
 		{"output", required_argument, NULL, 'o'},
 		{"format", required_argument, NULL, 'F'},
 		{"strikes", required_argument, NULL, 'S'},
+		{"prev", no_argument, NULL, 'P'},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
@@ -91,7 +96,7 @@ int main(int argc, char **argv)
 	synth_cfg cfg;
 	const char *dir = NULL, *output = NULL, *format = NULL;
 	int strikes = 9;
-	int only = -1, ch;
+	int only = -1, ch, prev = 0;
 
 	cli_init(argv[0]);
 	synth_cfg_default(&cfg);
@@ -119,6 +124,7 @@ int main(int argc, char **argv)
 			format = optarg;
 			break;
 		case 'S': strikes = (int)cli_int("--strikes", optarg, 1, 10000); break;
+		case 'P': prev = 1; break;
 		case 'q': cli_quiet = 1; break;
 		case 'h': cli_help(usage);
 		case 'V': cli_version();
@@ -138,8 +144,23 @@ int main(int argc, char **argv)
 		cli_usage_error("-o goes with --only, not with -d");
 	if (output && only < 0)
 		cli_usage_error("-o needs --only KIND");
+	if (prev && !dir)
+		cli_usage_error("--prev goes with -d DIR");
+	int nkinds = prev && only < 0 ? SYNTH_NKINDS : SYNTH_NBASE;
+	if (only >= SYNTH_NBASE)
+		nkinds = SYNTH_NKINDS;
 	if (dir && mkdir(dir, 0777) != 0 && errno != EEXIST)
 		cli_die(QE_IO, "%s: cannot create directory: %s", dir, strerror(errno));
+	if (dir && nkinds > SYNTH_NBASE) {
+		size_t n = strlen(dir) + 8;
+		char *sub = malloc(n);
+		if (!sub)
+			cli_die(QE_INTERNAL, "out of memory");
+		snprintf(sub, n, "%s/prev", dir);
+		if (mkdir(sub, 0777) != 0 && errno != EEXIST)
+			cli_die(QE_IO, "%s: cannot create directory: %s", sub, strerror(errno));
+		free(sub);
+	}
 
 	qe_err e;
 	qe_err_clear(&e);
@@ -147,8 +168,8 @@ int main(int argc, char **argv)
 	if (!s)
 		cli_die_err(&e);
 	int rc = 0, step = 0;
-	cli_progress_steps(only >= 0 ? 1 : SYNTH_NKINDS);
-	for (int k = 0; k < SYNTH_NKINDS && rc == 0; k++) {
+	cli_progress_steps(only >= 0 ? 1 : nkinds);
+	for (int k = 0; k < nkinds && rc == 0; k++) {
 		if (only >= 0 && k != only)
 			continue;
 		cli_progress_step(step++, synth_kind_file(k));

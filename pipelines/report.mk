@@ -11,6 +11,10 @@ REPORT_MK := $(lastword $(MAKEFILE_LIST))
 #                         alert on stderr, and the run goes on)
 #   report/summary.txt    the day in 80 columns (qe-report summary)
 #   report/dashboard.html the self-contained HTML dashboard
+#   report/pnl.csv        when $(DATA)/prev/ holds the previous day (qe-synth
+#   report/pnl-explain.csv --prev): the P&L by trade since that day and its
+#                         explain (qe-report pnl), also in the summary and
+#                         the dashboard
 #
 # The screen's findings are read when pipelines/screen.mk makes them
 # (SCREEN_GATE_DEPS, known once every pipelines/*.mk is read: a second
@@ -19,11 +23,16 @@ REPORT_MK := $(lastword $(MAKEFILE_LIST))
 REPORT_OUT   := $(OUT)/report
 REPORT_FILES := $(REPORT_OUT)/position.csv $(REPORT_OUT)/risk.csv $(REPORT_OUT)/summary.txt \
 	$(REPORT_OUT)/dashboard.html
+# the previous day, when there is one: its as-of from its curves file
+REPORT_PREV  := $(if $(wildcard $(DATA)/prev/curves.csv),$(addprefix $(DATA)/prev/,trades.csv curves.csv \
+	vols.csv rates.csv fixings.csv fx.csv))
+REPORT_PNL   := $(if $(REPORT_PREV),$(REPORT_OUT)/pnl.csv $(REPORT_OUT)/pnl-explain.csv)
+REPORT_FILES += $(REPORT_PNL)
 REPORT_VAR   := $(OUT)/var/var.csv $(OUT)/var/stress.csv $(OUT)/var/backtest.csv $(OUT)/var/pla.csv \
 	$(OUT)/var/components.csv $(OUT)/var/series.csv
 
 ifneq ($(wildcard $(QE_BIN)/qe-report),)
-EOD_INPUTS  += $(DATA)/fx.csv
+EOD_INPUTS  += $(DATA)/fx.csv $(REPORT_PREV)
 EOD_OUTPUTS += $(REPORT_FILES)
 eod: $(REPORT_FILES)
 
@@ -43,16 +52,29 @@ $(REPORT_OUT)/risk.csv: $(REPORT_VAR) $(I)/limits.csv $(DATA)/fx.csv $(QE_BIN)/q
 	if [ $$rc -eq 1 ]; then echo "eod: ALERT: report: a VaR is above its limit (see $@)" >&2; \
 	elif [ $$rc -ne 0 ]; then exit $$rc; fi
 
+ifneq ($(REPORT_PNL),)
+$(REPORT_PNL) &: $(REPORT_PREV) $(I)/trades.csv $(I)/curves.csv $(I)/vols.csv $(I)/rates.csv \
+		$(I)/fixings.csv $(I)/markets.csv $(DATA)/fx.csv $(EOD_CALENDARS) $(QE_BIN)/qe-report $(REPORT_MK) \
+		$(EOD_MK) | $(REPORT_OUT)
+	$(QE_BIN)/qe-report pnl -q --from $$(awk -F, 'NR == 2 { print $$2; exit }' $(DATA)/prev/curves.csv) \
+		--to $(ASOF) -m $(I)/markets.csv $(if $(wildcard $(DATA)/calendars),--calendars $(DATA)/calendars) \
+		--dir0 $(DATA)/prev --trades1 $(I)/trades.csv --curves1 $(I)/curves.csv --vols1 $(I)/vols.csv \
+		--rates1 $(I)/rates.csv --fixings1 $(I)/fixings.csv --fx1 $(DATA)/fx.csv \
+		-o $(REPORT_OUT)/pnl.csv -e $(REPORT_OUT)/pnl-explain.csv
+endif
+
 .SECONDEXPANSION:
-$(REPORT_OUT)/summary.txt: $(REPORT_OUT)/risk.csv $(REPORT_OUT)/position.csv \
+$(REPORT_OUT)/summary.txt: $(REPORT_OUT)/risk.csv $(REPORT_OUT)/position.csv $(REPORT_PNL) \
 		$$(if $$(SCREEN_GATE_DEPS),$(OUT)/screen/breaches.csv) $(QE_BIN)/qe-report $(REPORT_MK) $(EOD_MK)
 	@rc=0; $(QE_BIN)/qe-report summary --risk $(REPORT_OUT)/risk.csv --position $(REPORT_OUT)/position.csv \
+		$(if $(REPORT_PNL),--pnl $(REPORT_OUT)/pnl-explain.csv) \
 		$(if $(SCREEN_GATE_DEPS),--breaches $(OUT)/screen/breaches.csv) -d $(ASOF) -o $@ || rc=$$?; \
 	[ $$rc -le 1 ] || exit $$rc
 
-$(REPORT_OUT)/dashboard.html: $(REPORT_OUT)/risk.csv $(REPORT_OUT)/position.csv $(OUT)/var/series.csv \
+$(REPORT_OUT)/dashboard.html: $(REPORT_OUT)/risk.csv $(REPORT_OUT)/position.csv $(OUT)/var/series.csv $(REPORT_PNL) \
 		$$(if $$(SCREEN_GATE_DEPS),$(OUT)/screen/breaches.csv) $(QE_BIN)/qe-report $(REPORT_MK) $(EOD_MK)
 	$(QE_BIN)/qe-report html -q --series $(OUT)/var/series.csv --risk $(REPORT_OUT)/risk.csv \
+		$(if $(REPORT_PNL),--pnl $(REPORT_OUT)/pnl-explain.csv) \
 		--position $(REPORT_OUT)/position.csv $(if $(SCREEN_GATE_DEPS),--breaches $(OUT)/screen/breaches.csv) \
 		-d $(ASOF) -o $@
 else

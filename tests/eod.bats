@@ -92,7 +92,11 @@ PY
 }
 
 @test "eod: the reports: positions, risk against limits, the summary in 80 columns and a self-contained dashboard" {
-	for f in position.csv risk.csv summary.txt dashboard.html; do assert_file_exists "$EOD/report/$f"; done
+	for f in position.csv risk.csv summary.txt dashboard.html pnl.csv pnl-explain.csv; do
+		assert_file_exists "$EOD/report/$f"
+	done
+	grep -q '^P&L [-+0-9,]* USD, unexplained ' "$EOD/report/summary.txt"
+	grep -q 'id=chart-pnl' "$EOD/report/dashboard.html"
 	grep -q "ALERT: report: a VaR is above its limit" "$BATS_FILE_TMPDIR/first.log"
 	awk 'length > 80 { bad = 1 } END { exit bad }' "$EOD/report/summary.txt"
 	grep -Eq '^POWER_EU +var_99_1d .* BREACH$' "$EOD/report/summary.txt"
@@ -294,6 +298,12 @@ EOF
 	data/sharia_instruments.csv: $gated manifest
 	data/spot_month_limits.csv: $gated manifest
 	data/currencies.csv: settle manifest
+	data/prev/trades.csv: report manifest
+	data/prev/curves.csv: report manifest
+	data/prev/vols.csv: report manifest
+	data/prev/rates.csv: report manifest
+	data/prev/fixings.csv: report manifest
+	data/prev/fx.csv: report manifest
 	data/payment_terms.csv: settle manifest
 	data/calendars/EEX.txt: ingest/trades $priced var/cov
 	data/calendars/ICE_EU.txt: ingest/trades $priced var/cov
@@ -320,7 +330,7 @@ EOF
 	pipelines/settle.mk: settle manifest
 	pipelines/report.mk: report manifest
 	EOF
-	[ "$(wc -l < expected)" -eq 43 ]
+	[ "$(wc -l < expected)" -eq 49 ]
 	reruns_after_change $(cut -d: -f1 expected) > got
 	run diff -u expected got
 	assert_success

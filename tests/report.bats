@@ -317,6 +317,8 @@ bundled_reports() {
 		-q -o stress.csv
 	qe-report risk --var var.csv -l "$DATA/limits.csv" --fx "$DATA/fx.csv" --stress stress.csv -q -o risk.csv || true
 	qe-report position -l ladder.csv -m "$DATA/markets.csv" -q -o pos.csv
+	qe-report pnl -q --from 2026-11-24 --to 2026-11-25 -m "$DATA/markets.csv" --dir0 "$DATA/prev" --dir1 "$DATA" \
+		-o pnl.csv -e explain.csv
 	{
 		echo 'asof,rule_set,rule,severity,entity_type,entity_id,value,limit,utilisation,message'
 		for i in $(seq 1 30); do echo "2026-11-25,sharia,debt,breach,counterparty,CP$i,1,1,1,\"<b>&'x\"\" $i\""; done
@@ -358,8 +360,8 @@ PY
 
 @test "html: every chart renders in a real headless Chromium at 1280 and 390 pixels, offline, no console error, no horizontal scroll" {
 	bundled_reports
-	qe-report html --series series.csv --risk risk.csv --position pos.csv --breaches b.csv -d 2026-11-25 \
-		-o dash.html 2>/dev/null
+	qe-report html --series series.csv --pnl explain.csv --risk risk.csv --position pos.csv --breaches b.csv \
+		-d 2026-11-25 -o dash.html 2>/dev/null
 	"$PYORACLE" "$QE_TOP/tests/report/browser.py" dash.html 1280,390 shot > probe.json
 	"$PYORACLE" - <<'PY'
 import csv, json
@@ -380,7 +382,7 @@ for p in pages:
     assert not p.get('requests') and not p['resources'], (w, p.get('requests'), p['resources'])
     assert p['scrollWidth'] <= p['clientWidth'] == w, ('horizontal scroll', w, p['scrollWidth'])
     ch = {c['id']: c for c in p['charts']}
-    assert sorted(ch) == ['chart-limits', 'chart-positions', 'chart-stress', 'chart-var'], sorted(ch)
+    assert sorted(ch) == ['chart-limits', 'chart-pnl', 'chart-positions', 'chart-stress', 'chart-var'], sorted(ch)
     for c in ch.values():
         assert c['w'] > 0.8 * min(w, 1100) - 60 and c['h'] > 50 and c['right'] <= w, (w, c['id'], c['w'], c['h'])
         assert c['inked'] > 0.02 and c['colours'] >= 3, ('blank chart', w, c['id'], c['inked'], c['colours'])
@@ -391,6 +393,13 @@ for p in pages:
     assert any('BREACH' in t for t in ch['chart-limits']['texts'])
     assert ch['chart-stress']['stress'] == stress > 0
     assert ch['chart-positions']['cell'] == cells > 0
+    # the P&L waterfall: a bar per part and the total, each labelled, the total's value shown
+    wf = ch['chart-pnl']
+    assert wf['waterfall'] == 11, wf['waterfall']
+    assert wf['parts'] == ['theta', 'delta', 'gamma', 'vega', 'fx', 'new', 'amended', 'cancelled', 'cash',
+                           'unexplained', 'total'], wf['parts']
+    allrow = [r for r in csv.DictReader(open('explain.csv')) if r['level'] == 'all'][0]
+    assert '{:,}'.format(int(round(float(allrow['total']) / 1000))) in wf['texts'], (allrow['total'], wf['texts'])
     assert 'breach-counts' in p['tables'] and 'breach-rows' in p['tables']
 PY
 	[ -s shot-1280.png ] && [ -s shot-390.png ]
@@ -410,4 +419,240 @@ PY
 	run_split qe-report html --series s.csv
 	assert_success
 	[[ "$output" == *"1 exception</span> in 2 days"* ]] || fail "$output"
+}
+
+# qe-report pnl on the bundled book: D0 = data/prev (2026-11-24), D1 = data.
+pnl_bundled() {
+	run_split qe-report pnl --from 2026-11-24 --to 2026-11-25 -m "$DATA/markets.csv" \
+		--dir0 "$DATA/prev" --dir1 "$DATA" -o pnl.csv -e explain.csv
+	assert_success
+}
+
+@test "pnl: bundled book - the parts add to the total to the cent, roll-ups exact, residual under 1% (python)" {
+	pnl_bundled
+	"$PYORACLE" - pnl.csv explain.csv <<'PY'
+import csv, sys
+from collections import defaultdict
+parts = ["theta", "delta", "gamma", "vega", "fx", "new", "amended", "cancelled", "cash", "unexplained"]
+def c(x):  # cents, exactly, from a two-decimal string
+    assert x.count(".") == 1 and len(x.split(".")[1]) == 2, x
+    s = -1 if x.startswith("-") else 1
+    a, b = x.lstrip("-").split(".")
+    return s * (int(a) * 100 + int(b))
+rows = list(csv.DictReader(open(sys.argv[1])))
+assert len(rows) > 2000
+sums = defaultdict(lambda: defaultdict(int))
+for r in rows:
+    assert sum(c(r[p]) for p in parts) == c(r["total"]), r
+    # the total is the value change plus cash, to the cent
+    assert c(r["total"]) == c(r["v1"]) + c(r["cash"]) - c(r["v0"]), r
+    for lv, key in (("all", "all"), ("book", r["book"]), ("desk", r["desk"]), ("commodity", r["commodity"])):
+        for p in parts + ["total"]:
+            sums[(lv, key)][p] += c(r[p])
+        sums[(lv, key)]["trades"] += 1
+ex = list(csv.DictReader(open(sys.argv[2])))
+seen = set()
+for e in ex:
+    if e["level"] == "risk_curve":
+        assert c(e["total"]) == c(e["delta"]) + c(e["gamma"])
+        continue
+    k = (e["level"], e["key"])
+    seen.add(k)
+    assert int(e["trades"]) == sums[k]["trades"], k
+    for p in parts + ["total"]:
+        assert c(e[p]) == sums[k][p], (k, p, e[p], sums[k][p])
+assert seen == set(sums), set(sums) ^ seen
+# delta and gamma per risk curve add up to the book's
+rc = [e for e in ex if e["level"] == "risk_curve"]
+allrow = [e for e in ex if e["level"] == "all"][0]
+assert sum(c(e["delta"]) for e in rc) == c(allrow["delta"])
+assert sum(c(e["gamma"]) for e in rc) == c(allrow["gamma"])
+tot, unx = c(allrow["total"]), c(allrow["unexplained"])
+assert tot != 0 and abs(unx) < 0.01 * abs(tot), (unx, tot)
+# the day has new, amended and cancelled trades, and they show
+ch = defaultdict(int)
+for r in rows:
+    ch[r["change"]] += 1
+assert ch["new"] >= 3 and ch["amended"] >= 3 and ch["cancelled"] >= 3, dict(ch)
+for p in ("theta", "delta", "gamma", "vega", "fx", "new", "amended", "cancelled"):
+    assert c(allrow[p]) != 0, p
+PY
+}
+
+@test "pnl: each trade's P&L against two qe-price runs, futures as lots x lot size x the move (python)" {
+	pnl_bundled
+	qe-price -q --asof 2026-11-24 --trades "$DATA/prev/trades.csv" --curves "$DATA/prev/curves.csv" \
+		--vols "$DATA/prev/vols.csv" --rates "$DATA/prev/rates.csv" --fixings "$DATA/prev/fixings.csv" \
+		--markets "$DATA/markets.csv" -o val0.csv
+	qe-price -q --asof 2026-11-25 --trades "$DATA/trades.csv" --curves "$DATA/curves.csv" \
+		--vols "$DATA/vols.csv" --rates "$DATA/rates.csv" --fixings "$DATA/fixings.csv" \
+		--markets "$DATA/markets.csv" -o val1.csv
+	"$PYORACLE" - pnl.csv val0.csv val1.csv "$DATA" <<'PY'
+import csv, sys
+from decimal import Decimal, ROUND_HALF_UP
+pnl, v0f, v1f, data = sys.argv[1:5]
+def fx(path):
+    return {r["currency"]: float(r["rate"]) for r in csv.DictReader(open(path))}
+fx0, fx1 = fx(data + "/prev/fx.csv"), fx(data + "/fx.csv")
+def vals(path):
+    return {r["trade_id"]: (float(r["npv"]), r["currency"], r["instrument"]) for r in csv.DictReader(open(path))}
+val0, val1 = vals(v0f), vals(v1f)
+def cents(x):
+    return int(Decimal(repr(x * 100)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+rows = {r["trade_id"]: r for r in csv.DictReader(open(pnl))}
+assert set(rows) == set(val0) | set(val1)
+def c(x):
+    return int(round(float(x) * 100))
+n = 0
+for tid, r in rows.items():
+    a = cents(val0[tid][0] * fx0[val0[tid][1]]) if tid in val0 else 0
+    b = cents(val1[tid][0] * fx1[val1[tid][1]]) if tid in val1 else 0
+    if r["change"] == "cancelled":
+        b = 0
+    # qe-price rows vs the in-process valuation: to the cent
+    assert abs(c(r["v0"]) - a) <= 1 and abs(c(r["v1"]) - b) <= 1, (tid, r["v0"], a, r["v1"], b)
+    assert abs(c(r["total"]) - (b - a)) <= 2, (tid, r["total"], b - a)
+    n += 1
+# futures: sign x lots x lot size x the move of the month's quote
+mk = {r["curve"]: r for r in csv.DictReader(open(data + "/markets.csv"))}
+def quotes(path):
+    q = {}
+    for r in csv.DictReader(open(path)):
+        q[(r["curve"], r["delivery_start"][:7])] = float(r["price"])
+    return q
+q0, q1 = quotes(data + "/prev/curves.csv"), quotes(data + "/curves.csv")
+checked = 0
+last = {}
+for t in csv.DictReader(open(data + "/trades.csv")):
+    last[t["trade_id"]] = t  # the version the book has reached
+for t in last.values():
+    r = rows.get(t["trade_id"])
+    if not r or r["change"] != "unchanged" or t["instrument"] != "future" or t["unit"] != "lots":
+        continue
+    if t["delivery_start"] < "2027-02-01" or mk[t["curve"]]["unit"] == "MWh":
+        continue  # a contract that may have expired (priced at its final settlement), or MW x hours
+    key = (t["curve"], t["delivery_start"][:7])
+    if key not in q0 or key not in q1:
+        continue
+    sign = 1 if t["side"] == "buy" else -1
+    want = sign * float(t["quantity"]) * float(mk[t["curve"]]["lot_size"]) * (q1[key] - q0[key])
+    want = want * fx1[t["currency"]] + sign * float(t["quantity"]) * float(mk[t["curve"]]["lot_size"]) * (q0[key] - float(t["price"])) * (fx1[t["currency"]] - fx0[t["currency"]])
+    assert abs(float(r["total"]) - want) <= 0.02 + 1e-9 * abs(want), (t["trade_id"], r["total"], want)
+    checked += 1
+assert checked >= 20, checked
+PY
+}
+
+@test "pnl: a cancelled trade is only in cancelled, a new one only in new, an amended one in amended and the market" {
+	pnl_bundled
+	"$PYORACLE" - pnl.csv "$DATA" <<'PY'
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+parts = ["theta", "delta", "gamma", "vega", "fx", "new", "amended", "cancelled", "cash", "unexplained"]
+def live(path):
+    last = {}
+    for t in csv.DictReader(open(path)):
+        last[t["trade_id"]] = t
+    return {k: t for k, t in last.items() if t["status"] != "cancel"}
+b0, b1 = live(sys.argv[2] + "/prev/trades.csv"), live(sys.argv[2] + "/trades.csv")
+for r in rows:
+    tid, ch = r["trade_id"], r["change"]
+    nz = {p for p in parts if float(r[p]) != 0}
+    if tid not in b0:
+        assert ch == "new" and nz <= {"new"} and r["new"] == r["total"], r
+    elif tid not in b1:
+        assert ch == "cancelled" and nz <= {"cancelled"} and r["cancelled"] == r["total"], r
+        assert float(r["total"]) == -float(r["v0"]), r
+    elif b0[tid]["version"] != b1[tid]["version"]:
+        assert ch == "amended" and "new" not in nz and "cancelled" not in nz, r
+    else:
+        assert ch in ("unchanged", "matured") and not nz & {"new", "amended", "cancelled"}, r
+assert {r["change"] for r in rows} >= {"new", "amended", "cancelled", "unchanged"}
+PY
+}
+
+@test "pnl: bad input is exit 3 at file:line:column (missing column, D0 not before D1, currencies); usage exit 2" {
+	mkdir d0 d1
+	cp "$DATA"/prev/*.csv d0/
+	cp "$DATA"/trades.csv "$DATA"/curves.csv "$DATA"/vols.csv "$DATA"/rates.csv "$DATA"/fixings.csv "$DATA"/fx.csv d1/
+	pnl() { run_split qe-report pnl -m "$DATA/markets.csv" --dir0 d0 --dir1 d1 "$@"; }
+	# D0 not before D1
+	pnl --from 2026-11-25 --to 2026-11-24 -o out.csv
+	assert_failure 3
+	one_diagnostic d1/curves.csv "2:2" "is not after"
+	# a curves file of another day
+	pnl --from 2026-11-23 --to 2026-11-25 -o out.csv
+	assert_failure 3
+	one_diagnostic d0/curves.csv "2:2" "is not the day's 2026-11-23"
+	# a missing column
+	cut -d, -f1-5,7- d1/trades.csv > t.csv
+	pnl --from 2026-11-24 --to 2026-11-25 --trades1 t.csv -o out.csv
+	assert_failure 3
+	[[ "$stderr" == *"t.csv:1:1: missing required column 'trader'"* ]] || fail "$stderr"
+	# a currency the FX file lacks, and one that changed between the books
+	printf 'currency,rate\nUSD,1\n' > fx.csv
+	pnl --from 2026-11-24 --to 2026-11-25 --fx1 fx.csv -o out.csv
+	assert_failure 3
+	[[ "$stderr" == *"d1/trades.csv:"*":14: column 'currency': currency 'EUR' is not in fx.csv"* ]] || fail "$stderr"
+	line=$(grep -n '^T00000002,' d1/trades.csv | cut -d: -f1)
+	sed '/^T00000002,/s/,EUR,/,USD,/' d1/trades.csv > t2.csv
+	pnl --from 2026-11-24 --to 2026-11-25 --trades1 t2.csv -o out.csv
+	assert_failure 3
+	one_diagnostic t2.csv "$line:14" "currency 'USD' is not the trade's 'EUR'"
+	[ ! -e out.csv ]
+	# usage
+	pnl --to 2026-11-25
+	assert_failure 2
+	pnl --from 2026-11-24 --to 25.11.2026
+	assert_failure 2
+	run_split qe-report pnl --from 2026-11-24 --to 2026-11-25 -m "$DATA/markets.csv" --dir1 d1
+	assert_failure 2
+	pnl --from 2026-11-24 --to 2026-11-25 -o /dev/full
+	assert_failure 4
+}
+
+@test "summary: --pnl prints the day's P&L, the unexplained share and every part within 80 columns (python)" {
+	pnl_bundled
+	printf 'section,portfolio,item,value,limit,utilisation,currency,status\nvar,total,var_99_1d,100,,,USD,\n' > r.csv
+	run_split qe-report summary --risk r.csv --pnl explain.csv -d 2026-11-25
+	assert_success
+	printf '%s\n' "$output" > sum.txt
+	"$PYORACLE" - <<'PY'
+import csv, re
+out = open('sum.txt').read().splitlines()
+assert all(len(l) <= 80 for l in out), max(out, key=len)
+a = [r for r in csv.DictReader(open('explain.csv')) if r['level'] == 'all'][0]
+def fmt(x):
+    v = round(float(x))
+    return ('+' if v > 0 else '') + '{:,}'.format(v)
+assert out[1].startswith('P&L %s USD, unexplained %s (%.2f%%)' % (fmt(a['total']), fmt(a['unexplained']),
+       100 * abs(float(a['unexplained']) / float(a['total'])))), out[1]
+text = '\n'.join(out[2:5])
+for p in ('theta', 'delta', 'gamma', 'vega', 'fx', 'new', 'amended', 'cancelled', 'cash'):
+    assert re.search(r'\b%s +%s(\s|$)' % (p, re.escape(fmt(a[p]))), text), (p, fmt(a[p]), text)
+PY
+}
+
+@test "pnl: a trade that matured between the days shows its settlement as cash, the same trade's value leaving by theta (python)" {
+	mkdir d0 d1
+	cp "$DATA"/prev/*.csv d0/
+	cp "$DATA"/trades.csv "$DATA"/curves.csv "$DATA"/vols.csv "$DATA"/rates.csv "$DATA"/fixings.csv "$DATA"/fx.csv d1/
+	# an EUA spot delivered on the day: priced on D0, matured on D1
+	row='T99999998,1,new,2026-11-20,CARBON,cdubois,EEX_ECC,spot,EUA,buy,10000,t,70.00,EUR,2026-11-25,2026-11-25,,,,,,,,,,'
+	echo "$row" >> d0/trades.csv
+	echo "$row" >> d1/trades.csv
+	run_split qe-report pnl --from 2026-11-24 --to 2026-11-25 -m "$DATA/markets.csv" --dir0 d0 --dir1 d1 -o pnl.csv
+	assert_success
+	"$PYORACLE" - <<'PY'
+import csv
+r = [x for x in csv.DictReader(open('pnl.csv')) if x['trade_id'] == 'T99999998'][0]
+assert r['change'] == 'matured', r
+fx1 = {x['currency']: float(x['rate']) for x in csv.DictReader(open('d1/fx.csv'))}
+# settled at D1's price of the rest of the month (the quote covering the D0 balance's last day)
+bal = [x for x in csv.DictReader(open('d1/curves.csv')) if x['curve'] == 'EUA' and x['delivery_end'] == '2026-11-30'][0]
+want = 10000 * (float(bal['price']) - 70.0) * fx1['EUR']
+assert abs(float(r['cash']) - want) <= 1e-3 * abs(want) + 0.01, (r['cash'], want)
+assert float(r['v1']) == 0 and float(r['theta']) == -float(r['v0']), r
+assert round(float(r['total']), 2) == round(float(r['cash']) - float(r['v0']), 2), r
+PY
 }

@@ -26,6 +26,12 @@ small() {
 		n=$((n + 1))
 	done
 	[ "$n" -eq 16 ] || fail "expected 16 files, got $n"
+	for f in "$TMP"/re/prev/*.csv; do
+		b=prev/$(basename "$f")
+		cmp "$f" "$DATA/$b" || fail "$b differs from data/$b"
+		n=$((n + 1))
+	done
+	[ "$n" -eq 22 ] || fail "expected 22 files with prev/, got $n"
 }
 
 @test "synth: same seed, same bytes for any OMP_NUM_THREADS; another seed differs" {
@@ -525,4 +531,57 @@ assert (e.rate > 0.7).all() and (e.rate < 1.3).all()
 print("ok")
 EOF2
 	assert_success
+}
+
+@test "synth: --prev adds the previous day (history's previous row, the book before today) and changes no other file" {
+	small -d base
+	small --prev -d withprev
+	for f in base/*.csv; do
+		cmp "$f" "withprev/$(basename "$f")" || fail "$f changed with --prev"
+	done
+	[ "$(ls withprev/prev | wc -l)" -eq 6 ]
+	small --only prev-trades -o pt.csv
+	cmp pt.csv withprev/prev/trades.csv
+	"$PYORACLE" - "$DATA" <<'PY'
+import csv, sys, math
+d = sys.argv[1]
+hist = {}
+for r in csv.DictReader(open(d + "/history.csv")):
+    if r["contract"]:
+        hist[(r["date"], r["curve"], r["contract"])] = float(r["price"])
+days = sorted({k[0] for k in hist})
+d1, d0 = days[-1], days[-2]
+assert (d0, d1) == ("2026-11-24", "2026-11-25"), (d0, d1)
+n = 0
+for r in csv.DictReader(open(d + "/prev/curves.csv")):
+    assert r["asof"] == d0
+    k = (d0, r["curve"], r["delivery_start"][:7])
+    if r["delivery_start"].endswith("-01") and k in hist:
+        assert float(r["price"]) == hist[k], (r, hist[k])
+        n += 1
+assert n > 300, n
+# the book before today: no trade dated today, versions a prefix of today's
+def versions(p):
+    v = {}
+    for t in csv.DictReader(open(p)):
+        v.setdefault(t["trade_id"], []).append(t)
+    return v
+v1, v0 = versions(d + "/trades.csv"), versions(d + "/prev/trades.csv")
+assert set(v0) == {k for k, t in v1.items() if t[0]["trade_date"] < d1}
+cut = [k for k in v0 if len(v0[k]) < len(v1[k])]
+assert all(v0[k] == v1[k][:len(v0[k])] for k in v0)
+cancels = [k for k in cut if v1[k][-1]["status"] == "cancel"]
+assert len(cut) >= 6 and len(cancels) >= 3, (len(cut), len(cancels))
+# fixings up to the previous day, the same prices
+f1 = [r for r in csv.DictReader(open(d + "/fixings.csv"))]
+f0 = [r for r in csv.DictReader(open(d + "/prev/fixings.csv"))]
+assert f0 == [r for r in f1 if r["date"] <= d0]
+# FX: the fx history's rate of the previous day, USD per EUR
+fxh = {r["date"]: float(r["rate"]) for r in csv.DictReader(open(d + "/fx_history.csv"))}
+fx0 = {r["currency"]: float(r["rate"]) for r in csv.DictReader(open(d + "/prev/fx.csv"))}
+assert abs(fx0["EUR"] - 1 / fxh[d0]) < 2e-6 and fx0["USD"] == 1
+# vols and rates of that day
+assert {r["asof"] for r in csv.DictReader(open(d + "/prev/vols.csv"))} == {d0}
+assert {r["asof"] for r in csv.DictReader(open(d + "/prev/rates.csv"))} == {d0}
+PY
 }

@@ -15,6 +15,7 @@ static const char usage[] =
 	"adds its sections; at least one is needed.\n"
 	"\n"
 	"      --series FILE      qe-var series (date,var,pnl)\n"
+	"      --pnl FILE         qe-report pnl --explain output (the P&L waterfall)\n"
 	"      --risk FILE        qe-report risk output\n"
 	"      --position FILE    qe-report position output\n"
 	"      --breaches FILE    qe-screen check output\n"
@@ -25,12 +26,13 @@ static const char usage[] =
 	"  -q, --quiet            no summary on stderr\n"
 	"  -h, --help             this help\n";
 
-enum { OPT_SERIES = 256, OPT_RISK, OPT_POSITION, OPT_BREACHES, OPT_MONTHS, OPT_MAXB };
+enum { OPT_SERIES = 256, OPT_RISK, OPT_POSITION, OPT_BREACHES, OPT_MONTHS, OPT_MAXB, OPT_PNL };
 
 int cmd_report_html(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"series", required_argument, NULL, OPT_SERIES},
+		{"pnl", required_argument, NULL, OPT_PNL},
 		{"risk", required_argument, NULL, OPT_RISK},
 		{"position", required_argument, NULL, OPT_POSITION},
 		{"breaches", required_argument, NULL, OPT_BREACHES},
@@ -48,6 +50,7 @@ int cmd_report_html(int argc, char **argv)
 	while ((c = cli_sub_getopt("html", argc, argv, "d:o:qh", opts)) != -1) {
 		switch (c) {
 		case OPT_SERIES: in.series = optarg; break;
+		case OPT_PNL: in.pnl = optarg; break;
 		case OPT_RISK: in.risk = optarg; break;
 		case OPT_POSITION: in.position = optarg; break;
 		case OPT_BREACHES: in.breaches = optarg; break;
@@ -61,8 +64,8 @@ int cmd_report_html(int argc, char **argv)
 	}
 	if (optind < argc)
 		cli_sub_usage_error("html", "unexpected argument '%s'", argv[optind]);
-	if (!in.series && !in.risk && !in.position && !in.breaches)
-		cli_sub_usage_error("html", "give at least one of --series, --risk, --position, --breaches");
+	if (!in.series && !in.risk && !in.position && !in.breaches && !in.pnl)
+		cli_sub_usage_error("html", "give at least one of --series, --pnl, --risk, --position, --breaches");
 	qe_err e;
 	report_text t = {0};
 	if (report_html(&in, &t, &e)) {

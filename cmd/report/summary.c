@@ -18,6 +18,7 @@ static const char usage[] =
 	"VaR is above its limit or a compliance row is a breach.\n"
 	"\n"
 	"      --risk FILE        qe-report risk output (required)\n"
+	"      --pnl FILE         qe-report pnl --explain output: the day's P&L line\n"
 	"      --position FILE    qe-report position output\n"
 	"      --breaches FILE    qe-screen check output\n"
 	"  -d, --asof DATE        the date in the title\n"
@@ -26,12 +27,13 @@ static const char usage[] =
 	"  -o, --output FILE      write here (atomic) instead of stdout\n"
 	"  -h, --help             this help\n";
 
-enum { OPT_RISK = 256, OPT_POSITION, OPT_BREACHES, OPT_TOP, OPT_COLOR };
+enum { OPT_RISK = 256, OPT_POSITION, OPT_BREACHES, OPT_TOP, OPT_COLOR, OPT_PNL };
 
 int cmd_report_summary(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"risk", required_argument, NULL, OPT_RISK},
+		{"pnl", required_argument, NULL, OPT_PNL},
 		{"position", required_argument, NULL, OPT_POSITION},
 		{"breaches", required_argument, NULL, OPT_BREACHES},
 		{"asof", required_argument, NULL, 'd'},
@@ -47,6 +49,7 @@ int cmd_report_summary(int argc, char **argv)
 	while ((c = cli_sub_getopt("summary", argc, argv, "d:o:h", opts)) != -1) {
 		switch (c) {
 		case OPT_RISK: in.risk = optarg; break;
+		case OPT_PNL: in.pnl = optarg; break;
 		case OPT_POSITION: in.position = optarg; break;
 		case OPT_BREACHES: in.breaches = optarg; break;
 		case 'd': in.asof = optarg; break;

@@ -669,6 +669,31 @@ static const formats_col feed_rejects_cols[] = {
 	COL("record", CT_STR, 0),
 };
 
+#define PNL_PARTS                                                                              \
+	NUM("total", 1), NUM("theta", 1), NUM("delta", 1), NUM("gamma", 1), NUM("vega", 1),   \
+		NUM("fx", 1), NUM("new", 1), NUM("amended", 1), NUM("cancelled", 1), NUM("cash", 1), \
+		NUM("unexplained", 1)
+static const formats_col pnl_cols[] = {
+	COL("trade_id", CT_ID, 1),
+	COL("book", CT_ID, 1),
+	COL("desk", CT_ID, 1),
+	COL("commodity", CT_ID, 1),
+	COL("curve", CT_ID, 1),
+	COL("currency", CT_CCY, 1),
+	{"change", CT_ENUM, 1, V("unchanged", "new", "amended", "cancelled", "matured"), 0, 0, 0, NULL},
+	NUM("v0", 1),
+	NUM("v1", 1),
+	PNL_PARTS,
+};
+
+static const formats_col pnl_explain_cols[] = {
+	{"level", CT_ENUM, 1, V("all", "book", "desk", "commodity", "risk_curve"), 0, 0, 0, NULL},
+	COL("key", CT_ID, 1),
+	COL("currency", CT_CCY, 1),
+	{"trades", CT_INT, 1, NULL, 0, 2147483647, 0, NULL},
+	PNL_PARTS,
+};
+
 static const formats_col debtor_accounts_cols[] = {
 	{"currency", CT_CCY, 1, NULL, 0, 0, 0, NULL},
 	COL("iban", CT_ID, 1),
@@ -910,6 +935,8 @@ static const formats_table tables[FMT_COUNT] = {
 	{T(FMT_POSITION_REPORT, "position_report", "POSITION REPORT", position_report_cols), K(0, 1, 2, 3)},
 	{T(FMT_RISK_REPORT, "risk_report", "RISK REPORT", risk_report_cols), 0, NULL},
 	{T(FMT_FEED_REJECTS, "feed_rejects", "FEED REJECTS", feed_rejects_cols), 0, NULL},
+	{T(FMT_PNL, "pnl", "PNL", pnl_cols), K(0)},
+	{T(FMT_PNL_EXPLAIN, "pnl_explain", "PNL EXPLAIN", pnl_explain_cols), K(0, 1)},
 };
 
 const formats_table *formats_get(int kind)

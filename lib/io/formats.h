@@ -150,6 +150,8 @@ enum formats_kind {
 	FMT_POSITION_REPORT,       /* qe-report position */
 	FMT_RISK_REPORT,           /* qe-report risk */
 	FMT_FEED_REJECTS,          /* qe-feed: rejected payloads */
+	FMT_PNL,                   /* qe-report pnl: by trade */
+	FMT_PNL_EXPLAIN,           /* qe-report pnl --explain: roll-ups */
 	FMT_COUNT
 };
 

@@ -1918,6 +1918,19 @@ void valuation_trade(const val_book *b, long i, struct val_trade_info *t)
 	t->expiry = tr->has_expiry ? tr->expiry : 0;
 	t->delivery_start = tr->ds;
 	t->delivery_end = tr->de;
+	t->version = tr->version;
+}
+
+void valuation_trade_sens(const val_book *b, long i, int k, struct val_sens_row *row)
+{
+	const sens *x = &b->res[i].s[k];
+	row->curve = x->curve;
+	row->quote = x->quote;
+	row->curve2 = x->curve2;
+	row->quote2 = x->quote2;
+	row->delta = x->delta;
+	row->gamma = x->gamma;
+	row->vega = x->vega;
 }
 
 /* The NPV of trade i from its repricing r into npv[i] (matured 0, failed

@@ -106,6 +106,7 @@ struct val_trade_info {
 	const char *model;
 	int has_expiry;   /* options, Asians, spreads: expiry is their expiry date */
 	qe_date expiry, delivery_start, delivery_end;
+	int version;      /* the trade version priced */
 };
 long valuation_count(const val_book *b);
 const struct market *valuation_market(const val_book *b);
@@ -121,6 +122,15 @@ void valuation_trade_quote(const val_book *b, long i, int k, int *curve, int *qu
  * parallel over trades; the values do not depend on the number of
  * threads.  Returns -1, or the lowest index of a trade priced at the
  * base that cannot be priced on m (its reason into err). */
+/* The k-th sensitivity row of trade i (k < nquotes): its (curve, quote)
+ * as valuation_trade_quote, delta and gamma to that quote, and for a
+ * cross-gamma row (a spread's legs) the second quote in curve2, quote2
+ * (-1 otherwise; gamma is then d2V/dF1 dF2). */
+struct val_sens_row {
+	int curve, quote, curve2, quote2;
+	double delta, gamma, vega;
+};
+void valuation_trade_sens(const val_book *b, long i, int k, struct val_sens_row *row);
 long valuation_reprice(const val_book *b, const struct market *m, double *npv, char *err,
 		       size_t errsz);
 /* valuation_reprice of the n trades idx[0..n-1] only (idx NULL: trades

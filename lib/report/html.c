@@ -137,6 +137,88 @@ static int var_chart(const struct report_html_in *in, report_text *t, qe_err *e)
 	return 0;
 }
 
+/* ---- P&L explain waterfall --------------------------------------------- */
+
+/* The parts of the "all" row of PNL EXPLAIN as floating bars, each from
+ * the running sum before it to the one after, then the total from zero;
+ * a gain is blue and points up with a plus sign, a loss orange with a
+ * minus sign, so colour is never the only cue. */
+static int pnl_chart(const struct report_html_in *in, report_text *t, qe_err *e)
+{
+	static const char *const cols[] = {"level", "key", "currency", "total", "theta", "delta", "gamma",
+					   "vega", "fx", "new", "amended", "cancelled", "cash", "unexplained"};
+	enum { NP = 11 };
+	rtable r;
+	int rc = rtable_read(in->pnl, cols, NULL, 14, &r, e);
+	if (rc)
+		return rc;
+	long row = -1;
+	for (size_t i = 0; i < r.n; i++)
+		if (strcmp(rtable_get(&r, i, 0), "all") == 0)
+			row = (long)i;
+	rtext_addf(t, "<section class=card id=pnl-explain><h2>P&amp;L explain</h2>");
+	if (row < 0) {
+		rtext_addf(t, "<p class=note>No <q>all</q> row in the P&amp;L explain file.</p></section>");
+		rtable_free(&r);
+		return 0;
+	}
+	double v[NP];
+	for (int k = 0; k < NP && !rc; k++)
+		rc = rtable_num(&r, (size_t)row, 3 + k, 0, &v[k], e);
+	if (rc) {
+		rtable_free(&r);
+		return rc;
+	}
+	/* bars: the parts (columns 1..10), then the total (column 0) */
+	double lo = 0, hi = 0, run = 0;
+	for (int k = 1; k < NP; k++) {
+		run += v[k];
+		lo = fmin(lo, run);
+		hi = fmax(hi, run);
+	}
+	lo = fmin(lo, v[0]);
+	hi = fmax(hi, v[0]);
+	if (hi == lo)
+		hi = lo + 1;
+	double H = 320, x0 = 56, x1 = W - 8, y0 = 22, y1 = H - 92, bw = (x1 - x0) / NP;
+#define Y(y) (y0 + (y1 - y0) * (hi - (y)) / (hi - lo))
+	char a[32], b[32];
+	rtext_addf(t, "<svg class=chart id=chart-pnl viewBox=\"0 0 %.0f %.0f\" role=img aria-label=\"P&amp;L "
+		     "explain: total %s ", W, H, th(a, v[0]));
+	esc(t, rtable_get(&r, (size_t)row, 2));
+	rtext_addf(t, "\">");
+	rtext_addf(t, "<line x1=%.1f x2=%.1f y1=%.1f y2=%.1f stroke=#999 />", x0, x1, Y(0), Y(0));
+	rtext_addf(t, "<text x=%.1f y=%.1f text-anchor=end>%s</text>", x0 - 4, Y(hi) + 4, th(a, hi / 1000));
+	rtext_addf(t, "<text x=%.1f y=%.1f text-anchor=end>%s</text>", x0 - 4, Y(lo) + 4, th(b, lo / 1000));
+	run = 0;
+	for (int j = 0; j < NP; j++) {
+		int k = j < NP - 1 ? j + 1 : 0;
+		double from = k ? run : 0, to = k ? run + v[k] : v[0];
+		if (k)
+			run = to;
+		double top = Y(fmax(from, to)), h = fmax(1.0, Y(fmin(from, to)) - top), x = x0 + j * bw;
+		int gain = v[k] >= 0;
+		rtext_addf(t, "<rect class=\"waterfall-bar%s\" x=%.1f y=%.1f width=%.1f height=%.1f fill=%s>"
+			     "<title>%s: %s%s</title></rect>",
+			     k ? "" : " total", x + 0.12 * bw, top, 0.76 * bw, h,
+			     k == 0 ? "#333" : gain ? "#2f6db5" : "#e07b00", cols[3 + k], gain ? "+" : "",
+			     th(a, v[k]));
+		rtext_addf(t, "<text x=%.1f y=%.1f text-anchor=middle>%s%s</text>", x + bw / 2,
+			   gain ? top - 4 : top + h + 12, gain && k ? "+" : "", th(b, v[k] / 1000));
+		rtext_addf(t, "<text class=part x=%.1f y=%.1f text-anchor=end transform=\"rotate(-40 %.1f %.1f)\">%s"
+			     "</text>", x + bw / 2 + 4, y1 + 16, x + bw / 2 + 4, y1 + 16, cols[3 + k]);
+	}
+#undef Y
+	rtext_addf(t, "</svg><p class=note>Thousands of ");
+	esc(t, rtable_get(&r, (size_t)row, 2));
+	rtext_addf(t, ", step by step from the previous day's value: gains up (+, blue), losses down (orange); "
+		     "the last bar is the day's P&amp;L, %s ", th(a, v[0]));
+	esc(t, rtable_get(&r, (size_t)row, 2));
+	rtext_addf(t, " (unexplained %s).</p></section>", th(b, v[NP - 1]));
+	rtable_free(&r);
+	return 0;
+}
+
 /* ---- risk: limit utilisation and stress --------------------------------- */
 
 static int risk_charts(const struct report_html_in *in, report_text *t, qe_err *e)
@@ -450,9 +532,10 @@ int report_html(const struct report_html_in *in, report_text *out, qe_err *e)
 	esc(out, x.asof ? x.asof : "");
 	rtext_addf(out, "</title><style>%s</style></head><body><main><h1>QuantaEnergi end of day ", css);
 	esc(out, x.asof ? x.asof : "");
-	rtext_addf(out, "</h1><p class=sub>Risk, positions and compliance. P&amp;L explain is not in this "
-			  "version of the dashboard.</p>");
+	rtext_addf(out, "</h1><p class=sub>P&amp;L, risk, positions and compliance.</p>");
 	int rc = tiles(&x, out, e);
+	if (!rc && x.pnl)
+		rc = pnl_chart(&x, out, e);
 	if (!rc && x.series)
 		rc = var_chart(&x, out, e);
 	if (!rc && x.risk)

@@ -1,7 +1,8 @@
 /*
  * html: the dashboard of qe-report - one self-contained HTML file (inline
  * CSS and SVG, no script, no font, no request of any kind) with the VaR
- * history against the realized P&L (exceptions marked), the limit
+ * history against the realized P&L (exceptions marked), the P&L explain
+ * waterfall (the "all" row of qe-report pnl --explain), the limit
  * utilisation, the position heatmap, the stress results and the
  * compliance findings, from the CSV files the other commands and tools
  * write.  It aggregates and never lists trades, so its size does not grow
@@ -24,6 +25,7 @@ struct report_html_in {
 	const char *position;  /* qe-report position (heatmap) */
 	const char *breaches;  /* qe-screen check */
 	const char *series;    /* qe-var series: date,var,pnl (VaR history) */
+	const char *pnl;       /* qe-report pnl --explain (the P&L explain waterfall) */
 	int months;            /* heatmap columns (default 24) */
 	int max_breaches;      /* breach rows listed (default 20) */
 };

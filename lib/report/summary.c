@@ -256,11 +256,56 @@ static int position_lines(const struct report_summary_in *in, report_text *t, qe
 	return rc;
 }
 
+/* "+1,234" for gains, "-1,234" for losses, "0" */
+static char *signed_thousands(char *buf, double x)
+{
+	char a[32];
+	report_thousands(a, x);
+	snprintf(buf, 34, "%s%s", x >= 0.5 ? "+" : "", a);
+	return buf;
+}
+
+/* The day's P&L from the "all" row of PNL EXPLAIN, then its parts three
+ * to a line (at most 79 columns). */
+static int pnl_lines(const struct report_summary_in *in, report_text *t, qe_err *e)
+{
+	static const char *const cols[] = {"level", "currency", "total", "theta", "delta", "gamma", "vega",
+					   "fx", "new", "amended", "cancelled", "cash", "unexplained"};
+	enum { NC = 13 };
+	rtable r;
+	int rc = rtable_read(in->pnl, cols, NULL, NC, &r, e);
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < r.n && !rc; i++) {
+		if (strcmp(rtable_get(&r, i, 0), "all") != 0)
+			continue;
+		double v[NC];
+		for (int k = 2; k < NC && !rc; k++)
+			rc = rtable_num(&r, i, k, 0, &v[k], e);
+		if (rc)
+			break;
+		char a[40], b[40];
+		rtext_addf(t, "P&L %s %.3s, unexplained %s", signed_thousands(a, v[2]), rtable_get(&r, i, 1),
+			     signed_thousands(b, v[NC - 1]));
+		if (v[2] != 0)
+			rtext_addf(t, " (%.2f%%)", 100 * fabs(v[NC - 1] / v[2]));
+		rtext_addf(t, "\n");
+		for (int k = 3; k < NC - 1; k++)
+			rtext_addf(t, "%s%-10s%15s%s", (k - 3) % 3 ? " " : "  ", cols[k], signed_thousands(a, v[k]),
+				     (k - 3) % 3 == 2 || k == NC - 2 ? "\n" : "");
+		break;
+	}
+	rtable_free(&r);
+	return rc;
+}
+
 int report_summary(const struct report_summary_in *in, report_text *out, long *alerts, qe_err *e)
 {
 	*alerts = 0;
 	rtext_addf(out, "QuantaEnergi end of day %s\n", in->asof ? in->asof : "");
-	int rc = risk_lines(in, out, alerts, e);
+	int rc = in->pnl ? pnl_lines(in, out, e) : 0;
+	if (!rc)
+		rc = risk_lines(in, out, alerts, e);
 	if (!rc && in->breaches)
 		rc = breach_lines(in, out, alerts, e);
 	if (!rc && in->position)

@@ -1,7 +1,8 @@
 /*
  * summary: the day in a few lines of at most 80 columns, for a terminal or
  * a cron mail - from the CSV files qe-report risk and position write and
- * the breaches of qe-screen: VaR against limits per portfolio, the
+ * the breaches of qe-screen and the P&L explain of qe-report pnl: the
+ * day's P&L and its parts, VaR against limits per portfolio, the
  * backtest and P&L attribution zones, the worst stress, breaches by
  * severity and rule set, the largest positions.
  *
@@ -42,6 +43,7 @@ struct report_summary_in {
 	const char *risk;      /* qe-report risk output (required) */
 	const char *position;  /* qe-report position output (NULL: none) */
 	const char *breaches;  /* qe-screen check output (NULL: none) */
+	const char *pnl;       /* qe-report pnl --explain output (NULL: none) */
 	int top;               /* largest positions listed (default 5) */
 	int color;             /* ANSI colour on status words */
 };

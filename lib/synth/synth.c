@@ -23,11 +23,14 @@ void synth_cfg_default(synth_cfg *cfg)
 static const char *const kind_names[SYNTH_NKINDS] = {
 	"markets", "prices", "vols", "rates", "history", "fixings",
 	"trades", "counterparties", "limits", "meters", "weather", "fx_history", "vol-history",
-	"islamic_terms", "headlines", "load"};
+	"islamic_terms", "headlines", "load", "prev-prices", "prev-vols", "prev-rates",
+	"prev-fixings", "prev-fx", "prev-trades"};
 static const char *const kind_files[SYNTH_NKINDS] = {
 	"markets.csv", "curves.csv", "vols.csv", "rates.csv", "history.csv", "fixings.csv",
 	"trades.csv", "counterparties.csv", "limits.csv", "meters.csv", "weather.csv",
-	"fx_history.csv", "vol_history.csv", "islamic_terms.csv", "headlines.csv", "load.csv"};
+	"fx_history.csv", "vol_history.csv", "islamic_terms.csv", "headlines.csv", "load.csv",
+	"prev/curves.csv", "prev/vols.csv", "prev/rates.csv", "prev/fixings.csv", "prev/fx.csv",
+	"prev/trades.csv"};
 
 const char *synth_kind_name(int kind)
 {
@@ -68,6 +71,12 @@ int synth_write(synth *s, int kind, FILE *fp, qe_err *e)
 	case SYNTH_FX_HISTORY: return synth_write_fx_history(s, fp, e);
 	case SYNTH_ISLAMIC_TERMS: return synth_write_islamic_terms(s, fp, e);
 	case SYNTH_HEADLINES: return synth_write_headlines(s, fp, e);
+	case SYNTH_PREV_PRICES: return synth_write_prev_prices(s, fp, e);
+	case SYNTH_PREV_VOLS: return synth_write_prev_vols(s, fp, e);
+	case SYNTH_PREV_RATES: return synth_write_prev_rates(s, fp, e);
+	case SYNTH_PREV_FIXINGS: return synth_write_prev_fixings(s, fp, e);
+	case SYNTH_PREV_FX: return synth_write_prev_fx(s, fp, e);
+	case SYNTH_PREV_TRADES: return synth_write_prev_trades(s, fp, e);
 	}
 	return qe_err_set(e, QE_INTERNAL, "unknown kind %d", kind);
 }

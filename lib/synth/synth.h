@@ -59,6 +59,20 @@ enum synth_kind {
 	SYNTH_ISLAMIC_TERMS, /* islamic_terms.csv: contract terms of book ISLAMIC's trades */
 	SYNTH_HEADLINES,   /* headlines.csv: news tied to the history's spikes */
 	SYNTH_LOAD,     /* load.csv: three years of hourly load by zone */
+	/* The previous as-of date (the history's day before the last), in
+	 * prev/ of a directory: its curves (the history's previous row), vols
+	 * (the same smile on that day's forwards), rates, fixings up to that
+	 * day, FX RATES (the fx history's rate) and the book as it stood:
+	 * without the trades dated the as-of date, and without the last
+	 * version of the trades amended or cancelled that day (about one in
+	 * four of those with a later version, drawn per trade). */
+	SYNTH_PREV_PRICES,
+	SYNTH_NBASE = SYNTH_PREV_PRICES, /* kinds written by -d without --prev */
+	SYNTH_PREV_VOLS,
+	SYNTH_PREV_RATES,
+	SYNTH_PREV_FIXINGS,
+	SYNTH_PREV_FX,
+	SYNTH_PREV_TRADES,
 	SYNTH_NKINDS
 };
 
@@ -75,7 +89,8 @@ typedef struct synth_cfg {
 void synth_cfg_default(synth_cfg *cfg);
 
 /* Kind name as on the command line ("markets", "prices", "trades" ...),
- * the file it is written to in a directory ("curves.csv" for prices), and
+ * the file it is written to in a directory ("curves.csv" for prices,
+ * "prev/curves.csv" for prev-prices), and
  * the reverse lookup ("curves" is accepted for prices); -1 if unknown. */
 const char *synth_kind_name(int kind);
 const char *synth_kind_file(int kind);

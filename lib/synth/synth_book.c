@@ -773,14 +773,18 @@ static void write_trade(csv_writer *w, const trade *t)
 }
 
 /* Trade i and its later versions: ~3% amended, ~1% cancelled, ~0.5%
- * amended then cancelled. */
-static void emit_trade(const synth *s, int64_t i, csv_writer *w)
+ * amended then cancelled.  With prev, the book of the previous as-of
+ * date: none of a trade dated the as-of date, and without its last
+ * version when that version is drawn as done on the as-of date (one in
+ * four, from the trade's own prev stream). */
+static void emit_trade(const synth *s, int64_t i, csv_writer *w, int prev)
 {
 	qe_rng r;
-	trade t;
+	trade t, v[3];
+	int nv = 0;
 	rng_init(&r, s->cfg.seed, synth_stream(STREAM_TRADES, (uint64_t)i));
 	gen_trade(s, i, &t, &r);
-	write_trade(w, &t);
+	v[nv++] = t;
 	double u = rng_uniform(&r);
 	if (u < 0.045) {
 		t.version = 2;
@@ -793,20 +797,30 @@ static void emit_trade(const synth *s, int64_t i, csv_writer *w)
 			else
 				t.price = synth_round(t.price + synth_curves[t.c].tick * (double)(1 + rng_below(&r, 20)),
 						      synth_curves[t.c].tick);
-			write_trade(w, &t);
+			v[nv++] = t;
 			if (u >= 0.04) {
 				t.version = 3;
 				t.status = "cancel";
-				write_trade(w, &t);
+				v[nv++] = t;
 			}
 		} else {
 			t.status = "cancel";
-			write_trade(w, &t);
+			v[nv++] = t;
 		}
 	}
+	if (prev) {
+		if (v[0].trade_date >= s->cfg.asof)
+			return;
+		qe_rng p;
+		rng_init(&p, s->cfg.seed, synth_stream(STREAM_PREV, (uint64_t)i));
+		if (nv > 1 && rng_uniform(&p) < 0.25)
+			nv--;
+	}
+	for (int k = 0; k < nv; k++)
+		write_trade(w, &v[k]);
 }
 
-int synth_write_trades(synth *s, FILE *fp, qe_err *e)
+static int write_book(synth *s, FILE *fp, int prev, qe_err *e)
 {
 	csv_writer w;
 	csvw_init(&w, fp);
@@ -836,7 +850,7 @@ int synth_write_trades(synth *s, FILE *fp, qe_err *e)
 			csvw_init(&bw, m);
 			int64_t lo = start + (int64_t)b * BLOCK, hi = lo + BLOCK < n ? lo + BLOCK : n;
 			for (int64_t i = lo; i < hi; i++)
-				emit_trade(s, i, &bw);
+				emit_trade(s, i, &bw, prev);
 			if (ferror(m))
 				failed = 1;
 			fclose(m);
@@ -852,6 +866,16 @@ int synth_write_trades(synth *s, FILE *fp, qe_err *e)
 			return 0; /* write error: sticky in fp, reported at commit */
 	}
 	return 0;
+}
+
+int synth_write_trades(synth *s, FILE *fp, qe_err *e)
+{
+	return write_book(s, fp, 0, e);
+}
+
+int synth_write_prev_trades(synth *s, FILE *fp, qe_err *e)
+{
+	return write_book(s, fp, 1, e);
 }
 
 int synth_write_islamic_terms(synth *s, FILE *fp, qe_err *e)

@@ -13,6 +13,8 @@
 #include "synth/synth.h"
 
 int synth_write_trades(synth *s, FILE *fp, qe_err *e);
+/* The book of the previous as-of date (synth.h SYNTH_PREV_TRADES). */
+int synth_write_prev_trades(synth *s, FILE *fp, qe_err *e);
 int synth_write_counterparties(synth *s, FILE *fp, qe_err *e);
 /* The contract terms of book ISLAMIC's trades (qe-formats(5) ISLAMIC
  * TERMS): physical and forward trades murabaha or salam, swaps wa'd,

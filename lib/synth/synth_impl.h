@@ -77,7 +77,8 @@ enum {
 	STREAM_VOLHIST,
 	STREAM_TERMS,
 	STREAM_NEWS,
-	STREAM_LOAD
+	STREAM_LOAD,
+	STREAM_PREV  /* which trade versions were done on the as-of date */
 };
 static inline uint64_t synth_stream(int tag, uint64_t index)
 {
@@ -113,6 +114,12 @@ int synth_write_rates(synth *s, FILE *fp, qe_err *e);
 int synth_write_history(synth *s, FILE *fp, qe_err *e);
 int synth_write_fixings(synth *s, FILE *fp, qe_err *e);
 int synth_write_vol_history(synth *s, FILE *fp, qe_err *e);
+/* The previous as-of date's market (synth.h SYNTH_PREV_*). */
+int synth_write_prev_prices(synth *s, FILE *fp, qe_err *e);
+int synth_write_prev_vols(synth *s, FILE *fp, qe_err *e);
+int synth_write_prev_rates(synth *s, FILE *fp, qe_err *e);
+int synth_write_prev_fixings(synth *s, FILE *fp, qe_err *e);
+int synth_write_prev_fx(synth *s, FILE *fp, qe_err *e);
 int synth_write_fx_history(synth *s, FILE *fp, qe_err *e);
 
 #endif

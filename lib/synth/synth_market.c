@@ -319,24 +319,53 @@ int synth_write_markets(synth *s, FILE *fp, qe_err *e)
 	return 0;
 }
 
-int synth_write_prices(synth *s, FILE *fp, qe_err *e)
+/* The previous as-of date of the prev kinds: the history's day before the
+ * last (the weekday before the as-of date). */
+static qe_date prev_asof(const synth *s)
 {
-	(void)e;
+	return s->days[s->ndays - 2];
+}
+
+/* The forward of curve c for month m (after the as-of month) on the
+ * previous day, in whose month m0 (0 or -1) its balance falls: the
+ * history's previous row at that month's tenor; the balance of the month
+ * moves as the next month did (by its ratio, or its change for an
+ * absolute-return curve). */
+static double prev_fwd(const synth *s, int c, int m, int m0)
+{
+	const synth_curve *k = &synth_curves[c];
+	int t = s->ndays - 2, ten = m - m0;
+	if (ten >= 1 && ten < s->ntenors)
+		return synth_hist_price(s, t, c, ten);
+	double p1 = synth_hist_price(s, t, c, 1);
+	if (m0 < 0)
+		return p1;
+	double f1 = synth_fwd(s, c, m0 + 1), f0 = synth_fwd(s, c, m0);
+	double p = k->abs_returns ? f0 + (p1 - f1) : (f1 != 0 ? f0 * p1 / f1 : f0);
+	return synth_round(p, k->tick);
+}
+
+/* Curves of the as-of date, or of the previous day (prev). */
+static int write_prices_day(synth *s, FILE *fp, int prev, qe_err *e)
+{
+	if (prev && synth_build_history(s, e))
+		return e->code;
 	csv_writer w;
 	csvw_init(&w, fp);
 	csvw_header_of(&w, FMT_PRICES);
-	qe_date asof = s->cfg.asof, mend = synth_month_end(asof);
+	qe_date asof = prev ? prev_asof(s) : s->cfg.asof, mend = synth_month_end(asof);
+	int m0 = prev ? (int)date_months_between(s->month0, asof) : 0;
 	for (int c = 0; c < synth_ncurves; c++) {
 		const synth_curve *k = &synth_curves[c];
-		for (int m = asof < mend ? 0 : 1; m <= s->nmonths; m++) {
-			/* m = 0: the balance of the as-of month, for swaps and
+		for (int m = asof < mend ? m0 : m0 + 1; m <= s->nmonths; m++) {
+			/* m = m0: the balance of the as-of month, for swaps and
 			 * Asians whose averaging has started */
-			qe_date first = m == 0 ? asof + 1 : date_add_months_first(s->month0, m);
+			qe_date first = m == m0 ? asof + 1 : date_add_months_first(s->month0, m);
 			csvw_str(&w, k->curve);
 			csvw_date(&w, asof);
 			csvw_date(&w, first);
 			csvw_date(&w, synth_month_end(first));
-			csvw_double(&w, synth_fwd(s, c, m));
+			csvw_double(&w, prev ? prev_fwd(s, c, m, m0) : synth_fwd(s, c, m));
 			csvw_str(&w, k->unit);
 			csvw_str(&w, k->currency);
 			csvw_end(&w);
@@ -345,20 +374,34 @@ int synth_write_prices(synth *s, FILE *fp, qe_err *e)
 	return 0;
 }
 
-int synth_write_vols(synth *s, FILE *fp, qe_err *e)
+int synth_write_prices(synth *s, FILE *fp, qe_err *e)
 {
-	(void)e;
+	return write_prices_day(s, fp, 0, e);
+}
+
+int synth_write_prev_prices(synth *s, FILE *fp, qe_err *e)
+{
+	return write_prices_day(s, fp, 1, e);
+}
+
+/* Vols of the as-of date, or of the previous day (prev): the same smile
+ * on that day's forward and time to expiry. */
+static int write_vols_day(synth *s, FILE *fp, int prev, qe_err *e)
+{
+	if (prev && synth_build_history(s, e))
+		return e->code;
 	static const double moneyness[] = {0.7, 0.85, 1.0, 1.15, 1.3};
 	csv_writer w;
 	csvw_init(&w, fp);
 	csvw_header_of(&w, FMT_VOLS);
-	qe_date asof = s->cfg.asof;
+	qe_date asof = prev ? prev_asof(s) : s->cfg.asof;
+	int m0 = prev ? (int)date_months_between(s->month0, asof) : 0;
 	for (int c = 0; c < synth_ncurves; c++) {
 		const synth_curve *k = &synth_curves[c];
-		for (int m = 1; m <= s->nmonths; m++) {
+		for (int m = m0 + 1; m <= s->nmonths; m++) {
 			qe_date first = date_add_months_first(s->month0, m), last = synth_month_end(first);
 			qe_date exp = synth_option_expiry(s, c, first);
-			double t = (exp - asof) / 365.0, f = synth_fwd(s, c, m);
+			double t = (exp - asof) / 365.0, f = prev ? prev_fwd(s, c, m, m0) : synth_fwd(s, c, m);
 			double atm = synth_atm_vol(c, t > 0 ? t : 1 / 365.0, calmonth_of(first));
 			/* lognormal rows, then normal rows (price units per sqrt
 			 * year, ~ lognormal vol x forward): every curve has both so
@@ -388,9 +431,19 @@ int synth_write_vols(synth *s, FILE *fp, qe_err *e)
 	return 0;
 }
 
-int synth_write_rates(synth *s, FILE *fp, qe_err *e)
+int synth_write_vols(synth *s, FILE *fp, qe_err *e)
 {
-	(void)e;
+	return write_vols_day(s, fp, 0, e);
+}
+
+int synth_write_prev_vols(synth *s, FILE *fp, qe_err *e)
+{
+	return write_vols_day(s, fp, 1, e);
+}
+
+/* Rates of the as-of date asof: one draw per seed, whatever the day. */
+static int write_rates_day(synth *s, FILE *fp, qe_date asof)
+{
 	static const int pillar_months[] = {1, 3, 6, 12, 24, 36, 60, 84, 120};
 	static const double usd[] = {3.85, 3.80, 3.72, 3.60, 3.45, 3.45, 3.55, 3.70, 3.90};
 	static const double eur[] = {1.95, 1.98, 2.02, 2.08, 2.15, 2.25, 2.45, 2.60, 2.80};
@@ -404,13 +457,26 @@ int synth_write_rates(synth *s, FILE *fp, qe_err *e)
 		for (int p = 0; p < 9; p++) {
 			double pct = (ccy == 0 ? usd[p] : eur[p]) + shift + 0.01 * rng_normal(&r);
 			csvw_str(&w, ccy == 0 ? "USD" : "EUR");
-			csvw_date(&w, s->cfg.asof);
-			csvw_date(&w, synth_add_months(s->cfg.asof, pillar_months[p]));
+			csvw_date(&w, asof);
+			csvw_date(&w, synth_add_months(asof, pillar_months[p]));
 			csvw_double(&w, synth_round(pct, 0.0001) / 100);
 			csvw_end(&w);
 		}
 	}
 	return 0;
+}
+
+int synth_write_rates(synth *s, FILE *fp, qe_err *e)
+{
+	(void)e;
+	return write_rates_day(s, fp, s->cfg.asof);
+}
+
+int synth_write_prev_rates(synth *s, FILE *fp, qe_err *e)
+{
+	if (synth_build_history(s, e))
+		return e->code;
+	return write_rates_day(s, fp, prev_asof(s));
 }
 
 /* ---- history ---------------------------------------------------------- */
@@ -621,7 +687,8 @@ int synth_write_history(synth *s, FILE *fp, qe_err *e)
 	return 0;
 }
 
-int synth_write_fixings(synth *s, FILE *fp, qe_err *e)
+/* Fixings up to the as-of date, or to the previous day (prev). */
+static int write_fixings_day(synth *s, FILE *fp, int prev, qe_err *e)
 {
 	if (synth_build_history(s, e))
 		return e->code;
@@ -630,10 +697,11 @@ int synth_write_fixings(synth *s, FILE *fp, qe_err *e)
 	csvw_header_of(&w, FMT_FIXINGS);
 	/* from the first day of the month three months before the as-of
 	 * month, so every averaging period that has started is covered */
+	qe_date upto = prev ? prev_asof(s) : s->cfg.asof;
 	qe_date from = date_add_months_first(s->cfg.asof, -3);
 	for (int c = 0; c < synth_ncurves; c++)
 		for (int t = 0; t < s->ndays; t++) {
-			if (s->days[t] < from || !cal_is_business_day(s->cal[c], s->days[t]))
+			if (s->days[t] < from || s->days[t] > upto || !cal_is_business_day(s->cal[c], s->days[t]))
 				continue;
 			csvw_str(&w, synth_curves[c].curve);
 			csvw_date(&w, s->days[t]);
@@ -641,6 +709,16 @@ int synth_write_fixings(synth *s, FILE *fp, qe_err *e)
 			csvw_end(&w);
 		}
 	return 0;
+}
+
+int synth_write_fixings(synth *s, FILE *fp, qe_err *e)
+{
+	return write_fixings_day(s, fp, 0, e);
+}
+
+int synth_write_prev_fixings(synth *s, FILE *fp, qe_err *e)
+{
+	return write_fixings_day(s, fp, 1, e);
 }
 
 /* ---- ATM volatility history ------------------------------------------- */
@@ -801,18 +879,28 @@ int synth_write_vol_history(synth *s, FILE *fp, qe_err *e)
 #define SYNTH_USD_PER_EUR 1.05
 #define SYNTH_FX_DAILY_SD 0.005
 
-int synth_write_fx_history(synth *s, FILE *fp, qe_err *e)
+/* The log of EUR per USD on each day of the history, ending at the
+ * bundled rate: ndays entries, the caller's to free; NULL with e set. */
+static double *fx_log_rates(synth *s, qe_err *e)
 {
 	if (synth_build_history(s, e))
-		return e->code;
+		return NULL;
 	double *logr = malloc((size_t)s->ndays * sizeof *logr);
 	if (!logr)
-		return qe_err_set(e, QE_INTERNAL, "out of memory");
+		return qe_err_set(e, QE_INTERNAL, "out of memory"), NULL;
 	qe_rng r;
 	rng_init(&r, s->cfg.seed, synth_stream(STREAM_FX, 0));
 	logr[s->ndays - 1] = -log(SYNTH_USD_PER_EUR);
 	for (int t = s->ndays - 1; t > 0; t--)
 		logr[t - 1] = logr[t] - SYNTH_FX_DAILY_SD * rng_normal(&r);
+	return logr;
+}
+
+int synth_write_fx_history(synth *s, FILE *fp, qe_err *e)
+{
+	double *logr = fx_log_rates(s, e);
+	if (!logr)
+		return e->code;
 	csv_writer w;
 	csvw_init(&w, fp);
 	csvw_header_of(&w, FMT_FX_HISTORY);
@@ -828,5 +916,26 @@ int synth_write_fx_history(synth *s, FILE *fp, qe_err *e)
 		csvw_end(&w);
 	}
 	free(logr);
+	return 0;
+}
+
+/* FX RATES of the previous day (USD per unit): the fx history's rate of
+ * that day (the as-of day's is the bundled fx.csv's 1.05). */
+int synth_write_prev_fx(synth *s, FILE *fp, qe_err *e)
+{
+	double *logr = fx_log_rates(s, e);
+	if (!logr)
+		return e->code;
+	double eur_per_usd = synth_round(exp(logr[s->ndays - 2]), 1e-6);
+	free(logr);
+	csv_writer w;
+	csvw_init(&w, fp);
+	csvw_header_of(&w, FMT_FX_RATES);
+	csvw_str(&w, "USD");
+	csvw_double(&w, 1);
+	csvw_end(&w);
+	csvw_str(&w, "EUR");
+	csvw_double(&w, synth_round(1 / eur_per_usd, 1e-6));
+	csvw_end(&w);
 	return 0;
 }

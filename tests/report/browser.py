@@ -81,7 +81,8 @@ probe = r'''JSON.stringify({
     return {id: s.id, x: r.left + scrollX, y: r.top + scrollY, w: r.width, h: r.height,
       right: r.right, texts: Array.from(s.querySelectorAll('text')).map(t => t.textContent),
       pnl: n('circle.pnl'), exception: n('path.exception'), limit: n('rect.limit-bar'),
-      breach: n('rect.limit-bar.breach'), cell: n('rect.cell'), stress: n('rect.stress-bar')}; }),
+      breach: n('rect.limit-bar.breach'), cell: n('rect.cell'), stress: n('rect.stress-bar'),
+      waterfall: n('rect.waterfall-bar'), parts: Array.from(s.querySelectorAll('text.part')).map(t => t.textContent)}; }),
   tables: Array.from(document.querySelectorAll('table')).map(t => t.id)
 })'''
 for width in widths:

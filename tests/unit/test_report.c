@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "report/pnl.h"
 #include "report/position.h"
 #include "report/risk.h"
 #include "report/summary.h"
@@ -95,8 +96,82 @@ static void test_risk_at_limit(void)
 	free(l);
 }
 
+static void test_pnl_cents(void)
+{
+	char b[32];
+	UT_EQ_STR(report_pnl_cents(b, 0), "0.00", "zero");
+	UT_EQ_STR(report_pnl_cents(b, -5), "-0.05", "a negative under a unit");
+	UT_EQ_STR(report_pnl_cents(b, 123456789), "1234567.89", "two places");
+	UT_EQ_STR(report_pnl_cents(b, INT64_MIN), "-92233720368547758.08", "the lowest");
+}
+
+/* Two days of NG_HH futures: one kept (2 lots, P&L = 2 x 10,000 x the
+ * move, all delta), one cancelled (minus its previous value), one new
+ * (its value); the parts add to the total. */
+static void test_pnl_futures(void)
+{
+	const char *top = getenv("QE_TOP");
+	char markets[512], cal[512];
+	snprintf(markets, sizeof markets, "%s/data/markets.csv", top ? top : ".");
+	snprintf(cal, sizeof cal, "%s/data/calendars", top ? top : ".");
+	static const char head[] =
+		"trade_id,version,status,trade_date,book,trader,counterparty,instrument,curve,side,quantity,unit,"
+		"price,currency,delivery_start,delivery_end,shape,option_type,strike,exercise,expiry,avg_start,"
+		"avg_end,curve2,ratio,model\n";
+	char t0[1024], t1[1024];
+	snprintf(t0, sizeof t0, "%s%s%s", head,
+		 "T1,1,new,2026-11-02,A,ann,CP001,future,NG_HH,buy,2,lots,4.00,USD,2027-01-01,2027-01-31,,,,,,,,,,\n",
+		 "T2,1,new,2026-11-02,A,bob,CP001,future,NG_HH,sell,1,lots,4.00,USD,2027-01-01,2027-01-31,,,,,,,,,,\n");
+	snprintf(t1, sizeof t1, "%s%s%s%s%s", head,
+		 "T1,1,new,2026-11-02,A,ann,CP001,future,NG_HH,buy,2,lots,4.00,USD,2027-01-01,2027-01-31,,,,,,,,,,\n",
+		 "T2,1,new,2026-11-02,A,bob,CP001,future,NG_HH,sell,1,lots,4.00,USD,2027-01-01,2027-01-31,,,,,,,,,,\n",
+		 "T2,2,cancel,2026-11-02,A,bob,CP001,future,NG_HH,sell,1,lots,4.00,USD,2027-01-01,2027-01-31,,,,,,,,,,\n",
+		 "T3,1,new,2026-11-25,B,bob,CP001,future,NG_HH,buy,1,lots,4.50,USD,2027-01-01,2027-01-31,,,,,,,,,,\n");
+	char *tr0 = write_tmp(t0), *tr1 = write_tmp(t1);
+	char *c0 = write_tmp("curve,asof,delivery_start,delivery_end,price,unit,currency\n"
+			     "NG_HH,2026-11-24,2026-12-01,2026-12-31,4.30,MMBtu,USD\n"
+			     "NG_HH,2026-11-24,2027-01-01,2027-01-31,4.40,MMBtu,USD\n");
+	char *c1 = write_tmp("curve,asof,delivery_start,delivery_end,price,unit,currency\n"
+			     "NG_HH,2026-11-25,2026-12-01,2026-12-31,4.35,MMBtu,USD\n"
+			     "NG_HH,2026-11-25,2027-01-01,2027-01-31,4.55,MMBtu,USD\n");
+	char *fx = write_tmp("currency,rate\nUSD,1\n");
+	struct report_pnl_in in = {.markets = markets, .calendars = cal, .base = "USD"};
+	in.d0 = (struct report_pnl_day){.asof = date_from_ymd(2026, 11, 24), .trades = tr0, .curves = c0, .fx = fx};
+	in.d1 = (struct report_pnl_day){.asof = date_from_ymd(2026, 11, 25), .trades = tr1, .curves = c1, .fx = fx};
+	csv_writer w;
+	csvw_init_mem(&w);
+	struct report_pnl_totals tot;
+	qe_err e = {0};
+	int rc = report_pnl(&in, &w, NULL, &tot, &e);
+	UT_EQ_INT(rc, 0, e.msg);
+	UT_EQ_INT(tot.trades, 3, "three trades");
+	UT_EQ_INT(tot.changed[1] * 100 + tot.changed[3], 101, "one new, one cancelled");
+	UT_EQ_INT((long)tot.part[PNL_TOTAL], 300000 + 400000 + 50000, "total: 3,000 + 4,000 + 500");
+	UT_EQ_INT((long)tot.part[PNL_DELTA], 300000, "delta of the kept future: 2 x 10,000 x 0.15");
+	UT_EQ_INT((long)tot.part[PNL_CANCELLED], 400000, "cancelled: minus -1 x 10,000 x 0.40");
+	UT_EQ_INT((long)tot.part[PNL_NEW], 50000, "new: 10,000 x 0.05");
+	int64_t sum = 0;
+	for (int p = 1; p < PNL_NPARTS; p++)
+		sum += tot.part[p];
+	UT_EQ_INT((long)sum, (long)tot.part[PNL_TOTAL], "the parts add to the total");
+	/* D0 not before D1 */
+	in.d1.asof = in.d0.asof;
+	csvw_mem_clear(&w);
+	rc = report_pnl(&in, &w, NULL, &tot, &e);
+	UT_EQ_INT(rc, QE_DATA, "D0 = D1 is bad data");
+	csvw_mem_free(&w);
+	tz_cache_clear();
+	const char *files[] = {tr0, tr1, c0, c1, fx};
+	for (int i = 0; i < 5; i++) {
+		remove(files[i]);
+		free((void *)files[i]);
+	}
+}
+
 int main(void)
 {
+	test_pnl_cents();
+	test_pnl_futures();
 	test_thousands();
 	test_position();
 	test_risk_at_limit();
