@@ -22,6 +22,9 @@
 
 extern const char *cli_prog;
 extern int cli_quiet;
+/* --log-json (or $QE_LOG_JSON=1): every diagnostic is a JSON object on
+ * one line of stderr (time, tool, level, message, file, line). */
+extern int cli_log_json;
 
 /* Records the program name and arranges for stdout to be closed and
  * checked at exit (a failed write turns into exit 4 with a message).
@@ -30,12 +33,19 @@ extern int cli_quiet;
  * off GSL's abort-on-error handler: lib/ checks GSL's return values
  * instead, and never changes the handler itself. */
 void cli_init(const char *prog);
+/* cli_init(argv[0]), and takes --log-json out of argv (before a "--"),
+ * setting cli_log_json; $QE_LOG_JSON=1 sets it too, and a run with it
+ * exports QE_LOG_JSON=1 for the tools qe runs. */
+void cli_init_args(int *argc, char **argv);
 
 void cli_error(const qe_err *e);
 void cli_errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_warnf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Informational line, suppressed by --quiet. */
 void cli_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Informational line an option asked for (qe-var --timing), also printed
+ * with --quiet. */
+void cli_notef(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 noreturn void cli_die(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 noreturn void cli_die_err(const qe_err *e);
@@ -45,6 +55,10 @@ noreturn void cli_usage_error(const char *fmt, ...) __attribute__((format(printf
  * --help' ...", exit 2. */
 noreturn void cli_sub_usage_error(const char *sub, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 noreturn void cli_sub_vusage_error(const char *sub, const char *fmt, va_list ap);
+/* The usage error of the command (sub NULL) or of a subcommand sub (a
+ * name or words such as "ledger append"): the message and the hint
+ * "Try 'prog [sub] --help' ...", exit 2. */
+noreturn void cli_vusage(const char *sub, const char *fmt, va_list ap);
 /* getopt_long for subcommand sub (argv[0] the subcommand; shortopts must
  * start with ':'): a missing argument, an unknown, ambiguous or
  * abbreviated-wrong option is a usage error naming sub; returns the next

@@ -93,7 +93,7 @@ int main(int argc, char **argv)
 	int strikes = 9;
 	int only = -1, ch;
 
-	cli_init(argv[0]);
+	cli_init_args(&argc, argv);
 	synth_cfg_default(&cfg);
 	while ((ch = getopt_long(argc, argv, "s:n:a:m:H:c:d:k:o:qhV", opts, NULL)) != -1) {
 		switch (ch) {

@@ -57,7 +57,7 @@ static void run_tool(const char *tool, char **argv)
 
 int main(int argc, char **argv)
 {
-	cli_init(argv[0]);
+	cli_init_args(&argc, argv);
 	if (argc < 2)
 		cli_usage_error("missing TOOL (try 'qe help')");
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
