@@ -559,23 +559,52 @@ void cli_sub_usage_error(const char *sub, const char *fmt, ...)
 	cli_sub_vusage_error(sub, fmt, ap);
 }
 
-int cli_sub_getopt(const char *sub, int argc, char **argv, const char *shortopts, const struct option *longopts)
+/* A usage error of the command (sub NULL) or a subcommand. */
+static noreturn void usage_of(const char *sub, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static noreturn void usage_of(const char *sub, const char *fmt, ...)
 {
-	opterr = 0; /* one diagnostic, naming the subcommand */
-	int c = getopt_long(argc, argv, shortopts, longopts, NULL);
+	va_list ap;
+	va_start(ap, fmt);
+	cli_vusage(sub, fmt, ap);
+}
+
+/* getopt_long with ':' first (after a '+' or '-'), its own messages off:
+ * one diagnostic through cli_vusage, naming sub when there is one. */
+static int getopt_one(const char *sub, int argc, char **argv, const char *shortopts,
+		      const struct option *longopts, int *longindex)
+{
+	char opts[256];
+	size_t lead = (shortopts[0] == '+' || shortopts[0] == '-') ? 1 : 0;
+	if (strlen(shortopts) + 2 > sizeof opts)
+		cli_die(QE_INTERNAL, "option string too long");
+	memcpy(opts, shortopts, lead);
+	opts[lead] = ':';
+	strcpy(opts + lead + 1, shortopts + lead + (shortopts[lead] == ':'));
+	opterr = 0;
+	int c = getopt_long(argc, argv, opts, longopts, longindex);
 	if (c != ':' && c != '?')
 		return c;
 	const char *opt = argv[optind - 1];
 	if (c == ':') {
 		if (strncmp(opt, "--", 2) == 0)
-			cli_sub_usage_error(sub, "option '%s' requires an argument", opt);
-		cli_sub_usage_error(sub, "option requires an argument -- '%c'", optopt);
+			usage_of(sub, "option '%s' requires an argument", opt);
+		usage_of(sub, "option requires an argument -- '%c'", optopt);
 	}
 	if (strncmp(opt, "--", 2) != 0)
-		cli_sub_usage_error(sub, "invalid option -- '%c'", optopt);
+		usage_of(sub, "invalid option -- '%c'", optopt);
 	if (optopt == 0) /* unknown here (maybe another subcommand's), or ambiguous */
-		cli_sub_usage_error(sub, "unrecognized option '%s'", opt);
-	cli_sub_usage_error(sub, "option '%.*s' doesn't allow an argument", (int)strcspn(opt, "="), opt);
+		usage_of(sub, "unrecognized option '%s'", opt);
+	usage_of(sub, "option '%.*s' doesn't allow an argument", (int)strcspn(opt, "="), opt);
+}
+
+int cli_sub_getopt(const char *sub, int argc, char **argv, const char *shortopts, const struct option *longopts)
+{
+	return getopt_one(sub, argc, argv, shortopts, longopts, NULL);
+}
+
+int cli_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts, int *longindex)
+{
+	return getopt_one(NULL, argc, argv, shortopts, longopts, longindex);
 }
 
 int cli_dispatch(int argc, char **argv, const cli_command *commands, size_t n, const char *usage)

@@ -65,6 +65,9 @@ noreturn void cli_vusage(const char *sub, const char *fmt, va_list ap);
  * option, or -1 at the end. */
 struct option;
 int cli_sub_getopt(const char *sub, int argc, char **argv, const char *shortopts, const struct option *longopts);
+/* getopt_long for a command without subcommands: the same one-line
+ * diagnostics (a usage error, exit 2), through --log-json too. */
+int cli_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts, int *longindex);
 /* A tool made of subcommands (qe-var, qe-forecast, qe-screen): the table of
  * commands, dispatched by main. */
 typedef struct cli_command {

@@ -137,7 +137,7 @@ int main(int argc, char **argv)
 	cli_init_args(&argc, argv);
 	if (argc > 1 && (strcmp(argv[1], "cme-settle") == 0 || strcmp(argv[1], "ice-settle") == 0))
 		return cmd_ingest_settle(argc - 1, argv + 1);
-	while ((c = getopt_long(argc, argv, "o:qhV", longopts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "o:qhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o': out_path = optarg; break;
 		case OPT_TO:
