@@ -33,6 +33,19 @@ print(len(recs))
 PY
 }
 
+# json_case STATUS FILE LINE TOOL ARGS...: the run exits STATUS, its stdout
+# is empty and its stderr (in stderr.txt) passes check_json with the first
+# error at FILE:LINE
+json_case() {
+	local want=$1 file=$2 line=$3
+	shift 3
+	run --separate-stderr "$@"
+	[ "$status" -eq "$want" ] || fail "$*: exit $status, want $want: $stderr"
+	printf '%s\n' "$stderr" > stderr.txt
+	run check_json "$1" error "$file" "$line"
+	[ "$status" -eq 0 ] || fail "$*: $output"
+}
+
 @test "log-json: a usage error of every tool is one JSON line with the hint" {
 	for cmd in "qe-ingest trades" "qe-price" "qe-var hs" "qe-optimize qubo" "qe-forecast garch" \
 		"qe-screen check" "qe-settle flows" "qe-synth" "qe-report position" "qe"; do
@@ -49,25 +62,13 @@ PY
 
 @test "log-json: bad data names the file, line and column; errors and the summary are separate records" {
 	printf 'date,var,pnl\n2026-01-01,abc,1\n' > s.csv
-	run --separate-stderr qe-var backtest --log-json s.csv
-	[ "$status" -eq 3 ]
-	printf '%s\n' "$stderr" > stderr.txt
-	run check_json qe-var error s.csv 2
-	assert_success
+	json_case 3 s.csv 2 qe-var backtest --log-json s.csv
 	grep -q '"column":2' stderr.txt
 	grep -q "\"message\":\"column 'var': not a number 'abc'\"" stderr.txt
 	printf 'book,curve,month,delta,unit\nA,TTF,2026-13,1,MWh\n' > l.csv
-	run --separate-stderr qe-report position --log-json --ladder l.csv --markets "$DATA/markets.csv"
-	[ "$status" -eq 3 ]
-	printf '%s\n' "$stderr" > stderr.txt
-	run check_json qe-report error l.csv 2
-	assert_success
+	json_case 3 l.csv 2 qe-report position --log-json --ladder l.csv --markets "$DATA/markets.csv"
 	printf 'date,value\n2026-01-01,x\n' > g.csv
-	run --separate-stderr qe-forecast garch --log-json g.csv
-	[ "$status" -eq 3 ]
-	printf '%s\n' "$stderr" > stderr.txt
-	run check_json qe-forecast error g.csv 2
-	assert_success
+	json_case 3 g.csv 2 qe-forecast garch --log-json g.csv
 	# qe-ingest: a reject per bad row (error) and the counts (info); a
 	# quote, a backslash and a tab in a value stay valid JSON
 	head -3 "$DATA/counterparties.csv" > cp.csv
@@ -88,12 +89,9 @@ PY
 
 @test "log-json: QE_LOG_JSON=1 asks for the same, the run id is recorded, and qe passes it on" {
 	printf 'date,var,pnl\n2026-01-01,abc,1\n' > s.csv
-	QE_LOG_JSON=1 QE_RUN_ID=eod-2026-11-25 run --separate-stderr qe-var backtest s.csv
-	[ "$status" -eq 3 ]
-	printf '%s\n' "$stderr" > stderr.txt
-	run check_json qe-var error s.csv 2
-	assert_success
+	QE_LOG_JSON=1 QE_RUN_ID=eod-2026-11-25 json_case 3 s.csv 2 qe-var backtest s.csv
 	grep -q '"run_id":"eod-2026-11-25"' stderr.txt
+	# qe runs qe-var, which writes the records
 	run --separate-stderr qe var backtest --log-json s.csv
 	[ "$status" -eq 3 ]
 	printf '%s\n' "$stderr" > stderr.txt
