@@ -268,11 +268,10 @@ void cli_init(const char *prog)
 
 /* --log-json, anywhere before a "--", is taken out of argv here so that
  * every tool's own option parsing never sees it; $QE_LOG_JSON (1) asks for
- * the same, and is set for the tools the front command qe runs. */
-void cli_init_args(int *argc, char **argv)
+ * the same. */
+void cli_log_option(int *argc, char **argv)
 {
 	int k = 1;
-	cli_init(argv[0]);
 	const char *env = getenv("QE_LOG_JSON");
 	if (env && strcmp(env, "1") == 0)
 		cli_log_json = 1;
@@ -289,8 +288,6 @@ void cli_init_args(int *argc, char **argv)
 	}
 	argv[k] = NULL;
 	*argc = k;
-	if (cli_log_json)
-		setenv("QE_LOG_JSON", "1", 1);
 }
 
 const char *cli_bundled_data(const char *name, int slot)

@@ -33,10 +33,10 @@ extern int cli_log_json;
  * off GSL's abort-on-error handler: lib/ checks GSL's return values
  * instead, and never changes the handler itself. */
 void cli_init(const char *prog);
-/* cli_init(argv[0]), and takes --log-json out of argv (before a "--"),
- * setting cli_log_json; $QE_LOG_JSON=1 sets it too, and a run with it
- * exports QE_LOG_JSON=1 for the tools qe runs. */
-void cli_init_args(int *argc, char **argv);
+/* After cli_init: takes --log-json out of argv (before a "--"), setting
+ * cli_log_json; $QE_LOG_JSON=1 sets it too.  The front command qe hands
+ * it on to the tool it runs. */
+void cli_log_option(int *argc, char **argv);
 
 void cli_error(const qe_err *e);
 void cli_errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

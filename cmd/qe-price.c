@@ -145,7 +145,8 @@ int main(int argc, char **argv)
 	formula_opts fo = {.amer_method = AMER_BS2002};
 	const char *history = NULL;
 	int to_h5 = 0, have_corr = 0, c;
-	cli_init_args(&argc, argv);
+	cli_init(argv[0]);
+	cli_log_option(&argc, argv);
 	while ((c = cli_getopt(argc, argv, "+o:qhVH:", longopts, NULL)) != -1) {
 		switch (c) {
 		case O_ASOF: asof = optarg; break;

@@ -93,7 +93,8 @@ int main(int argc, char **argv)
 	int strikes = 9;
 	int only = -1, ch;
 
-	cli_init_args(&argc, argv);
+	cli_init(argv[0]);
+	cli_log_option(&argc, argv);
 	synth_cfg_default(&cfg);
 	while ((ch = cli_getopt(argc, argv, "s:n:a:m:H:c:d:k:o:qhV", opts, NULL)) != -1) {
 		switch (ch) {
