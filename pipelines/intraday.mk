@@ -104,11 +104,15 @@ $(IN)/new-trades.csv $(IN)/new-trades.rejects.csv &: $(NEW_TRADES) $(DATA)/marke
 	if [ $$n -gt 0 ]; then echo "intraday: ALERT: $$n new trade(s) rejected (see $(IN)/new-trades.rejects.csv)" >&2; fi; \
 	mv $(IN)/new-trades.rejects.csv.tmp $(IN)/new-trades.rejects.csv && mv $(IN)/new-trades.csv.tmp $(IN)/new-trades.csv
 
-$(IN)/prices.csv: $(NEW_PRICES) $(EI)/curves.csv $(DATA)/markets.csv $(INTRADAY_DEPS) | $(IN)
+# a rejected price stops the run; the rejects file says why and is kept
+.PRECIOUS: $(IN)/prices.rejects.csv
+$(IN)/prices.csv $(if $(NEW_PRICES),$(IN)/prices.rejects.csv) &: $(NEW_PRICES) $(EI)/curves.csv $(DATA)/markets.csv \
+		$(INTRADAY_DEPS) | $(IN)
 	@$(if $(NEW_PRICES),$(QE_BIN)/qe-ingest prices $(NEW_PRICES) --markets $(DATA)/markets.csv -q \
-		-o $@.tmp --rejects $(IN)/prices.rejects.csv || { echo "intraday: ingest prices: qe-ingest failed (see $(IN)/prices.rejects.csv)" >&2; \
-		rm -f $@.tmp; exit 3; },head -n 1 $(EI)/curves.csv > $@.tmp)
-	@mv $@.tmp $@
+		-o $(IN)/prices.csv.tmp --rejects $(IN)/prices.rejects.csv || { \
+		echo "intraday: ingest prices: qe-ingest failed (see $(IN)/prices.rejects.csv)" >&2; \
+		rm -f $(IN)/prices.csv.tmp; exit 3; },head -n 1 $(EI)/curves.csv > $(IN)/prices.csv.tmp)
+	@mv $(IN)/prices.csv.tmp $(IN)/prices.csv
 
 # ---- the market and the book now -----------------------------------------
 # a new price replaces the EOD row of its curve and delivery period in place;
@@ -191,12 +195,13 @@ $(OUT)/var/whatif.csv: $(IN)/new-trades.csv $(EOD)/var/cube-full.csv $(EOD)/var/
 # ---- manifest --------------------------------------------------------------
 INTRADAY_OUTPUTS := $(IN)/new-trades.csv $(IN)/new-trades.rejects.csv $(IN)/prices.csv \
 	$(OUT)/market/curves.csv $(OUT)/book/trades.csv $(PRICE_NOW) $(OUT)/pnl/flash.csv \
-	$(OUT)/report/position.csv $(OUT)/screen/breaches.csv $(OUT)/var/whatif.csv
+	$(OUT)/report/position.csv $(OUT)/screen/breaches.csv $(OUT)/var/whatif.csv \
+	$(if $(NEW_PRICES),$(IN)/prices.rejects.csv)
 INTRADAY_INPUTS := $(NEW_TRADES) $(NEW_PRICES) $(EOD_READ) $(DATA)/markets.csv $(INTRADAY_REF)
 $(OUT)/manifest.csv: $(INTRADAY_OUTPUTS) $(INTRADAY_INPUTS)
 	@{ echo "role,path,bytes,sha256"; \
 	  for f in $(INTRADAY_INPUTS); do echo "input,$$f,$$(wc -c < $$f),$$(sha256sum $$f | cut -d' ' -f1)"; done; \
-	  for f in $(INTRADAY_OUTPUTS) $(wildcard $(IN)/prices.rejects.csv); do \
+	  for f in $(INTRADAY_OUTPUTS); do \
 		echo "output,$$f,$$(wc -c < $$f),$$(sha256sum $$f | cut -d' ' -f1)"; done; \
 	} > $@.tmp && mv $@.tmp $@
 

@@ -225,6 +225,7 @@ PY
 	assert_failure
 	assert_output --partial "intraday: ingest prices"
 	assert_not_exist "$TMP/out/ingest/prices.csv"
+	grep -q NO_SUCH_CURVE "$TMP/out/ingest/prices.rejects.csv"
 	assert_not_exist "$TMP/out/pnl/flash.csv"
 	assert_not_exist "$TMP/out/manifest.csv"
 	run sh -c "find '$TMP/out' -name '*.tmp*'"
