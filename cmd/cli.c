@@ -30,6 +30,10 @@
 
 const char *cli_prog = "qe";
 int cli_quiet = 0;
+int cli_log_json = 0;
+
+static void say_line(const char *kind, const char *msg);
+static void vsay_hint(const char *kind, const char *hint, const char *fmt, va_list ap);
 
 static void close_stdout(void)
 {
@@ -39,7 +43,9 @@ static void close_stdout(void)
 	if (fclose(stdout) != 0 && !err)
 		err = errno ? errno : EIO;
 	if (err) {
-		fprintf(stderr, "%s: <stdout>: write error: %s\n", cli_prog, strerror(err));
+		char msg[256];
+		snprintf(msg, sizeof msg, "<stdout>: write error: %s", strerror(err));
+		say_line("", msg);
 		_exit(QE_IO);
 	}
 }
@@ -260,6 +266,30 @@ void cli_init(const char *prog)
 	gsl_set_error_handler_off();
 }
 
+/* --log-json, anywhere before a "--", is taken out of argv here so that
+ * every tool's own option parsing never sees it; $QE_LOG_JSON (1) asks for
+ * the same. */
+void cli_log_option(int *argc, char **argv)
+{
+	int k = 1;
+	const char *env = getenv("QE_LOG_JSON");
+	if (env && strcmp(env, "1") == 0)
+		cli_log_json = 1;
+	for (int i = 1; i < *argc; i++) {
+		if (strcmp(argv[i], "--") == 0) {
+			while (i < *argc)
+				argv[k++] = argv[i++];
+			break;
+		}
+		if (strcmp(argv[i], "--log-json") == 0)
+			cli_log_json = 1;
+		else
+			argv[k++] = argv[i];
+	}
+	argv[k] = NULL;
+	*argc = k;
+}
+
 const char *cli_bundled_data(const char *name, int slot)
 {
 	static char path[2][4096];
@@ -281,25 +311,176 @@ const char *cli_calendar_dir(const char *option, const char *markets)
 
 /* Every diagnostic is one line of valid UTF-8, whatever bytes a value
  * echoed in it holds (core/diag.h qe_err_escape). */
-static void say_line(const char *kind, const char *msg)
+/* ---- structured log lines (--log-json) -----------------------------------
+ *
+ * One JSON object a line: time (UTC, milliseconds), tool, level (error,
+ * warning, info), message, file and line (null when the message names no
+ * location), column when it names one, the run id of $QE_RUN_ID, and a
+ * usage error's hint.  The message is already one line of valid UTF-8
+ * (qe_err_escape), so escaping '"', '\\' and control characters is all
+ * JSON needs. */
+static void json_string(FILE *f, const char *s, size_t n)
+{
+	fputc('"', f);
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c < 0x20 || c == 0x7f)
+			fprintf(f, "\\u%04x", c);
+		else
+			fputc(c, f);
+	}
+	fputc('"', f);
+}
+
+/* "file:line:col: rest" or "file:line: rest" (a digit run after the last
+ * two colons of the first field), or "file: rest" when the first field
+ * has no blank and names an existing path or one with a '.' or '/' in it.
+ * Returns the length of the prefix up to the rest (0: no location). */
+static size_t json_location(const char *msg, size_t *flen, long *line, long *col)
+{
+	const char *end = strstr(msg, ": ");
+	*flen = 0;
+	*line = *col = 0;
+	if (!end || end == msg)
+		return 0;
+	size_t n = (size_t)(end - msg);
+	if (memchr(msg, ' ', n))
+		return 0;
+	/* trailing :digits fields, at most two */
+	size_t f = n;
+	long nums[2];
+	int k = 0;
+	while (k < 2) {
+		size_t j = f;
+		while (j > 0 && msg[j - 1] >= '0' && msg[j - 1] <= '9')
+			j--;
+		if (j == f || j < 2 || msg[j - 1] != ':' || f - j > 9)
+			break;
+		nums[k++] = strtol(msg + j, NULL, 10);
+		f = j - 1;
+	}
+	if (k == 2) {
+		*line = nums[1];
+		*col = nums[0];
+	} else if (k == 1) {
+		*line = nums[0];
+	} else {
+		char path[PATH_MAX];
+		int named = memchr(msg, '.', n) || memchr(msg, '/', n) || (msg[0] == '<' && msg[n - 1] == '>');
+		if (!named && n < sizeof path) {
+			memcpy(path, msg, n);
+			path[n] = '\0';
+			named = access(path, F_OK) == 0;
+		}
+		if (!named)
+			return 0;
+	}
+	*flen = f;
+	return n + 2;
+}
+
+static void say_json(const char *level, const char *msg, const char *hint)
+{
+	struct timespec ts;
+	struct tm tm;
+	char when[40];
+	size_t flen;
+	long line, col;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	size_t w = strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(when + w, sizeof when - w, ".%03ldZ", ts.tv_nsec / 1000000);
+	size_t skip = json_location(msg, &flen, &line, &col);
+	const char *run = getenv("QE_RUN_ID");
+	flockfile(stderr);
+	fprintf(stderr, "{\"time\":\"%s\",\"tool\":", when);
+	json_string(stderr, cli_prog, strlen(cli_prog));
+	fprintf(stderr, ",\"level\":\"%s\",\"message\":", level);
+	json_string(stderr, msg + skip, strlen(msg + skip));
+	fputs(",\"file\":", stderr);
+	if (flen)
+		json_string(stderr, msg, flen);
+	else
+		fputs("null", stderr);
+	if (line)
+		fprintf(stderr, ",\"line\":%ld", line);
+	else
+		fputs(",\"line\":null", stderr);
+	if (col)
+		fprintf(stderr, ",\"column\":%ld", col);
+	fputs(",\"pid\":", stderr);
+	fprintf(stderr, "%ld", (long)getpid());
+	if (run && *run) {
+		fputs(",\"run_id\":", stderr);
+		json_string(stderr, run, strlen(run));
+	}
+	if (hint) {
+		fputs(",\"hint\":", stderr);
+		json_string(stderr, hint, strlen(hint));
+	}
+	fputs("}\n", stderr);
+	funlockfile(stderr);
+}
+
+/* kind: "" (an error), "warning: " or "info: "; the info kind is printed
+ * without its prefix on a plain line. */
+static void say_line_hint(const char *kind, const char *msg, const char *hint)
 {
 	size_t len = strlen(msg);
 	char *esc = malloc(4 * len + 1);
 	if (esc)
 		qe_err_escape(esc, 4 * len + 1, msg, len);
 	progress_hold();
-	fprintf(stderr, "%s: %s%s\n", cli_prog, kind, esc ? esc : "out of memory");
+	if (cli_log_json) {
+		const char *level = kind[0] == 'w' ? "warning" : kind[0] == 'i' ? "info" : "error";
+		say_json(level, esc ? esc : "out of memory", hint);
+	} else {
+		fprintf(stderr, "%s: %s%s\n", cli_prog, kind[0] == 'i' ? "" : kind, esc ? esc : "out of memory");
+		if (hint)
+			fprintf(stderr, "%s\n", hint);
+	}
 	progress_release();
 	free(esc);
 }
 
-static void vsay(const char *kind, const char *fmt, va_list ap)
+static void say_line(const char *kind, const char *msg)
+{
+	say_line_hint(kind, msg, NULL);
+}
+
+static void vsay_hint(const char *kind, const char *hint, const char *fmt, va_list ap)
 {
 	char *msg = NULL;
 	if (vasprintf(&msg, fmt, ap) < 0)
 		msg = NULL;
-	say_line(kind, msg ? msg : "out of memory");
+	say_line_hint(kind, msg ? msg : "out of memory", hint);
 	free(msg);
+}
+
+static void vsay(const char *kind, const char *fmt, va_list ap)
+{
+	vsay_hint(kind, NULL, fmt, ap);
+}
+
+void cli_vusage(const char *sub, const char *fmt, va_list ap)
+{
+	char *hint = NULL, *f = NULL;
+	cli_progress_end();
+	if (asprintf(&hint, "Try '%s%s%s --help' for more information.", cli_prog, sub ? " " : "", sub ? sub : "") < 0)
+		hint = NULL;
+	/* "sub: " before the message, as the plain line always had */
+	if (sub && asprintf(&f, "%s: %s", sub, fmt) < 0)
+		f = NULL;
+	if (sub && !f) {
+		say_line("", "out of memory");
+		exit(QE_USAGE);
+	}
+	vsay_hint("", hint, sub ? f : fmt, ap);
+	free(hint);
+	free(f);
+	exit(QE_USAGE);
 }
 
 void cli_error(const qe_err *e)
@@ -323,13 +504,21 @@ void cli_warnf(const char *fmt, ...)
 	va_end(ap);
 }
 
+void cli_notef(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsay("info: ", fmt, ap);
+	va_end(ap);
+}
+
 void cli_info(const char *fmt, ...)
 {
 	va_list ap;
 	if (cli_quiet)
 		return;
 	va_start(ap, fmt);
-	vsay("", fmt, ap);
+	vsay("info: ", fmt, ap);
 	va_end(ap);
 }
 
@@ -352,19 +541,12 @@ void cli_usage_error(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	vsay("", fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "Try '%s --help' for more information.\n", cli_prog);
-	exit(QE_USAGE);
+	cli_vusage(NULL, fmt, ap);
 }
 
 void cli_sub_vusage_error(const char *sub, const char *fmt, va_list ap)
 {
-	cli_progress_end();
-	fprintf(stderr, "%s: %s: ", cli_prog, sub);
-	vfprintf(stderr, fmt, ap);
-	fprintf(stderr, "\nTry '%s %s --help' for more information.\n", cli_prog, sub);
-	exit(QE_USAGE);
+	cli_vusage(sub, fmt, ap);
 }
 
 void cli_sub_usage_error(const char *sub, const char *fmt, ...)
@@ -374,23 +556,52 @@ void cli_sub_usage_error(const char *sub, const char *fmt, ...)
 	cli_sub_vusage_error(sub, fmt, ap);
 }
 
-int cli_sub_getopt(const char *sub, int argc, char **argv, const char *shortopts, const struct option *longopts)
+/* A usage error of the command (sub NULL) or a subcommand. */
+static noreturn void usage_of(const char *sub, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static noreturn void usage_of(const char *sub, const char *fmt, ...)
 {
-	opterr = 0; /* one diagnostic, naming the subcommand */
-	int c = getopt_long(argc, argv, shortopts, longopts, NULL);
+	va_list ap;
+	va_start(ap, fmt);
+	cli_vusage(sub, fmt, ap);
+}
+
+/* getopt_long with ':' first (after a '+' or '-'), its own messages off:
+ * one diagnostic through cli_vusage, naming sub when there is one. */
+static int getopt_one(const char *sub, int argc, char **argv, const char *shortopts,
+		      const struct option *longopts, int *longindex)
+{
+	char opts[256];
+	size_t lead = (shortopts[0] == '+' || shortopts[0] == '-') ? 1 : 0;
+	if (strlen(shortopts) + 2 > sizeof opts)
+		cli_die(QE_INTERNAL, "option string too long");
+	memcpy(opts, shortopts, lead);
+	opts[lead] = ':';
+	strcpy(opts + lead + 1, shortopts + lead + (shortopts[lead] == ':'));
+	opterr = 0;
+	int c = getopt_long(argc, argv, opts, longopts, longindex);
 	if (c != ':' && c != '?')
 		return c;
 	const char *opt = argv[optind - 1];
 	if (c == ':') {
 		if (strncmp(opt, "--", 2) == 0)
-			cli_sub_usage_error(sub, "option '%s' requires an argument", opt);
-		cli_sub_usage_error(sub, "option requires an argument -- '%c'", optopt);
+			usage_of(sub, "option '%s' requires an argument", opt);
+		usage_of(sub, "option requires an argument -- '%c'", optopt);
 	}
 	if (strncmp(opt, "--", 2) != 0)
-		cli_sub_usage_error(sub, "invalid option -- '%c'", optopt);
+		usage_of(sub, "invalid option -- '%c'", optopt);
 	if (optopt == 0) /* unknown here (maybe another subcommand's), or ambiguous */
-		cli_sub_usage_error(sub, "unrecognized option '%s'", opt);
-	cli_sub_usage_error(sub, "option '%.*s' doesn't allow an argument", (int)strcspn(opt, "="), opt);
+		usage_of(sub, "unrecognized option '%s'", opt);
+	usage_of(sub, "option '%.*s' doesn't allow an argument", (int)strcspn(opt, "="), opt);
+}
+
+int cli_sub_getopt(const char *sub, int argc, char **argv, const char *shortopts, const struct option *longopts)
+{
+	return getopt_one(sub, argc, argv, shortopts, longopts, NULL);
+}
+
+int cli_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts, int *longindex)
+{
+	return getopt_one(NULL, argc, argv, shortopts, longopts, longindex);
 }
 
 int cli_dispatch(int argc, char **argv, const cli_command *commands, size_t n, const char *usage)
@@ -471,7 +682,7 @@ void cli_interrupt_to(atomic_int *flag)
 
 int cli_progress(void)
 {
-	return !cli_quiet && !stdout_output_on_tty && isatty(STDERR_FILENO);
+	return !cli_quiet && !cli_log_json && !stdout_output_on_tty && isatty(STDERR_FILENO);
 }
 
 /* ---- progress on a terminal ---------------------------------------------- */

@@ -22,6 +22,9 @@
 
 extern const char *cli_prog;
 extern int cli_quiet;
+/* --log-json (or $QE_LOG_JSON=1): every diagnostic is a JSON object on
+ * one line of stderr (time, tool, level, message, file, line). */
+extern int cli_log_json;
 
 /* Records the program name and arranges for stdout to be closed and
  * checked at exit (a failed write turns into exit 4 with a message).
@@ -30,12 +33,19 @@ extern int cli_quiet;
  * off GSL's abort-on-error handler: lib/ checks GSL's return values
  * instead, and never changes the handler itself. */
 void cli_init(const char *prog);
+/* After cli_init: takes --log-json out of argv (before a "--"), setting
+ * cli_log_json; $QE_LOG_JSON=1 sets it too.  The front command qe hands
+ * it on to the tool it runs. */
+void cli_log_option(int *argc, char **argv);
 
 void cli_error(const qe_err *e);
 void cli_errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_warnf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Informational line, suppressed by --quiet. */
 void cli_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Informational line an option asked for (qe-var --timing), also printed
+ * with --quiet. */
+void cli_notef(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 noreturn void cli_die(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 noreturn void cli_die_err(const qe_err *e);
@@ -45,12 +55,19 @@ noreturn void cli_usage_error(const char *fmt, ...) __attribute__((format(printf
  * --help' ...", exit 2. */
 noreturn void cli_sub_usage_error(const char *sub, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 noreturn void cli_sub_vusage_error(const char *sub, const char *fmt, va_list ap);
+/* The usage error of the command (sub NULL) or of a subcommand sub (a
+ * name or words such as "ledger append"): the message and the hint
+ * "Try 'prog [sub] --help' ...", exit 2. */
+noreturn void cli_vusage(const char *sub, const char *fmt, va_list ap);
 /* getopt_long for subcommand sub (argv[0] the subcommand; shortopts must
  * start with ':'): a missing argument, an unknown, ambiguous or
  * abbreviated-wrong option is a usage error naming sub; returns the next
  * option, or -1 at the end. */
 struct option;
 int cli_sub_getopt(const char *sub, int argc, char **argv, const char *shortopts, const struct option *longopts);
+/* getopt_long for a command without subcommands: the same one-line
+ * diagnostics (a usage error, exit 2), through --log-json too. */
+int cli_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts, int *longindex);
 /* A tool made of subcommands (qe-var, qe-forecast, qe-screen): the table of
  * commands, dispatched by main. */
 typedef struct cli_command {

@@ -135,9 +135,10 @@ int main(int argc, char **argv)
 	int to_h5 = 0, from = 0, no_markets = 0, c;
 	ingest_opts o = {.max_rejects = -1, .period_min = 60};
 	cli_init(argv[0]);
+	cli_log_option(&argc, argv);
 	if (argc > 1 && (strcmp(argv[1], "cme-settle") == 0 || strcmp(argv[1], "ice-settle") == 0))
 		return cmd_ingest_settle(argc - 1, argv + 1);
-	while ((c = getopt_long(argc, argv, "o:qhV", longopts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "o:qhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o': out_path = optarg; break;
 		case OPT_TO:

@@ -40,6 +40,7 @@ static void help(void)
 int main(int argc, char **argv)
 {
 	cli_init(argv[0]);
+	cli_log_option(&argc, argv);
 	if (argc < 2)
 		cli_usage_error("missing COMMAND (maxcut, qubo, ising, hedge or portfolio)");
 	const char *cmd = argv[1];

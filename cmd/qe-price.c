@@ -146,7 +146,8 @@ int main(int argc, char **argv)
 	const char *history = NULL;
 	int to_h5 = 0, have_corr = 0, c;
 	cli_init(argv[0]);
-	while ((c = getopt_long(argc, argv, "+o:qhVH:", longopts, NULL)) != -1) {
+	cli_log_option(&argc, argv);
+	while ((c = cli_getopt(argc, argv, "+o:qhVH:", longopts, NULL)) != -1) {
 		switch (c) {
 		case O_ASOF: asof = optarg; break;
 		case O_TRADES: vo.trades = optarg; break;
@@ -187,7 +188,7 @@ int main(int argc, char **argv)
 		int base = optind - 1;
 		argv[base] = argv[0]; /* getopt's messages name the program */
 		optind = 0;
-		while ((c = getopt_long(argc - base, argv + base, "o:qhV", longopts, NULL)) != -1)
+		while ((c = cli_getopt(argc - base, argv + base, "o:qhV", longopts, NULL)) != -1)
 			common_option(c, &fo, &outpath, "formula: invalid option");
 		optind += base;
 		if (argc - optind > 1)

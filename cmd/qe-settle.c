@@ -39,6 +39,7 @@ static const char usage[] =
 int main(int argc, char **argv)
 {
 	cli_init(argv[0]);
+	cli_log_option(&argc, argv);
 	if (argc < 2)
 		cli_usage_error("missing COMMAND");
 	const char *cmd = argv[1];

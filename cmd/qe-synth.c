@@ -99,8 +99,9 @@ int main(int argc, char **argv)
 	int only = -1, ch, prev = 0;
 
 	cli_init(argv[0]);
+	cli_log_option(&argc, argv);
 	synth_cfg_default(&cfg);
-	while ((ch = getopt_long(argc, argv, "s:n:a:m:H:c:d:k:o:qhV", opts, NULL)) != -1) {
+	while ((ch = cli_getopt(argc, argv, "s:n:a:m:H:c:d:k:o:qhV", opts, NULL)) != -1) {
 		switch (ch) {
 		case 's': cfg.seed = (uint64_t)cli_int("--seed", optarg, 0, INT64_MAX); break;
 		case 'n': cfg.trades = cli_int("--trades", optarg, 0, 99999999); break;

@@ -42,6 +42,7 @@ static const char usage[] =
 int main(int argc, char **argv)
 {
 	cli_init(argv[0]);
+	cli_log_option(&argc, argv);
 	/* OpenBLAS's own threads split the k-sums of dgemm/dsyrk differently
 	 * with the thread count (last-bit differences, house rule 9): BLAS
 	 * runs single-threaded for the whole process, and the engines of

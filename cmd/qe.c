@@ -59,7 +59,9 @@ static void run_tool(const char *tool, char **argv)
 
 int main(int argc, char **argv)
 {
+	int given = argc;
 	cli_init(argv[0]);
+	cli_log_option(&argc, argv);
 	if (argc < 2)
 		cli_usage_error("missing TOOL (try 'qe help')");
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
@@ -76,6 +78,12 @@ int main(int argc, char **argv)
 	}
 	if (argv[1][0] == '-')
 		cli_usage_error("unknown option '%s'", argv[1]);
+	if (cli_log_json && argc < given) {
+		/* hand --log-json on, right after the tool's name (before a
+		 * "--"), in the slot it left: argv has given + 1 entries */
+		memmove(argv + 3, argv + 2, (size_t)(argc - 1) * sizeof *argv);
+		argv[2] = "--log-json";
+	}
 	fflush(stdout);
 	run_tool(argv[1], argv + 1);
 	return QE_INTERNAL;

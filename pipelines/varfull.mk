@@ -11,6 +11,10 @@ VARFULL_MK := $(lastword $(MAKEFILE_LIST))
 #   var/var-full.csv  HS VaR/ES 97.5% and 99%, 1 day, 500 days, by book and
 #                     total, every trade repriced under every scenario
 #                     (qe-var hs --full; columns of var/var.csv, method hs-full)
+#   var/cube-full.csv the scenario P&L of the same run by book and total
+#                     (PNL CUBE of qe-formats(5)): what the intraday run's
+#                     pre-deal VaR (qe-var whatif --cube, pipelines/intraday.mk)
+#                     reuses instead of repricing the book
 #   var/pla.csv       FRTB P&L attribution (qe-var pla) by book and total over
 #                     the last 250 scenarios: full revaluation against the
 #                     sensitivity (delta-gamma) P&L, Spearman, KS, MAR32 zone.
@@ -29,7 +33,7 @@ VARFULL_DEPS := $(I)/history.csv $(I)/markets.csv $(VARFULL_TRADES) $(I)/curves.
 	$(I)/rates.csv $(I)/fixings.csv $(EOD_CALENDARS) $(QE_BIN)/qe-var $(VARFULL_MK) $(EOD_MK)
 
 ifneq ($(wildcard $(QE_BIN)/qe-price),)
-EOD_OUTPUTS += $(VARFULL_TRADES) $(VARFULL_OUT)/var-full.csv $(VARFULL_OUT)/pla.csv
+EOD_OUTPUTS += $(VARFULL_TRADES) $(VARFULL_OUT)/var-full.csv $(VARFULL_OUT)/cube-full.csv $(VARFULL_OUT)/pla.csv
 EOD_INPUTS  += $(EOD_CALENDARS)
 eod: $(VARFULL_OUT)/var-full.csv $(VARFULL_OUT)/pla.csv
 
@@ -40,9 +44,10 @@ $(VARFULL_TRADES): $(I)/trades.csv $(OUT)/price/errors.csv $(VARFULL_MK) $(EOD_M
 	@awk -F, 'FNR == NR { if (FNR > 1) bad[$$1] = 1; next } FNR == 1 || !($$1 in bad)' \
 		$(OUT)/price/errors.csv $(I)/trades.csv > $@.tmp && mv $@.tmp $@
 
-$(VARFULL_OUT)/var-full.csv: $(VARFULL_DEPS)
+$(VARFULL_OUT)/var-full.csv $(VARFULL_OUT)/cube-full.csv &: $(VARFULL_DEPS)
 	@mkdir -p $(@D)
-	$(QE_BIN)/qe-var hs --full -q $(VARFULL_IN) -a 0.975,0.99 --window 500 -o $@
+	$(QE_BIN)/qe-var hs --full -q $(VARFULL_IN) -a 0.975,0.99 --window 500 \
+		--cube $(VARFULL_OUT)/cube-full.csv -o $(VARFULL_OUT)/var-full.csv
 $(VARFULL_OUT)/pla.csv: $(VARFULL_DEPS)
 	@mkdir -p $(@D)
 	@rc=0; $(QE_BIN)/qe-var pla -q $(VARFULL_IN) --window 250 -o $@ || rc=$$?; \

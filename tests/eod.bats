@@ -264,7 +264,7 @@ EOF
 	# the price step and all after it: the risk steps on its sensitivities
 	# (not var/cov, which reads only the history), the hedge on its ladder
 	# with the full-revaluation steps on the trades it could price
-	full="var/var-full var/pla"
+	full="var/var-full var/cube-full var/pla"
 	# after var: the screen gate (on var/var.csv, the valuations and the
 	# ladder) and the settle steps after it (on the findings, the trades,
 	# fixings and history)

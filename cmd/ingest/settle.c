@@ -59,7 +59,7 @@ int cmd_ingest_settle(int argc, char **argv)
 	const char *rej_path = NULL, *markets = NULL, *calendars = NULL;
 	int replace = 0, c;
 	double rate = 0;
-	while ((c = getopt_long(argc, argv, "o:qh", longopts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "o:qh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o': out_path = optarg; break;
 		case OPT_VOLS: vols_path = optarg; break;

@@ -143,7 +143,7 @@ int screen_run(int argc, char **argv, int whatif)
 	char *rules_arg = NULL, *books_arg = NULL;
 	const char *calendars = NULL;
 	int nrules = 0, fail_on = BREACH_BREACH, have_asof = 0, c;
-	while ((c = getopt_long(argc, argv, "r:d:o:c:l:t:m:qh", opts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "r:d:o:c:l:t:m:qh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'r': rules_arg = optarg; break;
 		case 'd':

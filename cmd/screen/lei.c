@@ -30,7 +30,7 @@ int cmd_screen_lei(int argc, char **argv)
 	};
 	const char *output = NULL;
 	int c;
-	while ((c = getopt_long(argc, argv, "o:qh", opts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "o:qh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'o': output = optarg; break;
 		case 'q': cli_quiet = 1; break;

@@ -52,7 +52,7 @@ int settle_flows_main(int argc, char **argv)
 	struct settle_paths p = {0};
 	const char *out_path = NULL, *from = NULL, *to = NULL;
 	int c;
-	while ((c = getopt_long(argc, argv, "o:qh", longopts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "o:qh", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_FROM: from = optarg; break;
 		case OPT_TO: to = optarg; break;

@@ -37,7 +37,7 @@ int settle_invoice_main(int argc, char **argv)
 	struct settle_paths p = {0};
 	const char *out_path = NULL, *html = NULL, *from_s = NULL, *to_s = NULL;
 	int c;
-	while ((c = getopt_long(argc, argv, "o:qh", longopts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "o:qh", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_FROM: from_s = optarg; break;
 		case OPT_TO: to_s = optarg; break;

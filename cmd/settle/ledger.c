@@ -70,10 +70,9 @@ typedef struct args {
 
 static noreturn void usage_error(const args *a, const char *fmt, const char *arg)
 {
-	fprintf(stderr, "%s: ledger %s: ", cli_prog, a->name);
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, "\nTry '%s ledger %s --help' for more information.\n", cli_prog, a->name);
-	exit(QE_USAGE);
+	char sub[64];
+	snprintf(sub, sizeof sub, "ledger %s", a->name);
+	cli_sub_usage_error(sub, fmt, arg);
 }
 
 static noreturn void help(const args *a, int i)

@@ -53,7 +53,7 @@ int settle_margin_main(int argc, char **argv)
 	const char *out_path = NULL, *scen_path = NULL, *asof = NULL, *curves = NULL, *vols = NULL,
 		   *rates = NULL, *ranges = NULL;
 	int c;
-	while ((c = getopt_long(argc, argv, "o:qh", longopts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "o:qh", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_ASOF: asof = optarg; break;
 		case 'o': out_path = optarg; break;

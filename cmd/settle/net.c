@@ -25,7 +25,7 @@ int settle_net_main(int argc, char **argv)
 	struct settle_paths p = {0};
 	const char *out_path = NULL;
 	int c;
-	while ((c = getopt_long(argc, argv, "o:qh", longopts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "o:qh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o': out_path = optarg; break;
 		default:

@@ -96,7 +96,7 @@ int settle_pay_main(int argc, char **argv)
 	const char *out_path = NULL, *rej_path = NULL, *run_id = getenv("QE_RUN_ID"), *accounts = NULL;
 	qe_date asof = 0, inv_from = 0;
 	int c;
-	while ((c = getopt_long(argc, argv, "o:qh", longopts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "o:qh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o': out_path = optarg; break;
 		case OPT_REJECTS: rej_path = optarg; break;

@@ -58,12 +58,8 @@ void var_args_init(var_args *a, const var_command *cmd, int argc, char **argv)
 void var_usage_error(const var_args *a, const char *fmt, ...)
 {
 	va_list ap;
-	fprintf(stderr, "%s: %s: ", cli_prog, a->cmd->name);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\nTry '%s %s --help' for more information.\n", cli_prog, a->cmd->name);
-	exit(QE_USAGE);
+	cli_vusage(a->cmd->name, fmt, ap);
 }
 
 /* --help: the usage line, the summary and the option table. */

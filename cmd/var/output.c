@@ -57,8 +57,7 @@ void var_write_results(csv_writer *w, const var_args *a, const var_inputs *in, c
 	if (r->note[0])
 		cli_info("%s", r->note);
 	if (a->timing)
-		fprintf(stderr, "%s: timing: pnl %.6f s, measures %.6f s, scenarios %.6f s\n", cli_prog,
-			r->t_pnl, r->t_measure, r->t_scen);
+		cli_notef("timing: pnl %.6f s, measures %.6f s, scenarios %.6f s", r->t_pnl, r->t_measure, r->t_scen);
 	snprintf(hz, sizeof hz, "%dd%s", a->horizon, a->hmode == RH_SQRT && a->horizon > 1 ? "-sqrt" : "");
 	csvw_header_of(w, FMT_VAR);
 	for (size_t p = 0; p < r->npf; p++)
