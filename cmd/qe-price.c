@@ -146,6 +146,7 @@ int main(int argc, char **argv)
 	const char *history = NULL;
 	int to_h5 = 0, have_corr = 0, c;
 	cli_init(argv[0]);
+	cli_par_solo(); /* MPI (make MPI=1): the book is not shared among ranks yet; rank 0 prices it */
 	while ((c = getopt_long(argc, argv, "+o:qhVH:", longopts, NULL)) != -1) {
 		switch (c) {
 		case O_ASOF: asof = optarg; break;

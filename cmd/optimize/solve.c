@@ -57,6 +57,7 @@ void optimize_solve(optimize_opts *o, const opt_problem *p, double constant, ann
 	o->ao.stop = NULL;
 	if (rc)
 		cli_die_err(&e);
+	cli_par_done(); /* MPI: every rank has the answer; rank 0 writes it */
 	if (o->ao.progress)
 		fputc('\n', stderr);
 	ising_free(&m);
