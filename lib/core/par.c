@@ -29,13 +29,21 @@ static int mpi_on(void)
 }
 #endif
 
+#ifdef QE_MPI
+/* MPI_Comm_rank or MPI_Comm_size of the world, or dflt without MPI. */
+static int world(int (*query)(MPI_Comm, int *), int dflt)
+{
+	int v = dflt;
+	if (mpi_on())
+		query(MPI_COMM_WORLD, &v);
+	return v;
+}
+#endif
+
 int par_rank(void)
 {
 #ifdef QE_MPI
-	int r = 0;
-	if (mpi_on())
-		MPI_Comm_rank(MPI_COMM_WORLD, &r);
-	return r;
+	return world(MPI_Comm_rank, 0);
 #else
 	return 0;
 #endif
@@ -44,10 +52,7 @@ int par_rank(void)
 int par_size(void)
 {
 #ifdef QE_MPI
-	int n = 1;
-	if (mpi_on())
-		MPI_Comm_size(MPI_COMM_WORLD, &n);
-	return n;
+	return world(MPI_Comm_size, 1);
 #else
 	return 1;
 #endif
