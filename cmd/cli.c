@@ -19,7 +19,12 @@
 #include <gsl/gsl_errno.h>
 
 #include "core/num.h"
+#include "core/par.h"
 #include "time/calendar.h"
+
+#ifdef QE_MPI
+#include <mpi.h>
+#endif
 
 #ifndef QE_VERSION
 #define QE_VERSION "0"
@@ -71,6 +76,11 @@ static atomic_int progress_drawn; /* a progress line is on the terminal */
 static int stdout_output_on_tty;
 static void progress_hold(void);
 static void progress_release(void);
+
+static _Noreturn void die_exit(int code);
+#ifdef QE_MPI
+static int mpi_failed; /* die_exit: leave without MPI_Finalize */
+#endif
 
 static void remove_temps(void)
 {
@@ -221,6 +231,10 @@ int cli_outputs_commit(qe_err *e)
 	cli_progress_end(); /* the work is done; messages follow */
 	if (!outputs)
 		return 0;
+	if (par_rank() != 0) { /* MPI: rank 0 alone writes */
+		cli_outputs_abort();
+		return 0;
+	}
 	/* until every output is written and synced, a signal removes them */
 	if ((rc = outset_sync(outputs, e)) != 0) {
 		cli_outputs_abort();
@@ -253,6 +267,37 @@ static void catch_signal(int sig)
 	sigaction(sig, &sa, NULL);
 }
 
+#ifdef QE_MPI
+static void mpi_end_at_exit(void)
+{
+	int fin = 0;
+	MPI_Finalized(&fin);
+	if (getenv("QE_MPI_STATS"))
+		fprintf(stderr, "%s: rank %d of %d: %zu bytes sent\n", cli_prog, par_rank(), par_size(),
+			par_bytes_sent());
+	if (!fin && !mpi_failed)
+		MPI_Finalize();
+}
+
+/* MPI starts here, not in lib/ (process-wide state).  The ranks other
+ * than 0 compute their share and leave (cli_par_done): their stdout goes
+ * nowhere and their informational messages are rank 0's too. */
+static void mpi_start(void)
+{
+	int provided;
+	if (MPI_Init_thread(NULL, NULL, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS) {
+		fprintf(stderr, "%s: MPI_Init failed\n", cli_prog);
+		exit(QE_INTERNAL);
+	}
+	atexit(mpi_end_at_exit); /* runs before the temps' removal and the stdout check */
+	if (par_rank() != 0) {
+		cli_quiet = 1;
+		if (!freopen("/dev/null", "w", stdout))
+			die_exit(QE_IO);
+	}
+}
+#endif
+
 void cli_init(const char *prog)
 {
 	const char *slash = strrchr(prog, '/');
@@ -264,6 +309,24 @@ void cli_init(const char *prog)
 	catch_signal(SIGTERM);
 	catch_signal(SIGHUP);
 	gsl_set_error_handler_off();
+#ifdef QE_MPI
+	mpi_start();
+#endif
+}
+
+void cli_par_solo(void)
+{
+	cli_par_done();
+	par_solo();
+}
+
+void cli_par_done(void)
+{
+	if (par_rank() == 0)
+		return;
+	/* this rank's share is with rank 0, which writes every output */
+	cli_outputs_abort();
+	exit(QE_OK);
 }
 
 /* --log-json, anywhere before a "--", is taken out of argv here so that
@@ -475,12 +538,12 @@ void cli_vusage(const char *sub, const char *fmt, va_list ap)
 		f = NULL;
 	if (sub && !f) {
 		say_line("", "out of memory");
-		exit(QE_USAGE);
+		die_exit(QE_USAGE);
 	}
 	vsay_hint("", hint, sub ? f : fmt, ap);
 	free(hint);
 	free(f);
-	exit(QE_USAGE);
+	die_exit(QE_USAGE);
 }
 
 void cli_error(const qe_err *e)
@@ -522,19 +585,33 @@ void cli_info(const char *fmt, ...)
 	va_end(ap);
 }
 
+/* Every failing exit of the command layer.  In an MPI run a failure
+ * anywhere ends the whole job with its code: the rank leaves without
+ * MPI_Finalize, so mpirun (or srun) ends the other ranks (SIGTERM:
+ * on_signal removes their temporary files) and exits with this code.
+ * Not MPI_Abort: Open MPI 4.1's mpirun at times crashes or hangs on it. */
+static _Noreturn void die_exit(int code)
+{
+#ifdef QE_MPI
+	if (code != QE_OK)
+		mpi_failed = 1;
+#endif
+	exit(code);
+}
+
 void cli_die(int code, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
 	vsay("", fmt, ap);
 	va_end(ap);
-	exit(code);
+	die_exit(code);
 }
 
 void cli_die_err(const qe_err *e)
 {
 	cli_error(e);
-	exit(e->code ? e->code : QE_INTERNAL);
+	die_exit(e->code ? e->code : QE_INTERNAL);
 }
 
 void cli_usage_error(const char *fmt, ...)

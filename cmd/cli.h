@@ -37,6 +37,15 @@ void cli_init(const char *prog);
  * cli_log_json; $QE_LOG_JSON=1 sets it too.  The front command qe hands
  * it on to the tool it runs. */
 void cli_log_option(int *argc, char **argv);
+/* An MPI run (make MPI=1; core/par.h): on a rank other than 0, whose
+ * share of the work has gone to rank 0, removes this rank's temporary
+ * outputs and exits 0; on rank 0 (and in the plain build) returns.  In
+ * an MPI build cli_init starts MPI, and a failing exit of any rank ends
+ * the job with its code. */
+void cli_par_done(void);
+/* Work that is not shared: the ranks other than 0 leave at once
+ * (cli_par_done) and rank 0 works alone (core/par.h's par_solo). */
+void cli_par_solo(void);
 
 void cli_error(const qe_err *e);
 void cli_errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -50,6 +50,10 @@ int main(int argc, char **argv)
 		cli_version();
 	if (cmd[0] == '-' && cmd[1])
 		cli_usage_error("unrecognized option '%s'", cmd);
+	/* MPI (make MPI=1): maxcut, qubo and ising share each round's
+	 * replicas among the ranks; hedge and portfolio run on rank 0 alone */
+	if (strcmp(cmd, "maxcut") != 0 && strcmp(cmd, "qubo") != 0 && strcmp(cmd, "ising") != 0)
+		cli_par_solo();
 	for (size_t k = 0; k < sizeof commands / sizeof *commands; k++)
 		if (strcmp(cmd, commands[k].name) == 0)
 			return commands[k].run(argc - 1, argv + 1);

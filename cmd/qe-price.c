@@ -147,6 +147,7 @@ int main(int argc, char **argv)
 	int to_h5 = 0, have_corr = 0, c;
 	cli_init(argv[0]);
 	cli_log_option(&argc, argv);
+	cli_par_solo(); /* MPI (make MPI=1): the book is not shared among ranks yet; rank 0 prices it */
 	while ((c = cli_getopt(argc, argv, "+o:qhVH:", longopts, NULL)) != -1) {
 		switch (c) {
 		case O_ASOF: asof = optarg; break;

@@ -49,5 +49,9 @@ int main(int argc, char **argv)
 	 * lib/risk/varcalc.h parallelise with OpenMP over fixed blocks whose
 	 * results do not depend on the partition. */
 	openblas_set_num_threads(1);
+	/* MPI (make MPI=1): hs, mc and stress share their scenarios or paths
+	 * among the ranks; every other command runs on rank 0 alone */
+	if (argc < 2 || (strcmp(argv[1], "hs") != 0 && strcmp(argv[1], "mc") != 0 && strcmp(argv[1], "stress") != 0))
+		cli_par_solo();
 	return cli_dispatch(argc, argv, commands, sizeof commands / sizeof commands[0], usage);
 }

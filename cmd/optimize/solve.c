@@ -52,11 +52,16 @@ void optimize_solve(optimize_opts *o, const opt_problem *p, double constant, ann
 		o->ao.stop = &interrupted;
 		cli_interrupt_to(&interrupted);
 	}
+	/* MPI: the replicas of sa, bsb and dsb are shared among the ranks;
+	 * the other solvers run on rank 0 alone */
+	if (o->ao.solver != SOLVER_SA && o->ao.solver != SOLVER_SB_BALLISTIC && o->ao.solver != SOLVER_SB_DISCRETE)
+		cli_par_solo();
 	int rc = anneal_solve(&m, &o->ao, r, &e);
 	cli_interrupt_to(NULL);
 	o->ao.stop = NULL;
 	if (rc)
 		cli_die_err(&e);
+	cli_par_done(); /* MPI: every rank has the answer; rank 0 writes it */
 	if (o->ao.progress)
 		fputc('\n', stderr);
 	ising_free(&m);

@@ -60,6 +60,7 @@ int cmd_var_hs(int argc, char **argv)
 		var_open_out(&a, &w);
 		double t0 = omp_get_wtime();
 		var_full_hs_cube(&a, &in, &cube);
+		cli_par_done(); /* MPI: rank 0 has every rank's scenarios */
 		double t1 = omp_get_wtime();
 		if (var_from_pnl(&in.x, cube.pnl, cube.nsc, &a.sp, &r, &e))
 			cli_die_err(&e);
@@ -77,6 +78,7 @@ int cmd_var_hs(int argc, char **argv)
 	var_open_out(&a, &w);
 	if (var_hs(&in.h, &in.all, &in.x, &a.sp, &r, a.cube ? &cube : NULL, &e))
 		cli_die_err(&e);
+	cli_par_done(); /* MPI: rank 0 has every rank's scenarios */
 	if (a.cube) {
 		var_cube_asof(&cube, &in);
 		var_write_cube(&co, &cube);

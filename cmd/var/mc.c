@@ -90,6 +90,7 @@ static int mc_full(var_args *a, const char *returns_path)
 	if (fullrev_mc_cube(&vo, &in, a->horizon, a->hmode, var_full_hz_days(a), a->by, &a->fx, &a->sp,
 			    returns_path ? write_returns : NULL, &rw, &cube, &in.x, &nf, note, sizeof note, &e))
 		cli_die_err(&e);
+	cli_par_done(); /* MPI: rank 0 has every rank's paths */
 	in.have_x = 1;
 	double t1 = omp_get_wtime();
 	if (var_from_pnl(&in.x, cube.pnl, cube.nsc, &a->sp, &r, &e))
@@ -142,6 +143,8 @@ int cmd_var_mc(int argc, char **argv)
 		var_usage_error(&a, "--factor-returns needs --full");
 	if (a.full && a.fx_history)
 		var_usage_error(&a, "--fx-history is for the sensitivity mode (-s) of mc; mc --full has no FX factors");
+	if (returns_path)
+		cli_par_solo(); /* the paths' returns are written as they are drawn: one process */
 	if (a.full)
 		return mc_full(&a, returns_path);
 	var_load(&a, 1, &in);
@@ -149,6 +152,7 @@ int cmd_var_mc(int argc, char **argv)
 	var_open_out(&a, &w);
 	if (var_mc(&in.h, &in.all, &in.x, &a.sp, &r, a.cube ? &cube : NULL, &e))
 		cli_die_err(&e);
+	cli_par_done(); /* MPI: rank 0 has every rank's paths */
 	if (a.cube) {
 		var_cube_asof(&cube, &in);
 		var_write_cube(&co, &cube);

@@ -166,8 +166,10 @@ int cmd_var_stress(int argc, char **argv)
 	if (!shocks && !windows && !worst)
 		var_usage_error(&a, "needs --shocks FILE, --windows FILE or --worst");
 	var_full_check(&a);
-	if (a.full)
+	if (a.full) {
+		cli_par_solo(); /* MPI: full revaluation of stress is not shared yet */
 		return stress_full(&a, shocks, windows, worst);
+	}
 	var_load(&a, 1, &in);
 	FILE *out = cli_out_open(a.output)->fp;
 	if (stress_init(&st, in.h.nf, &e) || (shocks && stress_read_shocks(&st, &in.h, shocks, &e)) ||
@@ -199,9 +201,10 @@ int cmd_var_stress(int argc, char **argv)
 	if (pcube_alloc(&c, &e))
 		cli_die_err(&e);
 	var_cube_asof(&c, &in);
-	var_pnl(&in.x, st.dF, st.ns, c.pnl);
-	if (var_check_pnl(&in.x, c.pnl, st.ns, &e))
+	/* MPI: each rank its share of the scenarios, gathered by rank 0 */
+	if (var_pnl_par(&in.x, st.dF, st.ns, c.pnl, &e) || var_check_pnl(&in.x, c.pnl, st.ns, &e))
 		cli_die_err(&e);
+	cli_par_done();
 	pcube_write_csv(&c, out); /* write errors: var_commit() */
 	pcube_free(&c);
 	stress_free(&st);

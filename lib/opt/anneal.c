@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "core/fastrng.h"
+#include "core/par.h"
 #include "opt/tabu.h"
 
 /* CPU seconds of the calling thread: flip rates per core stay meaningful
@@ -650,9 +651,47 @@ static int64_t default_sweeps(int solver, const ising_model *m)
 	}
 }
 
+/* MPI: the results of a round's replicas [k_lo, k_hi) of this rank go to
+ * every rank (energy, sweeps, attempts, busy and finish times), and the
+ * state of the round's best replica (lowest energy, then lowest index:
+ * the one process's choice) from the rank that ran it. */
+static int exchange_round(const ising_model *m, rep_out *outs, int nout, size_t k_lo, size_t k_hi, int unit,
+			  double *stats, int *owner, qe_err *e)
+{
+	size_t n = (size_t)nout;
+	int rc;
+	for (size_t k = k_lo; k < k_hi; k++) {
+		stats[k] = outs[k].energy;
+		stats[n + k] = (double)outs[k].sweeps;
+		stats[2 * n + k] = outs[k].attempts;
+		stats[3 * n + k] = outs[k].busy;
+		stats[4 * n + k] = outs[k].finish;
+	}
+	if ((rc = par_gather_cols(stats, 5, n, (size_t)unit, e)) || (rc = par_bcast(stats, 5 * n, e)))
+		return rc;
+	int bestk = 0;
+	for (int k = 0; k < nout; k++) {
+		outs[k].energy = stats[k];
+		outs[k].sweeps = (int64_t)stats[n + (size_t)k];
+		outs[k].attempts = stats[2 * n + (size_t)k];
+		outs[k].busy = stats[3 * n + (size_t)k];
+		outs[k].finish = stats[4 * n + (size_t)k];
+		if (outs[k].energy < outs[bestk].energy)
+			bestk = k;
+	}
+	for (int r = 0; r < par_size(); r++) {
+		size_t lo, hi;
+		par_share(n, (size_t)unit, r, &lo, &hi);
+		if ((size_t)bestk >= lo && (size_t)bestk < hi)
+			*owner = r;
+	}
+	return par_bcast_bytes(outs[bestk].s, (size_t)m->n, *owner, e);
+}
+
 int anneal_solve(const ising_model *m, const anneal_opts *o, anneal_result *r, qe_err *e)
 {
 	run_ctx c = {0};
+	int rc = 0;
 	memset(r, 0, sizeof *r);
 	c.m = m;
 	c.o = o;
@@ -676,14 +715,14 @@ int anneal_solve(const ising_model *m, const anneal_opts *o, anneal_result *r, q
 	r->energy = INFINITY;
 
 	if (o->solver == SOLVER_EXACT) {
-		int rc = anneal_exact(m, r->spins, &r->energy, e);
+		int xrc = anneal_exact(m, r->spins, &r->energy, e);
 		r->elapsed = r->time_to_best = r->busy_seconds = omp_get_wtime() - c.start;
 		r->attempts = m->n ? ldexp(1.0, m->n) : 0;
 		r->rounds = 1;
 		r->hit_target = o->has_target && r->energy <= o->target_energy;
-		if (rc)
+		if (xrc)
 			anneal_result_free(r);
-		return rc;
+		return xrc;
 	}
 
 	int64_t max_rounds = o->max_rounds;
@@ -691,7 +730,16 @@ int anneal_solve(const ising_model *m, const anneal_opts *o, anneal_result *r, q
 		max_rounds = (o->time_limit > 0 || o->has_target) ? INT64_MAX : 1;
 	int nout = o->solver == SOLVER_PT ? PT_CHAINS : c.replicas;
 	rep_out *outs = calloc((size_t)nout, sizeof *outs);
-	int fail = !outs;
+	/* MPI (core/par.h): the replicas of a round (SA; SB by blocks of
+	 * lanes) are shared among the ranks, which exchange their results
+	 * and the round's elite state after every round, so that every rank
+	 * takes the same decisions and the answer is the one process's */
+	int unit = o->solver == SOLVER_SA ? 1 : SB_LANES, share = par_size() > 1 && o->solver != SOLVER_PT;
+	size_t k_lo = 0, k_hi = (size_t)nout;
+	double *stats = share ? malloc(sizeof *stats * (5 * (size_t)nout + 1)) : NULL;
+	if (share)
+		par_my_share((size_t)nout, (size_t)unit, &k_lo, &k_hi);
+	int fail = !outs || (share && !stats);
 	for (int k = 0; !fail && k < nout; k++)
 		fail = !(outs[k].s = malloc((size_t)m->n + 1));
 	for (int64_t round = 0; !fail && round < max_rounds; round++) {
@@ -705,14 +753,14 @@ int anneal_solve(const ising_model *m, const anneal_opts *o, anneal_result *r, q
 				run_pt(&c, round, k, &outs[k]);
 		} else if (o->solver == SOLVER_SA) {
 #pragma omp parallel for schedule(dynamic, 1)
-			for (int k = 0; k < nout; k++) {
+			for (int k = (int)k_lo; k < (int)k_hi; k++) {
 				run_sa(&c, round, k, &outs[k]);
 				outs[k].finish = omp_get_wtime() - c.start;
 			}
 		} else {
-			int blocks = (nout + SB_LANES - 1) / SB_LANES;
+			int blocks = ((int)k_hi + SB_LANES - 1) / SB_LANES;
 #pragma omp parallel for schedule(dynamic, 1)
-			for (int b = 0; b < blocks; b++) {
+			for (int b = (int)k_lo / SB_LANES; b < blocks; b++) {
 				int lanes = nout - b * SB_LANES < SB_LANES ? nout - b * SB_LANES : SB_LANES;
 				run_sb_block(&c, round, b * SB_LANES, lanes, &outs[b * SB_LANES]);
 				for (int l = 0; l < lanes; l++)
@@ -720,7 +768,7 @@ int anneal_solve(const ising_model *m, const anneal_opts *o, anneal_result *r, q
 			}
 		}
 		int bestk = -1;
-		for (int k = 0; k < nout; k++) {
+		for (int k = (int)k_lo; k < (int)k_hi; k++) {
 			if (outs[k].fail) {
 				fail = 1;
 				break;
@@ -731,14 +779,19 @@ int anneal_solve(const ising_model *m, const anneal_opts *o, anneal_result *r, q
 					o->polish_fn(o->polish_ctx, outs[k].s);
 			}
 			outs[k].energy = ising_energy(m, outs[k].s);
+		}
+		if (fail)
+			break;
+		int owner = 0;
+		if (share && (rc = exchange_round(m, outs, nout, k_lo, k_hi, unit, stats, &owner, e)))
+			break;
+		for (int k = 0; k < nout; k++) {
 			r->sweeps += outs[k].sweeps;
 			r->attempts += outs[k].attempts;
 			r->busy_seconds += outs[k].busy;
 			if (bestk < 0 || outs[k].energy < outs[bestk].energy)
 				bestk = k;
 		}
-		if (fail)
-			break;
 		r->rounds = round + 1;
 		if (outs[bestk].energy < r->energy) {
 			r->energy = outs[bestk].energy;
@@ -754,18 +807,23 @@ int anneal_solve(const ising_model *m, const anneal_opts *o, anneal_result *r, q
 			r->stop = ANNEAL_STOP_TARGET;
 			break;
 		}
-		if (c.out_of_time || past_limit(&c)) {
-			r->stop = stop_asked(&c) ? ANNEAL_STOP_INTERRUPTED : ANNEAL_STOP_TIME;
+		/* rank 0's clock and stop flag decide for every rank */
+		double stop = c.out_of_time || past_limit(&c) ? (stop_asked(&c) ? 2 : 1) : 0;
+		if (share && (rc = par_bcast(&stop, 1, e)))
+			break;
+		if (stop > 0) {
+			r->stop = stop > 1 ? ANNEAL_STOP_INTERRUPTED : ANNEAL_STOP_TIME;
 			break;
 		}
 	}
 	for (int k = 0; outs && k < nout; k++)
 		free(outs[k].s);
 	free(outs);
+	free(stats);
 	r->elapsed = omp_get_wtime() - c.start;
-	if (fail) {
+	if (fail || rc) {
 		anneal_result_free(r);
-		return qe_err_set(e, QE_INTERNAL, "out of memory");
+		return rc ? rc : qe_err_set(e, QE_INTERNAL, "out of memory");
 	}
 	return 0;
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/date.h"
+#include "core/par.h"
 #include "market/fxrate.h"
 #include "risk/fxhist.h"
 #include "risk/riskfactor.h"
@@ -380,6 +381,28 @@ static long find_date(const risk_scenarios *s, qe_date d)
 	return lo < s->ns && s->date[lo] == d ? (long)lo : -1;
 }
 
+/* fullrev_pnl of this rank's share of the nsc scenarios of w (core/par.h;
+ * all of them in one process; a scenario's P&L does not depend on its
+ * block), gathered into rank 0's pnl (npf x nsc). */
+static int pnl_share(fullrev *fr, const risk_scenarios *w, const double *vret, size_t vnf,
+		     const char *const *names, double *pnl, qe_err *e)
+{
+	size_t lo, hi, n, npf = fr->x.npf;
+	int rc;
+	if (par_size() == 1)
+		return fullrev_pnl(fr, w->ret, vret, w->ns, names, pnl, e);
+	par_my_share(w->ns, 1, &lo, &hi);
+	n = hi - lo;
+	double *mine = malloc(sizeof *mine * (npf * n + 1));
+	if (!mine)
+		return oom(e);
+	rc = n ? fullrev_pnl(fr, w->ret + lo * w->nf, vret ? vret + lo * vnf : NULL, n, names + lo, mine, e) : 0;
+	for (size_t p = 0; !rc && p < npf; p++)
+		memcpy(pnl + p * w->ns + lo, mine + p * n, n * sizeof *mine);
+	free(mine);
+	return rc ? rc : par_gather_cols(pnl, npf, w->ns, 1, e);
+}
+
 int fullrev_hs_cube(fullrev *fr, const var_inputs *in, const risk_scenarios *vs, const var_spec *sp,
 		    pnl_cube *cube, qe_err *e)
 {
@@ -424,7 +447,7 @@ int fullrev_hs_cube(fullrev *fr, const var_inputs *in, const risk_scenarios *vs,
 		goto out;
 	cube->asof = in->asof;
 	cube->has_asof = 1;
-	rc = fullrev_pnl(fr, w.ret, vret, w.ns, np, cube->pnl, e);
+	rc = pnl_share(fr, &w, vret, vs ? vs->nf : 0, np, cube->pnl, e);
 out:
 	if (rc)
 		pcube_free(cube);
@@ -580,7 +603,9 @@ int fullrev_mc_cube(const struct val_options *vo, var_inputs *in, int horizon, i
 	/* block by block, in order: the paths of block b are those of var_mc
 	 * (Philox stream b), so the result does not depend on the threads
 	 * the repricing uses; only one block of paths is held at a time */
-	for (size_t bl = 0, q0 = 0; q0 < N; bl++, q0 += VAR_MC_BLOCK) {
+	size_t q_lo, q_hi;
+	par_my_share(N, VAR_MC_BLOCK, &q_lo, &q_hi); /* this rank's blocks; all in one process */
+	for (size_t bl = q_lo / VAR_MC_BLOCK, q0 = q_lo; q0 < q_hi; bl++, q0 += VAR_MC_BLOCK) {
 		size_t n = N - q0 < VAR_MC_BLOCK ? N - q0 : VAR_MC_BLOCK;
 		var_mc_draw(sp, L, m, bl, n, Zb);
 		if ((rc = changes_to_returns(&in->h, scale, Zb, q0, n, e)))
@@ -596,6 +621,8 @@ int fullrev_mc_cube(const struct val_options *vo, var_inputs *in, int horizon, i
 		for (size_t p = 0; p < npf; p++)
 			memcpy(cube->pnl + p * N + q0, blk + p * n, n * sizeof *blk);
 	}
+	if ((rc = par_gather_cols(cube->pnl, npf, N, VAR_MC_BLOCK, e)))
+		goto out;
 	*nfactors = m;
 	*pf = fr.x; /* handed over */
 	memset(&fr.x, 0, sizeof fr.x);

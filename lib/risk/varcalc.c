@@ -11,6 +11,7 @@
 
 #include "risk/covest.h"
 #include "risk/fxhist.h"
+#include "core/par.h"
 #include "core/rng.h"
 #include "core/zignor.h"
 #include "risk/varmeas.h"
@@ -105,15 +106,17 @@ int var_window(const risk_scenarios *all, const var_spec *sp, risk_scenarios *w,
  * single-threaded dgemm (qe-var pins OpenBLAS to one thread): an entry's
  * sum over the factors never depends on the thread count. */
 #define VAR_PNL_BLOCK 256
-void var_pnl(const exposure *x, const double *dF, size_t nsc, double *pnl)
+/* The scenarios [lo, hi) of the cube (lo a multiple of VAR_PNL_BLOCK):
+ * the blocks, and so every entry's sums, are those of the whole. */
+static void pnl_share(const exposure *x, const double *dF, size_t nsc, size_t lo, size_t hi, double *pnl)
 {
 	int npf = (int)x->npf, m = (int)x->nf, ldc = (int)nsc;
-	size_t nb = (nsc + VAR_PNL_BLOCK - 1) / VAR_PNL_BLOCK;
+	size_t b0 = lo / VAR_PNL_BLOCK, nb = (hi + VAR_PNL_BLOCK - 1) / VAR_PNL_BLOCK;
 #pragma omp parallel
 	{
 		double *sq = x->has_gamma ? malloc((size_t)VAR_PNL_BLOCK * x->nf * sizeof *sq + 1) : NULL;
 #pragma omp for schedule(static)
-		for (size_t b = 0; b < nb; b++) {
+		for (size_t b = b0; b < nb; b++) {
 			size_t s0 = b * VAR_PNL_BLOCK, s1 = s0 + VAR_PNL_BLOCK < nsc ? s0 + VAR_PNL_BLOCK : nsc;
 			int n = (int)(s1 - s0);
 			const double *d = dF + s0 * x->nf;
@@ -140,13 +143,35 @@ void var_pnl(const exposure *x, const double *dF, size_t nsc, double *pnl)
 	for (size_t k = 0; k < x->ncross; k++) {
 		const struct expo_cross *c = &x->cross[k];
 		double *row = pnl + c->p * nsc;
-		for (size_t s = 0; s < nsc; s++)
+		for (size_t s = lo; s < hi; s++)
 			row[s] += c->g * dF[s * x->nf + c->f1] * dF[s * x->nf + c->f2];
 	}
 	if (x->theta && x->theta_days > 0)
 		for (size_t p = 0; p < x->npf; p++)
-			for (size_t s = 0; s < nsc; s++)
+			for (size_t s = lo; s < hi; s++)
 				pnl[p * nsc + s] += x->theta[p] * x->theta_days;
+}
+
+void var_pnl(const exposure *x, const double *dF, size_t nsc, double *pnl)
+{
+	pnl_share(x, dF, nsc, 0, nsc, pnl);
+}
+
+int var_pnl_par(const exposure *x, const double *dF, size_t nsc, double *pnl, qe_err *e)
+{
+	size_t lo, hi;
+	int rc;
+	par_my_share(nsc, VAR_PNL_BLOCK, &lo, &hi);
+	pnl_share(x, dF, nsc, lo, hi, pnl);
+	/* the rank whose scenarios overflow fails, before any gather */
+	for (size_t p = 0; p < x->npf; p++)
+		for (size_t s = lo; s < hi; s++)
+			if (!isfinite(pnl[p * nsc + s]))
+				return qe_err_set(e, QE_NUMERIC, "portfolio '%s': %s is not finite (%g): overflow",
+						  x->label[p], "scenario P&L", pnl[p * nsc + s]);
+	if ((rc = par_gather_cols(pnl, x->npf, nsc, VAR_PNL_BLOCK, e)))
+		return rc;
+	return 0;
 }
 
 /* VaR/ES of every portfolio (rows of pnl, nsc each) at every alpha. */
@@ -273,8 +298,11 @@ int var_hs(const risk_history *h, const risk_scenarios *all, const exposure *x, 
 	double ts = omp_get_wtime();
 	rh_price_changes(h, &w, dF);
 	double t0 = omp_get_wtime();
-	var_pnl(x, dF, w.ns, pnl);
+	if ((rc = var_pnl_par(x, dF, w.ns, pnl, e)))
+		goto out;
 	double t1 = omp_get_wtime();
+	if (par_rank() != 0)
+		goto out; /* rank 0 measures */
 	if (wt)
 		var_brw_weights(wt, w.ns, sp->brw_lambda);
 	if ((rc = measure_all(pnl, x->npf, w.ns, wt, sp, x, res, e)))
@@ -520,7 +548,7 @@ void var_mc_draw(const var_spec *sp, const double *L, size_t m, size_t b, size_t
 int var_mc(const risk_history *h, const risk_scenarios *all, const exposure *x, const var_spec *sp,
 	   var_result *res, pnl_cube *cube, qe_err *e)
 {
-	size_t m = x->nf, npf = x->npf, N = sp->paths, nblocks = (N + VAR_MC_BLOCK - 1) / VAR_MC_BLOCK;
+	size_t m = x->nf, npf = x->npf, N = sp->paths;
 	double *S = malloc(m * m * sizeof *S + 1), *L = malloc(m * m * sizeof *L + 1);
 	double *pnl = NULL, *DL = NULL;
 	int rc = 0;
@@ -561,6 +589,11 @@ int var_mc(const risk_history *h, const risk_scenarios *all, const exposure *x, 
 	 * dgemm may split the sums differently with the thread count and
 	 * change the last bits. */
 	int alloc_fail = 0;
+	/* this rank's blocks of paths (all of them in one process); rank 0
+	 * gathers the others' and measures */
+	size_t q_lo, q_hi;
+	par_my_share(N, VAR_MC_BLOCK, &q_lo, &q_hi);
+	size_t b0 = q_lo / VAR_MC_BLOCK, b1 = (q_hi + VAR_MC_BLOCK - 1) / VAR_MC_BLOCK;
 	double t0 = omp_get_wtime();
 #pragma omp parallel
 	{
@@ -570,7 +603,7 @@ int var_mc(const risk_history *h, const risk_scenarios *all, const exposure *x, 
 			alloc_fail = 1;
 		}
 #pragma omp for schedule(dynamic, 1)
-		for (size_t b = 0; b < nblocks; b++) {
+		for (size_t b = b0; b < b1; b++) {
 			if (!Zb || !Xb)
 				continue;
 			size_t q0 = b * VAR_MC_BLOCK, q1 = q0 + VAR_MC_BLOCK < N ? q0 + VAR_MC_BLOCK : N;
@@ -597,7 +630,11 @@ int var_mc(const risk_history *h, const risk_scenarios *all, const exposure *x, 
 		rc = qe_err_set(e, QE_INTERNAL, "out of memory");
 		goto out;
 	}
+	if ((rc = par_gather_cols(pnl, npf, N, VAR_MC_BLOCK, e)))
+		goto out;
 	double t1 = omp_get_wtime();
+	if (par_rank() != 0)
+		goto out;
 	if ((rc = measure_all(pnl, npf, N, NULL, sp, x, res, e)))
 		goto out;
 	res->t_pnl = t1 - t0;

@@ -73,6 +73,9 @@ void var_result_free(var_result *r);
  * filtered when sp->fhs_lambda > 0.  Caller frees with rs_free. */
 int var_window(const risk_scenarios *all, const var_spec *sp, risk_scenarios *w, qe_err *e);
 
+/* var_hs, var_mc: in an MPI run (core/par.h) every rank computes its
+ * share of the scenarios or blocks of paths and only rank 0 gets the
+ * results (res, cube); the other ranks' res is left unmeasured. */
 int var_hs(const risk_history *h, const risk_scenarios *all, const exposure *x, const var_spec *sp,
 	   var_result *res, pnl_cube *cube, qe_err *e);
 /* VaR/ES (sp: alpha, quantile, BRW weights) of every portfolio of x from
@@ -129,6 +132,12 @@ int var_series(const risk_history *h, const risk_scenarios *all, const exposure 
 /* P&L of every portfolio under given price changes dF (nsc x nf): cube
  * pnl[p * nsc + s]. */
 void var_pnl(const exposure *x, const double *dF, size_t nsc, double *pnl);
+
+/* var_pnl of this rank's share of the scenarios (core/par.h; all of
+ * them in one process), checked finite (QE_NUMERIC naming the portfolio),
+ * then gathered: rank 0's pnl holds the whole cube, entries identical to
+ * var_pnl's for any number of ranks. */
+int var_pnl_par(const exposure *x, const double *dF, size_t nsc, double *pnl, qe_err *e);
 
 /* QE_NUMERIC naming the first portfolio whose P&L (cube pnl[p * nsc + s])
  * is not finite (an overflow of finite positions, or NaN). */
