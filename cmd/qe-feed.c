@@ -170,7 +170,8 @@ int main(int argc, char **argv)
 	double flush_s = 1, max_backoff = 30;
 
 	cli_init(argv[0]);
-	while ((ch = getopt_long(argc, argv, "d:H:p:t:i:f:qhV", opts, NULL)) != -1) {
+	cli_log_option(&argc, argv);
+	while ((ch = cli_getopt(argc, argv, "d:H:p:t:i:f:qhV", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'd': so.dir = optarg; break;
 		case 'H': host = optarg; break;

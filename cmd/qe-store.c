@@ -28,5 +28,6 @@ static const char usage[] =
 int main(int argc, char **argv)
 {
 	cli_init(argv[0]);
+	cli_log_option(&argc, argv);
 	return cli_dispatch(argc, argv, commands, sizeof commands / sizeof commands[0], usage);
 }

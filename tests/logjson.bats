@@ -48,7 +48,7 @@ json_case() {
 
 @test "log-json: a usage error of every tool is one JSON line with the hint" {
 	for cmd in "qe-ingest trades" "qe-price" "qe-var hs" "qe-optimize qubo" "qe-forecast garch" \
-		"qe-screen check" "qe-settle flows" "qe-synth" "qe-report position" "qe"; do
+		"qe-screen check" "qe-settle flows" "qe-synth" "qe-report position" "qe-store load" "qe-feed" "qe"; do
 		run --separate-stderr $cmd --log-json --no-such-option
 		[ "$status" -eq 2 ] || fail "$cmd: exit $status"
 		[ -z "$output" ] || fail "$cmd: stdout '$output'"
