@@ -68,16 +68,6 @@ stop_feed() {
 	[ "$rc" -eq 0 ] || fail "qe-feed exited $rc: $(cat "$TMP/feed.err")"
 }
 
-# wait_subscribed N: until qe-feed has subscribed N times in all.
-wait_subscribed() {
-	local i
-	for i in $(seq 600); do
-		[ "$(grep -c 'subscribed to' "$TMP/feed.err")" -ge "$1" ] && return 0
-		sleep 0.1
-	done
-	fail "qe-feed did not come back: $(cat "$TMP/feed.err")"
-}
-
 # rows_in GLOB: data rows of the files (headers not counted).
 rows_in() {
 	# shellcheck disable=SC2086
