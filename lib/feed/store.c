@@ -47,6 +47,9 @@ struct feed_store {
 	char *dir;
 	int64_t period_s, grace_s, keep_s;
 	feed_parser *parser;
+	/* files are read back while a payload is being parsed (the first
+	 * reading of a period loads its files): never with the same parser */
+	feed_parser *load_parser;
 	fperiod **periods;
 	size_t np, pcap;
 	fbucket **rejects; /* by period of receipt */
@@ -244,7 +247,7 @@ static int bucket_load(feed_store *s, fperiod *per, fbucket *b, qe_err *e)
 		s->load_period = per;
 		s->load_bucket = b;
 		s->load_path = path;
-		rc = feed_parse_csv(s->parser, text + hl, len - hl, &k, e);
+		rc = feed_parse_csv(s->load_parser, text + hl, len - hl, &k, e);
 		s->load_bucket = NULL;
 	}
 	free(text);
@@ -530,7 +533,8 @@ feed_store *feed_store_open(const feed_store_opts *o, qe_err *e)
 	s->period_s = (int64_t)o->period_min * 60;
 	s->grace_s = o->grace_s;
 	s->keep_s = o->keep_s;
-	if (!(s->parser = feed_parser_new(o->period_min, e))) {
+	if (!(s->parser = feed_parser_new(o->period_min, e)) ||
+	    !(s->load_parser = feed_parser_new(o->period_min, e))) {
 		feed_store_free(s);
 		return NULL;
 	}
@@ -550,6 +554,7 @@ void feed_store_free(feed_store *s)
 	}
 	free(s->rejects);
 	feed_parser_free(s->parser);
+	feed_parser_free(s->load_parser);
 	strbuf_free(&s->tmp);
 	free(s->dir);
 	free(s);
