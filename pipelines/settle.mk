@@ -30,8 +30,9 @@ SETTLE_MK := $(lastword $(MAKEFILE_LIST))
 #   settle/pay-rejects.csv  the payments it holds back for bad bank details,
 #                        with the reason: an ALERT, not a failure - the
 #                        payment file carries every other payment
-#   settle/margin.csv    the SPAN-style initial margin estimate per book on
-#                        the as-of market (qe-settle margin, scan ranges
+#   settle/margin.csv    the SPAN-style initial margin estimate per book of
+#                        the priced trades on the as-of market (qe-settle
+#                        margin, scan ranges
 #                        $(DATA)/span_ranges.csv), and
 #   settle/margin-scenarios.csv  every scenario's loss per book and curve
 #
@@ -110,12 +111,16 @@ $(SETTLE_OUT)/pain001.xml $(SETTLE_OUT)/pay-rejects.csv &: $(SETTLE_OUT)/payment
 	if [ $$n -gt 0 ]; then echo "eod: ALERT: settle: $$n payment(s) held back for bad bank details" \
 		"(see $(SETTLE_OUT)/pay-rejects.csv)" >&2; fi
 
-# the margin reads the ingested book and market, after the gate (which
-# the flows step reports; here it only stops)
-$(SETTLE_OUT)/margin.csv $(SETTLE_OUT)/margin-scenarios.csv &: $(I)/trades.csv $(I)/markets.csv \
+# the margin reads the ingested market and the book the price step could
+# price (var/priced-trades.csv of pipelines/varfull.mk: an unpriceable
+# trade, which the price step alerts about, has no forward to scan
+# either), after the gate (which the flows step reports; here it only
+# stops)
+SETTLE_MARGIN_TRADES := $(if $(wildcard $(QE_BIN)/qe-price),$(OUT)/var/priced-trades.csv,$(I)/trades.csv)
+$(SETTLE_OUT)/margin.csv $(SETTLE_OUT)/margin-scenarios.csv &: $(SETTLE_MARGIN_TRADES) $(I)/markets.csv \
 		$(I)/curves.csv $(I)/vols.csv $(I)/rates.csv $(SCREEN_GATE_DEPS) $(SETTLE_DEPS) | $(SETTLE_OUT)
 	@$(if $(filter stop,$(GATE)),$(screen_gate),:); \
-	$(SETTLE_RUN) margin -q --asof $(ASOF) --trades $(I)/trades.csv --markets $(I)/markets.csv \
+	$(SETTLE_RUN) margin -q --asof $(ASOF) --trades $(SETTLE_MARGIN_TRADES) --markets $(I)/markets.csv \
 		--curves $(I)/curves.csv --vols $(I)/vols.csv --rates $(I)/rates.csv \
 		--ranges $(DATA)/span_ranges.csv $(if $(wildcard $(DATA)/calendars),--calendars $(DATA)/calendars) \
 		--scenarios $(SETTLE_OUT)/margin-scenarios.csv -o $(SETTLE_OUT)/margin.csv \

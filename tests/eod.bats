@@ -714,8 +714,8 @@ assert int(doc.find("p:CstmrCdtTrfInitn/p:GrpHdr/p:NbOfTxs", ns).text) == n
 print(n)
 EOF
 	assert_success
-	# the margin is qe-settle margin on the ingested book and market
-	qe-settle margin -q --asof 2026-11-25 --trades "$EOD/ingest/trades.csv" --markets "$EOD/ingest/markets.csv" \
+	# the margin is qe-settle margin on the priced book and the ingested market
+	qe-settle margin -q --asof 2026-11-25 --trades "$EOD/var/priced-trades.csv" --markets "$EOD/ingest/markets.csv" \
 		--curves "$EOD/ingest/curves.csv" --vols "$EOD/ingest/vols.csv" --rates "$EOD/ingest/rates.csv" \
 		--ranges "$TREE/data/span_ranges.csv" --calendars "$TREE/data/calendars" -o m.csv
 	cmp m.csv "$EOD/settle/margin.csv"
