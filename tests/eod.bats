@@ -265,6 +265,8 @@ EOF
 	# ladder) and the settle steps after it (on the findings, the trades,
 	# fixings and history)
 	gated="screen settle"
+	# (the margin of the settle steps reprices the book the price step could
+	# price: var/priced-trades.csv of varfull.mk)
 	# the reports: on the ladder, the VaR outputs, the limits, FX and the
 	# screen's findings
 	gated="$gated report"
@@ -316,7 +318,7 @@ EOF
 	pipelines/price.mk: $priced
 	pipelines/var.mk: $var hedge $gated manifest
 	pipelines/hedge.mk: hedge manifest
-	pipelines/varfull.mk: var/priced-trades $full report manifest
+	pipelines/varfull.mk: var/priced-trades $full report settle manifest
 	pipelines/forecast.mk: forecast manifest
 	pipelines/screen.mk: $gated manifest
 	pipelines/settle.mk: settle manifest
