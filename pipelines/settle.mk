@@ -22,6 +22,19 @@ SETTLE_MK := $(lastword $(MAKEFILE_LIST))
 #                        the directory is replaced whole, so an invoice of
 #                        an earlier run never lingers, and every page is a
 #                        row of the manifest
+#   settle/pain001.xml   the payments we owe in payments.csv as an ISO 20022
+#                        pain.001.001.09 credit transfer (qe-settle pay,
+#                        message id RUN_ID, debtor accounts
+#                        $(DATA)/accounts.csv, remittances naming the
+#                        invoices of the range), and
+#   settle/pay-rejects.csv  the payments it holds back for bad bank details,
+#                        with the reason: an ALERT, not a failure - the
+#                        payment file carries every other payment
+#   settle/margin.csv    the SPAN-style initial margin estimate per book of
+#                        the priced trades on the as-of market (qe-settle
+#                        margin, scan ranges
+#                        $(DATA)/span_ranges.csv), and
+#   settle/margin-scenarios.csv  every scenario's loss per book and curve
 #
 # The steps run after the screen gate (pipelines/screen.mk, GATE=stop
 # stops before them) and with the run id RUN_ID (default eod-$(ASOF)) in
@@ -35,11 +48,14 @@ SETTLE_OUT   := $(OUT)/settle
 SETTLE_DAYS  ?= 7
 SETTLE_FROM  := $(ASOF)
 SETTLE_TO    := $(shell date -u -d '$(ASOF) + $(SETTLE_DAYS) days' +%F 2>/dev/null)
-SETTLE_REF   := $(DATA)/counterparties.csv $(DATA)/currencies.csv $(DATA)/payment_terms.csv
+SETTLE_REF   := $(DATA)/counterparties.csv $(DATA)/currencies.csv $(DATA)/payment_terms.csv \
+	$(DATA)/accounts.csv $(DATA)/span_ranges.csv
 SETTLE_OPTS  := --counterparties $(DATA)/counterparties.csv --currencies $(DATA)/currencies.csv \
 	--terms $(DATA)/payment_terms.csv $(if $(wildcard $(DATA)/calendars),--calendars $(DATA)/calendars)
 SETTLE_RUN   := QE_RUN_ID='$(RUN_ID)' $(QE_BIN)/qe-settle
-SETTLE_FILES := $(SETTLE_OUT)/flows.csv $(SETTLE_OUT)/payments.csv $(SETTLE_OUT)/invoices.csv
+SETTLE_FILES := $(SETTLE_OUT)/flows.csv $(SETTLE_OUT)/payments.csv $(SETTLE_OUT)/invoices.csv \
+	$(SETTLE_OUT)/pain001.xml $(SETTLE_OUT)/pay-rejects.csv $(SETTLE_OUT)/margin.csv \
+	$(SETTLE_OUT)/margin-scenarios.csv
 SETTLE_DEPS  := $(SETTLE_REF) $(EOD_CALENDARS) $(QE_BIN)/qe-settle $(SETTLE_MK) $(EOD_MK)
 
 SETTLE_MISSING := $(strip $(if $(wildcard $(QE_BIN)/qe-settle),,$(QE_BIN)/qe-settle) \
@@ -80,15 +96,62 @@ $(SETTLE_OUT)/invoices.csv: $(SETTLE_OUT)/flows.csv $(SETTLE_DEPS)
 	mv $(SETTLE_OUT)/invoices.new $(SETTLE_OUT)/invoices && rm -rf $(SETTLE_OUT)/invoices.old && \
 	mv -f $(SETTLE_OUT)/invoices.csv.new $(SETTLE_OUT)/invoices.csv
 
-# ---- to come: ledger append of the day's EUA deliveries --------------------
-# The eua_delivery rows of settle/flows.csv become ledger transfers once the
-# converter from flows to LEDGER REQUESTS exists (another helper is adding
-# it): a rule making $(SETTLE_OUT)/ledger-requests.csv from
-# $(SETTLE_OUT)/flows.csv, then
-#   $(SETTLE_RUN) ledger append LEDGER $(SETTLE_OUT)/ledger-requests.csv \
-#       --key KEY --time $(ASOF)T23:59:59Z --checkpoint LEDGER.checkpoint
-# with the run id and a fixed --time, so that a rerun appends nothing twice.
-# ---- to come: qe-settle pay (ISO 20022 pain.001) and margin (issue 15) -----
+# the payment file: exit 3 with the rejects written is payments held back
+# (the XML and the rejects are committed together, so pay-rejects.csv.new
+# exists only then); any other failure stops the run
+$(SETTLE_OUT)/pain001.xml $(SETTLE_OUT)/pay-rejects.csv &: $(SETTLE_OUT)/payments.csv $(SETTLE_DEPS)
+	@rm -f $(SETTLE_OUT)/pay-rejects.csv.new; rc=0; \
+	$(SETTLE_RUN) pay -q $< --asof $(ASOF) --invoice-from $(SETTLE_FROM) --accounts $(DATA)/accounts.csv \
+		$(SETTLE_OPTS) -o $(SETTLE_OUT)/pain001.xml --rejects $(SETTLE_OUT)/pay-rejects.csv.new || rc=$$?; \
+	if [ $$rc -ne 0 ] && ! { [ $$rc -eq 3 ] && [ -f $(SETTLE_OUT)/pay-rejects.csv.new ]; }; then \
+		rm -f $(SETTLE_OUT)/pay-rejects.csv.new; \
+		echo "eod: settle: qe-settle pay failed (exit $$rc)" >&2; exit $$rc; fi; \
+	mv -f $(SETTLE_OUT)/pay-rejects.csv.new $(SETTLE_OUT)/pay-rejects.csv; \
+	n=$$(($$(wc -l < $(SETTLE_OUT)/pay-rejects.csv) - 1)); \
+	if [ $$n -gt 0 ]; then echo "eod: ALERT: settle: $$n payment(s) held back for bad bank details" \
+		"(see $(SETTLE_OUT)/pay-rejects.csv)" >&2; fi
+
+# the margin reads the ingested market and the book the price step could
+# price (var/priced-trades.csv of pipelines/varfull.mk: an unpriceable
+# trade, which the price step alerts about, has no forward to scan
+# either), after the gate (which the flows step reports; here it only
+# stops)
+SETTLE_MARGIN_TRADES := $(if $(wildcard $(QE_BIN)/qe-price),$(OUT)/var/priced-trades.csv,$(I)/trades.csv)
+$(SETTLE_OUT)/margin.csv $(SETTLE_OUT)/margin-scenarios.csv &: $(SETTLE_MARGIN_TRADES) $(I)/markets.csv \
+		$(I)/curves.csv $(I)/vols.csv $(I)/rates.csv $(SCREEN_GATE_DEPS) $(SETTLE_DEPS) | $(SETTLE_OUT)
+	@$(if $(filter stop,$(GATE)),$(screen_gate),:); \
+	$(SETTLE_RUN) margin -q --asof $(ASOF) --trades $(SETTLE_MARGIN_TRADES) --markets $(I)/markets.csv \
+		--curves $(I)/curves.csv --vols $(I)/vols.csv --rates $(I)/rates.csv \
+		--ranges $(DATA)/span_ranges.csv $(if $(wildcard $(DATA)/calendars),--calendars $(DATA)/calendars) \
+		--scenarios $(SETTLE_OUT)/margin-scenarios.csv -o $(SETTLE_OUT)/margin.csv \
+		|| { rc=$$?; echo "eod: settle: qe-settle margin failed (exit $$rc)" >&2; exit $$rc; }
+
+# ---- the ledger: the day's EUA deliveries as transfers ---------------------
+# With LEDGER (the carbon-allowance ledger file) set, its EUA deliveries
+# become transfers (qe-settle ledger requests, our account LEDGER_ACCOUNT)
+#   settle/ledger-requests.csv   the transfers of the flows' eua_delivery rows
+#                                that the ledger does not hold yet
+# and with LEDGER_KEY (the desk's PEM Ed25519 key) too they are appended,
+# at the fixed time $(ASOF)T23:59:59Z (a rerun finds its deliveries in the
+# ledger by their references and appends nothing twice).  Without LEDGER
+# the step is skipped: the bundled data has no ledger.
+LEDGER         ?=
+LEDGER_KEY     ?=
+LEDGER_ACCOUNT ?= QE
+ifneq ($(LEDGER),)
+EOD_INPUTS  += $(LEDGER)
+EOD_OUTPUTS += $(SETTLE_OUT)/ledger-requests.csv
+eod: $(SETTLE_OUT)/ledger-requests.csv
+$(SETTLE_OUT)/ledger-requests.csv: $(SETTLE_OUT)/flows.csv $(I)/trades.csv $(I)/markets.csv $(LEDGER) $(SETTLE_DEPS)
+	@$(SETTLE_RUN) ledger requests -q $(LEDGER) $< --account $(LEDGER_ACCOUNT) --trades $(I)/trades.csv \
+		--markets $(I)/markets.csv -o $@ \
+		|| { rc=$$?; echo "eod: settle: qe-settle ledger requests failed (exit $$rc)" >&2; exit $$rc; }
+ifneq ($(LEDGER_KEY),)
+	@$(SETTLE_RUN) ledger append -q $(LEDGER) $@ --key $(LEDGER_KEY) --time $(ASOF)T23:59:59Z \
+		|| { rc=$$?; echo "eod: settle: qe-settle ledger append failed (exit $$rc)" >&2; exit $$rc; }; \
+	touch $@
+endif
+endif
 else
 $(info eod: note: no $(SETTLE_MISSING); the settle steps are skipped)
 endif

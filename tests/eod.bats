@@ -269,6 +269,8 @@ EOF
 	# ladder) and the settle steps after it (on the findings, the trades,
 	# fixings and history)
 	gated="screen settle"
+	# (the margin of the settle steps reprices the book the price step could
+	# price: var/priced-trades.csv of varfull.mk)
 	# the reports: on the ladder, the VaR outputs, the limits, FX and the
 	# screen's findings
 	gated="$gated report"
@@ -305,6 +307,8 @@ EOF
 	data/prev/fixings.csv: report manifest
 	data/prev/fx.csv: report manifest
 	data/payment_terms.csv: settle manifest
+	data/accounts.csv: settle manifest
+	data/span_ranges.csv: settle manifest
 	data/calendars/EEX.txt: ingest/trades $priced var/cov
 	data/calendars/ICE_EU.txt: ingest/trades $priced var/cov
 	data/calendars/NYMEX.txt: ingest/trades $priced var/cov
@@ -324,13 +328,13 @@ EOF
 	pipelines/price.mk: $priced
 	pipelines/var.mk: $var hedge $gated manifest
 	pipelines/hedge.mk: hedge manifest
-	pipelines/varfull.mk: var/priced-trades $full report manifest
+	pipelines/varfull.mk: var/priced-trades $full report settle manifest
 	pipelines/forecast.mk: forecast manifest
 	pipelines/screen.mk: $gated manifest
 	pipelines/settle.mk: settle manifest
 	pipelines/report.mk: report manifest
 	EOF
-	[ "$(wc -l < expected)" -eq 49 ]
+	[ "$(wc -l < expected)" -eq 51 ]
 	reruns_after_change $(cut -d: -f1 expected) > got
 	run diff -u expected got
 	assert_success
@@ -592,7 +596,8 @@ EOF
 	assert_success
 	[ "$output" -gt 0 ]
 	for f in screen/breaches.csv screen/alerts.csv screen/gate.txt settle/flows.csv settle/payments.csv \
-			settle/invoices.csv forecast/garch.csv forecast/garch-path.csv; do
+			settle/invoices.csv settle/pain001.xml settle/pay-rejects.csv settle/margin.csv \
+			settle/margin-scenarios.csv forecast/garch.csv forecast/garch-path.csv; do
 		grep -q "^output,$EOD/$f," "$EOD/manifest.csv"
 	done
 	[ "$(cat "$EOD/screen/gate.txt")" = GATE=alert ]
@@ -615,7 +620,8 @@ EOF
 	run tree_make OUT="$out"
 	assert_success
 	assert_output --partial "eod: ALERT: screen:"
-	for f in flows.csv payments.csv invoices.csv $(cd "$EOD/settle" && ls -d invoices/*); do
+	for f in flows.csv payments.csv invoices.csv pain001.xml pay-rejects.csv margin.csv margin-scenarios.csv \
+			$(cd "$EOD/settle" && ls -d invoices/*); do
 		cmp "$EOD/settle/$f" "$out/settle/$f"
 	done
 	diff <(sed "s|$EOD/||" "$EOD/manifest.csv") <(sed "s|$out/||" "$out/manifest.csv")
@@ -693,6 +699,71 @@ print(len(flows), len(pays), len(ids))
 EOF
 	assert_success
 	[ "$(grep -c "^output,$EOD/settle/invoices/INV-20261125-.*\.html," "$EOD/manifest.csv")" -eq "${output##* }" ]
+}
+
+@test "eod: settle: the payment file validates, carries every payment we owe but the held-back ones; margin as run by hand" {
+	xmllint --noout --schema "$TREE/data/schema/pain.001.001.09-subset.xsd" "$EOD/settle/pain001.xml"
+	run "$PYORACLE" - "$EOD" <<'EOF'
+import csv, sys
+import xml.etree.ElementTree as ET
+eod = sys.argv[1]
+ns = {"p": "urn:iso:std:iso:20022:tech:xsd:pain.001.001.09"}
+rej = {(r["counterparty"], r["currency"], r["value_date"]) for r in csv.DictReader(open(f"{eod}/settle/pay-rejects.csv"))}
+assert rej, "the bundled data has a counterparty with bad bank details"
+want, n = {}, 0
+for p in csv.DictReader(open(f"{eod}/settle/payments.csv")):
+    k = (p["counterparty"], p["currency"], p["value_date"])
+    if p["direction"] == "pay" and int(p["amount_minor"]) > 0 and k not in rej:
+        want[p["currency"]] = want.get(p["currency"], 0) + int(p["amount_minor"])
+        n += 1
+doc = ET.parse(f"{eod}/settle/pain001.xml").getroot()
+assert doc.find("p:CstmrCdtTrfInitn/p:GrpHdr/p:MsgId", ns).text == "eod-2026-11-25"
+got = {}
+for a in doc.iterfind("p:CstmrCdtTrfInitn/p:PmtInf/p:CdtTrfTxInf/p:Amt/p:InstdAmt", ns):
+    got[a.get("Ccy")] = got.get(a.get("Ccy"), 0) + round(float(a.text) * 100)
+assert got == want, (got, want)
+assert int(doc.find("p:CstmrCdtTrfInitn/p:GrpHdr/p:NbOfTxs", ns).text) == n
+print(n)
+EOF
+	assert_success
+	# the margin is qe-settle margin on the priced book and the ingested market
+	qe-settle margin -q --asof 2026-11-25 --trades "$EOD/var/priced-trades.csv" --markets "$EOD/ingest/markets.csv" \
+		--curves "$EOD/ingest/curves.csv" --vols "$EOD/ingest/vols.csv" --rates "$EOD/ingest/rates.csv" \
+		--ranges "$TREE/data/span_ranges.csv" --calendars "$TREE/data/calendars" -o m.csv
+	cmp m.csv "$EOD/settle/margin.csv"
+	[ "$(wc -l < "$EOD/settle/margin.csv")" -gt 2 ]
+}
+
+@test "eod: settle: with LEDGER the day's EUA deliveries become ledger transfers, appended once" {
+	out="$BATS_TEST_TMPDIR/eodl"
+	cp -a "$EOD" "$out"
+	openssl genpkey -algorithm ed25519 -out desk.pem 2>/dev/null
+	# the desk and every counterparty of a delivery hold allowances
+	"$PYORACLE" - "$EOD/settle/flows.csv" > issue.csv <<'EOF'
+import csv, sys
+print("kind,from_account,to_account,unit,vintage,quantity,serial_first,serial_last")
+print("issue,,QE,EUA,2026,5000000,1,5000000")
+cps = sorted({r["counterparty"] for r in csv.DictReader(open(sys.argv[1])) if r["kind"] == "eua_delivery"})
+for i, c in enumerate(cps):
+    print(f"issue,,{c},EUA,2026,5000000,{10_000_000 * (i + 1)},{10_000_000 * (i + 1) + 4999999}")
+EOF
+	qe-settle ledger append -q "$PWD/ets.csv" issue.csv --key desk.pem --time 2026-11-20T08:00:00Z
+	L=(OUT="$out" LEDGER="$PWD/ets.csv" LEDGER_KEY="$PWD/desk.pem")
+	run tree_make "${L[@]}"
+	assert_success
+	n=$(($(wc -l < "$out/settle/ledger-requests.csv") - 1))
+	[ "$n" -ge "$(grep -c ',eua_delivery,' "$EOD/settle/flows.csv")" ]
+	grep -q "^output,$out/settle/ledger-requests.csv," "$out/manifest.csv"
+	qe-settle ledger verify -q ets.csv --no-signatures
+	[ "$(($(wc -l < ets.csv) - 1))" -eq "$(($(wc -l < issue.csv) - 1 + n))" ]
+	# nothing to redo; made again, nothing is appended twice
+	run tree_make "${L[@]}" -q "$out/settle/ledger-requests.csv"
+	assert_success
+	rm "$out/settle/ledger-requests.csv"
+	run tree_make "${L[@]}"
+	assert_success
+	[ "$(wc -l < "$out/settle/ledger-requests.csv")" -eq 1 ]
+	[ "$(($(wc -l < ets.csv) - 1))" -eq "$(($(wc -l < issue.csv) - 1 + n))" ]
 }
 
 @test "eod: GARCH forecasts for every log-return curve and tenor 1-3: likelihood and variance path recomputed in python" {

@@ -810,6 +810,20 @@ PY
 
 DORACLE="$QE_TOP/tests/forecast/demand_oracle.py"
 
+# ny_demand: a New York demand made up in python from KNYC's Fahrenheit
+# degree days (date,load)
+ny_demand() {
+	"$PYORACLE" - "$DATA/weather.csv" <<'PY'
+import csv, random, sys
+rng = random.Random(8)
+print("date,load")
+for r in csv.DictReader(open(sys.argv[1])):
+    if r["station"] == "KNYC":
+        f = float(r["tmean"]) * 9 / 5 + 32
+        print(f"{r['date']},{900 + 9 * max(0, 65 - f) + 14 * max(0, f - 65) + rng.gauss(0, 20):.3f}")
+PY
+}
+
 @test "demand: coefficients, errors and prediction intervals equal statsmodels on a python-built design" {
 	weather_forecast fw.csv
 	qe-forecast demand -q --weather "$DATA/weather.csv" --station EDDF --calendar EEX --calendars "$DATA/calendars" \
@@ -833,15 +847,7 @@ DORACLE="$QE_TOP/tests/forecast/demand_oracle.py"
 @test "demand: a US station counts degree days in Fahrenheit base 65; --unit and --base override" {
 	weather_forecast fw.csv
 	# a New York demand made up in python from KNYC's Fahrenheit degree days
-	"$PYORACLE" - "$DATA/weather.csv" > ny.csv <<'PY'
-import csv, random, sys
-rng = random.Random(8)
-print("date,load")
-for r in csv.DictReader(open(sys.argv[1])):
-    if r["station"] == "KNYC":
-        f = float(r["tmean"]) * 9 / 5 + 32
-        print(f"{r['date']},{900 + 9 * max(0, 65 - f) + 14 * max(0, f - 65) + rng.gauss(0, 20):.3f}")
-PY
+	ny_demand > ny.csv
 	qe-forecast demand -q --weather "$DATA/weather.csv" --station KNYC --column load --lags 0 \
 		--summary s.csv --forecast-weather fw.csv --forecast f.csv ny.csv > c.csv
 	run "$PYORACLE" "$DORACLE" demand-check c.csv s.csv f.csv "$DATA/weather.csv" fw.csv ny.csv - KNYC f 65 0 0.95
@@ -956,6 +962,95 @@ w = csv.DictWriter(open('z.csv', 'w'), fieldnames=list(r[0])); w.writeheader(); 
 	qe-forecast backtest garch -q -H "$DATA/history.csv" --curve EUA --tenor 2 --initial 600 --step 40 --horizon 10 > bh.csv
 	run cut -d, -f1-3 bh.csv
 	assert_output "$(printf 'model,origins,forecasts\ngarch,4,40\nsnaive,4,40')"
+}
+
+@test "backtest hw: refits at each origin score as statsmodels' ExponentialSmoothing does, against the seasonal naive" {
+	"$PYORACLE" "$HWO" series s.csv 11 600
+	"$PYORACLE" "$HWO" series sm.csv 12 600 mul
+	# fixed parameters, heuristic initial states at each origin: the
+	# forecasts (horizon below the period: statsmodels issue #9538) and the
+	# scores equal statsmodels' to 1e-9; the naive's season is the period
+	qe-forecast backtest hw -q --period 24 --alpha 0.3 --beta 0.05 --gamma 0.2 --initial 400 --horizon 12 \
+		--step 24 s.csv > b1.csv
+	run "$PYORACLE" "$DORACLE" backtest-check b1.csv s.csv value 400 12 24 24 hw add add 0.3 0.05 0.2
+	assert_success
+	qe-forecast backtest hw -q --period 24 --trend none --seasonal mul --alpha 0.2 --gamma 0.1 --initial 300 \
+		--horizon 6 --step 30 -o b2.csv sm.csv
+	run "$PYORACLE" "$DORACLE" backtest-check b2.csv sm.csv value 300 6 30 24 hw none mul 0.2 0 0.1
+	assert_success
+	run cut -d, -f1-3 b1.csv
+	assert_output "$(printf 'model,origins,forecasts\nhw,8,96\nsnaive,8,96')"
+	# fitted at each origin: on the drifting daily cycle Holt-Winters beats
+	# the seasonal naive of a day, and does at least as well as with the
+	# fixed parameters above
+	qe-forecast backtest hw -q --period 24 --initial 400 --horizon 12 --step 24 s.csv > b3.csv
+	run "$PYORACLE" -c "
+import csv; r = {x['model']: x for x in csv.DictReader(open('b3.csv'))}
+f = {x['model']: x for x in csv.DictReader(open('b1.csv'))}
+assert r['hw']['origins'] == '8' and float(r['hw']['mase']) < 0.6 < float(r['snaive']['mase']), r
+assert float(r['hw']['mae']) < float(f['hw']['mae']) * 1.01, (r, f)"
+	assert_success
+	# two periods: the naive's season is the longest
+	qe-forecast backtest hw -q --period 24,168 --alpha 0.3 --beta 0.05 --gamma 0.2 --gamma2 0.1 --initial 400 \
+		--horizon 24 s.csv > b4.csv
+	run "$PYORACLE" "$DORACLE" backtest-check b4.csv s.csv value 400 24 24 168 hw add add 0 0 0
+	[ "$status" -ne 0 ] && [[ "$output" != *snaive* ]] || fail "the seasonal naive of period 168 differs: $output"
+}
+
+@test "backtest demand: the weather regression refitted at each origin equals statsmodels on a python-built design" {
+	qe-forecast backtest demand -q --weather "$DATA/weather.csv" --station EDDF --calendar EEX \
+		--calendars "$DATA/calendars" --lags 2 --initial 365 --horizon 7 --step 7 --period 7 "$DATA/demand.csv" > bd.csv
+	run "$PYORACLE" "$DORACLE" backtest-check bd.csv "$DATA/demand.csv" value 365 7 7 7 demand "$DATA/weather.csv" \
+		"$DATA/calendars/EEX.txt" EDDF c 18 2
+	assert_success
+	# the weather beats the weekly naive on the bundled demand
+	run "$PYORACLE" -c "
+import csv; r = {x['model']: x for x in csv.DictReader(open('bd.csv'))}
+assert float(r['demand']['mase']) < 0.5 < float(r['snaive']['mase']), r"
+	assert_success
+	# a US station (Fahrenheit base 65), no calendar, one lag by default
+	ny_demand > ny.csv
+	qe-forecast backtest demand -q --weather "$DATA/weather.csv" --station KNYC --column load --initial 200 \
+		--horizon 5 --step 10 ny.csv > bn.csv
+	run "$PYORACLE" "$DORACLE" backtest-check bn.csv ny.csv load 200 5 10 1 demand "$DATA/weather.csv" - KNYC f 65 1
+	assert_success
+}
+
+@test "backtest hw and demand: bad input is exit 3 with file:line, usage exit 2" {
+	"$PYORACLE" "$HWO" series s.csv 13 200
+	sed '7s/,[^,]*$/,x/' s.csv > bad.csv
+	run qe-forecast backtest hw --period 24 bad.csv
+	assert_failure 3
+	assert_output --partial "bad.csv:7:2: column 'value'"
+	sed '7s/,[^,]*$/,-5/' s.csv > neg.csv
+	run qe-forecast backtest hw --period 24 --seasonal mul neg.csv
+	assert_failure 3
+	assert_output --partial "neg.csv:7: value -5 not positive (--seasonal mul)"
+	run qe-forecast backtest hw --period 24 --initial 40 s.csv
+	assert_failure 3
+	assert_output --partial "s.csv: initial window of 40 values; hw needs at least 48"
+	run qe-forecast backtest hw s.csv
+	assert_failure 2
+	assert_output --partial "--period is required"
+	run qe-forecast backtest hw --period 24 --phi 0.9 s.csv
+	assert_failure 2
+	run qe-forecast backtest hw --period 24 --y value s.csv
+	assert_failure 2
+	run qe-forecast backtest garch --alpha 0.3 s.csv
+	assert_failure 2
+	run qe-forecast backtest regress --y a --x b --weather w.csv s.csv
+	assert_failure 2
+	run qe-forecast backtest garch --period 24,168 s.csv
+	assert_failure 2
+	run qe-forecast backtest demand --station EDDF "$DATA/demand.csv"
+	assert_failure 2
+	assert_output --partial "demand needs --weather and --station"
+	run qe-forecast backtest demand --weather "$DATA/weather.csv" --station EDDF --period 24 --trend none "$DATA/demand.csv"
+	assert_failure 2
+	sed '/^EDDF,2025-03-04,/d' "$DATA/weather.csv" > wgap.csv
+	run qe-forecast backtest demand --weather wgap.csv --station EDDF "$DATA/demand.csv"
+	assert_failure 3
+	assert_output --partial "demand.csv:421: no weather of station EDDF on 2025-03-04"
 }
 
 @test "backtest: bad input is exit 3 with file:line:column, usage exit 2" {

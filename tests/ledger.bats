@@ -443,3 +443,134 @@ b-acct,EUA,2026,250,0,0"
 	done
 	[ -z "$(temps_in .)" ] || fail "temporary files left: $(temps_in .)"
 }
+
+# --- requests: the ledger transfers of a day's EUA deliveries ----------------
+# The oracle reads the trades, the curve master and the flows itself (the
+# allowances of a trade, who delivers to whom) and allocates serials with a
+# serial-block model of its own, lowest serials first.
+
+eua_ledger() {
+	keys
+	qe-settle flows -q --from 2026-11-25 --to 2026-12-02 --data "$DATA" --calendars "$DATA/calendars" -o flows.csv
+	# our allowances in two vintages and a gap, every counterparty's in one block
+	"$PYORACLE" - flows.csv > issue.csv <<'PY'
+import csv, sys
+print("kind,from_account,to_account,unit,vintage,quantity,serial_first,serial_last,reference")
+print("issue,,QE,EUA,2025,150000,1,150000,allocation 2025")
+print("issue,,QE,EUA,2026,2000000,200001,2200000,allocation 2026")
+cps = sorted({r["counterparty"] for r in csv.DictReader(open(sys.argv[1])) if r["kind"] == "eua_delivery"})
+for i, c in enumerate(cps):
+    first = 10_000_000 * (i + 1)
+    print(f"issue,,{c},EUA,2026,5000000,{first},{first + 4999999},")
+PY
+	qe-settle ledger append -q L.csv issue.csv --key a.pem --time 2026-11-25T08:00:00Z
+}
+
+@test "ledger requests: the flows' EUA deliveries as transfers, recomputed in python" {
+	eua_ledger
+	run_split qe-settle ledger requests L.csv flows.csv --account QE --trades "$DATA/trades.csv" \
+		--markets "$DATA/markets.csv" -o req.csv
+	assert_success
+	run "$PYORACLE" - req.csv flows.csv "$DATA/trades.csv" "$DATA/markets.csv" issue.csv <<'PY'
+import csv, sys
+req, flows, trades, markets, issue = sys.argv[1:]
+lot = {r["curve"]: float(r["lot_size"] or 0) for r in csv.DictReader(open(markets))}
+live = {}
+for r in csv.DictReader(open(trades)):
+    if r["trade_id"] not in live or int(r["version"]) >= int(live[r["trade_id"]]["version"]):
+        live[r["trade_id"]] = r
+blocks = []  # [first, last, vintage, holder]
+for r in csv.DictReader(open(issue)):
+    blocks.append([int(r["serial_first"]), int(r["serial_last"]), int(r["vintage"]), r["to_account"]])
+want = []
+for f in csv.DictReader(open(flows)):
+    if f["kind"] != "eua_delivery":
+        continue
+    t = live[f["trade_id"]]
+    q = float(t["quantity"]) * (lot[t["curve"]] if t["unit"] == "lots" else 1)
+    assert q == int(q), t
+    q = int(q)
+    src, dst = ("QE", f["counterparty"]) if f["direction"] == "receive" else (f["counterparty"], "QE")
+    ref = f"eua_delivery {f['trade_id']} {f['value_date']}"
+    blocks.sort()
+    moved = []
+    for b in blocks:
+        if q == 0:
+            break
+        if b[3] != src:
+            continue
+        take = min(q, b[1] - b[0] + 1)
+        want.append(["transfer", src, dst, t["curve"], str(b[2]), str(take), str(b[0]), str(b[0] + take - 1), ref])
+        moved.append([b[0], b[0] + take - 1, b[2], dst])
+        b[0] += take
+        q -= take
+    assert q == 0, ("short", ref)
+    # the ledger keeps neighbouring serials of one holder and vintage as one block
+    merged = []
+    for b in sorted([b for b in blocks if b[0] <= b[1]] + moved):
+        if merged and merged[-1][1] + 1 == b[0] and merged[-1][2:] == b[2:]:
+            merged[-1][1] = b[1]
+        else:
+            merged.append(b)
+    blocks = merged
+got = [r for r in csv.reader(open(req))]
+assert got[0] == "kind,from_account,to_account,unit,vintage,quantity,serial_first,serial_last,reference".split(","), got[0]
+assert got[1:] == want, next(((g, w) for g, w in zip(got[1:], want) if g != w), (len(got) - 1, len(want)))
+# a delivery of ours spans our two vintages: at least one trade has two rows
+refs = [r[8] for r in want if r[1] == "QE"]
+assert len(refs) != len(set(refs)), "no delivery spans two blocks"
+print(len(want), "transfers")
+PY
+	assert_success
+	[[ "$stderr" == *"EUA deliveries:"*"transfers, 0 already in L.csv"* ]] || fail "$stderr"
+	# the requests append, verify, and a rerun finds every delivery recorded
+	qe-settle ledger append -q L.csv req.csv --key a.pem --time 2026-12-01T23:59:59Z
+	qe-settle ledger verify -q L.csv --trusted-keys trusted
+	run_split qe-settle ledger requests L.csv --account QE --trades "$DATA/trades.csv" --markets "$DATA/markets.csv" < flows.csv
+	assert_success
+	assert_output "kind,from_account,to_account,unit,vintage,quantity,serial_first,serial_last,reference"
+	[[ "$stderr" == *": 0 transfers, "*" already in L.csv"* ]] || fail "$stderr"
+	# QE's balance: what was issued, less what it delivered, plus what it received
+	run "$PYORACLE" - req.csv <<'PY'
+import csv, subprocess, sys
+net = 150000 + 2000000
+for r in csv.DictReader(open(sys.argv[1])):
+    net += int(r["quantity"]) * ((r["to_account"] == "QE") - (r["from_account"] == "QE"))
+out = subprocess.run(["qe-settle", "ledger", "balance", "L.csv", "--account", "QE"], capture_output=True, text=True, check=True).stdout
+held = sum(int(r["held"]) for r in csv.DictReader(out.splitlines()))
+assert held == net, (held, net)
+PY
+	assert_success
+}
+
+@test "ledger requests: short holdings, unknown trades and bad flows are exit 3 naming the flows line" {
+	eua_ledger
+	R=(--account QE --trades "$DATA/trades.csv" --markets "$DATA/markets.csv")
+	# a counterparty that holds nothing
+	awk -F, 'NR == 1 || $3 != "CP001"' issue.csv > issue2.csv
+	rm -f L.csv L.csv.checkpoint
+	qe-settle ledger append -q L.csv issue2.csv --key a.pem --time 2026-11-25T08:00:00Z
+	line=$(grep -n '^T00002108,CP001,eua_delivery' flows.csv | cut -d: -f1)
+	echo old > out.csv
+	run qe-settle ledger requests L.csv flows.csv "${R[@]}" -o out.csv
+	assert_failure 3
+	assert_output "qe-settle: flows.csv:$line: trade T00002108: account CP001 holds 0 EUA, the delivery needs 36000"
+	assert_equal "$(cat out.csv)" old
+	# a flow of a trade that is not in the book
+	sed 's/^T00002108,CP001,eua/T09999999,CP001,eua/' flows.csv > f2.csv
+	run qe-settle ledger requests L.csv f2.csv "${R[@]}"
+	assert_failure 3
+	assert_output --partial "f2.csv:$line: trade T09999999: not a live trade of"
+	# a bad flows row, a missing ledger, a missing --account
+	sed '3s/,pay,/,owe,/; 3s/,receive,/,owe,/' flows.csv > f3.csv
+	run qe-settle ledger requests L.csv f3.csv "${R[@]}"
+	assert_failure 3
+	assert_output --partial "f3.csv:3:4: column 'direction': direction must be pay or receive 'owe'"
+	run qe-settle ledger requests nope.csv flows.csv "${R[@]}"
+	assert_failure 4
+	run qe-settle ledger requests L.csv flows.csv --trades "$DATA/trades.csv"
+	assert_failure 2
+	assert_output --partial "--account A"
+	run qe-settle ledger requests L.csv flows.csv "${R[@]}" --key a.pem
+	assert_failure 2
+}

@@ -112,33 +112,10 @@ static void die_at(qe_err *e, const char *file, long line)
 
 static void design(const demand_cfg *cfg, const demand_weather *w, const fseries *s, ols_data *d)
 {
-	size_t nx = demand_nfeatures(cfg), skipped = 0;
-	char name[64];
+	size_t skipped;
 	qe_err e;
-	memset(d, 0, sizeof *d);
-	d->nx = nx;
-	d->y = malloc((s->n ? s->n : 1) * sizeof *d->y);
-	d->x = malloc((s->n ? s->n : 1) * nx * sizeof *d->x);
-	d->names = calloc(nx, sizeof *d->names);
-	if (!d->y || !d->x || !d->names)
-		cli_die(QE_INTERNAL, "out of memory");
-	for (size_t j = 0; j < nx; j++) {
-		demand_feature_name(cfg, j, name, sizeof name);
-		if (!(d->names[j] = strdup(name)))
-			cli_die(QE_INTERNAL, "out of memory");
-	}
-	for (size_t i = 0; i < s->n; i++) {
-		qe_date miss;
-		if (demand_features(cfg, w, s->date[i], d->x + d->n * nx, &miss, &e)) {
-			/* the first days, whose lags precede the weather: left out */
-			if (miss < w->date[0] && d->n == 0) {
-				skipped++;
-				continue;
-			}
-			die_at(&e, s->name, s->line[i]);
-		}
-		d->y[d->n++] = s->value[i];
-	}
+	if (demand_design(cfg, w, s, d, &skipped, &e))
+		cli_die_err(&e);
 	if (skipped)
 		cli_info("%zu first days left out: their weather starts before %s's", skipped, w->file[0]);
 }
@@ -184,19 +161,8 @@ int cmd_forecast_demand(int argc, char **argv)
 	forecast_opts_init(&o, "demand", usage);
 	parse(&o, &a, argc, argv);
 	const char *input = forecast_input(&o, argc, argv);
-	demand_cfg_station(&cfg, a.path[P_STATION]);
-	if (a.unit >= 0 && a.unit != cfg.fahrenheit) {
-		cfg.fahrenheit = a.unit;
-		cfg.base = a.unit ? 65.0 : 18.0;
-	}
-	if (!isnan(a.base))
-		cfg.base = a.base;
-	cfg.lags = a.lags;
-	if (a.path[P_CALENDAR]) {
-		if (!(cal = cal_load_named(a.path[P_CALENDAR], cli_calendar_dir(a.path[P_CALENDARS], NULL), &e)))
-			cli_die_err(&e);
-		cfg.cal = cal;
-	}
+	forecast_demand_cfg(a.path[P_STATION], a.unit, a.base, a.lags, a.path[P_CALENDAR], a.path[P_CALENDARS], &cfg,
+			    &cal);
 	if (demand_weather_read(&w, a.path[P_WEATHER], a.path[P_STATION], 0, &e))
 		cli_die_err(&e);
 	if (a.path[P_FWEATHER] && demand_weather_read(&w, a.path[P_FWEATHER], a.path[P_STATION], 1, &e))

@@ -13,6 +13,9 @@
 #include <getopt.h>
 #include <stdnoreturn.h>
 
+#include "forecast/demand.h"
+#include "forecast/hw.h"
+
 int cmd_forecast_garch(int argc, char **argv);
 int cmd_forecast_regress(int argc, char **argv);
 int cmd_forecast_sentiment(int argc, char **argv);
@@ -54,6 +57,27 @@ typedef struct forecast_garch_in {
 
 typedef struct fseries fseries;
 
+/* The model and parameter options of Holt-Winters, shared by hw and
+ * backtest hw: --trend add|none, --damped, --seasonal add|mul, --alpha
+ * --beta --gamma --gamma2 --phi (each fixes its parameter).  --period is
+ * each command's own (forecast_hw_periods parses its value). */
+enum { FORECAST_O_TREND = 1100, FORECAST_O_DAMPED, FORECAST_O_SEASONAL, FORECAST_O_ALPHA, FORECAST_O_BETA,
+       FORECAST_O_GAMMA, FORECAST_O_GAMMA2, FORECAST_O_PHI };
+
+#define FORECAST_HW_OPTIONS                                                                            \
+	{"trend", required_argument, NULL, FORECAST_O_TREND},                                          \
+	{"damped", no_argument, NULL, FORECAST_O_DAMPED},                                              \
+	{"seasonal", required_argument, NULL, FORECAST_O_SEASONAL},                                    \
+	{"alpha", required_argument, NULL, FORECAST_O_ALPHA}, {"beta", required_argument, NULL, FORECAST_O_BETA}, \
+	{"gamma", required_argument, NULL, FORECAST_O_GAMMA},                                          \
+	{"gamma2", required_argument, NULL, FORECAST_O_GAMMA2}, {"phi", required_argument, NULL, FORECAST_O_PHI}
+
+typedef struct forecast_hw_in {
+	hw_model model;   /* trend add, seasonal add, no period until --period */
+	hw_params params; /* the fixed values */
+	unsigned fixed;   /* HW_FIX_* */
+} forecast_hw_in;
+
 typedef struct forecast_opts {
 	const char *cmd;    /* the subcommand, for messages */
 	const char *help;   /* its --help text */
@@ -82,6 +106,24 @@ int forecast_garch_option(const struct forecast_opts *o, forecast_garch_in *g, i
  * --curve without -H is allowed (it names the curve of an output). */
 void forecast_garch_series(const struct forecast_opts *o, const forecast_garch_in *g, int argc, char **argv,
 			   int curve_alone, fseries *s);
+/* A forecast_hw_in with the defaults (additive trend and seasonality). */
+void forecast_hw_init(forecast_hw_in *h);
+/* Parses option c into h when it is one of FORECAST_HW_OPTIONS: 1, else 0. */
+int forecast_hw_option(const struct forecast_opts *o, forecast_hw_in *h, int c, const char *arg);
+/* --period M[,M2] into m. */
+void forecast_hw_periods(const struct forecast_opts *o, hw_model *m, const char *arg);
+/* The checks the model implies (a period given, what is fixed exists):
+ * usage errors. */
+void forecast_hw_check(const struct forecast_opts *o, const forecast_hw_in *h);
+
+/* The demand features of a station (forecast/demand.h): its convention,
+ * then unit (-1: the station's; 0 Celsius, 1 Fahrenheit, base 18 or 65)
+ * and base (NaN: the unit's) when given, lags, and the holidays of
+ * calendar (NULL: none) from the calendars directory; *cal for
+ * cal_free().  Exits on a bad calendar. */
+void forecast_demand_cfg(const char *station, int unit, double base, int lags, const char *calendar,
+			 const char *calendars, demand_cfg *cfg, qe_calendar **cal);
+
 /* Commits every output of the run (cli.h); exits 4 on a write error.
  * Returns 0. */
 int forecast_commit(void);

@@ -39,22 +39,15 @@ static const char usage[] =
 	"  --summary FILE      one row of the fit: alpha,beta,gamma,gamma2,phi,sse,aic...\n"
 	"  --states FILE       the initial states used, as --init FILE reads them\n" FORECAST_SHARED_HELP;
 
-enum { O_COLUMN = FORECAST_OPT_OWN, O_ZONE, O_PERIOD, O_TREND, O_DAMPED, O_SEASONAL, O_ALPHA, O_BETA, O_GAMMA,
-       O_GAMMA2, O_PHI, O_INIT, O_MAXITER, O_HORIZON, O_FITTED, O_SUMMARY, O_STATES };
+enum { O_COLUMN = FORECAST_OPT_OWN, O_ZONE, O_PERIOD, O_INIT, O_MAXITER, O_HORIZON, O_FITTED, O_SUMMARY,
+       O_STATES };
 
 static const struct option longopts[] = {
 	FORECAST_SHARED_OPTIONS,
 	{"column", required_argument, NULL, O_COLUMN},
 	{"zone", required_argument, NULL, O_ZONE},
 	{"period", required_argument, NULL, O_PERIOD},
-	{"trend", required_argument, NULL, O_TREND},
-	{"damped", no_argument, NULL, O_DAMPED},
-	{"seasonal", required_argument, NULL, O_SEASONAL},
-	{"alpha", required_argument, NULL, O_ALPHA},
-	{"beta", required_argument, NULL, O_BETA},
-	{"gamma", required_argument, NULL, O_GAMMA},
-	{"gamma2", required_argument, NULL, O_GAMMA2},
-	{"phi", required_argument, NULL, O_PHI},
+	FORECAST_HW_OPTIONS,
 	{"init", required_argument, NULL, O_INIT},
 	{"max-iter", required_argument, NULL, O_MAXITER},
 	{"horizon", required_argument, NULL, O_HORIZON},
@@ -65,67 +58,22 @@ static const struct option longopts[] = {
 };
 
 typedef struct hw_args {
-	hw_model model;
-	hw_params params;
-	unsigned fixed;
+	forecast_hw_in h;
 	int horizon, max_iter;
 	int init_file, estimate; /* --init FILE; --init estimated (the default) */
 	const char *column, *zone, *init, *fitted, *summary, *states;
 } hw_args;
 
-static double unit_param(const forecast_opts *o, const char *opt, const char *arg)
-{
-	double v = cli_double(opt, arg);
-	if (!(v >= 0 && v <= 1))
-		forecast_usage_error(o, "option %s: must be in [0, 1] '%s'", opt, arg);
-	return v;
-}
-
-static void parse_periods(const forecast_opts *o, hw_model *m, const char *arg)
-{
-	double v[3];
-	int n = cli_double_list("--period", arg, v, 3);
-	if (n < 1 || n > 2)
-		forecast_usage_error(o, "option --period: one or two periods (24 or 24,168) '%s'", arg);
-	for (int j = 0; j < n; j++) {
-		if (!(v[j] >= 2 && v[j] <= HW_PERIOD_MAX) || v[j] != floor(v[j]))
-			forecast_usage_error(o, "option --period: a period is an integer in [2, %d] '%s'", HW_PERIOD_MAX,
-					     arg);
-		m->period[j] = (size_t)v[j];
-	}
-	m->nperiods = n;
-}
-
 static void parse(forecast_opts *o, hw_args *a, int argc, char **argv)
 {
 	int c;
 	while ((c = forecast_getopt(o, argc, argv, "", longopts)) != -1) {
+		if (forecast_hw_option(o, &a->h, c, optarg))
+			continue;
 		switch (c) {
 		case O_COLUMN: a->column = optarg; break;
 		case O_ZONE: a->zone = optarg; break;
-		case O_PERIOD: parse_periods(o, &a->model, optarg); break;
-		case O_TREND:
-			if (strcmp(optarg, "add") == 0)
-				a->model.trend = HW_TREND_ADD;
-			else if (strcmp(optarg, "none") == 0)
-				a->model.trend = HW_TREND_NONE;
-			else
-				forecast_usage_error(o, "option --trend: unknown trend '%s' (add, none)", optarg);
-			break;
-		case O_DAMPED: a->model.damped = 1; break;
-		case O_SEASONAL:
-			if (strcmp(optarg, "add") == 0)
-				a->model.seasonal = HW_SEASONAL_ADD;
-			else if (strcmp(optarg, "mul") == 0)
-				a->model.seasonal = HW_SEASONAL_MUL;
-			else
-				forecast_usage_error(o, "option --seasonal: unknown seasonality '%s' (add, mul)", optarg);
-			break;
-		case O_ALPHA: a->params.alpha = unit_param(o, "--alpha", optarg), a->fixed |= HW_FIX_ALPHA; break;
-		case O_BETA: a->params.beta = unit_param(o, "--beta", optarg), a->fixed |= HW_FIX_BETA; break;
-		case O_GAMMA: a->params.gamma = unit_param(o, "--gamma", optarg), a->fixed |= HW_FIX_GAMMA; break;
-		case O_GAMMA2: a->params.gamma2 = unit_param(o, "--gamma2", optarg), a->fixed |= HW_FIX_GAMMA2; break;
-		case O_PHI: a->params.phi = unit_param(o, "--phi", optarg), a->fixed |= HW_FIX_PHI; break;
+		case O_PERIOD: forecast_hw_periods(o, &a->h.model, optarg); break;
 		case O_INIT: a->init = optarg; break;
 		case O_MAXITER: a->max_iter = (int)cli_int("--max-iter", optarg, 1, 100000000); break;
 		case O_HORIZON: a->horizon = (int)cli_int("--horizon", optarg, 1, 10000000); break;
@@ -140,19 +88,9 @@ static void parse(forecast_opts *o, hw_args *a, int argc, char **argv)
 /* The option checks a model implies: what is fixed must exist. */
 static void check_args(const forecast_opts *o, const hw_args *a)
 {
-	qe_err e;
-	if (a->model.nperiods == 0)
-		forecast_usage_error(o, "--period is required");
+	forecast_hw_check(o, &a->h);
 	if (a->horizon == 0)
 		forecast_usage_error(o, "--horizon is required");
-	if (hw_model_check(&a->model, &e))
-		forecast_usage_error(o, "%s", e.msg);
-	if ((a->fixed & HW_FIX_BETA) && a->model.trend == HW_TREND_NONE)
-		forecast_usage_error(o, "--beta with --trend none");
-	if ((a->fixed & HW_FIX_PHI) && !a->model.damped)
-		forecast_usage_error(o, "--phi needs --damped");
-	if ((a->fixed & HW_FIX_GAMMA2) && a->model.nperiods < 2)
-		forecast_usage_error(o, "--gamma2 needs a second period");
 }
 
 /* Multiplicative seasonality divides by the data's scale: every value
@@ -167,7 +105,7 @@ static void check_values(const fseries *s, const hw_model *m)
 
 static void write_summary(csv_writer *w, const fseries *s, const hw_args *a, const hw_fit_info *info)
 {
-	const hw_model *m = &a->model;
+	const hw_model *m = &a->h.model;
 	char periods[64];
 	if (m->nperiods == 2)
 		snprintf(periods, sizeof periods, "%zu,%zu", m->period[0], m->period[1]);
@@ -180,20 +118,20 @@ static void write_summary(csv_writer *w, const fseries *s, const hw_args *a, con
 	csvw_str(w, m->seasonal == HW_SEASONAL_MUL ? "mul" : "add");
 	csvw_str(w, periods);
 	csvw_int(w, (int64_t)s->n);
-	csvw_double(w, a->params.alpha);
+	csvw_double(w, a->h.params.alpha);
 	if (m->trend == HW_TREND_NONE)
 		csvw_empty(w);
 	else
-		csvw_double(w, a->params.beta);
-	csvw_double(w, a->params.gamma);
+		csvw_double(w, a->h.params.beta);
+	csvw_double(w, a->h.params.gamma);
 	if (m->nperiods < 2)
 		csvw_empty(w);
 	else
-		csvw_double(w, a->params.gamma2);
+		csvw_double(w, a->h.params.gamma2);
 	if (!m->damped)
 		csvw_empty(w);
 	else
-		csvw_double(w, a->params.phi);
+		csvw_double(w, a->h.params.phi);
 	csvw_double(w, info->sse);
 	csvw_double(w, info->aic);
 	csvw_str(w, a->init_file ? "file" : a->estimate ? "estimated" : "heuristic");
@@ -259,8 +197,7 @@ int cmd_forecast_hw(int argc, char **argv)
 	hw_fit_info info;
 	csv_writer w, fw, sw, stw;
 	qe_err e;
-	a.model.trend = HW_TREND_ADD;
-	a.params.phi = 1;
+	forecast_hw_init(&a.h);
 	forecast_opts_init(&o, "hw", usage);
 	parse(&o, &a, argc, argv);
 	check_args(&o, &a);
@@ -271,14 +208,14 @@ int cmd_forecast_hw(int argc, char **argv)
 	if (a.zone && s.n == 0)
 		cli_die(QE_DATA, "%s: no rows of zone '%s'", s.name, a.zone);
 	char model_name[64];
-	snprintf(model_name, sizeof model_name, "Holt-Winters with period %zu", a.model.period[a.model.nperiods - 1]);
-	if (fseries_check(&s, hw_min_obs(&a.model), model_name, &e))
+	snprintf(model_name, sizeof model_name, "Holt-Winters with period %zu", a.h.model.period[a.h.model.nperiods - 1]);
+	if (fseries_check(&s, hw_min_obs(&a.h.model), model_name, &e))
 		cli_die_err(&e);
-	check_values(&s, &a.model);
-	if (hw_states_alloc(&init, &a.model, &e) || hw_states_alloc(&last, &a.model, &e))
+	check_values(&s, &a.h.model);
+	if (hw_states_alloc(&init, &a.h.model, &e) || hw_states_alloc(&last, &a.h.model, &e))
 		cli_die_err(&e);
-	if (a.init_file ? hw_states_read(&init, &a.model, a.init, &e)
-			: hw_init_heuristic(&a.model, s.value, s.n, &init, &e)) {
+	if (a.init_file ? hw_states_read(&init, &a.h.model, a.init, &e)
+			: hw_init_heuristic(&a.h.model, s.value, s.n, &init, &e)) {
 		if (!a.init_file)
 			qe_err_prefix(&e, s.name);
 		cli_die_err(&e);
@@ -291,27 +228,27 @@ int cmd_forecast_hw(int argc, char **argv)
 		csvw_init(&sw, cli_out_open(a.summary)->fp);
 	if (a.states)
 		csvw_init(&stw, cli_out_open(a.states)->fp);
-	if (hw_fit(&a.model, &a.params, a.fixed, &init, a.estimate, s.value, s.n, a.max_iter, &info, &e)) {
+	if (hw_fit(&a.h.model, &a.h.params, a.h.fixed, &init, a.estimate, s.value, s.n, a.max_iter, &info, &e)) {
 		qe_err_prefix(&e, s.name);
 		cli_die_err(&e);
 	}
 	double *fitted = malloc(s.n * sizeof *fitted), *fc = malloc((size_t)a.horizon * sizeof *fc);
 	if (!fitted || !fc)
 		cli_die(QE_INTERNAL, "out of memory");
-	double sse = hw_filter(&a.model, &a.params, &init, s.value, s.n, fitted, &last);
+	double sse = hw_filter(&a.h.model, &a.h.params, &init, s.value, s.n, fitted, &last);
 	if (!isfinite(sse))
 		cli_die(QE_NUMERIC, "%s: the one-step predictions are not finite (alpha=%g gamma=%g)", s.name,
-			a.params.alpha, a.params.gamma);
-	hw_forecast(&a.model, &a.params, &last, (size_t)a.horizon, fc);
+			a.h.params.alpha, a.h.params.gamma);
+	hw_forecast(&a.h.model, &a.h.params, &last, (size_t)a.horizon, fc);
 	write_forecast(&w, &s, fc, a.horizon);
 	if (a.fitted)
 		write_fitted(&fw, &s, fitted);
 	if (a.summary)
 		write_summary(&sw, &s, &a, &info);
 	if (a.states)
-		write_states(&stw, &a.model, &init);
+		write_states(&stw, &a.h.model, &init);
 	cli_info("%s: %zu values, %d starts, %d SSE evaluations: alpha %.6g gamma %.6g sse %.10g", s.name, s.n,
-		 info.starts, info.evaluations, a.params.alpha, a.params.gamma, info.sse);
+		 info.starts, info.evaluations, a.h.params.alpha, a.h.params.gamma, info.sse);
 	free(fitted);
 	free(fc);
 	hw_states_free(&init);

@@ -10,11 +10,13 @@
 #include "cli.h"
 #include "io/csvio.h"
 #include "io/formats.h"
+#include "settle/deliveries.h"
 #include "settle/ledger.h"
 #include "settle/settle.h"
 
-enum { O_KEY = 256, O_TRUSTED, O_NO_SIGS, O_CHECKPOINT, O_TIME, O_NO_FSYNC, O_ACCOUNT, O_UNIT };
-enum { A_APPEND = 1, A_VERIFY = 2, A_BALANCE = 4, A_SHOW = 8 };
+enum { O_KEY = 256, O_TRUSTED, O_NO_SIGS, O_CHECKPOINT, O_TIME, O_NO_FSYNC, O_ACCOUNT, O_UNIT, O_TRADES, O_MARKETS };
+enum { A_APPEND = 1, A_VERIFY = 2, A_BALANCE = 4, A_SHOW = 8, A_REQUESTS = 16 };
+#define A_ALL (A_APPEND | A_VERIFY | A_BALANCE | A_SHOW | A_REQUESTS)
 
 static const struct {
 	struct option opt;
@@ -29,13 +31,18 @@ static const struct {
 	{{"no-signatures", no_argument, NULL, O_NO_SIGS}, A_VERIFY, NULL, "check everything but the signatures"},
 	{{"checkpoint", required_argument, NULL, O_CHECKPOINT}, A_APPEND | A_VERIFY, "FILE",
 	 "the anchored head (default LEDGER.checkpoint)"},
-	{{"account", required_argument, NULL, O_ACCOUNT}, A_BALANCE | A_SHOW, "A", "only account A"},
+	{{"account", required_argument, NULL, O_ACCOUNT}, A_BALANCE | A_SHOW | A_REQUESTS, "A",
+	 "only account A (requests: our account, required)"},
+	{{"trades", required_argument, NULL, O_TRADES}, A_REQUESTS, "FILE",
+	 "the trades of the flows (default data/trades.csv)"},
+	{{"markets", required_argument, NULL, O_MARKETS}, A_REQUESTS, "FILE",
+	 "the curve master (default data/markets.csv)"},
 	{{"unit", required_argument, NULL, O_UNIT}, A_BALANCE | A_SHOW, "U", "only unit U (EUA, ...)"},
-	{{"output", required_argument, NULL, 'o'}, A_BALANCE | A_SHOW, "FILE", "write to FILE atomically"},
-	{{"quiet", no_argument, NULL, 'q'}, A_APPEND | A_VERIFY | A_BALANCE | A_SHOW, NULL,
-	 "no informational messages"},
-	{{"help", no_argument, NULL, 'h'}, A_APPEND | A_VERIFY | A_BALANCE | A_SHOW, NULL, "this help"},
-	{{"version", no_argument, NULL, 'V'}, A_APPEND | A_VERIFY | A_BALANCE | A_SHOW, NULL, "version"},
+	{{"output", required_argument, NULL, 'o'}, A_BALANCE | A_SHOW | A_REQUESTS, "FILE",
+	 "write to FILE atomically"},
+	{{"quiet", no_argument, NULL, 'q'}, A_ALL, NULL, "no informational messages"},
+	{{"help", no_argument, NULL, 'h'}, A_ALL, NULL, "this help"},
+	{{"version", no_argument, NULL, 'V'}, A_ALL, NULL, "version"},
 };
 #define NOPTS (sizeof options / sizeof options[0])
 
@@ -47,23 +54,26 @@ static const struct {
 	{"verify", "LEDGER", "check chain, signatures, holdings and checkpoint (exit 1: tampered)", A_VERIFY},
 	{"balance", "LEDGER", "held, surrendered and retired units per account, unit, vintage", A_BALANCE},
 	{"show", "LEDGER", "the entries, without hashes and signatures", A_SHOW},
+	{"requests", "LEDGER [FLOWS|-] --account A",
+	 "the transfers that record the flows' EUA deliveries, serials from LEDGER", A_REQUESTS},
 };
 
 static const char usage[] =
-	"usage: qe-settle ledger append|verify|balance|show [OPTIONS] LEDGER\n"
+	"usage: qe-settle ledger append|verify|balance|show|requests [OPTIONS] LEDGER\n"
 	"\n"
 	"The signed, hash-chained carbon-allowance ledger.\n"
 	"  append LEDGER [REQUESTS|-]  sign and append requests, all or none\n"
 	"  verify LEDGER               chain, signatures, holdings, checkpoint (exit 1: tampered)\n"
 	"  balance LEDGER              held, surrendered, retired per account, unit, vintage\n"
 	"  show LEDGER                 the entries\n"
+	"  requests LEDGER [FLOWS|-]   the transfers of the flows' EUA deliveries\n"
 	"\n"
 	"See 'qe-settle ledger ACTION --help' and qe-settle(1).\n";
 
 typedef struct args {
 	int action;
 	const char *name;
-	const char *key, *trusted, *checkpoint, *time, *account, *unit, *output;
+	const char *key, *trusted, *checkpoint, *time, *account, *unit, *output, *trades, *markets;
 	int no_sigs, no_fsync;
 	char checkpoint_buf[4096], time_buf[32];
 } args;
@@ -125,6 +135,8 @@ static int parse(args *a, int argc, char **argv)
 		case O_NO_FSYNC: a->no_fsync = 1; break;
 		case O_ACCOUNT: a->account = optarg; break;
 		case O_UNIT: a->unit = optarg; break;
+		case O_TRADES: a->trades = optarg; break;
+		case O_MARKETS: a->markets = optarg; break;
 		case 'o': a->output = optarg; break;
 		case 'q': cli_quiet = 1; break;
 		case 'h': help(a, ai);
@@ -275,10 +287,45 @@ static int run_listing(args *a, const char *ledger)
 	return QE_OK;
 }
 
+/* requests: the flows' EUA deliveries as LEDGER REQUESTS
+ * (settle/deliveries.h). */
+static int run_requests(args *a, const char *ledger, const char *flows)
+{
+	if (!a->account)
+		usage_error(a, "%s", "--account A (our account in the ledger) is required");
+	deliveries_opts o = {flows, settle_path(a->trades, "data", "trades.csv"),
+			     settle_path(a->markets, "data", "markets.csv"), ledger, a->account};
+	deliveries_result r;
+	qe_err e;
+	if (deliveries_requests(&o, &r, &e))
+		cli_die_err(&e);
+	csv_writer w;
+	csvw_init(&w, cli_out_open(a->output)->fp);
+	csvw_header_of(&w, FMT_LEDGER_REQUESTS);
+	for (size_t i = 0; i < r.n; i++) {
+		const ledger_entry *en = &r.req[i];
+		csvw_str(&w, ledger_kind_name(en->kind));
+		csvw_str(&w, en->from);
+		csvw_str(&w, en->to);
+		csvw_str(&w, en->unit);
+		csvw_int(&w, en->vintage);
+		csvw_int(&w, en->quantity);
+		csvw_int(&w, en->first);
+		csvw_int(&w, en->last);
+		csvw_str(&w, en->reference);
+		csvw_end(&w);
+	}
+	if (cli_outputs_commit(&e))
+		cli_die_err(&e);
+	cli_info("%zu EUA deliveries: %zu transfers, %zu already in %s", r.deliveries, r.n, r.recorded, ledger);
+	deliveries_free(&r);
+	return QE_OK;
+}
+
 int settle_ledger_main(int argc, char **argv)
 {
 	if (argc < 2)
-		cli_usage_error("ledger: missing action (append, verify, balance, show)");
+		cli_usage_error("ledger: missing action (append, verify, balance, show, requests)");
 	const char *act = argv[1];
 	if (!strcmp(act, "--help") || !strcmp(act, "-h"))
 		cli_help(usage);
@@ -286,12 +333,12 @@ int settle_ledger_main(int argc, char **argv)
 	for (size_t i = 0; i < sizeof actions / sizeof actions[0]; i++)
 		known |= !strcmp(act, actions[i].name);
 	if (!known)
-		cli_usage_error("ledger: unknown action '%s' (append, verify, balance, show)", act);
+		cli_usage_error("ledger: unknown action '%s' (append, verify, balance, show, requests)", act);
 	args a = {0};
 	int first = parse(&a, argc - 1, argv + 1);
 	int nops = argc - 1 - first;
 	char **ops = argv + 1 + first;
-	if (nops < 1 || nops > (a.action == A_APPEND ? 2 : 1))
+	if (nops < 1 || nops > (a.action & (A_APPEND | A_REQUESTS) ? 2 : 1))
 		usage_error(&a, "%s", nops < 1 ? "missing LEDGER" : "too many operands");
 	if (!a.checkpoint) {
 		if ((size_t)snprintf(a.checkpoint_buf, sizeof a.checkpoint_buf, "%s.checkpoint", ops[0]) >=
@@ -302,6 +349,7 @@ int settle_ledger_main(int argc, char **argv)
 	switch (a.action) {
 	case A_APPEND: return run_append(&a, ops[0], nops > 1 ? ops[1] : "-");
 	case A_VERIFY: return run_verify(&a, ops[0]);
+	case A_REQUESTS: return run_requests(&a, ops[0], nops > 1 ? ops[1] : "-");
 	default: return run_listing(&a, ops[0]);
 	}
 }

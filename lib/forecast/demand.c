@@ -167,3 +167,44 @@ int demand_features(const demand_cfg *c, const demand_weather *w, qe_date d, dou
 	}
 	return 0;
 }
+
+int demand_design(const demand_cfg *c, const demand_weather *w, const fseries *s, ols_data *d, size_t *skipped,
+		  qe_err *e)
+{
+	size_t nx = demand_nfeatures(c);
+	char name[64];
+	memset(d, 0, sizeof *d);
+	*skipped = 0;
+	d->nx = nx;
+	d->y = malloc((s->n ? s->n : 1) * sizeof *d->y);
+	d->x = malloc((s->n ? s->n : 1) * nx * sizeof *d->x);
+	d->names = calloc(nx, sizeof *d->names);
+	if (!d->y || !d->x || !d->names) {
+		ols_data_free(d);
+		return qe_err_set(e, QE_INTERNAL, "out of memory");
+	}
+	for (size_t j = 0; j < nx; j++) {
+		demand_feature_name(c, j, name, sizeof name);
+		if (!(d->names[j] = strdup(name))) {
+			ols_data_free(d);
+			return qe_err_set(e, QE_INTERNAL, "out of memory");
+		}
+	}
+	for (size_t i = 0; i < s->n; i++) {
+		qe_date miss;
+		if (demand_features(c, w, s->date[i], d->x + d->n * nx, &miss, e)) {
+			/* the first days, whose lags precede the weather: left out */
+			if (miss < w->date[0] && d->n == 0) {
+				(*skipped)++;
+				continue;
+			}
+			char where[300];
+			snprintf(where, sizeof where, "%s:%ld", s->name, s->line[i]);
+			qe_err_prefix(e, where);
+			ols_data_free(d);
+			return e->code;
+		}
+		d->y[d->n++] = s->value[i];
+	}
+	return 0;
+}

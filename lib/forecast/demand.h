@@ -25,6 +25,8 @@
 
 #include "core/date.h"
 #include "core/diag.h"
+#include "forecast/ols.h"
+#include "forecast/series.h"
 #include "time/calendar.h"
 
 #define DEMAND_MAX_LAGS 30
@@ -70,5 +72,13 @@ void demand_feature_name(const demand_cfg *c, size_t j, char *buf, size_t n);
  * outside the calendar's years. */
 int demand_features(const demand_cfg *c, const demand_weather *w, qe_date d, double *x, qe_date *missing,
 		    qe_err *e);
+
+/* The regression data of series s on the features of c (d: its names,
+ * y and x, ols_data_free), the days in order.  The first days, whose
+ * lags precede the weather, are left out (*skipped counts them); any
+ * other day without its features is QE_DATA "file:line: ..." at the
+ * series' line. */
+int demand_design(const demand_cfg *c, const demand_weather *w, const fseries *s, ols_data *d, size_t *skipped,
+		  qe_err *e);
 
 #endif

@@ -111,3 +111,32 @@ int rolling_ols_forecast(void *ctx, size_t origin, size_t horizon, double *out, 
 	ols_result_free(&r);
 	return 0;
 }
+
+int rolling_hw_forecast(void *ctx, size_t origin, size_t horizon, double *out, qe_err *e)
+{
+	const rolling_hw *h = ctx;
+	const hw_model *m = &h->model;
+	unsigned every = HW_FIX_ALPHA | HW_FIX_GAMMA | (m->trend != HW_TREND_NONE ? HW_FIX_BETA : 0) |
+			 (m->nperiods > 1 ? HW_FIX_GAMMA2 : 0) | (m->damped ? HW_FIX_PHI : 0);
+	hw_params p = h->params;
+	hw_states init = {0}, last = {0};
+	hw_fit_info info;
+	int rc;
+	if (!m->damped)
+		p.phi = 1;
+	if ((rc = hw_states_alloc(&init, m, e)) || (rc = hw_states_alloc(&last, m, e)) ||
+	    (rc = hw_init_heuristic(m, h->y, origin, &init, e)) ||
+	    ((h->fixed & every) != every &&
+	     (rc = hw_fit(m, &p, h->fixed, &init, 0, h->y, origin, 0, &info, e))))
+		goto done;
+	if (!isfinite(hw_filter(m, &p, &init, h->y, origin, NULL, &last))) {
+		rc = qe_err_set(e, QE_NUMERIC, "the one-step predictions are not finite (alpha=%g gamma=%g)", p.alpha,
+				p.gamma);
+		goto done;
+	}
+	hw_forecast(m, &p, &last, horizon, out);
+done:
+	hw_states_free(&init);
+	hw_states_free(&last);
+	return rc;
+}

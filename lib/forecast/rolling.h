@@ -15,8 +15,8 @@
  * A model is a table entry (rolling_model): its name, the fewest
  * training values it needs, and a function that fits on the first
  * `origin` values and forecasts the next `horizon`; its data is the
- * caller's (ctx).  This module owns no model: GARCH and OLS adapters
- * are below; a new model adds its own.  Never prints, never exits.
+ * caller's (ctx).  This module owns no model: GARCH, OLS and
+ * Holt-Winters adapters are below; a new model adds its own.  Never prints, never exits.
  */
 #ifndef QE_FORECAST_ROLLING_H
 #define QE_FORECAST_ROLLING_H
@@ -24,6 +24,7 @@
 #include <stddef.h>
 
 #include "core/diag.h"
+#include "forecast/hw.h"
 #include "forecast/ols.h"
 
 typedef int (*rolling_forecast_fn)(void *ctx, size_t origin, size_t horizon, double *out, qe_err *e);
@@ -61,5 +62,17 @@ int rolling_garch_forecast(void *ctx, size_t origin, size_t horizon, double *out
 /* OLS: ctx an ols_data; fitted on rows [0, origin), the forecasts the
  * fit's means at the regressors of the next rows (known regressors). */
 int rolling_ols_forecast(void *ctx, size_t origin, size_t horizon, double *out, qe_err *e);
+
+/* Holt-Winters: ctx a rolling_hw; at each origin the heuristic initial
+ * states of the training values, the parameters not in fixed fitted to
+ * them (hw_fit, states not estimated), and the forecast of the next
+ * values from the states after the last training value. */
+typedef struct rolling_hw {
+	const double *y;
+	hw_model model;
+	hw_params params; /* the fixed values */
+	unsigned fixed;   /* HW_FIX_* */
+} rolling_hw;
+int rolling_hw_forecast(void *ctx, size_t origin, size_t horizon, double *out, qe_err *e);
 
 #endif

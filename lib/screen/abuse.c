@@ -14,10 +14,10 @@
 
 #include "core/strindex.h"
 #include "time/tz.h"
+#include "screen/live.h"
 #include "screen/params.h"
 #include "screen/rtable.h"
 #include "screen/settleidx.h"
-#include "screen/versions.h"
 
 enum {
 	AB_ID, AB_VERSION, AB_STATUS, AB_DATE, AB_BOOK, AB_TRADER, AB_CPTY, AB_INSTR, AB_CURVE, AB_SIDE, AB_QTY,
@@ -304,7 +304,7 @@ int rules_abuse(const rules_inputs *in, breach_list *l, qe_err *e)
 	    (rc = params_get(&p, "abuse", "layering", "window_seconds", &lwindow, e)) ||
 	    (in->history && (rc = params_get(&p, "abuse", "price_range", "tolerance", &tol, e))) ||
 	    (rc = rtable_read(in->trades, abuse_cols, abuse_optional, AB_NCOLS, &t, e)) ||
-	    (rc = versions_live(&t, AB_ID, AB_VERSION, AB_STATUS, &live, &nlive, e)))
+	    (rc = live_versions(&t, AB_ID, AB_VERSION, AB_STATUS, &live, &nlive, NULL, NULL, e)))
 		goto done;
 	int timed = t.filecol[AB_EXEC] >= 0;
 	if (in->counterparties) {

@@ -26,6 +26,59 @@ void live_free(live_set *s)
 	memset(s, 0, sizeof *s);
 }
 
+int live_versions(const rtable *t, int idc, int verc, int statusc, size_t **rows, size_t *n, strindex **ids_out,
+		  long **best_out, qe_err *e)
+{
+	strindex *ids = sidx_new();
+	long *best = malloc((t->n + 1) * sizeof *best);
+	double *ver = malloc((t->n + 1) * sizeof *ver);
+	size_t *live = malloc((t->n + 1) * sizeof *live), nlive = 0;
+	int rc = 0;
+	if (!ids || !best || !ver || !live) {
+		rc = qe_err_set(e, QE_INTERNAL, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < t->n; i++) {
+		double v;
+		const char *id = rtable_get(t, i, idc);
+		int added;
+		if ((rc = rtable_num(t, i, verc, 0, &v, e)))
+			goto out;
+		long k = sidx_add(ids, id, strlen(id), &added);
+		if (k < 0) {
+			rc = qe_err_set(e, QE_INTERNAL, "out of memory");
+			goto out;
+		}
+		if (added || v >= ver[k]) {
+			ver[k] = v;
+			best[k] = (long)i;
+		}
+	}
+	for (size_t k = 0; k < sidx_count(ids); k++) {
+		size_t i = (size_t)best[k];
+		if (strcmp(rtable_get(t, i, statusc), "cancel") == 0)
+			best[k] = -1;
+		else
+			live[nlive++] = i;
+	}
+	*rows = live;
+	*n = nlive;
+	live = NULL;
+	if (ids_out && best_out) {
+		*ids_out = ids;
+		*best_out = best;
+		ids = NULL;
+		best = NULL;
+	}
+out:
+	free(live);
+	free(ver);
+	free(best);
+	if (ids)
+		sidx_free(ids);
+	return rc;
+}
+
 int live_read(const char *path, const char *extra, live_set *s, qe_err *e)
 {
 	memset(s, 0, sizeof *s);
@@ -33,46 +86,10 @@ int live_read(const char *path, const char *extra, live_set *s, qe_err *e)
 		return qe_err_set(e, QE_USAGE, "no trades file given");
 	if (rtable_read(path, trade_cols, trade_optional, TR_NCOLS, &s->t, e))
 		return e->code;
-	if (extra && rtable_append(extra, trade_optional, &s->t, e)) {
+	if ((extra && rtable_append(extra, trade_optional, &s->t, e)) ||
+	    live_versions(&s->t, TR_ID, TR_VERSION, TR_STATUS, &s->row, &s->n, &s->ids, &s->best, e)) {
 		live_free(s);
 		return e->code;
-	}
-	s->ids = sidx_new();
-	s->best = malloc((s->t.n + 1) * sizeof *s->best);
-	double *ver = malloc((s->t.n + 1) * sizeof *ver);
-	s->row = malloc((s->t.n + 1) * sizeof *s->row);
-	if (!s->ids || !s->best || !ver || !s->row) {
-		free(ver);
-		live_free(s);
-		return qe_err_set(e, QE_INTERNAL, "out of memory");
-	}
-	for (size_t i = 0; i < s->t.n; i++) {
-		double v;
-		if (rtable_num(&s->t, i, TR_VERSION, 0, &v, e)) {
-			free(ver);
-			live_free(s);
-			return e->code;
-		}
-		const char *id = rtable_get(&s->t, i, TR_ID);
-		int added;
-		long k = sidx_add(s->ids, id, strlen(id), &added);
-		if (k < 0) {
-			free(ver);
-			live_free(s);
-			return qe_err_set(e, QE_INTERNAL, "out of memory");
-		}
-		if (added || v >= ver[k]) {
-			ver[k] = v;
-			s->best[k] = (long)i;
-		}
-	}
-	free(ver);
-	for (size_t k = 0; k < sidx_count(s->ids); k++) {
-		size_t i = (size_t)s->best[k];
-		if (strcmp(rtable_get(&s->t, i, TR_STATUS), "cancel") == 0)
-			s->best[k] = -1;
-		else
-			s->row[s->n++] = i;
 	}
 	return 0;
 }

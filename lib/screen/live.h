@@ -1,8 +1,9 @@
 /*
  * live: what several rule sets of qe-screen share about the book - the
- * live trades (highest version of each trade_id, cancels removed) of a
- * trades file, or of a book file and a file of new trades (qe-screen
- * whatif: a new version of a book trade replaces it); a trade's signed
+ * live trades (highest version of each trade_id, cancels removed; the one
+ * rule, live_versions, also for the tables abuse and quality read with
+ * their own columns) of a trades file, or of a book file and a file of
+ * new trades (qe-screen whatif: a new version of a book trade replaces it); a trade's signed
  * position in lots or in its curve's unit; amounts converted through an
  * FX RATES file; ';'-separated lists of the data files.
  *
@@ -33,6 +34,16 @@ typedef struct live_set {
 	strindex *ids; /* trade_id -> index into best[] */
 	long *best;    /* per id: its live row, or -1 when cancelled */
 } live_set;
+
+/* The live rows of a trades table: the highest version of each trade_id
+ * (the later row on a tie), dropped when its status is cancel.  idc,
+ * verc, statusc are the columns of trade_id, version and status.  *rows
+ * (malloc'd) gets the live rows in the order of each id's first
+ * appearance, *n their count; with ids and best not NULL, *ids (sidx_free)
+ * maps each trade_id to an index into *best (malloc'd), its live row or
+ * -1 when cancelled.  QE_DATA for a bad version. */
+int live_versions(const rtable *t, int idc, int verc, int statusc, size_t **rows, size_t *n, strindex **ids,
+		  long **best, qe_err *e);
 
 /* Reads path and, when extra is not NULL, the trades of extra after it. */
 int live_read(const char *path, const char *extra, live_set *s, qe_err *e);

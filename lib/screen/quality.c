@@ -16,10 +16,10 @@
 #include "core/strindex.h"
 #include "market/curvemaster.h"
 #include "time/calendar.h"
+#include "screen/live.h"
 #include "screen/params.h"
 #include "screen/rtable.h"
 #include "screen/settleidx.h"
-#include "screen/versions.h"
 
 
 enum {
@@ -258,7 +258,7 @@ static int trades_checks(quality_ctx *q)
 	if (!q->in->trades)
 		return 0;
 	if ((rc = rtable_read(q->in->trades, qtrade_cols, qtrade_optional, QT_NCOLS, &t, q->e)) ||
-	    (rc = versions_live(&t, QT_ID, QT_VERSION, QT_STATUS, &live, &nlive, q->e)))
+	    (rc = live_versions(&t, QT_ID, QT_VERSION, QT_STATUS, &live, &nlive, NULL, NULL, q->e)))
 		goto done;
 	if (q->in->fixings) {
 		if ((rc = rtable_read(q->in->fixings, qfix_cols, NULL, QF_NCOLS, &fx, q->e)))

@@ -15,9 +15,9 @@
 #include <string.h>
 
 #include "core/strindex.h"
+#include "screen/live.h"
 #include "screen/params.h"
 #include "screen/rtable.h"
-#include "screen/versions.h"
 
 enum { IT_ID, IT_CONTRACT, IT_OWNED, IT_MARKUP, IT_PREPAID, IT_LATE, IT_NCOLS };
 static const char *const terms_cols[] = {
@@ -100,7 +100,7 @@ int sharia_terms(const rules_inputs *in, breach_list *l, qe_err *e)
 	    (rc = params_get(&p, "sharia", "arboun_down_payment", "above_fraction", &arboun_min, e)) ||
 	    (rc = rtable_read(in->islamic_terms, terms_cols, NULL, IT_NCOLS, &it, e)) ||
 	    (rc = rtable_read(in->trades, sterm_trade_cols, NULL, ST_NCOLS, &t, e)) ||
-	    (rc = versions_live(&t, ST_ID, ST_VERSION, ST_STATUS, &live, &nlive, e)))
+	    (rc = live_versions(&t, ST_ID, ST_VERSION, ST_STATUS, &live, &nlive, NULL, NULL, e)))
 		goto done;
 	if (!(ids = sidx_new())) {
 		rc = qe_err_set(e, QE_INTERNAL, "out of memory");

@@ -541,6 +541,7 @@ int flows_read(const char *path, flows_list *out, qe_err *e)
 		if ((rc = csvr_get_date(r, ix[4], &f.value, e)))
 			break;
 		f.event = f.value;
+		f.line = csvr_line(r);
 		s = csvr_field(r, ix[5], &len);
 		if (len != 3) {
 			rc = csvr_field_error(r, ix[5], e, "not an ISO 4217 code '%s'", s);

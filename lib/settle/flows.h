@@ -48,6 +48,7 @@ typedef struct settle_flow {
 	qe_date event;   /* the day the amount is fixed */
 	qe_date value;   /* the day it is paid */
 	int64_t minor;   /* >= 0, in minor units of ccy */
+	long line;       /* flows_read: its line in the file, else 0 */
 } settle_flow;
 
 typedef struct flows_list {

@@ -102,6 +102,16 @@ typedef struct ledger_balance {
  * malloc'd array *out of *n rows whose strings live as long as s. */
 int ledger_state_balances(const ledger_state *s, ledger_balance **out, size_t *n, qe_err *e);
 
+/* A block of serials account holds, of one vintage. */
+typedef struct ledger_block {
+	int64_t first, last;
+	int vintage;
+} ledger_block;
+/* The blocks of unit that account holds (not surrendered, not retired),
+ * by increasing serial, into a malloc'd array *out of *n. */
+int ledger_state_held(const ledger_state *s, const char *account, const char *unit, ledger_block **out,
+		      size_t *n, qe_err *e);
+
 /* --- requests ------------------------------------------------------------ */
 /* Reads LEDGER REQUESTS (CSV; "-" is stdin; gzip read) into a malloc'd
  * array; each request's line is kept for messages.  QE_DATA with

@@ -307,3 +307,48 @@ int ledger_state_balances(const ledger_state *s, ledger_balance **out, size_t *n
 	*n = m;
 	return QE_OK;
 }
+
+/* --- the blocks one account holds ---------------------------------------- */
+typedef struct held_walk {
+	ledger_block *v;
+	size_t n, cap;
+	long account;
+	int oom;
+} held_walk;
+
+static void collect_held(const void *node, VISIT which, void *closure)
+{
+	held_walk *w = closure;
+	const block *b = *(const block *const *)node;
+	if ((which != postorder && which != leaf) || b->account != w->account || b->status != HELD || w->oom)
+		return;
+	if (w->n == w->cap) {
+		size_t cap = w->cap ? 2 * w->cap : 16;
+		ledger_block *v = realloc(w->v, cap * sizeof *v);
+		if (!v) {
+			w->oom = 1;
+			return;
+		}
+		w->v = v;
+		w->cap = cap;
+	}
+	w->v[w->n++] = (ledger_block){b->first, b->last, b->vintage};
+}
+
+int ledger_state_held(const ledger_state *s, const char *account, const char *unit, ledger_block **out,
+		      size_t *n, qe_err *e)
+{
+	held_walk w = {.account = sidx_find(s->accounts, account, strlen(account))};
+	const unit_tree *u = unit_of((ledger_state *)s, unit, 0);
+	*out = NULL;
+	*n = 0;
+	if (w.account >= 0 && u)
+		twalk_r(u->root, collect_held, &w); /* in order: increasing serials */
+	if (w.oom) {
+		free(w.v);
+		return qe_err_set(e, QE_INTERNAL, "out of memory");
+	}
+	*out = w.v;
+	*n = w.n;
+	return QE_OK;
+}

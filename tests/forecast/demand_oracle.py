@@ -6,6 +6,10 @@ numpy.  Never reads qe-forecast's numbers except to compare them.
 
   demand-check COEF SUMMARY FORECAST WEATHER FWEATHER DEMAND CALENDAR STATION UNIT BASE LAGS LEVEL
   backtest-check OUT Y.csv TARGET INITIAL HORIZON STEP PERIOD MODEL [X...]
+      MODEL regress: X the regressors; garch; hw: X = TREND SEASONAL ALPHA
+      BETA GAMMA (statsmodels ExponentialSmoothing, heuristic initial
+      states, the parameters fixed, PERIOD its season); demand: X =
+      WEATHER CALENDAR STATION UNIT BASE LAGS (the design built here)
 """
 import csv
 import math
@@ -127,6 +131,22 @@ def backtest_check(out, data, target, initial, horizon, step, period, model, *x)
         spec.loader.exec_module(oracle)
         r = df[target].to_numpy(float)
         y = r * r
+    elif model == "hw":
+        from statsmodels.tsa.holtwinters import ExponentialSmoothing
+        y = df[target].to_numpy(float)
+        trend, seasonal, alpha, beta, gamma = x
+        trend = None if trend == "none" else trend
+        fixed = dict(smoothing_level=float(alpha), smoothing_seasonal=float(gamma))
+        if trend:
+            fixed["smoothing_trend"] = float(beta)
+    elif model == "demand":
+        weather, cal, station, unit, base, lags = x
+        w = pd.read_csv(weather)
+        w = w[w.station == station]
+        keep, X = design(list(df.date), dict(zip(w.date, w.tmean.astype(float))), holidays(cal), unit,
+                         float(base), int(lags))
+        y = df.set_index("date").loc[keep, target].to_numpy(float)
+        X = X.to_numpy(float)
     else:
         y = df[target].to_numpy(float)
         X = sm.add_constant(df[list(x)].to_numpy(float), has_constant="add")
@@ -145,6 +165,9 @@ def backtest_check(out, data, target, initial, horizon, step, period, model, *x)
             for j in range(H):
                 f.append(h)
                 h = om + (a + b) * h
+        elif model == "hw":
+            f = ExponentialSmoothing(y[:t], trend=trend, seasonal=seasonal, seasonal_periods=m,
+                                     initialization_method="heuristic").fit(optimized=False, **fixed).forecast(H)
         else:
             fit = sm.OLS(y[:t], X[:t]).fit()
             f = X[t:t + H] @ fit.params

@@ -8,9 +8,9 @@
 
 #include "screen/breach.h"
 #include "screen/leicheck.h"
+#include "screen/live.h"
 #include "screen/params.h"
 #include "screen/settleidx.h"
-#include "screen/versions.h"
 #include "unit.h"
 
 static void test_lei_reasons(void)
@@ -108,16 +108,28 @@ static void test_versions(void)
 				  "C,1,new\nD,1,new\nD,1,cancel\n"),
 		  0, "trades file");
 	UT_EQ_INT(rtable_read(path, cols, NULL, 3, &t, &e), 0, "read trades");
-	UT_EQ_INT(versions_live(&t, 0, 1, 2, &rows, &n, &e), 0, "live versions");
+	strindex *ids = NULL;
+	long *best = NULL;
+	UT_EQ_INT(live_versions(&t, 0, 1, 2, &rows, &n, &ids, &best, &e), 0, "live versions");
 	/* A's version 2 (row 2), C's version 2 though listed first (row 4);
 	 * B cancelled; D's later row of the same version wins: cancelled */
 	UT_EQ_INT(n, 2, "two live trades");
 	UT_CHECK(n == 2 && rows[0] == 2 && rows[1] == 4, "highest versions, in first-appearance order");
+	UT_CHECK(ids && sidx_count(ids) == 4 && best[sidx_find(ids, "A", 1)] == 2 && best[sidx_find(ids, "B", 1)] == -1 &&
+			 best[sidx_find(ids, "D", 1)] == -1,
+		 "per id: the live row, -1 when cancelled");
+	free(rows);
+	free(best);
+	if (ids)
+		sidx_free(ids);
+	/* without the index */
+	UT_EQ_INT(live_versions(&t, 0, 1, 2, &rows, &n, NULL, NULL, &e), 0, "live versions, rows only");
+	UT_CHECK(n == 2 && rows[0] == 2 && rows[1] == 4, "the same rows");
 	free(rows);
 	rtable_free(&t);
 	UT_EQ_INT(temp_with(path, "trade_id,version,status\nA,x,new\n"), 0, "bad version file");
 	UT_EQ_INT(rtable_read(path, cols, NULL, 3, &t, &e), 0, "read it");
-	UT_EQ_INT(versions_live(&t, 0, 1, 2, &rows, &n, &e), QE_DATA, "bad version");
+	UT_EQ_INT(live_versions(&t, 0, 1, 2, &rows, &n, NULL, NULL, &e), QE_DATA, "bad version");
 	rtable_free(&t);
 	unlink(path);
 }
