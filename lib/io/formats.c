@@ -43,6 +43,10 @@ static const formats_col trades_cols[FMT_TR_N] = {
 	{"curve2", CT_CURVE, 0, NULL, 0, 0, 0, NULL},
 	{"ratio", CT_NUM, 0, NULL, 0, BIG, 1, NULL},
 	{"model", CT_ENUM, 0, V("black76", "bachelier"), 0, 0, 0, NULL},
+	/* the trade report's fields (REMIT Table 1, EMIR): optional columns */
+	{"uti", CT_UTI, 0, NULL, 0, 0, 0, NULL},
+	{"venue", CT_MIC, 0, NULL, 0, 0, 0, NULL},
+	{"exec_time", CT_EXECTS, 0, NULL, 0, 0, 0, NULL},
 };
 
 static const formats_col prices_cols[] = {
@@ -126,6 +130,9 @@ static const formats_col cpty_cols[] = {
 	{"market_cap_36m", CT_NUM, 0, NULL, 0, BIG, 0, NULL},
 	{"iban", CT_ID, 0, NULL, 0, 0, 0, NULL},
 	{"bic", CT_ID, 0, NULL, 0, 0, 0, NULL},
+	/* trader category of qe-report cot (CFTC disaggregated COT) */
+	{"category", CT_ENUM, 0,
+	 V("producer_merchant", "swap_dealer", "managed_money", "other_reportable", "nonreportable"), 0, 0, 0, NULL},
 };
 
 static const formats_col limits_cols[] = {

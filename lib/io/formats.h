@@ -47,7 +47,10 @@ enum formats_type {
 	CT_DATE,    /* YYYY-MM-DD */
 	CT_TS,      /* YYYY-MM-DDTHH:MM:SS+HH:MM */
 	CT_LEI,     /* ISO 17442, MOD 97-10 check digits */
-	CT_ZONE     /* IANA time zone name */
+	CT_ZONE,    /* IANA time zone name */
+	CT_UTI,     /* ISO 23897 UTI: an LEI then up to 32 of 0-9 A-Z (core/regid) */
+	CT_MIC,     /* ISO 10383 market identifier code: 4 of 0-9 A-Z */
+	CT_EXECTS   /* YYYY-MM-DDTHH:MM:SS[.fraction]+HH:MM, kept as written */
 };
 
 typedef struct formats_col {
@@ -168,7 +171,7 @@ enum {
 	FMT_TR_CPTY, FMT_TR_INSTR, FMT_TR_CURVE, FMT_TR_SIDE, FMT_TR_QTY, FMT_TR_UNIT,
 	FMT_TR_PRICE, FMT_TR_CCY, FMT_TR_DSTART, FMT_TR_DEND, FMT_TR_SHAPE, FMT_TR_OTYPE,
 	FMT_TR_STRIKE, FMT_TR_EXERCISE, FMT_TR_EXPIRY, FMT_TR_AVGS, FMT_TR_AVGE, FMT_TR_CURVE2,
-	FMT_TR_RATIO, FMT_TR_MODEL, FMT_TR_N
+	FMT_TR_RATIO, FMT_TR_MODEL, FMT_TR_UTI, FMT_TR_VENUE, FMT_TR_EXEC_TIME, FMT_TR_N
 };
 enum { FMT_PR_CURVE, FMT_PR_ASOF, FMT_PR_DSTART, FMT_PR_DEND, FMT_PR_PRICE, FMT_PR_UNIT, FMT_PR_CCY };
 enum { FMT_FI_CURVE, FMT_FI_DATE, FMT_FI_PRICE };
