@@ -77,7 +77,8 @@ enum {
 	STREAM_VOLHIST,
 	STREAM_TERMS,
 	STREAM_NEWS,
-	STREAM_LOAD
+	STREAM_LOAD,
+	STREAM_EXEC /* execution times of trades (drawn apart: the book keeps its draws) */
 };
 static inline uint64_t synth_stream(int tag, uint64_t index)
 {
