@@ -9,6 +9,8 @@ static const cli_command commands[] = {
 	{"risk", cmd_report_risk},
 	{"summary", cmd_report_summary},
 	{"html", cmd_report_html},
+	{"remit", cmd_report_remit},
+	{"cot", cmd_report_cot},
 };
 
 static const char usage[] =
@@ -19,6 +21,8 @@ static const char usage[] =
 	"  risk --var FILE                 VaR/ES against limits, stress, backtest, P&L attribution, top contributors\n"
 	"  summary --risk FILE             the day in at most 80 columns, for a terminal or a cron mail\n"
 	"  html -o FILE                    a self-contained HTML dashboard (no script, no request)\n"
+	"  remit --trades FILE ...         the trade report of REMIT Table 1 / EMIR, one row per version\n"
+	"  cot --trades FILE ...           open interest by commodity and trader category (COT)\n"
 	"\n"
 	"Each command takes its own options: see 'qe-report COMMAND --help'.\n"
 	"  -h, --help          this help;  -V, --version  version\n"

@@ -152,6 +152,9 @@ enum formats_kind {
 	FMT_MARGIN_SCENARIOS,
 	FMT_POSITION_REPORT,       /* qe-report position */
 	FMT_RISK_REPORT,           /* qe-report risk */
+	FMT_REMIT_REPORT,          /* qe-report remit */
+	FMT_REMIT_REJECTS,         /* qe-report remit --rejects */
+	FMT_COT_REPORT,            /* qe-report cot */
 	FMT_COUNT
 };
 
@@ -190,6 +193,10 @@ enum { FMT_FH_DATE, FMT_FH_CCY, FMT_FH_RATE };
 enum { FMT_HL_TS, FMT_HL_SOURCE, FMT_HL_HEADLINE };
 enum { FMT_SL_TERM, FMT_SL_KIND, FMT_SL_WEIGHT };
 enum { FMT_SC_KEYWORD, FMT_SC_COMMODITY };
+enum {
+	FMT_COT_ASOF, FMT_COT_COMMODITY, FMT_COT_CATEGORY, FMT_COT_TRADERS, FMT_COT_LONG, FMT_COT_SHORT,
+	FMT_COT_SPREADING, FMT_COT_OI, FMT_COT_LONG_CHG, FMT_COT_SHORT_CHG, FMT_COT_SPREADING_CHG, FMT_COT_N
+};
 
 /* The table of a kind; NULL if kind is out of range. */
 const formats_table *formats_get(int kind);
