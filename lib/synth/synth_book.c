@@ -873,6 +873,10 @@ static void emit_trade(const synth *s, int64_t i, csv_writer *w)
 	}
 }
 
+/* A book of at least this many trades gets the abuse cases (a small test
+ * book stays as drawn). */
+enum { SYNTH_ABUSE_MIN_TRADES = 1000 };
+
 /* The deliberate market-abuse cases after the n generated trades, so
  * that qe-screen --rules abuse finds exactly them (qe-synth(1)):
  *   n+1, n+2  a wash pair: GAS_EU buys 20 MW of TTF Jan from CP011 and
@@ -1014,7 +1018,8 @@ int synth_write_trades(synth *s, FILE *fp, qe_err *e)
 		if (failed)
 			return 0; /* write error: sticky in fp, reported at commit */
 	}
-	emit_abuse(s, n, &w);
+	if (n >= SYNTH_ABUSE_MIN_TRADES)
+		emit_abuse(s, n, &w);
 	return 0;
 }
 
