@@ -35,16 +35,11 @@ enum { OPT_OWN = 256 };
 int cmd_report_cot(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"trades", required_argument, NULL, 't'},
-		{"counterparties", required_argument, NULL, 'c'},
-		{"markets", required_argument, NULL, 'm'},
-		{"asof", required_argument, NULL, 'd'},
-		{"previous", required_argument, NULL, 'p'},
-		{"own-category", required_argument, NULL, OPT_OWN},
-		{"output", required_argument, NULL, 'o'},
-		{"quiet", no_argument, NULL, 'q'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+		{"trades", required_argument, NULL, 't'}, {"counterparties", required_argument, NULL, 'c'},
+		{"markets", required_argument, NULL, 'm'}, {"asof", required_argument, NULL, 'd'},
+		{"previous", required_argument, NULL, 'p'}, {"own-category", required_argument, NULL, OPT_OWN},
+		{"output", required_argument, NULL, 'o'}, {"quiet", no_argument, NULL, 'q'},
+		{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
 	};
 	regrep_inputs in = {0};
 	const char *output = NULL, *asof = NULL;

@@ -33,14 +33,10 @@ enum { OPT_LEI = 256, OPT_REJECTS };
 int cmd_report_remit(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"trades", required_argument, NULL, 't'},
-		{"counterparties", required_argument, NULL, 'c'},
-		{"markets", required_argument, NULL, 'm'},
-		{"reporting-lei", required_argument, NULL, OPT_LEI},
-		{"rejects", required_argument, NULL, OPT_REJECTS},
-		{"output", required_argument, NULL, 'o'},
-		{"quiet", no_argument, NULL, 'q'},
-		{"help", no_argument, NULL, 'h'},
+		{"trades", required_argument, NULL, 't'}, {"counterparties", required_argument, NULL, 'c'},
+		{"markets", required_argument, NULL, 'm'}, {"reporting-lei", required_argument, NULL, OPT_LEI},
+		{"rejects", required_argument, NULL, OPT_REJECTS}, {"output", required_argument, NULL, 'o'},
+		{"quiet", no_argument, NULL, 'q'}, {"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	regrep_inputs in = {0};

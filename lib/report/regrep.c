@@ -146,6 +146,12 @@ static int remit_lifecycle(const rtable *t, size_t i, remit_state *st, int *life
 	return 0;
 }
 
+static void put_strs(csv_writer *w, const char *const *s, size_t n)
+{
+	for (size_t k = 0; k < n; k++)
+		csvw_str(w, s[k]);
+}
+
 /* One version: its row in w, or a reject; -1 with e set on failure. */
 static int remit_row(const regrep_inputs *in, const rtable *t, size_t i, const rtable *cp, const strindex *cpix,
 		     const curvemaster *m, remit_state *st, csv_writer *w, csv_writer *rej, long *nrej, qe_err *e)
@@ -192,38 +198,24 @@ static int remit_row(const regrep_inputs *in, const rtable *t, size_t i, const r
 	if (option && (rtable_num(t, i, RT_STRIKE, 1, &strike, e) || isnan(strike)))
 		return reject(rej, t, i, RT_STRIKE, rtable_get(t, i, RT_STRIKE), nrej, "an option needs its strike"), 0;
 	static const char *const action[] = {"", "new", "modify", "cancel"}, *const code[] = {"", "N", "M", "C"};
-	csvw_str(w, rtable_get(t, i, RT_UTI));
-	csvw_str(w, id);
-	csvw_str(w, rtable_get(t, i, RT_VERSION));
-	csvw_str(w, action[life]);
-	csvw_str(w, code[life]);
-	csvw_str(w, in->reporting_lei);
-	csvw_str(w, lei);
-	csvw_str(w, cpty);
-	csvw_str(w, rtable_get(t, i, RT_SIDE));
-	csvw_str(w, rtable_get(t, i, RT_BOOK));
-	csvw_str(w, rtable_get(t, i, RT_TRADER));
-	csvw_str(w, rtable_get(t, i, RT_INSTR));
-	csvw_str(w, cv->name);
-	csvw_str(w, cv->commodity);
-	csvw_str(w, rtable_get(t, i, RT_DSTART));
-	csvw_str(w, rtable_get(t, i, RT_DEND));
-	csvw_str(w, *rtable_get(t, i, RT_SHAPE) || cv->shape < 0 ? rtable_get(t, i, RT_SHAPE) : shape_name(cv->shape));
+	const char *shape = *rtable_get(t, i, RT_SHAPE) || cv->shape < 0 ? rtable_get(t, i, RT_SHAPE)
+									   : shape_name(cv->shape);
+	const char *const product[] = {
+		rtable_get(t, i, RT_UTI), id, rtable_get(t, i, RT_VERSION), action[life], code[life],
+		in->reporting_lei, lei, cpty, rtable_get(t, i, RT_SIDE), rtable_get(t, i, RT_BOOK),
+		rtable_get(t, i, RT_TRADER), rtable_get(t, i, RT_INSTR), cv->name, cv->commodity,
+		rtable_get(t, i, RT_DSTART), rtable_get(t, i, RT_DEND), shape};
+	const char *const traded[] = {rtable_get(t, i, RT_CCY), rtable_get(t, i, RT_QTY), rtable_get(t, i, RT_UNIT)};
+	const char *const when[] = {rtable_get(t, i, RT_CCY),    exec, v, rtable_get(t, i, RT_VENUE),
+				    rtable_get(t, i, RT_OTYPE), rtable_get(t, i, RT_STRIKE), rtable_get(t, i, RT_EXPIRY)};
+	put_strs(w, product, sizeof product / sizeof *product);
 	csvw_double(w, price);
-	csvw_str(w, rtable_get(t, i, RT_CCY));
-	csvw_str(w, rtable_get(t, i, RT_QTY));
-	csvw_str(w, rtable_get(t, i, RT_UNIT));
+	put_strs(w, traded, sizeof traded / sizeof *traded);
 	csvw_double(w, total);
 	csvw_str(w, cv->unit);
 	/* an option's notional is on its strike; its price is the premium */
 	csvw_double(w, (option ? strike : price) * total);
-	csvw_str(w, rtable_get(t, i, RT_CCY));
-	csvw_str(w, exec);
-	csvw_str(w, v);
-	csvw_str(w, rtable_get(t, i, RT_VENUE));
-	csvw_str(w, rtable_get(t, i, RT_OTYPE));
-	csvw_str(w, rtable_get(t, i, RT_STRIKE));
-	csvw_str(w, rtable_get(t, i, RT_EXPIRY));
+	put_strs(w, when, sizeof when / sizeof *when);
 	csvw_end(w);
 	return 1;
 }
@@ -289,11 +281,11 @@ done:
 	free(st.state);
 	free(st.live);
 	free(st.first);
-	if (cpix)
-		sidx_free(cpix);
-	curvemaster_free(m);
 	rtable_free(&t);
 	rtable_free(&cp);
+	curvemaster_free(m);
+	if (cpix)
+		sidx_free(cpix);
 	return rc;
 }
 

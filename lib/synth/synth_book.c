@@ -887,6 +887,28 @@ enum { SYNTH_ABUSE_MIN_TRADES = 1000 };
  *             versions in a minute, above the bundled count of 5);
  *   n+6       a price outside the day's range: OIL sells 1 lot of WTI
  *             for next month at 3.5 times the forward. */
+/* Version v of the k-th trade (index i) of the layering burst: version 2
+ * is one tick up, version 3 cancels. */
+static void layering_trade(const synth *s, trade *t, int64_t i, int k, int v)
+{
+	trade_init(t, i);
+	t->book = "CARBON";
+	t->trader = "cdubois";
+	snprintf(t->cpty, sizeof t->cpty, "CP%03d", 5 + k);
+	t->instrument = "spot";
+	t->c = C_EUA;
+	t->buy = 1;
+	t->qty = 5000;
+	t->unit = "t";
+	t->trade_date = cal_preceding(s->cal[C_EUA], s->cfg.asof - 1);
+	t->ds = t->de = t->trade_date + 2;
+	t->price = synth_round(synth_fwd(s, C_EUA, 0), synth_curves[C_EUA].tick) +
+		   (v == 2 ? synth_curves[C_EUA].tick : 0);
+	t->venue = "XOFF";
+	t->version = v;
+	t->status = v == 1 ? "new" : v == 2 ? "amend" : "cancel";
+}
+
 static void emit_abuse(const synth *s, int64_t n, csv_writer *w)
 {
 	trade t;
@@ -916,19 +938,7 @@ static void emit_abuse(const synth *s, int64_t n, csv_writer *w)
 	/* layering: three trades, each amended and cancelled, within 50 s */
 	int64_t at = 0;
 	for (int k = 0; k < 3; k++) {
-		trade_init(&t, n + 2 + k);
-		t.book = "CARBON";
-		t.trader = "cdubois";
-		snprintf(t.cpty, sizeof t.cpty, "CP%03d", 5 + k);
-		t.instrument = "spot";
-		t.c = C_EUA;
-		t.buy = 1;
-		t.qty = 5000;
-		t.unit = "t";
-		t.trade_date = cal_preceding(s->cal[C_EUA], s->cfg.asof - 1);
-		t.ds = t.de = t.trade_date + 2;
-		t.price = synth_round(synth_fwd(s, C_EUA, 0), synth_curves[C_EUA].tick);
-		t.venue = "XOFF";
+		layering_trade(s, &t, n + 2 + k, k, 1);
 		if (k == 0)
 			at = exec_at_local(C_EUA, t.trade_date, 15, 30, 0, 125);
 		t.exec_ms = at + k * 2000;
@@ -936,22 +946,7 @@ static void emit_abuse(const synth *s, int64_t n, csv_writer *w)
 	}
 	for (int k = 0; k < 3; k++)
 		for (int v = 2; v <= 3; v++) {
-			trade_init(&t, n + 2 + k);
-			t.book = "CARBON";
-			t.trader = "cdubois";
-			snprintf(t.cpty, sizeof t.cpty, "CP%03d", 5 + k);
-			t.instrument = "spot";
-			t.c = C_EUA;
-			t.buy = 1;
-			t.qty = 5000;
-			t.unit = "t";
-			t.trade_date = cal_preceding(s->cal[C_EUA], s->cfg.asof - 1);
-			t.ds = t.de = t.trade_date + 2;
-			t.price = synth_round(synth_fwd(s, C_EUA, 0), synth_curves[C_EUA].tick) +
-				  (v == 2 ? synth_curves[C_EUA].tick : 0);
-			t.venue = "XOFF";
-			t.version = v;
-			t.status = v == 2 ? "amend" : "cancel";
+			layering_trade(s, &t, n + 2 + k, k, v);
 			t.exec_ms = at + 10000 + (int64_t)(k * 2 + v - 2) * 7000;
 			write_trade(w, &t);
 		}
