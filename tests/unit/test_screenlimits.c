@@ -46,6 +46,27 @@ static void test_shapes(void)
 	UT_CHECK(regid_timestamp_parse("2026-11-25T24:03:07+01:00", strlen("2026-11-25T24:03:07+01:00"), NULL, NULL, NULL) != NULL, "hour 24");
 	UT_CHECK(regid_timestamp_parse("2026-11-25T14:03:07+0100", strlen("2026-11-25T14:03:07+0100"), NULL, NULL, NULL) != NULL, "offset without colon");
 	UT_CHECK(regid_timestamp_parse("2026-11-25T14:03:07.+01:00", strlen("2026-11-25T14:03:07.+01:00"), NULL, NULL, NULL) != NULL, "empty fraction");
+	/* the instants, offsets and fractions (epoch seconds from python's
+	 * datetime.fromisoformat): DST days of 2026 in Europe and the US */
+	static const struct {
+		const char *s;
+		int64_t utc;
+		int32_t off, nanos;
+	} when[] = {
+		{"2026-03-29T03:00:00.250+02:00", 1774746000, 7200, 250000000},
+		{"2026-10-25T02:30:00+01:00", 1792891800, 3600, 0},
+		{"2026-11-01T01:30:00-05:00", 1793514600, -18000, 0},
+		{"2026-07-07T14:03:12.123456789Z", 1783432992, 0, 123456789},
+	};
+	for (size_t k = 0; k < sizeof when / sizeof when[0]; k++) {
+		int64_t utc = 0;
+		int32_t off = 1, nanos = -1;
+		UT_CHECK(regid_timestamp_parse(when[k].s, strlen(when[k].s), &utc, &off, &nanos) == NULL &&
+				 utc == when[k].utc && off == when[k].off && nanos == when[k].nanos,
+			 when[k].s);
+	}
+	UT_EQ_STR(regid_timestamp_parse("2026-07-07T14:03:12+14:01", 25, NULL, NULL, NULL), "UTC offset beyond +-14:00",
+		  "offset beyond 14:00");
 }
 
 static int write_file(const char *path, const char *text)
