@@ -879,7 +879,7 @@ enum { SYNTH_ABUSE_MIN_TRADES = 1000 };
 
 /* The deliberate market-abuse cases after the n generated trades, so
  * that qe-screen --rules abuse finds exactly them (qe-synth(1)):
- *   n+1, n+2  a wash pair: GAS_EU buys 20 MW of TTF Jan from CP011 and
+ *   n+1, n+2  a wash pair: GAS_EU buys 20 MW of TTF physical from CP011 and
  *             sells the same at the same price to CP012 (one beneficial
  *             owner) 208.65 s later (wash_owner and wash_offset);
  *   n+3..n+5  layering: CARBON's cdubois books three EUA spot trades and
@@ -918,7 +918,7 @@ static void emit_abuse(const synth *s, int64_t n, csv_writer *w)
 	t.book = "GAS_EU";
 	t.trader = "svandijk";
 	snprintf(t.cpty, sizeof t.cpty, "CP011");
-	t.instrument = "forward";
+	t.instrument = "physical"; /* within svandijk's mandate: the pair trips abuse only */
 	t.c = C_TTF;
 	t.buy = 1;
 	t.qty = 20;
