@@ -1314,18 +1314,18 @@ assert l.month.str.match(r"^\d{4}-\d{2}$").all()
 }
 
 @test "book: bad trades go to the errors file with reasons, the rest is priced, exit 3" {
-	head -1 "$DATA/trades.csv" | cut -d, -f1-26 > t.csv  # rows below without uti,venue,exec_time
+	head -1 "$DATA/trades.csv" > t.csv
 	# good trades on curves the damaged data below leaves alone
 	grep ',new,' "$DATA/trades.csv" | grep -v 'BRENT\|NG_HH\|HO_ULSD' | head -40 >> t.csv
 	cat >> t.csv <<'CSV'
-X1,1,new,2026-11-01,OIL,x,CP001,future,CL_WTI,buy,1,lots,60,USD,2035-01-01,2035-01-31,,,,,,,,,,
-X2,1,new,2026-11-01,OIL,x,CP001,option,CL_WTI,buy,1,lots,1,USD,2027-03-01,2027-03-31,,call,60,european,2026-11-20,,,,,
-X3,1,new,2026-11-01,GAS_US,x,CP001,option,NG_HH,buy,1,lots,1,USD,2027-01-01,2027-01-31,,call,3,european,2026-12-28,,,,,
-X4,1,new,2026-11-01,OIL,x,CP001,option,BRENT,buy,1,lots,1,USD,2027-02-01,2027-02-28,,call,60,european,2026-12-28,,,,,
-X5,1,new,2026-11-01,OIL,x,CP001,swap,BRENT,buy,1000,bbl,60,USD,2026-11-01,2026-11-30,,,,,,,,,,
-X6,1,new,2026-11-01,OIL,x,CP001,future,NO_SUCH,buy,1,lots,60,USD,2027-01-01,2027-01-31,,,,,,,,,,
-X7,1,new,2026-11-01,OIL,x,CP001,future,CL_WTI,buy,abc,lots,60,USD,2027-01-01,2027-01-31,,,,,,,,,,
-X8,1,new,2026-11-01,OIL,x,CP001,option,HO_ULSD,buy,1,lots,1,USD,2027-03-01,2027-03-31,,call,2,european,2027-02-20,,,,,
+X1,1,new,2026-11-01,OIL,x,CP001,future,CL_WTI,buy,1,lots,60,USD,2035-01-01,2035-01-31,,,,,,,,,,,,,
+X2,1,new,2026-11-01,OIL,x,CP001,option,CL_WTI,buy,1,lots,1,USD,2027-03-01,2027-03-31,,call,60,european,2026-11-20,,,,,,,,
+X3,1,new,2026-11-01,GAS_US,x,CP001,option,NG_HH,buy,1,lots,1,USD,2027-01-01,2027-01-31,,call,3,european,2026-12-28,,,,,,,,
+X4,1,new,2026-11-01,OIL,x,CP001,option,BRENT,buy,1,lots,1,USD,2027-02-01,2027-02-28,,call,60,european,2026-12-28,,,,,,,,
+X5,1,new,2026-11-01,OIL,x,CP001,swap,BRENT,buy,1000,bbl,60,USD,2026-11-01,2026-11-30,,,,,,,,,,,,,
+X6,1,new,2026-11-01,OIL,x,CP001,future,NO_SUCH,buy,1,lots,60,USD,2027-01-01,2027-01-31,,,,,,,,,,,,,
+X7,1,new,2026-11-01,OIL,x,CP001,future,CL_WTI,buy,abc,lots,60,USD,2027-01-01,2027-01-31,,,,,,,,,,,,,
+X8,1,new,2026-11-01,OIL,x,CP001,option,HO_ULSD,buy,1,lots,1,USD,2027-03-01,2027-03-31,,call,2,european,2027-02-20,,,,,,,,
 CSV
 	# NG Jan-27 forward negative (Black-76 needs F > 0), Brent vols negative,
 	# a Brent fixing missing, no HO_ULSD lognormal vols at all
@@ -1421,15 +1421,15 @@ with h5py.File("s.h5") as f:
 }
 
 @test "book: trades are validated by qe-ingest's row validator: bad ones go to the errors file, CSV and HDF5" {
-	head -1 "$DATA/trades.csv" | cut -d, -f1-26 > t.csv  # rows below without uti,venue,exec_time
+	head -1 "$DATA/trades.csv" > t.csv
 	grep ',new,' "$DATA/trades.csv" | grep ',future,\|,forward,' | head -20 >> t.csv
 	r='2026-11-01,OIL,x,CP001,future,CL_WTI,buy,1,lots'
-	d='USD,2027-03-01,2027-03-31,,,,,,,,,,'
+	d='USD,2027-03-01,2027-03-31,,,,,,,,,,,,,'
 	printf 'B1,1,new,2026-11-01,\xffBOOK,x,CP001,future,CL_WTI,buy,1,lots,60,%s\n' "$d" >> t.csv
 	{ printf 'T'; head -c 10000000 /dev/zero | tr '\0' 'x'; echo ",1,new,$r,60,$d"; } >> t.csv
 	echo "P1,1,new,$r,1e300,$d" >> t.csv
 	echo "V1,1,new,$r,60,$d" >> t.csv
-	echo "V1,2,amend,2026-11-01,OIL,x,CP001,future,CL_WTI,buy,1,lots,60,USD,2027-03-01,2027-02-01,,,,,,,,,," >> t.csv
+	echo "V1,2,amend,2026-11-01,OIL,x,CP001,future,CL_WTI,buy,1,lots,60,USD,2027-03-01,2027-02-01,,,,,,,,,,,,," >> t.csv
 	echo "$(printf 'I%.0s' $(seq 65)),1,new,$r,60,$d" >> t.csv
 	TRADES=t.csv run_split book -o v.csv --ladder l.csv --errors e.csv
 	[ "$status" -eq 3 ] || fail "exit $status: $stderr"
@@ -1710,8 +1710,8 @@ PY
 	read -r bad1 bad2 < bad.txt
 	streamed_is_in_memory
 	# the bad rows before and after the hand-over, at their lines
-	grep -q "^line $bad1,\"mix.csv:$bad1:6: expected 26 fields, found 5\"" e1.csv || fail "$(head -5 e1.csv)"
-	grep -q "^line $bad2,\"mix.csv:$bad2:6: expected 26 fields, found 5\"" e1.csv || fail "$(head -5 e1.csv)"
+	grep -q "^line $bad1,\"mix.csv:$bad1:6: expected 29 fields, found 5\"" e1.csv || fail "$(head -5 e1.csv)"
+	grep -q "^line $bad2,\"mix.csv:$bad2:6: expected 29 fields, found 5\"" e1.csv || fail "$(head -5 e1.csv)"
 	grep -q '^[^,]*,"\?DESK,' v1.csv || grep -q ',"DESK,' v1.csv || fail "quoted book lost"
 	[ "$(wc -l < v1.csv)" -gt 18000 ]
 }
