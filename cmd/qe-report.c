@@ -10,6 +10,8 @@ static const cli_command commands[] = {
 	{"summary", cmd_report_summary},
 	{"html", cmd_report_html},
 	{"pnl", cmd_report_pnl},
+	{"remit", cmd_report_remit},
+	{"cot", cmd_report_cot},
 };
 
 static const char usage[] =
@@ -21,6 +23,8 @@ static const char usage[] =
 	"  summary --risk FILE             the day in at most 80 columns, for a terminal or a cron mail\n"
 	"  html -o FILE                    a self-contained HTML dashboard (no script, no request)\n"
 	"  pnl --from D0 --to D1 ...       daily P&L by trade and its explain by revaluation\n"
+	"  remit --trades FILE ...         the trade report of REMIT Table 1 / EMIR, one row per version\n"
+	"  cot --trades FILE ...           open interest by commodity and trader category (COT)\n"
 	"\n"
 	"Each command takes its own options: see 'qe-report COMMAND --help'.\n"
 	"  -h, --help          this help;  -V, --version  version\n"

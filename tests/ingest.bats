@@ -229,7 +229,7 @@ open("bad.csv.gz", "wb").write(d)'
 	[[ "$stderr" == *"lc.csv:8:1: column 'trade_id': amendment of a cancelled trade 'B'"* ]] || fail "$stderr"
 	[[ "$stderr" == *"lc.csv:9:1: column 'trade_id': trade_id of a cancelled trade 'B'"* ]] || fail "$stderr"
 	[[ "$stderr" == *"8 read, 1 written, 4 rejected, 3 superseded"* ]] || fail "$stderr"
-	[ "$(echo "$output" | sed 1d)" = "A,3,new,$r" ]
+	[ "$(echo "$output" | sed 1d)" = "A,3,new,$r,,," ]   # uti, venue, exec_time: empty
 }
 
 @test "rejects file: header, line, column, value, reason and the original record" {
@@ -1358,4 +1358,107 @@ PY
 		}
 		END { print n + 0 }' st)
 	[ "$n" -lt 100 ] || fail "$n read/write calls for $size bytes: $(grep -E '(read|write)\(' st | awk '{print $NF}' | sort | uniq -c | sort -rn | head -3)"
+}
+
+# --- the trade report's fields: uti, venue, exec_time (issues 14, 17) -------
+
+# A book of one good trade per line but for the field under test; python
+# says which are bad (its own MOD 97-10, MIC shape and ISO 8601 parse).
+report_fields_book() {
+	python3 - <<'PY'
+lei = "5493001KJTIIGC8Y1R12"
+cases = [
+    ("uti", lei + "T1"), ("uti", lei + "A" * 32), ("uti", lei + "A" * 33), ("uti", lei),
+    ("uti", "5493001KJTIIGC8Y1R11" + "T1"), ("uti", lei + "t1"), ("uti", lei + "T-1"),
+    ("venue", "XNYM"), ("venue", "XOFF"), ("venue", "NDEX"), ("venue", "xnym"), ("venue", "XNYME"),
+    ("venue", "XN"), ("venue", "XN Y"),
+    # the DST days of 2026: Europe 29 March and 25 October, US 8 March and 1 November
+    ("exec_time", "2026-03-29T01:59:59.999+01:00"), ("exec_time", "2026-03-29T03:00:00.000+02:00"),
+    ("exec_time", "2026-10-25T02:30:00+02:00"), ("exec_time", "2026-10-25T02:30:00+01:00"),
+    ("exec_time", "2026-03-08T03:15:00.5-05:00"), ("exec_time", "2026-11-01T01:30:00-06:00"),
+    ("exec_time", "2026-11-01T01:30:00-05:00"), ("exec_time", "2026-07-07T14:03:12.123456789Z"),
+    ("exec_time", "2026-07-07T14:03:12+14:00"), ("exec_time", "2026-07-07T14:03:12-12:00"),
+    ("exec_time", "2026-07-07T14:03:12+14:30"), ("exec_time", "2026-07-07T14:03:12+02:60"),
+    ("exec_time", "2026-07-07T14:03:12+0200"), ("exec_time", "2026-07-07T14:03:12"),
+    ("exec_time", "2026-07-07 14:03:12+02:00"), ("exec_time", "2026-07-07T14:03:12.+02:00"),
+    ("exec_time", "2026-07-07T14:03:12.1234567890+02:00"), ("exec_time", "2026-07-07T24:00:00+02:00"),
+    ("exec_time", "2026-02-29T10:00:00+01:00"), ("exec_time", "2026-07-07T14:03:60+02:00"),
+]
+print("trade_id,version,status,trade_date,book,trader,counterparty,instrument,curve,side,quantity,unit,price,"
+      "currency,delivery_start,delivery_end,uti,venue,exec_time")
+for i, (col, v) in enumerate(cases):
+    f = {"uti": lei + "X%d" % i, "venue": "XOFF", "exec_time": "2026-07-07T14:03:12.123+02:00"}
+    f[col] = v
+    print(f"X{i},1,new,2026-07-07,B,t,C,future,NG_HH,buy,1,lots,4.71,USD,2028-01-01,2028-01-31,"
+          f"{f['uti']},{f['venue']},{f['exec_time']}")
+PY
+}
+
+report_fields_oracle() {
+	python3 - "$1" <<'PY'
+import csv, datetime as dt, re, sys
+def mod97(s):
+    return int("".join(str(int(c, 36)) for c in s)) % 97
+def uti_ok(s):
+    return (re.fullmatch(r"[0-9A-Z]{21,52}", s) is not None and s[18:20].isdigit() and mod97(s[:20]) == 1)
+def mic_ok(s):
+    return re.fullmatch(r"[0-9A-Z]{4}", s) is not None
+def ts_ok(s):
+    m = re.fullmatch(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(\.\d{1,9})?(Z|[+-]\d\d:\d\d)", s)
+    if not m:
+        return False
+    try:
+        dt.datetime.fromisoformat(m.group(1))
+    except ValueError:
+        return False
+    if m.group(3) == "Z":
+        return True
+    h, mi = int(m.group(3)[1:3]), int(m.group(3)[4:6])
+    return mi < 60 and h * 60 + mi <= 14 * 60
+bad = []
+for n, r in enumerate(csv.DictReader(open(sys.argv[1])), start=2):
+    for col, ok in (("uti", uti_ok), ("venue", mic_ok), ("exec_time", ts_ok)):
+        if not ok(r[col]):
+            bad.append(f"{n},{col}")
+print("\n".join(bad))
+PY
+}
+
+@test "report fields: bad UTIs, MICs and offsets rejected, DST-day timestamps kept as written, python oracle" {
+	report_fields_book > rf.csv
+	run_split qe-ingest trades rf.csv --markets "$QE_TOP/data/markets.csv" -o out.csv --rejects rej.csv
+	[ "$status" -eq 3 ] || fail "exit $status: $stderr"
+	want=$(report_fields_oracle rf.csv)
+	got=$(python3 -c 'import csv,sys; print("\n".join(r["line"] + "," + r["column"] for r in csv.DictReader(open(sys.argv[1]))))' rej.csv)
+	[ "$got" = "$want" ] || fail "rejects: got
+$got
+want
+$want"
+	[ -n "$want" ] && [ "$(echo "$want" | wc -l)" -eq 19 ] || fail "the oracle found $(echo "$want" | wc -l) bad rows"
+	# the messages: file:line:column, the column named, the reason
+	[[ "$stderr" == *"rf.csv:4:17: column 'uti': not a UTI (ISO 23897): 53 characters, more than 52"* ]] || fail "$stderr"
+	[[ "$stderr" == *"rf.csv:12:18: column 'venue': not a MIC (ISO 10383, XOFF off venue)"* ]] || fail "$stderr"
+	[[ "$stderr" == *"rf.csv:26:19: column 'exec_time': not an execution timestamp YYYY-MM-DDTHH:MM:SS[.fff]+HH:MM: UTC offset beyond +-14:00"* ]] || fail "$stderr"
+	# accepted rows keep exec_time (fraction, offset) as written, and name
+	# the instant python computes for them
+	python3 - rf.csv out.csv <<'PY'
+import csv, datetime as dt, sys
+src = {r["trade_id"]: r for r in csv.DictReader(open(sys.argv[1]))}
+out = list(csv.DictReader(open(sys.argv[2])))
+assert len(out) == len(src) - 19, len(out)
+for r in out:
+    assert r["exec_time"] == src[r["trade_id"]]["exec_time"], r
+    assert r["uti"] == src[r["trade_id"]]["uti"] and r["venue"] == src[r["trade_id"]]["venue"], r
+# the two readings of 02:30 on the European fall-back day are an hour apart
+a = dt.datetime.fromisoformat("2026-10-25T02:30:00+02:00")
+b = dt.datetime.fromisoformat("2026-10-25T02:30:00+01:00")
+assert (b - a).total_seconds() == 3600
+PY
+}
+
+@test "report fields are optional columns: a book without them is read, its rows have them empty" {
+	run_split qe-ingest trades "$D/trades.csv"
+	assert_success
+	[ "$(echo "$output" | head -1 | tr ',' '\n' | tail -3 | tr '\n' ' ')" = "uti venue exec_time " ]
+	[ "$(echo "$output" | sed -n 2p | awk -F, '{print $27 $28 $29}')" = "" ]
 }

@@ -704,7 +704,7 @@ assert set(v.model) >= {"black76", "bachelier", "bs2002", "turnbull-wakeman", "k
 assert v[["npv", "delta", "gamma", "vega", "theta"]].notna().all().all()
 print(len(v))'
 	assert_success
-	assert_output "2970"
+	assert_output "2973"
 }
 
 @test "book: a 1 MB malformed line or field in any input is one error at file:2:1, never a row made from its tail" {
@@ -846,7 +846,7 @@ PY
 }
 
 @test "book: futures past their last trading day: Brent settled, CL in delivery at the final settlement, no delta; options on them at intrinsic" {
-	head -1 "$DATA/trades.csv" > t.csv
+	head -1 "$DATA/trades.csv" | cut -d, -f1-26 > t.csv  # rows below without uti,venue,exec_time
 	cat >> t.csv <<'CSV'
 E1,1,new,2026-08-01,OIL,x,CP001,future,BRENT,buy,2,lots,60,USD,2026-12-01,2026-12-31,,,,,,,,,,
 E2,1,new,2026-08-01,OIL,x,CP001,future,CL_WTI,sell,3,lots,60,USD,2026-12-01,2026-12-31,,,,,,,,,,
@@ -899,7 +899,7 @@ assert "E5" not in v.index
 }
 
 @test "book: an option expiring after its live underlying future's last trading day is an error row, exit 3" {
-	head -1 "$DATA/trades.csv" > t.csv
+	head -1 "$DATA/trades.csv" | cut -d, -f1-26 > t.csv  # rows below without uti,venue,exec_time
 	# NYMEX CL Jan-27 stops Mon 21 Dec 2026 (3 business days before Thu
 	# 24 Dec, the last business day before Christmas); EEX power has no
 	# listed rule: the business day before delivery, Wed 30 Dec (31 Dec is
@@ -946,7 +946,7 @@ dbook() {
 		END { for (d = 1; d <= 28; d++) { k = sprintf("2026-10-%02d", d)
 			if (!(k in have)) print "DE_BASE", k, 40 + d / 4 } }' 2026-10-28/fixings.csv > f.csv
 	mv f.csv 2026-10-28/fixings.csv
-	head -1 "$DATA/trades.csv" > t.csv
+	head -1 "$DATA/trades.csv" | cut -d, -f1-26 > t.csv  # rows below without uti,venue,exec_time
 	cat >> t.csv <<'CSV'
 P1,1,new,2026-08-03,PWR,x,CP001,future,DE_BASE,buy,5,MW,70.5,EUR,2026-10-01,2026-10-31,,,,,,,,,,
 P2,1,new,2026-08-03,PWR,x,CP001,future,DE_PEAK,sell,2,lots,90,EUR,2026-10-01,2026-10-31,,,,,,,,,,
@@ -1008,7 +1008,7 @@ PY
 
 @test "book: an EUA December future stays live until its last trading day (the forward), then is in delivery at the final settlement" {
 	for d in 2026-12-21 2026-12-22; do mkt $d $d; done
-	head -1 "$DATA/trades.csv" > t.csv
+	head -1 "$DATA/trades.csv" | cut -d, -f1-26 > t.csv  # rows below without uti,venue,exec_time
 	cat >> t.csv <<'CSV'
 U1,1,new,2026-08-03,CARBON,x,CP001,future,EUA,buy,3,lots,70,EUR,2026-12-01,2026-12-31,,,,,,,,,,
 U2,1,new,2026-08-03,CARBON,x,CP001,future,EUA,sell,5000,t,72,EUR,2026-12-01,2026-12-31,,,,,,,,,,
@@ -1058,7 +1058,7 @@ RBOB,products,NYMEX,gal,USD,America/New_York,WEEKENDS,,42000,log,black76
 CSV
 	printf 'curve,asof,delivery_start,delivery_end,price\nRBOB,2026-10-31,2026-11-01,2026-11-30,2.1\nRBOB,2026-10-31,2026-12-01,2026-12-31,2.2\n' > c.csv
 	printf 'curve,date,price\nRBOB,2026-10-30,2.25\n' > f.csv
-	head -1 "$DATA/trades.csv" > t.csv
+	head -1 "$DATA/trades.csv" | cut -d, -f1-26 > t.csv  # rows below without uti,venue,exec_time
 	cat >> t.csv <<'CSV'
 R1,1,new,2026-08-01,OIL,x,CP001,future,RBOB,buy,1,lots,2,USD,2026-11-01,2026-11-30,,,,,,,,,,
 R2,1,new,2026-08-01,OIL,x,CP001,future,RBOB,sell,2,lots,2,USD,2026-12-01,2026-12-31,,,,,,,,,,
@@ -1318,14 +1318,14 @@ assert l.month.str.match(r"^\d{4}-\d{2}$").all()
 	# good trades on curves the damaged data below leaves alone
 	grep ',new,' "$DATA/trades.csv" | grep -v 'BRENT\|NG_HH\|HO_ULSD' | head -40 >> t.csv
 	cat >> t.csv <<'CSV'
-X1,1,new,2026-11-01,OIL,x,CP001,future,CL_WTI,buy,1,lots,60,USD,2035-01-01,2035-01-31,,,,,,,,,,
-X2,1,new,2026-11-01,OIL,x,CP001,option,CL_WTI,buy,1,lots,1,USD,2027-03-01,2027-03-31,,call,60,european,2026-11-20,,,,,
-X3,1,new,2026-11-01,GAS_US,x,CP001,option,NG_HH,buy,1,lots,1,USD,2027-01-01,2027-01-31,,call,3,european,2026-12-28,,,,,
-X4,1,new,2026-11-01,OIL,x,CP001,option,BRENT,buy,1,lots,1,USD,2027-02-01,2027-02-28,,call,60,european,2026-12-28,,,,,
-X5,1,new,2026-11-01,OIL,x,CP001,swap,BRENT,buy,1000,bbl,60,USD,2026-11-01,2026-11-30,,,,,,,,,,
-X6,1,new,2026-11-01,OIL,x,CP001,future,NO_SUCH,buy,1,lots,60,USD,2027-01-01,2027-01-31,,,,,,,,,,
-X7,1,new,2026-11-01,OIL,x,CP001,future,CL_WTI,buy,abc,lots,60,USD,2027-01-01,2027-01-31,,,,,,,,,,
-X8,1,new,2026-11-01,OIL,x,CP001,option,HO_ULSD,buy,1,lots,1,USD,2027-03-01,2027-03-31,,call,2,european,2027-02-20,,,,,
+X1,1,new,2026-11-01,OIL,x,CP001,future,CL_WTI,buy,1,lots,60,USD,2035-01-01,2035-01-31,,,,,,,,,,,,,
+X2,1,new,2026-11-01,OIL,x,CP001,option,CL_WTI,buy,1,lots,1,USD,2027-03-01,2027-03-31,,call,60,european,2026-11-20,,,,,,,,
+X3,1,new,2026-11-01,GAS_US,x,CP001,option,NG_HH,buy,1,lots,1,USD,2027-01-01,2027-01-31,,call,3,european,2026-12-28,,,,,,,,
+X4,1,new,2026-11-01,OIL,x,CP001,option,BRENT,buy,1,lots,1,USD,2027-02-01,2027-02-28,,call,60,european,2026-12-28,,,,,,,,
+X5,1,new,2026-11-01,OIL,x,CP001,swap,BRENT,buy,1000,bbl,60,USD,2026-11-01,2026-11-30,,,,,,,,,,,,,
+X6,1,new,2026-11-01,OIL,x,CP001,future,NO_SUCH,buy,1,lots,60,USD,2027-01-01,2027-01-31,,,,,,,,,,,,,
+X7,1,new,2026-11-01,OIL,x,CP001,future,CL_WTI,buy,abc,lots,60,USD,2027-01-01,2027-01-31,,,,,,,,,,,,,
+X8,1,new,2026-11-01,OIL,x,CP001,option,HO_ULSD,buy,1,lots,1,USD,2027-03-01,2027-03-31,,call,2,european,2027-02-20,,,,,,,,
 CSV
 	# NG Jan-27 forward negative (Black-76 needs F > 0), Brent vols negative,
 	# a Brent fixing missing, no HO_ULSD lognormal vols at all
@@ -1414,7 +1414,7 @@ with h5py.File("s.h5") as f:
 	book -o vr.csv --sensitivities sr.csv
 	cmp vr.csv vc.csv
 	cmp sr.csv sc.csv
-	[ "$(wc -l < vh.csv)" -eq 2971 ]
+	[ "$(wc -l < vh.csv)" -eq 2974 ]
 	printf 'not hdf5 and not csv\x00\x01' > junk.h5
 	TRADES=junk.h5 run_split book -o v.csv
 	[ "$status" -eq 3 ]
@@ -1424,12 +1424,12 @@ with h5py.File("s.h5") as f:
 	head -1 "$DATA/trades.csv" > t.csv
 	grep ',new,' "$DATA/trades.csv" | grep ',future,\|,forward,' | head -20 >> t.csv
 	r='2026-11-01,OIL,x,CP001,future,CL_WTI,buy,1,lots'
-	d='USD,2027-03-01,2027-03-31,,,,,,,,,,'
+	d='USD,2027-03-01,2027-03-31,,,,,,,,,,,,,'
 	printf 'B1,1,new,2026-11-01,\xffBOOK,x,CP001,future,CL_WTI,buy,1,lots,60,%s\n' "$d" >> t.csv
 	{ printf 'T'; head -c 10000000 /dev/zero | tr '\0' 'x'; echo ",1,new,$r,60,$d"; } >> t.csv
 	echo "P1,1,new,$r,1e300,$d" >> t.csv
 	echo "V1,1,new,$r,60,$d" >> t.csv
-	echo "V1,2,amend,2026-11-01,OIL,x,CP001,future,CL_WTI,buy,1,lots,60,USD,2027-03-01,2027-02-01,,,,,,,,,," >> t.csv
+	echo "V1,2,amend,2026-11-01,OIL,x,CP001,future,CL_WTI,buy,1,lots,60,USD,2027-03-01,2027-02-01,,,,,,,,,,,,," >> t.csv
 	echo "$(printf 'I%.0s' $(seq 65)),1,new,$r,60,$d" >> t.csv
 	TRADES=t.csv run_split book -o v.csv --ladder l.csv --errors e.csv
 	[ "$status" -eq 3 ] || fail "exit $status: $stderr"
@@ -1465,7 +1465,7 @@ print("ok")'
 }
 
 @test "book: the trade lifecycle of qe-ingest: a trade whose versions break it is not priced" {
-	h=$(head -1 "$DATA/trades.csv")
+	h=$(head -1 "$DATA/trades.csv" | cut -d, -f1-26)
 	r='2026-11-02,B,t,C,future,NG_HH,buy,1,lots,3,USD,2027-03-01,2027-03-31,,,,,,,,,,'
 	printf '%s\n' "$h" "A,1,new,$r" "A,1,amend,$r" "B,1,new,$r" "B,2,cancel,$r" "B,3,amend,$r" \
 		"C,2,amend,$r" "D,1,new,$r" "D,1,new,$r" "E,1,new,$r" "E,3,amend,$r" "F,1,new,$r" \
@@ -1710,8 +1710,8 @@ PY
 	read -r bad1 bad2 < bad.txt
 	streamed_is_in_memory
 	# the bad rows before and after the hand-over, at their lines
-	grep -q "^line $bad1,\"mix.csv:$bad1:6: expected 26 fields, found 5\"" e1.csv || fail "$(head -5 e1.csv)"
-	grep -q "^line $bad2,\"mix.csv:$bad2:6: expected 26 fields, found 5\"" e1.csv || fail "$(head -5 e1.csv)"
+	grep -q "^line $bad1,\"mix.csv:$bad1:6: expected 29 fields, found 5\"" e1.csv || fail "$(head -5 e1.csv)"
+	grep -q "^line $bad2,\"mix.csv:$bad2:6: expected 29 fields, found 5\"" e1.csv || fail "$(head -5 e1.csv)"
 	grep -q '^[^,]*,"\?DESK,' v1.csv || grep -q ',"DESK,' v1.csv || fail "quoted book lost"
 	[ "$(wc -l < v1.csv)" -gt 18000 ]
 }

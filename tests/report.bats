@@ -656,3 +656,153 @@ assert float(r['v1']) == 0 and float(r['theta']) == -float(r['v0']), r
 assert round(float(r['total']), 2) == round(float(r['cash']) - float(r['v0']), 2), r
 PY
 }
+
+# --- remit and cot (issue 17's regulatory outputs) ---------------------------
+
+ORACLE="$QE_TOP/tests/report/regrep_oracle.py"
+OUR_LEI=5493001KJTIIGC8Y1R12
+
+@test "remit: every field of the bundled book against python, rejects are the invalid LEIs, action types follow versions" {
+	run_split qe-report remit -t "$DATA/trades.csv" -c "$DATA/counterparties.csv" -m "$DATA/markets.csv" \
+		--reporting-lei $OUR_LEI --rejects rej.csv -o remit.csv
+	[ "$status" -eq 1 ] || fail "exit $status: $stderr"
+	[[ "$stderr" == *"3014 trade versions reported, 133 not reportable"* ]] || fail "$stderr"
+	run python3 "$ORACLE" remit "$DATA/trades.csv" "$DATA/counterparties.csv" "$DATA/markets.csv" $OUR_LEI \
+		remit.csv rej.csv
+	assert_success
+	# every version of an amended then cancelled trade: N, M, C, one UTI
+	run python3 - remit.csv <<'PY'
+import csv, sys, collections
+by = collections.defaultdict(list)
+for r in csv.DictReader(open(sys.argv[1])):
+    by[r["trade_id"]].append(r)
+seqs = collections.Counter("".join(r["action_code"] for r in v) for v in by.values())
+assert set(seqs) <= {"N", "NM", "NC", "NMC"}, seqs
+assert seqs["NMC"] > 0 and seqs["NM"] > 0 and seqs["NC"] > 0, seqs
+for v in by.values():
+    assert len({r["uti"] for r in v}) == 1 and len({r["exec_time"] for r in v}) == 1
+    assert [int(r["version"]) for r in v] == list(range(1, len(v) + 1))
+print("ok")
+PY
+	assert_success
+}
+
+# A small book: T1 new, amended, cancelled; T2 amended without being new;
+# T3 with a UTI that changes; T4 on XOFF with a bad MIC; T5 a power trade
+# in MW over the March DST month (743 hours).
+small_book() {
+	local h="trade_id,version,status,trade_date,book,trader,counterparty,instrument,curve,side,quantity,unit,price,currency,delivery_start,delivery_end,shape,option_type,strike,exercise,expiry,uti,venue,exec_time"
+	cat > small.csv <<CSV
+$h
+T1,1,new,2026-11-20,B,t,CP001,forward,DE_BASE,buy,10,MW,80,EUR,2027-03-01,2027-03-31,base,,,,,${OUR_LEI}T1,XOFF,2026-11-20T09:00:00.250+01:00
+T1,2,amend,2026-11-20,B,t,CP001,forward,DE_BASE,buy,12,MW,80,EUR,2027-03-01,2027-03-31,base,,,,,${OUR_LEI}T1,XOFF,2026-11-20T10:00:00+01:00
+T2,2,amend,2026-11-20,B,t,CP001,forward,DE_BASE,buy,12,MW,80,EUR,2027-03-01,2027-03-31,base,,,,,${OUR_LEI}T2,XOFF,2026-11-20T10:00:00+01:00
+T3,1,new,2026-11-20,B,t,CP001,swap,NG_HH,sell,50000,MMBtu,3.1,USD,2027-01-01,2027-01-31,,,,,,${OUR_LEI}T3,XOFF,2026-11-20T09:00:00-06:00
+T3,2,amend,2026-11-20,B,t,CP001,swap,NG_HH,sell,60000,MMBtu,3.1,USD,2027-01-01,2027-01-31,,,,,,${OUR_LEI}T3B,XOFF,2026-11-20T09:30:00-06:00
+T4,1,new,2026-11-20,B,t,CP001,future,CL_WTI,buy,3,lots,70,USD,2027-02-01,2027-02-28,,,,,,${OUR_LEI}T4,xnym,2026-11-20T09:00:00-05:00
+T1,3,cancel,2026-11-21,B,t,CP001,forward,DE_BASE,buy,12,MW,80,EUR,2027-03-01,2027-03-31,base,,,,,${OUR_LEI}T1,XOFF,2026-11-21T08:00:00+01:00
+T5,1,new,2026-11-20,B,t,CP002,option,TTF,buy,5,lots,1.5,EUR,2027-03-01,2027-03-31,gasday,call,40,european,2027-02-24,${OUR_LEI}T5,NDEX,2026-11-20T16:00:00+01:00
+CSV
+}
+
+@test "remit: lifecycle, UTI, MIC rejects; MW over 743 DST hours; option notional on the strike" {
+	small_book
+	run_split qe-report remit -t small.csv -c "$DATA/counterparties.csv" -m "$DATA/markets.csv" \
+		--reporting-lei $OUR_LEI --rejects rej.csv -o remit.csv
+	[ "$status" -eq 1 ] || fail "exit $status: $stderr"
+	run cut -d, -f2-5 remit.csv
+	assert_output "trade_id,version,action_type,action_code
+T1,1,new,N
+T1,2,modify,M
+T3,1,new,N
+T1,3,cancel,C
+T5,1,new,N"
+	run python3 -c 'import csv,sys; [print(r["trade_id"], r["line"], r["column"], r["reason"], sep="|") for r in csv.DictReader(open(sys.argv[1]))]' rej.csv
+	assert_line --index 0 "T2|4|trade_id|amendment of an unknown trade"
+	assert_line --index 1 --partial "T3|6|uti|the UTI of version 1 (line 5) is ${OUR_LEI}T3: a UTI never changes"
+	assert_line --index 2 --partial "T4|7|venue|not a MIC (ISO 10383)"
+	# python: 10 MW x 743 h (March 2027, Europe/Berlin), the cancel keeps version 1's exec_time
+	run python3 - remit.csv <<'PY'
+import csv, sys, datetime as dt
+from zoneinfo import ZoneInfo
+r = list(csv.DictReader(open(sys.argv[1])))
+tz = ZoneInfo("Europe/Berlin")
+utc = dt.timezone.utc  # a difference of aware datetimes of one zone is wall-clock time
+h = (dt.datetime(2027, 4, 1, tzinfo=tz).astimezone(utc) - dt.datetime(2027, 3, 1, tzinfo=tz).astimezone(utc)).total_seconds() / 3600
+assert h == 743, h
+assert float(r[0]["total_quantity"]) == 10 * h and float(r[0]["notional"]) == 80 * 10 * h, r[0]
+assert float(r[1]["total_quantity"]) == 12 * h, r[1]
+assert r[3]["exec_time"] == "2026-11-20T09:00:00.250+01:00" and r[3]["event_time"] == "2026-11-21T08:00:00+01:00"
+# a TTF lot is 1 MW over the gas days of March 2027 (06:00 to 06:00, one DST hour less)
+ams = ZoneInfo("Europe/Amsterdam")
+g = (dt.datetime(2027, 4, 1, 6, tzinfo=ams).astimezone(utc) - dt.datetime(2027, 3, 1, 6, tzinfo=ams).astimezone(utc)).total_seconds() / 3600
+assert float(r[4]["total_quantity"]) == 5 * g and float(r[4]["notional"]) == 40 * 5 * g, (r[4], g)
+assert r[4]["total_unit"] == "MWh" and r[4]["venue"] == "NDEX" and r[4]["strike"] == "40"
+print("ok")
+PY
+	assert_success
+}
+
+@test "remit: bad inputs - no report columns exit 3, bad reporting LEI exit 2, /dev/full exit 4" {
+	run_split qe-report remit -t "$QE_TOP/tests/data/ingest/trades.csv" -c "$DATA/counterparties.csv" \
+		-m "$DATA/markets.csv" --reporting-lei $OUR_LEI
+	[ "$status" -eq 3 ] || fail "exit $status: $stderr"
+	[[ "$stderr" == *"trades.csv:1:1: missing required column 'uti'"* ]] || fail "$stderr"
+	small_book
+	run_split qe-report remit -t small.csv -c "$DATA/counterparties.csv" -m "$DATA/markets.csv" \
+		--reporting-lei 5493001KJTIIGC8Y1R13
+	[ "$status" -eq 2 ] || fail "exit $status: $stderr"
+	[[ "$stderr" == *"--reporting-lei '5493001KJTIIGC8Y1R13' is not a valid LEI"* ]] || fail "$stderr"
+	run_split qe-report remit -t small.csv -c "$DATA/counterparties.csv" -m "$DATA/markets.csv"
+	[ "$status" -eq 2 ] || fail "exit $status: $stderr"
+	run_split qe-report remit -t small.csv -c "$DATA/counterparties.csv" -m "$DATA/markets.csv" \
+		--reporting-lei $OUR_LEI -o /dev/full
+	[ "$status" -eq 4 ] || fail "exit $status: $stderr"
+	printf 'counterparty,lei\nCP001,5493001KJTIIGC8Y1R12\nCP001,5493001KJTIIGC8Y1R12\n' > dup.csv
+	run_split qe-report remit -t small.csv -c dup.csv -m "$DATA/markets.csv" --reporting-lei $OUR_LEI
+	[ "$status" -eq 3 ] || fail "exit $status: $stderr"
+	[[ "$stderr" == *"dup.csv:3:1: column 'counterparty': counterparty 'CP001' listed twice"* ]] || fail "$stderr"
+	[ ! -e remit.csv ] || true
+}
+
+@test "cot: bundled book by commodity and category against python, balanced open interest, changes since an earlier day" {
+	# the earlier day: the book without the trades of the last week
+	python3 - "$DATA/trades.csv" early.csv <<'PY'
+import csv, sys
+r = csv.DictReader(open(sys.argv[1]))
+w = csv.DictWriter(open(sys.argv[2], "w", newline=""), r.fieldnames, lineterminator="\n")
+w.writeheader()
+w.writerows(x for x in r if x["trade_date"] < "2026-11-18")
+PY
+	run_split qe-report cot -t early.csv -c "$DATA/counterparties.csv" -m "$DATA/markets.csv" -d 2026-11-17 -o prev.csv
+	assert_success
+	run python3 "$ORACLE" cot early.csv "$DATA/counterparties.csv" "$DATA/markets.csv" producer_merchant prev.csv
+	assert_success
+	run_split qe-report cot -t "$DATA/trades.csv" -c "$DATA/counterparties.csv" -m "$DATA/markets.csv" \
+		-d 2026-11-25 -p prev.csv --own-category swap_dealer -o cot.csv
+	assert_success
+	[[ "$stderr" == *"20 cot rows; 714 option and spread trades left out"* ]] || fail "$stderr"
+	run python3 "$ORACLE" cot "$DATA/trades.csv" "$DATA/counterparties.csv" "$DATA/markets.csv" swap_dealer \
+		cot.csv prev.csv
+	assert_success
+	[ "$(cut -d, -f1 cot.csv | sort -u | head -1)" = "2026-11-25" ]
+}
+
+@test "cot: bad inputs - a counterparty without category, unknown own category, missing --asof" {
+	printf 'counterparty,lei,category\nCP001,5493001KJTIIGC8Y1R12,\nCP002,5493001KJTIIGC8Y1R12,swap_dealer\n' > cp.csv
+	small_book
+	run_split qe-report cot -t small.csv -c cp.csv -m "$DATA/markets.csv" -d 2026-11-25
+	[ "$status" -eq 3 ] || fail "exit $status: $stderr"
+	[[ "$stderr" == *"cp.csv:2:3: column 'category': '' is not a COT category"* ]] || fail "$stderr"
+	printf 'counterparty,lei\nCP001,5493001KJTIIGC8Y1R12\n' > nocat.csv
+	run_split qe-report cot -t small.csv -c nocat.csv -m "$DATA/markets.csv" -d 2026-11-25
+	[ "$status" -eq 3 ] || fail "exit $status: $stderr"
+	[[ "$stderr" == *"nocat.csv:1:1: missing required column 'category'"* ]] || fail "$stderr"
+	run_split qe-report cot -t small.csv -c "$DATA/counterparties.csv" -m "$DATA/markets.csv" -d 2026-11-25 \
+		--own-category banker
+	[ "$status" -eq 2 ] || fail "exit $status: $stderr"
+	run_split qe-report cot -t small.csv -c "$DATA/counterparties.csv" -m "$DATA/markets.csv"
+	[ "$status" -eq 2 ] || fail "exit $status: $stderr"
+	run_split qe-report cot -t small.csv -c "$DATA/counterparties.csv" -m "$DATA/markets.csv" -d 2026-13-01
+	[ "$status" -eq 2 ] || fail "exit $status: $stderr"
+}

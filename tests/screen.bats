@@ -1464,3 +1464,30 @@ assert got == want and {w[0] for w in want} == {"murabaha_owned", "salam_prepaid
 assert not [r for r in rows if r["rule"] in ("stale", "jump", "missing_settlement", "missing_fixing")], "history not clean"
 PY
 }
+
+@test "check abuse on the bundled data: exactly the deliberate cases of qe-synth (wash pair, layering, price range)" {
+	run_split qe-screen check --rules abuse --asof 2026-11-25 -c "$DATA/counterparties.csv" -t "$DATA/trades.csv" \
+		--history "$DATA/history.csv" --thresholds "$DATA/screen_thresholds.csv" -o b.csv
+	[ "$status" -eq 1 ] || fail "exit $status: $stderr"
+	run python3 -c 'import csv,sys; [print(r["rule"], r["entity_type"], r["entity_id"], sep=",") for r in csv.DictReader(open(sys.argv[1]))]' b.csv
+	assert_output "wash_owner,trade,T00003002
+wash_offset,trade,T00003002
+layering,trader,cdubois
+price_range,trade,T00003006"
+	# the cases as python reads them from the data: the pair offsets, one owner
+	python3 - "$DATA/trades.csv" "$DATA/counterparties.csv" <<'PY'
+import csv, sys, datetime as dt
+t = {r["trade_id"] + "/" + r["version"]: r for r in csv.DictReader(open(sys.argv[1]))}
+cp = {r["counterparty"]: r for r in csv.DictReader(open(sys.argv[2]))}
+a, b = t["T00003001/1"], t["T00003002/1"]
+assert cp[a["counterparty"]]["beneficial_owner"] == cp[b["counterparty"]]["beneficial_owner"]
+assert a["counterparty"] != b["counterparty"] and {a["side"], b["side"]} == {"buy", "sell"}
+for k in ("curve", "quantity", "price", "delivery_start", "delivery_end", "book"):
+    assert a[k] == b[k], k
+gap = dt.datetime.fromisoformat(b["exec_time"]) - dt.datetime.fromisoformat(a["exec_time"])
+assert 0 < gap.total_seconds() < 300, gap
+ev = sorted(dt.datetime.fromisoformat(r["exec_time"]) for r in t.values()
+            if r["trader"] == "cdubois" and r["status"] in ("amend", "cancel"))
+assert max(sum(1 for y in ev if 0 <= (y - x).total_seconds() <= 60) for x in ev) == 6
+PY
+}

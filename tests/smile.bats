@@ -54,7 +54,7 @@ EOF
 price_gap() {
 	local row=$1 curves=$2 vols=$3 asof=$4 typ=$5
 	IFS=, read -r id _ _ _ _ _ _ _ curve _ _ _ _ _ ds de _ _ K _ <<<"$row"
-	{ head -1 "$DATA/trades.csv"; echo "$row"; } > t.csv
+	{ head -1 "$DATA/trades.csv" | cut -d, -f1-26; echo "$row"; } > t.csv
 	local s
 	s=$(oracle_vol "$vols" "$asof" "$curve" "$typ" "$ds" "$K") || fail "oracle: $s"
 	{ cat "$vols"; echo "$curve,$asof,$ds,$de,,$s,$typ"; } > flat.csv
@@ -129,7 +129,7 @@ EOF
 @test "smile: overlapping vol periods of a curve are bad data (exit 3), named with the file" {
 	export QE_CALENDAR_DIR="$DATA/calendars"
 	{ cat "$DATA/vols.csv"; echo 'TTF,2026-11-25,2027-01-01,2027-03-31,30,0.5,lognormal'; } > ov.csv
-	{ head -1 "$DATA/trades.csv"; echo "S1,1,new,2026-11-01,BK,x,CP001,option,TTF,buy,1,lots,1,EUR,2027-03-01,2027-03-31,,call,33,european,2027-02-20,,,,,"; } > t.csv
+	{ head -1 "$DATA/trades.csv" | cut -d, -f1-26; echo "S1,1,new,2026-11-01,BK,x,CP001,option,TTF,buy,1,lots,1,EUR,2027-03-01,2027-03-31,,call,33,european,2027-02-20,,,,,"; } > t.csv
 	run_split qe-price -q --asof 2026-11-25 --trades t.csv --curves "$DATA/curves.csv" --vols ov.csv \
 		--rates "$DATA/rates.csv" --markets "$DATA/markets.csv" -o out.csv
 	[ "$status" -eq 3 ] || fail "exit $status: $stderr"

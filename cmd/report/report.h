@@ -7,5 +7,7 @@ int cmd_report_risk(int argc, char **argv);
 int cmd_report_summary(int argc, char **argv);
 int cmd_report_html(int argc, char **argv);
 int cmd_report_pnl(int argc, char **argv);
+int cmd_report_remit(int argc, char **argv);
+int cmd_report_cot(int argc, char **argv);
 
 #endif

@@ -24,4 +24,11 @@ int lei_check_digits(const char *prefix18, char check[3]);
  * the MOD 97-10 check passes; else 0. */
 int lei_valid(const char *s, size_t len);
 
+/* NULL when s[0..len) is a valid LEI; else the first reason it fails, in
+ * the order length, characters, check digits, written into buf[cap]
+ * ("empty", "19 characters, not 20", "character 5 'a' is not 0-9 or
+ * A-Z", "check digits 'X1' are not two digits", "check digits fail ISO
+ * 7064 MOD 97-10 (remainder 45, not 1)"). */
+const char *lei_reason(const char *s, size_t len, char *buf, size_t cap);
+
 #endif

@@ -11,6 +11,7 @@
 #include "io/csvio.h"
 #include "core/date.h"
 #include "core/keyset.h"
+#include "core/regid.h"
 #include "market/curvemaster.h"
 #include "core/num.h"
 #include "time/tz.h"
@@ -544,6 +545,20 @@ static int check_field(const schema_ctx *c, int i, val *v, row_check *rc)
 		if (!zone_name_ok(v->p, v->len))
 			return fail(rc, i, v, "not an IANA time zone name");
 		return 0;
+	case CT_UTI: {
+		char why[160];
+		const char *bad = regid_uti_reason(v->p, v->len, why, sizeof why);
+		return bad ? fail(rc, i, v, "not a UTI (ISO 23897): %s", bad) : 0;
+	}
+	case CT_MIC: {
+		const char *bad = regid_mic_reason(v->p, v->len);
+		return bad ? fail(rc, i, v, "not a MIC (ISO 10383, XOFF off venue): %s", bad) : 0;
+	}
+	case CT_EXECTS: {
+		const char *bad = regid_timestamp_parse(v->p, v->len, NULL, NULL, NULL);
+		return bad ? fail(rc, i, v, "not an execution timestamp "
+					    "YYYY-MM-DDTHH:MM:SS[.fff]+HH:MM: %s", bad) : 0;
+	}
 	}
 	return fail(rc, i, v, "internal: bad column type");
 }
@@ -890,9 +905,9 @@ const char *schema_lifecycle_check(int state, int64_t live, int life, int64_t ve
 }
 
 const int schema_trades_identity[FMT_TR_N] = {
-	0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25,
+	0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28,
 };
-_Static_assert(FMT_TR_N == 26, "schema_trades_identity lists every trades column");
+_Static_assert(FMT_TR_N == 29, "schema_trades_identity lists every trades column");
 
 void schema_show_value(strbuf *b, const char *v, size_t n)
 {

@@ -43,6 +43,10 @@ static const formats_col trades_cols[FMT_TR_N] = {
 	{"curve2", CT_CURVE, 0, NULL, 0, 0, 0, NULL},
 	{"ratio", CT_NUM, 0, NULL, 0, BIG, 1, NULL},
 	{"model", CT_ENUM, 0, V("black76", "bachelier"), 0, 0, 0, NULL},
+	/* the trade report's fields (REMIT Table 1, EMIR): optional columns */
+	{"uti", CT_UTI, 0, NULL, 0, 0, 0, NULL},
+	{"venue", CT_MIC, 0, NULL, 0, 0, 0, NULL},
+	{"exec_time", CT_EXECTS, 0, NULL, 0, 0, 0, NULL},
 };
 
 static const formats_col prices_cols[] = {
@@ -126,6 +130,9 @@ static const formats_col cpty_cols[] = {
 	{"market_cap_36m", CT_NUM, 0, NULL, 0, BIG, 0, NULL},
 	{"iban", CT_ID, 0, NULL, 0, 0, 0, NULL},
 	{"bic", CT_ID, 0, NULL, 0, 0, 0, NULL},
+	/* trader category of qe-report cot (CFTC disaggregated COT) */
+	{"category", CT_ENUM, 0,
+	 V("producer_merchant", "swap_dealer", "managed_money", "other_reportable", "nonreportable"), 0, 0, 0, NULL},
 };
 
 static const formats_col limits_cols[] = {
@@ -694,6 +701,66 @@ static const formats_col pnl_explain_cols[] = {
 	PNL_PARTS,
 };
 
+/* qe-report remit: one row per reportable trade version (REMIT Table 1 /
+ * EMIR), rejects of the versions that cannot be reported */
+static const formats_col remit_report_cols[] = {
+	COL("uti", CT_UTI, 1),
+	COL("trade_id", CT_ID, 1),
+	{"version", CT_INT, 1, NULL, 1, 2147483647, 0, NULL},
+	{"action_type", CT_ENUM, 1, V("new", "modify", "cancel"), 0, 0, 0, NULL},
+	{"action_code", CT_ENUM, 1, V("N", "M", "C"), 0, 0, 0, NULL},
+	COL("reporting_lei", CT_LEI, 1),
+	COL("other_lei", CT_LEI, 1),
+	COL("counterparty", CT_ID, 1),
+	{"side", CT_ENUM, 1, V("buy", "sell"), 0, 0, 0, NULL},
+	COL("book", CT_ID, 1),
+	COL("trader", CT_ID, 1),
+	{"instrument", CT_ENUM, 1, instruments, 0, 0, 0, NULL},
+	COL("curve", CT_ID, 1),
+	COL("commodity", CT_ID, 1),
+	{"delivery_start", CT_DATE, 1, NULL, 0, 0, 0, NULL},
+	{"delivery_end", CT_DATE, 1, NULL, 0, 0, 0, NULL},
+	COL("shape", CT_ID, 0),
+	NUM("price", 1),
+	{"currency", CT_CCY, 1, NULL, 0, 0, 0, NULL},
+	NUM("quantity", 1),
+	COL("quantity_unit", CT_ID, 1),
+	NUM("total_quantity", 1),
+	COL("total_unit", CT_ID, 1),
+	NUM("notional", 1),
+	{"notional_currency", CT_CCY, 1, NULL, 0, 0, 0, NULL},
+	COL("exec_time", CT_EXECTS, 1),
+	COL("event_time", CT_EXECTS, 1),
+	COL("venue", CT_MIC, 1),
+	{"option_type", CT_ENUM, 0, V("call", "put"), 0, 0, 0, NULL},
+	NUM("strike", 0),
+	{"expiry", CT_DATE, 0, NULL, 0, 0, 0, NULL},
+};
+static const formats_col remit_rejects_cols[] = {
+	COL("trade_id", CT_ID, 1),
+	{"version", CT_INT, 0, NULL, 1, 2147483647, 0, NULL},
+	{"line", CT_INT, 1, NULL, 1, BIG, 0, NULL},
+	COL("column", CT_STR, 0),
+	COL("value", CT_STR, 0),
+	COL("reason", CT_STR, 1),
+};
+
+/* qe-report cot: open interest in lots by commodity and trader category */
+static const formats_col cot_report_cols[FMT_COT_N] = {
+	{"asof", CT_DATE, 1, NULL, 0, 0, 0, NULL},
+	COL("commodity", CT_ID, 1),
+	{"category", CT_ENUM, 1,
+	 V("producer_merchant", "swap_dealer", "managed_money", "other_reportable", "nonreportable"), 0, 0, 0, NULL},
+	{"traders", CT_INT, 1, NULL, 0, BIG, 0, NULL},
+	{"long", CT_NUM, 1, NULL, 0, BIG, 0, NULL},
+	{"short", CT_NUM, 1, NULL, 0, BIG, 0, NULL},
+	{"spreading", CT_NUM, 1, NULL, 0, BIG, 0, NULL},
+	{"open_interest", CT_NUM, 1, NULL, 0, BIG, 0, NULL},
+	NUM("long_change", 0),
+	NUM("short_change", 0),
+	NUM("spreading_change", 0),
+};
+
 static const formats_col debtor_accounts_cols[] = {
 	{"currency", CT_CCY, 1, NULL, 0, 0, 0, NULL},
 	COL("iban", CT_ID, 1),
@@ -937,6 +1004,11 @@ static const formats_table tables[FMT_COUNT] = {
 	{T(FMT_FEED_REJECTS, "feed_rejects", "FEED REJECTS", feed_rejects_cols), 0, NULL},
 	{T(FMT_PNL, "pnl", "PNL", pnl_cols), K(0)},
 	{T(FMT_PNL_EXPLAIN, "pnl_explain", "PNL EXPLAIN", pnl_explain_cols), K(0, 1)},
+};
+
+	{T(FMT_REMIT_REPORT, "remit_report", "REMIT REPORT", remit_report_cols), K(1, 2)},
+	{T(FMT_REMIT_REJECTS, "remit_rejects", "REMIT REPORT", remit_rejects_cols), 0, NULL},
+	{T(FMT_COT_REPORT, "cot_report", "COT REPORT", cot_report_cols), K(1, 2)},
 };
 
 const formats_table *formats_get(int kind)

@@ -47,7 +47,10 @@ enum formats_type {
 	CT_DATE,    /* YYYY-MM-DD */
 	CT_TS,      /* YYYY-MM-DDTHH:MM:SS+HH:MM */
 	CT_LEI,     /* ISO 17442, MOD 97-10 check digits */
-	CT_ZONE     /* IANA time zone name */
+	CT_ZONE,    /* IANA time zone name */
+	CT_UTI,     /* ISO 23897 UTI: an LEI then up to 32 of 0-9 A-Z (core/regid) */
+	CT_MIC,     /* ISO 10383 market identifier code: 4 of 0-9 A-Z */
+	CT_EXECTS   /* YYYY-MM-DDTHH:MM:SS[.fraction]+HH:MM, kept as written */
 };
 
 typedef struct formats_col {
@@ -152,6 +155,9 @@ enum formats_kind {
 	FMT_FEED_REJECTS,          /* qe-feed: rejected payloads */
 	FMT_PNL,                   /* qe-report pnl: by trade */
 	FMT_PNL_EXPLAIN,           /* qe-report pnl --explain: roll-ups */
+	FMT_REMIT_REPORT,          /* qe-report remit */
+	FMT_REMIT_REJECTS,         /* qe-report remit --rejects */
+	FMT_COT_REPORT,            /* qe-report cot */
 	FMT_COUNT
 };
 
@@ -171,7 +177,7 @@ enum {
 	FMT_TR_CPTY, FMT_TR_INSTR, FMT_TR_CURVE, FMT_TR_SIDE, FMT_TR_QTY, FMT_TR_UNIT,
 	FMT_TR_PRICE, FMT_TR_CCY, FMT_TR_DSTART, FMT_TR_DEND, FMT_TR_SHAPE, FMT_TR_OTYPE,
 	FMT_TR_STRIKE, FMT_TR_EXERCISE, FMT_TR_EXPIRY, FMT_TR_AVGS, FMT_TR_AVGE, FMT_TR_CURVE2,
-	FMT_TR_RATIO, FMT_TR_MODEL, FMT_TR_N
+	FMT_TR_RATIO, FMT_TR_MODEL, FMT_TR_UTI, FMT_TR_VENUE, FMT_TR_EXEC_TIME, FMT_TR_N
 };
 enum { FMT_PR_CURVE, FMT_PR_ASOF, FMT_PR_DSTART, FMT_PR_DEND, FMT_PR_PRICE, FMT_PR_UNIT, FMT_PR_CCY };
 enum { FMT_FI_CURVE, FMT_FI_DATE, FMT_FI_PRICE };
@@ -190,6 +196,10 @@ enum { FMT_FH_DATE, FMT_FH_CCY, FMT_FH_RATE };
 enum { FMT_HL_TS, FMT_HL_SOURCE, FMT_HL_HEADLINE };
 enum { FMT_SL_TERM, FMT_SL_KIND, FMT_SL_WEIGHT };
 enum { FMT_SC_KEYWORD, FMT_SC_COMMODITY };
+enum {
+	FMT_COT_ASOF, FMT_COT_COMMODITY, FMT_COT_CATEGORY, FMT_COT_TRADERS, FMT_COT_LONG, FMT_COT_SHORT,
+	FMT_COT_SPREADING, FMT_COT_OI, FMT_COT_LONG_CHG, FMT_COT_SHORT_CHG, FMT_COT_SPREADING_CHG, FMT_COT_N
+};
 
 /* The table of a kind; NULL if kind is out of range. */
 const formats_table *formats_get(int kind);

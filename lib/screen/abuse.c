@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/regid.h"
 #include "core/strindex.h"
 #include "time/tz.h"
 #include "screen/live.h"
@@ -64,14 +65,12 @@ static void wash_free(wash_item *w, size_t n)
 static int exec_at(const rtable *t, size_t i, int64_t *at, qe_err *e)
 {
 	const char *s = rtable_get(t, i, AB_EXEC);
-	qe_ts ts;
 	*at = INT64_MIN;
 	if (!*s)
 		return 0;
-	if (ts_parse_z(s, &ts))
+	if (regid_timestamp_parse(s, strlen(s), at, NULL, NULL))
 		return rtable_error(t, i, AB_EXEC, e, "not a timestamp with offset YYYY-MM-DDTHH:MM:SS+HH:MM '%s'",
 				    s);
-	*at = ts.utc;
 	return 0;
 }
 

@@ -6,34 +6,7 @@
 
 const char *leicheck_reason(const char *s, size_t len, char *buf, size_t cap)
 {
-	if (len == 0) {
-		snprintf(buf, cap, "empty");
-		return buf;
-	}
-	if (len != 20) {
-		snprintf(buf, cap, "%zu characters, not 20", len);
-		return buf;
-	}
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (!((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z'))) {
-			if (c >= 0x20 && c < 0x7f)
-				snprintf(buf, cap, "character %zu '%c' is not 0-9 or A-Z", i + 1, c);
-			else
-				snprintf(buf, cap, "character %zu (byte 0x%02X) is not 0-9 or A-Z", i + 1, c);
-			return buf;
-		}
-	}
-	if (s[18] < '0' || s[18] > '9' || s[19] < '0' || s[19] > '9') {
-		snprintf(buf, cap, "check digits '%.2s' are not two digits", s + 18);
-		return buf;
-	}
-	int rem = mod97_remainder(s, len);
-	if (rem != 1) {
-		snprintf(buf, cap, "check digits fail ISO 7064 MOD 97-10 (remainder %d, not 1)", rem);
-		return buf;
-	}
-	return NULL;
+	return lei_reason(s, len, buf, cap);
 }
 
 int leicheck_csv(csv_reader *r, csv_writer *w, long *invalid, qe_err *e)

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/date.h"
+#include "core/regid.h"
 #include "market/curvemaster.h"
 #include "screen/leicheck.h"
 #include "screen/live.h"
@@ -195,70 +196,6 @@ done:
 
 /* --- reporting fields --------------------------------------------------- */
 
-static int alnum_upper(int ch)
-{
-	return (ch >= '0' && ch <= '9') || (ch >= 'A' && ch <= 'Z');
-}
-
-const char *regulatory_uti_reason(const char *s, char *buf, size_t cap)
-{
-	size_t n = strlen(s);
-	if (!n)
-		return "empty";
-	if (n > 52)
-		return snprintf(buf, cap, "%zu characters, more than 52", n), buf;
-	for (size_t i = 0; i < n; i++)
-		if (!alnum_upper((unsigned char)s[i]))
-			return snprintf(buf, cap, "character %zu '%c' is not 0-9 or A-Z", i + 1, s[i]), buf;
-	if (n <= 20)
-		return snprintf(buf, cap, "%zu characters: an LEI of 20 and a code after it are needed", n), buf;
-	char why[128];
-	if (leicheck_reason(s, 20, why, sizeof why))
-		return snprintf(buf, cap, "its first 20 characters are not the generating entity's LEI: %s", why),
-		       buf;
-	return NULL;
-}
-
-const char *regulatory_mic_reason(const char *s)
-{
-	if (!*s)
-		return "empty";
-	if (strlen(s) != 4)
-		return "a MIC has 4 characters";
-	for (int i = 0; i < 4; i++)
-		if (!alnum_upper((unsigned char)s[i]))
-			return "a MIC is 4 characters A-Z 0-9";
-	return NULL;
-}
-
-const char *regulatory_timestamp_reason(const char *s)
-{
-	if (!*s)
-		return "empty";
-	qe_date d;
-	int hh, mm, ss, oh, om;
-	size_t n = strlen(s);
-	if (n < 20 || s[10] != 'T' || date_parse(s, 10, &d))
-		return "not YYYY-MM-DDTHH:MM:SS with an offset";
-	if (s[13] != ':' || s[16] != ':' || date_digits(s + 11, 2, &hh) || date_digits(s + 14, 2, &mm) ||
-	    date_digits(s + 17, 2, &ss) || hh > 23 || mm > 59 || ss > 60)
-		return "not a time HH:MM:SS after the T";
-	const char *p = s + 19;
-	if (*p == '.') {
-		const char *q = ++p;
-		while (*p >= '0' && *p <= '9')
-			p++;
-		if (p == q || p - q > 9)
-			return "fraction of a second of 1 to 9 digits";
-	}
-	if (strcmp(p, "Z") == 0)
-		return NULL;
-	if ((*p != '+' && *p != '-') || strlen(p) != 6 || p[3] != ':' || date_digits(p + 1, 2, &oh) ||
-	    date_digits(p + 4, 2, &om) || oh > 14 || om > 59)
-		return "no UTC offset (Z or +HH:MM) after the time";
-	return NULL;
-}
-
 enum { RC_ID, RC_LEI, RC_NCOLS };
 static const char *const rcpty_cols[] = {"counterparty", "lei"};
 
@@ -294,13 +231,13 @@ int regulatory_report_fields(const rules_inputs *in, breach_list *l, qe_err *e)
 		if (why && (rc = field_breach(l, "report_cpty_lei", tid, "counterparty LEI", v, why, e)))
 			break;
 		v = rtable_get(t, i, TR_UTI);
-		if ((why = regulatory_uti_reason(v, buf, sizeof buf)) && (rc = field_breach(l, "uti", tid, "UTI", v, why, e)))
+		if ((why = regid_uti_reason(v, strlen(v), buf, sizeof buf)) && (rc = field_breach(l, "uti", tid, "UTI", v, why, e)))
 			break;
 		v = rtable_get(t, i, TR_VENUE);
-		if ((why = regulatory_mic_reason(v)) && (rc = field_breach(l, "venue", tid, "venue", v, why, e)))
+		if ((why = regid_mic_reason(v, strlen(v))) && (rc = field_breach(l, "venue", tid, "venue", v, why, e)))
 			break;
 		v = rtable_get(t, i, TR_EXEC_TIME);
-		if ((why = regulatory_timestamp_reason(v)) &&
+		if ((why = regid_timestamp_parse(v, strlen(v), NULL, NULL, NULL)) &&
 		    (rc = field_breach(l, "exec_time", tid, "execution timestamp", v, why, e)))
 			break;
 	}

@@ -32,9 +32,5 @@ int regulatory_levels(const rules_inputs *in, breach_list *l, qe_err *e);
 /* Needs in->reporting_lei, in->trades, in->counterparties. */
 int regulatory_report_fields(const rules_inputs *in, breach_list *l, qe_err *e);
 
-/* The shape checks, NULL when s is well-formed, else why (into buf). */
-const char *regulatory_uti_reason(const char *s, char *buf, size_t cap);
-const char *regulatory_mic_reason(const char *s);
-const char *regulatory_timestamp_reason(const char *s);
 
 #endif

@@ -10,6 +10,7 @@
 #include "core/lei.h"
 #include "io/formats.h"
 #include "price/black76.h"
+#include "time/tz.h"
 #include "synth/synth_impl.h"
 
 enum { C_NG, C_CL, C_BRENT, C_HO, C_TTF, C_PJMP, C_PJMO, C_DEB, C_DEP, C_EUA };
@@ -28,6 +29,10 @@ static const char *const cp_second[] = {
 static const char *const cp_sector[] = {
 	"trading", "utilities", "utilities", "trading", "utilities",
 	"mining", "banking", "alcohol", "oil_gas", "mining"};
+/* CFTC disaggregated COT category of each second name (qe-report cot) */
+static const char *const cp_category[] = {
+	"other_reportable", "producer_merchant", "producer_merchant", "managed_money", "producer_merchant",
+	"producer_merchant", "swap_dealer", "other_reportable", "producer_merchant", "producer_merchant"};
 static const char *const cp_country[] = {"US", "DE", "NL", "GB", "FR", "NO", "CH", "AE", "SA", "MY", "IT", "ES"};
 static const char *const cp_lou[] = {"5493", "5299", "2138", "3912", "8156", "9695", "7245", "2549"};
 /* counterparties whose LEI is deliberately broken (wrong check digits) */
@@ -50,6 +55,18 @@ static const char *synth_clearer(const char *venue)
 	if (strcmp(venue, "EEX") == 0)
 		return "EEX_ECC";
 	return "ICE_CLEAR_EU";
+}
+
+/* The ISO 10383 MIC of an exchange of the curve master (operating MICs:
+ * NYMEX, ICE Futures Europe, ICE Endex, EEX); XOFF for anything else. */
+static const char *synth_mic(const char *venue)
+{
+	static const char *const map[][2] = {
+		{"NYMEX", "XNYM"}, {"ICE", "IFEU"}, {"ICE_ENDEX", "NDEX"}, {"EEX", "XEEE"}};
+	for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+		if (strcmp(venue, map[i][0]) == 0)
+			return map[i][1];
+	return "XOFF";
 }
 
 static void cp_lei(synth *s, int i, char lei[21])
@@ -124,13 +141,14 @@ int synth_write_counterparties(synth *s, FILE *fp, qe_err *e)
 	for (int i = 0; i < SYNTH_NCPTY + 3; i++) {
 		qe_rng r;
 		char id[16], name[96], lei[21], iban[40], bic[16];
-		const char *sector, *country;
+		const char *sector, *country, *category = "nonreportable"; /* a CCP: the anonymous market */
 		rng_init(&r, s->cfg.seed, synth_stream(STREAM_CPTY, (uint64_t)i));
 		if (i < SYNTH_NCPTY) {
 			int a = i % 20, b = (i * 7 + i / 20) % 10;
 			snprintf(name, sizeof name, "%s %s", cp_first[a], cp_second[b]);
 			synth_cpty_id(i, id);
 			sector = cp_sector[b];
+			category = cp_category[b];
 			country = cp_country[rng_below(&r, 12)];
 		} else {
 			snprintf(id, sizeof id, "%s", clearers[i - SYNTH_NCPTY][0]);
@@ -185,6 +203,7 @@ int synth_write_counterparties(synth *s, FILE *fp, qe_err *e)
 		csvw_double(&w, mcap36);
 		csvw_str(&w, iban);
 		csvw_str(&w, bic);
+		csvw_str(&w, category);
 		csvw_end(&w);
 	}
 	return 0;
@@ -308,7 +327,12 @@ typedef struct trade {
 	qe_date expiry, avg_s, avg_e;
 	double ratio;
 	const char *model;
+	const char *venue;  /* MIC: the exchange's for cleared trades, XOFF bilateral */
+	int64_t exec_ms;    /* execution (of this version) in ms since 1970 UTC */
 } trade;
+
+/* The LEI our UTIs start with (qe-report remit --reporting-lei). */
+#define SYNTH_OUR_LEI "5493001KJTIIGC8Y1R12"
 
 /* A plausible traded premium per unit: the undiscounted Black-76 or
  * Bachelier value (lib/black76) at the as-of forward and a vol from the
@@ -719,6 +743,32 @@ static void gen_trade(const synth *s, int64_t i, trade *t, qe_rng *r)
 	case IN_SPREAD: gen_spread(s, r, t, m, b); break;
 	default: gen_spot(s, r, t); break;
 	}
+	/* cleared trades were executed on the exchange, the others bilaterally */
+	t->venue = strcmp(t->cpty, synth_clearer(k->venue)) == 0 ? synth_mic(k->venue) : "XOFF";
+}
+
+/* ms since 1970 UTC of local time h:m:s.ms of day d in curve c's zone. */
+static int64_t exec_at_local(int c, qe_date d, int h, int m, int sec, int ms)
+{
+	const qe_tz *tz = tz_get(synth_curves[c].timezone, NULL);
+	int64_t local = tz_local_make(d, h, m, sec), utc = local;
+	if (tz)
+		tz_local_to_utc(tz, local, TZ_EARLIER, &utc, NULL);
+	return utc * 1000 + ms;
+}
+
+/* A time on the trade date within 08:00-17:00 local, from its own stream
+ * so that the rest of the book keeps its draws. */
+static int64_t exec_first(const trade *t, qe_rng *x)
+{
+	int sec = (int)rng_below(x, 9 * 3600);
+	return exec_at_local(t->c, t->trade_date, 8 + sec / 3600, sec / 60 % 60, sec % 60, (int)rng_below(x, 1000));
+}
+
+/* A later version: 10 minutes to 2 hours after the previous one. */
+static int64_t exec_later(int64_t prev, qe_rng *x)
+{
+	return prev + (600 + (int64_t)rng_below(x, 7200)) * 1000 + (int64_t)rng_below(x, 1000);
 }
 
 static void write_trade(csv_writer *w, const trade *t)
@@ -769,6 +819,17 @@ static void write_trade(csv_writer *w, const trade *t)
 		csvw_double(w, t->ratio);
 	}
 	csvw_str(w, t->model);
+	/* the trade report's fields: one UTI for every version of a trade */
+	char uti[64], ts[TS_BUFSZ], out[TS_BUFSZ + 8];
+	snprintf(uti, sizeof uti, "%s%s", SYNTH_OUR_LEI, t->id);
+	csvw_str(w, uti);
+	csvw_str(w, t->venue);
+	const qe_tz *tz = tz_get(k->timezone, NULL);
+	int64_t sec = t->exec_ms / 1000;
+	ts_format(ts, tz ? ts_in_zone(tz, sec) : (qe_ts){sec, 0}, 0);
+	/* the milliseconds go between the seconds and the offset */
+	snprintf(out, sizeof out, "%.19s.%03d%s", ts, (int)(t->exec_ms % 1000), ts + 19);
+	csvw_str(w, out);
 	csvw_end(w);
 }
 
@@ -782,14 +843,18 @@ static void emit_trade(const synth *s, int64_t i, csv_writer *w, int prev)
 	qe_rng r;
 	trade t, v[3];
 	int nv = 0;
+	qe_rng x;
 	rng_init(&r, s->cfg.seed, synth_stream(STREAM_TRADES, (uint64_t)i));
+	rng_init(&x, s->cfg.seed, synth_stream(STREAM_EXEC, (uint64_t)i));
 	gen_trade(s, i, &t, &r);
+	t.exec_ms = exec_first(&t, &x);
 	v[nv++] = t;
 	double u = rng_uniform(&r);
 	if (u < 0.045) {
 		t.version = 2;
 		if (u < 0.03 || u >= 0.04) {
 			t.status = "amend";
+			t.exec_ms = exec_later(t.exec_ms, &x);
 			if (rng_uniform(&r) < 0.5 && strcmp(t.unit, "lots") == 0)
 				t.qty = t.qty + 1;
 			else if (strcmp(t.unit, "lots") != 0)
@@ -801,10 +866,12 @@ static void emit_trade(const synth *s, int64_t i, csv_writer *w, int prev)
 			if (u >= 0.04) {
 				t.version = 3;
 				t.status = "cancel";
+				t.exec_ms = exec_later(t.exec_ms, &x);
 				v[nv++] = t;
 			}
 		} else {
 			t.status = "cancel";
+			t.exec_ms = exec_later(t.exec_ms, &x);
 			v[nv++] = t;
 		}
 	}
@@ -818,6 +885,101 @@ static void emit_trade(const synth *s, int64_t i, csv_writer *w, int prev)
 	}
 	for (int k = 0; k < nv; k++)
 		write_trade(w, &v[k]);
+}
+
+/* A book of at least this many trades gets the abuse cases (a small test
+ * book stays as drawn). */
+enum { SYNTH_ABUSE_MIN_TRADES = 1000 };
+
+/* The deliberate market-abuse cases after the n generated trades, so
+ * that qe-screen --rules abuse finds exactly them (qe-synth(1)):
+ *   n+1, n+2  a wash pair: GAS_EU buys 20 MW of TTF physical from CP011 and
+ *             sells the same at the same price to CP012 (one beneficial
+ *             owner) 208.65 s later (wash_owner and wash_offset);
+ *   n+3..n+5  layering: CARBON's cdubois books three EUA spot trades and
+ *             amends and cancels each within 50 s (6 amend/cancel
+ *             versions in a minute, above the bundled count of 5);
+ *   n+6       a price outside the day's range: OIL sells 1 lot of WTI
+ *             for next month at 3.5 times the forward. */
+/* Version v of the k-th trade (index i) of the layering burst: version 2
+ * is one tick up, version 3 cancels. */
+static void layering_trade(const synth *s, trade *t, int64_t i, int k, int v)
+{
+	trade_init(t, i);
+	t->book = "CARBON";
+	t->trader = "cdubois";
+	snprintf(t->cpty, sizeof t->cpty, "CP%03d", 5 + k);
+	t->instrument = "spot";
+	t->c = C_EUA;
+	t->buy = 1;
+	t->qty = 5000;
+	t->unit = "t";
+	t->trade_date = cal_preceding(s->cal[C_EUA], s->cfg.asof - 1);
+	t->ds = t->de = t->trade_date + 2;
+	t->price = synth_round(synth_fwd(s, C_EUA, 0), synth_curves[C_EUA].tick) +
+		   (v == 2 ? synth_curves[C_EUA].tick : 0);
+	t->venue = "XOFF";
+	t->version = v;
+	t->status = v == 1 ? "new" : v == 2 ? "amend" : "cancel";
+}
+
+static void emit_abuse(const synth *s, int64_t n, csv_writer *w)
+{
+	trade t;
+	const int m = 2;
+	/* wash pair */
+	trade_init(&t, n);
+	t.book = "GAS_EU";
+	t.trader = "svandijk";
+	snprintf(t.cpty, sizeof t.cpty, "CP011");
+	t.instrument = "physical"; /* within svandijk's mandate: the pair trips abuse only */
+	t.c = C_TTF;
+	t.buy = 1;
+	t.qty = 20;
+	t.unit = "MW";
+	t.shape = "gasday";
+	set_month(s, &t, m);
+	t.price = synth_round(synth_fwd(s, C_TTF, m), synth_curves[C_TTF].tick);
+	t.trade_date = cal_preceding(s->cal[C_TTF], s->cfg.asof - 2);
+	t.venue = "XOFF";
+	t.exec_ms = exec_at_local(C_TTF, t.trade_date, 10, 2, 13, 250);
+	write_trade(w, &t);
+	snprintf(t.id, sizeof t.id, "T%08lld", (long long)(n + 2));
+	snprintf(t.cpty, sizeof t.cpty, "CP012");
+	t.buy = 0;
+	t.exec_ms += 208650;
+	write_trade(w, &t);
+	/* layering: three trades, each amended and cancelled, within 50 s */
+	int64_t at = 0;
+	for (int k = 0; k < 3; k++) {
+		layering_trade(s, &t, n + 2 + k, k, 1);
+		if (k == 0)
+			at = exec_at_local(C_EUA, t.trade_date, 15, 30, 0, 125);
+		t.exec_ms = at + k * 2000;
+		write_trade(w, &t);
+	}
+	for (int k = 0; k < 3; k++)
+		for (int v = 2; v <= 3; v++) {
+			layering_trade(s, &t, n + 2 + k, k, v);
+			t.exec_ms = at + 10000 + (int64_t)(k * 2 + v - 2) * 7000;
+			write_trade(w, &t);
+		}
+	/* a price far outside the day's settlement range */
+	trade_init(&t, n + 5);
+	t.book = "OIL";
+	t.trader = "hnasser";
+	snprintf(t.cpty, sizeof t.cpty, "%s", synth_clearer(synth_curves[C_CL].venue));
+	t.instrument = "future";
+	t.c = C_CL;
+	t.buy = 0;
+	t.qty = 1;
+	t.unit = "lots";
+	set_month(s, &t, m);
+	t.price = synth_round(3.5 * synth_fwd(s, C_CL, m), synth_curves[C_CL].tick);
+	t.trade_date = cal_preceding(s->cal[C_CL], s->cfg.asof - 2);
+	t.venue = synth_mic(synth_curves[C_CL].venue);
+	t.exec_ms = exec_at_local(C_CL, t.trade_date, 11, 45, 30, 0);
+	write_trade(w, &t);
 }
 
 static int write_book(synth *s, FILE *fp, int prev, qe_err *e)
@@ -865,6 +1027,8 @@ static int write_book(synth *s, FILE *fp, int prev, qe_err *e)
 		if (failed)
 			return 0; /* write error: sticky in fp, reported at commit */
 	}
+	if (n >= SYNTH_ABUSE_MIN_TRADES)
+		emit_abuse(s, n, &w);
 	return 0;
 }
 

@@ -78,6 +78,7 @@ enum {
 	STREAM_TERMS,
 	STREAM_NEWS,
 	STREAM_LOAD,
+	STREAM_EXEC, /* execution times of trades (drawn apart: the book keeps its draws) */
 	STREAM_PREV  /* which trade versions were done on the as-of date */
 };
 static inline uint64_t synth_stream(int tag, uint64_t index)

@@ -5,7 +5,9 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "core/regid.h"
 #include "screen/live.h"
 #include "screen/regulatory.h"
 #include "unit.h"
@@ -16,34 +18,55 @@ static void test_shapes(void)
 	const char *lei = "5493001KJTIIGC8Y1R12";
 	char uti[64];
 	snprintf(uti, sizeof uti, "%sTRADE0001", lei);
-	UT_CHECK(regulatory_uti_reason(uti, buf, sizeof buf) == NULL, "UTI: LEI then code");
+	UT_CHECK(regid_uti_reason(uti, strlen(uti), buf, sizeof buf) == NULL, "UTI: LEI then code");
 	/* 52 characters is the longest: inside; 53 outside */
 	snprintf(uti, sizeof uti, "%s%032d", lei, 7);
-	UT_CHECK(regulatory_uti_reason(uti, buf, sizeof buf) == NULL, "UTI of 52 characters");
+	UT_CHECK(regid_uti_reason(uti, strlen(uti), buf, sizeof buf) == NULL, "UTI of 52 characters");
 	snprintf(uti, sizeof uti, "%s%033d", lei, 7);
-	UT_EQ_STR(regulatory_uti_reason(uti, buf, sizeof buf), "53 characters, more than 52", "UTI of 53");
-	UT_EQ_STR(regulatory_uti_reason("", buf, sizeof buf), "empty", "empty UTI");
+	UT_EQ_STR(regid_uti_reason(uti, strlen(uti), buf, sizeof buf), "53 characters, more than 52", "UTI of 53");
+	UT_EQ_STR(regid_uti_reason("", strlen(""), buf, sizeof buf), "empty", "empty UTI");
 	snprintf(uti, sizeof uti, "%sabc", lei);
-	UT_EQ_STR(regulatory_uti_reason(uti, buf, sizeof buf), "character 21 'a' is not 0-9 or A-Z", "lower case");
-	UT_CHECK(regulatory_uti_reason(lei, buf, sizeof buf) != NULL, "an LEI alone is no UTI");
-	UT_CHECK(regulatory_uti_reason("5493001KJTIIGC8Y1R13X1", buf, sizeof buf) != NULL &&
+	UT_EQ_STR(regid_uti_reason(uti, strlen(uti), buf, sizeof buf), "character 21 'a' is not 0-9 or A-Z", "lower case");
+	UT_CHECK(regid_uti_reason(lei, strlen(lei), buf, sizeof buf) != NULL, "an LEI alone is no UTI");
+	UT_CHECK(regid_uti_reason("5493001KJTIIGC8Y1R13X1", strlen("5493001KJTIIGC8Y1R13X1"), buf, sizeof buf) != NULL &&
 			 strstr(buf, "MOD 97-10"),
 		 "bad LEI prefix");
-	UT_CHECK(regulatory_mic_reason("XNYM") == NULL, "MIC XNYM");
-	UT_CHECK(regulatory_mic_reason("XOFF") == NULL, "MIC XOFF (off venue)");
-	UT_CHECK(regulatory_mic_reason("NDEX") == NULL, "MIC NDEX");
-	UT_CHECK(regulatory_mic_reason("xnym") != NULL, "lower-case MIC");
-	UT_CHECK(regulatory_mic_reason("XNYME") != NULL, "five characters");
-	UT_CHECK(regulatory_mic_reason("") != NULL, "empty MIC");
-	UT_CHECK(regulatory_timestamp_reason("2026-11-25T14:03:07+01:00") == NULL, "offset +01:00");
-	UT_CHECK(regulatory_timestamp_reason("2026-11-25T14:03:07.123456-05:00") == NULL, "fraction, -05:00");
-	UT_CHECK(regulatory_timestamp_reason("2026-11-25T14:03:07Z") == NULL, "Z");
-	UT_CHECK(regulatory_timestamp_reason("2026-11-25T14:03:07") != NULL, "no offset");
-	UT_CHECK(regulatory_timestamp_reason("2026-11-25 14:03:07+01:00") != NULL, "space for T");
-	UT_CHECK(regulatory_timestamp_reason("2026-02-30T14:03:07+01:00") != NULL, "no 30 February");
-	UT_CHECK(regulatory_timestamp_reason("2026-11-25T24:03:07+01:00") != NULL, "hour 24");
-	UT_CHECK(regulatory_timestamp_reason("2026-11-25T14:03:07+0100") != NULL, "offset without colon");
-	UT_CHECK(regulatory_timestamp_reason("2026-11-25T14:03:07.+01:00") != NULL, "empty fraction");
+	UT_CHECK(regid_mic_reason("XNYM", strlen("XNYM")) == NULL, "MIC XNYM");
+	UT_CHECK(regid_mic_reason("XOFF", strlen("XOFF")) == NULL, "MIC XOFF (off venue)");
+	UT_CHECK(regid_mic_reason("NDEX", strlen("NDEX")) == NULL, "MIC NDEX");
+	UT_CHECK(regid_mic_reason("xnym", strlen("xnym")) != NULL, "lower-case MIC");
+	UT_CHECK(regid_mic_reason("XNYME", strlen("XNYME")) != NULL, "five characters");
+	UT_CHECK(regid_mic_reason("", strlen("")) != NULL, "empty MIC");
+	UT_CHECK(regid_timestamp_parse("2026-11-25T14:03:07+01:00", strlen("2026-11-25T14:03:07+01:00"), NULL, NULL, NULL) == NULL, "offset +01:00");
+	UT_CHECK(regid_timestamp_parse("2026-11-25T14:03:07.123456-05:00", strlen("2026-11-25T14:03:07.123456-05:00"), NULL, NULL, NULL) == NULL, "fraction, -05:00");
+	UT_CHECK(regid_timestamp_parse("2026-11-25T14:03:07Z", strlen("2026-11-25T14:03:07Z"), NULL, NULL, NULL) == NULL, "Z");
+	UT_CHECK(regid_timestamp_parse("2026-11-25T14:03:07", strlen("2026-11-25T14:03:07"), NULL, NULL, NULL) != NULL, "no offset");
+	UT_CHECK(regid_timestamp_parse("2026-11-25 14:03:07+01:00", strlen("2026-11-25 14:03:07+01:00"), NULL, NULL, NULL) != NULL, "space for T");
+	UT_CHECK(regid_timestamp_parse("2026-02-30T14:03:07+01:00", strlen("2026-02-30T14:03:07+01:00"), NULL, NULL, NULL) != NULL, "no 30 February");
+	UT_CHECK(regid_timestamp_parse("2026-11-25T24:03:07+01:00", strlen("2026-11-25T24:03:07+01:00"), NULL, NULL, NULL) != NULL, "hour 24");
+	UT_CHECK(regid_timestamp_parse("2026-11-25T14:03:07+0100", strlen("2026-11-25T14:03:07+0100"), NULL, NULL, NULL) != NULL, "offset without colon");
+	UT_CHECK(regid_timestamp_parse("2026-11-25T14:03:07.+01:00", strlen("2026-11-25T14:03:07.+01:00"), NULL, NULL, NULL) != NULL, "empty fraction");
+	/* the instants, offsets and fractions (epoch seconds from python's
+	 * datetime.fromisoformat): DST days of 2026 in Europe and the US */
+	static const struct {
+		const char *s;
+		int64_t utc;
+		int32_t off, nanos;
+	} when[] = {
+		{"2026-03-29T03:00:00.250+02:00", 1774746000, 7200, 250000000},
+		{"2026-10-25T02:30:00+01:00", 1792891800, 3600, 0},
+		{"2026-11-01T01:30:00-05:00", 1793514600, -18000, 0},
+		{"2026-07-07T14:03:12.123456789Z", 1783432992, 0, 123456789},
+	};
+	for (size_t k = 0; k < sizeof when / sizeof when[0]; k++) {
+		int64_t utc = 0;
+		int32_t off = 1, nanos = -1;
+		UT_CHECK(regid_timestamp_parse(when[k].s, strlen(when[k].s), &utc, &off, &nanos) == NULL &&
+				 utc == when[k].utc && off == when[k].off && nanos == when[k].nanos,
+			 when[k].s);
+	}
+	UT_EQ_STR(regid_timestamp_parse("2026-07-07T14:03:12+14:01", 25, NULL, NULL, NULL), "UTC offset beyond +-14:00",
+		  "offset beyond 14:00");
 }
 
 static int write_file(const char *path, const char *text)
