@@ -1004,8 +1004,6 @@ static const formats_table tables[FMT_COUNT] = {
 	{T(FMT_FEED_REJECTS, "feed_rejects", "FEED REJECTS", feed_rejects_cols), 0, NULL},
 	{T(FMT_PNL, "pnl", "PNL", pnl_cols), K(0)},
 	{T(FMT_PNL_EXPLAIN, "pnl_explain", "PNL EXPLAIN", pnl_explain_cols), K(0, 1)},
-};
-
 	{T(FMT_REMIT_REPORT, "remit_report", "REMIT REPORT", remit_report_cols), K(1, 2)},
 	{T(FMT_REMIT_REJECTS, "remit_rejects", "REMIT REPORT", remit_rejects_cols), 0, NULL},
 	{T(FMT_COT_REPORT, "cot_report", "COT REPORT", cot_report_cols), K(1, 2)},

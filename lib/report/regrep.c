@@ -13,7 +13,7 @@
 #include "io/formats.h"
 #include "market/curvemaster.h"
 #include "screen/rtable.h"
-#include "screen/versions.h"
+#include "screen/live.h"
 #include "time/period.h"
 #include "time/tz.h"
 
@@ -488,7 +488,7 @@ int regrep_cot(const regrep_inputs *in, csv_writer *w, long *rows, long *skipped
 	if ((rc = rtable_read(in->trades, trade_cols, cot_optional, RT_NCOLS, &t, e)) ||
 	    (rc = cpty_load(in->counterparties, 1, &cp, &cpix, e)) ||
 	    (in->previous && (rc = rtable_read(in->previous, prev_cols, NULL, PV_NCOLS, &prev, e))) ||
-	    (rc = versions_live(&t, RT_ID, RT_VERSION, RT_STATUS, &live, &nlive, e)))
+	    (rc = live_versions(&t, RT_ID, RT_VERSION, RT_STATUS, &live, &nlive, NULL, NULL, e)))
 		goto done;
 	if (!(m = curvemaster_load(in->markets, e))) {
 		rc = e->code;
