@@ -30,13 +30,13 @@ eod: $(REPORT_FILES)
 $(REPORT_OUT):
 	@mkdir -p $@
 
-$(REPORT_OUT)/position.csv: $(OUT)/price/ladder.csv $(I)/markets.csv $(QE_BIN)/qe-report $(REPORT_MK) \
-		$(EOD_MK) | $(REPORT_OUT)
+$(REPORT_OUT)/position.csv: $(call hashed,$(OUT)/price/ladder.csv $(I)/markets.csv $(QE_BIN)/qe-report \
+		$(REPORT_MK) $(EOD_MK)) | $(REPORT_OUT)
 	$(QE_BIN)/qe-report position -q -l $(OUT)/price/ladder.csv -m $(I)/markets.csv -o $@
 
 # exit 1: a VaR above its limit, an alert
-$(REPORT_OUT)/risk.csv: $(REPORT_VAR) $(I)/limits.csv $(DATA)/fx.csv $(QE_BIN)/qe-report $(REPORT_MK) \
-		$(EOD_MK) | $(REPORT_OUT)
+$(REPORT_OUT)/risk.csv: $(call hashed,$(REPORT_VAR) $(I)/limits.csv $(DATA)/fx.csv $(QE_BIN)/qe-report \
+		$(REPORT_MK) $(EOD_MK)) | $(REPORT_OUT)
 	@rc=0; $(QE_BIN)/qe-report risk -q --var $(OUT)/var/var.csv -l $(I)/limits.csv --fx $(DATA)/fx.csv \
 		--stress $(OUT)/var/stress.csv --backtest $(OUT)/var/backtest.csv --pla $(OUT)/var/pla.csv \
 		--components $(OUT)/var/components.csv -o $@ || rc=$$?; \
@@ -44,14 +44,16 @@ $(REPORT_OUT)/risk.csv: $(REPORT_VAR) $(I)/limits.csv $(DATA)/fx.csv $(QE_BIN)/q
 	elif [ $$rc -ne 0 ]; then exit $$rc; fi
 
 .SECONDEXPANSION:
-$(REPORT_OUT)/summary.txt: $(REPORT_OUT)/risk.csv $(REPORT_OUT)/position.csv \
-		$$(if $$(SCREEN_GATE_DEPS),$(OUT)/screen/breaches.csv) $(QE_BIN)/qe-report $(REPORT_MK) $(EOD_MK)
+$(REPORT_OUT)/summary.txt: $(call hashed,$(REPORT_OUT)/risk.csv $(REPORT_OUT)/position.csv) \
+		$$(if $$(SCREEN_GATE_DEPS),$(call hashed,$(OUT)/screen/breaches.csv)) \
+		$(call hashed,$(QE_BIN)/qe-report $(REPORT_MK) $(EOD_MK))
 	@rc=0; $(QE_BIN)/qe-report summary --risk $(REPORT_OUT)/risk.csv --position $(REPORT_OUT)/position.csv \
 		$(if $(SCREEN_GATE_DEPS),--breaches $(OUT)/screen/breaches.csv) -d $(ASOF) -o $@ || rc=$$?; \
 	[ $$rc -le 1 ] || exit $$rc
 
-$(REPORT_OUT)/dashboard.html: $(REPORT_OUT)/risk.csv $(REPORT_OUT)/position.csv $(OUT)/var/series.csv \
-		$$(if $$(SCREEN_GATE_DEPS),$(OUT)/screen/breaches.csv) $(QE_BIN)/qe-report $(REPORT_MK) $(EOD_MK)
+$(REPORT_OUT)/dashboard.html: $(call hashed,$(REPORT_OUT)/risk.csv $(REPORT_OUT)/position.csv $(OUT)/var/series.csv) \
+		$$(if $$(SCREEN_GATE_DEPS),$(call hashed,$(OUT)/screen/breaches.csv)) \
+		$(call hashed,$(QE_BIN)/qe-report $(REPORT_MK) $(EOD_MK))
 	$(QE_BIN)/qe-report html -q --series $(OUT)/var/series.csv --risk $(REPORT_OUT)/risk.csv \
 		--position $(REPORT_OUT)/position.csv $(if $(SCREEN_GATE_DEPS),--breaches $(OUT)/screen/breaches.csv) \
 		-d $(ASOF) -o $@

@@ -40,7 +40,7 @@ SETTLE_OPTS  := --counterparties $(DATA)/counterparties.csv --currencies $(DATA)
 	--terms $(DATA)/payment_terms.csv $(if $(wildcard $(DATA)/calendars),--calendars $(DATA)/calendars)
 SETTLE_RUN   := QE_RUN_ID='$(RUN_ID)' $(QE_BIN)/qe-settle
 SETTLE_FILES := $(SETTLE_OUT)/flows.csv $(SETTLE_OUT)/payments.csv $(SETTLE_OUT)/invoices.csv
-SETTLE_DEPS  := $(SETTLE_REF) $(EOD_CALENDARS) $(QE_BIN)/qe-settle $(SETTLE_MK) $(EOD_MK)
+SETTLE_DEPS  := $(call hashed,$(SETTLE_REF) $(EOD_CALENDARS) $(QE_BIN)/qe-settle $(SETTLE_MK) $(EOD_MK))
 
 SETTLE_MISSING := $(strip $(if $(wildcard $(QE_BIN)/qe-settle),,$(QE_BIN)/qe-settle) \
 	$(filter-out $(wildcard $(SETTLE_REF)),$(SETTLE_REF)))
@@ -58,21 +58,21 @@ $(SETTLE_OUT):
 	@mkdir -p $@
 
 # after the gate (pipelines/screen.mk): GATE=stop with findings fails here
-$(SETTLE_OUT)/flows.csv: $(I)/trades.csv $(I)/markets.csv $(I)/fixings.csv $(I)/history.csv \
+$(SETTLE_OUT)/flows.csv: $(call hashed,$(I)/trades.csv $(I)/markets.csv $(I)/fixings.csv $(I)/history.csv) \
 		$(SCREEN_GATE_DEPS) $(SETTLE_DEPS) | $(SETTLE_OUT)
 	@$(screen_gate); \
 	$(SETTLE_RUN) flows -q --from $(SETTLE_FROM) --to $(SETTLE_TO) --trades $(I)/trades.csv \
 		--markets $(I)/markets.csv --fixings $(I)/fixings.csv --history $(I)/history.csv \
 		$(SETTLE_OPTS) -o $@ || { rc=$$?; echo "eod: settle: qe-settle flows failed (exit $$rc)" >&2; exit $$rc; }
-$(SETTLE_OUT)/payments.csv: $(SETTLE_OUT)/flows.csv $(SETTLE_DEPS)
-	@$(SETTLE_RUN) net -q $< $(SETTLE_OPTS) -o $@ \
+$(SETTLE_OUT)/payments.csv: $(call hashed,$(SETTLE_OUT)/flows.csv) $(SETTLE_DEPS)
+	@$(SETTLE_RUN) net -q $(SETTLE_OUT)/flows.csv $(SETTLE_OPTS) -o $@ \
 		|| { rc=$$?; echo "eod: settle: qe-settle net failed (exit $$rc)" >&2; exit $$rc; }
 # the pages go to invoices.new/, which replaces invoices/ once qe-settle has
 # committed them with invoices.csv (the directory is not a target: make -t
 # cannot touch one; invoices.csv stands for both, and is moved last)
-$(SETTLE_OUT)/invoices.csv: $(SETTLE_OUT)/flows.csv $(SETTLE_DEPS)
+$(SETTLE_OUT)/invoices.csv: $(call hashed,$(SETTLE_OUT)/flows.csv) $(SETTLE_DEPS)
 	@rm -rf $(SETTLE_OUT)/invoices.new $(SETTLE_OUT)/invoices.old; mkdir $(SETTLE_OUT)/invoices.new; \
-	$(SETTLE_RUN) invoice -q --from $(SETTLE_FROM) --to $(SETTLE_TO) $< $(SETTLE_OPTS) \
+	$(SETTLE_RUN) invoice -q --from $(SETTLE_FROM) --to $(SETTLE_TO) $(SETTLE_OUT)/flows.csv $(SETTLE_OPTS) \
 		-o $(SETTLE_OUT)/invoices.csv.new --html $(SETTLE_OUT)/invoices.new \
 		|| { rc=$$?; echo "eod: settle: qe-settle invoice failed (exit $$rc)" >&2; \
 			rm -rf $(SETTLE_OUT)/invoices.new; exit $$rc; }; \
