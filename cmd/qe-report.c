@@ -9,6 +9,7 @@ static const cli_command commands[] = {
 	{"risk", cmd_report_risk},
 	{"summary", cmd_report_summary},
 	{"html", cmd_report_html},
+	{"audit", cmd_report_audit},
 };
 
 static const char usage[] =
@@ -19,6 +20,7 @@ static const char usage[] =
 	"  risk --var FILE                 VaR/ES against limits, stress, backtest, P&L attribution, top contributors\n"
 	"  summary --risk FILE             the day in at most 80 columns, for a terminal or a cron mail\n"
 	"  html -o FILE                    a self-contained HTML dashboard (no script, no request)\n"
+	"  audit [DIR|LOG]                 verify the end-of-day audit log's hash chain and files\n"
 	"\n"
 	"Each command takes its own options: see 'qe-report COMMAND --help'.\n"
 	"  -h, --help          this help;  -V, --version  version\n"

@@ -6,5 +6,6 @@ int cmd_report_position(int argc, char **argv);
 int cmd_report_risk(int argc, char **argv);
 int cmd_report_summary(int argc, char **argv);
 int cmd_report_html(int argc, char **argv);
+int cmd_report_audit(int argc, char **argv);
 
 #endif

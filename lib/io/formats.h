@@ -149,6 +149,8 @@ enum formats_kind {
 	FMT_MARGIN_SCENARIOS,
 	FMT_POSITION_REPORT,       /* qe-report position */
 	FMT_RISK_REPORT,           /* qe-report risk */
+	FMT_AUDIT_LOG,             /* the end-of-day audit log (qe-report audit) */
+	FMT_EOD_ALERTS,            /* the end-of-day run's alerts */
 	FMT_COUNT
 };
 
