@@ -611,6 +611,18 @@ EOF
 		grep -q "^output,$EOD/$f," "$EOD/manifest.csv"
 	done
 	[ "$(cat "$EOD/screen/gate.txt")" = GATE=alert ]
+	# the run's alerts (pipelines/ops.sh): one per rule set of the gate's
+	# findings, counted here from screen/alerts.csv
+	"$PYORACLE" - "$EOD" <<'PY'
+import csv, sys
+eod = sys.argv[1]
+n = {}
+for r in csv.DictReader(open(eod + '/screen/alerts.csv')):
+    n[r['rule_set']] = n.get(r['rule_set'], 0) + 1
+a = [r for r in csv.DictReader(open(eod + '/alerts.csv')) if r['kind'] == 'screen_breach']
+assert {r['subject']: int(r['message'].split()[0]) for r in a} == n and len(a) == len(n) > 0, (a, n)
+assert all(r['file'] == eod + '/screen/breaches.csv' and r['run_id'] == 'eod-2026-11-25' for r in a)
+PY
 }
 
 @test "eod: GATE=stop stops before settlement on the bundled breaches; GATE=alert then settles byte for byte as before" {

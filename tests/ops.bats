@@ -344,3 +344,29 @@ PY
 	[[ "$stderr" == *"eod: another run holds $BATS_FILE_TMPDIR/eod.lock; waiting up to 30s"* ]]
 	wait
 }
+
+@test "ops: a red backtest and a red P&L attribution book are alerts (ops.sh finish on crafted outputs)" {
+	mkdir -p d/var
+	printf 'observations,exceptions,expected,alpha,kupiec_lr,kupiec_p,ind_lr,ind_p,cc_lr,cc_p,zone,result,asof\n' > d/var/backtest.csv
+	printf '250,12,2.5,0.99,1,0.001,0,1,1,0.001,red,reject,2026-11-25\n' >> d/var/backtest.csv
+	printf 'asof,portfolio,scenarios,spearman,ks,zone,currency\n' > d/var/pla.csv
+	printf '2026-11-25,POWER_EU,250,0.5,0.2,red,EUR\n2026-11-25,GAS_EU,250,0.99,0.01,green,EUR\n' >> d/var/pla.csv
+	export QE_ALERT_CMD="cat >> '$TMP/got'"
+	run env QE_EOD_OUT=d QE_EOD_ASOF=2026-11-25 QE_RUN_ID=t-1 QE_EOD_BIN="$TREE/bin" \
+		QE_EOD_MK_DIR="$TREE/pipelines/" QE_EOD_AUDIT_LOG=audit/audit.log \
+		QE_EOD_INPUTS= QE_EOD_OUTPUTS="d/var/backtest.csv d/var/pla.csv" QE_EOD_DIRS= \
+		sh "$TREE/pipelines/ops.sh" finish ok
+	unset QE_ALERT_CMD
+	assert_success
+	assert_output "eod: 2 alert(s) in d/alerts.csv"
+	run cut -d, -f2- d/alerts.csv
+	assert_output "run_id,asof,kind,severity,subject,message,file
+t-1,2026-11-25,backtest_red,critical,backtest,VaR backtest rejected the model (red zone),d/var/backtest.csv
+t-1,2026-11-25,pla_red,critical,POWER_EU,P&L attribution red (MAR32) for POWER_EU,d/var/pla.csv"
+	[ "$(grep -c '^time,' got)" -eq 2 ]
+	grep -q '^qe_eod_alerts{kind="pla_red"} 1$' d/metrics.prom
+	run promtool check metrics < d/metrics.prom
+	assert_success
+	run qe-report audit audit
+	assert_success
+}
