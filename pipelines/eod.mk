@@ -10,7 +10,8 @@
 #           fixings and history are built from (pipelines/exchange.mk)
 #   GATE    alert (default) or stop: what a screen finding does to the
 #           settle steps (pipelines/screen.mk)
-#   RUN_ID  the settle steps' run id (eod-$(ASOF); pipelines/settle.mk)
+#   RUN_ID  the run id (QE_RUN_ID, else eod-$(ASOF)) every step gets in
+#           QE_RUN_ID; AUDIT_LOG the audit log (out/eod/audit.log)
 #   HEDGE=0, FORECAST=0  skip the hedge, forecast steps
 #
 # The chain: ingest; forecast (GARCH vols of the history) and price; var
@@ -25,11 +26,12 @@
 #
 #   PRICE_MK := $(lastword $(MAKEFILE_LIST))     (first line of the file)
 #   EOD_OUTPUTS += $(OUT)/price/valuations.csv
-#   $(OUT)/price/valuations.csv: $(I)/trades.csv $(I)/curves.csv $(QE_BIN)/qe-price \
-#   		$(PRICE_MK) $(EOD_MK) | $(OUT)/price
+#   $(OUT)/price/valuations.csv: $(call hashed,$(I)/trades.csv $(I)/curves.csv \
+#   		$(QE_BIN)/qe-price $(PRICE_MK) $(EOD_MK)) | $(OUT)/price
 #   	$(QE_BIN)/qe-price --asof $(ASOF) --trades $(I)/trades.csv ... -o $@
 #
-# Every file a step reads is a prerequisite of the step: its data files,
+# Every file a step reads is a prerequisite of the step, through its
+# content-hash stamp ($(call hashed,FILES), below): its data files,
 # the holiday files of $(DATA)/calendars/ when the tool reads them, files of
 # pipelines/ such as var-shocks.csv, the tool binary, and the Make files
 # that define the step (this file and the step's own pipelines/<tool>.mk),
