@@ -396,7 +396,7 @@ PY
 	run join before after
 	[ "$(echo "$output" | awk '$2 != $3 { print $1 }' | tr '\n' ' ')" = "alerts.csv manifest.csv metrics.prom report/dashboard.html report/risk.csv report/summary.txt var/stress.csv " ]
 	grep -q '^total/EUR,carbon-double,' "$EOD/var/stress.csv"
-	grep -qx "input,pipelines/var-shocks.csv,[0-9]*,$(sha256sum < "$TREE/pipelines/var-shocks.csv" | cut -d' ' -f1)" \
+	grep -qx "input,pipelines/var-shocks.csv,[0-9]*,$(sha256sum < "$TREE/pipelines/var-shocks.csv" | cut -d' ' -f1)," \
 		"$EOD/manifest.csv"
 	# and a second run after it does nothing
 	run tree_make -q "$EOD/manifest.csv"
@@ -444,7 +444,7 @@ PY
 	assert_file_exists "$out/var/var.csv"
 	grep -q "^output,$out/price/errors.csv," "$out/manifest.csv"
 	# a limit on unpriced trades stops the run but keeps errors.csv
-	touch "$out/ingest/trades.csv"
+	rm -f "$out/.qe/hash/out/ingest/trades.csv.sha256"   # a new stamp: what reads the trades reruns
 	run eod_make OUT="$out" DATA="$TMP/data" HEDGE=0 FORECAST=0 PRICE_MAX_ERRORS=0
 	assert_failure
 	assert_output --partial "exceed PRICE_MAX_ERRORS=0"
@@ -456,14 +456,14 @@ PY
 	printf '#!/bin/sh\n"%s/qe-price" "$@"\nexit $FAKE_RC\n' "$QE_BIN" > "$TMP/bin/qe-price"
 	chmod +x "$TMP/bin/qe-price"
 	for rc in 2 4 5 70; do
-		touch "$out/ingest/trades.csv"
+		rm -f "$out/.qe/hash/out/ingest/trades.csv.sha256"   # a new stamp: what reads the trades reruns
 		FAKE_RC=$rc run eod_make QE_BIN="$TMP/bin" OUT="$out" DATA="$TMP/data" HEDGE=0 FORECAST=0 "$out/price/valuations.csv"
 		assert_failure
 		assert_output --partial "eod: price: qe-price failed (exit $rc)"
 		grep -q T99999999 "$out/price/errors.csv"
 	done
 	# exit 3 with nothing written (malformed market data) is a failure too
-	touch "$out/ingest/trades.csv"
+	rm -f "$out/.qe/hash/out/ingest/trades.csv.sha256"   # a new stamp: what reads the trades reruns
 	echo 'NG_HH,2026-11-25,2027-01-01,2027-01-31,abc' >> "$out/ingest/curves.csv"
 	run eod_make OUT="$out" DATA="$TMP/data" HEDGE=0 FORECAST=0
 	assert_failure
@@ -573,7 +573,7 @@ EOF
 	assert_output --partial "eod: WARNING: P&L attribution red: $red (see $out/var/pla.csv)"
 	# any other exit stops the run and leaves no report
 	for rc in 3 4; do
-		touch "$out/ingest/trades.csv"
+		rm -f "$out/.qe/hash/out/var/priced-trades.csv.sha256"   # a new stamp: pla reruns
 		FAKE_RC=$rc run eod_make QE_BIN="$TMP/bin" OUT="$out" DATA="$TMP/data" "$out/var/pla.csv"
 		assert_failure
 		assert_output --partial "eod: pla: qe-var failed (exit $rc)"
