@@ -122,7 +122,7 @@ sanitize: deps
 
 eod: deps
 	@$(MAKE) --no-print-directory all
-	@$(MAKE) --no-print-directory -f pipelines/eod.mk QE_BIN=$(CURDIR)/$(BIN)
+	@sh pipelines/ops.sh run $(MAKE) --no-print-directory -f pipelines/eod.mk QE_BIN=$(CURDIR)/$(BIN)
 
 bench: deps
 	@$(MAKE) --no-print-directory all

@@ -12,6 +12,7 @@ static const cli_command commands[] = {
 	{"pnl", cmd_report_pnl},
 	{"remit", cmd_report_remit},
 	{"cot", cmd_report_cot},
+	{"audit", cmd_report_audit},
 };
 
 static const char usage[] =
@@ -25,6 +26,7 @@ static const char usage[] =
 	"  pnl --from D0 --to D1 ...       daily P&L by trade and its explain by revaluation\n"
 	"  remit --trades FILE ...         the trade report of REMIT Table 1 / EMIR, one row per version\n"
 	"  cot --trades FILE ...           open interest by commodity and trader category (COT)\n"
+	"  audit [DIR|LOG]                 verify the end-of-day audit log's hash chain and files\n"
 	"\n"
 	"Each command takes its own options: see 'qe-report COMMAND --help'.\n"
 	"  -h, --help          this help;  -V, --version  version\n"

@@ -7,7 +7,7 @@ set -eu
 PKGS="pkg-config postgresql-15 libpq-dev clang libomp-dev libopenblas-dev liblapacke-dev libgsl-dev libcsv-dev zlib1g-dev libhdf5-dev
 libssl-dev libzip-dev libopenmpi-dev openmpi-bin bats bats-assert bats-support bats-file mandoc locales
 python3 python3-numpy python3-scipy python3-mpmath python3-h5py python3-pandas python3-sklearn python3-statsmodels quantlib-python
-miller hyperfine tzdata time strace bsdutils afl++ libxml2-utils chromium python3-pil fonts-dejavu-core
+miller hyperfine tzdata time prometheus strace bsdutils afl++ libxml2-utils chromium python3-pil fonts-dejavu-core
 mosquitto libmosquitto-dev mosquitto-clients openssl"
 
 missing=""

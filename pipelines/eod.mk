@@ -10,7 +10,8 @@
 #           fixings and history are built from (pipelines/exchange.mk)
 #   GATE    alert (default) or stop: what a screen finding does to the
 #           settle steps (pipelines/screen.mk)
-#   RUN_ID  the settle steps' run id (eod-$(ASOF); pipelines/settle.mk)
+#   RUN_ID  the run id (QE_RUN_ID, else eod-$(ASOF)) every step gets in
+#           QE_RUN_ID; AUDIT_LOG the audit log (out/eod/audit.log)
 #   HEDGE=0, FORECAST=0  skip the hedge, forecast steps
 #
 # The chain: ingest; forecast (GARCH vols of the history) and price; var
@@ -25,11 +26,12 @@
 #
 #   PRICE_MK := $(lastword $(MAKEFILE_LIST))     (first line of the file)
 #   EOD_OUTPUTS += $(OUT)/price/valuations.csv
-#   $(OUT)/price/valuations.csv: $(I)/trades.csv $(I)/curves.csv $(QE_BIN)/qe-price \
-#   		$(PRICE_MK) $(EOD_MK) | $(OUT)/price
+#   $(OUT)/price/valuations.csv: $(call hashed,$(I)/trades.csv $(I)/curves.csv \
+#   		$(QE_BIN)/qe-price $(PRICE_MK) $(EOD_MK)) | $(OUT)/price
 #   	$(QE_BIN)/qe-price --asof $(ASOF) --trades $(I)/trades.csv ... -o $@
 #
-# Every file a step reads is a prerequisite of the step: its data files,
+# Every file a step reads is a prerequisite of the step, through its
+# content-hash stamp ($(call hashed,FILES), below): its data files,
 # the holiday files of $(DATA)/calendars/ when the tool reads them, files of
 # pipelines/ such as var-shocks.csv, the tool binary, and the Make files
 # that define the step (this file and the step's own pipelines/<tool>.mk),
@@ -55,6 +57,42 @@ EOD_CALENDARS := $(sort $(wildcard $(DATA)/calendars/*.txt))
 ifeq ($(ASOF),)
 $(error eod: cannot read the as-of date from $(DATA)/curves.csv)
 endif
+
+# ---- operations (pipelines/ops.sh, qe(7) OPERATIONS) ------------------------
+# The run id every step and the manifest record; the audit log (and the
+# copies of the manifests it chains) beside the days' directories.
+RUN_ID    ?= $(or $(QE_RUN_ID),eod-$(ASOF))
+AUDIT_LOG ?= $(patsubst %/,%,$(dir $(OUT)))/audit.log
+OPS_SH    := $(dir $(EOD_MK))ops.sh
+export QE_RUN_ID := $(RUN_ID)
+export QE_EOD_OUT := $(OUT)
+export QE_EOD_ASOF := $(ASOF)
+export QE_EOD_BIN := $(QE_BIN)
+export QE_EOD_MK_DIR := $(dir $(EOD_MK))
+export QE_EOD_AUDIT_LOG := $(AUDIT_LOG)
+# every recipe line runs through ops.sh, which records its step (wall and
+# CPU time, peak memory, exit code, tool, seed) and, when it fails, writes
+# the failed run's manifest, alert and metrics and names the step
+.SHELLFLAGS = $(OPS_SH) step $@ -c
+
+# Content, not time: a step depends on the SHA-256 stamps of the files it
+# reads ($(call hashed,FILES)), each rewritten only when its file's digest
+# changes.  A touched or re-delivered identical file, or an output a rerun
+# wrote again byte for byte, reruns nothing after it.  Under make -t, which
+# rewrites no output, a newer output counts as changed (so that make -t
+# still marks what a run would redo); sources are judged by content always.
+HASH   := $(OUT)/.qe/hash
+hashed  = $(foreach f,$(1),$(HASH)/$(if $(filter $(OUT)/%,$(f)),out/$(patsubst $(OUT)/%,%,$(f)),$(if \
+	$(filter $(QE_BIN)/%,$(f)),bin/$(patsubst $(QE_BIN)/%,%,$(f)),$(if $(filter /%,$(f)),abs$(f),src/$(f)))).sha256)
+eod_touching = $(if $(findstring t,$(filter-out --%,$(firstword -$(MAKEFLAGS)))),time)
+$(HASH)/out/%.sha256: $(OUT)/%
+	+@/bin/sh $(OPS_SH) stamp $< $@ $(eod_touching)
+$(HASH)/bin/%.sha256: $(QE_BIN)/%
+	+@/bin/sh $(OPS_SH) stamp $< $@
+$(HASH)/abs/%.sha256: /%
+	+@/bin/sh $(OPS_SH) stamp $< $@
+$(HASH)/src/%.sha256: %
+	+@/bin/sh $(OPS_SH) stamp $< $@
 
 .DELETE_ON_ERROR:
 .PHONY: eod
@@ -96,15 +134,15 @@ INGEST_DEPS_trades := $(EOD_CALENDARS)
 ingest_src = $(if $(and $(EXCHANGE_DIR),$(filter prices vols fixings history,$(1))),$(OUT)/exchange/$(call ingest_file,$(1)).csv,$(DATA)/$(call ingest_file,$(1)).csv)
 
 define ingest_rule
-$(I)/$(call ingest_file,$(1)).csv $(I)/$(call ingest_file,$(1)).rejects.csv &: $(call ingest_src,$(1)) \
-		$(DATA)/markets.csv $(INGEST_DEPS_$(1)) $(QE_BIN)/qe-ingest $(EOD_MK) | $(I)
+$(I)/$(call ingest_file,$(1)).csv $(I)/$(call ingest_file,$(1)).rejects.csv &: $(call hashed,$(call ingest_src,$(1)) \
+		$(DATA)/markets.csv $(INGEST_DEPS_$(1)) $(QE_BIN)/qe-ingest $(EOD_MK)) | $(I)
 	@rc=0; $(QE_BIN)/qe-ingest $(1) $(call ingest_src,$(1)) --markets $(DATA)/markets.csv \
 		$(INGEST_ARGS_$(1)) -o $(I)/$(call ingest_file,$(1)).csv.tmp \
 		--rejects $(I)/$(call ingest_file,$(1)).rejects.csv || rc=$$$$?; \
 	n=$$$$(($$$$(wc -l 2>/dev/null < $(I)/$(call ingest_file,$(1)).rejects.csv || echo 1) - 1)); \
 	if [ $$$$rc -ne 0 ] && { [ $$$$rc -ne 3 ] || [ $$$$n -ne $(or $(INGEST_EXPECT_REJECTS_$(1)),0) ]; }; then \
 		echo "eod: ingest $(1): exit $$$$rc, $$$$n rejects (see $(I)/$(call ingest_file,$(1)).rejects.csv)" >&2; \
-		rm -f $(I)/$(call ingest_file,$(1)).csv.tmp; exit 1; fi; \
+		rm -f $(I)/$(call ingest_file,$(1)).csv.tmp; exit $$$$(( $$$$rc ? $$$$rc : 1 )); fi; \
 	mv $(I)/$(call ingest_file,$(1)).csv.tmp $(I)/$(call ingest_file,$(1)).csv
 endef
 $(foreach k,$(INGEST_KINDS),$(eval $(call ingest_rule,$(k))))
@@ -112,21 +150,26 @@ $(foreach k,$(INGEST_KINDS),$(eval $(call ingest_rule,$(k))))
 # ---- later steps ------------------------------------------------------------
 -include $(filter-out pipelines/eod.mk,$(wildcard pipelines/*.mk))
 
-# ---- run manifest: SHA-256 of every input and output ----------------------
+# ---- run manifest, alerts, metrics, audit log (pipelines/ops.sh) ----------
 # Written last, from the final EOD_INPUTS and EOD_OUTPUTS lists (the data
 # files read, calendars and pipelines/var-shocks.csv included; every file
 # written, rejects and errors included) and every file of the directories
 # of EOD_OUTPUT_DIRS (a step whose output is a set of files named by the
 # data, such as the invoice pages of pipelines/settle.mk: the directory
 # DIR is written, whole, by the rule of DIR.csv, which stands for it, since
-# make -t cannot touch a directory); role,path,bytes,sha256.
+# make -t cannot touch a directory).  RUN MANIFEST of qe-formats(5): the
+# run (id, as-of, status), the previous manifest of the audit log, every
+# input and output, the tools (SHA-256 and -V) and every step that ran
+# (exit, wall and CPU time, peak memory, seed); alerts.csv and metrics.prom
+# (Prometheus text format) before it; an entry appended to $(AUDIT_LOG).
+# A failed step writes the same files itself (ops.sh step), naming it.
 eod_uniq = $(if $(1),$(firstword $(1)) $(call eod_uniq,$(filter-out $(firstword $(1)),$(1))))
-EOD_MANIFEST_INPUTS  = $(call eod_uniq,$(EOD_INPUTS))
-EOD_MANIFEST_OUTPUTS = $(call eod_uniq,$(EOD_OUTPUTS))
-$(OUT)/manifest.csv: $(EOD_INPUTS) $(EOD_OUTPUTS) $(sort $(wildcard $(dir $(EOD_MK))*.mk)) | $(OUT)
-	@{ echo "role,path,bytes,sha256"; \
-	  for f in $(EOD_MANIFEST_INPUTS); do echo "input,$$f,$$(wc -c < $$f),$$(sha256sum $$f | cut -d' ' -f1)"; done; \
-	  for f in $(EOD_MANIFEST_OUTPUTS) $(if $(EOD_OUTPUT_DIRS),$$(find $(EOD_OUTPUT_DIRS) -type f | LC_ALL=C sort)); do \
-		echo "output,$$f,$$(wc -c < $$f),$$(sha256sum $$f | cut -d' ' -f1)"; done; \
-	} > $@.tmp && mv $@.tmp $@
+EOD_MANIFEST_INPUTS  := $(call eod_uniq,$(EOD_INPUTS))
+EOD_MANIFEST_OUTPUTS := $(call eod_uniq,$(EOD_OUTPUTS))
+export QE_EOD_INPUTS := $(EOD_MANIFEST_INPUTS)
+export QE_EOD_OUTPUTS := $(EOD_MANIFEST_OUTPUTS)
+export QE_EOD_DIRS := $(EOD_OUTPUT_DIRS)
+$(OUT)/manifest.csv: $(call hashed,$(EOD_INPUTS) $(EOD_OUTPUTS) $(sort $(wildcard $(dir $(EOD_MK))*.mk)) \
+		$(OPS_SH)) | $(OUT)
+	@/bin/sh $(OPS_SH) finish ok
 	@echo "eod: manifest $@"

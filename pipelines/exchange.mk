@@ -38,9 +38,9 @@ exchange_merge = awk -F, -v keys='$(1)' 'BEGIN { nk = split(keys, k, " ") } \
 $(X):
 	@mkdir -p $@
 
-$(EXCHANGE_OUT) &: $(EXCHANGE_FILES) $(DATA)/curves.csv $(DATA)/vols.csv $(DATA)/fixings.csv \
+$(EXCHANGE_OUT) &: $(call hashed,$(EXCHANGE_FILES) $(DATA)/curves.csv $(DATA)/vols.csv $(DATA)/fixings.csv \
 		$(DATA)/history.csv $(DATA)/markets.csv $(EOD_CALENDARS) $(QE_BIN)/qe-ingest \
-		$(EXCHANGE_MK) $(EOD_MK) | $(X)
+		$(EXCHANGE_MK) $(EOD_MK)) | $(X)
 	@set -e; t=$(X)/tmp; rm -rf $$t; mkdir -p $$t; cp $(DATA)/history.csv $$t/history.csv; \
 	echo "line,column,value,reason,record" > $(X)/rejects.csv; i=0; \
 	for f in $(EXCHANGE_FILES); do \

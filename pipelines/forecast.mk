@@ -45,8 +45,8 @@ $(FORECAST_OUT)/garch:
 
 # forecast_rule CURVE TENOR
 define forecast_rule
-$(FORECAST_OUT)/garch/$(1)-$(2).csv $(FORECAST_OUT)/garch/$(1)-$(2)-path.csv &: $(I)/history.csv \
-		$(QE_BIN)/qe-forecast $(FORECAST_MK) $(EOD_MK) | $(FORECAST_OUT)/garch
+$(FORECAST_OUT)/garch/$(1)-$(2).csv $(FORECAST_OUT)/garch/$(1)-$(2)-path.csv &: $(call hashed,$(I)/history.csv \
+		$(QE_BIN)/qe-forecast $(FORECAST_MK) $(EOD_MK)) | $(FORECAST_OUT)/garch
 	@rc=0; $(QE_BIN)/qe-forecast garch -q -H $(I)/history.csv --curve $(1) --tenor $(2) \
 		--horizon $(FORECAST_HORIZON) --forecast $(FORECAST_OUT)/garch/$(1)-$(2)-path.csv \
 		-o $(FORECAST_OUT)/garch/$(1)-$(2).csv || rc=$$$$?; \
@@ -55,9 +55,9 @@ endef
 $(foreach c,$(FORECAST_CURVES),$(foreach t,$(FORECAST_TENORS),$(eval $(call forecast_rule,$(c),$(t)))))
 
 # the fits and paths of every series in one file each (the header once)
-$(FORECAST_OUT)/garch.csv: $(FORECAST_FITS) $(FORECAST_MK) $(EOD_MK)
+$(FORECAST_OUT)/garch.csv: $(call hashed,$(FORECAST_FITS) $(FORECAST_MK) $(EOD_MK))
 	@awk 'FNR > 1 || NR == 1' $(FORECAST_FITS) > $@.tmp && mv $@.tmp $@
-$(FORECAST_OUT)/garch-path.csv: $(FORECAST_PATHS) $(FORECAST_MK) $(EOD_MK)
+$(FORECAST_OUT)/garch-path.csv: $(call hashed,$(FORECAST_PATHS) $(FORECAST_MK) $(EOD_MK))
 	@awk 'FNR > 1 || NR == 1' $(FORECAST_PATHS) > $@.tmp && mv $@.tmp $@
 
 # ---- to come: qe-forecast garch --to-vols (another helper is adding it) ----

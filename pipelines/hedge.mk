@@ -40,9 +40,9 @@ $(HEDGE_OUT):
 # (also when HEDGE_LADDER is overridden to somewhere the price step does not write)
 ifneq ($(HEDGE_LADDER),$(OUT)/price/ladder.csv)
 EOD_OUTPUTS += $(HEDGE_LADDER) $(HEDGE_OUT)/valuations.csv
-$(HEDGE_LADDER) $(HEDGE_OUT)/valuations.csv &: $(I)/trades.csv $(I)/curves.csv $(I)/vols.csv \
+$(HEDGE_LADDER) $(HEDGE_OUT)/valuations.csv &: $(call hashed,$(I)/trades.csv $(I)/curves.csv $(I)/vols.csv \
 		$(I)/rates.csv $(I)/fixings.csv $(I)/markets.csv $(EOD_CALENDARS) $(QE_BIN)/qe-price \
-		$(HEDGE_MK) $(EOD_MK) | $(HEDGE_OUT)
+		$(HEDGE_MK) $(EOD_MK)) | $(HEDGE_OUT)
 	$(QE_BIN)/qe-price -q --asof $(ASOF) --trades $(I)/trades.csv --curves $(I)/curves.csv \
 		--vols $(I)/vols.csv --rates $(I)/rates.csv --markets $(I)/markets.csv \
 		--fixings $(I)/fixings.csv $(if $(wildcard $(DATA)/calendars),--calendars $(DATA)/calendars) \
@@ -51,8 +51,8 @@ endif
 
 # hedges.csv and summary.csv are written by the same run; the holiday
 # files decide which menu contracts have expired
-$(HEDGE_OUT)/hedges.csv $(HEDGE_OUT)/summary.csv &: $(HEDGE_LADDER) $(OUT)/var/cov.csv $(HEDGE_MENU) \
-		$(HEDGE_FX) $(I)/markets.csv $(EOD_CALENDARS) $(QE_BIN)/qe-optimize $(HEDGE_MK) $(EOD_MK) | $(HEDGE_OUT)
+$(HEDGE_OUT)/hedges.csv $(HEDGE_OUT)/summary.csv &: $(call hashed,$(HEDGE_LADDER) $(OUT)/var/cov.csv $(HEDGE_MENU) \
+		$(HEDGE_FX) $(I)/markets.csv $(EOD_CALENDARS) $(QE_BIN)/qe-optimize $(HEDGE_MK) $(EOD_MK)) | $(HEDGE_OUT)
 	$(QE_BIN)/qe-optimize hedge -q --ladder $(HEDGE_LADDER) --cov $(OUT)/var/cov.csv \
 		--hedges $(HEDGE_MENU) --asof $(ASOF) --seed 1 --markets $(I)/markets.csv \
 		$(if $(HEDGE_FX),--fx $(HEDGE_FX) --base $(HEDGE_BASE),--allow-mixed-currency) \

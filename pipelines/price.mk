@@ -33,8 +33,8 @@ eod: $(PRICE_FILES)
 $(PRICE_OUT):
 	@mkdir -p $@
 
-$(PRICE_FILES) &: $(I)/trades.csv $(I)/curves.csv $(I)/vols.csv $(I)/rates.csv \
-		$(I)/fixings.csv $(I)/markets.csv $(EOD_CALENDARS) $(QE_BIN)/qe-price $(PRICE_MK) $(EOD_MK) \
+$(PRICE_FILES) &: $(call hashed,$(I)/trades.csv $(I)/curves.csv $(I)/vols.csv $(I)/rates.csv \
+		$(I)/fixings.csv $(I)/markets.csv $(EOD_CALENDARS) $(QE_BIN)/qe-price $(PRICE_MK) $(EOD_MK)) \
 		| $(PRICE_OUT)
 	@rm -f $(addsuffix .new,$(PRICE_FILES)); rc=0; \
 	$(QE_BIN)/qe-price -q --asof $(ASOF) --trades $(I)/trades.csv --curves $(I)/curves.csv \

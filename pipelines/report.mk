@@ -39,13 +39,13 @@ eod: $(REPORT_FILES)
 $(REPORT_OUT):
 	@mkdir -p $@
 
-$(REPORT_OUT)/position.csv: $(OUT)/price/ladder.csv $(I)/markets.csv $(QE_BIN)/qe-report $(REPORT_MK) \
-		$(EOD_MK) | $(REPORT_OUT)
+$(REPORT_OUT)/position.csv: $(call hashed,$(OUT)/price/ladder.csv $(I)/markets.csv $(QE_BIN)/qe-report \
+		$(REPORT_MK) $(EOD_MK)) | $(REPORT_OUT)
 	$(QE_BIN)/qe-report position -q -l $(OUT)/price/ladder.csv -m $(I)/markets.csv -o $@
 
 # exit 1: a VaR above its limit, an alert
-$(REPORT_OUT)/risk.csv: $(REPORT_VAR) $(I)/limits.csv $(DATA)/fx.csv $(QE_BIN)/qe-report $(REPORT_MK) \
-		$(EOD_MK) | $(REPORT_OUT)
+$(REPORT_OUT)/risk.csv: $(call hashed,$(REPORT_VAR) $(I)/limits.csv $(DATA)/fx.csv $(QE_BIN)/qe-report \
+		$(REPORT_MK) $(EOD_MK)) | $(REPORT_OUT)
 	@rc=0; $(QE_BIN)/qe-report risk -q --var $(OUT)/var/var.csv -l $(I)/limits.csv --fx $(DATA)/fx.csv \
 		--stress $(OUT)/var/stress.csv --backtest $(OUT)/var/backtest.csv --pla $(OUT)/var/pla.csv \
 		--components $(OUT)/var/components.csv -o $@ || rc=$$?; \
@@ -53,9 +53,9 @@ $(REPORT_OUT)/risk.csv: $(REPORT_VAR) $(I)/limits.csv $(DATA)/fx.csv $(QE_BIN)/q
 	elif [ $$rc -ne 0 ]; then exit $$rc; fi
 
 ifneq ($(REPORT_PNL),)
-$(REPORT_PNL) &: $(REPORT_PREV) $(I)/trades.csv $(I)/curves.csv $(I)/vols.csv $(I)/rates.csv \
+$(REPORT_PNL) &: $(call hashed,$(REPORT_PREV) $(I)/trades.csv $(I)/curves.csv $(I)/vols.csv $(I)/rates.csv \
 		$(I)/fixings.csv $(I)/markets.csv $(DATA)/fx.csv $(EOD_CALENDARS) $(QE_BIN)/qe-report $(REPORT_MK) \
-		$(EOD_MK) | $(REPORT_OUT)
+		$(EOD_MK)) | $(REPORT_OUT)
 	$(QE_BIN)/qe-report pnl -q --from $$(awk -F, 'NR == 2 { print $$2; exit }' $(DATA)/prev/curves.csv) \
 		--to $(ASOF) -m $(I)/markets.csv $(if $(wildcard $(DATA)/calendars),--calendars $(DATA)/calendars) \
 		--dir0 $(DATA)/prev --trades1 $(I)/trades.csv --curves1 $(I)/curves.csv --vols1 $(I)/vols.csv \
@@ -64,15 +64,17 @@ $(REPORT_PNL) &: $(REPORT_PREV) $(I)/trades.csv $(I)/curves.csv $(I)/vols.csv $(
 endif
 
 .SECONDEXPANSION:
-$(REPORT_OUT)/summary.txt: $(REPORT_OUT)/risk.csv $(REPORT_OUT)/position.csv $(REPORT_PNL) \
-		$$(if $$(SCREEN_GATE_DEPS),$(OUT)/screen/breaches.csv) $(QE_BIN)/qe-report $(REPORT_MK) $(EOD_MK)
+$(REPORT_OUT)/summary.txt: $(call hashed,$(REPORT_OUT)/risk.csv $(REPORT_OUT)/position.csv $(REPORT_PNL)) \
+		$$(if $$(SCREEN_GATE_DEPS),$(call hashed,$(OUT)/screen/breaches.csv)) \
+		$(call hashed,$(QE_BIN)/qe-report $(REPORT_MK) $(EOD_MK))
 	@rc=0; $(QE_BIN)/qe-report summary --risk $(REPORT_OUT)/risk.csv --position $(REPORT_OUT)/position.csv \
 		$(if $(REPORT_PNL),--pnl $(REPORT_OUT)/pnl-explain.csv) \
 		$(if $(SCREEN_GATE_DEPS),--breaches $(OUT)/screen/breaches.csv) -d $(ASOF) -o $@ || rc=$$?; \
 	[ $$rc -le 1 ] || exit $$rc
 
-$(REPORT_OUT)/dashboard.html: $(REPORT_OUT)/risk.csv $(REPORT_OUT)/position.csv $(OUT)/var/series.csv $(REPORT_PNL) \
-		$$(if $$(SCREEN_GATE_DEPS),$(OUT)/screen/breaches.csv) $(QE_BIN)/qe-report $(REPORT_MK) $(EOD_MK)
+$(REPORT_OUT)/dashboard.html: $(call hashed,$(REPORT_OUT)/risk.csv $(REPORT_OUT)/position.csv $(OUT)/var/series.csv $(REPORT_PNL)) \
+		$$(if $$(SCREEN_GATE_DEPS),$(call hashed,$(OUT)/screen/breaches.csv)) \
+		$(call hashed,$(QE_BIN)/qe-report $(REPORT_MK) $(EOD_MK))
 	$(QE_BIN)/qe-report html -q --series $(OUT)/var/series.csv --risk $(REPORT_OUT)/risk.csv \
 		$(if $(REPORT_PNL),--pnl $(REPORT_OUT)/pnl-explain.csv) \
 		--position $(REPORT_OUT)/position.csv $(if $(SCREEN_GATE_DEPS),--breaches $(OUT)/screen/breaches.csv) \

@@ -66,9 +66,9 @@ $(SCREEN_OUT):
 	@mkdir -p $@
 
 # exit 1 (findings at or above SCREEN_FAIL_ON) is the gate's to judge
-$(SCREEN_FILES) &: $(I)/trades.csv $(I)/limits.csv $(I)/markets.csv $(OUT)/price/valuations.csv \
+$(SCREEN_FILES) &: $(call hashed,$(I)/trades.csv $(I)/limits.csv $(I)/markets.csv $(OUT)/price/valuations.csv \
 		$(OUT)/price/ladder.csv $(OUT)/var/var.csv $(SCREEN_REF) $(EOD_CALENDARS) \
-		$(QE_BIN)/qe-screen $(SCREEN_MK) $(EOD_MK) | $(SCREEN_OUT)
+		$(QE_BIN)/qe-screen $(SCREEN_MK) $(EOD_MK)) | $(SCREEN_OUT)
 	@rc=0; $(QE_BIN)/qe-screen check -q --rules $(SCREEN_RULES) --asof $(ASOF) \
 		--fail-on $(SCREEN_FAIL_ON) -t $(I)/trades.csv -l $(I)/limits.csv -m $(I)/markets.csv \
 		-c $(DATA)/counterparties.csv --valuations $(OUT)/price/valuations.csv \
@@ -99,7 +99,7 @@ $(shell mkdir -p $(SCREEN_OUT) && { [ "$$(cat $(SCREEN_GATE_FILE) 2>/dev/null)" 
 # what it depends on, and the shell command that stops or alerts.  The
 # rule_set, rule and severity columns come before any quoted field of
 # BREACHES, so awk -F, reads them.
-SCREEN_GATE_DEPS := $(SCREEN_FILES) $(SCREEN_GATE_FILE)
+SCREEN_GATE_DEPS := $(call hashed,$(SCREEN_FILES) $(SCREEN_GATE_FILE))
 screen_gate = n=$$(($$(wc -l < $(SCREEN_OUT)/alerts.csv) - 1)); \
 	if [ $$n -gt 0 ]; then \
 		what="$$n finding(s) at or above $(SCREEN_FAIL_ON): $$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$$i] = i; next } \

@@ -56,7 +56,7 @@ SETTLE_RUN   := QE_RUN_ID='$(RUN_ID)' $(QE_BIN)/qe-settle
 SETTLE_FILES := $(SETTLE_OUT)/flows.csv $(SETTLE_OUT)/payments.csv $(SETTLE_OUT)/invoices.csv \
 	$(SETTLE_OUT)/pain001.xml $(SETTLE_OUT)/pay-rejects.csv $(SETTLE_OUT)/margin.csv \
 	$(SETTLE_OUT)/margin-scenarios.csv
-SETTLE_DEPS  := $(SETTLE_REF) $(EOD_CALENDARS) $(QE_BIN)/qe-settle $(SETTLE_MK) $(EOD_MK)
+SETTLE_DEPS  := $(call hashed,$(SETTLE_REF) $(EOD_CALENDARS) $(QE_BIN)/qe-settle $(SETTLE_MK) $(EOD_MK))
 
 SETTLE_MISSING := $(strip $(if $(wildcard $(QE_BIN)/qe-settle),,$(QE_BIN)/qe-settle) \
 	$(filter-out $(wildcard $(SETTLE_REF)),$(SETTLE_REF)))
@@ -74,21 +74,21 @@ $(SETTLE_OUT):
 	@mkdir -p $@
 
 # after the gate (pipelines/screen.mk): GATE=stop with findings fails here
-$(SETTLE_OUT)/flows.csv: $(I)/trades.csv $(I)/markets.csv $(I)/fixings.csv $(I)/history.csv \
+$(SETTLE_OUT)/flows.csv: $(call hashed,$(I)/trades.csv $(I)/markets.csv $(I)/fixings.csv $(I)/history.csv) \
 		$(SCREEN_GATE_DEPS) $(SETTLE_DEPS) | $(SETTLE_OUT)
 	@$(screen_gate); \
 	$(SETTLE_RUN) flows -q --from $(SETTLE_FROM) --to $(SETTLE_TO) --trades $(I)/trades.csv \
 		--markets $(I)/markets.csv --fixings $(I)/fixings.csv --history $(I)/history.csv \
 		$(SETTLE_OPTS) -o $@ || { rc=$$?; echo "eod: settle: qe-settle flows failed (exit $$rc)" >&2; exit $$rc; }
-$(SETTLE_OUT)/payments.csv: $(SETTLE_OUT)/flows.csv $(SETTLE_DEPS)
-	@$(SETTLE_RUN) net -q $< $(SETTLE_OPTS) -o $@ \
+$(SETTLE_OUT)/payments.csv: $(call hashed,$(SETTLE_OUT)/flows.csv) $(SETTLE_DEPS)
+	@$(SETTLE_RUN) net -q $(SETTLE_OUT)/flows.csv $(SETTLE_OPTS) -o $@ \
 		|| { rc=$$?; echo "eod: settle: qe-settle net failed (exit $$rc)" >&2; exit $$rc; }
 # the pages go to invoices.new/, which replaces invoices/ once qe-settle has
 # committed them with invoices.csv (the directory is not a target: make -t
 # cannot touch one; invoices.csv stands for both, and is moved last)
-$(SETTLE_OUT)/invoices.csv: $(SETTLE_OUT)/flows.csv $(SETTLE_DEPS)
+$(SETTLE_OUT)/invoices.csv: $(call hashed,$(SETTLE_OUT)/flows.csv) $(SETTLE_DEPS)
 	@rm -rf $(SETTLE_OUT)/invoices.new $(SETTLE_OUT)/invoices.old; mkdir $(SETTLE_OUT)/invoices.new; \
-	$(SETTLE_RUN) invoice -q --from $(SETTLE_FROM) --to $(SETTLE_TO) $< $(SETTLE_OPTS) \
+	$(SETTLE_RUN) invoice -q --from $(SETTLE_FROM) --to $(SETTLE_TO) $(SETTLE_OUT)/flows.csv $(SETTLE_OPTS) \
 		-o $(SETTLE_OUT)/invoices.csv.new --html $(SETTLE_OUT)/invoices.new \
 		|| { rc=$$?; echo "eod: settle: qe-settle invoice failed (exit $$rc)" >&2; \
 			rm -rf $(SETTLE_OUT)/invoices.new; exit $$rc; }; \
@@ -99,9 +99,9 @@ $(SETTLE_OUT)/invoices.csv: $(SETTLE_OUT)/flows.csv $(SETTLE_DEPS)
 # the payment file: exit 3 with the rejects written is payments held back
 # (the XML and the rejects are committed together, so pay-rejects.csv.new
 # exists only then); any other failure stops the run
-$(SETTLE_OUT)/pain001.xml $(SETTLE_OUT)/pay-rejects.csv &: $(SETTLE_OUT)/payments.csv $(SETTLE_DEPS)
+$(SETTLE_OUT)/pain001.xml $(SETTLE_OUT)/pay-rejects.csv &: $(call hashed,$(SETTLE_OUT)/payments.csv) $(SETTLE_DEPS)
 	@rm -f $(SETTLE_OUT)/pay-rejects.csv.new; rc=0; \
-	$(SETTLE_RUN) pay -q $< --asof $(ASOF) --invoice-from $(SETTLE_FROM) --accounts $(DATA)/accounts.csv \
+	$(SETTLE_RUN) pay -q $(SETTLE_OUT)/payments.csv --asof $(ASOF) --invoice-from $(SETTLE_FROM) --accounts $(DATA)/accounts.csv \
 		$(SETTLE_OPTS) -o $(SETTLE_OUT)/pain001.xml --rejects $(SETTLE_OUT)/pay-rejects.csv.new || rc=$$?; \
 	if [ $$rc -ne 0 ] && ! { [ $$rc -eq 3 ] && [ -f $(SETTLE_OUT)/pay-rejects.csv.new ]; }; then \
 		rm -f $(SETTLE_OUT)/pay-rejects.csv.new; \
@@ -117,8 +117,8 @@ $(SETTLE_OUT)/pain001.xml $(SETTLE_OUT)/pay-rejects.csv &: $(SETTLE_OUT)/payment
 # either), after the gate (which the flows step reports; here it only
 # stops)
 SETTLE_MARGIN_TRADES := $(if $(wildcard $(QE_BIN)/qe-price),$(OUT)/var/priced-trades.csv,$(I)/trades.csv)
-$(SETTLE_OUT)/margin.csv $(SETTLE_OUT)/margin-scenarios.csv &: $(SETTLE_MARGIN_TRADES) $(I)/markets.csv \
-		$(I)/curves.csv $(I)/vols.csv $(I)/rates.csv $(SCREEN_GATE_DEPS) $(SETTLE_DEPS) | $(SETTLE_OUT)
+$(SETTLE_OUT)/margin.csv $(SETTLE_OUT)/margin-scenarios.csv &: $(call hashed,$(SETTLE_MARGIN_TRADES) $(I)/markets.csv \
+		$(I)/curves.csv $(I)/vols.csv $(I)/rates.csv $(DATA)/span_ranges.csv) $(SCREEN_GATE_DEPS) $(SETTLE_DEPS) | $(SETTLE_OUT)
 	@$(if $(filter stop,$(GATE)),$(screen_gate),:); \
 	$(SETTLE_RUN) margin -q --asof $(ASOF) --trades $(SETTLE_MARGIN_TRADES) --markets $(I)/markets.csv \
 		--curves $(I)/curves.csv --vols $(I)/vols.csv --rates $(I)/rates.csv \
@@ -142,8 +142,8 @@ ifneq ($(LEDGER),)
 EOD_INPUTS  += $(LEDGER)
 EOD_OUTPUTS += $(SETTLE_OUT)/ledger-requests.csv
 eod: $(SETTLE_OUT)/ledger-requests.csv
-$(SETTLE_OUT)/ledger-requests.csv: $(SETTLE_OUT)/flows.csv $(I)/trades.csv $(I)/markets.csv $(LEDGER) $(SETTLE_DEPS)
-	@$(SETTLE_RUN) ledger requests -q $(LEDGER) $< --account $(LEDGER_ACCOUNT) --trades $(I)/trades.csv \
+$(SETTLE_OUT)/ledger-requests.csv: $(call hashed,$(SETTLE_OUT)/flows.csv $(I)/trades.csv $(I)/markets.csv $(LEDGER)) $(SETTLE_DEPS)
+	@$(SETTLE_RUN) ledger requests -q $(LEDGER) $(SETTLE_OUT)/flows.csv --account $(LEDGER_ACCOUNT) --trades $(I)/trades.csv \
 		--markets $(I)/markets.csv -o $@ \
 		|| { rc=$$?; echo "eod: settle: qe-settle ledger requests failed (exit $$rc)" >&2; exit $$rc; }
 ifneq ($(LEDGER_KEY),)

@@ -48,9 +48,9 @@ $(VAR_OUT):
 ifeq ($(VAR_PRICE_SENS),)
 EOD_OUTPUTS += $(VAR_SENS) $(VAR_OUT)/valuations.csv $(VAR_OUT)/price-errors.csv
 EOD_INPUTS  += $(EOD_CALENDARS)
-$(VAR_SENS) $(VAR_OUT)/valuations.csv $(VAR_OUT)/price-errors.csv &: $(I)/trades.csv $(I)/curves.csv \
+$(VAR_SENS) $(VAR_OUT)/valuations.csv $(VAR_OUT)/price-errors.csv &: $(call hashed,$(I)/trades.csv $(I)/curves.csv \
 		$(I)/vols.csv $(I)/rates.csv $(I)/fixings.csv $(I)/markets.csv $(EOD_CALENDARS) \
-		$(QE_BIN)/qe-price $(VAR_MK) $(EOD_MK) | $(VAR_OUT)
+		$(QE_BIN)/qe-price $(VAR_MK) $(EOD_MK)) | $(VAR_OUT)
 	@rc=0; $(QE_BIN)/qe-price -q --asof $(ASOF) --trades $(I)/trades.csv --curves $(I)/curves.csv \
 		--vols $(I)/vols.csv --rates $(I)/rates.csv --markets $(I)/markets.csv \
 		--fixings $(I)/fixings.csv $(if $(wildcard $(DATA)/calendars),--calendars $(DATA)/calendars) \
@@ -64,8 +64,8 @@ endif
 # (the directory is an order-only prerequisite, written after the others
 # on each rule: anything after `|` would be order-only too)
 # qe-var checks the history's last date against the curves' holiday files
-VAR_DEPS := $(I)/history.csv $(I)/markets.csv $(EOD_CALENDARS) $(VAR_SENS) $(VAR_VOLHIST) $(QE_BIN)/qe-var \
-	$(VAR_MK) $(EOD_MK)
+VAR_DEPS := $(call hashed,$(I)/history.csv $(I)/markets.csv $(EOD_CALENDARS) $(VAR_SENS) $(VAR_VOLHIST) \
+	$(QE_BIN)/qe-var $(VAR_MK) $(EOD_MK))
 EOD_INPUTS += $(VAR_SHOCKS) $(EOD_CALENDARS) $(VAR_VOLHIST)
 
 $(VAR_OUT)/var.csv: $(VAR_DEPS) | $(VAR_OUT)
@@ -77,16 +77,17 @@ $(VAR_OUT)/mc.csv: $(VAR_DEPS) | $(VAR_OUT)
 		--paths 200000 --seed 1 --repair -o $@
 $(VAR_OUT)/components.csv: $(VAR_DEPS) | $(VAR_OUT)
 	$(QE_BIN)/qe-var components -q $(VAR_IN) $(VAR_VOL) -s $(VAR_SENS) -a 0.99 --window 500 -o $@
-$(VAR_OUT)/stress.csv: $(VAR_DEPS) $(VAR_SHOCKS) | $(VAR_OUT)
+$(VAR_OUT)/stress.csv: $(VAR_DEPS) $(call hashed,$(VAR_SHOCKS)) | $(VAR_OUT)
 	$(QE_BIN)/qe-var stress -q $(VAR_IN) $(VAR_VOL) -s $(VAR_SENS) --shocks $(VAR_SHOCKS) --worst \
 		--horizon 10 -o $@
-$(VAR_OUT)/cov.csv: $(I)/history.csv $(I)/markets.csv $(EOD_CALENDARS) $(QE_BIN)/qe-var $(VAR_MK) $(EOD_MK) | $(VAR_OUT)
+$(VAR_OUT)/cov.csv: $(call hashed,$(I)/history.csv $(I)/markets.csv $(EOD_CALENDARS) $(QE_BIN)/qe-var $(VAR_MK) \
+		$(EOD_MK)) | $(VAR_OUT)
 	$(QE_BIN)/qe-var cov -q $(VAR_IN) --window 500 --cov ewma -o $@
 $(VAR_OUT)/series.csv: $(VAR_DEPS) | $(VAR_OUT)
 	$(QE_BIN)/qe-var series -q $(VAR_IN) $(VAR_VOL) -s $(VAR_SENS) -a 0.99 --window 250 --days 250 \
 		--portfolio $(VAR_SERIES_PORTFOLIO) -o $@
-$(VAR_OUT)/backtest.csv: $(VAR_OUT)/series.csv $(QE_BIN)/qe-var $(VAR_MK) $(EOD_MK)
-	@rc=0; $(QE_BIN)/qe-var backtest -q -a 0.99 $< -o $@ || rc=$$?; \
+$(VAR_OUT)/backtest.csv: $(call hashed,$(VAR_OUT)/series.csv $(QE_BIN)/qe-var $(VAR_MK) $(EOD_MK))
+	@rc=0; $(QE_BIN)/qe-var backtest -q -a 0.99 $(VAR_OUT)/series.csv -o $@ || rc=$$?; \
 	if [ $$rc -eq 1 ]; then echo "eod: ALERT: VaR backtest rejected the model (see $@)" >&2; \
 	elif [ $$rc -ne 0 ]; then exit $$rc; fi
 else

@@ -29,8 +29,8 @@ VARFULL_IN  := -H $(I)/history.csv -m $(I)/markets.csv --asof $(ASOF) \
 	$(if $(wildcard $(DATA)/calendars),--calendars $(DATA)/calendars) \
 	--trades $(VARFULL_TRADES) --curves $(I)/curves.csv --vols $(I)/vols.csv --rates $(I)/rates.csv \
 	--fixings $(I)/fixings.csv
-VARFULL_DEPS := $(I)/history.csv $(I)/markets.csv $(VARFULL_TRADES) $(I)/curves.csv $(I)/vols.csv \
-	$(I)/rates.csv $(I)/fixings.csv $(EOD_CALENDARS) $(QE_BIN)/qe-var $(VARFULL_MK) $(EOD_MK)
+VARFULL_DEPS := $(call hashed,$(I)/history.csv $(I)/markets.csv $(VARFULL_TRADES) $(I)/curves.csv $(I)/vols.csv \
+	$(I)/rates.csv $(I)/fixings.csv $(EOD_CALENDARS) $(QE_BIN)/qe-var $(VARFULL_MK) $(EOD_MK))
 
 ifneq ($(wildcard $(QE_BIN)/qe-price),)
 EOD_OUTPUTS += $(VARFULL_TRADES) $(VARFULL_OUT)/var-full.csv $(VARFULL_OUT)/cube-full.csv $(VARFULL_OUT)/pla.csv
@@ -39,7 +39,7 @@ eod: $(VARFULL_OUT)/var-full.csv $(VARFULL_OUT)/pla.csv
 
 # matched on the first field as both tools write it (an id holding a comma,
 # quoted, is matched on its part before the comma); the header is kept
-$(VARFULL_TRADES): $(I)/trades.csv $(OUT)/price/errors.csv $(VARFULL_MK) $(EOD_MK)
+$(VARFULL_TRADES): $(call hashed,$(I)/trades.csv $(OUT)/price/errors.csv $(VARFULL_MK) $(EOD_MK))
 	@mkdir -p $(@D)
 	@awk -F, 'FNR == NR { if (FNR > 1) bad[$$1] = 1; next } FNR == 1 || !($$1 in bad)' \
 		$(OUT)/price/errors.csv $(I)/trades.csv > $@.tmp && mv $@.tmp $@

@@ -121,7 +121,8 @@ import csv, hashlib, os, sys
 rows = list(csv.DictReader(open(sys.argv[1])))
 os.chdir(sys.argv[2])
 roles = {r["role"] for r in rows}
-assert roles == {"input", "output"}, roles
+assert {"run", "input", "output", "tool", "step"} <= roles <= {"run", "previous", "input", "output", "tool", "step"}, roles
+rows = [r for r in rows if r["role"] in ("input", "output")]
 for r in rows:
     data = open(r["path"], "rb").read()
     assert hashlib.sha256(data).hexdigest() == r["sha256"], r["path"]
@@ -145,8 +146,9 @@ EOF
 @test "eod: the manifest lists every file the run wrote (rejects and errors included) and every file a tool read" {
 	assert_file_exists "$EOD/ingest/counterparties.rejects.csv"
 	assert_file_exists "$EOD/price/errors.csv"
-	# written: every file under the output directory but the manifest
-	find "$EOD" -type f ! -name manifest.csv | sort > written
+	# written: every file under the output directory but the manifest and
+	# the pipeline's bookkeeping (.qe/: content-hash stamps, step records)
+	find "$EOD" -path "$EOD/.qe" -prune -o -type f ! -name manifest.csv -print | sort > written
 	grep '^output,' "$EOD/manifest.csv" | cut -d, -f2 | sort > outputs
 	run diff written outputs
 	assert_success
@@ -166,11 +168,12 @@ EOF
 
 # reruns_after_change FILE...: for each file (relative to the scratch
 # tree), a line "FILE: STEP STEP ..." with the steps a run would redo after
-# the file changed, sorted.  The file's time stamp is set to now and
-# `make -t` marks what a real run would redo as done without running it,
-# with real time stamps, so that what depends on a redone step is redone
-# too; every time stamp of the tree and the outputs is put back after each
-# file.
+# the file changed, sorted.  A byte is appended to the file (steps judge
+# inputs by content: pipelines/eod.mk's SHA-256 stamps) and `make -t`
+# marks what a real run would redo as done without running it, with real
+# time stamps, so that what depends on a redone step is redone too; the
+# file, the stamps and every time stamp of the tree and the outputs are
+# put back after each file.
 reruns_after_change() {
 	"$PYORACLE" - "$TREE" "$EOD" "$@" <<'EOF'
 import os, re, subprocess, sys
@@ -191,12 +194,21 @@ def step(path):
         return f.split("/")[0]
     return re.sub(r"(\.rejects)?\.csv$", "", f)
 saved = times()
+stamps = {p: open(p, "rb").read() for p in saved if "/.qe/hash/" in p}
 for f in files:
     path = f if f.startswith("/") else os.path.join(tree, f)
-    os.utime(path)
+    content = open(path, "rb").read()
+    with open(path, "ab") as fp:
+        fp.write(b"\n")
     r = subprocess.run(["make", "--no-print-directory", "-C", tree, "-f", "pipelines/eod.mk",
                         "QE_BIN=" + tree + "/bin", "OUT=" + eod, "ASOF=2026-11-25", "-t"],
                        capture_output=True, text=True)
+    with open(path, "wb") as fp:
+        fp.write(content)
+    for p, data in stamps.items():
+        if open(p, "rb").read() != data:
+            with open(p, "wb") as fp:
+                fp.write(data)
     for p, ns in saved.items():
         if os.stat(p).st_mtime_ns != ns:
             os.utime(p, ns=(ns, ns))
@@ -218,11 +230,20 @@ EOF
 	run "$PYORACLE" - traced database "$TREE" <<'EOF'
 import os, re, sys
 traced, database, tree = sys.argv[1:]
+# a step depends on the content-hash stamps of the files it reads
+# (pipelines/eod.mk: $(OUT)/.qe/hash/{out,bin,abs,src}/FILE.sha256)
+eod = os.environ["EOD"]
+def unstamp(p):
+    m = re.match(re.escape(eod) + r"/\.qe/hash/(out|bin|abs|src)/(.*)\.sha256$", p)
+    if not m:
+        return p
+    root, f = m.groups()
+    return {"out": eod + "/" + f, "bin": tree + "/bin/" + f, "abs": "/" + f, "src": f}[root]
 prereqs = {}
 for line in open(database):
     m = re.match(r"^(/\S+): (.*)$", line.rstrip("\n"))
     if m and not line.startswith("#"):
-        prereqs[m.group(1)] = set(m.group(2).replace("|", " ").split())
+        prereqs[m.group(1)] = {unstamp(p) for p in m.group(2).replace("|", " ").split()}
 procs = []
 for line in open(traced):
     kind, path = line.rstrip("\n").split(" ", 1)
@@ -235,6 +256,9 @@ for line in open(traced):
         procs[-1][1].append(path)
 bad, pairs = [], 0
 for reads, writes in procs:
+    # the manifest step asks each tool for its version (-V): no file
+    if not writes and len(reads) == 1:
+        continue
     assert writes, reads
     for w in writes:
         # a page of an output directory DIR/ (invoices/) is written by the
@@ -378,15 +402,15 @@ PY
 }
 
 @test "eod: a changed pipelines/var-shocks.csv reruns the stress step and the manifest and nothing else (real run)" {
-	find "$EOD" -type f -printf '%P %T@\n' | sort > before
+	find "$EOD" -path "$EOD/.qe" -prune -o -type f -printf '%P %T@\n' | sort > before
 	echo 'carbon-double,EUA,,1.0,rel' >> "$TREE/pipelines/var-shocks.csv"
 	run tree_make
 	assert_success
-	find "$EOD" -type f -printf '%P %T@\n' | sort > after
+	find "$EOD" -path "$EOD/.qe" -prune -o -type f -printf '%P %T@\n' | sort > after
 	run join before after
-	[ "$(echo "$output" | awk '$2 != $3 { print $1 }' | tr '\n' ' ')" = "manifest.csv report/dashboard.html report/risk.csv report/summary.txt var/stress.csv " ]
+	[ "$(echo "$output" | awk '$2 != $3 { print $1 }' | tr '\n' ' ')" = "alerts.csv manifest.csv metrics.prom report/dashboard.html report/risk.csv report/summary.txt var/stress.csv " ]
 	grep -q '^total/EUR,carbon-double,' "$EOD/var/stress.csv"
-	grep -qx "input,pipelines/var-shocks.csv,[0-9]*,$(sha256sum < "$TREE/pipelines/var-shocks.csv" | cut -d' ' -f1)" \
+	grep -qx "input,pipelines/var-shocks.csv,[0-9]*,$(sha256sum < "$TREE/pipelines/var-shocks.csv" | cut -d' ' -f1)," \
 		"$EOD/manifest.csv"
 	# and a second run after it does nothing
 	run tree_make -q "$EOD/manifest.csv"
@@ -401,7 +425,8 @@ PY
 	assert_failure
 	assert_output --partial "eod: ingest limits: exit 3"
 	assert_file_not_exists "$TMP/eod3/ingest/limits.csv"
-	assert_file_not_exists "$TMP/eod3/manifest.csv"
+	# the manifest of the failed run names the step (tests/ops.bats)
+	grep -q '^run,.*status=failed step=ingest/limits.*csv tool=qe-ingest exit=3$' "$TMP/eod3/manifest.csv"
 	# a rejected row beyond the expected ones fails the step too
 	cp "$QE_TOP/data/limits.csv" "$TMP/data/limits.csv"
 	sed -i '2s/,position,/,bogus,/' "$TMP/data/limits.csv"
@@ -433,7 +458,7 @@ PY
 	assert_file_exists "$out/var/var.csv"
 	grep -q "^output,$out/price/errors.csv," "$out/manifest.csv"
 	# a limit on unpriced trades stops the run but keeps errors.csv
-	touch "$out/ingest/trades.csv"
+	rm -f "$out/.qe/hash/out/ingest/trades.csv.sha256"   # a new stamp: what reads the trades reruns
 	run eod_make OUT="$out" DATA="$TMP/data" HEDGE=0 FORECAST=0 PRICE_MAX_ERRORS=0
 	assert_failure
 	assert_output --partial "exceed PRICE_MAX_ERRORS=0"
@@ -445,14 +470,14 @@ PY
 	printf '#!/bin/sh\n"%s/qe-price" "$@"\nexit $FAKE_RC\n' "$QE_BIN" > "$TMP/bin/qe-price"
 	chmod +x "$TMP/bin/qe-price"
 	for rc in 2 4 5 70; do
-		touch "$out/ingest/trades.csv"
+		rm -f "$out/.qe/hash/out/ingest/trades.csv.sha256"   # a new stamp: what reads the trades reruns
 		FAKE_RC=$rc run eod_make QE_BIN="$TMP/bin" OUT="$out" DATA="$TMP/data" HEDGE=0 FORECAST=0 "$out/price/valuations.csv"
 		assert_failure
 		assert_output --partial "eod: price: qe-price failed (exit $rc)"
 		grep -q T99999999 "$out/price/errors.csv"
 	done
 	# exit 3 with nothing written (malformed market data) is a failure too
-	touch "$out/ingest/trades.csv"
+	rm -f "$out/.qe/hash/out/ingest/trades.csv.sha256"   # a new stamp: what reads the trades reruns
 	echo 'NG_HH,2026-11-25,2027-01-01,2027-01-31,abc' >> "$out/ingest/curves.csv"
 	run eod_make OUT="$out" DATA="$TMP/data" HEDGE=0 FORECAST=0
 	assert_failure
@@ -562,7 +587,7 @@ EOF
 	assert_output --partial "eod: WARNING: P&L attribution red: $red (see $out/var/pla.csv)"
 	# any other exit stops the run and leaves no report
 	for rc in 3 4; do
-		touch "$out/ingest/trades.csv"
+		rm -f "$out/.qe/hash/out/var/priced-trades.csv.sha256"   # a new stamp: pla reruns
 		FAKE_RC=$rc run eod_make QE_BIN="$TMP/bin" OUT="$out" DATA="$TMP/data" "$out/var/pla.csv"
 		assert_failure
 		assert_output --partial "eod: pla: qe-var failed (exit $rc)"
@@ -601,6 +626,18 @@ EOF
 		grep -q "^output,$EOD/$f," "$EOD/manifest.csv"
 	done
 	[ "$(cat "$EOD/screen/gate.txt")" = GATE=alert ]
+	# the run's alerts (pipelines/ops.sh): one per rule set of the gate's
+	# findings, counted here from screen/alerts.csv
+	"$PYORACLE" - "$EOD" <<'PY'
+import csv, sys
+eod = sys.argv[1]
+n = {}
+for r in csv.DictReader(open(eod + '/screen/alerts.csv')):
+    n[r['rule_set']] = n.get(r['rule_set'], 0) + 1
+a = [r for r in csv.DictReader(open(eod + '/alerts.csv')) if r['kind'] == 'screen_breach']
+assert {r['subject']: int(r['message'].split()[0]) for r in a} == n and len(a) == len(n) > 0, (a, n)
+assert all(r['file'] == eod + '/screen/breaches.csv' and r['run_id'] == 'eod-2026-11-25' for r in a)
+PY
 }
 
 @test "eod: GATE=stop stops before settlement on the bundled breaches; GATE=alert then settles byte for byte as before" {
@@ -611,8 +648,8 @@ EOF
 	run tree_make OUT="$out" GATE=stop
 	assert_failure
 	assert_output --regexp "eod: GATE=stop: screen: [0-9]+ finding\(s\) at or above breach: .*; settlement not run \(see $out/screen/breaches.csv\)"
-	refute_output --partial "qe-settle"
-	assert_file_not_exists "$out/manifest.csv"
+	refute_output --partial "qe-settle:"
+	grep -q '^run,.*status=failed step=settle/flows.csv tool=qe-settle exit=1$' "$out/manifest.csv"
 	[ -z "$(find "$out/settle" -type f 2>/dev/null)" ]
 	cmp "$EOD/screen/breaches.csv" "$out/screen/breaches.csv"
 	[ "$(cat "$out/screen/gate.txt")" = GATE=stop ]
@@ -624,7 +661,8 @@ EOF
 			$(cd "$EOD/settle" && ls -d invoices/*); do
 		cmp "$EOD/settle/$f" "$out/settle/$f"
 	done
-	diff <(sed "s|$EOD/||" "$EOD/manifest.csv") <(sed "s|$out/||" "$out/manifest.csv")
+	files_of() { grep '^\(input\|output\),' "$1" | grep -v '/alerts.csv,\|/metrics.prom,'; }
+	diff <(files_of "$EOD/manifest.csv" | sed "s|$EOD/||") <(files_of "$out/manifest.csv" | sed "s|$out/||")
 	# settled already: GATE=stop still stops (GATE is a prerequisite of the
 	# settle steps) and leaves the outputs as they were
 	before=$(find "$out/settle" -type f -printf '%p %T@\n' | sort)

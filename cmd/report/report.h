@@ -9,5 +9,6 @@ int cmd_report_html(int argc, char **argv);
 int cmd_report_pnl(int argc, char **argv);
 int cmd_report_remit(int argc, char **argv);
 int cmd_report_cot(int argc, char **argv);
+int cmd_report_audit(int argc, char **argv);
 
 #endif

@@ -217,10 +217,35 @@ static const formats_col rejects_cols[] = {
 };
 
 static const formats_col manifest_cols[] = {
-	{"role", CT_ENUM, 1, V("input", "output"), 0, 0, 0, NULL},
+	{"role", CT_ENUM, 1, V("run", "previous", "input", "output", "tool", "step"), 0, 0, 0, NULL},
 	COL("path", CT_STR, 1),
-	{"bytes", CT_INT, 1, NULL, 0, BIG, 0, NULL},
+	{"bytes", CT_INT, 0, NULL, 0, BIG, 0, NULL},
+	COL("sha256", CT_STR, 0),
+	COL("note", CT_STR, 0),
+};
+
+static const formats_col audit_log_cols[] = {
+	{"seq", CT_INT, 1, NULL, 1, BIG, 0, NULL},
+	COL("time", CT_STR, 1),
+	COL("run_id", CT_STR, 1),
+	COL("asof", CT_DATE, 1),
+	{"status", CT_ENUM, 1, V("ok", "failed"), 0, 0, 0, NULL},
+	COL("root", CT_STR, 1),
+	COL("manifest", CT_STR, 1),
+	COL("previous", CT_STR, 0),
 	COL("sha256", CT_STR, 1),
+};
+
+static const formats_col eod_alerts_cols[] = {
+	COL("time", CT_STR, 1),
+	COL("run_id", CT_STR, 1),
+	COL("asof", CT_DATE, 1),
+	{"kind", CT_ENUM, 1, V("screen_breach", "backtest_red", "pla_red", "price_errors", "step_failed"), 0, 0, 0,
+	 NULL},
+	{"severity", CT_ENUM, 1, V("warning", "breach", "critical"), 0, 0, 0, NULL},
+	COL("subject", CT_STR, 1),
+	COL("message", CT_STR, 1),
+	COL("file", CT_STR, 0),
 };
 
 static const formats_col valuations_cols[] = {
@@ -1007,6 +1032,8 @@ static const formats_table tables[FMT_COUNT] = {
 	{T(FMT_REMIT_REPORT, "remit_report", "REMIT REPORT", remit_report_cols), K(1, 2)},
 	{T(FMT_REMIT_REJECTS, "remit_rejects", "REMIT REPORT", remit_rejects_cols), 0, NULL},
 	{T(FMT_COT_REPORT, "cot_report", "COT REPORT", cot_report_cols), K(1, 2)},
+	{T(FMT_AUDIT_LOG, "audit_log", "AUDIT LOG", audit_log_cols), K(0)},
+	{T(FMT_EOD_ALERTS, "eod_alerts", "EOD ALERTS", eod_alerts_cols), 0, NULL},
 };
 
 const formats_table *formats_get(int kind)

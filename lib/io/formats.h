@@ -158,6 +158,8 @@ enum formats_kind {
 	FMT_REMIT_REPORT,          /* qe-report remit */
 	FMT_REMIT_REJECTS,         /* qe-report remit --rejects */
 	FMT_COT_REPORT,            /* qe-report cot */
+	FMT_AUDIT_LOG,             /* the end-of-day audit log (qe-report audit) */
+	FMT_EOD_ALERTS,            /* the end-of-day run's alerts */
 	FMT_COUNT
 };
 
