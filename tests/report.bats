@@ -638,7 +638,7 @@ PY
 	cp "$DATA"/prev/*.csv d0/
 	cp "$DATA"/trades.csv "$DATA"/curves.csv "$DATA"/vols.csv "$DATA"/rates.csv "$DATA"/fixings.csv "$DATA"/fx.csv d1/
 	# an EUA spot delivered on the day: priced on D0, matured on D1
-	row='T99999998,1,new,2026-11-20,CARBON,cdubois,EEX_ECC,spot,EUA,buy,10000,t,70.00,EUR,2026-11-25,2026-11-25,,,,,,,,,,'
+	row='T99999998,1,new,2026-11-20,CARBON,cdubois,EEX_ECC,spot,EUA,buy,10000,t,70.00,EUR,2026-11-25,2026-11-25,,,,,,,,,,,,,'
 	echo "$row" >> d0/trades.csv
 	echo "$row" >> d1/trades.csv
 	run_split qe-report pnl --from 2026-11-24 --to 2026-11-25 -m "$DATA/markets.csv" --dir0 d0 --dir1 d1 -o pnl.csv
