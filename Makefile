@@ -72,17 +72,22 @@ $(BUILD)/SHAREDIR: FORCE | $(BUILD)
 	@[ -f $@ ] && [ "$$(cat $@)" = '$(SHAREDIR)' ] || echo '$(SHAREDIR)' > $@
 $(CLI_OBJ): $(BUILD)/SHAREDIR
 
+# The MPI build (mk/mpi.mk, MPI=inner) compiles only what reads QE_MPI
+# and takes every other object from the plain build in $(MPI_PLAIN).
+ifneq ($(MPI),inner)
 $(LIBQE): $(LIB_OBJ)
 	rm -f $@
 	ar rcs $@ $^
+endif
+CMD_OBJ_DIR := $(if $(filter inner,$(MPI)),$(MPI_PLAIN),$(BUILD))
 
-$(BIN)/%: $(BUILD)/cmd/%.o $(CLI_OBJ) $(LIBQE) | $(BIN)
+$(BIN)/%: $(CMD_OBJ_DIR)/cmd/%.o $(CLI_OBJ) $(LIBQE) | $(BIN)
 	$(CC) $(QE_CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LIBQE) $(QE_LDLIBS)
 
 # A tool's subcommands, one file each as git's builtin/, live in
 # cmd/<tool>/ (cmd/var/hs.c for `qe-var hs`) and link into bin/qe-<tool>.
 CMD_SUB_SRC := $(sort $(wildcard cmd/*/*.c))
-$(foreach t,$(TOOL_SRC:cmd/qe-%.c=%),$(eval $(BIN)/qe-$(t): $(patsubst cmd/%.c,$(BUILD)/cmd/%.o,$(filter cmd/$(t)/%,$(CMD_SUB_SRC)))))
+$(foreach t,$(TOOL_SRC:cmd/qe-%.c=%),$(eval $(BIN)/qe-$(t): $(patsubst cmd/%.c,$(CMD_OBJ_DIR)/cmd/%.o,$(filter cmd/$(t)/%,$(CMD_SUB_SRC)))))
 
 # test_csvio makes the library's allocations fail on demand by wrapping
 # them at link time; lib/ itself has no test hooks.
@@ -105,7 +110,7 @@ layers:
 # The whole suite: layer check, C unit tests, bats behaviour tests, man
 # page lint.  Ends with one line "N passed, N failed".
 check: deps
-	@$(MAKE) --no-print-directory WERROR=-Werror all
+	@$(MAKE) --no-print-directory WERROR=-Werror all mpi
 	@QE_BIN=$(CURDIR)/$(BIN) QE_UNIT_DIR=$(CURDIR)/$(BUILD)/tests sh tests/run-check.sh
 
 unit: all

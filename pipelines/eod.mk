@@ -48,6 +48,8 @@ QE_BIN ?= bin
 DATA   ?= data
 ASOF   ?= $(shell awk -F, 'NR == 2 { print $$2; exit }' $(DATA)/curves.csv)
 OUT    ?= out/eod/$(ASOF)
+# VARFULL=0: no full-revaluation VaR or P&L attribution (pipelines/varfull.mk)
+VARFULL ?= 1
 I      := $(OUT)/ingest
 
 # the holiday files (<NAME>.txt, time/calendar) of the directory the trades

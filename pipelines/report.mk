@@ -28,7 +28,8 @@ REPORT_PREV  := $(if $(wildcard $(DATA)/prev/curves.csv),$(addprefix $(DATA)/pre
 	vols.csv rates.csv fixings.csv fx.csv))
 REPORT_PNL   := $(if $(REPORT_PREV),$(REPORT_OUT)/pnl.csv $(REPORT_OUT)/pnl-explain.csv)
 REPORT_FILES += $(REPORT_PNL)
-REPORT_VAR   := $(OUT)/var/var.csv $(OUT)/var/stress.csv $(OUT)/var/backtest.csv $(OUT)/var/pla.csv \
+REPORT_PLA   := $(if $(filter-out 0,$(VARFULL)),$(OUT)/var/pla.csv)
+REPORT_VAR   := $(OUT)/var/var.csv $(OUT)/var/stress.csv $(OUT)/var/backtest.csv $(REPORT_PLA) \
 	$(OUT)/var/components.csv $(OUT)/var/series.csv
 
 ifneq ($(wildcard $(QE_BIN)/qe-report),)
@@ -47,7 +48,7 @@ $(REPORT_OUT)/position.csv: $(call hashed,$(OUT)/price/ladder.csv $(I)/markets.c
 $(REPORT_OUT)/risk.csv: $(call hashed,$(REPORT_VAR) $(I)/limits.csv $(DATA)/fx.csv $(QE_BIN)/qe-report \
 		$(REPORT_MK) $(EOD_MK)) | $(REPORT_OUT)
 	@rc=0; $(QE_BIN)/qe-report risk -q --var $(OUT)/var/var.csv -l $(I)/limits.csv --fx $(DATA)/fx.csv \
-		--stress $(OUT)/var/stress.csv --backtest $(OUT)/var/backtest.csv --pla $(OUT)/var/pla.csv \
+		--stress $(OUT)/var/stress.csv --backtest $(OUT)/var/backtest.csv $(if $(REPORT_PLA),--pla $(REPORT_PLA)) \
 		--components $(OUT)/var/components.csv -o $@ || rc=$$?; \
 	if [ $$rc -eq 1 ]; then echo "eod: ALERT: report: a VaR is above its limit (see $@)" >&2; \
 	elif [ $$rc -ne 0 ]; then exit $$rc; fi

@@ -22,6 +22,10 @@ VARFULL_MK := $(lastword $(MAKEFILE_LIST))
 #                     report most then): the step prints one line
 #                     "eod: WARNING: P&L attribution red: BOOK ..." and goes on;
 #                     any other failure of qe-var stops it.
+#
+# VARFULL=0 leaves out the two full-revaluation steps (the sensitivity-only
+# EOD that bench/eod times; the risk report then has no P&L attribution
+# and the intraday run no scenario cube to reuse).
 
 VARFULL_OUT := $(OUT)/var
 VARFULL_TRADES := $(VARFULL_OUT)/priced-trades.csv
@@ -33,9 +37,12 @@ VARFULL_DEPS := $(call hashed,$(I)/history.csv $(I)/markets.csv $(VARFULL_TRADES
 	$(I)/rates.csv $(I)/fixings.csv $(EOD_CALENDARS) $(QE_BIN)/qe-var $(VARFULL_MK) $(EOD_MK))
 
 ifneq ($(wildcard $(QE_BIN)/qe-price),)
-EOD_OUTPUTS += $(VARFULL_TRADES) $(VARFULL_OUT)/var-full.csv $(VARFULL_OUT)/cube-full.csv $(VARFULL_OUT)/pla.csv
+EOD_OUTPUTS += $(VARFULL_TRADES)
 EOD_INPUTS  += $(EOD_CALENDARS)
+ifneq ($(VARFULL),0)
+EOD_OUTPUTS += $(VARFULL_OUT)/var-full.csv $(VARFULL_OUT)/cube-full.csv $(VARFULL_OUT)/pla.csv
 eod: $(VARFULL_OUT)/var-full.csv $(VARFULL_OUT)/pla.csv
+endif
 
 # matched on the first field as both tools write it (an id holding a comma,
 # quoted, is matched on its part before the comma); the header is kept
@@ -44,6 +51,7 @@ $(VARFULL_TRADES): $(call hashed,$(I)/trades.csv $(OUT)/price/errors.csv $(VARFU
 	@awk -F, 'FNR == NR { if (FNR > 1) bad[$$1] = 1; next } FNR == 1 || !($$1 in bad)' \
 		$(OUT)/price/errors.csv $(I)/trades.csv > $@.tmp && mv $@.tmp $@
 
+ifneq ($(VARFULL),0)
 $(VARFULL_OUT)/var-full.csv $(VARFULL_OUT)/cube-full.csv &: $(VARFULL_DEPS)
 	@mkdir -p $(@D)
 	$(QE_BIN)/qe-var hs --full -q $(VARFULL_IN) -a 0.975,0.99 --window 500 \
@@ -53,4 +61,5 @@ $(VARFULL_OUT)/pla.csv: $(VARFULL_DEPS)
 	@rc=0; $(QE_BIN)/qe-var pla -q $(VARFULL_IN) --window 250 -o $@ || rc=$$?; \
 	if [ $$rc -eq 1 ]; then echo "eod: WARNING: P&L attribution red: $$(awk -F, 'NR > 1 && $$6 == "red" { printf "%s ", $$2 }' $@)(see $@)" >&2; \
 	elif [ $$rc -ne 0 ]; then echo "eod: pla: qe-var failed (exit $$rc)" >&2; exit $$rc; fi
+endif
 endif

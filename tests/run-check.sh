@@ -47,7 +47,8 @@ if [ "$only" != unit ]; then
 		case " $(echo $files) " in *" $f "*) echo "$f" ;; esac
 	done > "$taps/order"
 	for f in $files; do grep -qx "$f" "$taps/order" || echo "$f"; done >> "$taps/order"
-	xargs -P "$jobs" -I{} sh -c 'bats --tap "$1" > "$2/$(basename "$1").tap" 2>&1' _ {} "$taps" < "$taps/order"
+	xargs -P "$jobs" -I{} sh -c 's=$(date +%s); bats --tap "$1" > "$2/$(basename "$1").tap" 2>&1;
+		echo "$(( $(date +%s) - s )) $1" > "$2/$(basename "$1").time"' _ {} "$taps" < "$taps/order"
 	for f in $files; do
 		one="$taps/$(basename "$f").tap"
 		echo "# bats: $f" | tee -a "$log"
@@ -55,6 +56,8 @@ if [ "$only" != unit ]; then
 		grep -A8 '^not ok' "$one" || true
 		grep -q '^\(not \)\?ok' "$one" || { echo "not ok - $f produced no results" | tee -a "$log"; }
 	done
+	# the slowest files (wall seconds, sharing the machine with the other lane)
+	echo "# slowest files (wall s): $(cat "$taps"/*.time | sort -rn | head -n 8 | tr '\n' ' ')"
 	rm -rf "$taps"
 	echo "# man: mandoc -Tlint -Wwarning" | tee -a "$log"
 	if lint=$(mandoc -Tlint -Wwarning man/*.[157] 2>&1) && [ -z "$lint" ]; then
