@@ -87,6 +87,9 @@ HASH   := $(OUT)/.qe/hash
 hashed  = $(foreach f,$(1),$(HASH)/$(if $(filter $(OUT)/%,$(f)),out/$(patsubst $(OUT)/%,%,$(f)),$(if \
 	$(filter $(QE_BIN)/%,$(f)),bin/$(patsubst $(QE_BIN)/%,%,$(f)),$(if $(filter /%,$(f)),abs$(f),src/$(f)))).sha256)
 eod_touching = $(if $(findstring t,$(filter-out --%,$(firstword -$(MAKEFLAGS)))),time)
+# a stamp is no step: its recipe runs in the plain shell, not through
+# ops.sh step (private: the files it hashes keep their step records)
+$(HASH)/%: private .SHELLFLAGS = -c
 $(HASH)/out/%.sha256: $(OUT)/%
 	+@/bin/sh $(OPS_SH) stamp $< $@ $(eod_touching)
 $(HASH)/bin/%.sha256: $(QE_BIN)/%

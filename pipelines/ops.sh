@@ -67,15 +67,21 @@ ops_dir() { printf '%s/.qe' "$QE_EOD_OUT"; }
 
 # ---- stamp ------------------------------------------------------------------
 cmd_stamp() {
+	# (a stamp is made for every file a step reads, and again after each
+	# step: the shell's builtins do what they can, so that one stamp costs
+	# one sha256sum)
 	file=$1 stamp=$2 mode=${3:-}
-	h=$(sha256_of "$file") || { echo "eod: cannot read $file" >&2; exit 4; }
-	if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$h" ]; then
+	h=$(sha256sum < "$file") || { echo "eod: cannot read $file" >&2; exit 4; }
+	h=${h%% *}
+	old=
+	[ -f "$stamp" ] && read -r old < "$stamp"
+	if [ "$old" = "$h" ]; then
 		if [ "$mode" != time ] || [ ! "$file" -nt "$stamp" ]; then
 			return 0
 		fi
 	fi
-	mkdir -p "$(dirname "$stamp")" &&
-		printf '%s\n' "$h" > "$stamp.tmp" && mv -f "$stamp.tmp" "$stamp"
+	[ -d "${stamp%/*}" ] || mkdir -p "${stamp%/*}" || exit 4
+	printf '%s\n' "$h" > "$stamp.tmp" && mv -f "$stamp.tmp" "$stamp"
 }
 
 # ---- step -------------------------------------------------------------------
@@ -257,6 +263,31 @@ pipeline_tools() {
 	grep -oh 'QE_BIN)/qe-[a-z]*' "$QE_EOD_MK_DIR"*.mk 2>/dev/null | sed 's/.*\///' | sort -u
 }
 
+# file_rows ROLE FILE...: the manifest row "ROLE,FILE,BYTES,SHA256," of
+# each FILE, in order (one stat and one sha256sum for all of them)
+file_rows() {
+	role=$1
+	shift
+	[ $# -gt 0 ] || return 0
+	fr=$(mktemp -d "${TMPDIR:-/tmp}/qe-eod-rows.XXXXXX") || return 4
+	printf '%s\n' "$@" > "$fr/path"
+	if stat -L -c %s -- "$@" > "$fr/bytes" && sha256sum -- "$@" > "$fr/sum"; then
+		# (sha256sum marks a name holding a backslash or newline with a
+		# leading backslash)
+		sed 's/^\\//' "$fr/sum" | cut -c1-64 > "$fr/sha"
+		awk -v role="$role" '
+			function field(s) { if (s ~ /[,"]/) { gsub(/"/, "\"\"", s); s = "\"" s "\"" } return s }
+			FILENAME == ARGV[1] { b[FNR] = $0; next }
+			FILENAME == ARGV[2] { h[FNR] = $0; next }
+			{ print role "," field($0) "," b[FNR] "," h[FNR] "," }' "$fr/bytes" "$fr/sha" "$fr/path"
+		rc=$?
+	else
+		rc=4
+	fi
+	rm -rf "$fr"
+	return $rc
+}
+
 write_manifest() {
 	status=$1 fstep=$2 ftool=$3 frc=$4 steps=$5 prev=$6 dest=$7
 	note="run_id=$QE_RUN_ID asof=$QE_EOD_ASOF status=$status"
@@ -269,21 +300,25 @@ write_manifest() {
 			csv_row previous "$1" "$2" "$3" ""
 		fi
 		seen=" "
+		ins=
 		for f in $QE_EOD_INPUTS; do
 			case $seen in *" $f "*) continue ;; esac
 			seen="$seen$f "
-			[ -f "$f" ] && csv_row input "$f" "$(bytes_of "$f")" "$(sha256_of "$f")" ""
+			[ -f "$f" ] && ins="$ins $f"
 		done
+		file_rows input $ins || return 4
 		outs=$QE_EOD_OUTPUTS
 		for d in $QE_EOD_DIRS; do
 			[ -d "$d" ] && outs="$outs $(find "$d" -type f | LC_ALL=C sort | tr '\n' ' ')"
 		done
 		outs="$outs $QE_EOD_OUT/alerts.csv $QE_EOD_OUT/metrics.prom"
+		files=
 		for f in $outs; do
 			case $seen in *" $f "*) continue ;; esac
 			seen="$seen$f "
-			[ -f "$f" ] && csv_row output "$f" "$(bytes_of "$f")" "$(sha256_of "$f")" ""
+			[ -f "$f" ] && files="$files $f"
 		done
+		file_rows output $files || return 4
 		for t in $(pipeline_tools); do
 			b=$QE_EOD_BIN/$t
 			[ -x "$b" ] || continue
