@@ -86,18 +86,19 @@ export QE_EOD_AUDIT_LOG := $(AUDIT_LOG)
 HASH   := $(OUT)/.qe/hash
 hashed  = $(foreach f,$(1),$(HASH)/$(if $(filter $(OUT)/%,$(f)),out/$(patsubst $(OUT)/%,%,$(f)),$(if \
 	$(filter $(QE_BIN)/%,$(f)),bin/$(patsubst $(QE_BIN)/%,%,$(f)),$(if $(filter /%,$(f)),abs$(f),src/$(f)))).sha256)
-eod_touching = $(if $(findstring t,$(filter-out --%,$(firstword -$(MAKEFLAGS)))),time)
+eod_dry      = $(if $(findstring n,$(filter-out --%,$(firstword -$(MAKEFLAGS)))),dry)
+eod_touching = $(if $(findstring t,$(filter-out --%,$(firstword -$(MAKEFLAGS)))),time,$(eod_dry))
 # a stamp is no step: its recipe runs in the plain shell, not through
 # ops.sh step (private: the files it hashes keep their step records)
 $(HASH)/%: private .SHELLFLAGS = -c
 $(HASH)/out/%.sha256: $(OUT)/%
 	+@/bin/sh $(OPS_SH) stamp $< $@ $(eod_touching)
 $(HASH)/bin/%.sha256: $(QE_BIN)/%
-	+@/bin/sh $(OPS_SH) stamp $< $@
+	+@/bin/sh $(OPS_SH) stamp $< $@ $(eod_dry)
 $(HASH)/abs/%.sha256: /%
-	+@/bin/sh $(OPS_SH) stamp $< $@
+	+@/bin/sh $(OPS_SH) stamp $< $@ $(eod_dry)
 $(HASH)/src/%.sha256: %
-	+@/bin/sh $(OPS_SH) stamp $< $@
+	+@/bin/sh $(OPS_SH) stamp $< $@ $(eod_dry)
 
 .DELETE_ON_ERROR:
 .PHONY: eod

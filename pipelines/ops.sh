@@ -10,12 +10,13 @@
 #                                the other run instead of refusing, exit 75),
 #                                then make; on a failure the last line on
 #                                standard error names the failing step
-#   ops.sh stamp FILE STAMP [time]   FILE's SHA-256 into STAMP, which is
+#   ops.sh stamp FILE STAMP [time|dry]   FILE's SHA-256 into STAMP, which is
 #                                rewritten only when the digest changes, so
 #                                that a step depending on STAMP reruns on
 #                                new content only ("time": under make -t,
 #                                where no output is rewritten, a newer
-#                                output counts as changed)
+#                                output counts as changed; "dry": under
+#                                make -n, a FILE not made yet is skipped)
 #   ops.sh step TARGET -c CMD    make's shell (.SHELLFLAGS of eod.mk): runs
 #                                CMD under GNU time and records the step
 #                                (wall, CPU, peak memory, exit, tool, seed);
@@ -71,6 +72,8 @@ cmd_stamp() {
 	# step: the shell's builtins do what they can, so that one stamp costs
 	# one sha256sum)
 	file=$1 stamp=$2 mode=${3:-}
+	# (make -n runs the stamps too, before the outputs they hash exist)
+	[ "$mode" = dry ] && [ ! -e "$file" ] && return 0
 	h=$(sha256sum < "$file") || { echo "eod: cannot read $file" >&2; exit 4; }
 	h=${h%% *}
 	old=
