@@ -47,8 +47,12 @@ if [ "$only" != unit ]; then
 		case " $(echo $files) " in *" $f "*) echo "$f" ;; esac
 	done > "$taps/order"
 	for f in $files; do grep -qx "$f" "$taps/order" || echo "$f"; done >> "$taps/order"
-	xargs -P "$jobs" -I{} sh -c 's=$(date +%s); bats --tap "$1" > "$2/$(basename "$1").tap" 2>&1;
-		echo "$(( $(date +%s) - s )) $1" > "$2/$(basename "$1").time"' _ {} "$taps" < "$taps/order"
+	# (each file's wall and CPU seconds, user + system of all its processes)
+	xargs -P "$jobs" -I{} sh -c 'if [ -x /usr/bin/time ]; then
+			/usr/bin/time -f "%e %U %S" -o "$2/$(basename "$1").rus" bats --tap "$1" > "$2/$(basename "$1").tap" 2>&1
+		else bats --tap "$1" > "$2/$(basename "$1").tap" 2>&1; fi
+		set -- "$1" "$2" $(tail -n 1 "$2/$(basename "$1").rus" 2>/dev/null)
+		echo "${3:-0} ${4:-0} ${5:-0} $1" > "$2/$(basename "$1").time"' _ {} "$taps" < "$taps/order"
 	for f in $files; do
 		one="$taps/$(basename "$f").tap"
 		echo "# bats: $f" | tee -a "$log"
@@ -56,8 +60,10 @@ if [ "$only" != unit ]; then
 		grep -A8 '^not ok' "$one" || true
 		grep -q '^\(not \)\?ok' "$one" || { echo "not ok - $f produced no results" | tee -a "$log"; }
 	done
-	# the slowest files (wall seconds, sharing the machine with the other lane)
-	echo "# slowest files (wall s): $(cat "$taps"/*.time | sort -rn | head -n 8 | tr '\n' ' ')"
+	# the costliest files: CPU seconds (user + system), then wall seconds
+	# (which the other lanes share)
+	echo "# costliest files (cpu s, wall s): $(awk '{ printf "%.0f %.0f %s\n", $2 + $3, $1, $4 }' "$taps"/*.time |
+		sort -rn | head -n 10 | tr '\n' ' ')"
 	rm -rf "$taps"
 	echo "# man: mandoc -Tlint -Wwarning" | tee -a "$log"
 	if lint=$(mandoc -Tlint -Wwarning man/*.[157] 2>&1) && [ -z "$lint" ]; then

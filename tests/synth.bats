@@ -496,17 +496,18 @@ EOF
 }
 
 @test "synth: progress on a terminal (file k of 16, percent, MB written, ETA) for a run over a second; never with -q or to a file" {
-	on_tty "QE_PROGRESS_DELAY=0 qe-synth --calendars '$DATA/calendars' --trades 1000000 -d d"
+	on_tty "QE_PROGRESS_DELAY=0 qe-synth --calendars '$DATA/calendars' --trades 50000 -d d"
 	assert_success
 	[[ "$output" == *$'\r'"qe-synth: "*".csv ("*" of 16, "*"%)"*"ETA"* ]] || fail "no progress: $output"
 	[[ "$output" == *$'\r'"qe-synth: wrote d "* ]] || fail "line not cleared before the summary: $output"
-	on_tty "qe-synth -q --calendars '$DATA/calendars' --trades 300000 -d d"
+	on_tty "QE_PROGRESS_DELAY=0 qe-synth -q --calendars '$DATA/calendars' --trades 50000 -d d"
 	[[ "$output" != *"ETA"* ]] || fail "-q: $output"
-	on_tty "qe-synth --calendars '$DATA/calendars' --trades 300000 -d d 2> err.txt"
+	on_tty "QE_PROGRESS_DELAY=0 qe-synth --calendars '$DATA/calendars' --trades 50000 -d d 2> err.txt"
 	[[ "$output" != *"ETA"* ]] && ! grep -q ETA err.txt || fail "stderr to a file"
-	# a short run: 50 trades and a year of history (the default history,
-	# 37 tenors, is 10 MB and may take a second to write on a busy disk)
-	on_tty "qe-synth --calendars '$DATA/calendars' --trades 50 --history-days 250 -d small"
+	# a short run (the default delay): 50 trades and a month of history
+	# (the default history, 37 tenors, is 10 MB and may take a second to
+	# write on a busy disk)
+	on_tty "qe-synth --calendars '$DATA/calendars' --trades 50 --history-days 30 -d small"
 	[[ "$output" != *"ETA"* ]] || fail "short run: $output"
 }
 
