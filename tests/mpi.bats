@@ -20,7 +20,10 @@ export OMPI_MCA_rmaps_base_oversubscribe=1 OMPI_MCA_hwloc_base_binding_policy=no
 mpi() {
 	local np=$1 th=$2 tool=$3
 	shift 3
-	OMP_NUM_THREADS=$th mpirun --oversubscribe --bind-to none -np "$np" \
+	# (a failing rank ends the others with SIGTERM, then SIGKILL after this
+	# many seconds: on a loaded machine one second can be too short for
+	# them to remove their temporary files; qe(7) MPI)
+	OMPI_MCA_odls_base_sigkill_timeout=10 OMP_NUM_THREADS=$th mpirun --oversubscribe --bind-to none -np "$np" \
 		-x OMP_NUM_THREADS -x PATH "$QE_MPI_BIN/$tool" "$@"
 }
 
