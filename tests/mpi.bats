@@ -131,9 +131,12 @@ price_args() {
 		--vols "$DATA/vols.csv"
 	# every kind of trade of the slice was priced, spreads and Americans too
 	[ "$(wc -l < run/v.csv)" -gt 250 ] || fail "$(wc -l < run/v.csv) valuations"
+	# the HDF5 tables too
+	MPI_COMBOS="3:1" same_as_plain "v.h5 s.h5" qe-price -q "${P[@]}" --trades "$BATS_FILE_TMPDIR/trades300.csv" \
+		--vols "$DATA/vols.csv" --to h5 -o v.h5 --sensitivities s.h5
 }
 
-@test "mpi: qe-price with unpriceable trades exits 3 with the one process's outputs and message on 1-4 ranks" {
+@test "mpi: qe-price with unpriceable trades exits 3 with the one process's outputs and message (2-4 ranks)" {
 	# no vols: every option, Asian and spread of the slice fails, in every
 	# rank's block; and a quantity that is not a number in the last
 	# quarter of the slice (rank 3's block on 4 ranks): a rejected row
@@ -148,7 +151,7 @@ print(i + 1)
 PY
 )
 	price_args
-	MPI_STATUS=3 same_as_plain "$PRICE_OUTS" qe-price "${P[@]}" --trades "$PWD/bad300.csv"
+	MPI_STATUS=3 MPI_COMBOS="4:2" same_as_plain "$PRICE_OUTS" qe-price "${P[@]}" --trades "$PWD/bad300.csv"
 	# the message of one process, once (rank 0's); the errors file holds
 	# the rejected row and the options
 	msg=$(grep 'could not be priced' ref.err)
