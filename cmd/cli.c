@@ -329,6 +329,22 @@ void cli_par_done(void)
 	exit(QE_OK);
 }
 
+void cli_par_check(int rc, const qe_err *e)
+{
+	qe_err first;
+	if (rc)
+		first = *e;
+	else
+		qe_err_clear(&first);
+	int code = par_first_error(rc, &first);
+	if (code < 0) /* the exchange failed: this rank ends the job */
+		cli_die_err(&first);
+	if (code == 0)
+		return;
+	cli_par_done(); /* rank 0 reports it */
+	cli_die_err(&first);
+}
+
 /* --log-json, anywhere before a "--", is taken out of argv here so that
  * every tool's own option parsing never sees it; $QE_LOG_JSON (1) asks for
  * the same. */

@@ -43,6 +43,12 @@ void cli_log_option(int *argc, char **argv);
  * an MPI build cli_init starts MPI, and a failing exit of any rank ends
  * the job with its code. */
 void cli_par_done(void);
+/* Work every rank did alike (reading the same inputs) ended with rc on
+ * this rank (0: fine; e its error): when it failed on any rank, rank 0
+ * reports the error of the lowest failing rank, once, and ends the job
+ * with its code while the other ranks leave quietly (cli_par_done);
+ * else returns.  In one process: cli_die_err(e) when rc. */
+void cli_par_check(int rc, const qe_err *e);
 /* Work that is not shared: the ranks other than 0 leave at once
  * (cli_par_done) and rank 0 works alone (core/par.h's par_solo). */
 void cli_par_solo(void);

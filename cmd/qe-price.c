@@ -8,6 +8,7 @@
 
 #include "price/american.h"
 #include "cli.h"
+#include "core/par.h"
 #include "io/csvio.h"
 #include "price/formula.h"
 #include "price/valuation.h"
@@ -137,6 +138,26 @@ static void common_option(int c, formula_opts *fo, const char **outpath, const c
 	}
 }
 
+/* The outputs of valuation mode (NULL paths: not wanted; outpath NULL:
+ * stdout), opened through the registry. */
+static void open_outputs(struct val_outputs *out, int to_h5, const char *outpath, const char *sens_path,
+			 const char *ladder_path, const char *errors_path)
+{
+	if (to_h5) {
+		out->h5_valuations = cli_h5_create(outpath);
+		if (sens_path)
+			out->h5_sensitivities = cli_h5_create(sens_path);
+	} else {
+		out->valuations = cli_out_open(outpath)->fp;
+		if (sens_path)
+			out->sensitivities = cli_out_open(sens_path)->fp;
+	}
+	if (ladder_path)
+		out->ladder = cli_out_open(ladder_path)->fp;
+	if (errors_path)
+		out->errors = cli_out_open(errors_path)->fp;
+}
+
 int main(int argc, char **argv)
 {
 	struct val_options vo = {.spread_corr = 0.8};
@@ -147,7 +168,6 @@ int main(int argc, char **argv)
 	int to_h5 = 0, have_corr = 0, c;
 	cli_init(argv[0]);
 	cli_log_option(&argc, argv);
-	cli_par_solo(); /* MPI (make MPI=1): the book is not shared among ranks yet; rank 0 prices it */
 	while ((c = cli_getopt(argc, argv, "+o:qhVH:", longopts, NULL)) != -1) {
 		switch (c) {
 		case O_ASOF: asof = optarg; break;
@@ -194,6 +214,7 @@ int main(int argc, char **argv)
 		optind += base;
 		if (argc - optind > 1)
 			cli_usage_error("formula: at most one input file");
+		cli_par_solo(); /* MPI (make MPI=1): formula mode runs on rank 0 alone */
 		return run_formula(model, &fo, optind < argc ? argv[optind] : NULL, outpath);
 	}
 	if (optind < argc)
@@ -205,21 +226,16 @@ int main(int argc, char **argv)
 	if (to_h5 && (!outpath || strcmp(outpath, "-") == 0))
 		cli_usage_error("--to h5 needs -o FILE");
 	vo.calendars = cli_calendar_dir(vo.calendars, vo.markets);
+	/* MPI (make MPI=1): the ranks share the book by blocks of trades
+	 * (valuation_price_share), each reading every input, and rank 0
+	 * alone opens and writes the outputs; trades from stdin reach rank 0
+	 * alone, which prices them alone */
+	if (strcmp(vo.trades, "-") == 0)
+		cli_par_solo();
 	/* every output is opened first and all are committed together */
 	struct val_outputs out = {0};
-	if (to_h5) {
-		out.h5_valuations = cli_h5_create(outpath);
-		if (sens_path)
-			out.h5_sensitivities = cli_h5_create(sens_path);
-	} else {
-		out.valuations = cli_out_open(outpath)->fp;
-		if (sens_path)
-			out.sensitivities = cli_out_open(sens_path)->fp;
-	}
-	if (ladder_path)
-		out.ladder = cli_out_open(ladder_path)->fp;
-	if (errors_path)
-		out.errors = cli_out_open(errors_path)->fp;
+	if (par_rank() == 0)
+		open_outputs(&out, to_h5, outpath, sens_path, ladder_path, errors_path);
 	qe_err e, ce;
 	qe_err_clear(&e);
 	qe_err_clear(&ce);
@@ -227,18 +243,22 @@ int main(int argc, char **argv)
 	cli_progress_inputs(metered, 6);
 	struct val_corr *corr = NULL;
 	if (history && !have_corr) {
-		if (spreadcorr_table(history, vo.markets, vo.asof, 0, &corr, &vo.ncorr, &e))
-			cli_die_err(&e);
+		/* MPI: every rank reads the history; a bad one is reported once */
+		cli_par_check(spreadcorr_table(history, vo.markets, vo.asof, 0, &corr, &vo.ncorr, &e), &e);
 		vo.corr = corr;
 	}
 	struct val_summary sum;
 	int vrc;
-	if (corr) {
+	if (corr || par_size() > 1) {
 		/* the pairs a book uses are known once it is priced: with -H the
-		 * book is valued in memory, to name them */
-		val_book *book = valuation_price(&vo, &e);
-		if (!book)
+		 * book is valued in memory, to name them; under mpirun too, every
+		 * rank loading it (bad input is reported once, by rank 0) and
+		 * pricing its block of the trades, rank 0 receiving them all */
+		val_book *book = valuation_load(&vo, &e);
+		cli_par_check(book ? 0 : e.code, &e);
+		if (valuation_price_share(book, &e))
 			cli_die_err(&e);
+		cli_par_done(); /* MPI: rank 0 has every rank's results */
 		for (size_t k = 0; k < vo.ncorr; k++)
 			if (valuation_corr_used(book, k))
 				cli_info("Kirk correlation %s/%s %.6f from %zu returns of %s", corr[k].curve1,

@@ -31,16 +31,23 @@ mpi() {
 # build (2 threads) into ref/, then on 1, 2, 3 and 4 ranks with 1 or 2
 # threads each (MPI_COMBOS, RANKS:THREADS) into run/, and compares each
 # of OUTPUTS (paths relative to the run's directory) byte for byte.  The
-# args name outputs as relative paths.
+# args name outputs as relative paths.  Every run exits $MPI_STATUS (0
+# unless set); the plain run's stderr is in ref.err, the last MPI run's
+# in run.err.
 MPI_COMBOS=${MPI_COMBOS:-1:1 2:2 3:1 4:2}
 same_as_plain() {
-	local outs=$1 tool=$2 c np th f
+	local outs=$1 tool=$2 want=${MPI_STATUS:-0} c np th f rc
 	shift 2
-	rm -rf ref && mkdir ref && (cd ref && OMP_NUM_THREADS=2 "$QE_BIN/$tool" "$@") || fail "plain $tool failed"
+	rm -rf ref && mkdir ref || fail "mkdir ref"
+	rc=0
+	(cd ref && OMP_NUM_THREADS=2 "$QE_BIN/$tool" "$@") 2> ref.err || rc=$?
+	[ "$rc" -eq "$want" ] || fail "plain $tool exited $rc, not $want: $(cat ref.err)"
 	for c in $MPI_COMBOS; do
 		np=${c%:*} th=${c#*:}
 		rm -rf run && mkdir run
-		(cd run && mpi "$np" "$th" "$tool" "$@") || fail "$tool on $np ranks x $th threads failed"
+		rc=0
+		(cd run && mpi "$np" "$th" "$tool" "$@") 2> run.err || rc=$?
+		[ "$rc" -eq "$want" ] || fail "$tool on $np ranks x $th threads exited $rc, not $want: $(cat run.err)"
 		for f in $outs; do
 			[ -s "ref/$f" ] || fail "ref/$f empty"
 			cmp "ref/$f" "run/$f" || fail "$tool $f differs on $np ranks x $th threads"
@@ -113,10 +120,88 @@ PY
 		--restarts 3 -q -o q.csv
 }
 
-@test "mpi: qe-price on 2 ranks writes the one process's valuations (rank 0 prices)" {
-	MPI_COMBOS="2:2" same_as_plain "v.csv s.csv" qe-price -q --asof 2026-11-25 --trades "$BATS_FILE_TMPDIR/trades300.csv" \
-		--curves "$DATA/curves.csv" --vols "$DATA/vols.csv" --rates "$DATA/rates.csv" \
-		--markets "$DATA/markets.csv" --fixings "$DATA/fixings.csv" -o v.csv --sensitivities s.csv
+# The 300-trade slice (amends and cancels among them) as every rank reads
+# it; the ranks price blocks of its trades and rank 0 writes them all.
+PRICE_OUTS="v.csv s.csv l.csv e.csv"
+price_args() {
+	P=(--asof 2026-11-25 --curves "$DATA/curves.csv" --rates "$DATA/rates.csv" --markets "$DATA/markets.csv"
+		--fixings "$DATA/fixings.csv" -o v.csv --sensitivities s.csv --ladder l.csv --errors e.csv)
+}
+
+@test "mpi: qe-price (valuations, sensitivities, ladder, errors) is byte-identical on 1-4 ranks" {
+	price_args
+	same_as_plain "$PRICE_OUTS" qe-price -q "${P[@]}" --trades "$BATS_FILE_TMPDIR/trades300.csv" \
+		--vols "$DATA/vols.csv"
+	# every kind of trade of the slice was priced, spreads and Americans too
+	[ "$(wc -l < run/v.csv)" -gt 250 ] || fail "$(wc -l < run/v.csv) valuations"
+	# the HDF5 tables too
+	MPI_COMBOS="3:1" same_as_plain "v.h5 s.h5" qe-price -q "${P[@]}" --trades "$BATS_FILE_TMPDIR/trades300.csv" \
+		--vols "$DATA/vols.csv" --to h5 -o v.h5 --sensitivities s.h5
+}
+
+@test "mpi: qe-price with unpriceable trades exits 3 with the one process's outputs and message (2-4 ranks)" {
+	# no vols: every option, Asian and spread of the slice fails, in every
+	# rank's block; and a quantity that is not a number in the last
+	# quarter of the slice (rank 3's block on 4 ranks): a rejected row
+	line=$("$PYORACLE" - "$BATS_FILE_TMPDIR/trades300.csv" <<'PY'
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1], newline='')))
+q, st = rows[0].index("quantity"), rows[0].index("status")
+i = next(i for i in range(len(rows) - 20, 0, -1) if rows[i][st] == "new")
+rows[i][q] = "12x"
+csv.writer(open("bad300.csv", "w", newline=''), lineterminator="\n").writerows(rows)
+print(i + 1)
+PY
+)
+	price_args
+	MPI_STATUS=3 MPI_COMBOS="4:2" same_as_plain "$PRICE_OUTS" qe-price "${P[@]}" --trades "$PWD/bad300.csv"
+	# the message of one process, once (rank 0's); the errors file holds
+	# the rejected row and the options
+	msg=$(grep 'could not be priced' ref.err)
+	[ -n "$msg" ] || fail "plain: $(cat ref.err)"
+	[ "$(grep -cxF "$msg" run.err)" -eq 1 ] || fail "4 ranks: $(cat run.err)"
+	grep -q "bad300.csv:$line:[0-9]*: column 'quantity'" run/e.csv || fail "line $line: $(cat run/e.csv)"
+	[ "$(grep -c 'vol' run/e.csv)" -gt 20 ] || fail "$(cat run/e.csv)"
+	# -H: Kirk correlations from the history, the book in memory in one
+	# process too
+	MPI_STATUS=3 MPI_COMBOS="3:1" same_as_plain "$PRICE_OUTS" qe-price "${P[@]}" --trades "$PWD/bad300.csv" \
+		--vols "$DATA/vols.csv" -H "$DATA/history.csv"
+	# trades from stdin: rank 0 reads and prices them alone
+	MPI_COMBOS="" same_as_plain "" qe-price -q "${P[@]}" --vols "$DATA/vols.csv" --trades "$BATS_FILE_TMPDIR/trades300.csv"
+	rm -rf run && mkdir run
+	(cd run && mpi 2 1 qe-price -q "${P[@]}" --vols "$DATA/vols.csv" --trades - < "$BATS_FILE_TMPDIR/trades300.csv") ||
+		fail "stdin on 2 ranks"
+	for f in $PRICE_OUTS; do
+		cmp "ref/$f" "run/$f" || fail "$f differs with trades from stdin"
+	done
+}
+
+@test "mpi: qe-price: bad input every rank reads is reported once, with the one process's code and no output" {
+	"$PYORACLE" - "$DATA/curves.csv" <<'PY'
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1], newline='')))
+rows[7][rows[0].index("price")] = "4.x"
+csv.writer(open("badcurves.csv", "w", newline=''), lineterminator="\n").writerows(rows)
+PY
+	price_args
+	T=(--trades "$BATS_FILE_TMPDIR/trades300.csv" --vols "$DATA/vols.csv")
+	run_split "$QE_BIN/qe-price" -q "${P[@]}" "${T[@]}" --curves "$PWD/badcurves.csv"
+	[ "$status" -eq 3 ] && [[ "$stderr" == *"badcurves.csv:8:5:"* ]] || fail "plain: $status: $stderr"
+	msg=$stderr
+	run_split mpi 4 1 qe-price -q "${P[@]}" "${T[@]}" --curves "$PWD/badcurves.csv"
+	[ "$status" -eq 3 ] || fail "4 ranks: status $status: $stderr"
+	[ "$(grep -cxF "$msg" <<< "$stderr")" -eq 1 ] || fail "4 ranks: $stderr"
+	for f in $PRICE_OUTS; do assert_file_not_exist "$f"; done
+	[ -z "$(temps_in .)" ] || fail "temporary files left: $(temps_in .)"
+	# an output that cannot be created: rank 0's exit 4, once
+	run_split "$QE_BIN/qe-price" -q "${P[@]}" "${T[@]}" --ladder nodir/l.csv
+	[ "$status" -eq 4 ] || fail "plain: $status: $stderr"
+	msg=$stderr
+	run_split mpi 3 1 qe-price -q "${P[@]}" "${T[@]}" --ladder nodir/l.csv
+	[ "$status" -eq 4 ] || fail "3 ranks: status $status: $stderr"
+	[ "$(grep -cxF "$msg" <<< "$stderr")" -eq 1 ] || fail "3 ranks: $stderr"
+	for f in $PRICE_OUTS; do assert_file_not_exist "$f"; done
+	[ -z "$(temps_in .)" ] || fail "temporary files left: $(temps_in .)"
 }
 
 @test "mpi: a scenario that overflows on one rank ends the job with exit 5 and no output" {

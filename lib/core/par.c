@@ -167,6 +167,72 @@ int par_gather(const double *mine, size_t n, double *all, qe_err *e)
 #endif
 }
 
+int par_gather_bytes(const void *mine, size_t n, void **all, size_t *alln, qe_err *e)
+{
+	*all = NULL;
+	*alln = 0;
+	if (par_size() == 1) {
+		if (n && !(*all = malloc(n)))
+			return qe_err_set(e, QE_INTERNAL, "out of memory");
+		if (n)
+			memcpy(*all, mine, n);
+		*alln = n;
+		return 0;
+	}
+#ifdef QE_MPI
+	enum { TAG = 20 };
+	int size = par_size(), rank = par_rank(), rc;
+	unsigned long long count = n, *counts = NULL;
+	if (rank == 0 && !(counts = malloc(sizeof *counts * (size_t)size)))
+		return qe_err_set(e, QE_INTERNAL, "out of memory");
+	rc = MPI_Gather(&count, 1, MPI_UNSIGNED_LONG_LONG, counts, 1, MPI_UNSIGNED_LONG_LONG, 0, MPI_COMM_WORLD);
+	if (rc != MPI_SUCCESS) {
+		free(counts);
+		return mpi_fail(e, "gather", rc);
+	}
+	if (rank != 0) {
+		/* pieces from one sender with one tag arrive in the order sent */
+		const unsigned char *p = mine;
+		for (size_t at = 0; at < n && rc == MPI_SUCCESS; at += PAR_PIECE) {
+			size_t k = n - at < PAR_PIECE ? n - at : PAR_PIECE;
+			rc = MPI_Send(p + at, (int)k, MPI_BYTE, 0, TAG, MPI_COMM_WORLD);
+		}
+		if (rc != MPI_SUCCESS)
+			return mpi_fail(e, "send", rc);
+		bytes_sent += n;
+		return 0;
+	}
+	size_t total = 0;
+	for (int r = 0; r < size; r++)
+		total += (size_t)counts[r];
+	unsigned char *buf = malloc(total + 1);
+	if (!buf) {
+		free(counts);
+		return qe_err_set(e, QE_INTERNAL, "out of memory");
+	}
+	if (n)
+		memcpy(buf, mine, n);
+	size_t at = n;
+	for (int r = 1; r < size && rc == MPI_SUCCESS; r++)
+		for (size_t done = 0; done < (size_t)counts[r] && rc == MPI_SUCCESS; done += PAR_PIECE) {
+			size_t k = (size_t)counts[r] - done < PAR_PIECE ? (size_t)counts[r] - done : PAR_PIECE;
+			rc = MPI_Recv(buf + at, (int)k, MPI_BYTE, r, TAG, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+			at += k;
+		}
+	free(counts);
+	if (rc != MPI_SUCCESS) {
+		free(buf);
+		return mpi_fail(e, "receive", rc);
+	}
+	*all = buf;
+	*alln = total;
+	return 0;
+#else
+	(void)mine;
+	return qe_err_set(e, QE_INTERNAL, "no MPI in this build");
+#endif
+}
+
 int par_bcast(double *a, size_t n, qe_err *e)
 {
 	if (par_size() == 1)
@@ -184,6 +250,40 @@ int par_bcast(double *a, size_t n, qe_err *e)
 	(void)a;
 	(void)n;
 	return qe_err_set(e, QE_INTERNAL, "no MPI in this build");
+#endif
+}
+
+int par_first_error(int rc, qe_err *e)
+{
+	if (par_size() == 1)
+		return rc;
+#ifdef QE_MPI
+	int size = par_size(), k = 0, mrc;
+	int *codes = malloc(sizeof *codes * (size_t)size);
+	if (!codes) {
+		qe_err_set(e, QE_INTERNAL, "out of memory");
+		return -1;
+	}
+	mrc = MPI_Allgather(&rc, 1, MPI_INT, codes, 1, MPI_INT, MPI_COMM_WORLD);
+	if (mrc != MPI_SUCCESS) {
+		free(codes);
+		mpi_fail(e, "allgather", mrc);
+		return -1;
+	}
+	bytes_sent += sizeof rc * (size_t)(size - 1);
+	while (k < size && codes[k] == 0)
+		k++;
+	int code = k < size ? codes[k] : 0;
+	free(codes);
+	qe_err be;
+	if (code && par_bcast_bytes(e, sizeof *e, k, &be)) {
+		*e = be;
+		return -1;
+	}
+	return code;
+#else
+	qe_err_set(e, QE_INTERNAL, "no MPI in this build");
+	return -1;
 #endif
 }
 

@@ -45,6 +45,20 @@ int par_gather_cols(double *a, size_t nrows, size_t ncols, size_t block, qe_err 
 /* Each rank gives n doubles (the same n everywhere); rank 0 receives
  * them all in rank order into all (n * par_size(); NULL elsewhere). */
 int par_gather(const double *mine, size_t n, double *all, qe_err *e);
+/* Each rank gives n bytes (n may differ from rank to rank, 0 too); rank
+ * 0 receives them all, one rank after another in rank order, into *all
+ * (malloc'd, *alln bytes, the caller's to free; may be NULL when 0).  On
+ * the other ranks *all = NULL and *alln = 0.  Sent in pieces of at most
+ * PAR_PIECE bytes, so a share is not limited by MPI's int counts.
+ * QE_INTERNAL when MPI fails or memory runs out. */
+enum { PAR_PIECE = 1 << 30 };
+int par_gather_bytes(const void *mine, size_t n, void **all, size_t *alln, qe_err *e);
+/* Work every rank did alike (reading the same inputs) ended with rc on
+ * this rank (0: fine, else a QE_* code with e set).  Returns the code of
+ * the lowest failing rank, and e becomes that rank's error on every
+ * rank; 0 when none failed (e untouched).  -1, with e set (QE_INTERNAL),
+ * when the exchange itself fails.  In one process: rc. */
+int par_first_error(int rc, qe_err *e);
 /* Rank 0's n doubles to every rank. */
 int par_bcast(double *a, size_t n, qe_err *e);
 /* n bytes of rank root's a to every rank. */

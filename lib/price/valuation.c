@@ -19,6 +19,7 @@
 #include "price/kirk.h"
 #include "ingest/schema.h"
 #include "core/num.h"
+#include "core/par.h"
 #include "market/market.h"
 #include "time/period.h"
 #include "core/strindex.h"
@@ -45,6 +46,9 @@ typedef struct sens {
 	short curve2, quote2; /* a cross-gamma row: the second factor; -1 otherwise */
 } sens;
 
+/* A trade's result.  Every field travels between MPI ranks in
+ * pack_result / unpack_result (valuation_price_share): a new field goes
+ * there too. */
 typedef struct result {
 	double npv, undisc, delta, gamma, vega, theta;
 	const char *model;
@@ -1507,6 +1511,10 @@ struct val_book {
 	double spread_corr; /* the Kirk correlation it was priced with */
 	const struct val_corr *corr; /* per curve pair, before spread_corr */
 	size_t ncorr;
+	/* the model names of results received from other MPI ranks
+	 * (unpack_result), which res[].model points into */
+	char **models;
+	int nmodels;
 };
 
 static void h5_valuation_row(h5tab_writer *w, const trade *t, const result *r)
@@ -1827,7 +1835,7 @@ int valuation_corr_used(const val_book *b, size_t k)
 	return 0;
 }
 
-val_book *valuation_price(const struct val_options *o, qe_err *e)
+val_book *valuation_load(const struct val_options *o, qe_err *e)
 {
 	struct mkt_paths p = {o->markets, o->curves, o->vols, o->rates, o->fixings, o->calendars};
 	val_book *b = calloc(1, sizeof *b);
@@ -1851,10 +1859,165 @@ val_book *valuation_price(const struct val_options *o, qe_err *e)
 		valuation_free(b);
 		return qe_err_set(e, QE_INTERNAL, "out of memory"), NULL;
 	}
-#pragma omp parallel for schedule(dynamic, 64)
-	for (long i = 0; i < b->n; i++)
-		price_one(m, &b->tr[i], trade_corr(b, &b->tr[i]), &b->res[i]);
 	return b;
+}
+
+/* Prices the trades [lo, hi) of b, in parallel. */
+static void book_price(val_book *b, long lo, long hi)
+{
+#pragma omp parallel for schedule(dynamic, 64)
+	for (long i = lo; i < hi; i++)
+		price_one(b->m, &b->tr[i], trade_corr(b, &b->tr[i]), &b->res[i]);
+}
+
+val_book *valuation_price(const struct val_options *o, qe_err *e)
+{
+	val_book *b = valuation_load(o, e);
+	if (b)
+		book_price(b, 0, b->n);
+	return b;
+}
+
+/* ---- sharing the book among MPI ranks (valuation_price_share) -------------
+ *
+ * A rank's results travel as bytes, trade after trade: the six values,
+ * the status and the number of sensitivity rows (int32), the model
+ * (uint32 length + 1, 0 for none, then its text), the reason of an error
+ * (uint32 length, its text), then per sensitivity row its four int16
+ * indices and three values.  Doubles are copied bit for bit. */
+
+/* Copies n bytes of v to buf + at (buf NULL: only counts); the offset
+ * after them. */
+static size_t pack_put(unsigned char *buf, size_t at, const void *v, size_t n)
+{
+	if (buf)
+		memcpy(buf + at, v, n);
+	return at + n;
+}
+
+/* The bytes of r at buf + at (buf NULL: only counts); the offset after
+ * them. */
+static size_t pack_result(unsigned char *buf, size_t at, const result *r)
+{
+	const double v[6] = {r->npv, r->undisc, r->delta, r->gamma, r->vega, r->theta};
+	const int32_t st[2] = {r->status, r->ns};
+	uint32_t ml = r->model ? (uint32_t)strlen(r->model) + 1 : 0, el = (uint32_t)strlen(r->err);
+	at = pack_put(buf, at, v, sizeof v);
+	at = pack_put(buf, at, st, sizeof st);
+	at = pack_put(buf, at, &ml, sizeof ml);
+	if (ml)
+		at = pack_put(buf, at, r->model, ml - 1);
+	at = pack_put(buf, at, &el, sizeof el);
+	at = pack_put(buf, at, r->err, el);
+	for (int k = 0; k < r->ns; k++) {
+		const sens *x = &r->s[k];
+		const int16_t ix[4] = {x->curve, x->quote, x->curve2, x->quote2};
+		const double sv[3] = {x->delta, x->gamma, x->vega};
+		at = pack_put(buf, at, ix, sizeof ix);
+		at = pack_put(buf, at, sv, sizeof sv);
+	}
+	return at;
+}
+
+/* Takes n bytes at *at of buf (len bytes) into v.  0, or -1 when fewer
+ * are left. */
+static int pack_take(const unsigned char *buf, size_t len, size_t *at, void *v, size_t n)
+{
+	if (len - *at < n)
+		return -1;
+	memcpy(v, buf + *at, n);
+	*at += n;
+	return 0;
+}
+
+/* b's copy of the model name text[0..n) (one per name): the result's
+ * model points to it.  NULL when out of memory. */
+static const char *book_model(val_book *b, const unsigned char *text, size_t n)
+{
+	for (int k = 0; k < b->nmodels; k++)
+		if (strlen(b->models[k]) == n && memcmp(b->models[k], text, n) == 0)
+			return b->models[k];
+	char **nm = realloc(b->models, sizeof *nm * (size_t)(b->nmodels + 1));
+	if (!nm)
+		return NULL;
+	b->models = nm;
+	if (!(nm[b->nmodels] = malloc(n + 1)))
+		return NULL;
+	memcpy(nm[b->nmodels], text, n);
+	nm[b->nmodels][n] = '\0';
+	return nm[b->nmodels++];
+}
+
+/* The result r (zeroed) from buf + *at (len bytes in all), as
+ * pack_result wrote it.  0, or QE_INTERNAL (e set) when the bytes end
+ * early or memory runs out. */
+static int unpack_result(val_book *b, const unsigned char *buf, size_t len, size_t *at, result *r,
+			 qe_err *e)
+{
+	double v[6];
+	int32_t st[2];
+	uint32_t ml, el;
+	if (pack_take(buf, len, at, v, sizeof v) || pack_take(buf, len, at, st, sizeof st) ||
+	    pack_take(buf, len, at, &ml, sizeof ml) || (ml && len - *at < ml - 1))
+		goto short_read;
+	r->npv = v[0], r->undisc = v[1], r->delta = v[2], r->gamma = v[3], r->vega = v[4], r->theta = v[5];
+	r->status = st[0];
+	if (ml && !(r->model = book_model(b, buf + *at, ml - 1)))
+		return qe_err_set(e, QE_INTERNAL, "out of memory");
+	*at += ml ? ml - 1 : 0;
+	if (pack_take(buf, len, at, &el, sizeof el) || el >= sizeof r->err ||
+	    pack_take(buf, len, at, r->err, el) || st[1] < 0)
+		goto short_read;
+	if (st[1] && !(r->s = calloc((size_t)st[1], sizeof *r->s)))
+		return qe_err_set(e, QE_INTERNAL, "out of memory");
+	for (int k = 0; k < st[1]; k++) {
+		int16_t ix[4];
+		double sv[3];
+		if (pack_take(buf, len, at, ix, sizeof ix) || pack_take(buf, len, at, sv, sizeof sv))
+			goto short_read;
+		sens *x = &r->s[r->ns++];
+		x->curve = ix[0], x->quote = ix[1], x->curve2 = ix[2], x->quote2 = ix[3];
+		x->delta = sv[0], x->gamma = sv[1], x->vega = sv[2];
+	}
+	return 0;
+short_read:
+	return qe_err_set(e, QE_INTERNAL, "MPI: the results of the other ranks end early");
+}
+
+/* Sends the results of this rank's trades [lo, hi) to rank 0, which has
+ * priced [0, hi) itself and receives the rest, in trade order. */
+static int gather_results(val_book *b, long lo, long hi, qe_err *e)
+{
+	unsigned char *mine = NULL;
+	void *all = NULL;
+	size_t n = 0, alln = 0;
+	int rank = par_rank(), rc;
+	size_t at = 0;
+	if (rank != 0) {
+		for (long i = lo; i < hi; i++)
+			n = pack_result(NULL, n, &b->res[i]);
+		if (!(mine = malloc(n + 1)))
+			return qe_err_set(e, QE_INTERNAL, "out of memory");
+		for (long i = lo; i < hi; i++)
+			at = pack_result(mine, at, &b->res[i]);
+		at = 0;
+	}
+	rc = par_gather_bytes(mine, n, &all, &alln, e);
+	free(mine);
+	for (long i = hi; !rc && rank == 0 && i < b->n; i++)
+		rc = unpack_result(b, all, alln, &at, &b->res[i], e);
+	if (!rc && at != alln)
+		rc = qe_err_set(e, QE_INTERNAL, "MPI: %zu bytes of the other ranks' results left over", alln - at);
+	free(all);
+	return rc;
+}
+
+int valuation_price_share(val_book *b, qe_err *e)
+{
+	size_t lo, hi;
+	par_my_share((size_t)b->n, 1, &lo, &hi);
+	book_price(b, (long)lo, (long)hi);
+	return par_size() > 1 ? gather_results(b, (long)lo, (long)hi, e) : 0;
 }
 
 int valuation_write(const val_book *b, const struct val_outputs *out, struct val_summary *s,
@@ -1886,6 +2049,9 @@ void valuation_free(val_book *b)
 	free(b->res);
 	free(b->tr);
 	mkt_free(b->m);
+	for (int k = 0; k < b->nmodels; k++)
+		free(b->models[k]);
+	free(b->models);
 	free(b);
 }
 

@@ -64,6 +64,19 @@ typedef struct val_book val_book;
  * parallel).  NULL with e set when the market data or the trades cannot
  * be read (QE_DATA, QE_IO) or memory runs out. */
 val_book *valuation_price(const struct val_options *o, qe_err *e);
+/* valuation_price in two steps, shared among the ranks of an MPI run
+ * (core/par.h).  valuation_load: every rank loads the market data and
+ * the whole book, nothing priced yet (NULL with e set as
+ * valuation_price).  valuation_price_share: each rank prices its
+ * contiguous block of the trades (par_my_share) and rank 0 receives
+ * every other rank's results (values, sensitivities, errors) in trade
+ * order, so that its book is valuation_price()'s bit for bit and
+ * valuation_write() writes the one process's bytes; the book of another
+ * rank holds only its own block's results (never written, only freed).
+ * 0, or QE_INTERNAL (e set) when the exchange fails or memory runs out.
+ * In one process (the plain build) the two are valuation_price(). */
+val_book *valuation_load(const struct val_options *o, qe_err *e);
+int valuation_price_share(val_book *b, qe_err *e);
 /* Writes the results and fills s.  QE_OK; QE_DATA when some trades could
  * not be priced (everything is still written and e names the first one);
  * another code when an output could not be written (out of memory, an

@@ -10,6 +10,7 @@
 #include "core/date.h"
 #include "core/grow.h"
 #include "core/num.h"
+#include "core/par.h"
 #include "io/outfile.h"
 #include "unit.h"
 
@@ -285,8 +286,32 @@ static void test_grow(void)
 	free(l);
 }
 
+/* core/par in one process (the plain build): rank 0 of 1, whose share is
+ * everything and whose gather of bytes hands back a copy (the MPI build:
+ * tests/mpi.bats). */
+static void test_par(void)
+{
+	UT_EQ_INT(par_rank(), 0, "par: one process is rank 0");
+	UT_EQ_INT(par_size(), 1, "par: of a group of 1");
+	size_t lo, hi;
+	par_my_share(10, 1, &lo, &hi);
+	UT_CHECK(lo == 0 && hi == 10, "par: one rank's share is everything");
+	par_my_share(10, 4, &lo, &hi);
+	UT_CHECK(lo == 0 && hi == 10, "par: in blocks too");
+	const char mine[] = "T1\0T2";
+	void *all = NULL;
+	size_t n = 99;
+	qe_err e;
+	UT_EQ_INT(par_gather_bytes(mine, sizeof mine, &all, &n, &e), 0, "par_gather_bytes: one process");
+	UT_CHECK(n == sizeof mine && all && memcmp(all, mine, n) == 0, "par_gather_bytes: a copy of the bytes");
+	free(all);
+	UT_EQ_INT(par_gather_bytes(NULL, 0, &all, &n, &e), 0, "par_gather_bytes: nothing");
+	UT_CHECK(n == 0 && !all, "par_gather_bytes: nothing is NULL");
+}
+
 int main(void)
 {
+	test_par();
 	test_grow();
 	test_num();
 	test_date();
