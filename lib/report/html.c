@@ -563,8 +563,9 @@ int report_html(const struct report_html_in *in, report_text *out, qe_err *e)
 	esc(out, x.asof ? x.asof : "");
 	rtext_addf(out, "</title><style>%s</style></head><body><main><h1>QuantaEnergi end of day ", css);
 	esc(out, x.asof ? x.asof : "");
-	rtext_addf(out, "</h1><p class=sub>P&amp;L, risk, positions, compliance%s.</p>",
-		   has_st && has_fc ? ", settlement and forecasts" : has_st ? " and settlement" : has_fc ? " and forecasts" : "");
+	rtext_addf(out, "</h1><p class=sub>P&amp;L, risk, positions%s.</p>",
+		   has_st && has_fc ? ", compliance, settlement and forecasts" : has_st ? ", compliance and settlement"
+		   : has_fc ? ", compliance and forecasts" : " and compliance");
 	rc = tiles(&x, has_st && st.has_rej ? &st : NULL, out, e);
 	if (!rc && x.pnl)
 		rc = pnl_chart(&x, out, e);
