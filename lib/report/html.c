@@ -52,6 +52,7 @@ static const char css[] =
 	"svg.spark{display:block;width:100%;max-width:180px;height:auto}"
 	"tr.bad td{background:#fdecee}tr.total th{border-top:1px solid #999}"
 	"@media (max-width:480px){body{padding:6px;font-size:14px}.card{padding:6px}svg text{font-size:17px}}"
+	"@media (max-width:480px){table{font-size:.8em}.wide{display:none}}"
 	"@media print{body{background:#fff}.card,.tile{border:1px solid #999}}";
 
 /* "1,234,567" */

@@ -287,12 +287,12 @@ static void totals_table(const report_settlement *s, report_text *t)
 	date_format(f1, s->last);
 	rtext_addf(t, "<table id=settle-totals><caption>Payments by currency, value dates %s to %s: what we pay, "
 		     "what we receive, the net (+ in, &#8722; out) and the payments held back from the payment "
-		     "file</caption><tr><th>currency</th><th class=n>we pay</th><th class=n>we receive</th>"
-		     "<th class=n>net</th><th class=n>held back</th></tr>", s->npayments ? f0 : "-",
+		     "file</caption><tr><th style=\"width:14%%\">currency</th><th class=n>we pay</th><th class=n>we receive</th>"
+		     "<th class=\"n wide\">net</th><th class=n>held back</th></tr>", s->npayments ? f0 : "-",
 		     s->npayments ? f1 : "-");
 	for (size_t k = 0; k < s->nccy; k++) {
 		const report_ccy_total *x = &s->ccy[k];
-		rtext_addf(t, "<tr><td>%s</td><td class=n>%s (%ld)</td><td class=n>%s (%ld)</td><td class=n>%s</td>",
+		rtext_addf(t, "<tr><td>%s</td><td class=n>%s (%ld)</td><td class=n>%s (%ld)</td><td class=\"n wide\">%s</td>",
 			   x->ccy, report_money(a, x->pay, x->exp), x->npay, report_money(b, x->receive, x->exp),
 			   x->nreceive, signed_money(c, x->receive - x->pay, x->exp));
 		if (x->nheld)
@@ -308,8 +308,8 @@ static void days_table(const report_settlement *s, report_text *t)
 {
 	rtext_addf(t, "<table id=settle-dates><caption>The next value dates (up to %d, from ", REPORT_NEXT_DAYS);
 	report_html_escape(t, s->in.asof ? s->in.asof : "the first");
-	rtext_addf(t, ")</caption><tr><th>value date</th><th>currency</th><th class=n>we pay</th>"
-		     "<th class=n>we receive</th><th class=n>payments</th></tr>");
+	rtext_addf(t, ")</caption><tr><th style=\"width:23%%\">value date</th><th style=\"width:13%%\">currency</th>"
+		     "<th class=n>we pay</th><th class=n>we receive</th><th class=n style=\"width:14%%\">payments</th></tr>");
 	int ndates = 0;
 	qe_date prev = -1;
 	for (size_t i = 0; i < s->nday; i++) {
@@ -394,8 +394,8 @@ static void margin_table(const report_settlement *s, report_text *t)
 	const rtable *m = &s->mar;
 	rtext_addf(t, "<table id=margin-books><caption>Initial margin by book (SPAN-style estimate): the scan risk, "
 		     "the inter-month spread charge, the short option minimum and the margin</caption><tr>"
-		     "<th style=\"width:20%%\">book</th><th>currency</th><th class=n>scan risk</th>"
-		     "<th class=n>spread</th><th class=n>short option min.</th><th class=n>margin</th></tr>");
+		     "<th style=\"width:20%%\">book</th><th>currency</th><th class=\"n wide\">scan risk</th>"
+		     "<th class=\"n wide\">spread</th><th class=\"n wide\">short option min.</th><th class=n>margin</th></tr>");
 	for (size_t i = 0; i < m->n; i++) {
 		char a[4][32];
 		rtext_addf(t, "<tr><td>");
@@ -404,14 +404,15 @@ static void margin_table(const report_settlement *s, report_text *t)
 		report_html_escape(t, rtable_get(m, i, MG_CCY));
 		rtext_addf(t, "</td>");
 		for (int j = 0; j < 4; j++)
-			rtext_addf(t, "<td class=n>%s</td>", report_thousands(a[j], s->mar_num[4 * i + (size_t)j]));
+			rtext_addf(t, "<td class=\"n%s\">%s</td>", j < 3 ? " wide" : "",
+				   report_thousands(a[j], s->mar_num[4 * i + (size_t)j]));
 		rtext_addf(t, "</tr>");
 	}
 	for (size_t k = 0; k < s->nmtot; k++) {
 		char a[32];
 		rtext_addf(t, "<tr class=total><th>all books</th><th>");
 		report_html_escape(t, s->mtot[k].ccy);
-		rtext_addf(t, "</th><td></td><td></td><td></td><th class=n>%s</th></tr>",
+		rtext_addf(t, "</th><td class=wide></td><td class=wide></td><td class=wide></td><th class=n>%s</th></tr>",
 			   report_thousands(a, s->mtot[k].margin));
 	}
 	rtext_addf(t, "</table>");
