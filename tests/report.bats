@@ -925,13 +925,10 @@ PY
 }
 
 @test "html: settlement amounts are exact minor units with each currency's decimals; many held back are capped" {
-	cat > pay.csv <<'CSV'
-counterparty,currency,value_date,basis,flows,direction,amount_minor,trade_id
-A,JPY,2026-11-26,net,2,pay,123456789,
-B,EUR,2026-11-24,net,1,receive,5,
-B,EUR,2026-11-27,gross,1,pay,900719925474099301,T1
-C,EUR,2026-11-27,gross,1,receive,1,T2
-CSV
+	# yen have no decimals; 9,007,199,254,740,993.01 EUR is beyond a double's 53 bits
+	printf '%s\n' counterparty,currency,value_date,basis,flows,direction,amount_minor,trade_id \
+		A,JPY,2026-11-26,net,2,pay,123456789, B,EUR,2026-11-24,net,1,receive,5, \
+		B,EUR,2026-11-27,gross,1,pay,900719925474099301,T1 C,EUR,2026-11-27,gross,1,receive,1,T2 > pay.csv
 	{
 		echo 'counterparty,currency,value_date,amount_minor,source,reason'
 		for i in $(seq 1 25); do echo "CP$i,JPY,2026-11-26,$i,x.csv:2:3,\"iban <bad> & 'short'\""; done

@@ -11,7 +11,7 @@
 
 enum { F_SERIES, F_OMEGA, F_PERSIST, F_HALF, F_NCOLS };
 enum { P_SERIES, P_DAY, P_VAR, P_VOL, P_TERM, P_NCOLS };
-enum { S_DATE, S_COMMODITY, S_N, S_MEAN, S_POS, S_NEG, S_NEU, S_NCOLS };
+enum { S_DATE, S_COMMODITY, S_MEAN, S_N, S_POS, S_NEG, S_NEU, S_NCOLS }; /* S_N..S_NEU: the counts */
 
 const char *report_garch_series(const report_forecast *f, size_t i)
 {
@@ -135,7 +135,7 @@ static int count_cell(const rtable *t, size_t i, int col, long *out, qe_err *e)
 
 static int read_sentiment(const char *path, const char *asof, report_forecast *f, qe_err *e)
 {
-	static const char *const cols[S_NCOLS] = {"date", "commodity", "n", "mean_score", "pos", "neg", "neu"};
+	static const char *const cols[S_NCOLS] = {"date", "commodity", "mean_score", "n", "pos", "neg", "neu"};
 	int rc = rtable_read(path, cols, NULL, S_NCOLS, &f->senti, e);
 	if (rc)
 		return rc;
@@ -166,10 +166,10 @@ static int read_sentiment(const char *path, const char *asof, report_forecast *f
 			break;
 		}
 		double score;
-		long n, pos, neg, neu;
-		if ((rc = count_cell(t, i, S_N, &n, e)) || (rc = rtable_num(t, i, S_MEAN, 0, &score, e)) ||
-		    (rc = count_cell(t, i, S_POS, &pos, e)) || (rc = count_cell(t, i, S_NEG, &neg, e)) ||
-		    (rc = count_cell(t, i, S_NEU, &neu, e)))
+		long count[4];
+		for (int j = 0; j < 4 && !rc; j++)
+			rc = count_cell(t, i, S_N + j, &count[j], e);
+		if (rc || (rc = rtable_num(t, i, S_MEAN, 0, &score, e)))
 			break;
 		if (score < -1 || score > 1) {
 			rc = rtable_error(t, i, S_MEAN, e, "a score is between -1 and 1, not %s", rtable_get(t, i, S_MEAN));
@@ -189,10 +189,7 @@ static int read_sentiment(const char *path, const char *asof, report_forecast *f
 		s->commodity = c;
 		s->last = i;
 		s->score = score;
-		s->n = n;
-		s->pos = pos;
-		s->neg = neg;
-		s->neu = neu;
+		memcpy(s->count, count, sizeof count);
 		if (s->nspark == REPORT_SPARK_DAYS)
 			memmove(s->spark, s->spark + 1, (REPORT_SPARK_DAYS - 1) * sizeof *s->spark);
 		else
@@ -290,6 +287,14 @@ static void spark(report_text *t, const double *v, int n, double ref, const char
 #undef SY
 }
 
+/* A row's first cell: its name, escaped. */
+static void row_name(report_text *t, const char *name)
+{
+	rtext_addf(t, "<tr><td>");
+	report_html_escape(t, name);
+	rtext_addf(t, "</td>");
+}
+
 static void garch_table(const report_forecast *f, report_text *t)
 {
 	int horizon = 0;
@@ -304,9 +309,8 @@ static void garch_table(const report_forecast *f, report_text *t)
 	for (size_t i = 0; i < f->ng; i++) {
 		const report_garch *g = &f->g[i];
 		char a[32], b[32], c[32];
-		rtext_addf(t, "<tr><td>");
-		report_html_escape(t, report_garch_series(f, i));
-		rtext_addf(t, "</td><td class=n>%s</td><td class=n>%s", pct(a, g->vol_next),
+		row_name(t, report_garch_series(f, i));
+		rtext_addf(t, "<td class=n>%s</td><td class=n>%s", pct(a, g->vol_next),
 			   pct(b, g->days ? g->term_vol[g->days - 1] : NAN));
 		if (g->days > 1) /* the direction in a sign as well as the line */
 			rtext_addf(t, " %s", g->term_vol[g->days - 1] > g->vol_next ? "&#9650;" :
@@ -331,19 +335,20 @@ static void garch_table(const report_forecast *f, report_text *t)
 
 static void sentiment_table(const report_forecast *f, report_text *t)
 {
+	static const char head[] = "<tr><th style=\"width:17%\">commodity</th><th>date</th><th class=n>score</th>"
+				   "<th class=n>head&shy;lines</th><th class=n>+ / &#8722; / =</th>"
+				   "<th style=\"width:22%\">recent days</th></tr>";
 	rtext_addf(t, "<table id=sentiment><caption>Headline sentiment, the latest day of each commodity: the mean "
 		     "score from &#8722;1 (bearish) to +1 (bullish), the headlines and their labels; the line is "
-		     "the mean score of its last %d days</caption><tr><th style=\"width:17%%\">commodity</th>"
-		     "<th>date</th><th class=n>score</th><th class=n>head&shy;lines</th>"
-		     "<th class=n>+ / &#8722; / =</th><th style=\"width:22%%\">recent days</th></tr>", REPORT_SPARK_DAYS);
+		     "the mean score of its last %d days</caption>%s", REPORT_SPARK_DAYS, head);
 	for (size_t i = 0; i < f->ns; i++) {
 		const report_sentiment *s = &f->s[i];
-		rtext_addf(t, "<tr><td>");
-		report_html_escape(t, s->commodity);
-		rtext_addf(t, "</td><td>");
+		row_name(t, s->commodity);
+		rtext_addf(t, "<td>");
 		report_html_escape(t, rtable_get(&f->senti, s->last, S_DATE));
 		rtext_addf(t, "</td><td class=n>%+.2f %s</td><td class=n>%ld</td><td class=n>%ld / %ld / %ld</td><td>", s->score,
-			   s->score > 0 ? "bullish" : s->score < 0 ? "bearish" : "neutral", s->n, s->pos, s->neg, s->neu);
+			   s->score > 0 ? "bullish" : s->score < 0 ? "bearish" : "neutral", s->count[0], s->count[1],
+			   s->count[2], s->count[3]);
 		char what[64];
 		snprintf(what, sizeof what, "mean score of the last %d days", s->nspark);
 		spark(t, s->spark, s->nspark, 0, "score-line", s->commodity, what);

@@ -41,7 +41,7 @@ typedef struct report_sentiment {
 	const char *commodity;
 	size_t last;         /* the row of its latest day */
 	double score;        /* that day's mean score */
-	long n, pos, neg, neu;
+	long count[4];       /* that day's headlines: all, positive, negative, neutral */
 	int nspark;          /* the mean scores of its last days, oldest first */
 	double spark[REPORT_SPARK_DAYS];
 } report_sentiment;
