@@ -10,7 +10,8 @@ REPORT_MK := $(lastword $(MAKEFILE_LIST))
 #                         (qe-report risk; a VaR above its limit is an
 #                         alert on stderr, and the run goes on)
 #   report/summary.txt    the day in 80 columns (qe-report summary)
-#   report/dashboard.html the self-contained HTML dashboard
+#   report/dashboard.html the self-contained HTML dashboard, with the
+#                         settlement and the volatility forecast
 #   report/pnl.csv        when $(DATA)/prev/ holds the previous day (qe-synth
 #   report/pnl-explain.csv --prev): the P&L by trade since that day and its
 #                         explain (qe-report pnl), also in the summary and
@@ -18,7 +19,13 @@ REPORT_MK := $(lastword $(MAKEFILE_LIST))
 #
 # The screen's findings are read when pipelines/screen.mk makes them
 # (SCREEN_GATE_DEPS, known once every pipelines/*.mk is read: a second
-# expansion of the prerequisites).
+# expansion of the prerequisites).  So are, in the summary and the
+# dashboard, the settlement (settle/payments.csv, pay-rejects.csv and
+# margin.csv of pipelines/settle.mk, with $(DATA)/currencies.csv for the
+# minor units) and the forecast (forecast/garch.csv and garch-path.csv of
+# pipelines/forecast.mk, and forecast/sentiment-daily.csv in the
+# dashboard when the forecast step writes it), when those steps run: the
+# files that are in EOD_OUTPUTS.
 
 REPORT_OUT   := $(OUT)/report
 REPORT_FILES := $(REPORT_OUT)/position.csv $(REPORT_OUT)/risk.csv $(REPORT_OUT)/summary.txt \
@@ -65,21 +72,40 @@ $(REPORT_PNL) &: $(call hashed,$(REPORT_PREV) $(I)/trades.csv $(I)/curves.csv $(
 endif
 
 .SECONDEXPANSION:
+# the settlement and forecast files the run makes (recursive: EOD_OUTPUTS
+# is complete in the second expansion and in the recipes); the currencies
+# (and the holiday files they name) with the payments
+REPORT_SETTLE   = $(filter $(addprefix $(OUT)/settle/,payments.csv pay-rejects.csv margin.csv),$(EOD_OUTPUTS))
+REPORT_FORECAST = $(filter $(addprefix $(OUT)/forecast/,garch.csv garch-path.csv),$(EOD_OUTPUTS))
+REPORT_SENTIMENT = $(filter $(OUT)/forecast/sentiment-daily.csv,$(EOD_OUTPUTS))
+REPORT_CCY      = $(if $(filter %/payments.csv %/pay-rejects.csv,$(REPORT_SETTLE)),$(DATA)/currencies.csv)
+report_opt      = $(if $(filter $(2),$(3)),$(1) $(2))
+REPORT_SF_OPTS  = $(call report_opt,--payments,$(OUT)/settle/payments.csv,$(REPORT_SETTLE)) \
+	$(call report_opt,--pay-rejects,$(OUT)/settle/pay-rejects.csv,$(REPORT_SETTLE)) \
+	$(call report_opt,--margin,$(OUT)/settle/margin.csv,$(REPORT_SETTLE)) \
+	$(if $(REPORT_CCY),--currencies $(REPORT_CCY) $(if $(wildcard $(DATA)/calendars),--calendars $(DATA)/calendars)) \
+	$(call report_opt,--garch,$(OUT)/forecast/garch.csv,$(REPORT_FORECAST)) \
+	$(if $(REPORT_FORECAST),$(call report_opt,--garch-path,$(OUT)/forecast/garch-path.csv,$(REPORT_FORECAST)))
+
+# exit 1: an alert (a VaR above its limit, a breach, a payment held back)
 $(REPORT_OUT)/summary.txt: $(call hashed,$(REPORT_OUT)/risk.csv $(REPORT_OUT)/position.csv $(REPORT_PNL)) \
 		$$(if $$(SCREEN_GATE_DEPS),$(call hashed,$(OUT)/screen/breaches.csv)) \
+		$$(call hashed,$$(REPORT_SETTLE) $$(REPORT_FORECAST) $$(REPORT_CCY) $$(if $$(REPORT_CCY),$$(EOD_CALENDARS))) \
 		$(call hashed,$(QE_BIN)/qe-report $(REPORT_MK) $(EOD_MK))
 	@rc=0; $(QE_BIN)/qe-report summary --risk $(REPORT_OUT)/risk.csv --position $(REPORT_OUT)/position.csv \
 		$(if $(REPORT_PNL),--pnl $(REPORT_OUT)/pnl-explain.csv) \
-		$(if $(SCREEN_GATE_DEPS),--breaches $(OUT)/screen/breaches.csv) -d $(ASOF) -o $@ || rc=$$?; \
+		$(if $(SCREEN_GATE_DEPS),--breaches $(OUT)/screen/breaches.csv) $(REPORT_SF_OPTS) -d $(ASOF) -o $@ || rc=$$?; \
 	[ $$rc -le 1 ] || exit $$rc
 
 $(REPORT_OUT)/dashboard.html: $(call hashed,$(REPORT_OUT)/risk.csv $(REPORT_OUT)/position.csv $(OUT)/var/series.csv $(REPORT_PNL)) \
 		$$(if $$(SCREEN_GATE_DEPS),$(call hashed,$(OUT)/screen/breaches.csv)) \
+		$$(call hashed,$$(REPORT_SETTLE) $$(REPORT_FORECAST) $$(REPORT_SENTIMENT) $$(REPORT_CCY) \
+			$$(if $$(REPORT_CCY),$$(EOD_CALENDARS))) \
 		$(call hashed,$(QE_BIN)/qe-report $(REPORT_MK) $(EOD_MK))
 	$(QE_BIN)/qe-report html -q --series $(OUT)/var/series.csv --risk $(REPORT_OUT)/risk.csv \
 		$(if $(REPORT_PNL),--pnl $(REPORT_OUT)/pnl-explain.csv) \
 		--position $(REPORT_OUT)/position.csv $(if $(SCREEN_GATE_DEPS),--breaches $(OUT)/screen/breaches.csv) \
-		-d $(ASOF) -o $@
+		$(REPORT_SF_OPTS) $(if $(REPORT_SENTIMENT),--sentiment $(REPORT_SENTIMENT)) -d $(ASOF) -o $@
 else
 $(info eod: note: no $(QE_BIN)/qe-report; the reports are skipped)
 endif

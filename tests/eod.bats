@@ -295,8 +295,9 @@ EOF
 	gated="screen settle"
 	# (the margin of the settle steps reprices the book the price step could
 	# price: var/priced-trades.csv of varfull.mk)
-	# the reports: on the ladder, the VaR outputs, the limits, FX and the
-	# screen's findings
+	# the reports: on the ladder, the VaR outputs, the limits, FX, the
+	# screen's findings, the settlement and the forecast (so every input of
+	# the settle and forecast steps reruns report too)
 	gated="$gated report"
 	priced="price var/var var/param var/mc var/components var/stress var/series var/backtest hedge manifest"
 	priced="$priced var/priced-trades $full $gated"
@@ -323,16 +324,16 @@ EOF
 	data/sharia_profiles.csv: $gated manifest
 	data/sharia_instruments.csv: $gated manifest
 	data/spot_month_limits.csv: $gated manifest
-	data/currencies.csv: settle manifest
+	data/currencies.csv: settle report manifest
 	data/prev/trades.csv: report manifest
 	data/prev/curves.csv: report manifest
 	data/prev/vols.csv: report manifest
 	data/prev/rates.csv: report manifest
 	data/prev/fixings.csv: report manifest
 	data/prev/fx.csv: report manifest
-	data/payment_terms.csv: settle manifest
-	data/accounts.csv: settle manifest
-	data/span_ranges.csv: settle manifest
+	data/payment_terms.csv: settle report manifest
+	data/accounts.csv: settle report manifest
+	data/span_ranges.csv: settle report manifest
 	data/calendars/EEX.txt: ingest/trades $priced var/cov
 	data/calendars/ICE_EU.txt: ingest/trades $priced var/cov
 	data/calendars/NYMEX.txt: ingest/trades $priced var/cov
@@ -344,18 +345,18 @@ EOF
 	bin/qe-price: $priced
 	bin/qe-var: $var $full hedge $gated manifest
 	bin/qe-optimize: hedge manifest
-	bin/qe-forecast: forecast manifest
+	bin/qe-forecast: forecast report manifest
 	bin/qe-screen: $gated manifest
-	bin/qe-settle: settle manifest
+	bin/qe-settle: settle report manifest
 	bin/qe-report: report manifest
 	pipelines/eod.mk: $ingest price $var $full var/priced-trades hedge forecast $gated manifest
 	pipelines/price.mk: $priced
 	pipelines/var.mk: $var hedge $gated manifest
 	pipelines/hedge.mk: hedge manifest
 	pipelines/varfull.mk: var/priced-trades $full report settle manifest
-	pipelines/forecast.mk: forecast manifest
+	pipelines/forecast.mk: forecast report manifest
 	pipelines/screen.mk: $gated manifest
-	pipelines/settle.mk: settle manifest
+	pipelines/settle.mk: settle report manifest
 	pipelines/report.mk: report manifest
 	EOF
 	[ "$(wc -l < expected)" -eq 51 ]

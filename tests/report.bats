@@ -360,11 +360,13 @@ PY
 
 @test "html: every chart renders in a real headless Chromium at 1280 and 390 pixels, offline, no console error, no horizontal scroll" {
 	bundled_reports
+	sf_opts
 	qe-report html --series series.csv --pnl explain.csv --risk risk.csv --position pos.csv --breaches b.csv \
-		-d 2026-11-25 -o dash.html 2>/dev/null
+		"${SF_OPTS[@]}" --sentiment "$SF/daily.csv" -d 2026-11-25 -o dash.html 2>/dev/null
 	"$PYORACLE" "$QE_TOP/tests/report/browser.py" dash.html 1280,390 shot > probe.json
-	"$PYORACLE" - <<'PY'
-import csv, json
+	"$PYORACLE" - "$SF" <<'PY'
+import csv, json, sys
+sf = sys.argv[1]
 pages = [json.loads(l) for l in open('probe.json')]
 assert [p['width'] for p in pages] == [1280, 390]
 ser = list(csv.DictReader(open('series.csv')))
@@ -382,7 +384,8 @@ for p in pages:
     assert not p.get('requests') and not p['resources'], (w, p.get('requests'), p['resources'])
     assert p['scrollWidth'] <= p['clientWidth'] == w, ('horizontal scroll', w, p['scrollWidth'])
     ch = {c['id']: c for c in p['charts']}
-    assert sorted(ch) == ['chart-limits', 'chart-pnl', 'chart-positions', 'chart-stress', 'chart-var'], sorted(ch)
+    assert sorted(ch) == ['chart-limits', 'chart-margin', 'chart-pnl', 'chart-positions', 'chart-stress',
+                          'chart-var'], sorted(ch)
     for c in ch.values():
         assert c['w'] > 0.8 * min(w, 1100) - 60 and c['h'] > 50 and c['right'] <= w, (w, c['id'], c['w'], c['h'])
         assert c['inked'] > 0.02 and c['colours'] >= 3, ('blank chart', w, c['id'], c['inked'], c['colours'])
@@ -401,6 +404,14 @@ for p in pages:
     allrow = [r for r in csv.DictReader(open('explain.csv')) if r['level'] == 'all'][0]
     assert '{:,}'.format(int(round(float(allrow['total']) / 1000))) in wf['texts'], (allrow['total'], wf['texts'])
     assert 'breach-counts' in p['tables'] and 'breach-rows' in p['tables']
+    # the settlement and forecast panels: their tables, a bar per book, a line per series and commodity
+    assert {'settle-totals', 'settle-dates', 'pay-held', 'margin-books', 'garch', 'sentiment'} <= set(p['tables'])
+    assert ch['chart-margin']['margin'] == len(list(csv.DictReader(open(sf + '/margin.csv')))) > 0
+    nser = len(list(csv.DictReader(open(sf + '/garch.csv'))))
+    assert len(p['sparks']) == nser + len({r['commodity'] for r in csv.DictReader(open(sf + '/daily.csv'))})
+    for k in p['sparks']:
+        assert k['lines'] == 1 and k['w'] > 30 and k['h'] > 6 and k['right'] <= w, (w, k)
+        assert k['inked'] > 0.02 and k['colours'] >= 2, ('blank line', w, k)
 PY
 	[ -s shot-1280.png ] && [ -s shot-390.png ]
 }
@@ -805,4 +816,283 @@ PY
 	[ "$status" -eq 2 ] || fail "exit $status: $stderr"
 	run_split qe-report cot -t small.csv -c "$DATA/counterparties.csv" -m "$DATA/markets.csv" -d 2026-13-01
 	[ "$status" -eq 2 ] || fail "exit $status: $stderr"
+}
+
+# ---- the dashboard's settlement and forecast panels, the summary's lines ----
+# Made once for the file (setup_file): the settlement of the bundled as-of
+# week (CP037's IBAN is cut short on purpose: its payments are held back),
+# the margin of each book, GARCH fits and 20-day paths of three series and
+# the daily sentiment index of the bundled headlines.
+setup_file() {
+	SF="$BATS_FILE_TMPDIR/sf"
+	mkdir -p "$SF"
+	qe-settle flows -q --data "$DATA" --from 2026-11-25 --to 2026-12-02 -o "$SF/flows.csv"
+	qe-settle net -q --data "$DATA" "$SF/flows.csv" -o "$SF/payments.csv"
+	local rc=0
+	qe-settle pay -q --data "$DATA" --asof 2026-11-25 "$SF/payments.csv" -o "$SF/pain.xml" \
+		--rejects "$SF/held.csv" || rc=$?
+	[ "$rc" -eq 0 ] || [ "$rc" -eq 3 ]
+	qe-settle margin -q --data "$DATA" --asof 2026-11-25 -o "$SF/margin.csv"
+	for s in TTF-1 TTF-2 EUA-1; do
+		qe-forecast garch -q -H "$DATA/history.csv" --curve "${s%-*}" --tenor "${s#*-}" --horizon 20 \
+			--forecast "$SF/path-$s.csv" -o "$SF/fit-$s.csv"
+	done
+	awk 'FNR > 1 || NR == 1' "$SF"/fit-TTF-1.csv "$SF"/fit-TTF-2.csv "$SF"/fit-EUA-1.csv > "$SF/garch.csv"
+	awk 'FNR > 1 || NR == 1' "$SF"/path-TTF-1.csv "$SF"/path-TTF-2.csv "$SF"/path-EUA-1.csv > "$SF/garch-path.csv"
+	qe-forecast sentiment -q --lexicon "$DATA/sentiment_lexicon.csv" --commodities "$DATA/sentiment_commodities.csv" \
+		--daily "$SF/daily.csv" -o "$SF/sentiment.csv" "$DATA/headlines.csv"
+}
+
+sf_opts() {
+	SF="$BATS_FILE_TMPDIR/sf"
+	SF_OPTS=(--payments "$SF/payments.csv" --pay-rejects "$SF/held.csv" --margin "$SF/margin.csv"
+		--currencies "$DATA/currencies.csv" --garch "$SF/garch.csv" --garch-path "$SF/garch-path.csv")
+}
+
+@test "html: settlement panel - totals per currency, next value dates, held-back payments, margin by book (python)" {
+	sf_opts
+	run_split qe-report html "${SF_OPTS[@]}" -d 2026-11-25 -o dash.html
+	assert_success
+	QE_TOP="$QE_TOP" "$PYORACLE" - "$SF" "$DATA/currencies.csv" <<'PY'
+import csv, os, sys
+from collections import defaultdict
+sys.path.insert(0, os.environ['QE_TOP'] + '/tests/report')
+from tables import tables, money
+sf, ccyfile = sys.argv[1:]
+s = open('dash.html', encoding='utf-8').read()
+assert len(s.encode()) < 2_000_000
+for bad in ('<script', 'http://', 'https://', '@import', 'url(', '<link', ' src=', '<iframe', '<object'):
+    assert bad not in s.lower(), bad
+t = tables(s)
+exp = {r['currency']: int(r['exponent']) for r in csv.DictReader(open(ccyfile))}
+pays = list(csv.DictReader(open(sf + '/payments.csv')))
+held = list(csv.DictReader(open(sf + '/held.csv')))
+assert pays and held, 'the bundled week has payments and held-back ones'
+# totals per currency, in the order currencies first appear (payments, then rejects)
+order = []
+for r in pays + held:
+    if r['currency'] not in order:
+        order.append(r['currency'])
+tot = defaultdict(lambda: [0, 0, 0, 0, 0, 0])
+for r in pays:
+    k = 0 if r['direction'] == 'pay' else 1
+    tot[r['currency']][k] += int(r['amount_minor']); tot[r['currency']][3 + k] += 1
+for r in held:
+    tot[r['currency']][2] += int(r['amount_minor']); tot[r['currency']][5] += 1
+rows = t['settle-totals']['rows'][1:]
+assert [r[0] for r in rows] == order, (rows, order)
+for r in rows:
+    c = r[0]; p, rc, h, npy, nrc, nh = tot[c]; e = exp[c]
+    assert r[1] == '%s (%d)' % (money(p, e), npy), (r, p)
+    assert r[2] == '%s (%d)' % (money(rc, e), nrc), (r, rc)
+    net = rc - p
+    assert r[3] == ('+' if net > 0 else '') + money(net, e), (r, net)
+    assert r[4] == ('\u26a0 %s (%d)' % (money(h, e), nh) if nh else 'none'), (r, h)
+dates = sorted({r['value_date'] for r in pays})
+assert 'value dates %s to %s' % (dates[0], dates[-1]) in t['settle-totals']['caption']
+# the first five value dates on or after the as-of date, per currency
+nxt = [d for d in dates if d >= '2026-11-25'][:5]
+day = defaultdict(lambda: [0, 0, 0])
+for r in pays:
+    if r['value_date'] in nxt:
+        d = day[(r['value_date'], r['currency'])]
+        d[0 if r['direction'] == 'pay' else 1] += int(r['amount_minor']); d[2] += 1
+want = [[d, c, money(v[0], exp[c]), money(v[1], exp[c]), str(v[2])]
+        for (d, c), v in sorted(day.items(), key=lambda kv: (kv[0][0], order.index(kv[0][1])))]
+assert t['settle-dates']['rows'][1:] == want, (t['settle-dates']['rows'], want)
+# every held-back payment listed (fewer than 20), highlighted, with its reason
+hr = t['pay-held']
+assert hr['classes'][1:] == ['bad'] * len(held) and len(hr['rows']) == 1 + len(held)
+for r, h in zip(hr['rows'][1:], held):
+    assert r == ['\u26a0 ' + h['counterparty'], h['currency'], h['value_date'],
+                 money(int(h['amount_minor']), exp[h['currency']]), h['reason']], (r, h)
+assert '%d payment%s held back' % (len(held), '' if len(held) == 1 else 's') in hr['caption']
+assert 'Payments held back<b class=bad>&#9888; %d</b>' % len(held) in s
+# margin by book: the four amounts of each row rounded to units, the total per currency
+mar = list(csv.DictReader(open(sf + '/margin.csv')))
+mt = t['margin-books']['rows'][1:]
+f = lambda x: format(float(x), ',.0f')
+assert mt[:len(mar)] == [[m['account'], m['currency'], f(m['scan_risk']), f(m['spread_charge']),
+                          f(m['short_option_min']), f(m['margin'])] for m in mar], mt
+sums = defaultdict(float)
+for m in mar:
+    sums[m['currency']] += float(m['margin'])
+assert mt[len(mar):] == [['all books', c, '', '', '', format(v, ',.0f')] for c, v in sums.items()], mt
+assert s.count('class=margin-bar') == len(mar)
+for cap in ('settle-totals', 'settle-dates', 'pay-held', 'margin-books'):
+    assert t[cap]['caption'], cap
+PY
+}
+
+@test "html: settlement amounts are exact minor units with each currency's decimals; many held back are capped" {
+	# yen have no decimals; 9,007,199,254,740,993.01 EUR is beyond a double's 53 bits
+	printf '%s\n' counterparty,currency,value_date,basis,flows,direction,amount_minor,trade_id \
+		A,JPY,2026-11-26,net,2,pay,123456789, B,EUR,2026-11-24,net,1,receive,5, \
+		B,EUR,2026-11-27,gross,1,pay,900719925474099301,T1 C,EUR,2026-11-27,gross,1,receive,1,T2 > pay.csv
+	{
+		echo 'counterparty,currency,value_date,amount_minor,source,reason'
+		for i in $(seq 1 25); do echo "CP$i,JPY,2026-11-26,$i,x.csv:2:3,\"iban <bad> & 'short'\""; done
+	} > held.csv
+	run_split qe-report html --payments pay.csv --pay-rejects held.csv --currencies "$DATA/currencies.csv" \
+		-d 2026-11-25 --max-breaches 3
+	assert_success
+	printf '%s' "$output" > d.html
+	QE_TOP="$QE_TOP" "$PYORACLE" - <<'PY'
+import os, sys
+sys.path.insert(0, os.environ['QE_TOP'] + '/tests/report')
+from tables import tables
+s = open('d.html', encoding='utf-8').read()
+t = tables(s)
+assert t['settle-totals']['rows'][1:] == [
+    ['JPY', '123,456,789 (1)', '0 (0)', '-123,456,789', '\u26a0 325 (25)'],
+    ['EUR', '9,007,199,254,740,993.01 (1)', '0.06 (2)', '-9,007,199,254,740,992.95', 'none']], t['settle-totals']
+# the value dates from the as-of date: 2026-11-24 is before it
+assert t['settle-dates']['rows'][1:] == [['2026-11-26', 'JPY', '123,456,789', '0', '1'],
+                                         ['2026-11-27', 'EUR', '9,007,199,254,740,993.01', '0.01', '2']]
+assert len(t['pay-held']['rows']) == 4 and '3 of 25 held-back payments shown' in s
+assert "iban &lt;bad&gt; &amp; &#39;short&#39;" in s and '<bad>' not in s
+PY
+}
+
+@test "html: forecast panel - vol now, term and long run, persistence, half-life, sentiment (python)" {
+	sf_opts
+	run_split qe-report html --garch "$SF/garch.csv" --garch-path "$SF/garch-path.csv" --sentiment "$SF/daily.csv" \
+		-d 2026-11-25 -o dash.html
+	assert_success
+	QE_TOP="$QE_TOP" "$PYORACLE" - "$SF" <<'PY'
+import csv, math, os, sys
+sys.path.insert(0, os.environ['QE_TOP'] + '/tests/report')
+from tables import tables
+sf = sys.argv[1]
+s = open('dash.html', encoding='utf-8').read()
+t = tables(s)
+fits = list(csv.DictReader(open(sf + '/garch.csv')))
+path = list(csv.DictReader(open(sf + '/garch-path.csv')))
+rows = t['garch']['rows'][1:]
+assert len(rows) == len(fits) == 3
+pc = lambda x: float(x.rstrip('%'))
+for r, f in zip(rows, fits):
+    p = [q for q in path if q['series'] == f['series']]
+    assert [int(q['day']) for q in p] == list(range(1, 21))
+    pers, om = float(f['persistence']), float(f['omega'])
+    assert abs(pers - (float(f['alpha']) + float(f['beta']))) < 1e-12   # GARCH(1,1), normal
+    assert r[0] == f['series']
+    assert r[1] == '%.1f%%' % (100 * float(p[0]['vol'])), (r, p[0])
+    # day 1's vol is sqrt(252 variance), the term vol of day H the mean of the variances
+    assert abs(float(p[0]['vol']) - math.sqrt(252 * float(p[0]['variance']))) < 1e-12
+    term = math.sqrt(252 / 20 * sum(float(q['variance']) for q in p))
+    val, arrow = r[2].split(' ')
+    assert abs(pc(val) - 100 * term) <= 0.05 + 1e-9, (r, term)
+    assert arrow == ('\u25b2' if float(p[-1]['term_vol']) > float(p[0]['vol']) else '\u25bc'), (r, arrow)
+    lr = math.sqrt(252 * om / (1 - pers))          # the unconditional variance, annualised
+    assert abs(pc(r[3]) - 100 * lr) <= 0.05 + 1e-9, (r, lr)
+    assert r[4] == '[svg]'
+    assert r[5] == '%.3f' % pers
+    hl = math.log(0.5) / math.log(pers)
+    assert abs(float(r[6].split()[0]) - hl) <= 0.05 + 1e-9 and r[6].endswith(' d'), (r, hl)
+assert s.count('class=term-line') == 3 and s.count('class=spark ') == 3 + len(t['sentiment']['rows']) - 1
+# sentiment: each commodity's latest day up to the as-of date, sorted by commodity
+last = {}
+for r in csv.DictReader(open(sf + '/daily.csv')):
+    if r['date'] <= '2026-11-25':
+        last[r['commodity']] = r
+want = [[c, r['date'], '%+.2f %s' % (float(r['mean_score']), 'bullish' if float(r['mean_score']) > 0 else
+        'bearish' if float(r['mean_score']) < 0 else 'neutral'), r['n'],
+         '%s / %s / %s' % (r['pos'], r['neg'], r['neu']), '[svg]'] for c, r in sorted(last.items())]
+assert t['sentiment']['rows'][1:] == want, (t['sentiment']['rows'], want)
+assert t['garch']['caption'] and t['sentiment']['caption']
+assert '<h2>Volatility forecast and sentiment</h2>' in s
+PY
+}
+
+@test "summary: one settlement line and one forecast line within 80 columns; held-back payments are alerts (python)" {
+	sf_opts
+	printf 'section,portfolio,item,value,limit,utilisation,currency,status\nvar,A,var_99_1d,1,2,0.5,USD,ok\n' > ok.csv
+	run_split qe-report summary --risk ok.csv "${SF_OPTS[@]}" -d 2026-11-25
+	assert_failure 1
+	printf '%s\n' "$output" > sum.txt
+	printf '%s\n' "$output" | awk 'length > 80 { print; bad = 1 } END { exit bad }' || fail "a line over 80 columns"
+	QE_TOP="$QE_TOP" "$PYORACLE" - "$SF" <<'PY'
+import csv, sys
+sf = sys.argv[1]
+lines = open('sum.txt').read().splitlines()
+st = [l for l in lines if l.startswith('Settlement:')]
+fc = [l for l in lines if l.startswith('Vol forecast:')]
+assert len(st) == 1 and len(fc) == 1, lines
+pays = list(csv.DictReader(open(sf + '/payments.csv')))
+held = list(csv.DictReader(open(sf + '/held.csv')))
+nxt = min(r['value_date'] for r in pays if r['value_date'] >= '2026-11-25')
+head = 'Settlement: %d payments, next %s, %d HELD BACK; margin ' % (len(pays), nxt, len(held))
+assert st[0].startswith(head), (st[0], head)
+sums = {}
+for m in csv.DictReader(open(sf + '/margin.csv')):
+    sums[m['currency']] = sums.get(m['currency'], 0.0) + float(m['margin'])
+parts = ['%s %s' % (format(v, ',.0f'), c) for c, v in sums.items()]
+got = st[0][len(head):].split(', ')
+assert got == parts[:len(got)] and got, (got, parts)
+fits = list(csv.DictReader(open(sf + '/garch.csv')))
+path = list(csv.DictReader(open(sf + '/garch-path.csv')))
+first = {q['series']: float(q['vol']) for q in path if q['day'] == '1'}
+lastt = {q['series']: float(q['term_vol']) for q in path if q['day'] == '20'}
+top = max(first, key=first.get)
+assert fc[0] == 'Vol forecast: %d series, highest %s %.1f%% now, %.1f%% 20-day term' % (
+    len(fits), top[:12], 100 * first[top], 100 * lastt[top]), fc[0]
+PY
+	# no payment held back: no alert from the settlement
+	head -1 "$SF/held.csv" > none.csv
+	run_split qe-report summary --risk ok.csv --pay-rejects none.csv --margin "$SF/margin.csv" --garch "$SF/garch.csv" \
+		--currencies "$DATA/currencies.csv"
+	assert_success
+	[[ "$output" == *"Settlement: none held back; margin "* ]] || fail "$output"
+	[[ "$output" == *"Vol forecast: 3 series, persistence "*" to "* ]] || fail "$output"
+	run_split qe-report summary --risk ok.csv --pay-rejects "$SF/held.csv" --currencies "$DATA/currencies.csv" \
+		--color always
+	[[ "$output" == *$'\033[1;31m'*"HELD BACK"$'\033[0m'* ]] || fail "$output"
+}
+
+@test "html, summary: bad settlement and forecast inputs are exit 3 at file:line:column, no page; usage exit 2" {
+	sf_opts
+	printf 'counterparty,currency,value_date,basis,flows,direction,amount_minor,trade_id\n' > p0.csv
+	bad() { # FILE OPTION LOCATION MESSAGE
+		run_split qe-report html "$2" "$1" --currencies "$DATA/currencies.csv" -o d.html
+		assert_failure 3
+		one_diagnostic "$1" "$3" "$4"
+		[ ! -e d.html ]
+	}
+	{ cat p0.csv; echo 'A,XXX,2026-11-26,net,2,pay,1,'; } > p1.csv
+	bad p1.csv --payments 2:2 "currency 'XXX' is not in"
+	{ cat p0.csv; echo 'A,EUR,2026-11-26,net,2,both,1,'; } > p2.csv
+	bad p2.csv --payments 2:6 "pay or receive"
+	{ cat p0.csv; echo 'A,EUR,2026-11-26,net,2,pay,12.5,'; } > p3.csv
+	bad p3.csv --payments 2:7 "minor units"
+	{ cat p0.csv; echo 'A,EUR,2026-11-31,net,2,pay,1,'; } > p4.csv
+	bad p4.csv --payments 2:3 "not a date"
+	printf 'account,currency,scan_risk,spread_charge,short_option_min,margin\nA,USD,1,2,x,4\n' > m1.csv
+	bad m1.csv --margin 2:5 "column 'short_option_min'"
+	printf 'date,commodity,n,mean_score,pos,neg,neu\n2026-11-20,gas,2,1.5,2,0,0\n' > s1.csv
+	bad s1.csv --sentiment 2:4 "between -1 and 1"
+	printf 'date,commodity,n,mean_score,pos,neg,neu\n2026-11-20,gas,2,0.5,2,0,0\n2026-11-19,gas,1,0,0,0,1\n' > s2.csv
+	bad s2.csv --sentiment 3:1 "sorted by date"
+	cut -d, -f1-3 "$SF/held.csv" > h1.csv
+	bad h1.csv --pay-rejects 1:1 "missing required column 'amount_minor'"
+	# a path whose days skip one
+	awk -F, 'NR == 1 || $2 != 3' "$SF/garch-path.csv" > gp.csv
+	run_split qe-report html --garch "$SF/garch.csv" --garch-path gp.csv -o d.html
+	assert_failure 3
+	one_diagnostic gp.csv "4:2" "expected 3"
+	sed '2s/,0\.[0-9]*,\([0-9.]*\)$/,1.01,/' "$SF/garch.csv" > g1.csv   # persistence 1.01: no long run, no half-life
+	run_split qe-report html --garch g1.csv --garch-path "$SF/garch-path.csv"
+	assert_success
+	[[ "$output" == *"<td class=n>1.010</td><td class=n>none</td>"* ]] || fail "$(grep -o '<tr><td>TTF:1.\{0,400\}' <<< "$output")"
+	printf 'series,omega\nTTF:1,1\n' > g2.csv
+	run_split qe-report html --garch g2.csv -o d.html
+	assert_failure 3
+	one_diagnostic g2.csv "1:1" "missing required column 'persistence'"
+	run_split qe-report html --garch-path "$SF/garch-path.csv" -o d.html
+	assert_failure 2
+	run_split qe-report summary --risk "$SF/margin.csv" --garch-path "$SF/garch-path.csv"
+	assert_failure 2
+	run_split qe-report html --payments nope.csv --currencies "$DATA/currencies.csv" -o d.html
+	assert_failure 4
+	[ ! -e d.html ]
 }

@@ -14,20 +14,29 @@ static const char usage[] =
 	"\n"
 	"Prints the day in at most 80 columns from the outputs of qe-report risk and\n"
 	"position and of qe-screen check: VaR against limits, backtest and P&L\n"
-	"attribution zones, worst stress, breaches, largest positions.  Exit 1 when a\n"
-	"VaR is above its limit or a compliance row is a breach.\n"
+	"attribution zones, worst stress, breaches, a settlement and a forecast line,\n"
+	"largest positions.  Exit 1 when a VaR is above its limit, a compliance row is\n"
+	"a breach or a payment is held back.\n"
 	"\n"
 	"      --risk FILE        qe-report risk output (required)\n"
 	"      --pnl FILE         qe-report pnl --explain output: the day's P&L line\n"
 	"      --position FILE    qe-report position output\n"
 	"      --breaches FILE    qe-screen check output\n"
+	"      --payments FILE    qe-settle net output: the payments and the next value date\n"
+	"      --pay-rejects FILE qe-settle pay --rejects output: the payments held back\n"
+	"      --margin FILE      qe-settle margin output: the margin per currency\n"
+	"      --currencies FILE  the currencies' minor units (default data/currencies.csv)\n"
+	"      --calendars DIR    holiday files the currencies name\n"
+	"      --garch FILE       qe-forecast garch fits\n"
+	"      --garch-path FILE  their --forecast paths: the highest vol and its term\n"
 	"  -d, --asof DATE        the date in the title\n"
 	"      --top N            positions listed (default 5)\n"
 	"      --color WHEN       auto (default: on a terminal, unless NO_COLOR is set), always, never\n"
 	"  -o, --output FILE      write here (atomic) instead of stdout\n"
 	"  -h, --help             this help\n";
 
-enum { OPT_RISK = 256, OPT_POSITION, OPT_BREACHES, OPT_TOP, OPT_COLOR, OPT_PNL };
+enum { OPT_RISK = 256, OPT_POSITION, OPT_BREACHES, OPT_TOP, OPT_COLOR, OPT_PNL, OPT_PAYMENTS, OPT_PAY_REJECTS,
+       OPT_MARGIN, OPT_CURRENCIES, OPT_CALENDARS, OPT_GARCH, OPT_GARCH_PATH };
 
 int cmd_report_summary(int argc, char **argv)
 {
@@ -36,6 +45,13 @@ int cmd_report_summary(int argc, char **argv)
 		{"pnl", required_argument, NULL, OPT_PNL},
 		{"position", required_argument, NULL, OPT_POSITION},
 		{"breaches", required_argument, NULL, OPT_BREACHES},
+		{"payments", required_argument, NULL, OPT_PAYMENTS},
+		{"pay-rejects", required_argument, NULL, OPT_PAY_REJECTS},
+		{"margin", required_argument, NULL, OPT_MARGIN},
+		{"currencies", required_argument, NULL, OPT_CURRENCIES},
+		{"calendars", required_argument, NULL, OPT_CALENDARS},
+		{"garch", required_argument, NULL, OPT_GARCH},
+		{"garch-path", required_argument, NULL, OPT_GARCH_PATH},
 		{"asof", required_argument, NULL, 'd'},
 		{"top", required_argument, NULL, OPT_TOP},
 		{"color", required_argument, NULL, OPT_COLOR},
@@ -44,7 +60,7 @@ int cmd_report_summary(int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	struct report_summary_in in = {.top = 5};
-	const char *output = NULL, *color = "auto";
+	const char *output = NULL, *color = "auto", *calendars = NULL;
 	int c;
 	while ((c = cli_sub_getopt("summary", argc, argv, "d:o:h", opts)) != -1) {
 		switch (c) {
@@ -52,6 +68,13 @@ int cmd_report_summary(int argc, char **argv)
 		case OPT_PNL: in.pnl = optarg; break;
 		case OPT_POSITION: in.position = optarg; break;
 		case OPT_BREACHES: in.breaches = optarg; break;
+		case OPT_PAYMENTS: in.payments = optarg; break;
+		case OPT_PAY_REJECTS: in.pay_rejects = optarg; break;
+		case OPT_MARGIN: in.margin = optarg; break;
+		case OPT_CURRENCIES: in.currencies = optarg; break;
+		case OPT_CALENDARS: calendars = optarg; break;
+		case OPT_GARCH: in.garch = optarg; break;
+		case OPT_GARCH_PATH: in.garch_path = optarg; break;
 		case 'd': in.asof = optarg; break;
 		case OPT_TOP: in.top = (int)cli_int("--top", optarg, 1, 1000); break;
 		case OPT_COLOR: color = optarg; break;
@@ -63,6 +86,13 @@ int cmd_report_summary(int argc, char **argv)
 		cli_sub_usage_error("summary", "unexpected argument '%s'", argv[optind]);
 	if (!in.risk)
 		cli_sub_usage_error("summary", "--risk is required");
+	if (in.garch_path && !in.garch)
+		cli_sub_usage_error("summary", "--garch-path needs --garch (the fits of its series)");
+	if (in.payments || in.pay_rejects) {
+		if (!in.currencies)
+			in.currencies = cli_bundled_data("currencies.csv", 0);
+		in.calendars = cli_calendar_dir(calendars, in.currencies);
+	}
 	if (strcmp(color, "always") == 0) {
 		in.color = 1;
 	} else if (strcmp(color, "auto") == 0) {

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "report/forecast.h"
+#include "report/settlement.h"
 #include "screen/rtable.h"
 
 #define W 640.0 /* the SVG user space: every chart is W wide and scales to the page */
@@ -19,6 +21,11 @@ static void esc(report_text *t, const char *s)
 		else
 			rtext_put(t, s, 1);
 	}
+}
+
+void report_html_escape(report_text *t, const char *s)
+{
+	esc(t, s);
 }
 
 static const char css[] =
@@ -41,7 +48,11 @@ static const char css[] =
 	"vertical-align:top}"
 	"td.n,th.n{text-align:right}"
 	".bad{color:#b00020;font-weight:600}.ok{color:#1b5e20}"
+	"caption{text-align:left;color:#555;font-size:.95em;padding:8px 0 4px}"
+	"svg.spark{display:block;width:100%;max-width:180px;height:auto}"
+	"tr.bad td{background:#fdecee}tr.total th{border-top:1px solid #999}"
 	"@media (max-width:480px){body{padding:6px;font-size:14px}.card{padding:6px}svg text{font-size:17px}}"
+	"@media (max-width:480px){table{font-size:.8em}.wide{display:none}}"
 	"@media print{body{background:#fff}.card,.tile{border:1px solid #999}}";
 
 /* "1,234,567" */
@@ -479,10 +490,14 @@ static int breach_table(const struct report_html_in *in, report_text *t, qe_err 
 	return 0;
 }
 
-/* The key figures: the total's VaR rows, breaches, exceptions. */
-static int tiles(const struct report_html_in *in, report_text *t, qe_err *e)
+/* The key figures: the payments held back, the total's VaR rows, the
+ * backtest zone, the VaR limit breaches. */
+static int tiles(const struct report_html_in *in, const report_settlement *st, report_text *t, qe_err *e)
 {
 	rtext_addf(t, "<div class=tiles>");
+	if (st) /* the payments held back: someone must act today */
+		rtext_addf(t, "<div class=tile>Payments held back<b class=%s>%s%ld</b></div>", st->nheld ? "bad" : "ok",
+			   st->nheld ? "&#9888; " : "", st->nheld);
 	if (in->risk) {
 		rtable r;
 		int rc = report_risk_table(in->risk, &r, e);
@@ -526,14 +541,33 @@ int report_html(const struct report_html_in *in, report_text *out, qe_err *e)
 		x.months = 24;
 	if (x.max_breaches <= 0)
 		x.max_breaches = 20;
+	/* the settlement and forecast files first: a bad one writes no page */
+	report_settlement st = {0};
+	report_forecast fc = {0};
+	int has_st = x.payments || x.pay_rejects || x.margin, has_fc = x.garch || x.sentiment, rc = 0;
+	if (has_st) {
+		struct report_settlement_in si = {.payments = x.payments, .rejects = x.pay_rejects, .margin = x.margin,
+						  .currencies = x.currencies, .calendars = x.calendars, .asof = x.asof,
+						  .max_rows = x.max_breaches};
+		rc = report_settlement_read(&si, &st, e);
+	}
+	if (!rc && has_fc)
+		rc = report_forecast_read(x.garch, x.garch_path, x.sentiment, x.asof, &fc, e);
+	if (rc) {
+		report_settlement_free(&st);
+		report_forecast_free(&fc);
+		return rc;
+	}
 	rtext_addf(out, "<!DOCTYPE html>\n<html lang=en><head><meta charset=utf-8>"
 			  "<meta name=viewport content=\"width=device-width,initial-scale=1\">"
 			  "<title>QuantaEnergi end of day ");
 	esc(out, x.asof ? x.asof : "");
 	rtext_addf(out, "</title><style>%s</style></head><body><main><h1>QuantaEnergi end of day ", css);
 	esc(out, x.asof ? x.asof : "");
-	rtext_addf(out, "</h1><p class=sub>P&amp;L, risk, positions and compliance.</p>");
-	int rc = tiles(&x, out, e);
+	rtext_addf(out, "</h1><p class=sub>P&amp;L, risk, positions%s.</p>",
+		   has_st && has_fc ? ", compliance, settlement and forecasts" : has_st ? ", compliance and settlement"
+		   : has_fc ? ", compliance and forecasts" : " and compliance");
+	rc = tiles(&x, has_st && st.has_rej ? &st : NULL, out, e);
 	if (!rc && x.pnl)
 		rc = pnl_chart(&x, out, e);
 	if (!rc && x.series)
@@ -544,7 +578,13 @@ int report_html(const struct report_html_in *in, report_text *out, qe_err *e)
 		rc = heatmap(&x, out, e);
 	if (!rc && x.breaches)
 		rc = breach_table(&x, out, e);
+	if (!rc && has_st)
+		report_settlement_html(&st, out);
+	if (!rc && has_fc)
+		report_forecast_html(&fc, out);
 	rtext_addf(out, "</main></body></html>\n");
+	report_settlement_free(&st);
+	report_forecast_free(&fc);
 	if (!rc && out->oom)
 		rc = qe_err_set(e, QE_INTERNAL, "out of memory");
 	return rc;

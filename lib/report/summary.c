@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "report/forecast.h"
+#include "report/settlement.h"
 #include "screen/rtable.h"
 
 void rtext_addf(report_text *t, const char *fmt, ...)
@@ -66,6 +68,21 @@ void rtext_free(report_text *t)
 	memset(t, 0, sizeof *t);
 }
 
+char *report_group_digits(char *buf, size_t cap, const char *num)
+{
+	const char *s = num[0] == '-' ? num + 1 : num, *dot = strchr(s, '.');
+	size_t n = dot ? (size_t)(dot - s) : strlen(s), k = 0;
+	if (num[0] == '-' && k + 1 < cap)
+		buf[k++] = '-';
+	for (size_t i = 0; i < n && k + 2 < cap; i++) {
+		if (i && (n - i) % 3 == 0)
+			buf[k++] = ',';
+		buf[k++] = s[i];
+	}
+	snprintf(buf + k, cap - k, "%s", dot ? dot : "");
+	return buf;
+}
+
 char *report_thousands(char *buf, double x)
 {
 	if (!isfinite(x)) {
@@ -73,17 +90,8 @@ char *report_thousands(char *buf, double x)
 		return buf;
 	}
 	char digits[32];
-	snprintf(digits, sizeof digits, "%.0f", fabs(x));
-	size_t n = strlen(digits), k = 0;
-	if (x <= -0.5)
-		buf[k++] = '-';
-	for (size_t i = 0; i < n; i++) {
-		if (i && (n - i) % 3 == 0)
-			buf[k++] = ',';
-		buf[k++] = digits[i];
-	}
-	buf[k] = 0;
-	return buf;
+	snprintf(digits, sizeof digits, "%s%.0f", x <= -0.5 ? "-" : "", fabs(x));
+	return report_group_digits(buf, 32, digits);
 }
 
 int report_risk_table(const char *path, rtable *t, qe_err *e)
@@ -299,6 +307,96 @@ static int pnl_lines(const struct report_summary_in *in, report_text *t, qe_err 
 	return rc;
 }
 
+/* A part of a line, when the line stays within 79 columns; col counts
+ * what is printed (colour codes aside). */
+static void part(report_text *t, int *col, const char *paint_, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void part(report_text *t, int *col, const char *painted, const char *fmt, ...)
+{
+	char b[128];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(b, sizeof b, fmt, ap);
+	va_end(ap);
+	if (n < 0 || *col + n > 79)
+		return;
+	*col += n;
+	rtext_addf(t, "%s", painted ? painted : b);
+}
+
+/* Settlement: 45 payments, next 2026-11-26, 3 HELD BACK; margin 1,234 USD */
+static int settlement_line(const struct report_summary_in *in, report_text *t, long *alerts, qe_err *e)
+{
+	struct report_settlement_in si = {.payments = in->payments, .rejects = in->pay_rejects, .margin = in->margin,
+					  .currencies = in->currencies, .calendars = in->calendars, .asof = in->asof};
+	report_settlement s;
+	int rc = report_settlement_read(&si, &s, e);
+	if (rc) {
+		report_settlement_free(&s);
+		return rc;
+	}
+	int col = 0;
+	const char *sep = "";
+	part(t, &col, NULL, "Settlement:");
+	if (s.has_pay) {
+		char d[16] = "none";
+		if (s.next >= 0)
+			date_format(d, s.next);
+		part(t, &col, NULL, " %ld payment%s, next %s", s.npayments, s.npayments == 1 ? "" : "s", d);
+		sep = ",";
+	}
+	if (s.has_rej) {
+		char w[32];
+		snprintf(w, sizeof w, "%ld HELD BACK", s.nheld);
+		part(t, &col, NULL, "%s ", sep);
+		part(t, &col, s.nheld ? paint(in, w, 1) : NULL, "%s", s.nheld ? w : "none held back");
+		*alerts += s.nheld;
+		sep = ";";
+	}
+	for (size_t k = 0; k < s.nmtot; k++) {
+		char a[32];
+		report_thousands(a, s.mtot[k].margin);
+		if (k)
+			part(t, &col, NULL, ", %s %s", a, s.mtot[k].ccy);
+		else
+			part(t, &col, NULL, "%s margin %s %s", sep, a, s.mtot[k].ccy);
+	}
+	rtext_addf(t, "\n");
+	report_settlement_free(&s);
+	return 0;
+}
+
+/* Vol forecast: 21 series, highest TTF:1 45.6% now, 38.0% 20-day term */
+static int forecast_line(const struct report_summary_in *in, report_text *t, qe_err *e)
+{
+	report_forecast f;
+	int rc = report_forecast_read(in->garch, in->garch_path, NULL, NULL, &f, e);
+	if (rc) {
+		report_forecast_free(&f);
+		return rc;
+	}
+	long top = -1;
+	double plo = INFINITY, phi = -INFINITY;
+	for (size_t i = 0; i < f.ng; i++) {
+		if (f.g[i].days && (top < 0 || f.g[i].vol_next > f.g[top].vol_next))
+			top = (long)i;
+		plo = fmin(plo, f.g[i].persistence);
+		phi = fmax(phi, f.g[i].persistence);
+	}
+	int col = 0;
+	part(t, &col, NULL, "Vol forecast: %zu series", f.ng);
+	if (top >= 0) {
+		const report_garch *g = &f.g[top];
+		part(t, &col, NULL, ", highest %.12s %.1f%% now, %.1f%% %d-day term", report_garch_series(&f, (size_t)top),
+		     100 * g->vol_next, 100 * g->term_vol[g->days - 1], g->days);
+	} else if (f.ng) {
+		part(t, &col, NULL, ", persistence %.3f to %.3f", plo, phi);
+	}
+	rtext_addf(t, "\n");
+	report_forecast_free(&f);
+	return 0;
+}
+
 int report_summary(const struct report_summary_in *in, report_text *out, long *alerts, qe_err *e)
 {
 	*alerts = 0;
@@ -308,6 +406,10 @@ int report_summary(const struct report_summary_in *in, report_text *out, long *a
 		rc = risk_lines(in, out, alerts, e);
 	if (!rc && in->breaches)
 		rc = breach_lines(in, out, alerts, e);
+	if (!rc && (in->payments || in->pay_rejects || in->margin))
+		rc = settlement_line(in, out, alerts, e);
+	if (!rc && in->garch)
+		rc = forecast_line(in, out, e);
 	if (!rc && in->position)
 		rc = position_lines(in, out, e);
 	if (!rc && out->oom)

@@ -3,8 +3,9 @@
 protocol on a pipe (--remote-debugging-pipe: no port, no server), with the
 network off, at each viewport width given; prints one JSON object per width:
 the page's scroll and client widths, each svg.chart's box and element
-counts, the console errors, exceptions and requests seen, and the
-non-background pixels of each chart's box in a full-page screenshot.
+counts, each svg.spark's box (the small lines in tables), the console
+errors, exceptions and requests seen, and the non-background pixels of
+each chart's and line's box in a full-page screenshot.
 
 usage: browser.py FILE.html WIDTH[,WIDTH...] [SCREENSHOT-PREFIX]
 """
@@ -82,7 +83,11 @@ probe = r'''JSON.stringify({
       right: r.right, texts: Array.from(s.querySelectorAll('text')).map(t => t.textContent),
       pnl: n('circle.pnl'), exception: n('path.exception'), limit: n('rect.limit-bar'),
       breach: n('rect.limit-bar.breach'), cell: n('rect.cell'), stress: n('rect.stress-bar'),
-      waterfall: n('rect.waterfall-bar'), parts: Array.from(s.querySelectorAll('text.part')).map(t => t.textContent)}; }),
+      waterfall: n('rect.waterfall-bar'), parts: Array.from(s.querySelectorAll('text.part')).map(t => t.textContent),
+      margin: n('rect.margin-bar')}; }),
+  sparks: Array.from(document.querySelectorAll('svg.spark')).map(s => { const r = s.getBoundingClientRect();
+    return {x: r.left + scrollX, y: r.top + scrollY, w: r.width, h: r.height, right: r.right,
+      lines: s.querySelectorAll('polyline').length}; }),
   tables: Array.from(document.querySelectorAll('table')).map(t => t.id)
 })'''
 for width in widths:
@@ -98,7 +103,7 @@ for width in widths:
     if prefix:
         open('%s-%d.png' % (prefix, width), 'wb').write(png)
     img = Image.open(io.BytesIO(png)).convert('RGB')
-    for c in page['charts']:
+    for c in page['charts'] + page['sparks']:
         box = img.crop((int(c['x']), int(c['y']), int(c['x'] + c['w']), int(c['y'] + c['h'])))
         counts = box.getcolors(max(1, box.width * box.height)) or []
         total = max(1, box.width * box.height)

@@ -1,4 +1,4 @@
-/* lib/report: thousands separators, the text buffer, lots of a shaped
+/* lib/report: thousands separators, amounts in minor units, the text buffer, lots of a shaped
  * MWh curve in a DST month, the commodity roll-up, VaR at its limit. */
 #include <math.h>
 #include <stdio.h>
@@ -8,6 +8,7 @@
 #include "report/pnl.h"
 #include "report/position.h"
 #include "report/risk.h"
+#include "report/settlement.h"
 #include "report/summary.h"
 #include "time/tz.h"
 #include "unit.h"
@@ -28,6 +29,20 @@ static void test_thousands(void)
 	UT_EQ_INT((long)t.len, 2500, "text grows");
 	UT_CHECK(!t.oom && memcmp(t.s + 2495, "0499|", 5) == 0, "text keeps what it was given");
 	rtext_free(&t);
+}
+
+/* amounts in minor units, exactly, whatever their size */
+static void test_money(void)
+{
+	char b[40];
+	UT_EQ_STR(report_money(b, 0, 2), "0.00", "zero cents");
+	UT_EQ_STR(report_money(b, 5, 2), "0.05", "five cents");
+	UT_EQ_STR(report_money(b, -123456789, 2), "-1,234,567.89", "negative euros");
+	UT_EQ_STR(report_money(b, 123456789, 0), "123,456,789", "yen have no decimals");
+	UT_EQ_STR(report_money(b, 1000, 3), "1.000", "three decimals");
+	UT_EQ_STR(report_money(b, INT64_MAX, 2), "92,233,720,368,547,758.07", "beyond a double's 53 bits");
+	UT_EQ_STR(report_group_digits(b, sizeof b, "-1234.5"), "-1,234.5", "a decimal string grouped");
+	UT_EQ_STR(report_group_digits(b, sizeof b, "123"), "123", "three digits alone");
 }
 
 static char *write_tmp(const char *text)
@@ -173,6 +188,7 @@ int main(void)
 	test_pnl_cents();
 	test_pnl_futures();
 	test_thousands();
+	test_money();
 	test_position();
 	test_risk_at_limit();
 	return ut_done();
