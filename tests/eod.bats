@@ -42,8 +42,10 @@ traced_files() {
 	"$PYORACLE" - "$BATS_FILE_TMPDIR/trace" "$TREE" "$EOD" <<'PY'
 import re, sys
 trace, tree, eod = sys.argv[1:]
-procs = {}
-order = []
+# a pid names the process that holds it now (pids are reused on a busy
+# machine): cur maps it to that process's entry of procs
+procs = []
+cur = {}
 for line in open(trace):
     m = re.match(r'(\d+)\s+(execve|openat)\((.*)', line)
     if not m or re.search(r'= -1 ', line):
@@ -52,12 +54,12 @@ for line in open(trace):
     path = re.match(r'(?:AT_FDCWD, )?"([^"]*)"', rest).group(1)
     if call == 'execve':
         if re.search(r'/qe-[a-z]+$', path):
-            procs[pid] = [('exec', path[len(tree) + 1:] if path.startswith(tree + '/') else path)]
-            order.append(pid)
+            procs.append((pid, [('exec', path[len(tree) + 1:] if path.startswith(tree + '/') else path)]))
+            cur[pid] = len(procs) - 1
         else:
-            procs.pop(pid, None)
+            cur.pop(pid, None)
         continue
-    if pid not in procs or 'O_DIRECTORY' in rest:
+    if pid not in cur or 'O_DIRECTORY' in rest:
         continue
     if path.startswith(tree + '/'):
         path = path[len(tree) + 1:]
@@ -74,10 +76,10 @@ for line in open(trace):
     # the files of an output directory are written into DIR.new/ first
     path = re.sub(r'\.new/', '/', path)
     kind = 'wrote' if re.search(r'O_WRONLY|O_RDWR|O_CREAT', rest) else 'read'
-    procs[pid].append((kind, path))
-for pid in order:
+    procs[cur[pid]][1].append((kind, path))
+for pid, files in procs:
     print('process', pid)
-    for kind, path in sorted(set(procs[pid])):
+    for kind, path in sorted(set(files)):
         print(kind, path)
 PY
 }
