@@ -132,7 +132,9 @@ $(DEMAND_FILES) &: $(call hashed,$(DEMAND_SERIES) $(I)/weather.csv $(WEATHER_FOR
 endif
 
 ifneq ($(and $(SENTIMENT_HEADLINES),$(SENTIMENT_LEXICON),$(SENTIMENT_COMMODITIES)),)
-# the headlines are ingested by the rule of every input (pipelines/eod.mk)
+# the headlines are ingested by the rule of every input (pipelines/eod.mk),
+# which this file adds
+INGEST_DEPS_headlines := $(FORECAST_MK)
 $(eval $(call ingest_rule,headlines))
 EOD_INPUTS  += $(SENTIMENT_HEADLINES) $(SENTIMENT_LEXICON) $(SENTIMENT_COMMODITIES)
 EOD_OUTPUTS += $(I)/headlines.csv $(I)/headlines.rejects.csv $(SENTIMENT_FILES)
