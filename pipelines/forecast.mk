@@ -112,6 +112,9 @@ $(FORECAST_OUT):
 	@mkdir -p $@
 
 ifneq ($(DEMAND_SERIES),)
+# the forecast's first day and its prediction interval, on the line of the fit
+demand_say_forecast = awk -F, 'NR == 2 { printf "; %s: %.5g (%.5g .. %.5g)", $$1, $$2, $$6, $$7 }' \
+	$(FORECAST_OUT)/demand-forecast.csv >&2;
 EOD_INPUTS  += $(DEMAND_SERIES) $(WEATHER_FORECAST) $(DEMAND_CAL_FILE)
 EOD_OUTPUTS += $(DEMAND_FILES)
 eod: $(DEMAND_FILES)
@@ -127,8 +130,7 @@ $(DEMAND_FILES) &: $(call hashed,$(DEMAND_SERIES) $(I)/weather.csv $(WEATHER_FOR
 	awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$$i] = i; next } \
 		{ printf "eod: forecast: demand on $(DEMAND_STATION) weather: %s days, R2 %.3f, sigma %.4g", \
 		$$c["n"], $$c["r2"], $$c["sigma"] }' $(FORECAST_OUT)/demand-fit.csv >&2; \
-	$(if $(WEATHER_FORECAST),awk -F, 'NR == 2 { printf "; %s: %.5g (%.5g .. %.5g)", $$1, $$2, $$6, $$7 }' \
-		$(FORECAST_OUT)/demand-forecast.csv >&2;) echo >&2
+	$(if $(WEATHER_FORECAST),$(demand_say_forecast)) echo >&2
 endif
 
 ifneq ($(and $(SENTIMENT_HEADLINES),$(SENTIMENT_LEXICON),$(SENTIMENT_COMMODITIES)),)
