@@ -59,6 +59,10 @@ endif
 # files decide which menu contracts have expired.  The gate's files
 # (SCREEN_GATE_DEPS) are known once pipelines/screen.mk, read after this
 # file, has set them: a second expansion of the prerequisites.
+# qe-optimize commits both files or neither, so they are precious: the gate
+# stopping the step must not delete an earlier run's proposal, which make
+# 4.3's .DELETE_ON_ERROR does to the second file of a grouped target.
+.PRECIOUS: $(HEDGE_OUT)/hedges.csv $(HEDGE_OUT)/summary.csv
 .SECONDEXPANSION:
 $(HEDGE_OUT)/hedges.csv $(HEDGE_OUT)/summary.csv &: $(call hashed,$(HEDGE_LADDER) $(OUT)/var/cov.csv $(HEDGE_MENU) \
 		$(HEDGE_FX) $(I)/markets.csv $(EOD_CALENDARS) $(QE_BIN)/qe-optimize $(HEDGE_MK) $(EOD_MK)) \
