@@ -18,12 +18,38 @@ FORECAST_MK := $(lastword $(MAKEFILE_LIST))
 # fit and the path together or neither).  `make eod FORECAST=0` skips the
 # step.
 #
-# Not yet in the step (marked below where they go): the forecast as a vols
-# file for qe-price and qe-var (qe-forecast garch --to-vols, being added),
-# and a demand regression (qe-forecast regress): the bundled data has no
-# demand series to regress (meters.csv covers the two clock-change weeks
-# only) and `qe-forecast demand`, which builds the weather features, is not
-# written yet.
+# Not yet in the step (marked below where it goes): the forecast as a vols
+# file for qe-price and qe-var (qe-forecast garch --to-vols).
+#
+# ---- forecast: demand on the weather, headline sentiment -------------------
+# qe-forecast demand regresses the daily demand DEMAND_SERIES
+# ($(DATA)/demand.csv: GWh of a German zone, date,value) on the weather
+# features of station DEMAND_STATION (EDDF, Frankfurt) of the ingested
+# weather: heating and cooling degree days (base 18 C), DEMAND_LAGS (1)
+# lagged mean temperatures, weekday dummies and the holidays of
+# DEMAND_CALENDAR (EEX, $(DATA)/calendars/EEX.txt); with a weather
+# forecast WEATHER_FORECAST ($(DATA)/weather_forecast.csv: the days after
+# the weather's last, the same columns) it forecasts each of its days
+# with the DEMAND_LEVEL (0.95) intervals:
+#
+#   forecast/demand.csv           the coefficients (REGRESSION of qe-formats(5))
+#   forecast/demand-fit.csv       the fit: n, R2, F, sigma (its summary)
+#   forecast/demand-forecast.csv  the forecast (DEMAND FORECAST), with a
+#                                 weather forecast only
+#
+# qe-forecast sentiment scores the headlines of $(DATA)/headlines.csv,
+# validated first by qe-ingest headlines as every input is (ingest/
+# headlines.csv and its rejects), with the lexicon SENTIMENT_LEXICON and
+# the commodity keywords SENTIMENT_COMMODITIES ($(DATA)'s, else the
+# tree's data/: the desk's reference data, not the day's):
+#
+#   forecast/sentiment.csv        score, label and commodities per headline
+#                                 (SENTIMENT)
+#   forecast/sentiment-daily.csv  the daily index per commodity: headlines,
+#                                 mean score, labels (SENTIMENT --daily)
+#
+# Each runs when its inputs exist (a qe-synth data set has headlines but
+# no demand series); a failure stops the run and names the step.
 
 FORECAST         ?= 1
 FORECAST_OUT     := $(OUT)/forecast
@@ -65,5 +91,64 @@ $(FORECAST_OUT)/garch-path.csv: $(call hashed,$(FORECAST_PATHS) $(FORECAST_MK) $
 # qe-var: a rule making $(FORECAST_OUT)/vols.csv from $(I)/history.csv,
 # added to EOD_OUTPUTS; the price step keeps reading $(I)/vols.csv until
 # the desk chooses to price on forecast vols.
-# ---- to come: qe-forecast demand / regress on the weather -----------------
+endif
+
+DEMAND_SERIES    ?= $(wildcard $(DATA)/demand.csv)
+DEMAND_STATION   ?= EDDF
+DEMAND_LAGS      ?= 1
+DEMAND_CALENDAR  ?= EEX
+DEMAND_LEVEL     ?= 0.95
+WEATHER_FORECAST ?= $(wildcard $(DATA)/weather_forecast.csv)
+DEMAND_CAL_FILE  := $(if $(DEMAND_CALENDAR),$(wildcard $(DATA)/calendars/$(DEMAND_CALENDAR).txt))
+DEMAND_FILES     := $(FORECAST_OUT)/demand.csv $(FORECAST_OUT)/demand-fit.csv \
+	$(if $(WEATHER_FORECAST),$(FORECAST_OUT)/demand-forecast.csv)
+SENTIMENT_LEXICON     ?= $(firstword $(wildcard $(DATA)/sentiment_lexicon.csv data/sentiment_lexicon.csv))
+SENTIMENT_COMMODITIES ?= $(firstword $(wildcard $(DATA)/sentiment_commodities.csv data/sentiment_commodities.csv))
+SENTIMENT_HEADLINES   := $(wildcard $(DATA)/headlines.csv)
+SENTIMENT_FILES       := $(FORECAST_OUT)/sentiment.csv $(FORECAST_OUT)/sentiment-daily.csv
+
+ifeq ($(FORECAST)$(if $(wildcard $(QE_BIN)/qe-forecast),yes),1yes)
+$(FORECAST_OUT):
+	@mkdir -p $@
+
+ifneq ($(DEMAND_SERIES),)
+# the forecast's first day and its prediction interval, on the line of the fit
+demand_say_forecast = awk -F, 'NR == 2 { printf "; %s: %.5g (%.5g .. %.5g)", $$1, $$2, $$6, $$7 }' \
+	$(FORECAST_OUT)/demand-forecast.csv >&2;
+EOD_INPUTS  += $(DEMAND_SERIES) $(WEATHER_FORECAST) $(DEMAND_CAL_FILE)
+EOD_OUTPUTS += $(DEMAND_FILES)
+eod: $(DEMAND_FILES)
+
+$(DEMAND_FILES) &: $(call hashed,$(DEMAND_SERIES) $(I)/weather.csv $(WEATHER_FORECAST) $(DEMAND_CAL_FILE) \
+		$(QE_BIN)/qe-forecast $(FORECAST_MK) $(EOD_MK)) | $(FORECAST_OUT)
+	@rc=0; $(QE_BIN)/qe-forecast demand -q --weather $(I)/weather.csv --station $(DEMAND_STATION) \
+		--lags $(DEMAND_LAGS) $(if $(DEMAND_CAL_FILE),--calendar $(DEMAND_CALENDAR) --calendars $(DATA)/calendars) \
+		$(if $(WEATHER_FORECAST),--forecast-weather $(WEATHER_FORECAST) \
+			--forecast $(FORECAST_OUT)/demand-forecast.csv --level $(DEMAND_LEVEL)) \
+		--summary $(FORECAST_OUT)/demand-fit.csv -o $(FORECAST_OUT)/demand.csv $(DEMAND_SERIES) || rc=$$?; \
+	if [ $$rc -ne 0 ]; then echo "eod: forecast: qe-forecast demand failed (exit $$rc)" >&2; exit $$rc; fi; \
+	awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$$i] = i; next } \
+		{ printf "eod: forecast: demand on $(DEMAND_STATION) weather: %s days, R2 %.3f, sigma %.4g", \
+		$$c["n"], $$c["r2"], $$c["sigma"] }' $(FORECAST_OUT)/demand-fit.csv >&2; \
+	$(if $(WEATHER_FORECAST),$(demand_say_forecast)) echo >&2
+endif
+
+ifneq ($(and $(SENTIMENT_HEADLINES),$(SENTIMENT_LEXICON),$(SENTIMENT_COMMODITIES)),)
+# the headlines are ingested by the rule of every input (pipelines/eod.mk),
+# which this file adds
+INGEST_DEPS_headlines := $(FORECAST_MK)
+$(eval $(call ingest_rule,headlines))
+EOD_INPUTS  += $(SENTIMENT_HEADLINES) $(SENTIMENT_LEXICON) $(SENTIMENT_COMMODITIES)
+EOD_OUTPUTS += $(I)/headlines.csv $(I)/headlines.rejects.csv $(SENTIMENT_FILES)
+.PRECIOUS: $(I)/headlines.rejects.csv
+eod: $(SENTIMENT_FILES)
+
+$(SENTIMENT_FILES) &: $(call hashed,$(I)/headlines.csv $(SENTIMENT_LEXICON) $(SENTIMENT_COMMODITIES) \
+		$(QE_BIN)/qe-forecast $(FORECAST_MK) $(EOD_MK)) | $(FORECAST_OUT)
+	@rc=0; $(QE_BIN)/qe-forecast sentiment -q --lexicon $(SENTIMENT_LEXICON) --commodities $(SENTIMENT_COMMODITIES) \
+		--daily $(FORECAST_OUT)/sentiment-daily.csv -o $(FORECAST_OUT)/sentiment.csv $(I)/headlines.csv || rc=$$?; \
+	if [ $$rc -ne 0 ]; then echo "eod: forecast: qe-forecast sentiment failed (exit $$rc)" >&2; exit $$rc; fi; \
+	awk -F, 'NR > 1 { if ($$1 != d) { d = $$1; s = "" } s = s sprintf(" %s %+.2f (%d)", $$2, $$4, $$3) } \
+		END { if (d != "") printf "eod: forecast: sentiment on %s:%s\n", d, s }' $(FORECAST_OUT)/sentiment-daily.csv >&2
+endif
 endif

@@ -13,6 +13,12 @@ HEDGE_MK := $(lastword $(MAKEFILE_LIST))
 #   hedge/hedges.csv   lots per instrument (instrument,curve,month,lots,quantity,cost)
 #   hedge/summary.csv  variance and 99% delta-normal VaR before and after, cost,
 #                      relaxed (continuous) variance bound
+#
+# The proposal comes after the screen gate (pipelines/screen.mk), as
+# settlement does: it depends on the findings and on GATE, and with
+# GATE=stop and a finding at or above SCREEN_FAIL_ON it is not run (make
+# fails naming the gate; an earlier run's proposal is left as it was).
+# With GATE=alert the settle steps print the alert, not this one.
 
 HEDGE      ?= 1
 HEDGE_OUT  := $(OUT)/hedge
@@ -50,9 +56,18 @@ $(HEDGE_LADDER) $(HEDGE_OUT)/valuations.csv &: $(call hashed,$(I)/trades.csv $(I
 endif
 
 # hedges.csv and summary.csv are written by the same run; the holiday
-# files decide which menu contracts have expired
+# files decide which menu contracts have expired.  The gate's files
+# (SCREEN_GATE_DEPS) are known once pipelines/screen.mk, read after this
+# file, has set them: a second expansion of the prerequisites.
+# qe-optimize commits both files or neither, so they are precious: the gate
+# stopping the step must not delete an earlier run's proposal, which make
+# 4.3's .DELETE_ON_ERROR does to the second file of a grouped target.
+.PRECIOUS: $(HEDGE_OUT)/hedges.csv $(HEDGE_OUT)/summary.csv
+.SECONDEXPANSION:
 $(HEDGE_OUT)/hedges.csv $(HEDGE_OUT)/summary.csv &: $(call hashed,$(HEDGE_LADDER) $(OUT)/var/cov.csv $(HEDGE_MENU) \
-		$(HEDGE_FX) $(I)/markets.csv $(EOD_CALENDARS) $(QE_BIN)/qe-optimize $(HEDGE_MK) $(EOD_MK)) | $(HEDGE_OUT)
+		$(HEDGE_FX) $(I)/markets.csv $(EOD_CALENDARS) $(QE_BIN)/qe-optimize $(HEDGE_MK) $(EOD_MK)) \
+		$$(SCREEN_GATE_DEPS) | $(HEDGE_OUT)
+	@$(if $(filter stop,$(GATE)),$(screen_gate);) \
 	$(QE_BIN)/qe-optimize hedge -q --ladder $(HEDGE_LADDER) --cov $(OUT)/var/cov.csv \
 		--hedges $(HEDGE_MENU) --asof $(ASOF) --seed 1 --markets $(I)/markets.csv \
 		$(if $(HEDGE_FX),--fx $(HEDGE_FX) --base $(HEDGE_BASE),--allow-mixed-currency) \

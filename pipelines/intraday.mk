@@ -21,10 +21,12 @@ INTRADAY_MK := $(lastword $(MAKEFILE_LIST))
 #                           the new trades
 #   price/                  valuations, sensitivities, ladder, errors of the
 #                           book on the merged curves (qe-price)
-#   pnl/flash.csv           flash P&L: level,book,trade_id,currency,npv_eod,
-#                           npv_now,flash_pnl per trade (npv_eod empty for a
-#                           new trade, npv_now empty for one gone), then
-#                           per book and currency, then per currency
+#   pnl/flash.csv           flash P&L by trade since the EOD (PNL of
+#                           qe-formats(5), qe-report pnl --from ASOF --to
+#                           ASOF): change, v0 (EOD), v1 (now), total and its
+#                           explain, in cents of USD at $(DATA)/fx.csv's rates
+#   pnl/flash-explain.csv   its roll-ups by book, desk, commodity and risk
+#                           curve (PNL EXPLAIN), the 'all' row the total
 #   report/position.csv     qe-report position of the ladder, change since
 #                           the EOD ladder
 #   screen/breaches.csv     qe-screen check --rules limits on the book, the
@@ -74,6 +76,9 @@ EOD_READ   := $(EI)/markets.csv $(EI)/trades.csv $(EI)/curves.csv $(EI)/vols.csv
 EOD_MISSING := $(filter-out $(wildcard $(EOD_READ)),$(EOD_READ))
 ifneq ($(EOD_MISSING),)
 $(error intraday: no EOD output $(firstword $(EOD_MISSING)) (run make eod for $(ASOF) first))
+endif
+ifeq ($(wildcard $(DATA)/fx.csv),)
+$(error intraday: no $(DATA)/fx.csv (the FX rates of the flash P&L, as the EOD's reports read them))
 endif
 INTRADAY_CALENDARS := $(sort $(wildcard $(DATA)/calendars/*.txt))
 CAL_OPT    := $(if $(wildcard $(DATA)/calendars),--calendars $(DATA)/calendars)
@@ -139,24 +144,45 @@ $(PRICE_NOW) &: $(OUT)/book/trades.csv $(OUT)/market/curves.csv $(EI)/vols.csv $
 		echo "intraday: ALERT: price: $$(($$(wc -l < $(OUT)/price/errors.csv) - 1)) trade(s) could not be priced (see $(OUT)/price/errors.csv)" >&2; \
 	elif [ $$rc -ne 0 ]; then echo "intraday: price: qe-price failed (exit $$rc)" >&2; exit $$rc; fi
 
-# ---- flash P&L: the valuations now against the EOD's, trade by trade -------
-# (columns by name, so either side may reorder them; sums in input order)
-$(OUT)/pnl/flash.csv: $(EOD)/price/valuations.csv $(OUT)/price/valuations.csv $(INTRADAY_MK) | $(OUT)/pnl
-	@awk -F, 'function col(name,  i) { for (i = 1; i <= NF; i++) if ($$i == name) return i; \
-			print "intraday: flash: no column " name " in " FILENAME > "/dev/stderr"; exit 3 } \
-		FNR == 1 { id = col("trade_id"); bk = col("book"); cc = col("currency"); nv = col("npv"); next } \
-		FNR == NR { k = $$id; eod[k] = $$nv; ebook[k] = $$bk; eccy[k] = $$cc; eorder[++ne] = k; next } \
-		{ k = $$id; now[k] = $$nv; nbook[k] = $$bk; nccy[k] = $$cc; norder[++nn] = k } \
-		function add(b, c, p) { g = b FS c; if (!(g in sum)) gorder[++ng] = g; sum[g] += p; \
-			if (!(c in tot)) corder[++nc] = c; tot[c] += p } \
-		END { print "level,book,trade_id,currency,npv_eod,npv_now,flash_pnl"; \
-			for (i = 1; i <= nn; i++) { k = norder[i]; e = (k in eod) ? eod[k] : ""; p = now[k] - e; \
-				printf "trade,%s,%s,%s,%s,%s,%.17g\n", nbook[k], k, nccy[k], e, now[k], p; add(nbook[k], nccy[k], p) } \
-			for (i = 1; i <= ne; i++) { k = eorder[i]; if (k in now) continue; p = -eod[k]; \
-				printf "trade,%s,%s,%s,%s,,%.17g\n", ebook[k], k, eccy[k], eod[k], p; add(ebook[k], eccy[k], p) } \
-			for (i = 1; i <= ng; i++) { split(gorder[i], bc, FS); printf "book,%s,,%s,,,%.17g\n", bc[1], bc[2], sum[gorder[i]] } \
-			for (i = 1; i <= nc; i++) printf "total,,,%s,,,%.17g\n", corder[i], tot[corder[i]] }' \
-		$(EOD)/price/valuations.csv $(OUT)/price/valuations.csv > $@.tmp && mv $@.tmp $@
+# ---- flash P&L: qe-report pnl from the end of day to now -------------------
+# qe-report pnl --from ASOF --to ASOF: the EOD book (the trades the EOD
+# could price) on the EOD market against the book now on the market now
+# (the merged curves; the EOD's vols, rates and fixings), every trade
+# priced in-process by qe-price's pricer and the difference explained
+# step by step (delta and gamma of the new prices, new, amended and
+# cancelled trades, unexplained), in cents of FLASH_BASE (USD) at the
+# rates of $(DATA)/fx.csv, the parts adding to the total to the cent.  A
+# trade the price step cannot price now (price/errors.csv, an alert
+# there) is left out of both books.  One line on standard error gives the
+# total and its explain.
+FLASH_BASE ?= USD
+FLASH_FX   := $(DATA)/fx.csv
+FLASH_T0   := $(OUT)/pnl/eod-trades.csv.tmp
+FLASH_T1   := $(OUT)/pnl/now-trades.csv.tmp
+# the trades of FILE less those of price/errors.csv (matched on the first
+# field as both tools write it, as pipelines/varfull.mk does), into OUT
+flash_priced = awk -F, 'FNR == NR { if (FNR > 1) bad[$$1] = 1; next } FNR == 1 || !($$1 in bad)' \
+	$(OUT)/price/errors.csv $(1) > $(2)
+$(OUT)/pnl/flash.csv $(OUT)/pnl/flash-explain.csv &: $(EOD)/var/priced-trades.csv $(OUT)/book/trades.csv \
+		$(OUT)/price/errors.csv $(EI)/curves.csv $(OUT)/market/curves.csv $(EI)/vols.csv $(EI)/rates.csv \
+		$(EI)/fixings.csv $(EI)/markets.csv $(FLASH_FX) $(INTRADAY_CALENDARS) $(QE_BIN)/qe-report \
+		$(INTRADAY_MK) | $(OUT)/pnl
+	@t0=$(EOD)/var/priced-trades.csv; t1=$(OUT)/book/trades.csv; \
+	if [ $$(wc -l < $(OUT)/price/errors.csv) -gt 1 ]; then t0=$(FLASH_T0); t1=$(FLASH_T1); \
+		{ $(call flash_priced,$(EOD)/var/priced-trades.csv,$(FLASH_T0)) && \
+		  $(call flash_priced,$(OUT)/book/trades.csv,$(FLASH_T1)); } || { rm -f $(FLASH_T0) $(FLASH_T1); exit 4; }; fi; \
+	rc=0; $(QE_BIN)/qe-report pnl -q --from $(ASOF) --to $(ASOF) -m $(EI)/markets.csv $(CAL_OPT) \
+		--trades0 $$t0 --curves0 $(EI)/curves.csv --vols0 $(EI)/vols.csv --rates0 $(EI)/rates.csv \
+		--fixings0 $(EI)/fixings.csv --fx0 $(FLASH_FX) \
+		--trades1 $$t1 --curves1 $(OUT)/market/curves.csv --vols1 $(EI)/vols.csv --rates1 $(EI)/rates.csv \
+		--fixings1 $(EI)/fixings.csv --fx1 $(FLASH_FX) --base $(FLASH_BASE) \
+		-o $(OUT)/pnl/flash.csv -e $(OUT)/pnl/flash-explain.csv || rc=$$?; \
+	rm -f $(FLASH_T0) $(FLASH_T1); \
+	if [ $$rc -ne 0 ]; then echo "intraday: flash P&L: qe-report pnl failed (exit $$rc)" >&2; exit $$rc; fi; \
+	awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$$i] = i; next } $$c["level"] == "all" { \
+		printf "intraday: flash P&L %s %s: delta %s, gamma %s, vega %s, new %s, amended %s, cancelled %s, unexplained %s\n", \
+		$$c["total"], $$c["currency"], $$c["delta"], $$c["gamma"], $$c["vega"], $$c["new"], $$c["amended"], \
+		$$c["cancelled"], $$c["unexplained"] }' $(OUT)/pnl/flash-explain.csv >&2
 
 # ---- positions: the ladder now, the change since the EOD's -----------------
 $(OUT)/report/position.csv: $(OUT)/price/ladder.csv $(EOD)/price/ladder.csv $(EI)/markets.csv \
@@ -194,7 +220,7 @@ $(OUT)/var/whatif.csv: $(IN)/new-trades.csv $(EOD)/var/cube-full.csv $(EOD)/var/
 
 # ---- manifest --------------------------------------------------------------
 INTRADAY_OUTPUTS := $(IN)/new-trades.csv $(IN)/new-trades.rejects.csv $(IN)/prices.csv \
-	$(OUT)/market/curves.csv $(OUT)/book/trades.csv $(PRICE_NOW) $(OUT)/pnl/flash.csv \
+	$(OUT)/market/curves.csv $(OUT)/book/trades.csv $(PRICE_NOW) $(OUT)/pnl/flash.csv $(OUT)/pnl/flash-explain.csv \
 	$(OUT)/report/position.csv $(OUT)/screen/breaches.csv $(OUT)/var/whatif.csv \
 	$(if $(NEW_PRICES),$(IN)/prices.rejects.csv)
 INTRADAY_INPUTS := $(NEW_TRADES) $(NEW_PRICES) $(EOD_READ) $(DATA)/markets.csv $(INTRADAY_REF)

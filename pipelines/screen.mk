@@ -16,17 +16,20 @@ SCREEN_MK := $(lastword $(MAKEFILE_LIST))
 #                        when there are none
 #
 # The gate (GATE, default alert) is the first command of the settle steps
-# (pipelines/settle.mk), which depend on the findings and on GATE (recorded
+# (pipelines/settle.mk) and, with GATE=stop, of the hedge step
+# (pipelines/hedge.mk), which depend on the findings and on GATE (recorded
 # in screen/gate.txt, rewritten when another GATE is given: a change of
 # GATE redoes them):
 #   GATE=alert  one line "eod: ALERT: screen: N finding(s) at or above
 #               breach (see .../screen/breaches.csv)" on standard error,
 #               and the run goes on: the bundled data breaches on purpose,
 #               and `make eod` runs the whole chain;
-#   GATE=stop   the same findings stop the run before settlement: make
-#               fails with "eod: GATE=stop: ... settlement not run (see
-#               .../screen/breaches.csv)", and no settle output or manifest
-#               is written.  breaches.csv and alerts.csv are kept.
+#   GATE=stop   the same findings stop the run before the hedge proposal
+#               (pipelines/hedge.mk) and settlement: make fails with
+#               "eod: GATE=stop: ... hedge proposal and settlement not run
+#               (see .../screen/breaches.csv)", and no hedge or settle
+#               output or manifest is written (those of an earlier run are
+#               left as they were).  breaches.csv and alerts.csv are kept.
 # Any other failure of qe-screen (exit 2, 3, 4) stops the run and leaves
 # no screen output.
 
@@ -95,7 +98,8 @@ EOD_OUTPUTS += $(SCREEN_GATE_FILE)
 $(shell mkdir -p $(SCREEN_OUT) && { [ "$$(cat $(SCREEN_GATE_FILE) 2>/dev/null)" = "GATE=$(GATE)" ] || \
 	{ echo "GATE=$(GATE)" > $(SCREEN_GATE_FILE).tmp && mv -f $(SCREEN_GATE_FILE).tmp $(SCREEN_GATE_FILE); }; })
 
-# the gate, the first command of the steps after it (pipelines/settle.mk):
+# the gate, the first command of the steps after it (pipelines/settle.mk,
+# pipelines/hedge.mk):
 # what it depends on, and the shell command that stops or alerts.  The
 # rule_set, rule and severity columns come before any quoted field of
 # BREACHES, so awk -F, reads them.
@@ -106,7 +110,7 @@ screen_gate = n=$$(($$(wc -l < $(SCREEN_OUT)/alerts.csv) - 1)); \
 			{ k = $$c["rule_set"] "/" $$c["rule"]; if (!(k in m)) o[++n] = k; m[k]++ } \
 			END { for (i = 1; i <= n; i++) printf "%s%s %d", (i > 1 ? ", " : ""), o[i], m[o[i]] }' $(SCREEN_OUT)/alerts.csv)"; \
 		if [ "$(GATE)" = stop ]; then \
-			echo "eod: GATE=stop: screen: $$what; settlement not run (see $(SCREEN_OUT)/breaches.csv)" >&2; exit 1; fi; \
+			echo "eod: GATE=stop: screen: $$what; hedge proposal and settlement not run (see $(SCREEN_OUT)/breaches.csv)" >&2; exit 1; fi; \
 		echo "eod: ALERT: screen: $$what (see $(SCREEN_OUT)/breaches.csv)" >&2; fi
 else
 # without the screen (tools not built, or a data set without the reference
@@ -114,6 +118,6 @@ else
 # refuses to settle unscreened
 SCREEN_GATE_DEPS :=
 screen_gate = $(if $(filter stop,$(GATE)),echo "eod: GATE=stop: the screen step cannot run (no \
-	$(SCREEN_MISSING)); settlement not run" >&2; exit 1,:)
+	$(SCREEN_MISSING)); hedge proposal and settlement not run" >&2; exit 1,:)
 $(info eod: note: no $(SCREEN_MISSING); the screen gate is skipped)
 endif

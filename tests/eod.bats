@@ -286,43 +286,52 @@ EOF
 	assert_success
 	ingest="ingest/markets ingest/trades ingest/curves ingest/fixings ingest/vols ingest/rates"
 	ingest="$ingest ingest/history ingest/counterparties ingest/limits ingest/meters ingest/weather"
+	# (the headlines, for the sentiment of the forecast step)
+	ingest="$ingest ingest/headlines"
 	var="var/var var/param var/mc var/components var/stress var/cov var/series var/backtest"
 	# the price step and all after it: the risk steps on its sensitivities
 	# (not var/cov, which reads only the history), the hedge on its ladder
 	# with the full-revaluation steps on the trades it could price
 	full="var/var-full var/cube-full var/pla"
 	# after var: the screen gate (on var/var.csv, the valuations and the
-	# ladder) and the settle steps after it (on the findings, the trades,
-	# fixings and history)
-	gated="screen settle"
+	# ladder) and the settle steps and the hedge proposal after it (on the
+	# findings, the trades, fixings and history; the ladder and covariance)
+	gated="screen settle hedge"
 	# (the margin of the settle steps reprices the book the price step could
 	# price: var/priced-trades.csv of varfull.mk)
 	# the reports: on the ladder, the VaR outputs, the limits, FX, the
 	# screen's findings, the settlement and the forecast (so every input of
 	# the settle and forecast steps reruns report too)
 	gated="$gated report"
-	priced="price var/var var/param var/mc var/components var/stress var/series var/backtest hedge manifest"
+	priced="price var/var var/param var/mc var/components var/stress var/series var/backtest manifest"
 	priced="$priced var/priced-trades $full $gated"
 	# qe-ingest trades (option expiries), qe-price, qe-var (the history's last
 	# date), qe-optimize hedge, qe-screen (spot months) and qe-settle (value
-	# dates) read the holiday files; qe-forecast reads the history only
+	# dates) read the holiday files; qe-forecast reads the history, the
+	# demand series, the weather, its forecast and the EEX holidays (demand)
+	# and the headlines with the lexicon (sentiment)
 	while read -r input steps; do
 		echo "$input $(printf '%s\n' $steps | sort | tr '\n' ' ' | sed 's/ $//')"
 	done > expected <<-EOF
-	data/markets.csv: $ingest price $var $full var/priced-trades hedge forecast $gated manifest
+	data/markets.csv: $ingest price $var $full var/priced-trades forecast $gated manifest
 	data/trades.csv: ingest/trades $priced
 	data/curves.csv: ingest/curves $priced
 	data/fixings.csv: ingest/fixings $priced
 	data/vols.csv: ingest/vols $priced
 	data/rates.csv: ingest/rates $priced
-	data/history.csv: ingest/history $var $full hedge forecast $gated manifest
+	data/history.csv: ingest/history $var $full forecast $gated manifest
 	data/vol_history.csv: var/var var/param var/mc var/components var/stress var/series var/backtest $gated manifest
 	data/counterparties.csv: ingest/counterparties $gated manifest
 	data/limits.csv: ingest/limits $gated manifest
 	data/meters.csv: ingest/meters manifest
-	data/weather.csv: ingest/weather manifest
+	data/weather.csv: ingest/weather forecast manifest
+	data/demand.csv: forecast manifest
+	data/weather_forecast.csv: forecast manifest
+	data/headlines.csv: ingest/headlines forecast report manifest
+	data/sentiment_lexicon.csv: forecast report manifest
+	data/sentiment_commodities.csv: forecast report manifest
 	data/hedges.csv: hedge manifest
-	data/fx.csv: hedge $gated manifest
+	data/fx.csv: $gated manifest
 	data/sharia_profiles.csv: $gated manifest
 	data/sharia_instruments.csv: $gated manifest
 	data/spot_month_limits.csv: $gated manifest
@@ -336,32 +345,32 @@ EOF
 	data/payment_terms.csv: settle report manifest
 	data/accounts.csv: settle report manifest
 	data/span_ranges.csv: settle report manifest
-	data/calendars/EEX.txt: ingest/trades $priced var/cov
+	data/calendars/EEX.txt: ingest/trades $priced var/cov forecast
 	data/calendars/ICE_EU.txt: ingest/trades $priced var/cov
 	data/calendars/NYMEX.txt: ingest/trades $priced var/cov
 	data/calendars/UK_BANK.txt: ingest/trades $priced var/cov
 	data/calendars/TARGET2.txt: ingest/trades $priced var/cov
 	data/calendars/FED.txt: ingest/trades $priced var/cov
 	pipelines/var-shocks.csv: var/stress report manifest
-	bin/qe-ingest: $ingest price $var $full var/priced-trades hedge forecast $gated manifest
+	bin/qe-ingest: $ingest price $var $full var/priced-trades forecast $gated manifest
 	bin/qe-price: $priced
-	bin/qe-var: $var $full hedge $gated manifest
+	bin/qe-var: $var $full $gated manifest
 	bin/qe-optimize: hedge manifest
 	bin/qe-forecast: forecast report manifest
 	bin/qe-screen: $gated manifest
 	bin/qe-settle: settle report manifest
 	bin/qe-report: report manifest
-	pipelines/eod.mk: $ingest price $var $full var/priced-trades hedge forecast $gated manifest
+	pipelines/eod.mk: $ingest price $var $full var/priced-trades forecast $gated manifest
 	pipelines/price.mk: $priced
-	pipelines/var.mk: $var hedge $gated manifest
+	pipelines/var.mk: $var $gated manifest
 	pipelines/hedge.mk: hedge manifest
 	pipelines/varfull.mk: var/priced-trades $full report settle manifest
-	pipelines/forecast.mk: forecast report manifest
+	pipelines/forecast.mk: ingest/headlines forecast report manifest
 	pipelines/screen.mk: $gated manifest
 	pipelines/settle.mk: settle report manifest
 	pipelines/report.mk: report manifest
 	EOF
-	[ "$(wc -l < expected)" -eq 51 ]
+	[ "$(wc -l < expected)" -eq 56 ]
 	reruns_after_change $(cut -d: -f1 expected) > got
 	run diff -u expected got
 	assert_success
@@ -643,23 +652,28 @@ assert all(r['file'] == eod + '/screen/breaches.csv' and r['run_id'] == 'eod-202
 PY
 }
 
-@test "eod: GATE=stop stops before settlement on the bundled breaches; GATE=alert then settles byte for byte as before" {
-	# a copy of the run (time stamps kept) without its settle outputs
+@test "eod: GATE=stop stops before the hedge proposal and settlement on the bundled breaches; GATE=alert then hedges and settles byte for byte as before" {
+	# a copy of the run (time stamps kept) without its hedge and settle outputs
 	out="$BATS_TEST_TMPDIR/eodg"
 	cp -a "$EOD" "$out"
-	rm -rf "$out/settle" "$out/manifest.csv"
+	rm -rf "$out/settle" "$out/hedge" "$out/manifest.csv"
 	run tree_make OUT="$out" GATE=stop
 	assert_failure
-	assert_output --regexp "eod: GATE=stop: screen: [0-9]+ finding\(s\) at or above breach: .*; settlement not run \(see $out/screen/breaches.csv\)"
+	assert_output --regexp "eod: GATE=stop: screen: [0-9]+ finding\(s\) at or above breach: .*; hedge proposal and settlement not run \(see $out/screen/breaches.csv\)"
 	refute_output --partial "qe-settle:"
-	grep -q '^run,.*status=failed step=settle/flows.csv tool=qe-settle exit=1$' "$out/manifest.csv"
-	[ -z "$(find "$out/settle" -type f 2>/dev/null)" ]
+	refute_output --partial "eod: hedge: whole book"
+	grep -q '^run,.*status=failed step=\(settle/flows.csv tool=qe-settle\|hedge/hedges.csv tool=qe-optimize\) exit=1$' "$out/manifest.csv"
+	[ -z "$(find "$out/settle" "$out/hedge" -type f 2>/dev/null)" ]
 	cmp "$EOD/screen/breaches.csv" "$out/screen/breaches.csv"
 	[ "$(cat "$out/screen/gate.txt")" = GATE=stop ]
-	# alert: the chain goes on and settles what the first run settled
+	# alert: the chain goes on, hedges and settles what the first run did
 	run tree_make OUT="$out"
 	assert_success
 	assert_output --partial "eod: ALERT: screen:"
+	assert_output --partial "eod: hedge: whole book"
+	cmp "$EOD/hedge/hedges.csv" "$out/hedge/hedges.csv"
+	# (summary.csv's relaxed bound may differ in its last digits between runs)
+	[ "$(head -1 "$EOD/hedge/summary.csv")" = "$(head -1 "$out/hedge/summary.csv")" ]
 	for f in flows.csv payments.csv invoices.csv pain001.xml pay-rejects.csv margin.csv margin-scenarios.csv \
 			$(cd "$EOD/settle" && ls -d invoices/*); do
 		cmp "$EOD/settle/$f" "$out/settle/$f"
@@ -667,12 +681,12 @@ PY
 	files_of() { grep '^\(input\|output\),' "$1" | grep -v '/alerts.csv,\|/metrics.prom,'; }
 	diff <(files_of "$EOD/manifest.csv" | sed "s|$EOD/||") <(files_of "$out/manifest.csv" | sed "s|$out/||")
 	# settled already: GATE=stop still stops (GATE is a prerequisite of the
-	# settle steps) and leaves the outputs as they were
-	before=$(find "$out/settle" -type f -printf '%p %T@\n' | sort)
+	# hedge and settle steps) and leaves the outputs as they were
+	before=$(find "$out/settle" "$out/hedge" -type f -printf '%p %T@\n' | sort)
 	run tree_make OUT="$out" GATE=stop
 	assert_failure
-	assert_output --partial "settlement not run"
-	[ "$(find "$out/settle" -type f -printf '%p %T@\n' | sort)" = "$before" ]
+	assert_output --partial "hedge proposal and settlement not run"
+	[ "$(find "$out/settle" "$out/hedge" -type f -printf '%p %T@\n' | sort)" = "$before" ]
 	# screened for data quality alone (its LEI rule warns): nothing at or
 	# above breach, and GATE=stop settles
 	rm "$out/screen/breaches.csv"
@@ -855,4 +869,31 @@ EOF
 		grep -q "^output,$f," "$EOD/manifest.csv"
 		[ "$(tail -n +2 "${f%-path.csv}.csv")" = "$(grep "^${s%-*}:${s##*-}," "$EOD/forecast/garch.csv")" ]
 	done
+}
+
+@test "eod: demand on the weather and headline sentiment: statsmodels' fit and forecast, the lexicon's scores recomputed" {
+	f="$EOD/forecast"
+	for x in "$f/demand.csv" "$f/demand-fit.csv" "$f/demand-forecast.csv" "$f/sentiment.csv" \
+			"$f/sentiment-daily.csv" "$EOD/ingest/headlines.csv" "$EOD/ingest/headlines.rejects.csv"; do
+		grep -q "^output,$x," "$EOD/manifest.csv"
+	done
+	for x in demand.csv weather_forecast.csv headlines.csv sentiment_lexicon.csv sentiment_commodities.csv; do
+		grep -q "^input,data/$x," "$EOD/manifest.csv"
+	done
+	# EDDF's degree days (base 18 C), one lag, weekdays and the EEX
+	# holidays, fitted by statsmodels; the 7 days of the weather forecast
+	run "$PYORACLE" "$QE_TOP/tests/forecast/demand_oracle.py" demand-check "$f/demand.csv" "$f/demand-fit.csv" \
+		"$f/demand-forecast.csv" "$EOD/ingest/weather.csv" "$TREE/data/weather_forecast.csv" \
+		"$TREE/data/demand.csv" "$TREE/data/calendars/EEX.txt" EDDF c 18 1 0.95
+	assert_success
+	[ "$(cut -d, -f1 "$f/demand-forecast.csv" | tr '\n' ' ')" = "date $(seq -f '2026-11-%g' 26 30 | tr '\n' ' ')2026-12-01 2026-12-02 " ]
+	# every headline scored by the lexicon's rule, and the daily index
+	run "$PYORACLE" "$QE_TOP/tests/forecast/sentiment_ref.py" check "$TREE/data/sentiment_lexicon.csv" \
+		"$TREE/data/sentiment_commodities.csv" "$EOD/ingest/headlines.csv" "$f/sentiment.csv"
+	assert_success
+	[ "$(wc -l < "$f/sentiment.csv")" -eq "$(wc -l < "$TREE/data/headlines.csv")" ]
+	run "$PYORACLE" "$QE_TOP/tests/forecast/sentiment_ref.py" daily "$f/sentiment.csv" "$f/sentiment-daily.csv"
+	assert_success
+	grep -q '^eod: forecast: demand on EDDF weather: 10[0-9][0-9] days, R2 0\.[0-9]*, .*; 2026-11-26: ' "$BATS_FILE_TMPDIR/first.log"
+	grep -q '^eod: forecast: sentiment on 2026-11-2[0-9]: ' "$BATS_FILE_TMPDIR/first.log"
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # The intraday run (pipelines/intraday.mk) after an EOD of a small
-# synthetic book (qe-synth, 60 trades): flash P&L against a recomputation
-# from the CSVs, positions, limits, the pre-deal VaR on the EOD's scenario
+# synthetic book (qe-synth, 60 trades): flash P&L (qe-report pnl from the
+# EOD to now) against a recomputation from the CSVs, positions, limits, the pre-deal VaR on the EOD's scenario
 # P&L, and that the EOD outputs (the scenario cube above all) are read,
 # never rebuilt.  Also the crontab of pipelines/crontab.example.
 
@@ -81,6 +81,7 @@ PY
 	run intraday_make "$TMP/in" "$TMP/out"
 	assert_success
 	assert_output --partial "intraday: as-of"
+	assert_output --regexp "intraday: flash P&L -?[0-9]+\.[0-9]{2} USD: delta -?[0-9]+\.[0-9]{2}, .*new -?[0-9]+\.[0-9]{2}"
 	# nothing of the EOD changed, the cube least of all; no scenario build
 	find "$EOD" -type f -printf '%p %s %T@\n' | sort > after
 	run diff before after
@@ -91,48 +92,60 @@ PY
 	grep '^qe-var whatif ' "$BATS_FILE_TMPDIR/calls" | grep -q -- "--cube $EOD/var/cube-full.csv"
 	run grep -E '^qe-var (hs|pla|stress|series)' "$BATS_FILE_TMPDIR/calls"
 	assert_failure
-	run "$PYORACLE" - "$EOD" "$TMP/out" "$TMP/in" <<'PY'
+	# the flash P&L is qe-report pnl's, from the EOD's as-of to the same day
+	asof=$(awk -F, 'NR == 2 { print $2; exit }' "$BOOK/curves.csv")
+	grep '^qe-report pnl ' "$BATS_FILE_TMPDIR/calls" | grep -q -- "--from $asof --to $asof "
+	run "$PYORACLE" - "$EOD" "$TMP/out" "$TMP/in" "$BOOK" <<'PY'
 import csv, math, sys
 from collections import defaultdict
-eod, out, d = sys.argv[1:]
+from decimal import Decimal, ROUND_HALF_UP
+eod, out, d, book = sys.argv[1:]
 ida, idb, curve, ds, de = open(f"{d}/expect").read().split()
-val_eod = {r["trade_id"]: r for r in csv.DictReader(open(f"{eod}/price/valuations.csv"))}
-val_now = {r["trade_id"]: r for r in csv.DictReader(open(f"{out}/price/valuations.csv"))}
+fx = {r["currency"]: float(r["rate"]) for r in csv.DictReader(open(f"{book}/fx.csv"))}
+def cents(npv, ccy):
+    # the value in USD at the FX file's rate, half away from zero to the cent
+    return int(Decimal(npv * fx[ccy] * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+def c(x):
+    return int(Decimal(x) * 100)
+val_eod = {r["trade_id"]: r for r in csv.DictReader(open(f"{eod}/price/valuations.csv")) if r["npv"]}
+val_now = {r["trade_id"]: r for r in csv.DictReader(open(f"{out}/price/valuations.csv")) if r["npv"]}
 flash = list(csv.DictReader(open(f"{out}/pnl/flash.csv")))
-close = lambda x, y: math.isclose(x, y, rel_tol=1e-12, abs_tol=1e-9)
-# trade rows: npv now less npv at the EOD (0 for a new trade)
-trows = {r["trade_id"]: r for r in flash if r["level"] == "trade"}
-assert set(trows) == set(val_eod) | set(val_now), set(trows) ^ (set(val_eod) | set(val_now))
-books, totals = defaultdict(float), defaultdict(float)
+parts = ["theta", "delta", "gamma", "vega", "fx", "new", "amended", "cancelled", "cash", "unexplained"]
+# one row per trade of either book: its value now less its EOD value (0 for a new trade)
+trows = {r["trade_id"]: r for r in flash}
+assert len(trows) == len(flash) and set(trows) == set(val_eod) | set(val_now), set(trows) ^ (set(val_eod) | set(val_now))
+books, total = defaultdict(int), 0
 for k, r in trows.items():
-    now = float(val_now[k]["npv"]) if k in val_now else 0.0
-    was = float(val_eod[k]["npv"]) if k in val_eod else 0.0
-    assert close(float(r["flash_pnl"]), now - was), (k, r, now, was)
-    books[(r["book"], r["currency"])] += now - was
-    totals[r["currency"]] += now - was
-got_books = {(r["book"], r["currency"]): float(r["flash_pnl"]) for r in flash if r["level"] == "book"}
-assert got_books.keys() == books.keys(), (got_books, books)
-for k in books:
-    assert close(got_books[k], books[k]), (k, got_books[k], books[k])
-got_tot = {r["currency"]: float(r["flash_pnl"]) for r in flash if r["level"] == "total"}
-assert got_tot.keys() == totals.keys()
-for c in totals:
-    assert close(got_tot[c], totals[c]), (c, got_tot[c], totals[c])
-# the new trades are priced as the trades they copy; they had no EOD value
-assert trows["NEW0001"]["npv_eod"] == "" and trows["NEW0002"]["npv_eod"] == ""
-assert close(float(trows["NEW0001"]["flash_pnl"]), float(val_now[ida]["npv"]))
-assert close(float(trows["NEW0002"]["flash_pnl"]), float(val_now[idb]["npv"]))
-# a forward is linear in its price: P&L = dF / (F - K) * npv at the EOD
+    now = cents(float(val_now[k]["npv"]), val_now[k]["currency"]) if k in val_now else 0
+    was = cents(float(val_eod[k]["npv"]), val_eod[k]["currency"]) if k in val_eod else 0
+    assert r["currency"] == "USD" and (c(r["v0"]), c(r["v1"])) == (was, now), (k, r, was, now)
+    assert c(r["total"]) == now - was == sum(c(r[p]) for p in parts), (k, r, now, was)
+    assert r["change"] == ("new" if k not in val_eod else "unchanged"), r
+    books[r["book"]] += now - was
+    total += now - was
+# the roll-ups: sums of the trades' cents
+ex = list(csv.DictReader(open(f"{out}/pnl/flash-explain.csv")))
+got_books = {r["key"]: c(r["total"]) for r in ex if r["level"] == "book"}
+assert got_books == dict(books), (got_books, dict(books))
+assert [c(r["total"]) for r in ex if r["level"] == "all"] == [total], total
+# the new trades are priced as the trades they copy and are all "new"
+for nid, src in (("NEW0001", ida), ("NEW0002", idb)):
+    r = trows[nid]
+    assert c(r["v0"]) == 0 and c(r["new"]) == c(r["total"]) == cents(float(val_now[src]["npv"]), val_now[src]["currency"]), r
+# a forward is linear in its price: P&L = dF / (F - K) * npv at the EOD,
+# all of it delta (to the cent of each rounding)
 trades = {t["trade_id"]: t for t in csv.DictReader(open(f"{out}/book/trades.csv"))}
-F = {(c["curve"], c["delivery_start"], c["delivery_end"]): float(c["price"])
-     for c in csv.DictReader(open(f"{eod}/ingest/curves.csv"))}
+F = {(c_["curve"], c_["delivery_start"], c_["delivery_end"]): float(c_["price"])
+     for c_ in csv.DictReader(open(f"{eod}/ingest/curves.csv"))}
 a = trades[ida]
 f0 = F[(curve, ds, de)]
-expect = 2.5 / (f0 - float(a["price"])) * float(val_eod[ida]["npv"])
-assert math.isclose(float(trows[ida]["flash_pnl"]), expect, rel_tol=1e-9), (trows[ida], expect)
+expect = 2.5 / (f0 - float(a["price"])) * float(val_eod[ida]["npv"]) * fx[a["currency"]] * 100
+ra = trows[ida]
+assert abs(c(ra["total"]) - expect) <= 1 and abs(c(ra["delta"]) - expect) <= 1, (ra, expect)
+assert abs(c(ra["unexplained"])) <= 1 and c(ra["gamma"]) == c(ra["vega"]) == 0, ra
 # a trade on another curve did not move
 others = [k for k, t in trades.items() if t["curve"] != curve and k in val_eod and k in val_now]
-assert others and all(float(trows[k]["flash_pnl"]) == 0 for k in others)
+assert others and all(c(trows[k]["total"]) == 0 for k in others)
 print(len(trows))
 PY
 	assert_success
@@ -177,6 +190,7 @@ PY
 	# the manifest lists every output with its digest
 	run awk -F, 'NR > 1 && $1 == "output"' "$TMP/out/manifest.csv"
 	assert_output --partial "$TMP/out/pnl/flash.csv"
+	assert_output --partial "$TMP/out/pnl/flash-explain.csv"
 	assert_output --partial "$TMP/out/var/whatif.csv"
 	sha=$(sha256sum "$TMP/out/pnl/flash.csv" | cut -d' ' -f1)
 	grep -q ",$sha\$" "$TMP/out/manifest.csv"
@@ -189,7 +203,9 @@ PY
 	mkdir -p "$TMP/empty"
 	run intraday_make "$TMP/empty" "$TMP/o1"
 	assert_success
-	run awk -F, 'NR > 1 && $7 != 0' "$TMP/o1/pnl/flash.csv"
+	[ "$(wc -l < "$TMP/o1/pnl/flash.csv")" -gt 1 ]
+	run awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next } $c["total"] != "0.00" || $c["change"] != "unchanged"' \
+		"$TMP/o1/pnl/flash.csv"
 	assert_output ""
 	run wc -l < "$TMP/o1/var/whatif.csv"
 	assert_output 1
@@ -202,7 +218,7 @@ PY
 	assert_success
 	assert_output --partial "intraday: ALERT: 1 new trade(s) rejected"
 	grep -q 'BAD0001,' "$TMP/o2/ingest/new-trades.rejects.csv"
-	grep -q '^trade,[^,]*,NEW0001,' "$TMP/o2/pnl/flash.csv"
+	grep -q '^NEW0001,' "$TMP/o2/pnl/flash.csv"
 	run grep -c BAD0001 "$TMP/o2/pnl/flash.csv"
 	assert_output 0
 	# no EOD for the day: one line naming make eod, nothing written

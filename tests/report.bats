@@ -582,15 +582,25 @@ assert {r["change"] for r in rows} >= {"new", "amended", "cancelled", "unchanged
 PY
 }
 
-@test "pnl: bad input is exit 3 at file:line:column (missing column, D0 not before D1, currencies); usage exit 2" {
+@test "pnl: bad input is exit 3 at file:line:column (missing column, D1 before D0, currencies); usage exit 2" {
 	mkdir d0 d1
 	cp "$DATA"/prev/*.csv d0/
 	cp "$DATA"/trades.csv "$DATA"/curves.csv "$DATA"/vols.csv "$DATA"/rates.csv "$DATA"/fixings.csv "$DATA"/fx.csv d1/
 	pnl() { run_split qe-report pnl -m "$DATA/markets.csv" --dir0 d0 --dir1 d1 "$@"; }
-	# D0 not before D1
+	# D1 before D0
 	pnl --from 2026-11-25 --to 2026-11-24 -o out.csv
 	assert_failure 3
-	one_diagnostic d1/curves.csv "2:2" "is not after"
+	one_diagnostic d1/curves.csv "2:2" "as-of 2026-11-24 is before the previous day's 2026-11-25"
+	# the same date twice is no error (an intraday P&L): a day against itself is zero
+	head -n 301 d1/trades.csv > t301.csv
+	pnl --from 2026-11-25 --to 2026-11-25 --dir0 d1 --trades0 t301.csv --trades1 t301.csv -o same.csv
+	assert_success
+	run "$PYORACLE" -c 'import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+assert len(rows) > 100 and all(r["change"] == "unchanged" and r["v0"] == r["v1"] for r in rows)
+assert all(float(r[k]) == 0 for r in rows for k in list(r)[9:]), rows[:2]
+print(len(rows))' same.csv
+	assert_success
 	# a curves file of another day
 	pnl --from 2026-11-23 --to 2026-11-25 -o out.csv
 	assert_failure 3

@@ -25,7 +25,7 @@ static const char usage[] =
 	"by book, desk (trader) and commodity with delta and gamma per risk curve (-e).\n"
 	"\n"
 	"  -f, --from D0         the previous as-of date (YYYY-MM-DD)\n"
-	"  -t, --to D1           the as-of date, after D0\n"
+	"  -t, --to D1           the as-of date, not before D0 (the same: intraday)\n"
 	"  -m, --markets FILE    curve master of both days\n"
 	"  -c, --calendars DIR   holiday files (default: calendars/ beside --markets)\n"
 	"      --dir0 DIR        D0's files: DIR/trades.csv curves.csv vols.csv rates.csv\n"

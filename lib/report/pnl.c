@@ -363,12 +363,13 @@ static int run(struct pnl_run *r, csv_writer *by_trade, csv_writer *explain, str
 	       qe_err *e)
 {
 	const struct report_pnl_in *in = r->in;
-	if (in->d0.asof >= in->d1.asof) {
+	/* D0 == D1: the same day twice, an intraday P&L (theta is zero) */
+	if (in->d0.asof > in->d1.asof) {
 		char a[16], b[16];
 		date_format(a, in->d1.asof);
 		date_format(b, in->d0.asof);
-		return qe_err_set(e, QE_DATA, "%s:2:2: as-of %s is not after the previous day's %s", in->d1.curves,
-				  a, b);
+		return qe_err_set(e, QE_DATA, "%s:2:2: as-of %s is before the previous day's %s", in->d1.curves, a,
+				  b);
 	}
 	if (day_read(&r->d0, &in->d0, in, e) || day_read(&r->d1, &in->d1, in, e))
 		return e->code;

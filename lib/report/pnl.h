@@ -1,7 +1,8 @@
 /*
  * pnl: the daily P&L of qe-report and its explain by revaluation between
- * two as-of dates D0 < D1, each named by its own files (trades, curves,
- * vols, rates, fixings, FX rates) over one curve master.
+ * two as-of dates D0 <= D1, each named by its own files (trades, curves,
+ * vols, rates, fixings, FX rates) over one curve master (D0 = D1: an
+ * intraday P&L, the day's book and prices against the end of day's).
  *
  * Every trade is priced in-process through price/valuation (the pricer
  * of qe-price) and the book is walked from D0 to D1 one step at a time,
@@ -70,7 +71,7 @@ struct report_pnl_totals {
 /* Writes the P&L by trade to by_trade and the roll-ups (all, book, desk,
  * commodity, and delta/gamma per risk curve) to explain (qe-formats(5)
  * PNL, PNL EXPLAIN); either may be NULL.  QE_DATA at file:line:col for a
- * curves file whose as-of is not its day's, D0 not before D1, a trade
+ * curves file whose as-of is not its day's, D1 before D0, a trade
  * currency the FX file lacks or that changed between the books, a trade
  * that cannot be priced; QE_IO when a file cannot be read. */
 int report_pnl(const struct report_pnl_in *in, csv_writer *by_trade, csv_writer *explain,

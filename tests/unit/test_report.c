@@ -169,15 +169,31 @@ static void test_pnl_futures(void)
 	for (int p = 1; p < PNL_NPARTS; p++)
 		sum += tot.part[p];
 	UT_EQ_INT((long)sum, (long)tot.part[PNL_TOTAL], "the parts add to the total");
-	/* D0 not before D1 */
-	in.d1.asof = in.d0.asof;
+	/* D1 before D0 */
+	in.d1.asof = date_from_ymd(2026, 11, 23);
 	csvw_mem_clear(&w);
 	rc = report_pnl(&in, &w, NULL, &tot, &e);
-	UT_EQ_INT(rc, QE_DATA, "D0 = D1 is bad data");
+	UT_EQ_INT(rc, QE_DATA, "D1 before D0 is bad data");
+	/* D0 = D1: the intraday P&L of the day's book on a moved price against
+	 * the day's end; no theta */
+	char *c2 = write_tmp("curve,asof,delivery_start,delivery_end,price,unit,currency\n"
+			     "NG_HH,2026-11-25,2026-12-01,2026-12-31,4.35,MMBtu,USD\n"
+			     "NG_HH,2026-11-25,2027-01-01,2027-01-31,4.60,MMBtu,USD\n");
+	in.d0 = (struct report_pnl_day){.asof = date_from_ymd(2026, 11, 25), .trades = tr0, .curves = c1, .fx = fx};
+	in.d1 = (struct report_pnl_day){.asof = date_from_ymd(2026, 11, 25), .trades = tr1, .curves = c2, .fx = fx};
+	csvw_mem_clear(&w);
+	qe_err_clear(&e);
+	rc = report_pnl(&in, &w, NULL, &tot, &e);
+	UT_EQ_INT(rc, 0, e.msg);
+	UT_EQ_INT((long)tot.part[PNL_THETA], 0, "intraday: no theta");
+	UT_EQ_INT((long)tot.part[PNL_DELTA], 100000, "intraday: delta 2 x 10,000 x 0.05");
+	UT_EQ_INT((long)tot.part[PNL_CANCELLED], 550000, "intraday: cancelled minus -1 x 10,000 x 0.55");
+	UT_EQ_INT((long)tot.part[PNL_NEW], 100000, "intraday: new 10,000 x 0.10");
+	UT_EQ_INT((long)tot.part[PNL_TOTAL], 750000, "intraday: total");
 	csvw_mem_free(&w);
 	tz_cache_clear();
-	const char *files[] = {tr0, tr1, c0, c1, fx};
-	for (int i = 0; i < 5; i++) {
+	const char *files[] = {tr0, tr1, c0, c1, fx, c2};
+	for (int i = 0; i < 6; i++) {
 		remove(files[i]);
 		free((void *)files[i]);
 	}
