@@ -1978,6 +1978,37 @@ long valuation_reprice_some(const val_book *b, const market *m, const long *idx,
 	return bad;
 }
 
+val_book *valuation_price_again(const val_book *like, const struct val_options *o, qe_err *e)
+{
+	struct mkt_paths paths = {o->markets, o->curves, o->vols, o->rates, o->fixings, o->calendars};
+	val_book *b = calloc(1, sizeof *b);
+	if (!b)
+		return qe_err_set(e, QE_INTERNAL, "out of memory"), NULL;
+	if (!(b->m = mkt_load(&paths, o->asof, e))) {
+		free(b);
+		return NULL;
+	}
+	b->m->bump = o->bump;
+	b->spread_corr = o->spread_corr;
+	b->corr = o->corr;
+	b->ncorr = o->ncorr;
+	b->n = like->n;
+	b->cancelled = like->cancelled;
+	b->tr = malloc(sizeof *b->tr * ((size_t)like->n + 1));
+	b->res = calloc((size_t)like->n + 1, sizeof *b->res);
+	if (!b->tr || !b->res) {
+		valuation_free(b);
+		return qe_err_set(e, QE_INTERNAL, "out of memory"), NULL;
+	}
+	if (like->n)
+		memcpy(b->tr, like->tr, sizeof *b->tr * (size_t)like->n);
+	const market *m = b->m;
+#pragma omp parallel for schedule(dynamic, 64)
+	for (long i = 0; i < b->n; i++)
+		price_one(m, &b->tr[i], trade_corr(b, &b->tr[i]), &b->res[i]);
+	return b;
+}
+
 /* ---- streaming (valuation_stream) ------------------------------------------ */
 
 enum { STREAM_BLOCK = 16384 };

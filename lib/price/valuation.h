@@ -64,6 +64,12 @@ typedef struct val_book val_book;
  * parallel).  NULL with e set when the market data or the trades cannot
  * be read (QE_DATA, QE_IO) or memory runs out. */
 val_book *valuation_price(const struct val_options *o, qe_err *e);
+/* The trades of like priced on the market of o, as valuation_price(o)
+ * prices them when o names like's trades file and curve master, without
+ * reading and checking the trades again (they are copied from like):
+ * one book on two days' markets (qe-report pnl).  NULL with e set when
+ * the market data cannot be read or memory runs out. */
+val_book *valuation_price_again(const val_book *like, const struct val_options *o, qe_err *e);
 /* Writes the results and fills s.  QE_OK; QE_DATA when some trades could
  * not be priced (everything is still written and e names the first one);
  * another code when an output could not be written (out of memory, an

@@ -115,14 +115,16 @@ static int day_read(pnl_day *d, const struct report_pnl_day *in, const struct re
 	return 0;
 }
 
-/* Prices the trades of file trades on the market of day in. */
-static int day_price(pnl_day *d, const char *trades, const struct report_pnl_day *in,
+/* Prices the trades of file trades on the market of day in; with like
+ * (the book of the same file on another day's market), its trades
+ * without reading the file again. */
+static int day_price(pnl_day *d, const char *trades, const val_book *like, const struct report_pnl_day *in,
 		     const struct report_pnl_in *all, qe_err *e)
 {
 	struct val_options o = {.asof = in->asof, .trades = trades, .curves = in->curves,
 				.vols = in->vols, .rates = in->rates, .markets = all->markets,
 				.fixings = in->fixings, .calendars = all->calendars, .spread_corr = 0.8};
-	d->b = valuation_price(&o, e);
+	d->b = like ? valuation_price_again(like, &o, e) : valuation_price(&o, e);
 	return d->b ? 0 : e->code;
 }
 
@@ -177,10 +179,12 @@ static void scen_move(val_scenario *sc, const market *to, const market *from, in
 	}
 }
 
+/* Through the book's repricing plan (vscen_reprice: the values of the
+ * full path bit for bit, without its greeks). */
 static int reprice(val_scenario *sc, double *npv, qe_err *e)
 {
 	char err[256] = "";
-	long bad = vscen_reprice_full(sc, npv, err, sizeof err);
+	long bad = vscen_reprice(sc, npv, err, sizeof err);
 	if (bad >= 0) {
 		struct val_trade_info t;
 		valuation_trade(sc->book, bad, &t);
@@ -278,14 +282,42 @@ struct pnl_run {
 	double *v_time, *v_price, *cash;
 	strindex *live0, *live1; /* trade id -> index in d0's, d1's book */
 	rollup roll[LV_N];
+	const mkt_curve **c1_of; /* per curve of D0's market: D1's curve of that name, or NULL */
+	strindex *com_keys;      /* curve name -> its commodity (D1's curve, else D0's) */
+	const char **com;
 };
+
+/* The lookups by curve name of the per-trade loop, made once: D1's curve
+ * of each curve of D0's market (mkt_curve_find, the first of the name),
+ * and the commodity of a curve name. */
+static int curve_maps(struct pnl_run *r)
+{
+	const market *m0 = valuation_market(r->d0.b), *m1 = valuation_market(r->d1.b);
+	if (!(r->c1_of = calloc((size_t)m0->nc + 1, sizeof *r->c1_of)) ||
+	    !(r->com = calloc((size_t)m0->nc + (size_t)m1->nc + 1, sizeof *r->com)) || !(r->com_keys = sidx_new()))
+		return -1;
+	for (int k = 0; k < m0->nc; k++)
+		r->c1_of[k] = mkt_curve_find(m1, m0->c[k].name);
+	for (int d = 0; d < 2; d++) {
+		const market *m = d ? m0 : m1;
+		for (int k = 0; k < m->nc; k++) {
+			int added;
+			long j = sidx_add(r->com_keys, m->c[k].name, strlen(m->c[k].name), &added);
+			if (j < 0)
+				return -1;
+			if (added)
+				r->com[j] = m->c[k].commodity;
+		}
+	}
+	return 0;
+}
 
 /* Delta and gamma of trade i of d0's book for D1's move, per risk curve
  * into the curve roll-up (cents of the base, at D0's rate). */
 static int taylor(struct pnl_run *r, long i, double fx0, int64_t *dsum, int64_t *gsum)
 {
 	const val_book *b = r->d0.b;
-	const market *m0 = valuation_market(b), *m1 = valuation_market(r->d1.b);
+	const market *m0 = valuation_market(b);
 	struct val_trade_info t;
 	valuation_trade(b, i, &t);
 	*dsum = *gsum = 0;
@@ -293,7 +325,7 @@ static int taylor(struct pnl_run *r, long i, double fx0, int64_t *dsum, int64_t 
 		struct val_sens_row s;
 		valuation_trade_sens(b, i, k, &s);
 		const mkt_curve *c0 = &m0->c[s.curve];
-		const mkt_curve *c1 = mkt_curve_find(m1, c0->name);
+		const mkt_curve *c1 = r->c1_of[s.curve];
 		double dF = 0, dF2 = 0;
 		if (c1) {
 			int j = mkt_quote_at(c1, c0->q[s.quote].last);
@@ -301,7 +333,7 @@ static int taylor(struct pnl_run *r, long i, double fx0, int64_t *dsum, int64_t 
 				dF = c1->q[j].price - c0->q[s.quote].price;
 		}
 		if (s.curve2 >= 0) {
-			const mkt_curve *a0 = &m0->c[s.curve2], *a1 = mkt_curve_find(m1, a0->name);
+			const mkt_curve *a0 = &m0->c[s.curve2], *a1 = r->c1_of[s.curve2];
 			if (a1) {
 				int j = mkt_quote_at(a1, a0->q[s.quote2].last);
 				if (j >= 0)
@@ -324,10 +356,8 @@ static int taylor(struct pnl_run *r, long i, double fx0, int64_t *dsum, int64_t 
 
 static const char *commodity_of(const struct pnl_run *r, const char *curve)
 {
-	const mkt_curve *c = mkt_curve_find(valuation_market(r->d1.b), curve);
-	if (!c)
-		c = mkt_curve_find(valuation_market(r->d0.b), curve);
-	return c ? c->commodity : "";
+	long k = sidx_find(r->com_keys, curve, strlen(curve));
+	return k < 0 ? "" : r->com[k];
 }
 
 static int emit(struct pnl_run *r, csv_writer *by_trade, struct report_pnl_totals *tot, const char *id,
@@ -381,8 +411,9 @@ static int run(struct pnl_run *r, csv_writer *by_trade, csv_writer *explain, str
 					    in->d0.trades);
 	}
 	/* each book on its market, and D0's book on D1's market */
-	if (day_price(&r->d0, in->d0.trades, &in->d0, in, e) || day_price(&r->d1, in->d1.trades, &in->d1, in, e) ||
-	    day_price(&r->d01, in->d0.trades, &in->d1, in, e))
+	if (day_price(&r->d0, in->d0.trades, NULL, &in->d0, in, e) ||
+	    day_price(&r->d1, in->d1.trades, NULL, &in->d1, in, e) ||
+	    day_price(&r->d01, in->d0.trades, r->d0.b, &in->d1, in, e))
 		return e->code;
 	if (book_check(&r->d0, in->d0.trades, e) || book_check(&r->d01, in->d0.trades, e) ||
 	    book_check(&r->d1, in->d1.trades, e))
@@ -390,7 +421,7 @@ static int run(struct pnl_run *r, csv_writer *by_trade, csv_writer *explain, str
 	long n0 = valuation_count(r->d0.b), n1 = valuation_count(r->d1.b);
 	if (valuation_count(r->d01.b) != n0)
 		return qe_err_set(e, QE_INTERNAL, "%s: the book differs between the days", in->d0.trades);
-	if (!(r->live0 = sidx_new()) || !(r->live1 = sidx_new()))
+	if (!(r->live0 = sidx_new()) || !(r->live1 = sidx_new()) || curve_maps(r))
 		return qe_err_set(e, QE_INTERNAL, "out of memory");
 	for (int d = 0; d < 2; d++) {
 		const val_book *b = d ? r->d1.b : r->d0.b;
@@ -534,6 +565,9 @@ int report_pnl(const struct report_pnl_in *in, csv_writer *by_trade, csv_writer 
 	free(r.cash);
 	sidx_free(r.live0);
 	sidx_free(r.live1);
+	free(r.c1_of);
+	free(r.com);
+	sidx_free(r.com_keys);
 	for (int l = 0; l < LV_N; l++)
 		rollup_free(&r.roll[l]);
 	return rc;
