@@ -1,7 +1,6 @@
 /* pnl: the daily P&L and its explain by revaluation (pnl.h). */
 #include "report/pnl.h"
 
-#include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,8 +26,20 @@ const char *report_pnl_part_name(int part)
 
 char *report_pnl_cents(char *buf, int64_t cents)
 {
+	/* digits from the right: a by-trade file has a dozen per row */
 	uint64_t a = cents < 0 ? (uint64_t)0 - (uint64_t)cents : (uint64_t)cents;
-	snprintf(buf, 32, "%s%" PRIu64 ".%02u", cents < 0 ? "-" : "", a / 100, (unsigned)(a % 100));
+	char tmp[32], *p = tmp + sizeof tmp;
+	*--p = '\0';
+	*--p = (char)('0' + a % 10);
+	*--p = (char)('0' + a / 10 % 10);
+	*--p = '.';
+	a /= 100;
+	do
+		*--p = (char)('0' + a % 10);
+	while ((a /= 10) != 0);
+	if (cents < 0)
+		*--p = '-';
+	memcpy(buf, p, (size_t)(tmp + sizeof tmp - p));
 	return buf;
 }
 
