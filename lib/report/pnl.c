@@ -2,6 +2,7 @@
 #include "report/pnl.h"
 
 #include <math.h>
+#include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -324,8 +325,11 @@ static int curve_maps(struct pnl_run *r)
 }
 
 /* Delta and gamma of trade i of d0's book for D1's move, per risk curve
- * into the curve roll-up (cents of the base, at D0's rate). */
-static int taylor(struct pnl_run *r, long i, double fx0, int64_t *dsum, int64_t *gsum)
+ * (cents of the base, at D0's rate): added to cs[curve of D0's market]
+ * (delta, gamma, their total; touched[curve] set), a thread's sums of the
+ * curve roll-up, integers whose order of addition does not matter. */
+static void taylor(const struct pnl_run *r, long i, double fx0, int64_t (*cs)[3], char *touched, int64_t *dsum,
+		   int64_t *gsum)
 {
 	const val_book *b = r->d0.b;
 	const market *m0 = valuation_market(b);
@@ -353,16 +357,89 @@ static int taylor(struct pnl_run *r, long i, double fx0, int64_t *dsum, int64_t 
 		}
 		double d = s.curve2 >= 0 ? 0 : s.delta * dF;
 		double g = s.curve2 >= 0 ? s.gamma * dF * dF2 : 0.5 * s.gamma * dF * dF;
-		int64_t part[PNL_NPARTS] = {0};
-		part[PNL_DELTA] = cents(d * fx0);
-		part[PNL_GAMMA] = cents(g * fx0);
-		part[PNL_TOTAL] = part[PNL_DELTA] + part[PNL_GAMMA];
-		if (rollup_add(&r->roll[LV_CURVE], c0->name, part, 0))
-			return -1;
-		*dsum += part[PNL_DELTA];
-		*gsum += part[PNL_GAMMA];
+		int64_t pd = cents(d * fx0), pg = cents(g * fx0);
+		cs[s.curve][0] += pd;
+		cs[s.curve][1] += pg;
+		cs[s.curve][2] += pd + pg;
+		touched[s.curve] = 1;
+		*dsum += pd;
+		*gsum += pg;
 	}
-	return 0;
+}
+
+/* A trade of D0's book worked out (in parallel) before it is written (in
+ * book order): bad 1 when the books' orders differ, 2 when D1's FX file
+ * lacks its currency. */
+typedef struct pnl_row {
+	int64_t part[PNL_NPARTS], L0, Lx;
+	const char *desk;
+	int change, bad;
+} pnl_row;
+
+static void row_work(const struct pnl_run *r, long i, pnl_row *w, int64_t (*cs)[3], char *touched)
+{
+	struct val_trade_info t0, t01;
+	valuation_trade(r->d0.b, i, &t0);
+	valuation_trade(r->d01.b, i, &t01);
+	memset(w, 0, sizeof *w);
+	if (strcmp(t0.id, t01.id)) {
+		w->bad = 1;
+		return;
+	}
+	double fx0 = day_rate(&r->d0, t0.currency), fx1 = day_rate(&r->d1, t0.currency);
+	if (isnan(fx1)) {
+		w->bad = 2;
+		return;
+	}
+	double v0 = t0.status == 0 ? t0.npv : 0, v01 = t01.status == 0 ? t01.npv : 0;
+	int64_t L0 = cents(v0 * fx0), Lt = cents(r->v_time[i] * fx0), Lp = cents(r->v_price[i] * fx0);
+	int64_t Lv = cents(v01 * fx0), Lf = cents(v01 * fx1), Lx = 0, cash = 0;
+	int64_t *part = w->part;
+	int change = CH_SAME;
+	double v1 = 0;
+	long j = sidx_find(r->live1, t0.id, strlen(t0.id));
+	if (j >= 0) {
+		struct val_trade_info t1;
+		valuation_trade(r->d1.b, j, &t1);
+		v1 = t1.status == 0 ? t1.npv : 0;
+		if (t1.version != t0.version)
+			change = CH_AMENDED;
+	}
+	if (j < 0)
+		change = CH_CANCELLED;
+	else
+		Lx = cents(v1 * fx1);
+	if (t0.status == 0 && t01.status == 2) {
+		cash = cents(r->cash[i] * fx1);
+		if (change == CH_SAME)
+			change = CH_MATURED;
+	}
+	int64_t dsum = 0, gsum = 0;
+	if (t0.status == 0 && change != CH_CANCELLED)
+		taylor(r, i, fx0, cs, touched, &dsum, &gsum);
+	part[PNL_THETA] = Lt - L0;
+	part[PNL_DELTA] = dsum;
+	part[PNL_GAMMA] = gsum;
+	part[PNL_UNEXPLAINED] = (Lp - Lt) - dsum - gsum;
+	part[PNL_VEGA] = Lv - Lp;
+	part[PNL_FX] = Lf - Lv;
+	if (change == CH_CANCELLED) {
+		/* out of the book at its D0 value: no market P&L */
+		memset(w->part, 0, sizeof w->part);
+		part[PNL_CANCELLED] = -L0;
+	} else if (change == CH_AMENDED)
+		part[PNL_AMENDED] = Lx - Lf;
+	else
+		part[PNL_UNEXPLAINED] += Lx - Lf;
+	if (change != CH_CANCELLED)
+		part[PNL_CASH] = cash;
+	part[PNL_TOTAL] = change == CH_CANCELLED ? -L0 : Lx + cash - L0;
+	long row = day_row(j >= 0 ? &r->d1 : &r->d0, t0.id);
+	const rtable *tt = j >= 0 ? &r->d1.t : &r->d0.t;
+	w->desk = row >= 0 ? rtable_get(tt, (size_t)row, TC_TRADER) : "";
+	w->change = change;
+	w->L0 = L0;
+	w->Lx = Lx;
 }
 
 static const char *commodity_of(const struct pnl_run *r, const char *curve)
@@ -473,68 +550,54 @@ static int run(struct pnl_run *r, csv_writer *by_trade, csv_writer *explain, str
 	if (rc)
 		return rc;
 
-	/* D0's trades, in their book order */
-	for (long i = 0; i < n0; i++) {
-		struct val_trade_info t0, t01;
-		valuation_trade(r->d0.b, i, &t0);
-		valuation_trade(r->d01.b, i, &t01);
-		if (strcmp(t0.id, t01.id))
-			return qe_err_set(e, QE_INTERNAL, "%s: trade order differs between the days", in->d0.trades);
-		double fx0 = day_rate(&r->d0, t0.currency), fx1 = day_rate(&r->d1, t0.currency);
-		if (isnan(fx1)) {
-			long row = day_row(&r->d0, t0.id);
-			return rtable_error(&r->d0.t, (size_t)(row < 0 ? 0 : row), TC_CCY, e,
-					    "currency '%s' is not in %s", t0.currency, in->d1.fx);
+	/* D0's trades, in chunks worked out in parallel and written in book
+	 * order; the curve roll-up summed per thread and curve */
+	enum { CHUNK = 16384 };
+	int nthr = omp_get_max_threads(), nc0 = m0->nc;
+	pnl_row *w = malloc(sizeof *w * CHUNK);
+	int64_t (*cs)[3] = calloc((size_t)nthr * (size_t)nc0 + 1, sizeof *cs);
+	char *touched = calloc((size_t)nthr * (size_t)nc0 + 1, 1);
+	rc = !w || !cs || !touched ? qe_err_set(e, QE_INTERNAL, "out of memory") : 0;
+	for (long i0 = 0; !rc && i0 < n0; i0 += CHUNK) {
+		long n = n0 - i0 < CHUNK ? n0 - i0 : CHUNK;
+#pragma omp parallel for schedule(dynamic, 256)
+		for (long k = 0; k < n; k++) {
+			int me = omp_get_thread_num();
+			row_work(r, i0 + k, &w[k], cs + (size_t)me * (size_t)nc0, touched + (size_t)me * (size_t)nc0);
 		}
-		double v0 = t0.status == 0 ? t0.npv : 0, v01 = t01.status == 0 ? t01.npv : 0;
-		int64_t L0 = cents(v0 * fx0), Lt = cents(r->v_time[i] * fx0), Lp = cents(r->v_price[i] * fx0);
-		int64_t Lv = cents(v01 * fx0), Lf = cents(v01 * fx1), Lx = 0, cash = 0;
-		int64_t part[PNL_NPARTS] = {0};
-		int change = CH_SAME;
-		double v1 = 0;
-		long j = sidx_find(r->live1, t0.id, strlen(t0.id));
-		if (j >= 0) {
-			struct val_trade_info t1;
-			valuation_trade(r->d1.b, j, &t1);
-			v1 = t1.status == 0 ? t1.npv : 0;
-			if (t1.version != t0.version)
-				change = CH_AMENDED;
+		for (long k = 0; !rc && k < n; k++) {
+			struct val_trade_info t0;
+			valuation_trade(r->d0.b, i0 + k, &t0);
+			if (w[k].bad == 1) {
+				rc = qe_err_set(e, QE_INTERNAL, "%s: trade order differs between the days", in->d0.trades);
+			} else if (w[k].bad == 2) {
+				long row = day_row(&r->d0, t0.id);
+				rc = rtable_error(&r->d0.t, (size_t)(row < 0 ? 0 : row), TC_CCY, e,
+						  "currency '%s' is not in %s", t0.currency, in->d1.fx);
+			} else if (emit(r, by_trade, tot, t0.id, t0.book, w[k].desk, t0.curve, w[k].change, w[k].L0,
+					w[k].change == CH_CANCELLED ? 0 : w[k].Lx, w[k].part)) {
+				rc = qe_err_set(e, QE_INTERNAL, "out of memory");
+			}
 		}
-		if (j < 0)
-			change = CH_CANCELLED;
-		else
-			Lx = cents(v1 * fx1);
-		if (t0.status == 0 && t01.status == 2) {
-			cash = cents(r->cash[i] * fx1);
-			if (change == CH_SAME)
-				change = CH_MATURED;
-		}
-		int64_t dsum = 0, gsum = 0;
-		if (t0.status == 0 && change != CH_CANCELLED && taylor(r, i, fx0, &dsum, &gsum))
-			return qe_err_set(e, QE_INTERNAL, "out of memory");
-		part[PNL_THETA] = Lt - L0;
-		part[PNL_DELTA] = dsum;
-		part[PNL_GAMMA] = gsum;
-		part[PNL_UNEXPLAINED] = (Lp - Lt) - dsum - gsum;
-		part[PNL_VEGA] = Lv - Lp;
-		part[PNL_FX] = Lf - Lv;
-		if (change == CH_CANCELLED) {
-			/* out of the book at its D0 value: no market P&L */
-			memset(part, 0, sizeof part);
-			part[PNL_CANCELLED] = -L0;
-		} else if (change == CH_AMENDED)
-			part[PNL_AMENDED] = Lx - Lf;
-		else
-			part[PNL_UNEXPLAINED] += Lx - Lf;
-		if (change != CH_CANCELLED)
-			part[PNL_CASH] = cash;
-		part[PNL_TOTAL] = change == CH_CANCELLED ? -L0 : Lx + cash - L0;
-		long row = day_row(j >= 0 ? &r->d1 : &r->d0, t0.id);
-		const rtable *tt = j >= 0 ? &r->d1.t : &r->d0.t;
-		const char *desk = row >= 0 ? rtable_get(tt, (size_t)row, TC_TRADER) : "";
-		if (emit(r, by_trade, tot, t0.id, t0.book, desk, t0.curve, change, L0, change == CH_CANCELLED ? 0 : Lx, part))
-			return qe_err_set(e, QE_INTERNAL, "out of memory");
 	}
+	for (int k = 0; !rc && k < nc0; k++) {
+		int64_t part[PNL_NPARTS] = {0};
+		int any = 0;
+		for (int t = 0; t < nthr; t++) {
+			size_t x = (size_t)t * (size_t)nc0 + (size_t)k;
+			any |= touched[x];
+			part[PNL_DELTA] += cs[x][0];
+			part[PNL_GAMMA] += cs[x][1];
+			part[PNL_TOTAL] += cs[x][2];
+		}
+		if (any && rollup_add(&r->roll[LV_CURVE], m0->c[k].name, part, 0))
+			rc = qe_err_set(e, QE_INTERNAL, "out of memory");
+	}
+	free(w);
+	free(cs);
+	free(touched);
+	if (rc)
+		return rc;
 	/* new trades of D1's book */
 	for (long k = 0; k < n1; k++) {
 		struct val_trade_info t1;
