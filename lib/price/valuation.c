@@ -13,6 +13,7 @@
 #include "price/asian.h"
 #include "price/black76.h"
 #include "price/formula.h"
+#include "io/csvblock.h"
 #include "io/csvio.h"
 #include "io/formats.h"
 #include "io/h5table.h"
@@ -1177,42 +1178,31 @@ static int read_trade(const rowsrc *src, const char *path, const int *colmap,
 	return read_fields(f, src->c != NULL, rs_line(src), path, colmap, ctx, canon, work, t, life);
 }
 
-/* The rows of a CSV book read ahead in blocks, each row's fields copied
- * and read_fields'd in parallel (the result depends on the row alone),
- * then handed to load_trades in file order: its lifecycle rule, its
+/* The rows of a CSV book read ahead in blocks (io/csvblock), each row
+ * read_fields'd in parallel (the result depends on the row alone), then
+ * handed to load_trades in file order: its lifecycle rule, its
  * messages, on more than one core. */
 enum { AHEAD_ROWS = 8192 };
 
 typedef struct trade_ahead {
-	strbuf text;                /* the fields of the rows, each NUL-ended */
-	size_t (*off)[FMT_TR_N];    /* per row, each field's offset in text and length */
-	size_t (*len)[FMT_TR_N];
-	long *line;
-	int *bad;                   /* a CSVR_BADROW: t holds its error */
+	csvblock k;
 	trade *t;
 	int *life, *rc;
-	long n, next;
-	int st;                     /* the reader's status after the block: CSVR_ROW, _EOF or _FATAL */
-	qe_err err;                 /* the reader's error */
-	strbuf *canon, *work;       /* per thread */
+	size_t next;
+	strbuf *canon, *work; /* per thread */
 	int nthr;
 } trade_ahead;
 
 static int ahead_init(trade_ahead *a)
 {
 	memset(a, 0, sizeof *a);
-	a->st = CSVR_ROW;
 	a->nthr = omp_get_max_threads();
-	a->off = malloc(sizeof *a->off * AHEAD_ROWS);
-	a->len = malloc(sizeof *a->len * AHEAD_ROWS);
-	a->line = malloc(sizeof *a->line * AHEAD_ROWS);
-	a->bad = malloc(sizeof *a->bad * AHEAD_ROWS);
 	a->t = malloc(sizeof *a->t * AHEAD_ROWS);
 	a->life = malloc(sizeof *a->life * AHEAD_ROWS);
 	a->rc = malloc(sizeof *a->rc * AHEAD_ROWS);
 	a->canon = calloc((size_t)a->nthr, sizeof *a->canon);
 	a->work = calloc((size_t)a->nthr, sizeof *a->work);
-	return a->off && a->len && a->line && a->bad && a->t && a->life && a->rc && a->canon && a->work ? 0 : -1;
+	return !csvblock_init(&a->k, FMT_TR_N, AHEAD_ROWS) && a->t && a->life && a->rc && a->canon && a->work ? 0 : -1;
 }
 
 static void ahead_free(trade_ahead *a)
@@ -1221,59 +1211,35 @@ static void ahead_free(trade_ahead *a)
 		strbuf_free(&a->canon[i]);
 		strbuf_free(&a->work[i]);
 	}
-	strbuf_free(&a->text);
-	free(a->off), free(a->len), free(a->line), free(a->bad), free(a->t), free(a->life), free(a->rc);
-	free(a->canon), free(a->work);
+	csvblock_free(&a->k);
+	free(a->t), free(a->life), free(a->rc), free(a->canon), free(a->work);
 }
 
-/* Reads the next block of r into a.  0, or -1 when out of memory. */
+/* Reads and parses the next block of r into a.  0, or -1 when out of memory. */
 static int ahead_fill(trade_ahead *a, csv_reader *r, const char *path, const int *colmap,
 		      const schema_ctx *ctx)
 {
-	a->n = a->next = 0;
-	a->text.len = 0;
-	while (a->n < AHEAD_ROWS) {
-		int st = csvr_next(r, &a->err);
-		if (st == CSVR_EOF || st == CSVR_FATAL) {
-			a->st = st;
-			break;
-		}
-		long i = a->n++;
-		a->line[i] = csvr_line(r);
-		a->bad[i] = st == CSVR_BADROW;
-		a->life[i] = LIFE_NONE;
-		a->rc[i] = 0;
-		if (a->bad[i]) {
-			trade *t = &a->t[i];
-			memset(t, 0, sizeof *t);
-			snprintf(t->id, sizeof t->id, "line %ld", a->line[i]);
-			snprintf(t->err, sizeof t->err, "%s", a->err.msg);
-			continue;
-		}
-		for (int c = 0; c < FMT_TR_N; c++) {
-			size_t len = 0;
-			const char *p = colmap[c] >= 0 ? csvr_field(r, colmap[c], &len) : "";
-			a->off[i][c] = a->text.len;
-			a->len[i][c] = len;
-			strbuf_put(&a->text, p, len);
-			strbuf_put(&a->text, "", 1);
-		}
-	}
-	if (a->text.oom)
+	a->next = 0;
+	if (csvblock_fill(&a->k, r, colmap))
 		return -1;
-	long n = a->n;
+	long n = (long)a->k.n;
 #pragma omp parallel for schedule(dynamic, 64)
 	for (long i = 0; i < n; i++) {
-		if (a->bad[i])
+		trade *t = &a->t[i];
+		long line = csvblock_line(&a->k, (size_t)i);
+		const qe_err *bad = csvblock_bad(&a->k, (size_t)i);
+		a->life[i] = LIFE_NONE;
+		a->rc[i] = 0;
+		if (bad) {
+			memset(t, 0, sizeof *t);
+			snprintf(t->id, sizeof t->id, "line %ld", line);
+			snprintf(t->err, sizeof t->err, "%s", bad->msg);
 			continue;
+		}
 		int me = omp_get_thread_num();
 		csvscan_field f[FMT_TR_N];
-		for (int c = 0; c < FMT_TR_N; c++) {
-			f[c].p = a->text.p + a->off[i][c];
-			f[c].len = a->len[i][c];
-		}
-		a->rc[i] = read_fields(f, 1, a->line[i], path, colmap, ctx, &a->canon[me], &a->work[me], &a->t[i],
-				       &a->life[i]);
+		csvblock_fields(&a->k, (size_t)i, f);
+		a->rc[i] = read_fields(f, 1, line, path, colmap, ctx, &a->canon[me], &a->work[me], t, &a->life[i]);
 	}
 	return 0;
 }
@@ -1309,13 +1275,13 @@ static int load_trades(const struct val_options *o, trade **out, long *n, long *
 		int life = LIFE_NONE;
 		long line;
 		if (src.c) {
-			if (ahead.next == ahead.n) {
-				if (ahead.st == CSVR_FATAL) {
-					*e = ahead.err;
+			if (ahead.next == ahead.k.n) {
+				if (ahead.k.st == CSVR_FATAL) {
+					*e = ahead.k.err;
 					rc = e->code;
 					break;
 				}
-				if (ahead.st == CSVR_EOF)
+				if (ahead.k.st == CSVR_EOF)
 					break;
 				if (ahead_fill(&ahead, src.c, path, colmap, &ctx)) {
 					rc = qe_err_set(e, QE_INTERNAL, "out of memory");
@@ -1323,14 +1289,14 @@ static int load_trades(const struct val_options *o, trade **out, long *n, long *
 				}
 				continue;
 			}
-			long i = ahead.next++;
+			size_t i = ahead.next++;
 			if (ahead.rc[i]) {
 				rc = qe_err_set(e, QE_INTERNAL, "out of memory");
 				break;
 			}
 			t = ahead.t[i];
 			life = ahead.life[i];
-			line = ahead.line[i];
+			line = csvblock_line(&ahead.k, i);
 		} else {
 			st = h5tab_next(src.h, e);
 			st = st > 0 ? CSVR_ROW : st == 0 ? CSVR_EOF : CSVR_FATAL;
