@@ -20,12 +20,9 @@ int csvblock_init(csvblock *k, int ncols, size_t max)
 
 void csvblock_free(csvblock *k)
 {
-	free(k->text);
-	free(k->off);
-	free(k->flen);
-	free(k->line);
-	free(k->bad);
-	free(k->bad_err);
+	void *own[] = {k->text, k->off, k->flen, k->line, k->bad, k->bad_err};
+	for (size_t i = 0; i < sizeof own / sizeof own[0]; i++)
+		free(own[i]);
 	memset(k, 0, sizeof *k);
 }
 
