@@ -814,5 +814,5 @@ PY
 	done
 	cmp p1.csv p2.csv
 	cmp x1.csv x2.csv
-	[ "$(wc -l < p1.csv)" -gt 3000 ]
+	[ "$(wc -l < p1.csv)" -gt 2900 ]
 }

@@ -510,7 +510,7 @@ PY
 
 @test "settle: a book of many read-ahead blocks - the small book's recomputed flows per copy, 1 or 2 threads; a bad row far in names its line" {
 	small_book
-	# 2000 copies of the small book, every amend and cancel moved after all
+	# 1000 copies of the small book, every amend and cancel moved after all
 	# the new rows (a block away from their trades)
 	"$PYORACLE" - <<'PY'
 import csv
@@ -518,7 +518,7 @@ rows = list(csv.reader(open("book.csv")))
 h, body = rows[0], rows[1:]
 st = h.index("status")
 new, later = [], []
-for k in range(2000):
+for k in range(1000):
     for r in body:
         c = list(r)
         c[0] = f"{r[0]}_{k:04d}"
@@ -533,7 +533,7 @@ PY
 import csv
 rows = list(csv.DictReader(open("small.csv")))
 out = []
-for k in range(2000):
+for k in range(1000):
     for r in rows:
         c = dict(r)
         c["trade_id"] = f"{r['trade_id']}_{k:04d}"
@@ -550,10 +550,10 @@ PY
 	done
 	diff want.csv f1.csv
 	cmp f1.csv f2.csv
-	# quantity 'x' on line 17001 (a block boundary is every 8192 rows)
-	awk -F, -v OFS=, 'NR == 17001 { $11 = "x" } 1' big.csv > bad.csv
+	# quantity 'x' on line 9001, in the second block (8192 rows each)
+	awk -F, -v OFS=, 'NR == 9001 { $11 = "x" } 1' big.csv > bad.csv
 	run_split qe-settle flows --data "$DATA" --trades bad.csv --from 2026-09-01 --to 2026-12-04 -o f.csv
 	[ "$status" -eq 3 ]
-	[[ "$stderr" == *"bad.csv:17001:11: "* ]] || fail "$stderr"
+	[[ "$stderr" == *"bad.csv:9001:11: "* ]] || fail "$stderr"
 	[ ! -e f.csv ]
 }
