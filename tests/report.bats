@@ -1106,3 +1106,13 @@ PY
 	assert_failure 4
 	[ ! -e d.html ]
 }
+
+@test "pnl: the same bytes at 1 and 2 threads (the books are read and priced in parallel)" {
+	for n in 1 2; do
+		OMP_NUM_THREADS=$n qe-report pnl -q --from 2026-11-24 --to 2026-11-25 -m "$DATA/markets.csv" \
+			--dir0 "$DATA/prev" --dir1 "$DATA" -o p$n.csv -e x$n.csv
+	done
+	cmp p1.csv p2.csv
+	cmp x1.csv x2.csv
+	[ "$(wc -l < p1.csv)" -gt 2900 ]
+}

@@ -359,6 +359,20 @@ assert abs(float(r["value"]) - 5 / 100) < 1e-15, r'
 	# the LEIs data/README.md says are invalid on purpose
 	run rows regulatory lei
 	assert_output $'CP008 breach\nCP020 breach\nCP034 breach'
+	# the trades, read once for the four rule sets (spot-month limits too),
+	# give each set's rows of a run of its own
+	args=(--asof 2026-11-25 -q -c "$DATA/counterparties.csv" -l "$DATA/limits.csv" -t "$DATA/trades.csv"
+		--valuations val.csv --var var.csv --ladder ladder.csv --fx "$DATA/fx.csv" -m "$DATA/markets.csv"
+		--profiles "$DATA/sharia_profiles.csv" --instruments "$DATA/sharia_instruments.csv"
+		--islamic-books ISLAMIC --spot-limits "$DATA/spot_month_limits.csv" --calendars "$DATA/calendars")
+	run qe-screen check --rules limits,sharia,regulatory,quality "${args[@]}" -o all.csv
+	head -1 all.csv > each.csv
+	for set in limits sharia regulatory quality; do
+		run qe-screen check --rules $set "${args[@]}" -o one.csv
+		tail -n +2 one.csv >> each.csv
+	done
+	[ "$(wc -l < all.csv)" -gt 10 ]
+	cmp all.csv each.csv
 }
 
 # spot_dates: python's last trading days (CME rules on the NYMEX holiday

@@ -507,3 +507,53 @@ PY
 	assert_file_not_exists rej.csv
 	[ -z "$(ls | grep '\.tmp\.')" ]
 }
+
+@test "settle: a book of many read-ahead blocks - the small book's recomputed flows per copy, 1 or 2 threads; a bad row far in names its line" {
+	small_book
+	# 1000 copies of the small book, every amend and cancel moved after all
+	# the new rows (a block away from their trades)
+	"$PYORACLE" - <<'PY'
+import csv
+rows = list(csv.reader(open("book.csv")))
+h, body = rows[0], rows[1:]
+st = h.index("status")
+new, later = [], []
+for k in range(1000):
+    for r in body:
+        c = list(r)
+        c[0] = f"{r[0]}_{k:04d}"
+        (new if r[st] == "new" else later).append(c)
+with open("big.csv", "w", newline="") as f:
+    w = csv.writer(f, lineterminator="\n")
+    w.writerow(h)
+    w.writerows(new + later)
+PY
+	"$PYORACLE" "$ORACLE" "$DATA" book.csv 2026-09-01 2026-12-04 "$DATA/calendars" > small.csv
+	"$PYORACLE" - <<'PY'
+import csv
+rows = list(csv.DictReader(open("small.csv")))
+out = []
+for k in range(1000):
+    for r in rows:
+        c = dict(r)
+        c["trade_id"] = f"{r['trade_id']}_{k:04d}"
+        out.append(c)
+# the order of qe-settle flows: value date, counterparty, currency, trade (stable within a trade)
+out.sort(key=lambda r: (r["value_date"], r["counterparty"], r["currency"], r["trade_id"]))
+with open("want.csv", "w", newline="") as f:
+    w = csv.DictWriter(f, fieldnames=list(rows[0].keys()), lineterminator="\n")
+    w.writeheader()
+    w.writerows(out)
+PY
+	for n in 1 2; do
+		OMP_NUM_THREADS=$n qe-settle flows -q --data "$DATA" --trades big.csv --from 2026-09-01 --to 2026-12-04 -o f$n.csv
+	done
+	diff want.csv f1.csv
+	cmp f1.csv f2.csv
+	# quantity 'x' on line 9001, in the second block (8192 rows each)
+	awk -F, -v OFS=, 'NR == 9001 { $11 = "x" } 1' big.csv > bad.csv
+	run_split qe-settle flows --data "$DATA" --trades bad.csv --from 2026-09-01 --to 2026-12-04 -o f.csv
+	[ "$status" -eq 3 ]
+	[[ "$stderr" == *"bad.csv:9001:11: "* ]] || fail "$stderr"
+	[ ! -e f.csv ]
+}

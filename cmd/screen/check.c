@@ -12,6 +12,7 @@
 #include "core/date.h"
 #include "screen.h"
 #include "screen/breach.h"
+#include "screen/live.h"
 #include "screen/rules.h"
 
 static const char usage[] =
@@ -235,6 +236,8 @@ int screen_run(int argc, char **argv, int whatif)
 	breach_list_init(&l, in.asof);
 	qe_err e;
 	size_t before[NSETS];
+	live_set live = {0}; /* the trades are read once for every rule set */
+	in.live = &live;
 	for (size_t k = 0; k < NSETS; k++) {
 		before[k] = l.n;
 		if (!run[k])
@@ -242,11 +245,13 @@ int screen_run(int argc, char **argv, int whatif)
 		qe_err_clear(&e);
 		if (rule_sets[k].run(&in, &l, &e)) {
 			breach_list_free(&l);
+			live_free(&live);
 			if (e.code == QE_USAGE)
 				cli_usage_error("%s", e.msg);
 			cli_die_err(&e);
 		}
 	}
+	live_free(&live);
 	qe_out *o = cli_out_open(output);
 	csv_writer w;
 	csvw_init(&w, o->fp);

@@ -13,6 +13,7 @@
 #include "price/asian.h"
 #include "price/black76.h"
 #include "price/formula.h"
+#include "io/csvblock.h"
 #include "io/csvio.h"
 #include "io/formats.h"
 #include "io/h5table.h"
@@ -1117,13 +1118,6 @@ static void trade_reject_at(trade *t, int csv, long line, const char *path, cons
 		snprintf(t->err, sizeof t->err, "%s:%ld: %s", path, line, why);
 }
 
-/* trade_reject_at for the source's current row. */
-static void trade_reject(trade *t, const rowsrc *src, const char *path, const int *colmap,
-			 const row_check *rc)
-{
-	trade_reject_at(t, src->c != NULL, rs_line(src), path, colmap, rc);
-}
-
 /* Reads a row's fields f (in trades column order, "" for an absent
  * column) into t through the row validator of qe-ingest
  * (ingest/schema.h) and parses the canonical row it writes; a row it
@@ -1188,6 +1182,72 @@ static int read_trade(const rowsrc *src, const char *path, const int *colmap,
 	return read_fields(f, src->c != NULL, rs_line(src), path, colmap, ctx, canon, work, t, life);
 }
 
+/* The rows of a CSV book read ahead in blocks (io/csvblock), each row
+ * read_fields'd in parallel (the result depends on the row alone), then
+ * handed to load_trades in file order: its lifecycle rule, its
+ * messages, on more than one core. */
+enum { AHEAD_ROWS = 8192 };
+
+typedef struct trade_ahead {
+	csvblock k;
+	trade *t;
+	int *life, *rc;
+	size_t next;
+	strbuf *canon, *work; /* per thread */
+	int nthr;
+} trade_ahead;
+
+static int ahead_init(trade_ahead *a)
+{
+	memset(a, 0, sizeof *a);
+	a->nthr = omp_get_max_threads();
+	a->t = malloc(sizeof *a->t * AHEAD_ROWS);
+	a->life = malloc(sizeof *a->life * AHEAD_ROWS);
+	a->rc = malloc(sizeof *a->rc * AHEAD_ROWS);
+	a->canon = calloc((size_t)a->nthr, sizeof *a->canon);
+	a->work = calloc((size_t)a->nthr, sizeof *a->work);
+	return !csvblock_init(&a->k, FMT_TR_N, AHEAD_ROWS) && a->t && a->life && a->rc && a->canon && a->work ? 0 : -1;
+}
+
+static void ahead_free(trade_ahead *a)
+{
+	for (int i = 0; a->canon && a->work && i < a->nthr; i++) {
+		strbuf_free(&a->canon[i]);
+		strbuf_free(&a->work[i]);
+	}
+	csvblock_free(&a->k);
+	free(a->t), free(a->life), free(a->rc), free(a->canon), free(a->work);
+}
+
+/* Reads and parses the next block of r into a.  0, or -1 when out of memory. */
+static int ahead_fill(trade_ahead *a, csv_reader *r, const char *path, const int *colmap,
+		      const schema_ctx *ctx)
+{
+	a->next = 0;
+	if (csvblock_fill(&a->k, r, colmap))
+		return -1;
+	long n = (long)a->k.n;
+#pragma omp parallel for schedule(dynamic, 64)
+	for (long i = 0; i < n; i++) {
+		trade *t = &a->t[i];
+		long line = csvblock_line(&a->k, (size_t)i);
+		const qe_err *bad = csvblock_bad(&a->k, (size_t)i);
+		a->life[i] = LIFE_NONE;
+		a->rc[i] = 0;
+		if (bad) {
+			memset(t, 0, sizeof *t);
+			snprintf(t->id, sizeof t->id, "line %ld", line);
+			snprintf(t->err, sizeof t->err, "%s", bad->msg);
+			continue;
+		}
+		int me = omp_get_thread_num();
+		csvscan_field f[FMT_TR_N];
+		csvblock_fields(&a->k, (size_t)i, f);
+		a->rc[i] = read_fields(f, 1, line, path, colmap, ctx, &a->canon[me], &a->work[me], t, &a->life[i]);
+	}
+	return 0;
+}
+
 static int load_trades(const struct val_options *o, trade **out, long *n, long *ncancel, qe_err *e)
 {
 	const char *path = o->trades;
@@ -1211,29 +1271,51 @@ static int load_trades(const struct val_options *o, trade **out, long *n, long *
 	trade *tr = NULL;
 	long cap = 0, cnt = 0;
 	int st, rc = 0;
-	for (;;) {
+	trade_ahead ahead;
+	if (ahead_init(&ahead) || !ids)
+		rc = qe_err_set(e, QE_INTERNAL, "out of memory");
+	while (!rc) {
+		trade t;
+		int life = LIFE_NONE;
+		long line;
 		if (src.c) {
-			st = csvr_next(src.c, e);
+			if (ahead.next == ahead.k.n) {
+				if (ahead.k.st == CSVR_FATAL) {
+					*e = ahead.k.err;
+					rc = e->code;
+					break;
+				}
+				if (ahead.k.st == CSVR_EOF)
+					break;
+				if (ahead_fill(&ahead, src.c, path, colmap, &ctx)) {
+					rc = qe_err_set(e, QE_INTERNAL, "out of memory");
+					break;
+				}
+				continue;
+			}
+			size_t i = ahead.next++;
+			if (ahead.rc[i]) {
+				rc = qe_err_set(e, QE_INTERNAL, "out of memory");
+				break;
+			}
+			t = ahead.t[i];
+			life = ahead.life[i];
+			line = csvblock_line(&ahead.k, i);
 		} else {
 			st = h5tab_next(src.h, e);
 			st = st > 0 ? CSVR_ROW : st == 0 ? CSVR_EOF : CSVR_FATAL;
 			src.row++;
-		}
-		if (st == CSVR_EOF)
-			break;
-		if (st == CSVR_FATAL) {
-			rc = e->code;
-			break;
-		}
-		trade t;
-		int life = LIFE_NONE;
-		if (st == CSVR_BADROW) {
-			memset(&t, 0, sizeof t);
-			snprintf(t.id, sizeof t.id, "line %ld", rs_line(&src));
-			snprintf(t.err, sizeof t.err, "%s", e->msg);
-		} else if (read_trade(&src, path, colmap, &ctx, &canon, &work, &t, &life)) {
-			rc = qe_err_set(e, QE_INTERNAL, "out of memory");
-			break;
+			if (st == CSVR_EOF)
+				break;
+			if (st == CSVR_FATAL) {
+				rc = e->code;
+				break;
+			}
+			line = rs_line(&src);
+			if (read_trade(&src, path, colmap, &ctx, &canon, &work, &t, &life)) {
+				rc = qe_err_set(e, QE_INTERNAL, "out of memory");
+				break;
+			}
 		}
 		int added = 0;
 		long k = sidx_add(ids, t.id, strlen(t.id), &added);
@@ -1251,7 +1333,7 @@ static int load_trades(const struct val_options *o, trade **out, long *n, long *
 				snprintf(vtext, sizeof vtext, "%d", t.version);
 				lc.value = lc.col == FMT_TR_VERSION ? vtext : t.id;
 				lc.value_len = strlen(lc.value);
-				trade_reject(&t, &src, path, colmap, &lc);
+				trade_reject_at(&t, src.c != NULL, line, path, colmap, &lc);
 			}
 		}
 		if (added) {
@@ -1281,6 +1363,7 @@ static int load_trades(const struct val_options *o, trade **out, long *n, long *
 	sidx_free(ids);
 	strbuf_free(&canon);
 	strbuf_free(&work);
+	ahead_free(&ahead);
 	schema_markets_free(mk);
 	if (rc) {
 		free(tr);
@@ -2142,6 +2225,37 @@ long valuation_reprice_some(const val_book *b, const market *m, const long *idx,
 		reprice_keep(i, &r, npv, &bad, err, errsz);
 	}
 	return bad;
+}
+
+val_book *valuation_price_again(const val_book *like, const struct val_options *o, qe_err *e)
+{
+	struct mkt_paths paths = {o->markets, o->curves, o->vols, o->rates, o->fixings, o->calendars};
+	val_book *b = calloc(1, sizeof *b);
+	if (!b)
+		return qe_err_set(e, QE_INTERNAL, "out of memory"), NULL;
+	if (!(b->m = mkt_load(&paths, o->asof, e))) {
+		free(b);
+		return NULL;
+	}
+	b->m->bump = o->bump;
+	b->spread_corr = o->spread_corr;
+	b->corr = o->corr;
+	b->ncorr = o->ncorr;
+	b->n = like->n;
+	b->cancelled = like->cancelled;
+	b->tr = malloc(sizeof *b->tr * ((size_t)like->n + 1));
+	b->res = calloc((size_t)like->n + 1, sizeof *b->res);
+	if (!b->tr || !b->res) {
+		valuation_free(b);
+		return qe_err_set(e, QE_INTERNAL, "out of memory"), NULL;
+	}
+	if (like->n)
+		memcpy(b->tr, like->tr, sizeof *b->tr * (size_t)like->n);
+	const market *m = b->m;
+#pragma omp parallel for schedule(dynamic, 64)
+	for (long i = 0; i < b->n; i++)
+		price_one(m, &b->tr[i], trade_corr(b, &b->tr[i]), &b->res[i]);
+	return b;
 }
 
 /* ---- streaming (valuation_stream) ------------------------------------------ */

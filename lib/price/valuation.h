@@ -77,6 +77,12 @@ val_book *valuation_price(const struct val_options *o, qe_err *e);
  * In one process (the plain build) the two are valuation_price(). */
 val_book *valuation_load(const struct val_options *o, qe_err *e);
 int valuation_price_share(val_book *b, qe_err *e);
+/* The trades of like priced on the market of o, as valuation_price(o)
+ * prices them when o names like's trades file and curve master, without
+ * reading and checking the trades again (they are copied from like):
+ * one book on two days' markets (qe-report pnl).  NULL with e set when
+ * the market data cannot be read or memory runs out. */
+val_book *valuation_price_again(const val_book *like, const struct val_options *o, qe_err *e);
 /* Writes the results and fills s.  QE_OK; QE_DATA when some trades could
  * not be priced (everything is still written and e names the first one);
  * another code when an output could not be written (out of memory, an

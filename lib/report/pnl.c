@@ -1,8 +1,8 @@
 /* pnl: the daily P&L and its explain by revaluation (pnl.h). */
 #include "report/pnl.h"
 
-#include <inttypes.h>
 #include <math.h>
+#include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,8 +27,20 @@ const char *report_pnl_part_name(int part)
 
 char *report_pnl_cents(char *buf, int64_t cents)
 {
+	/* digits from the right: a by-trade file has a dozen per row */
 	uint64_t a = cents < 0 ? (uint64_t)0 - (uint64_t)cents : (uint64_t)cents;
-	snprintf(buf, 32, "%s%" PRIu64 ".%02u", cents < 0 ? "-" : "", a / 100, (unsigned)(a % 100));
+	char tmp[32], *p = tmp + sizeof tmp;
+	*--p = '\0';
+	*--p = (char)('0' + a % 10);
+	*--p = (char)('0' + a / 10 % 10);
+	*--p = '.';
+	a /= 100;
+	do
+		*--p = (char)('0' + a % 10);
+	while ((a /= 10) != 0);
+	if (cents < 0)
+		*--p = '-';
+	memcpy(buf, p, (size_t)(tmp + sizeof tmp - p));
 	return buf;
 }
 
@@ -115,14 +127,16 @@ static int day_read(pnl_day *d, const struct report_pnl_day *in, const struct re
 	return 0;
 }
 
-/* Prices the trades of file trades on the market of day in. */
-static int day_price(pnl_day *d, const char *trades, const struct report_pnl_day *in,
+/* Prices the trades of file trades on the market of day in; with like
+ * (the book of the same file on another day's market), its trades
+ * without reading the file again. */
+static int day_price(pnl_day *d, const char *trades, const val_book *like, const struct report_pnl_day *in,
 		     const struct report_pnl_in *all, qe_err *e)
 {
 	struct val_options o = {.asof = in->asof, .trades = trades, .curves = in->curves,
 				.vols = in->vols, .rates = in->rates, .markets = all->markets,
 				.fixings = in->fixings, .calendars = all->calendars, .spread_corr = 0.8};
-	d->b = valuation_price(&o, e);
+	d->b = like ? valuation_price_again(like, &o, e) : valuation_price(&o, e);
 	return d->b ? 0 : e->code;
 }
 
@@ -177,10 +191,12 @@ static void scen_move(val_scenario *sc, const market *to, const market *from, in
 	}
 }
 
+/* Through the book's repricing plan (vscen_reprice: the values of the
+ * full path bit for bit, without its greeks). */
 static int reprice(val_scenario *sc, double *npv, qe_err *e)
 {
 	char err[256] = "";
-	long bad = vscen_reprice_full(sc, npv, err, sizeof err);
+	long bad = vscen_reprice(sc, npv, err, sizeof err);
 	if (bad >= 0) {
 		struct val_trade_info t;
 		valuation_trade(sc->book, bad, &t);
@@ -278,14 +294,45 @@ struct pnl_run {
 	double *v_time, *v_price, *cash;
 	strindex *live0, *live1; /* trade id -> index in d0's, d1's book */
 	rollup roll[LV_N];
+	const mkt_curve **c1_of; /* per curve of D0's market: D1's curve of that name, or NULL */
+	strindex *com_keys;      /* curve name -> its commodity (D1's curve, else D0's) */
+	const char **com;
 };
 
+/* The lookups by curve name of the per-trade loop, made once: D1's curve
+ * of each curve of D0's market (mkt_curve_find, the first of the name),
+ * and the commodity of a curve name. */
+static int curve_maps(struct pnl_run *r)
+{
+	const market *m0 = valuation_market(r->d0.b), *m1 = valuation_market(r->d1.b);
+	if (!(r->c1_of = calloc((size_t)m0->nc + 1, sizeof *r->c1_of)) ||
+	    !(r->com = calloc((size_t)m0->nc + (size_t)m1->nc + 1, sizeof *r->com)) || !(r->com_keys = sidx_new()))
+		return -1;
+	for (int k = 0; k < m0->nc; k++)
+		r->c1_of[k] = mkt_curve_find(m1, m0->c[k].name);
+	for (int d = 0; d < 2; d++) {
+		const market *m = d ? m0 : m1;
+		for (int k = 0; k < m->nc; k++) {
+			int added;
+			long j = sidx_add(r->com_keys, m->c[k].name, strlen(m->c[k].name), &added);
+			if (j < 0)
+				return -1;
+			if (added)
+				r->com[j] = m->c[k].commodity;
+		}
+	}
+	return 0;
+}
+
 /* Delta and gamma of trade i of d0's book for D1's move, per risk curve
- * into the curve roll-up (cents of the base, at D0's rate). */
-static int taylor(struct pnl_run *r, long i, double fx0, int64_t *dsum, int64_t *gsum)
+ * (cents of the base, at D0's rate): added to cs[curve of D0's market]
+ * (delta, gamma, their total; touched[curve] set), a thread's sums of the
+ * curve roll-up, integers whose order of addition does not matter. */
+static void taylor(const struct pnl_run *r, long i, double fx0, int64_t (*cs)[3], char *touched, int64_t *dsum,
+		   int64_t *gsum)
 {
 	const val_book *b = r->d0.b;
-	const market *m0 = valuation_market(b), *m1 = valuation_market(r->d1.b);
+	const market *m0 = valuation_market(b);
 	struct val_trade_info t;
 	valuation_trade(b, i, &t);
 	*dsum = *gsum = 0;
@@ -293,7 +340,7 @@ static int taylor(struct pnl_run *r, long i, double fx0, int64_t *dsum, int64_t 
 		struct val_sens_row s;
 		valuation_trade_sens(b, i, k, &s);
 		const mkt_curve *c0 = &m0->c[s.curve];
-		const mkt_curve *c1 = mkt_curve_find(m1, c0->name);
+		const mkt_curve *c1 = r->c1_of[s.curve];
 		double dF = 0, dF2 = 0;
 		if (c1) {
 			int j = mkt_quote_at(c1, c0->q[s.quote].last);
@@ -301,7 +348,7 @@ static int taylor(struct pnl_run *r, long i, double fx0, int64_t *dsum, int64_t 
 				dF = c1->q[j].price - c0->q[s.quote].price;
 		}
 		if (s.curve2 >= 0) {
-			const mkt_curve *a0 = &m0->c[s.curve2], *a1 = mkt_curve_find(m1, a0->name);
+			const mkt_curve *a0 = &m0->c[s.curve2], *a1 = r->c1_of[s.curve2];
 			if (a1) {
 				int j = mkt_quote_at(a1, a0->q[s.quote2].last);
 				if (j >= 0)
@@ -310,24 +357,95 @@ static int taylor(struct pnl_run *r, long i, double fx0, int64_t *dsum, int64_t 
 		}
 		double d = s.curve2 >= 0 ? 0 : s.delta * dF;
 		double g = s.curve2 >= 0 ? s.gamma * dF * dF2 : 0.5 * s.gamma * dF * dF;
-		int64_t part[PNL_NPARTS] = {0};
-		part[PNL_DELTA] = cents(d * fx0);
-		part[PNL_GAMMA] = cents(g * fx0);
-		part[PNL_TOTAL] = part[PNL_DELTA] + part[PNL_GAMMA];
-		if (rollup_add(&r->roll[LV_CURVE], c0->name, part, 0))
-			return -1;
-		*dsum += part[PNL_DELTA];
-		*gsum += part[PNL_GAMMA];
+		int64_t pd = cents(d * fx0), pg = cents(g * fx0);
+		cs[s.curve][0] += pd;
+		cs[s.curve][1] += pg;
+		cs[s.curve][2] += pd + pg;
+		touched[s.curve] = 1;
+		*dsum += pd;
+		*gsum += pg;
 	}
-	return 0;
+}
+
+/* A trade of D0's book worked out (in parallel) before it is written (in
+ * book order): bad 1 when the books' orders differ, 2 when D1's FX file
+ * lacks its currency. */
+typedef struct pnl_row {
+	int64_t part[PNL_NPARTS], L0, Lx;
+	const char *desk;
+	int change, bad;
+} pnl_row;
+
+static void row_work(const struct pnl_run *r, long i, pnl_row *w, int64_t (*cs)[3], char *touched)
+{
+	struct val_trade_info t0, t01;
+	valuation_trade(r->d0.b, i, &t0);
+	valuation_trade(r->d01.b, i, &t01);
+	memset(w, 0, sizeof *w);
+	if (strcmp(t0.id, t01.id)) {
+		w->bad = 1;
+		return;
+	}
+	double fx0 = day_rate(&r->d0, t0.currency), fx1 = day_rate(&r->d1, t0.currency);
+	if (isnan(fx1)) {
+		w->bad = 2;
+		return;
+	}
+	double v0 = t0.status == 0 ? t0.npv : 0, v01 = t01.status == 0 ? t01.npv : 0;
+	int64_t L0 = cents(v0 * fx0), Lt = cents(r->v_time[i] * fx0), Lp = cents(r->v_price[i] * fx0);
+	int64_t Lv = cents(v01 * fx0), Lf = cents(v01 * fx1), Lx = 0, cash = 0;
+	int64_t *part = w->part;
+	int change = CH_SAME;
+	double v1 = 0;
+	long j = sidx_find(r->live1, t0.id, strlen(t0.id));
+	if (j >= 0) {
+		struct val_trade_info t1;
+		valuation_trade(r->d1.b, j, &t1);
+		v1 = t1.status == 0 ? t1.npv : 0;
+		if (t1.version != t0.version)
+			change = CH_AMENDED;
+	}
+	if (j < 0)
+		change = CH_CANCELLED;
+	else
+		Lx = cents(v1 * fx1);
+	if (t0.status == 0 && t01.status == 2) {
+		cash = cents(r->cash[i] * fx1);
+		if (change == CH_SAME)
+			change = CH_MATURED;
+	}
+	int64_t dsum = 0, gsum = 0;
+	if (t0.status == 0 && change != CH_CANCELLED)
+		taylor(r, i, fx0, cs, touched, &dsum, &gsum);
+	part[PNL_THETA] = Lt - L0;
+	part[PNL_DELTA] = dsum;
+	part[PNL_GAMMA] = gsum;
+	part[PNL_UNEXPLAINED] = (Lp - Lt) - dsum - gsum;
+	part[PNL_VEGA] = Lv - Lp;
+	part[PNL_FX] = Lf - Lv;
+	if (change == CH_CANCELLED) {
+		/* out of the book at its D0 value: no market P&L */
+		memset(w->part, 0, sizeof w->part);
+		part[PNL_CANCELLED] = -L0;
+	} else if (change == CH_AMENDED)
+		part[PNL_AMENDED] = Lx - Lf;
+	else
+		part[PNL_UNEXPLAINED] += Lx - Lf;
+	if (change != CH_CANCELLED)
+		part[PNL_CASH] = cash;
+	part[PNL_TOTAL] = change == CH_CANCELLED ? -L0 : Lx + cash - L0;
+	long row = day_row(j >= 0 ? &r->d1 : &r->d0, t0.id);
+	const rtable *tt = j >= 0 ? &r->d1.t : &r->d0.t;
+	w->desk = row >= 0 ? rtable_get(tt, (size_t)row, TC_TRADER) : "";
+	w->change = change;
+	w->L0 = L0;
+	w->Lx = Lx;
 }
 
 static const char *commodity_of(const struct pnl_run *r, const char *curve)
 {
-	const mkt_curve *c = mkt_curve_find(valuation_market(r->d1.b), curve);
-	if (!c)
-		c = mkt_curve_find(valuation_market(r->d0.b), curve);
-	return c ? c->commodity : "";
+	long k = sidx_find(r->com_keys, curve, strlen(curve));
+	return k < 0 ? "" : r->com[k];
 }
 
 static int emit(struct pnl_run *r, csv_writer *by_trade, struct report_pnl_totals *tot, const char *id,
@@ -382,8 +500,9 @@ static int run(struct pnl_run *r, csv_writer *by_trade, csv_writer *explain, str
 					    in->d0.trades);
 	}
 	/* each book on its market, and D0's book on D1's market */
-	if (day_price(&r->d0, in->d0.trades, &in->d0, in, e) || day_price(&r->d1, in->d1.trades, &in->d1, in, e) ||
-	    day_price(&r->d01, in->d0.trades, &in->d1, in, e))
+	if (day_price(&r->d0, in->d0.trades, NULL, &in->d0, in, e) ||
+	    day_price(&r->d1, in->d1.trades, NULL, &in->d1, in, e) ||
+	    day_price(&r->d01, in->d0.trades, r->d0.b, &in->d1, in, e))
 		return e->code;
 	if (book_check(&r->d0, in->d0.trades, e) || book_check(&r->d01, in->d0.trades, e) ||
 	    book_check(&r->d1, in->d1.trades, e))
@@ -391,7 +510,7 @@ static int run(struct pnl_run *r, csv_writer *by_trade, csv_writer *explain, str
 	long n0 = valuation_count(r->d0.b), n1 = valuation_count(r->d1.b);
 	if (valuation_count(r->d01.b) != n0)
 		return qe_err_set(e, QE_INTERNAL, "%s: the book differs between the days", in->d0.trades);
-	if (!(r->live0 = sidx_new()) || !(r->live1 = sidx_new()))
+	if (!(r->live0 = sidx_new()) || !(r->live1 = sidx_new()) || curve_maps(r))
 		return qe_err_set(e, QE_INTERNAL, "out of memory");
 	for (int d = 0; d < 2; d++) {
 		const val_book *b = d ? r->d1.b : r->d0.b;
@@ -432,68 +551,54 @@ static int run(struct pnl_run *r, csv_writer *by_trade, csv_writer *explain, str
 	if (rc)
 		return rc;
 
-	/* D0's trades, in their book order */
-	for (long i = 0; i < n0; i++) {
-		struct val_trade_info t0, t01;
-		valuation_trade(r->d0.b, i, &t0);
-		valuation_trade(r->d01.b, i, &t01);
-		if (strcmp(t0.id, t01.id))
-			return qe_err_set(e, QE_INTERNAL, "%s: trade order differs between the days", in->d0.trades);
-		double fx0 = day_rate(&r->d0, t0.currency), fx1 = day_rate(&r->d1, t0.currency);
-		if (isnan(fx1)) {
-			long row = day_row(&r->d0, t0.id);
-			return rtable_error(&r->d0.t, (size_t)(row < 0 ? 0 : row), TC_CCY, e,
-					    "currency '%s' is not in %s", t0.currency, in->d1.fx);
+	/* D0's trades, in chunks worked out in parallel and written in book
+	 * order; the curve roll-up summed per thread and curve */
+	enum { CHUNK = 16384 };
+	int nthr = omp_get_max_threads(), nc0 = m0->nc;
+	pnl_row *w = malloc(sizeof *w * CHUNK);
+	int64_t (*cs)[3] = calloc((size_t)nthr * (size_t)nc0 + 1, sizeof *cs);
+	char *touched = calloc((size_t)nthr * (size_t)nc0 + 1, 1);
+	rc = !w || !cs || !touched ? qe_err_set(e, QE_INTERNAL, "out of memory") : 0;
+	for (long i0 = 0; !rc && i0 < n0; i0 += CHUNK) {
+		long n = n0 - i0 < CHUNK ? n0 - i0 : CHUNK;
+#pragma omp parallel for schedule(dynamic, 256)
+		for (long k = 0; k < n; k++) {
+			int me = omp_get_thread_num();
+			row_work(r, i0 + k, &w[k], cs + (size_t)me * (size_t)nc0, touched + (size_t)me * (size_t)nc0);
 		}
-		double v0 = t0.status == 0 ? t0.npv : 0, v01 = t01.status == 0 ? t01.npv : 0;
-		int64_t L0 = cents(v0 * fx0), Lt = cents(r->v_time[i] * fx0), Lp = cents(r->v_price[i] * fx0);
-		int64_t Lv = cents(v01 * fx0), Lf = cents(v01 * fx1), Lx = 0, cash = 0;
-		int64_t part[PNL_NPARTS] = {0};
-		int change = CH_SAME;
-		double v1 = 0;
-		long j = sidx_find(r->live1, t0.id, strlen(t0.id));
-		if (j >= 0) {
-			struct val_trade_info t1;
-			valuation_trade(r->d1.b, j, &t1);
-			v1 = t1.status == 0 ? t1.npv : 0;
-			if (t1.version != t0.version)
-				change = CH_AMENDED;
+		for (long k = 0; !rc && k < n; k++) {
+			struct val_trade_info t0;
+			valuation_trade(r->d0.b, i0 + k, &t0);
+			if (w[k].bad == 1) {
+				rc = qe_err_set(e, QE_INTERNAL, "%s: trade order differs between the days", in->d0.trades);
+			} else if (w[k].bad == 2) {
+				long row = day_row(&r->d0, t0.id);
+				rc = rtable_error(&r->d0.t, (size_t)(row < 0 ? 0 : row), TC_CCY, e,
+						  "currency '%s' is not in %s", t0.currency, in->d1.fx);
+			} else if (emit(r, by_trade, tot, t0.id, t0.book, w[k].desk, t0.curve, w[k].change, w[k].L0,
+					w[k].change == CH_CANCELLED ? 0 : w[k].Lx, w[k].part)) {
+				rc = qe_err_set(e, QE_INTERNAL, "out of memory");
+			}
 		}
-		if (j < 0)
-			change = CH_CANCELLED;
-		else
-			Lx = cents(v1 * fx1);
-		if (t0.status == 0 && t01.status == 2) {
-			cash = cents(r->cash[i] * fx1);
-			if (change == CH_SAME)
-				change = CH_MATURED;
-		}
-		int64_t dsum = 0, gsum = 0;
-		if (t0.status == 0 && change != CH_CANCELLED && taylor(r, i, fx0, &dsum, &gsum))
-			return qe_err_set(e, QE_INTERNAL, "out of memory");
-		part[PNL_THETA] = Lt - L0;
-		part[PNL_DELTA] = dsum;
-		part[PNL_GAMMA] = gsum;
-		part[PNL_UNEXPLAINED] = (Lp - Lt) - dsum - gsum;
-		part[PNL_VEGA] = Lv - Lp;
-		part[PNL_FX] = Lf - Lv;
-		if (change == CH_CANCELLED) {
-			/* out of the book at its D0 value: no market P&L */
-			memset(part, 0, sizeof part);
-			part[PNL_CANCELLED] = -L0;
-		} else if (change == CH_AMENDED)
-			part[PNL_AMENDED] = Lx - Lf;
-		else
-			part[PNL_UNEXPLAINED] += Lx - Lf;
-		if (change != CH_CANCELLED)
-			part[PNL_CASH] = cash;
-		part[PNL_TOTAL] = change == CH_CANCELLED ? -L0 : Lx + cash - L0;
-		long row = day_row(j >= 0 ? &r->d1 : &r->d0, t0.id);
-		const rtable *tt = j >= 0 ? &r->d1.t : &r->d0.t;
-		const char *desk = row >= 0 ? rtable_get(tt, (size_t)row, TC_TRADER) : "";
-		if (emit(r, by_trade, tot, t0.id, t0.book, desk, t0.curve, change, L0, change == CH_CANCELLED ? 0 : Lx, part))
-			return qe_err_set(e, QE_INTERNAL, "out of memory");
 	}
+	for (int k = 0; !rc && k < nc0; k++) {
+		int64_t part[PNL_NPARTS] = {0};
+		int any = 0;
+		for (int t = 0; t < nthr; t++) {
+			size_t x = (size_t)t * (size_t)nc0 + (size_t)k;
+			any |= touched[x];
+			part[PNL_DELTA] += cs[x][0];
+			part[PNL_GAMMA] += cs[x][1];
+			part[PNL_TOTAL] += cs[x][2];
+		}
+		if (any && rollup_add(&r->roll[LV_CURVE], m0->c[k].name, part, 0))
+			rc = qe_err_set(e, QE_INTERNAL, "out of memory");
+	}
+	free(w);
+	free(cs);
+	free(touched);
+	if (rc)
+		return rc;
 	/* new trades of D1's book */
 	for (long k = 0; k < n1; k++) {
 		struct val_trade_info t1;
@@ -535,6 +640,9 @@ int report_pnl(const struct report_pnl_in *in, csv_writer *by_trade, csv_writer 
 	free(r.cash);
 	sidx_free(r.live0);
 	sidx_free(r.live1);
+	free(r.c1_of);
+	free(r.com);
+	sidx_free(r.com_keys);
 	for (int l = 0; l < LV_N; l++)
 		rollup_free(&r.roll[l]);
 	return rc;

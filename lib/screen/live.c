@@ -94,6 +94,19 @@ int live_read(const char *path, const char *extra, live_set *s, qe_err *e)
 	return 0;
 }
 
+int live_get(const char *path, const char *extra, live_set *cache, live_set *own, const live_set **out,
+	     qe_err *e)
+{
+	memset(own, 0, sizeof *own);
+	live_set *s = cache ? cache : own;
+	if (!cache || !cache->t.file) {
+		if (live_read(path, extra, s, e))
+			return e->code;
+	}
+	*out = s;
+	return 0;
+}
+
 int live_position(const live_set *s, size_t i, const curvemaster_curve *c, int in_lots, double *out,
 		  qe_err *e)
 {

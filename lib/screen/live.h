@@ -47,6 +47,14 @@ int live_versions(const rtable *t, int idc, int verc, int statusc, size_t **rows
 
 /* Reads path and, when extra is not NULL, the trades of extra after it. */
 int live_read(const char *path, const char *extra, live_set *s, qe_err *e);
+/* The live trades of path (and extra) for a rule set, read once per run:
+ * with cache not NULL, the first call reads them into *cache and later
+ * calls find them there (the caller of the rule sets frees it,
+ * live_free); with cache NULL they are read into *own (live_free by the
+ * caller either way: a no-op when cache was used).  *out is the set to
+ * read. */
+int live_get(const char *path, const char *extra, live_set *cache, live_set *own, const live_set **out,
+	     qe_err *e);
 void live_free(live_set *s);
 
 /* The signed position of live row i on curve c (buy positive): in lots

@@ -9,11 +9,40 @@
 #include "core/num.h"
 #include "io/csvio.h"
 
+/* A block of cell text: rows are copied in whole, so a table of n rows
+ * costs about n / (BLOCK_SIZE / row bytes) allocations. */
+struct rtable_block {
+	struct rtable_block *next;
+	size_t used, cap;
+	char text[];
+};
+enum { BLOCK_SIZE = 1 << 20 };
+
+/* Room for need bytes of cell text: a pointer into the newest block, or
+ * into a new one (a row longer than a block gets a block of its own). */
+static char *block_room(rtable *t, size_t need)
+{
+	struct rtable_block *b = t->blocks;
+	if (!b || b->cap - b->used < need) {
+		size_t cap = need > BLOCK_SIZE ? need : BLOCK_SIZE;
+		if (!(b = malloc(sizeof *b + cap)))
+			return NULL;
+		b->used = 0;
+		b->cap = cap;
+		b->next = t->blocks;
+		t->blocks = b;
+	}
+	char *p = b->text + b->used;
+	b->used += need;
+	return p;
+}
+
 void rtable_free(rtable *t)
 {
-	if (t->cell)
-		for (size_t i = 0; i < t->n * (size_t)t->ncols; i++)
-			free(t->cell[i]);
+	for (struct rtable_block *b = t->blocks, *next; b; b = next) {
+		next = b->next;
+		free(b);
+	}
 	free(t->cell);
 	free(t->line);
 	free(t->filecol);
@@ -62,15 +91,23 @@ static int read_rows(csv_reader *r, const int *filecol, rtable *t, size_t *cap, 
 		if (grow(t, cap))
 			return qe_err_set(e, QE_INTERNAL, "out of memory");
 		char **row = t->cell + t->n * (size_t)ncols;
+		size_t need = 0;
+		for (int j = 0; j < ncols; j++) {
+			size_t len = 0;
+			if (filecol[j] >= 0)
+				csvr_field(r, filecol[j], &len);
+			need += len + 1;
+		}
+		char *p = block_room(t, need);
+		if (!p)
+			return qe_err_set(e, QE_INTERNAL, "out of memory");
 		for (int j = 0; j < ncols; j++) {
 			size_t len = 0;
 			const char *f = filecol[j] < 0 ? "" : csvr_field(r, filecol[j], &len);
-			row[j] = strndup(f, len);
-			if (!row[j]) {
-				for (int k = 0; k < j; k++)
-					free(row[k]);
-				return qe_err_set(e, QE_INTERNAL, "out of memory");
-			}
+			memcpy(p, f, len);
+			p[len] = '\0';
+			row[j] = p;
+			p += len + 1;
 		}
 		t->line[t->n++] = csvr_line(r);
 	}

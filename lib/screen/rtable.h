@@ -5,7 +5,10 @@
  * names a rule needs, with each row's line for messages.
  *
  * Owns copies of the file name and of every cell; rtable_free() releases
- * them.  Never prints.  Numbers are parsed on demand (core/num), with
+ * them.  The cells of a table live in a few large blocks (one allocation
+ * per block, not per cell: a million-row trades file is read without
+ * twenty million mallocs); a cell is never freed or replaced on its own.
+ * Never prints.  Numbers are parsed on demand (core/num), with
  * errors at file:line:col naming the column and the value.
  */
 #ifndef QE_RTABLE_H
@@ -28,6 +31,7 @@ typedef struct rtable {
 	char *file2;
 	int *filecol2;
 	size_t first2;
+	struct rtable_block *blocks; /* the cells' storage, newest first */
 } rtable;
 
 /* Reads path (gzip too) keeping columns cols[0..ncols) (missing one:

@@ -125,11 +125,12 @@ static int credit_exposure(const rules_inputs *in, const rtable *cp, const live_
 			   qe_err *e)
 {
 	rtable val;
-	live_set live;
-	if (live_read(in->trades, in->new_trades, &live, e))
+	live_set own;
+	const live_set *live;
+	if (live_get(in->trades, in->new_trades, in->live, &own, &live, e))
 		return e->code;
 	if (rtable_read(in->valuations, val_cols, NULL, VA_NCOLS, &val, e)) {
-		live_free(&live);
+		live_free(&own);
 		return e->code;
 	}
 	double *sum = calloc(cp->n + 1, sizeof *sum), *pos = calloc(cp->n + 1, sizeof *pos);
@@ -149,16 +150,16 @@ static int credit_exposure(const rules_inputs *in, const rtable *cp, const live_
 	}
 	for (size_t r = 0; r < val.n; r++) {
 		const char *tid = rtable_get(&val, r, VA_ID);
-		long k = sidx_find(live.ids, tid, strlen(tid));
-		if (k < 0 || live.best[k] < 0) {
+		long k = sidx_find(live->ids, tid, strlen(tid));
+		if (k < 0 || live->best[k] < 0) {
 			rc = rtable_error(&val, r, VA_ID, e, "trade '%s' is not a live trade of %s", tid,
-					  live.t.file);
+					  live->t.file);
 			goto done;
 		}
-		const char *cid = rtable_get(&live.t, (size_t)live.best[k], TR_CPTY);
+		const char *cid = rtable_get(&live->t, (size_t)live->best[k], TR_CPTY);
 		long c = sidx_find(ids, cid, strlen(cid));
 		if (c < 0) {
-			rc = rtable_error(&live.t, (size_t)live.best[k], TR_CPTY, e,
+			rc = rtable_error(&live->t, (size_t)live->best[k], TR_CPTY, e,
 					  "counterparty '%s' is not in %s", cid, cp->file);
 			goto done;
 		}
@@ -194,7 +195,7 @@ done:
 	if (ids)
 		sidx_free(ids);
 	rtable_free(&val);
-	live_free(&live);
+	live_free(&own);
 	return rc;
 }
 
@@ -473,7 +474,9 @@ done:
 int rules_sharia(const rules_inputs *in, breach_list *l, qe_err *e)
 {
 	rtable cp = {0}, prof = {0};
-	live_set live = {0};
+	live_set own = {0};
+	const live_set *live = &own;
+	strindex *islamic_cpty = NULL; /* the counterparties of the Islamic books' live trades */
 	int rc;
 	if (!in->profiles)
 		return qe_err_set(e, QE_USAGE, "rule set sharia: no Shariah profiles file given");
@@ -481,29 +484,44 @@ int rules_sharia(const rules_inputs *in, breach_list *l, qe_err *e)
 		return qe_err_set(e, QE_USAGE, "rule set sharia: Islamic books need the trades and instrument rules");
 	if ((rc = read_cpty(in, &cp, e)) ||
 	    (rc = rtable_read(in->profiles, profile_cols, NULL, SP_NCOLS, &prof, e)) ||
-	    (in->nislamic && (rc = live_read(in->trades, in->new_trades, &live, e))))
+	    (in->nislamic && (rc = live_get(in->trades, in->new_trades, in->live, &own, &live, e))))
 		goto done;
 	const char *profile = in->profile ? in->profile : "AAOIFI";
 	if (rtable_find(&prof, SP_PROFILE, profile) < 0) {
 		rc = qe_err_set(e, QE_DATA, "%s: no profile '%s'", prof.file, profile);
 		goto done;
 	}
+	if (in->nislamic) {
+		if (!(islamic_cpty = sidx_new())) {
+			rc = qe_err_set(e, QE_INTERNAL, "out of memory");
+			goto done;
+		}
+		for (size_t k = 0; k < live->n; k++) {
+			size_t i = live->row[k];
+			const char *cid = rtable_get(&live->t, i, TR_CPTY);
+			if (is_islamic(in, rtable_get(&live->t, i, TR_BOOK)) &&
+			    sidx_add(islamic_cpty, cid, strlen(cid), NULL) < 0) {
+				rc = qe_err_set(e, QE_INTERNAL, "out of memory");
+				goto done;
+			}
+		}
+	}
 	for (size_t i = 0; i < cp.n; i++) {
-		int screened = !in->nislamic;
-		for (size_t k = 0; k < live.n && !screened; k++)
-			screened = is_islamic(in, rtable_get(&live.t, live.row[k], TR_BOOK)) &&
-				   strcmp(rtable_get(&live.t, live.row[k], TR_CPTY), rtable_get(&cp, i, CP_ID)) == 0;
+		const char *cid = rtable_get(&cp, i, CP_ID);
+		int screened = !in->nislamic || sidx_find(islamic_cpty, cid, strlen(cid)) >= 0;
 		if (screened && (rc = sharia_screen_cpty(&prof, profile, &cp, i, l, e)))
 			goto done;
 	}
 	if (in->nislamic)
-		rc = sharia_instruments(in, &live, l, e);
+		rc = sharia_instruments(in, live, l, e);
 	if (!rc && in->islamic_terms)
 		rc = sharia_terms(in, l, e);
 done:
 	rtable_free(&cp);
 	rtable_free(&prof);
-	live_free(&live);
+	live_free(&own);
+	if (islamic_cpty)
+		sidx_free(islamic_cpty);
 	return rc;
 }
 
@@ -539,7 +557,8 @@ static const char *const spot_cols[] = {"curve", "days_left", "limit", "instrume
 static int spot_month(const rules_inputs *in, breach_list *l, qe_err *e)
 {
 	rtable sm = {0};
-	live_set live = {0};
+	live_set own = {0};
+	const live_set *live = &own;
 	curvemaster *m = NULL;
 	int rc;
 	if (!in->trades || !in->markets)
@@ -547,7 +566,7 @@ static int spot_month(const rules_inputs *in, breach_list *l, qe_err *e)
 	if ((rc = rtable_read(in->spot_limits, spot_cols, NULL, SM_NCOLS, &sm, e)))
 		return rc;
 	if (!(m = curvemaster_load(in->markets, e)) || curvemaster_load_calendars(m, in->calendars, e) ||
-	    live_read(in->trades, in->new_trades, &live, e)) {
+	    live_get(in->trades, in->new_trades, in->live, &own, &live, e)) {
 		rc = e->code;
 		goto done;
 	}
@@ -588,20 +607,20 @@ static int spot_month(const rules_inputs *in, breach_list *l, qe_err *e)
 		if ((rc = rtable_num(&sm, (size_t)row, SM_LIMIT, 0, &limit, e)))
 			goto done;
 		double net = 0, lots = 0;
-		for (size_t k = 0; k < live.n; k++) {
-			size_t i = live.row[k];
+		for (size_t k = 0; k < live->n; k++) {
+			size_t i = live->row[k];
 			qe_date ds;
-			if (strcmp(rtable_get(&live.t, i, TR_CURVE), name) != 0 ||
-			    !live_in_list(rtable_get(&sm, (size_t)row, SM_INSTR), rtable_get(&live.t, i, TR_INSTR)))
+			if (strcmp(rtable_get(&live->t, i, TR_CURVE), name) != 0 ||
+			    !live_in_list(rtable_get(&sm, (size_t)row, SM_INSTR), rtable_get(&live->t, i, TR_INSTR)))
 				continue;
-			if (date_parse_z(rtable_get(&live.t, i, TR_DSTART), &ds)) {
-				rc = rtable_error(&live.t, i, TR_DSTART, e, "not a date '%s'",
-						  rtable_get(&live.t, i, TR_DSTART));
+			if (date_parse_z(rtable_get(&live->t, i, TR_DSTART), &ds)) {
+				rc = rtable_error(&live->t, i, TR_DSTART, e, "not a date '%s'",
+						  rtable_get(&live->t, i, TR_DSTART));
 				goto done;
 			}
 			if (date_month_index(ds) != date_month_index(month))
 				continue;
-			if ((rc = live_position(&live, i, c, 1, &lots, e)))
+			if ((rc = live_position(live, i, c, 1, &lots, e)))
 				goto done;
 			net += lots;
 		}
@@ -617,7 +636,7 @@ static int spot_month(const rules_inputs *in, breach_list *l, qe_err *e)
 	}
 done:
 	rtable_free(&sm);
-	live_free(&live);
+	live_free(&own);
 	curvemaster_free(m);
 	if (!rc && (in->history || in->fixings))
 		rc = quality_market(in, l, e);
@@ -646,24 +665,25 @@ int rules_quality(const rules_inputs *in, breach_list *l, qe_err *e)
 	curvemaster *m = curvemaster_load(in->markets, e);
 	if (!m)
 		return e->code;
-	live_set live;
-	if ((rc = live_read(in->trades, in->new_trades, &live, e))) {
+	live_set own;
+	const live_set *live;
+	if ((rc = live_get(in->trades, in->new_trades, in->live, &own, &live, e))) {
 		curvemaster_free(m);
 		return rc;
 	}
-	for (size_t k = 0; k < live.n && !rc; k++) {
-		size_t i = live.row[k];
+	for (size_t k = 0; k < live->n && !rc; k++) {
+		size_t i = live->row[k];
 		for (int c = TR_CURVE; c <= TR_CURVE2 && !rc; c++) {
-			const char *curve = rtable_get(&live.t, i, c);
+			const char *curve = rtable_get(&live->t, i, c);
 			if ((*curve || c == TR_CURVE) && !curvemaster_find(m, curve))
 				rc = breach_add(l, "quality", "unknown_curve", BREACH_BREACH, "trade",
-						rtable_get(&live.t, i, TR_ID), NAN, NAN, e,
-						"%s:%ld: trade %s is on curve '%s', not in %s", live.t.file,
-						live.t.line[i], rtable_get(&live.t, i, TR_ID), curve,
+						rtable_get(&live->t, i, TR_ID), NAN, NAN, e,
+						"%s:%ld: trade %s is on curve '%s', not in %s", live->t.file,
+						live->t.line[i], rtable_get(&live->t, i, TR_ID), curve,
 						curvemaster_file(m));
 		}
 	}
-	live_free(&live);
+	live_free(&own);
 	curvemaster_free(m);
 	if (!rc && (in->history || in->fixings))
 		rc = quality_market(in, l, e);

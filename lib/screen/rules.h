@@ -45,6 +45,11 @@ typedef struct rules_inputs {
 	const char *thresholds;     /* SCREEN THRESHOLDS */
 	const char *islamic_terms;  /* ISLAMIC TERMS */
 	double wash_window;         /* seconds; NaN: the thresholds file's */
+	/* the live trades of trades and new_trades, read by the first rule
+	 * set that needs them and shared by the others (screen/live's
+	 * live_get; the caller's, live_free after the last rule set); NULL:
+	 * each rule set reads its own */
+	struct live_set *live;
 } rules_inputs;
 
 /* limits: VaR by book (var), credit exposure per counterparty

@@ -1,6 +1,7 @@
 /* book: the trades of a book for the settlement commands (book.h). */
 #include "settle/book.h"
 
+#include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -8,6 +9,7 @@
 #include "core/num.h"
 #include "core/strindex.h"
 #include "ingest/schema.h"
+#include "io/csvblock.h"
 #include "io/csvio.h"
 #include "io/csvscan.h"
 #include "io/formats.h"
@@ -86,11 +88,105 @@ static int parse_canon(const strbuf *canon, strbuf *work, settle_trade *t, qe_er
 	return 0;
 }
 
+/* Rows are read in blocks (io/csvblock), checked and parsed in parallel
+ * (the row validator and parse_canon depend on the row alone), then
+ * taken in file order through the lifecycle rule, so the book and the
+ * first error are those of a row-by-row read. */
+enum { BOOK_BLOCK = 8192 };
+
+/* A block's parsed rows: st 0 parsed, 1 rejected by the validator, 2 not
+ * canonical, 3 a malformed record. */
+typedef struct book_rows {
+	settle_trade *t;
+	int *life, *st;
+} book_rows;
+
+/* Checks and parses record i of k into w->t[i] (w->st[i], w->life[i]). */
+static void book_row(const csvblock *k, size_t i, book_rows *w, const schema_ctx *ctx, strbuf *canon,
+		     strbuf *work)
+{
+	csvscan_field f[FMT_TR_N];
+	row_check ck;
+	qe_err e;
+	if (csvblock_bad(k, i)) {
+		w->st[i] = 3;
+		return;
+	}
+	csvblock_fields(k, i, f);
+	canon->len = 0;
+	if (schema_check_row(ctx, f, FMT_TR_N, canon, &ck)) {
+		w->st[i] = 1;
+		return;
+	}
+	settle_trade *t = &w->t[i];
+	memset(t, 0, sizeof *t);
+	w->st[i] = parse_canon(canon, work, t, &e) ? 2 : 0;
+	t->version = ck.version;
+	w->life[i] = ck.life;
+}
+
+/* The error of row i of k, which book_row did not take (st 1, 2, 3). */
+static int book_row_error(const csvblock *k, size_t i, const book_rows *w, const schema_ctx *ctx,
+			  const int *colmap, const char *path, strbuf *canon, qe_err *e)
+{
+	long line = csvblock_line(k, i);
+	if (w->st[i] == 3) {
+		*e = *csvblock_bad(k, i);
+		return e->code;
+	}
+	if (w->st[i] == 2)
+		return qe_err_set(e, QE_INTERNAL, "trade %s: not a canonical row", w->t[i].id);
+	/* again, alone, for the validator's reason */
+	csvscan_field f[FMT_TR_N];
+	row_check ck;
+	char why[300];
+	csvblock_fields(k, i, f);
+	canon->len = 0;
+	schema_check_row(ctx, f, FMT_TR_N, canon, &ck);
+	schema_reject_text(schema_get(FMT_TRADES), &ck, why, sizeof why);
+	if (ck.col >= 0 && colmap[ck.col] >= 0)
+		return qe_err_set(e, QE_DATA, "%s:%ld:%d: %s", path, line, colmap[ck.col] + 1, why);
+	return qe_err_set(e, QE_DATA, "%s:%ld: %s", path, line, why);
+}
+
+/* Takes parsed row t (of line `line`) through the lifecycle rule into b. */
+static int book_take(settle_book *b, strindex *ids, settle_trade *t, int life, long line, const int *colmap,
+		     const char *path, qe_err *e)
+{
+	t->line = line;
+	t->col_cpty = colmap[FMT_TR_CPTY] + 1;
+	t->col_curve = colmap[FMT_TR_CURVE] + 1;
+	t->col_ccy = colmap[FMT_TR_CCY] + 1;
+	t->col_strike = colmap[FMT_TR_STRIKE] + 1;
+	int added;
+	long j = sidx_add(ids, t->id, strlen(t->id), &added);
+	if (j < 0)
+		return qe_err_set(e, QE_INTERNAL, "out of memory");
+	int state = added ? TRADE_UNKNOWN : b->v[j].cancel ? TRADE_CANCELLED : TRADE_LIVE;
+	char why[200];
+	int col;
+	if (schema_lifecycle_check(state, added ? 0 : b->v[j].version, life, t->version, why, sizeof why, &col))
+		return qe_err_set(e, QE_DATA, "%s:%ld:%d: %s", path, t->line, colmap[col] + 1, why);
+	if (added) {
+		if (b->n == b->cap) {
+			size_t cap = b->cap ? 2 * b->cap : 1024;
+			settle_trade *v = realloc(b->v, cap * sizeof *v);
+			if (!v)
+				return qe_err_set(e, QE_INTERNAL, "out of memory");
+			b->v = v;
+			b->cap = cap;
+		}
+		b->n++;
+	}
+	b->v[j] = *t;
+	return 0;
+}
+
 /* Reads the trades through the row validator and lifecycle rule of
  * qe-ingest: the live version of each trade, cancelled ones dropped. */
 int settle_book_load(settle_book *b, const char *path, const char *markets, qe_err *e)
 {
-	int colmap[FMT_TR_N], st, rc = 0;
+	int colmap[FMT_TR_N], rc = 0;
 	csv_reader *r = csvr_open(path, e);
 	b->path = path;
 	if (!r)
@@ -113,80 +209,48 @@ int settle_book_load(settle_book *b, const char *path, const char *markets, qe_e
 		return e->code;
 	}
 	schema_ctx ctx = {.s = schema_get(FMT_TRADES), .markets = mk, .colmap = schema_trades_identity};
-	strbuf canon = {0}, work = {0};
+	int nthr = omp_get_max_threads();
+	strbuf *canon = calloc((size_t)nthr, sizeof *canon), *work = calloc((size_t)nthr, sizeof *work);
+	csvblock k;
+	book_rows w = {malloc(sizeof *w.t * BOOK_BLOCK), malloc(sizeof *w.life * BOOK_BLOCK),
+		       malloc(sizeof *w.st * BOOK_BLOCK)};
 	strindex *ids = sidx_new();
-	if (!ids)
+	if (csvblock_init(&k, FMT_TR_N, BOOK_BLOCK) || !ids || !canon || !work || !w.t || !w.life || !w.st)
 		rc = qe_err_set(e, QE_INTERNAL, "out of memory");
-	while (!rc && (st = csvr_next(r, e)) != CSVR_EOF) {
-		if (st != CSVR_ROW) {
-			rc = e->code;
-			break;
-		}
-		csvscan_field f[FMT_TR_N];
-		row_check ck;
-		for (int i = 0; i < FMT_TR_N; i++) {
-			f[i].p = colmap[i] >= 0 ? csvr_field(r, colmap[i], &f[i].len) : "";
-			if (colmap[i] < 0)
-				f[i].len = 0;
-		}
-		canon.len = 0;
-		if (schema_check_row(&ctx, f, FMT_TR_N, &canon, &ck)) {
-			char why[300];
-			schema_reject_text(schema_get(FMT_TRADES), &ck, why, sizeof why);
-			if (ck.col >= 0 && colmap[ck.col] >= 0)
-				rc = qe_err_set(e, QE_DATA, "%s:%ld:%d: %s", path, csvr_line(r),
-						colmap[ck.col] + 1, why);
-			else
-				rc = qe_err_set(e, QE_DATA, "%s:%ld: %s", path, csvr_line(r), why);
-			break;
-		}
-		settle_trade t;
-		memset(&t, 0, sizeof t);
-		if ((rc = parse_canon(&canon, &work, &t, e)))
-			break;
-		t.version = ck.version;
-		t.line = csvr_line(r);
-		t.col_cpty = colmap[FMT_TR_CPTY] + 1;
-		t.col_curve = colmap[FMT_TR_CURVE] + 1;
-		t.col_ccy = colmap[FMT_TR_CCY] + 1;
-		t.col_strike = colmap[FMT_TR_STRIKE] + 1;
-		int added;
-		long k = sidx_add(ids, t.id, strlen(t.id), &added);
-		if (k < 0) {
+	while (!rc && k.st == CSVR_ROW) {
+		if (csvblock_fill(&k, r, colmap)) {
 			rc = qe_err_set(e, QE_INTERNAL, "out of memory");
 			break;
 		}
-		int state = added ? TRADE_UNKNOWN : b->v[k].cancel ? TRADE_CANCELLED : TRADE_LIVE;
-		char why[200];
-		int col;
-		if (schema_lifecycle_check(state, added ? 0 : b->v[k].version, ck.life, t.version, why,
-					   sizeof why, &col)) {
-			rc = qe_err_set(e, QE_DATA, "%s:%ld:%d: %s", path, t.line, colmap[col] + 1, why);
-			break;
+		long n = (long)k.n;
+#pragma omp parallel for schedule(dynamic, 64)
+		for (long i = 0; i < n; i++) {
+			int me = omp_get_thread_num();
+			book_row(&k, (size_t)i, &w, &ctx, &canon[me], &work[me]);
 		}
-		if (added) {
-			if (b->n == b->cap) {
-				size_t n = b->cap ? 2 * b->cap : 1024;
-				settle_trade *v = realloc(b->v, n * sizeof *v);
-				if (!v) {
-					rc = qe_err_set(e, QE_INTERNAL, "out of memory");
-					break;
-				}
-				b->v = v;
-				b->cap = n;
-			}
-			b->n++;
-		}
-		b->v[k] = t;
+		for (size_t i = 0; !rc && i < k.n; i++)
+			rc = w.st[i] ? book_row_error(&k, i, &w, &ctx, colmap, path, &canon[0], e)
+				     : book_take(b, ids, &w.t[i], w.life[i], csvblock_line(&k, i), colmap, path, e);
+	}
+	if (!rc && k.st == CSVR_FATAL) {
+		*e = k.err;
+		rc = e->code;
 	}
 	sidx_free(ids);
-	strbuf_free(&canon);
-	strbuf_free(&work);
+	for (int i = 0; canon && work && i < nthr; i++) {
+		strbuf_free(&canon[i]);
+		strbuf_free(&work[i]);
+	}
+	free(canon);
+	free(work);
+	free(w.t);
+	free(w.life);
+	free(w.st);
+	csvblock_free(&k);
 	schema_markets_free(mk);
 	csvr_close(r);
 	return rc;
 }
-
 
 int settle_trade_volume(const settle_trade *t, const curvemaster_curve *cv, qe_date first,
 			qe_date last, const char *path, double *out, qe_err *e)

@@ -3,6 +3,7 @@
 #include "settle/book.h"
 
 #include <math.h>
+#include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -437,6 +438,69 @@ static int trade_flows(ctx *c, const settle_trade *t, qe_err *e)
 	}
 }
 
+/* The flows of a book's live trades: chunks of trades worked out in
+ * parallel (a trade's flows depend on it alone), each thread into its own
+ * list, then appended to c->out in book order, the first error in book
+ * order reported: the list and the message of one pass. */
+static int book_flows(ctx *c, const settle_book *b, qe_err *e)
+{
+	enum { CHUNK = 4096 };
+	typedef struct {
+		int thr, rc;
+		size_t first, n;
+		qe_err e;
+	} trade_out;
+	int nthr = omp_get_max_threads(), rc = 0;
+	flows_list *tl = calloc((size_t)nthr, sizeof *tl);
+	trade_out *w = malloc(sizeof *w * CHUNK);
+	if (!tl || !w)
+		rc = qe_err_set(e, QE_INTERNAL, "out of memory");
+	for (size_t i0 = 0; !rc && i0 < b->n; i0 += CHUNK) {
+		long n = (long)(b->n - i0 < CHUNK ? b->n - i0 : CHUNK);
+		for (int t = 0; t < nthr; t++)
+			tl[t].n = 0;
+#pragma omp parallel for schedule(dynamic, 16)
+		for (long k = 0; k < n; k++) {
+			int me = omp_get_thread_num();
+			ctx mine = *c;
+			mine.out = &tl[me];
+			w[k].thr = me;
+			w[k].first = tl[me].n;
+			qe_err_clear(&w[k].e);
+			w[k].rc = b->v[i0 + (size_t)k].cancel ? 0 : trade_flows(&mine, &b->v[i0 + (size_t)k], &w[k].e);
+			w[k].n = tl[me].n - w[k].first;
+		}
+		flows_list *l = c->out;
+		for (long k = 0; !rc && k < n; k++) {
+			if (w[k].rc) {
+				*e = w[k].e;
+				rc = w[k].rc;
+				break;
+			}
+			if (l->n + w[k].n > l->cap) {
+				size_t cap = l->cap ? 2 * l->cap : 1024;
+				while (cap < l->n + w[k].n)
+					cap *= 2;
+				settle_flow *nv = realloc(l->v, cap * sizeof *nv);
+				if (!nv) {
+					rc = qe_err_set(e, QE_INTERNAL, "out of memory");
+					break;
+				}
+				l->v = nv;
+				l->cap = cap;
+			}
+			if (w[k].n)
+				memcpy(l->v + l->n, tl[w[k].thr].v + w[k].first, w[k].n * sizeof *l->v);
+			l->n += w[k].n;
+		}
+	}
+	for (int t = 0; tl && t < nthr; t++)
+		free(tl[t].v);
+	free(tl);
+	free(w);
+	return rc;
+}
+
 static int flow_cmp(const void *a, const void *b)
 {
 	const settle_flow *x = a, *y = b;
@@ -463,9 +527,8 @@ int flows_compute(const struct flows_options *o, flows_list *out, qe_err *e)
 	    settle_book_load(&b, o->trades, o->markets, e))
 		rc = e->code ? e->code : QE_INTERNAL;
 	c.m = m;
-	for (size_t i = 0; !rc && i < b.n; i++)
-		if (!b.v[i].cancel)
-			rc = trade_flows(&c, &b.v[i], e);
+	if (!rc)
+		rc = book_flows(&c, &b, e);
 	if (!rc && out->n) /* qsort of no rows: a null base is undefined */
 		qsort(out->v, out->n, sizeof *out->v, flow_cmp);
 	settle_book_free(&b);

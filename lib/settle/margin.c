@@ -195,36 +195,48 @@ static long group_of(mctx *c, const settle_trade *t, const span_range *sr, qe_er
 	return k;
 }
 
-static int trade_error(mctx *c, const settle_trade *t, int col, qe_err *e, const char *what)
+static int trade_error(const mctx *c, const settle_trade *t, int col, qe_err *e, const char *what)
 {
 	return qe_err_set(e, QE_DATA, "%s:%ld:%d: trade %s: %s", c->b.path, t->line, col, t->id, what);
 }
 
-/* Scans one live trade of the book (nothing when it is not scanned). */
-static int scan_trade(mctx *c, const settle_trade *t, qe_err *e)
+/* One live trade's scan, worked out on its own (in parallel): st 0
+ * scanned (the loss terms of its group's 16 scenarios, its contracts and
+ * delta), 1 not scanned, 2 an error (e). */
+typedef struct scan_row {
+	int st;
+	const span_range *sr;
+	double term[MARGIN_NSCEN], contracts, d0;
+	qe_err e;
+} scan_row;
+
+static void scan_work(const mctx *c, const settle_trade *t, scan_row *w)
 {
 	const struct margin_options *o = c->o;
+	qe_err *e = &w->e;
 	int fut = t->instr == SETTLE_I_FUTURE, opt = t->instr == SETTLE_I_OPTION;
+	w->st = 1;
 	if (!fut && !opt)
-		return 0;
+		return;
 	const span_range *sr = ranges_find(&c->rg, t->curve);
-	if (!sr || (fut && t->ds <= o->asof) || (opt && t->expiry <= o->asof)) {
-		c->out->skipped++;
-		return 0;
-	}
+	if (!sr || (fut && t->ds <= o->asof) || (opt && t->expiry <= o->asof))
+		return;
+	w->st = 2;
+	w->sr = sr;
 	const mkt_curve *mc = mkt_curve_find(c->m, t->curve);
 	const curvemaster_curve *cv = curvemaster_find(c->m->master, t->curve);
 	char buf[300], day[16];
 	int q = mc ? mkt_quote_at(mc, t->ds) : -1;
-	date_format(day, t->ds);
 	if (!cv || q < 0) {
+		date_format(day, t->ds);
 		snprintf(buf, sizeof buf, "no forward of %s for %s in %s", t->curve, day, o->curves);
-		return trade_error(c, t, t->col_curve, e, buf);
+		trade_error(c, t, t->col_curve, e, buf);
+		return;
 	}
 	position p = {.F = mc->q[q].price};
 	double units;
 	if (settle_trade_volume(t, cv, t->ds, t->de, c->b.path, &units, e))
-		return e->code;
+		return;
 	p.units = units * t->side;
 	/* the canonical row gives lots in commodity units, or MW (hourly) */
 	p.contracts = t->qty / cv->lot_size * t->side;
@@ -235,42 +247,75 @@ static int scan_trade(mctx *c, const settle_trade *t, qe_err *e)
 		p.K = t->strike;
 		p.T = date_yf_act365(o->asof, t->expiry);
 		if (mkt_vol(mc, t->ds, p.K, p.normal, &p.vol)) {
+			date_format(day, t->ds);
 			snprintf(buf, sizeof buf, "no %s vol of %s for %s at strike %g in %s",
 				 p.normal ? "normal" : "lognormal", t->curve, day, p.K, o->vols);
-			return trade_error(c, t, t->col_curve, e, buf);
+			trade_error(c, t, t->col_curve, e, buf);
+			return;
 		}
 		if (mkt_discount(c->m, t->ccy, t->expiry, &df, &zero)) {
 			snprintf(buf, sizeof buf, "no %s rates in %s", t->ccy, o->rates);
-			return trade_error(c, t, t->col_ccy, e, buf);
+			trade_error(c, t, t->col_ccy, e, buf);
+			return;
 		}
 		p.r = zero;
 	}
+	const char *why = NULL;
+	double v0, d0;
+	if (position_value(&p, p.F, 1.0, &v0, &d0, &why)) {
+		trade_error(c, t, t->col_strike, e, why);
+		return;
+	}
+	for (int s = 0; s < MARGIN_NSCEN; s++) {
+		/* the group's moves and cover (group_of), from the trade's range */
+		double moves = scen[s].extreme ? scen[s].frac * sr->extreme_move : scen[s].frac;
+		double price_move = moves * sr->price_scan, vol_move = scen[s].vol * sr->vol_scan;
+		double cover = scen[s].extreme ? sr->extreme_cover : 1.0;
+		double v, d, F = p.F + price_move;
+		if (!p.normal && F <= 0) {
+			qe_err_set(e, QE_DATA,
+				   "%s:%ld:%d: the scan of %s moves the forward %g of trade %s "
+				   "to %g, not above zero",
+				   c->rg.file, sr->line, sr->col_scan, t->curve, p.F, t->id, F);
+			return;
+		}
+		if (position_value(&p, F, 1.0 + vol_move, &v, &d, &why)) {
+			trade_error(c, t, t->col_strike, e, why);
+			return;
+		}
+		w->term[s] = -p.units * (v - v0) * cover;
+	}
+	w->contracts = p.contracts;
+	w->d0 = d0;
+	w->st = 0;
+}
+
+/* Adds the scan w of live trade t to its group (in book order, so the
+ * sums are those of one pass). */
+static int scan_add(mctx *c, const settle_trade *t, const scan_row *w, qe_err *e)
+{
+	if (w->st == 1) {
+		c->out->skipped++;
+		return 0;
+	}
+	if (w->st == 2) {
+		*e = w->e;
+		return e->code;
+	}
+	const span_range *sr = w->sr;
 	long k = group_of(c, t, sr, e);
 	if (k < 0)
 		return e->code;
 	margin_curve *g = &c->out->curves[k];
-	const char *why = NULL;
-	double v0, d0;
-	if (position_value(&p, p.F, 1.0, &v0, &d0, &why))
-		return trade_error(c, t, t->col_strike, e, why);
-	for (int s = 0; s < MARGIN_NSCEN; s++) {
-		double v, d, F = p.F + g->price_move[s];
-		if (!p.normal && F <= 0)
-			return qe_err_set(e, QE_DATA,
-					  "%s:%ld:%d: the scan of %s moves the forward %g of trade %s "
-					  "to %g, not above zero",
-					  c->rg.file, sr->line, sr->col_scan, t->curve, p.F, t->id, F);
-		if (position_value(&p, F, 1.0 + g->vol_move[s], &v, &d, &why))
-			return trade_error(c, t, t->col_strike, e, why);
-		g->loss[s] += -p.units * (v - v0) * g->cover[s];
-	}
+	for (int s = 0; s < MARGIN_NSCEN; s++)
+		g->loss[s] += w->term[s];
 	g->positions++;
 	c->out->positions++;
-	if (opt && t->side < 0)
-		g->short_option_min += -p.contracts * sr->short_option_min;
+	if (t->instr == SETTLE_I_OPTION && t->side < 0)
+		g->short_option_min += -w->contracts * sr->short_option_min;
 	int y, mo, dd;
 	date_to_ymd(t->ds, &y, &mo, &dd);
-	c->md[c->nmd++] = (month_delta){k, date_month_index_ym(y, mo), p.contracts * d0};
+	c->md[c->nmd++] = (month_delta){k, date_month_index_ym(y, mo), w->contracts * w->d0};
 	return 0;
 }
 
@@ -348,9 +393,22 @@ int margin_compute(const struct margin_options *o, margin_result *out, qe_err *e
 		rc = e->code ? e->code : QE_INTERNAL;
 	else if (!(c.groups = sidx_new()) || !(c.md = malloc((c.b.n + 1) * sizeof *c.md)))
 		rc = qe_err_set(e, QE_INTERNAL, "out of memory");
-	for (size_t i = 0; !rc && i < c.b.n; i++)
-		if (!c.b.v[i].cancel)
-			rc = scan_trade(&c, &c.b.v[i], e);
+	/* the scans in parallel chunks, added to their groups in book order */
+	enum { CHUNK = 4096 };
+	scan_row *w = rc ? NULL : malloc(sizeof *w * CHUNK);
+	if (!rc && !w)
+		rc = qe_err_set(e, QE_INTERNAL, "out of memory");
+	for (size_t i0 = 0; !rc && i0 < c.b.n; i0 += CHUNK) {
+		long n = (long)(c.b.n - i0 < CHUNK ? c.b.n - i0 : CHUNK);
+#pragma omp parallel for schedule(dynamic, 64)
+		for (long k = 0; k < n; k++)
+			if (!c.b.v[i0 + (size_t)k].cancel)
+				scan_work(&c, &c.b.v[i0 + (size_t)k], &w[k]);
+		for (long k = 0; !rc && k < n; k++)
+			if (!c.b.v[i0 + (size_t)k].cancel)
+				rc = scan_add(&c, &c.b.v[i0 + (size_t)k], &w[k], e);
+	}
+	free(w);
 	if (!rc) {
 		spread_charges(&c);
 		rc = accounts(out, e);

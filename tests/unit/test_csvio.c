@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "io/csvblock.h"
 #include "io/csvio.h"
 #include "io/infile.h"
 #include "unit.h"
@@ -607,8 +608,46 @@ static void test_raw_handover(void)
 	csvr_close(r);
 }
 
+/* csvblock: records in blocks of 2, the mapped columns (one absent), a
+ * malformed record kept with its error, quoted fields unescaped, the end. */
+static void test_block(void)
+{
+	qe_err e;
+	const char *text = "a,b,c\n1,2,3\n4,\"x,\"\"y\",6\n7,8\n\n9,10,11\n";
+	csv_reader *r = reader_on(text, strlen(text), &e);
+	csvblock k;
+	static const int col[3] = {2, -1, 1};
+	csvscan_field f[3];
+	UT_EQ_INT(csvblock_init(&k, 3, 2), 0, "block: init");
+	UT_EQ_INT(csvblock_fill(&k, r, col), 0, "block: first fill");
+	UT_EQ_INT((int)k.n, 2, "block: two records");
+	UT_EQ_INT(k.st, CSVR_ROW, "block: more to read");
+	csvblock_fields(&k, 0, f);
+	UT_EQ_STR(f[0].p, "3", "block: column c");
+	UT_EQ_INT((int)f[1].len, 0, "block: an absent column is empty");
+	UT_EQ_STR(f[1].p, "", "block: an absent column is \"\"");
+	csvblock_fields(&k, 1, f);
+	UT_EQ_STR(f[2].p, "x,\"y", "block: a quoted field unescaped");
+	UT_EQ_INT((int)f[2].len, 4, "block: its length");
+	UT_EQ_INT((int)csvblock_line(&k, 1), 3, "block: line of the second record");
+	UT_CHECK(!csvblock_bad(&k, 1), "block: a good record has no error");
+	UT_EQ_INT(csvblock_fill(&k, r, col), 0, "block: second fill");
+	UT_EQ_INT((int)k.n, 2, "block: a bad record and a good one");
+	UT_CHECK(csvblock_bad(&k, 0) && strcmp(csvblock_bad(&k, 0)->msg, "t.csv:4:3: expected 3 fields, found 2") == 0,
+		 "block: the malformed record's error");
+	UT_EQ_INT((int)csvblock_line(&k, 1), 6, "block: after a blank line, line 6");
+	csvblock_fields(&k, 1, f);
+	UT_EQ_STR(f[0].p, "11", "block: its column c");
+	UT_EQ_INT(csvblock_fill(&k, r, col), 0, "block: last fill");
+	UT_EQ_INT((int)k.n, 0, "block: nothing left");
+	UT_EQ_INT(k.st, CSVR_EOF, "block: the end");
+	csvblock_free(&k);
+	csvr_close(r);
+}
+
 int main(void)
 {
+	test_block();
 	test_escape();
 	test_gzip();
 	test_long_lines();
