@@ -44,6 +44,9 @@ import re, sys
 trace, tree, eod = sys.argv[1:]
 procs = {}
 order = []
+# a busy machine wraps pids around (pid_max): a later process may reuse the
+# pid of a finished qe-* one, so each exec of a tool starts its own record
+running = {}
 for line in open(trace):
     m = re.match(r'(\d+)\s+(execve|openat)\((.*)', line)
     if not m or re.search(r'= -1 ', line):
@@ -52,12 +55,14 @@ for line in open(trace):
     path = re.match(r'(?:AT_FDCWD, )?"([^"]*)"', rest).group(1)
     if call == 'execve':
         if re.search(r'/qe-[a-z]+$', path):
-            procs[pid] = [('exec', path[len(tree) + 1:] if path.startswith(tree + '/') else path)]
-            order.append(pid)
+            key = pid if pid not in procs else f"{pid}.{len(order)}"
+            procs[key] = [('exec', path[len(tree) + 1:] if path.startswith(tree + '/') else path)]
+            running[pid] = key
+            order.append(key)
         else:
-            procs.pop(pid, None)
+            running.pop(pid, None)
         continue
-    if pid not in procs or 'O_DIRECTORY' in rest:
+    if pid not in running or 'O_DIRECTORY' in rest:
         continue
     if path.startswith(tree + '/'):
         path = path[len(tree) + 1:]
@@ -74,7 +79,7 @@ for line in open(trace):
     # the files of an output directory are written into DIR.new/ first
     path = re.sub(r'\.new/', '/', path)
     kind = 'wrote' if re.search(r'O_WRONLY|O_RDWR|O_CREAT', rest) else 'read'
-    procs[pid].append((kind, path))
+    procs[running[pid]].append((kind, path))
 for pid in order:
     print('process', pid)
     for kind, path in sorted(set(procs[pid])):
