@@ -16,6 +16,11 @@ REPORT_MK := $(lastword $(MAKEFILE_LIST))
 #   report/pnl-explain.csv --prev): the P&L by trade since that day and its
 #                         explain (qe-report pnl), also in the summary and
 #                         the dashboard
+#   report/cot.csv        the commitments-of-traders report of the live
+#                         trades by commodity and trader category
+#                         (qe-report cot), options futures-equivalent by
+#                         the deltas of price/sensitivities.csv; the
+#                         counterparty master as it is (its category column)
 #
 # The screen's findings are read when pipelines/screen.mk makes them
 # (SCREEN_GATE_DEPS, known once every pipelines/*.mk is read: a second
@@ -35,6 +40,7 @@ REPORT_PREV  := $(if $(wildcard $(DATA)/prev/curves.csv),$(addprefix $(DATA)/pre
 	vols.csv rates.csv fixings.csv fx.csv))
 REPORT_PNL   := $(if $(REPORT_PREV),$(REPORT_OUT)/pnl.csv $(REPORT_OUT)/pnl-explain.csv)
 REPORT_FILES += $(REPORT_PNL)
+REPORT_FILES += $(REPORT_OUT)/cot.csv
 REPORT_PLA   := $(if $(filter-out 0,$(VARFULL)),$(OUT)/var/pla.csv)
 REPORT_VAR   := $(OUT)/var/var.csv $(OUT)/var/stress.csv $(OUT)/var/backtest.csv $(REPORT_PLA) \
 	$(OUT)/var/components.csv $(OUT)/var/series.csv
@@ -59,6 +65,11 @@ $(REPORT_OUT)/risk.csv: $(call hashed,$(REPORT_VAR) $(I)/limits.csv $(DATA)/fx.c
 		--components $(OUT)/var/components.csv -o $@ || rc=$$?; \
 	if [ $$rc -eq 1 ]; then echo "eod: ALERT: report: a VaR is above its limit (see $@)" >&2; \
 	elif [ $$rc -ne 0 ]; then exit $$rc; fi
+
+$(REPORT_OUT)/cot.csv: $(call hashed,$(I)/trades.csv $(OUT)/price/sensitivities.csv $(DATA)/counterparties.csv \
+		$(I)/markets.csv $(QE_BIN)/qe-report $(REPORT_MK) $(EOD_MK)) | $(REPORT_OUT)
+	$(QE_BIN)/qe-report cot -q -t $(I)/trades.csv -c $(DATA)/counterparties.csv -m $(I)/markets.csv \
+		--sensitivities $(OUT)/price/sensitivities.csv -d $(ASOF) -o $@
 
 ifneq ($(REPORT_PNL),)
 $(REPORT_PNL) &: $(call hashed,$(REPORT_PREV) $(I)/trades.csv $(I)/curves.csv $(I)/vols.csv $(I)/rates.csv \

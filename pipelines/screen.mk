@@ -1,7 +1,8 @@
 SCREEN_MK := $(lastword $(MAKEFILE_LIST))
 # ---- screen: the compliance and limit gate, after var, before settlement ----
 # qe-screen check --rules $(SCREEN_RULES) (limits, sharia, regulatory,
-# quality) on the ingested trades, the price step's valuations and ladder,
+# quality) on the ingested trades, the price step's valuations, ladder and
+# sensitivities (options count by delta in the regulatory position rules),
 # the VaR by book and total (var/var.csv) and the reference data of
 # $(DATA): limits (ingested), the counterparty master as it is (the gate
 # screens every counterparty the trades name, the three whose LEI the
@@ -70,7 +71,7 @@ $(SCREEN_OUT):
 
 # exit 1 (findings at or above SCREEN_FAIL_ON) is the gate's to judge
 $(SCREEN_FILES) &: $(call hashed,$(I)/trades.csv $(I)/limits.csv $(I)/markets.csv $(OUT)/price/valuations.csv \
-		$(OUT)/price/ladder.csv $(OUT)/var/var.csv $(SCREEN_REF) $(EOD_CALENDARS) \
+		$(OUT)/price/ladder.csv $(OUT)/price/sensitivities.csv $(OUT)/var/var.csv $(SCREEN_REF) $(EOD_CALENDARS) \
 		$(QE_BIN)/qe-screen $(SCREEN_MK) $(EOD_MK)) | $(SCREEN_OUT)
 	@rc=0; $(QE_BIN)/qe-screen check -q --rules $(SCREEN_RULES) --asof $(ASOF) \
 		--fail-on $(SCREEN_FAIL_ON) -t $(I)/trades.csv -l $(I)/limits.csv -m $(I)/markets.csv \
@@ -78,7 +79,7 @@ $(SCREEN_FILES) &: $(call hashed,$(I)/trades.csv $(I)/limits.csv $(I)/markets.cs
 		--ladder $(OUT)/price/ladder.csv --var $(OUT)/var/var.csv --fx $(DATA)/fx.csv \
 		--profiles $(DATA)/sharia_profiles.csv --profile $(SCREEN_PROFILE) \
 		--instruments $(DATA)/sharia_instruments.csv --islamic-books $(SCREEN_ISLAMIC_BOOKS) \
-		--spot-limits $(DATA)/spot_month_limits.csv \
+		--spot-limits $(DATA)/spot_month_limits.csv --sensitivities $(OUT)/price/sensitivities.csv \
 		$(if $(wildcard $(DATA)/calendars),--calendars $(DATA)/calendars) \
 		-o $(SCREEN_OUT)/breaches.csv.new || rc=$$?; \
 	if [ $$rc -gt 1 ] || [ ! -f $(SCREEN_OUT)/breaches.csv.new ]; then \

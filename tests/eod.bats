@@ -94,7 +94,7 @@ PY
 }
 
 @test "eod: the reports: positions, risk against limits, the summary in 80 columns and a self-contained dashboard" {
-	for f in position.csv risk.csv summary.txt dashboard.html pnl.csv pnl-explain.csv; do
+	for f in position.csv risk.csv summary.txt dashboard.html pnl.csv pnl-explain.csv cot.csv; do
 		assert_file_exists "$EOD/report/$f"
 	done
 	grep -q '^P&L [-+0-9,]* USD, unexplained ' "$EOD/report/summary.txt"

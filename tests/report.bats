@@ -1116,3 +1116,82 @@ PY
 	cmp x1.csv x2.csv
 	[ "$(wc -l < p1.csv)" -gt 2900 ]
 }
+
+# --- cot: options futures-equivalent (issue 17) -------------------------
+
+load screen/optbook
+
+@test "cot --sensitivities: a crafted book's options by their Black-76 delta (scipy), the unpriced one left out" {
+	optbook
+	run optbook_price
+	[ "$status" -eq 3 ] || fail "exit $status: $output"
+	run_split qe-report cot -t trades.csv -c "$DATA/counterparties.csv" -m markets.csv -d 2026-11-25 \
+		--sensitivities sens.csv -o cot.csv
+	assert_success
+	[[ "$stderr" == *"options futures-equivalent by delta, 1 option and spread trades without sensitivities left out"* ]] ||
+		fail "$stderr"
+	# the deltas qe-price should have written, from scipy: the oracle's cot
+	# on them must give qe's report
+	"$PYORACLE" - "$QE_TOP/tests/screen" <<'PY'
+import csv, sys
+sys.path.insert(0, sys.argv[1])
+from delta_oracle import positions, rows
+tr = {t["trade_id"]: t for t in rows("trades.csv")}
+w = csv.writer(open("want-sens.csv", "w", newline=""), lineterminator="\n")
+w.writerow(["trade_id", "curve", "delivery_start", "delivery_end", "delta", "curve2"])
+for p in positions():
+    if p["option"] and p["priced"]:
+        t = tr[p["trade_id"]]
+        w.writerow([p["trade_id"], p["curve"], t["delivery_start"], t["delivery_end"], repr(p["units"]), ""])
+PY
+	run "$PYORACLE" "$ORACLE" cot trades.csv "$DATA/counterparties.csv" markets.csv producer_merchant cot.csv \
+		SENS=want-sens.csv
+	assert_success
+	assert_output --partial "5 options by delta"
+	# without the sensitivities the options are left out: other figures
+	run_split qe-report cot -t trades.csv -c "$DATA/counterparties.csv" -m markets.csv -d 2026-11-25 -o plain.csv
+	assert_success
+	[[ "$stderr" == *"6 option and spread trades left out (no --sensitivities)"* ]] || fail "$stderr"
+	run cmp -s cot.csv plain.csv
+	assert_failure
+}
+
+@test "cot --sensitivities: the bundled book by commodity and category equals python's aggregation of the sensitivities" {
+	qe-price -q --asof 2026-11-25 --trades "$DATA/trades.csv" --curves "$DATA/curves.csv" --vols "$DATA/vols.csv" \
+		--rates "$DATA/rates.csv" --fixings "$DATA/fixings.csv" --markets "$DATA/markets.csv" \
+		--calendars "$DATA/calendars" -o val.csv --sensitivities sens.csv
+	run_split qe-report cot -t "$DATA/trades.csv" -c "$DATA/counterparties.csv" -m "$DATA/markets.csv" \
+		-d 2026-11-25 --sensitivities sens.csv -o cot.csv
+	assert_success
+	run "$PYORACLE" "$ORACLE" cot "$DATA/trades.csv" "$DATA/counterparties.csv" "$DATA/markets.csv" \
+		producer_merchant cot.csv SENS=sens.csv
+	assert_success
+	rows=$(echo "$output" | sed -n 's/^ok \([0-9]*\) rows.*/\1/p')
+	n=$(echo "$output" | sed -n 's/.* \([0-9]*\) options by delta/\1/p')
+	[[ "$stderr" == *"$rows cot rows; $n options futures-equivalent by delta, 0 option and spread trades without"* ]] ||
+		fail "$stderr / $output"
+	# every option, Asian and spread option of the book is priced; the
+	# power options add the power rows
+	[ "$n" -gt 700 ] && [ "$rows" -eq 25 ]
+}
+
+@test "cot --sensitivities: a row of an unknown trade, NaN, a missing column exit 3 at file:line:col" {
+	optbook
+	run optbook_price
+	cp sens.csv good.csv
+	echo 'ZZ9,A,NG_HH,2027-01-01,2027-01-31,2,1,0,0,0,,' >> sens.csv
+	cot() { run_split qe-report cot -t trades.csv -c "$DATA/counterparties.csv" -m markets.csv -d 2026-11-25 \
+		--sensitivities sens.csv -o cot.csv; }
+	cot
+	[ "$status" -eq 3 ] || fail "exit $status: $stderr"
+	[[ "$stderr" == *"sens.csv:$(wc -l < sens.csv):1: column 'trade_id': trade 'ZZ9' is not in trades.csv"* ]] || fail "$stderr"
+	awk -F, -v OFS=, 'NR == 2 { $7 = "NaN" } 1' good.csv > sens.csv
+	cot
+	[ "$status" -eq 3 ] || fail "exit $status: $stderr"
+	[[ "$stderr" == *"sens.csv:2:7: column 'delta': not a finite number 'NaN'"* ]] || fail "$stderr"
+	cut -d, -f1,2,4- good.csv > sens.csv
+	cot
+	[ "$status" -eq 3 ] || fail "exit $status: $stderr"
+	[[ "$stderr" == *"sens.csv:1:1: missing required column 'curve'"* ]] || fail "$stderr"
+	[ ! -e cot.csv ]
+}

@@ -1505,3 +1505,205 @@ ev = sorted(dt.datetime.fromisoformat(r["exec_time"]) for r in t.values()
 assert max(sum(1 for y in ev if 0 <= (y - x).total_seconds() <= 60) for x in ev) == 6
 PY
 }
+
+# --- options by delta in the position rules (issues 14 and 17) ----------
+# tests/screen/optbook.bash: a crafted book priced by qe-price; expected
+# deltas from scipy's Black-76 (tests/screen/delta_oracle.py).
+
+load screen/optbook
+
+delta_rules() {
+	clean_cp
+	cat > levels.csv <<'CSV'
+curve,kind,level,unit,instruments,source
+NG_HH,reportable,0.001,lots,future;option,test
+NG_HH,accountability_single,0.001,MMBtu,future;option,test
+CL_WTI,reportable,0.001,lots,future;option,test
+TTF,eu_other_months,0.001,MWh,future;option,test
+CSV
+	printf 'curve,days_left,limit,instruments\nNG_HH,100,1,future;option\n' > spot.csv
+}
+
+delta_check() {
+	qe-screen check --rules regulatory -c cp.csv -t trades.csv -m markets.csv --calendars calendars \
+		-o b.csv "$@"
+}
+
+# python: the net per curve and month of the optbook, options by their
+# Black-76 delta (X1, not priced, by its quantity when $1 is "qty", and all
+# options by quantity when $1 is "all"), against the value and sign of
+# the rows of b.csv
+delta_oracle() {
+	"$PYORACLE" - "$QE_TOP/tests/screen" "$1" <<'PY'
+import csv, sys
+sys.path.insert(0, sys.argv[1])
+from delta_oracle import positions
+lots, units = {}, {}
+for p in positions():
+    by_qty = sys.argv[2] == "all" and p["option"] or not p["priced"]
+    x = p["quantity_lots"] if by_qty else p["lots"]
+    k = (p["curve"], p["month"])
+    lots[k] = lots.get(k, 0.0) + x
+    units[k] = units.get(k, 0.0) + x * p["units"] / p["lots"] if p["lots"] else units.get(k, 0.0)
+got = {}
+for r in csv.DictReader(open("b.csv")):
+    if r["rule"] in ("reportable", "accountability_single", "eu_other_months"):
+        sign = -1 if " short " in r["message"] else 1
+        got[(r["rule"], r["entity_id"])] = sign * float(r["value"])
+want = {}
+for (c, m), x in lots.items():
+    if c in ("NG_HH", "CL_WTI"):
+        want[("reportable", f"{c}:{m}")] = x
+for (c, m), x in units.items():
+    if c == "NG_HH":
+        want[("accountability_single", f"{c}:{m}")] = x
+# TTF: the front month on 2026-11-25 is December; March is another month.
+# (By quantity, qe-screen counts a TTF lot as lot_size MWh, not lot_size MW
+# over the month's hours: TTF is left out of the "all" run.)
+if sys.argv[2] != "all":
+    want[("eu_other_months", "TTF")] = sum(x for (c, m), x in units.items() if c == "TTF")
+for k, w in want.items():
+    assert k in got, (k, w, got)
+    assert abs(got[k] - w) <= 1e-9 * max(1, abs(w)), (k, got[k], w)
+    print(k[0], k[1], "%.6f" % w)
+PY
+}
+
+@test "check regulatory --sensitivities: options by their Black-76 delta (scipy) in lots and units, futures by quantity" {
+	optbook
+	delta_rules
+	run optbook_price
+	[ "$status" -eq 3 ] || fail "exit $status: $output"
+	grep -q '^X1,.*expiry in the past' errors.csv
+	run_split delta_check --asof 2026-11-25 --levels levels.csv --sensitivities sens.csv
+	assert_failure 1
+	[[ "$stderr" != *"note: no --sensitivities"* ]] || fail "$stderr"
+	run delta_oracle qty
+	assert_success
+	# the options moved the positions: January is not 30 + 100 - 80 lots
+	[[ "$output" != *"NG_HH:2027-01 50.000000"* ]] || fail "$output"
+	# X1 could not be priced: counted by its 10 lots, and a warning says so
+	assert_line "reportable NG_HH:2026-12 10.000000"
+	run "$PYORACLE" -c 'import csv; print(*sorted((r["entity_id"], r["severity"]) for r in csv.DictReader(open("b.csv")) if r["rule"] == "no_delta"))'
+	assert_output "('X1', 'warning')"
+	# a sold call in MMBtu (O3) and a cancelled put (C3) are in February
+	grep -q '^2026-11-25,regulatory,reportable,info,curve,NG_HH:2027-02,.*net short' b.csv
+}
+
+@test "check regulatory --sensitivities: the NG spot month nets futures and option deltas (scipy) against its limit" {
+	optbook
+	delta_rules
+	run optbook_price
+	[ "$status" -eq 3 ] || fail "exit $status: $output"
+	# on 1 December the front NG contract is January 2027
+	run_split delta_check --asof 2026-12-01 --spot-limits spot.csv --sensitivities sens.csv -q
+	assert_failure 1
+	"$PYORACLE" - "$QE_TOP/tests/screen" <<'PY'
+import csv, sys
+sys.path.insert(0, sys.argv[1])
+from delta_oracle import positions
+want = sum(p["lots"] for p in positions() if p["curve"] == "NG_HH" and p["month"] == "2027-01")
+rows = [r for r in csv.DictReader(open("b.csv")) if r["rule"] == "spot_month"]
+assert [r["entity_id"] for r in rows] == ["NG_HH:2027-01"], rows
+assert abs(float(rows[0]["value"]) - abs(want)) <= 1e-9 * abs(want), (rows[0]["value"], want)
+# a call bought and a put sold both add, each less than its lots
+assert 30 < want < 30 + 100 + 80 and abs(want - 50) > 1, want
+PY
+}
+
+@test "check regulatory without --sensitivities: options by quantity, and a note says so" {
+	optbook
+	delta_rules
+	run_split delta_check --asof 2026-11-25 --levels levels.csv
+	assert_failure 1
+	[[ "$stderr" == *"qe-screen: note: no --sensitivities: options count by their quantity in the position rules"* ]] ||
+		fail "$stderr"
+	run delta_oracle all
+	assert_success
+	assert_line "reportable NG_HH:2027-01 50.000000"
+	run grep -c ',no_delta,' b.csv
+	assert_output 0
+}
+
+@test "check regulatory --sensitivities: a missing column, an unknown trade, NaN, a bad date exit 3 at file:line:col" {
+	optbook
+	delta_rules
+	run optbook_price
+	[ "$status" -eq 3 ] || fail "exit $status: $output"
+	cp sens.csv good.csv
+	bad() {
+		run_split delta_check --asof 2026-11-25 --levels levels.csv --sensitivities sens.csv
+		[ "$status" -eq 3 ] || fail "exit $status: $stderr"
+		[[ "$stderr" == *"$1"* ]] || fail "$stderr"
+		[ ! -e b.csv ] || fail "b.csv written"
+		cp good.csv sens.csv
+	}
+	cut -d, -f1-6,8- good.csv > sens.csv
+	bad "sens.csv:1:1: missing required column 'delta'"
+	echo 'ZZ9,A,NG_HH,2027-01-01,2027-01-31,2,1,0,0,0,,' >> sens.csv
+	bad "sens.csv:$(wc -l < sens.csv):1: column 'trade_id': trade 'ZZ9' is not in trades.csv"
+	awk -F, -v OFS=, 'NR == 3 { $7 = "nan" } 1' good.csv > sens.csv
+	bad "sens.csv:3:7: column 'delta': not a finite number 'nan'"
+	awk -F, -v OFS=, 'NR == 2 { $4 = "2027-13-01" } 1' good.csv > sens.csv
+	bad "sens.csv:2:4: column 'delivery_start': not a date YYYY-MM-DD '2027-13-01'"
+}
+
+@test "check regulatory --sensitivities: the bundled book's levels equal python's aggregation of qe-price's sensitivities" {
+	qe-price -q --asof 2026-11-25 --trades "$DATA/trades.csv" --curves "$DATA/curves.csv" --vols "$DATA/vols.csv" \
+		--rates "$DATA/rates.csv" --fixings "$DATA/fixings.csv" --markets "$DATA/markets.csv" \
+		--calendars "$DATA/calendars" -o val.csv --sensitivities sens.csv
+	clean_cp
+	printf '%s\n' 'curve,kind,level,unit,instruments,source' 'NG_HH,reportable,0.001,lots,future;option,test' \
+		'CL_WTI,reportable,0.001,lots,future;option,test' 'BRENT,accountability_single,0.001,bbl,future;option,test' > levels.csv
+	run_split qe-screen check --rules regulatory --asof 2026-11-25 -c cp.csv -t "$DATA/trades.csv" \
+		-m "$DATA/markets.csv" --calendars "$DATA/calendars" --levels levels.csv --sensitivities sens.csv -q -o b.csv
+	assert_success
+	"$PYORACLE" - "$DATA" <<'PY'
+import csv, sys, datetime as dt
+data = sys.argv[1]
+mk = {r["curve"]: r for r in csv.DictReader(open(data + "/markets.csv"))}
+best = {}
+for t in csv.DictReader(open(data + "/trades.csv")):
+    if t["trade_id"] not in best or int(t["version"]) >= int(best[t["trade_id"]]["version"]):
+        best[t["trade_id"]] = t
+live = {k: t for k, t in best.items() if t["status"] != "cancel"}
+sens = {}
+for r in csv.DictReader(open("sens.csv")):
+    if not r["curve2"]:
+        sens.setdefault(r["trade_id"], []).append(r)
+net = {}
+def add(c, a, b, x):
+    # by days in each month of [a, b]
+    a, b = dt.date.fromisoformat(a), dt.date.fromisoformat(b)
+    d = a
+    while d <= b:
+        k = (c, d.strftime("%Y-%m"))
+        net[k] = net.get(k, 0.0) + x / ((b - a).days + 1)
+        d += dt.timedelta(1)
+nopt = 0
+for t in live.values():
+    c = t["curve"]
+    if t["instrument"] == "option" and t["trade_id"] in sens:
+        nopt += 1
+        for r in sens[t["trade_id"]]:
+            if r["curve"] in ("NG_HH", "CL_WTI", "BRENT"):
+                add(r["curve"], r["delivery_start"], r["delivery_end"], float(r["delta"]))
+    elif t["instrument"] in ("future", "option") and c in ("NG_HH", "CL_WTI", "BRENT"):
+        assert t["unit"] == "lots", t
+        add(c, t["delivery_start"], t["delivery_end"], float(t["quantity"]) * float(mk[c]["lot_size"]) * (1 if t["side"] == "buy" else -1))
+got = {}
+for r in csv.DictReader(open("b.csv")):
+    if r["rule"] in ("reportable", "accountability_single"):
+        got[r["entity_id"]] = (-1 if " short " in r["message"] else 1) * float(r["value"])
+want = {}
+for (c, m), x in net.items():
+    x = x if c == "BRENT" else x / float(mk[c]["lot_size"])
+    if abs(x) >= 0.001:
+        want[f"{c}:{m}"] = x
+assert nopt > 100, nopt
+assert got.keys() == want.keys(), sorted(set(got) ^ set(want))
+for k in want:
+    assert abs(got[k] - want[k]) <= 1e-9 * max(1, abs(want[k])), (k, got[k], want[k])
+print("ok", len(want))
+PY
+}

@@ -33,6 +33,8 @@ static const char usage[] =
 	"      --valuations FILE     qe-price valuations (credit exposure)\n"
 	"      --var FILE            qe-var VaR results (VaR limits)\n"
 	"      --ladder FILE         qe-price ladder (position limits)\n"
+	"      --sensitivities FILE  qe-price sensitivities: options count by their delta in\n"
+	"                            the spot-month limits and levels (regulatory)\n"
 	"  -m, --markets FILE        curve master (quality)\n"
 	"      --fx FILE             FX rates, units of a base per unit (limits in other currencies)\n"
 	"      --profiles FILE       Shariah screening profiles (sharia)\n"
@@ -59,7 +61,7 @@ enum {
 	OPT_FAIL_ON = 256, OPT_VALUATIONS, OPT_VAR, OPT_LADDER, OPT_FX, OPT_PROFILES, OPT_PROFILE,
 	OPT_INSTRUMENTS, OPT_ISLAMIC, OPT_SPOT, OPT_CALENDARS, OPT_LEVELS, OPT_REPORTING_LEI, OPT_MANDATES,
 	OPT_FLOWS, OPT_CURRENCIES, OPT_NEW, OPT_VAR_WHATIF, OPT_HISTORY, OPT_FIXINGS, OPT_THRESHOLDS, OPT_WASH,
-	OPT_TERMS
+	OPT_TERMS, OPT_SENS
 };
 
 static const char whatif_usage[] =
@@ -135,6 +137,7 @@ int screen_run(int argc, char **argv, int whatif)
 		{"thresholds", required_argument, NULL, OPT_THRESHOLDS},
 		{"wash-window", required_argument, NULL, OPT_WASH},
 		{"islamic-terms", required_argument, NULL, OPT_TERMS},
+		{"sensitivities", required_argument, NULL, OPT_SENS},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -197,6 +200,7 @@ int screen_run(int argc, char **argv, int whatif)
 				cli_usage_error("--wash-window: seconds >= 0, not '%s'", optarg);
 			break;
 		case OPT_TERMS: in.islamic_terms = optarg; break;
+		case OPT_SENS: in.sensitivities = optarg; break;
 		case 'q': cli_quiet = 1; break;
 		case 'h': cli_help(whatif ? whatif_usage : usage);
 		default: cli_usage_error("see 'qe-screen check --help'");
@@ -232,6 +236,12 @@ int screen_run(int argc, char **argv, int whatif)
 			cli_usage_error("--rules: whatif runs limits and regulatory, not '%s'", rules[i]);
 		run[k] = 1;
 	}
+	int positions = 0;
+	for (size_t k = 0; k < NSETS; k++)
+		positions |= run[k] && rule_sets[k].run == rules_regulatory && (in.spot_limits || in.levels);
+	if (positions && !in.sensitivities)
+		cli_info("note: no --sensitivities: options count by their quantity in the position rules, "
+			 "not by their delta");
 	breach_list l;
 	breach_list_init(&l, in.asof);
 	qe_err e;

@@ -14,6 +14,7 @@
 #include "market/curvemaster.h"
 #include "screen/rtable.h"
 #include "screen/live.h"
+#include "screen/optdelta.h"
 #include "time/period.h"
 #include "time/tz.h"
 
@@ -33,13 +34,35 @@ static const int cot_optional[RT_NCOLS] = {[RT_BOOK] = 1,  [RT_TRADER] = 1, [RT_
 					   [RT_SHAPE] = 1, [RT_OTYPE] = 1,  [RT_STRIKE] = 1, [RT_EXPIRY] = 1,
 					   [RT_UTI] = 1,   [RT_VENUE] = 1,  [RT_EXEC] = 1};
 
+/* The size of one lot of curve c over [a, b] in the curve's unit into
+ * *lot: lot_size, on a curve per MWh with a shape (sh, "" for the
+ * curve's) lot_size MW over the shape's hours in the curve's zone, their
+ * number into *hours (-1 on other curves).  NULL, or why not (into buf); *col
+ * the trade column at fault. */
+static const char *curve_lot(const curvemaster_curve *c, const char *sh, qe_date a, qe_date b, double *lot,
+			     int64_t *hours, int *col, char *buf, size_t cap, qe_err *e)
+{
+	int shape = c->shape;
+	*col = RT_SHAPE;
+	if (*sh && shape_parse(sh, strlen(sh), &shape))
+		return snprintf(buf, cap, "not a shape"), buf;
+	*hours = -1;
+	if (strcmp(c->unit, "MWh") == 0 && shape >= 0) {
+		const qe_tz *tz = tz_get(c->timezone, e);
+		if (!tz || (*hours = shape_hours(shape, a, b, tz, e)) < 0)
+			return snprintf(buf, cap, "hours of the shape in zone '%s': %s", c->timezone, e->msg), buf;
+	}
+	*lot = c->lot_size * (*hours >= 0 ? (double)*hours : 1.0);
+	return NULL;
+}
+
 /* Why row i cannot be counted (into buf, *col the column), or NULL with
  * *total the quantity in the curve's unit and *lot the size of one lot of
  * the curve over the trade's delivery period. */
 static const char *trade_total(const rtable *t, size_t i, const curvemaster_curve *c, double *total, double *lot,
 			       int *col, char *buf, size_t cap, qe_err *e)
 {
-	const char *unit = rtable_get(t, i, RT_UNIT), *sh = rtable_get(t, i, RT_SHAPE);
+	const char *unit = rtable_get(t, i, RT_UNIT), *why;
 	qe_date a, b;
 	double q;
 	*col = RT_QTY;
@@ -48,24 +71,15 @@ static const char *trade_total(const rtable *t, size_t i, const curvemaster_curv
 	*col = RT_DSTART;
 	if (date_parse_z(rtable_get(t, i, RT_DSTART), &a) || date_parse_z(rtable_get(t, i, RT_DEND), &b) || b < a)
 		return snprintf(buf, cap, "no delivery period (delivery_start <= delivery_end)"), buf;
-	int shape = c->shape;
-	*col = RT_SHAPE;
-	if (*sh && shape_parse(sh, strlen(sh), &shape))
-		return snprintf(buf, cap, "not a shape"), buf;
-	int64_t hours = 0;
-	int mwh = strcmp(c->unit, "MWh") == 0;
-	if (mwh && shape >= 0) {
-		const qe_tz *tz = tz_get(c->timezone, e);
-		if (!tz || (hours = shape_hours(shape, a, b, tz, e)) < 0)
-			return snprintf(buf, cap, "hours of the shape in zone '%s': %s", c->timezone, e->msg), buf;
-	}
-	*lot = c->lot_size * (mwh && shape >= 0 ? (double)hours : 1.0);
+	int64_t hours;
+	if ((why = curve_lot(c, rtable_get(t, i, RT_SHAPE), a, b, lot, &hours, col, buf, cap, e)))
+		return why;
 	*col = RT_UNIT;
 	if (strcmp(unit, "lots") == 0) {
 		if (!(c->lot_size > 0))
 			return snprintf(buf, cap, "curve %s has no lot_size", c->name), buf;
 		*total = q * *lot;
-	} else if (strcmp(unit, "MW") == 0 && mwh && shape >= 0) {
+	} else if (strcmp(unit, "MW") == 0 && hours >= 0) {
 		*total = q * (double)hours;
 	} else if (strcmp(unit, "MMBtu/d") == 0 && strcmp(c->unit, "MMBtu") == 0) {
 		*total = q * (double)(b - a + 1);
@@ -465,10 +479,52 @@ static int cot_write(const regrep_inputs *in, const cot_cell *cell, const char *
 	return 0;
 }
 
-int regrep_cot(const regrep_inputs *in, csv_writer *w, long *rows, long *skipped, qe_err *e)
+/* An option of row i counted by the deltas of its rows in od (first row
+ * r): each row's delta over one lot of its curve over the trade's
+ * delivery period (the trade's shape on its own curve, the curve's on a
+ * spread's other leg), in the month of the row's delivery_start, for the
+ * counterparty (the other side) and for us. */
+static int cot_option(const rtable *t, size_t i, const optdelta *od, long r, curvemaster *m, strindex *comms,
+		      cot_nets *n, int cat, int own, qe_err *e)
+{
+	qe_date a, b;
+	if (date_parse_z(rtable_get(t, i, RT_DSTART), &a) || date_parse_z(rtable_get(t, i, RT_DEND), &b) || b < a)
+		return rtable_error(t, i, RT_DSTART, e, "no delivery period (delivery_start <= delivery_end)");
+	for (; r >= 0; r = od->next[r]) {
+		const char *name = rtable_get(&od->t, (size_t)r, OD_CURVE);
+		const curvemaster_curve *cv = curvemaster_find(m, name);
+		if (!cv)
+			return rtable_error(&od->t, (size_t)r, OD_CURVE, e, "curve '%s' is not in %s", name,
+					    curvemaster_file(m));
+		int own_curve = strcmp(name, rtable_get(t, i, RT_CURVE)) == 0, col;
+		double lot, ours;
+		int64_t hours;
+		char buf[256];
+		const char *why = curve_lot(cv, own_curve ? rtable_get(t, i, RT_SHAPE) : "", a, b, &lot, &hours, &col, buf,
+					    sizeof buf, e);
+		if (why)
+			return rtable_error(t, i, col, e, "%s", why);
+		if (!(lot > 0))
+			return rtable_error(&od->t, (size_t)r, OD_CURVE, e, "curve %s has no lot to count a delta in lots",
+					    name);
+		if (optdelta_position(od, r, lot, 1, &ours, e))
+			return e->code;
+		long comm = sidx_add(comms, cv->commodity, strlen(cv->commodity), NULL);
+		long month = date_month_index(od->start[r]);
+		if (comm < 0)
+			return qe_err_set(e, QE_INTERNAL, "out of memory");
+		int rc;
+		if ((rc = nets_add(n, rtable_get(t, i, RT_CPTY), cv->name, month, cat, (int)comm, -ours, e)) ||
+		    (rc = nets_add(n, "\036", cv->name, month, own, (int)comm, ours, e)))
+			return rc;
+	}
+	return 0;
+}
+
+int regrep_cot(const regrep_inputs *in, csv_writer *w, long *rows, long *skipped, long *by_delta, qe_err *e)
 {
 	int own = category_index(in->own_category ? in->own_category : "producer_merchant");
-	*rows = *skipped = 0;
+	*rows = *skipped = *by_delta = 0;
 	if (own < 0)
 		return qe_err_set(e, QE_USAGE, "--own-category '%s' is not a category of qe-formats(5) COT REPORT",
 				  in->own_category);
@@ -477,6 +533,10 @@ int regrep_cot(const regrep_inputs *in, csv_writer *w, long *rows, long *skipped
 	curvemaster *m = NULL;
 	cot_nets n = {.keys = sidx_new()};
 	size_t *live = NULL, nlive = 0;
+	strindex *ids = NULL;
+	long *best = NULL;
+	optdelta od = {0};
+	int have_od = 0;
 	cot_cell *cell = NULL;
 	const char **names = NULL;
 	int *order = NULL;
@@ -488,8 +548,13 @@ int regrep_cot(const regrep_inputs *in, csv_writer *w, long *rows, long *skipped
 	if ((rc = rtable_read(in->trades, trade_cols, cot_optional, RT_NCOLS, &t, e)) ||
 	    (rc = cpty_load(in->counterparties, 1, &cp, &cpix, e)) ||
 	    (in->previous && (rc = rtable_read(in->previous, prev_cols, NULL, PV_NCOLS, &prev, e))) ||
-	    (rc = live_versions(&t, RT_ID, RT_VERSION, RT_STATUS, &live, &nlive, NULL, NULL, e)))
+	    (rc = live_versions(&t, RT_ID, RT_VERSION, RT_STATUS, &live, &nlive, &ids, &best, e)))
 		goto done;
+	if (in->sensitivities) {
+		if ((rc = optdelta_read(in->sensitivities, ids, best, in->trades, &od, e)))
+			goto done;
+		have_od = 1;
+	}
 	if (!(m = curvemaster_load(in->markets, e))) {
 		rc = e->code;
 		goto done;
@@ -497,7 +562,8 @@ int regrep_cot(const regrep_inputs *in, csv_writer *w, long *rows, long *skipped
 	for (size_t k = 0; k < nlive; k++) {
 		size_t i = live[k];
 		const char *instr = rtable_get(&t, i, RT_INSTR), *cpty = rtable_get(&t, i, RT_CPTY);
-		if (!strcmp(instr, "option") || !strcmp(instr, "spread")) {
+		long r = have_od && optdelta_is_option(instr) ? optdelta_first(&od, rtable_get(&t, i, RT_ID)) : -1;
+		if (r < 0 && (!strcmp(instr, "option") || !strcmp(instr, "spread"))) {
 			(*skipped)++;
 			continue;
 		}
@@ -517,6 +583,12 @@ int regrep_cot(const regrep_inputs *in, csv_writer *w, long *rows, long *skipped
 		if (cat < 0) {
 			rc = rtable_error(&cp, (size_t)c, CP_CATEGORY, e, "'%s' is not a COT category", catname);
 			goto done;
+		}
+		if (r >= 0) {
+			if ((rc = cot_option(&t, i, &od, r, m, comms, &n, cat, own, e)))
+				goto done;
+			(*by_delta)++;
+			continue;
 		}
 		double total, lot;
 		int col;
@@ -569,6 +641,11 @@ int regrep_cot(const regrep_inputs *in, csv_writer *w, long *rows, long *skipped
 	csvw_header_of(w, FMT_COT_REPORT);
 	rc = cot_write(in, cell, names, ncomm, order, in->previous ? &prev : NULL, w, rows, e);
 done:
+	if (have_od)
+		optdelta_free(&od);
+	if (ids)
+		sidx_free(ids);
+	free(best);
 	if (cpix)
 		sidx_free(cpix);
 	if (comms)

@@ -5,7 +5,8 @@
  * offset, venue, action type new/modify/cancel from the trade lifecycle)
  * and a commitments-of-traders style report (open interest in lots by
  * commodity and trader category, long, short and spreading, with the
- * change since a previous report).
+ * change since a previous report; options futures-equivalent, by the
+ * deltas of qe-price's sensitivities through screen/optdelta).
  *
  * Quantities: a trade's total quantity is in its curve's unit - lots
  * times the lot size, MW times the hours of the trade's shape (default:
@@ -33,6 +34,7 @@ typedef struct regrep_inputs {
 	qe_date asof;               /* cot: the date of the rows */
 	const char *previous;       /* cot: a previous report, or NULL */
 	const char *own_category;   /* cot: our own category */
+	const char *sensitivities;  /* cot: qe-price's SENSITIVITIES (options by delta), or NULL */
 } regrep_inputs;
 
 /* Writes the header and one row per reportable version of in->trades in
@@ -48,11 +50,16 @@ int regrep_remit(const regrep_inputs *in, csv_writer *w, csv_writer *rej, long *
 
 /* Writes the header and, per commodity (by name) and category (in the
  * order of qe-formats(5)), the counterparties' and our live positions in
- * lots netted per curve and delivery month (options and spreads are
- * left out; *skipped counts them).  QE_USAGE for an unknown own
- * category; QE_DATA at file:line:col for a counterparty not in the
- * master or without a category, an unknown curve or unit, a previous
- * report with another layout. */
-int regrep_cot(const regrep_inputs *in, csv_writer *w, long *rows, long *skipped, qe_err *e);
+ * lots netted per curve and delivery month.  With in->sensitivities an
+ * option (option, asian, spread) with rows there counts futures-
+ * equivalent: each row's delta over one lot of its curve over the
+ * trade's delivery period, in the month of the row's delivery_start
+ * (*by_delta counts these trades).  Options and spreads without rows are
+ * left out (*skipped counts them); an Asian without rows counts by its
+ * quantity.  QE_USAGE for an unknown own category; QE_DATA at
+ * file:line:col for a counterparty not in the master or without a
+ * category, an unknown curve or unit, a previous report with another
+ * layout, a bad sensitivities file (screen/optdelta). */
+int regrep_cot(const regrep_inputs *in, csv_writer *w, long *rows, long *skipped, long *by_delta, qe_err *e);
 
 #endif

@@ -9,7 +9,6 @@
 #include "core/regid.h"
 #include "market/curvemaster.h"
 #include "screen/leicheck.h"
-#include "screen/live.h"
 #include "screen/rtable.h"
 
 /* --- position levels --------------------------------------------------- */
@@ -62,13 +61,63 @@ static int month_net_add(month_net *mn, long m, double x)
 	return 0;
 }
 
-static int curve_months(const live_set *live, const curvemaster_curve *c, const char *instr, int in_lots,
-			month_net *mn, qe_err *e)
+/* Adds x to the months of [a, b], each by its days there. */
+static int month_net_spread(month_net *mn, qe_date a, qe_date b, double x)
+{
+	double days = (double)(b - a + 1);
+	for (long m = date_month_index(a); m <= date_month_index(b); m++) {
+		qe_date lo = date_month_first(m), hi = date_month_first(m + 1) - 1;
+		if (lo < a)
+			lo = a;
+		if (hi > b)
+			hi = b;
+		if (month_net_add(mn, m, x * (double)(hi - lo + 1) / days))
+			return -1;
+	}
+	return 0;
+}
+
+/* An option with rows in od: the deltas of its rows on c; 1 when it has
+ * none (it counts by its quantity), 0, or an error code. */
+static int option_months(const live_set *live, size_t i, optdelta *od, const curvemaster_curve *c,
+			 int in_lots, month_net *mn, qe_err *e)
+{
+	const rtable *t = &live->t;
+	if (!od || !optdelta_is_option(rtable_get(t, i, TR_INSTR)))
+		return 1;
+	long r = optdelta_first(od, rtable_get(t, i, TR_ID));
+	if (r < 0) {
+		if (strcmp(rtable_get(t, i, TR_CURVE), c->name) == 0)
+			optdelta_mark_qty(od, rtable_get(t, i, TR_ID));
+		return 1;
+	}
+	for (; r >= 0; r = od->next[r]) {
+		double pos;
+		if (strcmp(rtable_get(&od->t, (size_t)r, OD_CURVE), c->name) != 0)
+			continue;
+		if (optdelta_position(od, r, c->lot_size, in_lots, &pos, e))
+			return e->code;
+		if (month_net_spread(mn, od->start[r], od->end[r], pos))
+			return qe_err_set(e, QE_INTERNAL, "out of memory");
+	}
+	return 0;
+}
+
+static int curve_months(const live_set *live, optdelta *od, const curvemaster_curve *c, const char *instr,
+			int in_lots, month_net *mn, qe_err *e)
 {
 	const rtable *t = &live->t;
 	for (size_t k = 0; k < live->n; k++) {
 		size_t i = live->row[k];
-		if (strcmp(rtable_get(t, i, TR_CURVE), c->name) != 0 || !live_in_list(instr, rtable_get(t, i, TR_INSTR)))
+		if (!live_in_list(instr, rtable_get(t, i, TR_INSTR)))
+			continue;
+		int rc = option_months(live, i, od, c, in_lots, mn, e);
+		if (rc != 1) {
+			if (rc)
+				return rc;
+			continue;
+		}
+		if (strcmp(rtable_get(t, i, TR_CURVE), c->name) != 0)
 			continue;
 		qe_date a, b;
 		double pos;
@@ -80,16 +129,8 @@ static int curve_months(const live_set *live, const curvemaster_curve *c, const 
 		if (live_position(live, i, c, in_lots, &pos, e))
 			return e->code;
 		/* a strip counts in each of its months by its days there */
-		double days = (double)(b - a + 1);
-		for (long m = date_month_index(a); m <= date_month_index(b); m++) {
-			qe_date lo = date_month_first(m), hi = date_month_first(m + 1) - 1;
-			if (lo < a)
-				lo = a;
-			if (hi > b)
-				hi = b;
-			if (month_net_add(mn, m, pos * (double)(hi - lo + 1) / days))
-				return qe_err_set(e, QE_INTERNAL, "out of memory");
-		}
+		if (month_net_spread(mn, a, b, pos))
+			return qe_err_set(e, QE_INTERNAL, "out of memory");
 	}
 	return 0;
 }
@@ -101,8 +142,8 @@ static void month_label(char *buf, size_t cap, const char *curve, long m)
 	snprintf(buf, cap, "%s:%.7s", curve, d);
 }
 
-static int level_row(const rules_inputs *in, const rtable *pl, size_t r, const live_set *live, curvemaster *m,
-		     breach_list *l, qe_err *e)
+static int level_row(const rules_inputs *in, const rtable *pl, size_t r, const live_set *live, optdelta *od,
+		     curvemaster *m, breach_list *l, qe_err *e)
 {
 	const char *name = rtable_get(pl, r, PL_CURVE), *unit = rtable_get(pl, r, PL_UNIT);
 	const char *src = rtable_get(pl, r, PL_SOURCE);
@@ -125,7 +166,7 @@ static int level_row(const rules_inputs *in, const rtable *pl, size_t r, const l
 	if (!(level > 0))
 		return rtable_error(pl, r, PL_LEVEL, e, "a level is positive, not '%s'", rtable_get(pl, r, PL_LEVEL));
 	month_net mn = {0};
-	int rc = curve_months(live, c, rtable_get(pl, r, PL_INSTR), in_lots, &mn, e);
+	int rc = curve_months(live, od, c, rtable_get(pl, r, PL_INSTR), in_lots, &mn, e);
 	long spot = 0;
 	if (!rc && kind >= K_EU_SPOT) {
 		qe_date front;
@@ -170,28 +211,35 @@ static int level_row(const rules_inputs *in, const rtable *pl, size_t r, const l
 	return rc;
 }
 
-int regulatory_levels(const rules_inputs *in, breach_list *l, qe_err *e)
+int regulatory_levels(const rules_inputs *in, const live_set *live, optdelta *od, curvemaster *m,
+		      breach_list *l, qe_err *e)
 {
-	if (!in->trades || !in->markets)
-		return qe_err_set(e, QE_USAGE, "rule set regulatory: position levels need the trades and markets files");
 	rtable pl = {0};
-	live_set live = {0};
-	curvemaster *m = NULL;
 	int rc;
 	if ((rc = rtable_read(in->levels, level_cols, NULL, PL_NCOLS, &pl, e)))
 		return rc;
-	if (!(m = curvemaster_load(in->markets, e)) || curvemaster_load_calendars(m, in->calendars, e) ||
-	    live_read(in->trades, in->new_trades, &live, e)) {
-		rc = e->code;
-		goto done;
-	}
 	for (size_t r = 0; r < pl.n && !rc; r++)
-		rc = level_row(in, &pl, r, &live, m, l, e);
-done:
+		rc = level_row(in, &pl, r, live, od, m, l, e);
 	rtable_free(&pl);
-	live_free(&live);
-	curvemaster_free(m);
 	return rc;
+}
+
+int regulatory_no_delta(const rules_inputs *in, const live_set *live, const optdelta *od, breach_list *l,
+			qe_err *e)
+{
+	const rtable *t = &live->t;
+	for (size_t k = 0; k < live->n; k++) {
+		size_t i = live->row[k];
+		const char *tid = rtable_get(t, i, TR_ID), *instr = rtable_get(t, i, TR_INSTR);
+		if (!optdelta_is_option(instr) || !optdelta_counted_by_qty(od, tid))
+			continue;
+		if (breach_add(l, "regulatory", "no_delta", BREACH_WARNING, "trade", tid, NAN, NAN, e,
+			       "%s %s has no rows in %s (not priced?): the position rules count it by its quantity, "
+			       "not its delta",
+			       instr, tid, in->sensitivities))
+			return e->code;
+	}
+	return 0;
 }
 
 /* --- reporting fields --------------------------------------------------- */

@@ -12,6 +12,7 @@
 #include "screen/leicheck.h"
 #include "screen/live.h"
 #include "screen/mandate.h"
+#include "screen/optdelta.h"
 #include "screen/regulatory.h"
 #include "screen/rtable.h"
 #include "screen/unsettled.h"
@@ -553,23 +554,15 @@ static const char *const spot_cols[] = {"curve", "days_left", "limit", "instrume
  * days left to its last trading day are at most the largest days_left of
  * the curve's rows, the row with the smallest days_left not below them
  * applies, to the net lots (long minus short, all books) of the live
- * trades of its instruments delivering in that contract's month. */
-static int spot_month(const rules_inputs *in, breach_list *l, qe_err *e)
+ * trades of its instruments delivering in that contract's month (an
+ * option with rows in od by the deltas of its rows of that month). */
+static int spot_month(const rules_inputs *in, const live_set *live, optdelta *od, curvemaster *m,
+		      breach_list *l, qe_err *e)
 {
 	rtable sm = {0};
-	live_set own = {0};
-	const live_set *live = &own;
-	curvemaster *m = NULL;
 	int rc;
-	if (!in->trades || !in->markets)
-		return qe_err_set(e, QE_USAGE, "rule set regulatory: spot-month limits need the trades and markets files");
 	if ((rc = rtable_read(in->spot_limits, spot_cols, NULL, SM_NCOLS, &sm, e)))
 		return rc;
-	if (!(m = curvemaster_load(in->markets, e)) || curvemaster_load_calendars(m, in->calendars, e) ||
-	    live_get(in->trades, in->new_trades, in->live, &own, &live, e)) {
-		rc = e->code;
-		goto done;
-	}
 	for (size_t r = 0; r < sm.n; r++) {
 		const char *name = rtable_get(&sm, r, SM_CURVE);
 		long first = rtable_find(&sm, SM_CURVE, name);
@@ -610,8 +603,20 @@ static int spot_month(const rules_inputs *in, breach_list *l, qe_err *e)
 		for (size_t k = 0; k < live->n; k++) {
 			size_t i = live->row[k];
 			qe_date ds;
-			if (strcmp(rtable_get(&live->t, i, TR_CURVE), name) != 0 ||
-			    !live_in_list(rtable_get(&sm, (size_t)row, SM_INSTR), rtable_get(&live->t, i, TR_INSTR)))
+			const char *instr = rtable_get(&live->t, i, TR_INSTR);
+			if (!live_in_list(rtable_get(&sm, (size_t)row, SM_INSTR), instr))
+				continue;
+			long o = od && optdelta_is_option(instr) ? optdelta_first(od, rtable_get(&live->t, i, TR_ID)) : -1;
+			int by_delta = o >= 0;
+			for (; o >= 0; o = od->next[o]) {
+				if (strcmp(rtable_get(&od->t, (size_t)o, OD_CURVE), name) != 0 ||
+				    date_month_index(od->start[o]) != date_month_index(month))
+					continue;
+				if ((rc = optdelta_position(od, o, c->lot_size, 1, &lots, e)))
+					goto done;
+				net += lots;
+			}
+			if (by_delta || strcmp(rtable_get(&live->t, i, TR_CURVE), name) != 0)
 				continue;
 			if (date_parse_z(rtable_get(&live->t, i, TR_DSTART), &ds)) {
 				rc = rtable_error(&live->t, i, TR_DSTART, e, "not a date '%s'",
@@ -620,6 +625,8 @@ static int spot_month(const rules_inputs *in, breach_list *l, qe_err *e)
 			}
 			if (date_month_index(ds) != date_month_index(month))
 				continue;
+			if (od && optdelta_is_option(instr))
+				optdelta_mark_qty(od, rtable_get(&live->t, i, TR_ID));
 			if ((rc = live_position(live, i, c, 1, &lots, e)))
 				goto done;
 			net += lots;
@@ -636,9 +643,44 @@ static int spot_month(const rules_inputs *in, breach_list *l, qe_err *e)
 	}
 done:
 	rtable_free(&sm);
+	return rc;
+}
+
+/* The position rules: the live trades, the curve master and the
+ * sensitivities read once for the spot-month limits and the levels. */
+static int positions(const rules_inputs *in, breach_list *l, qe_err *e)
+{
+	live_set own = {0};
+	const live_set *live = &own;
+	optdelta od = {0};
+	curvemaster *m = NULL;
+	int rc = 0, have_od = 0;
+	if (!in->trades || !in->markets)
+		return qe_err_set(e, QE_USAGE, "rule set regulatory: %s need the trades and markets files",
+				  in->spot_limits ? "spot-month limits" : "position levels");
+	if (!(m = curvemaster_load(in->markets, e)) || curvemaster_load_calendars(m, in->calendars, e) ||
+	    live_get(in->trades, in->new_trades, in->live, &own, &live, e)) {
+		rc = e->code;
+		goto done;
+	}
+	if (in->sensitivities) {
+		if ((rc = optdelta_read(in->sensitivities, live->ids, live->best, in->trades, &od, e)))
+			goto done;
+		have_od = 1;
+	}
+	if (in->spot_limits && (rc = spot_month(in, live, have_od ? &od : NULL, m, l, e)))
+		goto done;
+	if (in->levels && (rc = regulatory_levels(in, live, have_od ? &od : NULL, m, l, e)))
+		goto done;
+	if (have_od)
+		rc = regulatory_no_delta(in, live, &od, l, e);
+done:
+	if (have_od)
+		optdelta_free(&od);
 	live_free(&own);
 	curvemaster_free(m);
-	if (!rc && (in->history || in->fixings))
+	/* the market checks of quality, also asked for with the spot-month limits */
+	if (!rc && in->spot_limits && (in->history || in->fixings))
 		rc = quality_market(in, l, e);
 	return rc;
 }
@@ -646,10 +688,8 @@ done:
 int rules_regulatory(const rules_inputs *in, breach_list *l, qe_err *e)
 {
 	int rc = lei_rule(in, "regulatory", BREACH_BREACH, l, e);
-	if (!rc && in->spot_limits)
-		rc = spot_month(in, l, e);
-	if (!rc && in->levels)
-		rc = regulatory_levels(in, l, e);
+	if (!rc && (in->spot_limits || in->levels))
+		rc = positions(in, l, e);
 	if (!rc && in->reporting_lei)
 		rc = regulatory_report_fields(in, l, e);
 	return rc;

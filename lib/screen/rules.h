@@ -30,6 +30,7 @@ typedef struct rules_inputs {
 	const char *var;            /* VAR RESULTS of qe-var */
 	int var_is_whatif;          /* var is qe-var whatif's WHATIF: its var_after is checked */
 	const char *ladder;         /* LADDER of qe-price */
+	const char *sensitivities;  /* SENSITIVITIES of qe-price: options by delta in the position rules */
 	const char *markets;        /* MARKETS */
 	const char *fx;             /* FX RATES (units of a base per unit) */
 	const char *profiles;       /* SHARIA PROFILES */
@@ -66,7 +67,10 @@ int rules_sharia(const rules_inputs *in, breach_list *l, qe_err *e);
 /* regulatory: the LEI of every counterparty; with spot-month limits,
  * the net position of the front contract in its spot period; with
  * levels, accountability, reportable and EU levels; with our LEI, the
- * reporting fields of every trade (screen/regulatory). */
+ * reporting fields of every trade (screen/regulatory).  The positions
+ * count an option by its delta with sensitivities (screen/optdelta; a
+ * warning for each live option without rows, counted by its quantity),
+ * by its quantity without. */
 int rules_regulatory(const rules_inputs *in, breach_list *l, qe_err *e);
 /* quality: live trades on curves the markets file lacks; counterparties
  * without a valid LEI. */

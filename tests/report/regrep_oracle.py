@@ -4,7 +4,11 @@
 own MOD 97-10, never from qe's output.
 
 usage: regrep_oracle.py remit TRADES CPTY MARKETS OUR_LEI REPORT REJECTS
-       regrep_oracle.py cot TRADES CPTY MARKETS OWN_CATEGORY REPORT [PREVIOUS]
+       regrep_oracle.py cot TRADES CPTY MARKETS OWN_CATEGORY REPORT [PREVIOUS] [SENS=FILE]
+With SENS=FILE (qe-price's sensitivities of TRADES) an option, Asian or
+spread option with rows there counts by them: each row's delta over one
+lot of the row's curve over the trade's delivery period, in the month of
+the row's delivery_start; options and spreads without rows are left out.
 Prints "ok N" or raises with the first difference."""
 import csv
 import datetime as dt
@@ -114,13 +118,38 @@ def live_trades(trades):
     return [t for t in best.values() if t["status"] != "cancel"]
 
 
-def cot(trades, cpty, markets, own, report, previous=None):
+def cot(trades, cpty, markets, own, report, *more):
+    previous = next((x for x in more if not x.startswith("SENS=")), None)
+    sens_file = next((x[5:] for x in more if x.startswith("SENS=")), None)
+    sens = {}  # trade_id -> its rows (cross-gamma rows left out)
+    if sens_file:
+        for r in rows(sens_file):
+            if not r.get("curve2"):
+                sens.setdefault(r["trade_id"], []).append(r)
     cp = {r["counterparty"]: r for r in rows(cpty)}
     mk = {r["curve"]: r for r in rows(markets)}
     net = {}  # (trader, curve, month) -> lots, trader "" = us
     cat_of = {"": own}
     comm_of = {}
+    by_delta = 0
     for t in live_trades(trades):
+        if t["instrument"] in ("option", "asian", "spread") and t["trade_id"] in sens:
+            by_delta += 1
+            c = t["counterparty"]
+            cat_of[c] = cp[c]["category"]
+            for r in sens[t["trade_id"]]:
+                m = mk[r["curve"]]
+                # one lot of the row's curve over the trade's period (the
+                # trade's shape on its own curve, the curve's on a spread's
+                # other leg)
+                own_curve = r["curve"] == t["curve"]
+                _, lot = total_and_lot(dict(t, unit="lots", shape=t.get("shape", "") if own_curve else ""), m)
+                ours = float(r["delta"]) / lot
+                month = r["delivery_start"][:7]
+                comm_of[r["curve"]] = m["commodity"]
+                net[(c, r["curve"], month)] = net.get((c, r["curve"], month), 0) - ours
+                net[("", r["curve"], month)] = net.get(("", r["curve"], month), 0) + ours
+            continue
         if t["instrument"] in ("option", "spread"):
             continue
         m = mk[t["curve"]]
@@ -171,7 +200,7 @@ def cot(trades, cpty, markets, own, report, previous=None):
             else:
                 p = prev.get((r["commodity"], r["category"]))
                 close(r[k + "_change"], float(r[k]) - (float(p[k]) if p else 0.0), f"{what} {k}_change")
-    print(f"ok {len(got)} rows")
+    print(f"ok {len(got)} rows, {by_delta} options by delta")
 
 
 if __name__ == "__main__":
