@@ -11,7 +11,7 @@
  *
  * Numbers carry thousands separators and units; long and short, breach
  * and inside are told by a sign, a word or a shape as well as a colour.
- * Never prints: the page goes into a report_text.
+ * Never prints: the page goes into a strbuf.
  */
 #ifndef QE_REPORT_HTML_H
 #define QE_REPORT_HTML_H
@@ -32,6 +32,6 @@ struct report_html_in {
 
 /* At least one input must be given (QE_USAGE otherwise is the caller's
  * business); a section whose file is not given says so on the page. */
-int report_html(const struct report_html_in *in, report_text *out, qe_err *e);
+int report_html(const struct report_html_in *in, strbuf *out, qe_err *e);
 
 #endif
