@@ -726,6 +726,22 @@ void cli_help(const char *text)
 	exit(QE_OK);
 }
 
+void cli_common_option(int opt, const char *usage)
+{
+	switch (opt) {
+	case 'q': cli_quiet = 1; break;
+	case 'h': cli_help(usage);
+	case 'V': cli_version();
+	default: cli_usage_error("unknown option");
+	}
+}
+
+void cli_no_operands(int argc, char **argv)
+{
+	if (optind < argc)
+		cli_usage_error("unexpected argument '%s'", argv[optind]);
+}
+
 double cli_double(const char *opt, const char *arg)
 {
 	double v;

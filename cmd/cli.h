@@ -96,6 +96,14 @@ int cli_dispatch(int argc, char **argv, const cli_command *commands, size_t n, c
 noreturn void cli_version(void);
 /* Prints help text to stdout and exits 0. */
 noreturn void cli_help(const char *text);
+/* The end of the option switch of a command without subcommands (qe-feed,
+ * qe-synth, qe-ingest), called as its default: -q/--quiet sets cli_quiet,
+ * -h/--help prints usage and exits 0, -V/--version exits 0; any other
+ * option is a usage error. */
+void cli_common_option(int opt, const char *usage);
+/* After the options of a command that takes no operand: one more
+ * argument is a usage error naming it. */
+void cli_no_operands(int argc, char **argv);
 
 
 /* Option values: strict; a bad value is a usage error naming the option. */

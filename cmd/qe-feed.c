@@ -192,14 +192,10 @@ int main(int argc, char **argv)
 		case 'g': so.grace_s = cli_int("--grace", optarg, 0, INT32_MAX); break;
 		case 'k': so.keep_s = cli_int("--keep", optarg, 0, INT32_MAX); break;
 		case 'B': max_backoff = cli_double("--max-backoff", optarg); break;
-		case 'q': cli_quiet = 1; break;
-		case 'h': cli_help(usage);
-		case 'V': cli_version();
-		default: cli_usage_error("unknown option");
+		default: cli_common_option(ch, usage);
 		}
 	}
-	if (optind < argc)
-		cli_usage_error("unexpected argument '%s'", argv[optind]);
+	cli_no_operands(argc, argv);
 	if (!so.dir)
 		cli_usage_error("give the output directory with -d DIR");
 	if (!(flush_s > 0 && flush_s <= 3600))

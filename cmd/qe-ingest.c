@@ -162,10 +162,7 @@ int main(int argc, char **argv)
 		case OPT_PERIOD: o.period_min = (int)cli_int("--period", optarg, 15, 60); break;
 		case OPT_MAXGAP: o.max_gap_min = (int)cli_int("--max-gap", optarg, -1, 100000); break;
 		case OPT_THREADS: o.threads = (int)cli_int("--threads", optarg, 1, 64); break;
-		case 'q': cli_quiet = 1; break;
-		case 'h': cli_help(usage);
-		case 'V': cli_version();
-		default: cli_usage_error("unknown option");
+		default: cli_common_option(c, usage);
 		}
 	}
 	int nargs = argc - optind;

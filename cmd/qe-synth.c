@@ -126,14 +126,10 @@ int main(int argc, char **argv)
 			break;
 		case 'S': strikes = (int)cli_int("--strikes", optarg, 1, 10000); break;
 		case 'P': prev = 1; break;
-		case 'q': cli_quiet = 1; break;
-		case 'h': cli_help(usage);
-		case 'V': cli_version();
-		default: cli_usage_error("unknown option");
+		default: cli_common_option(ch, usage);
 		}
 	}
-	if (optind < argc)
-		cli_usage_error("unexpected argument '%s'", argv[optind]);
+	cli_no_operands(argc, argv);
 	cfg.calendar_dir = cli_calendar_dir(cfg.calendar_dir, NULL);
 	if (format && (dir || only >= 0))
 		cli_usage_error("--format goes with -o, not with -d or --only");

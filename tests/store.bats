@@ -74,9 +74,8 @@ kind_of() {
 	n=0
 	for f in "$DATA"/*.csv; do
 		b=$(basename "$f" .csv)
-		# not loadable, on purpose or by the contract: three bad LEIs,
-		# a 'fields' list longer than an identifier; demand is no kind
-		case $b in counterparties | sharia_profiles | demand) continue ;; esac
+		# not loadable: three bad LEIs on purpose; demand is no kind
+		case $b in counterparties | demand) continue ;; esac
 		qe-store load -q "$(kind_of "$b")" "$f" --run eod-2026-11-25
 		qe-store dump -q "$(kind_of "$b")" --run eod-2026-11-25 > out.csv
 		cmp "$f" out.csv || fail "$b does not come back"
@@ -292,19 +291,64 @@ EOF2
 
 @test "store: make eod loads the day's results only when QE_PG is set" {
 	cp -r "$QE_TOP/pipelines" "$QE_TOP/data" .
-	make -n -f pipelines/eod.mk QE_BIN="$QE_BIN" > with.txt 2>&1
+	day=out/eod/2026-11-25
+	# what make eod would run, as a set of lines (make -n lists the steps
+	# in the order the Make files are read), content stamps aside: make -n
+	# runs the stamps it lists (ops.sh stamp is a '+' rule), so a plan lists
+	# those the plans before it did not write
+	plan() { make -n -f pipelines/eod.mk QE_BIN="$QE_BIN" "$@" 2> plan.err || fail "make -n: $(cat plan.err)"; }
+	cmds() { grep -v '^/bin/sh pipelines/ops.sh stamp ' "$1" | sort; }
+	plan > with.txt
 	mv pipelines/store.mk store.mk.off
-	make -n -f pipelines/eod.mk QE_BIN="$QE_BIN" > without.txt 2>&1
-	# the content stamps of pipelines/ops.sh (make -n lists the ones it
-	# would refresh, in an order that depends on the Make files read) aside,
-	# the same commands
-	grep -v 'ops.sh stamp ' with.txt | sort > with.cmds
-	grep -v 'ops.sh stamp ' without.txt | sort > without.cmds
-	cmp with.cmds without.cmds
-	! grep -q qe-store with.txt
+	plan > without.txt
 	mv store.mk.off pipelines/store.mk
-	make -n -f pipelines/eod.mk QE_BIN="$QE_BIN" QE_PG="dbname=$PGDATABASE" > pg.txt 2>&1
-	grep -qF 'qe-store load -q -d "$QE_PG" $k $f --run eod-2026-11-25 --asof 2026-11-25' pg.txt
-	grep -qF 'valuations:out/eod/2026-11-25/price/valuations.csv' pg.txt
-	grep -qF 'manifest:out/eod/2026-11-25/manifest.csv' pg.txt
+	# without QE_PG store.mk adds nothing to run: no qe-store, nothing in
+	# store/, the same commands
+	if grep 'qe-store\|/store/' with.txt; then fail "store.mk runs something without QE_PG"; fi
+	diff <(cmds without.txt) <(cmds with.txt)
+
+	# with QE_PG: one qe-store load per pair kind:file of the loop, as the
+	# day's run, once the manifest is written; and make's own list of the
+	# files the run writes ($(info) prints it as make -n expands the recipe)
+	plan QE_PG="dbname=$PGDATABASE" \
+		--eval 'qe-test-outputs: ; $(info qe-test-outputs: $(EOD_OUTPUTS) $(OUT)/manifest.csv)' eod qe-test-outputs > pg.txt
+	load=$(grep -n 'qe-store load -q -d "$QE_PG" $k $f --run eod-2026-11-25 --asof 2026-11-25' pg.txt | cut -d: -f1)
+	[ -n "$load" ] || fail "no qe-store load in: $(cat pg.txt)"
+	[ "$(grep -c 'qe-store load' pg.txt)" -eq 1 ]
+	[ "$(grep -n 'ops.sh finish ok' pg.txt | cut -d: -f1)" -lt "$load" ]
+	sed -n 's/.*for p in \(.*\); do .*/\1/p' pg.txt | tr ' ' '\n' | sed '/^$/d' | sort > pairs
+	# the results of the day the issue names, each as the kind qe-store
+	# keeps it; and no other
+	sort > want <<EOF
+trades:$day/ingest/trades.csv
+prices:$day/ingest/curves.csv
+vols:$day/ingest/vols.csv
+history:$day/ingest/history.csv
+valuations:$day/price/valuations.csv
+sensitivities:$day/price/sensitivities.csv
+ladder:$day/price/ladder.csv
+price_errors:$day/price/errors.csv
+var:$day/var/var.csv
+var_components:$day/var/components.csv
+cov:$day/var/cov.csv
+var_series:$day/var/series.csv
+backtest:$day/var/backtest.csv
+breaches:$day/screen/breaches.csv
+settlement_flows:$day/settle/flows.csv
+settlement_payments:$day/settle/payments.csv
+invoices:$day/settle/invoices.csv
+manifest:$day/manifest.csv
+EOF
+	diff want pairs
+	# each file is one the run writes
+	sed -n 's/^qe-test-outputs: //p' pg.txt | tr ' ' '\n' | sort -u > outputs
+	[ "$(wc -l < outputs)" -gt 50 ]
+	cut -d: -f2 pairs | sort -u | comm -23 - outputs > unwritten
+	[ ! -s unwritten ] || fail "loaded but not written by the run: $(cat unwritten)"
+	# each kind is a table of qe-store (an unknown kind would be exit 2)
+	qe-store migrate -q
+	for k in $(cut -d: -f1 pairs); do
+		run_split qe-store dump "$k"
+		[ "$status" -eq 3 ] && [[ "$stderr" == "qe-store: dump $k: nothing loaded yet" ]] || fail "$k: $stderr"
+	done
 }

@@ -103,15 +103,15 @@ int cmd_report_html(int argc, char **argv)
 		in.calendars = cli_calendar_dir(calendars, in.currencies);
 	}
 	qe_err e;
-	report_text t = {0};
+	strbuf t = {0};
 	if (report_html(&in, &t, &e)) {
-		rtext_free(&t);
+		strbuf_free(&t);
 		cli_die_err(&e);
 	}
 	qe_out *o = cli_out_open(output);
-	fwrite(t.s, 1, t.len, o->fp);
+	fwrite(t.p, 1, t.len, o->fp);
 	size_t len = t.len;
-	rtext_free(&t);
+	strbuf_free(&t);
 	if (cli_outputs_commit(&e))
 		cli_die_err(&e);
 	cli_info("dashboard: %zu bytes", len);

@@ -102,15 +102,15 @@ int cmd_report_summary(int argc, char **argv)
 		cli_sub_usage_error("summary", "--color must be auto, always or never, not '%s'", color);
 	}
 	qe_err e;
-	report_text t = {0};
+	strbuf t = {0};
 	long alerts = 0;
 	if (report_summary(&in, &t, &alerts, &e)) {
-		rtext_free(&t);
+		strbuf_free(&t);
 		cli_die_err(&e);
 	}
 	qe_out *o = cli_out_open(output);
-	fwrite(t.s, 1, t.len, o->fp);
-	rtext_free(&t);
+	fwrite(t.p, 1, t.len, o->fp);
+	strbuf_free(&t);
 	if (cli_outputs_commit(&e))
 		cli_die_err(&e);
 	return alerts ? QE_NEGATIVE : QE_OK;

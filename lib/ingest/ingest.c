@@ -285,7 +285,8 @@ static int emit_h5(run *R, const char *row, size_t len, qe_err *e)
 	if (rec.nfields != s->ncols || rec.bad_col)
 		return qe_err_set(e, QE_INTERNAL, "%s: canonical row does not parse", R->name);
 	for (int i = 0; i < s->ncols; i++) {
-		if (f[i].len == 0 && s->cols[i].type != CT_STR && s->cols[i].type != CT_ID)
+		if (f[i].len == 0 && s->cols[i].type != CT_STR && s->cols[i].type != CT_ID &&
+		    s->cols[i].type != CT_IDLIST)
 			continue; /* missing */
 		switch (h5tab_kind_of(s->cols[i].type)) {
 		case H5TAB_DOUBLE: {

@@ -39,47 +39,7 @@ const formats_table *schema_find(const char *name)
 	return t && t->kind < FMT_NINGEST ? t : NULL;
 }
 
-/* --- strbuf ------------------------------------------------------------- */
-
-static int strbuf_grow(strbuf *b, size_t n)
-{
-	size_t cap = b->cap ? b->cap : 4096;
-	while (cap < b->len + n)
-		cap *= 2;
-	char *np = realloc(b->p, cap);
-	if (!np) {
-		b->oom = 1;
-		return -1;
-	}
-	b->p = np;
-	b->cap = cap;
-	return 0;
-}
-
-static inline int strbuf_reserve(strbuf *b, size_t n)
-{
-	return b->len + n <= b->cap ? 0 : strbuf_grow(b, n);
-}
-
-int strbuf_room(strbuf *b, size_t n)
-{
-	return strbuf_reserve(b, n);
-}
-
-void strbuf_put(strbuf *b, const char *s, size_t n)
-{
-	/* nothing to add: an empty buffer has no memory yet (NULL + 0) */
-	if (!n || strbuf_reserve(b, n))
-		return;
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-}
-
-static inline void strbuf_putc(strbuf *b, char c)
-{
-	if (b->len < b->cap || !strbuf_grow(b, 1))
-		b->p[b->len++] = c;
-}
+/* --- output ------------------------------------------------------------- */
 
 /* Decimal text of v into buf (at least 21 bytes); returns the length. */
 static int format_int(char *buf, int64_t v)
@@ -109,12 +69,6 @@ static int format_number(char *buf, double x)
 		return format_int(buf, (int64_t)x);
 	}
 	return num_format_double(buf, x);
-}
-
-void strbuf_free(strbuf *b)
-{
-	free(b->p);
-	memset(b, 0, sizeof *b);
 }
 
 static void strbuf_sink(void *b, const char *s, size_t n)
@@ -441,6 +395,29 @@ static int check_ident(int i, val *v, row_check *rc)
 	return check_text(i, v, SCHEMA_ID_MAX, rc);
 }
 
+/* A list of identifiers (CT_IDLIST): free text of at most SCHEMA_TEXT_MAX
+ * bytes whose items, between the separators ';' and '+', are each an
+ * identifier (not empty, at most SCHEMA_ID_MAX bytes, no leading or
+ * trailing blank). */
+static int check_idlist(int i, val *v, row_check *rc)
+{
+	if (check_text(i, v, SCHEMA_TEXT_MAX, rc))
+		return -1;
+	for (size_t a = 0, b; a <= v->len; a = b + 1) {
+		for (b = a; b < v->len && v->p[b] != ';' && v->p[b] != '+'; b++)
+			;
+		const char *item = v->p + a;
+		size_t n = b - a;
+		if (!n)
+			return fail(rc, i, v, "empty item in a list of names");
+		if (n > SCHEMA_ID_MAX)
+			return fail(rc, i, v, "a name of the list is longer than %d bytes", SCHEMA_ID_MAX);
+		if (isspace((unsigned char)item[0]) || isspace((unsigned char)item[n - 1]))
+			return fail(rc, i, v, "leading or trailing blank in a name of the list");
+	}
+	return 0;
+}
+
 static int check_field(const schema_ctx *c, int i, val *v, row_check *rc)
 {
 	const formats_col *col = &c->s->cols[i];
@@ -450,6 +427,8 @@ static int check_field(const schema_ctx *c, int i, val *v, row_check *rc)
 		return check_ident(i, v, rc);
 	case CT_STR:
 		return check_text(i, v, SCHEMA_TEXT_MAX, rc);
+	case CT_IDLIST:
+		return check_idlist(i, v, rc);
 	case CT_ENUM:
 		v->idx = match_list(col->values, v->p, v->len);
 		if (v->idx < 0) {

@@ -27,6 +27,7 @@
 #include "io/formats.h"
 #include "core/date.h"
 #include "core/diag.h"
+#include "core/strbuf.h"
 
 /* The kinds of io/formats.h that qe-ingest validates (kind <
  * FMT_NINGEST: the input files and meter periods); NULL for the others. */
@@ -49,18 +50,9 @@ void schema_markets_free(schema_markets *m);
 int schema_markets_count(const schema_markets *m);
 
 /* --- row validation ---------------------------------------------------- */
-typedef struct strbuf {
-	char *p;
-	size_t len, cap;
-	int oom;
-} strbuf;
-void strbuf_put(strbuf *b, const char *s, size_t n);
-/* Room for n more bytes after b->len, for a caller writing into b->p
- * itself: 0, or -1 (oom set) when out of memory. */
-int strbuf_room(strbuf *b, size_t n);
-/* Appends s[0..n) as one CSV field, quoted as csv_quote_field() says. */
+/* Appends s[0..n) to a core/strbuf as one CSV field, quoted as
+ * csv_quote_field() says. */
 void strbuf_put_field(strbuf *b, const char *s, size_t n);
-void strbuf_free(strbuf *b);
 
 enum lifecycle { LIFE_NONE = 0, LIFE_NEW, LIFE_AMEND, LIFE_CANCEL };
 
@@ -149,7 +141,8 @@ const char *schema_history_contract(qe_date date, int64_t tenor, const char *s, 
  * and qe-price's book mode both validate trades through schema_check_row):
  * an identifier (ids, curve names) is at most SCHEMA_ID_MAX bytes and free
  * text (names) at most SCHEMA_TEXT_MAX, both valid UTF-8 without control
- * characters; a trade's |price| and |strike| are at most SCHEMA_PRICE_MAX,
+ * characters; a list of names (CT_IDLIST) is such text whose items
+ * between ';' and '+' are each an identifier; a trade's |price| and |strike| are at most SCHEMA_PRICE_MAX,
  * its quantity (in the canonical unit, after conversion) at most
  * SCHEMA_QTY_MAX and its ratio at most SCHEMA_RATIO_MAX; the strike of an
  * option or Asian priced by Black-76 is > 0, of a spread >= 0 (a normal

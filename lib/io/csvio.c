@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/num.h"
+#include "core/strbuf.h"
 #include "io/formats.h"
 #include "io/infile.h"
 
@@ -676,16 +677,14 @@ static void emit(csv_writer *w, const char *p, size_t n)
 		return;
 	}
 	if (w->len + n > w->cap) {
-		size_t nc = w->cap ? w->cap : 4096;
-		while (nc < w->len + n)
-			nc *= 2;
-		char *nm = realloc(w->mem, nc);
-		if (!nm) {
+		/* grown as a core/strbuf is */
+		strbuf b = {w->mem, w->len, w->cap, w->oom};
+		if (strbuf_room(&b, n)) {
 			w->oom = 1;
 			return;
 		}
-		w->mem = nm;
-		w->cap = nc;
+		w->mem = b.p;
+		w->cap = b.cap;
 	}
 	memcpy(w->mem + w->len, p, n);
 	w->len += n;

@@ -337,7 +337,8 @@ static const formats_col sharia_profiles_cols[] = {
 	COL("profile", CT_ID, 1),
 	COL("rule", CT_ID, 1),
 	{"test", CT_ENUM, 1, V("sector", "ratio"), 0, 0, 0, NULL},
-	COL("fields", CT_ID, 1),
+	/* sectors joined by ';' (test sector), figures joined by '+' (ratio) */
+	COL("fields", CT_IDLIST, 1),
 	COL("base", CT_ID, 0),
 	{"threshold", CT_NUM, 0, NULL, 0, BIG, 0, NULL},
 };

@@ -50,7 +50,8 @@ enum formats_type {
 	CT_ZONE,    /* IANA time zone name */
 	CT_UTI,     /* ISO 23897 UTI: an LEI then up to 32 of 0-9 A-Z (core/regid) */
 	CT_MIC,     /* ISO 10383 market identifier code: 4 of 0-9 A-Z */
-	CT_EXECTS   /* YYYY-MM-DDTHH:MM:SS[.fraction]+HH:MM, kept as written */
+	CT_EXECTS,  /* YYYY-MM-DDTHH:MM:SS[.fraction]+HH:MM, kept as written */
+	CT_IDLIST   /* identifiers joined by ';' or '+' (a list of names), free-text long */
 };
 
 typedef struct formats_col {

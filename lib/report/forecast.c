@@ -251,7 +251,7 @@ static const char *pct(char *b, double x)
 /* A small line of v[0..n) (and a dashed level, when ref is a number),
  * scaled to its own range: the shape, not the level, which the cells
  * beside it give. */
-static void spark(report_text *t, const double *v, int n, double ref, const char *cls, const char *label,
+static void spark(strbuf *t, const double *v, int n, double ref, const char *cls, const char *label,
 		  const char *what)
 {
 	const double w = 120, h = 28, pad = 3;
@@ -270,37 +270,37 @@ static void spark(report_text *t, const double *v, int n, double ref, const char
 	}
 #define SX(i) (n > 1 ? pad + (w - 2 * pad) * (double)(i) / (double)(n - 1) : w / 2)
 #define SY(y) (pad + (h - 2 * pad) * (hi - (y)) / (hi - lo))
-	rtext_addf(t, "<svg class=spark viewBox=\"0 0 %.0f %.0f\" role=img aria-label=\"", w, h);
+	strbuf_addf(t, "<svg class=spark viewBox=\"0 0 %.0f %.0f\" role=img aria-label=\"", w, h);
 	report_html_escape(t, label);
-	rtext_addf(t, ": %s\">", what);
+	strbuf_addf(t, ": %s\">", what);
 	if (!isnan(ref))
-		rtext_addf(t, "<line class=level x1=%.1f x2=%.1f y1=%.1f y2=%.1f stroke=#888 stroke-dasharray=\"3 2\" />",
+		strbuf_addf(t, "<line class=level x1=%.1f x2=%.1f y1=%.1f y2=%.1f stroke=#888 stroke-dasharray=\"3 2\" />",
 			   pad, w - pad, SY(ref), SY(ref));
-	rtext_addf(t, "<polyline class=%s fill=none stroke=#2f6db5 stroke-width=1.6 points=\"", cls);
+	strbuf_addf(t, "<polyline class=%s fill=none stroke=#2f6db5 stroke-width=1.6 points=\"", cls);
 	if (n == 1)
-		rtext_addf(t, "%.1f,%.1f %.1f,%.1f", pad, SY(v[0]), w - pad, SY(v[0]));
+		strbuf_addf(t, "%.1f,%.1f %.1f,%.1f", pad, SY(v[0]), w - pad, SY(v[0]));
 	for (int i = 0; n > 1 && i < n; i++)
-		rtext_addf(t, "%s%.1f,%.1f", i ? " " : "", SX(i), SY(v[i]));
-	rtext_addf(t, "\" /><circle cx=%.1f cy=%.1f r=2.2 fill=#2f6db5 /></svg>", n > 1 ? SX(n - 1) : w - pad,
+		strbuf_addf(t, "%s%.1f,%.1f", i ? " " : "", SX(i), SY(v[i]));
+	strbuf_addf(t, "\" /><circle cx=%.1f cy=%.1f r=2.2 fill=#2f6db5 /></svg>", n > 1 ? SX(n - 1) : w - pad,
 		   SY(v[n - 1]));
 #undef SX
 #undef SY
 }
 
 /* A row's first cell: its name, escaped. */
-static void row_name(report_text *t, const char *name)
+static void row_name(strbuf *t, const char *name)
 {
-	rtext_addf(t, "<tr><td>");
+	strbuf_addf(t, "<tr><td>");
 	report_html_escape(t, name);
-	rtext_addf(t, "</td>");
+	strbuf_addf(t, "</td>");
 }
 
-static void garch_table(const report_forecast *f, report_text *t)
+static void garch_table(const report_forecast *f, strbuf *t)
 {
 	int horizon = 0;
 	for (size_t i = 0; i < f->ng; i++)
 		horizon = f->g[i].days > horizon ? f->g[i].days : horizon;
-	rtext_addf(t, "<table id=garch><caption>GARCH(1,1) volatility, annualised: the next day, the term vol "
+	strbuf_addf(t, "<table id=garch><caption>GARCH(1,1) volatility, annualised: the next day, the term vol "
 		     "over the forecast horizon (%d days) and the long run; the line is the term structure, the "
 		     "dashed level the long run</caption><tr><th style=\"width:17%%\">series</th>"
 		     "<th class=n>next day</th><th class=n>term</th><th class=n>long run</th>"
@@ -310,70 +310,70 @@ static void garch_table(const report_forecast *f, report_text *t)
 		const report_garch *g = &f->g[i];
 		char a[32], b[32], c[32];
 		row_name(t, report_garch_series(f, i));
-		rtext_addf(t, "<td class=n>%s</td><td class=n>%s", pct(a, g->vol_next),
+		strbuf_addf(t, "<td class=n>%s</td><td class=n>%s", pct(a, g->vol_next),
 			   pct(b, g->days ? g->term_vol[g->days - 1] : NAN));
 		if (g->days > 1) /* the direction in a sign as well as the line */
-			rtext_addf(t, " %s", g->term_vol[g->days - 1] > g->vol_next ? "&#9650;" :
+			strbuf_addf(t, " %s", g->term_vol[g->days - 1] > g->vol_next ? "&#9650;" :
 					      g->term_vol[g->days - 1] < g->vol_next ? "&#9660;" : "=");
-		rtext_addf(t, "</td><td class=n>%s</td><td>", pct(c, g->long_run));
+		strbuf_addf(t, "</td><td class=n>%s</td><td>", pct(c, g->long_run));
 		if (g->days) {
 			char what[96];
 			snprintf(what, sizeof what, "term vol from %.1f%% to %.1f%% over %d days", 100 * g->term_vol[0],
 				 100 * g->term_vol[g->days - 1], g->days);
 			spark(t, g->term_vol, g->days, g->long_run, "term-line", report_garch_series(f, i), what);
 		} else {
-			rtext_addf(t, "no forecast");
+			strbuf_addf(t, "no forecast");
 		}
-		rtext_addf(t, "</td><td class=n>%.3f</td><td class=n>", g->persistence);
+		strbuf_addf(t, "</td><td class=n>%.3f</td><td class=n>", g->persistence);
 		if (isnan(g->half_life))
-			rtext_addf(t, "none</td></tr>");
+			strbuf_addf(t, "none</td></tr>");
 		else
-			rtext_addf(t, "%.1f d</td></tr>", g->half_life);
+			strbuf_addf(t, "%.1f d</td></tr>", g->half_life);
 	}
-	rtext_addf(t, "</table>");
+	strbuf_addf(t, "</table>");
 }
 
-static void sentiment_table(const report_forecast *f, report_text *t)
+static void sentiment_table(const report_forecast *f, strbuf *t)
 {
 	static const char head[] = "<tr><th style=\"width:17%\">commodity</th><th>date</th><th class=n>score</th>"
 				   "<th class=n>head&shy;lines</th><th class=n>+ / &#8722; / =</th>"
 				   "<th style=\"width:22%\">recent days</th></tr>";
-	rtext_addf(t, "<table id=sentiment><caption>Headline sentiment, the latest day of each commodity: the mean "
+	strbuf_addf(t, "<table id=sentiment><caption>Headline sentiment, the latest day of each commodity: the mean "
 		     "score from &#8722;1 (bearish) to +1 (bullish), the headlines and their labels; the line is "
 		     "the mean score of its last %d days</caption>%s", REPORT_SPARK_DAYS, head);
 	for (size_t i = 0; i < f->ns; i++) {
 		const report_sentiment *s = &f->s[i];
 		row_name(t, s->commodity);
-		rtext_addf(t, "<td>");
+		strbuf_addf(t, "<td>");
 		report_html_escape(t, rtable_get(&f->senti, s->last, S_DATE));
-		rtext_addf(t, "</td><td class=n>%+.2f %s</td><td class=n>%ld</td><td class=n>%ld / %ld / %ld</td><td>", s->score,
+		strbuf_addf(t, "</td><td class=n>%+.2f %s</td><td class=n>%ld</td><td class=n>%ld / %ld / %ld</td><td>", s->score,
 			   s->score > 0 ? "bullish" : s->score < 0 ? "bearish" : "neutral", s->count[0], s->count[1],
 			   s->count[2], s->count[3]);
 		char what[64];
 		snprintf(what, sizeof what, "mean score of the last %d days", s->nspark);
 		spark(t, s->spark, s->nspark, 0, "score-line", s->commodity, what);
-		rtext_addf(t, "</td></tr>");
+		strbuf_addf(t, "</td></tr>");
 	}
-	rtext_addf(t, "</table>");
+	strbuf_addf(t, "</table>");
 }
 
-void report_forecast_html(const report_forecast *f, report_text *t)
+void report_forecast_html(const report_forecast *f, strbuf *t)
 {
-	rtext_addf(t, "<section class=card id=forecast><h2>Volatility forecast and sentiment</h2>");
+	strbuf_addf(t, "<section class=card id=forecast><h2>Volatility forecast and sentiment</h2>");
 	if (f->has_fit) {
 		if (f->ng)
 			garch_table(f, t);
 		else
-			rtext_addf(t, "<p class=note>No GARCH fit.</p>");
+			strbuf_addf(t, "<p class=note>No GARCH fit.</p>");
 		if (f->has_path)
-			rtext_addf(t, "<p class=note>&#9650; the term vol rises over the horizon, &#9660; it falls. "
+			strbuf_addf(t, "<p class=note>&#9650; the term vol rises over the horizon, &#9660; it falls. "
 				     "Half-life: the days a shock to the variance takes to halve.</p>");
 	}
 	if (f->has_senti) {
 		if (f->ns)
 			sentiment_table(f, t);
 		else
-			rtext_addf(t, "<p class=note>No headline sentiment up to the day.</p>");
+			strbuf_addf(t, "<p class=note>No headline sentiment up to the day.</p>");
 	}
-	rtext_addf(t, "</section>");
+	strbuf_addf(t, "</section>");
 }

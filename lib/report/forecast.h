@@ -14,7 +14,7 @@
  * labels, and the mean scores of its last REPORT_SPARK_DAYS days.
  *
  * Owns the tables it reads and what it derives (report_forecast_free).
- * Never prints: the HTML panel goes into a report_text; the summary line
+ * Never prints: the HTML panel goes into a strbuf; the summary line
  * is written by report/summary.
  */
 #ifndef QE_REPORT_FORECAST_H
@@ -70,6 +70,6 @@ const char *report_garch_series(const report_forecast *f, size_t i);
 
 /* The dashboard's forecast panel: a table of the series with a line of
  * its term structure each, and a table of the sentiment per commodity. */
-void report_forecast_html(const report_forecast *f, report_text *t);
+void report_forecast_html(const report_forecast *f, strbuf *t);
 
 #endif

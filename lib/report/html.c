@@ -11,19 +11,12 @@
 
 #define W 640.0 /* the SVG user space: every chart is W wide and scales to the page */
 
-static void esc(report_text *t, const char *s)
+static void esc(strbuf *t, const char *s)
 {
-	for (; *s; s++) {
-		const char *e = *s == '&' ? "&amp;" : *s == '<' ? "&lt;" : *s == '>' ? "&gt;" : *s == '"' ? "&quot;"
-			      : *s == '\'' ? "&#39;" : NULL;
-		if (e)
-			rtext_put(t, e, strlen(e));
-		else
-			rtext_put(t, s, 1);
-	}
+	strbuf_put_markup(t, s, strlen(s), STRBUF_HTML);
 }
 
-void report_html_escape(report_text *t, const char *s)
+void report_html_escape(strbuf *t, const char *s)
 {
 	esc(t, s);
 }
@@ -63,7 +56,7 @@ static const char *th(char *b, double x)
 
 /* ---- VaR history ------------------------------------------------------- */
 
-static int var_chart(const struct report_html_in *in, report_text *t, qe_err *e)
+static int var_chart(const struct report_html_in *in, strbuf *t, qe_err *e)
 {
 	static const char *const cols[] = {"date", "var", "pnl"};
 	rtable s;
@@ -92,9 +85,9 @@ static int var_chart(const struct report_html_in *in, report_text *t, qe_err *e)
 	for (size_t i = 0; i < n; i++)
 		exc += v[2 * i + 1] < -v[2 * i];
 	char a[32], b[32];
-	rtext_addf(t, "<section class=card id=var-history><h2>VaR and realized P&amp;L</h2>");
+	strbuf_addf(t, "<section class=card id=var-history><h2>VaR and realized P&amp;L</h2>");
 	if (n < 2) {
-		rtext_addf(t, "<p class=note>Fewer than two days in the VaR series.</p></section>");
+		strbuf_addf(t, "<p class=note>Fewer than two days in the VaR series.</p></section>");
 		free(v);
 		rtable_free(&s);
 		return 0;
@@ -107,38 +100,38 @@ static int var_chart(const struct report_html_in *in, report_text *t, qe_err *e)
 	hi += pad;
 #define X(i) (x0 + (x1 - x0) * (double)(i) / (double)(n - 1))
 #define Y(y) (y0 + (y1 - y0) * (hi - (y)) / (hi - lo))
-	rtext_addf(t, "<svg class=chart id=chart-var viewBox=\"0 0 %.0f %.0f\" role=img aria-label=\"VaR against "
+	strbuf_addf(t, "<svg class=chart id=chart-var viewBox=\"0 0 %.0f %.0f\" role=img aria-label=\"VaR against "
 		     "P&amp;L, %ld exceptions\">", W, H, exc);
-	rtext_addf(t, "<line x1=%.1f x2=%.1f y1=%.1f y2=%.1f stroke=#999 />", x0, x1, Y(0), Y(0));
-	rtext_addf(t, "<text x=%.1f y=%.1f text-anchor=end>%s</text>", x0 - 4, Y(hi - pad) + 4, th(a, hi - pad));
-	rtext_addf(t, "<text x=%.1f y=%.1f text-anchor=end>0</text>", x0 - 4, Y(0) + 4);
-	rtext_addf(t, "<text x=%.1f y=%.1f text-anchor=end>%s</text>", x0 - 4, Y(lo + pad) + 4, th(b, lo + pad));
-	rtext_addf(t, "<text x=%.1f y=%.1f>", x0, H - 8);
+	strbuf_addf(t, "<line x1=%.1f x2=%.1f y1=%.1f y2=%.1f stroke=#999 />", x0, x1, Y(0), Y(0));
+	strbuf_addf(t, "<text x=%.1f y=%.1f text-anchor=end>%s</text>", x0 - 4, Y(hi - pad) + 4, th(a, hi - pad));
+	strbuf_addf(t, "<text x=%.1f y=%.1f text-anchor=end>0</text>", x0 - 4, Y(0) + 4);
+	strbuf_addf(t, "<text x=%.1f y=%.1f text-anchor=end>%s</text>", x0 - 4, Y(lo + pad) + 4, th(b, lo + pad));
+	strbuf_addf(t, "<text x=%.1f y=%.1f>", x0, H - 8);
 	esc(t, rtable_get(&s, 0, 0));
-	rtext_addf(t, "</text><text x=%.1f y=%.1f text-anchor=end>", x1, H - 8);
+	strbuf_addf(t, "</text><text x=%.1f y=%.1f text-anchor=end>", x1, H - 8);
 	esc(t, rtable_get(&s, n - 1, 0));
-	rtext_addf(t, "</text>");
+	strbuf_addf(t, "</text>");
 	for (size_t i = 0; i < n; i++) {
 		double p = v[2 * i + 1];
 		if (p < -v[2 * i])
 			continue;
-		rtext_addf(t, "<circle class=pnl cx=%.1f cy=%.1f r=1.8 fill=#5477a8 />", X(i), Y(p));
+		strbuf_addf(t, "<circle class=pnl cx=%.1f cy=%.1f r=1.8 fill=#5477a8 />", X(i), Y(p));
 	}
-	rtext_addf(t, "<polyline class=var-line fill=none stroke=#b00020 stroke-width=1.5 points=\"");
+	strbuf_addf(t, "<polyline class=var-line fill=none stroke=#b00020 stroke-width=1.5 points=\"");
 	for (size_t i = 0; i < n; i++)
-		rtext_addf(t, "%s%.1f,%.1f", i ? " " : "", X(i), Y(-v[2 * i]));
-	rtext_addf(t, "\" />");
+		strbuf_addf(t, "%s%.1f,%.1f", i ? " " : "", X(i), Y(-v[2 * i]));
+	strbuf_addf(t, "\" />");
 	for (size_t i = 0; i < n; i++) { /* exceptions: a cross, not only a colour */
 		double p = v[2 * i + 1];
 		if (!(p < -v[2 * i]))
 			continue;
 		double x = X(i), y = Y(p);
-		rtext_addf(t, "<path class=exception d=\"M%.1f %.1fl8 8m0 -8l-8 8\" stroke=#b00020 stroke-width=2>"
+		strbuf_addf(t, "<path class=exception d=\"M%.1f %.1fl8 8m0 -8l-8 8\" stroke=#b00020 stroke-width=2>"
 			     "<title>", x - 4, y - 4);
 		esc(t, rtable_get(&s, i, 0));
-		rtext_addf(t, ": P&amp;L %s beyond VaR %s</title></path>", th(a, p), th(b, v[2 * i]));
+		strbuf_addf(t, ": P&amp;L %s beyond VaR %s</title></path>", th(a, p), th(b, v[2 * i]));
 	}
-	rtext_addf(t, "</svg><p class=note>Line: minus the one-day VaR; dots: the day's P&amp;L; crosses: "
+	strbuf_addf(t, "</svg><p class=note>Line: minus the one-day VaR; dots: the day's P&amp;L; crosses: "
 		     "<span class=%s>%ld exception%s</span> in %zu days (a loss beyond the VaR).</p></section>",
 		     exc ? "bad" : "ok", exc, exc == 1 ? "" : "s", n);
 #undef X
@@ -154,7 +147,7 @@ static int var_chart(const struct report_html_in *in, report_text *t, qe_err *e)
  * the running sum before it to the one after, then the total from zero;
  * a gain is blue and points up with a plus sign, a loss orange with a
  * minus sign, so colour is never the only cue. */
-static int pnl_chart(const struct report_html_in *in, report_text *t, qe_err *e)
+static int pnl_chart(const struct report_html_in *in, strbuf *t, qe_err *e)
 {
 	static const char *const cols[] = {"level", "key", "currency", "total", "theta", "delta", "gamma",
 					   "vega", "fx", "new", "amended", "cancelled", "cash", "unexplained"};
@@ -167,9 +160,9 @@ static int pnl_chart(const struct report_html_in *in, report_text *t, qe_err *e)
 	for (size_t i = 0; i < r.n; i++)
 		if (strcmp(rtable_get(&r, i, 0), "all") == 0)
 			row = (long)i;
-	rtext_addf(t, "<section class=card id=pnl-explain><h2>P&amp;L explain</h2>");
+	strbuf_addf(t, "<section class=card id=pnl-explain><h2>P&amp;L explain</h2>");
 	if (row < 0) {
-		rtext_addf(t, "<p class=note>No <q>all</q> row in the P&amp;L explain file.</p></section>");
+		strbuf_addf(t, "<p class=note>No <q>all</q> row in the P&amp;L explain file.</p></section>");
 		rtable_free(&r);
 		return 0;
 	}
@@ -194,13 +187,13 @@ static int pnl_chart(const struct report_html_in *in, report_text *t, qe_err *e)
 	double H = 320, x0 = 56, x1 = W - 8, y0 = 22, y1 = H - 92, bw = (x1 - x0) / NP;
 #define Y(y) (y0 + (y1 - y0) * (hi - (y)) / (hi - lo))
 	char a[32], b[32];
-	rtext_addf(t, "<svg class=chart id=chart-pnl viewBox=\"0 0 %.0f %.0f\" role=img aria-label=\"P&amp;L "
+	strbuf_addf(t, "<svg class=chart id=chart-pnl viewBox=\"0 0 %.0f %.0f\" role=img aria-label=\"P&amp;L "
 		     "explain: total %s ", W, H, th(a, v[0]));
 	esc(t, rtable_get(&r, (size_t)row, 2));
-	rtext_addf(t, "\">");
-	rtext_addf(t, "<line x1=%.1f x2=%.1f y1=%.1f y2=%.1f stroke=#999 />", x0, x1, Y(0), Y(0));
-	rtext_addf(t, "<text x=%.1f y=%.1f text-anchor=end>%s</text>", x0 - 4, Y(hi) + 4, th(a, hi / 1000));
-	rtext_addf(t, "<text x=%.1f y=%.1f text-anchor=end>%s</text>", x0 - 4, Y(lo) + 4, th(b, lo / 1000));
+	strbuf_addf(t, "\">");
+	strbuf_addf(t, "<line x1=%.1f x2=%.1f y1=%.1f y2=%.1f stroke=#999 />", x0, x1, Y(0), Y(0));
+	strbuf_addf(t, "<text x=%.1f y=%.1f text-anchor=end>%s</text>", x0 - 4, Y(hi) + 4, th(a, hi / 1000));
+	strbuf_addf(t, "<text x=%.1f y=%.1f text-anchor=end>%s</text>", x0 - 4, Y(lo) + 4, th(b, lo / 1000));
 	run = 0;
 	for (int j = 0; j < NP; j++) {
 		int k = j < NP - 1 ? j + 1 : 0;
@@ -209,30 +202,30 @@ static int pnl_chart(const struct report_html_in *in, report_text *t, qe_err *e)
 			run = to;
 		double top = Y(fmax(from, to)), h = fmax(1.0, Y(fmin(from, to)) - top), x = x0 + j * bw;
 		int gain = v[k] >= 0;
-		rtext_addf(t, "<rect class=\"waterfall-bar%s\" x=%.1f y=%.1f width=%.1f height=%.1f fill=%s>"
+		strbuf_addf(t, "<rect class=\"waterfall-bar%s\" x=%.1f y=%.1f width=%.1f height=%.1f fill=%s>"
 			     "<title>%s: %s%s</title></rect>",
 			     k ? "" : " total", x + 0.12 * bw, top, 0.76 * bw, h,
 			     k == 0 ? "#333" : gain ? "#2f6db5" : "#e07b00", cols[3 + k], gain ? "+" : "",
 			     th(a, v[k]));
-		rtext_addf(t, "<text x=%.1f y=%.1f text-anchor=middle>%s%s</text>", x + bw / 2,
+		strbuf_addf(t, "<text x=%.1f y=%.1f text-anchor=middle>%s%s</text>", x + bw / 2,
 			   gain ? top - 4 : top + h + 12, gain && k ? "+" : "", th(b, v[k] / 1000));
-		rtext_addf(t, "<text class=part x=%.1f y=%.1f text-anchor=end transform=\"rotate(-40 %.1f %.1f)\">%s"
+		strbuf_addf(t, "<text class=part x=%.1f y=%.1f text-anchor=end transform=\"rotate(-40 %.1f %.1f)\">%s"
 			     "</text>", x + bw / 2 + 4, y1 + 16, x + bw / 2 + 4, y1 + 16, cols[3 + k]);
 	}
 #undef Y
-	rtext_addf(t, "</svg><p class=note>Thousands of ");
+	strbuf_addf(t, "</svg><p class=note>Thousands of ");
 	esc(t, rtable_get(&r, (size_t)row, 2));
-	rtext_addf(t, ", step by step from the previous day's value: gains up (+, blue), losses down (orange); "
+	strbuf_addf(t, ", step by step from the previous day's value: gains up (+, blue), losses down (orange); "
 		     "the last bar is the day's P&amp;L, %s ", th(a, v[0]));
 	esc(t, rtable_get(&r, (size_t)row, 2));
-	rtext_addf(t, " (unexplained %s).</p></section>", th(b, v[NP - 1]));
+	strbuf_addf(t, " (unexplained %s).</p></section>", th(b, v[NP - 1]));
 	rtable_free(&r);
 	return 0;
 }
 
 /* ---- risk: limit utilisation and stress --------------------------------- */
 
-static int risk_charts(const struct report_html_in *in, report_text *t, qe_err *e)
+static int risk_charts(const struct report_html_in *in, strbuf *t, qe_err *e)
 {
 	rtable r;
 	int rc = report_risk_table(in->risk, &r, e);
@@ -255,12 +248,12 @@ static int risk_charts(const struct report_html_in *in, report_text *t, qe_err *
 		}
 	}
 	/* limit utilisation: one bar per VaR limit, the 100% line dashed */
-	rtext_addf(t, "<section class=card id=limits><h2>VaR limit utilisation</h2>");
+	strbuf_addf(t, "<section class=card id=limits><h2>VaR limit utilisation</h2>");
 	if (!nl)
-		rtext_addf(t, "<p class=note>No VaR row has a limit.</p>");
+		strbuf_addf(t, "<p class=note>No VaR row has a limit.</p>");
 	else {
 		double row = 22, H = 20 + row * (double)nl, lx = 200, rx = W - 110, full = (rx - lx) / 2;
-		rtext_addf(t, "<svg class=chart id=chart-limits viewBox=\"0 0 %.0f %.0f\" role=img "
+		strbuf_addf(t, "<svg class=chart id=chart-limits viewBox=\"0 0 %.0f %.0f\" role=img "
 			     "aria-label=\"VaR limit utilisation\">", W, H);
 		size_t k = 0;
 		for (size_t i = 0; i < r.n && !rc; i++) {
@@ -271,27 +264,27 @@ static int risk_charts(const struct report_html_in *in, report_text *t, qe_err *
 				break;
 			int bad = strcmp(rtable_get(&r, i, R_STATUS), "breach") == 0;
 			double y = 10 + row * (double)k++, len = full * fmin(fmax(u, 0), 2);
-			rtext_addf(t, "<text x=%.1f y=%.1f text-anchor=end>", lx - 6, y + 13);
+			strbuf_addf(t, "<text x=%.1f y=%.1f text-anchor=end>", lx - 6, y + 13);
 			esc(t, rtable_get(&r, i, R_PORT));
-			rtext_addf(t, " ");
+			strbuf_addf(t, " ");
 			esc(t, rtable_get(&r, i, R_ITEM));
-			rtext_addf(t, "</text><rect class=\"limit-bar%s\" x=%.1f y=%.1f width=%.1f height=14 fill=%s />",
+			strbuf_addf(t, "</text><rect class=\"limit-bar%s\" x=%.1f y=%.1f width=%.1f height=14 fill=%s />",
 				     bad ? " breach" : "", lx, y + 2, len, bad ? "#b00020" : "#4f7f52");
-			rtext_addf(t, "<text x=%.1f y=%.1f>%.1f%% %s</text>", rx + 6, y + 13, 100 * u,
+			strbuf_addf(t, "<text x=%.1f y=%.1f>%.1f%% %s</text>", rx + 6, y + 13, 100 * u,
 				     bad ? "BREACH" : "ok");
 		}
-		rtext_addf(t, "<line x1=%.1f x2=%.1f y1=4 y2=%.1f stroke=#333 stroke-dasharray=\"4 3\" />"
+		strbuf_addf(t, "<line x1=%.1f x2=%.1f y1=4 y2=%.1f stroke=#333 stroke-dasharray=\"4 3\" />"
 			     "<text x=%.1f y=%.1f text-anchor=middle>100%%</text></svg>",
 			     lx + full, lx + full, H - 14, lx + full, H - 2);
 	}
-	rtext_addf(t, "</section>");
+	strbuf_addf(t, "</section>");
 	/* stress: bars from a centre line, losses left */
-	rtext_addf(t, "<section class=card id=stress><h2>Stress scenarios (total)</h2>");
+	strbuf_addf(t, "<section class=card id=stress><h2>Stress scenarios (total)</h2>");
 	if (!ns)
-		rtext_addf(t, "<p class=note>No stress results.</p>");
+		strbuf_addf(t, "<p class=note>No stress results.</p>");
 	else {
 		double row = 20, H = 14 + row * (double)ns, cx = 330, half = 150;
-		rtext_addf(t, "<svg class=chart id=chart-stress viewBox=\"0 0 %.0f %.0f\" role=img "
+		strbuf_addf(t, "<svg class=chart id=chart-stress viewBox=\"0 0 %.0f %.0f\" role=img "
 			     "aria-label=\"stress results\">", W, H);
 		size_t k = 0;
 		for (size_t i = 0; i < r.n && !rc; i++) {
@@ -303,18 +296,18 @@ static int risk_charts(const struct report_html_in *in, report_text *t, qe_err *
 			if ((rc = rtable_num(&r, i, R_VALUE, 0, &x, e)))
 				break;
 			double y = 8 + row * (double)k++, len = smax > 0 ? half * fabs(x) / smax : 0;
-			rtext_addf(t, "<text x=6 y=%.1f>", y + 12);
+			strbuf_addf(t, "<text x=6 y=%.1f>", y + 12);
 			esc(t, rtable_get(&r, i, R_ITEM));
-			rtext_addf(t, "</text><rect class=stress-bar x=%.1f y=%.1f width=%.1f height=12 fill=%s />"
+			strbuf_addf(t, "</text><rect class=stress-bar x=%.1f y=%.1f width=%.1f height=12 fill=%s />"
 				     "<text x=%.1f y=%.1f%s>%s</text>",
 				     x < 0 ? cx - len : cx, y + 2, len, x < 0 ? "#c0602a" : "#4f7f52",
 				     x < 0 ? cx + 4 : cx - 4, y + 12, x < 0 ? "" : " text-anchor=end", th(a, x));
 		}
-		rtext_addf(t, "<line x1=%.1f x2=%.1f y1=2 y2=%.1f stroke=#333 /></svg>", cx, cx, H - 2);
-		rtext_addf(t, "<p class=note>P&amp;L of each scenario in %s; losses to the left, in orange.</p>",
+		strbuf_addf(t, "<line x1=%.1f x2=%.1f y1=2 y2=%.1f stroke=#333 /></svg>", cx, cx, H - 2);
+		strbuf_addf(t, "<p class=note>P&amp;L of each scenario in %s; losses to the left, in orange.</p>",
 			     rtable_get(&r, 0, R_CCY));
 	}
-	rtext_addf(t, "</section>");
+	strbuf_addf(t, "</section>");
 	rtable_free(&r);
 	return rc;
 }
@@ -326,7 +319,7 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-static int heatmap(const struct report_html_in *in, report_text *t, qe_err *e)
+static int heatmap(const struct report_html_in *in, strbuf *t, qe_err *e)
 {
 	static const char *const cols[] = {"level", "curve", "month", "lots", "unit", "delta"};
 	rtable p;
@@ -368,22 +361,22 @@ static int heatmap(const struct report_html_in *in, report_text *t, qe_err *e)
 			amax = fmax(amax, fabs(l));
 	}
 	if (!rc) {
-		rtext_addf(t, "<section class=card id=positions><h2>Net position by curve and month (lots)</h2>");
+		strbuf_addf(t, "<section class=card id=positions><h2>Net position by curve and month (lots)</h2>");
 		if (!nc || !ncols) {
-			rtext_addf(t, "<p class=note>No position.</p>");
+			strbuf_addf(t, "<p class=note>No position.</p>");
 		} else {
 			double lx = 110, cw = (W - lx - 6) / ncols, ch = 18, H = 26 + ch * (double)nc;
-			rtext_addf(t, "<svg class=chart id=chart-positions viewBox=\"0 0 %.0f %.0f\" role=img "
+			strbuf_addf(t, "<svg class=chart id=chart-positions viewBox=\"0 0 %.0f %.0f\" role=img "
 				     "aria-label=\"position heatmap\">", W, H);
 			for (int j = 0; j < ncols; j += 3) {
-				rtext_addf(t, "<text x=%.1f y=12>", lx + cw * j);
+				strbuf_addf(t, "<text x=%.1f y=12>", lx + cw * j);
 				esc(t, months[j] + 2); /* YY-MM */
-				rtext_addf(t, "</text>");
+				strbuf_addf(t, "</text>");
 			}
 			for (size_t k = 0; k < nc; k++) {
-				rtext_addf(t, "<text x=%.1f y=%.1f text-anchor=end>", lx - 4, 18 + ch * (double)k + 13);
+				strbuf_addf(t, "<text x=%.1f y=%.1f text-anchor=end>", lx - 4, 18 + ch * (double)k + 13);
 				esc(t, curves[k]);
-				rtext_addf(t, "</text>");
+				strbuf_addf(t, "</text>");
 			}
 			char a[32];
 			for (size_t i = 0; i < p.n && !rc; i++) {
@@ -404,23 +397,23 @@ static int heatmap(const struct report_html_in *in, report_text *t, qe_err *e)
 				int rr = (int)lround(255 - f * (255 - r0)), gg = (int)lround(255 - f * (255 - g0)),
 				    bb = (int)lround(255 - f * (255 - b0));
 				double x = lx + cw * (double)(mp - months), y = 18 + ch * (double)k;
-				rtext_addf(t, "<rect class=cell x=%.1f y=%.1f width=%.1f height=%.1f fill=\"#%02x%02x%02x\">"
+				strbuf_addf(t, "<rect class=cell x=%.1f y=%.1f width=%.1f height=%.1f fill=\"#%02x%02x%02x\">"
 					     "<title>", x, y, cw - 1, ch - 1, rr, gg, bb);
 				esc(t, c);
-				rtext_addf(t, " ");
+				strbuf_addf(t, " ");
 				esc(t, m);
-				rtext_addf(t, ": %s lots, %s ", th(a, l), l >= 0 ? "long" : "short");
+				strbuf_addf(t, ": %s lots, %s ", th(a, l), l >= 0 ? "long" : "short");
 				esc(t, rtable_get(&p, i, 4));
-				rtext_addf(t, "</title></rect>");
+				strbuf_addf(t, "</title></rect>");
 				if (f > 0.25) /* the sign, for readers without colour */
-					rtext_addf(t, "<text x=%.1f y=%.1f text-anchor=middle fill=%s>%s</text>", x + cw / 2,
+					strbuf_addf(t, "<text x=%.1f y=%.1f text-anchor=middle fill=%s>%s</text>", x + cw / 2,
 						     y + 13, f > 0.6 ? "#fff" : "#000", l >= 0 ? "+" : "&#8722;");
 			}
-			rtext_addf(t, "</svg><p class=note>Blue and + long, orange and &#8722; short; the deeper the "
+			strbuf_addf(t, "</svg><p class=note>Blue and + long, orange and &#8722; short; the deeper the "
 				     "colour, the larger (largest: %s lots). First %d delivery months.</p>",
 				     th(a, amax), ncols);
 		}
-		rtext_addf(t, "</section>");
+		strbuf_addf(t, "</section>");
 	}
 	free(curves);
 	free(months);
@@ -430,7 +423,7 @@ static int heatmap(const struct report_html_in *in, report_text *t, qe_err *e)
 
 /* ---- breaches ------------------------------------------------------------- */
 
-static int breach_table(const struct report_html_in *in, report_text *t, qe_err *e)
+static int breach_table(const struct report_html_in *in, strbuf *t, qe_err *e)
 {
 	static const char *const cols[] = {"rule_set", "rule", "severity", "entity_type", "entity_id", "message"};
 	rtable b;
@@ -438,7 +431,7 @@ static int breach_table(const struct report_html_in *in, report_text *t, qe_err 
 	if (rc)
 		return rc;
 	static const char *const sev[] = {"breach", "warning", "info"};
-	rtext_addf(t, "<section class=card id=breaches><h2>Compliance findings</h2><table id=breach-counts>"
+	strbuf_addf(t, "<section class=card id=breaches><h2>Compliance findings</h2><table id=breach-counts>"
 		     "<tr><th>rule set</th><th class=n>breach</th><th class=n>warning</th><th class=n>info</th></tr>");
 	for (size_t i = 0; i < b.n; i++) {
 		const char *rs = rtable_get(&b, i, 0);
@@ -452,51 +445,51 @@ static int breach_table(const struct report_html_in *in, report_text *t, qe_err 
 			if (strcmp(rtable_get(&b, k, 0), rs) == 0)
 				for (int s = 0; s < 3; s++)
 					n[s] += strcmp(rtable_get(&b, k, 2), sev[s]) == 0;
-		rtext_addf(t, "<tr><td>");
+		strbuf_addf(t, "<tr><td>");
 		esc(t, rs);
-		rtext_addf(t, "</td><td class=\"n%s\">%ld</td><td class=n>%ld</td><td class=n>%ld</td></tr>",
+		strbuf_addf(t, "</td><td class=\"n%s\">%ld</td><td class=n>%ld</td><td class=n>%ld</td></tr>",
 			     n[0] ? " bad" : "", n[0], n[1], n[2]);
 	}
-	rtext_addf(t, "</table>");
+	strbuf_addf(t, "</table>");
 	long shown = 0, total = 0;
 	for (size_t i = 0; i < b.n; i++)
 		total += strcmp(rtable_get(&b, i, 2), "breach") == 0;
 	if (total) {
-		rtext_addf(t, "<h2 style=\"margin-top:10px\">Breaches</h2><table id=breach-rows><tr><th style=\"width:22%%\">"
+		strbuf_addf(t, "<h2 style=\"margin-top:10px\">Breaches</h2><table id=breach-rows><tr><th style=\"width:22%%\">"
 			     "rule</th><th style=\"width:22%%\">entity</th><th>message</th></tr>");
 		for (size_t i = 0; i < b.n && shown < in->max_breaches; i++) {
 			if (strcmp(rtable_get(&b, i, 2), "breach") != 0)
 				continue;
 			shown++;
-			rtext_addf(t, "<tr><td>");
+			strbuf_addf(t, "<tr><td>");
 			esc(t, rtable_get(&b, i, 0));
-			rtext_addf(t, " ");
+			strbuf_addf(t, " ");
 			esc(t, rtable_get(&b, i, 1));
-			rtext_addf(t, "</td><td>");
+			strbuf_addf(t, "</td><td>");
 			esc(t, rtable_get(&b, i, 3));
-			rtext_addf(t, " ");
+			strbuf_addf(t, " ");
 			esc(t, rtable_get(&b, i, 4));
-			rtext_addf(t, "</td><td>");
+			strbuf_addf(t, "</td><td>");
 			esc(t, rtable_get(&b, i, 5));
-			rtext_addf(t, "</td></tr>");
+			strbuf_addf(t, "</td></tr>");
 		}
-		rtext_addf(t, "</table>");
+		strbuf_addf(t, "</table>");
 		if (shown < total)
-			rtext_addf(t, "<p class=note>%ld of %ld breaches shown; all are in the breaches file.</p>", shown,
+			strbuf_addf(t, "<p class=note>%ld of %ld breaches shown; all are in the breaches file.</p>", shown,
 				     total);
 	}
-	rtext_addf(t, "</section>");
+	strbuf_addf(t, "</section>");
 	rtable_free(&b);
 	return 0;
 }
 
 /* The key figures: the payments held back, the total's VaR rows, the
  * backtest zone, the VaR limit breaches. */
-static int tiles(const struct report_html_in *in, const report_settlement *st, report_text *t, qe_err *e)
+static int tiles(const struct report_html_in *in, const report_settlement *st, strbuf *t, qe_err *e)
 {
-	rtext_addf(t, "<div class=tiles>");
+	strbuf_addf(t, "<div class=tiles>");
 	if (st) /* the payments held back: someone must act today */
-		rtext_addf(t, "<div class=tile>Payments held back<b class=%s>%s%ld</b></div>", st->nheld ? "bad" : "ok",
+		strbuf_addf(t, "<div class=tile>Payments held back<b class=%s>%s%ld</b></div>", st->nheld ? "bad" : "ok",
 			   st->nheld ? "&#9888; " : "", st->nheld);
 	if (in->risk) {
 		rtable r;
@@ -512,29 +505,29 @@ static int tiles(const struct report_html_in *in, const report_settlement *st, r
 				double v;
 				if ((rc = rtable_num(&r, i, R_VALUE, 0, &v, e)))
 					break;
-				rtext_addf(t, "<div class=tile>VaR total ");
+				strbuf_addf(t, "<div class=tile>VaR total ");
 				esc(t, rtable_get(&r, i, R_ITEM));
-				rtext_addf(t, "<b>%s ", th(a, v));
+				strbuf_addf(t, "<b>%s ", th(a, v));
 				esc(t, rtable_get(&r, i, R_CCY));
-				rtext_addf(t, "</b></div>");
+				strbuf_addf(t, "</b></div>");
 			} else if (strcmp(sec, "backtest") == 0) {
-				rtext_addf(t, "<div class=tile>Backtest zone<b>");
+				strbuf_addf(t, "<div class=tile>Backtest zone<b>");
 				esc(t, rtable_get(&r, i, R_STATUS));
-				rtext_addf(t, "</b></div>");
+				strbuf_addf(t, "</b></div>");
 			}
 		}
 		if (!rc)
-			rtext_addf(t, "<div class=tile>VaR limit breaches<b class=%s>%ld</b></div>", breaches ? "bad" : "ok",
+			strbuf_addf(t, "<div class=tile>VaR limit breaches<b class=%s>%ld</b></div>", breaches ? "bad" : "ok",
 				     breaches);
 		rtable_free(&r);
 		if (rc)
 			return rc;
 	}
-	rtext_addf(t, "</div>");
+	strbuf_addf(t, "</div>");
 	return 0;
 }
 
-int report_html(const struct report_html_in *in, report_text *out, qe_err *e)
+int report_html(const struct report_html_in *in, strbuf *out, qe_err *e)
 {
 	struct report_html_in x = *in;
 	if (x.months <= 0)
@@ -558,13 +551,13 @@ int report_html(const struct report_html_in *in, report_text *out, qe_err *e)
 		report_forecast_free(&fc);
 		return rc;
 	}
-	rtext_addf(out, "<!DOCTYPE html>\n<html lang=en><head><meta charset=utf-8>"
+	strbuf_addf(out, "<!DOCTYPE html>\n<html lang=en><head><meta charset=utf-8>"
 			  "<meta name=viewport content=\"width=device-width,initial-scale=1\">"
 			  "<title>QuantaEnergi end of day ");
 	esc(out, x.asof ? x.asof : "");
-	rtext_addf(out, "</title><style>%s</style></head><body><main><h1>QuantaEnergi end of day ", css);
+	strbuf_addf(out, "</title><style>%s</style></head><body><main><h1>QuantaEnergi end of day ", css);
 	esc(out, x.asof ? x.asof : "");
-	rtext_addf(out, "</h1><p class=sub>P&amp;L, risk, positions%s.</p>",
+	strbuf_addf(out, "</h1><p class=sub>P&amp;L, risk, positions%s.</p>",
 		   has_st && has_fc ? ", compliance, settlement and forecasts" : has_st ? ", compliance and settlement"
 		   : has_fc ? ", compliance and forecasts" : " and compliance");
 	rc = tiles(&x, has_st && st.has_rej ? &st : NULL, out, e);
@@ -582,7 +575,7 @@ int report_html(const struct report_html_in *in, report_text *out, qe_err *e)
 		report_settlement_html(&st, out);
 	if (!rc && has_fc)
 		report_forecast_html(&fc, out);
-	rtext_addf(out, "</main></body></html>\n");
+	strbuf_addf(out, "</main></body></html>\n");
 	report_settlement_free(&st);
 	report_forecast_free(&fc);
 	if (!rc && out->oom)

@@ -12,7 +12,7 @@
  *
  * Numbers carry thousands separators and units; long and short, breach
  * and inside are told by a sign, a word or a shape as well as a colour.
- * Never prints: the page goes into a report_text.
+ * Never prints: the page goes into a strbuf.
  */
 #ifndef QE_REPORT_HTML_H
 #define QE_REPORT_HTML_H
@@ -41,9 +41,9 @@ struct report_html_in {
 
 /* At least one input must be given (QE_USAGE otherwise is the caller's
  * business); a section whose file is not given says so on the page. */
-int report_html(const struct report_html_in *in, report_text *out, qe_err *e);
+int report_html(const struct report_html_in *in, strbuf *out, qe_err *e);
 
 /* s with & < > " ' as character references, for text and attributes. */
-void report_html_escape(report_text *t, const char *s);
+void report_html_escape(strbuf *t, const char *s);
 
 #endif

@@ -280,35 +280,35 @@ static char *signed_money(char *buf, int64_t minor, int exp)
 	return buf;
 }
 
-static void totals_table(const report_settlement *s, report_text *t)
+static void totals_table(const report_settlement *s, strbuf *t)
 {
 	char a[40], b[40], c[48], d[40], f0[16], f1[16];
 	date_format(f0, s->first);
 	date_format(f1, s->last);
-	rtext_addf(t, "<table id=settle-totals><caption>Payments by currency, value dates %s to %s: what we pay, "
+	strbuf_addf(t, "<table id=settle-totals><caption>Payments by currency, value dates %s to %s: what we pay, "
 		     "what we receive, the net (+ in, &#8722; out) and the payments held back from the payment "
 		     "file</caption><tr><th style=\"width:14%%\">currency</th><th class=n>we pay</th><th class=n>we receive</th>"
 		     "<th class=\"n wide\">net</th><th class=n>held back</th></tr>", s->npayments ? f0 : "-",
 		     s->npayments ? f1 : "-");
 	for (size_t k = 0; k < s->nccy; k++) {
 		const report_ccy_total *x = &s->ccy[k];
-		rtext_addf(t, "<tr><td>%s</td><td class=n>%s (%ld)</td><td class=n>%s (%ld)</td><td class=\"n wide\">%s</td>",
+		strbuf_addf(t, "<tr><td>%s</td><td class=n>%s (%ld)</td><td class=n>%s (%ld)</td><td class=\"n wide\">%s</td>",
 			   x->ccy, report_money(a, x->pay, x->exp), x->npay, report_money(b, x->receive, x->exp),
 			   x->nreceive, signed_money(c, x->receive - x->pay, x->exp));
 		if (x->nheld)
-			rtext_addf(t, "<td class=\"n bad\">&#9888; %s (%ld)</td></tr>", report_money(d, x->held, x->exp),
+			strbuf_addf(t, "<td class=\"n bad\">&#9888; %s (%ld)</td></tr>", report_money(d, x->held, x->exp),
 				   x->nheld);
 		else
-			rtext_addf(t, "<td class=n>%s</td></tr>", s->has_rej ? "none" : "&#8211;");
+			strbuf_addf(t, "<td class=n>%s</td></tr>", s->has_rej ? "none" : "&#8211;");
 	}
-	rtext_addf(t, "</table><p class=note>In brackets: the number of payments.</p>");
+	strbuf_addf(t, "</table><p class=note>In brackets: the number of payments.</p>");
 }
 
-static void days_table(const report_settlement *s, report_text *t)
+static void days_table(const report_settlement *s, strbuf *t)
 {
-	rtext_addf(t, "<table id=settle-dates><caption>The next value dates (up to %d, from ", REPORT_NEXT_DAYS);
+	strbuf_addf(t, "<table id=settle-dates><caption>The next value dates (up to %d, from ", REPORT_NEXT_DAYS);
 	report_html_escape(t, s->in.asof ? s->in.asof : "the first");
-	rtext_addf(t, ")</caption><tr><th style=\"width:23%%\">value date</th><th style=\"width:13%%\">currency</th>"
+	strbuf_addf(t, ")</caption><tr><th style=\"width:23%%\">value date</th><th style=\"width:13%%\">currency</th>"
 		     "<th class=n>we pay</th><th class=n>we receive</th><th class=n style=\"width:14%%\">payments</th></tr>");
 	int ndates = 0;
 	qe_date prev = -1;
@@ -322,23 +322,23 @@ static void days_table(const report_settlement *s, report_text *t)
 		const report_ccy_total *c = &s->ccy[v->ccy];
 		char d[16], a[40], b[40];
 		date_format(d, v->date);
-		rtext_addf(t, "<tr><td>%s</td><td>%s</td><td class=n>%s</td><td class=n>%s</td><td class=n>%ld</td></tr>",
+		strbuf_addf(t, "<tr><td>%s</td><td>%s</td><td class=n>%s</td><td class=n>%s</td><td class=n>%ld</td></tr>",
 			   d, c->ccy, report_money(a, v->pay, c->exp), report_money(b, v->receive, c->exp), v->n);
 	}
-	rtext_addf(t, "</table>");
+	strbuf_addf(t, "</table>");
 	if (s->next < 0)
-		rtext_addf(t, "<p class=note>No payment on or after the day.</p>");
+		strbuf_addf(t, "<p class=note>No payment on or after the day.</p>");
 }
 
-static void held_table(const report_settlement *s, report_text *t)
+static void held_table(const report_settlement *s, strbuf *t)
 {
 	const rtable *r = &s->rej;
 	if (!r->n) {
-		rtext_addf(t, "<p class=\"note ok\" id=pay-held-none>No payment held back: the payment file carries "
+		strbuf_addf(t, "<p class=\"note ok\" id=pay-held-none>No payment held back: the payment file carries "
 			     "them all.</p>");
 		return;
 	}
-	rtext_addf(t, "<table id=pay-held class=held><caption><span class=bad>&#9888; %ld payment%s held back"
+	strbuf_addf(t, "<table id=pay-held class=held><caption><span class=bad>&#9888; %ld payment%s held back"
 		     "</span> from the payment file for bad bank details: pay them by hand or fix the details"
 		     "</caption><tr><th style=\"width:18%%\">counterparty</th><th>currency</th><th>value date</th>"
 		     "<th class=n>amount</th><th style=\"width:34%%\">reason</th></tr>",
@@ -346,29 +346,29 @@ static void held_table(const report_settlement *s, report_text *t)
 	size_t shown = 0;
 	for (size_t i = 0; i < r->n && (int)shown < s->in.max_rows; i++, shown++) {
 		char a[40];
-		rtext_addf(t, "<tr class=bad><td>&#9888; ");
+		strbuf_addf(t, "<tr class=bad><td>&#9888; ");
 		report_html_escape(t, rtable_get(r, i, RJ_CPTY));
-		rtext_addf(t, "</td><td>");
+		strbuf_addf(t, "</td><td>");
 		report_html_escape(t, rtable_get(r, i, RJ_CCY));
-		rtext_addf(t, "</td><td>");
+		strbuf_addf(t, "</td><td>");
 		report_html_escape(t, rtable_get(r, i, RJ_DATE));
-		rtext_addf(t, "</td><td class=n>%s</td><td>", report_money(a, s->rej_minor[i], s->rej_exp[i]));
+		strbuf_addf(t, "</td><td class=n>%s</td><td>", report_money(a, s->rej_minor[i], s->rej_exp[i]));
 		report_html_escape(t, rtable_get(r, i, RJ_REASON));
-		rtext_addf(t, "</td></tr>");
+		strbuf_addf(t, "</td></tr>");
 	}
-	rtext_addf(t, "</table>");
+	strbuf_addf(t, "</table>");
 	if (shown < r->n)
-		rtext_addf(t, "<p class=note>%zu of %zu held-back payments shown; all are in the rejects file.</p>", shown,
+		strbuf_addf(t, "<p class=note>%zu of %zu held-back payments shown; all are in the rejects file.</p>", shown,
 			   r->n);
 }
 
 /* A bar per book, to scale within its currency (amounts in two
  * currencies are not compared), the amount written beside it. */
-static void margin_chart(const report_settlement *s, report_text *t)
+static void margin_chart(const report_settlement *s, strbuf *t)
 {
 	const rtable *m = &s->mar;
 	const double W = 640, row = 22, H = 12 + row * (double)m->n, lx = 170, rx = W - 170;
-	rtext_addf(t, "<svg class=chart id=chart-margin viewBox=\"0 0 %.0f %.0f\" role=img aria-label=\"initial "
+	strbuf_addf(t, "<svg class=chart id=chart-margin viewBox=\"0 0 %.0f %.0f\" role=img aria-label=\"initial "
 		     "margin by book\">", W, H);
 	for (size_t i = 0; i < m->n; i++) {
 		const char *c = rtable_get(m, i, MG_CCY);
@@ -378,68 +378,68 @@ static void margin_chart(const report_settlement *s, report_text *t)
 				mx = fmax(mx, s->mar_num[4 * j + 3]);
 		double x = s->mar_num[4 * i + 3], y = 6 + row * (double)i, len = mx > 0 ? (rx - lx) * x / mx : 0;
 		char a[32];
-		rtext_addf(t, "<text x=%.1f y=%.1f text-anchor=end>", lx - 6, y + 13);
+		strbuf_addf(t, "<text x=%.1f y=%.1f text-anchor=end>", lx - 6, y + 13);
 		report_html_escape(t, rtable_get(m, i, MG_ACCOUNT));
-		rtext_addf(t, "</text><rect class=margin-bar x=%.1f y=%.1f width=%.1f height=14 fill=#5477a8 />"
+		strbuf_addf(t, "</text><rect class=margin-bar x=%.1f y=%.1f width=%.1f height=14 fill=#5477a8 />"
 			     "<text x=%.1f y=%.1f>%s ", lx, y + 2, fmax(len, 1), lx + len + 6, y + 13,
 			     report_thousands(a, x));
 		report_html_escape(t, c);
-		rtext_addf(t, "</text>");
+		strbuf_addf(t, "</text>");
 	}
-	rtext_addf(t, "</svg>");
+	strbuf_addf(t, "</svg>");
 }
 
-static void margin_table(const report_settlement *s, report_text *t)
+static void margin_table(const report_settlement *s, strbuf *t)
 {
 	const rtable *m = &s->mar;
-	rtext_addf(t, "<table id=margin-books><caption>Initial margin by book (SPAN-style estimate): the scan risk, "
+	strbuf_addf(t, "<table id=margin-books><caption>Initial margin by book (SPAN-style estimate): the scan risk, "
 		     "the inter-month spread charge, the short option minimum and the margin</caption><tr>"
 		     "<th style=\"width:20%%\">book</th><th>currency</th><th class=\"n wide\">scan risk</th>"
 		     "<th class=\"n wide\">spread</th><th class=\"n wide\">short option min.</th><th class=n>margin</th></tr>");
 	for (size_t i = 0; i < m->n; i++) {
 		char a[4][32];
-		rtext_addf(t, "<tr><td>");
+		strbuf_addf(t, "<tr><td>");
 		report_html_escape(t, rtable_get(m, i, MG_ACCOUNT));
-		rtext_addf(t, "</td><td>");
+		strbuf_addf(t, "</td><td>");
 		report_html_escape(t, rtable_get(m, i, MG_CCY));
-		rtext_addf(t, "</td>");
+		strbuf_addf(t, "</td>");
 		for (int j = 0; j < 4; j++)
-			rtext_addf(t, "<td class=\"n%s\">%s</td>", j < 3 ? " wide" : "",
+			strbuf_addf(t, "<td class=\"n%s\">%s</td>", j < 3 ? " wide" : "",
 				   report_thousands(a[j], s->mar_num[4 * i + (size_t)j]));
-		rtext_addf(t, "</tr>");
+		strbuf_addf(t, "</tr>");
 	}
 	for (size_t k = 0; k < s->nmtot; k++) {
 		char a[32];
-		rtext_addf(t, "<tr class=total><th>all books</th><th>");
+		strbuf_addf(t, "<tr class=total><th>all books</th><th>");
 		report_html_escape(t, s->mtot[k].ccy);
-		rtext_addf(t, "</th><td class=wide></td><td class=wide></td><td class=wide></td><th class=n>%s</th></tr>",
+		strbuf_addf(t, "</th><td class=wide></td><td class=wide></td><td class=wide></td><th class=n>%s</th></tr>",
 			   report_thousands(a, s->mtot[k].margin));
 	}
-	rtext_addf(t, "</table>");
+	strbuf_addf(t, "</table>");
 }
 
-void report_settlement_html(const report_settlement *s, report_text *t)
+void report_settlement_html(const report_settlement *s, strbuf *t)
 {
-	rtext_addf(t, "<section class=card id=settlement><h2>Settlement</h2>");
+	strbuf_addf(t, "<section class=card id=settlement><h2>Settlement</h2>");
 	if (s->has_pay) {
 		if (s->npayments) {
 			totals_table(s, t);
 			days_table(s, t);
 		} else {
-			rtext_addf(t, "<p class=note>No payment in the payments file.</p>");
+			strbuf_addf(t, "<p class=note>No payment in the payments file.</p>");
 		}
 	}
 	if (s->has_rej)
 		held_table(s, t);
 	if (s->has_mar) {
-		rtext_addf(t, "<h2 style=\"margin-top:10px\">Initial margin</h2>");
+		strbuf_addf(t, "<h2 style=\"margin-top:10px\">Initial margin</h2>");
 		if (s->mar.n) {
 			margin_chart(s, t);
-			rtext_addf(t, "<p class=note>Bars to scale within a currency; amounts rounded to units.</p>");
+			strbuf_addf(t, "<p class=note>Bars to scale within a currency; amounts rounded to units.</p>");
 			margin_table(s, t);
 		} else {
-			rtext_addf(t, "<p class=note>No book in the margin file.</p>");
+			strbuf_addf(t, "<p class=note>No book in the margin file.</p>");
 		}
 	}
-	rtext_addf(t, "</section>");
+	strbuf_addf(t, "</section>");
 }

@@ -11,7 +11,7 @@
  * and shown with the currency's exponent (CURRENCIES, read by
  * settle/terms), never through floating point.  Owns the tables it reads
  * and what it derives (report_settlement_free).  Never prints: the HTML
- * panel goes into a report_text; the summary line is written by
+ * panel goes into a strbuf; the summary line is written by
  * report/summary.
  */
 #ifndef QE_REPORT_SETTLEMENT_H
@@ -88,6 +88,6 @@ char *report_money(char *buf, int64_t minor, int exp);
 
 /* The dashboard's settlement panel: payments by currency, the next value
  * dates, the held-back payments (highlighted) and the margin by book. */
-void report_settlement_html(const report_settlement *s, report_text *t);
+void report_settlement_html(const report_settlement *s, strbuf *t);
 
 #endif

@@ -10,64 +10,6 @@
 #include "report/settlement.h"
 #include "screen/rtable.h"
 
-void rtext_addf(report_text *t, const char *fmt, ...)
-{
-	if (t->oom)
-		return;
-	for (;;) {
-		va_list ap;
-		va_start(ap, fmt);
-		size_t room = t->cap - t->len;
-		int n = vsnprintf(t->s ? t->s + t->len : NULL, room, fmt, ap);
-		va_end(ap);
-		if (n < 0) {
-			t->oom = 1;
-			return;
-		}
-		if ((size_t)n < room) {
-			t->len += (size_t)n;
-			return;
-		}
-		size_t nc = t->cap ? 2 * t->cap : 1024;
-		while (nc - t->len <= (size_t)n)
-			nc *= 2;
-		char *s = realloc(t->s, nc);
-		if (!s) {
-			t->oom = 1;
-			return;
-		}
-		t->s = s;
-		t->cap = nc;
-	}
-}
-
-void rtext_put(report_text *t, const char *s, size_t n)
-{
-	if (t->oom)
-		return;
-	if (t->cap - t->len <= n) {
-		size_t nc = t->cap ? 2 * t->cap : 1024;
-		while (nc - t->len <= n)
-			nc *= 2;
-		char *p = realloc(t->s, nc);
-		if (!p) {
-			t->oom = 1;
-			return;
-		}
-		t->s = p;
-		t->cap = nc;
-	}
-	memcpy(t->s + t->len, s, n);
-	t->len += n;
-	t->s[t->len] = 0;
-}
-
-void rtext_free(report_text *t)
-{
-	free(t->s);
-	memset(t, 0, sizeof *t);
-}
-
 char *report_group_digits(char *buf, size_t cap, const char *num)
 {
 	const char *s = num[0] == '-' ? num + 1 : num, *dot = strchr(s, '.');
@@ -112,7 +54,7 @@ static const char *paint(const struct report_summary_in *in, const char *word, i
 	return buf[k];
 }
 
-static int risk_lines(const struct report_summary_in *in, report_text *t, long *alerts, qe_err *e)
+static int risk_lines(const struct report_summary_in *in, strbuf *t, long *alerts, qe_err *e)
 {
 	rtable r;
 	int rc = report_risk_table(in->risk, &r, e);
@@ -131,7 +73,7 @@ static int risk_lines(const struct report_summary_in *in, report_text *t, long *
 		if (isnan(lim) && strcmp(rtable_get(&r, i, R_PORT), "total") != 0)
 			continue; /* books without a limit at this confidence: in the CSV */
 		if (!head++)
-			rtext_addf(t, "%-12.12s %-11s %15s %15s %6s %s\n", "VaR", "measure", "value", "limit", "used",
+			strbuf_addf(t, "%-12.12s %-11s %15s %15s %6s %s\n", "VaR", "measure", "value", "limit", "used",
 				     "status");
 		const char *st = rtable_get(&r, i, R_STATUS);
 		int bad = strcmp(st, "breach") == 0;
@@ -142,7 +84,7 @@ static int risk_lines(const struct report_summary_in *in, report_text *t, long *
 		char val[40], lm[40];
 		snprintf(val, sizeof val, "%s %s", report_thousands(a, v), rtable_get(&r, i, R_CCY));
 		snprintf(lm, sizeof lm, "%s", isnan(lim) ? "-" : report_thousands(b, lim));
-		rtext_addf(t, "%-12.12s %-11.11s %15s %15s %6s %s\n", rtable_get(&r, i, R_PORT),
+		strbuf_addf(t, "%-12.12s %-11.11s %15s %15s %6s %s\n", rtable_get(&r, i, R_PORT),
 			     rtable_get(&r, i, R_ITEM), val, lm, used,
 			     paint(in, bad ? "BREACH" : isnan(lim) ? "-" : "OK", bad));
 	}
@@ -156,7 +98,7 @@ static int risk_lines(const struct report_summary_in *in, report_text *t, long *
 			if ((rc = rtable_num(&r, i, R_VALUE, 0, &v, e)) || (rc = rtable_num(&r, i, R_LIMIT, 1, &lim, e)))
 				break;
 			int bad = strcmp(st, "green") != 0;
-			rtext_addf(t, "Backtest %s: %.0f exceptions (expected %.1f), zone %s\n",
+			strbuf_addf(t, "Backtest %s: %.0f exceptions (expected %.1f), zone %s\n",
 				     rtable_get(&r, i, R_ITEM), v, lim, paint(in, st, bad));
 		} else if (strcmp(sec, "pla") == 0 && strcmp(rtable_get(&r, i, R_ITEM), "spearman") == 0) {
 			zones[strcmp(st, "green") == 0 ? 0 : strcmp(st, "amber") == 0 ? 1 : 2]++;
@@ -170,15 +112,15 @@ static int risk_lines(const struct report_summary_in *in, report_text *t, long *
 		}
 	}
 	if (!rc && zones[0] + zones[1] + zones[2])
-		rtext_addf(t, "P&L attribution: %ld green, %ld amber, %ld red\n", zones[0], zones[1], zones[2]);
+		strbuf_addf(t, "P&L attribution: %ld green, %ld amber, %ld red\n", zones[0], zones[1], zones[2]);
 	if (!rc && nworst >= 0)
-		rtext_addf(t, "Worst stress: %.30s %s %s\n", rtable_get(&r, (size_t)nworst, R_ITEM),
+		strbuf_addf(t, "Worst stress: %.30s %s %s\n", rtable_get(&r, (size_t)nworst, R_ITEM),
 			     report_thousands(a, worst), rtable_get(&r, (size_t)nworst, R_CCY));
 	rtable_free(&r);
 	return rc;
 }
 
-static int breach_lines(const struct report_summary_in *in, report_text *t, long *alerts, qe_err *e)
+static int breach_lines(const struct report_summary_in *in, strbuf *t, long *alerts, qe_err *e)
 {
 	static const char *const cols[] = {"rule_set", "severity"};
 	rtable b;
@@ -192,7 +134,7 @@ static int breach_lines(const struct report_summary_in *in, report_text *t, long
 			if (strcmp(rtable_get(&b, i, 1), sev[k]) == 0)
 				n[k]++;
 	*alerts += n[0];
-	rtext_addf(t, "Compliance: %s %ld, warning %ld, info %ld\n", paint(in, "breach", n[0] > 0), n[0], n[1],
+	strbuf_addf(t, "Compliance: %s %ld, warning %ld, info %ld\n", paint(in, "breach", n[0] > 0), n[0], n[1],
 		     n[2]);
 	/* the breaches per rule set, in file order */
 	for (size_t i = 0; i < b.n; i++) {
@@ -207,7 +149,7 @@ static int breach_lines(const struct report_summary_in *in, report_text *t, long
 		long c = 0;
 		for (size_t k = i; k < b.n; k++)
 			c += strcmp(rtable_get(&b, k, 1), "breach") == 0 && strcmp(rtable_get(&b, k, 0), rs) == 0;
-		rtext_addf(t, "  %-32.32s %ld breach%s\n", rs, c, c == 1 ? "" : "es");
+		strbuf_addf(t, "  %-32.32s %ld breach%s\n", rs, c, c == 1 ? "" : "es");
 	}
 	rtable_free(&b);
 	return 0;
@@ -227,7 +169,7 @@ static int cmp_pos(const void *a, const void *b)
 	return (x->row > y->row) - (x->row < y->row);
 }
 
-static int position_lines(const struct report_summary_in *in, report_text *t, qe_err *e)
+static int position_lines(const struct report_summary_in *in, strbuf *t, qe_err *e)
 {
 	static const char *const cols[] = {"level", "curve", "month", "unit", "delta", "lots"};
 	rtable p;
@@ -248,13 +190,13 @@ static int position_lines(const struct report_summary_in *in, report_text *t, qe
 	if (!rc && n) {
 		qsort(v, n, sizeof *v, cmp_pos);
 		int top = in->top > 0 ? in->top : 5;
-		rtext_addf(t, "Largest positions (lots, net of books):\n");
+		strbuf_addf(t, "Largest positions (lots, net of books):\n");
 		for (size_t k = 0; k < n && (int)k < top; k++) {
 			char a[32], b[32];
 			double d;
 			if ((rc = rtable_num(&p, v[k].row, 4, 0, &d, e)))
 				break;
-			rtext_addf(t, "  %-16.16s %-7.7s %12s lots %18s %.5s\n", rtable_get(&p, v[k].row, 1),
+			strbuf_addf(t, "  %-16.16s %-7.7s %12s lots %18s %.5s\n", rtable_get(&p, v[k].row, 1),
 				     rtable_get(&p, v[k].row, 2), report_thousands(a, v[k].lots), report_thousands(b, d),
 				     rtable_get(&p, v[k].row, 3));
 		}
@@ -275,7 +217,7 @@ static char *signed_thousands(char *buf, double x)
 
 /* The day's P&L from the "all" row of PNL EXPLAIN, then its parts three
  * to a line (at most 79 columns). */
-static int pnl_lines(const struct report_summary_in *in, report_text *t, qe_err *e)
+static int pnl_lines(const struct report_summary_in *in, strbuf *t, qe_err *e)
 {
 	static const char *const cols[] = {"level", "currency", "total", "theta", "delta", "gamma", "vega",
 					   "fx", "new", "amended", "cancelled", "cash", "unexplained"};
@@ -293,13 +235,13 @@ static int pnl_lines(const struct report_summary_in *in, report_text *t, qe_err 
 		if (rc)
 			break;
 		char a[40], b[40];
-		rtext_addf(t, "P&L %s %.3s, unexplained %s", signed_thousands(a, v[2]), rtable_get(&r, i, 1),
+		strbuf_addf(t, "P&L %s %.3s, unexplained %s", signed_thousands(a, v[2]), rtable_get(&r, i, 1),
 			     signed_thousands(b, v[NC - 1]));
 		if (v[2] != 0)
-			rtext_addf(t, " (%.2f%%)", 100 * fabs(v[NC - 1] / v[2]));
-		rtext_addf(t, "\n");
+			strbuf_addf(t, " (%.2f%%)", 100 * fabs(v[NC - 1] / v[2]));
+		strbuf_addf(t, "\n");
 		for (int k = 3; k < NC - 1; k++)
-			rtext_addf(t, "%s%-10s%15s%s", (k - 3) % 3 ? " " : "  ", cols[k], signed_thousands(a, v[k]),
+			strbuf_addf(t, "%s%-10s%15s%s", (k - 3) % 3 ? " " : "  ", cols[k], signed_thousands(a, v[k]),
 				     (k - 3) % 3 == 2 || k == NC - 2 ? "\n" : "");
 		break;
 	}
@@ -309,9 +251,9 @@ static int pnl_lines(const struct report_summary_in *in, report_text *t, qe_err 
 
 /* A part of a line, when the line stays within 79 columns; col counts
  * what is printed (colour codes aside). */
-static void part(report_text *t, int *col, const char *paint_, const char *fmt, ...)
+static void part(strbuf *t, int *col, const char *paint_, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
-static void part(report_text *t, int *col, const char *painted, const char *fmt, ...)
+static void part(strbuf *t, int *col, const char *painted, const char *fmt, ...)
 {
 	char b[128];
 	va_list ap;
@@ -321,11 +263,11 @@ static void part(report_text *t, int *col, const char *painted, const char *fmt,
 	if (n < 0 || *col + n > 79)
 		return;
 	*col += n;
-	rtext_addf(t, "%s", painted ? painted : b);
+	strbuf_addf(t, "%s", painted ? painted : b);
 }
 
 /* Settlement: 45 payments, next 2026-11-26, 3 HELD BACK; margin 1,234 USD */
-static int settlement_line(const struct report_summary_in *in, report_text *t, long *alerts, qe_err *e)
+static int settlement_line(const struct report_summary_in *in, strbuf *t, long *alerts, qe_err *e)
 {
 	struct report_settlement_in si = {.payments = in->payments, .rejects = in->pay_rejects, .margin = in->margin,
 					  .currencies = in->currencies, .calendars = in->calendars, .asof = in->asof};
@@ -361,13 +303,13 @@ static int settlement_line(const struct report_summary_in *in, report_text *t, l
 		else
 			part(t, &col, NULL, "%s margin %s %s", sep, a, s.mtot[k].ccy);
 	}
-	rtext_addf(t, "\n");
+	strbuf_addf(t, "\n");
 	report_settlement_free(&s);
 	return 0;
 }
 
 /* Vol forecast: 21 series, highest TTF:1 45.6% now, 38.0% 20-day term */
-static int forecast_line(const struct report_summary_in *in, report_text *t, qe_err *e)
+static int forecast_line(const struct report_summary_in *in, strbuf *t, qe_err *e)
 {
 	report_forecast f;
 	int rc = report_forecast_read(in->garch, in->garch_path, NULL, NULL, &f, e);
@@ -392,15 +334,15 @@ static int forecast_line(const struct report_summary_in *in, report_text *t, qe_
 	} else if (f.ng) {
 		part(t, &col, NULL, ", persistence %.3f to %.3f", plo, phi);
 	}
-	rtext_addf(t, "\n");
+	strbuf_addf(t, "\n");
 	report_forecast_free(&f);
 	return 0;
 }
 
-int report_summary(const struct report_summary_in *in, report_text *out, long *alerts, qe_err *e)
+int report_summary(const struct report_summary_in *in, strbuf *out, long *alerts, qe_err *e)
 {
 	*alerts = 0;
-	rtext_addf(out, "QuantaEnergi end of day %s\n", in->asof ? in->asof : "");
+	strbuf_addf(out, "QuantaEnergi end of day %s\n", in->asof ? in->asof : "");
 	int rc = in->pnl ? pnl_lines(in, out, e) : 0;
 	if (!rc)
 		rc = risk_lines(in, out, alerts, e);

@@ -10,7 +10,7 @@
  *
  * Numbers are written for people: thousands separators, signs, units;
  * status words (OK, BREACH) carry the meaning, colour (ANSI, when asked)
- * only repeats it.  Never prints: the text goes into a report_text.
+ * only repeats it.  Never prints: the text goes into a core/strbuf.
  */
 #ifndef QE_REPORT_SUMMARY_H
 #define QE_REPORT_SUMMARY_H
@@ -18,18 +18,8 @@
 #include <stddef.h>
 
 #include "core/diag.h"
+#include "core/strbuf.h"
 #include "screen/rtable.h"
-
-typedef struct report_text {
-	char *s;
-	size_t len, cap;
-	int oom;
-} report_text;
-
-/* Appends formatted text (vsnprintf into the buffer), or s[0..n). */
-void rtext_addf(report_text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void rtext_put(report_text *t, const char *s, size_t n);
-void rtext_free(report_text *t);
 
 /* x rounded to an integer with a comma every three digits and a leading
  * minus: "-1,234,568".  buf of at least 32 bytes. */
@@ -58,6 +48,6 @@ struct report_summary_in {
 
 /* *alerts: VaR rows over their limit plus breaches of severity breach
  * plus payments held back. */
-int report_summary(const struct report_summary_in *in, report_text *out, long *alerts, qe_err *e);
+int report_summary(const struct report_summary_in *in, strbuf *out, long *alerts, qe_err *e);
 
 #endif

@@ -107,16 +107,7 @@ void invoice_csv(FILE *fp, const char *cpty, qe_date from, qe_date to, const flo
 
 static void html_text(strbuf *b, const char *s)
 {
-	for (; *s; s++) {
-		switch (*s) {
-		case '&': put(b, "&amp;"); break;
-		case '<': put(b, "&lt;"); break;
-		case '>': put(b, "&gt;"); break;
-		case '"': put(b, "&quot;"); break;
-		case '\'': put(b, "&#39;"); break;
-		default: strbuf_put(b, s, 1);
-		}
-	}
+	strbuf_put_markup(b, s, strlen(s), STRBUF_HTML);
 }
 
 static void html_cell(strbuf *b, const char *s, int num)

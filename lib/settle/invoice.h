@@ -15,7 +15,7 @@
 
 #include <stdio.h>
 
-#include "ingest/schema.h" /* strbuf */
+#include "core/strbuf.h"
 #include "settle/flows.h"
 #include "settle/net.h"
 #include "settle/terms.h"

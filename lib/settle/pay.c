@@ -139,25 +139,16 @@ static const party *parties_find(const parties *ps, const char *key)
 
 static void put(strbuf *b, const char *s) { strbuf_put(b, s, strlen(s)); }
 
-/* Text content, escaped; characters XML 1.0 forbids (C0 controls but
- * tab, LF, CR) become spaces; at most max characters (UTF-8 code points),
- * as the MaxNText types count them. */
+/* Text content, escaped (core/strbuf's XML flavour: C0 controls become
+ * spaces); at most max characters (UTF-8 code points), as the MaxNText
+ * types count them. */
 static void put_text(strbuf *b, const char *s, size_t max)
 {
-	size_t chars = 0;
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if ((c & 0xC0) != 0x80 && chars++ == max)
+	size_t n = 0, chars = 0;
+	for (; s[n]; n++)
+		if (((unsigned char)s[n] & 0xC0) != 0x80 && chars++ == max)
 			break;
-		switch (c) {
-		case '&': put(b, "&amp;"); break;
-		case '<': put(b, "&lt;"); break;
-		case '>': put(b, "&gt;"); break;
-		case '"': put(b, "&quot;"); break;
-		case '\'': put(b, "&apos;"); break;
-		default: strbuf_put(b, c < 0x20 ? " " : s, 1);
-		}
-	}
+	strbuf_put_markup(b, s, n, STRBUF_XML);
 }
 
 /* "<tag>" or "</tag>" (slash "/") at indent depth, a line end after it

@@ -31,7 +31,7 @@
 
 #include "core/date.h"
 #include "core/diag.h"
-#include "ingest/schema.h" /* strbuf */
+#include "core/strbuf.h"
 #include "settle/net.h"
 #include "settle/terms.h"
 

@@ -26,7 +26,7 @@
 
 #include <stddef.h>
 
-#include "ingest/schema.h" /* strbuf */
+#include "core/strbuf.h"
 #include "io/formats.h"
 
 #define STORE_SCHEMA "qe"

@@ -1,4 +1,4 @@
-/* Unit tests for lib/num, lib/date, lib/csvio and lib/outfile. */
+/* Unit tests for lib/num, lib/date, lib/strbuf, lib/csvio and lib/outfile. */
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -11,6 +11,7 @@
 #include "core/grow.h"
 #include "core/num.h"
 #include "core/par.h"
+#include "core/strbuf.h"
 #include "io/outfile.h"
 #include "unit.h"
 
@@ -309,9 +310,49 @@ static void test_par(void)
 	UT_CHECK(n == 0 && !all, "par_gather_bytes: nothing is NULL");
 }
 
+/* The text buffer grows past its first block, formats, and escapes HTML
+ * and XML as the pages and payment files need it. */
+static void test_strbuf(void)
+{
+	strbuf b = {0};
+	strbuf_put(&b, "", 0);
+	UT_CHECK(b.p == NULL && b.len == 0 && !b.oom, "strbuf: nothing put, nothing allocated");
+	char want[10001];
+	for (int i = 0; i < 1000; i++)
+		strbuf_addf(&b, "%09d,", i);
+	for (int i = 0; i < 1000; i++)
+		snprintf(want + 10 * i, 11, "%09d,", i);
+	UT_CHECK(b.len == 10000 && !memcmp(b.p, want, 10000) && b.p[b.len] == 0,
+		 "strbuf_addf: 10000 bytes over several blocks, NUL after them");
+	b.len = 0;
+	strbuf_addf(&b, "%s|%5.1f|%c", "x", 2.25, 'z');
+	strbuf_putc(&b, '!');
+	UT_CHECK(b.len == 10 && !memcmp(b.p, "x|  2.2|z!", 10), "strbuf_addf and strbuf_putc");
+	char big[9000];
+	memset(big, 'a', sizeof big);
+	b.len = 0;
+	strbuf_addf(&b, "%.*s", (int)sizeof big, big); /* longer than the room left: formatted again */
+	UT_CHECK(b.len == sizeof big && !memcmp(b.p, big, sizeof big), "strbuf_addf: a text longer than the block");
+	static const char in[] = "A&B <\"x\"> it's\t\x01 \xc3\xa9";
+	b.len = 0;
+	strbuf_put_markup(&b, in, sizeof in - 1, STRBUF_HTML);
+	strbuf_putc(&b, 0);
+	UT_EQ_STR(b.p, "A&amp;B &lt;&quot;x&quot;&gt; it&#39;s\t\x01 \xc3\xa9", "strbuf_put_markup: HTML");
+	b.len = 0;
+	strbuf_put_markup(&b, in, sizeof in - 1, STRBUF_XML);
+	strbuf_putc(&b, 0);
+	UT_EQ_STR(b.p, "A&amp;B &lt;&quot;x&quot;&gt; it&apos;s   \xc3\xa9", "strbuf_put_markup: XML, controls as spaces");
+	b.len = 0;
+	strbuf_put_markup(&b, "a<b", 2, STRBUF_HTML);
+	UT_CHECK(b.len == 5 && !memcmp(b.p, "a&lt;", 5), "strbuf_put_markup: n bytes only");
+	strbuf_free(&b);
+	UT_CHECK(b.p == NULL && b.len == 0 && b.cap == 0, "strbuf_free empties");
+}
+
 int main(void)
 {
 	test_par();
+	test_strbuf();
 	test_grow();
 	test_num();
 	test_date();

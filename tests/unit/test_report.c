@@ -23,12 +23,6 @@ static void test_thousands(void)
 	UT_EQ_STR(report_thousands(b, -0.4), "0", "no minus for a rounded zero");
 	UT_EQ_STR(report_thousands(b, 1e15), "1,000,000,000,000,000", "large");
 	UT_EQ_STR(report_thousands(b, NAN), "n/a", "nan");
-	report_text t = {0};
-	for (int i = 0; i < 500; i++)
-		rtext_addf(&t, "%04d|", i);
-	UT_EQ_INT((long)t.len, 2500, "text grows");
-	UT_CHECK(!t.oom && memcmp(t.s + 2495, "0499|", 5) == 0, "text keeps what it was given");
-	rtext_free(&t);
 }
 
 /* amounts in minor units, exactly, whatever their size */
