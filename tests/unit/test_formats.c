@@ -276,6 +276,7 @@ static const struct {
 	{"curves", "prices"},   {"vol_history", "vol-history"}, {"fx", "fx_rates"},
 	{"accounts", "debtor_accounts"}, {"hedges", "hedge_menu"},
 	{"demand", NULL}, /* date,value: qe-forecast's series, no kind */
+	{"weather_forecast", "weather"}, /* the days ahead, in weather's columns */
 };
 
 /* The failures of path against t: how many records fail, and how many of
