@@ -48,7 +48,7 @@ sql() { psql -qXAt -v ON_ERROR_STOP=1 -c "$1"; }
 kind_of() {
 	case $1 in
 	curves) echo prices ;; vol_history) echo vol-history ;; fx) echo fx_rates ;;
-	accounts) echo debtor_accounts ;; hedges) echo hedge_menu ;; *) echo "$1" ;;
+	accounts) echo debtor_accounts ;; hedges) echo hedge_menu ;; weather_forecast) echo weather ;; *) echo "$1" ;;
 	esac
 }
 
