@@ -756,9 +756,11 @@ PY
 
 @test "pipeline: the hedge step proposes hedges from the ladder and qe-var's covariance" {
 	# a stand-in qe-price that writes a small ladder (the real one may not be built)
+	# and no qe-screen (the hedge step waits for its gate, which would need
+	# the real valuations): the gate is skipped with a note
 	mkdir fakebin
 	for t in "$QE_BIN"/qe-*; do ln -s "$t" fakebin/; done
-	rm -f fakebin/qe-price
+	rm -f fakebin/qe-price fakebin/qe-screen
 	cat > fakebin/qe-price <<'SH'
 #!/bin/sh
 while [ $# -gt 0 ]; do [ "$1" = --ladder ] && out=$2; shift; done
